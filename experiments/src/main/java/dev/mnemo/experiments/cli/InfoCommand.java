@@ -1,0 +1,40 @@
+package dev.mnemo.experiments.cli;
+
+import dev.mnemo.cuda.CudaProbe;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code mnemo info}: which backend a run would use and why, every GPU, the driver, CUDA, cuBLAS
+ * and cuSOLVER versions, and the architectures compiled into the shipped kernels. Never fails for a
+ * missing GPU: that is reported, and the CPU backend is named instead.
+ */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Show the backend Mnemo would use, the GPUs, library versions and kernel archs.")
+final class InfoCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        CudaProbe probe = CudaProbe.probe();
+        out.println("mnemo " + versionOrDev() + " on Java " + Runtime.version()
+                + " (" + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPU cores)");
+        out.println("backend: " + (probe.available()
+                ? "cuda (device 0)"
+                : "cpu — " + probe.unavailableReason()));
+        out.println();
+        out.println(probe.describe());
+        out.flush();
+        return 0;
+    }
+
+    private static String versionOrDev() {
+        String version = InfoCommand.class.getPackage().getImplementationVersion();
+        return version == null ? "(development build)" : version;
+    }
+}

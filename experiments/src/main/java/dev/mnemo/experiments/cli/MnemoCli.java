@@ -1,0 +1,51 @@
+package dev.mnemo.experiments.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code mnemo} command. Subcommands do the work; this class only wires them and turns every
+ * failure into one line on stderr and a non-zero exit (a user should never see a stack trace for a
+ * mistake of theirs). Set {@code MNEMO_DEBUG=1} to get the stack trace anyway.
+ */
+@Command(
+        name = "mnemo",
+        mixinStandardHelpOptions = true,
+        versionProvider = MnemoVersion.class,
+        description = "GPU-native recurrent networks for the JVM.",
+        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+public final class MnemoCli implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        // `mnemo` alone: show what it can do.
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Builds the command line with Mnemo's error handling; tests call this to run commands in-process. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new MnemoCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((ex, line, parseResult) -> {
+            if (System.getenv("MNEMO_DEBUG") != null) ex.printStackTrace(line.getErr());
+            line.getErr().println("mnemo: " + oneLine(ex));
+            return 1;
+        });
+        return cli;
+    }
+
+    private static String oneLine(Throwable ex) {
+        String message = ex.getMessage();
+        return message == null || message.isBlank() ? ex.getClass().getSimpleName() : message.strip();
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(commandLine(out, err).execute(args));
+    }
+}

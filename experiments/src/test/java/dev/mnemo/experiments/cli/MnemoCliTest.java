@@ -1,0 +1,52 @@
+package dev.mnemo.experiments.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.cuda.CudaProbe;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Runs the CLI in-process and checks what a user sees. */
+class MnemoCliTest {
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = MnemoCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void infoNamesTheBackendTheProbeChose() {
+        Run run = run("info");
+        assertEquals(0, run.exitCode(), run.err());
+        CudaProbe probe = CudaProbe.probe();
+        if (probe.available()) {
+            assertTrue(run.out().contains("backend: cuda"), run.out());
+        } else {
+            assertTrue(run.out().contains("backend: cpu — " + probe.unavailableReason()), run.out());
+        }
+        assertTrue(run.out().contains(probe.describe().strip()), run.out());
+    }
+
+    @Test
+    void unknownCommandFailsWithOneLineAndNoStackTrace() {
+        Run run = run("frobnicate");
+        assertNotEquals(0, run.exitCode());
+        assertTrue(run.err().contains("frobnicate"), run.err());
+        assertFalse(run.err().contains("\tat "), "no stack trace expected:\n" + run.err());
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        Run run = run("--help");
+        assertEquals(0, run.exitCode());
+        assertTrue(run.out().contains("info"), run.out());
+    }
+}

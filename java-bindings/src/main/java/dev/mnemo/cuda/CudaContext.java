@@ -1,0 +1,147 @@
+package dev.mnemo.cuda;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The primary context of one CUDA device, used by one thread at a time.
+ *
+ * <p><b>Threading.</b> The CUDA driver binds a context to a thread ({@code cuCtxSetCurrent}), and
+ * the resources made in it (buffers, streams, handles) are only valid where it is current. This
+ * class makes that rule explicit instead of implicit: it records the thread that opened it (its
+ * owner) and every call through it, or through any resource made in it, from another thread throws
+ * {@link IllegalStateException}. To move the work to another thread, that thread calls
+ * {@link #claimForCurrentThread()} once the old owner has stopped using the context. Open one
+ * context per thread for concurrent work on one device (they share the device's primary context).
+ *
+ * <p>Several contexts may be used from one thread (one per device): each call makes its own
+ * context current first, when it is not already.
+ */
+public final class CudaContext implements AutoCloseable {
+    /** The context this class last made current on each thread, to skip redundant cuCtxSetCurrent calls. */
+    private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
+
+    private final int ordinal;
+    private final int device;
+    private final MemorySegment handle;
+    private final Lifetime lifetime;
+    private volatile Thread owner;
+
+    private CudaContext(int ordinal, int device, MemorySegment handle) {
+        this.ordinal = ordinal;
+        this.device = device;
+        this.handle = handle;
+        this.owner = Thread.currentThread();
+        this.lifetime = new Lifetime(this, "CudaContext(device " + ordinal + ")");
+    }
+
+    /**
+     * Retains device {@code ordinal}'s primary context and makes it current on this thread, which
+     * becomes its owner.
+     *
+     * @throws IllegalArgumentException when no such device exists ("device 3 does not exist:
+     *         1 CUDA device(s) present")
+     * @throws CudaException when the driver is missing or fails
+     */
+    public static CudaContext open(int ordinal) {
+        CudaDriver.init();
+        int count = CudaDriver.deviceGetCount();
+        if (ordinal < 0 || ordinal >= count) {
+            throw new IllegalArgumentException(
+                    "device " + ordinal + " does not exist: " + count + " CUDA device(s) present");
+        }
+        int device = CudaDriver.deviceGet(ordinal);
+        MemorySegment handle = CudaDriver.devicePrimaryCtxRetain(device);
+        try {
+            CudaDriver.ctxSetCurrent(handle);
+        } catch (RuntimeException e) {
+            CudaDriver.devicePrimaryCtxRelease(device);
+            throw e;
+        }
+        CudaContext context = new CudaContext(ordinal, device, handle);
+        CURRENT.set(context);
+        return context;
+    }
+
+    /** The device ordinal. */
+    public int ordinal() {
+        return ordinal;
+    }
+
+    /** The device's properties. */
+    public CudaDevice device() {
+        use();
+        return CudaDevice.query(ordinal);
+    }
+
+    /** The thread allowed to use this context. */
+    public Thread owner() {
+        return owner;
+    }
+
+    /** Whether {@link #close()} has run. */
+    public boolean isClosed() {
+        return lifetime.isClosed();
+    }
+
+    /**
+     * Checks that this context is open and owned by the calling thread, and makes it current there.
+     * Every resource calls this before a CUDA call.
+     *
+     * @throws IllegalStateException when closed or called from a thread that is not the owner
+     */
+    public void use() {
+        lifetime.ensureOpen();
+        Thread caller = Thread.currentThread();
+        if (caller != owner) {
+            throw new IllegalStateException(lifetime.description() + " belongs to thread '"
+                    + owner.getName() + "', called from thread '" + caller.getName()
+                    + "': a context is used by one thread at a time (open one per thread, or call "
+                    + "claimForCurrentThread() after the owner stops)");
+        }
+        if (CURRENT.get() != this) {
+            CudaDriver.ctxSetCurrent(handle);
+            CURRENT.set(this);
+        }
+    }
+
+    /**
+     * Makes the calling thread the owner. The caller must make sure the previous owner no longer
+     * uses the context (or anything made in it); this class cannot see that.
+     */
+    public void claimForCurrentThread() {
+        lifetime.ensureOpen();
+        owner = Thread.currentThread();
+        CudaDriver.ctxSetCurrent(handle);
+        CURRENT.set(this);
+    }
+
+    /** {@code cuCtxSynchronize}: waits for all work submitted in this context. */
+    public void synchronize() {
+        use();
+        CudaDriver.ctxSynchronize();
+    }
+
+    /**
+     * Releases the primary context (idempotent). Close the resources made in it first: closing
+     * one after its context skips the native release, since the driver may already have freed it.
+     */
+    @Override
+    public void close() {
+        if (lifetime.isClosed()) {
+            return;
+        }
+        use();
+        lifetime.close(() -> {
+            if (CURRENT.get() == this) {
+                CURRENT.remove();
+                CudaDriver.ctxSetCurrent(MemorySegment.NULL);
+            }
+            CudaDriver.devicePrimaryCtxRelease(device);
+        });
+    }
+
+    @Override
+    public String toString() {
+        return lifetime.description() + (isClosed() ? " (closed)" : "");
+    }
+}

@@ -1,0 +1,45 @@
+package dev.mnemo.cuda;
+
+import java.lang.foreign.MemorySegment;
+
+/** A kernel of a {@link CudaModule}; valid while the module is open. */
+public final class CudaFunction {
+    private final CudaModule module;
+    private final String name;
+    private final MemorySegment handle;
+
+    CudaFunction(CudaModule module, String name, MemorySegment handle) {
+        this.module = module;
+        this.name = name;
+        this.handle = handle;
+    }
+
+    /** The kernel's {@code extern "C"} name. */
+    public String name() {
+        return name;
+    }
+
+    /** The module it belongs to. */
+    public CudaModule module() {
+        return module;
+    }
+
+    /**
+     * {@code cuLaunchKernel} on {@code stream}.
+     *
+     * @param kernelParams a {@code void**} with one entry per kernel parameter, each pointing at
+     *        the argument's value (see {@code KernelSignature.pack}); the driver copies the values,
+     *        so the memory may be freed once this returns
+     */
+    public void launch(LaunchGeometry geometry, CudaStream stream, MemorySegment kernelParams) {
+        module.handle(); // open, and the owner thread
+        CudaDriver.launchKernel(handle, geometry.gridX(), geometry.gridY(), geometry.gridZ(),
+                geometry.blockX(), geometry.blockY(), geometry.blockZ(), geometry.sharedMemBytes(),
+                stream.handle(), kernelParams);
+    }
+
+    @Override
+    public String toString() {
+        return "CudaFunction(" + name + ")";
+    }
+}

@@ -1,0 +1,79 @@
+package dev.mnemo.cuda;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A CUDA stream: an ordered queue of copies and launches.
+ *
+ * <p>{@link #create} makes a stream that synchronizes with the legacy default stream
+ * ({@code CU_STREAM_DEFAULT}), so the synchronous copies of {@link DeviceBuffer} see every result
+ * of work queued before them; {@link #createNonBlocking} trades that for overlap, and then the
+ * caller synchronizes before reading results.
+ */
+public final class CudaStream implements AutoCloseable {
+    private final CudaContext context;
+    private final MemorySegment handle;
+    private final Lifetime lifetime;
+
+    private CudaStream(CudaContext context, MemorySegment handle, String kind) {
+        this.context = context;
+        this.handle = handle;
+        this.lifetime = new Lifetime(this, "CudaStream(" + kind + ", device " + context.ordinal() + ")");
+    }
+
+    /** A stream that synchronizes with the legacy default stream. */
+    public static CudaStream create(CudaContext context) {
+        context.use();
+        return new CudaStream(context, CudaDriver.streamCreate(CudaDriver.CU_STREAM_DEFAULT), "blocking");
+    }
+
+    /** A stream that runs concurrently with the legacy default stream. */
+    public static CudaStream createNonBlocking(CudaContext context) {
+        context.use();
+        return new CudaStream(context, CudaDriver.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING), "non-blocking");
+    }
+
+    /** The context the stream belongs to. */
+    public CudaContext context() {
+        return context;
+    }
+
+    /** The {@code CUstream}; checks that the stream is open and used from the owner thread. */
+    public MemorySegment handle() {
+        lifetime.ensureOpen();
+        context.use();
+        return handle;
+    }
+
+    /** Waits until everything queued so far has finished. */
+    public void synchronize() {
+        CudaDriver.streamSynchronize(handle());
+    }
+
+    /** Whether {@link #close()} has run. */
+    public boolean isClosed() {
+        return lifetime.isClosed();
+    }
+
+    /** Destroys the stream (idempotent); work already queued still completes. */
+    @Override
+    public void close() {
+        if (lifetime.isClosed()) {
+            return;
+        }
+        boolean release = !context.isClosed();
+        if (release) {
+            context.use();
+        }
+        lifetime.close(() -> {
+            if (release) {
+                CudaDriver.streamDestroy(handle);
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return lifetime.description() + (isClosed() ? " (closed)" : "");
+    }
+}

@@ -1,0 +1,81 @@
+package dev.mnemo.cuda.kernels;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * How launchers write the header's params structs (passed to a kernel by value): one
+ * {@link StructLayout} per struct, named as in C, its members named as the C fields, in C order
+ * with C's padding; values are written at the layout's offsets, so the layout is the only place a
+ * field's position is stated. Device pointers are 8-byte {@code long}s.
+ */
+final class ParamsStructs {
+    private ParamsStructs() {
+    }
+
+    /** An 8-byte device-pointer member. */
+    static ValueLayout.OfLong pointer(String name) {
+        return ValueLayout.JAVA_LONG.withName(name);
+    }
+
+    /** A {@code long long} member. */
+    static ValueLayout.OfLong int64(String name) {
+        return ValueLayout.JAVA_LONG.withName(name);
+    }
+
+    /** A {@code double} member. */
+    static ValueLayout.OfDouble float64(String name) {
+        return ValueLayout.JAVA_DOUBLE.withName(name);
+    }
+
+    /** An {@code int} member. */
+    static ValueLayout.OfInt int32(String name) {
+        return ValueLayout.JAVA_INT.withName(name);
+    }
+
+    /** The byte offset of member {@code name}. */
+    static long offset(StructLayout layout, String name) {
+        return layout.byteOffset(MemoryLayout.PathElement.groupElement(name));
+    }
+
+    static void putLong(MemorySegment s, StructLayout layout, String name, long value) {
+        s.set(ValueLayout.JAVA_LONG, offset(layout, name), value);
+    }
+
+    static void putDouble(MemorySegment s, StructLayout layout, String name, double value) {
+        s.set(ValueLayout.JAVA_DOUBLE, offset(layout, name), value);
+    }
+
+    static void putInt(MemorySegment s, StructLayout layout, String name, int value) {
+        s.set(ValueLayout.JAVA_INT, offset(layout, name), value);
+    }
+
+    static long getLong(MemorySegment s, StructLayout layout, String name) {
+        return s.get(ValueLayout.JAVA_LONG, offset(layout, name));
+    }
+
+    static double getDouble(MemorySegment s, StructLayout layout, String name) {
+        return s.get(ValueLayout.JAVA_DOUBLE, offset(layout, name));
+    }
+
+    static int getInt(MemorySegment s, StructLayout layout, String name) {
+        return s.get(ValueLayout.JAVA_INT, offset(layout, name));
+    }
+
+    /** A zeroed native segment for one struct, reused by a launcher (its launches copy it). */
+    static MemorySegment allocate(StructLayout layout) {
+        return java.lang.foreign.Arena.ofAuto().allocate(layout);
+    }
+
+    /** The device pointer written into a struct: 0 for null. */
+    static long addressOf(dev.mnemo.cuda.DeviceMemory memory) {
+        return memory == null ? 0L : memory.address();
+    }
+
+    /** Whether two buffers start at the same device address (an exact alias). */
+    static boolean sameStart(dev.mnemo.cuda.DeviceMemory a, dev.mnemo.cuda.DeviceMemory b) {
+        return a != null && b != null && a.address() == b.address();
+    }
+}

@@ -1,0 +1,146 @@
+// check.cpp — `mnemo_harness check`: every kernel on small inputs against a host reference,
+// plus guard elements past n that must stay untouched. This file: fill, axpby, clip, and the
+// driver; check_cells.cpp: the recurrent cells; check_training.cpp: column sums, losses,
+// optimizers. Run it under `compute-sanitizer --tool memcheck` on a GPU machine too.
+// Exit 0 all passed, 1 any failed.
+// Seed: MNEMO_CHECK_SEED (default below), printed first.
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "check_util.h"
+#include "commands.h"
+#include "cuda_check.h"
+#include "device_buffer.h"
+#include "kernel_launch.h"
+
+namespace mnemo::harness {
+namespace {
+
+using check::guard_damage;
+using check::kGuard;
+using check::kGuardBits;
+
+const long long kSizes[] = {0, 1, 1000, (1LL << 20) + 3, 65535LL * 256 + 1001};
+
+bool close(float got, double want, double rel_tol) {
+  return std::fabs(static_cast<double>(got) - want) <= rel_tol * std::fmax(1.0, std::fabs(want));
+}
+
+// n random values in [-1, 1], then guard values.
+std::vector<float> random_with_guard(long long n, std::mt19937& rng) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> host(static_cast<std::size_t>(n + kGuard));
+  for (long long i = 0; i < n; ++i) host[static_cast<std::size_t>(i)] = dist(rng);
+  for (long long i = n; i < n + kGuard; ++i) std::memcpy(&host[i], &kGuardBits, sizeof(float));
+  return host;
+}
+
+void check_fill(long long n, Tally& t) {
+  DeviceBuffer x(n + kGuard);
+  CHECK(cudaMemset(x.get(), 0xFF, static_cast<std::size_t>(n + kGuard) * sizeof(float)));
+  launch_fill(x.get(), n, 3.25f, nullptr);
+  CHECK(cudaDeviceSynchronize());
+  const std::vector<float> got = x.download();
+  long long wrong = 0;
+  for (long long i = 0; i < n; ++i) wrong += got[static_cast<std::size_t>(i)] == 3.25f ? 0 : 1;
+  t.expect(wrong == 0 && guard_damage(got, n) == 0, "fill   n=%-9lld wrong=%lld guard_damaged=%lld",
+           n, wrong, guard_damage(got, n));
+}
+
+// y = alpha·x + beta·y against the host; y_init NaN when beta == 0 (must not be read).
+void check_axpby_case(long long n, float alpha, float beta, bool alias, std::mt19937& rng,
+                      Tally& t) {
+  const std::vector<float> hx = random_with_guard(n, rng);
+  std::vector<float> hy = random_with_guard(n, rng);
+  if (beta == 0.0f) std::fill(hy.begin(), hy.begin() + n, std::nanf(""));
+  DeviceBuffer x(n + kGuard);
+  DeviceBuffer y(n + kGuard);
+  x.upload(hx);
+  y.upload(alias ? hx : hy);
+  float* dy = alias ? x.get() : y.get();
+  launch_axpby(dy, alias ? dy : x.get(), n, alpha, beta, nullptr);
+  CHECK(cudaDeviceSynchronize());
+  const std::vector<float> got = alias ? x.download() : y.download();
+  long long wrong = 0;
+  for (long long i = 0; i < n; ++i) {
+    const std::size_t k = static_cast<std::size_t>(i);
+    const double yi = alias ? hx[k] : hy[k];
+    const double want = beta == 0.0f ? alpha * static_cast<double>(hx[k])
+                                     : alpha * static_cast<double>(hx[k]) + beta * yi;
+    wrong += close(got[k], want, 1e-6) ? 0 : 1;
+  }
+  t.expect(wrong == 0 && guard_damage(got, n) == 0,
+           "axpby  n=%-9lld alpha=%g beta=%g%s wrong=%lld guard_damaged=%lld", n, alpha, beta,
+           alias ? " y=x" : "", wrong, guard_damage(got, n));
+}
+
+// Both passes; maxNorm either forces clipping or is twice the norm (x must stay bit-exact).
+void check_clip_case(long long n, bool clipping, std::mt19937& rng, Tally& t) {
+  const std::vector<float> hx = random_with_guard(n, rng);
+  double sumsq = 0.0;
+  for (long long i = 0; i < n; ++i) sumsq += static_cast<double>(hx[i]) * hx[i];
+  const double norm = std::sqrt(sumsq);
+  const float maxNorm = clipping ? 0.5f * static_cast<float>(norm) + 1e-3f
+                                 : 2.0f * static_cast<float>(norm) + 1.0f;
+  const double coef = std::fmin(1.0, maxNorm / (norm + 1e-6));  // the header's rule
+
+  const long long numPartials = clip_partials_count(n);
+  DeviceBuffer x(n + kGuard);
+  DeviceBuffer partials(numPartials + kGuard);
+  DeviceBuffer normOut(1 + kGuard);
+  x.upload(hx);
+  CHECK(cudaMemset(partials.get(), 0xFF,
+                   static_cast<std::size_t>(numPartials + kGuard) * sizeof(float)));
+  CHECK(cudaMemset(normOut.get(), 0xFF, static_cast<std::size_t>(1 + kGuard) * sizeof(float)));
+  launch_clip(x.get(), n, partials.get(), maxNorm, normOut.get(), nullptr);
+  CHECK(cudaDeviceSynchronize());
+  const std::vector<float> got = x.download();
+  const std::vector<float> gotPartials = partials.download();
+  const std::vector<float> gotNorm = normOut.download();
+
+  long long wrong = 0;
+  for (long long i = 0; i < n; ++i) {
+    const std::size_t k = static_cast<std::size_t>(i);
+    // The no-op case must leave x bit-exact (coef ≈ 2 there, far from the threshold).
+    const bool ok = clipping ? close(got[k], hx[k] * coef, 1e-5) : got[k] == hx[k];
+    wrong += ok ? 0 : 1;
+  }
+  const long long damaged = guard_damage(got, n) + guard_damage(gotPartials, numPartials) +
+                            guard_damage(gotNorm, 1);
+  const bool normOk = close(gotNorm[0], norm, 1e-5);
+  t.expect(wrong == 0 && damaged == 0 && normOk,
+           "clip   n=%-9lld %-8s partials=%lld norm=%.6g (host %.6g) wrong=%lld guard_damaged=%lld",
+           n, clipping ? "clipping" : "no-op", numPartials, gotNorm[0], norm, wrong, damaged);
+}
+
+}  // namespace
+
+int run_check() {
+  const char* seedEnv = std::getenv("MNEMO_CHECK_SEED");
+  const unsigned seed = seedEnv != nullptr ? static_cast<unsigned>(std::strtoul(seedEnv, nullptr, 10))
+                                           : 20261126u;
+  std::printf("mnemo_harness check: seed %u (MNEMO_CHECK_SEED)\n", seed);
+  std::mt19937 rng(seed);
+  Tally t;
+  for (long long n : kSizes) {
+    check_fill(n, t);
+    check_axpby_case(n, -1.25f, 0.5f, false, rng, t);
+    check_axpby_case(n, 2.0f, 0.0f, false, rng, t);
+    check_axpby_case(n, 0.75f, -0.5f, true, rng, t);
+    check_clip_case(n, true, rng, t);
+    check_clip_case(n, false, rng, t);
+  }
+  check_cells(rng, t);
+  check_training(rng, t);
+  std::printf("%d passed, %d failed\n", t.passed(), t.failed());
+  return t.failed() == 0 ? 0 : 1;
+}
+
+}  // namespace mnemo::harness

@@ -1,0 +1,49 @@
+// event_timing.h — median kernel time with CUDA events: warm-up first, then one start/stop
+// event pair around each timed call (setup work runs outside the pair).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include <cuda_runtime.h>
+
+#include "cuda_check.h"
+
+namespace mnemo::harness {
+
+constexpr int kWarmupIters = 10;
+
+template <typename Setup, typename Timed>
+double median_us(int iters, cudaStream_t stream, Setup setup, Timed timed) {
+  cudaEvent_t start = nullptr;
+  cudaEvent_t stop = nullptr;
+  CHECK(cudaEventCreate(&start));
+  CHECK(cudaEventCreate(&stop));
+  for (int i = 0; i < kWarmupIters; ++i) {
+    setup();
+    timed();
+  }
+  CHECK(cudaStreamSynchronize(stream));
+  std::vector<double> samples;
+  samples.reserve(static_cast<std::size_t>(iters));
+  for (int i = 0; i < iters; ++i) {
+    setup();
+    CHECK(cudaEventRecord(start, stream));
+    timed();
+    CHECK(cudaEventRecord(stop, stream));
+    CHECK(cudaEventSynchronize(stop));
+    float ms = 0.0f;
+    CHECK(cudaEventElapsedTime(&ms, start, stop));
+    samples.push_back(1000.0 * ms);
+  }
+  CHECK(cudaEventDestroy(start));
+  CHECK(cudaEventDestroy(stop));
+  std::sort(samples.begin(), samples.end());
+  const std::size_t mid = samples.size() / 2;
+  return samples.size() % 2 == 1 ? samples[mid] : 0.5 * (samples[mid - 1] + samples[mid]);
+}
+
+inline void no_setup() {}
+
+}  // namespace mnemo::harness

@@ -1,0 +1,239 @@
+// kernel_launch.cu — the harness's only CUDA translation unit: the kernels themselves (the
+// same unity file the fatbin is built from) plus their launches (see kernel_launch.h).
+// Keeping device code in one unit means the harness pays one device compile per arch; the
+// other harness files are host C++.
+#include "mnemo_kernels.cu"
+
+#include <algorithm>
+
+#include "cuda_check.h"
+#include "kernel_launch.h"
+
+namespace mnemo::harness {
+
+unsigned capped_grid(long long n, long long cap) {
+  const long long blocks = (n + kBlockThreads - 1) / kBlockThreads;
+  if (blocks < 1) return 1;
+  return static_cast<unsigned>(blocks < cap ? blocks : cap);
+}
+
+void launch_fill(float* x, long long n, float value, cudaStream_t stream) {
+  mnemo_tensor_fill_f32<<<elementwise_grid(n), kBlockThreads, 0, stream>>>(x, n, value);
+  CHECK_LAUNCH();
+}
+
+void launch_axpby(float* y, const float* x, long long n, float alpha, float beta,
+                  cudaStream_t stream) {
+  mnemo_tensor_axpby_f32<<<elementwise_grid(n), kBlockThreads, 0, stream>>>(y, x, n, alpha,
+                                                                           beta);
+  CHECK_LAUNCH();
+}
+
+void launch_clip(float* x, long long n, float* partials, float maxNorm, float* normOut,
+                 cudaStream_t stream) {
+  const unsigned numPartials = clip_partials_count(n);
+  mnemo_clip_sumsq_f32<<<numPartials, kBlockThreads, 0, stream>>>(x, n, partials);
+  CHECK_LAUNCH();
+  mnemo_clip_scale_f32<<<elementwise_grid(n), kBlockThreads, 0, stream>>>(
+      x, n, partials, static_cast<int>(numPartials), maxNorm, normOut);
+  CHECK_LAUNCH();
+}
+
+// ── tensor: column sums ──
+
+namespace {
+constexpr long long kSumRowsColsPerBlock = 32;
+constexpr unsigned kXentWarpsPerBlock = kBlockThreads / 32;
+
+long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }
+
+unsigned sum_rows_tiles(long long cols) {
+  const long long tiles = ceil_div(cols, kSumRowsColsPerBlock);
+  return static_cast<unsigned>(tiles < 1 ? 1 : tiles);
+}
+}  // namespace
+
+long long sum_rows_splits(long long rows, long long cols) {
+  if (rows <= 0) return 1;
+  const long long tiles = sum_rows_tiles(cols);
+  long long s = std::max(ceil_div(MNEMO_SUM_ROWS_TARGET_BLOCKS, tiles),
+                         ceil_div(rows, MNEMO_SUM_ROWS_MAX_SPLIT_ROWS));
+  s = std::min({s, ceil_div(rows, MNEMO_SUM_ROWS_MIN_SPLIT_ROWS),
+                static_cast<long long>(MNEMO_SUM_ROWS_MAX_SPLITS)});
+  if (s <= 1) return 1;
+  const long long rowsPerSplit = ceil_div(rows, s);
+  return ceil_div(rows, rowsPerSplit);
+}
+
+long long sum_rows_scratch_count(long long rows, long long cols) {
+  const long long s = sum_rows_splits(rows, cols);
+  return s > 1 ? s * cols : 0;
+}
+
+void launch_sum_rows_one_pass(float* out, const float* in, long long rows, long long cols,
+                              float beta, cudaStream_t stream) {
+  mnemo_tensor_sum_rows_f32<<<sum_rows_tiles(cols), kBlockThreads, 0, stream>>>(out, in, rows,
+                                                                                 cols, beta);
+  CHECK_LAUNCH();
+}
+
+void launch_sum_rows_partial(float* partials, const float* in, long long rows, long long cols,
+                             long long rowsPerSplit, cudaStream_t stream) {
+  const dim3 grid(sum_rows_tiles(cols), static_cast<unsigned>(ceil_div(rows, rowsPerSplit)));
+  mnemo_tensor_sum_rows_partial_f32<<<grid, kBlockThreads, 0, stream>>>(partials, in, rows, cols,
+                                                                        rowsPerSplit);
+  CHECK_LAUNCH();
+}
+
+void launch_sum_rows(float* out, const float* in, long long rows, long long cols, float beta,
+                     float* partials, cudaStream_t stream) {
+  const long long s = sum_rows_splits(rows, cols);
+  if (s <= 1) {
+    launch_sum_rows_one_pass(out, in, rows, cols, beta, stream);
+    return;
+  }
+  launch_sum_rows_partial(partials, in, rows, cols, ceil_div(rows, s), stream);
+  launch_sum_rows_one_pass(out, partials, s, cols, beta, stream);
+}
+
+// ── recurrent cells ──
+
+unsigned cell_grid(long long batch, long long hidden) {
+  const long long blocks = ceil_div(batch * hidden, kBlockThreads);
+  return static_cast<unsigned>(blocks < 1 ? 1 : blocks);
+}
+
+void launch_rnn_fwd(bool relu, const float* gx, const float* gh, const float* bIh,
+                    const float* bHh, float* hOut, long long ldh, long long batch,
+                    long long hidden, cudaStream_t stream) {
+  const unsigned grid = cell_grid(batch, hidden);
+  if (relu) {
+    mnemo_rnn_pointwise_fwd_relu_f32<<<grid, kBlockThreads, 0, stream>>>(gx, gh, bIh, bHh, hOut,
+                                                                         ldh, batch, hidden);
+  } else {
+    mnemo_rnn_pointwise_fwd_tanh_f32<<<grid, kBlockThreads, 0, stream>>>(gx, gh, bIh, bHh, hOut,
+                                                                         ldh, batch, hidden);
+  }
+  CHECK_LAUNCH();
+}
+
+void launch_rnn_bwd(bool relu, const float* dy, long long ldy, const float* dhRec,
+                    const float* h, long long ldh, float* dgates, long long batch,
+                    long long hidden, cudaStream_t stream) {
+  const unsigned grid = cell_grid(batch, hidden);
+  if (relu) {
+    mnemo_rnn_pointwise_bwd_relu_f32<<<grid, kBlockThreads, 0, stream>>>(dy, ldy, dhRec, h, ldh,
+                                                                         dgates, batch, hidden);
+  } else {
+    mnemo_rnn_pointwise_bwd_tanh_f32<<<grid, kBlockThreads, 0, stream>>>(dy, ldy, dhRec, h, ldh,
+                                                                         dgates, batch, hidden);
+  }
+  CHECK_LAUNCH();
+}
+
+void launch_lstm_fwd(bool training, const mnemo_lstm_pointwise_fwd_params& p,
+                     cudaStream_t stream) {
+  const unsigned grid = cell_grid(p.batch, p.hidden);
+  if (training) {
+    mnemo_lstm_pointwise_fwd_train_f32<<<grid, kBlockThreads, 0, stream>>>(p);
+  } else {
+    mnemo_lstm_pointwise_fwd_infer_f32<<<grid, kBlockThreads, 0, stream>>>(p);
+  }
+  CHECK_LAUNCH();
+}
+
+void launch_lstm_bwd(const float* dy, long long ldy, const float* dhRec, float* dc,
+                     const float* gates, const float* cPrev, const float* cCur, float* dgates,
+                     long long batch, long long hidden, cudaStream_t stream) {
+  mnemo_lstm_pointwise_bwd_f32<<<cell_grid(batch, hidden), kBlockThreads, 0, stream>>>(
+      dy, ldy, dhRec, dc, gates, cPrev, cCur, dgates, batch, hidden);
+  CHECK_LAUNCH();
+}
+
+void launch_gru_fwd(bool training, const mnemo_gru_pointwise_fwd_params& p, cudaStream_t stream) {
+  const unsigned grid = cell_grid(p.batch, p.hidden);
+  if (training) {
+    mnemo_gru_pointwise_fwd_train_f32<<<grid, kBlockThreads, 0, stream>>>(p);
+  } else {
+    mnemo_gru_pointwise_fwd_infer_f32<<<grid, kBlockThreads, 0, stream>>>(p);
+  }
+  CHECK_LAUNCH();
+}
+
+void launch_gru_bwd(const mnemo_gru_pointwise_bwd_params& p, cudaStream_t stream) {
+  mnemo_gru_pointwise_bwd_f32<<<cell_grid(p.batch, p.hidden), kBlockThreads, 0, stream>>>(p);
+  CHECK_LAUNCH();
+}
+
+// ── loss ──
+
+unsigned xent_fwd_grid(long long rows, long long classes) {
+  const long long rowsPerBlock =
+      classes <= MNEMO_LOSS_XENT_WARP_MAX_CLASSES ? kXentWarpsPerBlock : 1;
+  const long long blocks = ceil_div(rows, rowsPerBlock);
+  return static_cast<unsigned>(std::min(std::max(blocks, 1LL), kMaxGridStrideBlocks));
+}
+
+void launch_xent_fwd_with_grid(unsigned grid, const float* logits, const int* targets,
+                               float* loss, float* stats, long long rows, long long classes,
+                               cudaStream_t stream) {
+  mnemo_loss_softmax_xent_fwd_f32<<<grid, kBlockThreads, 0, stream>>>(logits, targets, loss,
+                                                                      stats, rows, classes);
+  CHECK_LAUNCH();
+}
+
+void launch_xent_fwd(const float* logits, const int* targets, float* loss, float* stats,
+                     long long rows, long long classes, cudaStream_t stream) {
+  launch_xent_fwd_with_grid(xent_fwd_grid(rows, classes), logits, targets, loss, stats, rows,
+                            classes, stream);
+}
+
+void launch_xent_bwd(float* dlogits, const float* logits, const int* targets,
+                     const float* stats, long long rows, long long classes, float scale,
+                     cudaStream_t stream) {
+  mnemo_loss_softmax_xent_bwd_f32<<<elementwise_grid(rows * classes), kBlockThreads, 0, stream>>>(
+      dlogits, logits, targets, stats, rows, classes, scale);
+  CHECK_LAUNCH();
+}
+
+void launch_mse_fwd(const float* pred, const float* target, long long n, float* partials,
+                    cudaStream_t stream) {
+  mnemo_loss_mse_fwd_f32<<<mse_partials_count(n), kBlockThreads, 0, stream>>>(pred, target, n,
+                                                                              partials);
+  CHECK_LAUNCH();
+}
+
+void launch_mse_bwd(float* dpred, const float* pred, const float* target, long long n,
+                    float scale, cudaStream_t stream) {
+  mnemo_loss_mse_bwd_f32<<<elementwise_grid(n), kBlockThreads, 0, stream>>>(dpred, pred, target,
+                                                                            n, scale);
+  CHECK_LAUNCH();
+}
+
+// ── optim ──
+
+void launch_sgd(float* param, const float* grad, float* momentumBuffer, long long n,
+                const mnemo_optim_sgd_params& hp, cudaStream_t stream) {
+  mnemo_optim_sgd_f32<<<elementwise_grid(n), kBlockThreads, 0, stream>>>(param, grad,
+                                                                         momentumBuffer, n, hp);
+  CHECK_LAUNCH();
+}
+
+void launch_adam(float* param, const float* grad, float* expAvg, float* expAvgSq, long long n,
+                 const mnemo_optim_adam_params& hp, cudaStream_t stream) {
+  mnemo_optim_adam_f32<<<elementwise_grid(n), kBlockThreads, 0, stream>>>(param, grad, expAvg,
+                                                                          expAvgSq, n, hp);
+  CHECK_LAUNCH();
+}
+
+void launch_rmsprop(float* param, const float* grad, float* squareAvg, float* momentumBuffer,
+                    float* gradAvg, long long n, const mnemo_optim_rmsprop_params& hp,
+                    cudaStream_t stream) {
+  mnemo_optim_rmsprop_f32<<<elementwise_grid(n), kBlockThreads, 0, stream>>>(
+      param, grad, squareAvg, momentumBuffer, gradAvg, n, hp);
+  CHECK_LAUNCH();
+}
+
+const void* fill_kernel_handle() { return reinterpret_cast<const void*>(mnemo_tensor_fill_f32); }
+
+}  // namespace mnemo::harness

@@ -1,0 +1,95 @@
+// kernel_launch.h — launches of the Mnemo kernels exactly as mnemo_kernels.h's launch contracts
+// say (block, grid, caps); the Java launchers compute the same shapes. Plain C++ so the rest
+// of the harness compiles with the host compiler; kernel_launch.cu is its one CUDA unit.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include "mnemo_kernels.h"  // the params structs (declarations of __global__ are fine in C++)
+
+namespace mnemo::harness {
+
+constexpr unsigned kBlockThreads = 256;
+constexpr long long kMaxGridStrideBlocks = 65535;
+constexpr long long kClipMaxPartials = MNEMO_CLIP_MAX_PARTIALS;
+constexpr long long kLossMseMaxPartials = MNEMO_LOSS_MSE_MAX_PARTIALS;
+
+// ceil(n / 256) capped at `cap`, at least 1 (n = 0 still launches one block).
+unsigned capped_grid(long long n, long long cap);
+
+// Grid-stride elementwise kernels (fill, axpby, clip scale).
+inline unsigned elementwise_grid(long long n) { return capped_grid(n, kMaxGridStrideBlocks); }
+// mnemo_clip_sumsq_f32's grid = the number of partials it writes.
+inline unsigned clip_partials_count(long long n) { return capped_grid(n, kClipMaxPartials); }
+
+void launch_fill(float* x, long long n, float value, cudaStream_t stream);
+void launch_axpby(float* y, const float* x, long long n, float alpha, float beta,
+                  cudaStream_t stream);
+// Both clip passes; partials needs clip_partials_count(n) floats.
+void launch_clip(float* x, long long n, float* partials, float maxNorm, float* normOut,
+                 cudaStream_t stream);
+
+// ── tensor: column sums ──
+// The header's split S for (rows, cols): 1 means one pass (no scratch).
+long long sum_rows_splits(long long rows, long long cols);
+// Floats of scratch launch_sum_rows needs: S·cols, or 0 for one pass.
+long long sum_rows_scratch_count(long long rows, long long cols);
+// out = Σ rows (+ beta·out) the header's recommended way (one pass, or split + final pass);
+// partials: sum_rows_scratch_count floats (may be null when that is 0).
+void launch_sum_rows(float* out, const float* in, long long rows, long long cols, float beta,
+                     float* partials, cudaStream_t stream);
+// The two kernels themselves: one pass; pass 1 with a chosen rowsPerSplit (grid.y =
+// ceil(rows / rowsPerSplit)).
+void launch_sum_rows_one_pass(float* out, const float* in, long long rows, long long cols,
+                              float beta, cudaStream_t stream);
+void launch_sum_rows_partial(float* partials, const float* in, long long rows, long long cols,
+                             long long rowsPerSplit, cudaStream_t stream);
+
+// ── recurrent cells: one thread per (b, j), grid ceil(B·H / 256) ──
+unsigned cell_grid(long long batch, long long hidden);
+void launch_rnn_fwd(bool relu, const float* gx, const float* gh, const float* bIh,
+                    const float* bHh, float* hOut, long long ldh, long long batch,
+                    long long hidden, cudaStream_t stream);
+void launch_rnn_bwd(bool relu, const float* dy, long long ldy, const float* dhRec,
+                    const float* h, long long ldh, float* dgates, long long batch,
+                    long long hidden, cudaStream_t stream);
+void launch_lstm_fwd(bool training, const mnemo_lstm_pointwise_fwd_params& p,
+                     cudaStream_t stream);
+void launch_lstm_bwd(const float* dy, long long ldy, const float* dhRec, float* dc,
+                     const float* gates, const float* cPrev, const float* cCur, float* dgates,
+                     long long batch, long long hidden, cudaStream_t stream);
+void launch_gru_fwd(bool training, const mnemo_gru_pointwise_fwd_params& p, cudaStream_t stream);
+void launch_gru_bwd(const mnemo_gru_pointwise_bwd_params& p, cudaStream_t stream);
+
+// ── loss ──
+// Softmax cross-entropy forward: a warp per row (8 per block) for C <= 1024, else a block.
+unsigned xent_fwd_grid(long long rows, long long classes);
+void launch_xent_fwd(const float* logits, const int* targets, float* loss, float* stats,
+                     long long rows, long long classes, cudaStream_t stream);
+// Any grid >= 1 must give the forward's result bit for bit (the header says so): checked.
+void launch_xent_fwd_with_grid(unsigned grid, const float* logits, const int* targets,
+                               float* loss, float* stats, long long rows, long long classes,
+                               cudaStream_t stream);
+void launch_xent_bwd(float* dlogits, const float* logits, const int* targets,
+                     const float* stats, long long rows, long long classes, float scale,
+                     cudaStream_t stream);
+// MSE forward's grid = the number of partials it writes.
+inline unsigned mse_partials_count(long long n) { return capped_grid(n, kLossMseMaxPartials); }
+void launch_mse_fwd(const float* pred, const float* target, long long n, float* partials,
+                    cudaStream_t stream);
+void launch_mse_bwd(float* dpred, const float* pred, const float* target, long long n,
+                    float scale, cudaStream_t stream);
+
+// ── optim: grid-stride elementwise ──
+void launch_sgd(float* param, const float* grad, float* momentumBuffer, long long n,
+                const mnemo_optim_sgd_params& hp, cudaStream_t stream);
+void launch_adam(float* param, const float* grad, float* expAvg, float* expAvgSq, long long n,
+                 const mnemo_optim_adam_params& hp, cudaStream_t stream);
+void launch_rmsprop(float* param, const float* grad, float* squareAvg, float* momentumBuffer,
+                    float* gradAvg, long long n, const mnemo_optim_rmsprop_params& hp,
+                    cudaStream_t stream);
+
+// mnemo_tensor_fill_f32 as a handle for cudaLaunchKernel / cudaFuncGetAttributes.
+const void* fill_kernel_handle();
+
+}  // namespace mnemo::harness

@@ -1,0 +1,342 @@
+package dev.mnemo.nn;
+
+/**
+ * The primitives layers are written in. One implementation per device: {@link CpuBackend} (the
+ * reference) and {@link dev.mnemo.nn.cuda.CudaBackend} (cuBLAS + Mnemo's kernels). Layers call only this interface and
+ * contain no backend {@code if}s.
+ *
+ * <h2>Conventions</h2>
+ * <ul>
+ *   <li>Tensors are row-major and contiguous; "matrix" means a rank-2 tensor {@code [rows, cols]}, and
+ *       "rows" below are those of a matrix or dimension 0 of a {@code [B, ·]} step tensor.</li>
+ *   <li>Letters: T steps, B batch, I input width, H hidden width, G gates per cell (RNN 1, LSTM 4,
+ *       GRU 3), so gate tensors are {@code [B, G·H]} with gate {@code k} in columns
+ *       {@code [k·H, (k+1)·H)}.</li>
+ *   <li>Every tensor argument must live on this backend's {@link #device()} with one common element
+ *       type; nothing is null unless stated ("nullable"). Shapes are checked by the callers (layers)
+ *       before any launch; implementations may assume them.</li>
+ *   <li>"in-out" arguments are read and then overwritten; aliasing is allowed only where stated.
+ *       Gradient outputs overwrite unless the method says it accumulates.</li>
+ * </ul>
+ */
+public interface Backend {
+
+    /** The float32 CPU backend, shared. */
+    static Backend cpu() {
+        return CpuBackend.float32();
+    }
+
+    /**
+     * The best backend available: the float32 CUDA backend when a driver and a device answer and the
+     * kernels are built ({@code CudaBackend.unavailableReason()} is empty), else {@link #cpu()}.
+     */
+    static Backend auto() {
+        return dev.mnemo.nn.cuda.CudaBackend.isAvailable() ? dev.mnemo.nn.cuda.CudaBackend.float32() : cpu();
+    }
+
+    /** The float32 backend of {@code device}. */
+    static Backend of(Device device) {
+        return of(device, DType.FLOAT32);
+    }
+
+    /**
+     * The backend of {@code device} whose tensors have element type {@code dtype}: how code that is
+     * handed bare tensors (optimizers, gradient clipping, safetensors loading) finds the backend that
+     * computes on them. float64 exists on the CPU only.
+     */
+    static Backend of(Device device, DType dtype) {
+        return switch (device) {
+            case CPU -> dtype == DType.FLOAT64 ? CpuBackend.float64() : CpuBackend.float32();
+            case CUDA -> {
+                if (dtype != DType.FLOAT32) {
+                    throw new IllegalArgumentException("the CUDA backend is float32 only, got " + dtype.label());
+                }
+                // started on first use; throws UnsupportedOperationException with the reason when CUDA is unavailable
+                yield dev.mnemo.nn.cuda.CudaBackend.float32();
+            }
+        };
+    }
+
+    /** Where this backend's tensors live. */
+    Device device();
+
+    /** The element type of the tensors this backend allocates. */
+    DType dtype();
+
+    // ---- memory ----
+
+    /** A new zero-filled tensor on this device, of this backend's {@link #dtype()}. */
+    Tensor zeros(int... shape);
+
+    /** A copy of {@code src} (from any device) on this device, of this backend's {@link #dtype()}. */
+    Tensor copyOf(Tensor src);
+
+    /**
+     * {@code dst ← src}; same numel, shapes may differ. {@code dst} is on this device; {@code src} may be
+     * a host tensor (the upload path: layers initialise parameters on the host and copy them in).
+     */
+    void copy(Tensor src, Tensor dst);
+
+    /** {@code t ← value} everywhere. */
+    void fill(Tensor t, double value);
+
+    /**
+     * Copies a column block between matrices with the same number of rows:
+     * {@code dst[r, dstCol + j] ← src[r, srcCol + j]} for {@code j < width}. Concatenates and splits
+     * the two directions of a bidirectional layer.
+     */
+    void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int width);
+
+    /** {@code dst[j, i, :] ← src[i, j, :]}: swaps the first two dimensions of a rank-3 tensor. */
+    void transpose01(Tensor src, Tensor dst);
+
+    /** {@code out ← a ⊙ b}, elementwise, same numel; {@code out} may alias {@code a} or {@code b}. */
+    void multiply(Tensor a, Tensor b, Tensor out);
+
+    /**
+     * Row-major position of the first NaN or infinite element of {@code t}, or {@code -1} if all are
+     * finite. Backs the layers' {@code checkFinite} option.
+     */
+    long firstNonFinite(Tensor t);
+
+    /**
+     * {@code Σ t[i]²} over all elements, accumulated in double (so float32 squares cannot overflow):
+     * pass 1 of global-norm gradient clipping. NaN if an element is NaN, infinite if one is infinite.
+     * Deterministic: the summation order depends only on {@code numel}.
+     */
+    double sumOfSquares(Tensor t);
+
+    /** {@code t ← factor · t}, elementwise (pass 2 of gradient clipping). */
+    void scale(Tensor t, double factor);
+
+    // ---- linear algebra ----
+
+    /**
+     * {@code c ← alpha · op(a) · op(b) + beta · c}, where {@code op(m)} is {@code m} or its transpose.
+     * With row-major matrices {@code op(a)} is {@code [M, K]} (so {@code a} is {@code [M, K]}, or
+     * {@code [K, M]} when {@code transA}), {@code op(b)} is {@code [K, N]}, {@code c} is {@code [M, N]}.
+     * {@code beta == 0} overwrites {@code c} without reading it (NaNs in {@code c} do not propagate), as
+     * in BLAS. {@code c} must not alias {@code a} or {@code b}.
+     */
+    void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c);
+
+    /** {@code out[j] += Σ_r m[r, j]}: accumulates the column sums of matrix {@code m} (bias gradients). */
+    void addColumnSums(Tensor m, Tensor out);
+
+    /** {@code m[r, j] += v[j]}: adds a row vector to every row of matrix {@code m} (bias of Linear). */
+    void addRowVector(Tensor m, Tensor v);
+
+    /**
+     * {@code out[i, :] ← table[rows[i], :]}: gathers rows (Embedding forward, last-step selection).
+     * Indices are host ints and must be in range (callers check).
+     */
+    void gatherRows(Tensor table, int[] rows, Tensor out);
+
+    /**
+     * {@code table[rows[i], :] += src[i, :]}, in order of {@code i} (repeated rows accumulate):
+     * Embedding backward, the adjoint of {@link #gatherRows}.
+     */
+    void scatterAddRows(Tensor src, int[] rows, Tensor table);
+
+    // ---- losses (fused, one pass) ----
+
+    /**
+     * Softmax cross-entropy per row of {@code logits} [N, C] against class {@code targets[r]}, computed
+     * stably (log-sum-exp around the row maximum). Writes {@code dLogits ← scale · (softmax − onehot)}
+     * and returns the <em>sum</em> over rows of {@code −log softmax[r, target]}. {@code dLogits} may alias
+     * {@code logits}.
+     */
+    double softmaxCrossEntropy(Tensor logits, int[] targets, double scale, Tensor dLogits);
+
+    /**
+     * Returns {@code Σ (pred − target)²} over all elements and writes
+     * {@code grad ← scale · 2 (pred − target)}. {@code grad} may alias {@code pred}.
+     */
+    double squaredError(Tensor pred, Tensor target, double scale, Tensor grad);
+
+    // ---- optimizers: one fused elementwise pass over a flat buffer each ----
+    // The exact updates of torch.optim (SGD, Adam/AdamW with amsgrad=False, RMSprop), mirroring the
+    // kernels mnemo_optim_{sgd,adam,rmsprop}_f32 and their params structs. param, grad and every
+    // state buffer have the same numel; none may overlap another. State buffers start as zeros
+    // (the caller zero-fills them), except SGD's momentum buffer, which the first step overwrites.
+    // The hyper-parameter records are not validated here: the optimizers check them.
+
+    /**
+     * The hyper-parameters of one {@link #sgdUpdate} (the header's {@code mnemo_optim_sgd_params}).
+     *
+     * @param lr          learning rate, ≥ 0
+     * @param momentum    ≥ 0; 0 disables the momentum buffer
+     * @param dampening   scales the gradient into the buffer by {@code 1 − dampening}
+     * @param weightDecay L2 penalty added to the gradient, ≥ 0
+     * @param nesterov    Nesterov momentum (needs momentum > 0 and dampening = 0)
+     * @param firstStep   the first update with this momentum buffer: it is set to the gradient
+     *                    (PyTorch's buffer is {@code None} before); ignored when momentum is 0
+     */
+    record SgdParams(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
+                     boolean firstStep) {
+    }
+
+    /**
+     * {@code torch.optim.SGD}, with {@code g = grad + weightDecay·param} (when weightDecay ≠ 0):
+     * <pre>
+     *   momentum ≠ 0:  buf = firstStep ? g : momentum·buf + (1 − dampening)·g
+     *                  g   = nesterov ? g + momentum·buf : buf
+     *   param −= lr · g
+     * </pre>
+     *
+     * @param param          in-out
+     * @param grad           in
+     * @param momentumBuffer in-out (out only on the first step); nullable when momentum is 0
+     */
+    void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams hp);
+
+    /**
+     * The hyper-parameters of one {@link #adamUpdate} (the header's {@code mnemo_optim_adam_params}).
+     *
+     * @param lr          learning rate, ≥ 0
+     * @param beta1       first-moment decay, in [0, 1)
+     * @param beta2       second-moment decay, in [0, 1)
+     * @param eps         added to the denominator, > 0
+     * @param weightDecay ≥ 0: an L2 term in the gradient (Adam) or a decoupled decay (AdamW)
+     * @param step        the number of this update, counting from 1 (bias correction)
+     * @param decoupled   AdamW
+     */
+    record AdamParams(double lr, double beta1, double beta2, double eps, double weightDecay, long step,
+                      boolean decoupled) {
+    }
+
+    /**
+     * {@code torch.optim.Adam} ({@code decoupled} false) and {@code torch.optim.AdamW} (true),
+     * {@code amsgrad=False}:
+     * <pre>
+     *   weightDecay ≠ 0:  Adam: g = grad + weightDecay·param;   AdamW: param ·= 1 − lr·weightDecay
+     *   expAvg   = lerp(expAvg, g, 1 − beta1)
+     *   expAvgSq = beta2·expAvgSq + (1 − beta2)·g²
+     *   param   −= lr / (1 − beta1^step) · expAvg / (sqrt(expAvgSq) / sqrt(1 − beta2^step) + eps)
+     * </pre>
+     *
+     * @param param    in-out
+     * @param grad     in
+     * @param expAvg   in-out: the first moment (zeros before step 1)
+     * @param expAvgSq in-out: the second moment (zeros before step 1)
+     */
+    void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamParams hp);
+
+    /**
+     * The hyper-parameters of one {@link #rmsPropUpdate} (the header's
+     * {@code mnemo_optim_rmsprop_params}).
+     *
+     * @param lr          learning rate, ≥ 0
+     * @param alpha       smoothing constant of the squared-gradient average
+     * @param eps         added to the denominator, > 0
+     * @param weightDecay L2 penalty added to the gradient, ≥ 0
+     * @param momentum    ≥ 0; 0 disables the momentum buffer
+     * @param centered    normalise by the variance estimate instead of the raw second moment
+     */
+    record RmsPropParams(double lr, double alpha, double eps, double weightDecay, double momentum,
+                         boolean centered) {
+    }
+
+    /**
+     * {@code torch.optim.RMSprop}, with {@code g = grad + weightDecay·param} (when weightDecay ≠ 0):
+     * <pre>
+     *   squareAvg = alpha·squareAvg + (1 − alpha)·g²
+     *   centered:  gradAvg = lerp(gradAvg, g, 1 − alpha);  avg = sqrt(squareAvg − gradAvg²) + eps
+     *   else:      avg = sqrt(squareAvg) + eps
+     *   momentum > 0:  buf = momentum·buf + g / avg;  param −= lr · buf
+     *   else:          param −= lr · g / avg
+     * </pre>
+     *
+     * @param param          in-out
+     * @param grad           in
+     * @param squareAvg      in-out (zeros before the first step)
+     * @param momentumBuffer in-out (zeros before the first step); nullable when momentum is 0
+     * @param gradAvg        in-out (zeros before the first step); nullable when not centered
+     */
+    void rmsPropUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor momentumBuffer, Tensor gradAvg,
+                       RmsPropParams hp);
+
+    // ---- dropout ----
+
+    /**
+     * Inverted dropout: {@code mask ← keep ? 1/(1−p) : 0}, {@code y ← x ⊙ mask}, where element
+     * {@code i} is kept when a counter-based hash of {@code (seed, offset + i)} mapped to [0, 1) is at
+     * least {@code p}. The hash ({@link CpuBackend#dropoutUniform}) is part of the contract so every
+     * backend draws the same mask. {@code y} may alias {@code x}.
+     */
+    void dropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y);
+
+    // ---- recurrent cells: one time step, after the two GEMMs ----
+    // wx = x_t·W_ihᵀ [B, G·H] (all steps' input projection done as one GEMM beforehand);
+    // rh = h_{t−1}·W_hhᵀ [B, G·H]; bih, bhh [G·H] nullable (no bias). Backward: dhOut [B, H] is
+    // ∂L/∂h_t from the layer output; dh [B, H] is in-out: in, ∂L/∂h_t from step t+1; out, the part of
+    // ∂L/∂h_{t−1} that does not pass through W_hh (zero for RNN and LSTM, z ⊙ ∂L/∂h_t for GRU) — the
+    // caller then adds dRh·W_hh with a beta = 1 GEMM.
+
+    /**
+     * RNN forward: {@code h ← f(wx + bih + rh + bhh)}.
+     *
+     * @param h out [B, H]; also saved, backward needs only it
+     */
+    void rnnCellForward(Nonlinearity f, Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor h);
+
+    /**
+     * RNN backward: {@code dPre ← (dhOut + dh) ⊙ f′(h)}, {@code dh ← 0}.
+     *
+     * @param h saved [B, H]
+     * @param dPre out [B, H]: ∂L/∂ of the pre-activation, which is both the wx and the rh gradient
+     */
+    void rnnCellBackward(Nonlinearity f, Tensor h, Tensor dhOut, Tensor dh, Tensor dPre);
+
+    /**
+     * LSTM forward, gate order i, f, g, o:
+     * {@code [i f g o] = [σ σ tanh σ](wx + bih + rh + bhh)}, {@code c = f ⊙ cPrev + i ⊙ g},
+     * {@code h = o ⊙ tanh(c)}.
+     *
+     * @param cPrev in [B, H]
+     * @param gates out, saved [B, 4H]: activated gates; may alias {@code wx}
+     * @param c out, saved [B, H]
+     * @param h out, saved [B, H]
+     */
+    void lstmCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor cPrev,
+                         Tensor gates, Tensor c, Tensor h);
+
+    /**
+     * LSTM backward.
+     *
+     * @param gates saved [B, 4H]
+     * @param cPrev saved [B, H]
+     * @param c saved [B, H]
+     * @param dc in-out [B, H]: in ∂L/∂c_t from step t+1, out ∂L/∂c_{t−1}
+     * @param dGates out [B, 4H]: ∂L/∂ of the gate pre-activations (both the wx and the rh gradient)
+     */
+    void lstmCellBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dhOut, Tensor dh, Tensor dc,
+                          Tensor dGates);
+
+    /**
+     * GRU forward, gate order r, z, n, reset applied after the recurrent product:
+     * {@code r = σ(wx_r + bih_r + rh_r + bhh_r)}, {@code z = σ(wx_z + bih_z + rh_z + bhh_z)},
+     * {@code hn = rh_n + bhh_n}, {@code n = tanh(wx_n + bih_n + r ⊙ hn)},
+     * {@code h = (1 − z) ⊙ n + z ⊙ hPrev}.
+     *
+     * @param hPrev in [B, H]
+     * @param gates out, saved [B, 3H]: r, z, n activated; may alias {@code wx}
+     * @param hn out, saved [B, H]: {@code W_hn h_{t−1} + b_hn}
+     * @param h out, saved [B, H]
+     */
+    void gruCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev,
+                        Tensor gates, Tensor hn, Tensor h);
+
+    /**
+     * GRU backward. The input and the recurrent gradients differ in the n block only:
+     * {@code dRh_n = dWx_n ⊙ r}.
+     *
+     * @param gates saved [B, 3H]
+     * @param hn saved [B, H]
+     * @param hPrev saved [B, H]
+     * @param dWx out [B, 3H]: ∂L/∂(wx + bih)
+     * @param dRh out [B, 3H]: ∂L/∂(rh + bhh)
+     */
+    void gruCellBackward(Tensor gates, Tensor hn, Tensor hPrev, Tensor dhOut, Tensor dh,
+                         Tensor dWx, Tensor dRh);
+}

@@ -1,0 +1,41 @@
+package dev.mnemo.nn.analysis;
+
+/**
+ * Counts of values in equal-width bins over {@code [lo, hi]}: bin k holds
+ * {@code [edges[k], edges[k+1])}, and the last bin also holds {@code hi} and everything above it
+ * (so no value is lost); values below {@code lo} go to the first bin.
+ *
+ * @param edges  bins + 1 increasing edges
+ * @param counts one count per bin
+ */
+public record Histogram(double[] edges, int[] counts) {
+
+    /** Bins {@code values} into {@code bins} equal bins over {@code [lo, hi]}. */
+    public static Histogram of(double[] values, int bins, double lo, double hi) {
+        if (bins < 1) {
+            throw new IllegalArgumentException("bins must be >= 1, got " + bins);
+        }
+        if (!(hi > lo)) {
+            throw new IllegalArgumentException("hi must be > lo, got lo " + lo + ", hi " + hi);
+        }
+        double[] edges = new double[bins + 1];
+        for (int k = 0; k <= bins; k++) {
+            edges[k] = lo + (hi - lo) * k / bins;
+        }
+        int[] counts = new int[bins];
+        for (double v : values) {
+            int k = (int) Math.floor((v - lo) / (hi - lo) * bins);
+            counts[Math.max(0, Math.min(bins - 1, k))]++;
+        }
+        return new Histogram(edges, counts);
+    }
+
+    /** The total count. */
+    public int total() {
+        int t = 0;
+        for (int c : counts) {
+            t += c;
+        }
+        return t;
+    }
+}

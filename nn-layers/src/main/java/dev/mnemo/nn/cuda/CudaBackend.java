@@ -1,0 +1,949 @@
+package dev.mnemo.nn.cuda;
+
+import dev.mnemo.cuda.CudaProbe;
+import dev.mnemo.cuda.DeviceBuffer;
+import dev.mnemo.cuda.DeviceMemory;
+import dev.mnemo.cuda.GemmPrecision;
+import dev.mnemo.cuda.KernelModule;
+import dev.mnemo.cuda.Side;
+import dev.mnemo.cuda.Transpose;
+import dev.mnemo.cuda.kernels.ClipKernels;
+import dev.mnemo.cuda.kernels.GruKernels;
+import dev.mnemo.cuda.kernels.LossKernels;
+import dev.mnemo.cuda.kernels.LstmKernels;
+import dev.mnemo.cuda.kernels.OptimKernels;
+import dev.mnemo.cuda.kernels.SumRowsPlan;
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.CpuBackend;
+import dev.mnemo.nn.DType;
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Nonlinearity;
+import dev.mnemo.nn.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+
+/**
+ * The CUDA backend: float32 tensors in device memory ({@link CudaStorage}), GEMMs through cuBLAS,
+ * every cell, loss, optimizer and reduction step through Mnemo's kernels, all queued in order on one
+ * stream of device 0.
+ *
+ * <h2>Precision</h2>
+ * {@link #float32()} computes GEMMs in exact float32 ({@code cublasSgemm}); {@link #tf32()} is the
+ * explicit switch to TF32 tensor cores ({@code cublasGemmEx} with {@code CUBLAS_COMPUTE_32F_FAST_TF32},
+ * about 1e-3 relative error). Both views share one runtime, so their tensors mix freely.
+ * {@link Backend#of(Device, DType)} returns the float32 view.
+ *
+ * <h2>Checks</h2>
+ * Every tensor argument must be a CUDA tensor of this runtime ({@link IllegalArgumentException}
+ * naming the argument and its device otherwise), and shapes are checked against the cell's
+ * {@code [B, G·H]} layout before any launch, with messages naming the tensor and the expected shape.
+ *
+ * <h2>Threads and synchronisation</h2>
+ * One thread at a time (the CUDA context's rule): the thread that first used CUDA, or the one that
+ * called {@link #claimForCurrentThread()}. Calls return once their work is queued; the ones that
+ * return a host value ({@link #sumOfSquares}, {@link #firstNonFinite}, the losses) and copies to the
+ * host wait for the stream.
+ *
+ * <h2>Slow paths (kept simple, correct, and marked {@code // slow path:})</h2>
+ * {@link #dropout} draws its mask on the host (the counter hash of {@link CpuBackend#dropoutUniform})
+ * and uploads it; {@link #firstNonFinite} downloads the tensor only when the device sum of squares is
+ * not finite; {@link #sumOfSquares} recomputes on the host in double when the float32 per-block
+ * partials overflow; {@link #gatherRows} and {@link #scatterAddRows} issue one copy or one
+ * {@code axpby} per run of rows.
+ */
+public final class CudaBackend implements Backend {
+
+    private static CudaRuntime shared;
+    private static CudaBackend float32;
+    private static CudaBackend tf32;
+    /** Why CUDA cannot start, probed once per process (the driver and devices do not come and go). */
+    private static Optional<String> reason;
+
+    private final CudaRuntime rt;
+    private final GemmPrecision precision;
+
+    /** A view of {@code runtime}; tests of the argument checks pass null (they fail before any CUDA call). */
+    CudaBackend(CudaRuntime runtime, GemmPrecision precision) {
+        this.rt = runtime;
+        this.precision = precision;
+    }
+
+    /**
+     * Why the CUDA backend cannot start here, or empty when it can: no driver or device (the
+     * {@link CudaProbe}'s reason), no cuBLAS, or a jar without the kernels. Probed once per process.
+     */
+    public static synchronized Optional<String> unavailableReason() {
+        if (reason == null) {
+            reason = probeReason();
+        }
+        return reason;
+    }
+
+    private static Optional<String> probeReason() {
+        CudaProbe probe = CudaProbe.probe();
+        if (!probe.available()) {
+            return Optional.of("no CUDA GPU: " + probe.unavailableReason());
+        }
+        if (!probe.cublas().available()) {
+            return Optional.of("no cuBLAS: " + probe.cublas().detail());
+        }
+        if (!KernelModule.isBuilt()) {
+            return Optional.of("kernels not built: the mnemo-cuda jar has no mnemo_kernels.fatbin (built without nvcc?)");
+        }
+        return Optional.empty();
+    }
+
+    /** Whether {@link #unavailableReason()} is empty. */
+    public static boolean isAvailable() {
+        return unavailableReason().isEmpty();
+    }
+
+    /**
+     * The shared float32 backend on device 0 (exact float32 GEMMs), started on first use.
+     *
+     * @throws UnsupportedOperationException with {@link #unavailableReason()} when CUDA cannot start
+     */
+    public static synchronized CudaBackend float32() {
+        if (float32 == null) {
+            float32 = new CudaBackend(runtime(), GemmPrecision.FP32);
+        }
+        return float32;
+    }
+
+    /** The shared backend with TF32 GEMMs (same device, stream and tensors as {@link #float32()}). */
+    public static synchronized CudaBackend tf32() {
+        if (tf32 == null) {
+            tf32 = new CudaBackend(runtime(), GemmPrecision.TF32);
+        }
+        return tf32;
+    }
+
+    private static CudaRuntime runtime() {
+        if (shared == null) {
+            Optional<String> reason = unavailableReason();
+            if (reason.isPresent()) {
+                throw new UnsupportedOperationException("the CUDA backend is unavailable: " + reason.get()
+                        + "; use Device.CPU (Backend.cpu())");
+            }
+            shared = CudaRuntime.open(0);
+        }
+        return shared;
+    }
+
+    /** Moves CUDA work to the calling thread; the previous thread must have stopped using any CUDA tensor. */
+    public static synchronized void claimForCurrentThread() {
+        if (shared != null) {
+            shared.claimForCurrentThread();
+        }
+    }
+
+    /** How this backend computes GEMMs. */
+    public GemmPrecision gemmPrecision() {
+        return precision;
+    }
+
+    /** Waits until all work queued so far has finished. */
+    public void synchronize() {
+        rt.stream.synchronize();
+    }
+
+    @Override
+    public Device device() {
+        return Device.CUDA;
+    }
+
+    @Override
+    public DType dtype() {
+        return DType.FLOAT32;
+    }
+
+    @Override
+    public String toString() {
+        return "cuda float32" + (precision == GemmPrecision.TF32 ? " tf32" : "");
+    }
+
+    // ───────────────────────────── tensors and arguments ─────────────────────────────
+
+    /** The device memory of {@code t}, after checking it is a CUDA tensor of this runtime. */
+    private DeviceMemory mem(String name, Tensor t) {
+        CudaStorage s = storage(name, t);
+        return s.floats(t.offset(), t.numel());
+    }
+
+    /** As {@link #mem} for a nullable argument. */
+    private DeviceMemory memOrNull(String name, Tensor t) {
+        return t == null ? null : mem(name, t);
+    }
+
+    private CudaStorage storage(String name, Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (!(t.storage() instanceof CudaStorage s)) {
+            throw new IllegalArgumentException(name + " must be a cuda float32 tensor (this backend's device), got "
+                    + t + "; move it with to(Device.CUDA)");
+        }
+        if (s.runtime() != rt) {
+            throw new IllegalArgumentException(name + " lives on another CUDA context (device " + s.runtime().ordinal()
+                    + ") than this backend's (device " + rt.ordinal() + "): " + t);
+        }
+        return s;
+    }
+
+    private static void shape(String name, Tensor t, int... expected) {
+        if (t == null) {
+            throw new IllegalArgumentException(name + " must not be null (expected shape "
+                    + Tensor.shapeString(expected) + ")");
+        }
+        if (!t.hasShape(expected)) {
+            throw new IllegalArgumentException(name + " must have shape " + Tensor.shapeString(expected) + ", got "
+                    + Tensor.shapeString(t.shape()));
+        }
+    }
+
+    private static void optionalShape(String name, Tensor t, int... expected) {
+        if (t != null) {
+            shape(name, t, expected);
+        }
+    }
+
+    private static void sameNumel(String aName, Tensor a, String bName, Tensor b) {
+        if (a.numel() != b.numel()) {
+            throw new IllegalArgumentException(bName + " must have the " + a.numel() + " elements of " + aName + " "
+                    + Tensor.shapeString(a.shape()) + ", got " + b.numel() + " " + Tensor.shapeString(b.shape()));
+        }
+    }
+
+    private static void matrix(String name, Tensor t) {
+        if (t == null || t.rank() != 2) {
+            throw new IllegalArgumentException(name + " must be a matrix [rows, cols], got "
+                    + (t == null ? "null" : Tensor.shapeString(t.shape())));
+        }
+    }
+
+    private static boolean sameStart(Tensor a, Tensor b) {
+        return a.sharesStorageWith(b) && a.offset() == b.offset();
+    }
+
+    private static boolean overlap(Tensor a, Tensor b) {
+        return a.sharesStorageWith(b) && a.numel() > 0 && b.numel() > 0
+                && a.offset() < b.offset() + b.numel() && b.offset() < a.offset() + a.numel();
+    }
+
+    // ───────────────────────────── memory ─────────────────────────────
+
+    @Override
+    public Tensor zeros(int... shape) {
+        long n = 1;
+        for (int s : shape) {
+            if (s < 0) {
+                throw new IllegalArgumentException("sizes must be >= 0, got shape " + java.util.Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, s);
+        }
+        DeviceBuffer buffer = rt.allocate(n);
+        buffer.memsetD32Async(0, 0, n, rt.stream);
+        return Tensor.wrap(new CudaStorage(rt, buffer, n), 0, shape);
+    }
+
+    @Override
+    public Tensor copyOf(Tensor src) {
+        if (src == null) {
+            throw new IllegalArgumentException("src must not be null");
+        }
+        Tensor t = zeros(src.shape());
+        copy(src, t);
+        return t;
+    }
+
+    /**
+     * {@code dst ← src}, same numel. Besides the contract's upload (host {@code src}, float32 or
+     * float64, rounded to float32) and device copy, a CUDA {@code src} may be copied into a CPU
+     * {@code dst} (the download behind {@code Tensor.to(Device.CPU)}); that waits for the stream.
+     */
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        if (src == null || dst == null) {
+            throw new IllegalArgumentException("copy needs src and dst, got " + src + " and " + dst);
+        }
+        sameNumel("src", src, "dst", dst);
+        int n = Math.toIntExact(src.numel());
+        if (dst.device() == Device.CPU) {
+            CudaStorage s = storage("src", src);
+            float[] host = new float[n];
+            s.buffer().copyToHost(src.offset(), host, 0, n);
+            dst.copyFrom(Tensor.of(host, n));
+            return;
+        }
+        CudaStorage d = storage("dst", dst);
+        if (src.device() == Device.CPU) {
+            d.buffer().copyFromHost(src.toFloatArray(), 0, dst.offset(), n);
+            return;
+        }
+        CudaStorage s = storage("src", src);
+        if (sameStart(src, dst)) {
+            return;
+        }
+        if (overlap(src, dst)) {
+            throw new IllegalArgumentException("dst must not overlap src, got " + dst + " at offset " + dst.offset()
+                    + " and " + src + " at offset " + src.offset() + " of one storage");
+        }
+        d.buffer().copyFromDeviceAsync(s.buffer(), src.offset() * Float.BYTES, dst.offset() * Float.BYTES,
+                (long) n * Float.BYTES, rt.stream);
+    }
+
+    @Override
+    public void fill(Tensor t, double value) {
+        DeviceMemory x = mem("t", t);
+        rt.tensor.fill(x, t.numel(), (float) value);
+    }
+
+    @Override
+    public void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int width) {
+        matrix("src", src);
+        matrix("dst", dst);
+        int rows = src.dim(0);
+        if (dst.dim(0) != rows) {
+            throw new IllegalArgumentException("dst must have the " + rows + " rows of src "
+                    + Tensor.shapeString(src.shape()) + ", got " + Tensor.shapeString(dst.shape()));
+        }
+        if (width < 0 || srcCol < 0 || dstCol < 0 || srcCol + width > src.dim(1) || dstCol + width > dst.dim(1)) {
+            throw new IllegalArgumentException("columns [" + srcCol + ", +" + width + ") of src "
+                    + Tensor.shapeString(src.shape()) + " and [" + dstCol + ", +" + width + ") of dst "
+                    + Tensor.shapeString(dst.shape()) + " must lie within the matrices");
+        }
+        if (rows == 0 || width == 0) {
+            return;
+        }
+        CudaStorage s = storage("src", src);
+        CudaStorage d = storage("dst", dst);
+        if (overlap(src, dst)) {
+            throw new IllegalArgumentException("dst must not overlap src in copyColumns, got " + dst + " and " + src);
+        }
+        DeviceMemory a = s.floats(src.offset() + srcCol, src.numel() - srcCol);
+        DeviceMemory c = d.floats(dst.offset() + dstCol, dst.numel() - dstCol);
+        rt.cublas.sgeam(Transpose.NONE, Transpose.NONE, rows, width, 1f, a, src.dim(1), 0f, a, src.dim(1), c,
+                dst.dim(1));
+    }
+
+    @Override
+    public void transpose01(Tensor src, Tensor dst) {
+        if (src == null || src.rank() != 3) {
+            throw new IllegalArgumentException("src must have rank 3 [n0, n1, w], got "
+                    + (src == null ? "null" : Tensor.shapeString(src.shape())));
+        }
+        int n0 = src.dim(0);
+        int n1 = src.dim(1);
+        int w = src.dim(2);
+        shape("dst", dst, n1, n0, w);
+        CudaStorage s = storage("src", src);
+        CudaStorage d = storage("dst", dst);
+        if (overlap(src, dst)) {
+            throw new IllegalArgumentException("dst must not overlap src in transpose01, got " + dst + " and " + src);
+        }
+        if (n0 == 0 || n1 == 0 || w == 0) {
+            return;
+        }
+        // One strided matrix copy (geam) per index of the shorter of the two leading dimensions.
+        if (n1 <= n0) {
+            for (int j = 0; j < n1; j++) {
+                // dst[j] = [n0, w] dense  ←  src[:, j, :] = n0 rows of w at stride n1·w
+                DeviceMemory a = s.floats(src.offset() + (long) j * w, src.numel() - (long) j * w);
+                DeviceMemory c = d.floats(dst.offset() + (long) j * n0 * w, (long) n0 * w);
+                rt.cublas.sgeam(Transpose.NONE, Transpose.NONE, n0, w, 1f, a, n1 * w, 0f, a, n1 * w, c, w);
+            }
+        } else {
+            for (int i = 0; i < n0; i++) {
+                // dst[:, i, :] = n1 rows of w at stride n0·w  ←  src[i] = [n1, w] dense
+                DeviceMemory a = s.floats(src.offset() + (long) i * n1 * w, (long) n1 * w);
+                DeviceMemory c = d.floats(dst.offset() + (long) i * w, dst.numel() - (long) i * w);
+                rt.cublas.sgeam(Transpose.NONE, Transpose.NONE, n1, w, 1f, a, w, 0f, a, w, c, n0 * w);
+            }
+        }
+    }
+
+    @Override
+    public void multiply(Tensor a, Tensor b, Tensor out) {
+        sameNumel("a", a, "b", b);
+        sameNumel("a", a, "out", out);
+        long n = a.numel();
+        DeviceMemory am = mem("a", a);
+        DeviceMemory bm = mem("b", b);
+        DeviceMemory om = mem("out", out);
+        if (n == 0) {
+            return;
+        }
+        for (Tensor in : new Tensor[] {a, b}) {
+            if (overlap(in, out) && !sameStart(in, out)) {
+                throw new IllegalArgumentException("out may alias a or b exactly but must not partly overlap them, got "
+                        + out + " at offset " + out.offset() + " and " + in + " at offset " + in.offset());
+            }
+        }
+        if (sameStart(out, a) || sameStart(out, b)) {
+            // cublasSdgmm is documented out of place: multiply a copy of the aliased operand.
+            Tensor aliased = sameStart(out, a) ? a : b;
+            DeviceMemory other = aliased == a ? bm : am;
+            DeviceBuffer copy = rt.workspace(CudaRuntime.Workspace.COPY, n);
+            copy.copyFromDeviceAsync(om, 0, 0, n * Float.BYTES, rt.stream);
+            elementwiseProduct(copy, other, om, n);
+            return;
+        }
+        elementwiseProduct(am, bm, om, n);
+    }
+
+    /** {@code c = a ⊙ x} over n elements: a 1 x n row times diag(x), in int-sized chunks. */
+    private void elementwiseProduct(DeviceMemory a, DeviceMemory x, DeviceMemory c, long n) {
+        final int chunk = Integer.MAX_VALUE / 2;
+        for (long start = 0; start < n; start += chunk) {
+            int len = (int) Math.min(chunk, n - start);
+            rt.cublas.sdgmm(Side.RIGHT, 1, len, a.sliceFloats(start, len), len, x.sliceFloats(start, len), 1,
+                    c.sliceFloats(start, len), len);
+        }
+    }
+
+    @Override
+    public long firstNonFinite(Tensor t) {
+        DeviceMemory x = mem("t", t);
+        long n = t.numel();
+        if (n == 0) {
+            return -1;
+        }
+        // A NaN or infinite element makes its block's Σx² non-finite; overflowing finite squares
+        // can too, so a non-finite partial only sends us to the exact host scan.
+        if (allFinite(partialSumsOfSquares(x, n))) {
+            return -1;
+        }
+        // slow path: download and scan on the host (only when something is not finite).
+        float[] host = download(t);
+        for (int i = 0; i < host.length; i++) {
+            if (!Float.isFinite(host[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public double sumOfSquares(Tensor t) {
+        DeviceMemory x = mem("t", t);
+        long n = t.numel();
+        if (n == 0) {
+            return 0;
+        }
+        float[] partials = partialSumsOfSquares(x, n);
+        double sum = 0;
+        for (float p : partials) {      // fixed order over a grid fixed by n: deterministic
+            sum += p;
+        }
+        if (Double.isFinite(sum)) {
+            return sum;
+        }
+        // slow path: a float32 partial overflowed or an element is not finite: the exact double sum
+        // on the host (NaN if an element is NaN, infinite if one is infinite, as the contract says).
+        double exact = 0;
+        for (float v : download(t)) {
+            exact += (double) v * v;
+        }
+        return exact;
+    }
+
+    /** Pass 1 of the clip kernels into a workspace, read back (waits for the stream). */
+    private float[] partialSumsOfSquares(DeviceMemory x, long n) {
+        int count = ClipKernels.partialsCount(n);
+        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.PARTIALS, count);
+        rt.clip.sumsq(x, n, partials);
+        float[] host = new float[count];
+        partials.copyToHost(0, host, 0, count);
+        return host;
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private float[] download(Tensor t) {
+        int n = Math.toIntExact(t.numel());
+        float[] host = new float[n];
+        storage("t", t).buffer().copyToHost(t.offset(), host, 0, n);
+        return host;
+    }
+
+    @Override
+    public void scale(Tensor t, double factor) {
+        DeviceMemory x = mem("t", t);
+        rt.tensor.axpby(x, x, t.numel(), (float) factor, 0f);
+    }
+
+    // ───────────────────────────── linear algebra ─────────────────────────────
+
+    @Override
+    public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
+        matrix("a", a);
+        matrix("b", b);
+        matrix("c", c);
+        int m = c.dim(0);
+        int n = c.dim(1);
+        int k = transA ? a.dim(0) : a.dim(1);
+        if ((transA ? a.dim(1) : a.dim(0)) != m || (transB ? b.dim(1) : b.dim(0)) != k
+                || (transB ? b.dim(0) : b.dim(1)) != n) {
+            throw new IllegalArgumentException("gemm shapes do not conform: op(a) of " + a + (transA ? "ᵀ" : "")
+                    + ", op(b) of " + b + (transB ? "ᵀ" : "") + ", c " + c + " (op(a) must be [" + m + ", k], op(b) [k, "
+                    + n + "])");
+        }
+        DeviceMemory am = mem("a", a);
+        DeviceMemory bm = mem("b", b);
+        DeviceMemory cm = mem("c", c);
+        if (overlap(c, a) || overlap(c, b)) {
+            throw new IllegalArgumentException("c must not alias a or b in gemm, got c " + c + " at offset " + c.offset());
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            // op(a)·op(b) is empty: c = beta·c (beta = 0 overwrites, as BLAS).
+            rt.tensor.axpby(cm, cm, c.numel(), 0f, (float) beta);
+            if (beta == 0) {
+                rt.tensor.fill(cm, c.numel(), 0f);
+            }
+            return;
+        }
+        Transpose ta = transA ? Transpose.TRANSPOSE : Transpose.NONE;
+        Transpose tb = transB ? Transpose.TRANSPOSE : Transpose.NONE;
+        int lda = a.dim(1);
+        int ldb = b.dim(1);
+        if (precision == GemmPrecision.FP32) {
+            rt.cublas.sgemm(ta, tb, m, n, k, (float) alpha, am, lda, bm, ldb, (float) beta, cm, n);
+        } else {
+            rt.cublas.gemmEx(precision, ta, tb, m, n, k, (float) alpha, am, lda, bm, ldb, (float) beta, cm, n);
+        }
+    }
+
+    @Override
+    public void addColumnSums(Tensor m, Tensor out) {
+        matrix("m", m);
+        int rows = m.dim(0);
+        int cols = m.dim(1);
+        if (out == null || out.numel() != cols) {
+            throw new IllegalArgumentException("out must have " + cols + " elements (the columns of m "
+                    + Tensor.shapeString(m.shape()) + "), got " + (out == null ? "null" : Tensor.shapeString(out.shape())));
+        }
+        DeviceMemory mm = mem("m", m);
+        DeviceMemory om = mem("out", out);
+        if (overlap(m, out)) {
+            throw new IllegalArgumentException("out must not overlap m in addColumnSums, got " + out + " and " + m);
+        }
+        SumRowsPlan plan = SumRowsPlan.of(rows, cols);
+        DeviceMemory scratch = plan.isSplit() ? rt.workspace(CudaRuntime.Workspace.PARTIALS, plan.partialsFloats()) : null;
+        rt.tensor.columnSums(om, mm, rows, cols, 1f, scratch);
+    }
+
+    @Override
+    public void addRowVector(Tensor m, Tensor v) {
+        matrix("m", m);
+        int rows = m.dim(0);
+        int cols = m.dim(1);
+        if (v == null || v.numel() != cols) {
+            throw new IllegalArgumentException("v must have " + cols + " elements (the columns of m "
+                    + Tensor.shapeString(m.shape()) + "), got " + (v == null ? "null" : Tensor.shapeString(v.shape())));
+        }
+        DeviceMemory mm = mem("m", m);
+        DeviceMemory vm = mem("v", v);
+        if (overlap(m, v)) {
+            throw new IllegalArgumentException("v must not overlap m in addRowVector, got " + v + " and " + m);
+        }
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        // m[rows, cols] += ones[rows, 1] · v[1, cols]
+        rt.cublas.sgemm(Transpose.NONE, Transpose.NONE, rows, cols, 1, 1f, rt.ones(rows), 1, vm, cols, 1f, mm, cols);
+    }
+
+    @Override
+    public void gatherRows(Tensor table, int[] rows, Tensor out) {
+        matrix("table", table);
+        int w = table.dim(1);
+        checkRows(rows, table.dim(0));
+        shape("out", out, rows.length, w);
+        CudaStorage t = storage("table", table);
+        CudaStorage o = storage("out", out);
+        if (overlap(table, out)) {
+            throw new IllegalArgumentException("out must not overlap table in gatherRows");
+        }
+        if (w == 0) {
+            return;
+        }
+        // slow path: one device copy per run of consecutive source rows (no gather kernel yet).
+        for (int i = 0; i < rows.length; ) {
+            int run = 1;
+            while (i + run < rows.length && rows[i + run] == rows[i] + run) {
+                run++;
+            }
+            long bytes = (long) run * w * Float.BYTES;
+            o.buffer().copyFromDeviceAsync(t.buffer(), (table.offset() + (long) rows[i] * w) * Float.BYTES,
+                    (out.offset() + (long) i * w) * Float.BYTES, bytes, rt.stream);
+            i += run;
+        }
+    }
+
+    @Override
+    public void scatterAddRows(Tensor src, int[] rows, Tensor table) {
+        matrix("table", table);
+        int w = table.dim(1);
+        checkRows(rows, table.dim(0));
+        shape("src", src, rows.length, w);
+        DeviceMemory s = mem("src", src);
+        DeviceMemory t = mem("table", table);
+        if (overlap(table, src)) {
+            throw new IllegalArgumentException("src must not overlap table in scatterAddRows");
+        }
+        if (w == 0) {
+            return;
+        }
+        // slow path: one axpby per row, in order on the stream, so repeated rows accumulate in order.
+        for (int i = 0; i < rows.length; i++) {
+            rt.tensor.axpby(t.sliceFloats((long) rows[i] * w, w), s.sliceFloats((long) i * w, w), w, 1f, 1f);
+        }
+    }
+
+    private static void checkRows(int[] rows, int tableRows) {
+        if (rows == null) {
+            throw new IllegalArgumentException("rows must not be null");
+        }
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= tableRows) {
+                throw new IllegalArgumentException("rows[" + i + "] must be in [0, " + tableRows + ") (table rows), got "
+                        + rows[i]);
+            }
+        }
+    }
+
+    // ───────────────────────────── losses ─────────────────────────────
+
+    @Override
+    public double softmaxCrossEntropy(Tensor logits, int[] targets, double scale, Tensor dLogits) {
+        matrix("logits", logits);
+        int n = logits.dim(0);
+        int classes = logits.dim(1);
+        shape("dLogits", dLogits, n, classes);
+        if (targets == null || targets.length != n) {
+            throw new IllegalArgumentException("targets must have " + n + " elements (one per row of logits), got "
+                    + (targets == null ? "null" : targets.length));
+        }
+        checkRows(targets, classes);
+        DeviceMemory lm = mem("logits", logits);
+        DeviceMemory dm = mem("dLogits", dLogits);
+        if (overlap(logits, dLogits) && !sameStart(logits, dLogits)) {
+            throw new IllegalArgumentException("dLogits may alias logits exactly but must not partly overlap it");
+        }
+        if (n == 0) {
+            return 0;
+        }
+        if (classes == 0) {
+            throw new IllegalArgumentException("logits must have at least one class, got " + Tensor.shapeString(logits.shape()));
+        }
+        DeviceBuffer t = rt.workspace(CudaRuntime.Workspace.TARGETS, n);
+        DeviceBuffer loss = rt.workspace(CudaRuntime.Workspace.LOSS, n);
+        DeviceBuffer stats = rt.workspace(CudaRuntime.Workspace.STATS, 2L * n);
+        t.copyFromHost(MemorySegment.ofArray(targets), 0);
+        rt.loss.softmaxXentFwd(lm, t, loss, stats, n, classes);
+        rt.loss.softmaxXentBwd(dm, lm, t, stats, n, classes, (float) scale);
+        float[] perRow = new float[n];
+        loss.copyToHost(0, perRow, 0, n);
+        double sum = 0;
+        for (float v : perRow) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    @Override
+    public double squaredError(Tensor pred, Tensor target, double scale, Tensor grad) {
+        sameNumel("pred", pred, "target", target);
+        sameNumel("pred", pred, "grad", grad);
+        DeviceMemory p = mem("pred", pred);
+        DeviceMemory t = mem("target", target);
+        DeviceMemory g = mem("grad", grad);
+        if ((overlap(grad, pred) && !sameStart(grad, pred)) || (overlap(grad, target) && !sameStart(grad, target))) {
+            throw new IllegalArgumentException("grad may alias pred or target exactly but must not partly overlap them");
+        }
+        long n = pred.numel();
+        int count = LossKernels.msePartialsCount(n);
+        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.PARTIALS, count);
+        rt.loss.mseFwd(p, t, n, partials);
+        rt.loss.mseBwd(g, p, t, n, (float) scale);
+        float[] host = new float[count];
+        partials.copyToHost(0, host, 0, count);
+        double sum = 0;
+        for (float v : host) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    // ───────────────────────────── optimizers ─────────────────────────────
+
+    @Override
+    public void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams hp) {
+        sameNumel("param", param, "grad", grad);
+        boolean momentum = hp.momentum() != 0;
+        if (momentum) {
+            if (momentumBuffer == null) {
+                throw new IllegalArgumentException("momentumBuffer must not be null when momentum != 0, got momentum "
+                        + hp.momentum());
+            }
+            sameNumel("param", param, "momentumBuffer", momentumBuffer);
+        }
+        DeviceMemory p = mem("param", param);
+        DeviceMemory g = mem("grad", grad);
+        DeviceMemory buf = momentum ? mem("momentumBuffer", momentumBuffer) : null;
+        rt.optim.sgd(p, g, buf, param.numel(), new OptimKernels.SgdParams(hp.lr(), hp.momentum(), hp.dampening(), hp.weightDecay(),
+                        hp.nesterov() ? 1 : 0, hp.firstStep() ? 1 : 0));
+    }
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamParams hp) {
+        sameNumel("param", param, "grad", grad);
+        sameNumel("param", param, "expAvg", expAvg);
+        sameNumel("param", param, "expAvgSq", expAvgSq);
+        if (hp.step() < 1 || hp.step() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("step must be in [1, " + Integer.MAX_VALUE + "] (the kernel's int), got "
+                    + hp.step());
+        }
+        DeviceMemory p = mem("param", param);
+        DeviceMemory g = mem("grad", grad);
+        DeviceMemory m = mem("expAvg", expAvg);
+        DeviceMemory v = mem("expAvgSq", expAvgSq);
+        rt.optim.adam(p, g, m, v, param.numel(), new OptimKernels.AdamParams(hp.lr(), hp.beta1(), hp.beta2(), hp.eps(), hp.weightDecay(),
+                        (int) hp.step(), hp.decoupled() ? 1 : 0));
+    }
+
+    @Override
+    public void rmsPropUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor momentumBuffer, Tensor gradAvg,
+                              RmsPropParams hp) {
+        sameNumel("param", param, "grad", grad);
+        sameNumel("param", param, "squareAvg", squareAvg);
+        boolean momentum = hp.momentum() > 0;
+        if (momentum) {
+            if (momentumBuffer == null) {
+                throw new IllegalArgumentException("momentumBuffer must not be null when momentum > 0, got momentum "
+                        + hp.momentum());
+            }
+            sameNumel("param", param, "momentumBuffer", momentumBuffer);
+        }
+        if (hp.centered()) {
+            if (gradAvg == null) {
+                throw new IllegalArgumentException("gradAvg must not be null when centered");
+            }
+            sameNumel("param", param, "gradAvg", gradAvg);
+        }
+        DeviceMemory p = mem("param", param);
+        DeviceMemory g = mem("grad", grad);
+        DeviceMemory sq = mem("squareAvg", squareAvg);
+        DeviceMemory buf = momentum ? mem("momentumBuffer", momentumBuffer) : null;
+        DeviceMemory avg = hp.centered() ? mem("gradAvg", gradAvg) : null;
+        rt.optim.rmsprop(p, g, sq, buf, avg, param.numel(), new OptimKernels.RmspropParams(hp.lr(), hp.alpha(), hp.eps(), hp.weightDecay(),
+                        hp.momentum(), hp.centered() ? 1 : 0));
+    }
+
+    // ───────────────────────────── dropout ─────────────────────────────
+
+    @Override
+    public void dropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y) {
+        sameNumel("x", x, "mask", mask);
+        sameNumel("x", x, "y", y);
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("p must be in [0, 1), got " + p);
+        }
+        CudaStorage m = storage("mask", mask);
+        mem("x", x);
+        mem("y", y);
+        if (overlap(mask, x) || overlap(mask, y)) {
+            throw new IllegalArgumentException("mask must not overlap x or y in dropout");
+        }
+        // slow path: the mask is drawn on the host with the contract's counter hash and uploaded;
+        // the product runs on the device.
+        int n = Math.toIntExact(x.numel());
+        float[] host = new float[n];
+        float keep = (float) (1.0 / (1.0 - p));
+        for (int i = 0; i < n; i++) {
+            host[i] = CpuBackend.dropoutUniform(seed, offset + i) >= p ? keep : 0f;
+        }
+        m.buffer().copyFromHost(host, 0, mask.offset(), n);
+        multiply(x, mask, y);
+    }
+
+    // ───────────────────────────── recurrent cells ─────────────────────────────
+
+    @Override
+    public void rnnCellForward(Nonlinearity f, Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor h) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        shape("wx", wx, b, hs);
+        shape("rh", rh, b, hs);
+        optionalShape("bih", bih, hs);
+        optionalShape("bhh", bhh, hs);
+        DeviceMemory gx = mem("wx", wx);
+        DeviceMemory gh = mem("rh", rh);
+        DeviceMemory bi = memOrNull("bih", bih);
+        DeviceMemory bh = memOrNull("bhh", bhh);
+        DeviceMemory out = mem("h", h);
+        if (f == Nonlinearity.TANH) {
+            rt.rnn.pointwiseFwdTanh(gx, gh, bi, bh, out, hs, b, hs);
+        } else {
+            rt.rnn.pointwiseFwdRelu(gx, gh, bi, bh, out, hs, b, hs);
+        }
+    }
+
+    @Override
+    public void rnnCellBackward(Nonlinearity f, Tensor h, Tensor dhOut, Tensor dh, Tensor dPre) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        shape("dhOut", dhOut, b, hs);
+        shape("dh", dh, b, hs);
+        shape("dPre", dPre, b, hs);
+        DeviceMemory hm = mem("h", h);
+        DeviceMemory dy = mem("dhOut", dhOut);
+        DeviceMemory dhm = mem("dh", dh);
+        DeviceMemory dp = mem("dPre", dPre);
+        if (f == Nonlinearity.TANH) {
+            rt.rnn.pointwiseBwdTanh(dy, hs, dhm, hm, hs, dp, b, hs);
+        } else {
+            rt.rnn.pointwiseBwdRelu(dy, hs, dhm, hm, hs, dp, b, hs);
+        }
+        rt.tensor.fill(dhm, dh.numel(), 0f);     // the contract: dh ← 0 (nothing bypasses W_hh)
+    }
+
+    @Override
+    public void lstmCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor cPrev,
+                                Tensor gates, Tensor c, Tensor h) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        int g = 4 * hs;
+        shape("wx", wx, b, g);
+        shape("rh", rh, b, g);
+        optionalShape("bih", bih, g);
+        optionalShape("bhh", bhh, g);
+        shape("cPrev", cPrev, b, hs);
+        shape("gates", gates, b, g);
+        shape("c", c, b, hs);
+        DeviceMemory gx = mem("wx", wx);
+        DeviceMemory gm = mem("gates", gates);
+        GateOutput out = gateOutput(wx, gates, gm, (long) b * g);
+        LstmKernels.FwdParams p = new LstmKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
+                memOrNull("bhh", bhh), mem("cPrev", cPrev), mem("h", h), mem("c", c), out.target(), b, hs, hs);
+        rt.lstm.pointwiseFwdTrain(p);
+        out.copyBack(gates, (long) b * g);
+    }
+
+    @Override
+    public void lstmCellBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dhOut, Tensor dh, Tensor dc,
+                                 Tensor dGates) {
+        matrix("c", c);
+        int b = c.dim(0);
+        int hs = c.dim(1);
+        shape("gates", gates, b, 4 * hs);
+        shape("cPrev", cPrev, b, hs);
+        shape("dhOut", dhOut, b, hs);
+        shape("dh", dh, b, hs);
+        shape("dc", dc, b, hs);
+        shape("dGates", dGates, b, 4 * hs);
+        DeviceMemory dhm = mem("dh", dh);
+        DeviceMemory dy = mem("dhOut", dhOut);
+        DeviceMemory dcm = mem("dc", dc);
+        DeviceMemory gm = mem("gates", gates);
+        DeviceMemory cp = mem("cPrev", cPrev);
+        DeviceMemory cm = mem("c", c);
+        DeviceMemory dg = mem("dGates", dGates);
+        rt.lstm.pointwiseBwd(dy, hs, dhm, dcm, gm, cp, cm, dg, b, hs);
+        rt.tensor.fill(dhm, dh.numel(), 0f);     // the contract: dh ← 0 (nothing bypasses W_hh)
+    }
+
+    @Override
+    public void gruCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev,
+                               Tensor gates, Tensor hn, Tensor h) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        int g = 3 * hs;
+        shape("wx", wx, b, g);
+        shape("rh", rh, b, g);
+        optionalShape("bih", bih, g);
+        optionalShape("bhh", bhh, g);
+        shape("hPrev", hPrev, b, hs);
+        shape("gates", gates, b, g);
+        shape("hn", hn, b, hs);
+        DeviceMemory gx = mem("wx", wx);
+        DeviceMemory gm = mem("gates", gates);
+        GateOutput out = gateOutput(wx, gates, gm, (long) b * g);
+        GruKernels.FwdParams p = new GruKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
+                memOrNull("bhh", bhh), mem("hPrev", hPrev), mem("h", h), out.target(), mem("hn", hn), b, hs, hs, hs);
+        rt.gru.pointwiseFwdTrain(p);
+        out.copyBack(gates, (long) b * g);
+    }
+
+    @Override
+    public void gruCellBackward(Tensor gates, Tensor hn, Tensor hPrev, Tensor dhOut, Tensor dh,
+                                Tensor dWx, Tensor dRh) {
+        matrix("hn", hn);
+        int b = hn.dim(0);
+        int hs = hn.dim(1);
+        shape("gates", gates, b, 3 * hs);
+        shape("hPrev", hPrev, b, hs);
+        shape("dhOut", dhOut, b, hs);
+        shape("dh", dh, b, hs);
+        shape("dWx", dWx, b, 3 * hs);
+        shape("dRh", dRh, b, 3 * hs);
+        DeviceMemory dhm = mem("dh", dh);
+        // dh carries ∂L/∂h_t in and dh ⊙ z out: the header lets dhPrevDirect alias dhRec.
+        GruKernels.BwdParams p = new GruKernels.BwdParams(mem("dhOut", dhOut), dhm, mem("gates", gates),
+                mem("hn", hn), mem("hPrev", hPrev), mem("dWx", dWx), mem("dRh", dRh), dhm, b, hs, hs, hs);
+        rt.gru.pointwiseBwd(p);
+    }
+
+    /**
+     * Where a cell forward writes its activated gates. The layers pass {@code gates} = {@code wx}
+     * (the projection is overwritten by the activations), which the header does not allow (gx and
+     * gates are {@code __restrict__}): then the kernel writes into a workspace that is copied over
+     * {@code gates} afterwards, on the stream.
+     */
+    private final class GateOutput {
+        private final DeviceMemory target;
+        private final DeviceBuffer staging;
+
+        GateOutput(DeviceMemory target, DeviceBuffer staging) {
+            this.target = target;
+            this.staging = staging;
+        }
+
+        DeviceMemory target() {
+            return target;
+        }
+
+        void copyBack(Tensor gates, long floats) {
+            if (staging != null) {
+                storage("gates", gates).buffer().copyFromDeviceAsync(staging, 0, gates.offset() * Float.BYTES,
+                        floats * Float.BYTES, rt.stream);
+            }
+        }
+    }
+
+    private GateOutput gateOutput(Tensor wx, Tensor gates, DeviceMemory gatesMemory, long floats) {
+        if (!overlap(wx, gates)) {
+            return new GateOutput(gatesMemory, null);
+        }
+        if (!sameStart(wx, gates)) {
+            throw new IllegalArgumentException("gates may alias wx exactly but must not partly overlap it, got gates at "
+                    + "offset " + gates.offset() + " and wx at offset " + wx.offset() + " of one storage");
+        }
+        DeviceBuffer staging = rt.workspace(CudaRuntime.Workspace.GATES, floats);
+        return new GateOutput(staging, staging);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.mnemo.nn.cuda;
+
+import dev.mnemo.cuda.DeviceBuffer;
+import dev.mnemo.cuda.DeviceMemory;
+import dev.mnemo.nn.DType;
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Storage;
+import java.lang.ref.Cleaner;
+
+/**
+ * float32 device memory behind CUDA tensors: one {@link DeviceBuffer} owned by the {@link CudaRuntime}
+ * (one context, one stream) that allocated it.
+ *
+ * <p><b>Lifetime.</b> Tensors are values without {@code close()}: their storage is freed once no tensor
+ * views it any more. A {@link Cleaner} hands the unreachable storage's buffer to its runtime, which
+ * frees it on the context's own thread at its next allocation, after the stream has passed all work
+ * queued so far (so a kernel still reading it never sees it go). The buffer object itself stays
+ * reachable from the runtime's queue until then, so no leak is reported for it.
+ */
+public final class CudaStorage implements Storage {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final CudaRuntime runtime;
+    private final DeviceBuffer buffer;
+    private final long length;
+
+    CudaStorage(CudaRuntime runtime, DeviceBuffer buffer, long length) {
+        this.runtime = runtime;
+        this.buffer = buffer;
+        this.length = length;
+        CudaRuntime owner = runtime;
+        DeviceBuffer held = buffer;
+        CLEANER.register(this, () -> owner.releaseLater(held));
+    }
+
+    @Override
+    public Device device() {
+        return Device.CUDA;
+    }
+
+    @Override
+    public DType dtype() {
+        return DType.FLOAT32;
+    }
+
+    @Override
+    public long length() {
+        return length;
+    }
+
+    /** The runtime (context and stream) this memory belongs to. */
+    CudaRuntime runtime() {
+        return runtime;
+    }
+
+    /** The whole buffer. */
+    DeviceBuffer buffer() {
+        return buffer;
+    }
+
+    /** A view of {@code count} floats from element {@code offset}. */
+    DeviceMemory floats(long offset, long count) {
+        return buffer.sliceFloats(offset, count);
+    }
+
+    @Override
+    public String toString() {
+        return "CudaStorage(" + length + " floats, device " + runtime.ordinal() + ")";
+    }
+}

@@ -1,0 +1,489 @@
+package dev.mnemo.nn.layers;
+
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Tensor;
+
+import java.util.SequencedMap;
+
+/**
+ * The part of {@link Rnn}, {@link Lstm} and {@link Gru} that does not depend on the cell: stacking,
+ * directions, the time loop, dropout between layers, {@code batchFirst}, parameters, shape checks and
+ * the sequence-level backward. A subclass supplies the gate count and the pointwise cell (forward and
+ * backward) as {@link Backend} calls.
+ *
+ * <h2>Computation, per layer k and direction d</h2>
+ * <pre>
+ *   WX = X_k · W_ihᵀ                      one GEMM for all T steps      [T·B, G·H]
+ *   for each step t (t = 0..T−1, or T−1..0 for the reverse direction):
+ *     RH = h_{t−1} · W_hhᵀ                one GEMM                      [B, G·H]
+ *     h_t (c_t) = cell(WX_t + b_ih, RH + b_hh, h_{t−1} (c_{t−1}))
+ * </pre>
+ * Backward runs the steps in the opposite order with the cell's backward and one GEMM
+ * {@code dh_{t−1} += dRH_t · W_hh} per step, then forms the weight gradients with one GEMM per weight
+ * over all steps ({@code dW_ih += dWXᵀ · X_k}, {@code dW_hh += dRHᵀ · H_prev}) and the bias gradients
+ * as column sums.
+ *
+ * <p>Not thread-safe: one thread at a time per layer (forward and backward accumulate into shared
+ * buffers and advance the dropout stream).
+ */
+public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
+
+    private static final System.Logger LOG = System.getLogger(RecurrentLayer.class.getName());
+
+    private final RecurrentOptions options;
+    private final Backend backend;
+    private final int gateCount;
+    private final FlatParameters params;
+    private final Weights[] weights;     // [k·dirs + d]
+    private boolean training = true;
+    private long dropoutSeed;
+    private long dropoutOffset;
+
+    /** The parameter and gradient views of one direction of one layer; biases null when bias=false. */
+    private record Weights(Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                           Tensor dwIh, Tensor dwHh, Tensor dbIh, Tensor dbHh) {
+    }
+
+    RecurrentLayer(RecurrentOptions options, Backend backend, int gateCount) {
+        this.options = java.util.Objects.requireNonNull(options, "options");
+        this.backend = java.util.Objects.requireNonNull(backend, "backend");
+        this.gateCount = gateCount;
+        int h = options.hiddenSize();
+        int dirs = options.directions();
+        var layout = FlatParameters.layout();
+        for (int k = 0; k < options.numLayers(); k++) {
+            int in = k == 0 ? options.inputSize() : dirs * h;
+            for (int d = 0; d < dirs; d++) {
+                String sfx = suffix(k, d);
+                layout.add("weight_ih" + sfx, gateCount * h, in);
+                layout.add("weight_hh" + sfx, gateCount * h, h);
+                if (options.bias()) {
+                    layout.add("bias_ih" + sfx, gateCount * h);
+                    layout.add("bias_hh" + sfx, gateCount * h);
+                }
+            }
+        }
+        this.params = layout.allocate(backend);
+        this.weights = new Weights[options.numLayers() * dirs];
+        for (int k = 0; k < options.numLayers(); k++) {
+            for (int d = 0; d < dirs; d++) {
+                String sfx = suffix(k, d);
+                weights[k * dirs + d] = new Weights(
+                        params.value("weight_ih" + sfx), params.value("weight_hh" + sfx),
+                        params.value("bias_ih" + sfx), params.value("bias_hh" + sfx),
+                        params.gradient("weight_ih" + sfx), params.gradient("weight_hh" + sfx),
+                        params.gradient("bias_ih" + sfx), params.gradient("bias_hh" + sfx));
+            }
+        }
+        params.initUniform(backend, 1.0 / Math.sqrt(h), options.seed());
+        this.dropoutSeed = options.seed();
+        if (options.dropout() > 0 && options.numLayers() == 1) {
+            LOG.log(System.Logger.Level.WARNING, "dropout " + options.dropout() + " has no effect with "
+                    + "numLayers 1: it applies between stacked layers (" + this + ")");
+        }
+    }
+
+    private static String suffix(int layer, int direction) {
+        return "_l" + layer + (direction == 1 ? "_reverse" : "");
+    }
+
+    // ---- the cell, supplied by the subclass ----
+
+    /** Tensors of one forward step; {@code c}, {@code cPrev} LSTM only, {@code hn} GRU only. */
+    record StepForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev, Tensor cPrev,
+                       Tensor gates, Tensor c, Tensor hn, Tensor h) {
+    }
+
+    /** Tensors of one backward step; {@code dRh} is {@code dWx} unless the cell splits them. */
+    record StepBackward(Tensor gates, Tensor hPrev, Tensor cPrev, Tensor c, Tensor hn, Tensor h,
+                        Tensor dhOut, Tensor dh, Tensor dc, Tensor dWx, Tensor dRh) {
+    }
+
+    abstract void cellForward(Backend be, StepForward s);
+
+    abstract void cellBackward(Backend be, StepBackward s);
+
+    /** LSTM: a cell state travels with h. */
+    boolean hasCellState() {
+        return false;
+    }
+
+    /** GRU: the recurrent pre-activation {@code hn} is saved per step. */
+    boolean savesHn() {
+        return false;
+    }
+
+    /** GRU: the gradient w.r.t. the recurrent product differs from the one w.r.t. the input product. */
+    boolean splitsRecurrentGradient() {
+        return false;
+    }
+
+    /** PyTorch's class name for messages: {@code Lstm}. */
+    abstract String kind();
+
+    // ---- public API ----
+
+    /** The options this layer was built with. */
+    public RecurrentOptions options() {
+        return options;
+    }
+
+    /** The backend that holds the parameters and runs the computation. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * The parameters by PyTorch state_dict name, in PyTorch's order ({@code weight_ih_l0},
+     * {@code weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, then {@code _reverse}, then the next
+     * layer). Each is a view into {@link #flatParameters()}: writing one changes the layer.
+     */
+    public SequencedMap<String, Tensor> parameters() {
+        return params.valueViews();
+    }
+
+    /** The gradients, same names and order as {@link #parameters()}, views into {@link #flatGradients()}. */
+    public SequencedMap<String, Tensor> gradients() {
+        return params.gradientViews();
+    }
+
+    /** All parameters as one flat tensor. */
+    public Tensor flatParameters() {
+        return params.values();
+    }
+
+    /** All gradients as one flat tensor, in the layout of {@link #flatParameters()}. */
+    public Tensor flatGradients() {
+        return params.gradients();
+    }
+
+    /** Sets every gradient to zero (backward accumulates). */
+    public void zeroGradients() {
+        backend.fill(params.gradients(), 0.0);
+    }
+
+    /** Training mode (the default) applies dropout; evaluation mode does not. */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Restarts the dropout stream at {@code seed} (initially the options' seed). */
+    public void seedDropout(long seed) {
+        this.dropoutSeed = seed;
+        this.dropoutOffset = 0;
+    }
+
+    /**
+     * Runs the whole sequence.
+     *
+     * @param x     {@code [T, B, I]} ({@code [B, T, I]} when batchFirst), T ≥ 1, B ≥ 1
+     * @param state the initial state, each {@code [numLayers·directions, B, H]}; null for zeros
+     * @return output {@code [T, B, directions·H]} (batchFirst: {@code [B, T, ·]}), final state, saved
+     * @throws IllegalArgumentException on a wrong shape, device or element type, or (checkFinite) a
+     *                                  non-finite element, before any computation
+     */
+    public RecurrentOutput forward(Tensor x, RecurrentState state) {
+        boolean bf = options.batchFirst();
+        String layout = bf ? "[B, T, " : "[T, B, ";
+        if (x == null || x.rank() != 3 || x.dim(2) != options.inputSize()) {
+            throw new IllegalArgumentException("x must have shape " + layout + options.inputSize() + "] (" + (bf
+                    ? "batchFirst, " : "") + "input_size " + options.inputSize() + "), got " + describe(x));
+        }
+        if (x.dim(0) < 1 || x.dim(1) < 1) {
+            throw new IllegalArgumentException("x must have at least one step and one batch row, got "
+                    + describe(x));
+        }
+        checkTensor("x", x);
+        int steps = bf ? x.dim(1) : x.dim(0);
+        int batch = bf ? x.dim(0) : x.dim(1);
+        checkState("state", state, batch);
+        Tensor xt = x;
+        if (bf) {
+            xt = backend.zeros(steps, batch, options.inputSize());
+            backend.transpose01(x, xt);
+        }
+        RecurrentOutput out = run(xt, state, false);
+        if (!bf) {
+            return out;
+        }
+        Tensor y = out.output();
+        Tensor yb = backend.zeros(batch, steps, y.dim(2));
+        backend.transpose01(y, yb);
+        return new RecurrentOutput(yb, out.state(), out.saved());
+    }
+
+    /**
+     * Runs one time step (haste's {@code Iterate}): {@code forward} of a one-step sequence. Only for
+     * unidirectional layers; {@code batchFirst} does not apply.
+     *
+     * @param xT    {@code [B, I]}
+     * @param state {@code [numLayers, B, H]} each; null for zeros
+     * @return output {@code [B, H]} (the last layer's new h), the new state, saved for backward
+     */
+    public RecurrentOutput step(Tensor xT, RecurrentState state) {
+        if (options.bidirectional()) {
+            throw new IllegalStateException("step needs a unidirectional layer; " + this
+                    + " is bidirectional (its reverse direction needs the whole sequence): use forward");
+        }
+        if (xT == null || xT.rank() != 2 || xT.dim(1) != options.inputSize() || xT.dim(0) < 1) {
+            throw new IllegalArgumentException("xT must have shape [B, " + options.inputSize() + "] (input_size "
+                    + options.inputSize() + ", B ≥ 1), got " + describe(xT));
+        }
+        checkTensor("xT", xT);
+        int batch = xT.dim(0);
+        checkState("state", state, batch);
+        RecurrentOutput out = run(xT.reshape(1, batch, options.inputSize()), state, true);
+        return new RecurrentOutput(out.output().reshape(batch, options.hiddenSize()), out.state(), out.saved());
+    }
+
+    /**
+     * Back-propagates through the pass that produced {@code saved}.
+     *
+     * <p>Parameter gradients are <b>accumulated</b> into {@link #flatGradients()} (like PyTorch's
+     * {@code .grad}); call {@link #zeroGradients()} between updates.
+     *
+     * @param saved   from this layer's {@code forward} or {@code step}
+     * @param dOutput ∂L/∂output, shaped like that output; null for zeros
+     * @param dState  ∂L/∂ of the final state, each {@code [numLayers·directions, B, H]}; null, or a null
+     *                component, for zeros
+     * @return ∂L/∂x and ∂L/∂ of the initial state
+     */
+    public RecurrentGradients backward(RecurrentSaved saved, Tensor dOutput, RecurrentState dState) {
+        if (saved == null || saved.layer != this) {
+            throw new IllegalArgumentException("saved must come from a forward or step of this layer (" + this
+                    + ")" + (saved == null ? ", got null" : ", it comes from another layer"));
+        }
+        int steps = saved.steps;
+        int batch = saved.batch;
+        int h = options.hiddenSize();
+        int dirs = options.directions();
+        int layers = options.numLayers();
+        boolean bf = options.batchFirst() && !saved.fromStep;
+        int[] outShape = saved.fromStep ? new int[]{batch, h}
+                : bf ? new int[]{batch, steps, dirs * h} : new int[]{steps, batch, dirs * h};
+        if (dOutput != null) {
+            if (!dOutput.hasShape(outShape)) {
+                throw new IllegalArgumentException("dOutput must have shape " + Tensor.shapeString(outShape)
+                        + " (the output's), got " + describe(dOutput));
+            }
+            checkTensor("dOutput", dOutput);
+        }
+        if (dState != null) {
+            checkStateTensor("dState.h", dState.h(), batch, true);
+            checkStateTensor("dState.c", dState.c(), batch, hasCellState());
+        }
+
+        // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·H]
+        Tensor dLayerOut;
+        if (dOutput == null) {
+            dLayerOut = backend.zeros(steps, batch, dirs * h);
+        } else if (bf) {
+            dLayerOut = backend.zeros(steps, batch, dirs * h);
+            backend.transpose01(dOutput, dLayerOut);
+        } else {
+            dLayerOut = dOutput.reshape(steps, batch, dirs * h);
+        }
+        // The running dh (and dc) of each (layer, direction) lives in its slice of dh0 (dc0):
+        // it starts as ∂L/∂h_n and ends as ∂L/∂h_0.
+        Tensor dh0 = backend.zeros(layers * dirs, batch, h);
+        Tensor dc0 = hasCellState() ? backend.zeros(layers * dirs, batch, h) : null;
+        if (dState != null && dState.h() != null) {
+            backend.copy(dState.h(), dh0);
+        }
+        if (dc0 != null && dState != null && dState.c() != null) {
+            backend.copy(dState.c(), dc0);
+        }
+
+        int tb = steps * batch;
+        int gh = gateCount * h;
+        Tensor dx = null;
+        for (int k = layers - 1; k >= 0; k--) {
+            Tensor in = saved.layerInputs[k];
+            int inWidth = in.dim(2);
+            Tensor dIn = backend.zeros(steps, batch, inWidth);
+            for (int d = 0; d < dirs; d++) {
+                int idx = k * dirs + d;
+                Weights w = weights[idx];
+                RecurrentSaved.Trace tr = saved.traces[idx];
+                Tensor dOut = dLayerOut;
+                if (dirs > 1) {
+                    dOut = backend.zeros(steps, batch, h);
+                    backend.copyColumns(dLayerOut.reshape(tb, dirs * h), d * h, dOut.reshape(tb, h), 0, h);
+                }
+                Tensor dWx = backend.zeros(steps, batch, gh);
+                Tensor dRh = splitsRecurrentGradient() ? backend.zeros(steps, batch, gh) : dWx;
+                Tensor dh = dh0.select(idx);
+                Tensor dc = dc0 == null ? null : dc0.select(idx);
+                Tensor h0 = saved.h0.select(idx);
+                Tensor c0 = saved.c0 == null ? null : saved.c0.select(idx);
+                for (int s = steps - 1; s >= 0; s--) {
+                    int t = d == 0 ? s : steps - 1 - s;
+                    boolean first = s == 0;
+                    int tPrev = d == 0 ? t - 1 : t + 1;
+                    cellBackward(backend, new StepBackward(tr.gates().select(t),
+                            first ? h0 : tr.h().select(tPrev),
+                            c0 == null ? null : first ? c0 : tr.c().select(tPrev),
+                            tr.c() == null ? null : tr.c().select(t),
+                            tr.hn() == null ? null : tr.hn().select(t),
+                            tr.h().select(t), dOut.select(t), dh, dc, dWx.select(t), dRh.select(t)));
+                    backend.gemm(false, false, 1.0, dRh.select(t), w.wHh(), 1.0, dh);
+                }
+                // weight gradients over all steps at once
+                backend.gemm(true, false, 1.0, dWx.reshape(tb, gh), in.reshape(tb, inWidth), 1.0, w.dwIh());
+                // h_prev of step t is h0 at the first processed step, else the output of the previous one
+                int firstT = d == 0 ? 0 : steps - 1;
+                backend.gemm(true, false, 1.0, dRh.select(firstT), h0, 1.0, w.dwHh());
+                if (steps > 1) {
+                    Tensor dRest = d == 0 ? dRh.slice(1, steps) : dRh.slice(0, steps - 1);
+                    Tensor hPrev = d == 0 ? tr.h().slice(0, steps - 1) : tr.h().slice(1, steps);
+                    backend.gemm(true, false, 1.0, dRest.reshape(tb - batch, gh), hPrev.reshape(tb - batch, h),
+                            1.0, w.dwHh());
+                }
+                if (options.bias()) {
+                    backend.addColumnSums(dWx.reshape(tb, gh), w.dbIh());
+                    backend.addColumnSums(dRh.reshape(tb, gh), w.dbHh());
+                }
+                backend.gemm(false, false, 1.0, dWx.reshape(tb, gh), w.wIh(), d == 0 ? 0.0 : 1.0,
+                        dIn.reshape(tb, inWidth));
+            }
+            if (k > 0) {
+                if (saved.dropoutMasks[k] != null) {
+                    backend.multiply(dIn, saved.dropoutMasks[k], dIn);
+                }
+                dLayerOut = dIn;
+            } else {
+                dx = dIn;
+            }
+        }
+        if (saved.fromStep) {
+            dx = dx.reshape(batch, options.inputSize());
+        } else if (bf) {
+            Tensor dxb = backend.zeros(batch, steps, options.inputSize());
+            backend.transpose01(dx, dxb);
+            dx = dxb;
+        }
+        return new RecurrentGradients(dx, new RecurrentState(dh0, dc0));
+    }
+
+    // ---- the forward pass, time-major ----
+
+    private RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep) {
+        int steps = x.dim(0);
+        int batch = x.dim(1);
+        int h = options.hiddenSize();
+        int dirs = options.directions();
+        int layers = options.numLayers();
+        int tb = steps * batch;
+        int gh = gateCount * h;
+        Tensor h0 = state == null ? backend.zeros(layers * dirs, batch, h) : state.h();
+        Tensor c0 = !hasCellState() ? null : state == null ? backend.zeros(layers * dirs, batch, h) : state.c();
+        Tensor hN = backend.zeros(layers * dirs, batch, h);
+        Tensor cN = hasCellState() ? backend.zeros(layers * dirs, batch, h) : null;
+        Tensor[] inputs = new Tensor[layers];
+        Tensor[] masks = new Tensor[layers];
+        RecurrentSaved.Trace[] traces = new RecurrentSaved.Trace[layers * dirs];
+        Tensor rh = backend.zeros(batch, gh);
+        Tensor in = x;
+        Tensor layerOut = null;
+        for (int k = 0; k < layers; k++) {
+            if (k > 0 && training && options.dropout() > 0) {
+                masks[k] = backend.zeros(in.shape());
+                Tensor dropped = backend.zeros(in.shape());
+                backend.dropout(in, options.dropout(), dropoutSeed, dropoutOffset, masks[k], dropped);
+                dropoutOffset += in.numel();
+                in = dropped;
+            }
+            inputs[k] = in;
+            int inWidth = in.dim(2);
+            layerOut = dirs == 1 ? null : backend.zeros(steps, batch, dirs * h);
+            for (int d = 0; d < dirs; d++) {
+                int idx = k * dirs + d;
+                Weights w = weights[idx];
+                var tr = new RecurrentSaved.Trace(backend.zeros(steps, batch, gh), backend.zeros(steps, batch, h),
+                        hasCellState() ? backend.zeros(steps, batch, h) : null,
+                        savesHn() ? backend.zeros(steps, batch, h) : null);
+                traces[idx] = tr;
+                backend.gemm(false, true, 1.0, in.reshape(tb, inWidth), w.wIh(), 0.0, tr.gates().reshape(tb, gh));
+                Tensor hInit = h0.select(idx);
+                Tensor cInit = c0 == null ? null : c0.select(idx);
+                for (int s = 0; s < steps; s++) {
+                    int t = d == 0 ? s : steps - 1 - s;
+                    int tPrev = d == 0 ? t - 1 : t + 1;
+                    Tensor hPrev = s == 0 ? hInit : tr.h().select(tPrev);
+                    Tensor cPrev = cInit == null ? null : s == 0 ? cInit : tr.c().select(tPrev);
+                    backend.gemm(false, true, 1.0, hPrev, w.wHh(), 0.0, rh);
+                    Tensor gatesT = tr.gates().select(t);
+                    cellForward(backend, new StepForward(gatesT, rh, w.bIh(), w.bHh(), hPrev, cPrev, gatesT,
+                            tr.c() == null ? null : tr.c().select(t), tr.hn() == null ? null : tr.hn().select(t),
+                            tr.h().select(t)));
+                }
+                int last = d == 0 ? steps - 1 : 0;
+                backend.copy(tr.h().select(last), hN.select(idx));
+                if (cN != null) {
+                    backend.copy(tr.c().select(last), cN.select(idx));
+                }
+                if (dirs == 1) {
+                    layerOut = tr.h();
+                } else {
+                    backend.copyColumns(tr.h().reshape(tb, h), 0, layerOut.reshape(tb, dirs * h), d * h, h);
+                }
+            }
+            in = layerOut;
+        }
+        var saved = new RecurrentSaved(this, steps, batch, fromStep, inputs, masks, traces, h0, c0);
+        return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), saved);
+    }
+
+    // ---- validation ----
+
+    private void checkState(String name, RecurrentState state, int batch) {
+        if (state == null) {
+            return;
+        }
+        if (hasCellState() && (state.h() == null) != (state.c() == null)) {
+            throw new IllegalArgumentException(name + " of " + kind() + " needs both h and c or neither (null "
+                    + "for zeros), got h " + describe(state.h()) + " and c " + describe(state.c()));
+        }
+        checkStateTensor(name + ".h", state.h(), batch, true);
+        checkStateTensor(name + ".c", state.c(), batch, hasCellState());
+    }
+
+    private void checkStateTensor(String name, Tensor t, int batch, boolean allowed) {
+        if (t == null) {
+            return;
+        }
+        if (!allowed) {
+            throw new IllegalArgumentException(name + " must be null: " + kind() + " has no cell state, got "
+                    + describe(t));
+        }
+        int ld = options.numLayers() * options.directions();
+        if (!t.hasShape(ld, batch, options.hiddenSize())) {
+            throw new IllegalArgumentException(name + " must have shape " + Tensor.shapeString(ld, batch,
+                    options.hiddenSize()) + " (num_layers·directions " + ld + ", batch " + batch + " from the "
+                    + "input, hidden_size " + options.hiddenSize() + "), got " + describe(t));
+        }
+        checkTensor(name, t);
+    }
+
+    private void checkTensor(String name, Tensor t) {
+        InputCheck.require(name, t, backend, this, options.checkFinite());
+    }
+
+    private static String describe(Tensor t) {
+        return InputCheck.describe(t);
+    }
+
+    /** {@code Lstm(4, 5, numLayers=2, bidirectional=true)}: the sizes and the non-default options. */
+    @Override
+    public String toString() {
+        String extra = options.nonDefaults();
+        String be = backend == Backend.cpu() ? "" : "backend=" + backend;
+        String rest = String.join(", ", java.util.stream.Stream.of(extra, be).filter(s -> !s.isEmpty()).toList());
+        return kind() + "(" + options.inputSize() + ", " + options.hiddenSize() + (rest.isEmpty() ? "" : ", " + rest)
+                + ")";
+    }
+}

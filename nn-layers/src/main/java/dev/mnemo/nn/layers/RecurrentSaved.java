@@ -1,0 +1,50 @@
+package dev.mnemo.nn.layers;
+
+import dev.mnemo.nn.Tensor;
+
+/**
+ * Activations a forward pass keeps for its backward pass: opaque outside this package. They reference
+ * (do not copy) the input and the initial state, so those must not be modified before
+ * {@link RecurrentLayer#backward}. One saved may be used for several backward calls.
+ */
+public final class RecurrentSaved {
+
+    /** What one direction of one layer keeps, all time-major and indexed by actual time step. */
+    record Trace(Tensor gates, Tensor h, Tensor c, Tensor hn) {
+        // gates [T, B, G·H]: activated gates (LSTM, GRU) or the input projection (RNN, unused)
+        // h [T, B, H]; c [T, B, H] LSTM only; hn [T, B, H] = W_hn h_{t−1} + b_hn, GRU only
+    }
+
+    final RecurrentLayer layer;
+    final int steps;
+    final int batch;
+    final boolean fromStep;
+    final Tensor[] layerInputs;   // [numLayers], time-major [T, B, in_k]; [0] is x
+    final Tensor[] dropoutMasks;  // [numLayers], the mask that made layerInputs[k]; null if none
+    final Trace[] traces;         // [numLayers·directions]
+    final Tensor h0;
+    final Tensor c0;              // LSTM only
+
+    RecurrentSaved(RecurrentLayer layer, int steps, int batch, boolean fromStep, Tensor[] layerInputs,
+                   Tensor[] dropoutMasks, Trace[] traces, Tensor h0, Tensor c0) {
+        this.layer = layer;
+        this.steps = steps;
+        this.batch = batch;
+        this.fromStep = fromStep;
+        this.layerInputs = layerInputs;
+        this.dropoutMasks = dropoutMasks;
+        this.traces = traces;
+        this.h0 = h0;
+        this.c0 = c0;
+    }
+
+    /** Number of time steps of the forward pass. */
+    public int steps() {
+        return steps;
+    }
+
+    /** Batch size of the forward pass. */
+    public int batch() {
+        return batch;
+    }
+}

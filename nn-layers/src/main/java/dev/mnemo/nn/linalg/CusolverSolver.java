@@ -1,0 +1,43 @@
+package dev.mnemo.nn.linalg;
+
+import dev.mnemo.cuda.GeneralEigen;
+import dev.mnemo.cuda.SymmetricEigen;
+
+/**
+ * The GPU solvers: cuSOLVER {@code cusolverDnXgeev} (general) and {@code cusolverDnXsyevd}
+ * (symmetric) through java-bindings' host entry points (upload, solve, download), run on
+ * {@link GpuEigenWorker}'s thread, in float32 or float64.
+ *
+ * @param precision the arithmetic; float32 rounds the input to float first
+ * @param symmetric Xsyevd instead of Xgeev
+ */
+record CusolverSolver(EigenPrecision precision, boolean symmetric) implements Solver {
+
+    @Override
+    public String label() {
+        return symmetric ? "gpu-cusolver-xsyevd" : "gpu-cusolver-xgeev";
+    }
+
+    @Override
+    public RawEigen solve(double[] a, int n, boolean vectors) {
+        float[] single = precision == EigenPrecision.FLOAT32 ? toFloat(a) : null;
+        return GpuEigenWorker.get().call(s -> {
+            if (symmetric) {
+                SymmetricEigen e = single != null ? s.syevd(single, n, vectors) : s.syevd(a, n, vectors);
+                return new RawEigen(e.values(), new double[n], vectors ? e.vectors() : null,
+                        vectors ? new double[n * n] : null);
+            }
+            GeneralEigen g = single != null ? s.geev(single, n, vectors) : s.geev(a, n, vectors);
+            return new RawEigen(g.valuesRe(), g.valuesIm(), vectors ? g.vectorsRe() : null,
+                    vectors ? g.vectorsIm() : null);
+        });
+    }
+
+    private static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return f;
+    }
+}

@@ -1,0 +1,352 @@
+package dev.mnemo.nn.linalg;
+
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+/**
+ * Eigenvalues (and on request right eigenvectors) of real square matrices, checked before they are
+ * returned.
+ *
+ * <pre>
+ *   EigenResult e = Eigen.of(layer.parameters().get("weight_hh_l0").slice(0, h));
+ *   e.spectralRadius(); e.re(); e.im(); e.notes();
+ * </pre>
+ *
+ * <h2>Where it runs</h2>
+ * On the CPU with EJML (float64), or on the GPU with cuSOLVER {@code cusolverDnXgeev} (float32 or
+ * float64), picked by {@link EigenOptions#engine()} and the size rule documented in
+ * {@link EigenOptions}. A matrix equal to its transpose goes to the symmetric solver (EJML's
+ * symmetric QR or {@code cusolverDnXsyevd}) unless {@link EigenOptions#detectSymmetric()} is off.
+ *
+ * <h2>Never a silently wrong spectrum</h2>
+ * cuSOLVER has returned a wrong spectrum with {@code info = 0} (reference/gpu-anchors.md), so every
+ * result is checked against the invariants of {@link EigenChecks} (finite, closed under
+ * conjugation, Σλ = tr A, Σλ² = tr A², |λ| ≤ ‖A‖, and on request the residual). A failed check, or a
+ * solver that throws, moves to the next attempt of a fixed ladder:
+ * <ol>
+ *   <li>GPU (when chosen): Xsyevd if symmetric; Xgeev as asked; Xgeev with vectors if values only
+ *       were asked; Xgeev in float64 if float32 was asked;</li>
+ *   <li>CPU: EJML symmetric if symmetric; EJML general on A; EJML general on Aᵀ.</li>
+ * </ol>
+ * The result's {@link EigenResult#notes()} list each failure and the attempt that passed (also
+ * logged as a warning); when no attempt passes an {@link EigenException} is thrown.
+ *
+ * <h2>Input</h2>
+ * A rank-2 {@code [n, n]} tensor, n ≥ 1, every element finite; float32 or float64, on any device (a
+ * CUDA tensor is copied to the host first). Anything else is an {@link IllegalArgumentException}
+ * naming the problem.
+ *
+ * <p>Thread-safe: calls may run concurrently (GPU work is serialised on one worker thread).
+ */
+public final class Eigen {
+
+    private static final System.Logger LOG = System.getLogger(Eigen.class.getName());
+
+    private Eigen() {
+    }
+
+    /** One attempt of the ladder. */
+    record Attempt(Solver solver, boolean vectors) {
+        @Override
+        public String toString() {
+            return solver.label() + " " + solver.precision().label() + (vectors ? ", with vectors" : ", values only");
+        }
+    }
+
+    // ---- single matrices ----
+
+    /** The eigenvalues of {@code square} with the default options. */
+    public static EigenResult of(Tensor square) {
+        return of(square, EigenOptions.defaults());
+    }
+
+    /**
+     * The eigendecomposition of {@code square}.
+     *
+     * @param square a {@code [n, n]} tensor, n ≥ 1, all elements finite
+     * @throws IllegalArgumentException on a null, non-square, empty or non-finite input
+     * @throws EigenException           when no attempt passes the checks
+     */
+    public static EigenResult of(Tensor square, EigenOptions options) {
+        Objects.requireNonNull(options, "options");
+        double[] a = hostMatrix("square", square);
+        return decompose(a, square.dim(0), options, List.of());
+    }
+
+    /**
+     * The eigendecomposition of the row-major {@code [n, n]} matrix {@code a} (not modified).
+     *
+     * @throws IllegalArgumentException when {@code a} does not hold n·n finite elements or n < 1
+     */
+    public static EigenResult of(double[] a, int n, EigenOptions options) {
+        Objects.requireNonNull(options, "options");
+        checkArray("a", a, n);
+        return decompose(a.clone(), n, options, List.of());
+    }
+
+    // ---- batches ----
+
+    /**
+     * The eigendecompositions of many matrices (e.g. every gate block of a model) in one call, in input
+     * order. Without a {@link EigenOptions#batchedSolver()}, the matrices run in parallel on the CPU,
+     * or through cuSOLVER one by one where the size rule picks the GPU; each result is exactly what
+     * {@link #of(Tensor, EigenOptions)} would return. Orders may differ between matrices.
+     *
+     * @throws IllegalArgumentException naming the first bad matrix ({@code matrices[3] must be …})
+     */
+    public static List<EigenResult> ofBatch(List<Tensor> matrices, EigenOptions options) {
+        Objects.requireNonNull(matrices, "matrices");
+        Objects.requireNonNull(options, "options");
+        double[][] as = new double[matrices.size()][];
+        int[] ns = new int[matrices.size()];
+        for (int i = 0; i < as.length; i++) {
+            Tensor t = matrices.get(i);
+            as[i] = hostMatrix("matrices[" + i + "]", t);
+            ns[i] = t.dim(0);
+        }
+        return decomposeBatch(as, ns, options);
+    }
+
+    /**
+     * {@link #ofBatch(List, EigenOptions)} of a stacked {@code [count, n, n]} tensor.
+     *
+     * @throws IllegalArgumentException when {@code stacked} is not {@code [count, n, n]} with n ≥ 1, or
+     *                                  holds a non-finite element
+     */
+    public static List<EigenResult> ofBatch(Tensor stacked, EigenOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (stacked == null || stacked.rank() != 3 || stacked.dim(1) != stacked.dim(2)) {
+            throw new IllegalArgumentException("stacked must have shape [count, n, n], got "
+                    + (stacked == null ? "null" : stacked.toString()));
+        }
+        int count = stacked.dim(0);
+        List<Tensor> list = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            list.add(stacked.select(i));
+        }
+        return ofBatch(list, options);
+    }
+
+    // ---- the size rule and the GPU ----
+
+    /**
+     * The engine a matrix of order {@code n} runs on first: {@code CPU} or {@code GPU}, never AUTO
+     * (see the size rule in {@link EigenOptions}). GPU means a GPU is present and chosen.
+     */
+    public static EigenEngine engineFor(int n, boolean symmetric, EigenOptions options) {
+        return switch (options.engine()) {
+            case CPU -> EigenEngine.CPU;
+            case GPU -> gpuUnavailableReason().isEmpty() ? EigenEngine.GPU : EigenEngine.CPU;
+            case AUTO -> n >= (symmetric ? options.gpuMinOrderSymmetric() : options.gpuMinOrder())
+                    && gpuUnavailableReason().isEmpty() ? EigenEngine.GPU : EigenEngine.CPU;
+        };
+    }
+
+    /** Why the GPU path cannot run here (no driver, device, cuSOLVER or Xgeev), or empty when it can. */
+    public static Optional<String> gpuUnavailableReason() {
+        return GpuEigenWorker.unavailableReason();
+    }
+
+    /** Whether the row-major {@code [n, n]} matrix equals its transpose exactly. */
+    public static boolean isSymmetric(double[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                if (a[i * n + j] != a[j * n + i]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    // ---- the ladder ----
+
+    /**
+     * Runs the ladder on {@code a} (owned, not modified), with {@code first} tried before the regular
+     * attempts: the package-private seam through which a test injects a solver that lies.
+     */
+    static EigenResult decompose(double[] a, int n, EigenOptions o, List<Solver> first) {
+        return decompose(a, n, o, first, new ArrayList<>());
+    }
+
+    private static EigenResult decompose(double[] a, int n, EigenOptions o, List<Solver> first, List<String> notes) {
+        boolean symmetric = o.detectSymmetric() && isSymmetric(a, n);
+        boolean vectors = o.computesVectors();
+        List<Attempt> plan = new ArrayList<>();
+        for (Solver s : first) {
+            plan.add(new Attempt(s, vectors));
+        }
+        boolean priorFailure = !notes.isEmpty();
+        plan.addAll(plan(n, symmetric, vectors, o, notes));
+        return run(a, n, o, plan, notes, priorFailure);
+    }
+
+    /** Runs exactly {@code solvers}, no regular attempts: the seam for testing the all-fail path. */
+    static EigenResult decomposeWith(double[] a, int n, EigenOptions o, List<Solver> solvers) {
+        List<Attempt> plan = solvers.stream().map(s -> new Attempt(s, o.computesVectors())).toList();
+        return run(a, n, o, plan, new ArrayList<>(), false);
+    }
+
+    /** The regular attempts for this matrix (see the class comment). */
+    static List<Attempt> plan(int n, boolean symmetric, boolean vectors, EigenOptions o, List<String> notes) {
+        List<Attempt> plan = new ArrayList<>();
+        if (o.engine() == EigenEngine.GPU && gpuUnavailableReason().isPresent()) {
+            notes.add("GPU requested but unavailable (" + gpuUnavailableReason().get() + "): computed on the CPU");
+        }
+        if (engineFor(n, symmetric, o) == EigenEngine.GPU) {
+            EigenPrecision p = o.precision();
+            if (symmetric) {
+                plan.add(new Attempt(new CusolverSolver(p, true), vectors));
+            }
+            plan.add(new Attempt(new CusolverSolver(p, false), vectors));
+            if (!vectors) {
+                plan.add(new Attempt(new CusolverSolver(p, false), true));
+            }
+            if (p == EigenPrecision.FLOAT32) {
+                plan.add(new Attempt(new CusolverSolver(EigenPrecision.FLOAT64, false), vectors));
+            }
+        }
+        if (symmetric) {
+            plan.add(new Attempt(EjmlSolver.SYMMETRIC, vectors));
+        }
+        plan.add(new Attempt(EjmlSolver.GENERAL, vectors));
+        plan.add(new Attempt(EjmlSolver.TRANSPOSED, vectors));
+        return plan;
+    }
+
+    private static EigenResult run(double[] a, int n, EigenOptions o, List<Attempt> plan, List<String> notes,
+                                   boolean priorFailure) {
+        Invariants.Facts facts = Invariants.Facts.of(a, n);
+        for (int k = 0; k < plan.size(); k++) {
+            Attempt at = plan.get(k);
+            boolean more = k + 1 < plan.size();
+            RawEigen raw;
+            try {
+                raw = at.solver().solve(a, n, at.vectors());
+            } catch (RuntimeException e) {
+                notes.add("attempt " + (k + 1) + " (" + at + ") threw " + e.getClass().getSimpleName() + ": "
+                        + e.getMessage() + (more ? "; retrying" : ""));
+                continue;
+            }
+            EigenChecks checks = Invariants.check(raw, facts, at.solver().precision().unitRoundoff(), a,
+                    o.checkResidual());
+            if (checks.passed()) {
+                if (priorFailure || k > 0) {
+                    notes.add("attempt " + (k + 1) + " (" + at + ") passed");
+                    LOG.log(System.Logger.Level.WARNING, "eigendecomposition of a " + n + "×" + n + " matrix "
+                            + "needed a retry: " + String.join("; ", notes));
+                }
+                return EigenResult.of(raw, o.computesVectors(), at.solver().label(), at.solver().precision(), checks,
+                        notes);
+            }
+            notes.add("attempt " + (k + 1) + " (" + at + ") failed: " + checks.failure() + (more ? "; retrying" : ""));
+        }
+        throw new EigenException("no eigendecomposition of the " + n + "×" + n + " matrix passed the checks: "
+                + String.join("; ", notes), notes);
+    }
+
+    static List<EigenResult> decomposeBatch(double[][] as, int[] ns, EigenOptions o) {
+        int count = as.length;
+        EigenResult[] out = new EigenResult[count];
+        List<List<String>> carried = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            carried.add(new ArrayList<>());
+        }
+        BatchedEigenSolver batched = o.batchedSolver();
+        if (batched != null && count > 0 && IntStream.of(ns).allMatch(x -> x == ns[0])
+                && batched.supports(ns[0], count, o)) {
+            runBatched(batched, as, ns[0], o, out, carried);
+        }
+        IntStream.range(0, count).parallel().filter(i -> out[i] == null)
+                .forEach(i -> out[i] = decompose(as[i], ns[i], o, List.of(), carried.get(i)));
+        return List.of(out);
+    }
+
+    /** Fills {@code out[i]} for each matrix the batched solver got right; notes why for the others. */
+    private static void runBatched(BatchedEigenSolver solver, double[][] as, int n, EigenOptions o,
+                                   EigenResult[] out, List<List<String>> notes) {
+        int count = as.length;
+        double[] packed = new double[count * n * n];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(as[i], 0, packed, i * n * n, n * n);
+        }
+        String who = "batched " + solver.label() + " " + solver.precision().label();
+        List<RawEigen> raws;
+        try {
+            raws = solver.solve(packed, n, count, o.computesVectors());
+            if (raws == null || raws.size() != count) {
+                throw new IllegalStateException("returned " + (raws == null ? "null" : raws.size() + " results")
+                        + " for " + count + " matrices");
+            }
+        } catch (RuntimeException e) {
+            for (List<String> l : notes) {
+                l.add(who + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage() + "; retrying alone");
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            RawEigen raw = raws.get(i);
+            EigenChecks checks = Invariants.check(raw, Invariants.Facts.of(as[i], n),
+                    solver.precision().unitRoundoff(), as[i], o.checkResidual());
+            if (checks.passed()) {
+                out[i] = EigenResult.of(raw, o.computesVectors(), solver.label(), solver.precision(), checks,
+                        List.of());
+            } else {
+                notes.get(i).add(who + " failed: " + checks.failure() + "; retrying alone");
+            }
+        }
+    }
+
+    // ---- input ----
+
+    /** A validated host copy of {@code t} as a row-major double array. */
+    static double[] hostMatrix(String name, Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException(name + " must be a square matrix [n, n], got null");
+        }
+        if (t.rank() != 2) {
+            throw new IllegalArgumentException(name + " must be a square matrix [n, n], got rank " + t.rank() + " "
+                    + t);
+        }
+        if (t.dim(0) != t.dim(1)) {
+            throw new IllegalArgumentException(name + " must be square [n, n], got " + Tensor.shapeString(t.shape()));
+        }
+        if (t.dim(0) == 0) {
+            throw new IllegalArgumentException(name + " must have n >= 1, got " + Tensor.shapeString(t.shape()));
+        }
+        // a CUDA tensor is downloaded by its backend (Tensor.to)
+        Tensor host = t.device() == Device.CPU ? t : t.to(Device.CPU);
+        double[] a = host.toDoubleArray();
+        int n = t.dim(0);
+        for (int k = 0; k < a.length; k++) {
+            if (!Double.isFinite(a[k])) {
+                throw new IllegalArgumentException(name + " must be finite, got " + a[k] + " at [" + k / n + ", "
+                        + k % n + "]");
+            }
+        }
+        return a;
+    }
+
+    private static void checkArray(String name, double[] a, int n) {
+        Objects.requireNonNull(a, name);
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1, got " + n);
+        }
+        if (a.length != (long) n * n) {
+            throw new IllegalArgumentException(name + " must hold n·n = " + (long) n * n + " elements for n = " + n
+                    + ", got " + a.length);
+        }
+        for (int k = 0; k < a.length; k++) {
+            if (!Double.isFinite(a[k])) {
+                throw new IllegalArgumentException(name + " must be finite, got " + a[k] + " at [" + k / n + ", "
+                        + k % n + "]");
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.mnemo.nn.linalg;
+
+/**
+ * The checks of {@link EigenChecks}: cheap identities every correct spectrum of a real matrix
+ * satisfies, and on request the residual of the eigenvectors.
+ */
+final class Invariants {
+
+    /** The safety factor c in every tolerance {@code c·n·u·‖A‖}. */
+    static final double FACTOR = 16.0;
+
+    private Invariants() {
+    }
+
+    /** What the checks need from A, computed once per matrix. */
+    record Facts(int n, double trace, double traceOfSquare, double frobenius) {
+        static Facts of(double[] a, int n) {
+            double tr = 0;
+            double tr2 = 0;
+            double fro = 0;
+            for (int i = 0; i < n; i++) {
+                tr += a[i * n + i];
+                for (int j = 0; j < n; j++) {
+                    double x = a[i * n + j];
+                    fro += x * x;
+                    tr2 += x * a[j * n + i];
+                }
+            }
+            return new Facts(n, tr, tr2, Math.sqrt(fro));
+        }
+    }
+
+    /**
+     * Checks {@code raw} against A.
+     *
+     * @param u        unit roundoff of the arithmetic that produced {@code raw}
+     * @param a        A, row-major, for the residual
+     * @param residual whether to check the residual (needs vectors)
+     */
+    static EigenChecks check(RawEigen raw, Facts f, double u, double[] a, boolean residual) {
+        int n = f.n();
+        double scale = f.frobenius();
+        double tol = FACTOR * n * u * scale;
+        double tol2 = FACTOR * n * u * scale * scale;
+        double bound = scale * (1 + FACTOR * n * u);
+        double resTol = residual ? FACTOR * n * Math.sqrt(n) * u : Double.NaN;
+        if (raw.n() != n) {
+            return fail(tol, tol2, bound, resTol, "the solver returned " + raw.n() + " eigenvalues for n = " + n);
+        }
+        double[] re = raw.re();
+        double[] im = raw.im();
+        double sumRe = 0;
+        double sumIm = 0;
+        double sqRe = 0;
+        double sqIm = 0;
+        double radius = 0;
+        int positive = 0;
+        int negative = 0;
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(re[i]) || !Double.isFinite(im[i])) {
+                return fail(tol, tol2, bound, resTol, "eigenvalue " + i + " is not finite: " + re[i] + " + " + im[i] + "i");
+            }
+            sumRe += re[i];
+            sumIm += im[i];
+            sqRe += re[i] * re[i] - im[i] * im[i];
+            sqIm += 2 * re[i] * im[i];
+            radius = Math.max(radius, Math.hypot(re[i], im[i]));
+            if (im[i] > 0) {
+                positive++;
+            } else if (im[i] < 0) {
+                negative++;
+            }
+        }
+        double conj = 0;
+        if (positive != negative) {
+            return fail(tol, tol2, bound, resTol, "not closed under conjugation: " + positive + " eigenvalues with "
+                    + "Im > 0, " + negative + " with Im < 0 (the input is real)");
+        }
+        if (positive > 0) {
+            double[][] upper = select(re, im, 1);
+            double[][] lower = select(re, im, -1);
+            for (int i = 0; i < lower[1].length; i++) {
+                lower[1][i] = -lower[1][i];
+            }
+            conj = SpectrumMatch.maxDistance(upper[0], upper[1], lower[0], lower[1]);
+        }
+        double traceError = Math.hypot(sumRe - f.trace(), sumIm);
+        double squareError = Math.hypot(sqRe - f.traceOfSquare(), sqIm);
+        String failure = "";
+        if (!(conj <= tol)) {
+            failure = String.format("conjugate pairs do not match: max |λ − conj(partner)| = %.3g > %.3g", conj, tol);
+        } else if (!(traceError <= tol)) {
+            failure = String.format("trace check: |Σλ − tr A| = %.3g > %.3g", traceError, tol);
+        } else if (!(squareError <= tol2)) {
+            failure = String.format("trace-of-square check: |Σλ² − tr A²| = %.3g > %.3g", squareError, tol2);
+        } else if (!(radius <= bound)) {
+            failure = String.format("norm bound: max |λ| = %.6g > ‖A‖_F = %.6g", radius, scale);
+        }
+        double res = Double.NaN;
+        if (failure.isEmpty() && residual) {
+            if (!raw.hasVectors()) {
+                failure = "the residual check needs eigenvectors and the solver returned none";
+            } else {
+                res = residual(a, n, raw, scale);
+                if (!(res <= resTol)) {
+                    failure = String.format("residual check: ‖AV − VΛ‖/‖A‖ = %.3g > %.3g", res, resTol);
+                }
+            }
+        }
+        return new EigenChecks(traceError, tol, squareError, tol2, conj, radius, bound, res, resTol, failure);
+    }
+
+    private static EigenChecks fail(double tol, double tol2, double bound, double resTol, String why) {
+        return new EigenChecks(Double.NaN, tol, Double.NaN, tol2, Double.NaN, Double.NaN, bound, Double.NaN, resTol, why);
+    }
+
+    private static double[][] select(double[] re, double[] im, int sign) {
+        int count = 0;
+        for (double v : im) {
+            if (Math.signum(v) == sign) {
+                count++;
+            }
+        }
+        double[] r = new double[count];
+        double[] i = new double[count];
+        int k = 0;
+        for (int j = 0; j < im.length; j++) {
+            if (Math.signum(im[j]) == sign) {
+                r[k] = re[j];
+                i[k++] = im[j];
+            }
+        }
+        return new double[][]{r, i};
+    }
+
+    /** ‖A·V − V·Λ‖_F / ‖A‖_F with every column of V scaled to unit norm (a zero column fails). */
+    static double residual(double[] a, int n, RawEigen raw, double normA) {
+        double[] vr = raw.vectorsRe();
+        double[] vi = raw.vectorsIm();
+        double[] cr = new double[n];
+        double[] ci = new double[n];
+        double total = 0;
+        for (int j = 0; j < n; j++) {
+            double norm = 0;
+            for (int i = 0; i < n; i++) {
+                cr[i] = vr[i * n + j];
+                ci[i] = vi[i * n + j];
+                norm += cr[i] * cr[i] + ci[i] * ci[i];
+            }
+            norm = Math.sqrt(norm);
+            if (!(norm > 0) || !Double.isFinite(norm)) {
+                return Double.POSITIVE_INFINITY;
+            }
+            double lr = raw.re()[j];
+            double li = raw.im()[j];
+            for (int i = 0; i < n; i++) {
+                double sr = -(lr * cr[i] - li * ci[i]);
+                double si = -(lr * ci[i] + li * cr[i]);
+                for (int k = 0; k < n; k++) {
+                    double aik = a[i * n + k];
+                    sr += aik * cr[k];
+                    si += aik * ci[k];
+                }
+                total += (sr * sr + si * si) / (norm * norm);
+            }
+        }
+        return Math.sqrt(total) / (normA == 0 ? 1 : normA);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.mnemo.nn.optim;
+
+import dev.mnemo.nn.Tensor;
+
+import java.util.List;
+import java.util.Objects;
+
+/** What {@link Sgd}, {@link Adam} and {@link RmsProp} share: the buffers, the lr, the step count. */
+abstract sealed class BufferOptimizer implements Optimizer permits Sgd, Adam, RmsProp {
+
+    static final System.Logger LOG = System.getLogger(Optimizer.class.getName());
+
+    private final List<ParameterBuffer> buffers;
+    private double lr;
+    private long steps;
+
+    BufferOptimizer(List<ParameterBuffer> buffers, double lr) {
+        Objects.requireNonNull(buffers, "buffers");
+        if (buffers.isEmpty()) {
+            throw new IllegalArgumentException("buffers must not be empty: an optimizer needs parameters");
+        }
+        this.buffers = List.copyOf(buffers);
+        for (int i = 0; i < this.buffers.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (ParameterBuffer.overlaps(this.buffers.get(i).parameters(), this.buffers.get(j).parameters())) {
+                    throw new IllegalArgumentException("buffers " + j + " and " + i + " overlap: each parameter "
+                            + "must be updated once");
+                }
+            }
+        }
+        this.lr = lr;
+    }
+
+    static List<ParameterBuffer> single(Tensor flatParameters, Tensor flatGradients) {
+        return List.of(new ParameterBuffer(flatParameters, flatGradients));
+    }
+
+    /** Allocates a zero-filled state buffer shaped like {@code buffer}'s parameters. */
+    static Tensor state(ParameterBuffer buffer) {
+        return buffer.backend().zeros(buffer.parameters().shape());
+    }
+
+    /** One fused update of buffer {@code index}; {@code step} counts from 1. */
+    abstract void update(int index, ParameterBuffer buffer, long step);
+
+    @Override
+    public final void step() {
+        long step = steps + 1;
+        for (int i = 0; i < buffers.size(); i++) {
+            update(i, buffers.get(i), step);
+        }
+        steps = step;
+    }
+
+    @Override
+    public final void zeroGrad() {
+        for (ParameterBuffer b : buffers) {
+            b.backend().fill(b.gradients(), 0.0);
+        }
+    }
+
+    @Override
+    public final double lr() {
+        return lr;
+    }
+
+    @Override
+    public final void setLr(double lr) {
+        this.lr = requireLr(lr);
+    }
+
+    @Override
+    public final long stepCount() {
+        return steps;
+    }
+
+    @Override
+    public final List<ParameterBuffer> buffers() {
+        return buffers;
+    }
+
+    static double requireLr(double lr) {
+        return OptionChecks.atLeastZero("lr", lr);
+    }
+}

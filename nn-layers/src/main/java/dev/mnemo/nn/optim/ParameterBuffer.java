@@ -1,0 +1,56 @@
+package dev.mnemo.nn.optim;
+
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Tensor;
+
+import java.util.Objects;
+
+/**
+ * One flat parameter buffer and its flat gradient buffer: a layer's {@code flatParameters()} and
+ * {@code flatGradients()}, of which every named parameter and gradient is a view. An optimizer updates
+ * a list of them (say an {@code Lstm}'s and its {@code Linear} head's) in one {@code step()}.
+ *
+ * @param parameters the values, updated in place
+ * @param gradients  the gradients, same shape, device and element type; read by {@code step()}
+ */
+public record ParameterBuffer(Tensor parameters, Tensor gradients) {
+
+    /**
+     * @throws IllegalArgumentException if the shapes, devices or element types differ, or the two
+     *                                  overlap
+     */
+    public ParameterBuffer {
+        Objects.requireNonNull(parameters, "parameters");
+        Objects.requireNonNull(gradients, "gradients");
+        if (!gradients.hasShape(parameters.shape())) {
+            throw new IllegalArgumentException("gradients must have the shape of parameters "
+                    + Tensor.shapeString(parameters.shape()) + ", got " + Tensor.shapeString(gradients.shape()));
+        }
+        if (gradients.device() != parameters.device() || gradients.dtype() != parameters.dtype()) {
+            throw new IllegalArgumentException("gradients must be a " + parameters.device().label() + " "
+                    + parameters.dtype().label() + " tensor like parameters, got " + gradients.device().label()
+                    + " " + gradients.dtype().label());
+        }
+        if (overlaps(parameters, gradients)) {
+            throw new IllegalArgumentException("parameters and gradients must not overlap, got " + parameters
+                    + " at offset " + parameters.offset() + " and " + gradients + " at offset "
+                    + gradients.offset() + " of one storage");
+        }
+    }
+
+    /** The backend that computes on these tensors ({@link Backend#of(dev.mnemo.nn.Device, dev.mnemo.nn.DType)}). */
+    public Backend backend() {
+        return Backend.of(parameters.device(), parameters.dtype());
+    }
+
+    /** Number of scalar parameters. */
+    public long numel() {
+        return parameters.numel();
+    }
+
+    /** Whether two tensors view overlapping elements of one storage. */
+    static boolean overlaps(Tensor a, Tensor b) {
+        return a.sharesStorageWith(b) && a.numel() > 0 && b.numel() > 0
+                && a.offset() < b.offset() + b.numel() && b.offset() < a.offset() + a.numel();
+    }
+}

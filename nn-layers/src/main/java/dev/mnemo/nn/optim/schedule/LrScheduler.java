@@ -1,0 +1,75 @@
+package dev.mnemo.nn.optim.schedule;
+
+import dev.mnemo.nn.optim.Optimizer;
+
+import java.util.Objects;
+
+/**
+ * Sets an optimizer's learning rate once per epoch from a closed-form schedule (PyTorch's
+ * {@code torch.optim.lr_scheduler.LRScheduler}). Construction records the optimizer's current lr as
+ * the base lr and sets the lr of epoch 0; each {@link #step()} (call it at the end of an epoch, after
+ * the optimizer's steps) advances the epoch and sets its lr:
+ * <pre>
+ *   for (int epoch = 0; epoch &lt; epochs; epoch++) {
+ *       for (batch : data) { ...; optimizer.step(); }
+ *       scheduler.step();
+ *   }
+ * </pre>
+ *
+ * <p><b>Differs from PyTorch</b>: always the closed form ({@code _get_closed_form_lr}) instead of the
+ * chainable recursive form, so the lr does not depend on other changes to it between steps (a
+ * second scheduler or a manual {@code setLr} is overwritten at the next step); no {@code step(epoch)}.
+ * Not thread-safe.
+ */
+public abstract sealed class LrScheduler permits StepLr, CosineAnnealingLr {
+
+    private final Optimizer optimizer;
+    private final double baseLr;
+    private int lastEpoch;
+
+    /** Records {@code optimizer.lr()} as the base lr; the subclass constructor then calls {@link #start()}. */
+    LrScheduler(Optimizer optimizer) {
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+        this.baseLr = optimizer.lr();
+    }
+
+    /** Sets the lr of epoch 0 (after the subclass has its fields). */
+    final void start() {
+        optimizer.setLr(lrAt(0));
+    }
+
+    /** The learning rate of {@code epoch} ≥ 0 under this schedule. */
+    public abstract double lrAt(int epoch);
+
+    /** Ends an epoch: advances {@link #lastEpoch()} and sets the optimizer's lr to its value. */
+    public final void step() {
+        lastEpoch = Math.incrementExact(lastEpoch);
+        optimizer.setLr(lrAt(lastEpoch));
+    }
+
+    /** The current epoch: 0 after construction, +1 per {@link #step()} (PyTorch's {@code last_epoch}). */
+    public final int lastEpoch() {
+        return lastEpoch;
+    }
+
+    /** The lr this scheduler last set (PyTorch's {@code get_last_lr()}). */
+    public final double lastLr() {
+        return lrAt(lastEpoch);
+    }
+
+    /** The optimizer's lr when this scheduler was created (PyTorch's {@code base_lrs}). */
+    public final double baseLr() {
+        return baseLr;
+    }
+
+    /** The optimizer this scheduler drives. */
+    public final Optimizer optimizer() {
+        return optimizer;
+    }
+
+    static void requireEpoch(int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.mnemo.nn;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CpuBackendTest {
+
+    static Tensor random(DType dtype, long seed, int... shape) {
+        var rnd = new SplittableRandom(seed);
+        Tensor t = Tensor.zeros(dtype, shape);
+        for (long i = 0; i < t.numel(); i++) {
+            t.setFlat(i, 2 * rnd.nextDouble() - 1);
+        }
+        return t;
+    }
+
+    /** The definition, in double, reading op(a) and op(b) element by element. */
+    static double[] reference(boolean ta, boolean tb, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
+        int m = c.dim(0);
+        int n = c.dim(1);
+        int k = ta ? a.dim(0) : a.dim(1);
+        double[] av = a.toDoubleArray();
+        double[] bv = b.toDoubleArray();
+        double[] cv = c.toDoubleArray();
+        double[] out = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    s += (ta ? av[p * m + i] : av[i * k + p]) * (tb ? bv[j * k + p] : bv[p * n + j]);
+                }
+                out[i * n + j] = alpha * s + (beta == 0 ? 0 : beta * cv[i * n + j]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Both element types, all four transpose combinations, alpha/beta; shapes include 1s, sizes that
+     * are not multiples of the blocking, and (last rows) products past the parallel threshold and the
+     * N and K blocks of the float32 kernel.
+     */
+    @ParameterizedTest(name = "M={0} N={1} K={2}")
+    @CsvSource({"1,1,1", "1,7,5", "6,20,5", "7,3,1", "33,65,17", "20,300,270"})
+    void gemmMatchesTheDefinition(int m, int n, int k) {
+        for (DType dtype : DType.values()) {
+            Backend be = dtype == DType.FLOAT32 ? CpuBackend.float32() : CpuBackend.float64();
+            for (int combo = 0; combo < 4; combo++) {
+                boolean ta = (combo & 1) != 0;
+                boolean tb = (combo & 2) != 0;
+                Tensor a = random(dtype, 1 + combo, ta ? new int[]{k, m} : new int[]{m, k});
+                Tensor b = random(dtype, 11 + combo, tb ? new int[]{n, k} : new int[]{k, n});
+                Tensor c = random(dtype, 21 + combo, m, n);
+                double alpha = combo == 3 ? 1.0 : -0.75;
+                double beta = combo == 0 ? 0.0 : combo == 1 ? 1.0 : 0.5;
+                double[] expected = reference(ta, tb, alpha, a, b, beta, c);
+                be.gemm(ta, tb, alpha, a, b, beta, c);
+                double tol = dtype == DType.FLOAT32 ? 1e-6 * Math.sqrt(k) * 4 : 1e-13 * k;
+                double[] actual = c.toDoubleArray();
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], actual[i], tol, dtype + " ta=" + ta + " tb=" + tb + " at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemmWithBetaZeroIgnoresNaNInC() {
+        Tensor a = Tensor.of(new float[]{1, 2}, 1, 2);
+        Tensor b = Tensor.of(new float[]{3, 4}, 2, 1);
+        Tensor c = Tensor.of(new float[]{Float.NaN}, 1, 1);
+        Backend.cpu().gemm(false, false, 1, a, b, 0, c);
+        assertEquals(11.0, c.get(0, 0));
+    }
+
+    @Test
+    void gemmOnViewsUsesTheirOffsets() {
+        Tensor big = random(DType.FLOAT32, 5, 4, 3, 2);
+        Tensor a = big.select(1);          // [3, 2] at offset 6
+        Tensor b = big.select(2);          // [3, 2] at offset 12
+        Tensor c = Tensor.zeros(2, 2);
+        Backend.cpu().gemm(true, false, 1, a, b, 0, c);
+        double[] expected = reference(true, false, 1, a, b, 0, c);
+        assertArrayEquals(expected, c.toDoubleArray(), 1e-6);
+    }
+
+    @Test
+    void columnSumsAccumulate() {
+        Tensor m = Tensor.of(new float[]{1, 2, 3, 4, 5, 6}, 3, 2);
+        Tensor out = Tensor.of(new float[]{10, 20}, 2);
+        Backend.cpu().addColumnSums(m, out);
+        assertArrayEquals(new float[]{19, 32}, out.toFloatArray());
+    }
+
+    @Test
+    void copyColumnsAndTranspose() {
+        Backend be = Backend.cpu();
+        Tensor src = Tensor.of(new float[]{1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor dst = Tensor.zeros(2, 4);
+        be.copyColumns(src, 1, dst, 2, 2);
+        assertArrayEquals(new float[]{0, 0, 2, 3, 0, 0, 5, 6}, dst.toFloatArray());
+        Tensor x = Tensor.of(new float[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 2, 3, 2);
+        Tensor y = Tensor.zeros(3, 2, 2);
+        be.transpose01(x, y);
+        assertArrayEquals(new float[]{1, 2, 7, 8, 3, 4, 9, 10, 5, 6, 11, 12}, y.toFloatArray());
+    }
+
+    @Test
+    void dropoutIsCounterBasedScaledAndNearTheRate() {
+        Backend be = Backend.cpu();
+        Tensor x = Tensor.zeros(10_000);
+        x.fill(1.0);
+        Tensor mask = Tensor.zeros(10_000);
+        Tensor y = Tensor.zeros(10_000);
+        be.dropout(x, 0.3, 7, 0, mask, y);
+        int kept = 0;
+        for (long i = 0; i < y.numel(); i++) {
+            double v = y.getFlat(i);
+            assertTrue(v == 0.0 || Math.abs(v - 1 / 0.7) < 1e-6, "value " + v);
+            kept += v == 0.0 ? 0 : 1;
+        }
+        assertEquals(7000, kept, 150);
+        // the second half of the stream, drawn alone from its offset, is the same mask
+        Tensor tailMask = Tensor.zeros(5_000);
+        be.dropout(x.slice(5_000, 10_000), 0.3, 7, 5_000, tailMask, Tensor.zeros(5_000));
+        assertArrayEquals(mask.slice(5_000, 10_000).toFloatArray(), tailMask.toFloatArray());
+    }
+
+    @Test
+    void firstNonFiniteFindsTheIndex() {
+        Tensor t = Tensor.zeros(3, 4);
+        assertEquals(-1, Backend.cpu().firstNonFinite(t));
+        t.set(Float.NEGATIVE_INFINITY, 2, 1);
+        t.set(Float.NaN, 2, 3);
+        assertEquals(9, Backend.cpu().firstNonFinite(t));
+    }
+
+    @Test
+    void sigmoidIsStableAtTheExtremes() {
+        assertEquals(0.0, CpuBackend.sigmoid(-1000));
+        assertEquals(1.0, CpuBackend.sigmoid(1000));
+        assertEquals(0.5, CpuBackend.sigmoid(0));
+        assertEquals(1 / (1 + Math.exp(3.0)), CpuBackend.sigmoid(-3), 1e-17);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.mnemo.nn.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.layers.Gru;
+import dev.mnemo.nn.layers.Lstm;
+import dev.mnemo.nn.layers.RecurrentOptions;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tracker's files: CSV rows that agree with the summary, PNGs that decode at the asked size. */
+class SpectrumTrackerTest {
+
+    @Test
+    void snapshotsWriteConsistentCsvsAndPictures(@TempDir Path dir) throws IOException {
+        var lstm = new Lstm(RecurrentOptions.builder(2, 6).seed(3).build());
+        var gru = new Gru(RecurrentOptions.builder(2, 4).seed(4).build());
+        int steps = 0;
+        try (SpectrumTracker tracker = SpectrumTracker.builder(dir).every(10).horizon(5).plotSize(200)
+                .track(lstm).track("dec", gru).build()) {
+            for (long step = 0; step < 25; step++) {
+                if (tracker.onStep(step)) {
+                    steps++;
+                }
+                // "training": the weights drift
+                Tensor w = lstm.parameters().get("weight_hh_l0");
+                for (int i = 0; i < w.numel(); i++) {
+                    w.setFlat(i, w.getFlat(i) * 1.02);
+                }
+            }
+            assertFalse(tracker.onStep(25));
+            List<SpectrumSummary> last = tracker.snapshot(25);
+            assertEquals(4 + 3, last.size());
+            assertEquals("dec.l0", last.get(4).layer());
+            List<Path> pngs = tracker.writePlots();
+            assertEquals(7 + 1, pngs.size());
+            for (Path p : pngs) {
+                BufferedImage img = ImageIO.read(p.toFile());
+                assertNotNull(img, p.toString());
+                boolean radius = p.getFileName().toString().equals(SpectrumTracker.RADIUS_PLOT);
+                assertEquals(radius ? 300 : 200, img.getWidth(), p.toString());
+                assertEquals(200, img.getHeight(), p.toString());
+            }
+            assertTrue(Files.exists(dir.resolve("eigenvalues-l0-g.png")));
+            assertTrue(Files.exists(dir.resolve("eigenvalues-dec.l0-n.png")));
+        }
+        assertEquals(3, steps); // 0, 10, 20
+        List<String> summary = Files.readAllLines(dir.resolve(SpectrumTracker.SUMMARY_FILE));
+        assertEquals("step,layer,gate,radius,modes_tau_gt_5", summary.get(0));
+        assertEquals(1 + 4 * 7, summary.size());
+        List<SpectrumCsv.Row> rows = SpectrumCsv.read(dir.resolve(SpectrumTracker.SPECTRUM_FILE));
+        assertEquals(4 * (4 * 6 + 3 * 4), rows.size());
+        // every summary row agrees with its group of spectrum rows
+        Map<String, double[]> maxAndCount = new HashMap<>();
+        double threshold = Math.exp(-1.0 / 5);
+        for (SpectrumCsv.Row r : rows) {
+            double[] acc = maxAndCount.computeIfAbsent(r.step() + "," + r.layer() + "," + r.gate(), k -> new double[3]);
+            acc[0] = Math.max(acc[0], r.abs());
+            acc[1] += r.abs() > threshold ? 1 : 0;
+            acc[2]++;
+            assertEquals(Math.hypot(r.re(), r.im()), r.abs(), 0);
+        }
+        for (String line : summary.subList(1, summary.size())) {
+            String[] f = line.split(",");
+            double[] acc = maxAndCount.get(f[0] + "," + f[1] + "," + f[2]);
+            assertNotNull(acc, line);
+            assertEquals(acc[0], Double.parseDouble(f[3]), 0, line);
+            assertEquals((int) acc[1], Integer.parseInt(f[4]), line);
+            assertEquals(f[1].startsWith("dec") ? 4 : 6, (int) acc[2], line);
+        }
+        // the drift shows: the radius of l0/i grew by 1.02^k between snapshots
+        double r0 = maxAndCount.get("0,l0,i")[0];
+        double r10 = maxAndCount.get("10,l0,i")[0];
+        assertEquals(Math.pow(1.02, 10), r10 / r0, 1e-5);
+    }
+
+    @Test
+    void badOptionsAreRejected(@TempDir Path dir) {
+        var lstm = new Lstm(RecurrentOptions.of(2, 3));
+        assertThrows(IllegalArgumentException.class, () -> SpectrumTracker.builder(dir).build());
+        assertThrows(IllegalArgumentException.class, () -> SpectrumTracker.builder(dir).every(0).track(lstm).build());
+        assertThrows(IllegalArgumentException.class, () -> SpectrumTracker.builder(dir).track("a,b", lstm));
+        assertThrows(IllegalArgumentException.class,
+                () -> SpectrumTracker.builder(dir).track(lstm).track(lstm).build());
+        SpectrumTracker t = SpectrumTracker.builder(dir).track(lstm).build();
+        t.close();
+        t.close();
+        assertThrows(IllegalStateException.class, () -> t.snapshot(0));
+        assertEquals("modes_tau_gt_784", SpectrumTracker.modesColumn(784));
+        assertEquals("modes_tau_gt_12.5", SpectrumTracker.modesColumn(12.5));
+    }
+
+    @Test
+    void complexPlanePictureDecodes(@TempDir Path dir) throws IOException {
+        Path png = dir.resolve("sub/plane.png");
+        SpectrumPlots.complexPlane(png, "test", List.of(new SpectrumPlots.Series("a", new double[]{0.5, 2},
+                new double[]{0.5, 0})), 320, 240);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(320, img.getWidth());
+        assertEquals(240, img.getHeight());
+        assertThrows(IllegalArgumentException.class, () -> SpectrumPlots.complexPlane(png, "t",
+                List.of(new SpectrumPlots.Series("a", new double[0], new double[0]),
+                        new SpectrumPlots.Series("a", new double[0], new double[0])), 100, 100));
+    }
+}

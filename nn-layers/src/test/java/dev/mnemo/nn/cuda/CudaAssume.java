@@ -1,0 +1,18 @@
+package dev.mnemo.nn.cuda;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * What {@code @Tag("gpu")} tests of the CUDA backend need: skips a test with the reason naming
+ * what is missing (driver, device, cuBLAS, kernels), never fails for lack of a GPU. Call it in
+ * {@code @BeforeEach}, so each test is reported as skipped with the reason.
+ */
+final class CudaAssume {
+    private CudaAssume() {
+    }
+
+    static void available() {
+        var reason = CudaBackend.unavailableReason();
+        Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElse(""));
+    }
+}

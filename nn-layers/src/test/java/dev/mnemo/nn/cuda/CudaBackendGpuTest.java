@@ -1,0 +1,281 @@
+package dev.mnemo.nn.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.CpuBackend;
+import dev.mnemo.nn.DType;
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Nonlinearity;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.optim.GradientClipping;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The CUDA backend's primitives against the CPU reference, identical inputs. */
+@Tag("gpu")
+class CudaBackendGpuTest {
+    static final long SEED = Long.getLong("mnemo.test.seed", 20261126L);
+    final CpuBackend cpu = CpuBackend.float32();
+    CudaBackend gpu;
+
+    @BeforeEach
+    void assumeCuda() {
+        CudaAssume.available();
+        gpu = CudaBackend.float32();
+    }
+
+    static Tensor random(long salt, double scale, int... shape) {
+        var rnd = new SplittableRandom(SEED ^ salt);
+        Tensor t = Tensor.zeros(shape);
+        for (long i = 0; i < t.numel(); i++) {
+            t.setFlat(i, (2 * rnd.nextDouble() - 1) * scale);
+        }
+        return t;
+    }
+
+    static void assertClose(Tensor expected, Tensor actual, double relTol, String what) {
+        float[] e = expected.to(Device.CPU).toFloatArray();
+        float[] a = actual.to(Device.CPU).toFloatArray();
+        assertEquals(e.length, a.length, what + ": numel");
+        double scale = 1e-30;
+        double err = 0;
+        for (int i = 0; i < e.length; i++) {
+            scale = Math.max(scale, Math.abs(e[i]));
+            err = Math.max(err, Math.abs((double) e[i] - a[i]));
+        }
+        assertTrue(err <= relTol * scale, what + ": max error " + err + " > " + relTol + " × " + scale + " (seed " + SEED + ")");
+    }
+
+    @Test
+    void tensorsRoundTripExactly() {
+        Tensor host = random(1, 3, 4, 5, 6);
+        Tensor dev = host.to(Device.CUDA);
+        assertEquals(Device.CUDA, dev.device());
+        assertEquals(DType.FLOAT32, dev.dtype());
+        assertArrayEquals(host.shape(), dev.shape());
+        assertArrayEquals(host.toFloatArray(), dev.to(Device.CPU).toFloatArray());
+        assertArrayEquals(host.select(2).toFloatArray(), dev.select(2).to(Device.CPU).toFloatArray(), "views keep offsets");
+        Tensor d64 = Tensor.of(new double[] {0.1, 1e-40, -2.5}, 3);
+        assertArrayEquals(new float[] {0.1f, 1e-40f, -2.5f}, d64.to(Device.CUDA).to(Device.CPU).toFloatArray());
+        Tensor copy = dev.copy();
+        assertEquals(Device.CUDA, copy.device());
+        assertArrayEquals(host.toFloatArray(), copy.to(Device.CPU).toFloatArray());
+        Tensor z = gpu.zeros(7, 3);
+        assertArrayEquals(new float[21], z.to(Device.CPU).toFloatArray());
+        gpu.fill(z, 2.5);
+        Tensor back = CpuBackend.float64().copyOf(z);
+        assertEquals(2.5, back.getFlat(20));
+    }
+
+    @Test
+    void mismatchedDevicesAreRejectedBeforeAnyLaunch() {
+        Tensor a = gpu.zeros(2, 3);
+        Tensor hostB = Tensor.zeros(3, 4);
+        Tensor c = gpu.zeros(2, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> gpu.gemm(false, false, 1, a, hostB, 0, c));
+        assertTrue(e.getMessage().startsWith("b must be a cuda float32 tensor (this backend's device), got Tensor[3, 4] "
+                + "float32 cpu"), e.getMessage());
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> gpu.lstmCellForward(gpu.zeros(2, 8), gpu.zeros(2, 8), null, null, gpu.zeros(2, 2),
+                        gpu.zeros(2, 8), gpu.zeros(2, 2), gpu.zeros(2, 3)));
+        assertEquals("wx must have shape [2, 12], got [2, 8]", shape.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void gemmMatchesTheCpuInEveryTransposeCombination(boolean tf32) {
+        Backend g = tf32 ? CudaBackend.tf32() : gpu;
+        double tol = tf32 ? 1e-3 : 1e-5;
+        for (int mode = 0; mode < 4; mode++) {
+            boolean ta = (mode & 1) != 0;
+            boolean tb = (mode & 2) != 0;
+            Tensor a = random(10 + mode, 1, ta ? 33 : 17, ta ? 17 : 33);
+            Tensor b = random(20 + mode, 1, tb ? 9 : 33, tb ? 33 : 9);
+            Tensor c = random(30 + mode, 1, 17, 9);
+            Tensor cg = g.copyOf(c);
+            cpu.gemm(ta, tb, 0.5, a, b, 1.0, c);
+            g.gemm(ta, tb, 0.5, g.copyOf(a), g.copyOf(b), 1.0, cg);
+            assertClose(c, cg, tol, "gemm ta=" + ta + " tb=" + tb + " tf32=" + tf32);
+        }
+    }
+
+    @Test
+    void reductionsAndElementwiseMatchTheCpu() {
+        Tensor m = random(40, 2, 1000, 7);
+        Tensor sums = random(41, 1, 7);
+        Tensor gs = gpu.copyOf(sums);
+        cpu.addColumnSums(m, sums);
+        gpu.addColumnSums(gpu.copyOf(m), gs);
+        assertClose(sums, gs, 1e-5, "addColumnSums");
+        Tensor v = random(42, 1, 7);
+        Tensor gm = gpu.copyOf(m);
+        cpu.addRowVector(m, v);
+        gpu.addRowVector(gm, gpu.copyOf(v));
+        assertClose(m, gm, 1e-6, "addRowVector");
+        assertEquals(cpu.sumOfSquares(m), gpu.sumOfSquares(gm), 1e-5 * cpu.sumOfSquares(m), "sumOfSquares");
+        Tensor b = random(43, 1, 1000, 7);
+        Tensor out = Tensor.zeros(1000, 7);
+        cpu.multiply(m, b, out);
+        Tensor gb = gpu.copyOf(b);
+        gpu.multiply(gm, gb, gb);   // out aliases b
+        assertClose(out, gb, 1e-6, "multiply");
+        cpu.scale(m, -0.25);
+        gpu.scale(gm, -0.25);
+        assertClose(m, gm, 1e-6, "scale");
+        assertEquals(-1, gpu.firstNonFinite(gm));
+        Tensor bad = m.copy();
+        bad.setFlat(4321, Float.NaN);
+        assertEquals(4321, gpu.firstNonFinite(gpu.copyOf(bad)));
+        assertTrue(Double.isNaN(gpu.sumOfSquares(gpu.copyOf(bad))));
+        Tensor huge = Tensor.of(new float[] {3e19f, 3e19f}, 2);
+        assertEquals(cpu.sumOfSquares(huge), gpu.sumOfSquares(gpu.copyOf(huge)), 1e33, "no float overflow");
+        assertEquals(-1, gpu.firstNonFinite(gpu.copyOf(huge)));
+    }
+
+    @Test
+    void layoutCopiesMatchTheCpu() {
+        Tensor x = random(50, 1, 5, 3, 4);
+        Tensor t = Tensor.zeros(3, 5, 4);
+        Tensor gt = gpu.zeros(3, 5, 4);
+        cpu.transpose01(x, t);
+        gpu.transpose01(gpu.copyOf(x), gt);
+        assertClose(t, gt, 0, "transpose01 (n1 < n0)");
+        Tensor y = random(51, 1, 2, 6, 3);
+        Tensor u = Tensor.zeros(6, 2, 3);
+        Tensor gu = gpu.zeros(6, 2, 3);
+        cpu.transpose01(y, u);
+        gpu.transpose01(gpu.copyOf(y), gu);
+        assertClose(u, gu, 0, "transpose01 (n1 > n0)");
+        Tensor src = random(52, 1, 6, 10);
+        Tensor dst = random(53, 1, 6, 8);
+        Tensor gd = gpu.copyOf(dst);
+        cpu.copyColumns(src, 3, dst, 2, 5);
+        gpu.copyColumns(gpu.copyOf(src), 3, gd, 2, 5);
+        assertClose(dst, gd, 0, "copyColumns");
+        int[] rows = {3, 4, 5, 0, 3, 3, 9};
+        Tensor table = random(54, 1, 10, 6);
+        Tensor g = Tensor.zeros(7, 6);
+        Tensor gg = gpu.zeros(7, 6);
+        cpu.gatherRows(table, rows, g);
+        gpu.gatherRows(gpu.copyOf(table), rows, gg);
+        assertClose(g, gg, 0, "gatherRows");
+        Tensor gTable = gpu.copyOf(table);
+        cpu.scatterAddRows(g, rows, table);
+        gpu.scatterAddRows(gg, rows, gTable);
+        assertClose(table, gTable, 1e-6, "scatterAddRows");
+    }
+
+    @Test
+    void dropoutDrawsTheSameMask() {
+        Tensor x = random(60, 1, 9, 13);
+        Tensor mask = Tensor.zeros(9, 13);
+        Tensor y = Tensor.zeros(9, 13);
+        Tensor gMask = gpu.zeros(9, 13);
+        Tensor gy = gpu.zeros(9, 13);
+        cpu.dropout(x, 0.3, 77, 1000, mask, y);
+        gpu.dropout(gpu.copyOf(x), 0.3, 77, 1000, gMask, gy);
+        assertClose(mask, gMask, 0, "mask");
+        assertClose(y, gy, 1e-6, "y");
+    }
+
+    @Test
+    void lossesMatchTheCpu() {
+        for (int classes : new int[] {5, 1500}) {
+            Tensor logits = random(70 + classes, 8, 37, classes);
+            int[] targets = new int[37];
+            var rnd = new SplittableRandom(SEED + classes);
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = rnd.nextInt(classes);
+            }
+            Tensor d = Tensor.zeros(37, classes);
+            double loss = cpu.softmaxCrossEntropy(logits, targets, 1.0 / 37, d);
+            Tensor gl = gpu.copyOf(logits);
+            double gLoss = gpu.softmaxCrossEntropy(gl, targets, 1.0 / 37, gl);   // dLogits aliases logits
+            assertEquals(loss, gLoss, 1e-5 * Math.abs(loss), "cross-entropy C=" + classes);
+            assertClose(d, gl, 1e-5, "cross-entropy gradient C=" + classes);
+        }
+        Tensor pred = random(80, 2, 3000);
+        Tensor target = random(81, 2, 3000);
+        Tensor grad = Tensor.zeros(3000);
+        double se = cpu.squaredError(pred, target, 1.0 / 3000, grad);
+        Tensor gp = gpu.copyOf(pred);
+        double gSe = gpu.squaredError(gp, gpu.copyOf(target), 1.0 / 3000, gp);   // grad aliases pred
+        assertEquals(se, gSe, 1e-5 * se, "squared error");
+        assertClose(grad, gp, 1e-6, "squared-error gradient");
+    }
+
+    @Test
+    void optimizersTrackTheCpuOverSeveralSteps() {
+        int n = 5000;
+        Tensor p = random(90, 1, n);
+        Tensor[] cpuState = {p.copy(), p.copy(), p.copy(), Tensor.zeros(n), Tensor.zeros(n), Tensor.zeros(n),
+            Tensor.zeros(n), Tensor.zeros(n), Tensor.zeros(n)};
+        Tensor[] gpuState = new Tensor[cpuState.length];
+        for (int i = 0; i < cpuState.length; i++) {
+            gpuState[i] = gpu.copyOf(cpuState[i]);
+        }
+        for (int step = 1; step <= 5; step++) {
+            Tensor g = random(100 + step, 1, n);
+            Tensor gg = gpu.copyOf(g);
+            for (Backend b : new Backend[] {cpu, gpu}) {
+                Tensor[] s = b == cpu ? cpuState : gpuState;
+                Tensor grad = b == cpu ? g : gg;
+                b.sgdUpdate(s[0], grad, s[3], new Backend.SgdParams(0.1, 0.9, 0.0, 1e-4, true, step == 1));
+                b.adamUpdate(s[1], grad, s[4], s[5], new Backend.AdamParams(1e-2, 0.9, 0.999, 1e-8, 0.01, step, step % 2 == 0));
+                b.rmsPropUpdate(s[2], grad, s[6], s[7], s[8], new Backend.RmsPropParams(1e-2, 0.99, 1e-8, 1e-4, 0.5, true));
+            }
+        }
+        String[] names = {"sgd param", "adam param", "rmsprop param", "sgd momentum", "adam expAvg", "adam expAvgSq",
+            "rmsprop squareAvg", "rmsprop momentum", "rmsprop gradAvg"};
+        for (int i = 0; i < names.length; i++) {
+            assertClose(cpuState[i], gpuState[i], 1e-5, names[i]);
+        }
+    }
+
+    @Test
+    void gradientClippingMatchesTheCpu() {
+        Tensor g = random(110, 3, 20000);
+        Tensor gg = gpu.copyOf(g);
+        double norm = GradientClipping.clipGlobalNorm(g, 1.0);
+        double gNorm = GradientClipping.clipGlobalNorm(gg, 1.0);
+        assertEquals(norm, gNorm, 1e-5 * norm);
+        assertClose(g, gg, 1e-5, "clipped");
+    }
+
+    @Test
+    void cellsMatchTheCpuOnOneStep() {
+        int b = 3;
+        int h = 33;
+        Tensor hs = random(120, 1, b, h);
+        Tensor dhOut = random(121, 1, b, h);
+        for (Nonlinearity f : Nonlinearity.values()) {
+            Tensor wx = random(122, 2, b, h);
+            Tensor rh = random(123, 2, b, h);
+            Tensor bias = random(124, 1, h);
+            Tensor out = Tensor.zeros(b, h);
+            Tensor gOut = gpu.zeros(b, h);
+            cpu.rnnCellForward(f, wx, rh, bias, null, out);
+            gpu.rnnCellForward(f, gpu.copyOf(wx), gpu.copyOf(rh), gpu.copyOf(bias), null, gOut);
+            assertClose(out, gOut, 1e-6, "rnn " + f);
+            Tensor dh = hs.copy();
+            Tensor gdh = gpu.copyOf(hs);
+            Tensor dPre = Tensor.zeros(b, h);
+            Tensor gdPre = gpu.zeros(b, h);
+            cpu.rnnCellBackward(f, out, dhOut, dh, dPre);
+            gpu.rnnCellBackward(f, gOut, gpu.copyOf(dhOut), gdh, gdPre);
+            assertClose(dPre, gdPre, 1e-6, "rnn bwd " + f);
+            assertClose(dh, gdh, 0, "rnn dh zeroed " + f);
+        }
+        assertSame(gpu, Backend.of(Device.CUDA));
+    }
+}

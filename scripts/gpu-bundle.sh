@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Packs what the GPU tests need into one folder, so they run on a machine that has a GPU and a
+# CUDA driver but no JDK, no Maven and no network:
+#   scripts/gpu-bundle.sh [DIR]          (default .gpu; run after `mvn package`, or it builds)
+# DIR then holds: jars/ (every module jar, test jar and dependency), junit-console.jar, the native
+# harness (when nvcc built it), jre.tar.xz (a jlink runtime) and gpu-suite.sh. On the GPU machine:
+#   DIR/gpu-suite.sh OUT_DIR
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=find-jdk.sh
+. "$root/scripts/find-jdk.sh"
+mnemo_find_jdk || exit 1
+dir=${1:-$root/.gpu}
+junit_platform=1.14.1
+
+cd "$root"
+if ! ls java-bindings/target/mnemo-cuda-*-tests.jar >/dev/null 2>&1; then
+  mvn -B -q -DskipTests package
+fi
+rm -rf "$dir/jars"; mkdir -p "$dir/jars"
+for module in java-bindings nn-layers experiments bench; do
+  cp "$module"/target/*.jar "$dir/jars/" 2>/dev/null || true
+  [ -d "$module/target/lib" ] && cp "$module"/target/lib/*.jar "$dir/jars/"
+done
+# Test-scope dependencies (JUnit) come with the console launcher below; module jars from target/lib
+# duplicate the ones just copied, which is harmless on a class path.
+if [ ! -f "$dir/junit-console.jar" ]; then
+  mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$junit_platform \
+      -DoutputDirectory="$dir" -Dmdep.stripVersion=true
+  mv "$dir/junit-platform-console-standalone.jar" "$dir/junit-console.jar"
+fi
+harness=java-bindings/target/cuda-build/mnemo_harness
+if [ -x "$harness" ]; then cp "$harness" "$dir/"; else echo "gpu-bundle: no native harness (built without nvcc?)" >&2; fi
+[ -f "$dir/jre.tar.xz" ] || bash "$root/../shared/gpu/make-jre.sh" "$dir/jre.tar.xz"
+cp scripts/gpu-suite.sh "$dir/"
+du -sh "$dir"

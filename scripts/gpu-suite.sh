@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs on a GPU machine from a bundle made by scripts/gpu-bundle.sh:
+#   BUNDLE/gpu-suite.sh OUT_DIR
+# Writes to OUT_DIR: info.txt (`mnemo info`), junit.txt + junit-report.xml (every test, `gpu` ones
+# included), memcheck.txt (compute-sanitizer on the harness's small check), harness.txt (kernel
+# timings from C). Exit status: non-zero when a test failed or memcheck found errors.
+set -uo pipefail
+bundle=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${1:?usage: gpu-suite.sh OUT_DIR}
+mkdir -p "$out"
+status=0
+
+if [ ! -x "$bundle/jre/bin/java" ]; then tar xJf "$bundle/jre.tar.xz" -C "$bundle"; fi
+java="$bundle/jre/bin/java"
+cp_all=$(ls "$bundle"/jars/*.jar | tr '\n' ':')
+export PATH="$PATH:/usr/local/cuda/bin"
+
+"$java" --enable-native-access=ALL-UNNAMED -cp "$cp_all" dev.mnemo.experiments.cli.MnemoCli info \
+  >"$out/info.txt" 2>&1 || status=1
+nvidia-smi >>"$out/info.txt" 2>&1 || true
+
+tests=$(ls "$bundle"/jars/*-tests.jar | tr '\n' ':')
+"$java" --enable-native-access=ALL-UNNAMED -Dmnemo.expect.kernels=true \
+  -jar "$bundle/junit-console.jar" execute --class-path "$cp_all" --scan-class-path "${tests%:}" \
+  --details=summary --details-theme=ascii --disable-banner --reports-dir "$out/junit-xml" \
+  >"$out/junit.txt" 2>&1 || status=1
+# The XML report folder holds one file; bring it up a level so it comes back with the others.
+mv "$out"/junit-xml/*.xml "$out/junit-report.xml" 2>/dev/null && rm -rf "$out/junit-xml"
+# The list of failures and skips, for people who read junit.txt first.
+grep -E 'tests (successful|failed|skipped|aborted)' "$out/junit.txt" || true
+
+if [ -x "$bundle/mnemo_harness" ]; then
+  if command -v compute-sanitizer >/dev/null 2>&1; then
+    compute-sanitizer --tool memcheck --error-exitcode 1 "$bundle/mnemo_harness" check \
+      >"$out/memcheck.txt" 2>&1 || status=1
+  else
+    echo "compute-sanitizer not found on PATH" >"$out/memcheck.txt"; status=1
+  fi
+  { "$bundle/mnemo_harness" info
+    for k in fill axpby clip sumrows rnn lstm gru xent mse sgd adam rmsprop; do
+      "$bundle/mnemo_harness" "$k"
+    done
+    "$bundle/mnemo_harness" launch; } >"$out/harness.txt" 2>&1 || status=1
+fi
+exit $status
