@@ -3,7 +3,8 @@
 # CUDA driver but no JDK, no Maven and no network:
 #   scripts/gpu-bundle.sh [DIR]          (default .gpu; run after `mvn package`, or it builds)
 # DIR then holds: jars/ (every module jar, test jar and dependency), junit-console.jar, the native
-# harness (when nvcc built it), jre.tar.xz (a jlink runtime) and gpu-suite.sh. On the GPU machine:
+# harness (when nvcc built it), jre.tar.xz (a jlink runtime), gpu-suite.sh, gpu-bench.sh and
+# rnn_bench.py (the PyTorch side of the benchmark). On the GPU machine:
 #   DIR/gpu-suite.sh OUT_DIR
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +32,12 @@ if [ ! -f "$dir/junit-console.jar" ]; then
 fi
 harness=java-bindings/target/cuda-build/mnemo_harness
 if [ -x "$harness" ]; then cp "$harness" "$dir/"; else echo "gpu-bundle: no native harness (built without nvcc?)" >&2; fi
-[ -f "$dir/jre.tar.xz" ] || bash "$root/../shared/gpu/make-jre.sh" "$dir/jre.tar.xz"
-cp scripts/gpu-suite.sh "$dir/"
+# The team's make-jre.sh modules plus java.desktop: the spectrum plots (JFreeChart) need AWT.
+if [ ! -f "$dir/jre.tar.xz" ]; then
+  tmp=$(mktemp -d)
+  "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.unsupported,java.management,java.logging,java.xml,java.desktop \
+    --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$tmp/jre"
+  tar cJf "$dir/jre.tar.xz" -C "$tmp" jre && rm -rf "$tmp"
+fi
+cp scripts/gpu-suite.sh scripts/gpu-bench.sh bench/torch/rnn_bench.py "$dir/"
 du -sh "$dir"

@@ -3,7 +3,9 @@
 #   BUNDLE/gpu-suite.sh OUT_DIR
 # Writes to OUT_DIR: info.txt (`mnemo info`), junit.txt + junit-report.xml (every test, `gpu` ones
 # included), memcheck.txt (compute-sanitizer on the harness's small check), harness.txt (kernel
-# timings from C). Exit status: non-zero when a test failed or memcheck found errors.
+# timings from C), and, when python3 exists, report.json + report.md + bench.txt (gpu-bench.sh:
+# Mnemo's recurrent layers beside PyTorch/cuDNN, and its log). Exit status: non-zero when a test
+# failed or memcheck found errors (the benchmark never changes it).
 set -uo pipefail
 bundle=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: gpu-suite.sh OUT_DIR}
@@ -15,12 +17,12 @@ java="$bundle/jre/bin/java"
 cp_all=$(ls "$bundle"/jars/*.jar | tr '\n' ':')
 export PATH="$PATH:/usr/local/cuda/bin"
 
-"$java" --enable-native-access=ALL-UNNAMED -cp "$cp_all" dev.mnemo.experiments.cli.MnemoCli info \
+"$java" --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -cp "$cp_all" dev.mnemo.experiments.cli.MnemoCli info \
   >"$out/info.txt" 2>&1 || status=1
 nvidia-smi >>"$out/info.txt" 2>&1 || true
 
 tests=$(ls "$bundle"/jars/*-tests.jar | tr '\n' ':')
-"$java" --enable-native-access=ALL-UNNAMED -Dmnemo.expect.kernels=true \
+"$java" --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -Dmnemo.expect.kernels=true \
   -jar "$bundle/junit-console.jar" execute --class-path "$cp_all" --scan-class-path "${tests%:}" \
   --details=summary --details-theme=ascii --disable-banner --reports-dir "$out/junit-xml" \
   >"$out/junit.txt" 2>&1 || status=1
@@ -41,5 +43,10 @@ if [ -x "$bundle/mnemo_harness" ]; then
       "$bundle/mnemo_harness" "$k"
     done
     "$bundle/mnemo_harness" launch; } >"$out/harness.txt" 2>&1 || status=1
+fi
+
+# Optional last step: the recurrent-layer benchmark beside PyTorch/cuDNN (a few minutes at most).
+if command -v python3 >/dev/null 2>&1 && [ -f "$bundle/gpu-bench.sh" ]; then
+  bash "$bundle/gpu-bench.sh" "$out" >"$out/bench.txt" 2>&1 || echo "gpu-bench failed (see bench.txt)"
 fi
 exit $status

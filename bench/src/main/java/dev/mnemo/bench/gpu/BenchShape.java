@@ -1,0 +1,115 @@
+package dev.mnemo.bench.gpu;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One row of the cuDNN table in {@code shared/reference/gpu-anchors.md}: a single-layer,
+ * unidirectional recurrent cell over an input {@code [T, B, I]} with hidden size H, in one GEMM
+ * precision. {@link #ANCHORS} is the one list of these rows; the PyTorch script reads it from the
+ * JSON that {@code GpuBenchmarkRunner --emit-shapes} writes, so both sides time the same cases.
+ *
+ * <p>The anchors' bf16 rows are left out: Mnemo's backends compute in float32 (TF32 GEMMs at most).
+ *
+ * @param cell          "RNN" (tanh), "LSTM" or "GRU"
+ * @param shape         the anchors' shape name, e.g. "pixelMNIST", "large"
+ * @param steps         T
+ * @param batch         B
+ * @param input         I
+ * @param hidden        H
+ * @param math          "fp32" (exact float32 GEMMs) or "tf32" (TF32 tensor cores)
+ * @param anchorForward the anchors' cuDNN forward milliseconds on an H100 (for reference only)
+ * @param anchorForwardBackward the anchors' cuDNN forward+backward milliseconds
+ */
+public record BenchShape(String cell, String shape, int steps, int batch, int input, int hidden, String math,
+                         double anchorForward, double anchorForwardBackward) {
+
+    /** The cells, in the anchors' order. */
+    public static final List<String> CELLS = List.of("RNN", "LSTM", "GRU");
+    /** The GEMM precisions. */
+    public static final List<String> MATHS = List.of("fp32", "tf32");
+
+    public BenchShape {
+        if (!CELLS.contains(cell)) {
+            throw new IllegalArgumentException("cell must be one of " + CELLS + ", got " + cell);
+        }
+        if (!MATHS.contains(math)) {
+            throw new IllegalArgumentException("math must be one of " + MATHS + ", got " + math);
+        }
+        if (steps < 1 || batch < 1 || input < 1 || hidden < 1) {
+            throw new IllegalArgumentException("T, B, I, H must be >= 1, got " + steps + ", " + batch + ", "
+                    + input + ", " + hidden);
+        }
+    }
+
+    /** The row key shared by the Java and PyTorch results: "LSTM/large/fp32". */
+    public String key() {
+        return cell + "/" + shape + "/" + math;
+    }
+
+    /** "T=100 B=64 I=1024 H=1024". */
+    public String dims() {
+        return String.format(Locale.ROOT, "T=%d B=%d I=%d H=%d", steps, batch, input, hidden);
+    }
+
+    private static BenchShape row(String cell, String shape, int t, int b, int i, int h, String math,
+                                  double fwd, double fwdBwd) {
+        return new BenchShape(cell, shape, t, b, i, h, math, fwd, fwdBwd);
+    }
+
+    /** The anchors' fp32 and tf32 rows, in the table's order (gpu-anchors.md, measured 2026-11-26). */
+    public static final List<BenchShape> ANCHORS = List.of(
+            row("RNN", "pixelMNIST", 784, 128, 1, 128, "fp32", 0.592, 1.829),
+            row("RNN", "small", 100, 64, 256, 256, "fp32", 0.331, 1.137),
+            row("RNN", "mid", 100, 64, 512, 512, "fp32", 2.122, 4.663),
+            row("RNN", "large", 100, 64, 1024, 1024, "fp32", 2.371, 5.337),
+            row("RNN", "bigbatch", 50, 256, 512, 512, "fp32", 1.207, 3.205),
+            row("RNN", "latency_b1", 1000, 1, 256, 256, "fp32", 1.893, 3.854),
+            row("LSTM", "pixelMNIST", 784, 128, 1, 128, "fp32", 2.375, 5.510),
+            row("LSTM", "small", 100, 64, 256, 256, "fp32", 1.501, 4.349),
+            row("LSTM", "mid", 100, 64, 512, 512, "fp32", 2.338, 5.710),
+            row("LSTM", "large", 100, 64, 1024, 1024, "fp32", 4.636, 13.425),
+            row("LSTM", "bigbatch", 50, 256, 512, 512, "fp32", 2.097, 6.023),
+            row("LSTM", "latency_b1", 1000, 1, 256, 256, "fp32", 13.783, 26.216),
+            row("GRU", "pixelMNIST", 784, 128, 1, 128, "fp32", 1.144, 6.386),
+            row("GRU", "small", 100, 64, 256, 256, "fp32", 1.976, 4.347),
+            row("GRU", "mid", 100, 64, 512, 512, "fp32", 2.201, 5.305),
+            row("GRU", "large", 100, 64, 1024, 1024, "fp32", 4.282, 12.353),
+            row("GRU", "bigbatch", 50, 256, 512, 512, "fp32", 2.044, 5.487),
+            row("GRU", "latency_b1", 1000, 1, 256, 256, "fp32", 13.693, 25.677),
+            row("RNN", "mid", 100, 64, 512, 512, "tf32", 2.104, 3.813),
+            row("RNN", "large", 100, 64, 1024, 1024, "tf32", 1.848, 3.985),
+            row("LSTM", "mid", 100, 64, 512, 512, "tf32", 2.295, 4.979),
+            row("LSTM", "large", 100, 64, 1024, 1024, "tf32", 2.157, 5.602),
+            row("GRU", "mid", 100, 64, 512, 512, "tf32", 2.339, 5.031),
+            row("GRU", "large", 100, 64, 1024, 1024, "tf32", 2.048, 5.333));
+
+    /**
+     * The anchors restricted to the given cells, shape names and maths (null or empty: all), in the
+     * anchors' order.
+     *
+     * @throws IllegalArgumentException when a name matches no anchor row
+     */
+    public static List<BenchShape> select(List<String> cells, List<String> shapes, List<String> maths) {
+        check("cell", cells, ANCHORS.stream().map(BenchShape::cell).toList());
+        check("shape", shapes, ANCHORS.stream().map(BenchShape::shape).toList());
+        check("math", maths, ANCHORS.stream().map(BenchShape::math).toList());
+        return ANCHORS.stream()
+                .filter(s -> cells == null || cells.isEmpty() || cells.contains(s.cell()))
+                .filter(s -> shapes == null || shapes.isEmpty() || shapes.contains(s.shape()))
+                .filter(s -> maths == null || maths.isEmpty() || maths.contains(s.math()))
+                .toList();
+    }
+
+    private static void check(String what, List<String> wanted, List<String> known) {
+        if (wanted == null) {
+            return;
+        }
+        for (String w : wanted) {
+            if (!known.contains(w)) {
+                throw new IllegalArgumentException(what + " must be one of " + known.stream().distinct().toList()
+                        + ", got " + w);
+            }
+        }
+    }
+}

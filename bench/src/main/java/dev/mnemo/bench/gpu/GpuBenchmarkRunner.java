@@ -1,0 +1,374 @@
+package dev.mnemo.bench.gpu;
+
+import dev.mnemo.cuda.CudaContext;
+import dev.mnemo.cuda.CudaDevice;
+import dev.mnemo.cuda.CudaDriver;
+import dev.mnemo.cuda.CudaEvent;
+import dev.mnemo.cuda.CudaProbe;
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.layers.Gru;
+import dev.mnemo.nn.layers.Lstm;
+import dev.mnemo.nn.layers.RecurrentLayer;
+import dev.mnemo.nn.layers.RecurrentOptions;
+import dev.mnemo.nn.layers.RecurrentOutput;
+import dev.mnemo.nn.layers.Rnn;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SequencedMap;
+import java.util.SplittableRandom;
+
+/**
+ * Times Mnemo's CUDA recurrent layers on the shapes of {@code gpu-anchors.md}'s cuDNN table
+ * ({@link BenchShape#ANCHORS}) and writes a JSON + Markdown report beside PyTorch/cuDNN's numbers
+ * from {@code bench/torch/rnn_bench.py}, with the ratio torch / ours for each row.
+ *
+ * <h2>Usage</h2>
+ * <pre>
+ *   java --enable-native-access=ALL-UNNAMED -cp "jars/*" dev.mnemo.bench.gpu.GpuBenchmarkRunner [options]
+ *     --cells RNN,LSTM,GRU      cells to run (default all)
+ *     --shapes small,large      anchor shape names (default all)
+ *     --math fp32,tf32          GEMM precisions (default both)
+ *     --repeats N               timed forward runs per row (default 20); forward+backward runs max(3, N/2)
+ *     --warmup N                untimed runs first (default 5, and at least 250 ms of them)
+ *     --out FILE.json           report (FILE.md beside it); without it, the Markdown goes to stdout
+ *     --torch FILE.json         the PyTorch script's results, joined by key "CELL/shape/math"
+ *     --emit-shapes FILE.json   write the selected shapes and the repeat policy for the script, and stop
+ * </pre>
+ *
+ * <h2>Timing</h2>
+ * Each row builds the layer with seed 1 on {@link CudaBackend#float32()} or {@link CudaBackend#tf32()},
+ * an input {@code [T, B, I]} of U(−1, 1) and ∂L/∂output = 1. Forward is {@code forward(x, null)};
+ * forward+backward adds {@code zeroGradients()} and {@code backward(saved, dy, null)} (every weight
+ * gradient and ∂L/∂x). Each timed run sits between two CUDA events recorded on the legacy default
+ * stream, which orders itself with the backend's blocking stream, so the events bracket exactly the
+ * run's work; the report keeps the median and p10 / p90. Between runs (untimed) the memory of
+ * earlier runs is released (see {@code EventTimer.release}); each run's own device allocations are
+ * timed, since Mnemo has no caching allocator.
+ *
+ * <p>Without CUDA (no driver, no device, no cuBLAS, or a jar built without kernels) it prints
+ * "GPU benchmarks skipped: CUDA unavailable: REASON", still writes the report when {@code --out} is
+ * given (PyTorch's rows only), and exits 0, so scripts may call it anywhere.
+ */
+public final class GpuBenchmarkRunner {
+
+    /** The defaults, as in gpu-anchors.md: 20 forward and 10 forward+backward runs per row. */
+    static final int DEFAULT_REPEATS = 20;
+    static final int DEFAULT_WARMUP = 5;
+    static final long MIN_WARMUP_MS = 250;
+    static final int MAX_WARMUP = 200;
+    static final String SKIP_PREFIX = "GPU benchmarks skipped: CUDA unavailable: ";
+
+    private GpuBenchmarkRunner() {
+    }
+
+    /** The parsed command line. */
+    record Options(List<String> cells, List<String> shapes, List<String> maths, int repeats, int warmup,
+                   Path out, Path torch, Path emitShapes) {
+
+        int forwardRepeats() {
+            return repeats;
+        }
+
+        int forwardBackwardRepeats() {
+            return Math.max(3, repeats / 2);
+        }
+
+        static Options parse(String... args) {
+            List<String> cells = List.of();
+            List<String> shapes = List.of();
+            List<String> maths = List.of();
+            int repeats = DEFAULT_REPEATS;
+            int warmup = DEFAULT_WARMUP;
+            Path out = null;
+            Path torch = null;
+            Path emit = null;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(a + " needs a value (see --help)");
+                }
+                String v = args[++i];
+                switch (a) {
+                    case "--cells" -> cells = list(v);
+                    case "--shapes" -> shapes = list(v);
+                    case "--math" -> maths = list(v);
+                    case "--repeats" -> repeats = positive(a, v);
+                    case "--warmup" -> warmup = positive(a, v);
+                    case "--out" -> out = Path.of(v);
+                    case "--torch" -> torch = Path.of(v);
+                    case "--emit-shapes" -> emit = Path.of(v);
+                    default -> throw new IllegalArgumentException("unknown option " + a + " (see --help)");
+                }
+            }
+            return new Options(cells, shapes, maths, repeats, warmup, out, torch, emit);
+        }
+
+        private static List<String> list(String v) {
+            return Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        }
+
+        private static int positive(String name, String v) {
+            int n;
+            try {
+                n = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be an integer, got " + v);
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException(name + " must be >= 1, got " + n);
+            }
+            return n;
+        }
+    }
+
+    public static void main(String[] args) {
+        int rc = run(args, System.out, System.err);
+        if (rc != 0) {
+            System.exit(rc);
+        }
+    }
+
+    /** Runs with {@code args}; returns the exit status (0 also when CUDA is unavailable; 2 on bad options or files). */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            out.println(usage());
+            return 0;
+        }
+        Options options;
+        List<BenchShape> shapes;
+        try {
+            options = Options.parse(args);
+            shapes = BenchShape.select(options.cells(), options.shapes(), options.maths());
+        } catch (IllegalArgumentException e) {
+            err.println("gpu-bench: " + e.getMessage());
+            return 2;
+        }
+        try {
+            if (options.emitShapes() != null) {
+                writeFile(options.emitShapes(), shapesJson(shapes, options));
+                out.println("gpu-bench: wrote " + shapes.size() + " shapes to " + options.emitShapes());
+                return 0;
+            }
+            TorchResults torch = loadTorch(options.torch());
+            SequencedMap<String, String> env = environment(options, torch);
+            Map<String, Timing> fwd = new LinkedHashMap<>();
+            Map<String, Timing> fwdBwd = new LinkedHashMap<>();
+            Map<String, String> errors = new LinkedHashMap<>();
+            String skipped = CudaBackend.unavailableReason().orElse("");
+            if (!skipped.isEmpty()) {
+                out.println(SKIP_PREFIX + skipped);
+            } else {
+                measureAll(shapes, options, fwd, fwdBwd, errors, out);
+            }
+            String torchNote = torch.available() ? "" : torch.reason();
+            Report report = new Report(env, skipped, torchNote, Report.join(shapes, fwd, fwdBwd, errors, torch));
+            if (options.out() != null) {
+                Path md = markdownPath(options.out());
+                report.write(options.out(), md);
+                out.println("gpu-bench: wrote " + options.out() + " and " + md);
+            } else if (skipped.isEmpty()) {
+                out.print(report.toMarkdown());
+            }
+            return 0;
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("gpu-bench: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    /** FILE.json → FILE.md (or FILE + ".md"). */
+    static Path markdownPath(Path json) {
+        String name = json.getFileName().toString();
+        String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+        return json.resolveSibling(base + ".md");
+    }
+
+    private static TorchResults loadTorch(Path file) throws IOException {
+        if (file == null) {
+            return TorchResults.none("no --torch file given");
+        }
+        if (!Files.isRegularFile(file)) {
+            return TorchResults.none("torch results file not found: " + file);
+        }
+        return TorchResults.read(file);
+    }
+
+    /** The shapes and the timing policy, for {@code rnn_bench.py}. */
+    static String shapesJson(List<BenchShape> shapes, Options options) {
+        StringBuilder b = new StringBuilder("{\n");
+        b.append("  \"warmup\": ").append(options.warmup()).append(",\n");
+        b.append("  \"min_warmup_ms\": ").append(MIN_WARMUP_MS).append(",\n");
+        b.append("  \"max_warmup\": ").append(MAX_WARMUP).append(",\n");
+        b.append("  \"repeats_fwd\": ").append(options.forwardRepeats()).append(",\n");
+        b.append("  \"repeats_fwd_bwd\": ").append(options.forwardBackwardRepeats()).append(",\n");
+        b.append("  \"shapes\": [");
+        String sep = "\n";
+        for (BenchShape s : shapes) {
+            b.append(sep).append(String.format(Locale.ROOT,
+                    "    {\"key\": %s, \"cell\": %s, \"shape\": %s, \"T\": %d, \"B\": %d, \"I\": %d, \"H\": %d, \"math\": %s}",
+                    MiniJson.quote(s.key()), MiniJson.quote(s.cell()), MiniJson.quote(s.shape()), s.steps(),
+                    s.batch(), s.input(), s.hidden(), MiniJson.quote(s.math())));
+            sep = ",\n";
+        }
+        return b.append(shapes.isEmpty() ? "]\n}\n" : "\n  ]\n}\n").toString();
+    }
+
+    private static SequencedMap<String, String> environment(Options options, TorchResults torch) {
+        SequencedMap<String, String> env = new LinkedHashMap<>();
+        env.put("date", Instant.now().toString());
+        CudaProbe probe = CudaProbe.probe();
+        List<CudaDevice> devices = probe.devices();
+        if (!devices.isEmpty()) {
+            CudaDevice d = devices.getFirst();
+            env.put("card", d.name() + " (sm_" + d.computeMajor() + d.computeMinor() + ", "
+                    + d.multiprocessors() + " SMs)");
+        } else {
+            env.put("card", "none");
+        }
+        env.put("driver", probe.driverVersion() == 0 ? "unknown"
+                : probe.driverVersion() + " (supports CUDA " + probe.cudaVersion() + ")");
+        env.put("cuBLAS", probe.cublas().available() ? probe.cublas().version() : "unavailable");
+        env.put("java", Runtime.version().toString());
+        env.put("policy", String.format(Locale.ROOT,
+                "median of %d (fwd) / %d (fwd+bwd) after >= %d warm-up runs and >= %d ms; CUDA events; "
+                        + "torch fwd under no_grad, fwd+bwd with zero_grad and dL/dx like ours",
+                options.forwardRepeats(), options.forwardBackwardRepeats(), options.warmup(), MIN_WARMUP_MS));
+        torch.info().forEach((k, v) -> env.put("torch " + k, v));
+        return env;
+    }
+
+    private static void measureAll(List<BenchShape> shapes, Options options, Map<String, Timing> fwd,
+                                   Map<String, Timing> fwdBwd, Map<String, String> errors, PrintStream out) {
+        CudaBackend.float32();
+        try (CudaContext context = CudaContext.open(0);
+             CudaEvent start = CudaEvent.create(context);
+             CudaEvent end = CudaEvent.create(context)) {
+            EventTimer timer = new EventTimer(start, end);
+            for (BenchShape s : shapes) {
+                try {
+                    Case c = Case.build(s);
+                    Timing f = timer.time(c::forward, options.warmup(), options.forwardRepeats());
+                    fwd.put(s.key(), f);
+                    Timing fb = timer.time(c::forwardBackward, options.warmup(), options.forwardBackwardRepeats());
+                    fwdBwd.put(s.key(), fb);
+                    out.printf(Locale.ROOT, "%-24s %-26s fwd %9.3f ms  fwd+bwd %9.3f ms%n", s.key(), s.dims(),
+                            f.medianMs(), fb.medianMs());
+                } catch (RuntimeException e) {
+                    errors.put(s.key(), e.getClass().getSimpleName() + ": " + e.getMessage());
+                    out.println(s.key() + " failed: " + e);
+                }
+                System.gc();
+            }
+        }
+    }
+
+    /** One benchmark case on the GPU: the layer, its input and ∂L/∂output. */
+    private record Case(RecurrentLayer layer, Tensor x, Tensor dy) {
+
+        static Case build(BenchShape s) {
+            Backend backend = s.math().equals("tf32") ? CudaBackend.tf32() : CudaBackend.float32();
+            RecurrentOptions options = RecurrentOptions.builder(s.input(), s.hidden()).seed(1).build();
+            RecurrentLayer layer = switch (s.cell()) {
+                case "RNN" -> new Rnn(options, backend);
+                case "LSTM" -> new Lstm(options, backend);
+                case "GRU" -> new Gru(options, backend);
+                default -> throw new IllegalArgumentException("unknown cell " + s.cell());
+            };
+            var rnd = new SplittableRandom(2);
+            Tensor x = Tensor.zeros(s.steps(), s.batch(), s.input());
+            for (long i = 0; i < x.numel(); i++) {
+                x.setFlat(i, 2 * rnd.nextDouble() - 1);
+            }
+            Tensor dy = Tensor.zeros(s.steps(), s.batch(), s.hidden());
+            dy.fill(1.0);
+            return new Case(layer, x.to(Device.CUDA), dy.to(Device.CUDA));
+        }
+
+        void forward() {
+            layer.forward(x, null);
+        }
+
+        void forwardBackward() {
+            layer.zeroGradients();
+            RecurrentOutput o = layer.forward(x, null);
+            layer.backward(o.saved(), dy, null);
+        }
+    }
+
+    /** Times runs between two events on the legacy default stream (see the class comment). */
+    private record EventTimer(CudaEvent start, CudaEvent end) {
+
+        Timing time(Runnable op, int warmup, int repeats) {
+            long warmStart = System.nanoTime();
+            for (int i = 0; i < MAX_WARMUP
+                    && (i < warmup || System.nanoTime() - warmStart < MIN_WARMUP_MS * 1_000_000L); i++) {
+                if (i % 8 == 7) {
+                    release();
+                }
+                op.run();
+                sync();
+            }
+            double[] ms = new double[repeats];
+            for (int i = 0; i < repeats; i++) {
+                release();
+                CudaDriver.eventRecord(start.handle(), MemorySegment.NULL);
+                op.run();
+                CudaDriver.eventRecord(end.handle(), MemorySegment.NULL);
+                ms[i] = end.elapsedMillisSince(start);
+            }
+            return Timing.of(ms);
+        }
+
+        /**
+         * Frees the device memory of earlier runs outside the timed region: the backend frees a
+         * tensor's buffer only after the garbage collector finds it unreachable (at the next
+         * allocation), and a benchmark loop makes too little heap garbage for that to happen by
+         * itself. The run's own allocations stay inside the timing.
+         */
+        private void release() {
+            System.gc();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            CudaBackend.float32().zeros(1);
+            sync();
+        }
+
+        private void sync() {
+            CudaDriver.eventRecord(end.handle(), MemorySegment.NULL);
+            end.synchronize();
+        }
+    }
+
+    private static void writeFile(Path file, String text) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, text);
+    }
+
+    static String usage() {
+        return """
+                usage: GpuBenchmarkRunner [--cells RNN,LSTM,GRU] [--shapes NAME,...] [--math fp32,tf32]
+                                          [--repeats N] [--warmup N] [--out FILE.json] [--torch FILE.json]
+                                          [--emit-shapes FILE.json]
+                Times Mnemo's CUDA RNN/LSTM/GRU on gpu-anchors.md's shapes beside PyTorch/cuDNN's results.""";
+    }
+}

@@ -1,0 +1,95 @@
+package dev.mnemo.bench.gpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class BenchShapeTest {
+
+    /** The anchors' fp32 and tf32 rows as "cell shape T B I H math", written out independently. */
+    private static final List<String> EXPECTED = List.of(
+            "RNN pixelMNIST 784 128 1 128 fp32", "RNN small 100 64 256 256 fp32", "RNN mid 100 64 512 512 fp32",
+            "RNN large 100 64 1024 1024 fp32", "RNN bigbatch 50 256 512 512 fp32",
+            "RNN latency_b1 1000 1 256 256 fp32",
+            "LSTM pixelMNIST 784 128 1 128 fp32", "LSTM small 100 64 256 256 fp32", "LSTM mid 100 64 512 512 fp32",
+            "LSTM large 100 64 1024 1024 fp32", "LSTM bigbatch 50 256 512 512 fp32",
+            "LSTM latency_b1 1000 1 256 256 fp32",
+            "GRU pixelMNIST 784 128 1 128 fp32", "GRU small 100 64 256 256 fp32", "GRU mid 100 64 512 512 fp32",
+            "GRU large 100 64 1024 1024 fp32", "GRU bigbatch 50 256 512 512 fp32",
+            "GRU latency_b1 1000 1 256 256 fp32",
+            "RNN mid 100 64 512 512 tf32", "RNN large 100 64 1024 1024 tf32", "LSTM mid 100 64 512 512 tf32",
+            "LSTM large 100 64 1024 1024 tf32", "GRU mid 100 64 512 512 tf32", "GRU large 100 64 1024 1024 tf32");
+
+    private static String describe(BenchShape s) {
+        return String.join(" ", s.cell(), s.shape(), "" + s.steps(), "" + s.batch(), "" + s.input(),
+                "" + s.hidden(), s.math());
+    }
+
+    @Test
+    void anchorsAreTheTablesFp32AndTf32Rows() {
+        assertEquals(EXPECTED, BenchShape.ANCHORS.stream().map(BenchShapeTest::describe).toList());
+        assertEquals(BenchShape.ANCHORS.size(), BenchShape.ANCHORS.stream().map(BenchShape::key).distinct().count(),
+                "keys are unique");
+    }
+
+    /** When the shared reference is reachable (the team's checkout), the list matches its table exactly. */
+    @Test
+    void anchorsMatchTheReferenceFile() throws IOException {
+        Path file = Stream.of("../../shared/reference/gpu-anchors.md", "../shared/reference/gpu-anchors.md")
+                .map(Path::of).filter(Files::isRegularFile).findFirst().orElse(null);
+        assumeTrue(file != null, "shared/reference/gpu-anchors.md not found from " + Path.of("").toAbsolutePath());
+        List<String> rows = new ArrayList<>();
+        boolean inTable = false;
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith("## ")) {
+                inTable = line.contains("cuDNN RNNs");
+                continue;
+            }
+            if (!inTable || !line.matches("\\| (RNN|LSTM|GRU) \\|.*")) {
+                continue;
+            }
+            String[] c = line.substring(1).split("\\|");
+            String math = c[6].strip();
+            if (math.equals("bf16")) {
+                continue;
+            }
+            rows.add(String.join(" ", Stream.of(c).limit(7).map(String::strip).toList())
+                    + " " + c[7].strip() + " " + c[8].strip());
+        }
+        List<String> ours = BenchShape.ANCHORS.stream()
+                .map(s -> describe(s) + String.format(java.util.Locale.ROOT, " %.3f %.3f", s.anchorForward(),
+                        s.anchorForwardBackward()))
+                .toList();
+        assertEquals(rows, ours);
+    }
+
+    @Test
+    void selectFiltersInTheAnchorsOrder() {
+        List<BenchShape> s = BenchShape.select(List.of("LSTM", "GRU"), List.of("large"), List.of("tf32"));
+        assertEquals(List.of("LSTM/large/tf32", "GRU/large/tf32"), s.stream().map(BenchShape::key).toList());
+        assertEquals(24, BenchShape.select(null, List.of(), null).size());
+        var e = assertThrows(IllegalArgumentException.class, () -> BenchShape.select(List.of("TCN"), null, null));
+        assertTrue(e.getMessage().startsWith("cell must be one of [RNN, LSTM, GRU], got TCN"), e.getMessage());
+    }
+
+    @Test
+    void timingTakesMedianAndNearestRankPercentiles() {
+        Timing t = Timing.of(5, 1, 4, 2, 3, 10, 6, 7, 9, 8);
+        assertEquals(5.5, t.medianMs());
+        assertEquals(1.0, t.p10Ms());
+        assertEquals(9.0, t.p90Ms());
+        assertEquals(10, t.samples());
+        assertEquals(new Timing(2, 2, 2, 1), Timing.of(2));
+        assertEquals(3.0, Timing.of(4, 3, 1).medianMs());
+    }
+}

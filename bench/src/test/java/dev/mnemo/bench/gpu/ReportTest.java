@@ -1,0 +1,111 @@
+package dev.mnemo.bench.gpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReportTest {
+
+    private static final String TORCH_JSON = """
+            {"available": true, "reason": "", "info": {"version": "2.11.0+cu130", "cudnn": "91900",
+              "device": "NVIDIA H100 80GB HBM3"},
+             "results": {
+               "LSTM/large/fp32": {"fwd": {"median_ms": 4.6, "p10_ms": 4.5, "p90_ms": 4.8, "n": 20},
+                                   "fwd_bwd": {"median_ms": 13.5, "p10_ms": 13.0, "p90_ms": 14.0, "n": 10}},
+               "GRU/large/fp32": {"error": "RuntimeError: out of memory"}}}
+            """;
+
+    private static Report sample() {
+        List<BenchShape> shapes = BenchShape.select(List.of("LSTM", "GRU"), List.of("large"), List.of("fp32"));
+        Map<String, Timing> fwd = Map.of("LSTM/large/fp32", Timing.of(2.3, 2.2, 2.4));
+        Map<String, Timing> fwdBwd = Map.of("LSTM/large/fp32", new Timing(5.4, 5.0, 6.0, 10));
+        Map<String, String> errors = Map.of("GRU/large/fp32", "IllegalStateException: boom");
+        var env = new LinkedHashMap<String, String>();
+        env.put("card", "NVIDIA H100 80GB HBM3");
+        env.put("driver", "13000 (supports CUDA 13.0)");
+        return new Report(env, "", "", Report.join(shapes, fwd, fwdBwd, errors, TorchResults.parse(TORCH_JSON)));
+    }
+
+    @Test
+    void torchResultsParse() {
+        TorchResults t = TorchResults.parse(TORCH_JSON);
+        assertTrue(t.available());
+        assertEquals("91900", t.info().get("cudnn"));
+        assertEquals(new Timing(4.6, 4.5, 4.8, 20), t.forward().get("LSTM/large/fp32"));
+        assertEquals(List.of("LSTM/large/fp32"), t.keys());
+        assertEquals("RuntimeError: out of memory", t.errors().get("GRU/large/fp32"));
+        TorchResults none = TorchResults.parse("{\"available\": false, \"reason\": \"torch unavailable: x\", "
+                + "\"info\": {}, \"results\": {}}");
+        assertEquals("torch unavailable: x", none.reason());
+        assertTrue(none.forward().isEmpty());
+    }
+
+    @Test
+    void ratiosAreTorchOverOurs() {
+        Report.Row lstm = sample().rows().getFirst();
+        assertEquals(2.0, lstm.forwardRatio(), 1e-12);
+        assertEquals(2.5, lstm.forwardBackwardRatio(), 1e-12);
+        Report.Row gru = sample().rows().get(1);
+        assertTrue(Double.isNaN(gru.forwardRatio()));
+        assertEquals("mnemo: IllegalStateException: boom; torch: RuntimeError: out of memory", gru.note());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void jsonCarriesTimingsRatiosAndNulls() {
+        String json = sample().toJson();
+        var root = (Map<String, Object>) MiniJson.parse(json);
+        assertEquals("NVIDIA H100 80GB HBM3", ((Map<String, Object>) root.get("environment")).get("card"));
+        assertEquals("", root.get("skipped"));
+        var rows = (List<Map<String, Object>>) root.get("rows");
+        assertEquals(2, rows.size());
+        var lstm = rows.getFirst();
+        assertEquals("LSTM/large/fp32", lstm.get("key"));
+        assertEquals(100.0, lstm.get("T"));
+        assertEquals(1024.0, lstm.get("H"));
+        var ours = (Map<String, Object>) lstm.get("ours");
+        assertEquals(2.3, ((Map<String, Object>) ours.get("fwd")).get("median_ms"));
+        assertEquals(3.0, ((Map<String, Object>) ours.get("fwd")).get("n"));
+        var ratio = (Map<String, Object>) lstm.get("ratio_torch_over_ours");
+        assertEquals(2.0, ratio.get("fwd"));
+        assertEquals(2.5, ratio.get("fwd_bwd"));
+        assertEquals(4.636, ((Map<String, Object>) lstm.get("anchor_h100")).get("fwd"));
+        var gru = rows.get(1);
+        assertNull(((Map<String, Object>) gru.get("ours")).get("fwd"));
+        assertNull(((Map<String, Object>) gru.get("ratio_torch_over_ours")).get("fwd"));
+    }
+
+    @Test
+    void markdownHasOneRowPerCaseWithRatios() {
+        String md = sample().toMarkdown();
+        assertTrue(md.contains("- card: NVIDIA H100 80GB HBM3\n"), md);
+        assertTrue(md.contains("| LSTM | large | 100 | 64 | 1024 | 1024 | fp32 | 2.300 | 4.600 | 2.00 | 5.400 | "
+                + "13.500 | 2.50 |\n"), md);
+        assertTrue(md.contains("| GRU | large | 100 | 64 | 1024 | 1024 | fp32 | — | — | — | — | — | — |\n"), md);
+        assertTrue(md.contains("- GRU/large/fp32: mnemo: IllegalStateException: boom"), md);
+        assertTrue(md.contains("ratio = torch / ours, above 1 means Mnemo is faster"), md);
+    }
+
+    @Test
+    void skippedAndMissingTorchAreStated() {
+        Report r = new Report(new LinkedHashMap<>(), "no CUDA GPU: x", "torch unavailable: y", List.of());
+        assertTrue(r.toMarkdown().contains("- **Mnemo side skipped**: no CUDA GPU: x\n"));
+        assertTrue(r.toMarkdown().contains("- **PyTorch side missing**: torch unavailable: y\n"));
+        var root = (Map<?, ?>) MiniJson.parse(r.toJson());
+        assertEquals("no CUDA GPU: x", root.get("skipped"));
+        assertEquals(List.of(), root.get("rows"));
+    }
+
+    @Test
+    void jsonStringsAreEscaped() {
+        assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", MiniJson.quote("a\"b\\c\nd\u0001"));
+        assertEquals("a\"b\\c\nd\u0001", MiniJson.parse(MiniJson.quote("a\"b\\c\nd\u0001")));
+        assertEquals("null", MiniJson.number(Double.NaN));
+    }
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""PyTorch/cuDNN side of Mnemo's GPU recurrent benchmark.
+
+    python3 bench/torch/rnn_bench.py SHAPES.json OUT.json
+
+SHAPES.json is written by `GpuBenchmarkRunner --emit-shapes` (the shape list and the timing policy
+live there, in one place). For every shape: torch.nn.RNN (tanh) / LSTM / GRU, one layer,
+unidirectional, input [T, B, I], float32 on cuda:0, torch.backends.cudnn.benchmark = True, and TF32
+switched exactly per row (cuda.matmul.allow_tf32 and cudnn.allow_tf32 both True for "tf32", both
+False for "fp32" -- PyTorch's default leaves cuDNN TF32 on). Forward runs under torch.no_grad();
+forward+backward zeroes the grads, runs forward with x requiring grad, and backward with
+dL/doutput = 1. Each timed run sits between two CUDA events; warm-up as the Java runner does (at
+least `warmup` runs and `min_warmup_ms`). OUT.json holds, per key "CELL/shape/math", the median and
+p10 / p90 in milliseconds, keyed like the Java report.
+
+Without torch or a CUDA device it writes {"available": false, "reason": ...} with no results and
+exits 0.
+"""
+import json
+import math
+import platform
+import sys
+import time
+
+
+def summary(ms):
+    s = sorted(ms)
+    n = len(s)
+    median = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+    def rank(q):
+        return min(max(int(math.ceil(q * n)) - 1, 0), n - 1)
+
+    return {"median_ms": median, "p10_ms": s[rank(0.10)], "p90_ms": s[rank(0.90)], "n": n}
+
+
+def write(path, doc):
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
+def main(argv):
+    if len(argv) != 3:
+        print("usage: rnn_bench.py SHAPES.json OUT.json", file=sys.stderr)
+        return 2
+    with open(argv[1]) as f:
+        spec = json.load(f)
+    out = argv[2]
+    try:
+        import torch
+    except ImportError as e:
+        print("rnn_bench: torch unavailable (%s)" % e)
+        write(out, {"available": False, "reason": "torch unavailable: %s" % e, "info": {}, "results": {}})
+        return 0
+    if not torch.cuda.is_available():
+        print("rnn_bench: torch %s sees no CUDA device" % torch.__version__)
+        write(out, {"available": False, "reason": "torch %s: no CUDA device" % torch.__version__,
+                    "info": {"version": torch.__version__}, "results": {}})
+        return 0
+
+    torch.backends.cudnn.benchmark = True
+    dev = torch.device("cuda:0")
+    info = {
+        "version": torch.__version__,
+        "cuda": str(torch.version.cuda),
+        "cudnn": str(torch.backends.cudnn.version()),
+        "device": torch.cuda.get_device_name(dev),
+        "python": platform.python_version(),
+    }
+    warmup = int(spec.get("warmup", 5))
+    min_warmup_s = float(spec.get("min_warmup_ms", 250)) / 1000.0
+    max_warmup = int(spec.get("max_warmup", 200))
+    rep_fwd = int(spec.get("repeats_fwd", 20))
+    rep_fb = int(spec.get("repeats_fwd_bwd", 10))
+    start = torch.cuda.Event(enable_timing=True)
+    end = torch.cuda.Event(enable_timing=True)
+
+    def timed(op, repeats):
+        t0 = time.perf_counter()
+        i = 0
+        while i < max_warmup and (i < warmup or time.perf_counter() - t0 < min_warmup_s):
+            op()
+            torch.cuda.synchronize()
+            i += 1
+        ms = []
+        for _ in range(repeats):
+            start.record()
+            op()
+            end.record()
+            end.synchronize()
+            ms.append(start.elapsed_time(end))
+        return summary(ms)
+
+    cells = {"RNN": torch.nn.RNN, "LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}
+    results = {}
+    for s in spec["shapes"]:
+        key = s["key"]
+        tf32 = s["math"] == "tf32"
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.allow_tf32 = tf32
+        try:
+            torch.manual_seed(1)
+            layer = cells[s["cell"]](s["I"], s["H"], num_layers=1).to(dev)
+            x = torch.rand(s["T"], s["B"], s["I"], device=dev) * 2 - 1
+            xg = x.clone().requires_grad_(True)
+            dy = torch.ones(s["T"], s["B"], s["H"], device=dev)
+
+            def forward():
+                with torch.no_grad():
+                    layer(x)
+
+            def forward_backward():
+                layer.zero_grad(set_to_none=False)
+                xg.grad = None
+                y, _ = layer(xg)
+                y.backward(dy)
+
+            fwd = timed(forward, rep_fwd)
+            fb = timed(forward_backward, rep_fb)
+            results[key] = {"fwd": fwd, "fwd_bwd": fb}
+            print("%-24s fwd %9.3f ms  fwd+bwd %9.3f ms" % (key, fwd["median_ms"], fb["median_ms"]))
+        except Exception as e:  # one failing row must not lose the others
+            results[key] = {"error": "%s: %s" % (type(e).__name__, e)}
+            print("%s failed: %s" % (key, e))
+        finally:
+            torch.cuda.empty_cache()
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = True
+    write(out, {"available": True, "reason": "", "info": info, "results": results})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
