@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by ./mnemo and scripts/*.sh: sets JAVA_HOME to a JDK 25 or newer, or explains what is missing.
 # Order: $JAVA_HOME, /usr/lib/jvm/*25* (and newer), the `java` on PATH.
 

@@ -3,6 +3,11 @@ module dev.mnemo.experiments {
     requires dev.mnemo.cuda;
     requires dev.mnemo.nn;
     requires info.picocli;
+    requires org.jfree.jfreechart;
+    requires java.desktop;
+
+    exports dev.mnemo.experiments.tasks;
+    exports dev.mnemo.experiments.train;
 
     opens dev.mnemo.experiments.cli to info.picocli;
 }

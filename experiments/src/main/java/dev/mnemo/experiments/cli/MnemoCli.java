@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = MnemoVersion.class,
         description = "GPU-native recurrent networks for the JVM.",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TrainCommand.class, ReproduceCommand.class, CommandLine.HelpCommand.class})
 public final class MnemoCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -35,12 +35,20 @@ public final class MnemoCli implements Runnable {
             line.getErr().println("mnemo: " + oneLine(ex));
             return 1;
         });
+        // a mistake on the command line: one line (and where to look), not the whole usage text
+        cli.setParameterExceptionHandler((ex, args) -> {
+            CommandLine bad = ex.getCommandLine();
+            String path = bad.getCommandSpec().qualifiedName(" ");
+            bad.getErr().println(path + ": " + oneLine(ex) + " (see '" + path + " --help')");
+            return bad.getCommandSpec().exitCodeOnInvalidInput();
+        });
         return cli;
     }
 
     private static String oneLine(Throwable ex) {
         String message = ex.getMessage();
-        return message == null || message.isBlank() ? ex.getClass().getSimpleName() : message.strip();
+        return message == null || message.isBlank() ? ex.getClass().getSimpleName()
+                : message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,113 @@
+package dev.mnemo.experiments.cli;
+
+import dev.mnemo.experiments.tasks.Tomita;
+import dev.mnemo.experiments.train.TomitaTrainer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code mnemo train}: one training run on a task, with a run folder. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train one model on a task and test it on longer strings.",
+                "Writes config.txt, metrics.csv, spectrum.csv, spectrum-summary.csv, eigenvalue and spectral-radius "
+                        + "PNGs, result.txt and weights.safetensors into --out.",
+                "The last line is 'test accuracy: 0.xxxx'."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--task", required = true, description = "tomita1 … tomita7")
+    String task;
+
+    @Option(names = "--cell", required = true, description = "rnn | lstm | gru (rnn is tanh, ReLU with irnn)")
+    String cell;
+
+    @Option(names = "--init", required = true,
+            description = "xavier | kaiming | orthogonal | irnn | sp-rnn | eigen | spectrum-matched | pytorch")
+    String init;
+
+    @Option(names = "--init-param", paramLabel = "KEY=VALUE",
+            description = "initializer parameter, repeatable (e.g. r-min=0.9; spectrum-matched needs csv=FILE)")
+    Map<String, String> initParams = new LinkedHashMap<>();
+
+    @Option(names = "--hidden", defaultValue = "32", description = "hidden size (default ${DEFAULT-VALUE})")
+    int hidden;
+
+    @Option(names = "--layers", defaultValue = "1", description = "stacked layers (default ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--epochs", defaultValue = "20", description = "epochs (default ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "32", description = "batch size (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate (default ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--clip", defaultValue = "1.0", description = "global gradient-norm clip, 0 = off (default ${DEFAULT-VALUE})")
+    double clip;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of data, init and batches (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu | cuda | auto (default ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--train-lengths", defaultValue = "1..12", description = "training lengths MIN..MAX (default ${DEFAULT-VALUE})")
+    String trainLengths;
+
+    @Option(names = "--test-lengths", defaultValue = "13..20", description = "test lengths MIN..MAX (default ${DEFAULT-VALUE})")
+    String testLengths;
+
+    @Option(names = "--per-class", defaultValue = "64",
+            description = "distinct strings per class per length, at most (default ${DEFAULT-VALUE})")
+    int perClass;
+
+    @Option(names = "--out", description = "run folder (default runs/<task>-<cell>-<init>-s<seed>)")
+    Path out;
+
+    @Override
+    public Integer call() {
+        PrintWriter o = spec.commandLine().getOut();
+        int grammar = Tomita.parseTask(task);
+        int[] tr = range("--train-lengths", trainLengths);
+        int[] te = range("--test-lengths", testLengths);
+        var config = new TomitaTrainer.Config(grammar, cell.toLowerCase(Locale.ROOT), init, initParams, hidden, layers,
+                epochs, batch, lr, clip, seed, device.toLowerCase(Locale.ROOT), tr[0], tr[1], te[0], te[1], perClass, null);
+        Path dir = out != null ? out : Path.of("runs", "tomita" + grammar + "-" + config.cell() + "-" + init + "-s" + seed);
+        o.println("run folder: " + dir.toAbsolutePath().normalize());
+        var result = TomitaTrainer.run(config, dir, line -> {
+            o.println(line);
+            o.flush();
+        });
+        o.printf(Locale.ROOT, "train accuracy: %.4f%n", result.trainAccuracy());
+        o.printf(Locale.ROOT, "test accuracy: %.4f%n", result.testAccuracy());
+        o.flush();
+        return 0;
+    }
+
+    static int[] range(String option, String text) {
+        String[] parts = text.trim().split("\\.\\.");
+        try {
+            if (parts.length == 2) {
+                int a = Integer.parseInt(parts[0].trim());
+                int b = Integer.parseInt(parts[1].trim());
+                if (a >= 0 && b >= a && b <= Tomita.MAX_LENGTH) {
+                    return new int[] {a, b};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException(option + " must be MIN..MAX with 0 <= MIN <= MAX <= " + Tomita.MAX_LENGTH
+                + ", got '" + text + "'");
+    }
+}

@@ -1,0 +1,107 @@
+package dev.mnemo.experiments.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.nn.io.SafeTensors;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mnemo train} and {@code mnemo reproduce} in-process: a tiny run end to end, and bad input. */
+class TrainCommandTest {
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = MnemoCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static void assertOneLineFailure(Run run, String expected) {
+        assertNotEquals(0, run.exitCode(), run.out());
+        String err = run.err().strip();
+        assertTrue(err.contains(expected), err);
+        assertEquals(1, err.lines().count(), "one line expected:\n" + err);
+        assertFalse(err.contains("\tat ") || err.contains("Exception"), "no stack trace expected:\n" + err);
+    }
+
+    @Test
+    void tinyTrainWritesTheRunFolder(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        Run run = run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigen", "--hidden", "8",
+                "--epochs", "2", "--per-class", "8", "--train-lengths", "1..6", "--test-lengths", "7..8",
+                "--device", "cpu", "--seed", "3", "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.out().strip().lines().toList();
+        assertTrue(lines.getLast().matches("test accuracy: [01]\\.\\d{4}"), lines.getLast());
+        assertTrue(run.out().contains("initializer: eigen: weight_hh blocks [all] eigen("), run.out());
+        assertTrue(run.out().contains("epoch 2/2"), run.out());
+        for (String f : List.of("config.txt", "metrics.csv", "spectrum.csv", "spectrum-summary.csv", "spectral-radius.png",
+                "eigenvalues-l0-i.png", "eigenvalues-l0-g.png", "weights.safetensors", "result.txt")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size());   // header + 2 epochs
+        var weights = SafeTensors.read(out.resolve("weights.safetensors"));
+        assertTrue(weights.tensors().containsKey("rnn.weight_hh_l0"), weights.tensors().keySet().toString());
+        assertTrue(weights.tensors().containsKey("head.weight"), weights.tensors().keySet().toString());
+        assertTrue(Files.readString(out.resolve("config.txt")).contains("cell: lstm"));
+    }
+
+    @Test
+    void unknownTaskInitCellAreOneLine(@TempDir Path dir) {
+        String o = dir.resolve("x").toString();
+        assertOneLineFailure(run("train", "--task", "tomita9", "--cell", "lstm", "--init", "eigen", "--out", o),
+                "unknown task 'tomita9'");
+        assertOneLineFailure(run("train", "--task", "tomita4", "--cell", "lstn", "--init", "eigen", "--out", o),
+                "unknown cell 'lstn'");
+        assertOneLineFailure(run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigne", "--out", o),
+                "unknown initializer 'eigne'");
+        assertOneLineFailure(run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigen", "--device", "tpu",
+                "--out", o), "unknown device 'tpu'");
+        assertOneLineFailure(run("reproduce", "mnist"), "not implemented yet");
+    }
+
+    @Test
+    void parameterErrorsAreOneLine() {
+        assertOneLineFailure(run("train", "--task", "tomita4"), "Missing required option");
+        assertOneLineFailure(run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigen", "--hidden", "many"),
+                "--hidden");
+        assertOneLineFailure(run("reproduce"), "EXPERIMENT");
+    }
+
+    @Test
+    void unwritableOutputIsOneLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "not a folder");
+        assertOneLineFailure(run("train", "--task", "tomita4", "--cell", "gru", "--init", "xavier", "--out",
+                file.resolve("run").toString()), "cannot write to the output folder");
+        assertOneLineFailure(run("reproduce", "tomita", "--quick", "--out", file.resolve("run").toString()),
+                "cannot write to the output folder");
+    }
+
+    @Test
+    void tinyReproduceWritesTheTable(@TempDir Path dir) throws Exception {
+        Run run = run("reproduce", "tomita", "--seeds", "2", "--grammars", "4", "--epochs", "1", "--hidden", "4",
+                "--threads", "2", "--out", dir.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        String md = Files.readString(dir.resolve("table.md"));
+        for (String init : ReproduceCommand.INITS) {
+            assertTrue(md.contains("| " + init + " |"), md);
+        }
+        assertTrue(md.contains("| init | RNN | LSTM | GRU |"), md);
+        assertTrue(md.contains("spectrum-matched (ours"), md);
+        assertEquals(1 + 7 * 3, Files.readAllLines(dir.resolve("table.csv")).size());
+        assertTrue(Files.size(dir.resolve("table.png")) > 0);
+        assertTrue(run.out().contains(md.strip().lines().findFirst().orElseThrow()));
+    }
+}
