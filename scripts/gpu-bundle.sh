@@ -32,10 +32,10 @@ if [ ! -f "$dir/junit-console.jar" ]; then
 fi
 harness=java-bindings/target/cuda-build/mnemo_harness
 if [ -x "$harness" ]; then cp "$harness" "$dir/"; else echo "gpu-bundle: no native harness (built without nvcc?)" >&2; fi
-# The team's make-jre.sh modules plus java.desktop: the spectrum plots (JFreeChart) need AWT.
+# The team's make-jre.sh modules plus java.desktop (the spectrum plots use AWT) and jdk.zipfs (JUnit scans test jars through it).
 if [ ! -f "$dir/jre.tar.xz" ]; then
   tmp=$(mktemp -d)
-  "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.unsupported,java.management,java.logging,java.xml,java.desktop \
+  "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.unsupported,java.management,java.logging,java.xml,java.desktop,jdk.zipfs \
     --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$tmp/jre"
   tar cJf "$dir/jre.tar.xz" -C "$tmp" jre && rm -rf "$tmp"
 fi
