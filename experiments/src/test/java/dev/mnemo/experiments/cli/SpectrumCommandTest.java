@@ -1,5 +1,7 @@
 package dev.mnemo.experiments.cli;
 
+import static dev.mnemo.experiments.cli.CliRun.assertOneLineFailure;
+import static dev.mnemo.experiments.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,8 +14,6 @@ import dev.mnemo.nn.layers.Gru;
 import dev.mnemo.nn.layers.Lstm;
 import dev.mnemo.nn.layers.RecurrentOptions;
 import dev.mnemo.nn.layers.Rnn;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -25,24 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code mnemo spectrum} in-process: saved LSTM / GRU / RNN weights, and bad input. */
 class SpectrumCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = MnemoCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private static void assertOneLineFailure(Run run, String expected) {
-        assertNotEquals(0, run.exitCode(), run.out());
-        String err = run.err().strip();
-        assertTrue(err.contains(expected), err);
-        assertEquals(1, err.lines().count(), "one line expected:\n" + err);
-        assertFalse(err.contains("\tat ") || err.contains("Exception"), "no stack trace expected:\n" + err);
-    }
-
     @Test
     void lstmWeightsGiveOneRowAndPlotPerBlock(@TempDir Path dir) throws Exception {
         var lstm = new Lstm(RecurrentOptions.builder(3, 6).numLayers(2).bidirectional(true).seed(5).build());
@@ -52,7 +34,7 @@ class SpectrumCommandTest {
         SafeTensors.write(file, weights);
         Path out = dir.resolve("spec");
 
-        Run run = run("spectrum", "--weights", file.toString(), "--horizon", "5", "--out", out.toString());
+        CliRun run = run("spectrum", "--weights", file.toString(), "--horizon", "5", "--out", out.toString());
         assertEquals(0, run.exitCode(), run.err());
         List<String> summary = Files.readAllLines(out.resolve("spectrum-summary.csv"));
         assertEquals("layer,gate,cell,n,radius,modes_tau_gt_5,sigma_max", summary.getFirst());
@@ -85,7 +67,7 @@ class SpectrumCommandTest {
         weights.putAll(SafeTensors.withPrefix("enc.", new Rnn(RecurrentOptions.builder(2, 3).seed(2).build()).parameters()));
         Path file = dir.resolve("m.safetensors");
         SafeTensors.write(file, weights);
-        Run run = run("spectrum", "--weights", file.toString());   // default: spectrum/ beside the file
+        CliRun run = run("spectrum", "--weights", file.toString());   // default: spectrum/ beside the file
         assertEquals(0, run.exitCode(), run.err());
         List<String> summary = Files.readAllLines(dir.resolve("spectrum").resolve("spectrum-summary.csv"));
         assertEquals("layer,gate,cell,n,radius,modes_tau_gt_100,sigma_max", summary.getFirst());

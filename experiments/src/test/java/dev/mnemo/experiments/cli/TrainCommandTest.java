@@ -1,13 +1,13 @@
 package dev.mnemo.experiments.cli;
 
+import static dev.mnemo.experiments.cli.CliRun.assertOneLineFailure;
+import static dev.mnemo.experiments.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.nn.io.SafeTensors;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,28 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code mnemo train} and {@code mnemo reproduce} in-process: a tiny run end to end, and bad input. */
 class TrainCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = MnemoCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private static void assertOneLineFailure(Run run, String expected) {
-        assertNotEquals(0, run.exitCode(), run.out());
-        String err = run.err().strip();
-        assertTrue(err.contains(expected), err);
-        assertEquals(1, err.lines().count(), "one line expected:\n" + err);
-        assertFalse(err.contains("\tat ") || err.contains("Exception"), "no stack trace expected:\n" + err);
-    }
-
     @Test
     void tinyTrainWritesTheRunFolder(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");
-        Run run = run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigen", "--hidden", "8",
+        CliRun run = run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigen", "--hidden", "8",
                 "--epochs", "2", "--per-class", "8", "--train-lengths", "1..6", "--test-lengths", "7..8",
                 "--device", "cpu", "--seed", "3", "--out", out.toString());
         assertEquals(0, run.exitCode(), run.err());
@@ -91,7 +73,7 @@ class TrainCommandTest {
 
     @Test
     void tinyReproduceWritesTheTable(@TempDir Path dir) throws Exception {
-        Run run = run("reproduce", "tomita", "--seeds", "2", "--grammars", "4", "--epochs", "1", "--hidden", "4",
+        CliRun run = run("reproduce", "tomita", "--seeds", "2", "--grammars", "4", "--epochs", "1", "--hidden", "4",
                 "--threads", "2", "--out", dir.toString());
         assertEquals(0, run.exitCode(), run.err());
         String md = Files.readString(dir.resolve("table.md"));
