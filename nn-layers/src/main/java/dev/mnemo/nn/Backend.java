@@ -339,4 +339,71 @@ public interface Backend {
      */
     void gruCellBackward(Tensor gates, Tensor hn, Tensor hPrev, Tensor dhOut, Tensor dh,
                          Tensor dWx, Tensor dRh);
+
+    // ---- key-value memory read (MemNet): dot-product attention over the slots of a strided memory ----
+
+    /**
+     * Where one operand of a {@link MemoryRead} lies: element {@code (b, m, j)} of a logical
+     * {@code [B, slots, width]} block is {@code base}'s element
+     * {@code offset + b·batchStride + m·slotStride + j} (elements, counted from {@code base}'s own
+     * offset). The width is given by the read. One strided view serves both MemNet's window over the
+     * step history ({@code [T, B, S]}, slots one step apart) and a separate ring-buffer memory.
+     * For a {@code [B, width]} operand (the query, its gradient) {@code slotStride} is unused.
+     */
+    record Strided(Tensor base, long offset, long batchStride, long slotStride) {
+        public Strided {
+            java.util.Objects.requireNonNull(base, "base");
+        }
+    }
+
+    /**
+     * One attention read per batch row {@code b}, over {@code slots} filled slots plus
+     * {@code emptySlots} zero slots (MemNet's unmasked empty memory: score 0, value 0; 0 when masked):
+     * <pre>
+     *   s[m]   = scale · ⟨keys[b, m, :], q[b, :]⟩            m &lt; slots;  s = 0 for each empty slot
+     *   lse[b] = log(Σ_m exp s[m] + emptySlots)            (−∞ when slots + emptySlots = 0)
+     *   c[b,:] = Σ_m exp(s[m] − lse[b]) · values[b, m, :]   (0 when there is no slot)
+     * </pre>
+     *
+     * @param keyWidth   d_k, ≥ 1
+     * @param valueWidth d_v, ≥ 1
+     */
+    record MemoryRead(int batch, int slots, int emptySlots, int keyWidth, int valueWidth, double scale,
+                      Strided q, Strided keys, Strided values) {
+        public MemoryRead {
+            if (batch < 0 || slots < 0 || emptySlots < 0 || keyWidth < 1 || valueWidth < 1) {
+                throw new IllegalArgumentException("bad memory read sizes: batch " + batch + ", slots " + slots
+                        + ", empty " + emptySlots + ", d_k " + keyWidth + ", d_v " + valueWidth);
+            }
+            java.util.Objects.requireNonNull(q, "q");
+            java.util.Objects.requireNonNull(keys, "keys");
+            java.util.Objects.requireNonNull(values, "values");
+        }
+    }
+
+    /**
+     * The forward read of {@link MemoryRead}. Deterministic.
+     *
+     * @param c   out, contiguous {@code [B, d_v]}
+     * @param lse out, contiguous {@code [B]}: the log-sum-exp the backward pass needs
+     */
+    void memoryReadForward(MemoryRead read, Tensor c, Tensor lse);
+
+    /**
+     * The backward read, with {@code a[m] = exp(s[m] − lse)} and {@code D = ⟨c, dc⟩} (= Σ a·⟨V, dc⟩):
+     * <pre>
+     *   ds[m]          = a[m] · (⟨values[b, m, :], dc[b, :]⟩ − D)
+     *   dq[b, :]       = scale · Σ_m ds[m] · keys[b, m, :]          (overwrites)
+     *   dKeys[b, m, :]   += scale · ds[m] · q[b, :]                 (accumulates)
+     *   dValues[b, m, :] += a[m] · dc[b, :]                         (accumulates)
+     * </pre>
+     * Empty slots get no gradient. Deterministic: the summation order depends only on the sizes.
+     * {@code dq}, {@code dKeys} and {@code dValues} must not overlap the inputs or each other.
+     *
+     * @param c   the forward's {@code c}, {@code [B, d_v]}
+     * @param lse the forward's {@code lse}, {@code [B]}
+     * @param dc  in, contiguous {@code [B, d_v]}
+     */
+    void memoryReadBackward(MemoryRead read, Tensor c, Tensor lse, Tensor dc,
+                            Strided dq, Strided dKeys, Strided dValues);
 }

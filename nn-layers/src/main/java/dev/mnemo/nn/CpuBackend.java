@@ -446,6 +446,19 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    // ---- key-value memory read (MemNet) ----
+
+    @Override
+    public void memoryReadForward(MemoryRead read, Tensor c, Tensor lse) {
+        CpuMemoryRead.forward(read, c, lse);
+    }
+
+    @Override
+    public void memoryReadBackward(MemoryRead read, Tensor c, Tensor lse, Tensor dc,
+                                   Strided dq, Strided dKeys, Strided dValues) {
+        CpuMemoryRead.backward(read, c, lse, dc, dq, dKeys, dValues);
+    }
+
     // ---- dropout ----
 
     @Override

@@ -750,6 +750,19 @@ public final class CudaBackend implements Backend {
                         hp.momentum(), hp.centered() ? 1 : 0));
     }
 
+    // ───────────────────────────── key-value memory read (MemNet) ─────────────────────────────
+
+    @Override
+    public void memoryReadForward(MemoryRead read, Tensor c, Tensor lse) {
+        CudaMemoryRead.forward(this, read, c, lse);
+    }
+
+    @Override
+    public void memoryReadBackward(MemoryRead read, Tensor c, Tensor lse, Tensor dc,
+                                   Strided dq, Strided dKeys, Strided dValues) {
+        CudaMemoryRead.backward(this, read, c, lse, dc, dq, dKeys, dValues);
+    }
+
     // ───────────────────────────── dropout ─────────────────────────────
 
     @Override
