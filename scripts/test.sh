@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: builds the kernels (when nvcc exists), compiles, and runs the JUnit suites.
 # Tests tagged `gpu` skip, with the reason, where no CUDA driver answers.
+# Then runs every kernel against its host reference on the CPU emulator (scripts/emu-check.sh), when
+# g++ exists; MNEMO_EMU_CHECK=false skips that step.
 #   scripts/test.sh [extra maven arguments]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,4 +17,10 @@ if [ "${MNEMO_KERNELS_SKIP:-false}" != true ] && { command -v nvcc >/dev/null 2>
   expect=(-Dmnemo.expect.kernels=true)
 fi
 cd "$root"
-exec mvn -B -ntp verify "${expect[@]}" "$@"
+mvn -B -ntp verify "${expect[@]}" "$@"
+if [ "${MNEMO_EMU_CHECK:-true}" != false ] && command -v g++ >/dev/null 2>&1; then
+  # Without sanitizers here to keep CI short; `scripts/emu-check.sh` alone adds ASan and UBSan.
+  MNEMO_EMU_SANITIZE=none scripts/emu-check.sh "$root/build/emu"
+else
+  echo "test: kernel checks on the CPU emulator skipped (no g++, or MNEMO_EMU_CHECK=false)"
+fi

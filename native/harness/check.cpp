@@ -27,7 +27,7 @@ using check::guard_damage;
 using check::kGuard;
 using check::kGuardBits;
 
-const long long kSizes[] = {0, 1, 1000, (1LL << 20) + 3, 65535LL * 256 + 1001};
+const long long kSizes[] = {0, 1, 1000, (1LL << 20) + 3, kPastOneGridPass};
 
 bool close(float got, double want, double rel_tol) {
   return std::fabs(static_cast<double>(got) - want) <= rel_tol * std::fmax(1.0, std::fabs(want));

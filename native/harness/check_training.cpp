@@ -246,7 +246,7 @@ void fd_xent(std::mt19937& rng, Tally& t) {
 
 // ───────────────────────── MSE ─────────────────────────
 
-const long long kMseSizes[] = {0, 1, 1000, (1LL << 20) + 3, 65535LL * 256 + 1001};
+const long long kMseSizes[] = {0, 1, 1000, (1LL << 20) + 3, kPastOneGridPass};
 
 void check_mse(long long n, std::mt19937& rng, Tally& t) {
   // Forward on integers: every partial is exact, so compare bit for bit with the host's
@@ -308,7 +308,7 @@ void check_mse(long long n, std::mt19937& rng, Tally& t) {
 
 const long long kOptimSizes[] = {0, 1, 1000, (1LL << 20) + 3};
 // Past 65535·256 threads every thread loops more than once: one configuration each.
-constexpr long long kOptimLargeSize = 65535LL * 256 + 1001;
+constexpr long long kOptimLargeSize = kPastOneGridPass;
 constexpr int kOptimSteps = 5;
 // float32 updates against double: a few ulps per step of p (|p| ~ 1) and of the state; the
 // absolute part is scaled by each buffer's largest value (see tally_buffer).

@@ -10,7 +10,15 @@
 namespace mnemo::harness {
 
 constexpr unsigned kBlockThreads = 256;
+// The grid cap of the grid-stride kernels (the Java launchers cap at 65535 too). The CPU emulator
+// (native/emu) lowers it so that small checks still make every thread loop.
+#ifdef MNEMO_EMULATOR
+constexpr long long kMaxGridStrideBlocks = 61;
+#else
 constexpr long long kMaxGridStrideBlocks = 65535;
+#endif
+// An element count past one full pass of the capped grid: every thread loops more than once.
+constexpr long long kPastOneGridPass = kMaxGridStrideBlocks * kBlockThreads * 3 + 1001;
 constexpr long long kClipMaxPartials = MNEMO_CLIP_MAX_PARTIALS;
 constexpr long long kLossMseMaxPartials = MNEMO_LOSS_MSE_MAX_PARTIALS;
 

@@ -1,0 +1,182 @@
+// CPU emulator of CUDA blocks: every thread of a block is a ucontext coroutine on one OS thread;
+// __syncthreads and __shfl_xor_sync yield to a scheduler that releases them when all live
+// threads (of the block / warp) have arrived.
+#include <ucontext.h>
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+#include "cuda_runtime.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EMU_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define EMU_ASAN 1
+#endif
+#ifdef EMU_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+uint3 threadIdx, blockIdx;
+dim3 blockDim, gridDim;
+
+namespace {
+enum State { kRunnable, kAtBarrier, kAtShfl, kDone };
+struct Thread {
+  ucontext_t ctx;
+  State state;
+  uint3 idx;
+  unsigned long long shflIn, shflOut;
+  int shflMask;
+};
+constexpr size_t kStack = 256 * 1024;
+std::vector<Thread> threads;
+// Coroutine stacks, reused by every launch and freed at exit (so LeakSanitizer stays quiet).
+struct Stacks : std::vector<char*> {
+  ~Stacks() { for (char* s : *this) std::free(s); }
+} stacks;
+ucontext_t scheduler;
+int current = -1;
+void (*g_body)(void*);
+void* g_arg;
+long long g_launches = 0;
+#ifdef EMU_ASAN
+void* g_fake = nullptr;
+const void* g_schedBottom = nullptr;
+size_t g_schedSize = 0;
+#endif
+
+void yield_to_scheduler() {
+#ifdef EMU_ASAN
+  void* fake = nullptr;
+  __sanitizer_start_switch_fiber(&fake, g_schedBottom, g_schedSize);
+#endif
+  swapcontext(&threads[current].ctx, &scheduler);
+#ifdef EMU_ASAN
+  __sanitizer_finish_switch_fiber(fake, &g_schedBottom, &g_schedSize);
+#endif
+}
+
+void entry() {
+#ifdef EMU_ASAN
+  __sanitizer_finish_switch_fiber(nullptr, &g_schedBottom, &g_schedSize);
+#endif
+  g_body(g_arg);
+  threads[current].state = kDone;
+#ifdef EMU_ASAN
+  __sanitizer_start_switch_fiber(nullptr, g_schedBottom, g_schedSize);
+#endif
+  setcontext(&scheduler);
+}
+
+void resume(int t) {
+  current = t;
+  threadIdx = threads[t].idx;
+#ifdef EMU_ASAN
+  __sanitizer_start_switch_fiber(&g_fake, stacks[t], kStack);
+#endif
+  swapcontext(&scheduler, &threads[t].ctx);
+#ifdef EMU_ASAN
+  __sanitizer_finish_switch_fiber(g_fake, nullptr, nullptr);
+#endif
+  current = -1;
+}
+}  // namespace
+
+void __syncthreads() {
+  threads[current].state = kAtBarrier;
+  yield_to_scheduler();
+}
+
+unsigned long long emu_shfl_xor(unsigned mask, unsigned long long bits, int laneMask) {
+  if (mask != 0xffffffffu) { std::fprintf(stderr, "emu: partial shfl mask\n"); std::abort(); }
+  Thread& me = threads[current];
+  me.shflIn = bits;
+  me.shflMask = laneMask;
+  me.state = kAtShfl;
+  yield_to_scheduler();
+  return threads[current].shflOut;
+}
+
+namespace emu {
+void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg) {
+  ++g_launches;
+  const unsigned nt = block.x * block.y * block.z;
+  if (nt == 0 || nt > 1024 || grid.x == 0 || grid.y == 0 || grid.z == 0 || grid.y > 65535 || grid.z > 65535) {
+    std::fprintf(stderr, "emu: bad launch config grid (%u,%u,%u) block (%u,%u,%u)\n", grid.x, grid.y, grid.z, block.x, block.y, block.z);
+    std::abort();
+  }
+  g_body = body;
+  g_arg = arg;
+  gridDim = grid;
+  blockDim = block;
+  threads.resize(nt);
+  while (stacks.size() < nt) stacks.push_back(static_cast<char*>(std::malloc(kStack)));
+  for (unsigned bz = 0; bz < grid.z; ++bz)
+    for (unsigned by = 0; by < grid.y; ++by)
+      for (unsigned bx = 0; bx < grid.x; ++bx) {
+        blockIdx = {bx, by, bz};
+        for (unsigned t = 0; t < nt; ++t) {
+          Thread& th = threads[t];
+          th.idx = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
+          th.state = kRunnable;
+          getcontext(&th.ctx);
+          th.ctx.uc_stack.ss_sp = stacks[t];
+          th.ctx.uc_stack.ss_size = kStack;
+          th.ctx.uc_link = nullptr;
+          makecontext(&th.ctx, entry, 0);
+        }
+        for (;;) {
+          bool progressed = false;
+          for (unsigned t = 0; t < nt; ++t) {
+            if (threads[t].state == kRunnable) { resume(static_cast<int>(t)); progressed = true; }
+          }
+          // Release warps whose live lanes all wait at a shuffle.
+          for (unsigned w = 0; w * 32 < nt; ++w) {
+            unsigned lo = w * 32, hi = std::min(nt, lo + 32);
+            unsigned atShfl = 0, live = 0;
+            for (unsigned t = lo; t < hi; ++t) {
+              if (threads[t].state != kDone) ++live;
+              if (threads[t].state == kAtShfl) ++atShfl;
+            }
+            if (atShfl > 0 && atShfl == live) {
+              if (live != 32) { std::fprintf(stderr, "emu: shfl with %u live lanes\n", live); std::abort(); }
+              for (unsigned t = lo; t < hi; ++t) {
+                const int m = threads[t].shflMask;
+                if (m != threads[lo].shflMask) { std::fprintf(stderr, "emu: shfl mask mismatch\n"); std::abort(); }
+                threads[t].shflOut = threads[lo + ((t - lo) ^ static_cast<unsigned>(m))].shflIn;
+              }
+              for (unsigned t = lo; t < hi; ++t) threads[t].state = kRunnable;
+              progressed = true;
+            }
+          }
+          unsigned done = 0, atBar = 0;
+          for (unsigned t = 0; t < nt; ++t) {
+            done += threads[t].state == kDone;
+            atBar += threads[t].state == kAtBarrier;
+          }
+          if (done == nt) break;
+          if (atBar > 0 && atBar + done == nt) {
+            if (done > 0) { std::fprintf(stderr, "emu: __syncthreads after %u threads exited\n", done); std::abort(); }
+            for (unsigned t = 0; t < nt; ++t) threads[t].state = kRunnable;
+            progressed = true;
+          }
+          if (!progressed) { std::fprintf(stderr, "emu: deadlock\n"); std::abort(); }
+        }
+      }
+}
+}  // namespace emu
+
+cudaError_t cudaMallocBytes(void** p, size_t n) { *p = std::malloc(n); std::memset(*p, 0xA5, n); return *p ? cudaSuccess : cudaErrorMemoryAllocation; }
+cudaError_t cudaFree(void* p) { std::free(p); return cudaSuccess; }
+cudaError_t cudaMemcpy(void* d, const void* s, size_t n, cudaMemcpyKind) { if (n) std::memcpy(d, s, n); return cudaSuccess; }
+cudaError_t cudaMemset(void* d, int v, size_t n) { std::memset(d, v, n); return cudaSuccess; }
+cudaError_t cudaMemsetAsync(void* d, int v, size_t n, cudaStream_t) { std::memset(d, v, n); return cudaSuccess; }
+cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
+cudaError_t cudaGetLastError() { return cudaSuccess; }
+const char* cudaGetErrorName(cudaError_t) { return "emu"; }
+const char* cudaGetErrorString(cudaError_t) { return "emu"; }

@@ -1,0 +1,79 @@
+// cuda_runtime.h of the CPU emulator (native/emu): just enough of CUDA for the kernels in
+// cuda-kernels/ and the harness checks to compile as C++ and run on emu.cpp's coroutine threads.
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <tuple>
+#include <utility>
+#include <algorithm>
+
+// CUDA's device math is global; <cmath> puts the classification functions in std.
+using std::isfinite;
+using std::isinf;
+using std::isnan;
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __shared__ static
+#define __launch_bounds__(...)
+
+struct uint3 { unsigned x, y, z; };
+struct dim3 {
+  unsigned x, y, z;
+  dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+extern uint3 threadIdx, blockIdx;
+extern dim3 blockDim, gridDim;
+
+typedef enum cudaError { cudaSuccess = 0, cudaErrorInvalidValue = 1, cudaErrorMemoryAllocation = 2 } cudaError_t;
+typedef struct CUstream_st* cudaStream_t;
+typedef struct CUevent_st* cudaEvent_t;
+enum cudaMemcpyKind { cudaMemcpyHostToDevice = 1, cudaMemcpyDeviceToHost = 2, cudaMemcpyDeviceToDevice = 3 };
+
+cudaError_t cudaMallocBytes(void** p, size_t n);
+template <typename T> cudaError_t cudaMalloc(T** p, size_t n) { return cudaMallocBytes(reinterpret_cast<void**>(p), n); }
+cudaError_t cudaFree(void* p);
+cudaError_t cudaMemcpy(void* d, const void* s, size_t n, cudaMemcpyKind);
+cudaError_t cudaMemset(void* d, int v, size_t n);
+cudaError_t cudaMemsetAsync(void* d, int v, size_t n, cudaStream_t = nullptr);
+cudaError_t cudaDeviceSynchronize();
+cudaError_t cudaGetLastError();
+const char* cudaGetErrorName(cudaError_t);
+const char* cudaGetErrorString(cudaError_t);
+
+void __syncthreads();
+unsigned long long emu_shfl_xor(unsigned mask, unsigned long long bits, int laneMask);
+template <typename T> T __shfl_xor_sync(unsigned mask, T v, int laneMask) {
+  static_assert(sizeof(T) <= 8, "shfl");
+  unsigned long long b = 0;
+  std::memcpy(&b, &v, sizeof(T));
+  b = emu_shfl_xor(mask, b, laneMask);
+  T r;
+  std::memcpy(&r, &b, sizeof(T));
+  return r;
+}
+
+namespace emu {
+void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg);
+template <typename... K>
+struct Launcher {
+  void (*k)(K...);
+  dim3 grid, block;
+  template <typename... A>
+  void operator()(A&&... a) {
+    struct Pack { void (*k)(K...); std::tuple<K...> args; };
+    Pack pack{k, std::tuple<K...>(std::forward<A>(a)...)};
+    run_grid(grid, block, [](void* p) { auto* pk = static_cast<Pack*>(p); std::apply(pk->k, pk->args); }, &pack);
+  }
+};
+template <typename... K>
+Launcher<K...> launch(void (*k)(K...), dim3 grid, dim3 block, size_t = 0, cudaStream_t = nullptr) {
+  return Launcher<K...>{k, grid, block};
+}
+}  // namespace emu
+
