@@ -37,6 +37,14 @@ public final class CpuBackend implements Backend {
         return FLOAT32;
     }
 
+    /**
+     * Which float32 GEMM this process uses, for {@code mnemo info} and benchmark reports: a system
+     * BLAS (which one) or pure Java (and why: none found, or disabled by {@code -Dmnemo.blas=none}).
+     */
+    public static String gemmImplementation() {
+        return SystemBlas.system().description();
+    }
+
     /** The float64 CPU backend: the precision reference for gradient checks. */
     public static CpuBackend float64() {
         return FLOAT64;

@@ -13,19 +13,40 @@ package dev.mnemo.nn;
  * one type it must assume they overlap and runs the loop scalar (about 7× slower, measured). Rows of
  * C are split over the common fork-join pool when a block is large enough to pay for it.
  *
- * <p>The float64 kernel is the plain triple loop: it serves the reference path on test-sized shapes.
+ * <p>Where an optimised system BLAS is found ({@link SystemBlas}), float32 products of at least
+ * {@link #BLAS_MIN_FLOPS} go to its {@code cblas_sgemm} instead; smaller ones stay here, where the
+ * FFM call would cost more than the product (OpenBLAS was measured faster from m·n·k = 4096 up).
+ *
+ * <p>The float64 kernel is the plain triple loop: it serves the reference path on test-sized shapes
+ * and stays pure Java so that gradient checks never depend on a native library.
  */
 final class CpuGemm {
 
     private static final int NC = 256;          // columns per block: a 1 KiB row of acc
     private static final int KC = 256;          // rows of op(B) per block: a 256 KiB panel
     private static final long PARALLEL_FLOPS = 1L << 17;
+    /** Multiply-adds (m·n·k) from which a system BLAS takes the float32 product. */
+    static final long BLAS_MIN_FLOPS = 1L << 9;
 
     private CpuGemm() {
     }
 
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        var blas = SystemBlas.system().blas();
+        if (blas.isPresent() && (long) m * n * k >= BLAS_MIN_FLOPS) {
+            blas.get().sgemm(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+            return;
+        }
+        javaSgemm(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+    }
+
+    /** The pure-Java float32 GEMM (the class comment's blocked kernel), whatever BLAS is present. */
+    static void javaSgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                          float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
         if (m == 0 || n == 0) {
             return;
         }

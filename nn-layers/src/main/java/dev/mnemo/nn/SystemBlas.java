@@ -1,0 +1,171 @@
+package dev.mnemo.nn;
+
+import java.io.File;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A system BLAS's {@code cblas_sgemm}, called through FFM on the Java heap arrays themselves.
+ *
+ * <p>Why {@code Linker.Option.critical(true)}: it lets the downcall take heap segments
+ * ({@code MemorySegment.ofArray}), so no copy in or out; the GC waits for the call, which is fine
+ * for a GEMM. The library's own threads do the parallel work.
+ *
+ * <p>Which library: the system property {@value #PROPERTY} (or the environment variable
+ * {@value #ENV}) names a file or a soname, or {@code none} for the pure-Java GEMM. Unset, the first
+ * of {@link #OPTIMISED} found in the usual library folders, {@code LD_LIBRARY_PATH}, or on the
+ * loader's path. The netlib reference BLAS ({@code libblas.so.3}) is not picked on its own: it is
+ * unblocked and single-threaded, slower than {@link CpuGemm}; name it explicitly to use it.
+ */
+final class SystemBlas {
+
+    static final String PROPERTY = "mnemo.blas";
+    static final String ENV = "MNEMO_BLAS";
+    /** Optimised BLAS libraries with a CBLAS interface, in order of preference. */
+    static final List<String> OPTIMISED = List.of(
+            "libopenblas.so.0", "libopenblas.so", "libmkl_rt.so.2", "libmkl_rt.so", "libblis.so.4",
+            "libflexiblas.so.3");
+    private static final List<Path> LIBRARY_DIRS = List.of(
+            Path.of("/usr/lib/x86_64-linux-gnu"), Path.of("/usr/lib/aarch64-linux-gnu"), Path.of("/usr/lib64"),
+            Path.of("/usr/lib"), Path.of("/usr/local/lib"), Path.of("/opt/OpenBLAS/lib"));
+
+    private static final int ROW_MAJOR = 101;
+    private static final int NO_TRANS = 111;
+    private static final int TRANS = 112;
+
+    private static final class Holder {
+        static final Result DEFAULT = fromConfiguration(System.getProperty(PROPERTY), System.getenv(ENV));
+    }
+
+    /** The outcome of looking for a BLAS: the library, or why there is none. */
+    record Result(Optional<SystemBlas> blas, String description) {
+    }
+
+    private final String library;
+    private final MethodHandle sgemm;
+
+    private SystemBlas(String library, MethodHandle sgemm) {
+        this.library = library;
+        this.sgemm = sgemm;
+    }
+
+    /** The process-wide choice, made once from {@value #PROPERTY} / {@value #ENV}. */
+    static Result system() {
+        return Holder.DEFAULT;
+    }
+
+    /**
+     * The BLAS a configuration value asks for: null or blank searches {@link #OPTIMISED}, {@code none}
+     * (or {@code java}) disables, anything else is a path or a soname that must load.
+     */
+    static Result fromConfiguration(String property, String env) {
+        String wanted = property != null && !property.isBlank() ? property.trim()
+                : env != null && !env.isBlank() ? env.trim() : null;
+        if (wanted == null) {
+            return search();
+        }
+        if (wanted.equalsIgnoreCase("none") || wanted.equalsIgnoreCase("java")) {
+            return new Result(Optional.empty(), "pure Java (" + PROPERTY + "=" + wanted + ")");
+        }
+        try {
+            SystemBlas blas = load(wanted);
+            return new Result(Optional.of(blas), "system BLAS " + blas.library());
+        } catch (IllegalArgumentException e) {
+            return new Result(Optional.empty(), "pure Java: the BLAS named by " + PROPERTY + " did not load: "
+                    + e.getMessage());
+        }
+    }
+
+    private static Result search() {
+        Set<Path> dirs = new LinkedHashSet<>(LIBRARY_DIRS);
+        String ldPath = System.getenv("LD_LIBRARY_PATH");
+        if (ldPath != null) {
+            for (String entry : ldPath.split(File.pathSeparator)) {
+                if (!entry.isBlank()) {
+                    dirs.add(Path.of(entry.trim()));
+                }
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        for (String name : OPTIMISED) {
+            for (Path dir : dirs) {
+                Path file = dir.resolve(name);
+                if (Files.isRegularFile(file)) {
+                    try {
+                        SystemBlas blas = load(file.toString());
+                        return new Result(Optional.of(blas), "system BLAS " + blas.library());
+                    } catch (IllegalArgumentException e) {
+                        failures.add(e.getMessage());
+                    }
+                }
+            }
+        }
+        return new Result(Optional.empty(), "pure Java: no optimised BLAS (" + String.join(", ", OPTIMISED)
+                + ") in " + dirs + (failures.isEmpty() ? "" : "; " + String.join("; ", failures))
+                + "; set -D" + PROPERTY + "=FILE to name one");
+    }
+
+    /**
+     * Loads {@code library} (a path, or a soname for the loader) and binds {@code cblas_sgemm}.
+     *
+     * @throws IllegalArgumentException naming the library when it does not load or lacks the symbol
+     */
+    @SuppressWarnings("restricted")
+    static SystemBlas load(String library) {
+        SymbolLookup lookup;
+        try {
+            lookup = library.contains("/") ? SymbolLookup.libraryLookup(Path.of(library), Arena.global())
+                    : SymbolLookup.libraryLookup(library, Arena.global());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(library + " could not be loaded (" + e.getMessage() + ")", e);
+        }
+        MemorySegment symbol = lookup.find("cblas_sgemm").orElseThrow(() ->
+                new IllegalArgumentException(library + " has no cblas_sgemm (not a CBLAS library)"));
+        ValueLayout.OfInt i = ValueLayout.JAVA_INT;
+        ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT;
+        ValueLayout p = ValueLayout.ADDRESS;
+        FunctionDescriptor sgemm = FunctionDescriptor.ofVoid(i, i, i, i, i, i, f, p, i, p, i, f, p, i);
+        MethodHandle handle = Linker.nativeLinker().downcallHandle(symbol, sgemm, Linker.Option.critical(true));
+        return new SystemBlas(library, handle);
+    }
+
+    /** The library file or soname in use. */
+    String library() {
+        return library;
+    }
+
+    /**
+     * {@code C = alpha·op(A)·op(B) + beta·C}, row-major and contiguous, with the same arguments as
+     * {@link CpuGemm#sgemm}; {@code beta == 0} does not read C (BLAS semantics).
+     */
+    void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+               float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        int lda = Math.max(1, transA ? m : k);
+        int ldb = Math.max(1, transB ? k : n);
+        try {
+            sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
+                    slice(a, aOff), lda, slice(b, bOff), ldb, beta, slice(c, cOff), Math.max(1, n));
+        } catch (Throwable t) {
+            throw new IllegalStateException("cblas_sgemm in " + library + " failed", t);
+        }
+    }
+
+    private static MemorySegment slice(float[] data, int offset) {
+        return MemorySegment.ofArray(data).asSlice((long) offset * Float.BYTES);
+    }
+}

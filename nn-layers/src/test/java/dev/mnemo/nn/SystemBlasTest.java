@@ -1,0 +1,113 @@
+package dev.mnemo.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The FFM binding of {@code cblas_sgemm} against the pure-Java GEMM. Runs on any CBLAS the machine
+ * has, including the netlib reference {@code libblas.so.3} that the automatic search skips.
+ */
+class SystemBlasTest {
+
+    private static final List<Path> CANDIDATES = Stream.of("libopenblas.so.0", "libblas.so.3", "blas/libblas.so.3")
+            .flatMap(name -> Stream.of("/usr/lib/x86_64-linux-gnu/", "/usr/lib64/", "/usr/lib/")
+                    .map(dir -> Path.of(dir + name)))
+            .toList();
+
+    /** Every CBLAS found (OpenBLAS and the reference BLAS may both be there); skips when none is. */
+    private static List<SystemBlas> allBlas() {
+        List<Path> files = CANDIDATES.stream().filter(Files::isRegularFile).toList();
+        Assumptions.assumeFalse(files.isEmpty(), () -> "no CBLAS library on this machine; looked for " + CANDIDATES);
+        return files.stream().map(f -> SystemBlas.load(f.toString())).toList();
+    }
+
+    @Test
+    void sgemmMatchesThePureJavaKernelForEveryTransposeAndOffset() {
+        for (SystemBlas blas : allBlas()) {
+            matchesPureJava(blas);
+        }
+    }
+
+    private static void matchesPureJava(SystemBlas blas) {
+        Random rnd = new Random(7);
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {33, 17, 65}, {64, 128, 96}, {5, 300, 2}, {4, 3, 0}};
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                int m = s[0];
+                int n = s[1];
+                int k = s[2];
+                int off = 3;
+                float[] a = random(rnd, off + m * k);
+                float[] b = random(rnd, off + k * n);
+                float[] c0 = random(rnd, off + m * n);
+                float[] want = c0.clone();
+                float[] got = c0.clone();
+                CpuGemm.javaSgemm(ta, tb, m, n, k, 0.7f, a, off, b, off, 0.3f, want, off);
+                blas.sgemm(ta, tb, m, n, k, 0.7f, a, off, b, off, 0.3f, got, off);
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(want[i], got[i], 1e-4f * Math.max(1, Math.abs(want[i])),
+                            blas.library() + ": m " + m + " n " + n + " k " + k + " transA " + ta + " transB " + tb + " at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void betaZeroOverwritesWithoutReadingC() {
+        for (SystemBlas blas : allBlas()) {
+            float[] a = {1, 2, 3, 4};
+            float[] b = {5, 6, 7, 8};
+            float[] c = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
+            blas.sgemm(false, false, 2, 2, 2, 1f, a, 0, b, 0, 0f, c, 0);
+            assertEquals(List.of(19f, 22f, 43f, 50f), List.of(c[0], c[1], c[2], c[3]), blas.library());
+        }
+    }
+
+    @Test
+    void noneDisablesTheSystemBlas() {
+        SystemBlas.Result r = SystemBlas.fromConfiguration("none", null);
+        assertTrue(r.blas().isEmpty());
+        assertTrue(r.description().startsWith("pure Java"), r.description());
+    }
+
+    @Test
+    void aNamedLibraryThatDoesNotLoadFallsBackAndSaysWhy() {
+        SystemBlas.Result r = SystemBlas.fromConfiguration("/nonexistent/libopenblas.so.0", null);
+        assertTrue(r.blas().isEmpty());
+        assertTrue(r.description().contains("/nonexistent/libopenblas.so.0"), r.description());
+        assertTrue(r.description().contains("did not load"), r.description());
+    }
+
+    @Test
+    void aLibraryWithoutCblasIsRejectedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SystemBlas.load("libm.so.6"));
+        assertTrue(e.getMessage().contains("no cblas_sgemm"), e.getMessage());
+    }
+
+    @Test
+    void theProcessChoiceIsDescribed() {
+        String d = CpuBackend.gemmImplementation();
+        assertFalse(d.isBlank());
+        assertTrue(d.startsWith("system BLAS ") || d.startsWith("pure Java"), d);
+    }
+
+    private static float[] random(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return x;
+    }
+}
