@@ -7,6 +7,8 @@ module dev.mnemo.experiments {
     requires java.desktop;
 
     exports dev.mnemo.experiments.tasks;
+    exports dev.mnemo.experiments.tasks.babi;
+    exports dev.mnemo.experiments.tasks.symbolic;
     exports dev.mnemo.experiments.train;
 
     opens dev.mnemo.experiments.cli to info.picocli;
