@@ -1,0 +1,533 @@
+package dev.mnemo.nn.layers;
+
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Backend.MemoryRead;
+import dev.mnemo.nn.Backend.Strided;
+import dev.mnemo.nn.Nonlinearity;
+import dev.mnemo.nn.Tensor;
+
+import java.util.Objects;
+import java.util.SequencedMap;
+import java.util.SplittableRandom;
+
+/**
+ * MemNet, the recurrent key-value event memory of Dou &amp; Principe, "Universal Recurrent Event
+ * Memories for Streaming Data" (IJCNN 2023), as in the first author's code. With
+ * {@code S = 2·d_k + d_v}, each step computes
+ * <pre>
+ *   u_t = [x_t, dropout(relu(h_{t−1})), c_{t−1}]                 width d_in + S + d_v
+ *   o_t = W u_t + b,   [q_t; k_t; v_t] = o_t,   h_t = o_t        one GEMM (W_q, W_k, W_v fused)
+ *   read, before the write (sees the events up to t−1):
+ *     s_t[m] = scale · ⟨K_{t−1}[m], q_t⟩,   a_t = softmax_m(s_t),   c_t = Σ_m a_t[m] · V_{t−1}[m]
+ *   write: the memory keeps (k_τ, v_τ) of the last M steps τ = t−M+1 … t
+ *   y_t = W_s h_t + b_s + W_c c_t + b_c
+ * </pre>
+ * Each sequence starts from the learned {@code h0}, {@code c0} (broadcast over the batch) and an empty
+ * memory: M zero slots that take part in the softmax with score 0 (unless
+ * {@link MemNetOptions#maskEmptySlots()}). The read at step t is therefore over the window of steps
+ * {@code max(0, t−M) … t−1} of the step history, which is how {@link #forward} computes it (no copy
+ * of the memory per step); {@link #step} keeps the same memory as a ring buffer ({@link MemNetState}).
+ *
+ * <p><b>Three ways to run it.</b>
+ * <ul>
+ *   <li>{@link #forward}: teacher-forced, {@code x} {@code [T, B, d_in]} → {@code y} {@code [T, B, d_out]},
+ *       with {@link #backward} (full back-propagation through time: every parameter, {@code h0} and
+ *       {@code c0} included, and ∂L/∂x).</li>
+ *   <li>{@link #step}: one step of a stream, advancing a {@link MemNetState} in place; inference only.</li>
+ *   <li>{@link #generate}: free-running (autoregressive, d_in = d_out): reads a prefix, then feeds each
+ *       {@code y_t} back as {@code x_{t+1}}; inference only.</li>
+ * </ul>
+ *
+ * <p><b>Parameters</b> (views into one flat buffer, in this order; PyTorch-style names):
+ * <ul>
+ *   <li>{@code qkv.weight} {@code [S, d_in + S + d_v]} = W: rows {@code [0, d_k)} make q, {@code [d_k, 2d_k)}
+ *       k, {@code [2d_k, S)} v; columns {@code [0, d_in)} read x, {@code [d_in, d_in + S)} the fed-back
+ *       state, the last d_v the previous read. {@code qkv.bias} {@code [S]}. Both U(±1/√(d_in + S + d_v)).</li>
+ *   <li>{@code state_out.weight} {@code [d_out, S]} = W_s, {@code state_out.bias} {@code [d_out]}: U(±1/√S).</li>
+ *   <li>{@code read_out.weight} {@code [d_out, d_v]} = W_c, {@code read_out.bias} {@code [d_out]}: U(±1/√d_v).</li>
+ *   <li>{@code h0} {@code [S]}, {@code c0} {@code [d_v]}: the learned initial state, N(0, 0.1²).</li>
+ * </ul>
+ * Linear layers use PyTorch's default bounds; all draws come in buffer order from the options' seed.
+ * The count does not depend on M: d_in = d_out = 1, d_k = d_v = 32 gives 12,738.
+ *
+ * <p><b>Differs from the authors' code</b>: the memory is a window (forward) or a ring buffer (step)
+ * rather than a shifted FIFO, which changes only the summation order of the read; the scale and the
+ * masking of empty slots are options; dropout masks come from the counter-based stream of
+ * {@link Backend#dropout} ({@link #seedDropout}).
+ *
+ * <p>Not thread-safe: one thread at a time per layer.
+ */
+public final class MemNet {
+
+    private final MemNetOptions options;
+    private final Backend backend;
+    private final FlatParameters params;
+    private final int inputSize;
+    private final int outputSize;
+    private final int keySize;
+    private final int valueSize;
+    private final int slots;
+    private final int stateSize;     // S
+    private final int cellInputSize; // d_in + S + d_v
+    private boolean training = true;
+    private long dropoutSeed;
+    private long dropoutOffset;
+
+    /** A float32 CPU layer. */
+    public MemNet(MemNetOptions options) {
+        this(options, Backend.cpu());
+    }
+
+    /** A layer whose parameters live on, and whose computation runs on, {@code backend}. */
+    public MemNet(MemNetOptions options, Backend backend) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.backend = Objects.requireNonNull(backend, "backend");
+        this.inputSize = options.inputSize();
+        this.outputSize = options.outputSize();
+        this.keySize = options.keySize();
+        this.valueSize = options.valueSize();
+        this.slots = options.slots();
+        this.stateSize = options.stateSize();
+        this.cellInputSize = options.cellInputSize();
+        this.params = FlatParameters.layout()
+                .add("qkv.weight", stateSize, cellInputSize)
+                .add("qkv.bias", stateSize)
+                .add("state_out.weight", outputSize, stateSize)
+                .add("state_out.bias", outputSize)
+                .add("read_out.weight", outputSize, valueSize)
+                .add("read_out.bias", outputSize)
+                .add("h0", stateSize)
+                .add("c0", valueSize)
+                .allocate(backend);
+        initialise();
+        this.dropoutSeed = options.seed();
+    }
+
+    /** Draws every parameter in buffer order from one stream (see the class comment for the laws). */
+    private void initialise() {
+        var rnd = new SplittableRandom(options.seed());
+        double[] host = new double[(int) params.values().numel()];
+        int at = 0;
+        for (var e : params.valueViews().entrySet()) {
+            String name = e.getKey();
+            int fanIn = name.startsWith("qkv.") ? cellInputSize
+                    : name.startsWith("state_out.") ? stateSize
+                    : name.startsWith("read_out.") ? valueSize
+                    : 0;   // h0, c0
+            double bound = fanIn == 0 ? 0 : 1.0 / Math.sqrt(fanIn);
+            for (long i = 0; i < e.getValue().numel(); i++) {
+                host[at++] = fanIn == 0 ? 0.1 * rnd.nextGaussian() : (2.0 * rnd.nextDouble() - 1.0) * bound;
+            }
+        }
+        backend.copy(Tensor.of(host, host.length), params.values());
+    }
+
+    // ---- parameters and modes ----
+
+    public MemNetOptions options() {
+        return options;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * {@code qkv.weight}, {@code qkv.bias}, {@code state_out.weight}, {@code state_out.bias},
+     * {@code read_out.weight}, {@code read_out.bias}, {@code h0}, {@code c0}: views into
+     * {@link #flatParameters()}; writing one changes the layer.
+     */
+    public SequencedMap<String, Tensor> parameters() {
+        return params.valueViews();
+    }
+
+    /** The gradients, same names and order as {@link #parameters()}, views into {@link #flatGradients()}. */
+    public SequencedMap<String, Tensor> gradients() {
+        return params.gradientViews();
+    }
+
+    public Tensor flatParameters() {
+        return params.values();
+    }
+
+    public Tensor flatGradients() {
+        return params.gradients();
+    }
+
+    /** Sets every gradient to zero (backward accumulates). */
+    public void zeroGradients() {
+        backend.fill(params.gradients(), 0.0);
+    }
+
+    /** Training mode (the default) applies dropout in {@link #forward}; evaluation mode does not. */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Restarts the dropout stream at {@code seed} (initially the options' seed). */
+    public void seedDropout(long seed) {
+        this.dropoutSeed = seed;
+        this.dropoutOffset = 0;
+    }
+
+    // ---- teacher-forced sequence ----
+
+    /**
+     * Runs a whole sequence from the learned initial state and an empty memory. In training mode with
+     * dropout > 0, step t's mask takes elements {@code offset + t·B·S …} of the dropout stream, and the
+     * stream then advances by {@code T·B·S}.
+     *
+     * @param x {@code [T, B, d_in]} ({@code [B, T, d_in]} when batchFirst), T ≥ 1, B ≥ 1 (copied into
+     *          the saved activations: it may be reused at once)
+     * @return {@code y} {@code [T, B, d_out]} (batchFirst: {@code [B, T, d_out]}) and the saved activations
+     * @throws IllegalArgumentException on a wrong shape, device or element type, more than
+     *                                  {@code maxSteps} steps, or (checkFinite) a non-finite element
+     */
+    public MemNetOutput forward(Tensor x) {
+        Tensor xt = timeMajorInput("x", x);
+        int steps = xt.dim(0);
+        int batch = xt.dim(1);
+        if (options.maxSteps() > 0 && steps > options.maxSteps()) {
+            throw new IllegalArgumentException("x has " + steps + " steps, more than maxSteps "
+                    + options.maxSteps() + " of " + this);
+        }
+        MemNetSaved saved = run(xt, steps, batch);
+        Tensor y = backend.zeros(steps, batch, outputSize);
+        output(saved.o.reshape(steps * batch, stateSize), saved.c.reshape(steps * batch, valueSize),
+                y.reshape(steps * batch, outputSize));
+        return new MemNetOutput(options.batchFirst() ? swap01(y) : y, saved);
+    }
+
+    private MemNetSaved run(Tensor x, int steps, int batch) {
+        int tb = steps * batch;
+        Tensor u = backend.zeros(steps, batch, cellInputSize);
+        Tensor o = backend.zeros(steps, batch, stateSize);
+        Tensor r = backend.zeros(steps, batch, stateSize);
+        Tensor c = backend.zeros(steps, batch, valueSize);
+        Tensor lse = backend.zeros(steps, batch);
+        backend.copyColumns(x.reshape(tb, inputSize), 0, u.reshape(tb, cellInputSize), 0, inputSize);
+        Tensor h0 = broadcast(params.value("h0"), batch);
+        Tensor c0 = broadcast(params.value("c0"), batch);
+        Tensor zero = backend.zeros(batch, stateSize);
+        boolean drop = training && options.dropout() > 0;
+        Tensor mask = drop ? backend.zeros(batch, stateSize) : null;
+        long stepElements = (long) batch * stateSize;
+        for (int t = 0; t < steps; t++) {
+            Tensor rt = r.select(t);
+            Tensor ut = u.select(t);
+            relu(t == 0 ? h0 : o.select(t - 1), zero, rt);
+            if (drop) {
+                backend.dropout(rt, options.dropout(), dropoutSeed, dropoutOffset + t * stepElements, mask, rt);
+            }
+            backend.copyColumns(rt, 0, ut, inputSize, stateSize);
+            backend.copyColumns(t == 0 ? c0 : c.select(t - 1), 0, ut, inputSize + stateSize, valueSize);
+            Tensor ot = o.select(t);
+            backend.gemm(false, true, 1.0, ut, params.value("qkv.weight"), 0.0, ot);
+            backend.addRowVector(ot, params.value("qkv.bias"));
+            Window w = window(o, t, batch);
+            backend.memoryReadForward(read(batch, t, w), c.select(t), lse.select(t));
+        }
+        if (drop) {
+            dropoutOffset += steps * stepElements;
+        }
+        return new MemNetSaved(this, steps, batch, u, o, r, c, lse, drop ? 1.0 / (1.0 - options.dropout()) : 1.0);
+    }
+
+    /**
+     * Back-propagates through the pass that produced {@code saved}, in reverse time. The read at step
+     * t sends its key and value gradients straight into the rows of the steps in its window, so each
+     * step's ∂L/∂o_t is complete when the loop reaches it.
+     *
+     * <p>Parameter gradients are <b>accumulated</b> into {@link #flatGradients()} (like PyTorch's
+     * {@code .grad}); call {@link #zeroGradients()} between updates.
+     *
+     * @param saved   from this layer's {@code forward}
+     * @param dOutput ∂L/∂y, shaped like the output
+     * @return ∂L/∂x, shaped like the input
+     */
+    public Tensor backward(MemNetSaved saved, Tensor dOutput) {
+        if (saved == null || saved.layer != this) {
+            throw new IllegalArgumentException("saved must come from a forward of this layer (" + this + ")"
+                    + (saved == null ? ", got null" : ", it comes from another layer"));
+        }
+        int steps = saved.steps;
+        int batch = saved.batch;
+        boolean bf = options.batchFirst();
+        int[] outShape = bf ? new int[]{batch, steps, outputSize} : new int[]{steps, batch, outputSize};
+        if (dOutput == null || !dOutput.hasShape(outShape)) {
+            throw new IllegalArgumentException("dOutput must have shape " + Tensor.shapeString(outShape)
+                    + " (the output's), got " + InputCheck.describe(dOutput));
+        }
+        checkTensor("dOutput", dOutput);
+        Tensor dy = bf ? swap01(dOutput) : dOutput;
+        int tb = steps * batch;
+        Tensor dy2 = dy.reshape(tb, outputSize);
+
+        // the output layers, over all steps at once
+        backend.gemm(true, false, 1.0, dy2, saved.o.reshape(tb, stateSize), 1.0, params.gradient("state_out.weight"));
+        backend.addColumnSums(dy2, params.gradient("state_out.bias"));
+        backend.gemm(true, false, 1.0, dy2, saved.c.reshape(tb, valueSize), 1.0, params.gradient("read_out.weight"));
+        backend.addColumnSums(dy2, params.gradient("read_out.bias"));
+
+        Tensor dO = backend.zeros(steps, batch, stateSize);      // ∂L/∂o_t; reads accumulate into it
+        Tensor dU = backend.zeros(steps, batch, cellInputSize);  // ∂L/∂u_t
+        Tensor dh = backend.zeros(batch, stateSize);             // ∂L/∂h_t through step t+1
+        Tensor dc = backend.zeros(batch, valueSize);             // ∂L/∂c_t
+        Tensor dr = backend.zeros(batch, stateSize);
+        Tensor zero = backend.zeros(batch, stateSize);
+        Tensor wS = params.value("state_out.weight");
+        Tensor wC = params.value("read_out.weight");
+        Tensor w = params.value("qkv.weight");
+        for (int t = steps - 1; t >= 0; t--) {
+            Tensor dyt = dy.select(t);
+            Tensor dOt = dO.select(t);
+            Tensor dUt = dU.select(t);
+            backend.gemm(false, false, 1.0, dyt, wC, 1.0, dc);
+            // dq overwrites the q columns of dO_t, which nothing else has written yet
+            Window g = window(dO, t, batch);
+            backend.memoryReadBackward(read(batch, t, window(saved.o, t, batch)), saved.c.select(t),
+                    saved.lse.select(t), dc, g.q(), g.keys(), g.values());
+            backend.gemm(false, false, 1.0, dyt, wS, 1.0, dOt);
+            if (t < steps - 1) {
+                accumulate(dh, dOt);
+            }
+            backend.gemm(false, false, 1.0, dOt, w, 0.0, dUt);
+            // to step t−1: through r_{t−1} = dropout(relu(h_{t−1})), and c_{t−1}
+            backend.copyColumns(dUt, inputSize, dr, 0, stateSize);
+            // r > 0 exactly where the mask kept a positive relu, so relu′ of r is mask ≠ 0 ∧ h > 0
+            backend.rnnCellBackward(Nonlinearity.RELU, saved.r.select(t), dr, zero, dh);
+            if (saved.dropoutScale != 1.0) {
+                backend.scale(dh, saved.dropoutScale);
+            }
+            backend.copyColumns(dUt, inputSize + stateSize, dc, 0, valueSize);
+        }
+        // h0 and c0 are broadcast over the batch: their gradients sum over it
+        backend.addColumnSums(dh, params.gradient("h0"));
+        backend.addColumnSums(dc, params.gradient("c0"));
+        backend.gemm(true, false, 1.0, dO.reshape(tb, stateSize), saved.u.reshape(tb, cellInputSize), 1.0,
+                params.gradient("qkv.weight"));
+        backend.addColumnSums(dO.reshape(tb, stateSize), params.gradient("qkv.bias"));
+        Tensor dx = backend.zeros(steps, batch, inputSize);
+        backend.copyColumns(dU.reshape(tb, cellInputSize), 0, dx.reshape(tb, inputSize), 0, inputSize);
+        return bf ? swap01(dx) : dx;
+    }
+
+    // ---- streaming ----
+
+    /**
+     * The state before the first step of {@code batch} streams: {@code h0}, {@code c0} broadcast, and
+     * an empty memory.
+     */
+    public MemNetState initialState(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be > 0, got " + batch);
+        }
+        return new MemNetState(this, batch, broadcast(params.value("h0"), batch),
+                broadcast(params.value("c0"), batch), backend.zeros(batch, slots, keySize),
+                backend.zeros(batch, slots, valueSize), 0);
+    }
+
+    /** The state after a forward pass (see {@link MemNetOutput#finalState()}). */
+    MemNetState stateAfter(MemNetSaved saved) {
+        int steps = saved.steps;
+        int batch = saved.batch;
+        var state = new MemNetState(this, batch, backend.copyOf(saved.o.select(steps - 1)),
+                backend.copyOf(saved.c.select(steps - 1)), backend.zeros(batch, slots, keySize),
+                backend.zeros(batch, slots, valueSize), steps);
+        for (int t = Math.max(0, steps - slots); t < steps; t++) {
+            store(saved.o.select(t), t % slots, state);
+        }
+        return state;
+    }
+
+    /**
+     * One step of {@code B} streams: reads {@code state}'s memory, writes this step's event into it
+     * and advances {@code state} in place. Inference only: no backward, and no dropout whatever the
+     * mode (as {@link #forward} in evaluation mode). {@code batchFirst} does not apply.
+     *
+     * @param xT    {@code [B, d_in]}
+     * @param state from {@link #initialState}, {@link MemNetOutput#finalState()} or earlier steps
+     * @return {@code y_t} {@code [B, d_out]}
+     */
+    public Tensor step(Tensor xT, MemNetState state) {
+        if (xT == null || xT.rank() != 2 || xT.dim(1) != inputSize || xT.dim(0) < 1) {
+            throw new IllegalArgumentException("xT must have shape [B, " + inputSize + "] (inputSize "
+                    + inputSize + ", B ≥ 1), got " + InputCheck.describe(xT));
+        }
+        checkTensor("xT", xT);
+        checkState(state, xT.dim(0));
+        return advance(xT, state);
+    }
+
+    private Tensor advance(Tensor xT, MemNetState state) {
+        int batch = state.batch;
+        Tensor u = backend.zeros(batch, cellInputSize);
+        Tensor r = backend.zeros(batch, stateSize);
+        Tensor o = backend.zeros(batch, stateSize);
+        Tensor c = backend.zeros(batch, valueSize);
+        Tensor lse = backend.zeros(batch);
+        backend.copyColumns(xT, 0, u, 0, inputSize);
+        relu(state.h, backend.zeros(batch, stateSize), r);
+        backend.copyColumns(r, 0, u, inputSize, stateSize);
+        backend.copyColumns(state.c, 0, u, inputSize + stateSize, valueSize);
+        backend.gemm(false, true, 1.0, u, params.value("qkv.weight"), 0.0, o);
+        backend.addRowVector(o, params.value("qkv.bias"));
+        int filled = state.filled();
+        var read = new MemoryRead(batch, filled, options.maskEmptySlots() ? 0 : slots - filled, keySize, valueSize,
+                options.scale(), new Strided(o, 0, stateSize, 0),
+                new Strided(state.keys, 0, (long) slots * keySize, keySize),
+                new Strided(state.values, 0, (long) slots * valueSize, valueSize));
+        backend.memoryReadForward(read, c, lse);
+        store(o, state.nextSlot(), state);      // after the read: it sees events up to t−1
+        backend.copy(o, state.h);
+        backend.copy(c, state.c);
+        state.steps++;
+        Tensor y = backend.zeros(batch, outputSize);
+        output(o, c, y);
+        return y;
+    }
+
+    /** Writes the k and v columns of {@code o} [B, S] into ring slot {@code slot} of every stream. */
+    private void store(Tensor o, int slot, MemNetState state) {
+        int batch = state.batch;
+        backend.copyColumns(o, keySize, state.keys.reshape(batch, slots * keySize), slot * keySize, keySize);
+        backend.copyColumns(o, 2 * keySize, state.values.reshape(batch, slots * valueSize), slot * valueSize,
+                valueSize);
+    }
+
+    /**
+     * Free-running continuation (autoregressive; needs d_in = d_out): reads {@code prefix}
+     * {@code x_0 … x_{P−1}} teacher-forced, then feeds each output back as the next input. Returns the
+     * {@code n} predictions {@code x̂_P … x̂_{P+n−1}}, where {@code x̂_P = y_{P−1}} and
+     * {@code x̂_{t+1} = y_t} for the {@code n − 1} free-running steps. Inference only (as {@link #step}:
+     * no dropout, no backward); {@code maxSteps} does not apply (the memory is a ring buffer).
+     *
+     * @param prefix {@code [P, B, d_in]} ({@code [B, P, d_in]} when batchFirst), P ≥ 1, B ≥ 1
+     * @param n      ≥ 1
+     * @return {@code [n, B, d_out]} ({@code [B, n, d_out]} when batchFirst)
+     */
+    public Tensor generate(Tensor prefix, int n) {
+        if (inputSize != outputSize) {
+            throw new IllegalArgumentException("generate feeds y_t back as x_{t+1} and needs inputSize == "
+                    + "outputSize, got " + inputSize + " and " + outputSize);
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be > 0, got " + n);
+        }
+        Tensor xt = timeMajorInput("prefix", prefix);
+        int batch = xt.dim(1);
+        MemNetState state = initialState(batch);
+        Tensor y = null;
+        for (int t = 0; t < xt.dim(0); t++) {
+            y = advance(xt.select(t), state);
+        }
+        Tensor out = backend.zeros(n, batch, outputSize);
+        backend.copy(y, out.select(0));
+        for (int k = 1; k < n; k++) {
+            backend.copy(advance(out.select(k - 1), state), out.select(k));
+        }
+        return options.batchFirst() ? swap01(out) : out;
+    }
+
+    // ---- pieces ----
+
+    /** The three operands of the read at step t, over the step history {@code base} [T, B, S]. */
+    private record Window(Strided q, Strided keys, Strided values) {
+    }
+
+    /** Step t's query row and its memory: rows {@code max(0, t−M) … t−1} of {@code base}, slots one step apart. */
+    private Window window(Tensor base, int t, int batch) {
+        long row = (long) batch * stateSize;
+        long first = Math.max(0, t - slots) * row;
+        return new Window(new Strided(base, t * row, stateSize, 0),
+                new Strided(base, first + keySize, stateSize, row),
+                new Strided(base, first + 2L * keySize, stateSize, row));
+    }
+
+    private MemoryRead read(int batch, int t, Window w) {
+        int filled = Math.min(t, slots);
+        return new MemoryRead(batch, filled, options.maskEmptySlots() ? 0 : slots - filled, keySize, valueSize,
+                options.scale(), w.q(), w.keys(), w.values());
+    }
+
+    /** {@code y ← o W_sᵀ + b_s + c W_cᵀ + b_c}, rows of {@code o} [N, S] and {@code c} [N, d_v]. */
+    private void output(Tensor o, Tensor c, Tensor y) {
+        backend.gemm(false, true, 1.0, o, params.value("state_out.weight"), 0.0, y);
+        backend.gemm(false, true, 1.0, c, params.value("read_out.weight"), 1.0, y);
+        backend.addRowVector(y, params.value("state_out.bias"));
+        backend.addRowVector(y, params.value("read_out.bias"));
+    }
+
+    /** {@code out ← relu(in)}: the Backend has no bare relu; an RNN cell with a zero recurrent term is one. */
+    private void relu(Tensor in, Tensor zero, Tensor out) {
+        backend.rnnCellForward(Nonlinearity.RELU, in, zero, null, null, out);
+    }
+
+    /**
+     * {@code dst += src} (same numel): the Backend has no elementwise add; the column sums of a
+     * one-row matrix are that row.
+     */
+    private void accumulate(Tensor src, Tensor dst) {
+        int n = Math.toIntExact(src.numel());
+        backend.addColumnSums(src.reshape(1, n), dst.reshape(n));
+    }
+
+    /** {@code v} [w] repeated as the rows of a new {@code [batch, w]} tensor. */
+    private Tensor broadcast(Tensor v, int batch) {
+        Tensor t = backend.zeros(batch, v.dim(0));
+        backend.addRowVector(t, v);
+        return t;
+    }
+
+    private Tensor swap01(Tensor t) {
+        Tensor s = backend.zeros(t.dim(1), t.dim(0), t.dim(2));
+        backend.transpose01(t, s);
+        return s;
+    }
+
+    // ---- validation ----
+
+    /** Checks a sequence input and returns it time-major. */
+    private Tensor timeMajorInput(String name, Tensor x) {
+        boolean bf = options.batchFirst();
+        if (x == null || x.rank() != 3 || x.dim(2) != inputSize) {
+            throw new IllegalArgumentException(name + " must have shape " + (bf ? "[B, T, " : "[T, B, ") + inputSize
+                    + "] (" + (bf ? "batchFirst, " : "") + "inputSize " + inputSize + "), got "
+                    + InputCheck.describe(x));
+        }
+        if (x.dim(0) < 1 || x.dim(1) < 1) {
+            throw new IllegalArgumentException(name + " must have at least one step and one batch row, got "
+                    + InputCheck.describe(x));
+        }
+        checkTensor(name, x);
+        return bf ? swap01(x) : x;
+    }
+
+    private void checkState(MemNetState state, int batch) {
+        if (state == null || state.layer != this) {
+            throw new IllegalArgumentException("state must come from initialState, finalState or step of this "
+                    + "layer (" + this + ")" + (state == null ? ", got null" : ", it comes from another layer"));
+        }
+        if (state.batch != batch) {
+            throw new IllegalArgumentException("state holds " + state.batch + " streams, xT has " + batch
+                    + " batch rows");
+        }
+    }
+
+    private void checkTensor(String name, Tensor t) {
+        InputCheck.require(name, t, backend, this, options.checkFinite());
+    }
+
+    /** {@code MemNet(1, 1, keySize=32, valueSize=32, slots=8)}, plus the non-default options. */
+    @Override
+    public String toString() {
+        String extra = options.nonDefaults();
+        return "MemNet(" + inputSize + ", " + outputSize + ", keySize=" + keySize + ", valueSize=" + valueSize
+                + ", slots=" + slots + (extra.isEmpty() ? "" : ", " + extra)
+                + (backend == Backend.cpu() ? "" : ", backend=" + backend) + ")";
+    }
+}

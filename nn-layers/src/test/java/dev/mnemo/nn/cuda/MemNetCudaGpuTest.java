@@ -1,0 +1,108 @@
+package dev.mnemo.nn.cuda;
+
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.CpuBackend;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.layers.MemNet;
+import dev.mnemo.nn.layers.MemNetOptions;
+import dev.mnemo.nn.layers.MemNetOutput;
+import dev.mnemo.nn.layers.MemNetState;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * MemNet on CUDA against the CPU, identical weights and inputs: the sequence forward, every gradient
+ * and ∂L/∂x, the final state, and free-running generation (the ring-buffer read). Cases cover empty
+ * slots (T &lt; M), wrap-around (T &gt; M), masking, scale ≠ 1, dropout (the same counter-based mask on
+ * both), batchFirst, B = 1 and the paper's sizes (d_k = d_v = 32).
+ *
+ * <p>Tolerance (STYLE.md §14): each result is compared with a float64 CPU run of the same float32
+ * weights; the CUDA error must be at most {@code max(2 × the float32 CPU error, 1e-5)} relative to the
+ * reference's largest magnitude.
+ */
+@Tag("gpu")
+class MemNetCudaGpuTest {
+    static final long SEED = Long.getLong("mnemo.test.seed", 20261126L);
+
+    @BeforeEach
+    void assumeCuda() {
+        CudaAssume.available();
+    }
+
+    @ParameterizedTest(name = "T={0} B={1} M={2} masked={3} scale={4} dropout={5} batchFirst={6} d_k={7} d_v={8}")
+    @CsvSource({
+            "5, 6, 8, false, 1.0, 0.0, false, 4, 3",
+            "5, 6, 8, true, 1.0, 0.0, false, 4, 3",
+            "13, 6, 4, false, 1.0, 0.1, false, 4, 3",
+            "13, 6, 4, true, 0.5, 0.1, true, 4, 3",
+            "9, 1, 1, false, 1.0, 0.0, false, 5, 7",
+            "20, 4, 8, false, 1.0, 0.1, false, 32, 32",
+            "40, 3, 33, false, 0.177, 0.0, false, 32, 32"})
+    void cudaMatchesCpu(int steps, int batch, int slots, boolean masked, double scale, double dropout,
+                        boolean batchFirst, int keySize, int valueSize) {
+        MemNetOptions options = MemNetOptions.builder(3, 3).keySize(keySize).valueSize(valueSize).slots(slots)
+                .maskEmptySlots(masked).scale(scale).dropout(dropout).batchFirst(batchFirst).seed(SEED).build();
+        Backend gpu = CudaBackend.float32();
+        CpuBackend cpu32 = CpuBackend.float32();
+        CpuBackend cpu64 = CpuBackend.float64();
+        MemNet cpu = new MemNet(options, cpu32);
+        MemNet ref = new MemNet(options, cpu64);
+        MemNet dev = new MemNet(options, gpu);
+        if (keySize <= 8) {
+            // ±0.5 weights: scores of a few units, attention far from uniform (the default init is near uniform)
+            Tensor w = random(7, (int) cpu.flatParameters().numel());
+            cpu32.scale(w, 0.5);
+            cpu32.copy(w, cpu.flatParameters());
+        }
+        cpu64.copy(cpu.flatParameters(), ref.flatParameters());
+        gpu.copy(cpu.flatParameters(), dev.flatParameters());
+        int[] xShape = batchFirst ? new int[] {batch, steps, 3} : new int[] {steps, batch, 3};
+        Tensor x = random(1, xShape);
+        Tensor dy = random(2, xShape);
+
+        Map<String, Tensor> r = run(ref, cpu64, x, dy);
+        Map<String, Tensor> c = run(cpu, cpu32, x, dy);
+        Map<String, Tensor> g = run(dev, gpu, x, dy);
+        for (String name : r.keySet()) {
+            double cpuErr = RecurrentCudaGpuTest.relError(c.get(name), r.get(name));
+            double gpuErr = RecurrentCudaGpuTest.relError(g.get(name), r.get(name));
+            double tol = Math.max(2 * cpuErr, 1e-5);
+            assertTrue(gpuErr <= tol, name + " of " + dev + ": CUDA error " + gpuErr + " > " + tol
+                    + " (CPU float32 error " + cpuErr + ", seed " + SEED + ")");
+        }
+    }
+
+    /** Forward, backward, final state and a free-running continuation on {@code be}; results on the host. */
+    static Map<String, Tensor> run(MemNet layer, Backend be, Tensor x, Tensor dy) {
+        layer.zeroGradients();
+        layer.seedDropout(5);
+        MemNetOutput out = layer.forward(be.copyOf(x));
+        Tensor dx = layer.backward(out.saved(), be.copyOf(dy));
+        MemNetState state = out.finalState();
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("output", host(out.output()));
+        m.put("dx", host(dx));
+        for (var e : layer.gradients().entrySet()) {
+            m.put("d " + e.getKey(), host(e.getValue()));
+        }
+        m.put("final keys", host(state.keys()));
+        m.put("final values", host(state.values()));
+        m.put("generate", host(layer.generate(be.copyOf(x), 6)));
+        return m;
+    }
+
+    static Tensor host(Tensor t) {
+        return CpuBackend.float64().copyOf(t);
+    }
+
+    static Tensor random(long salt, int... shape) {
+        return RecurrentCudaGpuTest.random(salt, shape);
+    }
+}
