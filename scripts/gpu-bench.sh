@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # GPU benchmark of the recurrent layers, Mnemo beside PyTorch/cuDNN in the same run:
 #   gpu-bench.sh OUT_DIR [RUNNER OPTIONS...]      (e.g. --cells LSTM --shapes large,latency_b1)
-# Runs from a bundle made by scripts/gpu-bundle.sh (jre.tar.xz, jars/, rnn_bench.py beside this
+# Runs from a bundle made by scripts/gpu-bundle.sh (jre.tar.xz, jars/, torch/*.py beside this
 # script) or from the repository after `mvn package` (then $JAVA_HOME or java on PATH is used).
-# Steps: the Java runner writes the shape list (--emit-shapes), bench/torch/rnn_bench.py times
-# torch.nn.RNN/LSTM/GRU on it, and the runner times Mnemo and joins both into OUT_DIR/report.json
-# and OUT_DIR/report.md (torch / ours ratios). Without python3, torch or CUDA each side says so
-# and the report carries what there is. About 1-3 minutes on an H100 with the repeats below.
+# Steps: the Java runner writes the shape list (--emit-shapes); every PyTorch script in
+# bench/torch/ (rnn_bench.py, and any other *.py there: each takes SHAPES.json OUT.json and writes
+# rnn_bench.py's format, keyed like the runner's rows) times its side; their results are merged;
+# the runner times Mnemo and joins both into OUT_DIR/report.json and OUT_DIR/report.md (torch /
+# ours ratios). Without python3, torch or CUDA each side says so and the report carries what there
+# is. About 1-3 minutes on an H100 with the repeats below.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: gpu-bench.sh OUT_DIR [runner options]}
@@ -18,12 +20,12 @@ if [ -f "$here/jre.tar.xz" ] || [ -d "$here/jre" ]; then          # a bundle
   [ -x "$here/jre/bin/java" ] || tar xJf "$here/jre.tar.xz" -C "$here"
   java="$here/jre/bin/java"
   cp_all=$(ls "$here"/jars/*.jar | tr '\n' ':')
-  script="$here/rnn_bench.py"
+  torch_dir="$here/torch"
 else                                                               # the repository
   root=$(cd "$here/.." && pwd)
   java=${JAVA_HOME:+$JAVA_HOME/bin/}java
   cp_all=$(ls "$root"/bench/target/mnemo-bench-*.jar "$root"/bench/target/lib/*.jar | tr '\n' ':')
-  script="$root/bench/torch/rnn_bench.py"
+  torch_dir="$root/bench/torch"
 fi
 runner=(timeout 200 "$java" --enable-native-access=ALL-UNNAMED -cp "${cp_all%:}"
         dev.mnemo.bench.gpu.GpuBenchmarkRunner)
@@ -33,14 +35,48 @@ trap 'rm -rf "$work"' EXIT
 "${runner[@]}" --repeats "$repeats" "$@" --emit-shapes "$work/shapes.json" || exit 1
 
 torch_args=()
+# Says why in the report too, not only in the log.
+torch_missing() {
+  echo "gpu-bench: $1; report without torch rows"
+  printf '{"available": false, "reason": "%s", "info": {}, "results": {}}\n' "$1" >"$work/torch.json"
+  torch_args=(--torch "$work/torch.json")
+}
 if command -v python3 >/dev/null 2>&1; then
-  if timeout 120 python3 "$script" "$work/shapes.json" "$work/torch.json"; then
+  results=()
+  for script in "$torch_dir"/*.py; do
+    [ -f "$script" ] || continue
+    name=$(basename "$script" .py)
+    if timeout 300 python3 "$script" "$work/shapes.json" "$work/torch-$name.json"; then
+      results+=("$work/torch-$name.json")
+    else
+      echo "gpu-bench: bench/torch/$name.py failed or ran out of time; report without its rows"
+    fi
+  done
+  if [ ${#results[@]} -gt 0 ]; then
+    # One file for the runner: results joined, info merged, "available" when any script had torch.
+    python3 - "$work/torch.json" "${results[@]}" <<'PY'
+import json, sys
+merged = {"available": False, "reason": "", "info": {}, "results": {}}
+reasons = []
+for path in sys.argv[2:]:
+    with open(path) as f:
+        doc = json.load(f)
+    merged["available"] = merged["available"] or bool(doc.get("available"))
+    if not doc.get("available") and doc.get("reason"):
+        reasons.append(doc["reason"])
+    for k, v in (doc.get("info") or {}).items():
+        merged["info"].setdefault(k, v)
+    merged["results"].update(doc.get("results") or {})
+merged["reason"] = "; ".join(dict.fromkeys(reasons)) if not merged["available"] else ""
+with open(sys.argv[1], "w") as f:
+    json.dump(merged, f, indent=2)
+PY
     torch_args=(--torch "$work/torch.json")
   else
-    echo "gpu-bench: the PyTorch script failed or ran out of time; report without torch rows"
+    torch_missing "no PyTorch script in $torch_dir ran to the end"
   fi
 else
-  echo "gpu-bench: python3 not found; report without torch rows"
+  torch_missing "python3 not found (PyTorch exists on GPU machines only)"
 fi
 
 "${runner[@]}" --repeats "$repeats" "$@" "${torch_args[@]}" --out "$out/report.json"

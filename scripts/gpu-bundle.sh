@@ -3,8 +3,8 @@
 # CUDA driver but no JDK, no Maven and no network:
 #   scripts/gpu-bundle.sh [DIR]          (default .gpu; run after `mvn package`, or it builds)
 # DIR then holds: jars/ (every module jar, test jar and dependency), junit-console.jar, the native
-# harness (when nvcc built it), jre.tar.xz (a jlink runtime), gpu-suite.sh, gpu-bench.sh and
-# rnn_bench.py (the PyTorch side of the benchmark). On the GPU machine:
+# harness (when nvcc built it), jre.tar.xz (a jlink runtime), gpu-suite.sh, gpu-bench.sh,
+# gpu-bench-all.sh and torch/*.py (the PyTorch side of the benchmarks). On the GPU machine:
 #   DIR/gpu-suite.sh OUT_DIR
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,9 +19,18 @@ if ! ls java-bindings/target/mnemo-cuda-*-tests.jar >/dev/null 2>&1; then
   mvn -B -q -DskipTests package
 fi
 rm -rf "$dir/jars"; mkdir -p "$dir/jars"
-for module in java-bindings nn-layers experiments bench; do
+for module in java-bindings nn-layers experiments jcuda-interop bench; do
   cp "$module"/target/*.jar "$dir/jars/" 2>/dev/null || true
   [ -d "$module/target/lib" ] && cp "$module"/target/lib/*.jar "$dir/jars/"
+done
+# JCuda's natives jar (9.5 MB) is mostly the PTX compiler and NVRTC bindings; only its driver-API
+# library (which links libcuda.so.1 alone) is used here: keep that one, so the bundle stays small.
+for natives in "$dir"/jars/jcuda-natives-*.jar; do
+  [ -f "$natives" ] || continue
+  tmp=$(mktemp -d)
+  (cd "$tmp" && "$JAVA_HOME/bin/jar" xf "$natives" && rm -f lib/*JNvPTXCompiler* lib/*JNvrtc* lib/*JCudaRuntime* \
+     && "$JAVA_HOME/bin/jar" cfM "$natives" -C "$tmp" lib META-INF)
+  rm -rf "$tmp"
 done
 # Test-scope dependencies (JUnit) come with the console launcher below; module jars from target/lib
 # duplicate the ones just copied, which is harmless on a class path.
@@ -39,5 +48,6 @@ if [ ! -f "$dir/jre.tar.xz" ]; then
     --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$tmp/jre"
   tar cJf "$dir/jre.tar.xz" -C "$tmp" jre && rm -rf "$tmp"
 fi
-cp scripts/gpu-suite.sh scripts/gpu-bench.sh bench/torch/rnn_bench.py "$dir/"
+cp scripts/gpu-suite.sh scripts/gpu-bench.sh scripts/gpu-bench-all.sh "$dir/"
+rm -rf "$dir/torch"; mkdir -p "$dir/torch"; cp bench/torch/*.py "$dir/torch/"
 du -sh "$dir"

@@ -3,8 +3,8 @@
 #   BUNDLE/gpu-suite.sh OUT_DIR
 # Writes to OUT_DIR: info.txt (`mnemo info`), junit.txt + junit-report.xml (every test, `gpu` ones
 # included), memcheck.txt (compute-sanitizer on the harness's small check), harness.txt (kernel
-# timings from C), and, when python3 exists, report.json + report.md + bench.txt (gpu-bench.sh:
-# Mnemo's recurrent layers beside PyTorch/cuDNN, and its log). Exit status: non-zero when a test
+# timings from C), and suite.json + suite.md + report.json + report.md (gpu-bench-all.sh: every GPU
+# benchmark, Mnemo beside PyTorch/cuDNN where python3 and torch exist, and its logs *.txt). Exit status: non-zero when a test
 # failed or memcheck found errors (the benchmark never changes it).
 set -uo pipefail
 bundle=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,8 +45,10 @@ if [ -x "$bundle/mnemo_harness" ]; then
     "$bundle/mnemo_harness" launch; } >"$out/harness.txt" 2>&1 || status=1
 fi
 
-# Optional last step: the recurrent-layer benchmark beside PyTorch/cuDNN (a few minutes at most).
-if command -v python3 >/dev/null 2>&1 && [ -f "$bundle/gpu-bench.sh" ]; then
-  bash "$bundle/gpu-bench.sh" "$out" >"$out/bench.txt" 2>&1 || echo "gpu-bench failed (see bench.txt)"
+# Last step: every GPU benchmark (gpu-bench-all.sh: layers beside PyTorch/cuDNN, JMH launch
+# overhead with JCuda and CUDA Graphs, the C launch baseline) → suite.json / suite.md; it says
+# what is missing (python3, torch) in the report. About 5 minutes.
+if [ -f "$bundle/gpu-bench-all.sh" ]; then
+  bash "$bundle/gpu-bench-all.sh" "$out" >"$out/bench-all.txt" 2>&1 || echo "gpu-bench-all failed (see bench-all.txt)"
 fi
 exit $status

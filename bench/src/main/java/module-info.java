@@ -1,5 +1,6 @@
 /**
- * Mnemo benchmarks: JMH benchmarks of the CPU backend, and the GPU benchmark runner
+ * Mnemo benchmarks: JMH benchmarks of the CPU backend and of kernel-launch overhead (Mnemo FFM vs
+ * JCuda vs CUDA Graphs, {@link dev.mnemo.bench.LaunchOverheadBenchmark}), and the GPU benchmark runner
  * ({@link dev.mnemo.bench.gpu.GpuBenchmarkRunner}) that times the CUDA layers beside PyTorch/cuDNN.
  * The JMH annotation processor generates its harness into {@code dev.mnemo.bench.jmh_generated},
  * inside this module, and the module compiles under JPMS; the benchmarks are <em>run</em> from the
@@ -10,5 +11,6 @@
 module dev.mnemo.bench {
     requires dev.mnemo.nn;
     requires dev.mnemo.cuda;
+    requires dev.mnemo.jcuda;
     requires jmh.core;
 }

@@ -14,7 +14,7 @@ module dev.mnemo.nn {
     exports dev.mnemo.nn.linalg;
     exports dev.mnemo.nn.analysis;
     exports dev.mnemo.nn.init;
-    requires dev.mnemo.cuda;
+    requires transitive dev.mnemo.cuda;
     requires ejml.core;
     requires ejml.ddense;
     requires org.jfree.jfreechart;

@@ -13,11 +13,18 @@ import java.lang.foreign.MemorySegment;
 public final class CudaStream implements AutoCloseable {
     private final CudaContext context;
     private final MemorySegment handle;
+    /** False for {@link #wrap}: the stream belongs to someone else and close() destroys nothing. */
+    private final boolean owned;
     private final Lifetime lifetime;
 
     private CudaStream(CudaContext context, MemorySegment handle, String kind) {
+        this(context, handle, kind, true);
+    }
+
+    private CudaStream(CudaContext context, MemorySegment handle, String kind, boolean owned) {
         this.context = context;
         this.handle = handle;
+        this.owned = owned;
         this.lifetime = new Lifetime(this, "CudaStream(" + kind + ", device " + context.ordinal() + ")");
     }
 
@@ -31,6 +38,23 @@ public final class CudaStream implements AutoCloseable {
     public static CudaStream createNonBlocking(CudaContext context) {
         context.use();
         return new CudaStream(context, CudaDriver.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING), "non-blocking");
+    }
+
+    /**
+     * A view of a {@code CUstream} that someone else created in {@code context} (e.g. JCuda's
+     * {@code cuStreamCreate}): launches, copies and graphs queue on it; {@link #close()} only marks
+     * the view closed, never destroys the stream. {@code MemorySegment.NULL} is the legacy default
+     * stream.
+     */
+    public static CudaStream wrap(CudaContext context, MemorySegment handle) {
+        java.util.Objects.requireNonNull(handle, "handle");
+        context.use();
+        return new CudaStream(context, handle, "borrowed", false);
+    }
+
+    /** Whether {@link #close()} destroys the stream (false for {@link #wrap}ped streams). */
+    public boolean isOwned() {
+        return owned;
     }
 
     /** The context the stream belongs to. */
@@ -61,7 +85,7 @@ public final class CudaStream implements AutoCloseable {
         if (lifetime.isClosed()) {
             return;
         }
-        boolean release = !context.isClosed();
+        boolean release = owned && !context.isClosed();
         if (release) {
             context.use();
         }

@@ -21,13 +21,16 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
     private final CudaContext context;
     private final long address;
     private final long byteSize;
+    /** False for {@link #wrap}: the memory belongs to someone else and close() frees nothing. */
+    private final boolean owned;
     private final Lifetime lifetime;
 
-    private DeviceBuffer(CudaContext context, long address, long byteSize) {
+    private DeviceBuffer(CudaContext context, long address, long byteSize, boolean owned) {
         this.context = context;
         this.address = address;
         this.byteSize = byteSize;
-        this.lifetime = new Lifetime(this, "DeviceBuffer of " + byteSize + " bytes");
+        this.owned = owned;
+        this.lifetime = new Lifetime(this, "DeviceBuffer of " + byteSize + " bytes" + (owned ? "" : " (borrowed)"));
     }
 
     /** Allocates {@code bytes} bytes (contents undefined); zero bytes allocates nothing. */
@@ -37,7 +40,30 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
         }
         context.use();
         long address = bytes == 0 ? 0L : CudaDriver.memAlloc(bytes);
-        return new DeviceBuffer(context, address, bytes);
+        return new DeviceBuffer(context, address, bytes, true);
+    }
+
+    /**
+     * A view of device memory that someone else allocated in {@code context} (another library's
+     * {@code cuMemAlloc}, e.g. JCuda's): every method works on it, and {@link #close()} only marks
+     * the view closed, never frees. The owner keeps the memory alive while this view is used.
+     *
+     * @throws IllegalArgumentException on a null address with a non-zero size, or a negative size
+     */
+    public static DeviceBuffer wrap(CudaContext context, long address, long byteSize) {
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("byteSize must be >= 0, got " + byteSize);
+        }
+        if (address == 0 && byteSize != 0) {
+            throw new IllegalArgumentException("cannot wrap a null device pointer of " + byteSize + " bytes");
+        }
+        context.use();
+        return new DeviceBuffer(context, address, byteSize, false);
+    }
+
+    /** Whether {@link #close()} frees the memory (false for {@link #wrap}ped memory). */
+    public boolean isOwned() {
+        return owned;
     }
 
     /** Allocates room for {@code count} floats. */
@@ -288,7 +314,7 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
         if (lifetime.isClosed()) {
             return;
         }
-        boolean release = address != 0 && !context.isClosed();
+        boolean release = owned && address != 0 && !context.isClosed();
         if (release) {
             context.use();
         }

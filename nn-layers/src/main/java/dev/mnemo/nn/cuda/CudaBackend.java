@@ -1,6 +1,8 @@
 package dev.mnemo.nn.cuda;
 
+import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.CudaProbe;
+import dev.mnemo.cuda.CudaStream;
 import dev.mnemo.cuda.DeviceBuffer;
 import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.GemmPrecision;
@@ -145,6 +147,60 @@ public final class CudaBackend implements Backend {
     /** Waits until all work queued so far has finished. */
     public void synchronize() {
         rt.stream.synchronize();
+    }
+
+    // ───────────────────────────── interop: memory and streams of other libraries ─────────────────────────────
+
+    /**
+     * The context all of this backend's memory and work lives in: device 0's primary context. Another
+     * library sharing tensors with Mnemo (JCuda, a native library) must use this same context.
+     */
+    public CudaContext context() {
+        return rt.context;
+    }
+
+    /**
+     * The stream all of this backend's work is queued on, in order. It synchronizes with the legacy
+     * default stream; to order it with another stream, record an event on one and wait for it on the
+     * other.
+     */
+    public CudaStream stream() {
+        return rt.stream;
+    }
+
+    /**
+     * A float32 CUDA tensor of {@code shape} over the start of {@code memory}, without a copy: kernels
+     * read and write {@code memory} itself. For memory another library allocated (see
+     * {@link DeviceBuffer#wrap}); its owner keeps it alive while the tensor and its views are used.
+     *
+     * @throws IllegalArgumentException when {@code memory} belongs to another context than
+     *         {@link #context()}, is too small for {@code shape}, or is not 4-byte aligned
+     */
+    public Tensor wrap(DeviceBuffer memory, int... shape) {
+        if (memory == null) {
+            throw new IllegalArgumentException("memory must not be null");
+        }
+        if (memory.context() != rt.context) {
+            throw new IllegalArgumentException(memory.describe() + " belongs to " + memory.context()
+                    + ", not this backend's " + rt.context + "; wrap it with DeviceBuffer.wrap(backend.context(), ...)");
+        }
+        long n = 1;
+        for (int s : shape) {
+            if (s < 0) {
+                throw new IllegalArgumentException("sizes must be >= 0, got shape " + java.util.Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, s);
+        }
+        if (memory.floatCapacity() < n) {
+            throw new IllegalArgumentException("a tensor of shape " + Tensor.shapeString(shape) + " needs " + n
+                    + " floats (" + Math.multiplyExact(n, Float.BYTES) + " bytes), " + memory.describe() + " holds "
+                    + memory.floatCapacity());
+        }
+        if (n > 0 && memory.address() % Float.BYTES != 0) {
+            throw new IllegalArgumentException("float32 tensors need 4-byte aligned memory, " + memory.describe()
+                    + " starts at 0x" + Long.toHexString(memory.address()));
+        }
+        return Tensor.wrap(new CudaStorage(rt, memory, n), 0, shape);
     }
 
     @Override
