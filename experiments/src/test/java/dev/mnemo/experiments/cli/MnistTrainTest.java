@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MnistTrainTest {
 
     /** package/src/digits/k.json with {@code n} images of digit k: a bright band at row 2k. */
-    private static Path fakePackage(Path root, int n) throws IOException {
+    static Path fakePackage(Path root, int n) throws IOException {
         Path digits = Files.createDirectories(root.resolve("package/src/digits"));
         for (int k = 0; k <= 9; k++) {
             StringBuilder sb = new StringBuilder("{\"data\":[");

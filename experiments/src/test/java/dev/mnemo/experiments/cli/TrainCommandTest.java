@@ -50,7 +50,7 @@ class TrainCommandTest {
                 "unknown initializer 'eigne'");
         assertOneLineFailure(run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigen", "--device", "tpu",
                 "--out", o), "unknown device 'tpu'");
-        assertOneLineFailure(run("reproduce", "mnist"), "not implemented yet");
+        assertOneLineFailure(run("reproduce", "cifar"), "unknown experiment 'cifar'; available: tomita, mnist, spectra");
     }
 
     @Test

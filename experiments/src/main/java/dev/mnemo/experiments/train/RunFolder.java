@@ -1,0 +1,67 @@
+package dev.mnemo.experiments.train;
+
+import dev.mnemo.nn.analysis.SpectrumTracker;
+import dev.mnemo.nn.io.SafeTensors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The files of a run folder: checked up front, then config, metrics, spectra, weights and result. */
+public final class RunFolder {
+
+    private RunFolder() {
+    }
+
+    /** Creates {@code out} and checks that a file can be written in it: one clear message otherwise. */
+    public static void prepare(Path out) {
+        try {
+            Files.createDirectories(out);
+            Path probe = Files.createTempFile(out, ".write-check", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new IllegalArgumentException("cannot write to the output folder " + out + " ("
+                    + e.getClass().getSimpleName().replace("Exception", "") + ": " + e.getMessage() + ")");
+        }
+    }
+
+    /** Writes {@code text} to {@code file}, naming the file on failure. */
+    public static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** weights.safetensors: every parameter of {@code model}, with {@code metadata}. */
+    public static void writeWeights(Path out, SequenceModel model, Map<String, String> metadata) {
+        Path file = out.resolve("weights.safetensors");
+        try {
+            SafeTensors.write(file, model.parameters(), metadata);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A tracker of every recurrent layer of {@code model} writing into {@code out}, a snapshot every
+     * {@code every} steps, "modes with τ &gt; horizon" counted; null when {@code out} is null or the
+     * model has no recurrent layer.
+     */
+    public static SpectrumTracker tracker(Path out, SequenceModel model, int every, double horizon) {
+        if (out == null || model.recurrentLayers().isEmpty()) {
+            return null;
+        }
+        SpectrumTracker.Builder b = SpectrumTracker.builder(out).every(every).horizon(horizon);
+        model.recurrentLayers().forEach(b::track);
+        return b.build();
+    }
+
+    /** {@code [########............]}: {@code done} of {@code total}, 20 characters. */
+    public static String bar(int done, int total) {
+        int filled = (int) Math.round(20.0 * done / total);
+        return "[" + "#".repeat(filled) + ".".repeat(20 - filled) + "]";
+    }
+}

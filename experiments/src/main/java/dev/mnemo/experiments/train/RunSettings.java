@@ -1,0 +1,64 @@
+package dev.mnemo.experiments.train;
+
+import dev.mnemo.nn.init.Initializers;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The settings every training run shares, whatever the task: model, initializer, optimizer, seed and
+ * device. Checked on construction, so a bad value is one clear message before any work starts.
+ */
+public record RunSettings(String cell, String init, Map<String, String> initParams, int hidden, int layers,
+                          int epochs, int batch, double lr, double clip, long seed, String device) {
+
+    /** Devices by name. */
+    public static final List<String> DEVICES = List.of("cpu", "cuda", "auto");
+
+    public RunSettings {
+        cell = cell.trim().toLowerCase(Locale.ROOT);
+        device = device.trim().toLowerCase(Locale.ROOT);
+        if (!SequenceModels.CELLS.contains(cell)) {
+            throw new IllegalArgumentException("unknown cell '" + cell + "'; valid cells: "
+                    + String.join(", ", SequenceModels.CELLS));
+        }
+        if (!Initializers.NAMES.contains(init)) {
+            throw new IllegalArgumentException("unknown initializer '" + init + "'; valid names: "
+                    + String.join(", ", Initializers.NAMES));
+        }
+        if (!DEVICES.contains(device)) {
+            throw new IllegalArgumentException("unknown device '" + device + "'; valid: " + String.join(", ", DEVICES));
+        }
+        positive("hidden", hidden);
+        positive("layers", layers);
+        positive("epochs", epochs);
+        positive("batch", batch);
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("lr must be > 0, got " + lr);
+        }
+        if (!(clip >= 0) || Double.isInfinite(clip)) {
+            throw new IllegalArgumentException("clip must be >= 0 (0 = off), got " + clip);
+        }
+        initParams = Map.copyOf(initParams);
+    }
+
+    static void positive(String name, int v) {
+        if (v < 1) {
+            throw new IllegalArgumentException(name + " must be >= 1, got " + v);
+        }
+    }
+
+    /** {@code cell: rnn (tanh)}: the RNN's nonlinearity follows the initializer (ReLU with irnn). */
+    public String cellLine() {
+        return "cell: " + cell + (cell.equals("rnn") ? " (" + SequenceModels.rnnNonlinearity(init).name()
+                .toLowerCase(Locale.ROOT) + ")" : "");
+    }
+
+    /** The model, optimizer, seed and device settings as {@code key: value} lines. */
+    public String describe() {
+        return String.join("\n", cellLine(),
+                "hidden: " + hidden, "layers: " + layers, "epochs: " + epochs, "batch: " + batch,
+                "optimizer: Adam lr=" + lr, "clip (global norm): " + (clip > 0 ? clip : "off"),
+                "seed: " + seed, "device: " + device);
+    }
+}

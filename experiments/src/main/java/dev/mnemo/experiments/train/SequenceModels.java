@@ -1,0 +1,83 @@
+package dev.mnemo.experiments.train;
+
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Nonlinearity;
+import dev.mnemo.nn.init.Initializers;
+import dev.mnemo.nn.init.RecurrentInit;
+import dev.mnemo.nn.init.SpectrumSource;
+import dev.mnemo.nn.layers.Gru;
+import dev.mnemo.nn.layers.Linear;
+import dev.mnemo.nn.layers.LinearOptions;
+import dev.mnemo.nn.layers.Lstm;
+import dev.mnemo.nn.layers.RecurrentLayer;
+import dev.mnemo.nn.layers.RecurrentOptions;
+import dev.mnemo.nn.layers.Rnn;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the model a run names with {@code --cell}. A new model kind is one more name in
+ * {@link #CELLS} and one more case in {@link #build}.
+ */
+public final class SequenceModels {
+
+    /** Model kinds by {@code --cell} name. */
+    public static final List<String> CELLS = List.of("rnn", "lstm", "gru");
+
+    private SequenceModels() {
+    }
+
+    /** tanh, except ReLU with the identity initializer (Le et al.'s IRNN). */
+    public static Nonlinearity rnnNonlinearity(String init) {
+        return init.equals("irnn") ? Nonlinearity.RELU : Nonlinearity.TANH;
+    }
+
+    /** The backend for {@code cpu}, {@code cuda} or {@code auto}. */
+    public static Backend backend(String device) {
+        return switch (device) {
+            case "cpu" -> Backend.cpu();
+            case "cuda" -> Backend.of(Device.CUDA);
+            default -> Backend.auto();
+        };
+    }
+
+    /**
+     * A freshly initialised model: input size {@code in}, {@code out} outputs per step.
+     *
+     * @param matched when non-null, the {@code spectrum-matched} initializer takes its modes from here
+     *                (instead of a {@code csv} initializer parameter)
+     */
+    public static SequenceModel build(RunSettings s, int in, int out, SpectrumSource matched, Backend be) {
+        return switch (s.cell()) {
+            case "rnn", "lstm", "gru" -> recurrent(s, in, out, matched, be);
+            default -> throw new IllegalArgumentException("unknown cell '" + s.cell() + "'; valid cells: "
+                    + String.join(", ", CELLS));
+        };
+    }
+
+    private static RecurrentModel recurrent(RunSettings s, int in, int out, SpectrumSource matched, Backend be) {
+        RecurrentOptions.Builder ob = RecurrentOptions.builder(in, s.hidden()).numLayers(s.layers()).seed(s.seed());
+        if (s.cell().equals("rnn")) {
+            ob.nonlinearity(rnnNonlinearity(s.init()));
+        }
+        RecurrentOptions opts = ob.build();
+        RecurrentLayer layer = switch (s.cell()) {
+            case "rnn" -> new Rnn(opts, be);
+            case "lstm" -> new Lstm(opts, be);
+            default -> new Gru(opts, be);
+        };
+        RecurrentInit init;
+        if (s.init().equals("spectrum-matched") && matched != null) {
+            init = Initializers.spectrumMatched(matched, s.seed()).toBuilder().name("spectrum-matched").build();
+        } else {
+            Map<String, Object> params = new LinkedHashMap<>(s.initParams());
+            params.putIfAbsent("seed", s.seed());
+            init = Initializers.byName(s.init(), params);
+        }
+        init.apply(layer);
+        Linear head = new Linear(LinearOptions.builder(s.hidden(), out).seed(s.seed() + 1).build(), be);
+        return new RecurrentModel(s.cell(), layer, head, init.describe());
+    }
+}
