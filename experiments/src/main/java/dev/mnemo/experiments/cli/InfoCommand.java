@@ -1,6 +1,7 @@
 package dev.mnemo.experiments.cli;
 
 import dev.mnemo.cuda.CudaProbe;
+import dev.mnemo.nn.CpuBackend;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -27,6 +28,7 @@ final class InfoCommand implements Callable<Integer> {
         out.println("backend: " + (probe.available()
                 ? "cuda (device 0)"
                 : "cpu — " + probe.unavailableReason()));
+        out.println("cpu gemm: " + CpuBackend.gemmImplementation());
         out.println();
         out.println(probe.describe());
         out.flush();

@@ -23,6 +23,7 @@ class MnemoCliTest {
             assertTrue(run.out().contains("backend: cpu — " + probe.unavailableReason()), run.out());
         }
         assertTrue(run.out().contains(probe.describe().strip()), run.out());
+        assertTrue(run.out().contains("cpu gemm: " + dev.mnemo.nn.CpuBackend.gemmImplementation()), run.out());
     }
 
     @Test
