@@ -30,3 +30,6 @@
 #include "optim_sgd.cu"
 #include "optim_adam.cu"
 #include "optim_rmsprop.cu"
+#include "memnet_read_fwd.cu"
+#include "memnet_read_bwd.cu"
+#include "memnet_ring_write.cu"

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <vector>
 
+#include "bench_memnet.h"
 #include "commands.h"
 #include "cuda_check.h"
 #include "device_buffer.h"
@@ -245,6 +246,7 @@ const Bench kBenches[] = {
     {"gru", bench_gru, Bench::kHidden},          {"xent", bench_xent, Bench::kSelf},
     {"mse", bench_mse, Bench::kElements},        {"sgd", bench_sgd, Bench::kElements},
     {"adam", bench_adam, Bench::kElements},      {"rmsprop", bench_rmsprop, Bench::kElements},
+    {"memnet", bench_memnet, Bench::kSelf},
 };
 
 const long long kDefaultHidden[] = {256, 512, 1024};

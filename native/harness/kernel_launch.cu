@@ -236,4 +236,102 @@ void launch_rmsprop(float* param, const float* grad, float* squareAvg, float* mo
 
 const void* fill_kernel_handle() { return reinterpret_cast<const void*>(mnemo_tensor_fill_f32); }
 
+// ── memnet ──
+
+MemnetSplitPlan memnet_split_plan(long long batch, long long slots) {
+  const long long wanted = std::max(1LL, ceil_div(MNEMO_MEMNET_SPLIT_TARGET_BLOCKS, std::max(1LL, batch)));
+  long long splits = std::min(wanted, ceil_div(slots, MNEMO_MEMNET_SPLIT_MIN_SLOTS));
+  splits = std::max(1LL, splits);
+  if (slots < 1) return {1, 1};  // the split kernels then see no slot (only empty slots)
+  const long long perSplit = ceil_div(slots, splits);
+  return {ceil_div(slots, perSplit), perSplit};
+}
+
+long long memnet_fwd_partials_count(long long batch, long long slots, long long valueWidth) {
+  if (memnet_small_path(slots)) return 0;
+  return batch * memnet_split_plan(batch, slots).splits * (2 + valueWidth);
+}
+
+long long memnet_bwd_partials_count(long long batch, long long slots, long long keyWidth) {
+  if (memnet_small_path(slots)) return 0;
+  return batch * memnet_split_plan(batch, slots).splits * keyWidth;
+}
+
+namespace {
+unsigned memnet_row_grid(long long batch) {
+  const long long blocks = ceil_div(batch, kBlockThreads / 32);
+  return static_cast<unsigned>(blocks < 1 ? 1 : blocks);
+}
+unsigned memnet_split_grid(long long batch, long long splits) {
+  const long long blocks = batch * splits;
+  return static_cast<unsigned>(blocks < 1 ? 1 : blocks);
+}
+}  // namespace
+
+void launch_memnet_read_fwd_small(const mnemo_memnet_read_fwd_params& p, cudaStream_t stream) {
+  mnemo_memnet_read_fwd_small_f32<<<memnet_row_grid(p.batch), kBlockThreads, 0, stream>>>(p);
+  CHECK_LAUNCH();
+}
+
+void launch_memnet_read_fwd_split(const mnemo_memnet_read_fwd_params& p, bool kvBf16,
+                                  cudaStream_t stream) {
+  if (p.batch == 0) return;
+  if (kvBf16) {
+    mnemo_memnet_read_fwd_split_kvbf16_f32<<<memnet_split_grid(p.batch, p.splits), kBlockThreads,
+                                             0, stream>>>(p);
+  } else {
+    mnemo_memnet_read_fwd_split_f32<<<memnet_split_grid(p.batch, p.splits), kBlockThreads, 0,
+                                      stream>>>(p);
+  }
+  CHECK_LAUNCH();
+  mnemo_memnet_read_fwd_merge_f32<<<memnet_row_grid(p.batch), kBlockThreads, 0, stream>>>(p);
+  CHECK_LAUNCH();
+}
+
+void launch_memnet_read_fwd(mnemo_memnet_read_fwd_params p, bool kvBf16, cudaStream_t stream) {
+  if (!kvBf16 && memnet_small_path(p.slots)) {
+    launch_memnet_read_fwd_small(p, stream);
+    return;
+  }
+  const MemnetSplitPlan plan = memnet_split_plan(p.batch, p.slots);
+  p.splits = plan.splits;
+  p.slotsPerSplit = plan.slotsPerSplit;
+  launch_memnet_read_fwd_split(p, kvBf16, stream);
+}
+
+void launch_memnet_read_bwd_small(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream) {
+  mnemo_memnet_read_bwd_small_f32<<<memnet_row_grid(p.batch), kBlockThreads, 0, stream>>>(p);
+  CHECK_LAUNCH();
+}
+
+void launch_memnet_read_bwd_split(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream) {
+  if (p.batch == 0) return;
+  mnemo_memnet_read_bwd_split_f32<<<memnet_split_grid(p.batch, p.splits), kBlockThreads, 0,
+                                    stream>>>(p);
+  CHECK_LAUNCH();
+  mnemo_memnet_read_bwd_merge_f32<<<memnet_row_grid(p.batch), kBlockThreads, 0, stream>>>(p);
+  CHECK_LAUNCH();
+}
+
+void launch_memnet_read_bwd(mnemo_memnet_read_bwd_params p, cudaStream_t stream) {
+  if (memnet_small_path(p.slots)) {
+    launch_memnet_read_bwd_small(p, stream);
+    return;
+  }
+  const MemnetSplitPlan plan = memnet_split_plan(p.batch, p.slots);
+  p.splits = plan.splits;
+  p.slotsPerSplit = plan.slotsPerSplit;
+  launch_memnet_read_bwd_split(p, stream);
+}
+
+void launch_memnet_ring_write(float* keys, float* values, const float* k, long long ldk,
+                              const float* v, long long ldv, long long batch, long long slots,
+                              long long keyWidth, long long valueWidth, long long step,
+                              cudaStream_t stream) {
+  mnemo_memnet_ring_write_f32<<<elementwise_grid(batch * (keyWidth + valueWidth)), kBlockThreads,
+                                0, stream>>>(keys, values, k, ldk, v, ldv, batch, slots, keyWidth,
+                                             valueWidth, step);
+  CHECK_LAUNCH();
+}
+
 }  // namespace mnemo::harness

@@ -100,4 +100,31 @@ void launch_rmsprop(float* param, const float* grad, float* squareAvg, float* mo
 // mnemo_tensor_fill_f32 as a handle for cudaLaunchKernel / cudaFuncGetAttributes.
 const void* fill_kernel_handle();
 
+// ── memnet: key-value memory read (small path, split + merge), ring-buffer write ──
+// The header's split plan for (batch, slots >= 1).
+struct MemnetSplitPlan {
+  long long splits;
+  long long slotsPerSplit;
+};
+MemnetSplitPlan memnet_split_plan(long long batch, long long slots);
+// Whether the host takes the small path (slots <= MNEMO_MEMNET_SMALL_MAX_SLOTS).
+inline bool memnet_small_path(long long slots) { return slots <= MNEMO_MEMNET_SMALL_MAX_SLOTS; }
+// Floats of scratch the forward / backward need for p's sizes (0 on the small path).
+long long memnet_fwd_partials_count(long long batch, long long slots, long long valueWidth);
+long long memnet_bwd_partials_count(long long batch, long long slots, long long keyWidth);
+// The whole read the header's way: small path, or split + merge with p.partials (the plan's
+// slotsPerSplit and splits are filled in here). kvBf16: K, V stored as bf16 (split path only).
+void launch_memnet_read_fwd(mnemo_memnet_read_fwd_params p, bool kvBf16, cudaStream_t stream);
+void launch_memnet_read_bwd(mnemo_memnet_read_bwd_params p, cudaStream_t stream);
+// One path forced (the check runs both on the same shapes): split with a given plan.
+void launch_memnet_read_fwd_small(const mnemo_memnet_read_fwd_params& p, cudaStream_t stream);
+void launch_memnet_read_fwd_split(const mnemo_memnet_read_fwd_params& p, bool kvBf16,
+                                  cudaStream_t stream);
+void launch_memnet_read_bwd_small(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream);
+void launch_memnet_read_bwd_split(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream);
+void launch_memnet_ring_write(float* keys, float* values, const float* k, long long ldk,
+                              const float* v, long long ldv, long long batch, long long slots,
+                              long long keyWidth, long long valueWidth, long long step,
+                              cudaStream_t stream);
+
 }  // namespace mnemo::harness

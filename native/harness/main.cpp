@@ -20,6 +20,8 @@ const char* const kUsage =
     "  xent [rows] [iters]         softmax cross-entropy fwd and bwd, C 65 .. 50257 (rows 4096)\n"
     "  launch [iters]              back-to-back launches of mnemo_tensor_fill_f32 (n = 1),\n"
     "                              one sync: us per launch (default 10000)\n"
+    "  memnet [N] [iters]          key-value memory read fwd (float, bf16 K/V) and bwd, GB/s;\n"
+    "                              default: the gpu-anchors shapes, else B = 64, N, d = 64\n"
     "  check                       every kernel vs a host reference; exit 0 ok, 1 failed\n"
     "exit status: 0 ok, 1 check failed, 2 CUDA error, 64 usage error\n";
 

@@ -597,4 +597,207 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
                                                    float* gradAvg, long long n,
                                                    mnemo_optim_rmsprop_params hp);
 
+/* ───────────────────────────── family: memnet (key-value memory read) ───────────────────── */
+/*
+ * MemNet's read: one query per batch row b attends over `slots` filled memory slots plus
+ * `emptySlots` zero slots (MemNet's unmasked empty memory: score 0, value 0), exactly
+ * dev.mnemo.nn.Backend.MemoryRead:
+ *   s[m]   = scale · ⟨K[b, m, :], q[b, :]⟩        m < slots;  every empty slot: s = 0, value 0
+ *   lse[b] = log(Σ_m exp s[m] + emptySlots)       (−inf when slots + emptySlots = 0)
+ *   c[b,:] = Σ_m exp(s[m] − lse[b]) · V[b, m, :]  (0 when there is no slot)
+ * Backward, with a[m] = exp(s[m] − lse[b]) and D = ⟨c[b,:], dc[b,:]⟩:
+ *   ds[m]      = a[m] · (⟨V[b, m, :], dc[b, :]⟩ − D)
+ *   dq[b, :]   = scale · Σ_m ds[m] · K[b, m, :]     (overwritten)
+ *   dK[b, m, :] += scale · ds[m] · q[b, :]          (accumulated)
+ *   dV[b, m, :] += a[m] · dc[b, :]                  (accumulated; empty slots get nothing)
+ *
+ * Strided operands: element (b, m, j) of K is keys[b·keyBatchStride + m·keySlotStride + j]
+ * (element units, 64-bit; each pointer is already at its operand's first element), and
+ * likewise for V, dK, dV; q[b, j] is q[b·qBatchStride + j], dq[b, j] is dq[b·dqBatchStride + j].
+ * So one kernel reads a window of MemNet's [T, B, S] step history (slot stride B·S) and a dense
+ * [B, M, d] ring-buffer memory (slot stride d) alike. Strides >= 0. c, dc [B, d_v] and lse [B]
+ * are dense. Widths: 1 <= keyWidth, valueWidth <= MNEMO_MEMNET_MAX_WIDTH.
+ *
+ * Two read paths; the host picks one from `slots` (the Java launcher and the harness agree):
+ *   small (slots <= MNEMO_MEMNET_SMALL_MAX_SLOTS, 0 allowed): one warp per batch row, fused,
+ *         writes c and lse (backward: dq, dK, dV) directly. Launch: block 256 threads (8 rows),
+ *         grid ceil(B / 8), at least 1; no dynamic shared memory.
+ *   split (slots >= 1, any size; flash-decoding): block (s, b) takes slots
+ *         [s·slotsPerSplit, min(slots, (s+1)·slotsPerSplit)) of row b and writes one partial;
+ *         the merge kernel combines a row's partials in split order. Launch of the split kernels:
+ *         block 256 threads, grid B·splits (1-D, block index = b·splits + s), at least 1, no
+ *         dynamic shared memory; of the merge kernels: as the small path (a warp per row).
+ * Split plan (what the harness and the Java launcher use; any plan with
+ * splits = ceil(slots / slotsPerSplit) gives a correct result):
+ *   splits        = min(max(1, ceil(MNEMO_MEMNET_SPLIT_TARGET_BLOCKS / B)),
+ *                       ceil(slots / MNEMO_MEMNET_SPLIT_MIN_SLOTS))
+ *   slotsPerSplit = ceil(slots / splits),  then splits = ceil(slots / slotsPerSplit)
+ * (Many small blocks rather than one wave of big ones: ~4096 blocks keep the tail of the last
+ * wave short on 100+ SMs, and 128 slots fill one pass of a block's groups at d = 32.)
+ * Scratch: forward partials [B, splits, 2 + valueWidth] floats (max, Σ exp, Σ exp·V per split);
+ *          backward partials [B, splits, keyWidth] floats (Σ ds·K per split).
+ * Loads: 16-byte vectors when both widths, every stride and every K/V (dK/dV) pointer allow it
+ * (multiples of 4 floats / 8 bf16, 16-byte aligned); otherwise one element per load.
+ * Determinism: every sum is taken in an order fixed by the sizes, the strides and that
+ * alignment (no atomics); the same call gives the same bits every time.
+ * Aliasing: c, lse, dq, dK, dV and the partials must not overlap the inputs or each other.
+ */
+#define MNEMO_MEMNET_MAX_WIDTH 256
+#define MNEMO_MEMNET_SMALL_MAX_SLOTS 128
+#define MNEMO_MEMNET_SPLIT_TARGET_BLOCKS 4096
+#define MNEMO_MEMNET_SPLIT_MIN_SLOTS 128
+
+/*
+ * The forward read. Params struct by value, 152 bytes, 8-byte aligned, no padding.
+ * Fields (byte offset):
+ *   q                 (0)    [B, ·]  in: q[b, j] at q[b·qBatchStride + j]
+ *   keys              (8)    in: K, float (…_f32 kernels) or bf16 bits (…_kvbf16_f32)
+ *   values            (16)   in: V, the same storage type as keys
+ *   c                 (24)   [B, d_v] out (small path, merge)
+ *   lse               (32)   [B]      out (small path, merge)
+ *   partials          (40)   scratch [B, splits, 2 + d_v]: out of the split kernels, in of the
+ *                            merge; ignored (MAY BE NULL) by the small path
+ *   batch             (48)   B >= 0
+ *   slots             (56)   M >= 0 (split and merge: >= 1)
+ *   emptySlots        (64)   >= 0 (used by the small path and the merge)
+ *   keyWidth          (72)   d_k, 1 .. MNEMO_MEMNET_MAX_WIDTH
+ *   valueWidth        (80)   d_v, 1 .. MNEMO_MEMNET_MAX_WIDTH
+ *   qBatchStride      (88)
+ *   keyBatchStride    (96)
+ *   keySlotStride     (104)
+ *   valueBatchStride  (112)
+ *   valueSlotStride   (120)
+ *   slotsPerSplit     (128)  split path: >= 1 (ignored by the small path)
+ *   splits            (136)  split path: ceil(slots / slotsPerSplit) (ignored by the small path)
+ *   scale             (144)  double, rounded to float once
+ * Entry points (launch: see "family: memnet" above):
+ *   mnemo_memnet_read_fwd_small_f32        small path: c, lse
+ *   mnemo_memnet_read_fwd_split_f32        split path pass 1: partials (K, V float)
+ *   mnemo_memnet_read_fwd_split_kvbf16_f32 as the split pass with K, V stored as bf16 (the bits
+ *                                          of torch.bfloat16); q, c and the arithmetic float32
+ *   mnemo_memnet_read_fwd_merge_f32        split path pass 2: partials → c, lse
+ */
+typedef struct mnemo_memnet_read_fwd_params {
+  const float* q;
+  const void* keys;
+  const void* values;
+  float* c;
+  float* lse;
+  float* partials;
+  long long batch;
+  long long slots;
+  long long emptySlots;
+  long long keyWidth;
+  long long valueWidth;
+  long long qBatchStride;
+  long long keyBatchStride;
+  long long keySlotStride;
+  long long valueBatchStride;
+  long long valueSlotStride;
+  long long slotsPerSplit;
+  long long splits;
+  double scale;
+} mnemo_memnet_read_fwd_params;
+
+extern "C" __global__ void mnemo_memnet_read_fwd_small_f32(mnemo_memnet_read_fwd_params p);
+extern "C" __global__ void mnemo_memnet_read_fwd_split_f32(mnemo_memnet_read_fwd_params p);
+extern "C" __global__ void mnemo_memnet_read_fwd_split_kvbf16_f32(mnemo_memnet_read_fwd_params p);
+extern "C" __global__ void mnemo_memnet_read_fwd_merge_f32(mnemo_memnet_read_fwd_params p);
+
+/*
+ * The backward read (K, V float). Params struct by value, 216 bytes, 8-byte aligned, no
+ * padding. Fields (byte offset):
+ *   q                  (0)    in, as the forward's
+ *   keys               (8)    in
+ *   values             (16)   in
+ *   c                  (24)   [B, d_v] in: the forward's c
+ *   lse                (32)   [B]      in: the forward's lse
+ *   dc                 (40)   [B, d_v] in
+ *   dq                 (48)   out (overwritten; small path, merge): dq[b, j] at
+ *                             dq[b·dqBatchStride + j]
+ *   dKeys              (56)   in-out (accumulated; small path, split)
+ *   dValues            (64)   in-out (accumulated; small path, split)
+ *   partials           (72)   scratch [B, splits, d_k]: out of the split kernel, in of the
+ *                             merge; ignored (MAY BE NULL) by the small path
+ *   batch              (80)   B >= 0
+ *   slots              (88)   M >= 0 (split and merge: >= 1)
+ *   keyWidth           (96)   d_k, 1 .. MNEMO_MEMNET_MAX_WIDTH
+ *   valueWidth         (104)  d_v, 1 .. MNEMO_MEMNET_MAX_WIDTH
+ *   qBatchStride       (112)
+ *   keyBatchStride     (120)
+ *   keySlotStride      (128)
+ *   valueBatchStride   (136)
+ *   valueSlotStride    (144)
+ *   dqBatchStride      (152)
+ *   dKeyBatchStride    (160)
+ *   dKeySlotStride     (168)
+ *   dValueBatchStride  (176)
+ *   dValueSlotStride   (184)
+ *   slotsPerSplit      (192)  split path: >= 1 (ignored by the small path)
+ *   splits             (200)  split path: ceil(slots / slotsPerSplit)
+ *   scale              (208)  double, rounded to float once
+ * Entry points (launch: see "family: memnet" above):
+ *   mnemo_memnet_read_bwd_small_f32   small path: dq, dK, dV
+ *   mnemo_memnet_read_bwd_split_f32   split path pass 1: dK, dV and the dq partials
+ *   mnemo_memnet_read_bwd_merge_f32   split path pass 2: partials → dq
+ */
+typedef struct mnemo_memnet_read_bwd_params {
+  const float* q;
+  const float* keys;
+  const float* values;
+  const float* c;
+  const float* lse;
+  const float* dc;
+  float* dq;
+  float* dKeys;
+  float* dValues;
+  float* partials;
+  long long batch;
+  long long slots;
+  long long keyWidth;
+  long long valueWidth;
+  long long qBatchStride;
+  long long keyBatchStride;
+  long long keySlotStride;
+  long long valueBatchStride;
+  long long valueSlotStride;
+  long long dqBatchStride;
+  long long dKeyBatchStride;
+  long long dKeySlotStride;
+  long long dValueBatchStride;
+  long long dValueSlotStride;
+  long long slotsPerSplit;
+  long long splits;
+  double scale;
+} mnemo_memnet_read_bwd_params;
+
+extern "C" __global__ void mnemo_memnet_read_bwd_small_f32(mnemo_memnet_read_bwd_params p);
+extern "C" __global__ void mnemo_memnet_read_bwd_split_f32(mnemo_memnet_read_bwd_params p);
+extern "C" __global__ void mnemo_memnet_read_bwd_merge_f32(mnemo_memnet_read_bwd_params p);
+
+/*
+ * The streaming write into a ring-buffer memory: slot = step mod M of every row,
+ *   keys[b, slot, :] = k[b, :],  values[b, slot, :] = v[b, :]
+ * (MemNet's FIFO of the last M events; the read is order-free, so a ring is equivalent).
+ *   keys        [B, M, d_k]  in-out: only slot `step mod M` of each row is written
+ *   values      [B, M, d_v]  in-out: likewise
+ *   k           [B, ldk]     in: k_t, row b at k + b·ldk (e.g. a column slice of [q; k; v])
+ *   ldk                      row stride of k, >= d_k
+ *   v           [B, ldv]     in: v_t
+ *   ldv                      row stride of v, >= d_v
+ *   batch                    B >= 0
+ *   slots                    M >= 1
+ *   keyWidth                 d_k >= 1
+ *   valueWidth               d_v >= 1
+ *   step                     t >= 0
+ * keys and values must not overlap each other, k or v.
+ * Launch: as mnemo_tensor_fill_f32 with n = B·(d_k + d_v) (block 256, grid ceil(n/256) capped at
+ *         65535, at least 1, grid-stride); no dynamic shared memory.
+ */
+extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* values, const float* k,
+                                                       long long ldk, const float* v,
+                                                       long long ldv, long long batch,
+                                                       long long slots, long long keyWidth,
+                                                       long long valueWidth, long long step);
+
 #endif /* MNEMO_KERNELS_H */

@@ -139,6 +139,11 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** This view's runtime (for the package's helpers, e.g. {@link CudaMemoryRead}). */
+    CudaRuntime rt() {
+        return rt;
+    }
+
     /** How this backend computes GEMMs. */
     public GemmPrecision gemmPrecision() {
         return precision;

@@ -10,6 +10,7 @@ import dev.mnemo.cuda.kernels.ClipKernels;
 import dev.mnemo.cuda.kernels.GruKernels;
 import dev.mnemo.cuda.kernels.LossKernels;
 import dev.mnemo.cuda.kernels.LstmKernels;
+import dev.mnemo.cuda.kernels.MemnetKernels;
 import dev.mnemo.cuda.kernels.OptimKernels;
 import dev.mnemo.cuda.kernels.RnnKernels;
 import dev.mnemo.cuda.kernels.TensorKernels;
@@ -43,7 +44,9 @@ final class CudaRuntime {
         /** A column of ones (row-vector broadcasts). */
         ONES,
         /** An operand copy when an output aliases an input of a routine that forbids it. */
-        COPY
+        COPY,
+        /** Split-path partials of the key-value memory read (forward and backward). */
+        MEMNET_PARTIALS
     }
 
     final CudaContext context;
@@ -61,6 +64,7 @@ final class CudaRuntime {
     private final Map<Workspace, DeviceBuffer> workspaces = new EnumMap<>(Workspace.class);
     private final ConcurrentLinkedQueue<DeviceBuffer> releases = new ConcurrentLinkedQueue<>();
     private long onesFilled;
+    private MemnetKernels memnet;
 
     private CudaRuntime(CudaContext context, CudaStream stream, CudaModule module, Cublas cublas) {
         this.context = context;
@@ -99,6 +103,14 @@ final class CudaRuntime {
             }
             throw e;
         }
+    }
+
+    /** The memnet launchers, looked up on first use (a read is the only user). */
+    MemnetKernels memnet() {
+        if (memnet == null) {
+            memnet = new MemnetKernels(module, stream);
+        }
+        return memnet;
     }
 
     int ordinal() {

@@ -1,0 +1,227 @@
+package dev.mnemo.bench.gpu;
+
+import dev.mnemo.cuda.CudaContext;
+import dev.mnemo.cuda.CudaDriver;
+import dev.mnemo.cuda.CudaEvent;
+import dev.mnemo.nn.Backend.MemoryRead;
+import dev.mnemo.nn.Backend.Strided;
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.CudaBackend;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * MemNet's key-value read on the GPU through {@link CudaBackend#memoryReadForward} /
+ * {@link CudaBackend#memoryReadBackward}, beside PyTorch's paths from
+ * {@code bench/torch/memnet_bench.py}:
+ * <pre>
+ *   java ... dev.mnemo.bench.gpu.GpuBenchmarkRunner memnet [--torch TORCH.json] [--repeats N]
+ * </pre>
+ * Rows: the read of gpu-anchors.md's shapes (B, N, d), dense float32 [B, N, d] K and V, GB/s = K+V
+ * bytes / median time, with the ratio to each PyTorch path (sdpa_fp32, bmm_fp32, flash_bf16) and
+ * the fraction of the copy ceiling; then MemNet's read over a whole sequence (T = 64, B = 256,
+ * M = 8, d = 32, windows over a [T + M, B, 3d] history, forward then backward per step) against
+ * PyTorch's autograd loop of the same math. Times: CUDA events on the legacy default stream
+ * around each run (the backend's stream synchronises with it), median of N after warm-up. The
+ * bf16-storage read has no Backend entry point; its numbers come from {@code mnemo_harness memnet}.
+ */
+final class MemnetReadBench {
+    static final long[][] SHAPES = {{64, 128, 64}, {64, 1024, 64}, {256, 1024, 64}, {64, 8192, 64}, {1024, 256, 32},
+        {1, 65536, 64}};
+    static final int SEQ_T = 64;
+    static final int SEQ_B = 256;
+    static final int SEQ_M = 8;
+    static final int SEQ_D = 32;
+
+    private MemnetReadBench() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path torchFile = null;
+        int repeats = 50;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--torch" -> torchFile = Path.of(args[i + 1]);
+                case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
+                default -> {
+                    err.println("gpu-bench memnet: unknown option " + args[i]);
+                    return 2;
+                }
+            }
+        }
+        if (args.length % 2 != 0 || repeats < 1) {
+            err.println("usage: GpuBenchmarkRunner memnet [--torch TORCH.json] [--repeats N>=1]");
+            return 2;
+        }
+        Map<?, ?> torch = Map.of();
+        if (torchFile != null) {
+            try {
+                Object doc = MiniJson.parse(Files.readString(torchFile));
+                if (doc instanceof Map<?, ?> m && m.get("results") instanceof Map<?, ?> r) {
+                    torch = r;
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("gpu-bench memnet: cannot read " + torchFile + ": " + e.getMessage());
+                return 2;
+            }
+        }
+        String skipped = CudaBackend.unavailableReason().orElse("");
+        if (!skipped.isEmpty()) {
+            out.println(GpuBenchmarkRunner.SKIP_PREFIX + skipped);
+            return 0;
+        }
+        CudaBackend gpu = CudaBackend.float32();
+        try (CudaContext context = CudaContext.open(0);
+             CudaEvent start = CudaEvent.create(context);
+             CudaEvent end = CudaEvent.create(context)) {
+            out.println("| B | N | d | ours µs | ours GB/s | sdpa_fp32 µs | bmm_fp32 µs | flash_bf16 µs | copy GB/s |"
+                    + " ours / best fp32 | ours / copy |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+            for (long[] s : SHAPES) {
+                int b = (int) s[0];
+                int n = (int) s[1];
+                int d = (int) s[2];
+                ReadCase c = ReadCase.build(gpu, b, n, d);
+                double ms = time(start, end, c::forward, repeats);
+                double bytes = 8.0 * b * n * d;
+                String tag = b + "x" + n + "x" + d;
+                double sdpa = torchMs(torch, "sdpa_fp32/" + tag);
+                double bmm = torchMs(torch, "bmm_fp32/" + tag);
+                double flash = torchMs(torch, "flash_bf16/" + tag);
+                double copyMs = torchMs(torch, "copy/" + tag);
+                double copyGbps = 2 * bytes / (copyMs * 1e-3) / 1e9;
+                double bestFp32 = Math.min(sdpa, bmm);
+                double gbps = bytes / (ms * 1e-3) / 1e9;
+                out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %s | %s |%n", b, n, d, ms * 1e3,
+                        gbps, us(sdpa), us(bmm), us(flash), num(copyGbps, "%.0f"), num(bestFp32 / ms, "%.2f×"),
+                        num(gbps / copyGbps, "%.0f %%", 100));
+                c.release();
+                System.gc();
+            }
+            SequenceCase seq = SequenceCase.build(gpu);
+            double ms = time(start, end, seq::forwardBackward, Math.max(5, repeats / 5));
+            double loop = torchMs(torch, "seq_loop_fwd_bwd/T" + SEQ_T + "xB" + SEQ_B + "xM" + SEQ_M + "xd" + SEQ_D);
+            out.printf(Locale.ROOT, "%nMemNet read over a sequence, T=%d B=%d M=%d d=%d, forward+backward: ours %.3f ms,"
+                    + " PyTorch loop %s ms, speed-up %s%n", SEQ_T, SEQ_B, SEQ_M, SEQ_D, ms,
+                    num(loop, "%.3f"), num(loop / ms, "%.1f×"));
+        }
+        return 0;
+    }
+
+    private static String us(double ms) {
+        return num(ms * 1e3, "%.1f");
+    }
+
+    private static String num(double v, String format) {
+        return num(v, format, 1);
+    }
+
+    private static String num(double v, String format, double factor) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, format, v * factor) : "–";
+    }
+
+    private static double torchMs(Map<?, ?> torch, String key) {
+        if (torch.get(key) instanceof Map<?, ?> row && row.get("median_ms") instanceof Number n) {
+            return n.doubleValue();
+        }
+        return Double.NaN;
+    }
+
+    /** Median milliseconds of {@code repeats} runs between events, after 10 warm-up runs. */
+    private static double time(CudaEvent start, CudaEvent end, Runnable op, int repeats) {
+        for (int i = 0; i < 10; i++) {
+            op.run();
+        }
+        double[] ms = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            CudaDriver.eventRecord(start.handle(), MemorySegment.NULL);
+            op.run();
+            CudaDriver.eventRecord(end.handle(), MemorySegment.NULL);
+            ms[i] = end.elapsedMillisSince(start);
+        }
+        return Timing.of(ms).medianMs();
+    }
+
+    static Tensor uniform(int n, long seed) {
+        var rnd = new SplittableRandom(seed);
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = 2 * rnd.nextDouble() - 1;
+        }
+        return Tensor.of(x, n).to(Device.CUDA);
+    }
+
+    /** One read of a dense [B, N, d] memory, outputs preallocated (nothing is allocated per run). */
+    private record ReadCase(CudaBackend gpu, MemoryRead read, Tensor c, Tensor lse) {
+        static ReadCase build(CudaBackend gpu, int b, int n, int d) {
+            Tensor q = uniform(b * d, 1);
+            Tensor k = uniform(Math.multiplyExact(b, n * d), 2);
+            Tensor v = uniform(Math.multiplyExact(b, n * d), 3);
+            MemoryRead read = new MemoryRead(b, n, 0, d, d, 1 / Math.sqrt(d), new Strided(q, 0, d, 0),
+                    new Strided(k, 0, (long) n * d, d), new Strided(v, 0, (long) n * d, d));
+            return new ReadCase(gpu, read, gpu.zeros(b, d), gpu.zeros(b));
+        }
+
+        void forward() {
+            gpu.memoryReadForward(read, c, lse);
+        }
+
+        void release() {
+            gpu.synchronize();
+        }
+    }
+
+    /**
+     * MemNet's reads over a sequence: step t reads the last min(t, M) steps of the [T + M, B, 3d]
+     * history (rows M .. M+T−1 are the steps; q | k | v columns) plus M − min(t, M) empty slots;
+     * then the backward, reverse time, accumulating into the history's gradient.
+     */
+    private record SequenceCase(CudaBackend gpu, Tensor h, Tensor dh, List<MemoryRead> reads, List<Tensor> cs,
+                                List<Tensor> lses, Tensor dc) {
+        static SequenceCase build(CudaBackend gpu) {
+            int s = 3 * SEQ_D;
+            int rows = SEQ_T + SEQ_M;
+            Tensor h = uniform(rows * SEQ_B * s, 4);
+            List<MemoryRead> reads = new ArrayList<>();
+            List<Tensor> cs = new ArrayList<>();
+            List<Tensor> lses = new ArrayList<>();
+            for (int t = 0; t < SEQ_T; t++) {
+                int r = t + SEQ_M;
+                int filled = Math.min(t, SEQ_M);
+                long first = (long) (r - filled) * SEQ_B * s;
+                reads.add(new MemoryRead(SEQ_B, filled, SEQ_M - filled, SEQ_D, SEQ_D, 1.0,
+                        new Strided(h, (long) r * SEQ_B * s, s, 0), new Strided(h, first + SEQ_D, s, (long) SEQ_B * s),
+                        new Strided(h, first + 2L * SEQ_D, s, (long) SEQ_B * s)));
+                cs.add(gpu.zeros(SEQ_B, SEQ_D));
+                lses.add(gpu.zeros(SEQ_B));
+            }
+            Tensor dc = gpu.zeros(SEQ_B, SEQ_D);
+            gpu.fill(dc, 1.0);
+            return new SequenceCase(gpu, h, gpu.zeros(rows * SEQ_B * s), reads, cs, lses, dc);
+        }
+
+        void forwardBackward() {
+            for (int t = 0; t < SEQ_T; t++) {
+                gpu.memoryReadForward(reads.get(t), cs.get(t), lses.get(t));
+            }
+            int s = 3 * SEQ_D;
+            for (int t = SEQ_T - 1; t >= 0; t--) {
+                MemoryRead rd = reads.get(t);
+                int r = t + SEQ_M;
+                long first = (long) (r - rd.slots()) * SEQ_B * s;
+                gpu.memoryReadBackward(rd, cs.get(t), lses.get(t), dc, new Strided(dh, (long) r * SEQ_B * s, s, 0),
+                        new Strided(dh, first + SEQ_D, s, (long) SEQ_B * s),
+                        new Strided(dh, first + 2L * SEQ_D, s, (long) SEQ_B * s));
+            }
+        }
+    }
+}

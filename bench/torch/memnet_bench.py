@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""PyTorch side of Mnemo's MemNet read benchmark (gpu-anchors.md, "Single-query attention read").
+
+    python3 bench/torch/memnet_bench.py OUT.json [--repeats N]
+
+For each (B, N, d) of the anchors (64x128x64, 64x1024x64, 256x1024x64, 64x8192x64, 1024x256x32,
+and 1x65536x64), times on cuda:0 with CUDA events (median of N runs after warm-up):
+  sdpa_fp32     F.scaled_dot_product_attention, q [B,1,1,d], K/V [B,1,N,d], float32
+  bmm_fp32      s = bmm(K, q), softmax over N, c = bmm(a, V), float32 (the best fp32 path)
+  flash_bf16    SDPA restricted to the flash backend, q/K/V bfloat16
+  copy          dst.copy_(src) of a float32 tensor of K+V's size: the copy ceiling
+Bytes are those of K and V read once (B·N·2d·element size), as in gpu-anchors.md; the copy row
+counts its read and its write (2 × K+V bytes).
+And the fused-read comparison ("seq"): MemNet's read over a whole sequence, T = 64 steps, B = 256,
+M = 8, d_k = d_v = 32, as a Python loop of bmm-softmax-bmm with autograd (zero rows before the
+first step play the empty slots), forward + backward of sum(c).
+
+Writes {"available", "reason", "info", "results": {KEY: {median_ms, p10_ms, p90_ms, n, gbps}}}
+with KEY "PATH/BxNxd" (or "seq_loop_fwd_bwd/T64xB256xM8xd32"). Without torch or CUDA it writes
+available = false and exits 0.
+"""
+import json
+import math
+import sys
+
+SHAPES = [(64, 128, 64), (64, 1024, 64), (256, 1024, 64), (64, 8192, 64), (1024, 256, 32), (1, 65536, 64)]
+SEQ = dict(T=64, B=256, M=8, d=32)
+
+
+def summary(ms):
+    s = sorted(ms)
+    n = len(s)
+    median = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+    def rank(q):
+        return min(max(int(math.ceil(q * n)) - 1, 0), n - 1)
+
+    return {"median_ms": median, "p10_ms": s[rank(0.10)], "p90_ms": s[rank(0.90)], "n": n}
+
+
+def write(path, doc):
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
+def main(argv):
+    if len(argv) < 2:
+        print("usage: memnet_bench.py OUT.json [--repeats N]", file=sys.stderr)
+        return 2
+    out = argv[1]
+    repeats = int(argv[argv.index("--repeats") + 1]) if "--repeats" in argv else 50
+    try:
+        import torch
+        import torch.nn.functional as F
+    except ImportError as e:
+        write(out, {"available": False, "reason": "torch unavailable: %s" % e, "info": {}, "results": {}})
+        return 0
+    if not torch.cuda.is_available():
+        write(out, {"available": False, "reason": "torch %s: no CUDA device" % torch.__version__,
+                    "info": {"version": torch.__version__}, "results": {}})
+        return 0
+    torch.backends.cuda.matmul.allow_tf32 = False
+    dev = torch.device("cuda:0")
+
+    def timed(op, n):
+        for _ in range(10):
+            op()
+        torch.cuda.synchronize()
+        ms = []
+        for _ in range(n):
+            a = torch.cuda.Event(enable_timing=True)
+            b = torch.cuda.Event(enable_timing=True)
+            a.record()
+            op()
+            b.record()
+            b.synchronize()
+            ms.append(a.elapsed_time(b))
+        return summary(ms)
+
+    results = {}
+
+    def put(key, s, nbytes):
+        s["gbps"] = nbytes / (s["median_ms"] * 1e-3) / 1e9
+        results[key] = s
+        print("%-32s median %9.4f ms  %8.1f GB/s" % (key, s["median_ms"], s["gbps"]))
+
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    for (B, N, d) in SHAPES:
+        tag = "%dx%dx%d" % (B, N, d)
+        g = torch.Generator(device=dev).manual_seed(1)
+        q = torch.rand(B, 1, 1, d, device=dev, generator=g) * 2 - 1
+        k = torch.rand(B, 1, N, d, device=dev, generator=g) * 2 - 1
+        v = torch.rand(B, 1, N, d, device=dev, generator=g) * 2 - 1
+        kv_bytes = 2 * B * N * d * 4
+        with torch.no_grad():
+            put("sdpa_fp32/" + tag, timed(lambda: F.scaled_dot_product_attention(q, k, v), repeats), kv_bytes)
+            q3, k3, v3 = q.view(B, 1, d), k.view(B, N, d), v.view(B, N, d)
+            scale = 1.0 / math.sqrt(d)
+
+            def bmm():
+                a = torch.softmax(torch.bmm(q3, k3.transpose(1, 2)) * scale, dim=-1)
+                return torch.bmm(a, v3)
+            put("bmm_fp32/" + tag, timed(bmm, repeats), kv_bytes)
+            qb, kb, vb = q.bfloat16(), k.bfloat16(), v.bfloat16()
+            try:
+                with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
+                    put("flash_bf16/" + tag,
+                        timed(lambda: F.scaled_dot_product_attention(qb, kb, vb), repeats), kv_bytes // 2)
+            except RuntimeError as e:
+                print("flash_bf16/%s unavailable: %s" % (tag, e))
+            src = torch.empty(2 * B * N * d, device=dev)
+            dst = torch.empty_like(src)
+            put("copy/" + tag, timed(lambda: dst.copy_(src), repeats), 2 * kv_bytes)
+        del q, k, v, src, dst
+        torch.cuda.empty_cache()
+
+    # The fused small-M whole-sequence read, as a PyTorch loop of the same math.
+    T, B, M, d = SEQ["T"], SEQ["B"], SEQ["M"], SEQ["d"]
+    g = torch.Generator(device=dev).manual_seed(2)
+    hist = (torch.rand(T + M, B, 3 * d, device=dev, generator=g) * 2 - 1)
+    hist[:M] = 0  # the empty slots before the first step: score 0, value 0
+
+    def seq():
+        h = hist.detach().requires_grad_(True)
+        total = 0
+        for t in range(T):
+            r = t + M
+            q = h[r, :, :d].unsqueeze(1)                       # [B, 1, d]
+            keys = h[r - M:r, :, d:2 * d].transpose(0, 1)      # [B, M, d]
+            values = h[r - M:r, :, 2 * d:].transpose(0, 1)
+            a = torch.softmax(torch.bmm(q, keys.transpose(1, 2)), dim=-1)  # scale 1, as MemNet
+            total = total + torch.bmm(a, values).sum()
+        total.backward()
+    put("seq_loop_fwd_bwd/T%dxB%dxM%dxd%d" % (T, B, M, d), timed(seq, max(5, repeats // 5)), 0)
+
+    write(out, {"available": True, "reason": "",
+                "info": {"version": torch.__version__, "device": torch.cuda.get_device_name(0)},
+                "results": results})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,215 @@
+// memnet_read_fwd.cu — family "memnet": the forward key-value read (see mnemo_kernels.h).
+// Entry points: mnemo_memnet_read_fwd_small_f32 (a warp per row, fused), and the flash-decoding
+// pair mnemo_memnet_read_fwd_split_f32 / _split_kvbf16_f32 (partials per slot chunk) +
+// mnemo_memnet_read_fwd_merge_f32 (log-sum-exp merge in split order).
+#include <cstddef>
+
+#include "memnet_read.cuh"
+
+namespace mnemo::memnet::fwd {
+
+static_assert(sizeof(mnemo_memnet_read_fwd_params) == 152, "header: 152 bytes");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, q) == 0, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, keys) == 8, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, values) == 16, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, c) == 24, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, lse) == 32, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, partials) == 40, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, batch) == 48, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, slots) == 56, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, emptySlots) == 64, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, keyWidth) == 72, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, valueWidth) == 80, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, qBatchStride) == 88, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, keyBatchStride) == 96, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, keySlotStride) == 104, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, valueBatchStride) == 112, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, valueSlotStride) == 120, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, slotsPerSplit) == 128, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, splits) == 136, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, scale) == 144, "header offset");
+
+// Floats of the split kernel's shared memory: per warp (m, l) and its acc row.
+constexpr int kSmemFloats = kWarps * (2 + kMaxWidth);
+
+template <typename S>
+__device__ __forceinline__ Layout layout_of(const mnemo_memnet_read_fwd_params& p) {
+  constexpr long long v = kVecOf<S>;
+  const bool vector = vector_ok(v, p.keyWidth, p.valueWidth, p.keyBatchStride, p.keySlotStride,
+                                p.valueBatchStride, p.valueSlotStride) &&
+                      aligned16(p.keys) && aligned16(p.values);
+  return {vector, lanes_for(p.keyWidth, p.valueWidth, vector ? static_cast<int>(v) : 1)};
+}
+
+template <typename S>
+__device__ __forceinline__ FwdRow<S> row_of(const mnemo_memnet_read_fwd_params& p, long long b) {
+  return {static_cast<const S*>(p.keys) + b * p.keyBatchStride,
+          static_cast<const S*>(p.values) + b * p.valueBatchStride,
+          p.keySlotStride,
+          p.valueSlotStride,
+          static_cast<int>(p.keyWidth),
+          static_cast<int>(p.valueWidth),
+          static_cast<float>(p.scale)};
+}
+
+// This lane's elements of q[b, :] (0 past keyWidth). q is read once per row: scalar loads.
+template <int VEC, int G>
+__device__ __forceinline__ void load_q(const float* __restrict__ q, long long width, int laneInGroup,
+                                       float (&qv)[kVectorsPerLane<VEC, G>][VEC]) {
+#pragma unroll
+  for (int r = 0; r < kVectorsPerLane<VEC, G>; ++r)
+#pragma unroll
+    for (int i = 0; i < VEC; ++i) {
+      const int e = element_of<VEC, G>(r, laneInGroup) + i;
+      qv[r][i] = e < width ? q[e] : 0.0f;
+    }
+}
+
+// Small path: warp w of block x reads row b = 8x + w over all its slots, then writes c and lse.
+template <typename S>
+struct Small {
+  template <int VEC, int G>
+  static __device__ __forceinline__ void run(const mnemo_memnet_read_fwd_params& p, float*) {
+    const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
+    const long long b = static_cast<long long>(blockIdx.x) * kWarps + threadIdx.x / kWarpSize;
+    if (b >= p.batch) return;  // the whole warp: no block barrier in this kernel
+    const int laneInGroup = lane % G;
+    float qv[kVectorsPerLane<VEC, G>][VEC];
+    load_q<VEC, G>(p.q + b * p.qBatchStride, p.keyWidth, laneInGroup, qv);
+    SoftmaxState<VEC, G> st;
+    st.clear();
+    fold_slots<S, VEC, G>(row_of<S>(p, b), qv, 0, p.slots, kWarpSize / G, lane / G, laneInGroup, st);
+    st.warp_merge();
+    const Finish f = finish(st.m, st.l, p.emptySlots);
+    if (lane < G) {
+      float* c = p.c + b * p.valueWidth;
+#pragma unroll
+      for (int r = 0; r < kVectorsPerLane<VEC, G>; ++r)
+#pragma unroll
+        for (int i = 0; i < VEC; ++i) {
+          const int e = element_of<VEC, G>(r, laneInGroup) + i;
+          if (e < p.valueWidth) c[e] = st.acc[r][i] * f.factor;
+        }
+    }
+    if (lane == 0) p.lse[b] = f.lse;
+  }
+};
+
+// Split path: block (b, s) folds its chunk with all 8 warps (groups interleave over the slots),
+// merges the warps in warp order through shared memory and writes partial (m, l, acc[d_v]).
+template <typename S>
+struct Split {
+  template <int VEC, int G>
+  static __device__ __forceinline__ void run(const mnemo_memnet_read_fwd_params& p, float* smem) {
+    const long long block = blockIdx.x;
+    const long long b = block / p.splits;
+    const long long s = block - b * p.splits;
+    if (b >= p.batch) return;  // the whole block, before any barrier
+    const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
+    const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+    const int laneInGroup = lane % G;
+    constexpr int kGroupsPerWarp = kWarpSize / G;
+    const long long begin = s * p.slotsPerSplit;
+    const long long end = begin + p.slotsPerSplit < p.slots ? begin + p.slotsPerSplit : p.slots;
+    float qv[kVectorsPerLane<VEC, G>][VEC];
+    load_q<VEC, G>(p.q + b * p.qBatchStride, p.keyWidth, laneInGroup, qv);
+    SoftmaxState<VEC, G> st;
+    st.clear();
+    fold_slots<S, VEC, G>(row_of<S>(p, b), qv, begin, end, kWarps * kGroupsPerWarp,
+                          warp * kGroupsPerWarp + lane / G, laneInGroup, st);
+    st.warp_merge();
+    // smem: [warp][0] = m, [warp][1] = l, [warp][2 + e] = acc[e].
+    float* mine = smem + warp * (2 + kMaxWidth);
+    if (lane < G) {
+#pragma unroll
+      for (int r = 0; r < kVectorsPerLane<VEC, G>; ++r)
+#pragma unroll
+        for (int i = 0; i < VEC; ++i) {
+          const int e = element_of<VEC, G>(r, laneInGroup) + i;
+          if (e < p.valueWidth) mine[2 + e] = st.acc[r][i];
+        }
+    }
+    if (lane == 0) {
+      mine[0] = st.m;
+      mine[1] = st.l;
+    }
+    __syncthreads();
+    float mx = -CUDART_INF_F;
+    for (int w = 0; w < kWarps; ++w) mx = nan_max(mx, smem[w * (2 + kMaxWidth)]);
+    float* out = p.partials + block * (2 + p.valueWidth);
+    float l = 0.0f;
+    if (mx != -CUDART_INF_F) {
+      for (int w = 0; w < kWarps; ++w) {
+        const float* ws = smem + w * (2 + kMaxWidth);
+        l += ws[1] * expf(ws[0] - mx);
+      }
+    }
+    for (int j = static_cast<int>(threadIdx.x); j < p.valueWidth; j += kBlockThreads) {
+      float a = 0.0f;
+      if (mx != -CUDART_INF_F) {
+        for (int w = 0; w < kWarps; ++w) {
+          const float* ws = smem + w * (2 + kMaxWidth);
+          a += ws[2 + j] * expf(ws[0] - mx);
+        }
+      }
+      out[2 + j] = a;
+    }
+    if (threadIdx.x == 0) {
+      out[0] = mx;
+      out[1] = l;
+    }
+  }
+};
+
+}  // namespace mnemo::memnet::fwd
+
+extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
+    mnemo_memnet_read_fwd_small_f32(mnemo_memnet_read_fwd_params p) {
+  using namespace mnemo::memnet;
+  dispatch<float, fwd::Small<float>>(fwd::layout_of<float>(p), p, nullptr);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads, mnemo::memnet::kSplitMinBlocks)
+    mnemo_memnet_read_fwd_split_f32(mnemo_memnet_read_fwd_params p) {
+  using namespace mnemo::memnet;
+  __shared__ float smem[fwd::kSmemFloats];
+  dispatch<float, fwd::Split<float>>(fwd::layout_of<float>(p), p, smem);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads, mnemo::memnet::kSplitMinBlocks)
+    mnemo_memnet_read_fwd_split_kvbf16_f32(mnemo_memnet_read_fwd_params p) {
+  using namespace mnemo::memnet;
+  __shared__ float smem[fwd::kSmemFloats];
+  dispatch<Bf16, fwd::Split<Bf16>>(fwd::layout_of<Bf16>(p), p, smem);
+}
+
+// A warp per row: the max over the row's partials (and 0 for the empty slots), then
+// l = Σ l_s·exp(m_s − max) + empty·exp(−max) and c = Σ acc_s·exp(m_s − max) / l, each sum in
+// split order. Every lane forms the same max and l (broadcast loads of the same values).
+extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
+    mnemo_memnet_read_fwd_merge_f32(mnemo_memnet_read_fwd_params p) {
+  using namespace mnemo::memnet;
+  const int lane = static_cast<int>(threadIdx.x) % mnemo::kWarpSize;
+  const long long b = static_cast<long long>(blockIdx.x) * kWarps + threadIdx.x / mnemo::kWarpSize;
+  if (b >= p.batch) return;
+  const long long width = 2 + p.valueWidth;
+  const float* part = p.partials + b * p.splits * width;
+  float mx = -CUDART_INF_F;
+  for (long long s = 0; s < p.splits; ++s) mx = nan_max(mx, part[s * width]);
+  if (p.emptySlots > 0) mx = nan_max(mx, 0.0f);
+  float* c = p.c + b * p.valueWidth;
+  if (mx == -CUDART_INF_F) {
+    for (long long j = lane; j < p.valueWidth; j += mnemo::kWarpSize) c[j] = 0.0f;
+    if (lane == 0) p.lse[b] = -CUDART_INF_F;
+    return;
+  }
+  float l = 0.0f;
+  for (long long s = 0; s < p.splits; ++s) l += part[s * width + 1] * expf(part[s * width] - mx);
+  if (p.emptySlots > 0) l += static_cast<float>(p.emptySlots) * expf(-mx);
+  for (long long j = lane; j < p.valueWidth; j += mnemo::kWarpSize) {
+    float a = 0.0f;
+    for (long long s = 0; s < p.splits; ++s) a += part[s * width + 2 + j] * expf(part[s * width] - mx);
+    c[j] = a / l;
+  }
+  if (lane == 0) p.lse[b] = mx + logf(l);
+}

@@ -1,0 +1,123 @@
+// bench_memnet.cpp — times the memnet read: per shape, the split (flash-decoding) forward with
+// float and bf16 storage, the host's default path (small for N <= 128), and the backward.
+// GB/s counts the bytes the read must move: K and V once (B·N·(d_k + d_v)·element size) for the
+// forward — the convention of gpu-anchors.md's torch SDPA rows — and K, V read plus dK, dV read
+// and written (6 × the float K+V bytes) for the backward.
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+#include "bench_memnet.h"
+#include "cuda_check.h"
+#include "device_buffer.h"
+#include "event_timing.h"
+#include "kernel_launch.h"
+
+namespace mnemo::harness {
+namespace {
+
+struct Shape {
+  long long batch, slots, width;
+};
+
+void report(const char* what, const Shape& s, long long splits, int iters, double us, double bytes) {
+  std::printf("%-40s B=%-5lld N=%-6lld d=%-4lld splits=%-4lld iters=%-5d median_us=%-9.2f GB/s=%.1f\n",
+              what, s.batch, s.slots, s.width, splits, iters, us, bytes / (us * 1e-6) / 1e9);
+}
+
+void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
+  const long long B = sh.batch, N = sh.slots, d = sh.width;
+  const long long kv = B * N * d;
+  DeviceBuffer q(B * d), keys(kv), values(kv), c(B * d), lse(B), dc(B * d), dq(B * d);
+  DeviceArray<std::uint16_t> keys16(kv), values16(kv);
+  launch_fill(q.get(), B * d, 0.01f, s);
+  launch_fill(keys.get(), kv, 0.5f, s);
+  launch_fill(values.get(), kv, 0.25f, s);
+  launch_fill(dc.get(), B * d, 1.0f, s);
+  CHECK(cudaMemsetAsync(keys16.get(), 0x3F, static_cast<std::size_t>(kv) * 2, s));  // ≈ 0.75
+  CHECK(cudaMemsetAsync(values16.get(), 0x3E, static_cast<std::size_t>(kv) * 2, s));
+  const MemnetSplitPlan plan = memnet_split_plan(B, N);
+  DeviceBuffer partials(B * plan.splits * (2 + d));
+  mnemo_memnet_read_fwd_params p{};
+  p.q = q.get();
+  p.keys = keys.get();
+  p.values = values.get();
+  p.c = c.get();
+  p.lse = lse.get();
+  p.partials = partials.get();
+  p.batch = B;
+  p.slots = N;
+  p.keyWidth = d;
+  p.valueWidth = d;
+  p.qBatchStride = d;
+  p.keyBatchStride = N * d;
+  p.keySlotStride = d;
+  p.valueBatchStride = N * d;
+  p.valueSlotStride = d;
+  p.slotsPerSplit = plan.slotsPerSplit;
+  p.splits = plan.splits;
+  p.scale = 0.125;
+  const double bytes = 8.0 * kv;  // K + V, float
+  double us = median_us(iters, s, no_setup, [&] { launch_memnet_read_fwd_split(p, false, s); });
+  report("mnemo_memnet_read_fwd_split+merge_f32", sh, plan.splits, iters, us, bytes);
+  if (memnet_small_path(N)) {
+    us = median_us(iters, s, no_setup, [&] { launch_memnet_read_fwd_small(p, s); });
+    report("mnemo_memnet_read_fwd_small_f32", sh, 1, iters, us, bytes);
+  }
+  mnemo_memnet_read_fwd_params p16 = p;
+  p16.keys = keys16.get();
+  p16.values = values16.get();
+  us = median_us(iters, s, no_setup, [&] { launch_memnet_read_fwd_split(p16, true, s); });
+  report("mnemo_memnet_read_fwd_split+merge_kvbf16", sh, plan.splits, iters, us, bytes / 2);
+
+  // Backward: dK, dV accumulate across the timed calls (finite: the inputs are constant).
+  DeviceBuffer dK(kv), dV(kv), bpart(B * plan.splits * d);
+  launch_fill(dK.get(), kv, 0.0f, s);
+  launch_fill(dV.get(), kv, 0.0f, s);
+  launch_memnet_read_fwd_split(p, false, s);  // c, lse for the backward
+  mnemo_memnet_read_bwd_params b{};
+  b.q = q.get();
+  b.keys = keys.get();
+  b.values = values.get();
+  b.c = c.get();
+  b.lse = lse.get();
+  b.dc = dc.get();
+  b.dq = dq.get();
+  b.dKeys = dK.get();
+  b.dValues = dV.get();
+  b.partials = bpart.get();
+  b.batch = B;
+  b.slots = N;
+  b.keyWidth = d;
+  b.valueWidth = d;
+  b.qBatchStride = d;
+  b.keyBatchStride = N * d;
+  b.keySlotStride = d;
+  b.valueBatchStride = N * d;
+  b.valueSlotStride = d;
+  b.dqBatchStride = d;
+  b.dKeyBatchStride = N * d;
+  b.dKeySlotStride = d;
+  b.dValueBatchStride = N * d;
+  b.dValueSlotStride = d;
+  b.slotsPerSplit = plan.slotsPerSplit;
+  b.splits = plan.splits;
+  b.scale = 0.125;
+  us = median_us(iters, s, no_setup, [&] { launch_memnet_read_bwd(b, s); });
+  report(memnet_small_path(N) ? "mnemo_memnet_read_bwd_small_f32" : "mnemo_memnet_read_bwd_split+merge_f32",
+         sh, memnet_small_path(N) ? 1 : plan.splits, iters, us, 3.0 * bytes);
+}
+
+}  // namespace
+
+void bench_memnet(long long n, int iters, cudaStream_t s) {
+  if (n > 0) {
+    bench_shape({64, n, 64}, iters, s);
+    return;
+  }
+  const Shape shapes[] = {{64, 128, 64}, {64, 1024, 64}, {256, 1024, 64},
+                          {64, 8192, 64}, {1024, 256, 32}, {1, 65536, 64}};
+  for (const Shape& sh : shapes) bench_shape(sh, iters, s);
+}
+
+}  // namespace mnemo::harness
