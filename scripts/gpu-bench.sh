@@ -80,3 +80,10 @@ else
 fi
 
 "${runner[@]}" --repeats "$repeats" "$@" "${torch_args[@]}" --out "$out/report.json"
+
+# Benchmarks with tables of their own (GpuBenchmarkRunner subcommands), joined with the same PyTorch
+# results: each writes OUT_DIR/<name>.md.
+for extra in memnet; do
+  "${runner[@]}" "$extra" "${torch_args[@]}" >"$out/$extra.md" 2>&1 \
+    || echo "gpu-bench: the $extra benchmark failed (see $out/$extra.md)"
+done

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """PyTorch side of Mnemo's MemNet read benchmark (gpu-anchors.md, "Single-query attention read").
 
-    python3 bench/torch/memnet_bench.py OUT.json [--repeats N]
+    python3 bench/torch/memnet_bench.py [SHAPES.json] OUT.json [--repeats N]
+
+(SHAPES.json is what scripts/gpu-bench.sh hands every script in bench/torch/; this one has its own
+shapes and ignores it.)
 
 For each (B, N, d) of the anchors (64x128x64, 64x1024x64, 256x1024x64, 64x8192x64, 1024x256x32,
 and 1x65536x64), times on cuda:0 with CUDA events (median of N runs after warm-up):
@@ -45,11 +48,13 @@ def write(path, doc):
 
 
 def main(argv):
-    if len(argv) < 2:
-        print("usage: memnet_bench.py OUT.json [--repeats N]", file=sys.stderr)
-        return 2
-    out = argv[1]
     repeats = int(argv[argv.index("--repeats") + 1]) if "--repeats" in argv else 50
+    positional = [a for i, a in enumerate(argv[1:], 1)
+                  if not a.startswith("--") and argv[i - 1] != "--repeats"]
+    if not positional or len(positional) > 2:
+        print("usage: memnet_bench.py [SHAPES.json] OUT.json [--repeats N]", file=sys.stderr)
+        return 2
+    out = positional[-1]
     try:
         import torch
         import torch.nn.functional as F

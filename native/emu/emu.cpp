@@ -147,7 +147,7 @@ void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg) {
               if (live != 32) { std::fprintf(stderr, "emu: shfl with %u live lanes\n", live); std::abort(); }
               for (unsigned t = lo; t < hi; ++t) {
                 const int m = threads[t].shflMask;
-                if (m != threads[lo].shflMask) { std::fprintf(stderr, "emu: shfl mask mismatch\n"); std::abort(); }
+                if (m != threads[lo].shflMask) { std::fprintf(stderr, "emu: shfl mask mismatch lane %u mask %d vs lane0 %d\n", t - lo, m, threads[lo].shflMask); std::abort(); }
                 threads[t].shflOut = threads[lo + ((t - lo) ^ static_cast<unsigned>(m))].shflIn;
               }
               for (unsigned t = lo; t < hi; ++t) threads[t].state = kRunnable;
