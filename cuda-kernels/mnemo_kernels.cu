@@ -30,3 +30,5 @@
 #include "optim_sgd.cu"
 #include "optim_adam.cu"
 #include "optim_rmsprop.cu"
+#include "persistent_fwd.cu"
+#include "persistent_bwd.cu"

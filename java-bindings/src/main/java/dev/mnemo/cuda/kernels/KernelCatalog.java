@@ -16,7 +16,7 @@ public final class KernelCatalog {
     /** The launcher class of each family, in header order. */
     public static List<Class<?>> launchers() {
         return List.of(TensorKernels.class, ClipKernels.class, RnnKernels.class, LstmKernels.class, GruKernels.class,
-                LossKernels.class, OptimKernels.class);
+                LossKernels.class, OptimKernels.class, PersistentKernels.class);
     }
 
     /**
@@ -26,7 +26,8 @@ public final class KernelCatalog {
      */
     public static List<StructLayout> structs() {
         return List.of(LstmKernels.FWD_PARAMS_LAYOUT, GruKernels.FWD_PARAMS_LAYOUT, GruKernels.BWD_PARAMS_LAYOUT,
-                OptimKernels.SGD_PARAMS_LAYOUT, OptimKernels.ADAM_PARAMS_LAYOUT, OptimKernels.RMSPROP_PARAMS_LAYOUT);
+                OptimKernels.SGD_PARAMS_LAYOUT, OptimKernels.ADAM_PARAMS_LAYOUT, OptimKernels.RMSPROP_PARAMS_LAYOUT,
+                PersistentKernels.FWD_PARAMS_LAYOUT, PersistentKernels.BWD_PARAMS_LAYOUT);
     }
 
     /** All signatures, in header order. */
@@ -39,6 +40,7 @@ public final class KernelCatalog {
         all.addAll(GruKernels.signatures());
         all.addAll(LossKernels.signatures());
         all.addAll(OptimKernels.signatures());
+        all.addAll(PersistentKernels.signatures());
         return List.copyOf(all);
     }
 }
