@@ -33,3 +33,5 @@
 #include "memnet_read_fwd.cu"
 #include "memnet_read_bwd.cu"
 #include "memnet_ring_write.cu"
+#include "persistent_fwd.cu"
+#include "persistent_bwd.cu"

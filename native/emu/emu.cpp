@@ -1,6 +1,8 @@
 // CPU emulator of CUDA blocks: every thread of a block is a ucontext coroutine on one OS thread;
 // __syncthreads and __shfl_xor_sync yield to a scheduler that releases them when all live
-// threads (of the block / warp) have arrived.
+// threads (of the block / warp) have arrived. Ordinary launches run one block after another;
+// cooperative launches (run_grid_cooperative) keep every block of the grid live at once, so a
+// grid-wide barrier that spins with __nanosleep makes progress.
 #include <ucontext.h>
 #include <cassert>
 #include <cstdio>
@@ -30,6 +32,7 @@ struct Thread {
   ucontext_t ctx;
   State state;
   uint3 idx;
+  uint3 block;  // the thread's block (cooperative grids run every block at once)
   unsigned long long shflIn, shflOut;
   int shflMask;
 };
@@ -44,6 +47,8 @@ int current = -1;
 void (*g_body)(void*);
 void* g_arg;
 long long g_launches = 0;
+long long g_spins = 0;
+std::vector<std::vector<float>> g_smem;  // dynamic shared memory, one per block
 #ifdef EMU_ASAN
 void* g_fake = nullptr;
 const void* g_schedBottom = nullptr;
@@ -76,6 +81,7 @@ void entry() {
 void resume(int t) {
   current = t;
   threadIdx = threads[t].idx;
+  blockIdx = threads[t].block;
 #ifdef EMU_ASAN
   __sanitizer_start_switch_fiber(&g_fake, stacks[t], kStack);
 #endif
@@ -102,7 +108,92 @@ unsigned long long emu_shfl_xor(unsigned mask, unsigned long long bits, int lane
   return threads[current].shflOut;
 }
 
+void __nanosleep(unsigned) {
+  // A spinning thread (grid barrier) gives the others a turn; it stays runnable.
+  ++g_spins;
+  if (g_spins > 2000000000LL) { std::fprintf(stderr, "emu: endless spin (grid barrier deadlock?)\n"); std::abort(); }
+  yield_to_scheduler();
+}
+
 namespace emu {
+void* dynamic_shared() {
+  if (current < 0 || g_smem.empty()) { std::fprintf(stderr, "emu: no dynamic shared memory\n"); std::abort(); }
+  return g_smem[threads[current].block.x].data();
+}
+
+// Every block of a 1-D grid live at once (a cooperative launch): __syncthreads releases a block
+// when all its threads arrive, shuffles a warp of a block, __nanosleep yields (spin waits).
+void run_grid_cooperative(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg) {
+  ++g_launches;
+  const unsigned nt = block.x * block.y * block.z;
+  if (nt == 0 || nt > 1024 || nt % 32 != 0 || grid.x == 0 || grid.y != 1 || grid.z != 1 || grid.x > 64) {
+    std::fprintf(stderr, "emu: bad cooperative launch grid (%u,%u,%u) block %u\n", grid.x, grid.y, grid.z, nt);
+    std::abort();
+  }
+  g_body = body;
+  g_arg = arg;
+  gridDim = grid;
+  blockDim = block;
+  const unsigned all = grid.x * nt;
+  threads.assign(all, Thread{});
+  while (stacks.size() < all) stacks.push_back(static_cast<char*>(std::malloc(kStack)));
+  g_smem.assign(grid.x, std::vector<float>((smemBytes + 3) / 4));
+  for (auto& v : g_smem) std::fill(v.begin(), v.end(), std::nanf(""));  // unwritten shared reads show
+  for (unsigned t = 0; t < all; ++t) {
+    Thread& th = threads[t];
+    const unsigned local = t % nt;
+    th.block = {t / nt, 0, 0};
+    th.idx = {local % block.x, (local / block.x) % block.y, local / (block.x * block.y)};
+    th.state = kRunnable;
+    getcontext(&th.ctx);
+    th.ctx.uc_stack.ss_sp = stacks[t];
+    th.ctx.uc_stack.ss_size = kStack;
+    th.ctx.uc_link = nullptr;
+    makecontext(&th.ctx, entry, 0);
+  }
+  for (;;) {
+    bool progressed = false;
+    for (unsigned t = 0; t < all; ++t) {
+      if (threads[t].state == kRunnable) { resume(static_cast<int>(t)); progressed = true; }
+    }
+    for (unsigned w = 0; w * 32 < all; ++w) {
+      const unsigned lo = w * 32, hi = lo + 32;
+      unsigned atShfl = 0, live = 0;
+      for (unsigned t = lo; t < hi; ++t) {
+        if (threads[t].state != kDone) ++live;
+        if (threads[t].state == kAtShfl) ++atShfl;
+      }
+      if (atShfl > 0 && atShfl == live) {
+        if (live != 32) { std::fprintf(stderr, "emu: shfl with %u live lanes\n", live); std::abort(); }
+        for (unsigned t = lo; t < hi; ++t) {
+          const int m = threads[t].shflMask;
+          if (m != threads[lo].shflMask) { std::fprintf(stderr, "emu: shfl mask mismatch lane %u mask %d vs lane0 %d\n", t - lo, m, threads[lo].shflMask); std::abort(); }
+          threads[t].shflOut = threads[lo + ((t - lo) ^ static_cast<unsigned>(m))].shflIn;
+        }
+        for (unsigned t = lo; t < hi; ++t) threads[t].state = kRunnable;
+        progressed = true;
+      }
+    }
+    unsigned doneAll = 0;
+    for (unsigned b = 0; b < grid.x; ++b) {
+      unsigned done = 0, atBar = 0;
+      for (unsigned t = b * nt; t < (b + 1) * nt; ++t) {
+        done += threads[t].state == kDone;
+        atBar += threads[t].state == kAtBarrier;
+      }
+      doneAll += done;
+      if (atBar > 0 && atBar + done == nt) {
+        if (done > 0) { std::fprintf(stderr, "emu: __syncthreads after %u threads exited\n", done); std::abort(); }
+        for (unsigned t = b * nt; t < (b + 1) * nt; ++t) threads[t].state = kRunnable;
+        progressed = true;
+      }
+    }
+    if (doneAll == all) break;
+    if (!progressed) { std::fprintf(stderr, "emu: deadlock\n"); std::abort(); }
+  }
+  g_smem.clear();
+}
+
 void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg) {
   ++g_launches;
   const unsigned nt = block.x * block.y * block.z;
@@ -122,6 +213,7 @@ void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg) {
         blockIdx = {bx, by, bz};
         for (unsigned t = 0; t < nt; ++t) {
           Thread& th = threads[t];
+          th.block = blockIdx;
           th.idx = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
           th.state = kRunnable;
           getcontext(&th.ctx);

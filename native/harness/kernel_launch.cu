@@ -334,4 +334,43 @@ void launch_memnet_ring_write(float* keys, float* values, const float* k, long l
   CHECK_LAUNCH();
 }
 
+// ── persistent ──
+int persistent_gates(PersistentCell cell) {
+  return cell == PersistentCell::kLstm ? 4 : cell == PersistentCell::kGru ? 3 : 1;
+}
+
+void launch_persistent_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
+                           cudaStream_t stream) {
+  void (*kernel)(mnemo_persistent_fwd_params) = mnemo_persistent_rnn_fwd_tanh_f32;
+  if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_rnn_fwd_relu_f32;
+  if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_lstm_fwd_f32;
+  if (cell == PersistentCell::kGru) kernel = mnemo_persistent_gru_fwd_f32;
+  const long long smem =
+      MNEMO_PERSISTENT_SMEM_BYTES(persistent_gates(cell), p.unitsPerBlock, p.batch, p.hidden);
+  CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                             static_cast<int>(smem)));
+  const unsigned grid = static_cast<unsigned>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
+  mnemo_persistent_fwd_params copy = p;
+  void* args[] = {&copy};
+  CHECK(cudaLaunchCooperativeKernel(kernel, dim3(grid), dim3(MNEMO_PERSISTENT_BLOCK_THREADS), args,
+                                    static_cast<size_t>(smem), stream));
+}
+
+void launch_persistent_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
+                           cudaStream_t stream) {
+  void (*kernel)(mnemo_persistent_bwd_params) = mnemo_persistent_rnn_bwd_tanh_f32;
+  if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_rnn_bwd_relu_f32;
+  if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_lstm_bwd_f32;
+  if (cell == PersistentCell::kGru) kernel = mnemo_persistent_gru_bwd_f32;
+  const long long smem =
+      MNEMO_PERSISTENT_BWD_SMEM_BYTES(persistent_gates(cell), p.unitsPerBlock, p.batch, p.hidden);
+  CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                             static_cast<int>(smem)));
+  const unsigned grid = static_cast<unsigned>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
+  mnemo_persistent_bwd_params copy = p;
+  void* args[] = {&copy};
+  CHECK(cudaLaunchCooperativeKernel(kernel, dim3(grid), dim3(MNEMO_PERSISTENT_BLOCK_THREADS), args,
+                                    static_cast<size_t>(smem), stream));
+}
+
 }  // namespace mnemo::harness

@@ -127,4 +127,16 @@ void launch_memnet_ring_write(float* keys, float* values, const float* k, long l
                               long long keyWidth, long long valueWidth, long long step,
                               cudaStream_t stream);
 
+// ── persistent (whole-sequence forward, cooperative launch) ──
+enum class PersistentCell { kRnnTanh, kRnnRelu, kLstm, kGru };
+// Gates per cell: 1, 1, 4, 3.
+int persistent_gates(PersistentCell cell);
+// Grid ceil(H / p.unitsPerBlock), block MNEMO_PERSISTENT_BLOCK_THREADS, dynamic shared memory
+// MNEMO_PERSISTENT_SMEM_BYTES, through cudaLaunchCooperativeKernel. p.barrier must be 0.
+void launch_persistent_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
+                           cudaStream_t stream);
+// The backward: as the forward, with MNEMO_PERSISTENT_BWD_SMEM_BYTES.
+void launch_persistent_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
+                           cudaStream_t stream);
+
 }  // namespace mnemo::harness

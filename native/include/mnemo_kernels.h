@@ -800,4 +800,172 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
                                                        long long slots, long long keyWidth,
                                                        long long valueWidth, long long step);
 
+/* ───────────────────────── family: persistent (whole-sequence recurrent forward, backward) ─ */
+/*
+ * One layer and direction of an RNN (tanh / relu), LSTM or GRU over all T steps in ONE launch
+ * (Persistent RNNs, Diamos et al. 2016): each block owns J = unitsPerBlock consecutive hidden
+ * units j0 = blockIdx.x·J .. min(H, j0 + J) − 1, loads the G·J rows of W_hh that feed them into
+ * shared memory once, and keeps them there for the whole sequence. Per step every block copies
+ * h_{t−1} [B, H] from global memory (L2) into shared memory, forms its slice of h_{t−1} W_hhᵀ,
+ * applies the cell's pointwise math (bit-for-bit the expressions of the per-step kernels above,
+ * same gate orders and PyTorch semantics) and writes its units of h_t; then all blocks meet at a
+ * grid-wide barrier before the next step reads h_t. The recurrent product is summed in a
+ * different order than cuBLAS's, so results agree with the per-step path to float32 rounding,
+ * not bit for bit.
+ *
+ * What the host does around it (the per-step path's layout, so the existing per-step backward
+ * runs unchanged after a persistent forward):
+ *   gates [T, B, G·H] = x W_ihᵀ  (one GEMM, no bias), then one launch of the kernel below.
+ * The kernel reads step t's input projection from gates and, when saveGates = 1 (LSTM, GRU),
+ * overwrites it in place with the activated gates the per-step training forward saves there
+ * (LSTM i|f|g|o; GRU r|z|n). RNN saves nothing but h (saveGates is ignored).
+ *
+ * Grid barrier: a counter in global memory (barrier[0]) that each block increments once per step
+ * and spins on until it reaches (step+1)·gridDim.x; barrier[1] counts blocks that have finished,
+ * and the last one resets both to 0. So barrier must be 0 at launch and is 0 again after a launch
+ * that completed. All blocks must be co-resident: launch with cuLaunchCooperativeKernel (which
+ * fails, rather than deadlocks, when the grid cannot be co-resident) and a grid no larger than
+ * the device's SM count × cuOccupancyMaxActiveBlocksPerMultiprocessor for the dynamic shared
+ * memory below. No -rdc is needed (the barrier is ours, not cooperative_groups').
+ *
+ * Limits: shared memory per block = MNEMO_PERSISTENT_SMEM_BYTES(G, J, B, H) <= the device's
+ *   opt-in limit (227 KiB on sm_90: set CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES above
+ *   48 KiB); grid = ceil(H / J) <= co-resident blocks; (T − 1)·grid < 2^32.
+ *   E.g. H100 (132 SMs, 227 KiB), fp32: LSTM H = 1024, B = 8 needs J = 8 (128 blocks):
+ *   (4·8·1024 + 8·1024 + 4·8·8)·4 = 161 KiB per block — fits; H = 2048 does not.
+ * Work per step: G·J·B dot products of length H per block, one warp per W_hh row.
+ */
+#define MNEMO_PERSISTENT_BLOCK_THREADS 256
+/* Dynamic shared memory per block in bytes: the W_hh slice [G·J, H], h_{t−1} [B, H] and the
+   recurrent products [B, G·J], all float. */
+#define MNEMO_PERSISTENT_SMEM_BYTES(G, J, B, H) \
+  (4LL * ((long long)(G) * (J) * (H) + (long long)(B) * (H) + (long long)(B) * (G) * (J)))
+
+/*
+ * Params struct by value, 120 bytes, 8-byte aligned, no padding. Fields (byte offset):
+ *   gates          (0)    [T, B, G·H]  in-out: in x_t W_ihᵀ of every step (no bias); out, when
+ *                                      saveGates = 1 (LSTM, GRU), the activated gates, each
+ *                                      element overwritten by the thread that read it
+ *   wHh            (8)    [G·H, H]     in: W_hh
+ *   bIh            (16)   [G·H]        in; MAY BE NULL (no bias)
+ *   bHh            (24)   [G·H]        in; MAY BE NULL (no bias)
+ *   h0             (32)   [B, H]       in: the initial h
+ *   c0             (40)   [B, H]       in: the initial c (LSTM); ignored (MAY BE NULL) otherwise
+ *   h              (48)   [T, B, H]    out: h_t for every step (dense, the trace's layout)
+ *   c              (56)   [T, B, H]    out: c_t (LSTM); ignored (MAY BE NULL) otherwise
+ *   hn             (64)   [T, B, H]    saved (GRU): gh_n + b_hn per step; MAY BE NULL (not
+ *                                      written); ignored by the other cells
+ *   barrier        (72)   [2]          scratch (unsigned int): 0 at launch, left 0
+ *   steps          (80)                T >= 1
+ *   batch          (88)                B >= 1
+ *   hidden         (96)                H >= 1
+ *   unitsPerBlock  (104)               J >= 1; gridDim.x must be ceil(H / J)
+ *   reverse        (108)               0: t = 0..T−1 (h_{t−1} feeds step t); 1: t = T−1..0
+ *                                      (h_{t+1} feeds step t), the reverse direction
+ *   saveGates      (112)               0 or 1 (see gates)
+ *   reserved       (116)               must be 0
+ * No output may overlap another array or an input (gates excepted, as said).
+ * Launch: cooperative, block MNEMO_PERSISTENT_BLOCK_THREADS, grid ceil(H / J), dynamic shared
+ *         memory MNEMO_PERSISTENT_SMEM_BYTES(G, J, B, H) with G = 1 (RNN), 4 (LSTM), 3 (GRU).
+ */
+typedef struct mnemo_persistent_fwd_params {
+  float* gates;
+  const float* wHh;
+  const float* bIh;
+  const float* bHh;
+  const float* h0;
+  const float* c0;
+  float* h;
+  float* c;
+  float* hn;
+  unsigned int* barrier;
+  long long steps;
+  long long batch;
+  long long hidden;
+  int unitsPerBlock;
+  int reverse;
+  int saveGates;
+  int reserved;
+} mnemo_persistent_fwd_params;
+
+extern "C" __global__ void mnemo_persistent_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_rnn_fwd_relu_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_lstm_fwd_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_gru_fwd_f32(mnemo_persistent_fwd_params p);
+
+/*
+ * The whole-sequence backward of one layer direction, in one cooperative launch: the per-step
+ * backward's cell math (see the recurrent cells' backward above) and its recurrent GEMM
+ * dhRec_{t−1} = dRh_t W_hh fused, in reverse order of the forward. Each block owns the same J units
+ * as in the forward and keeps the J COLUMNS of W_hh that produce their h-gradient, W_hh[:, j0..],
+ * in shared memory. Per step: (1) every block applies the cell backward to its units with
+ * dh = dy_t + dhRec and writes their pre-activation gradients of step t (dWx; GRU also dRh);
+ * (2) grid barrier; (3) every block copies all of step t's dRh [B, G·H] from L2 into shared memory
+ * and forms dhRec_{t−1} for its units (GRU: plus dh ⊙ z). So the host's per-step work is gone; what
+ * stays on the host is what the per-step path does over all steps at once afterwards (dW_ih, dW_hh,
+ * dx GEMMs and the bias column sums from dWx / dRh).
+ * Shared memory per block: MNEMO_PERSISTENT_BWD_SMEM_BYTES(G, J, B, H) (W_hh columns [J, G·H],
+ * step t's dRh [B, G·H], and three [B, J] arrays: the product, dhRec and dc).
+ * Barrier, co-residency, grid, block and the (T·grid < 2^32) limit: as the forward's (T barriers).
+ */
+#define MNEMO_PERSISTENT_BWD_SMEM_BYTES(G, J, B, H) \
+  (4LL * ((long long)(G) * (J) * (H) + (long long)(B) * (G) * (H) + 3LL * (B) * (J)))
+
+/*
+ * Params struct by value, 136 bytes, 8-byte aligned, no padding. Fields (byte offset):
+ *   gates          (0)    [T, B, G·H]  in: the activated gates the forward saved (LSTM, GRU);
+ *                                      ignored (MAY BE NULL) by RNN
+ *   wHh            (8)    [G·H, H]     in
+ *   h0             (16)   [B, H]       in: h before the first forward step (GRU); ignored (MAY
+ *                                      BE NULL) otherwise
+ *   c0             (24)   [B, H]       in: c before the first forward step (LSTM); ignored (MAY
+ *                                      BE NULL) otherwise
+ *   h              (32)   [T, B, H]    in: the forward's h (RNN: act' from it; GRU: h_{t−1})
+ *   c              (40)   [T, B, H]    in: the forward's c (LSTM); ignored (MAY BE NULL) otherwise
+ *   hn             (48)   [T, B, H]    in: the forward's hn (GRU); ignored (MAY BE NULL) otherwise
+ *   dy             (56)   [T, B, H]    in: ∂L/∂h_t from the output sequence; MAY BE NULL (0)
+ *   dh             (64)   [B, H]       in-out: in ∂L/∂h of the last forward step (0s for none),
+ *                                      out ∂L/∂h0
+ *   dc             (72)   [B, H]       in-out (LSTM): in ∂L/∂c of the last step, out ∂L/∂c0;
+ *                                      ignored (MAY BE NULL) otherwise
+ *   dWx            (80)   [T, B, G·H]  out: ∂L/∂ of the gate pre-activations, input side (RNN,
+ *                                      LSTM: also the recurrent side; GRU: [dr | dz | dn])
+ *   dRh            (88)   [T, B, G·H]  out (GRU): the recurrent side [dr | dz | dn ⊙ r]; ignored
+ *                                      (MAY BE NULL) by RNN and LSTM, whose dRh is dWx
+ *   barrier        (96)   [2]          scratch (unsigned int): 0 at launch, left 0
+ *   steps          (104)               T >= 1
+ *   batch          (112)               B >= 1
+ *   hidden         (120)               H >= 1
+ *   unitsPerBlock  (128)               J >= 1; gridDim.x must be ceil(H / J)
+ *   reverse        (132)               as the forward's: 1 for the reverse direction
+ * No output may overlap another array or an input (dh and dc are in-out).
+ * Launch: cooperative, block MNEMO_PERSISTENT_BLOCK_THREADS, grid ceil(H / J), dynamic shared
+ *         memory MNEMO_PERSISTENT_BWD_SMEM_BYTES(G, J, B, H).
+ */
+typedef struct mnemo_persistent_bwd_params {
+  const float* gates;
+  const float* wHh;
+  const float* h0;
+  const float* c0;
+  const float* h;
+  const float* c;
+  const float* hn;
+  const float* dy;
+  float* dh;
+  float* dc;
+  float* dWx;
+  float* dRh;
+  unsigned int* barrier;
+  long long steps;
+  long long batch;
+  long long hidden;
+  int unitsPerBlock;
+  int reverse;
+} mnemo_persistent_bwd_params;
+
+extern "C" __global__ void mnemo_persistent_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p);
+extern "C" __global__ void mnemo_persistent_rnn_bwd_relu_f32(mnemo_persistent_bwd_params p);
+extern "C" __global__ void mnemo_persistent_lstm_bwd_f32(mnemo_persistent_bwd_params p);
+extern "C" __global__ void mnemo_persistent_gru_bwd_f32(mnemo_persistent_bwd_params p);
+
 #endif /* MNEMO_KERNELS_H */

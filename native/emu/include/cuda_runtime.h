@@ -50,6 +50,16 @@ const char* cudaGetErrorName(cudaError_t);
 const char* cudaGetErrorString(cudaError_t);
 
 void __syncthreads();
+void __nanosleep(unsigned ns);
+inline void __threadfence() {}
+inline unsigned atomicAdd(unsigned* a, unsigned v) { const unsigned old = *a; *a = old + v; return old; }
+inline unsigned atomicExch(unsigned* a, unsigned v) { const unsigned old = *a; *a = v; return old; }
+template <typename T> T __ldcg(const T* p) { return *p; }
+inline int min(int a, int b) { return a < b ? a : b; }
+inline int max(int a, int b) { return a > b ? a : b; }
+enum cudaFuncAttribute { cudaFuncAttributeMaxDynamicSharedMemorySize = 8 };
+template <typename F> cudaError_t cudaFuncSetAttribute(F, cudaFuncAttribute, int) { return cudaSuccess; }
+
 unsigned long long emu_shfl_xor(unsigned mask, unsigned long long bits, int laneMask);
 template <typename T> T __shfl_xor_sync(unsigned mask, T v, int laneMask) {
   static_assert(sizeof(T) <= 8, "shfl");
@@ -63,6 +73,8 @@ template <typename T> T __shfl_xor_sync(unsigned mask, T v, int laneMask) {
 
 namespace emu {
 void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg);
+void* dynamic_shared();
+void run_grid_cooperative(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg);
 template <typename... K>
 struct Launcher {
   void (*k)(K...);
@@ -80,3 +92,12 @@ Launcher<K...> launch(void (*k)(K...), dim3 grid, dim3 block, size_t = 0, cudaSt
 }
 }  // namespace emu
 
+// The runtime's templated cudaLaunchCooperativeKernel, for kernels of one by-value parameter.
+template <typename P>
+cudaError_t cudaLaunchCooperativeKernel(void (*k)(P), dim3 grid, dim3 block, void** args, size_t smem = 0,
+                                        cudaStream_t = nullptr) {
+  struct Pack { void (*k)(P); P p; };
+  Pack pack{k, *static_cast<P*>(args[0])};
+  ::emu::run_grid_cooperative(grid, block, smem, [](void* a) { auto* pk = static_cast<Pack*>(a); pk->k(pk->p); }, &pack);
+  return cudaSuccess;
+}

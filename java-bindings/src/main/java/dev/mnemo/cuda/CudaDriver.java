@@ -119,6 +119,16 @@ public final class CudaDriver {
     private static final MethodHandle CU_LAUNCH_KERNEL = LIB.downcall(
             FunctionDescriptor.of(C_INT, C_POINTER, C_UINT, C_UINT, C_UINT, C_UINT, C_UINT, C_UINT,
                     C_UINT, C_POINTER, C_POINTER, C_POINTER), "cuLaunchKernel");
+    private static final MethodHandle CU_LAUNCH_COOPERATIVE_KERNEL = LIB.downcall(
+            FunctionDescriptor.of(C_INT, C_POINTER, C_UINT, C_UINT, C_UINT, C_UINT, C_UINT, C_UINT,
+                    C_UINT, C_POINTER, C_POINTER), "cuLaunchCooperativeKernel");
+    private static final MethodHandle CU_OCCUPANCY_MAX_ACTIVE_BLOCKS = LIB.downcall(
+            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_SIZE_T),
+            "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+    private static final MethodHandle CU_FUNC_GET_ATTRIBUTE = LIB.downcall(
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER), "cuFuncGetAttribute");
+    private static final MethodHandle CU_FUNC_SET_ATTRIBUTE = LIB.downcall(
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT), "cuFuncSetAttribute");
     private static final MethodHandle CU_STREAM_BEGIN_CAPTURE = LIB.downcall(
             FunctionDescriptor.of(C_INT, C_POINTER, C_INT), "cuStreamBeginCapture_v2");
     private static final MethodHandle CU_STREAM_END_CAPTURE = LIB.downcall(
@@ -562,6 +572,64 @@ public final class CudaDriver {
             throw CudaException.rethrow("cuLaunchKernel", t);
         }
         check(status, "cuLaunchKernel");
+    }
+
+    /**
+     * {@code cuLaunchCooperativeKernel}: like {@link #launchKernel}, but every block of the grid is
+     * resident at once (so blocks may wait for each other); fails with
+     * {@code CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE} when the grid cannot be co-resident.
+     */
+    public static void launchCooperativeKernel(MemorySegment function, int gridX, int gridY, int gridZ,
+                                               int blockX, int blockY, int blockZ, int sharedMemBytes,
+                                               MemorySegment stream, MemorySegment kernelParams) {
+        int status;
+        try {
+            status = (int) CU_LAUNCH_COOPERATIVE_KERNEL.invokeExact(function, gridX, gridY, gridZ, blockX,
+                    blockY, blockZ, sharedMemBytes, stream, kernelParams);
+        } catch (Throwable t) {
+            throw CudaException.rethrow("cuLaunchCooperativeKernel", t);
+        }
+        check(status, "cuLaunchCooperativeKernel");
+    }
+
+    /**
+     * {@code cuOccupancyMaxActiveBlocksPerMultiprocessor}: how many blocks of {@code blockSize}
+     * threads and {@code dynamicSharedMemBytes} of dynamic shared memory fit on one SM at once.
+     */
+    public static int occupancyMaxActiveBlocksPerMultiprocessor(MemorySegment function, int blockSize,
+                                                                long dynamicSharedMemBytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(C_INT);
+            int status = (int) CU_OCCUPANCY_MAX_ACTIVE_BLOCKS.invokeExact(out, function, blockSize,
+                    dynamicSharedMemBytes);
+            check(status, "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+            return out.get(C_INT, 0);
+        } catch (Throwable t) {
+            throw CudaException.rethrow("cuOccupancyMaxActiveBlocksPerMultiprocessor", t);
+        }
+    }
+
+    /** {@code cuFuncGetAttribute}. */
+    public static int funcGetAttribute(FunctionAttribute attribute, MemorySegment function) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(C_INT);
+            int status = (int) CU_FUNC_GET_ATTRIBUTE.invokeExact(out, attribute.nativeValue(), function);
+            check(status, "cuFuncGetAttribute");
+            return out.get(C_INT, 0);
+        } catch (Throwable t) {
+            throw CudaException.rethrow("cuFuncGetAttribute", t);
+        }
+    }
+
+    /** {@code cuFuncSetAttribute}: e.g. raise the dynamic shared memory limit above 48 KiB. */
+    public static void funcSetAttribute(MemorySegment function, FunctionAttribute attribute, int value) {
+        int status;
+        try {
+            status = (int) CU_FUNC_SET_ATTRIBUTE.invokeExact(function, attribute.nativeValue(), value);
+        } catch (Throwable t) {
+            throw CudaException.rethrow("cuFuncSetAttribute", t);
+        }
+        check(status, "cuFuncSetAttribute");
     }
 
     // ───────────────────────────── graphs ─────────────────────────────

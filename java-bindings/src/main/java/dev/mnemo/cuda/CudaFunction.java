@@ -38,6 +38,35 @@ public final class CudaFunction {
                 stream.handle(), kernelParams);
     }
 
+    /**
+     * {@code cuLaunchCooperativeKernel} on {@code stream}: every block resident at once (for kernels
+     * with a grid-wide barrier). Arguments as {@link #launch}.
+     */
+    public void launchCooperative(LaunchGeometry geometry, CudaStream stream, MemorySegment kernelParams) {
+        module.handle(); // open, and the owner thread
+        CudaDriver.launchCooperativeKernel(handle, geometry.gridX(), geometry.gridY(), geometry.gridZ(),
+                geometry.blockX(), geometry.blockY(), geometry.blockZ(), geometry.sharedMemBytes(),
+                stream.handle(), kernelParams);
+    }
+
+    /** Blocks of {@code blockThreads} threads and {@code dynamicSharedBytes} that fit on one SM at once. */
+    public int maxActiveBlocksPerMultiprocessor(int blockThreads, long dynamicSharedBytes) {
+        module.handle();
+        return CudaDriver.occupancyMaxActiveBlocksPerMultiprocessor(handle, blockThreads, dynamicSharedBytes);
+    }
+
+    /** {@code cuFuncGetAttribute}. */
+    public int attribute(FunctionAttribute attribute) {
+        module.handle();
+        return CudaDriver.funcGetAttribute(attribute, handle);
+    }
+
+    /** {@code cuFuncSetAttribute}. */
+    public void setAttribute(FunctionAttribute attribute, int value) {
+        module.handle();
+        CudaDriver.funcSetAttribute(handle, attribute, value);
+    }
+
     @Override
     public String toString() {
         return "CudaFunction(" + name + ")";

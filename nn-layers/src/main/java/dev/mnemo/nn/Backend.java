@@ -406,4 +406,66 @@ public interface Backend {
      */
     void memoryReadBackward(MemoryRead read, Tensor c, Tensor lse, Tensor dc,
                             Strided dq, Strided dKeys, Strided dValues);
+
+    // ---- whole-sequence recurrent forward (optional; the per-step primitives above always work) ----
+
+    /** The cells {@link #sequenceForward} runs: RNN with tanh or relu, LSTM, GRU. */
+    enum RecurrentCell { RNN_TANH, RNN_RELU, LSTM, GRU }
+
+    /**
+     * One layer direction's forward over all T steps, saving exactly what the per-step loop saves
+     * (so the per-step backward runs after it unchanged).
+     *
+     * @param gates   in-out [T, B, G·H]: x·W_ihᵀ for every step in; the activated gates out (LSTM,
+     *                GRU; RNN leaves it as it was), as the per-step cell forward writes them over wx
+     * @param wHh     [G·H, H]
+     * @param bih     [G·H], nullable
+     * @param bhh     [G·H], nullable
+     * @param h0      [B, H] the initial h
+     * @param c0      [B, H] the initial c (LSTM), else null
+     * @param h       out [T, B, H]: h_t of every step
+     * @param c       out [T, B, H]: c_t (LSTM), else null
+     * @param hn      out [T, B, H]: the GRU's saved recurrent n pre-activation, else null
+     * @param reverse the reverse direction: steps run t = T−1..0 and h_{t+1} feeds step t
+     */
+    record SequenceForward(RecurrentCell cell, Tensor gates, Tensor wHh, Tensor bih, Tensor bhh, Tensor h0,
+                           Tensor c0, Tensor h, Tensor c, Tensor hn, boolean reverse) {
+    }
+
+    /**
+     * Runs {@code f} in one go where this backend has a whole-sequence path and chooses it for this
+     * shape (e.g. CUDA's persistent kernels); returns false, having done nothing, when the caller
+     * should run the per-step loop instead. The default has no such path.
+     */
+    default boolean sequenceForward(SequenceForward f) {
+        return false;
+    }
+
+    /**
+     * One layer direction's backward over all T steps (what the per-step loop of cell backwards and
+     * {@code dh += dRh_t · W_hh} GEMMs computes), from what the forward saved; the weight, bias and
+     * input gradients stay with the caller, formed from dWx / dRh over all steps at once.
+     *
+     * @param gates   [T, B, G·H] the activated gates the forward saved (RNN: its wx, unused)
+     * @param wHh     [G·H, H]
+     * @param h0      [B, H] the initial h
+     * @param c0      [B, H] the initial c (LSTM), else null
+     * @param h       [T, B, H] the forward's h
+     * @param c       [T, B, H] the forward's c (LSTM), else null
+     * @param hn      [T, B, H] the forward's hn (GRU), else null
+     * @param dy      [T, B, H] ∂L/∂h_t from the output sequence
+     * @param dh      in-out [B, H]: ∂L/∂h of the forward's last step in, ∂L/∂h0 out
+     * @param dc      in-out [B, H] (LSTM): ∂L/∂c likewise, else null
+     * @param dWx     out [T, B, G·H]: the gate pre-activation gradients (GRU: the input side)
+     * @param dRh     out [T, B, G·H]: the GRU's recurrent-side gradients; null for RNN and LSTM
+     * @param reverse the reverse direction (the forward ran t = T−1..0)
+     */
+    record SequenceBackward(RecurrentCell cell, Tensor gates, Tensor wHh, Tensor h0, Tensor c0, Tensor h, Tensor c,
+                            Tensor hn, Tensor dy, Tensor dh, Tensor dc, Tensor dWx, Tensor dRh, boolean reverse) {
+    }
+
+    /** As {@link #sequenceForward}, for the backward: false (nothing done) means run the per-step loop. */
+    default boolean sequenceBackward(SequenceBackward b) {
+        return false;
+    }
 }

@@ -152,6 +152,9 @@ public final class GpuBenchmarkRunner {
             out.println(usage());
             return 0;
         }
+        if (args.length > 0 && args[0].equals("--persistent")) {
+            return PersistentBenchmark.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         Options options;
         List<BenchShape> shapes;
         try {
@@ -314,7 +317,7 @@ public final class GpuBenchmarkRunner {
     }
 
     /** Times runs between two events on the legacy default stream (see the class comment). */
-    private record EventTimer(CudaEvent start, CudaEvent end) {
+    record EventTimer(CudaEvent start, CudaEvent end) {
 
         Timing time(Runnable op, int warmup, int repeats) {
             long warmStart = System.nanoTime();
@@ -373,6 +376,7 @@ public final class GpuBenchmarkRunner {
                 usage: GpuBenchmarkRunner [--cells RNN,LSTM,GRU] [--shapes NAME,...] [--math fp32,tf32]
                                           [--repeats N] [--warmup N] [--out FILE.json] [--torch FILE.json]
                                           [--emit-shapes FILE.json]
-                Times Mnemo's CUDA RNN/LSTM/GRU on gpu-anchors.md's shapes beside PyTorch/cuDNN's results.""";
+                Times Mnemo's CUDA RNN/LSTM/GRU on gpu-anchors.md's shapes beside PyTorch/cuDNN's results.
+                GpuBenchmarkRunner --persistent [...]: persistent vs per-step rows (see PersistentBenchmark).""";
     }
 }

@@ -2,6 +2,7 @@ package dev.mnemo.experiments.cli;
 
 import dev.mnemo.cuda.CudaProbe;
 import dev.mnemo.nn.CpuBackend;
+import dev.mnemo.nn.cuda.CudaBackend;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -29,6 +30,9 @@ final class InfoCommand implements Callable<Integer> {
                 ? "cuda (device 0)"
                 : "cpu — " + probe.unavailableReason()));
         out.println("cpu gemm: " + CpuBackend.gemmImplementation());
+        if (probe.available()) {
+            out.println("recurrent path on cuda: " + CudaBackend.float32().recurrentPathDescription());
+        }
         out.println();
         out.println(probe.describe());
         out.flush();

@@ -16,7 +16,7 @@ public final class KernelCatalog {
     /** The launcher class of each family, in header order. */
     public static List<Class<?>> launchers() {
         return List.of(TensorKernels.class, ClipKernels.class, RnnKernels.class, LstmKernels.class, GruKernels.class,
-                LossKernels.class, OptimKernels.class, MemnetKernels.class);
+                LossKernels.class, OptimKernels.class, MemnetKernels.class, PersistentKernels.class);
     }
 
     /**
@@ -27,7 +27,8 @@ public final class KernelCatalog {
     public static List<StructLayout> structs() {
         return List.of(LstmKernels.FWD_PARAMS_LAYOUT, GruKernels.FWD_PARAMS_LAYOUT, GruKernels.BWD_PARAMS_LAYOUT,
                 OptimKernels.SGD_PARAMS_LAYOUT, OptimKernels.ADAM_PARAMS_LAYOUT, OptimKernels.RMSPROP_PARAMS_LAYOUT,
-                MemnetKernels.FWD_PARAMS_LAYOUT, MemnetKernels.BWD_PARAMS_LAYOUT);
+                MemnetKernels.FWD_PARAMS_LAYOUT, MemnetKernels.BWD_PARAMS_LAYOUT,
+                PersistentKernels.FWD_PARAMS_LAYOUT, PersistentKernels.BWD_PARAMS_LAYOUT);
     }
 
     /** All signatures, in header order. */
@@ -41,6 +42,7 @@ public final class KernelCatalog {
         all.addAll(LossKernels.signatures());
         all.addAll(OptimKernels.signatures());
         all.addAll(MemnetKernels.signatures());
+        all.addAll(PersistentKernels.signatures());
         return List.copyOf(all);
     }
 }

@@ -14,6 +14,7 @@ import dev.mnemo.cuda.kernels.GruKernels;
 import dev.mnemo.cuda.kernels.LossKernels;
 import dev.mnemo.cuda.kernels.LstmKernels;
 import dev.mnemo.cuda.kernels.OptimKernels;
+import dev.mnemo.cuda.kernels.PersistentKernels;
 import dev.mnemo.cuda.kernels.SumRowsPlan;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.CpuBackend;
@@ -1019,5 +1020,118 @@ public final class CudaBackend implements Backend {
         }
         DeviceBuffer staging = rt.workspace(CudaRuntime.Workspace.GATES, floats);
         return new GateOutput(staging, staging);
+    }
+
+    // ───────────────────────────── whole-sequence forward (persistent kernels) ─────────────────────────────
+
+    /** Made on first use: the device query, the launcher and the barrier words. */
+    private PersistentPath persistentPath;
+
+    private PersistentPath persistentPath() {
+        if (persistentPath == null) {
+            persistentPath = PersistentPath.open(rt);
+        }
+        return persistentPath;
+    }
+
+    /**
+     * The path a recurrent forward of this shape takes here (persistent kernel or per-step loop) and
+     * why, under the mode of {@link PersistentPolicy#PROPERTY} as now set.
+     */
+    public PersistentPolicy.Choice recurrentPath(RecurrentCell cell, long steps, long batch, long hidden) {
+        return persistentPath().policy().choose(PersistentPolicy.cellOf(cell), steps, batch, hidden);
+    }
+
+    /** As {@link #recurrentPath}, for the backward. */
+    public PersistentPolicy.Choice recurrentBackwardPath(RecurrentCell cell, long steps, long batch, long hidden) {
+        return persistentPath().policy().chooseBackward(PersistentPolicy.cellOf(cell), steps, batch, hidden);
+    }
+
+    /** One line for {@code mnemo info}: the recurrent path mode and what it means on this device. */
+    public String recurrentPathDescription() {
+        return persistentPath().policy().describe();
+    }
+
+    /**
+     * Runs the whole sequence in one persistent launch when {@link #recurrentPath} chooses it;
+     * false (nothing done) otherwise. Shapes are checked first, whatever the path.
+     */
+    @Override
+    public boolean sequenceForward(SequenceForward f) {
+        if (f.h() == null || f.h().rank() != 3) {
+            throw new IllegalArgumentException("h must be [T, B, H], got "
+                    + (f.h() == null ? "null" : Tensor.shapeString(f.h().shape())));
+        }
+        int steps = f.h().dim(0);
+        int b = f.h().dim(1);
+        int hs = f.h().dim(2);
+        PersistentKernels.Cell cell = PersistentPolicy.cellOf(f.cell());
+        int g = cell.gates() * hs;
+        boolean lstm = f.cell() == RecurrentCell.LSTM;
+        boolean gru = f.cell() == RecurrentCell.GRU;
+        shape("gates", f.gates(), steps, b, g);
+        shape("wHh", f.wHh(), g, hs);
+        optionalShape("bih", f.bih(), g);
+        optionalShape("bhh", f.bhh(), g);
+        shape("h0", f.h0(), b, hs);
+        if (lstm) {
+            shape("c0", f.c0(), b, hs);
+            shape("c", f.c(), steps, b, hs);
+        }
+        if (gru) {
+            optionalShape("hn", f.hn(), steps, b, hs);
+        }
+        PersistentPolicy.Choice choice = recurrentPath(f.cell(), steps, b, hs);
+        if (!choice.persistent()) {
+            return false;
+        }
+        persistentPath().forward(cell, choice, mem("gates", f.gates()), mem("wHh", f.wHh()), memOrNull("bih", f.bih()),
+                memOrNull("bhh", f.bhh()), mem("h0", f.h0()), lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
+                lstm ? mem("c", f.c()) : null, gru ? memOrNull("hn", f.hn()) : null, steps, b, hs, f.reverse());
+        return true;
+    }
+
+    /**
+     * Runs the whole-sequence backward in one persistent launch when the policy chooses it (under
+     * {@link PersistentPolicy#PROPERTY}, with the backward's shared-memory limit); false otherwise.
+     */
+    @Override
+    public boolean sequenceBackward(SequenceBackward f) {
+        if (f.h() == null || f.h().rank() != 3) {
+            throw new IllegalArgumentException("h must be [T, B, H], got "
+                    + (f.h() == null ? "null" : Tensor.shapeString(f.h().shape())));
+        }
+        int steps = f.h().dim(0);
+        int b = f.h().dim(1);
+        int hs = f.h().dim(2);
+        PersistentKernels.Cell cell = PersistentPolicy.cellOf(f.cell());
+        int g = cell.gates() * hs;
+        boolean lstm = f.cell() == RecurrentCell.LSTM;
+        boolean gru = f.cell() == RecurrentCell.GRU;
+        shape("gates", f.gates(), steps, b, g);
+        shape("wHh", f.wHh(), g, hs);
+        shape("h0", f.h0(), b, hs);
+        shape("dy", f.dy(), steps, b, hs);
+        shape("dh", f.dh(), b, hs);
+        shape("dWx", f.dWx(), steps, b, g);
+        if (lstm) {
+            shape("c0", f.c0(), b, hs);
+            shape("c", f.c(), steps, b, hs);
+            shape("dc", f.dc(), b, hs);
+        }
+        if (gru) {
+            shape("hn", f.hn(), steps, b, hs);
+            shape("dRh", f.dRh(), steps, b, g);
+        }
+        PersistentPolicy.Choice choice = recurrentBackwardPath(f.cell(), steps, b, hs);
+        if (!choice.persistent()) {
+            return false;
+        }
+        persistentPath().backward(cell, choice, lstm || gru ? mem("gates", f.gates()) : null, mem("wHh", f.wHh()),
+                gru ? mem("h0", f.h0()) : null, lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
+                lstm ? mem("c", f.c()) : null, gru ? mem("hn", f.hn()) : null, mem("dy", f.dy()), mem("dh", f.dh()),
+                lstm ? mem("dc", f.dc()) : null, mem("dWx", f.dWx()), gru ? mem("dRh", f.dRh()) : null, steps, b, hs,
+                f.reverse());
+        return true;
     }
 }

@@ -118,6 +118,18 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         return false;
     }
 
+    /** The cell as {@link Backend#sequenceForward} names it. */
+    private Backend.RecurrentCell sequenceCell() {
+        if (hasCellState()) {
+            return Backend.RecurrentCell.LSTM;
+        }
+        if (savesHn()) {
+            return Backend.RecurrentCell.GRU;
+        }
+        return options.nonlinearity() == dev.mnemo.nn.Nonlinearity.RELU ? Backend.RecurrentCell.RNN_RELU
+                : Backend.RecurrentCell.RNN_TANH;
+    }
+
     /** PyTorch's class name for messages: {@code Lstm}. */
     abstract String kind();
 
@@ -320,7 +332,11 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 Tensor dc = dc0 == null ? null : dc0.select(idx);
                 Tensor h0 = saved.h0.select(idx);
                 Tensor c0 = saved.c0 == null ? null : saved.c0.select(idx);
-                for (int s = steps - 1; s >= 0; s--) {
+                // A backend with a whole-sequence path may run all steps' cell backwards and dh GEMMs at once.
+                boolean whole = backend.sequenceBackward(new Backend.SequenceBackward(sequenceCell(), tr.gates(),
+                        w.wHh(), h0, c0, tr.h(), tr.c(), tr.hn(), dOut, dh, dc, dWx,
+                        splitsRecurrentGradient() ? dRh : null, d == 1));
+                for (int s = steps - 1; !whole && s >= 0; s--) {
                     int t = d == 0 ? s : steps - 1 - s;
                     boolean first = s == 0;
                     int tPrev = d == 0 ? t - 1 : t + 1;
@@ -410,7 +426,10 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 backend.gemm(false, true, 1.0, in.reshape(tb, inWidth), w.wIh(), 0.0, tr.gates().reshape(tb, gh));
                 Tensor hInit = h0.select(idx);
                 Tensor cInit = c0 == null ? null : c0.select(idx);
-                for (int s = 0; s < steps; s++) {
+                // A backend with a whole-sequence path (CUDA's persistent kernels) may run all steps at once.
+                boolean whole = backend.sequenceForward(new Backend.SequenceForward(sequenceCell(), tr.gates(),
+                        w.wHh(), w.bIh(), w.bHh(), hInit, cInit, tr.h(), tr.c(), tr.hn(), d == 1));
+                for (int s = 0; !whole && s < steps; s++) {
                     int t = d == 0 ? s : steps - 1 - s;
                     int tPrev = d == 0 ? t - 1 : t + 1;
                     Tensor hPrev = s == 0 ? hInit : tr.h().select(tPrev);

@@ -1,0 +1,215 @@
+package dev.mnemo.bench.gpu;
+
+import dev.mnemo.cuda.CudaContext;
+import dev.mnemo.cuda.CudaEvent;
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.PersistentPolicy;
+import dev.mnemo.nn.layers.Gru;
+import dev.mnemo.nn.layers.Lstm;
+import dev.mnemo.nn.layers.RecurrentLayer;
+import dev.mnemo.nn.layers.RecurrentOptions;
+import dev.mnemo.nn.layers.RecurrentOutput;
+import dev.mnemo.nn.layers.Rnn;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * The persistent-kernel rows: each latency-bound shape timed twice on the same card in the same run,
+ * once with {@code mnemo.recurrent.path=per-step} and once with {@code =persistent}, beside
+ * PyTorch/cuDNN's numbers for the same key when {@code --torch} is given (from
+ * {@code bench/torch/rnn_bench.py} run on {@code --emit-shapes}'s file). Shapes: the anchors'
+ * {@code latency_b1} and {@code pixelMNIST} rows (fp32) and gpu-anchors.md's per-step-latency rows
+ * (T = 200, I = H, B ∈ {1, 8}), named {@code step_b<B>_h<H>}.
+ *
+ * <pre>
+ *   GpuBenchmarkRunner --persistent [--cells LSTM,GRU] [--repeats N] [--warmup N]
+ *                      [--out FILE.md] [--torch FILE.json] [--emit-shapes FILE.json]
+ * </pre>
+ * Timing as {@link GpuBenchmarkRunner}'s (CUDA events, median, warm-up); the Markdown has per row
+ * the path {@code auto} would take, both paths' forward and forward+backward medians, µs per step
+ * of the persistent forward, and torch / persistent ratios.
+ */
+final class PersistentBenchmark {
+    private PersistentBenchmark() {
+    }
+
+    /** The rows, in order: anchors' latency_b1 and pixelMNIST (fp32), then the per-step-latency rows. */
+    static List<BenchShape> shapes(List<String> cells) {
+        List<BenchShape> out = new ArrayList<>();
+        for (BenchShape s : BenchShape.ANCHORS) {
+            if (s.math().equals("fp32") && (s.shape().equals("latency_b1") || s.shape().equals("pixelMNIST"))) {
+                out.add(s);
+            }
+        }
+        int[][] bh = {{1, 128}, {1, 256}, {1, 512}, {1, 1024}, {8, 256}, {8, 512}};
+        for (String cell : List.of("LSTM", "GRU")) {
+            for (int[] r : bh) {
+                out.add(new BenchShape(cell, "step_b" + r[0] + "_h" + r[1], 200, r[0], r[1], r[1], "fp32",
+                        Double.NaN, Double.NaN));
+            }
+        }
+        return out.stream().filter(s -> cells.isEmpty() || cells.contains(s.cell())).toList();
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        List<String> cells = List.of();
+        int repeats = GpuBenchmarkRunner.DEFAULT_REPEATS;
+        int warmup = GpuBenchmarkRunner.DEFAULT_WARMUP;
+        Path md = null;
+        Path torchFile = null;
+        Path emit = null;
+        try {
+            for (int i = 0; i < args.length; i += 2) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(args[i] + " needs a value");
+                }
+                String v = args[i + 1];
+                switch (args[i]) {
+                    case "--cells" -> cells = List.of(v.split(","));
+                    case "--repeats" -> repeats = Integer.parseInt(v);
+                    case "--warmup" -> warmup = Integer.parseInt(v);
+                    case "--out" -> md = Path.of(v);
+                    case "--torch" -> torchFile = Path.of(v);
+                    case "--emit-shapes" -> emit = Path.of(v);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            if (repeats < 1 || warmup < 1) {
+                throw new IllegalArgumentException("--repeats and --warmup must be >= 1");
+            }
+            List<BenchShape> shapes = shapes(cells);
+            var options = new GpuBenchmarkRunner.Options(cells, List.of(), List.of(), repeats, warmup, null, null, null);
+            if (emit != null) {
+                Files.writeString(emit, GpuBenchmarkRunner.shapesJson(shapes, options));
+                out.println("gpu-bench --persistent: wrote " + shapes.size() + " shapes to " + emit);
+                return 0;
+            }
+            String reason = CudaBackend.unavailableReason().orElse("");
+            if (!reason.isEmpty()) {
+                out.println(GpuBenchmarkRunner.SKIP_PREFIX + reason);
+                return 0;
+            }
+            TorchResults torch = torchFile != null && Files.isRegularFile(torchFile) ? TorchResults.read(torchFile)
+                    : TorchResults.none("no --torch file");
+            String report = measure(shapes, options, torch, out);
+            if (md != null) {
+                Files.writeString(md, report);
+                out.println("gpu-bench --persistent: wrote " + md);
+            } else {
+                out.print(report);
+            }
+            return 0;
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("gpu-bench --persistent: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static String measure(List<BenchShape> shapes, GpuBenchmarkRunner.Options options, TorchResults torch,
+                                  PrintStream out) {
+        CudaBackend gpu = CudaBackend.float32();
+        StringBuilder b = new StringBuilder();
+        b.append("# Persistent vs per-step recurrent forward (").append(withPath("auto", gpu::recurrentPathDescription))
+                .append(")\n\n");
+        b.append("| key | dims | auto path | per-step fwd ms | persistent fwd ms | µs/step | torch fwd ms | "
+                + "torch/persistent fwd | per-step fwd+bwd ms | persistent fwd+bwd ms | torch fwd+bwd ms | "
+                + "torch/persistent fwd+bwd |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        try (CudaContext context = CudaContext.open(0);
+             CudaEvent start = CudaEvent.create(context);
+             CudaEvent end = CudaEvent.create(context)) {
+            var timer = new GpuBenchmarkRunner.EventTimer(start, end);
+            for (BenchShape s : shapes) {
+                try {
+                    var cell = Backend.RecurrentCell.valueOf(s.cell().equals("RNN") ? "RNN_TANH" : s.cell());
+                    var auto = withPath("auto", () -> gpu.recurrentPath(cell, s.steps(), s.batch(), s.hidden()));
+                    Case c = Case.build(s, gpu);
+                    Timing perStepF = withPath("per-step", () -> timer.time(c::forward, options.warmup(),
+                            options.forwardRepeats()));
+                    Timing perStepFb = withPath("per-step", () -> timer.time(c::forwardBackward, options.warmup(),
+                            options.forwardBackwardRepeats()));
+                    Timing persF = withPath("persistent", () -> timer.time(c::forward, options.warmup(),
+                            options.forwardRepeats()));
+                    Timing persFb = withPath("persistent", () -> timer.time(c::forwardBackward, options.warmup(),
+                            options.forwardBackwardRepeats()));
+                    Timing tf = torch.forward().get(s.key());
+                    Timing tfb = torch.forwardBackward().get(s.key());
+                    b.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %.2f | %s | %s | %.3f | %.3f | %s | %s |%n",
+                            s.key(), s.dims(), auto.persistent() ? "persistent" : "per-step", perStepF.medianMs(),
+                            persF.medianMs(), 1000 * persF.medianMs() / s.steps(), ms(tf), ratio(tf, persF),
+                            perStepFb.medianMs(), persFb.medianMs(), ms(tfb), ratio(tfb, persFb)));
+                    out.printf(Locale.ROOT, "%-24s %-26s per-step %8.3f ms  persistent %8.3f ms (%.2f µs/step)%n",
+                            s.key(), s.dims(), perStepF.medianMs(), persF.medianMs(),
+                            1000 * persF.medianMs() / s.steps());
+                } catch (RuntimeException e) {
+                    b.append("| ").append(s.key()).append(" | ").append(s.dims()).append(" | failed: ")
+                            .append(e.getMessage()).append(" |||||||||\n");
+                    out.println(s.key() + " failed: " + e);
+                }
+                System.gc();
+            }
+        }
+        return b.toString();
+    }
+
+    private static String ms(Timing t) {
+        return t == null ? "—" : String.format(Locale.ROOT, "%.3f", t.medianMs());
+    }
+
+    private static String ratio(Timing torch, Timing ours) {
+        return torch == null ? "—" : String.format(Locale.ROOT, "%.2f×", torch.medianMs() / ours.medianMs());
+    }
+
+    static <T> T withPath(String path, Supplier<T> body) {
+        String before = System.getProperty(PersistentPolicy.PROPERTY);
+        System.setProperty(PersistentPolicy.PROPERTY, path);
+        try {
+            return body.get();
+        } finally {
+            if (before == null) {
+                System.clearProperty(PersistentPolicy.PROPERTY);
+            } else {
+                System.setProperty(PersistentPolicy.PROPERTY, before);
+            }
+        }
+    }
+
+    /** One layer (seed 1), its input U(−1, 1) and ∂L/∂output = 1 on the GPU. */
+    private record Case(RecurrentLayer layer, Tensor x, Tensor dy) {
+        static Case build(BenchShape s, Backend backend) {
+            RecurrentOptions options = RecurrentOptions.builder(s.input(), s.hidden()).seed(1).build();
+            RecurrentLayer layer = switch (s.cell()) {
+                case "RNN" -> new Rnn(options, backend);
+                case "LSTM" -> new Lstm(options, backend);
+                default -> new Gru(options, backend);
+            };
+            var rnd = new SplittableRandom(2);
+            Tensor x = Tensor.zeros(s.steps(), s.batch(), s.input());
+            for (long i = 0; i < x.numel(); i++) {
+                x.setFlat(i, 2 * rnd.nextDouble() - 1);
+            }
+            Tensor dy = Tensor.zeros(s.steps(), s.batch(), s.hidden());
+            dy.fill(1.0);
+            return new Case(layer, x.to(Device.CUDA), dy.to(Device.CUDA));
+        }
+
+        void forward() {
+            layer.forward(x, null);
+        }
+
+        void forwardBackward() {
+            layer.zeroGradients();
+            RecurrentOutput o = layer.forward(x, null);
+            layer.backward(o.saved(), dy, null);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.mnemo.bench.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The persistent rows' shapes, the shapes file for rnn_bench.py, and the option errors: no GPU needed. */
+class PersistentBenchmarkTest {
+
+    @Test
+    void rowsAreTheLatencyAnchorsAndThePerStepLatencyShapes() {
+        List<BenchShape> all = PersistentBenchmark.shapes(List.of());
+        assertTrue(all.stream().anyMatch(s -> s.key().equals("LSTM/latency_b1/fp32") && s.steps() == 1000
+                && s.batch() == 1 && s.hidden() == 256));
+        assertTrue(all.stream().anyMatch(s -> s.key().equals("GRU/pixelMNIST/fp32") && s.batch() == 128));
+        assertTrue(all.stream().anyMatch(s -> s.key().equals("LSTM/step_b8_h512/fp32") && s.steps() == 200
+                && s.input() == 512));
+        assertTrue(all.stream().allMatch(s -> s.math().equals("fp32")));
+        assertEquals(6 + 12, all.size());
+        assertTrue(PersistentBenchmark.shapes(List.of("RNN")).stream().allMatch(s -> s.cell().equals("RNN")));
+    }
+
+    @Test
+    void emitShapesWritesEveryKeyForTheTorchScript(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("shapes.json");
+        var out = new ByteArrayOutputStream();
+        int rc = GpuBenchmarkRunner.run(new String[] {"--persistent", "--cells", "GRU", "--emit-shapes", file.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertEquals(0, rc);
+        String json = Files.readString(file);
+        assertTrue(json.contains("\"GRU/latency_b1/fp32\"") && json.contains("\"GRU/step_b1_h1024/fp32\""), json);
+        assertTrue(!json.contains("LSTM/"), json);
+    }
+
+    @Test
+    void badOptionsExitWith2() {
+        var err = new ByteArrayOutputStream();
+        int rc = GpuBenchmarkRunner.run(new String[] {"--persistent", "--bogus", "1"}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, rc);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--bogus"));
+    }
+}

@@ -1,0 +1,68 @@
+// persistent_common.cuh — family "persistent": what the whole-sequence forward and backward share
+// (see mnemo_kernels.h, "family: persistent"): the cells, the block shape, dynamic shared memory,
+// and the warp-per-row matrix-vector product against a matrix slice kept in shared memory.
+#pragma once
+
+#include "mnemo_kernels.h"
+#include "mnemo_math.cuh"
+
+namespace mnemo::persistent {
+constexpr int kBlockThreads = MNEMO_PERSISTENT_BLOCK_THREADS;
+constexpr int kWarps = kBlockThreads / kWarpSize;
+// Batch rows one warp multiplies per pass over a W_hh row: each weight read from shared memory
+// feeds this many FMAs, with as many accumulators in registers.
+constexpr int kBatchTile = 4;
+
+enum class Cell { kRnnTanh, kRnnRelu, kLstm, kGru };
+
+// Gates per cell: G = 4 (LSTM), 3 (GRU), 1 (RNN).
+template <Cell C>
+constexpr int kGatesOf = C == Cell::kLstm ? 4 : C == Cell::kGru ? 3 : 1;
+
+__device__ __forceinline__ float* dynamic_shared_floats() {
+#ifdef MNEMO_EMULATOR
+  return static_cast<float*>(::emu::dynamic_shared());  // native/emu: one array per live block
+#else
+  extern __shared__ float smem[];
+  return smem;
+#endif
+}
+
+// acc[b, r] = W_slice[r, :] · h[b, :] for every owned row r (gate k = r / J, unit jj = r % J) and
+// batch row b; rows are `hidden` long (the backward passes G·H and its column slice). One warp per row: lanes walk the columns (consecutive lanes, consecutive shared
+// words: no bank conflicts), each weight feeds kBatchTile batch rows, a butterfly sums the lanes.
+// Rows of units past H (the last block's tail) are skipped; the pointwise step never reads them.
+__device__ __forceinline__ void recurrent_product(const float* w, const float* hs, float* acc,
+                                                  int rows, int unitsPerBlock, int owned,
+                                                  int batch, int hidden) {
+  const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
+  const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+  for (int r = warp; r < rows; r += kWarps) {
+    if (r % unitsPerBlock >= owned) continue;  // warp-uniform
+    const float* wr = w + static_cast<long long>(r) * hidden;
+    for (int b0 = 0; b0 < batch; b0 += kBatchTile) {
+      float sum[kBatchTile];
+#pragma unroll
+      for (int bb = 0; bb < kBatchTile; ++bb) sum[bb] = 0.0f;
+      for (int col = lane; col < hidden; col += kWarpSize) {
+        const float wv = wr[col];
+#pragma unroll
+        for (int bb = 0; bb < kBatchTile; ++bb) {
+          if (b0 + bb < batch) sum[bb] = fmaf(wv, hs[(b0 + bb) * hidden + col], sum[bb]);
+        }
+      }
+#pragma unroll
+      for (int bb = 0; bb < kBatchTile; ++bb) {
+        if (b0 + bb < batch) sum[bb] = warp_sum(sum[bb]);  // warp-uniform: B = 1 pays one sum
+      }
+      if (lane == 0) {
+#pragma unroll
+        for (int bb = 0; bb < kBatchTile; ++bb) {
+          if (b0 + bb < batch) acc[(b0 + bb) * rows + r] = sum[bb];
+        }
+      }
+    }
+  }
+}
+
+}  // namespace mnemo::persistent

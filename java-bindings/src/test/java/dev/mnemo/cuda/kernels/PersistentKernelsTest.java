@@ -1,0 +1,257 @@
+package dev.mnemo.cuda.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.cuda.DeviceMemory;
+import dev.mnemo.cuda.LaunchGeometry;
+import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
+import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
+import dev.mnemo.cuda.kernels.PersistentKernels.FwdParams;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The persistent family's plan, geometry and validation, against a recording target: no driver needed. */
+class PersistentKernelsTest {
+    static final DeviceLimits H100 = new DeviceLimits(132, 227 * 1024, true);
+
+    /** Records what the launcher asks of the device; reports {@code perSm} blocks per SM. */
+    static final class Recorder implements CooperativeTarget {
+        final List<String> calls = new ArrayList<>();
+        int perSm = 1;
+        LaunchGeometry geometry;
+        MemorySegment params;
+
+        @Override
+        public int maxActiveBlocksPerMultiprocessor(KernelSignature kernel, int blockThreads, int sharedBytes) {
+            calls.add("occupancy " + kernel.name() + " " + blockThreads + " " + sharedBytes);
+            return perSm;
+        }
+
+        @Override
+        public void allowDynamicSharedMemory(KernelSignature kernel, int sharedBytes) {
+            calls.add("allow " + sharedBytes);
+        }
+
+        @Override
+        public void zeroWords(long address, long count) {
+            calls.add("zero " + Long.toHexString(address) + " " + count);
+        }
+
+        @Override
+        public void launchCooperative(KernelSignature kernel, LaunchGeometry geometry, Object... arguments) {
+            calls.add("launch " + kernel.name());
+            this.geometry = geometry;
+            this.params = ((MemorySegment) arguments[0]).asReadOnly();
+        }
+    }
+
+    final Recorder target = new Recorder();
+    final PersistentKernels kernels = new PersistentKernels(target, H100);
+
+    /** Distinct, non-overlapping fake buffers: each at its own 16 MiB slot. */
+    static DeviceMemory at(int slot, long floats) {
+        return new FakeMemory(0x1000_0000L + slot * 0x100_0000L, floats * Float.BYTES);
+    }
+
+    static FwdParams lstm(long t, long b, long h, int units) {
+        long g = 4 * h;
+        return new FwdParams(at(0, t * b * g), at(1, g * h), at(2, g), at(3, g), at(4, b * h), at(5, b * h),
+                at(6, t * b * h), at(7, t * b * h), null, at(8, 2), t, b, h, units, false, true);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            // cell, B, H, units, grid, shared bytes = 4·(G·J·H + B·H + B·G·J)
+            "LSTM, 1, 256, 2, 128, 9248",
+            "GRU, 1, 256, 2, 128, 7192",
+            "RNN_TANH, 8, 1024, 8, 128, 65792",
+            "LSTM, 128, 128, 1, 128, 69632",
+            "LSTM, 1, 1, 1, 1, 36",
+            "GRU, 3, 131, 1, 131, 3180",
+            "RNN_RELU, 2, 133, 2, 67, 2144"})
+    void planUsesAtMostOneBlockPerSmAndTheHeaderFormula(Cell cell, long b, long h, int units, int grid, int smem) {
+        var plan = PersistentKernels.plan(cell, b, h, H100);
+        assertTrue(plan.feasible(), () -> plan.reason());
+        assertEquals(units, plan.plan().unitsPerBlock());
+        assertEquals(grid, plan.plan().grid());
+        assertEquals(smem, plan.plan().sharedMemoryBytes());
+        assertEquals(smem, PersistentKernels.sharedMemoryBytes(cell, units, b, h));
+        assertEquals(new LaunchGeometry(grid, 1, 1, 256, 1, 1, smem), plan.plan().geometry());
+    }
+
+    @Test
+    void planSaysWhyNot() {
+        var big = PersistentKernels.plan(Cell.LSTM, 8, 2048, H100);
+        assertFalse(big.feasible());
+        assertNull(big.plan());
+        assertTrue(big.reason().contains("shared memory"), big.reason());
+        var noCoop = PersistentKernels.plan(Cell.GRU, 1, 64, new DeviceLimits(132, 227 * 1024, false));
+        assertTrue(noCoop.reason().contains("cooperative"), noCoop.reason());
+        assertThrows(IllegalArgumentException.class, () -> PersistentKernels.plan(Cell.GRU, 0, 64, H100));
+        assertThrows(IllegalArgumentException.class, () -> PersistentKernels.plan(Cell.GRU, 1, 0, H100));
+    }
+
+    @Test
+    void forwardAllowsSharedMemoryZeroesTheBarrierThenLaunchesTheStruct() {
+        FwdParams p = lstm(1000, 1, 256, 2);
+        kernels.forward(Cell.LSTM, p);
+        assertEquals(List.of("occupancy mnemo_persistent_lstm_fwd_f32 256 9248", "allow 9248",
+                "zero " + Long.toHexString(p.barrier().address()) + " 2", "launch mnemo_persistent_lstm_fwd_f32"),
+                target.calls);
+        assertEquals(new LaunchGeometry(128, 1, 1, 256, 1, 1, 9248), target.geometry);
+        var l = PersistentKernels.FWD_PARAMS_LAYOUT;
+        assertEquals(120, l.byteSize());
+        assertEquals(p.gates().address(), ParamsStructs.getLong(target.params, l, "gates"));
+        assertEquals(p.c().address(), ParamsStructs.getLong(target.params, l, "c"));
+        assertEquals(0L, ParamsStructs.getLong(target.params, l, "hn"));
+        assertEquals(1000L, ParamsStructs.getLong(target.params, l, "steps"));
+        assertEquals(2, ParamsStructs.getInt(target.params, l, "unitsPerBlock"));
+        assertEquals(0, ParamsStructs.getInt(target.params, l, "reverse"));
+        assertEquals(1, ParamsStructs.getInt(target.params, l, "saveGates"));
+        // the occupancy is asked once per (kernel, shared memory)
+        kernels.forward(Cell.LSTM, p);
+        assertEquals(1, target.calls.stream().filter(c -> c.startsWith("occupancy")).count());
+    }
+
+    @Test
+    void aGridThatCannotBeCoResidentIsRefused() {
+        target.perSm = 0;
+        var e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, lstm(10, 1, 256, 2)));
+        assertTrue(e.getMessage().contains("co-resident"), e.getMessage());
+        target.perSm = 1;
+        // 256 units one per block: 256 blocks > 132 SMs
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, lstm(10, 1, 256, 1)));
+        assertTrue(target.calls.stream().noneMatch(c -> c.startsWith("launch")));
+    }
+
+    @Test
+    void badSizesAndOverlapsAreRefusedBeforeAnyLaunch() {
+        FwdParams ok = lstm(5, 2, 64, 1);
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(ok.gates(),
+                ok.wHh(), ok.bIh(), ok.bHh(), ok.h0(), null, ok.h(), ok.c(), null, ok.barrier(), 5, 2, 64, 1, false, true)),
+                "LSTM needs c0");
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(ok.gates(),
+                ok.wHh(), ok.bIh(), ok.bHh(), ok.h0(), ok.c0(), ok.h(), ok.c(), null, ok.barrier(), 6, 2, 64, 1, false,
+                true)), "gates too small for 6 steps");
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(ok.gates(),
+                ok.wHh(), ok.bIh(), ok.bHh(), ok.h0(), ok.c0(), ok.gates(), ok.c(), null, ok.barrier(), 5, 2, 64, 1,
+                false, true)), "h overlaps gates");
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(ok.gates(),
+                ok.wHh(), ok.bIh(), ok.bHh(), ok.h0(), ok.c0(), ok.h(), ok.c(), null, ok.wHh(), 5, 2, 64, 1, false,
+                true)), "barrier overlaps wHh");
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(ok.gates(),
+                ok.wHh(), ok.bIh(), ok.bHh(), ok.h0(), ok.c0(), ok.h(), ok.c(), null, ok.barrier(), 0, 2, 64, 1, false,
+                true)), "steps 0");
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(ok.gates(),
+                ok.wHh(), ok.bIh(), ok.bHh(), ok.h0(), ok.c0(), ok.h(), ok.c(), null, ok.barrier(), 5, 2, 64, 0, false,
+                true)), "unitsPerBlock 0");
+        // GRU: no c needed; hn optional but sized when present
+        long t = 3, b = 1, h = 33, g = 3 * h;
+        FwdParams gru = new FwdParams(at(0, t * b * g), at(1, g * h), null, null, at(4, b * h), null, at(6, t * b * h),
+                null, at(7, t * b * h - 1), at(8, 2), t, b, h, 1, true, true);
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.GRU, gru), "hn too small");
+        assertTrue(target.calls.stream().noneMatch(c -> c.startsWith("launch")));
+        FwdParams gruOk = new FwdParams(gru.gates(), gru.wHh(), null, null, gru.h0(), null, gru.h(), null,
+                at(7, t * b * h), gru.barrier(), t, b, h, 1, true, true);
+        kernels.forward(Cell.GRU, gruOk);
+        assertEquals(1, ParamsStructs.getInt(target.params, PersistentKernels.FWD_PARAMS_LAYOUT, "reverse"));
+        assertEquals(new LaunchGeometry(33, 1, 1, 256, 1, 1, 4 * (3 * 33 + 33 + 3)), target.geometry);
+    }
+
+    @Test
+    void sharedMemoryBeyondTheDeviceIsRefused() {
+        // J = 64 at H = 1024, LSTM: 4·(4·64·1024 + 1024 + 256) bytes > 227 KiB
+        var e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, lstm(2, 1, 1024, 64)));
+        assertTrue(e.getMessage().contains("opt-in"), e.getMessage());
+    }
+
+    @Test
+    void rawStructLaunchChecksScalarsAndPointers() {
+        MemorySegment s = ParamsStructs.allocate(PersistentKernels.FWD_PARAMS_LAYOUT);
+        FwdParams p = lstm(4, 1, 256, 2);
+        p.writeTo(s);
+        kernels.lstmFwd(s);
+        assertEquals("launch mnemo_persistent_lstm_fwd_f32", target.calls.getLast());
+        assertEquals(new LaunchGeometry(128, 1, 1, 256, 1, 1, 9248), target.geometry);
+        var l = PersistentKernels.FWD_PARAMS_LAYOUT;
+        ParamsStructs.putInt(s, l, "reserved", 7);
+        assertThrows(IllegalArgumentException.class, () -> kernels.lstmFwd(s));
+        ParamsStructs.putInt(s, l, "reserved", 0);
+        ParamsStructs.putLong(s, l, "c0", 0);
+        assertThrows(IllegalArgumentException.class, () -> kernels.lstmFwd(s), "LSTM needs c0");
+        kernels.gruFwd(s); // GRU ignores c0
+        assertEquals("launch mnemo_persistent_gru_fwd_f32", target.calls.getLast());
+        ParamsStructs.putInt(s, l, "reverse", 2);
+        assertThrows(IllegalArgumentException.class, () -> kernels.rnnFwdTanh(s));
+        ParamsStructs.putInt(s, l, "reverse", 0);
+        ParamsStructs.putLong(s, l, "barrier", 0);
+        assertThrows(IllegalArgumentException.class, () -> kernels.rnnFwdRelu(s));
+        assertThrows(IllegalArgumentException.class, () -> kernels.rnnFwdRelu(MemorySegment.ofArray(new byte[8])));
+    }
+
+    static PersistentKernels.BwdParams lstmBwd(long t, long b, long h, int units) {
+        long g = 4 * h;
+        return new PersistentKernels.BwdParams(at(0, t * b * g), at(1, g * h), null, at(2, b * h), at(3, t * b * h),
+                at(4, t * b * h), null, at(5, t * b * h), at(6, b * h), at(7, b * h), at(8, t * b * g), null, at(9, 2),
+                t, b, h, units, false);
+    }
+
+    @Test
+    void backwardPlanHoldsAStepOfDRhAndCanBeStricterThanTheForward() {
+        var plan = PersistentKernels.planBackward(Cell.LSTM, 1, 256, H100);
+        assertTrue(plan.feasible(), plan::reason);
+        assertEquals(2, plan.plan().unitsPerBlock());
+        // 4·(4·2·256 + 1·4·256 + 3·1·2)
+        assertEquals(4 * (2048 + 1024 + 6), plan.plan().sharedMemoryBytes());
+        assertEquals(4 * (2048 + 1024 + 6), PersistentKernels.backwardSharedMemoryBytes(Cell.LSTM, 2, 1, 256));
+        // B = 8, H = 1024: the forward fits, the backward (8·4·1024 floats of dRh on top) does not
+        assertTrue(PersistentKernels.plan(Cell.LSTM, 8, 1024, H100).feasible());
+        var bwd = PersistentKernels.planBackward(Cell.LSTM, 8, 1024, H100);
+        assertFalse(bwd.feasible());
+        assertTrue(bwd.reason().contains("backward"), bwd.reason());
+    }
+
+    @Test
+    void backwardLaunchesTheBackwardKernelWithItsSharedMemory() {
+        var p = lstmBwd(100, 1, 256, 2);
+        kernels.backward(Cell.LSTM, p);
+        assertEquals("launch mnemo_persistent_lstm_bwd_f32", target.calls.getLast());
+        assertEquals(new LaunchGeometry(128, 1, 1, 256, 1, 1, 4 * (2048 + 1024 + 6)), target.geometry);
+        var l = PersistentKernels.BWD_PARAMS_LAYOUT;
+        assertEquals(136, l.byteSize());
+        assertEquals(p.dWx().address(), ParamsStructs.getLong(target.params, l, "dWx"));
+        assertEquals(0L, ParamsStructs.getLong(target.params, l, "dRh"));
+        assertEquals(100L, ParamsStructs.getLong(target.params, l, "steps"));
+    }
+
+    @Test
+    void backwardRefusesMissingOrOverlappingBuffers() {
+        var ok = lstmBwd(5, 2, 64, 1);
+        assertThrows(IllegalArgumentException.class, () -> kernels.backward(Cell.LSTM, new PersistentKernels.BwdParams(
+                ok.gates(), ok.wHh(), null, ok.c0(), ok.h(), ok.c(), null, ok.dy(), ok.dh(), null, ok.dWx(), null,
+                ok.barrier(), 5, 2, 64, 1, false)), "LSTM needs dc");
+        assertThrows(IllegalArgumentException.class, () -> kernels.backward(Cell.GRU, ok), "GRU needs h0, hn, dRh");
+        assertThrows(IllegalArgumentException.class, () -> kernels.backward(Cell.LSTM, new PersistentKernels.BwdParams(
+                ok.gates(), ok.wHh(), null, ok.c0(), ok.h(), ok.c(), null, ok.dy(), ok.dh(), ok.dc(), ok.gates(), null,
+                ok.barrier(), 5, 2, 64, 1, false)), "dWx overlaps gates");
+        assertTrue(target.calls.stream().noneMatch(c -> c.startsWith("launch")));
+        // RNN needs neither gates nor c
+        kernels.backward(Cell.RNN_TANH, new PersistentKernels.BwdParams(null, at(1, 64 * 64), null, null, ok.h(), null,
+                null, null, ok.dh(), null, at(8, 5 * 2 * 64), null, ok.barrier(), 5, 2, 64, 1, true));
+        assertEquals("launch mnemo_persistent_rnn_bwd_tanh_f32", target.calls.getLast());
+        MemorySegment s = ParamsStructs.allocate(PersistentKernels.BWD_PARAMS_LAYOUT);
+        ok.writeTo(s);
+        kernels.lstmBwd(s);
+        assertThrows(IllegalArgumentException.class, () -> kernels.gruBwd(s), "raw GRU: hn, h0, dRh are 0");
+        kernels.rnnBwdRelu(s);
+        assertEquals("launch mnemo_persistent_rnn_bwd_relu_f32", target.calls.getLast());
+    }
+}

@@ -1,0 +1,317 @@
+// check_persistent.cpp — `mnemo_harness check` for the persistent whole-sequence forward (RNN
+// tanh / relu, LSTM, GRU): one cooperative launch against a double host reference that runs the
+// per-step recurrence (gh = W_hh h_{t−1}, then reference.h's cell), on shapes with odd H, B = 1,
+// T = 1, a tail block (H not a multiple of J), both directions, with and without biases. Checks
+// h, c, the gates saved in place and hn, that the barrier counters are back to 0, and that no
+// output writes past its end. Then the persistent backward on what the device forward saved,
+// against a double reference of the per-step backward (cell backward, then dRh · W_hh per step).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "check_util.h"
+#include "cuda_check.h"
+#include "device_buffer.h"
+#include "kernel_launch.h"
+#include "reference.h"
+
+namespace mnemo::harness {
+namespace {
+
+using namespace check;
+
+// float32 against double over T chained steps: rounding grows with T, slowly (contractive cells).
+constexpr double kTol = 5e-5;
+
+struct Case {
+  PersistentCell cell;
+  long long steps, batch, hidden;
+  int unitsPerBlock;
+  bool reverse, bias;
+};
+
+const char* cell_name(PersistentCell c) {
+  switch (c) {
+    case PersistentCell::kRnnTanh: return "rnn_tanh";
+    case PersistentCell::kRnnRelu: return "rnn_relu";
+    case PersistentCell::kLstm: return "lstm";
+    case PersistentCell::kGru: return "gru";
+  }
+  return "?";
+}
+
+ref::Vec to_double(const std::vector<float>& v) { return ref::Vec(v.begin(), v.end()); }
+
+ref::Vec slice(const ref::Vec& v, long long start, long long n) {
+  return ref::Vec(v.begin() + start, v.begin() + start + n);
+}
+
+// Largest |got − want| / (1 + |want|) over the first want.size() elements of got.
+double worst(const std::vector<float>& got, const ref::Vec& want) {
+  double w = 0.0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const double e = std::fabs(static_cast<double>(got[i]) - want[i]) / (1.0 + std::fabs(want[i]));
+    w = std::isnan(e) ? INFINITY : std::max(w, e);
+  }
+  return w;
+}
+
+DeviceBuffer guarded_output(long long n) {
+  DeviceBuffer b(n + kGuard);
+  CHECK(cudaMemset(b.get(), 0xFF, static_cast<std::size_t>(n + kGuard) * sizeof(float)));
+  return b;
+}
+
+// The forward's inputs and the device forward's outputs, on the host.
+struct Saved {
+  std::vector<float> wHh, h0, c0, gates, h, c, hn;
+};
+
+// Host reference of the whole-sequence backward in double on the saved floats: per step (reverse
+// of the forward's order) the reference cell backward, then dhRec = direct + dRh · W_hh.
+void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, const DeviceBuffer& dW,
+                    const DeviceBuffer& dH0, const DeviceBuffer& dC0, const DeviceBuffer& dH,
+                    const DeviceBuffer& dC, const DeviceBuffer& dHn, std::mt19937& rng, Tally& t) {
+  const long long T = c.steps, B = c.batch, H = c.hidden;
+  const int G = persistent_gates(c.cell);
+  const long long GH = G * H;
+  const bool lstm = c.cell == PersistentCell::kLstm, gru = c.cell == PersistentCell::kGru;
+  const bool withDy = (T + B + H) % 2 == 0 || T == 1;  // both branches of "dy MAY BE NULL" get used
+  const std::vector<float> dy = uniform(T * B * H, -1.0f, 1.0f, rng);
+  const std::vector<float> dhIn = uniform(B * H, -1.0f, 1.0f, rng);
+  const std::vector<float> dcIn = uniform(B * H, -1.0f, 1.0f, rng);
+
+  const ref::Vec W = to_double(sv.wHh);
+  ref::Vec dhRec = to_double(dhIn), dc = to_double(dcIn);
+  ref::Vec dWxRef(ref::at(T * B * GH)), dRhRef(ref::at(T * B * GH));
+  for (long long s = 0; s < T; ++s) {
+    const long long tt = c.reverse ? s : T - 1 - s;
+    const long long tPrev = c.reverse ? tt + 1 : tt - 1;
+    const bool first = c.reverse ? tt == T - 1 : tt == 0;
+    ref::Vec dh(ref::at(B * H));
+    for (long long i = 0; i < B * H; ++i)
+      dh[ref::at(i)] = (withDy ? dy[ref::at(tt * B * H + i)] : 0.0) + dhRec[ref::at(i)];
+    const ref::Vec gates = to_double(std::vector<float>(sv.gates.begin() + tt * B * GH,
+                                                        sv.gates.begin() + (tt + 1) * B * GH));
+    const auto step = [&](const std::vector<float>& v, long long at) {
+      return to_double(std::vector<float>(v.begin() + at * B * H, v.begin() + (at + 1) * B * H));
+    };
+    ref::Vec dx, dr, direct(ref::at(B * H), 0.0);
+    if (lstm) {
+      const ref::Vec cPrev = first ? to_double(sv.c0) : step(sv.c, tPrev);
+      const ref::LstmBwd bw = ref::lstm_bwd(dh, dc, gates, cPrev, step(sv.c, tt), B, H);
+      dx = bw.dgates;
+      dr = bw.dgates;
+      dc = bw.dcPrev;
+    } else if (gru) {
+      const ref::Vec hPrev = first ? to_double(sv.h0) : step(sv.h, tPrev);
+      const ref::GruBwd bw = ref::gru_bwd(dh, gates, step(sv.hn, tt), hPrev, B, H);
+      dx = bw.dgx;
+      dr = bw.dgh;
+      direct = bw.dhPrev;
+    } else {
+      dx = ref::rnn_bwd(c.cell == PersistentCell::kRnnRelu, dh, step(sv.h, tt));
+      dr = dx;
+    }
+    std::copy(dx.begin(), dx.end(), dWxRef.begin() + tt * B * GH);
+    std::copy(dr.begin(), dr.end(), dRhRef.begin() + tt * B * GH);
+    for (long long b = 0; b < B; ++b)
+      for (long long k = 0; k < H; ++k) {
+        double sum = direct[ref::at(b * H + k)];
+        for (long long r = 0; r < GH; ++r) sum += dr[ref::at(b * GH + r)] * W[ref::at(r * H + k)];
+        dhRec[ref::at(b * H + k)] = sum;
+      }
+  }
+
+  DeviceBuffer dDy(T * B * H), dDh = guarded_output(B * H), dDc = guarded_output(B * H);
+  dDy.upload(dy);
+  std::vector<float> dhHost = dhIn, dcHost = dcIn;
+  dhHost.resize(ref::at(B * H + kGuard), guard_value());
+  dcHost.resize(ref::at(B * H + kGuard), guard_value());
+  dDh.upload(dhHost);
+  dDc.upload(dcHost);
+  DeviceBuffer dWx = guarded_output(T * B * GH), dRh = guarded_output(T * B * GH);
+  DeviceArray<unsigned> barrier(2);
+  CHECK(cudaMemset(barrier.get(), 0, 2 * sizeof(unsigned)));
+  mnemo_persistent_bwd_params p{};
+  p.gates = c.cell == PersistentCell::kRnnTanh || c.cell == PersistentCell::kRnnRelu ? nullptr : dGates.get();
+  p.wHh = dW.get();
+  p.h0 = gru ? dH0.get() : nullptr;
+  p.c0 = lstm ? dC0.get() : nullptr;
+  p.h = dH.get();
+  p.c = lstm ? dC.get() : nullptr;
+  p.hn = gru ? dHn.get() : nullptr;
+  p.dy = withDy ? dDy.get() : nullptr;
+  p.dh = dDh.get();
+  p.dc = lstm ? dDc.get() : nullptr;
+  p.dWx = dWx.get();
+  p.dRh = gru ? dRh.get() : nullptr;
+  p.barrier = barrier.get();
+  p.steps = T;
+  p.batch = B;
+  p.hidden = H;
+  p.unitsPerBlock = c.unitsPerBlock;
+  p.reverse = c.reverse ? 1 : 0;
+  launch_persistent_bwd(c.cell, p, nullptr);
+  CHECK(cudaDeviceSynchronize());
+
+  const std::vector<float> wxGot = dWx.download(), rhGot = dRh.download(), dhGot = dDh.download(),
+                           dcGot = dDc.download();
+  const std::vector<unsigned> bar = barrier.download();
+  const double ex = worst(wxGot, dWxRef);
+  const double er = gru ? worst(rhGot, dRhRef) : 0.0;
+  const double eh = worst(dhGot, dhRec);
+  const double ec = lstm ? worst(dcGot, dc) : 0.0;
+  const long long damaged = guard_damage(wxGot, T * B * GH) + guard_damage(rhGot, gru ? T * B * GH : 0) +
+                            guard_damage(dhGot, B * H) + guard_damage(dcGot, B * H) +
+                            (lstm ? 0 : [&] {
+                              long long changed = 0;  // dc untouched unless LSTM
+                              for (long long i = 0; i < B * H; ++i)
+                                changed += same_bits(dcGot[ref::at(i)], dcIn[ref::at(i)]) ? 0 : 1;
+                              return changed;
+                            }());
+  t.expect(ex <= kTol && er <= kTol && eh <= kTol && ec <= kTol && damaged == 0 && bar[0] == 0 &&
+               bar[1] == 0,
+           "persistent_%s_bwd T=%lld B=%lld H=%lld J=%d%s%s: err dWx %.2e dRh %.2e dh0 %.2e dc0 %.2e, "
+           "guards damaged %lld, barrier left (%u, %u)",
+           cell_name(c.cell), T, B, H, c.unitsPerBlock, c.reverse ? " reverse" : "",
+           withDy ? "" : " dy=NULL", ex, er, eh, ec, damaged, bar[0], bar[1]);
+}
+
+void check_case(const Case& c, std::mt19937& rng, Tally& t) {
+  const long long T = c.steps, B = c.batch, H = c.hidden;
+  const int G = persistent_gates(c.cell);
+  const long long GH = G * H;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(H));
+  const std::vector<float> wx = uniform(T * B * GH, -1.0f, 1.0f, rng);
+  const std::vector<float> wHh = uniform(GH * H, -2.0f * scale, 2.0f * scale, rng);
+  const std::vector<float> bIh = c.bias ? uniform(GH, -0.5f, 0.5f, rng) : std::vector<float>();
+  const std::vector<float> bHh = c.bias ? uniform(GH, -0.5f, 0.5f, rng) : std::vector<float>();
+  const std::vector<float> h0 = uniform(B * H, -1.0f, 1.0f, rng);
+  const std::vector<float> c0 = uniform(B * H, -1.0f, 1.0f, rng);
+
+  // ── reference: the per-step recurrence in double ──
+  const ref::Vec W = to_double(wHh), bi = to_double(bIh), bh = to_double(bHh);
+  ref::Vec hRef(ref::at(T * B * H)), cRef(ref::at(T * B * H)), gRef = to_double(wx),
+      hnRef(ref::at(T * B * H));
+  ref::Vec hPrev = to_double(h0), cPrev = to_double(c0);
+  for (long long s = 0; s < T; ++s) {
+    const long long t = c.reverse ? T - 1 - s : s;
+    ref::Vec gh(ref::at(B * GH), 0.0);
+    for (long long b = 0; b < B; ++b)
+      for (long long r = 0; r < GH; ++r) {
+        double sum = 0.0;
+        for (long long k = 0; k < H; ++k) sum += W[ref::at(r * H + k)] * hPrev[ref::at(b * H + k)];
+        gh[ref::at(b * GH + r)] = sum;
+      }
+    const ref::Vec gx = slice(gRef, t * B * GH, B * GH);
+    ref::Vec h, gates = gx, hn;
+    if (c.cell == PersistentCell::kLstm) {
+      const ref::LstmFwd f = ref::lstm_fwd(gx, gh, bi, bh, cPrev, B, H);
+      h = f.h;
+      gates = f.gates;
+      std::copy(f.c.begin(), f.c.end(), cRef.begin() + t * B * H);
+      cPrev = f.c;
+    } else if (c.cell == PersistentCell::kGru) {
+      const ref::GruFwd f = ref::gru_fwd(gx, gh, bi, bh, hPrev, B, H);
+      h = f.h;
+      gates = f.gates;
+      hn = f.hn;
+      std::copy(hn.begin(), hn.end(), hnRef.begin() + t * B * H);
+    } else {
+      h = ref::rnn_fwd(c.cell == PersistentCell::kRnnRelu, gx, gh, bi, bh, B, H);
+    }
+    std::copy(h.begin(), h.end(), hRef.begin() + t * B * H);
+    std::copy(gates.begin(), gates.end(), gRef.begin() + t * B * GH);
+    hPrev = h;
+  }
+
+  // ── device ──
+  const bool lstm = c.cell == PersistentCell::kLstm, gru = c.cell == PersistentCell::kGru;
+  DeviceBuffer dGates(T * B * GH + kGuard), dW(GH * H), dBih(c.bias ? GH : 0), dBhh(c.bias ? GH : 0),
+      dH0(B * H), dC0(B * H);
+  std::vector<float> gatesHost = wx;
+  gatesHost.resize(ref::at(T * B * GH + kGuard), guard_value());
+  dGates.upload(gatesHost);
+  dW.upload(wHh);
+  if (c.bias) {
+    dBih.upload(bIh);
+    dBhh.upload(bHh);
+  }
+  dH0.upload(h0);
+  dC0.upload(c0);
+  DeviceBuffer dH = guarded_output(T * B * H), dC = guarded_output(T * B * H),
+               dHn = guarded_output(T * B * H);
+  DeviceArray<unsigned> barrier(2);
+  CHECK(cudaMemset(barrier.get(), 0, 2 * sizeof(unsigned)));
+
+  mnemo_persistent_fwd_params p{};
+  p.gates = dGates.get();
+  p.wHh = dW.get();
+  p.bIh = c.bias ? dBih.get() : nullptr;
+  p.bHh = c.bias ? dBhh.get() : nullptr;
+  p.h0 = dH0.get();
+  p.c0 = lstm ? dC0.get() : nullptr;
+  p.h = dH.get();
+  p.c = lstm ? dC.get() : nullptr;
+  p.hn = gru ? dHn.get() : nullptr;
+  p.barrier = barrier.get();
+  p.steps = T;
+  p.batch = B;
+  p.hidden = H;
+  p.unitsPerBlock = c.unitsPerBlock;
+  p.reverse = c.reverse ? 1 : 0;
+  p.saveGates = 1;
+  launch_persistent_fwd(c.cell, p, nullptr);
+  CHECK(cudaDeviceSynchronize());
+
+  const std::vector<float> hGot = dH.download(), cGot = dC.download(), hnGot = dHn.download(),
+                           gGot = dGates.download();
+  const std::vector<unsigned> bar = barrier.download();
+  const long long n = T * B * H;
+  const double eh = worst(hGot, hRef);
+  const double eg = worst(gGot, gRef);
+  const double ec = lstm ? worst(cGot, cRef) : 0.0;
+  const double en = gru ? worst(hnGot, hnRef) : 0.0;
+  const long long damaged = guard_damage(hGot, n) + guard_damage(gGot, T * B * GH) +
+                            (lstm ? guard_damage(cGot, n) : guard_damage(cGot, 0)) +
+                            (gru ? guard_damage(hnGot, n) : guard_damage(hnGot, 0));
+  const long long grid = (H + c.unitsPerBlock - 1) / c.unitsPerBlock;
+  t.expect(eh <= kTol && eg <= kTol && ec <= kTol && en <= kTol && damaged == 0 && bar[0] == 0 &&
+               bar[1] == 0,
+           "persistent_%s_fwd T=%lld B=%lld H=%lld J=%d (grid %lld)%s%s: err h %.2e gates %.2e "
+           "c %.2e hn %.2e, guards damaged %lld, barrier left (%u, %u)",
+           cell_name(c.cell), T, B, H, c.unitsPerBlock, grid, c.reverse ? " reverse" : "",
+           c.bias ? "" : " no-bias", eh, eg, ec, en, damaged, bar[0], bar[1]);
+
+  // ── backward, on what the device forward saved (as training does) ──
+  const Saved saved{wHh, h0, c0, gGot, hGot, cGot, hnGot};
+  check_backward(c, saved, dGates, dW, dH0, dC0, dH, dC, dHn, rng, t);
+}
+
+}  // namespace
+
+void check_persistent(std::mt19937& rng, Tally& t) {
+  const PersistentCell cells[] = {PersistentCell::kRnnTanh, PersistentCell::kRnnRelu,
+                                  PersistentCell::kLstm, PersistentCell::kGru};
+  // (T, B, H, J, reverse, bias): one block; several with a tail; B = 1; T = 1; B > the batch tile;
+  // more (b, j) cells in a block than threads.
+  const Case shapes[] = {
+      {PersistentCell::kLstm, 5, 1, 1, 1, false, true},
+      {PersistentCell::kLstm, 7, 1, 37, 10, false, true},
+      {PersistentCell::kLstm, 1, 3, 33, 8, true, false},
+      {PersistentCell::kLstm, 6, 6, 45, 16, true, true},
+      {PersistentCell::kLstm, 4, 2, 64, 64, false, true},
+      {PersistentCell::kLstm, 3, 9, 40, 40, true, true},  // B·J > 256: several cells per thread
+  };
+  for (PersistentCell cell : cells) {
+    for (Case c : shapes) {
+      c.cell = cell;
+      check_case(c, rng, t);
+    }
+  }
+}
+
+}  // namespace mnemo::harness

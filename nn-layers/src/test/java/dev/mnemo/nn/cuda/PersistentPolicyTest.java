@@ -1,0 +1,107 @@
+package dev.mnemo.nn.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
+import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.cuda.PersistentPolicy.Mode;
+import org.junit.jupiter.api.Test;
+
+/** The persistent-vs-per-step choice on an H100's numbers, and its override: no GPU needed. */
+class PersistentPolicyTest {
+    static final DeviceLimits H100 = new DeviceLimits(132, 227 * 1024, true);
+    static final DeviceLimits NO_COOP = new DeviceLimits(132, 227 * 1024, false);
+
+    @Test
+    void autoTakesThePersistentPathForSmallBatchesThatFit() {
+        var p = new PersistentPolicy(Mode.AUTO, H100);
+        var c = p.choose(Cell.LSTM, 1000, 1, 256);
+        assertTrue(c.persistent(), c.toString());
+        assertEquals(2, c.plan().unitsPerBlock());
+        assertEquals(128, c.plan().grid());
+        assertTrue(p.choose(Cell.GRU, 1, 8, 1024).persistent(), "T = 1 and H = 1024, B = 8 fit");
+        assertTrue(p.choose(Cell.RNN_RELU, 5, 32, 37).persistent());
+    }
+
+    @Test
+    void autoKeepsThePerStepPathForLargeBatchesOrWhatDoesNotFit() {
+        var p = new PersistentPolicy(Mode.AUTO, H100);
+        var big = p.choose(Cell.LSTM, 784, PersistentPolicy.AUTO_MAX_BATCH + 1, 128);
+        assertFalse(big.persistent());
+        assertNull(big.plan());
+        assertTrue(big.reason().contains("batch"), big.reason());
+        var wide = p.choose(Cell.LSTM, 100, 8, 2048);
+        assertFalse(wide.persistent());
+        assertTrue(wide.reason().contains("shared memory"), wide.reason());
+        assertFalse(new PersistentPolicy(Mode.AUTO, NO_COOP).choose(Cell.GRU, 10, 1, 64).persistent());
+    }
+
+    @Test
+    void overridesForceEitherPath() {
+        assertFalse(new PersistentPolicy(Mode.PER_STEP, H100).choose(Cell.LSTM, 1000, 1, 256).persistent());
+        var forced = new PersistentPolicy(Mode.PERSISTENT, H100).choose(Cell.LSTM, 784, 128, 128);
+        assertTrue(forced.persistent(), "persistent ignores the auto batch limit");
+        var e = assertThrows(IllegalStateException.class,
+                () -> new PersistentPolicy(Mode.PERSISTENT, NO_COOP).choose(Cell.LSTM, 10, 1, 64));
+        assertTrue(e.getMessage().contains("cooperative"), e.getMessage());
+    }
+
+    @Test
+    void modesParseFromTheProperty() {
+        assertEquals(Mode.AUTO, Mode.parse("auto"));
+        assertEquals(Mode.PERSISTENT, Mode.parse(" Persistent "));
+        assertEquals(Mode.PER_STEP, Mode.parse("per-step"));
+        assertEquals("per-step", Mode.PER_STEP.toString());
+        assertThrows(IllegalArgumentException.class, () -> Mode.parse("fast"));
+        String before = System.getProperty(PersistentPolicy.PROPERTY);
+        try {
+            System.clearProperty(PersistentPolicy.PROPERTY);
+            assertEquals(PersistentPolicy.DEFAULT, Mode.configured());
+            assertEquals(Mode.PER_STEP, PersistentPolicy.DEFAULT, "per-step until the kernels have run on a GPU");
+            System.setProperty(PersistentPolicy.PROPERTY, "auto");
+            assertEquals(Mode.AUTO, Mode.configured());
+            System.setProperty(PersistentPolicy.PROPERTY, "per-step");
+            assertEquals(Mode.PER_STEP, Mode.configured());
+        } finally {
+            if (before == null) {
+                System.clearProperty(PersistentPolicy.PROPERTY);
+            } else {
+                System.setProperty(PersistentPolicy.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void describeNamesModeDeviceAndAnExample() {
+        String d = new PersistentPolicy(Mode.AUTO, H100).describe();
+        assertTrue(d.contains("auto") && d.contains("132 SMs") && d.contains("227 KiB") && d.contains("persistent"), d);
+        String n = new PersistentPolicy(Mode.PERSISTENT, NO_COOP).describe();
+        assertTrue(n.contains("unavailable"), n);
+    }
+
+    @Test
+    void everyBackendCellHasAKernelCell() {
+        assertEquals(Cell.RNN_TANH, PersistentPolicy.cellOf(Backend.RecurrentCell.RNN_TANH));
+        assertEquals(Cell.RNN_RELU, PersistentPolicy.cellOf(Backend.RecurrentCell.RNN_RELU));
+        assertEquals(Cell.LSTM, PersistentPolicy.cellOf(Backend.RecurrentCell.LSTM));
+        assertEquals(Cell.GRU, PersistentPolicy.cellOf(Backend.RecurrentCell.GRU));
+    }
+
+    @Test
+    void theBackwardHasItsOwnSharedMemoryLimit() {
+        var p = new PersistentPolicy(Mode.AUTO, H100);
+        assertTrue(p.chooseBackward(Cell.LSTM, 1000, 1, 256).persistent());
+        assertTrue(p.choose(Cell.LSTM, 12, 8, 1024).persistent());
+        var bwd = p.chooseBackward(Cell.LSTM, 12, 8, 1024);
+        assertFalse(bwd.persistent(), "a step of dRh (8·4·1024 floats) on top of the W_hh columns does not fit");
+        var e = assertThrows(IllegalStateException.class,
+                () -> new PersistentPolicy(Mode.PERSISTENT, H100).chooseBackward(Cell.LSTM, 12, 8, 1024));
+        assertTrue(e.getMessage().contains("backward"), e.getMessage());
+        assertFalse(new PersistentPolicy(Mode.PER_STEP, H100).chooseBackward(Cell.GRU, 10, 1, 64).persistent());
+    }
+}
