@@ -64,6 +64,9 @@ final class SpectraStudy {
         }
         // checks cell, initializer and device before any work
         new RunSettings(r.cell, r.init, Map.of(), hidden, 1, 1, 1, 0.01, 1.0, 1, r.device);
+        if (!dev.mnemo.experiments.train.SequenceModels.RECURRENT_CELLS.contains(r.cell.trim().toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("spectra needs a cell with weight_hh: rnn, lstm or gru, got '" + r.cell + "'");
+        }
         Path dir = r.out != null ? r.out : Path.of("runs", "reproduce-spectra" + (r.quick ? "-quick" : ""));
         RunFolder.prepare(dir);
 

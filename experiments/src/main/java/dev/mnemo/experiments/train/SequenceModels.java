@@ -24,7 +24,10 @@ import java.util.Map;
 public final class SequenceModels {
 
     /** Model kinds by {@code --cell} name. */
-    public static final List<String> CELLS = List.of("rnn", "lstm", "gru");
+    public static final List<String> CELLS = List.of("rnn", "lstm", "gru", "memnet");
+
+    /** The recurrent cells (the ones every initializer applies to): the initializer × cell tables use these. */
+    public static final List<String> RECURRENT_CELLS = List.of("rnn", "lstm", "gru");
 
     private SequenceModels() {
     }
@@ -52,6 +55,7 @@ public final class SequenceModels {
     public static SequenceModel build(RunSettings s, int in, int out, SpectrumSource matched, Backend be) {
         return switch (s.cell()) {
             case "rnn", "lstm", "gru" -> recurrent(s, in, out, matched, be);
+            case "memnet" -> MemNetModel.build(s, in, out, be);
             default -> throw new IllegalArgumentException("unknown cell '" + s.cell() + "'; valid cells: "
                     + String.join(", ", CELLS));
         };

@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
 public final class TomitaTrainer {
 
     /** Cells by name. */
-    public static final List<String> CELLS = SequenceModels.CELLS;
+    public static final List<String> CELLS = SequenceModels.RECURRENT_CELLS;
 
     /**
      * Every setting of a run.
@@ -154,6 +154,8 @@ public final class TomitaTrainer {
             if (tracker != null) {
                 tracker.snapshot(step);
                 tracker.writePlots();
+            }
+            if (out != null) { // memnet has no tracker but still gets its run folder
                 RunFolder.write(out.resolve("metrics.csv"), metrics.toString());
                 RunFolder.writeWeights(out, model, Map.of("task", "tomita" + c.grammar(), "cell", c.cell(),
                         "init", c.init()));

@@ -68,7 +68,7 @@ class SequenceModelsTest {
     @Test
     void badSettingsAreOneClearMessage() {
         var e = assertThrows(IllegalArgumentException.class, () -> settings("memnet2", "xavier", 1));
-        assertEquals("unknown cell 'memnet2'; valid cells: rnn, lstm, gru", e.getMessage());
+        assertEquals("unknown cell 'memnet2'; valid cells: rnn, lstm, gru, memnet", e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> new RunSettings("gru", "xavier", Map.of(), 0, 1, 1, 1, 0.01, 1, 1, "cpu"));
         assertThrows(IllegalArgumentException.class,
