@@ -30,3 +30,4 @@
 #include "optim_sgd.cu"
 #include "optim_adam.cu"
 #include "optim_rmsprop.cu"
+#include "eigen_batched.cu"

@@ -47,6 +47,7 @@ import java.util.SplittableRandom;
  *     --out FILE.json           report (FILE.md beside it); without it, the Markdown goes to stdout
  *     --torch FILE.json         the PyTorch script's results, joined by key "CELL/shape/math"
  *     --emit-shapes FILE.json   write the selected shapes and the repeat policy for the script, and stop
+ *   ... GpuBenchmarkRunner eigen [--repeats N] [--torch FILE.json]   eigenvalue rows instead ({@link EigenBench})
  * </pre>
  *
  * <h2>Timing</h2>
@@ -144,6 +145,9 @@ public final class GpuBenchmarkRunner {
 
     /** Runs with {@code args}; returns the exit status (0 also when CUDA is unavailable; 2 on bad options or files). */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("eigen")) { // eigenvalue timings: see EigenBench
+            return EigenBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(usage());
             return 0;

@@ -16,7 +16,7 @@ public final class KernelCatalog {
     /** The launcher class of each family, in header order. */
     public static List<Class<?>> launchers() {
         return List.of(TensorKernels.class, ClipKernels.class, RnnKernels.class, LstmKernels.class, GruKernels.class,
-                LossKernels.class, OptimKernels.class);
+                LossKernels.class, OptimKernels.class, EigenKernels.class);
     }
 
     /**
@@ -39,6 +39,7 @@ public final class KernelCatalog {
         all.addAll(GruKernels.signatures());
         all.addAll(LossKernels.signatures());
         all.addAll(OptimKernels.signatures());
+        all.addAll(EigenKernels.signatures());
         return List.copyOf(all);
     }
 }
