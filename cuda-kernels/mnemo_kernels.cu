@@ -35,3 +35,4 @@
 #include "memnet_ring_write.cu"
 #include "persistent_fwd.cu"
 #include "persistent_bwd.cu"
+#include "eigen_batched.cu"

@@ -83,7 +83,7 @@ fi
 
 # Benchmarks with tables of their own (GpuBenchmarkRunner subcommands), joined with the same PyTorch
 # results: each writes OUT_DIR/<name>.md.
-for extra in memnet; do
+for extra in memnet eigen; do
   "${runner[@]}" "$extra" "${torch_args[@]}" >"$out/$extra.md" 2>&1 \
     || echo "gpu-bench: the $extra benchmark failed (see $out/$extra.md)"
 done

@@ -1,6 +1,6 @@
 // bench.cpp — `mnemo_harness <kernel> [n] [iters]`: median µs per case (CUDA events, warm-up
 // first) and effective bandwidth = bytes the kernel must move / median time. Kernels: fill,
-// axpby, clip, sumrows, rnn, lstm, gru, xent, mse, sgd, adam, rmsprop (see kBenches for what
+// axpby, clip, sumrows, rnn, lstm, gru, xent, mse, sgd, adam, rmsprop, eigen (see kBenches for what
 // n means for each).
 #include <algorithm>
 #include <cstdio>
@@ -233,6 +233,40 @@ void bench_rmsprop(long long n, int iters, cudaStream_t s) {
   report("mnemo_optim_rmsprop_f32[centered+momentum]", n, iters, us, 36.0 * n);  // 5 in, 4 out
 }
 
+// Batched eigenvalues: n = the order (default: 16 and 64), 1,000 random matrices per launch, both
+// dtypes; GB/s counts the matrices read once.
+template <typename T>
+void bench_eigen_case(int n, int iters, cudaStream_t s) {
+  constexpr int kCount = 1000;
+  const long long elements = static_cast<long long>(kCount) * n * n;
+  std::vector<T> host(static_cast<std::size_t>(elements));
+  unsigned state = 12345u;  // a fixed LCG: the same matrices every run
+  for (T& v : host) {
+    state = state * 1664525u + 1013904223u;
+    v = static_cast<T>((static_cast<double>(state >> 8) / 16777216.0 - 0.5) / n);
+  }
+  DeviceArray<T> a(elements), wr(static_cast<long long>(kCount) * n), wi(static_cast<long long>(kCount) * n);
+  DeviceArray<int> status(kCount);
+  a.upload(host);
+  const double us = median_us(iters, s, no_setup, [&] {
+    launch_eigen_hqr(a.get(), static_cast<long long>(n) * n, n, kCount, 0, wr.get(), wi.get(),
+                     status.get(), s);
+  });
+  char shape[32];
+  std::snprintf(shape, sizeof shape, "1000x%dx%d", n, n);
+  report_shape(sizeof(T) == 4 ? "mnemo_eigen_hqr_f32" : "mnemo_eigen_hqr_f64", shape, iters, us,
+               static_cast<double>(sizeof(T)) * elements);
+}
+
+void bench_eigen(long long n, int iters, cudaStream_t s) {
+  const std::vector<int> orders = n > 0 ? std::vector<int>{static_cast<int>(std::min(n, 64LL))}
+                                        : std::vector<int>{16, 64};
+  for (int order : orders) {
+    bench_eigen_case<float>(order, iters, s);
+    bench_eigen_case<double>(order, iters, s);
+  }
+}
+
 struct Bench {
   const char* name;
   void (*run)(long long n, int iters, cudaStream_t s);
@@ -247,6 +281,7 @@ const Bench kBenches[] = {
     {"mse", bench_mse, Bench::kElements},        {"sgd", bench_sgd, Bench::kElements},
     {"adam", bench_adam, Bench::kElements},      {"rmsprop", bench_rmsprop, Bench::kElements},
     {"memnet", bench_memnet, Bench::kSelf},
+    {"eigen", bench_eigen, Bench::kSelf},
 };
 
 const long long kDefaultHidden[] = {256, 512, 1024};

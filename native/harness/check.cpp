@@ -141,6 +141,7 @@ int run_check() {
   check_training(rng, t);
   check_memnet(rng, t);
   check_persistent(rng, t);
+  check_eigen(rng, t);
   std::printf("%d passed, %d failed\n", t.passed(), t.failed());
   return t.failed() == 0 ? 0 : 1;
 }

@@ -373,4 +373,22 @@ void launch_persistent_bwd(PersistentCell cell, const mnemo_persistent_bwd_param
                                     static_cast<size_t>(smem), stream));
 }
 
+// ── eigen ──
+void launch_eigen_hqr(const float* a, long long matrixStride, int n, int count, int maxIterations,
+                      float* wr, float* wi, int* status, cudaStream_t stream) {
+  if (count == 0) return;
+  mnemo_eigen_hqr_f32<<<static_cast<unsigned>(count), eigen_block_threads(n), 0, stream>>>(
+      a, matrixStride, n, count, maxIterations, wr, wi, status);
+  CHECK_LAUNCH();
+}
+
+void launch_eigen_hqr(const double* a, long long matrixStride, int n, int count,
+                      int maxIterations, double* wr, double* wi, int* status,
+                      cudaStream_t stream) {
+  if (count == 0) return;
+  mnemo_eigen_hqr_f64<<<static_cast<unsigned>(count), eigen_block_threads(n), 0, stream>>>(
+      a, matrixStride, n, count, maxIterations, wr, wi, status);
+  CHECK_LAUNCH();
+}
+
 }  // namespace mnemo::harness

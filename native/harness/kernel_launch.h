@@ -139,4 +139,13 @@ void launch_persistent_fwd(PersistentCell cell, const mnemo_persistent_fwd_param
 void launch_persistent_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
                            cudaStream_t stream);
 
+// ── eigen: one block per matrix ──
+// 32 threads when n <= 32, else 64 (the header's launch contract).
+inline unsigned eigen_block_threads(int n) { return n <= 32 ? 32u : 64u; }
+void launch_eigen_hqr(const float* a, long long matrixStride, int n, int count, int maxIterations,
+                      float* wr, float* wi, int* status, cudaStream_t stream);
+void launch_eigen_hqr(const double* a, long long matrixStride, int n, int count,
+                      int maxIterations, double* wr, double* wi, int* status,
+                      cudaStream_t stream);
+
 }  // namespace mnemo::harness

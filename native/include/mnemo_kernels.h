@@ -968,4 +968,51 @@ extern "C" __global__ void mnemo_persistent_rnn_bwd_relu_f32(mnemo_persistent_bw
 extern "C" __global__ void mnemo_persistent_lstm_bwd_f32(mnemo_persistent_bwd_params p);
 extern "C" __global__ void mnemo_persistent_gru_bwd_f32(mnemo_persistent_bwd_params p);
 
+/* ───────────────────────────── family: eigen (batched small eigenvalues) ───────────────────────────── */
+/*
+ * Eigenvalues of many small real square matrices in one launch: one block per matrix, the
+ * matrix in shared memory, Householder reduction to upper Hessenberg form (EISPACK orthes),
+ * then Francis double-shift QR (EISPACK hqr: deflation on a negligible subdiagonal, exceptional
+ * shifts at iterations 10 and 20 of one eigenvalue, a total iteration cap). Values only, no
+ * vectors; the Java side (dev.mnemo.nn.linalg.Eigen) checks every matrix's spectrum against
+ * cheap invariants and retries a failed one another way.
+ *
+ * Order: wr/wi are NOT sorted. Entry i is the eigenvalue found at diagonal position i of the
+ * real Schur form (a complex pair at positions i, i+1 with wi[i] > 0 > wi[i+1]); the host
+ * sorts (EigenResult's order). Arithmetic: the dtype of the entry point throughout.
+ *
+ * The order limit, MNEMO_EIGEN_MAX_ORDER = 64, comes from shared memory: the matrix lives in a
+ * static 64·64 array plus three 64-vectors per block (float: 17,156 bytes; double: 34,312
+ * bytes, under the 48 KiB every block may use without an opt-in), and from the launch: one
+ * thread per row or column of the O(n²) updates (at most 64 threads).
+ *
+ *   a             [count, n, n] in: matrix m at a + m·matrixStride, row-major (row stride n)
+ *   matrixStride  elements from one matrix to the next, >= n·n
+ *   n             order, 1 .. MNEMO_EIGEN_MAX_ORDER
+ *   count         matrices, >= 0 (0 launches nothing)
+ *   maxIterations cap on the QR iterations of one matrix (all its eigenvalues together);
+ *                 0 means EISPACK's 30·n; >= 0
+ *   wr            [count, n] out: real parts
+ *   wi            [count, n] out: imaginary parts
+ *   status        [count] out: >= 0 converged, the QR iterations it took;
+ *                 MNEMO_EIGEN_NO_CONVERGENCE (-1) the cap was reached (eigenvalues not found are
+ *                 NaN, those found are kept); MNEMO_EIGEN_NOT_FINITE (-2) the input holds a NaN
+ *                 or an infinity (all n are NaN)
+ * Aliasing: no two arrays may overlap.
+ * Launch: grid = count blocks (<= 2^31 - 1), block = 32 threads when n <= 32 else 64; no
+ *         dynamic shared memory.
+ */
+#define MNEMO_EIGEN_MAX_ORDER 64
+#define MNEMO_EIGEN_NO_CONVERGENCE (-1)
+#define MNEMO_EIGEN_NOT_FINITE (-2)
+
+extern "C" __global__ void mnemo_eigen_hqr_f32(const float* a, long long matrixStride, int n,
+                                               int count, int maxIterations, float* wr,
+                                               float* wi, int* status);
+
+/* As mnemo_eigen_hqr_f32 in float64 storage and arithmetic. */
+extern "C" __global__ void mnemo_eigen_hqr_f64(const double* a, long long matrixStride, int n,
+                                               int count, int maxIterations, double* wr,
+                                               double* wi, int* status);
+
 #endif /* MNEMO_KERNELS_H */

@@ -48,6 +48,7 @@ import java.util.SplittableRandom;
  *     --torch FILE.json         the PyTorch script's results, joined by key "CELL/shape/math"
  *     --emit-shapes FILE.json   write the selected shapes and the repeat policy for the script, and stop
  *   ... GpuBenchmarkRunner memnet [--torch TORCH.json] [--repeats N]   the MemNet read (MemnetReadBench)
+ *   ... GpuBenchmarkRunner eigen [--repeats N] [--torch FILE.json]   eigenvalue rows instead ({@link EigenBench})
  * </pre>
  *
  * <h2>Timing</h2>
@@ -147,6 +148,9 @@ public final class GpuBenchmarkRunner {
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("memnet")) {
             return MemnetReadBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("eigen")) { // eigenvalue timings: see EigenBench
+            return EigenBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(usage());

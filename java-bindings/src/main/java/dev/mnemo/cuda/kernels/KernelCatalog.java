@@ -16,7 +16,7 @@ public final class KernelCatalog {
     /** The launcher class of each family, in header order. */
     public static List<Class<?>> launchers() {
         return List.of(TensorKernels.class, ClipKernels.class, RnnKernels.class, LstmKernels.class, GruKernels.class,
-                LossKernels.class, OptimKernels.class, MemnetKernels.class, PersistentKernels.class);
+                LossKernels.class, OptimKernels.class, MemnetKernels.class, PersistentKernels.class, EigenKernels.class);
     }
 
     /**
@@ -43,6 +43,7 @@ public final class KernelCatalog {
         all.addAll(OptimKernels.signatures());
         all.addAll(MemnetKernels.signatures());
         all.addAll(PersistentKernels.signatures());
+        all.addAll(EigenKernels.signatures());
         return List.copyOf(all);
     }
 }

@@ -106,7 +106,8 @@ class KernelHeaderMirrorTest {
     /**
      * A family is bound all or nothing: where its launcher class exists, every header kernel of the
      * family has exactly one Java signature with identical C types and names, and the launcher
-     * method its name implies ({@code mnemo_<family>_<op>_f32} → {@code <op>} in camelCase) with
+     * method its name implies ({@code mnemo_<family>_<op>_f32} → {@code <op>} in camelCase, another
+     * dtype appended: {@code _f64} → {@code <op>F64}) with
      * the mirrored Java types. A family without a launcher class fails.
      */
     @TestFactory
@@ -131,7 +132,10 @@ class KernelHeaderMirrorTest {
         assertEquals(1, java.size(), () -> c.name() + " must have exactly one Java signature, got " + java);
         assertEquals(c.parameters(), java.getFirst().parameters(), () -> "parameters of " + c.name());
         String[] parts = c.name().split("_"); // mnemo, family, op..., dtype
-        String op = camel(Arrays.copyOfRange(parts, 2, parts.length - 1));
+        // f32 is the default dtype; another names the method too (mnemo_eigen_hqr_f64 → hqrF64)
+        String dtype = parts[parts.length - 1];
+        String op = camel(Arrays.copyOfRange(parts, 2, parts.length - 1))
+                + (dtype.equals("f32") ? "" : Character.toUpperCase(dtype.charAt(0)) + dtype.substring(1));
         Class<?>[] types = c.parameters().stream().map(KernelParameter::javaType).toArray(Class<?>[]::new);
         try {
             Method method = launcher.getMethod(op, types);

@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * The seam for a solver that decomposes many matrices of one order in a single call, such as a
  * batched on-chip GPU kernel (Hessenberg reduction and shifted QR per matrix in shared memory).
- * None ships yet: without one, {@link Eigen#ofBatch} runs the matrices in parallel on the CPU (or,
- * where the size rule picks it, through cuSOLVER one matrix at a time).
+ * Mnemo's own, {@code gpu-batched-hqr} ({@link GpuBatchedSolver}), is the default of
+ * {@link Eigen#ofBatch} where a GPU is present (see there); without one, the matrices run in
+ * parallel on the CPU (or, where the size rule picks it, through cuSOLVER one matrix at a time).
  *
  * <p>Plug one in with {@link EigenOptions.Builder#batchedSolver}. Its output is trusted no more than
  * any other solver's: every matrix's result goes through the same invariant checks as

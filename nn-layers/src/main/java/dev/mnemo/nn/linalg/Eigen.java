@@ -94,9 +94,14 @@ public final class Eigen {
 
     /**
      * The eigendecompositions of many matrices (e.g. every gate block of a model) in one call, in input
-     * order. Without a {@link EigenOptions#batchedSolver()}, the matrices run in parallel on the CPU,
-     * or through cuSOLVER one by one where the size rule picks the GPU; each result is exactly what
-     * {@link #of(Tensor, EigenOptions)} would return. Orders may differ between matrices.
+     * order. Without a {@link EigenOptions#batchedSolver()}, eigenvalues of matrices of one order
+     * n ≤ 64 go to the batched on-chip GPU kernel (one launch for the batch) when a GPU with Mnemo's
+     * kernels is present and the engine is GPU, or AUTO with at least {@code mnemo.eigen.gpuMinBatch}
+     * (default 32) matrices, none of them symmetric; its results pass the same checks, and a matrix
+     * that fails them is decomposed again alone, with a note. Otherwise the matrices run in parallel
+     * on the CPU, or through cuSOLVER one by one where the size rule picks the GPU; each result is
+     * exactly what {@link #of(Tensor, EigenOptions)} would return. Orders may differ between
+     * matrices.
      *
      * @throws IllegalArgumentException naming the first bad matrix ({@code matrices[3] must be …})
      */
@@ -258,7 +263,7 @@ public final class Eigen {
         for (int i = 0; i < count; i++) {
             carried.add(new ArrayList<>());
         }
-        BatchedEigenSolver batched = o.batchedSolver();
+        BatchedEigenSolver batched = o.batchedSolver() != null ? o.batchedSolver() : GpuBatchedSolver.defaultFor(o, as, ns);
         if (batched != null && count > 0 && IntStream.of(ns).allMatch(x -> x == ns[0])
                 && batched.supports(ns[0], count, o)) {
             runBatched(batched, as, ns[0], o, out, carried);

@@ -32,7 +32,7 @@ import java.util.Objects;
  * @param gpuMinOrder          AUTO: smallest n sent to the GPU, general matrices; default 128
  * @param gpuMinOrderSymmetric AUTO: smallest n sent to the GPU, symmetric matrices; default 256
  * @param batchedSolver        a solver for whole batches in {@link Eigen#ofBatch}; null (the default)
- *                             for none
+ *                             for Mnemo's batched GPU kernel where it applies (see there), else none
  */
 public record EigenOptions(boolean vectors, EigenPrecision precision, boolean checkResidual, EigenEngine engine,
                            boolean detectSymmetric, int gpuMinOrder, int gpuMinOrderSymmetric,

@@ -4,12 +4,15 @@ import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.CudaProbe;
 import dev.mnemo.cuda.CudaStream;
 import dev.mnemo.cuda.Cusolver;
+import dev.mnemo.cuda.KernelModule;
+import dev.mnemo.cuda.kernels.EigenKernels;
 
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -17,7 +20,9 @@ import java.util.function.Function;
  * time, and {@code Eigen} is called from any thread (and from parallel batches), so every GPU
  * decomposition is queued to this daemon thread, which opens device {@code mnemo.eigen.device}
  * (default 0), a stream and a cuSOLVER handle on first use and keeps them for the life of the
- * process. Calls are served one at a time, in order.
+ * process. Calls are served one at a time, in order. The batched eigenvalue kernels
+ * ({@link GpuBatchedSolver}) run on the same thread, context and stream; their module is loaded on
+ * first use.
  */
 final class GpuEigenWorker {
 
@@ -32,6 +37,7 @@ final class GpuEigenWorker {
     // touched only on the worker thread
     private Cusolver cusolver;
     private RuntimeException openFailure;
+    private EigenKernels kernels;
 
     private GpuEigenWorker() {
     }
@@ -96,6 +102,16 @@ final class GpuEigenWorker {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the GPU eigen solver", e);
         }
+    }
+
+    /** Runs {@code work} with the batched eigenvalue kernels and their stream on the worker thread. */
+    <T> T callKernels(BiFunction<EigenKernels, CudaStream, T> work) {
+        return call(s -> {
+            if (kernels == null) {
+                kernels = new EigenKernels(KernelModule.loadMnemoKernels(s.stream().context()), s.stream());
+            }
+            return work.apply(kernels, s.stream());
+        });
     }
 
     private Cusolver session() {

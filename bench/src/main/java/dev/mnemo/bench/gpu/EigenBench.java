@@ -1,0 +1,168 @@
+package dev.mnemo.bench.gpu;
+
+import dev.mnemo.cuda.CudaContext;
+import dev.mnemo.cuda.CudaModule;
+import dev.mnemo.cuda.CudaStream;
+import dev.mnemo.cuda.DeviceBuffer;
+import dev.mnemo.cuda.KernelModule;
+import dev.mnemo.cuda.kernels.EigenKernels;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.linalg.Eigen;
+import dev.mnemo.nn.linalg.EigenEngine;
+import dev.mnemo.nn.linalg.EigenOptions;
+import dev.mnemo.nn.linalg.EigenPrecision;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+
+/**
+ * {@code GpuBenchmarkRunner eigen [--repeats N] [--torch FILE.json]}: eigenvalue timings beside
+ * {@code bench/torch/eigen_bench.py}'s torch.linalg.eigvals, ratio torch / ours per row.
+ * <ul>
+ *   <li>{@code batch/1000xN/fpXX} (N = 16, 64): the batched kernel alone (launch + synchronize, the
+ *       matrices already on the device), and {@code Eigen.ofBatch} end to end (host packing, upload,
+ *       launch, download, the invariant checks of every matrix);</li>
+ *   <li>{@code single/N/fpXX} (N = 64 … 2048): {@code Eigen.of} on the GPU engine (cuSOLVER Xgeev and
+ *       the checks).</li>
+ * </ul>
+ * Matrices: N(0, 1/n) entries, seed 1. Times: wall clock, median of the repeats after 3 warm-ups.
+ */
+final class EigenBench {
+    private EigenBench() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        int repeats = 10;
+        Path torchFile = null;
+        for (int i = 0; i < args.length; i += 2) {
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            if (v == null || !(args[i].equals("--repeats") || args[i].equals("--torch"))) {
+                err.println("gpu-bench eigen: usage: eigen [--repeats N] [--torch FILE.json]");
+                return 2;
+            }
+            if (args[i].equals("--repeats")) {
+                repeats = Math.max(1, Integer.parseInt(v));
+            } else {
+                torchFile = Path.of(v);
+            }
+        }
+        Map<?, ?> torch = Map.of();
+        try {
+            if (torchFile != null) {
+                Map<?, ?> doc = (Map<?, ?>) MiniJson.parse(Files.readString(torchFile));
+                torch = doc.get("results") instanceof Map<?, ?> m ? m : Map.of();
+            }
+        } catch (IOException | RuntimeException e) {
+            err.println("gpu-bench eigen: cannot read " + torchFile + ": " + e.getMessage());
+            return 2;
+        }
+        if (Eigen.gpuUnavailableReason().isPresent() || !KernelModule.isBuilt()) {
+            out.println(GpuBenchmarkRunner.SKIP_PREFIX
+                    + Eigen.gpuUnavailableReason().orElse("kernels not built"));
+            return 0;
+        }
+        out.println("| row | torch.linalg.eigvals ms | Mnemo kernel ms | ratio | Mnemo Eigen API ms | ratio |");
+        out.println("|---|---|---|---|---|---|");
+        for (int n : new int[] {16, 64}) {
+            for (EigenPrecision p : EigenPrecision.values()) {
+                String key = "batch/1000x" + n + "/" + tag(p);
+                double[] a = gaussian(1000 * n * n, n);
+                double kernel = kernelMs(a, n, 1000, p, repeats);
+                Tensor stacked = p == EigenPrecision.FLOAT64 ? Tensor.of(a, 1000, n, n) : Tensor.of(toFloat(a), 1000, n, n);
+                EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
+                double api = median(repeats, i -> Eigen.ofBatch(stacked, o));
+                row(out, key, torchMs(torch, key), kernel, api);
+            }
+        }
+        for (int n = 64; n <= 2048; n *= 2) {
+            for (EigenPrecision p : EigenPrecision.values()) {
+                double[] a = gaussian(n * n, n);
+                int order = n;
+                EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
+                double api = median(Math.max(3, repeats / (n >= 1024 ? 3 : 1)), i -> Eigen.of(a, order, o));
+                row(out, "single/" + n + "/" + tag(p), torchMs(torch, "single/" + n + "/" + tag(p)), Double.NaN, api);
+            }
+        }
+        return 0;
+    }
+
+    /** The batched kernel alone: one launch + synchronize on matrices already on the device. */
+    private static double kernelMs(double[] a, int n, int count, EigenPrecision p, int repeats) {
+        boolean f64 = p == EigenPrecision.FLOAT64;
+        int bytes = f64 ? Double.BYTES : Float.BYTES;
+        try (CudaContext c = CudaContext.open(0);
+             CudaStream s = CudaStream.create(c);
+             CudaModule m = KernelModule.loadMnemoKernels(c);
+             DeviceBuffer in = f64 ? DeviceBuffer.of(c, a) : DeviceBuffer.of(c, toFloat(a));
+             DeviceBuffer wr = DeviceBuffer.allocate(c, (long) count * n * bytes);
+             DeviceBuffer wi = DeviceBuffer.allocate(c, (long) count * n * bytes);
+             DeviceBuffer st = DeviceBuffer.allocate(c, count * 4L)) {
+            EigenKernels k = new EigenKernels(m, s);
+            return median(repeats, i -> {
+                if (f64) {
+                    k.hqrF64(in, (long) n * n, n, count, 0, wr, wi, st);
+                } else {
+                    k.hqr(in, (long) n * n, n, count, 0, wr, wi, st);
+                }
+                s.synchronize();
+                return null;
+            });
+        }
+    }
+
+    private static double median(int repeats, IntFunction<?> work) {
+        for (int i = 0; i < 3; i++) {
+            work.apply(i);
+        }
+        double[] ms = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            work.apply(i);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return repeats % 2 == 1 ? ms[repeats / 2] : (ms[repeats / 2 - 1] + ms[repeats / 2]) / 2;
+    }
+
+    private static void row(PrintStream out, String key, double torch, double kernel, double api) {
+        out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |", key, fmt(torch), fmt(kernel),
+                fmt(torch / kernel), fmt(api), fmt(torch / api)));
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.3g", v);
+    }
+
+    private static double torchMs(Map<?, ?> torch, String key) {
+        return torch.get(key) instanceof Map<?, ?> r && r.get("median_ms") instanceof Double d ? d : Double.NaN;
+    }
+
+    private static String tag(EigenPrecision p) {
+        return p == EigenPrecision.FLOAT64 ? "fp64" : "fp32";
+    }
+
+    private static double[] gaussian(int size, int n) {
+        SplittableRandom r = new SplittableRandom(1);
+        double[] a = new double[size];
+        double s = 1 / Math.sqrt(n);
+        for (int i = 0; i < size; i++) {
+            a[i] = r.nextGaussian() * s;
+        }
+        return a;
+    }
+
+    private static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return f;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.mnemo.bench.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.mnemo.nn.linalg.Eigen;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class EigenBenchTest {
+
+    private static String[] run(String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int rc = GpuBenchmarkRunner.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new String[] {String.valueOf(rc), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void badArgumentsExitTwoWithTheUsage() {
+        String[] r = run("eigen", "--repeats");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("usage: eigen [--repeats N] [--torch FILE.json]"), r[2]);
+        assertEquals("2", run("eigen", "--torch", "/nonexistent/torch.json")[0]);
+    }
+
+    @Test
+    void withoutAGpuItSaysWhyAndExitsZero() {
+        assumeTrue(Eigen.gpuUnavailableReason().isPresent(), "a GPU is present: the eigen rows run instead");
+        String[] r = run("eigen", "--repeats", "3");
+        assertEquals("0", r[0], r[2]);
+        assertEquals(GpuBenchmarkRunner.SKIP_PREFIX + Eigen.gpuUnavailableReason().orElseThrow(), r[1].strip());
+    }
+}

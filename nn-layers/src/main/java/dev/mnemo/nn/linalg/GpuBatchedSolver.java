@@ -1,0 +1,142 @@
+package dev.mnemo.nn.linalg;
+
+import dev.mnemo.cuda.CudaContext;
+import dev.mnemo.cuda.DeviceBuffer;
+import dev.mnemo.cuda.KernelModule;
+import dev.mnemo.cuda.kernels.EigenKernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The batched on-chip eigenvalue kernel ({@code mnemo_eigen_hqr_f32/_f64}: Hessenberg reduction and
+ * Francis double-shift QR per matrix, one block each) behind the {@link BatchedEigenSolver} seam:
+ * one upload, one launch and one download for the whole batch, on {@link GpuEigenWorker}'s thread.
+ * Eigenvalues only, orders 1 to {@value EigenKernels#MAX_ORDER}.
+ *
+ * <p>A matrix the kernel could not finish (iteration cap, overflow) comes back as NaN eigenvalues,
+ * which fail {@link Invariants}' finiteness check, so {@link Eigen#ofBatch} decomposes it again the
+ * single-matrix way (cuSOLVER or EJML) and says so in its notes.
+ *
+ * <p>{@link #defaultFor} picks it for {@code Eigen.ofBatch} when no batched solver is set: values
+ * only, a GPU with the kernels present, engine GPU, or engine AUTO with at least
+ * {@code mnemo.eigen.gpuMinBatch} (default 32) matrices; and, when symmetric matrices are detected,
+ * none of the batch symmetric (those go to the symmetric solvers).
+ *
+ * @param precision float32 (the input is rounded to float first) or float64
+ */
+record GpuBatchedSolver(EigenPrecision precision) implements BatchedEigenSolver {
+
+    /** The smallest batch AUTO sends to the kernel. */
+    static final int MIN_BATCH = Integer.getInteger("mnemo.eigen.gpuMinBatch", 32);
+
+    @Override
+    public String label() {
+        return "gpu-batched-hqr";
+    }
+
+    @Override
+    public boolean supports(int n, int count, EigenOptions options) {
+        return !options.computesVectors() && n >= 1 && n <= EigenKernels.MAX_ORDER && count >= 1
+                && unavailableReason().isEmpty();
+    }
+
+    /** Why the kernel cannot run here, or empty when it can. */
+    static Optional<String> unavailableReason() {
+        Optional<String> gpu = GpuEigenWorker.unavailableReason();
+        if (gpu.isPresent()) {
+            return gpu;
+        }
+        return KernelModule.isBuilt() ? Optional.empty()
+                : Optional.of("kernels not built: the jar has no mnemo_kernels.fatbin");
+    }
+
+    /** The solver {@link Eigen#ofBatch} uses when none is set, or null (see the class comment). */
+    static GpuBatchedSolver defaultFor(EigenOptions o, double[][] as, int[] ns) {
+        if (o.engine() == EigenEngine.CPU || o.computesVectors() || as.length == 0
+                || (o.engine() == EigenEngine.AUTO && as.length < MIN_BATCH)) {
+            return null;
+        }
+        for (int i = 0; i < as.length; i++) {
+            if (ns[i] != ns[0] || ns[i] > EigenKernels.MAX_ORDER
+                    || (o.detectSymmetric() && Eigen.isSymmetric(as[i], ns[i]))) {
+                return null;
+            }
+        }
+        return unavailableReason().isEmpty() ? new GpuBatchedSolver(o.precision()) : null;
+    }
+
+    @Override
+    public List<RawEigen> solve(double[] a, int n, int count, boolean vectors) {
+        if (vectors) {
+            throw new IllegalArgumentException("gpu-batched-hqr computes eigenvalues only, got vectors = true");
+        }
+        boolean f64 = precision == EigenPrecision.FLOAT64;
+        int bytes = f64 ? Double.BYTES : Float.BYTES;
+        long values = (long) count * n;
+        double[][] out = GpuEigenWorker.get().callKernels((kernels, stream) -> {
+            CudaContext c = stream.context();
+            try (DeviceBuffer in = f64 ? DeviceBuffer.of(c, a) : DeviceBuffer.of(c, toFloat(a));
+                 DeviceBuffer wr = DeviceBuffer.allocate(c, values * bytes);
+                 DeviceBuffer wi = DeviceBuffer.allocate(c, values * bytes);
+                 DeviceBuffer status = DeviceBuffer.allocate(c, (long) count * Integer.BYTES)) {
+                if (f64) {
+                    kernels.hqrF64(in, (long) n * n, n, count, 0, wr, wi, status);
+                } else {
+                    kernels.hqr(in, (long) n * n, n, count, 0, wr, wi, status);
+                }
+                stream.synchronize();
+                return new double[][] {download(wr, values, f64), download(wi, values, f64), statuses(status, count)};
+            }
+        });
+        List<RawEigen> raws = new ArrayList<>(count);
+        for (int m = 0; m < count; m++) {
+            double[] re = new double[n];
+            double[] im = new double[n];
+            System.arraycopy(out[0], m * n, re, 0, n);
+            System.arraycopy(out[1], m * n, im, 0, n);
+            if (out[2][m] < 0) { // the kernel gave up: NaN makes the checks fail and the ladder retry
+                java.util.Arrays.fill(re, Double.NaN);
+                java.util.Arrays.fill(im, Double.NaN);
+            }
+            raws.add(RawEigen.values(re, im));
+        }
+        return raws;
+    }
+
+    private static double[] download(DeviceBuffer b, long count, boolean f64) {
+        if (f64) {
+            return b.toDoubleArray((int) count);
+        }
+        float[] f = b.toFloatArray((int) count);
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private static double[] statuses(DeviceBuffer status, int count) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate((long) count * Integer.BYTES);
+            status.copyToHost(host);
+            double[] s = new double[count];
+            for (int i = 0; i < count; i++) {
+                s[i] = host.getAtIndex(ValueLayout.JAVA_INT, i);
+            }
+            return s;
+        }
+    }
+
+    private static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return f;
+    }
+}

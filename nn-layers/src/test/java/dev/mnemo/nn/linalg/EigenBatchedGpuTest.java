@@ -1,0 +1,128 @@
+package dev.mnemo.nn.linalg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link Eigen#ofBatch} through the batched on-chip kernel ({@code gpu-batched-hqr}) against EJML
+ * (float64) on the same matrices: random, complex pairs of known spectrum, defective, companion.
+ * Skipped, with the reason, where no GPU with Mnemo's kernels answers.
+ */
+@Tag("gpu")
+class EigenBatchedGpuTest {
+
+    static final long SEED = Long.getLong("mnemo.test.seed", 20261128L);
+    static final EigenOptions CPU = EigenOptions.builder().engine(EigenEngine.CPU).build();
+
+    @BeforeEach
+    void assumeGpu() {
+        Assumptions.assumeTrue(GpuBatchedSolver.unavailableReason().isEmpty(),
+                () -> GpuBatchedSolver.unavailableReason().orElse(""));
+    }
+
+    static EigenOptions gpu(EigenPrecision p) {
+        return EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
+    }
+
+    static double tolerance(EigenPrecision p, double[] a) {
+        return (p == EigenPrecision.FLOAT32 ? 1e-3 : 1e-9) * Matrices.frobenius(a);
+    }
+
+    static int[] orders(int count, int n) {
+        int[] ns = new int[count];
+        java.util.Arrays.fill(ns, n);
+        return ns;
+    }
+
+    /** Every result from the kernel (no retry), and within tolerance of EJML's. */
+    static void assertAgreesWithEjml(double[][] as, int n, EigenPrecision p) {
+        List<EigenResult> gpu = Eigen.decomposeBatch(as, orders(as.length, n), gpu(p));
+        for (int i = 0; i < as.length; i++) {
+            EigenResult g = gpu.get(i);
+            assertEquals("gpu-batched-hqr", g.solver(), "matrix " + i + ": " + g.notes());
+            assertEquals(p, g.precision());
+            assertTrue(g.notes().isEmpty(), g.notes().toString());
+            double d = g.maxDistanceTo(Eigen.of(as[i], n, CPU));
+            int at = i;
+            assertTrue(d < tolerance(p, as[i]), () -> p + " matrix " + at + ": distance " + d);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1000, 16, FLOAT32", "1000, 16, FLOAT64", "50, 64, FLOAT32", "50, 64, FLOAT64", "200, 3, FLOAT32",
+            "100, 33, FLOAT64", "40, 1, FLOAT32"})
+    void randomBatchesAgreeWithEjml(int count, int n, EigenPrecision p) {
+        Random r = new Random(SEED + n);
+        double[][] as = new double[count][];
+        for (int i = 0; i < count; i++) {
+            as[i] = Matrices.gaussian(n, r);
+        }
+        assertAgreesWithEjml(as, n, p);
+    }
+
+    @ParameterizedTest
+    @EnumSource(EigenPrecision.class)
+    void complexPairsOfKnownSpectrum(EigenPrecision p) {
+        Random r = new Random(SEED * 3);
+        int n = 24;
+        double[][] as = new double[64][];
+        Matrices.Known[] known = new Matrices.Known[as.length];
+        for (int i = 0; i < as.length; i++) {
+            known[i] = Matrices.rotationBlocks(n, r);
+            as[i] = known[i].a();
+        }
+        List<EigenResult> gpu = Eigen.decomposeBatch(as, orders(as.length, n), gpu(p));
+        for (int i = 0; i < as.length; i++) {
+            assertEquals("gpu-batched-hqr", gpu.get(i).solver());
+            assertTrue(gpu.get(i).maxDistanceTo(known[i].re(), known[i].im()) < tolerance(p, as[i]));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EigenPrecision.class)
+    void defectiveAndCompanionMatrices(EigenPrecision p) {
+        int n = 6;
+        double[] jordan = new double[n * n]; // J6(0.5): one eigenvalue, one eigenvector
+        for (int i = 0; i < n; i++) {
+            jordan[i * n + i] = 0.5;
+            if (i + 1 < n) {
+                jordan[i * n + i + 1] = 1;
+            }
+        }
+        double[] hidden = Matrices.similar(Matrices.orthogonal(n, new Random(SEED)), jordan, n);
+        // x⁶ − 1: the sixth roots of unity
+        double[] companion = new double[n * n];
+        companion[n - 1] = 1;
+        for (int i = 1; i < n; i++) {
+            companion[i * n + i - 1] = 1;
+        }
+        double[][] as = new double[40][];
+        for (int i = 0; i < as.length; i++) {
+            as[i] = i % 2 == 0 ? hidden : companion;
+        }
+        List<EigenResult> gpu = Eigen.decomposeBatch(as, orders(as.length, n), gpu(p));
+        double u = p.unitRoundoff();
+        for (int i = 0; i < as.length; i++) {
+            EigenResult e = gpu.get(i);
+            assertEquals("gpu-batched-hqr", e.solver(), e.notes().toString());
+            double[] re = e.re();
+            double[] im = e.im();
+            for (int k = 0; k < n; k++) {
+                if (i % 2 == 0) { // a defective eigenvalue is perturbed by about (u·‖A‖)^(1/6)
+                    assertTrue(Math.hypot(re[k] - 0.5, im[k]) < 8 * Math.pow(u * 3, 1.0 / n), "λ = " + re[k]);
+                } else {
+                    assertEquals(1, Math.hypot(re[k], im[k]), 1e3 * u);
+                }
+            }
+        }
+    }
+}
