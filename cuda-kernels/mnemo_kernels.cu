@@ -30,3 +30,5 @@
 #include "optim_sgd.cu"
 #include "optim_adam.cu"
 #include "optim_rmsprop.cu"
+#include "dropout.cu"
+#include "scatter_add_rows.cu"

@@ -139,6 +139,7 @@ int run_check() {
   }
   check_cells(rng, t);
   check_training(rng, t);
+  check_dropout_scatter(rng, t);
   std::printf("%d passed, %d failed\n", t.passed(), t.failed());
   return t.failed() == 0 ? 0 : 1;
 }

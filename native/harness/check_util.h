@@ -42,6 +42,7 @@ class Tally {
 // The groups of cases beyond fill/axpby/clip (check_cells.cpp, check_training.cpp).
 void check_cells(std::mt19937& rng, Tally& t);
 void check_training(std::mt19937& rng, Tally& t);
+void check_dropout_scatter(std::mt19937& rng, Tally& t);  // check_dropout_scatter.cpp
 
 namespace check {
 

@@ -236,4 +236,21 @@ void launch_rmsprop(float* param, const float* grad, float* squareAvg, float* mo
 
 const void* fill_kernel_handle() { return reinterpret_cast<const void*>(mnemo_tensor_fill_f32); }
 
+// ── dropout, scatter ──
+
+void launch_dropout(const float* x, float* mask, float* y, long long n, long long seed,
+                    long long offset, double p, cudaStream_t stream) {
+  mnemo_dropout_apply_f32<<<elementwise_grid(n), kBlockThreads, 0, stream>>>(x, mask, y, n, seed,
+                                                                            offset, p);
+  CHECK_LAUNCH();
+}
+
+void launch_scatter_add_rows(float* table, const float* src, const int* order,
+                             const int* segStart, const int* segRow, long long segments,
+                             long long width, cudaStream_t stream) {
+  mnemo_scatter_add_rows_f32<<<elementwise_grid(segments * width), kBlockThreads, 0, stream>>>(
+      table, src, order, segStart, segRow, segments, width);
+  CHECK_LAUNCH();
+}
+
 }  // namespace mnemo::harness

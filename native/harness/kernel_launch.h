@@ -100,4 +100,13 @@ void launch_rmsprop(float* param, const float* grad, float* squareAvg, float* mo
 // mnemo_tensor_fill_f32 as a handle for cudaLaunchKernel / cudaFuncGetAttributes.
 const void* fill_kernel_handle();
 
+// ── dropout, scatter ──
+// Grid-stride elementwise grid over n.
+void launch_dropout(const float* x, float* mask, float* y, long long n, long long seed,
+                    long long offset, double p, cudaStream_t stream);
+// Grid-stride over segments·width.
+void launch_scatter_add_rows(float* table, const float* src, const int* order,
+                             const int* segStart, const int* segRow, long long segments,
+                             long long width, cudaStream_t stream);
+
 }  // namespace mnemo::harness

@@ -16,7 +16,7 @@ public final class KernelCatalog {
     /** The launcher class of each family, in header order. */
     public static List<Class<?>> launchers() {
         return List.of(TensorKernels.class, ClipKernels.class, RnnKernels.class, LstmKernels.class, GruKernels.class,
-                LossKernels.class, OptimKernels.class);
+                LossKernels.class, OptimKernels.class, DropoutKernels.class, ScatterKernels.class);
     }
 
     /**
@@ -39,6 +39,8 @@ public final class KernelCatalog {
         all.addAll(GruKernels.signatures());
         all.addAll(LossKernels.signatures());
         all.addAll(OptimKernels.signatures());
+        all.addAll(DropoutKernels.signatures());
+        all.addAll(ScatterKernels.signatures());
         return List.copyOf(all);
     }
 }
