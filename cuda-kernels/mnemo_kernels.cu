@@ -36,3 +36,5 @@
 #include "persistent_fwd.cu"
 #include "persistent_bwd.cu"
 #include "eigen_batched.cu"
+#include "dropout.cu"
+#include "scatter_add_rows.cu"

@@ -142,6 +142,7 @@ int run_check() {
   check_memnet(rng, t);
   check_persistent(rng, t);
   check_eigen(rng, t);
+  check_dropout_scatter(rng, t);
   std::printf("%d passed, %d failed\n", t.passed(), t.failed());
   return t.failed() == 0 ? 0 : 1;
 }

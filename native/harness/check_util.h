@@ -45,6 +45,7 @@ void check_training(std::mt19937& rng, Tally& t);
 void check_memnet(std::mt19937& rng, Tally& t);  // check_memnet.cpp
 void check_persistent(std::mt19937& rng, Tally& t);
 void check_eigen(std::mt19937& rng, Tally& t);  // check_eigen.cpp
+void check_dropout_scatter(std::mt19937& rng, Tally& t);  // check_dropout_scatter.cpp
 
 namespace check {
 

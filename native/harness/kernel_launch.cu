@@ -388,6 +388,21 @@ void launch_eigen_hqr(const double* a, long long matrixStride, int n, int count,
   if (count == 0) return;
   mnemo_eigen_hqr_f64<<<static_cast<unsigned>(count), eigen_block_threads(n), 0, stream>>>(
       a, matrixStride, n, count, maxIterations, wr, wi, status);
+
+// ── dropout, scatter ──
+
+void launch_dropout(const float* x, float* mask, float* y, long long n, long long seed,
+                    long long offset, double p, cudaStream_t stream) {
+  mnemo_dropout_apply_f32<<<elementwise_grid(n), kBlockThreads, 0, stream>>>(x, mask, y, n, seed,
+                                                                            offset, p);
+  CHECK_LAUNCH();
+}
+
+void launch_scatter_add_rows(float* table, const float* src, const int* order,
+                             const int* segStart, const int* segRow, long long segments,
+                             long long width, cudaStream_t stream) {
+  mnemo_scatter_add_rows_f32<<<elementwise_grid(segments * width), kBlockThreads, 0, stream>>>(
+      table, src, order, segStart, segRow, segments, width);
   CHECK_LAUNCH();
 }
 

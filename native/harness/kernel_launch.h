@@ -148,4 +148,13 @@ void launch_eigen_hqr(const double* a, long long matrixStride, int n, int count,
                       int maxIterations, double* wr, double* wi, int* status,
                       cudaStream_t stream);
 
+// ── dropout, scatter ──
+// Grid-stride elementwise grid over n.
+void launch_dropout(const float* x, float* mask, float* y, long long n, long long seed,
+                    long long offset, double p, cudaStream_t stream);
+// Grid-stride over segments·width.
+void launch_scatter_add_rows(float* table, const float* src, const int* order,
+                             const int* segStart, const int* segRow, long long segments,
+                             long long width, cudaStream_t stream);
+
 }  // namespace mnemo::harness

@@ -1015,4 +1015,49 @@ extern "C" __global__ void mnemo_eigen_hqr_f64(const double* a, long long matrix
                                                int count, int maxIterations, double* wr,
                                                double* wi, int* status);
 
+/* ───────────────────────────── family: dropout ───────────────────────────── */
+/*
+ * Inverted dropout, mask drawn on the device from a counter hash, so every backend (and any
+ * grid) draws the same mask: element i is kept when u(seed, offset + i) >= p, with
+ *   mix(z) = z ^= z >> 30, z *= 0xBF58476D1CE4E5B9, z ^= z >> 27, z *= 0x94D049BB133111EB,
+ *            z ^ (z >> 31)                                  (SplitMix64's finaliser)
+ *   u(seed, index) = (mix(mix(seed) + (index + 1)·0x9E3779B97F4A7C15) >> 11) · 2^-53
+ * in unsigned 64-bit arithmetic (wrapping; seed and index are the two's complement bits of the
+ * Java longs) — Java's CpuBackend.dropoutUniform. With scale = 1/(1 − p) in double:
+ *   mask[i] = keep ? (float) scale : 0
+ *   y[i]    = (float) ((double) x[i] · (keep ? scale : 0))     (one rounding, as the CPU backend)
+ *   x       [n]  in
+ *   mask    [n]  out; must not overlap x or y
+ *   y       [n]  out; may alias x
+ *   n            element count, >= 0
+ *   seed         the stream
+ *   offset       stream index of element 0 (element i draws index offset + i)
+ *   p            drop probability, in [0, 1)
+ * Launch: as mnemo_tensor_fill_f32.
+ */
+extern "C" __global__ void mnemo_dropout_apply_f32(const float* x, float* mask, float* y,
+                                                   long long n, long long seed, long long offset,
+                                                   double p);
+
+/* ───────────────────────────── family: scatter ───────────────────────────── */
+/*
+ * table[rows[i], :] += src[i, :] for every i < n, repeated rows accumulated in order of i
+ * (Embedding backward), deterministic and bit for bit the sequential loop: each (group, column)
+ * thread starts from the table value and adds its group's source rows one at a time in
+ * increasing i. The host groups the indices first (a stable sort of i by rows[i]):
+ *   table     [R, width]       in-out; must not overlap src
+ *   src       [n, width]       in
+ *   order     [n]              in: the i's grouped by row, increasing i within a group
+ *   segStart  [segments + 1]   in: group s is order[segStart[s] .. segStart[s+1]), segStart[0] = 0
+ *   segRow    [segments]       in: group s's table row, in [0, R), all distinct
+ *   segments                   number of groups (distinct rows), >= 0
+ *   width                      columns, >= 0
+ * Launch: block 256 threads, grid ceil(segments·width / 256) capped at 65535 (grid-stride over
+ *         (group, column), column fastest), at least 1; no dynamic shared memory.
+ */
+extern "C" __global__ void mnemo_scatter_add_rows_f32(float* table, const float* src,
+                                                      const int* order, const int* segStart,
+                                                      const int* segRow, long long segments,
+                                                      long long width);
+
 #endif /* MNEMO_KERNELS_H */

@@ -468,4 +468,28 @@ public interface Backend {
     default boolean sequenceBackward(SequenceBackward b) {
         return false;
     }
+
+    // ---- recorded work (CUDA Graphs) ----
+
+    /**
+     * Runs {@code region} now and records the work it queues, so {@link Recording#replay()} can repeat
+     * it: the CUDA backend captures it into a CUDA Graph (one launch per replay instead of one per
+     * kernel or GEMM); the CPU backend records nothing and reruns the region on each replay.
+     *
+     * <p>A replay repeats the recorded work with the buffers and scalar arguments of the recording,
+     * so the caller keeps every tensor the region touches alive, at the same place, and changes only
+     * their contents between replays. The region must only queue work on this backend (no reads to the
+     * host, no allocation).
+     */
+    Recording record(Runnable region);
+
+    /** Recorded work of {@link #record}; close it to free what the backend holds (a graph). */
+    interface Recording extends AutoCloseable {
+        /** Repeats the recorded work (queued, like any call of the backend). */
+        void replay();
+
+        /** Frees the recording; idempotent. */
+        @Override
+        void close();
+    }
 }

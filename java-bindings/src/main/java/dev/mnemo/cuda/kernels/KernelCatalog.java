@@ -16,7 +16,8 @@ public final class KernelCatalog {
     /** The launcher class of each family, in header order. */
     public static List<Class<?>> launchers() {
         return List.of(TensorKernels.class, ClipKernels.class, RnnKernels.class, LstmKernels.class, GruKernels.class,
-                LossKernels.class, OptimKernels.class, MemnetKernels.class, PersistentKernels.class, EigenKernels.class);
+                LossKernels.class, OptimKernels.class, MemnetKernels.class, PersistentKernels.class, EigenKernels.class,
+                DropoutKernels.class, ScatterKernels.class);
     }
 
     /**
@@ -44,6 +45,8 @@ public final class KernelCatalog {
         all.addAll(MemnetKernels.signatures());
         all.addAll(PersistentKernels.signatures());
         all.addAll(EigenKernels.signatures());
+        all.addAll(DropoutKernels.signatures());
+        all.addAll(ScatterKernels.signatures());
         return List.copyOf(all);
     }
 }

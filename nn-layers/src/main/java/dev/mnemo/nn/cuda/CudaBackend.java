@@ -15,6 +15,7 @@ import dev.mnemo.cuda.kernels.LossKernels;
 import dev.mnemo.cuda.kernels.LstmKernels;
 import dev.mnemo.cuda.kernels.OptimKernels;
 import dev.mnemo.cuda.kernels.PersistentKernels;
+import dev.mnemo.cuda.kernels.ScatterPlan;
 import dev.mnemo.cuda.kernels.SumRowsPlan;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.CpuBackend;
@@ -48,11 +49,12 @@ import java.util.Optional;
  * host wait for the stream.
  *
  * <h2>Slow paths (kept simple, correct, and marked {@code // slow path:})</h2>
- * {@link #dropout} draws its mask on the host (the counter hash of {@link CpuBackend#dropoutUniform})
- * and uploads it; {@link #firstNonFinite} downloads the tensor only when the device sum of squares is
+ * {@link #firstNonFinite} downloads the tensor only when the device sum of squares is
  * not finite; {@link #sumOfSquares} recomputes on the host in double when the float32 per-block
- * partials overflow; {@link #gatherRows} and {@link #scatterAddRows} issue one copy or one
- * {@code axpby} per run of rows.
+ * partials overflow; {@link #gatherRows} issues one copy per run of rows. {@link #dropout} draws the
+ * mask of {@link CpuBackend#dropoutUniform} on the device, and {@link #scatterAddRows} uploads a
+ * grouping of the row indices and runs one deterministic kernel (both equal the CPU backend bit for
+ * bit in float32).
  */
 public final class CudaBackend implements Backend {
 
@@ -666,10 +668,15 @@ public final class CudaBackend implements Backend {
         if (w == 0) {
             return;
         }
-        // slow path: one axpby per row, in order on the stream, so repeated rows accumulate in order.
-        for (int i = 0; i < rows.length; i++) {
-            rt.tensor.axpby(t.sliceFloats((long) rows[i] * w, w), s.sliceFloats((long) i * w, w), w, 1f, 1f);
+        if (rows.length == 0) {
+            return;
         }
+        // Group the indices by row on the host (stable), upload the grouping, and let one thread
+        // per (row, column) add its rows in order of i: the sequential loop's sums, bit for bit.
+        ScatterPlan plan = ScatterPlan.of(rows, table.dim(0));
+        DeviceBuffer planOnDevice = rt.workspace(CudaRuntime.Workspace.SCATTER_PLAN, plan.packed().length);
+        planOnDevice.copyFromHost(MemorySegment.ofArray(plan.packed()), 0);
+        rt.scatter.addRows(t, table.dim(0), s, plan, planOnDevice, w);
     }
 
     private static void checkRows(int[] rows, int tableRows) {
@@ -834,22 +841,18 @@ public final class CudaBackend implements Backend {
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException("p must be in [0, 1), got " + p);
         }
-        CudaStorage m = storage("mask", mask);
-        mem("x", x);
-        mem("y", y);
+        DeviceMemory xm = mem("x", x);
+        DeviceMemory mm = mem("mask", mask);
+        DeviceMemory ym = mem("y", y);
         if (overlap(mask, x) || overlap(mask, y)) {
             throw new IllegalArgumentException("mask must not overlap x or y in dropout");
         }
-        // slow path: the mask is drawn on the host with the contract's counter hash and uploaded;
-        // the product runs on the device.
-        int n = Math.toIntExact(x.numel());
-        float[] host = new float[n];
-        float keep = (float) (1.0 / (1.0 - p));
-        for (int i = 0; i < n; i++) {
-            host[i] = CpuBackend.dropoutUniform(seed, offset + i) >= p ? keep : 0f;
+        if (overlap(x, y) && !sameStart(x, y)) {
+            throw new IllegalArgumentException("y may alias x exactly but must not partly overlap it, got y at offset "
+                    + y.offset() + " and x at offset " + x.offset() + " of one storage");
         }
-        m.buffer().copyFromHost(host, 0, mask.offset(), n);
-        multiply(x, mask, y);
+        // One pass on the device: the kernel draws the contract's counter hash itself.
+        rt.dropout.apply(xm, mm, ym, x.numel(), seed, offset, p);
     }
 
     // ───────────────────────────── recurrent cells ─────────────────────────────
@@ -1133,5 +1136,21 @@ public final class CudaBackend implements Backend {
                 lstm ? mem("dc", f.dc()) : null, mem("dWx", f.dWx()), gru ? mem("dRh", f.dRh()) : null, steps, b, hs,
                 f.reverse());
         return true;
+    }
+
+    // ───────────────────────────── recorded work (CUDA Graphs) ─────────────────────────────
+
+    /**
+     * Runs {@code region} eagerly (which also sizes the workspaces it uses), then captures what it
+     * queues on the stream into a CUDA Graph; see {@link CudaRecording}.
+     */
+    @Override
+    public Recording record(Runnable region) {
+        return CudaRecording.record(rt, region);
+    }
+
+    /** The shared runtime; for tests in this package (workspaces, graphs). */
+    CudaRuntime runtimeForTests() {
+        return rt;
     }
 }

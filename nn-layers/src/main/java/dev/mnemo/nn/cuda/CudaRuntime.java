@@ -7,12 +7,14 @@ import dev.mnemo.cuda.CudaStream;
 import dev.mnemo.cuda.DeviceBuffer;
 import dev.mnemo.cuda.KernelModule;
 import dev.mnemo.cuda.kernels.ClipKernels;
+import dev.mnemo.cuda.kernels.DropoutKernels;
 import dev.mnemo.cuda.kernels.GruKernels;
 import dev.mnemo.cuda.kernels.LossKernels;
 import dev.mnemo.cuda.kernels.LstmKernels;
 import dev.mnemo.cuda.kernels.MemnetKernels;
 import dev.mnemo.cuda.kernels.OptimKernels;
 import dev.mnemo.cuda.kernels.RnnKernels;
+import dev.mnemo.cuda.kernels.ScatterKernels;
 import dev.mnemo.cuda.kernels.TensorKernels;
 import java.util.EnumMap;
 import java.util.Map;
@@ -46,7 +48,9 @@ final class CudaRuntime {
         /** An operand copy when an output aliases an input of a routine that forbids it. */
         COPY,
         /** Split-path partials of the key-value memory read (forward and backward). */
-        MEMNET_PARTIALS
+        MEMNET_PARTIALS,
+        /** A scatter's grouped row indices (int32, {@code ScatterPlan.packed()}). */
+        SCATTER_PLAN
     }
 
     final CudaContext context;
@@ -60,11 +64,15 @@ final class CudaRuntime {
     final GruKernels gru;
     final LossKernels loss;
     final OptimKernels optim;
+    final DropoutKernels dropout;
+    final ScatterKernels scatter;
 
     private final Map<Workspace, DeviceBuffer> workspaces = new EnumMap<>(Workspace.class);
     private final ConcurrentLinkedQueue<DeviceBuffer> releases = new ConcurrentLinkedQueue<>();
     private long onesFilled;
     private MemnetKernels memnet;
+    /** Counts workspace reallocations: a recorded graph that holds an old workspace's address is stale. */
+    private long workspaceEpoch;
 
     private CudaRuntime(CudaContext context, CudaStream stream, CudaModule module, Cublas cublas) {
         this.context = context;
@@ -78,6 +86,8 @@ final class CudaRuntime {
         this.gru = new GruKernels(module, stream);
         this.loss = new LossKernels(module, stream);
         this.optim = new OptimKernels(module, stream);
+        this.dropout = new DropoutKernels(module, stream);
+        this.scatter = new ScatterKernels(module, stream);
     }
 
     /** Opens device {@code ordinal}: context, stream, kernels, cuBLAS; releases what it made on failure. */
@@ -164,10 +174,16 @@ final class CudaRuntime {
         }
         DeviceBuffer grown = allocate(size);
         workspaces.put(w, grown);
+        workspaceEpoch++;
         if (w == Workspace.ONES) {
             onesFilled = 0;
         }
         return grown;
+    }
+
+    /** How many times a workspace has been reallocated (its address changed). */
+    long workspaceEpoch() {
+        return workspaceEpoch;
     }
 
     /** At least {@code count} ones. */

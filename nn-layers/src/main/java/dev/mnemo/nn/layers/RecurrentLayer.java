@@ -38,6 +38,7 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
     private boolean training = true;
     private long dropoutSeed;
     private long dropoutOffset;
+    private StepGraphs stepGraphs;       // null unless setStepGraphs(true)
 
     /** The parameter and gradient views of one direction of one layer; biases null when bias=false. */
     private record Weights(Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
@@ -77,6 +78,9 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         }
         params.initUniform(backend, 1.0 / Math.sqrt(h), options.seed());
         this.dropoutSeed = options.seed();
+        if (backend.device() == dev.mnemo.nn.Device.CUDA && Boolean.getBoolean("mnemo.cuda.graphs")) {
+            setStepGraphs(true);
+        }
         if (options.dropout() > 0 && options.numLayers() == 1) {
             LOG.log(System.Logger.Level.WARNING, "dropout " + options.dropout() + " has no effect with "
                     + "numLayers 1: it applies between stacked layers (" + this + ")");
@@ -336,17 +340,14 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 boolean whole = backend.sequenceBackward(new Backend.SequenceBackward(sequenceCell(), tr.gates(),
                         w.wHh(), h0, c0, tr.h(), tr.c(), tr.hn(), dOut, dh, dc, dWx,
                         splitsRecurrentGradient() ? dRh : null, d == 1));
-                for (int s = steps - 1; !whole && s >= 0; s--) {
-                    int t = d == 0 ? s : steps - 1 - s;
-                    boolean first = s == 0;
-                    int tPrev = d == 0 ? t - 1 : t + 1;
-                    cellBackward(backend, new StepBackward(tr.gates().select(t),
-                            first ? h0 : tr.h().select(tPrev),
-                            c0 == null ? null : first ? c0 : tr.c().select(tPrev),
-                            tr.c() == null ? null : tr.c().select(t),
-                            tr.hn() == null ? null : tr.hn().select(t),
-                            tr.h().select(t), dOut.select(t), dh, dc, dWx.select(t), dRh.select(t)));
-                    backend.gemm(false, false, 1.0, dRh.select(t), w.wHh(), 1.0, dh);
+                int dir = d;
+                var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh);
+                if (whole) {
+                    // the backend ran every step at once
+                } else if (stepGraphs != null) {
+                    stepGraphs.backward(idx, loop, l -> backwardSteps(w, dir, l));
+                } else {
+                    backwardSteps(w, dir, loop);
                 }
                 // weight gradients over all steps at once
                 backend.gemm(true, false, 1.0, dWx.reshape(tb, gh), in.reshape(tb, inWidth), 1.0, w.dwIh());
@@ -429,16 +430,14 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 // A backend with a whole-sequence path (CUDA's persistent kernels) may run all steps at once.
                 boolean whole = backend.sequenceForward(new Backend.SequenceForward(sequenceCell(), tr.gates(),
                         w.wHh(), w.bIh(), w.bHh(), hInit, cInit, tr.h(), tr.c(), tr.hn(), d == 1));
-                for (int s = 0; !whole && s < steps; s++) {
-                    int t = d == 0 ? s : steps - 1 - s;
-                    int tPrev = d == 0 ? t - 1 : t + 1;
-                    Tensor hPrev = s == 0 ? hInit : tr.h().select(tPrev);
-                    Tensor cPrev = cInit == null ? null : s == 0 ? cInit : tr.c().select(tPrev);
-                    backend.gemm(false, true, 1.0, hPrev, w.wHh(), 0.0, rh);
-                    Tensor gatesT = tr.gates().select(t);
-                    cellForward(backend, new StepForward(gatesT, rh, w.bIh(), w.bHh(), hPrev, cPrev, gatesT,
-                            tr.c() == null ? null : tr.c().select(t), tr.hn() == null ? null : tr.hn().select(t),
-                            tr.h().select(t)));
+                int dir = d;
+                if (whole) {
+                    // the backend ran every step at once
+                } else if (stepGraphs != null) {
+                    stepGraphs.forward(idx, tr, hInit, cInit,
+                            (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh));
+                } else {
+                    forwardSteps(w, dir, tr, hInit, cInit, rh);
                 }
                 int last = d == 0 ? steps - 1 : 0;
                 backend.copy(tr.h().select(last), hN.select(idx));
@@ -455,6 +454,70 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         }
         var saved = new RecurrentSaved(this, steps, batch, fromStep, inputs, masks, traces, h0, c0);
         return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), saved);
+    }
+
+    /** The time loop of one direction: per step, {@code rh = h_{t−1}·W_hhᵀ} and the cell forward. */
+    private void forwardSteps(Weights w, int d, RecurrentSaved.Trace tr, Tensor hInit, Tensor cInit, Tensor rh) {
+        int steps = tr.h().dim(0);
+        for (int s = 0; s < steps; s++) {
+            int t = d == 0 ? s : steps - 1 - s;
+            int tPrev = d == 0 ? t - 1 : t + 1;
+            Tensor hPrev = s == 0 ? hInit : tr.h().select(tPrev);
+            Tensor cPrev = cInit == null ? null : s == 0 ? cInit : tr.c().select(tPrev);
+            backend.gemm(false, true, 1.0, hPrev, w.wHh(), 0.0, rh);
+            Tensor gatesT = tr.gates().select(t);
+            cellForward(backend, new StepForward(gatesT, rh, w.bIh(), w.bHh(), hPrev, cPrev, gatesT,
+                    tr.c() == null ? null : tr.c().select(t), tr.hn() == null ? null : tr.hn().select(t),
+                    tr.h().select(t)));
+        }
+    }
+
+    /** The reverse time loop of one direction: per step, the cell backward and {@code dh += dRh_t·W_hh}. */
+    private void backwardSteps(Weights w, int d, StepGraphs.BackwardLoop l) {
+        RecurrentSaved.Trace tr = l.trace();
+        int steps = tr.h().dim(0);
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = d == 0 ? s : steps - 1 - s;
+            boolean first = s == 0;
+            int tPrev = d == 0 ? t - 1 : t + 1;
+            cellBackward(backend, new StepBackward(tr.gates().select(t),
+                    first ? l.h0() : tr.h().select(tPrev),
+                    l.c0() == null ? null : first ? l.c0() : tr.c().select(tPrev),
+                    tr.c() == null ? null : tr.c().select(t),
+                    tr.hn() == null ? null : tr.hn().select(t),
+                    tr.h().select(t), l.dOut().select(t), l.dh(), l.dc(), l.dWx().select(t), l.dRh().select(t)));
+            backend.gemm(false, false, 1.0, l.dRh().select(t), w.wHh(), 1.0, l.dh());
+        }
+    }
+
+    // ---- CUDA Graphs (opt-in) ----
+
+    /**
+     * Records the forward and the backward time loop of each (layer, direction) once per
+     * (steps, batch) and replays them on later calls ({@link Backend#record}: a CUDA Graph on the CUDA
+     * backend, one launch instead of 2·T); results are bit for bit those of the eager loops. Off by
+     * default; the system property {@code mnemo.cuda.graphs=true} turns it on for layers built on the
+     * CUDA backend. Costs device memory for buffers the recordings own (per (layer, direction): one
+     * trace, ∂L/∂output and the pre-activation gradients) and a few device copies per call.
+     * Switching off frees the recordings.
+     */
+    public void setStepGraphs(boolean on) {
+        if (on && stepGraphs == null) {
+            stepGraphs = new StepGraphs(backend);
+        } else if (!on && stepGraphs != null) {
+            stepGraphs.close();
+            stepGraphs = null;
+        }
+    }
+
+    /** Whether {@link #setStepGraphs} is on. */
+    public boolean usesStepGraphs() {
+        return stepGraphs != null;
+    }
+
+    /** The graph path's bookkeeping, null when off; for tests. */
+    StepGraphs stepGraphs() {
+        return stepGraphs;
     }
 
     // ---- validation ----

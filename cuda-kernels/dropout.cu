@@ -1,0 +1,45 @@
+// dropout.cu — family "dropout": inverted dropout with the mask drawn on the device, from the
+// counter hash every backend shares (Java: CpuBackend.dropoutUniform). Entry point:
+// mnemo_dropout_apply_f32 (see mnemo_kernels.h).
+#include "mnemo_kernels.h"
+#include "mnemo_math.cuh"
+
+namespace mnemo::dropout {
+constexpr int kBlockThreads = 256;  // the header's launch contract
+
+// SplitMix64's finaliser. Unsigned 64-bit arithmetic wraps like Java's long; >> on unsigned is
+// Java's >>>.
+__device__ __forceinline__ unsigned long long mix64(unsigned long long z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// The draw for element `index` of stream `seed`, uniform in [0, 1): (z >> 11)·2^-53 is exact in
+// double, so the comparison with p below is the Java one.
+__device__ __forceinline__ double uniform(unsigned long long mixedSeed, unsigned long long index) {
+  const unsigned long long z = mix64(mixedSeed + (index + 1ull) * 0x9E3779B97F4A7C15ull);
+  return static_cast<double>(z >> 11) * 0x1.0p-53;
+}
+}  // namespace mnemo::dropout
+
+// No __restrict__ on x and y: the header lets y alias x (each element is read before its write,
+// by the same thread).
+extern "C" __global__ void __launch_bounds__(mnemo::dropout::kBlockThreads)
+    mnemo_dropout_apply_f32(const float* x, float* __restrict__ mask, float* y, long long n,
+                            long long seed, long long offset, double p) {
+  using namespace mnemo::dropout;
+  // The Java backend computes 1/(1−p) and the product in double and rounds once to float;
+  // IEEE double division and multiplication round the same way here, so y matches bit for bit.
+  const double scale = 1.0 / (1.0 - p);
+  const float scaleF = static_cast<float>(scale);
+  const unsigned long long mixedSeed = mix64(static_cast<unsigned long long>(seed));
+  const unsigned long long base = static_cast<unsigned long long>(offset);
+  const long long stride = mnemo::grid_stride();
+  for (long long i = mnemo::grid_thread_index(); i < n; i += stride) {  // i < n: bounds guard
+    const bool keep = uniform(mixedSeed, base + static_cast<unsigned long long>(i)) >= p;
+    const double product = static_cast<double>(x[i]) * (keep ? scale : 0.0);
+    mask[i] = keep ? scaleF : 0.0f;
+    y[i] = static_cast<float>(product);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.mnemo.cuda.kernels;
+
+import static dev.mnemo.cuda.kernels.KernelParameter.of;
+
+import dev.mnemo.cuda.CudaModule;
+import dev.mnemo.cuda.CudaStream;
+import dev.mnemo.cuda.DeviceMemory;
+import java.util.List;
+
+/**
+ * Launcher of the header's family "dropout": inverted dropout whose mask is drawn on the device
+ * from the counter hash of the nn-layers contract ({@code CpuBackend.dropoutUniform}), so the mask
+ * is the CPU backend's bit for bit and nothing is uploaded.
+ */
+public final class DropoutKernels {
+    /**
+     * {@code mnemo_dropout_apply_f32(const float* x, float* mask, float* y, long long n,
+     * long long seed, long long offset, double p)}.
+     */
+    public static final KernelSignature APPLY = KernelSignature.of("mnemo_dropout_apply_f32",
+            of("const float*", "x"), of("float*", "mask"), of("float*", "y"), of("long long", "n"),
+            of("long long", "seed"), of("long long", "offset"), of("double", "p"));
+
+    private final LaunchTarget target;
+
+    /** Launchers for the kernels of {@code module}, queued on {@code stream}. */
+    public DropoutKernels(CudaModule module, CudaStream stream) {
+        this(new ModuleLaunchTarget(module, stream, signatures()));
+    }
+
+    DropoutKernels(LaunchTarget target) {
+        this.target = target;
+    }
+
+    /** The signatures of this family, in header order. */
+    public static List<KernelSignature> signatures() {
+        return List.of(APPLY);
+    }
+
+    /**
+     * Element {@code i} is kept when the hash of {@code (seed, offset + i)} mapped to [0, 1) is at
+     * least {@code p}: {@code mask[i] = keep ? (float) (1/(1−p)) : 0},
+     * {@code y[i] = (float) (x[i] · (keep ? 1/(1−p) : 0))} with the product in double.
+     *
+     * @param x [n] in
+     * @param mask [n] out; must not overlap x or y
+     * @param y [n] out; may alias x
+     * @param n element count, {@code 0 <= n <=} each capacity
+     * @param seed the stream
+     * @param offset stream index of element 0
+     * @param p drop probability in [0, 1)
+     */
+    public void apply(DeviceMemory x, DeviceMemory mask, DeviceMemory y, long n, long seed, long offset, double p) {
+        LaunchChecks.count("n", n);
+        LaunchChecks.fits("n", n, "x", x);
+        LaunchChecks.fits("n", n, "mask", mask);
+        LaunchChecks.fits("n", n, "y", y);
+        LaunchChecks.unitInterval("p", p);
+        LaunchChecks.disjoint("mask", mask, n, "x", x, n);
+        LaunchChecks.disjoint("mask", mask, n, "y", y, n);
+        target.launch(APPLY, TensorKernels.geometry(n), x, mask, y, n, seed, offset, p);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.mnemo.nn.cuda;
+
+import dev.mnemo.cuda.CudaGraph;
+import dev.mnemo.nn.Backend;
+import java.util.Objects;
+
+/**
+ * A region of CUDA backend work captured into a CUDA Graph and replayed with one
+ * {@code cuGraphLaunch}.
+ *
+ * <p>The region runs eagerly first (that run is the caller's first result, and it grows the
+ * workspaces the region needs, which capture could not do), then is captured; nothing runs during
+ * capture. The graph holds device addresses, so it goes stale when a workspace of the runtime is
+ * reallocated (another call needed a bigger one): a replay then captures again. If capture fails
+ * (the region did something capture forbids), the recording falls back to rerunning the region,
+ * so results never depend on whether the graph exists.
+ */
+final class CudaRecording implements Backend.Recording {
+    private static final System.Logger LOG = System.getLogger(CudaRecording.class.getName());
+
+    private final CudaRuntime rt;
+    private final Runnable region;
+    private CudaGraph graph;
+    private long epoch;
+    private boolean eager;
+    private boolean closed;
+    private int captures;
+
+    private CudaRecording(CudaRuntime rt, Runnable region) {
+        this.rt = rt;
+        this.region = region;
+    }
+
+    static CudaRecording record(CudaRuntime rt, Runnable region) {
+        Objects.requireNonNull(region, "region");
+        CudaRecording r = new CudaRecording(rt, region);
+        region.run();
+        r.capture();
+        return r;
+    }
+
+    private void capture() {
+        epoch = rt.workspaceEpoch();
+        try {
+            graph = CudaGraph.capture(rt.stream, region);
+            captures++;
+        } catch (RuntimeException e) {
+            eager = true;
+            LOG.log(System.Logger.Level.WARNING, "CUDA Graph capture failed; replays run the region eagerly", e);
+        }
+        if (rt.workspaceEpoch() != epoch) {
+            // A workspace moved while capturing: the graph may hold the old address.
+            closeGraph();
+            eager = true;
+        }
+    }
+
+    @Override
+    public void replay() {
+        if (closed) {
+            throw new IllegalStateException("the recording is closed");
+        }
+        if (eager) {
+            region.run();
+            return;
+        }
+        if (rt.workspaceEpoch() != epoch) {
+            closeGraph();
+            capture();
+            if (eager) {
+                region.run();
+                return;
+            }
+        }
+        graph.launch(rt.stream);
+    }
+
+    /** How many graphs were captured (1, plus one per workspace move); for tests. */
+    int captures() {
+        return captures;
+    }
+
+    /** Whether replays rerun the region because capture failed. */
+    boolean isEager() {
+        return eager;
+    }
+
+    private void closeGraph() {
+        if (graph != null) {
+            graph.close();
+            graph = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeGraph();
+    }
+}

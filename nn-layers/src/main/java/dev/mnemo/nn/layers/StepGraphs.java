@@ -1,0 +1,274 @@
+package dev.mnemo.nn.layers;
+
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Tensor;
+
+import java.lang.ref.WeakReference;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The opt-in CUDA Graph path of {@link RecurrentLayer}'s time loops: per (layer, direction), the T
+ * forward steps (one recurrent GEMM and one cell kernel each) and the T backward steps (one cell
+ * kernel and one GEMM each) are recorded once with {@link Backend#record} and replayed on later calls
+ * with the same (steps, batch).
+ *
+ * <p>A recording holds device addresses, so it runs on buffers this object owns: the inputs (the
+ * input projection and initial state; for the backward the trace, ∂L/∂output and the running
+ * gradients) are copied in, the recording is replayed, and the results are copied out into the
+ * caller's fresh tensors. Outputs and saved activations therefore stay independent
+ * between calls, exactly as on the eager path, and are bit for bit the same (same kernels and GEMMs,
+ * same shapes, buffers at the same offsets). A different (steps, batch) frees the old buffers and
+ * records again. The forward and backward recordings of one shape share their trace buffers, and a
+ * backward of the latest forward copies no trace in. Cost: per (layer, direction), device buffers for
+ * one trace, ∂L/∂output and the pre-activation gradients, and a few device copies per call, which are cheap exactly where graphs
+ * pay off (small steps, where launches dominate).
+ *
+ * <p>Not thread-safe, like the layer.
+ */
+final class StepGraphs implements AutoCloseable {
+
+    /** The time loop of one (layer, direction) on the given buffers: what gets recorded. */
+    interface Loop {
+        void run(RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Tensor rh);
+    }
+
+    /**
+     * The tensors of one (layer, direction)'s reverse loop: the forward's trace and initial state
+     * ({@code h0}, {@code c0} selects of the {@code [L·D, B, H]} state), ∂L/∂output {@code dOut}
+     * {@code [T, B, H]}, the running {@code dh}, {@code dc} (in-out, selects of {@code [L·D, B, H]}),
+     * and the pre-activation gradients {@code dWx}, {@code dRh} {@code [T, B, G·H]} (out; the same
+     * tensor unless the cell splits them). {@code c0}, {@code dc} LSTM only.
+     */
+    record BackwardLoop(RecurrentSaved.Trace trace, Tensor h0, Tensor c0, Tensor dOut, Tensor dh, Tensor dc,
+                        Tensor dWx, Tensor dRh) {
+    }
+
+    /**
+     * An owned trace, shared by the forward and the backward recording of one shape, and which
+     * caller's trace it currently equals: a backward of the latest forward's saved trace then copies
+     * nothing in (saved traces are never modified).
+     */
+    private static final class OwnedTrace {
+        final RecurrentSaved.Trace buffers;
+        // weak: remembering which trace we equal must not keep that trace's device memory alive
+        private WeakReference<RecurrentSaved.Trace> holds;
+
+        OwnedTrace(RecurrentSaved.Trace buffers) {
+            this.buffers = buffers;
+        }
+
+        boolean holds(RecurrentSaved.Trace t) {
+            return holds != null && holds.get() == t;
+        }
+
+        void nowHolds(RecurrentSaved.Trace t) {
+            holds = t == null ? null : new WeakReference<>(t);
+        }
+    }
+
+    /** What one (layer, direction) keeps for its backward: the shape, the owned tensors, the recording. */
+    private static final class BackwardEntry {
+        final int steps;
+        final int batch;
+        final OwnedTrace trace;
+        final BackwardLoop owned;
+        Backend.Recording recording;
+
+        BackwardEntry(int steps, int batch, OwnedTrace trace, BackwardLoop owned) {
+            this.steps = steps;
+            this.batch = batch;
+            this.trace = trace;
+            this.owned = owned;
+        }
+    }
+
+    /** What one (layer, direction) keeps: the shape it was recorded for, its buffers, the recording. */
+    private static final class Entry {
+        final int steps;
+        final int batch;
+        final OwnedTrace trace;
+        final Tensor hInit;
+        final Tensor cInit;
+        final Tensor rh;
+        Backend.Recording recording;
+
+        Entry(int steps, int batch, OwnedTrace trace, Tensor hInit, Tensor cInit, Tensor rh) {
+            this.steps = steps;
+            this.batch = batch;
+            this.trace = trace;
+            this.hInit = hInit;
+            this.cInit = cInit;
+            this.rh = rh;
+        }
+    }
+
+    private final Backend backend;
+    private final Map<Integer, Entry> entries = new HashMap<>();
+    private final Map<Integer, BackwardEntry> backwardEntries = new HashMap<>();
+    private int recordings;
+    private int backwardRecordings;
+
+    StepGraphs(Backend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * Runs the loop of (layer, direction) {@code index} through its recording: {@code trace.gates()}
+     * holds the input projection on entry and every trace tensor holds the loop's results on return.
+     *
+     * @param hInit the initial h, {@code [B, H]} (a select of the {@code [L·D, B, H]} state)
+     * @param cInit the initial c (LSTM), else null
+     */
+    void forward(int index, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Loop loop) {
+        int steps = trace.h().dim(0);
+        int batch = trace.h().dim(1);
+        Entry e = entries.get(index);
+        if (e == null || e.steps != steps || e.batch != batch) {
+            if (e != null) {
+                e.recording.close();
+            }
+            e = allocate(index, trace, hInit, cInit);
+            entries.put(index, e);
+        }
+        RecurrentSaved.Trace owned = e.trace.buffers;
+        e.trace.nowHolds(null);
+        backend.copy(trace.gates(), owned.gates());
+        backend.copy(hInit, e.hInit);
+        if (cInit != null) {
+            backend.copy(cInit, e.cInit);
+        }
+        if (e.recording == null) {
+            Entry entry = e;
+            e.recording = backend.record(() -> loop.run(owned, entry.hInit, entry.cInit, entry.rh));
+            recordings++;
+        } else {
+            e.recording.replay();
+        }
+        backend.copy(owned.gates(), trace.gates());
+        backend.copy(owned.h(), trace.h());
+        if (trace.c() != null) {
+            backend.copy(owned.c(), trace.c());
+        }
+        if (trace.hn() != null) {
+            backend.copy(owned.hn(), trace.hn());
+        }
+        e.trace.nowHolds(trace);
+    }
+
+    /**
+     * Runs the reverse loop of (layer, direction) {@code index} through its recording: the inputs of
+     * {@code l} are copied in, {@code dWx}, {@code dRh}, {@code dh}, {@code dc} out.
+     */
+    void backward(int index, BackwardLoop l, java.util.function.Consumer<BackwardLoop> loop) {
+        int steps = l.trace().h().dim(0);
+        int batch = l.trace().h().dim(1);
+        BackwardEntry e = backwardEntries.get(index);
+        if (e == null || e.steps != steps || e.batch != batch) {
+            if (e != null) {
+                e.recording.close();
+            }
+            Entry f = entries.get(index);
+            OwnedTrace trace = f != null && f.steps == steps && f.batch == batch ? f.trace
+                    : new OwnedTrace(likeTrace(l.trace()));
+            e = new BackwardEntry(steps, batch, trace, allocateBackward(index, l, trace.buffers));
+            backwardEntries.put(index, e);
+        }
+        BackwardLoop o = e.owned;
+        if (!e.trace.holds(l.trace())) {
+            e.trace.nowHolds(null);
+            copyIn(l.trace().gates(), o.trace().gates());
+            copyIn(l.trace().h(), o.trace().h());
+            copyIn(l.trace().c(), o.trace().c());
+            copyIn(l.trace().hn(), o.trace().hn());
+            e.trace.nowHolds(l.trace());
+        }
+        copyIn(l.h0(), o.h0());
+        copyIn(l.c0(), o.c0());
+        copyIn(l.dOut(), o.dOut());
+        copyIn(l.dh(), o.dh());
+        copyIn(l.dc(), o.dc());
+        if (e.recording == null) {
+            e.recording = backend.record(() -> loop.accept(o));
+            backwardRecordings++;
+        } else {
+            e.recording.replay();
+        }
+        backend.copy(o.dWx(), l.dWx());
+        if (l.dRh() != l.dWx()) {
+            backend.copy(o.dRh(), l.dRh());
+        }
+        backend.copy(o.dh(), l.dh());
+        copyIn(o.dc(), l.dc());
+    }
+
+    private void copyIn(Tensor from, Tensor to) {
+        if (from != null) {
+            backend.copy(from, to);
+        }
+    }
+
+    /** Owned tensors shaped like {@code l}'s (the trace given), the state-shaped ones at the same select index. */
+    private BackwardLoop allocateBackward(int index, BackwardLoop l, RecurrentSaved.Trace trace) {
+        Tensor dWx = like(l.dWx());
+        Tensor dRh = l.dRh() == l.dWx() ? dWx : like(l.dRh());
+        return new BackwardLoop(trace, stateSlot(index, l.h0()), stateSlot(index, l.c0()), like(l.dOut()),
+                stateSlot(index, l.dh()), stateSlot(index, l.dc()), dWx, dRh);
+    }
+
+    /** A {@code [B, H]} tensor at select {@code index} of a fresh {@code [index + 1, B, H]} block; null for null. */
+    private Tensor stateSlot(int index, Tensor like) {
+        return like == null ? null : backend.zeros(index + 1, like.dim(0), like.dim(1)).select(index);
+    }
+
+    /**
+     * Buffers shaped like the caller's. The initial state is a select at the same index of a
+     * {@code [index + 1, B, H]} block, so it sits at the offset the eager path's select has (the GEMM
+     * then sees the same alignment and picks the same kernel).
+     */
+    private Entry allocate(int index, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit) {
+        var owned = new OwnedTrace(likeTrace(trace));
+        int batch = hInit.dim(0);
+        int h = hInit.dim(1);
+        Tensor hBlock = backend.zeros(index + 1, batch, h);
+        Tensor cBlock = cInit == null ? null : backend.zeros(index + 1, batch, h);
+        Tensor rh = backend.zeros(batch, trace.gates().dim(2));
+        return new Entry(trace.h().dim(0), batch, owned, hBlock.select(index), cBlock == null ? null : cBlock.select(index),
+                rh);
+    }
+
+    private RecurrentSaved.Trace likeTrace(RecurrentSaved.Trace t) {
+        return new RecurrentSaved.Trace(like(t.gates()), like(t.h()), like(t.c()), like(t.hn()));
+    }
+
+    private Tensor like(Tensor t) {
+        return t == null ? null : backend.zeros(t.shape());
+    }
+
+    /** How many forward recordings were made (one per (layer, direction) and shape); for tests. */
+    int recordings() {
+        return recordings;
+    }
+
+    /** How many backward recordings were made (one per (layer, direction) and shape); for tests. */
+    int backwardRecordings() {
+        return backwardRecordings;
+    }
+
+    /** Frees every recording; the buffers go with this object. */
+    @Override
+    public void close() {
+        for (Entry e : entries.values()) {
+            if (e.recording != null) {
+                e.recording.close();
+            }
+        }
+        entries.clear();
+        for (BackwardEntry e : backwardEntries.values()) {
+            if (e.recording != null) {
+                e.recording.close();
+            }
+        }
+        backwardEntries.clear();
+    }
+}

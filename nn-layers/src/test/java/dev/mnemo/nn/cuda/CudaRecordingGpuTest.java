@@ -1,0 +1,86 @@
+package dev.mnemo.nn.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Tensor;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link CudaBackend#record}: a captured region replays the eager result bit for bit, reads the
+ * buffers' current contents, and is captured again when a workspace it uses moves.
+ */
+@Tag("gpu")
+class CudaRecordingGpuTest {
+    CudaBackend gpu;
+
+    @BeforeEach
+    void assumeCuda() {
+        CudaAssume.available();
+        gpu = CudaBackend.float32();
+    }
+
+    Tensor random(long salt, int... shape) {
+        var rnd = new SplittableRandom(salt);
+        Tensor t = Tensor.zeros(shape);
+        for (long i = 0; i < t.numel(); i++) {
+            t.setFlat(i, 2 * rnd.nextDouble() - 1);
+        }
+        return gpu.copyOf(t);
+    }
+
+    static float[] host(Tensor t) {
+        return t.to(Device.CPU).toFloatArray();
+    }
+
+    @Test
+    void replayMatchesTheEagerRunAndRecapturesWhenTheGatesWorkspaceMoves() {
+        int b = 3;
+        int h = 5;
+        Tensor source = random(1, b, 4 * h);
+        Tensor wx = gpu.zeros(b, 4 * h);
+        Tensor rh = random(2, b, 4 * h);
+        Tensor bias = random(3, 4 * h);
+        Tensor cPrev = random(4, b, h);
+        Tensor c = gpu.zeros(b, h);
+        Tensor hOut = gpu.zeros(b, h);
+        // gates = wx: the cell writes through the runtime's GATES workspace, whose address the graph holds.
+        Runnable region = () -> {
+            gpu.copy(source, wx);
+            gpu.lstmCellForward(wx, rh, bias, null, cPrev, wx, c, hOut);
+        };
+        CudaRecording rec = (CudaRecording) gpu.record(region);
+        float[] eager = host(hOut);
+        assertFalse(rec.isEager(), "capture failed");
+        assertEquals(1, rec.captures());
+
+        gpu.fill(hOut, 0);
+        rec.replay();
+        assertArrayEquals(eager, host(hOut), "replay");
+
+        gpu.copy(random(5, b, 4 * h), source);   // new contents, same buffers
+        region.run();
+        float[] eagerNew = host(hOut);
+        gpu.fill(hOut, 0);
+        rec.replay();
+        assertArrayEquals(eagerNew, host(hOut), "replay reads the current contents");
+
+        // Growing the GATES workspace moves it: the graph holds the old address and is stale.
+        CudaRuntime rt = gpu.runtimeForTests();
+        long capacity = rt.workspace(CudaRuntime.Workspace.GATES, 0).floatCapacity();
+        rt.workspace(CudaRuntime.Workspace.GATES, capacity + 1);
+        gpu.fill(hOut, 0);
+        rec.replay();
+        assertEquals(2, rec.captures(), "captured again after the workspace moved");
+        assertArrayEquals(eagerNew, host(hOut), "replay after recapture");
+
+        rec.close();
+        assertThrows(IllegalStateException.class, rec::replay);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.mnemo.nn.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Tensor;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+/**
+ * The graph path of the recurrent forward loop against the eager loop, on one backend: two layers
+ * with equal options (so equal weights and dropout streams), one with {@link RecurrentLayer#setStepGraphs},
+ * must give bit-identical outputs, states and gradients call after call (forward and backward loops
+ * both through recordings), and record again exactly when the shape changes.
+ */
+final class StepGraphsCheck {
+    private StepGraphsCheck() {
+    }
+
+    static RecurrentOptions options() {
+        return RecurrentOptions.builder(5, 7).numLayers(2).bidirectional(true).dropout(0.3).seed(99).build();
+    }
+
+    static void run(Backend be, Function<RecurrentOptions, RecurrentLayer> make) {
+        RecurrentOptions opt = options();
+        RecurrentLayer eager = make.apply(opt);
+        RecurrentLayer graphs = make.apply(opt);
+        assertNull(eager.stepGraphs());
+        graphs.setStepGraphs(true);
+        assertTrue(graphs.usesStepGraphs());
+        int perShape = opt.numLayers() * opt.directions();
+        var rnd = new SplittableRandom(5);
+        int[][] shapes = {{6, 3}, {6, 3}, {6, 3}, {4, 3}, {4, 2}, {6, 3}, {6, 3}};
+        int[] recordingsAfter = {1, 1, 1, 2, 3, 4, 4};
+        for (int call = 0; call < shapes.length; call++) {
+            int steps = shapes[call][0];
+            int batch = shapes[call][1];
+            Tensor x = random(be, rnd, steps, batch, opt.inputSize());
+            boolean withState = call % 2 == 1;
+            RecurrentState state = null;
+            if (withState) {
+                Tensor h = random(be, rnd, perShape, batch, opt.hiddenSize());
+                Tensor c = eager instanceof Lstm ? random(be, rnd, perShape, batch, opt.hiddenSize()) : null;
+                state = new RecurrentState(h, c);
+            }
+            RecurrentOutput a = eager.forward(x, state);
+            RecurrentOutput b = graphs.forward(x, state);
+            String at = eager.kind() + " call " + call + " (T=" + steps + ", B=" + batch + ")";
+            assertBits(a.output(), b.output(), at + ": output");
+            assertBits(a.state().h(), b.state().h(), at + ": final h");
+            if (a.state().c() != null) {
+                assertBits(a.state().c(), b.state().c(), at + ": final c");
+            }
+            assertEquals(recordingsAfter[call] * perShape, graphs.stepGraphs().recordings(), at + ": recordings");
+
+            Tensor dy = random(be, rnd, a.output().shape());
+            eager.zeroGradients();
+            graphs.zeroGradients();
+            RecurrentGradients ga = eager.backward(a.saved(), dy, null);
+            RecurrentGradients gb = graphs.backward(b.saved(), dy, null);
+            assertBits(ga.dx(), gb.dx(), at + ": dx");
+            assertBits(ga.dState().h(), gb.dState().h(), at + ": dh0");
+            assertBits(eager.flatGradients(), graphs.flatGradients(), at + ": parameter gradients");
+            if (ga.dState().c() != null) {
+                assertBits(ga.dState().c(), gb.dState().c(), at + ": dc0");
+            }
+            assertEquals(recordingsAfter[call] * perShape, graphs.stepGraphs().backwardRecordings(),
+                    at + ": backward recordings");
+        }
+        // Two forwards, then the backward of the older one (its trace is no longer in the recording's
+        // buffers and must be copied in), then of the newer one.
+        Tensor x1 = random(be, rnd, 6, 3, opt.inputSize());
+        Tensor x2 = random(be, rnd, 6, 3, opt.inputSize());
+        RecurrentOutput a1 = eager.forward(x1, null);
+        RecurrentOutput a2 = eager.forward(x2, null);
+        RecurrentOutput b1 = graphs.forward(x1, null);
+        RecurrentOutput b2 = graphs.forward(x2, null);
+        Tensor dy = random(be, rnd, a1.output().shape());
+        for (RecurrentOutput[] pair : new RecurrentOutput[][] {{a1, b1}, {a2, b2}, {a1, b1}}) {
+            eager.zeroGradients();
+            graphs.zeroGradients();
+            assertBits(eager.backward(pair[0].saved(), dy, null).dx(), graphs.backward(pair[1].saved(), dy, null).dx(),
+                    eager.kind() + ": dx of an older forward");
+            assertBits(eager.flatGradients(), graphs.flatGradients(), eager.kind() + ": gradients of an older forward");
+        }
+        // An earlier output is not overwritten by a later call (the graph's buffers are copied out).
+        Tensor x = random(be, rnd, 6, 3, opt.inputSize());
+        RecurrentOutput first = graphs.forward(x, null);
+        float[] before = first.output().to(Device.CPU).toFloatArray();
+        graphs.forward(random(be, rnd, 6, 3, opt.inputSize()), null);
+        assertArrayEquals(before, first.output().to(Device.CPU).toFloatArray(), "an earlier output changed");
+        graphs.setStepGraphs(false);
+        assertNull(graphs.stepGraphs());
+        assertNotNull(graphs.forward(x, null).output());
+    }
+
+    static Tensor random(Backend be, SplittableRandom rnd, int... shape) {
+        Tensor host = Tensor.zeros(shape);
+        for (long i = 0; i < host.numel(); i++) {
+            host.setFlat(i, 2 * rnd.nextDouble() - 1);
+        }
+        return be.copyOf(host);
+    }
+
+    static void assertBits(Tensor expected, Tensor actual, String what) {
+        assertArrayEquals(expected.to(Device.CPU).toFloatArray(), actual.to(Device.CPU).toFloatArray(), what);
+    }
+}
