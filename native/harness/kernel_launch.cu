@@ -388,6 +388,8 @@ void launch_eigen_hqr(const double* a, long long matrixStride, int n, int count,
   if (count == 0) return;
   mnemo_eigen_hqr_f64<<<static_cast<unsigned>(count), eigen_block_threads(n), 0, stream>>>(
       a, matrixStride, n, count, maxIterations, wr, wi, status);
+  CHECK_LAUNCH();
+}
 
 // ── dropout, scatter ──
 
