@@ -45,6 +45,20 @@ public final class CpuBackend implements Backend {
         return SystemBlas.system().description();
     }
 
+    /**
+     * Limits the system BLAS (if one is in use and can be told) to {@code threads} threads per GEMM.
+     * Code that runs several trainings at once gives each its share of the cores; otherwise each
+     * BLAS call starts a thread per core and they oversubscribe the machine.
+     *
+     * @return whether a system BLAS took the setting (false: pure Java, or a BLAS without a setter)
+     */
+    public static boolean setGemmThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("GEMM threads must be >= 1, got " + threads);
+        }
+        return SystemBlas.system().blas().map(b -> b.setThreads(threads)).orElse(false);
+    }
+
     /** The float64 CPU backend: the precision reference for gradient checks. */
     public static CpuBackend float64() {
         return FLOAT64;

@@ -53,12 +53,18 @@ final class SystemBlas {
     record Result(Optional<SystemBlas> blas, String description) {
     }
 
+    /** Thread-count setters of the optimised libraries (OpenBLAS, MKL, BLIS), tried in this order. */
+    private static final List<String> THREAD_SETTERS = List.of(
+            "openblas_set_num_threads", "MKL_Set_Num_Threads", "bli_thread_set_num_threads");
+
     private final String library;
     private final MethodHandle sgemm;
+    private final MethodHandle setThreads;   // null when the library has none of THREAD_SETTERS
 
-    private SystemBlas(String library, MethodHandle sgemm) {
+    private SystemBlas(String library, MethodHandle sgemm, MethodHandle setThreads) {
         this.library = library;
         this.sgemm = sgemm;
+        this.setThreads = setThreads;
     }
 
     /** The process-wide choice, made once from {@value #PROPERTY} / {@value #ENV}. */
@@ -138,7 +144,45 @@ final class SystemBlas {
         ValueLayout p = ValueLayout.ADDRESS;
         FunctionDescriptor sgemm = FunctionDescriptor.ofVoid(i, i, i, i, i, i, f, p, i, p, i, f, p, i);
         MethodHandle handle = Linker.nativeLinker().downcallHandle(symbol, sgemm, Linker.Option.critical(true));
-        return new SystemBlas(library, handle);
+        MethodHandle threads = null;
+        for (String name : THREAD_SETTERS) {
+            var setter = lookup.find(name);
+            if (setter.isPresent()) {
+                // BLIS takes a dim_t (64-bit); OpenBLAS and MKL an int
+                ValueLayout arg = name.startsWith("bli_") ? ValueLayout.JAVA_LONG : i;
+                threads = Linker.nativeLinker().downcallHandle(setter.get(), FunctionDescriptor.ofVoid(arg))
+                        .asType(java.lang.invoke.MethodType.methodType(void.class, arg.carrier()));
+                break;
+            }
+        }
+        return new SystemBlas(library, handle, threads);
+    }
+
+    /**
+     * Sets how many threads the library uses per call, where it can be told (OpenBLAS, MKL, BLIS).
+     * Why: callers that run several trainings in parallel (the {@code reproduce} commands) must share
+     * the cores out; an OpenBLAS that also starts a thread per core then oversubscribes them and was
+     * measured 2× slower than one thread per call.
+     *
+     * @return whether the library took the setting
+     */
+    boolean setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("BLAS threads must be >= 1, got " + threads);
+        }
+        if (setThreads == null) {
+            return false;
+        }
+        try {
+            if (setThreads.type().parameterType(0) == long.class) {
+                setThreads.invokeExact((long) threads);
+            } else {
+                setThreads.invokeExact(threads);
+            }
+            return true;
+        } catch (Throwable t) {
+            throw new IllegalStateException("setting the thread count of " + library + " failed", t);
+        }
     }
 
     /** The library file or soname in use. */

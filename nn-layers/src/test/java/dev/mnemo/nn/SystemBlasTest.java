@@ -76,6 +76,22 @@ class SystemBlasTest {
     }
 
     @Test
+    void threadCountIsSetWhereTheLibraryHasASetterAndResultsStayTheSame() {
+        for (SystemBlas blas : allBlas()) {
+            boolean openblas = blas.library().contains("openblas");
+            boolean took = blas.setThreads(1);
+            if (openblas) {
+                assertTrue(took, blas.library() + " exports openblas_set_num_threads");
+            }
+            matchesPureJava(blas);
+            if (took) {
+                assertTrue(blas.setThreads(Runtime.getRuntime().availableProcessors()));
+            }
+            assertThrows(IllegalArgumentException.class, () -> blas.setThreads(0));
+        }
+    }
+
+    @Test
     void noneDisablesTheSystemBlas() {
         SystemBlas.Result r = SystemBlas.fromConfiguration("none", null);
         assertTrue(r.blas().isEmpty());

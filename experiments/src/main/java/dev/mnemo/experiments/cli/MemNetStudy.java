@@ -112,6 +112,8 @@ final class MemNetStudy {
         o.printf(Locale.ROOT, "reproduce memnet%s: %d runs on %d thread(s)%n", r.quick ? " --quick" : "", total, nThreads);
         o.flush();
         AtomicInteger done = new AtomicInteger();
+        // the parallel runs share the cores: a system BLAS gets its share, not a thread per core each
+        dev.mnemo.nn.CpuBackend.setGemmThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / nThreads));
         ExecutorService pool = Executors.newFixedThreadPool(nThreads);
         Map<Row, List<double[]>> results = new LinkedHashMap<>();
         try {

@@ -66,6 +66,8 @@ final class MnistReproduction {
         o.flush();
         AtomicInteger done = new AtomicInteger();
         Map<Key, List<Future<TomitaTrainer.Result>>> runs = new LinkedHashMap<>();
+        // the parallel runs share the cores: a system BLAS gets its share, not a thread per core each
+        dev.mnemo.nn.CpuBackend.setGemmThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / nThreads));
         ExecutorService pool = Executors.newFixedThreadPool(nThreads);
         try {
             // eigen first in each (cell, seed): spectrum-matched starts from its trained spectrum

@@ -143,6 +143,8 @@ final class ReproduceCommand implements Callable<Integer> {
         AtomicInteger done = new AtomicInteger();
         o.printf(Locale.ROOT, "reproduce tomita%s: %d runs on %d thread(s)%n", quick ? " --quick" : "", total, nThreads);
         o.flush();
+        // the parallel runs share the cores: a system BLAS gets its share, not a thread per core each
+        dev.mnemo.nn.CpuBackend.setGemmThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / nThreads));
         ExecutorService pool = Executors.newFixedThreadPool(nThreads);
         try {
             for (int g : gs) {

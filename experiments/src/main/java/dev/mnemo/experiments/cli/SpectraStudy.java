@@ -104,6 +104,8 @@ final class SpectraStudy {
         o.flush();
 
         Map<String, List<Future<Outcome>>> futures = new LinkedHashMap<>();
+        // the parallel runs share the cores: a system BLAS gets its share, not a thread per core each
+        dev.mnemo.nn.CpuBackend.setGemmThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / nThreads));
         ExecutorService pool = Executors.newFixedThreadPool(nThreads);
         Map<String, List<Outcome>> results = new LinkedHashMap<>();
         try {
