@@ -38,12 +38,16 @@ echo "== 1/4 benchmark runner beside PyTorch"
 bash "$here/gpu-bench.sh" "$out" >"$out/bench.txt" 2>&1 || notes+=(--note "gpu-bench.sh failed (see bench.txt)")
 grep -E "skipped|python3|torch|failed" "$out/bench.txt" | head -5
 
-echo "== 2/4 JMH launch overhead (about 2 minutes)"
-# 8 benchmarks x (3 + 5) one-second iterations, one fork.
-timeout 400 "${run_java[@]}" dev.mnemo.bench.LaunchOverhead -f 1 -wi 3 -w 1s -i 5 -r 1s \
-  -rf json -rff "$out/launch-jmh.json" >"$out/launch-jmh.txt" 2>&1 \
-  || notes+=(--note "the JMH launch-overhead run failed or timed out (see launch-jmh.txt)")
-grep -m1 "skipped" "$out/launch-jmh.txt" && notes+=(--note "$(grep -m1 skipped "$out/launch-jmh.txt")")
+echo "== 2/4 JMH launch overhead (about 2 minutes; MNEMO_BENCH_SKIP_JMH=1 skips it)"
+if [ "${MNEMO_BENCH_SKIP_JMH:-0}" = 1 ]; then
+  notes+=(--note "the JMH launch-overhead run was skipped (MNEMO_BENCH_SKIP_JMH=1)")
+else
+  # 8 benchmarks x (3 + 5) one-second iterations, one fork.
+  timeout 400 "${run_java[@]}" dev.mnemo.bench.LaunchOverhead -f 1 -wi 3 -w 1s -i 5 -r 1s \
+    -rf json -rff "$out/launch-jmh.json" >"$out/launch-jmh.txt" 2>&1 \
+    || notes+=(--note "the JMH launch-overhead run failed or timed out (see launch-jmh.txt)")
+  grep -m1 "skipped" "$out/launch-jmh.txt" && notes+=(--note "$(grep -m1 skipped "$out/launch-jmh.txt")")
+fi
 
 echo "== 3/4 C harness launch overhead"
 if [ -x "$harness" ]; then
