@@ -7,7 +7,9 @@
 # buffers; it says nothing about speed, races between blocks or real GPU memory ordering, so the
 # same `check` must still pass on a GPU (scripts/gpu-suite.sh runs it there).
 #
-# Needs g++ (C++17) and perl; no CUDA. MNEMO_EMU_SANITIZE=none builds without sanitizers.
+# Needs g++ (C++17) and perl; no CUDA. MNEMO_EMU_SANITIZE=none builds without sanitizers;
+# MNEMO_EMU_SCHEDULES picks the thread schedules run (default "inorder shuffle"; MNEMO_EMU_SEED
+# seeds the shuffle).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/build/emu}"
@@ -34,5 +36,11 @@ sources=("$root"/native/harness/check*.cpp "$out"/src/*.cpp "$root/native/emu/em
 printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -I{} sh -c \
   'g++ "$@" -c "{}" -o "'"$out"'/obj/$(basename "{}").o"' _ "${flags[@]}"
 g++ "${flags[@]}" "$out"/obj/*.o -o "$out/emu_check"
-echo "emu-check: built $out/emu_check; running every kernel check on the CPU emulator"
-"$out/emu_check"
+# Twice: threads resumed in index order, then in a seeded shuffled order each round, so a kernel
+# that is only right because lower threads or blocks happen to run first fails one of them.
+status=0
+for schedule in ${MNEMO_EMU_SCHEDULES:-inorder shuffle}; do
+  echo "emu-check: every kernel check on the CPU emulator, schedule $schedule"
+  MNEMO_EMU_SCHEDULE=$schedule "$out/emu_check" | tail -n "${MNEMO_EMU_TAIL:-+1}" || status=1
+done
+exit $status

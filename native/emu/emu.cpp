@@ -7,6 +7,7 @@
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 #include "cuda_runtime.h"
 
@@ -76,6 +77,37 @@ void entry() {
   __sanitizer_start_switch_fiber(nullptr, g_schedBottom, g_schedSize);
 #endif
   setcontext(&scheduler);
+}
+
+// The order runnable threads are resumed in each round: in index order, or (MNEMO_EMU_SCHEDULE=
+// shuffle) a fresh seeded permutation every round, so code that only works because the emulator
+// happens to run lower threads or blocks first has a chance to fail. Deterministic per seed
+// (MNEMO_EMU_SEED).
+std::vector<unsigned> g_order;
+unsigned long long g_rng = 0;
+bool g_shuffle = false;
+bool g_scheduleRead = false;
+
+void read_schedule() {
+  if (g_scheduleRead) return;
+  g_scheduleRead = true;
+  const char* mode = std::getenv("MNEMO_EMU_SCHEDULE");
+  g_shuffle = mode != nullptr && std::string(mode) == "shuffle";
+  const char* seed = std::getenv("MNEMO_EMU_SEED");
+  g_rng = seed != nullptr ? std::strtoull(seed, nullptr, 10) : 20261126ULL;
+}
+
+const std::vector<unsigned>& resume_order(unsigned n) {
+  read_schedule();
+  g_order.resize(n);
+  for (unsigned i = 0; i < n; ++i) g_order[i] = i;
+  if (g_shuffle) {
+    for (unsigned i = n; i > 1; --i) {  // Fisher-Yates with a 64-bit LCG
+      g_rng = g_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+      std::swap(g_order[i - 1], g_order[static_cast<unsigned>((g_rng >> 33) % i)]);
+    }
+  }
+  return g_order;
 }
 
 void resume(int t) {
@@ -153,7 +185,7 @@ void run_grid_cooperative(dim3 grid, dim3 block, size_t smemBytes, void (*body)(
   }
   for (;;) {
     bool progressed = false;
-    for (unsigned t = 0; t < all; ++t) {
+    for (unsigned t : resume_order(all)) {
       if (threads[t].state == kRunnable) { resume(static_cast<int>(t)); progressed = true; }
     }
     for (unsigned w = 0; w * 32 < all; ++w) {
@@ -224,7 +256,7 @@ void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg) {
         }
         for (;;) {
           bool progressed = false;
-          for (unsigned t = 0; t < nt; ++t) {
+          for (unsigned t : resume_order(nt)) {
             if (threads[t].state == kRunnable) { resume(static_cast<int>(t)); progressed = true; }
           }
           // Release warps whose live lanes all wait at a shuffle.
