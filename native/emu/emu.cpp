@@ -153,6 +153,67 @@ void* dynamic_shared() {
   return g_smem[threads[current].block.x].data();
 }
 
+// Thread t (index `local` within its block) starts the kernel body from the top.
+void start_thread(unsigned t, uint3 block, unsigned local) {
+  Thread& th = threads[t];
+  th.block = block;
+  th.idx = {local % blockDim.x, (local / blockDim.x) % blockDim.y, local / (blockDim.x * blockDim.y)};
+  th.state = kRunnable;
+  getcontext(&th.ctx);
+  th.ctx.uc_stack.ss_sp = stacks[t];
+  th.ctx.uc_stack.ss_size = kStack;
+  th.ctx.uc_link = nullptr;
+  makecontext(&th.ctx, entry, 0);
+}
+
+// Runs threads [0, blocks·nt), `blocks` live blocks of nt threads, until all have returned: each
+// round resumes every runnable thread, then releases the warps whose live lanes all wait at a
+// shuffle and the blocks whose live threads all wait at __syncthreads.
+void schedule_blocks(unsigned blocks, unsigned nt) {
+  const unsigned all = blocks * nt;
+  for (;;) {
+    bool progressed = false;
+    for (unsigned t : resume_order(all)) {
+      if (threads[t].state == kRunnable) { resume(static_cast<int>(t)); progressed = true; }
+    }
+    unsigned doneAll = 0;
+    for (unsigned b = 0; b < blocks; ++b) {
+      const unsigned first = b * nt, last = first + nt;
+      for (unsigned lo = first; lo < last; lo += 32) {
+        const unsigned hi = std::min(last, lo + 32);
+        unsigned atShfl = 0, live = 0;
+        for (unsigned t = lo; t < hi; ++t) {
+          if (threads[t].state != kDone) ++live;
+          if (threads[t].state == kAtShfl) ++atShfl;
+        }
+        if (atShfl > 0 && atShfl == live) {
+          if (live != 32) { std::fprintf(stderr, "emu: shfl with %u live lanes\n", live); std::abort(); }
+          for (unsigned t = lo; t < hi; ++t) {
+            const int m = threads[t].shflMask;
+            if (m != threads[lo].shflMask) { std::fprintf(stderr, "emu: shfl mask mismatch lane %u mask %d vs lane0 %d\n", t - lo, m, threads[lo].shflMask); std::abort(); }
+            threads[t].shflOut = threads[lo + ((t - lo) ^ static_cast<unsigned>(m))].shflIn;
+          }
+          for (unsigned t = lo; t < hi; ++t) threads[t].state = kRunnable;
+          progressed = true;
+        }
+      }
+      unsigned done = 0, atBar = 0;
+      for (unsigned t = first; t < last; ++t) {
+        done += threads[t].state == kDone;
+        atBar += threads[t].state == kAtBarrier;
+      }
+      doneAll += done;
+      if (atBar > 0 && atBar + done == nt) {
+        if (done > 0) { std::fprintf(stderr, "emu: __syncthreads after %u threads exited\n", done); std::abort(); }
+        for (unsigned t = first; t < last; ++t) threads[t].state = kRunnable;
+        progressed = true;
+      }
+    }
+    if (doneAll == all) return;
+    if (!progressed) { std::fprintf(stderr, "emu: deadlock\n"); std::abort(); }
+  }
+}
+
 // Every block of a 1-D grid live at once (a cooperative launch): __syncthreads releases a block
 // when all its threads arrive, shuffles a warp of a block, __nanosleep yields (spin waits).
 void run_grid_cooperative(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg) {
@@ -171,58 +232,8 @@ void run_grid_cooperative(dim3 grid, dim3 block, size_t smemBytes, void (*body)(
   while (stacks.size() < all) stacks.push_back(static_cast<char*>(std::malloc(kStack)));
   g_smem.assign(grid.x, std::vector<float>((smemBytes + 3) / 4));
   for (auto& v : g_smem) std::fill(v.begin(), v.end(), std::nanf(""));  // unwritten shared reads show
-  for (unsigned t = 0; t < all; ++t) {
-    Thread& th = threads[t];
-    const unsigned local = t % nt;
-    th.block = {t / nt, 0, 0};
-    th.idx = {local % block.x, (local / block.x) % block.y, local / (block.x * block.y)};
-    th.state = kRunnable;
-    getcontext(&th.ctx);
-    th.ctx.uc_stack.ss_sp = stacks[t];
-    th.ctx.uc_stack.ss_size = kStack;
-    th.ctx.uc_link = nullptr;
-    makecontext(&th.ctx, entry, 0);
-  }
-  for (;;) {
-    bool progressed = false;
-    for (unsigned t : resume_order(all)) {
-      if (threads[t].state == kRunnable) { resume(static_cast<int>(t)); progressed = true; }
-    }
-    for (unsigned w = 0; w * 32 < all; ++w) {
-      const unsigned lo = w * 32, hi = lo + 32;
-      unsigned atShfl = 0, live = 0;
-      for (unsigned t = lo; t < hi; ++t) {
-        if (threads[t].state != kDone) ++live;
-        if (threads[t].state == kAtShfl) ++atShfl;
-      }
-      if (atShfl > 0 && atShfl == live) {
-        if (live != 32) { std::fprintf(stderr, "emu: shfl with %u live lanes\n", live); std::abort(); }
-        for (unsigned t = lo; t < hi; ++t) {
-          const int m = threads[t].shflMask;
-          if (m != threads[lo].shflMask) { std::fprintf(stderr, "emu: shfl mask mismatch lane %u mask %d vs lane0 %d\n", t - lo, m, threads[lo].shflMask); std::abort(); }
-          threads[t].shflOut = threads[lo + ((t - lo) ^ static_cast<unsigned>(m))].shflIn;
-        }
-        for (unsigned t = lo; t < hi; ++t) threads[t].state = kRunnable;
-        progressed = true;
-      }
-    }
-    unsigned doneAll = 0;
-    for (unsigned b = 0; b < grid.x; ++b) {
-      unsigned done = 0, atBar = 0;
-      for (unsigned t = b * nt; t < (b + 1) * nt; ++t) {
-        done += threads[t].state == kDone;
-        atBar += threads[t].state == kAtBarrier;
-      }
-      doneAll += done;
-      if (atBar > 0 && atBar + done == nt) {
-        if (done > 0) { std::fprintf(stderr, "emu: __syncthreads after %u threads exited\n", done); std::abort(); }
-        for (unsigned t = b * nt; t < (b + 1) * nt; ++t) threads[t].state = kRunnable;
-        progressed = true;
-      }
-    }
-    if (doneAll == all) break;
-    if (!progressed) { std::fprintf(stderr, "emu: deadlock\n"); std::abort(); }
-  }
+  for (unsigned t = 0; t < all; ++t) start_thread(t, {t / nt, 0, 0}, t % nt);
+  schedule_blocks(grid.x, nt);
   g_smem.clear();
 }
 
@@ -243,54 +254,8 @@ void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg) {
     for (unsigned by = 0; by < grid.y; ++by)
       for (unsigned bx = 0; bx < grid.x; ++bx) {
         blockIdx = {bx, by, bz};
-        for (unsigned t = 0; t < nt; ++t) {
-          Thread& th = threads[t];
-          th.block = blockIdx;
-          th.idx = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
-          th.state = kRunnable;
-          getcontext(&th.ctx);
-          th.ctx.uc_stack.ss_sp = stacks[t];
-          th.ctx.uc_stack.ss_size = kStack;
-          th.ctx.uc_link = nullptr;
-          makecontext(&th.ctx, entry, 0);
-        }
-        for (;;) {
-          bool progressed = false;
-          for (unsigned t : resume_order(nt)) {
-            if (threads[t].state == kRunnable) { resume(static_cast<int>(t)); progressed = true; }
-          }
-          // Release warps whose live lanes all wait at a shuffle.
-          for (unsigned w = 0; w * 32 < nt; ++w) {
-            unsigned lo = w * 32, hi = std::min(nt, lo + 32);
-            unsigned atShfl = 0, live = 0;
-            for (unsigned t = lo; t < hi; ++t) {
-              if (threads[t].state != kDone) ++live;
-              if (threads[t].state == kAtShfl) ++atShfl;
-            }
-            if (atShfl > 0 && atShfl == live) {
-              if (live != 32) { std::fprintf(stderr, "emu: shfl with %u live lanes\n", live); std::abort(); }
-              for (unsigned t = lo; t < hi; ++t) {
-                const int m = threads[t].shflMask;
-                if (m != threads[lo].shflMask) { std::fprintf(stderr, "emu: shfl mask mismatch lane %u mask %d vs lane0 %d\n", t - lo, m, threads[lo].shflMask); std::abort(); }
-                threads[t].shflOut = threads[lo + ((t - lo) ^ static_cast<unsigned>(m))].shflIn;
-              }
-              for (unsigned t = lo; t < hi; ++t) threads[t].state = kRunnable;
-              progressed = true;
-            }
-          }
-          unsigned done = 0, atBar = 0;
-          for (unsigned t = 0; t < nt; ++t) {
-            done += threads[t].state == kDone;
-            atBar += threads[t].state == kAtBarrier;
-          }
-          if (done == nt) break;
-          if (atBar > 0 && atBar + done == nt) {
-            if (done > 0) { std::fprintf(stderr, "emu: __syncthreads after %u threads exited\n", done); std::abort(); }
-            for (unsigned t = 0; t < nt; ++t) threads[t].state = kRunnable;
-            progressed = true;
-          }
-          if (!progressed) { std::fprintf(stderr, "emu: deadlock\n"); std::abort(); }
-        }
+        for (unsigned t = 0; t < nt; ++t) start_thread(t, blockIdx, t);
+        schedule_blocks(1, nt);
       }
 }
 }  // namespace emu
