@@ -968,6 +968,54 @@ extern "C" __global__ void mnemo_persistent_rnn_bwd_relu_f32(mnemo_persistent_bw
 extern "C" __global__ void mnemo_persistent_lstm_bwd_f32(mnemo_persistent_bwd_params p);
 extern "C" __global__ void mnemo_persistent_gru_bwd_f32(mnemo_persistent_bwd_params p);
 
+/*
+ * Cluster variants (sm_90 and newer): the same forward and backward, with the per-step grid
+ * barrier replaced by a thread-block-cluster barrier and the step's exchange (forward: h_t;
+ * backward: the step's dRh) pushed through distributed shared memory instead of a round trip
+ * through L2. On an H100 a cluster barrier costs 0.44–0.68 µs against 1.1 µs grid-wide
+ * (../shared/reference/gpu-anchors.md), and nothing waits on global memory inside a step.
+ *
+ * Geometry: a cluster of S = clusterDim.x blocks holds one copy of W_hh, sliced as in the
+ * cooperative kernels: block rank r of its cluster owns units j0 = r·J .. min(H, j0 + J) − 1
+ * (J = unitsPerBlock, S = ceil(H / J)). The grid is `clusters` such clusters (gridDim.x =
+ * clusters·S) that never wait for each other: cluster c runs batch rows
+ * [c·Bc, min(B, (c + 1)·Bc)), Bc = ceil(B / clusters) (a cluster left without rows returns).
+ * Every block keeps its batch rows of the exchanged vector, double-buffered, in its own shared
+ * memory; each thread writes its results into the next buffer of every block of its cluster,
+ * then the cluster meets at one barrier per step (release / acquire), so reads never touch
+ * global memory that other blocks wrote during the launch. The recurrent products sum in a
+ * different order than the cooperative kernels' (warp reduce-scatter over 8 dot products), so
+ * both agree with the per-step path to float32 rounding, not bit for bit.
+ *
+ * Parameters: the cooperative kernels' structs, unchanged; barrier is unused (MAY BE NULL).
+ * Launch: cudaLaunchKernelEx / cuLaunchKernelEx (not cooperative) with the launch attribute
+ *   CLUSTER_DIMENSION = (S, 1, 1); S <= 8, or <= 16 after setting the function attribute
+ *   NON_PORTABLE_CLUSTER_SIZE_ALLOWED = 1; grid clusters·S; block MNEMO_PERSISTENT_BLOCK_THREADS;
+ *   dynamic shared memory MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, J, Bc, H) (forward) or
+ *   MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, J, Bc, H) (backward), above 48 KiB only after
+ *   raising MAX_DYNAMIC_SHARED_SIZE_BYTES. One cluster must fit the device
+ *   (cuOccupancyMaxActiveClusters >= 1). Built for sm_90 and newer; on older devices the entry
+ *   points trap (the host must not pick them below compute capability 9.0).
+ *   E.g. H100, LSTM H = 256, B = 8: S = 16, J = 16, one cluster, forward
+ *   (4·16·256 + 2·8·256 + 8·4·16)·4 = 82 KiB per block.
+ */
+/* Forward, per block: the W_hh slice [G·J, H], h double-buffered [2, Bc, H], products [Bc, G·J]. */
+#define MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, J, BC, H) \
+  (4LL * ((long long)(G) * (J) * (H) + 2LL * (BC) * (H) + (long long)(BC) * (G) * (J)))
+/* Backward, per block: W_hh columns [J, G·H], dRh double-buffered [2, Bc, G·H], and three
+   [Bc, J] arrays (product, dhRec, dc). */
+#define MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, J, BC, H) \
+  (4LL * ((long long)(G) * (J) * (H) + 2LL * (BC) * (G) * (H) + 3LL * (BC) * (J)))
+
+extern "C" __global__ void mnemo_persistent_cluster_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_rnn_fwd_relu_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_lstm_fwd_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_gru_fwd_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_rnn_bwd_relu_f32(mnemo_persistent_bwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_lstm_bwd_f32(mnemo_persistent_bwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_gru_bwd_f32(mnemo_persistent_bwd_params p);
+
 /* ───────────────────────────── family: eigen (batched small eigenvalues) ───────────────────────────── */
 /*
  * Eigenvalues of many small real square matrices in one launch: one block per matrix, the
