@@ -38,3 +38,5 @@
 #include "eigen_batched.cu"
 #include "dropout.cu"
 #include "scatter_add_rows.cu"
+#include "persistent_cluster_fwd.cu"
+#include "persistent_cluster_bwd.cu"

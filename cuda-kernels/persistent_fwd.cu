@@ -6,6 +6,7 @@
 
 #include "mnemo_kernels.h"
 #include "mnemo_math.cuh"
+#include "persistent_cell_fwd.cuh"
 #include "persistent_common.cuh"
 #include "persistent_grid_barrier.cuh"
 
@@ -28,82 +29,6 @@ static_assert(offsetof(mnemo_persistent_fwd_params, unitsPerBlock) == 104, "head
 static_assert(offsetof(mnemo_persistent_fwd_params, reverse) == 108, "header offset");
 static_assert(offsetof(mnemo_persistent_fwd_params, saveGates) == 112, "header offset");
 static_assert(offsetof(mnemo_persistent_fwd_params, reserved) == 116, "header offset");
-
-// What one (b, j) needs from global memory that does not depend on the recurrence: step t's input
-// projection gx and the biases. Loaded ahead of time (the next step's gx during the grid barrier),
-// so the step's critical path has no global load but h_{t−1}'s.
-template <Cell C>
-struct StepInputs {
-  float gx[kGatesOf<C>];
-  float bIh[kGatesOf<C>];
-  float bHh[kGatesOf<C>];
-};
-
-template <Cell C>
-__device__ __forceinline__ void load_biases(const mnemo_persistent_fwd_params& p, long long j,
-                                            StepInputs<C>& in) {
-#pragma unroll
-  for (int k = 0; k < kGatesOf<C>; ++k) {
-    in.bIh[k] = load_or_zero(p.bIh, k * p.hidden + j);
-    in.bHh[k] = load_or_zero(p.bHh, k * p.hidden + j);
-  }
-}
-
-template <Cell C>
-__device__ __forceinline__ void load_gx(const mnemo_persistent_fwd_params& p, long long t,
-                                        long long b, long long j, StepInputs<C>& in) {
-  const long long g0 = (t * p.batch + b) * kGatesOf<C> * p.hidden + j;
-#pragma unroll
-  for (int k = 0; k < kGatesOf<C>; ++k) in.gx[k] = p.gates[g0 + k * p.hidden];
-}
-
-// The cell of unit j, batch row b, step t: the per-step kernels' expressions (same operation
-// order), with gh = acc.
-template <Cell C>
-__device__ __forceinline__ void cell_step(const mnemo_persistent_fwd_params& p,
-                                          const StepInputs<C>& in, const float* acc,
-                                          const float* hs, int rows, int unitsPerBlock, int jj,
-                                          long long j, long long b, long long t, long long tPrev,
-                                          bool first) {
-  constexpr int G = kGatesOf<C>;
-  const long long H = p.hidden;
-  const long long bh = (t * p.batch + b) * H + j;                  // (t, b, j) in [T, B, H]
-  const long long g0 = (t * p.batch + b) * G * H + j;             // gate 0 of (t, b, j)
-  const float* a = acc + b * rows + jj;                            // gate k at a[k·J]
-  if constexpr (C == Cell::kRnnTanh || C == Cell::kRnnRelu) {
-    const float pre = (in.gx[0] + in.bIh[0]) + (a[0] + in.bHh[0]);
-    p.h[bh] = C == Cell::kRnnRelu ? relu(pre) : stable_tanh(pre);
-  } else if constexpr (C == Cell::kLstm) {
-    float act[4];
-#pragma unroll
-    for (int k = 0; k < 4; ++k) {
-      const float pre = in.gx[k] + a[k * unitsPerBlock] + in.bIh[k] + in.bHh[k];
-      act[k] = k == 2 ? stable_tanh(pre) : stable_sigmoid(pre);
-    }
-    // c_{t−1} was written by this same thread one step ago (or is c0): a plain load sees it.
-    const float cPrev = first ? p.c0[b * H + j] : p.c[(tPrev * p.batch + b) * H + j];
-    const float c = act[1] * cPrev + act[0] * act[2];
-    p.c[bh] = c;
-    p.h[bh] = act[3] * stable_tanh(c);
-    if (p.saveGates) {
-#pragma unroll
-      for (int k = 0; k < 4; ++k) p.gates[g0 + k * H] = act[k];
-    }
-  } else {  // GRU
-    const float r = stable_sigmoid((in.gx[0] + in.bIh[0]) + (a[0] + in.bHh[0]));
-    const float z = stable_sigmoid((in.gx[1] + in.bIh[1]) + (a[unitsPerBlock] + in.bHh[1]));
-    const float hn = a[2 * unitsPerBlock] + in.bHh[2];
-    const float n = stable_tanh((in.gx[2] + in.bIh[2]) + r * hn);
-    const float hPrev = hs[b * H + j];
-    p.h[bh] = n + z * (hPrev - n);
-    if (p.saveGates) {
-      p.gates[g0] = r;
-      p.gates[g0 + H] = z;
-      p.gates[g0 + 2 * H] = n;
-    }
-    if (p.hn != nullptr) p.hn[bh] = hn;
-  }
-}
 
 template <Cell C>
 __device__ __forceinline__ void forward(const mnemo_persistent_fwd_params& p) {
@@ -159,7 +84,8 @@ __device__ __forceinline__ void forward(const mnemo_persistent_fwd_params& p) {
     __syncthreads();
     if (onePerThread) {
       if (mine < items) {
-        cell_step<C>(p, next, acc, hs, rows, unitsPerBlock, myJj, j0 + myJj, myB, t, tPrev, s == 0);
+        cell_step<C>(p, next, acc + myB * rows + myJj, hs[myB * hidden + j0 + myJj], unitsPerBlock,
+                     j0 + myJj, myB, t, tPrev, s == 0);
         if (s + 1 < steps) load_gx<C>(p, p.reverse ? t - 1 : t + 1, myB, j0 + myJj, next);
       }
     } else {
@@ -169,7 +95,8 @@ __device__ __forceinline__ void forward(const mnemo_persistent_fwd_params& p) {
         StepInputs<C> in;
         load_biases<C>(p, j0 + jj, in);
         load_gx<C>(p, t, b, j0 + jj, in);
-        cell_step<C>(p, in, acc, hs, rows, unitsPerBlock, jj, j0 + jj, b, t, tPrev, s == 0);
+        cell_step<C>(p, in, acc + b * rows + jj, hs[b * hidden + j0 + jj], unitsPerBlock, j0 + jj, b,
+                     t, tPrev, s == 0);
       }
     }
     if (s + 1 < steps) grid_barrier(p.barrier, static_cast<unsigned int>(s + 1));

@@ -36,6 +36,7 @@ struct Thread {
   uint3 block;  // the thread's block (cooperative grids run every block at once)
   unsigned long long shflIn, shflOut;
   int shflMask;
+  unsigned long long clusterPhase;  // cluster barriers this thread has arrived at
 };
 constexpr size_t kStack = 256 * 1024;
 std::vector<Thread> threads;
@@ -50,6 +51,8 @@ void* g_arg;
 long long g_launches = 0;
 long long g_spins = 0;
 std::vector<std::vector<float>> g_smem;  // dynamic shared memory, one per block
+unsigned g_clusterSize = 0;              // blocks per cluster; 0 outside a cluster launch
+std::vector<unsigned long long> g_clusterArrivals;  // per cluster: arrivals over the whole launch
 #ifdef EMU_ASAN
 void* g_fake = nullptr;
 const void* g_schedBottom = nullptr;
@@ -153,6 +156,20 @@ void* dynamic_shared() {
   return g_smem[threads[current].block.x].data();
 }
 
+// Every block of the grid live at once (the cooperative launch's scheduling), grouped in clusters.
+void run_grid_live(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg);
+
+void run_grid_clusters(dim3 grid, dim3 block, unsigned clusterSize, size_t smemBytes, void (*body)(void*), void* arg) {
+  if (clusterSize == 0 || clusterSize > 16 || grid.x % clusterSize != 0) {
+    std::fprintf(stderr, "emu: bad cluster launch: grid %u, cluster %u\n", grid.x, clusterSize);
+    std::abort();
+  }
+  g_clusterSize = clusterSize;
+  g_clusterArrivals.assign(grid.x / clusterSize, 0);
+  run_grid_live(grid, block, smemBytes, body, arg);
+  g_clusterSize = 0;
+}
+
 // Thread t (index `local` within its block) starts the kernel body from the top.
 void start_thread(unsigned t, uint3 block, unsigned local) {
   Thread& th = threads[t];
@@ -217,6 +234,10 @@ void schedule_blocks(unsigned blocks, unsigned nt) {
 // Every block of a 1-D grid live at once (a cooperative launch): __syncthreads releases a block
 // when all its threads arrive, shuffles a warp of a block, __nanosleep yields (spin waits).
 void run_grid_cooperative(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg) {
+  run_grid_live(grid, block, smemBytes, body, arg);
+}
+
+void run_grid_live(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg) {
   ++g_launches;
   const unsigned nt = block.x * block.y * block.z;
   if (nt == 0 || nt > 1024 || nt % 32 != 0 || grid.x == 0 || grid.y != 1 || grid.z != 1 || grid.x > 64) {
@@ -259,6 +280,52 @@ void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg) {
       }
 }
 }  // namespace emu
+
+namespace {
+void need_cluster(const char* what) {
+  if (current < 0 || ::g_clusterSize == 0) { std::fprintf(stderr, "emu: %s outside a cluster launch\n", what); std::abort(); }
+}
+}  // namespace
+
+unsigned __clusterRelativeBlockRank() {
+  need_cluster("__clusterRelativeBlockRank");
+  return threads[current].block.x % g_clusterSize;
+}
+
+unsigned __clusterSizeInBlocks() {
+  need_cluster("__clusterSizeInBlocks");
+  return g_clusterSize;
+}
+
+// The same offset in the dynamic shared memory of block `rank` of this block's cluster.
+void* __cluster_map_shared_rank(const void* ptr, unsigned rank) {
+  need_cluster("__cluster_map_shared_rank");
+  const unsigned block = threads[current].block.x;
+  const std::vector<float>& mine = g_smem[block];
+  const char* base = reinterpret_cast<const char*>(mine.data());
+  const char* at = static_cast<const char*>(ptr);
+  if (rank >= g_clusterSize || at < base || at >= base + mine.size() * sizeof(float)) {
+    std::fprintf(stderr, "emu: __cluster_map_shared_rank(%p, %u): not this block's shared memory or rank >= %u\n",
+                 ptr, rank, g_clusterSize);
+    std::abort();
+  }
+  return reinterpret_cast<char*>(g_smem[block / g_clusterSize * g_clusterSize + rank].data()) + (at - base);
+}
+
+void __cluster_barrier_arrive() {
+  need_cluster("__cluster_barrier_arrive");
+  ++g_clusterArrivals[threads[current].block.x / g_clusterSize];
+  ++threads[current].clusterPhase;
+}
+
+// Spins (yielding, like __nanosleep) until every thread of the cluster has arrived as often as
+// this one.
+void __cluster_barrier_wait() {
+  need_cluster("__cluster_barrier_wait");
+  const unsigned cluster = threads[current].block.x / g_clusterSize;
+  const unsigned long long target = threads[current].clusterPhase * g_clusterSize * blockDim.x * blockDim.y * blockDim.z;
+  while (g_clusterArrivals[cluster] < target) __nanosleep(0);
+}
 
 cudaError_t cudaMallocBytes(void** p, size_t n) { *p = std::malloc(n); std::memset(*p, 0xA5, n); return *p ? cudaSuccess : cudaErrorMemoryAllocation; }
 cudaError_t cudaFree(void* p) { std::free(p); return cudaSuccess; }

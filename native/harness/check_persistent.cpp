@@ -5,10 +5,14 @@
 // h, c, the gates saved in place and hn, that the barrier counters are back to 0, and that no
 // output writes past its end. Then the persistent backward on what the device forward saved,
 // against a double reference of the per-step backward (cell backward, then dRh · W_hh per step).
+// The same cases run through the cluster kernels (one or more clusters, a cluster left without
+// rows, the 16-block non-portable cluster) where the device has clusters (sm_90+; the emulator
+// says it has).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "check_util.h"
@@ -30,7 +34,13 @@ struct Case {
   long long steps, batch, hidden;
   int unitsPerBlock;
   bool reverse, bias;
+  int clusters;  // 0: the cooperative kernels; >= 1: the cluster kernels with this many clusters
 };
+
+std::string variant(const Case& c) {
+  return c.clusters == 0 ? std::string("grid") : "cluster " + std::to_string(c.clusters) + "x" +
+                                                      std::to_string((c.hidden + c.unitsPerBlock - 1) / c.unitsPerBlock);
+}
 
 const char* cell_name(PersistentCell c) {
   switch (c) {
@@ -154,7 +164,11 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
   p.hidden = H;
   p.unitsPerBlock = c.unitsPerBlock;
   p.reverse = c.reverse ? 1 : 0;
-  launch_persistent_bwd(c.cell, p, nullptr);
+  if (c.clusters > 0) {
+    launch_persistent_cluster_bwd(c.cell, p, c.clusters, nullptr);
+  } else {
+    launch_persistent_bwd(c.cell, p, nullptr);
+  }
   CHECK(cudaDeviceSynchronize());
 
   const std::vector<float> wxGot = dWx.download(), rhGot = dRh.download(), dhGot = dDh.download(),
@@ -174,9 +188,9 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
                             }());
   t.expect(ex <= kTol && er <= kTol && eh <= kTol && ec <= kTol && damaged == 0 && bar[0] == 0 &&
                bar[1] == 0,
-           "persistent_%s_bwd T=%lld B=%lld H=%lld J=%d%s%s: err dWx %.2e dRh %.2e dh0 %.2e dc0 %.2e, "
-           "guards damaged %lld, barrier left (%u, %u)",
-           cell_name(c.cell), T, B, H, c.unitsPerBlock, c.reverse ? " reverse" : "",
+           "persistent_%s_bwd (%s) T=%lld B=%lld H=%lld J=%d%s%s: err dWx %.2e dRh %.2e dh0 %.2e "
+           "dc0 %.2e, guards damaged %lld, barrier left (%u, %u)",
+           cell_name(c.cell), variant(c).c_str(), T, B, H, c.unitsPerBlock, c.reverse ? " reverse" : "",
            withDy ? "" : " dy=NULL", ex, er, eh, ec, damaged, bar[0], bar[1]);
 }
 
@@ -264,7 +278,11 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   p.unitsPerBlock = c.unitsPerBlock;
   p.reverse = c.reverse ? 1 : 0;
   p.saveGates = 1;
-  launch_persistent_fwd(c.cell, p, nullptr);
+  if (c.clusters > 0) {
+    launch_persistent_cluster_fwd(c.cell, p, c.clusters, nullptr);
+  } else {
+    launch_persistent_fwd(c.cell, p, nullptr);
+  }
   CHECK(cudaDeviceSynchronize());
 
   const std::vector<float> hGot = dH.download(), cGot = dC.download(), hnGot = dHn.download(),
@@ -278,12 +296,12 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   const long long damaged = guard_damage(hGot, n) + guard_damage(gGot, T * B * GH) +
                             (lstm ? guard_damage(cGot, n) : guard_damage(cGot, 0)) +
                             (gru ? guard_damage(hnGot, n) : guard_damage(hnGot, 0));
-  const long long grid = (H + c.unitsPerBlock - 1) / c.unitsPerBlock;
+  const long long grid = (H + c.unitsPerBlock - 1) / c.unitsPerBlock * std::max(1, c.clusters);
   t.expect(eh <= kTol && eg <= kTol && ec <= kTol && en <= kTol && damaged == 0 && bar[0] == 0 &&
                bar[1] == 0,
-           "persistent_%s_fwd T=%lld B=%lld H=%lld J=%d (grid %lld)%s%s: err h %.2e gates %.2e "
+           "persistent_%s_fwd (%s) T=%lld B=%lld H=%lld J=%d (grid %lld)%s%s: err h %.2e gates %.2e "
            "c %.2e hn %.2e, guards damaged %lld, barrier left (%u, %u)",
-           cell_name(c.cell), T, B, H, c.unitsPerBlock, grid, c.reverse ? " reverse" : "",
+           cell_name(c.cell), variant(c).c_str(), T, B, H, c.unitsPerBlock, grid, c.reverse ? " reverse" : "",
            c.bias ? "" : " no-bias", eh, eg, ec, en, damaged, bar[0], bar[1]);
 
   // ── backward, on what the device forward saved (as training does) ──
@@ -296,18 +314,31 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
 void check_persistent(std::mt19937& rng, Tally& t) {
   const PersistentCell cells[] = {PersistentCell::kRnnTanh, PersistentCell::kRnnRelu,
                                   PersistentCell::kLstm, PersistentCell::kGru};
-  // (T, B, H, J, reverse, bias): one block; several with a tail; B = 1; T = 1; B > the batch tile;
-  // more (b, j) cells in a block than threads.
+  // (T, B, H, J, reverse, bias, clusters). Cooperative: one block; several with a tail; B = 1;
+  // T = 1; B > the batch tile; more (b, j) cells in a block than threads.
+  // Cluster: a cluster of one block; of 4 with a tail and B = 1; two clusters, the second with
+  // fewer rows; four clusters of which the last has no rows; the 16-block (non-portable) cluster;
+  // several cells per thread; batch rows past the 2×4 product tile.
   const Case shapes[] = {
-      {PersistentCell::kLstm, 5, 1, 1, 1, false, true},
-      {PersistentCell::kLstm, 7, 1, 37, 10, false, true},
-      {PersistentCell::kLstm, 1, 3, 33, 8, true, false},
-      {PersistentCell::kLstm, 6, 6, 45, 16, true, true},
-      {PersistentCell::kLstm, 4, 2, 64, 64, false, true},
-      {PersistentCell::kLstm, 3, 9, 40, 40, true, true},  // B·J > 256: several cells per thread
+      {PersistentCell::kLstm, 5, 1, 1, 1, false, true, 0},
+      {PersistentCell::kLstm, 7, 1, 37, 10, false, true, 0},
+      {PersistentCell::kLstm, 1, 3, 33, 8, true, false, 0},
+      {PersistentCell::kLstm, 6, 6, 45, 16, true, true, 0},
+      {PersistentCell::kLstm, 4, 2, 64, 64, false, true, 0},
+      {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 0},  // B·J > 256: several cells per thread
+      {PersistentCell::kLstm, 5, 1, 1, 1, false, true, 1},
+      {PersistentCell::kLstm, 7, 1, 37, 10, false, true, 1},
+      {PersistentCell::kLstm, 1, 3, 33, 8, true, false, 2},
+      {PersistentCell::kLstm, 6, 6, 45, 16, true, true, 4},
+      {PersistentCell::kLstm, 3, 5, 64, 4, false, true, 1},
+      {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1},
+      {PersistentCell::kLstm, 4, 11, 24, 12, false, true, 2},
   };
+  const bool clusters = device_has_clusters();
+  if (!clusters) std::printf("SKIP persistent cluster kernels: compute capability below 9.0\n");
   for (PersistentCell cell : cells) {
     for (Case c : shapes) {
+      if (c.clusters > 0 && !clusters) continue;
       c.cell = cell;
       check_case(c, rng, t);
     }

@@ -373,6 +373,66 @@ void launch_persistent_bwd(PersistentCell cell, const mnemo_persistent_bwd_param
                                     static_cast<size_t>(smem), stream));
 }
 
+namespace {
+// cudaLaunchKernelEx with cluster dimension (clusterSize, 1, 1) over clusters·clusterSize blocks.
+template <typename P>
+void launch_clusters(void (*kernel)(P), const P& p, int clusterSize, int clusters, long long smem,
+                     cudaStream_t stream) {
+  CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                             static_cast<int>(smem)));
+  if (clusterSize > 8) {
+    CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
+  }
+  cudaLaunchAttribute attr[1] = {};
+  attr[0].id = cudaLaunchAttributeClusterDimension;
+  attr[0].val.clusterDim.x = static_cast<unsigned>(clusterSize);
+  attr[0].val.clusterDim.y = 1;
+  attr[0].val.clusterDim.z = 1;
+  cudaLaunchConfig_t config = {};
+  config.gridDim = dim3(static_cast<unsigned>(clusters * clusterSize));
+  config.blockDim = dim3(MNEMO_PERSISTENT_BLOCK_THREADS);
+  config.dynamicSmemBytes = static_cast<size_t>(smem);
+  config.stream = stream;
+  config.attrs = attr;
+  config.numAttrs = 1;
+  CHECK(cudaLaunchKernelEx(&config, kernel, p));
+}
+}  // namespace
+
+bool device_has_clusters() {
+  int major = 0;
+  CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0));
+  return major >= 9;
+}
+
+void launch_persistent_cluster_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
+                                   int clusters, cudaStream_t stream) {
+  void (*kernel)(mnemo_persistent_fwd_params) = mnemo_persistent_cluster_rnn_fwd_tanh_f32;
+  if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_cluster_rnn_fwd_relu_f32;
+  if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_cluster_lstm_fwd_f32;
+  if (cell == PersistentCell::kGru) kernel = mnemo_persistent_cluster_gru_fwd_f32;
+  const int clusterSize = static_cast<int>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
+  const long long rowsPerCluster = (p.batch + clusters - 1) / clusters;
+  launch_clusters(kernel, p, clusterSize, clusters,
+                  MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(persistent_gates(cell), p.unitsPerBlock,
+                                                      rowsPerCluster, p.hidden),
+                  stream);
+}
+
+void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
+                                   int clusters, cudaStream_t stream) {
+  void (*kernel)(mnemo_persistent_bwd_params) = mnemo_persistent_cluster_rnn_bwd_tanh_f32;
+  if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_cluster_rnn_bwd_relu_f32;
+  if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_cluster_lstm_bwd_f32;
+  if (cell == PersistentCell::kGru) kernel = mnemo_persistent_cluster_gru_bwd_f32;
+  const int clusterSize = static_cast<int>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
+  const long long rowsPerCluster = (p.batch + clusters - 1) / clusters;
+  launch_clusters(kernel, p, clusterSize, clusters,
+                  MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(persistent_gates(cell), p.unitsPerBlock,
+                                                          rowsPerCluster, p.hidden),
+                  stream);
+}
+
 // ── eigen ──
 void launch_eigen_hqr(const float* a, long long matrixStride, int n, int count, int maxIterations,
                       float* wr, float* wi, int* status, cudaStream_t stream) {

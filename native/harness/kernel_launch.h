@@ -139,6 +139,16 @@ void launch_persistent_fwd(PersistentCell cell, const mnemo_persistent_fwd_param
 void launch_persistent_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
                            cudaStream_t stream);
 
+// The cluster variants (sm_90+): `clusters` clusters of ceil(H / J) blocks, through
+// cudaLaunchKernelEx with the cluster dimension; dynamic shared memory
+// MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES / _BWD_SMEM_BYTES with Bc = ceil(B / clusters).
+void launch_persistent_cluster_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
+                                   int clusters, cudaStream_t stream);
+void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
+                                   int clusters, cudaStream_t stream);
+// Whether this device runs thread-block clusters (compute capability 9.0 or newer).
+bool device_has_clusters();
+
 // ── eigen: one block per matrix ──
 // 32 threads when n <= 32, else 64 (the header's launch contract).
 inline unsigned eigen_block_threads(int n) { return n <= 32 ? 32u : 64u; }

@@ -57,7 +57,11 @@ inline unsigned atomicExch(unsigned* a, unsigned v) { const unsigned old = *a; *
 template <typename T> T __ldcg(const T* p) { return *p; }
 inline int min(int a, int b) { return a < b ? a : b; }
 inline int max(int a, int b) { return a > b ? a : b; }
-enum cudaFuncAttribute { cudaFuncAttributeMaxDynamicSharedMemorySize = 8 };
+enum cudaFuncAttribute { cudaFuncAttributeMaxDynamicSharedMemorySize = 8, cudaFuncAttributeNonPortableClusterSizeAllowed = 12 };
+enum cudaDeviceAttr { cudaDevAttrComputeCapabilityMajor = 75 };
+// The emulator behaves like a compute capability 9.0 device (clusters available).
+inline cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr, int) { *value = 9; return cudaSuccess; }
+inline void __trap() { std::abort(); }
 template <typename F> cudaError_t cudaFuncSetAttribute(F, cudaFuncAttribute, int) { return cudaSuccess; }
 
 unsigned long long emu_shfl_xor(unsigned mask, unsigned long long bits, int laneMask);
@@ -71,8 +75,18 @@ template <typename T> T __shfl_xor_sync(unsigned mask, T v, int laneMask) {
   return r;
 }
 
+// Thread-block clusters (1-D): rank and size, a peer block's copy of a dynamic shared-memory
+// address, and the cluster barrier (arrive, then wait until every thread of the cluster arrived).
+unsigned __clusterRelativeBlockRank();
+unsigned __clusterSizeInBlocks();
+void* __cluster_map_shared_rank(const void* ptr, unsigned rank);
+void __cluster_barrier_arrive();
+void __cluster_barrier_wait();
+
 namespace emu {
 void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg);
+// Every block of a 1-D grid live at once, in clusters of `clusterSize` consecutive blocks.
+void run_grid_clusters(dim3 grid, dim3 block, unsigned clusterSize, size_t smemBytes, void (*body)(void*), void* arg);
 void* dynamic_shared();
 void run_grid_cooperative(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg);
 template <typename... K>
@@ -99,5 +113,33 @@ cudaError_t cudaLaunchCooperativeKernel(void (*k)(P), dim3 grid, dim3 block, voi
   struct Pack { void (*k)(P); P p; };
   Pack pack{k, *static_cast<P*>(args[0])};
   ::emu::run_grid_cooperative(grid, block, smem, [](void* a) { auto* pk = static_cast<Pack*>(a); pk->k(pk->p); }, &pack);
+  return cudaSuccess;
+}
+
+// The runtime's cudaLaunchKernelEx with one launch attribute kind: the cluster dimension.
+enum cudaLaunchAttributeID { cudaLaunchAttributeClusterDimension = 4 };
+struct cudaLaunchAttributeValue { struct { unsigned x, y, z; } clusterDim; };
+struct cudaLaunchAttribute { cudaLaunchAttributeID id; cudaLaunchAttributeValue val; };
+struct cudaLaunchConfig_t {
+  dim3 gridDim, blockDim;
+  size_t dynamicSmemBytes;
+  cudaStream_t stream;
+  cudaLaunchAttribute* attrs;
+  unsigned numAttrs;
+};
+template <typename P>
+cudaError_t cudaLaunchKernelEx(const cudaLaunchConfig_t* config, void (*k)(P), P p) {
+  unsigned clusterSize = 1;
+  for (unsigned i = 0; i < config->numAttrs; ++i) {
+    if (config->attrs[i].id == cudaLaunchAttributeClusterDimension) {
+      const auto& d = config->attrs[i].val.clusterDim;
+      if (d.y != 1 || d.z != 1) std::abort();  // 1-D clusters only
+      clusterSize = d.x;
+    }
+  }
+  struct Pack { void (*k)(P); P p; };
+  Pack pack{k, p};
+  ::emu::run_grid_clusters(config->gridDim, config->blockDim, clusterSize, config->dynamicSmemBytes,
+                           [](void* a) { auto* pk = static_cast<Pack*>(a); pk->k(pk->p); }, &pack);
   return cudaSuccess;
 }

@@ -1,0 +1,59 @@
+// persistent_cluster.cuh — family "persistent": the thread-block-cluster primitives the cluster
+// kernels use (see mnemo_kernels.h, "Cluster variants"): rank and size of the cluster, a peer
+// block's copy of a shared-memory address (distributed shared memory), and the cluster barrier.
+// Hopper (sm_90) and newer; compiled for older architectures too (the unity fatbin covers sm_80),
+// where every primitive traps, because the host never launches the cluster kernels there.
+#pragma once
+
+#include "mnemo_kernels.h"
+
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
+#define MNEMO_CLUSTER_UNSUPPORTED 1
+#endif
+
+namespace mnemo::persistent {
+
+// This block's rank in its cluster, 0 .. cluster_size() − 1.
+__device__ __forceinline__ unsigned cluster_rank() {
+#ifdef MNEMO_CLUSTER_UNSUPPORTED
+  __trap();
+  return 0;
+#else
+  return __clusterRelativeBlockRank();
+#endif
+}
+
+// Blocks per cluster.
+__device__ __forceinline__ unsigned cluster_size() {
+#ifdef MNEMO_CLUSTER_UNSUPPORTED
+  __trap();
+  return 1;
+#else
+  return __clusterSizeInBlocks();
+#endif
+}
+
+// The address in block `rank`'s shared memory of what `local` is in this block's: stores through
+// it land in the peer's shared memory (the same dynamic-shared layout in every block).
+__device__ __forceinline__ float* cluster_peer(float* local, unsigned rank) {
+#ifdef MNEMO_CLUSTER_UNSUPPORTED
+  __trap();
+  return local;
+#else
+  return static_cast<float*>(__cluster_map_shared_rank(local, rank));
+#endif
+}
+
+// Every thread of every block of the cluster meets here. Arrive has release and wait acquire
+// semantics, so the stores a thread made (local or into peers) before it are visible to every
+// thread of the cluster after it. Also a __syncthreads for the block.
+__device__ __forceinline__ void cluster_sync() {
+#ifdef MNEMO_CLUSTER_UNSUPPORTED
+  __trap();
+#else
+  __cluster_barrier_arrive();
+  __cluster_barrier_wait();
+#endif
+}
+
+}  // namespace mnemo::persistent

@@ -1,0 +1,118 @@
+// persistent_cluster_bwd.cu — family "persistent": the whole-sequence backward of one RNN / LSTM /
+// GRU layer and direction with one thread-block cluster per group of batch rows, each step's dRh
+// exchanged through distributed shared memory and one cluster barrier per step (see
+// mnemo_kernels.h, "Cluster variants"). Entry points: mnemo_persistent_cluster_rnn_bwd_tanh_f32,
+// mnemo_persistent_cluster_rnn_bwd_relu_f32, mnemo_persistent_cluster_lstm_bwd_f32,
+// mnemo_persistent_cluster_gru_bwd_f32.
+#include "mnemo_kernels.h"
+#include "mnemo_math.cuh"
+#include "persistent_cell_bwd.cuh"
+#include "persistent_cluster.cuh"
+#include "persistent_common.cuh"
+#include "persistent_tiled_product.cuh"
+
+namespace mnemo::persistent {
+
+template <Cell C>
+__device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_params& p) {
+  constexpr int G = kGatesOf<C>;
+  const int hidden = static_cast<int>(p.hidden);
+  const int batch = static_cast<int>(p.batch);
+  const int gh = G * hidden;
+  const int unitsPerBlock = p.unitsPerBlock;
+  const int clusterSize = static_cast<int>(cluster_size());
+  const int rank = static_cast<int>(cluster_rank());
+  const int clusters = static_cast<int>(gridDim.x) / clusterSize;
+  const int rowsPerCluster = (batch + clusters - 1) / clusters;  // Bc
+  const int b0 = static_cast<int>(blockIdx.x) / clusterSize * rowsPerCluster;
+  const int myBatch = min(rowsPerCluster, batch - b0);
+  if (myBatch <= 0) return;  // the whole cluster: no barrier is left waiting
+  const int j0 = rank * unitsPerBlock;
+  const int owned = min(unitsPerBlock, hidden - j0);
+  const int mine = rowsPerCluster * unitsPerBlock;  // [Bc, J] arrays, row stride J
+
+  float* w = dynamic_shared_floats();               // [J, G·H]: row kk = column j0 + kk of W_hh
+  float* dbuf = w + unitsPerBlock * gh;             // [2, Bc, G·H]: a step's dRh, all units
+  float* acc = dbuf + 2 * rowsPerCluster * gh;      // [Bc, J]: dRh · W_hh[:, own]
+  float* dhs = acc + mine;                          // [Bc, J]: ∂L/∂h arriving from the step after
+  float* dcs = dhs + mine;                          // [Bc, J]: ∂L/∂c (LSTM)
+  const int dStride = rowsPerCluster * gh;
+
+  for (int i = static_cast<int>(threadIdx.x); i < unitsPerBlock * gh; i += kBlockThreads) {
+    const int kk = i / gh;
+    const int r = i - kk * gh;
+    w[i] = kk < owned ? p.wHh[static_cast<long long>(r) * hidden + j0 + kk] : 0.0f;
+  }
+  for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
+    const int bl = i / owned;
+    const int kk = i - bl * owned;
+    const long long at = static_cast<long long>(b0 + bl) * hidden + j0 + kk;
+    dhs[bl * unitsPerBlock + kk] = p.dh[at];
+    dcs[bl * unitsPerBlock + kk] = C == Cell::kLstm ? p.dc[at] : 0.0f;
+  }
+  // Every block of the cluster has started (its shared memory exists) before anyone writes into it.
+  cluster_sync();
+
+  const float* dRh = C == Cell::kGru ? p.dRh : p.dWx;
+  const long long steps = p.steps;
+  for (long long s = 0; s < steps; ++s) {
+    // backward visits the forward's steps last to first
+    const long long t = p.reverse ? s : steps - 1 - s;
+    const long long tPrev = p.reverse ? t + 1 : t - 1;
+    const bool first = p.reverse ? t == steps - 1 : t == 0;  // the forward's first step
+    float* ds = dbuf + (s & 1) * dStride;
+    for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
+      const int bl = i / owned;
+      const int kk = i - bl * owned;
+      const int j = j0 + kk;
+      cell_backward<C>(p, dhs, dcs, bl * unitsPerBlock + kk, j, b0 + bl, t, tPrev, first);
+      // This thread's own stores of a moment ago: a plain load sees them.
+      const long long g0 = (t * batch + b0 + bl) * gh + j;
+      for (int k = 0; k < G; ++k) {
+        const float d = dRh[g0 + k * hidden];
+        const int at = bl * gh + k * hidden + j;
+        for (int peer = 0; peer < clusterSize; ++peer) cluster_peer(ds + at, peer)[0] = d;
+      }
+    }
+    // Step t's dRh of every unit is in every block's ds; ds is not written again until all blocks
+    // have passed the next step's barrier, after their product below.
+    cluster_sync();
+    block_product(w, ds, acc, unitsPerBlock, myBatch, gh);
+    __syncthreads();
+    for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
+      const int bl = i / owned;
+      const int kk = i - bl * owned;
+      dhs[bl * unitsPerBlock + kk] += acc[bl * unitsPerBlock + kk];
+    }
+  }
+  for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
+    const int bl = i / owned;
+    const int kk = i - bl * owned;
+    const long long at = static_cast<long long>(b0 + bl) * hidden + j0 + kk;
+    p.dh[at] = dhs[bl * unitsPerBlock + kk];
+    if (C == Cell::kLstm) p.dc[at] = dcs[bl * unitsPerBlock + kk];
+  }
+}
+
+}  // namespace mnemo::persistent
+
+// ── exported instantiations ──
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p) {
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kRnnTanh>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_rnn_bwd_relu_f32(mnemo_persistent_bwd_params p) {
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kRnnRelu>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_lstm_bwd_f32(mnemo_persistent_bwd_params p) {
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kLstm>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_gru_bwd_f32(mnemo_persistent_bwd_params p) {
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kGru>(p);
+}
