@@ -1,7 +1,7 @@
 // bench.cpp — `mnemo_harness <kernel> [n] [iters]`: median µs per case (CUDA events, warm-up
 // first) and effective bandwidth = bytes the kernel must move / median time. Kernels: fill,
-// axpby, clip, sumrows, rnn, lstm, gru, xent, mse, sgd, adam, rmsprop, eigen (see kBenches for what
-// n means for each).
+// axpby, clip, sumrows, rnn, lstm, gru, xent, mse, sgd, adam, rmsprop, memnet, eigen, persistent (see
+// kBenches for what n means for each).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench_memnet.h"
+#include "bench_persistent.h"
 #include "commands.h"
 #include "cuda_check.h"
 #include "device_buffer.h"
@@ -282,6 +283,7 @@ const Bench kBenches[] = {
     {"adam", bench_adam, Bench::kElements},      {"rmsprop", bench_rmsprop, Bench::kElements},
     {"memnet", bench_memnet, Bench::kSelf},
     {"eigen", bench_eigen, Bench::kSelf},
+    {"persistent", bench_persistent, Bench::kSelf},
 };
 
 const long long kDefaultHidden[] = {256, 512, 1024};

@@ -9,7 +9,7 @@ int run_info();
 // default sizes.
 int run_bench(const char* kernel, long long n, int iters);
 // Whether `kernel` names a bench (fill, axpby, clip, sumrows, rnn, lstm, gru, xent, mse, sgd,
-// adam, rmsprop, eigen).
+// adam, rmsprop, memnet, eigen, persistent).
 bool is_bench_kernel(const char* kernel);
 // Every kernel against a host reference on small inputs: 0 all passed, 1 any failed.
 int run_check();

@@ -1,0 +1,170 @@
+// bench_persistent.cpp — the persistent whole-sequence forward and backward, both variants on the
+// same shapes in the same run: the cooperative kernels (grid barrier, h through L2) and, on sm_90+,
+// the cluster kernels (cluster barrier, h through distributed shared memory). One line per (cell,
+// shape, variant, direction): the geometry and the median µs per time step (CUDA events around
+// one whole-sequence launch, so no host overhead is in it). Forward runs as inference (saveGates
+// 0, so repeated launches see the same input); backward on arbitrary saved values (its cost does
+// not depend on them), with dh / dc reset outside the timed region.
+//
+// Geometry, as the Java planner picks it (PersistentKernels, first estimates):
+//   grid:    J = ceil(H / SMs), one block per SM;
+//   cluster: the smallest cluster S (J = ceil(H / S)) whose per-block work G·J·H·Bc <= 32768
+//            multiply-adds per step, else the largest S <= 16 whose shared memory fits;
+//            clusters = max(1, min(B, SMs / S)), Bc = ceil(B / clusters).
+#include "bench_persistent.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cuda_check.h"
+#include "device_buffer.h"
+#include "event_timing.h"
+#include "kernel_launch.h"
+
+namespace mnemo::harness {
+namespace {
+
+constexpr long long kSteps = 200;
+constexpr long long kWorkPerBlock = 32768;
+
+struct Device {
+  int sms = 0, smemOptin = 0;
+  bool clusters = false;
+};
+
+Device query_device() {
+  Device d;
+  CHECK(cudaDeviceGetAttribute(&d.sms, cudaDevAttrMultiProcessorCount, 0));
+  CHECK(cudaDeviceGetAttribute(&d.smemOptin, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0));
+  d.clusters = device_has_clusters();
+  return d;
+}
+
+struct ClusterPlan {
+  int size = 0, units = 0, clusters = 0;  // size 0: no cluster plan fits
+};
+
+ClusterPlan plan_cluster(int G, long long B, long long H, const Device& d, bool backward) {
+  ClusterPlan best;
+  for (int s = 1; s <= 16; ++s) {
+    const int j = static_cast<int>((H + s - 1) / s);
+    if ((H + j - 1) / j != s) continue;  // same J as a smaller S
+    const int clusters = static_cast<int>(std::max(1LL, std::min(B, static_cast<long long>(d.sms / s))));
+    const long long bc = (B + clusters - 1) / clusters;
+    const long long smem = backward ? MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, j, bc, H)
+                                    : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, j, bc, H);
+    if (smem > d.smemOptin) continue;
+    best = {s, j, clusters};
+    if (static_cast<long long>(G) * j * H * bc <= kWorkPerBlock) break;
+  }
+  return best;
+}
+
+// 0 when the cooperative kernel's shared memory does not fit.
+int plan_grid(int G, long long B, long long H, const Device& d, bool backward) {
+  const int j = static_cast<int>((H + d.sms - 1) / d.sms);
+  const long long smem = backward ? MNEMO_PERSISTENT_BWD_SMEM_BYTES(G, j, B, H)
+                                  : MNEMO_PERSISTENT_SMEM_BYTES(G, j, B, H);
+  return smem <= d.smemOptin ? j : 0;
+}
+
+const char* cell_label(PersistentCell c) {
+  return c == PersistentCell::kLstm ? "LSTM" : c == PersistentCell::kGru ? "GRU" : "RNN_TANH";
+}
+
+void report(PersistentCell cell, long long B, long long H, const char* variant, const char* dir,
+            const char* geometry, double usPerLaunch) {
+  std::printf("persistent %-8s T=%-4lld B=%-3lld H=%-5lld %-8s %-3s %-34s us/step=%.3f\n",
+              cell_label(cell), kSteps, B, H, variant, dir, geometry, usPerLaunch / kSteps);
+}
+
+void bench_shape(PersistentCell cell, long long B, long long H, const Device& d, int iters,
+                 cudaStream_t s) {
+  const int G = persistent_gates(cell);
+  const long long T = kSteps, n = T * B * H;
+  DeviceBuffer gates(n * G), w(static_cast<long long>(G) * H * H), bias(G * H), h0(B * H), c0(B * H);
+  DeviceBuffer h(n), c(n), hn(n), dy(n), dh(B * H), dc(B * H), dWx(n * G), dRh(n * G);
+  for (DeviceBuffer* b : {&gates, &w, &bias, &h0, &c0, &h, &c, &hn, &dy}) launch_fill(b->get(), b->count(), 0.01f, s);
+  DeviceArray<unsigned> barrier(2);
+  CHECK(cudaMemsetAsync(barrier.get(), 0, 2 * sizeof(unsigned), s));
+
+  mnemo_persistent_fwd_params f{};
+  f.gates = gates.get();
+  f.wHh = w.get();
+  f.bIh = bias.get();
+  f.bHh = bias.get();
+  f.h0 = h0.get();
+  f.c0 = c0.get();
+  f.h = h.get();
+  f.c = c.get();
+  f.hn = hn.get();
+  f.barrier = barrier.get();
+  f.steps = T;
+  f.batch = B;
+  f.hidden = H;
+  mnemo_persistent_bwd_params b{};
+  b.gates = gates.get();
+  b.wHh = w.get();
+  b.h0 = h0.get();
+  b.c0 = c0.get();
+  b.h = h.get();
+  b.c = c.get();
+  b.hn = hn.get();
+  b.dy = dy.get();
+  b.dh = dh.get();
+  b.dc = dc.get();
+  b.dWx = dWx.get();
+  b.dRh = dRh.get();
+  b.barrier = barrier.get();
+  b.steps = T;
+  b.batch = B;
+  b.hidden = H;
+  const auto resetGradients = [&] {
+    CHECK(cudaMemsetAsync(dh.get(), 0, static_cast<size_t>(B * H) * sizeof(float), s));
+    CHECK(cudaMemsetAsync(dc.get(), 0, static_cast<size_t>(B * H) * sizeof(float), s));
+  };
+  char geometry[64];
+
+  for (int backward = 0; backward <= 1; ++backward) {
+    const char* dir = backward ? "bwd" : "fwd";
+    if (const int j = plan_grid(G, B, H, d, backward != 0); j > 0) {
+      std::snprintf(geometry, sizeof geometry, "%lld blocks x %d units", (H + j - 1) / j, j);
+      f.unitsPerBlock = b.unitsPerBlock = j;
+      const double us = backward ? median_us(iters, s, resetGradients, [&] { launch_persistent_bwd(cell, b, s); })
+                                 : median_us(iters, s, no_setup, [&] { launch_persistent_fwd(cell, f, s); });
+      report(cell, B, H, "grid", dir, geometry, us);
+    } else {
+      report(cell, B, H, "grid", dir, "does not fit shared memory", 0.0);
+    }
+    if (!d.clusters) continue;
+    if (const ClusterPlan p = plan_cluster(G, B, H, d, backward != 0); p.size > 0) {
+      std::snprintf(geometry, sizeof geometry, "%d clusters x %d blocks x %d units", p.clusters, p.size, p.units);
+      f.unitsPerBlock = b.unitsPerBlock = p.units;
+      const double us =
+          backward ? median_us(iters, s, resetGradients, [&] { launch_persistent_cluster_bwd(cell, b, p.clusters, s); })
+                   : median_us(iters, s, no_setup, [&] { launch_persistent_cluster_fwd(cell, f, p.clusters, s); });
+      report(cell, B, H, "cluster", dir, geometry, us);
+    } else {
+      report(cell, B, H, "cluster", dir, "does not fit shared memory", 0.0);
+    }
+  }
+}
+
+}  // namespace
+
+void bench_persistent(long long n, int iters, cudaStream_t s) {
+  const Device d = query_device();
+  if (!d.clusters) std::printf("persistent: compute capability below 9.0, cluster kernels skipped\n");
+  const long long hiddens[] = {128, 256, 512, 1024};
+  for (PersistentCell cell : {PersistentCell::kRnnTanh, PersistentCell::kLstm, PersistentCell::kGru}) {
+    for (long long B : {1LL, 8LL}) {
+      for (long long H : hiddens) {
+        if (n > 0 && H != hiddens[0]) break;
+        bench_shape(cell, B, n > 0 ? n : H, d, iters, s);
+        CHECK(cudaStreamSynchronize(s));
+      }
+    }
+  }
+}
+
+}  // namespace mnemo::harness
