@@ -22,6 +22,10 @@ const char* const kUsage =
     "                              one sync: us per launch (default 10000)\n"
     "  memnet [N] [iters]          key-value memory read fwd (float, bf16 K/V) and bwd, GB/s;\n"
     "                              default: the gpu-anchors shapes, else B = 64, N, d = 64\n"
+    "  eigen [n] [iters]           batched eigenvalues of 1000 matrices n x n (default 16, 64)\n"
+    "  persistent [H] [iters]      whole-sequence RNN/LSTM/GRU fwd and bwd, T = 200, B 1 and 8,\n"
+    "                              cooperative and cluster kernels: us per step (default H:\n"
+    "                              128, 256, 512, 1024)\n"
     "  check                       every kernel vs a host reference; exit 0 ok, 1 failed\n"
     "exit status: 0 ok, 1 check failed, 2 CUDA error, 64 usage error\n";
 
