@@ -122,6 +122,10 @@ public final class CudaDriver {
     private static final MethodHandle CU_LAUNCH_COOPERATIVE_KERNEL = LIB.downcall(
             FunctionDescriptor.of(C_INT, C_POINTER, C_UINT, C_UINT, C_UINT, C_UINT, C_UINT, C_UINT,
                     C_UINT, C_POINTER, C_POINTER), "cuLaunchCooperativeKernel");
+    private static final MethodHandle CU_LAUNCH_KERNEL_EX = LIB.downcall(
+            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER), "cuLaunchKernelEx");
+    private static final MethodHandle CU_OCCUPANCY_MAX_ACTIVE_CLUSTERS = LIB.downcall(
+            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER), "cuOccupancyMaxActiveClusters");
     private static final MethodHandle CU_OCCUPANCY_MAX_ACTIVE_BLOCKS = LIB.downcall(
             FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_SIZE_T),
             "cuOccupancyMaxActiveBlocksPerMultiprocessor");
@@ -590,6 +594,36 @@ public final class CudaDriver {
             throw CudaException.rethrow("cuLaunchCooperativeKernel", t);
         }
         check(status, "cuLaunchCooperativeKernel");
+    }
+
+    /**
+     * {@code cuLaunchKernelEx}: a launch described by a {@code CUlaunchConfig} ({@link LaunchConfig}),
+     * e.g. with a thread-block cluster dimension; {@code kernelParams} as in {@link #launchKernel}.
+     */
+    public static void launchKernelEx(MemorySegment config, MemorySegment function, MemorySegment kernelParams) {
+        int status;
+        try {
+            status = (int) CU_LAUNCH_KERNEL_EX.invokeExact(config, function, kernelParams, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw CudaException.rethrow("cuLaunchKernelEx", t);
+        }
+        check(status, "cuLaunchKernelEx");
+    }
+
+    /**
+     * {@code cuOccupancyMaxActiveClusters}: how many clusters of the launch {@code config} describes
+     * (its cluster dimension, block size and dynamic shared memory) can be resident on the device at
+     * once; 0 when not even one fits.
+     */
+    public static int occupancyMaxActiveClusters(MemorySegment function, MemorySegment config) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(C_INT);
+            int status = (int) CU_OCCUPANCY_MAX_ACTIVE_CLUSTERS.invokeExact(out, function, config);
+            check(status, "cuOccupancyMaxActiveClusters");
+            return out.get(C_INT, 0);
+        } catch (Throwable t) {
+            throw CudaException.rethrow("cuOccupancyMaxActiveClusters", t);
+        }
     }
 
     /**

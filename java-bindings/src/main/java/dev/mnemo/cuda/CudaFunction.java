@@ -1,5 +1,6 @@
 package dev.mnemo.cuda;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** A kernel of a {@link CudaModule}; valid while the module is open. */
@@ -47,6 +48,31 @@ public final class CudaFunction {
         CudaDriver.launchCooperativeKernel(handle, geometry.gridX(), geometry.gridY(), geometry.gridZ(),
                 geometry.blockX(), geometry.blockY(), geometry.blockZ(), geometry.sharedMemBytes(),
                 stream.handle(), kernelParams);
+    }
+
+    /**
+     * {@code cuLaunchKernelEx} on {@code stream} with thread-block clusters of {@code clusterX}
+     * blocks along x (sm_90 and newer); {@code geometry.gridX()} must be a multiple of it. Arguments
+     * as {@link #launch}.
+     */
+    public void launchCluster(LaunchGeometry geometry, int clusterX, CudaStream stream, MemorySegment kernelParams) {
+        module.handle(); // open, and the owner thread
+        try (Arena arena = Arena.ofConfined()) {
+            CudaDriver.launchKernelEx(LaunchConfig.withCluster(arena, geometry, clusterX, stream.handle()), handle,
+                    kernelParams);
+        }
+    }
+
+    /**
+     * {@code cuOccupancyMaxActiveClusters}: clusters of {@code clusterX} blocks of this geometry's
+     * block size and dynamic shared memory that fit on the device at once (0: none fits).
+     */
+    public int maxActiveClusters(LaunchGeometry geometry, int clusterX, CudaStream stream) {
+        module.handle();
+        try (Arena arena = Arena.ofConfined()) {
+            return CudaDriver.occupancyMaxActiveClusters(handle,
+                    LaunchConfig.withCluster(arena, geometry, clusterX, stream.handle()));
+        }
     }
 
     /** Blocks of {@code blockThreads} threads and {@code dynamicSharedBytes} that fit on one SM at once. */

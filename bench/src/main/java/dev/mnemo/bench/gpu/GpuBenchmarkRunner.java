@@ -381,6 +381,7 @@ public final class GpuBenchmarkRunner {
                                           [--repeats N] [--warmup N] [--out FILE.json] [--torch FILE.json]
                                           [--emit-shapes FILE.json]
                 Times Mnemo's CUDA RNN/LSTM/GRU on gpu-anchors.md's shapes beside PyTorch/cuDNN's results.
-                GpuBenchmarkRunner --persistent [...]: persistent vs per-step rows (see PersistentBenchmark).""";
+                GpuBenchmarkRunner --persistent [...] [--persistent-variant auto|cluster|grid|both]:
+                    persistent (grid or cluster kernel) vs per-step rows (see PersistentBenchmark).""";
     }
 }

@@ -7,6 +7,7 @@ import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.PersistentPolicy;
+import dev.mnemo.nn.cuda.PersistentVariant;
 import dev.mnemo.nn.layers.Gru;
 import dev.mnemo.nn.layers.Lstm;
 import dev.mnemo.nn.layers.RecurrentLayer;
@@ -33,11 +34,17 @@ import java.util.function.Supplier;
  *
  * <pre>
  *   GpuBenchmarkRunner --persistent [--cells LSTM,GRU] [--repeats N] [--warmup N]
+ *                      [--persistent-variant auto|cluster|grid|both]
  *                      [--out FILE.md] [--torch FILE.json] [--emit-shapes FILE.json]
  * </pre>
  * Timing as {@link GpuBenchmarkRunner}'s (CUDA events, median, warm-up); the Markdown has per row
- * the path {@code auto} would take, both paths' forward and forward+backward medians, µs per step
- * of the persistent forward, and torch / persistent ratios.
+ * the path {@code auto} would take, which persistent kernel ran ({@code persistent} = the
+ * cooperative grid variant, {@code persistent-cluster} = the sm_90+ cluster variant, with its
+ * geometry), both paths' forward and forward+backward medians, µs per step of the persistent
+ * forward, and torch / persistent ratios. {@code --persistent-variant} sets
+ * {@code mnemo.persistent.variant} for the persistent timings ({@code auto}, the default: the
+ * cluster variant where it runs, else the grid one); {@code both} times the grid and the cluster
+ * variant of each shape as two rows beside one per-step timing, on the same card in the same run.
  */
 final class PersistentBenchmark {
     private PersistentBenchmark() {
@@ -68,6 +75,7 @@ final class PersistentBenchmark {
         Path md = null;
         Path torchFile = null;
         Path emit = null;
+        List<PersistentVariant> variants = List.of(PersistentVariant.AUTO);
         try {
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -81,6 +89,7 @@ final class PersistentBenchmark {
                     case "--out" -> md = Path.of(v);
                     case "--torch" -> torchFile = Path.of(v);
                     case "--emit-shapes" -> emit = Path.of(v);
+                    case "--persistent-variant" -> variants = variants(v);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -101,7 +110,7 @@ final class PersistentBenchmark {
             }
             TorchResults torch = torchFile != null && Files.isRegularFile(torchFile) ? TorchResults.read(torchFile)
                     : TorchResults.none("no --torch file");
-            String report = measure(shapes, options, torch, out);
+            String report = measure(shapes, options, variants, torch, out);
             if (md != null) {
                 Files.writeString(md, report);
                 out.println("gpu-bench --persistent: wrote " + md);
@@ -115,15 +124,28 @@ final class PersistentBenchmark {
         }
     }
 
-    private static String measure(List<BenchShape> shapes, GpuBenchmarkRunner.Options options, TorchResults torch,
-                                  PrintStream out) {
+    /** {@code auto}, {@code cluster}, {@code grid}, or {@code both} (grid then cluster). */
+    static List<PersistentVariant> variants(String text) {
+        if (text.trim().equalsIgnoreCase("both")) {
+            return List.of(PersistentVariant.GRID, PersistentVariant.CLUSTER);
+        }
+        try {
+            return List.of(PersistentVariant.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--persistent-variant must be auto, cluster, grid or both, got '" + text
+                    + "'");
+        }
+    }
+
+    private static String measure(List<BenchShape> shapes, GpuBenchmarkRunner.Options options,
+                                  List<PersistentVariant> variants, TorchResults torch, PrintStream out) {
         CudaBackend gpu = CudaBackend.float32();
         StringBuilder b = new StringBuilder();
         b.append("# Persistent vs per-step recurrent forward (").append(withPath("auto", gpu::recurrentPathDescription))
                 .append(")\n\n");
-        b.append("| key | dims | auto path | per-step fwd ms | persistent fwd ms | µs/step | torch fwd ms | "
-                + "torch/persistent fwd | per-step fwd+bwd ms | persistent fwd+bwd ms | torch fwd+bwd ms | "
-                + "torch/persistent fwd+bwd |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("| key | dims | auto path | persistent kernel | per-step fwd ms | persistent fwd ms | µs/step | "
+                + "torch fwd ms | torch/persistent fwd | per-step fwd+bwd ms | persistent fwd+bwd ms | torch fwd+bwd ms | "
+                + "torch/persistent fwd+bwd |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         try (CudaContext context = CudaContext.open(0);
              CudaEvent start = CudaEvent.create(context);
              CudaEvent end = CudaEvent.create(context)) {
@@ -137,28 +159,54 @@ final class PersistentBenchmark {
                             options.forwardRepeats()));
                     Timing perStepFb = withPath("per-step", () -> timer.time(c::forwardBackward, options.warmup(),
                             options.forwardBackwardRepeats()));
-                    Timing persF = withPath("persistent", () -> timer.time(c::forward, options.warmup(),
-                            options.forwardRepeats()));
-                    Timing persFb = withPath("persistent", () -> timer.time(c::forwardBackward, options.warmup(),
-                            options.forwardBackwardRepeats()));
                     Timing tf = torch.forward().get(s.key());
                     Timing tfb = torch.forwardBackward().get(s.key());
-                    b.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %.2f | %s | %s | %.3f | %.3f | %s | %s |%n",
-                            s.key(), s.dims(), auto.persistent() ? "persistent" : "per-step", perStepF.medianMs(),
-                            persF.medianMs(), 1000 * persF.medianMs() / s.steps(), ms(tf), ratio(tf, persF),
-                            perStepFb.medianMs(), persFb.medianMs(), ms(tfb), ratio(tfb, persFb)));
-                    out.printf(Locale.ROOT, "%-24s %-26s per-step %8.3f ms  persistent %8.3f ms (%.2f µs/step)%n",
-                            s.key(), s.dims(), perStepF.medianMs(), persF.medianMs(),
-                            1000 * persF.medianMs() / s.steps());
+                    for (PersistentVariant variant : variants) {
+                        try {
+                            String v = variant.toString();
+                            var ran = withPath("persistent", v,
+                                    () -> gpu.recurrentPath(cell, s.steps(), s.batch(), s.hidden()));
+                            Timing persF = withPath("persistent", v, () -> timer.time(c::forward, options.warmup(),
+                                    options.forwardRepeats()));
+                            Timing persFb = withPath("persistent", v, () -> timer.time(c::forwardBackward,
+                                    options.warmup(), options.forwardBackwardRepeats()));
+                            b.append(String.format(Locale.ROOT,
+                                    "| %s | %s | %s | %s | %.3f | %.3f | %.2f | %s | %s | %.3f | %.3f | %s | %s |%n",
+                                    s.key(), s.dims(), auto.path(), kernel(ran), perStepF.medianMs(),
+                                    persF.medianMs(), 1000 * persF.medianMs() / s.steps(), ms(tf), ratio(tf, persF),
+                                    perStepFb.medianMs(), persFb.medianMs(), ms(tfb), ratio(tfb, persFb)));
+                            out.printf(Locale.ROOT,
+                                    "%-24s %-26s per-step %8.3f ms  %s %8.3f ms (%.2f µs/step)%n", s.key(), s.dims(),
+                                    perStepF.medianMs(), ran.path(), persF.medianMs(),
+                                    1000 * persF.medianMs() / s.steps());
+                        } catch (RuntimeException e) {
+                            failed(b, out, s, "variant " + variant, e);
+                        }
+                    }
                 } catch (RuntimeException e) {
-                    b.append("| ").append(s.key()).append(" | ").append(s.dims()).append(" | failed: ")
-                            .append(e.getMessage()).append(" |||||||||\n");
-                    out.println(s.key() + " failed: " + e);
+                    failed(b, out, s, "", e);
                 }
                 System.gc();
             }
         }
         return b.toString();
+    }
+
+    private static void failed(StringBuilder b, PrintStream out, BenchShape s, String what, RuntimeException e) {
+        b.append("| ").append(s.key()).append(" | ").append(s.dims()).append(" | failed")
+                .append(what.isEmpty() ? "" : " (" + what + ")").append(": ").append(e.getMessage())
+                .append(" ||||||||||\n");
+        out.println(s.key() + (what.isEmpty() ? "" : " " + what) + " failed: " + e);
+    }
+
+    /** Which persistent kernel a choice ran, with its geometry, for the table. */
+    static String kernel(PersistentPolicy.Choice choice) {
+        return switch (choice.path()) {
+            case GRID -> "grid: " + choice.plan().grid() + " blocks × J " + choice.plan().unitsPerBlock();
+            case CLUSTER -> "cluster: " + choice.clusterPlan().clusters() + " × S " + choice.clusterPlan().clusterSize()
+                    + ", J " + choice.clusterPlan().unitsPerBlock() + ", Bc " + choice.clusterPlan().rowsPerCluster();
+            case PER_STEP -> "none";
+        };
     }
 
     private static String ms(Timing t) {
@@ -170,16 +218,28 @@ final class PersistentBenchmark {
     }
 
     static <T> T withPath(String path, Supplier<T> body) {
+        return withPath(path, PersistentVariant.AUTO.toString(), body);
+    }
+
+    /** Runs {@code body} with the recurrent path and the persistent variant properties set. */
+    static <T> T withPath(String path, String variant, Supplier<T> body) {
         String before = System.getProperty(PersistentPolicy.PROPERTY);
+        String variantBefore = System.getProperty(PersistentVariant.PROPERTY);
         System.setProperty(PersistentPolicy.PROPERTY, path);
+        System.setProperty(PersistentVariant.PROPERTY, variant);
         try {
             return body.get();
         } finally {
-            if (before == null) {
-                System.clearProperty(PersistentPolicy.PROPERTY);
-            } else {
-                System.setProperty(PersistentPolicy.PROPERTY, before);
-            }
+            restore(PersistentPolicy.PROPERTY, before);
+            restore(PersistentVariant.PROPERTY, variantBefore);
+        }
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
         }
     }
 

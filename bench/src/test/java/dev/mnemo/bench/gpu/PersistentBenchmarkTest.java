@@ -49,4 +49,25 @@ class PersistentBenchmarkTest {
         assertEquals(2, rc);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--bogus"));
     }
+
+    @Test
+    void theVariantOptionNamesWhatRuns() {
+        assertEquals(List.of(dev.mnemo.nn.cuda.PersistentVariant.GRID, dev.mnemo.nn.cuda.PersistentVariant.CLUSTER),
+                PersistentBenchmark.variants("both"));
+        assertEquals(List.of(dev.mnemo.nn.cuda.PersistentVariant.CLUSTER), PersistentBenchmark.variants("Cluster"));
+        assertEquals(List.of(dev.mnemo.nn.cuda.PersistentVariant.AUTO), PersistentBenchmark.variants("auto"));
+        var err = new ByteArrayOutputStream();
+        int rc = GpuBenchmarkRunner.run(new String[] {"--persistent", "--persistent-variant", "fastest"}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, rc);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--persistent-variant"), err.toString());
+        var h100 = new dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits(132, 232448, true, 9, 0);
+        var cluster = new dev.mnemo.nn.cuda.PersistentPolicy(dev.mnemo.nn.cuda.PersistentPolicy.Mode.PERSISTENT, h100)
+                .choose(dev.mnemo.cuda.kernels.PersistentKernels.Cell.LSTM, 1000, 1, 256);
+        assertEquals("cluster: 1 × S 8, J 32, Bc 1", PersistentBenchmark.kernel(cluster));
+        var grid = new dev.mnemo.nn.cuda.PersistentPolicy(dev.mnemo.nn.cuda.PersistentPolicy.Mode.PERSISTENT,
+                dev.mnemo.nn.cuda.PersistentVariant.GRID, h100).choose(dev.mnemo.cuda.kernels.PersistentKernels.Cell.LSTM,
+                1000, 1, 256);
+        assertEquals("grid: 128 blocks × J 2", PersistentBenchmark.kernel(grid));
+    }
 }

@@ -8,15 +8,22 @@ import dev.mnemo.cuda.FunctionAttribute;
 import dev.mnemo.cuda.LaunchGeometry;
 import java.lang.foreign.Arena;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Cooperative launches of one module's functions on one stream; functions looked up at construction. */
-final class ModuleCooperativeTarget implements CooperativeTarget {
+/**
+ * Cooperative and cluster launches of one module's functions on one stream; functions looked up at
+ * construction.
+ */
+final class ModuleCooperativeTarget implements CooperativeTarget, ClusterTarget {
     private final CudaModule module;
     private final CudaStream stream;
     /** The dynamic shared memory each function has been allowed so far (the driver's default: 48 KiB). */
     private final Map<String, Integer> allowed = new HashMap<>();
+    /** The functions already allowed clusters above 8 blocks. */
+    private final Set<String> nonPortable = new HashSet<>();
 
     ModuleCooperativeTarget(CudaModule module, CudaStream stream, List<KernelSignature> kernels) {
         if (module.context() != stream.context()) {
@@ -54,6 +61,27 @@ final class ModuleCooperativeTarget implements CooperativeTarget {
         try (Arena arena = Arena.ofConfined()) {
             // the driver copies the argument values during the launch, so the arena may close after
             function.launchCooperative(geometry, stream, kernel.pack(arena, arguments));
+        }
+    }
+
+    @Override
+    public void allowNonPortableClusterSize(KernelSignature kernel) {
+        if (nonPortable.add(kernel.name())) {
+            module.function(kernel.name()).setAttribute(FunctionAttribute.NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1);
+        }
+    }
+
+    @Override
+    public int maxActiveClusters(KernelSignature kernel, LaunchGeometry geometry, int clusterSize) {
+        return module.function(kernel.name()).maxActiveClusters(geometry, clusterSize, stream);
+    }
+
+    @Override
+    public void launchCluster(KernelSignature kernel, LaunchGeometry geometry, int clusterSize, Object... arguments) {
+        CudaFunction function = module.function(kernel.name());
+        try (Arena arena = Arena.ofConfined()) {
+            // the driver copies the argument values during the launch, so the arena may close after
+            function.launchCluster(geometry, clusterSize, stream, kernel.pack(arena, arguments));
         }
     }
 }

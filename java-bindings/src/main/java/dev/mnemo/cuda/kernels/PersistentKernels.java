@@ -2,6 +2,7 @@ package dev.mnemo.cuda.kernels;
 
 import static dev.mnemo.cuda.kernels.KernelParameter.of;
 
+import dev.mnemo.cuda.CudaDevice;
 import dev.mnemo.cuda.CudaModule;
 import dev.mnemo.cuda.CudaStream;
 import dev.mnemo.cuda.DeviceMemory;
@@ -26,6 +27,10 @@ import java.util.Map;
  * grid can be co-resident (the driver's occupancy for that shared memory × SMs), raises the kernel's
  * dynamic shared memory limit when above 48 KiB, zeroes the barrier words and launches with
  * {@code cuLaunchCooperativeKernel}.
+ *
+ * <p>The header's cluster variants of the same kernels (sm_90+, same structs) launch through
+ * {@link #cluster()} ({@link PersistentClusterKernels}); their raw-struct entry points are here too
+ * ({@code clusterLstmFwd}, ...), as the header's family naming asks.
  *
  * <p>Not thread-safe (one stream, one thread, like its context).
  */
@@ -129,8 +134,32 @@ public final class PersistentKernels {
      * @param multiprocessors SM count
      * @param sharedMemoryPerBlockOptin the most dynamic shared memory one block may opt in to, bytes
      * @param cooperativeLaunch whether the device supports cooperative launches
+     * @param computeMajor compute capability, major (0: unknown)
+     * @param computeMinor compute capability, minor
      */
-    public record DeviceLimits(int multiprocessors, int sharedMemoryPerBlockOptin, boolean cooperativeLaunch) {
+    public record DeviceLimits(int multiprocessors, int sharedMemoryPerBlockOptin, boolean cooperativeLaunch,
+                               int computeMajor, int computeMinor) {
+
+        /** Limits without a compute capability (0.0): the cluster variant is never planned for them. */
+        public DeviceLimits(int multiprocessors, int sharedMemoryPerBlockOptin, boolean cooperativeLaunch) {
+            this(multiprocessors, sharedMemoryPerBlockOptin, cooperativeLaunch, 0, 0);
+        }
+
+        /** The limits of a queried device. */
+        public static DeviceLimits of(CudaDevice device) {
+            return new DeviceLimits(device.multiprocessors(), device.sharedMemoryPerBlockOptin(),
+                    device.cooperativeLaunch(), device.computeMajor(), device.computeMinor());
+        }
+
+        /** Thread-block clusters and distributed shared memory exist from compute capability 9.0 (Hopper). */
+        public boolean clusters() {
+            return computeMajor >= 9;
+        }
+
+        /** Compute capability as "9.0". */
+        public String computeCapability() {
+            return computeMajor + "." + computeMinor;
+        }
     }
 
     /**
@@ -203,6 +232,8 @@ public final class PersistentKernels {
 
     private final CooperativeTarget target;
     private final DeviceLimits limits;
+    /** The cluster variants (null when built for CPU tests without a cluster target). */
+    private final PersistentClusterKernels cluster;
     private final MemorySegment fwdParams = ParamsStructs.allocate(FWD_PARAMS_LAYOUT);
     /** Occupancy per (kernel, shared bytes): asked of the driver once. */
     private final Map<String, Integer> occupancy = new HashMap<>();
@@ -212,14 +243,78 @@ public final class PersistentKernels {
         this(new ModuleCooperativeTarget(module, stream, signatures()), limits);
     }
 
-    PersistentKernels(CooperativeTarget target, DeviceLimits limits) {
-        this.target = target;
-        this.limits = limits;
+    private PersistentKernels(ModuleCooperativeTarget target, DeviceLimits limits) {
+        this(target, target, limits);
     }
 
-    /** The signatures of this family, in header order. */
+    PersistentKernels(CooperativeTarget target, DeviceLimits limits) {
+        this(target, null, limits);
+    }
+
+    PersistentKernels(CooperativeTarget target, ClusterTarget clusterTarget, DeviceLimits limits) {
+        this.target = target;
+        this.limits = limits;
+        this.cluster = clusterTarget == null ? null : new PersistentClusterKernels(clusterTarget, limits);
+    }
+
+    /** The signatures of this family, in header order (the cluster variants last). */
     public static List<KernelSignature> signatures() {
-        return List.of(RNN_FWD_TANH, RNN_FWD_RELU, LSTM_FWD, GRU_FWD, RNN_BWD_TANH, RNN_BWD_RELU, LSTM_BWD, GRU_BWD);
+        return List.of(RNN_FWD_TANH, RNN_FWD_RELU, LSTM_FWD, GRU_FWD, RNN_BWD_TANH, RNN_BWD_RELU, LSTM_BWD, GRU_BWD,
+                PersistentClusterKernels.RNN_FWD_TANH, PersistentClusterKernels.RNN_FWD_RELU,
+                PersistentClusterKernels.LSTM_FWD, PersistentClusterKernels.GRU_FWD,
+                PersistentClusterKernels.RNN_BWD_TANH, PersistentClusterKernels.RNN_BWD_RELU,
+                PersistentClusterKernels.LSTM_BWD, PersistentClusterKernels.GRU_BWD);
+    }
+
+    /** The launchers of the cluster variants (sm_90 and newer), on the same module and stream. */
+    public PersistentClusterKernels cluster() {
+        if (cluster == null) {
+            throw new IllegalStateException("these launchers were built without a cluster target");
+        }
+        return cluster;
+    }
+
+    /**
+     * {@code mnemo_persistent_cluster_rnn_fwd_tanh_f32} from the struct's bytes: scalars and non-null
+     * pointers checked (no barrier needed), clusters as {@link PersistentClusterPlan#clustersFor} gives.
+     */
+    public void clusterRnnFwdTanh(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.RNN_FWD_TANH, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_rnn_fwd_relu_f32} from the struct's bytes. */
+    public void clusterRnnFwdRelu(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.RNN_FWD_RELU, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_lstm_fwd_f32} from the struct's bytes. */
+    public void clusterLstmFwd(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.LSTM_FWD, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_gru_fwd_f32} from the struct's bytes. */
+    public void clusterGruFwd(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.GRU_FWD, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_rnn_bwd_tanh_f32} from the struct's bytes. */
+    public void clusterRnnBwdTanh(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.RNN_BWD_TANH, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_rnn_bwd_relu_f32} from the struct's bytes. */
+    public void clusterRnnBwdRelu(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.RNN_BWD_RELU, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_lstm_bwd_f32} from the struct's bytes. */
+    public void clusterLstmBwd(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.LSTM_BWD, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_gru_bwd_f32} from the struct's bytes. */
+    public void clusterGruBwd(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.GRU_BWD, p);
     }
 
     /** The device limits this launcher plans for. */
@@ -402,6 +497,15 @@ public final class PersistentKernels {
 
     private LaunchGeometry check(Cell cell, FwdParams p) {
         LaunchGeometry geometry = geometry(false, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock());
+        checkBuffers(cell, p, true);
+        return geometry;
+    }
+
+    /**
+     * Presence, sizes and overlaps of the forward's buffers; the barrier only when {@code barrierUsed}
+     * (the cluster variants ignore it).
+     */
+    static void checkBuffers(Cell cell, FwdParams p, boolean barrierUsed) {
         long g = (long) cell.gates() * p.hidden();
         long bh = p.batch() * p.hidden();
         long tbh = Math.multiplyExact(p.steps(), bh);
@@ -412,14 +516,17 @@ public final class PersistentKernels {
         LaunchChecks.present("wHh", p.wHh());
         LaunchChecks.present("h0", p.h0());
         LaunchChecks.present("h", p.h());
-        LaunchChecks.present("barrier", p.barrier());
+        DeviceMemory barrier = barrierUsed ? p.barrier() : null;
+        if (barrierUsed) {
+            LaunchChecks.present("barrier", barrier);
+            LaunchChecks.holds("barrier", barrier, BARRIER_WORDS, "2 words");
+        }
         LaunchChecks.holds("gates", p.gates(), tbg, "steps·batch·G·hidden");
         LaunchChecks.holds("wHh", p.wHh(), whh, "G·hidden·hidden");
         LaunchChecks.holdsIfPresent("bIh", p.bIh(), g, "G·hidden");
         LaunchChecks.holdsIfPresent("bHh", p.bHh(), g, "G·hidden");
         LaunchChecks.holds("h0", p.h0(), bh, "batch·hidden");
         LaunchChecks.holds("h", p.h(), tbh, "steps·batch·hidden");
-        LaunchChecks.holds("barrier", p.barrier(), BARRIER_WORDS, "2 words");
         DeviceMemory c0 = lstm ? p.c0() : null;
         DeviceMemory c = lstm ? p.c() : null;
         DeviceMemory hn = cell == Cell.GRU ? p.hn() : null;
@@ -434,9 +541,9 @@ public final class PersistentKernels {
         disjoint(List.of(new Region("wHh", p.wHh(), whh), new Region("bIh", p.bIh(), g),
                         new Region("bHh", p.bHh(), g), new Region("h0", p.h0(), bh), new Region("c0", c0, bh)),
                 List.of(new Region("gates", p.gates(), tbg), new Region("h", p.h(), tbh), new Region("c", c, tbh),
-                        new Region("hn", hn, tbh), new Region("barrier", p.barrier(), BARRIER_WORDS)));
-        return geometry;
+                        new Region("hn", hn, tbh), new Region("barrier", barrier, BARRIER_WORDS)));
     }
+
     /** A named buffer and the floats of it a kernel touches; null memory = absent. */
     private record Region(String name, DeviceMemory memory, long floats) {
     }
@@ -555,7 +662,7 @@ public final class PersistentKernels {
         launch(kernel, geometry, ParamsStructs.getLong(p, l, "barrier"), p);
     }
 
-    private static List<String> requiredBackward(Cell cell) {
+    static List<String> requiredBackward(Cell cell) {
         return switch (cell) {
             case RNN_TANH, RNN_RELU -> List.of("wHh", "h", "dh", "dWx", "barrier");
             case LSTM -> List.of("gates", "wHh", "c0", "h", "c", "dh", "dc", "dWx", "barrier");
@@ -565,6 +672,12 @@ public final class PersistentKernels {
 
     private LaunchGeometry checkBackward(Cell cell, BwdParams p) {
         LaunchGeometry geometry = geometry(true, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock());
+        checkBackwardBuffers(cell, p, true);
+        return geometry;
+    }
+
+    /** Presence, sizes and overlaps of the backward's buffers; the barrier only when {@code barrierUsed}. */
+    static void checkBackwardBuffers(Cell cell, BwdParams p, boolean barrierUsed) {
         long g = (long) cell.gates() * p.hidden();
         long bh = p.batch() * p.hidden();
         long tbh = Math.multiplyExact(p.steps(), bh);
@@ -591,9 +704,12 @@ public final class PersistentKernels {
         fields.put("dc", dc);
         fields.put("dWx", p.dWx());
         fields.put("dRh", dRh);
-        fields.put("barrier", p.barrier());
+        DeviceMemory barrier = barrierUsed ? p.barrier() : null;
+        fields.put("barrier", barrier);
         for (String name : requiredBackward(cell)) {
-            LaunchChecks.present(name, fields.get(name));
+            if (barrierUsed || !name.equals("barrier")) {
+                LaunchChecks.present(name, fields.get(name));
+            }
         }
         LaunchChecks.holdsIfPresent("gates", gates, tbg, "steps·batch·G·hidden");
         LaunchChecks.holds("wHh", p.wHh(), Math.multiplyExact(g, p.hidden()), "G·hidden·hidden");
@@ -607,12 +723,13 @@ public final class PersistentKernels {
         LaunchChecks.holdsIfPresent("dc", dc, bh, "batch·hidden");
         LaunchChecks.holds("dWx", p.dWx(), tbg, "steps·batch·G·hidden");
         LaunchChecks.holdsIfPresent("dRh", dRh, tbg, "steps·batch·G·hidden");
-        LaunchChecks.holds("barrier", p.barrier(), BARRIER_WORDS, "2 words");
+        if (barrierUsed) {
+            LaunchChecks.holds("barrier", barrier, BARRIER_WORDS, "2 words");
+        }
         disjoint(List.of(new Region("gates", gates, tbg), new Region("wHh", p.wHh(), g * p.hidden()),
                         new Region("h0", h0, bh), new Region("c0", c0, bh), new Region("h", p.h(), tbh),
                         new Region("c", c, tbh), new Region("hn", hn, tbh), new Region("dy", p.dy(), tbh)),
                 List.of(new Region("dh", p.dh(), bh), new Region("dc", dc, bh), new Region("dWx", p.dWx(), tbg),
-                        new Region("dRh", dRh, tbg), new Region("barrier", p.barrier(), BARRIER_WORDS)));
-        return geometry;
+                        new Region("dRh", dRh, tbg), new Region("barrier", barrier, BARRIER_WORDS)));
     }
 }

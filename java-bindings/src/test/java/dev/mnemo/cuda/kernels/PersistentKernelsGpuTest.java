@@ -13,6 +13,7 @@ import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -45,8 +46,7 @@ class PersistentKernelsGpuTest {
         stream = CudaStream.create(context);
         module = KernelModule.loadMnemoKernels(context);
         CudaDevice d = CudaDevice.query(0);
-        kernels = new PersistentKernels(module, stream,
-                new DeviceLimits(d.multiprocessors(), d.sharedMemoryPerBlockOptin(), d.cooperativeLaunch()));
+        kernels = new PersistentKernels(module, stream, DeviceLimits.of(d));
     }
 
     @BeforeEach
@@ -117,6 +117,29 @@ class PersistentKernelsGpuTest {
             "GRU, 7, 1, 37, true", "GRU, 1, 1, 1, false", "GRU, 1000, 1, 256, false", "GRU, 12, 8, 1024, false",
             "RNN_TANH, 9, 5, 131, false", "RNN_RELU, 9, 5, 131, true", "RNN_TANH, 1000, 1, 256, true"})
     void matchesTheHostRecurrence(Cell cell, int steps, int batch, int hidden, boolean reverse) {
+        run(cell, steps, batch, hidden, reverse, 0);
+    }
+
+    /**
+     * The cluster variants (sm_90+) on the same reference: odd H (a tail block in the cluster),
+     * B = 1, T = 1, reverse, B = 5 split over 2 clusters (3 rows and 2), B = 70 in 24 clusters of 3
+     * rows (the last one 1), B = 200 at S = 16 (non-portable), and the plan's own cluster count
+     * (clusters = 0 in the table).
+     */
+    @ParameterizedTest(name = "cluster {0} T={1} B={2} H={3} reverse={4} clusters={5}")
+    @CsvSource({
+            "LSTM, 7, 1, 37, false, 0", "LSTM, 1, 3, 33, true, 0", "LSTM, 300, 5, 255, false, 2",
+            "LSTM, 12, 8, 256, true, 0", "GRU, 7, 1, 37, true, 0", "GRU, 1, 1, 1, false, 0",
+            "GRU, 300, 5, 255, true, 2", "GRU, 20, 70, 128, false, 0", "LSTM, 5, 200, 128, false, 0", "RNN_TANH, 9, 5, 131, false, 2",
+            "RNN_RELU, 9, 5, 131, true, 0", "RNN_TANH, 1000, 1, 256, true, 0"})
+    void clusterMatchesTheHostRecurrence(Cell cell, int steps, int batch, int hidden, boolean reverse, int clusters) {
+        Assumptions.assumeTrue(kernels.limits().clusters(), "compute capability "
+                + kernels.limits().computeCapability() + " < 9.0: no thread-block clusters");
+        run(cell, steps, batch, hidden, reverse, clusters == 0 ? -1 : clusters);
+    }
+
+    /** Runs one shape: the cooperative kernel (clusters 0), the cluster one (-1: the plan's count). */
+    private void run(Cell cell, int steps, int batch, int hidden, boolean reverse, int clusters) {
         Random r = new Random(SEED + steps * 31L + hidden);
         int g = cell.gates() * hidden;
         float scale = (float) (1 / Math.sqrt(hidden));
@@ -191,9 +214,20 @@ class PersistentKernelsGpuTest {
             }
             hPrev = hNew;
         }
-        var plan = PersistentKernels.plan(cell, batch, hidden, kernels.limits());
-        if (!plan.feasible()) {
-            throw new AssertionError("no plan on this device: " + plan.reason());
+        int units;
+        if (clusters == 0) {
+            var plan = PersistentKernels.plan(cell, batch, hidden, kernels.limits());
+            if (!plan.feasible()) {
+                throw new AssertionError("no plan on this device: " + plan.reason());
+            }
+            units = plan.plan().unitsPerBlock();
+        } else {
+            var plan = PersistentClusterPlan.plan(cell, batch, hidden, kernels.limits());
+            if (!plan.feasible()) {
+                throw new AssertionError("no cluster plan on this device: " + plan.reason());
+            }
+            units = plan.plan().unitsPerBlock();
+            clusters = clusters < 0 ? plan.plan().clusters() : clusters;
         }
         boolean lstm = cell == Cell.LSTM;
         boolean gru = cell == Cell.GRU;
@@ -202,9 +236,14 @@ class PersistentKernelsGpuTest {
              DeviceBuffer dH0 = DeviceBuffer.of(context, h0); DeviceBuffer dC0 = DeviceBuffer.of(context, c0);
              DeviceBuffer dH = output(n); DeviceBuffer dC = output(n); DeviceBuffer dHn = output(n);
              DeviceBuffer barrier = DeviceBuffer.allocateFloats(context, PersistentKernels.BARRIER_WORDS)) {
-            kernels.forward(cell, new PersistentKernels.FwdParams(dGates, dW, dBi, dBh, dH0, lstm ? dC0 : null, dH,
-                    lstm ? dC : null, gru ? dHn : null, barrier, steps, batch, hidden, plan.plan().unitsPerBlock(),
-                    reverse, true));
+            var p = new PersistentKernels.FwdParams(dGates, dW, dBi, dBh, dH0, lstm ? dC0 : null, dH,
+                    lstm ? dC : null, gru ? dHn : null, clusters == 0 ? barrier : null, steps, batch, hidden, units,
+                    reverse, true);
+            if (clusters == 0) {
+                kernels.forward(cell, p);
+            } else {
+                kernels.cluster().forward(cell, p, clusters);
+            }
             double tol = 2e-5 * Math.sqrt(steps);
             assertClose(hRef, read(dH, n), tol, "h");
             assertClose(gRef, read(dGates, wx.length), tol, "gates");
@@ -213,6 +252,9 @@ class PersistentKernelsGpuTest {
             }
             if (gru) {
                 assertClose(hnRef, read(dHn, n), tol, "hn");
+            }
+            if (clusters != 0) {
+                return; // the cluster kernels do not use the barrier words
             }
             float[] words = barrier.toFloatArray(2);
             assertEquals(0, Float.floatToRawIntBits(words[0]), "barrier counter left at 0");

@@ -9,8 +9,8 @@ import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
 
 /**
  * The CUDA backend's persistent whole-sequence forward and backward: the launcher, the device's limits and the
- * barrier words, made on first use. The policy's mode is read from the system property on every
- * call, so a test or a benchmark can switch paths between forwards.
+ * barrier words, made on first use. The policy's mode and variant are read from their system
+ * properties on every call, so a test or a benchmark can switch paths between forwards.
  */
 final class PersistentPath {
     private final PersistentKernels kernels;
@@ -25,31 +25,45 @@ final class PersistentPath {
 
     static PersistentPath open(CudaRuntime rt) {
         CudaDevice device = CudaDevice.query(rt.ordinal());
-        DeviceLimits limits = new DeviceLimits(device.multiprocessors(), device.sharedMemoryPerBlockOptin(),
-                device.cooperativeLaunch());
+        DeviceLimits limits = DeviceLimits.of(device);
         DeviceBuffer barrier = rt.allocate(PersistentKernels.BARRIER_WORDS);
         return new PersistentPath(new PersistentKernels(rt.module, rt.stream, limits), limits, barrier);
     }
 
-    /** The policy under the currently configured mode. */
+    /** The policy under the currently configured mode and variant. */
     PersistentPolicy policy() {
-        return new PersistentPolicy(PersistentPolicy.Mode.configured(), limits);
+        return new PersistentPolicy(PersistentPolicy.Mode.configured(), PersistentVariant.configured(), limits);
     }
 
-    /** Launches the forward with the plan's J; the barrier words are this path's. */
+    /**
+     * Launches the forward the choice names: the cluster kernel with its plan's J and cluster count
+     * (no barrier words), or the cooperative one with its plan's J and this path's barrier words.
+     */
     void forward(Cell cell, PersistentPolicy.Choice choice, DeviceMemory gates, DeviceMemory wHh, DeviceMemory bIh,
                  DeviceMemory bHh, DeviceMemory h0, DeviceMemory c0, DeviceMemory h, DeviceMemory c, DeviceMemory hn,
                  long steps, long batch, long hidden, boolean reverse) {
-        kernels.forward(cell, new PersistentKernels.FwdParams(gates, wHh, bIh, bHh, h0, c0, h, c, hn, barrier, steps,
-                batch, hidden, choice.plan().unitsPerBlock(), reverse, cell == Cell.LSTM || cell == Cell.GRU));
+        boolean cluster = choice.cluster();
+        var p = new PersistentKernels.FwdParams(gates, wHh, bIh, bHh, h0, c0, h, c, hn, cluster ? null : barrier,
+                steps, batch, hidden, choice.unitsPerBlock(), reverse, cell == Cell.LSTM || cell == Cell.GRU);
+        if (cluster) {
+            kernels.cluster().forward(cell, p, choice.clusterPlan().clusters());
+        } else {
+            kernels.forward(cell, p);
+        }
     }
 
-    /** Launches the backward with the backward plan's J; the barrier words are this path's. */
+    /** Launches the backward the choice names, as {@link #forward} does. */
     void backward(Cell cell, PersistentPolicy.Choice choice, DeviceMemory gates, DeviceMemory wHh, DeviceMemory h0,
                   DeviceMemory c0, DeviceMemory h, DeviceMemory c, DeviceMemory hn, DeviceMemory dy, DeviceMemory dh,
                   DeviceMemory dc, DeviceMemory dWx, DeviceMemory dRh, long steps, long batch, long hidden,
                   boolean reverse) {
-        kernels.backward(cell, new PersistentKernels.BwdParams(gates, wHh, h0, c0, h, c, hn, dy, dh, dc, dWx, dRh,
-                barrier, steps, batch, hidden, choice.plan().unitsPerBlock(), reverse));
+        boolean cluster = choice.cluster();
+        var p = new PersistentKernels.BwdParams(gates, wHh, h0, c0, h, c, hn, dy, dh, dc, dWx, dRh,
+                cluster ? null : barrier, steps, batch, hidden, choice.unitsPerBlock(), reverse);
+        if (cluster) {
+            kernels.cluster().backward(cell, p, choice.clusterPlan().clusters());
+        } else {
+            kernels.backward(cell, p);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.mnemo.nn.cuda;
 
+import dev.mnemo.cuda.kernels.PersistentClusterPlan;
 import dev.mnemo.cuda.kernels.PersistentKernels;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
@@ -8,9 +9,13 @@ import dev.mnemo.nn.Backend;
 import java.util.Locale;
 
 /**
- * Which path a recurrent layer's forward takes on CUDA: the persistent whole-sequence kernel (one
- * cooperative launch for all T steps, W_hh kept on chip) or the per-step loop (a cuBLAS GEMM and a
- * pointwise kernel per step).
+ * Which path a recurrent layer's forward takes on CUDA: a persistent whole-sequence kernel (one
+ * launch for all T steps, W_hh kept on chip) or the per-step loop (a cuBLAS GEMM and a pointwise
+ * kernel per step). The persistent kernels come in two variants: the cluster one (compute capability
+ * 9.0 and newer: clusters of up to 16 blocks, one cluster barrier per step, see
+ * {@link PersistentClusterPlan}) and the cooperative grid one (a grid-wide barrier per step, see
+ * {@link PersistentKernels#plan}). Where both can run the cluster one is taken (its barrier is
+ * cheaper and nothing in a step waits on L2); {@link PersistentVariant} restricts the choice.
  *
  * <p>{@link Mode#AUTO} takes the persistent path when the device can run it (cooperative launch,
  * the block's W_hh slice and h fit in shared memory, see {@link PersistentKernels#plan}) and the
@@ -66,30 +71,81 @@ public final class PersistentPolicy {
         }
     }
 
+    /** The three outcomes. */
+    public enum Path {
+        PER_STEP("per-step"), GRID("persistent"), CLUSTER("persistent-cluster");
+
+        private final String label;
+
+        Path(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
     /**
      * The decision for one shape.
      *
-     * @param persistent whether the persistent kernel runs
-     * @param plan its geometry when it runs (else null)
-     * @param reason why, in words
+     * @param path which path runs
+     * @param plan the cooperative kernel's geometry when {@link Path#GRID} (else null)
+     * @param clusterPlan the cluster kernel's geometry when {@link Path#CLUSTER} (else null)
+     * @param reason why, in words (with the geometry when a persistent kernel runs)
      */
-    public record Choice(boolean persistent, Plan plan, String reason) {
+    public record Choice(Path path, Plan plan, PersistentClusterPlan clusterPlan, String reason) {
+        static Choice perStep(String reason) {
+            return new Choice(Path.PER_STEP, null, null, reason);
+        }
+
+        /** Whether a persistent kernel (either variant) runs. */
+        public boolean persistent() {
+            return path != Path.PER_STEP;
+        }
+
+        /** Whether the cluster variant runs. */
+        public boolean cluster() {
+            return path == Path.CLUSTER;
+        }
+
+        /** J of the chosen persistent kernel. */
+        public int unitsPerBlock() {
+            return switch (path) {
+                case GRID -> plan.unitsPerBlock();
+                case CLUSTER -> clusterPlan.unitsPerBlock();
+                case PER_STEP -> throw new IllegalStateException("the per-step path has no unitsPerBlock");
+            };
+        }
+
         @Override
         public String toString() {
-            return (persistent ? "persistent" : "per-step") + " (" + reason + ")";
+            return path + " (" + reason + ")";
         }
     }
 
     private final Mode mode;
+    private final PersistentVariant variant;
     private final DeviceLimits limits;
 
+    /** A policy that may pick either variant ({@link PersistentVariant#AUTO}). */
     public PersistentPolicy(Mode mode, DeviceLimits limits) {
+        this(mode, PersistentVariant.AUTO, limits);
+    }
+
+    public PersistentPolicy(Mode mode, PersistentVariant variant, DeviceLimits limits) {
         this.mode = java.util.Objects.requireNonNull(mode, "mode");
+        this.variant = java.util.Objects.requireNonNull(variant, "variant");
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
     }
 
     public Mode mode() {
         return mode;
+    }
+
+    public PersistentVariant variant() {
+        return variant;
     }
 
     /** The kernel cell of a backend cell. */
@@ -113,25 +169,59 @@ public final class PersistentPolicy {
 
     private Choice choose(boolean backward, Cell cell, long steps, long batch, long hidden) {
         if (mode == Mode.PER_STEP) {
-            return new Choice(false, null, PROPERTY + "=per-step");
+            return Choice.perStep(PROPERTY + "=per-step");
         }
-        var plan = backward ? PersistentKernels.planBackward(cell, batch, hidden, limits)
-                : PersistentKernels.plan(cell, batch, hidden, limits);
-        if (!plan.feasible()) {
+        Choice persistent = persistentChoice(backward, cell, batch, hidden);
+        if (!persistent.persistent()) {
             if (mode == Mode.PERSISTENT) {
-                throw new IllegalStateException(PROPERTY + "=persistent, but the persistent " + cell
-                        + (backward ? " backward" : " forward") + " kernel cannot run "
-                        + "B " + batch + ", H " + hidden + " here: " + plan.reason());
+                throw new IllegalStateException(PROPERTY + "=persistent, but no persistent " + cell
+                        + (backward ? " backward" : " forward") + " kernel can run "
+                        + "B " + batch + ", H " + hidden + " here: " + persistent.reason());
             }
-            return new Choice(false, null, plan.reason());
+            return persistent;
         }
+        String geometry = persistent.cluster() ? persistent.clusterPlan().toString() : persistent.plan().toString();
+        String variantNote = variant == PersistentVariant.AUTO ? "" : PersistentVariant.PROPERTY + "=" + variant + "; ";
         if (mode == Mode.PERSISTENT) {
-            return new Choice(true, plan.plan(), PROPERTY + "=persistent; " + plan.plan());
+            return new Choice(persistent.path(), persistent.plan(), persistent.clusterPlan(),
+                    PROPERTY + "=persistent; " + variantNote + geometry);
         }
         if (batch > AUTO_MAX_BATCH) {
-            return new Choice(false, null, "batch " + batch + " > " + AUTO_MAX_BATCH + ": the per-step GEMMs' throughput wins");
+            return Choice.perStep("batch " + batch + " > " + AUTO_MAX_BATCH + ": the per-step GEMMs' throughput wins");
         }
-        return new Choice(true, plan.plan(), "auto, batch " + batch + " <= " + AUTO_MAX_BATCH + "; " + plan.plan());
+        return new Choice(persistent.path(), persistent.plan(), persistent.clusterPlan(),
+                "auto, batch " + batch + " <= " + AUTO_MAX_BATCH + "; " + variantNote + geometry);
+    }
+
+    /**
+     * The persistent kernel the variant allows for this shape: the cluster one when the device has
+     * clusters and its plan fits, else the cooperative one when its plan fits; otherwise a per-step
+     * choice whose reason names why each allowed variant cannot run.
+     */
+    private Choice persistentChoice(boolean backward, Cell cell, long batch, long hidden) {
+        String clusterWhyNot = null;
+        if (variant != PersistentVariant.GRID) {
+            var cluster = backward ? PersistentClusterPlan.planBackward(cell, batch, hidden, limits)
+                    : PersistentClusterPlan.plan(cell, batch, hidden, limits);
+            if (cluster.feasible()) {
+                return new Choice(Path.CLUSTER, null, cluster.plan(), "");
+            }
+            clusterWhyNot = "cluster: " + cluster.reason();
+        }
+        String gridWhyNot = null;
+        if (variant != PersistentVariant.CLUSTER) {
+            var grid = backward ? PersistentKernels.planBackward(cell, batch, hidden, limits)
+                    : PersistentKernels.plan(cell, batch, hidden, limits);
+            if (grid.feasible()) {
+                return new Choice(Path.GRID, grid.plan(), null, "");
+            }
+            gridWhyNot = variant == PersistentVariant.AUTO ? "grid: " + grid.reason() : grid.reason();
+        }
+        String restricted = variant == PersistentVariant.AUTO ? "" : PersistentVariant.PROPERTY + "=" + variant + ", ";
+        if (clusterWhyNot != null && gridWhyNot != null) {
+            return Choice.perStep(restricted + clusterWhyNot + "; " + gridWhyNot);
+        }
+        return Choice.perStep(restricted + (clusterWhyNot != null ? clusterWhyNot : gridWhyNot));
     }
 
     /** As {@link #choose}, for the whole-sequence backward (its own shared-memory limit). */
@@ -141,11 +231,15 @@ public final class PersistentPolicy {
 
     /** One line for {@code mnemo info}: the mode and what it means on this device. */
     public String describe() {
-        return "recurrent forward path: " + mode + " (" + PROPERTY + "); persistent kernels "
-                + (limits.cooperativeLaunch() ? "available" : "unavailable (no cooperative launch)") + ", "
+        return "recurrent forward path: " + mode + " (" + PROPERTY + "), variant " + variant + " ("
+                + PersistentVariant.PROPERTY + "); compute capability " + limits.computeCapability() + ", "
                 + limits.multiprocessors() + " SMs, " + limits.sharedMemoryPerBlockOptin() / 1024
-                + " KiB shared memory per block; auto: persistent for batch <= " + AUTO_MAX_BATCH
-                + " when W_hh's slice fits (e.g. LSTM B=1 H=256: " + example() + ")";
+                + " KiB shared memory per block; cluster kernels "
+                + (limits.clusters() ? "available" : "unavailable (compute capability < 9.0)")
+                + ", cooperative grid kernels "
+                + (limits.cooperativeLaunch() ? "available" : "unavailable (no cooperative launch)")
+                + "; auto: persistent for batch <= " + AUTO_MAX_BATCH
+                + " when W_hh's slice fits, the cluster variant first (e.g. LSTM B=1 H=256: " + example() + ")";
     }
 
     private String example() {

@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Test;
 class PersistentPolicyTest {
     static final DeviceLimits H100 = new DeviceLimits(132, 227 * 1024, true);
     static final DeviceLimits NO_COOP = new DeviceLimits(132, 227 * 1024, false);
+    /** An H100's numbers with its compute capability: clusters available. */
+    static final DeviceLimits H100_CC = new DeviceLimits(132, 232448, true, 9, 0);
+    /** An A100's: compute capability 8.0, cooperative grid kernels only. */
+    static final DeviceLimits A100 = new DeviceLimits(108, 166912, true, 8, 0);
 
     @Test
     void autoTakesThePersistentPathForSmallBatchesThatFit() {
@@ -103,5 +107,93 @@ class PersistentPolicyTest {
                 () -> new PersistentPolicy(Mode.PERSISTENT, H100).chooseBackward(Cell.LSTM, 12, 8, 1024));
         assertTrue(e.getMessage().contains("backward"), e.getMessage());
         assertFalse(new PersistentPolicy(Mode.PER_STEP, H100).chooseBackward(Cell.GRU, 10, 1, 64).persistent());
+    }
+
+    @Test
+    void onHopperAutoPrefersTheClusterVariant() {
+        var p = new PersistentPolicy(Mode.AUTO, H100_CC);
+        var c = p.choose(Cell.LSTM, 1000, 8, 256);
+        assertEquals(PersistentPolicy.Path.CLUSTER, c.path(), c.toString());
+        assertTrue(c.persistent() && c.cluster());
+        assertNull(c.plan());
+        // S = 8 is the smallest cluster with G·J·H·Bc = 4·32·256·1 <= 32768; B = 8 over 132 / 8 SMs' worth
+        assertEquals(8, c.clusterPlan().clusterSize());
+        assertEquals(32, c.unitsPerBlock());
+        assertEquals(8, c.clusterPlan().clusters());
+        assertEquals(1, c.clusterPlan().rowsPerCluster());
+        assertEquals(4 * (4 * 32 * 256 + 2 * 256 + 4 * 32), c.clusterPlan().sharedMemoryBytes());
+        assertTrue(c.toString().startsWith("persistent-cluster (") && c.toString().contains("8 clusters × 8 blocks"),
+                c.toString());
+        var b = p.chooseBackward(Cell.GRU, 10, 5, 37);
+        assertEquals(PersistentPolicy.Path.CLUSTER, b.path(), b.toString());
+        assertEquals(5, b.clusterPlan().clusters(), "B = 5 runs as 5 independent clusters");
+    }
+
+    @Test
+    void onHopperWhatNoClusterHoldsFallsBackToTheGridVariant() {
+        var p = new PersistentPolicy(Mode.AUTO, H100_CC);
+        // one W_hh copy per cluster of <= 16 blocks: LSTM H = 1024 needs 1 MiB per block; the grid spreads it over 128
+        var c = p.choose(Cell.LSTM, 12, 8, 1024);
+        assertEquals(PersistentPolicy.Path.GRID, c.path(), c.toString());
+        assertEquals(8, c.unitsPerBlock());
+        assertTrue(c.toString().startsWith("persistent ("), c.toString());
+        var none = p.choose(Cell.LSTM, 12, 8, 4096);
+        assertFalse(none.persistent());
+        assertTrue(none.reason().contains("cluster: ") && none.reason().contains("grid: "), none.reason());
+    }
+
+    @Test
+    void onAnA100OnlyTheGridVariantRuns() {
+        var c = new PersistentPolicy(Mode.AUTO, A100).choose(Cell.GRU, 100, 1, 256);
+        assertEquals(PersistentPolicy.Path.GRID, c.path(), c.toString());
+        assertNull(c.clusterPlan());
+        var forced = new PersistentPolicy(Mode.AUTO, PersistentVariant.CLUSTER, A100).choose(Cell.GRU, 100, 1, 256);
+        assertFalse(forced.persistent());
+        assertTrue(forced.reason().contains(PersistentVariant.PROPERTY + "=cluster") && forced.reason().contains("8.0"),
+                forced.reason());
+        var e = assertThrows(IllegalStateException.class, () -> new PersistentPolicy(Mode.PERSISTENT,
+                PersistentVariant.CLUSTER, A100).choose(Cell.GRU, 100, 1, 256));
+        assertTrue(e.getMessage().contains("compute capability 8.0 < 9.0"), e.getMessage());
+    }
+
+    @Test
+    void theVariantPropertyForcesEitherKernel() {
+        var grid = new PersistentPolicy(Mode.PERSISTENT, PersistentVariant.GRID, H100_CC).choose(Cell.LSTM, 10, 1, 256);
+        assertEquals(PersistentPolicy.Path.GRID, grid.path(), grid.toString());
+        assertTrue(grid.reason().contains(PersistentVariant.PROPERTY + "=grid"), grid.reason());
+        var cluster = new PersistentPolicy(Mode.PERSISTENT, PersistentVariant.CLUSTER, H100_CC)
+                .chooseBackward(Cell.LSTM, 10, 1, 256);
+        assertEquals(PersistentPolicy.Path.CLUSTER, cluster.path(), cluster.toString());
+        assertTrue(cluster.clusterPlan().backward());
+        var e = assertThrows(IllegalStateException.class, () -> new PersistentPolicy(Mode.PERSISTENT,
+                PersistentVariant.CLUSTER, H100_CC).choose(Cell.LSTM, 10, 8, 1024));
+        assertTrue(e.getMessage().contains("shared memory"), e.getMessage());
+        assertEquals(PersistentVariant.AUTO, PersistentVariant.parse(" Auto"));
+        assertEquals(PersistentVariant.CLUSTER, PersistentVariant.parse("cluster"));
+        assertEquals(PersistentVariant.GRID, PersistentVariant.parse("GRID"));
+        var bad = assertThrows(IllegalArgumentException.class, () -> PersistentVariant.parse("fastest"));
+        assertTrue(bad.getMessage().contains(PersistentVariant.PROPERTY), bad.getMessage());
+        String before = System.getProperty(PersistentVariant.PROPERTY);
+        try {
+            System.clearProperty(PersistentVariant.PROPERTY);
+            assertEquals(PersistentVariant.AUTO, PersistentVariant.configured());
+            System.setProperty(PersistentVariant.PROPERTY, "grid");
+            assertEquals(PersistentVariant.GRID, PersistentVariant.configured());
+        } finally {
+            if (before == null) {
+                System.clearProperty(PersistentVariant.PROPERTY);
+            } else {
+                System.setProperty(PersistentVariant.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void describeNamesTheVariantsAndTheClusterGeometry() {
+        String d = new PersistentPolicy(Mode.AUTO, H100_CC).describe();
+        assertTrue(d.contains("variant auto") && d.contains("compute capability 9.0")
+                && d.contains("cluster kernels available") && d.contains("persistent-cluster LSTM"), d);
+        String a = new PersistentPolicy(Mode.AUTO, A100).describe();
+        assertTrue(a.contains("cluster kernels unavailable") && a.contains("persistent (auto"), a);
     }
 }

@@ -18,8 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The persistent whole-sequence forward and backward on CUDA (forced with
- * {@code mnemo.recurrent.path=persistent}) against the float64 CPU reference, forward and every
+ * The cooperative (grid) persistent whole-sequence forward and backward on CUDA (forced with
+ * {@code mnemo.recurrent.path=persistent} and {@code mnemo.persistent.variant=grid}; the cluster
+ * variant has {@link PersistentClusterRecurrentGpuTest}) against the float64 CPU reference, forward and every
  * gradient (same tolerance rule as {@link RecurrentCudaGpuTest}), and against the per-step CUDA path, on shapes with odd H, B = 1, T = 1, several blocks and a tail block, both directions.
  */
 @Tag("gpu")
@@ -30,17 +31,30 @@ class PersistentRecurrentGpuTest {
         CudaAssume.available();
     }
 
+    /** Runs {@code body} under the path {@code path} and the grid variant. */
     static <T> T withPath(String path, Supplier<T> body) {
+        return withPath(path, "grid", body);
+    }
+
+    /** Runs {@code body} with {@link PersistentPolicy#PROPERTY} and {@link PersistentVariant#PROPERTY} set. */
+    static <T> T withPath(String path, String variant, Supplier<T> body) {
         String before = System.getProperty(PersistentPolicy.PROPERTY);
+        String variantBefore = System.getProperty(PersistentVariant.PROPERTY);
         System.setProperty(PersistentPolicy.PROPERTY, path);
+        System.setProperty(PersistentVariant.PROPERTY, variant);
         try {
             return body.get();
         } finally {
-            if (before == null) {
-                System.clearProperty(PersistentPolicy.PROPERTY);
-            } else {
-                System.setProperty(PersistentPolicy.PROPERTY, before);
-            }
+            restore(PersistentPolicy.PROPERTY, before);
+            restore(PersistentVariant.PROPERTY, variantBefore);
+        }
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
         }
     }
 
@@ -60,9 +74,9 @@ class PersistentRecurrentGpuTest {
                                                  boolean bidirectional) {
         CudaBackend gpu = CudaBackend.float32();
         var choice = withPath("persistent", () -> gpu.recurrentPath(cell(kind), steps, batch, hidden));
-        assertTrue(choice.persistent(), choice.toString());
+        assertEquals(PersistentPolicy.Path.GRID, choice.path(), choice.toString());
         var backward = withPath("persistent", () -> gpu.recurrentBackwardPath(cell(kind), steps, batch, hidden));
-        assertTrue(backward.persistent(), backward.toString());
+        assertEquals(PersistentPolicy.Path.GRID, backward.path(), backward.toString());
         withPath("persistent", () -> {
             RecurrentCudaGpuTest.compare(gpu, kind, steps, batch, input, hidden, true, layers, bidirectional, false,
                     true, 0.0, 1e-5, 2.0);

@@ -1,0 +1,175 @@
+package dev.mnemo.cuda.kernels;
+
+import dev.mnemo.cuda.LaunchGeometry;
+import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
+import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
+
+/**
+ * The geometry of one launch of a cluster variant of the persistent kernels (sm_90+): clusters of
+ * S = ceil(H / J) blocks, each cluster holding one copy of W_hh (block rank r owns units r·J ..),
+ * {@code clusters} independent clusters splitting the batch into rows of Bc = ceil(B / clusters).
+ *
+ * <p>{@link #plan} is a first estimate, not yet tuned on a GPU: for each candidate S in 1..16 (as
+ * S = ceil(H / J) with J = ceil(H / S), duplicates skipped, S no more than the SMs) it takes
+ * clusters = max(1, min(B, SMs / S)) (the batch spread over as many clusters as fill the SMs once),
+ * then drops clusters that would get no rows (clusters = ceil(B / Bc), which keeps Bc); a candidate
+ * is feasible when its block's shared memory fits the device's opt-in limit. Among the feasible it
+ * picks the smallest S whose per-block work G·J·H·Bc is at most {@value #TARGET_WORK_PER_BLOCK}
+ * multiply-adds per step (small clusters meet at cheaper barriers), else the largest feasible S
+ * (the least work per block).
+ *
+ * @param cell the cell
+ * @param backward whether this is the backward's plan (its own shared memory formula)
+ * @param batch B
+ * @param hidden H
+ * @param unitsPerBlock J
+ * @param clusterSize S = ceil(H / J), 1..{@value #MAX_CLUSTER_SIZE}
+ * @param clusters independent clusters, 1..B
+ * @param rowsPerCluster Bc = ceil(B / clusters)
+ * @param sharedMemoryBytes dynamic shared memory per block
+ */
+public record PersistentClusterPlan(Cell cell, boolean backward, long batch, long hidden, int unitsPerBlock,
+                                    int clusterSize, int clusters, int rowsPerCluster, int sharedMemoryBytes) {
+    /** The largest cluster an H100 runs (after allowing non-portable sizes). */
+    public static final int MAX_CLUSTER_SIZE = 16;
+    /** The largest cluster every sm_90+ device runs without the non-portable attribute. */
+    public static final int PORTABLE_CLUSTER_SIZE = 8;
+    /** Per-block multiply-adds per step under which the plan stops growing the cluster (untuned). */
+    public static final long TARGET_WORK_PER_BLOCK = 32768;
+
+    /** Blocks launched: clusters·S. */
+    public int grid() {
+        return clusters * clusterSize;
+    }
+
+    /** Block {@link PersistentKernels#BLOCK_THREADS}, grid clusters·S, this shared memory. */
+    public LaunchGeometry geometry() {
+        return new LaunchGeometry(grid(), 1, 1, PersistentKernels.BLOCK_THREADS, 1, 1, sharedMemoryBytes);
+    }
+
+    /** G·J·H·Bc: the recurrent multiply-adds one block does per step. */
+    public long workPerBlock() {
+        return (long) cell.gates() * unitsPerBlock * hidden * rowsPerCluster;
+    }
+
+    @Override
+    public String toString() {
+        return "persistent-cluster " + cell + (backward ? " backward" : "") + ": " + clusters + (clusters == 1 ? " cluster × " : " clusters × ")
+                + clusterSize + " blocks × " + unitsPerBlock + " units, " + rowsPerCluster + " batch row"
+                + (rowsPerCluster == 1 ? "" : "s") + " per cluster, " + sharedMemoryBytes / 1024 + " KiB shared each";
+    }
+
+    /** {@code MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, J, Bc, H)}: 4·(G·J·H + 2·Bc·H + Bc·G·J). */
+    public static long sharedMemoryBytes(Cell cell, long unitsPerBlock, long rowsPerCluster, long hidden) {
+        long g = cell.gates();
+        return Math.multiplyExact(4L, Math.addExact(Math.addExact(
+                Math.multiplyExact(Math.multiplyExact(g, unitsPerBlock), hidden),
+                Math.multiplyExact(Math.multiplyExact(2L, rowsPerCluster), hidden)),
+                Math.multiplyExact(Math.multiplyExact(rowsPerCluster, g), unitsPerBlock)));
+    }
+
+    /** {@code MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, J, Bc, H)}: 4·(G·J·H + 2·Bc·G·H + 3·Bc·J). */
+    public static long backwardSharedMemoryBytes(Cell cell, long unitsPerBlock, long rowsPerCluster, long hidden) {
+        long g = cell.gates();
+        return Math.multiplyExact(4L, Math.addExact(Math.addExact(
+                Math.multiplyExact(Math.multiplyExact(g, unitsPerBlock), hidden),
+                Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(2L, rowsPerCluster), g), hidden)),
+                Math.multiplyExact(Math.multiplyExact(3L, rowsPerCluster), unitsPerBlock)));
+    }
+
+    static long sharedBytes(boolean backward, Cell cell, long units, long rows, long hidden) {
+        return backward ? backwardSharedMemoryBytes(cell, units, rows, hidden) : sharedMemoryBytes(cell, units, rows, hidden);
+    }
+
+    /**
+     * The plan's cluster count for S on a device of {@code multiprocessors} SMs: max(1, min(B, SMs / S)),
+     * then ceil(B / Bc) so that no cluster is left without rows (Bc = ceil(B / clusters) is unchanged).
+     */
+    public static int clustersFor(int clusterSize, long batch, int multiprocessors) {
+        long clusters = Math.max(1, Math.min(batch, multiprocessors / Math.max(1, clusterSize)));
+        long rows = LaunchChecks.blocksFor(batch, (int) clusters);
+        return (int) LaunchChecks.blocksFor(batch, (int) rows);
+    }
+
+    /** The forward's plan for (cell, B, H) on a device, or why there is none. */
+    public static Outcome plan(Cell cell, long batch, long hidden, DeviceLimits limits) {
+        return plan(false, cell, batch, hidden, limits);
+    }
+
+    /** As {@link #plan}, with the backward's shared memory (two steps of dRh per block). */
+    public static Outcome planBackward(Cell cell, long batch, long hidden, DeviceLimits limits) {
+        return plan(true, cell, batch, hidden, limits);
+    }
+
+    private static Outcome plan(boolean backward, Cell cell, long batch, long hidden, DeviceLimits limits) {
+        LaunchChecks.atLeastOne("batch", batch);
+        LaunchChecks.atLeastOne("hidden", hidden);
+        if (!limits.clusters()) {
+            return Outcome.none("compute capability " + limits.computeCapability()
+                    + " < 9.0: no thread-block clusters");
+        }
+        if (limits.multiprocessors() < 1) {
+            return Outcome.none("the device reports " + limits.multiprocessors() + " SMs");
+        }
+        if (batch > Integer.MAX_VALUE || hidden > Integer.MAX_VALUE) {
+            return Outcome.none("batch and hidden must fit in 32 bits, got " + batch + ", " + hidden);
+        }
+        PersistentClusterPlan chosen = null;
+        PersistentClusterPlan largest = null;
+        long leastShared = Long.MAX_VALUE;
+        int previous = -1;
+        for (int candidate = 1; candidate <= Math.min(MAX_CLUSTER_SIZE, hidden); candidate++) {
+            long units = LaunchChecks.blocksFor(hidden, candidate);
+            int size = (int) LaunchChecks.blocksFor(hidden, (int) units);
+            if (size == previous || size > limits.multiprocessors()) {
+                continue;
+            }
+            previous = size;
+            int clusters = clustersFor(size, batch, limits.multiprocessors());
+            long rows = LaunchChecks.blocksFor(batch, clusters);
+            long smem;
+            try {
+                smem = sharedBytes(backward, cell, units, rows, hidden);
+            } catch (ArithmeticException e) {
+                continue;
+            }
+            leastShared = Math.min(leastShared, smem);
+            if (smem > limits.sharedMemoryPerBlockOptin()) {
+                continue;
+            }
+            var plan = new PersistentClusterPlan(cell, backward, batch, hidden, (int) units, size, clusters, (int) rows,
+                    (int) smem);
+            largest = plan;
+            if (chosen == null && plan.workPerBlock() <= TARGET_WORK_PER_BLOCK) {
+                chosen = plan;
+            }
+        }
+        if (chosen != null) {
+            return Outcome.of(chosen);
+        }
+        if (largest != null) {
+            return Outcome.of(largest);
+        }
+        return Outcome.none("a block of the cluster " + (backward ? "backward" : "forward") + " needs at least "
+                + (leastShared == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(leastShared))
+                + " bytes of shared memory (" + (backward ? "4·(G·J·H + 2·Bc·G·H + 3·Bc·J)" : "4·(G·J·H + 2·Bc·H + Bc·G·J)")
+                + " at up to " + MAX_CLUSTER_SIZE + " blocks per cluster, G " + cell.gates() + ", B " + batch + ", H "
+                + hidden + "), the device allows " + limits.sharedMemoryPerBlockOptin());
+    }
+
+    /** A plan, or why there is none. */
+    public record Outcome(PersistentClusterPlan plan, String reason) {
+        static Outcome of(PersistentClusterPlan plan) {
+            return new Outcome(plan, null);
+        }
+
+        static Outcome none(String reason) {
+            return new Outcome(null, reason);
+        }
+
+        /** Whether a plan exists. */
+        public boolean feasible() {
+            return plan != null;
+        }
+    }
+}

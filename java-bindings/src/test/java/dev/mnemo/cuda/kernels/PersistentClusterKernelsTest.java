@@ -1,0 +1,265 @@
+package dev.mnemo.cuda.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.cuda.LaunchGeometry;
+import dev.mnemo.cuda.kernels.PersistentKernels.BwdParams;
+import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
+import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
+import dev.mnemo.cuda.kernels.PersistentKernels.FwdParams;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The cluster variants' plan, launch geometry, struct and validation, against a recording target. */
+class PersistentClusterKernelsTest {
+    static final DeviceLimits H100 = new DeviceLimits(132, 232448, true, 9, 0);
+    static final DeviceLimits A100 = new DeviceLimits(108, 166912, true, 8, 0);
+
+    /** Records what the launcher asks of the device; reports {@code fit} clusters. */
+    static final class Recorder implements ClusterTarget, CooperativeTarget {
+        final List<String> calls = new ArrayList<>();
+        int fit = 1;
+        LaunchGeometry geometry;
+        int clusterSize;
+        MemorySegment params;
+
+        @Override
+        public void allowDynamicSharedMemory(KernelSignature kernel, int sharedBytes) {
+            calls.add("allow " + sharedBytes);
+        }
+
+        @Override
+        public void allowNonPortableClusterSize(KernelSignature kernel) {
+            calls.add("non-portable " + kernel.name());
+        }
+
+        @Override
+        public int maxActiveClusters(KernelSignature kernel, LaunchGeometry geometry, int clusterSize) {
+            calls.add("clusters " + kernel.name() + " " + geometry.sharedMemBytes() + " " + clusterSize);
+            return fit;
+        }
+
+        @Override
+        public void launchCluster(KernelSignature kernel, LaunchGeometry geometry, int clusterSize, Object... arguments) {
+            calls.add("launch " + kernel.name());
+            this.geometry = geometry;
+            this.clusterSize = clusterSize;
+            this.params = ((MemorySegment) arguments[0]).asReadOnly();
+        }
+
+        @Override
+        public int maxActiveBlocksPerMultiprocessor(KernelSignature kernel, int blockThreads, int sharedBytes) {
+            throw new AssertionError("the cluster path asks no cooperative occupancy");
+        }
+
+        @Override
+        public void zeroWords(long address, long count) {
+            throw new AssertionError("the cluster path has no barrier words");
+        }
+
+        @Override
+        public void launchCooperative(KernelSignature kernel, LaunchGeometry geometry, Object... arguments) {
+            throw new AssertionError("the cluster path is not cooperative");
+        }
+    }
+
+    final Recorder target = new Recorder();
+    final PersistentKernels persistent = new PersistentKernels(target, target, H100);
+    final PersistentClusterKernels kernels = persistent.cluster();
+
+    static FwdParams lstm(long t, long b, long h, int units) {
+        long g = 4 * h;
+        var at = (java.util.function.BiFunction<Integer, Long, FakeMemory>) (slot, floats) ->
+                new FakeMemory(0x1000_0000L + slot * 0x100_0000L, floats * Float.BYTES);
+        return new FwdParams(at.apply(0, t * b * g), at.apply(1, g * h), at.apply(2, g), at.apply(3, g),
+                at.apply(4, b * h), at.apply(5, b * h), at.apply(6, t * b * h), at.apply(7, t * b * h), null, null,
+                t, b, h, units, false, true);
+    }
+
+    @ParameterizedTest(name = "{0} B={1} H={2} backward={3}")
+    @CsvSource({
+            // cell, B, H, backward, S, J, clusters, Bc, shared bytes (numbers from an independent script of the rule)
+            "LSTM, 8, 256, false, 8, 32, 8, 1, 133632",
+            "LSTM, 8, 256, true, 8, 32, 8, 1, 139648",
+            "LSTM, 1, 256, false, 8, 32, 1, 1, 133632",
+            "GRU, 5, 37, false, 1, 37, 5, 1, 17168",
+            "GRU, 5, 37, true, 1, 37, 5, 1, 17760",
+            "RNN_TANH, 5, 255, false, 2, 128, 5, 1, 133112",
+            "RNN_RELU, 1, 1, true, 1, 1, 1, 1, 24",
+            "GRU, 200, 128, false, 16, 8, 8, 25, 40288",
+            "GRU, 200, 128, true, 16, 8, 8, 25, 91488",
+            "RNN_TANH, 300, 64, false, 1, 64, 100, 3, 18688"})
+    void planFollowsTheDocumentedRuleAndTheHeaderFormulas(Cell cell, long b, long h, boolean backward, int size,
+                                                          int units, int clusters, int rows, int smem) {
+        var outcome = backward ? PersistentClusterPlan.planBackward(cell, b, h, H100)
+                : PersistentClusterPlan.plan(cell, b, h, H100);
+        assertTrue(outcome.feasible(), outcome::reason);
+        var plan = outcome.plan();
+        assertEquals(size, plan.clusterSize());
+        assertEquals(units, plan.unitsPerBlock());
+        assertEquals(clusters, plan.clusters());
+        assertEquals(rows, plan.rowsPerCluster());
+        assertEquals(smem, plan.sharedMemoryBytes());
+        assertEquals(smem, backward ? PersistentClusterPlan.backwardSharedMemoryBytes(cell, units, rows, h)
+                : PersistentClusterPlan.sharedMemoryBytes(cell, units, rows, h));
+        assertEquals(new LaunchGeometry(clusters * size, 1, 1, 256, 1, 1, smem), plan.geometry());
+        assertTrue(plan.toString().contains(clusters + (clusters == 1 ? " cluster × " : " clusters × ") + size
+                + " blocks × " + units + " units"), plan::toString);
+    }
+
+    @Test
+    void headerExampleFormula() {
+        // the header's example: LSTM H = 256, B = 8, S = 16, J = 16, one cluster: (4·16·256 + 2·8·256 + 8·4·16)·4
+        assertEquals((4 * 16 * 256 + 2 * 8 * 256 + 8 * 4 * 16) * 4,
+                PersistentClusterPlan.sharedMemoryBytes(Cell.LSTM, 16, 8, 256));
+        assertEquals(4L * (4 * 16 * 256 + 2 * 8 * 4 * 256 + 3 * 8 * 16),
+                PersistentClusterPlan.backwardSharedMemoryBytes(Cell.LSTM, 16, 8, 256));
+    }
+
+    @Test
+    void planSaysWhyNot() {
+        var old = PersistentClusterPlan.plan(Cell.LSTM, 1, 256, A100);
+        assertFalse(old.feasible());
+        assertTrue(old.reason().contains("8.0 < 9.0"), old.reason());
+        // one copy of W_hh per cluster of at most 16 blocks: LSTM H = 1024 is 1 MiB per block
+        var big = PersistentClusterPlan.plan(Cell.LSTM, 1, 1024, H100);
+        assertFalse(big.feasible());
+        assertTrue(big.reason().contains("shared memory") && big.reason().contains("232448"), big.reason());
+        var unknown = PersistentClusterPlan.plan(Cell.GRU, 1, 64, new DeviceLimits(132, 232448, true));
+        assertFalse(unknown.feasible(), "limits without a compute capability never plan clusters");
+        assertThrows(IllegalArgumentException.class, () -> PersistentClusterPlan.plan(Cell.GRU, 0, 64, H100));
+        assertThrows(IllegalArgumentException.class, () -> PersistentClusterPlan.plan(Cell.GRU, 1, 0, H100));
+    }
+
+    @Test
+    void clustersSpreadTheBatchWithoutEmptyClusters() {
+        assertEquals(8, PersistentClusterPlan.clustersFor(16, 8, 132));
+        assertEquals(8, PersistentClusterPlan.clustersFor(16, 100, 132)); // 132 / 16
+        assertEquals(2, PersistentClusterPlan.clustersFor(16, 5, 44)); // 44 / 16 = 2 clusters, Bc 3
+        assertEquals(1, PersistentClusterPlan.clustersFor(16, 5, 4)); // fewer SMs than a cluster: one
+        // 4 clusters would give Bc = 2 and an empty fourth cluster: 3 are launched, Bc stays 2
+        assertEquals(3, PersistentClusterPlan.clustersFor(1, 5, 4));
+    }
+
+    @Test
+    void forwardLaunchesClustersWithTheStructAndNoBarrier() {
+        FwdParams p = lstm(100, 8, 256, 32);
+        kernels.forward(Cell.LSTM, p);
+        assertEquals(List.of("allow 133632", "clusters mnemo_persistent_cluster_lstm_fwd_f32 133632 8",
+                "launch mnemo_persistent_cluster_lstm_fwd_f32"), target.calls);
+        assertEquals(new LaunchGeometry(64, 1, 1, 256, 1, 1, 133632), target.geometry);
+        assertEquals(8, target.clusterSize);
+        var l = PersistentKernels.FWD_PARAMS_LAYOUT;
+        assertEquals(p.gates().address(), ParamsStructs.getLong(target.params, l, "gates"));
+        assertEquals(p.c().address(), ParamsStructs.getLong(target.params, l, "c"));
+        assertEquals(0L, ParamsStructs.getLong(target.params, l, "barrier"));
+        assertEquals(8L, ParamsStructs.getLong(target.params, l, "batch"));
+        assertEquals(32, ParamsStructs.getInt(target.params, l, "unitsPerBlock"));
+        assertEquals(1, ParamsStructs.getInt(target.params, l, "saveGates"));
+        // explicit clusters: B = 8 in 3 clusters (Bc 3, the last one 2 rows)
+        kernels.forward(Cell.LSTM, p, 3);
+        assertEquals(new LaunchGeometry(24, 1, 1, 256, 1, 1,
+                (int) PersistentClusterPlan.sharedMemoryBytes(Cell.LSTM, 32, 3, 256)), target.geometry);
+        // occupancy is asked once per (kernel, shared memory, S)
+        kernels.forward(Cell.LSTM, p);
+        assertEquals(2, target.calls.stream().filter(c -> c.startsWith("clusters")).count());
+    }
+
+    @Test
+    void clustersAboveEightAreAllowedNonPortableSizes() {
+        // GRU H = 128, J = 8: S = 16
+        long t = 3, b = 5, h = 128, g = 3 * h;
+        FwdParams p = new FwdParams(new FakeMemory(0x1000_0000L, t * b * g * 4), new FakeMemory(0x2000_0000L, g * h * 4),
+                null, null, new FakeMemory(0x3000_0000L, b * h * 4), null, new FakeMemory(0x4000_0000L, t * b * h * 4),
+                null, null, null, t, b, h, 8, true, true);
+        kernels.forward(Cell.GRU, p, 2);
+        assertTrue(target.calls.contains("non-portable mnemo_persistent_cluster_gru_fwd_f32"), target.calls::toString);
+        assertEquals(16, target.clusterSize);
+        assertEquals(32, target.geometry.gridX());
+        assertEquals(1, ParamsStructs.getInt(target.params, PersistentKernels.FWD_PARAMS_LAYOUT, "reverse"));
+    }
+
+    @Test
+    void badShapesAndDevicesAreRefusedBeforeAnyLaunch() {
+        var e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, lstm(4, 2, 256, 8)));
+        assertTrue(e.getMessage().contains("cluster size") && e.getMessage().contains("32"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, lstm(4, 2, 256, 32), 3));
+        assertTrue(e.getMessage().contains("clusters must be <= batch"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, lstm(4, 2, 256, 32), 0));
+        assertTrue(e.getMessage().contains("clusters"), e.getMessage());
+        // LSTM H = 512, J = 32: S = 16 is fine, 4·(4·32·512 + ...) bytes are not
+        e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, lstm(4, 1, 512, 32)));
+        assertTrue(e.getMessage().contains("opt-in"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, lstm(0, 1, 256, 32)));
+        FwdParams ok = lstm(5, 2, 64, 8);
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(ok.gates(),
+                ok.wHh(), ok.bIh(), ok.bHh(), ok.h0(), null, ok.h(), ok.c(), null, null, 5, 2, 64, 8, false, true)),
+                "LSTM needs c0");
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(ok.gates(),
+                ok.wHh(), ok.bIh(), ok.bHh(), ok.h0(), ok.c0(), ok.gates(), ok.c(), null, null, 5, 2, 64, 8, false,
+                true)), "h overlaps gates");
+        target.fit = 0;
+        e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, ok));
+        assertTrue(e.getMessage().contains("cuOccupancyMaxActiveClusters = 0"), e.getMessage());
+        assertTrue(target.calls.stream().noneMatch(c -> c.startsWith("launch")));
+        var a100 = new PersistentKernels(target, target, A100).cluster();
+        var s = assertThrows(IllegalStateException.class, () -> a100.forward(Cell.LSTM, ok));
+        assertTrue(s.getMessage().contains("9.0"), s.getMessage());
+        assertThrows(IllegalStateException.class, () -> new PersistentKernels(target, H100).cluster());
+    }
+
+    @Test
+    void backwardLaunchesTheClusterBackwardWithItsSharedMemory() {
+        long t = 100, b = 8, h = 256, g = 4 * h;
+        var at = (java.util.function.BiFunction<Integer, Long, FakeMemory>) (slot, floats) ->
+                new FakeMemory(0x1000_0000L + slot * 0x100_0000L, floats * Float.BYTES);
+        var p = new BwdParams(at.apply(0, t * b * g), at.apply(1, g * h), null, at.apply(2, b * h),
+                at.apply(3, t * b * h), at.apply(4, t * b * h), null, at.apply(5, t * b * h), at.apply(6, b * h),
+                at.apply(7, b * h), at.apply(8, t * b * g), null, null, t, b, h, 32, false);
+        kernels.backward(Cell.LSTM, p);
+        assertEquals("launch mnemo_persistent_cluster_lstm_bwd_f32", target.calls.getLast());
+        assertEquals(new LaunchGeometry(64, 1, 1, 256, 1, 1, 139648), target.geometry);
+        var l = PersistentKernels.BWD_PARAMS_LAYOUT;
+        assertEquals(p.dWx().address(), ParamsStructs.getLong(target.params, l, "dWx"));
+        assertEquals(0L, ParamsStructs.getLong(target.params, l, "barrier"));
+        assertThrows(IllegalArgumentException.class, () -> kernels.backward(Cell.GRU, p), "GRU needs h0, hn, dRh");
+        // raw struct: clusters from the plan's rule, barrier not required
+        MemorySegment s = ParamsStructs.allocate(l);
+        p.writeTo(s);
+        persistent.clusterLstmBwd(s);
+        assertEquals(64, target.geometry.gridX());
+        assertThrows(IllegalArgumentException.class, () -> persistent.clusterGruBwd(s), "raw GRU: h0, hn, dRh are 0");
+        persistent.clusterRnnBwdTanh(s);
+        assertEquals("launch mnemo_persistent_cluster_rnn_bwd_tanh_f32", target.calls.getLast());
+    }
+
+    @Test
+    void rawForwardChecksScalarsAndPointers() {
+        MemorySegment s = ParamsStructs.allocate(PersistentKernels.FWD_PARAMS_LAYOUT);
+        lstm(4, 1, 256, 32).writeTo(s);
+        persistent.clusterLstmFwd(s);
+        assertEquals("launch mnemo_persistent_cluster_lstm_fwd_f32", target.calls.getLast());
+        assertEquals(new LaunchGeometry(8, 1, 1, 256, 1, 1, 133632), target.geometry);
+        var l = PersistentKernels.FWD_PARAMS_LAYOUT;
+        ParamsStructs.putInt(s, l, "reserved", 7);
+        assertThrows(IllegalArgumentException.class, () -> persistent.clusterLstmFwd(s));
+        ParamsStructs.putInt(s, l, "reserved", 0);
+        ParamsStructs.putLong(s, l, "c0", 0);
+        assertThrows(IllegalArgumentException.class, () -> persistent.clusterLstmFwd(s), "LSTM needs c0");
+        persistent.clusterGruFwd(s);
+        assertEquals("launch mnemo_persistent_cluster_gru_fwd_f32", target.calls.getLast());
+        persistent.clusterRnnFwdRelu(s);
+        persistent.clusterRnnFwdTanh(s);
+        assertEquals("launch mnemo_persistent_cluster_rnn_fwd_tanh_f32", target.calls.getLast());
+        ParamsStructs.putInt(s, l, "saveGates", 2);
+        assertThrows(IllegalArgumentException.class, () -> persistent.clusterRnnFwdTanh(s));
+        assertThrows(IllegalArgumentException.class, () -> persistent.clusterRnnFwdTanh(MemorySegment.ofArray(new byte[8])));
+    }
+}
