@@ -10,7 +10,8 @@
 //   grid:    J = ceil(H / SMs), one block per SM;
 //   cluster: the smallest cluster S (J = ceil(H / S)) whose per-block work G·J·H·Bc <= 32768
 //            multiply-adds per step, else the largest S <= 16 whose shared memory fits;
-//            clusters = max(1, min(B, SMs / S)), Bc = ceil(B / clusters).
+//            clusters = max(1, min(B, SMs / S)), Bc = ceil(B / clusters), then clusters =
+//            ceil(B / Bc) so none is left without rows.
 #include "bench_persistent.h"
 
 #include <algorithm>
@@ -49,8 +50,9 @@ ClusterPlan plan_cluster(int G, long long B, long long H, const Device& d, bool 
   for (int s = 1; s <= 16; ++s) {
     const int j = static_cast<int>((H + s - 1) / s);
     if ((H + j - 1) / j != s) continue;  // same J as a smaller S
-    const int clusters = static_cast<int>(std::max(1LL, std::min(B, static_cast<long long>(d.sms / s))));
+    int clusters = static_cast<int>(std::max(1LL, std::min(B, static_cast<long long>(d.sms / s))));
     const long long bc = (B + clusters - 1) / clusters;
+    clusters = static_cast<int>((B + bc - 1) / bc);  // none left without rows
     const long long smem = backward ? MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, j, bc, H)
                                     : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, j, bc, H);
     if (smem > d.smemOptin) continue;
