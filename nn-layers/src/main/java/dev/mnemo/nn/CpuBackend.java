@@ -769,6 +769,15 @@ public final class CpuBackend implements Backend {
         return (n + ELEMENT_CHUNK - 1) / ELEMENT_CHUNK;
     }
 
+    /**
+     * Threads a parallel stream on the common pool runs on: its workers plus the calling thread,
+     * which takes chunks too. (The pool has cores − 1 workers, so on a 2-core machine asking for
+     * its parallelism alone said 1 and every elementwise pass ran serially.)
+     */
+    static int parallelThreads() {
+        return Math.min(Runtime.getRuntime().availableProcessors(), ForkJoinPool.getCommonPoolParallelism() + 1);
+    }
+
     /** Runs {@code body} over element ranges covering {@code [0, n)}, in parallel when n is large. */
     static void forElements(int n, RowRange body) {
         forRows(chunkCount(n), ELEMENT_CHUNK, PARALLEL_ELEMENTS, (c0, c1) ->
@@ -780,7 +789,7 @@ public final class CpuBackend implements Backend {
      * is under {@code threshold}, else in chunks on the common fork-join pool.
      */
     static void forRows(int rows, long workPerRow, long threshold, RowRange body) {
-        int threads = ForkJoinPool.getCommonPoolParallelism();
+        int threads = parallelThreads();
         if (rows < 2 || threads < 2 || rows * workPerRow < threshold) {
             body.run(0, rows);
             return;
