@@ -49,11 +49,7 @@ __device__ __forceinline__ void backward(const mnemo_persistent_bwd_params& p) {
   float* dhs = acc + mine;              // [B, J]: ∂L/∂h arriving from the step after
   float* dcs = dhs + mine;              // [B, J]: ∂L/∂c (LSTM)
 
-  for (int i = static_cast<int>(threadIdx.x); i < unitsPerBlock * gh; i += kBlockThreads) {
-    const int kk = i / gh;
-    const int r = i - kk * gh;
-    w[i] = kk < owned ? p.wHh[static_cast<long long>(r) * hidden + j0 + kk] : 0.0f;
-  }
+  load_weight_columns(p.wHh, w, gh, unitsPerBlock, owned, j0, hidden);
   for (int i = static_cast<int>(threadIdx.x); i < batch * owned; i += kBlockThreads) {
     const int b = i / owned;
     const int kk = i - b * owned;

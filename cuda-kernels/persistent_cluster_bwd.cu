@@ -38,11 +38,7 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
   float* dcs = dhs + mine;                          // [Bc, J]: ∂L/∂c (LSTM)
   const int dStride = rowsPerCluster * gh;
 
-  for (int i = static_cast<int>(threadIdx.x); i < unitsPerBlock * gh; i += kBlockThreads) {
-    const int kk = i / gh;
-    const int r = i - kk * gh;
-    w[i] = kk < owned ? p.wHh[static_cast<long long>(r) * hidden + j0 + kk] : 0.0f;
-  }
+  load_weight_columns(p.wHh, w, gh, unitsPerBlock, owned, j0, hidden);
   for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
     const int bl = i / owned;
     const int kk = i - bl * owned;

@@ -35,14 +35,7 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
   float* acc = hbuf + 2 * rowsPerCluster * hidden;     // [Bc, G·J]
   const int hStride = rowsPerCluster * hidden;
 
-  // This block's W_hh rows, once: row k·J + jj of the slice is row k·H + j0 + jj of W_hh.
-  for (int i = static_cast<int>(threadIdx.x); i < rows * hidden; i += kBlockThreads) {
-    const int r = i / hidden;
-    const int col = i - r * hidden;
-    const int k = r / unitsPerBlock;
-    const int jj = r - k * unitsPerBlock;
-    w[i] = jj < owned ? p.wHh[(static_cast<long long>(k) * hidden + j0 + jj) * hidden + col] : 0.0f;
-  }
+  load_weight_rows(p.wHh, w, rows, unitsPerBlock, owned, j0, hidden);
   for (int i = static_cast<int>(threadIdx.x); i < myBatch * hidden; i += kBlockThreads) {
     hbuf[i] = p.h0[static_cast<long long>(b0) * hidden + i];
   }

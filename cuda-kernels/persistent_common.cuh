@@ -28,6 +28,30 @@ __device__ __forceinline__ float* dynamic_shared_floats() {
 #endif
 }
 
+// The block's forward slice of W_hh [G·H, H], once: row k·J + jj of w [G·J, H] is row k·H + j0 + jj
+// of W_hh (gate k, unit j0 + jj); rows of units past `owned` (the last block's tail) are zeros.
+__device__ __forceinline__ void load_weight_rows(const float* wHh, float* w, int rows, int unitsPerBlock,
+                                                 int owned, int j0, int hidden) {
+  for (int i = static_cast<int>(threadIdx.x); i < rows * hidden; i += kBlockThreads) {
+    const int r = i / hidden;
+    const int col = i - r * hidden;
+    const int k = r / unitsPerBlock;
+    const int jj = r - k * unitsPerBlock;
+    w[i] = jj < owned ? wHh[(static_cast<long long>(k) * hidden + j0 + jj) * hidden + col] : 0.0f;
+  }
+}
+
+// The block's backward slice, once: row kk of w [J, G·H] is column j0 + kk of W_hh (zeros past
+// `owned`), so the block's h-gradient is a row-times-matrix product like the forward's.
+__device__ __forceinline__ void load_weight_columns(const float* wHh, float* w, int gh, int unitsPerBlock,
+                                                    int owned, int j0, int hidden) {
+  for (int i = static_cast<int>(threadIdx.x); i < unitsPerBlock * gh; i += kBlockThreads) {
+    const int kk = i / gh;
+    const int r = i - kk * gh;
+    w[i] = kk < owned ? wHh[static_cast<long long>(r) * hidden + j0 + kk] : 0.0f;
+  }
+}
+
 // acc[b, r] = W_slice[r, :] · h[b, :] for every owned row r (gate k = r / J, unit jj = r % J) and
 // batch row b; rows are `hidden` long (the backward passes G·H and its column slice). One warp per row: lanes walk the columns (consecutive lanes, consecutive shared
 // words: no bank conflicts), each weight feeds kBatchTile batch rows, a butterfly sums the lanes.

@@ -44,14 +44,7 @@ __device__ __forceinline__ void forward(const mnemo_persistent_fwd_params& p) {
   float* hs = w + rows * hidden;       // [B, H]
   float* acc = hs + batch * hidden;    // [B, G·J]
 
-  // This block's W_hh rows, once: row k·J + jj of the slice is row k·H + j0 + jj of W_hh.
-  for (int i = static_cast<int>(threadIdx.x); i < rows * hidden; i += kBlockThreads) {
-    const int r = i / hidden;
-    const int col = i - r * hidden;
-    const int k = r / unitsPerBlock;
-    const int jj = r - k * unitsPerBlock;
-    w[i] = jj < owned ? p.wHh[(static_cast<long long>(k) * hidden + j0 + jj) * hidden + col] : 0.0f;
-  }
+  load_weight_rows(p.wHh, w, rows, unitsPerBlock, owned, j0, hidden);
 
   const long long steps = p.steps;
   const int bhCount = batch * hidden;

@@ -10,7 +10,6 @@ import dev.mnemo.cuda.kernels.PersistentKernels.FwdParams;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -131,23 +130,7 @@ public final class PersistentClusterKernels {
         boolean backward = kernel == backwardKernel(cell);
         StructLayout l = backward ? PersistentKernels.BWD_PARAMS_LAYOUT : PersistentKernels.FWD_PARAMS_LAYOUT;
         LaunchChecks.structSize("p", p, l);
-        LaunchChecks.flag("p.reverse", ParamsStructs.getInt(p, l, "reverse"));
-        List<String> required;
-        if (backward) {
-            required = PersistentKernels.requiredBackward(cell).stream().filter(n -> !n.equals("barrier")).toList();
-        } else {
-            LaunchChecks.flag("p.saveGates", ParamsStructs.getInt(p, l, "saveGates"));
-            if (ParamsStructs.getInt(p, l, "reserved") != 0) {
-                throw new IllegalArgumentException("p.reserved must be 0, got " + ParamsStructs.getInt(p, l, "reserved"));
-            }
-            required = cell == Cell.LSTM ? List.of("gates", "wHh", "h0", "c0", "h", "c")
-                    : List.of("gates", "wHh", "h0", "h");
-        }
-        for (String name : required) {
-            if (ParamsStructs.getLong(p, l, name) == 0) {
-                throw new IllegalArgumentException("p." + name + " must not be null");
-            }
-        }
+        PersistentKernels.checkRawStruct(backward, cell, p, false);
         long steps = ParamsStructs.getLong(p, l, "steps");
         long batch = ParamsStructs.getLong(p, l, "batch");
         long hidden = ParamsStructs.getLong(p, l, "hidden");

@@ -437,18 +437,7 @@ public final class PersistentKernels {
         long batch = ParamsStructs.getLong(p, l, "batch");
         long hidden = ParamsStructs.getLong(p, l, "hidden");
         int units = ParamsStructs.getInt(p, l, "unitsPerBlock");
-        LaunchChecks.flag("p.reverse", ParamsStructs.getInt(p, l, "reverse"));
-        LaunchChecks.flag("p.saveGates", ParamsStructs.getInt(p, l, "saveGates"));
-        if (ParamsStructs.getInt(p, l, "reserved") != 0) {
-            throw new IllegalArgumentException("p.reserved must be 0, got " + ParamsStructs.getInt(p, l, "reserved"));
-        }
-        List<String> required = cell == Cell.LSTM ? List.of("gates", "wHh", "h0", "c0", "h", "c", "barrier")
-                : List.of("gates", "wHh", "h0", "h", "barrier");
-        for (String name : required) {
-            if (ParamsStructs.getLong(p, l, name) == 0) {
-                throw new IllegalArgumentException("p." + name + " must not be null");
-            }
-        }
+        checkRawStruct(false, cell, p, true);
         LaunchGeometry geometry = geometry(false, cell, steps, batch, hidden, units);
         launch(kernel, geometry, ParamsStructs.getLong(p, l, "barrier"), p);
     }
@@ -650,16 +639,35 @@ public final class PersistentKernels {
         LaunchChecks.structSize("p", p, BWD_PARAMS_LAYOUT);
         Cell cell = Cell.of(kernel);
         StructLayout l = BWD_PARAMS_LAYOUT;
-        LaunchChecks.flag("p.reverse", ParamsStructs.getInt(p, l, "reverse"));
-        for (String name : requiredBackward(cell)) {
-            if (ParamsStructs.getLong(p, l, name) == 0) {
-                throw new IllegalArgumentException("p." + name + " must not be null");
-            }
-        }
+        checkRawStruct(true, cell, p, true);
         LaunchGeometry geometry = geometry(true, cell, ParamsStructs.getLong(p, l, "steps"),
                 ParamsStructs.getLong(p, l, "batch"), ParamsStructs.getLong(p, l, "hidden"),
                 ParamsStructs.getInt(p, l, "unitsPerBlock"));
         launch(kernel, geometry, ParamsStructs.getLong(p, l, "barrier"), p);
+    }
+
+    /**
+     * A raw params struct's flags (reverse, and the forward's saveGates and reserved word) and the
+     * pointers the cell needs; {@code barrier} only for the cooperative kernels that spin on it.
+     * The struct's size is the caller's check.
+     */
+    static void checkRawStruct(boolean backward, Cell cell, MemorySegment p, boolean needsBarrier) {
+        StructLayout l = backward ? BWD_PARAMS_LAYOUT : FWD_PARAMS_LAYOUT;
+        LaunchChecks.flag("p.reverse", ParamsStructs.getInt(p, l, "reverse"));
+        if (!backward) {
+            LaunchChecks.flag("p.saveGates", ParamsStructs.getInt(p, l, "saveGates"));
+            if (ParamsStructs.getInt(p, l, "reserved") != 0) {
+                throw new IllegalArgumentException("p.reserved must be 0, got " + ParamsStructs.getInt(p, l, "reserved"));
+            }
+        }
+        List<String> required = backward ? requiredBackward(cell)
+                : cell == Cell.LSTM ? List.of("gates", "wHh", "h0", "c0", "h", "c", "barrier")
+                : List.of("gates", "wHh", "h0", "h", "barrier");
+        for (String name : required) {
+            if ((needsBarrier || !name.equals("barrier")) && ParamsStructs.getLong(p, l, name) == 0) {
+                throw new IllegalArgumentException("p." + name + " must not be null");
+            }
+        }
     }
 
     static List<String> requiredBackward(Cell cell) {
