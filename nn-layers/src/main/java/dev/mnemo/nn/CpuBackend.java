@@ -11,9 +11,12 @@ import java.util.stream.IntStream;
  * {@link #float64()} allocates float64 tensors and exists so that tests can run <em>the same layer
  * code</em> in double precision for gradient checks against finite differences. The cell kernels below
  * are written once: they read and write elements through {@link HostStorage#get}/{@link HostStorage#set}
- * and compute in double, so the float32 path differs from the float64 path only by the rounding of
- * each stored value and by the GEMM, which has a tuned float32 kernel ({@link CpuGemm}) and a plain
- * float64 loop. The float32 pointwise math is therefore slightly more accurate than fp32 arithmetic.
+ * and compute in double with {@link Math#tanh} and {@link Math#exp}. On float32 tensors the forward
+ * cells and the LSTM backward run {@link CpuFloatCells} instead, the same arithmetic (in double,
+ * rounded once when stored) in loops the JIT vectorizes, with {@link Fp32Activations} for tanh and
+ * sigmoid (within an ulp of float32); so the float32 path differs from the float64 path by the
+ * rounding of each stored value, by that last ulp, and by the GEMM, which has a tuned float32 kernel
+ * ({@link CpuGemm}, or the system BLAS) and a plain float64 loop.
  *
  * <p><b>Threads.</b> Work is split over rows (batch rows, matrix rows) on the common fork-join pool
  * when it is large enough to pay for the hand-off; small calls run on the caller's thread. Calls are
@@ -522,6 +525,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void rnnCellForward(Nonlinearity f, Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor h) {
+        if (CpuFloatCells.applies(wx, rh, bih, bhh, h)) {
+            forRows(h.dim(0), h.dim(1), PARALLEL_ELEMENTS, (b0, b1) -> CpuFloatCells.rnnForward(f, wx, rh, bih, bhh, h, b0, b1));
+            return;
+        }
         int hs = h.dim(1);
         Gates in = new Gates(wx, rh, bih, bhh);
         HostStorage sh = h.host();
@@ -559,6 +566,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void lstmCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor cPrev,
                                 Tensor gates, Tensor c, Tensor h) {
+        if (CpuFloatCells.applies(wx, rh, bih, bhh, cPrev, gates, c, h)) {
+            forRows(h.dim(0), 4L * h.dim(1), PARALLEL_ELEMENTS,
+                    (b0, b1) -> CpuFloatCells.lstmForward(wx, rh, bih, bhh, cPrev, gates, c, h, b0, b1));
+            return;
+        }
         int hs = h.dim(1);
         Gates in = new Gates(wx, rh, bih, bhh);
         HostStorage sg = gates.host();
@@ -592,6 +604,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void lstmCellBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dhOut, Tensor dh, Tensor dc,
                                  Tensor dGates) {
+        if (CpuFloatCells.applies(gates, cPrev, c, dhOut, dh, dc, dGates)) {
+            forRows(c.dim(0), 4L * c.dim(1), PARALLEL_ELEMENTS,
+                    (b0, b1) -> CpuFloatCells.lstmBackward(gates, cPrev, c, dhOut, dh, dc, dGates, b0, b1));
+            return;
+        }
         int hs = c.dim(1);
         HostStorage sg = gates.host();
         HostStorage scp = cPrev.host();
@@ -633,6 +650,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void gruCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev,
                                Tensor gates, Tensor hn, Tensor h) {
+        if (CpuFloatCells.applies(wx, rh, bih, bhh, hPrev, gates, hn, h)) {
+            forRows(h.dim(0), 3L * h.dim(1), PARALLEL_ELEMENTS,
+                    (b0, b1) -> CpuFloatCells.gruForward(wx, rh, bih, bhh, hPrev, gates, hn, h, b0, b1));
+            return;
+        }
         int hs = h.dim(1);
         Gates in = new Gates(wx, rh, bih, bhh);
         HostStorage sg = gates.host();

@@ -17,7 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A system BLAS's {@code cblas_sgemm}, called through FFM on the Java heap arrays themselves.
+ * A system BLAS's {@code cblas_sgemm} (and {@code cblas_sgemv} for one-row or one-column products),
+ * called through FFM on the Java heap arrays themselves.
  *
  * <p>Why {@code Linker.Option.critical(true)}: it lets the downcall take heap segments
  * ({@code MemorySegment.ofArray}), so no copy in or out; the GC waits for the call, which is fine
@@ -59,11 +60,13 @@ final class SystemBlas {
 
     private final String library;
     private final MethodHandle sgemm;
+    private final MethodHandle sgemv;        // null when the library has no cblas_sgemv
     private final MethodHandle setThreads;   // null when the library has none of THREAD_SETTERS
 
-    private SystemBlas(String library, MethodHandle sgemm, MethodHandle setThreads) {
+    private SystemBlas(String library, MethodHandle sgemm, MethodHandle sgemv, MethodHandle setThreads) {
         this.library = library;
         this.sgemm = sgemm;
+        this.sgemv = sgemv;
         this.setThreads = setThreads;
     }
 
@@ -144,6 +147,11 @@ final class SystemBlas {
         ValueLayout p = ValueLayout.ADDRESS;
         FunctionDescriptor sgemm = FunctionDescriptor.ofVoid(i, i, i, i, i, i, f, p, i, p, i, f, p, i);
         MethodHandle handle = Linker.nativeLinker().downcallHandle(symbol, sgemm, Linker.Option.critical(true));
+        FunctionDescriptor sgemvDescriptor = FunctionDescriptor.ofVoid(i, i, i, i, f, p, i, p, i, f, p, i);
+        MethodHandle gemv = lookup.find("cblas_sgemv")
+                .map(symbolOfGemv -> Linker.nativeLinker().downcallHandle(symbolOfGemv, sgemvDescriptor,
+                        Linker.Option.critical(true)))
+                .orElse(null);
         MethodHandle threads = null;
         for (String name : THREAD_SETTERS) {
             var setter = lookup.find(name);
@@ -155,7 +163,7 @@ final class SystemBlas {
                 break;
             }
         }
-        return new SystemBlas(library, handle, threads);
+        return new SystemBlas(library, handle, gemv, threads);
     }
 
     /**
@@ -201,11 +209,43 @@ final class SystemBlas {
         }
         int lda = Math.max(1, transA ? m : k);
         int ldb = Math.max(1, transB ? k : n);
+        if ((m == 1 || n == 1) && sgemv != null && k > 0) {
+            // A one-row (or one-column) product is a matrix-vector product. cblas_sgemm does not see
+            // that (OpenBLAS 0.3.21 packs the whole matrix on every call) and ran a batch-1
+            // recurrent step 3× slower than cblas_sgemv.
+            if (m == 1) {
+                // c[1×n] = alpha·a[1×k]·op(B) + beta·c, i.e. c = alpha·op(B)ᵀ·a + beta·c
+                gemv(!transB, transB ? n : k, transB ? k : n, alpha, b, bOff, ldb, a, aOff, beta, c, cOff);
+            } else {
+                // c[m×1] = alpha·op(A)·b[k×1] + beta·c
+                gemv(transA, transA ? k : m, transA ? m : k, alpha, a, aOff, lda, b, bOff, beta, c, cOff);
+            }
+            return;
+        }
         try {
             sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
                     slice(a, aOff), lda, slice(b, bOff), ldb, beta, slice(c, cOff), Math.max(1, n));
         } catch (Throwable t) {
             throw new IllegalStateException("cblas_sgemm in " + library + " failed", t);
+        }
+    }
+
+    /**
+     * {@code y = alpha·op(M)·x + beta·y} for a row-major {@code rows × cols} matrix M, x and y
+     * contiguous. With {@code beta == 0}, y is zeroed first: BLAS libraries differ on whether
+     * {@code 0·NaN} in an unread y stays NaN.
+     */
+    private void gemv(boolean trans, int rows, int cols, float alpha, float[] mat, int matOff, int ld,
+                      float[] x, int xOff, float beta, float[] y, int yOff) {
+        int yLength = trans ? cols : rows;
+        if (beta == 0f) {
+            java.util.Arrays.fill(y, yOff, yOff + yLength, 0f);
+        }
+        try {
+            sgemv.invokeExact(ROW_MAJOR, trans ? TRANS : NO_TRANS, rows, cols, alpha, slice(mat, matOff), ld,
+                    slice(x, xOff), 1, beta, slice(y, yOff), 1);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cblas_sgemv in " + library + " failed", t);
         }
     }
 

@@ -40,7 +40,9 @@ class SystemBlasTest {
 
     private static void matchesPureJava(SystemBlas blas) {
         Random rnd = new Random(7);
-        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {33, 17, 65}, {64, 128, 96}, {5, 300, 2}, {4, 3, 0}};
+        // the one-row and one-column shapes go through cblas_sgemv
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {33, 17, 65}, {64, 128, 96}, {5, 300, 2}, {4, 3, 0},
+                {1, 70, 33}, {40, 1, 19}, {1, 1, 9}, {1, 4, 0}};
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
                 boolean ta = (t & 1) != 0;
@@ -72,6 +74,20 @@ class SystemBlasTest {
             float[] c = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
             blas.sgemm(false, false, 2, 2, 2, 1f, a, 0, b, 0, 0f, c, 0);
             assertEquals(List.of(19f, 22f, 43f, 50f), List.of(c[0], c[1], c[2], c[3]), blas.library());
+        }
+    }
+
+    @Test
+    void betaZeroOverwritesWithoutReadingCInMatrixVectorProducts() {
+        for (SystemBlas blas : allBlas()) {
+            float[] a = {1, 2, 3, 4};
+            float[] x = {5, 6};
+            float[] row = {Float.NaN, Float.NaN};
+            blas.sgemm(false, false, 1, 2, 2, 1f, x, 0, a, 0, 0f, row, 0);
+            assertEquals(List.of(23f, 34f), List.of(row[0], row[1]), blas.library() + ": one row");
+            float[] column = {Float.NaN, Float.NaN};
+            blas.sgemm(false, false, 2, 1, 2, 1f, a, 0, x, 0, 0f, column, 0);
+            assertEquals(List.of(17f, 39f), List.of(column[0], column[1]), blas.library() + ": one column");
         }
     }
 
