@@ -9,14 +9,14 @@ import java.util.stream.IntStream;
  *
  * <p><b>Precision.</b> {@link #float32()} allocates float32 tensors (the default for models);
  * {@link #float64()} allocates float64 tensors and exists so that tests can run <em>the same layer
- * code</em> in double precision for gradient checks against finite differences. The cell kernels below
- * are written once: they read and write elements through {@link HostStorage#get}/{@link HostStorage#set}
- * and compute in double with {@link Math#tanh} and {@link Math#exp}. On float32 tensors the forward
- * cells and the LSTM backward run {@link CpuFloatCells} instead, the same arithmetic (in double,
- * rounded once when stored) in loops the JIT vectorizes, with {@link Fp32Activations} for tanh and
- * sigmoid (within an ulp of float32); so the float32 path differs from the float64 path by the
- * rounding of each stored value, by that last ulp, and by the GEMM, which has a tuned float32 kernel
- * ({@link CpuGemm}, or the system BLAS) and a plain float64 loop.
+ * code</em> in double precision for gradient checks against finite differences. The generic cell
+ * kernels below are written once for both: they read and write elements through {@link HostStorage#get}/{@link HostStorage#set}
+ * and compute in double with {@link Math#tanh} and {@link Math#exp}. On float32 tensors the cells run
+ * {@link CpuFloatCells} instead: the same arithmetic (in double, rounded once when stored) in loops
+ * the JIT vectorizes, with {@link Fp32Activations} for tanh and sigmoid (within an ulp of float32).
+ * So the float32 path differs from the float64 path by the rounding of each stored value, by that
+ * last ulp, and by the GEMM, which has a tuned float32 kernel ({@link CpuGemm}, or the system BLAS)
+ * and a plain float64 loop.
  *
  * <p><b>Threads.</b> Work is split over rows (batch rows, matrix rows) on the common fork-join pool
  * when it is large enough to pay for the hand-off; small calls run on the caller's thread. Calls are
@@ -545,6 +545,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void rnnCellBackward(Nonlinearity f, Tensor h, Tensor dhOut, Tensor dh, Tensor dPre) {
+        if (CpuFloatCells.applies(h, dhOut, dh, dPre)) {
+            forRows(h.dim(0), h.dim(1), PARALLEL_ELEMENTS,
+                    (b0, b1) -> CpuFloatCells.rnnBackward(f, h, dhOut, dh, dPre, b0, b1));
+            return;
+        }
         int n = (int) h.numel();
         HostStorage sh = h.host();
         HostStorage sOut = dhOut.host();
@@ -687,6 +692,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void gruCellBackward(Tensor gates, Tensor hn, Tensor hPrev, Tensor dhOut, Tensor dh,
                                 Tensor dWx, Tensor dRh) {
+        if (CpuFloatCells.applies(gates, hn, hPrev, dhOut, dh, dWx, dRh)) {
+            forRows(hn.dim(0), 3L * hn.dim(1), PARALLEL_ELEMENTS,
+                    (b0, b1) -> CpuFloatCells.gruBackward(gates, hn, hPrev, dhOut, dh, dWx, dRh, b0, b1));
+            return;
+        }
         int hs = hn.dim(1);
         HostStorage sg = gates.host();
         HostStorage shn = hn.host();

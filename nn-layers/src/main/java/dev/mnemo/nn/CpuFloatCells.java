@@ -133,6 +133,66 @@ final class CpuFloatCells {
         }
     }
 
+    /** Rows [b0, b1) of the RNN backward: {@code dPre = (dhOut + dh) ⊙ f′(h)}, {@code dh ← 0}. */
+    static void rnnBackward(Nonlinearity f, Tensor h, Tensor dhOut, Tensor dh, Tensor dPre, int b0, int b1) {
+        int hs = h.dim(1);
+        float[] y = new float[hs];
+        float[] dhOutRow = new float[hs];
+        float[] dH = new float[hs];
+        float[] out = new float[hs];
+        for (int b = b0; b < b1; b++) {
+            int e = b * hs;
+            load(h, e, y);
+            load(dhOut, e, dhOutRow);
+            load(dh, e, dH);
+            if (f == Nonlinearity.TANH) {
+                tanhGradient(y, dhOutRow, dH, out);
+            } else {
+                reluGradient(y, dhOutRow, dH, out);
+            }
+            store(out, dPre, e);
+            java.util.Arrays.fill(floats(dh), offset(dh) + e, offset(dh) + e + hs, 0.0f);
+        }
+    }
+
+    /** Rows [b0, b1) of the GRU backward (see {@link Backend#gruCellBackward}). */
+    static void gruBackward(Tensor gates, Tensor hn, Tensor hPrev, Tensor dhOut, Tensor dh,
+                            Tensor dWx, Tensor dRh, int b0, int b1) {
+        int hs = hn.dim(1);
+        float[] r = new float[hs];
+        float[] z = new float[hs];
+        float[] n = new float[hs];
+        float[] hnRow = new float[hs];
+        float[] hp = new float[hs];
+        float[] dhOutRow = new float[hs];
+        float[] dH = new float[hs];
+        double[] dht = new double[hs];
+        double[] dn = new double[hs];
+        float[] dr = new float[hs];
+        float[] dz = new float[hs];
+        float[] dnOut = new float[hs];
+        float[] dRhN = new float[hs];
+        for (int b = b0; b < b1; b++) {
+            int row = b * 3 * hs;
+            int e = b * hs;
+            load(gates, row, r);
+            load(gates, row + hs, z);
+            load(gates, row + 2 * hs, n);
+            load(hn, e, hnRow);
+            load(hPrev, e, hp);
+            load(dhOut, e, dhOutRow);
+            load(dh, e, dH);
+            gruGradients(r, z, n, hnRow, hp, dhOutRow, dH, dht, dn, dr, dz, dnOut, dRhN);
+            store(dr, dWx, row);
+            store(dz, dWx, row + hs);
+            store(dnOut, dWx, row + 2 * hs);
+            store(dr, dRh, row);
+            store(dz, dRh, row + hs);
+            store(dRhN, dRh, row + 2 * hs);
+            store(dH, dh, e);
+        }
+    }
+
     /** Rows [b0, b1) of the GRU forward (gate order r, z, n; reset after the recurrent product). */
     static void gruForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev,
                            Tensor gates, Tensor hn, Tensor h, int b0, int b1) {
@@ -241,6 +301,51 @@ final class CpuFloatCells {
         }
         for (int j = 0; j < dC.length; j++) {
             dC[j] = (float) (dct[j] * f[j]);
+        }
+    }
+
+    /** {@code out = (dhOut + dh) ⊙ (1 − y²)}, y = tanh of the pre-activation. */
+    private static void tanhGradient(float[] y, float[] dhOut, float[] dh, float[] out) {
+        for (int j = 0; j < out.length; j++) {
+            out[j] = (float) (((double) dhOut[j] + dh[j]) * (1.0 - (double) y[j] * y[j]));
+        }
+    }
+
+    /** {@code out = (dhOut + dh)} where y > 0, else 0. */
+    private static void reluGradient(float[] y, float[] dhOut, float[] dh, float[] out) {
+        for (int j = 0; j < out.length; j++) {
+            out[j] = y[j] > 0.0f ? (float) ((double) dhOut[j] + dh[j]) : 0.0f;
+        }
+    }
+
+    /**
+     * The GRU gate gradients: {@code dr}, {@code dz}, {@code dn} of the pre-activations (dn is also
+     * the wx_n gradient), {@code dRhN = dn ⊙ r}; {@code dh} in: ∂L/∂h_t from step t+1, out:
+     * ∂L/∂h_{t−1} through z. {@code dht} and {@code dnPre} are scratch.
+     */
+    private static void gruGradients(float[] r, float[] z, float[] n, float[] hn, float[] hPrev,
+                                     float[] dhOut, float[] dh, double[] dht, double[] dnPre,
+                                     float[] dr, float[] dz, float[] dn, float[] dRhN) {
+        for (int j = 0; j < dh.length; j++) {
+            dht[j] = (double) dhOut[j] + dh[j];
+        }
+        for (int j = 0; j < dh.length; j++) {
+            dnPre[j] = dht[j] * (1.0 - z[j]) * (1.0 - (double) n[j] * n[j]);
+        }
+        for (int j = 0; j < dh.length; j++) {
+            dz[j] = (float) (dht[j] * ((double) hPrev[j] - n[j]) * z[j] * (1.0 - z[j]));
+        }
+        for (int j = 0; j < dh.length; j++) {
+            dr[j] = (float) (dnPre[j] * hn[j] * r[j] * (1.0 - r[j]));
+        }
+        for (int j = 0; j < dh.length; j++) {
+            dn[j] = (float) dnPre[j];
+        }
+        for (int j = 0; j < dh.length; j++) {
+            dRhN[j] = (float) (dnPre[j] * r[j]);
+        }
+        for (int j = 0; j < dh.length; j++) {
+            dh[j] = (float) (dht[j] * z[j]);
         }
     }
 

@@ -125,6 +125,43 @@ class CpuFloatCellsTest {
         assertClose(h64, hOut, "h");
     }
 
+    @ParameterizedTest(name = "B={0} H={1}")
+    @CsvSource({"1,1", "3,5", "5,37", "2,130"})
+    void gruBackwardMatchesFloat64(int b, int h) {
+        var rnd = new SplittableRandom(11L * b + h);
+        Tensor gates = view(rnd, 1, b, 3 * h);   // r, z in (0, 1) would be typical; any values test the algebra
+        Tensor hn = view(rnd, 2, b, h);
+        Tensor hPrev = view(rnd, 1, b, h);
+        Tensor dhOut = view(rnd, 1, b, h);
+        Tensor dh = view(rnd, 1, b, h);
+        Tensor dWx = view(rnd, 1, b, 3 * h);
+        Tensor dRh = view(rnd, 1, b, 3 * h);
+        Tensor dh64 = twin(dh);
+        Tensor dWx64 = F64.zeros(b, 3 * h);
+        Tensor dRh64 = F64.zeros(b, 3 * h);
+        F64.gruCellBackward(twin(gates), twin(hn), twin(hPrev), twin(dhOut), dh64, dWx64, dRh64);
+        F32.gruCellBackward(gates, hn, hPrev, dhOut, dh, dWx, dRh);
+        assertClose(dWx64, dWx, "dWx");
+        assertClose(dRh64, dRh, "dRh");
+        assertClose(dh64, dh, "dh (to step t−1)");
+    }
+
+    @ParameterizedTest(name = "{0} B={1} H={2}")
+    @CsvSource({"TANH,1,1", "TANH,4,37", "RELU,3,19", "RELU,6,64"})
+    void rnnBackwardMatchesFloat64(Nonlinearity f, int b, int h) {
+        var rnd = new SplittableRandom(5L * b + h);
+        Tensor hOut = view(rnd, 1, b, h);
+        Tensor dhOut = view(rnd, 1, b, h);
+        Tensor dh = view(rnd, 1, b, h);
+        Tensor dPre = view(rnd, 1, b, h);
+        Tensor dh64 = twin(dh);
+        Tensor dPre64 = F64.zeros(b, h);
+        F64.rnnCellBackward(f, twin(hOut), twin(dhOut), dh64, dPre64);
+        F32.rnnCellBackward(f, hOut, dhOut, dh, dPre);
+        assertClose(dPre64, dPre, "dPre");
+        assertClose(dh64, dh, "dh (cleared)");
+    }
+
     /** The layers pass the input projection as the gates buffer: the kernels read before they write. */
     @ParameterizedTest(name = "H={0}")
     @CsvSource({"3", "40"})
