@@ -1016,6 +1016,43 @@ extern "C" __global__ void mnemo_persistent_cluster_rnn_bwd_relu_f32(mnemo_persi
 extern "C" __global__ void mnemo_persistent_cluster_lstm_bwd_f32(mnemo_persistent_bwd_params p);
 extern "C" __global__ void mnemo_persistent_cluster_gru_bwd_f32(mnemo_persistent_bwd_params p);
 
+/*
+ * bf16-weight cluster variants (opt-in, like TF32 elsewhere): the cluster kernels above with the
+ * block's W_hh slice held in shared memory as bfloat16, multiplied in float32 with float32
+ * accumulation; everything else (h, gates, c, the exchange, all gradients) stays float32. W_hh in
+ * global memory is float32 as always: each block rounds its slice to nearest-even bfloat16 once,
+ * at the start of the launch. Why: the slice is most of a block's shared memory and its reads are
+ * most of a step's shared-memory traffic, so halving it lets one cluster of <= 16 blocks hold a
+ * W_hh about 1.4× wider (LSTM to H ≈ 670 instead of ≈ 470 on an H100) and halves what each step
+ * reads.
+ *
+ * Results: those of the float32 cluster kernel run on W_hh rounded to bfloat16 (8 significant
+ * bits, relative error <= 2^-9 per weight), to float32 rounding. Against float32 weights they
+ * differ by that rounding carried through the recurrence; the harness checks them against a
+ * double reference that uses the rounded weights.
+ *
+ * Slice layout in shared memory: each row of the slice (forward: [G·J] rows of H; backward: [J]
+ * rows of G·H) is ceil(width / 2) 32-bit words, two bfloat16 per word, the lower column in the
+ * lower half; an odd width pads its last word with a zero.
+ * Parameters and launch: as the float32 cluster variants, with dynamic shared memory
+ * MNEMO_PERSISTENT_CLUSTER_BF16W_SMEM_BYTES(G, J, Bc, H) (forward) or
+ * MNEMO_PERSISTENT_CLUSTER_BF16W_BWD_SMEM_BYTES(G, J, Bc, H) (backward).
+ *   E.g. LSTM H = 256, B = 8, S = 16, J = 16: forward (4·16·128 + 2·8·256 + 8·4·16)·4 = 50 KiB.
+ */
+#define MNEMO_PERSISTENT_CLUSTER_BF16W_SMEM_BYTES(G, J, BC, H) \
+  (4LL * ((long long)(G) * (J) * (((long long)(H) + 1) / 2) + 2LL * (BC) * (H) + (long long)(BC) * (G) * (J)))
+#define MNEMO_PERSISTENT_CLUSTER_BF16W_BWD_SMEM_BYTES(G, J, BC, H) \
+  (4LL * ((long long)(J) * (((long long)(G) * (H) + 1) / 2) + 2LL * (BC) * (G) * (H) + 3LL * (BC) * (J)))
+
+extern "C" __global__ void mnemo_persistent_cluster_rnn_fwd_tanh_bf16w_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_rnn_fwd_relu_bf16w_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_lstm_fwd_bf16w_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_gru_fwd_bf16w_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_rnn_bwd_tanh_bf16w_f32(mnemo_persistent_bwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_rnn_bwd_relu_bf16w_f32(mnemo_persistent_bwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_lstm_bwd_bf16w_f32(mnemo_persistent_bwd_params p);
+extern "C" __global__ void mnemo_persistent_cluster_gru_bwd_bf16w_f32(mnemo_persistent_bwd_params p);
+
 /* ───────────────────────────── family: eigen (batched small eigenvalues) ───────────────────────────── */
 /*
  * Eigenvalues of many small real square matrices in one launch: one block per matrix, the
