@@ -47,9 +47,6 @@ constexpr int kVecOf = 16 / static_cast<int>(sizeof(S));
 template <int VEC, int G>
 constexpr int kVectorsPerLane = G == kWarpSize ? (kMaxWidth / (kWarpSize * VEC) > 0 ? kMaxWidth / (kWarpSize * VEC) : 1) : 1;
 
-__device__ __forceinline__ float bf16_low(unsigned w) { return __uint_as_float(w << 16); }
-__device__ __forceinline__ float bf16_high(unsigned w) { return __uint_as_float(w & 0xFFFF0000u); }
-
 // out[0..VEC) = p[0..VEC) as floats; p is 16-byte aligned when VEC > 1.
 template <int VEC>
 __device__ __forceinline__ void load_vec(const float* __restrict__ p, float (&out)[VEC]) {

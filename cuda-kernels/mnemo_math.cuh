@@ -108,4 +108,21 @@ __device__ __forceinline__ float tanh_grad_from_output(float y) { return 1.0f - 
 // relu'(x) = [x > 0] = [y > 0] (0 at 0, as PyTorch's threshold_backward).
 __device__ __forceinline__ float relu_grad_from_output(float y) { return y > 0.0f ? 1.0f : 0.0f; }
 
+// bfloat16 as the upper 16 bits of a float32 (torch.bfloat16's bits), two to a 32-bit word, the
+// lower column in the lower half (little endian: the lower address).
+__device__ __forceinline__ float bf16_low(unsigned w) { return __uint_as_float(w << 16); }
+__device__ __forceinline__ float bf16_high(unsigned w) { return __uint_as_float(w & 0xFFFF0000u); }
+
+// The bfloat16 bits nearest to x, ties to even (what __float2bfloat16_rn gives; written out so the
+// host emulator and the harness reference round the same way). NaN stays a quiet NaN.
+__device__ __forceinline__ unsigned bf16_bits_rn(float x) {
+  const unsigned u = __float_as_uint(x);
+  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (u >> 16) | 0x0040u;
+  return (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
+}
+
+__device__ __forceinline__ unsigned bf16_pack_rn(float low, float high) {
+  return bf16_bits_rn(low) | (bf16_bits_rn(high) << 16);
+}
+
 }  // namespace mnemo

@@ -3,7 +3,7 @@
 // exchanged through distributed shared memory and one cluster barrier per step (see
 // mnemo_kernels.h, "Cluster variants"). Entry points: mnemo_persistent_cluster_rnn_bwd_tanh_f32,
 // mnemo_persistent_cluster_rnn_bwd_relu_f32, mnemo_persistent_cluster_lstm_bwd_f32,
-// mnemo_persistent_cluster_gru_bwd_f32.
+// mnemo_persistent_cluster_gru_bwd_f32, and their _bf16w_f32 twins (W_hh slice kept as bfloat16).
 #include "mnemo_kernels.h"
 #include "mnemo_math.cuh"
 #include "persistent_cell_bwd.cuh"
@@ -13,7 +13,7 @@
 
 namespace mnemo::persistent {
 
-template <Cell C>
+template <Cell C, bool kBf16>
 __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_params& p) {
   constexpr int G = kGatesOf<C>;
   const int hidden = static_cast<int>(p.hidden);
@@ -32,13 +32,13 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
   const int mine = rowsPerCluster * unitsPerBlock;  // [Bc, J] arrays, row stride J
 
   float* w = dynamic_shared_floats();               // [J, G·H]: row kk = column j0 + kk of W_hh
-  float* dbuf = w + unitsPerBlock * gh;             // [2, Bc, G·H]: a step's dRh, all units
+  float* dbuf = w + unitsPerBlock * slice_words<kBf16>(gh);  // [2, Bc, G·H]: a step's dRh, all units
   float* acc = dbuf + 2 * rowsPerCluster * gh;      // [Bc, J]: dRh · W_hh[:, own]
   float* dhs = acc + mine;                          // [Bc, J]: ∂L/∂h arriving from the step after
   float* dcs = dhs + mine;                          // [Bc, J]: ∂L/∂c (LSTM)
   const int dStride = rowsPerCluster * gh;
 
-  load_weight_columns(p.wHh, w, gh, unitsPerBlock, owned, j0, hidden);
+  load_weight_columns<kBf16>(p.wHh, w, gh, unitsPerBlock, owned, j0, hidden);
   for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
     const int bl = i / owned;
     const int kk = i - bl * owned;
@@ -73,7 +73,7 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
     // Step t's dRh of every unit is in every block's ds; ds is not written again until all blocks
     // have passed the next step's barrier, after their product below.
     cluster_sync();
-    block_product(w, ds, acc, unitsPerBlock, myBatch, gh);
+    block_product<kBf16>(w, ds, acc, unitsPerBlock, myBatch, gh);
     __syncthreads();
     for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
       const int bl = i / owned;
@@ -95,20 +95,41 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
 // ── exported instantiations ──
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
     mnemo_persistent_cluster_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p) {
-  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kRnnTanh>(p);
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kRnnTanh, false>(p);
 }
 
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
     mnemo_persistent_cluster_rnn_bwd_relu_f32(mnemo_persistent_bwd_params p) {
-  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kRnnRelu>(p);
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kRnnRelu, false>(p);
 }
 
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
     mnemo_persistent_cluster_lstm_bwd_f32(mnemo_persistent_bwd_params p) {
-  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kLstm>(p);
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kLstm, false>(p);
 }
 
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
     mnemo_persistent_cluster_gru_bwd_f32(mnemo_persistent_bwd_params p) {
-  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kGru>(p);
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kGru, false>(p);
+}
+
+// bf16-weight variants (mnemo_kernels.h, "bf16-weight cluster variants")
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_rnn_bwd_tanh_bf16w_f32(mnemo_persistent_bwd_params p) {
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kRnnTanh, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_rnn_bwd_relu_bf16w_f32(mnemo_persistent_bwd_params p) {
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kRnnRelu, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_lstm_bwd_bf16w_f32(mnemo_persistent_bwd_params p) {
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kLstm, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_gru_bwd_bf16w_f32(mnemo_persistent_bwd_params p) {
+  mnemo::persistent::cluster_backward<mnemo::persistent::Cell::kGru, true>(p);
 }

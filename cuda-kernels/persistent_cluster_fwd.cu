@@ -3,7 +3,7 @@
 // through distributed shared memory and one cluster barrier per step (see mnemo_kernels.h,
 // "Cluster variants"). Entry points: mnemo_persistent_cluster_rnn_fwd_tanh_f32,
 // mnemo_persistent_cluster_rnn_fwd_relu_f32, mnemo_persistent_cluster_lstm_fwd_f32,
-// mnemo_persistent_cluster_gru_fwd_f32.
+// mnemo_persistent_cluster_gru_fwd_f32, and their _bf16w_f32 twins (W_hh slice kept as bfloat16).
 #include "mnemo_kernels.h"
 #include "mnemo_math.cuh"
 #include "persistent_cell_fwd.cuh"
@@ -13,7 +13,7 @@
 
 namespace mnemo::persistent {
 
-template <Cell C>
+template <Cell C, bool kBf16>
 __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_params& p) {
   constexpr int G = kGatesOf<C>;
   const int hidden = static_cast<int>(p.hidden);
@@ -30,12 +30,12 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
   const int j0 = rank * unitsPerBlock;
   const int owned = min(unitsPerBlock, hidden - j0);  // >= 1 when clusterSize = ceil(H / J)
 
-  float* w = dynamic_shared_floats();                  // [G·J, H]
-  float* hbuf = w + rows * hidden;                     // [2, Bc, H]: h_{t−1} of this cluster's rows
+  float* w = dynamic_shared_floats();                  // [G·J, H] (kBf16: bfloat16 pairs)
+  float* hbuf = w + rows * slice_words<kBf16>(hidden); // [2, Bc, H]: h_{t−1} of this cluster's rows
   float* acc = hbuf + 2 * rowsPerCluster * hidden;     // [Bc, G·J]
   const int hStride = rowsPerCluster * hidden;
 
-  load_weight_rows(p.wHh, w, rows, unitsPerBlock, owned, j0, hidden);
+  load_weight_rows<kBf16>(p.wHh, w, rows, unitsPerBlock, owned, j0, hidden);
   for (int i = static_cast<int>(threadIdx.x); i < myBatch * hidden; i += kBlockThreads) {
     hbuf[i] = p.h0[static_cast<long long>(b0) * hidden + i];
   }
@@ -59,7 +59,7 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
     const bool last = s + 1 == steps;
     const float* hPrev = hbuf + (s & 1) * hStride;
     float* hNext = hbuf + ((s + 1) & 1) * hStride;
-    block_product(w, hPrev, acc, rows, myBatch, hidden);
+    block_product<kBf16>(w, hPrev, acc, rows, myBatch, hidden);
     __syncthreads();
     for (int i = mine; i < items; i += kBlockThreads) {
       const int bl = onePerThread ? myBl : i / owned;
@@ -89,20 +89,41 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
 // ── exported instantiations (one block per SM by design: ptxas may use the registers it wants) ──
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
     mnemo_persistent_cluster_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p) {
-  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kRnnTanh>(p);
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kRnnTanh, false>(p);
 }
 
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
     mnemo_persistent_cluster_rnn_fwd_relu_f32(mnemo_persistent_fwd_params p) {
-  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kRnnRelu>(p);
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kRnnRelu, false>(p);
 }
 
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
     mnemo_persistent_cluster_lstm_fwd_f32(mnemo_persistent_fwd_params p) {
-  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kLstm>(p);
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kLstm, false>(p);
 }
 
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
     mnemo_persistent_cluster_gru_fwd_f32(mnemo_persistent_fwd_params p) {
-  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kGru>(p);
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kGru, false>(p);
+}
+
+// bf16-weight variants (mnemo_kernels.h, "bf16-weight cluster variants")
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_rnn_fwd_tanh_bf16w_f32(mnemo_persistent_fwd_params p) {
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kRnnTanh, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_rnn_fwd_relu_bf16w_f32(mnemo_persistent_fwd_params p) {
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kRnnRelu, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_lstm_fwd_bf16w_f32(mnemo_persistent_fwd_params p) {
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kLstm, true>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_gru_fwd_bf16w_f32(mnemo_persistent_fwd_params p) {
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kGru, true>(p);
 }

@@ -28,28 +28,50 @@ __device__ __forceinline__ float* dynamic_shared_floats() {
 #endif
 }
 
+// 32-bit words per slice row of `width` columns: one float each, or two bfloat16 (see
+// mnemo_kernels.h, "bf16-weight cluster variants").
+template <bool kBf16>
+__device__ __forceinline__ int slice_words(int width) {
+  return kBf16 ? (width + 1) / 2 : width;
+}
+
+// Fills the block's slice w [rows, width] with value(r, col), once per launch: floats, or
+// bfloat16 pairs rounded to nearest even (an odd width pads the last word with zero).
+template <bool kBf16, typename ValueAt>
+__device__ __forceinline__ void fill_slice(float* w, int rows, int width, ValueAt value) {
+  const int words = slice_words<kBf16>(width);
+  for (int i = static_cast<int>(threadIdx.x); i < rows * words; i += kBlockThreads) {
+    const int r = i / words;
+    const int word = i - r * words;
+    if constexpr (kBf16) {
+      const int col = 2 * word;
+      reinterpret_cast<unsigned*>(w)[i] = bf16_pack_rn(value(r, col), col + 1 < width ? value(r, col + 1) : 0.0f);
+    } else {
+      w[i] = value(r, word);
+    }
+  }
+}
+
 // The block's forward slice of W_hh [G·H, H], once: row k·J + jj of w [G·J, H] is row k·H + j0 + jj
 // of W_hh (gate k, unit j0 + jj); rows of units past `owned` (the last block's tail) are zeros.
+template <bool kBf16 = false>
 __device__ __forceinline__ void load_weight_rows(const float* wHh, float* w, int rows, int unitsPerBlock,
                                                  int owned, int j0, int hidden) {
-  for (int i = static_cast<int>(threadIdx.x); i < rows * hidden; i += kBlockThreads) {
-    const int r = i / hidden;
-    const int col = i - r * hidden;
+  fill_slice<kBf16>(w, rows, hidden, [&](int r, int col) {
     const int k = r / unitsPerBlock;
     const int jj = r - k * unitsPerBlock;
-    w[i] = jj < owned ? wHh[(static_cast<long long>(k) * hidden + j0 + jj) * hidden + col] : 0.0f;
-  }
+    return jj < owned ? wHh[(static_cast<long long>(k) * hidden + j0 + jj) * hidden + col] : 0.0f;
+  });
 }
 
 // The block's backward slice, once: row kk of w [J, G·H] is column j0 + kk of W_hh (zeros past
 // `owned`), so the block's h-gradient is a row-times-matrix product like the forward's.
+template <bool kBf16 = false>
 __device__ __forceinline__ void load_weight_columns(const float* wHh, float* w, int gh, int unitsPerBlock,
                                                     int owned, int j0, int hidden) {
-  for (int i = static_cast<int>(threadIdx.x); i < unitsPerBlock * gh; i += kBlockThreads) {
-    const int kk = i / gh;
-    const int r = i - kk * gh;
-    w[i] = kk < owned ? wHh[static_cast<long long>(r) * hidden + j0 + kk] : 0.0f;
-  }
+  fill_slice<kBf16>(w, unitsPerBlock, gh, [&](int kk, int r) {
+    return kk < owned ? wHh[static_cast<long long>(r) * hidden + j0 + kk] : 0.0f;
+  });
 }
 
 // acc[b, r] = W_slice[r, :] · h[b, :] for every owned row r (gate k = r / J, unit jj = r % J) and

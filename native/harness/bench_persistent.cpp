@@ -1,7 +1,8 @@
 // bench_persistent.cpp — the persistent whole-sequence forward and backward, both variants on the
 // same shapes in the same run: the cooperative kernels (grid barrier, h through L2) and, on sm_90+,
-// the cluster kernels (cluster barrier, h through distributed shared memory). One line per (cell,
-// shape, variant, direction): the geometry and the median µs per time step (CUDA events around
+// the cluster kernels (cluster barrier, h through distributed shared memory), with float32 and
+// with bfloat16 weight slices ("cluster-bf16w", planned with its own smaller footprint). One line
+// per (cell, shape, variant, direction): the geometry and the median µs per time step (CUDA events around
 // one whole-sequence launch, so no host overhead is in it). Forward runs as inference (saveGates
 // 0, so repeated launches see the same input); backward on arbitrary saved values (its cost does
 // not depend on them), with dh / dc reset outside the timed region.
@@ -45,7 +46,7 @@ struct ClusterPlan {
   int size = 0, units = 0, clusters = 0;  // size 0: no cluster plan fits
 };
 
-ClusterPlan plan_cluster(int G, long long B, long long H, const Device& d, bool backward) {
+ClusterPlan plan_cluster(int G, long long B, long long H, const Device& d, bool backward, bool bf16) {
   ClusterPlan best;
   for (int s = 1; s <= 16; ++s) {
     const int j = static_cast<int>((H + s - 1) / s);
@@ -53,8 +54,10 @@ ClusterPlan plan_cluster(int G, long long B, long long H, const Device& d, bool 
     int clusters = static_cast<int>(std::max(1LL, std::min(B, static_cast<long long>(d.sms / s))));
     const long long bc = (B + clusters - 1) / clusters;
     clusters = static_cast<int>((B + bc - 1) / bc);  // none left without rows
-    const long long smem = backward ? MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, j, bc, H)
-                                    : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, j, bc, H);
+    const long long smem = bf16 ? (backward ? MNEMO_PERSISTENT_CLUSTER_BF16W_BWD_SMEM_BYTES(G, j, bc, H)
+                                            : MNEMO_PERSISTENT_CLUSTER_BF16W_SMEM_BYTES(G, j, bc, H))
+                                : (backward ? MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, j, bc, H)
+                                            : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, j, bc, H));
     if (smem > d.smemOptin) continue;
     best = {s, j, clusters};
     if (static_cast<long long>(G) * j * H * bc <= kWorkPerBlock) break;
@@ -76,7 +79,7 @@ const char* cell_label(PersistentCell c) {
 
 void report(PersistentCell cell, long long B, long long H, const char* variant, const char* dir,
             const char* geometry, double usPerLaunch) {
-  std::printf("persistent %-8s T=%-4lld B=%-3lld H=%-5lld %-8s %-3s %-34s us/step=%.3f\n",
+  std::printf("persistent %-8s T=%-4lld B=%-3lld H=%-5lld %-13s %-3s %-34s us/step=%.3f\n",
               cell_label(cell), kSteps, B, H, variant, dir, geometry, usPerLaunch / kSteps);
 }
 
@@ -139,15 +142,19 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
       report(cell, B, H, "grid", dir, "does not fit shared memory", 0.0);
     }
     if (!d.clusters) continue;
-    if (const ClusterPlan p = plan_cluster(G, B, H, d, backward != 0); p.size > 0) {
-      std::snprintf(geometry, sizeof geometry, "%d clusters x %d blocks x %d units", p.clusters, p.size, p.units);
-      f.unitsPerBlock = b.unitsPerBlock = p.units;
-      const double us =
-          backward ? median_us(iters, s, resetGradients, [&] { launch_persistent_cluster_bwd(cell, b, p.clusters, s); })
-                   : median_us(iters, s, no_setup, [&] { launch_persistent_cluster_fwd(cell, f, p.clusters, s); });
-      report(cell, B, H, "cluster", dir, geometry, us);
-    } else {
-      report(cell, B, H, "cluster", dir, "does not fit shared memory", 0.0);
+    for (const bool bf16 : {false, true}) {
+      const char* variant = bf16 ? "cluster-bf16w" : "cluster";
+      if (const ClusterPlan p = plan_cluster(G, B, H, d, backward != 0, bf16); p.size > 0) {
+        std::snprintf(geometry, sizeof geometry, "%d clusters x %d blocks x %d units", p.clusters, p.size, p.units);
+        f.unitsPerBlock = b.unitsPerBlock = p.units;
+        const double us =
+            backward ? median_us(iters, s, resetGradients,
+                                 [&] { launch_persistent_cluster_bwd(cell, b, p.clusters, s, bf16); })
+                     : median_us(iters, s, no_setup, [&] { launch_persistent_cluster_fwd(cell, f, p.clusters, s, bf16); });
+        report(cell, B, H, variant, dir, geometry, us);
+      } else {
+        report(cell, B, H, variant, dir, "does not fit shared memory", 0.0);
+      }
     }
   }
 }
@@ -157,7 +164,8 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
 void bench_persistent(long long n, int iters, cudaStream_t s) {
   const Device d = query_device();
   if (!d.clusters) std::printf("persistent: compute capability below 9.0, cluster kernels skipped\n");
-  const long long hiddens[] = {128, 256, 512, 1024};
+  // 640: an LSTM whose float32 slice no 16-block cluster holds (H100), the bf16 one does.
+  const long long hiddens[] = {128, 256, 512, 640, 1024};
   for (PersistentCell cell : {PersistentCell::kRnnTanh, PersistentCell::kLstm, PersistentCell::kGru}) {
     for (long long B : {1LL, 8LL}) {
       for (long long H : hiddens) {

@@ -7,9 +7,12 @@
 // against a double reference of the per-step backward (cell backward, then dRh · W_hh per step).
 // The same cases run through the cluster kernels (one or more clusters, a cluster left without
 // rows, the 16-block non-portable cluster) where the device has clusters (sm_90+; the emulator
-// says it has).
+// says it has), and through their bf16-weight twins against a reference whose W_hh is rounded to
+// bfloat16 the same way (nearest, ties to even).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <cstdio>
 #include <random>
 #include <string>
@@ -35,11 +38,25 @@ struct Case {
   int unitsPerBlock;
   bool reverse, bias;
   int clusters;  // 0: the cooperative kernels; >= 1: the cluster kernels with this many clusters
+  bool bf16Weights = false;  // cluster kernels only: the _bf16w_f32 entry points
 };
 
 std::string variant(const Case& c) {
-  return c.clusters == 0 ? std::string("grid") : "cluster " + std::to_string(c.clusters) + "x" +
-                                                      std::to_string((c.hidden + c.unitsPerBlock - 1) / c.unitsPerBlock);
+  return c.clusters == 0 ? std::string("grid")
+                         : "cluster " + std::to_string(c.clusters) + "x" +
+                               std::to_string((c.hidden + c.unitsPerBlock - 1) / c.unitsPerBlock) +
+                               (c.bf16Weights ? " bf16w" : "");
+}
+
+// x rounded to bfloat16, nearest with ties to even (mnemo_math.cuh's bf16_bits_rn, on the host).
+float round_to_bf16(float x) {
+  std::uint32_t u = 0;
+  std::memcpy(&u, &x, sizeof u);
+  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return x;
+  u = ((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16) << 16;
+  float r = 0.0f;
+  std::memcpy(&r, &u, sizeof r);
+  return r;
 }
 
 const char* cell_name(PersistentCell c) {
@@ -165,7 +182,7 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
   p.unitsPerBlock = c.unitsPerBlock;
   p.reverse = c.reverse ? 1 : 0;
   if (c.clusters > 0) {
-    launch_persistent_cluster_bwd(c.cell, p, c.clusters, nullptr);
+    launch_persistent_cluster_bwd(c.cell, p, c.clusters, nullptr, c.bf16Weights);
   } else {
     launch_persistent_bwd(c.cell, p, nullptr);
   }
@@ -206,8 +223,10 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   const std::vector<float> h0 = uniform(B * H, -1.0f, 1.0f, rng);
   const std::vector<float> c0 = uniform(B * H, -1.0f, 1.0f, rng);
 
-  // ── reference: the per-step recurrence in double ──
-  const ref::Vec W = to_double(wHh), bi = to_double(bIh), bh = to_double(bHh);
+  // ── reference: the per-step recurrence in double (on the weights the kernel multiplies by) ──
+  std::vector<float> wUsed = wHh;
+  if (c.bf16Weights) std::transform(wUsed.begin(), wUsed.end(), wUsed.begin(), round_to_bf16);
+  const ref::Vec W = to_double(wUsed), bi = to_double(bIh), bh = to_double(bHh);
   ref::Vec hRef(ref::at(T * B * H)), cRef(ref::at(T * B * H)), gRef = to_double(wx),
       hnRef(ref::at(T * B * H));
   ref::Vec hPrev = to_double(h0), cPrev = to_double(c0);
@@ -279,7 +298,7 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   p.reverse = c.reverse ? 1 : 0;
   p.saveGates = 1;
   if (c.clusters > 0) {
-    launch_persistent_cluster_fwd(c.cell, p, c.clusters, nullptr);
+    launch_persistent_cluster_fwd(c.cell, p, c.clusters, nullptr, c.bf16Weights);
   } else {
     launch_persistent_fwd(c.cell, p, nullptr);
   }
@@ -305,7 +324,7 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
            c.bias ? "" : " no-bias", eh, eg, ec, en, damaged, bar[0], bar[1]);
 
   // ── backward, on what the device forward saved (as training does) ──
-  const Saved saved{wHh, h0, c0, gGot, hGot, cGot, hnGot};
+  const Saved saved{wUsed, h0, c0, gGot, hGot, cGot, hnGot};
   check_backward(c, saved, dGates, dW, dH0, dC0, dH, dC, dHn, rng, t);
 }
 
@@ -334,11 +353,25 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1},
       {PersistentCell::kLstm, 4, 11, 24, 12, false, true, 2},
   };
+  // bf16 weights: a cluster of one block at H = 1 (one padded word); odd H and odd G·H (padded
+  // last words); two clusters; the 16-block cluster; several cells per thread.
+  const Case bf16Shapes[] = {
+      {PersistentCell::kLstm, 5, 1, 1, 1, false, true, 1, true},
+      {PersistentCell::kLstm, 7, 1, 37, 10, false, true, 1, true},
+      {PersistentCell::kLstm, 4, 3, 33, 8, true, false, 2, true},
+      {PersistentCell::kLstm, 3, 5, 64, 4, false, true, 1, true},
+      {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1, true},
+  };
   const bool clusters = device_has_clusters();
   if (!clusters) std::printf("SKIP persistent cluster kernels: compute capability below 9.0\n");
   for (PersistentCell cell : cells) {
     for (Case c : shapes) {
       if (c.clusters > 0 && !clusters) continue;
+      c.cell = cell;
+      check_case(c, rng, t);
+    }
+    for (Case c : bf16Shapes) {
+      if (!clusters) continue;
       c.cell = cell;
       check_case(c, rng, t);
     }

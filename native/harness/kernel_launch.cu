@@ -406,31 +406,55 @@ bool device_has_clusters() {
 }
 
 void launch_persistent_cluster_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
-                                   int clusters, cudaStream_t stream) {
-  void (*kernel)(mnemo_persistent_fwd_params) = mnemo_persistent_cluster_rnn_fwd_tanh_f32;
-  if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_cluster_rnn_fwd_relu_f32;
-  if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_cluster_lstm_fwd_f32;
-  if (cell == PersistentCell::kGru) kernel = mnemo_persistent_cluster_gru_fwd_f32;
+                                   int clusters, cudaStream_t stream, bool bf16Weights) {
+  void (*kernel)(mnemo_persistent_fwd_params) = nullptr;
+  switch (cell) {
+    case PersistentCell::kRnnTanh:
+      kernel = bf16Weights ? mnemo_persistent_cluster_rnn_fwd_tanh_bf16w_f32 : mnemo_persistent_cluster_rnn_fwd_tanh_f32;
+      break;
+    case PersistentCell::kRnnRelu:
+      kernel = bf16Weights ? mnemo_persistent_cluster_rnn_fwd_relu_bf16w_f32 : mnemo_persistent_cluster_rnn_fwd_relu_f32;
+      break;
+    case PersistentCell::kLstm:
+      kernel = bf16Weights ? mnemo_persistent_cluster_lstm_fwd_bf16w_f32 : mnemo_persistent_cluster_lstm_fwd_f32;
+      break;
+    case PersistentCell::kGru:
+      kernel = bf16Weights ? mnemo_persistent_cluster_gru_fwd_bf16w_f32 : mnemo_persistent_cluster_gru_fwd_f32;
+      break;
+  }
+  const int G = persistent_gates(cell);
   const int clusterSize = static_cast<int>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
   const long long rowsPerCluster = (p.batch + clusters - 1) / clusters;
-  launch_clusters(kernel, p, clusterSize, clusters,
-                  MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(persistent_gates(cell), p.unitsPerBlock,
-                                                      rowsPerCluster, p.hidden),
-                  stream);
+  const long long smem =
+      bf16Weights ? MNEMO_PERSISTENT_CLUSTER_BF16W_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
+                  : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
+  launch_clusters(kernel, p, clusterSize, clusters, smem, stream);
 }
 
 void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
-                                   int clusters, cudaStream_t stream) {
-  void (*kernel)(mnemo_persistent_bwd_params) = mnemo_persistent_cluster_rnn_bwd_tanh_f32;
-  if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_cluster_rnn_bwd_relu_f32;
-  if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_cluster_lstm_bwd_f32;
-  if (cell == PersistentCell::kGru) kernel = mnemo_persistent_cluster_gru_bwd_f32;
+                                   int clusters, cudaStream_t stream, bool bf16Weights) {
+  void (*kernel)(mnemo_persistent_bwd_params) = nullptr;
+  switch (cell) {
+    case PersistentCell::kRnnTanh:
+      kernel = bf16Weights ? mnemo_persistent_cluster_rnn_bwd_tanh_bf16w_f32 : mnemo_persistent_cluster_rnn_bwd_tanh_f32;
+      break;
+    case PersistentCell::kRnnRelu:
+      kernel = bf16Weights ? mnemo_persistent_cluster_rnn_bwd_relu_bf16w_f32 : mnemo_persistent_cluster_rnn_bwd_relu_f32;
+      break;
+    case PersistentCell::kLstm:
+      kernel = bf16Weights ? mnemo_persistent_cluster_lstm_bwd_bf16w_f32 : mnemo_persistent_cluster_lstm_bwd_f32;
+      break;
+    case PersistentCell::kGru:
+      kernel = bf16Weights ? mnemo_persistent_cluster_gru_bwd_bf16w_f32 : mnemo_persistent_cluster_gru_bwd_f32;
+      break;
+  }
+  const int G = persistent_gates(cell);
   const int clusterSize = static_cast<int>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
   const long long rowsPerCluster = (p.batch + clusters - 1) / clusters;
-  launch_clusters(kernel, p, clusterSize, clusters,
-                  MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(persistent_gates(cell), p.unitsPerBlock,
-                                                          rowsPerCluster, p.hidden),
-                  stream);
+  const long long smem =
+      bf16Weights ? MNEMO_PERSISTENT_CLUSTER_BF16W_BWD_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
+                  : MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
+  launch_clusters(kernel, p, clusterSize, clusters, smem, stream);
 }
 
 // ── eigen ──

@@ -142,10 +142,11 @@ void launch_persistent_bwd(PersistentCell cell, const mnemo_persistent_bwd_param
 // The cluster variants (sm_90+): `clusters` clusters of ceil(H / J) blocks, through
 // cudaLaunchKernelEx with the cluster dimension; dynamic shared memory
 // MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES / _BWD_SMEM_BYTES with Bc = ceil(B / clusters).
+// bf16Weights: the _bf16w_f32 entry points and their _BF16W_ shared-memory formulas.
 void launch_persistent_cluster_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
-                                   int clusters, cudaStream_t stream);
+                                   int clusters, cudaStream_t stream, bool bf16Weights = false);
 void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
-                                   int clusters, cudaStream_t stream);
+                                   int clusters, cudaStream_t stream, bool bf16Weights = false);
 // Whether this device runs thread-block clusters (compute capability 9.0 or newer).
 bool device_has_clusters();
 
