@@ -90,13 +90,13 @@ done
 
 # Persistent vs per-step recurrent forward (and fwd+bwd) on the latency-bound shapes, beside
 # rnn_bench.py on the same shapes: OUT_DIR/persistent.md.
-if "${runner[@]}" --persistent --persistent-variant both --repeats "$repeats" --emit-shapes "$work/persistent-shapes.json" >/dev/null 2>&1; then
+if "${runner[@]}" --persistent --persistent-variant both --persistent-weights both --repeats "$repeats" --emit-shapes "$work/persistent-shapes.json" >/dev/null 2>&1; then
   persistent_torch=()
   if command -v python3 >/dev/null 2>&1 && [ -f "$torch_dir/rnn_bench.py" ] \
       && timeout 300 python3 "$torch_dir/rnn_bench.py" "$work/persistent-shapes.json" "$work/torch-persistent.json"; then
     persistent_torch=(--torch "$work/torch-persistent.json")
   fi
-  "${runner[@]}" --persistent --persistent-variant both --repeats "$repeats" "${persistent_torch[@]}" --out "$out/persistent.md" \
+  "${runner[@]}" --persistent --persistent-variant both --persistent-weights both --repeats "$repeats" "${persistent_torch[@]}" --out "$out/persistent.md" \
     >"$out/persistent.txt" 2>&1 || echo "gpu-bench: the persistent benchmark failed (see $out/persistent.txt)"
 else
   echo "gpu-bench: the persistent benchmark could not write its shapes"

@@ -381,7 +381,9 @@ public final class GpuBenchmarkRunner {
                                           [--repeats N] [--warmup N] [--out FILE.json] [--torch FILE.json]
                                           [--emit-shapes FILE.json]
                 Times Mnemo's CUDA RNN/LSTM/GRU on gpu-anchors.md's shapes beside PyTorch/cuDNN's results.
-                GpuBenchmarkRunner --persistent [...] [--persistent-variant auto|cluster|grid|both]:
-                    persistent (grid or cluster kernel) vs per-step rows (see PersistentBenchmark).""";
+                GpuBenchmarkRunner --persistent [...] [--persistent-variant auto|cluster|grid|both]
+                                   [--persistent-weights fp32|bf16|both]:
+                    persistent (grid or cluster kernel; cluster W_hh in fp32 or bf16) vs per-step rows
+                    (see PersistentBenchmark).""";
     }
 }

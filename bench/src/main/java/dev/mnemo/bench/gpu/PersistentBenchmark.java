@@ -2,12 +2,14 @@ package dev.mnemo.bench.gpu;
 
 import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.CudaEvent;
+import dev.mnemo.cuda.kernels.PersistentWeights;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.PersistentPolicy;
 import dev.mnemo.nn.cuda.PersistentVariant;
+import dev.mnemo.nn.cuda.PersistentWeightsSetting;
 import dev.mnemo.nn.layers.Gru;
 import dev.mnemo.nn.layers.Lstm;
 import dev.mnemo.nn.layers.RecurrentLayer;
@@ -34,7 +36,7 @@ import java.util.function.Supplier;
  *
  * <pre>
  *   GpuBenchmarkRunner --persistent [--cells LSTM,GRU] [--repeats N] [--warmup N]
- *                      [--persistent-variant auto|cluster|grid|both]
+ *                      [--persistent-variant auto|cluster|grid|both] [--persistent-weights fp32|bf16|both]
  *                      [--out FILE.md] [--torch FILE.json] [--emit-shapes FILE.json]
  * </pre>
  * Timing as {@link GpuBenchmarkRunner}'s (CUDA events, median, warm-up); the Markdown has per row
@@ -45,6 +47,11 @@ import java.util.function.Supplier;
  * {@code mnemo.persistent.variant} for the persistent timings ({@code auto}, the default: the
  * cluster variant where it runs, else the grid one); {@code both} times the grid and the cluster
  * variant of each shape as two rows beside one per-step timing, on the same card in the same run.
+ * {@code --persistent-weights} sets {@code mnemo.persistent.weights} for the persistent timings
+ * ({@code fp32}, the default; {@code bf16}: the cluster kernels hold W_hh as bfloat16); {@code both}
+ * times each variant with each precision, one row each, the precision in the kernel column
+ * ({@code , bf16 W_hh}); the grid variant has no bf16 kernel, so with {@code both} its bf16 row is
+ * left out. The per-step timing always runs float32.
  */
 final class PersistentBenchmark {
     private PersistentBenchmark() {
@@ -76,6 +83,7 @@ final class PersistentBenchmark {
         Path torchFile = null;
         Path emit = null;
         List<PersistentVariant> variants = List.of(PersistentVariant.AUTO);
+        List<PersistentWeights> weights = List.of(PersistentWeights.FP32);
         try {
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -90,6 +98,7 @@ final class PersistentBenchmark {
                     case "--torch" -> torchFile = Path.of(v);
                     case "--emit-shapes" -> emit = Path.of(v);
                     case "--persistent-variant" -> variants = variants(v);
+                    case "--persistent-weights" -> weights = weights(v);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -110,7 +119,7 @@ final class PersistentBenchmark {
             }
             TorchResults torch = torchFile != null && Files.isRegularFile(torchFile) ? TorchResults.read(torchFile)
                     : TorchResults.none("no --torch file");
-            String report = measure(shapes, options, variants, torch, out);
+            String report = measure(shapes, options, runs(variants, weights), torch, out);
             if (md != null) {
                 Files.writeString(md, report);
                 out.println("gpu-bench --persistent: wrote " + md);
@@ -137,8 +146,41 @@ final class PersistentBenchmark {
         }
     }
 
+    /** {@code fp32}, {@code bf16}, or {@code both} (fp32 then bf16). */
+    static List<PersistentWeights> weights(String text) {
+        if (text.trim().equalsIgnoreCase("both")) {
+            return List.of(PersistentWeights.FP32, PersistentWeights.BF16);
+        }
+        try {
+            return List.of(PersistentWeightsSetting.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--persistent-weights must be fp32, bf16 or both, got '" + text + "'");
+        }
+    }
+
+    /** One persistent timing: the variant and W_hh precision asked for. */
+    record Run(PersistentVariant variant, PersistentWeights weights) {
+    }
+
+    /**
+     * Every variant with every precision, variant-major; with more than one precision the grid
+     * variant's bf16 run is dropped (the grid kernels have no bf16 weights: it would repeat its fp32 row).
+     */
+    static List<Run> runs(List<PersistentVariant> variants, List<PersistentWeights> weights) {
+        List<Run> out = new ArrayList<>();
+        for (PersistentVariant v : variants) {
+            for (PersistentWeights w : weights) {
+                if (weights.size() > 1 && v == PersistentVariant.GRID && w == PersistentWeights.BF16) {
+                    continue;
+                }
+                out.add(new Run(v, w));
+            }
+        }
+        return out;
+    }
+
     private static String measure(List<BenchShape> shapes, GpuBenchmarkRunner.Options options,
-                                  List<PersistentVariant> variants, TorchResults torch, PrintStream out) {
+                                  List<Run> runs, TorchResults torch, PrintStream out) {
         CudaBackend gpu = CudaBackend.float32();
         StringBuilder b = new StringBuilder();
         b.append("# Persistent vs per-step recurrent forward (").append(withPath("auto", gpu::recurrentPathDescription))
@@ -161,26 +203,27 @@ final class PersistentBenchmark {
                             options.forwardBackwardRepeats()));
                     Timing tf = torch.forward().get(s.key());
                     Timing tfb = torch.forwardBackward().get(s.key());
-                    for (PersistentVariant variant : variants) {
+                    for (Run run : runs) {
                         try {
-                            String v = variant.toString();
-                            var ran = withPath("persistent", v,
+                            String v = run.variant().toString();
+                            String w = run.weights().toString();
+                            var ran = withPath("persistent", v, w,
                                     () -> gpu.recurrentPath(cell, s.steps(), s.batch(), s.hidden()));
-                            Timing persF = withPath("persistent", v, () -> timer.time(c::forward, options.warmup(),
+                            Timing persF = withPath("persistent", v, w, () -> timer.time(c::forward, options.warmup(),
                                     options.forwardRepeats()));
-                            Timing persFb = withPath("persistent", v, () -> timer.time(c::forwardBackward,
+                            Timing persFb = withPath("persistent", v, w, () -> timer.time(c::forwardBackward,
                                     options.warmup(), options.forwardBackwardRepeats()));
                             b.append(String.format(Locale.ROOT,
                                     "| %s | %s | %s | %s | %.3f | %.3f | %.2f | %s | %s | %.3f | %.3f | %s | %s |%n",
-                                    s.key(), s.dims(), auto.path(), kernel(ran), perStepF.medianMs(),
+                                    s.key(), s.dims(), auto.path(), kernel(ran, run.weights()), perStepF.medianMs(),
                                     persF.medianMs(), 1000 * persF.medianMs() / s.steps(), ms(tf), ratio(tf, persF),
                                     perStepFb.medianMs(), persFb.medianMs(), ms(tfb), ratio(tfb, persFb)));
                             out.printf(Locale.ROOT,
-                                    "%-24s %-26s per-step %8.3f ms  %s %8.3f ms (%.2f µs/step)%n", s.key(), s.dims(),
-                                    perStepF.medianMs(), ran.path(), persF.medianMs(),
+                                    "%-24s %-26s per-step %8.3f ms  %s (W_hh %s) %8.3f ms (%.2f µs/step)%n", s.key(),
+                                    s.dims(), perStepF.medianMs(), ran.path(), ran.weights(), persF.medianMs(),
                                     1000 * persF.medianMs() / s.steps());
                         } catch (RuntimeException e) {
-                            failed(b, out, s, "variant " + variant, e);
+                            failed(b, out, s, "variant " + run.variant() + ", weights " + run.weights(), e);
                         }
                     }
                 } catch (RuntimeException e) {
@@ -204,9 +247,17 @@ final class PersistentBenchmark {
         return switch (choice.path()) {
             case GRID -> "grid: " + choice.plan().grid() + " blocks × J " + choice.plan().unitsPerBlock();
             case CLUSTER -> "cluster: " + choice.clusterPlan().clusters() + " × S " + choice.clusterPlan().clusterSize()
-                    + ", J " + choice.clusterPlan().unitsPerBlock() + ", Bc " + choice.clusterPlan().rowsPerCluster();
+                    + ", J " + choice.clusterPlan().unitsPerBlock() + ", Bc " + choice.clusterPlan().rowsPerCluster()
+                    + (choice.weights() == PersistentWeights.BF16 ? ", bf16 W_hh" : "");
             case PER_STEP -> "none";
         };
+    }
+
+    /** As {@link #kernel(PersistentPolicy.Choice)}, saying when bf16 was asked but the kernel ran fp32 weights. */
+    static String kernel(PersistentPolicy.Choice choice, PersistentWeights asked) {
+        String k = kernel(choice);
+        return asked == PersistentWeights.BF16 && choice.weights() != PersistentWeights.BF16 && choice.persistent()
+                ? k + " (bf16 asked: W_hh stays fp32 on the grid kernels)" : k;
     }
 
     private static String ms(Timing t) {
@@ -221,17 +272,25 @@ final class PersistentBenchmark {
         return withPath(path, PersistentVariant.AUTO.toString(), body);
     }
 
-    /** Runs {@code body} with the recurrent path and the persistent variant properties set. */
+    /** Runs {@code body} with the recurrent path and the persistent variant properties set, fp32 weights. */
     static <T> T withPath(String path, String variant, Supplier<T> body) {
+        return withPath(path, variant, PersistentWeights.FP32.toString(), body);
+    }
+
+    /** Runs {@code body} with the recurrent path, the persistent variant and the cluster weight properties set. */
+    static <T> T withPath(String path, String variant, String weights, Supplier<T> body) {
         String before = System.getProperty(PersistentPolicy.PROPERTY);
         String variantBefore = System.getProperty(PersistentVariant.PROPERTY);
+        String weightsBefore = System.getProperty(PersistentWeightsSetting.PROPERTY);
         System.setProperty(PersistentPolicy.PROPERTY, path);
         System.setProperty(PersistentVariant.PROPERTY, variant);
+        System.setProperty(PersistentWeightsSetting.PROPERTY, weights);
         try {
             return body.get();
         } finally {
             restore(PersistentPolicy.PROPERTY, before);
             restore(PersistentVariant.PROPERTY, variantBefore);
+            restore(PersistentWeightsSetting.PROPERTY, weightsBefore);
         }
     }
 

@@ -26,6 +26,12 @@ import java.util.Map;
  * ({@code cuOccupancyMaxActiveClusters} >= 1, asked once per kernel, shared memory and S); then
  * launches with {@code cuLaunchKernelEx}, cluster dimension (S, 1, 1), grid clusters·S.
  *
+ * <p>Each kernel has a bf16-weight twin ({@code ..._bf16w_f32}, opt-in, {@link PersistentWeights#BF16}):
+ * the block's W_hh slice held as bfloat16 in shared memory (its own, smaller formula, see
+ * {@link PersistentClusterPlan#sharedBytes(boolean, Cell, long, long, long, PersistentWeights)}),
+ * results those of W_hh rounded to nearest-even bfloat16; same structs, same launch. The overloads
+ * without a {@link PersistentWeights} launch the float32 kernels.
+ *
  * <p>Not thread-safe (one stream, one thread, like its context).
  */
 public final class PersistentClusterKernels {
@@ -45,6 +51,23 @@ public final class PersistentClusterKernels {
     public static final KernelSignature LSTM_BWD = bwd("mnemo_persistent_cluster_lstm_bwd_f32");
     /** {@code mnemo_persistent_cluster_gru_bwd_f32(mnemo_persistent_bwd_params p)}. */
     public static final KernelSignature GRU_BWD = bwd("mnemo_persistent_cluster_gru_bwd_f32");
+
+    /** {@code mnemo_persistent_cluster_rnn_fwd_tanh_bf16w_f32}: W_hh held as bf16 ({@link PersistentWeights#BF16}). */
+    public static final KernelSignature RNN_FWD_TANH_BF16W = fwd("mnemo_persistent_cluster_rnn_fwd_tanh_bf16w_f32");
+    /** {@code mnemo_persistent_cluster_rnn_fwd_relu_bf16w_f32}. */
+    public static final KernelSignature RNN_FWD_RELU_BF16W = fwd("mnemo_persistent_cluster_rnn_fwd_relu_bf16w_f32");
+    /** {@code mnemo_persistent_cluster_lstm_fwd_bf16w_f32}. */
+    public static final KernelSignature LSTM_FWD_BF16W = fwd("mnemo_persistent_cluster_lstm_fwd_bf16w_f32");
+    /** {@code mnemo_persistent_cluster_gru_fwd_bf16w_f32}. */
+    public static final KernelSignature GRU_FWD_BF16W = fwd("mnemo_persistent_cluster_gru_fwd_bf16w_f32");
+    /** {@code mnemo_persistent_cluster_rnn_bwd_tanh_bf16w_f32}. */
+    public static final KernelSignature RNN_BWD_TANH_BF16W = bwd("mnemo_persistent_cluster_rnn_bwd_tanh_bf16w_f32");
+    /** {@code mnemo_persistent_cluster_rnn_bwd_relu_bf16w_f32}. */
+    public static final KernelSignature RNN_BWD_RELU_BF16W = bwd("mnemo_persistent_cluster_rnn_bwd_relu_bf16w_f32");
+    /** {@code mnemo_persistent_cluster_lstm_bwd_bf16w_f32}. */
+    public static final KernelSignature LSTM_BWD_BF16W = bwd("mnemo_persistent_cluster_lstm_bwd_bf16w_f32");
+    /** {@code mnemo_persistent_cluster_gru_bwd_bf16w_f32}. */
+    public static final KernelSignature GRU_BWD_BF16W = bwd("mnemo_persistent_cluster_gru_bwd_bf16w_f32");
 
     private static KernelSignature fwd(String name) {
         return KernelSignature.of(name, of("mnemo_persistent_fwd_params", "p"));
@@ -71,6 +94,32 @@ public final class PersistentClusterKernels {
             case RNN_RELU -> RNN_BWD_RELU;
             case LSTM -> LSTM_BWD;
             case GRU -> GRU_BWD;
+        };
+    }
+
+    /** The cluster forward entry point of {@code cell} holding W_hh as {@code weights}. */
+    public static KernelSignature forwardKernel(Cell cell, PersistentWeights weights) {
+        if (weights == PersistentWeights.FP32) {
+            return forwardKernel(cell);
+        }
+        return switch (cell) {
+            case RNN_TANH -> RNN_FWD_TANH_BF16W;
+            case RNN_RELU -> RNN_FWD_RELU_BF16W;
+            case LSTM -> LSTM_FWD_BF16W;
+            case GRU -> GRU_FWD_BF16W;
+        };
+    }
+
+    /** The cluster backward entry point of {@code cell} holding W_hh as {@code weights}. */
+    public static KernelSignature backwardKernel(Cell cell, PersistentWeights weights) {
+        if (weights == PersistentWeights.FP32) {
+            return backwardKernel(cell);
+        }
+        return switch (cell) {
+            case RNN_TANH -> RNN_BWD_TANH_BF16W;
+            case RNN_RELU -> RNN_BWD_RELU_BF16W;
+            case LSTM -> LSTM_BWD_BF16W;
+            case GRU -> GRU_BWD_BF16W;
         };
     }
 
@@ -102,10 +151,24 @@ public final class PersistentClusterKernels {
      * may be null. Every size, overlap and the device's limits checked before the launch.
      */
     public void forward(Cell cell, FwdParams p, int clusters) {
+        forward(cell, p, clusters, PersistentWeights.FP32);
+    }
+
+    /** The forward holding W_hh as {@code weights}, with the plan's cluster count for S = ceil(H / J). */
+    public void forward(Cell cell, FwdParams p, PersistentWeights weights) {
+        forward(cell, p, defaultClusters(p.hidden(), p.unitsPerBlock(), p.batch()), weights);
+    }
+
+    /**
+     * As {@link #forward(Cell, FwdParams, int)}, with the kernel that holds W_hh as {@code weights}
+     * ({@link PersistentWeights#BF16}: results of W_hh rounded to bfloat16, its own shared memory).
+     */
+    public void forward(Cell cell, FwdParams p, int clusters, PersistentWeights weights) {
+        java.util.Objects.requireNonNull(weights, "weights");
         PersistentKernels.checkBuffers(cell, p, false);
-        Launch launch = check(false, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), clusters);
+        Launch launch = check(false, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), clusters, weights);
         p.writeTo(fwdParams);
-        launch(forwardKernel(cell), launch, fwdParams);
+        launch(forwardKernel(cell, weights), launch, fwdParams);
     }
 
     /** The backward with the plan's cluster count for S = ceil(H / J). */
@@ -115,10 +178,21 @@ public final class PersistentClusterKernels {
 
     /** As {@link #forward(Cell, FwdParams, int)}, for the whole-sequence backward. */
     public void backward(Cell cell, BwdParams p, int clusters) {
+        backward(cell, p, clusters, PersistentWeights.FP32);
+    }
+
+    /** The backward holding W_hh as {@code weights}, with the plan's cluster count for S = ceil(H / J). */
+    public void backward(Cell cell, BwdParams p, PersistentWeights weights) {
+        backward(cell, p, defaultClusters(p.hidden(), p.unitsPerBlock(), p.batch()), weights);
+    }
+
+    /** As {@link #forward(Cell, FwdParams, int, PersistentWeights)}, for the whole-sequence backward. */
+    public void backward(Cell cell, BwdParams p, int clusters, PersistentWeights weights) {
+        java.util.Objects.requireNonNull(weights, "weights");
         PersistentKernels.checkBackwardBuffers(cell, p, false);
-        Launch launch = check(true, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), clusters);
+        Launch launch = check(true, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), clusters, weights);
         p.writeTo(bwdParams);
-        launch(backwardKernel(cell), launch, bwdParams);
+        launch(backwardKernel(cell, weights), launch, bwdParams);
     }
 
     /**
@@ -127,7 +201,8 @@ public final class PersistentClusterKernels {
      */
     void raw(KernelSignature kernel, MemorySegment p) {
         Cell cell = cellOf(kernel);
-        boolean backward = kernel == backwardKernel(cell);
+        PersistentWeights weights = weightsOf(kernel, cell);
+        boolean backward = kernel == backwardKernel(cell, weights);
         StructLayout l = backward ? PersistentKernels.BWD_PARAMS_LAYOUT : PersistentKernels.FWD_PARAMS_LAYOUT;
         LaunchChecks.structSize("p", p, l);
         PersistentKernels.checkRawStruct(backward, cell, p, false);
@@ -138,13 +213,25 @@ public final class PersistentClusterKernels {
         LaunchChecks.atLeastOne("hidden", hidden);
         LaunchChecks.atLeastOne("unitsPerBlock", units);
         LaunchChecks.atLeastOne("batch", batch);
-        launch(kernel, check(backward, cell, steps, batch, hidden, units, defaultClusters(hidden, units, batch)), p);
+        launch(kernel, check(backward, cell, steps, batch, hidden, units, defaultClusters(hidden, units, batch),
+                weights), p);
     }
 
     private static Cell cellOf(KernelSignature kernel) {
-        for (Cell c : Cell.values()) {
-            if (forwardKernel(c) == kernel || backwardKernel(c) == kernel) {
-                return c;
+        for (PersistentWeights w : PersistentWeights.values()) {
+            for (Cell c : Cell.values()) {
+                if (forwardKernel(c, w) == kernel || backwardKernel(c, w) == kernel) {
+                    return c;
+                }
+            }
+        }
+        throw new IllegalArgumentException("not a persistent cluster kernel: " + kernel.name());
+    }
+
+    private static PersistentWeights weightsOf(KernelSignature kernel, Cell cell) {
+        for (PersistentWeights w : PersistentWeights.values()) {
+            if (forwardKernel(cell, w) == kernel || backwardKernel(cell, w) == kernel) {
+                return w;
             }
         }
         throw new IllegalArgumentException("not a persistent cluster kernel: " + kernel.name());
@@ -162,7 +249,8 @@ public final class PersistentClusterKernels {
     private record Launch(LaunchGeometry geometry, int clusterSize) {
     }
 
-    private Launch check(boolean backward, Cell cell, long steps, long batch, long hidden, int units, int clusters) {
+    private Launch check(boolean backward, Cell cell, long steps, long batch, long hidden, int units, int clusters,
+                         PersistentWeights weights) {
         LaunchChecks.atLeastOne("steps", steps);
         LaunchChecks.atLeastOne("batch", batch);
         LaunchChecks.atLeastOne("hidden", hidden);
@@ -187,10 +275,10 @@ public final class PersistentClusterKernels {
             throw new IllegalArgumentException("grid clusters·S = " + grid + " must fit in 32 bits");
         }
         long rows = LaunchChecks.blocksFor(batch, clusters);
-        long smem = PersistentClusterPlan.sharedBytes(backward, cell, units, rows, hidden);
+        long smem = PersistentClusterPlan.sharedBytes(backward, cell, units, rows, hidden, weights);
         if (smem > limits.sharedMemoryPerBlockOptin()) {
-            throw new IllegalArgumentException("shared memory per block " + (backward
-                    ? "4·(G·J·H + 2·Bc·G·H + 3·Bc·J)" : "4·(G·J·H + 2·Bc·H + Bc·G·J)") + " = " + smem
+            throw new IllegalArgumentException("shared memory per block "
+                    + PersistentClusterPlan.sharedBytesFormula(backward, weights) + " = " + smem
                     + " bytes must be <= the device's opt-in limit " + limits.sharedMemoryPerBlockOptin()
                     + " (G " + cell.gates() + ", J " + units + ", Bc " + rows + ", H " + hidden + ")");
         }

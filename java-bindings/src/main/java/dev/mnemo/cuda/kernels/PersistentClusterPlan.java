@@ -16,9 +16,12 @@ import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
  * is feasible when its block's shared memory fits the device's opt-in limit. Among the feasible it
  * picks the smallest S whose per-block work G·J·H·Bc is at most {@value #TARGET_WORK_PER_BLOCK}
  * multiply-adds per step (small clusters meet at cheaper barriers), else the largest feasible S
- * (the least work per block).
+ * (the least work per block). With {@link PersistentWeights#BF16} the same rule runs on the bf16
+ * kernels' smaller shared memory ({@link #sharedBytes(boolean, Cell, long, long, long, PersistentWeights)}),
+ * so wider W_hh find a plan.
  *
  * @param cell the cell
+ * @param weights how the block's W_hh slice is held (float32, or bfloat16 for the opt-in kernels)
  * @param backward whether this is the backward's plan (its own shared memory formula)
  * @param batch B
  * @param hidden H
@@ -28,8 +31,9 @@ import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
  * @param rowsPerCluster Bc = ceil(B / clusters)
  * @param sharedMemoryBytes dynamic shared memory per block
  */
-public record PersistentClusterPlan(Cell cell, boolean backward, long batch, long hidden, int unitsPerBlock,
-                                    int clusterSize, int clusters, int rowsPerCluster, int sharedMemoryBytes) {
+public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolean backward, long batch, long hidden,
+                                    int unitsPerBlock, int clusterSize, int clusters, int rowsPerCluster,
+                                    int sharedMemoryBytes) {
     /** The largest cluster an H100 runs (after allowing non-portable sizes). */
     public static final int MAX_CLUSTER_SIZE = 16;
     /** The largest cluster every sm_90+ device runs without the non-portable attribute. */
@@ -56,7 +60,8 @@ public record PersistentClusterPlan(Cell cell, boolean backward, long batch, lon
     public String toString() {
         return "persistent-cluster " + cell + (backward ? " backward" : "") + ": " + clusters + (clusters == 1 ? " cluster × " : " clusters × ")
                 + clusterSize + " blocks × " + unitsPerBlock + " units, " + rowsPerCluster + " batch row"
-                + (rowsPerCluster == 1 ? "" : "s") + " per cluster, " + sharedMemoryBytes / 1024 + " KiB shared each";
+                + (rowsPerCluster == 1 ? "" : "s") + " per cluster, " + sharedMemoryBytes / 1024 + " KiB shared each"
+                + (weights == PersistentWeights.BF16 ? ", bf16 W_hh" : "");
     }
 
     /** {@code MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, J, Bc, H)}: 4·(G·J·H + 2·Bc·H + Bc·G·J). */
@@ -82,6 +87,54 @@ public record PersistentClusterPlan(Cell cell, boolean backward, long batch, lon
     }
 
     /**
+     * {@code MNEMO_PERSISTENT_CLUSTER_BF16W_SMEM_BYTES(G, J, Bc, H)}: 4·(G·J·ceil(H/2) + 2·Bc·H + Bc·G·J),
+     * each of the slice's G·J rows of H bf16 packed two to a 32-bit word.
+     */
+    public static long bf16SharedMemoryBytes(Cell cell, long unitsPerBlock, long rowsPerCluster, long hidden) {
+        long g = cell.gates();
+        return Math.multiplyExact(4L, Math.addExact(Math.addExact(
+                Math.multiplyExact(Math.multiplyExact(g, unitsPerBlock), words(hidden)),
+                Math.multiplyExact(Math.multiplyExact(2L, rowsPerCluster), hidden)),
+                Math.multiplyExact(Math.multiplyExact(rowsPerCluster, g), unitsPerBlock)));
+    }
+
+    /**
+     * {@code MNEMO_PERSISTENT_CLUSTER_BF16W_BWD_SMEM_BYTES(G, J, Bc, H)}:
+     * 4·(J·ceil(G·H/2) + 2·Bc·G·H + 3·Bc·J), each of the slice's J rows of G·H bf16 packed two to a 32-bit word.
+     */
+    public static long bf16BackwardSharedMemoryBytes(Cell cell, long unitsPerBlock, long rowsPerCluster, long hidden) {
+        long g = cell.gates();
+        return Math.multiplyExact(4L, Math.addExact(Math.addExact(
+                Math.multiplyExact(unitsPerBlock, words(Math.multiplyExact(g, hidden))),
+                Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(2L, rowsPerCluster), g), hidden)),
+                Math.multiplyExact(Math.multiplyExact(3L, rowsPerCluster), unitsPerBlock)));
+    }
+
+    /** 32-bit words holding {@code width} bf16 two to a word: ceil(width / 2). */
+    private static long words(long width) {
+        return width / 2 + (width & 1);
+    }
+
+    /** The dynamic shared memory per block of the kernel that {@code backward} and {@code weights} name. */
+    public static long sharedBytes(boolean backward, Cell cell, long units, long rows, long hidden,
+                                   PersistentWeights weights) {
+        if (weights == PersistentWeights.FP32) {
+            return sharedBytes(backward, cell, units, rows, hidden);
+        }
+        return backward ? bf16BackwardSharedMemoryBytes(cell, units, rows, hidden)
+                : bf16SharedMemoryBytes(cell, units, rows, hidden);
+    }
+
+    /** The header's shared-memory formula of that kernel, for messages. */
+    static String sharedBytesFormula(boolean backward, PersistentWeights weights) {
+        if (weights == PersistentWeights.BF16) {
+            return backward ? "4·(J·ceil(G·H/2) + 2·Bc·G·H + 3·Bc·J)"
+                    : "4·(G·J·ceil(H/2) + 2·Bc·H + Bc·G·J)";
+        }
+        return backward ? "4·(G·J·H + 2·Bc·G·H + 3·Bc·J)" : "4·(G·J·H + 2·Bc·H + Bc·G·J)";
+    }
+
+    /**
      * The plan's cluster count for S on a device of {@code multiprocessors} SMs: max(1, min(B, SMs / S)),
      * then ceil(B / Bc) so that no cluster is left without rows (Bc = ceil(B / clusters) is unchanged).
      */
@@ -91,17 +144,30 @@ public record PersistentClusterPlan(Cell cell, boolean backward, long batch, lon
         return (int) LaunchChecks.blocksFor(batch, (int) rows);
     }
 
-    /** The forward's plan for (cell, B, H) on a device, or why there is none. */
+    /** The float32-weight forward's plan for (cell, B, H) on a device, or why there is none. */
     public static Outcome plan(Cell cell, long batch, long hidden, DeviceLimits limits) {
-        return plan(false, cell, batch, hidden, limits);
+        return plan(false, cell, batch, hidden, limits, PersistentWeights.FP32);
     }
 
     /** As {@link #plan}, with the backward's shared memory (two steps of dRh per block). */
     public static Outcome planBackward(Cell cell, long batch, long hidden, DeviceLimits limits) {
-        return plan(true, cell, batch, hidden, limits);
+        return plan(true, cell, batch, hidden, limits, PersistentWeights.FP32);
     }
 
-    private static Outcome plan(boolean backward, Cell cell, long batch, long hidden, DeviceLimits limits) {
+    /** The forward's plan for kernels holding W_hh as {@code weights}. */
+    public static Outcome plan(Cell cell, long batch, long hidden, DeviceLimits limits, PersistentWeights weights) {
+        return plan(false, cell, batch, hidden, limits, weights);
+    }
+
+    /** The backward's plan for kernels holding W_hh as {@code weights}. */
+    public static Outcome planBackward(Cell cell, long batch, long hidden, DeviceLimits limits,
+                                       PersistentWeights weights) {
+        return plan(true, cell, batch, hidden, limits, weights);
+    }
+
+    private static Outcome plan(boolean backward, Cell cell, long batch, long hidden, DeviceLimits limits,
+                                PersistentWeights weights) {
+        java.util.Objects.requireNonNull(weights, "weights");
         LaunchChecks.atLeastOne("batch", batch);
         LaunchChecks.atLeastOne("hidden", hidden);
         if (!limits.clusters()) {
@@ -129,7 +195,7 @@ public record PersistentClusterPlan(Cell cell, boolean backward, long batch, lon
             long rows = LaunchChecks.blocksFor(batch, clusters);
             long smem;
             try {
-                smem = sharedBytes(backward, cell, units, rows, hidden);
+                smem = sharedBytes(backward, cell, units, rows, hidden, weights);
             } catch (ArithmeticException e) {
                 continue;
             }
@@ -137,8 +203,8 @@ public record PersistentClusterPlan(Cell cell, boolean backward, long batch, lon
             if (smem > limits.sharedMemoryPerBlockOptin()) {
                 continue;
             }
-            var plan = new PersistentClusterPlan(cell, backward, batch, hidden, (int) units, size, clusters, (int) rows,
-                    (int) smem);
+            var plan = new PersistentClusterPlan(cell, weights, backward, batch, hidden, (int) units, size, clusters,
+                    (int) rows, (int) smem);
             largest = plan;
             if (chosen == null && plan.workPerBlock() <= TARGET_WORK_PER_BLOCK) {
                 chosen = plan;
@@ -150,9 +216,10 @@ public record PersistentClusterPlan(Cell cell, boolean backward, long batch, lon
         if (largest != null) {
             return Outcome.of(largest);
         }
-        return Outcome.none("a block of the cluster " + (backward ? "backward" : "forward") + " needs at least "
+        return Outcome.none("a block of the cluster " + (backward ? "backward" : "forward")
+                + (weights == PersistentWeights.BF16 ? " with bf16 W_hh" : "") + " needs at least "
                 + (leastShared == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(leastShared))
-                + " bytes of shared memory (" + (backward ? "4·(G·J·H + 2·Bc·G·H + 3·Bc·J)" : "4·(G·J·H + 2·Bc·H + Bc·G·J)")
+                + " bytes of shared memory (" + sharedBytesFormula(backward, weights)
                 + " at up to " + MAX_CLUSTER_SIZE + " blocks per cluster, G " + cell.gates() + ", B " + batch + ", H "
                 + hidden + "), the device allows " + limits.sharedMemoryPerBlockOptin());
     }

@@ -263,7 +263,11 @@ public final class PersistentKernels {
                 PersistentClusterKernels.RNN_FWD_TANH, PersistentClusterKernels.RNN_FWD_RELU,
                 PersistentClusterKernels.LSTM_FWD, PersistentClusterKernels.GRU_FWD,
                 PersistentClusterKernels.RNN_BWD_TANH, PersistentClusterKernels.RNN_BWD_RELU,
-                PersistentClusterKernels.LSTM_BWD, PersistentClusterKernels.GRU_BWD);
+                PersistentClusterKernels.LSTM_BWD, PersistentClusterKernels.GRU_BWD,
+                PersistentClusterKernels.RNN_FWD_TANH_BF16W, PersistentClusterKernels.RNN_FWD_RELU_BF16W,
+                PersistentClusterKernels.LSTM_FWD_BF16W, PersistentClusterKernels.GRU_FWD_BF16W,
+                PersistentClusterKernels.RNN_BWD_TANH_BF16W, PersistentClusterKernels.RNN_BWD_RELU_BF16W,
+                PersistentClusterKernels.LSTM_BWD_BF16W, PersistentClusterKernels.GRU_BWD_BF16W);
     }
 
     /** The launchers of the cluster variants (sm_90 and newer), on the same module and stream. */
@@ -315,6 +319,49 @@ public final class PersistentKernels {
     /** {@code mnemo_persistent_cluster_gru_bwd_f32} from the struct's bytes. */
     public void clusterGruBwd(MemorySegment p) {
         cluster().raw(PersistentClusterKernels.GRU_BWD, p);
+    }
+
+    /**
+     * {@code mnemo_persistent_cluster_rnn_fwd_tanh_bf16w_f32} from the struct's bytes: the cluster kernel with
+     * W_hh held as bf16 ({@link PersistentWeights#BF16}), checked as {@link #clusterRnnFwdTanh}.
+     */
+    public void clusterRnnFwdTanhBf16w(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.RNN_FWD_TANH_BF16W, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_rnn_fwd_relu_bf16w_f32} from the struct's bytes. */
+    public void clusterRnnFwdReluBf16w(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.RNN_FWD_RELU_BF16W, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_lstm_fwd_bf16w_f32} from the struct's bytes. */
+    public void clusterLstmFwdBf16w(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.LSTM_FWD_BF16W, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_gru_fwd_bf16w_f32} from the struct's bytes. */
+    public void clusterGruFwdBf16w(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.GRU_FWD_BF16W, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_rnn_bwd_tanh_bf16w_f32} from the struct's bytes. */
+    public void clusterRnnBwdTanhBf16w(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.RNN_BWD_TANH_BF16W, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_rnn_bwd_relu_bf16w_f32} from the struct's bytes. */
+    public void clusterRnnBwdReluBf16w(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.RNN_BWD_RELU_BF16W, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_lstm_bwd_bf16w_f32} from the struct's bytes. */
+    public void clusterLstmBwdBf16w(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.LSTM_BWD_BF16W, p);
+    }
+
+    /** {@code mnemo_persistent_cluster_gru_bwd_bf16w_f32} from the struct's bytes. */
+    public void clusterGruBwdBf16w(MemorySegment p) {
+        cluster().raw(PersistentClusterKernels.GRU_BWD_BF16W, p);
     }
 
     /** The device limits this launcher plans for. */

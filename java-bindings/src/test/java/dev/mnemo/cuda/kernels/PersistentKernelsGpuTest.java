@@ -138,8 +138,33 @@ class PersistentKernelsGpuTest {
         run(cell, steps, batch, hidden, reverse, clusters == 0 ? -1 : clusters);
     }
 
+    /**
+     * The bf16-weight cluster kernels (opt-in) on the same recurrence with W_hh rounded to bfloat16 on
+     * the host, at the float32 tolerance: odd H, B = 1, T = 1, B = 5 over 2 clusters, B = 70 in 24
+     * clusters, S = 16, and LSTM H = 600 (a cluster holds it only in bf16). The device gets the
+     * unrounded W_hh: the kernel's own rounding is what makes it match.
+     */
+    @ParameterizedTest(name = "cluster bf16 {0} T={1} B={2} H={3} reverse={4} clusters={5}")
+    @CsvSource({
+            "LSTM, 7, 1, 37, false, 0", "LSTM, 1, 3, 33, true, 0", "LSTM, 300, 5, 255, false, 2",
+            "LSTM, 20, 1, 600, false, 0", "GRU, 7, 1, 37, true, 0", "GRU, 1, 1, 1, false, 0",
+            "GRU, 20, 70, 128, false, 0", "RNN_TANH, 9, 5, 131, false, 2", "RNN_RELU, 9, 5, 131, true, 0",
+            "RNN_TANH, 1000, 1, 256, true, 0"})
+    void clusterBf16MatchesTheHostRecurrenceOnRoundedWeights(Cell cell, int steps, int batch, int hidden,
+                                                             boolean reverse, int clusters) {
+        Assumptions.assumeTrue(kernels.limits().clusters(), "compute capability "
+                + kernels.limits().computeCapability() + " < 9.0: no thread-block clusters");
+        run(cell, steps, batch, hidden, reverse, clusters == 0 ? -1 : clusters, PersistentWeights.BF16);
+    }
+
     /** Runs one shape: the cooperative kernel (clusters 0), the cluster one (-1: the plan's count). */
     private void run(Cell cell, int steps, int batch, int hidden, boolean reverse, int clusters) {
+        run(cell, steps, batch, hidden, reverse, clusters, PersistentWeights.FP32);
+    }
+
+    /** As above, the cluster kernel holding W_hh as {@code weights} (the reference uses W_hh as it rounds). */
+    private void run(Cell cell, int steps, int batch, int hidden, boolean reverse, int clusters,
+                     PersistentWeights weights) {
         Random r = new Random(SEED + steps * 31L + hidden);
         int g = cell.gates() * hidden;
         float scale = (float) (1 / Math.sqrt(hidden));
@@ -172,7 +197,7 @@ class PersistentKernelsGpuTest {
                 for (int row = 0; row < g; row++) {
                     double sum = 0;
                     for (int k = 0; k < hidden; k++) {
-                        sum += (double) w[row * hidden + k] * hPrev[b * hidden + k];
+                        sum += (double) weights.apply(w[row * hidden + k]) * hPrev[b * hidden + k];
                     }
                     gh[row] = sum;
                 }
@@ -222,7 +247,7 @@ class PersistentKernelsGpuTest {
             }
             units = plan.plan().unitsPerBlock();
         } else {
-            var plan = PersistentClusterPlan.plan(cell, batch, hidden, kernels.limits());
+            var plan = PersistentClusterPlan.plan(cell, batch, hidden, kernels.limits(), weights);
             if (!plan.feasible()) {
                 throw new AssertionError("no cluster plan on this device: " + plan.reason());
             }
@@ -242,7 +267,7 @@ class PersistentKernelsGpuTest {
             if (clusters == 0) {
                 kernels.forward(cell, p);
             } else {
-                kernels.cluster().forward(cell, p, clusters);
+                kernels.cluster().forward(cell, p, clusters, weights);
             }
             double tol = 2e-5 * Math.sqrt(steps);
             assertClose(hRef, read(dH, n), tol, "h");

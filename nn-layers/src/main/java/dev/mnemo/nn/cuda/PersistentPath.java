@@ -9,8 +9,8 @@ import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
 
 /**
  * The CUDA backend's persistent whole-sequence forward and backward: the launcher, the device's limits and the
- * barrier words, made on first use. The policy's mode and variant are read from their system
- * properties on every call, so a test or a benchmark can switch paths between forwards.
+ * barrier words, made on first use. The policy's mode, variant and cluster weight precision are read from
+ * their system properties on every call, so a test or a benchmark can switch paths between forwards.
  */
 final class PersistentPath {
     private final PersistentKernels kernels;
@@ -32,7 +32,8 @@ final class PersistentPath {
 
     /** The policy under the currently configured mode and variant. */
     PersistentPolicy policy() {
-        return new PersistentPolicy(PersistentPolicy.Mode.configured(), PersistentVariant.configured(), limits);
+        return new PersistentPolicy(PersistentPolicy.Mode.configured(), PersistentVariant.configured(),
+                PersistentWeightsSetting.configured(), limits);
     }
 
     /**
@@ -46,7 +47,7 @@ final class PersistentPath {
         var p = new PersistentKernels.FwdParams(gates, wHh, bIh, bHh, h0, c0, h, c, hn, cluster ? null : barrier,
                 steps, batch, hidden, choice.unitsPerBlock(), reverse, cell == Cell.LSTM || cell == Cell.GRU);
         if (cluster) {
-            kernels.cluster().forward(cell, p, choice.clusterPlan().clusters());
+            kernels.cluster().forward(cell, p, choice.clusterPlan().clusters(), choice.clusterPlan().weights());
         } else {
             kernels.forward(cell, p);
         }
@@ -61,7 +62,7 @@ final class PersistentPath {
         var p = new PersistentKernels.BwdParams(gates, wHh, h0, c0, h, c, hn, dy, dh, dc, dWx, dRh,
                 cluster ? null : barrier, steps, batch, hidden, choice.unitsPerBlock(), reverse);
         if (cluster) {
-            kernels.cluster().backward(cell, p, choice.clusterPlan().clusters());
+            kernels.cluster().backward(cell, p, choice.clusterPlan().clusters(), choice.clusterPlan().weights());
         } else {
             kernels.backward(cell, p);
         }

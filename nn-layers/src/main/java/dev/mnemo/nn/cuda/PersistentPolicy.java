@@ -5,6 +5,7 @@ import dev.mnemo.cuda.kernels.PersistentKernels;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
 import dev.mnemo.cuda.kernels.PersistentKernels.Plan;
+import dev.mnemo.cuda.kernels.PersistentWeights;
 import dev.mnemo.nn.Backend;
 import java.util.Locale;
 
@@ -16,6 +17,9 @@ import java.util.Locale;
  * {@link PersistentClusterPlan}) and the cooperative grid one (a grid-wide barrier per step, see
  * {@link PersistentKernels#plan}). Where both can run the cluster one is taken (its barrier is
  * cheaper and nothing in a step waits on L2); {@link PersistentVariant} restricts the choice.
+ * {@link PersistentWeightsSetting} ({@code mnemo.persistent.weights=bf16}) makes the cluster variant
+ * hold W_hh as bfloat16 (its plan then uses the bf16 shared memory); the grid variant keeps float32
+ * weights, and a choice of it says so.
  *
  * <p>{@link Mode#AUTO} takes the persistent path when the device can run it (cooperative launch,
  * the block's W_hh slice and h fit in shared memory, see {@link PersistentKernels#plan}) and the
@@ -110,6 +114,11 @@ public final class PersistentPolicy {
             return path == Path.CLUSTER;
         }
 
+        /** How the chosen kernel holds W_hh: the cluster plan's precision, float32 on every other path. */
+        public PersistentWeights weights() {
+            return path == Path.CLUSTER ? clusterPlan.weights() : PersistentWeights.FP32;
+        }
+
         /** J of the chosen persistent kernel. */
         public int unitsPerBlock() {
             return switch (path) {
@@ -127,6 +136,7 @@ public final class PersistentPolicy {
 
     private final Mode mode;
     private final PersistentVariant variant;
+    private final PersistentWeights weights;
     private final DeviceLimits limits;
 
     /** A policy that may pick either variant ({@link PersistentVariant#AUTO}). */
@@ -134,9 +144,16 @@ public final class PersistentPolicy {
         this(mode, PersistentVariant.AUTO, limits);
     }
 
+    /** A policy whose cluster kernels hold W_hh as float32. */
     public PersistentPolicy(Mode mode, PersistentVariant variant, DeviceLimits limits) {
+        this(mode, variant, PersistentWeights.FP32, limits);
+    }
+
+    /** A policy whose cluster kernels hold W_hh as {@code weights} (the grid kernels always as float32). */
+    public PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, DeviceLimits limits) {
         this.mode = java.util.Objects.requireNonNull(mode, "mode");
         this.variant = java.util.Objects.requireNonNull(variant, "variant");
+        this.weights = java.util.Objects.requireNonNull(weights, "weights");
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
     }
 
@@ -146,6 +163,11 @@ public final class PersistentPolicy {
 
     public PersistentVariant variant() {
         return variant;
+    }
+
+    /** The W_hh precision asked of the cluster kernels. */
+    public PersistentWeights weights() {
+        return weights;
     }
 
     /** The kernel cell of a backend cell. */
@@ -181,7 +203,9 @@ public final class PersistentPolicy {
             return persistent;
         }
         String geometry = persistent.cluster() ? persistent.clusterPlan().toString() : persistent.plan().toString();
-        String variantNote = variant == PersistentVariant.AUTO ? "" : PersistentVariant.PROPERTY + "=" + variant + "; ";
+        String variantNote = (variant == PersistentVariant.AUTO ? ""
+                : PersistentVariant.PROPERTY + "=" + variant + "; ")
+                + weightsNote(persistent.path());
         if (mode == Mode.PERSISTENT) {
             return new Choice(persistent.path(), persistent.plan(), persistent.clusterPlan(),
                     PROPERTY + "=persistent; " + variantNote + geometry);
@@ -201,8 +225,8 @@ public final class PersistentPolicy {
     private Choice persistentChoice(boolean backward, Cell cell, long batch, long hidden) {
         String clusterWhyNot = null;
         if (variant != PersistentVariant.GRID) {
-            var cluster = backward ? PersistentClusterPlan.planBackward(cell, batch, hidden, limits)
-                    : PersistentClusterPlan.plan(cell, batch, hidden, limits);
+            var cluster = backward ? PersistentClusterPlan.planBackward(cell, batch, hidden, limits, weights)
+                    : PersistentClusterPlan.plan(cell, batch, hidden, limits, weights);
             if (cluster.feasible()) {
                 return new Choice(Path.CLUSTER, null, cluster.plan(), "");
             }
@@ -224,6 +248,15 @@ public final class PersistentPolicy {
         return Choice.perStep(restricted + (clusterWhyNot != null ? clusterWhyNot : gridWhyNot));
     }
 
+    /** What bf16 weights mean on the chosen path: nothing to say for fp32 or the cluster kernels. */
+    private String weightsNote(Path path) {
+        if (weights == PersistentWeights.FP32 || path == Path.CLUSTER) {
+            return "";
+        }
+        return PersistentWeightsSetting.PROPERTY + "=" + weights + " applies to the cluster kernels only, "
+                + "W_hh stays fp32 on the grid kernels; ";
+    }
+
     /** As {@link #choose}, for the whole-sequence backward (its own shared-memory limit). */
     public Choice chooseBackward(Cell cell, long steps, long batch, long hidden) {
         return choose(true, cell, steps, batch, hidden);
@@ -232,7 +265,10 @@ public final class PersistentPolicy {
     /** One line for {@code mnemo info}: the mode and what it means on this device. */
     public String describe() {
         return "recurrent forward path: " + mode + " (" + PROPERTY + "), variant " + variant + " ("
-                + PersistentVariant.PROPERTY + "); compute capability " + limits.computeCapability() + ", "
+                + PersistentVariant.PROPERTY + "), W_hh " + weights + " in the cluster kernels ("
+                + PersistentWeightsSetting.PROPERTY + (weights == PersistentWeights.FP32 ? ""
+                : "; opt-in: results of W_hh rounded to bfloat16; the grid kernels stay fp32")
+                + "); compute capability " + limits.computeCapability() + ", "
                 + limits.multiprocessors() + " SMs, " + limits.sharedMemoryPerBlockOptin() / 1024
                 + " KiB shared memory per block; cluster kernels "
                 + (limits.clusters() ? "available" : "unavailable (compute capability < 9.0)")
