@@ -1027,7 +1027,7 @@ extern "C" __global__ void mnemo_persistent_cluster_gru_bwd_f32(mnemo_persistent
  * reads.
  *
  * Results: those of the float32 cluster kernel run on W_hh rounded to bfloat16 (8 significant
- * bits, relative error <= 2^-9 per weight), to float32 rounding. Against float32 weights they
+ * bits, relative error <= 2^-8 per weight), to float32 rounding. Against float32 weights they
  * differ by that rounding carried through the recurrence; the harness checks them against a
  * double reference that uses the rounded weights.
  *
