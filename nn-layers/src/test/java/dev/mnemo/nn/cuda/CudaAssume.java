@@ -1,5 +1,6 @@
 package dev.mnemo.nn.cuda;
 
+import dev.mnemo.cuda.CudaDevice;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -14,5 +15,13 @@ final class CudaAssume {
     static void available() {
         var reason = CudaBackend.unavailableReason();
         Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElse(""));
+    }
+
+    /** {@link #available()}, and a device with thread-block clusters (compute capability 9.0+). */
+    static void clusters() {
+        available();
+        CudaDevice d = CudaDevice.query(CudaBackend.float32().runtimeForTests().ordinal());
+        Assumptions.assumeTrue(d.computeMajor() >= 9, () -> "compute capability " + d.computeCapability()
+                + " < 9.0: no thread-block clusters on " + d.name());
     }
 }

@@ -3,7 +3,6 @@ package dev.mnemo.nn.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mnemo.cuda.CudaDevice;
 import dev.mnemo.cuda.kernels.PersistentWeights;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.CpuBackend;
@@ -14,7 +13,6 @@ import dev.mnemo.nn.layers.RecurrentLayer;
 import dev.mnemo.nn.layers.RecurrentOptions;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,10 +33,7 @@ class PersistentClusterBf16RecurrentGpuTest {
 
     @BeforeEach
     void assumeHopper() {
-        CudaAssume.available();
-        CudaDevice d = CudaDevice.query(CudaBackend.float32().runtimeForTests().ordinal());
-        Assumptions.assumeTrue(d.computeMajor() >= 9, () -> "compute capability " + d.computeCapability()
-                + " < 9.0: no thread-block clusters on " + d.name());
+        CudaAssume.clusters();
     }
 
     /** Runs {@code body} with the path, the variant and {@code mnemo.persistent.weights} set. */

@@ -3,7 +3,6 @@ package dev.mnemo.nn.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mnemo.cuda.CudaDevice;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Nonlinearity;
 import dev.mnemo.nn.Tensor;
@@ -11,7 +10,6 @@ import dev.mnemo.nn.cuda.RecurrentCudaGpuTest.Kind;
 import dev.mnemo.nn.layers.RecurrentLayer;
 import dev.mnemo.nn.layers.RecurrentOptions;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,10 +28,7 @@ class PersistentClusterRecurrentGpuTest {
 
     @BeforeEach
     void assumeHopper() {
-        CudaAssume.available();
-        CudaDevice d = CudaDevice.query(CudaBackend.float32().runtimeForTests().ordinal());
-        Assumptions.assumeTrue(d.computeMajor() >= 9, () -> "compute capability " + d.computeCapability()
-                + " < 9.0: no thread-block clusters on " + d.name());
+        CudaAssume.clusters();
     }
 
     static Backend.RecurrentCell cell(Kind kind) {
