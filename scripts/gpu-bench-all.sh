@@ -23,6 +23,7 @@ if [ -f "$here/jre.tar.xz" ] || [ -d "$here/jre" ]; then          # a bundle
   jars="$here/jars"
   cp_all=$(ls "$jars"/*.jar | grep -v -- '-tests\.jar$' | tr '\n' ':')
   harness="$here/mnemo_harness"
+  if [ -f "$harness.xz" ] && [ ! -x "$harness" ]; then xz -dc "$harness.xz" >"$harness" && chmod +x "$harness"; fi
 else                                                               # the repository
   root=$(cd "$here/.." && pwd)
   java=${JAVA_HOME:+$JAVA_HOME/bin/}java

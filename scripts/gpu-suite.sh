@@ -27,6 +27,9 @@ limit() {
 }
 
 if [ ! -x "$bundle/jre/bin/java" ]; then tar xJf "$bundle/jre.tar.xz" -C "$bundle"; fi
+if [ -f "$bundle/mnemo_harness.xz" ] && [ ! -x "$bundle/mnemo_harness" ]; then
+  xz -dc "$bundle/mnemo_harness.xz" >"$bundle/mnemo_harness" && chmod +x "$bundle/mnemo_harness"
+fi
 java="$bundle/jre/bin/java"
 cp_all=$(ls "$bundle"/jars/*.jar | tr '\n' ':')
 export PATH="$PATH:/usr/local/cuda/bin"
