@@ -5,8 +5,8 @@
 # stage has a time limit (MNEMO_SUITE_<STAGE>_S, seconds) so one slow stage cannot eat a rented
 # machine's whole budget; a stage that hits it is reported in its file and fails the suite. With a
 # 10-minute limit per remote call, run it as two calls: `info,tests,memcheck,harness`, then `bench`.
-# Writes to OUT_DIR: info.txt (`mnemo info`), junit.txt + junit-report.xml (every test, `gpu` ones
-# included), memcheck.txt (compute-sanitizer on the harness's small check), harness.txt (kernel
+# Writes to OUT_DIR: info.txt (`mnemo info`), junit.txt + junit-report.xml (the `gpu`-tagged tests;
+# MNEMO_SUITE_TEST_TAGS=all for every test), memcheck.txt (compute-sanitizer on the harness's small check), harness.txt (kernel
 # timings from C), and suite.json + suite.md + report.json + report.md (gpu-bench-all.sh: every GPU
 # benchmark, Mnemo beside PyTorch/cuDNN where python3 and torch exist, and its logs *.txt). Exit status: non-zero when a test
 # failed or memcheck found errors (the benchmark never changes it).
@@ -42,9 +42,13 @@ fi
 
 if want tests; then
   tests=$(ls "$bundle"/jars/*-tests.jar | tr '\n' ':')
+  # Only the `gpu`-tagged tests by default: CI runs every other test on each commit, and device time
+  # is scarce. MNEMO_SUITE_TEST_TAGS=all runs everything.
+  tags=(--include-tag "${MNEMO_SUITE_TEST_TAGS:-gpu}")
+  [ "${MNEMO_SUITE_TEST_TAGS:-gpu}" = all ] && tags=()
   limit "${MNEMO_SUITE_TESTS_S:-300}" "$out/junit.txt" "$java" --enable-native-access=ALL-UNNAMED \
     -Djava.awt.headless=true -Dmnemo.expect.kernels=true \
-    -jar "$bundle/junit-console.jar" execute --class-path "$cp_all" --scan-class-path "${tests%:}" \
+    -jar "$bundle/junit-console.jar" execute --class-path "$cp_all" --scan-class-path "${tests%:}" "${tags[@]}" \
     --details=summary --details-theme=ascii --disable-banner --reports-dir "$out/junit-xml" \
     >"$out/junit.txt" 2>&1 || status=1
   # Keep Jupiter's XML report (the others are empty engines) one level up, where it comes back.
