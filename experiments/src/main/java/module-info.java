@@ -1,7 +1,7 @@
 /** The {@code mnemo} command line: environment report, training runs and the papers' experiments. */
 module dev.mnemo.experiments {
     requires dev.mnemo.cuda;
-    requires dev.mnemo.nn;
+    requires transitive dev.mnemo.nn;  // its public API takes and returns nn types (Tensor, layers)
     requires info.picocli;
     requires org.jfree.jfreechart;
     requires java.desktop;
