@@ -2,7 +2,9 @@
 # Runs every test: builds the kernels (when nvcc exists), compiles, and runs the JUnit suites.
 # Tests tagged `gpu` skip, with the reason, where no CUDA driver answers.
 # Then runs every kernel against its host reference on the CPU emulator (scripts/emu-check.sh), when
-# g++ exists; MNEMO_EMU_CHECK=false skips that step.
+# g++ exists; MNEMO_EMU_CHECK=false skips that step. Last, the Java `gpu` tests against the emulated
+# CUDA libraries (scripts/emu-gpu-tests.sh), when g++ and CUDA's cuda.h exist;
+# MNEMO_EMU_GPU_TESTS=false skips that step.
 #   scripts/test.sh [extra maven arguments]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,4 +25,15 @@ if [ "${MNEMO_EMU_CHECK:-true}" != false ] && command -v g++ >/dev/null 2>&1; th
   MNEMO_EMU_SANITIZE=none scripts/emu-check.sh "$root/build/emu"
 else
   echo "test: kernel checks on the CPU emulator skipped (no g++, or MNEMO_EMU_CHECK=false)"
+fi
+if [ "${MNEMO_EMU_GPU_TESTS:-true}" != false ] && command -v g++ >/dev/null 2>&1; then
+  status=0
+  scripts/emu-gpu-tests.sh || status=$?
+  if [ $status = 3 ]; then
+    echo "test: Java GPU tests on the emulated CUDA skipped (see the line above)"
+  elif [ $status != 0 ]; then
+    exit $status
+  fi
+else
+  echo "test: Java GPU tests on the emulated CUDA skipped (no g++, or MNEMO_EMU_GPU_TESTS=false)"
 fi

@@ -1,9 +1,9 @@
-// CPU emulator of CUDA blocks: every thread of a block is a ucontext coroutine on one OS thread;
+// CPU emulator of CUDA blocks: every thread of a block is a coroutine on one OS thread;
 // __syncthreads and __shfl_xor_sync yield to a scheduler that releases them when all live
 // threads (of the block / warp) have arrived. Ordinary launches run one block after another;
 // cooperative launches (run_grid_cooperative) keep every block of the grid live at once, so a
-// grid-wide barrier that spins with __nanosleep makes progress.
-#include <ucontext.h>
+// grid-wide barrier that spins with __nanosleep makes progress; cluster launches keep one cluster
+// live at a time.
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -24,13 +24,87 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+// Coroutine switching. On x86-64 a hand-written switch that saves only the callee-saved registers
+// and the SSE/x87 control words: glibc's swapcontext also saves the signal mask with a system call
+// on every switch, which made the emulator ten times slower on shuffle-heavy kernels. Elsewhere,
+// ucontext.
+namespace {
+#if defined(__x86_64__)
+extern "C" void mnemo_emu_switch_stack(void** saveSp, void* loadSp);
+asm(R"(
+  .text
+  .globl mnemo_emu_switch_stack
+  .hidden mnemo_emu_switch_stack
+  .type mnemo_emu_switch_stack, @function
+mnemo_emu_switch_stack:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  subq $8, %rsp
+  stmxcsr (%rsp)
+  fnstcw 4(%rsp)
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  ldmxcsr (%rsp)
+  fldcw 4(%rsp)
+  addq $8, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size mnemo_emu_switch_stack, .-mnemo_emu_switch_stack
+)");
+
+struct Context { void* sp = nullptr; };
+
+// A fresh stack that "returns" into start() with the control words of the calling thread.
+void context_init(Context* c, char* stack, size_t size, void (*start)()) {
+  auto top = reinterpret_cast<uintptr_t>(stack + size) & ~uintptr_t{15};
+  auto* slot = reinterpret_cast<uint64_t*>(top - 16);  // start's return address, 16-byte aligned
+  slot[0] = reinterpret_cast<uint64_t>(start);
+  slot[1] = 0;
+  uint64_t* frame = slot - 7;  // control words, r15, r14, r13, r12, rbx, rbp
+  for (int i = 1; i < 7; ++i) frame[i] = 0;
+  uint32_t mxcsr;
+  uint16_t fpucw;
+  asm volatile("stmxcsr %0" : "=m"(mxcsr));
+  asm volatile("fnstcw %0" : "=m"(fpucw));
+  frame[0] = mxcsr | (uint64_t{fpucw} << 32);
+  c->sp = frame;
+}
+
+void context_switch(Context* from, Context* to) { mnemo_emu_switch_stack(&from->sp, to->sp); }
+#else
+}  // namespace
+#include <ucontext.h>
+namespace {
+struct Context { ucontext_t uc; };
+
+void context_init(Context* c, char* stack, size_t size, void (*start)()) {
+  getcontext(&c->uc);
+  c->uc.uc_stack.ss_sp = stack;
+  c->uc.uc_stack.ss_size = size;
+  c->uc.uc_link = nullptr;
+  makecontext(&c->uc, start, 0);
+}
+
+void context_switch(Context* from, Context* to) { swapcontext(&from->uc, &to->uc); }
+#endif
+}  // namespace
+
 uint3 threadIdx, blockIdx;
 dim3 blockDim, gridDim;
 
 namespace {
 enum State { kRunnable, kAtBarrier, kAtShfl, kDone };
 struct Thread {
-  ucontext_t ctx;
+  Context ctx;
   State state;
   uint3 idx;
   uint3 block;  // the thread's block (cooperative grids run every block at once)
@@ -44,13 +118,14 @@ std::vector<Thread> threads;
 struct Stacks : std::vector<char*> {
   ~Stacks() { for (char* s : *this) std::free(s); }
 } stacks;
-ucontext_t scheduler;
+Context scheduler;
 int current = -1;
 void (*g_body)(void*);
 void* g_arg;
 long long g_launches = 0;
 long long g_spins = 0;
-std::vector<std::vector<float>> g_smem;  // dynamic shared memory, one per block
+std::vector<std::vector<float>> g_smem;  // dynamic shared memory, one per live block
+unsigned g_firstBlock = 0;               // blockIdx.x of the first live block (g_smem[0])
 unsigned g_clusterSize = 0;              // blocks per cluster; 0 outside a cluster launch
 std::vector<unsigned long long> g_clusterArrivals;  // per cluster: arrivals over the whole launch
 #ifdef EMU_ASAN
@@ -64,7 +139,7 @@ void yield_to_scheduler() {
   void* fake = nullptr;
   __sanitizer_start_switch_fiber(&fake, g_schedBottom, g_schedSize);
 #endif
-  swapcontext(&threads[current].ctx, &scheduler);
+  context_switch(&threads[current].ctx, &scheduler);
 #ifdef EMU_ASAN
   __sanitizer_finish_switch_fiber(fake, &g_schedBottom, &g_schedSize);
 #endif
@@ -79,7 +154,8 @@ void entry() {
 #ifdef EMU_ASAN
   __sanitizer_start_switch_fiber(nullptr, g_schedBottom, g_schedSize);
 #endif
-  setcontext(&scheduler);
+  context_switch(&threads[current].ctx, &scheduler);  // never resumed
+  std::abort();
 }
 
 // The order runnable threads are resumed in each round: in index order, or (MNEMO_EMU_SCHEDULE=
@@ -120,7 +196,7 @@ void resume(int t) {
 #ifdef EMU_ASAN
   __sanitizer_start_switch_fiber(&g_fake, stacks[t], kStack);
 #endif
-  swapcontext(&scheduler, &threads[t].ctx);
+  context_switch(&scheduler, &threads[t].ctx);
 #ifdef EMU_ASAN
   __sanitizer_finish_switch_fiber(g_fake, nullptr, nullptr);
 #endif
@@ -153,11 +229,12 @@ void __nanosleep(unsigned) {
 namespace emu {
 void* dynamic_shared() {
   if (current < 0 || g_smem.empty()) { std::fprintf(stderr, "emu: no dynamic shared memory\n"); std::abort(); }
-  return g_smem[threads[current].block.x].data();
+  return g_smem[threads[current].block.x - g_firstBlock].data();
 }
 
-// Every block of the grid live at once (the cooperative launch's scheduling), grouped in clusters.
-void run_grid_live(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg);
+// Blocks [first, first + count) of the grid live at once (the cooperative launch's scheduling).
+void run_blocks_live(dim3 grid, dim3 block, unsigned first, unsigned count, size_t smemBytes, void (*body)(void*),
+                     void* arg);
 
 void run_grid_clusters(dim3 grid, dim3 block, unsigned clusterSize, size_t smemBytes, void (*body)(void*), void* arg) {
   if (clusterSize == 0 || clusterSize > 16 || grid.x % clusterSize != 0) {
@@ -166,7 +243,11 @@ void run_grid_clusters(dim3 grid, dim3 block, unsigned clusterSize, size_t smemB
   }
   g_clusterSize = clusterSize;
   g_clusterArrivals.assign(grid.x / clusterSize, 0);
-  run_grid_live(grid, block, smemBytes, body, arg);
+  // One cluster at a time: CUDA promises co-residency within a cluster only, so a kernel that
+  // waits on another cluster deadlocks here, as it may on a GPU.
+  for (unsigned first = 0; first < grid.x; first += clusterSize) {
+    run_blocks_live(grid, block, first, clusterSize, smemBytes, body, arg);
+  }
   g_clusterSize = 0;
 }
 
@@ -176,11 +257,7 @@ void start_thread(unsigned t, uint3 block, unsigned local) {
   th.block = block;
   th.idx = {local % blockDim.x, (local / blockDim.x) % blockDim.y, local / (blockDim.x * blockDim.y)};
   th.state = kRunnable;
-  getcontext(&th.ctx);
-  th.ctx.uc_stack.ss_sp = stacks[t];
-  th.ctx.uc_stack.ss_size = kStack;
-  th.ctx.uc_link = nullptr;
-  makecontext(&th.ctx, entry, 0);
+  context_init(&th.ctx, stacks[t], kStack, entry);
 }
 
 // Runs threads [0, blocks·nt), `blocks` live blocks of nt threads, until all have returned: each
@@ -234,13 +311,14 @@ void schedule_blocks(unsigned blocks, unsigned nt) {
 // Every block of a 1-D grid live at once (a cooperative launch): __syncthreads releases a block
 // when all its threads arrive, shuffles a warp of a block, __nanosleep yields (spin waits).
 void run_grid_cooperative(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg) {
-  run_grid_live(grid, block, smemBytes, body, arg);
+  run_blocks_live(grid, block, 0, grid.x, smemBytes, body, arg);
 }
 
-void run_grid_live(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg) {
+void run_blocks_live(dim3 grid, dim3 block, unsigned first, unsigned count, size_t smemBytes, void (*body)(void*),
+                     void* arg) {
   ++g_launches;
   const unsigned nt = block.x * block.y * block.z;
-  if (nt == 0 || nt > 1024 || nt % 32 != 0 || grid.x == 0 || grid.y != 1 || grid.z != 1 || grid.x > 64) {
+  if (nt == 0 || nt > 1024 || nt % 32 != 0 || grid.x == 0 || grid.y != 1 || grid.z != 1 || count > 64) {
     std::fprintf(stderr, "emu: bad cooperative launch grid (%u,%u,%u) block %u\n", grid.x, grid.y, grid.z, nt);
     std::abort();
   }
@@ -248,14 +326,16 @@ void run_grid_live(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*),
   g_arg = arg;
   gridDim = grid;
   blockDim = block;
-  const unsigned all = grid.x * nt;
+  const unsigned all = count * nt;
   threads.assign(all, Thread{});
   while (stacks.size() < all) stacks.push_back(static_cast<char*>(std::malloc(kStack)));
-  g_smem.assign(grid.x, std::vector<float>((smemBytes + 3) / 4));
+  g_firstBlock = first;
+  g_smem.assign(count, std::vector<float>((smemBytes + 3) / 4));
   for (auto& v : g_smem) std::fill(v.begin(), v.end(), std::nanf(""));  // unwritten shared reads show
-  for (unsigned t = 0; t < all; ++t) start_thread(t, {t / nt, 0, 0}, t % nt);
-  schedule_blocks(grid.x, nt);
+  for (unsigned t = 0; t < all; ++t) start_thread(t, {first + t / nt, 0, 0}, t % nt);
+  schedule_blocks(count, nt);
   g_smem.clear();
+  g_firstBlock = 0;
 }
 
 void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg) {
@@ -301,7 +381,7 @@ unsigned __clusterSizeInBlocks() {
 void* __cluster_map_shared_rank(const void* ptr, unsigned rank) {
   need_cluster("__cluster_map_shared_rank");
   const unsigned block = threads[current].block.x;
-  const std::vector<float>& mine = g_smem[block];
+  const std::vector<float>& mine = g_smem[block - g_firstBlock];
   const char* base = reinterpret_cast<const char*>(mine.data());
   const char* at = static_cast<const char*>(ptr);
   if (rank >= g_clusterSize || at < base || at >= base + mine.size() * sizeof(float)) {
@@ -309,7 +389,8 @@ void* __cluster_map_shared_rank(const void* ptr, unsigned rank) {
                  ptr, rank, g_clusterSize);
     std::abort();
   }
-  return reinterpret_cast<char*>(g_smem[block / g_clusterSize * g_clusterSize + rank].data()) + (at - base);
+  const unsigned peer = block / g_clusterSize * g_clusterSize + rank;
+  return reinterpret_cast<char*>(g_smem[peer - g_firstBlock].data()) + (at - base);
 }
 
 void __cluster_barrier_arrive() {

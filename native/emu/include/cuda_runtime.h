@@ -86,7 +86,8 @@ void __cluster_barrier_wait();
 
 namespace emu {
 void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg);
-// Every block of a 1-D grid live at once, in clusters of `clusterSize` consecutive blocks.
+// A 1-D grid in clusters of `clusterSize` consecutive blocks: the blocks of one cluster live at once,
+// one cluster after another.
 void run_grid_clusters(dim3 grid, dim3 block, unsigned clusterSize, size_t smemBytes, void (*body)(void*), void* arg);
 void* dynamic_shared();
 void run_grid_cooperative(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg);

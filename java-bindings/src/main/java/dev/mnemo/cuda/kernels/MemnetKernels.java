@@ -571,8 +571,10 @@ public final class MemnetKernels {
         for (String s : List.of("qBatchStride", "keyBatchStride", "keySlotStride", "valueBatchStride", "valueSlotStride")) {
             LaunchChecks.count(s, ParamsStructs.getLong(p, l, s));
         }
-        requireNonZero(p, l, split ? List.of("q", "keys", "values", "c", "lse", "partials")
-                : List.of("q", "keys", "values", "c", "lse"));
+        requireNonZero(p, l, split ? List.of("q", "c", "lse", "partials") : List.of("q", "c", "lse"));
+        if (slots > 0) { // with no filled slot the kernel reads no key or value: an empty history has none
+            requireNonZero(p, l, List.of("keys", "values"));
+        }
         if (split) {
             checkRawPlan(slots, ParamsStructs.getLong(p, l, "slotsPerSplit"), ParamsStructs.getLong(p, l, "splits"));
         }
@@ -589,8 +591,10 @@ public final class MemnetKernels {
                 "dqBatchStride", "dKeyBatchStride", "dKeySlotStride", "dValueBatchStride", "dValueSlotStride")) {
             LaunchChecks.count(s, ParamsStructs.getLong(p, l, s));
         }
-        requireNonZero(p, l, split ? List.of("q", "keys", "values", "c", "lse", "dc", "dq", "dKeys", "dValues", "partials")
-                : List.of("q", "keys", "values", "c", "lse", "dc", "dq", "dKeys", "dValues"));
+        requireNonZero(p, l, split ? List.of("q", "c", "lse", "dc", "dq", "partials") : List.of("q", "c", "lse", "dc", "dq"));
+        if (slots > 0) {
+            requireNonZero(p, l, List.of("keys", "values", "dKeys", "dValues"));
+        }
         if (split) {
             checkRawPlan(slots, ParamsStructs.getLong(p, l, "slotsPerSplit"), ParamsStructs.getLong(p, l, "splits"));
         }

@@ -162,6 +162,19 @@ class MemnetKernelsTest {
     }
 
     @Test
+    void withNoFilledSlotKeysAndValuesMayBeNull() {
+        // An empty history (slots 0: only empty slots, or none) has no key or value memory at all.
+        FakeMemory none = new FakeMemory(0, 0);
+        kernels.readForward(new MemnetKernels.FwdParams(floats(8), none, none, floats(8), floats(2), null, 2, 0, 3, 4, 4,
+                4, 0, 0, 0, 0, 0, 0, 1));
+        assertEquals(MemnetKernels.READ_FWD_SMALL, target.launches.getFirst().kernel());
+        MemorySegment s = MemorySegment.ofArray(new long[19]);
+        new MemnetKernels.FwdParams(floats(8), none, none, floats(8), floats(2), null, 2, 1, 0, 4, 4, 4, 4, 4, 4, 4, 0, 0, 1)
+                .writeTo(s);
+        assertMessage("p.keys must not be null", () -> kernels.readFwdSmall(s));
+    }
+
+    @Test
     void ringWriteChecksAndLaunches() {
         FakeMemory keys = floats(3 * 5 * 4), values = floats(3 * 5 * 3), k = floats(3 * 6), v = floats(3 * 5);
         kernels.ringWrite(keys, values, k, 6, v, 5, 3, 5, 4, 3, 7);

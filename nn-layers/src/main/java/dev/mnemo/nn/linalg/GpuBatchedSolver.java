@@ -25,7 +25,7 @@ import java.util.Optional;
  * <p>{@link #defaultFor} picks it for {@code Eigen.ofBatch} when no batched solver is set: values
  * only, a GPU with the kernels present, engine GPU, or engine AUTO with at least
  * {@code mnemo.eigen.gpuMinBatch} (default 32) matrices; and, when symmetric matrices are detected,
- * none of the batch symmetric (those go to the symmetric solvers).
+ * none of the batch symmetric (those go to the symmetric solvers) unless they are 1×1.
  *
  * @param precision float32 (the input is rounded to float first) or float64
  */
@@ -62,8 +62,9 @@ record GpuBatchedSolver(EigenPrecision precision) implements BatchedEigenSolver 
             return null;
         }
         for (int i = 0; i < as.length; i++) {
+            // Every 1×1 matrix is symmetric, and its eigenvalue is its entry on any path: keep them batched.
             if (ns[i] != ns[0] || ns[i] > EigenKernels.MAX_ORDER
-                    || (o.detectSymmetric() && Eigen.isSymmetric(as[i], ns[i]))) {
+                    || (o.detectSymmetric() && ns[i] > 1 && Eigen.isSymmetric(as[i], ns[i]))) {
                 return null;
             }
         }

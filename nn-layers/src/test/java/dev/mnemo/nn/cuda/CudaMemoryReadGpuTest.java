@@ -194,7 +194,8 @@ class CudaMemoryReadGpuTest {
     void operandsOutsideTheirBaseAndWideRowsAreRejected() {
         Tensor mem = gpu.zeros(100);
         Tensor q = gpu.zeros(2, 4);
-        MemoryRead tooFar = new MemoryRead(2, 5, 0, 4, 4, 1, new Strided(q, 0, 4, 0), new Strided(mem, 0, 40, 4),
+        // keys: rows 90 apart reach element 90 + 4·4 + 4 = 110 of 100
+        MemoryRead tooFar = new MemoryRead(2, 5, 0, 4, 4, 1, new Strided(q, 0, 4, 0), new Strided(mem, 0, 90, 4),
                 new Strided(mem, 60, 20, 4));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> gpu.memoryReadForward(tooFar, gpu.zeros(2, 4), gpu.zeros(2)));

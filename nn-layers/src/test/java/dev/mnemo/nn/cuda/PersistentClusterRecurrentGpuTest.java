@@ -46,6 +46,7 @@ class PersistentClusterRecurrentGpuTest {
     void clusterMatchesTheFloat64CpuReference(Kind kind, int steps, int batch, int input, int hidden, int layers,
                                               boolean bidirectional) {
         CudaBackend gpu = CudaBackend.float32();
+        PersistentRecurrentGpuTest.assumeRoom(gpu, kind, steps, batch, hidden, "cluster");
         var choice = PersistentRecurrentGpuTest.withPath("persistent", "cluster",
                 () -> gpu.recurrentPath(cell(kind), steps, batch, hidden));
         assertEquals(PersistentPolicy.Path.CLUSTER, choice.path(), choice.toString());
@@ -64,6 +65,7 @@ class PersistentClusterRecurrentGpuTest {
             "GRU, 1, 1, 65"})
     void clusterAndPerStepAgreeOnTheGpu(Kind kind, int steps, int batch, int hidden) {
         CudaBackend gpu = CudaBackend.float32();
+        PersistentRecurrentGpuTest.assumeRoom(gpu, kind, steps, batch, hidden, "cluster");
         var options = RecurrentOptions.builder(16, hidden).bias(true).seed(RecurrentCudaGpuTest.SEED)
                 .nonlinearity(kind == Kind.RNN_RELU ? Nonlinearity.RELU : Nonlinearity.TANH).build();
         RecurrentLayer a = RecurrentCudaGpuTest.layer(kind, options, gpu);

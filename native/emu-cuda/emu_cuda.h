@@ -1,0 +1,34 @@
+// emu_cuda.h — the shared core of Mnemo's emulated CUDA libraries (native/emu-cuda).
+//
+// One shared object, libmnemo_emu_cuda.so, stands in for libcuda.so.1, libcublas.so.13 and
+// libcusolver.so.12 (symlinks to it), so the Java side's `gpu` tests can run on a machine without
+// a GPU: device memory is host memory, kernels are the real cuda-kernels/ sources compiled as C++
+// against native/emu (every thread a coroutine), cuBLAS and cuSOLVER are host loops and LAPACK.
+// It checks the Java bindings, argument packing, plans and the kernels' logic — nothing about
+// speed, races or real GPU memory ordering; a GPU run still decides.
+//
+// Every entry point (driver, cuBLAS, cuSOLVER) takes the one API lock first: the emulator's thread
+// state is global, and the JVM may call from several threads (e.g. a Cleaner freeing memory).
+#pragma once
+#include <cuda.h>
+#include <functional>
+#include <mutex>
+
+namespace mnemo_emu {
+
+std::recursive_mutex& api_mutex();
+#define MNEMO_EMU_LOCKED std::lock_guard<std::recursive_mutex> mnemo_emu_guard(::mnemo_emu::api_mutex())
+
+// Stream-ordered work: runs at once (every emulated stream is synchronous), or, while `stream` is
+// being captured (cuStreamBeginCapture), is appended to the graph being built and runs at each
+// cuGraphLaunch. Work must copy every host-side value it needs (scalars such as alpha/beta) when it
+// is created: a captured graph replays it later. Returns CUDA_SUCCESS or the error a real driver
+// gives (e.g. an invalidated capture).
+using Work = std::function<void()>;
+CUresult submit(CUstream stream, Work work);
+
+// True while any stream is being captured in global mode: synchronous calls (cuMemcpyDtoH,
+// cuCtxSynchronize, ...) then fail with CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, as on a GPU.
+bool capturing();
+
+}  // namespace mnemo_emu

@@ -1,0 +1,147 @@
+// memory.cpp — device memory as host memory. Allocations are tracked, so a copy or memset that
+// leaves its allocation, or a free of something never allocated, fails like on a GPU instead of
+// corrupting the JVM's heap. Fresh allocations are filled with NaN bytes (0xFF), so reading memory
+// nobody wrote shows up in results instead of passing as zeros.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <iterator>
+#include <map>
+
+#include "state.h"
+
+namespace {
+std::map<CUdeviceptr, size_t> g_allocations;  // start → bytes
+
+CUresult check_host(const void* p, size_t bytes) {
+  return p == nullptr && bytes > 0 ? CUDA_ERROR_INVALID_VALUE : CUDA_SUCCESS;
+}
+}  // namespace
+
+namespace mnemo_emu {
+CUresult check_device_range(CUdeviceptr ptr, size_t bytes) {
+  auto it = g_allocations.upper_bound(ptr);
+  if (it == g_allocations.begin()) return CUDA_ERROR_INVALID_VALUE;
+  --it;
+  const CUdeviceptr end = it->first + it->second;
+  return ptr >= it->first && ptr <= end && bytes <= end - ptr ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+}
+}  // namespace mnemo_emu
+
+using namespace mnemo_emu;
+
+extern "C" {
+
+CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (CUresult r = check_not_capturing()) return r;
+  if (out == nullptr || bytes == 0) return CUDA_ERROR_INVALID_VALUE;
+  // 256-byte alignment, as cuMemAlloc guarantees; vector loads in the kernels rely on it.
+  void* p = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
+  if (p == nullptr) return CUDA_ERROR_OUT_OF_MEMORY;
+  std::memset(p, 0xFF, bytes);
+  *out = reinterpret_cast<CUdeviceptr>(p);
+  g_allocations[*out] = bytes;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemFree_v2(CUdeviceptr ptr) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (CUresult r = check_not_capturing()) return r;
+  auto it = g_allocations.find(ptr);
+  if (it == g_allocations.end()) return CUDA_ERROR_INVALID_VALUE;
+  std::free(reinterpret_cast<void*>(ptr));
+  g_allocations.erase(it);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (CUresult r = check_not_capturing()) return r;
+  if (CUresult r = check_device_range(dst, bytes)) return r;
+  if (CUresult r = check_host(src, bytes)) return r;
+  if (bytes > 0) std::memcpy(reinterpret_cast<void*>(dst), src, bytes);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (CUresult r = check_not_capturing()) return r;
+  if (CUresult r = check_device_range(src, bytes)) return r;
+  if (CUresult r = check_host(dst, bytes)) return r;
+  if (bytes > 0) std::memcpy(dst, reinterpret_cast<const void*>(src), bytes);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (CUresult r = check_not_capturing()) return r;
+  if (CUresult r = check_device_range(dst, bytes)) return r;
+  if (CUresult r = check_device_range(src, bytes)) return r;
+  if (bytes > 0) std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t bytes, CUstream stream) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (CUresult r = check_device_range(dst, bytes)) return r;
+  if (CUresult r = check_host(src, bytes)) return r;
+  return submit(stream, [dst, src, bytes] {
+    if (bytes > 0) std::memcpy(reinterpret_cast<void*>(dst), src, bytes);
+  });
+}
+
+CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t bytes, CUstream stream) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (CUresult r = check_device_range(src, bytes)) return r;
+  if (CUresult r = check_host(dst, bytes)) return r;
+  return submit(stream, [dst, src, bytes] {
+    if (bytes > 0) std::memcpy(dst, reinterpret_cast<const void*>(src), bytes);
+  });
+}
+
+CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (CUresult r = check_device_range(dst, bytes)) return r;
+  if (CUresult r = check_device_range(src, bytes)) return r;
+  return submit(stream, [dst, src, bytes] {
+    if (bytes > 0) std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes);
+  });
+}
+
+namespace {
+void fill32(CUdeviceptr dst, unsigned int value, size_t count) {
+  unsigned int* p = reinterpret_cast<unsigned int*>(dst);
+  std::fill(p, p + count, value);
+}
+CUresult check_memset32(CUdeviceptr dst, size_t count) {
+  if (dst % 4 != 0) return CUDA_ERROR_INVALID_VALUE;
+  return check_device_range(dst, count * 4);
+}
+}  // namespace
+
+CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int value, size_t count) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (CUresult r = check_not_capturing()) return r;
+  if (CUresult r = check_memset32(dst, count)) return r;
+  fill32(dst, value, count);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, CUstream stream) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (CUresult r = check_memset32(dst, count)) return r;
+  return submit(stream, [dst, value, count] { fill32(dst, value, count); });
+}
+
+}  // extern "C"

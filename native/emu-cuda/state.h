@@ -1,0 +1,47 @@
+// state.h — what the emulated driver's entry points share: initialization, the current context,
+// live allocations and the emulated device's limits.
+#pragma once
+#include <cuda.h>
+#include <cstddef>
+#include <cstdint>
+
+#include "emu_cuda.h"
+
+namespace mnemo_emu {
+
+// CUDA_SUCCESS once cuInit ran and this thread has a current context (cuCtxSetCurrent), else the
+// error a real driver gives: CUDA_ERROR_NOT_INITIALIZED or CUDA_ERROR_INVALID_CONTEXT.
+CUresult require_context();
+
+// CUDA_SUCCESS when [ptr, ptr + bytes) lies inside one live cuMemAlloc allocation.
+CUresult check_device_range(CUdeviceptr ptr, size_t bytes);
+
+// CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED (and the capture is invalidated) when this thread is
+// capturing: the "potentially unsafe" calls — allocation, synchronous copies, synchronization.
+CUresult check_not_capturing();
+
+// The emulated device: a Hopper-class part (compute capability 9.0) with few SMs, so persistent
+// kernels launch few blocks. MNEMO_EMU_SM_COUNT overrides the SM count (default 16).
+struct DeviceModel {
+  int smCount;
+  int maxThreadsPerBlock = 1024;
+  int maxThreadsPerSm = 2048;
+  int maxBlocksPerSm = 32;
+  int registersPerSm = 65536;
+  int sharedPerBlockDefault = 48 * 1024;
+  int sharedPerBlockOptin = 227 * 1024;
+  int sharedPerSm = 228 * 1024;
+  int sharedReservedPerBlock = 1024;  // what the driver keeps per resident block
+  int maxPortableCluster = 8;
+  int maxNonPortableCluster = 16;
+  // Per-kernel resource use is not known without a cubin: every kernel counts as using this many
+  // registers per thread and no static shared memory.
+  int registersPerThread = 32;
+};
+const DeviceModel& device_model();
+
+// Resident blocks per SM for a block of `threads` threads using `dynamicSmem` bytes (the
+// occupancy calculator's rule for the model above); 0 when one block does not fit.
+int blocks_per_sm(int threads, size_t dynamicSmem);
+
+}  // namespace mnemo_emu

@@ -1,0 +1,261 @@
+// streams.cpp — emulated streams, events and CUDA Graph capture. Every stream is synchronous:
+// submitted work runs at once, unless the stream is being captured, when it is recorded and replays
+// at each cuGraphLaunch. The rules a real driver enforces during capture are kept, because breaking
+// them is the mistake a graph-capturing caller makes: no allocation or synchronous call from the
+// capturing thread (CU_STREAM_CAPTURE_MODE_THREAD_LOCAL; any thread in global mode), no work on the
+// legacy default stream, and an invalidated capture fails at cuStreamEndCapture.
+#include <chrono>
+#include <memory>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "state.h"
+
+namespace mnemo_emu {
+namespace {
+
+struct Stream {
+  bool capturing = false;
+  bool invalidated = false;
+  CUstreamCaptureMode mode = CU_STREAM_CAPTURE_MODE_GLOBAL;
+  std::thread::id captureThread;
+  std::vector<Work> recorded;
+};
+
+struct Graph { std::vector<Work> work; };
+struct GraphExec { std::vector<Work> work; };
+
+struct Event {
+  bool timing = true;
+  bool recorded = false;
+  std::chrono::steady_clock::time_point at;
+};
+
+Stream g_legacy;  // stream 0, CU_STREAM_LEGACY and CU_STREAM_PER_THREAD
+std::set<Stream*> g_streams;
+std::set<Graph*> g_graphs;
+std::set<GraphExec*> g_execs;
+std::set<Event*> g_events;
+
+bool is_default(CUstream s) {
+  return s == nullptr || s == CU_STREAM_LEGACY || s == CU_STREAM_PER_THREAD;
+}
+
+Stream* resolve(CUstream s) {
+  if (is_default(s)) return &g_legacy;
+  Stream* stream = reinterpret_cast<Stream*>(s);
+  return g_streams.count(stream) ? stream : nullptr;
+}
+
+// The capture that forbids unsafe calls on this thread, if any.
+Stream* blocking_capture() {
+  for (Stream* s : g_streams) {
+    if (!s->capturing) continue;
+    if (s->mode == CU_STREAM_CAPTURE_MODE_GLOBAL || s->captureThread == std::this_thread::get_id()) return s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::recursive_mutex& api_mutex() {
+  static std::recursive_mutex m;
+  return m;
+}
+
+bool capturing() { return blocking_capture() != nullptr; }
+
+CUresult check_not_capturing() {
+  if (Stream* s = blocking_capture()) {
+    s->invalidated = true;
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+  }
+  return CUDA_SUCCESS;
+}
+
+CUresult submit(CUstream handle, Work work) {
+  Stream* stream = resolve(handle);
+  if (stream == nullptr) return CUDA_ERROR_INVALID_HANDLE;
+  if (stream == &g_legacy) {
+    if (Stream* s = blocking_capture()) {  // the legacy stream would join the capture implicitly
+      s->invalidated = true;
+      return CUDA_ERROR_STREAM_CAPTURE_IMPLICIT;
+    }
+  }
+  if (stream->capturing) {
+    if (stream->invalidated) return CUDA_ERROR_STREAM_CAPTURE_INVALIDATED;
+    stream->recorded.push_back(std::move(work));
+    return CUDA_SUCCESS;
+  }
+  work();
+  return CUDA_SUCCESS;
+}
+
+}  // namespace mnemo_emu
+
+using namespace mnemo_emu;
+
+extern "C" {
+
+CUresult cuStreamCreate(CUstream* out, unsigned int) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (out == nullptr) return CUDA_ERROR_INVALID_VALUE;
+  Stream* s = new Stream();
+  g_streams.insert(s);
+  *out = reinterpret_cast<CUstream>(s);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuStreamDestroy_v2(CUstream handle) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  Stream* s = reinterpret_cast<Stream*>(handle);
+  if (is_default(handle) || !g_streams.erase(s)) return CUDA_ERROR_INVALID_HANDLE;
+  delete s;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuStreamSynchronize(CUstream handle) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  Stream* s = resolve(handle);
+  if (s == nullptr) return CUDA_ERROR_INVALID_HANDLE;
+  if (s->capturing) {
+    s->invalidated = true;
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+  }
+  return check_not_capturing();
+}
+
+CUresult cuStreamBeginCapture_v2(CUstream handle, CUstreamCaptureMode mode) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (is_default(handle)) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+  Stream* s = resolve(handle);
+  if (s == nullptr) return CUDA_ERROR_INVALID_HANDLE;
+  if (s->capturing) return CUDA_ERROR_ILLEGAL_STATE;
+  if (mode != CU_STREAM_CAPTURE_MODE_GLOBAL && mode != CU_STREAM_CAPTURE_MODE_THREAD_LOCAL &&
+      mode != CU_STREAM_CAPTURE_MODE_RELAXED) {
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+  s->capturing = true;
+  s->invalidated = false;
+  s->mode = mode;
+  s->captureThread = std::this_thread::get_id();
+  s->recorded.clear();
+  return CUDA_SUCCESS;
+}
+
+CUresult cuStreamEndCapture(CUstream handle, CUgraph* out) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  Stream* s = resolve(handle);
+  if (s == nullptr || out == nullptr) return CUDA_ERROR_INVALID_VALUE;
+  if (!s->capturing) return CUDA_ERROR_ILLEGAL_STATE;
+  if (s->mode != CU_STREAM_CAPTURE_MODE_RELAXED && s->captureThread != std::this_thread::get_id()) {
+    return CUDA_ERROR_STREAM_CAPTURE_WRONG_THREAD;
+  }
+  s->capturing = false;
+  std::vector<Work> work = std::move(s->recorded);
+  s->recorded.clear();
+  if (s->invalidated) {
+    *out = nullptr;
+    return CUDA_ERROR_STREAM_CAPTURE_INVALIDATED;
+  }
+  Graph* g = new Graph{std::move(work)};
+  g_graphs.insert(g);
+  *out = reinterpret_cast<CUgraph>(g);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGraphInstantiateWithFlags(CUgraphExec* out, CUgraph graph, unsigned long long) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  Graph* g = reinterpret_cast<Graph*>(graph);
+  if (out == nullptr || !g_graphs.count(g)) return CUDA_ERROR_INVALID_VALUE;
+  GraphExec* e = new GraphExec{g->work};
+  g_execs.insert(e);
+  *out = reinterpret_cast<CUgraphExec>(e);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  GraphExec* e = reinterpret_cast<GraphExec*>(exec);
+  if (!g_execs.count(e)) return CUDA_ERROR_INVALID_VALUE;
+  for (const Work& w : e->work) {
+    if (CUresult r = submit(stream, w)) return r;
+  }
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGraphDestroy(CUgraph graph) {
+  MNEMO_EMU_LOCKED;
+  Graph* g = reinterpret_cast<Graph*>(graph);
+  if (!g_graphs.erase(g)) return CUDA_ERROR_INVALID_VALUE;
+  delete g;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGraphExecDestroy(CUgraphExec exec) {
+  MNEMO_EMU_LOCKED;
+  GraphExec* e = reinterpret_cast<GraphExec*>(exec);
+  if (!g_execs.erase(e)) return CUDA_ERROR_INVALID_VALUE;
+  delete e;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuEventCreate(CUevent* out, unsigned int flags) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (out == nullptr) return CUDA_ERROR_INVALID_VALUE;
+  Event* e = new Event();
+  e->timing = (flags & CU_EVENT_DISABLE_TIMING) == 0;
+  g_events.insert(e);
+  *out = reinterpret_cast<CUevent>(e);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuEventRecord(CUevent event, CUstream stream) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  Event* e = reinterpret_cast<Event*>(event);
+  if (!g_events.count(e)) return CUDA_ERROR_INVALID_HANDLE;
+  return submit(stream, [e] {
+    e->recorded = true;
+    e->at = std::chrono::steady_clock::now();
+  });
+}
+
+CUresult cuEventSynchronize(CUevent event) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (!g_events.count(reinterpret_cast<Event*>(event))) return CUDA_ERROR_INVALID_HANDLE;
+  return check_not_capturing();
+}
+
+CUresult cuEventElapsedTime_v2(float* ms, CUevent start, CUevent end) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  Event* a = reinterpret_cast<Event*>(start);
+  Event* b = reinterpret_cast<Event*>(end);
+  if (ms == nullptr) return CUDA_ERROR_INVALID_VALUE;
+  if (!g_events.count(a) || !g_events.count(b) || !a->timing || !b->timing || !a->recorded || !b->recorded) {
+    return CUDA_ERROR_INVALID_HANDLE;
+  }
+  *ms = std::chrono::duration<float, std::milli>(b->at - a->at).count();
+  return CUDA_SUCCESS;
+}
+
+CUresult cuEventDestroy_v2(CUevent event) {
+  MNEMO_EMU_LOCKED;
+  Event* e = reinterpret_cast<Event*>(event);
+  if (!g_events.erase(e)) return CUDA_ERROR_INVALID_HANDLE;
+  delete e;
+  return CUDA_SUCCESS;
+}
+
+}  // extern "C"
