@@ -3,19 +3,20 @@
 # CUDA libraries (scripts/emu-cuda.sh): the FFM bindings, launch argument packing, plans, cuBLAS and
 # cuSOLVER calls and every kernel's logic, through the same Java code paths a GPU run takes. It does
 # not measure speed and cannot see races or GPU memory ordering: a GPU run still decides.
-#   MODULES: Maven -pl list (default java-bindings,nn-layers,experiments)
+#   MODULES: Maven -pl list (default java-bindings,nn-layers,bench,jcuda-interop)
 # Needs a prior `mvn package` (or `mvn verify`) in this tree, g++ and CUDA's cuda.h; exits 3 with a
 # message when the emulation cannot be built. MNEMO_EMU_SM_COUNT sets the emulated SM count (16).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-modules="${1:-java-bindings,nn-layers,experiments}"
+modules="${1:-java-bindings,nn-layers,bench,jcuda-interop}"
 lib="$root/build/emu-cuda"
 "$root/scripts/emu-cuda.sh" "$lib"
 # shellcheck source=find-jdk.sh
 . "$root/scripts/find-jdk.sh"
 mnemo_find_jdk || exit 1
 cd "$root"
-# -Dmnemo.cuda.libdir puts the emulation first in the library search; the `gpu` tag selects what
-# the emulation is for (the CPU tests already ran in `mvn verify`).
-mvn -B -ntp -o test -pl "$modules" -am -Dgroups=gpu -Dsurefire.failIfNoSpecifiedTests=false \
+# -Dmnemo.cuda.libdir puts the emulation first in Mnemo's library search; LD_LIBRARY_PATH does the
+# same for JCuda's native library, which links libcuda.so.1. The `gpu` tag selects what the
+# emulation is for (the CPU tests already ran in `mvn verify`).
+LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mvn -B -ntp -o test -pl "$modules" -am -Dgroups=gpu -Dsurefire.failIfNoSpecifiedTests=false \
     -Dmnemo.kernels.skip=true "-Dmnemo.test.args=-Dmnemo.cuda.libdir=$lib"

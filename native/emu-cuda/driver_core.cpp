@@ -1,9 +1,11 @@
-// driver_core.cpp — initialization, errors, the one emulated device and its primary context.
-// Like a real driver, nothing works before cuInit, and every call that needs a context fails with
-// CUDA_ERROR_INVALID_CONTEXT on a thread that has not made one current: a JVM thread that frees
-// memory or launches without cuCtxSetCurrent is a bug this catches.
+// driver_core.cpp — initialization, errors, the one emulated device, its primary context and
+// contexts created with cuCtxCreate (JCuda users make their own). Like a real driver, nothing
+// works before cuInit, and every call that needs a context fails with CUDA_ERROR_INVALID_CONTEXT on
+// a thread that has not made one current: a JVM thread that frees memory or launches without
+// cuCtxSetCurrent is a bug this catches.
 #include <cstdio>
 #include <cstring>
+#include <set>
 
 #include "state.h"
 
@@ -11,7 +13,12 @@ namespace {
 bool g_initialized = false;
 int g_primaryRefs = 0;
 struct Context { int device; } g_primary{0};
+std::set<Context*> g_created;  // live cuCtxCreate contexts
 thread_local CUcontext t_current = nullptr;
+
+Context* as_context(CUcontext c) { return reinterpret_cast<Context*>(c); }
+bool is_primary(CUcontext c) { return as_context(c) == &g_primary; }
+bool is_live(CUcontext c) { return (is_primary(c) && g_primaryRefs > 0) || g_created.count(as_context(c)) > 0; }
 
 struct ErrorText { CUresult code; const char* name; const char* text; };
 const ErrorText kErrors[] = {
@@ -45,8 +52,10 @@ const ErrorText* find_error(CUresult code) {
 namespace mnemo_emu {
 CUresult require_context() {
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
-  return t_current != nullptr ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT;
+  return t_current != nullptr && is_live(t_current) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT;
 }
+
+CUcontext current_context() { return t_current; }
 }  // namespace mnemo_emu
 
 using namespace mnemo_emu;
@@ -171,9 +180,40 @@ CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
 CUresult cuCtxSetCurrent(CUcontext ctx) {
   MNEMO_EMU_LOCKED;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
-  if (ctx != nullptr && ctx != reinterpret_cast<CUcontext>(&g_primary)) return CUDA_ERROR_INVALID_CONTEXT;
-  if (ctx != nullptr && g_primaryRefs == 0) return CUDA_ERROR_INVALID_CONTEXT;  // released primary context
+  if (ctx != nullptr && !is_live(ctx)) return CUDA_ERROR_INVALID_CONTEXT;  // destroyed, or a released primary
   t_current = ctx;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuCtxGetCurrent(CUcontext* ctx) {
+  MNEMO_EMU_LOCKED;
+  if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
+  if (ctx == nullptr) return CUDA_ERROR_INVALID_VALUE;
+  *ctx = t_current;
+  return CUDA_SUCCESS;
+}
+
+// A new context, current on this thread (the real driver pushes it; one slot is enough here).
+CUresult cuCtxCreate_v2(CUcontext* ctx, unsigned int, CUdevice device) {
+  MNEMO_EMU_LOCKED;
+  if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
+  if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
+  if (ctx == nullptr) return CUDA_ERROR_INVALID_VALUE;
+  Context* c = new Context{0};
+  g_created.insert(c);
+  *ctx = reinterpret_cast<CUcontext>(c);
+  t_current = *ctx;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuCtxDestroy_v2(CUcontext ctx) {
+  MNEMO_EMU_LOCKED;
+  if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
+  Context* c = as_context(ctx);
+  if (!g_created.erase(c)) return CUDA_ERROR_INVALID_CONTEXT;  // the primary context is released, not destroyed
+  free_context_allocations(ctx);
+  if (t_current == ctx) t_current = nullptr;
+  delete c;
   return CUDA_SUCCESS;
 }
 

@@ -3,6 +3,7 @@
 // corrupting the JVM's heap. Fresh allocations are filled with NaN bytes (0xFF), so reading memory
 // nobody wrote shows up in results instead of passing as zeros.
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
@@ -11,7 +12,19 @@
 #include "state.h"
 
 namespace {
-std::map<CUdeviceptr, size_t> g_allocations;  // start → bytes
+struct Allocation {
+  size_t bytes;
+  CUcontext context;  // current when it was allocated
+};
+std::map<CUdeviceptr, Allocation> g_allocations;  // start → allocation
+
+// The allocation holding `ptr`, or end().
+std::map<CUdeviceptr, Allocation>::iterator containing(CUdeviceptr ptr) {
+  auto it = g_allocations.upper_bound(ptr);
+  if (it == g_allocations.begin()) return g_allocations.end();
+  --it;
+  return ptr < it->first + it->second.bytes ? it : g_allocations.end();
+}
 
 CUresult check_host(const void* p, size_t bytes) {
   return p == nullptr && bytes > 0 ? CUDA_ERROR_INVALID_VALUE : CUDA_SUCCESS;
@@ -23,8 +36,19 @@ CUresult check_device_range(CUdeviceptr ptr, size_t bytes) {
   auto it = g_allocations.upper_bound(ptr);
   if (it == g_allocations.begin()) return CUDA_ERROR_INVALID_VALUE;
   --it;
-  const CUdeviceptr end = it->first + it->second;
+  const CUdeviceptr end = it->first + it->second.bytes;
   return ptr >= it->first && ptr <= end && bytes <= end - ptr ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+}
+
+void free_context_allocations(CUcontext ctx) {
+  for (auto it = g_allocations.begin(); it != g_allocations.end();) {
+    if (it->second.context == ctx) {
+      std::free(reinterpret_cast<void*>(it->first));
+      it = g_allocations.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 }  // namespace mnemo_emu
 
@@ -42,7 +66,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
   if (p == nullptr) return CUDA_ERROR_OUT_OF_MEMORY;
   std::memset(p, 0xFF, bytes);
   *out = reinterpret_cast<CUdeviceptr>(p);
-  g_allocations[*out] = bytes;
+  g_allocations[*out] = Allocation{bytes, current_context()};
   return CUDA_SUCCESS;
 }
 
@@ -142,6 +166,37 @@ CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, CUs
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_memset32(dst, count)) return r;
   return submit(stream, [dst, value, count] { fill32(dst, value, count); });
+}
+
+// What interop code asks of a device pointer (JCuda's adapter checks where a buffer came from).
+CUresult cuMemGetAddressRange_v2(CUdeviceptr* base, size_t* size, CUdeviceptr ptr) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  auto it = containing(ptr);
+  if (it == g_allocations.end()) return CUDA_ERROR_NOT_FOUND;
+  if (base != nullptr) *base = it->first;
+  if (size != nullptr) *size = it->second.bytes;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuPointerGetAttribute(void* data, CUpointer_attribute attribute, CUdeviceptr ptr) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (data == nullptr) return CUDA_ERROR_INVALID_VALUE;
+  auto it = containing(ptr);
+  if (it == g_allocations.end()) return CUDA_ERROR_INVALID_VALUE;  // not memory the driver allocated
+  switch (attribute) {
+    case CU_POINTER_ATTRIBUTE_CONTEXT: *static_cast<CUcontext*>(data) = it->second.context; break;
+    case CU_POINTER_ATTRIBUTE_MEMORY_TYPE: *static_cast<unsigned int*>(data) = CU_MEMORYTYPE_DEVICE; break;
+    case CU_POINTER_ATTRIBUTE_DEVICE_POINTER: *static_cast<CUdeviceptr*>(data) = ptr; break;
+    case CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL: *static_cast<int*>(data) = 0; break;
+    case CU_POINTER_ATTRIBUTE_RANGE_START_ADDR: *static_cast<CUdeviceptr*>(data) = it->first; break;
+    case CU_POINTER_ATTRIBUTE_RANGE_SIZE: *static_cast<size_t*>(data) = it->second.bytes; break;
+    default:
+      std::fprintf(stderr, "mnemo emu-cuda: cuPointerGetAttribute(%d) is not emulated\n", static_cast<int>(attribute));
+      return CUDA_ERROR_NOT_SUPPORTED;
+  }
+  return CUDA_SUCCESS;
 }
 
 }  // extern "C"

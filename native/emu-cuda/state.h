@@ -13,8 +13,14 @@ namespace mnemo_emu {
 // error a real driver gives: CUDA_ERROR_NOT_INITIALIZED or CUDA_ERROR_INVALID_CONTEXT.
 CUresult require_context();
 
+// The calling thread's current context (nullptr when none).
+CUcontext current_context();
+
 // CUDA_SUCCESS when [ptr, ptr + bytes) lies inside one live cuMemAlloc allocation.
 CUresult check_device_range(CUdeviceptr ptr, size_t bytes);
+
+// Frees every allocation made in `ctx` (cuCtxDestroy releases a context's memory).
+void free_context_allocations(CUcontext ctx);
 
 // CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED (and the capture is invalidated) when this thread is
 // capturing: the "potentially unsafe" calls — allocation, synchronous copies, synchronization.

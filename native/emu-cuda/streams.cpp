@@ -16,6 +16,7 @@ namespace mnemo_emu {
 namespace {
 
 struct Stream {
+  CUcontext context = nullptr;  // current when it was created
   bool capturing = false;
   bool invalidated = false;
   CUstreamCaptureMode mode = CU_STREAM_CAPTURE_MODE_GLOBAL;
@@ -103,6 +104,7 @@ CUresult cuStreamCreate(CUstream* out, unsigned int) {
   if (CUresult r = require_context()) return r;
   if (out == nullptr) return CUDA_ERROR_INVALID_VALUE;
   Stream* s = new Stream();
+  s->context = current_context();
   g_streams.insert(s);
   *out = reinterpret_cast<CUstream>(s);
   return CUDA_SUCCESS;
@@ -127,6 +129,25 @@ CUresult cuStreamSynchronize(CUstream handle) {
     return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
   }
   return check_not_capturing();
+}
+
+CUresult cuStreamGetCtx(CUstream handle, CUcontext* ctx) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  Stream* s = resolve(handle);
+  if (s == nullptr) return CUDA_ERROR_INVALID_HANDLE;
+  if (ctx == nullptr) return CUDA_ERROR_INVALID_VALUE;
+  *ctx = s == &g_legacy ? current_context() : s->context;
+  return CUDA_SUCCESS;
+}
+
+// Every emulated stream is synchronous, so the wait is already satisfied; the handles are checked.
+CUresult cuStreamWaitEvent(CUstream handle, CUevent event, unsigned int flags) {
+  MNEMO_EMU_LOCKED;
+  if (CUresult r = require_context()) return r;
+  if (resolve(handle) == nullptr || !g_events.count(reinterpret_cast<Event*>(event))) return CUDA_ERROR_INVALID_HANDLE;
+  if (flags != 0 && flags != CU_EVENT_WAIT_EXTERNAL) return CUDA_ERROR_INVALID_VALUE;
+  return CUDA_SUCCESS;
 }
 
 CUresult cuStreamBeginCapture_v2(CUstream handle, CUstreamCaptureMode mode) {

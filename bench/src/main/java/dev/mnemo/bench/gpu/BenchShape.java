@@ -47,6 +47,36 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
         return cell + "/" + shape + "/" + math;
     }
 
+    /** This row's cell and math at other dimensions: shape "custom", no H100 anchor (NaN). */
+    public BenchShape withDims(int t, int b, int i, int h) {
+        return new BenchShape(cell, "custom", t, b, i, h, math, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * {@code --dims}' value "T,B,I,H" (each >= 1) as {T, B, I, H}.
+     *
+     * @throws IllegalArgumentException on any other form
+     */
+    public static int[] parseDims(String v) {
+        String[] parts = v.split(",", -1);
+        if (parts.length != 4) {
+            throw new IllegalArgumentException("--dims must be T,B,I,H, got " + v);
+        }
+        int[] d = new int[4];
+        for (int k = 0; k < 4; k++) {
+            try {
+                d[k] = Integer.parseInt(parts[k].strip());
+            } catch (NumberFormatException e) {
+                d[k] = 0;
+            }
+            if (d[k] < 1) {
+                throw new IllegalArgumentException("--dims " + "TBIH".charAt(k) + " must be an integer >= 1, got "
+                        + parts[k].strip());
+            }
+        }
+        return d;
+    }
+
     /** "T=100 B=64 I=1024 H=1024". */
     public String dims() {
         return String.format(Locale.ROOT, "T=%d B=%d I=%d H=%d", steps, batch, input, hidden);

@@ -79,7 +79,14 @@ public final class GpuBenchmarkRunner {
 
     /** The parsed command line. */
     record Options(List<String> cells, List<String> shapes, List<String> maths, int repeats, int warmup,
-                   Path out, Path torch, Path emitShapes) {
+                   Path out, Path torch, Path emitShapes, int[] dims) {
+
+        /** The selected anchor rows, or, with {@code --dims}, their cells and maths at those dimensions. */
+        List<BenchShape> select() {
+            List<BenchShape> rows = BenchShape.select(cells, shapes, maths);
+            return dims == null ? rows
+                    : rows.stream().map(s -> s.withDims(dims[0], dims[1], dims[2], dims[3])).distinct().toList();
+        }
 
         int forwardRepeats() {
             return repeats;
@@ -98,6 +105,7 @@ public final class GpuBenchmarkRunner {
             Path out = null;
             Path torch = null;
             Path emit = null;
+            int[] dims = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (i + 1 >= args.length) {
@@ -113,10 +121,11 @@ public final class GpuBenchmarkRunner {
                     case "--out" -> out = Path.of(v);
                     case "--torch" -> torch = Path.of(v);
                     case "--emit-shapes" -> emit = Path.of(v);
+                    case "--dims" -> dims = BenchShape.parseDims(v);
                     default -> throw new IllegalArgumentException("unknown option " + a + " (see --help)");
                 }
             }
-            return new Options(cells, shapes, maths, repeats, warmup, out, torch, emit);
+            return new Options(cells, shapes, maths, repeats, warmup, out, torch, emit, dims);
         }
 
         private static List<String> list(String v) {
@@ -163,7 +172,7 @@ public final class GpuBenchmarkRunner {
         List<BenchShape> shapes;
         try {
             options = Options.parse(args);
-            shapes = BenchShape.select(options.cells(), options.shapes(), options.maths());
+            shapes = options.select();
         } catch (IllegalArgumentException e) {
             err.println("gpu-bench: " + e.getMessage());
             return 2;
@@ -379,10 +388,11 @@ public final class GpuBenchmarkRunner {
         return """
                 usage: GpuBenchmarkRunner [--cells RNN,LSTM,GRU] [--shapes NAME,...] [--math fp32,tf32]
                                           [--repeats N] [--warmup N] [--out FILE.json] [--torch FILE.json]
-                                          [--emit-shapes FILE.json]
-                Times Mnemo's CUDA RNN/LSTM/GRU on gpu-anchors.md's shapes beside PyTorch/cuDNN's results.
+                                          [--emit-shapes FILE.json] [--dims T,B,I,H]
+                Times Mnemo's CUDA RNN/LSTM/GRU on gpu-anchors.md's shapes beside PyTorch/cuDNN's results;
+                --dims times the selected cells and maths at your own dimensions instead (shape "custom").
                 GpuBenchmarkRunner --persistent [...] [--persistent-variant auto|cluster|grid|both]
-                                   [--persistent-weights fp32|bf16|both]:
+                                   [--persistent-weights fp32|bf16|both] [--dims T,B,I,H]:
                     persistent (grid or cluster kernel; cluster W_hh in fp32 or bf16) vs per-step rows
                     (see PersistentBenchmark).""";
     }

@@ -37,8 +37,9 @@ import java.util.function.Supplier;
  * <pre>
  *   GpuBenchmarkRunner --persistent [--cells LSTM,GRU] [--repeats N] [--warmup N]
  *                      [--persistent-variant auto|cluster|grid|both] [--persistent-weights fp32|bf16|both]
- *                      [--out FILE.md] [--torch FILE.json] [--emit-shapes FILE.json]
+ *                      [--out FILE.md] [--torch FILE.json] [--emit-shapes FILE.json] [--dims T,B,I,H]
  * </pre>
+ * {@code --dims} replaces the shapes by one row per cell at those dimensions (shape {@code custom}).
  * Timing as {@link GpuBenchmarkRunner}'s (CUDA events, median, warm-up); the Markdown has per row
  * the path {@code auto} would take, which persistent kernel ran ({@code persistent} = the
  * cooperative grid variant, {@code persistent-cluster} = the sm_90+ cluster variant, with its
@@ -84,6 +85,7 @@ final class PersistentBenchmark {
         Path emit = null;
         List<PersistentVariant> variants = List.of(PersistentVariant.AUTO);
         List<PersistentWeights> weights = List.of(PersistentWeights.FP32);
+        int[] dims = null;
         try {
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -99,6 +101,7 @@ final class PersistentBenchmark {
                     case "--emit-shapes" -> emit = Path.of(v);
                     case "--persistent-variant" -> variants = variants(v);
                     case "--persistent-weights" -> weights = weights(v);
+                    case "--dims" -> dims = BenchShape.parseDims(v);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -106,7 +109,12 @@ final class PersistentBenchmark {
                 throw new IllegalArgumentException("--repeats and --warmup must be >= 1");
             }
             List<BenchShape> shapes = shapes(cells);
-            var options = new GpuBenchmarkRunner.Options(cells, List.of(), List.of(), repeats, warmup, null, null, null);
+            if (dims != null) { // the cells at your own dimensions, one "custom" row each
+                int[] d = dims;
+                shapes = shapes.stream().map(s -> s.withDims(d[0], d[1], d[2], d[3])).distinct().toList();
+            }
+            var options = new GpuBenchmarkRunner.Options(cells, List.of(), List.of(), repeats, warmup, null, null, null,
+                    null);
             if (emit != null) {
                 Files.writeString(emit, GpuBenchmarkRunner.shapesJson(shapes, options));
                 out.println("gpu-bench --persistent: wrote " + shapes.size() + " shapes to " + emit);
