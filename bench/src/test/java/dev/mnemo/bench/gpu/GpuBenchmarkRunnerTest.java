@@ -57,6 +57,25 @@ class GpuBenchmarkRunnerTest {
     }
 
     @Test
+    void dimsReplaceTheAnchorShapesAndBadDimsAreRejected(@TempDir Path dir) throws IOException {
+        Path shapes = dir.resolve("shapes.json");
+        Result r = run("--cells", "LSTM", "--math", "fp32", "--dims", "7, 3,5,9", "--emit-shapes", shapes.toString());
+        assertEquals(0, r.rc(), r.err());
+        var list = (List<?>) ((Map<?, ?>) MiniJson.parse(Files.readString(shapes))).get("shapes");
+        assertEquals(1, list.size(), "the six LSTM fp32 anchors become one custom row");
+        var s = (Map<?, ?>) list.getFirst();
+        assertEquals("LSTM/custom/fp32", s.get("key"));
+        assertEquals(List.of(7, 3, 5, 9), List.of("T", "B", "I", "H").stream()
+                .map(k -> ((Number) s.get(k)).intValue()).toList());
+        Result three = run("--dims", "7,3,5");
+        assertEquals(2, three.rc());
+        assertTrue(three.err().contains("--dims must be T,B,I,H, got 7,3,5"), three.err());
+        Result zero = run("--dims", "7,0,5,9");
+        assertEquals(2, zero.rc());
+        assertTrue(zero.err().contains("--dims B must be an integer >= 1, got 0"), zero.err());
+    }
+
+    @Test
     void withoutCudaAndWithoutOutItOnlyPrintsTheReason() {
         assumeFalse(CudaBackend.isAvailable(), "CUDA is available here: this test covers the skip path");
         Result r = run("--cells", "GRU", "--shapes", "latency_b1");
