@@ -16,16 +16,28 @@ const DeviceModel& device_model() {
   return model;
 }
 
-int blocks_per_sm(int threads, size_t dynamicSmem) {
+namespace {
+// Registers are allocated per thread in units of 8 and per warp in units of 256.
+int registers_per_warp(const KernelResources& k) {
+  const int perThread = (std::max(k.registersPerThread, 1) + 7) / 8 * 8;
+  return (perThread * 32 + 255) / 256 * 256;
+}
+}  // namespace
+
+int max_threads_per_block(const KernelResources& k) {
   const DeviceModel& m = device_model();
-  if (threads <= 0 || threads > m.maxThreadsPerBlock) return 0;
-  if (dynamicSmem > static_cast<size_t>(m.sharedPerBlockOptin)) return 0;
+  return std::min(m.maxThreadsPerBlock, m.registersPerSm / registers_per_warp(k) * 32);
+}
+
+int blocks_per_sm(const KernelResources& k, int threads, size_t dynamicSmem) {
+  const DeviceModel& m = device_model();
+  if (threads <= 0 || threads > max_threads_per_block(k)) return 0;
+  const size_t smem = dynamicSmem + static_cast<size_t>(k.staticSharedBytes);
+  if (smem > static_cast<size_t>(m.sharedPerBlockOptin)) return 0;
   const int warps = (threads + 31) / 32;
   int blocks = std::min(m.maxBlocksPerSm, m.maxThreadsPerSm / (warps * 32));
-  // Registers are allocated per warp in units of 256.
-  const int regsPerWarp = (m.registersPerThread * 32 + 255) / 256 * 256;
-  blocks = std::min(blocks, m.registersPerSm / (regsPerWarp * warps));
-  const size_t smemPerBlock = dynamicSmem + static_cast<size_t>(m.sharedReservedPerBlock);
+  blocks = std::min(blocks, m.registersPerSm / registers_per_warp(k) / warps);
+  const size_t smemPerBlock = smem + static_cast<size_t>(m.sharedReservedPerBlock);
   blocks = std::min(blocks, static_cast<int>(static_cast<size_t>(m.sharedPerSm) / smemPerBlock));
   return std::max(blocks, 0);
 }

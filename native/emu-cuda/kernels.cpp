@@ -28,7 +28,7 @@ BoundKernel bind_kernel(void** params) {
   return bind_args(Kernel, params, std::make_index_sequence<Arity<decltype(Kernel)>::value>{});
 }
 
-#define MNEMO_EMU_KERNEL(name) {#name, &bind_kernel<&name>},
+#define MNEMO_EMU_KERNEL(name, registers, staticSmem) {#name, &bind_kernel<&name>, registers, staticSmem},
 const KernelEntry kTable[] = {
 #include "kernel_names.inc"
 };

@@ -18,6 +18,8 @@ struct KernelEntry {
   // Reads each argument from params[i] (cuLaunchKernel's kernelParams) by the kernel's own
   // parameter type, as the real driver does from the cubin's parameter table.
   BoundKernel (*bind)(void** params);
+  int registers;         // per thread on sm_90 (ptxas), or 32 when the build had no nvcc
+  int staticSharedBytes;  // __shared__ arrays, from the same source
 };
 
 // nullptr when no kernel has this name.

@@ -20,6 +20,8 @@ struct Function {
   const KernelEntry* kernel;
   int maxDynamicSmem;
   bool nonPortableClusterAllowed = false;
+
+  KernelResources resources() const { return {kernel->registers, kernel->staticSharedBytes}; }
 };
 
 struct Module {
@@ -36,7 +38,7 @@ Function* resolve(CUfunction f) {
   return g_functions.count(fn) ? fn : nullptr;
 }
 
-CUresult check_block(Dim grid, Dim block) {
+CUresult check_block(const Function& fn, Dim grid, Dim block) {
   const DeviceModel& m = device_model();
   if (block.x == 0 || block.y == 0 || block.z == 0 || grid.x == 0 || grid.y == 0 || grid.z == 0) {
     return CUDA_ERROR_INVALID_VALUE;
@@ -46,11 +48,19 @@ CUresult check_block(Dim grid, Dim block) {
   }
   const unsigned long long threads = 1ULL * block.x * block.y * block.z;
   if (threads > static_cast<unsigned long long>(m.maxThreadsPerBlock)) return CUDA_ERROR_INVALID_VALUE;
+  // A block whose registers do not fit one SM: "too many resources requested for launch".
+  if (threads > static_cast<unsigned long long>(max_threads_per_block(fn.resources()))) {
+    std::fprintf(stderr, "mnemo emu-cuda: %s: %llu threads × %d registers do not fit an SM\n", fn.kernel->name, threads,
+                 fn.kernel->registers);
+    return CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
+  }
   return CUDA_SUCCESS;
 }
 
 CUresult check_smem(const Function& fn, size_t smem) {
-  return smem > static_cast<size_t>(fn.maxDynamicSmem) ? CUDA_ERROR_INVALID_VALUE : CUDA_SUCCESS;
+  if (smem > static_cast<size_t>(fn.maxDynamicSmem)) return CUDA_ERROR_INVALID_VALUE;
+  const size_t total = smem + static_cast<size_t>(fn.kernel->staticSharedBytes);
+  return total > static_cast<size_t>(device_model().sharedPerBlockOptin) ? CUDA_ERROR_INVALID_VALUE : CUDA_SUCCESS;
 }
 
 unsigned threads_of(Dim block) { return block.x * block.y * block.z; }
@@ -62,11 +72,11 @@ CUresult launch(Function& fn, Dim grid, Dim block, size_t smem, CUstream stream,
     std::fprintf(stderr, "mnemo emu-cuda: %s launched without kernelParams (or with extra)\n", fn.kernel->name);
     return CUDA_ERROR_INVALID_VALUE;
   }
-  if (CUresult r = check_block(grid, block)) return r;
+  if (CUresult r = check_block(fn, grid, block)) return r;
   if (CUresult r = check_smem(fn, smem)) return r;
   if (schedule != Schedule::kOneBlockAtATime) {
     const unsigned long long blocks = 1ULL * grid.x * grid.y * grid.z;
-    const int perSm = blocks_per_sm(static_cast<int>(threads_of(block)), smem);
+    const int perSm = blocks_per_sm(fn.resources(), static_cast<int>(threads_of(block)), smem);
     if (schedule == Schedule::kAllBlocksLive && blocks > 1ULL * perSm * device_model().smCount) {
       return CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE;
     }
@@ -166,13 +176,12 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
   Function* fn = resolve(f);
   if (fn == nullptr) return CUDA_ERROR_INVALID_HANDLE;
   if (value == nullptr) return CUDA_ERROR_INVALID_VALUE;
-  const DeviceModel& m = device_model();
   switch (attribute) {
-    case CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK: *value = m.maxThreadsPerBlock; break;
-    case CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES: *value = 0; break;
+    case CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK: *value = max_threads_per_block(fn->resources()); break;
+    case CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES: *value = fn->kernel->staticSharedBytes; break;
     case CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES: *value = 0; break;
     case CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES: *value = 0; break;
-    case CU_FUNC_ATTRIBUTE_NUM_REGS: *value = m.registersPerThread; break;
+    case CU_FUNC_ATTRIBUTE_NUM_REGS: *value = fn->kernel->registers; break;
     case CU_FUNC_ATTRIBUTE_PTX_VERSION: *value = 90; break;
     case CU_FUNC_ATTRIBUTE_BINARY_VERSION: *value = 90; break;
     case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: *value = fn->maxDynamicSmem; break;
@@ -207,9 +216,10 @@ CUresult cuFuncSetAttribute(CUfunction f, CUfunction_attribute attribute, int va
 CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, CUfunction f, int blockSize, size_t dynamicSmem) {
   MNEMO_EMU_LOCKED;
   if (CUresult r = require_context()) return r;
-  if (resolve(f) == nullptr) return CUDA_ERROR_INVALID_HANDLE;
+  Function* fn = resolve(f);
+  if (fn == nullptr) return CUDA_ERROR_INVALID_HANDLE;
   if (blocks == nullptr || blockSize <= 0) return CUDA_ERROR_INVALID_VALUE;
-  *blocks = blocks_per_sm(blockSize, dynamicSmem);
+  *blocks = blocks_per_sm(fn->resources(), blockSize, dynamicSmem);
   return CUDA_SUCCESS;
 }
 
@@ -228,7 +238,7 @@ CUresult cuOccupancyMaxActiveClusters(int* clusters, CUfunction f, const CUlaunc
   if (CUresult r = check_smem(*fn, config->sharedMemBytes)) return r;
   const int threads = static_cast<int>(config->blockDimX * config->blockDimY * config->blockDimZ);
   // A cluster's blocks sit on distinct SMs of one GPC; the model has no GPCs, only SMs.
-  const int perSm = blocks_per_sm(threads, config->sharedMemBytes);
+  const int perSm = blocks_per_sm(fn->resources(), threads, config->sharedMemBytes);
   *clusters = perSm * device_model().smCount / static_cast<int>(cluster);
   return CUDA_SUCCESS;
 }

@@ -40,14 +40,20 @@ struct DeviceModel {
   int sharedReservedPerBlock = 1024;  // what the driver keeps per resident block
   int maxPortableCluster = 8;
   int maxNonPortableCluster = 16;
-  // Per-kernel resource use is not known without a cubin: every kernel counts as using this many
-  // registers per thread and no static shared memory.
-  int registersPerThread = 32;
 };
 const DeviceModel& device_model();
 
+// What a kernel uses per block, beside its launch's dynamic shared memory.
+struct KernelResources {
+  int registersPerThread;
+  int staticSharedBytes;
+};
+
+// The most threads a block of this kernel may have: 1024, or fewer when its registers do not fit.
+int max_threads_per_block(const KernelResources& k);
+
 // Resident blocks per SM for a block of `threads` threads using `dynamicSmem` bytes (the
 // occupancy calculator's rule for the model above); 0 when one block does not fit.
-int blocks_per_sm(int threads, size_t dynamicSmem);
+int blocks_per_sm(const KernelResources& k, int threads, size_t dynamicSmem);
 
 }  // namespace mnemo_emu

@@ -1,0 +1,125 @@
+// selftest.cpp — the emulated driver enforces what it claims (scripts/emu-cuda.sh runs this after
+// the build): each rule a real driver has, broken once on purpose, must give the real error, and
+// the legal version of the same call must work. Kernels: mnemo_tensor_fill_f32(x, n, value) for
+// ordinary launches, mnemo_persistent_lstm_fwd_f32 for the cooperative rules.
+#include <cuda.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace {
+int g_failed = 0;
+
+void expect(CUresult got, CUresult want, const char* what) {
+  if (got != want) {
+    std::printf("FAIL %s: got %d, want %d\n", what, static_cast<int>(got), static_cast<int>(want));
+    ++g_failed;
+  }
+}
+
+// A fatbin as the driver sees it: only the magic word is checked.
+const uint32_t kImage[4] = {0xBA55ED50u, 0, 0, 0};
+}  // namespace
+
+int main() {
+  CUdeviceptr d = 0;
+  expect(cuMemAlloc(&d, 64), CUDA_ERROR_NOT_INITIALIZED, "allocation before cuInit");
+  expect(cuInit(0), CUDA_SUCCESS, "cuInit");
+  expect(cuMemAlloc(&d, 64), CUDA_ERROR_INVALID_CONTEXT, "allocation with no current context");
+  CUcontext ctx;
+  expect(cuDevicePrimaryCtxRetain(&ctx, 0), CUDA_SUCCESS, "retain the primary context");
+  expect(cuCtxSetCurrent(ctx), CUDA_SUCCESS, "make it current");
+
+  // Memory: copies stay inside allocations; fresh memory reads as NaN.
+  expect(cuMemAlloc(&d, 128), CUDA_SUCCESS, "cuMemAlloc");
+  float host[32] = {};
+  expect(cuMemcpyDtoH(host, d, 128), CUDA_SUCCESS, "read 128 bytes");
+  if (host[0] == host[0]) { std::printf("FAIL fresh memory is not NaN\n"); ++g_failed; }
+  expect(cuMemcpyHtoD(d + 96, host, 64), CUDA_ERROR_INVALID_VALUE, "a copy past the allocation's end");
+  expect(cuMemFree(d + 4), CUDA_ERROR_INVALID_VALUE, "free of an address that was not allocated");
+
+  CUmodule module;
+  expect(cuModuleLoadData(&module, "not a fatbin"), CUDA_ERROR_INVALID_IMAGE, "load of a non-fatbin");
+  expect(cuModuleLoadData(&module, kImage), CUDA_SUCCESS, "load a fatbin");
+  CUfunction fill, lstm;
+  expect(cuModuleGetFunction(&fill, module, "mnemo_no_such_kernel"), CUDA_ERROR_NOT_FOUND, "an unknown kernel");
+  expect(cuModuleGetFunction(&fill, module, "mnemo_tensor_fill_f32"), CUDA_SUCCESS, "find fill");
+  expect(cuModuleGetFunction(&lstm, module, "mnemo_persistent_lstm_fwd_f32"), CUDA_SUCCESS, "find a persistent kernel");
+
+  // An ordinary launch runs the real kernel on the arguments it is given.
+  long long n = 16;
+  float value = 2.5f;
+  void* args[] = {&d, &n, &value};
+  expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, nullptr, args, nullptr), CUDA_SUCCESS, "launch fill");
+  expect(cuMemcpyDtoH(host, d, 128), CUDA_SUCCESS, "read back");
+  if (host[15] != 2.5f || host[16] == host[16]) {
+    std::printf("FAIL fill wrote the wrong elements: x[15] = %g, x[16] = %g\n", host[15], host[16]);
+    ++g_failed;
+  }
+  expect(cuLaunchKernel(fill, 1, 1, 1, 2048, 1, 1, 0, nullptr, args, nullptr), CUDA_ERROR_INVALID_VALUE,
+         "a block of 2048 threads");
+  expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 64 * 1024, nullptr, args, nullptr), CUDA_ERROR_INVALID_VALUE,
+         "64 KiB of dynamic shared memory without cuFuncSetAttribute");
+  expect(cuFuncSetAttribute(fill, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, 64 * 1024), CUDA_SUCCESS,
+         "raise the dynamic shared memory limit");
+
+  // Cooperative launches: no more blocks than are co-resident.
+  int perSm = 0, sms = 0, regs = 0, maxThreads = 0;
+  expect(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0), CUDA_SUCCESS, "SM count");
+  expect(cuOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, lstm, 256, 0), CUDA_SUCCESS, "occupancy");
+  expect(cuFuncGetAttribute(&regs, CU_FUNC_ATTRIBUTE_NUM_REGS, lstm), CUDA_SUCCESS, "registers");
+  expect(cuFuncGetAttribute(&maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, lstm), CUDA_SUCCESS, "max threads");
+  if (perSm < 1 || regs < 1 || maxThreads < 32) { std::printf("FAIL occupancy %d, regs %d, threads %d\n", perSm, regs, maxThreads); ++g_failed; }
+  std::vector<char> params(512, 0);
+  void* coop[] = {params.data()};
+  const unsigned tooMany = static_cast<unsigned>(perSm * sms + 1);
+  expect(cuLaunchCooperativeKernel(lstm, tooMany, 1, 1, 256, 1, 1, 0, nullptr, coop), CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE,
+         "a cooperative grid larger than what is co-resident");
+  if (maxThreads < 1024) {
+    expect(cuLaunchKernel(lstm, 1, 1, 1, 1024, 1, 1, 0, nullptr, coop, nullptr), CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES,
+           "a block whose registers do not fit an SM");
+  }
+
+  // Capture: stream work is recorded and replayed; synchronous calls and allocation are refused.
+  CUstream stream;
+  expect(cuStreamCreate(&stream, 0), CUDA_SUCCESS, "cuStreamCreate");
+  expect(cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), CUDA_SUCCESS, "begin capture");
+  value = 7.0f;
+  expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, stream, args, nullptr), CUDA_SUCCESS, "captured launch");
+  value = -1.0f;  // arguments were read at capture
+  float probe = 0;
+  expect(cuMemcpyDtoH(&probe, d, 4), CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED,
+         "a synchronous copy during capture");
+  CUgraph graph;
+  expect(cuStreamEndCapture(stream, &graph), CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, "end of an invalidated capture");
+  expect(cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), CUDA_SUCCESS, "capture again");
+  value = 7.0f;
+  expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, stream, args, nullptr), CUDA_SUCCESS, "captured launch");
+  value = -1.0f;
+  CUdeviceptr scratch;
+  expect(cuMemAlloc(&scratch, 4), CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "allocation during capture");
+  expect(cuStreamEndCapture(stream, &graph), CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, "allocation invalidated it too");
+  expect(cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), CUDA_SUCCESS, "a clean capture");
+  value = 7.0f;
+  expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, stream, args, nullptr), CUDA_SUCCESS, "captured launch");
+  value = -1.0f;
+  expect(cuStreamEndCapture(stream, &graph), CUDA_SUCCESS, "end capture");
+  expect(cuMemcpyDtoH(host, d, 4), CUDA_SUCCESS, "read before replay");
+  if (host[0] != 2.5f) { std::printf("FAIL a captured launch ran during capture\n"); ++g_failed; }
+  CUgraphExec exec;
+  expect(cuGraphInstantiateWithFlags(&exec, graph, 0), CUDA_SUCCESS, "instantiate");
+  expect(cuGraphLaunch(exec, stream), CUDA_SUCCESS, "replay");
+  expect(cuMemcpyDtoH(host, d, 4), CUDA_SUCCESS, "read after replay");
+  if (host[0] != 7.0f) { std::printf("FAIL the replay did not use the captured arguments (%g)\n", host[0]); ++g_failed; }
+
+  // Another thread's view: a context is per thread.
+  expect(cuCtxSetCurrent(nullptr), CUDA_SUCCESS, "no context");
+  expect(cuMemFree(d), CUDA_ERROR_INVALID_CONTEXT, "free with no current context");
+  expect(cuCtxSetCurrent(ctx), CUDA_SUCCESS, "context again");
+  expect(cuMemFree(d), CUDA_SUCCESS, "free");
+
+  std::printf("emu-cuda selftest: %s\n", g_failed == 0 ? "every rule holds" : "FAILED");
+  return g_failed == 0 ? 0 : 1;
+}
