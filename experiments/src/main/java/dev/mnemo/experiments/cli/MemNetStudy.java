@@ -47,17 +47,20 @@ final class MemNetStudy {
         this.r = r;
     }
 
+    /** Adam's learning rate on bAbI, for every model: at 0.01 MemNet (d = 32) diverged on every seed. */
+    static final double BABI_LR = 0.003;
+
     /** The study's sizes; {@code --quick} shrinks data and epochs, and says so. */
     record Sizes(int epochs, int width, int slots, int mgLength, int mgWindow, int mgHorizon, int recallKeys,
                  int recallMaxPairs, int copyAlphabet, int copyMaxLength, int trainPerEpoch, int testSize,
-                 int stories, int testStories, int maxFacts) {
+                 int stories, int testStories, int maxFacts, double babiLr) {
 
         static Sizes of(boolean quick, Integer epochs, Integer hidden) {
             return quick
                     ? new Sizes(epochs != null ? epochs : 12, hidden != null ? hidden : 16, 8, 1500, 30, 20, 8, 3, 4, 4,
-                    1000, 500, 150, 40, 4)
+                    1000, 500, 150, 40, 4, BABI_LR)
                     : new Sizes(epochs != null ? epochs : 25, hidden != null ? hidden : 32, 8, 4000, 50, 50, 8, 4, 8, 6,
-                    2000, 1000, 500, 100, 6);
+                    2000, 1000, 500, 100, 6, BABI_LR);
         }
 
         String describe() {
@@ -74,7 +77,8 @@ final class MemNetStudy {
                     "babi-qa1: GENERATED data (Mnemo's generator, not Facebook's bAbI set), " + stories
                             + " training / " + testStories + " test stories of 5 questions; last " + maxFacts
                             + " facts + question as word tokens; accuracy",
-                    "every run: " + epochs + " epochs, batch 32, Adam lr 0.01, global-norm clip 1.0, PyTorch "
+                    "every run: " + epochs + " epochs, batch 32, Adam lr 0.01 (bAbI: " + babiLr + " for every model; at 0.01 "
+                            + "MemNet's training loss diverged on every seed), global-norm clip 1.0, PyTorch "
                             + "initialisation for every model; the seed sets data, weights and batch order",
                     "memnet: d_k = d_v = " + width + ", M = " + slots + " slots, dropout 0.1 on the fed-back state, "
                             + "its own output layer (no extra head)",
@@ -172,24 +176,31 @@ final class MemNetStudy {
                 1, 1, false, s -> {
             var res = ChaoticTrainer.run(new ChaoticTrainer.Config("mackey-glass17", s, z.mgLength(), 0.8,
                     z.mgWindow(), 5, z.mgHorizon()), null, null);
-            return new double[] {res.testNmse(), res.freeRunNmse()};
+            return new double[] {SeedScores.of(res.testNmse(), res.lastLoss()), SeedScores.of(res.freeRunNmse(), res.lastLoss())};
         }));
         var recall = new SymbolicTrainer.Config("recall", settings0(), z.recallKeys(), 2, z.recallMaxPairs(),
                 z.trainPerEpoch(), z.testSize());
         out.add(new Task("recall", new String[] {"sequence accuracy"}, recall.data().inputSize(), recall.data().classes(),
-                true, s -> new double[] {SymbolicTrainer.run(new SymbolicTrainer.Config("recall", s, z.recallKeys(), 2,
-                z.recallMaxPairs(), z.trainPerEpoch(), z.testSize()), null, null).test().perSequence()}));
+                true, s -> new double[] {sequenceAccuracy(SymbolicTrainer.run(new SymbolicTrainer.Config("recall", s,
+                z.recallKeys(), 2, z.recallMaxPairs(), z.trainPerEpoch(), z.testSize()), null, null))}));
         var copy = new SymbolicTrainer.Config("copy", settings0(), z.copyAlphabet(), 1, z.copyMaxLength(),
                 z.trainPerEpoch(), z.testSize());
         out.add(new Task("copy", new String[] {"sequence accuracy"}, copy.data().inputSize(), copy.data().classes(),
-                true, s -> new double[] {SymbolicTrainer.run(new SymbolicTrainer.Config("copy", s, z.copyAlphabet(), 1,
-                z.copyMaxLength(), z.trainPerEpoch(), z.testSize()), null, null).test().perSequence()}));
+                true, s -> new double[] {sequenceAccuracy(SymbolicTrainer.run(new SymbolicTrainer.Config("copy", s,
+                z.copyAlphabet(), 1, z.copyMaxLength(), z.trainPerEpoch(), z.testSize()), null, null))}));
         // the vocabulary and answers of seed 1's stories fix the sizes; other seeds draw the same word lists
         int[] babi = BabiTrainer.sizes(new BabiTrainer.Config(1, settings0(), z.stories(), z.testStories(), z.maxFacts(), null));
         out.add(new Task("babi-qa1 (generated)", new String[] {"accuracy"}, babi[0], babi[1], true,
-                s -> new double[] {BabiTrainer.run(new BabiTrainer.Config(1, s, z.stories(), z.testStories(),
-                        z.maxFacts(), null), null, null).testAccuracy()}));
+                s -> {
+                    var res = BabiTrainer.run(new BabiTrainer.Config(1, s.withLearningRate(z.babiLr()), z.stories(),
+                            z.testStories(), z.maxFacts(), null), null, null);
+                    return new double[] {SeedScores.of(res.testAccuracy(), res.lastLoss())};
+                }));
         return out;
+    }
+
+    private static double sequenceAccuracy(SymbolicTrainer.Result res) {
+        return SeedScores.of(res.test().perSequence(), res.lastLoss());
     }
 
     private static RunSettings settings0() {
@@ -199,7 +210,8 @@ final class MemNetStudy {
     private static String values(String[] metrics, double[] v) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < metrics.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(metrics[i]).append(' ').append(fmt(v[i]));
+            sb.append(i == 0 ? "" : ", ").append(metrics[i]).append(' ')
+                    .append(Double.isNaN(v[i]) ? "diverged (training loss not finite)" : fmt(v[i]));
         }
         return sb.toString();
     }
@@ -223,28 +235,33 @@ final class MemNetStudy {
                             && x.getKey().model().equals(model)).findFirst().orElseThrow();
                     Row row = e.getKey();
                     final int mi = m;
-                    double[] v = e.getValue().stream().mapToDouble(a -> a[mi]).toArray();
-                    double mean = ReproduceCommand.mean(v);
-                    double std = ReproduceCommand.std(v);
+                    SeedScores v = new SeedScores(e.getValue().stream().mapToDouble(a -> a[mi]).toArray());
+                    double mean = v.mean();
+                    double std = v.std();
                     StringBuilder each = new StringBuilder();
-                    for (double x : v) {
-                        each.append(each.isEmpty() ? "" : "; ").append(fmt(x));
+                    for (double x : v.values()) {
+                        each.append(each.isEmpty() ? "" : "; ").append(Double.isNaN(x) ? "diverged" : fmt(x));
                     }
+                    String summary = v.diverged() == v.values().length ? "diverged (all seeds)"
+                            : fmt(mean) + " ± " + fmt(std)
+                            + (v.diverged() > 0 ? " (" + v.diverged() + " of " + v.values().length + " diverged)" : "");
                     String size = model.equals("memnet") ? "d_k = d_v = " + row.size() + ", M = " + z.slots()
                             : "H = " + row.size();
-                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %,d | %s ± %s | %s |%n", t.name(),
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %,d | %s | %s |%n", t.name(),
                             t.metrics()[m], model.equals("memnet") ? "MemNet" : model.toUpperCase(Locale.ROOT), size,
-                            row.parameters(), fmt(mean), fmt(std), each));
+                            row.parameters(), summary, each));
                     csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%.6g,%.6g,%s%n", t.name(), t.metrics()[m],
-                            model, row.size(), row.parameters(), v.length, mean, std, each.toString().replace("; ", ";")));
-                    if (t.accuracy()) {
+                            model, row.size(), row.parameters(), v.values().length, mean, std,
+                            each.toString().replace("; ", ";")));
+                    if (t.accuracy() && v.diverged() < v.values().length) {
                         chart.add(mean, std, model.equals("memnet") ? "MemNet" : model.toUpperCase(Locale.ROOT), t.name());
                     }
                 }
             }
         }
         md.append("\nSettings:\n\n```\n").append(z.describe()).append('\n')
-                .append("seeds: 1..").append(nSeeds).append("; std: sample standard deviation (n − 1) over seeds\n")
+                .append("seeds: 1..").append(nSeeds).append("; std: sample standard deviation (n − 1) over seeds; a run whose "
+                        + "training loss stopped being finite is marked diverged and left out of mean and std\n")
                 .append(String.format(Locale.ROOT, "wall time: %.0f s on %d thread(s), %d CPU cores, Java %s, device %s%n",
                         seconds, nThreads, Runtime.getRuntime().availableProcessors(), Runtime.version(), r.device))
                 .append("```\n");

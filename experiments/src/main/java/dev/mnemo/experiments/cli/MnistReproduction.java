@@ -89,9 +89,10 @@ final class MnistReproduction {
                             var c = config(init, cell, seed, hidden, epochs, downsample, trainLimit, testLimit, matched);
                             var res = MnistTrainer.run(c, source, null, null);
                             synchronized (o) {
-                                o.printf(Locale.ROOT, "[%d/%d] %-4s %-16s seed %d: test accuracy %.4f (train %.4f, %.1f s)%n",
+                                o.printf(Locale.ROOT, "[%d/%d] %-4s %-16s seed %d: test accuracy %.4f (train %.4f, %.1f s)%s%n",
                                         done.incrementAndGet(), total, cell, init, seed, res.testAccuracy(),
-                                        res.trainAccuracy(), res.seconds());
+                                        res.trainAccuracy(), res.seconds(),
+                                        Double.isFinite(res.lastLoss()) ? "" : " diverged: left out of the table");
                                 o.flush();
                             }
                             return res;
@@ -147,19 +148,16 @@ final class MnistReproduction {
             md.append("| ").append(init).append(" |");
             for (String cell : cells) {
                 List<TomitaTrainer.Result> rs = results.get(new Key(cell, init));
-                double[] acc = rs.stream().mapToDouble(TomitaTrainer.Result::testAccuracy).toArray();
-                double mean = ReproduceCommand.mean(acc);
-                double std = ReproduceCommand.std(acc);
-                double trainMean = ReproduceCommand.mean(rs.stream().mapToDouble(TomitaTrainer.Result::trainAccuracy)
-                        .toArray());
-                md.append(String.format(Locale.ROOT, " %.3f ± %.3f |", mean, std));
-                StringBuilder all = new StringBuilder();
-                for (double a : acc) {
-                    all.append(all.isEmpty() ? "" : ";").append(String.format(Locale.ROOT, "%.4f", a));
+                SeedScores acc = new SeedScores(rs.stream()
+                        .mapToDouble(x -> SeedScores.of(x.testAccuracy(), x.lastLoss())).toArray());
+                double trainMean = new SeedScores(rs.stream()
+                        .mapToDouble(x -> SeedScores.of(x.trainAccuracy(), x.lastLoss())).toArray()).mean();
+                md.append(' ').append(acc.summary("%.3f")).append(" |");
+                csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,%.4f,%s%n", init, cell, acc.values().length,
+                        acc.mean(), acc.std(), trainMean, acc.each("%.4f", ";")));
+                if (acc.diverged() < acc.values().length) {
+                    chart.add(acc.mean(), acc.std(), cell.toUpperCase(Locale.ROOT), init);
                 }
-                csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,%.4f,%s%n", init, cell, acc.length, mean, std,
-                        trainMean, all));
-                chart.add(mean, std, cell.toUpperCase(Locale.ROOT), init);
             }
             md.append('\n');
         }

@@ -165,8 +165,9 @@ final class ReproduceCommand implements Callable<Integer> {
                                 var r = TomitaTrainer.run(c, null, null);
                                 synchronized (o) {
                                     o.printf(Locale.ROOT, "[%d/%d] tomita%d %-4s %-16s seed %d: test accuracy %.4f "
-                                                    + "(train %.4f, %.1f s)%n", done.incrementAndGet(), total, g, cell,
-                                            init, seed, r.testAccuracy(), r.trainAccuracy(), r.seconds());
+                                                    + "(train %.4f, %.1f s)%s%n", done.incrementAndGet(), total, g, cell,
+                                            init, seed, r.testAccuracy(), r.trainAccuracy(), r.seconds(),
+                                            Double.isFinite(r.lastLoss()) ? "" : " diverged: left out of the table");
                                     o.flush();
                                 }
                                 return r;
@@ -220,18 +221,17 @@ final class ReproduceCommand implements Callable<Integer> {
                 md.append("| ").append(init).append(" |");
                 for (String cell : TomitaTrainer.CELLS) {
                     List<TomitaTrainer.Result> rs = results.get(new Key(g, cell, init));
-                    double[] acc = rs.stream().mapToDouble(TomitaTrainer.Result::testAccuracy).toArray();
-                    double mean = mean(acc);
-                    double std = std(acc);
-                    double trainMean = mean(rs.stream().mapToDouble(TomitaTrainer.Result::trainAccuracy).toArray());
-                    md.append(String.format(Locale.ROOT, " %.3f ± %.3f |", mean, std));
-                    StringBuilder all = new StringBuilder();
-                    for (double a : acc) {
-                        all.append(all.isEmpty() ? "" : ";").append(String.format(Locale.ROOT, "%.4f", a));
+                    SeedScores acc = new SeedScores(rs.stream()
+                            .mapToDouble(x -> SeedScores.of(x.testAccuracy(), x.lastLoss())).toArray());
+                    double trainMean = new SeedScores(rs.stream()
+                            .mapToDouble(x -> SeedScores.of(x.trainAccuracy(), x.lastLoss())).toArray()).mean();
+                    md.append(' ').append(acc.summary("%.3f")).append(" |");
+                    csv.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%.4f,%.4f,%.4f,%s%n", g, init, cell,
+                            acc.values().length, acc.mean(), acc.std(), trainMean, acc.each("%.4f", ";")));
+                    if (acc.diverged() < acc.values().length) {
+                        chart.add(acc.mean(), acc.std(), cell.toUpperCase(Locale.ROOT),
+                                (gs.size() > 1 ? "T" + g + " " : "") + init);
                     }
-                    csv.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%.4f,%.4f,%.4f,%s%n", g, init, cell, acc.length,
-                            mean, std, trainMean, all));
-                    chart.add(mean, std, cell.toUpperCase(Locale.ROOT), (gs.size() > 1 ? "T" + g + " " : "") + init);
                 }
                 md.append('\n');
             }

@@ -48,6 +48,11 @@ public record RunSettings(String cell, String init, Map<String, String> initPara
         }
     }
 
+    /** These settings with Adam's learning rate {@code lr}. */
+    public RunSettings withLearningRate(double lr) {
+        return new RunSettings(cell, init, initParams, hidden, layers, epochs, batch, lr, clip, seed, device);
+    }
+
     /** {@code cell: rnn (tanh)}: the RNN's nonlinearity follows the initializer (ReLU with irnn). */
     public String cellLine() {
         return "cell: " + cell + (cell.equals("rnn") ? " (" + SequenceModels.rnnNonlinearity(init).name()

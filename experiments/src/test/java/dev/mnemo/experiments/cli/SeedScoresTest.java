@@ -1,0 +1,30 @@
+package dev.mnemo.experiments.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class SeedScoresTest {
+
+    @Test
+    void aDivergedRunHasNoScoreAndIsCountedApart() {
+        assertTrue(Double.isNaN(SeedScores.of(0.178, Double.NaN)), "a chance-level leftover is not a result");
+        assertTrue(Double.isNaN(SeedScores.of(0.5, Double.POSITIVE_INFINITY)));
+        assertEquals(0.9, SeedScores.of(0.9, 0.31));
+        SeedScores s = new SeedScores(new double[] {0.9, Double.NaN, 0.8});
+        assertEquals(1, s.diverged());
+        assertEquals(0.85, s.mean(), 1e-12);
+        assertEquals(Math.sqrt(0.005), s.std(), 1e-12);
+        assertEquals("0.850 ± 0.071 (1 of 3 diverged)", s.summary("%.3f"));
+        assertEquals("0.9000;diverged;0.8000", s.each("%.4f", ";"));
+    }
+
+    @Test
+    void allDivergedOrNone() {
+        SeedScores all = new SeedScores(new double[] {Double.NaN, Double.NaN});
+        assertEquals("diverged (2 of 2)", all.summary("%.3f"));
+        assertTrue(Double.isNaN(all.mean()));
+        assertEquals("0.500 ± 0.000", new SeedScores(new double[] {0.5, 0.5}).summary("%.3f"));
+    }
+}
