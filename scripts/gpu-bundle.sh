@@ -12,6 +12,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/scripts/find-jdk.sh"
 mnemo_find_jdk || exit 1
 dir=${1:-$root/.gpu}
+mkdir -p "$dir" && dir=$(cd "$dir" && pwd)  # absolute: the natives step below works from a temp dir
 junit_platform=1.14.1
 
 cd "$root"
