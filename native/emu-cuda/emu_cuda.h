@@ -27,8 +27,4 @@ std::recursive_mutex& api_mutex();
 using Work = std::function<void()>;
 CUresult submit(CUstream stream, Work work);
 
-// True while any stream is being captured in global mode: synchronous calls (cuMemcpyDtoH,
-// cuCtxSynchronize, ...) then fail with CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, as on a GPU.
-bool capturing();
-
 }  // namespace mnemo_emu

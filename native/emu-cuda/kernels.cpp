@@ -45,9 +45,6 @@ const KernelEntry* find_kernel(const char* name) {
   return nullptr;
 }
 
-const KernelEntry* kernels_begin() { return std::begin(kTable); }
-const KernelEntry* kernels_end() { return std::end(kTable); }
-
 void run_kernel(const BoundKernel& kernel, Dim grid, Dim block, size_t dynamicSmemBytes, Schedule schedule,
                 unsigned clusterSize) {
   void* arg = const_cast<BoundKernel*>(&kernel);

@@ -24,9 +24,6 @@ struct KernelEntry {
 
 // nullptr when no kernel has this name.
 const KernelEntry* find_kernel(const char* name);
-// Every kernel, for tests of the table itself.
-const KernelEntry* kernels_begin();
-const KernelEntry* kernels_end();
 
 enum class Schedule {
   kOneBlockAtATime,  // an ordinary launch: blocks run one after another

@@ -65,8 +65,6 @@ std::recursive_mutex& api_mutex() {
   return m;
 }
 
-bool capturing() { return blocking_capture() != nullptr; }
-
 CUresult check_not_capturing() {
   if (Stream* s = blocking_capture()) {
     s->invalidated = true;

@@ -238,13 +238,8 @@ final class MemNetStudy {
                     SeedScores v = new SeedScores(e.getValue().stream().mapToDouble(a -> a[mi]).toArray());
                     double mean = v.mean();
                     double std = v.std();
-                    StringBuilder each = new StringBuilder();
-                    for (double x : v.values()) {
-                        each.append(each.isEmpty() ? "" : "; ").append(Double.isNaN(x) ? "diverged" : fmt(x));
-                    }
-                    String summary = v.diverged() == v.values().length ? "diverged (all seeds)"
-                            : fmt(mean) + " ± " + fmt(std)
-                            + (v.diverged() > 0 ? " (" + v.diverged() + " of " + v.values().length + " diverged)" : "");
+                    String each = v.each(MemNetStudy::fmt, "; ");
+                    String summary = v.summary(MemNetStudy::fmt);
                     String size = model.equals("memnet") ? "d_k = d_v = " + row.size() + ", M = " + z.slots()
                             : "H = " + row.size();
                     md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %,d | %s | %s |%n", t.name(),
@@ -252,7 +247,7 @@ final class MemNetStudy {
                             row.parameters(), summary, each));
                     csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%.6g,%.6g,%s%n", t.name(), t.metrics()[m],
                             model, row.size(), row.parameters(), v.values().length, mean, std,
-                            each.toString().replace("; ", ";")));
+                            each.replace("; ", ";")));
                     if (t.accuracy() && v.diverged() < v.values().length) {
                         chart.add(mean, std, model.equals("memnet") ? "MemNet" : model.toUpperCase(Locale.ROOT), t.name());
                     }

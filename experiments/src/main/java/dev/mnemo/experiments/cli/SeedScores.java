@@ -2,6 +2,7 @@ package dev.mnemo.experiments.cli;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
 
 /**
  * One table cell's runs, a score per seed, where a run whose training loss stopped being finite
@@ -39,20 +40,29 @@ record SeedScores(double[] values) {
 
     /** "0.912 ± 0.010", with " (1 of 3 diverged)" when some did, or "diverged (3 of 3)". */
     String summary(String format) {
+        return summary(v -> String.format(Locale.ROOT, format, v));
+    }
+
+    /** As {@link #summary(String)}, each number written by {@code format}. */
+    String summary(DoubleFunction<String> format) {
         int d = diverged();
         if (d == values.length) {
             return "diverged (" + d + " of " + d + ")";
         }
-        String s = String.format(Locale.ROOT, format + " ± " + format, mean(), std());
+        String s = format.apply(mean()) + " ± " + format.apply(std());
         return d == 0 ? s : s + " (" + d + " of " + values.length + " diverged)";
     }
 
     /** Every seed's score, "diverged" for those that did, joined by {@code separator}. */
     String each(String format, String separator) {
+        return each(v -> String.format(Locale.ROOT, format, v), separator);
+    }
+
+    /** As {@link #each(String, String)}, each number written by {@code format}. */
+    String each(DoubleFunction<String> format, String separator) {
         StringBuilder b = new StringBuilder();
         for (double v : values) {
-            b.append(b.isEmpty() ? "" : separator)
-                    .append(Double.isNaN(v) ? "diverged" : String.format(Locale.ROOT, format, v));
+            b.append(b.isEmpty() ? "" : separator).append(Double.isNaN(v) ? "diverged" : format.apply(v));
         }
         return b.toString();
     }
