@@ -8,7 +8,8 @@
 # rnn_bench.py's format, keyed like the runner's rows) times its side; their results are merged;
 # the runner times Mnemo and joins both into OUT_DIR/report.json and OUT_DIR/report.md (torch /
 # ours ratios). Without python3, torch or CUDA each side says so and the report carries what there
-# is. About 1-3 minutes on an H100 with the repeats below.
+# is. About 1-3 minutes on an H100 with the repeats below. MNEMO_BENCH_EXTRAS (default "memnet eigen
+# persistent") names the extra tables to make.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: gpu-bench.sh OUT_DIR [runner options]}
@@ -83,14 +84,18 @@ fi
 
 # Benchmarks with tables of their own (GpuBenchmarkRunner subcommands), joined with the same PyTorch
 # results: each writes OUT_DIR/<name>.md.
+extras=" ${MNEMO_BENCH_EXTRAS:-memnet eigen persistent} "   # which of the tables below to make
 for extra in memnet eigen; do
+  [[ "$extras" == *" $extra "* ]] || continue
   "${runner[@]}" "$extra" "${torch_args[@]}" >"$out/$extra.md" 2>&1 \
     || echo "gpu-bench: the $extra benchmark failed (see $out/$extra.md)"
 done
 
 # Persistent vs per-step recurrent forward (and fwd+bwd) on the latency-bound shapes, beside
 # rnn_bench.py on the same shapes: OUT_DIR/persistent.md.
-if "${runner[@]}" --persistent --persistent-variant both --persistent-weights both --repeats "$repeats" --emit-shapes "$work/persistent-shapes.json" >/dev/null 2>&1; then
+if [[ "$extras" != *" persistent "* ]]; then
+  :
+elif "${runner[@]}" --persistent --persistent-variant both --persistent-weights both --repeats "$repeats" --emit-shapes "$work/persistent-shapes.json" >/dev/null 2>&1; then
   persistent_torch=()
   if command -v python3 >/dev/null 2>&1 && [ -f "$torch_dir/rnn_bench.py" ] \
       && timeout 300 python3 "$torch_dir/rnn_bench.py" "$work/persistent-shapes.json" "$work/torch-persistent.json"; then

@@ -45,11 +45,11 @@ fi
 harness=java-bindings/target/cuda-build/mnemo_harness
 rm -f "$dir/mnemo_harness" "$dir/mnemo_harness.xz"
 if [ -x "$harness" ]; then xz -9 -c "$harness" >"$dir/mnemo_harness.xz"; else echo "gpu-bundle: no native harness (built without nvcc?)" >&2; fi
-# The team's make-jre.sh modules plus java.desktop (the spectrum plots use AWT) and jdk.zipfs (JUnit scans test jars through it).
+# The team's make-jre.sh modules plus java.desktop (the spectrum plots use AWT), jdk.zipfs (JUnit scans test jars through it) and jdk.jfr (a flight recording of a slow run can be read back here).
 if [ ! -f "$dir/jre.tar.xz" ]; then
   tmp=$(mktemp -d)
   # No jimage compression: xz packs the raw modules far better (21 MB against 34 MB zipped first).
-  "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.unsupported,java.management,java.logging,java.xml,java.desktop,jdk.zipfs \
+  "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.unsupported,java.management,java.logging,java.xml,java.desktop,jdk.zipfs,jdk.jfr \
     --strip-debug --no-header-files --no-man-pages --output "$tmp/jre"
   tar cJf "$dir/jre.tar.xz" -C "$tmp" jre && rm -rf "$tmp"
 fi

@@ -267,6 +267,11 @@ public final class GpuBenchmarkRunner {
                 "median of %d (fwd) / %d (fwd+bwd) after >= %d warm-up runs and >= %d ms; CUDA events; "
                         + "torch fwd under no_grad, fwd+bwd with zero_grad and dL/dx like ours",
                 options.forwardRepeats(), options.forwardBackwardRepeats(), options.warmup(), MIN_WARMUP_MS));
+        if (CudaBackend.unavailableReason().isEmpty()) {
+            env.put("recurrent path", CudaBackend.float32().recurrentPathDescription());
+        }
+        env.put("time-loop graphs", System.getProperty(RecurrentLayer.GRAPHS_PROPERTY, "auto")
+                + " (" + RecurrentLayer.GRAPHS_PROPERTY + "; auto records a shape's per-step loops on its second call)");
         torch.info().forEach((k, v) -> env.put("torch " + k, v));
         return env;
     }
@@ -285,8 +290,16 @@ public final class GpuBenchmarkRunner {
                     fwd.put(s.key(), f);
                     Timing fb = timer.time(c::forwardBackward, options.warmup(), options.forwardBackwardRepeats());
                     fwdBwd.put(s.key(), fb);
-                    out.printf(Locale.ROOT, "%-24s %-26s fwd %9.3f ms  fwd+bwd %9.3f ms%n", s.key(), s.dims(),
-                            f.medianMs(), fb.medianMs());
+                    double host = timer.hostMillis(c::forward, options.forwardRepeats());
+                    var cell = switch (s.cell()) {
+                        case "LSTM" -> Backend.RecurrentCell.LSTM;
+                        case "GRU" -> Backend.RecurrentCell.GRU;
+                        default -> Backend.RecurrentCell.RNN_TANH;
+                    };
+                    String path = CudaBackend.float32().recurrentPath(cell, s.steps(), s.batch(), s.hidden()).path()
+                            .toString();
+                    out.printf(Locale.ROOT, "%-24s %-26s fwd %9.3f ms  fwd+bwd %9.3f ms  (fwd host %.3f ms; %s)%n",
+                            s.key(), s.dims(), f.medianMs(), fb.medianMs(), host, path);
                 } catch (RuntimeException e) {
                     errors.put(s.key(), e.getClass().getSimpleName() + ": " + e.getMessage());
                     out.println(s.key() + " failed: " + e);
@@ -351,6 +364,21 @@ public final class GpuBenchmarkRunner {
                 ms[i] = end.elapsedMillisSince(start);
             }
             return Timing.of(ms);
+        }
+
+        /**
+         * The median host time of one call of {@code op} (enqueueing only; the GPU is drained before
+         * each run, outside the timing). Near the event time, a run is bound by the host, not the GPU.
+         */
+        double hostMillis(Runnable op, int repeats) {
+            double[] ms = new double[repeats];
+            for (int i = 0; i < repeats; i++) {
+                release();
+                long t0 = System.nanoTime();
+                op.run();
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            return Timing.of(ms).medianMs();
         }
 
         /**

@@ -28,7 +28,8 @@ import java.util.SplittableRandom;
  * </pre>
  * Rows: the read of gpu-anchors.md's shapes (B, N, d), dense float32 [B, N, d] K and V, GB/s = K+V
  * bytes / median time, with the ratio to each PyTorch path (sdpa_fp32, bmm_fp32, flash_bf16) and
- * the fraction of the copy ceiling; then MemNet's read over a whole sequence (T = 64, B = 256,
+ * the fraction of the copy ceiling, and the same read timed inside a CUDA Graph (the kernels without
+ * the host's launch cost, see {@link #perReadInGraph}); then MemNet's read over a whole sequence (T = 64, B = 256,
  * M = 8, d = 32, windows over a [T + M, B, 3d] history, forward then backward per step) against
  * PyTorch's autograd loop of the same math. Times: CUDA events on the legacy default stream
  * around each run (the backend's stream synchronises with it), median of N after warm-up. The
@@ -41,6 +42,8 @@ final class MemnetReadBench {
     static final int SEQ_B = 256;
     static final int SEQ_M = 8;
     static final int SEQ_D = 32;
+    /** Reads per recorded graph in the "graph" columns. */
+    static final int GRAPH_READS = 20;
 
     private MemnetReadBench() {
     }
@@ -84,8 +87,8 @@ final class MemnetReadBench {
              CudaEvent start = CudaEvent.create(context);
              CudaEvent end = CudaEvent.create(context)) {
             out.println("| B | N | d | ours µs | ours GB/s | sdpa_fp32 µs | bmm_fp32 µs | flash_bf16 µs | copy GB/s |"
-                    + " ours / best fp32 | ours / copy |");
-            out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                    + " ours / best fp32 | ours / copy | ours graph µs | graph GB/s | graph / copy |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (long[] s : SHAPES) {
                 int b = (int) s[0];
                 int n = (int) s[1];
@@ -101,9 +104,12 @@ final class MemnetReadBench {
                 double copyGbps = 2 * bytes / (copyMs * 1e-3) / 1e9;
                 double bestFp32 = Math.min(sdpa, bmm);
                 double gbps = bytes / (ms * 1e-3) / 1e9;
-                out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %s | %s |%n", b, n, d, ms * 1e3,
-                        gbps, us(sdpa), us(bmm), us(flash), num(copyGbps, "%.0f"), num(bestFp32 / ms, "%.2f×"),
-                        num(gbps / copyGbps, "%.0f %%", 100));
+                double graphMs = perReadInGraph(gpu, start, end, c::forward, repeats);
+                double graphGbps = bytes / (graphMs * 1e-3) / 1e9;
+                out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %s | %s | %.1f | %.0f | %s |%n", b,
+                        n, d, ms * 1e3, gbps, us(sdpa), us(bmm), us(flash), num(copyGbps, "%.0f"),
+                        num(bestFp32 / ms, "%.2f×"), num(gbps / copyGbps, "%.0f %%", 100), graphMs * 1e3, graphGbps,
+                        num(graphGbps / copyGbps, "%.0f %%", 100));
                 c.release();
                 System.gc();
             }
@@ -134,6 +140,21 @@ final class MemnetReadBench {
             return n.doubleValue();
         }
         return Double.NaN;
+    }
+
+    /**
+     * The GPU's own time per read: {@value #GRAPH_READS} reads recorded into one CUDA Graph, the
+     * replay's median time divided by {@value #GRAPH_READS}. A single eager read from Java is bound by
+     * its launch on the host at small sizes (so is PyTorch's); this column is the kernels alone.
+     */
+    private static double perReadInGraph(CudaBackend gpu, CudaEvent start, CudaEvent end, Runnable read, int repeats) {
+        try (var recording = gpu.record(() -> {
+            for (int i = 0; i < GRAPH_READS; i++) {
+                read.run();
+            }
+        })) {
+            return time(start, end, recording::replay, Math.max(5, repeats / 5)) / GRAPH_READS;
+        }
     }
 
     /** Median milliseconds of {@code repeats} runs between events, after 10 warm-up runs. */
