@@ -2,6 +2,7 @@ package dev.mnemo.nn.cuda;
 
 import dev.mnemo.cuda.CudaGraph;
 import dev.mnemo.nn.Backend;
+import java.lang.ref.Cleaner;
 import java.util.Objects;
 
 /**
@@ -14,13 +15,24 @@ import java.util.Objects;
  * reallocated (another call needed a bigger one): a replay then captures again. If capture fails
  * (the region did something capture forbids), the recording falls back to rerunning the region,
  * so results never depend on whether the graph exists.
+ *
+ * <p>A recording that becomes unreachable without {@link #close()} (a layer dropped with its
+ * recordings) hands its graph to the runtime, which destroys it on the owner thread, like the
+ * storage of an unreachable tensor.
  */
 final class CudaRecording implements Backend.Recording {
     private static final System.Logger LOG = System.getLogger(CudaRecording.class.getName());
 
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** The current graph, apart from the recording so that the cleaner's action can reach it. */
+    private static final class GraphSlot {
+        volatile CudaGraph graph;
+    }
+
     private final CudaRuntime rt;
     private final Runnable region;
-    private CudaGraph graph;
+    private final GraphSlot slot = new GraphSlot();
     private long epoch;
     private boolean eager;
     private boolean closed;
@@ -29,6 +41,12 @@ final class CudaRecording implements Backend.Recording {
     private CudaRecording(CudaRuntime rt, Runnable region) {
         this.rt = rt;
         this.region = region;
+        GraphSlot held = slot;
+        CLEANER.register(this, () -> {
+            if (held.graph != null) {
+                rt.releaseLater(held.graph);
+            }
+        });
     }
 
     static CudaRecording record(CudaRuntime rt, Runnable region) {
@@ -42,7 +60,7 @@ final class CudaRecording implements Backend.Recording {
     private void capture() {
         epoch = rt.workspaceEpoch();
         try {
-            graph = CudaGraph.capture(rt.stream, region);
+            slot.graph = CudaGraph.capture(rt.stream, region);
             captures++;
         } catch (RuntimeException e) {
             eager = true;
@@ -72,12 +90,17 @@ final class CudaRecording implements Backend.Recording {
                 return;
             }
         }
-        graph.launch(rt.stream);
+        slot.graph.launch(rt.stream);
     }
 
     /** How many graphs were captured (1, plus one per workspace move); for tests. */
     int captures() {
         return captures;
+    }
+
+    /** The current graph, null when none; for tests. */
+    CudaGraph graphForTests() {
+        return slot.graph;
     }
 
     /** Whether replays rerun the region because capture failed. */
@@ -86,9 +109,9 @@ final class CudaRecording implements Backend.Recording {
     }
 
     private void closeGraph() {
-        if (graph != null) {
-            graph.close();
-            graph = null;
+        if (slot.graph != null) {
+            slot.graph.close();
+            slot.graph = null;
         }
     }
 

@@ -68,7 +68,7 @@ final class CudaRuntime {
     final ScatterKernels scatter;
 
     private final Map<Workspace, DeviceBuffer> workspaces = new EnumMap<>(Workspace.class);
-    private final ConcurrentLinkedQueue<DeviceBuffer> releases = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<AutoCloseable> releases = new ConcurrentLinkedQueue<>();
     private long onesFilled;
     private MemnetKernels memnet;
     /** Counts workspace reallocations: a recorded graph that holds an old workspace's address is stale. */
@@ -138,22 +138,29 @@ final class CudaRuntime {
         return DeviceBuffer.allocateFloats(context, floats);
     }
 
-    /** Called by a cleaner (any thread): the buffer is freed later, on the owner thread. */
-    void releaseLater(DeviceBuffer buffer) {
-        releases.add(buffer);
+    /**
+     * Called by a cleaner (any thread): {@code resource} (a buffer of unreachable storage, the graph
+     * of an unreachable recording) is closed later, on the owner thread.
+     */
+    void releaseLater(AutoCloseable resource) {
+        releases.add(resource);
     }
 
     /**
-     * Frees the buffers of unreachable storage, after the stream has finished the work queued so
-     * far (which may still read them).
+     * Closes what {@link #releaseLater} queued, after the stream has finished the work queued so
+     * far (which may still use it).
      */
     void drainReleases() {
         if (releases.isEmpty()) {
             return;
         }
         stream.synchronize();
-        for (DeviceBuffer b; (b = releases.poll()) != null; ) {
-            b.close();
+        for (AutoCloseable r; (r = releases.poll()) != null; ) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not release " + r, e);
+            }
         }
     }
 

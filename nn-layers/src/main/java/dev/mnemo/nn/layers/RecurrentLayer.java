@@ -38,7 +38,7 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
     private boolean training = true;
     private long dropoutSeed;
     private long dropoutOffset;
-    private StepGraphs stepGraphs;       // null unless setStepGraphs(true)
+    private StepGraphs stepGraphs;       // null when the time loops always run eagerly
 
     /** The parameter and gradient views of one direction of one layer; biases null when bias=false. */
     private record Weights(Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
@@ -78,8 +78,8 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         }
         params.initUniform(backend, 1.0 / Math.sqrt(h), options.seed());
         this.dropoutSeed = options.seed();
-        if (backend.device() == dev.mnemo.nn.Device.CUDA && Boolean.getBoolean("mnemo.cuda.graphs")) {
-            setStepGraphs(true);
+        if (backend.device() == dev.mnemo.nn.Device.CUDA) {
+            useStepGraphs(graphSightings(System.getProperty(GRAPHS_PROPERTY, "auto")));
         }
         if (options.dropout() > 0 && options.numLayers() == 1) {
             LOG.log(System.Logger.Level.WARNING, "dropout " + options.dropout() + " has no effect with "
@@ -342,11 +342,8 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                         splitsRecurrentGradient() ? dRh : null, d == 1));
                 int dir = d;
                 var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh);
-                if (whole) {
-                    // the backend ran every step at once
-                } else if (stepGraphs != null) {
-                    stepGraphs.backward(idx, loop, l -> backwardSteps(w, dir, l));
-                } else {
+                // whole: the backend ran every step at once; else a recording, else the eager loop
+                if (!whole && (stepGraphs == null || !stepGraphs.backward(idx, loop, l -> backwardSteps(w, dir, l)))) {
                     backwardSteps(w, dir, loop);
                 }
                 // weight gradients over all steps at once
@@ -431,12 +428,9 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 boolean whole = backend.sequenceForward(new Backend.SequenceForward(sequenceCell(), tr.gates(),
                         w.wHh(), w.bIh(), w.bHh(), hInit, cInit, tr.h(), tr.c(), tr.hn(), d == 1));
                 int dir = d;
-                if (whole) {
-                    // the backend ran every step at once
-                } else if (stepGraphs != null) {
-                    stepGraphs.forward(idx, tr, hInit, cInit,
-                            (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh));
-                } else {
+                // whole: the backend ran every step at once; else a recording, else the eager loop
+                if (!whole && (stepGraphs == null || !stepGraphs.forward(idx, tr, hInit, cInit,
+                        (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh)))) {
                     forwardSteps(w, dir, tr, hInit, cInit, rh);
                 }
                 int last = d == 0 ? steps - 1 : 0;
@@ -492,21 +486,50 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
 
     // ---- CUDA Graphs (opt-in) ----
 
+    /** The system property that sets the CUDA layers' graph mode: {@code auto} (default), {@code true}, {@code false}. */
+    public static final String GRAPHS_PROPERTY = "mnemo.cuda.graphs";
+
     /**
-     * Records the forward and the backward time loop of each (layer, direction) once per
-     * (steps, batch) and replays them on later calls ({@link Backend#record}: a CUDA Graph on the CUDA
-     * backend, one launch instead of 2·T); results are bit for bit those of the eager loops. Off by
-     * default; the system property {@code mnemo.cuda.graphs=true} turns it on for layers built on the
-     * CUDA backend. Costs device memory for buffers the recordings own (per (layer, direction): one
-     * trace, ∂L/∂output and the pre-activation gradients) and a few device copies per call.
-     * Switching off frees the recordings.
+     * {@value #GRAPHS_PROPERTY}'s value as the number of consecutive same-shape calls that record a
+     * shape: {@code auto} 2, {@code true} 1, {@code false} 0 (never).
+     *
+     * @throws IllegalArgumentException for any other value, naming the property
+     */
+    static int graphSightings(String value) {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> 2;
+            case "true", "on" -> 1;
+            case "false", "off" -> 0;
+            default -> throw new IllegalArgumentException("-D" + GRAPHS_PROPERTY + " must be auto, true or false, got '"
+                    + value + "'");
+        };
+    }
+
+    /**
+     * Records the forward and the backward time loop of each (layer, direction) per (steps, batch)
+     * and replays them on later calls with that shape ({@link Backend#record}: a CUDA Graph on the
+     * CUDA backend, one launch instead of 2·T); results are bit for bit those of the eager loops.
+     * {@code true} records a shape on its first call. Layers on the CUDA backend start in the
+     * {@value #GRAPHS_PROPERTY} mode: by default ({@code auto}) a shape is recorded when a call repeats
+     * the previous call's shape, so shapes that change every call stay eager. Costs device memory for
+     * buffers the recordings own (per (layer, direction): one trace, ∂L/∂output and the pre-activation
+     * gradients) and a few device copies per call. {@code false} frees the recordings.
      */
     public void setStepGraphs(boolean on) {
-        if (on && stepGraphs == null) {
-            stepGraphs = new StepGraphs(backend);
-        } else if (!on && stepGraphs != null) {
+        useStepGraphs(on ? 1 : 0);
+    }
+
+    /** Graph mode by sightings (see {@link #graphSightings}): 0 off, else a shape records on that many calls in a row. */
+    void useStepGraphs(int sightings) {
+        if (stepGraphs != null && stepGraphs.sightings() == sightings) {
+            return;
+        }
+        if (stepGraphs != null) {
             stepGraphs.close();
             stepGraphs = null;
+        }
+        if (sightings > 0) {
+            stepGraphs = new StepGraphs(backend, sightings);
         }
     }
 

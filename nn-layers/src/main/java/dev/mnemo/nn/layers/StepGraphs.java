@@ -24,6 +24,12 @@ import java.util.Map;
  * one trace, ∂L/∂output and the pre-activation gradients, and a few device copies per call, which are cheap exactly where graphs
  * pay off (small steps, where launches dominate).
  *
+ * <p>A shape is recorded on its {@code sightings}-th consecutive call (1: at once; 2, the CUDA
+ * default: when a call repeats the previous call's shape), so a training loop whose batches change
+ * shape every call (bucketed sequence lengths) stays on the eager loop instead of recording each
+ * shape once and never replaying it. {@link #forward} and {@link #backward} return false when the
+ * caller should run the eager loop itself.
+ *
  * <p>Not thread-safe, like the layer.
  */
 final class StepGraphs implements AutoCloseable {
@@ -104,13 +110,46 @@ final class StepGraphs implements AutoCloseable {
     }
 
     private final Backend backend;
+    private final int sightings;
     private final Map<Integer, Entry> entries = new HashMap<>();
     private final Map<Integer, BackwardEntry> backwardEntries = new HashMap<>();
+    /** Per loop key, the shape of the latest call that ran eagerly, and how many calls in a row had it. */
+    private final Map<Integer, long[]> seen = new HashMap<>();
     private int recordings;
     private int backwardRecordings;
 
-    StepGraphs(Backend backend) {
+    /**
+     * @param sightings how many consecutive calls with one shape it takes to record that shape (1 or
+     *                  more)
+     */
+    StepGraphs(Backend backend, int sightings) {
+        if (sightings < 1) {
+            throw new IllegalArgumentException("sightings must be >= 1, got " + sightings);
+        }
         this.backend = backend;
+        this.sightings = sightings;
+    }
+
+    /** How many consecutive calls with one shape it takes to record it. */
+    int sightings() {
+        return sightings;
+    }
+
+    /**
+     * Whether a loop without a recording for (steps, batch) should record it now; else it runs
+     * eagerly and this call counts towards the shape's sightings. Forward loops use key
+     * {@code index}, backward loops {@code -1 - index}.
+     */
+    private boolean recordNow(int key, int steps, int batch) {
+        long shape = ((long) steps << 32) | batch;
+        long[] s = seen.get(key);
+        long count = s != null && s[0] == shape ? s[1] + 1 : 1;
+        if (count >= sightings) {
+            seen.remove(key);
+            return true;
+        }
+        seen.put(key, new long[] {shape, count});
+        return false;
     }
 
     /**
@@ -119,12 +158,16 @@ final class StepGraphs implements AutoCloseable {
      *
      * @param hInit the initial h, {@code [B, H]} (a select of the {@code [L·D, B, H]} state)
      * @param cInit the initial c (LSTM), else null
+     * @return false when the shape is not recorded (yet): then nothing ran and the caller runs the loop
      */
-    void forward(int index, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Loop loop) {
+    boolean forward(int index, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Loop loop) {
         int steps = trace.h().dim(0);
         int batch = trace.h().dim(1);
         Entry e = entries.get(index);
         if (e == null || e.steps != steps || e.batch != batch) {
+            if (!recordNow(index, steps, batch)) {
+                return false;
+            }
             if (e != null) {
                 e.recording.close();
             }
@@ -154,17 +197,23 @@ final class StepGraphs implements AutoCloseable {
             backend.copy(owned.hn(), trace.hn());
         }
         e.trace.nowHolds(trace);
+        return true;
     }
 
     /**
      * Runs the reverse loop of (layer, direction) {@code index} through its recording: the inputs of
      * {@code l} are copied in, {@code dWx}, {@code dRh}, {@code dh}, {@code dc} out.
+     *
+     * @return false when the shape is not recorded (yet): then nothing ran and the caller runs the loop
      */
-    void backward(int index, BackwardLoop l, java.util.function.Consumer<BackwardLoop> loop) {
+    boolean backward(int index, BackwardLoop l, java.util.function.Consumer<BackwardLoop> loop) {
         int steps = l.trace().h().dim(0);
         int batch = l.trace().h().dim(1);
         BackwardEntry e = backwardEntries.get(index);
         if (e == null || e.steps != steps || e.batch != batch) {
+            if (!recordNow(-1 - index, steps, batch)) {
+                return false;
+            }
             if (e != null) {
                 e.recording.close();
             }
@@ -200,6 +249,7 @@ final class StepGraphs implements AutoCloseable {
         }
         backend.copy(o.dh(), l.dh());
         copyIn(o.dc(), l.dc());
+        return true;
     }
 
     private void copyIn(Tensor from, Tensor to) {
@@ -270,5 +320,6 @@ final class StepGraphs implements AutoCloseable {
             }
         }
         backwardEntries.clear();
+        seen.clear();
     }
 }

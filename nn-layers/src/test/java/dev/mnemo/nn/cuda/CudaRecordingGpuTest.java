@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mnemo.cuda.CudaGraph;
 import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
+import java.lang.ref.WeakReference;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -82,5 +85,27 @@ class CudaRecordingGpuTest {
 
         rec.close();
         assertThrows(IllegalStateException.class, rec::replay);
+    }
+
+    @Test
+    void theGraphOfAnUnreachableRecordingIsDestroyedAtTheNextAllocation() throws InterruptedException {
+        Tensor x = random(5, 64);
+        CudaRecording rec = (CudaRecording) gpu.record(() -> gpu.scale(x, 0.5));
+        CudaGraph graph = rec.graphForTests();
+        assertFalse(graph == null || graph.isClosed(), "no live graph was captured");
+        var gone = new WeakReference<>(rec);
+        rec = null;
+        for (int i = 0; i < 200 && gone.get() != null; i++) {
+            System.gc();
+            Thread.sleep(5);
+        }
+        assertTrue(gone.get() == null, "the recording was not collected");
+        boolean closed = false;
+        for (int i = 0; i < 200 && !closed; i++) {   // the cleaner thread queues the graph soon after
+            gpu.zeros(1);                          // an allocation drains the runtime's release queue
+            closed = graph.isClosed();
+            Thread.sleep(5);
+        }
+        assertTrue(closed, "the unreachable recording's graph was not destroyed");
     }
 }

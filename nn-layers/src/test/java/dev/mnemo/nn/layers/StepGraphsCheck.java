@@ -30,6 +30,7 @@ final class StepGraphsCheck {
         RecurrentOptions opt = options();
         RecurrentLayer eager = make.apply(opt);
         RecurrentLayer graphs = make.apply(opt);
+        eager.setStepGraphs(false);     // the CUDA backend's layers start in the auto graph mode
         assertNull(eager.stepGraphs());
         graphs.setStepGraphs(true);
         assertTrue(graphs.usesStepGraphs());
@@ -97,6 +98,38 @@ final class StepGraphsCheck {
         graphs.setStepGraphs(false);
         assertNull(graphs.stepGraphs());
         assertNotNull(graphs.forward(x, null).output());
+    }
+
+    /**
+     * The default CUDA mode (a shape records when a call repeats the previous call's shape): shapes
+     * that change every call stay eager, a repeated one records on its second call and replays after,
+     * and every call's results equal the eager loop's.
+     */
+    static void runAuto(Backend be, Function<RecurrentOptions, RecurrentLayer> make) {
+        RecurrentOptions opt = options();
+        RecurrentLayer eager = make.apply(opt);
+        RecurrentLayer graphs = make.apply(opt);
+        eager.setStepGraphs(false);
+        graphs.useStepGraphs(2);
+        int perShape = opt.numLayers() * opt.directions();
+        var rnd = new SplittableRandom(7);
+        int[][] shapes = {{6, 3}, {6, 3}, {6, 3}, {4, 3}, {6, 3}, {4, 3}, {4, 3}, {5, 3}, {4, 2}, {5, 3}};
+        int[] recordingsAfter = {0, 1, 1, 1, 1, 2, 2, 2, 2, 2};
+        for (int call = 0; call < shapes.length; call++) {
+            Tensor x = random(be, rnd, shapes[call][0], shapes[call][1], opt.inputSize());
+            RecurrentOutput a = eager.forward(x, null);
+            RecurrentOutput b = graphs.forward(x, null);
+            String at = eager.kind() + " call " + call + " (T=" + shapes[call][0] + ", B=" + shapes[call][1] + ")";
+            assertBits(a.output(), b.output(), at + ": output");
+            assertEquals(recordingsAfter[call] * perShape, graphs.stepGraphs().recordings(), at + ": recordings");
+            Tensor dy = random(be, rnd, a.output().shape());
+            eager.zeroGradients();
+            graphs.zeroGradients();
+            assertBits(eager.backward(a.saved(), dy, null).dx(), graphs.backward(b.saved(), dy, null).dx(), at + ": dx");
+            assertBits(eager.flatGradients(), graphs.flatGradients(), at + ": parameter gradients");
+            assertEquals(recordingsAfter[call] * perShape, graphs.stepGraphs().backwardRecordings(),
+                    at + ": backward recordings");
+        }
     }
 
     static Tensor random(Backend be, SplittableRandom rnd, int... shape) {

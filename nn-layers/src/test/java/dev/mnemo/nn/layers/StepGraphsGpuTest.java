@@ -2,10 +2,14 @@ package dev.mnemo.nn.layers;
 
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.PersistentPolicy;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * CUDA Graph replay of the recurrent forward loop: bit-identical to the eager launches across several
@@ -15,11 +19,24 @@ import org.junit.jupiter.api.Test;
 class StepGraphsGpuTest {
     Backend gpu;
 
+    private String pathBefore;
+
     @BeforeEach
     void assumeCuda() {
         var reason = CudaBackend.unavailableReason();
         Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElse(""));
         gpu = CudaBackend.float32();
+        // these small batches would take the persistent kernels, which have no time loop to record
+        pathBefore = System.setProperty(PersistentPolicy.PROPERTY, "per-step");
+    }
+
+    @AfterEach
+    void restorePath() {
+        if (pathBefore == null) {
+            System.clearProperty(PersistentPolicy.PROPERTY);
+        } else {
+            System.setProperty(PersistentPolicy.PROPERTY, pathBefore);
+        }
     }
 
     @Test
@@ -35,5 +52,14 @@ class StepGraphsGpuTest {
     @Test
     void rnnGraphReplayIsBitIdentical() {
         StepGraphsCheck.run(gpu, o -> new Rnn(o, gpu));
+    }
+
+    @Test
+    void cudaLayersStartInTheAutoModeWhichIsBitIdentical() {
+        Assumptions.assumeTrue(System.getProperty(RecurrentLayer.GRAPHS_PROPERTY) == null,
+                "-Dmnemo.cuda.graphs is set, so the layers do not start in the default mode");
+        assertEquals(2, new Lstm(StepGraphsCheck.options(), gpu).stepGraphs().sightings());
+        StepGraphsCheck.runAuto(gpu, o -> new Lstm(o, gpu));
+        StepGraphsCheck.runAuto(gpu, o -> new Rnn(o, gpu));
     }
 }

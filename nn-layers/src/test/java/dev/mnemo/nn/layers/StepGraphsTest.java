@@ -4,6 +4,11 @@ import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.CpuBackend;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * The graph path's bookkeeping on the CPU backend (whose recordings rerun the loop): the copies in
  * and out, one recording per (layer, direction) and shape, and results identical to the eager loop.
@@ -24,5 +29,25 @@ class StepGraphsTest {
     @Test
     void rnnGraphPathEqualsTheEagerLoop() {
         StepGraphsCheck.run(cpu, o -> new Rnn(o, cpu));
+    }
+
+    @Test
+    void autoModeRecordsAShapeOnItsSecondCallInARow() {
+        StepGraphsCheck.runAuto(cpu, o -> new Lstm(o, cpu));
+        StepGraphsCheck.runAuto(cpu, o -> new Gru(o, cpu));
+    }
+
+    @Test
+    void graphPropertyValues() {
+        assertEquals(2, RecurrentLayer.graphSightings("auto"));
+        assertEquals(1, RecurrentLayer.graphSightings(" TRUE"));
+        assertEquals(0, RecurrentLayer.graphSightings("false"));
+        var e = assertThrows(IllegalArgumentException.class, () -> RecurrentLayer.graphSightings("sometimes"));
+        assertTrue(e.getMessage().contains("mnemo.cuda.graphs") && e.getMessage().contains("sometimes"), e.getMessage());
+    }
+
+    @Test
+    void cpuLayersStartWithoutGraphs() {
+        assertFalse(new Lstm(StepGraphsCheck.options(), cpu).usesStepGraphs());
     }
 }
