@@ -21,18 +21,19 @@ import java.util.Locale;
  * hold W_hh as bfloat16 (its plan then uses the bf16 shared memory); the grid variant keeps float32
  * weights, and a choice of it says so.
  *
- * <p>{@link Mode#AUTO} takes the persistent path when the device can run it (cooperative launch,
- * the block's W_hh slice and h fit in shared memory, see {@link PersistentKernels#plan}) and the
- * batch is at most {@link #AUTO_MAX_BATCH}: there the recurrence is latency-bound and a per-step
- * launch (≈ 4 µs from Java) costs more than the whole step; at large batches the per-step GEMM's
- * throughput wins. {@link Mode#PERSISTENT} forces the persistent path (an error where it cannot
- * run), {@link Mode#PER_STEP} never takes it. The mode comes from the system property
- * {@value #PROPERTY} ({@code auto}, {@code persistent}, {@code per-step}; default {@link #DEFAULT}).
+ * <p>{@link Mode#AUTO} (the default) takes the persistent path when the device can run it
+ * (cooperative launch, the block's W_hh slice and h fit in shared memory, see
+ * {@link PersistentKernels#plan}) and either the batch is at most {@link #AUTO_MAX_BATCH}, or the
+ * cluster kernel runs it and the hidden size is at most {@link #AUTO_CLUSTER_MAX_HIDDEN}: there the
+ * recurrence is latency-bound and a per-step launch costs more than the whole step; at large batches
+ * and widths the per-step GEMM's throughput wins. {@link Mode#PERSISTENT} forces the persistent path
+ * (an error where it cannot run), {@link Mode#PER_STEP} never takes it. The mode comes from the
+ * system property {@value #PROPERTY} ({@code auto}, {@code persistent}, {@code per-step}; default
+ * {@link #DEFAULT}).
  *
- * <p>Why the default is {@code per-step} for now: the persistent kernels spin on a grid barrier and
- * have only run on the CPU emulator. Until a GPU run of their tests is committed under
- * {@code bench/results/}, a layer does not take them unless asked ({@code auto} or
- * {@code persistent}); then the default becomes {@code auto}.
+ * <p>The limits come from the first GPU run (H200, 2026-11-27, {@code bench/results/}): every
+ * persistent test passed, and the persistent kernels beat the per-step path (CUDA Graphs included)
+ * at B ≤ 8 for H 128..1024 and, with the cluster kernel, at B = 128, H = 128 for all three cells.
  *
  * <p>Pure arithmetic on the device's numbers: tested without a GPU.
  */
@@ -45,8 +46,13 @@ public final class PersistentPolicy {
      * B·H is large.
      */
     public static final int AUTO_MAX_BATCH = 32;
+    /**
+     * The widest hidden size {@link Mode#AUTO} runs on the cluster kernel at any batch: measured
+     * faster than the per-step path at B = 128, H = 128 (pixel MNIST) for RNN, LSTM and GRU.
+     */
+    public static final int AUTO_CLUSTER_MAX_HIDDEN = 128;
     /** The mode when {@value #PROPERTY} is unset (see the class comment). */
-    public static final Mode DEFAULT = Mode.PER_STEP;
+    public static final Mode DEFAULT = Mode.AUTO;
 
     /** How the path is chosen. */
     public enum Mode {
@@ -210,11 +216,18 @@ public final class PersistentPolicy {
             return new Choice(persistent.path(), persistent.plan(), persistent.clusterPlan(),
                     PROPERTY + "=persistent; " + variantNote + geometry);
         }
-        if (batch > AUTO_MAX_BATCH) {
-            return Choice.perStep("batch " + batch + " > " + AUTO_MAX_BATCH + ": the per-step GEMMs' throughput wins");
+        if (batch <= AUTO_MAX_BATCH) {
+            return new Choice(persistent.path(), persistent.plan(), persistent.clusterPlan(),
+                    "auto, batch " + batch + " <= " + AUTO_MAX_BATCH + "; " + variantNote + geometry);
         }
-        return new Choice(persistent.path(), persistent.plan(), persistent.clusterPlan(),
-                "auto, batch " + batch + " <= " + AUTO_MAX_BATCH + "; " + variantNote + geometry);
+        if (persistent.cluster() && hidden <= AUTO_CLUSTER_MAX_HIDDEN) {
+            return new Choice(persistent.path(), persistent.plan(), persistent.clusterPlan(),
+                    "auto, cluster kernel and hidden " + hidden + " <= " + AUTO_CLUSTER_MAX_HIDDEN + "; " + variantNote
+                            + geometry);
+        }
+        return Choice.perStep("batch " + batch + " > " + AUTO_MAX_BATCH
+                + (persistent.cluster() ? " and hidden " + hidden + " > " + AUTO_CLUSTER_MAX_HIDDEN : "")
+                + ": the per-step GEMMs' throughput wins");
     }
 
     /**
@@ -274,8 +287,9 @@ public final class PersistentPolicy {
                 + (limits.clusters() ? "available" : "unavailable (compute capability < 9.0)")
                 + ", cooperative grid kernels "
                 + (limits.cooperativeLaunch() ? "available" : "unavailable (no cooperative launch)")
-                + "; auto: persistent for batch <= " + AUTO_MAX_BATCH
-                + " when W_hh's slice fits, the cluster variant first (e.g. LSTM B=1 H=256: " + example() + ")";
+                + "; auto: persistent for batch <= " + AUTO_MAX_BATCH + ", or on the cluster kernel for hidden <= "
+                + AUTO_CLUSTER_MAX_HIDDEN + " at any batch, when W_hh's slice fits, the cluster variant first"
+                + " (e.g. LSTM B=1 H=256: " + example() + ")";
     }
 
     private String example() {

@@ -46,6 +46,19 @@ class PersistentPolicyTest {
     }
 
     @Test
+    void autoRunsNarrowLayersOnTheClusterKernelAtAnyBatch() {
+        var p = new PersistentPolicy(Mode.AUTO, H100_CC);
+        var pixel = p.choose(Cell.LSTM, 784, 128, PersistentPolicy.AUTO_CLUSTER_MAX_HIDDEN);
+        assertTrue(pixel.persistent() && pixel.cluster(), pixel.toString());
+        assertTrue(pixel.reason().contains("hidden 128 <= 128"), pixel.reason());
+        var wider = p.choose(Cell.LSTM, 100, 64, PersistentPolicy.AUTO_CLUSTER_MAX_HIDDEN + 1);
+        assertFalse(wider.persistent(), wider.toString());
+        assertTrue(wider.reason().contains("hidden 129 > 128"), wider.reason());
+        // without clusters (an A100) the grid kernel is not taken past the batch limit
+        assertFalse(new PersistentPolicy(Mode.AUTO, A100).choose(Cell.LSTM, 784, 128, 128).persistent());
+    }
+
+    @Test
     void overridesForceEitherPath() {
         assertFalse(new PersistentPolicy(Mode.PER_STEP, H100).choose(Cell.LSTM, 1000, 1, 256).persistent());
         var forced = new PersistentPolicy(Mode.PERSISTENT, H100).choose(Cell.LSTM, 784, 128, 128);
@@ -66,7 +79,7 @@ class PersistentPolicyTest {
         try {
             System.clearProperty(PersistentPolicy.PROPERTY);
             assertEquals(PersistentPolicy.DEFAULT, Mode.configured());
-            assertEquals(Mode.PER_STEP, PersistentPolicy.DEFAULT, "per-step until the kernels have run on a GPU");
+            assertEquals(Mode.AUTO, PersistentPolicy.DEFAULT, "auto since the kernels' GPU run");
             System.setProperty(PersistentPolicy.PROPERTY, "auto");
             assertEquals(Mode.AUTO, Mode.configured());
             System.setProperty(PersistentPolicy.PROPERTY, "per-step");
