@@ -4,6 +4,10 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * How launchers write the header's params structs (passed to a kernel by value): one
@@ -35,9 +39,33 @@ final class ParamsStructs {
         return ValueLayout.JAVA_INT.withName(name);
     }
 
-    /** The byte offset of member {@code name}. */
+    /**
+     * Member offsets per layout, worked out once: resolving a layout path costs about a microsecond,
+     * and a launch reads and writes a struct's fields by name dozens of times (the layouts are
+     * constants, so identity is the key).
+     */
+    private static final Map<StructLayout, Map<String, Long>> OFFSETS =
+            Collections.synchronizedMap(new IdentityHashMap<>());
+
+    /**
+     * The byte offset of member {@code name}.
+     *
+     * @throws IllegalArgumentException when the layout has no member of that name
+     */
     static long offset(StructLayout layout, String name) {
-        return layout.byteOffset(MemoryLayout.PathElement.groupElement(name));
+        Long at = OFFSETS.computeIfAbsent(layout, ParamsStructs::memberOffsets).get(name);
+        if (at == null) {
+            throw new IllegalArgumentException("no member " + name + " in " + layout);
+        }
+        return at;
+    }
+
+    private static Map<String, Long> memberOffsets(StructLayout layout) {
+        Map<String, Long> offsets = new HashMap<>();
+        for (MemoryLayout member : layout.memberLayouts()) {
+            member.name().ifPresent(n -> offsets.put(n, layout.byteOffset(MemoryLayout.PathElement.groupElement(n))));
+        }
+        return Map.copyOf(offsets);
     }
 
     static void putLong(MemorySegment s, StructLayout layout, String name, long value) {
