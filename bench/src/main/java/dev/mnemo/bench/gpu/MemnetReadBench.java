@@ -42,6 +42,8 @@ final class MemnetReadBench {
     static final int SEQ_B = 256;
     static final int SEQ_M = 8;
     static final int SEQ_D = 32;
+    /** The most warm-up runs of one timed operation. */
+    static final int MAX_WARMUP_RUNS = 20_000;
     /** Reads per recorded graph in the "graph" columns. */
     static final int GRAPH_READS = 20;
 
@@ -157,10 +159,21 @@ final class MemnetReadBench {
         }
     }
 
-    /** Median milliseconds of {@code repeats} runs between events, after 10 warm-up runs. */
+    /**
+     * Median milliseconds of {@code repeats} runs between events, after warm-up runs for at least
+     * {@link GpuBenchmarkRunner#MIN_WARMUP_MS} ms (and 10 runs, at most {@value #MAX_WARMUP_RUNS}): a
+     * read takes tens of microseconds, and the JIT compiles its Java side only after thousands of calls
+     * (10 warm-up runs left the first H200 run timing interpreted code).
+     */
     private static double time(CudaEvent start, CudaEvent end, Runnable op, int repeats) {
-        for (int i = 0; i < 10; i++) {
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < MAX_WARMUP_RUNS
+                && (i < 10 || System.nanoTime() - warmStart < GpuBenchmarkRunner.MIN_WARMUP_MS * 1_000_000L); i++) {
             op.run();
+            if (i % 256 == 255) {        // keep the queue short
+                CudaDriver.eventRecord(end.handle(), MemorySegment.NULL);
+                end.synchronize();
+            }
         }
         double[] ms = new double[repeats];
         for (int i = 0; i < repeats; i++) {
