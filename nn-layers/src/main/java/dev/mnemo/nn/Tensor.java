@@ -235,9 +235,14 @@ public final class Tensor {
     /** The elements as a new double array. CPU only. */
     public double[] toDoubleArray() {
         double[] out = new double[(int) numel];
-        HostStorage h = host();
-        for (int i = 0; i < out.length; i++) {
-            out[i] = h.get((int) offset + i);
+        int from = (int) offset;
+        switch (host()) {      // straight from the array: a bulk copy, no call per element
+            case HostStorage.Doubles d -> System.arraycopy(d.data, from, out, 0, out.length);
+            case HostStorage.Floats f -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = f.data[from + i];
+                }
+            }
         }
         return out;
     }

@@ -295,7 +295,8 @@ public final class Eigen {
             }
             return;
         }
-        for (int i = 0; i < count; i++) {
+        // host-only work per matrix, independent (each i writes only out[i] and notes[i]): on all cores
+        IntStream.range(0, count).parallel().forEach(i -> {
             RawEigen raw = raws.get(i);
             EigenChecks checks = Invariants.check(raw, Invariants.Facts.of(as[i], n),
                     solver.precision().unitRoundoff(), as[i], o.checkResidual());
@@ -305,7 +306,7 @@ public final class Eigen {
             } else {
                 notes.get(i).add(who + " failed: " + checks.failure() + "; retrying alone");
             }
-        }
+        });
     }
 
     // ---- input ----

@@ -1,0 +1,73 @@
+package dev.mnemo.nn.linalg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conjugate-pair check: the O(n) matching of adjacent (Im &gt; 0, Im &lt; 0) pairs, and the full
+ * matching it falls back to when the pairs are not adjacent or do not match.
+ */
+class InvariantsTest {
+    static final double FLOAT64_U = 0x1p-53;
+
+    @Test
+    void adjacentPairsAreMatchedInOrder() {
+        assertEquals(0, Invariants.adjacentConjugateDistance(new double[] {1, 2, 2, 3}, new double[] {0, 1, -1, 0}));
+        assertEquals(0.1, Invariants.adjacentConjugateDistance(new double[] {2, 2}, new double[] {1, -1.1}), 1e-12);
+        assertEquals(0, Invariants.adjacentConjugateDistance(new double[] {5, 6}, new double[] {0, 0}));
+        assertTrue(Double.isNaN(Invariants.adjacentConjugateDistance(new double[] {2, 2}, new double[] {-1, 1})),
+                "a pair must start with Im > 0");
+        assertTrue(Double.isNaN(Invariants.adjacentConjugateDistance(new double[] {2, 3, 2}, new double[] {1, 0, -1})),
+                "a real eigenvalue between partners");
+        assertTrue(Double.isNaN(Invariants.adjacentConjugateDistance(new double[] {2}, new double[] {1})));
+    }
+
+    @Test
+    void aRightSpectrumPassesWhetherOrNotItsPairsAreAdjacent() {
+        int n = 16;
+        double[] a = Matrices.gaussian(n, new Random(3));
+        EigenResult right = Eigen.of(a, n, EigenTest.CPU);
+        var facts = Invariants.Facts.of(a, n);
+        EigenChecks adjacent = Invariants.check(RawEigen.values(right.re(), right.im()), facts, FLOAT64_U, a, false);
+        assertTrue(adjacent.passed(), adjacent.failure());
+        // every Im < 0 moved to the end: no adjacent pairs, so the full matching decides
+        double[] re = new double[n];
+        double[] im = new double[n];
+        int k = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < n; i++) {
+                if ((right.im(i) < 0) == (pass == 1)) {
+                    re[k] = right.re(i);
+                    im[k++] = right.im(i);
+                }
+            }
+        }
+        assertTrue(Double.isNaN(Invariants.adjacentConjugateDistance(re, im)), "the test needs complex pairs");
+        EigenChecks split = Invariants.check(RawEigen.values(re, im), facts, FLOAT64_U, a, false);
+        assertTrue(split.passed(), split.failure());
+        assertEquals(adjacent.conjugateError(), split.conjugateError(), 1e-12);
+    }
+
+    @Test
+    void aPartnerThatIsNotTheConjugateFails() {
+        int n = 16;
+        double[] a = Matrices.gaussian(n, new Random(3));
+        EigenResult right = Eigen.of(a, n, EigenTest.CPU);
+        double[] re = right.re().clone();
+        double[] im = right.im().clone();
+        int second = -1;
+        for (int i = 0; i < n && second < 0; i++) {
+            if (im[i] < 0) {
+                second = i;
+            }
+        }
+        im[second] -= 0.3;
+        EigenChecks c = Invariants.check(RawEigen.values(re, im), Invariants.Facts.of(a, n), FLOAT64_U, a, false);
+        assertFalse(c.passed());
+        assertTrue(c.failure().startsWith("conjugate pairs do not match"), c.failure());
+    }
+}
