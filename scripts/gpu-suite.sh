@@ -10,11 +10,26 @@
 # timings from C), and suite.json + suite.md + report.json + report.md (gpu-bench-all.sh: every GPU
 # benchmark, Mnemo beside PyTorch/cuDNN where python3 and torch exist, and its logs *.txt). Exit status: non-zero when a test
 # failed or memcheck found errors (the benchmark never changes it).
+#
+# MNEMO_SUITE_PACK=1 writes everything to a work folder instead and leaves in OUT_DIR one file,
+# results.tgz (a folder r/ inside), refreshed after every stage: what a remote call returns survives
+# a call cut short, and the team's device tool brings back at most 8 files.
 set -uo pipefail
 bundle=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: gpu-suite.sh OUT_DIR [info,tests,memcheck,harness,bench]}
 stages=",${2:-info,tests,memcheck,harness,bench},"
 mkdir -p "$out"
+pack_into=""
+if [ "${MNEMO_SUITE_PACK:-0}" = 1 ]; then
+  pack_into=$(cd "$out" && pwd)
+  out=$(mktemp -d)/r && mkdir -p "$out"
+fi
+# pack: refreshes PACK_INTO/results.tgz from the work folder (MNEMO_SUITE_PACK=1 only).
+pack() {
+  [ -n "$pack_into" ] && tar czf "$pack_into/results.tgz" -C "$(dirname "$out")" r
+  return 0
+}
+trap pack EXIT
 status=0
 want() { [[ "$stages" == *",$1,"* ]]; }
 # limit SECONDS FILE CMD...: runs CMD under a time limit; on timeout says so in FILE.
@@ -38,6 +53,7 @@ if want info; then
   limit "${MNEMO_SUITE_INFO_S:-60}" "$out/info.txt" "$java" --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true \
     -cp "$cp_all" dev.mnemo.experiments.cli.MnemoCli info >"$out/info.txt" 2>&1 || status=1
   nvidia-smi >>"$out/info.txt" 2>&1 || true
+  pack
 fi
 
 if want tests; then
@@ -55,6 +71,7 @@ if want tests; then
   mv "$out/junit-xml/TEST-junit-jupiter.xml" "$out/junit-report.xml" 2>/dev/null; rm -rf "$out/junit-xml"
   # The list of failures and skips, for people who read junit.txt first.
   grep -E 'tests (successful|failed|skipped|aborted)' "$out/junit.txt" || true
+  pack
 fi
 
 if [ -x "$bundle/mnemo_harness" ]; then
@@ -67,6 +84,7 @@ if [ -x "$bundle/mnemo_harness" ]; then
     else
       echo "compute-sanitizer not found on PATH" >"$out/memcheck.txt"; status=1
     fi
+    pack
   fi
   if want harness; then
     limit "${MNEMO_SUITE_HARNESS_S:-180}" "$out/harness.txt" bash -c '
@@ -74,6 +92,7 @@ if [ -x "$bundle/mnemo_harness" ]; then
       "$h" info
       for k in fill axpby clip sumrows rnn lstm gru xent mse sgd adam rmsprop memnet eigen persistent; do "$h" "$k"; done
       "$h" launch' _ "$bundle/mnemo_harness" >"$out/harness.txt" 2>&1 || status=1
+    pack
   fi
 fi
 
