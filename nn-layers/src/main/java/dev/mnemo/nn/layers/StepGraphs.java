@@ -28,7 +28,8 @@ import java.util.Map;
  * default: when a call repeats the previous call's shape), so a training loop whose batches change
  * shape every call (bucketed sequence lengths) stays on the eager loop instead of recording each
  * shape once and never replaying it. {@link #forward} and {@link #backward} return false when the
- * caller should run the eager loop itself.
+ * caller should run the eager loop itself. The automatic mode (sightings above 1) leaves loops shorter
+ * than {@link #AUTO_MIN_STEPS} eager.
  *
  * <p>Not thread-safe, like the layer.
  */
@@ -109,6 +110,13 @@ final class StepGraphs implements AutoCloseable {
         }
     }
 
+    /**
+     * The fewest steps the automatic mode records: a replay adds about six copies around its one
+     * launch, which pays only once the eager loop's 2–3 launches per step outnumber them (a
+     * step-by-step decoder calls with T = 1 and stays eager).
+     */
+    static final int AUTO_MIN_STEPS = 4;
+
     private final Backend backend;
     private final int sightings;
     private final Map<Integer, Entry> entries = new HashMap<>();
@@ -141,6 +149,9 @@ final class StepGraphs implements AutoCloseable {
      * {@code index}, backward loops {@code -1 - index}.
      */
     private boolean recordNow(int key, int steps, int batch) {
+        if (sightings > 1 && steps < AUTO_MIN_STEPS) {
+            return false;
+        }
         long shape = ((long) steps << 32) | batch;
         long[] s = seen.get(key);
         long count = s != null && s[0] == shape ? s[1] + 1 : 1;
