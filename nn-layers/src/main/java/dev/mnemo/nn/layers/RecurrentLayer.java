@@ -484,7 +484,7 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         }
     }
 
-    // ---- CUDA Graphs (opt-in) ----
+    // ---- CUDA Graphs (auto by default on CUDA) ----
 
     /** The system property that sets the CUDA layers' graph mode: {@code auto} (default), {@code true}, {@code false}. */
     public static final String GRAPHS_PROPERTY = "mnemo.cuda.graphs";
