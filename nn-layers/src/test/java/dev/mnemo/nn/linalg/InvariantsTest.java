@@ -70,4 +70,25 @@ class InvariantsTest {
         assertFalse(c.passed());
         assertTrue(c.failure().startsWith("conjugate pairs do not match"), c.failure());
     }
+
+    @Test
+    void factsAreTheTraceTheTraceOfTheSquareAndTheFrobeniusNorm() {
+        for (int n : new int[] {1, 2, 3, 7, 16}) {
+            double[] a = Matrices.gaussian(n, new Random(n));
+            double tr = 0;
+            double tr2 = 0;
+            double fro = 0;
+            for (int i = 0; i < n; i++) {
+                tr += a[i * n + i];
+                for (int j = 0; j < n; j++) {
+                    fro += a[i * n + j] * a[i * n + j];
+                    tr2 += a[i * n + j] * a[j * n + i];
+                }
+            }
+            var f = Invariants.Facts.of(a, n);
+            assertEquals(tr, f.trace(), 1e-12, "trace, n = " + n);
+            assertEquals(tr2, f.traceOfSquare(), 1e-12 * Math.max(1, Math.abs(tr2)), "tr A², n = " + n);
+            assertEquals(Math.sqrt(fro), f.frobenius(), 1e-12, "‖A‖_F, n = " + n);
+        }
+    }
 }
