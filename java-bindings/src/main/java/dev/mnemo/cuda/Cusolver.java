@@ -92,8 +92,11 @@ public final class Cusolver implements AutoCloseable {
     private DeviceBuffer deviceWorkspace;
     private DeviceBuffer matrixScratch;
     private DeviceBuffer vectorScratch;
+    private DeviceBuffer inputScratch;
     private Arena hostArena;
     private MemorySegment hostWorkspace = MemorySegment.NULL;
+    private Arena stagingArena = Arena.ofConfined();
+    private MemorySegment stagingBuffer = MemorySegment.NULL;
 
     private Cusolver(CudaStream stream, MemorySegment handle, MemorySegment params, Cublas cublas) {
         this.stream = stream;
@@ -226,25 +229,33 @@ public final class Cusolver implements AutoCloseable {
 
     /** Host convenience for {@link #geev(CudaDataType, int, DeviceMemory, DeviceMemory, DeviceMemory)} on float64; {@code a} is not modified. */
     public GeneralEigen geev(double[] a, int n, boolean vectors) {
-        return geevHost(CudaDataType.FLOAT64, MemorySegment.ofArray(a), n, vectors);
+        return geev(CudaDataType.FLOAT64, a, n, vectors);
     }
 
     /** Host convenience in float32 (results widened to double); {@code a} is not modified. */
     public GeneralEigen geev(float[] a, int n, boolean vectors) {
-        return geevHost(CudaDataType.FLOAT32, MemorySegment.ofArray(a), n, vectors);
+        requireSquare(a.length, n);
+        return geevHost(CudaDataType.FLOAT32, n, vectors, stage(CudaDataType.FLOAT32, MemorySegment.ofArray(a)));
     }
 
-    private GeneralEigen geevHost(CudaDataType type, MemorySegment a, int n, boolean vectors) {
-        requireSquare(a, type, n);
+    /**
+     * Host convenience in {@code type} for a float64 matrix: FLOAT32 rounds each element to float
+     * on its way into the staging buffer (no float[] copy); results widened to double; {@code a}
+     * is not modified.
+     */
+    public GeneralEigen geev(CudaDataType type, double[] a, int n, boolean vectors) {
+        requireSquare(a.length, n);
+        return geevHost(type, n, vectors, stage(type, a));
+    }
+
+    private GeneralEigen geevHost(CudaDataType type, int n, boolean vectors, MemorySegment hostA) {
         long elements = (long) n * n;
+        inputScratch = grow(inputScratch, elements * type.bytes());
         try (Arena arena = Arena.ofConfined();
-             DeviceBuffer dA = DeviceBuffer.allocate(context, elements * type.bytes());
              DeviceBuffer dW = DeviceBuffer.allocate(context, 2L * n * type.bytes());
              DeviceBuffer dV = DeviceBuffer.allocate(context, vectors ? elements * type.bytes() : 0)) {
-            MemorySegment hostA = arena.allocate(a.byteSize(), 16);
-            hostA.copyFrom(a);
-            dA.copyFromHostAsync(hostA, 0, stream);
-            geev(type, n, dA, dW, vectors ? dV : null);
+            inputScratch.copyFromHostAsync(hostA, 0, stream);
+            geev(type, n, inputScratch, dW, vectors ? dV : null);
             double[] w = download(arena, dW, type, 2 * n);
             double[] packed = vectors ? download(arena, dV, type, (int) elements) : null;
             return GeneralEigen.unpack(n, w, packed);
@@ -303,28 +314,68 @@ public final class Cusolver implements AutoCloseable {
 
     /** Host convenience for {@link #syevd(CudaDataType, int, DeviceMemory, DeviceMemory, boolean)} in float64; {@code a} is not modified. */
     public SymmetricEigen syevd(double[] a, int n, boolean vectors) {
-        return syevdHost(CudaDataType.FLOAT64, MemorySegment.ofArray(a), n, vectors);
+        return syevd(CudaDataType.FLOAT64, a, n, vectors);
     }
 
     /** Host convenience in float32 (results widened to double); {@code a} is not modified. */
     public SymmetricEigen syevd(float[] a, int n, boolean vectors) {
-        return syevdHost(CudaDataType.FLOAT32, MemorySegment.ofArray(a), n, vectors);
+        requireSquare(a.length, n);
+        return syevdHost(CudaDataType.FLOAT32, n, vectors, stage(CudaDataType.FLOAT32, MemorySegment.ofArray(a)));
     }
 
-    private SymmetricEigen syevdHost(CudaDataType type, MemorySegment a, int n, boolean vectors) {
-        requireSquare(a, type, n);
+    /** Host convenience in {@code type} for a float64 matrix, as {@link #geev(CudaDataType, double[], int, boolean)}. */
+    public SymmetricEigen syevd(CudaDataType type, double[] a, int n, boolean vectors) {
+        requireSquare(a.length, n);
+        return syevdHost(type, n, vectors, stage(type, a));
+    }
+
+    private SymmetricEigen syevdHost(CudaDataType type, int n, boolean vectors, MemorySegment hostA) {
         long elements = (long) n * n;
+        inputScratch = grow(inputScratch, elements * type.bytes());
         try (Arena arena = Arena.ofConfined();
-             DeviceBuffer dA = DeviceBuffer.allocate(context, elements * type.bytes());
              DeviceBuffer dW = DeviceBuffer.allocate(context, (long) n * type.bytes())) {
-            MemorySegment hostA = arena.allocate(a.byteSize(), 16);
-            hostA.copyFrom(a);
-            dA.copyFromHostAsync(hostA, 0, stream);
-            syevd(type, n, dA, dW, vectors);
+            inputScratch.copyFromHostAsync(hostA, 0, stream);
+            syevd(type, n, inputScratch, dW, vectors);
             double[] values = download(arena, dW, type, n);
-            double[] v = vectors ? download(arena, dA, type, (int) elements) : new double[0];
+            double[] v = vectors ? download(arena, inputScratch, type, (int) elements) : new double[0];
             return new SymmetricEigen(n, values, v);
         }
+    }
+
+    /** {@code a} (already in {@code type}'s layout) copied into the reused host staging buffer. */
+    private MemorySegment stage(CudaDataType type, MemorySegment a) {
+        MemorySegment staged = staging(a.byteSize());
+        staged.copyFrom(a);
+        return staged;
+    }
+
+    /** {@code a} in {@code type} (float64 as is, float32 rounded) in the reused host staging buffer. */
+    private MemorySegment stage(CudaDataType type, double[] a) {
+        MemorySegment staged = staging((long) a.length * type.bytes());
+        if (type == CudaDataType.FLOAT64) {
+            MemorySegment.copy(a, 0, staged, ValueLayout.JAVA_DOUBLE, 0, a.length);
+        } else if (type == CudaDataType.FLOAT32) {
+            for (int i = 0; i < a.length; i++) {
+                staged.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) a[i]);
+            }
+        } else {
+            throw new IllegalArgumentException("type must be FLOAT32 or FLOAT64, got " + type);
+        }
+        return staged;
+    }
+
+    /**
+     * The first {@code bytes} of the host staging buffer, grown as needed. Kept between calls so
+     * that a large matrix is not a fresh, zeroed, page-faulting allocation on every call; each
+     * call's upload has finished reading it before the call returns (every call synchronizes).
+     */
+    private MemorySegment staging(long bytes) {
+        if (bytes > stagingBuffer.byteSize()) {
+            stagingArena.close();
+            stagingArena = Arena.ofConfined();
+            stagingBuffer = stagingArena.allocate(bytes, 64);
+        }
+        return stagingBuffer.asSlice(0, bytes);
     }
 
     // ───────────────────────────── lifetime and helpers ─────────────────────────────
@@ -353,8 +404,9 @@ public final class Cusolver implements AutoCloseable {
             } catch (Throwable t) {
                 throw CudaException.rethrow("cusolverDnDestroy", t);
             } finally {
-                closeAll(deviceWorkspace, matrixScratch, vectorScratch, info, cublas);
+                closeAll(deviceWorkspace, matrixScratch, vectorScratch, inputScratch, info, cublas);
                 hostArena.close();
+                stagingArena.close();
             }
         });
     }
@@ -418,12 +470,10 @@ public final class Cusolver implements AutoCloseable {
         return d;
     }
 
-    private static void requireSquare(MemorySegment a, CudaDataType type, int n) {
+    private static void requireSquare(int length, int n) {
         MatrixChecks.nonNegative("n", n);
-        long expected = (long) n * n * type.bytes();
-        if (a.byteSize() != expected) {
-            throw new IllegalArgumentException("a must hold n·n = " + (long) n * n + " " + type.plural()
-                    + ", got " + a.byteSize() / type.bytes());
+        if (length != (long) n * n) {
+            throw new IllegalArgumentException("a must hold n·n = " + (long) n * n + " elements, got " + length);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.mnemo.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -226,6 +227,37 @@ class CusolverGpuTest {
             widened[i] = a[i];
         }
         assertRightEigenvectors(widened, full, 2e-4);
+    }
+
+    @Test
+    void float64InputSolvedInFloat32IsTheFloatInputsSolveThroughTheReusedStaging() {
+        // 64 first, then 8: the second call reads the first 8·8 floats of a staging buffer that
+        // still holds the first matrix beyond them
+        for (int n : new int[] {64, 8}) {
+            Known k = known(n, 200 + n);
+            double[] copy = k.a().clone();
+            GeneralEigen rounded = solver.geev(CudaDataType.FLOAT32, k.a(), n, false);
+            GeneralEigen floats = solver.geev(toFloats(k.a()), n, false);
+            assertArrayEquals(floats.valuesRe(), rounded.valuesRe(), 0, "n = " + n);
+            assertArrayEquals(floats.valuesIm(), rounded.valuesIm(), 0, "n = " + n);
+            assertSpectrum(k, rounded.valuesRe(), rounded.valuesIm(), 2e-4);
+            SymmetricEigen sym = solver.syevd(CudaDataType.FLOAT32, symmetricPart(k.a(), n), n, false);
+            assertArrayEquals(solver.syevd(toFloats(symmetricPart(k.a(), n)), n, false).values(), sym.values(), 0);
+            assertArrayEquals(copy, k.a(), "the host input must not change");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> solver.geev(CudaDataType.FLOAT32, new double[7], 3, false));
+        assertEquals("a must hold n·n = 9 elements, got 7", e.getMessage());
+    }
+
+    private static double[] symmetricPart(double[] a, int n) {
+        double[] s = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                s[i * n + j] = 0.5 * (a[i * n + j] + a[j * n + i]);
+            }
+        }
+        return s;
     }
 
     @Test

@@ -1,12 +1,13 @@
 package dev.mnemo.nn.linalg;
 
+import dev.mnemo.cuda.CudaDataType;
 import dev.mnemo.cuda.GeneralEigen;
 import dev.mnemo.cuda.SymmetricEigen;
 
 /**
  * The GPU solvers: cuSOLVER {@code cusolverDnXgeev} (general) and {@code cusolverDnXsyevd}
  * (symmetric) through java-bindings' host entry points (upload, solve, download), run on
- * {@link GpuEigenWorker}'s thread, in float32 or float64.
+ * {@link GpuEigenWorker}'s thread, in float32 or float64 (float32 rounds while staging the upload).
  *
  * @param precision the arithmetic; float32 rounds the input to float first
  * @param symmetric Xsyevd instead of Xgeev
@@ -20,24 +21,16 @@ record CusolverSolver(EigenPrecision precision, boolean symmetric) implements So
 
     @Override
     public RawEigen solve(double[] a, int n, boolean vectors) {
-        float[] single = precision == EigenPrecision.FLOAT32 ? toFloat(a) : null;
+        CudaDataType type = precision == EigenPrecision.FLOAT32 ? CudaDataType.FLOAT32 : CudaDataType.FLOAT64;
         return GpuEigenWorker.get().call(s -> {
             if (symmetric) {
-                SymmetricEigen e = single != null ? s.syevd(single, n, vectors) : s.syevd(a, n, vectors);
+                SymmetricEigen e = s.syevd(type, a, n, vectors);
                 return new RawEigen(e.values(), new double[n], vectors ? e.vectors() : null,
                         vectors ? new double[n * n] : null);
             }
-            GeneralEigen g = single != null ? s.geev(single, n, vectors) : s.geev(a, n, vectors);
+            GeneralEigen g = s.geev(type, a, n, vectors);
             return new RawEigen(g.valuesRe(), g.valuesIm(), vectors ? g.vectorsRe() : null,
                     vectors ? g.vectorsIm() : null);
         });
-    }
-
-    private static float[] toFloat(double[] a) {
-        float[] f = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            f[i] = (float) a[i];
-        }
-        return f;
     }
 }

@@ -84,4 +84,40 @@ class InvariantsTest {
         assertEquals(4, one.traceOfSquare(), 0);
         assertEquals(2, one.frobenius(), 0);
     }
+
+    @Test
+    void factsOfLargeMatricesCoverEveryTilePair() {
+        // n = 300: partial edge tiles and the parallel rows of tiles. With integer entries every sum
+        // is exact, and tr A² = ±‖A‖²_F for a symmetric / skew-symmetric A only if each a_ij·a_ji of
+        // every off-diagonal tile pair is counted exactly once per (i, j).
+        int n = 300;
+        double[] sym = new double[n * n];
+        double[] skew = new double[n * n];
+        long squares = 0;
+        long skewSquares = 0;
+        long trace = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                int v = (i * 7 + j * 13) % 11 - 5;
+                sym[i * n + j] = v;
+                sym[j * n + i] = v;
+                squares += (i == j ? 1 : 2) * (long) v * v;
+                if (i == j) {
+                    trace += v;
+                } else {
+                    skew[i * n + j] = v;
+                    skew[j * n + i] = -v;
+                    skewSquares += 2L * v * v;
+                }
+            }
+        }
+        var s = Invariants.Facts.of(sym, n);
+        assertEquals(trace, s.trace(), 0);
+        assertEquals(squares, s.traceOfSquare(), 0);
+        assertEquals(Math.sqrt(squares), s.frobenius(), 1e-12);
+        var k = Invariants.Facts.of(skew, n);
+        assertEquals(0, k.trace(), 0);
+        assertEquals(-skewSquares, k.traceOfSquare(), 0);
+        assertEquals(Math.sqrt(skewSquares), k.frobenius(), 1e-12);
+    }
 }
