@@ -2,11 +2,12 @@
 // Given lse and D = ⟨c, dc⟩, every slot's gradients are independent (a = exp(s − lse) needs no
 // other slot), so dK and dV are accumulated in place by the one group that owns the slot; only
 // dq sums over slots: per-lane sums, then a butterfly over the warp's groups, then the warps in
-// order (split path: one partial per block, merged in split order) — no atomics anywhere.
+// order (split path: one partial per block, merged by a block per row) — no atomics anywhere.
 // Entry points: mnemo_memnet_read_bwd_small_f32, mnemo_memnet_read_bwd_split_f32,
 // mnemo_memnet_read_bwd_merge_f32.
 #include <cstddef>
 
+#include "memnet_merge.cuh"
 #include "memnet_read.cuh"
 
 namespace mnemo::memnet::bwd {
@@ -287,19 +288,20 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
   dispatch<float, bwd::Split>(bwd::layout_of(p), p, smem);
 }
 
-// A warp per row: dq[b, j] = scale · Σ_s partials[b, s, j], the splits in order.
+// A block per row (memnet_merge.cuh): dq[b, j] = scale · Σ_s partials[b, s, j].
 extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
     mnemo_memnet_read_bwd_merge_f32(mnemo_memnet_read_bwd_params p) {
   using namespace mnemo::memnet;
-  const int lane = static_cast<int>(threadIdx.x) % mnemo::kWarpSize;
-  const long long b = static_cast<long long>(blockIdx.x) * kWarps + threadIdx.x / mnemo::kWarpSize;
-  if (b >= p.batch) return;
+  __shared__ float red[kBlockThreads];
+  const long long b = blockIdx.x;
+  if (b >= p.batch) return;  // the whole block, before any barrier
   const float* part = p.partials + b * p.splits * p.keyWidth;
-  const float scale = static_cast<float>(p.scale);
-  float* dq = p.dq + b * p.dqBatchStride;
-  for (long long j = lane; j < p.keyWidth; j += mnemo::kWarpSize) {
-    float sum = 0.0f;
-    for (long long s = 0; s < p.splits; ++s) sum += part[s * p.keyWidth + j];
-    dq[j] = scale * sum;
+  const merge::Groups g = merge::groups_of(p.keyWidth);
+  float sum = 0.0f;
+  if (g.active()) {
+#pragma unroll 4
+    for (long long s = g.group; s < p.splits; s += g.count) sum += part[s * p.keyWidth + g.column];
   }
+  sum = merge::sum_over_groups(sum, g, red);
+  if (g.first()) p.dq[b * p.dqBatchStride + g.column] = static_cast<float>(p.scale) * sum;
 }

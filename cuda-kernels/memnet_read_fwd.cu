@@ -1,9 +1,10 @@
 // memnet_read_fwd.cu — family "memnet": the forward key-value read (see mnemo_kernels.h).
 // Entry points: mnemo_memnet_read_fwd_small_f32 (a warp per row, fused), and the flash-decoding
 // pair mnemo_memnet_read_fwd_split_f32 / _split_kvbf16_f32 (partials per slot chunk) +
-// mnemo_memnet_read_fwd_merge_f32 (log-sum-exp merge in split order).
+// mnemo_memnet_read_fwd_merge_f32 (log-sum-exp merge, a block per row).
 #include <cstddef>
 
+#include "memnet_merge.cuh"
 #include "memnet_read.cuh"
 
 namespace mnemo::memnet::fwd {
@@ -183,33 +184,45 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads, mnemo
   dispatch<Bf16, fwd::Split<Bf16>>(fwd::layout_of<Bf16>(p), p, smem);
 }
 
-// A warp per row: the max over the row's partials (and 0 for the empty slots), then
-// l = Σ l_s·exp(m_s − max) + empty·exp(−max) and c = Σ acc_s·exp(m_s − max) / l, each sum in
-// split order. Every lane forms the same max and l (broadcast loads of the same values).
+// A block per row (memnet_merge.cuh): the max over the row's partials (and 0 for the empty
+// slots), then l = Σ l_s·exp(m_s − max) + empty·exp(−max) and c = Σ acc_s·exp(m_s − max) / l.
+// Each thread of a group forms the same l bits (same splits, same order), so every column's
+// thread ends with the same l.
 extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
     mnemo_memnet_read_fwd_merge_f32(mnemo_memnet_read_fwd_params p) {
   using namespace mnemo::memnet;
-  const int lane = static_cast<int>(threadIdx.x) % mnemo::kWarpSize;
-  const long long b = static_cast<long long>(blockIdx.x) * kWarps + threadIdx.x / mnemo::kWarpSize;
-  if (b >= p.batch) return;
+  __shared__ float red[kBlockThreads];
+  const long long b = blockIdx.x;
+  if (b >= p.batch) return;  // the whole block, before any barrier
   const long long width = 2 + p.valueWidth;
   const float* part = p.partials + b * p.splits * width;
   float mx = -CUDART_INF_F;
-  for (long long s = 0; s < p.splits; ++s) mx = nan_max(mx, part[s * width]);
+  for (long long s = threadIdx.x; s < p.splits; s += kBlockThreads) mx = nan_max(mx, part[s * width]);
+  mx = merge::block_max(mx, red);
   if (p.emptySlots > 0) mx = nan_max(mx, 0.0f);
   float* c = p.c + b * p.valueWidth;
-  if (mx == -CUDART_INF_F) {
-    for (long long j = lane; j < p.valueWidth; j += mnemo::kWarpSize) c[j] = 0.0f;
-    if (lane == 0) p.lse[b] = -CUDART_INF_F;
+  if (mx == -CUDART_INF_F) {  // the same in every thread: no slot at all
+    for (long long j = threadIdx.x; j < p.valueWidth; j += kBlockThreads) c[j] = 0.0f;
+    if (threadIdx.x == 0) p.lse[b] = -CUDART_INF_F;
     return;
   }
+  const merge::Groups g = merge::groups_of(p.valueWidth);
+  float a = 0.0f;
   float l = 0.0f;
-  for (long long s = 0; s < p.splits; ++s) l += part[s * width + 1] * expf(part[s * width] - mx);
-  if (p.emptySlots > 0) l += static_cast<float>(p.emptySlots) * expf(-mx);
-  for (long long j = lane; j < p.valueWidth; j += mnemo::kWarpSize) {
-    float a = 0.0f;
-    for (long long s = 0; s < p.splits; ++s) a += part[s * width + 2 + j] * expf(part[s * width] - mx);
-    c[j] = a / l;
+  if (g.active()) {
+#pragma unroll 4
+    for (long long s = g.group; s < p.splits; s += g.count) {
+      const float* ps = part + s * width;
+      const float w = expf(ps[0] - mx);
+      l += ps[1] * w;
+      a += ps[2 + g.column] * w;
+    }
   }
-  if (lane == 0) p.lse[b] = mx + logf(l);
+  a = merge::sum_over_groups(a, g, red);
+  l = merge::sum_over_groups(l, g, red);
+  if (g.first()) {
+    if (p.emptySlots > 0) l += static_cast<float>(p.emptySlots) * expf(-mx);
+    c[g.column] = a / l;
+    if (g.column == 0) p.lse[b] = mx + logf(l);
+  }
 }

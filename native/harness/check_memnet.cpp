@@ -341,6 +341,10 @@ void check_memnet(std::mt19937& rng, Tally& t) {
       {"d 64 split + empties",  2,  257, 5, 64,  16, Layout::kDense,  0, Path::kDefault, 0,  false, 0.125},
       {"wide vector rows",      2,  20,  1, 160, 200, Layout::kDense, 0, Path::kDefault, 0,  false, 0.1},
       {"wide element rows",     2,  20,  1, 130, 7,  Layout::kDense,  0, Path::kSplit,   6,  false, 0.1},
+      // the merges' block per row: 313 splits over 5 groups of 48 (fwd) and 4 of 64 (bwd) threads
+      {"one row, many splits",  1, 40000, 3, 64, 48, Layout::kDense,  0, Path::kDefault, 0,  false, 0.125},
+      // 300 splits, one group of 256 threads: the widest rows
+      {"widest rows, 300 splits", 2, 600, 0, 256, 256, Layout::kDense, 0, Path::kSplit,  2,  false, 0.0625},
       {"bf16 d 64 split",       3,  300, 0, 64,  64, Layout::kDense,  0, Path::kDefault, 0,  true,  0.125},
       {"bf16 odd widths",       2,  50,  2, 12,  5,  Layout::kDense,  0, Path::kDefault, 0,  true,  0.5},
   };

@@ -262,6 +262,7 @@ unsigned memnet_row_grid(long long batch) {
   const long long blocks = ceil_div(batch, kBlockThreads / 32);
   return static_cast<unsigned>(blocks < 1 ? 1 : blocks);
 }
+unsigned memnet_merge_grid(long long batch) { return static_cast<unsigned>(batch < 1 ? 1 : batch); }
 unsigned memnet_split_grid(long long batch, long long splits) {
   const long long blocks = batch * splits;
   return static_cast<unsigned>(blocks < 1 ? 1 : blocks);
@@ -284,7 +285,7 @@ void launch_memnet_read_fwd_split(const mnemo_memnet_read_fwd_params& p, bool kv
                                       stream>>>(p);
   }
   CHECK_LAUNCH();
-  mnemo_memnet_read_fwd_merge_f32<<<memnet_row_grid(p.batch), kBlockThreads, 0, stream>>>(p);
+  mnemo_memnet_read_fwd_merge_f32<<<memnet_merge_grid(p.batch), kBlockThreads, 0, stream>>>(p);
   CHECK_LAUNCH();
 }
 
@@ -309,7 +310,7 @@ void launch_memnet_read_bwd_split(const mnemo_memnet_read_bwd_params& p, cudaStr
   mnemo_memnet_read_bwd_split_f32<<<memnet_split_grid(p.batch, p.splits), kBlockThreads, 0,
                                     stream>>>(p);
   CHECK_LAUNCH();
-  mnemo_memnet_read_bwd_merge_f32<<<memnet_row_grid(p.batch), kBlockThreads, 0, stream>>>(p);
+  mnemo_memnet_read_bwd_merge_f32<<<memnet_merge_grid(p.batch), kBlockThreads, 0, stream>>>(p);
   CHECK_LAUNCH();
 }
 

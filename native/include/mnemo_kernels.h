@@ -624,9 +624,10 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
  *         grid ceil(B / 8), at least 1; no dynamic shared memory.
  *   split (slots >= 1, any size; flash-decoding): block (s, b) takes slots
  *         [s·slotsPerSplit, min(slots, (s+1)·slotsPerSplit)) of row b and writes one partial;
- *         the merge kernel combines a row's partials in split order. Launch of the split kernels:
- *         block 256 threads, grid B·splits (1-D, block index = b·splits + s), at least 1, no
- *         dynamic shared memory; of the merge kernels: as the small path (a warp per row).
+ *         the merge kernel combines a row's partials. Launch of the split kernels: block 256
+ *         threads, grid B·splits (1-D, block index = b·splits + s), at least 1, no dynamic
+ *         shared memory; of the merge kernels: block 256 threads, a block per row (grid B, at
+ *         least 1), no dynamic shared memory.
  * Split plan (what the harness and the Java launcher use; any plan with
  * splits = ceil(slots / slotsPerSplit) gives a correct result):
  *   splits        = min(max(1, ceil(MNEMO_MEMNET_SPLIT_TARGET_BLOCKS / B)),

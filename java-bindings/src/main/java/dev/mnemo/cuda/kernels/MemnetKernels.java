@@ -18,7 +18,7 @@ import java.util.List;
  *
  * <p>Two read paths: <em>small</em> (slots {@code <=} {@link #SMALL_MAX_SLOTS}: one warp per row,
  * fused) and <em>split</em> (flash-decoding: blocks of slot chunks write partials, a merge kernel
- * combines them in split order). {@link #readForward}, {@link #readForwardKvbf16} and
+ * combines them, a block per row). {@link #readForward}, {@link #readForwardKvbf16} and
  * {@link #readBackward} take a typed {@link FwdParams} / {@link BwdParams}, check every size,
  * stride and overlap, choose the path and the {@link #splitPlan split plan} (overriding the
  * record's {@code slotsPerSplit} and {@code splits}), and queue one or two launches. The mirror
@@ -29,7 +29,7 @@ import java.util.List;
 public final class MemnetKernels {
     /** Threads per block of every memnet kernel. */
     public static final int BLOCK_THREADS = 256;
-    /** Rows per block of the small path and the merges (a warp per row). */
+    /** Rows per block of the small path (a warp per row). */
     public static final int ROWS_PER_BLOCK = BLOCK_THREADS / 32;
     /** {@code MNEMO_MEMNET_MAX_WIDTH}: the widest key or value row. */
     public static final int MAX_WIDTH = 256;
@@ -250,10 +250,16 @@ public final class MemnetKernels {
                 keyWidth);
     }
 
-    /** Small path and merges: block 256 (a warp per row), grid ceil(B / 8), at least 1. */
+    /** Small path: block 256 (a warp per row), grid ceil(B / 8), at least 1. */
     public static LaunchGeometry rowGeometry(long batch) {
         LaunchChecks.count("batch", batch);
         return LaunchGeometry.linear(Math.max(1, LaunchChecks.blocksFor(batch, ROWS_PER_BLOCK)), BLOCK_THREADS);
+    }
+
+    /** Merges: block 256 (a block per row, so a row's many splits fold 256 threads wide), grid B, at least 1. */
+    public static LaunchGeometry mergeGeometry(long batch) {
+        LaunchChecks.count("batch", batch);
+        return LaunchGeometry.linear(Math.max(1, batch), BLOCK_THREADS);
     }
 
     /** Split kernels: block 256, grid B·splits, at least 1. */
@@ -303,7 +309,7 @@ public final class MemnetKernels {
     /** Merge pass of the forward (partials → c, lse) from the struct's bytes. */
     public void readFwdMerge(MemorySegment p) {
         long batch = checkRawFwd(p, true);
-        target.launch(READ_FWD_MERGE, rowGeometry(batch), p);
+        target.launch(READ_FWD_MERGE, mergeGeometry(batch), p);
     }
 
     /** Small-path backward from the struct's bytes. */
@@ -321,7 +327,7 @@ public final class MemnetKernels {
     /** Merge pass of the backward (partials → dq) from the struct's bytes. */
     public void readBwdMerge(MemorySegment p) {
         long batch = checkRawBwd(p, true);
-        target.launch(READ_BWD_MERGE, rowGeometry(batch), p);
+        target.launch(READ_BWD_MERGE, mergeGeometry(batch), p);
     }
 
     /**

@@ -66,6 +66,8 @@ class MemnetKernelsTest {
     void geometry() {
         assertEquals(LaunchGeometry.linear(1, 256), MemnetKernels.rowGeometry(0));
         assertEquals(LaunchGeometry.linear(2, 256), MemnetKernels.rowGeometry(9));
+        assertEquals(LaunchGeometry.linear(1, 256), MemnetKernels.mergeGeometry(0));
+        assertEquals(LaunchGeometry.linear(9, 256), MemnetKernels.mergeGeometry(9));
         assertEquals(LaunchGeometry.linear(1024, 256), MemnetKernels.splitGeometry(64, 16));
         assertEquals(LaunchGeometry.linear(65535, 256), MemnetKernels.ringGeometry(1 << 20, 32, 32));
         assertEquals(LaunchGeometry.linear(1, 256), MemnetKernels.ringGeometry(0, 4, 4));
@@ -97,7 +99,7 @@ class MemnetKernelsTest {
         assertEquals(List.of(MemnetKernels.READ_FWD_SPLIT, MemnetKernels.READ_FWD_MERGE),
                 target.launches.stream().map(RecordingTarget.Launch::kernel).toList());
         assertEquals(LaunchGeometry.linear(64 * 64, 256), target.launches.get(0).geometry());
-        assertEquals(LaunchGeometry.linear(8, 256), target.launches.get(1).geometry());
+        assertEquals(LaunchGeometry.linear(64, 256), target.launches.get(1).geometry(), "merge: a block per row");
         MemorySegment s = (MemorySegment) target.launches.get(0).arguments().getFirst();
         assertEquals(64, fwdLong(s, "splits"));
         assertEquals(128, fwdLong(s, "slotsPerSplit"));
@@ -118,6 +120,7 @@ class MemnetKernelsTest {
         assertEquals(List.of(MemnetKernels.READ_BWD_SPLIT, MemnetKernels.READ_BWD_MERGE),
                 target.launches.stream().map(RecordingTarget.Launch::kernel).toList());
         assertEquals(LaunchGeometry.linear(9, 256), target.launches.getFirst().geometry());
+        assertEquals(LaunchGeometry.linear(3, 256), target.launches.get(1).geometry(), "merge: a block per row");
         MemorySegment s = (MemorySegment) target.launches.getFirst().arguments().getFirst();
         assertEquals(100, ParamsStructs.getLong(s, MemnetKernels.BWD_PARAMS_LAYOUT, "slotsPerSplit"));
     }

@@ -1,0 +1,57 @@
+// memnet_merge.cuh — family "memnet": how the merge kernels fold a row's split partials (see
+// mnemo_kernels.h). A block of 256 threads merges one batch row. Columns (of c or dq) are
+// `width` wide; the block is cut into count = 256 / width groups of `width` threads, thread
+// `column` of a group owns that column, and group k folds splits k, k + count, … in order.
+// Thread `column` of group 0 then adds the groups' sums in group order. Every sum's order is
+// fixed by (splits, width), so the bits repeat. Why a block: a B = 1 read over 65536 slots has
+// 512 splits, and the warp-per-row merge before this folded them one split at a time per lane —
+// about 80 of the read's ~92 µs on an H200 (0.36 TB/s effective).
+#pragma once
+
+#include "memnet_read.cuh"
+
+namespace mnemo::memnet::merge {
+
+// This thread's place in the block for a row of `width` columns (1 .. kMaxWidth).
+struct Groups {
+  int width;   // threads per group = columns
+  int count;   // groups per block, >= 1
+  int group;   // this thread's group (>= count: idle)
+  int column;  // this thread's column within its group
+  __device__ __forceinline__ bool active() const { return group < count; }
+  __device__ __forceinline__ bool first() const { return group == 0; }
+};
+
+__device__ __forceinline__ Groups groups_of(long long width) {
+  const int w = static_cast<int>(width);
+  const int t = static_cast<int>(threadIdx.x);
+  return {w, kBlockThreads / w, t / w, t % w};
+}
+
+// The block's nan_max of one value per thread, in every thread. red: kBlockThreads floats of
+// shared memory, free again on return. All threads of the block must call it.
+__device__ __forceinline__ float block_max(float v, float* red) {
+  red[threadIdx.x] = v;
+  __syncthreads();
+  for (int stride = kBlockThreads / 2; stride > 0; stride >>= 1) {
+    if (static_cast<int>(threadIdx.x) < stride) red[threadIdx.x] = nan_max(red[threadIdx.x], red[threadIdx.x + stride]);
+    __syncthreads();
+  }
+  const float r = red[0];
+  __syncthreads();
+  return r;
+}
+
+// Σ over groups, in group order, of each group's `mine` for this thread's column; meaningful in
+// the threads of group 0. red: kBlockThreads floats, free again on return. All threads call it.
+__device__ __forceinline__ float sum_over_groups(float mine, const Groups& g, float* red) {
+  if (g.active()) red[g.group * g.width + g.column] = mine;
+  __syncthreads();
+  float total = 0.0f;
+  if (g.first())
+    for (int k = 0; k < g.count; ++k) total += red[k * g.width + g.column];
+  __syncthreads();
+  return total;
+}
+
+}  // namespace mnemo::memnet::merge
