@@ -1,5 +1,6 @@
 // bench_memnet.cpp — times the memnet read: per shape, the split (flash-decoding) forward with
-// float and bf16 storage, the host's default path (small for N <= 128), and the backward.
+// float and bf16 storage (eager, then inside a CUDA Graph), the host's default path (small for
+// N <= 128), and the backward.
 // GB/s counts the bytes the read must move: K and V once (B·N·(d_k + d_v)·element size) for the
 // forward — the convention of gpu-anchors.md's torch SDPA rows — and K, V read plus dK, dV read
 // and written (6 × the float K+V bytes) for the backward.
@@ -16,12 +17,15 @@
 namespace mnemo::harness {
 namespace {
 
+// Reads per captured graph in the "graph" rows (as the Java benchmark's graph columns).
+constexpr int kGraphReads = 20;
+
 struct Shape {
   long long batch, slots, width;
 };
 
 void report(const char* what, const Shape& s, long long splits, int iters, double us, double bytes) {
-  std::printf("%-40s B=%-5lld N=%-6lld d=%-4lld splits=%-4lld iters=%-5d median_us=%-9.2f GB/s=%.1f\n",
+  std::printf("%-47s B=%-5lld N=%-6lld d=%-4lld splits=%-4lld iters=%-5d median_us=%-9.2f GB/s=%.1f\n",
               what, s.batch, s.slots, s.width, splits, iters, us, bytes / (us * 1e-6) / 1e9);
 }
 
@@ -69,6 +73,11 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   p16.values = values16.get();
   us = median_us(iters, s, no_setup, [&] { launch_memnet_read_fwd_split(p16, true, s); });
   report("mnemo_memnet_read_fwd_split+merge_kvbf16", sh, plan.splits, iters, us, bytes / 2);
+  // The same two reads, kernels alone: what a CUDA-Graph caller (Mnemo's default) pays.
+  us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p, false, s); });
+  report("mnemo_memnet_read_fwd_split+merge_f32 graph", sh, plan.splits, iters, us, bytes);
+  us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p16, true, s); });
+  report("mnemo_memnet_read_fwd_split+merge_kvbf16 graph", sh, plan.splits, iters, us, bytes / 2);
 
   // Backward: dK, dV accumulate across the timed calls (finite: the inputs are constant).
   DeviceBuffer dK(kv), dV(kv), bpart(B * plan.splits * d);
