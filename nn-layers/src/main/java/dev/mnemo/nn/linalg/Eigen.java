@@ -115,10 +115,23 @@ public final class Eigen {
         Objects.requireNonNull(options, "options");
         double[][] as = new double[matrices.size()][];
         int[] ns = new int[matrices.size()];
-        for (int i = 0; i < as.length; i++) {
-            Tensor t = matrices.get(i);
-            as[i] = hostMatrix("matrices[" + i + "]", t);
-            ns[i] = t.dim(0);
+        IllegalArgumentException[] bad = new IllegalArgumentException[as.length];
+        // host copies of CPU tensors on all cores (1000 64×64 matrices are 4M elements to widen and
+        // check); CUDA tensors are downloaded one by one through their backend
+        boolean allOnCpu = matrices.stream().allMatch(t -> t != null && t.device() == Device.CPU);
+        IntStream indices = IntStream.range(0, as.length);
+        (allOnCpu ? indices.parallel() : indices).forEach(i -> {
+            try {
+                as[i] = hostMatrix("matrices[" + i + "]", matrices.get(i));
+                ns[i] = matrices.get(i).dim(0);
+            } catch (IllegalArgumentException e) {
+                bad[i] = e;
+            }
+        });
+        for (IllegalArgumentException e : bad) {
+            if (e != null) {
+                throw e; // the first bad matrix, as a sequential walk would find it
+            }
         }
         return decomposeBatch(as, ns, options);
     }
@@ -136,9 +149,11 @@ public final class Eigen {
                     + (stacked == null ? "null" : stacked.toString()));
         }
         int count = stacked.dim(0);
+        // one download for the whole stack rather than one per matrix
+        Tensor host = stacked.device() == Device.CPU ? stacked : stacked.to(Device.CPU);
         List<Tensor> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            list.add(stacked.select(i));
+            list.add(host.select(i));
         }
         return ofBatch(list, options);
     }
@@ -299,9 +314,7 @@ public final class Eigen {
                                    EigenResult[] out, List<List<String>> notes) {
         int count = as.length;
         double[] packed = new double[count * n * n];
-        for (int i = 0; i < count; i++) {
-            System.arraycopy(as[i], 0, packed, i * n * n, n * n);
-        }
+        IntStream.range(0, count).parallel().forEach(i -> System.arraycopy(as[i], 0, packed, i * n * n, n * n));
         String who = "batched " + solver.label() + " " + solver.precision().label();
         List<RawEigen> raws;
         try {

@@ -11,6 +11,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * The batched on-chip eigenvalue kernel ({@code mnemo_eigen_hqr_f32/_f64}: Hessenberg reduction and
@@ -133,11 +134,16 @@ record GpuBatchedSolver(EigenPrecision precision) implements BatchedEigenSolver 
         }
     }
 
+    /** Elements per task of {@link #toFloat}: big enough to amortise a fork, small enough to spread. */
+    private static final int ROUNDING_CHUNK = 1 << 16;
+
     private static float[] toFloat(double[] a) {
         float[] f = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            f[i] = (float) a[i];
-        }
+        IntStream.range(0, (a.length + ROUNDING_CHUNK - 1) / ROUNDING_CHUNK).parallel().forEach(c -> {
+            for (int i = c * ROUNDING_CHUNK, end = Math.min(a.length, i + ROUNDING_CHUNK); i < end; i++) {
+                f[i] = (float) a[i];
+            }
+        });
         return f;
     }
 }

@@ -328,6 +328,11 @@ class EigenTest {
         assertMessage("n must be >= 1, got 0", () -> Eigen.of(new double[0], 0, CPU));
         assertMessage("matrices[1] must be square [n, n], got [2, 3]",
                 () -> Eigen.ofBatch(List.of(Tensor.zeros(2, 2), Tensor.zeros(2, 3)), CPU));
+        List<Tensor> manyBad = new ArrayList<>();
+        for (int i = 0; i < 300; i++) { // checked in parallel; the first bad one is still the one named
+            manyBad.add(i % 100 == 57 ? Tensor.zeros(3, 2) : Tensor.zeros(2, 2));
+        }
+        assertMessage("matrices[57] must be square [n, n], got [3, 2]", () -> Eigen.ofBatch(manyBad, CPU));
         assertMessage("stacked must have shape [count, n, n], got Tensor[2, 2, 3] float32 cpu",
                 () -> Eigen.ofBatch(Tensor.zeros(2, 2, 3), CPU));
         assertMessage("gpuMinOrder must be >= 1, got 0", () -> EigenOptions.builder().gpuMinOrder(0).build());
