@@ -30,11 +30,16 @@ import java.util.function.IntFunction;
  *       matrices already on the device), and {@code Eigen.ofBatch} end to end (host packing, upload,
  *       launch, download, the invariant checks of every matrix);</li>
  *   <li>{@code single/N/fpXX} (N = 64 … 2048): {@code Eigen.of} on the GPU engine (cuSOLVER Xgeev and
- *       the checks).</li>
+ *       the checks); for N &lt;= {@value #CPU_MAX_ORDER} also on the CPU engine (EJML, float64), so the
+ *       size rule's crossover ({@code mnemo.eigen.gpuMinOrder}) can be read off one run; and which
+ *       engine the default options pick.</li>
  * </ul>
  * Matrices: N(0, 1/n) entries, seed 1. Times: wall clock, median of the repeats after 3 warm-ups.
  */
 final class EigenBench {
+    /** Largest order timed on the CPU too (EJML took 0.18 s at 256 and 2 s at 512 on a 2-core VM). */
+    static final int CPU_MAX_ORDER = 256;
+
     private EigenBench() {
     }
 
@@ -68,8 +73,9 @@ final class EigenBench {
                     + Eigen.gpuUnavailableReason().orElse("kernels not built"));
             return 0;
         }
-        out.println("| row | torch.linalg.eigvals ms | Mnemo kernel ms | ratio | Mnemo Eigen API ms | ratio |");
-        out.println("|---|---|---|---|---|---|");
+        out.println("| row | torch.linalg.eigvals ms | Mnemo kernel ms | ratio | Mnemo Eigen API ms | ratio |"
+                + " CPU (EJML) API ms | AUTO picks |");
+        out.println("|---|---|---|---|---|---|---|---|");
         for (int n : new int[] {16, 64}) {
             for (EigenPrecision p : EigenPrecision.values()) {
                 String key = "batch/1000x" + n + "/" + tag(p);
@@ -78,16 +84,21 @@ final class EigenBench {
                 Tensor stacked = p == EigenPrecision.FLOAT64 ? Tensor.of(a, 1000, n, n) : Tensor.of(toFloat(a), 1000, n, n);
                 EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
                 double api = median(repeats, i -> Eigen.ofBatch(stacked, o));
-                row(out, key, torchMs(torch, key), kernel, api);
+                row(out, key, torchMs(torch, key), kernel, api, Double.NaN, "");
             }
         }
         for (int n = 64; n <= 2048; n *= 2) {
+            double[] a = gaussian(n * n, n);
+            int order = n;
+            // the CPU side of the size rule, on this host (float64 EJML; too slow to time past 256)
+            EigenOptions cpu = EigenOptions.builder().engine(EigenEngine.CPU).build();
+            double cpuMs = n <= CPU_MAX_ORDER ? median(Math.max(3, repeats / 3), i -> Eigen.of(a, order, cpu)) : Double.NaN;
+            String auto = Eigen.engineFor(n, false, EigenOptions.defaults()).name();
             for (EigenPrecision p : EigenPrecision.values()) {
-                double[] a = gaussian(n * n, n);
-                int order = n;
                 EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
                 double api = median(Math.max(3, repeats / (n >= 1024 ? 3 : 1)), i -> Eigen.of(a, order, o));
-                row(out, "single/" + n + "/" + tag(p), torchMs(torch, "single/" + n + "/" + tag(p)), Double.NaN, api);
+                row(out, "single/" + n + "/" + tag(p), torchMs(torch, "single/" + n + "/" + tag(p)), Double.NaN, api,
+                        cpuMs, auto);
             }
         }
         return 0;
@@ -131,9 +142,10 @@ final class EigenBench {
         return repeats % 2 == 1 ? ms[repeats / 2] : (ms[repeats / 2 - 1] + ms[repeats / 2]) / 2;
     }
 
-    private static void row(PrintStream out, String key, double torch, double kernel, double api) {
-        out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |", key, fmt(torch), fmt(kernel),
-                fmt(torch / kernel), fmt(api), fmt(torch / api)));
+    private static void row(PrintStream out, String key, double torch, double kernel, double api, double cpu,
+                            String auto) {
+        out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |", key, fmt(torch),
+                fmt(kernel), fmt(torch / kernel), fmt(api), fmt(torch / api), fmt(cpu), auto.isEmpty() ? "–" : auto));
     }
 
     private static String fmt(double v) {
