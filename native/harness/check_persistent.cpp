@@ -352,6 +352,10 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 3, 5, 64, 4, false, true, 1},
       {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1},
       {PersistentCell::kLstm, 4, 11, 24, 12, false, true, 2},
+      // W_hh slice in registers (one batch row per cluster): H = 256 on 8 blocks of 32 units (128
+      // LSTM rows, the limit); two clusters of one row, H = 200 (a partial last column word)
+      {PersistentCell::kLstm, 4, 1, 256, 32, false, true, 1},
+      {PersistentCell::kLstm, 3, 2, 200, 25, true, true, 2},
   };
   // bf16 weights: a cluster of one block at H = 1 (one padded word); odd H and odd G·H (padded
   // last words); two clusters; the 16-block cluster; several cells per thread.
