@@ -90,7 +90,7 @@ if [ -x "$bundle/mnemo_harness" ]; then
     limit "${MNEMO_SUITE_HARNESS_S:-180}" "$out/harness.txt" bash -c '
       h=$1
       "$h" info
-      for k in fill axpby clip sumrows rnn lstm gru xent mse sgd adam rmsprop memnet eigen persistent; do "$h" "$k"; done
+      for k in fill axpby clip sumrows rnn lstm gru xent mse sgd adam rmsprop memnet eigen persistent persistent_sweep; do "$h" "$k"; done
       "$h" launch' _ "$bundle/mnemo_harness" >"$out/harness.txt" 2>&1 || status=1
     pack
   fi

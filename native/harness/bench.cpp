@@ -284,6 +284,7 @@ const Bench kBenches[] = {
     {"memnet", bench_memnet, Bench::kSelf},
     {"eigen", bench_eigen, Bench::kSelf},
     {"persistent", bench_persistent, Bench::kSelf},
+    {"persistent_sweep", bench_persistent_sweep, Bench::kSelf},
 };
 
 const long long kDefaultHidden[] = {256, 512, 1024};

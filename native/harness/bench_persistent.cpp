@@ -46,21 +46,31 @@ struct ClusterPlan {
   int size = 0, units = 0, clusters = 0;  // size 0: no cluster plan fits
 };
 
+// The geometry of cluster size `size`, or size 0 when that size repeats a smaller one's J or its
+// shared memory does not fit.
+ClusterPlan cluster_of_size(int size, int G, long long B, long long H, const Device& d, bool backward,
+                            bool bf16) {
+  const int j = static_cast<int>((H + size - 1) / size);
+  if ((H + j - 1) / j != size) return {};  // same J as a smaller S
+  int clusters = static_cast<int>(std::max(1LL, std::min(B, static_cast<long long>(d.sms / size))));
+  const long long bc = (B + clusters - 1) / clusters;
+  clusters = static_cast<int>((B + bc - 1) / bc);  // none left without rows
+  const long long smem = bf16 ? (backward ? MNEMO_PERSISTENT_CLUSTER_BF16W_BWD_SMEM_BYTES(G, j, bc, H)
+                                          : MNEMO_PERSISTENT_CLUSTER_BF16W_SMEM_BYTES(G, j, bc, H))
+                              : (backward ? MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, j, bc, H)
+                                          : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, j, bc, H));
+  if (smem > d.smemOptin) return {};
+  return {size, j, clusters};
+}
+
 ClusterPlan plan_cluster(int G, long long B, long long H, const Device& d, bool backward, bool bf16) {
   ClusterPlan best;
   for (int s = 1; s <= 16; ++s) {
-    const int j = static_cast<int>((H + s - 1) / s);
-    if ((H + j - 1) / j != s) continue;  // same J as a smaller S
-    int clusters = static_cast<int>(std::max(1LL, std::min(B, static_cast<long long>(d.sms / s))));
-    const long long bc = (B + clusters - 1) / clusters;
-    clusters = static_cast<int>((B + bc - 1) / bc);  // none left without rows
-    const long long smem = bf16 ? (backward ? MNEMO_PERSISTENT_CLUSTER_BF16W_BWD_SMEM_BYTES(G, j, bc, H)
-                                            : MNEMO_PERSISTENT_CLUSTER_BF16W_SMEM_BYTES(G, j, bc, H))
-                                : (backward ? MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, j, bc, H)
-                                            : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, j, bc, H));
-    if (smem > d.smemOptin) continue;
-    best = {s, j, clusters};
-    if (static_cast<long long>(G) * j * H * bc <= kWorkPerBlock) break;
+    const ClusterPlan p = cluster_of_size(s, G, B, H, d, backward, bf16);
+    if (p.size == 0) continue;
+    best = p;
+    const long long bc = (B + p.clusters - 1) / p.clusters;
+    if (static_cast<long long>(G) * p.units * H * bc <= kWorkPerBlock) break;
   }
   return best;
 }
@@ -83,8 +93,10 @@ void report(PersistentCell cell, long long B, long long H, const char* variant, 
               cell_label(cell), kSteps, B, H, variant, dir, geometry, usPerLaunch / kSteps);
 }
 
+// sweep: instead of the grid kernel and the planned cluster, every cluster size S = 1..16 (float32
+// weights), the planner's choice marked — the data for tuning the plan on a new device.
 void bench_shape(PersistentCell cell, long long B, long long H, const Device& d, int iters,
-                 cudaStream_t s) {
+                 cudaStream_t s, bool sweep = false) {
   const int G = persistent_gates(cell);
   const long long T = kSteps, n = T * B * H;
   DeviceBuffer gates(n * G), w(static_cast<long long>(G) * H * H), bias(G * H), h0(B * H), c0(B * H);
@@ -128,8 +140,27 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
     CHECK(cudaMemsetAsync(dh.get(), 0, static_cast<size_t>(B * H) * sizeof(float), s));
     CHECK(cudaMemsetAsync(dc.get(), 0, static_cast<size_t>(B * H) * sizeof(float), s));
   };
-  char geometry[64];
+  char geometry[80];
 
+  const auto runCluster = [&](const ClusterPlan& p, bool backward, bool bf16) {
+    f.unitsPerBlock = b.unitsPerBlock = p.units;
+    return backward ? median_us(iters, s, resetGradients,
+                                [&] { launch_persistent_cluster_bwd(cell, b, p.clusters, s, bf16); })
+                    : median_us(iters, s, no_setup, [&] { launch_persistent_cluster_fwd(cell, f, p.clusters, s, bf16); });
+  };
+  if (sweep) {
+    for (int backward = 0; backward <= 1; ++backward) {
+      const int planned = plan_cluster(G, B, H, d, backward != 0, false).size;
+      for (int size = 1; size <= 16; ++size) {
+        const ClusterPlan p = cluster_of_size(size, G, B, H, d, backward != 0, false);
+        if (p.size == 0) continue;
+        std::snprintf(geometry, sizeof geometry, "%d clusters x %d blocks x %d units%s", p.clusters, p.size, p.units,
+                      size == planned ? " (planned)" : "");
+        report(cell, B, H, "cluster", backward ? "bwd" : "fwd", geometry, runCluster(p, backward != 0, false));
+      }
+    }
+    return;
+  }
   for (int backward = 0; backward <= 1; ++backward) {
     const char* dir = backward ? "bwd" : "fwd";
     if (const int j = plan_grid(G, B, H, d, backward != 0); j > 0) {
@@ -146,12 +177,7 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
       const char* variant = bf16 ? "cluster-bf16w" : "cluster";
       if (const ClusterPlan p = plan_cluster(G, B, H, d, backward != 0, bf16); p.size > 0) {
         std::snprintf(geometry, sizeof geometry, "%d clusters x %d blocks x %d units", p.clusters, p.size, p.units);
-        f.unitsPerBlock = b.unitsPerBlock = p.units;
-        const double us =
-            backward ? median_us(iters, s, resetGradients,
-                                 [&] { launch_persistent_cluster_bwd(cell, b, p.clusters, s, bf16); })
-                     : median_us(iters, s, no_setup, [&] { launch_persistent_cluster_fwd(cell, f, p.clusters, s, bf16); });
-        report(cell, B, H, variant, dir, geometry, us);
+        report(cell, B, H, variant, dir, geometry, runCluster(p, backward != 0, bf16));
       } else {
         report(cell, B, H, variant, dir, "does not fit shared memory", 0.0);
       }
@@ -173,6 +199,22 @@ void bench_persistent(long long n, int iters, cudaStream_t s) {
         bench_shape(cell, B, n > 0 ? n : H, d, iters, s);
         CHECK(cudaStreamSynchronize(s));
       }
+    }
+  }
+}
+
+void bench_persistent_sweep(long long, int iters, cudaStream_t s) {
+  const Device d = query_device();
+  if (!d.clusters) {
+    std::printf("persistent_sweep: compute capability below 9.0, no cluster kernels\n");
+    return;
+  }
+  // the latency rows (B = 1, 8 at H = 256) and pixel MNIST's (B = 128, H = 128)
+  const long long shapes[][2] = {{1, 256}, {8, 256}, {128, 128}};
+  for (PersistentCell cell : {PersistentCell::kRnnTanh, PersistentCell::kLstm, PersistentCell::kGru}) {
+    for (const auto& bh : shapes) {
+      bench_shape(cell, bh[0], bh[1], d, iters, s, true);
+      CHECK(cudaStreamSynchronize(s));
     }
   }
 }

@@ -9,4 +9,9 @@ namespace mnemo::harness {
 // n <= 0: T = 200, B ∈ {1, 8}, H ∈ {128, 256, 512, 1024}, cells RNN tanh, LSTM, GRU; else H = n.
 void bench_persistent(long long n, int iters, cudaStream_t s);
 
+// `mnemo_harness persistent_sweep`: every cluster size S = 1..16 on the latency shapes (B = 1, 8 at
+// H = 256) and pixel MNIST's (B = 128, H = 128), RNN tanh, LSTM and GRU, forward and backward, the
+// planner's choice marked: the data to tune the cluster plan (sm_90+; says so and returns below).
+void bench_persistent_sweep(long long n, int iters, cudaStream_t s);
+
 }  // namespace mnemo::harness

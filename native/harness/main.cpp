@@ -20,12 +20,15 @@ const char* const kUsage =
     "  xent [rows] [iters]         softmax cross-entropy fwd and bwd, C 65 .. 50257 (rows 4096)\n"
     "  launch [iters]              back-to-back launches of mnemo_tensor_fill_f32 (n = 1),\n"
     "                              one sync: us per launch (default 10000)\n"
-    "  memnet [N] [iters]          key-value memory read fwd (float, bf16 K/V) and bwd, GB/s;\n"
+    "  memnet [N] [iters]          key-value memory read fwd (float, bf16 K/V; eager and in a\n"
+    "                              CUDA Graph) and bwd, GB/s;\n"
     "                              default: the gpu-anchors shapes, else B = 64, N, d = 64\n"
     "  eigen [n] [iters]           batched eigenvalues of 1000 matrices n x n (default 16, 64)\n"
     "  persistent [H] [iters]      whole-sequence RNN/LSTM/GRU fwd and bwd, T = 200, B 1 and 8,\n"
     "                              cooperative and cluster kernels: us per step (default H:\n"
     "                              128, 256, 512, 1024)\n"
+    "  persistent_sweep            every cluster size S = 1..16 at B 1, 8 (H 256) and B 128\n"
+    "                              (H 128), fwd and bwd, the planner's pick marked (sm_90+)\n"
     "  check                       every kernel vs a host reference; exit 0 ok, 1 failed\n"
     "exit status: 0 ok, 1 check failed, 2 CUDA error, 64 usage error\n";
 
