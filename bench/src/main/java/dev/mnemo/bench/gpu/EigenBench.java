@@ -1,8 +1,10 @@
 package dev.mnemo.bench.gpu;
 
 import dev.mnemo.cuda.CudaContext;
+import dev.mnemo.cuda.CudaDataType;
 import dev.mnemo.cuda.CudaModule;
 import dev.mnemo.cuda.CudaStream;
+import dev.mnemo.cuda.Cusolver;
 import dev.mnemo.cuda.DeviceBuffer;
 import dev.mnemo.cuda.KernelModule;
 import dev.mnemo.cuda.kernels.EigenKernels;
@@ -17,24 +19,28 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
 /**
- * {@code GpuBenchmarkRunner eigen [--repeats N] [--torch FILE.json]}: eigenvalue timings beside
- * {@code bench/torch/eigen_bench.py}'s torch.linalg.eigvals, ratio torch / ours per row.
+ * {@code GpuBenchmarkRunner eigen [--repeats N] [--torch FILE.json] [--max-order N] [--batch-count N]}:
+ * eigenvalue timings beside {@code bench/torch/eigen_bench.py}'s torch.linalg.eigvals, ratio torch / ours per row.
  * <ul>
  *   <li>{@code batch/1000xN/fpXX} (N = 16, 64): the batched kernel alone (launch + synchronize, the
  *       matrices already on the device), and {@code Eigen.ofBatch} end to end (host packing, upload,
  *       launch, download, the invariant checks of every matrix);</li>
  *   <li>{@code single/N/fpXX} (N = 64 … 2048): {@code Eigen.of} on the GPU engine (cuSOLVER Xgeev and
- *       the checks); for N &lt;= {@value #CPU_MAX_ORDER} also on the CPU engine (EJML, float64), so the
+ *       the checks), beside cuSOLVER's Xgeev alone on the device (the API's overhead); for N &lt;=
+ *       {@value #CPU_MAX_ORDER} also on the CPU engine (EJML, float64), so the
  *       size rule's crossover ({@code mnemo.eigen.gpuMinOrder}) can be read off one run; and which
  *       engine the default options pick.</li>
  * </ul>
  * Matrices: N(0, 1/n) entries, seed 1. Times: wall clock, median of the repeats after 3 warm-ups.
+ * {@code --max-order} drops the rows of larger orders and {@code --batch-count} (default 1000) sizes
+ * the batches: a quick run, or the emulated CUDA's smoke test.
  */
 final class EigenBench {
     /** Largest order timed on the CPU too (EJML took 0.18 s at 256 and 2 s at 512 on a 2-core VM). */
@@ -45,17 +51,21 @@ final class EigenBench {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         int repeats = 10;
+        int maxOrder = 2048;
+        int batchCount = 1000;
         Path torchFile = null;
         for (int i = 0; i < args.length; i += 2) {
             String v = i + 1 < args.length ? args[i + 1] : null;
-            if (v == null || !(args[i].equals("--repeats") || args[i].equals("--torch"))) {
-                err.println("gpu-bench eigen: usage: eigen [--repeats N] [--torch FILE.json]");
+            if (v == null || !List.of("--repeats", "--torch", "--max-order", "--batch-count").contains(args[i])) {
+                err.println("gpu-bench eigen: usage: eigen [--repeats N] [--torch FILE.json] [--max-order N]"
+                        + " [--batch-count N]");
                 return 2;
             }
-            if (args[i].equals("--repeats")) {
-                repeats = Math.max(1, Integer.parseInt(v));
-            } else {
-                torchFile = Path.of(v);
+            switch (args[i]) {
+                case "--repeats" -> repeats = Math.max(1, Integer.parseInt(v));
+                case "--max-order" -> maxOrder = Math.max(1, Integer.parseInt(v));
+                case "--batch-count" -> batchCount = Math.max(1, Integer.parseInt(v));
+                default -> torchFile = Path.of(v);
             }
         }
         Map<?, ?> torch = Map.of();
@@ -74,20 +84,24 @@ final class EigenBench {
             return 0;
         }
         out.println("| row | torch.linalg.eigvals ms | Mnemo kernel ms | ratio | Mnemo Eigen API ms | ratio |"
-                + " CPU (EJML) API ms | AUTO picks |");
-        out.println("|---|---|---|---|---|---|---|---|");
+                + " bare Xgeev ms | API / bare | CPU (EJML) API ms | AUTO picks |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (int n : new int[] {16, 64}) {
+            if (n > maxOrder) {
+                break;
+            }
             for (EigenPrecision p : EigenPrecision.values()) {
-                String key = "batch/1000x" + n + "/" + tag(p);
-                double[] a = gaussian(1000 * n * n, n);
-                double kernel = kernelMs(a, n, 1000, p, repeats);
-                Tensor stacked = p == EigenPrecision.FLOAT64 ? Tensor.of(a, 1000, n, n) : Tensor.of(toFloat(a), 1000, n, n);
+                String key = "batch/" + batchCount + "x" + n + "/" + tag(p);
+                double[] a = gaussian(batchCount * n * n, n);
+                double kernel = kernelMs(a, n, batchCount, p, repeats);
+                Tensor stacked = p == EigenPrecision.FLOAT64 ? Tensor.of(a, batchCount, n, n)
+                        : Tensor.of(toFloat(a), batchCount, n, n);
                 EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
                 double api = median(repeats, i -> Eigen.ofBatch(stacked, o));
-                row(out, key, torchMs(torch, key), kernel, api, Double.NaN, "");
+                row(out, key, torchMs(torch, key), kernel, api, Double.NaN, Double.NaN, "");
             }
         }
-        for (int n = 64; n <= 2048; n *= 2) {
+        for (int n = 64; n <= Math.min(2048, maxOrder); n *= 2) {
             double[] a = gaussian(n * n, n);
             int order = n;
             // the CPU side of the size rule, on this host (float64 EJML; too slow to time past 256)
@@ -96,9 +110,11 @@ final class EigenBench {
             String auto = Eigen.engineFor(n, false, EigenOptions.defaults()).name();
             for (EigenPrecision p : EigenPrecision.values()) {
                 EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
-                double api = median(Math.max(3, repeats / (n >= 1024 ? 3 : 1)), i -> Eigen.of(a, order, o));
+                int singleRepeats = Math.max(3, repeats / (n >= 1024 ? 3 : 1));
+                double api = median(singleRepeats, i -> Eigen.of(a, order, o));
+                double bare = bareXgeevMs(a, n, p, singleRepeats);
                 row(out, "single/" + n + "/" + tag(p), torchMs(torch, "single/" + n + "/" + tag(p)), Double.NaN, api,
-                        cpuMs, auto);
+                        bare, cpuMs, auto);
             }
         }
         return 0;
@@ -142,10 +158,33 @@ final class EigenBench {
         return repeats % 2 == 1 ? ms[repeats / 2] : (ms[repeats / 2 - 1] + ms[repeats / 2]) / 2;
     }
 
-    private static void row(PrintStream out, String key, double torch, double kernel, double api, double cpu,
-                            String auto) {
-        out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |", key, fmt(torch),
-                fmt(kernel), fmt(torch / kernel), fmt(api), fmt(torch / api), fmt(cpu), auto.isEmpty() ? "–" : auto));
+    private static void row(PrintStream out, String key, double torch, double kernel, double api, double bare,
+                            double cpu, String auto) {
+        out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", key,
+                fmt(torch), fmt(kernel), fmt(torch / kernel), fmt(api), fmt(torch / api), fmt(bare), fmt(api / bare),
+                fmt(cpu), auto.isEmpty() ? "–" : auto));
+    }
+
+    /**
+     * cuSOLVER's Xgeev alone, values only, on a matrix already on the device (a device-to-device
+     * copy restores it before each call, since Xgeev overwrites its input): the "direct Xgeev call"
+     * the single-matrix API is held to (within 1.1×).
+     */
+    private static double bareXgeevMs(double[] a, int n, EigenPrecision p, int repeats) {
+        boolean f64 = p == EigenPrecision.FLOAT64;
+        CudaDataType type = f64 ? CudaDataType.FLOAT64 : CudaDataType.FLOAT32;
+        try (CudaContext c = CudaContext.open(0);
+             CudaStream s = CudaStream.create(c);
+             Cusolver solver = Cusolver.create(s);
+             DeviceBuffer original = f64 ? DeviceBuffer.of(c, a) : DeviceBuffer.of(c, toFloat(a));
+             DeviceBuffer work = DeviceBuffer.allocate(c, original.byteSize());
+             DeviceBuffer w = DeviceBuffer.allocate(c, 2L * n * type.bytes())) {
+            return median(repeats, i -> {
+                work.copyFromDeviceAsync(original, 0, 0, original.byteSize(), s);
+                solver.geev(type, n, work, w, null); // reads info back, which synchronizes
+                return null;
+            });
+        }
     }
 
     private static String fmt(double v) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class EigenBenchTest {
 
-    private static String[] run(String... args) {
+    static String[] run(String... args) {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
         int rc = GpuBenchmarkRunner.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -24,7 +24,7 @@ class EigenBenchTest {
     void badArgumentsExitTwoWithTheUsage() {
         String[] r = run("eigen", "--repeats");
         assertEquals("2", r[0]);
-        assertTrue(r[2].contains("usage: eigen [--repeats N] [--torch FILE.json]"), r[2]);
+        assertTrue(r[2].contains("usage: eigen [--repeats N] [--torch FILE.json] [--max-order N] [--batch-count N]"), r[2]);
         assertEquals("2", run("eigen", "--torch", "/nonexistent/torch.json")[0]);
     }
 
