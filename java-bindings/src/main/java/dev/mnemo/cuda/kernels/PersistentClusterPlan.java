@@ -36,6 +36,8 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
                                     int sharedMemoryBytes) {
     /** The largest cluster an H100 runs (after allowing non-portable sizes). */
     public static final int MAX_CLUSTER_SIZE = 16;
+    /** {@code clusterSize} of {@link #plan(boolean, Cell, long, long, DeviceLimits, PersistentWeights, int)}: the rule picks S. */
+    public static final int AUTO_SIZE = 0;
     /** The largest cluster every sm_90+ device runs without the non-portable attribute. */
     public static final int PORTABLE_CLUSTER_SIZE = 8;
     /** Per-block multiply-adds per step under which the plan stops growing the cluster (untuned). */
@@ -146,28 +148,40 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
 
     /** The float32-weight forward's plan for (cell, B, H) on a device, or why there is none. */
     public static Outcome plan(Cell cell, long batch, long hidden, DeviceLimits limits) {
-        return plan(false, cell, batch, hidden, limits, PersistentWeights.FP32);
+        return plan(false, cell, batch, hidden, limits, PersistentWeights.FP32, AUTO_SIZE);
     }
 
     /** As {@link #plan}, with the backward's shared memory (two steps of dRh per block). */
     public static Outcome planBackward(Cell cell, long batch, long hidden, DeviceLimits limits) {
-        return plan(true, cell, batch, hidden, limits, PersistentWeights.FP32);
+        return plan(true, cell, batch, hidden, limits, PersistentWeights.FP32, AUTO_SIZE);
     }
 
     /** The forward's plan for kernels holding W_hh as {@code weights}. */
     public static Outcome plan(Cell cell, long batch, long hidden, DeviceLimits limits, PersistentWeights weights) {
-        return plan(false, cell, batch, hidden, limits, weights);
+        return plan(false, cell, batch, hidden, limits, weights, AUTO_SIZE);
     }
 
     /** The backward's plan for kernels holding W_hh as {@code weights}. */
     public static Outcome planBackward(Cell cell, long batch, long hidden, DeviceLimits limits,
                                        PersistentWeights weights) {
-        return plan(true, cell, batch, hidden, limits, weights);
+        return plan(true, cell, batch, hidden, limits, weights, AUTO_SIZE);
     }
 
-    private static Outcome plan(boolean backward, Cell cell, long batch, long hidden, DeviceLimits limits,
-                                PersistentWeights weights) {
+    /**
+     * The plan with the cluster size fixed, for tuning on a device: {@code clusterSize} S in
+     * 1..{@value #MAX_CLUSTER_SIZE} takes exactly S blocks (J = ceil(H / S); clusters and Bc as the rule
+     * sets them), or none when that J makes fewer blocks (ceil(H / J) &lt; S), S exceeds the SMs, or its
+     * shared memory does not fit; {@link #AUTO_SIZE} applies the rule of the class comment.
+     *
+     * @throws IllegalArgumentException when {@code clusterSize} is neither {@link #AUTO_SIZE} nor 1..16
+     */
+    public static Outcome plan(boolean backward, Cell cell, long batch, long hidden, DeviceLimits limits,
+                               PersistentWeights weights, int clusterSize) {
         java.util.Objects.requireNonNull(weights, "weights");
+        if (clusterSize != AUTO_SIZE && (clusterSize < 1 || clusterSize > MAX_CLUSTER_SIZE)) {
+            throw new IllegalArgumentException("clusterSize must be " + AUTO_SIZE + " (auto) or 1.." + MAX_CLUSTER_SIZE
+                    + ", got " + clusterSize);
+        }
         LaunchChecks.atLeastOne("batch", batch);
         LaunchChecks.atLeastOne("hidden", hidden);
         if (!limits.clusters()) {
@@ -187,7 +201,8 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
         for (int candidate = 1; candidate <= Math.min(MAX_CLUSTER_SIZE, hidden); candidate++) {
             long units = LaunchChecks.blocksFor(hidden, candidate);
             int size = (int) LaunchChecks.blocksFor(hidden, (int) units);
-            if (size == previous || size > limits.multiprocessors()) {
+            if (size == previous || size > limits.multiprocessors()
+                    || (clusterSize != AUTO_SIZE && size != clusterSize)) {
                 continue;
             }
             previous = size;
@@ -215,6 +230,14 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
         }
         if (largest != null) {
             return Outcome.of(largest);
+        }
+        if (clusterSize != AUTO_SIZE && leastShared == Long.MAX_VALUE) {
+            long units = LaunchChecks.blocksFor(hidden, clusterSize);
+            return Outcome.none("no cluster of exactly " + clusterSize + " blocks for H " + hidden + ": "
+                    + (clusterSize > hidden ? "more blocks than hidden units"
+                    : clusterSize > limits.multiprocessors() ? "the device has " + limits.multiprocessors() + " SMs"
+                    : "J = ceil(H / " + clusterSize + ") = " + units + " units per block fills "
+                    + LaunchChecks.blocksFor(hidden, (int) units) + " blocks"));
         }
         return Outcome.none("a block of the cluster " + (backward ? "backward" : "forward")
                 + (weights == PersistentWeights.BF16 ? " with bf16 W_hh" : "") + " needs at least "

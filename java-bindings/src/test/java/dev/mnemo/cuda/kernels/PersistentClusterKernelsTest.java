@@ -124,6 +124,38 @@ class PersistentClusterKernelsTest {
     }
 
     @Test
+    void aFixedClusterSizeTakesExactlyThatSizeOrSaysWhyNot() {
+        // pixel MNIST's LSTM (B = 128, H = 128): the rule takes 16 blocks, a fixed S = 2 two
+        var rule = PersistentClusterPlan.plan(Cell.LSTM, 128, 128, H100).plan();
+        assertEquals(16, rule.clusterSize());
+        var two = PersistentClusterPlan.plan(false, Cell.LSTM, 128, 128, H100, PersistentWeights.FP32, 2);
+        assertTrue(two.feasible(), two::reason);
+        assertEquals(2, two.plan().clusterSize());
+        assertEquals(64, two.plan().unitsPerBlock());
+        assertEquals(PersistentClusterPlan.clustersFor(2, 128, 132), two.plan().clusters());
+        assertEquals(rule, PersistentClusterPlan.plan(false, Cell.LSTM, 128, 128, H100, PersistentWeights.FP32,
+                PersistentClusterPlan.AUTO_SIZE).plan());
+        var backward = PersistentClusterPlan.plan(true, Cell.GRU, 1, 256, H100, PersistentWeights.FP32, 4);
+        assertEquals(4, backward.plan().clusterSize());
+        assertTrue(backward.plan().backward());
+        // H = 10 over 4 blocks: J = 3 fills only 4 blocks, so S = 4 exists; S = 6 (J = 2) fills 5
+        assertTrue(PersistentClusterPlan.plan(false, Cell.RNN_TANH, 1, 10, H100, PersistentWeights.FP32, 4).feasible());
+        var six = PersistentClusterPlan.plan(false, Cell.RNN_TANH, 1, 10, H100, PersistentWeights.FP32, 6);
+        assertFalse(six.feasible());
+        assertEquals("no cluster of exactly 6 blocks for H 10: J = ceil(H / 6) = 2 units per block fills 5 blocks",
+                six.reason());
+        var wide = PersistentClusterPlan.plan(false, Cell.RNN_TANH, 1, 3, H100, PersistentWeights.FP32, 4);
+        assertEquals("no cluster of exactly 4 blocks for H 3: more blocks than hidden units", wide.reason());
+        // LSTM H = 512 on one block: 1 MiB of W_hh does not fit
+        var one = PersistentClusterPlan.plan(false, Cell.LSTM, 1, 512, H100, PersistentWeights.FP32, 1);
+        assertFalse(one.feasible());
+        assertTrue(one.reason().contains("shared memory"), one.reason());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> PersistentClusterPlan.plan(false, Cell.LSTM, 1, 64, H100, PersistentWeights.FP32, 17));
+        assertEquals("clusterSize must be 0 (auto) or 1..16, got 17", e.getMessage());
+    }
+
+    @Test
     void planSaysWhyNot() {
         var old = PersistentClusterPlan.plan(Cell.LSTM, 1, 256, A100);
         assertFalse(old.feasible());

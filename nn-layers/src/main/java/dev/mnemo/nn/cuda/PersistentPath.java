@@ -30,10 +30,10 @@ final class PersistentPath {
         return new PersistentPath(new PersistentKernels(rt.module, rt.stream, limits), limits, barrier);
     }
 
-    /** The policy under the currently configured mode and variant. */
+    /** The policy under the currently configured mode, variant, weights and cluster size. */
     PersistentPolicy policy() {
         return new PersistentPolicy(PersistentPolicy.Mode.configured(), PersistentVariant.configured(),
-                PersistentWeightsSetting.configured(), limits);
+                PersistentWeightsSetting.configured(), PersistentClusterSizeSetting.configured(), limits);
     }
 
     /**

@@ -143,6 +143,7 @@ public final class PersistentPolicy {
     private final Mode mode;
     private final PersistentVariant variant;
     private final PersistentWeights weights;
+    private final int clusterSize;
     private final DeviceLimits limits;
 
     /** A policy that may pick either variant ({@link PersistentVariant#AUTO}). */
@@ -157,10 +158,27 @@ public final class PersistentPolicy {
 
     /** A policy whose cluster kernels hold W_hh as {@code weights} (the grid kernels always as float32). */
     public PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, DeviceLimits limits) {
+        this(mode, variant, weights, PersistentClusterPlan.AUTO_SIZE, limits);
+    }
+
+    /**
+     * A policy whose cluster kernels run clusters of {@code clusterSize} blocks
+     * ({@link PersistentClusterPlan#AUTO_SIZE}: the plan's rule; see {@link PersistentClusterSizeSetting}).
+     *
+     * @throws IllegalArgumentException when {@code clusterSize} is neither AUTO_SIZE nor 1..16
+     */
+    public PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, int clusterSize,
+                            DeviceLimits limits) {
         this.mode = java.util.Objects.requireNonNull(mode, "mode");
         this.variant = java.util.Objects.requireNonNull(variant, "variant");
         this.weights = java.util.Objects.requireNonNull(weights, "weights");
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
+        if (clusterSize != PersistentClusterPlan.AUTO_SIZE
+                && (clusterSize < 1 || clusterSize > PersistentClusterPlan.MAX_CLUSTER_SIZE)) {
+            throw new IllegalArgumentException("clusterSize must be " + PersistentClusterPlan.AUTO_SIZE
+                    + " (auto) or 1.." + PersistentClusterPlan.MAX_CLUSTER_SIZE + ", got " + clusterSize);
+        }
+        this.clusterSize = clusterSize;
     }
 
     public Mode mode() {
@@ -174,6 +192,11 @@ public final class PersistentPolicy {
     /** The W_hh precision asked of the cluster kernels. */
     public PersistentWeights weights() {
         return weights;
+    }
+
+    /** The fixed cluster size, or {@link PersistentClusterPlan#AUTO_SIZE} for the plan's rule. */
+    public int clusterSize() {
+        return clusterSize;
     }
 
     /** The kernel cell of a backend cell. */
@@ -211,7 +234,9 @@ public final class PersistentPolicy {
         String geometry = persistent.cluster() ? persistent.clusterPlan().toString() : persistent.plan().toString();
         String variantNote = (variant == PersistentVariant.AUTO ? ""
                 : PersistentVariant.PROPERTY + "=" + variant + "; ")
-                + weightsNote(persistent.path());
+                + weightsNote(persistent.path())
+                + (clusterSize == PersistentClusterPlan.AUTO_SIZE || !persistent.cluster() ? ""
+                : PersistentClusterSizeSetting.PROPERTY + "=" + clusterSize + "; ");
         if (mode == Mode.PERSISTENT) {
             return new Choice(persistent.path(), persistent.plan(), persistent.clusterPlan(),
                     PROPERTY + "=persistent; " + variantNote + geometry);
@@ -238,12 +263,12 @@ public final class PersistentPolicy {
     private Choice persistentChoice(boolean backward, Cell cell, long batch, long hidden) {
         String clusterWhyNot = null;
         if (variant != PersistentVariant.GRID) {
-            var cluster = backward ? PersistentClusterPlan.planBackward(cell, batch, hidden, limits, weights)
-                    : PersistentClusterPlan.plan(cell, batch, hidden, limits, weights);
+            var cluster = PersistentClusterPlan.plan(backward, cell, batch, hidden, limits, weights, clusterSize);
             if (cluster.feasible()) {
                 return new Choice(Path.CLUSTER, null, cluster.plan(), "");
             }
-            clusterWhyNot = "cluster: " + cluster.reason();
+            clusterWhyNot = "cluster: " + (clusterSize == PersistentClusterPlan.AUTO_SIZE ? ""
+                    : PersistentClusterSizeSetting.PROPERTY + "=" + clusterSize + ", ") + cluster.reason();
         }
         String gridWhyNot = null;
         if (variant != PersistentVariant.CLUSTER) {
@@ -281,7 +306,8 @@ public final class PersistentPolicy {
                 + PersistentVariant.PROPERTY + "), W_hh " + weights + " in the cluster kernels ("
                 + PersistentWeightsSetting.PROPERTY + (weights == PersistentWeights.FP32 ? ""
                 : "; opt-in: results of W_hh rounded to bfloat16; the grid kernels stay fp32")
-                + "); compute capability " + limits.computeCapability() + ", "
+                + "), cluster size " + (clusterSize == PersistentClusterPlan.AUTO_SIZE ? "auto" : clusterSize)
+                + " (" + PersistentClusterSizeSetting.PROPERTY + "); compute capability " + limits.computeCapability() + ", "
                 + limits.multiprocessors() + " SMs, " + limits.sharedMemoryPerBlockOptin() / 1024
                 + " KiB shared memory per block; cluster kernels "
                 + (limits.clusters() ? "available" : "unavailable (compute capability < 9.0)")

@@ -97,4 +97,28 @@ class PersistentClusterRecurrentGpuTest {
                 () -> gpu.recurrentPath(Backend.RecurrentCell.LSTM, 10, 1, 64));
         assertEquals(PersistentPolicy.Path.CLUSTER, auto.path(), "auto prefers the cluster variant: " + auto);
     }
+
+    @ParameterizedTest(name = "{0} S={1}")
+    @CsvSource({"LSTM, 2", "GRU, 3", "RNN_TANH, 5"})
+    void aFixedClusterSizeRunsThatGeometryAndMatchesTheReference(Kind kind, int size) {
+        CudaBackend gpu = CudaBackend.float32();
+        String before = System.getProperty(PersistentClusterSizeSetting.PROPERTY);
+        System.setProperty(PersistentClusterSizeSetting.PROPERTY, String.valueOf(size));
+        try {
+            var choice = PersistentRecurrentGpuTest.withPath("persistent", "cluster",
+                    () -> gpu.recurrentPath(cell(kind), 6, 9, 40));
+            assertEquals(size, choice.clusterPlan().clusterSize(), choice.toString());
+            assertTrue(choice.reason().contains(PersistentClusterSizeSetting.PROPERTY + "=" + size), choice.reason());
+            PersistentRecurrentGpuTest.withPath("persistent", "cluster", () -> {
+                RecurrentCudaGpuTest.compare(gpu, kind, 6, 9, 5, 40, true, 1, false, false, true, 0.0, 1e-5, 2.0);
+                return null;
+            });
+        } finally {
+            if (before == null) {
+                System.clearProperty(PersistentClusterSizeSetting.PROPERTY);
+            } else {
+                System.setProperty(PersistentClusterSizeSetting.PROPERTY, before);
+            }
+        }
+    }
 }
