@@ -7,6 +7,7 @@ import dev.mnemo.cuda.kernels.PersistentWeights;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.Nonlinearity;
+import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.RecurrentCudaGpuTest.Kind;
 import dev.mnemo.nn.layers.RecurrentLayer;
@@ -38,17 +39,8 @@ class PersistentClusterBf16RecurrentGpuTest {
 
     /** Runs {@code body} with the path, the variant and {@code mnemo.persistent.weights} set. */
     static <T> T withWeights(String path, String variant, String weights, Supplier<T> body) {
-        String before = System.getProperty(PersistentWeightsSetting.PROPERTY);
-        System.setProperty(PersistentWeightsSetting.PROPERTY, weights);
-        try {
-            return PersistentRecurrentGpuTest.withPath(path, variant, body);
-        } finally {
-            if (before == null) {
-                System.clearProperty(PersistentWeightsSetting.PROPERTY);
-            } else {
-                System.setProperty(PersistentWeightsSetting.PROPERTY, before);
-            }
-        }
+        return SystemProperty.with(PersistentWeightsSetting.PROPERTY, weights,
+                () -> PersistentRecurrentGpuTest.withPath(path, variant, body));
     }
 
     static Backend.RecurrentCell cell(Kind kind) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Nonlinearity;
+import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.RecurrentCudaGpuTest.Kind;
 import dev.mnemo.nn.layers.RecurrentLayer;
@@ -102,9 +103,7 @@ class PersistentClusterRecurrentGpuTest {
     @CsvSource({"LSTM, 2", "GRU, 3", "RNN_TANH, 5"})
     void aFixedClusterSizeRunsThatGeometryAndMatchesTheReference(Kind kind, int size) {
         CudaBackend gpu = CudaBackend.float32();
-        String before = System.getProperty(PersistentClusterSizeSetting.PROPERTY);
-        System.setProperty(PersistentClusterSizeSetting.PROPERTY, String.valueOf(size));
-        try {
+        SystemProperty.run(PersistentClusterSizeSetting.PROPERTY, String.valueOf(size), () -> {
             var choice = PersistentRecurrentGpuTest.withPath("persistent", "cluster",
                     () -> gpu.recurrentPath(cell(kind), 6, 9, 40));
             assertEquals(size, choice.clusterPlan().clusterSize(), choice.toString());
@@ -113,12 +112,6 @@ class PersistentClusterRecurrentGpuTest {
                 RecurrentCudaGpuTest.compare(gpu, kind, 6, 9, 5, 40, true, 1, false, false, true, 0.0, 1e-5, 2.0);
                 return null;
             });
-        } finally {
-            if (before == null) {
-                System.clearProperty(PersistentClusterSizeSetting.PROPERTY);
-            } else {
-                System.setProperty(PersistentClusterSizeSetting.PROPERTY, before);
-            }
-        }
+        });
     }
 }

@@ -9,6 +9,7 @@ import dev.mnemo.cuda.kernels.PersistentClusterPlan;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
 import dev.mnemo.cuda.kernels.PersistentWeights;
+import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.cuda.PersistentPolicy.Mode;
 import dev.mnemo.nn.cuda.PersistentPolicy.Path;
 import org.junit.jupiter.api.Test;
@@ -34,9 +35,7 @@ class PersistentClusterSizeSettingTest {
 
     @Test
     void configuredReadsTheProperty() {
-        String before = System.getProperty(PersistentClusterSizeSetting.PROPERTY);
-        try {
-            System.clearProperty(PersistentClusterSizeSetting.PROPERTY);
+        SystemProperty.run(PersistentClusterSizeSetting.PROPERTY, null, () -> {
             assertEquals(PersistentClusterPlan.AUTO_SIZE, PersistentClusterSizeSetting.configured(), "default auto");
             System.setProperty(PersistentClusterSizeSetting.PROPERTY, " ");
             assertEquals(PersistentClusterPlan.AUTO_SIZE, PersistentClusterSizeSetting.configured());
@@ -45,13 +44,7 @@ class PersistentClusterSizeSettingTest {
             System.setProperty(PersistentClusterSizeSetting.PROPERTY, "32");
             var e = assertThrows(IllegalArgumentException.class, PersistentClusterSizeSetting::configured);
             assertTrue(e.getMessage().contains("'32'"), e.getMessage());
-        } finally {
-            if (before == null) {
-                System.clearProperty(PersistentClusterSizeSetting.PROPERTY);
-            } else {
-                System.setProperty(PersistentClusterSizeSetting.PROPERTY, before);
-            }
-        }
+        });
     }
 
     @Test

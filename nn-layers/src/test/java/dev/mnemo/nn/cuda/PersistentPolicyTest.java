@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
 import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.cuda.PersistentPolicy.Mode;
 import org.junit.jupiter.api.Test;
 
@@ -75,22 +76,14 @@ class PersistentPolicyTest {
         assertEquals(Mode.PER_STEP, Mode.parse("per-step"));
         assertEquals("per-step", Mode.PER_STEP.toString());
         assertThrows(IllegalArgumentException.class, () -> Mode.parse("fast"));
-        String before = System.getProperty(PersistentPolicy.PROPERTY);
-        try {
-            System.clearProperty(PersistentPolicy.PROPERTY);
+        SystemProperty.run(PersistentPolicy.PROPERTY, null, () -> {
             assertEquals(PersistentPolicy.DEFAULT, Mode.configured());
             assertEquals(Mode.AUTO, PersistentPolicy.DEFAULT, "auto since the kernels' GPU run");
             System.setProperty(PersistentPolicy.PROPERTY, "auto");
             assertEquals(Mode.AUTO, Mode.configured());
             System.setProperty(PersistentPolicy.PROPERTY, "per-step");
             assertEquals(Mode.PER_STEP, Mode.configured());
-        } finally {
-            if (before == null) {
-                System.clearProperty(PersistentPolicy.PROPERTY);
-            } else {
-                System.setProperty(PersistentPolicy.PROPERTY, before);
-            }
-        }
+        });
     }
 
     @Test
@@ -186,19 +179,11 @@ class PersistentPolicyTest {
         assertEquals(PersistentVariant.GRID, PersistentVariant.parse("GRID"));
         var bad = assertThrows(IllegalArgumentException.class, () -> PersistentVariant.parse("fastest"));
         assertTrue(bad.getMessage().contains(PersistentVariant.PROPERTY), bad.getMessage());
-        String before = System.getProperty(PersistentVariant.PROPERTY);
-        try {
-            System.clearProperty(PersistentVariant.PROPERTY);
+        SystemProperty.run(PersistentVariant.PROPERTY, null, () -> {
             assertEquals(PersistentVariant.AUTO, PersistentVariant.configured());
             System.setProperty(PersistentVariant.PROPERTY, "grid");
             assertEquals(PersistentVariant.GRID, PersistentVariant.configured());
-        } finally {
-            if (before == null) {
-                System.clearProperty(PersistentVariant.PROPERTY);
-            } else {
-                System.setProperty(PersistentVariant.PROPERTY, before);
-            }
-        }
+        });
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Nonlinearity;
+import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.RecurrentCudaGpuTest.Kind;
 import dev.mnemo.nn.layers.RecurrentLayer;
@@ -39,24 +40,8 @@ class PersistentRecurrentGpuTest {
 
     /** Runs {@code body} with {@link PersistentPolicy#PROPERTY} and {@link PersistentVariant#PROPERTY} set. */
     static <T> T withPath(String path, String variant, Supplier<T> body) {
-        String before = System.getProperty(PersistentPolicy.PROPERTY);
-        String variantBefore = System.getProperty(PersistentVariant.PROPERTY);
-        System.setProperty(PersistentPolicy.PROPERTY, path);
-        System.setProperty(PersistentVariant.PROPERTY, variant);
-        try {
-            return body.get();
-        } finally {
-            restore(PersistentPolicy.PROPERTY, before);
-            restore(PersistentVariant.PROPERTY, variantBefore);
-        }
-    }
-
-    private static void restore(String property, String value) {
-        if (value == null) {
-            System.clearProperty(property);
-        } else {
-            System.setProperty(property, value);
-        }
+        return SystemProperty.with(PersistentPolicy.PROPERTY, path,
+                () -> SystemProperty.with(PersistentVariant.PROPERTY, variant, body));
     }
 
     /**

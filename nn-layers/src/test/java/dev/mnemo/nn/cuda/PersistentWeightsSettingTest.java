@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
 import dev.mnemo.cuda.kernels.PersistentWeights;
+import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.cuda.PersistentPolicy.Mode;
 import dev.mnemo.nn.cuda.PersistentPolicy.Path;
 import org.junit.jupiter.api.Test;
@@ -34,9 +35,7 @@ class PersistentWeightsSettingTest {
 
     @Test
     void configuredReadsTheProperty() {
-        String before = System.getProperty(PersistentWeightsSetting.PROPERTY);
-        try {
-            System.clearProperty(PersistentWeightsSetting.PROPERTY);
+        SystemProperty.run(PersistentWeightsSetting.PROPERTY, null, () -> {
             assertEquals(PersistentWeights.FP32, PersistentWeightsSetting.configured(), "default fp32");
             System.setProperty(PersistentWeightsSetting.PROPERTY, " ");
             assertEquals(PersistentWeights.FP32, PersistentWeightsSetting.configured());
@@ -46,13 +45,7 @@ class PersistentWeightsSettingTest {
             var e = assertThrows(IllegalArgumentException.class, PersistentWeightsSetting::configured);
             assertTrue(e.getMessage().contains(PersistentWeightsSetting.PROPERTY) && e.getMessage().contains("'half'"),
                     e.getMessage());
-        } finally {
-            if (before == null) {
-                System.clearProperty(PersistentWeightsSetting.PROPERTY);
-            } else {
-                System.setProperty(PersistentWeightsSetting.PROPERTY, before);
-            }
-        }
+        });
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.mnemo.nn.layers;
 
 import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.PersistentPolicy;
 import org.junit.jupiter.api.AfterEach;
@@ -32,11 +33,7 @@ class StepGraphsGpuTest {
 
     @AfterEach
     void restorePath() {
-        if (pathBefore == null) {
-            System.clearProperty(PersistentPolicy.PROPERTY);
-        } else {
-            System.setProperty(PersistentPolicy.PROPERTY, pathBefore);
-        }
+        SystemProperty.set(PersistentPolicy.PROPERTY, pathBefore);
     }
 
     @Test
