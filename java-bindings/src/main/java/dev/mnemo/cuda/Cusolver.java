@@ -235,7 +235,7 @@ public final class Cusolver implements AutoCloseable {
     /** Host convenience in float32 (results widened to double); {@code a} is not modified. */
     public GeneralEigen geev(float[] a, int n, boolean vectors) {
         requireSquare(a.length, n);
-        return geevHost(CudaDataType.FLOAT32, n, vectors, stage(CudaDataType.FLOAT32, MemorySegment.ofArray(a)));
+        return geevHost(CudaDataType.FLOAT32, n, vectors, stage(MemorySegment.ofArray(a)));
     }
 
     /**
@@ -320,7 +320,7 @@ public final class Cusolver implements AutoCloseable {
     /** Host convenience in float32 (results widened to double); {@code a} is not modified. */
     public SymmetricEigen syevd(float[] a, int n, boolean vectors) {
         requireSquare(a.length, n);
-        return syevdHost(CudaDataType.FLOAT32, n, vectors, stage(CudaDataType.FLOAT32, MemorySegment.ofArray(a)));
+        return syevdHost(CudaDataType.FLOAT32, n, vectors, stage(MemorySegment.ofArray(a)));
     }
 
     /** Host convenience in {@code type} for a float64 matrix, as {@link #geev(CudaDataType, double[], int, boolean)}. */
@@ -342,8 +342,8 @@ public final class Cusolver implements AutoCloseable {
         }
     }
 
-    /** {@code a} (already in {@code type}'s layout) copied into the reused host staging buffer. */
-    private MemorySegment stage(CudaDataType type, MemorySegment a) {
+    /** {@code a} (already in the solve's element type) copied into the reused host staging buffer. */
+    private MemorySegment stage(MemorySegment a) {
         MemorySegment staged = staging(a.byteSize());
         staged.copyFrom(a);
         return staged;
