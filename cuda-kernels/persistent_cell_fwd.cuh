@@ -37,56 +37,90 @@ __device__ __forceinline__ void load_gx(const mnemo_persistent_fwd_params& p, lo
   for (int k = 0; k < kGatesOf<C>; ++k) in.gx[k] = p.gates[g0 + k * p.hidden];
 }
 
-// The cell of unit j, batch row b, step t: the per-step kernels' expressions (same operation
-// order), with gh = the recurrent products a (gate k at a[k·J]) and hPrev = h_{t−1}[b, j] (read
-// by GRU only). Stores h_t (and c_t, the saved gates, hn) and returns h_t[b, j].
+// What one cell step produces: h_t, and what the step saves (LSTM: c_t and the four activations;
+// GRU: r, z, n in act[0..2] and hn).
+template <Cell C>
+struct CellOut {
+  float h;
+  float c;
+  float act[kGatesOf<C>];
+  float hn;
+};
+
+// The cell of one (b, j): the per-step kernels' expressions (same operation order), with gh = the
+// recurrent products a (gate k at a[k·J]), hPrev = h_{t−1}[b, j] (read by GRU only) and cPrev =
+// c_{t−1}[b, j] (read by LSTM only). Touches no global memory.
+template <Cell C>
+__device__ __forceinline__ CellOut<C> cell_compute(const StepInputs<C>& in, const float* a, float hPrev,
+                                                   float cPrev, int unitsPerBlock) {
+  CellOut<C> out{};
+  if constexpr (C == Cell::kRnnTanh || C == Cell::kRnnRelu) {
+    const float pre = (in.gx[0] + in.bIh[0]) + (a[0] + in.bHh[0]);
+    out.h = C == Cell::kRnnRelu ? relu(pre) : stable_tanh(pre);
+  } else if constexpr (C == Cell::kLstm) {
+#pragma unroll
+    for (int k = 0; k < 4; ++k) {
+      const float pre = in.gx[k] + a[k * unitsPerBlock] + in.bIh[k] + in.bHh[k];
+      out.act[k] = k == 2 ? stable_tanh(pre) : stable_sigmoid(pre);
+    }
+    out.c = out.act[1] * cPrev + out.act[0] * out.act[2];
+    out.h = out.act[3] * stable_tanh(out.c);
+  } else {  // GRU
+    const float r = stable_sigmoid((in.gx[0] + in.bIh[0]) + (a[0] + in.bHh[0]));
+    const float z = stable_sigmoid((in.gx[1] + in.bIh[1]) + (a[unitsPerBlock] + in.bHh[1]));
+    out.hn = a[2 * unitsPerBlock] + in.bHh[2];
+    const float n = stable_tanh((in.gx[2] + in.bIh[2]) + r * out.hn);
+    out.h = n + z * (hPrev - n);
+    out.act[0] = r;
+    out.act[1] = z;
+    out.act[2] = n;
+  }
+  return out;
+}
+
+// Stores what cell (t, b, j) produced: h_t, LSTM c_t, the saved gates when asked, GRU hn.
+template <Cell C>
+__device__ __forceinline__ void cell_store(const mnemo_persistent_fwd_params& p, const CellOut<C>& out,
+                                           long long j, long long b, long long t) {
+  constexpr int G = kGatesOf<C>;
+  const long long H = p.hidden;
+  const long long bh = (t * p.batch + b) * H + j;       // (t, b, j) in [T, B, H]
+  const long long g0 = (t * p.batch + b) * G * H + j;  // gate 0 of (t, b, j)
+  p.h[bh] = out.h;
+  if constexpr (C == Cell::kLstm) p.c[bh] = out.c;
+  if constexpr (C == Cell::kLstm || C == Cell::kGru) {
+    if (p.saveGates) {
+#pragma unroll
+      for (int k = 0; k < G; ++k) p.gates[g0 + k * H] = out.act[k];
+    }
+  }
+  if constexpr (C == Cell::kGru) {
+    if (p.hn != nullptr) p.hn[bh] = out.hn;
+  }
+}
+
+// c_{t−1}[b, j] from global memory: c0 at the first step, else what this same thread stored one
+// step ago (a plain load sees it). Only LSTM has one.
+template <Cell C>
+__device__ __forceinline__ float load_c_prev(const mnemo_persistent_fwd_params& p, long long j, long long b,
+                                             long long tPrev, bool first) {
+  if constexpr (C == Cell::kLstm) {
+    const long long H = p.hidden;
+    return first ? p.c0[b * H + j] : p.c[(tPrev * p.batch + b) * H + j];
+  } else {
+    return 0.0f;
+  }
+}
+
+// One cell step of (b, j) at step t: compute, store, return h_t[b, j].
 template <Cell C>
 __device__ __forceinline__ float cell_step(const mnemo_persistent_fwd_params& p,
                                            const StepInputs<C>& in, const float* a, float hPrev,
                                            int unitsPerBlock, long long j, long long b,
                                            long long t, long long tPrev, bool first) {
-  constexpr int G = kGatesOf<C>;
-  const long long H = p.hidden;
-  const long long bh = (t * p.batch + b) * H + j;                  // (t, b, j) in [T, B, H]
-  const long long g0 = (t * p.batch + b) * G * H + j;             // gate 0 of (t, b, j)
-  if constexpr (C == Cell::kRnnTanh || C == Cell::kRnnRelu) {
-    const float pre = (in.gx[0] + in.bIh[0]) + (a[0] + in.bHh[0]);
-    const float h = C == Cell::kRnnRelu ? relu(pre) : stable_tanh(pre);
-    p.h[bh] = h;
-    return h;
-  } else if constexpr (C == Cell::kLstm) {
-    float act[4];
-#pragma unroll
-    for (int k = 0; k < 4; ++k) {
-      const float pre = in.gx[k] + a[k * unitsPerBlock] + in.bIh[k] + in.bHh[k];
-      act[k] = k == 2 ? stable_tanh(pre) : stable_sigmoid(pre);
-    }
-    // c_{t−1} was written by this same thread one step ago (or is c0): a plain load sees it.
-    const float cPrev = first ? p.c0[b * H + j] : p.c[(tPrev * p.batch + b) * H + j];
-    const float c = act[1] * cPrev + act[0] * act[2];
-    p.c[bh] = c;
-    const float h = act[3] * stable_tanh(c);
-    p.h[bh] = h;
-    if (p.saveGates) {
-#pragma unroll
-      for (int k = 0; k < 4; ++k) p.gates[g0 + k * H] = act[k];
-    }
-    return h;
-  } else {  // GRU
-    const float r = stable_sigmoid((in.gx[0] + in.bIh[0]) + (a[0] + in.bHh[0]));
-    const float z = stable_sigmoid((in.gx[1] + in.bIh[1]) + (a[unitsPerBlock] + in.bHh[1]));
-    const float hn = a[2 * unitsPerBlock] + in.bHh[2];
-    const float n = stable_tanh((in.gx[2] + in.bIh[2]) + r * hn);
-    const float h = n + z * (hPrev - n);
-    p.h[bh] = h;
-    if (p.saveGates) {
-      p.gates[g0] = r;
-      p.gates[g0 + H] = z;
-      p.gates[g0 + 2 * H] = n;
-    }
-    if (p.hn != nullptr) p.hn[bh] = hn;
-    return h;
-  }
+  const CellOut<C> out = cell_compute<C>(in, a, hPrev, load_c_prev<C>(p, j, b, tPrev, first), unitsPerBlock);
+  cell_store<C>(p, out, j, b, t);
+  return out.h;
 }
 
 }  // namespace mnemo::persistent

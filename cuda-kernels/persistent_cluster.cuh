@@ -56,4 +56,24 @@ __device__ __forceinline__ void cluster_sync() {
 #endif
 }
 
+// cluster_sync in two halves, so that work no other thread waits for (a step's output stores,
+// the next step's input loads) runs while the slowest block arrives. Arrive releases this thread's
+// earlier stores; wait returns once every thread of the cluster has arrived, with acquire
+// semantics. Between them a thread must not touch what the other blocks read or write this step.
+__device__ __forceinline__ void cluster_arrive() {
+#ifdef MNEMO_CLUSTER_UNSUPPORTED
+  __trap();
+#else
+  __cluster_barrier_arrive();
+#endif
+}
+
+__device__ __forceinline__ void cluster_wait() {
+#ifdef MNEMO_CLUSTER_UNSUPPORTED
+  __trap();
+#else
+  __cluster_barrier_wait();
+#endif
+}
+
 }  // namespace mnemo::persistent

@@ -25,21 +25,57 @@ struct ClusterBlock {
 
 // The time loop: per step acc = W_slice · h_{t−1} (`product(hPrev, acc)`), the cell, h_t into
 // every block of the cluster, one cluster barrier.
+//
+// With one (b, j) per thread the barrier is split: h_t goes to the peers, the thread arrives, and
+// only then stores the step's outputs to global memory and loads the next step's gx, while the
+// other blocks arrive. Arrive releases every earlier store of the thread, so global stores before
+// it would hold it up until they complete; after it they overlap the wait. That thread also
+// carries LSTM's c in a register instead of reloading its own c_{t−1} from global memory.
 template <Cell C, typename Product>
 __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params& p, const ClusterBlock& k,
                                               Product product) {
   const long long steps = p.steps;
   const int items = k.myBatch * k.owned;  // the block's (b, j) cells per step
-  const bool onePerThread = items <= kBlockThreads;
   const int mine = static_cast<int>(threadIdx.x);
-  const int myBl = onePerThread && mine < items ? mine / k.owned : 0;
-  const int myJj = onePerThread && mine < items ? mine - myBl * k.owned : 0;
-  StepInputs<C> next{};
-  if (onePerThread && mine < items) {
-    load_biases<C>(p, k.j0 + myJj, next);
-    load_gx<C>(p, p.reverse ? steps - 1 : 0, k.b0 + myBl, k.j0 + myJj, next);
+  if (items <= kBlockThreads) {
+    const bool active = mine < items;
+    const int bl = active ? mine / k.owned : 0;
+    const int jj = active ? mine - bl * k.owned : 0;
+    const long long b = k.b0 + bl;
+    const long long j = k.j0 + jj;
+    StepInputs<C> in{};
+    float c = 0.0f;
+    if (active) {
+      load_biases<C>(p, j, in);
+      load_gx<C>(p, p.reverse ? steps - 1 : 0, b, j, in);
+      c = load_c_prev<C>(p, j, b, 0, true);
+    }
+    for (long long s = 0; s < steps; ++s) {
+      const long long t = p.reverse ? steps - 1 - s : s;
+      const bool last = s + 1 == steps;
+      const float* hPrev = k.hbuf + (s & 1) * k.hStride;
+      float* hNext = k.hbuf + ((s + 1) & 1) * k.hStride;
+      product(hPrev, k.acc);
+      __syncthreads();
+      CellOut<C> out{};
+      if (active) {
+        out = cell_compute<C>(in, k.acc + bl * k.rows + jj, hPrev[bl * k.hidden + j], c, k.unitsPerBlock);
+        if (!last) {
+          for (int peer = 0; peer < k.clusterSize; ++peer) cluster_peer(hNext + bl * k.hidden + j, peer)[0] = out.h;
+        }
+      }
+      if (!last) cluster_arrive();
+      if (active) {
+        cell_store<C>(p, out, j, b, t);
+        c = out.c;
+        if (!last) load_gx<C>(p, p.reverse ? t - 1 : t + 1, b, j, in);
+      }
+      // h_t is in every block's hNext; no block writes its hPrev again before all have read it.
+      if (!last) cluster_wait();
+    }
+    return;
   }
-  for (long long s = 0; s < steps; ++s) {
+  for (long long s = 0; s < steps; ++s) {  // several (b, j) per thread: loads in the step
     const long long t = p.reverse ? steps - 1 - s : s;
     const long long tPrev = p.reverse ? t + 1 : t - 1;
     const bool last = s + 1 == steps;
@@ -48,24 +84,18 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
     product(hPrev, k.acc);
     __syncthreads();
     for (int i = mine; i < items; i += kBlockThreads) {
-      const int bl = onePerThread ? myBl : i / k.owned;
-      const int jj = onePerThread ? myJj : i - bl * k.owned;
+      const int bl = i / k.owned;
+      const int jj = i - bl * k.owned;
       StepInputs<C> in;
-      if (onePerThread) {
-        in = next;
-      } else {
-        load_biases<C>(p, k.j0 + jj, in);
-        load_gx<C>(p, t, k.b0 + bl, k.j0 + jj, in);
-      }
+      load_biases<C>(p, k.j0 + jj, in);
+      load_gx<C>(p, t, k.b0 + bl, k.j0 + jj, in);
       const float h = cell_step<C>(p, in, k.acc + bl * k.rows + jj, hPrev[bl * k.hidden + k.j0 + jj],
                                    k.unitsPerBlock, k.j0 + jj, k.b0 + bl, t, tPrev, s == 0);
       if (!last) {
         const int at = bl * k.hidden + k.j0 + jj;
         for (int peer = 0; peer < k.clusterSize; ++peer) cluster_peer(hNext + at, peer)[0] = h;
-        if (onePerThread) load_gx<C>(p, p.reverse ? t - 1 : t + 1, k.b0 + bl, k.j0 + jj, next);
       }
     }
-    // h_t is in every block's hNext; no block writes its hPrev again before all have read it.
     if (!last) cluster_sync();
   }
 }
