@@ -9,53 +9,121 @@
 
 namespace mnemo::persistent {
 
-// The cell backward of unit j, batch row b, step t (the per-step backward kernels' expressions):
-// writes the step's pre-activation gradients and leaves in dhs the part of ∂L/∂h_{t−1} that does
-// not pass through W_hh (GRU: dh ⊙ z; else 0), in dcs ∂L/∂c_{t−1} (LSTM).
+// What the cell backward of one (b, j) at step t reads from global memory, none of it produced by
+// the backward's recurrence, so it can be loaded a step ahead: dy and the forward's saved values
+// (RNN: y = h_t; LSTM: i, f, g, o, c_t, c_{t−1}; GRU: r, z, n, hn, h_{t−1}).
+template <Cell C>
+struct BwdInputs {
+  float dy;
+  float v[6];
+};
+
+template <Cell C>
+__device__ __forceinline__ void load_bwd_inputs(const mnemo_persistent_bwd_params& p, long long j, long long b,
+                                                long long t, long long tPrev, bool first, BwdInputs<C>& in) {
+  const long long H = p.hidden;
+  const long long bh = (t * p.batch + b) * H + j;
+  const long long g0 = (t * p.batch + b) * kGatesOf<C> * H + j;
+  in.dy = p.dy != nullptr ? p.dy[bh] : 0.0f;
+  if constexpr (C == Cell::kRnnTanh || C == Cell::kRnnRelu) {
+    in.v[0] = p.h[bh];
+  } else if constexpr (C == Cell::kLstm) {
+#pragma unroll
+    for (int k = 0; k < 4; ++k) in.v[k] = p.gates[g0 + k * H];
+    in.v[4] = p.c[bh];
+    in.v[5] = first ? p.c0[b * H + j] : p.c[(tPrev * p.batch + b) * H + j];
+  } else {  // GRU
+#pragma unroll
+    for (int k = 0; k < 3; ++k) in.v[k] = p.gates[g0 + k * H];
+    in.v[3] = p.hn[bh];
+    in.v[4] = first ? p.h0[b * H + j] : p.h[(tPrev * p.batch + b) * H + j];
+  }
+}
+
+// What the cell backward produces: the step's pre-activation gradients (dWx; dRh, what goes through
+// W_hh, equals dWx but for GRU's n gate), the part of ∂L/∂h_{t−1} that does not pass through W_hh
+// (GRU: dh ⊙ z; else 0) and ∂L/∂c_{t−1} (LSTM).
+template <Cell C>
+struct BwdOut {
+  float dWx[kGatesOf<C>];
+  float dRh[kGatesOf<C>];
+  float dhRest;
+  float dcPrev;
+};
+
+// The per-step backward kernels' expressions, with dh = dy + dhCarried (∂L/∂h_t from the step after)
+// and dcCarried = ∂L/∂c_t (LSTM). Touches no global memory.
+template <Cell C>
+__device__ __forceinline__ BwdOut<C> cell_backward_compute(const BwdInputs<C>& in, float dhCarried,
+                                                           float dcCarried) {
+  BwdOut<C> out{};
+  const float dh = in.dy + dhCarried;
+  if constexpr (C == Cell::kRnnTanh || C == Cell::kRnnRelu) {
+    const float y = in.v[0];
+    out.dWx[0] = dh * (C == Cell::kRnnRelu ? relu_grad_from_output(y) : tanh_grad_from_output(y));
+    out.dRh[0] = out.dWx[0];
+  } else if constexpr (C == Cell::kLstm) {
+    const float ig = in.v[0];
+    const float fg = in.v[1];
+    const float cg = in.v[2];
+    const float og = in.v[3];
+    const float tc = stable_tanh(in.v[4]);
+    const float cPrev = in.v[5];
+    const float dcT = dh * og * tanh_grad_from_output(tc) + dcCarried;
+    out.dWx[0] = dcT * cg * sigmoid_grad_from_output(ig);
+    out.dWx[1] = dcT * cPrev * sigmoid_grad_from_output(fg);
+    out.dWx[2] = dcT * ig * tanh_grad_from_output(cg);
+    out.dWx[3] = dh * tc * sigmoid_grad_from_output(og);
+#pragma unroll
+    for (int k = 0; k < 4; ++k) out.dRh[k] = out.dWx[k];
+    out.dcPrev = dcT * fg;
+  } else {  // GRU
+    const float r = in.v[0];
+    const float z = in.v[1];
+    const float n = in.v[2];
+    const float hn = in.v[3];
+    const float hPrev = in.v[4];
+    const float dn = dh * (1.0f - z) * tanh_grad_from_output(n);
+    const float dz = dh * (hPrev - n) * sigmoid_grad_from_output(z);
+    const float dr = dn * hn * sigmoid_grad_from_output(r);
+    out.dWx[0] = dr;
+    out.dWx[1] = dz;
+    out.dWx[2] = dn;
+    out.dRh[0] = dr;
+    out.dRh[1] = dz;
+    out.dRh[2] = dn * r;
+    out.dhRest = dh * z;
+  }
+  return out;
+}
+
+// Stores the step's pre-activation gradients: dWx, and GRU's dRh.
+template <Cell C>
+__device__ __forceinline__ void store_bwd(const mnemo_persistent_bwd_params& p, const BwdOut<C>& out, long long j,
+                                          long long b, long long t) {
+  constexpr int G = kGatesOf<C>;
+  const long long H = p.hidden;
+  const long long g0 = (t * p.batch + b) * G * H + j;
+#pragma unroll
+  for (int k = 0; k < G; ++k) p.dWx[g0 + k * H] = out.dWx[k];
+  if constexpr (C == Cell::kGru) {
+#pragma unroll
+    for (int k = 0; k < G; ++k) p.dRh[g0 + k * H] = out.dRh[k];
+  }
+}
+
+// The cell backward of unit j, batch row b, step t: writes the step's pre-activation gradients and
+// leaves in dhs[i] the part of ∂L/∂h_{t−1} that does not pass through W_hh, in dcs[i] ∂L/∂c_{t−1}.
 template <Cell C>
 __device__ __forceinline__ void cell_backward(const mnemo_persistent_bwd_params& p, float* dhs,
                                               float* dcs, int i, long long j, long long b,
                                               long long t, long long tPrev, bool first) {
-  constexpr int G = kGatesOf<C>;
-  const long long H = p.hidden;
-  const long long bh = (t * p.batch + b) * H + j;
-  const long long g0 = (t * p.batch + b) * G * H + j;
-  const float dh = (p.dy != nullptr ? p.dy[bh] : 0.0f) + dhs[i];
-  if constexpr (C == Cell::kRnnTanh || C == Cell::kRnnRelu) {
-    const float y = p.h[bh];
-    p.dWx[g0] = dh * (C == Cell::kRnnRelu ? relu_grad_from_output(y) : tanh_grad_from_output(y));
-    dhs[i] = 0.0f;
-  } else if constexpr (C == Cell::kLstm) {
-    const float ig = p.gates[g0];
-    const float fg = p.gates[g0 + H];
-    const float cg = p.gates[g0 + 2 * H];
-    const float og = p.gates[g0 + 3 * H];
-    const float tc = stable_tanh(p.c[bh]);
-    const float cPrev = first ? p.c0[b * H + j] : p.c[(tPrev * p.batch + b) * H + j];
-    const float dcT = dh * og * tanh_grad_from_output(tc) + dcs[i];
-    p.dWx[g0] = dcT * cg * sigmoid_grad_from_output(ig);
-    p.dWx[g0 + H] = dcT * cPrev * sigmoid_grad_from_output(fg);
-    p.dWx[g0 + 2 * H] = dcT * ig * tanh_grad_from_output(cg);
-    p.dWx[g0 + 3 * H] = dh * tc * sigmoid_grad_from_output(og);
-    dcs[i] = dcT * fg;
-    dhs[i] = 0.0f;
-  } else {  // GRU
-    const float r = p.gates[g0];
-    const float z = p.gates[g0 + H];
-    const float n = p.gates[g0 + 2 * H];
-    const float hn = p.hn[bh];
-    const float hPrev = first ? p.h0[b * H + j] : p.h[(tPrev * p.batch + b) * H + j];
-    const float dn = dh * (1.0f - z) * tanh_grad_from_output(n);
-    const float dz = dh * (hPrev - n) * sigmoid_grad_from_output(z);
-    const float dr = dn * hn * sigmoid_grad_from_output(r);
-    p.dWx[g0] = dr;
-    p.dWx[g0 + H] = dz;
-    p.dWx[g0 + 2 * H] = dn;
-    p.dRh[g0] = dr;
-    p.dRh[g0 + H] = dz;
-    p.dRh[g0 + 2 * H] = dn * r;
-    dhs[i] = dh * z;
-  }
+  BwdInputs<C> in;
+  load_bwd_inputs<C>(p, j, b, t, tPrev, first, in);
+  const BwdOut<C> out = cell_backward_compute<C>(in, dhs[i], dcs[i]);
+  store_bwd<C>(p, out, j, b, t);
+  if constexpr (C == Cell::kLstm) dcs[i] = out.dcPrev;
+  dhs[i] = out.dhRest;
 }
 
 }  // namespace mnemo::persistent

@@ -49,8 +49,60 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
   // Every block of the cluster has started (its shared memory exists) before anyone writes into it.
   cluster_sync();
 
-  const float* dRh = C == Cell::kGru ? p.dRh : p.dWx;
   const long long steps = p.steps;
+  if (myBatch * owned <= kBlockThreads) {
+    // One (b, j) per thread: the barrier split as in the forward (persistent_cluster_fwd.cu). The
+    // step's dRh goes to the peers from registers, the thread arrives, then stores dWx (and GRU's
+    // dRh) and loads the next step's saved values while the other blocks arrive; ∂L/∂h and ∂L/∂c
+    // stay in registers.
+    const int i = static_cast<int>(threadIdx.x);
+    const bool active = i < myBatch * owned;
+    const int bl = active ? i / owned : 0;
+    const int kk = active ? i - bl * owned : 0;
+    const int j = j0 + kk;
+    const long long b = b0 + bl;
+    const auto stepOf = [&](long long s) { return p.reverse ? s : steps - 1 - s; };  // last to first
+    const auto prevOf = [&](long long t) { return p.reverse ? t + 1 : t - 1; };
+    const auto firstOf = [&](long long t) { return p.reverse ? t == steps - 1 : t == 0; };
+    float dhCarried = active ? dhs[bl * unitsPerBlock + kk] : 0.0f;
+    float dcCarried = active ? dcs[bl * unitsPerBlock + kk] : 0.0f;
+    BwdInputs<C> in{};
+    if (active && steps > 0) load_bwd_inputs<C>(p, j, b, stepOf(0), prevOf(stepOf(0)), firstOf(stepOf(0)), in);
+    for (long long s = 0; s < steps; ++s) {
+      const long long t = stepOf(s);
+      float* ds = dbuf + (s & 1) * dStride;
+      BwdOut<C> out{};
+      if (active) {
+        out = cell_backward_compute<C>(in, dhCarried, dcCarried);
+        for (int k = 0; k < G; ++k) {
+          const int at = bl * gh + k * hidden + j;
+          for (int peer = 0; peer < clusterSize; ++peer) cluster_peer(ds + at, peer)[0] = out.dRh[k];
+        }
+      }
+      cluster_arrive();
+      if (active) {
+        store_bwd<C>(p, out, j, b, t);
+        if constexpr (C == Cell::kLstm) dcCarried = out.dcPrev;
+        if (s + 1 < steps) {
+          const long long tn = stepOf(s + 1);
+          load_bwd_inputs<C>(p, j, b, tn, prevOf(tn), firstOf(tn), in);
+        }
+      }
+      // Step t's dRh of every unit is in every block's ds; ds is not written again until all
+      // blocks have passed the next step's barrier, after their product below.
+      cluster_wait();
+      block_product<kBf16>(w, ds, acc, unitsPerBlock, myBatch, gh);
+      __syncthreads();
+      if (active) dhCarried = out.dhRest + acc[bl * unitsPerBlock + kk];
+    }
+    if (active) {
+      const long long at = b * hidden + j;
+      p.dh[at] = dhCarried;
+      if (C == Cell::kLstm) p.dc[at] = dcCarried;
+    }
+    return;
+  }
+  const float* dRh = C == Cell::kGru ? p.dRh : p.dWx;
   for (long long s = 0; s < steps; ++s) {
     // backward visits the forward's steps last to first
     const long long t = p.reverse ? s : steps - 1 - s;
