@@ -354,12 +354,10 @@ public final class Cusolver implements AutoCloseable {
         MemorySegment staged = staging((long) a.length * type.bytes());
         if (type == CudaDataType.FLOAT64) {
             MemorySegment.copy(a, 0, staged, ValueLayout.JAVA_DOUBLE, 0, a.length);
-        } else if (type == CudaDataType.FLOAT32) {
+        } else {
             for (int i = 0; i < a.length; i++) {
                 staged.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) a[i]);
             }
-        } else {
-            throw new IllegalArgumentException("type must be FLOAT32 or FLOAT64, got " + type);
         }
         return staged;
     }

@@ -168,6 +168,19 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
     }
 
     /**
+     * {@code clusterSize}, checked: {@link #AUTO_SIZE} or 1..{@value #MAX_CLUSTER_SIZE}.
+     *
+     * @throws IllegalArgumentException otherwise
+     */
+    public static int requireClusterSize(int clusterSize) {
+        if (clusterSize != AUTO_SIZE && (clusterSize < 1 || clusterSize > MAX_CLUSTER_SIZE)) {
+            throw new IllegalArgumentException("clusterSize must be " + AUTO_SIZE + " (auto) or 1.." + MAX_CLUSTER_SIZE
+                    + ", got " + clusterSize);
+        }
+        return clusterSize;
+    }
+
+    /**
      * The plan with the cluster size fixed, for tuning on a device: {@code clusterSize} S in
      * 1..{@value #MAX_CLUSTER_SIZE} takes exactly S blocks (J = ceil(H / S); clusters and Bc as the rule
      * sets them), or none when that J makes fewer blocks (ceil(H / J) &lt; S), S exceeds the SMs, or its
@@ -178,10 +191,7 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
     public static Outcome plan(boolean backward, Cell cell, long batch, long hidden, DeviceLimits limits,
                                PersistentWeights weights, int clusterSize) {
         java.util.Objects.requireNonNull(weights, "weights");
-        if (clusterSize != AUTO_SIZE && (clusterSize < 1 || clusterSize > MAX_CLUSTER_SIZE)) {
-            throw new IllegalArgumentException("clusterSize must be " + AUTO_SIZE + " (auto) or 1.." + MAX_CLUSTER_SIZE
-                    + ", got " + clusterSize);
-        }
+        requireClusterSize(clusterSize);
         LaunchChecks.atLeastOne("batch", batch);
         LaunchChecks.atLeastOne("hidden", hidden);
         if (!limits.clusters()) {

@@ -173,12 +173,7 @@ public final class PersistentPolicy {
         this.variant = java.util.Objects.requireNonNull(variant, "variant");
         this.weights = java.util.Objects.requireNonNull(weights, "weights");
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
-        if (clusterSize != PersistentClusterPlan.AUTO_SIZE
-                && (clusterSize < 1 || clusterSize > PersistentClusterPlan.MAX_CLUSTER_SIZE)) {
-            throw new IllegalArgumentException("clusterSize must be " + PersistentClusterPlan.AUTO_SIZE
-                    + " (auto) or 1.." + PersistentClusterPlan.MAX_CLUSTER_SIZE + ", got " + clusterSize);
-        }
-        this.clusterSize = clusterSize;
+        this.clusterSize = PersistentClusterPlan.requireClusterSize(clusterSize);
     }
 
     public Mode mode() {
