@@ -27,14 +27,15 @@ static_assert(offsetof(mnemo_gru_pointwise_fwd_params, ldhPrev) == 80, "header o
 static_assert(offsetof(mnemo_gru_pointwise_fwd_params, ldh) == 88, "header offset");
 
 // One thread per (b, j). hPrev and hOut are strided rows (either may be a column slice of the
-// output sequence); gx, gh, gates and hn are dense.
+// output sequence); gx, gh, gates and hn are dense. The header lets gates alias gx (the layers
+// overwrite the projection with the activations): a thread reads its three gate elements before
+// it writes them, and no other thread touches them, so gx and gates carry no __restrict__.
 template <bool Training>
-__device__ __forceinline__ void pointwise(const float* __restrict__ gx,
-                                          const float* __restrict__ gh,
+__device__ __forceinline__ void pointwise(const float* gx, const float* __restrict__ gh,
                                           const float* __restrict__ bIh,
                                           const float* __restrict__ bHh,
                                           const float* __restrict__ hPrev,
-                                          float* __restrict__ hOut, float* __restrict__ gates,
+                                          float* __restrict__ hOut, float* gates,
                                           float* __restrict__ hnOut, long long batch,
                                           long long hidden, long long ldhPrev, long long ldh) {
   const long long i = grid_thread_index();

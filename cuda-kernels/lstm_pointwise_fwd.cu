@@ -26,16 +26,15 @@ static_assert(offsetof(mnemo_lstm_pointwise_fwd_params, ldh) == 80, "header offs
 
 // One thread per (b, j): it reads the four gate pre-activations of column j of row b (each a
 // coalesced run across the warp's consecutive j) and writes h, c and, training, the gates.
-// cPrev and cOut carry no __restrict__: the header lets them alias (a thread reads its c
-// element before writing it).
+// The header lets cPrev alias cOut and gates alias gx (the layers overwrite the projection with
+// the activations, saving a copy per step): a thread reads its own c and gate elements before it
+// writes them, and no other thread touches them, so those four carry no __restrict__.
 template <bool Training>
-__device__ __forceinline__ void pointwise(const float* __restrict__ gx,
-                                          const float* __restrict__ gh,
+__device__ __forceinline__ void pointwise(const float* gx, const float* __restrict__ gh,
                                           const float* __restrict__ bIh,
                                           const float* __restrict__ bHh, const float* cPrev,
-                                          float* __restrict__ hOut, float* cOut,
-                                          float* __restrict__ gates, long long batch,
-                                          long long hidden, long long ldh) {
+                                          float* __restrict__ hOut, float* cOut, float* gates,
+                                          long long batch, long long hidden, long long ldh) {
   const long long i = grid_thread_index();
   if (i >= batch * hidden) return;  // bounds guard
   const RowCol rc = row_col(i, hidden);

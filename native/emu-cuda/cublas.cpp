@@ -1,5 +1,5 @@
 // cublas.cpp — the emulated cuBLAS v2 entry points that Mnemo binds (java-bindings Cublas.java):
-// handles, version queries, Sgemm, SgemmStridedBatched, GemmEx, Sgeam/Dgeam and Sdgmm.
+// handles, version queries, the workspace, Sgemm, SgemmStridedBatched, GemmEx, Sgeam/Dgeam and Sdgmm.
 //
 // Semantics follow the cuBLAS documentation, not Mnemo's use of it, so that a caller's mistake
 // shows up here as it would on a GPU: column-major storage, op(X) with CUBLAS_OP_N/T/C, scalars
@@ -19,9 +19,11 @@
 
 #include "emu_cuda.h"
 
-// The opaque handle of cublas_api.h; here it only remembers its stream.
+// The opaque handle of cublas_api.h; here it only remembers its stream and workspace.
 struct cublasContext {
   CUstream stream = nullptr;
+  void* workspace = nullptr;
+  size_t workspaceBytes = 0;
 };
 typedef cublasContext* cublasHandle_t;
 
@@ -228,6 +230,19 @@ MNEMO_CUBLAS_API cublasStatus_t cublasSetStream_v2(cublasHandle_t handle, CUstre
   MNEMO_EMU_LOCKED;
   if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
   handle->stream = stream;
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+// As cuBLAS: a workspace must be 256-byte aligned; cublasSetStream_v2 would reset it (not needed here).
+MNEMO_CUBLAS_API cublasStatus_t cublasSetWorkspace_v2(cublasHandle_t handle, void* workspace,
+                                                      size_t workspaceSizeInBytes) {
+  MNEMO_EMU_LOCKED;
+  if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
+  if (workspace == nullptr ? workspaceSizeInBytes != 0 : reinterpret_cast<uintptr_t>(workspace) % 256 != 0) {
+    return CUBLAS_STATUS_INVALID_VALUE;
+  }
+  handle->workspace = workspace;
+  handle->workspaceBytes = workspaceSizeInBytes;
   return CUBLAS_STATUS_SUCCESS;
 }
 

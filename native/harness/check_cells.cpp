@@ -1,9 +1,9 @@
 // check_cells.cpp — `mnemo_harness check` for the recurrent cells: RNN (tanh, relu), LSTM and
 // GRU pointwise forward (train and infer variants) and backward, against reference.h, on shapes
 // that break tiles (B = 1, H = 1, 33, 257), with and without biases, with strided h rows, every
-// combination of the optional dy / dhRec, and the aliasing the header allows. The backward runs
-// on what the GPU forward saved, as in training. First, host-only: the reference backward
-// against central finite differences of the reference forward.
+// combination of the optional dy / dhRec, and the aliasing the header allows (c and the gates in
+// place). The backward runs on what the GPU forward saved, as in training. First, host-only: the
+// reference backward against central finite differences of the reference forward.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -305,6 +305,31 @@ void check_lstm(const Shape& s, std::mt19937& rng, Tally& t) {
              B, H, ldh, diff, dmg);
   }
 
+  // Training with gates = gx (the layers overwrite the projection in place): same bits.
+  {
+    DeviceBuffer inPlace = upload_with_guard(gx);
+    DeviceBuffer hOut3 = guarded_output(B * ldh);
+    DeviceBuffer cOut3 = guarded_output(n);
+    mnemo_lstm_pointwise_fwd_params q = p;
+    q.gx = inPlace.get();
+    q.gates = inPlace.get();
+    q.hOut = hOut3.get();
+    q.cOut = cOut3.get();
+    launch_lstm_fwd(true, q, nullptr);
+    CHECK(cudaDeviceSynchronize());
+    long long dmg = 0;
+    const std::vector<float> h3 = unstride(hOut3.download(), B, H, ldh, dmg);
+    const std::vector<float> c3 = cOut3.download();
+    const std::vector<float> g3 = inPlace.download();
+    dmg += guard_damage(c3, n) + guard_damage(g3, 4 * n);
+    const long long diff =
+        bit_differences(h3, h, n) + bit_differences(c3, cBuf, n) + bit_differences(g3, gBuf, 4 * n);
+    t.expect(diff == 0 && dmg == 0,
+             "lstm_fwd_train B=%-3lld H=%-4lld gates=gx in place: bits differing from apart=%lld "
+             "guard_damaged=%lld",
+             B, H, diff, dmg);
+  }
+
   // Backward from what the training forward saved.
   for (const DhMode m : kDhModes) {
     const std::vector<float> dy = uniform(n, -1.0f, 1.0f, rng);
@@ -385,6 +410,31 @@ void check_gru(const Shape& s, std::mt19937& rng, Tally& t) {
     const long long diff = bit_differences(h2, h, n);
     t.expect(diff == 0 && dmg == 0,
              "gru_fwd_infer  B=%-3lld H=%-4lld gates=hn=NULL: bits differing from train=%lld "
+             "guard_damaged=%lld",
+             B, H, diff, dmg);
+  }
+
+  // Training with gates = gx (the layers overwrite the projection in place): same bits.
+  {
+    DeviceBuffer inPlace = upload_with_guard(gx);
+    DeviceBuffer hOut3 = guarded_output(B * ldh);
+    DeviceBuffer hn3 = guarded_output(n);
+    mnemo_gru_pointwise_fwd_params q = p;
+    q.gx = inPlace.get();
+    q.gates = inPlace.get();
+    q.hOut = hOut3.get();
+    q.hn = hn3.get();
+    launch_gru_fwd(true, q, nullptr);
+    CHECK(cudaDeviceSynchronize());
+    long long dmg = 0;
+    const std::vector<float> h3 = unstride(hOut3.download(), B, H, ldh, dmg);
+    const std::vector<float> g3 = inPlace.download();
+    const std::vector<float> hn3v = hn3.download();
+    dmg += guard_damage(g3, 3 * n) + guard_damage(hn3v, n);
+    const long long diff = bit_differences(h3, h, n) + bit_differences(g3, gBuf, 3 * n) +
+                           bit_differences(hn3v, hnBuf, n);
+    t.expect(diff == 0 && dmg == 0,
+             "gru_fwd_train  B=%-3lld H=%-4lld gates=gx in place: bits differing from apart=%lld "
              "guard_damaged=%lld",
              B, H, diff, dmg);
   }

@@ -244,8 +244,9 @@ extern "C" __global__ void mnemo_rnn_pointwise_bwd_relu_f32(const float* dy, lon
  *   cOut    (48)  [B, H]    out: c_t; may alias cPrev (in-place state, e.g. inference); must
  *                           not overlap anything else
  *   gates   (56)  [B, 4H]   saved (train): the activated i, f, g, o in gx's layout (row b:
- *                           i at b·4H + j, f at b·4H + H + j, g at +2H, o at +3H); ignored
- *                           (MAY BE NULL) by the infer variant
+ *                           i at b·4H + j, f at b·4H + H + j, g at +2H, o at +3H); may be gx
+ *                           itself (in place; no partial overlap); ignored (MAY BE NULL) by the
+ *                           infer variant
  *   batch   (64)            B >= 0
  *   hidden  (72)            H >= 1
  *   ldh     (80)            row stride of hOut, >= H
@@ -308,8 +309,9 @@ extern "C" __global__ void mnemo_lstm_pointwise_bwd_f32(const float* dy, long lo
  *   bHh      (24)  [3H]          in; MAY BE NULL (no bias)
  *   hPrev    (32)  [B, ldhPrev]  in: h_{t−1} (h0, or the previous step's hOut)
  *   hOut     (40)  [B, ldh]      out: h_t; must NOT alias or overlap hPrev (nor any input)
- *   gates    (48)  [B, 3H]       saved (train): the activated r, z, n in gx's layout; ignored
- *                                (MAY BE NULL) by the infer variant
+ *   gates    (48)  [B, 3H]       saved (train): the activated r, z, n in gx's layout; may be
+ *                                gx itself (in place; no partial overlap); ignored (MAY BE
+ *                                NULL) by the infer variant
  *   hn       (56)  [B, H]        saved (train): gh_n + b_hn; ignored (MAY BE NULL) by infer
  *   batch    (64)                B >= 0
  *   hidden   (72)                H >= 1

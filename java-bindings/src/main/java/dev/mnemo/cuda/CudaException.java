@@ -41,6 +41,9 @@ public final class CudaException extends RuntimeException {
     /** Code used for loader failures, which have no native status. */
     public static final int NO_CODE = -1;
 
+    /** {@code CUDA_ERROR_OUT_OF_MEMORY}'s code in the driver API. */
+    public static final int DRIVER_OUT_OF_MEMORY = 2;
+
     private final Library library;
     private final String call;
     private final int code;
@@ -112,6 +115,19 @@ public final class CudaException extends RuntimeException {
             throw error;
         }
         return loader(call, "UNEXPECTED", call + " threw " + thrown, thrown);
+    }
+
+    /**
+     * This failure with {@code detail} appended to its message: same library, call, code and info,
+     * with this exception as the cause (for callers that know more, e.g. what an allocator held).
+     */
+    public CudaException withDetail(String detail) {
+        return new CudaException(library, call, code, codeName, info, getMessage() + "; " + detail, this);
+    }
+
+    /** Whether this is the driver's {@code CUDA_ERROR_OUT_OF_MEMORY} (e.g. from {@code cuMemAlloc_v2}). */
+    public boolean isOutOfMemory() {
+        return library == Library.DRIVER && code == DRIVER_OUT_OF_MEMORY;
     }
 
     /** The library that failed. */

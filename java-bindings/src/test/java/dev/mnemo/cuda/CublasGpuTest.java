@@ -123,6 +123,23 @@ class CublasGpuTest {
     }
 
     @Test
+    void aGivenWorkspaceServesLaterGemmsAndMustBeAligned() {
+        int m = 4, n = 3, k = 2;
+        float[] a = {1, 2, 3, 4, 5, 6, 7, 8};
+        float[] b = {1, 0, -1, 2, 1, 0};
+        try (Cublas own = Cublas.create(stream); DeviceBuffer workspace = DeviceBuffer.allocate(context, 4 << 20);
+             DeviceBuffer dA = DeviceBuffer.of(context, a); DeviceBuffer dB = DeviceBuffer.of(context, b);
+             DeviceBuffer dC = DeviceBuffer.allocateFloats(context, m * n)) {
+            var e = assertThrows(IllegalArgumentException.class, () -> own.setWorkspace(workspace.slice(4, 1024)));
+            assertTrue(e.getMessage().contains("256-byte boundary"), e.getMessage());
+            own.setWorkspace(workspace);
+            own.sgemm(Transpose.NONE, Transpose.NONE, m, n, k, 1f, dA, dB, 0f, dC);
+            stream.synchronize();
+            assertEquals(7 * -1 + 8 * 0, dC.toFloatArray(m * n)[11]);
+        }
+    }
+
+    @Test
     void denseSgemmOverloadUsesPackedLeadingDimensions() {
         int m = 4, n = 3, k = 2;
         float[] a = {1, 2, 3, 4, 5, 6, 7, 8};      // [4, 2]

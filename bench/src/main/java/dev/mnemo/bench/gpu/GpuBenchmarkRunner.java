@@ -8,6 +8,7 @@ import dev.mnemo.cuda.CudaProbe;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.layers.Gru;
 import dev.mnemo.nn.layers.Lstm;
@@ -58,8 +59,9 @@ import java.util.SplittableRandom;
  * gradient and ∂L/∂x). Each timed run sits between two CUDA events recorded on the legacy default
  * stream, which orders itself with the backend's blocking stream, so the events bracket exactly the
  * run's work; the report keeps the median and p10 / p90. Between runs (untimed) the memory of
- * earlier runs is released (see {@code EventTimer.release}); each run's own device allocations are
- * timed, since Mnemo has no caching allocator.
+ * earlier runs is released (see {@code EventTimer.release}) into the caching allocator, as in a
+ * training loop's steady state; each run's own allocations are timed (served from that cache
+ * unless {@code -Dmnemo.cuda.allocator=direct}).
  *
  * <p>Without CUDA (no driver, no device, no cuBLAS, or a jar built without kernels) it prints
  * "GPU benchmarks skipped: CUDA unavailable: REASON", still writes the report when {@code --out} is
@@ -272,6 +274,8 @@ public final class GpuBenchmarkRunner {
         }
         env.put("time-loop graphs", System.getProperty(RecurrentLayer.GRAPHS_PROPERTY, "auto")
                 + " (" + RecurrentLayer.GRAPHS_PROPERTY + "; auto records a shape's per-step loops on its second call)");
+        env.put("allocator", System.getProperty(AllocatorSetting.PROPERTY, "caching") + " (" + AllocatorSetting.PROPERTY
+                + "; caching reuses the blocks of released tensors)");
         torch.info().forEach((k, v) -> env.put("torch " + k, v));
         return env;
     }
@@ -382,8 +386,8 @@ public final class GpuBenchmarkRunner {
         }
 
         /**
-         * Frees the device memory of earlier runs outside the timed region: the backend frees a
-         * tensor's buffer only after the garbage collector finds it unreachable (at the next
+         * Releases the device memory of earlier runs outside the timed region: the backend takes a
+         * tensor's block back only after the garbage collector finds it unreachable (at the next
          * allocation), and a benchmark loop makes too little heap garbage for that to happen by
          * itself. The run's own allocations stay inside the timing.
          */

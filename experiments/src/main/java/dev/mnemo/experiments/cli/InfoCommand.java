@@ -2,6 +2,7 @@ package dev.mnemo.experiments.cli;
 
 import dev.mnemo.cuda.CudaProbe;
 import dev.mnemo.nn.CpuBackend;
+import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,6 +33,9 @@ final class InfoCommand implements Callable<Integer> {
         out.println("cpu gemm: " + CpuBackend.gemmImplementation());
         if (probe.available()) {
             out.println("recurrent path on cuda: " + CudaBackend.float32().recurrentPathDescription());
+            out.println("cuda allocator: " + (CudaBackend.float32().memoryStats().caching()
+                    ? "caching (the blocks of released tensors are reused)" : "direct (cuMemAlloc / cuMemFree per tensor)")
+                    + " (" + AllocatorSetting.PROPERTY + ")");
         }
         out.println();
         out.println(probe.describe());

@@ -64,7 +64,8 @@ public final class GruKernels {
      * @param bHh [3H] in; nullable
      * @param hPrev [B, ldhPrev] in: h_{t−1}
      * @param hOut [B, ldh] out: h_t; must not overlap hPrev or any input
-     * @param gates [B, 3H] saved (train): activated r, z, n; nullable for inference
+     * @param gates [B, 3H] saved (train): activated r, z, n; may alias gx exactly (in place), must not
+     *              overlap anything else; nullable for inference
      * @param hn [B, H] saved (train): gh_n + b_hn; nullable for inference
      * @param batch B >= 0
      * @param hidden H >= 1
@@ -303,7 +304,10 @@ public final class GruKernels {
             DeviceMemory[] inputs = {p.gx(), p.gh(), p.hPrev(), p.hOut()};
             long[] spans = {b3h, b3h, hpSpan, hSpan};
             for (int i = 0; i < names.length; i++) {
-                LaunchChecks.disjoint("gates", p.gates(), b3h, names[i], inputs[i], spans[i]);
+                // gates may be gx itself (the activations overwrite the projection)
+                if (i != 0 || !ParamsStructs.sameStart(p.gates(), p.gx())) {
+                    LaunchChecks.disjoint("gates", p.gates(), b3h, names[i], inputs[i], spans[i]);
+                }
                 LaunchChecks.disjoint("hn", p.hn(), bh, names[i], inputs[i], spans[i]);
             }
             LaunchChecks.disjoint("gates", p.gates(), b3h, "hn", p.hn(), bh);

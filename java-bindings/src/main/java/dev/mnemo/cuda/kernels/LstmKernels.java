@@ -65,7 +65,8 @@ public final class LstmKernels {
      * @param cPrev [B, H] in: c_{t−1}
      * @param hOut [B, ldh] out: h_t; must not overlap any input
      * @param cOut [B, H] out: c_t; may alias cPrev exactly, must not overlap anything else
-     * @param gates [B, 4H] saved (train): activated i, f, g, o; ignored and nullable for inference
+     * @param gates [B, 4H] saved (train): activated i, f, g, o; may alias gx exactly (in place), must
+     *              not overlap anything else; ignored and nullable for inference
      * @param batch B >= 0
      * @param hidden H >= 1
      * @param ldh row stride of hOut, >= H
@@ -243,8 +244,10 @@ public final class LstmKernels {
         if (training) {
             LaunchChecks.present("gates", p.gates());
             LaunchChecks.holds("gates", p.gates(), b4h, "4·batch·hidden");
-            // The header lets no saved buffer overlap an input (gx and gates are __restrict__).
-            LaunchChecks.disjoint("gates", p.gates(), b4h, "gx", p.gx(), b4h);
+            // gates may be gx itself (the activations overwrite the projection); nothing else may overlap.
+            if (!ParamsStructs.sameStart(p.gates(), p.gx())) {
+                LaunchChecks.disjoint("gates", p.gates(), b4h, "gx", p.gx(), b4h);
+            }
             LaunchChecks.disjoint("gates", p.gates(), b4h, "gh", p.gh(), b4h);
             LaunchChecks.disjoint("gates", p.gates(), b4h, "cPrev", p.cPrev(), bh);
             LaunchChecks.disjoint("gates", p.gates(), b4h, "hOut", p.hOut(), hSpan);

@@ -123,8 +123,11 @@ class CellLossOptimLauncherTest {
         DeviceMemory gx = floats(48);
         DeviceMemory gh = floats(48);
         DeviceMemory c = floats(12);
-        rejected("gates must not overlap gx, got FakeMemory(192 bytes) and FakeMemory(192 bytes)",
-                () -> lstm.pointwiseFwdTrain(new LstmKernels.FwdParams(gx, gh, null, null, c, floats(12), c, gx, 3, 4, 4)));
+        DeviceMemory wide = floats(49);
+        DeviceMemory shifted = wide.sliceFloats(1, 48);
+        rejected("gates must not overlap gx, got FakeMemory(196 bytes)[4, +192 bytes] and FakeMemory(196 bytes)[0, +192 bytes]",
+                () -> lstm.pointwiseFwdTrain(new LstmKernels.FwdParams(wide.sliceFloats(0, 48), gh, null, null, c,
+                        floats(12), c, shifted, 3, 4, 4)));
         rejected("gates must not be null",
                 () -> lstm.pointwiseFwdTrain(new LstmKernels.FwdParams(gx, gh, null, null, c, floats(12), c, null, 3, 4, 4)));
         DeviceMemory cOut = c.sliceFloats(1, 11);
@@ -136,6 +139,23 @@ class CellLossOptimLauncherTest {
         rejected("ldh must be >= hidden (4), got 2", () -> lstm.pointwiseFwdInfer(rawLstm(0x1000, 3, 4, 2)));
         rejected("dgates must not overlap gates, got FakeMemory(192 bytes) and FakeMemory(192 bytes)",
                 () -> lstm.pointwiseBwd(null, 0, null, floats(12), gx, floats(12), floats(12), gx, 3, 4));
+    }
+
+    @Test
+    void cellForwardsMayOverwriteTheProjectionWithTheGatesInPlace() {
+        DeviceMemory gx = floats(48);
+        DeviceMemory c = floats(12);
+        lstm.pointwiseFwdTrain(new LstmKernels.FwdParams(gx, floats(48), null, null, c, floats(12), c, gx, 3, 4, 4));
+        DeviceMemory gx3 = floats(36);
+        gru.pointwiseFwdTrain(new GruKernels.FwdParams(gx3, floats(36), null, null, floats(12), floats(12), gx3,
+                floats(12), 3, 4, 4, 4));
+        assertEquals(List.of(LstmKernels.FWD_TRAIN, GruKernels.FWD_TRAIN),
+                target.launches.stream().map(RecordingTarget.Launch::kernel).toList());
+        target.launches.clear();
+        DeviceMemory wide = floats(37);
+        rejected("gates must not overlap gx, got FakeMemory(148 bytes)[4, +144 bytes] and FakeMemory(148 bytes)[0, +144 bytes]",
+                () -> gru.pointwiseFwdTrain(new GruKernels.FwdParams(wide.sliceFloats(0, 36), floats(36), null, null,
+                        floats(12), floats(12), wide.sliceFloats(1, 36), floats(12), 3, 4, 4, 4)));
     }
 
     @Test

@@ -208,7 +208,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("float32 tensors need 4-byte aligned memory, " + memory.describe()
                     + " starts at 0x" + Long.toHexString(memory.address()));
         }
-        return Tensor.wrap(new CudaStorage(rt, memory, n), 0, shape);
+        return Tensor.wrap(new CudaStorage(rt, memory, n, false), 0, shape);
     }
 
     @Override
@@ -296,6 +296,24 @@ public final class CudaBackend implements Backend {
 
     // ───────────────────────────── memory ─────────────────────────────
 
+    /**
+     * What the caching allocator holds now (see {@link CudaMemoryStats}; {@value AllocatorSetting#PROPERTY}).
+     * A tensor's block counts as in use until the next allocation after the garbage collector has
+     * found the tensor unreachable.
+     */
+    public CudaMemoryStats memoryStats() {
+        return rt.memoryStats();
+    }
+
+    /**
+     * Frees the device memory the caching allocator keeps for reuse (after the work queued so far),
+     * e.g. before another library needs it; memory of live tensors stays. Shared by every view of the
+     * runtime ({@link #float32()}, {@link #tf32()}).
+     */
+    public void emptyCache() {
+        rt.emptyCache();
+    }
+
     @Override
     public Tensor zeros(int... shape) {
         long n = 1;
@@ -307,7 +325,7 @@ public final class CudaBackend implements Backend {
         }
         DeviceBuffer buffer = rt.allocate(n);
         buffer.memsetD32Async(0, 0, n, rt.stream);
-        return Tensor.wrap(new CudaStorage(rt, buffer, n), 0, shape);
+        return Tensor.wrap(new CudaStorage(rt, buffer, n, true), 0, shape);
     }
 
     @Override
@@ -914,11 +932,10 @@ public final class CudaBackend implements Backend {
         shape("c", c, b, hs);
         DeviceMemory gx = mem("wx", wx);
         DeviceMemory gm = mem("gates", gates);
-        GateOutput out = gateOutput(wx, gates, gm, (long) b * g);
+        requireGatesInPlaceOrApart(wx, gates);
         LstmKernels.FwdParams p = new LstmKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
-                memOrNull("bhh", bhh), mem("cPrev", cPrev), mem("h", h), mem("c", c), out.target(), b, hs, hs);
+                memOrNull("bhh", bhh), mem("cPrev", cPrev), mem("h", h), mem("c", c), gm, b, hs, hs);
         rt.lstm.pointwiseFwdTrain(p);
-        out.copyBack(gates, (long) b * g);
     }
 
     @Override
@@ -960,11 +977,10 @@ public final class CudaBackend implements Backend {
         shape("hn", hn, b, hs);
         DeviceMemory gx = mem("wx", wx);
         DeviceMemory gm = mem("gates", gates);
-        GateOutput out = gateOutput(wx, gates, gm, (long) b * g);
+        requireGatesInPlaceOrApart(wx, gates);
         GruKernels.FwdParams p = new GruKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
-                memOrNull("bhh", bhh), mem("hPrev", hPrev), mem("h", h), out.target(), mem("hn", hn), b, hs, hs, hs);
+                memOrNull("bhh", bhh), mem("hPrev", hPrev), mem("h", h), gm, mem("hn", hn), b, hs, hs, hs);
         rt.gru.pointwiseFwdTrain(p);
-        out.copyBack(gates, (long) b * g);
     }
 
     @Override
@@ -987,42 +1003,14 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Where a cell forward writes its activated gates. The layers pass {@code gates} = {@code wx}
-     * (the projection is overwritten by the activations), which the header does not allow (gx and
-     * gates are {@code __restrict__}): then the kernel writes into a workspace that is copied over
-     * {@code gates} afterwards, on the stream.
+     * Checks that {@code gates} either is {@code wx} (the layers overwrite the projection with the
+     * activations, which the kernels allow) or does not overlap it.
      */
-    private final class GateOutput {
-        private final DeviceMemory target;
-        private final DeviceBuffer staging;
-
-        GateOutput(DeviceMemory target, DeviceBuffer staging) {
-            this.target = target;
-            this.staging = staging;
-        }
-
-        DeviceMemory target() {
-            return target;
-        }
-
-        void copyBack(Tensor gates, long floats) {
-            if (staging != null) {
-                storage("gates", gates).buffer().copyFromDeviceAsync(staging, 0, gates.offset() * Float.BYTES,
-                        floats * Float.BYTES, rt.stream);
-            }
-        }
-    }
-
-    private GateOutput gateOutput(Tensor wx, Tensor gates, DeviceMemory gatesMemory, long floats) {
-        if (!overlap(wx, gates)) {
-            return new GateOutput(gatesMemory, null);
-        }
-        if (!sameStart(wx, gates)) {
+    private void requireGatesInPlaceOrApart(Tensor wx, Tensor gates) {
+        if (overlap(wx, gates) && !sameStart(wx, gates)) {
             throw new IllegalArgumentException("gates may alias wx exactly but must not partly overlap it, got gates at "
                     + "offset " + gates.offset() + " and wx at offset " + wx.offset() + " of one storage");
         }
-        DeviceBuffer staging = rt.workspace(CudaRuntime.Workspace.GATES, floats);
-        return new GateOutput(staging, staging);
     }
 
     // ───────────────────────────── whole-sequence forward (persistent kernels) ─────────────────────────────

@@ -2,6 +2,8 @@ package dev.mnemo.nn.cuda;
 
 import dev.mnemo.cuda.Cublas;
 import dev.mnemo.cuda.CudaContext;
+import dev.mnemo.cuda.CudaDevice;
+import dev.mnemo.cuda.CudaException;
 import dev.mnemo.cuda.CudaModule;
 import dev.mnemo.cuda.CudaStream;
 import dev.mnemo.cuda.DeviceBuffer;
@@ -33,8 +35,6 @@ final class CudaRuntime {
 
     /** The reusable device scratch buffers; each grows (never shrinks) to the largest request. */
     enum Workspace {
-        /** Gate outputs when the caller's gates alias the input projection. */
-        GATES,
         /** Split column sums; partial sums of squares (clip, MSE). */
         PARTIALS,
         /** Cross-entropy per-row losses. */
@@ -57,6 +57,8 @@ final class CudaRuntime {
     final CudaStream stream;
     final CudaModule module;
     final Cublas cublas;
+    /** cuBLAS's own workspace, so GEMMs captured in graphs allocate nothing; lives as long as the handle. */
+    private final DeviceBuffer cublasWorkspace;
     final TensorKernels tensor;
     final ClipKernels clip;
     final RnnKernels rnn;
@@ -68,17 +70,25 @@ final class CudaRuntime {
     final ScatterKernels scatter;
 
     private final Map<Workspace, DeviceBuffer> workspaces = new EnumMap<>(Workspace.class);
+    /** Tensor blocks: taken by {@link #allocate}, given back by {@link #drainReleases}. */
+    private final CachingAllocator<DeviceBuffer> allocator;
+    /** Blocks of unreachable tensors, queued by the cleaner (any thread) for the allocator. */
+    private final ConcurrentLinkedQueue<DeviceBuffer> recycled = new ConcurrentLinkedQueue<>();
+    /** Other resources (borrowed buffers, graphs) to close on the owner thread. */
     private final ConcurrentLinkedQueue<AutoCloseable> releases = new ConcurrentLinkedQueue<>();
     private long onesFilled;
     private MemnetKernels memnet;
     /** Counts workspace reallocations: a recorded graph that holds an old workspace's address is stale. */
     private long workspaceEpoch;
 
-    private CudaRuntime(CudaContext context, CudaStream stream, CudaModule module, Cublas cublas) {
+    private CudaRuntime(CudaContext context, CudaStream stream, CudaModule module, Cublas cublas,
+                        DeviceBuffer cublasWorkspace, boolean caching) {
         this.context = context;
         this.stream = stream;
         this.module = module;
         this.cublas = cublas;
+        this.cublasWorkspace = cublasWorkspace;
+        this.allocator = new CachingAllocator<>(new BufferDevice(), caching);
         this.tensor = new TensorKernels(module, stream);
         this.clip = new ClipKernels(module, stream);
         this.rnn = new RnnKernels(module, stream);
@@ -92,17 +102,21 @@ final class CudaRuntime {
 
     /** Opens device {@code ordinal}: context, stream, kernels, cuBLAS; releases what it made on failure. */
     static CudaRuntime open(int ordinal) {
+        boolean caching = AllocatorSetting.configuredCaching();
         CudaContext context = CudaContext.open(ordinal);
         CudaStream stream = null;
         CudaModule module = null;
         Cublas cublas = null;
+        DeviceBuffer cublasWorkspace = null;
         try {
             stream = CudaStream.create(context);
             module = KernelModule.loadMnemoKernels(context);
             cublas = Cublas.create(stream);
-            return new CudaRuntime(context, stream, module, cublas);
+            cublasWorkspace = DeviceBuffer.allocate(context, cublasWorkspaceBytes(CudaDevice.query(ordinal)));
+            cublas.setWorkspace(cublasWorkspace);
+            return new CudaRuntime(context, stream, module, cublas, cublasWorkspace, caching);
         } catch (RuntimeException | Error e) {
-            for (AutoCloseable c : new AutoCloseable[] {cublas, module, stream, context}) {
+            for (AutoCloseable c : new AutoCloseable[] {cublas, cublasWorkspace, module, stream, context}) {
                 if (c != null) {
                     try {
                         c.close();
@@ -113,6 +127,11 @@ final class CudaRuntime {
             }
             throw e;
         }
+    }
+
+    /** cuBLAS's recommendation: 32 MiB of workspace on Hopper and later, 4 MiB before. */
+    static long cublasWorkspaceBytes(CudaDevice device) {
+        return (device.computeMajor() >= 9 ? 32L : 4L) << 20;
     }
 
     /** The memnet launchers, looked up on first use (a read is the only user). */
@@ -132,35 +151,127 @@ final class CudaRuntime {
         context.claimForCurrentThread();
     }
 
-    /** A new buffer of {@code floats} floats, contents undefined; frees released storage first. */
+    /**
+     * A block of at least {@code floats} floats for a tensor, contents undefined, from the caching
+     * allocator; released storage goes back to it first. Its tensor's storage hands it back through
+     * {@link #recycleLater} once unreachable.
+     */
     DeviceBuffer allocate(long floats) {
+        drainReleases();
+        return allocator.take(Math.multiplyExact(floats, (long) Float.BYTES));
+    }
+
+    /** A buffer outside the allocator (workspaces, barrier words): freed only by closing it. */
+    DeviceBuffer allocateOwned(long floats) {
         drainReleases();
         return DeviceBuffer.allocateFloats(context, floats);
     }
 
+    /** Called by a cleaner (any thread): {@code block}, from {@link #allocate}, is free once queued work passes. */
+    void recycleLater(DeviceBuffer block) {
+        recycled.add(block);
+    }
+
     /**
-     * Called by a cleaner (any thread): {@code resource} (a buffer of unreachable storage, the graph
-     * of an unreachable recording) is closed later, on the owner thread.
+     * Called by a cleaner (any thread): {@code resource} (a borrowed buffer of unreachable storage,
+     * the graph of an unreachable recording) is closed later, on the owner thread.
      */
     void releaseLater(AutoCloseable resource) {
         releases.add(resource);
     }
 
     /**
-     * Closes what {@link #releaseLater} queued, after the stream has finished the work queued so
-     * far (which may still use it).
+     * Gives the queued blocks back to the allocator (no wait: see {@link CachingAllocator}) and
+     * closes the other queued resources after the stream has finished the work queued so far (which
+     * may still use them). The direct allocator frees blocks at once, so it waits too.
      */
     void drainReleases() {
-        if (releases.isEmpty()) {
+        if (recycled.isEmpty() && releases.isEmpty()) {
             return;
         }
-        stream.synchronize();
+        if (!releases.isEmpty() || !allocator.caching()) {
+            stream.synchronize();
+        }
+        for (DeviceBuffer b; (b = recycled.poll()) != null; ) {
+            allocator.give(b);
+        }
         for (AutoCloseable r; (r = releases.poll()) != null; ) {
             try {
                 r.close();
             } catch (Exception e) {
                 throw new IllegalStateException("could not release " + r, e);
             }
+        }
+    }
+
+    /** What the allocator holds now; blocks still queued for it count as in use. */
+    CudaMemoryStats memoryStats() {
+        return allocator.stats();
+    }
+
+    /** How many blocks of {@code floats}' size class the allocator keeps for reuse; for tests. */
+    int cachedBlocksForTests(long floats) {
+        return allocator.cachedBlocks(floats * Float.BYTES);
+    }
+
+    /** Frees the allocator's cached blocks (after handing it what is queued); live tensors keep theirs. */
+    void emptyCache() {
+        drainReleases();
+        allocator.releaseCached();
+    }
+
+    /** The allocator's view of the device: {@code cuMemAlloc}, {@code cuMemFree}, the stream, the garbage collector. */
+    private final class BufferDevice implements CachingAllocator.Device<DeviceBuffer> {
+        /** Garbage collections tried when out of memory, each followed by a wait for the cleaner. */
+        private static final int RECLAIM_ROUNDS = 3;
+
+        @Override
+        public DeviceBuffer allocate(long bytes) {
+            return DeviceBuffer.allocate(context, bytes);
+        }
+
+        @Override
+        public void free(DeviceBuffer block) {
+            block.close();
+        }
+
+        @Override
+        public long bytes(DeviceBuffer block) {
+            return block.byteSize();
+        }
+
+        @Override
+        public boolean isOutOfMemory(RuntimeException e) {
+            return e instanceof CudaException c && c.isOutOfMemory();
+        }
+
+        @Override
+        public void synchronize() {
+            stream.synchronize();
+        }
+
+        @Override
+        public void reclaimUnreachable() {
+            // The cleaner thread queues an unreachable tensor's block shortly after a collection finds it.
+            for (int round = 1; round <= RECLAIM_ROUNDS; round++) {
+                System.gc();
+                try {
+                    Thread.sleep(10L * round);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                boolean found = !recycled.isEmpty() || !releases.isEmpty();
+                drainReleases();
+                if (found) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public RuntimeException withDetail(RuntimeException e, String detail) {
+            return e instanceof CudaException c ? c.withDetail(detail) : e;
         }
     }
 
@@ -179,7 +290,7 @@ final class CudaRuntime {
             stream.synchronize();
             current.close();
         }
-        DeviceBuffer grown = allocate(size);
+        DeviceBuffer grown = allocateOwned(size);
         workspaces.put(w, grown);
         workspaceEpoch++;
         if (w == Workspace.ONES) {

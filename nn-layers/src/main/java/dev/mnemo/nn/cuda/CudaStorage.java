@@ -11,11 +11,13 @@ import java.lang.ref.Cleaner;
  * float32 device memory behind CUDA tensors: one {@link DeviceBuffer} owned by the {@link CudaRuntime}
  * (one context, one stream) that allocated it.
  *
- * <p><b>Lifetime.</b> Tensors are values without {@code close()}: their storage is freed once no tensor
- * views it any more. A {@link Cleaner} hands the unreachable storage's buffer to its runtime, which
- * frees it on the context's own thread at its next allocation, after the stream has passed all work
- * queued so far (so a kernel still reading it never sees it go). The buffer object itself stays
- * reachable from the runtime's queue until then, so no leak is reported for it.
+ * <p><b>Lifetime.</b> Tensors are values without {@code close()}: their storage is released once no
+ * tensor views it any more. A {@link Cleaner} hands the unreachable storage's buffer to its runtime,
+ * on the context's own thread at its next allocation: a block of the runtime's allocator goes back to
+ * it for reuse by later work on the same stream (see {@link CachingAllocator}); a wrapped buffer is
+ * closed after the stream has passed all work queued so far (so a kernel still reading it never sees
+ * it go). The buffer object itself stays reachable from the runtime's queue until then, so no leak is
+ * reported for it.
  */
 public final class CudaStorage implements Storage {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -24,13 +26,21 @@ public final class CudaStorage implements Storage {
     private final DeviceBuffer buffer;
     private final long length;
 
-    CudaStorage(CudaRuntime runtime, DeviceBuffer buffer, long length) {
+    /**
+     * @param pooled whether {@code buffer} came from the runtime's allocator ({@link CudaRuntime#allocate}),
+     *               which gets it back; else (a wrapped buffer) it is closed
+     */
+    CudaStorage(CudaRuntime runtime, DeviceBuffer buffer, long length, boolean pooled) {
         this.runtime = runtime;
         this.buffer = buffer;
         this.length = length;
         CudaRuntime owner = runtime;
         DeviceBuffer held = buffer;
-        CLEANER.register(this, () -> owner.releaseLater(held));
+        if (pooled) {
+            CLEANER.register(this, () -> owner.recycleLater(held));
+        } else {
+            CLEANER.register(this, () -> owner.releaseLater(held));
+        }
     }
 
     @Override

@@ -26,7 +26,7 @@ final class PersistentPath {
     static PersistentPath open(CudaRuntime rt) {
         CudaDevice device = CudaDevice.query(rt.ordinal());
         DeviceLimits limits = DeviceLimits.of(device);
-        DeviceBuffer barrier = rt.allocate(PersistentKernels.BARRIER_WORDS);
+        DeviceBuffer barrier = rt.allocateOwned(PersistentKernels.BARRIER_WORDS);
         return new PersistentPath(new PersistentKernels(rt.module, rt.stream, limits), limits, barrier);
     }
 

@@ -43,7 +43,7 @@ class CudaRecordingGpuTest {
     }
 
     @Test
-    void replayMatchesTheEagerRunAndRecapturesWhenTheGatesWorkspaceMoves() {
+    void replayMatchesTheEagerRunAndRecapturesWhenTheCopyWorkspaceMoves() {
         int b = 3;
         int h = 5;
         Tensor source = random(1, b, 4 * h);
@@ -53,10 +53,12 @@ class CudaRecordingGpuTest {
         Tensor cPrev = random(4, b, h);
         Tensor c = gpu.zeros(b, h);
         Tensor hOut = gpu.zeros(b, h);
-        // gates = wx: the cell writes through the runtime's GATES workspace, whose address the graph holds.
+        // gates = wx (in place), then h ⊙= c with the output aliasing an operand: the product reads a
+        // copy in the runtime's COPY workspace, whose address the graph holds.
         Runnable region = () -> {
             gpu.copy(source, wx);
             gpu.lstmCellForward(wx, rh, bias, null, cPrev, wx, c, hOut);
+            gpu.multiply(hOut, c, hOut);
         };
         CudaRecording rec = (CudaRecording) gpu.record(region);
         float[] eager = host(hOut);
@@ -74,10 +76,10 @@ class CudaRecordingGpuTest {
         rec.replay();
         assertArrayEquals(eagerNew, host(hOut), "replay reads the current contents");
 
-        // Growing the GATES workspace moves it: the graph holds the old address and is stale.
+        // Growing the COPY workspace moves it: the graph holds the old address and is stale.
         CudaRuntime rt = gpu.runtimeForTests();
-        long capacity = rt.workspace(CudaRuntime.Workspace.GATES, 0).floatCapacity();
-        rt.workspace(CudaRuntime.Workspace.GATES, capacity + 1);
+        long capacity = rt.workspace(CudaRuntime.Workspace.COPY, 0).floatCapacity();
+        rt.workspace(CudaRuntime.Workspace.COPY, capacity + 1);
         gpu.fill(hOut, 0);
         rec.replay();
         assertEquals(2, rec.captures(), "captured again after the workspace moved");

@@ -1,0 +1,96 @@
+package dev.mnemo.nn.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.cuda.DeviceBuffer;
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Tensor;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CUDA backend's caching allocator on a device: the block of an unreachable tensor serves the
+ * next tensor of its size class, zeroed; {@link CudaBackend#emptyCache} frees the cache but not live
+ * tensors; wrapped memory is closed, never cached. The runtime is shared by the whole test run, so
+ * counters are compared as differences.
+ */
+@Tag("gpu")
+class CudaAllocatorGpuTest {
+    /** 4000 bytes: the 4096-byte size class. */
+    static final int FLOATS = 1000;
+
+    CudaBackend gpu;
+    CudaRuntime rt;
+
+    @BeforeEach
+    void assumeCuda() {
+        CudaAssume.available();
+        gpu = CudaBackend.float32();
+        rt = gpu.runtimeForTests();
+        Assumptions.assumeTrue(gpu.memoryStats().caching(), AllocatorSetting.PROPERTY + "=direct: nothing is cached");
+    }
+
+    /** Drops a filled tensor of {@link #FLOATS} floats and waits until a block of its class is cached. */
+    void releaseFilledTensor() throws InterruptedException {
+        Tensor t = gpu.zeros(FLOATS);
+        gpu.fill(t, 7f);
+        t = null;
+        waitFor(() -> {
+            rt.drainReleases();
+            return rt.cachedBlocksForTests(FLOATS) > 0;
+        }, "the dropped tensor's block never reached the cache");
+    }
+
+    static void waitFor(BooleanSupplier condition, String failure) throws InterruptedException {
+        boolean done = false;
+        for (int i = 0; i < 200 && !(done = condition.getAsBoolean()); i++) {
+            System.gc();
+            Thread.sleep(5);
+        }
+        assertTrue(done, failure);
+    }
+
+    @Test
+    void theBlockOfAnUnreachableTensorServesTheNextOneZeroed() throws InterruptedException {
+        releaseFilledTensor();
+        CudaMemoryStats before = gpu.memoryStats();
+        Tensor u = gpu.zeros(FLOATS);
+        CudaMemoryStats after = gpu.memoryStats();
+        assertEquals(before.reuses() + 1, after.reuses(), "served from the cache");
+        assertEquals(before.deviceAllocations(), after.deviceAllocations(), "no cuMemAlloc");
+        float[] host = u.to(Device.CPU).toFloatArray();
+        for (int i = 0; i < FLOATS; i++) {
+            assertEquals(0f, host[i], "element " + i + " of a reused block is zeroed");
+        }
+    }
+
+    @Test
+    void emptyCacheFreesTheCachedBlocksButNotLiveTensors() throws InterruptedException {
+        Tensor live = gpu.zeros(FLOATS);
+        gpu.fill(live, 3f);
+        releaseFilledTensor();
+        gpu.emptyCache();
+        CudaMemoryStats s = gpu.memoryStats();
+        assertEquals(0, s.cachedBytes());
+        assertEquals(0, rt.cachedBlocksForTests(FLOATS));
+        assertTrue(s.inUseBytes() >= 4096, "the live tensor keeps its block: " + s);
+        assertEquals(3f, live.to(Device.CPU).toFloatArray()[FLOATS - 1]);
+    }
+
+    @Test
+    void wrappedMemoryIsClosedNotCached() throws InterruptedException {
+        DeviceBuffer own = DeviceBuffer.allocateFloats(gpu.context(), FLOATS);
+        Tensor t = gpu.wrap(own, FLOATS);
+        long inUse = gpu.memoryStats().inUseBytes();
+        t = null;
+        waitFor(() -> {
+            rt.drainReleases();
+            return own.isClosed();
+        }, "the wrapped tensor's buffer was not released");
+        assertTrue(gpu.memoryStats().inUseBytes() <= inUse, "borrowed memory never counts as the allocator's");
+    }
+}
