@@ -12,7 +12,7 @@ constexpr int kBlockThreads = 256;  // the header's launch contract
 constexpr int kGates = 3;
 
 // The header's byte layout, which the Java launcher writes field by field.
-static_assert(sizeof(mnemo_gru_pointwise_fwd_params) == 96, "header: 96 bytes");
+static_assert(sizeof(mnemo_gru_pointwise_fwd_params) == 112, "header: 112 bytes");
 static_assert(offsetof(mnemo_gru_pointwise_fwd_params, gx) == 0, "header offset");
 static_assert(offsetof(mnemo_gru_pointwise_fwd_params, gh) == 8, "header offset");
 static_assert(offsetof(mnemo_gru_pointwise_fwd_params, bIh) == 16, "header offset");
@@ -25,6 +25,8 @@ static_assert(offsetof(mnemo_gru_pointwise_fwd_params, batch) == 64, "header off
 static_assert(offsetof(mnemo_gru_pointwise_fwd_params, hidden) == 72, "header offset");
 static_assert(offsetof(mnemo_gru_pointwise_fwd_params, ldhPrev) == 80, "header offset");
 static_assert(offsetof(mnemo_gru_pointwise_fwd_params, ldh) == 88, "header offset");
+static_assert(offsetof(mnemo_gru_pointwise_fwd_params, ghSplits) == 96, "header offset");
+static_assert(offsetof(mnemo_gru_pointwise_fwd_params, ghSplitStride) == 104, "header offset");
 
 // One thread per (b, j). hPrev and hOut are strided rows (either may be a column slice of the
 // output sequence); gx, gh, gates and hn are dense. The header lets gates alias gx (the layers
@@ -37,7 +39,8 @@ __device__ __forceinline__ void pointwise(const float* gx, const float* __restri
                                           const float* __restrict__ hPrev,
                                           float* __restrict__ hOut, float* gates,
                                           float* __restrict__ hnOut, long long batch,
-                                          long long hidden, long long ldhPrev, long long ldh) {
+                                          long long hidden, long long ldhPrev, long long ldh,
+                                          long long ghSplits, long long ghSplitStride) {
   const long long i = grid_thread_index();
   if (i >= batch * hidden) return;  // bounds guard
   const RowCol rc = row_col(i, hidden);
@@ -48,10 +51,10 @@ __device__ __forceinline__ void pointwise(const float* gx, const float* __restri
   const long long bn = 2 * hidden + rc.col;
   // PyTorch's fused cell: each side gets its own bias first, then the sides are added.
   const float r = stable_sigmoid((gx[g0] + load_or_zero(bIh, rc.col)) +
-                                 (gh[g0] + load_or_zero(bHh, rc.col)));
+                                 (split_sum(gh, g0, ghSplits, ghSplitStride) + load_or_zero(bHh, rc.col)));
   const float z = stable_sigmoid((gx[gz] + load_or_zero(bIh, bz)) +
-                                 (gh[gz] + load_or_zero(bHh, bz)));
-  const float hn = gh[gn] + load_or_zero(bHh, bn);
+                                 (split_sum(gh, gz, ghSplits, ghSplitStride) + load_or_zero(bHh, bz)));
+  const float hn = split_sum(gh, gn, ghSplits, ghSplitStride) + load_or_zero(bHh, bn);
   const float n = stable_tanh((gx[gn] + load_or_zero(bIh, bn)) + r * hn);
   const float h = hPrev[rc.row * ldhPrev + rc.col];
   hOut[rc.row * ldh + rc.col] = n + z * (h - n);  // = (1 − z)⊙n + z⊙h, PyTorch's form
@@ -66,7 +69,7 @@ __device__ __forceinline__ void pointwise(const float* gx, const float* __restri
 template <bool Training>
 __device__ __forceinline__ void pointwise(const mnemo_gru_pointwise_fwd_params& p) {
   pointwise<Training>(p.gx, p.gh, p.bIh, p.bHh, p.hPrev, p.hOut, p.gates, p.hn, p.batch,
-                      p.hidden, p.ldhPrev, p.ldh);
+                      p.hidden, p.ldhPrev, p.ldh, p.ghSplits, p.ghSplitStride);
 }
 }  // namespace mnemo::gru::fwd
 

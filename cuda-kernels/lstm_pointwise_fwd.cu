@@ -11,7 +11,7 @@ constexpr int kBlockThreads = 256;  // the header's launch contract
 constexpr int kGates = 4;
 
 // The header's byte layout, which the Java launcher writes field by field.
-static_assert(sizeof(mnemo_lstm_pointwise_fwd_params) == 88, "header: 88 bytes");
+static_assert(sizeof(mnemo_lstm_pointwise_fwd_params) == 104, "header: 104 bytes");
 static_assert(offsetof(mnemo_lstm_pointwise_fwd_params, gx) == 0, "header offset");
 static_assert(offsetof(mnemo_lstm_pointwise_fwd_params, gh) == 8, "header offset");
 static_assert(offsetof(mnemo_lstm_pointwise_fwd_params, bIh) == 16, "header offset");
@@ -23,6 +23,8 @@ static_assert(offsetof(mnemo_lstm_pointwise_fwd_params, gates) == 56, "header of
 static_assert(offsetof(mnemo_lstm_pointwise_fwd_params, batch) == 64, "header offset");
 static_assert(offsetof(mnemo_lstm_pointwise_fwd_params, hidden) == 72, "header offset");
 static_assert(offsetof(mnemo_lstm_pointwise_fwd_params, ldh) == 80, "header offset");
+static_assert(offsetof(mnemo_lstm_pointwise_fwd_params, ghSplits) == 88, "header offset");
+static_assert(offsetof(mnemo_lstm_pointwise_fwd_params, ghSplitStride) == 96, "header offset");
 
 // One thread per (b, j): it reads the four gate pre-activations of column j of row b (each a
 // coalesced run across the warp's consecutive j) and writes h, c and, training, the gates.
@@ -34,7 +36,8 @@ __device__ __forceinline__ void pointwise(const float* gx, const float* __restri
                                           const float* __restrict__ bIh,
                                           const float* __restrict__ bHh, const float* cPrev,
                                           float* __restrict__ hOut, float* cOut, float* gates,
-                                          long long batch, long long hidden, long long ldh) {
+                                          long long batch, long long hidden, long long ldh,
+                                          long long ghSplits, long long ghSplitStride) {
   const long long i = grid_thread_index();
   if (i >= batch * hidden) return;  // bounds guard
   const RowCol rc = row_col(i, hidden);
@@ -45,7 +48,8 @@ __device__ __forceinline__ void pointwise(const float* gx, const float* __restri
     const long long gi = g0 + k * hidden;
     const long long bi = k * hidden + rc.col;
     // PyTorch's fused cell order: igates + hgates + b_ih + b_hh.
-    const float pre = gx[gi] + gh[gi] + load_or_zero(bIh, bi) + load_or_zero(bHh, bi);
+    const float pre = gx[gi] + split_sum(gh, gi, ghSplits, ghSplitStride) + load_or_zero(bIh, bi) +
+                      load_or_zero(bHh, bi);
     act[k] = k == 2 ? stable_tanh(pre) : stable_sigmoid(pre);
   }
   const float c = act[1] * cPrev[i] + act[0] * act[2];  // f⊙c + i⊙g
@@ -60,7 +64,7 @@ __device__ __forceinline__ void pointwise(const float* gx, const float* __restri
 template <bool Training>
 __device__ __forceinline__ void pointwise(const mnemo_lstm_pointwise_fwd_params& p) {
   pointwise<Training>(p.gx, p.gh, p.bIh, p.bHh, p.cPrev, p.hOut, p.cOut, p.gates, p.batch,
-                      p.hidden, p.ldh);
+                      p.hidden, p.ldh, p.ghSplits, p.ghSplitStride);
 }
 }  // namespace mnemo::lstm::fwd
 

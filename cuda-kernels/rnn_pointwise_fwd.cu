@@ -15,12 +15,14 @@ __device__ __forceinline__ void pointwise(const float* __restrict__ gx,
                                           const float* __restrict__ gh,
                                           const float* __restrict__ bIh,
                                           const float* __restrict__ bHh, float* __restrict__ hOut,
-                                          long long ldh, long long batch, long long hidden) {
+                                          long long ldh, long long batch, long long hidden,
+                                          long long ghSplits, long long ghSplitStride) {
   const long long i = grid_thread_index();
   if (i >= batch * hidden) return;  // bounds guard
   const RowCol rc = row_col(i, hidden);
   // PyTorch's order: linear(x, W_ih, b_ih) + linear(h, W_hh, b_hh).
-  const float pre = (gx[i] + load_or_zero(bIh, rc.col)) + (gh[i] + load_or_zero(bHh, rc.col));
+  const float pre = (gx[i] + load_or_zero(bIh, rc.col)) +
+                    (split_sum(gh, i, ghSplits, ghSplitStride) + load_or_zero(bHh, rc.col));
   hOut[rc.row * ldh + rc.col] = Relu ? relu(pre) : stable_tanh(pre);
 }
 }  // namespace mnemo::rnn::fwd
@@ -30,14 +32,18 @@ extern "C" __global__ void __launch_bounds__(mnemo::rnn::fwd::kBlockThreads)
     mnemo_rnn_pointwise_fwd_tanh_f32(const float* __restrict__ gx, const float* __restrict__ gh,
                                      const float* __restrict__ bIh,
                                      const float* __restrict__ bHh, float* __restrict__ hOut,
-                                     long long ldh, long long batch, long long hidden) {
-  mnemo::rnn::fwd::pointwise<false>(gx, gh, bIh, bHh, hOut, ldh, batch, hidden);
+                                     long long ldh, long long batch, long long hidden,
+                                     long long ghSplits, long long ghSplitStride) {
+  mnemo::rnn::fwd::pointwise<false>(gx, gh, bIh, bHh, hOut, ldh, batch, hidden, ghSplits,
+                                   ghSplitStride);
 }
 
 extern "C" __global__ void __launch_bounds__(mnemo::rnn::fwd::kBlockThreads)
     mnemo_rnn_pointwise_fwd_relu_f32(const float* __restrict__ gx, const float* __restrict__ gh,
                                      const float* __restrict__ bIh,
                                      const float* __restrict__ bHh, float* __restrict__ hOut,
-                                     long long ldh, long long batch, long long hidden) {
-  mnemo::rnn::fwd::pointwise<true>(gx, gh, bIh, bHh, hOut, ldh, batch, hidden);
+                                     long long ldh, long long batch, long long hidden,
+                                     long long ghSplits, long long ghSplitStride) {
+  mnemo::rnn::fwd::pointwise<true>(gx, gh, bIh, bHh, hOut, ldh, batch, hidden, ghSplits,
+                                   ghSplitStride);
 }

@@ -9,7 +9,7 @@
 # the runner times Mnemo and joins both into OUT_DIR/report.json and OUT_DIR/report.md (torch /
 # ours ratios). Without python3, torch or CUDA each side says so and the report carries what there
 # is. About 1-3 minutes on an H100 with the repeats below. MNEMO_BENCH_EXTRAS (default "memnet eigen
-# persistent") names the extra tables to make.
+# persistent stepsplits") names the extra tables to make.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: gpu-bench.sh OUT_DIR [runner options]}
@@ -84,8 +84,8 @@ fi
 
 # Benchmarks with tables of their own (GpuBenchmarkRunner subcommands), joined with the same PyTorch
 # results: each writes OUT_DIR/<name>.md.
-extras=" ${MNEMO_BENCH_EXTRAS:-memnet eigen persistent} "   # which of the tables below to make
-for extra in memnet eigen; do
+extras=" ${MNEMO_BENCH_EXTRAS:-memnet eigen persistent stepsplits} "   # which of the tables below to make
+for extra in memnet eigen stepsplits; do
   [[ "$extras" == *" $extra "* ]] || continue
   "${runner[@]}" "$extra" "${torch_args[@]}" >"$out/$extra.md" 2>&1 \
     || echo "gpu-bench: the $extra benchmark failed (see $out/$extra.md)"

@@ -111,7 +111,7 @@ void bench_rnn(long long hidden, int iters, cudaStream_t s) {
   char shape[64];
   std::snprintf(shape, sizeof shape, "B=%lld H=%lld", B, H);
   double us = median_us(iters, s, no_setup, [&] {
-    launch_rnn_fwd(false, gx.get(), gh.get(), bIh.get(), bHh.get(), h.get(), H, B, H, s);
+    launch_rnn_fwd(false, gx.get(), gh.get(), bIh.get(), bHh.get(), h.get(), H, B, H, 1, 0, s);
   });
   report_shape("mnemo_rnn_pointwise_fwd_tanh_f32", shape, iters, us, 4.0 * (3 * n + 2 * H));
   us = median_us(iters, s, no_setup, [&] {
@@ -130,7 +130,7 @@ void bench_lstm(long long hidden, int iters, cudaStream_t s) {
   launch_fill(dc.get(), n, 0.0f, s);
   mnemo_lstm_pointwise_fwd_params p{gx.get(), gh.get(), bIh.get(),   bHh.get(), cPrev.get(),
                                     h.get(),  c.get(),  gates.get(), B,         H,
-                                    H};
+                                    H,        1,        0};
   char shape[64];
   std::snprintf(shape, sizeof shape, "B=%lld H=%lld", B, H);
   double us = median_us(iters, s, no_setup, [&] { launch_lstm_fwd(true, p, s); });
@@ -154,7 +154,7 @@ void bench_gru(long long hidden, int iters, cudaStream_t s) {
   DeviceBuffer h(n), gates(3 * n), hn(n), dgx(3 * n), dgh(3 * n), dhp(n);
   mnemo_gru_pointwise_fwd_params p{gx.get(), gh.get(),    bIh.get(), bHh.get(), hPrev.get(),
                                    h.get(),  gates.get(), hn.get(),  B,         H,
-                                   H,        H};
+                                   H,        H,           1,         0};
   const mnemo_gru_pointwise_bwd_params b{dy.get(),  rec.get(), gates.get(), hn.get(),
                                          hPrev.get(), dgx.get(), dgh.get(),   dhp.get(),
                                          B,         H,         H,           H};

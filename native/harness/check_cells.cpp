@@ -202,7 +202,7 @@ void check_rnn(const Shape& s, bool relu, std::mt19937& rng, Tally& t) {
 
   DeviceBuffer hOut = guarded_output(B * ldh);
   launch_rnn_fwd(relu, dGx.get(), dGh.get(), or_null(dBih, s.bias), or_null(dBhh, s.bias),
-                 hOut.get(), ldh, B, H, nullptr);
+                 hOut.get(), ldh, B, H, 1, 0, nullptr);
   CHECK(cudaDeviceSynchronize());
   long long damage = 0;
   const std::vector<float> h = unstride(hOut.download(), B, H, ldh, damage);
@@ -258,7 +258,7 @@ void check_lstm(const Shape& s, std::mt19937& rng, Tally& t) {
   DeviceBuffer gates = guarded_output(4 * n);
   mnemo_lstm_pointwise_fwd_params p{dGx.get(), dGh.get(), or_null(dBih, s.bias),
                                     or_null(dBhh, s.bias), dCprev.get(), hOut.get(), cOut.get(),
-                                    gates.get(), B, H, ldh};
+                                    gates.get(), B, H, ldh, 1, 0};
   launch_lstm_fwd(true, p, nullptr);
   CHECK(cudaDeviceSynchronize());
   long long damage = 0;
@@ -378,7 +378,7 @@ void check_gru(const Shape& s, std::mt19937& rng, Tally& t) {
   DeviceBuffer hn = guarded_output(n);
   mnemo_gru_pointwise_fwd_params p{dGx.get(), dGh.get(), or_null(dBih, s.bias),
                                    or_null(dBhh, s.bias), dHprev.get(), hOut.get(), gates.get(),
-                                   hn.get(), B, H, ldhPrev, ldh};
+                                   hn.get(), B, H, ldhPrev, ldh, 1, 0};
   launch_gru_fwd(true, p, nullptr);
   CHECK(cudaDeviceSynchronize());
   long long damage = 0;
@@ -476,6 +476,99 @@ void check_gru(const Shape& s, std::mt19937& rng, Tally& t) {
 
 }  // namespace
 
+// ───────────────────────── the recurrent product in partials ─────────────────────────
+
+// gh as `splits` partial products in planes `stride` apart, the gaps guard NaNs (a read of one
+// shows); sum is their float total in plane order, the kernels' order, so the reference sees
+// the very gh the kernels form.
+struct SplitGh {
+  std::vector<float> planes;
+  std::vector<float> sum;
+};
+
+SplitGh split_gh(long long size, long long splits, long long stride, std::mt19937& rng) {
+  SplitGh g{std::vector<float>(at((splits - 1) * stride + size), guard_value()),
+            std::vector<float>(at(size), 0.0f)};
+  for (long long p = 0; p < splits; ++p) {
+    const std::vector<float> part = uniform(size, -1.0f, 1.0f, rng);
+    for (long long i = 0; i < size; ++i) {
+      g.planes[at(p * stride + i)] = part[at(i)];
+      g.sum[at(i)] += part[at(i)];
+    }
+  }
+  return g;
+}
+
+// Each cell's forward with gh in three partials against the reference on their sum.
+void check_splits(const Shape& s, std::mt19937& rng, Tally& t) {
+  constexpr long long kSplits = 3;
+  const long long B = s.batch, H = s.hidden, n = B * H;
+  const ref::Vec none;
+  {
+    const std::vector<float> gx = uniform(n, -2.0f, 2.0f, rng);
+    const SplitGh gh = split_gh(n, kSplits, n + 7, rng);
+    const DeviceBuffer dGx = upload_exact(gx), dGh = upload_exact(gh.planes);
+    DeviceBuffer hOut = guarded_output(n);
+    launch_rnn_fwd(false, dGx.get(), dGh.get(), nullptr, nullptr, hOut.get(), H, B, H, kSplits,
+                   n + 7, nullptr);
+    CHECK(cudaDeviceSynchronize());
+    const std::vector<float> h = hOut.download();
+    const Compare c = compare(h, ref::rnn_fwd(false, to_double(gx), to_double(gh.sum), none, none, B, H),
+                              kRel, kAbs);
+    const long long dmg = guard_damage(h, n);
+    t.expect(c.wrong == 0 && dmg == 0,
+             "rnn_fwd_tanh   B=%-3lld H=%-4lld gh in %lld partials: wrong=%lld worst=%.1e "
+             "guard_damaged=%lld",
+             B, H, kSplits, c.wrong, c.worst, dmg);
+  }
+  {
+    const std::vector<float> gx = uniform(4 * n, -2.0f, 2.0f, rng);
+    const SplitGh gh = split_gh(4 * n, kSplits, 4 * n + 3, rng);
+    const std::vector<float> cPrev = uniform(n, -2.0f, 2.0f, rng);
+    const DeviceBuffer dGx = upload_exact(gx), dGh = upload_exact(gh.planes);
+    const DeviceBuffer dC = upload_exact(cPrev);
+    DeviceBuffer hOut = guarded_output(n), cOut = guarded_output(n), gates = guarded_output(4 * n);
+    const mnemo_lstm_pointwise_fwd_params p{dGx.get(), dGh.get(),  nullptr,     nullptr, dC.get(),
+                                            hOut.get(), cOut.get(), gates.get(), B,       H,
+                                            H,          kSplits,    4 * n + 3};
+    launch_lstm_fwd(true, p, nullptr);
+    CHECK(cudaDeviceSynchronize());
+    const std::vector<float> h = hOut.download(), c = cOut.download(), g = gates.download();
+    const ref::LstmFwd want =
+        ref::lstm_fwd(to_double(gx), to_double(gh.sum), none, none, to_double(cPrev), B, H);
+    const long long wrong = compare(h, want.h, kRel, kAbs).wrong +
+                            compare(c, want.c, kRel, kAbs).wrong +
+                            compare(g, want.gates, kRel, kAbs).wrong;
+    const long long dmg = guard_damage(h, n) + guard_damage(c, n) + guard_damage(g, 4 * n);
+    t.expect(wrong == 0 && dmg == 0,
+             "lstm_fwd_train B=%-3lld H=%-4lld gh in %lld partials: wrong=%lld guard_damaged=%lld",
+             B, H, kSplits, wrong, dmg);
+  }
+  {
+    const std::vector<float> gx = uniform(3 * n, -2.0f, 2.0f, rng);
+    const SplitGh gh = split_gh(3 * n, kSplits, 3 * n + 5, rng);
+    const std::vector<float> hPrev = uniform(n, -1.0f, 1.0f, rng);
+    const DeviceBuffer dGx = upload_exact(gx), dGh = upload_exact(gh.planes);
+    const DeviceBuffer dH = upload_exact(hPrev);
+    DeviceBuffer hOut = guarded_output(n), gates = guarded_output(3 * n), hn = guarded_output(n);
+    const mnemo_gru_pointwise_fwd_params p{dGx.get(), dGh.get(),   nullptr,  nullptr, dH.get(),
+                                           hOut.get(), gates.get(), hn.get(), B,       H,
+                                           H,          H,           kSplits,  3 * n + 5};
+    launch_gru_fwd(true, p, nullptr);
+    CHECK(cudaDeviceSynchronize());
+    const std::vector<float> h = hOut.download(), g = gates.download(), hnv = hn.download();
+    const ref::GruFwd want =
+        ref::gru_fwd(to_double(gx), to_double(gh.sum), none, none, to_double(hPrev), B, H);
+    const long long wrong = compare(h, want.h, kRel, kAbs).wrong +
+                            compare(g, want.gates, kRel, kAbs).wrong +
+                            compare(hnv, want.hn, kRel, kAbs).wrong;
+    const long long dmg = guard_damage(h, n) + guard_damage(g, 3 * n) + guard_damage(hnv, n);
+    t.expect(wrong == 0 && dmg == 0,
+             "gru_fwd_train  B=%-3lld H=%-4lld gh in %lld partials: wrong=%lld guard_damaged=%lld",
+             B, H, kSplits, wrong, dmg);
+  }
+}
+
 void check_cells(std::mt19937& rng, Tally& t) {
   fd_rnn(false, rng, t);
   fd_rnn(true, rng, t);
@@ -486,6 +579,7 @@ void check_cells(std::mt19937& rng, Tally& t) {
     check_rnn(s, true, rng, t);
     check_lstm(s, rng, t);
     check_gru(s, rng, t);
+    check_splits(s, rng, t);
   }
 }
 

@@ -105,14 +105,15 @@ unsigned cell_grid(long long batch, long long hidden) {
 
 void launch_rnn_fwd(bool relu, const float* gx, const float* gh, const float* bIh,
                     const float* bHh, float* hOut, long long ldh, long long batch,
-                    long long hidden, cudaStream_t stream) {
+                    long long hidden, long long ghSplits, long long ghSplitStride,
+                    cudaStream_t stream) {
   const unsigned grid = cell_grid(batch, hidden);
   if (relu) {
-    mnemo_rnn_pointwise_fwd_relu_f32<<<grid, kBlockThreads, 0, stream>>>(gx, gh, bIh, bHh, hOut,
-                                                                         ldh, batch, hidden);
+    mnemo_rnn_pointwise_fwd_relu_f32<<<grid, kBlockThreads, 0, stream>>>(
+        gx, gh, bIh, bHh, hOut, ldh, batch, hidden, ghSplits, ghSplitStride);
   } else {
-    mnemo_rnn_pointwise_fwd_tanh_f32<<<grid, kBlockThreads, 0, stream>>>(gx, gh, bIh, bHh, hOut,
-                                                                         ldh, batch, hidden);
+    mnemo_rnn_pointwise_fwd_tanh_f32<<<grid, kBlockThreads, 0, stream>>>(
+        gx, gh, bIh, bHh, hOut, ldh, batch, hidden, ghSplits, ghSplitStride);
   }
   CHECK_LAUNCH();
 }

@@ -55,9 +55,11 @@ void launch_sum_rows_partial(float* partials, const float* in, long long rows, l
 
 // ── recurrent cells: one thread per (b, j), grid ceil(B·H / 256) ──
 unsigned cell_grid(long long batch, long long hidden);
+// gh holds ghSplits partial products, partial s at gh + s·ghSplitStride (1 and 0: one product).
 void launch_rnn_fwd(bool relu, const float* gx, const float* gh, const float* bIh,
                     const float* bHh, float* hOut, long long ldh, long long batch,
-                    long long hidden, cudaStream_t stream);
+                    long long hidden, long long ghSplits, long long ghSplitStride,
+                    cudaStream_t stream);
 void launch_rnn_bwd(bool relu, const float* dy, long long ldy, const float* dhRec,
                     const float* h, long long ldh, float* dgates, long long batch,
                     long long hidden, cudaStream_t stream);

@@ -152,7 +152,9 @@ extern "C" __global__ void mnemo_clip_scale_f32(float* x, long long n, const flo
  * One layer and direction of a recurrent network runs, per time step t, as (PyTorch layouts and
  * gate orders; W_ih [G·H, I], W_hh [G·H, H], b_ih [G·H], b_hh [G·H]):
  *   host, once for all steps:  gx [T, B, G·H] = x W_ihᵀ           (one cuBLAS GEMM, no bias)
- *   host, per step:            gh [B, G·H]    = h_{t−1} W_hhᵀ     (cuBLAS GEMM, no bias)
+ *   host, per step:            gh [B, G·H]    = h_{t−1} W_hhᵀ     (cuBLAS GEMM, no bias; or
+ *                              ghSplits partial GEMMs over slices of H, which the forward kernels
+ *                              sum: partial s at gh + s·ghSplitStride, added in order of s)
  *   device, per step:          one fused pointwise kernel below   (biases, activations, state)
  * G = 1 (RNN), 4 (LSTM, gates i|f|g|o), 3 (GRU, gates r|z|n with the reset gate applied after
  * the recurrent product). Each kernel reads step t's slices: gx + t·B·G·H, and so on.
@@ -186,23 +188,29 @@ extern "C" __global__ void mnemo_clip_scale_f32(float* x, long long n, const flo
  * h' = act((gx + b_ih) + (gh + b_hh)). Nothing is saved beyond h' itself: the backward uses
  * tanh' = 1 − h'² and relu' = [h' > 0].
  *   gx      [B, H]    in: step t's input projection x_t W_ihᵀ
- *   gh      [B, H]    in: h_{t−1} W_hhᵀ
+ *   gh      [S, B, H] in: h_{t−1} W_hhᵀ as S = ghSplits partial products (see above)
  *   bIh     [H]       in; MAY BE NULL (no bias)
  *   bHh     [H]       in; MAY BE NULL (no bias)
  *   hOut    [B, ldh]  out: h_t, row b at hOut + b·ldh; must not overlap any input
  *   ldh               row stride of hOut in elements, >= H
  *   batch             B >= 0
  *   hidden            H >= 1
+ *   ghSplits          S >= 1
+ *   ghSplitStride     elements between gh's partials, >= B·H when S > 1 (ignored when S = 1)
  * Launch: see "recurrent cells" above.
  */
 extern "C" __global__ void mnemo_rnn_pointwise_fwd_tanh_f32(const float* gx, const float* gh,
                                                             const float* bIh, const float* bHh,
                                                             float* hOut, long long ldh,
-                                                            long long batch, long long hidden);
+                                                            long long batch, long long hidden,
+                                                            long long ghSplits,
+                                                            long long ghSplitStride);
 extern "C" __global__ void mnemo_rnn_pointwise_fwd_relu_f32(const float* gx, const float* gh,
                                                             const float* bIh, const float* bHh,
                                                             float* hOut, long long ldh,
-                                                            long long batch, long long hidden);
+                                                            long long batch, long long hidden,
+                                                            long long ghSplits,
+                                                            long long ghSplitStride);
 
 /*
  * dgates = (dy + dhRec) ⊙ act'(h'): the gradient of the pre-activation, which is both gx's and
@@ -231,12 +239,12 @@ extern "C" __global__ void mnemo_rnn_pointwise_bwd_relu_f32(const float* dy, lon
 /*
  * pre = gx + gh + b_ih + b_hh;  i = σ(pre_i), f = σ(pre_f), g = tanh(pre_g), o = σ(pre_o);
  * c' = f ⊙ c + i ⊙ g;  h' = o ⊙ tanh(c').
- * Two entry points, one params struct (passed by value; 88 bytes, 8-byte aligned, no padding):
+ * Two entry points, one params struct (passed by value; 104 bytes, 8-byte aligned, no padding):
  *   mnemo_lstm_pointwise_fwd_train_f32  writes gates (saved for the backward)
  *   mnemo_lstm_pointwise_fwd_infer_f32  ignores gates (MAY BE NULL there)
  * Fields (byte offset):
  *   gx      (0)   [B, 4H]   in: step t's x_t W_ihᵀ
- *   gh      (8)   [B, 4H]   in: h_{t−1} W_hhᵀ
+ *   gh      (8)   [S, B, 4H] in: h_{t−1} W_hhᵀ as S = ghSplits partial products
  *   bIh     (16)  [4H]      in; MAY BE NULL (no bias)
  *   bHh     (24)  [4H]      in; MAY BE NULL (no bias)
  *   cPrev   (32)  [B, H]    in: c_{t−1}
@@ -250,6 +258,8 @@ extern "C" __global__ void mnemo_rnn_pointwise_bwd_relu_f32(const float* dy, lon
  *   batch   (64)            B >= 0
  *   hidden  (72)            H >= 1
  *   ldh     (80)            row stride of hOut, >= H
+ *   ghSplits      (88)      S >= 1
+ *   ghSplitStride (96)      elements between gh's partials, >= 4·B·H when S > 1
  * Saved per step: gates 4·B·H floats, plus c_t (cOut) and c_{t−1}, which the backward reads.
  * Launch: see "recurrent cells" above.
  */
@@ -265,6 +275,8 @@ typedef struct mnemo_lstm_pointwise_fwd_params {
   long long batch;
   long long hidden;
   long long ldh;
+  long long ghSplits;
+  long long ghSplitStride;
 } mnemo_lstm_pointwise_fwd_params;
 
 extern "C" __global__ void mnemo_lstm_pointwise_fwd_train_f32(mnemo_lstm_pointwise_fwd_params p);
@@ -299,12 +311,12 @@ extern "C" __global__ void mnemo_lstm_pointwise_bwd_f32(const float* dy, long lo
  * r = σ((gx_r + b_ir) + (gh_r + b_hr)),  z = σ((gx_z + b_iz) + (gh_z + b_hz)),
  * hn = gh_n + b_hn,  n = tanh((gx_n + b_in) + r ⊙ hn),  h' = (1 − z) ⊙ n + z ⊙ h
  * (evaluated as n + z ⊙ (h − n), as PyTorch's fused cell does).
- * Two entry points, one params struct (by value; 96 bytes, 8-byte aligned, no padding):
+ * Two entry points, one params struct (by value; 112 bytes, 8-byte aligned, no padding):
  *   mnemo_gru_pointwise_fwd_train_f32  writes gates and hn (saved for the backward)
  *   mnemo_gru_pointwise_fwd_infer_f32  ignores gates and hn (MAY BE NULL there)
  * Fields (byte offset):
  *   gx       (0)   [B, 3H]       in: step t's x_t W_ihᵀ
- *   gh       (8)   [B, 3H]       in: h_{t−1} W_hhᵀ
+ *   gh       (8)   [S, B, 3H]    in: h_{t−1} W_hhᵀ as S = ghSplits partial products
  *   bIh      (16)  [3H]          in; MAY BE NULL (no bias)
  *   bHh      (24)  [3H]          in; MAY BE NULL (no bias)
  *   hPrev    (32)  [B, ldhPrev]  in: h_{t−1} (h0, or the previous step's hOut)
@@ -317,6 +329,8 @@ extern "C" __global__ void mnemo_lstm_pointwise_bwd_f32(const float* dy, long lo
  *   hidden   (72)                H >= 1
  *   ldhPrev  (80)                row stride of hPrev, >= H
  *   ldh      (88)                row stride of hOut, >= H
+ *   ghSplits      (96)           S >= 1
+ *   ghSplitStride (104)          elements between gh's partials, >= 3·B·H when S > 1
  * Saved per step: gates 3·B·H + hn B·H floats, plus h_{t−1}, which the backward reads.
  * Launch: see "recurrent cells" above.
  */
@@ -333,6 +347,8 @@ typedef struct mnemo_gru_pointwise_fwd_params {
   long long hidden;
   long long ldhPrev;
   long long ldh;
+  long long ghSplits;
+  long long ghSplitStride;
 } mnemo_gru_pointwise_fwd_params;
 
 extern "C" __global__ void mnemo_gru_pointwise_fwd_train_f32(mnemo_gru_pointwise_fwd_params p);

@@ -267,8 +267,30 @@ public interface Backend {
     void dropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y);
 
     // ---- recurrent cells: one time step, after the two GEMMs ----
+    /**
+     * A buffer for one step's recurrent product {@code h_{t−1}·W_hhᵀ} of {@code batch} rows and
+     * {@code width} (= G·H) columns over depth {@code hidden}: {@code [batch, width]}, or, on a
+     * backend that splits the product over H, {@code [S, batch, width]} (S partials that the cell
+     * forwards sum). Contents undefined until {@link #recurrentProduct}.
+     */
+    default Tensor recurrentProductBuffer(int batch, int width, int hidden) {
+        return zeros(batch, width);
+    }
+
+    /**
+     * {@code rh ← hPrev·wHhᵀ} into a buffer of {@link #recurrentProductBuffer}: one GEMM here; a
+     * backend that splits writes the partials.
+     *
+     * @param hPrev [B, H]
+     * @param wHh [G·H, H]
+     */
+    default void recurrentProduct(Tensor hPrev, Tensor wHh, Tensor rh) {
+        gemm(false, true, 1.0, hPrev, wHh, 0.0, rh);
+    }
+
     // wx = x_t·W_ihᵀ [B, G·H] (all steps' input projection done as one GEMM beforehand);
-    // rh = h_{t−1}·W_hhᵀ [B, G·H]; bih, bhh [G·H] nullable (no bias). Backward: dhOut [B, H] is
+    // rh = h_{t−1}·W_hhᵀ [B, G·H] (or its partials, see recurrentProductBuffer); bih, bhh [G·H]
+    // nullable (no bias). Backward: dhOut [B, H] is
     // ∂L/∂h_t from the layer output; dh [B, H] is in-out: in, ∂L/∂h_t from step t+1; out, the part of
     // ∂L/∂h_{t−1} that does not pass through W_hh (zero for RNN and LSTM, z ⊙ ∂L/∂h_t for GRU) — the
     // caller then adds dRh·W_hh with a beta = 1 GEMM.

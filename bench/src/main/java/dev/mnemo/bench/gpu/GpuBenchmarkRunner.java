@@ -50,6 +50,8 @@ import java.util.SplittableRandom;
  *     --emit-shapes FILE.json   write the selected shapes and the repeat policy for the script, and stop
  *   ... GpuBenchmarkRunner memnet [--torch TORCH.json] [--repeats N]   the MemNet read (MemnetReadBench)
  *   ... GpuBenchmarkRunner eigen [--repeats N] [--torch FILE.json]   eigenvalue rows instead ({@link EigenBench})
+ *   ... GpuBenchmarkRunner stepsplits [--repeats N] [--shapes ...] [--dims B,H]   the per-step product whole or in
+ *                                                         partials ({@link StepSplitsBench})
  * </pre>
  *
  * <h2>Timing</h2>
@@ -162,6 +164,9 @@ public final class GpuBenchmarkRunner {
         }
         if (args.length > 0 && args[0].equals("eigen")) { // eigenvalue timings: see EigenBench
             return EigenBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("stepsplits")) { // the per-step product in partials: StepSplitsBench
+            return StepSplitsBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(usage());
@@ -426,6 +431,8 @@ public final class GpuBenchmarkRunner {
                 GpuBenchmarkRunner --persistent [...] [--persistent-variant auto|cluster|grid|both]
                                    [--persistent-weights fp32|bf16|both] [--dims T,B,I,H]:
                     persistent (grid or cluster kernel; cluster W_hh in fp32 or bf16) vs per-step rows
-                    (see PersistentBenchmark).""";
+                    (see PersistentBenchmark).
+                GpuBenchmarkRunner memnet | eigen | stepsplits [...]: the MemNet read, eigenvalues, and the
+                    per-step recurrent product whole or in partials (MemnetReadBench, EigenBench, StepSplitsBench).""";
     }
 }

@@ -29,12 +29,13 @@ public final class GruKernels {
     /** Gates per cell. */
     public static final int GATES = 3;
 
-    /** {@code mnemo_gru_pointwise_fwd_params}: 96 bytes, 8-byte aligned, no padding. */
+    /** {@code mnemo_gru_pointwise_fwd_params}: 112 bytes, 8-byte aligned, no padding. */
     public static final StructLayout FWD_PARAMS_LAYOUT = MemoryLayout.structLayout(
             ParamsStructs.pointer("gx"), ParamsStructs.pointer("gh"), ParamsStructs.pointer("bIh"),
             ParamsStructs.pointer("bHh"), ParamsStructs.pointer("hPrev"), ParamsStructs.pointer("hOut"),
             ParamsStructs.pointer("gates"), ParamsStructs.pointer("hn"), ParamsStructs.int64("batch"),
-            ParamsStructs.int64("hidden"), ParamsStructs.int64("ldhPrev"), ParamsStructs.int64("ldh"))
+            ParamsStructs.int64("hidden"), ParamsStructs.int64("ldhPrev"), ParamsStructs.int64("ldh"),
+            ParamsStructs.int64("ghSplits"), ParamsStructs.int64("ghSplitStride"))
             .withName("mnemo_gru_pointwise_fwd_params");
 
     /** {@code mnemo_gru_pointwise_bwd_params}: 96 bytes, 8-byte aligned, no padding. */
@@ -59,7 +60,7 @@ public final class GruKernels {
      * The fields of {@code mnemo_gru_pointwise_fwd_params}, as buffers (names and order as in C).
      *
      * @param gx [B, 3H] in
-     * @param gh [B, 3H] in
+     * @param gh [S, B, 3H] in: h_{t−1} W_hhᵀ as {@code ghSplits} partial products, summed in order
      * @param bIh [3H] in; nullable
      * @param bHh [3H] in; nullable
      * @param hPrev [B, ldhPrev] in: h_{t−1}
@@ -71,10 +72,19 @@ public final class GruKernels {
      * @param hidden H >= 1
      * @param ldhPrev row stride of hPrev, >= H
      * @param ldh row stride of hOut, >= H
+     * @param ghSplits S >= 1: how many partial products gh holds
+     * @param ghSplitStride floats between gh's partials, >= 3·B·H when S > 1 (ignored when S = 1)
      */
     public record FwdParams(DeviceMemory gx, DeviceMemory gh, DeviceMemory bIh, DeviceMemory bHh,
                             DeviceMemory hPrev, DeviceMemory hOut, DeviceMemory gates, DeviceMemory hn,
-                            long batch, long hidden, long ldhPrev, long ldh) {
+                            long batch, long hidden, long ldhPrev, long ldh, long ghSplits, long ghSplitStride) {
+
+        /** gh as one product. */
+        public FwdParams(DeviceMemory gx, DeviceMemory gh, DeviceMemory bIh, DeviceMemory bHh, DeviceMemory hPrev,
+                         DeviceMemory hOut, DeviceMemory gates, DeviceMemory hn, long batch, long hidden, long ldhPrev,
+                         long ldh) {
+            this(gx, gh, bIh, bHh, hPrev, hOut, gates, hn, batch, hidden, ldhPrev, ldh, 1, 0);
+        }
 
         /** Writes the struct's bytes (device addresses, null as 0) into {@code s}. */
         public void writeTo(MemorySegment s) {
@@ -91,6 +101,8 @@ public final class GruKernels {
             ParamsStructs.putLong(s, l, "hidden", hidden);
             ParamsStructs.putLong(s, l, "ldhPrev", ldhPrev);
             ParamsStructs.putLong(s, l, "ldh", ldh);
+            ParamsStructs.putLong(s, l, "ghSplits", ghSplits);
+            ParamsStructs.putLong(s, l, "ghSplitStride", ghSplitStride);
         }
     }
 
@@ -258,6 +270,8 @@ public final class GruKernels {
         LaunchGeometry geometry = geometry(batch, hidden);
         LaunchChecks.stride("ldhPrev", ParamsStructs.getLong(p, l, "ldhPrev"), hidden);
         LaunchChecks.stride("ldh", ParamsStructs.getLong(p, l, "ldh"), hidden);
+        LaunchChecks.splitSpan(ParamsStructs.getLong(p, l, "ghSplits"), ParamsStructs.getLong(p, l, "ghSplitStride"),
+                Math.multiplyExact(GATES, Math.multiplyExact(batch, hidden)));
         requireNonZero(p, l, training ? List.of("gx", "gh", "hPrev", "hOut", "gates", "hn")
                 : List.of("gx", "gh", "hPrev", "hOut"));
         return geometry;
@@ -280,19 +294,20 @@ public final class GruKernels {
         long g = GATES * p.hidden();
         long hpSpan = LaunchChecks.span(p.batch(), p.ldhPrev(), p.hidden());
         long hSpan = LaunchChecks.span(p.batch(), p.ldh(), p.hidden());
+        long ghSpan = LaunchChecks.splitSpan(p.ghSplits(), p.ghSplitStride(), b3h);
         LaunchChecks.present("gx", p.gx());
         LaunchChecks.present("gh", p.gh());
         LaunchChecks.present("hPrev", p.hPrev());
         LaunchChecks.present("hOut", p.hOut());
         LaunchChecks.holds("gx", p.gx(), b3h, "3·batch·hidden");
-        LaunchChecks.holds("gh", p.gh(), b3h, "3·batch·hidden");
+        LaunchChecks.holds("gh", p.gh(), ghSpan, "(ghSplits−1)·ghSplitStride + 3·batch·hidden");
         LaunchChecks.holdsIfPresent("bIh", p.bIh(), g, "3·hidden");
         LaunchChecks.holdsIfPresent("bHh", p.bHh(), g, "3·hidden");
         LaunchChecks.holds("hPrev", p.hPrev(), hpSpan, "(batch−1)·ldhPrev + hidden");
         LaunchChecks.holds("hOut", p.hOut(), hSpan, "(batch−1)·ldh + hidden");
         LaunchChecks.disjoint("hOut", p.hOut(), hSpan, "hPrev", p.hPrev(), hpSpan);
         LaunchChecks.disjoint("hOut", p.hOut(), hSpan, "gx", p.gx(), b3h);
-        LaunchChecks.disjoint("hOut", p.hOut(), hSpan, "gh", p.gh(), b3h);
+        LaunchChecks.disjoint("hOut", p.hOut(), hSpan, "gh", p.gh(), ghSpan);
         LaunchChecks.disjointIfPresent("hOut", p.hOut(), hSpan, "bIh", p.bIh(), g);
         LaunchChecks.disjointIfPresent("hOut", p.hOut(), hSpan, "bHh", p.bHh(), g);
         if (training) {
@@ -302,7 +317,7 @@ public final class GruKernels {
             LaunchChecks.holds("hn", p.hn(), bh, "batch·hidden");
             String[] names = {"gx", "gh", "hPrev", "hOut"};
             DeviceMemory[] inputs = {p.gx(), p.gh(), p.hPrev(), p.hOut()};
-            long[] spans = {b3h, b3h, hpSpan, hSpan};
+            long[] spans = {b3h, ghSpan, hpSpan, hSpan};
             for (int i = 0; i < names.length; i++) {
                 // gates may be gx itself (the activations overwrite the projection)
                 if (i != 0 || !ParamsStructs.sameStart(p.gates(), p.gx())) {

@@ -102,6 +102,23 @@ final class LaunchChecks {
         }
     }
 
+    /**
+     * The recurrent product in {@code splits} partial planes of {@code plane} floats, {@code stride}
+     * apart (the cell forwards' gh): checks {@code splits >= 1} and, for more than one, {@code stride >=
+     * plane}; returns the floats spanned, {@code (splits−1)·stride + plane}.
+     */
+    static long splitSpan(long splits, long stride, long plane) {
+        atLeastOne("ghSplits", splits);
+        if (splits == 1) {
+            return plane;
+        }
+        if (stride < plane) {
+            throw new IllegalArgumentException("ghSplitStride must be >= one partial's " + plane + " floats with "
+                    + splits + " partials, got " + stride);
+        }
+        return Math.addExact(Math.multiplyExact(splits - 1, stride), plane);
+    }
+
     /** Floats spanned by {@code rows} rows of {@code width} at row stride {@code ld}: (rows−1)·ld + width. */
     static long span(long rows, long ld, long width) {
         if (rows == 0 || width == 0) {

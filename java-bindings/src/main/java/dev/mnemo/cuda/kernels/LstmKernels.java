@@ -31,12 +31,13 @@ public final class LstmKernels {
     /** Gates per cell. */
     public static final int GATES = 4;
 
-    /** {@code mnemo_lstm_pointwise_fwd_params}: 88 bytes, 8-byte aligned, no padding. */
+    /** {@code mnemo_lstm_pointwise_fwd_params}: 104 bytes, 8-byte aligned, no padding. */
     public static final StructLayout FWD_PARAMS_LAYOUT = MemoryLayout.structLayout(
             ParamsStructs.pointer("gx"), ParamsStructs.pointer("gh"), ParamsStructs.pointer("bIh"),
             ParamsStructs.pointer("bHh"), ParamsStructs.pointer("cPrev"), ParamsStructs.pointer("hOut"),
             ParamsStructs.pointer("cOut"), ParamsStructs.pointer("gates"), ParamsStructs.int64("batch"),
-            ParamsStructs.int64("hidden"), ParamsStructs.int64("ldh"))
+            ParamsStructs.int64("hidden"), ParamsStructs.int64("ldh"), ParamsStructs.int64("ghSplits"),
+            ParamsStructs.int64("ghSplitStride"))
             .withName("mnemo_lstm_pointwise_fwd_params");
 
     /** {@code mnemo_lstm_pointwise_fwd_train_f32(mnemo_lstm_pointwise_fwd_params p)}. */
@@ -59,7 +60,7 @@ public final class LstmKernels {
      * The fields of {@code mnemo_lstm_pointwise_fwd_params}, as buffers (names and order as in C).
      *
      * @param gx [B, 4H] in: step t's x_t W_ihᵀ
-     * @param gh [B, 4H] in: h_{t−1} W_hhᵀ
+     * @param gh [S, B, 4H] in: h_{t−1} W_hhᵀ as {@code ghSplits} partial products, summed in order
      * @param bIh [4H] in; nullable (no bias)
      * @param bHh [4H] in; nullable (no bias)
      * @param cPrev [B, H] in: c_{t−1}
@@ -70,10 +71,18 @@ public final class LstmKernels {
      * @param batch B >= 0
      * @param hidden H >= 1
      * @param ldh row stride of hOut, >= H
+     * @param ghSplits S >= 1: how many partial products gh holds
+     * @param ghSplitStride floats between gh's partials, >= 4·B·H when S > 1 (ignored when S = 1)
      */
     public record FwdParams(DeviceMemory gx, DeviceMemory gh, DeviceMemory bIh, DeviceMemory bHh,
                             DeviceMemory cPrev, DeviceMemory hOut, DeviceMemory cOut, DeviceMemory gates,
-                            long batch, long hidden, long ldh) {
+                            long batch, long hidden, long ldh, long ghSplits, long ghSplitStride) {
+
+        /** gh as one product. */
+        public FwdParams(DeviceMemory gx, DeviceMemory gh, DeviceMemory bIh, DeviceMemory bHh, DeviceMemory cPrev,
+                         DeviceMemory hOut, DeviceMemory cOut, DeviceMemory gates, long batch, long hidden, long ldh) {
+            this(gx, gh, bIh, bHh, cPrev, hOut, cOut, gates, batch, hidden, ldh, 1, 0);
+        }
 
         /** Writes the struct's bytes (device addresses, null as 0) into {@code s}. */
         public void writeTo(MemorySegment s) {
@@ -89,6 +98,8 @@ public final class LstmKernels {
             ParamsStructs.putLong(s, l, "batch", batch);
             ParamsStructs.putLong(s, l, "hidden", hidden);
             ParamsStructs.putLong(s, l, "ldh", ldh);
+            ParamsStructs.putLong(s, l, "ghSplits", ghSplits);
+            ParamsStructs.putLong(s, l, "ghSplitStride", ghSplitStride);
         }
     }
 
@@ -201,6 +212,8 @@ public final class LstmKernels {
         long hidden = ParamsStructs.getLong(p, l, "hidden");
         LaunchGeometry geometry = geometry(batch, hidden);
         LaunchChecks.stride("ldh", ParamsStructs.getLong(p, l, "ldh"), hidden);
+        LaunchChecks.splitSpan(ParamsStructs.getLong(p, l, "ghSplits"), ParamsStructs.getLong(p, l, "ghSplitStride"),
+                savedGateFloats(batch, hidden));
         for (String name : training ? List.of("gx", "gh", "cPrev", "hOut", "cOut", "gates")
                 : List.of("gx", "gh", "cPrev", "hOut", "cOut")) {
             if (ParamsStructs.getLong(p, l, name) == 0) {
@@ -217,13 +230,14 @@ public final class LstmKernels {
         long b4h = savedGateFloats(p.batch(), p.hidden());
         long g = GATES * p.hidden();
         long hSpan = LaunchChecks.span(p.batch(), p.ldh(), p.hidden());
+        long ghSpan = LaunchChecks.splitSpan(p.ghSplits(), p.ghSplitStride(), b4h);
         LaunchChecks.present("gx", p.gx());
         LaunchChecks.present("gh", p.gh());
         LaunchChecks.present("cPrev", p.cPrev());
         LaunchChecks.present("hOut", p.hOut());
         LaunchChecks.present("cOut", p.cOut());
         LaunchChecks.holds("gx", p.gx(), b4h, "4·batch·hidden");
-        LaunchChecks.holds("gh", p.gh(), b4h, "4·batch·hidden");
+        LaunchChecks.holds("gh", p.gh(), ghSpan, "(ghSplits−1)·ghSplitStride + 4·batch·hidden");
         LaunchChecks.holdsIfPresent("bIh", p.bIh(), g, "4·hidden");
         LaunchChecks.holdsIfPresent("bHh", p.bHh(), g, "4·hidden");
         LaunchChecks.holds("cPrev", p.cPrev(), bh, "batch·hidden");
@@ -231,7 +245,7 @@ public final class LstmKernels {
         LaunchChecks.holds("cOut", p.cOut(), bh, "batch·hidden");
         // hOut must not overlap any input; cOut may alias cPrev exactly and nothing else.
         LaunchChecks.disjoint("hOut", p.hOut(), hSpan, "gx", p.gx(), b4h);
-        LaunchChecks.disjoint("hOut", p.hOut(), hSpan, "gh", p.gh(), b4h);
+        LaunchChecks.disjoint("hOut", p.hOut(), hSpan, "gh", p.gh(), ghSpan);
         LaunchChecks.disjointIfPresent("hOut", p.hOut(), hSpan, "bIh", p.bIh(), g);
         LaunchChecks.disjointIfPresent("hOut", p.hOut(), hSpan, "bHh", p.bHh(), g);
         LaunchChecks.disjoint("hOut", p.hOut(), hSpan, "cPrev", p.cPrev(), bh);
@@ -240,7 +254,7 @@ public final class LstmKernels {
             LaunchChecks.disjoint("cOut", p.cOut(), bh, "cPrev", p.cPrev(), bh);
         }
         LaunchChecks.disjoint("cOut", p.cOut(), bh, "gx", p.gx(), b4h);
-        LaunchChecks.disjoint("cOut", p.cOut(), bh, "gh", p.gh(), b4h);
+        LaunchChecks.disjoint("cOut", p.cOut(), bh, "gh", p.gh(), ghSpan);
         if (training) {
             LaunchChecks.present("gates", p.gates());
             LaunchChecks.holds("gates", p.gates(), b4h, "4·batch·hidden");
@@ -248,7 +262,7 @@ public final class LstmKernels {
             if (!ParamsStructs.sameStart(p.gates(), p.gx())) {
                 LaunchChecks.disjoint("gates", p.gates(), b4h, "gx", p.gx(), b4h);
             }
-            LaunchChecks.disjoint("gates", p.gates(), b4h, "gh", p.gh(), b4h);
+            LaunchChecks.disjoint("gates", p.gates(), b4h, "gh", p.gh(), ghSpan);
             LaunchChecks.disjoint("gates", p.gates(), b4h, "cPrev", p.cPrev(), bh);
             LaunchChecks.disjoint("gates", p.gates(), b4h, "hOut", p.hOut(), hSpan);
             LaunchChecks.disjoint("gates", p.gates(), b4h, "cOut", p.cOut(), bh);

@@ -23,14 +23,16 @@ public final class RnnKernels {
 
     private static final KernelParameter[] FWD_PARAMS = {
         of("const float*", "gx"), of("const float*", "gh"), of("const float*", "bIh"), of("const float*", "bHh"),
-        of("float*", "hOut"), of("long long", "ldh"), of("long long", "batch"), of("long long", "hidden")};
+        of("float*", "hOut"), of("long long", "ldh"), of("long long", "batch"), of("long long", "hidden"),
+        of("long long", "ghSplits"), of("long long", "ghSplitStride")};
     private static final KernelParameter[] BWD_PARAMS = {
         of("const float*", "dy"), of("long long", "ldy"), of("const float*", "dhRec"), of("const float*", "h"),
         of("long long", "ldh"), of("float*", "dgates"), of("long long", "batch"), of("long long", "hidden")};
 
     /**
      * {@code mnemo_rnn_pointwise_fwd_tanh_f32(const float* gx, const float* gh, const float* bIh,
-     * const float* bHh, float* hOut, long long ldh, long long batch, long long hidden)}.
+     * const float* bHh, float* hOut, long long ldh, long long batch, long long hidden, long long ghSplits,
+     * long long ghSplitStride)}.
      */
     public static final KernelSignature FWD_TANH = KernelSignature.of("mnemo_rnn_pointwise_fwd_tanh_f32", FWD_PARAMS);
     /** {@code mnemo_rnn_pointwise_fwd_relu_f32}, parameters as {@link #FWD_TANH}. */
@@ -78,13 +80,34 @@ public final class RnnKernels {
      */
     public void pointwiseFwdTanh(DeviceMemory gx, DeviceMemory gh, DeviceMemory bIh, DeviceMemory bHh,
                                  DeviceMemory hOut, long ldh, long batch, long hidden) {
-        forward(FWD_TANH, gx, gh, bIh, bHh, hOut, ldh, batch, hidden);
+        forward(FWD_TANH, gx, gh, bIh, bHh, hOut, ldh, batch, hidden, 1, 0);
+    }
+
+    /**
+     * As {@link #pointwiseFwdTanh(DeviceMemory, DeviceMemory, DeviceMemory, DeviceMemory, DeviceMemory, long, long,
+     * long)} with gh as {@code ghSplits} partial products {@code [S, B, H]}, partial s at
+     * {@code gh + s·ghSplitStride} floats, summed in order of s.
+     *
+     * @param ghSplits S {@code >= 1}
+     * @param ghSplitStride floats between partials, {@code >= batch·hidden} when S > 1
+     */
+    public void pointwiseFwdTanh(DeviceMemory gx, DeviceMemory gh, DeviceMemory bIh, DeviceMemory bHh,
+                                 DeviceMemory hOut, long ldh, long batch, long hidden, long ghSplits,
+                                 long ghSplitStride) {
+        forward(FWD_TANH, gx, gh, bIh, bHh, hOut, ldh, batch, hidden, ghSplits, ghSplitStride);
     }
 
     /** As {@link #pointwiseFwdTanh} with {@code act = relu}. */
     public void pointwiseFwdRelu(DeviceMemory gx, DeviceMemory gh, DeviceMemory bIh, DeviceMemory bHh,
                                  DeviceMemory hOut, long ldh, long batch, long hidden) {
-        forward(FWD_RELU, gx, gh, bIh, bHh, hOut, ldh, batch, hidden);
+        forward(FWD_RELU, gx, gh, bIh, bHh, hOut, ldh, batch, hidden, 1, 0);
+    }
+
+    /** As {@link #pointwiseFwdTanh} with partials and {@code act = relu}. */
+    public void pointwiseFwdRelu(DeviceMemory gx, DeviceMemory gh, DeviceMemory bIh, DeviceMemory bHh,
+                                 DeviceMemory hOut, long ldh, long batch, long hidden, long ghSplits,
+                                 long ghSplitStride) {
+        forward(FWD_RELU, gx, gh, bIh, bHh, hOut, ldh, batch, hidden, ghSplits, ghSplitStride);
     }
 
     /**
@@ -111,24 +134,26 @@ public final class RnnKernels {
     }
 
     private void forward(KernelSignature kernel, DeviceMemory gx, DeviceMemory gh, DeviceMemory bIh,
-                         DeviceMemory bHh, DeviceMemory hOut, long ldh, long batch, long hidden) {
+                         DeviceMemory bHh, DeviceMemory hOut, long ldh, long batch, long hidden, long ghSplits,
+                         long ghSplitStride) {
         LaunchGeometry geometry = geometry(batch, hidden);
         LaunchChecks.stride("ldh", ldh, hidden);
         long bh = batch * hidden;
         long hSpan = LaunchChecks.span(batch, ldh, hidden);
+        long ghSpan = LaunchChecks.splitSpan(ghSplits, ghSplitStride, bh);
         LaunchChecks.present("gx", gx);
         LaunchChecks.present("gh", gh);
         LaunchChecks.present("hOut", hOut);
         LaunchChecks.holds("gx", gx, bh, "batch·hidden");
-        LaunchChecks.holds("gh", gh, bh, "batch·hidden");
+        LaunchChecks.holds("gh", gh, ghSpan, "(ghSplits−1)·ghSplitStride + batch·hidden");
         LaunchChecks.holdsIfPresent("bIh", bIh, hidden, "hidden");
         LaunchChecks.holdsIfPresent("bHh", bHh, hidden, "hidden");
         LaunchChecks.holds("hOut", hOut, hSpan, "(batch−1)·ldh + hidden");
         LaunchChecks.disjoint("hOut", hOut, hSpan, "gx", gx, bh);
-        LaunchChecks.disjoint("hOut", hOut, hSpan, "gh", gh, bh);
+        LaunchChecks.disjoint("hOut", hOut, hSpan, "gh", gh, ghSpan);
         LaunchChecks.disjointIfPresent("hOut", hOut, hSpan, "bIh", bIh, hidden);
         LaunchChecks.disjointIfPresent("hOut", hOut, hSpan, "bHh", bHh, hidden);
-        target.launch(kernel, geometry, gx, gh, bIh, bHh, hOut, ldh, batch, hidden);
+        target.launch(kernel, geometry, gx, gh, bIh, bHh, hOut, ldh, batch, hidden, ghSplits, ghSplitStride);
     }
 
     private void backward(KernelSignature kernel, DeviceMemory dy, long ldy, DeviceMemory dhRec, DeviceMemory h,

@@ -70,7 +70,36 @@ class CellLossOptimLauncherTest {
         RecordingTarget.Launch launch = target.launches.getFirst();
         assertEquals(RnnKernels.FWD_RELU, launch.kernel());
         assertEquals(LaunchGeometry.linear(1, 256), launch.geometry());
-        assertEquals(Arrays.asList(gx, gh, b, null, hOut, 66L, 6L, 33L), launch.arguments());
+        assertEquals(Arrays.asList(gx, gh, b, null, hOut, 66L, 6L, 33L, 1L, 0L), launch.arguments());
+    }
+
+    @Test
+    void theRecurrentProductMayArriveInPartials() {
+        DeviceMemory gh = floats(2 * 40 + 12);   // three [3, 4] partials, 40 floats apart
+        rnn.pointwiseFwdTanh(floats(12), gh, null, null, floats(12), 4, 3, 4, 3, 40);
+        assertEquals(Arrays.asList(3L, 40L), target.launches.getFirst().arguments().subList(8, 10));
+        target.launches.clear();
+        rejected("gh must hold >= 92 floats ((ghSplits−1)·ghSplitStride + batch·hidden), got 91",
+                () -> rnn.pointwiseFwdTanh(floats(12), floats(91), null, null, floats(12), 4, 3, 4, 3, 40));
+        rejected("ghSplitStride must be >= one partial's 12 floats with 2 partials, got 11",
+                () -> rnn.pointwiseFwdTanh(floats(12), gh, null, null, floats(12), 4, 3, 4, 2, 11));
+        rejected("ghSplits must be >= 1, got 0",
+                () -> rnn.pointwiseFwdTanh(floats(12), gh, null, null, floats(12), 4, 3, 4, 0, 40));
+
+        DeviceMemory gh4 = floats(48 + 48);
+        DeviceMemory c = floats(12);
+        lstm.pointwiseFwdTrain(new LstmKernels.FwdParams(floats(48), gh4, null, null, c, floats(12), c, floats(48), 3, 4,
+                4, 2, 48));
+        long[] words = ((MemorySegment) target.launches.getFirst().arguments().getFirst()).toArray(ValueLayout.JAVA_LONG);
+        assertEquals(List.of(2L, 48L), Arrays.stream(words).boxed().toList().subList(11, 13));
+        target.launches.clear();
+        DeviceMemory hOut = gh4.sliceFloats(60, 12);   // inside the second partial
+        rejected("hOut must not overlap gh, got FakeMemory(384 bytes)[240, +48 bytes] and FakeMemory(384 bytes)",
+                () -> lstm.pointwiseFwdTrain(new LstmKernels.FwdParams(floats(48), gh4, null, null, c, hOut, c,
+                        floats(48), 3, 4, 4, 2, 48)));
+        rejected("ghSplitStride must be >= one partial's 36 floats with 2 partials, got 35",
+                () -> gru.pointwiseFwdTrain(new GruKernels.FwdParams(floats(36), floats(72), null, null, floats(12),
+                        floats(12), floats(36), floats(12), 3, 4, 4, 4, 2, 35)));
     }
 
     @Test
@@ -112,10 +141,10 @@ class CellLossOptimLauncherTest {
         RecordingTarget.Launch launch = target.launches.getFirst();
         assertEquals(LstmKernels.FWD_TRAIN, launch.kernel());
         MemorySegment p = (MemorySegment) launch.arguments().getFirst();
-        assertEquals(88, p.byteSize());
+        assertEquals(104, p.byteSize());
         long[] words = p.toArray(ValueLayout.JAVA_LONG);
         assertEquals(List.of(gx.address(), gh.address(), 0L, 0L, c.address(), h.address(), c.address(),
-                gates.address(), 6L, 7L, 7L), Arrays.stream(words).boxed().toList());
+                gates.address(), 6L, 7L, 7L, 1L, 0L), Arrays.stream(words).boxed().toList());
     }
 
     @Test
@@ -133,7 +162,7 @@ class CellLossOptimLauncherTest {
         DeviceMemory cOut = c.sliceFloats(1, 11);
         rejected("cOut must hold >= 12 floats (batch·hidden), got 11",
                 () -> lstm.pointwiseFwdInfer(new LstmKernels.FwdParams(gx, gh, null, null, c, floats(12), cOut, null, 3, 4, 4)));
-        rejected("p must be a mnemo_lstm_pointwise_fwd_params of 88 bytes, got 80 bytes",
+        rejected("p must be a mnemo_lstm_pointwise_fwd_params of 104 bytes, got 80 bytes",
                 () -> lstm.pointwiseFwdTrain(MemorySegment.ofArray(new long[10])));
         rejected("p.gx must not be null", () -> lstm.pointwiseFwdInfer(rawLstm(0, 3, 4, 4)));
         rejected("ldh must be >= hidden (4), got 2", () -> lstm.pointwiseFwdInfer(rawLstm(0x1000, 3, 4, 2)));
@@ -167,13 +196,14 @@ class CellLossOptimLauncherTest {
     }
 
     static MemorySegment rawLstm(long pointers, long batch, long hidden, long ldh) {
-        MemorySegment s = MemorySegment.ofArray(new long[11]);
+        MemorySegment s = MemorySegment.ofArray(new long[13]);
         for (int i = 0; i < 8; i++) {
             s.setAtIndex(ValueLayout.JAVA_LONG, i, pointers == 0 ? 0 : pointers + 0x1000L * i);
         }
         s.setAtIndex(ValueLayout.JAVA_LONG, 8, batch);
         s.setAtIndex(ValueLayout.JAVA_LONG, 9, hidden);
         s.setAtIndex(ValueLayout.JAVA_LONG, 10, ldh);
+        s.setAtIndex(ValueLayout.JAVA_LONG, 11, 1);   // ghSplits
         return s;
     }
 

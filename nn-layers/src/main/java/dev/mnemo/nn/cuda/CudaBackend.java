@@ -606,6 +606,34 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public Tensor recurrentProductBuffer(int batch, int width, int hidden) {
+        int s = CudaRecurrentProduct.splits(rt.device.multiprocessors(), precision, batch, width, hidden);
+        return s == 1 ? zeros(batch, width) : zeros(s, batch, width);
+    }
+
+    @Override
+    public void recurrentProduct(Tensor hPrev, Tensor wHh, Tensor rh) {
+        if (rh == null || rh.rank() != 3) {
+            gemm(false, true, 1.0, hPrev, wHh, 0.0, rh);
+            return;
+        }
+        matrix("hPrev", hPrev);
+        int batch = rh.dim(1);
+        int width = rh.dim(2);
+        int hidden = hPrev.dim(1);
+        shape("hPrev", hPrev, batch, hidden);
+        shape("wHh", wHh, width, hidden);
+        if (overlap(rh, hPrev) || overlap(rh, wHh)) {
+            throw new IllegalArgumentException("rh must not overlap hPrev or wHh, got rh " + rh + " at offset " + rh.offset());
+        }
+        if (batch == 0 || width == 0) {
+            return;
+        }
+        CudaRecurrentProduct.splitProduct(rt.cublas, mem("hPrev", hPrev), mem("wHh", wHh), mem("rh", rh), rh.dim(0),
+                batch, width, hidden);
+    }
+
+    @Override
     public void addColumnSums(Tensor m, Tensor out) {
         matrix("m", m);
         int rows = m.dim(0);
@@ -881,7 +909,7 @@ public final class CudaBackend implements Backend {
         int b = h.dim(0);
         int hs = h.dim(1);
         shape("wx", wx, b, hs);
-        shape("rh", rh, b, hs);
+        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, hs);
         optionalShape("bih", bih, hs);
         optionalShape("bhh", bhh, hs);
         DeviceMemory gx = mem("wx", wx);
@@ -890,9 +918,9 @@ public final class CudaBackend implements Backend {
         DeviceMemory bh = memOrNull("bhh", bhh);
         DeviceMemory out = mem("h", h);
         if (f == Nonlinearity.TANH) {
-            rt.rnn.pointwiseFwdTanh(gx, gh, bi, bh, out, hs, b, hs);
+            rt.rnn.pointwiseFwdTanh(gx, gh, bi, bh, out, hs, b, hs, parts.splits(), parts.stride());
         } else {
-            rt.rnn.pointwiseFwdRelu(gx, gh, bi, bh, out, hs, b, hs);
+            rt.rnn.pointwiseFwdRelu(gx, gh, bi, bh, out, hs, b, hs, parts.splits(), parts.stride());
         }
     }
 
@@ -924,7 +952,7 @@ public final class CudaBackend implements Backend {
         int hs = h.dim(1);
         int g = 4 * hs;
         shape("wx", wx, b, g);
-        shape("rh", rh, b, g);
+        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, g);
         optionalShape("bih", bih, g);
         optionalShape("bhh", bhh, g);
         shape("cPrev", cPrev, b, hs);
@@ -934,7 +962,8 @@ public final class CudaBackend implements Backend {
         DeviceMemory gm = mem("gates", gates);
         requireGatesInPlaceOrApart(wx, gates);
         LstmKernels.FwdParams p = new LstmKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
-                memOrNull("bhh", bhh), mem("cPrev", cPrev), mem("h", h), mem("c", c), gm, b, hs, hs);
+                memOrNull("bhh", bhh), mem("cPrev", cPrev), mem("h", h), mem("c", c), gm, b, hs, hs, parts.splits(),
+                parts.stride());
         rt.lstm.pointwiseFwdTrain(p);
     }
 
@@ -969,7 +998,7 @@ public final class CudaBackend implements Backend {
         int hs = h.dim(1);
         int g = 3 * hs;
         shape("wx", wx, b, g);
-        shape("rh", rh, b, g);
+        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, g);
         optionalShape("bih", bih, g);
         optionalShape("bhh", bhh, g);
         shape("hPrev", hPrev, b, hs);
@@ -979,7 +1008,8 @@ public final class CudaBackend implements Backend {
         DeviceMemory gm = mem("gates", gates);
         requireGatesInPlaceOrApart(wx, gates);
         GruKernels.FwdParams p = new GruKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
-                memOrNull("bhh", bhh), mem("hPrev", hPrev), mem("h", h), gm, mem("hn", hn), b, hs, hs, hs);
+                memOrNull("bhh", bhh), mem("hPrev", hPrev), mem("h", h), gm, mem("hn", hn), b, hs, hs, hs,
+                parts.splits(), parts.stride());
         rt.gru.pointwiseFwdTrain(p);
     }
 

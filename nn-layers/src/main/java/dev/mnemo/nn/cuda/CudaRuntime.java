@@ -54,6 +54,8 @@ final class CudaRuntime {
     }
 
     final CudaContext context;
+    /** The device's properties, queried once. */
+    final CudaDevice device;
     final CudaStream stream;
     final CudaModule module;
     final Cublas cublas;
@@ -81,9 +83,10 @@ final class CudaRuntime {
     /** Counts workspace reallocations: a recorded graph that holds an old workspace's address is stale. */
     private long workspaceEpoch;
 
-    private CudaRuntime(CudaContext context, CudaStream stream, CudaModule module, Cublas cublas,
+    private CudaRuntime(CudaContext context, CudaDevice device, CudaStream stream, CudaModule module, Cublas cublas,
                         DeviceBuffer cublasWorkspace, boolean caching) {
         this.context = context;
+        this.device = device;
         this.stream = stream;
         this.module = module;
         this.cublas = cublas;
@@ -112,9 +115,10 @@ final class CudaRuntime {
             stream = CudaStream.create(context);
             module = KernelModule.loadMnemoKernels(context);
             cublas = Cublas.create(stream);
-            cublasWorkspace = DeviceBuffer.allocate(context, cublasWorkspaceBytes(CudaDevice.query(ordinal)));
+            CudaDevice device = CudaDevice.query(ordinal);
+            cublasWorkspace = DeviceBuffer.allocate(context, cublasWorkspaceBytes(device));
             cublas.setWorkspace(cublasWorkspace);
-            return new CudaRuntime(context, stream, module, cublas, cublasWorkspace, caching);
+            return new CudaRuntime(context, device, stream, module, cublas, cublasWorkspace, caching);
         } catch (RuntimeException | Error e) {
             for (AutoCloseable c : new AutoCloseable[] {cublas, cublasWorkspace, module, stream, context}) {
                 if (c != null) {

@@ -400,7 +400,7 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         Tensor[] inputs = new Tensor[layers];
         Tensor[] masks = new Tensor[layers];
         RecurrentSaved.Trace[] traces = new RecurrentSaved.Trace[layers * dirs];
-        Tensor rh = backend.zeros(batch, gh);
+        Tensor rh = backend.recurrentProductBuffer(batch, gh, h);
         Tensor in = x;
         Tensor layerOut = null;
         for (int k = 0; k < layers; k++) {
@@ -458,7 +458,7 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
             int tPrev = d == 0 ? t - 1 : t + 1;
             Tensor hPrev = s == 0 ? hInit : tr.h().select(tPrev);
             Tensor cPrev = cInit == null ? null : s == 0 ? cInit : tr.c().select(tPrev);
-            backend.gemm(false, true, 1.0, hPrev, w.wHh(), 0.0, rh);
+            backend.recurrentProduct(hPrev, w.wHh(), rh);
             Tensor gatesT = tr.gates().select(t);
             cellForward(backend, new StepForward(gatesT, rh, w.bIh(), w.bHh(), hPrev, cPrev, gatesT,
                     tr.c() == null ? null : tr.c().select(t), tr.hn() == null ? null : tr.hn().select(t),

@@ -293,7 +293,7 @@ final class StepGraphs implements AutoCloseable {
         int h = hInit.dim(1);
         Tensor hBlock = backend.zeros(index + 1, batch, h);
         Tensor cBlock = cInit == null ? null : backend.zeros(index + 1, batch, h);
-        Tensor rh = backend.zeros(batch, trace.gates().dim(2));
+        Tensor rh = backend.recurrentProductBuffer(batch, trace.gates().dim(2), h);
         return new Entry(trace.h().dim(0), batch, owned, hBlock.select(index), cBlock == null ? null : cBlock.select(index),
                 rh);
     }

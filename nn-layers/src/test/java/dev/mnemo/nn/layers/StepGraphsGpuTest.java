@@ -4,6 +4,7 @@ import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.PersistentPolicy;
+import dev.mnemo.nn.cuda.StepSplits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +50,17 @@ class StepGraphsGpuTest {
     @Test
     void rnnGraphReplayIsBitIdentical() {
         StepGraphsCheck.run(gpu, o -> new Rnn(o, gpu));
+    }
+
+    @Test
+    void recordedLoopsWithTheProductInPartialsReplayTheEagerBits() {
+        // H = 7 splits into 7 partials of one column each
+        SystemProperty.run(StepSplits.PROPERTY, "7", () -> {
+            assertEquals(3, gpu.recurrentProductBuffer(2, 28, 7).rank(), "the product is split");
+            StepGraphsCheck.run(gpu, o -> new Lstm(o, gpu));
+            StepGraphsCheck.run(gpu, o -> new Gru(o, gpu));
+            StepGraphsCheck.run(gpu, o -> new Rnn(o, gpu));
+        });
     }
 
     @Test
