@@ -1,5 +1,6 @@
 // cublas.cpp — the emulated cuBLAS v2 entry points that Mnemo binds (java-bindings Cublas.java):
-// handles, version queries, the workspace, Sgemm, SgemmStridedBatched, GemmEx, Sgeam/Dgeam and Sdgmm.
+// handles, version queries, the workspace, Sgemm, SgemmStridedBatched, GemmEx,
+// GemmStridedBatchedEx, Sgeam/Dgeam and Sdgmm.
 //
 // Semantics follow the cuBLAS documentation, not Mnemo's use of it, so that a caller's mistake
 // shows up here as it would on a GPU: column-major storage, op(X) with CUBLAS_OP_N/T/C, scalars
@@ -281,6 +282,33 @@ MNEMO_CUBLAS_API cublasStatus_t cublasSgemmStridedBatched(
   }));
 }
 
+// The mantissa bits the inputs keep for an emulated (types, computeType, algo) of the Ex GEMMs:
+// 0 exact, 10 TF32, 7 bf16; -1 when not emulated (said on stderr, as `call` would fail). Algorithms
+// have no effect from sm_80 on; the *_TENSOR_OP ones (99..115) force FAST_16F for a
+// single-precision GEMM, which is not emulated.
+static int ex_input_bits(const char* call, int Atype, int Btype, int Ctype,
+                         cublasComputeType_t computeType, cublasGemmAlgo_t algo) {
+  const bool defaultAlgo = (algo >= CUBLAS_GEMM_DEFAULT && algo <= CUBLAS_GEMM_ALGO23) || algo == CUBLAS_GEMM_AUTOTUNE;
+  const bool r32 = Atype == CUDA_R_32F && Btype == CUDA_R_32F && Ctype == CUDA_R_32F;
+  const bool r64 = Atype == CUDA_R_64F && Btype == CUDA_R_64F && Ctype == CUDA_R_64F;
+  int inputBits = -1;
+  if (defaultAlgo && r32) {
+    if (computeType == CUBLAS_COMPUTE_32F || computeType == CUBLAS_COMPUTE_32F_PEDANTIC) inputBits = 0;
+    if (computeType == CUBLAS_COMPUTE_32F_FAST_TF32) inputBits = 10;
+    if (computeType == CUBLAS_COMPUTE_32F_FAST_16BF) inputBits = 7;
+  }
+  if (defaultAlgo && r64 && (computeType == CUBLAS_COMPUTE_64F || computeType == CUBLAS_COMPUTE_64F_PEDANTIC)) {
+    inputBits = 0;
+  }
+  if (inputBits < 0) {
+    std::fprintf(stderr,
+                 "mnemo emulated cuBLAS: %s(Atype %d, Btype %d, Ctype %d, computeType %d, algo %d) "
+                 "is not emulated -> CUBLAS_STATUS_NOT_SUPPORTED\n",
+                 call, Atype, Btype, Ctype, static_cast<int>(computeType), static_cast<int>(algo));
+  }
+  return inputBits;
+}
+
 // Emulated (Atype = Btype = Ctype, computeType) combinations, all in cuBLAS's supported table:
 // R_32F with COMPUTE_32F[_PEDANTIC] (exact fp32 inputs), _FAST_TF32 or _FAST_16BF (inputs
 // rounded), and R_64F with COMPUTE_64F[_PEDANTIC]. Anything else is NOT_SUPPORTED: either cuBLAS
@@ -293,27 +321,9 @@ MNEMO_CUBLAS_API cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperat
   MNEMO_EMU_LOCKED;
   if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (cublasStatus_t s = check_gemm(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc)) return s;
-  // Algorithms have no effect from sm_80 on; the *_TENSOR_OP ones (99..115) force FAST_16F for a
-  // single-precision GEMM, which is not emulated.
-  const bool defaultAlgo = (algo >= CUBLAS_GEMM_DEFAULT && algo <= CUBLAS_GEMM_ALGO23) || algo == CUBLAS_GEMM_AUTOTUNE;
   const bool r32 = Atype == CUDA_R_32F && Btype == CUDA_R_32F && Ctype == CUDA_R_32F;
-  const bool r64 = Atype == CUDA_R_64F && Btype == CUDA_R_64F && Ctype == CUDA_R_64F;
-  int inputBits = -1;  // -1: not emulated
-  if (defaultAlgo && r32) {
-    if (computeType == CUBLAS_COMPUTE_32F || computeType == CUBLAS_COMPUTE_32F_PEDANTIC) inputBits = 0;
-    if (computeType == CUBLAS_COMPUTE_32F_FAST_TF32) inputBits = 10;
-    if (computeType == CUBLAS_COMPUTE_32F_FAST_16BF) inputBits = 7;
-  }
-  if (defaultAlgo && r64 && (computeType == CUBLAS_COMPUTE_64F || computeType == CUBLAS_COMPUTE_64F_PEDANTIC)) {
-    inputBits = 0;
-  }
-  if (inputBits < 0) {
-    std::fprintf(stderr,
-                 "mnemo emulated cuBLAS: cublasGemmEx(Atype %d, Btype %d, Ctype %d, computeType %d, algo %d) "
-                 "is not emulated -> CUBLAS_STATUS_NOT_SUPPORTED\n",
-                 Atype, Btype, Ctype, static_cast<int>(computeType), static_cast<int>(algo));
-    return CUBLAS_STATUS_NOT_SUPPORTED;
-  }
+  const int inputBits = ex_input_bits("cublasGemmEx", Atype, Btype, Ctype, computeType, algo);
+  if (inputBits < 0) return CUBLAS_STATUS_NOT_SUPPORTED;
   if (m == 0 || n == 0) return CUBLAS_STATUS_SUCCESS;
   // The scale type is float for the 32F compute types and double for 64F.
   const double a = r32 ? *static_cast<const float*>(alpha) : *static_cast<const double*>(alpha);
@@ -327,6 +337,39 @@ MNEMO_CUBLAS_API cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperat
     } else {
       gemm_host<double>(ta, tb, m, n, k, a, static_cast<const double*>(A), lda, static_cast<const double*>(B), ldb,
                         b, static_cast<double*>(C), ldc, 0);
+    }
+  }));
+}
+
+// As cublasGemmEx for each of batchCount matrices, matrix i of each operand i·stride elements on.
+MNEMO_CUBLAS_API cublasStatus_t cublasGemmStridedBatchedEx(
+    cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m, int n, int k,
+    const void* alpha, const void* A, int Atype, int lda, long long strideA, const void* B, int Btype, int ldb,
+    long long strideB, const void* beta, void* C, int Ctype, int ldc, long long strideC, int batchCount,
+    cublasComputeType_t computeType, cublasGemmAlgo_t algo) {
+  MNEMO_EMU_LOCKED;
+  if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
+  if (cublasStatus_t s = check_gemm(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc)) return s;
+  if (batchCount < 0) return CUBLAS_STATUS_INVALID_VALUE;
+  const bool r32 = Atype == CUDA_R_32F && Btype == CUDA_R_32F && Ctype == CUDA_R_32F;
+  const int inputBits = ex_input_bits("cublasGemmStridedBatchedEx", Atype, Btype, Ctype, computeType, algo);
+  if (inputBits < 0) return CUBLAS_STATUS_NOT_SUPPORTED;
+  if (m == 0 || n == 0 || batchCount == 0) return CUBLAS_STATUS_SUCCESS;
+  const double a = r32 ? *static_cast<const float*>(alpha) : *static_cast<const double*>(alpha);
+  const double b = r32 ? *static_cast<const float*>(beta) : *static_cast<const double*>(beta);
+  if (C == nullptr && b != 0) return CUBLAS_STATUS_INVALID_VALUE;
+  const int ta = transa, tb = transb;
+  return queued(mnemo_emu::submit(handle->stream, [=] {
+    for (int64_t i = 0; i < batchCount; ++i) {
+      if (r32) {
+        gemm_host<float>(ta, tb, m, n, k, a, static_cast<const float*>(A) + i * strideA, lda,
+                         static_cast<const float*>(B) + i * strideB, ldb, b, static_cast<float*>(C) + i * strideC,
+                         ldc, inputBits);
+      } else {
+        gemm_host<double>(ta, tb, m, n, k, a, static_cast<const double*>(A) + i * strideA, lda,
+                          static_cast<const double*>(B) + i * strideB, ldb, b,
+                          static_cast<double*>(C) + i * strideC, ldc, 0);
+      }
     }
   }));
 }

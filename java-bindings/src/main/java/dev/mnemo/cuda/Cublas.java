@@ -65,6 +65,15 @@ public final class Cublas implements AutoCloseable {
                     C_POINTER, DEVICE_PTR, C_INT, C_INT, DEVICE_PTR, C_INT, C_INT,
                     C_POINTER, DEVICE_PTR, C_INT, C_INT, C_INT, C_INT),
             "cublasGemmEx");
+    /**
+     * (handle, transa, transb, m, n, k, *alpha, A, Atype, lda, strideA, B, Btype, ldb, strideB, *beta, C, Ctype,
+     * ldc, strideC, batchCount, computeType, algo).
+     */
+    private static final MethodHandle GEMM_STRIDED_BATCHED_EX = LIB.downcall(
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT, C_INT, C_INT, C_INT,
+                    C_POINTER, DEVICE_PTR, C_INT, C_INT, C_LONG_LONG, DEVICE_PTR, C_INT, C_INT, C_LONG_LONG,
+                    C_POINTER, DEVICE_PTR, C_INT, C_INT, C_LONG_LONG, C_INT, C_INT, C_INT),
+            "cublasGemmStridedBatchedEx");
     /** (handle, transa, transb, m, n, *alpha, A, lda, *beta, B, ldb, C, ldc). */
     private static final MethodHandle SGEAM = LIB.downcall(
             FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT, C_INT, C_INT,
@@ -257,6 +266,32 @@ public final class Cublas implements AutoCloseable {
             check(status, "cublasGemmEx");
         } catch (Throwable t) {
             throw CudaException.rethrow("cublasGemmEx", t);
+        }
+    }
+
+    /**
+     * {@link #sgemmStridedBatched} through {@code cublasGemmStridedBatchedEx} with float32 storage
+     * and an explicit {@link GemmPrecision} ({@code TF32}: tensor cores).
+     */
+    public void gemmStridedBatchedEx(GemmPrecision precision, Transpose transA, Transpose transB, int m, int n,
+                                     int k, float alpha, DeviceMemory a, int lda, long strideA, DeviceMemory b,
+                                     int ldb, long strideB, float beta, DeviceMemory c, int ldc, long strideC,
+                                     int batchCount) {
+        MatrixChecks.nonNegative("batchCount", batchCount);
+        long[] spans = checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        MatrixChecks.batch("A", a, Float.BYTES, spans[0], strideA, batchCount, false);
+        MatrixChecks.batch("B", b, Float.BYTES, spans[1], strideB, batchCount, false);
+        MatrixChecks.batch("C", c, Float.BYTES, spans[2], strideC, batchCount, true);
+        int r32f = CudaDataType.FLOAT32.realValue();
+        MemorySegment h = handle();
+        try (Arena arena = Arena.ofConfined()) {
+            int status = (int) GEMM_STRIDED_BATCHED_EX.invokeExact(h, transB.nativeValue(), transA.nativeValue(),
+                    n, m, k, arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), b.address(), r32f, ldb, strideB,
+                    a.address(), r32f, lda, strideA, arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta),
+                    c.address(), r32f, ldc, strideC, batchCount, precision.nativeValue(), CUBLAS_GEMM_DEFAULT);
+            check(status, "cublasGemmStridedBatchedEx");
+        } catch (Throwable t) {
+            throw CudaException.rethrow("cublasGemmStridedBatchedEx", t);
         }
     }
 

@@ -198,6 +198,30 @@ class CublasGpuTest {
     }
 
     @Test
+    void stridedBatchedGemmExMatchesEachBatchInFp32AndTf32() {
+        int m = 8, n = 6, k = 64, batch = 3;
+        long strideA = (long) m * k, strideC = (long) m * n;
+        float[] a = random((int) strideA * batch, 9);
+        float[] b = random(k * n, 10);
+        float[] c0 = new float[(int) strideC * batch];
+        try (DeviceBuffer dA = DeviceBuffer.of(context, a); DeviceBuffer dB = DeviceBuffer.of(context, b);
+             DeviceBuffer dC = DeviceBuffer.allocateFloats(context, c0.length)) {
+            for (GemmPrecision precision : GemmPrecision.values()) {
+                blas.gemmStridedBatchedEx(precision, Transpose.NONE, Transpose.NONE, m, n, k, 1f, dA, k, strideA, dB, n,
+                        0, 0f, dC, n, strideC, batch);
+                stream.synchronize();
+                float[] c = dC.toFloatArray(c0.length);
+                for (int i = 0; i < batch; i++) {
+                    double[] ref = gemm(Transpose.NONE, Transpose.NONE, m, n, k, 1f, a, k, (int) (i * strideA), b, n, 0,
+                            0f, c0, n, 0);
+                    double err = relError(ref, c, m, n, n, (int) (i * strideC));
+                    assertTrue(err < (precision == GemmPrecision.FP32 ? 1e-5 : 1e-2), precision + " batch " + i + ": " + err);
+                }
+            }
+        }
+    }
+
+    @Test
     void sgeamAddsATransposeAndB() {
         int m = 5, n = 7;
         float[] a = random(n * m, 8); // stored [n, m], used transposed

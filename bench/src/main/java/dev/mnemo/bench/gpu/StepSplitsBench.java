@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The per-step loop of the float32 anchors, {@code h_{t−1}·W_hhᵀ} then the cell's pointwise kernel,
+ * The per-step loop of the anchors (float32 and TF32), {@code h_{t−1}·W_hhᵀ} then the cell's pointwise kernel,
  * with the product whole (S = 1) and in S = 2, 4, 8 partials ({@link StepSplits}): microseconds per
  * step, the kernels alone ({@value #STEPS} steps recorded in one CUDA Graph, each step reading the
  * h the step before wrote). The table says which S is fastest per shape and what {@code auto}
@@ -82,21 +82,22 @@ final class StepSplitsBench {
         out.println("# Per-step recurrent product whole (S = 1) or in S partials: µs per step (product + cell kernel, "
                 + STEPS + " steps in one CUDA Graph, median of " + repeats + ")");
         out.println();
-        out.println("| cell | shape | B | H | S=1 | S=2 | S=4 | S=8 | fastest | auto picks | S=1 / fastest |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        out.println("| cell | shape | math | B | H | S=1 | S=2 | S=4 | S=8 | fastest | auto picks | S=1 / fastest |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         try (CudaEvent start = CudaEvent.create(gpu.context()); CudaEvent end = CudaEvent.create(gpu.context())) {
             for (BenchShape shape : selected(shapes, dims)) {
-                out.println(row(gpu, shape, sms, repeats, start, end));
+                CudaBackend be = shape.math().equals("tf32") ? CudaBackend.tf32() : gpu;
+                out.println(row(be, shape, sms, repeats, start, end));
             }
         }
         return 0;
     }
 
-    /** The float32 anchors named in {@code shapes}, or with {@code dims} one custom row per cell. */
+    /** The anchors named in {@code shapes}, or with {@code dims} one float32 custom row per cell. */
     static List<BenchShape> selected(List<String> shapes, int[] dims) {
         List<BenchShape> rows = new ArrayList<>();
         for (BenchShape shape : BenchShape.ANCHORS) {
-            if (shape.math().equals("fp32") && shapes.contains(shape.shape())) {
+            if (shapes.contains(shape.shape()) && (dims == null || shape.math().equals("fp32"))) {
                 rows.add(dims == null ? shape : shape.withDims(STEPS, dims[0], dims[1], dims[1]));
             }
         }
@@ -139,8 +140,9 @@ final class StepSplitsBench {
             }
         }
         int auto = StepSplits.splits(StepSplits.AUTO, shape.batch(), width, shape.hidden(), sms);
-        return String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | S=%d | S=%d | %.2f× |", shape.cell(), shape.shape(),
-                shape.batch(), shape.hidden(), String.join(" | ", cells), SPLITS[fastest], auto, us[0] / us[fastest]);
+        return String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %s | S=%d | S=%d | %.2f× |", shape.cell(),
+                shape.shape(), shape.math(), shape.batch(), shape.hidden(), String.join(" | ", cells), SPLITS[fastest],
+                auto, us[0] / us[fastest]);
     }
 
     static int gateCount(String cell) {

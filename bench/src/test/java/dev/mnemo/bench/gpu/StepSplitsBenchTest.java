@@ -24,13 +24,14 @@ class StepSplitsBenchTest {
     }
 
     @Test
-    void rowsAreTheFloat32AnchorsNamedOrOneCustomRowPerCell() {
+    void rowsAreTheAnchorsNamedOrOneCustomRowPerCell() {
         List<String> keys = StepSplitsBench.selected(List.of("large", "bigbatch"), null).stream()
                 .map(BenchShape::key).toList();
         assertEquals(List.of("RNN/large/fp32", "RNN/bigbatch/fp32", "LSTM/large/fp32", "LSTM/bigbatch/fp32",
-                "GRU/large/fp32", "GRU/bigbatch/fp32"), keys);
+                "GRU/large/fp32", "GRU/bigbatch/fp32", "RNN/large/tf32", "LSTM/large/tf32", "GRU/large/tf32"), keys);
         List<BenchShape> custom = StepSplitsBench.selected(List.of("small", "mid"), new int[] {4, 16});
         assertEquals(List.of("RNN", "LSTM", "GRU"), custom.stream().map(BenchShape::cell).toList());
-        assertTrue(custom.stream().allMatch(s -> s.batch() == 4 && s.hidden() == 16), custom.toString());
+        assertTrue(custom.stream().allMatch(s -> s.batch() == 4 && s.hidden() == 16 && s.math().equals("fp32")),
+                custom.toString());
     }
 }

@@ -607,7 +607,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor recurrentProductBuffer(int batch, int width, int hidden) {
-        int s = CudaRecurrentProduct.splits(rt.device.multiprocessors(), precision, batch, width, hidden);
+        int s = CudaRecurrentProduct.splits(rt.device.multiprocessors(), batch, width, hidden);
         return s == 1 ? zeros(batch, width) : zeros(s, batch, width);
     }
 
@@ -629,8 +629,8 @@ public final class CudaBackend implements Backend {
         if (batch == 0 || width == 0) {
             return;
         }
-        CudaRecurrentProduct.splitProduct(rt.cublas, mem("hPrev", hPrev), mem("wHh", wHh), mem("rh", rh), rh.dim(0),
-                batch, width, hidden);
+        CudaRecurrentProduct.splitProduct(rt.cublas, precision, mem("hPrev", hPrev), mem("wHh", wHh), mem("rh", rh),
+                rh.dim(0), batch, width, hidden);
     }
 
     @Override

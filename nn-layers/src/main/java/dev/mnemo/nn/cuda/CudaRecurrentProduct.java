@@ -36,29 +36,32 @@ final class CudaRecurrentProduct {
         }
     }
 
-    /** S for this product under {@value StepSplits#PROPERTY}; 1 with TF32 GEMMs, which are never split. */
-    static int splits(int multiprocessors, GemmPrecision precision, int batch, int width, int hidden) {
-        if (precision != GemmPrecision.FP32) {
-            return 1;
-        }
+    /** S for this product under {@value StepSplits#PROPERTY}. */
+    static int splits(int multiprocessors, int batch, int width, int hidden) {
         return StepSplits.splits(StepSplits.configured(), batch, width, hidden, multiprocessors);
     }
 
     /**
      * {@code rh ← hPrev·wHhᵀ} as S partials ({@code hPrev [B, H]}, {@code wHh [G, H]}, {@code rh
      * [S, B, G]}, dense): partial s multiplies columns {@code [s·H/S, (s+1)·H/S)} of both, all S in
-     * one strided-batched GEMM.
+     * one strided-batched GEMM in {@code precision} (float32 or TF32).
      *
      * @throws IllegalArgumentException when S does not divide H
      */
-    static void splitProduct(Cublas cublas, DeviceMemory hPrev, DeviceMemory wHh, DeviceMemory rh, int splits,
-                             int batch, int width, int hidden) {
+    static void splitProduct(Cublas cublas, GemmPrecision precision, DeviceMemory hPrev, DeviceMemory wHh,
+                             DeviceMemory rh, int splits, int batch, int width, int hidden) {
         if (hidden % splits != 0) {
             throw new IllegalArgumentException("a product split into " + splits + " partials needs H divisible by "
                     + splits + ", got H " + hidden);
         }
         int k = hidden / splits;
-        cublas.sgemmStridedBatched(Transpose.NONE, Transpose.TRANSPOSE, batch, width, k, 1f, hPrev, hidden, k,
-                wHh, hidden, k, 0f, rh, width, (long) batch * width, splits);
+        long strideC = (long) batch * width;
+        if (precision == GemmPrecision.FP32) {
+            cublas.sgemmStridedBatched(Transpose.NONE, Transpose.TRANSPOSE, batch, width, k, 1f, hPrev, hidden, k,
+                    wHh, hidden, k, 0f, rh, width, strideC, splits);
+        } else {
+            cublas.gemmStridedBatchedEx(precision, Transpose.NONE, Transpose.TRANSPOSE, batch, width, k, 1f, hPrev,
+                    hidden, k, wHh, hidden, k, 0f, rh, width, strideC, splits);
+        }
     }
 }

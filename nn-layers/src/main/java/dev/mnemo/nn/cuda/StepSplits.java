@@ -11,7 +11,7 @@ import java.util.Locale;
  * {@code B × G·H} output, and at B = 64 or 256 that may give far fewer tiles than the GPU has SMs
  * (a 64×1024 output is 8 tiles of 128×64). Splitting H into S slices runs S independent GEMMs in one
  * strided-batched call, S times the tiles; the cell kernel, which reads the product anyway, sums the
- * S partials in a fixed order. Float32 GEMMs only: the TF32 backend keeps one product.
+ * S partials in a fixed order. Float32 and TF32 GEMMs alike; the CPU backend keeps one product.
  *
  * <p>{@code auto} is a first estimate, not yet measured on a GPU: the smallest power of two S ≤ 8
  * with {@code ceil(B/128)·ceil(G·H/128)·S >= SMs}, at least 128 columns of H per slice. A fixed S
