@@ -60,7 +60,7 @@ final class CudaRecording implements Backend.Recording {
     private void capture() {
         epoch = rt.workspaceEpoch();
         try {
-            slot.graph = CudaGraph.capture(rt.stream, region);
+            slot.graph = rt.capture(region);
             captures++;
         } catch (RuntimeException e) {
             eager = true;

@@ -4,6 +4,7 @@ import dev.mnemo.cuda.Cublas;
 import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.CudaDevice;
 import dev.mnemo.cuda.CudaException;
+import dev.mnemo.cuda.CudaGraph;
 import dev.mnemo.cuda.CudaModule;
 import dev.mnemo.cuda.CudaStream;
 import dev.mnemo.cuda.DeviceBuffer;
@@ -79,6 +80,8 @@ final class CudaRuntime {
     /** Other resources (borrowed buffers, graphs) to close on the owner thread. */
     private final ConcurrentLinkedQueue<AutoCloseable> releases = new ConcurrentLinkedQueue<>();
     private long onesFilled;
+    /** Whether {@link #capture} is running (allocation is refused then). */
+    private boolean capturing;
     private MemnetKernels memnet;
     /** Counts workspace reallocations: a recorded graph that holds an old workspace's address is stale. */
     private long workspaceEpoch;
@@ -161,14 +164,37 @@ final class CudaRuntime {
      * {@link #recycleLater} once unreachable.
      */
     DeviceBuffer allocate(long floats) {
+        requireNotCapturing();
         drainReleases();
         return allocator.take(Math.multiplyExact(floats, (long) Float.BYTES));
     }
 
     /** A buffer outside the allocator (workspaces, barrier words): freed only by closing it. */
     DeviceBuffer allocateOwned(long floats) {
+        requireNotCapturing();
         drainReleases();
         return DeviceBuffer.allocateFloats(context, floats);
+    }
+
+    /**
+     * {@code region} captured from this runtime's stream into a CUDA Graph. It may not allocate: a
+     * cached block would stay in the graph after its tensor is gone and serve another tensor, so an
+     * allocation fails the capture, as {@code cuMemAlloc} itself would.
+     */
+    CudaGraph capture(Runnable region) {
+        capturing = true;
+        try {
+            return CudaGraph.capture(stream, region);
+        } finally {
+            capturing = false;
+        }
+    }
+
+    private void requireNotCapturing() {
+        if (capturing) {
+            throw new IllegalStateException("cannot allocate device memory while a CUDA Graph is being captured: "
+                    + "the graph would keep a block the allocator hands out again; allocate before recording");
+        }
     }
 
     /** Called by a cleaner (any thread): {@code block}, from {@link #allocate}, is free once queued work passes. */

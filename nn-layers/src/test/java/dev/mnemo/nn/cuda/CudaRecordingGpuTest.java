@@ -90,6 +90,25 @@ class CudaRecordingGpuTest {
     }
 
     @Test
+    void aRegionThatAllocatesIsNotCapturedAndRerunsEagerly() {
+        Tensor out = gpu.zeros(8);
+        float[] value = {1f};
+        // The temporary's block would stay in the graph after the allocator had handed it on.
+        CudaRecording rec = (CudaRecording) gpu.record(() -> {
+            Tensor tmp = gpu.zeros(8);
+            gpu.fill(tmp, value[0]);
+            gpu.copy(tmp, out);
+        });
+        assertTrue(rec.isEager(), "capture must fail on the allocation");
+        assertEquals(0, rec.captures());
+        value[0] = 3f;
+        rec.replay();
+        assertArrayEquals(new float[] {3, 3, 3, 3, 3, 3, 3, 3}, host(out), "an eager replay runs the region anew");
+        Tensor after = gpu.zeros(8);   // allocation works again once the capture is over
+        assertArrayEquals(new float[8], host(after));
+    }
+
+    @Test
     void theGraphOfAnUnreachableRecordingIsDestroyedAtTheNextAllocation() throws InterruptedException {
         Tensor x = random(5, 64);
         CudaRecording rec = (CudaRecording) gpu.record(() -> gpu.scale(x, 0.5));
