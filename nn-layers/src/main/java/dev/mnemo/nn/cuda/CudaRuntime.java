@@ -239,6 +239,11 @@ final class CudaRuntime {
         return allocator.stats();
     }
 
+    /** What the allocator does when the device is out of memory: collect, then take back unreachable tensors; for tests. */
+    void reclaimUnreachableForTests() {
+        new BufferDevice().reclaimUnreachable();
+    }
+
     /** How many blocks of {@code floats}' size class the allocator keeps for reuse; for tests. */
     int cachedBlocksForTests(long floats) {
         return allocator.cachedBlocks(floats * Float.BYTES);

@@ -82,6 +82,18 @@ class CudaAllocatorGpuTest {
     }
 
     @Test
+    void outOfMemoryReclaimsTheBlocksOfUnreachableTensors() {
+        gpu.emptyCache();
+        Tensor t = gpu.zeros(FLOATS);
+        t = null;
+        // what an allocation does once cuMemAlloc has failed twice: a collection, then the release queue
+        for (int i = 0; i < 20 && rt.cachedBlocksForTests(FLOATS) == 0; i++) {
+            rt.reclaimUnreachableForTests();
+        }
+        assertTrue(rt.cachedBlocksForTests(FLOATS) > 0, "the unreachable tensor's block came back");
+    }
+
+    @Test
     void wrappedMemoryIsClosedNotCached() throws InterruptedException {
         DeviceBuffer own = DeviceBuffer.allocateFloats(gpu.context(), FLOATS);
         Tensor t = gpu.wrap(own, FLOATS);
