@@ -150,6 +150,15 @@ public final class GpuBenchmarkRunner {
         }
     }
 
+    /** Whether CUDA cannot run here; then it says why on {@code out} (the subcommands then exit 0). */
+    static boolean skippedWithoutCuda(PrintStream out) {
+        String reason = CudaBackend.unavailableReason().orElse("");
+        if (!reason.isEmpty()) {
+            out.println(SKIP_PREFIX + reason);
+        }
+        return !reason.isEmpty();
+    }
+
     public static void main(String[] args) {
         int rc = run(args, System.out, System.err);
         if (rc != 0) {

@@ -79,9 +79,7 @@ final class MemnetReadBench {
                 return 2;
             }
         }
-        String skipped = CudaBackend.unavailableReason().orElse("");
-        if (!skipped.isEmpty()) {
-            out.println(GpuBenchmarkRunner.SKIP_PREFIX + skipped);
+        if (GpuBenchmarkRunner.skippedWithoutCuda(out)) {
             return 0;
         }
         CudaBackend gpu = CudaBackend.float32();

@@ -72,9 +72,7 @@ final class StepSplitsBench {
                 }
             }
         }
-        String skipped = CudaBackend.unavailableReason().orElse("");
-        if (!skipped.isEmpty()) {
-            out.println(GpuBenchmarkRunner.SKIP_PREFIX + skipped);
+        if (GpuBenchmarkRunner.skippedWithoutCuda(out)) {
             return 0;
         }
         CudaBackend gpu = CudaBackend.float32();
