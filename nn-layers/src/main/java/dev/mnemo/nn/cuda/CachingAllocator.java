@@ -22,8 +22,8 @@ import java.util.Map;
  *
  * <p><b>Out of memory.</b> A failed allocation frees the cached blocks and tries again; then it asks
  * the runtime to reclaim unreachable tensors (a garbage collection), frees the cache once more and
- * tries a last time. The final failure keeps its {@code CUDA_ERROR_OUT_OF_MEMORY} and says what
- * the allocator held.
+ * tries again, and last asks for the exact size instead of the rounded one. The final failure keeps
+ * its {@code CUDA_ERROR_OUT_OF_MEMORY} and says what the allocator held.
  *
  * <p>{@code caching = false} (the {@code direct} mode) allocates and frees every block at once,
  * for tools such as compute-sanitizer that check accesses against the exact allocation.
@@ -103,8 +103,8 @@ final class CachingAllocator<B> {
             reuses++;
             return block;
         }
-        B block = allocate(size);
-        inUseBytes += size;
+        B block = allocate(size, bytes);
+        inUseBytes += device.bytes(block);
         peakReservedBytes = Math.max(peakReservedBytes, inUseBytes + cachedBytes);
         return block;
     }
@@ -150,12 +150,16 @@ final class CachingAllocator<B> {
         return new CudaMemoryStats(caching, inUseBytes, cachedBytes, peakReservedBytes, deviceAllocations, reuses);
     }
 
-    /** A new block; when out of memory: free the cache, retry, reclaim unreachable tensors, free, retry. */
-    private B allocate(long size) {
+    /**
+     * A new block of {@code size} bytes; when out of memory: free the cache, retry, reclaim
+     * unreachable tensors, free, retry, and last the exact {@code bytes} asked for (a block of its
+     * own size, which only that size reuses), so rounding never makes a fitting request fail.
+     */
+    private B allocate(long size, long bytes) {
         RuntimeException failure;
         for (int attempt = 0; ; attempt++) {
             try {
-                B block = device.allocate(size);
+                B block = device.allocate(attempt == 3 ? bytes : size);
                 deviceAllocations++;
                 return block;
             } catch (RuntimeException e) {
@@ -164,15 +168,17 @@ final class CachingAllocator<B> {
                 }
                 failure = e;
             }
-            if (attempt == 2) {
+            if (attempt == 3 || (attempt == 2 && size == bytes)) {
                 break;
             }
             if (attempt == 1) {
                 device.reclaimUnreachable();
             }
-            releaseCached();
+            if (attempt < 2) {
+                releaseCached();
+            }
         }
-        throw device.withDetail(failure, "the caching allocator asked for " + size + " bytes with " + inUseBytes
+        throw device.withDetail(failure, "the caching allocator asked for " + bytes + " bytes with " + inUseBytes
                 + " bytes in use by live tensors after freeing its cache and a garbage collection");
     }
 }

@@ -195,6 +195,21 @@ class CachingAllocatorTest {
     }
 
     @Test
+    void lastTheExactSizeIsTriedSoRoundingNeverMakesAFittingRequestFail() {
+        long capacity = (9L << 20) + 4096;
+        FakeDevice d = new FakeDevice(capacity);
+        CachingAllocator<Block> a = caching(d);
+        long exact = (9L << 20) + 1;      // rounds to 10 MiB, more than the device has
+        Block b = a.take(exact);
+        assertEquals(exact, b.bytes(), "the exact size, after the rounded one failed");
+        assertEquals(exact, a.stats().inUseBytes());
+        assertEquals(1, d.reclaims, "only after the cache and a collection");
+        a.give(b);
+        assertEquals(0, a.stats().inUseBytes());
+        assertEquals(exact, a.stats().cachedBytes(), "cached under its own size");
+    }
+
+    @Test
     void otherDeviceErrorsPassThroughAtOnce() {
         FakeDevice d = new FakeDevice(4096);
         CachingAllocator<Block> a = caching(d);
