@@ -1,6 +1,5 @@
 package dev.mnemo.nn.linalg;
 
-import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.DeviceBuffer;
 import dev.mnemo.cuda.KernelModule;
 import dev.mnemo.cuda.kernels.EigenKernels;
@@ -80,20 +79,22 @@ record GpuBatchedSolver(EigenPrecision precision) implements BatchedEigenSolver 
         boolean f64 = precision == EigenPrecision.FLOAT64;
         int bytes = f64 ? Double.BYTES : Float.BYTES;
         long values = (long) count * n;
-        double[][] out = GpuEigenWorker.get().callKernels((kernels, stream) -> {
-            CudaContext c = stream.context();
-            try (DeviceBuffer in = f64 ? DeviceBuffer.of(c, a) : DeviceBuffer.of(c, toFloat(a));
-                 DeviceBuffer wr = DeviceBuffer.allocate(c, values * bytes);
-                 DeviceBuffer wi = DeviceBuffer.allocate(c, values * bytes);
-                 DeviceBuffer status = DeviceBuffer.allocate(c, (long) count * Integer.BYTES)) {
-                if (f64) {
-                    kernels.hqrF64(in, (long) n * n, n, count, 0, wr, wi, status);
-                } else {
-                    kernels.hqr(in, (long) n * n, n, count, 0, wr, wi, status);
-                }
-                stream.synchronize();
-                return new double[][] {download(wr, values, f64), download(wi, values, f64), statuses(status, count)};
+        double[][] out = GpuEigenWorker.get().callKernels((kernels, stream, buffers) -> {
+            long inBytes = (long) a.length * bytes;
+            MemorySegment staged = buffers.host(inBytes);
+            stage(a, staged, f64);
+            DeviceBuffer in = buffers.input(inBytes);
+            in.copyFromHost(staged);
+            DeviceBuffer wr = buffers.re(values * bytes);
+            DeviceBuffer wi = buffers.im(values * bytes);
+            DeviceBuffer status = buffers.status((long) count * Integer.BYTES);
+            if (f64) {
+                kernels.hqrF64(in, (long) n * n, n, count, 0, wr, wi, status);
+            } else {
+                kernels.hqr(in, (long) n * n, n, count, 0, wr, wi, status);
             }
+            stream.synchronize();
+            return new double[][] {download(wr, values, f64), download(wi, values, f64), statuses(status, count)};
         });
         List<RawEigen> raws = new ArrayList<>(count);
         for (int m = 0; m < count; m++) {
@@ -134,16 +135,21 @@ record GpuBatchedSolver(EigenPrecision precision) implements BatchedEigenSolver 
         }
     }
 
-    /** Elements per task of {@link #toFloat}: big enough to amortise a fork, small enough to spread. */
-    private static final int ROUNDING_CHUNK = 1 << 16;
+    /** Elements per task of {@link #stage}: big enough to amortise a fork, small enough to spread. */
+    private static final int STAGING_CHUNK = 1 << 16;
 
-    private static float[] toFloat(double[] a) {
-        float[] f = new float[a.length];
-        IntStream.range(0, (a.length + ROUNDING_CHUNK - 1) / ROUNDING_CHUNK).parallel().forEach(c -> {
-            for (int i = c * ROUNDING_CHUNK, end = Math.min(a.length, i + ROUNDING_CHUNK); i < end; i++) {
-                f[i] = (float) a[i];
+    /** {@code a} into {@code staged} as float64, or rounded to float32, in parallel chunks. */
+    private static void stage(double[] a, MemorySegment staged, boolean f64) {
+        IntStream.range(0, (a.length + STAGING_CHUNK - 1) / STAGING_CHUNK).parallel().forEach(c -> {
+            int from = c * STAGING_CHUNK;
+            int end = Math.min(a.length, from + STAGING_CHUNK);
+            if (f64) {
+                MemorySegment.copy(a, from, staged, ValueLayout.JAVA_DOUBLE, (long) from * Double.BYTES, end - from);
+            } else {
+                for (int i = from; i < end; i++) {
+                    staged.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) a[i]);
+                }
             }
         });
-        return f;
     }
 }

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -38,6 +37,7 @@ final class GpuEigenWorker {
     private Cusolver cusolver;
     private RuntimeException openFailure;
     private EigenKernels kernels;
+    private BatchedEigenBuffers buffers;
 
     private GpuEigenWorker() {
     }
@@ -104,13 +104,19 @@ final class GpuEigenWorker {
         }
     }
 
-    /** Runs {@code work} with the batched eigenvalue kernels and their stream on the worker thread. */
-    <T> T callKernels(BiFunction<EigenKernels, CudaStream, T> work) {
+    /** Work for the batched eigenvalue kernels: the launchers, their stream and the reused buffers. */
+    interface KernelWork<T> {
+        T run(EigenKernels kernels, CudaStream stream, BatchedEigenBuffers buffers);
+    }
+
+    /** Runs {@code work} with the batched eigenvalue kernels on the worker thread and waits for it. */
+    <T> T callKernels(KernelWork<T> work) {
         return call(s -> {
             if (kernels == null) {
                 kernels = new EigenKernels(KernelModule.loadMnemoKernels(s.stream().context()), s.stream());
+                buffers = new BatchedEigenBuffers(s.stream().context());
             }
-            return work.apply(kernels, s.stream());
+            return work.run(kernels, s.stream(), buffers);
         });
     }
 
