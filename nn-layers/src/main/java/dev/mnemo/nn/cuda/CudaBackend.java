@@ -1,5 +1,12 @@
 package dev.mnemo.nn.cuda;
 
+import static dev.mnemo.nn.cuda.CudaArgs.matrix;
+import static dev.mnemo.nn.cuda.CudaArgs.optionalShape;
+import static dev.mnemo.nn.cuda.CudaArgs.overlap;
+import static dev.mnemo.nn.cuda.CudaArgs.sameNumel;
+import static dev.mnemo.nn.cuda.CudaArgs.sameStart;
+import static dev.mnemo.nn.cuda.CudaArgs.shape;
+
 import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.CudaProbe;
 import dev.mnemo.cuda.CudaStream;
@@ -10,9 +17,7 @@ import dev.mnemo.cuda.KernelModule;
 import dev.mnemo.cuda.Side;
 import dev.mnemo.cuda.Transpose;
 import dev.mnemo.cuda.kernels.ClipKernels;
-import dev.mnemo.cuda.kernels.GruKernels;
 import dev.mnemo.cuda.kernels.LossKernels;
-import dev.mnemo.cuda.kernels.LstmKernels;
 import dev.mnemo.cuda.kernels.OptimKernels;
 import dev.mnemo.cuda.kernels.PersistentKernels;
 import dev.mnemo.cuda.kernels.ScatterPlan;
@@ -66,10 +71,14 @@ public final class CudaBackend implements Backend {
 
     private final CudaRuntime rt;
     private final GemmPrecision precision;
+    private final CudaArgs args;
+    private final CudaCells cells;
 
     /** A view of {@code runtime}; tests of the argument checks pass null (they fail before any CUDA call). */
     CudaBackend(CudaRuntime runtime, GemmPrecision precision) {
         this.rt = runtime;
+        this.args = new CudaArgs(runtime);
+        this.cells = new CudaCells(runtime, args);
         this.precision = precision;
     }
 
@@ -230,68 +239,16 @@ public final class CudaBackend implements Backend {
 
     /** The device memory of {@code t}, after checking it is a CUDA tensor of this runtime. */
     private DeviceMemory mem(String name, Tensor t) {
-        CudaStorage s = storage(name, t);
-        return s.floats(t.offset(), t.numel());
+        return args.mem(name, t);
     }
 
     /** As {@link #mem} for a nullable argument. */
     private DeviceMemory memOrNull(String name, Tensor t) {
-        return t == null ? null : mem(name, t);
+        return args.memOrNull(name, t);
     }
 
     private CudaStorage storage(String name, Tensor t) {
-        if (t == null) {
-            throw new IllegalArgumentException(name + " must not be null");
-        }
-        if (!(t.storage() instanceof CudaStorage s)) {
-            throw new IllegalArgumentException(name + " must be a cuda float32 tensor (this backend's device), got "
-                    + t + "; move it with to(Device.CUDA)");
-        }
-        if (s.runtime() != rt) {
-            throw new IllegalArgumentException(name + " lives on another CUDA context (device " + s.runtime().ordinal()
-                    + ") than this backend's (device " + rt.ordinal() + "): " + t);
-        }
-        return s;
-    }
-
-    private static void shape(String name, Tensor t, int... expected) {
-        if (t == null) {
-            throw new IllegalArgumentException(name + " must not be null (expected shape "
-                    + Tensor.shapeString(expected) + ")");
-        }
-        if (!t.hasShape(expected)) {
-            throw new IllegalArgumentException(name + " must have shape " + Tensor.shapeString(expected) + ", got "
-                    + Tensor.shapeString(t.shape()));
-        }
-    }
-
-    private static void optionalShape(String name, Tensor t, int... expected) {
-        if (t != null) {
-            shape(name, t, expected);
-        }
-    }
-
-    private static void sameNumel(String aName, Tensor a, String bName, Tensor b) {
-        if (a.numel() != b.numel()) {
-            throw new IllegalArgumentException(bName + " must have the " + a.numel() + " elements of " + aName + " "
-                    + Tensor.shapeString(a.shape()) + ", got " + b.numel() + " " + Tensor.shapeString(b.shape()));
-        }
-    }
-
-    private static void matrix(String name, Tensor t) {
-        if (t == null || t.rank() != 2) {
-            throw new IllegalArgumentException(name + " must be a matrix [rows, cols], got "
-                    + (t == null ? "null" : Tensor.shapeString(t.shape())));
-        }
-    }
-
-    private static boolean sameStart(Tensor a, Tensor b) {
-        return a.sharesStorageWith(b) && a.offset() == b.offset();
-    }
-
-    private static boolean overlap(Tensor a, Tensor b) {
-        return a.sharesStorageWith(b) && a.numel() > 0 && b.numel() > 0
-                && a.offset() < b.offset() + b.numel() && b.offset() < a.offset() + a.numel();
+        return args.storage(name, t);
     }
 
     // ───────────────────────────── memory ─────────────────────────────
@@ -901,146 +858,40 @@ public final class CudaBackend implements Backend {
         rt.dropout.apply(xm, mm, ym, x.numel(), seed, offset, p);
     }
 
-    // ───────────────────────────── recurrent cells ─────────────────────────────
+    // ───────────────────────────── recurrent cells (CudaCells) ─────────────────────────────
 
     @Override
     public void rnnCellForward(Nonlinearity f, Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor h) {
-        matrix("h", h);
-        int b = h.dim(0);
-        int hs = h.dim(1);
-        shape("wx", wx, b, hs);
-        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, hs);
-        optionalShape("bih", bih, hs);
-        optionalShape("bhh", bhh, hs);
-        DeviceMemory gx = mem("wx", wx);
-        DeviceMemory gh = mem("rh", rh);
-        DeviceMemory bi = memOrNull("bih", bih);
-        DeviceMemory bh = memOrNull("bhh", bhh);
-        DeviceMemory out = mem("h", h);
-        if (f == Nonlinearity.TANH) {
-            rt.rnn.pointwiseFwdTanh(gx, gh, bi, bh, out, hs, b, hs, parts.splits(), parts.stride());
-        } else {
-            rt.rnn.pointwiseFwdRelu(gx, gh, bi, bh, out, hs, b, hs, parts.splits(), parts.stride());
-        }
+        cells.rnnForward(f, wx, rh, bih, bhh, h);
     }
 
     @Override
     public void rnnCellBackward(Nonlinearity f, Tensor h, Tensor dhOut, Tensor dh, Tensor dPre) {
-        matrix("h", h);
-        int b = h.dim(0);
-        int hs = h.dim(1);
-        shape("dhOut", dhOut, b, hs);
-        shape("dh", dh, b, hs);
-        shape("dPre", dPre, b, hs);
-        DeviceMemory hm = mem("h", h);
-        DeviceMemory dy = mem("dhOut", dhOut);
-        DeviceMemory dhm = mem("dh", dh);
-        DeviceMemory dp = mem("dPre", dPre);
-        if (f == Nonlinearity.TANH) {
-            rt.rnn.pointwiseBwdTanh(dy, hs, dhm, hm, hs, dp, b, hs);
-        } else {
-            rt.rnn.pointwiseBwdRelu(dy, hs, dhm, hm, hs, dp, b, hs);
-        }
-        rt.tensor.fill(dhm, dh.numel(), 0f);     // the contract: dh ← 0 (nothing bypasses W_hh)
+        cells.rnnBackward(f, h, dhOut, dh, dPre);
     }
 
     @Override
     public void lstmCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor cPrev,
                                 Tensor gates, Tensor c, Tensor h) {
-        matrix("h", h);
-        int b = h.dim(0);
-        int hs = h.dim(1);
-        int g = 4 * hs;
-        shape("wx", wx, b, g);
-        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, g);
-        optionalShape("bih", bih, g);
-        optionalShape("bhh", bhh, g);
-        shape("cPrev", cPrev, b, hs);
-        shape("gates", gates, b, g);
-        shape("c", c, b, hs);
-        DeviceMemory gx = mem("wx", wx);
-        DeviceMemory gm = mem("gates", gates);
-        requireGatesInPlaceOrApart(wx, gates);
-        LstmKernels.FwdParams p = new LstmKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
-                memOrNull("bhh", bhh), mem("cPrev", cPrev), mem("h", h), mem("c", c), gm, b, hs, hs, parts.splits(),
-                parts.stride());
-        rt.lstm.pointwiseFwdTrain(p);
+        cells.lstmForward(wx, rh, bih, bhh, cPrev, gates, c, h);
     }
 
     @Override
     public void lstmCellBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dhOut, Tensor dh, Tensor dc,
                                  Tensor dGates) {
-        matrix("c", c);
-        int b = c.dim(0);
-        int hs = c.dim(1);
-        shape("gates", gates, b, 4 * hs);
-        shape("cPrev", cPrev, b, hs);
-        shape("dhOut", dhOut, b, hs);
-        shape("dh", dh, b, hs);
-        shape("dc", dc, b, hs);
-        shape("dGates", dGates, b, 4 * hs);
-        DeviceMemory dhm = mem("dh", dh);
-        DeviceMemory dy = mem("dhOut", dhOut);
-        DeviceMemory dcm = mem("dc", dc);
-        DeviceMemory gm = mem("gates", gates);
-        DeviceMemory cp = mem("cPrev", cPrev);
-        DeviceMemory cm = mem("c", c);
-        DeviceMemory dg = mem("dGates", dGates);
-        rt.lstm.pointwiseBwd(dy, hs, dhm, dcm, gm, cp, cm, dg, b, hs);
-        rt.tensor.fill(dhm, dh.numel(), 0f);     // the contract: dh ← 0 (nothing bypasses W_hh)
+        cells.lstmBackward(gates, cPrev, c, dhOut, dh, dc, dGates);
     }
 
     @Override
     public void gruCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev,
                                Tensor gates, Tensor hn, Tensor h) {
-        matrix("h", h);
-        int b = h.dim(0);
-        int hs = h.dim(1);
-        int g = 3 * hs;
-        shape("wx", wx, b, g);
-        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, g);
-        optionalShape("bih", bih, g);
-        optionalShape("bhh", bhh, g);
-        shape("hPrev", hPrev, b, hs);
-        shape("gates", gates, b, g);
-        shape("hn", hn, b, hs);
-        DeviceMemory gx = mem("wx", wx);
-        DeviceMemory gm = mem("gates", gates);
-        requireGatesInPlaceOrApart(wx, gates);
-        GruKernels.FwdParams p = new GruKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
-                memOrNull("bhh", bhh), mem("hPrev", hPrev), mem("h", h), gm, mem("hn", hn), b, hs, hs, hs,
-                parts.splits(), parts.stride());
-        rt.gru.pointwiseFwdTrain(p);
+        cells.gruForward(wx, rh, bih, bhh, hPrev, gates, hn, h);
     }
 
     @Override
     public void gruCellBackward(Tensor gates, Tensor hn, Tensor hPrev, Tensor dhOut, Tensor dh,
                                 Tensor dWx, Tensor dRh) {
-        matrix("hn", hn);
-        int b = hn.dim(0);
-        int hs = hn.dim(1);
-        shape("gates", gates, b, 3 * hs);
-        shape("hPrev", hPrev, b, hs);
-        shape("dhOut", dhOut, b, hs);
-        shape("dh", dh, b, hs);
-        shape("dWx", dWx, b, 3 * hs);
-        shape("dRh", dRh, b, 3 * hs);
-        DeviceMemory dhm = mem("dh", dh);
-        // dh carries ∂L/∂h_t in and dh ⊙ z out: the header lets dhPrevDirect alias dhRec.
-        GruKernels.BwdParams p = new GruKernels.BwdParams(mem("dhOut", dhOut), dhm, mem("gates", gates),
-                mem("hn", hn), mem("hPrev", hPrev), mem("dWx", dWx), mem("dRh", dRh), dhm, b, hs, hs, hs);
-        rt.gru.pointwiseBwd(p);
-    }
-
-    /**
-     * Checks that {@code gates} either is {@code wx} (the layers overwrite the projection with the
-     * activations, which the kernels allow) or does not overlap it.
-     */
-    private void requireGatesInPlaceOrApart(Tensor wx, Tensor gates) {
-        if (overlap(wx, gates) && !sameStart(wx, gates)) {
-            throw new IllegalArgumentException("gates may alias wx exactly but must not partly overlap it, got gates at "
-                    + "offset " + gates.offset() + " and wx at offset " + wx.offset() + " of one storage");
-        }
+        cells.gruBackward(gates, hn, hPrev, dhOut, dh, dWx, dRh);
     }
 
     // ───────────────────────────── whole-sequence forward (persistent kernels) ─────────────────────────────

@@ -1,0 +1,177 @@
+package dev.mnemo.nn.cuda;
+
+import static dev.mnemo.nn.cuda.CudaArgs.matrix;
+import static dev.mnemo.nn.cuda.CudaArgs.optionalShape;
+import static dev.mnemo.nn.cuda.CudaArgs.overlap;
+import static dev.mnemo.nn.cuda.CudaArgs.sameStart;
+import static dev.mnemo.nn.cuda.CudaArgs.shape;
+
+import dev.mnemo.cuda.DeviceMemory;
+import dev.mnemo.cuda.kernels.GruKernels;
+import dev.mnemo.cuda.kernels.LstmKernels;
+import dev.mnemo.nn.Nonlinearity;
+import dev.mnemo.nn.Tensor;
+
+/**
+ * The CUDA backend's recurrent cells: the {@link dev.mnemo.nn.Backend} contract of
+ * {@code rnnCellForward} … {@code gruCellBackward} on the per-step kernels (families rnn, lstm, gru
+ * of {@code mnemo_kernels.h}), every argument checked first. The recurrent product {@code rh} may
+ * come in partials ({@link CudaRecurrentProduct}); the gates may overwrite the input projection.
+ */
+final class CudaCells {
+    private final CudaRuntime rt;
+    private final CudaArgs args;
+
+    CudaCells(CudaRuntime rt, CudaArgs args) {
+        this.rt = rt;
+        this.args = args;
+    }
+
+    private DeviceMemory mem(String name, Tensor t) {
+        return args.mem(name, t);
+    }
+
+    private DeviceMemory memOrNull(String name, Tensor t) {
+        return args.memOrNull(name, t);
+    }
+
+    /** {@link dev.mnemo.nn.Backend#rnnCellForward}. */
+    void rnnForward(Nonlinearity f, Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor h) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        shape("wx", wx, b, hs);
+        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, hs);
+        optionalShape("bih", bih, hs);
+        optionalShape("bhh", bhh, hs);
+        DeviceMemory gx = mem("wx", wx);
+        DeviceMemory gh = mem("rh", rh);
+        DeviceMemory bi = memOrNull("bih", bih);
+        DeviceMemory bh = memOrNull("bhh", bhh);
+        DeviceMemory out = mem("h", h);
+        if (f == Nonlinearity.TANH) {
+            rt.rnn.pointwiseFwdTanh(gx, gh, bi, bh, out, hs, b, hs, parts.splits(), parts.stride());
+        } else {
+            rt.rnn.pointwiseFwdRelu(gx, gh, bi, bh, out, hs, b, hs, parts.splits(), parts.stride());
+        }
+    }
+
+    /** {@link dev.mnemo.nn.Backend#rnnCellBackward}. */
+    void rnnBackward(Nonlinearity f, Tensor h, Tensor dhOut, Tensor dh, Tensor dPre) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        shape("dhOut", dhOut, b, hs);
+        shape("dh", dh, b, hs);
+        shape("dPre", dPre, b, hs);
+        DeviceMemory hm = mem("h", h);
+        DeviceMemory dy = mem("dhOut", dhOut);
+        DeviceMemory dhm = mem("dh", dh);
+        DeviceMemory dp = mem("dPre", dPre);
+        if (f == Nonlinearity.TANH) {
+            rt.rnn.pointwiseBwdTanh(dy, hs, dhm, hm, hs, dp, b, hs);
+        } else {
+            rt.rnn.pointwiseBwdRelu(dy, hs, dhm, hm, hs, dp, b, hs);
+        }
+        rt.tensor.fill(dhm, dh.numel(), 0f);     // the contract: dh ← 0 (nothing bypasses W_hh)
+    }
+
+    /** {@link dev.mnemo.nn.Backend#lstmCellForward}. */
+    void lstmForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor cPrev,
+                                Tensor gates, Tensor c, Tensor h) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        int g = 4 * hs;
+        shape("wx", wx, b, g);
+        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, g);
+        optionalShape("bih", bih, g);
+        optionalShape("bhh", bhh, g);
+        shape("cPrev", cPrev, b, hs);
+        shape("gates", gates, b, g);
+        shape("c", c, b, hs);
+        DeviceMemory gx = mem("wx", wx);
+        DeviceMemory gm = mem("gates", gates);
+        requireGatesInPlaceOrApart(wx, gates);
+        LstmKernels.FwdParams p = new LstmKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
+                memOrNull("bhh", bhh), mem("cPrev", cPrev), mem("h", h), mem("c", c), gm, b, hs, hs, parts.splits(),
+                parts.stride());
+        rt.lstm.pointwiseFwdTrain(p);
+    }
+
+    /** {@link dev.mnemo.nn.Backend#lstmCellBackward}. */
+    void lstmBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dhOut, Tensor dh, Tensor dc,
+                                 Tensor dGates) {
+        matrix("c", c);
+        int b = c.dim(0);
+        int hs = c.dim(1);
+        shape("gates", gates, b, 4 * hs);
+        shape("cPrev", cPrev, b, hs);
+        shape("dhOut", dhOut, b, hs);
+        shape("dh", dh, b, hs);
+        shape("dc", dc, b, hs);
+        shape("dGates", dGates, b, 4 * hs);
+        DeviceMemory dhm = mem("dh", dh);
+        DeviceMemory dy = mem("dhOut", dhOut);
+        DeviceMemory dcm = mem("dc", dc);
+        DeviceMemory gm = mem("gates", gates);
+        DeviceMemory cp = mem("cPrev", cPrev);
+        DeviceMemory cm = mem("c", c);
+        DeviceMemory dg = mem("dGates", dGates);
+        rt.lstm.pointwiseBwd(dy, hs, dhm, dcm, gm, cp, cm, dg, b, hs);
+        rt.tensor.fill(dhm, dh.numel(), 0f);     // the contract: dh ← 0 (nothing bypasses W_hh)
+    }
+
+    /** {@link dev.mnemo.nn.Backend#gruCellForward}. */
+    void gruForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev,
+                               Tensor gates, Tensor hn, Tensor h) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        int g = 3 * hs;
+        shape("wx", wx, b, g);
+        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, g);
+        optionalShape("bih", bih, g);
+        optionalShape("bhh", bhh, g);
+        shape("hPrev", hPrev, b, hs);
+        shape("gates", gates, b, g);
+        shape("hn", hn, b, hs);
+        DeviceMemory gx = mem("wx", wx);
+        DeviceMemory gm = mem("gates", gates);
+        requireGatesInPlaceOrApart(wx, gates);
+        GruKernels.FwdParams p = new GruKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
+                memOrNull("bhh", bhh), mem("hPrev", hPrev), mem("h", h), gm, mem("hn", hn), b, hs, hs, hs,
+                parts.splits(), parts.stride());
+        rt.gru.pointwiseFwdTrain(p);
+    }
+
+    /** {@link dev.mnemo.nn.Backend#gruCellBackward}. */
+    void gruBackward(Tensor gates, Tensor hn, Tensor hPrev, Tensor dhOut, Tensor dh,
+                                Tensor dWx, Tensor dRh) {
+        matrix("hn", hn);
+        int b = hn.dim(0);
+        int hs = hn.dim(1);
+        shape("gates", gates, b, 3 * hs);
+        shape("hPrev", hPrev, b, hs);
+        shape("dhOut", dhOut, b, hs);
+        shape("dh", dh, b, hs);
+        shape("dWx", dWx, b, 3 * hs);
+        shape("dRh", dRh, b, 3 * hs);
+        DeviceMemory dhm = mem("dh", dh);
+        // dh carries ∂L/∂h_t in and dh ⊙ z out: the header lets dhPrevDirect alias dhRec.
+        GruKernels.BwdParams p = new GruKernels.BwdParams(mem("dhOut", dhOut), dhm, mem("gates", gates),
+                mem("hn", hn), mem("hPrev", hPrev), mem("dWx", dWx), mem("dRh", dRh), dhm, b, hs, hs, hs);
+        rt.gru.pointwiseBwd(p);
+    }
+
+    /**
+     * Checks that {@code gates} either is {@code wx} (the layers overwrite the projection with the
+     * activations, which the kernels allow) or does not overlap it.
+     */
+    private void requireGatesInPlaceOrApart(Tensor wx, Tensor gates) {
+        if (overlap(wx, gates) && !sameStart(wx, gates)) {
+            throw new IllegalArgumentException("gates may alias wx exactly but must not partly overlap it, got gates at "
+                    + "offset " + gates.offset() + " and wx at offset " + wx.offset() + " of one storage");
+        }
+    }
+}
