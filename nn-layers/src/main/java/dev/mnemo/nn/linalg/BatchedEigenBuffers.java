@@ -4,6 +4,8 @@ import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.DeviceBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * What the batched eigenvalue kernels use on every call, kept between calls by the GPU worker
@@ -20,10 +22,10 @@ final class BatchedEigenBuffers {
     private final CudaContext context;
     private Arena hostArena = Arena.ofShared();
     private MemorySegment host = MemorySegment.NULL;
-    private DeviceBuffer input;
-    private DeviceBuffer re;
-    private DeviceBuffer im;
-    private DeviceBuffer status;
+    private final Map<Slot, DeviceBuffer> device = new EnumMap<>(Slot.class);
+
+    /** The device buffers: the input matrices, the eigenvalues' real and imaginary parts, the status words. */
+    enum Slot { INPUT, RE, IM, STATUS }
 
     BatchedEigenBuffers(CudaContext context) {
         this.context = context;
@@ -39,37 +41,16 @@ final class BatchedEigenBuffers {
         return host.asSlice(0, bytes);
     }
 
-    /** A device buffer of at least {@code bytes} for the input matrices. */
-    DeviceBuffer input(long bytes) {
-        input = grown(input, bytes);
-        return input;
-    }
-
-    /** A device buffer of at least {@code bytes} for the eigenvalues' real parts. */
-    DeviceBuffer re(long bytes) {
-        re = grown(re, bytes);
-        return re;
-    }
-
-    /** A device buffer of at least {@code bytes} for the eigenvalues' imaginary parts. */
-    DeviceBuffer im(long bytes) {
-        im = grown(im, bytes);
-        return im;
-    }
-
-    /** A device buffer of at least {@code bytes} for the per-matrix status words. */
-    DeviceBuffer status(long bytes) {
-        status = grown(status, bytes);
-        return status;
-    }
-
-    private DeviceBuffer grown(DeviceBuffer b, long bytes) {
-        if (b != null && b.byteSize() >= bytes) {
-            return b;
+    /** Device buffer {@code slot}, at least {@code bytes} long (contents undefined). */
+    DeviceBuffer device(Slot slot, long bytes) {
+        DeviceBuffer b = device.get(slot);
+        if (b == null || b.byteSize() < bytes) {
+            if (b != null) {
+                b.close();
+            }
+            b = DeviceBuffer.allocate(context, bytes);
+            device.put(slot, b);
         }
-        if (b != null) {
-            b.close();
-        }
-        return DeviceBuffer.allocate(context, bytes);
+        return b;
     }
 }

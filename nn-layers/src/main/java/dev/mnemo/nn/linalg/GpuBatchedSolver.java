@@ -83,11 +83,11 @@ record GpuBatchedSolver(EigenPrecision precision) implements BatchedEigenSolver 
             long inBytes = (long) a.length * bytes;
             MemorySegment staged = buffers.host(inBytes);
             stage(a, staged, f64);
-            DeviceBuffer in = buffers.input(inBytes);
+            DeviceBuffer in = buffers.device(BatchedEigenBuffers.Slot.INPUT, inBytes);
             in.copyFromHost(staged);
-            DeviceBuffer wr = buffers.re(values * bytes);
-            DeviceBuffer wi = buffers.im(values * bytes);
-            DeviceBuffer status = buffers.status((long) count * Integer.BYTES);
+            DeviceBuffer wr = buffers.device(BatchedEigenBuffers.Slot.RE, values * bytes);
+            DeviceBuffer wi = buffers.device(BatchedEigenBuffers.Slot.IM, values * bytes);
+            DeviceBuffer status = buffers.device(BatchedEigenBuffers.Slot.STATUS, (long) count * Integer.BYTES);
             if (f64) {
                 kernels.hqrF64(in, (long) n * n, n, count, 0, wr, wi, status);
             } else {
