@@ -10,6 +10,7 @@ import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.StepSplits;
 import dev.mnemo.nn.layers.Gru;
 import dev.mnemo.nn.layers.Lstm;
 import dev.mnemo.nn.layers.RecurrentLayer;
@@ -290,6 +291,8 @@ public final class GpuBenchmarkRunner {
                 + " (" + RecurrentLayer.GRAPHS_PROPERTY + "; auto records a shape's per-step loops on its second call)");
         env.put("allocator", System.getProperty(AllocatorSetting.PROPERTY, "caching") + " (" + AllocatorSetting.PROPERTY
                 + "; caching reuses the blocks of released tensors)");
+        env.put("step product", System.getProperty(StepSplits.PROPERTY, "1") + " (" + StepSplits.PROPERTY
+                + "; partials of the per-step recurrent GEMM)");
         torch.info().forEach((k, v) -> env.put("torch " + k, v));
         return env;
     }
