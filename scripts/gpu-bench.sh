@@ -9,7 +9,8 @@
 # the runner times Mnemo and joins both into OUT_DIR/report.json and OUT_DIR/report.md (torch /
 # ours ratios). Without python3, torch or CUDA each side says so and the report carries what there
 # is. About 1-3 minutes on an H100 with the repeats below. MNEMO_BENCH_EXTRAS (default "memnet eigen
-# persistent stepsplits") names the extra tables to make.
+# persistent stepsplits") names the extra tables to make; MNEMO_BENCH_JAVA_OPTS passes system
+# properties to Mnemo's side (e.g. -Dmnemo.cuda.stepSplits=auto).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: gpu-bench.sh OUT_DIR [runner options]}
@@ -28,7 +29,9 @@ else                                                               # the reposit
   cp_all=$(ls "$root"/bench/target/mnemo-bench-*.jar "$root"/bench/target/lib/*.jar | tr '\n' ':')
   torch_dir="$root/bench/torch"
 fi
-runner=(timeout 200 "$java" --enable-native-access=ALL-UNNAMED -cp "${cp_all%:}"
+# MNEMO_BENCH_JAVA_OPTS: system properties for Mnemo's side, e.g. "-Dmnemo.cuda.stepSplits=auto"
+read -r -a java_opts <<<"${MNEMO_BENCH_JAVA_OPTS:-}"
+runner=(timeout 200 "$java" --enable-native-access=ALL-UNNAMED "${java_opts[@]}" -cp "${cp_all%:}"
         dev.mnemo.bench.gpu.GpuBenchmarkRunner)
 
 work=$(mktemp -d)
