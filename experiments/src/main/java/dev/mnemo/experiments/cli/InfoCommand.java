@@ -4,6 +4,7 @@ import dev.mnemo.cuda.CudaProbe;
 import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.StepSplits;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -36,6 +37,8 @@ final class InfoCommand implements Callable<Integer> {
             out.println("cuda allocator: " + (CudaBackend.float32().memoryStats().caching()
                     ? "caching (the blocks of released tensors are reused)" : "direct (cuMemAlloc / cuMemFree per tensor)")
                     + " (" + AllocatorSetting.PROPERTY + ")");
+            out.println("cuda per-step product: " + System.getProperty(StepSplits.PROPERTY, "1")
+                    + " (" + StepSplits.PROPERTY + ": 1 GEMM, or that many partials over H, or auto)");
         }
         out.println();
         out.println(probe.describe());
