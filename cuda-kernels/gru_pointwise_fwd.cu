@@ -50,11 +50,13 @@ __device__ __forceinline__ void pointwise(const float* gx, const float* __restri
   const long long bz = hidden + rc.col;
   const long long bn = 2 * hidden + rc.col;
   // PyTorch's fused cell: each side gets its own bias first, then the sides are added.
+  const float ghR = split_sum(gh, g0, ghSplits, ghSplitStride);
+  const float ghZ = split_sum(gh, gz, ghSplits, ghSplitStride);
+  const float ghN = split_sum(gh, gn, ghSplits, ghSplitStride);
   const float r = stable_sigmoid((gx[g0] + load_or_zero(bIh, rc.col)) +
-                                 (split_sum(gh, g0, ghSplits, ghSplitStride) + load_or_zero(bHh, rc.col)));
-  const float z = stable_sigmoid((gx[gz] + load_or_zero(bIh, bz)) +
-                                 (split_sum(gh, gz, ghSplits, ghSplitStride) + load_or_zero(bHh, bz)));
-  const float hn = split_sum(gh, gn, ghSplits, ghSplitStride) + load_or_zero(bHh, bn);
+                                 (ghR + load_or_zero(bHh, rc.col)));
+  const float z = stable_sigmoid((gx[gz] + load_or_zero(bIh, bz)) + (ghZ + load_or_zero(bHh, bz)));
+  const float hn = ghN + load_or_zero(bHh, bn);
   const float n = stable_tanh((gx[gn] + load_or_zero(bIh, bn)) + r * hn);
   const float h = hPrev[rc.row * ldhPrev + rc.col];
   hOut[rc.row * ldh + rc.col] = n + z * (h - n);  // = (1 − z)⊙n + z⊙h, PyTorch's form

@@ -47,8 +47,8 @@ __device__ __forceinline__ float load_or_zero(const float* __restrict__ p, long 
 // The recurrent product gh[i] when the host split its GEMM over K into `splits` partial products,
 // partial s at gh + s·stride: summed in order s = 0, 1, ..., so the bits are fixed for a given
 // split (one split reads gh[i] alone, as before splits existed).
-__device__ __forceinline__ float split_sum(const float* __restrict__ gh, long long i, long long splits,
-                                           long long stride) {
+__device__ __forceinline__ float split_sum(const float* __restrict__ gh, long long i,
+                                           long long splits, long long stride) {
   float sum = gh[i];
   for (long long s = 1; s < splits; ++s) sum += gh[s * stride + i];
   return sum;
