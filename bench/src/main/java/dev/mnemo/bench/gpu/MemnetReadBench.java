@@ -163,7 +163,7 @@ final class MemnetReadBench {
      * read takes tens of microseconds, and the JIT compiles its Java side only after thousands of calls
      * (10 warm-up runs left the first H200 run timing interpreted code).
      */
-    private static double time(CudaEvent start, CudaEvent end, Runnable op, int repeats) {
+    static double time(CudaEvent start, CudaEvent end, Runnable op, int repeats) {
         long warmStart = System.nanoTime();
         for (int i = 0; i < MAX_WARMUP_RUNS
                 && (i < 10 || System.nanoTime() - warmStart < GpuBenchmarkRunner.MIN_WARMUP_MS * 1_000_000L); i++) {

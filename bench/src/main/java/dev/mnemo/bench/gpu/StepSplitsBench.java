@@ -1,7 +1,6 @@
 package dev.mnemo.bench.gpu;
 
 import dev.mnemo.cuda.CudaDevice;
-import dev.mnemo.cuda.CudaDriver;
 import dev.mnemo.cuda.CudaEvent;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Nonlinearity;
@@ -9,7 +8,6 @@ import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.StepSplits;
 import java.io.PrintStream;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -156,17 +154,7 @@ final class StepSplitsBench {
                                 CudaEvent end) {
         StepLoop loop = StepLoop.build(gpu, shape, splits);
         try (Backend.Recording recording = gpu.record(loop::run)) {
-            for (int i = 0; i < 3; i++) {
-                recording.replay();
-            }
-            double[] ms = new double[repeats];
-            for (int i = 0; i < repeats; i++) {
-                CudaDriver.eventRecord(start.handle(), MemorySegment.NULL);
-                recording.replay();
-                CudaDriver.eventRecord(end.handle(), MemorySegment.NULL);
-                ms[i] = end.elapsedMillisSince(start);
-            }
-            return Timing.of(ms).medianMs() * 1e3 / STEPS;
+            return MemnetReadBench.time(start, end, recording::replay, repeats) * 1e3 / STEPS;
         }
     }
 
