@@ -192,7 +192,7 @@ cublasStatus_t geam(cublasHandle_t handle, int ta, int tb, int m, int n, const T
 }  // namespace
 
 MNEMO_CUBLAS_API cublasStatus_t cublasCreate_v2(cublasHandle_t* handle) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (handle == nullptr) return CUBLAS_STATUS_INVALID_VALUE;
   *handle = new cublasContext();
   live_handles().insert(*handle);
@@ -200,7 +200,7 @@ MNEMO_CUBLAS_API cublasStatus_t cublasCreate_v2(cublasHandle_t* handle) {
 }
 
 MNEMO_CUBLAS_API cublasStatus_t cublasDestroy_v2(cublasHandle_t handle) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
   live_handles().erase(handle);
   delete handle;
@@ -209,14 +209,14 @@ MNEMO_CUBLAS_API cublasStatus_t cublasDestroy_v2(cublasHandle_t handle) {
 
 // The handle is not needed to answer, so, like cuBLAS, only a null `version` is an error.
 MNEMO_CUBLAS_API cublasStatus_t cublasGetVersion_v2(cublasHandle_t, int* version) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (version == nullptr) return CUBLAS_STATUS_INVALID_VALUE;
   *version = kMajor * 10000 + kMinor * 100 + kPatch;
   return CUBLAS_STATUS_SUCCESS;
 }
 
 MNEMO_CUBLAS_API cublasStatus_t cublasGetProperty(int type, int* value) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (value == nullptr) return CUBLAS_STATUS_INVALID_VALUE;
   switch (type) {
     case MAJOR_VERSION: *value = kMajor; return CUBLAS_STATUS_SUCCESS;
@@ -228,7 +228,7 @@ MNEMO_CUBLAS_API cublasStatus_t cublasGetProperty(int type, int* value) {
 
 // Any stream value is kept; an invalid one fails when work is queued on it (EXECUTION_FAILED).
 MNEMO_CUBLAS_API cublasStatus_t cublasSetStream_v2(cublasHandle_t handle, CUstream stream) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
   handle->stream = stream;
   return CUBLAS_STATUS_SUCCESS;
@@ -237,7 +237,7 @@ MNEMO_CUBLAS_API cublasStatus_t cublasSetStream_v2(cublasHandle_t handle, CUstre
 // As cuBLAS: a workspace must be 256-byte aligned; cublasSetStream_v2 would reset it (not needed here).
 MNEMO_CUBLAS_API cublasStatus_t cublasSetWorkspace_v2(cublasHandle_t handle, void* workspace,
                                                       size_t workspaceSizeInBytes) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (workspace == nullptr ? workspaceSizeInBytes != 0 : reinterpret_cast<uintptr_t>(workspace) % 256 != 0) {
     return CUBLAS_STATUS_INVALID_VALUE;
@@ -251,7 +251,7 @@ MNEMO_CUBLAS_API cublasStatus_t cublasSgemm_v2(cublasHandle_t handle, cublasOper
                                                cublasOperation_t transb, int m, int n, int k,
                                                const float* alpha, const float* A, int lda, const float* B,
                                                int ldb, const float* beta, float* C, int ldc) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (cublasStatus_t s = check_gemm(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc)) return s;
   if (m == 0 || n == 0) return CUBLAS_STATUS_SUCCESS;
@@ -267,7 +267,7 @@ MNEMO_CUBLAS_API cublasStatus_t cublasSgemmStridedBatched(
     cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m, int n, int k,
     const float* alpha, const float* A, int lda, long long strideA, const float* B, int ldb, long long strideB,
     const float* beta, float* C, int ldc, long long strideC, int batchCount) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (cublasStatus_t s = check_gemm(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc)) return s;
   if (batchCount < 0) return CUBLAS_STATUS_INVALID_VALUE;
@@ -318,7 +318,7 @@ MNEMO_CUBLAS_API cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperat
                                              const void* A, int Atype, int lda, const void* B, int Btype, int ldb,
                                              const void* beta, void* C, int Ctype, int ldc,
                                              cublasComputeType_t computeType, cublasGemmAlgo_t algo) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (cublasStatus_t s = check_gemm(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc)) return s;
   const bool r32 = Atype == CUDA_R_32F && Btype == CUDA_R_32F && Ctype == CUDA_R_32F;
@@ -347,7 +347,7 @@ MNEMO_CUBLAS_API cublasStatus_t cublasGemmStridedBatchedEx(
     const void* alpha, const void* A, int Atype, int lda, long long strideA, const void* B, int Btype, int ldb,
     long long strideB, const void* beta, void* C, int Ctype, int ldc, long long strideC, int batchCount,
     cublasComputeType_t computeType, cublasGemmAlgo_t algo) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (cublasStatus_t s = check_gemm(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc)) return s;
   if (batchCount < 0) return CUBLAS_STATUS_INVALID_VALUE;
@@ -378,7 +378,7 @@ MNEMO_CUBLAS_API cublasStatus_t cublasSgeam(cublasHandle_t handle, cublasOperati
                                             cublasOperation_t transb, int m, int n, const float* alpha,
                                             const float* A, int lda, const float* beta, const float* B, int ldb,
                                             float* C, int ldc) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   return geam<float>(handle, transa, transb, m, n, alpha, A, lda, beta, B, ldb, C, ldc);
 }
 
@@ -386,7 +386,7 @@ MNEMO_CUBLAS_API cublasStatus_t cublasDgeam(cublasHandle_t handle, cublasOperati
                                             cublasOperation_t transb, int m, int n, const double* alpha,
                                             const double* A, int lda, const double* beta, const double* B,
                                             int ldb, double* C, int ldc) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   return geam<double>(handle, transa, transb, m, n, alpha, A, lda, beta, B, ldb, C, ldc);
 }
 
@@ -395,7 +395,7 @@ MNEMO_CUBLAS_API cublasStatus_t cublasDgeam(cublasHandle_t handle, cublasOperati
 MNEMO_CUBLAS_API cublasStatus_t cublasSdgmm(cublasHandle_t handle, cublasSideMode_t mode, int m, int n,
                                             const float* A, int lda, const float* x, int incx, float* C,
                                             int ldc) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!valid(handle)) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (m < 0 || n < 0) return CUBLAS_STATUS_INVALID_VALUE;
   if (mode != CUBLAS_SIDE_LEFT && mode != CUBLAS_SIDE_RIGHT) return CUBLAS_STATUS_INVALID_VALUE;

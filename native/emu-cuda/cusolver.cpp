@@ -339,14 +339,14 @@ void run_syevd(const SyevdPlan& p, T* A, T* W, void* workspace, int* info) {
 }  // namespace
 
 MNEMO_CUSOLVER_API cusolverStatus_t cusolverGetVersion(int* version) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (version == nullptr) return CUSOLVER_STATUS_INVALID_VALUE;
   *version = kVersion;
   return CUSOLVER_STATUS_SUCCESS;
 }
 
 MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnCreate(cusolverDnHandle_t* handle) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (handle == nullptr) return CUSOLVER_STATUS_INVALID_VALUE;
   *handle = new cusolverDnContext();
   live_handles().insert(*handle);
@@ -354,7 +354,7 @@ MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnCreate(cusolverDnHandle_t* handle)
 }
 
 MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnDestroy(cusolverDnHandle_t handle) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (handle == nullptr || live_handles().count(handle) == 0) return CUSOLVER_STATUS_NOT_INITIALIZED;
   live_handles().erase(handle);
   delete handle;
@@ -363,14 +363,14 @@ MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnDestroy(cusolverDnHandle_t handle)
 
 // Any stream value is kept; an invalid one fails when work is queued (EXECUTION_FAILED).
 MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnSetStream(cusolverDnHandle_t handle, CUstream stream) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (handle == nullptr || live_handles().count(handle) == 0) return CUSOLVER_STATUS_NOT_INITIALIZED;
   handle->stream = stream;
   return CUSOLVER_STATUS_SUCCESS;
 }
 
 MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnCreateParams(cusolverDnParams_t* params) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (params == nullptr) return CUSOLVER_STATUS_INVALID_VALUE;
   *params = new cusolverDnParams();
   live_params().insert(*params);
@@ -378,7 +378,7 @@ MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnCreateParams(cusolverDnParams_t* p
 }
 
 MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnDestroyParams(cusolverDnParams_t params) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (params == nullptr || live_params().count(params) == 0) return CUSOLVER_STATUS_INVALID_VALUE;
   live_params().erase(params);
   delete params;
@@ -390,7 +390,7 @@ MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnXgeev_bufferSize(
     int dataTypeA, const void*, int64_t lda, int dataTypeW, const void*, int dataTypeVL, const void*, int64_t ldvl,
     int dataTypeVR, const void*, int64_t ldvr, int computeType, size_t* workspaceInBytesOnDevice,
     size_t* workspaceInBytesOnHost) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   GeevPlan p;
   if (cusolverStatus_t s = plan_geev(handle, params, jobvl, jobvr, n, dataTypeA, lda, dataTypeW, dataTypeVL, ldvl,
                                      dataTypeVR, ldvr, computeType, p)) {
@@ -407,7 +407,7 @@ MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnXgeev(
     int dataTypeA, void* A, int64_t lda, int dataTypeW, void* W, int dataTypeVL, void*, int64_t ldvl, int dataTypeVR,
     void* VR, int64_t ldvr, int computeType, void* bufferOnDevice, size_t workspaceInBytesOnDevice,
     void* bufferOnHost, size_t workspaceInBytesOnHost, int* info) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   GeevPlan p;
   if (cusolverStatus_t s = plan_geev(handle, params, jobvl, jobvr, n, dataTypeA, lda, dataTypeW, dataTypeVL, ldvl,
                                      dataTypeVR, ldvr, computeType, p)) {
@@ -434,7 +434,7 @@ MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnXsyevd_bufferSize(
     cusolverDnHandle_t handle, cusolverDnParams_t params, cusolverEigMode_t jobz, cublasFillMode_t uplo, int64_t n,
     int dataTypeA, const void*, int64_t lda, int dataTypeW, const void*, int computeType,
     size_t* workspaceInBytesOnDevice, size_t* workspaceInBytesOnHost) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   SyevdPlan p;
   if (cusolverStatus_t s = plan_syevd(handle, params, jobz, uplo, n, dataTypeA, lda, dataTypeW, computeType, p)) {
     return s;
@@ -449,7 +449,7 @@ MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnXsyevd(
     cusolverDnHandle_t handle, cusolverDnParams_t params, cusolverEigMode_t jobz, cublasFillMode_t uplo, int64_t n,
     int dataTypeA, void* A, int64_t lda, int dataTypeW, void* W, int computeType, void* bufferOnDevice,
     size_t workspaceInBytesOnDevice, void*, size_t, int* info) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   SyevdPlan p;
   if (cusolverStatus_t s = plan_syevd(handle, params, jobz, uplo, n, dataTypeA, lda, dataTypeW, computeType, p)) {
     return s;

@@ -77,7 +77,7 @@ CUresult cuGetErrorString(CUresult error, const char** out) {
 }
 
 CUresult cuInit(unsigned int flags) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (flags != 0) return CUDA_ERROR_INVALID_VALUE;
   g_initialized = true;
   return CUDA_SUCCESS;
@@ -90,7 +90,7 @@ CUresult cuDriverGetVersion(int* version) {
 }
 
 CUresult cuDeviceGetCount(int* count) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (count == nullptr) return CUDA_ERROR_INVALID_VALUE;
   *count = 1;
@@ -98,7 +98,7 @@ CUresult cuDeviceGetCount(int* count) {
 }
 
 CUresult cuDeviceGet(CUdevice* device, int ordinal) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (device == nullptr) return CUDA_ERROR_INVALID_VALUE;
   if (ordinal != 0) return CUDA_ERROR_INVALID_DEVICE;
@@ -107,7 +107,7 @@ CUresult cuDeviceGet(CUdevice* device, int ordinal) {
 }
 
 CUresult cuDeviceGetName(char* name, int len, CUdevice device) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
   if (name == nullptr || len <= 0) return CUDA_ERROR_INVALID_VALUE;
@@ -116,7 +116,7 @@ CUresult cuDeviceGetName(char* name, int len, CUdevice device) {
 }
 
 CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice device) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
   if (bytes == nullptr) return CUDA_ERROR_INVALID_VALUE;
@@ -125,7 +125,7 @@ CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice device) {
 }
 
 CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attribute, CUdevice device) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
   if (value == nullptr) return CUDA_ERROR_INVALID_VALUE;
@@ -159,7 +159,7 @@ CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attribute, CUdevice
 }
 
 CUresult cuDevicePrimaryCtxRetain(CUcontext* ctx, CUdevice device) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
   if (ctx == nullptr) return CUDA_ERROR_INVALID_VALUE;
@@ -169,7 +169,7 @@ CUresult cuDevicePrimaryCtxRetain(CUcontext* ctx, CUdevice device) {
 }
 
 CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
   if (g_primaryRefs == 0) return CUDA_ERROR_INVALID_CONTEXT;
@@ -178,7 +178,7 @@ CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
 }
 
 CUresult cuCtxSetCurrent(CUcontext ctx) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (ctx != nullptr && !is_live(ctx)) return CUDA_ERROR_INVALID_CONTEXT;  // destroyed, or a released primary
   t_current = ctx;
@@ -186,7 +186,7 @@ CUresult cuCtxSetCurrent(CUcontext ctx) {
 }
 
 CUresult cuCtxGetCurrent(CUcontext* ctx) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (ctx == nullptr) return CUDA_ERROR_INVALID_VALUE;
   *ctx = t_current;
@@ -195,7 +195,7 @@ CUresult cuCtxGetCurrent(CUcontext* ctx) {
 
 // A new context, current on this thread (the real driver pushes it; one slot is enough here).
 CUresult cuCtxCreate_v2(CUcontext* ctx, unsigned int, CUdevice device) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
   if (ctx == nullptr) return CUDA_ERROR_INVALID_VALUE;
@@ -207,7 +207,7 @@ CUresult cuCtxCreate_v2(CUcontext* ctx, unsigned int, CUdevice device) {
 }
 
 CUresult cuCtxDestroy_v2(CUcontext ctx) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   Context* c = as_context(ctx);
   if (!g_created.erase(c)) return CUDA_ERROR_INVALID_CONTEXT;  // the primary context is released, not destroyed
@@ -218,7 +218,7 @@ CUresult cuCtxDestroy_v2(CUcontext ctx) {
 }
 
 CUresult cuCtxSynchronize() {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   return check_not_capturing();
 }

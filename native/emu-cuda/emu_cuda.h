@@ -7,8 +7,10 @@
 // It checks the Java bindings, argument packing, plans and the kernels' logic — nothing about
 // speed, races or real GPU memory ordering; a GPU run still decides.
 //
-// Every entry point (driver, cuBLAS, cuSOLVER) takes the one API lock first: the emulator's thread
-// state is global, and the JVM may call from several threads (e.g. a Cleaner freeing memory).
+// Every entry point (driver, cuBLAS, cuSOLVER) starts with MNEMO_EMU_ENTRY: it takes the one API
+// lock (the emulator's thread state is global, and the JVM may call from several threads, e.g. a
+// Cleaner freeing memory) and counts the call (calls.cpp: the census tests read to check that a
+// warmed-up forward allocates, frees and synchronizes nothing).
 #pragma once
 #include <cuda.h>
 #include <functional>
@@ -17,7 +19,13 @@
 namespace mnemo_emu {
 
 std::recursive_mutex& api_mutex();
-#define MNEMO_EMU_LOCKED std::lock_guard<std::recursive_mutex> mnemo_emu_guard(::mnemo_emu::api_mutex())
+
+// One more call of `entry` (an entry point's __func__, or "launch:<kernel>"); the API lock is held.
+void count_call(const char* entry);
+
+#define MNEMO_EMU_ENTRY                                                                    \
+  std::lock_guard<std::recursive_mutex> mnemo_emu_guard(::mnemo_emu::api_mutex()); \
+  ::mnemo_emu::count_call(__func__)
 
 // Stream-ordered work: runs at once (every emulated stream is synchronous), or, while `stream` is
 // being captured (cuStreamBeginCapture), is appended to the graph being built and runs at each

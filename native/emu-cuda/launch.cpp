@@ -86,6 +86,7 @@ CUresult launch(Function& fn, Dim grid, Dim block, size_t smem, CUstream stream,
       return CUDA_ERROR_NOT_SUPPORTED;
     }
   }
+  count_call((std::string("launch:") + fn.kernel->name).c_str());
   // Arguments are read now, as a real launch (and a graph capture) reads them.
   BoundKernel bound = fn.kernel->bind(params);
   return submit(stream, [bound, grid, block, smem, schedule, cluster] {
@@ -128,7 +129,7 @@ CUresult read_attributes(const CUlaunchConfig& config, unsigned* cluster, bool* 
 extern "C" {
 
 CUresult cuModuleLoadData(CUmodule* module, const void* image) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (module == nullptr || image == nullptr) return CUDA_ERROR_INVALID_VALUE;
   uint32_t magic;
@@ -141,7 +142,7 @@ CUresult cuModuleLoadData(CUmodule* module, const void* image) {
 }
 
 CUresult cuModuleUnload(CUmodule module) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Module* m = reinterpret_cast<Module*>(module);
   if (!g_modules.erase(m)) return CUDA_ERROR_INVALID_HANDLE;
@@ -151,7 +152,7 @@ CUresult cuModuleUnload(CUmodule module) {
 }
 
 CUresult cuModuleGetFunction(CUfunction* out, CUmodule module, const char* name) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Module* m = reinterpret_cast<Module*>(module);
   if (!g_modules.count(m)) return CUDA_ERROR_INVALID_HANDLE;
@@ -171,7 +172,7 @@ CUresult cuModuleGetFunction(CUfunction* out, CUmodule module, const char* name)
 }
 
 CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfunction f) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Function* fn = resolve(f);
   if (fn == nullptr) return CUDA_ERROR_INVALID_HANDLE;
@@ -194,7 +195,7 @@ CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfuncti
 }
 
 CUresult cuFuncSetAttribute(CUfunction f, CUfunction_attribute attribute, int value) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Function* fn = resolve(f);
   if (fn == nullptr) return CUDA_ERROR_INVALID_HANDLE;
@@ -214,7 +215,7 @@ CUresult cuFuncSetAttribute(CUfunction f, CUfunction_attribute attribute, int va
 }
 
 CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, CUfunction f, int blockSize, size_t dynamicSmem) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Function* fn = resolve(f);
   if (fn == nullptr) return CUDA_ERROR_INVALID_HANDLE;
@@ -224,7 +225,7 @@ CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, CUfunction f, 
 }
 
 CUresult cuOccupancyMaxActiveClusters(int* clusters, CUfunction f, const CUlaunchConfig* config) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Function* fn = resolve(f);
   if (fn == nullptr) return CUDA_ERROR_INVALID_HANDLE;
@@ -245,7 +246,7 @@ CUresult cuOccupancyMaxActiveClusters(int* clusters, CUfunction f, const CUlaunc
 
 CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                         unsigned smem, CUstream stream, void** params, void** extra) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Function* fn = resolve(f);
   if (fn == nullptr) return CUDA_ERROR_INVALID_HANDLE;
@@ -254,7 +255,7 @@ CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, uns
 
 CUresult cuLaunchCooperativeKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
                                    unsigned bz, unsigned smem, CUstream stream, void** params) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Function* fn = resolve(f);
   if (fn == nullptr) return CUDA_ERROR_INVALID_HANDLE;
@@ -262,7 +263,7 @@ CUresult cuLaunchCooperativeKernel(CUfunction f, unsigned gx, unsigned gy, unsig
 }
 
 CUresult cuLaunchKernelEx(const CUlaunchConfig* config, CUfunction f, void** params, void** extra) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Function* fn = resolve(f);
   if (fn == nullptr) return CUDA_ERROR_INVALID_HANDLE;

@@ -57,7 +57,7 @@ using namespace mnemo_emu;
 extern "C" {
 
 CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_not_capturing()) return r;
   if (out == nullptr || bytes == 0) return CUDA_ERROR_INVALID_VALUE;
@@ -71,7 +71,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
 }
 
 CUresult cuMemFree_v2(CUdeviceptr ptr) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_not_capturing()) return r;
   auto it = g_allocations.find(ptr);
@@ -82,7 +82,7 @@ CUresult cuMemFree_v2(CUdeviceptr ptr) {
 }
 
 CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_not_capturing()) return r;
   if (CUresult r = check_device_range(dst, bytes)) return r;
@@ -92,7 +92,7 @@ CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
 }
 
 CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_not_capturing()) return r;
   if (CUresult r = check_device_range(src, bytes)) return r;
@@ -102,7 +102,7 @@ CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes) {
 }
 
 CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_not_capturing()) return r;
   if (CUresult r = check_device_range(dst, bytes)) return r;
@@ -112,7 +112,7 @@ CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
 }
 
 CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t bytes, CUstream stream) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_device_range(dst, bytes)) return r;
   if (CUresult r = check_host(src, bytes)) return r;
@@ -122,7 +122,7 @@ CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t bytes, CU
 }
 
 CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t bytes, CUstream stream) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_device_range(src, bytes)) return r;
   if (CUresult r = check_host(dst, bytes)) return r;
@@ -132,7 +132,7 @@ CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t bytes, CUstream
 }
 
 CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_device_range(dst, bytes)) return r;
   if (CUresult r = check_device_range(src, bytes)) return r;
@@ -153,7 +153,7 @@ CUresult check_memset32(CUdeviceptr dst, size_t count) {
 }  // namespace
 
 CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int value, size_t count) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_not_capturing()) return r;
   if (CUresult r = check_memset32(dst, count)) return r;
@@ -162,7 +162,7 @@ CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int value, size_t count) {
 }
 
 CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, CUstream stream) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_memset32(dst, count)) return r;
   return submit(stream, [dst, value, count] { fill32(dst, value, count); });
@@ -170,7 +170,7 @@ CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, CUs
 
 // What interop code asks of a device pointer (JCuda's adapter checks where a buffer came from).
 CUresult cuMemGetAddressRange_v2(CUdeviceptr* base, size_t* size, CUdeviceptr ptr) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   auto it = containing(ptr);
   if (it == g_allocations.end()) return CUDA_ERROR_NOT_FOUND;
@@ -180,7 +180,7 @@ CUresult cuMemGetAddressRange_v2(CUdeviceptr* base, size_t* size, CUdeviceptr pt
 }
 
 CUresult cuPointerGetAttribute(void* data, CUpointer_attribute attribute, CUdeviceptr ptr) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (data == nullptr) return CUDA_ERROR_INVALID_VALUE;
   auto it = containing(ptr);

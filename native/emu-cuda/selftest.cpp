@@ -9,6 +9,9 @@
 #include <cstring>
 #include <vector>
 
+extern "C" long long mnemo_emu_call_census(char* out, long long capacity);
+extern "C" void mnemo_emu_reset_call_census();
+
 namespace {
 int g_failed = 0;
 
@@ -113,6 +116,18 @@ int main() {
   expect(cuGraphLaunch(exec, stream), CUDA_SUCCESS, "replay");
   expect(cuMemcpyDtoH(host, d, 4), CUDA_SUCCESS, "read after replay");
   if (host[0] != 7.0f) { std::printf("FAIL the replay did not use the captured arguments (%g)\n", host[0]); ++g_failed; }
+
+  // The census counts entry points and launches by kernel since the last reset.
+  mnemo_emu_reset_call_census();
+  expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, nullptr, args, nullptr), CUDA_SUCCESS, "launch fill");
+  expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, nullptr, args, nullptr), CUDA_SUCCESS, "launch fill again");
+  char census[256];
+  const long long needed = mnemo_emu_call_census(census, sizeof census);
+  const char* want = "cuLaunchKernel 2\nlaunch:mnemo_tensor_fill_f32 2\n";
+  if (std::strcmp(census, want) != 0 || needed != static_cast<long long>(std::strlen(want)) + 1) {
+    std::printf("FAIL census after two launches: '%s' (%lld bytes)\n", census, needed);
+    ++g_failed;
+  }
 
   // Another thread's view: a context is per thread.
   expect(cuCtxSetCurrent(nullptr), CUDA_SUCCESS, "no context");

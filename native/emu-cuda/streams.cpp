@@ -98,7 +98,7 @@ using namespace mnemo_emu;
 extern "C" {
 
 CUresult cuStreamCreate(CUstream* out, unsigned int) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (out == nullptr) return CUDA_ERROR_INVALID_VALUE;
   Stream* s = new Stream();
@@ -109,7 +109,7 @@ CUresult cuStreamCreate(CUstream* out, unsigned int) {
 }
 
 CUresult cuStreamDestroy_v2(CUstream handle) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Stream* s = reinterpret_cast<Stream*>(handle);
   if (is_default(handle) || !g_streams.erase(s)) return CUDA_ERROR_INVALID_HANDLE;
@@ -118,7 +118,7 @@ CUresult cuStreamDestroy_v2(CUstream handle) {
 }
 
 CUresult cuStreamSynchronize(CUstream handle) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Stream* s = resolve(handle);
   if (s == nullptr) return CUDA_ERROR_INVALID_HANDLE;
@@ -130,7 +130,7 @@ CUresult cuStreamSynchronize(CUstream handle) {
 }
 
 CUresult cuStreamGetCtx(CUstream handle, CUcontext* ctx) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Stream* s = resolve(handle);
   if (s == nullptr) return CUDA_ERROR_INVALID_HANDLE;
@@ -141,7 +141,7 @@ CUresult cuStreamGetCtx(CUstream handle, CUcontext* ctx) {
 
 // Every emulated stream is synchronous, so the wait is already satisfied; the handles are checked.
 CUresult cuStreamWaitEvent(CUstream handle, CUevent event, unsigned int flags) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (resolve(handle) == nullptr || !g_events.count(reinterpret_cast<Event*>(event))) return CUDA_ERROR_INVALID_HANDLE;
   if (flags != 0 && flags != CU_EVENT_WAIT_EXTERNAL) return CUDA_ERROR_INVALID_VALUE;
@@ -149,7 +149,7 @@ CUresult cuStreamWaitEvent(CUstream handle, CUevent event, unsigned int flags) {
 }
 
 CUresult cuStreamBeginCapture_v2(CUstream handle, CUstreamCaptureMode mode) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (is_default(handle)) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
   Stream* s = resolve(handle);
@@ -168,7 +168,7 @@ CUresult cuStreamBeginCapture_v2(CUstream handle, CUstreamCaptureMode mode) {
 }
 
 CUresult cuStreamEndCapture(CUstream handle, CUgraph* out) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Stream* s = resolve(handle);
   if (s == nullptr || out == nullptr) return CUDA_ERROR_INVALID_VALUE;
@@ -190,7 +190,7 @@ CUresult cuStreamEndCapture(CUstream handle, CUgraph* out) {
 }
 
 CUresult cuGraphInstantiateWithFlags(CUgraphExec* out, CUgraph graph, unsigned long long) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Graph* g = reinterpret_cast<Graph*>(graph);
   if (out == nullptr || !g_graphs.count(g)) return CUDA_ERROR_INVALID_VALUE;
@@ -201,7 +201,7 @@ CUresult cuGraphInstantiateWithFlags(CUgraphExec* out, CUgraph graph, unsigned l
 }
 
 CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   GraphExec* e = reinterpret_cast<GraphExec*>(exec);
   if (!g_execs.count(e)) return CUDA_ERROR_INVALID_VALUE;
@@ -212,7 +212,7 @@ CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
 }
 
 CUresult cuGraphDestroy(CUgraph graph) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   Graph* g = reinterpret_cast<Graph*>(graph);
   if (!g_graphs.erase(g)) return CUDA_ERROR_INVALID_VALUE;
   delete g;
@@ -220,7 +220,7 @@ CUresult cuGraphDestroy(CUgraph graph) {
 }
 
 CUresult cuGraphExecDestroy(CUgraphExec exec) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   GraphExec* e = reinterpret_cast<GraphExec*>(exec);
   if (!g_execs.erase(e)) return CUDA_ERROR_INVALID_VALUE;
   delete e;
@@ -228,7 +228,7 @@ CUresult cuGraphExecDestroy(CUgraphExec exec) {
 }
 
 CUresult cuEventCreate(CUevent* out, unsigned int flags) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (out == nullptr) return CUDA_ERROR_INVALID_VALUE;
   Event* e = new Event();
@@ -239,7 +239,7 @@ CUresult cuEventCreate(CUevent* out, unsigned int flags) {
 }
 
 CUresult cuEventRecord(CUevent event, CUstream stream) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Event* e = reinterpret_cast<Event*>(event);
   if (!g_events.count(e)) return CUDA_ERROR_INVALID_HANDLE;
@@ -250,14 +250,14 @@ CUresult cuEventRecord(CUevent event, CUstream stream) {
 }
 
 CUresult cuEventSynchronize(CUevent event) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (!g_events.count(reinterpret_cast<Event*>(event))) return CUDA_ERROR_INVALID_HANDLE;
   return check_not_capturing();
 }
 
 CUresult cuEventElapsedTime_v2(float* ms, CUevent start, CUevent end) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Event* a = reinterpret_cast<Event*>(start);
   Event* b = reinterpret_cast<Event*>(end);
@@ -270,7 +270,7 @@ CUresult cuEventElapsedTime_v2(float* ms, CUevent start, CUevent end) {
 }
 
 CUresult cuEventDestroy_v2(CUevent event) {
-  MNEMO_EMU_LOCKED;
+  MNEMO_EMU_ENTRY;
   Event* e = reinterpret_cast<Event*>(event);
   if (!g_events.erase(e)) return CUDA_ERROR_INVALID_HANDLE;
   delete e;

@@ -68,6 +68,32 @@ public interface Backend {
     /** A new zero-filled tensor on this device, of this backend's {@link #dtype()}. */
     Tensor zeros(int... shape);
 
+    /**
+     * A new tensor whose contents are undefined until written (PyTorch's {@code empty}): for results
+     * that a kernel or GEMM overwrites whole, so that no fill runs first. The CPU backend's are zeros;
+     * the CUDA backend's hold whatever the memory held.
+     */
+    default Tensor empty(int... shape) {
+        return zeros(shape);
+    }
+
+    /**
+     * Hands the memory of {@code t} back now rather than when it becomes unreachable: for temporaries
+     * whose last use the caller knows (a layer's scratch, saved traces after backward). {@code t} must
+     * be a whole tensor of this backend (offset 0, every element of its storage: a reshape of it is
+     * fine, a slice is not), and neither it nor any view of its storage may be used afterwards; on
+     * CUDA such a use throws {@link IllegalStateException}, and work already queued on it is
+     * unaffected (the memory serves only work queued later). A second release is a no-op. The CPU
+     * backend leaves its memory to the garbage collector.
+     *
+     * @throws IllegalArgumentException when {@code t} is null, of another backend, or a slice
+     */
+    default void release(Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException("t must not be null");
+        }
+    }
+
     /** A copy of {@code src} (from any device) on this device, of this backend's {@link #dtype()}. */
     Tensor copyOf(Tensor src);
 

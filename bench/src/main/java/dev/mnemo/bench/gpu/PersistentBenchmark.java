@@ -330,13 +330,14 @@ final class PersistentBenchmark {
         }
 
         void forward() {
-            layer.forward(x, null);
+            layer.forward(x, null).saved().release();   // as inference would: no backward follows
         }
 
         void forwardBackward() {
             layer.zeroGradients();
             RecurrentOutput o = layer.forward(x, null);
             layer.backward(o.saved(), dy, null);
+            o.saved().release();   // as a training loop would after its one backward
         }
     }
 }

@@ -51,6 +51,7 @@ public final class RecurrentModel implements SequenceModel {
             throw new IllegalArgumentException("pass must come from this model's forward");
         }
         layer.backward(p.hidden().saved(), head.backward(p.logits().saved(), dOutput), null);
+        p.hidden().saved().release();   // one backward per pass: its traces serve the next step's forward
     }
 
     @Override

@@ -35,6 +35,10 @@ final class CudaArgs {
             throw new IllegalArgumentException(name + " must be a cuda float32 tensor (this backend's device), got "
                     + t + "; move it with to(Device.CUDA)");
         }
+        if (s.released()) {
+            throw new IllegalStateException(name + "'s device memory was released (Backend.release), so " + name
+                    + " must not be used any more: " + t);
+        }
         if (s.runtime() != rt) {
             throw new IllegalArgumentException(name + " lives on another CUDA context (device " + s.runtime().ordinal()
                     + ") than this backend's (device " + rt.ordinal() + "): " + t);

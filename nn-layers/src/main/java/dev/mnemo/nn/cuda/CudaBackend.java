@@ -273,6 +273,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor zeros(int... shape) {
+        Tensor t = empty(shape);
+        storage("t", t).buffer().memsetD32Async(0, 0, t.numel(), rt.stream);
+        return t;
+    }
+
+    /** A tensor from the caching allocator, not filled: its block holds what its last user left. */
+    @Override
+    public Tensor empty(int... shape) {
         long n = 1;
         for (int s : shape) {
             if (s < 0) {
@@ -280,9 +288,20 @@ public final class CudaBackend implements Backend {
             }
             n = Math.multiplyExact(n, s);
         }
-        DeviceBuffer buffer = rt.allocate(n);
-        buffer.memsetD32Async(0, 0, n, rt.stream);
-        return Tensor.wrap(new CudaStorage(rt, buffer, n, true), 0, shape);
+        return Tensor.wrap(new CudaStorage(rt, rt.allocate(n), n, true), 0, shape);
+    }
+
+    @Override
+    public void release(Tensor t) {
+        if (t != null && t.storage() instanceof CudaStorage s && s.released()) {
+            return;
+        }
+        CudaStorage s = storage("t", t);
+        if (t.offset() != 0 || t.numel() != s.length()) {
+            throw new IllegalArgumentException("release takes a whole tensor, not a view of part of one: " + t
+                    + " covers " + t.numel() + " of its storage's " + s.length() + " floats from offset " + t.offset());
+        }
+        s.release();
     }
 
     @Override
@@ -290,7 +309,7 @@ public final class CudaBackend implements Backend {
         if (src == null) {
             throw new IllegalArgumentException("src must not be null");
         }
-        Tensor t = zeros(src.shape());
+        Tensor t = empty(src.shape());
         copy(src, t);
         return t;
     }
@@ -565,7 +584,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor recurrentProductBuffer(int batch, int width, int hidden) {
         int s = CudaRecurrentProduct.splits(rt.device.multiprocessors(), batch, width, hidden);
-        return s == 1 ? zeros(batch, width) : zeros(s, batch, width);
+        return s == 1 ? empty(batch, width) : empty(s, batch, width);   // every use writes it first (β = 0)
     }
 
     @Override

@@ -17,7 +17,8 @@ import java.lang.ref.Cleaner;
  * it for reuse by later work on the same stream (see {@link CachingAllocator}); a wrapped buffer is
  * closed after the stream has passed all work queued so far (so a kernel still reading it never sees
  * it go). The buffer object itself stays reachable from the runtime's queue until then, so no leak is
- * reported for it.
+ * reported for it. {@link #release} does the same at once, for storage whose last use its owner
+ * knows; later uses throw.
  */
 public final class CudaStorage implements Storage {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -25,6 +26,8 @@ public final class CudaStorage implements Storage {
     private final CudaRuntime runtime;
     private final DeviceBuffer buffer;
     private final long length;
+    private final Cleaner.Cleanable cleanable;
+    private boolean released;
 
     /**
      * @param pooled whether {@code buffer} came from the runtime's allocator ({@link CudaRuntime#allocate}),
@@ -36,10 +39,28 @@ public final class CudaStorage implements Storage {
         this.length = length;
         CudaRuntime owner = runtime;
         DeviceBuffer held = buffer;
-        if (pooled) {
-            CLEANER.register(this, () -> owner.recycleLater(held));
-        } else {
-            CLEANER.register(this, () -> owner.releaseLater(held));
+        cleanable = pooled ? CLEANER.register(this, () -> owner.recycleLater(held))
+                : CLEANER.register(this, () -> owner.releaseLater(held));
+    }
+
+    /**
+     * Hands the buffer to its runtime now, as the cleaner would once unreachable (at most once): a
+     * pooled block serves the next allocation, whose work the stream orders after all queued so far.
+     */
+    void release() {
+        released = true;
+        cleanable.clean();
+    }
+
+    /** Whether {@link #release} ran. */
+    boolean released() {
+        return released;
+    }
+
+    private void requireLive() {
+        if (released) {
+            throw new IllegalStateException("the device memory of this tensor was released (Backend.release): "
+                    + this + " must not be used any more");
         }
     }
 
@@ -65,11 +86,13 @@ public final class CudaStorage implements Storage {
 
     /** The whole buffer. */
     DeviceBuffer buffer() {
+        requireLive();
         return buffer;
     }
 
     /** A view of {@code count} floats from element {@code offset}. */
     DeviceMemory floats(long offset, long count) {
+        requireLive();
         return buffer.sliceFloats(offset, count);
     }
 

@@ -3,6 +3,8 @@ package dev.mnemo.nn.layers;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SequencedMap;
 
 /**
@@ -219,16 +221,17 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         checkState("state", state, batch);
         Tensor xt = x;
         if (bf) {
-            xt = backend.zeros(steps, batch, options.inputSize());
+            xt = backend.empty(steps, batch, options.inputSize());
             backend.transpose01(x, xt);
         }
-        RecurrentOutput out = run(xt, state, false);
+        RecurrentOutput out = run(xt, state, false, bf);
         if (!bf) {
             return out;
         }
         Tensor y = out.output();
-        Tensor yb = backend.zeros(batch, steps, y.dim(2));
+        Tensor yb = backend.empty(batch, steps, y.dim(2));
         backend.transpose01(y, yb);
+        out.saved().own(y);   // the time-major output stays internal
         return new RecurrentOutput(yb, out.state(), out.saved());
     }
 
@@ -252,7 +255,7 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         checkTensor("xT", xT);
         int batch = xT.dim(0);
         checkState("state", state, batch);
-        RecurrentOutput out = run(xT.reshape(1, batch, options.inputSize()), state, true);
+        RecurrentOutput out = run(xT.reshape(1, batch, options.inputSize()), state, true, false);
         return new RecurrentOutput(out.output().reshape(batch, options.hiddenSize()), out.state(), out.saved());
     }
 
@@ -272,6 +275,10 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         if (saved == null || saved.layer != this) {
             throw new IllegalArgumentException("saved must come from a forward or step of this layer (" + this
                     + ")" + (saved == null ? ", got null" : ", it comes from another layer"));
+        }
+        if (saved.released()) {
+            throw new IllegalStateException("saved was released (RecurrentSaved.release): its traces are gone; run "
+                    + "forward again, and release a saved only after its last backward");
         }
         int steps = saved.steps;
         int batch = saved.batch;
@@ -295,10 +302,11 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
 
         // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·H]
         Tensor dLayerOut;
+        boolean ownsDLayerOut = dOutput == null || bf;   // made here: released once the layer below has it
         if (dOutput == null) {
             dLayerOut = backend.zeros(steps, batch, dirs * h);
         } else if (bf) {
-            dLayerOut = backend.zeros(steps, batch, dirs * h);
+            dLayerOut = backend.empty(steps, batch, dirs * h);
             backend.transpose01(dOutput, dLayerOut);
         } else {
             dLayerOut = dOutput.reshape(steps, batch, dirs * h);
@@ -320,18 +328,19 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         for (int k = layers - 1; k >= 0; k--) {
             Tensor in = saved.layerInputs[k];
             int inWidth = in.dim(2);
-            Tensor dIn = backend.zeros(steps, batch, inWidth);
+            Tensor dIn = backend.empty(steps, batch, inWidth);   // the first direction's GEMM has β = 0
             for (int d = 0; d < dirs; d++) {
                 int idx = k * dirs + d;
                 Weights w = weights[idx];
                 RecurrentSaved.Trace tr = saved.traces[idx];
                 Tensor dOut = dLayerOut;
                 if (dirs > 1) {
-                    dOut = backend.zeros(steps, batch, h);
+                    dOut = backend.empty(steps, batch, h);
                     backend.copyColumns(dLayerOut.reshape(tb, dirs * h), d * h, dOut.reshape(tb, h), 0, h);
                 }
-                Tensor dWx = backend.zeros(steps, batch, gh);
-                Tensor dRh = splitsRecurrentGradient() ? backend.zeros(steps, batch, gh) : dWx;
+                // written at every step by the cell backward
+                Tensor dWx = backend.empty(steps, batch, gh);
+                Tensor dRh = splitsRecurrentGradient() ? backend.empty(steps, batch, gh) : dWx;
                 Tensor dh = dh0.select(idx);
                 Tensor dc = dc0 == null ? null : dc0.select(idx);
                 Tensor h0 = saved.h0.select(idx);
@@ -363,12 +372,24 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 }
                 backend.gemm(false, false, 1.0, dWx.reshape(tb, gh), w.wIh(), d == 0 ? 0.0 : 1.0,
                         dIn.reshape(tb, inWidth));
+                // Queued work still reads these; the stream orders any reuse after it.
+                if (dRh != dWx) {
+                    backend.release(dRh);
+                }
+                backend.release(dWx);
+                if (dOut != dLayerOut) {
+                    backend.release(dOut);
+                }
+            }
+            if (ownsDLayerOut) {
+                backend.release(dLayerOut);
             }
             if (k > 0) {
                 if (saved.dropoutMasks[k] != null) {
                     backend.multiply(dIn, saved.dropoutMasks[k], dIn);
                 }
                 dLayerOut = dIn;
+                ownsDLayerOut = true;
             } else {
                 dx = dIn;
             }
@@ -376,8 +397,9 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         if (saved.fromStep) {
             dx = dx.reshape(batch, options.inputSize());
         } else if (bf) {
-            Tensor dxb = backend.zeros(batch, steps, options.inputSize());
+            Tensor dxb = backend.empty(batch, steps, options.inputSize());
             backend.transpose01(dx, dxb);
+            backend.release(dx);
             dx = dxb;
         }
         return new RecurrentGradients(dx, new RecurrentState(dh0, dc0));
@@ -385,7 +407,13 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
 
     // ---- the forward pass, time-major ----
 
-    private RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep) {
+    /**
+     * The forward, time-major. Tensors made here that the caller never sees (traces, inner layers'
+     * outputs, masks, zero initial states, and {@code x} when {@code ownsInput}) are listed in the
+     * saved, so that {@link RecurrentSaved#release} can hand them back; a fully overwritten one is
+     * made with {@link Backend#empty} (no fill).
+     */
+    private RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep, boolean ownsInput) {
         int steps = x.dim(0);
         int batch = x.dim(1);
         int h = options.hiddenSize();
@@ -393,34 +421,54 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         int layers = options.numLayers();
         int tb = steps * batch;
         int gh = gateCount * h;
-        Tensor h0 = state == null ? backend.zeros(layers * dirs, batch, h) : state.h();
-        Tensor c0 = !hasCellState() ? null : state == null ? backend.zeros(layers * dirs, batch, h) : state.c();
-        Tensor hN = backend.zeros(layers * dirs, batch, h);
-        Tensor cN = hasCellState() ? backend.zeros(layers * dirs, batch, h) : null;
+        List<Tensor> owned = new ArrayList<>();
+        if (ownsInput) {
+            owned.add(x);
+        }
+        Tensor h0 = state == null ? owned(owned, backend.zeros(layers * dirs, batch, h)) : state.h();
+        Tensor c0 = !hasCellState() ? null
+                : state == null ? owned(owned, backend.zeros(layers * dirs, batch, h)) : state.c();
+        Tensor hN = backend.empty(layers * dirs, batch, h);   // every slice gets its direction's last h
+        Tensor cN = hasCellState() ? backend.empty(layers * dirs, batch, h) : null;
         Tensor[] inputs = new Tensor[layers];
         Tensor[] masks = new Tensor[layers];
         RecurrentSaved.Trace[] traces = new RecurrentSaved.Trace[layers * dirs];
-        Tensor rh = backend.recurrentProductBuffer(batch, gh, h);
+        Tensor rh = null;   // the eager loop's scratch, made when a loop runs eagerly
         Tensor in = x;
         Tensor layerOut = null;
         for (int k = 0; k < layers; k++) {
             if (k > 0 && training && options.dropout() > 0) {
-                masks[k] = backend.zeros(in.shape());
-                Tensor dropped = backend.zeros(in.shape());
+                masks[k] = owned(owned, backend.empty(in.shape()));
+                Tensor dropped = owned(owned, backend.empty(in.shape()));
                 backend.dropout(in, options.dropout(), dropoutSeed, dropoutOffset, masks[k], dropped);
                 dropoutOffset += in.numel();
                 in = dropped;
             }
             inputs[k] = in;
             int inWidth = in.dim(2);
-            layerOut = dirs == 1 ? null : backend.zeros(steps, batch, dirs * h);
+            boolean lastLayer = k == layers - 1;
+            layerOut = dirs == 1 ? null : backend.empty(steps, batch, dirs * h);
+            if (layerOut != null && !lastLayer) {
+                owned.add(layerOut);
+            }
             for (int d = 0; d < dirs; d++) {
                 int idx = k * dirs + d;
                 Weights w = weights[idx];
-                var tr = new RecurrentSaved.Trace(backend.zeros(steps, batch, gh), backend.zeros(steps, batch, h),
-                        hasCellState() ? backend.zeros(steps, batch, h) : null,
-                        savesHn() ? backend.zeros(steps, batch, h) : null);
+                // Each is written whole: gates by the projection GEMM (β = 0), the rest at every step.
+                var tr = new RecurrentSaved.Trace(backend.empty(steps, batch, gh), backend.empty(steps, batch, h),
+                        hasCellState() ? backend.empty(steps, batch, h) : null,
+                        savesHn() ? backend.empty(steps, batch, h) : null);
                 traces[idx] = tr;
+                owned.add(tr.gates());
+                if (dirs > 1 || !lastLayer) {
+                    owned.add(tr.h());   // else it is the layer's output
+                }
+                if (tr.c() != null) {
+                    owned.add(tr.c());
+                }
+                if (tr.hn() != null) {
+                    owned.add(tr.hn());
+                }
                 backend.gemm(false, true, 1.0, in.reshape(tb, inWidth), w.wIh(), 0.0, tr.gates().reshape(tb, gh));
                 Tensor hInit = h0.select(idx);
                 Tensor cInit = c0 == null ? null : c0.select(idx);
@@ -431,6 +479,9 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 // whole: the backend ran every step at once; else a recording, else the eager loop
                 if (!whole && (stepGraphs == null || !stepGraphs.forward(idx, tr, hInit, cInit,
                         (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh)))) {
+                    if (rh == null) {
+                        rh = backend.recurrentProductBuffer(batch, gh, h);
+                    }
                     forwardSteps(w, dir, tr, hInit, cInit, rh);
                 }
                 int last = d == 0 ? steps - 1 : 0;
@@ -446,8 +497,16 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
             }
             in = layerOut;
         }
-        var saved = new RecurrentSaved(this, steps, batch, fromStep, inputs, masks, traces, h0, c0);
+        if (rh != null) {
+            backend.release(rh);
+        }
+        var saved = new RecurrentSaved(this, steps, batch, fromStep, inputs, masks, traces, h0, c0, owned);
         return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), saved);
+    }
+
+    private static Tensor owned(List<Tensor> owned, Tensor t) {
+        owned.add(t);
+        return t;
     }
 
     /** The time loop of one direction: per step, {@code rh = h_{t−1}·W_hhᵀ} and the cell forward. */

@@ -1,11 +1,17 @@
 package dev.mnemo.nn.layers;
 
 import dev.mnemo.nn.Tensor;
+import java.util.List;
 
 /**
  * Activations a forward pass keeps for its backward pass: opaque outside this package. They reference
  * (do not copy) the input and the initial state, so those must not be modified before
  * {@link RecurrentLayer#backward}. One saved may be used for several backward calls.
+ *
+ * <p>Its device memory goes back to the backend when the saved becomes unreachable, or at once with
+ * {@link #release()} after the last backward (what PyTorch does when backward frees the graph): a
+ * training loop that releases each step's saved reuses the same blocks every step instead of asking
+ * the driver for new ones until the garbage collector runs.
  */
 public final class RecurrentSaved {
 
@@ -24,9 +30,11 @@ public final class RecurrentSaved {
     final Trace[] traces;         // [numLayers·directions]
     final Tensor h0;
     final Tensor c0;              // LSTM only
+    private final List<Tensor> owned;   // made by the forward and seen by no caller
+    private boolean released;
 
     RecurrentSaved(RecurrentLayer layer, int steps, int batch, boolean fromStep, Tensor[] layerInputs,
-                   Tensor[] dropoutMasks, Trace[] traces, Tensor h0, Tensor c0) {
+                   Tensor[] dropoutMasks, Trace[] traces, Tensor h0, Tensor c0, List<Tensor> owned) {
         this.layer = layer;
         this.steps = steps;
         this.batch = batch;
@@ -36,6 +44,34 @@ public final class RecurrentSaved {
         this.traces = traces;
         this.h0 = h0;
         this.c0 = c0;
+        this.owned = owned;
+    }
+
+    /** Adds a tensor the forward made and returns to no caller. */
+    void own(Tensor t) {
+        owned.add(t);
+    }
+
+    /**
+     * Hands the traces' device memory back now ({@link dev.mnemo.nn.Backend#release}): the activations
+     * kept for backward, the inner layers' outputs, dropout masks, and zero initial states the forward
+     * made. The output, the final state, {@code x} and a given initial state are not touched. A later
+     * {@link RecurrentLayer#backward} with this saved throws; a second release does nothing.
+     */
+    public void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        for (Tensor t : owned) {
+            layer.backend().release(t);
+        }
+        owned.clear();
+    }
+
+    /** Whether {@link #release()} ran. */
+    public boolean released() {
+        return released;
     }
 
     /** Number of time steps of the forward pass. */

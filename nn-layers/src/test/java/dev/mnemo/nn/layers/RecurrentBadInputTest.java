@@ -9,6 +9,7 @@ import org.junit.jupiter.api.function.Executable;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bad input fails fast with a message naming the tensor, the expected and the actual shape. */
 class RecurrentBadInputTest {
@@ -109,6 +110,20 @@ class RecurrentBadInputTest {
         var other = new Lstm(RecurrentOptions.builder(4, 5).batchFirst(true).build());
         assertMessage("saved must come from a forward or step of this layer (Lstm(4, 5, batchFirst=true)), it "
                 + "comes from another layer", () -> other.backward(out.saved(), null, null));
+    }
+
+    @Test
+    void backwardAfterReleaseIsRefused() {
+        var lstm = new Lstm(RecurrentOptions.of(4, 5));
+        var out = lstm.forward(be.zeros(6, 3, 4), null);
+        lstm.backward(out.saved(), null, null);   // one saved may serve several backward calls
+        lstm.backward(out.saved(), null, null);
+        out.saved().release();
+        assertTrue(out.saved().released());
+        var e = assertThrows(IllegalStateException.class, () -> lstm.backward(out.saved(), null, null));
+        assertEquals("saved was released (RecurrentSaved.release): its traces are gone; run forward again, and "
+                + "release a saved only after its last backward", e.getMessage());
+        assertEquals(6, out.output().dim(0), "the output stays usable");
     }
 
     @Test

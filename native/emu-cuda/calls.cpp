@@ -1,0 +1,46 @@
+// calls.cpp — the emulated libraries' call census: how often each entry point ran since the last
+// reset, and each kernel launched by name. Tests read it through two C functions to check what a
+// layer's call costs on the host — on a real GPU a cuMemFree or a synchronize inside a forward
+// stalls the CPU until the device drains, which no output comparison would notice.
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "emu_cuda.h"
+
+namespace mnemo_emu {
+namespace {
+std::map<std::string, long long>& counts() {
+  static std::map<std::string, long long> calls;
+  return calls;
+}
+}  // namespace
+
+void count_call(const char* entry) { ++counts()[entry]; }
+
+}  // namespace mnemo_emu
+
+extern "C" {
+
+// Writes "name count\n" for every entry counted since the last reset, names in order, into `out`
+// (NUL-terminated, truncated to `capacity`); returns the bytes the whole text needs, NUL included.
+long long mnemo_emu_call_census(char* out, long long capacity) {
+  std::lock_guard<std::recursive_mutex> guard(mnemo_emu::api_mutex());
+  std::string text;
+  for (const auto& [name, count] : mnemo_emu::counts()) text += name + " " + std::to_string(count) + "\n";
+  if (out != nullptr && capacity > 0) {
+    const size_t n = std::min(text.size(), static_cast<size_t>(capacity - 1));
+    std::memcpy(out, text.data(), n);
+    out[n] = '\0';
+  }
+  return static_cast<long long>(text.size()) + 1;
+}
+
+// Forgets every count.
+void mnemo_emu_reset_call_census() {
+  std::lock_guard<std::recursive_mutex> guard(mnemo_emu::api_mutex());
+  mnemo_emu::counts().clear();
+}
+
+}  // extern "C"

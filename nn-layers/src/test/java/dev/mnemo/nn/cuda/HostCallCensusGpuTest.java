@@ -1,0 +1,143 @@
+package dev.mnemo.nn.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.nn.SystemProperty;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.RecurrentCudaGpuTest.Kind;
+import dev.mnemo.nn.layers.RecurrentGradients;
+import dev.mnemo.nn.layers.RecurrentLayer;
+import dev.mnemo.nn.layers.RecurrentOptions;
+import dev.mnemo.nn.layers.RecurrentOutput;
+import dev.mnemo.nn.layers.RecurrentState;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * What a warmed-up recurrent forward + backward asks of the driver, counted by the emulated
+ * driver's census ({@link EmulatorCallCensus}; skipped on a real GPU, which has none). On a GPU a
+ * {@code cuMemAlloc} costs microseconds to milliseconds of host time, and a synchronizing call
+ * stalls the host until the device drains: either would put a floor under every call that no output
+ * comparison notices. A loop that releases each call's saved and results
+ * ({@link dev.mnemo.nn.layers.RecurrentSaved#release}, {@link CudaBackend#release}) must reuse the
+ * allocator's blocks and never wait.
+ */
+@Tag("gpu")
+class HostCallCensusGpuTest {
+    /** Entry points that wait for the device, or allocate or free device memory. */
+    static final List<String> STALLS = List.of("cuMemAlloc_v2", "cuMemFree_v2", "cuCtxSynchronize",
+            "cuStreamSynchronize", "cuEventSynchronize", "cuMemcpyHtoD_v2", "cuMemcpyDtoH_v2", "cuMemcpyDtoD_v2",
+            "cuMemsetD32_v2");
+    /** Entry points whose answers a warmed-up call should have cached. */
+    static final List<String> LOOKUPS = List.of("cuModuleGetFunction", "cuFuncGetAttribute", "cuFuncSetAttribute",
+            "cuOccupancyMaxActiveBlocksPerMultiprocessor", "cuOccupancyMaxActiveClusters", "cuDeviceGetAttribute");
+
+    EmulatorCallCensus census;
+    CudaBackend gpu;
+
+    @BeforeEach
+    void assumeEmulator() {
+        CudaAssume.available();
+        var opened = EmulatorCallCensus.open();
+        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
+        census = opened.get();
+        gpu = CudaBackend.float32();
+    }
+
+    @ParameterizedTest(name = "{0} path={1} graphs={2}")
+    @CsvSource({"LSTM, per-step, false", "LSTM, per-step, auto", "LSTM, persistent, auto",
+            "GRU, per-step, false", "GRU, per-step, auto", "GRU, persistent, auto",
+            "RNN_TANH, per-step, auto", "RNN_TANH, persistent, auto"})
+    void aReleasingLoopNeitherAllocatesNorWaits(Kind kind, String path, String graphs) {
+        Map<String, Long> counts = SystemProperty.with(RecurrentLayer.GRAPHS_PROPERTY, graphs,
+                () -> PersistentRecurrentGpuTest.withPath(path, "auto", () -> censusOfOneCall(kind, true)));
+        String where = kind + " path=" + path + " graphs=" + graphs + ": " + counts;
+        for (String stall : STALLS) {
+            assertEquals(0L, counts.getOrDefault(stall, 0L), stall + " in " + where);
+        }
+        for (String lookup : LOOKUPS) {
+            assertEquals(0L, counts.getOrDefault(lookup, 0L), lookup + " in " + where);
+        }
+        if (path.equals("persistent")) {
+            // the whole sequence in one launch each way
+            assertEquals(2L, counts.getOrDefault("cuLaunchKernelEx", 0L), where);
+        }
+        if (!graphs.equals("false") && path.equals("per-step")) {
+            assertEquals(2L, counts.getOrDefault("cuGraphLaunch", 0L), "one replay each way in " + where);
+        }
+    }
+
+    @Test
+    void aLoopThatKeepsItsResultsAllocatesOnlyThem() {
+        Map<String, Long> counts = PersistentRecurrentGpuTest.withPath("persistent", "auto",
+                () -> censusOfOneCall(Kind.LSTM, false));
+        // at most output, h_n, c_n, dx, dh_0, dc_0 (some may take blocks of the released traces): the
+        // traces and the backward's scratch come from the cache
+        long allocations = counts.getOrDefault("cuMemAlloc_v2", 0L);
+        assertTrue(allocations <= 6, allocations + " allocations: " + counts);
+    }
+
+    @Test
+    void aReleasedSavedRefusesBackwardAndAReleasedTensorRefusesUse() {
+        var options = RecurrentOptions.builder(4, 16).seed(RecurrentCudaGpuTest.SEED).build();
+        RecurrentLayer layer = RecurrentCudaGpuTest.layer(Kind.LSTM, options, gpu);
+        RecurrentOutput out = layer.forward(gpu.copyOf(RecurrentCudaGpuTest.random(1, 3, 2, 4)), null);
+        out.saved().release();
+        out.saved().release();   // a no-op
+        var e = assertThrows(IllegalStateException.class, () -> layer.backward(out.saved(), null, null));
+        assertTrue(e.getMessage().contains("saved was released"), e.getMessage());
+
+        Tensor y = out.output();
+        gpu.release(y);
+        gpu.release(y);          // a no-op
+        var use = assertThrows(IllegalStateException.class, () -> gpu.scale(y, 2.0));
+        assertTrue(use.getMessage().contains("was released"), use.getMessage());
+        Tensor whole = gpu.zeros(4, 3);
+        var slice = assertThrows(IllegalArgumentException.class, () -> gpu.release(whole.select(1)));
+        assertTrue(slice.getMessage().contains("not a view"), slice.getMessage());
+        gpu.release(whole.reshape(12));   // a reshape covers the whole storage
+    }
+
+    /**
+     * The census of the fifth call (forward, backward, release of the saved) of a fresh layer, T 6,
+     * B 3, I 4, H 16; {@code releaseResults}: each call also releases its output, state and gradients.
+     */
+    Map<String, Long> censusOfOneCall(Kind kind, boolean releaseResults) {
+        int steps = 6;
+        int batch = 3;
+        var options = RecurrentOptions.builder(4, 16).bias(true).seed(RecurrentCudaGpuTest.SEED).build();
+        RecurrentLayer layer = RecurrentCudaGpuTest.layer(kind, options, gpu);
+        Tensor x = gpu.copyOf(RecurrentCudaGpuTest.random(1, steps, batch, 4));
+        Tensor dy = gpu.copyOf(RecurrentCudaGpuTest.random(2, steps, batch, 16));
+        Runnable call = () -> {
+            RecurrentOutput out = layer.forward(x, (RecurrentState) null);
+            RecurrentGradients g = layer.backward(out.saved(), dy, null);
+            out.saved().release();
+            if (releaseResults) {
+                for (Tensor t : new Tensor[] {out.output(), out.state().h(), out.state().c(), g.dx(), g.dState().h(),
+                        g.dState().c()}) {
+                    if (t != null) {
+                        gpu.release(t);
+                    }
+                }
+            }
+        };
+        for (int i = 0; i < 4; i++) {
+            call.run();
+        }
+        gpu.synchronize();
+        census.reset();
+        call.run();
+        Map<String, Long> counts = census.counts();
+        gpu.synchronize();
+        return counts;
+    }
+}
