@@ -29,12 +29,19 @@ __device__ __forceinline__ void load_biases(const mnemo_persistent_fwd_params& p
   }
 }
 
+// gx of (t, b, j), gate k into gx[k].
+template <Cell C>
+__device__ __forceinline__ void load_gx(const mnemo_persistent_fwd_params& p, long long t,
+                                        long long b, long long j, float (&gx)[kGatesOf<C>]) {
+  const long long g0 = (t * p.batch + b) * kGatesOf<C> * p.hidden + j;
+#pragma unroll
+  for (int k = 0; k < kGatesOf<C>; ++k) gx[k] = p.gates[g0 + k * p.hidden];
+}
+
 template <Cell C>
 __device__ __forceinline__ void load_gx(const mnemo_persistent_fwd_params& p, long long t,
                                         long long b, long long j, StepInputs<C>& in) {
-  const long long g0 = (t * p.batch + b) * kGatesOf<C> * p.hidden + j;
-#pragma unroll
-  for (int k = 0; k < kGatesOf<C>; ++k) in.gx[k] = p.gates[g0 + k * p.hidden];
+  load_gx<C>(p, t, b, j, in.gx);
 }
 
 // What one cell step produces: h_t, and what the step saves (LSTM: c_t and the four activations;

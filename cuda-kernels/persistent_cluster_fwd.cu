@@ -27,10 +27,12 @@ struct ClusterBlock {
 // every block of the cluster, one cluster barrier.
 //
 // With one (b, j) per thread the barrier is split: h_t goes to the peers, the thread arrives, and
-// only then stores the step's outputs to global memory and loads the next step's gx, while the
-// other blocks arrive. Arrive releases every earlier store of the thread, so global stores before
-// it would hold it up until they complete; after it they overlap the wait. That thread also
-// carries LSTM's c in a register instead of reloading its own c_{t−1} from global memory.
+// only then stores the step's outputs to global memory and loads gx, while the other blocks
+// arrive. Arrive releases every earlier store of the thread, so global stores before it would hold
+// it up until they complete; after it they overlap the wait. gx is loaded two steps ahead: a load
+// from DRAM takes longer than a small cluster's wait, and a step later it has surely landed, so
+// moving it into place (during the next wait) does not stall. That thread also carries LSTM's c in
+// a register instead of reloading its own c_{t−1} from global memory.
 template <Cell C, typename Product>
 __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params& p, const ClusterBlock& k,
                                               Product product) {
@@ -44,10 +46,12 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
     const long long b = k.b0 + bl;
     const long long j = k.j0 + jj;
     StepInputs<C> in{};
+    float gxAhead[kGatesOf<C>] = {};  // gx of step s + 1
     float c = 0.0f;
     if (active) {
       load_biases<C>(p, j, in);
       load_gx<C>(p, p.reverse ? steps - 1 : 0, b, j, in);
+      if (steps > 1) load_gx<C>(p, p.reverse ? steps - 2 : 1, b, j, gxAhead);
       c = load_c_prev<C>(p, j, b, 0, true);
     }
     for (long long s = 0; s < steps; ++s) {
@@ -68,7 +72,11 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       if (active) {
         cell_store<C>(p, out, j, b, t);
         c = out.c;
-        if (!last) load_gx<C>(p, p.reverse ? t - 1 : t + 1, b, j, in);
+        if (!last) {
+#pragma unroll
+          for (int g = 0; g < kGatesOf<C>; ++g) in.gx[g] = gxAhead[g];
+          if (s + 2 < steps) load_gx<C>(p, p.reverse ? t - 2 : t + 2, b, j, gxAhead);
+        }
       }
       // h_t is in every block's hNext; no block writes its hPrev again before all have read it.
       if (!last) cluster_wait();
