@@ -1,7 +1,9 @@
-// calls.cpp — the emulated libraries' call census: how often each entry point ran since the last
-// reset, and each kernel launched by name. Tests read it through two C functions to check what a
-// layer's call costs on the host — on a real GPU a cuMemFree or a synchronize inside a forward
-// stalls the CPU until the device drains, which no output comparison would notice.
+// calls.cpp — what the emulated libraries offer for studying a caller's host side: the call
+// census (how often each entry point ran since the last reset, and each kernel launched by name)
+// and the host-only switch (stream work is dropped, so the caller's own cost can be timed). Tests
+// read the census to check what a layer's call asks of the driver: on a real GPU a cuMemFree or a
+// synchronize inside a forward stalls the CPU until the device drains, which no output comparison
+// would notice. bench's HostCostBench times calls in host-only mode.
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -41,6 +43,13 @@ long long mnemo_emu_call_census(char* out, long long capacity) {
 void mnemo_emu_reset_call_census() {
   std::lock_guard<std::recursive_mutex> guard(mnemo_emu::api_mutex());
   mnemo_emu::counts().clear();
+}
+
+// on != 0: from now on, stream work (kernels, cuBLAS, cuSOLVER, async copies and fills) is
+// accepted and dropped; events still record. on == 0: work runs again.
+void mnemo_emu_set_host_only(int on) {
+  std::lock_guard<std::recursive_mutex> guard(mnemo_emu::api_mutex());
+  mnemo_emu::set_host_only(on != 0);
 }
 
 }  // extern "C"

@@ -32,7 +32,12 @@ void count_call(const char* entry);
 // cuGraphLaunch. Work must copy every host-side value it needs (scalars such as alpha/beta) when it
 // is created: a captured graph replays it later. Returns CUDA_SUCCESS or the error a real driver
 // gives (e.g. an invalidated capture).
+// `compute` false marks bookkeeping that runs even in host-only mode (an event's timestamp).
 using Work = std::function<void()>;
-CUresult submit(CUstream stream, Work work);
+CUresult submit(CUstream stream, Work work, bool compute = true);
+
+// Host-only mode (mnemo_emu_set_host_only): submitted compute work is dropped, so a caller's host
+// cost can be timed without the emulator running its kernels. Results are garbage meanwhile.
+void set_host_only(bool on);
 
 }  // namespace mnemo_emu

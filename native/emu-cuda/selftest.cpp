@@ -11,6 +11,7 @@
 
 extern "C" long long mnemo_emu_call_census(char* out, long long capacity);
 extern "C" void mnemo_emu_reset_call_census();
+extern "C" void mnemo_emu_set_host_only(int on);
 
 namespace {
 int g_failed = 0;
@@ -128,6 +129,15 @@ int main() {
     std::printf("FAIL census after two launches: '%s' (%lld bytes)\n", census, needed);
     ++g_failed;
   }
+
+  // Host-only mode accepts work and drops it.
+  expect(cuMemcpyDtoH(&probe, d, 4), CUDA_SUCCESS, "read before a host-only launch");
+  mnemo_emu_set_host_only(1);
+  value = probe + 1.0f;
+  expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, nullptr, args, nullptr), CUDA_SUCCESS, "a host-only launch");
+  mnemo_emu_set_host_only(0);
+  expect(cuMemcpyDtoH(host, d, 4), CUDA_SUCCESS, "read after a host-only launch");
+  if (host[0] != probe) { std::printf("FAIL a host-only launch ran (%g, was %g)\n", host[0], probe); ++g_failed; }
 
   // Another thread's view: a context is per thread.
   expect(cuCtxSetCurrent(nullptr), CUDA_SUCCESS, "no context");

@@ -73,7 +73,13 @@ CUresult check_not_capturing() {
   return CUDA_SUCCESS;
 }
 
-CUresult submit(CUstream handle, Work work) {
+namespace {
+bool g_hostOnly = false;
+}  // namespace
+
+void set_host_only(bool on) { g_hostOnly = on; }
+
+CUresult submit(CUstream handle, Work work, bool compute) {
   Stream* stream = resolve(handle);
   if (stream == nullptr) return CUDA_ERROR_INVALID_HANDLE;
   if (stream == &g_legacy) {
@@ -87,7 +93,7 @@ CUresult submit(CUstream handle, Work work) {
     stream->recorded.push_back(std::move(work));
     return CUDA_SUCCESS;
   }
-  work();
+  if (!compute || !g_hostOnly) work();
   return CUDA_SUCCESS;
 }
 
@@ -205,6 +211,7 @@ CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
   if (CUresult r = require_context()) return r;
   GraphExec* e = reinterpret_cast<GraphExec*>(exec);
   if (!g_execs.count(e)) return CUDA_ERROR_INVALID_VALUE;
+  if (g_hostOnly) return CUDA_SUCCESS;  // a real replay's host cost does not grow with the graph
   for (const Work& w : e->work) {
     if (CUresult r = submit(stream, w)) return r;
   }
@@ -246,7 +253,7 @@ CUresult cuEventRecord(CUevent event, CUstream stream) {
   return submit(stream, [e] {
     e->recorded = true;
     e->at = std::chrono::steady_clock::now();
-  });
+  }, /*compute=*/false);
 }
 
 CUresult cuEventSynchronize(CUevent event) {

@@ -93,6 +93,9 @@ public final class Cusolver implements AutoCloseable {
     private DeviceBuffer matrixScratch;
     private DeviceBuffer vectorScratch;
     private DeviceBuffer inputScratch;
+    /** The host conveniences' eigenvalue and eigenvector outputs, kept between calls like the input. */
+    private DeviceBuffer valuesOut;
+    private DeviceBuffer vectorsOut;
     private Arena hostArena;
     private MemorySegment hostWorkspace = MemorySegment.NULL;
     private Arena stagingArena = Arena.ofConfined();
@@ -251,13 +254,16 @@ public final class Cusolver implements AutoCloseable {
     private GeneralEigen geevHost(CudaDataType type, int n, boolean vectors, MemorySegment hostA) {
         long elements = (long) n * n;
         inputScratch = grow(inputScratch, elements * type.bytes());
-        try (Arena arena = Arena.ofConfined();
-             DeviceBuffer dW = DeviceBuffer.allocate(context, 2L * n * type.bytes());
-             DeviceBuffer dV = DeviceBuffer.allocate(context, vectors ? elements * type.bytes() : 0)) {
+        // kept, not allocated per call: a cuMemFree would also wait for the device
+        valuesOut = grow(valuesOut, 2L * n * type.bytes());
+        if (vectors) {
+            vectorsOut = grow(vectorsOut, elements * type.bytes());
+        }
+        try (Arena arena = Arena.ofConfined()) {
             inputScratch.copyFromHostAsync(hostA, 0, stream);
-            geev(type, n, inputScratch, dW, vectors ? dV : null);
-            double[] w = download(arena, dW, type, 2 * n);
-            double[] packed = vectors ? download(arena, dV, type, (int) elements) : null;
+            geev(type, n, inputScratch, valuesOut, vectors ? vectorsOut : null);
+            double[] w = download(arena, valuesOut, type, 2 * n);
+            double[] packed = vectors ? download(arena, vectorsOut, type, (int) elements) : null;
             return GeneralEigen.unpack(n, w, packed);
         }
     }
@@ -332,11 +338,11 @@ public final class Cusolver implements AutoCloseable {
     private SymmetricEigen syevdHost(CudaDataType type, int n, boolean vectors, MemorySegment hostA) {
         long elements = (long) n * n;
         inputScratch = grow(inputScratch, elements * type.bytes());
-        try (Arena arena = Arena.ofConfined();
-             DeviceBuffer dW = DeviceBuffer.allocate(context, (long) n * type.bytes())) {
+        valuesOut = grow(valuesOut, (long) n * type.bytes());
+        try (Arena arena = Arena.ofConfined()) {
             inputScratch.copyFromHostAsync(hostA, 0, stream);
-            syevd(type, n, inputScratch, dW, vectors);
-            double[] values = download(arena, dW, type, n);
+            syevd(type, n, inputScratch, valuesOut, vectors);
+            double[] values = download(arena, valuesOut, type, n);
             double[] v = vectors ? download(arena, inputScratch, type, (int) elements) : new double[0];
             return new SymmetricEigen(n, values, v);
         }
@@ -402,7 +408,8 @@ public final class Cusolver implements AutoCloseable {
             } catch (Throwable t) {
                 throw CudaException.rethrow("cusolverDnDestroy", t);
             } finally {
-                closeAll(deviceWorkspace, matrixScratch, vectorScratch, inputScratch, info, cublas);
+                closeAll(deviceWorkspace, matrixScratch, vectorScratch, inputScratch, valuesOut, vectorsOut, info,
+                        cublas);
                 hostArena.close();
                 stagingArena.close();
             }

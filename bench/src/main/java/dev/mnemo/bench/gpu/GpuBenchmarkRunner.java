@@ -53,6 +53,8 @@ import java.util.SplittableRandom;
  *   ... GpuBenchmarkRunner eigen [--repeats N] [--torch FILE.json]   eigenvalue rows instead ({@link EigenBench})
  *   ... GpuBenchmarkRunner stepsplits [--repeats N] [--shapes ...] [--dims B,H]   the per-step product whole or in
  *                                                         partials ({@link StepSplitsBench})
+ *   ... GpuBenchmarkRunner hostcost [--cells ...] [--shapes ...] [--repeats N]   the host's µs per call on the
+ *                                                         emulated driver, no GPU needed ({@link HostCostBench})
  * </pre>
  *
  * <h2>Timing</h2>
@@ -177,6 +179,9 @@ public final class GpuBenchmarkRunner {
         }
         if (args.length > 0 && args[0].equals("stepsplits")) { // the per-step product in partials: StepSplitsBench
             return StepSplitsBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("hostcost")) { // the host's time per call, no GPU: HostCostBench
+            return HostCostBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(usage());
@@ -446,6 +451,8 @@ public final class GpuBenchmarkRunner {
                     persistent (grid or cluster kernel; cluster W_hh in fp32 or bf16) vs per-step rows
                     (see PersistentBenchmark).
                 GpuBenchmarkRunner memnet | eigen | stepsplits [...]: the MemNet read, eigenvalues, and the
-                    per-step recurrent product whole or in partials (MemnetReadBench, EigenBench, StepSplitsBench).""";
+                    per-step recurrent product whole or in partials (MemnetReadBench, EigenBench, StepSplitsBench).
+                GpuBenchmarkRunner hostcost [--cells ...] [--shapes ...] [--repeats N]: the host's µs per call
+                    with no GPU work, on the emulated driver (-Dmnemo.cuda.libdir=DIR; see HostCostBench).""";
     }
 }

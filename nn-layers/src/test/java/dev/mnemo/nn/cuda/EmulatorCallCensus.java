@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * ({@code launch:<name>}), since the last {@link #reset()}. A real driver has no census, so
  * {@link #open()} is empty there and tests that need it skip.
  */
-final class EmulatorCallCensus {
+public final class EmulatorCallCensus {
     private final MethodHandle census;
     private final MethodHandle reset;
 
@@ -30,7 +30,7 @@ final class EmulatorCallCensus {
 
     /** The census of the loaded libcuda.so.1, when it is Mnemo's emulator. */
     @SuppressWarnings("restricted")
-    static Optional<EmulatorCallCensus> open() {
+    public static Optional<EmulatorCallCensus> open() {
         Optional<String> source = NativeLibrary.cuda().source();
         if (source.isEmpty() || !source.get().startsWith("/")) {
             return Optional.empty();
@@ -49,7 +49,7 @@ final class EmulatorCallCensus {
     }
 
     /** Forgets every count. */
-    void reset() {
+    public void reset() {
         try {
             reset.invokeExact();
         } catch (Throwable e) {
@@ -58,7 +58,7 @@ final class EmulatorCallCensus {
     }
 
     /** Every entry point and kernel counted since the last reset, by name. */
-    Map<String, Long> counts() {
+    public Map<String, Long> counts() {
         try (Arena arena = Arena.ofConfined()) {
             long needed = (long) census.invokeExact(MemorySegment.NULL, 0L);
             MemorySegment text = arena.allocate(needed);

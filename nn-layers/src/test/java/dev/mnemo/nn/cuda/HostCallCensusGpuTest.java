@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.RecurrentCudaGpuTest.Kind;
@@ -104,6 +105,25 @@ class HostCallCensusGpuTest {
         var slice = assertThrows(IllegalArgumentException.class, () -> gpu.release(whole.select(1)));
         assertTrue(slice.getMessage().contains("not a view"), slice.getMessage());
         gpu.release(whole.reshape(12));   // a reshape covers the whole storage
+    }
+
+    @Test
+    void aMemnetReadIsItsTwoLaunchesAndNothingElse() {
+        int b = 4;
+        int n = 300;
+        int d = 8;
+        Tensor q = gpu.copyOf(RecurrentCudaGpuTest.random(1, b * d));
+        Tensor k = gpu.copyOf(RecurrentCudaGpuTest.random(2, b * n * d));
+        Tensor v = gpu.copyOf(RecurrentCudaGpuTest.random(3, b * n * d));
+        var read = new Backend.MemoryRead(b, n, 0, d, d, 0.3, new Backend.Strided(q, 0, d, 0),
+                new Backend.Strided(k, 0, (long) n * d, d), new Backend.Strided(v, 0, (long) n * d, d));
+        Tensor c = gpu.zeros(b, d);
+        Tensor lse = gpu.zeros(b);
+        gpu.memoryReadForward(read, c, lse);   // sizes the split workspace
+        census.reset();
+        gpu.memoryReadForward(read, c, lse);
+        assertEquals(Map.of("cuLaunchKernel", 2L, "launch:mnemo_memnet_read_fwd_split_f32", 1L,
+                "launch:mnemo_memnet_read_fwd_merge_f32", 1L), census.counts());
     }
 
     /**
