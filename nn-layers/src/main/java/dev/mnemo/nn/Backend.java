@@ -92,6 +92,14 @@ public interface Backend {
         if (t == null) {
             throw new IllegalArgumentException("t must not be null");
         }
+        if (t.device() != device()) {
+            throw new IllegalArgumentException("t must be a tensor of this backend (" + device() + "), got " + t);
+        }
+        if (t.offset() != 0 || t.numel() != t.storage().length()) {
+            throw new IllegalArgumentException("release takes a whole tensor, not a view of part of one: " + t
+                    + " covers " + t.numel() + " of its storage's " + t.storage().length() + " elements from offset "
+                    + t.offset());
+        }
     }
 
     /** A copy of {@code src} (from any device) on this device, of this backend's {@link #dtype()}. */

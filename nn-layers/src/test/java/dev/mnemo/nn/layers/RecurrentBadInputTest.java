@@ -124,6 +124,12 @@ class RecurrentBadInputTest {
         assertEquals("saved was released (RecurrentSaved.release): its traces are gone; run forward again, and "
                 + "release a saved only after its last backward", e.getMessage());
         assertEquals(6, out.output().dim(0), "the output stays usable");
+        be.release(out.output());   // the CPU backend leaves memory to the collector, but checks the same rules
+        var slice = assertThrows(IllegalArgumentException.class, () -> be.release(out.output().select(1)));
+        assertTrue(slice.getMessage().startsWith("release takes a whole tensor, not a view of part of one"),
+                slice.getMessage());
+        var foreign = assertThrows(IllegalArgumentException.class, () -> be.release(null));
+        assertEquals("t must not be null", foreign.getMessage());
     }
 
     @Test
