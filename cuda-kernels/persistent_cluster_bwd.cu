@@ -53,8 +53,8 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
   if (myBatch * owned <= kBlockThreads) {
     // One (b, j) per thread: the barrier split as in the forward (persistent_cluster_fwd.cu). The
     // step's dRh goes to the peers from registers, the thread arrives, then stores dWx (and GRU's
-    // dRh) and loads the next step's saved values while the other blocks arrive; ∂L/∂h and ∂L/∂c
-    // stay in registers.
+    // dRh) and loads saved values, two steps ahead as the forward loads gx, while the other blocks
+    // arrive; ∂L/∂h and ∂L/∂c stay in registers.
     const int i = static_cast<int>(threadIdx.x);
     const bool active = i < myBatch * owned;
     const int bl = active ? i / owned : 0;
@@ -67,7 +67,9 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
     float dhCarried = active ? dhs[bl * unitsPerBlock + kk] : 0.0f;
     float dcCarried = active ? dcs[bl * unitsPerBlock + kk] : 0.0f;
     BwdInputs<C> in{};
+    BwdInputs<C> ahead{};  // step s + 1's
     if (active && steps > 0) load_bwd_inputs<C>(p, j, b, stepOf(0), prevOf(stepOf(0)), firstOf(stepOf(0)), in);
+    if (active && steps > 1) load_bwd_inputs<C>(p, j, b, stepOf(1), prevOf(stepOf(1)), firstOf(stepOf(1)), ahead);
     for (long long s = 0; s < steps; ++s) {
       const long long t = stepOf(s);
       float* ds = dbuf + (s & 1) * dStride;
@@ -84,8 +86,11 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
         store_bwd<C>(p, out, j, b, t);
         if constexpr (C == Cell::kLstm) dcCarried = out.dcPrev;
         if (s + 1 < steps) {
-          const long long tn = stepOf(s + 1);
-          load_bwd_inputs<C>(p, j, b, tn, prevOf(tn), firstOf(tn), in);
+          in = ahead;
+          if (s + 2 < steps) {
+            const long long tn = stepOf(s + 2);
+            load_bwd_inputs<C>(p, j, b, tn, prevOf(tn), firstOf(tn), ahead);
+          }
         }
       }
       // Step t's dRh of every unit is in every block's ds; ds is not written again until all
