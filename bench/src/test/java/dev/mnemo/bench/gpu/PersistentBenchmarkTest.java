@@ -17,15 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
 class PersistentBenchmarkTest {
 
     @Test
-    void rowsAreTheLatencyAnchorsAndThePerStepLatencyShapes() {
+    void rowsAreTheLatencyAnchorsSmallAndThePerStepLatencyShapes() {
         List<BenchShape> all = PersistentBenchmark.shapes(List.of());
         assertTrue(all.stream().anyMatch(s -> s.key().equals("LSTM/latency_b1/fp32") && s.steps() == 1000
                 && s.batch() == 1 && s.hidden() == 256));
         assertTrue(all.stream().anyMatch(s -> s.key().equals("GRU/pixelMNIST/fp32") && s.batch() == 128));
+        assertTrue(all.stream().anyMatch(s -> s.key().equals("RNN/small/fp32") && s.batch() == 64 && s.hidden() == 256));
         assertTrue(all.stream().anyMatch(s -> s.key().equals("LSTM/step_b8_h512/fp32") && s.steps() == 200
                 && s.input() == 512));
         assertTrue(all.stream().allMatch(s -> s.math().equals("fp32")));
-        assertEquals(6 + 12, all.size());
+        assertEquals(9 + 12, all.size());
         assertTrue(PersistentBenchmark.shapes(List.of("RNN")).stream().allMatch(s -> s.cell().equals("RNN")));
     }
 
