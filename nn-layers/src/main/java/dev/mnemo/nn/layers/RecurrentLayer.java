@@ -455,19 +455,25 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 int idx = k * dirs + d;
                 Weights w = weights[idx];
                 // Each is written whole: gates by the projection GEMM (β = 0), the rest at every step.
-                var tr = new RecurrentSaved.Trace(backend.empty(steps, batch, gh), backend.empty(steps, batch, h),
+                // A recorded shape runs in the recording's own gates, c and hn (lent: nothing to copy).
+                RecurrentSaved.Trace lent = stepGraphs == null ? null : stepGraphs.lend(idx, steps, batch);
+                var tr = lent != null ? new RecurrentSaved.Trace(lent.gates(), backend.empty(steps, batch, h), lent.c(),
+                        lent.hn())
+                        : new RecurrentSaved.Trace(backend.empty(steps, batch, gh), backend.empty(steps, batch, h),
                         hasCellState() ? backend.empty(steps, batch, h) : null,
                         savesHn() ? backend.empty(steps, batch, h) : null);
                 traces[idx] = tr;
-                owned.add(tr.gates());
                 if (dirs > 1 || !lastLayer) {
                     owned.add(tr.h());   // else it is the layer's output
                 }
-                if (tr.c() != null) {
-                    owned.add(tr.c());
-                }
-                if (tr.hn() != null) {
-                    owned.add(tr.hn());
+                if (lent == null) {
+                    owned.add(tr.gates());
+                    if (tr.c() != null) {
+                        owned.add(tr.c());
+                    }
+                    if (tr.hn() != null) {
+                        owned.add(tr.hn());
+                    }
                 }
                 backend.gemm(false, true, 1.0, in.reshape(tb, inWidth), w.wIh(), 0.0, tr.gates().reshape(tb, gh));
                 Tensor hInit = h0.select(idx);
@@ -501,6 +507,9 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
             backend.release(rh);
         }
         var saved = new RecurrentSaved(this, steps, batch, fromStep, inputs, masks, traces, h0, c0, owned);
+        if (stepGraphs != null) {
+            stepGraphs.lent(saved);
+        }
         return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), saved);
     }
 

@@ -53,6 +53,19 @@ public final class RecurrentSaved {
     }
 
     /**
+     * Direction {@code index}'s trace becomes {@code t}, whose gates, c and hn are copies this saved
+     * owns (a lent trace given back, see {@link StepGraphs}); h stays.
+     */
+    void replaceTrace(int index, Trace t) {
+        traces[index] = t;
+        for (Tensor x : new Tensor[] {t.gates(), t.c(), t.hn()}) {
+            if (x != null) {
+                owned.add(x);
+            }
+        }
+    }
+
+    /**
      * Hands the traces' device memory back now ({@link dev.mnemo.nn.Backend#release}): the activations
      * kept for backward, the inner layers' outputs, dropout masks, and zero initial states the forward
      * made. The output, the final state, {@code x} and a given initial state are not touched. A later

@@ -24,6 +24,14 @@ import java.util.Map;
  * one trace, ∂L/∂output and the pre-activation gradients, and a few device copies per call, which are cheap exactly where graphs
  * pay off (small steps, where launches dominate).
  *
+ * <p><b>Lending.</b> Once a shape is recorded, a forward may run in the owned trace itself
+ * ({@link #lend}): the projection GEMM writes the owned gates, the replay writes the owned c and hn,
+ * and the saved keeps those buffers as its trace, so neither the projection (T·B·G·H floats) nor
+ * those results are copied. Only h is copied out, since it may be the layer's output. A saved holds
+ * its loan until it is released ({@link RecurrentSaved#release}) or unreachable; a call that needs
+ * the owned trace while a live saved holds it first copies that saved's gates, c and hn out into
+ * tensors of its own, so every saved keeps its values.
+ *
  * <p>A shape is recorded on its {@code sightings}-th consecutive call (1: at once; 2, the CUDA
  * default: when a call repeats the previous call's shape), so a training loop whose batches change
  * shape every call (bucketed sequence lengths) stays on the eager loop instead of recording each
@@ -60,9 +68,19 @@ final class StepGraphs implements AutoCloseable {
         final RecurrentSaved.Trace buffers;
         // weak: remembering which trace we equal must not keep that trace's device memory alive
         private WeakReference<RecurrentSaved.Trace> holds;
+        // the saved whose trace at lentIndex uses these gates, c and hn; weak, as a loan ends with it
+        private WeakReference<RecurrentSaved> lentTo;
+        private int lentIndex;
+        private boolean lendingNow;   // lent to the forward running now, whose saved does not exist yet
 
         OwnedTrace(RecurrentSaved.Trace buffers) {
             this.buffers = buffers;
+        }
+
+        /** The live, unreleased saved that uses these buffers, or null. */
+        RecurrentSaved borrower() {
+            RecurrentSaved s = lentTo == null ? null : lentTo.get();
+            return s == null || s.released() ? null : s;
         }
 
         boolean holds(RecurrentSaved.Trace t) {
@@ -125,6 +143,8 @@ final class StepGraphs implements AutoCloseable {
     private final Map<Integer, long[]> seen = new HashMap<>();
     private int recordings;
     private int backwardRecordings;
+    private int loans;
+    private int loansCopiedOut;
 
     /**
      * @param sightings how many consecutive calls with one shape it takes to record that shape (1 or
@@ -186,8 +206,14 @@ final class StepGraphs implements AutoCloseable {
             entries.put(index, e);
         }
         RecurrentSaved.Trace owned = e.trace.buffers;
+        boolean lentHere = trace.gates() == owned.gates();   // lend(): the projection is already in place
+        if (!lentHere) {
+            endLoan(e.trace);
+        }
         e.trace.nowHolds(null);
-        backend.copy(trace.gates(), owned.gates());
+        if (!lentHere) {
+            backend.copy(trace.gates(), owned.gates());
+        }
         backend.copy(hInit, e.hInit);
         if (cInit != null) {
             backend.copy(cInit, e.cInit);
@@ -199,16 +225,59 @@ final class StepGraphs implements AutoCloseable {
         } else {
             e.recording.replay();
         }
-        backend.copy(owned.gates(), trace.gates());
         backend.copy(owned.h(), trace.h());
-        if (trace.c() != null) {
-            backend.copy(owned.c(), trace.c());
-        }
-        if (trace.hn() != null) {
-            backend.copy(owned.hn(), trace.hn());
+        if (!lentHere) {
+            backend.copy(owned.gates(), trace.gates());
+            copyIn(owned.c(), trace.c());
+            copyIn(owned.hn(), trace.hn());
         }
         e.trace.nowHolds(trace);
         return true;
+    }
+
+    /**
+     * The owned trace of (layer, direction) {@code index} for this call's forward to run in, when
+     * (steps, batch) is recorded and no live saved holds it: the caller takes its gates, c and hn as
+     * its trace (h stays the caller's own) and must hand the saved to {@link #lent} when the forward
+     * is done. Null when the caller makes its own trace.
+     */
+    RecurrentSaved.Trace lend(int index, int steps, int batch) {
+        Entry e = entries.get(index);
+        if (e == null || e.recording == null || e.steps != steps || e.batch != batch || e.trace.borrower() != null) {
+            return null;
+        }
+        e.trace.lentTo = null;
+        e.trace.lendingNow = true;
+        e.trace.lentIndex = index;
+        loans++;
+        return e.trace.buffers;
+    }
+
+    /** The forward that took owned traces from {@link #lend} made {@code saved}: they are its until it goes. */
+    void lent(RecurrentSaved saved) {
+        for (Entry e : entries.values()) {
+            if (e.trace.lendingNow) {
+                e.trace.lendingNow = false;
+                e.trace.lentTo = new WeakReference<>(saved);
+            }
+        }
+    }
+
+    /**
+     * Before the owned buffers of {@code t} are written for another call: the saved that holds them
+     * gets copies of its gates, c and hn, and the loan ends.
+     */
+    private void endLoan(OwnedTrace t) {
+        RecurrentSaved s = t.borrower();
+        t.lentTo = null;
+        t.lendingNow = false;
+        if (s == null) {
+            return;
+        }
+        loansCopiedOut++;
+        RecurrentSaved.Trace mine = s.traces[t.lentIndex];
+        s.replaceTrace(t.lentIndex, new RecurrentSaved.Trace(backend.copyOf(mine.gates()), mine.h(),
+                mine.c() == null ? null : backend.copyOf(mine.c()), mine.hn() == null ? null : backend.copyOf(mine.hn())));
     }
 
     /**
@@ -236,6 +305,9 @@ final class StepGraphs implements AutoCloseable {
         }
         BackwardLoop o = e.owned;
         if (!e.trace.holds(l.trace())) {
+            if (l.trace().gates() != o.trace().gates()) {   // else this is the borrower's own trace
+                endLoan(e.trace);
+            }
             e.trace.nowHolds(null);
             copyIn(l.trace().gates(), o.trace().gates());
             copyIn(l.trace().h(), o.trace().h());
@@ -263,8 +335,9 @@ final class StepGraphs implements AutoCloseable {
         return true;
     }
 
+    /** {@code to ← from} unless {@code from} is null or already is {@code to} (a lent buffer). */
     private void copyIn(Tensor from, Tensor to) {
-        if (from != null) {
+        if (from != null && !(from.storage() == to.storage() && from.offset() == to.offset())) {
             backend.copy(from, to);
         }
     }
@@ -314,6 +387,16 @@ final class StepGraphs implements AutoCloseable {
     /** How many backward recordings were made (one per (layer, direction) and shape); for tests. */
     int backwardRecordings() {
         return backwardRecordings;
+    }
+
+    /** How many forwards ran in a lent trace, per (layer, direction); for tests. */
+    int loans() {
+        return loans;
+    }
+
+    /** How many loans ended with the borrower's gates, c and hn copied out (it was still live); for tests. */
+    int loansCopiedOut() {
+        return loansCopiedOut;
     }
 
     /** Frees every recording; the buffers go with this object. */

@@ -89,6 +89,9 @@ final class StepGraphsCheck {
                     eager.kind() + ": dx of an older forward");
             assertBits(eager.flatGradients(), graphs.flatGradients(), eager.kind() + ": gradients of an older forward");
         }
+        assertTrue(graphs.stepGraphs().loans() > 0 && graphs.stepGraphs().loansCopiedOut() > 0,
+                "live saveds lent traces and had them copied out: " + graphs.stepGraphs().loans() + ", "
+                        + graphs.stepGraphs().loansCopiedOut());
         // An earlier output is not overwritten by a later call (the graph's buffers are copied out).
         Tensor x = random(be, rnd, 6, 3, opt.inputSize());
         RecurrentOutput first = graphs.forward(x, null);
@@ -98,6 +101,47 @@ final class StepGraphsCheck {
         graphs.setStepGraphs(false);
         assertNull(graphs.stepGraphs());
         assertNotNull(graphs.forward(x, null).output());
+    }
+
+    /**
+     * A training loop that releases each saved after its backward: once recorded, every forward runs
+     * in the recording's own trace (a loan, nothing copied but h) and never has to copy a borrower
+     * out; the results stay the eager loop's bits, and an output survives the next call.
+     */
+    static void runReleasing(Backend be, Function<RecurrentOptions, RecurrentLayer> make) {
+        RecurrentOptions opt = options();
+        RecurrentLayer eager = make.apply(opt);
+        RecurrentLayer graphs = make.apply(opt);
+        eager.setStepGraphs(false);
+        graphs.setStepGraphs(true);
+        int perShape = opt.numLayers() * opt.directions();
+        var rnd = new SplittableRandom(11);
+        Tensor previousOutput = null;
+        float[] previousValues = null;
+        for (int call = 0; call < 5; call++) {
+            Tensor x = random(be, rnd, 6, 3, opt.inputSize());
+            RecurrentOutput a = eager.forward(x, null);
+            RecurrentOutput b = graphs.forward(x, null);
+            String at = eager.kind() + " releasing call " + call;
+            assertBits(a.output(), b.output(), at + ": output");
+            assertEquals(call * perShape, graphs.stepGraphs().loans(), at + ": loans (the first call records)");
+            Tensor dy = random(be, rnd, a.output().shape());
+            eager.zeroGradients();
+            graphs.zeroGradients();
+            RecurrentGradients ga = eager.backward(a.saved(), dy, null);
+            RecurrentGradients gb = graphs.backward(b.saved(), dy, null);
+            assertBits(ga.dx(), gb.dx(), at + ": dx");
+            assertBits(eager.flatGradients(), graphs.flatGradients(), at + ": parameter gradients");
+            if (previousOutput != null) {
+                assertArrayEquals(previousValues, previousOutput.to(Device.CPU).toFloatArray(), at
+                        + ": the previous call's output changed");
+            }
+            previousOutput = b.output();
+            previousValues = previousOutput.to(Device.CPU).toFloatArray();
+            a.saved().release();
+            b.saved().release();
+        }
+        assertEquals(0, graphs.stepGraphs().loansCopiedOut(), "a released saved is never copied out");
     }
 
     /**

@@ -53,6 +53,13 @@ class StepGraphsGpuTest {
     }
 
     @Test
+    void aReleasingLoopRunsInLentTracesWithTheEagerBits() {
+        StepGraphsCheck.runReleasing(gpu, o -> new Lstm(o, gpu));
+        StepGraphsCheck.runReleasing(gpu, o -> new Gru(o, gpu));
+        StepGraphsCheck.runReleasing(gpu, o -> new Rnn(o, gpu));
+    }
+
+    @Test
     void recordedLoopsWithTheProductInPartialsReplayTheEagerBits() {
         // H = 7 splits into 7 partials of one column each
         SystemProperty.run(StepSplits.PROPERTY, "7", () -> {

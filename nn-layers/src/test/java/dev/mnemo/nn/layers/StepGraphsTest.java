@@ -32,6 +32,12 @@ class StepGraphsTest {
     }
 
     @Test
+    void aReleasingLoopRunsInLentTraces() {
+        StepGraphsCheck.runReleasing(cpu, o -> new Lstm(o, cpu));
+        StepGraphsCheck.runReleasing(cpu, o -> new Gru(o, cpu));
+    }
+
+    @Test
     void autoModeRecordsAShapeOnItsSecondCallInARow() {
         StepGraphsCheck.runAuto(cpu, o -> new Lstm(o, cpu));
         StepGraphsCheck.runAuto(cpu, o -> new Gru(o, cpu));
