@@ -338,9 +338,11 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                     dOut = backend.empty(steps, batch, h);
                     backend.copyColumns(dLayerOut.reshape(tb, dirs * h), d * h, dOut.reshape(tb, h), 0, h);
                 }
-                // written at every step by the cell backward
-                Tensor dWx = backend.empty(steps, batch, gh);
-                Tensor dRh = splitsRecurrentGradient() ? backend.empty(steps, batch, gh) : dWx;
+                // written at every step by the cell backward; a recorded shape's own when it has one
+                Tensor[] recorded = stepGraphs == null ? null : stepGraphs.ownedGradients(idx, steps, batch);
+                Tensor dWx = recorded != null ? recorded[0] : backend.empty(steps, batch, gh);
+                Tensor dRh = !splitsRecurrentGradient() ? dWx
+                        : recorded != null ? recorded[1] : backend.empty(steps, batch, gh);
                 Tensor dh = dh0.select(idx);
                 Tensor dc = dc0 == null ? null : dc0.select(idx);
                 Tensor h0 = saved.h0.select(idx);
@@ -373,10 +375,12 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 backend.gemm(false, false, 1.0, dWx.reshape(tb, gh), w.wIh(), d == 0 ? 0.0 : 1.0,
                         dIn.reshape(tb, inWidth));
                 // Queued work still reads these; the stream orders any reuse after it.
-                if (dRh != dWx) {
-                    backend.release(dRh);
+                if (recorded == null) {
+                    if (dRh != dWx) {
+                        backend.release(dRh);
+                    }
+                    backend.release(dWx);
                 }
-                backend.release(dWx);
                 if (dOut != dLayerOut) {
                     backend.release(dOut);
                 }

@@ -326,13 +326,27 @@ final class StepGraphs implements AutoCloseable {
         } else {
             e.recording.replay();
         }
-        backend.copy(o.dWx(), l.dWx());
+        copyIn(o.dWx(), l.dWx());   // nothing to copy when the caller took them from ownedGradients
         if (l.dRh() != l.dWx()) {
-            backend.copy(o.dRh(), l.dRh());
+            copyIn(o.dRh(), l.dRh());
         }
         backend.copy(o.dh(), l.dh());
         copyIn(o.dc(), l.dc());
         return true;
+    }
+
+    /**
+     * The recorded backward's own pre-activation gradients {dWx, dRh} of (layer, direction)
+     * {@code index} when (steps, batch) is recorded, else null. A backward may take them as its own
+     * instead of fresh tensors: they never leave that call, so no later call can overwrite them while
+     * in use, and the replay then copies neither out.
+     */
+    Tensor[] ownedGradients(int index, int steps, int batch) {
+        BackwardEntry e = backwardEntries.get(index);
+        if (e == null || e.recording == null || e.steps != steps || e.batch != batch) {
+            return null;
+        }
+        return new Tensor[] {e.owned.dWx(), e.owned.dRh()};
     }
 
     /** {@code to ← from} unless {@code from} is null or already is {@code to} (a lent buffer). */
