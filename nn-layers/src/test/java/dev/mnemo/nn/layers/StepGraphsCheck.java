@@ -59,17 +59,7 @@ final class StepGraphsCheck {
             }
             assertEquals(recordingsAfter[call] * perShape, graphs.stepGraphs().recordings(), at + ": recordings");
 
-            Tensor dy = random(be, rnd, a.output().shape());
-            eager.zeroGradients();
-            graphs.zeroGradients();
-            RecurrentGradients ga = eager.backward(a.saved(), dy, null);
-            RecurrentGradients gb = graphs.backward(b.saved(), dy, null);
-            assertBits(ga.dx(), gb.dx(), at + ": dx");
-            assertBits(ga.dState().h(), gb.dState().h(), at + ": dh0");
-            assertBits(eager.flatGradients(), graphs.flatGradients(), at + ": parameter gradients");
-            if (ga.dState().c() != null) {
-                assertBits(ga.dState().c(), gb.dState().c(), at + ": dc0");
-            }
+            backwardsAgree(eager, graphs, a, b, random(be, rnd, a.output().shape()), at);
             assertEquals(recordingsAfter[call] * perShape, graphs.stepGraphs().backwardRecordings(),
                     at + ": backward recordings");
         }
@@ -103,6 +93,21 @@ final class StepGraphsCheck {
         assertNotNull(graphs.forward(x, null).output());
     }
 
+    /** Both layers' backward of their forward {@code a}, {@code b} give the same bits: ∂x, ∂ initial state, parameters. */
+    static void backwardsAgree(RecurrentLayer eager, RecurrentLayer graphs, RecurrentOutput a, RecurrentOutput b,
+                               Tensor dy, String at) {
+        eager.zeroGradients();
+        graphs.zeroGradients();
+        RecurrentGradients ga = eager.backward(a.saved(), dy, null);
+        RecurrentGradients gb = graphs.backward(b.saved(), dy, null);
+        assertBits(ga.dx(), gb.dx(), at + ": dx");
+        assertBits(ga.dState().h(), gb.dState().h(), at + ": dh0");
+        assertBits(eager.flatGradients(), graphs.flatGradients(), at + ": parameter gradients");
+        if (ga.dState().c() != null) {
+            assertBits(ga.dState().c(), gb.dState().c(), at + ": dc0");
+        }
+    }
+
     /**
      * A training loop that releases each saved after its backward: once recorded, every forward runs
      * in the recording's own trace (a loan, nothing copied but h) and never has to copy a borrower
@@ -125,13 +130,7 @@ final class StepGraphsCheck {
             String at = eager.kind() + " releasing call " + call;
             assertBits(a.output(), b.output(), at + ": output");
             assertEquals(call * perShape, graphs.stepGraphs().loans(), at + ": loans (the first call records)");
-            Tensor dy = random(be, rnd, a.output().shape());
-            eager.zeroGradients();
-            graphs.zeroGradients();
-            RecurrentGradients ga = eager.backward(a.saved(), dy, null);
-            RecurrentGradients gb = graphs.backward(b.saved(), dy, null);
-            assertBits(ga.dx(), gb.dx(), at + ": dx");
-            assertBits(eager.flatGradients(), graphs.flatGradients(), at + ": parameter gradients");
+            backwardsAgree(eager, graphs, a, b, random(be, rnd, a.output().shape()), at);
             if (previousOutput != null) {
                 assertArrayEquals(previousValues, previousOutput.to(Device.CPU).toFloatArray(), at
                         + ": the previous call's output changed");
@@ -168,11 +167,7 @@ final class StepGraphsCheck {
             String at = eager.kind() + " call " + call + " (T=" + shapes[call][0] + ", B=" + shapes[call][1] + ")";
             assertBits(a.output(), b.output(), at + ": output");
             assertEquals(recordingsAfter[call] * perShape, graphs.stepGraphs().recordings(), at + ": recordings");
-            Tensor dy = random(be, rnd, a.output().shape());
-            eager.zeroGradients();
-            graphs.zeroGradients();
-            assertBits(eager.backward(a.saved(), dy, null).dx(), graphs.backward(b.saved(), dy, null).dx(), at + ": dx");
-            assertBits(eager.flatGradients(), graphs.flatGradients(), at + ": parameter gradients");
+            backwardsAgree(eager, graphs, a, b, random(be, rnd, a.output().shape()), at);
             assertEquals(recordingsAfter[call] * perShape, graphs.stepGraphs().backwardRecordings(),
                     at + ": backward recordings");
         }
