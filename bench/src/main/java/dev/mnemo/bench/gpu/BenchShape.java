@@ -1,5 +1,11 @@
 package dev.mnemo.bench.gpu;
 
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.layers.Gru;
+import dev.mnemo.nn.layers.Lstm;
+import dev.mnemo.nn.layers.RecurrentLayer;
+import dev.mnemo.nn.layers.RecurrentOptions;
+import dev.mnemo.nn.layers.Rnn;
 import java.util.List;
 import java.util.Locale;
 
@@ -45,6 +51,25 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
     /** The row key shared by the Java and PyTorch results: "LSTM/large/fp32". */
     public String key() {
         return cell + "/" + shape + "/" + math;
+    }
+
+    /** The backend's cell for {@link #cell()}: "RNN" is the tanh RNN. */
+    public Backend.RecurrentCell recurrentCell() {
+        return switch (cell) {
+            case "LSTM" -> Backend.RecurrentCell.LSTM;
+            case "GRU" -> Backend.RecurrentCell.GRU;
+            default -> Backend.RecurrentCell.RNN_TANH;
+        };
+    }
+
+    /** A fresh single-layer layer of this row's cell, input and hidden size on {@code backend}, seed 1. */
+    public RecurrentLayer newLayer(Backend backend) {
+        RecurrentOptions options = RecurrentOptions.builder(input, hidden).seed(1).build();
+        return switch (cell) {
+            case "LSTM" -> new Lstm(options, backend);
+            case "GRU" -> new Gru(options, backend);
+            default -> new Rnn(options, backend);
+        };
     }
 
     /** This row's cell and math at other dimensions: shape "custom", no H100 anchor (NaN). */

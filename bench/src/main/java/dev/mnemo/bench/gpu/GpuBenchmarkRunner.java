@@ -11,12 +11,8 @@ import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.StepSplits;
-import dev.mnemo.nn.layers.Gru;
-import dev.mnemo.nn.layers.Lstm;
 import dev.mnemo.nn.layers.RecurrentLayer;
-import dev.mnemo.nn.layers.RecurrentOptions;
 import dev.mnemo.nn.layers.RecurrentOutput;
-import dev.mnemo.nn.layers.Rnn;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,7 +20,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -317,12 +312,8 @@ public final class GpuBenchmarkRunner {
                     Timing fb = timer.time(c::forwardBackward, options.warmup(), options.forwardBackwardRepeats());
                     fwdBwd.put(s.key(), fb);
                     double host = timer.hostMillis(c::forward, options.forwardRepeats());
-                    var cell = switch (s.cell()) {
-                        case "LSTM" -> Backend.RecurrentCell.LSTM;
-                        case "GRU" -> Backend.RecurrentCell.GRU;
-                        default -> Backend.RecurrentCell.RNN_TANH;
-                    };
-                    String path = CudaBackend.float32().recurrentPath(cell, s.steps(), s.batch(), s.hidden()).path()
+                    String path = CudaBackend.float32().recurrentPath(s.recurrentCell(), s.steps(), s.batch(),
+                                    s.hidden()).path()
                             .toString();
                     out.printf(Locale.ROOT, "%-24s %-26s fwd %9.3f ms  fwd+bwd %9.3f ms  (fwd host %.3f ms; %s)%n",
                             s.key(), s.dims(), f.medianMs(), fb.medianMs(), host, path);
@@ -340,13 +331,7 @@ public final class GpuBenchmarkRunner {
 
         static Case build(BenchShape s) {
             Backend backend = s.math().equals("tf32") ? CudaBackend.tf32() : CudaBackend.float32();
-            RecurrentOptions options = RecurrentOptions.builder(s.input(), s.hidden()).seed(1).build();
-            RecurrentLayer layer = switch (s.cell()) {
-                case "RNN" -> new Rnn(options, backend);
-                case "LSTM" -> new Lstm(options, backend);
-                case "GRU" -> new Gru(options, backend);
-                default -> throw new IllegalArgumentException("unknown cell " + s.cell());
-            };
+            RecurrentLayer layer = s.newLayer(backend);
             var rnd = new SplittableRandom(2);
             Tensor x = Tensor.zeros(s.steps(), s.batch(), s.input());
             for (long i = 0; i < x.numel(); i++) {

@@ -5,13 +5,9 @@ import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.PersistentPolicy;
-import dev.mnemo.nn.layers.Gru;
-import dev.mnemo.nn.layers.Lstm;
 import dev.mnemo.nn.layers.RecurrentGradients;
 import dev.mnemo.nn.layers.RecurrentLayer;
-import dev.mnemo.nn.layers.RecurrentOptions;
 import dev.mnemo.nn.layers.RecurrentOutput;
-import dev.mnemo.nn.layers.Rnn;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -125,7 +121,8 @@ final class HostCostBench {
                 double[] eager = time(s, "per-step", "false", repeats, warmupMs);
                 double[] graphs = time(s, "per-step", "auto", repeats, warmupMs);
                 double[] auto = time(s, "auto", "auto", repeats, warmupMs);
-                String path = CudaBackend.float32().recurrentPath(cellOf(s), s.steps(), s.batch(), s.hidden()).path()
+                String path = CudaBackend.float32().recurrentPath(s.recurrentCell(), s.steps(), s.batch(), s.hidden())
+                        .path()
                         .toString();
                 out.printf(Locale.ROOT, "| %s | %s | %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %s | %.0f | %.0f |%n",
                         s.cell(), s.shape(), s.steps(), s.batch(), s.hidden(), eager[0], eager[1], graphs[0], graphs[1],
@@ -143,12 +140,7 @@ final class HostCostBench {
         String graphsBefore = System.setProperty(RecurrentLayer.GRAPHS_PROPERTY, graphs);
         try {
             CudaBackend gpu = CudaBackend.float32();
-            RecurrentOptions options = RecurrentOptions.builder(s.input(), s.hidden()).seed(1).build();
-            RecurrentLayer layer = switch (s.cell()) {
-                case "RNN" -> new Rnn(options, gpu);
-                case "LSTM" -> new Lstm(options, gpu);
-                default -> new Gru(options, gpu);
-            };
+            RecurrentLayer layer = s.newLayer(gpu);
             Tensor x = gpu.zeros(s.steps(), s.batch(), s.input());
             Tensor dy = gpu.zeros(s.steps(), s.batch(), s.hidden());
             Runnable forward = () -> {
@@ -193,14 +185,6 @@ final class HostCostBench {
         }
         Arrays.sort(us);
         return us[repeats / 2];
-    }
-
-    private static dev.mnemo.nn.Backend.RecurrentCell cellOf(BenchShape s) {
-        return switch (s.cell()) {
-            case "RNN" -> dev.mnemo.nn.Backend.RecurrentCell.RNN_TANH;
-            case "LSTM" -> dev.mnemo.nn.Backend.RecurrentCell.LSTM;
-            default -> dev.mnemo.nn.Backend.RecurrentCell.GRU;
-        };
     }
 
     private static void restore(String name, String value) {

@@ -10,12 +10,8 @@ import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.PersistentPolicy;
 import dev.mnemo.nn.cuda.PersistentVariant;
 import dev.mnemo.nn.cuda.PersistentWeightsSetting;
-import dev.mnemo.nn.layers.Gru;
-import dev.mnemo.nn.layers.Lstm;
 import dev.mnemo.nn.layers.RecurrentLayer;
-import dev.mnemo.nn.layers.RecurrentOptions;
 import dev.mnemo.nn.layers.RecurrentOutput;
-import dev.mnemo.nn.layers.Rnn;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -206,7 +202,7 @@ final class PersistentBenchmark {
             var timer = new GpuBenchmarkRunner.EventTimer(start, end);
             for (BenchShape s : shapes) {
                 try {
-                    var cell = Backend.RecurrentCell.valueOf(s.cell().equals("RNN") ? "RNN_TANH" : s.cell());
+                    var cell = s.recurrentCell();
                     var auto = withPath("auto", () -> gpu.recurrentPath(cell, s.steps(), s.batch(), s.hidden()));
                     Case c = Case.build(s, gpu);
                     Timing perStepF = withPath("per-step", () -> timer.time(c::forward, options.warmup(),
@@ -317,12 +313,7 @@ final class PersistentBenchmark {
     /** One layer (seed 1), its input U(−1, 1) and ∂L/∂output = 1 on the GPU. */
     private record Case(RecurrentLayer layer, Tensor x, Tensor dy) {
         static Case build(BenchShape s, Backend backend) {
-            RecurrentOptions options = RecurrentOptions.builder(s.input(), s.hidden()).seed(1).build();
-            RecurrentLayer layer = switch (s.cell()) {
-                case "RNN" -> new Rnn(options, backend);
-                case "LSTM" -> new Lstm(options, backend);
-                default -> new Gru(options, backend);
-            };
+            RecurrentLayer layer = s.newLayer(backend);
             var rnd = new SplittableRandom(2);
             Tensor x = Tensor.zeros(s.steps(), s.batch(), s.input());
             for (long i = 0; i < x.numel(); i++) {

@@ -228,8 +228,8 @@ final class StepGraphs implements AutoCloseable {
         backend.copy(owned.h(), trace.h());
         if (!lentHere) {
             backend.copy(owned.gates(), trace.gates());
-            copyIn(owned.c(), trace.c());
-            copyIn(owned.hn(), trace.hn());
+            copyIfDistinct(owned.c(), trace.c());
+            copyIfDistinct(owned.hn(), trace.hn());
         }
         e.trace.nowHolds(trace);
         return true;
@@ -309,29 +309,29 @@ final class StepGraphs implements AutoCloseable {
                 endLoan(e.trace);
             }
             e.trace.nowHolds(null);
-            copyIn(l.trace().gates(), o.trace().gates());
-            copyIn(l.trace().h(), o.trace().h());
-            copyIn(l.trace().c(), o.trace().c());
-            copyIn(l.trace().hn(), o.trace().hn());
+            copyIfDistinct(l.trace().gates(), o.trace().gates());
+            copyIfDistinct(l.trace().h(), o.trace().h());
+            copyIfDistinct(l.trace().c(), o.trace().c());
+            copyIfDistinct(l.trace().hn(), o.trace().hn());
             e.trace.nowHolds(l.trace());
         }
-        copyIn(l.h0(), o.h0());
-        copyIn(l.c0(), o.c0());
-        copyIn(l.dOut(), o.dOut());
-        copyIn(l.dh(), o.dh());
-        copyIn(l.dc(), o.dc());
+        copyIfDistinct(l.h0(), o.h0());
+        copyIfDistinct(l.c0(), o.c0());
+        copyIfDistinct(l.dOut(), o.dOut());
+        copyIfDistinct(l.dh(), o.dh());
+        copyIfDistinct(l.dc(), o.dc());
         if (e.recording == null) {
             e.recording = backend.record(() -> loop.accept(o));
             backwardRecordings++;
         } else {
             e.recording.replay();
         }
-        copyIn(o.dWx(), l.dWx());   // nothing to copy when the caller took them from ownedGradients
+        copyIfDistinct(o.dWx(), l.dWx());   // nothing to copy when the caller took them from ownedGradients
         if (l.dRh() != l.dWx()) {
-            copyIn(o.dRh(), l.dRh());
+            copyIfDistinct(o.dRh(), l.dRh());
         }
         backend.copy(o.dh(), l.dh());
-        copyIn(o.dc(), l.dc());
+        copyIfDistinct(o.dc(), l.dc());
         return true;
     }
 
@@ -349,8 +349,8 @@ final class StepGraphs implements AutoCloseable {
         return new Tensor[] {e.owned.dWx(), e.owned.dRh()};
     }
 
-    /** {@code to ← from} unless {@code from} is null or already is {@code to} (a lent buffer). */
-    private void copyIn(Tensor from, Tensor to) {
+    /** {@code to ← from} unless {@code from} is null or already is {@code to} (a lent or owned buffer). */
+    private void copyIfDistinct(Tensor from, Tensor to) {
         if (from != null && !(from.storage() == to.storage() && from.offset() == to.offset())) {
             backend.copy(from, to);
         }
