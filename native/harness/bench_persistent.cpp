@@ -7,16 +7,15 @@
 // 0, so repeated launches see the same input); backward on arbitrary saved values (its cost does
 // not depend on them), with dh / dc reset outside the timed region.
 //
-// Geometry, as the Java planner picks it (PersistentKernels, first estimates):
+// Geometry, as the Java planner picks it (PersistentKernels, PersistentClusterPlan):
 //   grid:    J = ceil(H / SMs), one block per SM;
-//   cluster: the smallest cluster S (J = ceil(H / S)) whose per-block work G·J·H·Bc <= 32768
-//            multiply-adds per step, else the largest S <= 16 whose shared memory fits;
-//            clusters = max(1, min(B, SMs / S)), Bc = ceil(B / clusters), then clusters =
-//            ceil(B / Bc) so none is left without rows.
+//   cluster: S (J = ceil(H / S)) by plan_cluster below; clusters = max(1, min(B, SMs / S)),
+//            Bc = ceil(B / clusters), then clusters = ceil(B / Bc) so none is left without rows.
 #include "bench_persistent.h"
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "cuda_check.h"
 #include "device_buffer.h"
@@ -27,7 +26,7 @@ namespace mnemo::harness {
 namespace {
 
 constexpr long long kSteps = 200;
-constexpr long long kWorkPerBlock = 32768;
+constexpr long long kWorkPerBlock = 16384;  // PersistentClusterPlan.TARGET_WORK_PER_BLOCK
 
 struct Device {
   int sms = 0, smemOptin = 0;
@@ -63,16 +62,30 @@ ClusterPlan cluster_of_size(int size, int G, long long B, long long H, const Dev
   return {size, j, clusters};
 }
 
+// PersistentClusterPlan's rule (see its class comment): balanced portable sizes (S·J = H, S <= 8) when
+// any fits, then the fewest rows per cluster, then the smallest S with work <= kWorkPerBlock, else the
+// least work.
 ClusterPlan plan_cluster(int G, long long B, long long H, const Device& d, bool backward, bool bf16) {
-  ClusterPlan best;
+  std::vector<ClusterPlan> all, balanced;
   for (int s = 1; s <= 16; ++s) {
     const ClusterPlan p = cluster_of_size(s, G, B, H, d, backward, bf16);
     if (p.size == 0) continue;
-    best = p;
-    const long long bc = (B + p.clusters - 1) / p.clusters;
-    if (static_cast<long long>(G) * p.units * H * bc <= kWorkPerBlock) break;
+    all.push_back(p);
+    if (static_cast<long long>(p.size) * p.units == H && p.size <= 8) balanced.push_back(p);
   }
-  return best;
+  const std::vector<ClusterPlan>& pool = balanced.empty() ? all : balanced;
+  if (pool.empty()) return {};
+  auto rows = [B](const ClusterPlan& p) { return (B + p.clusters - 1) / p.clusters; };
+  auto work = [&](const ClusterPlan& p) { return static_cast<long long>(G) * p.units * H * rows(p); };
+  long long fewest = rows(pool.front());
+  for (const ClusterPlan& p : pool) fewest = std::min(fewest, rows(p));
+  ClusterPlan least;
+  for (const ClusterPlan& p : pool) {
+    if (rows(p) != fewest) continue;
+    if (work(p) <= kWorkPerBlock) return p;
+    if (least.size == 0 || work(p) < work(least)) least = p;
+  }
+  return least;
 }
 
 // 0 when the cooperative kernel's shared memory does not fit.

@@ -33,7 +33,8 @@ import java.util.function.IntFunction;
  *       matrices already on the device), and {@code Eigen.ofBatch} end to end (host packing, upload,
  *       launch, download, the invariant checks of every matrix);</li>
  *   <li>{@code single/N/fpXX} (N = 64 … 2048): {@code Eigen.of} on the GPU engine (cuSOLVER Xgeev and
- *       the checks), beside cuSOLVER's Xgeev alone on the device (the API's overhead); for N &lt;=
+ *       the checks), beside cuSOLVER's Xgeev alone on the device, the two calls alternating; API / bare
+ *       is the median of the per-pair ratios (the API's overhead, free of drift between blocks); for N &lt;=
  *       {@value #CPU_MAX_ORDER} also on the CPU engine (EJML, float64), so the
  *       size rule's crossover ({@code mnemo.eigen.gpuMinOrder}) can be read off one run; and which
  *       engine the default options pick.</li>
@@ -98,7 +99,7 @@ final class EigenBench {
                         : Tensor.of(toFloat(a), batchCount, n, n);
                 EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
                 double api = median(repeats, i -> Eigen.ofBatch(stacked, o));
-                row(out, key, torchMs(torch, key), kernel, api, Double.NaN, Double.NaN, "");
+                row(out, key, torchMs(torch, key), kernel, api, Double.NaN, Double.NaN, Double.NaN, "");
             }
         }
         for (int n = 64; n <= Math.min(2048, maxOrder); n *= 2) {
@@ -111,10 +112,12 @@ final class EigenBench {
             for (EigenPrecision p : EigenPrecision.values()) {
                 EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
                 int singleRepeats = Math.max(3, repeats / (n >= 1024 ? 3 : 1));
-                double api = median(singleRepeats, i -> Eigen.of(a, order, o));
-                double bare = bareXgeevMs(a, n, p, singleRepeats);
-                row(out, "single/" + n + "/" + tag(p), torchMs(torch, "single/" + n + "/" + tag(p)), Double.NaN, api,
-                        bare, cpuMs, auto);
+                try (BareXgeev bare = BareXgeev.open(a, n, p)) {
+                    // API and bare calls alternate, so drift between two timed blocks cannot pass for overhead
+                    double[] ms = pairedMedians(singleRepeats, () -> Eigen.of(a, order, o), bare::run);
+                    row(out, "single/" + n + "/" + tag(p), torchMs(torch, "single/" + n + "/" + tag(p)), Double.NaN,
+                            ms[0], ms[1], ms[2], cpuMs, auto);
+                }
             }
         }
         return 0;
@@ -158,10 +161,43 @@ final class EigenBench {
         return repeats % 2 == 1 ? ms[repeats / 2] : (ms[repeats / 2 - 1] + ms[repeats / 2]) / 2;
     }
 
+    /**
+     * {@code a} and {@code b} run alternately (3 warm-up pairs, then {@code repeats} timed pairs):
+     * their median milliseconds, and the median of the per-pair ratios a / b.
+     */
+    private static double[] pairedMedians(int repeats, Runnable a, Runnable b) {
+        for (int i = 0; i < 3; i++) {
+            a.run();
+            b.run();
+        }
+        double[] msA = new double[repeats];
+        double[] msB = new double[repeats];
+        double[] ratio = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            msA[i] = millis(a);
+            msB[i] = millis(b);
+            ratio[i] = msA[i] / msB[i];
+        }
+        return new double[] {middle(msA), middle(msB), middle(ratio)};
+    }
+
+    private static double millis(Runnable work) {
+        long t0 = System.nanoTime();
+        work.run();
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static double middle(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
     private static void row(PrintStream out, String key, double torch, double kernel, double api, double bare,
-                            double cpu, String auto) {
+                            double apiOverBare, double cpu, String auto) {
         out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", key,
-                fmt(torch), fmt(kernel), fmt(torch / kernel), fmt(api), fmt(torch / api), fmt(bare), fmt(api / bare),
+                fmt(torch), fmt(kernel), fmt(torch / kernel), fmt(api), fmt(torch / api), fmt(bare), fmt(apiOverBare),
                 fmt(cpu), auto.isEmpty() ? "–" : auto));
     }
 
@@ -170,20 +206,32 @@ final class EigenBench {
      * copy restores it before each call, since Xgeev overwrites its input): the "direct Xgeev call"
      * the single-matrix API is held to (within 1.1×).
      */
-    private static double bareXgeevMs(double[] a, int n, EigenPrecision p, int repeats) {
-        boolean f64 = p == EigenPrecision.FLOAT64;
-        CudaDataType type = f64 ? CudaDataType.FLOAT64 : CudaDataType.FLOAT32;
-        try (CudaContext c = CudaContext.open(0);
-             CudaStream s = CudaStream.create(c);
-             Cusolver solver = Cusolver.create(s);
-             DeviceBuffer original = f64 ? DeviceBuffer.of(c, a) : DeviceBuffer.of(c, toFloat(a));
-             DeviceBuffer work = DeviceBuffer.allocate(c, original.byteSize());
-             DeviceBuffer w = DeviceBuffer.allocate(c, 2L * n * type.bytes())) {
-            return median(repeats, i -> {
-                work.copyFromDeviceAsync(original, 0, 0, original.byteSize(), s);
-                solver.geev(type, n, work, w, null); // reads info back, which synchronizes
-                return null;
-            });
+    private record BareXgeev(CudaContext context, CudaStream stream, Cusolver solver, DeviceBuffer original,
+                             DeviceBuffer work, DeviceBuffer values, CudaDataType type, int n) implements AutoCloseable {
+        static BareXgeev open(double[] a, int n, EigenPrecision p) {
+            boolean f64 = p == EigenPrecision.FLOAT64;
+            CudaDataType type = f64 ? CudaDataType.FLOAT64 : CudaDataType.FLOAT32;
+            CudaContext c = CudaContext.open(0);
+            CudaStream s = CudaStream.create(c);
+            Cusolver solver = Cusolver.create(s);
+            DeviceBuffer original = f64 ? DeviceBuffer.of(c, a) : DeviceBuffer.of(c, toFloat(a));
+            return new BareXgeev(c, s, solver, original, DeviceBuffer.allocate(c, original.byteSize()),
+                    DeviceBuffer.allocate(c, 2L * n * type.bytes()), type, n);
+        }
+
+        void run() {
+            work.copyFromDeviceAsync(original, 0, 0, original.byteSize(), stream);
+            solver.geev(type, n, work, values, null); // reads info back, which synchronizes
+        }
+
+        @Override
+        public void close() {
+            values.close();
+            work.close();
+            original.close();
+            solver.close();
+            stream.close();
+            context.close();
         }
     }
 

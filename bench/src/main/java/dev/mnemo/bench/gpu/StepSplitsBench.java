@@ -135,7 +135,8 @@ final class StepSplitsBench {
                 fastest = k;
             }
         }
-        int auto = StepSplits.splits(StepSplits.AUTO, shape.batch(), width, shape.hidden(), sms);
+        int auto = StepSplits.splits(StepSplits.AUTO, shape.batch(), width, shape.hidden(), shape.math().equals("tf32"),
+                sms);
         return String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %s | S=%d | S=%d | %.2f× |", shape.cell(),
                 shape.shape(), shape.math(), shape.batch(), shape.hidden(), String.join(" | ", cells), SPLITS[fastest],
                 auto, us[0] / us[fastest]);

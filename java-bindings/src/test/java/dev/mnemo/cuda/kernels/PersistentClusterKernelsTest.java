@@ -91,10 +91,14 @@ class PersistentClusterKernelsTest {
             "LSTM, 1, 256, false, 8, 32, 1, 1, 133632",
             "GRU, 5, 37, false, 1, 37, 5, 1, 17168",
             "GRU, 5, 37, true, 1, 37, 5, 1, 17760",
-            "RNN_TANH, 5, 255, false, 2, 128, 5, 1, 133112",
+            "RNN_TANH, 5, 255, false, 5, 51, 5, 1, 54264",
             "RNN_RELU, 1, 1, true, 1, 1, 1, 1, 24",
-            "GRU, 200, 128, false, 16, 8, 8, 25, 40288",
-            "GRU, 200, 128, true, 16, 8, 8, 25, 91488",
+            "GRU, 200, 128, false, 1, 128, 100, 2, 201728",
+            "GRU, 200, 128, true, 1, 128, 100, 2, 205824",
+            "LSTM, 128, 128, false, 2, 64, 64, 2, 135168",
+            "LSTM, 128, 128, true, 2, 64, 64, 2, 140800",
+            "RNN_TANH, 1, 256, false, 4, 64, 1, 1, 67840",
+            "GRU, 1, 256, true, 8, 32, 1, 1, 104832",
             "RNN_TANH, 300, 64, false, 1, 64, 100, 3, 18688"})
     void planFollowsTheDocumentedRuleAndTheHeaderFormulas(Cell cell, long b, long h, boolean backward, int size,
                                                           int units, int clusters, int rows, int smem) {
@@ -125,14 +129,14 @@ class PersistentClusterKernelsTest {
 
     @Test
     void aFixedClusterSizeTakesExactlyThatSizeOrSaysWhyNot() {
-        // pixel MNIST's LSTM (B = 128, H = 128): the rule takes 16 blocks, a fixed S = 2 two
+        // pixel MNIST's LSTM (B = 128, H = 128): the rule takes 2 blocks, a fixed S = 4 four
         var rule = PersistentClusterPlan.plan(Cell.LSTM, 128, 128, H100).plan();
-        assertEquals(16, rule.clusterSize());
-        var two = PersistentClusterPlan.plan(false, Cell.LSTM, 128, 128, H100, PersistentWeights.FP32, 2);
-        assertTrue(two.feasible(), two::reason);
-        assertEquals(2, two.plan().clusterSize());
-        assertEquals(64, two.plan().unitsPerBlock());
-        assertEquals(PersistentClusterPlan.clustersFor(2, 128, 132), two.plan().clusters());
+        assertEquals(2, rule.clusterSize());
+        var four = PersistentClusterPlan.plan(false, Cell.LSTM, 128, 128, H100, PersistentWeights.FP32, 4);
+        assertTrue(four.feasible(), four::reason);
+        assertEquals(4, four.plan().clusterSize());
+        assertEquals(32, four.plan().unitsPerBlock());
+        assertEquals(PersistentClusterPlan.clustersFor(4, 128, 132), four.plan().clusters());
         assertEquals(rule, PersistentClusterPlan.plan(false, Cell.LSTM, 128, 128, H100, PersistentWeights.FP32,
                 PersistentClusterPlan.AUTO_SIZE).plan());
         var backward = PersistentClusterPlan.plan(true, Cell.GRU, 1, 256, H100, PersistentWeights.FP32, 4);

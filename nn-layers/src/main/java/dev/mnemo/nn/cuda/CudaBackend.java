@@ -580,7 +580,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor recurrentProductBuffer(int batch, int width, int hidden) {
-        int s = CudaRecurrentProduct.splits(rt.device.multiprocessors(), batch, width, hidden);
+        int s = CudaRecurrentProduct.splits(rt.device.multiprocessors(), precision, batch, width, hidden);
         return s == 1 ? empty(batch, width) : empty(s, batch, width);   // every use writes it first (β = 0)
     }
 

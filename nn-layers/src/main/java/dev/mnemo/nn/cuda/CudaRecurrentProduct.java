@@ -36,9 +36,10 @@ final class CudaRecurrentProduct {
         }
     }
 
-    /** S for this product under {@value StepSplits#PROPERTY}. */
-    static int splits(int multiprocessors, int batch, int width, int hidden) {
-        return StepSplits.splits(StepSplits.configured(), batch, width, hidden, multiprocessors);
+    /** S for this product in {@code precision} under {@value StepSplits#PROPERTY}. */
+    static int splits(int multiprocessors, GemmPrecision precision, int batch, int width, int hidden) {
+        return StepSplits.splits(StepSplits.configured(), batch, width, hidden, precision != GemmPrecision.FP32,
+                multiprocessors);
     }
 
     /**

@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * The cluster size of the persistent cluster kernels, from the system property {@value #PROPERTY}:
- * {@code auto} (the default: {@link PersistentClusterPlan}'s rule, a first estimate not yet tuned on
- * a GPU) or a fixed S in 1..16 blocks per cluster, for tuning a device with measurements (e.g. from
+ * {@code auto} (the default: {@link PersistentClusterPlan}'s rule, tuned on an H200) or a fixed S in
+ * 1..16 blocks per cluster, for tuning a device with measurements (e.g. from
  * {@code mnemo_harness persistent_sweep}). A fixed S that cannot run a shape (H splits into fewer
  * blocks, or its shared memory does not fit) leaves that shape to the other paths, with the reason in
  * the choice.

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * How many partial GEMMs the per-step recurrent product {@code h_{t−1}·W_hhᵀ} runs as on CUDA, from
- * the system property {@value #PROPERTY}: {@code 1} (the default, one {@code cublasSgemm}), a fixed
- * S in 2..{@value #MAX_SPLITS}, or {@code auto}.
+ * the system property {@value #PROPERTY}: {@code auto} (the default), {@code 1} (one
+ * {@code cublasSgemm}), or a fixed S in 2..{@value #MAX_SPLITS}.
  *
  * <p>Why split. Per step the product is {@code [B, H]·[H, G·H]} with small B: cuBLAS tiles the
  * {@code B × G·H} output, and at B = 64 or 256 that may give far fewer tiles than the GPU has SMs
@@ -13,9 +13,14 @@ import java.util.Locale;
  * strided-batched call, S times the tiles; the cell kernel, which reads the product anyway, sums the
  * S partials in a fixed order. Float32 and TF32 GEMMs alike; the CPU backend keeps one product.
  *
- * <p>{@code auto} is a first estimate, not yet measured on a GPU: the smallest power of two S ≤ 8
- * with {@code ceil(B/128)·ceil(G·H/128)·S >= SMs}, at least 128 columns of H per slice. A fixed S
- * or the rule's S becomes the largest divisor of H not above it (the slices must be equal).
+ * <p>{@code auto} (the default) follows the H200's table of S = 1, 2, 4, 8 per anchor shape
+ * ({@code GpuBenchmarkRunner stepsplits}, 2026-11-27): a vanilla RNN (G = 1) ran fastest at S = 8 on
+ * every shape, 1.2–1.5× faster per step than one GEMM in float32, so it grows S while the tiles stay
+ * under the SMs and slices keep at least {@value #MIN_RNN_SLICE} columns; LSTM and GRU in float32 take
+ * the smallest power of two S ≤ 8 with {@code ceil(B/128)·ceil(G·H/128)·S >= SMs}, at least
+ * {@value #MIN_SLICE} columns per slice (within 6 % of the fastest S on every shape); LSTM and GRU in
+ * TF32 keep one GEMM, which was fastest at H = 1024 (partials lost up to 1.5×). A fixed S or the rule's
+ * S becomes the largest divisor of H not above it (the slices must be equal).
  */
 public final class StepSplits {
     /** The system property that sets the split. */
@@ -28,6 +33,7 @@ public final class StepSplits {
     private static final int TILE = 128;
     private static final int AUTO_MAX = 8;
     private static final int MIN_SLICE = 128;
+    private static final int MIN_RNN_SLICE = 32;
 
     private StepSplits() {
     }
@@ -49,25 +55,31 @@ public final class StepSplits {
         throw new IllegalArgumentException(PROPERTY + " must be auto or 1.." + MAX_SPLITS + ", got '" + text + "'");
     }
 
-    /** What the system property asks for: {@link #AUTO}, or S; 1 when unset or blank. */
+    /** What the system property asks for: {@link #AUTO} (also when unset or blank), or S. */
     public static int configured() {
         String value = System.getProperty(PROPERTY);
-        return value == null || value.isBlank() ? 1 : parse(value);
+        return value == null || value.isBlank() ? AUTO : parse(value);
     }
 
     /**
      * The partials for a product of {@code batch} rows, {@code width} (= G·H) columns and depth
-     * {@code hidden} on a GPU with {@code sms} SMs, under {@code requested} ({@link #AUTO} or S).
+     * {@code hidden} in float32 ({@code tf32} false) or TF32 on a GPU with {@code sms} SMs, under
+     * {@code requested} ({@link #AUTO} or S).
      */
-    public static int splits(int requested, int batch, int width, int hidden, int sms) {
-        int s = requested == AUTO ? autoSplits(batch, width, hidden, sms) : requested;
+    public static int splits(int requested, int batch, int width, int hidden, boolean tf32, int sms) {
+        int s = requested == AUTO ? autoSplits(batch, width, hidden, tf32, sms) : requested;
         return largestDivisorAtMost(hidden, s);
     }
 
-    private static int autoSplits(int batch, int width, int hidden, int sms) {
+    private static int autoSplits(int batch, int width, int hidden, boolean tf32, int sms) {
+        boolean gated = width > hidden;
+        if (gated && tf32) {
+            return 1;
+        }
+        int minSlice = gated ? MIN_SLICE : MIN_RNN_SLICE;
         long tiles = (long) Math.ceilDiv(Math.max(batch, 1), TILE) * Math.ceilDiv(Math.max(width, 1), TILE);
         int s = 1;
-        while (s < AUTO_MAX && tiles * s < sms && hidden / (2 * s) >= MIN_SLICE) {
+        while (s < AUTO_MAX && tiles * s < sms && hidden / (2 * s) >= minSlice) {
             s *= 2;
         }
         return s;

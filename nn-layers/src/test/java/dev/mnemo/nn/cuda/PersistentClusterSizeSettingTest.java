@@ -49,17 +49,17 @@ class PersistentClusterSizeSettingTest {
 
     @Test
     void aFixedSizeShapesTheClusterPlanAndTheChoiceSaysSo() {
-        // pixel MNIST's LSTM: the rule's 16-block clusters, or two-block ones when asked
+        // pixel MNIST's LSTM: the rule's 2-block clusters, or four-block ones when asked
         var rule = policy(Mode.AUTO, PersistentClusterPlan.AUTO_SIZE).choose(Cell.LSTM, 784, 128, 128);
         assertEquals(Path.CLUSTER, rule.path(), rule.toString());
-        assertEquals(16, rule.clusterPlan().clusterSize());
+        assertEquals(2, rule.clusterPlan().clusterSize());
         assertFalse(rule.reason().contains(PersistentClusterSizeSetting.PROPERTY), rule.reason());
-        var two = policy(Mode.AUTO, 2).choose(Cell.LSTM, 784, 128, 128);
-        assertEquals(Path.CLUSTER, two.path(), two.toString());
-        assertEquals(2, two.clusterPlan().clusterSize());
-        assertTrue(two.reason().contains("mnemo.persistent.clusterSize=2; "), two.reason());
-        var backward = policy(Mode.AUTO, 2).chooseBackward(Cell.LSTM, 784, 128, 128);
-        assertEquals(2, backward.clusterPlan().clusterSize());
+        var four = policy(Mode.AUTO, 4).choose(Cell.LSTM, 784, 128, 128);
+        assertEquals(Path.CLUSTER, four.path(), four.toString());
+        assertEquals(4, four.clusterPlan().clusterSize());
+        assertTrue(four.reason().contains("mnemo.persistent.clusterSize=4; "), four.reason());
+        var backward = policy(Mode.AUTO, 4).chooseBackward(Cell.LSTM, 784, 128, 128);
+        assertEquals(4, backward.clusterPlan().clusterSize());
         assertTrue(backward.clusterPlan().backward());
     }
 

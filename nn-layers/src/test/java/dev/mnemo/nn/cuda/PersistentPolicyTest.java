@@ -60,6 +60,23 @@ class PersistentPolicyTest {
     }
 
     @Test
+    void autoRunsAWiderLayerOnTheClusterKernelWhenEachClusterHoldsOneRow() {
+        var p = new PersistentPolicy(Mode.AUTO, H100_CC);
+        // RNN H = 256 at B = 64 (the anchors' small): 64 clusters of 2 blocks, one row each
+        var rnn = p.choose(Cell.RNN_TANH, 100, 64, 256);
+        assertTrue(rnn.persistent() && rnn.cluster(), rnn.toString());
+        assertEquals(1, rnn.clusterPlan().rowsPerCluster());
+        assertTrue(rnn.reason().contains("one batch row per cluster"), rnn.reason());
+        assertTrue(p.chooseBackward(Cell.RNN_TANH, 100, 64, 256).cluster());
+        // LSTM at the same shape: 16 clusters of 8 blocks, 4 rows each, stays per-step
+        var lstm = p.choose(Cell.LSTM, 100, 64, 256);
+        assertFalse(lstm.persistent(), lstm.toString());
+        assertTrue(lstm.reason().contains("4 batch rows per cluster"), lstm.reason());
+        // past 66 rows the RNN's two-block clusters hold two rows each
+        assertFalse(p.choose(Cell.RNN_TANH, 100, 67, 256).persistent());
+    }
+
+    @Test
     void overridesForceEitherPath() {
         assertFalse(new PersistentPolicy(Mode.PER_STEP, H100).choose(Cell.LSTM, 1000, 1, 256).persistent());
         var forced = new PersistentPolicy(Mode.PERSISTENT, H100).choose(Cell.LSTM, 784, 128, 128);
@@ -122,7 +139,8 @@ class PersistentPolicyTest {
         assertEquals(PersistentPolicy.Path.CLUSTER, c.path(), c.toString());
         assertTrue(c.persistent() && c.cluster());
         assertNull(c.plan());
-        // S = 8 is the smallest cluster with G·J·H·Bc = 4·32·256·1 <= 32768; B = 8 over 132 / 8 SMs' worth
+        // S = 8: the only balanced portable size whose W_hh slice fits (S = 4 would hold 4·64·256 floats);
+        // B = 8 over 132 / 8 SMs' worth
         assertEquals(8, c.clusterPlan().clusterSize());
         assertEquals(32, c.unitsPerBlock());
         assertEquals(8, c.clusterPlan().clusters());

@@ -32,7 +32,7 @@ class StepSplitsGpuTest {
     @Test
     void theBufferHoldsThePartialsTheSettingAsksFor() {
         assertArrayEquals(new int[] {6, 48}, SystemProperty.with(StepSplits.PROPERTY, null,
-                () -> gpu.recurrentProductBuffer(6, 48, 12).shape()), "one product by default");
+                () -> gpu.recurrentProductBuffer(6, 48, 12).shape()), "auto (the default): one product at gated H 12");
         assertArrayEquals(new int[] {4, 6, 48}, SystemProperty.with(StepSplits.PROPERTY, "4",
                 () -> gpu.recurrentProductBuffer(6, 48, 12).shape()));
         assertArrayEquals(new int[] {4, 6, 48}, SystemProperty.with(StepSplits.PROPERTY, "5",

@@ -3,6 +3,7 @@ package dev.mnemo.nn.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.mnemo.nn.SystemProperty;
 import org.junit.jupiter.api.Test;
 
 /** The per-step product's split: the setting and the rule (on an H100's 132 SMs). */
@@ -21,23 +22,35 @@ class StepSplitsTest {
     }
 
     @Test
-    void autoAddsPartialsUntilTheTilesCoverTheSmsKeepingSlicesOf128() {
-        // gpu-anchors.md's per-step shapes: batch, G·H, H
-        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 64, 1024, 1024, SMS), "RNN large: 8 tiles");
-        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 64, 4096, 1024, SMS), "LSTM large: 32 tiles");
-        assertEquals(4, StepSplits.splits(StepSplits.AUTO, 256, 2048, 512, SMS), "LSTM bigbatch: slices of 128");
-        assertEquals(4, StepSplits.splits(StepSplits.AUTO, 256, 512, 512, SMS), "RNN bigbatch");
-        assertEquals(2, StepSplits.splits(StepSplits.AUTO, 64, 256, 256, SMS), "RNN small: slices of 128");
-        assertEquals(1, StepSplits.splits(StepSplits.AUTO, 64, 512, 128, SMS), "H 128: one slice");
-        assertEquals(1, StepSplits.splits(StepSplits.AUTO, 4096, 4096, 1024, SMS), "enough tiles already");
+    void autoFollowsTheMeasuredTable() {
+        // gpu-anchors.md's per-step shapes: batch, G·H, H; the H200 table's fastest S in the comments
+        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 64, 1024, 1024, false, SMS), "RNN large (8)");
+        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 64, 256, 256, false, SMS), "RNN small: slices of 32 (8)");
+        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 256, 512, 512, false, SMS), "RNN bigbatch (8)");
+        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 64, 512, 512, true, SMS), "RNN mid tf32 (8)");
+        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 64, 4096, 1024, false, SMS), "LSTM large: 32 tiles (4)");
+        assertEquals(4, StepSplits.splits(StepSplits.AUTO, 256, 2048, 512, false, SMS), "LSTM bigbatch: slices of 128 (2)");
+        assertEquals(2, StepSplits.splits(StepSplits.AUTO, 64, 768, 256, false, SMS), "GRU small: slices of 128 (2)");
+        assertEquals(1, StepSplits.splits(StepSplits.AUTO, 64, 4096, 1024, true, SMS), "LSTM large tf32 (1)");
+        assertEquals(1, StepSplits.splits(StepSplits.AUTO, 64, 3072, 1024, true, SMS), "GRU large tf32 (1)");
+        assertEquals(1, StepSplits.splits(StepSplits.AUTO, 64, 512, 128, false, SMS), "gated H 128: one slice");
+        assertEquals(4, StepSplits.splits(StepSplits.AUTO, 64, 128, 128, false, SMS), "RNN H 128: slices of 32");
+        assertEquals(1, StepSplits.splits(StepSplits.AUTO, 4096, 4096, 1024, false, SMS), "enough tiles already");
+    }
+
+    @Test
+    void autoIsTheDefaultAndOneIsAChoice() {
+        SystemProperty.run(StepSplits.PROPERTY, null, () -> assertEquals(StepSplits.AUTO, StepSplits.configured()));
+        SystemProperty.run(StepSplits.PROPERTY, " ", () -> assertEquals(StepSplits.AUTO, StepSplits.configured()));
+        SystemProperty.run(StepSplits.PROPERTY, "1", () -> assertEquals(1, StepSplits.configured()));
     }
 
     @Test
     void aSplitBecomesTheLargestDivisorOfHNotAboveIt() {
-        assertEquals(4, StepSplits.splits(4, 64, 400, 100, SMS));
-        assertEquals(3, StepSplits.splits(4, 64, 99, 33, SMS));
-        assertEquals(1, StepSplits.splits(8, 64, 97, 97, SMS), "a prime H cannot split");
-        assertEquals(5, StepSplits.splits(16, 1, 5, 5, SMS), "never more partials than columns");
-        assertEquals(1, StepSplits.splits(1, 64, 1024, 1024, SMS));
+        assertEquals(4, StepSplits.splits(4, 64, 400, 100, false, SMS));
+        assertEquals(3, StepSplits.splits(4, 64, 99, 33, false, SMS));
+        assertEquals(1, StepSplits.splits(8, 64, 97, 97, false, SMS), "a prime H cannot split");
+        assertEquals(5, StepSplits.splits(16, 1, 5, 5, false, SMS), "never more partials than columns");
+        assertEquals(1, StepSplits.splits(1, 64, 1024, 1024, false, SMS));
     }
 }
