@@ -9,6 +9,7 @@
 #include "persistent_cell_bwd.cuh"
 #include "persistent_cluster.cuh"
 #include "persistent_common.cuh"
+#include "persistent_phases.cuh"
 #include "persistent_tiled_product.cuh"
 
 namespace mnemo::persistent {
@@ -70,10 +71,14 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
     BwdInputs<C> ahead{};  // step s + 1's
     if (active && steps > 0) load_bwd_inputs<C>(p, j, b, stepOf(0), prevOf(stepOf(0)), firstOf(stepOf(0)), in);
     if (active && steps > 1) load_bwd_inputs<C>(p, j, b, stepOf(1), prevOf(stepOf(1)), firstOf(stepOf(1)), ahead);
+    // Phases (persistent_phases.cuh): 0 cell and dRh to the peers, 1 arrive, 2 output stores and
+    // input loads, 3 wait, 4 product, 5 block barrier and ∂L/∂h.
+    PhaseClock clock;
     for (long long s = 0; s < steps; ++s) {
       const long long t = stepOf(s);
       float* ds = dbuf + (s & 1) * dStride;
       BwdOut<C> out{};
+      clock.restart();
       if (active) {
         out = cell_backward_compute<C>(in, dhCarried, dcCarried);
         for (int k = 0; k < G; ++k) {
@@ -81,7 +86,9 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
           for (int peer = 0; peer < clusterSize; ++peer) cluster_peer(ds + at, peer)[0] = out.dRh[k];
         }
       }
+      clock.lap(0);
       cluster_arrive();
+      clock.lap(1);
       if (active) {
         store_bwd<C>(p, out, j, b, t);
         if constexpr (C == Cell::kLstm) dcCarried = out.dcPrev;
@@ -93,13 +100,19 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
           }
         }
       }
+      clock.lap(2);
       // Step t's dRh of every unit is in every block's ds; ds is not written again until all
       // blocks have passed the next step's barrier, after their product below.
       cluster_wait();
+      clock.lap(3);
       block_product<kBf16>(w, ds, acc, unitsPerBlock, myBatch, gh);
+      clock.lap(4);
       __syncthreads();
       if (active) dhCarried = out.dhRest + acc[bl * unitsPerBlock + kk];
+      clock.lap(5);
+      clock.count_step();
     }
+    clock.flush();
     if (active) {
       const long long at = b * hidden + j;
       p.dh[at] = dhCarried;

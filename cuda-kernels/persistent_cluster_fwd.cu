@@ -11,6 +11,7 @@
 #include "persistent_cell_fwd.cuh"
 #include "persistent_cluster.cuh"
 #include "persistent_common.cuh"
+#include "persistent_phases.cuh"
 #include "persistent_register_product.cuh"
 #include "persistent_tiled_product.cuh"
 
@@ -54,13 +55,19 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       if (steps > 1) load_gx<C>(p, p.reverse ? steps - 2 : 1, b, j, gxAhead);
       c = load_c_prev<C>(p, j, b, 0, true);
     }
+    // Phases (persistent_phases.cuh): 0 product, 1 block barrier, 2 cell and h_t to the peers,
+    // 3 arrive, 4 output stores and input loads, 5 wait.
+    PhaseClock clock;
     for (long long s = 0; s < steps; ++s) {
       const long long t = p.reverse ? steps - 1 - s : s;
       const bool last = s + 1 == steps;
       const float* hPrev = k.hbuf + (s & 1) * k.hStride;
       float* hNext = k.hbuf + ((s + 1) & 1) * k.hStride;
+      clock.restart();
       product(hPrev, k.acc);
+      clock.lap(0);
       __syncthreads();
+      clock.lap(1);
       CellOut<C> out{};
       if (active) {
         out = cell_compute<C>(in, k.acc + bl * k.rows + jj, hPrev[bl * k.hidden + j], c, k.unitsPerBlock);
@@ -68,7 +75,9 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
           for (int peer = 0; peer < k.clusterSize; ++peer) cluster_peer(hNext + bl * k.hidden + j, peer)[0] = out.h;
         }
       }
+      clock.lap(2);
       if (!last) cluster_arrive();
+      clock.lap(3);
       if (active) {
         cell_store<C>(p, out, j, b, t);
         c = out.c;
@@ -78,9 +87,13 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
           if (s + 2 < steps) load_gx<C>(p, p.reverse ? t - 2 : t + 2, b, j, gxAhead);
         }
       }
+      clock.lap(4);
       // h_t is in every block's hNext; no block writes its hPrev again before all have read it.
       if (!last) cluster_wait();
+      clock.lap(5);
+      clock.count_step();
     }
+    clock.flush();
     return;
   }
   for (long long s = 0; s < steps; ++s) {  // several (b, j) per thread: loads in the step

@@ -9,7 +9,8 @@
 #
 # Needs g++ (C++17) and perl; no CUDA. MNEMO_EMU_SANITIZE=none builds without sanitizers;
 # MNEMO_EMU_SCHEDULES picks the thread schedules run (default "inorder shuffle"; MNEMO_EMU_SEED
-# seeds the shuffle).
+# seeds the shuffle). MNEMO_EMU_DEFINES adds preprocessor flags, e.g. "-DMNEMO_PERSISTENT_PHASES"
+# checks the phase-counting build of the persistent cluster kernels.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/build/emu}"
@@ -30,6 +31,8 @@ opt=-O1; [ "$sanitize" = none ] && opt=-O2
 flags=(-std=c++17 "$opt" -g -fno-omit-frame-pointer -DMNEMO_EMULATOR -Wall -Wextra -Wno-unused-parameter
        -Wno-unknown-pragmas -include cuda_runtime.h
        -I"$root/native/emu/include" -I"$root/native/include" -I"$root/cuda-kernels" -I"$root/native/harness")
+read -r -a defines <<<"${MNEMO_EMU_DEFINES:-}"
+flags+=("${defines[@]}")
 [ "$sanitize" != none ] && flags+=(-fsanitize="$sanitize" -fno-sanitize-recover=undefined)
 
 sources=("$root"/native/harness/check*.cpp "$out"/src/*.cpp "$root/native/emu/emu.cpp")

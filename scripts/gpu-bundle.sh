@@ -3,9 +3,10 @@
 # CUDA driver but no JDK, no Maven and no network:
 #   scripts/gpu-bundle.sh [DIR]          (default .gpu; run after `mvn package`, or it builds)
 # DIR then holds: jars/ (every module jar, test jar and dependency), junit-console.jar, the native
-# harness xz-packed (when nvcc built it), jre.tar.xz (a jlink runtime), gpu-suite.sh, gpu-bench.sh,
-# gpu-bench-all.sh and torch/*.py (the PyTorch side of the benchmarks). On the GPU machine:
-#   DIR/gpu-suite.sh OUT_DIR
+# harness and its phase-counting twin xz-packed (when nvcc built them), jre.tar.xz (a jlink
+# runtime), gpu-suite.sh, gpu-bench.sh, gpu-bench-all.sh, gpu-lease.sh and torch/*.py (the PyTorch
+# side of the benchmarks). On the GPU machine:
+#   DIR/gpu-suite.sh OUT_DIR             (or DIR/gpu-lease.sh OUT_DIR: one capped call for a short lease)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=find-jdk.sh
@@ -43,8 +44,10 @@ fi
 # The harness carries SASS for every architecture (about 30 MB): xz packs it to about 3 MB, and
 # gpu-suite.sh unpacks it on the GPU machine.
 harness=java-bindings/target/cuda-build/mnemo_harness
-rm -f "$dir/mnemo_harness" "$dir/mnemo_harness.xz"
+rm -f "$dir/mnemo_harness" "$dir/mnemo_harness.xz" "$dir/mnemo_harness_phases" "$dir/mnemo_harness_phases.xz"
 if [ -x "$harness" ]; then xz -9 -c "$harness" >"$dir/mnemo_harness.xz"; else echo "gpu-bundle: no native harness (built without nvcc?)" >&2; fi
+# The phase-counting harness (sm_90 only; `persistent_phases`), when the build made it.
+if [ -x "${harness}_phases" ]; then xz -9 -c "${harness}_phases" >"$dir/mnemo_harness_phases.xz"; fi
 # The team's make-jre.sh modules plus java.desktop (the spectrum plots use AWT), jdk.zipfs (JUnit scans test jars through it) and jdk.jfr (a flight recording of a slow run can be read back here).
 if [ ! -f "$dir/jre.tar.xz" ]; then
   tmp=$(mktemp -d)
@@ -53,7 +56,7 @@ if [ ! -f "$dir/jre.tar.xz" ]; then
     --strip-debug --no-header-files --no-man-pages --output "$tmp/jre"
   tar cJf "$dir/jre.tar.xz" -C "$tmp" jre && rm -rf "$tmp"
 fi
-cp scripts/gpu-suite.sh scripts/gpu-bench.sh scripts/gpu-bench-all.sh "$dir/"
+cp scripts/gpu-suite.sh scripts/gpu-bench.sh scripts/gpu-bench-all.sh scripts/gpu-lease.sh "$dir/"
 rm -rf "$dir/torch"; mkdir -p "$dir/torch"; cp bench/torch/*.py "$dir/torch/"
 # The device tool carries at most 64 MiB (jre/ and an unpacked harness, if a run left them, count too).
 bytes=$(du -sb "$dir" | cut -f1)

@@ -6,10 +6,11 @@
 # machine's whole budget; a stage that hits it is reported in its file and fails the suite. With a
 # 10-minute limit per remote call, run it as two calls: `info,tests,memcheck,harness`, then `bench`.
 # Writes to OUT_DIR: info.txt (`mnemo info`), junit.txt + junit-report.xml (the `gpu`-tagged tests;
-# MNEMO_SUITE_TEST_TAGS=all for every test), memcheck.txt (compute-sanitizer on the harness's small check), harness.txt (kernel
-# timings from C), and suite.json + suite.md + report.json + report.md (gpu-bench-all.sh: every GPU
-# benchmark, Mnemo beside PyTorch/cuDNN where python3 and torch exist, and its logs *.txt). Exit status: non-zero when a test
-# failed or memcheck found errors (the benchmark never changes it).
+# MNEMO_SUITE_TEST_TAGS=all for every test), memcheck.txt (compute-sanitizer on the harness's small
+# check), harness.txt (kernel timings from C, and the cluster kernels' cycles per step by phase from
+# mnemo_harness_phases), and suite.json + suite.md + report.json + report.md (gpu-bench-all.sh: every
+# GPU benchmark, Mnemo beside PyTorch/cuDNN where python3 and torch exist, and its logs *.txt). Exit
+# status: non-zero when a test failed or memcheck found errors (the benchmark never changes it).
 #
 # MNEMO_SUITE_PACK=1 writes everything to a work folder instead and leaves in OUT_DIR one file,
 # results.tgz (a folder r/ inside), refreshed after every stage: what a remote call returns survives
@@ -42,9 +43,9 @@ limit() {
 }
 
 if [ ! -x "$bundle/jre/bin/java" ]; then tar xJf "$bundle/jre.tar.xz" -C "$bundle"; fi
-if [ -f "$bundle/mnemo_harness.xz" ] && [ ! -x "$bundle/mnemo_harness" ]; then
-  xz -dc "$bundle/mnemo_harness.xz" >"$bundle/mnemo_harness" && chmod +x "$bundle/mnemo_harness"
-fi
+for h in mnemo_harness mnemo_harness_phases; do
+  if [ -f "$bundle/$h.xz" ] && [ ! -x "$bundle/$h" ]; then xz -dc "$bundle/$h.xz" >"$bundle/$h" && chmod +x "$bundle/$h"; fi
+done
 java="$bundle/jre/bin/java"
 cp_all=$(ls "$bundle"/jars/*.jar | tr '\n' ':')
 export PATH="$PATH:/usr/local/cuda/bin"
@@ -91,7 +92,8 @@ if [ -x "$bundle/mnemo_harness" ]; then
       h=$1
       "$h" info
       for k in fill axpby clip sumrows rnn lstm gru xent mse sgd adam rmsprop memnet eigen persistent persistent_sweep; do "$h" "$k"; done
-      "$h" launch' _ "$bundle/mnemo_harness" >"$out/harness.txt" 2>&1 || status=1
+      "$h" launch
+      if [ -x "${h}_phases" ]; then "${h}_phases" persistent_phases; fi' _ "$bundle/mnemo_harness" >"$out/harness.txt" 2>&1 || status=1
     pack
   fi
 fi

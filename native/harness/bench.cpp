@@ -285,6 +285,7 @@ const Bench kBenches[] = {
     {"eigen", bench_eigen, Bench::kSelf},
     {"persistent", bench_persistent, Bench::kSelf},
     {"persistent_sweep", bench_persistent_sweep, Bench::kSelf},
+    {"persistent_phases", bench_persistent_phases, Bench::kSelf},
 };
 
 const long long kDefaultHidden[] = {256, 512, 1024};

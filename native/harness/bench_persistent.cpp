@@ -21,6 +21,7 @@
 #include "device_buffer.h"
 #include "event_timing.h"
 #include "kernel_launch.h"
+#include "persistent_phases_report.h"
 
 namespace mnemo::harness {
 namespace {
@@ -106,10 +107,13 @@ void report(PersistentCell cell, long long B, long long H, const char* variant, 
               cell_label(cell), kSteps, B, H, variant, dir, geometry, usPerLaunch / kSteps);
 }
 
-// sweep: instead of the grid kernel and the planned cluster, every cluster size S = 1..16 (float32
-// weights), the planner's choice marked — the data for tuning the plan on a new device.
+// What bench_shape prints: the grid and planned cluster kernels; every cluster size S = 1..16
+// (float32 weights) with the planner's choice marked, the data for tuning the plan on a new
+// device; or the planned cluster kernels' phase cycles (persistent_phases_report.h).
+enum class ShapeRun { kTable, kSweep, kPhases };
+
 void bench_shape(PersistentCell cell, long long B, long long H, const Device& d, int iters,
-                 cudaStream_t s, bool sweep = false) {
+                 cudaStream_t s, ShapeRun run = ShapeRun::kTable) {
   const int G = persistent_gates(cell);
   const long long T = kSteps, n = T * B * H;
   DeviceBuffer gates(n * G), w(static_cast<long long>(G) * H * H), bias(G * H), h0(B * H), c0(B * H);
@@ -161,7 +165,29 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
                                 [&] { launch_persistent_cluster_bwd(cell, b, p.clusters, s, bf16); })
                     : median_us(iters, s, no_setup, [&] { launch_persistent_cluster_fwd(cell, f, p.clusters, s, bf16); });
   };
-  if (sweep) {
+  if (run == ShapeRun::kPhases) {
+    for (int pass = 0; pass < 3; ++pass) {  // inference forward, training forward, backward
+      const bool backward = pass == 2;
+      const ClusterPlan p = plan_cluster(G, B, H, d, backward, false);
+      if (p.size == 0) continue;
+      f.unitsPerBlock = b.unitsPerBlock = p.units;
+      f.saveGates = pass == 1 ? 1 : 0;
+      std::snprintf(geometry, sizeof geometry, "%d clusters x %d blocks x %d units", p.clusters, p.size, p.units);
+      const char* what = pass == 0 ? "fwd-infer" : pass == 1 ? "fwd-train" : "bwd";
+      report_phases(cell_label(cell), B, H, what, geometry, p.clusters * p.size, backward, [&] {
+        if (backward) {
+          resetGradients();
+          launch_persistent_cluster_bwd(cell, b, p.clusters, s);
+        } else {
+          launch_persistent_cluster_fwd(cell, f, p.clusters, s);
+        }
+        CHECK(cudaStreamSynchronize(s));
+      });
+    }
+    f.saveGates = 0;
+    return;
+  }
+  if (run == ShapeRun::kSweep) {
     for (int backward = 0; backward <= 1; ++backward) {
       const int planned = plan_cluster(G, B, H, d, backward != 0, false).size;
       for (int size = 1; size <= 16; ++size) {
@@ -226,8 +252,28 @@ void bench_persistent_sweep(long long, int iters, cudaStream_t s) {
   const long long shapes[][2] = {{1, 256}, {8, 256}, {128, 128}};
   for (PersistentCell cell : {PersistentCell::kRnnTanh, PersistentCell::kLstm, PersistentCell::kGru}) {
     for (const auto& bh : shapes) {
-      bench_shape(cell, bh[0], bh[1], d, iters, s, true);
+      bench_shape(cell, bh[0], bh[1], d, iters, s, ShapeRun::kSweep);
       CHECK(cudaStreamSynchronize(s));
+    }
+  }
+}
+
+void bench_persistent_phases(long long, int, cudaStream_t s) {
+  if (!persistent_phases_built()) {
+    std::printf("persistent_phases: this harness has no phase counters; run mnemo_harness_phases "
+                "(built with -DMNEMO_PERSISTENT_PHASES)\n");
+    return;
+  }
+  const Device d = query_device();
+  if (!d.clusters) {
+    std::printf("persistent_phases: compute capability below 9.0, no cluster kernels\n");
+    return;
+  }
+  // pixel MNIST's (B = 128, H = 128) and the latency rows' (B = 1, H = 256), on the planned clusters
+  const long long shapes[][2] = {{128, 128}, {1, 256}};
+  for (PersistentCell cell : {PersistentCell::kRnnTanh, PersistentCell::kLstm, PersistentCell::kGru}) {
+    for (const auto& bh : shapes) {
+      bench_shape(cell, bh[0], bh[1], d, 1, s, ShapeRun::kPhases);
     }
   }
 }

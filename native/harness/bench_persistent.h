@@ -14,4 +14,10 @@ void bench_persistent(long long n, int iters, cudaStream_t s);
 // planner's choice marked: the data to tune the cluster plan (sm_90+; says so and returns below).
 void bench_persistent_sweep(long long n, int iters, cudaStream_t s);
 
+// `mnemo_harness_phases persistent_phases`: the planned cluster kernels' cycles per step by phase
+// (product, barriers, cell, stores and loads) at B = 128, H = 128 and B = 1, H = 256, RNN tanh,
+// LSTM and GRU, inference and training forward and the backward. The plain harness says which
+// binary has the counters and returns.
+void bench_persistent_phases(long long n, int iters, cudaStream_t s);
+
 }  // namespace mnemo::harness

@@ -459,6 +459,29 @@ void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_b
   launch_clusters(kernel, p, clusterSize, clusters, smem, stream);
 }
 
+// ── persistent phase counters (instrumented build only) ──
+
+static_assert(kPersistentPhaseBlocks == persistent::kPhaseBlocks, "kernel_launch.h's copy of kPhaseBlocks");
+static_assert(kPersistentPhaseSlots == persistent::kPhaseSlots, "kernel_launch.h's copy of kPhaseSlots");
+
+#ifdef MNEMO_PERSISTENT_PHASES
+bool persistent_phases_built() { return true; }
+
+void reset_persistent_phases() {
+  static unsigned long long zeros[kPersistentPhaseBlocks][kPersistentPhaseSlots] = {};
+  CHECK(cudaMemcpyToSymbol(persistent::mnemo_persistent_phase_cycles, zeros, sizeof zeros));
+}
+
+void read_persistent_phases(unsigned long long* out) {
+  CHECK(cudaMemcpyFromSymbol(out, persistent::mnemo_persistent_phase_cycles,
+                             sizeof(unsigned long long) * kPersistentPhaseBlocks * kPersistentPhaseSlots));
+}
+#else
+bool persistent_phases_built() { return false; }
+void reset_persistent_phases() {}
+void read_persistent_phases(unsigned long long*) {}
+#endif
+
 // ── eigen ──
 void launch_eigen_hqr(const float* a, long long matrixStride, int n, int count, int maxIterations,
                       float* wr, float* wi, int* status, cudaStream_t stream) {

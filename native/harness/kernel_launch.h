@@ -152,6 +152,15 @@ void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_b
 // Whether this device runs thread-block clusters (compute capability 9.0 or newer).
 bool device_has_clusters();
 
+// The cluster kernels' phase counters (cuda-kernels/persistent_phases.cuh): whether this harness
+// was built with them (-DMNEMO_PERSISTENT_PHASES, the mnemo_harness_phases target), zeroing them,
+// and copying [kPersistentPhaseBlocks][kPersistentPhaseSlots] sums out (after a synchronize).
+constexpr int kPersistentPhaseBlocks = 264;
+constexpr int kPersistentPhaseSlots = 7;
+bool persistent_phases_built();
+void reset_persistent_phases();
+void read_persistent_phases(unsigned long long* out);
+
 // ── eigen: one block per matrix ──
 // 32 threads when n <= 32, else 64 (the header's launch contract).
 inline unsigned eigen_block_threads(int n) { return n <= 32 ? 32u : 64u; }

@@ -29,6 +29,8 @@ const char* const kUsage =
     "                              128, 256, 512, 1024)\n"
     "  persistent_sweep            every cluster size S = 1..16 at B 1, 8 (H 256) and B 128\n"
     "                              (H 128), fwd and bwd, the planner's pick marked (sm_90+)\n"
+    "  persistent_phases           the planned cluster kernels' cycles per step by phase at\n"
+    "                              B 128 H 128 and B 1 H 256 (mnemo_harness_phases only)\n"
     "  check                       every kernel vs a host reference; exit 0 ok, 1 failed\n"
     "exit status: 0 ok, 1 check failed, 2 CUDA error, 64 usage error\n";
 

@@ -63,6 +63,20 @@ enum cudaDeviceAttr { cudaDevAttrComputeCapabilityMajor = 75 };
 // The emulator behaves like a compute capability 9.0 device (clusters available).
 inline cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr, int) { *value = 9; return cudaSuccess; }
 inline void __trap() { std::abort(); }
+// A cycle counter that only moves forward (one tick per read): enough for the phase counters'
+// arithmetic (cuda-kernels/persistent_phases.cuh), not a time.
+inline long long clock64() {
+  static long long ticks = 0;
+  return ++ticks;
+}
+template <typename T> cudaError_t cudaMemcpyToSymbol(T& symbol, const void* src, size_t n) {
+  std::memcpy(&symbol, src, n);
+  return cudaSuccess;
+}
+template <typename T> cudaError_t cudaMemcpyFromSymbol(void* dst, const T& symbol, size_t n) {
+  std::memcpy(dst, &symbol, n);
+  return cudaSuccess;
+}
 template <typename F> cudaError_t cudaFuncSetAttribute(F, cudaFuncAttribute, int) { return cudaSuccess; }
 
 unsigned long long emu_shfl_xor(unsigned mask, unsigned long long bits, int laneMask);

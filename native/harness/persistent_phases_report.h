@@ -1,0 +1,24 @@
+// persistent_phases_report.h — prints what the cluster kernels' phase counters
+// (cuda-kernels/persistent_phases.cuh) measured over one launch: the mean cycles per step of each
+// phase over the blocks that recorded, and the slowest block's total.
+#pragma once
+
+namespace mnemo::harness {
+
+// After a warm-up, one timed call of `launch` (which must synchronize) between a reset and a read
+// of the counters, then one line for (cell, B, H, what, geometry); `blocks` = the launch's grid.
+void print_phases(const char* cell, long long B, long long H, const char* what, const char* geometry,
+                  int blocks, bool backward);
+void reset_phase_counters();
+
+template <typename Launch>
+void report_phases(const char* cell, long long B, long long H, const char* what, const char* geometry,
+                   int blocks, bool backward, Launch launch) {
+  launch();
+  launch();
+  reset_phase_counters();
+  launch();
+  print_phases(cell, B, H, what, geometry, blocks, backward);
+}
+
+}  // namespace mnemo::harness

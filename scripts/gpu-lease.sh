@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# One device call that fits the team's 15-minute GPU budget, from a bundle made by
+# scripts/gpu-bundle.sh:   BUNDLE/gpu-lease.sh OUT_DIR [CAP_SECONDS]     (default CAP 450)
+# Stages, most telling first, each capped so that the whole ends near CAP seconds:
+#   1. info + the `gpu` tests (90 s);
+#   2. the cluster kernels' cycles per step by phase (mnemo_harness_phases persistent_phases, 40 s);
+#   3. gpu-bench.sh with every extra table, beside PyTorch (up to 250 s);
+#   4. compute-sanitizer memcheck of the harness check, with what time is left (up to 150 s).
+# Everything goes to a work folder r/, packed into OUT_DIR/results.tgz after each stage, so a call
+# cut short still returns what finished (the device tool brings back at most 8 files).
+set -u
+out=${1:?usage: gpu-lease.sh OUT_DIR [CAP_SECONDS]}
+cap=${2:-450}
+b=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+work=$(mktemp -d); r=$work/r; mkdir -p "$r"
+t0=$(date +%s)
+elapsed() { echo $(( $(date +%s) - t0 )); }
+left() { echo $(( cap - $(elapsed) )); }
+# at_most LIMIT RESERVE: LIMIT seconds, or fewer so that RESERVE seconds stay for later stages.
+at_most() { local t=$(( $(left) - $2 )); [ "$t" -gt "$1" ] && t=$1; echo "$t"; }
+pack() { tar czf "$out/results.tgz" -C "$work" r; echo "gpu-lease: packed at $(elapsed)s"; }
+
+{ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
+  python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda, torch.backends.cudnn.version())'
+} >"$r/smi.txt" 2>&1
+MNEMO_SUITE_INFO_S=25 MNEMO_SUITE_TESTS_S=90 bash "$b/gpu-suite.sh" "$r" info,tests
+echo "gpu-lease: tests rc=$? at $(elapsed)s"; pack
+
+if [ -x "$b/mnemo_harness_phases" ] && [ "$(left)" -gt 60 ]; then
+  timeout "$(at_most 40 200)" "$b/mnemo_harness_phases" persistent_phases >"$r/phases.txt" 2>&1
+  echo "gpu-lease: phases rc=$? at $(elapsed)s"; pack
+fi
+
+t=$(at_most 250 30)
+if [ "$t" -gt 60 ]; then
+  timeout "$t" bash "$b/gpu-bench.sh" "$r/bench" >"$r/bench.txt" 2>&1
+  echo "gpu-lease: bench rc=$? at $(elapsed)s"; pack
+fi
+
+t=$(at_most 150 5)
+if [ "$t" -gt 20 ]; then
+  MNEMO_SUITE_MEMCHECK_S=$t bash "$b/gpu-suite.sh" "$r" memcheck
+  echo "gpu-lease: memcheck rc=$? at $(elapsed)s"; tail -3 "$r/memcheck.txt"; pack
+fi
+grep -E 'tests (successful|failed|aborted)' "$r/junit.txt"
+cat "$r/phases.txt" 2>/dev/null
+grep -E '^\|' "$r/bench/report.md" 2>/dev/null
