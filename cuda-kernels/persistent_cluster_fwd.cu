@@ -2,7 +2,8 @@
 // GRU layer and direction with one thread-block cluster per group of batch rows, h_t exchanged
 // through distributed shared memory and one cluster barrier per step (see mnemo_kernels.h,
 // "Cluster variants"). With one batch row per cluster and a small enough slice, the float32
-// kernels hold the slice in registers (persistent_register_product.cuh).
+// kernels hold the slice in registers (persistent_register_product.cuh); with up to 128 columns
+// and 129 to 256 rows, one row per thread in registers (persistent_row_product.cuh).
 // Entry points: mnemo_persistent_cluster_rnn_fwd_tanh_f32, mnemo_persistent_cluster_rnn_fwd_relu_f32,
 // mnemo_persistent_cluster_lstm_fwd_f32, mnemo_persistent_cluster_gru_fwd_f32, and their
 // _bf16w_f32 twins (W_hh slice kept as bfloat16).
@@ -13,6 +14,7 @@
 #include "persistent_common.cuh"
 #include "persistent_phases.cuh"
 #include "persistent_register_product.cuh"
+#include "persistent_row_product.cuh"
 #include "persistent_tiled_product.cuh"
 
 namespace mnemo::persistent {
@@ -157,6 +159,12 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
       RegisterSlice slice;
       slice.load(w, k.rows, k.hidden);
       cluster_steps<C>(p, k, [&](const float* x, float* acc) { slice.product(x, acc, k.rows, k.hidden); });
+      return;
+    }
+    if (RowSlice::fits(k.rows, k.hidden)) {
+      RowSlice slice;
+      slice.load(w, k.rows, k.hidden);
+      cluster_steps<C>(p, k, [&](const float* x, float* acc) { slice.product(x, acc, k.rows, k.myBatch, k.hidden); });
       return;
     }
   }

@@ -356,6 +356,12 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       // LSTM rows, the limit); two clusters of one row, H = 200 (a partial last column word)
       {PersistentCell::kLstm, 4, 1, 256, 32, false, true, 1},
       {PersistentCell::kLstm, 3, 2, 200, 25, true, true, 2},
+      // one slice row per thread (LSTM and GRU: 129..256 rows, H a multiple of 4 up to 128): pixel
+      // MNIST's geometry (H = 128 on 2 blocks, 2 batch rows per cluster); a tail block and 3 rows;
+      // H = 44 (fewer columns than the registers hold)
+      {PersistentCell::kLstm, 4, 4, 128, 64, false, true, 2},
+      {PersistentCell::kLstm, 3, 6, 68, 36, true, true, 2},
+      {PersistentCell::kLstm, 3, 3, 44, 44, false, false, 1},
   };
   // bf16 weights: a cluster of one block at H = 1 (one padded word); odd H and odd G·H (padded
   // last words); two clusters; the 16-block cluster; several cells per thread.
