@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.mnemo.nn.SystemProperty;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The per-step product's split: the setting and the rule (on an H100's 132 SMs). */
 class StepSplitsTest {
@@ -21,21 +23,23 @@ class StepSplitsTest {
         }
     }
 
-    @Test
-    void autoFollowsTheMeasuredTable() {
-        // gpu-anchors.md's per-step shapes: batch, G·H, H; the H200 table's fastest S in the comments
-        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 64, 1024, 1024, false, SMS), "RNN large (8)");
-        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 64, 256, 256, false, SMS), "RNN small: slices of 32 (8)");
-        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 256, 512, 512, false, SMS), "RNN bigbatch (8)");
-        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 64, 512, 512, true, SMS), "RNN mid tf32 (8)");
-        assertEquals(8, StepSplits.splits(StepSplits.AUTO, 64, 4096, 1024, false, SMS), "LSTM large: 32 tiles (4)");
-        assertEquals(4, StepSplits.splits(StepSplits.AUTO, 256, 2048, 512, false, SMS), "LSTM bigbatch: slices of 128 (2)");
-        assertEquals(2, StepSplits.splits(StepSplits.AUTO, 64, 768, 256, false, SMS), "GRU small: slices of 128 (2)");
-        assertEquals(1, StepSplits.splits(StepSplits.AUTO, 64, 4096, 1024, true, SMS), "LSTM large tf32 (1)");
-        assertEquals(1, StepSplits.splits(StepSplits.AUTO, 64, 3072, 1024, true, SMS), "GRU large tf32 (1)");
-        assertEquals(1, StepSplits.splits(StepSplits.AUTO, 64, 512, 128, false, SMS), "gated H 128: one slice");
-        assertEquals(4, StepSplits.splits(StepSplits.AUTO, 64, 128, 128, false, SMS), "RNN H 128: slices of 32");
-        assertEquals(1, StepSplits.splits(StepSplits.AUTO, 4096, 4096, 1024, false, SMS), "enough tiles already");
+    @ParameterizedTest(name = "{5}")
+    @CsvSource({
+            // gpu-anchors.md's per-step shapes: batch, G·H, H, TF32, S; the H200 table's fastest S in ()
+            "64, 1024, 1024, false, 8, RNN large (8)",
+            "64, 256, 256, false, 8, RNN small: slices of 32 (8)",
+            "256, 512, 512, false, 8, RNN bigbatch (8)",
+            "64, 512, 512, true, 8, RNN mid tf32 (8)",
+            "64, 4096, 1024, false, 8, LSTM large: 32 tiles (4)",
+            "256, 2048, 512, false, 4, LSTM bigbatch: slices of 128 (2)",
+            "64, 768, 256, false, 2, GRU small: slices of 128 (2)",
+            "64, 4096, 1024, true, 1, LSTM large tf32 (1)",
+            "64, 3072, 1024, true, 1, GRU large tf32 (1)",
+            "64, 512, 128, false, 1, gated H 128: one slice",
+            "64, 128, 128, false, 4, RNN H 128: slices of 32",
+            "4096, 4096, 1024, false, 1, enough tiles already"})
+    void autoFollowsTheMeasuredTable(int batch, int width, int hidden, boolean tf32, int expected, String row) {
+        assertEquals(expected, StepSplits.splits(StepSplits.AUTO, batch, width, hidden, tf32, SMS), row);
     }
 
     @Test
