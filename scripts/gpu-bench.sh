@@ -9,8 +9,9 @@
 # the runner times Mnemo and joins both into OUT_DIR/report.json and OUT_DIR/report.md (torch /
 # ours ratios). Without python3, torch or CUDA each side says so and the report carries what there
 # is. About 1-3 minutes on an H100 with the repeats below. MNEMO_BENCH_EXTRAS (default "memnet eigen
-# persistent stepsplits") names the extra tables to make; MNEMO_BENCH_JAVA_OPTS passes system
-# properties to Mnemo's side (e.g. -Dmnemo.cuda.stepSplits=auto).
+# persistent stepsplits") names the extra tables to make (eigen_bench.py and memnet_bench.py run only
+# for theirs); MNEMO_BENCH_JAVA_OPTS passes system properties to Mnemo's side (e.g.
+# -Dmnemo.cuda.stepSplits=1).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: gpu-bench.sh OUT_DIR [runner options]}
@@ -38,6 +39,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "${runner[@]}" --repeats "$repeats" "$@" --emit-shapes "$work/shapes.json" || exit 1
 
+extras=" ${MNEMO_BENCH_EXTRAS:-memnet eigen persistent stepsplits} "   # which extra tables to make (below)
 torch_args=()
 # Says why in the report too, not only in the log.
 torch_missing() {
@@ -50,6 +52,12 @@ if command -v python3 >/dev/null 2>&1; then
   for script in "$torch_dir"/*.py; do
     [ -f "$script" ] || continue
     name=$(basename "$script" .py)
+    # The eigen and MemNet scripts only feed their own tables: skip them when those are not made
+    # (eigen_bench.py's batched rows alone took 78 s on the H200: 8 calls of 0.9 to 4.1 s each).
+    case "$name" in
+      eigen_bench) [[ "$extras" == *" eigen "* ]] || continue ;;
+      memnet_bench) [[ "$extras" == *" memnet "* ]] || continue ;;
+    esac
     if timeout 300 python3 "$script" "$work/shapes.json" "$work/torch-$name.json"; then
       results+=("$work/torch-$name.json")
     else
@@ -87,7 +95,6 @@ fi
 
 # Benchmarks with tables of their own (GpuBenchmarkRunner subcommands), joined with the same PyTorch
 # results: each writes OUT_DIR/<name>.md.
-extras=" ${MNEMO_BENCH_EXTRAS:-memnet eigen persistent stepsplits} "   # which of the tables below to make
 for extra in memnet eigen stepsplits; do
   [[ "$extras" == *" $extra "* ]] || continue
   "${runner[@]}" "$extra" "${torch_args[@]}" >"$out/$extra.md" 2>&1 \
