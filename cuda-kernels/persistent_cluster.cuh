@@ -68,6 +68,17 @@ __device__ __forceinline__ void cluster_arrive() {
 #endif
 }
 
+// cluster_arrive without the release: this thread's earlier memory accesses are not ordered before
+// the barrier, so arriving does not wait for its loads and stores in flight. For threads whose
+// accesses no other block reads this step (see the courier warp in persistent_cluster_fwd.cu).
+__device__ __forceinline__ void cluster_arrive_relaxed() {
+#ifdef MNEMO_CLUSTER_UNSUPPORTED
+  __trap();
+#else
+  __cluster_barrier_arrive_relaxed();
+#endif
+}
+
 __device__ __forceinline__ void cluster_wait() {
 #ifdef MNEMO_CLUSTER_UNSUPPORTED
   __trap();

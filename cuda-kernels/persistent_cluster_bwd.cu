@@ -58,6 +58,11 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
     // arrive; ∂L/∂h and ∂L/∂c stay in registers.
     const int i = static_cast<int>(threadIdx.x);
     const bool active = i < myBatch * owned;
+    // The courier warp, as in the forward (persistent_cluster_fwd.cu): when the last warp holds no
+    // (b, j), the cells write dRh to their own block, and after a block barrier the last warp copies
+    // the block's share to the peers and arrives with the release, the others relaxed.
+    const bool courier = myBatch * owned <= kBlockThreads - kWarpSize;
+    const bool carrier = courier && i >= kBlockThreads - kWarpSize;
     const int bl = active ? i / owned : 0;
     const int kk = active ? i - bl * owned : 0;
     const int j = j0 + kk;
@@ -83,11 +88,34 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
         out = cell_backward_compute<C>(in, dhCarried, dcCarried);
         for (int k = 0; k < G; ++k) {
           const int at = bl * gh + k * hidden + j;
-          for (int peer = 0; peer < clusterSize; ++peer) cluster_peer(ds + at, peer)[0] = out.dRh[k];
+          if (courier) {
+            ds[at] = out.dRh[k];
+          } else {
+            for (int peer = 0; peer < clusterSize; ++peer) cluster_peer(ds + at, peer)[0] = out.dRh[k];
+          }
+        }
+      }
+      if (courier) {
+        __syncthreads();  // the block's share of dRh is in its own ds
+        if (carrier) {
+          for (int c = i - (kBlockThreads - kWarpSize); c < myBatch * G * owned; c += kWarpSize) {
+            const int bl2 = c / (G * owned);
+            const int rest = c - bl2 * G * owned;
+            const int gate = rest / owned;
+            const int at = bl2 * gh + gate * hidden + j0 + (rest - gate * owned);
+            const float d = ds[at];
+            for (int peer = 0; peer < clusterSize; ++peer) {
+              if (peer != rank) cluster_peer(ds + at, peer)[0] = d;
+            }
+          }
         }
       }
       clock.lap(0);
-      cluster_arrive();
+      if (courier && !carrier) {
+        cluster_arrive_relaxed();
+      } else {
+        cluster_arrive();
+      }
       clock.lap(1);
       if (active) {
         store_bwd<C>(p, out, j, b, t);

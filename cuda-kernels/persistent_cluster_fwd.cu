@@ -21,7 +21,7 @@ namespace mnemo::persistent {
 
 // What one block of a cluster works with, fixed for the whole sequence.
 struct ClusterBlock {
-  int hidden, unitsPerBlock, rows, clusterSize, b0, myBatch, j0, owned, hStride;
+  int hidden, unitsPerBlock, rows, clusterSize, rank, b0, myBatch, j0, owned, hStride;
   float* hbuf;  // [2, Bc, H]: h_{t−1} of this cluster's rows
   float* acc;   // [Bc, G·J]
 };
@@ -36,6 +36,27 @@ struct ClusterBlock {
 // from DRAM takes longer than a small cluster's wait, and a step later it has surely landed, so
 // moving it into place (during the next wait) does not stall. That thread also carries LSTM's c in
 // a register instead of reloading its own c_{t−1} from global memory.
+//
+// But a release arrive waits for every earlier memory access of its thread, the previous step's
+// gx load from DRAM and output stores included, so each step would still wait for them. When the
+// last warp holds no (b, j), it is the courier instead: the cells write h_t to their own block
+// only, and after a block barrier the courier copies the block's h_t to the peers and arrives with
+// the release, while every other thread arrives relaxed. The courier's release follows the block
+// barrier, so it covers the block's writes and reads of h; what the others load and store between
+// arrive and wait, no other block reads. Not yet timed on a GPU.
+// The courier warp's copy of this block's h_t (its own units, every batch row) from its own
+// hNext into every peer's.
+__device__ __forceinline__ void carry_to_peers(const ClusterBlock& k, float* hNext, int lane) {
+  for (int i = lane; i < k.myBatch * k.owned; i += kWarpSize) {
+    const int bl = i / k.owned;
+    const int at = bl * k.hidden + k.j0 + (i - bl * k.owned);
+    const float h = hNext[at];
+    for (int peer = 0; peer < k.clusterSize; ++peer) {
+      if (peer != k.rank) cluster_peer(hNext + at, peer)[0] = h;
+    }
+  }
+}
+
 template <Cell C, typename Product>
 __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params& p, const ClusterBlock& k,
                                               Product product) {
@@ -43,6 +64,8 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
   const int items = k.myBatch * k.owned;  // the block's (b, j) cells per step
   const int mine = static_cast<int>(threadIdx.x);
   if (items <= kBlockThreads) {
+    const bool courier = items <= kBlockThreads - kWarpSize;  // the last warp is free to carry h_t
+    const bool carrier = courier && mine >= kBlockThreads - kWarpSize;
     const bool active = mine < items;
     const int bl = active ? mine / k.owned : 0;
     const int jj = active ? mine - bl * k.owned : 0;
@@ -73,12 +96,24 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       CellOut<C> out{};
       if (active) {
         out = cell_compute<C>(in, k.acc + bl * k.rows + jj, hPrev[bl * k.hidden + j], c, k.unitsPerBlock);
-        if (!last) {
+        if (!last && courier) {
+          hNext[bl * k.hidden + j] = out.h;
+        } else if (!last) {
           for (int peer = 0; peer < k.clusterSize; ++peer) cluster_peer(hNext + bl * k.hidden + j, peer)[0] = out.h;
         }
       }
+      if (!last && courier) {
+        __syncthreads();  // the block's h_t is in its own hNext
+        if (carrier) carry_to_peers(k, hNext, mine - (kBlockThreads - kWarpSize));
+      }
       clock.lap(2);
-      if (!last) cluster_arrive();
+      if (!last) {
+        if (courier && !carrier) {
+          cluster_arrive_relaxed();
+        } else {
+          cluster_arrive();
+        }
+      }
       clock.lap(3);
       if (active) {
         cell_store<C>(p, out, j, b, t);
@@ -132,13 +167,13 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
   k.unitsPerBlock = p.unitsPerBlock;
   k.rows = G * k.unitsPerBlock;
   k.clusterSize = static_cast<int>(cluster_size());
-  const int rank = static_cast<int>(cluster_rank());
+  k.rank = static_cast<int>(cluster_rank());
   const int clusters = static_cast<int>(gridDim.x) / k.clusterSize;
   const int rowsPerCluster = (batch + clusters - 1) / clusters;  // Bc
   k.b0 = static_cast<int>(blockIdx.x) / k.clusterSize * rowsPerCluster;
   k.myBatch = min(rowsPerCluster, batch - k.b0);
   if (k.myBatch <= 0) return;  // the whole cluster: no barrier is left waiting
-  k.j0 = rank * k.unitsPerBlock;
+  k.j0 = k.rank * k.unitsPerBlock;
   k.owned = min(k.unitsPerBlock, k.hidden - k.j0);  // >= 1 when clusterSize = ceil(H / J)
 
   float* w = dynamic_shared_floats();                       // [G·J, H] (kBf16: bfloat16 pairs)

@@ -337,7 +337,8 @@ void check_persistent(std::mt19937& rng, Tally& t) {
   // T = 1; B > the batch tile; more (b, j) cells in a block than threads.
   // Cluster: a cluster of one block; of 4 with a tail and B = 1; two clusters, the second with
   // fewer rows; four clusters of which the last has no rows; the 16-block (non-portable) cluster;
-  // several cells per thread; batch rows past the 2×4 product tile.
+  // several cells per thread; batch rows past the 2×4 product tile. Up to 224 cells per block a
+  // courier warp carries h_t (dRh) to the peers; the last case has 240.
   const Case shapes[] = {
       {PersistentCell::kLstm, 5, 1, 1, 1, false, true, 0},
       {PersistentCell::kLstm, 7, 1, 37, 10, false, true, 0},
@@ -362,6 +363,8 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 4, 4, 128, 64, false, true, 2},
       {PersistentCell::kLstm, 3, 6, 68, 36, true, true, 2},
       {PersistentCell::kLstm, 3, 3, 44, 44, false, false, 1},
+      // 240 (b, j) cells per block: the last warp holds cells, so no courier warp carries h_t
+      {PersistentCell::kLstm, 3, 4, 120, 60, true, true, 1},
   };
   // bf16 weights: a cluster of one block at H = 1 (one padded word); odd H and odd G·H (padded
   // last words); two clusters; the 16-block cluster; several cells per thread.

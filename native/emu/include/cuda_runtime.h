@@ -96,6 +96,8 @@ unsigned __clusterRelativeBlockRank();
 unsigned __clusterSizeInBlocks();
 void* __cluster_map_shared_rank(const void* ptr, unsigned rank);
 void __cluster_barrier_arrive();
+// No memory model here: relaxed and release arrive are the same.
+inline void __cluster_barrier_arrive_relaxed() { __cluster_barrier_arrive(); }
 void __cluster_barrier_wait();
 
 namespace emu {
