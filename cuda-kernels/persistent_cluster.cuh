@@ -6,6 +6,7 @@
 #pragma once
 
 #include "mnemo_kernels.h"
+#include "mnemo_math.cuh"
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
 #define MNEMO_CLUSTER_UNSUPPORTED 1
@@ -77,6 +78,35 @@ __device__ __forceinline__ void cluster_arrive_relaxed() {
 #else
   __cluster_barrier_arrive_relaxed();
 #endif
+}
+
+// The courier warp's arrive (persistent_cluster_fwd.cu): the release by the thread that carried
+// the block's share to the peers, relaxed by every other thread.
+__device__ __forceinline__ void cluster_arrive_releasing(bool releases) {
+  if (releases) {
+    cluster_arrive();
+  } else {
+    cluster_arrive_relaxed();
+  }
+}
+
+// The courier warp's copy of this block's share of a buffer that every block of the cluster holds
+// at the same offsets: for `rows` rows (stride rowStride) and `groups` groups (stride groupStride),
+// the `owned` floats at first .. first + owned − 1, from this block's copy into every peer's. The
+// lanes of the warp split the floats.
+__device__ __forceinline__ void carry_share_to_peers(float* buf, int rows, int rowStride, int groups,
+                                                     int groupStride, int first, int owned, int lane,
+                                                     int clusterSize, int rank) {
+  for (int i = lane; i < rows * groups * owned; i += kWarpSize) {
+    const int row = i / (groups * owned);
+    const int rest = i - row * groups * owned;
+    const int group = rest / owned;
+    const int at = row * rowStride + group * groupStride + first + (rest - group * owned);
+    const float v = buf[at];
+    for (int peer = 0; peer < clusterSize; ++peer) {
+      if (peer != rank) cluster_peer(buf + at, peer)[0] = v;
+    }
+  }
 }
 
 __device__ __forceinline__ void cluster_wait() {

@@ -98,24 +98,12 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
       if (courier) {
         __syncthreads();  // the block's share of dRh is in its own ds
         if (carrier) {
-          for (int c = i - (kBlockThreads - kWarpSize); c < myBatch * G * owned; c += kWarpSize) {
-            const int bl2 = c / (G * owned);
-            const int rest = c - bl2 * G * owned;
-            const int gate = rest / owned;
-            const int at = bl2 * gh + gate * hidden + j0 + (rest - gate * owned);
-            const float d = ds[at];
-            for (int peer = 0; peer < clusterSize; ++peer) {
-              if (peer != rank) cluster_peer(ds + at, peer)[0] = d;
-            }
-          }
+          carry_share_to_peers(ds, myBatch, gh, G, hidden, j0, owned, i - (kBlockThreads - kWarpSize), clusterSize,
+                               rank);
         }
       }
       clock.lap(0);
-      if (courier && !carrier) {
-        cluster_arrive_relaxed();
-      } else {
-        cluster_arrive();
-      }
+      cluster_arrive_releasing(!courier || carrier);
       clock.lap(1);
       if (active) {
         store_bwd<C>(p, out, j, b, t);

@@ -44,19 +44,6 @@ struct ClusterBlock {
 // the release, while every other thread arrives relaxed. The courier's release follows the block
 // barrier, so it covers the block's writes and reads of h; what the others load and store between
 // arrive and wait, no other block reads. Not yet timed on a GPU.
-// The courier warp's copy of this block's h_t (its own units, every batch row) from its own
-// hNext into every peer's.
-__device__ __forceinline__ void carry_to_peers(const ClusterBlock& k, float* hNext, int lane) {
-  for (int i = lane; i < k.myBatch * k.owned; i += kWarpSize) {
-    const int bl = i / k.owned;
-    const int at = bl * k.hidden + k.j0 + (i - bl * k.owned);
-    const float h = hNext[at];
-    for (int peer = 0; peer < k.clusterSize; ++peer) {
-      if (peer != k.rank) cluster_peer(hNext + at, peer)[0] = h;
-    }
-  }
-}
-
 template <Cell C, typename Product>
 __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params& p, const ClusterBlock& k,
                                               Product product) {
@@ -104,16 +91,13 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       }
       if (!last && courier) {
         __syncthreads();  // the block's h_t is in its own hNext
-        if (carrier) carry_to_peers(k, hNext, mine - (kBlockThreads - kWarpSize));
-      }
-      clock.lap(2);
-      if (!last) {
-        if (courier && !carrier) {
-          cluster_arrive_relaxed();
-        } else {
-          cluster_arrive();
+        if (carrier) {
+          carry_share_to_peers(hNext, k.myBatch, k.hidden, 1, 0, k.j0, k.owned, mine - (kBlockThreads - kWarpSize),
+                               k.clusterSize, k.rank);
         }
       }
+      clock.lap(2);
+      if (!last) cluster_arrive_releasing(!courier || carrier);
       clock.lap(3);
       if (active) {
         cell_store<C>(p, out, j, b, t);

@@ -20,8 +20,6 @@ constexpr int kPhases = kPersistentPhaseSlots - 1;
 
 }  // namespace
 
-void reset_phase_counters() { reset_persistent_phases(); }
-
 void print_phases(const char* cell, long long B, long long H, const char* what, const char* geometry,
                   int blocks, bool backward) {
   std::vector<unsigned long long> c(static_cast<size_t>(kPersistentPhaseBlocks) * kPersistentPhaseSlots);

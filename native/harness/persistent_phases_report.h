@@ -3,20 +3,22 @@
 // phase over the blocks that recorded, and the slowest block's total.
 #pragma once
 
+#include "kernel_launch.h"
+
 namespace mnemo::harness {
 
-// After a warm-up, one timed call of `launch` (which must synchronize) between a reset and a read
-// of the counters, then one line for (cell, B, H, what, geometry); `blocks` = the launch's grid.
+// Reads the counters and prints one line for (cell, B, H, what, geometry); `blocks` = the launch's grid.
 void print_phases(const char* cell, long long B, long long H, const char* what, const char* geometry,
                   int blocks, bool backward);
-void reset_phase_counters();
 
+// After a warm-up, one call of `launch` (which must synchronize) between a reset and a read of the
+// counters.
 template <typename Launch>
 void report_phases(const char* cell, long long B, long long H, const char* what, const char* geometry,
                    int blocks, bool backward, Launch launch) {
   launch();
   launch();
-  reset_phase_counters();
+  reset_persistent_phases();
   launch();
   print_phases(cell, B, H, what, geometry, blocks, backward);
 }

@@ -153,12 +153,10 @@ final class EigenBench {
         }
         double[] ms = new double[repeats];
         for (int i = 0; i < repeats; i++) {
-            long t0 = System.nanoTime();
-            work.apply(i);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            int call = i;
+            ms[i] = millis(() -> work.apply(call));
         }
-        Arrays.sort(ms);
-        return repeats % 2 == 1 ? ms[repeats / 2] : (ms[repeats / 2 - 1] + ms[repeats / 2]) / 2;
+        return middle(ms);
     }
 
     /**
