@@ -299,7 +299,7 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
   const merge::Groups g = merge::groups_of(p.keyWidth);
   float sum = 0.0f;
   if (g.active()) {
-#pragma unroll 4
+#pragma unroll 16  // as the forward's merge: many splits' loads in flight, the sum in order
     for (long long s = g.group; s < p.splits; s += g.count) sum += part[s * p.keyWidth + g.column];
   }
   sum = merge::sum_over_groups(sum, g, red);

@@ -12,7 +12,7 @@
 #include "persistent_grid_barrier.cuh"
 
 namespace mnemo::persistent {
-static_assert(sizeof(mnemo_persistent_bwd_params) == 136, "header: 136 bytes");
+static_assert(sizeof(mnemo_persistent_bwd_params) == 144, "header: 144 bytes");
 static_assert(offsetof(mnemo_persistent_bwd_params, gates) == 0, "header offset");
 static_assert(offsetof(mnemo_persistent_bwd_params, wHh) == 8, "header offset");
 static_assert(offsetof(mnemo_persistent_bwd_params, h0) == 16, "header offset");
@@ -31,6 +31,8 @@ static_assert(offsetof(mnemo_persistent_bwd_params, batch) == 112, "header offse
 static_assert(offsetof(mnemo_persistent_bwd_params, hidden) == 120, "header offset");
 static_assert(offsetof(mnemo_persistent_bwd_params, unitsPerBlock) == 128, "header offset");
 static_assert(offsetof(mnemo_persistent_bwd_params, reverse) == 132, "header offset");
+static_assert(offsetof(mnemo_persistent_bwd_params, tuning) == 136, "header offset");
+static_assert(offsetof(mnemo_persistent_bwd_params, reserved) == 140, "header offset");
 
 template <Cell C>
 __device__ __forceinline__ void backward(const mnemo_persistent_bwd_params& p) {

@@ -7,6 +7,7 @@
 
 #include "mnemo_kernels.h"
 #include "mnemo_math.cuh"
+#include "persistent_common.cuh"
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
 #define MNEMO_CLUSTER_UNSUPPORTED 1
@@ -115,6 +116,42 @@ __device__ __forceinline__ void cluster_wait() {
 #else
   __cluster_barrier_wait();
 #endif
+}
+
+// The step's meeting point: the cluster barrier, split (arrive, then wait), or for a cluster of
+// one block only a block barrier at the wait. A block alone has no peer to wait for, and its
+// shared memory needs only the block barrier's ordering, without the cluster arrive's release,
+// which waits for the thread's earlier memory accesses still in flight.
+struct StepBarrier {
+  bool solo;
+
+  // One block and the tuning word (mnemo_kernels.h, MNEMO_PERSISTENT_TUNE_*) lets it go alone.
+  static __device__ __forceinline__ StepBarrier of(int clusterSize, int tuning) {
+    return {clusterSize == 1 && (tuning & MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER) == 0};
+  }
+
+  __device__ __forceinline__ void arrive(bool releases) const {
+    if (!solo) cluster_arrive_releasing(releases);
+  }
+
+  __device__ __forceinline__ void wait() const {
+    if (solo) {
+      __syncthreads();
+    } else {
+      cluster_wait();
+    }
+  }
+
+  __device__ __forceinline__ void sync() const {
+    arrive(true);
+    wait();
+  }
+};
+
+// Whether the block's last warp is free to be the courier (persistent_cluster_fwd.cu) for `items`
+// (b, j) cells, one per thread: it holds none, the block has peers, and the tuning word allows it.
+__device__ __forceinline__ bool courier_warp_free(int items, const StepBarrier& barrier, int tuning) {
+  return items <= kBlockThreads - kWarpSize && !barrier.solo && (tuning & MNEMO_PERSISTENT_TUNE_NO_COURIER) == 0;
 }
 
 }  // namespace mnemo::persistent

@@ -10,6 +10,7 @@
 #include "persistent_cluster.cuh"
 #include "persistent_common.cuh"
 #include "persistent_phases.cuh"
+#include "persistent_register_product.cuh"
 #include "persistent_tiled_product.cuh"
 
 namespace mnemo::persistent {
@@ -23,6 +24,7 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
   const int unitsPerBlock = p.unitsPerBlock;
   const int clusterSize = static_cast<int>(cluster_size());
   const int rank = static_cast<int>(cluster_rank());
+  const StepBarrier barrier = StepBarrier::of(clusterSize, p.tuning);
   const int clusters = static_cast<int>(gridDim.x) / clusterSize;
   const int rowsPerCluster = (batch + clusters - 1) / clusters;  // Bc
   const int b0 = static_cast<int>(blockIdx.x) / clusterSize * rowsPerCluster;
@@ -50,130 +52,149 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
   // Every block of the cluster has started (its shared memory exists) before anyone writes into it.
   cluster_sync();
 
-  const long long steps = p.steps;
-  if (myBatch * owned <= kBlockThreads) {
-    // One (b, j) per thread: the barrier split as in the forward (persistent_cluster_fwd.cu). The
-    // step's dRh goes to the peers from registers, the thread arrives, then stores dWx (and GRU's
-    // dRh) and loads saved values, two steps ahead as the forward loads gx, while the other blocks
-    // arrive; ∂L/∂h and ∂L/∂c stay in registers.
-    const int i = static_cast<int>(threadIdx.x);
-    const bool active = i < myBatch * owned;
-    // The courier warp, as in the forward (persistent_cluster_fwd.cu): when the last warp holds no
-    // (b, j), the cells write dRh to their own block, and after a block barrier the last warp copies
-    // the block's share to the peers and arrives with the release, the others relaxed.
-    const bool courier = myBatch * owned <= kBlockThreads - kWarpSize;
-    const bool carrier = courier && i >= kBlockThreads - kWarpSize;
-    const int bl = active ? i / owned : 0;
-    const int kk = active ? i - bl * owned : 0;
-    const int j = j0 + kk;
-    const long long b = b0 + bl;
-    const auto stepOf = [&](long long s) { return p.reverse ? s : steps - 1 - s; };  // last to first
-    const auto prevOf = [&](long long t) { return p.reverse ? t + 1 : t - 1; };
-    const auto firstOf = [&](long long t) { return p.reverse ? t == steps - 1 : t == 0; };
-    float dhCarried = active ? dhs[bl * unitsPerBlock + kk] : 0.0f;
-    float dcCarried = active ? dcs[bl * unitsPerBlock + kk] : 0.0f;
-    BwdInputs<C> in{};
-    BwdInputs<C> ahead{};  // step s + 1's
-    if (active && steps > 0) load_bwd_inputs<C>(p, j, b, stepOf(0), prevOf(stepOf(0)), firstOf(stepOf(0)), in);
-    if (active && steps > 1) load_bwd_inputs<C>(p, j, b, stepOf(1), prevOf(stepOf(1)), firstOf(stepOf(1)), ahead);
-    // Phases (persistent_phases.cuh): 0 cell and dRh to the peers, 1 arrive, 2 output stores and
-    // input loads, 3 wait, 4 product, 5 block barrier and ∂L/∂h.
-    PhaseClock clock;
-    for (long long s = 0; s < steps; ++s) {
-      const long long t = stepOf(s);
-      float* ds = dbuf + (s & 1) * dStride;
-      BwdOut<C> out{};
-      clock.restart();
-      if (active) {
-        out = cell_backward_compute<C>(in, dhCarried, dcCarried);
-        for (int k = 0; k < G; ++k) {
-          const int at = bl * gh + k * hidden + j;
-          if (courier) {
-            ds[at] = out.dRh[k];
-          } else {
-            for (int peer = 0; peer < clusterSize; ++peer) cluster_peer(ds + at, peer)[0] = out.dRh[k];
-          }
-        }
-      }
-      if (courier) {
-        __syncthreads();  // the block's share of dRh is in its own ds
-        if (carrier) {
-          carry_share_to_peers(ds, myBatch, gh, G, hidden, j0, owned, i - (kBlockThreads - kWarpSize), clusterSize,
-                               rank);
-        }
-      }
-      clock.lap(0);
-      cluster_arrive_releasing(!courier || carrier);
-      clock.lap(1);
-      if (active) {
-        store_bwd<C>(p, out, j, b, t);
-        if constexpr (C == Cell::kLstm) dcCarried = out.dcPrev;
-        if (s + 1 < steps) {
-          in = ahead;
-          if (s + 2 < steps) {
-            const long long tn = stepOf(s + 2);
-            load_bwd_inputs<C>(p, j, b, tn, prevOf(tn), firstOf(tn), ahead);
-          }
-        }
-      }
-      clock.lap(2);
-      // Step t's dRh of every unit is in every block's ds; ds is not written again until all
-      // blocks have passed the next step's barrier, after their product below.
-      cluster_wait();
-      clock.lap(3);
-      block_product<kBf16>(w, ds, acc, unitsPerBlock, myBatch, gh);
-      clock.lap(4);
-      __syncthreads();
-      if (active) dhCarried = out.dhRest + acc[bl * unitsPerBlock + kk];
-      clock.lap(5);
-      clock.count_step();
-    }
-    clock.flush();
-    if (active) {
-      const long long at = b * hidden + j;
-      p.dh[at] = dhCarried;
-      if (C == Cell::kLstm) p.dc[at] = dcCarried;
-    }
-    return;
-  }
-  const float* dRh = C == Cell::kGru ? p.dRh : p.dWx;
-  for (long long s = 0; s < steps; ++s) {
-    // backward visits the forward's steps last to first
-    const long long t = p.reverse ? s : steps - 1 - s;
-    const long long tPrev = p.reverse ? t + 1 : t - 1;
-    const bool first = p.reverse ? t == steps - 1 : t == 0;  // the forward's first step
-    float* ds = dbuf + (s & 1) * dStride;
-    for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
-      const int bl = i / owned;
-      const int kk = i - bl * owned;
+  // The time loop, with the step's product acc = dRh · W_hh[:, own] as `product(ds)`.
+  const auto stepsWith = [&](auto product) {
+    const long long steps = p.steps;
+    if (myBatch * owned <= kBlockThreads) {
+      // One (b, j) per thread: the barrier split as in the forward (persistent_cluster_fwd.cu). The
+      // step's dRh goes to the peers from registers, the thread arrives, then stores dWx (and GRU's
+      // dRh) and loads saved values, two steps ahead as the forward loads gx, while the other blocks
+      // arrive; ∂L/∂h and ∂L/∂c stay in registers.
+      const int i = static_cast<int>(threadIdx.x);
+      const bool active = i < myBatch * owned;
+      // The courier warp, as in the forward (persistent_cluster_fwd.cu): when the last warp holds no
+      // (b, j), the cells write dRh to their own block, and after a block barrier the last warp copies
+      // the block's share to the peers and arrives with the release, the others relaxed. A cluster
+      // of one block writes dRh locally and meets at a block barrier (StepBarrier).
+      const bool courier = courier_warp_free(myBatch * owned, barrier, p.tuning);
+      const bool carrier = courier && i >= kBlockThreads - kWarpSize;
+      const bool local = courier || barrier.solo;  // dRh written to this block only
+      const int bl = active ? i / owned : 0;
+      const int kk = active ? i - bl * owned : 0;
       const int j = j0 + kk;
-      cell_backward<C>(p, dhs, dcs, bl * unitsPerBlock + kk, j, b0 + bl, t, tPrev, first);
-      // This thread's own stores of a moment ago: a plain load sees them.
-      const long long g0 = (t * batch + b0 + bl) * gh + j;
-      for (int k = 0; k < G; ++k) {
-        const float d = dRh[g0 + k * hidden];
-        const int at = bl * gh + k * hidden + j;
-        for (int peer = 0; peer < clusterSize; ++peer) cluster_peer(ds + at, peer)[0] = d;
+      const long long b = b0 + bl;
+      const auto stepOf = [&](long long s) { return p.reverse ? s : steps - 1 - s; };  // last to first
+      const auto prevOf = [&](long long t) { return p.reverse ? t + 1 : t - 1; };
+      const auto firstOf = [&](long long t) { return p.reverse ? t == steps - 1 : t == 0; };
+      float dhCarried = active ? dhs[bl * unitsPerBlock + kk] : 0.0f;
+      float dcCarried = active ? dcs[bl * unitsPerBlock + kk] : 0.0f;
+      BwdInputs<C> in{};
+      BwdInputs<C> ahead{};  // step s + 1's
+      if (active && steps > 0) load_bwd_inputs<C>(p, j, b, stepOf(0), prevOf(stepOf(0)), firstOf(stepOf(0)), in);
+      if (active && steps > 1) load_bwd_inputs<C>(p, j, b, stepOf(1), prevOf(stepOf(1)), firstOf(stepOf(1)), ahead);
+      // Phases (persistent_phases.cuh): 0 cell and dRh to the peers, 1 arrive, 2 output stores and
+      // input loads, 3 wait, 4 product, 5 block barrier and ∂L/∂h.
+      PhaseClock clock;
+      for (long long s = 0; s < steps; ++s) {
+        const long long t = stepOf(s);
+        float* ds = dbuf + (s & 1) * dStride;
+        BwdOut<C> out{};
+        clock.restart();
+        if (active) {
+          out = cell_backward_compute<C>(in, dhCarried, dcCarried);
+          for (int k = 0; k < G; ++k) {
+            const int at = bl * gh + k * hidden + j;
+            if (local) {
+              ds[at] = out.dRh[k];
+            } else {
+              for (int peer = 0; peer < clusterSize; ++peer) cluster_peer(ds + at, peer)[0] = out.dRh[k];
+            }
+          }
+        }
+        if (courier) {
+          __syncthreads();  // the block's share of dRh is in its own ds
+          if (carrier) {
+            carry_share_to_peers(ds, myBatch, gh, G, hidden, j0, owned, i - (kBlockThreads - kWarpSize), clusterSize,
+                                 rank);
+          }
+        }
+        clock.lap(0);
+        barrier.arrive(!courier || carrier);
+        clock.lap(1);
+        if (active) {
+          store_bwd<C>(p, out, j, b, t);
+          if constexpr (C == Cell::kLstm) dcCarried = out.dcPrev;
+          if (s + 1 < steps) {
+            in = ahead;
+            if (s + 2 < steps) {
+              const long long tn = stepOf(s + 2);
+              load_bwd_inputs<C>(p, j, b, tn, prevOf(tn), firstOf(tn), ahead);
+            }
+          }
+        }
+        clock.lap(2);
+        // Step t's dRh of every unit is in every block's ds; ds is not written again until all
+        // blocks have passed the next step's barrier, after their product below.
+        barrier.wait();
+        clock.lap(3);
+        product(ds);
+        clock.lap(4);
+        __syncthreads();
+        if (active) dhCarried = out.dhRest + acc[bl * unitsPerBlock + kk];
+        clock.lap(5);
+        clock.count_step();
+      }
+      clock.flush();
+      if (active) {
+        const long long at = b * hidden + j;
+        p.dh[at] = dhCarried;
+        if (C == Cell::kLstm) p.dc[at] = dcCarried;
+      }
+      return;
+    }
+    const float* dRh = C == Cell::kGru ? p.dRh : p.dWx;
+    for (long long s = 0; s < steps; ++s) {
+      // backward visits the forward's steps last to first
+      const long long t = p.reverse ? s : steps - 1 - s;
+      const long long tPrev = p.reverse ? t + 1 : t - 1;
+      const bool first = p.reverse ? t == steps - 1 : t == 0;  // the forward's first step
+      float* ds = dbuf + (s & 1) * dStride;
+      for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
+        const int bl = i / owned;
+        const int kk = i - bl * owned;
+        const int j = j0 + kk;
+        cell_backward<C>(p, dhs, dcs, bl * unitsPerBlock + kk, j, b0 + bl, t, tPrev, first);
+        // This thread's own stores of a moment ago: a plain load sees them.
+        const long long g0 = (t * batch + b0 + bl) * gh + j;
+        for (int k = 0; k < G; ++k) {
+          const float d = dRh[g0 + k * hidden];
+          const int at = bl * gh + k * hidden + j;
+          for (int peer = 0; peer < clusterSize; ++peer) cluster_peer(ds + at, peer)[0] = d;
+        }
+      }
+      // Step t's dRh of every unit is in every block's ds; ds is not written again until all blocks
+      // have passed the next step's barrier, after their product below.
+      barrier.sync();
+      product(ds);
+      __syncthreads();
+      for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
+        const int bl = i / owned;
+        const int kk = i - bl * owned;
+        dhs[bl * unitsPerBlock + kk] += acc[bl * unitsPerBlock + kk];
       }
     }
-    // Step t's dRh of every unit is in every block's ds; ds is not written again until all blocks
-    // have passed the next step's barrier, after their product below.
-    cluster_sync();
-    block_product<kBf16>(w, ds, acc, unitsPerBlock, myBatch, gh);
-    __syncthreads();
     for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
       const int bl = i / owned;
       const int kk = i - bl * owned;
-      dhs[bl * unitsPerBlock + kk] += acc[bl * unitsPerBlock + kk];
+      const long long at = static_cast<long long>(b0 + bl) * hidden + j0 + kk;
+      p.dh[at] = dhs[bl * unitsPerBlock + kk];
+      if (C == Cell::kLstm) p.dc[at] = dcs[bl * unitsPerBlock + kk];
+    }
+  };
+  // One batch row per cluster and at most 128 rows (J) of 256 columns (G·H): the slice in registers
+  // (persistent_register_product.cuh), as the forward's. RNN's latency_b1, small and pixel MNIST
+  // plans take it. Not yet timed on a GPU; p.tuning's MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS turns
+  // it off.
+  if constexpr (!kBf16) {
+    if (RegisterSlice::fits(unitsPerBlock, rowsPerCluster, gh) &&
+        (p.tuning & MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS) == 0) {
+      RegisterSlice slice;
+      slice.load(w, unitsPerBlock, gh);
+      stepsWith([&](const float* x) { slice.product(x, acc, unitsPerBlock, gh); });
+      return;
     }
   }
-  for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
-    const int bl = i / owned;
-    const int kk = i - bl * owned;
-    const long long at = static_cast<long long>(b0 + bl) * hidden + j0 + kk;
-    p.dh[at] = dhs[bl * unitsPerBlock + kk];
-    if (C == Cell::kLstm) p.dc[at] = dcs[bl * unitsPerBlock + kk];
-  }
+  stepsWith([&](const float* x) { block_product<kBf16>(w, x, acc, unitsPerBlock, myBatch, gh); });
 }
 
 }  // namespace mnemo::persistent

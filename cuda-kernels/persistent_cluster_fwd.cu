@@ -3,7 +3,8 @@
 // through distributed shared memory and one cluster barrier per step (see mnemo_kernels.h,
 // "Cluster variants"). With one batch row per cluster and a small enough slice, the float32
 // kernels hold the slice in registers (persistent_register_product.cuh); with up to 128 columns
-// and 129 to 256 rows, one row per thread in registers (persistent_row_product.cuh).
+// and 129 to 512 rows, one row per thread in registers and the rows past 256 in shared memory
+// (persistent_row_product.cuh).
 // Entry points: mnemo_persistent_cluster_rnn_fwd_tanh_f32, mnemo_persistent_cluster_rnn_fwd_relu_f32,
 // mnemo_persistent_cluster_lstm_fwd_f32, mnemo_persistent_cluster_gru_fwd_f32, and their
 // _bf16w_f32 twins (W_hh slice kept as bfloat16).
@@ -22,6 +23,7 @@ namespace mnemo::persistent {
 // What one block of a cluster works with, fixed for the whole sequence.
 struct ClusterBlock {
   int hidden, unitsPerBlock, rows, clusterSize, rank, b0, myBatch, j0, owned, hStride;
+  StepBarrier barrier;
   float* hbuf;  // [2, Bc, H]: h_{t−1} of this cluster's rows
   float* acc;   // [Bc, G·J]
 };
@@ -43,7 +45,8 @@ struct ClusterBlock {
 // only, and after a block barrier the courier copies the block's h_t to the peers and arrives with
 // the release, while every other thread arrives relaxed. The courier's release follows the block
 // barrier, so it covers the block's writes and reads of h; what the others load and store between
-// arrive and wait, no other block reads. Not yet timed on a GPU.
+// arrive and wait, no other block reads. A cluster of one block writes h_t locally and meets at a
+// block barrier (StepBarrier). Neither is timed on a GPU yet; p.tuning turns each off.
 template <Cell C, typename Product>
 __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params& p, const ClusterBlock& k,
                                               Product product) {
@@ -51,8 +54,9 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
   const int items = k.myBatch * k.owned;  // the block's (b, j) cells per step
   const int mine = static_cast<int>(threadIdx.x);
   if (items <= kBlockThreads) {
-    const bool courier = items <= kBlockThreads - kWarpSize;  // the last warp is free to carry h_t
+    const bool courier = courier_warp_free(items, k.barrier, p.tuning);
     const bool carrier = courier && mine >= kBlockThreads - kWarpSize;
+    const bool local = courier || k.barrier.solo;  // h_t written to this block only
     const bool active = mine < items;
     const int bl = active ? mine / k.owned : 0;
     const int jj = active ? mine - bl * k.owned : 0;
@@ -83,7 +87,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       CellOut<C> out{};
       if (active) {
         out = cell_compute<C>(in, k.acc + bl * k.rows + jj, hPrev[bl * k.hidden + j], c, k.unitsPerBlock);
-        if (!last && courier) {
+        if (!last && local) {
           hNext[bl * k.hidden + j] = out.h;
         } else if (!last) {
           for (int peer = 0; peer < k.clusterSize; ++peer) cluster_peer(hNext + bl * k.hidden + j, peer)[0] = out.h;
@@ -97,7 +101,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
         }
       }
       clock.lap(2);
-      if (!last) cluster_arrive_releasing(!courier || carrier);
+      if (!last) k.barrier.arrive(!courier || carrier);
       clock.lap(3);
       if (active) {
         cell_store<C>(p, out, j, b, t);
@@ -110,7 +114,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       }
       clock.lap(4);
       // h_t is in every block's hNext; no block writes its hPrev again before all have read it.
-      if (!last) cluster_wait();
+      if (!last) k.barrier.wait();
       clock.lap(5);
       clock.count_step();
     }
@@ -138,7 +142,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
         for (int peer = 0; peer < k.clusterSize; ++peer) cluster_peer(hNext + at, peer)[0] = h;
       }
     }
-    if (!last) cluster_sync();
+    if (!last) k.barrier.sync();
   }
 }
 
@@ -152,6 +156,7 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
   k.rows = G * k.unitsPerBlock;
   k.clusterSize = static_cast<int>(cluster_size());
   k.rank = static_cast<int>(cluster_rank());
+  k.barrier = StepBarrier::of(k.clusterSize, p.tuning);
   const int clusters = static_cast<int>(gridDim.x) / k.clusterSize;
   const int rowsPerCluster = (batch + clusters - 1) / clusters;  // Bc
   k.b0 = static_cast<int>(blockIdx.x) / k.clusterSize * rowsPerCluster;
@@ -180,11 +185,16 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
       cluster_steps<C>(p, k, [&](const float* x, float* acc) { slice.product(x, acc, k.rows, k.hidden); });
       return;
     }
-    if (RowSlice::fits(k.rows, k.hidden)) {
-      RowSlice slice;
-      slice.load(w, k.rows, k.hidden);
-      cluster_steps<C>(p, k, [&](const float* x, float* acc) { slice.product(x, acc, k.rows, k.myBatch, k.hidden); });
-      return;
+    // An RNN slice has no more rows (J) than columns (H): never more than 128 rows of at most 128.
+    if constexpr (G > 1) {
+      if (RowSlice::fits(k.rows, k.hidden) && (p.tuning & MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE) == 0) {
+        RowSlice slice;
+        slice.load(w, k.rows, k.hidden);
+        cluster_steps<C>(p, k, [&](const float* x, float* acc) {
+          slice.product(x, acc, k.rows, k.myBatch, k.hidden, w);
+        });
+        return;
+      }
     }
   }
   cluster_steps<C>(p, k, [&](const float* x, float* acc) {

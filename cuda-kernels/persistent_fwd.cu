@@ -28,7 +28,7 @@ static_assert(offsetof(mnemo_persistent_fwd_params, hidden) == 96, "header offse
 static_assert(offsetof(mnemo_persistent_fwd_params, unitsPerBlock) == 104, "header offset");
 static_assert(offsetof(mnemo_persistent_fwd_params, reverse) == 108, "header offset");
 static_assert(offsetof(mnemo_persistent_fwd_params, saveGates) == 112, "header offset");
-static_assert(offsetof(mnemo_persistent_fwd_params, reserved) == 116, "header offset");
+static_assert(offsetof(mnemo_persistent_fwd_params, tuning) == 116, "header offset");
 
 template <Cell C>
 __device__ __forceinline__ void forward(const mnemo_persistent_fwd_params& p) {

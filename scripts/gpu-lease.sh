@@ -4,8 +4,9 @@
 # Stages, most telling first, each capped so that the whole ends near CAP seconds:
 #   1. info + the `gpu` tests (90 s);
 #   2. the cluster kernels' cycles per step by phase (mnemo_harness_phases persistent_phases, 40 s);
-#   3. gpu-bench.sh with every extra table, beside PyTorch (up to 250 s);
-#   4. compute-sanitizer memcheck of the harness check, with what time is left (up to 150 s).
+#   3. each fast path of the cluster kernels off against all on (mnemo_harness persistent_ab, 60 s);
+#   4. gpu-bench.sh with every extra table, beside PyTorch (up to 250 s);
+#   5. compute-sanitizer memcheck of the harness check, with what time is left (up to 150 s).
 # Everything goes to a work folder r/, packed into OUT_DIR/results.tgz after each stage, so a call
 # cut short still returns what finished (the device tool brings back at most 8 files).
 set -u
@@ -31,6 +32,11 @@ if [ -x "$b/mnemo_harness_phases" ] && [ "$(left)" -gt 60 ]; then
   echo "gpu-lease: phases rc=$? at $(elapsed)s"; pack
 fi
 
+if [ -x "$b/mnemo_harness" ] && [ "$(left)" -gt 60 ]; then
+  timeout "$(at_most 60 200)" "$b/mnemo_harness" persistent_ab >"$r/ab.txt" 2>&1
+  echo "gpu-lease: persistent_ab rc=$? at $(elapsed)s"; pack
+fi
+
 t=$(at_most 250 30)
 if [ "$t" -gt 60 ]; then
   timeout "$t" bash "$b/gpu-bench.sh" "$r/bench" >"$r/bench.txt" 2>&1
@@ -43,5 +49,5 @@ if [ "$t" -gt 20 ]; then
   echo "gpu-lease: memcheck rc=$? at $(elapsed)s"; tail -3 "$r/memcheck.txt"; pack
 fi
 grep -E 'tests (successful|failed|aborted)' "$r/junit.txt"
-cat "$r/phases.txt" 2>/dev/null
+cat "$r/phases.txt" "$r/ab.txt" 2>/dev/null
 grep -E '^\|' "$r/bench/report.md" 2>/dev/null

@@ -286,6 +286,7 @@ const Bench kBenches[] = {
     {"persistent", bench_persistent, Bench::kSelf},
     {"persistent_sweep", bench_persistent_sweep, Bench::kSelf},
     {"persistent_phases", bench_persistent_phases, Bench::kSelf},
+    {"persistent_ab", bench_persistent_ab, Bench::kSelf},
 };
 
 const long long kDefaultHidden[] = {256, 512, 1024};

@@ -107,15 +107,50 @@ void report(PersistentCell cell, long long B, long long H, const char* variant, 
               cell_label(cell), kSteps, B, H, variant, dir, geometry, usPerLaunch / kSteps);
 }
 
+// One fast path of the cluster kernels that p.tuning switches off (mnemo_kernels.h).
+struct FastPath {
+  int bit;
+  const char* name;
+};
+
+constexpr FastPath kFastPaths[] = {
+    {MNEMO_PERSISTENT_TUNE_NO_COURIER, "courier"},
+    {MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE, "row-slice"},
+    {MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER, "solo-barrier"},
+    {MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS, "bwd-registers"},
+};
+
+// Whether the fast path `bit` is taken by the planned cluster kernel at all (so switching it off
+// changes something): the kernels' own conditions, from the plan.
+bool fast_path_taken(int bit, int G, long long B, long long H, const ClusterPlan& p, bool backward) {
+  const long long rowsPerCluster = (B + p.clusters - 1) / p.clusters;
+  const long long items = rowsPerCluster * std::min<long long>(p.units, H);
+  const long long sliceRows = static_cast<long long>(G) * p.units;
+  switch (bit) {
+    case MNEMO_PERSISTENT_TUNE_NO_COURIER:
+      return p.size > 1 && items <= MNEMO_PERSISTENT_BLOCK_THREADS - 32;
+    case MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE:  // RowSlice (persistent_row_product.cuh), forward only
+      return !backward && G > 1 && H <= 128 && H % 4 == 0 && sliceRows > MNEMO_PERSISTENT_BLOCK_THREADS / 2 &&
+             sliceRows <= 2 * MNEMO_PERSISTENT_BLOCK_THREADS;
+    case MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER:
+      return p.size == 1;
+    case MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS:  // RegisterSlice in the backward
+      return backward && rowsPerCluster == 1 && p.units <= 128 && G * H <= 256;
+  }
+  return false;
+}
+
 // What bench_shape prints: the grid and planned cluster kernels; every cluster size S = 1..16
 // (float32 weights) with the planner's choice marked, the data for tuning the plan on a new
-// device; or the planned cluster kernels' phase cycles (persistent_phases_report.h).
-enum class ShapeRun { kTable, kSweep, kPhases };
+// device; the planned cluster kernels' phase cycles (persistent_phases_report.h); or the planned
+// cluster kernels with each fast path switched off against all on (p.tuning), at the anchors'
+// sequence length so that the inputs stream from DRAM as in the layer.
+enum class ShapeRun { kTable, kSweep, kPhases, kFastPaths };
 
 void bench_shape(PersistentCell cell, long long B, long long H, const Device& d, int iters,
-                 cudaStream_t s, ShapeRun run = ShapeRun::kTable) {
+                 cudaStream_t s, ShapeRun run = ShapeRun::kTable, long long T = kSteps) {
   const int G = persistent_gates(cell);
-  const long long T = kSteps, n = T * B * H;
+  const long long n = T * B * H;
   DeviceBuffer gates(n * G), w(static_cast<long long>(G) * H * H), bias(G * H), h0(B * H), c0(B * H);
   DeviceBuffer h(n), c(n), hn(n), dy(n), dh(B * H), dc(B * H), dWx(n * G), dRh(n * G);
   for (DeviceBuffer* b : {&gates, &w, &bias, &h0, &c0, &h, &c, &hn, &dy}) launch_fill(b->get(), b->count(), 0.01f, s);
@@ -187,6 +222,33 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
     f.saveGates = 0;
     return;
   }
+  if (run == ShapeRun::kFastPaths) {
+    for (int pass = 0; pass < 3; ++pass) {  // inference forward, training forward, backward
+      const bool backward = pass == 2;
+      const ClusterPlan p = plan_cluster(G, B, H, d, backward, false);
+      if (p.size == 0) continue;
+      f.saveGates = pass == 1 ? 1 : 0;
+      std::snprintf(geometry, sizeof geometry, "%d clusters x %d blocks x %d units", p.clusters, p.size, p.units);
+      const char* what = pass == 0 ? "fwd-infer" : pass == 1 ? "fwd-train" : "bwd";
+      const auto timed = [&](int tuning) {
+        f.tuning = b.tuning = tuning;
+        return runCluster(p, backward, false) / T;
+      };
+      const double all = timed(0);
+      std::printf("persistent_ab %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %-34s every fast path      us/step=%.3f\n",
+                  cell_label(cell), T, B, H, what, geometry, all);
+      for (const FastPath& fp : kFastPaths) {
+        if (!fast_path_taken(fp.bit, G, B, H, p, backward)) continue;
+        const double off = timed(fp.bit);
+        std::printf("persistent_ab %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %-34s without %-12s us/step=%.3f  "
+                    "fast path %.2fx\n",
+                    cell_label(cell), T, B, H, what, geometry, fp.name, off, off / all);
+      }
+    }
+    f.saveGates = 0;
+    f.tuning = b.tuning = 0;
+    return;
+  }
   if (run == ShapeRun::kSweep) {
     for (int backward = 0; backward <= 1; ++backward) {
       const int planned = plan_cluster(G, B, H, d, backward != 0, false).size;
@@ -253,6 +315,22 @@ void bench_persistent_sweep(long long, int iters, cudaStream_t s) {
   for (PersistentCell cell : {PersistentCell::kRnnTanh, PersistentCell::kLstm, PersistentCell::kGru}) {
     for (const auto& bh : shapes) {
       bench_shape(cell, bh[0], bh[1], d, iters, s, ShapeRun::kSweep);
+      CHECK(cudaStreamSynchronize(s));
+    }
+  }
+}
+
+void bench_persistent_ab(long long, int iters, cudaStream_t s) {
+  const Device d = query_device();
+  if (!d.clusters) {
+    std::printf("persistent_ab: compute capability below 9.0, no cluster kernels\n");
+    return;
+  }
+  // the anchors' pixel MNIST, latency_b1 and small rows (T, B, H), on the planned clusters
+  const long long shapes[][3] = {{784, 128, 128}, {1000, 1, 256}, {100, 64, 256}};
+  for (PersistentCell cell : {PersistentCell::kRnnTanh, PersistentCell::kLstm, PersistentCell::kGru}) {
+    for (const auto& tbh : shapes) {
+      bench_shape(cell, tbh[1], tbh[2], d, iters, s, ShapeRun::kFastPaths, tbh[0]);
       CHECK(cudaStreamSynchronize(s));
     }
   }

@@ -39,13 +39,15 @@ struct Case {
   bool reverse, bias;
   int clusters;  // 0: the cooperative kernels; >= 1: the cluster kernels with this many clusters
   bool bf16Weights = false;  // cluster kernels only: the _bf16w_f32 entry points
+  int tuning = 0;            // cluster kernels only: MNEMO_PERSISTENT_TUNE_* bits (fast paths off)
 };
 
 std::string variant(const Case& c) {
   return c.clusters == 0 ? std::string("grid")
                          : "cluster " + std::to_string(c.clusters) + "x" +
                                std::to_string((c.hidden + c.unitsPerBlock - 1) / c.unitsPerBlock) +
-                               (c.bf16Weights ? " bf16w" : "");
+                               (c.bf16Weights ? " bf16w" : "") +
+                               (c.tuning != 0 ? " tuning " + std::to_string(c.tuning) : "");
 }
 
 // x rounded to bfloat16, nearest with ties to even (mnemo_math.cuh's bf16_bits_rn, on the host).
@@ -181,6 +183,7 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
   p.hidden = H;
   p.unitsPerBlock = c.unitsPerBlock;
   p.reverse = c.reverse ? 1 : 0;
+  p.tuning = c.tuning;
   if (c.clusters > 0) {
     launch_persistent_cluster_bwd(c.cell, p, c.clusters, nullptr, c.bf16Weights);
   } else {
@@ -296,6 +299,7 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   p.hidden = H;
   p.unitsPerBlock = c.unitsPerBlock;
   p.reverse = c.reverse ? 1 : 0;
+  p.tuning = c.tuning;
   p.saveGates = 1;
   if (c.clusters > 0) {
     launch_persistent_cluster_fwd(c.cell, p, c.clusters, nullptr, c.bf16Weights);
@@ -365,6 +369,21 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 3, 3, 44, 44, false, false, 1},
       // 240 (b, j) cells per block: the last warp holds cells, so no courier warp carries h_t
       {PersistentCell::kLstm, 3, 4, 120, 60, true, true, 1},
+      // more slice rows than threads, the rest transposed in shared memory (LSTM 257..512 rows,
+      // GRU too): 448 and 336 rows on two clusters; 384 and 288 rows, one row per cluster (GRU
+      // pixel MNIST's 384 of 128); 400 and 300 rows (a warp half in the rest)
+      {PersistentCell::kLstm, 3, 2, 112, 112, true, true, 2},
+      {PersistentCell::kLstm, 4, 1, 96, 96, false, true, 1},
+      {PersistentCell::kLstm, 3, 3, 100, 100, false, false, 1},
+      // the fast paths switched off one at a time (p.tuning), and a one-block cluster that meets at
+      // the cluster barrier: each must agree as well
+      {PersistentCell::kLstm, 4, 4, 128, 64, false, true, 2, false, MNEMO_PERSISTENT_TUNE_NO_COURIER},
+      {PersistentCell::kLstm, 4, 4, 128, 64, true, true, 2, false, MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE},
+      {PersistentCell::kLstm, 4, 1, 96, 96, false, true, 1, false, MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE},
+      {PersistentCell::kLstm, 3, 3, 44, 44, false, true, 1, false, MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER},
+      {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1, false, MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER},
+      {PersistentCell::kLstm, 7, 1, 37, 10, false, true, 1, false, MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS},
+      {PersistentCell::kLstm, 3, 5, 64, 16, true, true, 2, false, MNEMO_PERSISTENT_TUNE_ALL},
   };
   // bf16 weights: a cluster of one block at H = 1 (one padded word); odd H and odd G·H (padded
   // last words); two clusters; the 16-block cluster; several cells per thread.

@@ -855,6 +855,21 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
  * Work per step: G·J·B dot products of length H per block, one warp per W_hh row.
  */
 #define MNEMO_PERSISTENT_BLOCK_THREADS 256
+/* The params' `tuning` bits: each switches one fast path of the cluster kernels off, so that a
+   benchmark can time it against the path it replaced in the same run. 0 (every fast path on) is
+   what the library launches. */
+/* cells send h_t (dRh) to the peers themselves and every thread arrives with the release, instead
+   of a courier warp carrying the block's share after a block barrier */
+#define MNEMO_PERSISTENT_TUNE_NO_COURIER 1
+/* the forward's product reads the slice from shared memory (tiled) instead of holding one slice
+   row per thread in registers (129..512 rows of up to 128 columns) */
+#define MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE 2
+/* a cluster of one block still meets at the cluster barrier each step, instead of a block barrier */
+#define MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER 4
+/* the backward's product reads the slice from shared memory (tiled) instead of registers (one
+   batch row per cluster, up to 128 rows of 256 columns) */
+#define MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS 8
+#define MNEMO_PERSISTENT_TUNE_ALL 15
 /* Dynamic shared memory per block in bytes: the W_hh slice [G·J, H], h_{t−1} [B, H] and the
    recurrent products [B, G·J], all float. */
 #define MNEMO_PERSISTENT_SMEM_BYTES(G, J, B, H) \
@@ -882,7 +897,10 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
  *   reverse        (108)               0: t = 0..T−1 (h_{t−1} feeds step t); 1: t = T−1..0
  *                                      (h_{t+1} feeds step t), the reverse direction
  *   saveGates      (112)               0 or 1 (see gates)
- *   reserved       (116)               must be 0
+ *   tuning         (116)               0, or MNEMO_PERSISTENT_TUNE_* bits that switch one of the
+ *                                      cluster kernels' fast paths off, to time it side by side
+ *                                      (mnemo_harness persistent_ab); the cooperative kernels
+ *                                      ignore it. Results agree to float32 rounding either way.
  * No output may overlap another array or an input (gates excepted, as said).
  * Launch: cooperative, block MNEMO_PERSISTENT_BLOCK_THREADS, grid ceil(H / J), dynamic shared
  *         memory MNEMO_PERSISTENT_SMEM_BYTES(G, J, B, H) with G = 1 (RNN), 4 (LSTM), 3 (GRU).
@@ -904,7 +922,7 @@ typedef struct mnemo_persistent_fwd_params {
   int unitsPerBlock;
   int reverse;
   int saveGates;
-  int reserved;
+  int tuning;
 } mnemo_persistent_fwd_params;
 
 extern "C" __global__ void mnemo_persistent_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p);
@@ -931,7 +949,7 @@ extern "C" __global__ void mnemo_persistent_gru_fwd_f32(mnemo_persistent_fwd_par
   (4LL * ((long long)(G) * (J) * (H) + (long long)(B) * (G) * (H) + 3LL * (B) * (J)))
 
 /*
- * Params struct by value, 136 bytes, 8-byte aligned, no padding. Fields (byte offset):
+ * Params struct by value, 144 bytes, 8-byte aligned, no padding. Fields (byte offset):
  *   gates          (0)    [T, B, G·H]  in: the activated gates the forward saved (LSTM, GRU);
  *                                      ignored (MAY BE NULL) by RNN
  *   wHh            (8)    [G·H, H]     in
@@ -957,6 +975,8 @@ extern "C" __global__ void mnemo_persistent_gru_fwd_f32(mnemo_persistent_fwd_par
  *   hidden         (120)               H >= 1
  *   unitsPerBlock  (128)               J >= 1; gridDim.x must be ceil(H / J)
  *   reverse        (132)               as the forward's: 1 for the reverse direction
+ *   tuning         (136)               as the forward's
+ *   reserved       (140)               must be 0
  * No output may overlap another array or an input (dh and dc are in-out).
  * Launch: cooperative, block MNEMO_PERSISTENT_BLOCK_THREADS, grid ceil(H / J), dynamic shared
  *         memory MNEMO_PERSISTENT_BWD_SMEM_BYTES(G, J, B, H).
@@ -980,6 +1000,8 @@ typedef struct mnemo_persistent_bwd_params {
   long long hidden;
   int unitsPerBlock;
   int reverse;
+  int tuning;
+  int reserved;
 } mnemo_persistent_bwd_params;
 
 extern "C" __global__ void mnemo_persistent_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p);
@@ -1002,7 +1024,8 @@ extern "C" __global__ void mnemo_persistent_gru_bwd_f32(mnemo_persistent_bwd_par
  * Every block keeps its batch rows of the exchanged vector, double-buffered, in its own shared
  * memory; each thread writes its results into the next buffer of every block of its cluster,
  * then the cluster meets at one barrier per step (release / acquire), so reads never touch
- * global memory that other blocks wrote during the launch. The recurrent products sum in a
+ * global memory that other blocks wrote during the launch. A cluster of one block writes only its
+ * own buffer and meets at a block barrier (unless tuning says MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER). The recurrent products sum in a
  * different order than the cooperative kernels' (warp reduce-scatter over 8 dot products), so
  * both agree with the per-step path to float32 rounding, not bit for bit.
  *

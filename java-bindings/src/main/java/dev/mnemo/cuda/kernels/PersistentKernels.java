@@ -37,6 +37,11 @@ import java.util.Map;
 public final class PersistentKernels {
     /** Threads per block. */
     public static final int BLOCK_THREADS = 256;
+    /**
+     * {@code MNEMO_PERSISTENT_TUNE_ALL}: every bit of the params' {@code tuning} word, each switching one
+     * of the cluster kernels' fast paths off for side-by-side timing; the launchers here write 0.
+     */
+    public static final int TUNE_ALL = 15;
     /** 32-bit words of the barrier scratch. */
     public static final int BARRIER_WORDS = 2;
     /** The barrier counts arrivals over the whole launch in 32 bits: (T − 1)·grid (backward T·grid). */
@@ -49,7 +54,7 @@ public final class PersistentKernels {
             ParamsStructs.pointer("h"), ParamsStructs.pointer("c"), ParamsStructs.pointer("hn"),
             ParamsStructs.pointer("barrier"), ParamsStructs.int64("steps"), ParamsStructs.int64("batch"),
             ParamsStructs.int64("hidden"), ParamsStructs.int32("unitsPerBlock"), ParamsStructs.int32("reverse"),
-            ParamsStructs.int32("saveGates"), ParamsStructs.int32("reserved"))
+            ParamsStructs.int32("saveGates"), ParamsStructs.int32("tuning"))
             .withName("mnemo_persistent_fwd_params");
 
     /** {@code mnemo_persistent_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p)}. */
@@ -65,14 +70,15 @@ public final class PersistentKernels {
     public static final KernelSignature GRU_FWD = KernelSignature.of("mnemo_persistent_gru_fwd_f32",
             of("mnemo_persistent_fwd_params", "p"));
 
-    /** {@code mnemo_persistent_bwd_params}: 136 bytes, 8-byte aligned, no padding. */
+    /** {@code mnemo_persistent_bwd_params}: 144 bytes, 8-byte aligned, no padding. */
     public static final StructLayout BWD_PARAMS_LAYOUT = MemoryLayout.structLayout(
             ParamsStructs.pointer("gates"), ParamsStructs.pointer("wHh"), ParamsStructs.pointer("h0"),
             ParamsStructs.pointer("c0"), ParamsStructs.pointer("h"), ParamsStructs.pointer("c"),
             ParamsStructs.pointer("hn"), ParamsStructs.pointer("dy"), ParamsStructs.pointer("dh"),
             ParamsStructs.pointer("dc"), ParamsStructs.pointer("dWx"), ParamsStructs.pointer("dRh"),
             ParamsStructs.pointer("barrier"), ParamsStructs.int64("steps"), ParamsStructs.int64("batch"),
-            ParamsStructs.int64("hidden"), ParamsStructs.int32("unitsPerBlock"), ParamsStructs.int32("reverse"))
+            ParamsStructs.int64("hidden"), ParamsStructs.int32("unitsPerBlock"), ParamsStructs.int32("reverse"),
+            ParamsStructs.int32("tuning"), ParamsStructs.int32("reserved"))
             .withName("mnemo_persistent_bwd_params");
 
     /** {@code mnemo_persistent_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p)}. */
@@ -226,7 +232,7 @@ public final class PersistentKernels {
             ParamsStructs.putInt(s, l, "unitsPerBlock", unitsPerBlock);
             ParamsStructs.putInt(s, l, "reverse", reverse ? 1 : 0);
             ParamsStructs.putInt(s, l, "saveGates", saveGates ? 1 : 0);
-            ParamsStructs.putInt(s, l, "reserved", 0);
+            ParamsStructs.putInt(s, l, "tuning", 0);
         }
     }
 
@@ -650,6 +656,8 @@ public final class PersistentKernels {
             ParamsStructs.putLong(s, l, "hidden", hidden);
             ParamsStructs.putInt(s, l, "unitsPerBlock", unitsPerBlock);
             ParamsStructs.putInt(s, l, "reverse", reverse ? 1 : 0);
+            ParamsStructs.putInt(s, l, "tuning", 0);
+            ParamsStructs.putInt(s, l, "reserved", 0);
         }
     }
 
@@ -694,18 +702,24 @@ public final class PersistentKernels {
     }
 
     /**
-     * A raw params struct's flags (reverse, and the forward's saveGates and reserved word) and the
-     * pointers the cell needs; {@code barrier} only for the cooperative kernels that spin on it.
-     * The struct's size is the caller's check.
+     * A raw params struct's flags (reverse, tuning, and the forward's saveGates or the backward's
+     * reserved word) and the pointers the cell needs; {@code barrier} only for the cooperative kernels
+     * that spin on it. The struct's size is the caller's check.
      */
     static void checkRawStruct(boolean backward, Cell cell, MemorySegment p, boolean needsBarrier) {
         StructLayout l = backward ? BWD_PARAMS_LAYOUT : FWD_PARAMS_LAYOUT;
         LaunchChecks.flag("p.reverse", ParamsStructs.getInt(p, l, "reverse"));
-        if (!backward) {
-            LaunchChecks.flag("p.saveGates", ParamsStructs.getInt(p, l, "saveGates"));
+        int tuning = ParamsStructs.getInt(p, l, "tuning");
+        if ((tuning & ~TUNE_ALL) != 0) {
+            throw new IllegalArgumentException("p.tuning takes only the MNEMO_PERSISTENT_TUNE_* bits (0.."
+                    + TUNE_ALL + "), got " + tuning);
+        }
+        if (backward) {
             if (ParamsStructs.getInt(p, l, "reserved") != 0) {
                 throw new IllegalArgumentException("p.reserved must be 0, got " + ParamsStructs.getInt(p, l, "reserved"));
             }
+        } else {
+            LaunchChecks.flag("p.saveGates", ParamsStructs.getInt(p, l, "saveGates"));
         }
         List<String> required = backward ? requiredBackward(cell)
                 : cell == Cell.LSTM ? List.of("gates", "wHh", "h0", "c0", "h", "c", "barrier")

@@ -274,6 +274,13 @@ class PersistentClusterKernelsTest {
         assertThrows(IllegalArgumentException.class, () -> persistent.clusterGruBwd(s), "raw GRU: h0, hn, dRh are 0");
         persistent.clusterRnnBwdTanh(s);
         assertEquals("launch mnemo_persistent_cluster_rnn_bwd_tanh_f32", target.calls.getLast());
+        ParamsStructs.putInt(s, l, "tuning", PersistentKernels.TUNE_ALL);
+        persistent.clusterLstmBwd(s);
+        ParamsStructs.putInt(s, l, "tuning", PersistentKernels.TUNE_ALL + 1);
+        assertThrows(IllegalArgumentException.class, () -> persistent.clusterLstmBwd(s), "an undefined tuning bit");
+        ParamsStructs.putInt(s, l, "tuning", 0);
+        ParamsStructs.putInt(s, l, "reserved", 1);
+        assertThrows(IllegalArgumentException.class, () -> persistent.clusterLstmBwd(s), "reserved must be 0");
     }
 
     @Test
@@ -284,9 +291,11 @@ class PersistentClusterKernelsTest {
         assertEquals("launch mnemo_persistent_cluster_lstm_fwd_f32", target.calls.getLast());
         assertEquals(new LaunchGeometry(8, 1, 1, 256, 1, 1, 133632), target.geometry);
         var l = PersistentKernels.FWD_PARAMS_LAYOUT;
-        ParamsStructs.putInt(s, l, "reserved", 7);
-        assertThrows(IllegalArgumentException.class, () -> persistent.clusterLstmFwd(s));
-        ParamsStructs.putInt(s, l, "reserved", 0);
+        ParamsStructs.putInt(s, l, "tuning", PersistentKernels.TUNE_ALL + 1);
+        assertThrows(IllegalArgumentException.class, () -> persistent.clusterLstmFwd(s), "a tuning bit the header does not define");
+        ParamsStructs.putInt(s, l, "tuning", PersistentKernels.TUNE_ALL);
+        persistent.clusterLstmFwd(s);
+        ParamsStructs.putInt(s, l, "tuning", 0);
         ParamsStructs.putLong(s, l, "c0", 0);
         assertThrows(IllegalArgumentException.class, () -> persistent.clusterLstmFwd(s), "LSTM needs c0");
         persistent.clusterGruFwd(s);

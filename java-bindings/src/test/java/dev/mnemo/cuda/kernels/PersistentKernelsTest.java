@@ -11,9 +11,13 @@ import dev.mnemo.cuda.LaunchGeometry;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
 import dev.mnemo.cuda.kernels.PersistentKernels.FwdParams;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -174,6 +178,25 @@ class PersistentKernelsTest {
     }
 
     @Test
+    void tuningMaskIsTheHeadersBits() throws IOException {
+        String header = Files.readString(KernelHeaderMirrorTest.findHeader());
+        Matcher m = Pattern.compile("#define MNEMO_PERSISTENT_TUNE_(\\w+) (\\d+)").matcher(header);
+        int bits = 0;
+        int all = -1;
+        while (m.find()) {
+            int v = Integer.parseInt(m.group(2));
+            if (m.group(1).equals("ALL")) {
+                all = v;
+            } else {
+                assertEquals(1, Integer.bitCount(v), m.group(1) + " is one bit");
+                bits |= v;
+            }
+        }
+        assertEquals(bits, all, "MNEMO_PERSISTENT_TUNE_ALL is every bit");
+        assertEquals(all, PersistentKernels.TUNE_ALL);
+    }
+
+    @Test
     void rawStructLaunchChecksScalarsAndPointers() {
         MemorySegment s = ParamsStructs.allocate(PersistentKernels.FWD_PARAMS_LAYOUT);
         FwdParams p = lstm(4, 1, 256, 2);
@@ -182,9 +205,11 @@ class PersistentKernelsTest {
         assertEquals("launch mnemo_persistent_lstm_fwd_f32", target.calls.getLast());
         assertEquals(new LaunchGeometry(128, 1, 1, 256, 1, 1, 9248), target.geometry);
         var l = PersistentKernels.FWD_PARAMS_LAYOUT;
-        ParamsStructs.putInt(s, l, "reserved", 7);
-        assertThrows(IllegalArgumentException.class, () -> kernels.lstmFwd(s));
-        ParamsStructs.putInt(s, l, "reserved", 0);
+        ParamsStructs.putInt(s, l, "tuning", PersistentKernels.TUNE_ALL + 1);
+        assertThrows(IllegalArgumentException.class, () -> kernels.lstmFwd(s), "a tuning bit the header does not define");
+        ParamsStructs.putInt(s, l, "tuning", PersistentKernels.TUNE_ALL);
+        kernels.lstmFwd(s);
+        ParamsStructs.putInt(s, l, "tuning", 0);
         ParamsStructs.putLong(s, l, "c0", 0);
         assertThrows(IllegalArgumentException.class, () -> kernels.lstmFwd(s), "LSTM needs c0");
         kernels.gruFwd(s); // GRU ignores c0
@@ -226,7 +251,7 @@ class PersistentKernelsTest {
         assertEquals("launch mnemo_persistent_lstm_bwd_f32", target.calls.getLast());
         assertEquals(new LaunchGeometry(128, 1, 1, 256, 1, 1, 4 * (2048 + 1024 + 6)), target.geometry);
         var l = PersistentKernels.BWD_PARAMS_LAYOUT;
-        assertEquals(136, l.byteSize());
+        assertEquals(144, l.byteSize());
         assertEquals(p.dWx().address(), ParamsStructs.getLong(target.params, l, "dWx"));
         assertEquals(0L, ParamsStructs.getLong(target.params, l, "dRh"));
         assertEquals(100L, ParamsStructs.getLong(target.params, l, "steps"));
