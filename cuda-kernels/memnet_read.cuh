@@ -31,12 +31,13 @@ struct Bf16 {
   unsigned short bits;
 };
 
-// Slots per group per iteration: 16 elements of each of K and V in registers per lane (d = 64
-// float: 4 slots, 2·4 16-byte loads in flight), at most 4. The register arrays stay at 32 floats
-// for every layout, so no variant of a kernel raises the register count (and lowers occupancy)
-// of the others — a kernel is allocated the registers of its hungriest instantiation.
-template <int VEC, int R>
-constexpr int kUnrollOf = 16 / (R * VEC) >= 4 ? 4 : (16 / (R * VEC) >= 1 ? 16 / (R * VEC) : 1);
+// Slots per group per iteration: 16 registers of each of K and V per lane as loaded, for vectors of
+// WORDS 32-bit registers (d = 64: float 4 slots, 2·4 16-byte loads in flight; bfloat16, kept packed
+// until used, 4 slots too), at most 4. The register arrays stay at 32 words for every layout, so no
+// variant of a kernel raises the register count (and lowers occupancy) of the others — a kernel is
+// allocated the registers of its hungriest instantiation.
+template <int WORDS, int R>
+constexpr int kUnrollOf = 16 / (R * WORDS) >= 4 ? 4 : (16 / (R * WORDS) >= 1 ? 16 / (R * WORDS) : 1);
 
 // Elements per 16-byte load of a storage type.
 template <typename S>
@@ -62,21 +63,50 @@ __device__ __forceinline__ void load_vec(const float* __restrict__ p, float (&ou
   }
 }
 
+// One vector of VEC elements as loaded, widened to floats where it is used: bfloat16 stays packed
+// two to a register, so the forward keeps twice the slots' bytes in flight in the same registers.
+template <typename S, int VEC>
+struct Packed;
+
 template <int VEC>
-__device__ __forceinline__ void load_vec(const Bf16* __restrict__ p, float (&out)[VEC]) {
-  if constexpr (VEC == 8) {
-    const uint4 v = *reinterpret_cast<const uint4*>(p);
-    const unsigned w[4] = {v.x, v.y, v.z, v.w};
+struct Packed<float, VEC> {
+  static constexpr int kWords = VEC;
+  float v[VEC];
+  __device__ __forceinline__ void load(const float* __restrict__ p) { load_vec<VEC>(p, v); }
+  __device__ __forceinline__ void zero() {
 #pragma unroll
-    for (int i = 0; i < 4; ++i) {
-      out[2 * i] = bf16_low(w[i]);  // little endian: the lower address is the low half
-      out[2 * i + 1] = bf16_high(w[i]);
-    }
-  } else {
-    static_assert(VEC == 1, "bf16 loads: 8 or 1");
-    out[0] = __uint_as_float(static_cast<unsigned>(p->bits) << 16);
+    for (int i = 0; i < VEC; ++i) v[i] = 0.0f;
   }
-}
+  __device__ __forceinline__ float at(int i) const { return v[i]; }
+};
+
+template <>
+struct Packed<Bf16, 8> {
+  static constexpr int kWords = 4;
+  unsigned w[4];
+  __device__ __forceinline__ void load(const Bf16* __restrict__ p) {
+    const uint4 v = *reinterpret_cast<const uint4*>(p);
+    w[0] = v.x;
+    w[1] = v.y;
+    w[2] = v.z;
+    w[3] = v.w;
+  }
+  __device__ __forceinline__ void zero() {
+#pragma unroll
+    for (int i = 0; i < 4; ++i) w[i] = 0u;
+  }
+  // little endian: element 2k is word k's low half
+  __device__ __forceinline__ float at(int i) const { return i % 2 == 0 ? bf16_low(w[i / 2]) : bf16_high(w[i / 2]); }
+};
+
+template <>
+struct Packed<Bf16, 1> {
+  static constexpr int kWords = 1;
+  unsigned w;
+  __device__ __forceinline__ void load(const Bf16* __restrict__ p) { w = p->bits; }
+  __device__ __forceinline__ void zero() { w = 0u; }
+  __device__ __forceinline__ float at(int) const { return __uint_as_float(w << 16); }
+};
 
 // p[0..VEC) += add[0..VEC) (accumulated gradients; float only).
 template <int VEC>
@@ -184,10 +214,10 @@ __device__ __forceinline__ void fold_slots(const FwdRow<S>& row,
                                            long long begin, long long end, int groups, int group,
                                            int laneInGroup, SoftmaxState<VEC, G>& st) {
   constexpr int R = kVectorsPerLane<VEC, G>;
-  constexpr int kUnroll = kUnrollOf<VEC, R>;
+  constexpr int kUnroll = kUnrollOf<Packed<S, VEC>::kWords, R>;
   for (long long base = begin; base < end; base += static_cast<long long>(kUnroll) * groups) {
-    float kv[kUnroll][R][VEC];
-    float vv[kUnroll][R][VEC];
+    Packed<S, VEC> kv[kUnroll][R];
+    Packed<S, VEC> vv[kUnroll][R];
     bool valid[kUnroll];
     // All loads first (bytes in flight), then the arithmetic.
 #pragma unroll
@@ -198,16 +228,14 @@ __device__ __forceinline__ void fold_slots(const FwdRow<S>& row,
       for (int r = 0; r < R; ++r) {
         const int e = element_of<VEC, G>(r, laneInGroup);
         if (valid[u] && e < row.keyWidth) {
-          load_vec<VEC>(row.keys + m * row.keySlotStride + e, kv[u][r]);
+          kv[u][r].load(row.keys + m * row.keySlotStride + e);
         } else {
-#pragma unroll
-          for (int i = 0; i < VEC; ++i) kv[u][r][i] = 0.0f;
+          kv[u][r].zero();
         }
         if (valid[u] && e < row.valueWidth) {
-          load_vec<VEC>(row.values + m * row.valueSlotStride + e, vv[u][r]);
+          vv[u][r].load(row.values + m * row.valueSlotStride + e);
         } else {
-#pragma unroll
-          for (int i = 0; i < VEC; ++i) vv[u][r][i] = 0.0f;
+          vv[u][r].zero();
         }
       }
     }
@@ -218,7 +246,7 @@ __device__ __forceinline__ void fold_slots(const FwdRow<S>& row,
 #pragma unroll
       for (int r = 0; r < R; ++r)
 #pragma unroll
-        for (int i = 0; i < VEC; ++i) dot = fmaf(kv[u][r][i], qv[r][i], dot);
+        for (int i = 0; i < VEC; ++i) dot = fmaf(kv[u][r].at(i), qv[r][i], dot);
       dot = group_sum<G>(dot);  // every lane, valid slot or not: the shuffle needs all 32
       s[u] = valid[u] ? dot * row.scale : -CUDART_INF_F;
     }
@@ -239,7 +267,7 @@ __device__ __forceinline__ void fold_slots(const FwdRow<S>& row,
 #pragma unroll
       for (int r = 0; r < R; ++r)
 #pragma unroll
-        for (int i = 0; i < VEC; ++i) st.acc[r][i] = fmaf(p, vv[u][r][i], st.acc[r][i]);
+        for (int i = 0; i < VEC; ++i) st.acc[r][i] = fmaf(p, vv[u][r].at(i), st.acc[r][i]);
     }
     st.l = l;
     st.m = mx;
