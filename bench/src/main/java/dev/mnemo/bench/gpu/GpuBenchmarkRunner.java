@@ -5,14 +5,10 @@ import dev.mnemo.cuda.CudaDevice;
 import dev.mnemo.cuda.CudaDriver;
 import dev.mnemo.cuda.CudaEvent;
 import dev.mnemo.cuda.CudaProbe;
-import dev.mnemo.nn.Backend;
-import dev.mnemo.nn.Device;
-import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.StepSplits;
 import dev.mnemo.nn.layers.RecurrentLayer;
-import dev.mnemo.nn.layers.RecurrentOutput;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SequencedMap;
-import java.util.SplittableRandom;
 
 /**
  * Times Mnemo's CUDA recurrent layers on the shapes of {@code gpu-anchors.md}'s cuDNN table
@@ -58,10 +53,10 @@ import java.util.SplittableRandom;
  * forward+backward adds {@code zeroGradients()} and {@code backward(saved, dy, null)} (every weight
  * gradient and ∂L/∂x). Each timed run sits between two CUDA events recorded on the legacy default
  * stream, which orders itself with the backend's blocking stream, so the events bracket exactly the
- * run's work; the report keeps the median and p10 / p90. Between runs (untimed) the memory of
- * earlier runs is released (see {@code EventTimer.release}) into the caching allocator, as in a
- * training loop's steady state; each run's own allocations are timed (served from that cache
- * unless {@code -Dmnemo.cuda.allocator=direct}).
+ * run's work; the report keeps the median and p10 / p90. Each run releases its own results as it
+ * ends ({@link RecurrentBenchCase}), as PyTorch frees its results when the call returns, so each
+ * run's allocations are timed and served from the caching allocator (unless
+ * {@code -Dmnemo.cuda.allocator=direct}); the GPU is drained between runs, as in the PyTorch script.
  *
  * <p>Without CUDA (no driver, no device, no cuBLAS, or a jar built without kernels) it prints
  * "GPU benchmarks skipped: CUDA unavailable: REASON", still writes the report when {@code --out} is
@@ -306,7 +301,8 @@ public final class GpuBenchmarkRunner {
             EventTimer timer = new EventTimer(start, end);
             for (BenchShape s : shapes) {
                 try {
-                    Case c = Case.build(s);
+                    CudaBackend backend = s.math().equals("tf32") ? CudaBackend.tf32() : CudaBackend.float32();
+                    RecurrentBenchCase c = RecurrentBenchCase.build(s, backend);
                     Timing f = timer.time(c::forward, options.warmup(), options.forwardRepeats());
                     fwd.put(s.key(), f);
                     Timing fb = timer.time(c::forwardBackward, options.warmup(), options.forwardBackwardRepeats());
@@ -326,50 +322,19 @@ public final class GpuBenchmarkRunner {
         }
     }
 
-    /** One benchmark case on the GPU: the layer, its input and ∂L/∂output. */
-    private record Case(RecurrentLayer layer, Tensor x, Tensor dy) {
-
-        static Case build(BenchShape s) {
-            Backend backend = s.math().equals("tf32") ? CudaBackend.tf32() : CudaBackend.float32();
-            RecurrentLayer layer = s.newLayer(backend);
-            var rnd = new SplittableRandom(2);
-            Tensor x = Tensor.zeros(s.steps(), s.batch(), s.input());
-            for (long i = 0; i < x.numel(); i++) {
-                x.setFlat(i, 2 * rnd.nextDouble() - 1);
-            }
-            Tensor dy = Tensor.zeros(s.steps(), s.batch(), s.hidden());
-            dy.fill(1.0);
-            return new Case(layer, x.to(Device.CUDA), dy.to(Device.CUDA));
-        }
-
-        void forward() {
-            layer.forward(x, null).saved().release();   // as inference would: no backward follows
-        }
-
-        void forwardBackward() {
-            layer.zeroGradients();
-            RecurrentOutput o = layer.forward(x, null);
-            layer.backward(o.saved(), dy, null);
-            o.saved().release();   // as a training loop would after its one backward
-        }
-    }
-
     /** Times runs between two events on the legacy default stream (see the class comment). */
     record EventTimer(CudaEvent start, CudaEvent end) {
 
         Timing time(Runnable op, int warmup, int repeats) {
+            reclaim();
             long warmStart = System.nanoTime();
             for (int i = 0; i < MAX_WARMUP
                     && (i < warmup || System.nanoTime() - warmStart < MIN_WARMUP_MS * 1_000_000L); i++) {
-                if (i % 8 == 7) {
-                    release();
-                }
                 op.run();
                 sync();
             }
             double[] ms = new double[repeats];
             for (int i = 0; i < repeats; i++) {
-                release();
                 CudaDriver.eventRecord(start.handle(), MemorySegment.NULL);
                 op.run();
                 CudaDriver.eventRecord(end.handle(), MemorySegment.NULL);
@@ -383,23 +348,26 @@ public final class GpuBenchmarkRunner {
          * each run, outside the timing). Near the event time, a run is bound by the host, not the GPU.
          */
         double hostMillis(Runnable op, int repeats) {
+            reclaim();
+            op.run();
             double[] ms = new double[repeats];
             for (int i = 0; i < repeats; i++) {
-                release();
+                sync();
                 long t0 = System.nanoTime();
                 op.run();
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
+            sync();
             return Timing.of(ms).medianMs();
         }
 
         /**
-         * Releases the device memory of earlier runs outside the timed region: the backend takes a
-         * tensor's block back only after the garbage collector finds it unreachable (at the next
-         * allocation), and a benchmark loop makes too little heap garbage for that to happen by
-         * itself. The run's own allocations stay inside the timing.
+         * Before a block of runs (untimed): a garbage collection returns the blocks of tensors that
+         * earlier rows left unreachable to the caching allocator, and an allocation takes them in.
+         * Runs release their own results (RecurrentBenchCase), so none is needed between runs, where
+         * it would leave the next call's host side cold, as PyTorch's loop is not.
          */
-        private void release() {
+        private void reclaim() {
             System.gc();
             try {
                 Thread.sleep(1);

@@ -1,13 +1,9 @@
 package dev.mnemo.bench.gpu;
 
 import dev.mnemo.cuda.NativeLibrary;
-import dev.mnemo.nn.Device;
-import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.PersistentPolicy;
-import dev.mnemo.nn.layers.RecurrentGradients;
 import dev.mnemo.nn.layers.RecurrentLayer;
-import dev.mnemo.nn.layers.RecurrentOutput;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -139,22 +135,9 @@ final class HostCostBench {
         String pathBefore = System.setProperty(PersistentPolicy.PROPERTY, path);
         String graphsBefore = System.setProperty(RecurrentLayer.GRAPHS_PROPERTY, graphs);
         try {
-            CudaBackend gpu = CudaBackend.float32();
-            RecurrentLayer layer = s.newLayer(gpu);
-            Tensor x = gpu.zeros(s.steps(), s.batch(), s.input());
-            Tensor dy = gpu.zeros(s.steps(), s.batch(), s.hidden());
-            Runnable forward = () -> {
-                RecurrentOutput o = layer.forward(x, null);
-                o.saved().release();
-                release(gpu, o.output(), o.state().h(), o.state().c());
-            };
-            Runnable forwardBackward = () -> {
-                layer.zeroGradients();
-                RecurrentOutput o = layer.forward(x, null);
-                RecurrentGradients g = layer.backward(o.saved(), dy, null);
-                o.saved().release();
-                release(gpu, o.output(), o.state().h(), o.state().c(), g.dx(), g.dState().h(), g.dState().c());
-            };
+            RecurrentBenchCase c = RecurrentBenchCase.build(s, CudaBackend.float32());
+            Runnable forward = c::forward;
+            Runnable forwardBackward = c::forwardBackward;
             return new double[] {medianMicros(forward, repeats, warmupMs),
                     medianMicros(forwardBackward, repeats, warmupMs)};
         } finally {
@@ -163,13 +146,6 @@ final class HostCostBench {
         }
     }
 
-    private static void release(CudaBackend gpu, Tensor... tensors) {
-        for (Tensor t : tensors) {
-            if (t != null && t.device() == Device.CUDA) {
-                gpu.release(t);
-            }
-        }
-    }
 
     /** The median of {@code repeats} timed calls, after warm-up calls for {@code warmupMs} (and at least 50). */
     private static double medianMicros(Runnable call, int repeats, long warmupMs) {

@@ -3,15 +3,10 @@ package dev.mnemo.bench.gpu;
 import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.CudaEvent;
 import dev.mnemo.cuda.kernels.PersistentWeights;
-import dev.mnemo.nn.Backend;
-import dev.mnemo.nn.Device;
-import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.PersistentPolicy;
 import dev.mnemo.nn.cuda.PersistentVariant;
 import dev.mnemo.nn.cuda.PersistentWeightsSetting;
-import dev.mnemo.nn.layers.RecurrentLayer;
-import dev.mnemo.nn.layers.RecurrentOutput;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -19,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
@@ -204,7 +198,7 @@ final class PersistentBenchmark {
                 try {
                     var cell = s.recurrentCell();
                     var auto = withPath("auto", () -> gpu.recurrentPath(cell, s.steps(), s.batch(), s.hidden()));
-                    Case c = Case.build(s, gpu);
+                    RecurrentBenchCase c = RecurrentBenchCase.build(s, gpu);
                     Timing perStepF = withPath("per-step", () -> timer.time(c::forward, options.warmup(),
                             options.forwardRepeats()));
                     Timing perStepFb = withPath("per-step", () -> timer.time(c::forwardBackward, options.warmup(),
@@ -307,32 +301,6 @@ final class PersistentBenchmark {
             System.clearProperty(property);
         } else {
             System.setProperty(property, value);
-        }
-    }
-
-    /** One layer (seed 1), its input U(−1, 1) and ∂L/∂output = 1 on the GPU. */
-    private record Case(RecurrentLayer layer, Tensor x, Tensor dy) {
-        static Case build(BenchShape s, Backend backend) {
-            RecurrentLayer layer = s.newLayer(backend);
-            var rnd = new SplittableRandom(2);
-            Tensor x = Tensor.zeros(s.steps(), s.batch(), s.input());
-            for (long i = 0; i < x.numel(); i++) {
-                x.setFlat(i, 2 * rnd.nextDouble() - 1);
-            }
-            Tensor dy = Tensor.zeros(s.steps(), s.batch(), s.hidden());
-            dy.fill(1.0);
-            return new Case(layer, x.to(Device.CUDA), dy.to(Device.CUDA));
-        }
-
-        void forward() {
-            layer.forward(x, null).saved().release();   // as inference would: no backward follows
-        }
-
-        void forwardBackward() {
-            layer.zeroGradients();
-            RecurrentOutput o = layer.forward(x, null);
-            layer.backward(o.saved(), dy, null);
-            o.saved().release();   // as a training loop would after its one backward
         }
     }
 }

@@ -1,0 +1,62 @@
+package dev.mnemo.bench.gpu;
+
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.layers.RecurrentGradients;
+import dev.mnemo.nn.layers.RecurrentLayer;
+import dev.mnemo.nn.layers.RecurrentOutput;
+import java.util.SplittableRandom;
+
+/**
+ * One timed recurrent case on the GPU: the layer (seed 1), its input {@code [T, B, I]} of U(−1, 1)
+ * and ∂L/∂output = 1, on {@code backend}.
+ *
+ * <p>Each run releases what it made as soon as it is done with it: the saved trace, the output and
+ * final state, and after a backward the input and state gradients. PyTorch frees a call's results
+ * the same way, when their last reference goes at the end of the call, so in both loops the next
+ * run's tensors come from the caching allocator. Without the releases the blocks came back only
+ * through a garbage collection, and the timer collected before every run. That collection left
+ * the next call cold: on the H200 its host time was 0.3–1.0 ms per forward (run 4's "fwd host"),
+ * and on the emulated driver 0.3–1.1 ms against 5–220 µs without it. The GPU waited for that host
+ * time, and it was timed on our side only.
+ */
+record RecurrentBenchCase(CudaBackend backend, RecurrentLayer layer, Tensor x, Tensor dy) {
+
+    static RecurrentBenchCase build(BenchShape s, CudaBackend backend) {
+        RecurrentLayer layer = s.newLayer(backend);
+        var rnd = new SplittableRandom(2);
+        Tensor x = Tensor.zeros(s.steps(), s.batch(), s.input());
+        for (long i = 0; i < x.numel(); i++) {
+            x.setFlat(i, 2 * rnd.nextDouble() - 1);
+        }
+        Tensor dy = Tensor.zeros(s.steps(), s.batch(), s.hidden());
+        dy.fill(1.0);
+        return new RecurrentBenchCase(backend, layer, x.to(Device.CUDA), dy.to(Device.CUDA));
+    }
+
+    /** As inference runs it: no backward follows, nothing is kept. */
+    void forward() {
+        RecurrentOutput o = layer.forward(x, null);
+        o.saved().release();
+        release(backend, o.output(), o.state().h(), o.state().c());
+    }
+
+    /** As a training step runs it: every weight gradient and ∂L/∂x, then nothing kept but the gradients. */
+    void forwardBackward() {
+        layer.zeroGradients();
+        RecurrentOutput o = layer.forward(x, null);
+        RecurrentGradients g = layer.backward(o.saved(), dy, null);
+        o.saved().release();
+        release(backend, o.output(), o.state().h(), o.state().c(), g.dx(), g.dState().h(), g.dState().c());
+    }
+
+    /** Gives the CUDA blocks of {@code tensors} (nulls and CPU tensors skipped) back to {@code gpu}'s allocator. */
+    static void release(CudaBackend gpu, Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null && t.device() == Device.CUDA) {
+                gpu.release(t);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.mnemo.bench.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.PersistentPolicy;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A timed run gives back every block it took, so the timer needs no garbage collection between runs
+ * (RecurrentBenchCase): once warm (the cache filled, the per-step loops recorded as graphs), more
+ * runs leave the memory in use where it was, on either recurrent path.
+ */
+@Tag("gpu")
+class RecurrentBenchCaseGpuTest {
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"LSTM, per-step", "LSTM, persistent", "GRU, per-step", "RNN, persistent"})
+    void runsReleaseWhatTheyMake(String cell, String path) {
+        assumeTrue(CudaBackend.isAvailable(), () -> "no GPU: " + CudaBackend.unavailableReason().orElse(""));
+        CudaBackend gpu = CudaBackend.float32();
+        BenchShape shape = BenchShape.select(List.of(cell), List.of("small"), List.of("fp32")).getFirst()
+                .withDims(5, 3, 8, 16);
+        RecurrentBenchCase c = RecurrentBenchCase.build(shape, gpu);
+        withPath(path, () -> {
+            for (int i = 0; i < 3; i++) {
+                c.forward();
+                c.forwardBackward();
+            }
+            long before = gpu.memoryStats().inUseBytes();
+            for (int i = 0; i < 3; i++) {
+                c.forward();
+                c.forwardBackward();
+            }
+            assertEquals(before, gpu.memoryStats().inUseBytes(), cell + " " + path + ": memory in use grew");
+            return null;
+        });
+    }
+
+    private static <T> T withPath(String path, Supplier<T> body) {
+        String before = System.setProperty(PersistentPolicy.PROPERTY, path);
+        try {
+            return body.get();
+        } finally {
+            if (before == null) {
+                System.clearProperty(PersistentPolicy.PROPERTY);
+            } else {
+                System.setProperty(PersistentPolicy.PROPERTY, before);
+            }
+        }
+    }
+}
