@@ -148,10 +148,23 @@ struct StepBarrier {
   }
 };
 
-// Whether the block's last warp is free to be the courier (persistent_cluster_fwd.cu) for `items`
-// (b, j) cells, one per thread: it holds none, the block has peers, and the tuning word allows it.
-__device__ __forceinline__ bool courier_warp_free(int items, const StepBarrier& barrier, int tuning) {
-  return items <= kBlockThreads - kWarpSize && !barrier.solo && (tuning & MNEMO_PERSISTENT_TUNE_NO_COURIER) == 0;
-}
+// How a block with one (b, j) cell per thread hands its step's values (h_t, dRh) to the cluster
+// (persistent_cluster_fwd.cu): through the courier warp when the last warp holds no cell, the block
+// has peers and the tuning word allows it; else each cell writes to every block itself.
+struct Handoff {
+  bool courier;  // the last warp copies the block's share to the peers after a block barrier
+  bool carrier;  // this thread is in that warp
+  bool local;    // the cells write to their own block only (a courier, or no peers)
+
+  static __device__ __forceinline__ Handoff of(int items, const StepBarrier& barrier, int tuning) {
+    const bool courier =
+        items <= kBlockThreads - kWarpSize && !barrier.solo && (tuning & MNEMO_PERSISTENT_TUNE_NO_COURIER) == 0;
+    const bool carrier = courier && static_cast<int>(threadIdx.x) >= kBlockThreads - kWarpSize;
+    return {courier, carrier, courier || barrier.solo};
+  }
+
+  // Whether this thread's arrive releases: every thread's without a courier, else the carrier's only.
+  __device__ __forceinline__ bool releases() const { return !courier || carrier; }
+};
 
 }  // namespace mnemo::persistent

@@ -66,9 +66,7 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
       // (b, j), the cells write dRh to their own block, and after a block barrier the last warp copies
       // the block's share to the peers and arrives with the release, the others relaxed. A cluster
       // of one block writes dRh locally and meets at a block barrier (StepBarrier).
-      const bool courier = courier_warp_free(myBatch * owned, barrier, p.tuning);
-      const bool carrier = courier && i >= kBlockThreads - kWarpSize;
-      const bool local = courier || barrier.solo;  // dRh written to this block only
+      const Handoff handoff = Handoff::of(myBatch * owned, barrier, p.tuning);
       const int bl = active ? i / owned : 0;
       const int kk = active ? i - bl * owned : 0;
       const int j = j0 + kk;
@@ -94,22 +92,22 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
           out = cell_backward_compute<C>(in, dhCarried, dcCarried);
           for (int k = 0; k < G; ++k) {
             const int at = bl * gh + k * hidden + j;
-            if (local) {
+            if (handoff.local) {
               ds[at] = out.dRh[k];
             } else {
               for (int peer = 0; peer < clusterSize; ++peer) cluster_peer(ds + at, peer)[0] = out.dRh[k];
             }
           }
         }
-        if (courier) {
+        if (handoff.courier) {
           __syncthreads();  // the block's share of dRh is in its own ds
-          if (carrier) {
+          if (handoff.carrier) {
             carry_share_to_peers(ds, myBatch, gh, G, hidden, j0, owned, i - (kBlockThreads - kWarpSize), clusterSize,
                                  rank);
           }
         }
         clock.lap(0);
-        barrier.arrive(!courier || carrier);
+        barrier.arrive(handoff.releases());
         clock.lap(1);
         if (active) {
           store_bwd<C>(p, out, j, b, t);

@@ -54,9 +54,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
   const int items = k.myBatch * k.owned;  // the block's (b, j) cells per step
   const int mine = static_cast<int>(threadIdx.x);
   if (items <= kBlockThreads) {
-    const bool courier = courier_warp_free(items, k.barrier, p.tuning);
-    const bool carrier = courier && mine >= kBlockThreads - kWarpSize;
-    const bool local = courier || k.barrier.solo;  // h_t written to this block only
+    const Handoff handoff = Handoff::of(items, k.barrier, p.tuning);
     const bool active = mine < items;
     const int bl = active ? mine / k.owned : 0;
     const int jj = active ? mine - bl * k.owned : 0;
@@ -87,21 +85,21 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       CellOut<C> out{};
       if (active) {
         out = cell_compute<C>(in, k.acc + bl * k.rows + jj, hPrev[bl * k.hidden + j], c, k.unitsPerBlock);
-        if (!last && local) {
+        if (!last && handoff.local) {
           hNext[bl * k.hidden + j] = out.h;
         } else if (!last) {
           for (int peer = 0; peer < k.clusterSize; ++peer) cluster_peer(hNext + bl * k.hidden + j, peer)[0] = out.h;
         }
       }
-      if (!last && courier) {
+      if (!last && handoff.courier) {
         __syncthreads();  // the block's h_t is in its own hNext
-        if (carrier) {
+        if (handoff.carrier) {
           carry_share_to_peers(hNext, k.myBatch, k.hidden, 1, 0, k.j0, k.owned, mine - (kBlockThreads - kWarpSize),
                                k.clusterSize, k.rank);
         }
       }
       clock.lap(2);
-      if (!last) k.barrier.arrive(!courier || carrier);
+      if (!last) k.barrier.arrive(handoff.releases());
       clock.lap(3);
       if (active) {
         cell_store<C>(p, out, j, b, t);
