@@ -88,6 +88,12 @@ public class RecurrentBenchmark {
         return layer.forward(x, null);
     }
 
+    /** The whole sequence for inference (nothing kept for a backward; DL4J's {@code output()}), from a zero state. */
+    @Benchmark
+    public RecurrentOutput infer() {
+        return layer.infer(x, null);
+    }
+
     /** Forward, then backward to ∂L/∂x, ∂L/∂h₀ and every weight gradient. */
     @Benchmark
     public RecurrentGradients forwardBackward() {

@@ -350,7 +350,8 @@ public interface Backend {
      * {@code h = o ⊙ tanh(c)}.
      *
      * @param cPrev in [B, H]
-     * @param gates out, saved [B, 4H]: activated gates; may alias {@code wx}
+     * @param gates out, saved [B, 4H]: activated gates; may alias {@code wx}; null for inference
+     *              (nothing kept for a backward: the gates are not written)
      * @param c out, saved [B, H]
      * @param h out, saved [B, H]
      */
@@ -376,12 +377,27 @@ public interface Backend {
      * {@code h = (1 − z) ⊙ n + z ⊙ hPrev}.
      *
      * @param hPrev in [B, H]
-     * @param gates out, saved [B, 3H]: r, z, n activated; may alias {@code wx}
-     * @param hn out, saved [B, H]: {@code W_hn h_{t−1} + b_hn}
+     * @param gates out, saved [B, 3H]: r, z, n activated; may alias {@code wx}; null for inference
+     *              (nothing kept for a backward), together with {@code hn}
+     * @param hn out, saved [B, H]: {@code W_hn h_{t−1} + b_hn}; null exactly when gates is
      * @param h out, saved [B, H]
      */
     void gruCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev,
                         Tensor gates, Tensor hn, Tensor h);
+
+    /**
+     * Whether a GRU forward keeps its gates and hn (training) or neither (inference).
+     *
+     * @throws IllegalArgumentException when exactly one of them is null
+     */
+    static boolean gruKeeps(Tensor gates, Tensor hn) {
+        if ((gates == null) != (hn == null)) {
+            throw new IllegalArgumentException("gates and hn must both be given (training) or both be null "
+                    + "(inference), got gates " + (gates == null ? "null" : "given") + " and hn "
+                    + (hn == null ? "null" : "given"));
+        }
+        return gates != null;
+    }
 
     /**
      * GRU backward. The input and the recurrent gradients differ in the n block only:
@@ -473,7 +489,8 @@ public interface Backend {
      * (so the per-step backward runs after it unchanged).
      *
      * @param gates   in-out [T, B, G·H]: x·W_ihᵀ for every step in; the activated gates out (LSTM,
-     *                GRU; RNN leaves it as it was), as the per-step cell forward writes them over wx
+     *                GRU, when saves; RNN leaves it as it was), as the per-step cell forward writes
+     *                them over wx
      * @param wHh     [G·H, H]
      * @param bih     [G·H], nullable
      * @param bhh     [G·H], nullable
@@ -481,11 +498,20 @@ public interface Backend {
      * @param c0      [B, H] the initial c (LSTM), else null
      * @param h       out [T, B, H]: h_t of every step
      * @param c       out [T, B, H]: c_t (LSTM), else null
-     * @param hn      out [T, B, H]: the GRU's saved recurrent n pre-activation, else null
+     * @param hn      out [T, B, H]: the GRU's saved recurrent n pre-activation, else null (and null
+     *                for inference)
      * @param reverse the reverse direction: steps run t = T−1..0 and h_{t+1} feeds step t
+     * @param saves   false for inference: nothing is kept for a backward, so gates keeps the
+     *                projection (not written) and hn is null; h and c are written either way
      */
     record SequenceForward(RecurrentCell cell, Tensor gates, Tensor wHh, Tensor bih, Tensor bhh, Tensor h0,
-                           Tensor c0, Tensor h, Tensor c, Tensor hn, boolean reverse) {
+                           Tensor c0, Tensor h, Tensor c, Tensor hn, boolean reverse, boolean saves) {
+        public SequenceForward {
+            if (!saves && hn != null) {
+                throw new IllegalArgumentException("hn must be null for an inference forward (saves false): it is "
+                        + "kept only for a backward");
+            }
+        }
     }
 
     /**

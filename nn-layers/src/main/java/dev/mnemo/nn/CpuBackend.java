@@ -578,11 +578,11 @@ public final class CpuBackend implements Backend {
         }
         int hs = h.dim(1);
         Gates in = new Gates(wx, rh, bih, bhh);
-        HostStorage sg = gates.host();
+        HostStorage sg = gates == null ? null : gates.host();   // null: inference, nothing kept
         HostStorage scp = cPrev.host();
         HostStorage sc = c.host();
         HostStorage sh = h.host();
-        int go = base(gates);
+        int go = gates == null ? 0 : base(gates);
         int cpo = base(cPrev);
         int co = base(c);
         int ho = base(h);
@@ -595,10 +595,12 @@ public final class CpuBackend implements Backend {
                     double g = Math.tanh(in.pre(row + 2 * hs + j, 2 * hs + j));
                     double o = sigmoid(in.pre(row + 3 * hs + j, 3 * hs + j));
                     double cNew = f * scp.get(cpo + b * hs + j) + i * g;
-                    sg.set(go + row + j, i);
-                    sg.set(go + row + hs + j, f);
-                    sg.set(go + row + 2 * hs + j, g);
-                    sg.set(go + row + 3 * hs + j, o);
+                    if (sg != null) {
+                        sg.set(go + row + j, i);
+                        sg.set(go + row + hs + j, f);
+                        sg.set(go + row + 2 * hs + j, g);
+                        sg.set(go + row + 3 * hs + j, o);
+                    }
                     sc.set(co + b * hs + j, cNew);
                     sh.set(ho + b * hs + j, o * Math.tanh(cNew));
                 }
@@ -655,6 +657,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void gruCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev,
                                Tensor gates, Tensor hn, Tensor h) {
+        boolean keeps = Backend.gruKeeps(gates, hn);
         if (CpuFloatCells.applies(wx, rh, bih, bhh, hPrev, gates, hn, h)) {
             forRows(h.dim(0), 3L * h.dim(1), PARALLEL_ELEMENTS,
                     (b0, b1) -> CpuFloatCells.gruForward(wx, rh, bih, bhh, hPrev, gates, hn, h, b0, b1));
@@ -662,13 +665,13 @@ public final class CpuBackend implements Backend {
         }
         int hs = h.dim(1);
         Gates in = new Gates(wx, rh, bih, bhh);
-        HostStorage sg = gates.host();
+        HostStorage sg = keeps ? gates.host() : null;
         HostStorage shp = hPrev.host();
-        HostStorage shn = hn.host();
+        HostStorage shn = keeps ? hn.host() : null;
         HostStorage sh = h.host();
-        int go = base(gates);
+        int go = keeps ? base(gates) : 0;
         int hpo = base(hPrev);
-        int hno = base(hn);
+        int hno = keeps ? base(hn) : 0;
         int ho = base(h);
         forRows(h.dim(0), 3L * hs, PARALLEL_ELEMENTS, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
@@ -679,10 +682,12 @@ public final class CpuBackend implements Backend {
                     double hnv = in.recurrent(row + 2 * hs + j, 2 * hs + j);
                     double n = Math.tanh(in.input(row + 2 * hs + j, 2 * hs + j) + r * hnv);
                     double hp = shp.get(hpo + b * hs + j);
-                    sg.set(go + row + j, r);
-                    sg.set(go + row + hs + j, z);
-                    sg.set(go + row + 2 * hs + j, n);
-                    shn.set(hno + b * hs + j, hnv);
+                    if (keeps) {
+                        sg.set(go + row + j, r);
+                        sg.set(go + row + hs + j, z);
+                        sg.set(go + row + 2 * hs + j, n);
+                        shn.set(hno + b * hs + j, hnv);
+                    }
                     sh.set(ho + b * hs + j, (1.0 - z) * n + z * hp);
                 }
             }

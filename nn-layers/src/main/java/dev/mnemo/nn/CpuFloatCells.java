@@ -83,10 +83,12 @@ final class CpuFloatCells {
             sigmoidOf(x, r, biasO, o);
             load(cPrev, b * hs, cp);
             lstmState(i, f, g, o, cp, cNew, hNew);
-            store(i, gates, row);
-            store(f, gates, row + hs);
-            store(g, gates, row + 2 * hs);
-            store(o, gates, row + 3 * hs);
+            if (gates != null) {   // null: inference keeps nothing for a backward
+                store(i, gates, row);
+                store(f, gates, row + hs);
+                store(g, gates, row + 2 * hs);
+                store(o, gates, row + 3 * hs);
+            }
             store(cNew, c, b * hs);
             store(hNew, h, b * hs);
         }
@@ -222,10 +224,12 @@ final class CpuFloatCells {
             gruCandidate(x, r, biasXn, biasHn, reset, pre, hnRow, n);
             load(hPrev, b * hs, hp);
             gruState(update, n, hp, hNew);
-            store(reset, gates, row);
-            store(update, gates, row + hs);
-            store(n, gates, row + 2 * hs);
-            store(hnRow, hn, b * hs);
+            if (gates != null) {   // null (with hn): inference keeps nothing for a backward
+                store(reset, gates, row);
+                store(update, gates, row + hs);
+                store(n, gates, row + 2 * hs);
+                store(hnRow, hn, b * hs);
+            }
             store(hNew, h, b * hs);
         }
     }

@@ -67,7 +67,7 @@ public final class MnemoClassifier implements SequenceClassifier {
     @Override
     public float[] forward() {
         lstm.setTraining(false);
-        RecurrentOutput out = lstm.forward(x, null);
+        RecurrentOutput out = lstm.infer(x, null);         // nothing kept: DL4J's output() keeps nothing either
         Tensor last = out.output().select(shape.steps() - 1);     // [B, H], a view
         return head.forward(last).output().toFloatArray();
     }

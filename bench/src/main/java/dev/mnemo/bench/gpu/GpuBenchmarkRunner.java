@@ -49,9 +49,10 @@ import java.util.SequencedMap;
  *
  * <h2>Timing</h2>
  * Each row builds the layer with seed 1 on {@link CudaBackend#float32()} or {@link CudaBackend#tf32()},
- * an input {@code [T, B, I]} of U(−1, 1) and ∂L/∂output = 1. Forward is {@code forward(x, null)};
- * forward+backward adds {@code zeroGradients()} and {@code backward(saved, dy, null)} (every weight
- * gradient and ∂L/∂x). Each timed run sits between two CUDA events recorded on the legacy default
+ * an input {@code [T, B, I]} of U(−1, 1) and ∂L/∂output = 1. Forward is {@code infer(x, null)}, as
+ * PyTorch's side runs its forward under {@code no_grad} (the training forward's time, which keeps
+ * the trace for a backward, is printed beside it); forward+backward is {@code forward(x, null)},
+ * {@code zeroGradients()} and {@code backward(saved, dy, null)} (every weight gradient and ∂L/∂x). Each timed run sits between two CUDA events recorded on the legacy default
  * stream, which orders itself with the backend's blocking stream, so the events bracket exactly the
  * run's work; the report keeps the median and p10 / p90. Each run releases its own results as it
  * ends ({@link RecurrentBenchCase}), as PyTorch frees its results when the call returns, so each
@@ -277,7 +278,8 @@ public final class GpuBenchmarkRunner {
         env.put("java", Runtime.version().toString());
         env.put("policy", String.format(Locale.ROOT,
                 "median of %d (fwd) / %d (fwd+bwd) after >= %d warm-up runs and >= %d ms; CUDA events; "
-                        + "torch fwd under no_grad, fwd+bwd with zero_grad and dL/dx like ours",
+                        + "fwd is inference on both sides (ours: infer, torch: no_grad), fwd+bwd with zero_grad "
+                        + "and dL/dx like ours",
                 options.forwardRepeats(), options.forwardBackwardRepeats(), options.warmup(), MIN_WARMUP_MS));
         if (CudaBackend.unavailableReason().isEmpty()) {
             env.put("recurrent path", CudaBackend.float32().recurrentPathDescription());
@@ -303,16 +305,18 @@ public final class GpuBenchmarkRunner {
                 try {
                     CudaBackend backend = s.math().equals("tf32") ? CudaBackend.tf32() : CudaBackend.float32();
                     RecurrentBenchCase c = RecurrentBenchCase.build(s, backend);
-                    Timing f = timer.time(c::forward, options.warmup(), options.forwardRepeats());
+                    Timing f = timer.time(c::infer, options.warmup(), options.forwardRepeats());
                     fwd.put(s.key(), f);
                     Timing fb = timer.time(c::forwardBackward, options.warmup(), options.forwardBackwardRepeats());
                     fwdBwd.put(s.key(), fb);
-                    double host = timer.hostMillis(c::forward, options.forwardRepeats());
+                    Timing train = timer.time(c::forward, options.warmup(), options.forwardRepeats());
+                    double host = timer.hostMillis(c::infer, options.forwardRepeats());
                     String path = CudaBackend.float32().recurrentPath(s.recurrentCell(), s.steps(), s.batch(),
                                     s.hidden()).path()
                             .toString();
-                    out.printf(Locale.ROOT, "%-24s %-26s fwd %9.3f ms  fwd+bwd %9.3f ms  (fwd host %.3f ms; %s)%n",
-                            s.key(), s.dims(), f.medianMs(), fb.medianMs(), host, path);
+                    out.printf(Locale.ROOT, "%-24s %-26s fwd %9.3f ms  fwd+bwd %9.3f ms  (training fwd %.3f ms; fwd "
+                                    + "host %.3f ms; %s)%n", s.key(), s.dims(), f.medianMs(), fb.medianMs(),
+                            train.medianMs(), host, path);
                 } catch (RuntimeException e) {
                     errors.put(s.key(), e.getClass().getSimpleName() + ": " + e.getMessage());
                     out.println(s.key() + " failed: " + e);

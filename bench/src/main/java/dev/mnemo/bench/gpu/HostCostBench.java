@@ -18,8 +18,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The host's share of each anchor row: the microseconds the JVM spends issuing one forward, and one
- * forward + backward, when no GPU work runs at all. It runs on Mnemo's emulated driver in host-only
+ * The host's share of each anchor row: the microseconds the JVM spends issuing one forward (an
+ * inference, as the runner's "fwd" column times it), and one training forward + backward, when no
+ * GPU work runs at all. It runs on Mnemo's emulated driver in host-only
  * mode (stream work accepted and dropped, {@code native/emu-cuda/calls.cpp}), so it needs no GPU:
  *
  * <pre>
@@ -136,7 +137,7 @@ final class HostCostBench {
         String graphsBefore = System.setProperty(RecurrentLayer.GRAPHS_PROPERTY, graphs);
         try {
             RecurrentBenchCase c = RecurrentBenchCase.build(s, CudaBackend.float32());
-            Runnable forward = c::forward;
+            Runnable forward = c::infer;
             Runnable forwardBackward = c::forwardBackward;
             return new double[] {medianMicros(forward, repeats, warmupMs),
                     medianMicros(forwardBackward, repeats, warmupMs)};

@@ -33,8 +33,8 @@ import java.util.function.Supplier;
  * Timing as {@link GpuBenchmarkRunner}'s (CUDA events, median, warm-up); the Markdown has per row
  * the path {@code auto} would take, which persistent kernel ran ({@code persistent} = the
  * cooperative grid variant, {@code persistent-cluster} = the sm_90+ cluster variant, with its
- * geometry), both paths' forward and forward+backward medians, µs per step of the persistent
- * forward, and torch / persistent ratios. {@code --persistent-variant} sets
+ * geometry), both paths' forward (inference, as torch's under no_grad) and forward+backward
+ * medians, µs per step of the persistent forward, and torch / persistent ratios. {@code --persistent-variant} sets
  * {@code mnemo.persistent.variant} for the persistent timings ({@code auto}, the default: the
  * cluster variant where it runs, else the grid one); {@code both} times the grid and the cluster
  * variant of each shape as two rows beside one per-step timing, on the same card in the same run.
@@ -199,7 +199,7 @@ final class PersistentBenchmark {
                     var cell = s.recurrentCell();
                     var auto = withPath("auto", () -> gpu.recurrentPath(cell, s.steps(), s.batch(), s.hidden()));
                     RecurrentBenchCase c = RecurrentBenchCase.build(s, gpu);
-                    Timing perStepF = withPath("per-step", () -> timer.time(c::forward, options.warmup(),
+                    Timing perStepF = withPath("per-step", () -> timer.time(c::infer, options.warmup(),
                             options.forwardRepeats()));
                     Timing perStepFb = withPath("per-step", () -> timer.time(c::forwardBackward, options.warmup(),
                             options.forwardBackwardRepeats()));
@@ -211,7 +211,7 @@ final class PersistentBenchmark {
                             String w = run.weights().toString();
                             var ran = withPath("persistent", v, w,
                                     () -> gpu.recurrentPath(cell, s.steps(), s.batch(), s.hidden()));
-                            Timing persF = withPath("persistent", v, w, () -> timer.time(c::forward, options.warmup(),
+                            Timing persF = withPath("persistent", v, w, () -> timer.time(c::infer, options.warmup(),
                                     options.forwardRepeats()));
                             Timing persFb = withPath("persistent", v, w, () -> timer.time(c::forwardBackward,
                                     options.warmup(), options.forwardBackwardRepeats()));

@@ -35,7 +35,16 @@ record RecurrentBenchCase(CudaBackend backend, RecurrentLayer layer, Tensor x, T
         return new RecurrentBenchCase(backend, layer, x.to(Device.CUDA), dy.to(Device.CUDA));
     }
 
-    /** As inference runs it: no backward follows, nothing is kept. */
+    /**
+     * As inference runs it ({@link RecurrentLayer#infer}, PyTorch's forward under {@code no_grad}):
+     * no backward follows and nothing is kept for one.
+     */
+    void infer() {
+        RecurrentOutput o = layer.infer(x, null);
+        release(backend, o.output(), o.state().h(), o.state().c());
+    }
+
+    /** The forward half of a training step: it keeps its trace for a backward, released at once here. */
     void forward() {
         RecurrentOutput o = layer.forward(x, null);
         o.saved().release();

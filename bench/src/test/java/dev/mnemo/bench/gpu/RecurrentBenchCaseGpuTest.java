@@ -29,11 +29,13 @@ class RecurrentBenchCaseGpuTest {
         RecurrentBenchCase c = RecurrentBenchCase.build(shape, gpu);
         withPath(path, () -> {
             for (int i = 0; i < 3; i++) {
+                c.infer();
                 c.forward();
                 c.forwardBackward();
             }
             long before = gpu.memoryStats().inUseBytes();
             for (int i = 0; i < 3; i++) {
+                c.infer();
                 c.forward();
                 c.forwardBackward();
             }

@@ -88,15 +88,21 @@ final class CudaCells {
         optionalShape("bih", bih, g);
         optionalShape("bhh", bhh, g);
         shape("cPrev", cPrev, b, hs);
-        shape("gates", gates, b, g);
+        optionalShape("gates", gates, b, g);
         shape("c", c, b, hs);
         DeviceMemory gx = mem("wx", wx);
-        DeviceMemory gm = mem("gates", gates);
-        requireGatesInPlaceOrApart(wx, gates);
+        DeviceMemory gm = memOrNull("gates", gates);
+        if (gates != null) {
+            requireGatesInPlaceOrApart(wx, gates);
+        }
         LstmKernels.FwdParams p = new LstmKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
                 memOrNull("bhh", bhh), mem("cPrev", cPrev), mem("h", h), mem("c", c), gm, b, hs, hs, parts.splits(),
                 parts.stride());
-        rt.lstm.pointwiseFwdTrain(p);
+        if (gates == null) {
+            rt.lstm.pointwiseFwdInfer(p);   // inference: the activated gates are not written
+        } else {
+            rt.lstm.pointwiseFwdTrain(p);
+        }
     }
 
     /** {@link dev.mnemo.nn.Backend#lstmCellBackward}. */
@@ -134,15 +140,21 @@ final class CudaCells {
         optionalShape("bih", bih, g);
         optionalShape("bhh", bhh, g);
         shape("hPrev", hPrev, b, hs);
-        shape("gates", gates, b, g);
-        shape("hn", hn, b, hs);
+        boolean keeps = dev.mnemo.nn.Backend.gruKeeps(gates, hn);
+        optionalShape("gates", gates, b, g);
+        optionalShape("hn", hn, b, hs);
         DeviceMemory gx = mem("wx", wx);
-        DeviceMemory gm = mem("gates", gates);
-        requireGatesInPlaceOrApart(wx, gates);
+        if (keeps) {
+            requireGatesInPlaceOrApart(wx, gates);
+        }
         GruKernels.FwdParams p = new GruKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
-                memOrNull("bhh", bhh), mem("hPrev", hPrev), mem("h", h), gm, mem("hn", hn), b, hs, hs, hs,
-                parts.splits(), parts.stride());
-        rt.gru.pointwiseFwdTrain(p);
+                memOrNull("bhh", bhh), mem("hPrev", hPrev), mem("h", h), memOrNull("gates", gates),
+                memOrNull("hn", hn), b, hs, hs, hs, parts.splits(), parts.stride());
+        if (keeps) {
+            rt.gru.pointwiseFwdTrain(p);
+        } else {
+            rt.gru.pointwiseFwdInfer(p);    // inference: neither the gates nor hn are written
+        }
     }
 
     /** {@link dev.mnemo.nn.Backend#gruCellBackward}. */

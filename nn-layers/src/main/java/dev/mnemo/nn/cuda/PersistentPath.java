@@ -39,13 +39,15 @@ final class PersistentPath {
     /**
      * Launches the forward the choice names: the cluster kernel with its plan's J and cluster count
      * (no barrier words), or the cooperative one with its plan's J and this path's barrier words.
+     * {@code saves}: the LSTM and GRU write their activated gates over the projection for a backward
+     * (an inference forward does not).
      */
     void forward(Cell cell, PersistentPolicy.Choice choice, DeviceMemory gates, DeviceMemory wHh, DeviceMemory bIh,
                  DeviceMemory bHh, DeviceMemory h0, DeviceMemory c0, DeviceMemory h, DeviceMemory c, DeviceMemory hn,
-                 long steps, long batch, long hidden, boolean reverse) {
+                 long steps, long batch, long hidden, boolean reverse, boolean saves) {
         boolean cluster = choice.cluster();
         var p = new PersistentKernels.FwdParams(gates, wHh, bIh, bHh, h0, c0, h, c, hn, cluster ? null : barrier,
-                steps, batch, hidden, choice.unitsPerBlock(), reverse, cell == Cell.LSTM || cell == Cell.GRU);
+                steps, batch, hidden, choice.unitsPerBlock(), reverse, saves && (cell == Cell.LSTM || cell == Cell.GRU));
         if (cluster) {
             kernels.cluster().forward(cell, p, choice.clusterPlan().clusters(), choice.clusterPlan().weights());
         } else {

@@ -205,6 +205,27 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
      *                                  non-finite element, before any computation
      */
     public RecurrentOutput forward(Tensor x, RecurrentState state) {
+        return sequence(x, state, true);
+    }
+
+    /**
+     * Runs the whole sequence for inference: {@link #forward} keeping nothing for a backward
+     * (PyTorch's forward under {@code torch.no_grad()}). The output and final state are those of
+     * {@code forward}, bit for bit, on the same backend and path. What it saves: the LSTM and GRU
+     * write no activated gates (G·H floats per step and batch row) and the GRU no {@code hn}; every
+     * buffer the pass needs besides the output and final state goes back to the backend before it
+     * returns. Dropout between layers still follows {@link #isTraining()}, as under {@code no_grad}.
+     *
+     * @return output and final state as {@link #forward}'s; its saved holds nothing, and
+     *         {@link #backward} with it throws
+     * @throws IllegalArgumentException as {@link #forward}
+     */
+    public RecurrentOutput infer(Tensor x, RecurrentState state) {
+        return sequence(x, state, false);
+    }
+
+    /** {@link #forward} ({@code keeps}) or {@link #infer}: checks, batchFirst, then {@link #run}. */
+    private RecurrentOutput sequence(Tensor x, RecurrentState state, boolean keeps) {
         boolean bf = options.batchFirst();
         String layout = bf ? "[B, T, " : "[T, B, ";
         if (x == null || x.rank() != 3 || x.dim(2) != options.inputSize()) {
@@ -224,14 +245,18 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
             xt = backend.empty(steps, batch, options.inputSize());
             backend.transpose01(x, xt);
         }
-        RecurrentOutput out = run(xt, state, false, bf);
+        RecurrentOutput out = run(xt, state, false, bf, keeps);
         if (!bf) {
             return out;
         }
         Tensor y = out.output();
         Tensor yb = backend.empty(batch, steps, y.dim(2));
         backend.transpose01(y, yb);
-        out.saved().own(y);   // the time-major output stays internal
+        if (keeps) {
+            out.saved().own(y);   // the time-major output stays internal
+        } else {
+            backend.release(y);
+        }
         return new RecurrentOutput(yb, out.state(), out.saved());
     }
 
@@ -244,6 +269,22 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
      * @return output {@code [B, H]} (the last layer's new h), the new state, saved for backward
      */
     public RecurrentOutput step(Tensor xT, RecurrentState state) {
+        return oneStep(xT, state, true);
+    }
+
+    /**
+     * Runs one time step for inference: {@link #step} keeping nothing for a backward, as
+     * {@link #infer} is to {@link #forward} (a streaming decoder's loop).
+     *
+     * @return output and new state as {@link #step}'s; its saved holds nothing
+     * @throws IllegalArgumentException, IllegalStateException as {@link #step}
+     */
+    public RecurrentOutput inferStep(Tensor xT, RecurrentState state) {
+        return oneStep(xT, state, false);
+    }
+
+    /** {@link #step} ({@code keeps}) or {@link #inferStep}. */
+    private RecurrentOutput oneStep(Tensor xT, RecurrentState state, boolean keeps) {
         if (options.bidirectional()) {
             throw new IllegalStateException("step needs a unidirectional layer; " + this
                     + " is bidirectional (its reverse direction needs the whole sequence): use forward");
@@ -255,7 +296,7 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         checkTensor("xT", xT);
         int batch = xT.dim(0);
         checkState("state", state, batch);
-        RecurrentOutput out = run(xT.reshape(1, batch, options.inputSize()), state, true, false);
+        RecurrentOutput out = run(xT.reshape(1, batch, options.inputSize()), state, true, false, keeps);
         return new RecurrentOutput(out.output().reshape(batch, options.hiddenSize()), out.state(), out.saved());
     }
 
@@ -275,6 +316,10 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         if (saved == null || saved.layer != this) {
             throw new IllegalArgumentException("saved must come from a forward or step of this layer (" + this
                     + ")" + (saved == null ? ", got null" : ", it comes from another layer"));
+        }
+        if (saved.inference) {
+            throw new IllegalArgumentException("saved comes from infer or inferStep, which keep nothing for a "
+                    + "backward; run forward (or step) for a pass to back-propagate through");
         }
         if (saved.released()) {
             throw new IllegalStateException("saved was released (RecurrentSaved.release): its traces are gone; run "
@@ -415,9 +460,11 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
      * The forward, time-major. Tensors made here that the caller never sees (traces, inner layers'
      * outputs, masks, zero initial states, and {@code x} when {@code ownsInput}) are listed in the
      * saved, so that {@link RecurrentSaved#release} can hand them back; a fully overwritten one is
-     * made with {@link Backend#empty} (no fill).
+     * made with {@link Backend#empty} (no fill). Without {@code keeps} (inference) the cells save
+     * nothing for a backward, and each direction's gates and c go back to the backend as soon as its
+     * loop is queued, the rest before returning: the saved is empty.
      */
-    private RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep, boolean ownsInput) {
+    private RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep, boolean ownsInput, boolean keeps) {
         int steps = x.dim(0);
         int batch = x.dim(1);
         int h = options.hiddenSize();
@@ -458,41 +505,26 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
             for (int d = 0; d < dirs; d++) {
                 int idx = k * dirs + d;
                 Weights w = weights[idx];
-                // Each is written whole: gates by the projection GEMM (β = 0), the rest at every step.
-                // A recorded shape runs in the recording's own gates, c and hn (lent: nothing to copy).
-                RecurrentSaved.Trace lent = stepGraphs == null ? null : stepGraphs.lend(idx, steps, batch);
-                var tr = lent != null ? new RecurrentSaved.Trace(lent.gates(), backend.empty(steps, batch, h), lent.c(),
-                        lent.hn())
-                        : new RecurrentSaved.Trace(backend.empty(steps, batch, gh), backend.empty(steps, batch, h),
-                        hasCellState() ? backend.empty(steps, batch, h) : null,
-                        savesHn() ? backend.empty(steps, batch, h) : null);
+                RecurrentSaved.Trace tr = keeps ? trainingTrace(idx, steps, batch, owned)
+                        : inferenceTrace(idx, steps, batch);
                 traces[idx] = tr;
                 if (dirs > 1 || !lastLayer) {
                     owned.add(tr.h());   // else it is the layer's output
-                }
-                if (lent == null) {
-                    owned.add(tr.gates());
-                    if (tr.c() != null) {
-                        owned.add(tr.c());
-                    }
-                    if (tr.hn() != null) {
-                        owned.add(tr.hn());
-                    }
                 }
                 backend.gemm(false, true, 1.0, in.reshape(tb, inWidth), w.wIh(), 0.0, tr.gates().reshape(tb, gh));
                 Tensor hInit = h0.select(idx);
                 Tensor cInit = c0 == null ? null : c0.select(idx);
                 // A backend with a whole-sequence path (CUDA's persistent kernels) may run all steps at once.
                 boolean whole = backend.sequenceForward(new Backend.SequenceForward(sequenceCell(), tr.gates(),
-                        w.wHh(), w.bIh(), w.bHh(), hInit, cInit, tr.h(), tr.c(), tr.hn(), d == 1));
+                        w.wHh(), w.bIh(), w.bHh(), hInit, cInit, tr.h(), tr.c(), tr.hn(), d == 1, keeps));
                 int dir = d;
                 // whole: the backend ran every step at once; else a recording, else the eager loop
-                if (!whole && (stepGraphs == null || !stepGraphs.forward(idx, tr, hInit, cInit,
-                        (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh)))) {
+                if (!whole && (stepGraphs == null || !stepGraphs.forward(idx, keeps, tr, hInit, cInit,
+                        (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh, keeps)))) {
                     if (rh == null) {
                         rh = backend.recurrentProductBuffer(batch, gh, h);
                     }
-                    forwardSteps(w, dir, tr, hInit, cInit, rh);
+                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps);
                 }
                 int last = d == 0 ? steps - 1 : 0;
                 backend.copy(tr.h().select(last), hN.select(idx));
@@ -504,11 +536,22 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 } else {
                     backend.copyColumns(tr.h().reshape(tb, h), 0, layerOut.reshape(tb, dirs * h), d * h, h);
                 }
+                if (!keeps) {
+                    releaseInferenceScratch(idx, tr);
+                }
             }
             in = layerOut;
         }
         if (rh != null) {
             backend.release(rh);
+        }
+        if (!keeps) {
+            // Queued work still reads these; the stream orders any reuse after it.
+            for (Tensor t : owned) {
+                backend.release(t);
+            }
+            return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), RecurrentSaved.inference(this, steps,
+                    batch, fromStep));
         }
         var saved = new RecurrentSaved(this, steps, batch, fromStep, inputs, masks, traces, h0, c0, owned);
         if (stepGraphs != null) {
@@ -517,13 +560,68 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), saved);
     }
 
+    /**
+     * The trace a training forward of (layer, direction) {@code idx} saves: fresh tensors listed in
+     * {@code owned}, or a recorded shape's own gates, c and hn (lent: nothing to copy). Each is
+     * written whole: gates by the projection GEMM (β = 0), the rest at every step.
+     */
+    private RecurrentSaved.Trace trainingTrace(int idx, int steps, int batch, List<Tensor> owned) {
+        int h = options.hiddenSize();
+        RecurrentSaved.Trace lent = stepGraphs == null ? null : stepGraphs.lend(idx, steps, batch);
+        if (lent != null) {
+            return new RecurrentSaved.Trace(lent.gates(), backend.empty(steps, batch, h), lent.c(), lent.hn());
+        }
+        var tr = new RecurrentSaved.Trace(backend.empty(steps, batch, gateCount * h), backend.empty(steps, batch, h),
+                hasCellState() ? backend.empty(steps, batch, h) : null, savesHn() ? backend.empty(steps, batch, h) : null);
+        owned.add(tr.gates());
+        if (tr.c() != null) {
+            owned.add(tr.c());
+        }
+        if (tr.hn() != null) {
+            owned.add(tr.hn());
+        }
+        return tr;
+    }
+
+    /**
+     * The buffers an inference of (layer, direction) {@code idx} runs in: the projection (gates, kept
+     * as it is), h and the LSTM's c, no hn. A recorded shape's own gates and c when there is one
+     * (its h stays the call's own: it may be the output).
+     */
+    private RecurrentSaved.Trace inferenceTrace(int idx, int steps, int batch) {
+        int h = options.hiddenSize();
+        RecurrentSaved.Trace own = stepGraphs == null ? null : stepGraphs.inferenceTrace(idx, steps, batch);
+        if (own != null) {
+            return new RecurrentSaved.Trace(own.gates(), backend.empty(steps, batch, h), own.c(), null);
+        }
+        return new RecurrentSaved.Trace(backend.empty(steps, batch, gateCount * h), backend.empty(steps, batch, h),
+                hasCellState() ? backend.empty(steps, batch, h) : null, null);
+    }
+
+    /** Hands back an inference direction's gates and c once its loop is queued, unless a recording owns them. */
+    private void releaseInferenceScratch(int idx, RecurrentSaved.Trace tr) {
+        RecurrentSaved.Trace own = stepGraphs == null ? null
+                : stepGraphs.inferenceTrace(idx, tr.h().dim(0), tr.h().dim(1));
+        if (own != null && own.gates() == tr.gates()) {
+            return;
+        }
+        backend.release(tr.gates());
+        if (tr.c() != null) {
+            backend.release(tr.c());
+        }
+    }
+
     private static Tensor owned(List<Tensor> owned, Tensor t) {
         owned.add(t);
         return t;
     }
 
-    /** The time loop of one direction: per step, {@code rh = h_{t−1}·W_hhᵀ} and the cell forward. */
-    private void forwardSteps(Weights w, int d, RecurrentSaved.Trace tr, Tensor hInit, Tensor cInit, Tensor rh) {
+    /**
+     * The time loop of one direction: per step, {@code rh = h_{t−1}·W_hhᵀ} and the cell forward,
+     * which writes the activated gates (and hn) over the projection only when it {@code keeps} them.
+     */
+    private void forwardSteps(Weights w, int d, RecurrentSaved.Trace tr, Tensor hInit, Tensor cInit, Tensor rh,
+                              boolean keeps) {
         int steps = tr.h().dim(0);
         for (int s = 0; s < steps; s++) {
             int t = d == 0 ? s : steps - 1 - s;
@@ -532,7 +630,7 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
             Tensor cPrev = cInit == null ? null : s == 0 ? cInit : tr.c().select(tPrev);
             backend.recurrentProduct(hPrev, w.wHh(), rh);
             Tensor gatesT = tr.gates().select(t);
-            cellForward(backend, new StepForward(gatesT, rh, w.bIh(), w.bHh(), hPrev, cPrev, gatesT,
+            cellForward(backend, new StepForward(gatesT, rh, w.bIh(), w.bHh(), hPrev, cPrev, keeps ? gatesT : null,
                     tr.c() == null ? null : tr.c().select(t), tr.hn() == null ? null : tr.hn().select(t),
                     tr.h().select(t)));
         }

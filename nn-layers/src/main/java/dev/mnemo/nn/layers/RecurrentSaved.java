@@ -4,7 +4,9 @@ import dev.mnemo.nn.Tensor;
 import java.util.List;
 
 /**
- * Activations a forward pass keeps for its backward pass: opaque outside this package. They reference
+ * Activations a forward pass keeps for its backward pass: opaque outside this package. An inference
+ * pass ({@link RecurrentLayer#infer}) returns one that keeps nothing ({@link #keepsActivations()}
+ * false), which a backward rejects. They reference
  * (do not copy) the input and the initial state, so those must not be modified before
  * {@link RecurrentLayer#backward}. One saved may be used for several backward calls.
  *
@@ -30,6 +32,7 @@ public final class RecurrentSaved {
     final Trace[] traces;         // [numLayers·directions]
     final Tensor h0;
     final Tensor c0;              // LSTM only
+    final boolean inference;      // from infer or inferStep: nothing kept, no backward
     private final List<Tensor> owned;   // made by the forward and seen by no caller
     private boolean released;
 
@@ -45,6 +48,13 @@ public final class RecurrentSaved {
         this.h0 = h0;
         this.c0 = c0;
         this.owned = owned;
+        this.inference = traces == null;
+    }
+
+    /** What an inference pass returns in place of a saved: no traces, nothing to release. */
+    static RecurrentSaved inference(RecurrentLayer layer, int steps, int batch, boolean fromStep) {
+        return new RecurrentSaved(layer, steps, batch, fromStep, null, null, null, null, null,
+                new java.util.ArrayList<>());
     }
 
     /** Adds a tensor the forward made and returns to no caller. */
@@ -80,6 +90,11 @@ public final class RecurrentSaved {
             layer.backend().release(t);
         }
         owned.clear();
+    }
+
+    /** False when this comes from an inference pass ({@code infer}, {@code inferStep}): no backward can use it. */
+    public boolean keepsActivations() {
+        return !inference;
     }
 
     /** Whether {@link #release()} ran. */

@@ -32,6 +32,11 @@ import java.util.Map;
  * the owned trace while a live saved holds it first copies that saved's gates, c and hn out into
  * tensors of its own, so every saved keeps its values.
  *
+ * <p><b>Inference.</b> {@link RecurrentLayer#infer}'s loops run the cells' inference kernels, so
+ * they have recordings and buffers of their own (per (layer, direction) and shape, beside the
+ * training ones). Nothing an inference returns refers to them, so its projection GEMM always
+ * writes the owned gates and its loop the owned c ({@link #inferenceTrace}), with no loan to track.
+ *
  * <p>A shape is recorded on its {@code sightings}-th consecutive call (1: at once; 2, the CUDA
  * default: when a call repeats the previous call's shape), so a training loop whose batches change
  * shape every call (bucketed sequence lengths) stays on the eager loop instead of recording each
@@ -184,26 +189,40 @@ final class StepGraphs implements AutoCloseable {
     }
 
     /**
+     * The key of (layer, direction) {@code index}'s forward loop: training and inference loops run
+     * different cell kernels, so each has its own recording and buffers. Backward loops use
+     * {@code -1 - index}.
+     */
+    private static int forwardKey(int index, boolean keeps) {
+        return keeps ? index : INFERENCE_KEYS + index;
+    }
+
+    /** Where the inference loops' keys start, above any (layer, direction) index. */
+    private static final int INFERENCE_KEYS = 1 << 20;
+
+    /**
      * Runs the loop of (layer, direction) {@code index} through its recording: {@code trace.gates()}
      * holds the input projection on entry and every trace tensor holds the loop's results on return.
      *
+     * @param keeps false for an inference loop (its trace has no hn, and its gates keep the projection)
      * @param hInit the initial h, {@code [B, H]} (a select of the {@code [L·D, B, H]} state)
      * @param cInit the initial c (LSTM), else null
      * @return false when the shape is not recorded (yet): then nothing ran and the caller runs the loop
      */
-    boolean forward(int index, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Loop loop) {
+    boolean forward(int index, boolean keeps, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Loop loop) {
         int steps = trace.h().dim(0);
         int batch = trace.h().dim(1);
-        Entry e = entries.get(index);
+        int key = forwardKey(index, keeps);
+        Entry e = entries.get(key);
         if (e == null || e.steps != steps || e.batch != batch) {
-            if (!recordNow(index, steps, batch)) {
+            if (!recordNow(key, steps, batch)) {
                 return false;
             }
             if (e != null) {
                 e.recording.close();
             }
             e = allocate(index, trace, hInit, cInit);
-            entries.put(index, e);
+            entries.put(key, e);
         }
         RecurrentSaved.Trace owned = e.trace.buffers;
         boolean lentHere = trace.gates() == owned.gates();   // lend(): the projection is already in place
@@ -233,6 +252,16 @@ final class StepGraphs implements AutoCloseable {
         }
         e.trace.nowHolds(trace);
         return true;
+    }
+
+    /**
+     * The owned trace of (layer, direction) {@code index}'s inference loop for this call to run in,
+     * when (steps, batch) is recorded; else null. Nothing an inference returns refers to it (only h
+     * is copied out), so it is never on loan and each call simply overwrites it.
+     */
+    RecurrentSaved.Trace inferenceTrace(int index, int steps, int batch) {
+        Entry e = entries.get(forwardKey(index, false));
+        return e == null || e.recording == null || e.steps != steps || e.batch != batch ? null : e.trace.buffers;
     }
 
     /**

@@ -43,9 +43,9 @@ class SequenceForwardHookTest {
                 case RNN_TANH -> cpu.rnnCellForward(Nonlinearity.TANH, gates, rh, f.bih(), f.bhh(), f.h().select(t));
                 case RNN_RELU -> cpu.rnnCellForward(Nonlinearity.RELU, gates, rh, f.bih(), f.bhh(), f.h().select(t));
                 case LSTM -> cpu.lstmCellForward(gates, rh, f.bih(), f.bhh(), s == 0 ? f.c0() : f.c().select(tPrev),
-                        gates, f.c().select(t), f.h().select(t));
-                case GRU -> cpu.gruCellForward(gates, rh, f.bih(), f.bhh(), hPrev, gates, f.hn().select(t),
-                        f.h().select(t));
+                        f.saves() ? gates : null, f.c().select(t), f.h().select(t));
+                case GRU -> cpu.gruCellForward(gates, rh, f.bih(), f.bhh(), hPrev, f.saves() ? gates : null,
+                        f.saves() ? f.hn().select(t) : null, f.h().select(t));
             }
         }
     }
