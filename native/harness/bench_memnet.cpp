@@ -1,9 +1,10 @@
 // bench_memnet.cpp — times the memnet read: per shape, the split (flash-decoding) forward with
 // float and bf16 storage (eager, then inside a CUDA Graph), the host's default path (small for
-// N <= 128), and the backward.
+// N <= 128), and the backward; on rows of a few waves, the graph read at other split counts.
 // GB/s counts the bytes the read must move: K and V once (B·N·(d_k + d_v)·element size) for the
 // forward — the convention of gpu-anchors.md's torch SDPA rows — and K, V read plus dK, dV read
 // and written (6 × the float K+V bytes) for the backward.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -27,6 +28,36 @@ struct Shape {
 void report(const char* what, const Shape& s, long long splits, int iters, double us, double bytes) {
   std::printf("%-47s B=%-5lld N=%-6lld d=%-4lld splits=%-4lld iters=%-5d median_us=%-9.2f GB/s=%.1f\n",
               what, s.batch, s.slots, s.width, splits, iters, us, bytes / (us * 1e-6) / 1e9);
+}
+
+// Rows whose split grid is a few waves or less: there the split count decides how evenly the
+// last wave fills the GPU (B = 1, N = 65536 plans 512 splits, past one wave of 3 blocks per SM on
+// 132 SMs). Times the graph read at whole multiples of the SM count beside the plan's count, so
+// a GPU run shows which split count to plan for.
+void sweep_splits(const Shape& sh, const mnemo_memnet_read_fwd_params& f32,
+                  const mnemo_memnet_read_fwd_params& bf16, int iters, cudaStream_t s) {
+  int device = 0, sms = 0;
+  CHECK(cudaGetDevice(&device));
+  CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+  const long long B = sh.batch, N = sh.slots, d = sh.width;
+  if (sms < 1 || memnet_small_path(N) || B * f32.splits > 8LL * sms) return;
+  const long long wants[] = {sms, 2LL * sms, 3LL * sms, 4LL * sms, 6LL * sms};
+  const long long most = std::max(f32.splits, 6LL * sms);
+  DeviceBuffer partials(B * most * (2 + d));
+  const double bytes = 8.0 * B * N * d;
+  for (long long want : wants) {
+    const long long perSplit = (N + want - 1) / want;
+    const long long splits = (N + perSplit - 1) / perSplit;
+    if (perSplit < 1 || splits == f32.splits) continue;
+    mnemo_memnet_read_fwd_params p = f32, p16 = bf16;
+    p.partials = p16.partials = partials.get();
+    p.slotsPerSplit = p16.slotsPerSplit = perSplit;
+    p.splits = p16.splits = splits;
+    double us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p, false, s); });
+    report("sweep split+merge_f32 graph", sh, splits, iters, us, bytes);
+    us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p16, true, s); });
+    report("sweep split+merge_kvbf16 graph", sh, splits, iters, us, bytes / 2);
+  }
 }
 
 void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
@@ -78,6 +109,7 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   report("mnemo_memnet_read_fwd_split+merge_f32 graph", sh, plan.splits, iters, us, bytes);
   us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p16, true, s); });
   report("mnemo_memnet_read_fwd_split+merge_kvbf16 graph", sh, plan.splits, iters, us, bytes / 2);
+  sweep_splits(sh, p, p16, iters, s);
 
   // Backward: dK, dV accumulate across the timed calls (finite: the inputs are constant).
   DeviceBuffer dK(kv), dV(kv), bpart(B * plan.splits * d);
