@@ -199,16 +199,18 @@ public final class GpuBenchmarkRunner {
             TorchResults torch = loadTorch(options.torch());
             SequencedMap<String, String> env = environment(options, torch);
             Map<String, Timing> fwd = new LinkedHashMap<>();
+            Map<String, Timing> fwdTrain = new LinkedHashMap<>();
             Map<String, Timing> fwdBwd = new LinkedHashMap<>();
             Map<String, String> errors = new LinkedHashMap<>();
             String skipped = CudaBackend.unavailableReason().orElse("");
             if (!skipped.isEmpty()) {
                 out.println(SKIP_PREFIX + skipped);
             } else {
-                measureAll(shapes, options, fwd, fwdBwd, errors, out);
+                measureAll(shapes, options, fwd, fwdTrain, fwdBwd, errors, out);
             }
             String torchNote = torch.available() ? "" : torch.reason();
-            Report report = new Report(env, skipped, torchNote, Report.join(shapes, fwd, fwdBwd, errors, torch));
+            Report report = new Report(env, skipped, torchNote, Report.join(shapes, fwd, fwdTrain, fwdBwd, errors,
+                    torch));
             if (options.out() != null) {
                 Path md = markdownPath(options.out());
                 report.write(options.out(), md);
@@ -278,8 +280,8 @@ public final class GpuBenchmarkRunner {
         env.put("java", Runtime.version().toString());
         env.put("policy", String.format(Locale.ROOT,
                 "median of %d (fwd) / %d (fwd+bwd) after >= %d warm-up runs and >= %d ms; CUDA events; "
-                        + "fwd is inference on both sides (ours: infer, torch: no_grad), fwd+bwd with zero_grad "
-                        + "and dL/dx like ours",
+                        + "fwd is inference on both sides (ours: infer, torch: no_grad), train fwd keeps what a "
+                        + "backward needs (ours: forward, torch: autograd on), fwd+bwd with zero_grad and dL/dx like ours",
                 options.forwardRepeats(), options.forwardBackwardRepeats(), options.warmup(), MIN_WARMUP_MS));
         if (CudaBackend.unavailableReason().isEmpty()) {
             env.put("recurrent path", CudaBackend.float32().recurrentPathDescription());
@@ -295,7 +297,8 @@ public final class GpuBenchmarkRunner {
     }
 
     private static void measureAll(List<BenchShape> shapes, Options options, Map<String, Timing> fwd,
-                                   Map<String, Timing> fwdBwd, Map<String, String> errors, PrintStream out) {
+                                   Map<String, Timing> fwdTrain, Map<String, Timing> fwdBwd,
+                                   Map<String, String> errors, PrintStream out) {
         CudaBackend.float32();
         try (CudaContext context = CudaContext.open(0);
              CudaEvent start = CudaEvent.create(context);
@@ -310,6 +313,7 @@ public final class GpuBenchmarkRunner {
                     Timing fb = timer.time(c::forwardBackward, options.warmup(), options.forwardBackwardRepeats());
                     fwdBwd.put(s.key(), fb);
                     Timing train = timer.time(c::forward, options.warmup(), options.forwardRepeats());
+                    fwdTrain.put(s.key(), train);
                     double host = timer.hostMillis(c::infer, options.forwardRepeats());
                     String path = CudaBackend.float32().recurrentPath(s.recurrentCell(), s.steps(), s.batch(),
                                     s.hidden()).path()

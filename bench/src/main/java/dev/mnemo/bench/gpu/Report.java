@@ -27,12 +27,17 @@ public record Report(SequencedMap<String, String> environment, String skipped, S
      *
      * @param note an error or remark for this row ("" when none)
      */
-    public record Row(BenchShape shape, Timing oursForward, Timing oursForwardBackward,
-                      Timing torchForward, Timing torchForwardBackward, String note) {
+    public record Row(BenchShape shape, Timing oursForward, Timing oursTrainingForward, Timing oursForwardBackward,
+                      Timing torchForward, Timing torchTrainingForward, Timing torchForwardBackward, String note) {
 
-        /** torch median / our median for the forward, NaN unless both exist. */
+        /** torch median / our median for the forward (inference on both sides), NaN unless both exist. */
         public double forwardRatio() {
             return ratio(torchForward, oursForward);
+        }
+
+        /** torch median / our median for the training forward (kept for a backward), NaN unless both exist. */
+        public double trainingForwardRatio() {
+            return ratio(torchTrainingForward, oursTrainingForward);
         }
 
         /** torch median / our median for forward+backward, NaN unless both exist. */
@@ -53,8 +58,8 @@ public record Report(SequencedMap<String, String> environment, String skipped, S
 
     /** Rows for {@code shapes} from our timings (by key; may be empty) and PyTorch's results. */
     public static List<Row> join(List<BenchShape> shapes, Map<String, Timing> oursForward,
-                                 Map<String, Timing> oursForwardBackward, Map<String, String> oursErrors,
-                                 TorchResults torch) {
+                                 Map<String, Timing> oursTrainingForward, Map<String, Timing> oursForwardBackward,
+                                 Map<String, String> oursErrors, TorchResults torch) {
         List<Row> rows = new ArrayList<>();
         for (BenchShape s : shapes) {
             String k = s.key();
@@ -65,8 +70,9 @@ public record Report(SequencedMap<String, String> environment, String skipped, S
             if (torch.errors().containsKey(k)) {
                 notes.add("torch: " + torch.errors().get(k));
             }
-            rows.add(new Row(s, oursForward.get(k), oursForwardBackward.get(k), torch.forward().get(k),
-                    torch.forwardBackward().get(k), String.join("; ", notes)));
+            rows.add(new Row(s, oursForward.get(k), oursTrainingForward.get(k), oursForwardBackward.get(k),
+                    torch.forward().get(k), torch.trainingForward().get(k), torch.forwardBackward().get(k),
+                    String.join("; ", notes)));
         }
         return rows;
     }
@@ -106,10 +112,13 @@ public record Report(SequencedMap<String, String> environment, String skipped, S
                             s.steps(), s.batch(), s.input(), s.hidden()))
                     .append(", \"math\": ").append(MiniJson.quote(s.math()))
                     .append(",\n      \"ours\": {\"fwd\": ").append(timing(r.oursForward()))
+                    .append(", \"fwd_train\": ").append(timing(r.oursTrainingForward()))
                     .append(", \"fwd_bwd\": ").append(timing(r.oursForwardBackward())).append('}')
                     .append(",\n      \"torch\": {\"fwd\": ").append(timing(r.torchForward()))
+                    .append(", \"fwd_train\": ").append(timing(r.torchTrainingForward()))
                     .append(", \"fwd_bwd\": ").append(timing(r.torchForwardBackward())).append('}')
                     .append(",\n      \"ratio_torch_over_ours\": {\"fwd\": ").append(MiniJson.number(r.forwardRatio()))
+                    .append(", \"fwd_train\": ").append(MiniJson.number(r.trainingForwardRatio()))
                     .append(", \"fwd_bwd\": ").append(MiniJson.number(r.forwardBackwardRatio())).append('}')
                     .append(",\n      \"anchor_h100\": {\"fwd\": ").append(MiniJson.number(s.anchorForward()))
                     .append(", \"fwd_bwd\": ").append(MiniJson.number(s.anchorForwardBackward())).append('}')
@@ -140,16 +149,20 @@ public record Report(SequencedMap<String, String> environment, String skipped, S
         if (!torchNote.isEmpty()) {
             b.append("- **PyTorch side missing**: ").append(torchNote).append('\n');
         }
-        b.append("\nMedian milliseconds (CUDA events); ratio = torch / ours, above 1 means Mnemo is faster.\n\n");
-        b.append("| cell | shape | T | B | I | H | math | ours fwd | torch fwd | ratio fwd | ours fwd+bwd "
-                + "| torch fwd+bwd | ratio fwd+bwd |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("\nMedian milliseconds (CUDA events); ratio = torch / ours, above 1 means Mnemo is faster. fwd is "
+                + "inference on both sides (ours infer, torch no_grad); train fwd keeps what a backward needs "
+                + "(ours forward, torch with autograd on).\n\n");
+        b.append("| cell | shape | T | B | I | H | math | ours fwd | torch fwd | ratio fwd | ours train fwd "
+                + "| torch train fwd | ratio train fwd | ours fwd+bwd | torch fwd+bwd | ratio fwd+bwd |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         List<String> notes = new ArrayList<>();
         for (Row r : rows) {
             BenchShape s = r.shape();
-            b.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
+            b.append(String.format(Locale.ROOT,
+                    "| %s | %s | %d | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     s.cell(), s.shape(), s.steps(), s.batch(), s.input(), s.hidden(), s.math(),
                     ms(r.oursForward()), ms(r.torchForward()), ratio(r.forwardRatio()),
+                    ms(r.oursTrainingForward()), ms(r.torchTrainingForward()), ratio(r.trainingForwardRatio()),
                     ms(r.oursForwardBackward()), ms(r.torchForwardBackward()), ratio(r.forwardBackwardRatio())));
             if (!r.note().isEmpty()) {
                 notes.add(s.key() + ": " + r.note());

@@ -9,20 +9,20 @@ import java.util.Map;
 
 /**
  * What {@code bench/torch/rnn_bench.py} wrote: whether PyTorch ran (and why not), its environment
- * (torch and cuDNN versions, card), and per row key ("LSTM/large/fp32") the forward and
- * forward+backward {@link Timing}s.
+ * (torch and cuDNN versions, card), and per row key ("LSTM/large/fp32") the forward (no_grad),
+ * training forward (autograd on, no backward) and forward+backward {@link Timing}s.
  *
  * <p>The file: {@code {"available": true, "reason": "", "info": {...}, "results": {KEY: {"fwd":
- * {"median_ms", "p10_ms", "p90_ms", "n"}, "fwd_bwd": {...}}}}}; a row may carry {@code "error"}
- * instead of timings.
+ * {"median_ms", "p10_ms", "p90_ms", "n"}, "fwd_train": {...}, "fwd_bwd": {...}}}}}; a row may
+ * carry {@code "error"} instead of timings, and files from before "fwd_train" lack it.
  */
 public record TorchResults(boolean available, String reason, Map<String, String> info,
-                           Map<String, Timing> forward, Map<String, Timing> forwardBackward,
-                           Map<String, String> errors) {
+                           Map<String, Timing> forward, Map<String, Timing> trainingForward,
+                           Map<String, Timing> forwardBackward, Map<String, String> errors) {
 
     /** No PyTorch results at all, with the reason. */
     public static TorchResults none(String reason) {
-        return new TorchResults(false, reason, Map.of(), Map.of(), Map.of(), Map.of());
+        return new TorchResults(false, reason, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     /** Reads the script's JSON file. */
@@ -44,6 +44,7 @@ public record TorchResults(boolean available, String reason, Map<String, String>
                     ? String.valueOf(d.longValue()) : String.valueOf(v)));
         }
         Map<String, Timing> fwd = new LinkedHashMap<>();
+        Map<String, Timing> fwdTrain = new LinkedHashMap<>();
         Map<String, Timing> fwdBwd = new LinkedHashMap<>();
         Map<String, String> errors = new LinkedHashMap<>();
         if (root.get("results") instanceof Map<?, ?> results) {
@@ -52,9 +53,13 @@ public record TorchResults(boolean available, String reason, Map<String, String>
                     continue;
                 }
                 Timing f = timing(row.get("fwd"));
+                Timing ft = timing(row.get("fwd_train"));
                 Timing fb = timing(row.get("fwd_bwd"));
                 if (f != null) {
                     fwd.put(e.getKey(), f);
+                }
+                if (ft != null) {
+                    fwdTrain.put(e.getKey(), ft);
                 }
                 if (fb != null) {
                     fwdBwd.put(e.getKey(), fb);
@@ -64,7 +69,7 @@ public record TorchResults(boolean available, String reason, Map<String, String>
                 }
             }
         }
-        return new TorchResults(available, reason, info, fwd, fwdBwd, errors);
+        return new TorchResults(available, reason, info, fwd, fwdTrain, fwdBwd, errors);
     }
 
     private static Timing timing(Object o) {

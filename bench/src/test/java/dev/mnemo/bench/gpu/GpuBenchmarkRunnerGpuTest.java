@@ -53,7 +53,7 @@ class GpuBenchmarkRunnerGpuTest {
             assertEquals("custom", row.get("shape"));
             assertEquals(16L, ((Number) row.get("H")).longValue());
             var ours = (Map<?, ?>) row.get("ours");
-            for (String pass : List.of("fwd", "fwd_bwd")) {
+            for (String pass : List.of("fwd", "fwd_train", "fwd_bwd")) {
                 assertTrue(ours.get(pass) instanceof Map<?, ?> t && ((Number) t.get("median_ms")).doubleValue() > 0,
                         row.get("key") + " " + pass + ": " + row);
             }

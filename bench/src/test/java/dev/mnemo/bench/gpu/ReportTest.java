@@ -17,6 +17,7 @@ class ReportTest {
               "device": "NVIDIA H100 80GB HBM3"},
              "results": {
                "LSTM/large/fp32": {"fwd": {"median_ms": 4.6, "p10_ms": 4.5, "p90_ms": 4.8, "n": 20},
+                                   "fwd_train": {"median_ms": 5.0, "p10_ms": 4.9, "p90_ms": 5.2, "n": 20},
                                    "fwd_bwd": {"median_ms": 13.5, "p10_ms": 13.0, "p90_ms": 14.0, "n": 10}},
                "GRU/large/fp32": {"error": "RuntimeError: out of memory"}}}
             """;
@@ -24,12 +25,14 @@ class ReportTest {
     private static Report sample() {
         List<BenchShape> shapes = BenchShape.select(List.of("LSTM", "GRU"), List.of("large"), List.of("fp32"));
         Map<String, Timing> fwd = Map.of("LSTM/large/fp32", Timing.of(2.3, 2.2, 2.4));
+        Map<String, Timing> fwdTrain = Map.of("LSTM/large/fp32", Timing.of(4.0, 3.9, 4.1));
         Map<String, Timing> fwdBwd = Map.of("LSTM/large/fp32", new Timing(5.4, 5.0, 6.0, 10));
         Map<String, String> errors = Map.of("GRU/large/fp32", "IllegalStateException: boom");
         var env = new LinkedHashMap<String, String>();
         env.put("card", "NVIDIA H100 80GB HBM3");
         env.put("driver", "13000 (supports CUDA 13.0)");
-        return new Report(env, "", "", Report.join(shapes, fwd, fwdBwd, errors, TorchResults.parse(TORCH_JSON)));
+        return new Report(env, "", "", Report.join(shapes, fwd, fwdTrain, fwdBwd, errors,
+                TorchResults.parse(TORCH_JSON)));
     }
 
     @Test
@@ -44,6 +47,7 @@ class ReportTest {
                 + "\"info\": {}, \"results\": {}}");
         assertEquals("torch unavailable: x", none.reason());
         assertTrue(none.forward().isEmpty());
+        assertEquals(new Timing(5.0, 4.9, 5.2, 20), t.trainingForward().get("LSTM/large/fp32"));
     }
 
     @Test
@@ -51,6 +55,7 @@ class ReportTest {
         Report.Row lstm = sample().rows().getFirst();
         assertEquals(2.0, lstm.forwardRatio(), 1e-12);
         assertEquals(2.5, lstm.forwardBackwardRatio(), 1e-12);
+        assertEquals(1.25, lstm.trainingForwardRatio(), 1e-12);
         Report.Row gru = sample().rows().get(1);
         assertTrue(Double.isNaN(gru.forwardRatio()));
         assertEquals("mnemo: IllegalStateException: boom; torch: RuntimeError: out of memory", gru.note());
@@ -75,6 +80,10 @@ class ReportTest {
         var ratio = (Map<String, Object>) lstm.get("ratio_torch_over_ours");
         assertEquals(2.0, ratio.get("fwd"));
         assertEquals(2.5, ratio.get("fwd_bwd"));
+        assertEquals(1.25, ratio.get("fwd_train"));
+        assertEquals(4.0, ((Map<String, Object>) ours.get("fwd_train")).get("median_ms"));
+        assertEquals(5.0, ((Map<String, Object>) ((Map<String, Object>) lstm.get("torch")).get("fwd_train"))
+                .get("median_ms"));
         assertEquals(4.636, ((Map<String, Object>) lstm.get("anchor_h100")).get("fwd"));
         var gru = rows.get(1);
         assertNull(((Map<String, Object>) gru.get("ours")).get("fwd"));
@@ -85,9 +94,10 @@ class ReportTest {
     void markdownHasOneRowPerCaseWithRatios() {
         String md = sample().toMarkdown();
         assertTrue(md.contains("- card: NVIDIA H100 80GB HBM3\n"), md);
-        assertTrue(md.contains("| LSTM | large | 100 | 64 | 1024 | 1024 | fp32 | 2.300 | 4.600 | 2.00 | 5.400 | "
-                + "13.500 | 2.50 |\n"), md);
-        assertTrue(md.contains("| GRU | large | 100 | 64 | 1024 | 1024 | fp32 | — | — | — | — | — | — |\n"), md);
+        assertTrue(md.contains("| LSTM | large | 100 | 64 | 1024 | 1024 | fp32 | 2.300 | 4.600 | 2.00 | 4.000 | 5.000 "
+                + "| 1.25 | 5.400 | 13.500 | 2.50 |\n"), md);
+        assertTrue(md.contains("| GRU | large | 100 | 64 | 1024 | 1024 | fp32 | — | — | — | — | — | — | — | — | — |\n"),
+                md);
         assertTrue(md.contains("- GRU/large/fp32: mnemo: IllegalStateException: boom"), md);
         assertTrue(md.contains("ratio = torch / ours, above 1 means Mnemo is faster"), md);
     }
