@@ -45,6 +45,20 @@ public final class RecurrentModel implements SequenceModel {
         return new RecurrentPass(y.output(), h, y);
     }
 
+    /** The layer's inference (no trace kept), then the head; the hidden states go back to the backend at once. */
+    @Override
+    public Tensor predict(Tensor x) {
+        RecurrentOutput h = layer.infer(x, null);
+        Tensor y = head.forward(h.output()).output();
+        var backend = layer.backend();
+        backend.release(h.output());   // queued work still reads it; the backend orders reuse after it
+        backend.release(h.state().h());
+        if (h.state().c() != null) {
+            backend.release(h.state().c());
+        }
+        return y;
+    }
+
     @Override
     public void backward(Pass pass, Tensor dOutput) {
         if (!(pass instanceof RecurrentPass p)) {

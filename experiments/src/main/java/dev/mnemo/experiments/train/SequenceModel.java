@@ -25,6 +25,14 @@ public interface SequenceModel {
     /** Runs the model over {@code x} {@code [T, B, I]} from a zero state. */
     Pass forward(Tensor x);
 
+    /**
+     * The output of {@link #forward} on {@code x}, keeping nothing for a backward (evaluation: the
+     * recurrent model runs its layer's {@code infer}).
+     */
+    default Tensor predict(Tensor x) {
+        return forward(x).output();
+    }
+
     /** Accumulates the parameter gradients of {@code pass} for {@code dOutput} = ∂L/∂output. */
     void backward(Pass pass, Tensor dOutput);
 

@@ -80,7 +80,7 @@ public final class TrainingSetup {
     public Tensor evaluate(Tensor x) {
         model.setTraining(false);
         try {
-            return onHost(model.forward(onDevice(x)).output());
+            return onHost(model.predict(onDevice(x)));
         } finally {
             model.setTraining(true);
         }

@@ -34,6 +34,19 @@ class SequenceModelsTest {
     }
 
     @Test
+    void predictIsTheForwardsOutput() {
+        for (String cell : new String[] {"rnn", "lstm", "gru"}) {
+            SequenceModel m = SequenceModels.build(settings(cell, "xavier", 2), 3, 2, null, Backend.cpu());
+            float[] x = new float[6 * 4 * 3];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.sin(0.3 * i);
+            }
+            Tensor in = Tensor.of(x, 6, 4, 3);
+            assertArrayEquals(m.forward(in).output().toFloatArray(), m.predict(in).toFloatArray(), cell);
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameInitialWeights() {
         // reproduce spectra rebuilds the untrained model this way for its "before" spectrum
         var a = SequenceModels.build(settings("lstm", "orthogonal", 3), 2, 2, null, Backend.cpu()).parameters();
