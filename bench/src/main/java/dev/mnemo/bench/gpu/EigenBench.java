@@ -34,7 +34,8 @@ import java.util.function.IntFunction;
  *       launch, download, the invariant checks of every matrix);</li>
  *   <li>{@code single/N/fpXX} (N = 64 … 2048): {@code Eigen.of} on the GPU engine (cuSOLVER Xgeev and
  *       the checks), beside cuSOLVER's Xgeev alone on the device, the two calls alternating; API / bare
- *       is the median of the per-pair ratios (the API's overhead, free of drift between blocks); for N &lt;=
+ *       is the median of the per-pair ratios (the API's overhead, free of drift between blocks), with
+ *       their 25th and 75th percentiles ({@link #pairsFor} pairs per order); for N &lt;=
  *       {@value #CPU_MAX_ORDER} also on the CPU engine (EJML, float64), so the
  *       size rule's crossover ({@code mnemo.eigen.gpuMinOrder}) can be read off one run; and which
  *       engine the default options pick.</li>
@@ -85,8 +86,8 @@ final class EigenBench {
             return 0;
         }
         out.println("| row | torch.linalg.eigvals ms | Mnemo kernel ms | ratio | Mnemo Eigen API ms | ratio |"
-                + " bare Xgeev ms | API / bare | CPU (EJML) API ms | AUTO picks |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|");
+                + " bare Xgeev ms | API / bare | API / bare p25–p75 | CPU (EJML) API ms | AUTO picks |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (int n : new int[] {16, 64}) {
             if (n > maxOrder) {
                 break;
@@ -99,7 +100,8 @@ final class EigenBench {
                         : Tensor.of(toFloat(a), batchCount, n, n);
                 EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
                 double api = median(repeats, i -> Eigen.ofBatch(stacked, o));
-                row(out, key, torchMs(torch, key), kernel, api, Double.NaN, Double.NaN, Double.NaN, "");
+                row(out, key, torchMs(torch, key), kernel, api, Double.NaN, new double[] {Double.NaN, Double.NaN,
+                        Double.NaN}, Double.NaN, "");
             }
         }
         for (int n = 64; n <= Math.min(2048, maxOrder); n *= 2) {
@@ -111,12 +113,11 @@ final class EigenBench {
             String auto = Eigen.engineFor(n, false, EigenOptions.defaults()).name();
             for (EigenPrecision p : EigenPrecision.values()) {
                 EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
-                int singleRepeats = Math.max(3, repeats / (n >= 1024 ? 3 : 1));
                 try (BareXgeev bare = BareXgeev.open(a, n, p)) {
                     // API and bare calls alternate, so drift between two timed blocks cannot pass for overhead
-                    double[] ms = pairedMedians(singleRepeats, () -> Eigen.of(a, order, o), bare::run);
+                    double[] ms = pairedMedians(pairsFor(n, repeats), () -> Eigen.of(a, order, o), bare::run);
                     row(out, "single/" + n + "/" + tag(p), torchMs(torch, "single/" + n + "/" + tag(p)), Double.NaN,
-                            ms[0], ms[1], ms[2], cpuMs, auto);
+                            ms[0], ms[1], new double[] {ms[2], ms[3], ms[4]}, cpuMs, auto);
                 }
             }
         }
@@ -160,8 +161,17 @@ final class EigenBench {
     }
 
     /**
+     * Timed API / bare pairs at order {@code n}: cuSOLVER's Xgeev varies by ±20 % from call to call
+     * (run 4, H200), so the cheap small orders get three times the repeats, and the large ones
+     * (0.2–0.7 s a call) half, at least 5.
+     */
+    static int pairsFor(int n, int repeats) {
+        return n <= 256 ? 3 * repeats : n <= 512 ? repeats : Math.max(5, repeats / 2);
+    }
+
+    /**
      * {@code a} and {@code b} run alternately (3 warm-up pairs, then {@code repeats} timed pairs):
-     * their median milliseconds, and the median of the per-pair ratios a / b.
+     * their median milliseconds, and the median, 25th and 75th percentiles of the per-pair ratios a / b.
      */
     private static double[] pairedMedians(int repeats, Runnable a, Runnable b) {
         for (int i = 0; i < 3; i++) {
@@ -176,7 +186,7 @@ final class EigenBench {
             msB[i] = millis(b);
             ratio[i] = msA[i] / msB[i];
         }
-        return new double[] {middle(msA), middle(msB), middle(ratio)};
+        return new double[] {middle(msA), middle(msB), middle(ratio), quantile(ratio, 0.25), quantile(ratio, 0.75)};
     }
 
     private static double millis(Runnable work) {
@@ -192,11 +202,23 @@ final class EigenBench {
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
+    /** The q-quantile of {@code values} by linear interpolation between order statistics. */
+    static double quantile(double[] values, double q) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        double at = q * (v.length - 1);
+        int lo = (int) Math.floor(at);
+        int hi = Math.min(lo + 1, v.length - 1);
+        return v[lo] + (at - lo) * (v[hi] - v[lo]);
+    }
+
+    /** {@code apiOverBare}: median, p25, p75 of the per-pair ratios (NaN where not timed). */
     private static void row(PrintStream out, String key, double torch, double kernel, double api, double bare,
-                            double apiOverBare, double cpu, String auto) {
-        out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", key,
-                fmt(torch), fmt(kernel), fmt(torch / kernel), fmt(api), fmt(torch / api), fmt(bare), fmt(apiOverBare),
-                fmt(cpu), auto.isEmpty() ? "–" : auto));
+                            double[] apiOverBare, double cpu, String auto) {
+        String spread = Double.isNaN(apiOverBare[1]) ? "–" : fmt(apiOverBare[1]) + "–" + fmt(apiOverBare[2]);
+        out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", key,
+                fmt(torch), fmt(kernel), fmt(torch / kernel), fmt(api), fmt(torch / api), fmt(bare),
+                fmt(apiOverBare[0]), spread, fmt(cpu), auto.isEmpty() ? "–" : auto));
     }
 
     /**

@@ -29,6 +29,19 @@ class EigenBenchTest {
     }
 
     @Test
+    void theRatioSpreadIsTheInterquartileRangeAndSmallOrdersGetMorePairs() {
+        assertEquals(2.0, EigenBench.quantile(new double[] {5, 1, 4, 2, 3}, 0.25), 1e-12);
+        assertEquals(4.0, EigenBench.quantile(new double[] {5, 1, 4, 2, 3}, 0.75), 1e-12);
+        assertEquals(1.75, EigenBench.quantile(new double[] {4, 3, 2, 1}, 0.25), 1e-12);
+        assertEquals(7.0, EigenBench.quantile(new double[] {7}, 0.75), 1e-12);
+        assertEquals(30, EigenBench.pairsFor(64, 10));
+        assertEquals(30, EigenBench.pairsFor(256, 10));
+        assertEquals(10, EigenBench.pairsFor(512, 10));
+        assertEquals(5, EigenBench.pairsFor(2048, 10));
+        assertEquals(10, EigenBench.pairsFor(1024, 20));
+    }
+
+    @Test
     void withoutAGpuItSaysWhyAndExitsZero() {
         assumeTrue(Eigen.gpuUnavailableReason().isPresent(), "a GPU is present: the eigen rows run instead");
         String[] r = run("eigen", "--repeats", "3");
