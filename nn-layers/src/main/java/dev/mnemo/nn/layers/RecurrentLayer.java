@@ -487,6 +487,8 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         Tensor rh = null;   // the eager loop's scratch, made when a loop runs eagerly
         Tensor in = x;
         Tensor layerOut = null;
+        int preamble = owned.size();     // the transposed x and zero initial states, read by every layer
+        int handedBack = preamble;       // inference: owned[handedBack..] are the layers' buffers not yet released
         for (int k = 0; k < layers; k++) {
             if (k > 0 && training && options.dropout() > 0) {
                 masks[k] = owned(owned, backend.empty(in.shape()));
@@ -496,6 +498,7 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 in = dropped;
             }
             inputs[k] = in;
+            int layerOutputs = owned.size();   // from here: this layer's own outputs, which the next one reads
             int inWidth = in.dim(2);
             boolean lastLayer = k == layers - 1;
             layerOut = dirs == 1 ? null : backend.empty(steps, batch, dirs * h);
@@ -541,15 +544,20 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 }
             }
             in = layerOut;
+            if (!keeps) {
+                // The layer below's output and this layer's dropout buffers feed only this layer's
+                // projections, now queued: as under no_grad, at most two layers' buffers are alive at
+                // once, whatever the depth. The stream orders any reuse after the queued work.
+                releaseAll(owned.subList(handedBack, layerOutputs));
+                handedBack = layerOutputs;
+            }
         }
         if (rh != null) {
             backend.release(rh);
         }
         if (!keeps) {
-            // Queued work still reads these; the stream orders any reuse after it.
-            for (Tensor t : owned) {
-                backend.release(t);
-            }
+            releaseAll(owned.subList(handedBack, owned.size()));
+            releaseAll(owned.subList(0, preamble));
             return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), RecurrentSaved.inference(this, steps,
                     batch, fromStep));
         }
@@ -608,6 +616,12 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         backend.release(tr.gates());
         if (tr.c() != null) {
             backend.release(tr.c());
+        }
+    }
+
+    private void releaseAll(List<Tensor> tensors) {
+        for (Tensor t : tensors) {
+            backend.release(t);
         }
     }
 

@@ -174,14 +174,32 @@ class RecurrentInferenceTest {
         trained.saved().release();
     }
 
+    @ParameterizedTest(name = "{0} bidir={1}")
+    @CsvSource({"LSTM, false", "GRU, true", "RNN_TANH, false"})
+    void aDeeperStackHoldsNoMoreBuffersAtOnce(Cell cell, boolean bidirectional) {
+        int[] peaks = new int[2];
+        int[] depths = {2, 5};
+        for (int i = 0; i < depths.length; i++) {
+            var options = cell.options(4, 6).numLayers(depths[i]).bidirectional(bidirectional).dropout(0.1).build();
+            Ledger ledger = new Ledger();
+            RecurrentLayer l = layer(cell, options, ledger.backend(CpuBackend.float32()));
+            Tensor x = SequenceForwardHookTest.random(6, 5, 3, 4);
+            ledger.clear();
+            l.infer(x, null);
+            peaks[i] = ledger.peakLive;
+        }
+        assertEquals(peaks[0], peaks[1], "buffers alive at once with 2 and with 5 layers");
+    }
+
     /**
-     * A CPU backend that notes which storages it hands out and which come back, and the gates each
-     * LSTM or GRU cell forward is asked to write.
+     * A CPU backend that notes which storages it hands out and which come back (and the most alive
+     * at once), and the gates each LSTM or GRU cell forward is asked to write.
      */
     private static final class Ledger {
         private final Set<Storage> made = Collections.newSetFromMap(new IdentityHashMap<>());
         private final Set<Storage> released = Collections.newSetFromMap(new IdentityHashMap<>());
         final List<Object> cellGates = new ArrayList<>();
+        int peakLive;
 
         Backend backend(CpuBackend cpu) {
             return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
@@ -202,6 +220,7 @@ class RecurrentInferenceTest {
                         if (result instanceof Tensor t && !name.equals("release")) {
                             made.add(t.storage());
                         }
+                        peakLive = Math.max(peakLive, unreleased().size());
                         return result;
                     });
         }
@@ -210,6 +229,7 @@ class RecurrentInferenceTest {
             made.clear();
             released.clear();
             cellGates.clear();
+            peakLive = 0;
         }
 
         Set<Storage> unreleased() {
