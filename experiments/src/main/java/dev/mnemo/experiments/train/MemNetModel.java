@@ -113,12 +113,21 @@ public final class MemNetModel implements SequenceModel {
         return new MemNetPass(y.output(), y.saved());
     }
 
+    /** The forward's output, its activations handed back at once (nothing is kept for a backward). */
+    @Override
+    public Tensor predict(Tensor x) {
+        var y = net.forward(x);
+        y.saved().release();   // the output was computed from them; queued work orders any reuse after it
+        return y.output();
+    }
+
     @Override
     public void backward(Pass pass, Tensor dOutput) {
         if (!(pass instanceof MemNetPass p)) {
             throw new IllegalArgumentException("pass must come from this model's forward");
         }
         net.backward(p.saved(), dOutput);
+        p.saved().release();   // one backward per pass: its activations serve the next step's forward
     }
 
     @Override

@@ -254,6 +254,10 @@ public final class MemNet {
             throw new IllegalArgumentException("saved must come from a forward of this layer (" + this + ")"
                     + (saved == null ? ", got null" : ", it comes from another layer"));
         }
+        if (saved.released()) {
+            throw new IllegalStateException("saved was released (MemNetSaved.release): its activations are gone; run "
+                    + "forward again, and release a saved only after its last backward");
+        }
         int steps = saved.steps;
         int batch = saved.batch;
         boolean bf = options.batchFirst();

@@ -6,6 +6,9 @@ import dev.mnemo.nn.Tensor;
  * Activations a {@link MemNet} forward pass keeps for its backward pass; opaque outside this package.
  * All time-major. The memory is not saved: the window of step t is rows {@code max(0, t−M) … t−1} of
  * the step history {@code o}. One saved may be used for several backward calls.
+ *
+ * <p>Its device memory goes back to the backend when the saved becomes unreachable, or at once with
+ * {@link #release()} after the last backward (or, for an evaluation pass, right after the forward).
  */
 public final class MemNetSaved {
 
@@ -18,6 +21,7 @@ public final class MemNetSaved {
     final Tensor c;      // [T, B, d_v]: the reads c_t
     final Tensor lse;    // [T, B]: the reads' log-sum-exp
     final double dropoutScale;   // 1/(1−p) when dropout was applied, else 1
+    private boolean released;
 
     MemNetSaved(MemNet layer, int steps, int batch, Tensor u, Tensor o, Tensor r, Tensor c, Tensor lse,
                 double dropoutScale) {
@@ -30,6 +34,26 @@ public final class MemNetSaved {
         this.c = c;
         this.lse = lse;
         this.dropoutScale = dropoutScale;
+    }
+
+    /**
+     * Hands u, o, r, c and lse back to the backend now ({@link dev.mnemo.nn.Backend#release}); the
+     * forward's output is its own tensor and stays. A later {@link MemNet#backward} with this saved
+     * throws; a second release does nothing.
+     */
+    public void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        for (Tensor t : new Tensor[] {u, o, r, c, lse}) {
+            layer.backend().release(t);
+        }
+    }
+
+    /** Whether {@link #release()} ran. */
+    public boolean released() {
+        return released;
     }
 
     /** Number of time steps of the forward pass. */

@@ -27,6 +27,19 @@ class MemNetBadInputTest {
     }
 
     @Test
+    void aReleasedSavedCannotBackPropagate() {
+        var net = new MemNet(MemNetOptions.of(4, 2));
+        MemNetOutput y = net.forward(be.zeros(3, 2, 4));
+        net.backward(y.saved(), be.zeros(3, 2, 2));   // before the release: fine, and again
+        y.saved().release();
+        y.saved().release();                         // a second release does nothing
+        org.junit.jupiter.api.Assertions.assertTrue(y.saved().released());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> net.backward(y.saved(), be.zeros(3, 2, 2)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("saved was released"), e.getMessage());
+    }
+
+    @Test
     void wrongInputShapes() {
         var net = new MemNet(MemNetOptions.of(4, 2));
         assertMessage("x must have shape [T, B, 4] (inputSize 4), got [5, 3, 7]", () -> net.forward(be.zeros(5, 3, 7)));
