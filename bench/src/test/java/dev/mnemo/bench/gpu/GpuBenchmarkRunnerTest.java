@@ -49,7 +49,8 @@ class GpuBenchmarkRunnerTest {
         assertTrue(r.out().startsWith(GpuBenchmarkRunner.SKIP_PREFIX), r.out());
         String md = Files.readString(dir.resolve("out/report.md"));
         assertTrue(md.contains("**Mnemo side skipped**"), md);
-        assertTrue(md.contains("| RNN | small | 100 | 64 | 256 | 256 | fp32 | — | 0.330 | — | — | 1.100 | — |"), md);
+        assertTrue(md.contains("| RNN | small | 100 | 64 | 256 | 256 | fp32 | — | 0.330 | — | — | — | — | — | 1.100 | — |"),
+                md);
         var root = (Map<?, ?>) MiniJson.parse(Files.readString(json));
         assertEquals(CudaBackend.unavailableReason().orElseThrow(), root.get("skipped"));
         assertEquals(3, ((List<?>) root.get("rows")).size());
