@@ -3,7 +3,7 @@
 // through distributed shared memory and one cluster barrier per step (see mnemo_kernels.h,
 // "Cluster variants"). With one batch row per cluster and a small enough slice, the float32
 // kernels hold the slice in registers (persistent_register_product.cuh); with up to 128 columns
-// and 129 to 512 rows, one row per thread in registers and the rows past 256 in shared memory
+// and 129 to 512 rows, one row per thread in registers and only the rows past 256 in shared memory
 // (persistent_row_product.cuh).
 // Entry points: mnemo_persistent_cluster_rnn_fwd_tanh_f32, mnemo_persistent_cluster_rnn_fwd_relu_f32,
 // mnemo_persistent_cluster_lstm_fwd_f32, mnemo_persistent_cluster_gru_fwd_f32, and their
@@ -163,17 +163,38 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
   k.j0 = k.rank * k.unitsPerBlock;
   k.owned = min(k.unitsPerBlock, k.hidden - k.j0);  // >= 1 when clusterSize = ceil(H / J)
 
-  float* w = dynamic_shared_floats();                       // [G·J, H] (kBf16: bfloat16 pairs)
-  k.hbuf = w + k.rows * slice_words<kBf16>(k.hidden);
-  k.acc = k.hbuf + 2 * rowsPerCluster * k.hidden;
-  k.hStride = rowsPerCluster * k.hidden;
+  // Shared memory: the slice's rows kept there, then h [2, Bc, H] and the products [Bc, G·J].
+  float* w = dynamic_shared_floats();
+  const auto place = [&](long long sliceWords) {
+    k.hbuf = w + sliceWords;
+    k.acc = k.hbuf + 2 * rowsPerCluster * k.hidden;
+    k.hStride = rowsPerCluster * k.hidden;
+    for (int i = static_cast<int>(threadIdx.x); i < k.myBatch * k.hidden; i += kBlockThreads) {
+      k.hbuf[i] = p.h0[static_cast<long long>(k.b0) * k.hidden + i];
+    }
+  };
 
-  load_weight_rows<kBf16>(p.wHh, w, k.rows, k.unitsPerBlock, k.owned, k.j0, k.hidden);
-  for (int i = static_cast<int>(threadIdx.x); i < k.myBatch * k.hidden; i += kBlockThreads) {
-    k.hbuf[i] = p.h0[static_cast<long long>(k.b0) * k.hidden + i];
+  // An RNN slice has no more rows (J) than columns (H): never more than 128 rows of at most 128.
+  if constexpr (!kBf16 && G > 1) {
+    // One slice row per thread, read from global memory: only the rows past the threads take
+    // shared memory (MNEMO_PERSISTENT_CLUSTER_SMEM_SLICE_ROWS; the host sized it by the same rule).
+    if (RowSlice::fits(k.rows, k.hidden) && (p.tuning & MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE) == 0) {
+      RowSlice slice;
+      slice.load(p.wHh, w, k.rows, k.unitsPerBlock, k.owned, k.j0, k.hidden);
+      place(static_cast<long long>(RowSlice::extra_rows(k.rows)) * k.hidden);
+      // Every block of the cluster has started (its shared memory exists) before anyone writes
+      // into it; also the block barrier before the product reads the spilled rows.
+      cluster_sync();
+      cluster_steps<C>(p, k, [&](const float* x, float* acc) {
+        slice.product(x, acc, k.rows, k.myBatch, k.hidden, w);
+      });
+      return;
+    }
   }
-  // Every block of the cluster has started (its shared memory exists) before anyone writes into it.
-  // Also the block barrier after the slice's load, which the register copy below reads.
+
+  load_weight_rows<kBf16>(p.wHh, w, k.rows, k.unitsPerBlock, k.owned, k.j0, k.hidden);  // [G·J, H]
+  place(static_cast<long long>(k.rows) * slice_words<kBf16>(k.hidden));
+  // As above; and the block barrier after the slice's load, which the register copy below reads.
   cluster_sync();
 
   if constexpr (!kBf16) {
@@ -182,17 +203,6 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
       slice.load(w, k.rows, k.hidden);
       cluster_steps<C>(p, k, [&](const float* x, float* acc) { slice.product(x, acc, k.rows, k.hidden); });
       return;
-    }
-    // An RNN slice has no more rows (J) than columns (H): never more than 128 rows of at most 128.
-    if constexpr (G > 1) {
-      if (RowSlice::fits(k.rows, k.hidden) && (p.tuning & MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE) == 0) {
-        RowSlice slice;
-        slice.load(w, k.rows, k.hidden);
-        cluster_steps<C>(p, k, [&](const float* x, float* acc) {
-          slice.product(x, acc, k.rows, k.myBatch, k.hidden, w);
-        });
-        return;
-      }
     }
   }
   cluster_steps<C>(p, k, [&](const float* x, float* acc) {

@@ -2,9 +2,9 @@
 // row per thread, held in registers for the whole sequence, for several batch rows per cluster: at
 // most kRowSliceWidth columns (a multiple of 4), between half the block's threads and twice as
 // many rows, float32 weights. A slice with more rows than threads keeps the rest in shared
-// memory, one more row for each of the first threads. pixel MNIST's plans (B = 128, H = 128) take
-// it: LSTM two-block clusters of 256 rows and two batch rows each, GRU one-block clusters of 384
-// rows and one batch row.
+// memory, one more row for each of the first threads; only those rows take shared memory, so
+// pixel MNIST's plans (B = 128, H = 128) are one-block clusters of one batch row: LSTM 512 rows
+// (128 KiB of them in shared memory), GRU 384.
 //
 // Why: tiled_product reads the slice from shared memory every step and reduces each tile across
 // its warp. At 256 rows × 2 batch rows that is 16 tiles per warp, each 24 shared loads and 9
@@ -12,7 +12,7 @@
 // owns its row: per batch row, 32 broadcast float4 loads of h_{t−1} feed its 128 FMAs, and nothing
 // crosses lanes. The rows past the threads cost one shared load per FMA, from a transposed copy in
 // which a warp's lanes read consecutive words. Not yet timed on a GPU (mnemo_harness
-// persistent_ab times it against tiled_product).
+// persistent_ab times it against tiled_product where the whole slice fits shared memory too).
 //
 // The sum of a row runs over four interleaved partials (columns ≡ 0, 1, 2, 3 mod 4), added
 // (0 + 1) + (2 + 3) at the end: other bits than tiled_product's order, the same within float32
@@ -25,6 +25,9 @@
 namespace mnemo::persistent {
 
 constexpr int kRowSliceWidth = 128;
+// The host sizes shared memory by MNEMO_PERSISTENT_CLUSTER_ROW_SLICE, which spells out `fits`.
+static_assert(kRowSliceWidth == 128 && kBlockThreads == MNEMO_PERSISTENT_BLOCK_THREADS,
+              "RowSlice::fits and MNEMO_PERSISTENT_CLUSTER_ROW_SLICE must agree");
 
 struct RowSlice {
   float w[kRowSliceWidth];  // row threadIdx.x of the slice, 0 past its width or past the rows
@@ -40,26 +43,28 @@ struct RowSlice {
   // Rows past the threads: rows − kBlockThreads, or 0.
   static __device__ __forceinline__ int extra_rows(int rows) { return rows > kBlockThreads ? rows - kBlockThreads : 0; }
 
-  // This thread's row from the shared-memory slice `ws` [rows, width]. The rows past the threads
-  // are copied transposed, [width, extra_rows], to the start of ws, whose rows are then in
-  // registers: the product's `spill`. Every thread of the block calls it (block barriers inside
-  // when there are such rows).
-  __device__ __forceinline__ void load(float* ws, int rows, int width) {
+  // The block's slice straight from W_hh in global memory (row r: gate r / J, unit j0 + r % J;
+  // zeros past `owned` units and past the width): this thread's row into registers, and the rows
+  // past the threads transposed, [width, extra_rows], into `spill`, the only slice words in shared
+  // memory (MNEMO_PERSISTENT_CLUSTER_SMEM_SLICE_ROWS). The caller's block barrier must follow
+  // before `product` reads spill.
+  __device__ __forceinline__ void load(const float* wHh, float* spill, int rows, int unitsPerBlock, int owned,
+                                       int j0, int width) {
+    const auto weight = [&](int row, int col) {
+      const int gate = row / unitsPerBlock;
+      const int jj = row - gate * unitsPerBlock;
+      return jj < owned ? wHh[(static_cast<long long>(gate) * width + j0 + jj) * width + col] : 0.0f;
+    };
     const int r = static_cast<int>(threadIdx.x);
 #pragma unroll
     for (int k = 0; k < kRowSliceWidth; ++k) {
-      w[k] = r < rows && k < width ? ws[static_cast<long long>(r) * width + k] : 0.0f;
+      w[k] = r < rows && k < width ? weight(r, k) : 0.0f;
     }
     const int extra = extra_rows(rows);
-    if (extra == 0) return;
-    __syncthreads();  // every row 0..kBlockThreads − 1 is in registers: its words are free
-    // extra·width <= kBlockThreads·width: the copy ends where the rows it reads begin.
     for (int i = r; i < extra * width; i += kBlockThreads) {
       const int k = i / extra;
-      const int e = i - k * extra;
-      ws[i] = ws[static_cast<long long>(kBlockThreads + e) * width + k];
+      spill[i] = weight(kBlockThreads + (i - k * extra), k);
     }
-    __syncthreads();
   }
 
   // acc[b·rows + r] = w[r, :] · x[b, :] for b < batch and this thread's rows r < rows; x [batch,

@@ -121,17 +121,18 @@ constexpr FastPath kFastPaths[] = {
 };
 
 // Whether the fast path `bit` is taken by the planned cluster kernel at all (so switching it off
-// changes something): the kernels' own conditions, from the plan.
-bool fast_path_taken(int bit, int G, long long B, long long H, const ClusterPlan& p, bool backward) {
+// changes something): the kernels' own conditions, from the plan. The row slice can be switched
+// off only where the whole slice fits shared memory too (not LSTM pixel MNIST's one-block plan).
+bool fast_path_taken(int bit, int G, long long B, long long H, const ClusterPlan& p, bool backward,
+                     const Device& d) {
   const long long rowsPerCluster = (B + p.clusters - 1) / p.clusters;
   const long long items = rowsPerCluster * std::min<long long>(p.units, H);
-  const long long sliceRows = static_cast<long long>(G) * p.units;
   switch (bit) {
     case MNEMO_PERSISTENT_TUNE_NO_COURIER:
       return p.size > 1 && items <= MNEMO_PERSISTENT_BLOCK_THREADS - 32;
     case MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE:  // RowSlice (persistent_row_product.cuh), forward only
-      return !backward && G > 1 && H <= 128 && H % 4 == 0 && sliceRows > MNEMO_PERSISTENT_BLOCK_THREADS / 2 &&
-             sliceRows <= 2 * MNEMO_PERSISTENT_BLOCK_THREADS;
+      return !backward && MNEMO_PERSISTENT_CLUSTER_ROW_SLICE(G, p.units, H) &&
+             MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, p.units, rowsPerCluster, H) <= d.smemOptin;
     case MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER:
       return p.size == 1;
     case MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS:  // RegisterSlice in the backward
@@ -238,7 +239,7 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
       std::printf("persistent_ab %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %-34s every fast path      us/step=%.3f\n",
                   cell_label(cell), T, B, H, what, geometry, all);
       for (const FastPath& fp : kFastPaths) {
-        if (!fast_path_taken(fp.bit, G, B, H, p, backward)) continue;
+        if (!fast_path_taken(fp.bit, G, B, H, p, backward, d)) continue;
         const double off = timed(fp.bit);
         std::printf("persistent_ab %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %-34s without %-12s us/step=%.3f  "
                     "fast path %.2fx\n",

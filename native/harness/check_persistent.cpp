@@ -375,6 +375,10 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 3, 2, 112, 112, true, true, 2},
       {PersistentCell::kLstm, 4, 1, 96, 96, false, true, 1},
       {PersistentCell::kLstm, 3, 3, 100, 100, false, false, 1},
+      // only those rows in shared memory, which lets the LSTM's 512 rows of H = 128 run in one block
+      // (pixel MNIST's one-block clusters, one batch row each); 480 rows, 3 batch rows, reverse
+      {PersistentCell::kLstm, 3, 2, 128, 128, false, true, 2},
+      {PersistentCell::kLstm, 3, 3, 120, 120, true, true, 1},
       // the fast paths switched off one at a time (p.tuning), and a one-block cluster that meets at
       // the cluster barrier: each must agree as well
       {PersistentCell::kLstm, 4, 4, 128, 64, false, true, 2, false, MNEMO_PERSISTENT_TUNE_NO_COURIER},

@@ -427,9 +427,12 @@ void launch_persistent_cluster_fwd(PersistentCell cell, const mnemo_persistent_f
   const int G = persistent_gates(cell);
   const int clusterSize = static_cast<int>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
   const long long rowsPerCluster = (p.batch + clusters - 1) / clusters;
+  // With the row slice switched off (p.tuning) the whole slice is in shared memory.
   const long long smem =
       bf16Weights ? MNEMO_PERSISTENT_CLUSTER_BF16W_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
-                  : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
+      : (p.tuning & MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE) != 0
+          ? MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
+          : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
   launch_clusters(kernel, p, clusterSize, clusters, smem, stream);
 }
 

@@ -1041,8 +1041,28 @@ extern "C" __global__ void mnemo_persistent_gru_bwd_f32(mnemo_persistent_bwd_par
  *   E.g. H100, LSTM H = 256, B = 8: S = 16, J = 16, one cluster, forward
  *   (4·16·256 + 2·8·256 + 8·4·16)·4 = 82 KiB per block.
  */
-/* Forward, per block: the W_hh slice [G·J, H], h double-buffered [2, Bc, H], products [Bc, G·J]. */
+/* Whether the float32 forward holds its slice one row per thread (rows below
+   MNEMO_PERSISTENT_BLOCK_THREADS in registers, the rest in shared memory): LSTM and GRU slices of
+   129..512 rows (G·J) of H columns, H a multiple of 4 up to 128. Then only the rows past the
+   threads live in shared memory, so LSTM H = 128 fits one block (512 rows: 128 KiB instead of 256).
+   p.tuning's MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE turns it off: that launch needs
+   MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES. */
+#define MNEMO_PERSISTENT_CLUSTER_ROW_SLICE(G, J, H)                                                 \
+  ((G) > 1 && (H) <= 128 && (H) % 4 == 0 && (long long)(G) * (J) > MNEMO_PERSISTENT_BLOCK_THREADS / 2 && \
+   (long long)(G) * (J) <= 2LL * MNEMO_PERSISTENT_BLOCK_THREADS)
+/* Rows of the forward's slice kept in shared memory. */
+#define MNEMO_PERSISTENT_CLUSTER_SMEM_SLICE_ROWS(G, J, H)                                            \
+  (MNEMO_PERSISTENT_CLUSTER_ROW_SLICE(G, J, H)                                                       \
+       ? ((long long)(G) * (J) > MNEMO_PERSISTENT_BLOCK_THREADS                                      \
+              ? (long long)(G) * (J) - MNEMO_PERSISTENT_BLOCK_THREADS                                \
+              : 0LL)                                                                                 \
+       : (long long)(G) * (J))
+/* Forward, per block: the slice's rows in shared memory (above) [rows, H], h double-buffered
+   [2, Bc, H], products [Bc, G·J]. */
 #define MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, J, BC, H) \
+  (4LL * (MNEMO_PERSISTENT_CLUSTER_SMEM_SLICE_ROWS(G, J, H) * (H) + 2LL * (BC) * (H) + (long long)(BC) * (G) * (J)))
+/* Forward with MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE: the whole slice [G·J, H] in shared memory. */
+#define MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, J, BC, H) \
   (4LL * ((long long)(G) * (J) * (H) + 2LL * (BC) * (H) + (long long)(BC) * (G) * (J)))
 /* Backward, per block: W_hh columns [J, G·H], dRh double-buffered [2, Bc, G·H], and three
    [Bc, J] arrays (product, dhRec, dc). */

@@ -166,7 +166,8 @@ public final class PersistentClusterKernels {
     public void forward(Cell cell, FwdParams p, int clusters, PersistentWeights weights) {
         java.util.Objects.requireNonNull(weights, "weights");
         PersistentKernels.checkBuffers(cell, p, false);
-        Launch launch = check(false, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), clusters, weights);
+        Launch launch = check(false, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), clusters, weights,
+                false);
         p.writeTo(fwdParams);
         launch(forwardKernel(cell, weights), launch, fwdParams);
     }
@@ -190,7 +191,8 @@ public final class PersistentClusterKernels {
     public void backward(Cell cell, BwdParams p, int clusters, PersistentWeights weights) {
         java.util.Objects.requireNonNull(weights, "weights");
         PersistentKernels.checkBackwardBuffers(cell, p, false);
-        Launch launch = check(true, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), clusters, weights);
+        Launch launch = check(true, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), clusters, weights,
+                false);
         p.writeTo(bwdParams);
         launch(backwardKernel(cell, weights), launch, bwdParams);
     }
@@ -213,8 +215,11 @@ public final class PersistentClusterKernels {
         LaunchChecks.atLeastOne("hidden", hidden);
         LaunchChecks.atLeastOne("unitsPerBlock", units);
         LaunchChecks.atLeastOne("batch", batch);
+        // The forward with its row slice switched off keeps the whole slice in shared memory.
+        boolean tiled = !backward && weights == PersistentWeights.FP32
+                && (ParamsStructs.getInt(p, l, "tuning") & PersistentKernels.TUNE_NO_ROW_SLICE) != 0;
         launch(kernel, check(backward, cell, steps, batch, hidden, units, defaultClusters(hidden, units, batch),
-                weights), p);
+                weights, tiled), p);
     }
 
     private static Cell cellOf(KernelSignature kernel) {
@@ -249,8 +254,9 @@ public final class PersistentClusterKernels {
     private record Launch(LaunchGeometry geometry, int clusterSize) {
     }
 
+    /** {@code tiled}: a float32 forward with {@link PersistentKernels#TUNE_NO_ROW_SLICE} (its whole slice shared). */
     private Launch check(boolean backward, Cell cell, long steps, long batch, long hidden, int units, int clusters,
-                         PersistentWeights weights) {
+                         PersistentWeights weights, boolean tiled) {
         LaunchChecks.atLeastOne("steps", steps);
         LaunchChecks.atLeastOne("batch", batch);
         LaunchChecks.atLeastOne("hidden", hidden);
@@ -275,7 +281,8 @@ public final class PersistentClusterKernels {
             throw new IllegalArgumentException("grid clusters·S = " + grid + " must fit in 32 bits");
         }
         long rows = LaunchChecks.blocksFor(batch, clusters);
-        long smem = PersistentClusterPlan.sharedBytes(backward, cell, units, rows, hidden, weights);
+        long smem = tiled ? PersistentClusterPlan.tiledSharedMemoryBytes(cell, units, rows, hidden)
+                : PersistentClusterPlan.sharedBytes(backward, cell, units, rows, hidden, weights);
         if (smem > limits.sharedMemoryPerBlockOptin()) {
             throw new IllegalArgumentException("shared memory per block "
                     + PersistentClusterPlan.sharedBytesFormula(backward, weights) + " = " + smem

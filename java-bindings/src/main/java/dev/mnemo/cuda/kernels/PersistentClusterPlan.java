@@ -77,11 +77,44 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
                 + (weights == PersistentWeights.BF16 ? ", bf16 W_hh" : "");
     }
 
-    /** {@code MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, J, Bc, H)}: 4·(G·J·H + 2·Bc·H + Bc·G·J). */
+    /**
+     * {@code MNEMO_PERSISTENT_CLUSTER_ROW_SLICE(G, J, H)}: whether the float32 forward holds its slice
+     * one row per thread, the rows past the {@value PersistentKernels#BLOCK_THREADS} threads in shared
+     * memory: LSTM and GRU, H a multiple of 4 up to 128, 129..512 slice rows G·J.
+     */
+    public static boolean rowSlice(Cell cell, long unitsPerBlock, long hidden) {
+        long rows = cell.gates() * unitsPerBlock;
+        return cell.gates() > 1 && hidden <= 128 && hidden % 4 == 0 && rows > PersistentKernels.BLOCK_THREADS / 2
+                && rows <= 2L * PersistentKernels.BLOCK_THREADS;
+    }
+
+    /** {@code MNEMO_PERSISTENT_CLUSTER_SMEM_SLICE_ROWS(G, J, H)}: the forward slice's rows in shared memory. */
+    static long sharedSliceRows(Cell cell, long unitsPerBlock, long hidden) {
+        long rows = Math.multiplyExact((long) cell.gates(), unitsPerBlock);
+        return rowSlice(cell, unitsPerBlock, hidden) ? Math.max(0, rows - PersistentKernels.BLOCK_THREADS) : rows;
+    }
+
+    /**
+     * {@code MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, J, Bc, H)}: 4·(R·H + 2·Bc·H + Bc·G·J), R the slice
+     * rows kept in shared memory ({@link #rowSlice}: the rows past 256, else all G·J).
+     */
     public static long sharedMemoryBytes(Cell cell, long unitsPerBlock, long rowsPerCluster, long hidden) {
+        return forwardBytes(sharedSliceRows(cell, unitsPerBlock, hidden), cell, unitsPerBlock, rowsPerCluster, hidden);
+    }
+
+    /**
+     * {@code MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, J, Bc, H)}: 4·(G·J·H + 2·Bc·H + Bc·G·J), the
+     * forward with {@link PersistentKernels#TUNE_NO_ROW_SLICE} (the whole slice in shared memory).
+     */
+    public static long tiledSharedMemoryBytes(Cell cell, long unitsPerBlock, long rowsPerCluster, long hidden) {
+        return forwardBytes(Math.multiplyExact((long) cell.gates(), unitsPerBlock), cell, unitsPerBlock, rowsPerCluster,
+                hidden);
+    }
+
+    private static long forwardBytes(long sliceRows, Cell cell, long unitsPerBlock, long rowsPerCluster, long hidden) {
         long g = cell.gates();
         return Math.multiplyExact(4L, Math.addExact(Math.addExact(
-                Math.multiplyExact(Math.multiplyExact(g, unitsPerBlock), hidden),
+                Math.multiplyExact(sliceRows, hidden),
                 Math.multiplyExact(Math.multiplyExact(2L, rowsPerCluster), hidden)),
                 Math.multiplyExact(Math.multiplyExact(rowsPerCluster, g), unitsPerBlock)));
     }
@@ -144,7 +177,9 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
             return backward ? "4·(J·ceil(G·H/2) + 2·Bc·G·H + 3·Bc·J)"
                     : "4·(G·J·ceil(H/2) + 2·Bc·H + Bc·G·J)";
         }
-        return backward ? "4·(G·J·H + 2·Bc·G·H + 3·Bc·J)" : "4·(G·J·H + 2·Bc·H + Bc·G·J)";
+        return backward ? "4·(G·J·H + 2·Bc·G·H + 3·Bc·J)"
+                : "4·(R·H + 2·Bc·H + Bc·G·J), R = G·J, or G·J − 256 (at least 0) for LSTM and GRU slices of 129..512 "
+                + "rows with H a multiple of 4 up to 128";
     }
 
     /**

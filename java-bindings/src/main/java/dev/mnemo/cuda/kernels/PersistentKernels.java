@@ -42,6 +42,12 @@ public final class PersistentKernels {
      * of the cluster kernels' fast paths off for side-by-side timing; the launchers here write 0.
      */
     public static final int TUNE_ALL = 15;
+    /**
+     * {@code MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE}: the forward keeps its whole slice in shared memory
+     * instead of one row per thread in registers, so its launch needs
+     * {@link PersistentClusterPlan#tiledSharedMemoryBytes}.
+     */
+    public static final int TUNE_NO_ROW_SLICE = 2;
     /** 32-bit words of the barrier scratch. */
     public static final int BARRIER_WORDS = 2;
     /** The barrier counts arrivals over the whole launch in 32 bits: (T − 1)·grid (backward T·grid). */

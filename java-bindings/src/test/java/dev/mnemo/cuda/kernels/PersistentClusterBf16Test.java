@@ -81,7 +81,7 @@ class PersistentClusterBf16Test {
         var device = new DeviceLimits(132, 232448, true, 9, 0);
         var fp32 = PersistentClusterPlan.plan(Cell.LSTM, 1, 600, device);
         assertFalse(fp32.feasible());
-        assertTrue(fp32.reason().contains("370208") && fp32.reason().contains("4·(G·J·H + 2·Bc·H + Bc·G·J)"),
+        assertTrue(fp32.reason().contains("370208") && fp32.reason().contains("4·(R·H + 2·Bc·H + Bc·G·J), R = G·J"),
                 fp32.reason());
         assertFalse(PersistentClusterPlan.plan(Cell.LSTM, 1, 600, device, PersistentWeights.FP32).feasible());
         var bf16 = PersistentClusterPlan.plan(Cell.LSTM, 1, 600, device, PersistentWeights.BF16);

@@ -93,9 +93,11 @@ class PersistentClusterKernelsTest {
             "GRU, 5, 37, true, 1, 37, 5, 1, 17760",
             "RNN_TANH, 5, 255, false, 5, 51, 5, 1, 54264",
             "RNN_RELU, 1, 1, true, 1, 1, 1, 1, 24",
-            "GRU, 200, 128, false, 1, 128, 100, 2, 201728",
+            // row slice: 256 of GRU's 384 rows (LSTM's 512) in registers, 4·(128·128 + 2·2·128 + 2·384)
+            "GRU, 200, 128, false, 1, 128, 100, 2, 70656",
             "GRU, 200, 128, true, 1, 128, 100, 2, 205824",
-            "LSTM, 128, 128, false, 2, 64, 64, 2, 135168",
+            // and so pixel MNIST's LSTM fits one block a batch row: 4·(256·128 + 2·128 + 512)
+            "LSTM, 128, 128, false, 1, 128, 128, 1, 134144",
             "LSTM, 128, 128, true, 2, 64, 64, 2, 140800",
             "RNN_TANH, 1, 256, false, 4, 64, 1, 1, 67840",
             "GRU, 1, 256, true, 8, 32, 1, 1, 104832",
@@ -119,6 +121,24 @@ class PersistentClusterKernelsTest {
     }
 
     @Test
+    void theRowSliceKeepsOnlyTheRowsPastTheThreadsInSharedMemory() {
+        // MNEMO_PERSISTENT_CLUSTER_ROW_SLICE: LSTM / GRU, H a multiple of 4 up to 128, 129..512 rows
+        assertTrue(PersistentClusterPlan.rowSlice(Cell.LSTM, 128, 128));     // 512 rows
+        assertTrue(PersistentClusterPlan.rowSlice(Cell.GRU, 43, 44));        // 129 rows
+        assertFalse(PersistentClusterPlan.rowSlice(Cell.LSTM, 32, 128));     // 128 rows
+        assertFalse(PersistentClusterPlan.rowSlice(Cell.LSTM, 129, 129));    // 516 rows, H not a multiple of 4
+        assertFalse(PersistentClusterPlan.rowSlice(Cell.GRU, 64, 132));      // H past 128
+        assertFalse(PersistentClusterPlan.rowSlice(Cell.RNN_TANH, 128, 128)); // one gate: never
+        // rows past 256 only, and none for 129..256 rows; the tiled launch holds the whole slice
+        assertEquals(4L * (256 * 128 + 2 * 128 + 512), PersistentClusterPlan.sharedMemoryBytes(Cell.LSTM, 128, 1, 128));
+        assertEquals(4L * (2 * 2 * 64 + 2 * 192), PersistentClusterPlan.sharedMemoryBytes(Cell.GRU, 64, 2, 64));
+        assertEquals(4L * (512 * 128 + 2 * 128 + 512), PersistentClusterPlan.tiledSharedMemoryBytes(Cell.LSTM, 128, 1,
+                128));
+        assertEquals(PersistentClusterPlan.tiledSharedMemoryBytes(Cell.LSTM, 16, 8, 256),
+                PersistentClusterPlan.sharedMemoryBytes(Cell.LSTM, 16, 8, 256));
+    }
+
+    @Test
     void headerExampleFormula() {
         // the header's example: LSTM H = 256, B = 8, S = 16, J = 16, one cluster: (4·16·256 + 2·8·256 + 8·4·16)·4
         assertEquals((4 * 16 * 256 + 2 * 8 * 256 + 8 * 4 * 16) * 4,
@@ -129,9 +149,10 @@ class PersistentClusterKernelsTest {
 
     @Test
     void aFixedClusterSizeTakesExactlyThatSizeOrSaysWhyNot() {
-        // pixel MNIST's LSTM (B = 128, H = 128): the rule takes 2 blocks, a fixed S = 4 four
+        // pixel MNIST's LSTM (B = 128, H = 128): the rule takes 1 block (the row slice keeps half its
+        // 512 rows in registers), a fixed S = 4 four
         var rule = PersistentClusterPlan.plan(Cell.LSTM, 128, 128, H100).plan();
-        assertEquals(2, rule.clusterSize());
+        assertEquals(1, rule.clusterSize());
         var four = PersistentClusterPlan.plan(false, Cell.LSTM, 128, 128, H100, PersistentWeights.FP32, 4);
         assertTrue(four.feasible(), four::reason);
         assertEquals(4, four.plan().clusterSize());
