@@ -277,7 +277,8 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
      * {@link #infer} is to {@link #forward} (a streaming decoder's loop).
      *
      * @return output and new state as {@link #step}'s; its saved holds nothing
-     * @throws IllegalArgumentException, IllegalStateException as {@link #step}
+     * @throws IllegalArgumentException as {@link #step}
+     * @throws IllegalStateException    as {@link #step}: the layer is bidirectional
      */
     public RecurrentOutput inferStep(Tensor xT, RecurrentState state) {
         return oneStep(xT, state, false);
