@@ -157,7 +157,7 @@ final class EigenBench {
             int call = i;
             ms[i] = millis(() -> work.apply(call));
         }
-        return middle(ms);
+        return quantile(ms, 0.5);
     }
 
     /**
@@ -186,7 +186,8 @@ final class EigenBench {
             msB[i] = millis(b);
             ratio[i] = msA[i] / msB[i];
         }
-        return new double[] {middle(msA), middle(msB), middle(ratio), quantile(ratio, 0.25), quantile(ratio, 0.75)};
+        return new double[] {quantile(msA, 0.5), quantile(msB, 0.5), quantile(ratio, 0.5), quantile(ratio, 0.25),
+                quantile(ratio, 0.75)};
     }
 
     private static double millis(Runnable work) {
@@ -195,14 +196,7 @@ final class EigenBench {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    private static double middle(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
-    /** The q-quantile of {@code values} by linear interpolation between order statistics. */
+    /** The q-quantile of {@code values} by linear interpolation between order statistics (0.5: the median). */
     static double quantile(double[] values, double q) {
         double[] v = values.clone();
         Arrays.sort(v);

@@ -9,6 +9,7 @@ import static dev.mnemo.nn.cuda.CudaArgs.shape;
 import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.GruKernels;
 import dev.mnemo.cuda.kernels.LstmKernels;
+import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Nonlinearity;
 import dev.mnemo.nn.Tensor;
 
@@ -140,7 +141,7 @@ final class CudaCells {
         optionalShape("bih", bih, g);
         optionalShape("bhh", bhh, g);
         shape("hPrev", hPrev, b, hs);
-        boolean keeps = dev.mnemo.nn.Backend.gruKeeps(gates, hn);
+        boolean keeps = Backend.gruKeeps(gates, hn);
         optionalShape("gates", gates, b, g);
         optionalShape("hn", hn, b, hs);
         DeviceMemory gx = mem("wx", wx);
