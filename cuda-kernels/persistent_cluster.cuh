@@ -149,8 +149,9 @@ struct StepBarrier {
 };
 
 // How a block with one (b, j) cell per thread hands its step's values (h_t, dRh) to the cluster
-// (persistent_cluster_fwd.cu): through the courier warp when the last warp holds no cell, the block
-// has peers and the tuning word allows it; else each cell writes to every block itself.
+// (persistent_cluster_fwd.cu): each cell writes to every block itself, or, when the tuning word
+// asks for it (it timed slower), the last warp holds no cell and the block has peers, through the
+// courier warp.
 struct Handoff {
   bool courier;  // the last warp copies the block's share to the peers after a block barrier
   bool carrier;  // this thread is in that warp
@@ -158,7 +159,7 @@ struct Handoff {
 
   static __device__ __forceinline__ Handoff of(int items, const StepBarrier& barrier, int tuning) {
     const bool courier =
-        items <= kBlockThreads - kWarpSize && !barrier.solo && (tuning & MNEMO_PERSISTENT_TUNE_NO_COURIER) == 0;
+        items <= kBlockThreads - kWarpSize && !barrier.solo && (tuning & MNEMO_PERSISTENT_TUNE_COURIER) != 0;
     const bool carrier = courier && static_cast<int>(threadIdx.x) >= kBlockThreads - kWarpSize;
     return {courier, carrier, courier || barrier.solo};
   }

@@ -62,9 +62,10 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
       // arrive; ∂L/∂h and ∂L/∂c stay in registers.
       const int i = static_cast<int>(threadIdx.x);
       const bool active = i < myBatch * owned;
-      // The courier warp, as in the forward (persistent_cluster_fwd.cu): when the last warp holds no
-      // (b, j), the cells write dRh to their own block, and after a block barrier the last warp copies
-      // the block's share to the peers and arrives with the release, the others relaxed. A cluster
+      // The courier warp when p.tuning asks for it, as in the forward (persistent_cluster_fwd.cu):
+      // when the last warp holds no (b, j), the cells write dRh to their own block, and after a block
+      // barrier the last warp copies the block's share to the peers and arrives with the release, the
+      // others relaxed (slower on the H200, so off by default). A cluster
       // of one block writes dRh locally and meets at a block barrier (StepBarrier).
       const Handoff handoff = Handoff::of(myBatch * owned, barrier, p.tuning);
       const int bl = active ? i / owned : 0;

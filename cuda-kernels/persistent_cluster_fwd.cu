@@ -39,14 +39,13 @@ struct ClusterBlock {
 // moving it into place (during the next wait) does not stall. That thread also carries LSTM's c in
 // a register instead of reloading its own c_{t−1} from global memory.
 //
-// But a release arrive waits for every earlier memory access of its thread, the previous step's
-// gx load from DRAM and output stores included, so each step would still wait for them. When the
-// last warp holds no (b, j), it is the courier instead: the cells write h_t to their own block
-// only, and after a block barrier the courier copies the block's h_t to the peers and arrives with
-// the release, while every other thread arrives relaxed. The courier's release follows the block
-// barrier, so it covers the block's writes and reads of h; what the others load and store between
-// arrive and wait, no other block reads. A cluster of one block writes h_t locally and meets at a
-// block barrier (StepBarrier). Neither is timed on a GPU yet; p.tuning turns each off.
+// A release arrive waits for every earlier memory access of its thread, the previous step's gx
+// load and output stores included. p.tuning's MNEMO_PERSISTENT_TUNE_COURIER takes them off the
+// release: when the last warp holds no (b, j), the cells write h_t to their own block only, and
+// after a block barrier that warp copies the block's h_t to the peers and arrives with the
+// release, every other thread relaxed. Its serial copy and extra block barrier cost more than
+// they saved on the H200 (run 6), so it is off by default. A cluster of one block writes h_t
+// locally and meets at a block barrier (StepBarrier), 1.5x to 2.5x faster there.
 template <Cell C, typename Product>
 __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params& p, const ClusterBlock& k,
                                               Product product) {

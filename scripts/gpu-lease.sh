@@ -6,7 +6,7 @@
 #   2. the cluster kernels' cycles per step by phase (mnemo_harness_phases persistent_phases, 40 s);
 #   3. each fast path of the cluster kernels off against all on (mnemo_harness persistent_ab, 60 s),
 #      then the MemNet read's kernels with the split-count sweep (mnemo_harness memnet, 30 s);
-#   4. gpu-bench.sh with every extra table, beside PyTorch (up to 250 s);
+#   4. gpu-bench.sh with every extra table, beside PyTorch (up to MNEMO_LEASE_BENCH_S, default 250 s);
 #   5. compute-sanitizer memcheck of the harness check, with what time is left (up to 150 s).
 # Everything goes to a work folder r/, packed into OUT_DIR/results.tgz after each stage, so a call
 # cut short still returns what finished (the device tool brings back at most 8 files).
@@ -43,7 +43,7 @@ if [ -x "$b/mnemo_harness" ] && [ "$(left)" -gt 60 ]; then
   echo "gpu-lease: harness memnet rc=$? at $(elapsed)s"; pack
 fi
 
-t=$(at_most 250 30)
+t=$(at_most "${MNEMO_LEASE_BENCH_S:-250}" 30)
 if [ "$t" -gt 60 ]; then
   timeout "$t" bash "$b/gpu-bench.sh" "$r/bench" >"$r/bench.txt" 2>&1
   echo "gpu-lease: bench rc=$? at $(elapsed)s"; pack

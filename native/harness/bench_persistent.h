@@ -14,11 +14,11 @@ void bench_persistent(long long n, int iters, cudaStream_t s);
 // planner's choice marked: the data to tune the cluster plan (sm_90+; says so and returns below).
 void bench_persistent_sweep(long long n, int iters, cudaStream_t s);
 
-// `mnemo_harness persistent_ab`: the planned cluster kernels with each fast path that p.tuning
-// switches off (courier warp, row slice, one-block barrier, backward registers; mnemo_kernels.h) timed against
-// every fast path on, where the plan takes it, at the anchors' pixel MNIST (T 784, B 128, H 128),
+// `mnemo_harness persistent_ab`: the planned cluster kernels with each p.tuning bit set (the courier
+// warp on; the row slice, one-block barrier and backward registers off; mnemo_kernels.h) timed
+// against the default path, where the plan can take it, at the anchors' pixel MNIST (T 784, B 128, H 128),
 // latency_b1 (T 1000, B 1, H 256) and small (T 100, B 64, H 256) shapes: inference and training
-// forward and the backward, µs per step and how much faster the fast path is (sm_90+).
+// forward and the backward, µs per step and how much faster the default is (sm_90+).
 void bench_persistent_ab(long long n, int iters, cudaStream_t s);
 
 // `mnemo_harness_phases persistent_phases`: the planned cluster kernels' cycles per step by phase

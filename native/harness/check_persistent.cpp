@@ -39,13 +39,13 @@ struct Case {
   bool reverse, bias;
   int clusters;  // 0: the cooperative kernels; >= 1: the cluster kernels with this many clusters
   bool bf16Weights = false;  // cluster kernels only: the _bf16w_f32 entry points
-  int tuning = 0;            // cluster kernels only: MNEMO_PERSISTENT_TUNE_* bits (fast paths off)
+  int tuning = 0;            // cluster kernels only: MNEMO_PERSISTENT_TUNE_* bits (off the default path)
 };
 
-std::string variant(const Case& c) {
+std::string variant(const Case& c, int units) {
   return c.clusters == 0 ? std::string("grid")
                          : "cluster " + std::to_string(c.clusters) + "x" +
-                               std::to_string((c.hidden + c.unitsPerBlock - 1) / c.unitsPerBlock) +
+                               std::to_string((c.hidden + units - 1) / units) +
                                (c.bf16Weights ? " bf16w" : "") +
                                (c.tuning != 0 ? " tuning " + std::to_string(c.tuning) : "");
 }
@@ -97,6 +97,24 @@ DeviceBuffer guarded_output(long long n) {
 struct Saved {
   std::vector<float> wHh, h0, c0, gates, h, c, hn;
 };
+
+// The backward's units per block. Cluster cases take the forward's, halved until the backward's
+// slice fits a block's shared memory, as the planner picks each pass apart: LSTM's 512 rows of
+// H = 128 run forward in one block, but the backward's slice needs 267 KB there, so two.
+int backward_units(const Case& c) {
+  if (c.clusters == 0) return c.unitsPerBlock;
+  int optin = 0;
+  CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0));
+  const int G = persistent_gates(c.cell);
+  const long long rows = (c.batch + c.clusters - 1) / c.clusters;
+  const auto bytes = [&](int J) {
+    return c.bf16Weights ? MNEMO_PERSISTENT_CLUSTER_BF16W_BWD_SMEM_BYTES(G, J, rows, c.hidden)
+                         : MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, J, rows, c.hidden);
+  };
+  int J = c.unitsPerBlock;
+  while (J > 1 && bytes(J) > optin) J = (J + 1) / 2;
+  return J;
+}
 
 // Host reference of the whole-sequence backward in double on the saved floats: per step (reverse
 // of the forward's order) the reference cell backward, then dhRec = direct + dRh · W_hh.
@@ -181,7 +199,7 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
   p.steps = T;
   p.batch = B;
   p.hidden = H;
-  p.unitsPerBlock = c.unitsPerBlock;
+  p.unitsPerBlock = backward_units(c);
   p.reverse = c.reverse ? 1 : 0;
   p.tuning = c.tuning;
   if (c.clusters > 0) {
@@ -210,7 +228,7 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
                bar[1] == 0,
            "persistent_%s_bwd (%s) T=%lld B=%lld H=%lld J=%d%s%s: err dWx %.2e dRh %.2e dh0 %.2e "
            "dc0 %.2e, guards damaged %lld, barrier left (%u, %u)",
-           cell_name(c.cell), variant(c).c_str(), T, B, H, c.unitsPerBlock, c.reverse ? " reverse" : "",
+           cell_name(c.cell), variant(c, p.unitsPerBlock).c_str(), T, B, H, p.unitsPerBlock, c.reverse ? " reverse" : "",
            withDy ? "" : " dy=NULL", ex, er, eh, ec, damaged, bar[0], bar[1]);
 }
 
@@ -324,7 +342,7 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
                bar[1] == 0,
            "persistent_%s_fwd (%s) T=%lld B=%lld H=%lld J=%d (grid %lld)%s%s: err h %.2e gates %.2e "
            "c %.2e hn %.2e, guards damaged %lld, barrier left (%u, %u)",
-           cell_name(c.cell), variant(c).c_str(), T, B, H, c.unitsPerBlock, grid, c.reverse ? " reverse" : "",
+           cell_name(c.cell), variant(c, c.unitsPerBlock).c_str(), T, B, H, c.unitsPerBlock, grid, c.reverse ? " reverse" : "",
            c.bias ? "" : " no-bias", eh, eg, ec, en, damaged, bar[0], bar[1]);
 
   // ── backward, on what the device forward saved (as training does) ──
@@ -342,7 +360,7 @@ void check_persistent(std::mt19937& rng, Tally& t) {
   // Cluster: a cluster of one block; of 4 with a tail and B = 1; two clusters, the second with
   // fewer rows; four clusters of which the last has no rows; the 16-block (non-portable) cluster;
   // several cells per thread; batch rows past the 2×4 product tile. Up to 224 cells per block a
-  // courier warp carries h_t (dRh) to the peers; the last case has 240.
+  // courier warp can carry h_t (dRh) to the peers (MNEMO_PERSISTENT_TUNE_COURIER); one case has 240.
   const Case shapes[] = {
       {PersistentCell::kLstm, 5, 1, 1, 1, false, true, 0},
       {PersistentCell::kLstm, 7, 1, 37, 10, false, true, 0},
@@ -367,7 +385,7 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 4, 4, 128, 64, false, true, 2},
       {PersistentCell::kLstm, 3, 6, 68, 36, true, true, 2},
       {PersistentCell::kLstm, 3, 3, 44, 44, false, false, 1},
-      // 240 (b, j) cells per block: the last warp holds cells, so no courier warp carries h_t
+      // 240 (b, j) cells per block: the last warp holds cells, so no courier warp could carry h_t
       {PersistentCell::kLstm, 3, 4, 120, 60, true, true, 1},
       // more slice rows than threads, the rest transposed in shared memory (LSTM 257..512 rows,
       // GRU too): 448 and 336 rows on two clusters; 384 and 288 rows, one row per cluster (GRU
@@ -379,9 +397,11 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       // (pixel MNIST's one-block clusters, one batch row each); 480 rows, 3 batch rows, reverse
       {PersistentCell::kLstm, 3, 2, 128, 128, false, true, 2},
       {PersistentCell::kLstm, 3, 3, 120, 120, true, true, 1},
-      // the fast paths switched off one at a time (p.tuning), and a one-block cluster that meets at
-      // the cluster barrier: each must agree as well
-      {PersistentCell::kLstm, 4, 4, 128, 64, false, true, 2, false, MNEMO_PERSISTENT_TUNE_NO_COURIER},
+      // each p.tuning bit alone (the courier warp switched on, forward and backward, B = 1 on 8
+      // blocks too; each fast path off; a one-block cluster that meets at the cluster barrier) and
+      // all at once: each must agree as well
+      {PersistentCell::kLstm, 4, 4, 128, 64, false, true, 2, false, MNEMO_PERSISTENT_TUNE_COURIER},
+      {PersistentCell::kLstm, 4, 1, 256, 32, true, true, 1, false, MNEMO_PERSISTENT_TUNE_COURIER},
       {PersistentCell::kLstm, 4, 4, 128, 64, true, true, 2, false, MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE},
       {PersistentCell::kLstm, 4, 1, 96, 96, false, true, 1, false, MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE},
       {PersistentCell::kLstm, 3, 3, 44, 44, false, true, 1, false, MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER},

@@ -31,9 +31,9 @@ const char* const kUsage =
     "                              (H 128), fwd and bwd, the planner's pick marked (sm_90+)\n"
     "  persistent_phases           the planned cluster kernels' cycles per step by phase at\n"
     "                              B 128 H 128 and B 1 H 256 (mnemo_harness_phases only)\n"
-    "  persistent_ab               the planned cluster kernels with each fast path (courier,\n"
-    "                              row slice, solo barrier, backward registers) off against all\n"
-    "                              on, at the anchors' pixelMNIST, latency_b1 and small shapes\n"
+    "  persistent_ab               the planned cluster kernels with each tuning bit (courier on;\n"
+    "                              row slice, solo barrier, backward registers off) against the\n"
+    "                              default, at the anchors' pixelMNIST, latency_b1 and small shapes\n"
     "                              (sm_90+)\n"
     "  check                       every kernel vs a host reference; exit 0 ok, 1 failed\n"
     "exit status: 0 ok, 1 check failed, 2 CUDA error, 64 usage error\n";

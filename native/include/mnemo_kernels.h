@@ -855,12 +855,13 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
  * Work per step: G·J·B dot products of length H per block, one warp per W_hh row.
  */
 #define MNEMO_PERSISTENT_BLOCK_THREADS 256
-/* The params' `tuning` bits: each switches one fast path of the cluster kernels off, so that a
-   benchmark can time it against the path it replaced in the same run. 0 (every fast path on) is
-   what the library launches. */
-/* cells send h_t (dRh) to the peers themselves and every thread arrives with the release, instead
-   of a courier warp carrying the block's share after a block barrier */
-#define MNEMO_PERSISTENT_TUNE_NO_COURIER 1
+/* The params' `tuning` bits: each departs from one choice of the cluster kernels' default path,
+   so that a benchmark can time the two in the same run. 0 (the default path) is what the library
+   launches. Bit 1 switches a path on that timed slower; the others switch fast paths off. */
+/* a courier warp carries the block's share of h_t (dRh) to the peers after a block barrier and
+   only it arrives with the release, instead of the cells sending it themselves. On the H200 (run
+   6) it was slower in every plan that can take it (0.45x to 0.91x), so it is off by default. */
+#define MNEMO_PERSISTENT_TUNE_COURIER 1
 /* the forward's product reads the slice from shared memory (tiled) instead of holding one slice
    row per thread in registers (129..512 rows of up to 128 columns) */
 #define MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE 2

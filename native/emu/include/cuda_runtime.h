@@ -59,9 +59,14 @@ template <typename T> T __ldcg(const T* p) { return *p; }
 inline int min(int a, int b) { return a < b ? a : b; }
 inline int max(int a, int b) { return a > b ? a : b; }
 enum cudaFuncAttribute { cudaFuncAttributeMaxDynamicSharedMemorySize = 8, cudaFuncAttributeNonPortableClusterSizeAllowed = 12 };
-enum cudaDeviceAttr { cudaDevAttrComputeCapabilityMajor = 75 };
-// The emulator behaves like a compute capability 9.0 device (clusters available).
-inline cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr, int) { *value = 9; return cudaSuccess; }
+enum cudaDeviceAttr { cudaDevAttrComputeCapabilityMajor = 75, cudaDevAttrMaxSharedMemoryPerBlockOptin = 97 };
+// The emulator behaves like a compute capability 9.0 device (clusters available) with sm_90's
+// opt-in shared memory per block, 227 KiB.
+constexpr int kEmuSmemOptin = 227 * 1024;
+inline cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int) {
+  *value = attr == cudaDevAttrMaxSharedMemoryPerBlockOptin ? kEmuSmemOptin : 9;
+  return cudaSuccess;
+}
 inline void __trap() { std::abort(); }
 // A cycle counter that only moves forward (one tick per read): enough for the phase counters'
 // arithmetic (cuda-kernels/persistent_phases.cuh), not a time.
@@ -77,7 +82,12 @@ template <typename T> cudaError_t cudaMemcpyFromSymbol(void* dst, const T& symbo
   std::memcpy(dst, &symbol, n);
   return cudaSuccess;
 }
-template <typename F> cudaError_t cudaFuncSetAttribute(F, cudaFuncAttribute, int) { return cudaSuccess; }
+// As on the device: asking for more dynamic shared memory than a block may have fails, so a launch
+// the GPU would refuse fails here too (run 6 found one in the check that only the H200 refused).
+template <typename F> cudaError_t cudaFuncSetAttribute(F, cudaFuncAttribute attr, int value) {
+  return attr == cudaFuncAttributeMaxDynamicSharedMemorySize && value > kEmuSmemOptin ? cudaErrorInvalidValue
+                                                                                        : cudaSuccess;
+}
 
 unsigned long long emu_shfl_xor(unsigned mask, unsigned long long bits, int laneMask);
 template <typename T> T __shfl_xor_sync(unsigned mask, T v, int laneMask) {

@@ -38,8 +38,9 @@ public final class PersistentKernels {
     /** Threads per block. */
     public static final int BLOCK_THREADS = 256;
     /**
-     * {@code MNEMO_PERSISTENT_TUNE_ALL}: every bit of the params' {@code tuning} word, each switching one
-     * of the cluster kernels' fast paths off for side-by-side timing; the launchers here write 0.
+     * {@code MNEMO_PERSISTENT_TUNE_ALL}: every bit of the params' {@code tuning} word, each reversing one
+     * choice of the cluster kernels' default path for side-by-side timing (the courier warp on, or a
+     * fast path off); the launchers here write 0, the default path.
      */
     public static final int TUNE_ALL = 15;
     /**
