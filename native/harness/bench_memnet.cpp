@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <vector>
 
 #include "bench_memnet.h"
@@ -30,25 +31,30 @@ void report(const char* what, const Shape& s, long long splits, int iters, doubl
               what, s.batch, s.slots, s.width, splits, iters, us, bytes / (us * 1e-6) / 1e9);
 }
 
-// Rows whose split grid is a few waves or less: there the split count decides how evenly the
-// last wave fills the GPU (B = 1, N = 65536 plans 512 splits, past one wave of 3 blocks per SM on
-// 132 SMs). Times the graph read at whole multiples of the SM count beside the plan's count, so
-// a GPU run shows which split count to plan for.
+// Rows whose split grid is a few waves or less (B·splits <= 16 SMs): there the split count decides
+// how evenly the waves fill the GPU and how much the merge reads. Times the graph read with
+// B·splits at 1/4, 1/2, 1, 2, 4 and 6 times the SM count beside the plan's count, so a GPU run
+// shows which split count to plan for (run 6: B = 1, N = 65536 took 16.7 µs in 132 splits and
+// 39.3 µs in 512, which is why a row now takes at most 128).
 void sweep_splits(const Shape& sh, const mnemo_memnet_read_fwd_params& f32,
                   const mnemo_memnet_read_fwd_params& bf16, int iters, cudaStream_t s) {
   int device = 0, sms = 0;
   CHECK(cudaGetDevice(&device));
   CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
   const long long B = sh.batch, N = sh.slots, d = sh.width;
-  if (sms < 1 || memnet_small_path(N) || B * f32.splits > 8LL * sms) return;
-  const long long wants[] = {sms, 2LL * sms, 3LL * sms, 4LL * sms, 6LL * sms};
-  const long long most = std::max(f32.splits, 6LL * sms);
+  if (sms < 1 || memnet_small_path(N) || B * f32.splits > 16LL * sms) return;
+  const long long blocks[] = {sms / 4, sms / 2, sms, 2LL * sms, 4LL * sms, 6LL * sms};
+  long long wants[std::size(blocks)];
+  for (std::size_t i = 0; i < std::size(blocks); ++i) wants[i] = std::max(1LL, (blocks[i] + B - 1) / B);
+  const long long most = std::max(f32.splits, wants[std::size(wants) - 1]);
   DeviceBuffer partials(B * most * (2 + d));
   const double bytes = 8.0 * B * N * d;
+  long long last = 0;  // small rows round several fractions to the same count: time each once
   for (long long want : wants) {
     const long long perSplit = (N + want - 1) / want;
     const long long splits = (N + perSplit - 1) / perSplit;
-    if (perSplit < 1 || splits == f32.splits) continue;
+    if (perSplit < 1 || splits == f32.splits || splits == last) continue;
+    last = splits;
     mnemo_memnet_read_fwd_params p = f32, p16 = bf16;
     p.partials = p16.partials = partials.get();
     p.slotsPerSplit = p16.slotsPerSplit = perSplit;

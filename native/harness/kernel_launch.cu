@@ -241,7 +241,8 @@ const void* fill_kernel_handle() { return reinterpret_cast<const void*>(mnemo_te
 
 MemnetSplitPlan memnet_split_plan(long long batch, long long slots) {
   const long long wanted = std::max(1LL, ceil_div(MNEMO_MEMNET_SPLIT_TARGET_BLOCKS, std::max(1LL, batch)));
-  long long splits = std::min(wanted, ceil_div(slots, MNEMO_MEMNET_SPLIT_MIN_SLOTS));
+  long long splits = std::min({wanted, ceil_div(slots, MNEMO_MEMNET_SPLIT_MIN_SLOTS),
+                               static_cast<long long>(MNEMO_MEMNET_SPLIT_MAX_SPLITS)});
   splits = std::max(1LL, splits);
   if (slots < 1) return {1, 1};  // the split kernels then see no slot (only empty slots)
   const long long perSplit = ceil_div(slots, splits);

@@ -649,10 +649,12 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
  * Split plan (what the harness and the Java launcher use; any plan with
  * splits = ceil(slots / slotsPerSplit) gives a correct result):
  *   splits        = min(max(1, ceil(MNEMO_MEMNET_SPLIT_TARGET_BLOCKS / B)),
- *                       ceil(slots / MNEMO_MEMNET_SPLIT_MIN_SLOTS))
+ *                       ceil(slots / MNEMO_MEMNET_SPLIT_MIN_SLOTS), MNEMO_MEMNET_SPLIT_MAX_SPLITS)
  *   slotsPerSplit = ceil(slots / splits),  then splits = ceil(slots / slotsPerSplit)
  * (Many small blocks rather than one wave of big ones: ~4096 blocks keep the tail of the last
- * wave short on 100+ SMs, and 128 slots fill one pass of a block's groups at d = 32.)
+ * wave short on 100+ SMs, and 128 slots fill one pass of a block's groups at d = 32. But at most
+ * 128 splits a row: on the H200 a B = 1 read over 65536 slots took 16.7 µs in 132 splits and
+ * 39.3 µs in 512, the time growing with the split count; run 6's `mnemo_harness memnet` sweep.)
  * Scratch: forward partials [B, splits, 2 + valueWidth] floats (max, Σ exp, Σ exp·V per split);
  *          backward partials [B, splits, keyWidth] floats (Σ ds·K per split).
  * Loads: 16-byte vectors when both widths, every stride and every K/V (dK/dV) pointer allow it
@@ -665,6 +667,7 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
 #define MNEMO_MEMNET_SMALL_MAX_SLOTS 128
 #define MNEMO_MEMNET_SPLIT_TARGET_BLOCKS 4096
 #define MNEMO_MEMNET_SPLIT_MIN_SLOTS 128
+#define MNEMO_MEMNET_SPLIT_MAX_SPLITS 128
 
 /*
  * The forward read. Params struct by value, 152 bytes, 8-byte aligned, no padding.

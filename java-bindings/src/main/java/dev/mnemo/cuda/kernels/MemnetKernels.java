@@ -39,6 +39,8 @@ public final class MemnetKernels {
     public static final int SPLIT_TARGET_BLOCKS = 4096;
     /** {@code MNEMO_MEMNET_SPLIT_MIN_SLOTS}. */
     public static final int SPLIT_MIN_SLOTS = 128;
+    /** {@code MNEMO_MEMNET_SPLIT_MAX_SPLITS}: more splits of a row only lengthen the read (H200, run 6). */
+    public static final int SPLIT_MAX_SPLITS = 128;
     /** The ring write's grid cap (grid-stride). */
     public static final int MAX_GRID = 65535;
 
@@ -218,7 +220,7 @@ public final class MemnetKernels {
     }
 
     /**
-     * The header's plan: {@code splits = min(max(1, ceil(4096 / B)), ceil(slots / 128))} (at least 1),
+     * The header's plan: {@code splits = min(max(1, ceil(4096 / B)), ceil(slots / 128), 128)} (at least 1),
      * {@code slotsPerSplit = ceil(slots / splits)}, then {@code splits = ceil(slots / slotsPerSplit)}.
      */
     public static SplitPlan splitPlan(long batch, long slots) {
@@ -228,7 +230,8 @@ public final class MemnetKernels {
             return new SplitPlan(1, 1);
         }
         long wanted = Math.max(1, LaunchChecks.blocksFor(SPLIT_TARGET_BLOCKS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, batch))));
-        long splits = Math.max(1, Math.min(wanted, LaunchChecks.blocksFor(slots, SPLIT_MIN_SLOTS)));
+        long splits = Math.max(1, Math.min(Math.min(wanted, LaunchChecks.blocksFor(slots, SPLIT_MIN_SLOTS)),
+                SPLIT_MAX_SPLITS));
         long perSplit = ceilDiv(slots, splits);
         return new SplitPlan(ceilDiv(slots, perSplit), perSplit);
     }

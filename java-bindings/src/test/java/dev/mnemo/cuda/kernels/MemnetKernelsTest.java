@@ -44,7 +44,8 @@ class MemnetKernelsTest {
     @Test
     void theSplitPlanFollowsTheHeader() {
         assertEquals(new MemnetKernels.SplitPlan(64, 128), MemnetKernels.splitPlan(64, 8192));
-        assertEquals(new MemnetKernels.SplitPlan(512, 128), MemnetKernels.splitPlan(1, 65536));
+        assertEquals(new MemnetKernels.SplitPlan(128, 512), MemnetKernels.splitPlan(1, 65536)); // at most 128 splits
+        assertEquals(new MemnetKernels.SplitPlan(128, 782), MemnetKernels.splitPlan(2, 100_000));
         assertEquals(new MemnetKernels.SplitPlan(2, 128), MemnetKernels.splitPlan(1024, 256));
         assertEquals(new MemnetKernels.SplitPlan(3, 100), MemnetKernels.splitPlan(3, 300)); // the harness check's "d 64 split plan" case
         assertEquals(new MemnetKernels.SplitPlan(8, 128), MemnetKernels.splitPlan(256, 1024));
