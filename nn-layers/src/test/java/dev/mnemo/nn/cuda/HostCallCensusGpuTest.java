@@ -76,6 +76,32 @@ class HostCallCensusGpuTest {
         }
     }
 
+    /**
+     * A warmed-up inference asks the driver for no more than the training forward it mirrors: no
+     * allocation, no wait, no lookup, and on the persistent path the same one launch (the kernel's
+     * saveGates = 0 is the only difference). The benchmark's first H200 run of infer had RNN pixel
+     * MNIST 0.3 ms slower than the training forward; this pins the host side out of that.
+     */
+    @ParameterizedTest(name = "{0} path={1}")
+    @CsvSource({"RNN_TANH, persistent", "LSTM, persistent", "GRU, persistent", "RNN_TANH, per-step",
+            "LSTM, per-step"})
+    void anInferenceAsksNoMoreThanTheTrainingForward(Kind kind, String path) {
+        Map<String, Long> infer = PersistentRecurrentGpuTest.withPath(path, "auto", () -> censusOfOneForward(kind, false));
+        Map<String, Long> train = PersistentRecurrentGpuTest.withPath(path, "auto", () -> censusOfOneForward(kind, true));
+        for (String call : STALLS) {
+            assertEquals(0L, infer.getOrDefault(call, 0L), call + " in infer: " + infer);
+        }
+        for (String call : LOOKUPS) {
+            assertEquals(0L, infer.getOrDefault(call, 0L), call + " in infer: " + infer);
+        }
+        long inferCalls = infer.values().stream().mapToLong(Long::longValue).sum();
+        long trainCalls = train.values().stream().mapToLong(Long::longValue).sum();
+        assertTrue(inferCalls <= trainCalls, "infer " + infer + " against forward " + train);
+        if (path.equals("persistent")) {
+            assertEquals(1L, infer.getOrDefault("cuLaunchKernelEx", 0L), "one sequence launch: " + infer);
+        }
+    }
+
     @Test
     void aLoopThatKeepsItsResultsAllocatesOnlyThem() {
         Map<String, Long> counts = PersistentRecurrentGpuTest.withPath("persistent", "auto",
@@ -124,6 +150,34 @@ class HostCallCensusGpuTest {
         gpu.memoryReadForward(read, c, lse);
         assertEquals(Map.of("cuLaunchKernel", 2L, "launch:mnemo_memnet_read_fwd_split_f32", 1L,
                 "launch:mnemo_memnet_read_fwd_merge_f32", 1L), census.counts());
+    }
+
+    /**
+     * The census of the fifth forward ({@code training}) or infer of a fresh layer, T 6, B 3, I 4,
+     * H 16, each call releasing its saved, output and state.
+     */
+    Map<String, Long> censusOfOneForward(Kind kind, boolean training) {
+        var options = RecurrentOptions.builder(4, 16).bias(true).seed(RecurrentCudaGpuTest.SEED).build();
+        RecurrentLayer layer = RecurrentCudaGpuTest.layer(kind, options, gpu);
+        Tensor x = gpu.copyOf(RecurrentCudaGpuTest.random(1, 6, 3, 4));
+        Runnable call = () -> {
+            RecurrentOutput out = training ? layer.forward(x, (RecurrentState) null) : layer.infer(x, null);
+            out.saved().release();
+            for (Tensor t : new Tensor[] {out.output(), out.state().h(), out.state().c()}) {
+                if (t != null) {
+                    gpu.release(t);
+                }
+            }
+        };
+        for (int i = 0; i < 4; i++) {
+            call.run();
+        }
+        gpu.synchronize();
+        census.reset();
+        call.run();
+        Map<String, Long> counts = census.counts();
+        gpu.synchronize();
+        return counts;
     }
 
     /**
