@@ -290,7 +290,7 @@ public final class GpuBenchmarkRunner {
                 + " (" + RecurrentLayer.GRAPHS_PROPERTY + "; auto records a shape's per-step loops on its second call)");
         env.put("allocator", System.getProperty(AllocatorSetting.PROPERTY, "caching") + " (" + AllocatorSetting.PROPERTY
                 + "; caching reuses the blocks of released tensors)");
-        env.put("step product", System.getProperty(StepSplits.PROPERTY, "1") + " (" + StepSplits.PROPERTY
+        env.put("step product", StepSplits.setting() + " (" + StepSplits.PROPERTY
                 + "; partials of the per-step recurrent GEMM)");
         torch.info().forEach((k, v) -> env.put("torch " + k, v));
         return env;

@@ -37,8 +37,8 @@ final class InfoCommand implements Callable<Integer> {
             out.println("cuda allocator: " + (CudaBackend.float32().memoryStats().caching()
                     ? "caching (the blocks of released tensors are reused)" : "direct (cuMemAlloc / cuMemFree per tensor)")
                     + " (" + AllocatorSetting.PROPERTY + ")");
-            out.println("cuda per-step product: " + System.getProperty(StepSplits.PROPERTY, "1")
-                    + " (" + StepSplits.PROPERTY + ": 1 GEMM, or that many partials over H, or auto)");
+            out.println("cuda per-step product: " + StepSplits.setting()
+                    + " (" + StepSplits.PROPERTY + ": auto, 1 GEMM, or that many partials over H)");
         }
         out.println();
         out.println(probe.describe());

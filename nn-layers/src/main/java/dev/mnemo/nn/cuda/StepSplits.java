@@ -61,6 +61,12 @@ public final class StepSplits {
         return value == null || value.isBlank() ? AUTO : parse(value);
     }
 
+    /** The setting as a user writes it: {@code auto} (also when unset) or S; the reports print it. */
+    public static String setting() {
+        int s = configured();
+        return s == AUTO ? "auto" : Integer.toString(s);
+    }
+
     /**
      * The partials for a product of {@code batch} rows, {@code width} (= G·H) columns and depth
      * {@code hidden} in float32 ({@code tf32} false) or TF32 on a GPU with {@code sms} SMs, under

@@ -47,6 +47,9 @@ class StepSplitsTest {
         SystemProperty.run(StepSplits.PROPERTY, null, () -> assertEquals(StepSplits.AUTO, StepSplits.configured()));
         SystemProperty.run(StepSplits.PROPERTY, " ", () -> assertEquals(StepSplits.AUTO, StepSplits.configured()));
         SystemProperty.run(StepSplits.PROPERTY, "1", () -> assertEquals(1, StepSplits.configured()));
+        // what `mnemo info` and the GPU report print (they once printed 1 for an unset property)
+        SystemProperty.run(StepSplits.PROPERTY, null, () -> assertEquals("auto", StepSplits.setting()));
+        SystemProperty.run(StepSplits.PROPERTY, " 4 ", () -> assertEquals("4", StepSplits.setting()));
     }
 
     @Test
