@@ -11,6 +11,7 @@
 #include "persistent_common.cuh"
 #include "persistent_phases.cuh"
 #include "persistent_register_product.cuh"
+#include "persistent_split_product.cuh"
 #include "persistent_tiled_product.cuh"
 
 namespace mnemo::persistent {
@@ -33,15 +34,28 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
   const int j0 = rank * unitsPerBlock;
   const int owned = min(unitsPerBlock, hidden - j0);
   const int mine = rowsPerCluster * unitsPerBlock;  // [Bc, J] arrays, row stride J
+  // The slice split between registers and shared memory (persistent_split_product.cuh), or whole
+  // in shared memory; the host sized shared memory by the same rule (MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT).
+  bool split = false;
+  if constexpr (!kBf16) {
+    split = SplitSlice::fits(unitsPerBlock, rowsPerCluster, gh) && (p.tuning & MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT) == 0;
+  }
+  const long long sliceWords = split ? static_cast<long long>(unitsPerBlock) * SplitSlice::spilled_columns(gh)
+                                     : static_cast<long long>(unitsPerBlock) * slice_words<kBf16>(gh);
 
-  float* w = dynamic_shared_floats();               // [J, G·H]: row kk = column j0 + kk of W_hh
-  float* dbuf = w + unitsPerBlock * slice_words<kBf16>(gh);  // [2, Bc, G·H]: a step's dRh, all units
+  float* w = dynamic_shared_floats();               // [J, G·H]: row kk = column j0 + kk of W_hh (split: the spill)
+  float* dbuf = w + sliceWords;                     // [2, Bc, G·H]: a step's dRh, all units
   float* acc = dbuf + 2 * rowsPerCluster * gh;      // [Bc, J]: dRh · W_hh[:, own]
   float* dhs = acc + mine;                          // [Bc, J]: ∂L/∂h arriving from the step after
   float* dcs = dhs + mine;                          // [Bc, J]: ∂L/∂c (LSTM)
+  float* halves = dcs + mine;                       // split only: [2, 128], the halves' sums
   const int dStride = rowsPerCluster * gh;
 
-  load_weight_columns<kBf16>(p.wHh, w, gh, unitsPerBlock, owned, j0, hidden);
+  SplitSlice splitSlice;
+  if constexpr (!kBf16) {
+    if (split) splitSlice.load(p.wHh, w, unitsPerBlock, owned, j0, hidden, gh);
+  }
+  if (!split) load_weight_columns<kBf16>(p.wHh, w, gh, unitsPerBlock, owned, j0, hidden);
   for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
     const int bl = i / owned;
     const int kk = i - bl * owned;
@@ -180,11 +194,16 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
       if (C == Cell::kLstm) p.dc[at] = dcs[bl * unitsPerBlock + kk];
     }
   };
-  // One batch row per cluster and at most 128 rows (J) of 256 columns (G·H): the slice in registers
-  // (persistent_register_product.cuh), as the forward's. RNN's latency_b1, small and pixel MNIST
-  // plans take it. Not yet timed on a GPU; p.tuning's MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS turns
-  // it off.
+  // One batch row per cluster and at most 128 rows (J): 257..512 columns (G·H) split between
+  // registers and shared memory (LSTM and GRU pixel MNIST; not yet timed); up to 256 columns, the
+  // slice in registers (persistent_register_product.cuh), as the forward's: RNN's latency_b1, small
+  // and pixel MNIST plans, 1.32-1.69x faster on the H200. p.tuning's MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT
+  // and MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS turn them off.
   if constexpr (!kBf16) {
+    if (split) {
+      stepsWith([&](const float* x) { splitSlice.product(x, acc, unitsPerBlock, gh, w, halves); });
+      return;
+    }
     if (RegisterSlice::fits(unitsPerBlock, rowsPerCluster, gh) &&
         (p.tuning & MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS) == 0) {
       RegisterSlice slice;

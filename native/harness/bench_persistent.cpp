@@ -120,6 +120,7 @@ constexpr FastPath kFastPaths[] = {
     {MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE, "row-slice"},
     {MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER, "solo-barrier"},
     {MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS, "bwd-registers"},
+    {MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT, "bwd-split"},
 };
 
 // Whether the fast path `bit` is taken by the planned cluster kernel at all (so switching it off
@@ -139,6 +140,9 @@ bool fast_path_taken(int bit, int G, long long B, long long H, const ClusterPlan
       return p.size == 1;
     case MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS:  // RegisterSlice in the backward
       return backward && rowsPerCluster == 1 && p.units <= 128 && G * H <= 256;
+    case MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT:  // SplitSlice, where the whole slice fits shared memory too
+      return backward && MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT(G, p.units, rowsPerCluster, H) &&
+             MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES(G, p.units, rowsPerCluster, H) <= d.smemOptin;
   }
   return false;
 }

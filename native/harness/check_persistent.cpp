@@ -100,7 +100,8 @@ struct Saved {
 
 // The backward's units per block. Cluster cases take the forward's, halved until the backward's
 // slice fits a block's shared memory, as the planner picks each pass apart: LSTM's 512 rows of
-// H = 128 run forward in one block, but the backward's slice needs 267 KB there, so two.
+// H = 128 with two batch rows per cluster run forward in one block, but the backward's whole slice
+// needs 267 KB there, so two (one batch row splits it: MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT).
 int backward_units(const Case& c) {
   if (c.clusters == 0) return c.unitsPerBlock;
   int optin = 0;
@@ -109,7 +110,9 @@ int backward_units(const Case& c) {
   const long long rows = (c.batch + c.clusters - 1) / c.clusters;
   const auto bytes = [&](int J) {
     return c.bf16Weights ? MNEMO_PERSISTENT_CLUSTER_BF16W_BWD_SMEM_BYTES(G, J, rows, c.hidden)
-                         : MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, J, rows, c.hidden);
+           : (c.tuning & MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT) != 0
+               ? MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES(G, J, rows, c.hidden)
+               : MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, J, rows, c.hidden);
   };
   int J = c.unitsPerBlock;
   while (J > 1 && bytes(J) > optin) J = (J + 1) / 2;
@@ -397,6 +400,10 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       // (pixel MNIST's one-block clusters, one batch row each); 480 rows, 3 batch rows, reverse
       {PersistentCell::kLstm, 3, 2, 128, 128, false, true, 2},
       {PersistentCell::kLstm, 3, 3, 120, 120, true, true, 1},
+      // the backward's slice split between registers and shared memory (one batch row per cluster,
+      // 257..512 columns G·H): the case above (LSTM 512, GRU 384 columns on one block); 400 and 300
+      // columns on two blocks of 50, reverse (uneven halves of the spilled columns for the GRU)
+      {PersistentCell::kLstm, 4, 3, 100, 50, true, true, 3},
       // each p.tuning bit alone (the courier warp switched on, forward and backward, B = 1 on 8
       // blocks too; each fast path off; a one-block cluster that meets at the cluster barrier) and
       // all at once: each must agree as well
@@ -407,6 +414,7 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 3, 3, 44, 44, false, true, 1, false, MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER},
       {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1, false, MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER},
       {PersistentCell::kLstm, 7, 1, 37, 10, false, true, 1, false, MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS},
+      {PersistentCell::kLstm, 3, 2, 100, 100, false, true, 2, false, MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT},
       {PersistentCell::kLstm, 3, 5, 64, 16, true, true, 2, false, MNEMO_PERSISTENT_TUNE_ALL},
   };
   // bf16 weights: a cluster of one block at H = 1 (one padded word); odd H and odd G·H (padded
@@ -418,11 +426,22 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 3, 5, 64, 4, false, true, 1, true},
       {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1, true},
   };
+  // RNN only (an LSTM or GRU slice this wide fits no block): the split backward at 300 and 260
+  // columns, three clusters of one row on 3 blocks, and one cluster of 4 blocks (J = 65).
+  const Case rnnShapes[] = {
+      {PersistentCell::kRnnTanh, 3, 3, 300, 100, true, true, 3},
+      {PersistentCell::kRnnTanh, 4, 1, 260, 65, false, false, 1},
+  };
   const bool clusters = device_has_clusters();
   if (!clusters) std::printf("SKIP persistent cluster kernels: compute capability below 9.0\n");
   for (PersistentCell cell : cells) {
     for (Case c : shapes) {
       if (c.clusters > 0 && !clusters) continue;
+      c.cell = cell;
+      check_case(c, rng, t);
+    }
+    for (Case c : rnnShapes) {
+      if (!clusters || (cell != PersistentCell::kRnnTanh && cell != PersistentCell::kRnnRelu)) continue;
       c.cell = cell;
       check_case(c, rng, t);
     }

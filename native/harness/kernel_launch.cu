@@ -457,9 +457,12 @@ void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_b
   const int G = persistent_gates(cell);
   const int clusterSize = static_cast<int>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
   const long long rowsPerCluster = (p.batch + clusters - 1) / clusters;
+  // With the split switched off (p.tuning) the whole slice is in shared memory.
   const long long smem =
       bf16Weights ? MNEMO_PERSISTENT_CLUSTER_BF16W_BWD_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
-                  : MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
+      : (p.tuning & MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT) != 0
+          ? MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
+          : MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
   launch_clusters(kernel, p, clusterSize, clusters, smem, stream);
 }
 

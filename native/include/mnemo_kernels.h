@@ -873,7 +873,10 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
 /* the backward's product reads the slice from shared memory (tiled) instead of registers (one
    batch row per cluster, up to 128 rows of 256 columns) */
 #define MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS 8
-#define MNEMO_PERSISTENT_TUNE_ALL 15
+/* the backward's product reads the whole slice from shared memory instead of splitting it between
+   registers and shared memory (one batch row per cluster, up to 128 rows of 257..512 columns) */
+#define MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT 16
+#define MNEMO_PERSISTENT_TUNE_ALL 31
 /* Dynamic shared memory per block in bytes: the W_hh slice [G·J, H], h_{t−1} [B, H] and the
    recurrent products [B, G·J], all float. */
 #define MNEMO_PERSISTENT_SMEM_BYTES(G, J, B, H) \
@@ -1068,9 +1071,23 @@ extern "C" __global__ void mnemo_persistent_gru_bwd_f32(mnemo_persistent_bwd_par
 /* Forward with MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE: the whole slice [G·J, H] in shared memory. */
 #define MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, J, BC, H) \
   (4LL * ((long long)(G) * (J) * (H) + 2LL * (BC) * (H) + (long long)(BC) * (G) * (J)))
-/* Backward, per block: W_hh columns [J, G·H], dRh double-buffered [2, Bc, G·H], and three
-   [Bc, J] arrays (product, dhRec, dc). */
-#define MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, J, BC, H) \
+/* Whether the float32 backward splits its slice (persistent_split_product.cuh): one batch row per
+   cluster, J <= 128 rows of 257..512 columns G·H (a multiple of 4). Columns 0..255 are then held in
+   registers, the rest in shared memory [G·H − 256, J], with 256 floats of scratch for the halves'
+   sums. p.tuning's MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT turns it off: that launch needs
+   MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES. */
+#define MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT(G, J, BC, H)                                               \
+  ((BC) == 1 && (J) <= MNEMO_PERSISTENT_BLOCK_THREADS / 2 && (long long)(G) * (H) > 256 &&             \
+   (long long)(G) * (H) <= 512 && ((long long)(G) * (H)) % 4 == 0)
+/* Backward, per block: W_hh columns [J, G·H] (split: only the columns past 256, and 256 floats of
+   scratch), dRh double-buffered [2, Bc, G·H], and three [Bc, J] arrays (product, dhRec, dc). */
+#define MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, J, BC, H)                                            \
+  (MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT(G, J, BC, H)                                                    \
+       ? 4LL * ((long long)(J) * ((long long)(G) * (H) - 256) + 2LL * (BC) * (G) * (H) + 3LL * (BC) * (J) + \
+                256)                                                                                   \
+       : MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES(G, J, BC, H))
+/* Backward with the whole slice in shared memory (no split, or MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT). */
+#define MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES(G, J, BC, H) \
   (4LL * ((long long)(G) * (J) * (H) + 2LL * (BC) * (G) * (H) + 3LL * (BC) * (J)))
 
 extern "C" __global__ void mnemo_persistent_cluster_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p);

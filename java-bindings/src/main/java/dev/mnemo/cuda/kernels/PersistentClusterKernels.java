@@ -215,9 +215,11 @@ public final class PersistentClusterKernels {
         LaunchChecks.atLeastOne("hidden", hidden);
         LaunchChecks.atLeastOne("unitsPerBlock", units);
         LaunchChecks.atLeastOne("batch", batch);
-        // The forward with its row slice switched off keeps the whole slice in shared memory.
-        boolean tiled = !backward && weights == PersistentWeights.FP32
-                && (ParamsStructs.getInt(p, l, "tuning") & PersistentKernels.TUNE_NO_ROW_SLICE) != 0;
+        // The forward with its row slice, or the backward with its split, switched off keeps the
+        // whole slice in shared memory.
+        int tuning = ParamsStructs.getInt(p, l, "tuning");
+        boolean tiled = weights == PersistentWeights.FP32 && (tuning
+                & (backward ? PersistentKernels.TUNE_NO_BWD_SPLIT : PersistentKernels.TUNE_NO_ROW_SLICE)) != 0;
         launch(kernel, check(backward, cell, steps, batch, hidden, units, defaultClusters(hidden, units, batch),
                 weights, tiled), p);
     }
@@ -254,7 +256,10 @@ public final class PersistentClusterKernels {
     private record Launch(LaunchGeometry geometry, int clusterSize) {
     }
 
-    /** {@code tiled}: a float32 forward with {@link PersistentKernels#TUNE_NO_ROW_SLICE} (its whole slice shared). */
+    /**
+     * {@code tiled}: a float32 forward with {@link PersistentKernels#TUNE_NO_ROW_SLICE} or backward with
+     * {@link PersistentKernels#TUNE_NO_BWD_SPLIT} (its whole slice shared).
+     */
     private Launch check(boolean backward, Cell cell, long steps, long batch, long hidden, int units, int clusters,
                          PersistentWeights weights, boolean tiled) {
         LaunchChecks.atLeastOne("steps", steps);
@@ -281,8 +286,9 @@ public final class PersistentClusterKernels {
             throw new IllegalArgumentException("grid clusters·S = " + grid + " must fit in 32 bits");
         }
         long rows = LaunchChecks.blocksFor(batch, clusters);
-        long smem = tiled ? PersistentClusterPlan.tiledSharedMemoryBytes(cell, units, rows, hidden)
-                : PersistentClusterPlan.sharedBytes(backward, cell, units, rows, hidden, weights);
+        long smem = !tiled ? PersistentClusterPlan.sharedBytes(backward, cell, units, rows, hidden, weights)
+                : backward ? PersistentClusterPlan.backwardTiledSharedMemoryBytes(cell, units, rows, hidden)
+                : PersistentClusterPlan.tiledSharedMemoryBytes(cell, units, rows, hidden);
         if (smem > limits.sharedMemoryPerBlockOptin()) {
             throw new IllegalArgumentException("shared memory per block "
                     + PersistentClusterPlan.sharedBytesFormula(backward, weights) + " = " + smem

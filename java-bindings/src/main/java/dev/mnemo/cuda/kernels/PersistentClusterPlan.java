@@ -119,8 +119,38 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
                 Math.multiplyExact(Math.multiplyExact(rowsPerCluster, g), unitsPerBlock)));
     }
 
-    /** {@code MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, J, Bc, H)}: 4·(G·J·H + 2·Bc·G·H + 3·Bc·J). */
+    /**
+     * {@code MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT(G, J, Bc, H)}: whether the float32 backward splits its
+     * slice between registers (columns 0..255) and shared memory (the rest): one batch row per cluster,
+     * J ≤ 128, 257..512 columns G·H, a multiple of 4 (pixel MNIST's LSTM and GRU).
+     */
+    public static boolean backwardSplit(Cell cell, long unitsPerBlock, long rowsPerCluster, long hidden) {
+        long width = cell.gates() * hidden;
+        return rowsPerCluster == 1 && unitsPerBlock <= PersistentKernels.BLOCK_THREADS / 2 && width > 256
+                && width <= 512 && width % 4 == 0;
+    }
+
+    /**
+     * {@code MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, J, Bc, H)}: 4·(G·J·H + 2·Bc·G·H + 3·Bc·J), or with
+     * the {@link #backwardSplit split} 4·(J·(G·H − 256) + 2·Bc·G·H + 3·Bc·J + 256).
+     */
     public static long backwardSharedMemoryBytes(Cell cell, long unitsPerBlock, long rowsPerCluster, long hidden) {
+        if (!backwardSplit(cell, unitsPerBlock, rowsPerCluster, hidden)) {
+            return backwardTiledSharedMemoryBytes(cell, unitsPerBlock, rowsPerCluster, hidden);
+        }
+        long g = cell.gates();
+        return Math.multiplyExact(4L, Math.addExact(Math.addExact(Math.addExact(
+                Math.multiplyExact(unitsPerBlock, g * hidden - 256),
+                Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(2L, rowsPerCluster), g), hidden)),
+                Math.multiplyExact(Math.multiplyExact(3L, rowsPerCluster), unitsPerBlock)), 256L));
+    }
+
+    /**
+     * {@code MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES(G, J, Bc, H)}: 4·(G·J·H + 2·Bc·G·H + 3·Bc·J), the
+     * whole slice in shared memory (no split, or {@link PersistentKernels#TUNE_NO_BWD_SPLIT}).
+     */
+    public static long backwardTiledSharedMemoryBytes(Cell cell, long unitsPerBlock, long rowsPerCluster,
+                                                      long hidden) {
         long g = cell.gates();
         return Math.multiplyExact(4L, Math.addExact(Math.addExact(
                 Math.multiplyExact(Math.multiplyExact(g, unitsPerBlock), hidden),
@@ -177,7 +207,8 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
             return backward ? "4·(J·ceil(G·H/2) + 2·Bc·G·H + 3·Bc·J)"
                     : "4·(G·J·ceil(H/2) + 2·Bc·H + Bc·G·J)";
         }
-        return backward ? "4·(G·J·H + 2·Bc·G·H + 3·Bc·J)"
+        return backward ? "4·(G·J·H + 2·Bc·G·H + 3·Bc·J), or 4·(J·(G·H − 256) + 2·Bc·G·H + 3·Bc·J + 256) for one batch "
+                + "row per cluster, J <= 128 and 257..512 columns G·H"
                 : "4·(R·H + 2·Bc·H + Bc·G·J), R = G·J, or G·J − 256 (at least 0) for LSTM and GRU slices of 129..512 "
                 + "rows with H a multiple of 4 up to 128";
     }

@@ -42,13 +42,19 @@ public final class PersistentKernels {
      * choice of the cluster kernels' default path for side-by-side timing (the courier warp on, or a
      * fast path off); the launchers here write 0, the default path.
      */
-    public static final int TUNE_ALL = 15;
+    public static final int TUNE_ALL = 31;
     /**
      * {@code MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE}: the forward keeps its whole slice in shared memory
      * instead of one row per thread in registers, so its launch needs
      * {@link PersistentClusterPlan#tiledSharedMemoryBytes}.
      */
     public static final int TUNE_NO_ROW_SLICE = 2;
+    /**
+     * {@code MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT}: the backward keeps its whole slice in shared memory
+     * instead of splitting it between registers and shared memory, so its launch needs
+     * {@link PersistentClusterPlan#backwardTiledSharedMemoryBytes}.
+     */
+    public static final int TUNE_NO_BWD_SPLIT = 16;
     /** 32-bit words of the barrier scratch. */
     public static final int BARRIER_WORDS = 2;
     /** The barrier counts arrivals over the whole launch in 32 bits: (T − 1)·grid (backward T·grid). */

@@ -98,7 +98,10 @@ class PersistentClusterKernelsTest {
             "GRU, 200, 128, true, 1, 128, 100, 2, 205824",
             // and so pixel MNIST's LSTM fits one block a batch row: 4·(256·128 + 2·128 + 512)
             "LSTM, 128, 128, false, 1, 128, 128, 1, 134144",
-            "LSTM, 128, 128, true, 2, 64, 64, 2, 140800",
+            // its backward splits the slice (columns past 256 shared): one block a batch row too,
+            // 4·(128·(512 − 256) + 2·512 + 3·128 + 256); GRU's 4·(128·(384 − 256) + 2·384 + 3·128 + 256)
+            "LSTM, 128, 128, true, 1, 128, 128, 1, 137728",
+            "GRU, 128, 128, true, 1, 128, 128, 1, 71168",
             "RNN_TANH, 1, 256, false, 4, 64, 1, 1, 67840",
             "GRU, 1, 256, true, 8, 32, 1, 1, 104832",
             "RNN_TANH, 300, 64, false, 1, 64, 100, 3, 18688"})
@@ -136,6 +139,24 @@ class PersistentClusterKernelsTest {
                 128));
         assertEquals(PersistentClusterPlan.tiledSharedMemoryBytes(Cell.LSTM, 16, 8, 256),
                 PersistentClusterPlan.sharedMemoryBytes(Cell.LSTM, 16, 8, 256));
+    }
+
+    @Test
+    void theBackwardSplitKeepsOnlyTheColumnsPast256InSharedMemory() {
+        // MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT: one batch row, J <= 128, 257..512 columns G·H, a multiple of 4
+        assertTrue(PersistentClusterPlan.backwardSplit(Cell.LSTM, 128, 1, 128));      // 512 columns
+        assertTrue(PersistentClusterPlan.backwardSplit(Cell.RNN_TANH, 100, 1, 300));  // 300 columns
+        assertFalse(PersistentClusterPlan.backwardSplit(Cell.LSTM, 128, 2, 128));     // two batch rows
+        assertFalse(PersistentClusterPlan.backwardSplit(Cell.LSTM, 129, 1, 128));     // more rows than a half-block
+        assertFalse(PersistentClusterPlan.backwardSplit(Cell.GRU, 32, 1, 256));       // 768 columns
+        assertFalse(PersistentClusterPlan.backwardSplit(Cell.RNN_TANH, 64, 1, 256));  // 256: the register slice's
+        assertFalse(PersistentClusterPlan.backwardSplit(Cell.RNN_TANH, 100, 1, 301)); // not a multiple of 4
+        assertEquals(4L * (128 * 256 + 2 * 512 + 3 * 128 + 256),
+                PersistentClusterPlan.backwardSharedMemoryBytes(Cell.LSTM, 128, 1, 128));
+        assertEquals(4L * (512 * 128 + 2 * 512 + 3 * 128),
+                PersistentClusterPlan.backwardTiledSharedMemoryBytes(Cell.LSTM, 128, 1, 128));
+        assertEquals(PersistentClusterPlan.backwardTiledSharedMemoryBytes(Cell.LSTM, 64, 2, 128),
+                PersistentClusterPlan.backwardSharedMemoryBytes(Cell.LSTM, 64, 2, 128));
     }
 
     @Test
@@ -302,6 +323,20 @@ class PersistentClusterKernelsTest {
         ParamsStructs.putInt(s, l, "tuning", 0);
         ParamsStructs.putInt(s, l, "reserved", 1);
         assertThrows(IllegalArgumentException.class, () -> persistent.clusterLstmBwd(s), "reserved must be 0");
+
+        // pixel MNIST's LSTM backward, one row a block: the split slice's shared memory, and with the
+        // split switched off the whole slice, which no block holds
+        long h1 = 128, g1 = 4 * h1;
+        var one = new BwdParams(at.apply(0, t * g1), at.apply(1, g1 * h1), null, at.apply(2, h1), at.apply(3, t * h1),
+                at.apply(4, t * h1), null, at.apply(5, t * h1), at.apply(6, h1), at.apply(7, h1), at.apply(8, t * g1),
+                null, null, t, 1, h1, 128, false);
+        MemorySegment r = ParamsStructs.allocate(l);
+        one.writeTo(r);
+        persistent.clusterLstmBwd(r);
+        assertEquals(new LaunchGeometry(1, 1, 1, 256, 1, 1, 4 * (128 * 256 + 2 * 512 + 3 * 128 + 256)), target.geometry);
+        ParamsStructs.putInt(r, l, "tuning", PersistentKernels.TUNE_NO_BWD_SPLIT);
+        var tiled = assertThrows(IllegalArgumentException.class, () -> persistent.clusterLstmBwd(r));
+        assertTrue(tiled.getMessage().contains("= " + 4 * (512 * 128 + 2 * 512 + 3 * 128) + " bytes"), tiled.getMessage());
     }
 
     @Test

@@ -169,15 +169,7 @@ class HostCallCensusGpuTest {
                 }
             }
         };
-        for (int i = 0; i < 4; i++) {
-            call.run();
-        }
-        gpu.synchronize();
-        census.reset();
-        call.run();
-        Map<String, Long> counts = census.counts();
-        gpu.synchronize();
-        return counts;
+        return censusOfFifth(call);
     }
 
     /**
@@ -204,6 +196,11 @@ class HostCallCensusGpuTest {
                 }
             }
         };
+        return censusOfFifth(call);
+    }
+
+    /** The census of {@code call}'s fifth run: four to warm up, the device drained, then one counted. */
+    private Map<String, Long> censusOfFifth(Runnable call) {
         for (int i = 0; i < 4; i++) {
             call.run();
         }
