@@ -31,18 +31,19 @@ void report(const char* what, const Shape& s, long long splits, int iters, doubl
               what, s.batch, s.slots, s.width, splits, iters, us, bytes / (us * 1e-6) / 1e9);
 }
 
-// Rows whose split grid is a few waves or less (B·splits <= 16 SMs): there the split count decides
-// how evenly the waves fill the GPU and how much the merge reads. Times the graph read with
-// B·splits at 1/4, 1/2, 1, 2, 4 and 6 times the SM count beside the plan's count, so a GPU run
-// shows which split count to plan for (run 6: B = 1, N = 65536 took 16.7 µs in 132 splits and
-// 39.3 µs in 512, which is why a row now takes at most 128).
+// Every split-path row: the split count decides how evenly the waves fill the GPU and how much the
+// merge reads. Times the graph read with B·splits at 1/4, 1/2, 1, 2, 4 and 6 times the SM count
+// beside the plan's count, so a GPU run shows which split count to plan for (run 6: B = 1,
+// N = 65536 took 16.7 µs in 132 splits and 39.3 µs in 512, which is why a row now takes at most
+// 128; run 7: fewer splits than planned were faster on every row swept, but 64 × 8192, planned at
+// 4096 blocks, was not swept yet).
 void sweep_splits(const Shape& sh, const mnemo_memnet_read_fwd_params& f32,
                   const mnemo_memnet_read_fwd_params& bf16, int iters, cudaStream_t s) {
   int device = 0, sms = 0;
   CHECK(cudaGetDevice(&device));
   CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
   const long long B = sh.batch, N = sh.slots, d = sh.width;
-  if (sms < 1 || memnet_small_path(N) || B * f32.splits > 16LL * sms) return;
+  if (sms < 1 || memnet_small_path(N)) return;
   const long long blocks[] = {sms / 4, sms / 2, sms, 2LL * sms, 4LL * sms, 6LL * sms};
   long long wants[std::size(blocks)];
   for (std::size_t i = 0; i < std::size(blocks); ++i) wants[i] = std::max(1LL, (blocks[i] + B - 1) / B);
