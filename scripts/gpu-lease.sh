@@ -4,8 +4,10 @@
 # Stages, most telling first, each capped so that the whole ends near CAP seconds:
 #   1. info + the `gpu` tests (90 s);
 #   2. the cluster kernels' cycles per step by phase (mnemo_harness_phases persistent_phases, 40 s);
-#   3. each fast path of the cluster kernels off against all on (mnemo_harness persistent_ab, 60 s),
-#      then the MemNet read's kernels with the split-count sweep (mnemo_harness memnet, 30 s);
+#   3. each tuning bit of the cluster kernels against the default (mnemo_harness persistent_ab, 60 s),
+#      every cluster size at the latency and pixel MNIST shapes (persistent_sweep, 30 s: e.g. the LSTM
+#      backward's one-block split plan against two blocks), then the MemNet read's kernels with the
+#      split-count sweep (mnemo_harness memnet, 30 s);
 #   4. gpu-bench.sh with every extra table, beside PyTorch (up to MNEMO_LEASE_BENCH_S, default 250 s);
 #   5. compute-sanitizer memcheck of the harness check, with what time is left (up to 150 s).
 # Everything goes to a work folder r/, packed into OUT_DIR/results.tgz after each stage, so a call
@@ -36,6 +38,11 @@ fi
 if [ -x "$b/mnemo_harness" ] && [ "$(left)" -gt 60 ]; then
   timeout "$(at_most 60 200)" "$b/mnemo_harness" persistent_ab >"$r/ab.txt" 2>&1
   echo "gpu-lease: persistent_ab rc=$? at $(elapsed)s"; pack
+fi
+
+if [ -x "$b/mnemo_harness" ] && [ "$(left)" -gt 60 ]; then
+  timeout "$(at_most 30 200)" "$b/mnemo_harness" persistent_sweep >"$r/sweep.txt" 2>&1
+  echo "gpu-lease: persistent_sweep rc=$? at $(elapsed)s"; pack
 fi
 
 if [ -x "$b/mnemo_harness" ] && [ "$(left)" -gt 60 ]; then
