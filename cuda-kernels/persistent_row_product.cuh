@@ -11,8 +11,8 @@
 // shuffles for 32 FMAs: about 4000 issue slots of the shared-memory pipe per step. Here a thread
 // owns its row: per batch row, 32 broadcast float4 loads of h_{t−1} feed its 128 FMAs, and nothing
 // crosses lanes. The rows past the threads cost one shared load per FMA, from a transposed copy in
-// which a warp's lanes read consecutive words. Not yet timed on a GPU (mnemo_harness
-// persistent_ab times it against tiled_product where the whole slice fits shared memory too).
+// which a warp's lanes read consecutive words. On the H200 the GRU pixel MNIST forward ran 1.94x
+// faster than with tiled_product (runs 6 and 7, mnemo_harness persistent_ab).
 //
 // The sum of a row runs over four interleaved partials (columns ≡ 0, 1, 2, 3 mod 4), added
 // (0 + 1) + (2 + 3) at the end: other bits than tiled_product's order, the same within float32
