@@ -30,25 +30,17 @@ pack() { tar czf "$out/results.tgz" -C "$work" r; echo "gpu-lease: packed at $(e
 MNEMO_SUITE_INFO_S=25 MNEMO_SUITE_TESTS_S=90 bash "$b/gpu-suite.sh" "$r" info,tests
 echo "gpu-lease: tests rc=$? at $(elapsed)s"; pack
 
-if [ -x "$b/mnemo_harness_phases" ] && [ "$(left)" -gt 60 ]; then
-  timeout "$(at_most 40 200)" "$b/mnemo_harness_phases" persistent_phases >"$r/phases.txt" 2>&1
-  echo "gpu-lease: phases rc=$? at $(elapsed)s"; pack
-fi
-
-if [ -x "$b/mnemo_harness" ] && [ "$(left)" -gt 60 ]; then
-  timeout "$(at_most 60 200)" "$b/mnemo_harness" persistent_ab >"$r/ab.txt" 2>&1
-  echo "gpu-lease: persistent_ab rc=$? at $(elapsed)s"; pack
-fi
-
-if [ -x "$b/mnemo_harness" ] && [ "$(left)" -gt 60 ]; then
-  timeout "$(at_most 30 200)" "$b/mnemo_harness" persistent_sweep >"$r/sweep.txt" 2>&1
-  echo "gpu-lease: persistent_sweep rc=$? at $(elapsed)s"; pack
-fi
-
-if [ -x "$b/mnemo_harness" ] && [ "$(left)" -gt 60 ]; then
-  timeout "$(at_most 30 200)" "$b/mnemo_harness" memnet >"$r/memnet-harness.txt" 2>&1
-  echo "gpu-lease: harness memnet rc=$? at $(elapsed)s"; pack
-fi
+# harness_stage BINARY COMMAND LIMIT FILE: one harness command, at most LIMIT seconds (fewer so that
+# 200 s stay for the bench and memcheck), into r/FILE; skipped without the binary or time.
+harness_stage() {
+  [ -x "$b/$1" ] && [ "$(left)" -gt 60 ] || return 0
+  timeout "$(at_most "$3" 200)" "$b/$1" "$2" >"$r/$4" 2>&1
+  echo "gpu-lease: $2 rc=$? at $(elapsed)s"; pack
+}
+harness_stage mnemo_harness_phases persistent_phases 40 phases.txt
+harness_stage mnemo_harness persistent_ab 60 ab.txt
+harness_stage mnemo_harness persistent_sweep 30 sweep.txt
+harness_stage mnemo_harness memnet 30 memnet-harness.txt
 
 t=$(at_most "${MNEMO_LEASE_BENCH_S:-250}" 30)
 if [ "$t" -gt 60 ]; then
