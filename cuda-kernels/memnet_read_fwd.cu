@@ -97,7 +97,8 @@ struct Small {
 };
 
 // Split path: block (b, s) folds its chunk with all 8 warps (groups interleave over the slots),
-// merges the warps in warp order through shared memory and writes partial (m, l, acc[d_v]).
+// merges the warps in warp order through shared memory and writes partial (m, l, acc[d_v]), or
+// with one split the row's c and lse.
 template <typename S>
 struct Split {
   template <int VEC, int G>
@@ -137,7 +138,6 @@ struct Split {
     __syncthreads();
     float mx = -CUDART_INF_F;
     for (int w = 0; w < kWarps; ++w) mx = nan_max(mx, smem[w * (2 + kMaxWidth)]);
-    float* out = p.partials + block * (2 + p.valueWidth);
     float l = 0.0f;
     if (mx != -CUDART_INF_F) {
       for (int w = 0; w < kWarps; ++w) {
@@ -145,6 +145,8 @@ struct Split {
         l += ws[1] * expf(ws[0] - mx);
       }
     }
+    const OnlyPartial only = OnlyPartial::of(p, mx, l);
+    float* out = p.partials + block * (2 + p.valueWidth);
     for (int j = static_cast<int>(threadIdx.x); j < p.valueWidth; j += kBlockThreads) {
       float a = 0.0f;
       if (mx != -CUDART_INF_F) {
@@ -153,13 +155,42 @@ struct Split {
           a += ws[2 + j] * expf(ws[0] - mx);
         }
       }
-      out[2 + j] = a;
+      if (p.splits == 1) {
+        p.c[b * p.valueWidth + j] = only.column(a);
+      } else {
+        out[2 + j] = a;
+      }
     }
     if (threadIdx.x == 0) {
-      out[0] = mx;
-      out[1] = l;
+      if (p.splits == 1) {
+        p.lse[b] = only.lse;
+      } else {
+        out[0] = mx;
+        out[1] = l;
+      }
     }
   }
+
+  // A row read in one split: the merge's arithmetic on its single partial (m, l, a) — the max
+  // with 0 for the empty slots, l·w + empty·exp(−max), c = a·w / l — done here, which saves the
+  // merge's launch and the partials' round trip (a B >= 128 read takes one split).
+  struct OnlyPartial {
+    float weight;  // exp(m − max), 0 when there is no slot at all
+    float total;   // the softmax's denominator, scaled by exp(−max)
+    float lse;
+
+    static __device__ __forceinline__ OnlyPartial of(const mnemo_memnet_read_fwd_params& p, float m, float l) {
+      float top = m;
+      if (p.emptySlots > 0) top = nan_max(top, 0.0f);
+      if (top == -CUDART_INF_F) return {0.0f, 1.0f, -CUDART_INF_F};
+      const float w = expf(m - top);
+      float total = l * w;
+      if (p.emptySlots > 0) total += static_cast<float>(p.emptySlots) * expf(-top);
+      return {w, total, top + logf(total)};
+    }
+
+    __device__ __forceinline__ float column(float a) const { return a * weight / total; }
+  };
 };
 
 }  // namespace mnemo::memnet::fwd
@@ -193,7 +224,8 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
   using namespace mnemo::memnet;
   __shared__ float red[kBlockThreads];
   const long long b = blockIdx.x;
-  if (b >= p.batch) return;  // the whole block, before any barrier
+  // The whole block, before any barrier: past the rows, or one split (finished by the split kernel).
+  if (b >= p.batch || p.splits == 1) return;
   const long long width = 2 + p.valueWidth;
   const float* part = p.partials + b * p.splits * width;
   float mx = -CUDART_INF_F;

@@ -1,13 +1,12 @@
 // bench_memnet.cpp — times the memnet read: per shape, the split (flash-decoding) forward with
 // float and bf16 storage (eager, then inside a CUDA Graph), the host's default path (small for
-// N <= 128), and the backward; on rows of a few waves, the graph read at other split counts.
+// N <= 128), and the backward; on every split-path row, both at other split counts.
 // GB/s counts the bytes the read must move: K and V once (B·N·(d_k + d_v)·element size) for the
 // forward — the convention of gpu-anchors.md's torch SDPA rows — and K, V read plus dK, dV read
 // and written (6 × the float K+V bytes) for the backward.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <iterator>
 #include <vector>
 
 #include "bench_memnet.h"
@@ -31,39 +30,65 @@ void report(const char* what, const Shape& s, long long splits, int iters, doubl
               what, s.batch, s.slots, s.width, splits, iters, us, bytes / (us * 1e-6) / 1e9);
 }
 
-// Every split-path row: the split count decides how evenly the waves fill the GPU and how much the
-// merge reads. Times the graph read with B·splits at 1/4, 1/2, 1, 2, 4 and 6 times the SM count
-// beside the plan's count, so a GPU run shows which split count to plan for (run 6: B = 1,
-// N = 65536 took 16.7 µs in 132 splits and 39.3 µs in 512, which is why a row now takes at most
-// 128; run 7: fewer splits than planned were faster on every row swept, but 64 × 8192, planned at
-// 4096 blocks, was not swept yet).
-void sweep_splits(const Shape& sh, const mnemo_memnet_read_fwd_params& f32,
-                  const mnemo_memnet_read_fwd_params& bf16, int iters, cudaStream_t s) {
+// Split counts to time beside a plan's `planned` on a split-path row: B·splits at 1/4, 1/2, 1, 2,
+// 4 and 6 times the SM count, each once (small rows round several fractions to the same count).
+std::vector<long long> sweep_counts(long long B, long long N, long long planned) {
+  std::vector<long long> counts;
   int device = 0, sms = 0;
   CHECK(cudaGetDevice(&device));
   CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-  const long long B = sh.batch, N = sh.slots, d = sh.width;
-  if (sms < 1 || memnet_small_path(N)) return;
+  if (sms < 1 || memnet_small_path(N)) return counts;
   const long long blocks[] = {sms / 4, sms / 2, sms, 2LL * sms, 4LL * sms, 6LL * sms};
-  long long wants[std::size(blocks)];
-  for (std::size_t i = 0; i < std::size(blocks); ++i) wants[i] = std::max(1LL, (blocks[i] + B - 1) / B);
-  const long long most = std::max(f32.splits, wants[std::size(wants) - 1]);
-  DeviceBuffer partials(B * most * (2 + d));
-  const double bytes = 8.0 * B * N * d;
-  long long last = 0;  // small rows round several fractions to the same count: time each once
-  for (long long want : wants) {
+  for (long long target : blocks) {
+    const long long want = std::max(1LL, (target + B - 1) / B);
     const long long perSplit = (N + want - 1) / want;
     const long long splits = (N + perSplit - 1) / perSplit;
-    if (perSplit < 1 || splits == f32.splits || splits == last) continue;
-    last = splits;
+    if (splits != planned && std::find(counts.begin(), counts.end(), splits) == counts.end()) {
+      counts.push_back(splits);
+    }
+  }
+  return counts;
+}
+
+// Every split-path row, forward: the split count decides how evenly the waves fill the GPU and
+// how much the merge reads, so a GPU run shows which count to plan for. Run 6: B = 1,
+// N = 65536 took 16.7 µs in 132 splits and 39.3 µs in 512 (hence at most 128); run 7: fewer
+// splits than the old 4096-block target were faster on every row swept (hence the 128-block
+// target), but 64 × 8192 was not swept.
+void sweep_splits(const Shape& sh, const mnemo_memnet_read_fwd_params& f32,
+                  const mnemo_memnet_read_fwd_params& bf16, int iters, cudaStream_t s) {
+  const long long B = sh.batch, N = sh.slots, d = sh.width;
+  const std::vector<long long> counts = sweep_counts(B, N, f32.splits);
+  if (counts.empty()) return;
+  const long long most = std::max(f32.splits, *std::max_element(counts.begin(), counts.end()));
+  DeviceBuffer partials(B * most * (2 + d));
+  const double bytes = 8.0 * B * N * d;
+  for (long long want : counts) {
     mnemo_memnet_read_fwd_params p = f32, p16 = bf16;
     p.partials = p16.partials = partials.get();
-    p.slotsPerSplit = p16.slotsPerSplit = perSplit;
-    p.splits = p16.splits = splits;
+    p.slotsPerSplit = p16.slotsPerSplit = (N + want - 1) / want;
+    p.splits = p16.splits = want;
     double us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p, false, s); });
-    report("sweep split+merge_f32 graph", sh, splits, iters, us, bytes);
+    report("sweep split+merge_f32 graph", sh, want, iters, us, bytes);
     us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p16, true, s); });
-    report("sweep split+merge_kvbf16 graph", sh, splits, iters, us, bytes / 2);
+    report("sweep split+merge_kvbf16 graph", sh, want, iters, us, bytes / 2);
+  }
+}
+
+// The same for the backward, whose plan still has the old 4096-block target (never swept).
+void sweep_bwd_splits(const Shape& sh, const mnemo_memnet_read_bwd_params& planned, int iters, cudaStream_t s) {
+  const long long B = sh.batch, N = sh.slots, d = sh.width;
+  const std::vector<long long> counts = sweep_counts(B, N, planned.splits);
+  if (counts.empty()) return;
+  const long long most = std::max(planned.splits, *std::max_element(counts.begin(), counts.end()));
+  DeviceBuffer partials(B * most * d);
+  for (long long want : counts) {
+    mnemo_memnet_read_bwd_params p = planned;
+    p.partials = partials.get();
+    p.slotsPerSplit = (N + want - 1) / want;
+    p.splits = want;
+    const double us = median_us(iters, s, no_setup, [&] { launch_memnet_read_bwd_split(p, s); });
+    report("sweep bwd split+merge_f32", sh, want, iters, us, 3.0 * 8.0 * B * N * d);
   }
 }
 
@@ -119,7 +144,8 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   sweep_splits(sh, p, p16, iters, s);
 
   // Backward: dK, dV accumulate across the timed calls (finite: the inputs are constant).
-  DeviceBuffer dK(kv), dV(kv), bpart(B * plan.splits * d);
+  const MemnetSplitPlan bplan = memnet_bwd_split_plan(B, N);
+  DeviceBuffer dK(kv), dV(kv), bpart(B * bplan.splits * d);
   launch_fill(dK.get(), kv, 0.0f, s);
   launch_fill(dV.get(), kv, 0.0f, s);
   launch_memnet_read_fwd_split(p, false, s);  // c, lse for the backward
@@ -148,12 +174,13 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   b.dKeySlotStride = d;
   b.dValueBatchStride = N * d;
   b.dValueSlotStride = d;
-  b.slotsPerSplit = plan.slotsPerSplit;
-  b.splits = plan.splits;
+  b.slotsPerSplit = bplan.slotsPerSplit;
+  b.splits = bplan.splits;
   b.scale = 0.125;
   us = median_us(iters, s, no_setup, [&] { launch_memnet_read_bwd(b, s); });
   report(memnet_small_path(N) ? "mnemo_memnet_read_bwd_small_f32" : "mnemo_memnet_read_bwd_split+merge_f32",
-         sh, memnet_small_path(N) ? 1 : plan.splits, iters, us, 3.0 * bytes);
+         sh, memnet_small_path(N) ? 1 : bplan.splits, iters, us, 3.0 * bytes);
+  if (!memnet_small_path(N)) sweep_bwd_splits(sh, b, iters, s);
 }
 
 }  // namespace

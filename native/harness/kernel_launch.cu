@@ -239,14 +239,26 @@ const void* fill_kernel_handle() { return reinterpret_cast<const void*>(mnemo_te
 
 // ── memnet ──
 
-MemnetSplitPlan memnet_split_plan(long long batch, long long slots) {
-  const long long wanted = std::max(1LL, ceil_div(MNEMO_MEMNET_SPLIT_TARGET_BLOCKS, std::max(1LL, batch)));
+namespace {
+// The header's plans given the split count wanted before the caps.
+MemnetSplitPlan memnet_capped_plan(long long wanted, long long slots) {
+  if (slots < 1) return {1, 1};  // the split kernels then see no slot (only empty slots)
   long long splits = std::min({wanted, ceil_div(slots, MNEMO_MEMNET_SPLIT_MIN_SLOTS),
                                static_cast<long long>(MNEMO_MEMNET_SPLIT_MAX_SPLITS)});
   splits = std::max(1LL, splits);
-  if (slots < 1) return {1, 1};  // the split kernels then see no slot (only empty slots)
   const long long perSplit = ceil_div(slots, splits);
   return {ceil_div(slots, perSplit), perSplit};
+}
+}  // namespace
+
+MemnetSplitPlan memnet_split_plan(long long batch, long long slots) {
+  const long long byBlocks = ceil_div(MNEMO_MEMNET_SPLIT_TARGET_BLOCKS, std::max(1LL, batch));
+  const long long byRun = ceil_div(std::max(0LL, slots), MNEMO_MEMNET_SPLIT_MAX_SLOTS);
+  return memnet_capped_plan(std::max(byBlocks, byRun), slots);
+}
+
+MemnetSplitPlan memnet_bwd_split_plan(long long batch, long long slots) {
+  return memnet_capped_plan(ceil_div(MNEMO_MEMNET_BWD_SPLIT_TARGET_BLOCKS, std::max(1LL, batch)), slots);
 }
 
 long long memnet_fwd_partials_count(long long batch, long long slots, long long valueWidth) {
@@ -256,7 +268,7 @@ long long memnet_fwd_partials_count(long long batch, long long slots, long long 
 
 long long memnet_bwd_partials_count(long long batch, long long slots, long long keyWidth) {
   if (memnet_small_path(slots)) return 0;
-  return batch * memnet_split_plan(batch, slots).splits * keyWidth;
+  return batch * memnet_bwd_split_plan(batch, slots).splits * keyWidth;
 }
 
 namespace {
@@ -287,6 +299,10 @@ void launch_memnet_read_fwd_split(const mnemo_memnet_read_fwd_params& p, bool kv
                                       stream>>>(p);
   }
   CHECK_LAUNCH();
+  if (p.splits > 1) launch_memnet_read_fwd_merge(p, stream);  // one split: the row is finished
+}
+
+void launch_memnet_read_fwd_merge(const mnemo_memnet_read_fwd_params& p, cudaStream_t stream) {
   mnemo_memnet_read_fwd_merge_f32<<<memnet_merge_grid(p.batch), kBlockThreads, 0, stream>>>(p);
   CHECK_LAUNCH();
 }
@@ -321,7 +337,7 @@ void launch_memnet_read_bwd(mnemo_memnet_read_bwd_params p, cudaStream_t stream)
     launch_memnet_read_bwd_small(p, stream);
     return;
   }
-  const MemnetSplitPlan plan = memnet_split_plan(p.batch, p.slots);
+  const MemnetSplitPlan plan = memnet_bwd_split_plan(p.batch, p.slots);
   p.splits = plan.splits;
   p.slotsPerSplit = plan.slotsPerSplit;
   launch_memnet_read_bwd_split(p, stream);

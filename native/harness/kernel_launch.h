@@ -103,12 +103,13 @@ void launch_rmsprop(float* param, const float* grad, float* squareAvg, float* mo
 const void* fill_kernel_handle();
 
 // ── memnet: key-value memory read (small path, split + merge), ring-buffer write ──
-// The header's split plan for (batch, slots >= 1).
+// The header's split plans for (batch, slots >= 1): the forward's and the backward's.
 struct MemnetSplitPlan {
   long long splits;
   long long slotsPerSplit;
 };
 MemnetSplitPlan memnet_split_plan(long long batch, long long slots);
+MemnetSplitPlan memnet_bwd_split_plan(long long batch, long long slots);
 // Whether the host takes the small path (slots <= MNEMO_MEMNET_SMALL_MAX_SLOTS).
 inline bool memnet_small_path(long long slots) { return slots <= MNEMO_MEMNET_SMALL_MAX_SLOTS; }
 // Floats of scratch the forward / backward need for p's sizes (0 on the small path).
@@ -120,8 +121,11 @@ void launch_memnet_read_fwd(mnemo_memnet_read_fwd_params p, bool kvBf16, cudaStr
 void launch_memnet_read_bwd(mnemo_memnet_read_bwd_params p, cudaStream_t stream);
 // One path forced (the check runs both on the same shapes): split with a given plan.
 void launch_memnet_read_fwd_small(const mnemo_memnet_read_fwd_params& p, cudaStream_t stream);
+// The split kernel, then the merge when p.splits > 1.
 void launch_memnet_read_fwd_split(const mnemo_memnet_read_fwd_params& p, bool kvBf16,
                                   cudaStream_t stream);
+// The merge kernel alone (the check launches it after a one-split read, which it must not touch).
+void launch_memnet_read_fwd_merge(const mnemo_memnet_read_fwd_params& p, cudaStream_t stream);
 void launch_memnet_read_bwd_small(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream);
 void launch_memnet_read_bwd_split(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream);
 void launch_memnet_ring_write(float* keys, float* values, const float* k, long long ldk,

@@ -642,20 +642,33 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
  *         grid ceil(B / 8), at least 1; no dynamic shared memory.
  *   split (slots >= 1, any size; flash-decoding): block (s, b) takes slots
  *         [s·slotsPerSplit, min(slots, (s+1)·slotsPerSplit)) of row b and writes one partial;
- *         the merge kernel combines a row's partials. Launch of the split kernels: block 256
- *         threads, grid B·splits (1-D, block index = b·splits + s), at least 1, no dynamic
- *         shared memory; of the merge kernels: block 256 threads, a block per row (grid B, at
- *         least 1), no dynamic shared memory.
- * Split plan (what the harness and the Java launcher use; any plan with
+ *         the merge kernel combines a row's partials. With splits = 1 the forward's split
+ *         kernel finishes the row itself (c and lse, as the merge would) and its merge leaves
+ *         the row alone, so the host launches the merge only for splits > 1 (launching it
+ *         anyway is harmless). Launch of the split kernels: block 256 threads, grid B·splits
+ *         (1-D, block index = b·splits + s), at least 1, no dynamic shared memory; of the merge
+ *         kernels: block 256 threads, a block per row (grid B, at least 1), no dynamic shared
+ *         memory.
+ * Split plans (what the harness and the Java launcher use; any plan with
  * splits = ceil(slots / slotsPerSplit) gives a correct result):
- *   splits        = min(max(1, ceil(MNEMO_MEMNET_SPLIT_TARGET_BLOCKS / B)),
- *                       ceil(slots / MNEMO_MEMNET_SPLIT_MIN_SLOTS), MNEMO_MEMNET_SPLIT_MAX_SPLITS)
- *   slotsPerSplit = ceil(slots / splits),  then splits = ceil(slots / slotsPerSplit)
- * (Many small blocks rather than one wave of big ones: ~4096 blocks keep the tail of the last
- * wave short on 100+ SMs, and 128 slots fill one pass of a block's groups at d = 32. But at most
- * 128 splits a row: on the H200 a B = 1 read over 65536 slots took 16.7 µs in 132 splits and
- * 39.3 µs in 512, the time growing with the split count; run 6's `mnemo_harness memnet` sweep.)
- * Scratch: forward partials [B, splits, 2 + valueWidth] floats (max, Σ exp, Σ exp·V per split);
+ *   forward   splits = min(max(ceil(MNEMO_MEMNET_SPLIT_TARGET_BLOCKS / B),
+ *                              ceil(slots / MNEMO_MEMNET_SPLIT_MAX_SLOTS)),
+ *                          ceil(slots / MNEMO_MEMNET_SPLIT_MIN_SLOTS), MNEMO_MEMNET_SPLIT_MAX_SPLITS)
+ *   backward  splits = min(max(1, ceil(MNEMO_MEMNET_BWD_SPLIT_TARGET_BLOCKS / B)),
+ *                          ceil(slots / MNEMO_MEMNET_SPLIT_MIN_SLOTS), MNEMO_MEMNET_SPLIT_MAX_SPLITS)
+ *   then (both) slotsPerSplit = ceil(slots / splits), splits = ceil(slots / slotsPerSplit)
+ * Why these numbers (H200, `mnemo_harness memnet`'s split sweep, graph reads):
+ *   - The forward wants about one block per SM, each scanning a long run of slots: fewer splits
+ *     than the old 4096-block target were faster on every row swept in run 7 (64 × 1024: 9.87 µs
+ *     at 2 splits against 11.43 at 8; 256 × 1024: 37.6 at 1 against 41.4 at 8; 1024 × 256: 25.4
+ *     at 1 against 26.9 at 2). MNEMO_MEMNET_SPLIT_MAX_SLOTS keeps a split's run near the
+ *     longest measured (1024 slots, B = 256) where B is small and the memory long (64 × 8192:
+ *     8 splits; not swept yet).
+ *   - At most 128 splits a row: a B = 1 read over 65536 slots took 16.7 µs in 132 splits and
+ *     39.3 µs in 512 (run 6); 66 and 132 splits were equal (run 7).
+ *   - The backward keeps the old target (many blocks of 128 slots) until a sweep of it says
+ *     otherwise: it was never swept.
+  * Scratch: forward partials [B, splits, 2 + valueWidth] floats (max, Σ exp, Σ exp·V per split);
  *          backward partials [B, splits, keyWidth] floats (Σ ds·K per split).
  * Loads: 16-byte vectors when both widths, every stride and every K/V (dK/dV) pointer allow it
  * (multiples of 4 floats / 8 bf16, 16-byte aligned); otherwise one element per load.
@@ -665,7 +678,9 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
  */
 #define MNEMO_MEMNET_MAX_WIDTH 256
 #define MNEMO_MEMNET_SMALL_MAX_SLOTS 128
-#define MNEMO_MEMNET_SPLIT_TARGET_BLOCKS 4096
+#define MNEMO_MEMNET_SPLIT_TARGET_BLOCKS 128
+#define MNEMO_MEMNET_SPLIT_MAX_SLOTS 1024
+#define MNEMO_MEMNET_BWD_SPLIT_TARGET_BLOCKS 4096
 #define MNEMO_MEMNET_SPLIT_MIN_SLOTS 128
 #define MNEMO_MEMNET_SPLIT_MAX_SPLITS 128
 
@@ -694,10 +709,12 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
  *   scale             (144)  double, rounded to float once
  * Entry points (launch: see "family: memnet" above):
  *   mnemo_memnet_read_fwd_small_f32        small path: c, lse
- *   mnemo_memnet_read_fwd_split_f32        split path pass 1: partials (K, V float)
+ *   mnemo_memnet_read_fwd_split_f32        split path pass 1: partials (K, V float); with
+ *                                          splits = 1, c and lse instead
  *   mnemo_memnet_read_fwd_split_kvbf16_f32 as the split pass with K, V stored as bf16 (the bits
  *                                          of torch.bfloat16); q, c and the arithmetic float32
- *   mnemo_memnet_read_fwd_merge_f32        split path pass 2: partials → c, lse
+ *   mnemo_memnet_read_fwd_merge_f32        split path pass 2: partials → c, lse; nothing
+ *                                          when splits = 1
  */
 typedef struct mnemo_memnet_read_fwd_params {
   const float* q;

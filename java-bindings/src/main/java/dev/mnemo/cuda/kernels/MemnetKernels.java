@@ -20,8 +20,9 @@ import java.util.List;
  * fused) and <em>split</em> (flash-decoding: blocks of slot chunks write partials, a merge kernel
  * combines them, a block per row). {@link #readForward}, {@link #readForwardKvbf16} and
  * {@link #readBackward} take a typed {@link FwdParams} / {@link BwdParams}, check every size,
- * stride and overlap, choose the path and the {@link #splitPlan split plan} (overriding the
- * record's {@code slotsPerSplit} and {@code splits}), and queue one or two launches. The mirror
+ * stride and overlap, choose the path and the split plan ({@link #splitPlan}, {@link #backwardSplitPlan};
+ * overriding the record's {@code slotsPerSplit} and {@code splits}), and queue one or two launches
+ * (a one-split forward is one: its split kernel finishes the rows). The mirror
  * methods ({@code readFwdSmall(MemorySegment)}, ...) launch one kernel from the struct's bytes.
  *
  * <p>Not thread-safe (one stream, one thread, like its context).
@@ -35,8 +36,12 @@ public final class MemnetKernels {
     public static final int MAX_WIDTH = 256;
     /** {@code MNEMO_MEMNET_SMALL_MAX_SLOTS}: the small path's slot limit. */
     public static final int SMALL_MAX_SLOTS = 128;
-    /** {@code MNEMO_MEMNET_SPLIT_TARGET_BLOCKS}. */
-    public static final int SPLIT_TARGET_BLOCKS = 4096;
+    /** {@code MNEMO_MEMNET_SPLIT_TARGET_BLOCKS}: the forward's, about one block per SM (H200, run 7). */
+    public static final int SPLIT_TARGET_BLOCKS = 128;
+    /** {@code MNEMO_MEMNET_SPLIT_MAX_SLOTS}: the forward's longest run of slots per split, where B allows. */
+    public static final int SPLIT_MAX_SLOTS = 1024;
+    /** {@code MNEMO_MEMNET_BWD_SPLIT_TARGET_BLOCKS}: the backward's (not swept yet). */
+    public static final int BWD_SPLIT_TARGET_BLOCKS = 4096;
     /** {@code MNEMO_MEMNET_SPLIT_MIN_SLOTS}. */
     public static final int SPLIT_MIN_SLOTS = 128;
     /** {@code MNEMO_MEMNET_SPLIT_MAX_SPLITS}: more splits of a row only lengthen the read (H200, run 6). */
@@ -220,18 +225,31 @@ public final class MemnetKernels {
     }
 
     /**
-     * The header's plan: {@code splits = min(max(1, ceil(4096 / B)), ceil(slots / 128), 128)} (at least 1),
-     * {@code slotsPerSplit = ceil(slots / splits)}, then {@code splits = ceil(slots / slotsPerSplit)}.
+     * The header's forward plan: {@code splits = min(max(ceil(128 / B), ceil(slots / 1024)), ceil(slots / 128),
+     * 128)} (at least 1), {@code slotsPerSplit = ceil(slots / splits)}, then
+     * {@code splits = ceil(slots / slotsPerSplit)}. One split (every B &gt;= 128 up to 1024 slots) is one
+     * launch: the split kernel then finishes the rows itself.
      */
     public static SplitPlan splitPlan(long batch, long slots) {
         LaunchChecks.count("batch", batch);
         LaunchChecks.count("slots", slots);
+        return cappedPlan(Math.max(ceilDiv(SPLIT_TARGET_BLOCKS, Math.max(1, batch)), ceilDiv(slots, SPLIT_MAX_SLOTS)),
+                slots);
+    }
+
+    /** The header's backward plan: {@code splits = min(max(1, ceil(4096 / B)), ceil(slots / 128), 128)}, then as above. */
+    public static SplitPlan backwardSplitPlan(long batch, long slots) {
+        LaunchChecks.count("batch", batch);
+        LaunchChecks.count("slots", slots);
+        return cappedPlan(ceilDiv(BWD_SPLIT_TARGET_BLOCKS, Math.max(1, batch)), slots);
+    }
+
+    /** {@code wanted} splits of {@code slots}, within the caps both plans share. */
+    private static SplitPlan cappedPlan(long wanted, long slots) {
         if (slots == 0) {
             return new SplitPlan(1, 1);
         }
-        long wanted = Math.max(1, LaunchChecks.blocksFor(SPLIT_TARGET_BLOCKS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, batch))));
-        long splits = Math.max(1, Math.min(Math.min(wanted, LaunchChecks.blocksFor(slots, SPLIT_MIN_SLOTS)),
-                SPLIT_MAX_SPLITS));
+        long splits = Math.max(1, Math.min(Math.min(wanted, ceilDiv(slots, SPLIT_MIN_SLOTS)), SPLIT_MAX_SPLITS));
         long perSplit = ceilDiv(slots, splits);
         return new SplitPlan(ceilDiv(slots, perSplit), perSplit);
     }
@@ -249,8 +267,8 @@ public final class MemnetKernels {
 
     /** Floats of backward scratch {@link #readBackward} needs: {@code B·splits·d_k}, 0 on the small path. */
     public static long bwdPartialsCount(long batch, long slots, long keyWidth) {
-        return smallPath(slots) ? 0 : Math.multiplyExact(Math.multiplyExact(batch, splitPlan(batch, slots).splits()),
-                keyWidth);
+        return smallPath(slots) ? 0 : Math.multiplyExact(
+                Math.multiplyExact(batch, backwardSplitPlan(batch, slots).splits()), keyWidth);
     }
 
     /** Small path: block 256 (a warp per row), grid ceil(B / 8), at least 1. */
@@ -415,7 +433,7 @@ public final class MemnetKernels {
             readBwdSmall(bwdParams);
             return;
         }
-        SplitPlan plan = splitPlan(p.batch(), p.slots());
+        SplitPlan plan = backwardSplitPlan(p.batch(), p.slots());
         long needed = Math.multiplyExact(Math.multiplyExact(p.batch(), plan.splits()), p.keyWidth());
         LaunchChecks.present("partials", p.partials());
         LaunchChecks.holds("partials", p.partials(), needed, "bwdPartialsCount: batch·splits·keyWidth");
@@ -446,7 +464,9 @@ public final class MemnetKernels {
         } else {
             readFwdSplit(fwdParams);
         }
-        readFwdMerge(fwdParams);
+        if (plan.splits() > 1) {  // one split: the split kernel finished the rows
+            readFwdMerge(fwdParams);
+        }
     }
 
     // ───────────────────────────── checks ─────────────────────────────

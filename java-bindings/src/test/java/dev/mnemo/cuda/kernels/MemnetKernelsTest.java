@@ -42,23 +42,35 @@ class MemnetKernelsTest {
     }
 
     @Test
-    void theSplitPlanFollowsTheHeader() {
-        assertEquals(new MemnetKernels.SplitPlan(64, 128), MemnetKernels.splitPlan(64, 8192));
+    void theSplitPlansFollowTheHeader() {
+        // forward: about 128 blocks, runs of at most 1024 slots where B allows, at most 128 splits
+        assertEquals(new MemnetKernels.SplitPlan(8, 1024), MemnetKernels.splitPlan(64, 8192));
+        assertEquals(new MemnetKernels.SplitPlan(2, 512), MemnetKernels.splitPlan(64, 1024));
         assertEquals(new MemnetKernels.SplitPlan(128, 512), MemnetKernels.splitPlan(1, 65536)); // at most 128 splits
-        assertEquals(new MemnetKernels.SplitPlan(128, 782), MemnetKernels.splitPlan(2, 100_000));
-        assertEquals(new MemnetKernels.SplitPlan(2, 128), MemnetKernels.splitPlan(1024, 256));
+        assertEquals(new MemnetKernels.SplitPlan(98, 1021), MemnetKernels.splitPlan(2, 100_000));
+        assertEquals(new MemnetKernels.SplitPlan(1, 256), MemnetKernels.splitPlan(1024, 256));
         assertEquals(new MemnetKernels.SplitPlan(3, 100), MemnetKernels.splitPlan(3, 300)); // the harness check's "d 64 split plan" case
-        assertEquals(new MemnetKernels.SplitPlan(8, 128), MemnetKernels.splitPlan(256, 1024));
+        assertEquals(new MemnetKernels.SplitPlan(1, 1024), MemnetKernels.splitPlan(256, 1024));
+        assertEquals(new MemnetKernels.SplitPlan(2, 1000), MemnetKernels.splitPlan(256, 2000));
         assertEquals(new MemnetKernels.SplitPlan(1, 1), MemnetKernels.splitPlan(4, 0));
+        // backward: the old 4096-block target
+        assertEquals(new MemnetKernels.SplitPlan(64, 128), MemnetKernels.backwardSplitPlan(64, 8192));
+        assertEquals(new MemnetKernels.SplitPlan(128, 512), MemnetKernels.backwardSplitPlan(1, 65536));
+        assertEquals(new MemnetKernels.SplitPlan(2, 128), MemnetKernels.backwardSplitPlan(1024, 256));
+        assertEquals(new MemnetKernels.SplitPlan(8, 128), MemnetKernels.backwardSplitPlan(256, 1024));
+        assertEquals(new MemnetKernels.SplitPlan(1, 1), MemnetKernels.backwardSplitPlan(4, 0));
         for (long b : new long[] {1, 3, 64, 1000, 5000}) {
             for (long m : new long[] {1, 63, 64, 65, 129, 1000, 8191, 100_000}) {
-                MemnetKernels.SplitPlan p = MemnetKernels.splitPlan(b, m);
-                assertEquals((m + p.slotsPerSplit() - 1) / p.slotsPerSplit(), p.splits(), "splits covers slots once");
-                assertTrue(p.splits() >= 1 && (p.splits() - 1) * p.slotsPerSplit() < m, "no empty split");
+                for (MemnetKernels.SplitPlan p : List.of(MemnetKernels.splitPlan(b, m),
+                        MemnetKernels.backwardSplitPlan(b, m))) {
+                    assertEquals((m + p.slotsPerSplit() - 1) / p.slotsPerSplit(), p.splits(), "splits covers slots once");
+                    assertTrue(p.splits() >= 1 && (p.splits() - 1) * p.slotsPerSplit() < m, "no empty split");
+                    assertTrue(p.splits() <= MemnetKernels.SPLIT_MAX_SPLITS, "at most 128 splits");
+                }
             }
         }
         assertEquals(0, MemnetKernels.fwdPartialsCount(64, 128, 64), "small path needs no scratch");
-        assertEquals(64L * 64 * 66, MemnetKernels.fwdPartialsCount(64, 8192, 64));
+        assertEquals(64L * 8 * 66, MemnetKernels.fwdPartialsCount(64, 8192, 64));
         assertEquals(64L * 64 * 32, MemnetKernels.bwdPartialsCount(64, 8192, 32));
         assertEquals(2L * 1 * 7, MemnetKernels.fwdKvbf16PartialsCount(2, 50, 5));
     }
@@ -99,17 +111,33 @@ class MemnetKernelsTest {
         kernels.readForward(p);
         assertEquals(List.of(MemnetKernels.READ_FWD_SPLIT, MemnetKernels.READ_FWD_MERGE),
                 target.launches.stream().map(RecordingTarget.Launch::kernel).toList());
-        assertEquals(LaunchGeometry.linear(64 * 64, 256), target.launches.get(0).geometry());
+        assertEquals(LaunchGeometry.linear(64 * 8, 256), target.launches.get(0).geometry());
         assertEquals(LaunchGeometry.linear(64, 256), target.launches.get(1).geometry(), "merge: a block per row");
         MemorySegment s = (MemorySegment) target.launches.get(0).arguments().getFirst();
-        assertEquals(64, fwdLong(s, "splits"));
-        assertEquals(128, fwdLong(s, "slotsPerSplit"));
+        assertEquals(8, fwdLong(s, "splits"));
+        assertEquals(1024, fwdLong(s, "slotsPerSplit"));
         target.launches.clear();
         kernels.readForwardKvbf16(new MemnetKernels.FwdParams(floats(b * d), new FakeMemory(1L << 40, b * m * d * 2),
                 new FakeMemory(1L << 41, b * m * d * 2), floats(b * d), floats(b),
                 floats(MemnetKernels.fwdKvbf16PartialsCount(b, m, d)), b, m, 0, d, d, d, m * d, d, m * d, d, 0, 0, 1));
         assertEquals(List.of(MemnetKernels.READ_FWD_SPLIT_KVBF16, MemnetKernels.READ_FWD_MERGE),
                 target.launches.stream().map(RecordingTarget.Launch::kernel).toList());
+    }
+
+    @Test
+    void aOneSplitReadIsOneLaunchAndItsBackwardKeepsTwo() {
+        long b = 256, m = 1024, d = 64;
+        kernels.readForward(dense(b, m, 2, d, floats(MemnetKernels.fwdPartialsCount(b, m, d))));
+        assertEquals(List.of(MemnetKernels.READ_FWD_SPLIT), target.launches.stream().map(RecordingTarget.Launch::kernel)
+                .toList(), "the split kernel finishes the rows itself");
+        MemorySegment s = (MemorySegment) target.launches.getFirst().arguments().getFirst();
+        assertEquals(1, fwdLong(s, "splits"));
+        assertEquals(LaunchGeometry.linear(256, 256), target.launches.getFirst().geometry());
+        target.launches.clear();
+        kernels.readBackward(denseBwd(b, m, d, floats(MemnetKernels.bwdPartialsCount(b, m, d))));
+        assertEquals(List.of(MemnetKernels.READ_BWD_SPLIT, MemnetKernels.READ_BWD_MERGE),
+                target.launches.stream().map(RecordingTarget.Launch::kernel).toList());
+        assertEquals(LaunchGeometry.linear(256 * 8, 256), target.launches.getFirst().geometry(), "8 splits a row");
     }
 
     @Test

@@ -152,6 +152,24 @@ class HostCallCensusGpuTest {
                 "launch:mnemo_memnet_read_fwd_merge_f32", 1L), census.counts());
     }
 
+    @Test
+    void aOneSplitMemnetReadIsOneLaunch() {
+        int b = 130;   // the plan's 128 blocks: one split a row
+        int n = 200;
+        int d = 8;
+        Tensor q = gpu.copyOf(RecurrentCudaGpuTest.random(1, b * d));
+        Tensor k = gpu.copyOf(RecurrentCudaGpuTest.random(2, b * n * d));
+        Tensor v = gpu.copyOf(RecurrentCudaGpuTest.random(3, b * n * d));
+        var read = new Backend.MemoryRead(b, n, 0, d, d, 0.3, new Backend.Strided(q, 0, d, 0),
+                new Backend.Strided(k, 0, (long) n * d, d), new Backend.Strided(v, 0, (long) n * d, d));
+        Tensor c = gpu.zeros(b, d);
+        Tensor lse = gpu.zeros(b);
+        gpu.memoryReadForward(read, c, lse);
+        census.reset();
+        gpu.memoryReadForward(read, c, lse);
+        assertEquals(Map.of("cuLaunchKernel", 1L, "launch:mnemo_memnet_read_fwd_split_f32", 1L), census.counts());
+    }
+
     /**
      * The census of the fifth forward ({@code training}) or infer of a fresh layer, T 6, B 3, I 4,
      * H 16, each call releasing its saved, output and state.
