@@ -208,7 +208,7 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
         (p.tuning & MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS) == 0) {
       RegisterSlice slice;
       slice.load(w, unitsPerBlock, gh);
-      stepsWith([&](const float* x) { slice.product(x, acc, unitsPerBlock, gh); });
+      stepsWith([&](const float* x) { slice.product(x, acc, unitsPerBlock, gh, p.tuning); });
       return;
     }
   }

@@ -200,7 +200,7 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
     if (RegisterSlice::fits(k.rows, rowsPerCluster, k.hidden)) {
       RegisterSlice slice;
       slice.load(w, k.rows, k.hidden);
-      cluster_steps<C>(p, k, [&](const float* x, float* acc) { slice.product(x, acc, k.rows, k.hidden); });
+      cluster_steps<C>(p, k, [&](const float* x, float* acc) { slice.product(x, acc, k.rows, k.hidden, p.tuning); });
       return;
     }
   }

@@ -14,6 +14,7 @@
 // slice's rows and columns is 0·0 added to a sum).
 #pragma once
 
+#include "mnemo_kernels.h"
 #include "persistent_common.cuh"
 #include "persistent_tiled_product.cuh"
 
@@ -24,6 +25,7 @@ constexpr int kRegisterWordsPerLane = 8;
 constexpr int kRegisterTileRows = kTileSums;  // 8 rows × 1 batch row per tile
 constexpr int kRegisterRows = kWarps * kRegisterTilesPerWarp * kRegisterTileRows;  // 128
 constexpr int kRegisterWidth = kWarpSize * kRegisterWordsPerLane;                 // 256
+constexpr int kRegisterNarrowWidth = kRegisterWidth / 2;                         // 128
 
 struct RegisterSlice {
   float w[kRegisterTilesPerWarp][kRegisterTileRows][kRegisterWordsPerLane];
@@ -51,13 +53,27 @@ struct RegisterSlice {
   }
 
   // acc[r] = w[r, :] · x for r < rows (one batch row). A warp skips a tile wholly past the rows
-  // (the test is the same in all its lanes, so the shuffles stay warp-wide).
-  __device__ __forceinline__ void product(const float* x, float* acc, int rows, int width) const {
+  // (the test is the same in all its lanes, so the shuffles stay warp-wide). A slice of at most
+  // kRegisterNarrowWidth columns holds zeros in its lanes' upper column slots; `narrow` skips them,
+  // half the FMAs (pixel MNIST's RNN, 128 × 128, forward and backward) — unless `tuning` has
+  // MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS, for the side-by-side timing.
+  __device__ __forceinline__ void product(const float* x, float* acc, int rows, int width, int tuning) const {
+    if (width <= kRegisterNarrowWidth && (tuning & MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS) == 0) {
+      columns<kRegisterNarrowWidth / kWarpSize>(x, acc, rows, width);
+    } else {
+      columns<kRegisterWordsPerLane>(x, acc, rows, width);
+    }
+  }
+
+ private:
+  // The product over this lane's first kSlots column slots (the rest hold zeros).
+  template <int kSlots>
+  __device__ __forceinline__ void columns(const float* x, float* acc, int rows, int width) const {
     const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
     const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
-    float xv[kRegisterWordsPerLane];
+    float xv[kSlots];
 #pragma unroll
-    for (int k = 0; k < kRegisterWordsPerLane; ++k) {
+    for (int k = 0; k < kSlots; ++k) {
       const int col = lane + k * kWarpSize;
       xv[k] = col < width ? x[col] : 0.0f;
     }
@@ -69,7 +85,7 @@ struct RegisterSlice {
 #pragma unroll
       for (int q = 0; q < kTileSums; ++q) sum[q] = 0.0f;
 #pragma unroll
-      for (int k = 0; k < kRegisterWordsPerLane; ++k)
+      for (int k = 0; k < kSlots; ++k)
 #pragma unroll
         for (int rr = 0; rr < kRegisterTileRows; ++rr) sum[rr] = fmaf(w[t][rr][k], xv[k], sum[rr]);
       const float total = warp_reduce_scatter8(sum, lane);

@@ -382,6 +382,7 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       // LSTM rows, the limit); two clusters of one row, H = 200 (a partial last column word)
       {PersistentCell::kLstm, 4, 1, 256, 32, false, true, 1},
       {PersistentCell::kLstm, 3, 2, 200, 25, true, true, 2},
+      // (with at most 128 columns, e.g. RNN pixel MNIST below, the registers' narrow product)
       // one slice row per thread (LSTM and GRU: 129..256 rows, H a multiple of 4 up to 128): pixel
       // MNIST's geometry (H = 128 on 2 blocks, 2 batch rows per cluster); a tail block and 3 rows;
       // H = 44 (fewer columns than the registers hold)
@@ -415,6 +416,8 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1, false, MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER},
       {PersistentCell::kLstm, 7, 1, 37, 10, false, true, 1, false, MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS},
       {PersistentCell::kLstm, 3, 2, 100, 100, false, true, 2, false, MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT},
+      {PersistentCell::kLstm, 7, 1, 37, 10, true, true, 1, false, MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS},
+      {PersistentCell::kLstm, 3, 2, 128, 128, false, true, 2, false, MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS},
       {PersistentCell::kLstm, 3, 5, 64, 16, true, true, 2, false, MNEMO_PERSISTENT_TUNE_ALL},
   };
   // bf16 weights: a cluster of one block at H = 1 (one padded word); odd H and odd G·H (padded
