@@ -52,45 +52,93 @@ struct RegisterSlice {
       }
   }
 
-  // acc[r] = w[r, :] · x for r < rows (one batch row). A warp skips a tile wholly past the rows
-  // (the test is the same in all its lanes, so the shuffles stay warp-wide). A slice of at most
-  // kRegisterNarrowWidth columns holds zeros in its lanes' upper column slots; `narrow` skips them,
-  // half the FMAs (pixel MNIST's RNN, 128 × 128, forward and backward) — unless `tuning` has
-  // MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS, for the side-by-side timing.
+  // acc[r] = w[r, :] · x for r < rows (one batch row). Two changes since the H200's run 7, both
+  // reversed by `tuning`'s MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS for the side-by-side timing:
+  //  - a slice of at most kRegisterNarrowWidth columns holds zeros in its lanes' upper 4 column
+  //    slots, and the product skips them: half the FMAs of pixel MNIST's RNN (128 × 128);
+  //  - when every warp's first tile is full of rows (rows > 64), both tiles are summed before
+  //    either is reduced, so the two reductions' shuffles (five dependent levels each, most of the
+  //    product's latency) overlap instead of running one after the other. A second tile past the
+  //    rows then sums zeros, never stored.
+  // Fewer rows keep one tile per warp, which a warp skips wholly past the rows (the test is the
+  // same in all its lanes, so the shuffles stay warp-wide). The sums are the same either way.
   __device__ __forceinline__ void product(const float* x, float* acc, int rows, int width, int tuning) const {
-    if (width <= kRegisterNarrowWidth && (tuning & MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS) == 0) {
-      columns<kRegisterNarrowWidth / kWarpSize>(x, acc, rows, width);
+    if ((tuning & MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS) != 0) {
+      tiles_one_by_one<kRegisterWordsPerLane>(x, acc, rows, width);
+    } else if (width > kRegisterNarrowWidth) {
+      overlapped<kRegisterWordsPerLane>(x, acc, rows, width);
     } else {
-      columns<kRegisterWordsPerLane>(x, acc, rows, width);
+      overlapped<kRegisterNarrowWidth / kWarpSize>(x, acc, rows, width);
     }
   }
 
  private:
-  // The product over this lane's first kSlots column slots (the rest hold zeros).
+  // x's words at this lane's first kSlots column slots.
   template <int kSlots>
-  __device__ __forceinline__ void columns(const float* x, float* acc, int rows, int width) const {
+  static __device__ __forceinline__ void load_x(const float* x, int width, float (&xv)[kSlots]) {
     const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
-    const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
-    float xv[kSlots];
 #pragma unroll
     for (int k = 0; k < kSlots; ++k) {
       const int col = lane + k * kWarpSize;
       xv[k] = col < width ? x[col] : 0.0f;
     }
+  }
+
+  // Tile t's 8 row sums over the first kSlots column slots (the rest hold zeros).
+  template <int kSlots>
+  __device__ __forceinline__ void tile_sums(int t, const float (&xv)[kSlots], float (&sum)[kTileSums]) const {
+#pragma unroll
+    for (int q = 0; q < kTileSums; ++q) sum[q] = 0.0f;
+#pragma unroll
+    for (int k = 0; k < kSlots; ++k)
+#pragma unroll
+      for (int rr = 0; rr < kRegisterTileRows; ++rr) sum[rr] = fmaf(w[t][rr][k], xv[k], sum[rr]);
+  }
+
+  // Lane ℓ's reduced sum of tile t, into acc where its row exists.
+  static __device__ __forceinline__ void store(float total, int t, float* acc, int rows) {
+    const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
+    const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+    const int r = (warp + t * kWarps) * kRegisterTileRows + tile_slot(lane);
+    if ((lane & 3) == 0 && r < rows) acc[r] = total;
+  }
+
+  template <int kSlots>
+  __device__ __forceinline__ void overlapped(const float* x, float* acc, int rows, int width) const {
+    static_assert(kRegisterTilesPerWarp == 2, "overlapped sums two tiles per warp");
+    const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
+    float xv[kSlots];
+    load_x<kSlots>(x, width, xv);
+    if (rows > kWarps * kRegisterTileRows) {  // uniform across the block
+      float first[kTileSums], second[kTileSums];
+      tile_sums<kSlots>(0, xv, first);
+      tile_sums<kSlots>(1, xv, second);
+      const float a = warp_reduce_scatter8(first, lane);
+      const float b = warp_reduce_scatter8(second, lane);
+      store(a, 0, acc, rows);
+      store(b, 1, acc, rows);
+      return;
+    }
+    const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+    if (warp * kRegisterTileRows >= rows) return;  // the whole warp
+    float sum[kTileSums];
+    tile_sums<kSlots>(0, xv, sum);
+    store(warp_reduce_scatter8(sum, lane), 0, acc, rows);
+  }
+
+  // The product as it ran on the H200 in run 7: every slot, one tile after the other.
+  template <int kSlots>
+  __device__ __forceinline__ void tiles_one_by_one(const float* x, float* acc, int rows, int width) const {
+    const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
+    const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+    float xv[kSlots];
+    load_x<kSlots>(x, width, xv);
 #pragma unroll
     for (int t = 0; t < kRegisterTilesPerWarp; ++t) {
-      const int r0 = (warp + t * kWarps) * kRegisterTileRows;
-      if (r0 >= rows) continue;
+      if ((warp + t * kWarps) * kRegisterTileRows >= rows) continue;
       float sum[kTileSums];
-#pragma unroll
-      for (int q = 0; q < kTileSums; ++q) sum[q] = 0.0f;
-#pragma unroll
-      for (int k = 0; k < kSlots; ++k)
-#pragma unroll
-        for (int rr = 0; rr < kRegisterTileRows; ++rr) sum[rr] = fmaf(w[t][rr][k], xv[k], sum[rr]);
-      const float total = warp_reduce_scatter8(sum, lane);
-      const int r = r0 + tile_slot(lane);
-      if ((lane & 3) == 0 && r < rows) acc[r] = total;
+      tile_sums<kSlots>(t, xv, sum);
+      store(warp_reduce_scatter8(sum, lane), t, acc, rows);
     }
   }
 };

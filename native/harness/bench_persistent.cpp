@@ -121,7 +121,7 @@ constexpr FastPath kFastPaths[] = {
     {MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER, "solo-barrier"},
     {MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS, "bwd-registers"},
     {MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT, "bwd-split"},
-    {MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS, "narrow-registers"},
+    {MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS, "register-overlap"},
 };
 
 // Whether the fast path `bit` is taken by the planned cluster kernel at all (so switching it off
@@ -144,8 +144,11 @@ bool fast_path_taken(int bit, int G, long long B, long long H, const ClusterPlan
     case MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT:  // SplitSlice, where the whole slice fits shared memory too
       return backward && MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT(G, p.units, rowsPerCluster, H) &&
              MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES(G, p.units, rowsPerCluster, H) <= d.smemOptin;
-    case MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS:  // RegisterSlice on at most 128 columns (rows <= 128)
-      return rowsPerCluster == 1 && (backward ? p.units <= 128 && G * H <= 128 : G * p.units <= 128 && H <= 128);
+    case MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS: {  // RegisterSlice, narrow (<= 128 columns) or two tiles
+      const long long rows = backward ? p.units : G * p.units;
+      const long long width = backward ? G * H : H;
+      return rowsPerCluster == 1 && rows <= 128 && width <= 256 && (width <= 128 || rows > 64);
+    }
   }
   return false;
 }

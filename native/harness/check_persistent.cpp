@@ -416,8 +416,8 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1, false, MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER},
       {PersistentCell::kLstm, 7, 1, 37, 10, false, true, 1, false, MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS},
       {PersistentCell::kLstm, 3, 2, 100, 100, false, true, 2, false, MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT},
-      {PersistentCell::kLstm, 7, 1, 37, 10, true, true, 1, false, MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS},
-      {PersistentCell::kLstm, 3, 2, 128, 128, false, true, 2, false, MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS},
+      {PersistentCell::kLstm, 7, 1, 37, 10, true, true, 1, false, MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS},
+      {PersistentCell::kLstm, 3, 2, 128, 128, false, true, 2, false, MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS},
       {PersistentCell::kLstm, 3, 5, 64, 16, true, true, 2, false, MNEMO_PERSISTENT_TUNE_ALL},
   };
   // bf16 weights: a cluster of one block at H = 1 (one padded word); odd H and odd G·H (padded

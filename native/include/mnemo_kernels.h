@@ -893,10 +893,11 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
 /* the backward's product reads the whole slice from shared memory instead of splitting it between
    registers and shared memory (one batch row per cluster, up to 128 rows of 257..512 columns) */
 #define MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT 16
-/* a slice of at most 128 columns held in registers one batch row per cluster (forward and
-   backward) multiplies all 8 column slots of each lane, 4 of them zero, instead of the 4 that hold
-   weights */
-#define MNEMO_PERSISTENT_TUNE_WIDE_REGISTERS 32
+/* the product against a slice held in registers, one batch row per cluster (forward and
+   backward), runs as on the H200 in run 7: all 8 column slots of each lane multiplied (4 of them
+   zero on a slice of at most 128 columns) and a warp's two tiles reduced one after the other,
+   instead of the 4 slots that hold weights and the two reductions overlapped */
+#define MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS 32
 #define MNEMO_PERSISTENT_TUNE_ALL 63
 /* Dynamic shared memory per block in bytes: the W_hh slice [G·J, H], h_{t−1} [B, H] and the
    recurrent products [B, G·J], all float. */
