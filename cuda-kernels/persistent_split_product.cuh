@@ -84,6 +84,10 @@ struct SplitSlice {
       const int c1 = half == 0 ? split : spilled;
       const float4* xv = reinterpret_cast<const float4*>(x + kSplitHeldColumns);
       const float* col = spill + static_cast<long long>(c0) * rows + row;
+      // Unrolled so that several iterations' loads are in flight at once: each iteration's five
+      // shared loads would otherwise wait out their latency before its FMAs (32 iterations a step
+      // on pixel MNIST's LSTM).
+#pragma unroll 4
       for (int c = c0; c < c1; c += 4) {
         const float4 v = xv[c / 4];
         s[0] = fmaf(col[0], v.x, s[0]);
