@@ -70,9 +70,10 @@ struct RowSlice {
   // acc[b·rows + r] = w[r, :] · x[b, :] for b < batch and this thread's rows r < rows; x [batch,
   // width] in shared memory, 16-byte aligned rows, and `spill` what load left at the slice's start.
   // Every lane of a warp reads the same x words (broadcast). A thread with a spilled row feeds it
-  // from the same x loads as its register row, so a warp with spilled rows issues 160 shared loads
-  // per batch row instead of 192 (width 128): the shared-memory pipe is what bounds this product
-  // on pixel MNIST's LSTM (every thread has a spilled row) and GRU (half of them).
+  // from the same x loads as its register row, in the same unrolled loop: a warp with spilled rows
+  // issues 160 shared loads per batch row instead of 192 (width 128), and the spilled row's loads
+  // overlap instead of waiting one iteration at a time in a loop of their own (pixel MNIST's LSTM:
+  // every thread has a spilled row; GRU: half of them).
   __device__ __forceinline__ void product(const float* x, float* acc, int rows, int batch, int width,
                                           const float* spill) const {
     const int r = static_cast<int>(threadIdx.x);
