@@ -30,6 +30,12 @@ void report(const char* what, const Shape& s, long long splits, int iters, doubl
               what, s.batch, s.slots, s.width, splits, iters, us, bytes / (us * 1e-6) / 1e9);
 }
 
+// `want` splits of n slots as the kernels need them: splits = ceil(n / slotsPerSplit).
+MemnetSplitPlan plan_of(long long want, long long n) {
+  const long long perSplit = (n + want - 1) / want;
+  return {(n + perSplit - 1) / perSplit, perSplit};
+}
+
 // Split counts to time beside a plan's `planned` on a split-path row: B·splits at 1/4, 1/2, 1, 2,
 // 4 and 6 times the SM count, each once (small rows round several fractions to the same count).
 std::vector<long long> sweep_counts(long long B, long long N, long long planned) {
@@ -40,9 +46,7 @@ std::vector<long long> sweep_counts(long long B, long long N, long long planned)
   if (sms < 1 || memnet_small_path(N)) return counts;
   const long long blocks[] = {sms / 4, sms / 2, sms, 2LL * sms, 4LL * sms, 6LL * sms};
   for (long long target : blocks) {
-    const long long want = std::max(1LL, (target + B - 1) / B);
-    const long long perSplit = (N + want - 1) / want;
-    const long long splits = (N + perSplit - 1) / perSplit;
+    const long long splits = plan_of(std::max(1LL, (target + B - 1) / B), N).splits;
     if (splits != planned && std::find(counts.begin(), counts.end(), splits) == counts.end()) {
       counts.push_back(splits);
     }
@@ -64,14 +68,15 @@ void sweep_splits(const Shape& sh, const mnemo_memnet_read_fwd_params& f32,
   DeviceBuffer partials(B * most * (2 + d));
   const double bytes = 8.0 * B * N * d;
   for (long long want : counts) {
+    const MemnetSplitPlan plan = plan_of(want, N);
     mnemo_memnet_read_fwd_params p = f32, p16 = bf16;
     p.partials = p16.partials = partials.get();
-    p.slotsPerSplit = p16.slotsPerSplit = (N + want - 1) / want;
-    p.splits = p16.splits = want;
+    p.slotsPerSplit = p16.slotsPerSplit = plan.slotsPerSplit;
+    p.splits = p16.splits = plan.splits;
     double us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p, false, s); });
-    report("sweep split+merge_f32 graph", sh, want, iters, us, bytes);
+    report("sweep split+merge_f32 graph", sh, plan.splits, iters, us, bytes);
     us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p16, true, s); });
-    report("sweep split+merge_kvbf16 graph", sh, want, iters, us, bytes / 2);
+    report("sweep split+merge_kvbf16 graph", sh, plan.splits, iters, us, bytes / 2);
   }
 }
 
@@ -83,12 +88,13 @@ void sweep_bwd_splits(const Shape& sh, const mnemo_memnet_read_bwd_params& plann
   const long long most = std::max(planned.splits, *std::max_element(counts.begin(), counts.end()));
   DeviceBuffer partials(B * most * d);
   for (long long want : counts) {
+    const MemnetSplitPlan plan = plan_of(want, N);
     mnemo_memnet_read_bwd_params p = planned;
     p.partials = partials.get();
-    p.slotsPerSplit = (N + want - 1) / want;
-    p.splits = want;
+    p.slotsPerSplit = plan.slotsPerSplit;
+    p.splits = plan.splits;
     const double us = median_us(iters, s, no_setup, [&] { launch_memnet_read_bwd_split(p, s); });
-    report("sweep bwd split+merge_f32", sh, want, iters, us, 3.0 * 8.0 * B * N * d);
+    report("sweep bwd split+merge_f32", sh, plan.splits, iters, us, 3.0 * 8.0 * B * N * d);
   }
 }
 
