@@ -207,7 +207,7 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
     if (RegisterSlice::fits(unitsPerBlock, rowsPerCluster, gh) &&
         (p.tuning & MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS) == 0) {
       RegisterSlice slice;
-      slice.load(w, unitsPerBlock, gh);
+      slice.load(w, unitsPerBlock, gh, p.tuning);
       stepsWith([&](const float* x) { slice.product(x, acc, unitsPerBlock, gh, p.tuning); });
       return;
     }

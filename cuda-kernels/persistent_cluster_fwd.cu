@@ -199,7 +199,7 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
   if constexpr (!kBf16) {
     if (RegisterSlice::fits(k.rows, rowsPerCluster, k.hidden)) {
       RegisterSlice slice;
-      slice.load(w, k.rows, k.hidden);
+      slice.load(w, k.rows, k.hidden, p.tuning);
       cluster_steps<C>(p, k, [&](const float* x, float* acc) { slice.product(x, acc, k.rows, k.hidden, p.tuning); });
       return;
     }

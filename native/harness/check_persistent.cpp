@@ -382,7 +382,7 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       // LSTM rows, the limit); two clusters of one row, H = 200 (a partial last column word)
       {PersistentCell::kLstm, 4, 1, 256, 32, false, true, 1},
       {PersistentCell::kLstm, 3, 2, 200, 25, true, true, 2},
-      // (with at most 128 columns, e.g. RNN pixel MNIST below, the registers' narrow product)
+      // (with at most 128 columns, e.g. RNN pixel MNIST below, the registers' grouped layout)
       // one slice row per thread (LSTM and GRU: 129..256 rows, H a multiple of 4 up to 128): pixel
       // MNIST's geometry (H = 128 on 2 blocks, 2 batch rows per cluster); a tail block and 3 rows;
       // H = 44 (fewer columns than the registers hold)

@@ -894,9 +894,10 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
    registers and shared memory (one batch row per cluster, up to 128 rows of 257..512 columns) */
 #define MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT 16
 /* the product against a slice held in registers, one batch row per cluster (forward and
-   backward), runs as on the H200 in run 7: all 8 column slots of each lane multiplied (4 of them
-   zero on a slice of at most 128 columns) and a warp's two tiles reduced one after the other,
-   instead of the 4 slots that hold weights and the two reductions overlapped */
+   backward), runs as on the H200 in run 7: a row's columns across all 32 lanes at every width (4
+   of each lane's 8 column slots zero on a slice of at most 128 columns) and a warp's two tiles
+   reduced one after the other, instead of 8 lanes a row up to 128 columns and the two tiles'
+   reductions overlapped past that */
 #define MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS 32
 #define MNEMO_PERSISTENT_TUNE_ALL 63
 /* Dynamic shared memory per block in bytes: the W_hh slice [G·J, H], h_{t−1} [B, H] and the
