@@ -173,7 +173,7 @@ struct Split {
 
   // A row read in one split: the merge's arithmetic on its single partial (m, l, a) — the max
   // with 0 for the empty slots, l·w + empty·exp(−max), c = a·w / l — done here, which saves the
-  // merge's launch and the partials' round trip (a B >= 128 read takes one split).
+  // merge's launch and the partials' round trip (B >= 128 reads of up to 1024 slots take one split).
   struct OnlyPartial {
     float weight;  // exp(m − max), 0 when there is no slot at all
     float total;   // the softmax's denominator, scaled by exp(−max)

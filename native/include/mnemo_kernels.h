@@ -668,7 +668,7 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
  *     39.3 µs in 512 (run 6); 66 and 132 splits were equal (run 7).
  *   - The backward keeps the old target (many blocks of 128 slots) until a sweep of it says
  *     otherwise: it was never swept.
-  * Scratch: forward partials [B, splits, 2 + valueWidth] floats (max, Σ exp, Σ exp·V per split);
+ * Scratch: forward partials [B, splits, 2 + valueWidth] floats (max, Σ exp, Σ exp·V per split);
  *          backward partials [B, splits, keyWidth] floats (Σ ds·K per split).
  * Loads: 16-byte vectors when both widths, every stride and every K/V (dK/dV) pointer allow it
  * (multiples of 4 floats / 8 bf16, 16-byte aligned); otherwise one element per load.
