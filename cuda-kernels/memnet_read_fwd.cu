@@ -145,7 +145,7 @@ struct Split {
         l += ws[1] * expf(ws[0] - mx);
       }
     }
-    const OnlyPartial only = OnlyPartial::of(p, mx, l);
+    const OnlyPartial only = p.splits == 1 ? OnlyPartial::of(p, mx, l) : OnlyPartial{};  // only one split uses it
     float* out = p.partials + block * (2 + p.valueWidth);
     for (int j = static_cast<int>(threadIdx.x); j < p.valueWidth; j += kBlockThreads) {
       float a = 0.0f;
