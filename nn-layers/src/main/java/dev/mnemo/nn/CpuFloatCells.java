@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * The float32 cell kernels of {@link CpuBackend}, shaped for the JIT's loop vectorizer.
  *
- * <p>The generic kernels in {@link CpuBackend} read every element through {@link HostStorage#get}
+ * <p>The generic kernels in {@link CpuCells} read every element through {@link HostStorage#get}
  * and call {@link Math#exp}/{@link Math#tanh}, which C2 does not vectorize: the gate math was most
  * of a float32 LSTM forward (about 80 ns per hidden unit and step on one core; now about 18). Here each batch
  * row is copied into row buffers, runs a few simple passes over them, and is copied back; the

@@ -50,7 +50,7 @@ final class CpuGemm {
         if (m == 0 || n == 0) {
             return;
         }
-        CpuBackend.forRows(m, n, PARALLEL_FLOPS, (i0, i1) -> {
+        CpuParallel.forRows(m, n, PARALLEL_FLOPS, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 scaleRow(c, cOff + i * n, n, beta);
             }
@@ -67,7 +67,7 @@ final class CpuGemm {
                 pack(transB, b, bOff, n, k, pc, kc, jc, nc, panel);
                 final int jc0 = jc;
                 final int pc0 = pc;
-                CpuBackend.forRows(m, (long) nc * kc, PARALLEL_FLOPS, (i0, i1) -> {
+                CpuParallel.forRows(m, (long) nc * kc, PARALLEL_FLOPS, (i0, i1) -> {
                     float[] acc = new float[nc];
                     float[] aRow = new float[kc];
                     for (int i = i0; i < i1; i++) {

@@ -47,7 +47,7 @@ final class CpuMemoryRead {
         int dv = read.valueWidth();
         double scale = read.scale();
         long work = (long) slots * (dk + dv) + dv;
-        CpuBackend.forRows(read.batch(), work, PARALLEL_WORK, (b0, b1) -> {
+        CpuParallel.forRows(read.batch(), work, PARALLEL_WORK, (b0, b1) -> {
             double[] s = new double[slots];
             double[] acc = new double[dv];
             for (int b = b0; b < b1; b++) {
@@ -102,7 +102,7 @@ final class CpuMemoryRead {
         double scale = read.scale();
         long work = 2L * slots * (dk + dv) + dv;
         // Rows write disjoint gradient elements (the layer's views are one-to-one in (b, m, j)).
-        CpuBackend.forRows(read.batch(), work, PARALLEL_WORK, (b0, b1) -> {
+        CpuParallel.forRows(read.batch(), work, PARALLEL_WORK, (b0, b1) -> {
             double[] s = new double[slots];
             double[] dqAcc = new double[dk];
             for (int b = b0; b < b1; b++) {
