@@ -40,8 +40,8 @@ public final class MnemoClassifier implements SequenceClassifier {
         this.head = new Linear(LinearOptions.builder(shape.hidden(), BenchShape.CLASSES).seed(seed + 1).build(),
                 backend);
         this.loss = new SoftmaxCrossEntropy(backend);
-        var buffers = List.of(new ParameterBuffer(lstm.flatParameters(), lstm.flatGradients()),
-                new ParameterBuffer(head.flatParameters(), head.flatGradients()));
+        var buffers = List.of(ParameterBuffer.of(lstm),
+                ParameterBuffer.of(head));
         this.optimizer = optimizerKind == OptimizerKind.SGD
                 ? new Sgd(SgdOptions.of(OptimizerKind.SGD_LR), buffers)
                 : new Adam(AdamOptions.of(OptimizerKind.ADAM_LR), buffers);

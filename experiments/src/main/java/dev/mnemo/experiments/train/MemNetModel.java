@@ -132,7 +132,7 @@ public final class MemNetModel implements SequenceModel {
 
     @Override
     public List<ParameterBuffer> parameterBuffers() {
-        return List.of(new ParameterBuffer(net.flatParameters(), net.flatGradients()));
+        return List.of(ParameterBuffer.of(net));
     }
 
     @Override

@@ -70,8 +70,8 @@ public final class RecurrentModel implements SequenceModel {
 
     @Override
     public List<ParameterBuffer> parameterBuffers() {
-        return List.of(new ParameterBuffer(layer.flatParameters(), layer.flatGradients()),
-                new ParameterBuffer(head.flatParameters(), head.flatGradients()));
+        return List.of(ParameterBuffer.of(layer),
+                ParameterBuffer.of(head));
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.mnemo.nn.Tensor;
 
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.SequencedMap;
 
 /**
  * A lookup table of embeddings (PyTorch's {@code nn.Embedding}): row {@code i} of {@code weight} is the
@@ -21,13 +20,11 @@ import java.util.SequencedMap;
  * {@code padding_idx}, {@code max_norm} or sparse gradients; explicit {@code backward}, which
  * accumulates into {@link #flatGradients()}. Not thread-safe.
  */
-public final class Embedding {
+public final class Embedding extends Layer {
 
     private final int numEmbeddings;
     private final int embeddingDim;
     private final long seed;
-    private final Backend backend;
-    private final FlatParameters params;
 
     /** The output of {@link #forward} and what {@link #backward} needs. */
     public record Output(Tensor output, Saved saved) {
@@ -61,11 +58,10 @@ public final class Embedding {
         if (embeddingDim <= 0) {
             throw new IllegalArgumentException("embeddingDim must be > 0, got " + embeddingDim);
         }
+        super(backend, FlatParameters.layout().add("weight", numEmbeddings, embeddingDim));
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.seed = seed;
-        this.backend = Objects.requireNonNull(backend, "backend");
-        this.params = FlatParameters.layout().add("weight", numEmbeddings, embeddingDim).allocate(backend);
         params.initNormal(backend, seed);
     }
 
@@ -75,27 +71,6 @@ public final class Embedding {
 
     public int embeddingDim() {
         return embeddingDim;
-    }
-
-    /** {@code weight}. */
-    public SequencedMap<String, Tensor> parameters() {
-        return params.valueViews();
-    }
-
-    public SequencedMap<String, Tensor> gradients() {
-        return params.gradientViews();
-    }
-
-    public Tensor flatParameters() {
-        return params.values();
-    }
-
-    public Tensor flatGradients() {
-        return params.gradients();
-    }
-
-    public void zeroGradients() {
-        backend.fill(params.gradients(), 0.0);
     }
 
     /**

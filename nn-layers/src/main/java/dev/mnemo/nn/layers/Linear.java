@@ -5,7 +5,6 @@ import dev.mnemo.nn.Tensor;
 
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.SequencedMap;
 
 /**
  * An affine map of the last dimension (PyTorch's {@code nn.Linear}):
@@ -23,11 +22,9 @@ import java.util.SequencedMap;
  * <p><b>Differs from PyTorch</b>: explicit {@code backward}, which accumulates into
  * {@link #flatGradients()}; seeded initialisation. Not thread-safe.
  */
-public final class Linear {
+public final class Linear extends Layer {
 
     private final LinearOptions options;
-    private final Backend backend;
-    private final FlatParameters params;
 
     /** The output of {@link #forward} and what {@link #backward} needs. */
     public record Output(Tensor output, Saved saved) {
@@ -50,45 +47,18 @@ public final class Linear {
     }
 
     public Linear(LinearOptions options, Backend backend) {
-        this.options = Objects.requireNonNull(options, "options");
-        this.backend = Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(options, "options");
         var layout = FlatParameters.layout().add("weight", options.outFeatures(), options.inFeatures());
         if (options.bias()) {
             layout.add("bias", options.outFeatures());
         }
-        this.params = layout.allocate(backend);
+        super(backend, layout);
+        this.options = options;
         params.initUniform(backend, 1.0 / Math.sqrt(options.inFeatures()), options.seed());
     }
 
     public LinearOptions options() {
         return options;
-    }
-
-    public Backend backend() {
-        return backend;
-    }
-
-    /** {@code weight}, then {@code bias}: views into {@link #flatParameters()}. */
-    public SequencedMap<String, Tensor> parameters() {
-        return params.valueViews();
-    }
-
-    /** Same names as {@link #parameters()}, views into {@link #flatGradients()}. */
-    public SequencedMap<String, Tensor> gradients() {
-        return params.gradientViews();
-    }
-
-    public Tensor flatParameters() {
-        return params.values();
-    }
-
-    public Tensor flatGradients() {
-        return params.gradients();
-    }
-
-    /** Sets every gradient to zero (backward accumulates). */
-    public void zeroGradients() {
-        backend.fill(params.gradients(), 0.0);
     }
 
     /**

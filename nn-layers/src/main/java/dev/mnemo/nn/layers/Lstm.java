@@ -50,6 +50,7 @@ public final class Lstm extends RecurrentLayer {
     }
 
     static RecurrentOptions requireTanh(RecurrentOptions options, String kind) {
+        java.util.Objects.requireNonNull(options, "options");
         if (options.nonlinearity() != Nonlinearity.TANH) {
             throw new IllegalArgumentException("nonlinearity is an Rnn option and must stay tanh for " + kind
                     + ", got " + options.nonlinearity().label());

@@ -7,7 +7,6 @@ import dev.mnemo.nn.Nonlinearity;
 import dev.mnemo.nn.Tensor;
 
 import java.util.Objects;
-import java.util.SequencedMap;
 import java.util.SplittableRandom;
 
 /**
@@ -57,11 +56,9 @@ import java.util.SplittableRandom;
  *
  * <p>Not thread-safe: one thread at a time per layer.
  */
-public final class MemNet {
+public final class MemNet extends Layer {
 
     private final MemNetOptions options;
-    private final Backend backend;
-    private final FlatParameters params;
     private final int inputSize;
     private final int outputSize;
     private final int keySize;
@@ -69,9 +66,7 @@ public final class MemNet {
     private final int slots;
     private final int stateSize;     // S
     private final int cellInputSize; // d_in + S + d_v
-    private boolean training = true;
-    private long dropoutSeed;
-    private long dropoutOffset;
+    private final DropoutStream dropout;
 
     /** A float32 CPU layer. */
     public MemNet(MemNetOptions options) {
@@ -80,8 +75,17 @@ public final class MemNet {
 
     /** A layer whose parameters live on, and whose computation runs on, {@code backend}. */
     public MemNet(MemNetOptions options, Backend backend) {
-        this.options = Objects.requireNonNull(options, "options");
-        this.backend = Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(options, "options");
+        super(backend, FlatParameters.layout()
+                .add("qkv.weight", options.stateSize(), options.cellInputSize())
+                .add("qkv.bias", options.stateSize())
+                .add("state_out.weight", options.outputSize(), options.stateSize())
+                .add("state_out.bias", options.outputSize())
+                .add("read_out.weight", options.outputSize(), options.valueSize())
+                .add("read_out.bias", options.outputSize())
+                .add("h0", options.stateSize())
+                .add("c0", options.valueSize()));
+        this.options = options;
         this.inputSize = options.inputSize();
         this.outputSize = options.outputSize();
         this.keySize = options.keySize();
@@ -89,18 +93,8 @@ public final class MemNet {
         this.slots = options.slots();
         this.stateSize = options.stateSize();
         this.cellInputSize = options.cellInputSize();
-        this.params = FlatParameters.layout()
-                .add("qkv.weight", stateSize, cellInputSize)
-                .add("qkv.bias", stateSize)
-                .add("state_out.weight", outputSize, stateSize)
-                .add("state_out.bias", outputSize)
-                .add("read_out.weight", outputSize, valueSize)
-                .add("read_out.bias", outputSize)
-                .add("h0", stateSize)
-                .add("c0", valueSize)
-                .allocate(backend);
+        this.dropout = new DropoutStream(options.seed());
         initialise();
-        this.dropoutSeed = options.seed();
     }
 
     /** Draws every parameter in buffer order from one stream (see the class comment for the laws). */
@@ -128,50 +122,9 @@ public final class MemNet {
         return options;
     }
 
-    public Backend backend() {
-        return backend;
-    }
-
-    /**
-     * {@code qkv.weight}, {@code qkv.bias}, {@code state_out.weight}, {@code state_out.bias},
-     * {@code read_out.weight}, {@code read_out.bias}, {@code h0}, {@code c0}: views into
-     * {@link #flatParameters()}; writing one changes the layer.
-     */
-    public SequencedMap<String, Tensor> parameters() {
-        return params.valueViews();
-    }
-
-    /** The gradients, same names and order as {@link #parameters()}, views into {@link #flatGradients()}. */
-    public SequencedMap<String, Tensor> gradients() {
-        return params.gradientViews();
-    }
-
-    public Tensor flatParameters() {
-        return params.values();
-    }
-
-    public Tensor flatGradients() {
-        return params.gradients();
-    }
-
-    /** Sets every gradient to zero (backward accumulates). */
-    public void zeroGradients() {
-        backend.fill(params.gradients(), 0.0);
-    }
-
-    /** Training mode (the default) applies dropout in {@link #forward}; evaluation mode does not. */
-    public void setTraining(boolean training) {
-        this.training = training;
-    }
-
-    public boolean isTraining() {
-        return training;
-    }
-
     /** Restarts the dropout stream at {@code seed} (initially the options' seed). */
     public void seedDropout(long seed) {
-        this.dropoutSeed = seed;
-        this.dropoutOffset = 0;
+        dropout.reseed(seed);
     }
 
     // ---- teacher-forced sequence ----
@@ -213,7 +166,7 @@ public final class MemNet {
         Tensor h0 = broadcast(params.value("h0"), batch);
         Tensor c0 = broadcast(params.value("c0"), batch);
         Tensor zero = backend.zeros(batch, stateSize);
-        boolean drop = training && options.dropout() > 0;
+        boolean drop = isTraining() && options.dropout() > 0;
         Tensor mask = drop ? backend.zeros(batch, stateSize) : null;
         long stepElements = (long) batch * stateSize;
         for (int t = 0; t < steps; t++) {
@@ -221,7 +174,7 @@ public final class MemNet {
             Tensor ut = u.select(t);
             relu(t == 0 ? h0 : o.select(t - 1), zero, rt);
             if (drop) {
-                backend.dropout(rt, options.dropout(), dropoutSeed, dropoutOffset + t * stepElements, mask, rt);
+                backend.dropout(rt, options.dropout(), dropout.seed(), dropout.offset() + t * stepElements, mask, rt);
             }
             backend.copyColumns(rt, 0, ut, inputSize, stateSize);
             backend.copyColumns(t == 0 ? c0 : c.select(t - 1), 0, ut, inputSize + stateSize, valueSize);
@@ -232,7 +185,7 @@ public final class MemNet {
             backend.memoryReadForward(read(batch, t, w), c.select(t), lse.select(t));
         }
         if (drop) {
-            dropoutOffset += steps * stepElements;
+            dropout.advance(steps * stepElements);
         }
         return new MemNetSaved(this, steps, batch, u, o, r, c, lse, drop ? 1.0 / (1.0 - options.dropout()) : 1.0);
     }

@@ -5,7 +5,6 @@ import dev.mnemo.nn.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SequencedMap;
 
 /**
  * The part of {@link Rnn}, {@link Lstm} and {@link Gru} that does not depend on the cell: stacking,
@@ -25,21 +24,21 @@ import java.util.SequencedMap;
  * over all steps ({@code dW_ih += dWXᵀ · X_k}, {@code dW_hh += dRHᵀ · H_prev}) and the bias gradients
  * as column sums.
  *
+ * <p><b>Parameters</b> by PyTorch {@code state_dict} name and in PyTorch's order: {@code weight_ih_l0},
+ * {@code weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, then the same with {@code _reverse}
+ * for the second direction, then the next layer ({@link Layer#parameters()}).
+ *
  * <p>Not thread-safe: one thread at a time per layer (forward and backward accumulate into shared
  * buffers and advance the dropout stream).
  */
-public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
+public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru {
 
     private static final System.Logger LOG = System.getLogger(RecurrentLayer.class.getName());
 
     private final RecurrentOptions options;
-    private final Backend backend;
     private final int gateCount;
-    private final FlatParameters params;
     private final Weights[] weights;     // [k·dirs + d]
-    private boolean training = true;
-    private long dropoutSeed;
-    private long dropoutOffset;
+    private final DropoutStream dropout;
     private StepGraphs stepGraphs;       // null when the time loops always run eagerly
 
     /** The parameter and gradient views of one direction of one layer; biases null when bias=false. */
@@ -48,9 +47,36 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
     }
 
     RecurrentLayer(RecurrentOptions options, Backend backend, int gateCount) {
-        this.options = java.util.Objects.requireNonNull(options, "options");
-        this.backend = java.util.Objects.requireNonNull(backend, "backend");
+        super(backend, layout(options, gateCount));
+        this.options = options;
         this.gateCount = gateCount;
+        int h = options.hiddenSize();
+        int dirs = options.directions();
+        this.weights = new Weights[options.numLayers() * dirs];
+        for (int k = 0; k < options.numLayers(); k++) {
+            for (int d = 0; d < dirs; d++) {
+                String sfx = suffix(k, d);
+                weights[k * dirs + d] = new Weights(
+                        params.value("weight_ih" + sfx), params.value("weight_hh" + sfx),
+                        params.value("bias_ih" + sfx), params.value("bias_hh" + sfx),
+                        params.gradient("weight_ih" + sfx), params.gradient("weight_hh" + sfx),
+                        params.gradient("bias_ih" + sfx), params.gradient("bias_hh" + sfx));
+            }
+        }
+        params.initUniform(backend, 1.0 / Math.sqrt(h), options.seed());
+        this.dropout = new DropoutStream(options.seed());
+        if (backend.device() == dev.mnemo.nn.Device.CUDA) {
+            useStepGraphs(graphSightings(System.getProperty(GRAPHS_PROPERTY, "auto")));
+        }
+        if (options.dropout() > 0 && options.numLayers() == 1) {
+            LOG.log(System.Logger.Level.WARNING, "dropout " + options.dropout() + " has no effect with "
+                    + "numLayers 1: it applies between stacked layers (" + this + ")");
+        }
+    }
+
+    /** PyTorch's parameter order: per layer, per direction, weight_ih, weight_hh, bias_ih, bias_hh. */
+    private static FlatParameters.Layout layout(RecurrentOptions options, int gateCount) {
+        java.util.Objects.requireNonNull(options, "options");
         int h = options.hiddenSize();
         int dirs = options.directions();
         var layout = FlatParameters.layout();
@@ -66,27 +92,7 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
                 }
             }
         }
-        this.params = layout.allocate(backend);
-        this.weights = new Weights[options.numLayers() * dirs];
-        for (int k = 0; k < options.numLayers(); k++) {
-            for (int d = 0; d < dirs; d++) {
-                String sfx = suffix(k, d);
-                weights[k * dirs + d] = new Weights(
-                        params.value("weight_ih" + sfx), params.value("weight_hh" + sfx),
-                        params.value("bias_ih" + sfx), params.value("bias_hh" + sfx),
-                        params.gradient("weight_ih" + sfx), params.gradient("weight_hh" + sfx),
-                        params.gradient("bias_ih" + sfx), params.gradient("bias_hh" + sfx));
-            }
-        }
-        params.initUniform(backend, 1.0 / Math.sqrt(h), options.seed());
-        this.dropoutSeed = options.seed();
-        if (backend.device() == dev.mnemo.nn.Device.CUDA) {
-            useStepGraphs(graphSightings(System.getProperty(GRAPHS_PROPERTY, "auto")));
-        }
-        if (options.dropout() > 0 && options.numLayers() == 1) {
-            LOG.log(System.Logger.Level.WARNING, "dropout " + options.dropout() + " has no effect with "
-                    + "numLayers 1: it applies between stacked layers (" + this + ")");
-        }
+        return layout;
     }
 
     private static String suffix(int layer, int direction) {
@@ -146,53 +152,9 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         return options;
     }
 
-    /** The backend that holds the parameters and runs the computation. */
-    public Backend backend() {
-        return backend;
-    }
-
-    /**
-     * The parameters by PyTorch state_dict name, in PyTorch's order ({@code weight_ih_l0},
-     * {@code weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, then {@code _reverse}, then the next
-     * layer). Each is a view into {@link #flatParameters()}: writing one changes the layer.
-     */
-    public SequencedMap<String, Tensor> parameters() {
-        return params.valueViews();
-    }
-
-    /** The gradients, same names and order as {@link #parameters()}, views into {@link #flatGradients()}. */
-    public SequencedMap<String, Tensor> gradients() {
-        return params.gradientViews();
-    }
-
-    /** All parameters as one flat tensor. */
-    public Tensor flatParameters() {
-        return params.values();
-    }
-
-    /** All gradients as one flat tensor, in the layout of {@link #flatParameters()}. */
-    public Tensor flatGradients() {
-        return params.gradients();
-    }
-
-    /** Sets every gradient to zero (backward accumulates). */
-    public void zeroGradients() {
-        backend.fill(params.gradients(), 0.0);
-    }
-
-    /** Training mode (the default) applies dropout; evaluation mode does not. */
-    public void setTraining(boolean training) {
-        this.training = training;
-    }
-
-    public boolean isTraining() {
-        return training;
-    }
-
     /** Restarts the dropout stream at {@code seed} (initially the options' seed). */
     public void seedDropout(long seed) {
-        this.dropoutSeed = seed;
-        this.dropoutOffset = 0;
+        dropout.reseed(seed);
     }
 
     /**
@@ -491,11 +453,11 @@ public abstract sealed class RecurrentLayer permits Rnn, Lstm, Gru {
         int preamble = owned.size();     // the transposed x and zero initial states, read by every layer
         int handedBack = preamble;       // inference: owned[handedBack..] are the layers' buffers not yet released
         for (int k = 0; k < layers; k++) {
-            if (k > 0 && training && options.dropout() > 0) {
+            if (k > 0 && isTraining() && options.dropout() > 0) {
                 masks[k] = owned(owned, backend.empty(in.shape()));
                 Tensor dropped = owned(owned, backend.empty(in.shape()));
-                backend.dropout(in, options.dropout(), dropoutSeed, dropoutOffset, masks[k], dropped);
-                dropoutOffset += in.numel();
+                backend.dropout(in, options.dropout(), dropout.seed(), dropout.offset(), masks[k], dropped);
+                dropout.advance(in.numel());
                 in = dropped;
             }
             inputs[k] = in;

@@ -2,6 +2,7 @@ package dev.mnemo.nn.optim;
 
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.layers.Layer;
 
 import java.util.Objects;
 
@@ -36,6 +37,12 @@ public record ParameterBuffer(Tensor parameters, Tensor gradients) {
                     + " at offset " + parameters.offset() + " and " + gradients + " at offset "
                     + gradients.offset() + " of one storage");
         }
+    }
+
+    /** A layer's flat parameters and gradients: {@code new Adam(List.of(ParameterBuffer.of(lstm), ...), ...)}. */
+    public static ParameterBuffer of(Layer layer) {
+        Objects.requireNonNull(layer, "layer");
+        return new ParameterBuffer(layer.flatParameters(), layer.flatGradients());
     }
 
     /** The backend that computes on these tensors ({@link Backend#of(dev.mnemo.nn.Device, dev.mnemo.nn.DType)}). */

@@ -44,8 +44,8 @@ class LstmLearnsParityTest {
         Lstm lstm = new Lstm(RecurrentOptions.builder(1, HIDDEN).seed(SEED).build());
         Linear head = new Linear(LinearOptions.builder(HIDDEN, 2).seed(SEED + 1).build());
         Adam adam = new Adam(AdamOptions.of(0.01), List.of(
-                new ParameterBuffer(lstm.flatParameters(), lstm.flatGradients()),
-                new ParameterBuffer(head.flatParameters(), head.flatGradients())));
+                ParameterBuffer.of(lstm),
+                ParameterBuffer.of(head)));
         var ce = new SoftmaxCrossEntropy(Backend.cpu());
         var rnd = new SplittableRandom(SEED);
 
