@@ -70,6 +70,19 @@ final class CudaArgs {
         }
     }
 
+    /** Every {@code values[i]} in {@code [0, bound)}; {@code boundName} says what bounds them. */
+    static void indices(String name, int[] values, int bound, String boundName) {
+        if (values == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 0 || values[i] >= bound) {
+                throw new IllegalArgumentException(name + "[" + i + "] must be in [0, " + bound + ") (" + boundName
+                        + "), got " + values[i]);
+            }
+        }
+    }
+
     static void matrix(String name, Tensor t) {
         if (t == null || t.rank() != 2) {
             throw new IllegalArgumentException(name + " must be a matrix [rows, cols], got "

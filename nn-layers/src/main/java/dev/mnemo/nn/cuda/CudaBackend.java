@@ -1,7 +1,6 @@
 package dev.mnemo.nn.cuda;
 
 import static dev.mnemo.nn.cuda.CudaArgs.matrix;
-import static dev.mnemo.nn.cuda.CudaArgs.optionalShape;
 import static dev.mnemo.nn.cuda.CudaArgs.overlap;
 import static dev.mnemo.nn.cuda.CudaArgs.sameNumel;
 import static dev.mnemo.nn.cuda.CudaArgs.sameStart;
@@ -17,10 +16,6 @@ import dev.mnemo.cuda.KernelModule;
 import dev.mnemo.cuda.Side;
 import dev.mnemo.cuda.Transpose;
 import dev.mnemo.cuda.kernels.ClipKernels;
-import dev.mnemo.cuda.kernels.LossKernels;
-import dev.mnemo.cuda.kernels.OptimKernels;
-import dev.mnemo.cuda.kernels.PersistentKernels;
-import dev.mnemo.cuda.kernels.ScatterPlan;
 import dev.mnemo.cuda.kernels.SumRowsPlan;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.CpuBackend;
@@ -28,7 +23,6 @@ import dev.mnemo.nn.DType;
 import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Nonlinearity;
 import dev.mnemo.nn.Tensor;
-import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
 /**
@@ -73,12 +67,20 @@ public final class CudaBackend implements Backend {
     private final GemmPrecision precision;
     private final CudaArgs args;
     private final CudaCells cells;
+    private final CudaRows rows;
+    private final CudaLosses losses;
+    private final CudaOptimizers optimizers;
+    private final CudaSequences sequences;
 
     /** A view of {@code runtime}; tests of the argument checks pass null (they fail before any CUDA call). */
     CudaBackend(CudaRuntime runtime, GemmPrecision precision) {
         this.rt = runtime;
         this.args = new CudaArgs(runtime);
         this.cells = new CudaCells(runtime, args);
+        this.rows = new CudaRows(runtime, args);
+        this.losses = new CudaLosses(runtime, args);
+        this.optimizers = new CudaOptimizers(runtime, args);
+        this.sequences = new CudaSequences(runtime, args);
         this.precision = precision;
     }
 
@@ -648,194 +650,42 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void gatherRows(Tensor table, int[] rows, Tensor out) {
-        matrix("table", table);
-        int w = table.dim(1);
-        checkRows(rows, table.dim(0));
-        shape("out", out, rows.length, w);
-        CudaStorage t = storage("table", table);
-        CudaStorage o = storage("out", out);
-        if (overlap(table, out)) {
-            throw new IllegalArgumentException("out must not overlap table in gatherRows");
-        }
-        if (w == 0) {
-            return;
-        }
-        // slow path: one device copy per run of consecutive source rows (no gather kernel yet).
-        for (int i = 0; i < rows.length; ) {
-            int run = 1;
-            while (i + run < rows.length && rows[i + run] == rows[i] + run) {
-                run++;
-            }
-            long bytes = (long) run * w * Float.BYTES;
-            o.buffer().copyFromDeviceAsync(t.buffer(), (table.offset() + (long) rows[i] * w) * Float.BYTES,
-                    (out.offset() + (long) i * w) * Float.BYTES, bytes, rt.stream);
-            i += run;
-        }
+        this.rows.gather(table, rows, out);
     }
 
     @Override
     public void scatterAddRows(Tensor src, int[] rows, Tensor table) {
-        matrix("table", table);
-        int w = table.dim(1);
-        checkRows(rows, table.dim(0));
-        shape("src", src, rows.length, w);
-        DeviceMemory s = mem("src", src);
-        DeviceMemory t = mem("table", table);
-        if (overlap(table, src)) {
-            throw new IllegalArgumentException("src must not overlap table in scatterAddRows");
-        }
-        if (w == 0) {
-            return;
-        }
-        if (rows.length == 0) {
-            return;
-        }
-        // Group the indices by row on the host (stable), upload the grouping, and let one thread
-        // per (row, column) add its rows in order of i: the sequential loop's sums, bit for bit.
-        ScatterPlan plan = ScatterPlan.of(rows, table.dim(0));
-        DeviceBuffer planOnDevice = rt.workspace(CudaRuntime.Workspace.SCATTER_PLAN, plan.packed().length);
-        planOnDevice.copyFromHost(MemorySegment.ofArray(plan.packed()), 0);
-        rt.scatter.addRows(t, table.dim(0), s, plan, planOnDevice, w);
+        this.rows.scatterAdd(src, rows, table);
     }
 
-    private static void checkRows(int[] rows, int tableRows) {
-        if (rows == null) {
-            throw new IllegalArgumentException("rows must not be null");
-        }
-        for (int i = 0; i < rows.length; i++) {
-            if (rows[i] < 0 || rows[i] >= tableRows) {
-                throw new IllegalArgumentException("rows[" + i + "] must be in [0, " + tableRows + ") (table rows), got "
-                        + rows[i]);
-            }
-        }
-    }
-
-    // ───────────────────────────── losses ─────────────────────────────
+    // ───────────────────────────── losses (CudaLosses) ─────────────────────────────
 
     @Override
     public double softmaxCrossEntropy(Tensor logits, int[] targets, double scale, Tensor dLogits) {
-        matrix("logits", logits);
-        int n = logits.dim(0);
-        int classes = logits.dim(1);
-        shape("dLogits", dLogits, n, classes);
-        if (targets == null || targets.length != n) {
-            throw new IllegalArgumentException("targets must have " + n + " elements (one per row of logits), got "
-                    + (targets == null ? "null" : targets.length));
-        }
-        checkRows(targets, classes);
-        DeviceMemory lm = mem("logits", logits);
-        DeviceMemory dm = mem("dLogits", dLogits);
-        if (overlap(logits, dLogits) && !sameStart(logits, dLogits)) {
-            throw new IllegalArgumentException("dLogits may alias logits exactly but must not partly overlap it");
-        }
-        if (n == 0) {
-            return 0;
-        }
-        if (classes == 0) {
-            throw new IllegalArgumentException("logits must have at least one class, got " + Tensor.shapeString(logits.shape()));
-        }
-        DeviceBuffer t = rt.workspace(CudaRuntime.Workspace.TARGETS, n);
-        DeviceBuffer loss = rt.workspace(CudaRuntime.Workspace.LOSS, n);
-        DeviceBuffer stats = rt.workspace(CudaRuntime.Workspace.STATS, 2L * n);
-        t.copyFromHost(MemorySegment.ofArray(targets), 0);
-        rt.loss.softmaxXentFwd(lm, t, loss, stats, n, classes);
-        rt.loss.softmaxXentBwd(dm, lm, t, stats, n, classes, (float) scale);
-        float[] perRow = new float[n];
-        loss.copyToHost(0, perRow, 0, n);
-        double sum = 0;
-        for (float v : perRow) {
-            sum += v;
-        }
-        return sum;
+        return losses.softmaxCrossEntropy(logits, targets, scale, dLogits);
     }
 
     @Override
     public double squaredError(Tensor pred, Tensor target, double scale, Tensor grad) {
-        sameNumel("pred", pred, "target", target);
-        sameNumel("pred", pred, "grad", grad);
-        DeviceMemory p = mem("pred", pred);
-        DeviceMemory t = mem("target", target);
-        DeviceMemory g = mem("grad", grad);
-        if ((overlap(grad, pred) && !sameStart(grad, pred)) || (overlap(grad, target) && !sameStart(grad, target))) {
-            throw new IllegalArgumentException("grad may alias pred or target exactly but must not partly overlap them");
-        }
-        long n = pred.numel();
-        int count = LossKernels.msePartialsCount(n);
-        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.PARTIALS, count);
-        rt.loss.mseFwd(p, t, n, partials);
-        rt.loss.mseBwd(g, p, t, n, (float) scale);
-        float[] host = new float[count];
-        partials.copyToHost(0, host, 0, count);
-        double sum = 0;
-        for (float v : host) {
-            sum += v;
-        }
-        return sum;
+        return losses.squaredError(pred, target, scale, grad);
     }
 
-    // ───────────────────────────── optimizers ─────────────────────────────
+    // ───────────────────────────── optimizers (CudaOptimizers) ─────────────────────────────
 
     @Override
     public void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams hp) {
-        sameNumel("param", param, "grad", grad);
-        boolean momentum = hp.momentum() != 0;
-        if (momentum) {
-            if (momentumBuffer == null) {
-                throw new IllegalArgumentException("momentumBuffer must not be null when momentum != 0, got momentum "
-                        + hp.momentum());
-            }
-            sameNumel("param", param, "momentumBuffer", momentumBuffer);
-        }
-        DeviceMemory p = mem("param", param);
-        DeviceMemory g = mem("grad", grad);
-        DeviceMemory buf = momentum ? mem("momentumBuffer", momentumBuffer) : null;
-        rt.optim.sgd(p, g, buf, param.numel(), new OptimKernels.SgdParams(hp.lr(), hp.momentum(), hp.dampening(), hp.weightDecay(),
-                        hp.nesterov() ? 1 : 0, hp.firstStep() ? 1 : 0));
+        optimizers.sgd(param, grad, momentumBuffer, hp);
     }
 
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamParams hp) {
-        sameNumel("param", param, "grad", grad);
-        sameNumel("param", param, "expAvg", expAvg);
-        sameNumel("param", param, "expAvgSq", expAvgSq);
-        if (hp.step() < 1 || hp.step() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("step must be in [1, " + Integer.MAX_VALUE + "] (the kernel's int), got "
-                    + hp.step());
-        }
-        DeviceMemory p = mem("param", param);
-        DeviceMemory g = mem("grad", grad);
-        DeviceMemory m = mem("expAvg", expAvg);
-        DeviceMemory v = mem("expAvgSq", expAvgSq);
-        rt.optim.adam(p, g, m, v, param.numel(), new OptimKernels.AdamParams(hp.lr(), hp.beta1(), hp.beta2(), hp.eps(), hp.weightDecay(),
-                        (int) hp.step(), hp.decoupled() ? 1 : 0));
+        optimizers.adam(param, grad, expAvg, expAvgSq, hp);
     }
 
     @Override
     public void rmsPropUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor momentumBuffer, Tensor gradAvg,
                               RmsPropParams hp) {
-        sameNumel("param", param, "grad", grad);
-        sameNumel("param", param, "squareAvg", squareAvg);
-        boolean momentum = hp.momentum() > 0;
-        if (momentum) {
-            if (momentumBuffer == null) {
-                throw new IllegalArgumentException("momentumBuffer must not be null when momentum > 0, got momentum "
-                        + hp.momentum());
-            }
-            sameNumel("param", param, "momentumBuffer", momentumBuffer);
-        }
-        if (hp.centered()) {
-            if (gradAvg == null) {
-                throw new IllegalArgumentException("gradAvg must not be null when centered");
-            }
-            sameNumel("param", param, "gradAvg", gradAvg);
-        }
-        DeviceMemory p = mem("param", param);
-        DeviceMemory g = mem("grad", grad);
-        DeviceMemory sq = mem("squareAvg", squareAvg);
-        DeviceMemory buf = momentum ? mem("momentumBuffer", momentumBuffer) : null;
-        DeviceMemory avg = hp.centered() ? mem("gradAvg", gradAvg) : null;
-        rt.optim.rmsprop(p, g, sq, buf, avg, param.numel(), new OptimKernels.RmspropParams(hp.lr(), hp.alpha(), hp.eps(), hp.weightDecay(),
-                        hp.momentum(), hp.centered() ? 1 : 0));
+        optimizers.rmsProp(param, grad, squareAvg, momentumBuffer, gradAvg, hp);
     }
 
     // ───────────────────────────── key-value memory read (MemNet) ─────────────────────────────
@@ -910,34 +760,24 @@ public final class CudaBackend implements Backend {
         cells.gruBackward(gates, hn, hPrev, dhOut, dh, dWx, dRh);
     }
 
-    // ───────────────────────────── whole-sequence forward (persistent kernels) ─────────────────────────────
-
-    /** Made on first use: the device query, the launcher and the barrier words. */
-    private PersistentPath persistentPath;
-
-    private PersistentPath persistentPath() {
-        if (persistentPath == null) {
-            persistentPath = PersistentPath.open(rt);
-        }
-        return persistentPath;
-    }
+    // ───────────────────────────── whole-sequence forward and backward (CudaSequences) ─────────────────────────────
 
     /**
      * The path a recurrent forward of this shape takes here (persistent kernel or per-step loop) and
      * why, under the mode of {@link PersistentPolicy#PROPERTY} as now set.
      */
     public PersistentPolicy.Choice recurrentPath(RecurrentCell cell, long steps, long batch, long hidden) {
-        return persistentPath().policy().choose(PersistentPolicy.cellOf(cell), steps, batch, hidden);
+        return sequences.forwardPath(cell, steps, batch, hidden);
     }
 
     /** As {@link #recurrentPath}, for the backward. */
     public PersistentPolicy.Choice recurrentBackwardPath(RecurrentCell cell, long steps, long batch, long hidden) {
-        return persistentPath().policy().chooseBackward(PersistentPolicy.cellOf(cell), steps, batch, hidden);
+        return sequences.backwardPath(cell, steps, batch, hidden);
     }
 
     /** One line for {@code mnemo info}: the recurrent path mode and what it means on this device. */
     public String recurrentPathDescription() {
-        return persistentPath().policy().describe();
+        return sequences.description();
     }
 
     /**
@@ -946,38 +786,7 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public boolean sequenceForward(SequenceForward f) {
-        if (f.h() == null || f.h().rank() != 3) {
-            throw new IllegalArgumentException("h must be [T, B, H], got "
-                    + (f.h() == null ? "null" : Tensor.shapeString(f.h().shape())));
-        }
-        int steps = f.h().dim(0);
-        int b = f.h().dim(1);
-        int hs = f.h().dim(2);
-        PersistentKernels.Cell cell = PersistentPolicy.cellOf(f.cell());
-        int g = cell.gates() * hs;
-        boolean lstm = f.cell() == RecurrentCell.LSTM;
-        boolean gru = f.cell() == RecurrentCell.GRU;
-        shape("gates", f.gates(), steps, b, g);
-        shape("wHh", f.wHh(), g, hs);
-        optionalShape("bih", f.bih(), g);
-        optionalShape("bhh", f.bhh(), g);
-        shape("h0", f.h0(), b, hs);
-        if (lstm) {
-            shape("c0", f.c0(), b, hs);
-            shape("c", f.c(), steps, b, hs);
-        }
-        if (gru) {
-            optionalShape("hn", f.hn(), steps, b, hs);
-        }
-        PersistentPolicy.Choice choice = recurrentPath(f.cell(), steps, b, hs);
-        if (!choice.persistent()) {
-            return false;
-        }
-        persistentPath().forward(cell, choice, mem("gates", f.gates()), mem("wHh", f.wHh()), memOrNull("bih", f.bih()),
-                memOrNull("bhh", f.bhh()), mem("h0", f.h0()), lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
-                lstm ? mem("c", f.c()) : null, gru ? memOrNull("hn", f.hn()) : null, steps, b, hs, f.reverse(),
-                f.saves());
-        return true;
+        return sequences.forward(f);
     }
 
     /**
@@ -986,42 +795,7 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public boolean sequenceBackward(SequenceBackward f) {
-        if (f.h() == null || f.h().rank() != 3) {
-            throw new IllegalArgumentException("h must be [T, B, H], got "
-                    + (f.h() == null ? "null" : Tensor.shapeString(f.h().shape())));
-        }
-        int steps = f.h().dim(0);
-        int b = f.h().dim(1);
-        int hs = f.h().dim(2);
-        PersistentKernels.Cell cell = PersistentPolicy.cellOf(f.cell());
-        int g = cell.gates() * hs;
-        boolean lstm = f.cell() == RecurrentCell.LSTM;
-        boolean gru = f.cell() == RecurrentCell.GRU;
-        shape("gates", f.gates(), steps, b, g);
-        shape("wHh", f.wHh(), g, hs);
-        shape("h0", f.h0(), b, hs);
-        shape("dy", f.dy(), steps, b, hs);
-        shape("dh", f.dh(), b, hs);
-        shape("dWx", f.dWx(), steps, b, g);
-        if (lstm) {
-            shape("c0", f.c0(), b, hs);
-            shape("c", f.c(), steps, b, hs);
-            shape("dc", f.dc(), b, hs);
-        }
-        if (gru) {
-            shape("hn", f.hn(), steps, b, hs);
-            shape("dRh", f.dRh(), steps, b, g);
-        }
-        PersistentPolicy.Choice choice = recurrentBackwardPath(f.cell(), steps, b, hs);
-        if (!choice.persistent()) {
-            return false;
-        }
-        persistentPath().backward(cell, choice, lstm || gru ? mem("gates", f.gates()) : null, mem("wHh", f.wHh()),
-                gru ? mem("h0", f.h0()) : null, lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
-                lstm ? mem("c", f.c()) : null, gru ? mem("hn", f.hn()) : null, mem("dy", f.dy()), mem("dh", f.dh()),
-                lstm ? mem("dc", f.dc()) : null, mem("dWx", f.dWx()), gru ? mem("dRh", f.dRh()) : null, steps, b, hs,
-                f.reverse());
-        return true;
+        return sequences.backward(f);
     }
 
     // ───────────────────────────── recorded work (CUDA Graphs) ─────────────────────────────

@@ -1,0 +1,93 @@
+package dev.mnemo.nn.cuda;
+
+import static dev.mnemo.nn.cuda.CudaArgs.indices;
+import static dev.mnemo.nn.cuda.CudaArgs.matrix;
+import static dev.mnemo.nn.cuda.CudaArgs.overlap;
+import static dev.mnemo.nn.cuda.CudaArgs.sameNumel;
+import static dev.mnemo.nn.cuda.CudaArgs.sameStart;
+import static dev.mnemo.nn.cuda.CudaArgs.shape;
+
+import dev.mnemo.cuda.DeviceBuffer;
+import dev.mnemo.cuda.DeviceMemory;
+import dev.mnemo.cuda.kernels.LossKernels;
+import dev.mnemo.nn.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The CUDA backend's losses: the gradient is written on the device and the loss comes back to the
+ * host as float32 partials summed in double (so these calls wait for the stream).
+ */
+final class CudaLosses {
+    private final CudaRuntime rt;
+    private final CudaArgs args;
+
+    CudaLosses(CudaRuntime rt, CudaArgs args) {
+        this.rt = rt;
+        this.args = args;
+    }
+
+    private DeviceMemory mem(String name, Tensor t) {
+        return args.mem(name, t);
+    }
+
+    /** {@link dev.mnemo.nn.Backend#softmaxCrossEntropy}: per-row losses on the device, summed on the host. */
+    double softmaxCrossEntropy(Tensor logits, int[] targets, double scale, Tensor dLogits) {
+        matrix("logits", logits);
+        int n = logits.dim(0);
+        int classes = logits.dim(1);
+        shape("dLogits", dLogits, n, classes);
+        if (targets == null || targets.length != n) {
+            throw new IllegalArgumentException("targets must have " + n + " elements (one per row of logits), got "
+                    + (targets == null ? "null" : targets.length));
+        }
+        indices("targets", targets, classes, "classes");
+        DeviceMemory lm = mem("logits", logits);
+        DeviceMemory dm = mem("dLogits", dLogits);
+        if (overlap(logits, dLogits) && !sameStart(logits, dLogits)) {
+            throw new IllegalArgumentException("dLogits may alias logits exactly but must not partly overlap it");
+        }
+        if (n == 0) {
+            return 0;
+        }
+        if (classes == 0) {
+            throw new IllegalArgumentException("logits must have at least one class, got " + Tensor.shapeString(logits.shape()));
+        }
+        DeviceBuffer t = rt.workspace(CudaRuntime.Workspace.TARGETS, n);
+        DeviceBuffer loss = rt.workspace(CudaRuntime.Workspace.LOSS, n);
+        DeviceBuffer stats = rt.workspace(CudaRuntime.Workspace.STATS, 2L * n);
+        t.copyFromHost(MemorySegment.ofArray(targets), 0);
+        rt.loss.softmaxXentFwd(lm, t, loss, stats, n, classes);
+        rt.loss.softmaxXentBwd(dm, lm, t, stats, n, classes, (float) scale);
+        float[] perRow = new float[n];
+        loss.copyToHost(0, perRow, 0, n);
+        double sum = 0;
+        for (float v : perRow) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    /** {@link dev.mnemo.nn.Backend#squaredError}: per-block partials on the device, summed on the host. */
+    double squaredError(Tensor pred, Tensor target, double scale, Tensor grad) {
+        sameNumel("pred", pred, "target", target);
+        sameNumel("pred", pred, "grad", grad);
+        DeviceMemory p = mem("pred", pred);
+        DeviceMemory t = mem("target", target);
+        DeviceMemory g = mem("grad", grad);
+        if ((overlap(grad, pred) && !sameStart(grad, pred)) || (overlap(grad, target) && !sameStart(grad, target))) {
+            throw new IllegalArgumentException("grad may alias pred or target exactly but must not partly overlap them");
+        }
+        long n = pred.numel();
+        int count = LossKernels.msePartialsCount(n);
+        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.PARTIALS, count);
+        rt.loss.mseFwd(p, t, n, partials);
+        rt.loss.mseBwd(g, p, t, n, (float) scale);
+        float[] host = new float[count];
+        partials.copyToHost(0, host, 0, count);
+        double sum = 0;
+        for (float v : host) {
+            sum += v;
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.mnemo.nn.cuda;
+
+import static dev.mnemo.nn.cuda.CudaArgs.optionalShape;
+import static dev.mnemo.nn.cuda.CudaArgs.shape;
+
+import dev.mnemo.cuda.DeviceMemory;
+import dev.mnemo.cuda.kernels.PersistentKernels;
+import dev.mnemo.nn.Backend.RecurrentCell;
+import dev.mnemo.nn.Backend.SequenceBackward;
+import dev.mnemo.nn.Backend.SequenceForward;
+import dev.mnemo.nn.Tensor;
+
+/**
+ * The CUDA backend's whole-sequence recurrent calls: every shape checked, then the
+ * {@link PersistentPolicy} decides between one persistent launch ({@link PersistentPath}) and the
+ * layer's per-step loop (the calls return false and launch nothing).
+ */
+final class CudaSequences {
+    private final CudaRuntime rt;
+    private final CudaArgs args;
+
+    CudaSequences(CudaRuntime rt, CudaArgs args) {
+        this.rt = rt;
+        this.args = args;
+    }
+
+    private DeviceMemory mem(String name, Tensor t) {
+        return args.mem(name, t);
+    }
+
+    private DeviceMemory memOrNull(String name, Tensor t) {
+        return args.memOrNull(name, t);
+    }
+
+    /** Made on first use: the device query, the launcher and the barrier words. */
+    private PersistentPath persistentPath;
+
+    private PersistentPath persistentPath() {
+        if (persistentPath == null) {
+            persistentPath = PersistentPath.open(rt);
+        }
+        return persistentPath;
+    }
+
+    /**
+     * The path a recurrent forward of this shape takes here (persistent kernel or per-step loop) and
+     * why, under the mode of {@link PersistentPolicy#PROPERTY} as now set.
+     */
+    PersistentPolicy.Choice forwardPath(RecurrentCell cell, long steps, long batch, long hidden) {
+        return persistentPath().policy().choose(PersistentPolicy.cellOf(cell), steps, batch, hidden);
+    }
+
+    /** As {@link #forwardPath}, for the backward. */
+    PersistentPolicy.Choice backwardPath(RecurrentCell cell, long steps, long batch, long hidden) {
+        return persistentPath().policy().chooseBackward(PersistentPolicy.cellOf(cell), steps, batch, hidden);
+    }
+
+    /** One line for {@code mnemo info}: the recurrent path mode and what it means on this device. */
+    String description() {
+        return persistentPath().policy().describe();
+    }
+
+    /**
+     * Runs the whole sequence in one persistent launch when {@link #forwardPath} chooses it;
+     * false (nothing done) otherwise. Shapes are checked first, whatever the path.
+     */
+    boolean forward(SequenceForward f) {
+        if (f.h() == null || f.h().rank() != 3) {
+            throw new IllegalArgumentException("h must be [T, B, H], got "
+                    + (f.h() == null ? "null" : Tensor.shapeString(f.h().shape())));
+        }
+        int steps = f.h().dim(0);
+        int b = f.h().dim(1);
+        int hs = f.h().dim(2);
+        PersistentKernels.Cell cell = PersistentPolicy.cellOf(f.cell());
+        int g = cell.gates() * hs;
+        boolean lstm = f.cell() == RecurrentCell.LSTM;
+        boolean gru = f.cell() == RecurrentCell.GRU;
+        shape("gates", f.gates(), steps, b, g);
+        shape("wHh", f.wHh(), g, hs);
+        optionalShape("bih", f.bih(), g);
+        optionalShape("bhh", f.bhh(), g);
+        shape("h0", f.h0(), b, hs);
+        if (lstm) {
+            shape("c0", f.c0(), b, hs);
+            shape("c", f.c(), steps, b, hs);
+        }
+        if (gru) {
+            optionalShape("hn", f.hn(), steps, b, hs);
+        }
+        PersistentPolicy.Choice choice = forwardPath(f.cell(), steps, b, hs);
+        if (!choice.persistent()) {
+            return false;
+        }
+        persistentPath().forward(cell, choice, mem("gates", f.gates()), mem("wHh", f.wHh()), memOrNull("bih", f.bih()),
+                memOrNull("bhh", f.bhh()), mem("h0", f.h0()), lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
+                lstm ? mem("c", f.c()) : null, gru ? memOrNull("hn", f.hn()) : null, steps, b, hs, f.reverse(),
+                f.saves());
+        return true;
+    }
+
+    /**
+     * Runs the whole-sequence backward in one persistent launch when the policy chooses it (under
+     * {@link PersistentPolicy#PROPERTY}, with the backward's shared-memory limit); false otherwise.
+     */
+    boolean backward(SequenceBackward f) {
+        if (f.h() == null || f.h().rank() != 3) {
+            throw new IllegalArgumentException("h must be [T, B, H], got "
+                    + (f.h() == null ? "null" : Tensor.shapeString(f.h().shape())));
+        }
+        int steps = f.h().dim(0);
+        int b = f.h().dim(1);
+        int hs = f.h().dim(2);
+        PersistentKernels.Cell cell = PersistentPolicy.cellOf(f.cell());
+        int g = cell.gates() * hs;
+        boolean lstm = f.cell() == RecurrentCell.LSTM;
+        boolean gru = f.cell() == RecurrentCell.GRU;
+        shape("gates", f.gates(), steps, b, g);
+        shape("wHh", f.wHh(), g, hs);
+        shape("h0", f.h0(), b, hs);
+        shape("dy", f.dy(), steps, b, hs);
+        shape("dh", f.dh(), b, hs);
+        shape("dWx", f.dWx(), steps, b, g);
+        if (lstm) {
+            shape("c0", f.c0(), b, hs);
+            shape("c", f.c(), steps, b, hs);
+            shape("dc", f.dc(), b, hs);
+        }
+        if (gru) {
+            shape("hn", f.hn(), steps, b, hs);
+            shape("dRh", f.dRh(), steps, b, g);
+        }
+        PersistentPolicy.Choice choice = backwardPath(f.cell(), steps, b, hs);
+        if (!choice.persistent()) {
+            return false;
+        }
+        persistentPath().backward(cell, choice, lstm || gru ? mem("gates", f.gates()) : null, mem("wHh", f.wHh()),
+                gru ? mem("h0", f.h0()) : null, lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
+                lstm ? mem("c", f.c()) : null, gru ? mem("hn", f.hn()) : null, mem("dy", f.dy()), mem("dh", f.dh()),
+                lstm ? mem("dc", f.dc()) : null, mem("dWx", f.dWx()), gru ? mem("dRh", f.dRh()) : null, steps, b, hs,
+                f.reverse());
+        return true;
+    }
+}
