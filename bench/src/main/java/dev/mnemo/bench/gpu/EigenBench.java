@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 /**
  * {@code GpuBenchmarkRunner eigen [--repeats N] [--torch FILE.json] [--max-order N] [--batch-count N]}:
@@ -172,8 +173,14 @@ final class EigenBench {
     /**
      * {@code a} and {@code b} run alternately (3 warm-up pairs, then {@code repeats} timed pairs):
      * their median milliseconds, and the median, 25th and 75th percentiles of the per-pair ratios a / b.
+     * Odd pairs run b first, so an effect of going first or second (the clock ramping after the
+     * host's gap, a cache the other call warmed) falls on both sides equally.
      */
     private static double[] pairedMedians(int repeats, Runnable a, Runnable b) {
+        return pairedMedians(repeats, a, b, System::nanoTime);
+    }
+
+    static double[] pairedMedians(int repeats, Runnable a, Runnable b, LongSupplier nanoClock) {
         for (int i = 0; i < 3; i++) {
             a.run();
             b.run();
@@ -182,8 +189,13 @@ final class EigenBench {
         double[] msB = new double[repeats];
         double[] ratio = new double[repeats];
         for (int i = 0; i < repeats; i++) {
-            msA[i] = millis(a);
-            msB[i] = millis(b);
+            if (i % 2 == 0) {
+                msA[i] = millis(a, nanoClock);
+                msB[i] = millis(b, nanoClock);
+            } else {
+                msB[i] = millis(b, nanoClock);
+                msA[i] = millis(a, nanoClock);
+            }
             ratio[i] = msA[i] / msB[i];
         }
         return new double[] {quantile(msA, 0.5), quantile(msB, 0.5), quantile(ratio, 0.5), quantile(ratio, 0.25),
@@ -191,9 +203,13 @@ final class EigenBench {
     }
 
     private static double millis(Runnable work) {
-        long t0 = System.nanoTime();
+        return millis(work, System::nanoTime);
+    }
+
+    private static double millis(Runnable work, LongSupplier nanoClock) {
+        long t0 = nanoClock.getAsLong();
         work.run();
-        return (System.nanoTime() - t0) / 1e6;
+        return (nanoClock.getAsLong() - t0) / 1e6;
     }
 
     /** The q-quantile of {@code values} by linear interpolation between order statistics (0.5: the median). */

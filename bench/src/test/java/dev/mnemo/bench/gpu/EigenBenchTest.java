@@ -42,6 +42,24 @@ class EigenBenchTest {
     }
 
     @Test
+    void pairsAlternateWhichCallGoesFirstSoASecondCallPenaltyFallsOnBoth() {
+        long[] now = {0};
+        int[] calls = {0};
+        StringBuilder order = new StringBuilder();
+        // both take 2 ms, and whichever runs second in its pair 1 ms more
+        java.util.function.Function<String, Runnable> call = name -> () -> {
+            order.append(name);
+            now[0] += 2_000_000L + (calls[0]++ % 2 == 1 ? 1_000_000L : 0);
+        };
+        double[] r = EigenBench.pairedMedians(4, call.apply("a"), call.apply("b"), () -> now[0]);
+        assertEquals("ababab" + "abbaabba", order.toString());
+        assertEquals(2.5, r[0], 1e-9);   // median ms of a: 2, 3, 2, 3
+        assertEquals(2.5, r[1], 1e-9);   // of b: 3, 2, 3, 2
+        assertEquals(2.0 / 3.0, r[3], 1e-9);
+        assertEquals(1.5, r[4], 1e-9);
+    }
+
+    @Test
     void withoutAGpuItSaysWhyAndExitsZero() {
         assumeTrue(Eigen.gpuUnavailableReason().isPresent(), "a GPU is present: the eigen rows run instead");
         String[] r = run("eigen", "--repeats", "3");
