@@ -15,7 +15,6 @@ import dev.mnemo.cuda.GemmPrecision;
 import dev.mnemo.cuda.KernelModule;
 import dev.mnemo.cuda.Side;
 import dev.mnemo.cuda.Transpose;
-import dev.mnemo.cuda.kernels.ClipKernels;
 import dev.mnemo.cuda.kernels.SumRowsPlan;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.CpuBackend;
@@ -68,6 +67,7 @@ public final class CudaBackend implements Backend {
     private final CudaArgs args;
     private final CudaCells cells;
     private final CudaRows rows;
+    private final CudaReductions reductions;
     private final CudaLosses losses;
     private final CudaOptimizers optimizers;
     private final CudaSequences sequences;
@@ -78,6 +78,7 @@ public final class CudaBackend implements Backend {
         this.args = new CudaArgs(runtime);
         this.cells = new CudaCells(runtime, args);
         this.rows = new CudaRows(runtime, args);
+        this.reductions = new CudaReductions(runtime, args);
         this.losses = new CudaLosses(runtime, args);
         this.optimizers = new CudaOptimizers(runtime, args);
         this.sequences = new CudaSequences(runtime, args);
@@ -460,74 +461,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public long firstNonFinite(Tensor t) {
-        DeviceMemory x = mem("t", t);
-        long n = t.numel();
-        if (n == 0) {
-            return -1;
-        }
-        // A NaN or infinite element makes its block's Σx² non-finite; overflowing finite squares
-        // can too, so a non-finite partial only sends us to the exact host scan.
-        if (allFinite(partialSumsOfSquares(x, n))) {
-            return -1;
-        }
-        // slow path: download and scan on the host (only when something is not finite).
-        float[] host = download(t);
-        for (int i = 0; i < host.length; i++) {
-            if (!Float.isFinite(host[i])) {
-                return i;
-            }
-        }
-        return -1;
+        return reductions.firstNonFinite(t);
     }
 
     @Override
     public double sumOfSquares(Tensor t) {
-        DeviceMemory x = mem("t", t);
-        long n = t.numel();
-        if (n == 0) {
-            return 0;
-        }
-        float[] partials = partialSumsOfSquares(x, n);
-        double sum = 0;
-        for (float p : partials) {      // fixed order over a grid fixed by n: deterministic
-            sum += p;
-        }
-        if (Double.isFinite(sum)) {
-            return sum;
-        }
-        // slow path: a float32 partial overflowed or an element is not finite: the exact double sum
-        // on the host (NaN if an element is NaN, infinite if one is infinite, as the contract says).
-        double exact = 0;
-        for (float v : download(t)) {
-            exact += (double) v * v;
-        }
-        return exact;
-    }
-
-    /** Pass 1 of the clip kernels into a workspace, read back (waits for the stream). */
-    private float[] partialSumsOfSquares(DeviceMemory x, long n) {
-        int count = ClipKernels.partialsCount(n);
-        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.PARTIALS, count);
-        rt.clip.sumsq(x, n, partials);
-        float[] host = new float[count];
-        partials.copyToHost(0, host, 0, count);
-        return host;
-    }
-
-    private static boolean allFinite(float[] values) {
-        for (float v : values) {
-            if (!Float.isFinite(v)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private float[] download(Tensor t) {
-        int n = Math.toIntExact(t.numel());
-        float[] host = new float[n];
-        storage("t", t).buffer().copyToHost(t.offset(), host, 0, n);
-        return host;
+        return reductions.sumOfSquares(t);
     }
 
     @Override
