@@ -19,21 +19,9 @@ import dev.mnemo.nn.Tensor;
  * of {@code mnemo_kernels.h}), every argument checked first. The recurrent product {@code rh} may
  * come in partials ({@link CudaRecurrentProduct}); the gates may overwrite the input projection.
  */
-final class CudaCells {
-    private final CudaRuntime rt;
-    private final CudaArgs args;
-
+final class CudaCells extends CudaOps {
     CudaCells(CudaRuntime rt, CudaArgs args) {
-        this.rt = rt;
-        this.args = args;
-    }
-
-    private DeviceMemory mem(String name, Tensor t) {
-        return args.mem(name, t);
-    }
-
-    private DeviceMemory memOrNull(String name, Tensor t) {
-        return args.memOrNull(name, t);
+        super(rt, args);
     }
 
     /** {@link dev.mnemo.nn.Backend#rnnCellForward}. */

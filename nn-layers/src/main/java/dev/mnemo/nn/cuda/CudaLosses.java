@@ -17,17 +17,9 @@ import java.lang.foreign.MemorySegment;
  * The CUDA backend's losses: the gradient is written on the device and the loss comes back to the
  * host as float32 partials summed in double (so these calls wait for the stream).
  */
-final class CudaLosses {
-    private final CudaRuntime rt;
-    private final CudaArgs args;
-
+final class CudaLosses extends CudaOps {
     CudaLosses(CudaRuntime rt, CudaArgs args) {
-        this.rt = rt;
-        this.args = args;
-    }
-
-    private DeviceMemory mem(String name, Tensor t) {
-        return args.mem(name, t);
+        super(rt, args);
     }
 
     /** {@link dev.mnemo.nn.Backend#softmaxCrossEntropy}: per-row losses on the device, summed on the host. */

@@ -14,17 +14,9 @@ import dev.mnemo.nn.Tensor;
  * elementwise kernel each ({@code optim_*.cu}), the state buffers checked against the parameter
  * before the launch.
  */
-final class CudaOptimizers {
-    private final CudaRuntime rt;
-    private final CudaArgs args;
-
+final class CudaOptimizers extends CudaOps {
     CudaOptimizers(CudaRuntime rt, CudaArgs args) {
-        this.rt = rt;
-        this.args = args;
-    }
-
-    private DeviceMemory mem(String name, Tensor t) {
-        return args.mem(name, t);
+        super(rt, args);
     }
 
     /** {@link dev.mnemo.nn.Backend#sgdUpdate}. */

@@ -11,21 +11,9 @@ import dev.mnemo.nn.Tensor;
  * stream. A partial that is not finite sends the call to an exact host pass over the downloaded
  * tensor (the slow path, taken only when something overflowed or is not finite).
  */
-final class CudaReductions {
-    private final CudaRuntime rt;
-    private final CudaArgs args;
-
+final class CudaReductions extends CudaOps {
     CudaReductions(CudaRuntime rt, CudaArgs args) {
-        this.rt = rt;
-        this.args = args;
-    }
-
-    private DeviceMemory mem(String name, Tensor t) {
-        return args.mem(name, t);
-    }
-
-    private CudaStorage storage(String name, Tensor t) {
-        return args.storage(name, t);
+        super(rt, args);
     }
 
     /** {@link dev.mnemo.nn.Backend#firstNonFinite}: the device sum of squares first, the host scan only past it. */

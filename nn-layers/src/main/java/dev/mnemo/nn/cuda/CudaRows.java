@@ -15,21 +15,9 @@ import java.lang.foreign.MemorySegment;
  * The CUDA backend's row gathers and scatters (embedding lookups and their gradients): host row
  * indices, checked against the table before anything is queued.
  */
-final class CudaRows {
-    private final CudaRuntime rt;
-    private final CudaArgs args;
-
+final class CudaRows extends CudaOps {
     CudaRows(CudaRuntime rt, CudaArgs args) {
-        this.rt = rt;
-        this.args = args;
-    }
-
-    private DeviceMemory mem(String name, Tensor t) {
-        return args.mem(name, t);
-    }
-
-    private CudaStorage storage(String name, Tensor t) {
-        return args.storage(name, t);
+        super(rt, args);
     }
 
     /** {@link dev.mnemo.nn.Backend#gatherRows}. */

@@ -3,7 +3,6 @@ package dev.mnemo.nn.cuda;
 import static dev.mnemo.nn.cuda.CudaArgs.optionalShape;
 import static dev.mnemo.nn.cuda.CudaArgs.shape;
 
-import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.PersistentKernels;
 import dev.mnemo.nn.Backend.RecurrentCell;
 import dev.mnemo.nn.Backend.SequenceBackward;
@@ -15,21 +14,9 @@ import dev.mnemo.nn.Tensor;
  * {@link PersistentPolicy} decides between one persistent launch ({@link PersistentPath}) and the
  * layer's per-step loop (the calls return false and launch nothing).
  */
-final class CudaSequences {
-    private final CudaRuntime rt;
-    private final CudaArgs args;
-
+final class CudaSequences extends CudaOps {
     CudaSequences(CudaRuntime rt, CudaArgs args) {
-        this.rt = rt;
-        this.args = args;
-    }
-
-    private DeviceMemory mem(String name, Tensor t) {
-        return args.mem(name, t);
-    }
-
-    private DeviceMemory memOrNull(String name, Tensor t) {
-        return args.memOrNull(name, t);
+        super(rt, args);
     }
 
     /** Made on first use: the device query, the launcher and the barrier words. */
@@ -65,15 +52,11 @@ final class CudaSequences {
      * false (nothing done) otherwise. Shapes are checked first, whatever the path.
      */
     boolean forward(SequenceForward f) {
-        if (f.h() == null || f.h().rank() != 3) {
-            throw new IllegalArgumentException("h must be [T, B, H], got "
-                    + (f.h() == null ? "null" : Tensor.shapeString(f.h().shape())));
-        }
-        int steps = f.h().dim(0);
-        int b = f.h().dim(1);
-        int hs = f.h().dim(2);
-        PersistentKernels.Cell cell = PersistentPolicy.cellOf(f.cell());
-        int g = cell.gates() * hs;
+        Dims d = Dims.of(f.cell(), f.h());
+        int steps = d.steps();
+        int b = d.batch();
+        int hs = d.hidden();
+        int g = d.gateWidth();
         boolean lstm = f.cell() == RecurrentCell.LSTM;
         boolean gru = f.cell() == RecurrentCell.GRU;
         shape("gates", f.gates(), steps, b, g);
@@ -92,7 +75,7 @@ final class CudaSequences {
         if (!choice.persistent()) {
             return false;
         }
-        persistentPath().forward(cell, choice, mem("gates", f.gates()), mem("wHh", f.wHh()), memOrNull("bih", f.bih()),
+        persistentPath().forward(d.cell(), choice, mem("gates", f.gates()), mem("wHh", f.wHh()), memOrNull("bih", f.bih()),
                 memOrNull("bhh", f.bhh()), mem("h0", f.h0()), lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
                 lstm ? mem("c", f.c()) : null, gru ? memOrNull("hn", f.hn()) : null, steps, b, hs, f.reverse(),
                 f.saves());
@@ -104,15 +87,11 @@ final class CudaSequences {
      * {@link PersistentPolicy#PROPERTY}, with the backward's shared-memory limit); false otherwise.
      */
     boolean backward(SequenceBackward f) {
-        if (f.h() == null || f.h().rank() != 3) {
-            throw new IllegalArgumentException("h must be [T, B, H], got "
-                    + (f.h() == null ? "null" : Tensor.shapeString(f.h().shape())));
-        }
-        int steps = f.h().dim(0);
-        int b = f.h().dim(1);
-        int hs = f.h().dim(2);
-        PersistentKernels.Cell cell = PersistentPolicy.cellOf(f.cell());
-        int g = cell.gates() * hs;
+        Dims d = Dims.of(f.cell(), f.h());
+        int steps = d.steps();
+        int b = d.batch();
+        int hs = d.hidden();
+        int g = d.gateWidth();
         boolean lstm = f.cell() == RecurrentCell.LSTM;
         boolean gru = f.cell() == RecurrentCell.GRU;
         shape("gates", f.gates(), steps, b, g);
@@ -134,11 +113,26 @@ final class CudaSequences {
         if (!choice.persistent()) {
             return false;
         }
-        persistentPath().backward(cell, choice, lstm || gru ? mem("gates", f.gates()) : null, mem("wHh", f.wHh()),
+        persistentPath().backward(d.cell(), choice, lstm || gru ? mem("gates", f.gates()) : null, mem("wHh", f.wHh()),
                 gru ? mem("h0", f.h0()) : null, lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
                 lstm ? mem("c", f.c()) : null, gru ? mem("hn", f.hn()) : null, mem("dy", f.dy()), mem("dh", f.dh()),
                 lstm ? mem("dc", f.dc()) : null, mem("dWx", f.dWx()), gru ? mem("dRh", f.dRh()) : null, steps, b, hs,
                 f.reverse());
         return true;
+    }
+
+    /** T, B, H from {@code h} [T, B, H] (checked first: every other shape follows from it) and the cell's G·H. */
+    private record Dims(PersistentKernels.Cell cell, int steps, int batch, int hidden) {
+        static Dims of(RecurrentCell cell, Tensor h) {
+            if (h == null || h.rank() != 3) {
+                throw new IllegalArgumentException("h must be [T, B, H], got "
+                        + (h == null ? "null" : Tensor.shapeString(h.shape())));
+            }
+            return new Dims(PersistentPolicy.cellOf(cell), h.dim(0), h.dim(1), h.dim(2));
+        }
+
+        int gateWidth() {
+            return cell.gates() * hidden;
+        }
     }
 }
