@@ -276,38 +276,13 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * @return ∂L/∂x and ∂L/∂ of the initial state
      */
     public RecurrentGradients backward(RecurrentSaved saved, Tensor dOutput, RecurrentState dState) {
-        if (saved == null || saved.layer != this) {
-            throw new IllegalArgumentException("saved must come from a forward or step of this layer (" + this
-                    + ")" + (saved == null ? ", got null" : ", it comes from another layer"));
-        }
-        if (saved.inference) {
-            throw new IllegalArgumentException("saved comes from infer or inferStep, which keep nothing for a "
-                    + "backward; run forward (or step) for a pass to back-propagate through");
-        }
-        if (saved.released()) {
-            throw new IllegalStateException("saved was released (RecurrentSaved.release): its traces are gone; run "
-                    + "forward again, and release a saved only after its last backward");
-        }
+        checkBackward(saved, dOutput, dState);
         int steps = saved.steps;
         int batch = saved.batch;
         int h = options.hiddenSize();
         int dirs = options.directions();
         int layers = options.numLayers();
         boolean bf = options.batchFirst() && !saved.fromStep;
-        int[] outShape = saved.fromStep ? new int[]{batch, h}
-                : bf ? new int[]{batch, steps, dirs * h} : new int[]{steps, batch, dirs * h};
-        if (dOutput != null) {
-            if (!dOutput.hasShape(outShape)) {
-                throw new IllegalArgumentException("dOutput must have shape " + Tensor.shapeString(outShape)
-                        + " (the output's), got " + describe(dOutput));
-            }
-            checkTensor("dOutput", dOutput);
-        }
-        if (dState != null) {
-            checkStateTensor("dState.h", dState.h(), batch, true);
-            checkStateTensor("dState.c", dState.c(), batch, hasCellState());
-        }
-
         // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·H]
         Tensor dLayerOut;
         boolean ownsDLayerOut = dOutput == null || bf;   // made here: released once the layer below has it
@@ -365,21 +340,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 if (!whole && (stepGraphs == null || !stepGraphs.backward(idx, loop, l -> backwardSteps(w, dir, l)))) {
                     backwardSteps(w, dir, loop);
                 }
-                // weight gradients over all steps at once
-                backend.gemm(true, false, 1.0, dWx.reshape(tb, gh), in.reshape(tb, inWidth), 1.0, w.dwIh());
-                // h_prev of step t is h0 at the first processed step, else the output of the previous one
-                int firstT = d == 0 ? 0 : steps - 1;
-                backend.gemm(true, false, 1.0, dRh.select(firstT), h0, 1.0, w.dwHh());
-                if (steps > 1) {
-                    Tensor dRest = d == 0 ? dRh.slice(1, steps) : dRh.slice(0, steps - 1);
-                    Tensor hPrev = d == 0 ? tr.h().slice(0, steps - 1) : tr.h().slice(1, steps);
-                    backend.gemm(true, false, 1.0, dRest.reshape(tb - batch, gh), hPrev.reshape(tb - batch, h),
-                            1.0, w.dwHh());
-                }
-                if (options.bias()) {
-                    backend.addColumnSums(dWx.reshape(tb, gh), w.dbIh());
-                    backend.addColumnSums(dRh.reshape(tb, gh), w.dbHh());
-                }
+                accumulateWeightGradients(w, d == 1, in, tr.h(), h0, dWx, dRh);
                 backend.gemm(false, false, 1.0, dWx.reshape(tb, gh), w.wIh(), d == 0 ? 0.0 : 1.0,
                         dIn.reshape(tb, inWidth));
                 // Queued work still reads these; the stream orders any reuse after it.
@@ -415,6 +376,66 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             dx = dxb;
         }
         return new RecurrentGradients(dx, new RecurrentState(dh0, dc0));
+    }
+
+    /** The saved is this layer's, from a training pass, not released; the gradients have the output's and the state's shapes. */
+    private void checkBackward(RecurrentSaved saved, Tensor dOutput, RecurrentState dState) {
+        if (saved == null || saved.layer != this) {
+            throw new IllegalArgumentException("saved must come from a forward or step of this layer (" + this
+                    + ")" + (saved == null ? ", got null" : ", it comes from another layer"));
+        }
+        if (saved.inference) {
+            throw new IllegalArgumentException("saved comes from infer or inferStep, which keep nothing for a "
+                    + "backward; run forward (or step) for a pass to back-propagate through");
+        }
+        if (saved.released()) {
+            throw new IllegalStateException("saved was released (RecurrentSaved.release): its traces are gone; run "
+                    + "forward again, and release a saved only after its last backward");
+        }
+        int steps = saved.steps;
+        int batch = saved.batch;
+        int h = options.hiddenSize();
+        int dirs = options.directions();
+        boolean bf = options.batchFirst() && !saved.fromStep;
+        int[] outShape = saved.fromStep ? new int[]{batch, h}
+                : bf ? new int[]{batch, steps, dirs * h} : new int[]{steps, batch, dirs * h};
+        if (dOutput != null) {
+            if (!dOutput.hasShape(outShape)) {
+                throw new IllegalArgumentException("dOutput must have shape " + Tensor.shapeString(outShape)
+                        + " (the output's), got " + describe(dOutput));
+            }
+            checkTensor("dOutput", dOutput);
+        }
+        if (dState != null) {
+            checkStateTensor("dState.h", dState.h(), batch, true);
+            checkStateTensor("dState.c", dState.c(), batch, hasCellState());
+        }
+    }
+
+    /**
+     * The weight and bias gradients of one (layer, direction), over all steps at once: dW_ih += dWXᵀ·X,
+     * dW_hh += dRHᵀ·H_prev (H_prev of the first processed step is h0, of every other step the output of
+     * the step before it), db_ih, db_hh += the column sums.
+     */
+    private void accumulateWeightGradients(Weights w, boolean reverse, Tensor in, Tensor hOut, Tensor h0,
+                                           Tensor dWx, Tensor dRh) {
+        int steps = hOut.dim(0);
+        int batch = hOut.dim(1);
+        int h = hOut.dim(2);
+        int tb = steps * batch;
+        int gh = dWx.dim(2);
+        backend.gemm(true, false, 1.0, dWx.reshape(tb, gh), in.reshape(tb, in.dim(2)), 1.0, w.dwIh());
+        backend.gemm(true, false, 1.0, dRh.select(reverse ? steps - 1 : 0), h0, 1.0, w.dwHh());
+        if (steps > 1) {
+            Tensor dRest = reverse ? dRh.slice(0, steps - 1) : dRh.slice(1, steps);
+            Tensor hPrev = reverse ? hOut.slice(1, steps) : hOut.slice(0, steps - 1);
+            backend.gemm(true, false, 1.0, dRest.reshape(tb - batch, gh), hPrev.reshape(tb - batch, h),
+                    1.0, w.dwHh());
+        }
+        if (options.bias()) {
+            backend.addColumnSums(dWx.reshape(tb, gh), w.dbIh());
+            backend.addColumnSums(dRh.reshape(tb, gh), w.dbHh());
+        }
     }
 
     // ---- the forward pass, time-major ----
