@@ -85,6 +85,13 @@ __device__ __forceinline__ CellOut<C> cell_compute(const StepInputs<C>& in, cons
   return out;
 }
 
+// Where LSTM's c of (t, b, j) lives: [T, B, H] when the forward saves a trace, else the running
+// c [B, H] (inference), which the thread that owns (b, j) overwrites in place every step.
+__device__ __forceinline__ long long c_at(const mnemo_persistent_fwd_params& p, long long t, long long b,
+                                          long long j) {
+  return ((p.saveGates ? t * p.batch : 0) + b) * p.hidden + j;
+}
+
 // Stores what cell (t, b, j) produced: h_t, LSTM c_t, the saved gates when asked, GRU hn.
 template <Cell C>
 __device__ __forceinline__ void cell_store(const mnemo_persistent_fwd_params& p, const CellOut<C>& out,
@@ -94,7 +101,7 @@ __device__ __forceinline__ void cell_store(const mnemo_persistent_fwd_params& p,
   const long long bh = (t * p.batch + b) * H + j;       // (t, b, j) in [T, B, H]
   const long long g0 = (t * p.batch + b) * G * H + j;  // gate 0 of (t, b, j)
   p.h[bh] = out.h;
-  if constexpr (C == Cell::kLstm) p.c[bh] = out.c;
+  if constexpr (C == Cell::kLstm) p.c[c_at(p, t, b, j)] = out.c;
   if constexpr (C == Cell::kLstm || C == Cell::kGru) {
     if (p.saveGates) {
 #pragma unroll
@@ -107,13 +114,14 @@ __device__ __forceinline__ void cell_store(const mnemo_persistent_fwd_params& p,
 }
 
 // c_{t−1}[b, j] from global memory: c0 at the first step, else what this same thread stored one
-// step ago (a plain load sees it). Only LSTM has one.
+// step ago (a plain load sees it; in inference at the very address it is about to overwrite).
+// Only LSTM has one.
 template <Cell C>
 __device__ __forceinline__ float load_c_prev(const mnemo_persistent_fwd_params& p, long long j, long long b,
                                              long long tPrev, bool first) {
   if constexpr (C == Cell::kLstm) {
     const long long H = p.hidden;
-    return first ? p.c0[b * H + j] : p.c[(tPrev * p.batch + b) * H + j];
+    return first ? p.c0[b * H + j] : p.c[c_at(p, tPrev, b, j)];
   } else {
     return 0.0f;
   }

@@ -3,8 +3,10 @@
 // per-step recurrence (gh = W_hh h_{t−1}, then reference.h's cell), on shapes with odd H, B = 1,
 // T = 1, a tail block (H not a multiple of J), both directions, with and without biases. Checks
 // h, c, the gates saved in place and hn, that the barrier counters are back to 0, and that no
-// output writes past its end. Then the persistent backward on what the device forward saved,
-// against a double reference of the per-step backward (cell backward, then dRh · W_hh per step).
+// output writes past its end; and that inference (saveGates = 0) computes the same h, leaves the
+// projection in place and keeps c as one running [B, H]. Then the persistent backward on what the
+// device forward saved, against a double reference of the per-step backward (cell backward, then
+// dRh · W_hh per step).
 // The same cases run through the cluster kernels (one or more clusters, a cluster left without
 // rows, the 16-block non-portable cluster) where the device has clusters (sm_90+; the emulator
 // says it has), and through their bf16-weight twins against a reference whose W_hh is rounded to
@@ -322,12 +324,15 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   p.reverse = c.reverse ? 1 : 0;
   p.tuning = c.tuning;
   p.saveGates = 1;
-  if (c.clusters > 0) {
-    launch_persistent_cluster_fwd(c.cell, p, c.clusters, nullptr, c.bf16Weights);
-  } else {
-    launch_persistent_fwd(c.cell, p, nullptr);
-  }
-  CHECK(cudaDeviceSynchronize());
+  const auto launch = [&](const mnemo_persistent_fwd_params& q) {
+    if (c.clusters > 0) {
+      launch_persistent_cluster_fwd(c.cell, q, c.clusters, nullptr, c.bf16Weights);
+    } else {
+      launch_persistent_fwd(c.cell, q, nullptr);
+    }
+    CHECK(cudaDeviceSynchronize());
+  };
+  launch(p);
 
   const std::vector<float> hGot = dH.download(), cGot = dC.download(), hnGot = dHn.download(),
                            gGot = dGates.download();
@@ -347,6 +352,38 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
            "c %.2e hn %.2e, guards damaged %lld, barrier left (%u, %u)",
            cell_name(c.cell), variant(c, c.unitsPerBlock).c_str(), T, B, H, c.unitsPerBlock, grid, c.reverse ? " reverse" : "",
            c.bias ? "" : " no-bias", eh, eg, ec, en, damaged, bar[0], bar[1]);
+
+  // ── inference (saveGates = 0), on the same inputs: the same arithmetic, so h bit for bit the
+  // training forward's; the gates keep the projection; LSTM's c is the running [B, H], left
+  // holding the last processed step's c; hn absent ──
+  {
+    DeviceBuffer iGates(T * B * GH + kGuard), iH = guarded_output(n), iC = guarded_output(B * H);
+    iGates.upload(gatesHost);
+    DeviceArray<unsigned> iBarrier(2);
+    CHECK(cudaMemset(iBarrier.get(), 0, 2 * sizeof(unsigned)));
+    mnemo_persistent_fwd_params q = p;
+    q.gates = iGates.get();
+    q.h = iH.get();
+    q.c = lstm ? iC.get() : nullptr;
+    q.hn = nullptr;
+    q.barrier = iBarrier.get();
+    q.saveGates = 0;
+    launch(q);
+    const std::vector<float> ihGot = iH.download(), icGot = iC.download(), igGot = iGates.download();
+    const std::vector<unsigned> ibar = iBarrier.download();
+    const long long lastT = c.reverse ? 0 : T - 1;
+    const std::vector<float> cLast(cGot.begin() + lastT * B * H, cGot.begin() + (lastT + 1) * B * H);
+    const long long hDiff = bit_differences(ihGot, hGot, n);
+    const long long gDiff = bit_differences(igGot, gatesHost, T * B * GH);
+    const long long cDiff = lstm ? bit_differences(icGot, cLast, B * H) : 0;
+    const long long iDamaged = guard_damage(ihGot, n) + guard_damage(igGot, T * B * GH) +
+                               guard_damage(icGot, lstm ? B * H : 0);
+    t.expect(hDiff == 0 && gDiff == 0 && cDiff == 0 && iDamaged == 0 && ibar[0] == 0 && ibar[1] == 0,
+             "persistent_%s_fwd inference (%s) T=%lld B=%lld H=%lld%s: h differs from training in %lld, "
+             "gates changed in %lld, final c differs in %lld, guards damaged %lld, barrier left (%u, %u)",
+             cell_name(c.cell), variant(c, c.unitsPerBlock).c_str(), T, B, H, c.reverse ? " reverse" : "", hDiff,
+             gDiff, cDiff, iDamaged, ibar[0], ibar[1]);
+  }
 
   // ── backward, on what the device forward saved (as training does) ──
   const Saved saved{wUsed, h0, c0, gGot, hGot, cGot, hnGot};

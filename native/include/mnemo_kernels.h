@@ -916,7 +916,10 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
  *   h0             (32)   [B, H]       in: the initial h
  *   c0             (40)   [B, H]       in: the initial c (LSTM); ignored (MAY BE NULL) otherwise
  *   h              (48)   [T, B, H]    out: h_t for every step (dense, the trace's layout)
- *   c              (56)   [T, B, H]    out: c_t (LSTM); ignored (MAY BE NULL) otherwise
+ *   c              (56)   [T, B, H]    out: c_t (LSTM); ignored (MAY BE NULL) otherwise. With
+ *                                      saveGates = 0 (LSTM inference, which keeps no trace) it is
+ *                                      [B, H] instead: the running c, updated in place each step,
+ *                                      holding the last processed step's c on return
  *   hn             (64)   [T, B, H]    saved (GRU): gh_n + b_hn per step; MAY BE NULL (not
  *                                      written); ignored by the other cells
  *   barrier        (72)   [2]          scratch (unsigned int): 0 at launch, left 0
@@ -926,7 +929,7 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
  *   unitsPerBlock  (104)               J >= 1; gridDim.x must be ceil(H / J)
  *   reverse        (108)               0: t = 0..T−1 (h_{t−1} feeds step t); 1: t = T−1..0
  *                                      (h_{t+1} feeds step t), the reverse direction
- *   saveGates      (112)               0 or 1 (see gates)
+ *   saveGates      (112)               0 or 1 (see gates and c)
  *   tuning         (116)               0, or MNEMO_PERSISTENT_TUNE_* bits that switch one of the
  *                                      cluster kernels' fast paths off, to time it side by side
  *                                      (mnemo_harness persistent_ab); the cooperative kernels

@@ -352,7 +352,7 @@ public interface Backend {
      * @param cPrev in [B, H]
      * @param gates out, saved [B, 4H]: activated gates; may alias {@code wx}; null for inference
      *              (nothing kept for a backward: the gates are not written)
-     * @param c out, saved [B, H]
+     * @param c out, saved [B, H]; may alias {@code cPrev} exactly (an inference loop's running c)
      * @param h out, saved [B, H]
      */
     void lstmCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor cPrev,
@@ -497,12 +497,14 @@ public interface Backend {
      * @param h0      [B, H] the initial h
      * @param c0      [B, H] the initial c (LSTM), else null
      * @param h       out [T, B, H]: h_t of every step
-     * @param c       out [T, B, H]: c_t (LSTM), else null
+     * @param c       out [T, B, H]: c_t (LSTM), else null; for inference (saves false) [B, H]
+     *                instead: the running c, left holding the last processed step's c
      * @param hn      out [T, B, H]: the GRU's saved recurrent n pre-activation, else null (and null
      *                for inference)
      * @param reverse the reverse direction: steps run t = T−1..0 and h_{t+1} feeds step t
      * @param saves   false for inference: nothing is kept for a backward, so gates keeps the
-     *                projection (not written) and hn is null; h and c are written either way
+     *                projection (not written), hn is null and c is only the running state; h is
+     *                written either way
      */
     record SequenceForward(RecurrentCell cell, Tensor gates, Tensor wHh, Tensor bih, Tensor bhh, Tensor h0,
                            Tensor c0, Tensor h, Tensor c, Tensor hn, boolean reverse, boolean saves) {

@@ -211,7 +211,8 @@ public final class PersistentKernels {
      * @param h0 [B, H] in
      * @param c0 [B, H] in (LSTM); nullable otherwise
      * @param h [T, B, H] out
-     * @param c [T, B, H] out (LSTM); nullable otherwise
+     * @param c [T, B, H] out (LSTM), or without saveGates the running c [B, H], left holding the last
+     *          processed step's; nullable otherwise
      * @param hn [T, B, H] saved (GRU); nullable (not written)
      * @param barrier 2 words of scratch, zeroed by the launcher before each launch
      * @param steps T >= 1
@@ -585,17 +586,19 @@ public final class PersistentKernels {
         DeviceMemory c0 = lstm ? p.c0() : null;
         DeviceMemory c = lstm ? p.c() : null;
         DeviceMemory hn = cell == Cell.GRU ? p.hn() : null;
+        // c: every step's when the forward saves a trace; the running [B, H] in inference
+        long cFloats = p.saveGates() ? tbh : bh;
         if (lstm) {
             LaunchChecks.present("c0", c0);
             LaunchChecks.present("c", c);
             LaunchChecks.holds("c0", c0, bh, "batch·hidden");
-            LaunchChecks.holds("c", c, tbh, "steps·batch·hidden");
+            LaunchChecks.holds("c", c, cFloats, p.saveGates() ? "steps·batch·hidden" : "batch·hidden (inference)");
         }
         LaunchChecks.holdsIfPresent("hn", hn, tbh, "steps·batch·hidden");
         // Outputs (h, c, hn, barrier, and gates when written) overlap nothing else.
         disjoint(List.of(new Region("wHh", p.wHh(), whh), new Region("bIh", p.bIh(), g),
                         new Region("bHh", p.bHh(), g), new Region("h0", p.h0(), bh), new Region("c0", c0, bh)),
-                List.of(new Region("gates", p.gates(), tbg), new Region("h", p.h(), tbh), new Region("c", c, tbh),
+                List.of(new Region("gates", p.gates(), tbg), new Region("h", p.h(), tbh), new Region("c", c, cFloats),
                         new Region("hn", hn, tbh), new Region("barrier", barrier, BARRIER_WORDS)));
     }
 

@@ -171,6 +171,33 @@ class PersistentKernelsTest {
     }
 
     @Test
+    void anInferenceLstmKeepsOneRunningCOfBatchTimesHidden() {
+        long t = 5, b = 2, h = 64, g = 4 * h;
+        FwdParams training = lstm(t, b, h, 1);
+        // training: c holds every step's, so B·H floats are refused
+        var e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(
+                training.gates(), training.wHh(), training.bIh(), training.bHh(), training.h0(), training.c0(),
+                training.h(), at(7, b * h), null, training.barrier(), t, b, h, 1, false, true)));
+        assertEquals("c must hold >= 640 floats (steps·batch·hidden), got 128", e.getMessage());
+        // inference: the running c of B·H floats is enough, one float less is not
+        e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(
+                training.gates(), training.wHh(), training.bIh(), training.bHh(), training.h0(), training.c0(),
+                training.h(), at(7, b * h - 1), null, training.barrier(), t, b, h, 1, false, false)));
+        assertEquals("c must hold >= 128 floats (batch·hidden (inference)), got 127", e.getMessage());
+        assertTrue(target.calls.stream().noneMatch(c -> c.startsWith("launch")));
+        kernels.forward(Cell.LSTM, new FwdParams(at(0, t * b * g), training.wHh(), training.bIh(), training.bHh(),
+                training.h0(), training.c0(), training.h(), at(7, b * h), null, training.barrier(), t, b, h, 1, false,
+                false));
+        assertEquals(0, ParamsStructs.getInt(target.params, PersistentKernels.FWD_PARAMS_LAYOUT, "saveGates"));
+        // the running c right after h: overlapping h by one float is refused
+        var overlapping = new FakeMemory(0x1000_0000L + 6 * 0x100_0000L + (t * b * h - 1) * Float.BYTES,
+                b * h * Float.BYTES);
+        assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, new FwdParams(
+                training.gates(), training.wHh(), training.bIh(), training.bHh(), training.h0(), training.c0(),
+                training.h(), overlapping, null, training.barrier(), t, b, h, 1, false, false)));
+    }
+
+    @Test
     void sharedMemoryBeyondTheDeviceIsRefused() {
         // J = 64 at H = 1024, LSTM: 4·(4·64·1024 + 1024 + 256) bytes > 227 KiB
         var e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, lstm(2, 1, 1024, 64)));

@@ -66,7 +66,11 @@ final class CudaSequences extends CudaOps {
         shape("h0", f.h0(), b, hs);
         if (lstm) {
             shape("c0", f.c0(), b, hs);
-            shape("c", f.c(), steps, b, hs);
+            if (f.saves()) {
+                shape("c", f.c(), steps, b, hs);
+            } else {
+                shape("c", f.c(), b, hs);   // inference: the running c
+            }
         }
         if (gru) {
             optionalShape("hn", f.hn(), steps, b, hs);

@@ -445,8 +445,9 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * outputs, masks, zero initial states, and {@code x} when {@code ownsInput}) are listed in the
      * saved, so that {@link RecurrentSaved#release} can hand them back; a fully overwritten one is
      * made with {@link Backend#empty} (no fill). Without {@code keeps} (inference) the cells save
-     * nothing for a backward, and each direction's gates and c go back to the backend as soon as its
-     * loop is queued, the rest before returning: the saved is empty.
+     * nothing for a backward, the LSTM's c is one running [B, H] (the final state's slice), each
+     * direction's projection goes back to the backend as soon as its loop is queued, and the rest
+     * before returning: the saved is empty.
      */
     private RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep, boolean ownsInput, boolean keeps) {
         int steps = x.dim(0);
@@ -493,7 +494,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 int idx = k * dirs + d;
                 Weights w = weights[idx];
                 RecurrentSaved.Trace tr = keeps ? trainingTrace(idx, steps, batch, owned)
-                        : inferenceTrace(idx, steps, batch);
+                        : inferenceTrace(idx, steps, batch, cN);
                 traces[idx] = tr;
                 if (dirs > 1 || !lastLayer) {
                     owned.add(tr.h());   // else it is the layer's output
@@ -515,8 +516,10 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 }
                 int last = d == 0 ? steps - 1 : 0;
                 backend.copy(tr.h().select(last), hN.select(idx));
-                if (cN != null) {
+                if (cN != null && keeps) {
                     backend.copy(tr.c().select(last), cN.select(idx));
+                } else if (cN != null && !tr.c().sharesStorageWith(cN)) {   // a recording's own running c
+                    backend.copy(tr.c(), cN.select(idx));
                 }
                 if (dirs == 1) {
                     layerOut = tr.h();
@@ -577,20 +580,22 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
 
     /**
      * The buffers an inference of (layer, direction) {@code idx} runs in: the projection (gates, kept
-     * as it is), h and the LSTM's c, no hn. A recorded shape's own gates and c when there is one
-     * (its h stays the call's own: it may be the output).
+     * as it is), h, and for the LSTM only the running c {@code [B, H]}, updated in place step by step
+     * (nothing needs c_t afterwards but the final state): the final state's own slice of {@code cN},
+     * so the last step leaves it in place. No hn. A recorded shape's own gates and running c when there
+     * is one (its h stays the call's own: it may be the output).
      */
-    private RecurrentSaved.Trace inferenceTrace(int idx, int steps, int batch) {
+    private RecurrentSaved.Trace inferenceTrace(int idx, int steps, int batch, Tensor cN) {
         int h = options.hiddenSize();
         RecurrentSaved.Trace own = stepGraphs == null ? null : stepGraphs.inferenceTrace(idx, steps, batch);
         if (own != null) {
             return new RecurrentSaved.Trace(own.gates(), backend.empty(steps, batch, h), own.c(), null);
         }
         return new RecurrentSaved.Trace(backend.empty(steps, batch, gateCount * h), backend.empty(steps, batch, h),
-                hasCellState() ? backend.empty(steps, batch, h) : null, null);
+                cN == null ? null : cN.select(idx), null);
     }
 
-    /** Hands back an inference direction's gates and c once its loop is queued, unless a recording owns them. */
+    /** Hands back an inference direction's projection once its loop is queued, unless a recording owns it. */
     private void releaseInferenceScratch(int idx, RecurrentSaved.Trace tr) {
         RecurrentSaved.Trace own = stepGraphs == null ? null
                 : stepGraphs.inferenceTrace(idx, tr.h().dim(0), tr.h().dim(1));
@@ -598,9 +603,6 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             return;
         }
         backend.release(tr.gates());
-        if (tr.c() != null) {
-            backend.release(tr.c());
-        }
     }
 
     private void releaseAll(List<Tensor> tensors) {
@@ -625,12 +627,13 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             int t = d == 0 ? s : steps - 1 - s;
             int tPrev = d == 0 ? t - 1 : t + 1;
             Tensor hPrev = s == 0 ? hInit : tr.h().select(tPrev);
-            Tensor cPrev = cInit == null ? null : s == 0 ? cInit : tr.c().select(tPrev);
+            // inference: c is the running [B, H], read and overwritten in place by every step
+            Tensor cPrev = cInit == null ? null : s == 0 ? cInit : keeps ? tr.c().select(tPrev) : tr.c();
+            Tensor c = tr.c() == null ? null : keeps ? tr.c().select(t) : tr.c();
             backend.recurrentProduct(hPrev, w.wHh(), rh);
             Tensor gatesT = tr.gates().select(t);
             cellForward(backend, new StepForward(gatesT, rh, w.bIh(), w.bHh(), hPrev, cPrev, keeps ? gatesT : null,
-                    tr.c() == null ? null : tr.c().select(t), tr.hn() == null ? null : tr.hn().select(t),
-                    tr.h().select(t)));
+                    c, tr.hn() == null ? null : tr.hn().select(t), tr.h().select(t)));
         }
     }
 

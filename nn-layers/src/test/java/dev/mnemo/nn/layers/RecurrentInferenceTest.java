@@ -174,6 +174,27 @@ class RecurrentInferenceTest {
         trained.saved().release();
     }
 
+    @ParameterizedTest(name = "bidir={0}")
+    @CsvSource({"false", "true"})
+    void anLstmInferenceKeepsOneRunningCNotOnePerStep(boolean bidirectional) {
+        int steps = 6;
+        int batch = 2;
+        int hidden = 5;
+        var options = Cell.LSTM.options(3, hidden).bidirectional(bidirectional).build();
+        Ledger ledger = new Ledger();
+        RecurrentLayer l = layer(Cell.LSTM, options, ledger.backend(CpuBackend.float32()));
+        Tensor x = SequenceForwardHookTest.random(4, steps, batch, 3);
+        ledger.clear();
+        l.infer(x, null);
+        int dirs = bidirectional ? 2 : 1;
+        assertEquals(dirs, ledger.madeOfShape(steps, batch, hidden), "only each direction's h is [T, B, H]");
+        // The training forward keeps c of every step for its backward: the count can fail.
+        ledger.clear();
+        RecurrentOutput trained = l.forward(x, null);
+        assertEquals(2L * dirs, ledger.madeOfShape(steps, batch, hidden), "h and c of every step, per direction");
+        trained.saved().release();
+    }
+
     @ParameterizedTest(name = "{0} bidir={1}")
     @CsvSource({"LSTM, false", "GRU, true", "RNN_TANH, false"})
     void aDeeperStackHoldsNoMoreBuffersAtOnce(Cell cell, boolean bidirectional) {
@@ -199,7 +220,13 @@ class RecurrentInferenceTest {
         private final Set<Storage> made = Collections.newSetFromMap(new IdentityHashMap<>());
         private final Set<Storage> released = Collections.newSetFromMap(new IdentityHashMap<>());
         final List<Object> cellGates = new ArrayList<>();
+        final List<int[]> madeShapes = new ArrayList<>();
         int peakLive;
+
+        /** How many tensors handed out since {@link #clear} have exactly this shape. */
+        long madeOfShape(int... shape) {
+            return madeShapes.stream().filter(s -> java.util.Arrays.equals(s, shape)).count();
+        }
 
         Backend backend(CpuBackend cpu) {
             return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
@@ -219,6 +246,7 @@ class RecurrentInferenceTest {
                         }
                         if (result instanceof Tensor t && !name.equals("release")) {
                             made.add(t.storage());
+                            madeShapes.add(t.shape());
                         }
                         peakLive = Math.max(peakLive, unreleased().size());
                         return result;
@@ -229,6 +257,7 @@ class RecurrentInferenceTest {
             made.clear();
             released.clear();
             cellGates.clear();
+            madeShapes.clear();
             peakLive = 0;
         }
 

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The layer's use of {@link Backend#sequenceForward} and {@link Backend#sequenceBackward}: a CPU
  * backend that claims the whole-sequence paths and runs them with its own loops (the contract as documented: gates in place, h0/c0 of the
- * right layer and direction, reverse order, c and hn saved) must give bit-identical outputs and
- * gradients to the plain per-step layer, and be asked once per layer and direction with the right
+ * right layer and direction, reverse order, c and hn saved; in inference one running c) must give
+ * bit-identical outputs, states and gradients to the plain per-step layer, and be asked once per layer and direction with the right
  * cell. This is what the CUDA persistent kernel plugs into.
  */
 class SequenceForwardHookTest {
@@ -42,8 +42,10 @@ class SequenceForwardHookTest {
             switch (f.cell()) {
                 case RNN_TANH -> cpu.rnnCellForward(Nonlinearity.TANH, gates, rh, f.bih(), f.bhh(), f.h().select(t));
                 case RNN_RELU -> cpu.rnnCellForward(Nonlinearity.RELU, gates, rh, f.bih(), f.bhh(), f.h().select(t));
-                case LSTM -> cpu.lstmCellForward(gates, rh, f.bih(), f.bhh(), s == 0 ? f.c0() : f.c().select(tPrev),
-                        f.saves() ? gates : null, f.c().select(t), f.h().select(t));
+                // inference: c is the running [B, H], overwritten in place
+                case LSTM -> cpu.lstmCellForward(gates, rh, f.bih(), f.bhh(),
+                        s == 0 ? f.c0() : f.saves() ? f.c().select(tPrev) : f.c(),
+                        f.saves() ? gates : null, f.saves() ? f.c().select(t) : f.c(), f.h().select(t));
                 case GRU -> cpu.gruCellForward(gates, rh, f.bih(), f.bhh(), hPrev, f.saves() ? gates : null,
                         f.saves() ? f.hn().select(t) : null, f.h().select(t));
             }
@@ -169,6 +171,24 @@ class SequenceForwardHookTest {
         assertArrayEquals(values(a.state().h()), values(b.state().h()));
         if (lstm) {
             assertArrayEquals(values(a.state().c()), values(b.state().c()));
+        }
+        // inference through the hook: the same output and final state; an LSTM's c is one running [B, H]
+        calls.clear();
+        RecurrentOutput ia = plain.infer(x, state);
+        RecurrentOutput ib = hooked.infer(x, state);
+        assertEquals(layers * dirs, calls.size(), "one whole-sequence inference call per layer and direction");
+        for (var f : calls) {
+            assertFalse(f.saves());
+            if (lstm) {
+                assertArrayEquals(new int[] {batch, hidden}, f.c().shape(), "the running c");
+            }
+        }
+        assertArrayEquals(values(a.output()), values(ib.output()));
+        assertArrayEquals(values(ia.output()), values(ib.output()));
+        assertArrayEquals(values(ia.state().h()), values(ib.state().h()));
+        if (lstm) {
+            assertArrayEquals(values(a.state().c()), values(ib.state().c()));
+            assertArrayEquals(values(ia.state().c()), values(ib.state().c()));
         }
         plain.zeroGradients();
         hooked.zeroGradients();
