@@ -52,18 +52,15 @@ final class CudaSequences extends CudaOps {
      * false (nothing done) otherwise. Shapes are checked first, whatever the path.
      */
     boolean forward(SequenceForward f) {
-        Dims d = Dims.of(f.cell(), f.h());
+        Dims d = Dims.of(f.cell(), f.h(), f.gates(), f.wHh(), f.h0());
         int steps = d.steps();
         int b = d.batch();
         int hs = d.hidden();
         int g = d.gateWidth();
         boolean lstm = f.cell() == RecurrentCell.LSTM;
         boolean gru = f.cell() == RecurrentCell.GRU;
-        shape("gates", f.gates(), steps, b, g);
-        shape("wHh", f.wHh(), g, hs);
         optionalShape("bih", f.bih(), g);
         optionalShape("bhh", f.bhh(), g);
-        shape("h0", f.h0(), b, hs);
         if (lstm) {
             shape("c0", f.c0(), b, hs);
             if (f.saves()) {
@@ -91,16 +88,13 @@ final class CudaSequences extends CudaOps {
      * {@link PersistentPolicy#PROPERTY}, with the backward's shared-memory limit); false otherwise.
      */
     boolean backward(SequenceBackward f) {
-        Dims d = Dims.of(f.cell(), f.h());
+        Dims d = Dims.of(f.cell(), f.h(), f.gates(), f.wHh(), f.h0());
         int steps = d.steps();
         int b = d.batch();
         int hs = d.hidden();
         int g = d.gateWidth();
         boolean lstm = f.cell() == RecurrentCell.LSTM;
         boolean gru = f.cell() == RecurrentCell.GRU;
-        shape("gates", f.gates(), steps, b, g);
-        shape("wHh", f.wHh(), g, hs);
-        shape("h0", f.h0(), b, hs);
         shape("dy", f.dy(), steps, b, hs);
         shape("dh", f.dh(), b, hs);
         shape("dWx", f.dWx(), steps, b, g);
@@ -125,14 +119,21 @@ final class CudaSequences extends CudaOps {
         return true;
     }
 
-    /** T, B, H from {@code h} [T, B, H] (checked first: every other shape follows from it) and the cell's G·H. */
+    /**
+     * T, B, H from {@code h} [T, B, H] (checked first: every other shape follows from it) and the
+     * cell's G·H, after checking what both directions of the call share: gates, wHh and h0.
+     */
     private record Dims(PersistentKernels.Cell cell, int steps, int batch, int hidden) {
-        static Dims of(RecurrentCell cell, Tensor h) {
+        static Dims of(RecurrentCell cell, Tensor h, Tensor gates, Tensor wHh, Tensor h0) {
             if (h == null || h.rank() != 3) {
                 throw new IllegalArgumentException("h must be [T, B, H], got "
                         + (h == null ? "null" : Tensor.shapeString(h.shape())));
             }
-            return new Dims(PersistentPolicy.cellOf(cell), h.dim(0), h.dim(1), h.dim(2));
+            Dims d = new Dims(PersistentPolicy.cellOf(cell), h.dim(0), h.dim(1), h.dim(2));
+            shape("gates", gates, d.steps(), d.batch(), d.gateWidth());
+            shape("wHh", wHh, d.gateWidth(), d.hidden());
+            shape("h0", h0, d.batch(), d.hidden());
+            return d;
         }
 
         int gateWidth() {
