@@ -54,7 +54,7 @@ import java.util.Optional;
  * grouping of the row indices and runs one deterministic kernel (both equal the CPU backend bit for
  * bit in float32).
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend extends CudaOps implements Backend {
 
     private static CudaRuntime shared;
     private static CudaBackend float32;
@@ -62,9 +62,7 @@ public final class CudaBackend implements Backend {
     /** Why CUDA cannot start, probed once per process (the driver and devices do not come and go). */
     private static Optional<String> reason;
 
-    private final CudaRuntime rt;
     private final GemmPrecision precision;
-    private final CudaArgs args;
     private final CudaCells cells;
     private final CudaRows rows;
     private final CudaReductions reductions;
@@ -74,8 +72,7 @@ public final class CudaBackend implements Backend {
 
     /** A view of {@code runtime}; tests of the argument checks pass null (they fail before any CUDA call). */
     CudaBackend(CudaRuntime runtime, GemmPrecision precision) {
-        this.rt = runtime;
-        this.args = new CudaArgs(runtime);
+        super(runtime, new CudaArgs(runtime));
         this.cells = new CudaCells(runtime, args);
         this.rows = new CudaRows(runtime, args);
         this.reductions = new CudaReductions(runtime, args);
@@ -236,22 +233,6 @@ public final class CudaBackend implements Backend {
     @Override
     public String toString() {
         return "cuda float32" + (precision == GemmPrecision.TF32 ? " tf32" : "");
-    }
-
-    // ───────────────────────────── tensors and arguments ─────────────────────────────
-
-    /** The device memory of {@code t}, after checking it is a CUDA tensor of this runtime. */
-    private DeviceMemory mem(String name, Tensor t) {
-        return args.mem(name, t);
-    }
-
-    /** As {@link #mem} for a nullable argument. */
-    private DeviceMemory memOrNull(String name, Tensor t) {
-        return args.memOrNull(name, t);
-    }
-
-    private CudaStorage storage(String name, Tensor t) {
-        return args.storage(name, t);
     }
 
     // ───────────────────────────── memory ─────────────────────────────

@@ -9,7 +9,7 @@ import dev.mnemo.nn.Tensor;
  */
 abstract class CudaOps {
     final CudaRuntime rt;
-    private final CudaArgs args;
+    final CudaArgs args;
 
     CudaOps(CudaRuntime rt, CudaArgs args) {
         this.rt = rt;
