@@ -9,6 +9,7 @@ module dev.mnemo.experiments {
     exports dev.mnemo.experiments.tasks;
     exports dev.mnemo.experiments.tasks.babi;
     exports dev.mnemo.experiments.tasks.symbolic;
+    exports dev.mnemo.experiments.tasks.translation;
     exports dev.mnemo.experiments.train;
 
     opens dev.mnemo.experiments.cli to info.picocli;
