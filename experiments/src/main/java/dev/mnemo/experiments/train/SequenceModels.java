@@ -62,7 +62,27 @@ public final class SequenceModels {
     }
 
     private static RecurrentModel recurrent(RunSettings s, int in, int out, SpectrumSource matched, Backend be) {
-        RecurrentOptions.Builder ob = RecurrentOptions.builder(in, s.hidden()).numLayers(s.layers()).seed(s.seed());
+        Initialized r = recurrentLayer(s, in, s.seed(), matched, be);
+        Linear head = new Linear(LinearOptions.builder(s.hidden(), out).seed(s.seed() + 1).build(), be);
+        return new RecurrentModel(s.cell(), r.layer(), head, r.initDescription());
+    }
+
+    /** A recurrent layer and its initializer as applied, in one line. */
+    public record Initialized(RecurrentLayer layer, String initDescription) {
+    }
+
+    /**
+     * A recurrent layer of {@code s}'s cell ({@code rnn}, {@code lstm} or {@code gru}), hidden size and
+     * depth, {@code in} inputs, initialised by {@code s}'s initializer from {@code seed}.
+     *
+     * @param matched when non-null, the {@code spectrum-matched} initializer takes its modes from here
+     */
+    public static Initialized recurrentLayer(RunSettings s, int in, long seed, SpectrumSource matched, Backend be) {
+        if (!RECURRENT_CELLS.contains(s.cell())) {
+            throw new IllegalArgumentException("this model needs a recurrent cell (" + String.join(", ",
+                    RECURRENT_CELLS) + "), got '" + s.cell() + "'");
+        }
+        RecurrentOptions.Builder ob = RecurrentOptions.builder(in, s.hidden()).numLayers(s.layers()).seed(seed);
         if (s.cell().equals("rnn")) {
             ob.nonlinearity(rnnNonlinearity(s.init()));
         }
@@ -74,14 +94,13 @@ public final class SequenceModels {
         };
         RecurrentInit init;
         if (s.init().equals("spectrum-matched") && matched != null) {
-            init = Initializers.spectrumMatched(matched, s.seed()).toBuilder().name("spectrum-matched").build();
+            init = Initializers.spectrumMatched(matched, seed).toBuilder().name("spectrum-matched").build();
         } else {
             Map<String, Object> params = new LinkedHashMap<>(s.initParams());
-            params.putIfAbsent("seed", s.seed());
+            params.putIfAbsent("seed", seed);
             init = Initializers.byName(s.init(), params);
         }
         init.apply(layer);
-        Linear head = new Linear(LinearOptions.builder(s.hidden(), out).seed(s.seed() + 1).build(), be);
-        return new RecurrentModel(s.cell(), layer, head, init.describe());
+        return new Initialized(layer, init.describe());
     }
 }

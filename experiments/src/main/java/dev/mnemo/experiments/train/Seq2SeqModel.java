@@ -1,0 +1,227 @@
+package dev.mnemo.experiments.train;
+
+import dev.mnemo.experiments.tasks.symbolic.SequenceAccuracy;
+import dev.mnemo.experiments.tasks.translation.TranslationVocabulary;
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.io.SafeTensors;
+import dev.mnemo.nn.layers.Embedding;
+import dev.mnemo.nn.layers.Linear;
+import dev.mnemo.nn.layers.LinearOptions;
+import dev.mnemo.nn.layers.RecurrentGradients;
+import dev.mnemo.nn.layers.RecurrentLayer;
+import dev.mnemo.nn.layers.RecurrentOutput;
+import dev.mnemo.nn.layers.RecurrentState;
+import dev.mnemo.nn.loss.Loss;
+import dev.mnemo.nn.loss.SoftmaxCrossEntropy;
+import dev.mnemo.nn.optim.ParameterBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.SequencedMap;
+
+/**
+ * An encoder-decoder translator (Sutskever et al. 2014): the source words' embeddings run through
+ * the encoder; its final state (h, and c for the LSTM, every layer) is the decoder's initial state;
+ * the decoder reads the target embeddings shifted right ({@code <bos> y1 … yn}) and a Linear head
+ * scores the next word at every step. No attention: the whole source passes through the final state.
+ *
+ * <p>Training is teacher-forced: softmax cross-entropy over the target words and {@code <eos>}
+ * (padding unscored), back through head, decoder, the state hand-over, encoder and both embeddings.
+ * Translation is greedy: one decoder step at a time from the encoder's state, the arg-max word fed
+ * back, until every sentence has produced {@code <eos>} or the step limit.
+ *
+ * <p>Encoder and decoder are the run's cell, hidden size and depth, each initialised by the run's
+ * initializer (from different seeds). Not thread-safe.
+ */
+public final class Seq2SeqModel {
+
+    private final String cell;
+    private final Backend backend;
+    private final Embedding sourceEmbedding;
+    private final Embedding targetEmbedding;
+    private final RecurrentLayer encoder;
+    private final RecurrentLayer decoder;
+    private final Linear head;
+    private final String initDescription;
+    private final SoftmaxCrossEntropy crossEntropy;
+
+    private Seq2SeqModel(String cell, Backend backend, Embedding sourceEmbedding, Embedding targetEmbedding,
+                         RecurrentLayer encoder, RecurrentLayer decoder, Linear head, String initDescription) {
+        this.cell = cell;
+        this.backend = backend;
+        this.sourceEmbedding = sourceEmbedding;
+        this.targetEmbedding = targetEmbedding;
+        this.encoder = encoder;
+        this.decoder = decoder;
+        this.head = head;
+        this.initDescription = initDescription;
+        this.crossEntropy = new SoftmaxCrossEntropy(backend);
+    }
+
+    /**
+     * A freshly initialised translator for {@code s} (cell rnn, lstm or gru).
+     *
+     * @param sourceWords the source vocabulary's size
+     * @param targetWords the target vocabulary's size: the head's outputs
+     * @param embedding   the width of both embeddings
+     */
+    public static Seq2SeqModel build(RunSettings s, int sourceWords, int targetWords, int embedding, Backend be) {
+        if (!SequenceModels.RECURRENT_CELLS.contains(s.cell())) {
+            throw new IllegalArgumentException("translation needs a recurrent encoder and decoder: --cell "
+                    + String.join(", ", SequenceModels.RECURRENT_CELLS) + ", got '" + s.cell() + "'");
+        }
+        RunSettings.positive("embedding", embedding);
+        var enc = SequenceModels.recurrentLayer(s, embedding, s.seed(), null, be);
+        var dec = SequenceModels.recurrentLayer(s, embedding, s.seed() + 2, null, be);
+        return new Seq2SeqModel(s.cell(), be,
+                new Embedding(sourceWords, embedding, s.seed() + 3, be),
+                new Embedding(targetWords, embedding, s.seed() + 4, be),
+                enc.layer(), dec.layer(),
+                new Linear(LinearOptions.builder(s.hidden(), targetWords).seed(s.seed() + 1).build(), be),
+                enc.initDescription());
+    }
+
+    /**
+     * One teacher-forced pass over {@code b}: the mean cross-entropy per scored target word, its
+     * gradients <b>accumulated</b> into every part's gradient buffer.
+     */
+    public double lossAndGradients(TranslationBatch b) {
+        int batch = b.batch();
+        Embedding.Output xs = sourceEmbedding.forward(b.source(), b.sourceSteps(), batch);
+        RecurrentOutput enc = encoder.forward(xs.output(), null);
+        Embedding.Output xt = targetEmbedding.forward(b.decoderInput(), b.targetSteps(), batch);
+        RecurrentOutput dec = decoder.forward(xt.output(), enc.state());
+        Linear.Output logits = head.forward(dec.output());
+        Loss loss = MaskedLoss.of(backend, crossEntropy, logits.output(), b.scoredRows(), b.scoredTargets());
+        Tensor dDecoded = head.backward(logits.saved(), loss.gradient());
+        RecurrentGradients dDec = decoder.backward(dec.saved(), dDecoded, null);
+        targetEmbedding.backward(xt.saved(), dDec.dx());
+        // The decoder's initial state is the encoder's final one: its gradient flows on into the encoder.
+        RecurrentGradients dEnc = encoder.backward(enc.saved(), null, dDec.dState());
+        sourceEmbedding.backward(xs.saved(), dEnc.dx());
+        dec.saved().release();
+        enc.saved().release();
+        release(xs.output(), enc.output(), xt.output(), dec.output(), logits.output(), loss.gradient(), dDecoded,
+                dDec.dx(), dEnc.dx());
+        release(enc.state(), dec.state(), dDec.dState(), dEnc.dState());
+        return loss.value();
+    }
+
+    /**
+     * Greedy translations of {@code b}'s sources: per sentence, the target ids up to (not including)
+     * {@code <eos>}, at most {@code maxSteps} of them.
+     */
+    public int[][] translate(TranslationBatch b, int maxSteps) {
+        int batch = b.batch();
+        Embedding.Output xs = sourceEmbedding.forward(b.source(), b.sourceSteps(), batch);
+        RecurrentOutput enc = encoder.infer(xs.output(), null);
+        release(xs.output(), enc.output());
+        RecurrentState state = enc.state();
+        int[][] words = new int[batch][maxSteps];
+        int[] lengths = new int[batch];
+        boolean[] done = new boolean[batch];
+        int[] previous = new int[batch];
+        Arrays.fill(previous, TranslationVocabulary.BOS);
+        int open = batch;
+        for (int step = 0; step < maxSteps && open > 0; step++) {
+            Tensor x = targetEmbedding.forward(previous, batch).output();
+            RecurrentOutput o = decoder.inferStep(x, state);
+            Tensor scores = head.forward(o.output()).output();
+            int[] next = SequenceAccuracy.argmax(TrainingSetup.onHost(scores));
+            release(x, o.output(), scores);
+            release(state);
+            state = o.state();
+            for (int i = 0; i < batch; i++) {
+                if (done[i]) {
+                    continue;
+                }
+                if (next[i] == TranslationVocabulary.EOS) {
+                    done[i] = true;
+                    open--;
+                } else {
+                    words[i][lengths[i]++] = next[i];
+                }
+            }
+            previous = next;
+        }
+        release(state);
+        int[][] out = new int[batch][];
+        for (int i = 0; i < batch; i++) {
+            out[i] = Arrays.copyOf(words[i], lengths[i]);
+        }
+        return out;
+    }
+
+    private void release(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null) {
+                backend.release(t);
+            }
+        }
+    }
+
+    private void release(RecurrentState... states) {
+        for (RecurrentState s : states) {
+            if (s != null) {
+                release(s.h(), s.c());
+            }
+        }
+    }
+
+    /** Parameters and gradients of every part, for the optimizer. */
+    public List<ParameterBuffer> parameterBuffers() {
+        return List.of(ParameterBuffer.of(sourceEmbedding), ParameterBuffer.of(encoder),
+                ParameterBuffer.of(targetEmbedding), ParameterBuffer.of(decoder), ParameterBuffer.of(head));
+    }
+
+    /** Every parameter by name, as saved to safetensors ({@code encoder.weight_hh_l0}, {@code head.weight}, …). */
+    public SequencedMap<String, Tensor> parameters() {
+        SequencedMap<String, Tensor> all = new LinkedHashMap<>();
+        all.putAll(SafeTensors.withPrefix("source_embedding.", sourceEmbedding.parameters()));
+        all.putAll(SafeTensors.withPrefix("encoder.", encoder.parameters()));
+        all.putAll(SafeTensors.withPrefix("target_embedding.", targetEmbedding.parameters()));
+        all.putAll(SafeTensors.withPrefix("decoder.", decoder.parameters()));
+        all.putAll(SafeTensors.withPrefix("head.", head.parameters()));
+        return all;
+    }
+
+    /** The number of trainable scalars. */
+    public long parameterCount() {
+        return parameterBuffers().stream().mapToLong(ParameterBuffer::numel).sum();
+    }
+
+    /** The encoder and decoder, whose {@code weight_hh} spectra a run tracks. */
+    public SequencedMap<String, RecurrentLayer> recurrentLayers() {
+        SequencedMap<String, RecurrentLayer> m = new LinkedHashMap<>();
+        m.put("encoder", encoder);
+        m.put("decoder", decoder);
+        return m;
+    }
+
+    /** Training mode (dropout between stacked layers on) or evaluation mode, for every part. */
+    public void setTraining(boolean training) {
+        encoder.setTraining(training);
+        decoder.setTraining(training);
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** One line, e.g. {@code Embedding(40, 32) → lstm(32 → 64) ⇒ lstm(32 → 64) → Linear(64, 45)}. */
+    public String describe() {
+        var o = encoder.options();
+        String rec = cell + "(" + o.inputSize() + " → " + o.hiddenSize() + (o.numLayers() > 1 ? ", "
+                + o.numLayers() + " layers" : "") + ")";
+        return "encoder Embedding(" + sourceEmbedding.numEmbeddings() + ", " + sourceEmbedding.embeddingDim() + ") → "
+                + rec + "; its final state starts the decoder Embedding(" + targetEmbedding.numEmbeddings() + ", "
+                + targetEmbedding.embeddingDim() + ") → " + rec + " → Linear(" + o.hiddenSize() + ", "
+                + head.options().outFeatures() + ") on every step";
+    }
+
+    /** The initializer of the encoder and decoder, as applied (the decoder's from another seed). */
+    public String initDescription() {
+        return initDescription;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.mnemo.experiments.train;
+
+import dev.mnemo.experiments.tasks.translation.SentencePair;
+import dev.mnemo.experiments.tasks.translation.TranslationVocabulary;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * A batch of sentence pairs as token ids, time-major ({@code [T, B]} flattened, row t·B + b).
+ *
+ * <ul>
+ *   <li>{@code source}: reversed when asked (Sutskever et al. 2014: the first source words then sit
+ *       next to the first target words). Sources of different lengths would be left-padded with
+ *       {@code <pad>}, so that each ends on the last step, but {@link #buckets} and the trainer's
+ *       scoring batch only sources of one length: the encoder never reads padding.</li>
+ *   <li>{@code decoderInput}: {@code <bos> y1 … yn}, {@code decoderTarget}: {@code y1 … yn <eos>}
+ *       (teacher forcing), both right-padded; padded steps are never scored.</li>
+ * </ul>
+ *
+ * @param pairs the sentences, in batch order (their targets are the BLEU references)
+ */
+public record TranslationBatch(int[] source, int sourceSteps, int[] decoderInput, int[] decoderTarget,
+                               int targetSteps, List<SentencePair> pairs) {
+
+    public TranslationBatch {
+        Objects.requireNonNull(pairs, "pairs");
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("a batch needs at least one sentence pair");
+        }
+        pairs = List.copyOf(pairs);
+    }
+
+    /** The batch of {@code pairs}, encoded with the two vocabularies. */
+    public static TranslationBatch of(List<SentencePair> pairs, TranslationVocabulary sourceVocabulary,
+                                      TranslationVocabulary targetVocabulary, boolean reverseSource) {
+        int b = pairs.size();
+        int ts = pairs.stream().mapToInt(p -> p.source().size()).max().orElse(0);
+        int tt = pairs.stream().mapToInt(p -> p.target().size()).max().orElse(0) + 1;
+        int[] source = new int[ts * b];   // <pad> = 0
+        int[] input = new int[tt * b];
+        int[] target = new int[tt * b];
+        for (int i = 0; i < b; i++) {
+            int[] s = sourceVocabulary.encode(pairs.get(i).source());
+            int lead = ts - s.length;
+            for (int k = 0; k < s.length; k++) {
+                source[(lead + k) * b + i] = s[reverseSource ? s.length - 1 - k : k];
+            }
+            int[] y = targetVocabulary.encode(pairs.get(i).target());
+            input[i] = TranslationVocabulary.BOS;
+            for (int k = 0; k < y.length; k++) {
+                input[(k + 1) * b + i] = y[k];
+                target[k * b + i] = y[k];
+            }
+            target[y.length * b + i] = TranslationVocabulary.EOS;
+        }
+        return new TranslationBatch(source, ts, input, target, tt, pairs);
+    }
+
+    /** Sentences in the batch. */
+    public int batch() {
+        return pairs.size();
+    }
+
+    /** The rows of the {@code [T·B, V]} logits that have a target (not padding). */
+    public int[] scoredRows() {
+        int n = 0;
+        for (int y : decoderTarget) {
+            n += y == TranslationVocabulary.PAD ? 0 : 1;
+        }
+        int[] rows = new int[n];
+        n = 0;
+        for (int r = 0; r < decoderTarget.length; r++) {
+            if (decoderTarget[r] != TranslationVocabulary.PAD) {
+                rows[n++] = r;
+            }
+        }
+        return rows;
+    }
+
+    /** The targets of {@link #scoredRows()}, in the same order. */
+    public int[] scoredTargets() {
+        int[] rows = scoredRows();
+        int[] y = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            y[i] = decoderTarget[rows[i]];
+        }
+        return y;
+    }
+
+    /**
+     * {@code pairs} cut into batches of at most {@code size} sentences whose sources all have the same
+     * length, in random order, with a random grouping within each length: the encoder then reads no
+     * padding, so a sentence's translation does not depend on the batch it is in.
+     */
+    public static List<List<SentencePair>> buckets(List<SentencePair> pairs, int size, SplittableRandom rnd) {
+        if (size < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + size);
+        }
+        List<SentencePair> shuffled = new ArrayList<>(pairs);
+        shuffle(shuffled, rnd);
+        Map<Integer, List<SentencePair>> byLength = new TreeMap<>();
+        for (SentencePair p : shuffled) {
+            byLength.computeIfAbsent(p.source().size(), k -> new ArrayList<>()).add(p);
+        }
+        List<List<SentencePair>> batches = new ArrayList<>();
+        for (List<SentencePair> same : byLength.values()) {
+            for (int from = 0; from < same.size(); from += size) {
+                batches.add(List.copyOf(same.subList(from, Math.min(same.size(), from + size))));
+            }
+        }
+        shuffle(batches, rnd);
+        return batches;
+    }
+
+    private static <T> void shuffle(List<T> list, SplittableRandom rnd) {
+        for (int i = list.size() - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            T t = list.get(i);
+            list.set(i, list.get(j));
+            list.set(j, t);
+        }
+    }
+}

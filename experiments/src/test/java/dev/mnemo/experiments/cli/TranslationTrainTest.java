@@ -1,0 +1,80 @@
+package dev.mnemo.experiments.cli;
+
+import static dev.mnemo.experiments.cli.CliRun.assertOneLineFailure;
+import static dev.mnemo.experiments.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.nn.io.SafeTensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mnemo train --task translation}: synthetic and file-based runs end to end, and bad input. */
+class TranslationTrainTest {
+
+    @Test
+    void syntheticRunWritesTheRunFolderAndEndsWithTheTestBleu(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        CliRun run = run("train", "--task", "translation", "--cell", "gru", "--init", "orthogonal", "--hidden", "16",
+                "--epochs", "2", "--pairs", "200", "--test-pairs", "40", "--batch", "32", "--device", "cpu",
+                "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.out().strip().lines().toList();
+        assertTrue(lines.getLast().matches("test bleu: \\d+\\.\\d{2}"), lines.getLast());
+        assertTrue(run.out().contains("SYNTHETIC parallel corpus"), run.out());
+        assertTrue(run.out().contains("test (synthetic data): BLEU"), run.out());
+        for (String f : List.of("config.txt", "metrics.csv", "spectrum.csv", "weights.safetensors", "translations.tsv",
+                "result.txt")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size());   // header + 2 epochs
+        List<String> translations = Files.readAllLines(out.resolve("translations.tsv"));
+        assertEquals("source\treference\ttranslation", translations.getFirst());
+        assertEquals(41, translations.size());
+        var weights = SafeTensors.read(out.resolve("weights.safetensors"));
+        for (String name : List.of("encoder.weight_hh_l0", "decoder.weight_hh_l0", "source_embedding.weight",
+                "target_embedding.weight", "head.weight")) {
+            assertTrue(weights.tensors().containsKey(name), weights.tensors().keySet().toString());
+        }
+        assertTrue(Files.readString(out.resolve("config.txt")).contains("source order: reversed"));
+    }
+
+    @Test
+    void readsParallelFilesInTheMulti30kLayout(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("multi30k");
+        Files.createDirectories(data);
+        String en = "A dog runs.\nTwo men sit on a bench.\nA girl plays.\n";
+        String fr = "Un chien court.\nDeux hommes sont assis sur un banc.\nUne fille joue.\n";
+        for (String split : List.of("train", "val", "test_2016_flickr")) {
+            Files.writeString(data.resolve(split + ".en"), en);
+            Files.writeString(data.resolve(split + ".fr"), fr);
+        }
+        Path out = dir.resolve("run");
+        CliRun run = run("train", "--task", "translation", "--data", data.toString(), "--pair", "en-fr",
+                "--min-frequency", "1", "--cell", "lstm", "--init", "xavier", "--hidden", "8", "--epochs", "1",
+                "--device", "cpu", "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("test (parallel text files): BLEU"), run.out());
+        assertTrue(run.out().contains("3 training"), run.out());
+        String tsv = Files.readString(out.resolve("translations.tsv"));
+        assertTrue(tsv.contains("two men sit on a bench .\tdeux hommes sont assis sur un banc ."), tsv);
+    }
+
+    @Test
+    void badTranslationOptionsAreOneLine(@TempDir Path dir) {
+        String o = dir.resolve("x").toString();
+        assertOneLineFailure(run("train", "--task", "translation", "--cell", "lstm", "--init", "xavier", "--pair",
+                "en-en", "--out", o), "--pair must be SRC-TGT");
+        assertOneLineFailure(run("train", "--task", "translation", "--cell", "lstm", "--init", "xavier",
+                "--source-order", "sideways", "--out", o), "--source-order must be reversed or forward");
+        assertOneLineFailure(run("train", "--task", "translation", "--cell", "memnet", "--init", "pytorch", "--out", o),
+                "translation needs a recurrent encoder and decoder");
+        assertOneLineFailure(run("train", "--task", "translation", "--cell", "gru", "--init", "xavier", "--data",
+                dir.resolve("missing").toString(), "--out", o), "missing");
+        assertOneLineFailure(run("train", "--task", "translation", "--cell", "gru", "--init", "xavier", "--pairs", "0",
+                "--out", o), "pairs must be >= 1");
+    }
+}

@@ -1,0 +1,132 @@
+package dev.mnemo.experiments.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.mnemo.experiments.tasks.translation.SentencePair;
+import dev.mnemo.experiments.tasks.translation.TranslationVocabulary;
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.CpuBackend;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.optim.ParameterBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class Seq2SeqModelTest {
+
+    private static final List<SentencePair> PAIRS = List.of(
+            new SentencePair(List.of("a", "b", "c"), List.of("x", "y")),
+            new SentencePair(List.of("b", "d"), List.of("y")),
+            new SentencePair(List.of("c"), List.of("z", "x", "y")));
+    private static final TranslationVocabulary SOURCE = TranslationVocabulary.fit(
+            PAIRS.stream().map(SentencePair::source).toList(), 1);
+    private static final TranslationVocabulary TARGET = TranslationVocabulary.fit(
+            PAIRS.stream().map(SentencePair::target).toList(), 1);
+
+    private static RunSettings settings(String cell, int layers) {
+        return new RunSettings(cell, "xavier", Map.of(), 4, layers, 1, 3, 0.01, 0, 7, "cpu");
+    }
+
+    private static Seq2SeqModel model(String cell, int layers, Backend be) {
+        return Seq2SeqModel.build(settings(cell, layers), SOURCE.size(), TARGET.size(), 3, be);
+    }
+
+    /**
+     * Every parameter's gradient (both embeddings, encoder, decoder, head) against central differences
+     * of the loss in float64: the encoder's part arrives only through the state hand-over, and the
+     * embeddings' only through their rows that the batch uses.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"rnn", "lstm", "gru"})
+    void gradientsMatchCentralDifferencesInFloat64(String cell) {
+        Seq2SeqModel m = model(cell, 2, CpuBackend.float64());
+        TranslationBatch b = TranslationBatch.of(PAIRS, SOURCE, TARGET, true);
+        for (ParameterBuffer p : m.parameterBuffers()) {
+            p.gradients().fill(0.0);
+        }
+        m.lossAndGradients(b);
+        List<double[]> analytic = new ArrayList<>();
+        for (ParameterBuffer p : m.parameterBuffers()) {
+            analytic.add(p.gradients().toDoubleArray());
+        }
+        double eps = 1e-6;
+        List<String> failures = new ArrayList<>();
+        int nonZero = 0;
+        for (int k = 0; k < analytic.size(); k++) {
+            Tensor w = m.parameterBuffers().get(k).parameters();
+            for (long i = 0; i < w.numel(); i++) {
+                double v = w.getFlat(i);
+                w.setFlat(i, v + eps);
+                double up = m.lossAndGradients(b);
+                w.setFlat(i, v - eps);
+                double down = m.lossAndGradients(b);
+                w.setFlat(i, v);
+                double numeric = (up - down) / (2 * eps);
+                double g = analytic.get(k)[(int) i];
+                nonZero += Math.abs(g) > 1e-9 ? 1 : 0;
+                if (Math.abs(numeric - g) > 1e-7 + 1e-5 * Math.abs(numeric)) {
+                    failures.add("buffer " + k + " [" + i + "]: analytic " + g + ", numeric " + numeric);
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(cell + ": " + failures.size() + " gradient mismatches, first: " + failures.subList(0,
+                    Math.min(5, failures.size())));
+        }
+        // not a vacuous pass: the encoder and the source embedding (buffers 0 and 1) got gradients too
+        assertTrue(java.util.Arrays.stream(analytic.get(0)).anyMatch(g -> Math.abs(g) > 1e-9), "source embedding");
+        assertTrue(java.util.Arrays.stream(analytic.get(1)).anyMatch(g -> Math.abs(g) > 1e-9), "encoder");
+        assertTrue(nonZero > 100, "gradients mostly zero: " + nonZero);
+    }
+
+    /** A head that always prefers {@code <eos>} translates everything to nothing; one that never does, to the limit. */
+    @Test
+    void greedyDecodingStopsAtEosOrTheStepLimit() {
+        Seq2SeqModel m = model("gru", 1, Backend.cpu());
+        TranslationBatch b = TranslationBatch.of(PAIRS, SOURCE, TARGET, false);
+        Tensor weight = m.parameters().get("head.weight");
+        Tensor bias = m.parameters().get("head.bias");
+        weight.fill(0.0);
+        bias.fill(0.0);
+        bias.setFlat(TranslationVocabulary.EOS, 5.0);
+        for (int[] words : m.translate(b, 7)) {
+            assertEquals(0, words.length);
+        }
+        bias.setFlat(TranslationVocabulary.EOS, 0.0);
+        int word = TARGET.id("y");
+        bias.setFlat(word, 5.0);
+        for (int[] words : m.translate(b, 7)) {
+            assertArrayEquals(new int[] {word, word, word, word, word, word, word}, words);
+        }
+    }
+
+    @Test
+    void translationNeedsARecurrentCellAndAPositiveEmbedding() {
+        var memnet = new RunSettings("memnet", "pytorch", Map.of(), 4, 1, 1, 3, 0.01, 0, 7, "cpu");
+        var e = assertThrows(IllegalArgumentException.class, () -> Seq2SeqModel.build(memnet, 8, 7, 3, Backend.cpu()));
+        assertTrue(e.getMessage().contains("--cell rnn, lstm, gru"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Seq2SeqModel.build(settings("lstm", 1), 8, 7, 0,
+                Backend.cpu()));
+        assertTrue(e.getMessage().contains("embedding must be >= 1"), e.getMessage());
+    }
+
+    @Test
+    void partsAreNamedAsSavedAndCounted() {
+        Seq2SeqModel m = model("lstm", 1, Backend.cpu());
+        var names = m.parameters().keySet();
+        assertTrue(names.contains("source_embedding.weight") && names.contains("encoder.weight_hh_l0")
+                && names.contains("decoder.weight_hh_l0") && names.contains("target_embedding.weight")
+                && names.contains("head.weight"), names.toString());
+        long expected = SOURCE.size() * 3L + TARGET.size() * 3L + 2 * (16 * 3 + 16 * 4 + 2 * 16) + 4L * TARGET.size()
+                + TARGET.size();
+        assertEquals(expected, m.parameterCount());
+        assertEquals(List.of("encoder", "decoder"), List.copyOf(m.recurrentLayers().keySet()));
+    }
+}

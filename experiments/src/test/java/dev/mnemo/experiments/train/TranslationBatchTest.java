@@ -1,0 +1,75 @@
+package dev.mnemo.experiments.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.mnemo.experiments.tasks.translation.SentencePair;
+import dev.mnemo.experiments.tasks.translation.TranslationVocabulary;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class TranslationBatchTest {
+
+    private static final List<SentencePair> PAIRS = List.of(
+            new SentencePair(List.of("a", "b", "c"), List.of("x", "y")),
+            new SentencePair(List.of("b"), List.of("z", "x", "y")));
+    private static final TranslationVocabulary SOURCE = TranslationVocabulary.fit(
+            PAIRS.stream().map(SentencePair::source).toList(), 1);
+    private static final TranslationVocabulary TARGET = TranslationVocabulary.fit(
+            PAIRS.stream().map(SentencePair::target).toList(), 1);
+
+    @Test
+    void sourcesAreLeftPaddedAndOptionallyReversedTargetsShiftedAndRightPadded() {
+        int a = SOURCE.id("a");
+        int b = SOURCE.id("b");
+        int c = SOURCE.id("c");
+        int x = TARGET.id("x");
+        int y = TARGET.id("y");
+        int z = TARGET.id("z");
+        int pad = TranslationVocabulary.PAD;
+        int bos = TranslationVocabulary.BOS;
+        int eos = TranslationVocabulary.EOS;
+        TranslationBatch forward = TranslationBatch.of(PAIRS, SOURCE, TARGET, false);
+        assertEquals(3, forward.sourceSteps());
+        // time-major [T, B]: row t holds step t of sentence 0, then of sentence 1
+        assertArrayEquals(new int[] {a, pad, b, pad, c, b}, forward.source());
+        TranslationBatch reversed = TranslationBatch.of(PAIRS, SOURCE, TARGET, true);
+        assertArrayEquals(new int[] {c, pad, b, pad, a, b}, reversed.source());
+        assertEquals(4, forward.targetSteps());
+        assertArrayEquals(new int[] {bos, bos, x, z, y, x, pad, y}, forward.decoderInput());
+        assertArrayEquals(new int[] {x, z, y, x, eos, y, pad, eos}, forward.decoderTarget());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 7}, forward.scoredRows());
+        assertArrayEquals(new int[] {x, z, y, x, eos, y, eos}, forward.scoredTargets());
+    }
+
+    @Test
+    void bucketsHoldOneSourceLengthCoverEveryPairOnceAndChangeWithTheSeed() {
+        List<SentencePair> pairs = new ArrayList<>();
+        for (int i = 0; i < 43; i++) {
+            List<String> s = new ArrayList<>();
+            for (int k = 0; k <= i % 8; k++) {
+                s.add("w" + i + "_" + k);
+            }
+            pairs.add(new SentencePair(s, List.of("t" + i)));
+        }
+        List<List<SentencePair>> one = TranslationBatch.buckets(pairs, 4, new SplittableRandom(1));
+        // lengths 1..3 have 6 pairs (two batches: 4 + 2), lengths 4..8 have 5 (4 + 1)
+        assertEquals(16, one.size());
+        var seen = new HashSet<SentencePair>();
+        for (List<SentencePair> batch : one) {
+            int len = batch.getFirst().source().size();
+            batch.forEach(p -> assertEquals(len, p.source().size(), "one source length a batch"));
+            assertEquals(len, TranslationBatch.of(batch, SOURCE, TARGET, true).sourceSteps());
+            seen.addAll(batch);
+        }
+        assertEquals(43, seen.size());
+        assertNotEquals(one, TranslationBatch.buckets(pairs, 4, new SplittableRandom(2)));
+        assertThrows(IllegalArgumentException.class, () -> TranslationBatch.buckets(pairs, 0, new SplittableRandom(1)));
+        assertThrows(IllegalArgumentException.class, () -> TranslationBatch.of(List.of(), SOURCE, TARGET, true));
+    }
+}
