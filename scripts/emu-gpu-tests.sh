@@ -3,12 +3,12 @@
 # CUDA libraries (scripts/emu-cuda.sh): the FFM bindings, launch argument packing, plans, cuBLAS and
 # cuSOLVER calls and every kernel's logic, through the same Java code paths a GPU run takes. It does
 # not measure speed and cannot see races or GPU memory ordering: a GPU run still decides.
-#   MODULES: Maven -pl list (default java-bindings,nn-layers,bench,jcuda-interop)
+#   MODULES: Maven -pl list (default java-bindings,nn-layers,bench,jcuda-interop,experiments)
 # Needs a prior `mvn package` (or `mvn verify`) in this tree, g++ and CUDA's cuda.h; exits 3 with a
 # message when the emulation cannot be built. MNEMO_EMU_SM_COUNT sets the emulated SM count (16).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-modules="${1:-java-bindings,nn-layers,bench,jcuda-interop}"
+modules="${1:-java-bindings,nn-layers,bench,jcuda-interop,experiments}"
 lib="$root/build/emu-cuda"
 "$root/scripts/emu-cuda.sh" "$lib"
 # shellcheck source=find-jdk.sh

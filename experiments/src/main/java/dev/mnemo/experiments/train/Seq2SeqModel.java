@@ -169,6 +169,15 @@ public final class Seq2SeqModel {
         }
     }
 
+    /** Sets every part's accumulated gradients to zero. */
+    public void zeroGradients() {
+        sourceEmbedding.zeroGradients();
+        encoder.zeroGradients();
+        targetEmbedding.zeroGradients();
+        decoder.zeroGradients();
+        head.zeroGradients();
+    }
+
     /** Parameters and gradients of every part, for the optimizer. */
     public List<ParameterBuffer> parameterBuffers() {
         return List.of(ParameterBuffer.of(sourceEmbedding), ParameterBuffer.of(encoder),

@@ -48,9 +48,7 @@ class Seq2SeqModelTest {
     void gradientsMatchCentralDifferencesInFloat64(String cell) {
         Seq2SeqModel m = model(cell, 2, CpuBackend.float64());
         TranslationBatch b = TranslationBatch.of(PAIRS, SOURCE, TARGET, true);
-        for (ParameterBuffer p : m.parameterBuffers()) {
-            p.gradients().fill(0.0);
-        }
+        m.zeroGradients();
         m.lossAndGradients(b);
         List<double[]> analytic = new ArrayList<>();
         for (ParameterBuffer p : m.parameterBuffers()) {
