@@ -40,6 +40,11 @@ final class TranslationOptions {
             description = "translation: reversed (the encoder reads each source backwards) | forward (default ${DEFAULT-VALUE})")
     String sourceOrder;
 
+    @Option(names = "--attention", defaultValue = "dot",
+            description = "translation: dot (the decoder attends to every encoder output, Luong et al. 2015) | none "
+                    + "(only the encoder's final state) (default ${DEFAULT-VALUE})")
+    String attention;
+
     /** The run's configuration: {@code data} a Multi30k-style folder or null (synthetic). */
     TranslationTrainer.Config config(RunSettings s, Path data) {
         Matcher m = PAIR.matcher(pair.trim().toLowerCase(Locale.ROOT));
@@ -53,10 +58,15 @@ final class TranslationOptions {
             default -> throw new IllegalArgumentException("--source-order must be reversed or forward, got '"
                     + sourceOrder + "'");
         };
+        boolean attends = switch (attention.trim().toLowerCase(Locale.ROOT)) {
+            case "dot" -> true;
+            case "none" -> false;
+            default -> throw new IllegalArgumentException("--attention must be dot or none, got '" + attention + "'");
+        };
         if (embedding != null && embedding < 1) {
             throw new IllegalArgumentException("--embedding must be >= 1, got " + embedding);
         }
         return new TranslationTrainer.Config(s, data, m.group(1), m.group(2), pairs, testPairs, minFrequency, maxLength,
-                embedding != null ? embedding : s.hidden(), reversed);
+                embedding != null ? embedding : s.hidden(), reversed, attends);
     }
 }

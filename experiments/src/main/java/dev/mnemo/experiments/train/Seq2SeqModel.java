@@ -15,6 +15,7 @@ import dev.mnemo.nn.layers.RecurrentState;
 import dev.mnemo.nn.loss.Loss;
 import dev.mnemo.nn.loss.SoftmaxCrossEntropy;
 import dev.mnemo.nn.optim.ParameterBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,9 @@ import java.util.SequencedMap;
  * An encoder-decoder translator (Sutskever et al. 2014): the source words' embeddings run through
  * the encoder; its final state (h, and c for the LSTM, every layer) is the decoder's initial state;
  * the decoder reads the target embeddings shifted right ({@code <bos> y1 … yn}) and a Linear head
- * scores the next word at every step. No attention: the whole source passes through the final state.
+ * scores the next word at every step. Without attention the whole source passes through the final
+ * state; with it ({@link LuongAttention}) the head reads, at every step, a state that has looked at
+ * every encoder output.
  *
  * <p>Training is teacher-forced: softmax cross-entropy over the target words and {@code <eos>}
  * (padding unscored), back through head, decoder, the state hand-over, encoder and both embeddings.
@@ -42,18 +45,21 @@ public final class Seq2SeqModel {
     private final Embedding targetEmbedding;
     private final RecurrentLayer encoder;
     private final RecurrentLayer decoder;
+    private final LuongAttention attention;   // null: the head reads the decoder's outputs
     private final Linear head;
     private final String initDescription;
     private final SoftmaxCrossEntropy crossEntropy;
 
     private Seq2SeqModel(String cell, Backend backend, Embedding sourceEmbedding, Embedding targetEmbedding,
-                         RecurrentLayer encoder, RecurrentLayer decoder, Linear head, String initDescription) {
+                         RecurrentLayer encoder, RecurrentLayer decoder, LuongAttention attention, Linear head,
+                         String initDescription) {
         this.cell = cell;
         this.backend = backend;
         this.sourceEmbedding = sourceEmbedding;
         this.targetEmbedding = targetEmbedding;
         this.encoder = encoder;
         this.decoder = decoder;
+        this.attention = attention;
         this.head = head;
         this.initDescription = initDescription;
         this.crossEntropy = new SoftmaxCrossEntropy(backend);
@@ -65,8 +71,11 @@ public final class Seq2SeqModel {
      * @param sourceWords the source vocabulary's size
      * @param targetWords the target vocabulary's size: the head's outputs
      * @param embedding   the width of both embeddings
+     * @param attention   whether the head reads Luong's attentional state (dot attention over the
+     *                    encoder's outputs) instead of the decoder's output
      */
-    public static Seq2SeqModel build(RunSettings s, int sourceWords, int targetWords, int embedding, Backend be) {
+    public static Seq2SeqModel build(RunSettings s, int sourceWords, int targetWords, int embedding,
+                                     boolean attention, Backend be) {
         if (!SequenceModels.RECURRENT_CELLS.contains(s.cell())) {
             throw new IllegalArgumentException("translation needs a recurrent encoder and decoder: --cell "
                     + String.join(", ", SequenceModels.RECURRENT_CELLS) + ", got '" + s.cell() + "'");
@@ -77,7 +86,7 @@ public final class Seq2SeqModel {
         return new Seq2SeqModel(s.cell(), be,
                 new Embedding(sourceWords, embedding, s.seed() + 3, be),
                 new Embedding(targetWords, embedding, s.seed() + 4, be),
-                enc.layer(), dec.layer(),
+                enc.layer(), dec.layer(), attention ? new LuongAttention(s.hidden(), s.seed() + 5, be) : null,
                 new Linear(LinearOptions.builder(s.hidden(), targetWords).seed(s.seed() + 1).build(), be),
                 enc.initDescription());
     }
@@ -92,18 +101,27 @@ public final class Seq2SeqModel {
         RecurrentOutput enc = encoder.forward(xs.output(), null);
         Embedding.Output xt = targetEmbedding.forward(b.decoderInput(), b.targetSteps(), batch);
         RecurrentOutput dec = decoder.forward(xt.output(), enc.state());
-        Linear.Output logits = head.forward(dec.output());
+        LuongAttention.Pass attended = attention == null ? null : attention.forward(dec.output(), enc.output());
+        Linear.Output logits = head.forward(attended == null ? dec.output() : attended.state());
         Loss loss = MaskedLoss.of(backend, crossEntropy, logits.output(), b.scoredRows(), b.scoredTargets());
-        Tensor dDecoded = head.backward(logits.saved(), loss.gradient());
+        Tensor dHeadInput = head.backward(logits.saved(), loss.gradient());
+        Tensor dDecoded = dHeadInput;
+        Tensor dEncoded = null;   // ∂L/∂(encoder outputs): only attention reads them
+        if (attended != null) {
+            LuongAttention.Gradients g = attention.backward(attended, dHeadInput);
+            dDecoded = g.dQueries();
+            dEncoded = g.dMemory();
+            release(dHeadInput, attended.state());
+        }
         RecurrentGradients dDec = decoder.backward(dec.saved(), dDecoded, null);
         targetEmbedding.backward(xt.saved(), dDec.dx());
         // The decoder's initial state is the encoder's final one: its gradient flows on into the encoder.
-        RecurrentGradients dEnc = encoder.backward(enc.saved(), null, dDec.dState());
+        RecurrentGradients dEnc = encoder.backward(enc.saved(), dEncoded, dDec.dState());
         sourceEmbedding.backward(xs.saved(), dEnc.dx());
         dec.saved().release();
         enc.saved().release();
         release(xs.output(), enc.output(), xt.output(), dec.output(), logits.output(), loss.gradient(), dDecoded,
-                dDec.dx(), dEnc.dx());
+                dEncoded, dDec.dx(), dEnc.dx());
         release(enc.state(), dec.state(), dDec.dState(), dEnc.dState());
         return loss.value();
     }
@@ -116,7 +134,7 @@ public final class Seq2SeqModel {
         int batch = b.batch();
         Embedding.Output xs = sourceEmbedding.forward(b.source(), b.sourceSteps(), batch);
         RecurrentOutput enc = encoder.infer(xs.output(), null);
-        release(xs.output(), enc.output());
+        release(xs.output());
         RecurrentState state = enc.state();
         int[][] words = new int[batch][maxSteps];
         int[] lengths = new int[batch];
@@ -127,9 +145,13 @@ public final class Seq2SeqModel {
         for (int step = 0; step < maxSteps && open > 0; step++) {
             Tensor x = targetEmbedding.forward(previous, batch).output();
             RecurrentOutput o = decoder.inferStep(x, state);
-            Tensor scores = head.forward(o.output()).output();
+            Tensor features = attention == null ? o.output() : attention.step(o.output(), enc.output());
+            Tensor scores = head.forward(features).output();
             int[] next = SequenceAccuracy.argmax(TrainingSetup.onHost(scores));
             release(x, o.output(), scores);
+            if (features != o.output()) {
+                release(features);
+            }
             release(state);
             state = o.state();
             for (int i = 0; i < batch; i++) {
@@ -146,6 +168,7 @@ public final class Seq2SeqModel {
             previous = next;
         }
         release(state);
+        release(enc.output());
         int[][] out = new int[batch][];
         for (int i = 0; i < batch; i++) {
             out[i] = Arrays.copyOf(words[i], lengths[i]);
@@ -176,12 +199,21 @@ public final class Seq2SeqModel {
         targetEmbedding.zeroGradients();
         decoder.zeroGradients();
         head.zeroGradients();
+        if (attention != null) {
+            attention.zeroGradients();
+        }
     }
 
     /** Parameters and gradients of every part, for the optimizer. */
     public List<ParameterBuffer> parameterBuffers() {
-        return List.of(ParameterBuffer.of(sourceEmbedding), ParameterBuffer.of(encoder),
+        List<ParameterBuffer> parts = List.of(ParameterBuffer.of(sourceEmbedding), ParameterBuffer.of(encoder),
                 ParameterBuffer.of(targetEmbedding), ParameterBuffer.of(decoder), ParameterBuffer.of(head));
+        if (attention == null) {
+            return parts;
+        }
+        List<ParameterBuffer> all = new ArrayList<>(parts);
+        all.addAll(attention.parameterBuffers());
+        return all;
     }
 
     /** Every parameter by name, as saved to safetensors ({@code encoder.weight_hh_l0}, {@code head.weight}, …). */
@@ -192,6 +224,9 @@ public final class Seq2SeqModel {
         all.putAll(SafeTensors.withPrefix("target_embedding.", targetEmbedding.parameters()));
         all.putAll(SafeTensors.withPrefix("decoder.", decoder.parameters()));
         all.putAll(SafeTensors.withPrefix("head.", head.parameters()));
+        if (attention != null) {
+            all.putAll(SafeTensors.withPrefix("attention.", attention.parameters()));
+        }
         return all;
     }
 
@@ -225,7 +260,8 @@ public final class Seq2SeqModel {
                 + o.numLayers() + " layers" : "") + ")";
         return "encoder Embedding(" + sourceEmbedding.numEmbeddings() + ", " + sourceEmbedding.embeddingDim() + ") → "
                 + rec + "; its final state starts the decoder Embedding(" + targetEmbedding.numEmbeddings() + ", "
-                + targetEmbedding.embeddingDim() + ") → " + rec + " → Linear(" + o.hiddenSize() + ", "
+                + targetEmbedding.embeddingDim() + ") → " + rec + (attention == null ? "" : " → Luong dot attention "
+                + "over the encoder's outputs, tanh(W_c·context + W_q·h)") + " → Linear(" + o.hiddenSize() + ", "
                 + head.options().outFeatures() + ") on every step";
     }
 

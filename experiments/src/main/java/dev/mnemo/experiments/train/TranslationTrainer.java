@@ -48,10 +48,11 @@ public final class TranslationTrainer {
      * @param maxLength      training pairs with a side longer than this many tokens are left out
      * @param embedding      the width of both embeddings
      * @param reverseSource  whether the encoder reads each source sentence backwards
+     * @param attention      whether the decoder attends to the encoder's outputs (Luong dot attention)
      */
     public record Config(RunSettings settings, Path data, String sourceLanguage, String targetLanguage,
                          int trainPairs, int testPairs, int minFrequency, int maxLength, int embedding,
-                         boolean reverseSource) {
+                         boolean reverseSource, boolean attention) {
 
         public Config {
             RunSettings.positive("pairs", trainPairs);
@@ -70,6 +71,7 @@ public final class TranslationTrainer {
         public String describe() {
             return "task: " + TASK + "\n" + settings.describe() + "\n" + String.join("\n",
                     "embedding: " + embedding,
+                    "attention: " + (attention ? "Luong dot attention over the encoder's outputs" : "none"),
                     "source order: " + (reverseSource ? "reversed (Sutskever et al. 2014)" : "as written"),
                     "vocabulary: words seen >= " + minFrequency + " times in training, others <unk>",
                     "training pairs: at most " + maxLength + " tokens a side",
@@ -145,7 +147,7 @@ public final class TranslationTrainer {
         TranslationVocabulary targetWords = TranslationVocabulary.fit(train.stream().map(SentencePair::target).toList(),
                 c.minFrequency());
         Seq2SeqModel model = Seq2SeqModel.build(s, sourceWords.size(), targetWords.size(), c.embedding(),
-                SequenceModels.backend(s.device()));
+                c.attention(), SequenceModels.backend(s.device()));
         String settings = c.describe() + "\nmodel: " + model.describe() + " (" + model.parameterCount()
                 + " parameters)\ninitializer: " + model.initDescription() + "\ndata: " + corpus.description()
                 + String.format(Locale.ROOT, "%npairs: %d training (%d longer left out), %d validation, %d test (%s); "

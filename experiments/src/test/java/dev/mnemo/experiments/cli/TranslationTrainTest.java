@@ -39,7 +39,10 @@ class TranslationTrainTest {
                 "target_embedding.weight", "head.weight")) {
             assertTrue(weights.tensors().containsKey(name), weights.tensors().keySet().toString());
         }
-        assertTrue(Files.readString(out.resolve("config.txt")).contains("source order: reversed"));
+        String config = Files.readString(out.resolve("config.txt"));
+        assertTrue(config.contains("source order: reversed"), config);
+        assertTrue(config.contains("attention: Luong dot attention"), config);
+        assertTrue(weights.tensors().containsKey("attention.context.weight"), weights.tensors().keySet().toString());
     }
 
     @Test
@@ -55,6 +58,7 @@ class TranslationTrainTest {
         Path out = dir.resolve("run");
         CliRun run = run("train", "--task", "translation", "--data", data.toString(), "--pair", "en-fr",
                 "--min-frequency", "1", "--cell", "lstm", "--init", "xavier", "--hidden", "8", "--epochs", "1",
+                "--attention", "none",
                 "--device", "cpu", "--out", out.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("test (parallel text files): BLEU"), run.out());
@@ -70,6 +74,8 @@ class TranslationTrainTest {
                 "en-en", "--out", o), "--pair must be SRC-TGT");
         assertOneLineFailure(run("train", "--task", "translation", "--cell", "lstm", "--init", "xavier",
                 "--source-order", "sideways", "--out", o), "--source-order must be reversed or forward");
+        assertOneLineFailure(run("train", "--task", "translation", "--cell", "lstm", "--init", "xavier",
+                "--attention", "bahdanau", "--out", o), "--attention must be dot or none");
         assertOneLineFailure(run("train", "--task", "translation", "--cell", "memnet", "--init", "pytorch", "--out", o),
                 "translation needs a recurrent encoder and decoder");
         assertOneLineFailure(run("train", "--task", "translation", "--cell", "gru", "--init", "xavier", "--data",

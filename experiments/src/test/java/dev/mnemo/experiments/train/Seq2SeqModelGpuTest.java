@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The translator on CUDA against the CPU: the same loss, gradients and greedy translations from the
@@ -42,12 +42,12 @@ class Seq2SeqModelGpuTest {
         gpu = CudaBackend.float32();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"rnn", "lstm", "gru"})
-    void cudaTrainsAndTranslatesAsTheCpuAndHandsEveryTensorBack(String cell) {
+    @ParameterizedTest(name = "{0}, attention {1}")
+    @CsvSource({"rnn, false", "lstm, false", "gru, false", "rnn, true", "lstm, true", "gru, true"})
+    void cudaTrainsAndTranslatesAsTheCpuAndHandsEveryTensorBack(String cell, boolean attention) {
         var s = new RunSettings(cell, "xavier", Map.of(), 16, 2, 1, 8, 0.01, 1.0, 11, "cpu");
-        Seq2SeqModel cpu = Seq2SeqModel.build(s, SOURCE.size(), TARGET.size(), 8, Backend.cpu());
-        Seq2SeqModel cuda = Seq2SeqModel.build(s, SOURCE.size(), TARGET.size(), 8, gpu);
+        Seq2SeqModel cpu = Seq2SeqModel.build(s, SOURCE.size(), TARGET.size(), 8, attention, Backend.cpu());
+        Seq2SeqModel cuda = Seq2SeqModel.build(s, SOURCE.size(), TARGET.size(), 8, attention, gpu);
         TranslationBatch b = TranslationBatch.of(PAIRS, SOURCE, TARGET, true);
         List<ParameterBuffer> onCpu = cpu.parameterBuffers();
         List<ParameterBuffer> onGpu = cuda.parameterBuffers();

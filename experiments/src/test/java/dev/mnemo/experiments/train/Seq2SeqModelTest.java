@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
@@ -34,19 +35,20 @@ class Seq2SeqModelTest {
         return new RunSettings(cell, "xavier", Map.of(), 4, layers, 1, 3, 0.01, 0, 7, "cpu");
     }
 
-    private static Seq2SeqModel model(String cell, int layers, Backend be) {
-        return Seq2SeqModel.build(settings(cell, layers), SOURCE.size(), TARGET.size(), 3, be);
+    private static Seq2SeqModel model(String cell, int layers, boolean attention, Backend be) {
+        return Seq2SeqModel.build(settings(cell, layers), SOURCE.size(), TARGET.size(), 3, attention, be);
     }
 
     /**
      * Every parameter's gradient (both embeddings, encoder, decoder, head) against central differences
-     * of the loss in float64: the encoder's part arrives only through the state hand-over, and the
-     * embeddings' only through their rows that the batch uses.
+     * of the loss in float64: without attention the encoder's part arrives only through the state
+     * hand-over; with it also through the attention's keys and values, and the attention's own weights
+     * are checked too.
      */
-    @ParameterizedTest
-    @ValueSource(strings = {"rnn", "lstm", "gru"})
-    void gradientsMatchCentralDifferencesInFloat64(String cell) {
-        Seq2SeqModel m = model(cell, 2, CpuBackend.float64());
+    @ParameterizedTest(name = "{0}, attention {1}")
+    @CsvSource({"rnn, false", "lstm, false", "gru, false", "rnn, true", "lstm, true", "gru, true"})
+    void gradientsMatchCentralDifferencesInFloat64(String cell, boolean attention) {
+        Seq2SeqModel m = model(cell, 2, attention, CpuBackend.float64());
         TranslationBatch b = TranslationBatch.of(PAIRS, SOURCE, TARGET, true);
         m.zeroGradients();
         m.lossAndGradients(b);
@@ -75,19 +77,24 @@ class Seq2SeqModelTest {
             }
         }
         if (!failures.isEmpty()) {
-            fail(cell + ": " + failures.size() + " gradient mismatches, first: " + failures.subList(0,
+            fail(cell + (attention ? " with attention" : "") + ": " + failures.size() + " gradient mismatches, first: " + failures.subList(0,
                     Math.min(5, failures.size())));
         }
         // not a vacuous pass: the encoder and the source embedding (buffers 0 and 1) got gradients too
         assertTrue(java.util.Arrays.stream(analytic.get(0)).anyMatch(g -> Math.abs(g) > 1e-9), "source embedding");
         assertTrue(java.util.Arrays.stream(analytic.get(1)).anyMatch(g -> Math.abs(g) > 1e-9), "encoder");
         assertTrue(nonZero > 100, "gradients mostly zero: " + nonZero);
+        if (attention) {
+            assertEquals(7, analytic.size(), "the attention's two Linears are parts too");
+            assertTrue(java.util.Arrays.stream(analytic.get(5)).anyMatch(g -> Math.abs(g) > 1e-9), "attention context");
+        }
     }
 
     /** A head that always prefers {@code <eos>} translates everything to nothing; one that never does, to the limit. */
-    @Test
-    void greedyDecodingStopsAtEosOrTheStepLimit() {
-        Seq2SeqModel m = model("gru", 1, Backend.cpu());
+    @ParameterizedTest(name = "attention {0}")
+    @ValueSource(booleans = {false, true})
+    void greedyDecodingStopsAtEosOrTheStepLimit(boolean attention) {
+        Seq2SeqModel m = model("gru", 1, attention, Backend.cpu());
         TranslationBatch b = TranslationBatch.of(PAIRS, SOURCE, TARGET, false);
         Tensor weight = m.parameters().get("head.weight");
         Tensor bias = m.parameters().get("head.bias");
@@ -108,16 +115,16 @@ class Seq2SeqModelTest {
     @Test
     void translationNeedsARecurrentCellAndAPositiveEmbedding() {
         var memnet = new RunSettings("memnet", "pytorch", Map.of(), 4, 1, 1, 3, 0.01, 0, 7, "cpu");
-        var e = assertThrows(IllegalArgumentException.class, () -> Seq2SeqModel.build(memnet, 8, 7, 3, Backend.cpu()));
+        var e = assertThrows(IllegalArgumentException.class, () -> Seq2SeqModel.build(memnet, 8, 7, 3, false, Backend.cpu()));
         assertTrue(e.getMessage().contains("--cell rnn, lstm, gru"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Seq2SeqModel.build(settings("lstm", 1), 8, 7, 0,
-                Backend.cpu()));
+                true, Backend.cpu()));
         assertTrue(e.getMessage().contains("embedding must be >= 1"), e.getMessage());
     }
 
     @Test
     void partsAreNamedAsSavedAndCounted() {
-        Seq2SeqModel m = model("lstm", 1, Backend.cpu());
+        Seq2SeqModel m = model("lstm", 1, false, Backend.cpu());
         var names = m.parameters().keySet();
         assertTrue(names.contains("source_embedding.weight") && names.contains("encoder.weight_hh_l0")
                 && names.contains("decoder.weight_hh_l0") && names.contains("target_embedding.weight")
@@ -126,5 +133,9 @@ class Seq2SeqModelTest {
                 + TARGET.size();
         assertEquals(expected, m.parameterCount());
         assertEquals(List.of("encoder", "decoder"), List.copyOf(m.recurrentLayers().keySet()));
+        Seq2SeqModel attending = model("lstm", 1, true, Backend.cpu());
+        assertTrue(attending.parameters().keySet().containsAll(List.of("attention.context.weight",
+                "attention.context.bias", "attention.query.weight")), attending.parameters().keySet().toString());
+        assertEquals(expected + 2 * 4 * 4 + 4, attending.parameterCount());
     }
 }

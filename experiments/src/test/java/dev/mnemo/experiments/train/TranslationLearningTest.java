@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** An encoder-decoder learns the synthetic language pair on the CPU, scored on sentences it never saw. */
 class TranslationLearningTest {
@@ -19,7 +21,7 @@ class TranslationLearningTest {
         // 12 epochs of 2,000 pairs measured 84.5 test BLEU (seed 1, 6 s on the 2-core CI machine); the
         // bar leaves room for other machines' rounding, and an untrained model scores about 0.
         var s = new RunSettings("lstm", "xavier", Map.of(), 64, 1, 12, 32, 0.01, 1.0, 1, "cpu");
-        var c = new TranslationTrainer.Config(s, null, "en", "de", 2000, 200, 1, 50, 64, true);
+        var c = new TranslationTrainer.Config(s, null, "en", "de", 2000, 200, 1, 50, 64, true, false);
         TranslationTrainer.Result r = TranslationTrainer.run(c, null, null);
         assertTrue(r.test().bleu() >= 60, "test " + r.test());
         assertTrue(r.validation().bleu() >= 60, "validation " + r.validation());
@@ -30,7 +32,7 @@ class TranslationLearningTest {
     @Test
     void syntheticValidationAndTestHoldNoTrainingSentence() {
         var s = new RunSettings("gru", "xavier", Map.of(), 8, 1, 1, 32, 0.01, 1.0, 5, "cpu");
-        var c = new TranslationTrainer.Config(s, null, "en", "de", 1000, 100, 1, 50, 8, true);
+        var c = new TranslationTrainer.Config(s, null, "en", "de", 1000, 100, 1, 50, 8, true, false);
         TranslationTrainer.Corpus corpus = TranslationTrainer.corpus(c);
         var seen = new HashSet<List<String>>();
         corpus.train().forEach(p -> seen.add(p.source()));
@@ -45,17 +47,18 @@ class TranslationLearningTest {
         assertTrue(corpus.description().contains("SYNTHETIC"), corpus.description());
     }
 
-    @Test
-    void theScoreIsCorpusBleuOfTheGreedyTranslationsInTheirOrder() {
+    @ParameterizedTest(name = "attention {0}")
+    @ValueSource(booleans = {false, true})
+    void theScoreIsCorpusBleuOfTheGreedyTranslationsInTheirOrder(boolean attention) {
         var s = new RunSettings("gru", "xavier", Map.of(), 8, 1, 1, 32, 0.01, 1.0, 5, "cpu");
-        var c = new TranslationTrainer.Config(s, null, "en", "de", 300, 50, 1, 50, 8, true);
+        var c = new TranslationTrainer.Config(s, null, "en", "de", 300, 50, 1, 50, 8, true, false);
         TranslationTrainer.Corpus corpus = TranslationTrainer.corpus(c);
         var sourceWords = dev.mnemo.experiments.tasks.translation.TranslationVocabulary.fit(
                 corpus.train().stream().map(SentencePair::source).toList(), 1);
         var targetWords = dev.mnemo.experiments.tasks.translation.TranslationVocabulary.fit(
                 corpus.train().stream().map(SentencePair::target).toList(), 1);
         // float64: batches of other sizes round the same sums differently only far below any arg-max gap
-        Seq2SeqModel m = Seq2SeqModel.build(s, sourceWords.size(), targetWords.size(), 8, CpuBackend.float64());
+        Seq2SeqModel m = Seq2SeqModel.build(s, sourceWords.size(), targetWords.size(), 8, attention, CpuBackend.float64());
         var scored = TranslationTrainer.score(m, corpus.test(), sourceWords, targetWords, true);
         // each sentence translated alone gives the same words: no padding, so its batch changes nothing
         for (int i = 0; i < 12; i++) {
