@@ -17,9 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jfree.chart.ChartFactory;
@@ -116,11 +113,8 @@ final class MemNetStudy {
         o.printf(Locale.ROOT, "reproduce memnet%s: %d runs on %d thread(s)%n", r.quick ? " --quick" : "", total, nThreads);
         o.flush();
         AtomicInteger done = new AtomicInteger();
-        // the parallel runs share the cores: a system BLAS gets its share, not a thread per core each
-        dev.mnemo.nn.CpuBackend.setGemmThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / nThreads));
-        ExecutorService pool = Executors.newFixedThreadPool(nThreads);
         Map<Row, List<double[]>> results = new LinkedHashMap<>();
-        try {
+        try (StudyPool pool = new StudyPool(nThreads)) {
             for (Task t : tasks) {
                 long target = MemNetModel.parameterCount(t.in(), t.out(), z.width(), z.width());
                 for (String model : MODELS) {
@@ -145,20 +139,7 @@ final class MemNetStudy {
                     runs.put(row, fs);
                 }
             }
-            for (var e : runs.entrySet()) {
-                List<double[]> list = new ArrayList<>();
-                for (var f : e.getValue()) {
-                    try {
-                        list.add(f.get());
-                    } catch (ExecutionException ex) {
-                        Throwable cause = ex.getCause();
-                        throw cause instanceof Exception x ? x : new RuntimeException(cause);
-                    }
-                }
-                results.put(e.getKey(), list);
-            }
-        } finally {
-            pool.shutdownNow();
+            results.putAll(StudyPool.awaitAll(runs));
         }
         report(o, dir, tasks, results, z, nSeeds, nThreads, (System.nanoTime() - start) / 1e9);
         return 0;

@@ -13,9 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
@@ -66,10 +63,7 @@ final class MnistReproduction {
         o.flush();
         AtomicInteger done = new AtomicInteger();
         Map<Key, List<Future<TomitaTrainer.Result>>> runs = new LinkedHashMap<>();
-        // the parallel runs share the cores: a system BLAS gets its share, not a thread per core each
-        dev.mnemo.nn.CpuBackend.setGemmThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / nThreads));
-        ExecutorService pool = Executors.newFixedThreadPool(nThreads);
-        try {
+        try (StudyPool pool = new StudyPool(nThreads)) {
             // eigen first in each (cell, seed): spectrum-matched starts from its trained spectrum
             List<String> order = new ArrayList<>(inits);
             order.remove("eigen");
@@ -103,21 +97,8 @@ final class MnistReproduction {
                     }
                 }
             }
-            Map<Key, List<TomitaTrainer.Result>> results = new LinkedHashMap<>();
-            for (var e : runs.entrySet()) {
-                List<TomitaTrainer.Result> list = new ArrayList<>();
-                for (var f : e.getValue()) {
-                    try {
-                        list.add(f.get());
-                    } catch (ExecutionException ex) {
-                        throw ex.getCause() instanceof Exception x ? x : new RuntimeException(ex.getCause());
-                    }
-                }
-                results.put(e.getKey(), list);
-            }
+            Map<Key, List<TomitaTrainer.Result>> results = StudyPool.awaitAll(runs);
             report(o, dir, probe, source, nSeeds, results, (System.nanoTime() - start) / 1e9, nThreads);
-        } finally {
-            pool.shutdownNow();
         }
         return 0;
     }

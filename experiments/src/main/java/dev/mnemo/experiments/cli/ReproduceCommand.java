@@ -13,10 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Callable;
@@ -44,7 +40,9 @@ import picocli.CommandLine.Spec;
                 "memnet: MemNet vs LSTM vs GRU at matched parameter counts (Mackey-Glass 17, recall, copy, generated "
                         + "bAbI qa1); writes memnet.md, memnet.csv and memnet.png into --out.",
                 "spectra: one cell trained on a regression task (Mackey-Glass 17) and on classification tasks (Tomita, "
-                        + "MNIST): eigenvalues before/after (eigenvalues.png) and a summary table (spectra.md, spectra.csv)."})
+                        + "MNIST): eigenvalues before/after (eigenvalues.png) and a summary table (spectra.md, spectra.csv).",
+                "translation: the initializer × cell table of test BLEU for encoder-decoders without attention on the "
+                        + "synthetic language pair; writes table.md, table.csv and table.png into --out."})
 final class ReproduceCommand implements Callable<Integer> {
 
     static final List<String> INITS = List.of("xavier", "kaiming", "orthogonal", "irnn", "sp-rnn", "eigen",
@@ -52,7 +50,7 @@ final class ReproduceCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "tomita | mnist | spectra | memnet")
+    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "tomita | mnist | spectra | memnet | translation")
     String experiment;
 
     @Option(names = "--quick", description = {"a smaller run, labelled as such in the output:",
@@ -62,20 +60,25 @@ final class ReproduceCommand implements Callable<Integer> {
             "spectra: Mackey-Glass 17 (15 epochs), Tomita 4 (25) and 7x7 MNIST (2000 images, 5), 2 seeds "
                     + "(full: 40, 40 and 28x28 MNIST on all images for 10 epochs, 3 seeds)",
             "memnet: 12 epochs, d_k = d_v = 16, small data (Mackey-Glass 1500 steps, 1000 sequences per epoch, 150 bAbI "
-                    + "stories), 2 seeds, a few minutes on 2 CPU cores (full: 25 epochs, 32, larger data, 3 seeds)"})
+                    + "stories), 2 seeds, a few minutes on 2 CPU cores (full: 25 epochs, 32, larger data, 3 seeds)",
+            "translation: 1500 training and 200 test pairs, 6 epochs, hidden 32, 2 seeds (full: 4000 and 500, 12 epochs, "
+                    + "hidden 64, 3 seeds)"})
     boolean quick;
 
-    @Option(names = "--seeds", description = "seeds per cell (tomita: 3 with --quick, else 5; mnist, spectra, memnet: 2 with --quick, else 3)")
+    @Option(names = "--seeds", description = "seeds per cell (tomita: 3 with --quick, else 5; mnist, spectra, memnet, translation: 2 with "
+            + "--quick, else 3)")
     Integer seeds;
 
     @Option(names = "--grammars", split = ",", description = "tomita: grammars (default 3,4,5,6 with --quick, else 1,2,3,4,5,6,7)")
     List<Integer> grammars;
 
     @Option(names = "--epochs", description = "epochs per run (tomita: 25 with --quick, else 40; mnist: 5 / 10; memnet: 12 / 25; "
+            + "translation: 6 / 12; "
             + "spectra: every task, else as under --quick)")
     Integer epochs;
 
-    @Option(names = "--hidden", description = "hidden size (default 32; mnist without --quick: 64; memnet: its d_k = d_v, default 16 with --quick, else 32)")
+    @Option(names = "--hidden", description = "hidden size (default 32; mnist and translation without --quick: 64; memnet: its d_k = d_v, "
+            + "default 16 with --quick, else 32)")
     Integer hidden;
 
     @Option(names = "--data", paramLabel = "DIR", description = "mnist, spectra: a folder with the MNIST IDX files "
@@ -116,8 +119,11 @@ final class ReproduceCommand implements Callable<Integer> {
             case "memnet" -> {
                 return new MemNetStudy(this).run(o);
             }
+            case "translation" -> {
+                return new TranslationReproduction(this).run(o);
+            }
             default -> throw new IllegalArgumentException("unknown experiment '" + experiment
-                    + "'; available: tomita, mnist, spectra, memnet");
+                    + "'; available: tomita, mnist, spectra, memnet, translation");
         }
         long start = System.nanoTime();
         int nSeeds = seeds != null ? seeds : quick ? 3 : 5;
@@ -143,10 +149,7 @@ final class ReproduceCommand implements Callable<Integer> {
         AtomicInteger done = new AtomicInteger();
         o.printf(Locale.ROOT, "reproduce tomita%s: %d runs on %d thread(s)%n", quick ? " --quick" : "", total, nThreads);
         o.flush();
-        // the parallel runs share the cores: a system BLAS gets its share, not a thread per core each
-        dev.mnemo.nn.CpuBackend.setGemmThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / nThreads));
-        ExecutorService pool = Executors.newFixedThreadPool(nThreads);
-        try {
+        try (StudyPool pool = new StudyPool(nThreads)) {
             for (int g : gs) {
                 for (String cell : TomitaTrainer.CELLS) {
                     for (String init : INITS) {
@@ -180,23 +183,9 @@ final class ReproduceCommand implements Callable<Integer> {
                     }
                 }
             }
-            Map<Key, List<TomitaTrainer.Result>> results = new LinkedHashMap<>();
-            for (var e : runs.entrySet()) {
-                List<TomitaTrainer.Result> list = new ArrayList<>();
-                for (var f : e.getValue()) {
-                    try {
-                        list.add(f.get());
-                    } catch (ExecutionException ex) {
-                        Throwable cause = ex.getCause();
-                        throw cause instanceof Exception x ? x : new RuntimeException(cause);
-                    }
-                }
-                results.put(e.getKey(), list);
-            }
+            Map<Key, List<TomitaTrainer.Result>> results = StudyPool.awaitAll(runs);
             double seconds = (System.nanoTime() - start) / 1e9;
             report(o, dir, gs, nSeeds, results, firstConfig, seconds, nThreads);
-        } finally {
-            pool.shutdownNow();
         }
         return 0;
     }

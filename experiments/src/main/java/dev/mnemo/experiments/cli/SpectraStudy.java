@@ -21,9 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -104,11 +101,8 @@ final class SpectraStudy {
         o.flush();
 
         Map<String, List<Future<Outcome>>> futures = new LinkedHashMap<>();
-        // the parallel runs share the cores: a system BLAS gets its share, not a thread per core each
-        dev.mnemo.nn.CpuBackend.setGemmThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / nThreads));
-        ExecutorService pool = Executors.newFixedThreadPool(nThreads);
         Map<String, List<Outcome>> results = new LinkedHashMap<>();
-        try {
+        try (StudyPool pool = new StudyPool(nThreads)) {
             for (Task t : tasks) {
                 List<Future<Outcome>> list = new ArrayList<>();
                 for (int s = 1; s <= nSeeds; s++) {
@@ -126,19 +120,7 @@ final class SpectraStudy {
                 }
                 futures.put(t.name(), list);
             }
-            for (var e : futures.entrySet()) {
-                List<Outcome> list = new ArrayList<>();
-                for (var f : e.getValue()) {
-                    try {
-                        list.add(f.get());
-                    } catch (ExecutionException ex) {
-                        throw ex.getCause() instanceof Exception x ? x : new RuntimeException(ex.getCause());
-                    }
-                }
-                results.put(e.getKey(), list);
-            }
-        } finally {
-            pool.shutdownNow();
+            results.putAll(StudyPool.awaitAll(futures));
         }
         report(o, dir, results, nSeeds, hidden, (System.nanoTime() - start) / 1e9, nThreads);
         return 0;

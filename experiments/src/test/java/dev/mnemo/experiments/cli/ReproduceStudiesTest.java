@@ -36,6 +36,26 @@ class ReproduceStudiesTest {
     }
 
     @Test
+    void translationTableOnTinyRuns(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("translation");
+        CliRun r = run("reproduce", "translation", "--quick", "--seeds", "1", "--epochs", "1", "--hidden", "4",
+                "--threads", "2", "--device", "cpu", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        String md = Files.readString(out.resolve("table.md"));
+        assertTrue(md.contains("| init | RNN | LSTM | GRU |"), md);
+        for (String init : TranslationReproduction.INITS) {
+            assertTrue(md.contains("| " + init + " |"), md);
+        }
+        assertTrue(!md.contains("| spectrum-matched |"), md);
+        assertTrue(md.contains("QUICK run, 1500 training pairs, 200 test pairs, no attention"), md);
+        assertTrue(md.contains("SYNTHETIC parallel corpus"), md);
+        assertTrue(md.contains("attention: none"), md);
+        assertEquals(1 + 6 * 3, Files.readAllLines(out.resolve("table.csv")).size());
+        assertTrue(Files.size(out.resolve("table.png")) > 0);
+        assertTrue(r.out().contains("[18/18]"), r.out());
+    }
+
+    @Test
     void spectraStudyOnTinyRuns(@TempDir Path dir) throws Exception {
         Path pkg = MnistTrainTest.fakePackage(dir.resolve("npm"), 3);
         Path out = dir.resolve("spectra");
