@@ -45,6 +45,11 @@ final class TranslationOptions {
                     + "(only the encoder's final state) (default ${DEFAULT-VALUE})")
     String attention;
 
+    @Option(names = "--beam", defaultValue = "1",
+            description = "translation: hypotheses per sentence when translating for BLEU, 1 = greedy; 5 is usual in "
+                    + "papers (default ${DEFAULT-VALUE})")
+    int beam;
+
     /** The run's configuration: {@code data} a Multi30k-style folder or null (synthetic). */
     TranslationTrainer.Config config(RunSettings s, Path data) {
         Matcher m = PAIR.matcher(pair.trim().toLowerCase(Locale.ROOT));
@@ -67,6 +72,6 @@ final class TranslationOptions {
             throw new IllegalArgumentException("--embedding must be >= 1, got " + embedding);
         }
         return new TranslationTrainer.Config(s, data, m.group(1), m.group(2), pairs, testPairs, minFrequency, maxLength,
-                embedding != null ? embedding : s.hidden(), reversed, attends);
+                embedding != null ? embedding : s.hidden(), reversed, attends, beam);
     }
 }

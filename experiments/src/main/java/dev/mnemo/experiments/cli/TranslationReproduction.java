@@ -91,7 +91,7 @@ final class TranslationReproduction {
     private TranslationTrainer.Config config(String init, String cell, long seed, int hidden, int epochs, int pairs,
                                              int testPairs) {
         var s = new RunSettings(cell, init, Map.of(), hidden, 1, epochs, 32, 0.01, 1.0, seed, r.device);
-        return new TranslationTrainer.Config(s, null, "en", "de", pairs, testPairs, 1, 50, hidden, true, false);
+        return new TranslationTrainer.Config(s, null, "en", "de", pairs, testPairs, 1, 50, hidden, true, false, 1);
     }
 
     private void report(PrintWriter o, Path dir, TranslationTrainer.Config any, int nSeeds,

@@ -1,7 +1,5 @@
 package dev.mnemo.experiments.train;
 
-import dev.mnemo.experiments.tasks.symbolic.SequenceAccuracy;
-import dev.mnemo.experiments.tasks.translation.TranslationVocabulary;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.io.SafeTensors;
@@ -16,10 +14,10 @@ import dev.mnemo.nn.loss.Loss;
 import dev.mnemo.nn.loss.SoftmaxCrossEntropy;
 import dev.mnemo.nn.optim.ParameterBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
+import java.util.function.IntUnaryOperator;
 
 /**
  * An encoder-decoder translator (Sutskever et al. 2014): the source words' embeddings run through
@@ -131,47 +129,119 @@ public final class Seq2SeqModel {
      * {@code <eos>}, at most {@code maxSteps} of them.
      */
     public int[][] translate(TranslationBatch b, int maxSteps) {
+        return translate(b, maxSteps, 1);
+    }
+
+    /**
+     * Beam-search translations of {@code b}'s sources with {@code beam} hypotheses per sentence
+     * ({@link BeamSearch}; 1 is greedy): per sentence, the target ids up to (not including)
+     * {@code <eos>}, at most {@code maxSteps} of them.
+     */
+    public int[][] translate(TranslationBatch b, int maxSteps, int beam) {
+        if (beam < 1) {
+            throw new IllegalArgumentException("beam must be >= 1, got " + beam);
+        }
         int batch = b.batch();
         Embedding.Output xs = sourceEmbedding.forward(b.source(), b.sourceSteps(), batch);
         RecurrentOutput enc = encoder.infer(xs.output(), null);
         release(xs.output());
-        RecurrentState state = enc.state();
-        int[][] words = new int[batch][maxSteps];
-        int[] lengths = new int[batch];
-        boolean[] done = new boolean[batch];
-        int[] previous = new int[batch];
-        Arrays.fill(previous, TranslationVocabulary.BOS);
-        int open = batch;
-        for (int step = 0; step < maxSteps && open > 0; step++) {
-            Tensor x = targetEmbedding.forward(previous, batch).output();
+        // each sentence's encoder results once per hypothesis: row b·K + k reads sentence b
+        HypothesisRows rows = new HypothesisRows(repeat(enc.state(), beam),
+                attention == null ? null : repeatRows(enc.output(), batch * beam, i -> i / beam));
+        release(enc.output());
+        release(enc.state());
+        try {
+            return BeamSearch.run(rows, batch, beam, maxSteps);
+        } finally {
+            release(rows.state);
+            if (rows.memory != null) {
+                release(rows.memory);
+            }
+        }
+    }
+
+    /** The decoder over B·K hypothesis rows: its running state and, with attention, the encoder outputs. */
+    private final class HypothesisRows implements BeamSearch.Decoder {
+        private RecurrentState state;
+        private final Tensor memory;
+
+        HypothesisRows(RecurrentState state, Tensor memory) {
+            this.state = state;
+            this.memory = memory;
+        }
+
+        @Override
+        public double[][] step(int[] previous) {
+            Tensor x = targetEmbedding.forward(previous, previous.length).output();
             RecurrentOutput o = decoder.inferStep(x, state);
-            Tensor features = attention == null ? o.output() : attention.step(o.output(), enc.output());
+            Tensor features = attention == null ? o.output() : attention.step(o.output(), memory);
             Tensor scores = head.forward(features).output();
-            int[] next = SequenceAccuracy.argmax(TrainingSetup.onHost(scores));
+            double[][] logp = logSoftmax(TrainingSetup.onHost(scores));
             release(x, o.output(), scores);
             if (features != o.output()) {
                 release(features);
             }
             release(state);
             state = o.state();
-            for (int i = 0; i < batch; i++) {
-                if (done[i]) {
-                    continue;
-                }
-                if (next[i] == TranslationVocabulary.EOS) {
-                    done[i] = true;
-                    open--;
-                } else {
-                    words[i][lengths[i]++] = next[i];
-                }
-            }
-            previous = next;
+            return logp;
         }
-        release(state);
-        release(enc.output());
-        int[][] out = new int[batch][];
-        for (int i = 0; i < batch; i++) {
-            out[i] = Arrays.copyOf(words[i], lengths[i]);
+
+        @Override
+        public void reorder(int[] parents) {
+            boolean same = true;
+            for (int i = 0; i < parents.length && same; i++) {
+                same = parents[i] == i;
+            }
+            if (!same) {   // greedy search never reorders
+                RecurrentState old = state;
+                state = new RecurrentState(repeatRows(old.h(), parents.length, i -> parents[i]),
+                        old.c() == null ? null : repeatRows(old.c(), parents.length, i -> parents[i]));
+                release(old);
+            }
+        }
+    }
+
+    /** {@code s}'s rows, each {@code times} times in a row. */
+    private RecurrentState repeat(RecurrentState s, int times) {
+        int rows = s.h().dim(1) * times;
+        return new RecurrentState(repeatRows(s.h(), rows, i -> i / times),
+                s.c() == null ? null : repeatRows(s.c(), rows, i -> i / times));
+    }
+
+    /** {@code [A, rows, H]} whose row i of every leading index is {@code t}'s row {@code source(i)}: {@code t} {@code [A, R, H]}. */
+    private Tensor repeatRows(Tensor t, int rows, IntUnaryOperator source) {
+        int lead = t.dim(0);
+        int r = t.dim(1);
+        int width = t.dim(2);
+        int[] index = new int[lead * rows];
+        for (int a = 0; a < lead; a++) {
+            for (int i = 0; i < rows; i++) {
+                index[a * rows + i] = a * r + source.applyAsInt(i);
+            }
+        }
+        Tensor out = backend.empty(lead, rows, width);
+        backend.gatherRows(t.reshape(lead * r, width), index, out.reshape(lead * rows, width));
+        return out;
+    }
+
+    /** Each row's log-softmax, in double precision, from {@code [N, V]} scores on the host. */
+    private static double[][] logSoftmax(Tensor scores) {
+        int words = scores.dim(-1);
+        double[] flat = scores.toDoubleArray();
+        double[][] out = new double[flat.length / words][words];
+        for (int r = 0; r < out.length; r++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int w = 0; w < words; w++) {
+                max = Math.max(max, flat[r * words + w]);
+            }
+            double sum = 0;
+            for (int w = 0; w < words; w++) {
+                sum += Math.exp(flat[r * words + w] - max);
+            }
+            double log = max + Math.log(sum);
+            for (int w = 0; w < words; w++) {
+                out[r][w] = flat[r * words + w] - log;
+            }
         }
         return out;
     }

@@ -49,10 +49,11 @@ public final class TranslationTrainer {
      * @param embedding      the width of both embeddings
      * @param reverseSource  whether the encoder reads each source sentence backwards
      * @param attention      whether the decoder attends to the encoder's outputs (Luong dot attention)
+     * @param beam           hypotheses per sentence when translating for BLEU: 1 is greedy decoding
      */
     public record Config(RunSettings settings, Path data, String sourceLanguage, String targetLanguage,
                          int trainPairs, int testPairs, int minFrequency, int maxLength, int embedding,
-                         boolean reverseSource, boolean attention) {
+                         boolean reverseSource, boolean attention, int beam) {
 
         public Config {
             RunSettings.positive("pairs", trainPairs);
@@ -60,6 +61,7 @@ public final class TranslationTrainer {
             RunSettings.positive("min frequency", minFrequency);
             RunSettings.positive("max length", maxLength);
             RunSettings.positive("embedding", embedding);
+            RunSettings.positive("beam", beam);
         }
 
         /** {@code synthetic data} or {@code parallel text files}: what every output names the data as. */
@@ -75,7 +77,8 @@ public final class TranslationTrainer {
                     "source order: " + (reverseSource ? "reversed (Sutskever et al. 2014)" : "as written"),
                     "vocabulary: words seen >= " + minFrequency + " times in training, others <unk>",
                     "training pairs: at most " + maxLength + " tokens a side",
-                    "decoding: greedy; score: corpus BLEU-4 on lower-cased tokens (not sacreBLEU)");
+                    "decoding: " + (beam == 1 ? "greedy" : "beam search, " + beam + " hypotheses, length-normalized")
+                            + "; score: corpus BLEU-4 on lower-cased tokens (not sacreBLEU)");
         }
     }
 
@@ -191,7 +194,7 @@ public final class TranslationTrainer {
                             s.epochs(), lastLoss));
                     break;
                 }
-                validation = score(model, corpus.validation(), sourceWords, targetWords, c.reverseSource()).bleu();
+                validation = score(model, corpus.validation(), sourceWords, targetWords, c.reverseSource(), c.beam()).bleu();
                 double secs = (System.nanoTime() - start) / 1e9;
                 metrics.append(String.format(Locale.ROOT, "%d,%d,%.6f,%.4f,%.2f%n", epoch, step, lastLoss,
                         validation.bleu(), secs));
@@ -199,9 +202,9 @@ public final class TranslationTrainer {
                         epoch, s.epochs(), RunFolder.bar(epoch, s.epochs()), lastLoss, validation.bleu(), secs));
             }
             if (validation == null) {
-                validation = score(model, corpus.validation(), sourceWords, targetWords, c.reverseSource()).bleu();
+                validation = score(model, corpus.validation(), sourceWords, targetWords, c.reverseSource(), c.beam()).bleu();
             }
-            Scored test = score(model, corpus.test(), sourceWords, targetWords, c.reverseSource());
+            Scored test = score(model, corpus.test(), sourceWords, targetWords, c.reverseSource(), c.beam());
             if (out != null) {
                 RunFolder.write(out.resolve("metrics.csv"), metrics.toString());
                 RunFolder.writeWeights(out, model.parameters(), Map.of("task", TASK, "cell", s.cell(), "init",
@@ -228,17 +231,17 @@ public final class TranslationTrainer {
                 c.dataLabel(), test, test.bleu());
     }
 
-    /** Greedy translations of {@code pairs} (in their order) and their corpus BLEU against the targets. */
+    /** Translations of {@code pairs} (in their order) and their corpus BLEU against the targets. */
     record Scored(List<List<String>> hypotheses, Bleu.Score bleu) {
     }
 
     /**
-     * Greedy translations of {@code pairs}, up to {@value #EVALUATION_BATCH} sources of one length at
-     * a time (no padding: a translation does not depend on its batch), scored against their targets;
-     * the model is in evaluation mode meanwhile.
+     * Translations of {@code pairs} ({@code beam} hypotheses per sentence, 1 = greedy), up to
+     * {@value #EVALUATION_BATCH} sources of one length at a time (no padding: a translation does not
+     * depend on its batch), scored against their targets; the model is in evaluation mode meanwhile.
      */
     static Scored score(Seq2SeqModel model, List<SentencePair> pairs, TranslationVocabulary sourceWords,
-                        TranslationVocabulary targetWords, boolean reverseSource) {
+                        TranslationVocabulary targetWords, boolean reverseSource, int beam) {
         Map<Integer, List<Integer>> byLength = new TreeMap<>();
         for (int i = 0; i < pairs.size(); i++) {
             byLength.computeIfAbsent(pairs.get(i).source().size(), k -> new ArrayList<>()).add(i);
@@ -251,7 +254,7 @@ public final class TranslationTrainer {
                     List<Integer> chunk = same.subList(from, Math.min(same.size(), from + EVALUATION_BATCH));
                     TranslationBatch b = TranslationBatch.of(chunk.stream().map(pairs::get).toList(), sourceWords,
                             targetWords, reverseSource);
-                    int[][] ids = model.translate(b, Math.min(2 * b.sourceSteps() + 10, 256));
+                    int[][] ids = model.translate(b, Math.min(2 * b.sourceSteps() + 10, 256), beam);
                     for (int k = 0; k < chunk.size(); k++) {
                         hypotheses.set(chunk.get(k), targetWords.decode(ids[k]));
                     }

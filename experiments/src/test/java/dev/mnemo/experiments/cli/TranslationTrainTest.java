@@ -58,11 +58,12 @@ class TranslationTrainTest {
         Path out = dir.resolve("run");
         CliRun run = run("train", "--task", "translation", "--data", data.toString(), "--pair", "en-fr",
                 "--min-frequency", "1", "--cell", "lstm", "--init", "xavier", "--hidden", "8", "--epochs", "1",
-                "--attention", "none",
+                "--attention", "none", "--beam", "3",
                 "--device", "cpu", "--out", out.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("test (parallel text files): BLEU"), run.out());
         assertTrue(run.out().contains("3 training"), run.out());
+        assertTrue(run.out().contains("decoding: beam search, 3 hypotheses, length-normalized"), run.out());
         String tsv = Files.readString(out.resolve("translations.tsv"));
         assertTrue(tsv.contains("two men sit on a bench .\tdeux hommes sont assis sur un banc ."), tsv);
     }
@@ -76,6 +77,8 @@ class TranslationTrainTest {
                 "--source-order", "sideways", "--out", o), "--source-order must be reversed or forward");
         assertOneLineFailure(run("train", "--task", "translation", "--cell", "lstm", "--init", "xavier",
                 "--attention", "bahdanau", "--out", o), "--attention must be dot or none");
+        assertOneLineFailure(run("train", "--task", "translation", "--cell", "lstm", "--init", "xavier", "--beam", "0",
+                "--out", o), "beam must be >= 1");
         assertOneLineFailure(run("train", "--task", "translation", "--cell", "memnet", "--init", "pytorch", "--out", o),
                 "translation needs a recurrent encoder and decoder");
         assertOneLineFailure(run("train", "--task", "translation", "--cell", "gru", "--init", "xavier", "--data",

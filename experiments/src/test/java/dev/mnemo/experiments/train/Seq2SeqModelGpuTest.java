@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The translator on CUDA against the CPU: the same loss, gradients and greedy translations from the
+ * The translator on CUDA against the CPU: the same loss, gradients and translations (greedy and beam) from the
  * same initial weights, and every tensor a training pass or a translation makes goes back to the
  * allocator (the memory in use returns to what it was).
  */
@@ -71,10 +71,12 @@ class Seq2SeqModelGpuTest {
                 assertEquals(want[i], got[i], 1e-5 + 1e-3 * Math.abs(want[i]), "gradient part " + k + " [" + i + "]");
             }
         }
-        int[][] wantWords = cpu.translate(b, 12);
-        int[][] gotWords = cuda.translate(b, 12);
-        for (int i = 0; i < wantWords.length; i++) {
-            assertArrayEquals(wantWords[i], gotWords[i], "sentence " + i);
+        for (int beam : new int[] {1, 3}) {
+            int[][] wantWords = cpu.translate(b, 12, beam);
+            int[][] gotWords = cuda.translate(b, 12, beam);
+            for (int i = 0; i < wantWords.length; i++) {
+                assertArrayEquals(wantWords[i], gotWords[i], "beam " + beam + ", sentence " + i);
+            }
         }
         assertEquals(before, inUse(), "bytes still held after a pass and a translation");
     }

@@ -21,7 +21,7 @@ class TranslationLearningTest {
         // 12 epochs of 2,000 pairs measured 84.5 test BLEU (seed 1, 6 s on the 2-core CI machine); the
         // bar leaves room for other machines' rounding, and an untrained model scores about 0.
         var s = new RunSettings("lstm", "xavier", Map.of(), 64, 1, 12, 32, 0.01, 1.0, 1, "cpu");
-        var c = new TranslationTrainer.Config(s, null, "en", "de", 2000, 200, 1, 50, 64, true, false);
+        var c = new TranslationTrainer.Config(s, null, "en", "de", 2000, 200, 1, 50, 64, true, false, 1);
         TranslationTrainer.Result r = TranslationTrainer.run(c, null, null);
         assertTrue(r.test().bleu() >= 60, "test " + r.test());
         assertTrue(r.validation().bleu() >= 60, "validation " + r.validation());
@@ -32,7 +32,7 @@ class TranslationLearningTest {
     @Test
     void syntheticValidationAndTestHoldNoTrainingSentence() {
         var s = new RunSettings("gru", "xavier", Map.of(), 8, 1, 1, 32, 0.01, 1.0, 5, "cpu");
-        var c = new TranslationTrainer.Config(s, null, "en", "de", 1000, 100, 1, 50, 8, true, false);
+        var c = new TranslationTrainer.Config(s, null, "en", "de", 1000, 100, 1, 50, 8, true, false, 1);
         TranslationTrainer.Corpus corpus = TranslationTrainer.corpus(c);
         var seen = new HashSet<List<String>>();
         corpus.train().forEach(p -> seen.add(p.source()));
@@ -51,7 +51,7 @@ class TranslationLearningTest {
     @ValueSource(booleans = {false, true})
     void theScoreIsCorpusBleuOfTheGreedyTranslationsInTheirOrder(boolean attention) {
         var s = new RunSettings("gru", "xavier", Map.of(), 8, 1, 1, 32, 0.01, 1.0, 5, "cpu");
-        var c = new TranslationTrainer.Config(s, null, "en", "de", 300, 50, 1, 50, 8, true, false);
+        var c = new TranslationTrainer.Config(s, null, "en", "de", 300, 50, 1, 50, 8, true, false, 1);
         TranslationTrainer.Corpus corpus = TranslationTrainer.corpus(c);
         var sourceWords = dev.mnemo.experiments.tasks.translation.TranslationVocabulary.fit(
                 corpus.train().stream().map(SentencePair::source).toList(), 1);
@@ -59,10 +59,10 @@ class TranslationLearningTest {
                 corpus.train().stream().map(SentencePair::target).toList(), 1);
         // float64: batches of other sizes round the same sums differently only far below any arg-max gap
         Seq2SeqModel m = Seq2SeqModel.build(s, sourceWords.size(), targetWords.size(), 8, attention, CpuBackend.float64());
-        var scored = TranslationTrainer.score(m, corpus.test(), sourceWords, targetWords, true);
+        var scored = TranslationTrainer.score(m, corpus.test(), sourceWords, targetWords, true, 1);
         // each sentence translated alone gives the same words: no padding, so its batch changes nothing
         for (int i = 0; i < 12; i++) {
-            var alone = TranslationTrainer.score(m, List.of(corpus.test().get(i)), sourceWords, targetWords, true);
+            var alone = TranslationTrainer.score(m, List.of(corpus.test().get(i)), sourceWords, targetWords, true, 1);
             assertEquals(alone.hypotheses().getFirst(), scored.hypotheses().get(i), "sentence " + i);
         }
         Bleu.Score expected = Bleu.corpus(scored.hypotheses(), corpus.test().stream().map(SentencePair::target).toList());
