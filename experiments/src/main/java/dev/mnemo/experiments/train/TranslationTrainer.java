@@ -129,7 +129,10 @@ public final class TranslationTrainer {
         return out;
     }
 
-    /** Runs {@code c}; {@code out} (may be null) gets config, metrics, spectra, weights, translations, result. */
+    /**
+     * Runs {@code c}; {@code out} (may be null) gets config, metrics, spectra, weights, both
+     * vocabularies (a word per line, line i = id i), translations, result.
+     */
     public static Result run(Config c, Path out, Consumer<String> progress) {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
@@ -210,6 +213,9 @@ public final class TranslationTrainer {
                 RunFolder.writeWeights(out, model.parameters(), Map.of("task", TASK, "cell", s.cell(), "init",
                         s.init(), "data", c.dataLabel()));
                 RunFolder.write(out.resolve("translations.tsv"), translations(corpus.test(), test.hypotheses()));
+                // the weights' rows and the head's outputs are these ids: without the words they are unusable
+                RunFolder.write(out.resolve("source-vocabulary.txt"), String.join("\n", sourceWords.tokens()) + "\n");
+                RunFolder.write(out.resolve("target-vocabulary.txt"), String.join("\n", targetWords.tokens()) + "\n");
                 RunFolder.write(out.resolve("result.txt"), lines(c, validation, test.bleu()));
             }
             if (tracker != null) {

@@ -27,7 +27,7 @@ class TranslationTrainTest {
         assertTrue(run.out().contains("SYNTHETIC parallel corpus"), run.out());
         assertTrue(run.out().contains("test (synthetic data): BLEU"), run.out());
         for (String f : List.of("config.txt", "metrics.csv", "spectrum.csv", "weights.safetensors", "translations.tsv",
-                "result.txt")) {
+                "source-vocabulary.txt", "target-vocabulary.txt", "result.txt")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size());   // header + 2 epochs
@@ -43,6 +43,12 @@ class TranslationTrainTest {
         assertTrue(config.contains("source order: reversed"), config);
         assertTrue(config.contains("attention: Luong dot attention"), config);
         assertTrue(weights.tensors().containsKey("attention.context.weight"), weights.tensors().keySet().toString());
+        // line i of a vocabulary is the word of id i: as many lines as the embedding and head have rows
+        List<String> targetWords = Files.readAllLines(out.resolve("target-vocabulary.txt"));
+        assertEquals(List.of("<pad>", "<unk>", "<bos>", "<eos>"), targetWords.subList(0, 4));
+        assertEquals(targetWords.size(), weights.tensors().get("head.weight").shape()[0]);
+        assertEquals(Files.readAllLines(out.resolve("source-vocabulary.txt")).size(),
+                weights.tensors().get("source_embedding.weight").shape()[0]);
     }
 
     @Test
