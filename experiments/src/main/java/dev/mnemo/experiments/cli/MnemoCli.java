@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = MnemoVersion.class,
         description = "GPU-native recurrent networks for the JVM.",
-        subcommands = {InfoCommand.class, TrainCommand.class, ReproduceCommand.class, SpectrumCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TrainCommand.class, ReproduceCommand.class, SpectrumCommand.class, TranslateCommand.class,
+                CommandLine.HelpCommand.class})
 public final class MnemoCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

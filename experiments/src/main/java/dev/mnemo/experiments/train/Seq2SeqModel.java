@@ -138,11 +138,18 @@ public final class Seq2SeqModel {
      * {@code <eos>}, at most {@code maxSteps} of them.
      */
     public int[][] translate(TranslationBatch b, int maxSteps, int beam) {
+        return translate(b.source(), b.sourceSteps(), b.batch(), maxSteps, beam);
+    }
+
+    /**
+     * As {@link #translate(TranslationBatch, int, int)}, from the encoder's input alone: {@code source}
+     * {@code [steps, batch]} time-major ids ({@link TranslationBatch#sourceIds}).
+     */
+    public int[][] translate(int[] source, int steps, int batch, int maxSteps, int beam) {
         if (beam < 1) {
             throw new IllegalArgumentException("beam must be >= 1, got " + beam);
         }
-        int batch = b.batch();
-        Embedding.Output xs = sourceEmbedding.forward(b.source(), b.sourceSteps(), batch);
+        Embedding.Output xs = sourceEmbedding.forward(source, steps, batch);
         RecurrentOutput enc = encoder.infer(xs.output(), null);
         release(xs.output());
         // each sentence's encoder results once per hypothesis: row b·K + k reads sentence b

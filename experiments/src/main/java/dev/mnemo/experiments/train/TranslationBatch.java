@@ -38,17 +38,12 @@ public record TranslationBatch(int[] source, int sourceSteps, int[] decoderInput
     public static TranslationBatch of(List<SentencePair> pairs, TranslationVocabulary sourceVocabulary,
                                       TranslationVocabulary targetVocabulary, boolean reverseSource) {
         int b = pairs.size();
-        int ts = pairs.stream().mapToInt(p -> p.source().size()).max().orElse(0);
-        int tt = pairs.stream().mapToInt(p -> p.target().size()).max().orElse(0) + 1;
-        int[] source = new int[ts * b];   // <pad> = 0
-        int[] input = new int[tt * b];
+        List<List<String>> sources = pairs.stream().map(SentencePair::source).toList();
+        int ts = longest(sources);
+        int tt = longest(pairs.stream().map(SentencePair::target).toList()) + 1;
+        int[] input = new int[tt * b];   // <pad> = 0
         int[] target = new int[tt * b];
         for (int i = 0; i < b; i++) {
-            int[] s = sourceVocabulary.encode(pairs.get(i).source());
-            int lead = ts - s.length;
-            for (int k = 0; k < s.length; k++) {
-                source[(lead + k) * b + i] = s[reverseSource ? s.length - 1 - k : k];
-            }
             int[] y = targetVocabulary.encode(pairs.get(i).target());
             input[i] = TranslationVocabulary.BOS;
             for (int k = 0; k < y.length; k++) {
@@ -57,7 +52,29 @@ public record TranslationBatch(int[] source, int sourceSteps, int[] decoderInput
             }
             target[y.length * b + i] = TranslationVocabulary.EOS;
         }
-        return new TranslationBatch(source, ts, input, target, tt, pairs);
+        return new TranslationBatch(sourceIds(sources, sourceVocabulary, reverseSource), ts, input, target, tt, pairs);
+    }
+
+    /**
+     * {@code sources} as the encoder reads them: time-major {@code [T, B]} ids, T the longest
+     * sentence, each left-padded with {@code <pad>} and reversed when asked.
+     */
+    public static int[] sourceIds(List<List<String>> sources, TranslationVocabulary vocabulary, boolean reverse) {
+        int b = sources.size();
+        int ts = longest(sources);
+        int[] ids = new int[ts * b];   // <pad> = 0
+        for (int i = 0; i < b; i++) {
+            int[] s = vocabulary.encode(sources.get(i));
+            int lead = ts - s.length;
+            for (int k = 0; k < s.length; k++) {
+                ids[(lead + k) * b + i] = s[reverse ? s.length - 1 - k : k];
+            }
+        }
+        return ids;
+    }
+
+    private static int longest(List<List<String>> sentences) {
+        return sentences.stream().mapToInt(List::size).max().orElse(0);
     }
 
     /** Sentences in the batch. */

@@ -11,14 +11,11 @@ import dev.mnemo.nn.optim.AdamOptions;
 import dev.mnemo.nn.optim.GradientClipping;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -31,9 +28,6 @@ public final class TranslationTrainer {
 
     /** The {@code --task} name. */
     public static final String TASK = "translation";
-
-    /** Sentences translated at once when scoring. */
-    private static final int EVALUATION_BATCH = 128;
 
     /**
      * Every setting of a run.
@@ -210,8 +204,7 @@ public final class TranslationTrainer {
             Scored test = score(model, corpus.test(), sourceWords, targetWords, c.reverseSource(), c.beam());
             if (out != null) {
                 RunFolder.write(out.resolve("metrics.csv"), metrics.toString());
-                RunFolder.writeWeights(out, model.parameters(), Map.of("task", TASK, "cell", s.cell(), "init",
-                        s.init(), "data", c.dataLabel()));
+                RunFolder.writeWeights(out, model.parameters(), Translator.metadata(c));
                 RunFolder.write(out.resolve("translations.tsv"), translations(corpus.test(), test.hypotheses()));
                 // the weights' rows and the head's outputs are these ids: without the words they are unusable
                 RunFolder.write(out.resolve("source-vocabulary.txt"), String.join("\n", sourceWords.tokens()) + "\n");
@@ -242,33 +235,13 @@ public final class TranslationTrainer {
     }
 
     /**
-     * Translations of {@code pairs} ({@code beam} hypotheses per sentence, 1 = greedy), up to
-     * {@value #EVALUATION_BATCH} sources of one length at a time (no padding: a translation does not
-     * depend on its batch), scored against their targets; the model is in evaluation mode meanwhile.
+     * Translations of {@code pairs} ({@code beam} hypotheses per sentence, 1 = greedy; see
+     * {@link Translator#translate}), scored against their targets.
      */
     static Scored score(Seq2SeqModel model, List<SentencePair> pairs, TranslationVocabulary sourceWords,
                         TranslationVocabulary targetWords, boolean reverseSource, int beam) {
-        Map<Integer, List<Integer>> byLength = new TreeMap<>();
-        for (int i = 0; i < pairs.size(); i++) {
-            byLength.computeIfAbsent(pairs.get(i).source().size(), k -> new ArrayList<>()).add(i);
-        }
-        List<List<String>> hypotheses = new ArrayList<>(Collections.nCopies(pairs.size(), List.of()));
-        model.setTraining(false);
-        try {
-            for (List<Integer> same : byLength.values()) {
-                for (int from = 0; from < same.size(); from += EVALUATION_BATCH) {
-                    List<Integer> chunk = same.subList(from, Math.min(same.size(), from + EVALUATION_BATCH));
-                    TranslationBatch b = TranslationBatch.of(chunk.stream().map(pairs::get).toList(), sourceWords,
-                            targetWords, reverseSource);
-                    int[][] ids = model.translate(b, Math.min(2 * b.sourceSteps() + 10, 256), beam);
-                    for (int k = 0; k < chunk.size(); k++) {
-                        hypotheses.set(chunk.get(k), targetWords.decode(ids[k]));
-                    }
-                }
-            }
-        } finally {
-            model.setTraining(true);
-        }
+        List<List<String>> hypotheses = new Translator(model, sourceWords, targetWords, reverseSource)
+                .translate(pairs.stream().map(SentencePair::source).toList(), beam);
         List<List<String>> references = pairs.stream().map(SentencePair::target).toList();
         return new Scored(hypotheses, Bleu.corpus(hypotheses, references));
     }

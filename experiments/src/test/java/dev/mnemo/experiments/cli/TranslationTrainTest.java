@@ -51,6 +51,37 @@ class TranslationTrainTest {
                 weights.tensors().get("source_embedding.weight").shape()[0]);
     }
 
+    /** The saved run translates new input as the run itself did: the same words for its test sentences. */
+    @Test
+    void translateLoadsARunAndGivesItsTestTranslations(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        CliRun train = run("train", "--task", "translation", "--cell", "lstm", "--init", "xavier", "--hidden", "16",
+                "--epochs", "2", "--pairs", "300", "--test-pairs", "20", "--device", "cpu", "--out", out.toString());
+        assertEquals(0, train.exitCode(), train.err());
+        List<String[]> rows = Files.readAllLines(out.resolve("translations.tsv")).stream().skip(1)
+                .map(l -> l.split("\t", -1)).toList();
+        // every test source, the first as a user might type it: the same batches as the run's own scoring
+        Path input = dir.resolve("input.txt");
+        List<String> sources = new java.util.ArrayList<>(rows.stream().map(r -> r[0]).toList());
+        sources.set(0, sources.getFirst().toUpperCase(java.util.Locale.ROOT));
+        Files.writeString(input, String.join("\n", sources) + "\n");
+        CliRun t = run("translate", "--run", out.toString(), "--input", input.toString(), "--device", "cpu");
+        assertEquals(0, t.exitCode(), t.err());
+        assertEquals(rows.stream().map(r -> r[2]).toList(), t.out().lines().toList());
+        // a blank line gives a blank line; a word the model never saw is <unk>, not an error
+        Files.writeString(input, "\n" + rows.getFirst()[0] + " zebra\n");
+        CliRun odd = run("translate", "--run", out.toString(), "--input", input.toString(), "--device", "cpu");
+        assertEquals(0, odd.exitCode(), odd.err());
+        assertEquals(2, odd.out().lines().count(), odd.out());
+        assertEquals("", odd.out().lines().findFirst().orElseThrow());
+        assertEquals(0, run("translate", "--run", out.toString(), "--input", input.toString(), "--device", "cpu",
+                "--beam", "3").exitCode());
+        assertOneLineFailure(run("translate", "--run", dir.toString(), "--input", input.toString()), "missing");
+        assertOneLineFailure(run("translate", "--run", out.toString(), "--input", dir.resolve("none.txt").toString()),
+                "is not a readable file");
+        assertOneLineFailure(run("translate", "--run", out.toString(), "--beam", "0"), "--beam must be >= 1");
+    }
+
     @Test
     void readsParallelFilesInTheMulti30kLayout(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("multi30k");

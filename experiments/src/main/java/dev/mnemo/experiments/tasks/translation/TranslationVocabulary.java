@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The token ↔ id map of one language in a translation model.
@@ -81,6 +83,29 @@ public final class TranslationVocabulary {
                         .thenComparing(Map.Entry.comparingByKey()))
                 .forEach(e -> all.add(e.getKey()));
         return new TranslationVocabulary(all);
+    }
+
+    /**
+     * The vocabulary whose id i is {@code tokens[i]}, as a run folder saves it: the four special tokens
+     * first, in their order, and no token twice.
+     *
+     * @throws IllegalArgumentException naming the first problem
+     */
+    public static TranslationVocabulary of(List<String> tokens) {
+        Objects.requireNonNull(tokens, "tokens");
+        if (tokens.size() < SPECIALS.size() || !tokens.subList(0, SPECIALS.size()).equals(SPECIALS)) {
+            throw new IllegalArgumentException("a vocabulary starts with " + SPECIALS + ", got "
+                    + tokens.subList(0, Math.min(tokens.size(), SPECIALS.size())));
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            String t = Objects.requireNonNull(tokens.get(i), "token " + i);
+            if (t.isBlank() || !seen.add(t)) {
+                throw new IllegalArgumentException("token " + i + " is " + (t.isBlank() ? "blank" : "'" + t
+                        + "' again") + "; a vocabulary has one non-blank token per id");
+            }
+        }
+        return new TranslationVocabulary(tokens);
     }
 
     /** How many ids there are, the four special ones included. */
