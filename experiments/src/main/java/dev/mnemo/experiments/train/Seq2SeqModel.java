@@ -29,8 +29,9 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>Training is teacher-forced: softmax cross-entropy over the target words and {@code <eos>}
  * (padding unscored), back through head, decoder, the state hand-over, encoder and both embeddings.
- * Translation is greedy: one decoder step at a time from the encoder's state, the arg-max word fed
- * back, until every sentence has produced {@code <eos>} or the step limit.
+ * Translation runs the decoder one step at a time from the encoder's state, over K hypothesis rows
+ * per sentence ({@link BeamSearch}; K = 1 is greedy: the arg-max word fed back), until every
+ * sentence is done or the step limit.
  *
  * <p>Encoder and decoder are the run's cell, hidden size and depth, each initialised by the run's
  * initializer (from different seeds). Not thread-safe.
