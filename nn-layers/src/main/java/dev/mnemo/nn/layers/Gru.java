@@ -27,7 +27,8 @@ import dev.mnemo.nn.Backend;
  *
  * <p><b>Differs from PyTorch</b>: explicit {@code backward} (gradients accumulate into
  * {@link #flatGradients()}); seeded per-layer initialisation; counter-based dropout masks
- * ({@link #seedDropout}); no packed sequences.
+ * ({@link #seedDropout}); variable-length batches take their lengths directly
+ * ({@link #forward(dev.mnemo.nn.Tensor, RecurrentState, int[])}) instead of a {@code PackedSequence}.
  */
 public final class Gru extends RecurrentLayer {
 

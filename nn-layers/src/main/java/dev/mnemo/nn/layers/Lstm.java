@@ -31,7 +31,9 @@ import dev.mnemo.nn.Nonlinearity;
  *
  * <p><b>Differs from PyTorch</b>: explicit {@code backward} (gradients accumulate into
  * {@link #flatGradients()}); seeded per-layer initialisation; counter-based dropout masks
- * ({@link #seedDropout}); no packed sequences, no {@code proj_size}.
+ * ({@link #seedDropout}); variable-length batches take their lengths directly
+ * ({@link #forward(dev.mnemo.nn.Tensor, RecurrentState, int[])}) instead of a {@code PackedSequence};
+ * no {@code proj_size}.
  */
 public final class Lstm extends RecurrentLayer {
 

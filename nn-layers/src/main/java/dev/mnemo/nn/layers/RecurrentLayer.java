@@ -167,7 +167,29 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      *                                  non-finite element, before any computation
      */
     public RecurrentOutput forward(Tensor x, RecurrentState state) {
-        return sequence(x, state, true);
+        return sequence(x, state, null, true);
+    }
+
+    /**
+     * Runs a batch of sequences of different lengths, padded to T steps (PyTorch's
+     * {@code pack_padded_sequence} with {@code enforce_sorted=False}, then {@code pad_packed_sequence}).
+     * Row b reads {@code x} at steps {@code 0..lengths[b]−1} only; its output at later steps is 0; its
+     * final state is its state after its own last step: the forward direction ends at
+     * {@code t = lengths[b]−1}, and the reverse direction starts there (from the initial state) and
+     * ends at {@code t = 0}. {@link #backward} ignores ∂L/∂output at the padded steps and gives 0 for
+     * ∂L/∂x there.
+     *
+     * <p>Internally the rows run sorted by length, so each step computes only the rows still running
+     * (cuDNN's packed layout). Packed passes run step by step: no whole-sequence (persistent) kernel and
+     * no CUDA Graph recording.
+     *
+     * @param lengths one per batch row, each in {@code [1, T]}, any order; null: every row runs T steps
+     *                (exactly {@link #forward(Tensor, RecurrentState)})
+     * @throws IllegalArgumentException as {@link #forward(Tensor, RecurrentState)}, and on a wrong count
+     *                                  or a length outside {@code [1, T]}, before any computation
+     */
+    public RecurrentOutput forward(Tensor x, RecurrentState state, int[] lengths) {
+        return sequence(x, state, lengths, true);
     }
 
     /**
@@ -183,11 +205,21 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * @throws IllegalArgumentException as {@link #forward}
      */
     public RecurrentOutput infer(Tensor x, RecurrentState state) {
-        return sequence(x, state, false);
+        return sequence(x, state, null, false);
     }
 
-    /** {@link #forward} ({@code keeps}) or {@link #infer}: checks, batchFirst, then {@link #run}. */
-    private RecurrentOutput sequence(Tensor x, RecurrentState state, boolean keeps) {
+    /**
+     * {@link #infer(Tensor, RecurrentState)} of a variable-length batch: the output and final state of
+     * {@link #forward(Tensor, RecurrentState, int[])}, bit for bit, keeping nothing for a backward.
+     *
+     * @throws IllegalArgumentException as {@link #forward(Tensor, RecurrentState, int[])}
+     */
+    public RecurrentOutput infer(Tensor x, RecurrentState state, int[] lengths) {
+        return sequence(x, state, lengths, false);
+    }
+
+    /** {@link #forward} ({@code keeps}) or {@link #infer}: checks, batchFirst or packing, then {@link #run}. */
+    private RecurrentOutput sequence(Tensor x, RecurrentState state, int[] lengths, boolean keeps) {
         boolean bf = options.batchFirst();
         String layout = bf ? "[B, T, " : "[T, B, ";
         if (x == null || x.rank() != 3 || x.dim(2) != options.inputSize()) {
@@ -202,12 +234,16 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         int steps = bf ? x.dim(1) : x.dim(0);
         int batch = bf ? x.dim(0) : x.dim(1);
         checkState("state", state, batch);
+        PackedLengths packed = PackedLengths.of(lengths, steps, batch);
+        if (packed != null) {
+            return packedSequence(x, state, packed, keeps);
+        }
         Tensor xt = x;
         if (bf) {
             xt = backend.empty(steps, batch, options.inputSize());
             backend.transpose01(x, xt);
         }
-        RecurrentOutput out = run(xt, state, false, bf, keeps);
+        RecurrentOutput out = run(xt, state, false, bf, keeps, null);
         if (!bf) {
             return out;
         }
@@ -220,6 +256,75 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             backend.release(y);
         }
         return new RecurrentOutput(yb, out.state(), out.saved());
+    }
+
+    /**
+     * A variable-length pass: the caller's rows sorted by length ({@code x}, and the initial state
+     * when given), {@link #run} on the sorted rows, then the output (zero at the padded steps) and the
+     * final state back in the caller's row order and layout.
+     */
+    private RecurrentOutput packedSequence(Tensor x, RecurrentState state, PackedLengths packed, boolean keeps) {
+        int steps = packed.steps();
+        int batch = packed.batch();
+        int tb = steps * batch;
+        int in = options.inputSize();
+        boolean bf = options.batchFirst();
+        Tensor xs = backend.empty(steps, batch, in);
+        backend.gatherRows(x.reshape(tb, in), packed.toSorted(bf), xs.reshape(tb, in));
+        List<Tensor> sortedState = new ArrayList<>();
+        RecurrentState sorted = state == null ? null : new RecurrentState(
+                sortRows(state.h(), packed, sortedState), sortRows(state.c(), packed, sortedState));
+        RecurrentOutput out = run(xs, sorted, false, true, keeps, packed);
+        // sorted and time-major; a finished row's padded steps hold its carried state, not zeros
+        Tensor y = out.output();
+        int width = y.dim(2);
+        Tensor yb = backend.empty(batch, steps, width);
+        backend.gatherRows(y.reshape(tb, width), packed.fromSorted(true), yb.reshape(tb, width));
+        for (int b = 0; b < batch; b++) {
+            if (packed.length(b) < steps) {
+                backend.fill(yb.select(b).slice(packed.length(b), steps), 0.0);
+            }
+        }
+        Tensor output = yb;
+        if (!bf) {
+            output = backend.empty(steps, batch, width);
+            backend.transpose01(yb, output);
+            backend.release(yb);
+        }
+        var last = new RecurrentState(unsortRows(out.state().h(), packed), unsortRows(out.state().c(), packed));
+        if (keeps) {
+            out.saved().own(y);   // the last layer's trace when unidirectional: backward reads it
+            sortedState.forEach(out.saved()::own);
+        } else {
+            backend.release(y);
+            releaseAll(sortedState);
+        }
+        return new RecurrentOutput(output, last, out.saved());
+    }
+
+    /** A state {@code [L·D, B, H]} with its rows in the packed order (listed in {@code made}); null stays null. */
+    private Tensor sortRows(Tensor state, PackedLengths packed, List<Tensor> made) {
+        if (state == null) {
+            return null;
+        }
+        Tensor sorted = owned(made, backend.empty(state.shape()));
+        int rows = state.dim(0) * state.dim(1);
+        backend.gatherRows(state.reshape(rows, state.dim(2)), packed.stateToSorted(state.dim(0)),
+                sorted.reshape(rows, state.dim(2)));
+        return sorted;
+    }
+
+    /** A sorted state back in the caller's row order; the sorted one goes back to the backend. Null stays null. */
+    private Tensor unsortRows(Tensor sorted, PackedLengths packed) {
+        if (sorted == null) {
+            return null;
+        }
+        Tensor state = backend.empty(sorted.shape());
+        int rows = sorted.dim(0) * sorted.dim(1);
+        backend.gatherRows(sorted.reshape(rows, sorted.dim(2)), packed.stateFromSorted(sorted.dim(0)),
+                state.reshape(rows, sorted.dim(2)));
+        backend.release(sorted);
+        return state;
     }
 
     /**
@@ -259,7 +364,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         checkTensor("xT", xT);
         int batch = xT.dim(0);
         checkState("state", state, batch);
-        RecurrentOutput out = run(xT.reshape(1, batch, options.inputSize()), state, true, false, keeps);
+        RecurrentOutput out = run(xT.reshape(1, batch, options.inputSize()), state, true, false, keeps, null);
         return new RecurrentOutput(out.output().reshape(batch, options.hiddenSize()), out.state(), out.saved());
     }
 
@@ -283,11 +388,16 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         int dirs = options.directions();
         int layers = options.numLayers();
         boolean bf = options.batchFirst() && !saved.fromStep;
-        // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·H]
+        PackedLengths packed = saved.packed;
+        // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·H], rows sorted when packed
         Tensor dLayerOut;
-        boolean ownsDLayerOut = dOutput == null || bf;   // made here: released once the layer below has it
+        boolean ownsDLayerOut = dOutput == null || bf || packed != null;   // made here: released once the layer below has it
         if (dOutput == null) {
             dLayerOut = backend.zeros(steps, batch, dirs * h);
+        } else if (packed != null) {
+            dLayerOut = backend.empty(steps, batch, dirs * h);
+            backend.gatherRows(dOutput.reshape(steps * batch, dirs * h), packed.toSorted(bf),
+                    dLayerOut.reshape(steps * batch, dirs * h));
         } else if (bf) {
             dLayerOut = backend.empty(steps, batch, dirs * h);
             backend.transpose01(dOutput, dLayerOut);
@@ -299,10 +409,10 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         Tensor dh0 = backend.zeros(layers * dirs, batch, h);
         Tensor dc0 = hasCellState() ? backend.zeros(layers * dirs, batch, h) : null;
         if (dState != null && dState.h() != null) {
-            backend.copy(dState.h(), dh0);
+            copyState(dState.h(), dh0, packed);
         }
         if (dc0 != null && dState != null && dState.c() != null) {
-            backend.copy(dState.c(), dc0);
+            copyState(dState.c(), dc0, packed);
         }
 
         int tb = steps * batch;
@@ -322,7 +432,8 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                     backend.copyColumns(dLayerOut.reshape(tb, dirs * h), d * h, dOut.reshape(tb, h), 0, h);
                 }
                 // written at every step by the cell backward; a recorded shape's own when it has one
-                Tensor[] recorded = stepGraphs == null ? null : stepGraphs.ownedGradients(idx, steps, batch);
+                Tensor[] recorded = stepGraphs == null || packed != null ? null
+                        : stepGraphs.ownedGradients(idx, steps, batch);
                 Tensor dWx = recorded != null ? recorded[0] : backend.empty(steps, batch, gh);
                 Tensor dRh = !splitsRecurrentGradient() ? dWx
                         : recorded != null ? recorded[1] : backend.empty(steps, batch, gh);
@@ -331,14 +442,15 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 Tensor h0 = saved.h0.select(idx);
                 Tensor c0 = saved.c0 == null ? null : saved.c0.select(idx);
                 // A backend with a whole-sequence path may run all steps' cell backwards and dh GEMMs at once.
-                boolean whole = backend.sequenceBackward(new Backend.SequenceBackward(sequenceCell(), tr.gates(),
+                boolean whole = packed == null && backend.sequenceBackward(new Backend.SequenceBackward(sequenceCell(), tr.gates(),
                         w.wHh(), h0, c0, tr.h(), tr.c(), tr.hn(), dOut, dh, dc, dWx,
                         splitsRecurrentGradient() ? dRh : null, d == 1));
                 int dir = d;
                 var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh);
                 // whole: the backend ran every step at once; else a recording, else the eager loop
-                if (!whole && (stepGraphs == null || !stepGraphs.backward(idx, loop, l -> backwardSteps(w, dir, l)))) {
-                    backwardSteps(w, dir, loop);
+                if (!whole && (stepGraphs == null || packed != null
+                        || !stepGraphs.backward(idx, loop, l -> backwardSteps(w, dir, l, null)))) {
+                    backwardSteps(w, dir, loop, packed);
                 }
                 accumulateWeightGradients(w, d == 1, in, tr.h(), h0, dWx, dRh);
                 backend.gemm(false, false, 1.0, dWx.reshape(tb, gh), w.wIh(), d == 0 ? 0.0 : 1.0,
@@ -369,6 +481,15 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         }
         if (saved.fromStep) {
             dx = dx.reshape(batch, options.inputSize());
+        } else if (packed != null) {   // zero at the padded steps: their dWx rows are
+            Tensor dxCaller = backend.empty(bf ? new int[]{batch, steps, options.inputSize()}
+                    : new int[]{steps, batch, options.inputSize()});
+            backend.gatherRows(dx.reshape(tb, options.inputSize()), packed.fromSorted(bf),
+                    dxCaller.reshape(tb, options.inputSize()));
+            backend.release(dx);
+            dx = dxCaller;
+            dh0 = unsortRows(dh0, packed);
+            dc0 = unsortRows(dc0, packed);
         } else if (bf) {
             Tensor dxb = backend.empty(batch, steps, options.inputSize());
             backend.transpose01(dx, dxb);
@@ -376,6 +497,16 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             dx = dxb;
         }
         return new RecurrentGradients(dx, new RecurrentState(dh0, dc0));
+    }
+
+    /** {@code dst ← src}, a state {@code [L·D, B, H]}, its rows sorted when {@code packed}. */
+    private void copyState(Tensor src, Tensor dst, PackedLengths packed) {
+        if (packed == null) {
+            backend.copy(src, dst);
+            return;
+        }
+        int rows = src.dim(0) * src.dim(1);
+        backend.gatherRows(src.reshape(rows, src.dim(2)), packed.stateToSorted(src.dim(0)), dst.reshape(rows, src.dim(2)));
     }
 
     /** The saved is this layer's, from a training pass, not released; the gradients have the output's and the state's shapes. */
@@ -447,9 +578,11 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * made with {@link Backend#empty} (no fill). Without {@code keeps} (inference) the cells save
      * nothing for a backward, the LSTM's c is one running [B, H] (the final state's slice), each
      * direction's projection goes back to the backend as soon as its loop is queued, and the rest
-     * before returning: the saved is empty.
+     * before returning: the saved is empty. A {@code packed} pass (x and the state already in its
+     * row order) runs every loop eagerly, each step on the rows still running.
      */
-    private RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep, boolean ownsInput, boolean keeps) {
+    private RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep, boolean ownsInput, boolean keeps,
+                                PackedLengths packed) {
         int steps = x.dim(0);
         int batch = x.dim(1);
         int h = options.hiddenSize();
@@ -493,8 +626,9 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             for (int d = 0; d < dirs; d++) {
                 int idx = k * dirs + d;
                 Weights w = weights[idx];
-                RecurrentSaved.Trace tr = keeps ? trainingTrace(idx, steps, batch, owned)
-                        : inferenceTrace(idx, steps, batch, cN);
+                StepGraphs graphs = packed == null ? stepGraphs : null;   // packed loops never record
+                RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, steps, batch, owned)
+                        : inferenceTrace(graphs, idx, steps, batch, cN);
                 traces[idx] = tr;
                 if (dirs > 1 || !lastLayer) {
                     owned.add(tr.h());   // else it is the layer's output
@@ -503,16 +637,16 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 Tensor hInit = h0.select(idx);
                 Tensor cInit = c0 == null ? null : c0.select(idx);
                 // A backend with a whole-sequence path (CUDA's persistent kernels) may run all steps at once.
-                boolean whole = backend.sequenceForward(new Backend.SequenceForward(sequenceCell(), tr.gates(),
+                boolean whole = packed == null && backend.sequenceForward(new Backend.SequenceForward(sequenceCell(), tr.gates(),
                         w.wHh(), w.bIh(), w.bHh(), hInit, cInit, tr.h(), tr.c(), tr.hn(), d == 1, keeps));
                 int dir = d;
                 // whole: the backend ran every step at once; else a recording, else the eager loop
-                if (!whole && (stepGraphs == null || !stepGraphs.forward(idx, keeps, tr, hInit, cInit,
-                        (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh, keeps)))) {
-                    if (rh == null) {
-                        rh = backend.recurrentProductBuffer(batch, gh, h);
+                if (!whole && (graphs == null || !graphs.forward(idx, keeps, tr, hInit, cInit,
+                        (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh, keeps, null)))) {
+                    if (rh == null) {   // packed steps run on fewer rows than a split product's buffer has
+                        rh = packed == null ? backend.recurrentProductBuffer(batch, gh, h) : backend.empty(batch, gh);
                     }
-                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps);
+                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps, packed);
                 }
                 int last = d == 0 ? steps - 1 : 0;
                 backend.copy(tr.h().select(last), hN.select(idx));
@@ -527,7 +661,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                     backend.copyColumns(tr.h().reshape(tb, h), 0, layerOut.reshape(tb, dirs * h), d * h, h);
                 }
                 if (!keeps) {
-                    releaseInferenceScratch(idx, tr);
+                    releaseInferenceScratch(graphs, idx, tr);
                 }
             }
             in = layerOut;
@@ -548,7 +682,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), RecurrentSaved.inference(this, steps,
                     batch, fromStep));
         }
-        var saved = new RecurrentSaved(this, steps, batch, fromStep, inputs, masks, traces, h0, c0, owned);
+        var saved = new RecurrentSaved(this, steps, batch, fromStep, inputs, masks, traces, h0, c0, packed, owned);
         if (stepGraphs != null) {
             stepGraphs.lent(saved);
         }
@@ -560,9 +694,9 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * {@code owned}, or a recorded shape's own gates, c and hn (lent: nothing to copy). Each is
      * written whole: gates by the projection GEMM (β = 0), the rest at every step.
      */
-    private RecurrentSaved.Trace trainingTrace(int idx, int steps, int batch, List<Tensor> owned) {
+    private RecurrentSaved.Trace trainingTrace(StepGraphs graphs, int idx, int steps, int batch, List<Tensor> owned) {
         int h = options.hiddenSize();
-        RecurrentSaved.Trace lent = stepGraphs == null ? null : stepGraphs.lend(idx, steps, batch);
+        RecurrentSaved.Trace lent = graphs == null ? null : graphs.lend(idx, steps, batch);
         if (lent != null) {
             return new RecurrentSaved.Trace(lent.gates(), backend.empty(steps, batch, h), lent.c(), lent.hn());
         }
@@ -585,9 +719,9 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * so the last step leaves it in place. No hn. A recorded shape's own gates and running c when there
      * is one (its h stays the call's own: it may be the output).
      */
-    private RecurrentSaved.Trace inferenceTrace(int idx, int steps, int batch, Tensor cN) {
+    private RecurrentSaved.Trace inferenceTrace(StepGraphs graphs, int idx, int steps, int batch, Tensor cN) {
         int h = options.hiddenSize();
-        RecurrentSaved.Trace own = stepGraphs == null ? null : stepGraphs.inferenceTrace(idx, steps, batch);
+        RecurrentSaved.Trace own = graphs == null ? null : graphs.inferenceTrace(idx, steps, batch);
         if (own != null) {
             return new RecurrentSaved.Trace(own.gates(), backend.empty(steps, batch, h), own.c(), null);
         }
@@ -596,9 +730,9 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
     }
 
     /** Hands back an inference direction's projection once its loop is queued, unless a recording owns it. */
-    private void releaseInferenceScratch(int idx, RecurrentSaved.Trace tr) {
-        RecurrentSaved.Trace own = stepGraphs == null ? null
-                : stepGraphs.inferenceTrace(idx, tr.h().dim(0), tr.h().dim(1));
+    private void releaseInferenceScratch(StepGraphs graphs, int idx, RecurrentSaved.Trace tr) {
+        RecurrentSaved.Trace own = graphs == null ? null
+                : graphs.inferenceTrace(idx, tr.h().dim(0), tr.h().dim(1));
         if (own != null && own.gates() == tr.gates()) {
             return;
         }
@@ -619,10 +753,17 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
     /**
      * The time loop of one direction: per step, {@code rh = h_{t−1}·W_hhᵀ} and the cell forward,
      * which writes the activated gates (and hn) over the projection only when it {@code keeps} them.
+     *
+     * <p>{@code packed}: each step computes only the rows still running, a prefix of the sorted batch;
+     * a finished row carries its state through the step ({@code h_t = h_{t−1}}, and c), so h and c at
+     * every step hold each row's current state. The forward direction's last step then holds every
+     * row's final state, and a row the reverse direction has not reached yet holds its initial state,
+     * which its first step reads as {@code h_{t+1}}; the backward reads the same trace.
      */
     private void forwardSteps(Weights w, int d, RecurrentSaved.Trace tr, Tensor hInit, Tensor cInit, Tensor rh,
-                              boolean keeps) {
+                              boolean keeps, PackedLengths packed) {
         int steps = tr.h().dim(0);
+        int batch = tr.h().dim(1);
         for (int s = 0; s < steps; s++) {
             int t = d == 0 ? s : steps - 1 - s;
             int tPrev = d == 0 ? t - 1 : t + 1;
@@ -630,28 +771,57 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             // inference: c is the running [B, H], read and overwritten in place by every step
             Tensor cPrev = cInit == null ? null : s == 0 ? cInit : keeps ? tr.c().select(tPrev) : tr.c();
             Tensor c = tr.c() == null ? null : keeps ? tr.c().select(t) : tr.c();
-            backend.recurrentProduct(hPrev, w.wHh(), rh);
-            Tensor gatesT = tr.gates().select(t);
-            cellForward(backend, new StepForward(gatesT, rh, w.bIh(), w.bHh(), hPrev, cPrev, keeps ? gatesT : null,
-                    c, tr.hn() == null ? null : tr.hn().select(t), tr.h().select(t)));
+            Tensor h = tr.h().select(t);
+            int rows = packed == null ? batch : packed.active(t);
+            if (rows < batch) {
+                backend.copy(hPrev.slice(rows, batch), h.slice(rows, batch));
+                if (c != null && c != cPrev) {   // a running c already holds it
+                    backend.copy(cPrev.slice(rows, batch), c.slice(rows, batch));
+                }
+            }
+            if (packed == null) {
+                backend.recurrentProduct(hPrev, w.wHh(), rh);
+            } else {
+                backend.gemm(false, true, 1.0, firstRows(hPrev, rows), w.wHh(), 0.0, firstRows(rh, rows));
+            }
+            Tensor gatesT = firstRows(tr.gates().select(t), rows);
+            cellForward(backend, new StepForward(gatesT, firstRows(rh, rows), w.bIh(), w.bHh(), firstRows(hPrev, rows),
+                    firstRows(cPrev, rows), keeps ? gatesT : null, firstRows(c, rows),
+                    tr.hn() == null ? null : firstRows(tr.hn().select(t), rows), firstRows(h, rows)));
         }
     }
 
+    /** The first {@code rows} rows of {@code t} (dimension 0); {@code t} itself when that is all of them, null for null. */
+    private static Tensor firstRows(Tensor t, int rows) {
+        return t == null || rows == t.dim(0) ? t : t.slice(0, rows);
+    }
+
     /** The reverse time loop of one direction: per step, the cell backward and {@code dh += dRh_t·W_hh}. */
-    private void backwardSteps(Weights w, int d, StepGraphs.BackwardLoop l) {
+    private void backwardSteps(Weights w, int d, StepGraphs.BackwardLoop l, PackedLengths packed) {
         RecurrentSaved.Trace tr = l.trace();
         int steps = tr.h().dim(0);
+        int batch = tr.h().dim(1);
         for (int s = steps - 1; s >= 0; s--) {
             int t = d == 0 ? s : steps - 1 - s;
             boolean first = s == 0;
             int tPrev = d == 0 ? t - 1 : t + 1;
-            cellBackward(backend, new StepBackward(tr.gates().select(t),
-                    first ? l.h0() : tr.h().select(tPrev),
-                    l.c0() == null ? null : first ? l.c0() : tr.c().select(tPrev),
-                    tr.c() == null ? null : tr.c().select(t),
-                    tr.hn() == null ? null : tr.hn().select(t),
-                    tr.h().select(t), l.dOut().select(t), l.dh(), l.dc(), l.dWx().select(t), l.dRh().select(t)));
-            backend.gemm(false, false, 1.0, l.dRh().select(t), w.wHh(), 1.0, l.dh());
+            // packed: the rows still running; a finished row's dh (dc) passes through the step untouched
+            int rows = packed == null ? batch : packed.active(t);
+            Tensor dRh = firstRows(l.dRh().select(t), rows);
+            cellBackward(backend, new StepBackward(firstRows(tr.gates().select(t), rows),
+                    firstRows(first ? l.h0() : tr.h().select(tPrev), rows),
+                    l.c0() == null ? null : firstRows(first ? l.c0() : tr.c().select(tPrev), rows),
+                    tr.c() == null ? null : firstRows(tr.c().select(t), rows),
+                    tr.hn() == null ? null : firstRows(tr.hn().select(t), rows),
+                    firstRows(tr.h().select(t), rows), firstRows(l.dOut().select(t), rows), firstRows(l.dh(), rows),
+                    firstRows(l.dc(), rows), firstRows(l.dWx().select(t), rows), dRh));
+            backend.gemm(false, false, 1.0, dRh, w.wHh(), 1.0, firstRows(l.dh(), rows));
+            if (rows < batch) {   // no gradient at a finished row's step: the weight gradients sum over all rows
+                backend.fill(l.dWx().select(t).slice(rows, batch), 0.0);
+                if (l.dRh() != l.dWx()) {
+                    backend.fill(l.dRh().select(t).slice(rows, batch), 0.0);
+                }
+            }
         }
     }
 

@@ -33,11 +33,13 @@ public final class RecurrentSaved {
     final Tensor h0;
     final Tensor c0;              // LSTM only
     final boolean inference;      // from infer or inferStep: nothing kept, no backward
+    final PackedLengths packed;   // a variable-length pass: every tensor here has its rows sorted; else null
     private final List<Tensor> owned;   // made by the forward and seen by no caller
     private boolean released;
 
     RecurrentSaved(RecurrentLayer layer, int steps, int batch, boolean fromStep, Tensor[] layerInputs,
-                   Tensor[] dropoutMasks, Trace[] traces, Tensor h0, Tensor c0, List<Tensor> owned) {
+                   Tensor[] dropoutMasks, Trace[] traces, Tensor h0, Tensor c0, PackedLengths packed,
+                   List<Tensor> owned) {
         this.layer = layer;
         this.steps = steps;
         this.batch = batch;
@@ -47,13 +49,14 @@ public final class RecurrentSaved {
         this.traces = traces;
         this.h0 = h0;
         this.c0 = c0;
+        this.packed = packed;
         this.owned = owned;
         this.inference = traces == null;
     }
 
     /** What an inference pass returns in place of a saved: no traces, nothing to release. */
     static RecurrentSaved inference(RecurrentLayer layer, int steps, int batch, boolean fromStep) {
-        return new RecurrentSaved(layer, steps, batch, fromStep, null, null, null, null, null,
+        return new RecurrentSaved(layer, steps, batch, fromStep, null, null, null, null, null, null,
                 new java.util.ArrayList<>());
     }
 

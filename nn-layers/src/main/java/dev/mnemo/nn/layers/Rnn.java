@@ -27,8 +27,9 @@ import dev.mnemo.nn.Nonlinearity;
  *
  * <p><b>Differs from PyTorch</b>: explicit {@code backward} (gradients accumulate into
  * {@link #flatGradients()}); initialisation seeded per layer rather than from a global generator;
- * dropout masks come from a counter-based stream ({@link #seedDropout}), not PyTorch's generator; no
- * packed sequences; no {@code proj_size}.
+ * dropout masks come from a counter-based stream ({@link #seedDropout}), not PyTorch's generator;
+ * variable-length batches take their lengths directly ({@link #forward(dev.mnemo.nn.Tensor,
+ * RecurrentState, int[])}) instead of a {@code PackedSequence}; no {@code proj_size}.
  */
 public final class Rnn extends RecurrentLayer {
 

@@ -1,0 +1,134 @@
+package dev.mnemo.nn.layers;
+
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
+/**
+ * The per-row lengths of a variable-length batch (PyTorch's {@code pack_padded_sequence} with
+ * {@code enforce_sorted=False}) and the row order a packed pass runs in.
+ *
+ * <p>A packed pass sorts the batch rows by length, longest first (ties keep their order), so that the
+ * rows still running at step t are always a prefix {@code [0, active(t))} of the batch: every cell and
+ * GEMM of a step then works on a contiguous block of rows, as cuDNN's packed layout does. The index
+ * arrays here feed {@link dev.mnemo.nn.Backend#gatherRows} to move tensors between the caller's row
+ * order and the sorted one.
+ */
+final class PackedLengths {
+
+    private final int steps;
+    private final int batch;
+    private final int[] lengths;   // per caller row
+    private final int[] order;     // sorted position → caller row
+    private final int[] position;  // caller row → sorted position
+    private final int[] active;    // per step t: rows with length > t
+
+    private PackedLengths(int[] lengths, int steps) {
+        this.steps = steps;
+        this.batch = lengths.length;
+        this.lengths = lengths.clone();
+        this.order = IntStream.range(0, batch).boxed()
+                .sorted((a, b) -> Integer.compare(lengths[b], lengths[a]))   // stable: ties keep their order
+                .mapToInt(Integer::intValue).toArray();
+        this.position = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            position[order[i]] = i;
+        }
+        this.active = new int[steps];
+        for (int len : lengths) {
+            for (int t = 0; t < len; t++) {
+                active[t]++;
+            }
+        }
+    }
+
+    /**
+     * The packing of a call with {@code steps} steps and {@code batch} rows; null when {@code lengths}
+     * is null or every row runs all steps (the ordinary pass, bit for bit).
+     *
+     * @throws IllegalArgumentException when there is not one length per row, or a length is outside
+     *                                  {@code [1, steps]}
+     */
+    static PackedLengths of(int[] lengths, int steps, int batch) {
+        if (lengths == null) {
+            return null;
+        }
+        if (lengths.length != batch) {
+            throw new IllegalArgumentException("lengths must have one entry per batch row (" + batch + "), got "
+                    + lengths.length);
+        }
+        for (int b = 0; b < batch; b++) {
+            if (lengths[b] < 1 || lengths[b] > steps) {
+                throw new IllegalArgumentException("lengths[" + b + "] must be in [1, " + steps + "] (the input's "
+                        + "steps), got " + lengths[b]);
+            }
+        }
+        return Arrays.stream(lengths).allMatch(l -> l == steps) ? null : new PackedLengths(lengths, steps);
+    }
+
+    /** Rows still running at step {@code t}: the sorted rows {@code [0, active(t))}. */
+    int active(int t) {
+        return active[t];
+    }
+
+    /** The length of caller row {@code b}. */
+    int length(int b) {
+        return lengths[b];
+    }
+
+    int batch() {
+        return batch;
+    }
+
+    int steps() {
+        return steps;
+    }
+
+    /**
+     * Gather indices that turn a caller tensor of rows {@code [T·B]} (time-major) or {@code [B·T]}
+     * ({@code batchFirst}) into the sorted time-major {@code [T·B]}: row {@code t·B + i} takes caller
+     * row {@code order[i]} at step t.
+     */
+    int[] toSorted(boolean batchFirst) {
+        int[] idx = new int[steps * batch];
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < batch; i++) {
+                idx[t * batch + i] = batchFirst ? order[i] * steps + t : t * batch + order[i];
+            }
+        }
+        return idx;
+    }
+
+    /**
+     * Gather indices from the sorted time-major {@code [T·B]} into the caller's row order, time-major
+     * or {@code batchFirst}: the inverse of {@link #toSorted}.
+     */
+    int[] fromSorted(boolean batchFirst) {
+        int[] idx = new int[steps * batch];
+        for (int t = 0; t < steps; t++) {
+            for (int b = 0; b < batch; b++) {
+                idx[batchFirst ? b * steps + t : t * batch + b] = t * batch + position[b];
+            }
+        }
+        return idx;
+    }
+
+    /** Gather indices that sort the rows of a state {@code [slices·B]} (every layer and direction). */
+    int[] stateToSorted(int slices) {
+        return stateIndex(slices, order);
+    }
+
+    /** Gather indices that bring a sorted state {@code [slices·B]} back to the caller's row order. */
+    int[] stateFromSorted(int slices) {
+        return stateIndex(slices, position);
+    }
+
+    private int[] stateIndex(int slices, int[] rowMap) {
+        int[] idx = new int[slices * batch];
+        for (int s = 0; s < slices; s++) {
+            for (int r = 0; r < batch; r++) {
+                idx[s * batch + r] = s * batch + rowMap[r];
+            }
+        }
+        return idx;
+    }
+}
