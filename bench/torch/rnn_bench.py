@@ -14,6 +14,11 @@ dL/doutput = 1. Each timed run sits between two CUDA events; warm-up as the Java
 least `warmup` runs and `min_warmup_ms`). OUT.json holds, per key "CELL/shape/math", the median and
 p10 / p90 in milliseconds, keyed like the Java report.
 
+A shape with "lengths" (the "packed" rows: one length per batch row) runs as a variable-length
+batch: pack_padded_sequence(x, lengths, enforce_sorted=False), the layer on the packed sequence,
+and pad_packed_sequence back to [T, B, H], all inside the timed region, as Mnemo's packed call sorts
+and unsorts its rows inside its own.
+
 Without torch or a CUDA device it writes {"available": false, "reason": ...} with no results and
 exits 0.
 """
@@ -106,19 +111,25 @@ def main(argv):
             x = torch.rand(s["T"], s["B"], s["I"], device=dev) * 2 - 1
             xg = x.clone().requires_grad_(True)
             dy = torch.ones(s["T"], s["B"], s["H"], device=dev)
+            lengths = torch.tensor(s["lengths"]) if "lengths" in s else None   # on the CPU, as pack wants
+
+            def run(inp):
+                if lengths is None:
+                    return layer(inp)[0]
+                packed = torch.nn.utils.rnn.pack_padded_sequence(inp, lengths, enforce_sorted=False)
+                return torch.nn.utils.rnn.pad_packed_sequence(layer(packed)[0], total_length=s["T"])[0]
 
             def forward():
                 with torch.no_grad():
-                    layer(x)
+                    run(x)
 
             def forward_train():
-                layer(xg)
+                run(xg)
 
             def forward_backward():
                 layer.zero_grad(set_to_none=False)
                 xg.grad = None
-                y, _ = layer(xg)
-                y.backward(dy)
+                run(xg).backward(dy)
 
             fwd = timed(forward, rep_fwd)
             fb = timed(forward_backward, rep_fb)

@@ -102,9 +102,31 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
         return d;
     }
 
-    /** "T=100 B=64 I=1024 H=1024". */
+    /** "T=100 B=64 I=1024 H=1024", and for a packed row its lengths' range: "T=100 B=64 I=256 H=256 lengths 100..51". */
     public String dims() {
-        return String.format(Locale.ROOT, "T=%d B=%d I=%d H=%d", steps, batch, input, hidden);
+        String d = String.format(Locale.ROOT, "T=%d B=%d I=%d H=%d", steps, batch, input, hidden);
+        int[] l = lengths();
+        return l == null ? d : d + " lengths " + l[0] + ".." + l[l.length - 1];
+    }
+
+    /** The shape name of the variable-length rows ({@link #PACKED}). */
+    public static final String PACKED_SHAPE = "packed";
+
+    /**
+     * The per-row lengths of a variable-length row (shape {@value #PACKED_SHAPE}): from T down to about
+     * T/2 across the batch, longest first (both sides sort rows by length anyway: PyTorch with
+     * {@code enforce_sorted=False}, Mnemo always), so the padded batch is about a quarter padding.
+     * Null for a full-length row.
+     */
+    public int[] lengths() {
+        if (!shape.equals(PACKED_SHAPE)) {
+            return null;
+        }
+        int[] l = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            l[b] = steps - (int) ((long) b * steps / (2L * batch));
+        }
+        return l;
     }
 
     private static BenchShape row(String cell, String shape, int t, int b, int i, int h, String math,
@@ -140,16 +162,27 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
             row("GRU", "large", 100, 64, 1024, 1024, "tf32", 2.048, 5.333));
 
     /**
-     * The anchors restricted to the given cells, shape names and maths (null or empty: all), in the
-     * anchors' order.
+     * Variable-length batches (PyTorch's {@code pack_padded_sequence}) at the anchors' "small" size:
+     * no anchor of their own (NaN), compared with PyTorch's packed cuDNN path in the same run.
+     */
+    public static final List<BenchShape> PACKED = CELLS.stream()
+            .map(c -> row(c, PACKED_SHAPE, 100, 64, 256, 256, "fp32", Double.NaN, Double.NaN)).toList();
+
+    /** Every row the suite times: the anchors, then the packed rows. */
+    public static final List<BenchShape> ALL = java.util.stream.Stream.concat(ANCHORS.stream(), PACKED.stream())
+            .toList();
+
+    /**
+     * The suite's rows ({@link #ALL}) restricted to the given cells, shape names and maths (null or
+     * empty: all), in that order.
      *
-     * @throws IllegalArgumentException when a name matches no anchor row
+     * @throws IllegalArgumentException when a name matches no row
      */
     public static List<BenchShape> select(List<String> cells, List<String> shapes, List<String> maths) {
-        check("cell", cells, ANCHORS.stream().map(BenchShape::cell).toList());
-        check("shape", shapes, ANCHORS.stream().map(BenchShape::shape).toList());
-        check("math", maths, ANCHORS.stream().map(BenchShape::math).toList());
-        return ANCHORS.stream()
+        check("cell", cells, ALL.stream().map(BenchShape::cell).toList());
+        check("shape", shapes, ALL.stream().map(BenchShape::shape).toList());
+        check("math", maths, ALL.stream().map(BenchShape::math).toList());
+        return ALL.stream()
                 .filter(s -> cells == null || cells.isEmpty() || cells.contains(s.cell()))
                 .filter(s -> shapes == null || shapes.isEmpty() || shapes.contains(s.shape()))
                 .filter(s -> maths == null || maths.isEmpty() || maths.contains(s.math()))

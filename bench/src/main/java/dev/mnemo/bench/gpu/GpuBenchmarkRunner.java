@@ -25,14 +25,14 @@ import java.util.SequencedMap;
 
 /**
  * Times Mnemo's CUDA recurrent layers on the shapes of {@code gpu-anchors.md}'s cuDNN table
- * ({@link BenchShape#ANCHORS}) and writes a JSON + Markdown report beside PyTorch/cuDNN's numbers
+ * ({@link BenchShape#ANCHORS}), and on variable-length batches ({@link BenchShape#PACKED}), and writes a JSON + Markdown report beside PyTorch/cuDNN's numbers
  * from {@code bench/torch/rnn_bench.py}, with the ratio torch / ours for each row.
  *
  * <h2>Usage</h2>
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED -cp "jars/*" dev.mnemo.bench.gpu.GpuBenchmarkRunner [options]
  *     --cells RNN,LSTM,GRU      cells to run (default all)
- *     --shapes small,large      anchor shape names (default all)
+ *     --shapes small,large      shape names: the anchors' and "packed" (default all)
  *     --math fp32,tf32          GEMM precisions (default both)
  *     --repeats N               timed forward runs per row (default 20); forward+backward runs max(3, N/2)
  *     --warmup N                untimed runs first (default 5, and at least 250 ms of them)
@@ -253,10 +253,12 @@ public final class GpuBenchmarkRunner {
         b.append("  \"shapes\": [");
         String sep = "\n";
         for (BenchShape s : shapes) {
+            int[] lengths = s.lengths();
             b.append(sep).append(String.format(Locale.ROOT,
-                    "    {\"key\": %s, \"cell\": %s, \"shape\": %s, \"T\": %d, \"B\": %d, \"I\": %d, \"H\": %d, \"math\": %s}",
+                    "    {\"key\": %s, \"cell\": %s, \"shape\": %s, \"T\": %d, \"B\": %d, \"I\": %d, \"H\": %d, \"math\": %s%s}",
                     MiniJson.quote(s.key()), MiniJson.quote(s.cell()), MiniJson.quote(s.shape()), s.steps(),
-                    s.batch(), s.input(), s.hidden(), MiniJson.quote(s.math())));
+                    s.batch(), s.input(), s.hidden(), MiniJson.quote(s.math()),
+                    lengths == null ? "" : ", \"lengths\": " + Arrays.toString(lengths)));
             sep = ",\n";
         }
         return b.append(shapes.isEmpty() ? "]\n}\n" : "\n  ]\n}\n").toString();

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 
 /**
  * One timed recurrent case on the GPU: the layer (seed 1), its input {@code [T, B, I]} of U(−1, 1)
- * and ∂L/∂output = 1, on {@code backend}.
+ * and ∂L/∂output = 1, on {@code backend}; a packed row's per-row {@code lengths} (else null).
  *
  * <p>Each run releases what it made as soon as it is done with it: the saved trace, the output and
  * final state, and after a backward the input and state gradients. PyTorch frees a call's results
@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * and on the emulated driver 0.3–1.1 ms against 5–220 µs without it. The GPU waited for that host
  * time, and it was timed on our side only.
  */
-record RecurrentBenchCase(CudaBackend backend, RecurrentLayer layer, Tensor x, Tensor dy) {
+record RecurrentBenchCase(CudaBackend backend, RecurrentLayer layer, Tensor x, Tensor dy, int[] lengths) {
 
     static RecurrentBenchCase build(BenchShape s, CudaBackend backend) {
         RecurrentLayer layer = s.newLayer(backend);
@@ -32,7 +32,7 @@ record RecurrentBenchCase(CudaBackend backend, RecurrentLayer layer, Tensor x, T
         }
         Tensor dy = Tensor.zeros(s.steps(), s.batch(), s.hidden());
         dy.fill(1.0);
-        return new RecurrentBenchCase(backend, layer, x.to(Device.CUDA), dy.to(Device.CUDA));
+        return new RecurrentBenchCase(backend, layer, x.to(Device.CUDA), dy.to(Device.CUDA), s.lengths());
     }
 
     /**
@@ -40,13 +40,13 @@ record RecurrentBenchCase(CudaBackend backend, RecurrentLayer layer, Tensor x, T
      * no backward follows and nothing is kept for one.
      */
     void infer() {
-        RecurrentOutput o = layer.infer(x, null);
+        RecurrentOutput o = layer.infer(x, null, lengths);
         release(backend, o.output(), o.state().h(), o.state().c());
     }
 
     /** The forward half of a training step: it keeps its trace for a backward, released at once here. */
     void forward() {
-        RecurrentOutput o = layer.forward(x, null);
+        RecurrentOutput o = layer.forward(x, null, lengths);
         o.saved().release();
         release(backend, o.output(), o.state().h(), o.state().c());
     }
@@ -54,7 +54,7 @@ record RecurrentBenchCase(CudaBackend backend, RecurrentLayer layer, Tensor x, T
     /** As a training step runs it: every weight gradient and ∂L/∂x, then nothing kept but the gradients. */
     void forwardBackward() {
         layer.zeroGradients();
-        RecurrentOutput o = layer.forward(x, null);
+        RecurrentOutput o = layer.forward(x, null, lengths);
         RecurrentGradients g = layer.backward(o.saved(), dy, null);
         o.saved().release();
         release(backend, o.output(), o.state().h(), o.state().c(), g.dx(), g.dState().h(), g.dState().c());

@@ -77,9 +77,27 @@ class BenchShapeTest {
     void selectFiltersInTheAnchorsOrder() {
         List<BenchShape> s = BenchShape.select(List.of("LSTM", "GRU"), List.of("large"), List.of("tf32"));
         assertEquals(List.of("LSTM/large/tf32", "GRU/large/tf32"), s.stream().map(BenchShape::key).toList());
-        assertEquals(24, BenchShape.select(null, List.of(), null).size());
+        assertEquals(24 + 3, BenchShape.select(null, List.of(), null).size(), "the anchors and the packed rows");
         var e = assertThrows(IllegalArgumentException.class, () -> BenchShape.select(List.of("TCN"), null, null));
         assertTrue(e.getMessage().startsWith("cell must be one of [RNN, LSTM, GRU], got TCN"), e.getMessage());
+    }
+
+    /** Packed rows: one length per batch row, T first, descending to about T/2; anchor rows have none. */
+    @Test
+    void packedRowsCarryLengthsFromTToAboutHalf() {
+        List<BenchShape> packed = BenchShape.select(null, List.of(BenchShape.PACKED_SHAPE), null);
+        assertEquals(List.of("RNN/packed/fp32", "LSTM/packed/fp32", "GRU/packed/fp32"),
+                packed.stream().map(BenchShape::key).toList());
+        int[] l = packed.getFirst().lengths();
+        assertEquals(64, l.length);
+        assertEquals(100, l[0]);
+        assertEquals(51, l[63]);
+        for (int b = 1; b < l.length; b++) {
+            assertTrue(l[b] <= l[b - 1], "descending at " + b);
+        }
+        assertEquals("T=100 B=64 I=256 H=256 lengths 100..51", packed.getFirst().dims());
+        assertTrue(BenchShape.ANCHORS.stream().allMatch(s -> s.lengths() == null));
+        assertEquals(null, packed.getFirst().withDims(5, 3, 8, 16).lengths(), "a custom row runs full length");
     }
 
     @Test

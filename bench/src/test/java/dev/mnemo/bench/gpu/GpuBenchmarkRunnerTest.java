@@ -102,6 +102,22 @@ class GpuBenchmarkRunnerTest {
                 first.get("H")));
     }
 
+    /** The script gets a packed row's lengths, so both sides time the same variable-length batch. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void emittedPackedShapesCarryTheirLengths(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("shapes.json");
+        assertEquals(0, run("--cells", "GRU", "--shapes", "packed,small", "--emit-shapes", file.toString()).rc());
+        var shapes = (List<Map<String, Object>>) ((Map<String, Object>) MiniJson.parse(Files.readString(file)))
+                .get("shapes");
+        assertEquals(List.of("GRU/small/fp32", "GRU/packed/fp32"), shapes.stream().map(s -> s.get("key")).toList());
+        assertTrue(!shapes.getFirst().containsKey("lengths"), "a full-length row has no lengths");
+        var lengths = (List<Number>) shapes.get(1).get("lengths");
+        int[] expected = BenchShape.select(List.of("GRU"), List.of("packed"), null).getFirst().lengths();
+        assertEquals(java.util.Arrays.stream(expected).boxed().toList(),
+                lengths.stream().map(Number::intValue).toList());
+    }
+
     @Test
     void badOptionsExitTwoWithTheRule() {
         Result r = run("--repeats", "0");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.PersistentPolicy;
-import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,18 +13,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A timed run gives back every block it took, so the timer needs no garbage collection between runs
  * (RecurrentBenchCase): once warm (the cache filled, the per-step loops recorded as graphs), more
- * runs leave the memory in use where it was, on either recurrent path.
+ * runs leave the memory in use where it was, on either recurrent path, and for variable-length rows.
  */
 @Tag("gpu")
 class RecurrentBenchCaseGpuTest {
 
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"LSTM, per-step", "LSTM, persistent", "GRU, per-step", "RNN, persistent"})
-    void runsReleaseWhatTheyMake(String cell, String path) {
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource({"LSTM, per-step, small", "LSTM, persistent, small", "GRU, per-step, small", "RNN, persistent, small",
+            "LSTM, per-step, packed", "GRU, per-step, packed"})
+    void runsReleaseWhatTheyMake(String cell, String path, String shapeName) {
         assumeTrue(CudaBackend.isAvailable(), () -> "no GPU: " + CudaBackend.unavailableReason().orElse(""));
         CudaBackend gpu = CudaBackend.float32();
-        BenchShape shape = BenchShape.select(List.of(cell), List.of("small"), List.of("fp32")).getFirst()
-                .withDims(5, 3, 8, 16);
+        BenchShape shape = new BenchShape(cell, shapeName, 5, 3, 8, 16, "fp32", Double.NaN, Double.NaN);
         RecurrentBenchCase c = RecurrentBenchCase.build(shape, gpu);
         withPath(path, () -> {
             for (int i = 0; i < 3; i++) {
