@@ -779,13 +779,15 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                     backend.copy(cPrev.slice(rows, batch), c.slice(rows, batch));
                 }
             }
+            // unpacked: rh may be a split product's partials [S, B, G·H], whose first dimension is not the batch
+            Tensor rhRows = packed == null ? rh : firstRows(rh, rows);
             if (packed == null) {
                 backend.recurrentProduct(hPrev, w.wHh(), rh);
             } else {
-                backend.gemm(false, true, 1.0, firstRows(hPrev, rows), w.wHh(), 0.0, firstRows(rh, rows));
+                backend.gemm(false, true, 1.0, firstRows(hPrev, rows), w.wHh(), 0.0, rhRows);
             }
             Tensor gatesT = firstRows(tr.gates().select(t), rows);
-            cellForward(backend, new StepForward(gatesT, firstRows(rh, rows), w.bIh(), w.bHh(), firstRows(hPrev, rows),
+            cellForward(backend, new StepForward(gatesT, rhRows, w.bIh(), w.bHh(), firstRows(hPrev, rows),
                     firstRows(cPrev, rows), keeps ? gatesT : null, firstRows(c, rows),
                     tr.hn() == null ? null : firstRows(tr.hn().select(t), rows), firstRows(h, rows)));
         }
