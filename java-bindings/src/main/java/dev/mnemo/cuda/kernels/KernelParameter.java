@@ -51,9 +51,13 @@ public record KernelParameter(String cType, String name) {
         return cType.endsWith("*");
     }
 
-    /** Whether the parameter is a params struct passed by value. */
+    /**
+     * Whether the parameter is a params struct passed by value. The constructor admitted only the
+     * three kinds, so this is what is neither a pointer nor a value type: no pattern match, which every
+     * kernel launch asks for every argument.
+     */
     public boolean isStruct() {
-        return STRUCT.matcher(cType).matches();
+        return !isPointer() && !VALUE_TYPES.containsKey(cType);
     }
 
     /**
