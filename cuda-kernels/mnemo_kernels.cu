@@ -38,5 +38,6 @@
 #include "eigen_batched.cu"
 #include "dropout.cu"
 #include "scatter_add_rows.cu"
+#include "gather_rows.cu"
 #include "persistent_cluster_fwd.cu"
 #include "persistent_cluster_bwd.cu"

@@ -1,7 +1,7 @@
 // check_dropout_scatter.cpp — `check` cases of the dropout and scatter families: the device
 // dropout hash against values computed by the Java contract (CpuBackend.dropoutUniform), mask and
-// y bit for bit against a host twin, and the grouped scatter-add bit for bit against the
-// sequential in-order loop.
+// y bit for bit against a host twin, the grouped scatter-add bit for bit against the
+// sequential in-order loop, and the row gather against the host loop.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -211,6 +211,30 @@ void check_scatter_case(const char* what, const std::vector<int>& rows, long lon
            what, n, tableRows, width, segments, diff, damaged);
 }
 
+// The gather, bit for bit: each output row is its table row, and nothing past out is written.
+void check_gather_case(const char* what, const std::vector<int>& rows, long long tableRows,
+                       long long width, std::mt19937& rng, Tally& t) {
+  const long long n = static_cast<long long>(rows.size());
+  const std::vector<float> table = spread_values(tableRows * width, rng);
+  std::vector<float> want(at(n * width));
+  for (long long i = 0; i < n; ++i) {
+    for (long long c = 0; c < width; ++c) {
+      want[at(i * width + c)] = table[at(rows[at(i)] * width + c)];
+    }
+  }
+  DeviceBuffer dTable = check::upload_exact(table);
+  DeviceBuffer dOut = guarded_output(n * width);
+  DeviceArray<int> dRows = upload_ints(rows);
+  launch_gather_rows(dTable.get(), dRows.get(), dOut.get(), n, width, nullptr);
+  CHECK(cudaDeviceSynchronize());
+  const std::vector<float> got = dOut.download();
+  const long long diff = bit_differences(got, want, n * width);
+  const long long damaged = guard_damage(got, n * width);
+  t.expect(diff == 0 && damaged == 0,
+           "gather   %-22s n=%-6lld rows=%-5lld width=%-4lld bits_off=%lld guard_damaged=%lld", what,
+           n, tableRows, width, diff, damaged);
+}
+
 std::vector<int> random_rows(long long n, int tableRows, std::mt19937& rng) {
   std::uniform_int_distribution<int> dist(0, tableRows - 1);
   std::vector<int> rows(at(n));
@@ -240,6 +264,13 @@ void check_dropout_scatter(std::mt19937& rng, Tally& t) {
   std::vector<int> mixed = random_rows(kPastOneGridPass / 64, 40, rng);
   for (std::size_t i = 0; i < mixed.size(); i += 3) mixed[i] = 0;  // a hot row among others
   check_scatter_case("hot row, past one grid", mixed, 40, 64, rng, t);
+
+  check_gather_case("empty", {}, 4, 8, rng, t);
+  check_gather_case("width 0", {1, 2, 1}, 4, 0, rng, t);
+  check_gather_case("permutation", {3, 0, 4, 2, 1}, 5, 37, rng, t);
+  check_gather_case("random repeats", random_rows(2000, 50, rng), 50, 33, rng, t);
+  check_gather_case("past one grid", random_rows(kPastOneGridPass / 64 + 3, 700, rng), 700, 64, rng,
+                    t);
 }
 
 }  // namespace mnemo::harness

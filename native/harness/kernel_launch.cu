@@ -540,4 +540,11 @@ void launch_scatter_add_rows(float* table, const float* src, const int* order,
   CHECK_LAUNCH();
 }
 
+void launch_gather_rows(const float* table, const int* rows, float* out, long long n,
+                        long long width, cudaStream_t stream) {
+  mnemo_gather_rows_f32<<<elementwise_grid(n * width), kBlockThreads, 0, stream>>>(table, rows, out,
+                                                                                  n, width);
+  CHECK_LAUNCH();
+}
+
 }  // namespace mnemo::harness

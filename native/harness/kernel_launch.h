@@ -182,5 +182,8 @@ void launch_dropout(const float* x, float* mask, float* y, long long n, long lon
 void launch_scatter_add_rows(float* table, const float* src, const int* order,
                              const int* segStart, const int* segRow, long long segments,
                              long long width, cudaStream_t stream);
+// Grid-stride over n·width.
+void launch_gather_rows(const float* table, const int* rows, float* out, long long n,
+                        long long width, cudaStream_t stream);
 
 }  // namespace mnemo::harness

@@ -1254,4 +1254,19 @@ extern "C" __global__ void mnemo_scatter_add_rows_f32(float* table, const float*
                                                       const int* segRow, long long segments,
                                                       long long width);
 
+/* ───────────────────────────── family: gather ────────────────────────────── */
+/*
+ * out[i, :] = table[rows[i], :] for every i < n (Embedding forward, the row permutations of a
+ * packed recurrent pass); rows may repeat, in any order:
+ *   table  [R, width]  in; must not overlap out
+ *   rows   [n]         in: table rows, each in [0, R) (the host checks)
+ *   out    [n, width]  out
+ *   n                  rows gathered, >= 0
+ *   width              columns, >= 0
+ * Launch: block 256 threads, grid ceil(n·width / 256) capped at 65535 (grid-stride over
+ *         (i, column), column fastest), at least 1; no dynamic shared memory.
+ */
+extern "C" __global__ void mnemo_gather_rows_f32(const float* table, const int* rows, float* out,
+                                                 long long n, long long width);
+
 #endif /* MNEMO_KERNELS_H */

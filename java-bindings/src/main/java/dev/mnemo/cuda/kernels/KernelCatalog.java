@@ -17,7 +17,7 @@ public final class KernelCatalog {
     public static List<Class<?>> launchers() {
         return List.of(TensorKernels.class, ClipKernels.class, RnnKernels.class, LstmKernels.class, GruKernels.class,
                 LossKernels.class, OptimKernels.class, MemnetKernels.class, PersistentKernels.class, EigenKernels.class,
-                DropoutKernels.class, ScatterKernels.class);
+                DropoutKernels.class, ScatterKernels.class, GatherKernels.class);
     }
 
     /**
@@ -47,6 +47,7 @@ public final class KernelCatalog {
         all.addAll(EigenKernels.signatures());
         all.addAll(DropoutKernels.signatures());
         all.addAll(ScatterKernels.signatures());
+        all.addAll(GatherKernels.signatures());
         return List.copyOf(all);
     }
 }

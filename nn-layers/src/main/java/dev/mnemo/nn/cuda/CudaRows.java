@@ -31,20 +31,43 @@ final class CudaRows extends CudaOps {
         if (overlap(table, out)) {
             throw new IllegalArgumentException("out must not overlap table in gatherRows");
         }
-        if (w == 0) {
+        if (w == 0 || rows.length == 0) {
             return;
         }
-        // slow path: one device copy per run of consecutive source rows (no gather kernel yet).
-        for (int i = 0; i < rows.length; ) {
-            int run = 1;
-            while (i + run < rows.length && rows[i + run] == rows[i] + run) {
-                run++;
+        if (runs(rows) <= COPY_RUNS) {   // a few device copies cost less than uploading the indices
+            for (int i = 0; i < rows.length; ) {
+                int run = runLength(rows, i);
+                o.buffer().copyFromDeviceAsync(t.buffer(), (table.offset() + (long) rows[i] * w) * Float.BYTES,
+                        (out.offset() + (long) i * w) * Float.BYTES, (long) run * w * Float.BYTES, rt.stream);
+                i += run;
             }
-            long bytes = (long) run * w * Float.BYTES;
-            o.buffer().copyFromDeviceAsync(t.buffer(), (table.offset() + (long) rows[i] * w) * Float.BYTES,
-                    (out.offset() + (long) i * w) * Float.BYTES, bytes, rt.stream);
-            i += run;
+            return;
         }
+        // One kernel, whatever the order: the indices go up through a reused workspace. The copy
+        // from the heap is synchronous, so earlier work reading the workspace is done before it.
+        DeviceBuffer onDevice = rt.workspace(CudaRuntime.Workspace.GATHER_ROWS, rows.length);
+        onDevice.copyFromHost(MemorySegment.ofArray(rows), 0);
+        rt.gather.rows(mem("table", table), onDevice, mem("out", out), rows.length, w);
+    }
+
+    /** Runs of consecutive rows up to which {@link #gather} copies each run instead of launching the kernel. */
+    static final int COPY_RUNS = 4;
+
+    /** How many runs of consecutive source rows {@code rows} has (each a single device copy). */
+    static int runs(int[] rows) {
+        int runs = 0;
+        for (int i = 0; i < rows.length; i += runLength(rows, i)) {
+            runs++;
+        }
+        return runs;
+    }
+
+    private static int runLength(int[] rows, int i) {
+        int run = 1;
+        while (i + run < rows.length && rows[i + run] == rows[i] + run) {
+            run++;
+        }
+        return run;
     }
 
     /** {@link dev.mnemo.nn.Backend#scatterAddRows}. */

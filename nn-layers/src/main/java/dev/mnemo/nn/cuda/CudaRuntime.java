@@ -11,6 +11,7 @@ import dev.mnemo.cuda.DeviceBuffer;
 import dev.mnemo.cuda.KernelModule;
 import dev.mnemo.cuda.kernels.ClipKernels;
 import dev.mnemo.cuda.kernels.DropoutKernels;
+import dev.mnemo.cuda.kernels.GatherKernels;
 import dev.mnemo.cuda.kernels.GruKernels;
 import dev.mnemo.cuda.kernels.LossKernels;
 import dev.mnemo.cuda.kernels.LstmKernels;
@@ -51,7 +52,9 @@ final class CudaRuntime {
         /** Split-path partials of the key-value memory read (forward and backward). */
         MEMNET_PARTIALS,
         /** A scatter's grouped row indices (int32, {@code ScatterPlan.packed()}). */
-        SCATTER_PLAN
+        SCATTER_PLAN,
+        /** A gather's row indices (int32). */
+        GATHER_ROWS
     }
 
     final CudaContext context;
@@ -71,6 +74,7 @@ final class CudaRuntime {
     final OptimKernels optim;
     final DropoutKernels dropout;
     final ScatterKernels scatter;
+    final GatherKernels gather;
 
     private final Map<Workspace, DeviceBuffer> workspaces = new EnumMap<>(Workspace.class);
     /** Tensor blocks: taken by {@link #allocate}, given back by {@link #drainReleases}. */
@@ -104,6 +108,7 @@ final class CudaRuntime {
         this.optim = new OptimKernels(module, stream);
         this.dropout = new DropoutKernels(module, stream);
         this.scatter = new ScatterKernels(module, stream);
+        this.gather = new GatherKernels(module, stream);
     }
 
     /** Opens device {@code ordinal}: context, stream, kernels, cuBLAS; releases what it made on failure. */

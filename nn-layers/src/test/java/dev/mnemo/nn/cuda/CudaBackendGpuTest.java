@@ -13,6 +13,7 @@ import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Nonlinearity;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.optim.GradientClipping;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -173,6 +174,48 @@ class CudaBackendGpuTest {
         cpu.scatterAddRows(g, rows, table);
         gpu.scatterAddRows(gg, rows, gTable);
         assertClose(table, gTable, 1e-6, "scatterAddRows");
+    }
+
+    /**
+     * gatherRows both ways: a few runs of consecutive rows as device copies, any other order by the
+     * gather kernel, on views at offsets; two kernel gathers back to back each read their own indices
+     * (the second upload waits for the first kernel).
+     */
+    @Test
+    void gatherRowsByCopiesAndByKernel() {
+        Tensor table = random(61, 1, 40, 9);
+        Tensor gTableBase = gpu.zeros(45, 9);
+        Tensor gTable = gTableBase.slice(5, 45);   // a view at an offset
+        gpu.copy(table, gTable);
+        int[] fewRuns = {10, 11, 12, 13, 2, 3, 30};   // 3 runs: copies
+        int[] permutation = new int[40];
+        for (int i = 0; i < 40; i++) {
+            permutation[i] = (i * 17 + 3) % 40;   // 40 runs: the kernel
+        }
+        int[] repeats = {7, 7, 7, 0, 39, 7, 1, 1, 38, 2};   // 8 runs: the kernel
+        assertEquals(3, CudaRows.runs(fewRuns));
+        assertEquals(40, CudaRows.runs(permutation));
+        Tensor gOutBase = gpu.zeros(3 + 40 + 40 + 10, 9);
+        int at = 3;
+        for (int[] rows : List.of(fewRuns, permutation, repeats)) {
+            Tensor want = Tensor.zeros(rows.length, 9);
+            cpu.gatherRows(table, rows, want);
+            Tensor got = gOutBase.slice(at, at + rows.length);
+            gpu.gatherRows(gTable, rows, got);
+            assertClose(want, got, 0, "gatherRows of " + rows.length + " rows in " + CudaRows.runs(rows) + " runs");
+            at += rows.length;
+        }
+        // back to back, nothing read in between: each kernel must see its own indices
+        Tensor first = gpu.zeros(40, 9);
+        Tensor second = gpu.zeros(10, 9);
+        gpu.gatherRows(gTable, permutation, first);
+        gpu.gatherRows(gTable, repeats, second);
+        Tensor wantFirst = Tensor.zeros(40, 9);
+        Tensor wantSecond = Tensor.zeros(10, 9);
+        cpu.gatherRows(table, permutation, wantFirst);
+        cpu.gatherRows(table, repeats, wantSecond);
+        assertClose(wantFirst, first, 0, "first of two back-to-back gathers");
+        assertClose(wantSecond, second, 0, "second of two back-to-back gathers");
     }
 
     @Test

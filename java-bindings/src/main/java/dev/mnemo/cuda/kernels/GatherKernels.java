@@ -1,0 +1,67 @@
+package dev.mnemo.cuda.kernels;
+
+import static dev.mnemo.cuda.kernels.KernelParameter.of;
+
+import dev.mnemo.cuda.CudaModule;
+import dev.mnemo.cuda.CudaStream;
+import dev.mnemo.cuda.DeviceMemory;
+import dev.mnemo.cuda.LaunchGeometry;
+import java.util.List;
+
+/**
+ * Launcher of the header's family "gather": {@code out[i, :] = table[rows[i], :]} in one launch,
+ * whatever the order of the rows (embedding lookups, the row permutations of packed recurrent
+ * passes). The counterpart of {@link ScatterKernels}.
+ */
+public final class GatherKernels {
+    /** Threads per block. */
+    public static final int BLOCK_THREADS = 256;
+
+    /**
+     * {@code mnemo_gather_rows_f32(const float* table, const int* rows, float* out, long long n,
+     * long long width)}.
+     */
+    public static final KernelSignature ROWS = KernelSignature.of("mnemo_gather_rows_f32",
+            of("const float*", "table"), of("const int*", "rows"), of("float*", "out"), of("long long", "n"),
+            of("long long", "width"));
+
+    private final LaunchTarget target;
+
+    /** Launchers for the kernels of {@code module}, queued on {@code stream}. */
+    public GatherKernels(CudaModule module, CudaStream stream) {
+        this(new ModuleLaunchTarget(module, stream, signatures()));
+    }
+
+    GatherKernels(LaunchTarget target) {
+        this.target = target;
+    }
+
+    /** The signatures of this family, in header order. */
+    public static List<KernelSignature> signatures() {
+        return List.of(ROWS);
+    }
+
+    /** Block 256, grid ceil(n·width / 256) capped at 65535, at least 1. */
+    public static LaunchGeometry geometry(long n, long width) {
+        LaunchChecks.count("n", n);
+        LaunchChecks.count("width", width);
+        return TensorKernels.geometry(Math.multiplyExact(n, width));
+    }
+
+    /**
+     * The gather. The indices are not read here (they live on the device): the caller checks them
+     * against the table's rows before uploading, and that the table does not overlap {@code out}.
+     *
+     * @param table [R, width] in
+     * @param rows [n] ints in [0, R)
+     * @param out [n, width] out
+     * @param n rows gathered, >= 0
+     * @param width columns, >= 0
+     */
+    public void rows(DeviceMemory table, DeviceMemory rows, DeviceMemory out, long n, long width) {
+        LaunchGeometry geometry = geometry(n, width);
+        LaunchChecks.holds("rows", rows, n, "n ints");
+        LaunchChecks.holds("out", out, Math.multiplyExact(n, width), "n·width");
+        target.launch(ROWS, geometry, table, rows, out, n, width);
+    }
+}
