@@ -334,7 +334,7 @@ public final class Cublas implements AutoCloseable {
         MatrixChecks.matrix("C", c, Float.BYTES, Transpose.NONE, m, n, ldc);
         long xCount = side == Side.LEFT ? m : n;
         MatrixChecks.capacity("x", x, Float.BYTES, xCount == 0 ? 0 : (xCount - 1) * incx + 1,
-                xCount + " elements, incx " + incx);
+                () -> xCount + " elements, incx " + incx);
         MemorySegment h = handle();
         try {
             int status = (int) SDGMM.invokeExact(h, side.mirrored().nativeValue(), n, m, a.address(), lda,

@@ -185,10 +185,10 @@ public final class Cusolver implements AutoCloseable {
         MatrixChecks.nonNegative("n", n);
         long elements = (long) n * n;
         long matrixBytes = elements * type.bytes();
-        MatrixChecks.capacity("a", a, type.bytes(), elements, n + " x " + n);
-        MatrixChecks.capacity("w", w, type.bytes(), 2L * n, n + " complex values");
+        MatrixChecks.capacity("a", a, type.bytes(), elements, () -> n + " x " + n);
+        MatrixChecks.capacity("w", w, type.bytes(), 2L * n, () -> n + " complex values");
         if (vr != null) {
-            MatrixChecks.capacity("vr", vr, type.bytes(), elements, n + " x " + n);
+            MatrixChecks.capacity("vr", vr, type.bytes(), elements, () -> n + " x " + n);
         }
         if (n == 0) {
             return;
@@ -283,8 +283,8 @@ public final class Cusolver implements AutoCloseable {
     public void syevd(CudaDataType type, int n, DeviceMemory a, DeviceMemory w, boolean vectors) {
         MatrixChecks.nonNegative("n", n);
         long elements = (long) n * n;
-        MatrixChecks.capacity("a", a, type.bytes(), elements, n + " x " + n);
-        MatrixChecks.capacity("w", w, type.bytes(), n, n + " values");
+        MatrixChecks.capacity("a", a, type.bytes(), elements, () -> n + " x " + n);
+        MatrixChecks.capacity("w", w, type.bytes(), n, () -> n + " values");
         if (n == 0) {
             return;
         }

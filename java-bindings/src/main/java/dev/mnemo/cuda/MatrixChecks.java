@@ -28,7 +28,7 @@ final class MatrixChecks {
                     + " (" + name + " stored " + storedRows + " x " + storedCols + ", row-major), got " + ld);
         }
         long span = storedRows == 0 || storedCols == 0 ? 0 : (long) (storedRows - 1) * ld + storedCols;
-        capacity(name, buffer, elementBytes, span, storedRows + " x " + storedCols + ", ld " + ld);
+        capacity(name, buffer, elementBytes, span, () -> storedRows + " x " + storedCols + ", ld " + ld);
         return span;
     }
 
@@ -44,15 +44,19 @@ final class MatrixChecks {
                     + " (one output matrix, no overlap), got " + stride);
         }
         long total = batch == 0 || span == 0 ? 0 : (batch - 1) * stride + span;
-        capacity(name, buffer, elementBytes, total, batch + " matrices, stride " + stride);
+        capacity(name, buffer, elementBytes, total, () -> batch + " matrices, stride " + stride);
     }
 
-    /** Checks that {@code buffer} holds {@code elements} elements. */
-    static void capacity(String name, DeviceMemory buffer, int elementBytes, long elements, String shape) {
+    /**
+     * Checks that {@code buffer} holds {@code elements} elements; {@code shape} describes them in the
+     * message, made only on failure (every GEMM call passes here).
+     */
+    static void capacity(String name, DeviceMemory buffer, int elementBytes, long elements,
+                         java.util.function.Supplier<String> shape) {
         long have = buffer.byteSize() / elementBytes;
         if (elements > have) {
             throw new IllegalArgumentException(name + " must hold >= " + elements + " "
-                    + (elementBytes == Float.BYTES ? "floats" : "doubles") + " (" + shape + "), got "
+                    + (elementBytes == Float.BYTES ? "floats" : "doubles") + " (" + shape.get() + "), got "
                     + buffer.describe() + " = " + have);
         }
     }
