@@ -271,6 +271,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         boolean bf = options.batchFirst();
         Tensor xs = backend.empty(steps, batch, in);
         backend.gatherRows(x.reshape(tb, in), packed.toSorted(bf), xs.reshape(tb, in));
+        zeroPadding(xs, packed);   // never read by a step, but dW_ih sums over every row: 0·NaN is NaN
         List<Tensor> sortedState = new ArrayList<>();
         RecurrentState sorted = state == null ? null : new RecurrentState(
                 sortRows(state.h(), packed, sortedState), sortRows(state.c(), packed, sortedState));
@@ -300,6 +301,16 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             releaseAll(sortedState);
         }
         return new RecurrentOutput(output, last, out.saved());
+    }
+
+    /** Zeros the padded steps of a sorted time-major {@code [T, B, F]}: at step t, the rows from {@code active(t)} on. */
+    private void zeroPadding(Tensor sorted, PackedLengths packed) {
+        int batch = packed.batch();
+        for (int t = 0; t < packed.steps(); t++) {
+            if (packed.active(t) < batch) {
+                backend.fill(sorted.select(t).slice(packed.active(t), batch), 0.0);
+            }
+        }
     }
 
     /** A state {@code [L·D, B, H]} with its rows in the packed order (listed in {@code made}); null stays null. */
@@ -398,6 +409,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             dLayerOut = backend.empty(steps, batch, dirs * h);
             backend.gatherRows(dOutput.reshape(steps * batch, dirs * h), packed.toSorted(bf),
                     dLayerOut.reshape(steps * batch, dirs * h));
+            zeroPadding(dLayerOut, packed);   // ignored, as PyTorch's packing drops it, even when not finite
         } else if (bf) {
             dLayerOut = backend.empty(steps, batch, dirs * h);
             backend.transpose01(dOutput, dLayerOut);

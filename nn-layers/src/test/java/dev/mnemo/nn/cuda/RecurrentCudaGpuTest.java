@@ -15,6 +15,7 @@ import dev.mnemo.nn.layers.RecurrentOutput;
 import dev.mnemo.nn.layers.RecurrentState;
 import dev.mnemo.nn.layers.Rnn;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,19 @@ class RecurrentCudaGpuTest {
     static void compare(Backend gpu, Kind kind, int steps, int batch, int input, int hidden, boolean bias, int layers,
                         boolean bidirectional, boolean batchFirst, boolean withState, double dropout, double floor,
                         double k) {
+        compare(gpu, kind, steps, batch, input, hidden, bias, layers, bidirectional, batchFirst, withState, dropout,
+                floor, k, null);
+    }
+
+    /**
+     * {@link #compare} of a variable-length batch ({@code lengths} per row; null: every row runs all
+     * steps).
+     *
+     * @return the CUDA run's results on the host, by name (see {@link #run})
+     */
+    static Map<String, Tensor> compare(Backend gpu, Kind kind, int steps, int batch, int input, int hidden,
+                                       boolean bias, int layers, boolean bidirectional, boolean batchFirst,
+                                       boolean withState, double dropout, double floor, double k, int[] lengths) {
         RecurrentOptions options = RecurrentOptions.builder(input, hidden).numLayers(layers).bias(bias)
                 .batchFirst(batchFirst).bidirectional(bidirectional).dropout(dropout)
                 .nonlinearity(kind == Kind.RNN_RELU ? Nonlinearity.RELU : Nonlinearity.TANH).seed(SEED).build();
@@ -107,16 +121,18 @@ class RecurrentCudaGpuTest {
         Tensor dh = random(5, sShape);
         Tensor dc = lstm ? random(6, sShape) : null;
 
-        Map<String, Tensor> r = run(ref, cpu64, x, h0, c0, dy, dh, dc);
-        Map<String, Tensor> c = run(cpu, cpu32, x, h0, c0, dy, dh, dc);
-        Map<String, Tensor> g = run(dev, gpu, x, h0, c0, dy, dh, dc);
+        Map<String, Tensor> r = run(ref, cpu64, x, h0, c0, dy, dh, dc, lengths);
+        Map<String, Tensor> c = run(cpu, cpu32, x, h0, c0, dy, dh, dc, lengths);
+        Map<String, Tensor> g = run(dev, gpu, x, h0, c0, dy, dh, dc, lengths);
         for (String name : r.keySet()) {
             double cpuErr = relError(c.get(name), r.get(name));
             double gpuErr = relError(g.get(name), r.get(name));
             double tol = Math.max(k * cpuErr, floor);
             assertTrue(gpuErr <= tol, name + " of " + dev + ": CUDA error " + gpuErr + " > " + tol + " (CPU float32 error "
-                    + cpuErr + ", seed " + SEED + ")");
+                    + cpuErr + ", seed " + SEED + (lengths == null ? "" : ", lengths " + Arrays.toString(lengths))
+                    + ")");
         }
+        return g;
     }
 
     static RecurrentLayer layer(Kind kind, RecurrentOptions options, Backend backend) {
@@ -130,9 +146,15 @@ class RecurrentCudaGpuTest {
     /** Forward then backward on {@code be}; every result on the host. */
     static Map<String, Tensor> run(RecurrentLayer layer, Backend be, Tensor x, Tensor h0, Tensor c0, Tensor dy,
                                    Tensor dh, Tensor dc) {
+        return run(layer, be, x, h0, c0, dy, dh, dc, null);
+    }
+
+    /** {@link #run} of a variable-length batch ({@code lengths} null: every row runs all steps). */
+    static Map<String, Tensor> run(RecurrentLayer layer, Backend be, Tensor x, Tensor h0, Tensor c0, Tensor dy,
+                                   Tensor dh, Tensor dc, int[] lengths) {
         RecurrentState state = h0 == null ? null : new RecurrentState(be.copyOf(h0), c0 == null ? null : be.copyOf(c0));
         layer.zeroGradients();
-        RecurrentOutput out = layer.forward(be.copyOf(x), state);
+        RecurrentOutput out = layer.forward(be.copyOf(x), state, lengths);
         RecurrentGradients grads = layer.backward(out.saved(), be.copyOf(dy),
                 new RecurrentState(be.copyOf(dh), dc == null ? null : be.copyOf(dc)));
         Map<String, Tensor> m = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import dev.mnemo.nn.FiniteDifferences;
 import dev.mnemo.nn.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,24 +18,35 @@ import static org.junit.jupiter.api.Assertions.fail;
  * backward receives {@code dOutput = R}, {@code dState = (R_h, R_c)}. Every element of x, of the initial
  * state (given explicitly, zeros when the case has none: the layer's null-state path is the same
  * function) and of the flat parameter buffer is perturbed by ±eps ({@link FiniteDifferences}).
+ *
+ * <p>With {@code lengths} the layer runs a variable-length batch
+ * ({@link RecurrentLayer#forward(Tensor, RecurrentState, int[])}): R is nonzero at the padded steps too,
+ * so the check also covers that backward ignores ∂L/∂output there and gives ∂L/∂x = 0 there (the
+ * output at those steps is constant 0, and x there is never read).
  */
 final class GradCheck {
 
     private final RecurrentLayer layer;
     private final Tensor x;
     private final RecurrentState state;   // null: forward gets null, FD uses explicit zeros
+    private final int[] lengths;          // null: every row runs all steps
     private final Tensor rOut;
     private final Tensor rH;
     private final Tensor rC;
     private final long dropoutSeed = 99;
 
     GradCheck(RecurrentLayer layer, Tensor x, RecurrentState state, long seed) {
+        this(layer, x, state, null, seed);
+    }
+
+    GradCheck(RecurrentLayer layer, Tensor x, RecurrentState state, int[] lengths, long seed) {
         if (layer.backend().dtype() != DType.FLOAT64) {
             throw new IllegalArgumentException("gradient checks run in float64");
         }
         this.layer = layer;
         this.x = x;
         this.state = state;
+        this.lengths = lengths;
         var o = layer.options();
         var probe = forward(x, state);
         this.rOut = TestData.uniform(layer.backend(), seed + 1, 1.0, probe.output().shape());
@@ -46,7 +58,7 @@ final class GradCheck {
 
     private RecurrentOutput forward(Tensor input, RecurrentState s) {
         layer.seedDropout(dropoutSeed);   // the same dropout mask for every evaluation
-        return layer.forward(input, s);
+        return layer.forward(input, s, lengths);
     }
 
     private double loss(RecurrentState s) {
@@ -76,7 +88,8 @@ final class GradCheck {
             check(e.getKey(), e.getValue(), layer.gradients().get(e.getKey()), st, failures);
         }
         if (!failures.isEmpty()) {
-            fail(layer + " seed " + TestData.BASE_SEED + ": gradient mismatch\n" + String.join("\n", failures));
+            fail(layer + (lengths == null ? "" : " lengths " + Arrays.toString(lengths)) + " seed "
+                    + TestData.BASE_SEED + ": gradient mismatch\n" + String.join("\n", failures));
         }
     }
 

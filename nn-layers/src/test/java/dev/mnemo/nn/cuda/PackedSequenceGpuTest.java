@@ -1,0 +1,276 @@
+package dev.mnemo.nn.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.nn.Device;
+import dev.mnemo.nn.SystemProperty;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.RecurrentCudaGpuTest.Kind;
+import dev.mnemo.nn.layers.RecurrentGradients;
+import dev.mnemo.nn.layers.RecurrentLayer;
+import dev.mnemo.nn.layers.RecurrentOptions;
+import dev.mnemo.nn.layers.RecurrentOutput;
+import dev.mnemo.nn.layers.RecurrentState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Variable-length batches ({@link RecurrentLayer#forward(Tensor, RecurrentState, int[])}) on CUDA:
+ * forward and every gradient against the float32 and float64 CPU with {@link RecurrentCudaGpuTest}'s
+ * tolerance, and the padded steps of the output and of ∂L/∂x exactly 0 (device memory is never zeroed
+ * for them); a released packed pass hands back all it took; and a packed call always runs the per-step
+ * loop, whatever the unpacked calls of its shape recorded (CUDA Graphs) or the path policy says
+ * (persistent kernels): its results are those of an eager layer bit for bit, and where the emulated
+ * driver keeps a call census, it launches neither a graph nor a persistent kernel.
+ */
+@Tag("gpu")
+class PackedSequenceGpuTest {
+    static final int STEPS = 7;
+    /** B = 6: unsorted, repeated, with 1 and T. */
+    static final int[] LENGTHS = {4, 7, 1, 7, 5, 2};
+    /** B = 6, every row short of T: the last step runs no row. */
+    static final int[] SHORT = {3, 1, 6, 2, 6, 1};
+    static final int INPUT = 5;
+    static final int HIDDEN = 8;
+
+    CudaBackend gpu;
+
+    @BeforeEach
+    void assumeCuda() {
+        CudaAssume.available();
+        gpu = CudaBackend.float32();
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            for (boolean batchFirst : new boolean[] {false, true}) {
+                out.add(Arguments.of(kind, 2, true, batchFirst, true, LENGTHS));
+            }
+            out.add(Arguments.of(kind, 2, false, false, false, SHORT));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} layers={1} bidir={2} batchFirst={3} state={4} lengths={5}")
+    @MethodSource("cases")
+    void cudaMatchesCpu(Kind kind, int layers, boolean bidirectional, boolean batchFirst, boolean withState,
+                        int[] lengths) {
+        Map<String, Tensor> g = RecurrentCudaGpuTest.compare(gpu, kind, STEPS, lengths.length, INPUT, HIDDEN, true,
+                layers, bidirectional, batchFirst, withState, 0.0, 1e-5, 2.0, lengths);
+        assertZeroWherePadded("output", g.get("output"), batchFirst, lengths);
+        assertZeroWherePadded("dx", g.get("dx"), batchFirst, lengths);
+    }
+
+    /** A released packed forward and backward, each time after the first, leaves the bytes in use where they were. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void aReleasedPackedPassHandsBackAllItTook(Kind kind) {
+        RecurrentLayer layer = layer(kind, true);
+        Inputs in = inputs(kind, true);
+        for (int call = 0; call < 3; call++) {
+            settle();
+            long before = inUse();
+            RecurrentOutput out = layer.forward(in.x, in.state, LENGTHS);
+            RecurrentGradients g = layer.backward(out.saved(), in.dy, in.dState);
+            out.saved().release();
+            for (Tensor t : new Tensor[] {out.output(), out.state().h(), out.state().c(), g.dx(), g.dState().h(),
+                    g.dState().c()}) {
+                if (t != null) {
+                    gpu.release(t);
+                }
+            }
+            if (call > 0) {   // the first may make what lasts (cuBLAS workspace, cached plans)
+                assertEquals(before, inUse(), "bytes in use after released packed pass " + call);
+            }
+        }
+    }
+
+    /**
+     * With graphs recording every shape on its first call, unpacked calls of the packed call's shape
+     * record and replay its loops; a packed call among them (and between an unpacked forward that
+     * runs in a recording's lent trace and its backward) still gets the eager packed results.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void packedCallsNeverReplayTheRecordingsOfTheirShape(Kind kind) {
+        SystemProperty.with(RecurrentLayer.GRAPHS_PROPERTY, "true",
+                () -> PersistentRecurrentGpuTest.withPath("per-step", "auto", () -> {
+                    RecurrentLayer recording = layer(kind, false);
+                    RecurrentLayer eager = layer(kind, false);
+                    eager.setStepGraphs(false);
+                    assertTrue(recording.usesStepGraphs());
+                    Inputs in = inputs(kind, false);
+                    Optional<EmulatorCallCensus> census = EmulatorCallCensus.open();
+
+                    for (int call = 0; call < 2; call++) {   // records, then replays
+                        boolean replay = call > 0;
+                        assertSameBits(pass(eager, in, null), censused(census, "unpacked call " + call,
+                                c -> !replay || c.getOrDefault("cuGraphLaunch", 0L) > 0,
+                                () -> pass(recording, in, null)), "unpacked call " + call);
+                    }
+                    Map<String, float[]> packed = pass(eager, in, LENGTHS);
+                    assertSameBits(packed, censused(census, "packed call", PackedSequenceGpuTest::noGraphNorPersistent,
+                            () -> pass(recording, in, LENGTHS)), "packed call after recorded unpacked calls");
+
+                    // an unpacked forward in a lent trace, a packed pass, then the unpacked backward
+                    RecurrentOutput lent = recording.forward(in.x, in.state);
+                    assertSameBits(packed, pass(recording, in, LENGTHS), "packed call while a trace is lent");
+                    RecurrentOutput own = eager.forward(in.x, in.state);
+                    assertSameBits(backward(eager, own, in), backward(recording, lent, in),
+                            "the lent unpacked forward's backward after the packed call");
+                    return null;
+                }));
+    }
+
+    /** Under a policy that puts every unpacked call of this shape on a persistent kernel, packed calls stay per step. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void packedCallsNeverTakeThePersistentKernels(Kind kind) {
+        PersistentRecurrentGpuTest.assumeRoom(gpu, kind, STEPS, LENGTHS.length, HIDDEN, "grid");
+        Inputs in = inputs(kind, false);
+        Map<String, float[]> perStep = SystemProperty.with(RecurrentLayer.GRAPHS_PROPERTY, "false",
+                () -> PersistentRecurrentGpuTest.withPath("per-step", "grid", () -> pass(layer(kind, false), in,
+                        LENGTHS)));
+        Optional<EmulatorCallCensus> census = EmulatorCallCensus.open();
+        SystemProperty.with(RecurrentLayer.GRAPHS_PROPERTY, "false",
+                () -> PersistentRecurrentGpuTest.withPath("persistent", "grid", () -> {
+                    RecurrentLayer layer = layer(kind, false);
+                    censused(census, "unpacked call", c -> persistentLaunches(c) > 0, () -> pass(layer, in, null));
+                    assertSameBits(perStep, censused(census, "packed call", PackedSequenceGpuTest::noGraphNorPersistent,
+                            () -> pass(layer, in, LENGTHS)), "packed call under the persistent policy");
+                    return null;
+                }));
+    }
+
+    // ---- helpers ----
+
+    /** Two layers, both directions, the shared seed; LSTM, GRU or RNN on the device. */
+    RecurrentLayer layer(Kind kind, boolean batchFirst) {
+        var options = RecurrentOptions.builder(INPUT, HIDDEN).numLayers(2).bidirectional(true).batchFirst(batchFirst)
+                .bias(true).seed(RecurrentCudaGpuTest.SEED).build();
+        return RecurrentCudaGpuTest.layer(kind, options, gpu);
+    }
+
+    /** x, the initial state, ∂L/∂output and ∂L/∂ final state of a B = 6 batch on the device. */
+    record Inputs(Tensor x, RecurrentState state, Tensor dy, RecurrentState dState) {
+    }
+
+    Inputs inputs(Kind kind, boolean batchFirst) {
+        int batch = LENGTHS.length;
+        int[] s = {4, batch, HIDDEN};
+        boolean lstm = kind == Kind.LSTM;
+        return new Inputs(
+                device(RecurrentCudaGpuTest.random(1, batchFirst ? new int[] {batch, STEPS, INPUT}
+                        : new int[] {STEPS, batch, INPUT})),
+                new RecurrentState(device(RecurrentCudaGpuTest.random(2, s)),
+                        lstm ? device(RecurrentCudaGpuTest.random(3, s)) : null),
+                device(RecurrentCudaGpuTest.random(4, batchFirst ? new int[] {batch, STEPS, 2 * HIDDEN}
+                        : new int[] {STEPS, batch, 2 * HIDDEN})),
+                new RecurrentState(device(RecurrentCudaGpuTest.random(5, s)),
+                        lstm ? device(RecurrentCudaGpuTest.random(6, s)) : null));
+    }
+
+    private Tensor device(Tensor host) {
+        return gpu.copyOf(host);
+    }
+
+    /** Output, h_n, (c_n), dx, dh_0, (dc_0) and the weight gradients of one forward and backward, on the host. */
+    static Map<String, float[]> pass(RecurrentLayer layer, Inputs in, int[] lengths) {
+        return backward(layer, layer.forward(in.x, in.state, lengths), in);
+    }
+
+    static Map<String, float[]> backward(RecurrentLayer layer, RecurrentOutput out, Inputs in) {
+        layer.zeroGradients();
+        RecurrentGradients g = layer.backward(out.saved(), in.dy, in.dState);
+        Map<String, float[]> m = new LinkedHashMap<>();
+        String[] names = {"output", "h_n", "c_n", "dx", "dh0", "dc0", "gradients"};
+        Tensor[] results = {out.output(), out.state().h(), out.state().c(), g.dx(), g.dState().h(), g.dState().c(),
+                layer.flatGradients()};
+        for (int i = 0; i < names.length; i++) {
+            if (results[i] != null) {
+                m.put(names[i], results[i].to(Device.CPU).toFloatArray());
+            }
+        }
+        return m;
+    }
+
+    static void assertSameBits(Map<String, float[]> expected, Map<String, float[]> actual, String what) {
+        assertEquals(expected.keySet(), actual.keySet(), what);
+        expected.forEach((name, e) -> assertArrayEquals(e, actual.get(name), what + ": " + name));
+    }
+
+    /**
+     * {@code body}'s result; where the emulated driver keeps a census, {@code expect} must hold for
+     * the calls {@code body} made (on a real GPU there is none, and only the results are checked).
+     */
+    static <T> T censused(Optional<EmulatorCallCensus> census, String what,
+                          Predicate<Map<String, Long>> expect, Supplier<T> body) {
+        census.ifPresent(EmulatorCallCensus::reset);
+        T result = body.get();
+        census.ifPresent(c -> {
+            Map<String, Long> counts = c.counts();
+            assertTrue(expect.test(counts), what + ": driver calls " + counts);
+        });
+        return result;
+    }
+
+    static boolean noGraphNorPersistent(Map<String, Long> counts) {
+        return counts.getOrDefault("cuGraphLaunch", 0L) == 0 && persistentLaunches(counts) == 0;
+    }
+
+    static long persistentLaunches(Map<String, Long> counts) {
+        return counts.entrySet().stream().filter(e -> e.getKey().startsWith("launch:mnemo_persistent"))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /** Every element of a row's padded steps is exactly 0 (either sign). */
+    static void assertZeroWherePadded(String what, Tensor t, boolean batchFirst, int[] lengths) {
+        for (int b = 0; b < lengths.length; b++) {
+            for (int step = lengths[b]; step < STEPS; step++) {
+                for (int j = 0; j < t.dim(2); j++) {
+                    double v = batchFirst ? t.get(b, step, j) : t.get(step, b, j);
+                    int row = b;
+                    int s = step;
+                    assertTrue(v == 0, () -> what + " of CUDA at row " + row + ", padded step " + s + ": " + v);
+                }
+            }
+        }
+    }
+
+    /**
+     * Hands the blocks of earlier cases' unreachable tensors back now (as {@link RecurrentInferenceGpuTest}
+     * does): queued by the cleaner after a collection, they would show as a drop during the call measured.
+     */
+    private void settle() {
+        for (int round = 0; round < 4; round++) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            gpu.rt().drainReleases();
+        }
+    }
+
+    private long inUse() {
+        gpu.rt().drainReleases();
+        return gpu.memoryStats().inUseBytes();
+    }
+}
