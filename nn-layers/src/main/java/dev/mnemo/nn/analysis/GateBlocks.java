@@ -56,8 +56,17 @@ public final class GateBlocks {
     /**
      * Every H×H gate block of every {@code weight_hh}, by layer, then direction, then gate: views into
      * the layer's parameters (a CUDA layer's views are CUDA tensors).
+     *
+     * @throws IllegalArgumentException for a projected LSTM (projSize P): its blocks are H×P, not square,
+     *                                  so they have no spectrum and no square-matrix initializer applies
      */
     public static List<GateBlock> recurrent(RecurrentLayer layer) {
+        int p = layer.options().projSize();
+        if (p > 0) {
+            throw new IllegalArgumentException("the gate blocks of weight_hh are square only without projection: "
+                    + layer + " has projSize " + p + ", so each block is " + layer.options().hiddenSize() + "×" + p
+                    + " (spectra and the recurrent initializers need projSize 0)");
+        }
         return blocks(layer, "weight_hh");
     }
 

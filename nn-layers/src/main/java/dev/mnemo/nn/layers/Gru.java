@@ -43,7 +43,7 @@ public final class Gru extends RecurrentLayer {
      * @throws IllegalArgumentException if the options set a non-linearity (an Rnn option)
      */
     public Gru(RecurrentOptions options, Backend backend) {
-        super(Lstm.requireTanh(options, "Gru"), backend, 3);
+        super(Lstm.requireNoProjection(Lstm.requireTanh(options, "Gru"), "Gru"), backend, 3);
     }
 
     @Override

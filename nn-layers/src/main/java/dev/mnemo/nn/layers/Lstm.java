@@ -60,6 +60,16 @@ public final class Lstm extends RecurrentLayer {
         return options;
     }
 
+    /** Rnn and Gru: no projection (PyTorch has {@code proj_size} for the LSTM only). */
+    static RecurrentOptions requireNoProjection(RecurrentOptions options, String kind) {
+        java.util.Objects.requireNonNull(options, "options");
+        if (options.projSize() != 0) {
+            throw new IllegalArgumentException("projSize is an Lstm option and must stay 0 for " + kind + ", got "
+                    + options.projSize());
+        }
+        return options;
+    }
+
     @Override
     void cellForward(Backend be, StepForward s) {
         be.lstmCellForward(s.wx(), s.rh(), s.bih(), s.bhh(), s.cPrev(), s.gates(), s.c(), s.h());

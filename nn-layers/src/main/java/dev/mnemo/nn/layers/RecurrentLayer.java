@@ -41,9 +41,12 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
     private final DropoutStream dropout;
     private StepGraphs stepGraphs;       // null when the time loops always run eagerly
 
-    /** The parameter and gradient views of one direction of one layer; biases null when bias=false. */
-    private record Weights(Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
-                           Tensor dwIh, Tensor dwHh, Tensor dbIh, Tensor dbHh) {
+    /**
+     * The parameter and gradient views of one direction of one layer; biases null when bias=false,
+     * the projection {@code wHr} null without projSize.
+     */
+    private record Weights(Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, Tensor wHr,
+                           Tensor dwIh, Tensor dwHh, Tensor dbIh, Tensor dbHh, Tensor dwHr) {
     }
 
     RecurrentLayer(RecurrentOptions options, Backend backend, int gateCount) {
@@ -58,9 +61,10 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 String sfx = suffix(k, d);
                 weights[k * dirs + d] = new Weights(
                         params.value("weight_ih" + sfx), params.value("weight_hh" + sfx),
-                        params.value("bias_ih" + sfx), params.value("bias_hh" + sfx),
+                        params.value("bias_ih" + sfx), params.value("bias_hh" + sfx), params.value("weight_hr" + sfx),
                         params.gradient("weight_ih" + sfx), params.gradient("weight_hh" + sfx),
-                        params.gradient("bias_ih" + sfx), params.gradient("bias_hh" + sfx));
+                        params.gradient("bias_ih" + sfx), params.gradient("bias_hh" + sfx),
+                        params.gradient("weight_hr" + sfx));
             }
         }
         params.initUniform(backend, 1.0 / Math.sqrt(h), options.seed());
@@ -74,21 +78,28 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         }
     }
 
-    /** PyTorch's parameter order: per layer, per direction, weight_ih, weight_hh, bias_ih, bias_hh. */
+    /**
+     * PyTorch's parameter order: per layer, per direction, weight_ih, weight_hh, bias_ih, bias_hh, and
+     * weight_hr when projected.
+     */
     private static FlatParameters.Layout layout(RecurrentOptions options, int gateCount) {
         java.util.Objects.requireNonNull(options, "options");
         int h = options.hiddenSize();
+        int p = options.outputSize();
         int dirs = options.directions();
         var layout = FlatParameters.layout();
         for (int k = 0; k < options.numLayers(); k++) {
-            int in = k == 0 ? options.inputSize() : dirs * h;
+            int in = k == 0 ? options.inputSize() : dirs * p;
             for (int d = 0; d < dirs; d++) {
                 String sfx = suffix(k, d);
                 layout.add("weight_ih" + sfx, gateCount * h, in);
-                layout.add("weight_hh" + sfx, gateCount * h, h);
+                layout.add("weight_hh" + sfx, gateCount * h, p);
                 if (options.bias()) {
                     layout.add("bias_ih" + sfx, gateCount * h);
                     layout.add("bias_hh" + sfx, gateCount * h);
+                }
+                if (options.projSize() > 0) {
+                    layout.add("weight_hr" + sfx, p, h);
                 }
             }
         }
@@ -376,7 +387,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         int batch = xT.dim(0);
         checkState("state", state, batch);
         RecurrentOutput out = run(xT.reshape(1, batch, options.inputSize()), state, true, false, keeps, null);
-        return new RecurrentOutput(out.output().reshape(batch, options.hiddenSize()), out.state(), out.saved());
+        return new RecurrentOutput(out.output().reshape(batch, options.outputSize()), out.state(), out.saved());
     }
 
     /**
@@ -396,29 +407,32 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         int steps = saved.steps;
         int batch = saved.batch;
         int h = options.hiddenSize();
+        int p = options.outputSize();   // h's features: H, or P when projected
+        boolean projected = options.projSize() > 0;
         int dirs = options.directions();
         int layers = options.numLayers();
         boolean bf = options.batchFirst() && !saved.fromStep;
         PackedLengths packed = saved.packed;
-        // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·H], rows sorted when packed
+        boolean eager = packed != null || projected;   // as the forward's loops ran
+        // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·P], rows sorted when packed
         Tensor dLayerOut;
         boolean ownsDLayerOut = dOutput == null || bf || packed != null;   // made here: released once the layer below has it
         if (dOutput == null) {
-            dLayerOut = backend.zeros(steps, batch, dirs * h);
+            dLayerOut = backend.zeros(steps, batch, dirs * p);
         } else if (packed != null) {
-            dLayerOut = backend.empty(steps, batch, dirs * h);
-            backend.gatherRows(dOutput.reshape(steps * batch, dirs * h), packed.toSorted(bf),
-                    dLayerOut.reshape(steps * batch, dirs * h));
+            dLayerOut = backend.empty(steps, batch, dirs * p);
+            backend.gatherRows(dOutput.reshape(steps * batch, dirs * p), packed.toSorted(bf),
+                    dLayerOut.reshape(steps * batch, dirs * p));
             zeroPadding(dLayerOut, packed);   // ignored, as PyTorch's packing drops it, even when not finite
         } else if (bf) {
-            dLayerOut = backend.empty(steps, batch, dirs * h);
+            dLayerOut = backend.empty(steps, batch, dirs * p);
             backend.transpose01(dOutput, dLayerOut);
         } else {
-            dLayerOut = dOutput.reshape(steps, batch, dirs * h);
+            dLayerOut = dOutput.reshape(steps, batch, dirs * p);
         }
         // The running dh (and dc) of each (layer, direction) lives in its slice of dh0 (dc0):
         // it starts as ∂L/∂h_n and ends as ∂L/∂h_0.
-        Tensor dh0 = backend.zeros(layers * dirs, batch, h);
+        Tensor dh0 = backend.zeros(layers * dirs, batch, p);
         Tensor dc0 = hasCellState() ? backend.zeros(layers * dirs, batch, h) : null;
         if (dState != null && dState.h() != null) {
             copyState(dState.h(), dh0, packed);
@@ -440,12 +454,11 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 RecurrentSaved.Trace tr = saved.traces[idx];
                 Tensor dOut = dLayerOut;
                 if (dirs > 1) {
-                    dOut = backend.empty(steps, batch, h);
-                    backend.copyColumns(dLayerOut.reshape(tb, dirs * h), d * h, dOut.reshape(tb, h), 0, h);
+                    dOut = backend.empty(steps, batch, p);
+                    backend.copyColumns(dLayerOut.reshape(tb, dirs * p), d * p, dOut.reshape(tb, p), 0, p);
                 }
                 // written at every step by the cell backward; a recorded shape's own when it has one
-                Tensor[] recorded = stepGraphs == null || packed != null ? null
-                        : stepGraphs.ownedGradients(idx, steps, batch);
+                Tensor[] recorded = stepGraphs == null || eager ? null : stepGraphs.ownedGradients(idx, steps, batch);
                 Tensor dWx = recorded != null ? recorded[0] : backend.empty(steps, batch, gh);
                 Tensor dRh = !splitsRecurrentGradient() ? dWx
                         : recorded != null ? recorded[1] : backend.empty(steps, batch, gh);
@@ -454,13 +467,15 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 Tensor h0 = saved.h0.select(idx);
                 Tensor c0 = saved.c0 == null ? null : saved.c0.select(idx);
                 // A backend with a whole-sequence path may run all steps' cell backwards and dh GEMMs at once.
-                boolean whole = packed == null && backend.sequenceBackward(new Backend.SequenceBackward(sequenceCell(), tr.gates(),
+                boolean whole = !eager && backend.sequenceBackward(new Backend.SequenceBackward(sequenceCell(), tr.gates(),
                         w.wHh(), h0, c0, tr.h(), tr.c(), tr.hn(), dOut, dh, dc, dWx,
                         splitsRecurrentGradient() ? dRh : null, d == 1));
                 int dir = d;
                 var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh);
                 // whole: the backend ran every step at once; else a recording, else the eager loop
-                if (!whole && (stepGraphs == null || packed != null
+                if (projected) {
+                    backwardProjectedSteps(w, dir, loop, packed, saved.unprojected[idx]);
+                } else if (!whole && (stepGraphs == null || eager
                         || !stepGraphs.backward(idx, loop, l -> backwardSteps(w, dir, l, null)))) {
                     backwardSteps(w, dir, loop, packed);
                 }
@@ -537,11 +552,11 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         }
         int steps = saved.steps;
         int batch = saved.batch;
-        int h = options.hiddenSize();
+        int p = options.outputSize();
         int dirs = options.directions();
         boolean bf = options.batchFirst() && !saved.fromStep;
-        int[] outShape = saved.fromStep ? new int[]{batch, h}
-                : bf ? new int[]{batch, steps, dirs * h} : new int[]{steps, batch, dirs * h};
+        int[] outShape = saved.fromStep ? new int[]{batch, p}
+                : bf ? new int[]{batch, steps, dirs * p} : new int[]{steps, batch, dirs * p};
         if (dOutput != null) {
             if (!dOutput.hasShape(outShape)) {
                 throw new IllegalArgumentException("dOutput must have shape " + Tensor.shapeString(outShape)
@@ -598,6 +613,8 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         int steps = x.dim(0);
         int batch = x.dim(1);
         int h = options.hiddenSize();
+        int p = options.outputSize();   // h's features: H, or P when projected
+        boolean projected = options.projSize() > 0;
         int dirs = options.directions();
         int layers = options.numLayers();
         int tb = steps * batch;
@@ -606,14 +623,15 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         if (ownsInput) {
             owned.add(x);
         }
-        Tensor h0 = state == null ? owned(owned, backend.zeros(layers * dirs, batch, h)) : state.h();
+        Tensor h0 = state == null ? owned(owned, backend.zeros(layers * dirs, batch, p)) : state.h();
         Tensor c0 = !hasCellState() ? null
                 : state == null ? owned(owned, backend.zeros(layers * dirs, batch, h)) : state.c();
-        Tensor hN = backend.empty(layers * dirs, batch, h);   // every slice gets its direction's last h
+        Tensor hN = backend.empty(layers * dirs, batch, p);   // every slice gets its direction's last h
         Tensor cN = hasCellState() ? backend.empty(layers * dirs, batch, h) : null;
         Tensor[] inputs = new Tensor[layers];
         Tensor[] masks = new Tensor[layers];
         RecurrentSaved.Trace[] traces = new RecurrentSaved.Trace[layers * dirs];
+        Tensor[] unprojected = projected && keeps ? new Tensor[layers * dirs] : null;
         Tensor rh = null;   // the eager loop's scratch, made when a loop runs eagerly
         Tensor in = x;
         Tensor layerOut = null;
@@ -631,14 +649,16 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             int layerOutputs = owned.size();   // from here: this layer's own outputs, which the next one reads
             int inWidth = in.dim(2);
             boolean lastLayer = k == layers - 1;
-            layerOut = dirs == 1 ? null : backend.empty(steps, batch, dirs * h);
+            layerOut = dirs == 1 ? null : backend.empty(steps, batch, dirs * p);
             if (layerOut != null && !lastLayer) {
                 owned.add(layerOut);
             }
             for (int d = 0; d < dirs; d++) {
                 int idx = k * dirs + d;
                 Weights w = weights[idx];
-                StepGraphs graphs = packed == null ? stepGraphs : null;   // packed loops never record
+                // packed and projected loops run eagerly: never recorded, no whole-sequence kernel
+                boolean eager = packed != null || projected;
+                StepGraphs graphs = eager ? null : stepGraphs;
                 RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, steps, batch, owned)
                         : inferenceTrace(graphs, idx, steps, batch, cN);
                 traces[idx] = tr;
@@ -649,16 +669,22 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 Tensor hInit = h0.select(idx);
                 Tensor cInit = c0 == null ? null : c0.select(idx);
                 // A backend with a whole-sequence path (CUDA's persistent kernels) may run all steps at once.
-                boolean whole = packed == null && backend.sequenceForward(new Backend.SequenceForward(sequenceCell(), tr.gates(),
+                boolean whole = !eager && backend.sequenceForward(new Backend.SequenceForward(sequenceCell(), tr.gates(),
                         w.wHh(), w.bIh(), w.bHh(), hInit, cInit, tr.h(), tr.c(), tr.hn(), d == 1, keeps));
                 int dir = d;
                 // whole: the backend ran every step at once; else a recording, else the eager loop
                 if (!whole && (graphs == null || !graphs.forward(idx, keeps, tr, hInit, cInit,
-                        (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh, keeps, null)))) {
+                        (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh, keeps, null, null)))) {
                     if (rh == null) {   // packed steps run on fewer rows than a split product's buffer has
-                        rh = packed == null ? backend.recurrentProductBuffer(batch, gh, h) : backend.empty(batch, gh);
+                        rh = eager ? backend.empty(batch, gh) : backend.recurrentProductBuffer(batch, gh, h);
                     }
-                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps, packed);
+                    // projected: the cell's output o ⊙ tanh(c), kept per step for the backward
+                    Tensor m = !projected ? null : !keeps ? owned(owned, backend.empty(batch, h))
+                            : owned(owned, packed == null ? backend.empty(steps, batch, h) : backend.zeros(steps, batch, h));
+                    if (unprojected != null) {
+                        unprojected[idx] = m;
+                    }
+                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps, packed, m);
                 }
                 int last = d == 0 ? steps - 1 : 0;
                 backend.copy(tr.h().select(last), hN.select(idx));
@@ -670,7 +696,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 if (dirs == 1) {
                     layerOut = tr.h();
                 } else {
-                    backend.copyColumns(tr.h().reshape(tb, h), 0, layerOut.reshape(tb, dirs * h), d * h, h);
+                    backend.copyColumns(tr.h().reshape(tb, p), 0, layerOut.reshape(tb, dirs * p), d * p, p);
                 }
                 if (!keeps) {
                     releaseInferenceScratch(graphs, idx, tr);
@@ -694,7 +720,8 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), RecurrentSaved.inference(this, steps,
                     batch, fromStep));
         }
-        var saved = new RecurrentSaved(this, steps, batch, fromStep, inputs, masks, traces, h0, c0, packed, owned);
+        var saved = new RecurrentSaved(this, steps, batch, fromStep, inputs, masks, traces, unprojected, h0, c0, packed,
+                owned);
         if (stepGraphs != null) {
             stepGraphs.lent(saved);
         }
@@ -708,11 +735,12 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      */
     private RecurrentSaved.Trace trainingTrace(StepGraphs graphs, int idx, int steps, int batch, List<Tensor> owned) {
         int h = options.hiddenSize();
+        int p = options.outputSize();
         RecurrentSaved.Trace lent = graphs == null ? null : graphs.lend(idx, steps, batch);
         if (lent != null) {
-            return new RecurrentSaved.Trace(lent.gates(), backend.empty(steps, batch, h), lent.c(), lent.hn());
+            return new RecurrentSaved.Trace(lent.gates(), backend.empty(steps, batch, p), lent.c(), lent.hn());
         }
-        var tr = new RecurrentSaved.Trace(backend.empty(steps, batch, gateCount * h), backend.empty(steps, batch, h),
+        var tr = new RecurrentSaved.Trace(backend.empty(steps, batch, gateCount * h), backend.empty(steps, batch, p),
                 hasCellState() ? backend.empty(steps, batch, h) : null, savesHn() ? backend.empty(steps, batch, h) : null);
         owned.add(tr.gates());
         if (tr.c() != null) {
@@ -733,11 +761,12 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      */
     private RecurrentSaved.Trace inferenceTrace(StepGraphs graphs, int idx, int steps, int batch, Tensor cN) {
         int h = options.hiddenSize();
+        int p = options.outputSize();
         RecurrentSaved.Trace own = graphs == null ? null : graphs.inferenceTrace(idx, steps, batch);
         if (own != null) {
-            return new RecurrentSaved.Trace(own.gates(), backend.empty(steps, batch, h), own.c(), null);
+            return new RecurrentSaved.Trace(own.gates(), backend.empty(steps, batch, p), own.c(), null);
         }
-        return new RecurrentSaved.Trace(backend.empty(steps, batch, gateCount * h), backend.empty(steps, batch, h),
+        return new RecurrentSaved.Trace(backend.empty(steps, batch, gateCount * h), backend.empty(steps, batch, p),
                 cN == null ? null : cN.select(idx), null);
     }
 
@@ -771,9 +800,12 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * every step hold each row's current state. The forward direction's last step then holds every
      * row's final state, and a row the reverse direction has not reached yet holds its initial state,
      * which its first step reads as {@code h_{t+1}}; the backward reads the same trace.
+     *
+     * <p>{@code m} (projSize only): the cell writes its output {@code o ⊙ tanh(c)} there ({@code [T, B, H]}
+     * when it {@code keeps}, else one running {@code [B, H]}), and {@code h_t = m_t·W_hrᵀ}.
      */
     private void forwardSteps(Weights w, int d, RecurrentSaved.Trace tr, Tensor hInit, Tensor cInit, Tensor rh,
-                              boolean keeps, PackedLengths packed) {
+                              boolean keeps, PackedLengths packed, Tensor m) {
         int steps = tr.h().dim(0);
         int batch = tr.h().dim(1);
         for (int s = 0; s < steps; s++) {
@@ -799,9 +831,13 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 backend.gemm(false, true, 1.0, firstRows(hPrev, rows), w.wHh(), 0.0, rhRows);
             }
             Tensor gatesT = firstRows(tr.gates().select(t), rows);
+            Tensor cellOut = m == null ? h : keeps ? m.select(t) : m;
             cellForward(backend, new StepForward(gatesT, rhRows, w.bIh(), w.bHh(), firstRows(hPrev, rows),
                     firstRows(cPrev, rows), keeps ? gatesT : null, firstRows(c, rows),
-                    tr.hn() == null ? null : firstRows(tr.hn().select(t), rows), firstRows(h, rows)));
+                    tr.hn() == null ? null : firstRows(tr.hn().select(t), rows), firstRows(cellOut, rows)));
+            if (m != null) {
+                backend.gemm(false, true, 1.0, firstRows(cellOut, rows), w.wHr(), 0.0, firstRows(h, rows));
+            }
         }
     }
 
@@ -837,6 +873,49 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 }
             }
         }
+    }
+
+    /**
+     * The reverse time loop of a projected LSTM direction ({@code h_t = m_t·W_hrᵀ}, {@code m_t} the
+     * cell's output): per step, {@code ∂L/∂m_t = (dOut_t + dh)·W_hr}, the cell backward from it, and
+     * {@code dh ← dGates_t·W_hh}, the running ∂L/∂h of the step before (the cell passes nothing to h
+     * directly). Then {@code dW_hr += Σ_t (dOut_t + dh_t)ᵀ·m_t} as two GEMMs over all steps, from the
+     * running dh kept per step. Packed: finished rows keep their dh and dc; their m rows are 0, so they
+     * add nothing to dW_hr.
+     */
+    private void backwardProjectedSteps(Weights w, int d, StepGraphs.BackwardLoop l, PackedLengths packed, Tensor m) {
+        RecurrentSaved.Trace tr = l.trace();
+        int steps = tr.h().dim(0);
+        int batch = tr.h().dim(1);
+        int h = options.hiddenSize();
+        int p = options.outputSize();
+        Tensor dhKept = backend.empty(steps, batch, p);   // the running dh as each step found it
+        Tensor dm = backend.empty(batch, h);
+        Tensor noDh = backend.zeros(batch, h);   // the cell's own dh: h reaches no later step but through W_hr
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = d == 0 ? s : steps - 1 - s;
+            boolean first = s == 0;
+            int tPrev = d == 0 ? t - 1 : t + 1;
+            int rows = packed == null ? batch : packed.active(t);
+            backend.copy(l.dh(), dhKept.select(t));
+            Tensor dmRows = firstRows(dm, rows);
+            backend.gemm(false, false, 1.0, firstRows(l.dOut().select(t), rows), w.wHr(), 0.0, dmRows);
+            backend.gemm(false, false, 1.0, firstRows(l.dh(), rows), w.wHr(), 1.0, dmRows);
+            Tensor dGates = firstRows(l.dWx().select(t), rows);
+            cellBackward(backend, new StepBackward(firstRows(tr.gates().select(t), rows), null,
+                    firstRows(first ? l.c0() : tr.c().select(tPrev), rows), firstRows(tr.c().select(t), rows), null,
+                    null, dmRows, firstRows(noDh, rows), firstRows(l.dc(), rows), dGates, dGates));
+            backend.gemm(false, false, 1.0, dGates, w.wHh(), 0.0, firstRows(l.dh(), rows));
+            if (rows < batch) {   // no gradient at a finished row's step: the weight gradients sum over all rows
+                backend.fill(l.dWx().select(t).slice(rows, batch), 0.0);
+            }
+        }
+        int tb = steps * batch;
+        backend.gemm(true, false, 1.0, l.dOut().reshape(tb, p), m.reshape(tb, h), 1.0, w.dwHr());
+        backend.gemm(true, false, 1.0, dhKept.reshape(tb, p), m.reshape(tb, h), 1.0, w.dwHr());
+        backend.release(dhKept);
+        backend.release(dm);
+        backend.release(noDh);
     }
 
     // ---- CUDA Graphs (auto by default on CUDA) ----
@@ -921,10 +1000,12 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                     + describe(t));
         }
         int ld = options.numLayers() * options.directions();
-        if (!t.hasShape(ld, batch, options.hiddenSize())) {
+        boolean projectedH = options.projSize() > 0 && name.endsWith(".h");   // c keeps H features
+        int features = projectedH ? options.projSize() : options.hiddenSize();
+        if (!t.hasShape(ld, batch, features)) {
             throw new IllegalArgumentException(name + " must have shape " + Tensor.shapeString(ld, batch,
-                    options.hiddenSize()) + " (num_layers·directions " + ld + ", batch " + batch + " from the "
-                    + "input, hidden_size " + options.hiddenSize() + "), got " + describe(t));
+                    features) + " (num_layers·directions " + ld + ", batch " + batch + " from the "
+                    + "input, " + (projectedH ? "proj_size " : "hidden_size ") + features + "), got " + describe(t));
         }
         checkTensor(name, t);
     }

@@ -23,10 +23,14 @@ import java.util.Objects;
  *                      with equal options start with equal weights
  * @param checkFinite   reject NaN and infinite values in inputs, states and incoming gradients (a
  *                      full pass over each); default false
+ * @param projSize      {@link Lstm} only (PyTorch's {@code proj_size}): P in [1, H) projects each step's
+ *                      output to P features with {@code weight_hr} {@code [P, H]}, so h, the output
+ *                      and {@code weight_hh}'s columns have P features while c keeps H; default 0, no
+ *                      projection
  */
 public record RecurrentOptions(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst,
                                double dropout, boolean bidirectional, Nonlinearity nonlinearity, long seed,
-                               boolean checkFinite) {
+                               boolean checkFinite, int projSize) {
 
     /** Validates every option; messages give the rule, then the value. */
     public RecurrentOptions {
@@ -43,6 +47,10 @@ public record RecurrentOptions(int inputSize, int hiddenSize, int numLayers, boo
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
         Objects.requireNonNull(nonlinearity, "nonlinearity must not be null");
+        if (projSize < 0 || projSize >= hiddenSize) {
+            throw new IllegalArgumentException("projSize must be in [0, hiddenSize " + hiddenSize
+                    + ") (0: no projection), got " + projSize);
+        }
     }
 
     /** The defaults for the given sizes. */
@@ -59,12 +67,17 @@ public record RecurrentOptions(int inputSize, int hiddenSize, int numLayers, boo
     public Builder toBuilder() {
         return new Builder(inputSize, hiddenSize).numLayers(numLayers).bias(bias).batchFirst(batchFirst)
                 .dropout(dropout).bidirectional(bidirectional).nonlinearity(nonlinearity).seed(seed)
-                .checkFinite(checkFinite);
+                .checkFinite(checkFinite).projSize(projSize);
     }
 
     /** 2 when bidirectional, else 1. */
     public int directions() {
         return bidirectional ? 2 : 1;
+    }
+
+    /** The features of h, of each direction's output and of {@code weight_hh}'s columns: P when projected, else H. */
+    public int outputSize() {
+        return projSize > 0 ? projSize : hiddenSize;
     }
 
     /** The non-default options, PyTorch's repr style: {@code numLayers=2, bidirectional=true}. */
@@ -94,6 +107,9 @@ public record RecurrentOptions(int inputSize, int hiddenSize, int numLayers, boo
         if (checkFinite) {
             parts.add("checkFinite=true");
         }
+        if (projSize > 0) {
+            parts.add("projSize=" + projSize);
+        }
         return String.join(", ", parts);
     }
 
@@ -109,6 +125,7 @@ public record RecurrentOptions(int inputSize, int hiddenSize, int numLayers, boo
         private Nonlinearity nonlinearity = Nonlinearity.TANH;
         private long seed;
         private boolean checkFinite;
+        private int projSize;
 
         private Builder(int inputSize, int hiddenSize) {
             this.inputSize = inputSize;
@@ -155,9 +172,15 @@ public record RecurrentOptions(int inputSize, int hiddenSize, int numLayers, boo
             return this;
         }
 
+        /** {@link Lstm} only: P in [1, H) projects the output to P features; 0 (default) for none. */
+        public Builder projSize(int projSize) {
+            this.projSize = projSize;
+            return this;
+        }
+
         public RecurrentOptions build() {
             return new RecurrentOptions(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout,
-                    bidirectional, nonlinearity, seed, checkFinite);
+                    bidirectional, nonlinearity, seed, checkFinite, projSize);
         }
     }
 }

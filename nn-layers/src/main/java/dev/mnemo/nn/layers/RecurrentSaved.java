@@ -30,6 +30,7 @@ public final class RecurrentSaved {
     final Tensor[] layerInputs;   // [numLayers], time-major [T, B, in_k]; [0] is x
     final Tensor[] dropoutMasks;  // [numLayers], the mask that made layerInputs[k]; null if none
     final Trace[] traces;         // [numLayers·directions]
+    final Tensor[] unprojected;   // [numLayers·directions] a projected LSTM's cell outputs m [T, B, H]; else null
     final Tensor h0;
     final Tensor c0;              // LSTM only
     final boolean inference;      // from infer or inferStep: nothing kept, no backward
@@ -38,8 +39,8 @@ public final class RecurrentSaved {
     private boolean released;
 
     RecurrentSaved(RecurrentLayer layer, int steps, int batch, boolean fromStep, Tensor[] layerInputs,
-                   Tensor[] dropoutMasks, Trace[] traces, Tensor h0, Tensor c0, PackedLengths packed,
-                   List<Tensor> owned) {
+                   Tensor[] dropoutMasks, Trace[] traces, Tensor[] unprojected, Tensor h0, Tensor c0,
+                   PackedLengths packed, List<Tensor> owned) {
         this.layer = layer;
         this.steps = steps;
         this.batch = batch;
@@ -47,6 +48,7 @@ public final class RecurrentSaved {
         this.layerInputs = layerInputs;
         this.dropoutMasks = dropoutMasks;
         this.traces = traces;
+        this.unprojected = unprojected;
         this.h0 = h0;
         this.c0 = c0;
         this.packed = packed;
@@ -56,7 +58,7 @@ public final class RecurrentSaved {
 
     /** What an inference pass returns in place of a saved: no traces, nothing to release. */
     static RecurrentSaved inference(RecurrentLayer layer, int steps, int batch, boolean fromStep) {
-        return new RecurrentSaved(layer, steps, batch, fromStep, null, null, null, null, null, null,
+        return new RecurrentSaved(layer, steps, batch, fromStep, null, null, null, null, null, null, null,
                 new java.util.ArrayList<>());
     }
 

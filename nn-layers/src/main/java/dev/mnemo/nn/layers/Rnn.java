@@ -40,7 +40,7 @@ public final class Rnn extends RecurrentLayer {
 
     /** A layer whose parameters live on, and whose computation runs on, {@code backend}. */
     public Rnn(RecurrentOptions options, Backend backend) {
-        super(options, backend, 1);
+        super(Lstm.requireNoProjection(options, "Rnn"), backend, 1);
     }
 
     @Override
