@@ -32,8 +32,12 @@ import dev.mnemo.nn.Nonlinearity;
  * <p><b>Differs from PyTorch</b>: explicit {@code backward} (gradients accumulate into
  * {@link #flatGradients()}); seeded per-layer initialisation; counter-based dropout masks
  * ({@link #seedDropout}); variable-length batches take their lengths directly
- * ({@link #forward(dev.mnemo.nn.Tensor, RecurrentState, int[])}) instead of a {@code PackedSequence};
- * no {@code proj_size}.
+ * ({@link #forward(dev.mnemo.nn.Tensor, RecurrentState, int[])}) instead of a {@code PackedSequence}.
+ *
+ * <p><b>Projection</b> ({@link RecurrentOptions#projSize()}, PyTorch's {@code proj_size} P): each step's
+ * output {@code o ⊙ tanh(c_t)} is multiplied by {@code weight_hr} {@code [P, H]}, so h, the output and
+ * the columns of {@code weight_hh} have P features and c keeps H. A projected layer runs its time loops
+ * step by step on every backend (no persistent kernel, no CUDA Graph recording).
  */
 public final class Lstm extends RecurrentLayer {
 

@@ -29,7 +29,7 @@ import dev.mnemo.nn.Nonlinearity;
  * {@link #flatGradients()}); initialisation seeded per layer rather than from a global generator;
  * dropout masks come from a counter-based stream ({@link #seedDropout}), not PyTorch's generator;
  * variable-length batches take their lengths directly ({@link #forward(dev.mnemo.nn.Tensor,
- * RecurrentState, int[])}) instead of a {@code PackedSequence}; no {@code proj_size}.
+ * RecurrentState, int[])}) instead of a {@code PackedSequence}.
  */
 public final class Rnn extends RecurrentLayer {
 

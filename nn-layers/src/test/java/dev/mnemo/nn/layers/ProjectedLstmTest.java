@@ -40,11 +40,15 @@ class ProjectedLstmTest {
             for (boolean bidir : new boolean[]{false, true}) {
                 for (boolean batchFirst : new boolean[]{false, true}) {
                     for (boolean withState : new boolean[]{false, true}) {
-                        out.add(Arguments.of(layers, bidir, batchFirst, withState));
+                        out.add(Arguments.of(layers, bidir, batchFirst, withState, null));
                     }
                 }
             }
         }
+        // variable lengths: unsorted, with 1 and T; and none reaching T
+        out.add(Arguments.of(2, true, false, true, new int[]{3, 5, 1}));
+        out.add(Arguments.of(1, true, true, false, new int[]{2, 4, 4}));
+        out.add(Arguments.of(2, false, true, true, new int[]{5, 1, 3}));
         return out.stream();
     }
 
@@ -60,16 +64,17 @@ class ProjectedLstmTest {
                 TestData.uniform(be, seed + 1, 0.5, ld, batch, HIDDEN));
     }
 
-    @ParameterizedTest(name = "layers={0} bidir={1} batchFirst={2} state={3}")
+    @ParameterizedTest(name = "layers={0} bidir={1} batchFirst={2} state={3} lengths={4}")
     @MethodSource("cases")
-    void gradientsMatchFiniteDifferences(int layers, boolean bidir, boolean batchFirst, boolean withState) {
+    void gradientsMatchFiniteDifferences(int layers, boolean bidir, boolean batchFirst, boolean withState,
+                                         int[] lengths) {
         long seed = 500L + layers * 16 + (bidir ? 8 : 0) + (batchFirst ? 4 : 0) + (withState ? 2 : 0);
         Lstm l = layer(layers, bidir, batchFirst, seed);
         int steps = 5;
         int batch = 3;
         Tensor x = TestData.uniform(l.backend(), seed + 11, 1.0, batchFirst ? new int[]{batch, steps, IN}
                 : new int[]{steps, batch, IN});
-        new GradCheck(l, x, withState ? state(l, batch, seed + 12) : null, seed).run();
+        new GradCheck(l, x, withState ? state(l, batch, seed + 12) : null, lengths, seed).run();
     }
 
     /** One layer, one direction, against the equations written out as a plain double loop. */
