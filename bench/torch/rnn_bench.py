@@ -14,6 +14,7 @@ dL/doutput = 1. Each timed run sits between two CUDA events; warm-up as the Java
 least `warmup` runs and `min_warmup_ms`). OUT.json holds, per key "CELL/shape/math", the median and
 p10 / p90 in milliseconds, keyed like the Java report.
 
+A shape with "P" (the "projected" row) is an LSTM with proj_size=P, and dL/doutput has P features.
 A shape with "lengths" (the "packed" rows: one length per batch row) runs as a variable-length
 batch: pack_padded_sequence(x, lengths, enforce_sorted=False), the layer on the packed sequence,
 and pad_packed_sequence back to [T, B, H], all inside the timed region, as Mnemo's packed call sorts
@@ -107,10 +108,12 @@ def main(argv):
         torch.backends.cudnn.allow_tf32 = tf32
         try:
             torch.manual_seed(1)
-            layer = cells[s["cell"]](s["I"], s["H"], num_layers=1).to(dev)
+            proj = s.get("P", 0)   # the "projected" rows: an LSTM with proj_size
+            extra = {"proj_size": proj} if proj else {}
+            layer = cells[s["cell"]](s["I"], s["H"], num_layers=1, **extra).to(dev)
             x = torch.rand(s["T"], s["B"], s["I"], device=dev) * 2 - 1
             xg = x.clone().requires_grad_(True)
-            dy = torch.ones(s["T"], s["B"], s["H"], device=dev)
+            dy = torch.ones(s["T"], s["B"], proj or s["H"], device=dev)
             lengths = torch.tensor(s["lengths"]) if "lengths" in s else None   # on the CPU, as pack wants
 
             def run(inp):

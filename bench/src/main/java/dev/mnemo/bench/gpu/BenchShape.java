@@ -62,9 +62,9 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
         };
     }
 
-    /** A fresh single-layer layer of this row's cell, input and hidden size on {@code backend}, seed 1. */
+    /** A fresh single-layer layer of this row's cell, input and hidden size (and projection) on {@code backend}, seed 1. */
     public RecurrentLayer newLayer(Backend backend) {
-        RecurrentOptions options = RecurrentOptions.builder(input, hidden).seed(1).build();
+        RecurrentOptions options = RecurrentOptions.builder(input, hidden).projSize(projSize()).seed(1).build();
         return switch (cell) {
             case "LSTM" -> new Lstm(options, backend);
             case "GRU" -> new Gru(options, backend);
@@ -102,11 +102,30 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
         return d;
     }
 
-    /** "T=100 B=64 I=1024 H=1024", and for a packed row its lengths' range: "T=100 B=64 I=256 H=256 lengths 100..51". */
+    /**
+     * "T=100 B=64 I=1024 H=1024"; a packed row adds its lengths' range ("lengths 100..51"), a projected
+     * row its projection ("P=256").
+     */
     public String dims() {
         String d = String.format(Locale.ROOT, "T=%d B=%d I=%d H=%d", steps, batch, input, hidden);
         int[] l = lengths();
-        return l == null ? d : d + " lengths " + l[0] + ".." + l[l.length - 1];
+        if (l != null) {
+            d += " lengths " + l[0] + ".." + l[l.length - 1];
+        }
+        return projSize() > 0 ? d + " P=" + projSize() : d;
+    }
+
+    /** The shape name of the projected LSTM rows ({@link #PROJECTED}). */
+    public static final String PROJECTED_SHAPE = "projected";
+
+    /** A projected row's projection P = H/4 (PyTorch's {@code proj_size}, as speech LSTMs use it); 0 otherwise. */
+    public int projSize() {
+        return shape.equals(PROJECTED_SHAPE) ? hidden / 4 : 0;
+    }
+
+    /** The features of the output and of ∂L/∂output: P when projected, else H. */
+    public int outputSize() {
+        return projSize() > 0 ? projSize() : hidden;
     }
 
     /** The shape name of the variable-length rows ({@link #PACKED}). */
@@ -168,9 +187,16 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
     public static final List<BenchShape> PACKED = CELLS.stream()
             .map(c -> row(c, PACKED_SHAPE, 100, 64, 256, 256, "fp32", Double.NaN, Double.NaN)).toList();
 
-    /** Every row the suite times: the anchors, then the packed rows. */
-    public static final List<BenchShape> ALL = java.util.stream.Stream.concat(ANCHORS.stream(), PACKED.stream())
-            .toList();
+    /**
+     * A projected LSTM (PyTorch's {@code proj_size} = H/4) at the anchors' "large" size: no anchor
+     * (NaN), compared with PyTorch's projected LSTM in the same run.
+     */
+    public static final List<BenchShape> PROJECTED = List.of(
+            row("LSTM", PROJECTED_SHAPE, 100, 64, 1024, 1024, "fp32", Double.NaN, Double.NaN));
+
+    /** Every row the suite times: the anchors, the packed rows, then the projected one. */
+    public static final List<BenchShape> ALL = java.util.stream.Stream.of(ANCHORS, PACKED, PROJECTED)
+            .flatMap(List::stream).toList();
 
     /**
      * The suite's rows ({@link #ALL}) restricted to the given cells, shape names and maths (null or

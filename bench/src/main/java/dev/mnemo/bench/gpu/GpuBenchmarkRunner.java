@@ -25,14 +25,15 @@ import java.util.SequencedMap;
 
 /**
  * Times Mnemo's CUDA recurrent layers on the shapes of {@code gpu-anchors.md}'s cuDNN table
- * ({@link BenchShape#ANCHORS}), and on variable-length batches ({@link BenchShape#PACKED}), and writes a JSON + Markdown report beside PyTorch/cuDNN's numbers
+ * ({@link BenchShape#ANCHORS}), on variable-length batches ({@link BenchShape#PACKED}) and on a
+ * projected LSTM ({@link BenchShape#PROJECTED}), and writes a JSON + Markdown report beside PyTorch/cuDNN's numbers
  * from {@code bench/torch/rnn_bench.py}, with the ratio torch / ours for each row.
  *
  * <h2>Usage</h2>
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED -cp "jars/*" dev.mnemo.bench.gpu.GpuBenchmarkRunner [options]
  *     --cells RNN,LSTM,GRU      cells to run (default all)
- *     --shapes small,large      shape names: the anchors' and "packed" (default all)
+ *     --shapes small,large      shape names: the anchors', "packed" and "projected" (default all)
  *     --math fp32,tf32          GEMM precisions (default both)
  *     --repeats N               timed forward runs per row (default 20); forward+backward runs max(3, N/2)
  *     --warmup N                untimed runs first (default 5, and at least 250 ms of them)
@@ -258,7 +259,8 @@ public final class GpuBenchmarkRunner {
                     "    {\"key\": %s, \"cell\": %s, \"shape\": %s, \"T\": %d, \"B\": %d, \"I\": %d, \"H\": %d, \"math\": %s%s}",
                     MiniJson.quote(s.key()), MiniJson.quote(s.cell()), MiniJson.quote(s.shape()), s.steps(),
                     s.batch(), s.input(), s.hidden(), MiniJson.quote(s.math()),
-                    lengths == null ? "" : ", \"lengths\": " + Arrays.toString(lengths)));
+                    (lengths == null ? "" : ", \"lengths\": " + Arrays.toString(lengths))
+                            + (s.projSize() == 0 ? "" : ", \"P\": " + s.projSize())));
             sep = ",\n";
         }
         return b.append(shapes.isEmpty() ? "]\n}\n" : "\n  ]\n}\n").toString();
@@ -317,9 +319,10 @@ public final class GpuBenchmarkRunner {
                     Timing train = timer.time(c::forward, options.warmup(), options.forwardRepeats());
                     fwdTrain.put(s.key(), train);
                     double host = timer.hostMillis(c::infer, options.forwardRepeats());
-                    String path = CudaBackend.float32().recurrentPath(s.recurrentCell(), s.steps(), s.batch(),
-                                    s.hidden()).path()
-                            .toString();
+                    // packed and projected layers always run their loops step by step
+                    String path = s.lengths() != null ? "per-step, packed" : s.projSize() > 0 ? "per-step, projected"
+                            : CudaBackend.float32().recurrentPath(s.recurrentCell(), s.steps(), s.batch(), s.hidden())
+                                    .path().toString();
                     out.printf(Locale.ROOT, "%-24s %-26s fwd %9.3f ms  fwd+bwd %9.3f ms  (training fwd %.3f ms; fwd "
                                     + "host %.3f ms; %s)%n", s.key(), s.dims(), f.medianMs(), fb.medianMs(),
                             train.medianMs(), host, path);

@@ -30,7 +30,7 @@ record RecurrentBenchCase(CudaBackend backend, RecurrentLayer layer, Tensor x, T
         for (long i = 0; i < x.numel(); i++) {
             x.setFlat(i, 2 * rnd.nextDouble() - 1);
         }
-        Tensor dy = Tensor.zeros(s.steps(), s.batch(), s.hidden());
+        Tensor dy = Tensor.zeros(s.steps(), s.batch(), s.outputSize());
         dy.fill(1.0);
         return new RecurrentBenchCase(backend, layer, x.to(Device.CUDA), dy.to(Device.CUDA), s.lengths());
     }

@@ -77,7 +77,8 @@ class BenchShapeTest {
     void selectFiltersInTheAnchorsOrder() {
         List<BenchShape> s = BenchShape.select(List.of("LSTM", "GRU"), List.of("large"), List.of("tf32"));
         assertEquals(List.of("LSTM/large/tf32", "GRU/large/tf32"), s.stream().map(BenchShape::key).toList());
-        assertEquals(24 + 3, BenchShape.select(null, List.of(), null).size(), "the anchors and the packed rows");
+        assertEquals(24 + 3 + 1, BenchShape.select(null, List.of(), null).size(),
+                "the anchors, the packed rows and the projected one");
         var e = assertThrows(IllegalArgumentException.class, () -> BenchShape.select(List.of("TCN"), null, null));
         assertTrue(e.getMessage().startsWith("cell must be one of [RNN, LSTM, GRU], got TCN"), e.getMessage());
     }
@@ -98,6 +99,22 @@ class BenchShapeTest {
         assertEquals("T=100 B=64 I=256 H=256 lengths 100..51", packed.getFirst().dims());
         assertTrue(BenchShape.ANCHORS.stream().allMatch(s -> s.lengths() == null));
         assertEquals(null, packed.getFirst().withDims(5, 3, 8, 16).lengths(), "a custom row runs full length");
+    }
+
+    /** The projected row: an LSTM with P = H/4 whose output (and ∂L/∂output) has P features. */
+    @Test
+    void theProjectedRowIsAnLstmWithAQuarterProjection() {
+        BenchShape p = BenchShape.select(null, List.of(BenchShape.PROJECTED_SHAPE), null).getFirst();
+        assertEquals("LSTM/projected/fp32", p.key());
+        assertEquals(256, p.projSize());
+        assertEquals(256, p.outputSize());
+        assertEquals("T=100 B=64 I=1024 H=1024 P=256", p.dims());
+        assertTrue(BenchShape.ANCHORS.stream().allMatch(s -> s.projSize() == 0 && s.outputSize() == s.hidden()));
+        var layer = new BenchShape("LSTM", BenchShape.PROJECTED_SHAPE, 3, 2, 5, 8, "fp32", Double.NaN, Double.NaN)
+                .newLayer(dev.mnemo.nn.Backend.cpu());
+        assertEquals(2, layer.options().projSize());
+        assertEquals(List.of(4 * 8, 2), java.util.Arrays.stream(layer.parameters().get("weight_hh_l0").shape())
+                .boxed().toList());
     }
 
     @Test

@@ -112,10 +112,23 @@ class GpuBenchmarkRunnerTest {
                 .get("shapes");
         assertEquals(List.of("GRU/small/fp32", "GRU/packed/fp32"), shapes.stream().map(s -> s.get("key")).toList());
         assertTrue(!shapes.getFirst().containsKey("lengths"), "a full-length row has no lengths");
+        assertTrue(!shapes.getFirst().containsKey("P"), "an unprojected row has no P");
         var lengths = (List<Number>) shapes.get(1).get("lengths");
         int[] expected = BenchShape.select(List.of("GRU"), List.of("packed"), null).getFirst().lengths();
         assertEquals(java.util.Arrays.stream(expected).boxed().toList(),
                 lengths.stream().map(Number::intValue).toList());
+    }
+
+    /** The script gets the projected row's P, so both sides build an LSTM with the same proj_size. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void emittedProjectedShapeCarriesItsProjection(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("shapes.json");
+        assertEquals(0, run("--shapes", "projected", "--emit-shapes", file.toString()).rc());
+        var shapes = (List<Map<String, Object>>) ((Map<String, Object>) MiniJson.parse(Files.readString(file)))
+                .get("shapes");
+        assertEquals(List.of("LSTM/projected/fp32"), shapes.stream().map(s -> s.get("key")).toList());
+        assertEquals(256, ((Number) shapes.getFirst().get("P")).intValue());
     }
 
     @Test

@@ -13,14 +13,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A timed run gives back every block it took, so the timer needs no garbage collection between runs
  * (RecurrentBenchCase): once warm (the cache filled, the per-step loops recorded as graphs), more
- * runs leave the memory in use where it was, on either recurrent path, and for variable-length rows.
+ * runs leave the memory in use where it was, on either recurrent path, and for variable-length and
+ * projected rows.
  */
 @Tag("gpu")
 class RecurrentBenchCaseGpuTest {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @CsvSource({"LSTM, per-step, small", "LSTM, persistent, small", "GRU, per-step, small", "RNN, persistent, small",
-            "LSTM, per-step, packed", "GRU, per-step, packed"})
+            "LSTM, per-step, packed", "GRU, per-step, packed", "LSTM, per-step, projected"})
     void runsReleaseWhatTheyMake(String cell, String path, String shapeName) {
         assumeTrue(CudaBackend.isAvailable(), () -> "no GPU: " + CudaBackend.unavailableReason().orElse(""));
         CudaBackend gpu = CudaBackend.float32();
