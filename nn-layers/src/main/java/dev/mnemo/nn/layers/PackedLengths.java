@@ -1,5 +1,8 @@
 package dev.mnemo.nn.layers;
 
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Tensor;
+
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
@@ -10,8 +13,8 @@ import java.util.stream.IntStream;
  * <p>A packed pass sorts the batch rows by length, longest first (ties keep their order), so that the
  * rows still running at step t are always a prefix {@code [0, active(t))} of the batch: every cell and
  * GEMM of a step then works on a contiguous block of rows, as cuDNN's packed layout does. The index
- * arrays here feed {@link dev.mnemo.nn.Backend#gatherRows} to move tensors between the caller's row
- * order and the sorted one.
+ * arrays here feed {@link Backend#gatherRows} to move tensors between the caller's row order and the
+ * sorted one.
  */
 final class PackedLengths {
 
@@ -113,12 +116,12 @@ final class PackedLengths {
     }
 
     /** Gather indices that sort the rows of a state {@code [slices·B]} (every layer and direction). */
-    int[] stateToSorted(int slices) {
+    private int[] stateToSorted(int slices) {
         return stateIndex(slices, order);
     }
 
     /** Gather indices that bring a sorted state {@code [slices·B]} back to the caller's row order. */
-    int[] stateFromSorted(int slices) {
+    private int[] stateFromSorted(int slices) {
         return stateIndex(slices, position);
     }
 
@@ -130,5 +133,44 @@ final class PackedLengths {
             }
         }
         return idx;
+    }
+
+    /** Zeros the padded steps of a sorted time-major {@code [T, B, F]}: at step t, the rows from {@link #active} on. */
+    void zeroPadding(Backend backend, Tensor sorted) {
+        for (int t = 0; t < steps; t++) {
+            if (active[t] < batch) {
+                backend.fill(sorted.select(t).slice(active[t], batch), 0.0);
+            }
+        }
+    }
+
+    /** A new state {@code [L·D, B, F]} holding {@code state}'s rows in the sorted order; null stays null. */
+    Tensor sortState(Backend backend, Tensor state) {
+        if (state == null) {
+            return null;
+        }
+        Tensor sorted = backend.empty(state.shape());
+        sortState(backend, state, sorted);
+        return sorted;
+    }
+
+    /** {@code sorted ← state}'s rows in the sorted order, both {@code [L·D, B, F]}. */
+    void sortState(Backend backend, Tensor state, Tensor sorted) {
+        int rows = state.dim(0) * state.dim(1);
+        backend.gatherRows(state.reshape(rows, state.dim(2)), stateToSorted(state.dim(0)), sorted.reshape(rows,
+                state.dim(2)));
+    }
+
+    /** A sorted state back in the caller's row order; the sorted one goes back to the backend. Null stays null. */
+    Tensor unsortState(Backend backend, Tensor sorted) {
+        if (sorted == null) {
+            return null;
+        }
+        Tensor state = backend.empty(sorted.shape());
+        int rows = sorted.dim(0) * sorted.dim(1);
+        backend.gatherRows(sorted.reshape(rows, sorted.dim(2)), stateFromSorted(sorted.dim(0)),
+                state.reshape(rows, sorted.dim(2)));
+        backend.release(sorted);
+        return state;
     }
 }

@@ -282,10 +282,11 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         boolean bf = options.batchFirst();
         Tensor xs = backend.empty(steps, batch, in);
         backend.gatherRows(x.reshape(tb, in), packed.toSorted(bf), xs.reshape(tb, in));
-        zeroPadding(xs, packed);   // never read by a step, but dW_ih sums over every row: 0·NaN is NaN
-        List<Tensor> sortedState = new ArrayList<>();
-        RecurrentState sorted = state == null ? null : new RecurrentState(
-                sortRows(state.h(), packed, sortedState), sortRows(state.c(), packed, sortedState));
+        packed.zeroPadding(backend, xs);   // never read by a step, but dW_ih sums over every row: 0·NaN is NaN
+        RecurrentState sorted = state == null ? null
+                : new RecurrentState(packed.sortState(backend, state.h()), packed.sortState(backend, state.c()));
+        List<Tensor> sortedState = sorted == null ? List.of()
+                : java.util.stream.Stream.of(sorted.h(), sorted.c()).filter(java.util.Objects::nonNull).toList();
         RecurrentOutput out = run(xs, sorted, false, true, keeps, packed);
         // sorted and time-major; a finished row's padded steps hold its carried state, not zeros
         Tensor y = out.output();
@@ -303,7 +304,8 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             backend.transpose01(yb, output);
             backend.release(yb);
         }
-        var last = new RecurrentState(unsortRows(out.state().h(), packed), unsortRows(out.state().c(), packed));
+        var last = new RecurrentState(packed.unsortState(backend, out.state().h()),
+                packed.unsortState(backend, out.state().c()));
         if (keeps) {
             out.saved().own(y);   // the last layer's trace when unidirectional: backward reads it
             sortedState.forEach(out.saved()::own);
@@ -312,41 +314,6 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             releaseAll(sortedState);
         }
         return new RecurrentOutput(output, last, out.saved());
-    }
-
-    /** Zeros the padded steps of a sorted time-major {@code [T, B, F]}: at step t, the rows from {@code active(t)} on. */
-    private void zeroPadding(Tensor sorted, PackedLengths packed) {
-        int batch = packed.batch();
-        for (int t = 0; t < packed.steps(); t++) {
-            if (packed.active(t) < batch) {
-                backend.fill(sorted.select(t).slice(packed.active(t), batch), 0.0);
-            }
-        }
-    }
-
-    /** A state {@code [L·D, B, H]} with its rows in the packed order (listed in {@code made}); null stays null. */
-    private Tensor sortRows(Tensor state, PackedLengths packed, List<Tensor> made) {
-        if (state == null) {
-            return null;
-        }
-        Tensor sorted = owned(made, backend.empty(state.shape()));
-        int rows = state.dim(0) * state.dim(1);
-        backend.gatherRows(state.reshape(rows, state.dim(2)), packed.stateToSorted(state.dim(0)),
-                sorted.reshape(rows, state.dim(2)));
-        return sorted;
-    }
-
-    /** A sorted state back in the caller's row order; the sorted one goes back to the backend. Null stays null. */
-    private Tensor unsortRows(Tensor sorted, PackedLengths packed) {
-        if (sorted == null) {
-            return null;
-        }
-        Tensor state = backend.empty(sorted.shape());
-        int rows = sorted.dim(0) * sorted.dim(1);
-        backend.gatherRows(sorted.reshape(rows, sorted.dim(2)), packed.stateFromSorted(sorted.dim(0)),
-                state.reshape(rows, sorted.dim(2)));
-        backend.release(sorted);
-        return state;
     }
 
     /**
@@ -423,7 +390,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             dLayerOut = backend.empty(steps, batch, dirs * p);
             backend.gatherRows(dOutput.reshape(steps * batch, dirs * p), packed.toSorted(bf),
                     dLayerOut.reshape(steps * batch, dirs * p));
-            zeroPadding(dLayerOut, packed);   // ignored, as PyTorch's packing drops it, even when not finite
+            packed.zeroPadding(backend, dLayerOut);   // ignored, as PyTorch's packing drops it, even when not finite
         } else if (bf) {
             dLayerOut = backend.empty(steps, batch, dirs * p);
             backend.transpose01(dOutput, dLayerOut);
@@ -508,15 +475,15 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         }
         if (saved.fromStep) {
             dx = dx.reshape(batch, options.inputSize());
-        } else if (packed != null) {   // zero at the padded steps: their dWx rows are
+        } else if (packed != null) {   // dx is 0 at the padded steps, whose dWx rows are 0
             Tensor dxCaller = backend.empty(bf ? new int[]{batch, steps, options.inputSize()}
                     : new int[]{steps, batch, options.inputSize()});
             backend.gatherRows(dx.reshape(tb, options.inputSize()), packed.fromSorted(bf),
                     dxCaller.reshape(tb, options.inputSize()));
             backend.release(dx);
             dx = dxCaller;
-            dh0 = unsortRows(dh0, packed);
-            dc0 = unsortRows(dc0, packed);
+            dh0 = packed.unsortState(backend, dh0);
+            dc0 = packed.unsortState(backend, dc0);
         } else if (bf) {
             Tensor dxb = backend.empty(batch, steps, options.inputSize());
             backend.transpose01(dx, dxb);
@@ -530,10 +497,9 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
     private void copyState(Tensor src, Tensor dst, PackedLengths packed) {
         if (packed == null) {
             backend.copy(src, dst);
-            return;
+        } else {
+            packed.sortState(backend, src, dst);
         }
-        int rows = src.dim(0) * src.dim(1);
-        backend.gatherRows(src.reshape(rows, src.dim(2)), packed.stateToSorted(src.dim(0)), dst.reshape(rows, src.dim(2)));
     }
 
     /** The saved is this layer's, from a training pass, not released; the gradients have the output's and the state's shapes. */
