@@ -164,6 +164,9 @@ public record Report(SequencedMap<String, String> environment, String skipped, S
                     ms(r.oursForward()), ms(r.torchForward()), ratio(r.forwardRatio()),
                     ms(r.oursTrainingForward()), ms(r.torchTrainingForward()), ratio(r.trainingForwardRatio()),
                     ms(r.oursForwardBackward()), ms(r.torchForwardBackward()), ratio(r.forwardBackwardRatio())));
+            if (s.lengths() != null || s.projSize() > 0) {   // what the shape name alone does not say
+                notes.add(s.key() + ": " + s.dims());
+            }
             if (!r.note().isEmpty()) {
                 notes.add(s.key() + ": " + r.note());
             }

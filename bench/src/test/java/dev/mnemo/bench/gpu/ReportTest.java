@@ -102,6 +102,17 @@ class ReportTest {
         assertTrue(md.contains("ratio = torch / ours, above 1 means Mnemo is faster"), md);
     }
 
+    /** The packed and projected rows say in the notes what their shape name leaves out. */
+    @Test
+    void markdownNotesThePackedAndProjectedDimensions() {
+        List<BenchShape> shapes = BenchShape.select(List.of("LSTM"), List.of("packed", "projected", "small"), null);
+        String md = new Report(new LinkedHashMap<>(), "", "", Report.join(shapes, Map.of(), Map.of(), Map.of(),
+                Map.of(), TorchResults.parse(TORCH_JSON))).toMarkdown();
+        assertTrue(md.contains("- LSTM/packed/fp32: T=100 B=64 I=256 H=256 lengths 100..51\n"), md);
+        assertTrue(md.contains("- LSTM/projected/fp32: T=100 B=64 I=1024 H=1024 P=256\n"), md);
+        assertTrue(!md.contains("- LSTM/small/fp32: T="), md);
+    }
+
     @Test
     void skippedAndMissingTorchAreStated() {
         Report r = new Report(new LinkedHashMap<>(), "no CUDA GPU: x", "torch unavailable: y", List.of());
