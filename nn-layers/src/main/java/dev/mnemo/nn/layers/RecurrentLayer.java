@@ -24,6 +24,11 @@ import java.util.List;
  * over all steps ({@code dW_ih += dWXᵀ · X_k}, {@code dW_hh += dRHᵀ · H_prev}) and the bias gradients
  * as column sums.
  *
+ * <p>Two variants run every step eagerly (no whole-sequence kernel, no CUDA Graph): a variable-length
+ * pass ({@link #forward(Tensor, RecurrentState, int[])}, rows sorted by length so each step computes the
+ * rows still running, see {@link PackedLengths}) and the LSTM's projection ({@code projSize}: the cell's
+ * output m_t gives {@code h_t = m_t · W_hrᵀ}, one more GEMM per step each way).
+ *
  * <p><b>Parameters</b> by PyTorch {@code state_dict} name and in PyTorch's order: {@code weight_ih_l0},
  * {@code weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, then the same with {@code _reverse}
  * for the second direction, then the next layer ({@link Layer#parameters()}).
