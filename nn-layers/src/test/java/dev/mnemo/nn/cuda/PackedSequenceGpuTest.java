@@ -83,8 +83,8 @@ class PackedSequenceGpuTest {
         RecurrentLayer layer = layer(kind, true);
         Inputs in = inputs(kind, true);
         for (int call = 0; call < 3; call++) {
-            settle();
-            long before = inUse();
+            DeviceMemoryInUse.settle(gpu);
+            long before = DeviceMemoryInUse.bytes(gpu);
             RecurrentOutput out = layer.forward(in.x, in.state, LENGTHS);
             RecurrentGradients g = layer.backward(out.saved(), in.dy, in.dState);
             out.saved().release();
@@ -95,7 +95,7 @@ class PackedSequenceGpuTest {
                 }
             }
             if (call > 0) {   // the first may make what lasts (cuBLAS workspace, cached plans)
-                assertEquals(before, inUse(), "bytes in use after released packed pass " + call);
+                assertEquals(before, DeviceMemoryInUse.bytes(gpu), "bytes in use after released packed pass " + call);
             }
         }
     }
@@ -250,27 +250,5 @@ class PackedSequenceGpuTest {
                 }
             }
         }
-    }
-
-    /**
-     * Hands the blocks of earlier cases' unreachable tensors back now (as {@link RecurrentInferenceGpuTest}
-     * does): queued by the cleaner after a collection, they would show as a drop during the call measured.
-     */
-    private void settle() {
-        for (int round = 0; round < 4; round++) {
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            gpu.rt().drainReleases();
-        }
-    }
-
-    private long inUse() {
-        gpu.rt().drainReleases();
-        return gpu.memoryStats().inUseBytes();
     }
 }

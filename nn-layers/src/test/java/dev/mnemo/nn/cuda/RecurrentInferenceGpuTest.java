@@ -62,8 +62,8 @@ class RecurrentInferenceGpuTest {
                     release(trained);
                     // graphs: the first inference records its loops, the later ones replay them
                     for (int call = 0; call < 3; call++) {
-                        settle();
-                        long before = inUse();
+                        DeviceMemoryInUse.settle(gpu);
+                        long before = DeviceMemoryInUse.bytes(gpu);
                         RecurrentOutput inferred = layer.infer(x, null);
                         List<float[]> got = results(inferred);
                         for (int k = 0; k < expected.size(); k++) {
@@ -71,7 +71,7 @@ class RecurrentInferenceGpuTest {
                         }
                         release(inferred);
                         if (call > 0) {   // the first may record graphs, whose buffers stay with the layer
-                            assertEquals(before, inUse(), "memory in use after inference "
+                            assertEquals(before, DeviceMemoryInUse.bytes(gpu), "memory in use after inference "
                                     + call);
                         }
                     }
@@ -82,29 +82,7 @@ class RecurrentInferenceGpuTest {
                 }));
     }
 
-    /**
-     * Hands the blocks of earlier cases' unreachable tensors back now: the cleaner queues them after
-     * a collection and the next backend call frees them, which would show as a drop during the call
-     * measured. No collection follows the call, so a buffer infer forgets to release still shows.
-     */
-    private void settle() {
-        for (int round = 0; round < 4; round++) {
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            gpu.rt().drainReleases();
-        }
-    }
 
-    /** Bytes in use once the blocks released so far (queued for the allocator) are handed to it; no collection. */
-    private long inUse() {
-        gpu.rt().drainReleases();
-        return gpu.memoryStats().inUseBytes();
-    }
 
     /** Output, h_n and (c_n) on the host. */
     private static List<float[]> results(RecurrentOutput o) {
