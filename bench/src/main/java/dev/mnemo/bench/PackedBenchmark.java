@@ -43,14 +43,11 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 2)
 public class PackedBenchmark {
 
-    /** Which recurrent layer. */
-    public enum Cell { LSTM, GRU }
-
     /** Padded (no lengths) or packed (the lengths given). */
     public enum Mode { padded, packed }
 
     @Param({"LSTM", "GRU"})
-    public Cell cell;
+    public RecurrentBenchmark.Cell cell;
 
     @Param({"padded", "packed"})
     public Mode mode;
@@ -65,7 +62,7 @@ public class PackedBenchmark {
         BenchShape shape = BenchShape.select(java.util.List.of(cell.name()), java.util.List.of(BenchShape.PACKED_SHAPE),
                 null).getFirst();
         var options = RecurrentOptions.builder(shape.input(), shape.hidden()).seed(1).build();
-        layer = cell == Cell.LSTM ? new Lstm(options, Backend.cpu()) : new Gru(options, Backend.cpu());
+        layer = cell == RecurrentBenchmark.Cell.LSTM ? new Lstm(options, Backend.cpu()) : new Gru(options, Backend.cpu());
         x = RecurrentBenchmark.random(2, shape.steps(), shape.batch(), shape.input());
         dOutput = Tensor.zeros(shape.steps(), shape.batch(), shape.hidden());
         dOutput.fill(1.0);

@@ -238,8 +238,7 @@ final class MemNetStudy {
         md.append("\nSettings:\n\n```\n").append(z.describe()).append('\n')
                 .append("seeds: 1..").append(nSeeds).append("; std: sample standard deviation (n − 1) over seeds; a run whose "
                         + "training loss stopped being finite is marked diverged and left out of mean and std\n")
-                .append(String.format(Locale.ROOT, "wall time: %.0f s on %d thread(s), %d CPU cores, Java %s, device %s%n",
-                        seconds, nThreads, Runtime.getRuntime().availableProcessors(), Runtime.version(), r.device))
+                .append(ReproduceCommand.wallTime(seconds, nThreads, r.device))
                 .append("```\n");
         o.println();
         o.print(md);

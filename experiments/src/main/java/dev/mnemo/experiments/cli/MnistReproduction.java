@@ -166,8 +166,7 @@ final class MnistReproduction {
                     + "a subset and\n  few epochs the accuracies are far below the paper's full runs and say little about "
                     + "long memory; rows within a few std are noise\n");
         }
-        md.append(String.format(Locale.ROOT, "wall time: %.0f s on %d thread(s), %d CPU cores, Java %s, device %s%n",
-                seconds, nThreads, Runtime.getRuntime().availableProcessors(), Runtime.version(), r.device));
+        md.append(ReproduceCommand.wallTime(seconds, nThreads, r.device));
         md.append("```\n");
         o.println();
         o.print(md);

@@ -250,8 +250,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 + "  then initialises a fresh model of the same cell, which is trained with the same settings\n");
         md.append("baseline caveat: PyTorch's own default U(−1/√H, 1/√H) has spectral radius ≈ 0.58 per block "
                 + "(not in this table; --init pytorch in mnemo train)\n");
-        md.append(String.format(Locale.ROOT, "wall time: %.0f s on %d thread(s), %d CPU cores, Java %s, device %s%n",
-                seconds, nThreads, Runtime.getRuntime().availableProcessors(), Runtime.version(), device));
+        md.append(wallTime(seconds, nThreads, device));
         md.append("```\n");
         o.println();
         o.print(md);
@@ -307,6 +306,12 @@ final class ReproduceCommand implements Callable<Integer> {
             s += (x - m) * (x - m);
         }
         return Math.sqrt(s / (v.length - 1));
+    }
+
+    /** The tables' last line: how long the study took, on what. */
+    static String wallTime(double seconds, int nThreads, String device) {
+        return String.format(Locale.ROOT, "wall time: %.0f s on %d thread(s), %d CPU cores, Java %s, device %s%n",
+                seconds, nThreads, Runtime.getRuntime().availableProcessors(), Runtime.version(), device);
     }
 
     static void write(Path file, String text) {

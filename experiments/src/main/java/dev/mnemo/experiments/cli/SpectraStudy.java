@@ -217,8 +217,7 @@ final class SpectraStudy {
             md.append("QUICK: short runs (MNIST downsampled to 7x7 = 49 steps, 2000 train / 500 test images), sized for "
                     + "minutes on 2 CPU cores\n");
         }
-        md.append(String.format(Locale.ROOT, "wall time: %.0f s on %d thread(s), %d CPU cores, Java %s, device %s%n",
-                seconds, nThreads, Runtime.getRuntime().availableProcessors(), Runtime.version(), r.device));
+        md.append(ReproduceCommand.wallTime(seconds, nThreads, r.device));
         md.append("```\n");
         o.println();
         o.print(md);

@@ -146,8 +146,7 @@ final class TranslationReproduction {
             md.append("caveat: --quick is sized to finish in under a minute on 2 CPU cores (fewer pairs, epochs and "
                     + "seeds, a smaller state);\n  its BLEU is far below the full run's, and rows within a few std are noise\n");
         }
-        md.append(String.format(Locale.ROOT, "wall time: %.0f s on %d thread(s), %d CPU cores, Java %s, device %s%n",
-                seconds, nThreads, Runtime.getRuntime().availableProcessors(), Runtime.version(), r.device));
+        md.append(ReproduceCommand.wallTime(seconds, nThreads, r.device));
         md.append("```\n");
         o.println();
         o.print(md);
