@@ -12,7 +12,7 @@
 #include "persistent_grid_barrier.cuh"
 
 namespace mnemo::persistent {
-static_assert(sizeof(mnemo_persistent_bwd_params) == 144, "header: 144 bytes");
+static_assert(sizeof(mnemo_persistent_bwd_params) == 152, "header: 152 bytes");
 static_assert(offsetof(mnemo_persistent_bwd_params, gates) == 0, "header offset");
 static_assert(offsetof(mnemo_persistent_bwd_params, wHh) == 8, "header offset");
 static_assert(offsetof(mnemo_persistent_bwd_params, h0) == 16, "header offset");
@@ -33,6 +33,7 @@ static_assert(offsetof(mnemo_persistent_bwd_params, unitsPerBlock) == 128, "head
 static_assert(offsetof(mnemo_persistent_bwd_params, reverse) == 132, "header offset");
 static_assert(offsetof(mnemo_persistent_bwd_params, tuning) == 136, "header offset");
 static_assert(offsetof(mnemo_persistent_bwd_params, reserved) == 140, "header offset");
+static_assert(offsetof(mnemo_persistent_bwd_params, lengths) == 144, "header offset");
 
 template <Cell C>
 __device__ __forceinline__ void backward(const mnemo_persistent_bwd_params& p) {

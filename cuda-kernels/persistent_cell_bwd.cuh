@@ -97,6 +97,16 @@ __device__ __forceinline__ BwdOut<C> cell_backward_compute(const BwdInputs<C>& i
   return out;
 }
 
+// A step past row b's end, where the forward carried the state (h_t = h_{t−1}, c_t = c_{t−1}):
+// no pre-activation gradient, and ∂L/∂h (dh = dy + the carried part) and ∂L/∂c pass on whole.
+template <Cell C>
+__device__ __forceinline__ BwdOut<C> carried_gradients(float dh, float dcCarried) {
+  BwdOut<C> out{};
+  out.dhRest = dh;
+  out.dcPrev = dcCarried;
+  return out;
+}
+
 // Stores the step's pre-activation gradients: dWx, and GRU's dRh.
 template <Cell C>
 __device__ __forceinline__ void store_bwd(const mnemo_persistent_bwd_params& p, const BwdOut<C>& out, long long j,
@@ -112,15 +122,16 @@ __device__ __forceinline__ void store_bwd(const mnemo_persistent_bwd_params& p, 
   }
 }
 
-// The cell backward of unit j, batch row b, step t: writes the step's pre-activation gradients and
-// leaves in dhs[i] the part of ∂L/∂h_{t−1} that does not pass through W_hh, in dcs[i] ∂L/∂c_{t−1}.
+// The cell backward of unit j, batch row b, step t (carried past the row's end): writes the step's
+// pre-activation gradients and leaves in dhs[i] the part of ∂L/∂h_{t−1} that does not pass through W_hh, in dcs[i] ∂L/∂c_{t−1}.
 template <Cell C>
 __device__ __forceinline__ void cell_backward(const mnemo_persistent_bwd_params& p, float* dhs,
                                               float* dcs, int i, long long j, long long b,
                                               long long t, long long tPrev, bool first) {
   BwdInputs<C> in;
   load_bwd_inputs<C>(p, j, b, t, tPrev, first, in);
-  const BwdOut<C> out = cell_backward_compute<C>(in, dhs[i], dcs[i]);
+  const BwdOut<C> out = past_end(p.lengths, b, t) ? carried_gradients<C>(in.dy + dhs[i], dcs[i])
+                                                   : cell_backward_compute<C>(in, dhs[i], dcs[i]);
   store_bwd<C>(p, out, j, b, t);
   if constexpr (C == Cell::kLstm) dcs[i] = out.dcPrev;
   dhs[i] = out.dhRest;

@@ -92,16 +92,28 @@ __device__ __forceinline__ long long c_at(const mnemo_persistent_fwd_params& p, 
   return ((p.saveGates ? t * p.batch : 0) + b) * p.hidden + j;
 }
 
-// Stores what cell (t, b, j) produced: h_t, LSTM c_t, the saved gates when asked, GRU hn.
+// A step past row b's end: the row keeps h_{t−1} (and LSTM's c_{t−1}), as the per-step path's
+// packed loop does for a finished row.
+template <Cell C>
+__device__ __forceinline__ CellOut<C> carried_state(float hPrev, float cPrev) {
+  CellOut<C> out{};
+  out.h = hPrev;
+  out.c = cPrev;
+  return out;
+}
+
+// Stores what cell (t, b, j) produced: h_t, LSTM c_t, and unless the step only `carried` the
+// state, the saved gates when asked and GRU hn.
 template <Cell C>
 __device__ __forceinline__ void cell_store(const mnemo_persistent_fwd_params& p, const CellOut<C>& out,
-                                           long long j, long long b, long long t) {
+                                           long long j, long long b, long long t, bool carried = false) {
   constexpr int G = kGatesOf<C>;
   const long long H = p.hidden;
   const long long bh = (t * p.batch + b) * H + j;       // (t, b, j) in [T, B, H]
   const long long g0 = (t * p.batch + b) * G * H + j;  // gate 0 of (t, b, j)
   p.h[bh] = out.h;
   if constexpr (C == Cell::kLstm) p.c[c_at(p, t, b, j)] = out.c;
+  if (carried) return;
   if constexpr (C == Cell::kLstm || C == Cell::kGru) {
     if (p.saveGates) {
 #pragma unroll
@@ -127,14 +139,17 @@ __device__ __forceinline__ float load_c_prev(const mnemo_persistent_fwd_params& 
   }
 }
 
-// One cell step of (b, j) at step t: compute, store, return h_t[b, j].
+// One cell step of (b, j) at step t: compute (or carry the state past the row's end), store,
+// return h_t[b, j].
 template <Cell C>
 __device__ __forceinline__ float cell_step(const mnemo_persistent_fwd_params& p,
                                            const StepInputs<C>& in, const float* a, float hPrev,
                                            int unitsPerBlock, long long j, long long b,
                                            long long t, long long tPrev, bool first) {
-  const CellOut<C> out = cell_compute<C>(in, a, hPrev, load_c_prev<C>(p, j, b, tPrev, first), unitsPerBlock);
-  cell_store<C>(p, out, j, b, t);
+  const float cPrev = load_c_prev<C>(p, j, b, tPrev, first);
+  const bool carried = past_end(p.lengths, b, t);
+  const CellOut<C> out = carried ? carried_state<C>(hPrev, cPrev) : cell_compute<C>(in, a, hPrev, cPrev, unitsPerBlock);
+  cell_store<C>(p, out, j, b, t, carried);
   return out.h;
 }
 

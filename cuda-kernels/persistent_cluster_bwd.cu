@@ -90,6 +90,7 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
       const auto prevOf = [&](long long t) { return p.reverse ? t + 1 : t - 1; };
       const auto firstOf = [&](long long t) { return p.reverse ? t == steps - 1 : t == 0; };
       float dhCarried = active ? dhs[bl * unitsPerBlock + kk] : 0.0f;
+      const long long rowEnd = active && p.lengths != nullptr ? p.lengths[b] : steps;  // past it: carried
       float dcCarried = active ? dcs[bl * unitsPerBlock + kk] : 0.0f;
       BwdInputs<C> in{};
       BwdInputs<C> ahead{};  // step s + 1's
@@ -104,7 +105,8 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
         BwdOut<C> out{};
         clock.restart();
         if (active) {
-          out = cell_backward_compute<C>(in, dhCarried, dcCarried);
+          out = t >= rowEnd ? carried_gradients<C>(in.dy + dhCarried, dcCarried)
+                            : cell_backward_compute<C>(in, dhCarried, dcCarried);
           for (int k = 0; k < G; ++k) {
             const int at = bl * gh + k * hidden + j;
             if (handoff.local) {

@@ -62,6 +62,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
     StepInputs<C> in{};
     float gxAhead[kGatesOf<C>] = {};  // gx of step s + 1
     float c = 0.0f;
+    const long long rowEnd = active && p.lengths != nullptr ? p.lengths[b] : steps;  // past it: carry the state
     if (active) {
       load_biases<C>(p, j, in);
       load_gx<C>(p, p.reverse ? steps - 1 : 0, b, j, in);
@@ -82,8 +83,10 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       __syncthreads();
       clock.lap(1);
       CellOut<C> out{};
+      const bool carried = t >= rowEnd;
       if (active) {
-        out = cell_compute<C>(in, k.acc + bl * k.rows + jj, hPrev[bl * k.hidden + j], c, k.unitsPerBlock);
+        const float hp = hPrev[bl * k.hidden + j];
+        out = carried ? carried_state<C>(hp, c) : cell_compute<C>(in, k.acc + bl * k.rows + jj, hp, c, k.unitsPerBlock);
         if (!last && handoff.local) {
           hNext[bl * k.hidden + j] = out.h;
         } else if (!last) {
@@ -101,7 +104,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       if (!last) k.barrier.arrive(handoff.releases());
       clock.lap(3);
       if (active) {
-        cell_store<C>(p, out, j, b, t);
+        cell_store<C>(p, out, j, b, t, carried);
         c = out.c;
         if (!last) {
 #pragma unroll

@@ -19,6 +19,12 @@ enum class Cell { kRnnTanh, kRnnRelu, kLstm, kGru };
 template <Cell C>
 constexpr int kGatesOf = C == Cell::kLstm ? 4 : C == Cell::kGru ? 3 : 1;
 
+// Whether step t lies past batch row b's end in a variable-length batch (`lengths` non-null):
+// there the row carries its state through the step (mnemo_kernels.h, the params' `lengths`).
+__device__ __forceinline__ bool past_end(const int* lengths, long long b, long long t) {
+  return lengths != nullptr && t >= lengths[b];
+}
+
 __device__ __forceinline__ float* dynamic_shared_floats() {
 #ifdef MNEMO_EMULATOR
   return static_cast<float*>(::emu::dynamic_shared());  // native/emu: one array per live block

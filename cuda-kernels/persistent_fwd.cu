@@ -11,7 +11,7 @@
 #include "persistent_grid_barrier.cuh"
 
 namespace mnemo::persistent {
-static_assert(sizeof(mnemo_persistent_fwd_params) == 120, "header: 120 bytes");
+static_assert(sizeof(mnemo_persistent_fwd_params) == 128, "header: 128 bytes");
 static_assert(offsetof(mnemo_persistent_fwd_params, gates) == 0, "header offset");
 static_assert(offsetof(mnemo_persistent_fwd_params, wHh) == 8, "header offset");
 static_assert(offsetof(mnemo_persistent_fwd_params, bIh) == 16, "header offset");
@@ -29,6 +29,7 @@ static_assert(offsetof(mnemo_persistent_fwd_params, unitsPerBlock) == 104, "head
 static_assert(offsetof(mnemo_persistent_fwd_params, reverse) == 108, "header offset");
 static_assert(offsetof(mnemo_persistent_fwd_params, saveGates) == 112, "header offset");
 static_assert(offsetof(mnemo_persistent_fwd_params, tuning) == 116, "header offset");
+static_assert(offsetof(mnemo_persistent_fwd_params, lengths) == 120, "header offset");
 
 template <Cell C>
 __device__ __forceinline__ void forward(const mnemo_persistent_fwd_params& p) {

@@ -11,6 +11,9 @@
 // rows, the 16-block non-portable cluster) where the device has clusters (sm_90+; the emulator
 // says it has), and through their bf16-weight twins against a reference whose W_hh is rounded to
 // bfloat16 the same way (nearest, ties to even).
+// Ragged cases give every batch row its own length (the params' `lengths`): past its end a row
+// carries h and c, writes neither gates nor hn, and its backward passes ∂L/∂h and ∂L/∂c on with
+// zero pre-activation gradients; the backward reads the forward's unwritten hn there (guard NaNs).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -42,14 +45,21 @@ struct Case {
   int clusters;  // 0: the cooperative kernels; >= 1: the cluster kernels with this many clusters
   bool bf16Weights = false;  // cluster kernels only: the _bf16w_f32 entry points
   int tuning = 0;            // cluster kernels only: MNEMO_PERSISTENT_TUNE_* bits (off the default path)
+  bool ragged = false;       // each batch row runs its own number of steps (p.lengths)
 };
 
 std::string variant(const Case& c, int units) {
-  return c.clusters == 0 ? std::string("grid")
-                         : "cluster " + std::to_string(c.clusters) + "x" +
-                               std::to_string((c.hidden + units - 1) / units) +
-                               (c.bf16Weights ? " bf16w" : "") +
-                               (c.tuning != 0 ? " tuning " + std::to_string(c.tuning) : "");
+  const std::string kernel = c.clusters == 0 ? std::string("grid")
+                                             : "cluster " + std::to_string(c.clusters) + "x" +
+                                                   std::to_string((c.hidden + units - 1) / units) +
+                                                   (c.bf16Weights ? " bf16w" : "") +
+                                                   (c.tuning != 0 ? " tuning " + std::to_string(c.tuning) : "");
+  return kernel + (c.ragged ? " ragged" : "");
+}
+
+// Whether step t lies past row b's end (never without lengths).
+bool past_end(const std::vector<int>& lengths, long long b, long long t) {
+  return !lengths.empty() && t >= lengths[ref::at(b)];
 }
 
 // x rounded to bfloat16, nearest with ties to even (mnemo_math.cuh's bf16_bits_rn, on the host).
@@ -98,6 +108,7 @@ DeviceBuffer guarded_output(long long n) {
 // The forward's inputs and the device forward's outputs, on the host.
 struct Saved {
   std::vector<float> wHh, h0, c0, gates, h, c, hn;
+  std::vector<int> lengths;  // empty: every row runs all steps
 };
 
 // The backward's units per block. Cluster cases take the forward's, halved until the backward's
@@ -137,6 +148,8 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
 
   const ref::Vec W = to_double(sv.wHh);
   ref::Vec dhRec = to_double(dhIn), dc = to_double(dcIn);
+  DeviceArray<int> dLengths(B);
+  if (!sv.lengths.empty()) dLengths.upload(sv.lengths);
   ref::Vec dWxRef(ref::at(T * B * GH)), dRhRef(ref::at(T * B * GH));
   for (long long s = 0; s < T; ++s) {
     const long long tt = c.reverse ? s : T - 1 - s;
@@ -151,6 +164,7 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
       return to_double(std::vector<float>(v.begin() + at * B * H, v.begin() + (at + 1) * B * H));
     };
     ref::Vec dx, dr, direct(ref::at(B * H), 0.0);
+    const ref::Vec bwDcIn = dc;  // ∂L/∂c_t, which a carried row passes on
     if (lstm) {
       const ref::Vec cPrev = first ? to_double(sv.c0) : step(sv.c, tPrev);
       const ref::LstmBwd bw = ref::lstm_bwd(dh, dc, gates, cPrev, step(sv.c, tt), B, H);
@@ -166,6 +180,14 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
     } else {
       dx = ref::rnn_bwd(c.cell == PersistentCell::kRnnRelu, dh, step(sv.h, tt));
       dr = dx;
+    }
+    for (long long b = 0; b < B; ++b) {
+      if (!past_end(sv.lengths, b, tt)) continue;
+      // carried: no pre-activation gradient; ∂L/∂h and ∂L/∂c pass on (the carry's identity Jacobian)
+      std::fill(dx.begin() + b * GH, dx.begin() + (b + 1) * GH, 0.0);
+      std::fill(dr.begin() + b * GH, dr.begin() + (b + 1) * GH, 0.0);
+      for (long long k = 0; k < H; ++k) direct[ref::at(b * H + k)] = dh[ref::at(b * H + k)];
+      if (lstm) std::copy(bwDcIn.begin() + b * H, bwDcIn.begin() + (b + 1) * H, dc.begin() + b * H);
     }
     std::copy(dx.begin(), dx.end(), dWxRef.begin() + tt * B * GH);
     std::copy(dr.begin(), dr.end(), dRhRef.begin() + tt * B * GH);
@@ -207,6 +229,7 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
   p.unitsPerBlock = backward_units(c);
   p.reverse = c.reverse ? 1 : 0;
   p.tuning = c.tuning;
+  p.lengths = sv.lengths.empty() ? nullptr : dLengths.get();
   if (c.clusters > 0) {
     launch_persistent_cluster_bwd(c.cell, p, c.clusters, nullptr, c.bf16Weights);
   } else {
@@ -248,6 +271,12 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   const std::vector<float> bHh = c.bias ? uniform(GH, -0.5f, 0.5f, rng) : std::vector<float>();
   const std::vector<float> h0 = uniform(B * H, -1.0f, 1.0f, rng);
   const std::vector<float> c0 = uniform(B * H, -1.0f, 1.0f, rng);
+  std::vector<int> lengths;  // ragged: 1..T per row, the first row T (a row of each kind when T > 1)
+  if (c.ragged) {
+    std::uniform_int_distribution<int> len(1, static_cast<int>(T));
+    for (long long b = 0; b < B; ++b) lengths.push_back(b == 0 ? static_cast<int>(T) : len(rng));
+    if (B > 1) lengths[ref::at(B - 1)] = 1;
+  }
 
   // ── reference: the per-step recurrence in double (on the weights the kernel multiplies by) ──
   std::vector<float> wUsed = wHh;
@@ -272,7 +301,6 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
       h = f.h;
       gates = f.gates;
       std::copy(f.c.begin(), f.c.end(), cRef.begin() + t * B * H);
-      cPrev = f.c;
     } else if (c.cell == PersistentCell::kGru) {
       const ref::GruFwd f = ref::gru_fwd(gx, gh, bi, bh, hPrev, B, H);
       h = f.h;
@@ -282,6 +310,19 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
     } else {
       h = ref::rnn_fwd(c.cell == PersistentCell::kRnnRelu, gx, gh, bi, bh, B, H);
     }
+    for (long long b = 0; b < B; ++b) {
+      if (!past_end(lengths, b, t)) continue;
+      // carried: h and c of the step before, the projection left in the gates, hn not written
+      std::copy(hPrev.begin() + b * H, hPrev.begin() + (b + 1) * H, h.begin() + b * H);
+      std::copy(gx.begin() + b * GH, gx.begin() + (b + 1) * GH, gates.begin() + b * GH);
+      if (c.cell == PersistentCell::kLstm) {
+        std::copy(cPrev.begin() + b * H, cPrev.begin() + (b + 1) * H, cRef.begin() + t * B * H + b * H);
+      }
+      if (c.cell == PersistentCell::kGru) {
+        std::fill(hnRef.begin() + t * B * H + b * H, hnRef.begin() + t * B * H + (b + 1) * H, NAN);
+      }
+    }
+    if (c.cell == PersistentCell::kLstm) cPrev = slice(cRef, t * B * H, B * H);
     std::copy(h.begin(), h.end(), hRef.begin() + t * B * H);
     std::copy(gates.begin(), gates.end(), gRef.begin() + t * B * GH);
     hPrev = h;
@@ -305,6 +346,8 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
                dHn = guarded_output(T * B * H);
   DeviceArray<unsigned> barrier(2);
   CHECK(cudaMemset(barrier.get(), 0, 2 * sizeof(unsigned)));
+  DeviceArray<int> dLengths(B);
+  if (c.ragged) dLengths.upload(lengths);
 
   mnemo_persistent_fwd_params p{};
   p.gates = dGates.get();
@@ -324,6 +367,7 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   p.reverse = c.reverse ? 1 : 0;
   p.tuning = c.tuning;
   p.saveGates = 1;
+  p.lengths = c.ragged ? dLengths.get() : nullptr;
   const auto launch = [&](const mnemo_persistent_fwd_params& q) {
     if (c.clusters > 0) {
       launch_persistent_cluster_fwd(c.cell, q, c.clusters, nullptr, c.bf16Weights);
@@ -341,17 +385,29 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   const double eh = worst(hGot, hRef);
   const double eg = worst(gGot, gRef);
   const double ec = lstm ? worst(cGot, cRef) : 0.0;
-  const double en = gru ? worst(hnGot, hnRef) : 0.0;
+  // hn past a row's end (NaN in the reference) must still hold the guard: not written
+  long long hnWritten = 0;
+  for (long long i = 0; gru && i < n; ++i) {
+    if (std::isnan(hnRef[ref::at(i)])) {
+      hnWritten += is_guard(hnGot[ref::at(i)]) ? 0 : 1;
+      hnRef[ref::at(i)] = 0.0;  // compared above; 0 against the guard's NaN would fail below
+    }
+  }
+  std::vector<float> hnCompared = hnGot;
+  for (long long i = 0; gru && i < n; ++i) {
+    if (past_end(lengths, i / H % B, i / (B * H))) hnCompared[ref::at(i)] = 0.0f;
+  }
+  const double en = gru ? worst(hnCompared, hnRef) : 0.0;
   const long long damaged = guard_damage(hGot, n) + guard_damage(gGot, T * B * GH) +
                             (lstm ? guard_damage(cGot, n) : guard_damage(cGot, 0)) +
                             (gru ? guard_damage(hnGot, n) : guard_damage(hnGot, 0));
   const long long grid = (H + c.unitsPerBlock - 1) / c.unitsPerBlock * std::max(1, c.clusters);
-  t.expect(eh <= kTol && eg <= kTol && ec <= kTol && en <= kTol && damaged == 0 && bar[0] == 0 &&
-               bar[1] == 0,
+  t.expect(eh <= kTol && eg <= kTol && ec <= kTol && en <= kTol && hnWritten == 0 && damaged == 0 &&
+               bar[0] == 0 && bar[1] == 0,
            "persistent_%s_fwd (%s) T=%lld B=%lld H=%lld J=%d (grid %lld)%s%s: err h %.2e gates %.2e "
-           "c %.2e hn %.2e, guards damaged %lld, barrier left (%u, %u)",
+           "c %.2e hn %.2e, hn written past a row's end %lld, guards damaged %lld, barrier left (%u, %u)",
            cell_name(c.cell), variant(c, c.unitsPerBlock).c_str(), T, B, H, c.unitsPerBlock, grid, c.reverse ? " reverse" : "",
-           c.bias ? "" : " no-bias", eh, eg, ec, en, damaged, bar[0], bar[1]);
+           c.bias ? "" : " no-bias", eh, eg, ec, en, hnWritten, damaged, bar[0], bar[1]);
 
   // ── inference (saveGates = 0), on the same inputs: the same arithmetic, so h bit for bit the
   // training forward's; the gates keep the projection; LSTM's c is the running [B, H], left
@@ -386,7 +442,7 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   }
 
   // ── backward, on what the device forward saved (as training does) ──
-  const Saved saved{wUsed, h0, c0, gGot, hGot, cGot, hnGot};
+  const Saved saved{wUsed, h0, c0, gGot, hGot, cGot, hnGot, lengths};
   check_backward(c, saved, dGates, dW, dH0, dC0, dH, dC, dHn, rng, t);
 }
 
@@ -472,6 +528,28 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kRnnTanh, 3, 3, 300, 100, true, true, 3},
       {PersistentCell::kRnnTanh, 4, 1, 260, 65, false, false, 1},
   };
+  // Ragged (every row its own length, the first T and the last 1): cooperative with several blocks
+  // and with several cells per thread; clusters with the last one short of rows, several cells per
+  // thread, one slice row per thread (pixel MNIST's geometry), one-block clusters of one row (the
+  // registers, the backward's split), the split on two blocks, registers across 8 blocks, the
+  // courier warp and every tuning bit; bf16 weights; the RNN's wide split.
+  const Case raggedShapes[] = {
+      {PersistentCell::kLstm, 6, 6, 45, 16, true, true, 0},
+      {PersistentCell::kLstm, 5, 9, 40, 40, false, true, 0},
+      {PersistentCell::kLstm, 6, 6, 45, 16, true, true, 4},
+      {PersistentCell::kLstm, 5, 9, 40, 40, true, true, 1},
+      {PersistentCell::kLstm, 4, 4, 128, 64, false, true, 2},
+      {PersistentCell::kLstm, 4, 2, 128, 128, true, true, 2},
+      {PersistentCell::kLstm, 4, 3, 100, 50, true, true, 3},
+      {PersistentCell::kLstm, 5, 3, 256, 32, false, true, 3},
+      {PersistentCell::kLstm, 4, 4, 128, 64, true, true, 2, false, MNEMO_PERSISTENT_TUNE_COURIER},
+      {PersistentCell::kLstm, 4, 5, 64, 16, false, true, 2, false, MNEMO_PERSISTENT_TUNE_ALL},
+      {PersistentCell::kLstm, 4, 3, 33, 8, true, false, 2, true},
+      {PersistentCell::kLstm, 5, 9, 40, 40, false, true, 1, true},
+  };
+  const Case raggedRnnShapes[] = {
+      {PersistentCell::kRnnTanh, 4, 3, 300, 100, true, true, 3},
+  };
   const bool clusters = device_has_clusters();
   if (!clusters) std::printf("SKIP persistent cluster kernels: compute capability below 9.0\n");
   for (PersistentCell cell : cells) {
@@ -488,6 +566,18 @@ void check_persistent(std::mt19937& rng, Tally& t) {
     for (Case c : bf16Shapes) {
       if (!clusters) continue;
       c.cell = cell;
+      check_case(c, rng, t);
+    }
+    for (Case c : raggedShapes) {
+      if (c.clusters > 0 && !clusters) continue;
+      c.cell = cell;
+      c.ragged = true;
+      check_case(c, rng, t);
+    }
+    for (Case c : raggedRnnShapes) {
+      if (!clusters || (cell != PersistentCell::kRnnTanh && cell != PersistentCell::kRnnRelu)) continue;
+      c.cell = cell;
+      c.ragged = true;
       check_case(c, rng, t);
     }
   }

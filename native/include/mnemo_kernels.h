@@ -906,7 +906,7 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
   (4LL * ((long long)(G) * (J) * (H) + (long long)(B) * (H) + (long long)(B) * (G) * (J)))
 
 /*
- * Params struct by value, 120 bytes, 8-byte aligned, no padding. Fields (byte offset):
+ * Params struct by value, 128 bytes, 8-byte aligned, no padding. Fields (byte offset):
  *   gates          (0)    [T, B, G·H]  in-out: in x_t W_ihᵀ of every step (no bias); out, when
  *                                      saveGates = 1 (LSTM, GRU), the activated gates, each
  *                                      element overwritten by the thread that read it
@@ -934,6 +934,12 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
  *                                      cluster kernels' fast paths off, to time it side by side
  *                                      (mnemo_harness persistent_ab); the cooperative kernels
  *                                      ignore it. Results agree to float32 rounding either way.
+ *   lengths        (120)  [B] int      in: the steps of each batch row (a variable-length batch,
+ *                                      each in [1, T]); MAY BE NULL (every row runs all T steps).
+ *                                      At a step t >= lengths[b] row b carries its state: h_t and
+ *                                      c_t are h and c of the step processed before (h0 and c0 when
+ *                                      none was: the reverse direction's steps past the row's end),
+ *                                      and neither the saved gates nor hn are written there.
  * No output may overlap another array or an input (gates excepted, as said).
  * Launch: cooperative, block MNEMO_PERSISTENT_BLOCK_THREADS, grid ceil(H / J), dynamic shared
  *         memory MNEMO_PERSISTENT_SMEM_BYTES(G, J, B, H) with G = 1 (RNN), 4 (LSTM), 3 (GRU).
@@ -956,6 +962,7 @@ typedef struct mnemo_persistent_fwd_params {
   int reverse;
   int saveGates;
   int tuning;
+  const int* lengths;
 } mnemo_persistent_fwd_params;
 
 extern "C" __global__ void mnemo_persistent_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p);
@@ -982,7 +989,7 @@ extern "C" __global__ void mnemo_persistent_gru_fwd_f32(mnemo_persistent_fwd_par
   (4LL * ((long long)(G) * (J) * (H) + (long long)(B) * (G) * (H) + 3LL * (B) * (J)))
 
 /*
- * Params struct by value, 144 bytes, 8-byte aligned, no padding. Fields (byte offset):
+ * Params struct by value, 152 bytes, 8-byte aligned, no padding. Fields (byte offset):
  *   gates          (0)    [T, B, G·H]  in: the activated gates the forward saved (LSTM, GRU);
  *                                      ignored (MAY BE NULL) by RNN
  *   wHh            (8)    [G·H, H]     in
@@ -1010,6 +1017,10 @@ extern "C" __global__ void mnemo_persistent_gru_fwd_f32(mnemo_persistent_fwd_par
  *   reverse        (132)               as the forward's: 1 for the reverse direction
  *   tuning         (136)               as the forward's
  *   reserved       (140)               must be 0
+ *   lengths        (144)  [B] int      in: as the forward's, the same for both. At a step
+ *                                      t >= lengths[b] row b's state was carried: the step writes
+ *                                      0 to dWx (and dRh) and passes ∂L/∂h (dy_t added) and ∂L/∂c
+ *                                      on to the step before unchanged; MAY BE NULL
  * No output may overlap another array or an input (dh and dc are in-out).
  * Launch: cooperative, block MNEMO_PERSISTENT_BLOCK_THREADS, grid ceil(H / J), dynamic shared
  *         memory MNEMO_PERSISTENT_BWD_SMEM_BYTES(G, J, B, H).
@@ -1035,6 +1046,7 @@ typedef struct mnemo_persistent_bwd_params {
   int reverse;
   int tuning;
   int reserved;
+  const int* lengths;
 } mnemo_persistent_bwd_params;
 
 extern "C" __global__ void mnemo_persistent_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p);

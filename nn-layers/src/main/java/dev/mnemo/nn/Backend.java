@@ -505,9 +505,14 @@ public interface Backend {
      * @param saves   false for inference: nothing is kept for a backward, so gates keeps the
      *                projection (not written), hn is null and c is only the running state; h is
      *                written either way
+     * @param lengths each batch row's steps, in [1, T], for a variable-length batch: at a step past
+     *                its end a row carries its state (h_t = h_{t−1}, c_t = c_{t−1}; the initial state
+     *                for the reverse direction's steps before it starts), and its gates and hn there
+     *                are not written, as the per-step loop of a packed pass leaves them; null when
+     *                every row runs all T steps
      */
     record SequenceForward(RecurrentCell cell, Tensor gates, Tensor wHh, Tensor bih, Tensor bhh, Tensor h0,
-                           Tensor c0, Tensor h, Tensor c, Tensor hn, boolean reverse, boolean saves) {
+                           Tensor c0, Tensor h, Tensor c, Tensor hn, boolean reverse, boolean saves, int[] lengths) {
         public SequenceForward {
             if (!saves && hn != null) {
                 throw new IllegalArgumentException("hn must be null for an inference forward (saves false): it is "
@@ -543,9 +548,13 @@ public interface Backend {
      * @param dWx     out [T, B, G·H]: the gate pre-activation gradients (GRU: the input side)
      * @param dRh     out [T, B, G·H]: the GRU's recurrent-side gradients; null for RNN and LSTM
      * @param reverse the reverse direction (the forward ran t = T−1..0)
+     * @param lengths the forward's: at a step past a row's end, dWx and dRh are 0 for the row and ∂L/∂h
+     *                (dy added) and ∂L/∂c pass on to the step before unchanged; null when every row
+     *                runs all T steps
      */
     record SequenceBackward(RecurrentCell cell, Tensor gates, Tensor wHh, Tensor h0, Tensor c0, Tensor h, Tensor c,
-                            Tensor hn, Tensor dy, Tensor dh, Tensor dc, Tensor dWx, Tensor dRh, boolean reverse) {
+                            Tensor hn, Tensor dy, Tensor dh, Tensor dc, Tensor dWx, Tensor dRh, boolean reverse,
+                            int[] lengths) {
     }
 
     /** As {@link #sequenceForward}, for the backward: false (nothing done) means run the per-step loop. */

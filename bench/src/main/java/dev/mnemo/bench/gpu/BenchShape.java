@@ -128,17 +128,19 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
         return projSize() > 0 ? projSize() : hidden;
     }
 
-    /** The shape name of the variable-length rows ({@link #PACKED}). */
+    /** The shape name of the variable-length rows at the anchors' "small" size ({@link #PACKED}). */
     public static final String PACKED_SHAPE = "packed";
+    /** The shape name of the small-batch variable-length rows ({@link #PACKED}), where the persistent kernels run. */
+    public static final String PACKED_B8_SHAPE = "packed_b8";
 
     /**
-     * The per-row lengths of a variable-length row (shape {@value #PACKED_SHAPE}): from T down to about
-     * T/2 across the batch, longest first (both sides sort rows by length anyway: PyTorch with
-     * {@code enforce_sorted=False}, Mnemo always), so the padded batch is about a quarter padding.
-     * Null for a full-length row.
+     * The per-row lengths of a variable-length row (shape {@value #PACKED_SHAPE} or
+     * {@value #PACKED_B8_SHAPE}): from T down to about T/2 across the batch, longest first (both sides
+     * sort rows by length anyway: PyTorch with {@code enforce_sorted=False}, Mnemo always), so the
+     * padded batch is about a quarter padding. Null for a full-length row.
      */
     public int[] lengths() {
-        if (!shape.equals(PACKED_SHAPE)) {
+        if (!shape.equals(PACKED_SHAPE) && !shape.equals(PACKED_B8_SHAPE)) {
             return null;
         }
         int[] l = new int[batch];
@@ -181,11 +183,15 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
             row("GRU", "large", 100, 64, 1024, 1024, "tf32", 2.048, 5.333));
 
     /**
-     * Variable-length batches (PyTorch's {@code pack_padded_sequence}) at the anchors' "small" size:
-     * no anchor of their own (NaN), compared with PyTorch's packed cuDNN path in the same run.
+     * Variable-length batches (PyTorch's {@code pack_padded_sequence}) at the anchors' "small" size,
+     * where the LSTM and GRU run step by step, and at B = 8, T = 200, where every cell runs in the
+     * persistent kernels with the lengths: no anchor of their own (NaN), compared with PyTorch's
+     * packed cuDNN path in the same run.
      */
-    public static final List<BenchShape> PACKED = CELLS.stream()
-            .map(c -> row(c, PACKED_SHAPE, 100, 64, 256, 256, "fp32", Double.NaN, Double.NaN)).toList();
+    public static final List<BenchShape> PACKED = java.util.stream.Stream.concat(
+            CELLS.stream().map(c -> row(c, PACKED_SHAPE, 100, 64, 256, 256, "fp32", Double.NaN, Double.NaN)),
+            CELLS.stream().map(c -> row(c, PACKED_B8_SHAPE, 200, 8, 256, 256, "fp32", Double.NaN, Double.NaN)))
+            .toList();
 
     /**
      * A projected LSTM (PyTorch's {@code proj_size} = H/4) at the anchors' "large" size: no anchor

@@ -33,7 +33,7 @@ import java.util.SequencedMap;
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED -cp "jars/*" dev.mnemo.bench.gpu.GpuBenchmarkRunner [options]
  *     --cells RNN,LSTM,GRU      cells to run (default all)
- *     --shapes small,large      shape names: the anchors', "packed" and "projected" (default all)
+ *     --shapes small,large      shape names: the anchors', "packed", "packed_b8" and "projected" (default all)
  *     --math fp32,tf32          GEMM precisions (default both)
  *     --repeats N               timed forward runs per row (default 20); forward+backward runs max(3, N/2)
  *     --warmup N                untimed runs first (default 5, and at least 250 ms of them)
@@ -319,10 +319,7 @@ public final class GpuBenchmarkRunner {
                     Timing train = timer.time(c::forward, options.warmup(), options.forwardRepeats());
                     fwdTrain.put(s.key(), train);
                     double host = timer.hostMillis(c::infer, options.forwardRepeats());
-                    // packed and projected layers always run their loops step by step
-                    String path = s.lengths() != null ? "per-step, packed" : s.projSize() > 0 ? "per-step, projected"
-                            : CudaBackend.float32().recurrentPath(s.recurrentCell(), s.steps(), s.batch(), s.hidden())
-                                    .path().toString();
+                    String path = RecurrentBenchCase.pathOf(s);
                     out.printf(Locale.ROOT, "%-24s %-26s fwd %9.3f ms  fwd+bwd %9.3f ms  (training fwd %.3f ms; fwd "
                                     + "host %.3f ms; %s)%n", s.key(), s.dims(), f.medianMs(), fb.medianMs(),
                             train.medianMs(), host, path);

@@ -23,6 +23,20 @@ import java.util.SplittableRandom;
  */
 record RecurrentBenchCase(CudaBackend backend, RecurrentLayer layer, Tensor x, Tensor dy, int[] lengths) {
 
+    /**
+     * The forward path a row takes under the current policy, as the reports print it: the policy's
+     * choice, marked "packed" for a variable-length row (which never replays a CUDA Graph), or
+     * "per-step, projected" (a projected LSTM always runs step by step).
+     */
+    static String pathOf(BenchShape s) {
+        if (s.projSize() > 0) {
+            return "per-step, projected";
+        }
+        String path = CudaBackend.float32().recurrentPath(s.recurrentCell(), s.steps(), s.batch(), s.hidden()).path()
+                .toString();
+        return s.lengths() != null ? path + ", packed" : path;
+    }
+
     static RecurrentBenchCase build(BenchShape s, CudaBackend backend) {
         RecurrentLayer layer = s.newLayer(backend);
         var rnd = new SplittableRandom(2);

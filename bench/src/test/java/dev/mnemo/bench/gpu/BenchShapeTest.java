@@ -77,8 +77,8 @@ class BenchShapeTest {
     void selectFiltersInTheAnchorsOrder() {
         List<BenchShape> s = BenchShape.select(List.of("LSTM", "GRU"), List.of("large"), List.of("tf32"));
         assertEquals(List.of("LSTM/large/tf32", "GRU/large/tf32"), s.stream().map(BenchShape::key).toList());
-        assertEquals(24 + 3 + 1, BenchShape.select(null, List.of(), null).size(),
-                "the anchors, the packed rows and the projected one");
+        assertEquals(24 + 6 + 1, BenchShape.select(null, List.of(), null).size(),
+                "the anchors, the packed rows (two sizes) and the projected one");
         var e = assertThrows(IllegalArgumentException.class, () -> BenchShape.select(List.of("TCN"), null, null));
         assertTrue(e.getMessage().startsWith("cell must be one of [RNN, LSTM, GRU], got TCN"), e.getMessage());
     }
@@ -99,6 +99,8 @@ class BenchShapeTest {
         assertEquals("T=100 B=64 I=256 H=256 lengths 100..51", packed.getFirst().dims());
         assertTrue(BenchShape.ANCHORS.stream().allMatch(s -> s.lengths() == null));
         assertEquals(null, packed.getFirst().withDims(5, 3, 8, 16).lengths(), "a custom row runs full length");
+        BenchShape small = BenchShape.select(List.of("GRU"), List.of(BenchShape.PACKED_B8_SHAPE), null).getFirst();
+        assertEquals("T=200 B=8 I=256 H=256 lengths 200..113", small.dims());
     }
 
     /** The projected row: an LSTM with P = H/4 whose output (and ∂L/∂output) has P features. */

@@ -21,7 +21,8 @@ class RecurrentBenchCaseGpuTest {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @CsvSource({"LSTM, per-step, small", "LSTM, persistent, small", "GRU, per-step, small", "RNN, persistent, small",
-            "LSTM, per-step, packed", "GRU, per-step, packed", "LSTM, per-step, projected"})
+            "LSTM, per-step, packed", "GRU, per-step, packed", "RNN, persistent, packed", "LSTM, persistent, packed",
+            "LSTM, per-step, projected"})
     void runsReleaseWhatTheyMake(String cell, String path, String shapeName) {
         assumeTrue(CudaBackend.isAvailable(), () -> "no GPU: " + CudaBackend.unavailableReason().orElse(""));
         CudaBackend gpu = CudaBackend.float32();

@@ -60,14 +60,14 @@ public final class PersistentKernels {
     /** The barrier counts arrivals over the whole launch in 32 bits: (T − 1)·grid (backward T·grid). */
     private static final long MAX_BARRIER_ARRIVALS = 0xFFFF_FFFFL;
 
-    /** {@code mnemo_persistent_fwd_params}: 120 bytes, 8-byte aligned, no padding. */
+    /** {@code mnemo_persistent_fwd_params}: 128 bytes, 8-byte aligned, no padding. */
     public static final StructLayout FWD_PARAMS_LAYOUT = MemoryLayout.structLayout(
             ParamsStructs.pointer("gates"), ParamsStructs.pointer("wHh"), ParamsStructs.pointer("bIh"),
             ParamsStructs.pointer("bHh"), ParamsStructs.pointer("h0"), ParamsStructs.pointer("c0"),
             ParamsStructs.pointer("h"), ParamsStructs.pointer("c"), ParamsStructs.pointer("hn"),
             ParamsStructs.pointer("barrier"), ParamsStructs.int64("steps"), ParamsStructs.int64("batch"),
             ParamsStructs.int64("hidden"), ParamsStructs.int32("unitsPerBlock"), ParamsStructs.int32("reverse"),
-            ParamsStructs.int32("saveGates"), ParamsStructs.int32("tuning"))
+            ParamsStructs.int32("saveGates"), ParamsStructs.int32("tuning"), ParamsStructs.pointer("lengths"))
             .withName("mnemo_persistent_fwd_params");
 
     /** {@code mnemo_persistent_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p)}. */
@@ -83,7 +83,7 @@ public final class PersistentKernels {
     public static final KernelSignature GRU_FWD = KernelSignature.of("mnemo_persistent_gru_fwd_f32",
             of("mnemo_persistent_fwd_params", "p"));
 
-    /** {@code mnemo_persistent_bwd_params}: 144 bytes, 8-byte aligned, no padding. */
+    /** {@code mnemo_persistent_bwd_params}: 152 bytes, 8-byte aligned, no padding. */
     public static final StructLayout BWD_PARAMS_LAYOUT = MemoryLayout.structLayout(
             ParamsStructs.pointer("gates"), ParamsStructs.pointer("wHh"), ParamsStructs.pointer("h0"),
             ParamsStructs.pointer("c0"), ParamsStructs.pointer("h"), ParamsStructs.pointer("c"),
@@ -91,7 +91,7 @@ public final class PersistentKernels {
             ParamsStructs.pointer("dc"), ParamsStructs.pointer("dWx"), ParamsStructs.pointer("dRh"),
             ParamsStructs.pointer("barrier"), ParamsStructs.int64("steps"), ParamsStructs.int64("batch"),
             ParamsStructs.int64("hidden"), ParamsStructs.int32("unitsPerBlock"), ParamsStructs.int32("reverse"),
-            ParamsStructs.int32("tuning"), ParamsStructs.int32("reserved"))
+            ParamsStructs.int32("tuning"), ParamsStructs.int32("reserved"), ParamsStructs.pointer("lengths"))
             .withName("mnemo_persistent_bwd_params");
 
     /** {@code mnemo_persistent_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p)}. */
@@ -221,11 +221,21 @@ public final class PersistentKernels {
      * @param unitsPerBlock J >= 1 (from {@link #plan})
      * @param reverse run t = T−1..0
      * @param saveGates overwrite gates with the activated gates (LSTM, GRU)
+     * @param lengths [B] int32, each row's steps in [1, T] (a variable-length batch: past its end a row
+     *                carries its state); nullable (every row runs all T steps)
      */
     public record FwdParams(DeviceMemory gates, DeviceMemory wHh, DeviceMemory bIh, DeviceMemory bHh,
                             DeviceMemory h0, DeviceMemory c0, DeviceMemory h, DeviceMemory c, DeviceMemory hn,
                             DeviceMemory barrier, long steps, long batch, long hidden, int unitsPerBlock,
-                            boolean reverse, boolean saveGates) {
+                            boolean reverse, boolean saveGates, DeviceMemory lengths) {
+
+        /** Every row runs all T steps (no lengths). */
+        public FwdParams(DeviceMemory gates, DeviceMemory wHh, DeviceMemory bIh, DeviceMemory bHh, DeviceMemory h0,
+                         DeviceMemory c0, DeviceMemory h, DeviceMemory c, DeviceMemory hn, DeviceMemory barrier,
+                         long steps, long batch, long hidden, int unitsPerBlock, boolean reverse, boolean saveGates) {
+            this(gates, wHh, bIh, bHh, h0, c0, h, c, hn, barrier, steps, batch, hidden, unitsPerBlock, reverse,
+                    saveGates, null);
+        }
 
         /** Writes the struct's bytes (device addresses, null as 0) into {@code s}. */
         public void writeTo(MemorySegment s) {
@@ -247,6 +257,7 @@ public final class PersistentKernels {
             ParamsStructs.putInt(s, l, "reverse", reverse ? 1 : 0);
             ParamsStructs.putInt(s, l, "saveGates", saveGates ? 1 : 0);
             ParamsStructs.putInt(s, l, "tuning", 0);
+            ParamsStructs.putLong(s, l, "lengths", ParamsStructs.addressOf(lengths));
         }
     }
 
@@ -595,9 +606,11 @@ public final class PersistentKernels {
             LaunchChecks.holds("c", c, cFloats, p.saveGates() ? "steps·batch·hidden" : "batch·hidden (inference)");
         }
         LaunchChecks.holdsIfPresent("hn", hn, tbh, "steps·batch·hidden");
+        LaunchChecks.holdsIfPresent("lengths", p.lengths(), p.batch(), "batch (int32 words)");
         // Outputs (h, c, hn, barrier, and gates when written) overlap nothing else.
         disjoint(List.of(new Region("wHh", p.wHh(), whh), new Region("bIh", p.bIh(), g),
-                        new Region("bHh", p.bHh(), g), new Region("h0", p.h0(), bh), new Region("c0", c0, bh)),
+                        new Region("bHh", p.bHh(), g), new Region("h0", p.h0(), bh), new Region("c0", c0, bh),
+                        new Region("lengths", p.lengths(), p.batch())),
                 List.of(new Region("gates", p.gates(), tbg), new Region("h", p.h(), tbh), new Region("c", c, cFloats),
                         new Region("hn", hn, tbh), new Region("barrier", barrier, BARRIER_WORDS)));
     }
@@ -645,11 +658,22 @@ public final class PersistentKernels {
      * @param hidden H >= 1
      * @param unitsPerBlock J >= 1 (from {@link #planBackward})
      * @param reverse the forward ran t = T−1..0
+     * @param lengths [B] int32, the forward's (past a row's end the step passes ∂L/∂h and ∂L/∂c on and writes
+     *                0 to dWx and dRh); nullable
      */
     public record BwdParams(DeviceMemory gates, DeviceMemory wHh, DeviceMemory h0, DeviceMemory c0, DeviceMemory h,
                             DeviceMemory c, DeviceMemory hn, DeviceMemory dy, DeviceMemory dh, DeviceMemory dc,
                             DeviceMemory dWx, DeviceMemory dRh, DeviceMemory barrier, long steps, long batch,
-                            long hidden, int unitsPerBlock, boolean reverse) {
+                            long hidden, int unitsPerBlock, boolean reverse, DeviceMemory lengths) {
+
+        /** Every row runs all T steps (no lengths). */
+        public BwdParams(DeviceMemory gates, DeviceMemory wHh, DeviceMemory h0, DeviceMemory c0, DeviceMemory h,
+                         DeviceMemory c, DeviceMemory hn, DeviceMemory dy, DeviceMemory dh, DeviceMemory dc,
+                         DeviceMemory dWx, DeviceMemory dRh, DeviceMemory barrier, long steps, long batch, long hidden,
+                         int unitsPerBlock, boolean reverse) {
+            this(gates, wHh, h0, c0, h, c, hn, dy, dh, dc, dWx, dRh, barrier, steps, batch, hidden, unitsPerBlock,
+                    reverse, null);
+        }
 
         /** Writes the struct's bytes (device addresses, null as 0) into {@code s}. */
         public void writeTo(MemorySegment s) {
@@ -674,6 +698,7 @@ public final class PersistentKernels {
             ParamsStructs.putInt(s, l, "reverse", reverse ? 1 : 0);
             ParamsStructs.putInt(s, l, "tuning", 0);
             ParamsStructs.putInt(s, l, "reserved", 0);
+            ParamsStructs.putLong(s, l, "lengths", ParamsStructs.addressOf(lengths));
         }
     }
 
@@ -811,9 +836,11 @@ public final class PersistentKernels {
         if (barrierUsed) {
             LaunchChecks.holds("barrier", barrier, BARRIER_WORDS, "2 words");
         }
+        LaunchChecks.holdsIfPresent("lengths", p.lengths(), p.batch(), "batch (int32 words)");
         disjoint(List.of(new Region("gates", gates, tbg), new Region("wHh", p.wHh(), g * p.hidden()),
                         new Region("h0", h0, bh), new Region("c0", c0, bh), new Region("h", p.h(), tbh),
-                        new Region("c", c, tbh), new Region("hn", hn, tbh), new Region("dy", p.dy(), tbh)),
+                        new Region("c", c, tbh), new Region("hn", hn, tbh), new Region("dy", p.dy(), tbh),
+                        new Region("lengths", p.lengths(), p.batch())),
                 List.of(new Region("dh", p.dh(), bh), new Region("dc", dc, bh), new Region("dWx", p.dWx(), tbg),
                         new Region("dRh", dRh, tbg), new Region("barrier", barrier, BARRIER_WORDS)));
     }

@@ -112,8 +112,9 @@ class PersistentKernelsTest {
                 target.calls);
         assertEquals(new LaunchGeometry(128, 1, 1, 256, 1, 1, 9248), target.geometry);
         var l = PersistentKernels.FWD_PARAMS_LAYOUT;
-        assertEquals(120, l.byteSize());
+        assertEquals(128, l.byteSize());
         assertEquals(p.gates().address(), ParamsStructs.getLong(target.params, l, "gates"));
+        assertEquals(0L, ParamsStructs.getLong(target.params, l, "lengths"));
         assertEquals(p.c().address(), ParamsStructs.getLong(target.params, l, "c"));
         assertEquals(0L, ParamsStructs.getLong(target.params, l, "hn"));
         assertEquals(1000L, ParamsStructs.getLong(target.params, l, "steps"));
@@ -278,10 +279,37 @@ class PersistentKernelsTest {
         assertEquals("launch mnemo_persistent_lstm_bwd_f32", target.calls.getLast());
         assertEquals(new LaunchGeometry(128, 1, 1, 256, 1, 1, 4 * (2048 + 1024 + 6)), target.geometry);
         var l = PersistentKernels.BWD_PARAMS_LAYOUT;
-        assertEquals(144, l.byteSize());
+        assertEquals(152, l.byteSize());
         assertEquals(p.dWx().address(), ParamsStructs.getLong(target.params, l, "dWx"));
         assertEquals(0L, ParamsStructs.getLong(target.params, l, "dRh"));
         assertEquals(100L, ParamsStructs.getLong(target.params, l, "steps"));
+        assertEquals(0L, ParamsStructs.getLong(target.params, l, "lengths"));
+    }
+
+    /** A variable-length batch's lengths travel in both structs; a buffer short of one int32 per row, or one overlapping an output, is refused. */
+    @Test
+    void lengthsGoIntoBothStructsAndMustHoldOnePerRow() {
+        FwdParams f = lstm(10, 3, 64, 1);
+        DeviceMemory lengths = at(10, 3);
+        FwdParams withLengths = new FwdParams(f.gates(), f.wHh(), f.bIh(), f.bHh(), f.h0(), f.c0(), f.h(), f.c(), f.hn(),
+                f.barrier(), 10, 3, 64, 1, false, true, lengths);
+        kernels.forward(Cell.LSTM, withLengths);
+        assertEquals(lengths.address(),
+                ParamsStructs.getLong(target.params, PersistentKernels.FWD_PARAMS_LAYOUT, "lengths"));
+        var shortOne = new FwdParams(f.gates(), f.wHh(), f.bIh(), f.bHh(), f.h0(), f.c0(), f.h(), f.c(), f.hn(),
+                f.barrier(), 10, 3, 64, 1, false, true, at(10, 2));
+        var e = assertThrows(IllegalArgumentException.class, () -> kernels.forward(Cell.LSTM, shortOne));
+        assertTrue(e.getMessage().contains("lengths"), e.getMessage());
+        var b = lstmBwd(10, 3, 64, 1);
+        var bwd = new PersistentKernels.BwdParams(b.gates(), b.wHh(), b.h0(), b.c0(), b.h(), b.c(), b.hn(), b.dy(),
+                b.dh(), b.dc(), b.dWx(), b.dRh(), b.barrier(), 10, 3, 64, 1, false, lengths);
+        kernels.backward(Cell.LSTM, bwd);
+        assertEquals(lengths.address(),
+                ParamsStructs.getLong(target.params, PersistentKernels.BWD_PARAMS_LAYOUT, "lengths"));
+        var overlapping = new PersistentKernels.BwdParams(b.gates(), b.wHh(), b.h0(), b.c0(), b.h(), b.c(), b.hn(),
+                b.dy(), b.dh(), b.dc(), b.dWx(), b.dRh(), b.barrier(), 10, 3, 64, 1, false, b.dWx());
+        var o = assertThrows(IllegalArgumentException.class, () -> kernels.backward(Cell.LSTM, overlapping));
+        assertTrue(o.getMessage().contains("lengths"), o.getMessage());
     }
 
     @Test

@@ -54,7 +54,9 @@ final class CudaRuntime {
         /** A scatter's grouped row indices (int32, {@code ScatterPlan.packed()}). */
         SCATTER_PLAN,
         /** A gather's row indices (int32). */
-        GATHER_ROWS
+        GATHER_ROWS,
+        /** A variable-length batch's row lengths for the persistent kernels (int32, {@code CudaSequences}). */
+        SEQUENCE_LENGTHS
     }
 
     final CudaContext context;

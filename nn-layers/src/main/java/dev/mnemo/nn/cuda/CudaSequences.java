@@ -3,16 +3,22 @@ package dev.mnemo.nn.cuda;
 import static dev.mnemo.nn.cuda.CudaArgs.optionalShape;
 import static dev.mnemo.nn.cuda.CudaArgs.shape;
 
+import dev.mnemo.cuda.DeviceBuffer;
+import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.PersistentKernels;
 import dev.mnemo.nn.Backend.RecurrentCell;
 import dev.mnemo.nn.Backend.SequenceBackward;
 import dev.mnemo.nn.Backend.SequenceForward;
 import dev.mnemo.nn.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * The CUDA backend's whole-sequence recurrent calls: every shape checked, then the
  * {@link PersistentPolicy} decides between one persistent launch ({@link PersistentPath}) and the
- * layer's per-step loop (the calls return false and launch nothing).
+ * layer's per-step loop (the calls return false and launch nothing). A variable-length batch's row
+ * lengths go to the kernels through a workspace, uploaded only when they change: a packed forward's
+ * layers and directions and its backward share one upload.
  */
 final class CudaSequences extends CudaOps {
     CudaSequences(CudaRuntime rt, CudaArgs args) {
@@ -21,6 +27,9 @@ final class CudaSequences extends CudaOps {
 
     /** Made on first use: the device query, the launcher and the barrier words. */
     private PersistentPath persistentPath;
+    /** The lengths last uploaded, and the workspace they went to (a grown workspace is a new buffer). */
+    private int[] uploadedLengths;
+    private DeviceBuffer lengthsOnDevice;
 
     private PersistentPath persistentPath() {
         if (persistentPath == null) {
@@ -72,6 +81,7 @@ final class CudaSequences extends CudaOps {
         if (gru) {
             optionalShape("hn", f.hn(), steps, b, hs);
         }
+        checkLengths(f.lengths(), steps, b);
         PersistentPolicy.Choice choice = forwardPath(f.cell(), steps, b, hs);
         if (!choice.persistent()) {
             return false;
@@ -79,7 +89,7 @@ final class CudaSequences extends CudaOps {
         persistentPath().forward(d.cell(), choice, mem("gates", f.gates()), mem("wHh", f.wHh()), memOrNull("bih", f.bih()),
                 memOrNull("bhh", f.bhh()), mem("h0", f.h0()), lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
                 lstm ? mem("c", f.c()) : null, gru ? memOrNull("hn", f.hn()) : null, steps, b, hs, f.reverse(),
-                f.saves());
+                f.saves(), lengthsOnDevice(f.lengths()));
         return true;
     }
 
@@ -107,6 +117,7 @@ final class CudaSequences extends CudaOps {
             shape("hn", f.hn(), steps, b, hs);
             shape("dRh", f.dRh(), steps, b, g);
         }
+        checkLengths(f.lengths(), steps, b);
         PersistentPolicy.Choice choice = backwardPath(f.cell(), steps, b, hs);
         if (!choice.persistent()) {
             return false;
@@ -115,8 +126,41 @@ final class CudaSequences extends CudaOps {
                 gru ? mem("h0", f.h0()) : null, lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
                 lstm ? mem("c", f.c()) : null, gru ? mem("hn", f.hn()) : null, mem("dy", f.dy()), mem("dh", f.dh()),
                 lstm ? mem("dc", f.dc()) : null, mem("dWx", f.dWx()), gru ? mem("dRh", f.dRh()) : null, steps, b, hs,
-                f.reverse());
+                f.reverse(), lengthsOnDevice(f.lengths()));
         return true;
+    }
+
+    /** Null, or one length in [1, T] per batch row. */
+    private static void checkLengths(int[] lengths, int steps, int batch) {
+        if (lengths == null) {
+            return;
+        }
+        if (lengths.length != batch) {
+            throw new IllegalArgumentException("lengths must have one entry per batch row (" + batch + "), got "
+                    + lengths.length);
+        }
+        for (int i = 0; i < batch; i++) {
+            if (lengths[i] < 1 || lengths[i] > steps) {
+                throw new IllegalArgumentException("lengths[" + i + "] must be in [1, " + steps + "], got " + lengths[i]);
+            }
+        }
+    }
+
+    /**
+     * The lengths on the device (null for none): uploaded when they differ from the last ones. The copy
+     * from the heap is synchronous, so queued kernels still reading the old ones are done before it.
+     */
+    private DeviceMemory lengthsOnDevice(int[] lengths) {
+        if (lengths == null) {
+            return null;
+        }
+        DeviceBuffer buffer = rt.workspace(CudaRuntime.Workspace.SEQUENCE_LENGTHS, lengths.length);
+        if (buffer != lengthsOnDevice || !Arrays.equals(lengths, uploadedLengths)) {
+            buffer.copyFromHost(MemorySegment.ofArray(lengths), 0);
+            lengthsOnDevice = buffer;
+            uploadedLengths = lengths.clone();
+        }
+        return buffer;
     }
 
     /**

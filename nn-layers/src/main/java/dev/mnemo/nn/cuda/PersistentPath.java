@@ -40,14 +40,16 @@ final class PersistentPath {
      * Launches the forward the choice names: the cluster kernel with its plan's J and cluster count
      * (no barrier words), or the cooperative one with its plan's J and this path's barrier words.
      * {@code saves}: the LSTM and GRU write their activated gates over the projection for a backward
-     * (an inference forward does not).
+     * (an inference forward does not). {@code lengths}: a variable-length batch's row lengths (int32),
+     * or null.
      */
     void forward(Cell cell, PersistentPolicy.Choice choice, DeviceMemory gates, DeviceMemory wHh, DeviceMemory bIh,
                  DeviceMemory bHh, DeviceMemory h0, DeviceMemory c0, DeviceMemory h, DeviceMemory c, DeviceMemory hn,
-                 long steps, long batch, long hidden, boolean reverse, boolean saves) {
+                 long steps, long batch, long hidden, boolean reverse, boolean saves, DeviceMemory lengths) {
         boolean cluster = choice.cluster();
         var p = new PersistentKernels.FwdParams(gates, wHh, bIh, bHh, h0, c0, h, c, hn, cluster ? null : barrier,
-                steps, batch, hidden, choice.unitsPerBlock(), reverse, saves && (cell == Cell.LSTM || cell == Cell.GRU));
+                steps, batch, hidden, choice.unitsPerBlock(), reverse, saves && (cell == Cell.LSTM || cell == Cell.GRU),
+                lengths);
         if (cluster) {
             kernels.cluster().forward(cell, p, choice.clusterPlan().clusters(), choice.clusterPlan().weights());
         } else {
@@ -59,10 +61,10 @@ final class PersistentPath {
     void backward(Cell cell, PersistentPolicy.Choice choice, DeviceMemory gates, DeviceMemory wHh, DeviceMemory h0,
                   DeviceMemory c0, DeviceMemory h, DeviceMemory c, DeviceMemory hn, DeviceMemory dy, DeviceMemory dh,
                   DeviceMemory dc, DeviceMemory dWx, DeviceMemory dRh, long steps, long batch, long hidden,
-                  boolean reverse) {
+                  boolean reverse, DeviceMemory lengths) {
         boolean cluster = choice.cluster();
         var p = new PersistentKernels.BwdParams(gates, wHh, h0, c0, h, c, hn, dy, dh, dc, dWx, dRh,
-                cluster ? null : barrier, steps, batch, hidden, choice.unitsPerBlock(), reverse);
+                cluster ? null : barrier, steps, batch, hidden, choice.unitsPerBlock(), reverse, lengths);
         if (cluster) {
             kernels.cluster().backward(cell, p, choice.clusterPlan().clusters(), choice.clusterPlan().weights());
         } else {

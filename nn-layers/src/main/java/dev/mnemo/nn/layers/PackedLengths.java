@@ -24,6 +24,7 @@ final class PackedLengths {
     private final int[] order;     // sorted position → caller row
     private final int[] position;  // caller row → sorted position
     private final int[] active;    // per step t: rows with length > t
+    private final int[] sortedLengths;   // per sorted position
 
     private PackedLengths(int[] lengths, int steps) {
         this.steps = steps;
@@ -35,6 +36,10 @@ final class PackedLengths {
         this.position = new int[batch];
         for (int i = 0; i < batch; i++) {
             position[order[i]] = i;
+        }
+        this.sortedLengths = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            sortedLengths[i] = lengths[order[i]];
         }
         this.active = new int[steps];
         for (int len : lengths) {
@@ -71,6 +76,14 @@ final class PackedLengths {
     /** Rows still running at step {@code t}: the sorted rows {@code [0, active(t))}. */
     int active(int t) {
         return active[t];
+    }
+
+    /**
+     * The lengths in the sorted row order, longest first, as a whole-sequence kernel reads them
+     * ({@link Backend.SequenceForward#lengths()}); the same array every call, not to be written.
+     */
+    int[] sortedLengths() {
+        return sortedLengths;
     }
 
     /** The length of caller row {@code b}. */

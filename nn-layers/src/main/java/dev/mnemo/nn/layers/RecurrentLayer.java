@@ -24,10 +24,12 @@ import java.util.List;
  * over all steps ({@code dW_ih += dWXᵀ · X_k}, {@code dW_hh += dRHᵀ · H_prev}) and the bias gradients
  * as column sums.
  *
- * <p>Two variants run every step eagerly (no whole-sequence kernel, no CUDA Graph): a variable-length
- * pass ({@link #forward(Tensor, RecurrentState, int[])}, rows sorted by length so each step computes the
- * rows still running, see {@link PackedLengths}) and the LSTM's projection ({@code projSize}: the cell's
- * output m_t gives {@code h_t = m_t · W_hrᵀ}, one more GEMM per step each way).
+ * <p>Two variants never record a CUDA Graph: a variable-length pass
+ * ({@link #forward(Tensor, RecurrentState, int[])}, rows sorted by length so each step computes the
+ * rows still running, see {@link PackedLengths}; a whole-sequence kernel, where the backend picks one,
+ * takes the lengths and carries a finished row's state itself) and the LSTM's projection
+ * ({@code projSize}: the cell's output m_t gives {@code h_t = m_t · W_hrᵀ}, one more GEMM per step each
+ * way), which always runs step by step.
  *
  * <p><b>Parameters</b> by PyTorch {@code state_dict} name and in PyTorch's order: {@code weight_ih_l0},
  * {@code weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, then the same with {@code _reverse}
@@ -196,8 +198,9 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * ∂L/∂x there.
      *
      * <p>Internally the rows run sorted by length, so each step computes only the rows still running
-     * (cuDNN's packed layout). Packed passes run step by step: no whole-sequence (persistent) kernel and
-     * no CUDA Graph recording.
+     * (cuDNN's packed layout). Packed passes never record a CUDA Graph; where the backend picks a
+     * whole-sequence (persistent) kernel for the shape, it runs with the lengths, every row in one
+     * launch, a finished row carrying its state.
      *
      * @param lengths one per batch row, each in {@code [1, T]}, any order; null: every row runs T steps
      *                (exactly {@link #forward(Tensor, RecurrentState)})
@@ -385,7 +388,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         int layers = options.numLayers();
         boolean bf = options.batchFirst() && !saved.fromStep;
         PackedLengths packed = saved.packed;
-        boolean eager = packed != null || projected;   // as the forward's loops ran
+        boolean unrecorded = packed != null || projected;   // as the forward's loops ran: never in a CUDA Graph
         // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·P], rows sorted when packed
         Tensor dLayerOut;
         boolean ownsDLayerOut = dOutput == null || bf || packed != null;   // made here: released once the layer below has it
@@ -430,7 +433,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                     backend.copyColumns(dLayerOut.reshape(tb, dirs * p), d * p, dOut.reshape(tb, p), 0, p);
                 }
                 // written at every step by the cell backward; a recorded shape's own when it has one
-                Tensor[] recorded = stepGraphs == null || eager ? null : stepGraphs.ownedGradients(idx, steps, batch);
+                Tensor[] recorded = stepGraphs == null || unrecorded ? null : stepGraphs.ownedGradients(idx, steps, batch);
                 Tensor dWx = recorded != null ? recorded[0] : backend.empty(steps, batch, gh);
                 Tensor dRh = !splitsRecurrentGradient() ? dWx
                         : recorded != null ? recorded[1] : backend.empty(steps, batch, gh);
@@ -439,15 +442,15 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 Tensor h0 = saved.h0.select(idx);
                 Tensor c0 = saved.c0 == null ? null : saved.c0.select(idx);
                 // A backend with a whole-sequence path may run all steps' cell backwards and dh GEMMs at once.
-                boolean whole = !eager && backend.sequenceBackward(new Backend.SequenceBackward(sequenceCell(), tr.gates(),
-                        w.wHh(), h0, c0, tr.h(), tr.c(), tr.hn(), dOut, dh, dc, dWx,
-                        splitsRecurrentGradient() ? dRh : null, d == 1));
+                boolean whole = !projected && backend.sequenceBackward(new Backend.SequenceBackward(sequenceCell(),
+                        tr.gates(), w.wHh(), h0, c0, tr.h(), tr.c(), tr.hn(), dOut, dh, dc, dWx,
+                        splitsRecurrentGradient() ? dRh : null, d == 1, packed == null ? null : packed.sortedLengths()));
                 int dir = d;
                 var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh);
                 // whole: the backend ran every step at once; else a recording, else the eager loop
                 if (projected) {
                     backwardProjectedSteps(w, dir, loop, packed, saved.unprojected[idx]);
-                } else if (!whole && (stepGraphs == null || eager
+                } else if (!whole && (stepGraphs == null || unrecorded
                         || !stepGraphs.backward(idx, loop, l -> backwardSteps(w, dir, l, null)))) {
                     backwardSteps(w, dir, loop, packed);
                 }
@@ -577,7 +580,8 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * nothing for a backward, the LSTM's c is one running [B, H] (the final state's slice), each
      * direction's projection goes back to the backend as soon as its loop is queued, and the rest
      * before returning: the saved is empty. A {@code packed} pass (x and the state already in its
-     * row order) runs every loop eagerly, each step on the rows still running.
+     * row order) runs each loop in a whole-sequence kernel given the lengths, or eagerly, each step on
+     * the rows still running; never recorded.
      */
     private RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep, boolean ownsInput, boolean keeps,
                                 PackedLengths packed) {
@@ -627,9 +631,10 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             for (int d = 0; d < dirs; d++) {
                 int idx = k * dirs + d;
                 Weights w = weights[idx];
-                // packed and projected loops run eagerly: never recorded, no whole-sequence kernel
-                boolean eager = packed != null || projected;
-                StepGraphs graphs = eager ? null : stepGraphs;
+                // packed and projected loops are never recorded; projected ones never take a whole-sequence
+                // kernel, packed ones may (the kernel carries a finished row's state, as the eager loop does)
+                boolean unrecorded = packed != null || projected;
+                StepGraphs graphs = unrecorded ? null : stepGraphs;
                 RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, steps, batch, owned)
                         : inferenceTrace(graphs, idx, steps, batch, cN);
                 traces[idx] = tr;
@@ -640,14 +645,15 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 Tensor hInit = h0.select(idx);
                 Tensor cInit = c0 == null ? null : c0.select(idx);
                 // A backend with a whole-sequence path (CUDA's persistent kernels) may run all steps at once.
-                boolean whole = !eager && backend.sequenceForward(new Backend.SequenceForward(sequenceCell(), tr.gates(),
-                        w.wHh(), w.bIh(), w.bHh(), hInit, cInit, tr.h(), tr.c(), tr.hn(), d == 1, keeps));
+                boolean whole = !projected && backend.sequenceForward(new Backend.SequenceForward(sequenceCell(), tr.gates(),
+                        w.wHh(), w.bIh(), w.bHh(), hInit, cInit, tr.h(), tr.c(), tr.hn(), d == 1, keeps,
+                        packed == null ? null : packed.sortedLengths()));
                 int dir = d;
                 // whole: the backend ran every step at once; else a recording, else the eager loop
                 if (!whole && (graphs == null || !graphs.forward(idx, keeps, tr, hInit, cInit,
                         (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh, keeps, null, null)))) {
                     if (rh == null) {   // packed steps run on fewer rows than a split product's buffer has
-                        rh = eager ? backend.empty(batch, gh) : backend.recurrentProductBuffer(batch, gh, h);
+                        rh = unrecorded ? backend.empty(batch, gh) : backend.recurrentProductBuffer(batch, gh, h);
                     }
                     // projected: the cell's output o ⊙ tanh(c), kept per step for the backward
                     Tensor m = !projected ? null : !keeps ? owned(owned, backend.empty(batch, h))

@@ -32,10 +32,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Variable-length batches ({@link RecurrentLayer#forward(Tensor, RecurrentState, int[])}) on CUDA:
  * forward and every gradient against the float32 and float64 CPU with {@link RecurrentCudaGpuTest}'s
  * tolerance, and the padded steps of the output and of ∂L/∂x exactly 0 (device memory is never zeroed
- * for them); a released packed pass hands back all it took; and a packed call always runs the per-step
- * loop, whatever the unpacked calls of its shape recorded (CUDA Graphs) or the path policy says
- * (persistent kernels): its results are those of an eager layer bit for bit, and where the emulated
- * driver keeps a call census, it launches neither a graph nor a persistent kernel.
+ * for them); a released packed pass hands back all it took; a packed call never replays what the
+ * unpacked calls of its shape recorded (CUDA Graphs): its results are those of an eager layer bit for
+ * bit; and under a policy that puts its shape on a persistent kernel (cooperative grid or cluster), it
+ * runs there with the lengths, one launch per layer direction each way, and gives the per-step packed
+ * loop's results to float32 rounding, with exactly 0 at the padded steps. Where the emulated driver
+ * keeps a call census, the tests also check which launches a call made.
  */
 @Tag("gpu")
 class PackedSequenceGpuTest {
@@ -137,24 +139,60 @@ class PackedSequenceGpuTest {
                 }));
     }
 
-    /** Under a policy that puts every unpacked call of this shape on a persistent kernel, packed calls stay per step. */
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Kind.class)
-    void packedCallsNeverTakeThePersistentKernels(Kind kind) {
-        PersistentRecurrentGpuTest.assumeRoom(gpu, kind, STEPS, LENGTHS.length, HIDDEN, "grid");
-        Inputs in = inputs(kind, false);
+    static Stream<Arguments> persistentCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            for (String variant : new String[] {"grid", "cluster"}) {
+                // B = 6: one (b, j) per thread; B = 40: several per thread (the kernels' other loops)
+                out.add(Arguments.of(kind, variant, 2, true, LENGTHS));
+                out.add(Arguments.of(kind, variant, 1, true, WIDE));
+            }
+        }
+        return out.stream();
+    }
+
+    /** B = 40 rows of 1..7 steps in a scrambled order. */
+    static final int[] WIDE = java.util.stream.IntStream.range(0, 40).map(b -> 1 + (b * 5 + 3) % STEPS).toArray();
+
+    /**
+     * Under a policy that puts the shape on a persistent kernel, a packed call runs there with the
+     * lengths: every layer direction is one launch forward and one backward, no graph, and the
+     * results are the per-step packed loop's to float32 rounding; 0 stays exactly 0 (the padded steps
+     * of the output and of ∂L/∂x).
+     */
+    @ParameterizedTest(name = "{0} {1} layers={2} bidir={3} lengths={4}")
+    @MethodSource("persistentCases")
+    void packedCallsRunInThePersistentKernels(Kind kind, String variant, int layers, boolean bidirectional,
+                                              int[] lengths) {
+        PersistentRecurrentGpuTest.assumeRoom(gpu, kind, STEPS, lengths.length, HIDDEN, variant);
+        var options = RecurrentOptions.builder(INPUT, HIDDEN).numLayers(layers).bidirectional(bidirectional)
+                .bias(true).seed(RecurrentCudaGpuTest.SEED).build();
+        Inputs in = inputs(kind, lengths.length, layers * (bidirectional ? 2 : 1), bidirectional ? 2 : 1, false);
         Map<String, float[]> perStep = SystemProperty.with(RecurrentLayer.GRAPHS_PROPERTY, "false",
-                () -> PersistentRecurrentGpuTest.withPath("per-step", "grid", () -> pass(layer(kind, false), in,
-                        LENGTHS)));
+                () -> PersistentRecurrentGpuTest.withPath("per-step", variant,
+                        () -> pass(RecurrentCudaGpuTest.layer(kind, options, gpu), in, lengths)));
         Optional<EmulatorCallCensus> census = EmulatorCallCensus.open();
-        SystemProperty.with(RecurrentLayer.GRAPHS_PROPERTY, "false",
-                () -> PersistentRecurrentGpuTest.withPath("persistent", "grid", () -> {
-                    RecurrentLayer layer = layer(kind, false);
-                    censused(census, "unpacked call", c -> persistentLaunches(c) > 0, () -> pass(layer, in, null));
-                    assertSameBits(perStep, censused(census, "packed call", PackedSequenceGpuTest::noGraphNorPersistent,
-                            () -> pass(layer, in, LENGTHS)), "packed call under the persistent policy");
-                    return null;
-                }));
+        long launches = 2L * layers * (bidirectional ? 2 : 1);
+        Map<String, float[]> persistent = SystemProperty.with(RecurrentLayer.GRAPHS_PROPERTY, "false",
+                () -> PersistentRecurrentGpuTest.withPath("persistent", variant, () -> censused(census, "packed call",
+                        c -> c.getOrDefault("cuGraphLaunch", 0L) == 0 && persistentLaunches(c) == launches,
+                        () -> pass(RecurrentCudaGpuTest.layer(kind, options, gpu), in, lengths))));
+        assertEquals(perStep.keySet(), persistent.keySet());
+        perStep.forEach((name, e) -> {
+            float[] a = persistent.get(name);
+            double scale = 1;
+            for (float v : e) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            for (int i = 0; i < e.length; i++) {
+                int at = i;
+                if (e[i] == 0 && (name.equals("output") || name.equals("dx"))) {
+                    assertEquals(0.0f, Math.abs(a[i]), () -> name + "[" + at + "] is 0 on the per-step path");
+                } else {
+                    assertEquals(e[i], a[i], 1e-5 * scale, () -> name + "[" + at + "]");
+                }
+            }
+        });
     }
 
     // ---- helpers ----
@@ -171,16 +209,20 @@ class PackedSequenceGpuTest {
     }
 
     Inputs inputs(Kind kind, boolean batchFirst) {
-        int batch = LENGTHS.length;
-        int[] s = {4, batch, HIDDEN};
+        return inputs(kind, LENGTHS.length, 4, 2, batchFirst);
+    }
+
+    /** As above for {@code batch} rows, {@code slices} = layers·directions state slices and {@code dirs} directions. */
+    Inputs inputs(Kind kind, int batch, int slices, int dirs, boolean batchFirst) {
+        int[] s = {slices, batch, HIDDEN};
         boolean lstm = kind == Kind.LSTM;
         return new Inputs(
                 device(RecurrentCudaGpuTest.random(1, batchFirst ? new int[] {batch, STEPS, INPUT}
                         : new int[] {STEPS, batch, INPUT})),
                 new RecurrentState(device(RecurrentCudaGpuTest.random(2, s)),
                         lstm ? device(RecurrentCudaGpuTest.random(3, s)) : null),
-                device(RecurrentCudaGpuTest.random(4, batchFirst ? new int[] {batch, STEPS, 2 * HIDDEN}
-                        : new int[] {STEPS, batch, 2 * HIDDEN})),
+                device(RecurrentCudaGpuTest.random(4, batchFirst ? new int[] {batch, STEPS, dirs * HIDDEN}
+                        : new int[] {STEPS, batch, dirs * HIDDEN})),
                 new RecurrentState(device(RecurrentCudaGpuTest.random(5, s)),
                         lstm ? device(RecurrentCudaGpuTest.random(6, s)) : null));
     }

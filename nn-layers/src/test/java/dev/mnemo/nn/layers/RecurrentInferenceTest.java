@@ -134,7 +134,7 @@ class RecurrentInferenceTest {
                 + "hn null", e.getMessage());
         var f = assertThrows(IllegalArgumentException.class, () -> new Backend.SequenceForward(
                 Backend.RecurrentCell.GRU, cpu.zeros(1, 2, 9), cpu.zeros(9, 3), null, null, h, null, cpu.zeros(1, 2, 3),
-                null, cpu.zeros(1, 2, 3), false, false));
+                null, cpu.zeros(1, 2, 3), false, false, null));
         assertTrue(f.getMessage().startsWith("hn must be null for an inference forward"), f.getMessage());
     }
 
