@@ -552,34 +552,24 @@ void check_persistent(std::mt19937& rng, Tally& t) {
   };
   const bool clusters = device_has_clusters();
   if (!clusters) std::printf("SKIP persistent cluster kernels: compute capability below 9.0\n");
+  const auto isRnn = [](PersistentCell cell) {
+    return cell == PersistentCell::kRnnTanh || cell == PersistentCell::kRnnRelu;
+  };
+  // Every case of `cases` for `cell` that this device can run (the cluster kernels need sm_90).
+  const auto run = [&](const auto& cases, PersistentCell cell, bool ragged) {
+    for (Case c : cases) {
+      if (c.clusters > 0 && !clusters) continue;
+      c.cell = cell;
+      c.ragged = ragged;
+      check_case(c, rng, t);
+    }
+  };
   for (PersistentCell cell : cells) {
-    for (Case c : shapes) {
-      if (c.clusters > 0 && !clusters) continue;
-      c.cell = cell;
-      check_case(c, rng, t);
-    }
-    for (Case c : rnnShapes) {
-      if (!clusters || (cell != PersistentCell::kRnnTanh && cell != PersistentCell::kRnnRelu)) continue;
-      c.cell = cell;
-      check_case(c, rng, t);
-    }
-    for (Case c : bf16Shapes) {
-      if (!clusters) continue;
-      c.cell = cell;
-      check_case(c, rng, t);
-    }
-    for (Case c : raggedShapes) {
-      if (c.clusters > 0 && !clusters) continue;
-      c.cell = cell;
-      c.ragged = true;
-      check_case(c, rng, t);
-    }
-    for (Case c : raggedRnnShapes) {
-      if (!clusters || (cell != PersistentCell::kRnnTanh && cell != PersistentCell::kRnnRelu)) continue;
-      c.cell = cell;
-      c.ragged = true;
-      check_case(c, rng, t);
-    }
+    run(shapes, cell, false);
+    if (isRnn(cell)) run(rnnShapes, cell, false);
+    run(bf16Shapes, cell, false);
+    run(raggedShapes, cell, true);
+    if (isRnn(cell)) run(raggedRnnShapes, cell, true);
   }
 }
 

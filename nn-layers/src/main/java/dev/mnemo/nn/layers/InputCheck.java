@@ -32,6 +32,31 @@ final class InputCheck {
         }
     }
 
+    /**
+     * checkFinite for a packed pass: {@code sorted} is the caller's tensor moved to the sorted time-major
+     * order with its padded steps zeroed, so it is finite exactly when the caller's tensor is at each
+     * row's own steps (NaN or ∞ at a padded step is dropped, as PyTorch's packing drops it). A failure
+     * names the element in the caller's layout ({@code batchFirst} or time-major) and hands
+     * {@code sorted} back to the backend.
+     */
+    static void requireFiniteSorted(String name, Tensor sorted, Backend backend, PackedLengths packed,
+                                    boolean batchFirst) {
+        long bad = backend.firstNonFinite(sorted);
+        if (bad < 0) {
+            return;
+        }
+        int[] at = sorted.unflatIndex(bad);   // [t, sorted row, feature]
+        int row = packed.callerRow(at[1]);
+        double v = sorted.device() == Device.CPU ? sorted.getFlat(bad) : Double.NaN;
+        int[] shape = sorted.shape();
+        int[] where = batchFirst ? new int[]{row, at[0], at[2]} : new int[]{at[0], row, at[2]};
+        int[] callerShape = batchFirst ? new int[]{shape[1], shape[0], shape[2]} : shape;
+        backend.release(sorted);
+        throw new IllegalArgumentException(name + " must be finite at each row's steps (checkFinite), got " + v
+                + " at " + Arrays.toString(where) + " of " + Tensor.shapeString(callerShape) + " (row " + row
+                + " has " + packed.length(row) + " steps)");
+    }
+
     /** {@code [5, 3, 7]}, or {@code null}. */
     static String describe(Tensor t) {
         return t == null ? "null" : Tensor.shapeString(t.shape());

@@ -86,6 +86,11 @@ final class PackedLengths {
         return sortedLengths;
     }
 
+    /** The caller's row at sorted position {@code i}. */
+    int callerRow(int i) {
+        return order[i];
+    }
+
     /** The length of caller row {@code b}. */
     int length(int b) {
         return lengths[b];

@@ -249,11 +249,12 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             throw new IllegalArgumentException("x must have at least one step and one batch row, got "
                     + describe(x));
         }
-        checkTensor("x", x);
         int steps = bf ? x.dim(1) : x.dim(0);
         int batch = bf ? x.dim(0) : x.dim(1);
-        checkState("state", state, batch);
         PackedLengths packed = PackedLengths.of(lengths, steps, batch);
+        // a packed pass checks finiteness on each row's own steps only, once sorted (packedSequence)
+        InputCheck.require("x", x, backend, this, options.checkFinite() && packed == null);
+        checkState("state", state, batch);
         if (packed != null) {
             return packedSequence(x, state, packed, keeps);
         }
@@ -291,6 +292,9 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         Tensor xs = backend.empty(steps, batch, in);
         backend.gatherRows(x.reshape(tb, in), packed.toSorted(bf), xs.reshape(tb, in));
         packed.zeroPadding(backend, xs);   // never read by a step, but dW_ih sums over every row: 0·NaN is NaN
+        if (options.checkFinite()) {
+            InputCheck.requireFiniteSorted("x", xs, backend, packed, bf);
+        }
         RecurrentState sorted = state == null ? null
                 : new RecurrentState(packed.sortState(backend, state.h()), packed.sortState(backend, state.c()));
         List<Tensor> sortedState = sorted == null ? List.of()
@@ -399,6 +403,9 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             backend.gatherRows(dOutput.reshape(steps * batch, dirs * p), packed.toSorted(bf),
                     dLayerOut.reshape(steps * batch, dirs * p));
             packed.zeroPadding(backend, dLayerOut);   // ignored, as PyTorch's packing drops it, even when not finite
+            if (options.checkFinite()) {
+                InputCheck.requireFiniteSorted("dOutput", dLayerOut, backend, packed, bf);
+            }
         } else if (bf) {
             dLayerOut = backend.empty(steps, batch, dirs * p);
             backend.transpose01(dOutput, dLayerOut);
@@ -536,7 +543,8 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
                 throw new IllegalArgumentException("dOutput must have shape " + Tensor.shapeString(outShape)
                         + " (the output's), got " + describe(dOutput));
             }
-            checkTensor("dOutput", dOutput);
+            // a packed pass checks finiteness at each row's own steps only, once sorted (backward)
+            InputCheck.require("dOutput", dOutput, backend, this, options.checkFinite() && saved.packed == null);
         }
         if (dState != null) {
             checkStateTensor("dState.h", dState.h(), batch, true);
