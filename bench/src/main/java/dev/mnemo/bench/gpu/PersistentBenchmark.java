@@ -21,8 +21,9 @@ import java.util.function.Supplier;
  * once with {@code mnemo.recurrent.path=per-step} and once with {@code =persistent}, beside
  * PyTorch/cuDNN's numbers for the same key when {@code --torch} is given (from
  * {@code bench/torch/rnn_bench.py} run on {@code --emit-shapes}'s file). Shapes: the anchors'
- * {@code latency_b1} and {@code pixelMNIST} rows (fp32) and gpu-anchors.md's per-step-latency rows
- * (T = 200, I = H, B ∈ {1, 8}), named {@code step_b<B>_h<H>}.
+ * {@code latency_b1} and {@code pixelMNIST} rows (fp32), gpu-anchors.md's per-step-latency rows
+ * (T = 200, I = H, B ∈ {1, 8}), named {@code step_b<B>_h<H>}, and the variable-length
+ * {@code packed_b8} rows (each path with the rows' lengths).
  *
  * <pre>
  *   GpuBenchmarkRunner --persistent [--cells LSTM,GRU] [--repeats N] [--warmup N]
@@ -49,9 +50,9 @@ final class PersistentBenchmark {
     }
 
     /**
-     * The rows, in order: anchors' latency_b1, pixelMNIST and small (fp32), then the per-step-latency
-     * rows. small (B = 64, H = 256) is where {@code auto} stops at its batch limit although a cluster
-     * plan exists: the row says whether that limit should move.
+     * The rows, in order: anchors' latency_b1, pixelMNIST and small (fp32), the per-step-latency rows,
+     * then the packed_b8 rows. small (B = 64, H = 256) is where {@code auto} stops at its batch limit
+     * although a cluster plan exists: the row says whether that limit should move.
      */
     static List<BenchShape> shapes(List<String> cells) {
         List<BenchShape> out = new ArrayList<>();
@@ -67,6 +68,7 @@ final class PersistentBenchmark {
                         Double.NaN, Double.NaN));
             }
         }
+        BenchShape.PACKED.stream().filter(s -> s.shape().equals(BenchShape.PACKED_B8_SHAPE)).forEach(out::add);
         return out.stream().filter(s -> cells.isEmpty() || cells.contains(s.cell())).toList();
     }
 

@@ -26,7 +26,9 @@ class PersistentBenchmarkTest {
         assertTrue(all.stream().anyMatch(s -> s.key().equals("LSTM/step_b8_h512/fp32") && s.steps() == 200
                 && s.input() == 512));
         assertTrue(all.stream().allMatch(s -> s.math().equals("fp32")));
-        assertEquals(9 + 12, all.size());
+        assertTrue(all.stream().anyMatch(s -> s.key().equals("GRU/packed_b8/fp32") && s.lengths() != null
+                && s.lengths().length == 8));
+        assertEquals(9 + 12 + 3, all.size());
         assertTrue(PersistentBenchmark.shapes(List.of("RNN")).stream().allMatch(s -> s.cell().equals("RNN")));
     }
 
