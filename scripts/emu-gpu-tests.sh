@@ -6,6 +6,8 @@
 #   MODULES: Maven -pl list (default java-bindings,nn-layers,bench,jcuda-interop,experiments)
 # Needs a prior `mvn package` (or `mvn verify`) in this tree, g++ and CUDA's cuda.h; exits 3 with a
 # message when the emulation cannot be built. MNEMO_EMU_SM_COUNT sets the emulated SM count (16).
+# The emulation plays a node of two GPUs (MNEMO_EMU_DEVICE_COUNT, default 2 here), so the tests of
+# choosing a device (cuda:1) run; with one they skip, as on a one-GPU machine.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 modules="${1:-java-bindings,nn-layers,bench,jcuda-interop,experiments}"
@@ -18,5 +20,6 @@ cd "$root"
 # -Dmnemo.cuda.libdir puts the emulation first in Mnemo's library search; LD_LIBRARY_PATH does the
 # same for JCuda's native library, which links libcuda.so.1. The `gpu` tag selects what the
 # emulation is for (the CPU tests already ran in `mvn verify`).
+MNEMO_EMU_DEVICE_COUNT="${MNEMO_EMU_DEVICE_COUNT:-2}" \
 LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mvn -B -ntp -o test -pl "$modules" -am -Dgroups=gpu -Dsurefire.failIfNoSpecifiedTests=false \
     -Dmnemo.kernels.skip=true "-Dmnemo.test.args=-Dmnemo.cuda.libdir=$lib"

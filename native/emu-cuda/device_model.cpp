@@ -11,6 +11,8 @@ const DeviceModel& device_model() {
     DeviceModel m;
     const char* sms = std::getenv("MNEMO_EMU_SM_COUNT");
     m.smCount = sms != nullptr ? std::max(1, std::atoi(sms)) : 16;
+    const char* devices = std::getenv("MNEMO_EMU_DEVICE_COUNT");
+    m.deviceCount = devices != nullptr ? std::clamp(std::atoi(devices), 1, kMaxDevices) : 1;
     return m;
   }();
   return model;

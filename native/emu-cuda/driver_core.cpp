@@ -1,5 +1,6 @@
-// driver_core.cpp — initialization, errors, the one emulated device, its primary context and
-// contexts created with cuCtxCreate (JCuda users make their own). Like a real driver, nothing
+// driver_core.cpp — initialization, errors, the emulated devices (one, or MNEMO_EMU_DEVICE_COUNT
+// alike: a multi-GPU node for the device-choice tests), their primary contexts and contexts created
+// with cuCtxCreate (JCuda users make their own). Like a real driver, nothing
 // works before cuInit, and every call that needs a context fails with CUDA_ERROR_INVALID_CONTEXT on
 // a thread that has not made one current: a JVM thread that frees memory or launches without
 // cuCtxSetCurrent is a bug this catches.
@@ -10,15 +11,30 @@
 #include "state.h"
 
 namespace {
+using mnemo_emu::device_model;
+using mnemo_emu::kMaxDevices;
+
 bool g_initialized = false;
-int g_primaryRefs = 0;
-struct Context { int device; } g_primary{0};
+struct Context { int device; };
+Context g_primary[kMaxDevices] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}};  // one per device
+static_assert(kMaxDevices == 8, "one primary context per device");
+int g_primaryRefs[kMaxDevices] = {};
 std::set<Context*> g_created;  // live cuCtxCreate contexts
 thread_local CUcontext t_current = nullptr;
 
 Context* as_context(CUcontext c) { return reinterpret_cast<Context*>(c); }
-bool is_primary(CUcontext c) { return as_context(c) == &g_primary; }
-bool is_live(CUcontext c) { return (is_primary(c) && g_primaryRefs > 0) || g_created.count(as_context(c)) > 0; }
+// The device whose primary context `c` is, or -1.
+int primary_device(CUcontext c) {
+  for (int d = 0; d < kMaxDevices; ++d) {
+    if (as_context(c) == &g_primary[d]) return d;
+  }
+  return -1;
+}
+bool is_live(CUcontext c) {
+  const int d = primary_device(c);
+  return (d >= 0 && g_primaryRefs[d] > 0) || g_created.count(as_context(c)) > 0;
+}
+bool is_device(CUdevice device) { return device >= 0 && device < device_model().deviceCount; }
 
 struct ErrorText { CUresult code; const char* name; const char* text; };
 const ErrorText kErrors[] = {
@@ -93,7 +109,7 @@ CUresult cuDeviceGetCount(int* count) {
   MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (count == nullptr) return CUDA_ERROR_INVALID_VALUE;
-  *count = 1;
+  *count = device_model().deviceCount;
   return CUDA_SUCCESS;
 }
 
@@ -101,15 +117,15 @@ CUresult cuDeviceGet(CUdevice* device, int ordinal) {
   MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (device == nullptr) return CUDA_ERROR_INVALID_VALUE;
-  if (ordinal != 0) return CUDA_ERROR_INVALID_DEVICE;
-  *device = 0;
+  if (!is_device(ordinal)) return CUDA_ERROR_INVALID_DEVICE;
+  *device = ordinal;
   return CUDA_SUCCESS;
 }
 
 CUresult cuDeviceGetName(char* name, int len, CUdevice device) {
   MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
-  if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
+  if (!is_device(device)) return CUDA_ERROR_INVALID_DEVICE;
   if (name == nullptr || len <= 0) return CUDA_ERROR_INVALID_VALUE;
   std::snprintf(name, static_cast<size_t>(len), "Mnemo CPU emulation (sm_90, %d SMs)", device_model().smCount);
   return CUDA_SUCCESS;
@@ -118,7 +134,7 @@ CUresult cuDeviceGetName(char* name, int len, CUdevice device) {
 CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice device) {
   MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
-  if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
+  if (!is_device(device)) return CUDA_ERROR_INVALID_DEVICE;
   if (bytes == nullptr) return CUDA_ERROR_INVALID_VALUE;
   *bytes = size_t{8} << 30;
   return CUDA_SUCCESS;
@@ -127,7 +143,7 @@ CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice device) {
 CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attribute, CUdevice device) {
   MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
-  if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
+  if (!is_device(device)) return CUDA_ERROR_INVALID_DEVICE;
   if (value == nullptr) return CUDA_ERROR_INVALID_VALUE;
   const DeviceModel& m = device_model();
   switch (attribute) {
@@ -161,19 +177,19 @@ CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attribute, CUdevice
 CUresult cuDevicePrimaryCtxRetain(CUcontext* ctx, CUdevice device) {
   MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
-  if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
+  if (!is_device(device)) return CUDA_ERROR_INVALID_DEVICE;
   if (ctx == nullptr) return CUDA_ERROR_INVALID_VALUE;
-  ++g_primaryRefs;
-  *ctx = reinterpret_cast<CUcontext>(&g_primary);
+  ++g_primaryRefs[device];
+  *ctx = reinterpret_cast<CUcontext>(&g_primary[device]);
   return CUDA_SUCCESS;
 }
 
 CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
   MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
-  if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
-  if (g_primaryRefs == 0) return CUDA_ERROR_INVALID_CONTEXT;
-  --g_primaryRefs;
+  if (!is_device(device)) return CUDA_ERROR_INVALID_DEVICE;
+  if (g_primaryRefs[device] == 0) return CUDA_ERROR_INVALID_CONTEXT;
+  --g_primaryRefs[device];
   return CUDA_SUCCESS;
 }
 
@@ -197,9 +213,9 @@ CUresult cuCtxGetCurrent(CUcontext* ctx) {
 CUresult cuCtxCreate_v2(CUcontext* ctx, unsigned int, CUdevice device) {
   MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
-  if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
+  if (!is_device(device)) return CUDA_ERROR_INVALID_DEVICE;
   if (ctx == nullptr) return CUDA_ERROR_INVALID_VALUE;
-  Context* c = new Context{0};
+  Context* c = new Context{device};
   g_created.insert(c);
   *ctx = reinterpret_cast<CUcontext>(c);
   t_current = *ctx;

@@ -12,6 +12,8 @@
 extern "C" long long mnemo_emu_call_census(char* out, long long capacity);
 extern "C" void mnemo_emu_reset_call_census();
 extern "C" void mnemo_emu_set_host_only(int on);
+// CUDA 13's cuda.h maps cuCtxCreate to _v4; JCuda and the emulation use the _v2 entry point.
+extern "C" CUresult cuCtxCreate_v2(CUcontext* ctx, unsigned int flags, CUdevice device);
 
 namespace {
 int g_failed = 0;
@@ -138,6 +140,20 @@ int main() {
   mnemo_emu_set_host_only(0);
   expect(cuMemcpyDtoH(host, d, 4), CUDA_SUCCESS, "read after a host-only launch");
   if (host[0] != probe) { std::printf("FAIL a host-only launch ran (%g, was %g)\n", host[0], probe); ++g_failed; }
+
+  // A stream takes work only while its own context is current (another device's, on a real node).
+  CUcontext other;
+  expect(cuCtxCreate_v2(&other, 0, 0), CUDA_SUCCESS, "a second context");
+  expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, stream, args, nullptr), CUDA_ERROR_INVALID_HANDLE,
+         "a launch on a stream of a context that is not current");
+  expect(cuCtxDestroy(other), CUDA_SUCCESS, "destroy the second context");
+  expect(cuCtxSetCurrent(ctx), CUDA_SUCCESS, "the stream's context again");
+  expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, stream, args, nullptr), CUDA_SUCCESS, "a launch in its context");
+  int devices = 0;
+  expect(cuDeviceGetCount(&devices), CUDA_SUCCESS, "count the devices (MNEMO_EMU_DEVICE_COUNT)");
+  CUdevice past;
+  expect(cuDeviceGet(&past, devices), CUDA_ERROR_INVALID_DEVICE, "the device past the last");
+  expect(cuDevicePrimaryCtxRetain(&other, devices), CUDA_ERROR_INVALID_DEVICE, "its primary context");
 
   // Another thread's view: a context is per thread.
   expect(cuCtxSetCurrent(nullptr), CUDA_SUCCESS, "no context");

@@ -26,10 +26,16 @@ void free_context_allocations(CUcontext ctx);
 // capturing: the "potentially unsafe" calls — allocation, synchronous copies, synchronization.
 CUresult check_not_capturing();
 
+// The most devices the emulation plays (MNEMO_EMU_DEVICE_COUNT).
+constexpr int kMaxDevices = 8;
+
 // The emulated device: a Hopper-class part (compute capability 9.0) with few SMs, so persistent
-// kernels launch few blocks. MNEMO_EMU_SM_COUNT overrides the SM count (default 16).
+// kernels launch few blocks. MNEMO_EMU_SM_COUNT overrides the SM count (default 16), and
+// MNEMO_EMU_DEVICE_COUNT how many such devices there are (default 1, at most kMaxDevices): they
+// share one host address space, as devices share the unified address space on a real node.
 struct DeviceModel {
   int smCount;
+  int deviceCount;
   int maxThreadsPerBlock = 1024;
   int maxThreadsPerSm = 2048;
   int maxBlocksPerSm = 32;

@@ -82,6 +82,9 @@ void set_host_only(bool on) { g_hostOnly = on; }
 CUresult submit(CUstream handle, Work work, bool compute) {
   Stream* stream = resolve(handle);
   if (stream == nullptr) return CUDA_ERROR_INVALID_HANDLE;
+  // A stream takes work only in its own context: on a multi-GPU node, work for device 1 queued while
+  // device 0's context is current is the caller's bug, which a real driver refuses too.
+  if (stream != &g_legacy && stream->context != current_context()) return CUDA_ERROR_INVALID_HANDLE;
   if (stream == &g_legacy) {
     if (Stream* s = blocking_capture()) {  // the legacy stream would join the capture implicitly
       s->invalidated = true;

@@ -40,9 +40,9 @@ public interface Backend {
     }
 
     /**
-     * The backend of {@code device} whose tensors have element type {@code dtype}: how code that is
-     * handed bare tensors (optimizers, gradient clipping, safetensors loading) finds the backend that
-     * computes on them. float64 exists on the CPU only.
+     * The backend of {@code device} whose tensors have element type {@code dtype}; CUDA: the default
+     * device's ({@code CudaBackend.float32()}). Code handed bare tensors finds theirs with
+     * {@link #of(Tensor)}. float64 exists on the CPU only.
      */
     static Backend of(Device device, DType dtype) {
         return switch (device) {
@@ -55,6 +55,16 @@ public interface Backend {
                 yield dev.mnemo.nn.cuda.CudaBackend.float32();
             }
         };
+    }
+
+    /**
+     * The backend that computes on {@code t}: on the CPU as {@link #of(Device, DType)}; a CUDA tensor's
+     * own device's float32 backend (which may not be the default device). How code handed bare tensors
+     * finds their backend.
+     */
+    static Backend of(Tensor t) {
+        java.util.Objects.requireNonNull(t, "tensor");
+        return t.device() == Device.CUDA ? dev.mnemo.nn.cuda.CudaBackend.of(t) : of(t.device(), t.dtype());
     }
 
     /** Where this backend's tensors live. */

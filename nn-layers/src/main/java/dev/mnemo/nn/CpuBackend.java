@@ -101,7 +101,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void copy(Tensor src, Tensor dst) {
         if (src.device() != Device.CPU) {
-            Backend.of(src.device()).copy(src, dst);   // a device source is downloaded by its backend
+            Backend.of(src).copy(src, dst);   // a device source is downloaded by its backend
             return;
         }
         dst.copyFrom(src);

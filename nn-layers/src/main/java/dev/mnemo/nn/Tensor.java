@@ -193,7 +193,7 @@ public final class Tensor {
     /** A copy with its own storage, on the same device with the same element type. */
     public Tensor copy() {
         if (device() != Device.CPU) {
-            return Backend.of(device(), dtype()).copyOf(this);
+            return Backend.of(this).copyOf(this);
         }
         Tensor t = zeros(dtype(), shape);
         t.copyFrom(this);

@@ -29,10 +29,10 @@ final class InfoCommand implements Callable<Integer> {
                 + " (" + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
                 + Runtime.getRuntime().availableProcessors() + " CPU cores)");
         out.println("backend: " + (probe.available()
-                ? "cuda (device 0)"
+                ? "cuda (" + defaultDevice(probe.devices().size()) + ")"
                 : "cpu — " + probe.unavailableReason()));
         out.println("cpu gemm: " + CpuBackend.gemmImplementation());
-        if (probe.available()) {
+        if (probe.available() && usableDefault(probe.devices().size())) {
             out.println("recurrent path on cuda: " + CudaBackend.float32().recurrentPathDescription());
             out.println("cuda allocator: " + (CudaBackend.float32().memoryStats().caching()
                     ? "caching (the blocks of released tensors are reused)" : "direct (cuMemAlloc / cuMemFree per tensor)")
@@ -44,6 +44,29 @@ final class InfoCommand implements Callable<Integer> {
         out.println(probe.describe());
         out.flush();
         return 0;
+    }
+
+    /** Which device a run on {@code cuda} takes, and how to pick another. */
+    private static String defaultDevice(int count) {
+        String choose = "-D" + CudaBackend.DEVICE_PROPERTY + "=N or --device cuda:N picks another";
+        try {
+            int device = CudaBackend.defaultDevice();
+            if (device >= count) {
+                return "-D" + CudaBackend.DEVICE_PROPERTY + "=" + device + ", but device " + device + " does not exist: "
+                        + count + " CUDA device(s) present";
+            }
+            return "device " + device + " of " + count + (count > 1 ? "; " + choose : "");
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static boolean usableDefault(int count) {
+        try {
+            return CudaBackend.defaultDevice() < count;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static String versionOrDev() {

@@ -96,7 +96,7 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "runs in parallel (default: the number of CPU cores)")
     Integer threads;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | auto (default ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | cuda:N (CUDA device N) | auto (default ${DEFAULT-VALUE})")
     String device;
 
     @Option(names = "--out", description = "output folder (default runs/reproduce-EXPERIMENT[-quick])")

@@ -71,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of data, init and batches (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu | cuda | auto (default ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "auto", description = "cpu | cuda | cuda:N (CUDA device N) | auto (default ${DEFAULT-VALUE})")
     String device;
 
     @Option(names = "--train-lengths", defaultValue = "1..12", description = "training lengths MIN..MAX (default ${DEFAULT-VALUE})")

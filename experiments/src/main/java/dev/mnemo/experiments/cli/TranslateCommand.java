@@ -36,7 +36,7 @@ final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--beam", defaultValue = "1", description = "hypotheses per sentence, 1 = greedy (default ${DEFAULT-VALUE})")
     int beam;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu | cuda | auto (default ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "auto", description = "cpu | cuda | cuda:N (CUDA device N) | auto (default ${DEFAULT-VALUE})")
     String device;
 
     @Override

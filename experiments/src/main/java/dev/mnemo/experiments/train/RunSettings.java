@@ -12,7 +12,7 @@ import java.util.Map;
 public record RunSettings(String cell, String init, Map<String, String> initParams, int hidden, int layers,
                           int epochs, int batch, double lr, double clip, long seed, String device) {
 
-    /** Devices by name. */
+    /** Devices by name; {@code cuda:N} names CUDA device N ({@code cuda} is the default device). */
     public static final List<String> DEVICES = List.of("cpu", "cuda", "auto");
 
     public RunSettings {
@@ -26,8 +26,9 @@ public record RunSettings(String cell, String init, Map<String, String> initPara
             throw new IllegalArgumentException("unknown initializer '" + init + "'; valid names: "
                     + String.join(", ", Initializers.NAMES));
         }
-        if (!DEVICES.contains(device)) {
-            throw new IllegalArgumentException("unknown device '" + device + "'; valid: " + String.join(", ", DEVICES));
+        if (!DEVICES.contains(device) && cudaOrdinal(device) < 0) {
+            throw new IllegalArgumentException("unknown device '" + device + "'; valid: " + String.join(", ", DEVICES)
+                    + ", or cuda:N for CUDA device N (cuda:0, cuda:1, ...)");
         }
         positive("hidden", hidden);
         positive("layers", layers);
@@ -40,6 +41,14 @@ public record RunSettings(String cell, String init, Map<String, String> initPara
             throw new IllegalArgumentException("clip must be >= 0 (0 = off), got " + clip);
         }
         initParams = Map.copyOf(initParams);
+    }
+
+    /** N of {@code cuda:N} (PyTorch's spelling of CUDA device N), or −1 for any other name. */
+    static int cudaOrdinal(String device) {
+        if (!device.matches("cuda:\\d{1,4}")) {
+            return -1;
+        }
+        return Integer.parseInt(device.substring("cuda:".length()));
     }
 
     static void positive(String name, int v) {

@@ -3,6 +3,7 @@ package dev.mnemo.experiments.train;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Nonlinearity;
+import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.init.Initializers;
 import dev.mnemo.nn.init.RecurrentInit;
 import dev.mnemo.nn.init.SpectrumSource;
@@ -37,8 +38,12 @@ public final class SequenceModels {
         return init.equals("irnn") ? Nonlinearity.RELU : Nonlinearity.TANH;
     }
 
-    /** The backend for {@code cpu}, {@code cuda} or {@code auto}. */
+    /** The backend for {@code cpu}, {@code cuda}, {@code cuda:N} or {@code auto}. */
     public static Backend backend(String device) {
+        int ordinal = RunSettings.cudaOrdinal(device);
+        if (ordinal >= 0) {
+            return CudaBackend.float32(ordinal);
+        }
         return switch (device) {
             case "cpu" -> Backend.cpu();
             case "cuda" -> Backend.of(Device.CUDA);

@@ -50,7 +50,7 @@ public final class TrainingSetup {
 
     /** {@code x} on the backend's device (the data is built on the host). */
     public Tensor onDevice(Tensor x) {
-        return backend.device() == Device.CPU ? x : x.to(backend.device());
+        return backend.device() == Device.CPU ? x : backend.copyOf(x);   // the run's own device (cuda:N)
     }
 
     /** {@code t} on the host, for reading values. */

@@ -55,7 +55,7 @@ public final class Translator {
      * The translator a {@code mnemo train --task translation} run folder holds: its weights
      * ({@code weights.safetensors}, whose metadata names the architecture) and both vocabularies.
      *
-     * @param device cpu, cuda or auto
+     * @param device cpu, cuda, cuda:N or auto
      * @throws IllegalArgumentException when a file is missing, is not a translation run's, or its
      *                                  tensors do not fit the model it describes
      */

@@ -50,6 +50,8 @@ class TrainCommandTest {
                 "unknown initializer 'eigne'");
         assertOneLineFailure(run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigen", "--device", "tpu",
                 "--out", o), "unknown device 'tpu'");
+        assertOneLineFailure(run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigen", "--device", "cuda:one",
+                "--out", o), "unknown device 'cuda:one'; valid: cpu, cuda, auto, or cuda:N for CUDA device N");
         assertOneLineFailure(run("reproduce", "cifar"), "unknown experiment 'cifar'; available: tomita, mnist, spectra");
     }
 

@@ -22,12 +22,15 @@ import dev.mnemo.nn.DType;
 import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Nonlinearity;
 import dev.mnemo.nn.Tensor;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The CUDA backend: float32 tensors in device memory ({@link CudaStorage}), GEMMs through cuBLAS,
  * every cell, loss, optimizer and reduction step through Mnemo's kernels, all queued in order on one
- * stream of device 0.
+ * stream of one device: {@link #float32()} is the default device ({@value #DEVICE_PROPERTY}, else 0),
+ * {@link #float32(int)} any other.
  *
  * <h2>Precision</h2>
  * {@link #float32()} computes GEMMs in exact float32 ({@code cublasSgemm}); {@link #tf32()} is the
@@ -41,8 +44,9 @@ import java.util.Optional;
  * {@code [B, G·H]} layout before any launch, with messages naming the tensor and the expected shape.
  *
  * <h2>Threads and synchronisation</h2>
- * One thread at a time (the CUDA context's rule): the thread that first used CUDA, or the one that
- * called {@link #claimForCurrentThread()}. Calls return once their work is queued; the ones that
+ * One thread at a time per device (the CUDA context's rule): the thread that first used the device,
+ * or the one that called {@link #claimForCurrentThread()}. One thread may drive several devices:
+ * each call makes its device's context current first. Calls return once their work is queued; the ones that
  * return a host value ({@link #sumOfSquares}, {@link #firstNonFinite}, the losses) and copies to the
  * host wait for the stream.
  *
@@ -56,9 +60,13 @@ import java.util.Optional;
  */
 public final class CudaBackend extends CudaOps implements Backend {
 
-    private static CudaRuntime shared;
-    private static CudaBackend float32;
-    private static CudaBackend tf32;
+    /** The system property naming the device {@link #float32()} and {@link Backend#auto()} use: an ordinal, default 0. */
+    public static final String DEVICE_PROPERTY = "mnemo.cuda.device";
+
+    /** Each opened device's runtime and its two views, by ordinal; a device is opened on first use. */
+    private static final Map<Integer, CudaRuntime> RUNTIMES = new HashMap<>();
+    private static final Map<Integer, CudaBackend> FLOAT32 = new HashMap<>();
+    private static final Map<Integer, CudaBackend> TF32 = new HashMap<>();
     /** Why CUDA cannot start, probed once per process (the driver and devices do not come and go). */
     private static Optional<String> reason;
 
@@ -113,42 +121,119 @@ public final class CudaBackend extends CudaOps implements Backend {
     }
 
     /**
-     * The shared float32 backend on device 0 (exact float32 GEMMs), started on first use.
+     * The shared float32 backend (exact float32 GEMMs) on the default device: {@value #DEVICE_PROPERTY}
+     * when set, else device 0. Started on first use.
      *
      * @throws UnsupportedOperationException with {@link #unavailableReason()} when CUDA cannot start
+     * @throws IllegalArgumentException when {@value #DEVICE_PROPERTY} is not a device ordinal, or names
+     *         a device that does not exist
      */
-    public static synchronized CudaBackend float32() {
-        if (float32 == null) {
-            float32 = new CudaBackend(runtime(), GemmPrecision.FP32);
-        }
-        return float32;
+    public static CudaBackend float32() {
+        return float32(defaultDevice());
     }
 
-    /** The shared backend with TF32 GEMMs (same device, stream and tensors as {@link #float32()}). */
-    public static synchronized CudaBackend tf32() {
-        if (tf32 == null) {
-            tf32 = new CudaBackend(runtime(), GemmPrecision.TF32);
+    /**
+     * The shared float32 backend on device {@code device} (PyTorch's {@code cuda:N}; ordinals as
+     * {@code nvidia-smi} lists them, after {@code CUDA_VISIBLE_DEVICES}). Each device has its own
+     * context, stream, kernels, cuBLAS handle and memory; tensors of one device are refused by
+     * another's backend. Started on first use, on the calling thread (see "Threads" above).
+     *
+     * @throws UnsupportedOperationException with {@link #unavailableReason()} when CUDA cannot start
+     * @throws IllegalArgumentException when no such device exists ("device 3 does not exist: 2 CUDA
+     *         device(s) present")
+     */
+    public static synchronized CudaBackend float32(int device) {
+        CudaBackend view = FLOAT32.get(device);
+        if (view == null) {
+            view = new CudaBackend(runtime(device), GemmPrecision.FP32);
+            FLOAT32.put(device, view);
         }
-        return tf32;
+        return view;
     }
 
-    private static CudaRuntime runtime() {
-        if (shared == null) {
+    /** The shared backend with TF32 GEMMs on the default device (same device, stream and tensors as {@link #float32()}). */
+    public static CudaBackend tf32() {
+        return tf32(defaultDevice());
+    }
+
+    /** The shared backend with TF32 GEMMs on device {@code device} (same stream and tensors as {@link #float32(int)}). */
+    public static synchronized CudaBackend tf32(int device) {
+        CudaBackend view = TF32.get(device);
+        if (view == null) {
+            view = new CudaBackend(runtime(device), GemmPrecision.TF32);
+            TF32.put(device, view);
+        }
+        return view;
+    }
+
+    /**
+     * The device {@link #float32()} uses: {@value #DEVICE_PROPERTY} (read at each call), else 0.
+     *
+     * @throws IllegalArgumentException when the property is set to anything but an ordinal ≥ 0
+     */
+    public static int defaultDevice() {
+        return parseDevice(System.getProperty(DEVICE_PROPERTY));
+    }
+
+    /** {@value #DEVICE_PROPERTY}'s value as an ordinal: null or blank is 0. */
+    static int parseDevice(String value) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            int device = Integer.parseInt(value.strip());
+            if (device >= 0) {
+                return device;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException("-D" + DEVICE_PROPERTY + " must be a CUDA device ordinal (0, 1, ...), got '"
+                + value + "'");
+    }
+
+    /** How many CUDA devices the driver shows this process (0 without a driver). */
+    public static int deviceCount() {
+        return CudaProbe.probe().devices().size();
+    }
+
+    private static CudaRuntime runtime(int device) {
+        CudaRuntime rt = RUNTIMES.get(device);
+        if (rt == null) {
             Optional<String> reason = unavailableReason();
             if (reason.isPresent()) {
                 throw new UnsupportedOperationException("the CUDA backend is unavailable: " + reason.get()
                         + "; use Device.CPU (Backend.cpu())");
             }
-            shared = CudaRuntime.open(0);
+            rt = CudaRuntime.open(device);   // IllegalArgumentException for a device that does not exist
+            RUNTIMES.put(device, rt);
         }
-        return shared;
+        return rt;
     }
 
-    /** Moves CUDA work to the calling thread; the previous thread must have stopped using any CUDA tensor. */
+    /**
+     * Moves CUDA work to the calling thread, on every device opened so far; the previous thread must
+     * have stopped using any CUDA tensor.
+     */
     public static synchronized void claimForCurrentThread() {
-        if (shared != null) {
-            shared.claimForCurrentThread();
+        RUNTIMES.values().forEach(CudaRuntime::claimForCurrentThread);
+    }
+
+    /**
+     * The float32 backend of the device {@code t} lives on ({@link Backend#of(Tensor)}).
+     *
+     * @throws IllegalArgumentException when {@code t} is not a CUDA tensor
+     */
+    public static CudaBackend of(Tensor t) {
+        if (t == null || !(t.storage() instanceof CudaStorage s)) {
+            throw new IllegalArgumentException("a CUDA tensor has a CUDA backend, got " + t);
         }
+        return float32(s.runtime().ordinal());
+    }
+
+    /** The ordinal of the device this backend's memory and work live on. */
+    public int deviceOrdinal() {
+        return rt.ordinal();
     }
 
     /** This view's runtime (for the package's helpers, e.g. {@link CudaMemoryRead}). */
@@ -169,7 +254,7 @@ public final class CudaBackend extends CudaOps implements Backend {
     // ───────────────────────────── interop: memory and streams of other libraries ─────────────────────────────
 
     /**
-     * The context all of this backend's memory and work lives in: device 0's primary context. Another
+     * The context all of this backend's memory and work lives in: its device's primary context. Another
      * library sharing tensors with Mnemo (JCuda, a native library) must use this same context.
      */
     public CudaContext context() {
@@ -232,7 +317,8 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     @Override
     public String toString() {
-        return "cuda float32" + (precision == GemmPrecision.TF32 ? " tf32" : "");
+        int device = rt == null ? 0 : rt.ordinal();   // null: the argument checks' tests
+        return "cuda" + (device == 0 ? "" : ":" + device) + " float32" + (precision == GemmPrecision.TF32 ? " tf32" : "");
     }
 
     // ───────────────────────────── memory ─────────────────────────────
@@ -298,7 +384,8 @@ public final class CudaBackend extends CudaOps implements Backend {
     /**
      * {@code dst ← src}, same numel. Besides the contract's upload (host {@code src}, float32 or
      * float64, rounded to float32) and device copy, a CUDA {@code src} may be copied into a CPU
-     * {@code dst} (the download behind {@code Tensor.to(Device.CPU)}); that waits for the stream.
+     * {@code dst} (the download behind {@code Tensor.to(Device.CPU)}), or come from another device
+     * (through the host); both wait for the source's stream.
      */
     @Override
     public void copy(Tensor src, Tensor dst) {
@@ -317,6 +404,14 @@ public final class CudaBackend extends CudaOps implements Backend {
         CudaStorage d = storage("dst", dst);
         if (src.device() == Device.CPU) {
             d.buffer().copyFromHost(src.toFloatArray(), 0, dst.offset(), n);
+            return;
+        }
+        if (src.storage() instanceof CudaStorage other && !other.released() && other.runtime() != rt) {
+            // slow path: another device's tensor (PyTorch's t.to("cuda:1")) comes through host memory;
+            // the download waits for that device's queued work
+            float[] host = new float[n];
+            other.buffer().copyToHost(src.offset(), host, 0, n);
+            d.buffer().copyFromHost(host, 0, dst.offset(), n);
             return;
         }
         CudaStorage s = storage("src", src);

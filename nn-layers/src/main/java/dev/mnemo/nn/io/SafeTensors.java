@@ -553,7 +553,7 @@ public final class SafeTensors {
             Tensor src = source.get(e.getKey());
             if (src != null) {
                 Tensor dst = e.getValue();
-                Backend.of(dst.device(), dst.dtype()).copy(src, dst);
+                Backend.of(dst).copy(src, dst);
             }
         }
         return new LoadResult(missing, unexpected);

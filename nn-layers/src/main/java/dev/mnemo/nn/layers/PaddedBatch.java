@@ -99,7 +99,7 @@ public record PaddedBatch(Tensor x, int[] lengths, boolean batchFirst) {
             throw new IllegalArgumentException("padded must be " + (batchFirst ? "[B " + batch + ", T " + steps
                     : "[T " + steps + ", B " + batch) + ", F], like this batch, got " + InputCheck.describe(padded));
         }
-        Backend backend = Backend.of(padded.device(), padded.dtype());
+        Backend backend = Backend.of(padded);
         int width = padded.dim(2);
         Tensor rows = padded.reshape(steps * batch, width);
         List<Tensor> out = new ArrayList<>(batch);

@@ -61,7 +61,7 @@ public final class GradientClipping {
         double coef = maxNorm / (norm + NORM_EPSILON);
         if (Double.isFinite(norm) && coef < 1.0) {
             for (Tensor g : gradients) {
-                Backend.of(g.device(), g.dtype()).scale(g, coef);
+                Backend.of(g).scale(g, coef);
             }
         }
         return norm;
@@ -73,7 +73,7 @@ public final class GradientClipping {
         double sum = 0;
         for (Tensor g : gradients) {
             Objects.requireNonNull(g, "gradients must not contain null");
-            sum += Backend.of(g.device(), g.dtype()).sumOfSquares(g);
+            sum += Backend.of(g).sumOfSquares(g);
         }
         return Math.sqrt(sum);
     }

@@ -45,9 +45,9 @@ public record ParameterBuffer(Tensor parameters, Tensor gradients) {
         return new ParameterBuffer(layer.flatParameters(), layer.flatGradients());
     }
 
-    /** The backend that computes on these tensors ({@link Backend#of(dev.mnemo.nn.Device, dev.mnemo.nn.DType)}). */
+    /** The backend that computes on these tensors ({@link Backend#of(Tensor)}: a CUDA tensor's own device). */
     public Backend backend() {
-        return Backend.of(parameters.device(), parameters.dtype());
+        return Backend.of(parameters);
     }
 
     /** Number of scalar parameters. */

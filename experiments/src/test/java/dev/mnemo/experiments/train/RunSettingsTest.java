@@ -1,0 +1,36 @@
+package dev.mnemo.experiments.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The device names a run accepts: cpu, cuda, auto, and PyTorch's cuda:N. */
+class RunSettingsTest {
+
+    static RunSettings withDevice(String device) {
+        return new RunSettings("lstm", "xavier", Map.of(), 8, 1, 1, 4, 1e-3, 0, 1, device);
+    }
+
+    @Test
+    void cudaNNamesADevice() {
+        assertEquals(0, RunSettings.cudaOrdinal("cuda:0"));
+        assertEquals(3, RunSettings.cudaOrdinal("cuda:3"));
+        assertEquals(12, RunSettings.cudaOrdinal("cuda:12"));
+        assertEquals(-1, RunSettings.cudaOrdinal("cuda"));
+        assertEquals("cuda:1", withDevice(" CUDA:1 ").device(), "trimmed and lower-cased, as the other names");
+        assertTrue(withDevice("cuda").device().equals("cuda"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cuda:", "cuda:-1", "cuda:x", "cuda:1.0", "cuda1", "gpu:0", "cuda:12345"})
+    void otherSpellingsAreRefusedWithTheValidNames(String device) {
+        var e = assertThrows(IllegalArgumentException.class, () -> withDevice(device));
+        assertEquals("unknown device '" + device + "'; valid: cpu, cuda, auto, or cuda:N for CUDA device N (cuda:0, "
+                + "cuda:1, ...)", e.getMessage());
+    }
+}
