@@ -98,7 +98,7 @@ final class MemNetStudy {
     Integer run(PrintWriter o) throws Exception {
         long start = System.nanoTime();
         int nSeeds = r.seeds != null ? r.seeds : r.quick ? 2 : 3;
-        int nThreads = r.threads != null ? r.threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = StudyPool.threads(r.threads, r.device);
         if (nSeeds < 1 || nThreads < 1) {
             throw new IllegalArgumentException("--seeds and --threads must be >= 1");
         }
@@ -114,7 +114,7 @@ final class MemNetStudy {
         o.flush();
         AtomicInteger done = new AtomicInteger();
         Map<Row, List<double[]>> results = new LinkedHashMap<>();
-        try (StudyPool pool = new StudyPool(nThreads)) {
+        try (StudyPool pool = new StudyPool(nThreads, r.device)) {
             for (Task t : tasks) {
                 long target = MemNetModel.parameterCount(t.in(), t.out(), z.width(), z.width());
                 for (String model : MODELS) {
@@ -139,7 +139,7 @@ final class MemNetStudy {
                     runs.put(row, fs);
                 }
             }
-            results.putAll(StudyPool.awaitAll(runs));
+            results.putAll(pool.awaitAll(runs));
         }
         report(o, dir, tasks, results, z, nSeeds, nThreads, (System.nanoTime() - start) / 1e9);
         return 0;

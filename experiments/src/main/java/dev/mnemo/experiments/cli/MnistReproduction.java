@@ -45,7 +45,7 @@ final class MnistReproduction {
         int downsample = r.quick ? QUICK_DOWNSAMPLE : 1;
         int trainLimit = r.quick ? QUICK_TRAIN : 0;
         int testLimit = r.quick ? 500 : 0;
-        int nThreads = r.threads != null ? r.threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = StudyPool.threads(r.threads, r.device);
         if (nSeeds < 1 || nThreads < 1) {
             throw new IllegalArgumentException("--seeds and --threads must be >= 1");
         }
@@ -63,7 +63,7 @@ final class MnistReproduction {
         o.flush();
         AtomicInteger done = new AtomicInteger();
         Map<Key, List<Future<TomitaTrainer.Result>>> runs = new LinkedHashMap<>();
-        try (StudyPool pool = new StudyPool(nThreads)) {
+        try (StudyPool pool = new StudyPool(nThreads, r.device)) {
             // eigen first in each (cell, seed): spectrum-matched starts from its trained spectrum
             List<String> order = new ArrayList<>(inits);
             order.remove("eigen");
@@ -97,7 +97,7 @@ final class MnistReproduction {
                     }
                 }
             }
-            Map<Key, List<TomitaTrainer.Result>> results = StudyPool.awaitAll(runs);
+            Map<Key, List<TomitaTrainer.Result>> results = pool.awaitAll(runs);
             report(o, dir, probe, source, nSeeds, results, (System.nanoTime() - start) / 1e9, nThreads);
         }
         return 0;

@@ -130,7 +130,7 @@ final class ReproduceCommand implements Callable<Integer> {
         List<Integer> gs = grammars != null ? grammars : quick ? List.of(3, 4, 5, 6) : List.of(1, 2, 3, 4, 5, 6, 7);
         int ep = epochs != null ? epochs : quick ? 25 : 40;
         int h = hidden != null ? hidden : 32;
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = StudyPool.threads(threads, device);
         if (nSeeds < 1 || nThreads < 1) {
             throw new IllegalArgumentException("--seeds and --threads must be >= 1");
         }
@@ -149,7 +149,7 @@ final class ReproduceCommand implements Callable<Integer> {
         AtomicInteger done = new AtomicInteger();
         o.printf(Locale.ROOT, "reproduce tomita%s: %d runs on %d thread(s)%n", quick ? " --quick" : "", total, nThreads);
         o.flush();
-        try (StudyPool pool = new StudyPool(nThreads)) {
+        try (StudyPool pool = new StudyPool(nThreads, device)) {
             for (int g : gs) {
                 for (String cell : TomitaTrainer.CELLS) {
                     for (String init : INITS) {
@@ -183,7 +183,7 @@ final class ReproduceCommand implements Callable<Integer> {
                     }
                 }
             }
-            Map<Key, List<TomitaTrainer.Result>> results = StudyPool.awaitAll(runs);
+            Map<Key, List<TomitaTrainer.Result>> results = pool.awaitAll(runs);
             double seconds = (System.nanoTime() - start) / 1e9;
             report(o, dir, gs, nSeeds, results, firstConfig, seconds, nThreads);
         }

@@ -55,7 +55,7 @@ final class SpectraStudy {
         long start = System.nanoTime();
         int nSeeds = r.seeds != null ? r.seeds : r.quick ? 2 : 3;
         int hidden = r.hidden != null ? r.hidden : 32;
-        int nThreads = r.threads != null ? r.threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = StudyPool.threads(r.threads, r.device);
         if (nSeeds < 1 || nThreads < 1) {
             throw new IllegalArgumentException("--seeds and --threads must be >= 1");
         }
@@ -102,7 +102,7 @@ final class SpectraStudy {
 
         Map<String, List<Future<Outcome>>> futures = new LinkedHashMap<>();
         Map<String, List<Outcome>> results = new LinkedHashMap<>();
-        try (StudyPool pool = new StudyPool(nThreads)) {
+        try (StudyPool pool = new StudyPool(nThreads, r.device)) {
             for (Task t : tasks) {
                 List<Future<Outcome>> list = new ArrayList<>();
                 for (int s = 1; s <= nSeeds; s++) {
@@ -120,7 +120,7 @@ final class SpectraStudy {
                 }
                 futures.put(t.name(), list);
             }
-            results.putAll(StudyPool.awaitAll(futures));
+            results.putAll(pool.awaitAll(futures));
         }
         report(o, dir, results, nSeeds, hidden, (System.nanoTime() - start) / 1e9, nThreads);
         return 0;

@@ -45,7 +45,7 @@ final class TranslationReproduction {
         int hidden = r.hidden != null ? r.hidden : r.quick ? 32 : 64;
         int pairs = r.quick ? 1500 : 4000;
         int testPairs = r.quick ? 200 : 500;
-        int nThreads = r.threads != null ? r.threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = StudyPool.threads(r.threads, r.device);
         if (nSeeds < 1 || nThreads < 1) {
             throw new IllegalArgumentException("--seeds and --threads must be >= 1");
         }
@@ -60,7 +60,7 @@ final class TranslationReproduction {
         o.flush();
         AtomicInteger done = new AtomicInteger();
         Map<Key, List<Future<TranslationTrainer.Result>>> runs = new LinkedHashMap<>();
-        try (StudyPool pool = new StudyPool(nThreads)) {
+        try (StudyPool pool = new StudyPool(nThreads, r.device)) {
             for (String cell : cells) {
                 for (String init : INITS) {
                     List<Future<TranslationTrainer.Result>> bySeed = new ArrayList<>();
@@ -82,7 +82,7 @@ final class TranslationReproduction {
                     runs.put(new Key(cell, init), bySeed);
                 }
             }
-            Map<Key, List<TranslationTrainer.Result>> results = StudyPool.awaitAll(runs);
+            Map<Key, List<TranslationTrainer.Result>> results = pool.awaitAll(runs);
             report(o, dir, probe, nSeeds, results, (System.nanoTime() - start) / 1e9, nThreads);
         }
         return 0;

@@ -44,7 +44,7 @@ public record RunSettings(String cell, String init, Map<String, String> initPara
     }
 
     /** N of {@code cuda:N} (PyTorch's spelling of CUDA device N), or −1 for any other name. */
-    static int cudaOrdinal(String device) {
+    public static int cudaOrdinal(String device) {
         if (!device.matches("cuda:\\d{1,4}")) {
             return -1;
         }
