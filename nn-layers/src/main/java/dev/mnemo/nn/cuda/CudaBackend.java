@@ -143,12 +143,7 @@ public final class CudaBackend extends CudaOps implements Backend {
      *         device(s) present")
      */
     public static synchronized CudaBackend float32(int device) {
-        CudaBackend view = FLOAT32.get(device);
-        if (view == null) {
-            view = new CudaBackend(runtime(device), GemmPrecision.FP32);
-            FLOAT32.put(device, view);
-        }
-        return view;
+        return FLOAT32.computeIfAbsent(device, d -> new CudaBackend(runtime(d), GemmPrecision.FP32));
     }
 
     /** The shared backend with TF32 GEMMs on the default device (same device, stream and tensors as {@link #float32()}). */
@@ -158,12 +153,7 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     /** The shared backend with TF32 GEMMs on device {@code device} (same stream and tensors as {@link #float32(int)}). */
     public static synchronized CudaBackend tf32(int device) {
-        CudaBackend view = TF32.get(device);
-        if (view == null) {
-            view = new CudaBackend(runtime(device), GemmPrecision.TF32);
-            TF32.put(device, view);
-        }
-        return view;
+        return TF32.computeIfAbsent(device, d -> new CudaBackend(runtime(d), GemmPrecision.TF32));
     }
 
     /**
@@ -197,6 +187,7 @@ public final class CudaBackend extends CudaOps implements Backend {
         return CudaProbe.probe().devices().size();
     }
 
+    /** Device {@code device}'s runtime, opened on first use; nothing is kept when opening fails. */
     private static CudaRuntime runtime(int device) {
         CudaRuntime rt = RUNTIMES.get(device);
         if (rt == null) {
