@@ -72,6 +72,8 @@ CUresult require_context() {
 }
 
 CUcontext current_context() { return t_current; }
+
+int context_device(CUcontext ctx) { return ctx == nullptr ? -1 : as_context(ctx)->device; }
 }  // namespace mnemo_emu
 
 using namespace mnemo_emu;

@@ -16,6 +16,9 @@ CUresult require_context();
 // The calling thread's current context (nullptr when none).
 CUcontext current_context();
 
+// The device ordinal of a live context (primary or created), −1 for nullptr.
+int context_device(CUcontext ctx);
+
 // CUDA_SUCCESS when [ptr, ptr + bytes) lies inside one live cuMemAlloc allocation.
 CUresult check_device_range(CUdeviceptr ptr, size_t bytes);
 

@@ -20,7 +20,8 @@ import jcuda.driver.CUstream;
  * JCuda's device memory and streams, handed to Mnemo without copies.
  *
  * <h2>The context rule</h2>
- * Mnemo's CUDA backend works in device 0's <em>primary</em> context. JCuda code that shares memory
+ * Mnemo's CUDA backend works in its device's <em>primary</em> context (device 0 unless the backend is
+ * another device's, {@code CudaBackend.float32(n)}). JCuda code that shares memory
  * or streams with it must use that same context: {@code cuDevicePrimaryCtxRetain(ctx, dev)} then
  * {@code cuCtxSetCurrent(ctx)}, not {@code cuCtxCreate} (which makes a second context whose memory
  * Mnemo's kernels cannot touch). Every call here checks it: the current context, the context of
