@@ -11,7 +11,8 @@
 # is. About 1-3 minutes on an H100 with the repeats below. MNEMO_BENCH_EXTRAS (default "memnet eigen
 # persistent stepsplits") names the extra tables to make (eigen_bench.py and memnet_bench.py run only
 # for theirs); MNEMO_BENCH_JAVA_OPTS passes system properties to Mnemo's side (e.g.
-# -Dmnemo.cuda.stepSplits=1).
+# -Dmnemo.cuda.stepSplits=1). MNEMO_BENCH_DEVICE (default 0) is the GPU both sides run on, on a
+# machine with several (Mnemo's -Dmnemo.cuda.device, PyTorch's cuda:N).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: gpu-bench.sh OUT_DIR [runner options]}
@@ -32,6 +33,8 @@ else                                                               # the reposit
 fi
 # MNEMO_BENCH_JAVA_OPTS: system properties for Mnemo's side, e.g. "-Dmnemo.cuda.stepSplits=auto"
 read -r -a java_opts <<<"${MNEMO_BENCH_JAVA_OPTS:-}"
+export MNEMO_BENCH_DEVICE=${MNEMO_BENCH_DEVICE:-0}   # read by the PyTorch scripts
+java_opts+=("-Dmnemo.cuda.device=$MNEMO_BENCH_DEVICE")
 runner=(timeout 200 "$java" --enable-native-access=ALL-UNNAMED "${java_opts[@]}" -cp "${cp_all%:}"
         dev.mnemo.bench.gpu.GpuBenchmarkRunner)
 

@@ -19,6 +19,7 @@ median and p10 / p90 in milliseconds.
 Without torch or a CUDA device it writes {"available": false, "reason": ...} and exits 0.
 """
 import json
+import os
 import platform
 import sys
 
@@ -56,7 +57,8 @@ def main(argv):
     if not torch.cuda.is_available():
         write(out, {"available": False, "reason": "torch %s sees no CUDA device" % torch.__version__})
         return 0
-    dev = torch.device("cuda:0")
+    dev = torch.device("cuda:" + os.environ.get("MNEMO_BENCH_DEVICE", "0"))  # gpu-bench.sh: the same GPU as Mnemo
+    torch.cuda.set_device(dev)  # events and streams on that device too
     gen = torch.Generator(device="cpu").manual_seed(1)
 
     def timed(x, runs, warmups=3):

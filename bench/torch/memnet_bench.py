@@ -24,6 +24,7 @@ available = false and exits 0.
 """
 import json
 import math
+import os
 import sys
 
 SHAPES = [(64, 128, 64), (64, 1024, 64), (256, 1024, 64), (64, 8192, 64), (1024, 256, 32), (1, 65536, 64)]
@@ -66,7 +67,8 @@ def main(argv):
                     "info": {"version": torch.__version__}, "results": {}})
         return 0
     torch.backends.cuda.matmul.allow_tf32 = False
-    dev = torch.device("cuda:0")
+    dev = torch.device("cuda:" + os.environ.get("MNEMO_BENCH_DEVICE", "0"))  # gpu-bench.sh: the same GPU as Mnemo
+    torch.cuda.set_device(dev)  # events and streams on that device too
 
     def timed(op, n):
         for _ in range(10):

@@ -5,9 +5,10 @@
 
 SHAPES.json is written by `GpuBenchmarkRunner --emit-shapes` (the shape list and the timing policy
 live there, in one place). For every shape: torch.nn.RNN (tanh) / LSTM / GRU, one layer,
-unidirectional, input [T, B, I], float32 on cuda:0, torch.backends.cudnn.benchmark = True, and TF32
-switched exactly per row (cuda.matmul.allow_tf32 and cudnn.allow_tf32 both True for "tf32", both
-False for "fp32" -- PyTorch's default leaves cuDNN TF32 on). Forward runs under torch.no_grad();
+unidirectional, input [T, B, I], float32 on cuda:N (MNEMO_BENCH_DEVICE, default 0),
+torch.backends.cudnn.benchmark = True, and TF32 switched exactly per row (cuda.matmul.allow_tf32
+and cudnn.allow_tf32 both True for "tf32", both False for "fp32" -- PyTorch's default leaves cuDNN
+TF32 on). Forward runs under torch.no_grad();
 the training forward ("fwd_train") runs with x requiring grad and no backward, so cuDNN keeps its
 reserve space for one, as Mnemo's forward keeps its trace; forward+backward zeroes the grads, runs forward with x requiring grad, and backward with
 dL/doutput = 1. Each timed run sits between two CUDA events; warm-up as the Java runner does (at
@@ -25,6 +26,7 @@ exits 0.
 """
 import json
 import math
+import os
 import platform
 import sys
 import time
@@ -67,7 +69,8 @@ def main(argv):
         return 0
 
     torch.backends.cudnn.benchmark = True
-    dev = torch.device("cuda:0")
+    dev = torch.device("cuda:" + os.environ.get("MNEMO_BENCH_DEVICE", "0"))  # gpu-bench.sh: the same GPU as Mnemo
+    torch.cuda.set_device(dev)  # events and streams on that device too
     info = {
         "version": torch.__version__,
         "cuda": str(torch.version.cuda),

@@ -271,10 +271,12 @@ public final class GpuBenchmarkRunner {
         env.put("date", Instant.now().toString());
         CudaProbe probe = CudaProbe.probe();
         List<CudaDevice> devices = probe.devices();
-        if (!devices.isEmpty()) {
-            CudaDevice d = devices.getFirst();
+        int used = CudaBackend.defaultDevice();   // -Dmnemo.cuda.device: the card Mnemo's rows ran on
+        if (used < devices.size()) {
+            CudaDevice d = devices.get(used);
             env.put("card", d.name() + " (sm_" + d.computeMajor() + d.computeMinor() + ", "
-                    + d.multiprocessors() + " SMs)");
+                    + d.multiprocessors() + " SMs" + (devices.size() > 1 ? ", device " + used + " of " + devices.size() : "")
+                    + ")");
         } else {
             env.put("card", "none");
         }
