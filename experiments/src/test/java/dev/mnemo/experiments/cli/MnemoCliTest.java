@@ -18,7 +18,7 @@ class MnemoCliTest {
         assertEquals(0, run.exitCode(), run.err());
         CudaProbe probe = CudaProbe.probe();
         if (probe.available()) {
-            assertTrue(run.out().contains("backend: cuda"), run.out());
+            assertTrue(run.out().contains("backend: cuda (device 0 of " + probe.devices().size()), run.out());
         } else {
             assertTrue(run.out().contains("backend: cpu — " + probe.unavailableReason()), run.out());
         }
