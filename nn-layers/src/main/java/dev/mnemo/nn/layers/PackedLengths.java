@@ -191,4 +191,12 @@ final class PackedLengths {
         backend.release(sorted);
         return state;
     }
+
+    /**
+     * The first {@code rows} rows of {@code t} (dimension 0), the rows still running at a step of a
+     * sorted batch; {@code t} itself when that is all of them, null for null.
+     */
+    static Tensor firstRows(Tensor t, int rows) {
+        return t == null || rows == t.dim(0) ? t : t.slice(0, rows);
+    }
 }

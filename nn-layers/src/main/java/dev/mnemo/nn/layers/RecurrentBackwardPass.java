@@ -1,0 +1,262 @@
+package dev.mnemo.nn.layers;
+
+import static dev.mnemo.nn.layers.PackedLengths.firstRows;
+
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Tensor;
+
+/**
+ * The backward pass of a {@link RecurrentLayer}: per layer, top down, and direction, the time loop in
+ * reverse (a whole-sequence kernel, a recording or the eager loop, as the forward ran), then the
+ * weight gradients over all steps at once and ∂L/∂(the layer's input). One per layer, with the
+ * layer's thread rules.
+ */
+final class RecurrentBackwardPass {
+
+    private final RecurrentLayer layer;
+    private final Backend backend;
+    private final RecurrentOptions options;
+    private final int gateCount;
+
+    RecurrentBackwardPass(RecurrentLayer layer, int gateCount) {
+        this.layer = layer;
+        this.backend = layer.backend;
+        this.options = layer.options();
+        this.gateCount = gateCount;
+    }
+
+    /** {@link RecurrentLayer#backward}, after its checks. */
+    RecurrentGradients run(RecurrentSaved saved, Tensor dOutput, RecurrentState dState) {
+        int steps = saved.steps;
+        int batch = saved.batch;
+        int h = options.hiddenSize();
+        int p = options.outputSize();   // h's features: H, or P when projected
+        boolean projected = options.projSize() > 0;
+        int dirs = options.directions();
+        int layers = options.numLayers();
+        boolean bf = options.batchFirst() && !saved.fromStep;
+        PackedLengths packed = saved.packed;
+        boolean unrecorded = packed != null || projected;   // as the forward's loops ran: never in a CUDA Graph
+        StepGraphs graphs = unrecorded ? null : layer.stepGraphs();
+        // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·P], rows sorted when packed
+        Tensor dLayerOut;
+        boolean ownsDLayerOut = dOutput == null || bf || packed != null;   // made here: released once the layer below has it
+        if (dOutput == null) {
+            dLayerOut = backend.zeros(steps, batch, dirs * p);
+        } else if (packed != null) {
+            dLayerOut = backend.empty(steps, batch, dirs * p);
+            backend.gatherRows(dOutput.reshape(steps * batch, dirs * p), packed.toSorted(bf),
+                    dLayerOut.reshape(steps * batch, dirs * p));
+            packed.zeroPadding(backend, dLayerOut);   // ignored, as PyTorch's packing drops it, even when not finite
+            if (options.checkFinite()) {
+                InputCheck.requireFiniteSorted("dOutput", dLayerOut, backend, packed, bf);
+            }
+        } else if (bf) {
+            dLayerOut = backend.empty(steps, batch, dirs * p);
+            backend.transpose01(dOutput, dLayerOut);
+        } else {
+            dLayerOut = dOutput.reshape(steps, batch, dirs * p);
+        }
+        // The running dh (and dc) of each (layer, direction) lives in its slice of dh0 (dc0):
+        // it starts as ∂L/∂h_n and ends as ∂L/∂h_0.
+        Tensor dh0 = backend.zeros(layers * dirs, batch, p);
+        Tensor dc0 = layer.hasCellState() ? backend.zeros(layers * dirs, batch, h) : null;
+        if (dState != null && dState.h() != null) {
+            copyState(dState.h(), dh0, packed);
+        }
+        if (dc0 != null && dState != null && dState.c() != null) {
+            copyState(dState.c(), dc0, packed);
+        }
+
+        int tb = steps * batch;
+        int gh = gateCount * h;
+        Tensor dx = null;
+        for (int k = layers - 1; k >= 0; k--) {
+            Tensor in = saved.layerInputs[k];
+            int inWidth = in.dim(2);
+            Tensor dIn = backend.empty(steps, batch, inWidth);   // the first direction's GEMM has β = 0
+            for (int d = 0; d < dirs; d++) {
+                int idx = k * dirs + d;
+                RecurrentWeights w = layer.weights(idx);
+                RecurrentSaved.Trace tr = saved.traces[idx];
+                Tensor dOut = dLayerOut;
+                if (dirs > 1) {
+                    dOut = backend.empty(steps, batch, p);
+                    backend.copyColumns(dLayerOut.reshape(tb, dirs * p), d * p, dOut.reshape(tb, p), 0, p);
+                }
+                // written at every step by the cell backward; a recorded shape's own when it has one
+                Tensor[] recorded = graphs == null ? null : graphs.ownedGradients(idx, steps, batch);
+                Tensor dWx = recorded != null ? recorded[0] : backend.empty(steps, batch, gh);
+                Tensor dRh = !layer.splitsRecurrentGradient() ? dWx
+                        : recorded != null ? recorded[1] : backend.empty(steps, batch, gh);
+                Tensor dh = dh0.select(idx);
+                Tensor dc = dc0 == null ? null : dc0.select(idx);
+                Tensor h0 = saved.h0.select(idx);
+                Tensor c0 = saved.c0 == null ? null : saved.c0.select(idx);
+                // A backend with a whole-sequence path may run all steps' cell backwards and dh GEMMs at once.
+                boolean whole = !projected && backend.sequenceBackward(new Backend.SequenceBackward(layer.sequenceCell(),
+                        tr.gates(), w.wHh(), h0, c0, tr.h(), tr.c(), tr.hn(), dOut, dh, dc, dWx,
+                        layer.splitsRecurrentGradient() ? dRh : null, d == 1, packed == null ? null : packed.sortedLengths()));
+                int dir = d;
+                var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh);
+                // whole: the backend ran every step at once; else a recording, else the eager loop
+                if (projected) {
+                    backwardProjectedSteps(w, dir, loop, packed, saved.unprojected[idx]);
+                } else if (!whole && (graphs == null || !graphs.backward(idx, loop, l -> backwardSteps(w, dir, l, null)))) {
+                    backwardSteps(w, dir, loop, packed);
+                }
+                accumulateWeightGradients(w, d == 1, in, tr.h(), h0, dWx, dRh);
+                backend.gemm(false, false, 1.0, dWx.reshape(tb, gh), w.wIh(), d == 0 ? 0.0 : 1.0,
+                        dIn.reshape(tb, inWidth));
+                // Queued work still reads these; the stream orders any reuse after it.
+                if (recorded == null) {
+                    if (dRh != dWx) {
+                        backend.release(dRh);
+                    }
+                    backend.release(dWx);
+                }
+                if (dOut != dLayerOut) {
+                    backend.release(dOut);
+                }
+            }
+            if (ownsDLayerOut) {
+                backend.release(dLayerOut);
+            }
+            if (k > 0) {
+                if (saved.dropoutMasks[k] != null) {
+                    backend.multiply(dIn, saved.dropoutMasks[k], dIn);
+                }
+                dLayerOut = dIn;
+                ownsDLayerOut = true;
+            } else {
+                dx = dIn;
+            }
+        }
+        if (saved.fromStep) {
+            dx = dx.reshape(batch, options.inputSize());
+        } else if (packed != null) {   // dx is 0 at the padded steps, whose dWx rows are 0
+            Tensor dxCaller = backend.empty(bf ? new int[]{batch, steps, options.inputSize()}
+                    : new int[]{steps, batch, options.inputSize()});
+            backend.gatherRows(dx.reshape(tb, options.inputSize()), packed.fromSorted(bf),
+                    dxCaller.reshape(tb, options.inputSize()));
+            backend.release(dx);
+            dx = dxCaller;
+            dh0 = packed.unsortState(backend, dh0);
+            dc0 = packed.unsortState(backend, dc0);
+        } else if (bf) {
+            Tensor dxb = backend.empty(batch, steps, options.inputSize());
+            backend.transpose01(dx, dxb);
+            backend.release(dx);
+            dx = dxb;
+        }
+        return new RecurrentGradients(dx, new RecurrentState(dh0, dc0));
+    }
+
+    /** {@code dst ← src}, a state {@code [L·D, B, H]}, its rows sorted when {@code packed}. */
+    private void copyState(Tensor src, Tensor dst, PackedLengths packed) {
+        if (packed == null) {
+            backend.copy(src, dst);
+        } else {
+            packed.sortState(backend, src, dst);
+        }
+    }
+
+    /**
+     * The weight and bias gradients of one (layer, direction), over all steps at once: dW_ih += dWXᵀ·X,
+     * dW_hh += dRHᵀ·H_prev (H_prev of the first processed step is h0, of every other step the output of
+     * the step before it), db_ih, db_hh += the column sums.
+     */
+    private void accumulateWeightGradients(RecurrentWeights w, boolean reverse, Tensor in, Tensor hOut, Tensor h0,
+                                           Tensor dWx, Tensor dRh) {
+        int steps = hOut.dim(0);
+        int batch = hOut.dim(1);
+        int h = hOut.dim(2);
+        int tb = steps * batch;
+        int gh = dWx.dim(2);
+        backend.gemm(true, false, 1.0, dWx.reshape(tb, gh), in.reshape(tb, in.dim(2)), 1.0, w.dwIh());
+        backend.gemm(true, false, 1.0, dRh.select(reverse ? steps - 1 : 0), h0, 1.0, w.dwHh());
+        if (steps > 1) {
+            Tensor dRest = reverse ? dRh.slice(0, steps - 1) : dRh.slice(1, steps);
+            Tensor hPrev = reverse ? hOut.slice(1, steps) : hOut.slice(0, steps - 1);
+            backend.gemm(true, false, 1.0, dRest.reshape(tb - batch, gh), hPrev.reshape(tb - batch, h),
+                    1.0, w.dwHh());
+        }
+        if (options.bias()) {
+            backend.addColumnSums(dWx.reshape(tb, gh), w.dbIh());
+            backend.addColumnSums(dRh.reshape(tb, gh), w.dbHh());
+        }
+    }
+
+    /** The reverse time loop of one direction: per step, the cell backward and {@code dh += dRh_t·W_hh}. */
+    private void backwardSteps(RecurrentWeights w, int d, StepGraphs.BackwardLoop l, PackedLengths packed) {
+        RecurrentSaved.Trace tr = l.trace();
+        int steps = tr.h().dim(0);
+        int batch = tr.h().dim(1);
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = d == 0 ? s : steps - 1 - s;
+            boolean first = s == 0;
+            int tPrev = d == 0 ? t - 1 : t + 1;
+            // packed: the rows still running; a finished row's dh (dc) passes through the step untouched
+            int rows = packed == null ? batch : packed.active(t);
+            Tensor dRh = firstRows(l.dRh().select(t), rows);
+            layer.cellBackward(backend, new RecurrentLayer.StepBackward(firstRows(tr.gates().select(t), rows),
+                    firstRows(first ? l.h0() : tr.h().select(tPrev), rows),
+                    l.c0() == null ? null : firstRows(first ? l.c0() : tr.c().select(tPrev), rows),
+                    tr.c() == null ? null : firstRows(tr.c().select(t), rows),
+                    tr.hn() == null ? null : firstRows(tr.hn().select(t), rows),
+                    firstRows(tr.h().select(t), rows), firstRows(l.dOut().select(t), rows), firstRows(l.dh(), rows),
+                    firstRows(l.dc(), rows), firstRows(l.dWx().select(t), rows), dRh));
+            backend.gemm(false, false, 1.0, dRh, w.wHh(), 1.0, firstRows(l.dh(), rows));
+            if (rows < batch) {   // no gradient at a finished row's step: the weight gradients sum over all rows
+                backend.fill(l.dWx().select(t).slice(rows, batch), 0.0);
+                if (l.dRh() != l.dWx()) {
+                    backend.fill(l.dRh().select(t).slice(rows, batch), 0.0);
+                }
+            }
+        }
+    }
+
+    /**
+     * The reverse time loop of a projected LSTM direction ({@code h_t = m_t·W_hrᵀ}, {@code m_t} the
+     * cell's output): per step, {@code ∂L/∂m_t = (dOut_t + dh)·W_hr}, the cell backward from it, and
+     * {@code dh ← dGates_t·W_hh}, the running ∂L/∂h of the step before (the cell passes nothing to h
+     * directly). Then {@code dW_hr += Σ_t (dOut_t + dh_t)ᵀ·m_t} as two GEMMs over all steps, from the
+     * running dh kept per step. Packed: finished rows keep their dh and dc; their m rows are 0, so they
+     * add nothing to dW_hr.
+     */
+    private void backwardProjectedSteps(RecurrentWeights w, int d, StepGraphs.BackwardLoop l, PackedLengths packed,
+                                        Tensor m) {
+        RecurrentSaved.Trace tr = l.trace();
+        int steps = tr.h().dim(0);
+        int batch = tr.h().dim(1);
+        int h = options.hiddenSize();
+        int p = options.outputSize();
+        Tensor dhKept = backend.empty(steps, batch, p);   // the running dh as each step found it
+        Tensor dm = backend.empty(batch, h);
+        Tensor noDh = backend.zeros(batch, h);   // the cell's own dh: h reaches no later step but through W_hr
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = d == 0 ? s : steps - 1 - s;
+            boolean first = s == 0;
+            int tPrev = d == 0 ? t - 1 : t + 1;
+            int rows = packed == null ? batch : packed.active(t);
+            backend.copy(l.dh(), dhKept.select(t));
+            Tensor dmRows = firstRows(dm, rows);
+            backend.gemm(false, false, 1.0, firstRows(l.dOut().select(t), rows), w.wHr(), 0.0, dmRows);
+            backend.gemm(false, false, 1.0, firstRows(l.dh(), rows), w.wHr(), 1.0, dmRows);
+            Tensor dGates = firstRows(l.dWx().select(t), rows);
+            layer.cellBackward(backend, new RecurrentLayer.StepBackward(firstRows(tr.gates().select(t), rows), null,
+                    firstRows(first ? l.c0() : tr.c().select(tPrev), rows), firstRows(tr.c().select(t), rows), null,
+                    null, dmRows, firstRows(noDh, rows), firstRows(l.dc(), rows), dGates, dGates));
+            backend.gemm(false, false, 1.0, dGates, w.wHh(), 0.0, firstRows(l.dh(), rows));
+            if (rows < batch) {   // no gradient at a finished row's step: the weight gradients sum over all rows
+                backend.fill(l.dWx().select(t).slice(rows, batch), 0.0);
+            }
+        }
+        int tb = steps * batch;
+        backend.gemm(true, false, 1.0, l.dOut().reshape(tb, p), m.reshape(tb, h), 1.0, w.dwHr());
+        backend.gemm(true, false, 1.0, dhKept.reshape(tb, p), m.reshape(tb, h), 1.0, w.dwHr());
+        backend.release(dhKept);
+        backend.release(dm);
+        backend.release(noDh);
+    }
+}
