@@ -15,7 +15,9 @@ import java.util.Objects;
  *
  * <p>{@link #perStep}: every row of {@code [*, C]} logits has a target (a label per time step).
  * {@link #lastStep}: only the last time step of a sequence output has a target (sequence
- * classification); the gradient is zero at the other steps.
+ * classification); the gradient is zero at the other steps. With {@code lengths} (a right-padded
+ * batch, as {@code RecurrentLayer.forward(x, state, lengths)} and {@code PaddedBatch} take it), each
+ * sequence's target is at its own last step, {@code lengths[b] − 1}.
  *
  * <p><b>Differs from PyTorch</b>: targets are a host {@code int[]}; no {@code ignore_index}, class weights
  * or label smoothing.
@@ -49,15 +51,26 @@ public final class SoftmaxCrossEntropy {
      * @param batchFirst the layout of {@code logits}
      */
     public Loss lastStep(Tensor logits, int[] targets, boolean batchFirst) {
+        return lastStep(logits, targets, null, batchFirst);
+    }
+
+    /**
+     * The loss of each sequence's own last step of a right-padded batch; steps past a sequence's length
+     * get no gradient, and their logits never reach the loss.
+     *
+     * @param logits     {@code [T, B, C]}, or {@code [B, T, C]} when {@code batchFirst}
+     * @param targets    B class indices, one per sequence, for its step {@code lengths[b] − 1}
+     * @param lengths    B lengths in {@code [1, T]}; null: every sequence has T steps
+     * @param batchFirst the layout of {@code logits}
+     * @throws IllegalArgumentException on a wrong count or a length outside {@code [1, T]}
+     */
+    public Loss lastStep(Tensor logits, int[] targets, int[] lengths, boolean batchFirst) {
         checkLogits(logits, true);
         int steps = batchFirst ? logits.dim(1) : logits.dim(0);
         int batch = batchFirst ? logits.dim(0) : logits.dim(1);
         int classes = logits.dim(2);
         checkTargets(targets, batch, classes, "sequences (B)");
-        int[] rows = new int[batch];
-        for (int b = 0; b < batch; b++) {
-            rows[b] = batchFirst ? b * steps + steps - 1 : (steps - 1) * batch + b;
-        }
+        int[] rows = lastStepRows(steps, batch, lengths, batchFirst);
         Tensor flat = logits.reshape(steps * batch, classes);
         Tensor last = backend.zeros(batch, classes);
         backend.gatherRows(flat, rows, last);
@@ -65,7 +78,32 @@ public final class SoftmaxCrossEntropy {
         double sum = backend.softmaxCrossEntropy(last, targets, 1.0 / batch, dLast);
         Tensor grad = backend.zeros(logits.shape());
         backend.scatterAddRows(dLast, rows, grad.reshape(steps * batch, classes));
+        backend.release(last);
+        backend.release(dLast);
         return new Loss(sum / batch, grad);
+    }
+
+    /**
+     * The rows of the flattened {@code [T·B, C]} ({@code batchFirst}: {@code [B·T, C]}) outputs that hold
+     * each sequence's last step, {@code lengths[b] − 1} (T − 1 when {@code lengths} is null): what
+     * {@link #lastStep} scores, and what {@link Backend#gatherRows} reads to get the predictions.
+     *
+     * @throws IllegalArgumentException on a wrong count or a length outside {@code [1, steps]}
+     */
+    public static int[] lastStepRows(int steps, int batch, int[] lengths, boolean batchFirst) {
+        if (lengths != null && lengths.length != batch) {
+            throw new IllegalArgumentException("lengths must have " + batch + " elements (one per sequence), got "
+                    + lengths.length);
+        }
+        int[] rows = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            int len = lengths == null ? steps : lengths[b];
+            if (len < 1 || len > steps) {
+                throw new IllegalArgumentException("lengths[" + b + "] must be in [1, " + steps + "] (T), got " + len);
+            }
+            rows[b] = batchFirst ? b * steps + len - 1 : (len - 1) * batch + b;
+        }
+        return rows;
     }
 
     private void checkLogits(Tensor logits, boolean sequence) {

@@ -74,6 +74,50 @@ class LossTest {
         assertEquals(ce.perStep(last, targets).value(), l.value(), 1e-15);
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void crossEntropyAtEachSequencesOwnLastStep(boolean batchFirst) {
+        var ce = new SoftmaxCrossEntropy(F64);
+        int steps = 4;
+        int batch = 3;
+        int[] lengths = {2, 4, 1};
+        Tensor logits = random(5, 3.0, batchFirst ? new int[]{batch, steps, 5} : new int[]{steps, batch, 5});
+        int[] targets = {3, 0, 2};
+        Loss l = ce.lastStep(logits, targets, lengths, batchFirst);
+        assertNull(FiniteDifferences.compare("logits", logits, l.gradient(),
+                () -> ce.lastStep(logits, targets, lengths, batchFirst).value()));
+        Tensor last = F64.zeros(batch, 5);
+        for (int b = 0; b < batch; b++) {
+            int t = lengths[b] - 1;
+            for (int c = 0; c < 5; c++) {
+                last.set(batchFirst ? logits.get(b, t, c) : logits.get(t, b, c), b, c);
+            }
+        }
+        assertEquals(ce.perStep(last, targets).value(), l.value(), 1e-15);
+        // padding never reaches the loss: another value there changes nothing
+        Tensor padded = logits.copy();
+        padded.set(Double.NaN, batchFirst ? new int[]{2, 3, 1} : new int[]{3, 2, 1});
+        assertEquals(l.value(), ce.lastStep(padded, targets, lengths, batchFirst).value(), 0.0);
+        assertArrayEquals(batchFirst ? new int[]{1, 7, 8} : new int[]{3, 10, 2},
+                SoftmaxCrossEntropy.lastStepRows(steps, batch, lengths, batchFirst));
+        assertArrayEquals(ce.lastStep(logits, targets, batchFirst).gradient().toDoubleArray(),
+                ce.lastStep(logits, targets, null, batchFirst).gradient().toDoubleArray());
+    }
+
+    @Test
+    void lastStepLengthsAreChecked() {
+        var ce = new SoftmaxCrossEntropy(Backend.cpu());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ce.lastStep(Tensor.zeros(4, 2, 3), new int[]{0, 1}, new int[]{2, 5}, false));
+        assertEquals("lengths[1] must be in [1, 4] (T), got 5", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ce.lastStep(Tensor.zeros(4, 2, 3), new int[]{0, 1}, new int[]{0, 1}, false));
+        assertEquals("lengths[0] must be in [1, 4] (T), got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ce.lastStep(Tensor.zeros(4, 2, 3), new int[]{0, 1}, new int[]{2}, false));
+        assertEquals("lengths must have 2 elements (one per sequence), got 1", e.getMessage());
+    }
+
     @Test
     void meanSquaredErrorKnownAnswerAndGradient() {
         var mse = new MeanSquaredError(F64);
