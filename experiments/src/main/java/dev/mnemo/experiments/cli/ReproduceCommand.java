@@ -230,8 +230,8 @@ final class ReproduceCommand implements Callable<Integer> {
         TomitaTrainer.Config any = configs.values().iterator().next();
         for (String line : any.describe().split("\n")) {
             if (line.startsWith("model:")) {
-                md.append("model: cell → Linear(H, 2) on the last step; one-hot inputs left-padded with zeros; "
-                        + "softmax cross-entropy\n");
+                md.append("model: cell → Linear(H, 2) at each string's own last step; one-hot inputs, right-padded "
+                        + "(padding never reaches a prediction); softmax cross-entropy\n");
             } else if (!line.startsWith("task:") && !line.startsWith("cell:") && !line.startsWith("seed:")) {
                 md.append(line).append('\n');
             }

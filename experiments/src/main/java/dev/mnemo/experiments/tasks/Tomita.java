@@ -239,8 +239,9 @@ public final class Tomita {
 
     /**
      * One-hot inputs [T, B, 2] of the strings {@code index[from..to)} of {@code data}: T is their longest
-     * length (at least 1); string b occupies the last {@code length} steps, after zero vectors (left-padded),
-     * so its label belongs to the last step. The empty string is all zeros.
+     * length (at least 1); string b occupies steps {@code 0 … length − 1}, then zero vectors
+     * (right-padded), so its label belongs to its own last step ({@link #steps}). The empty string is all
+     * zeros.
      */
     public static Tensor oneHot(Data data, int[] index, int from, int to) {
         int t = 1;
@@ -250,13 +251,23 @@ public final class Tomita {
         Tensor x = Tensor.zeros(t, to - from, 2);
         for (int i = from; i < to; i++) {
             int k = index[i];
-            int len = data.lengths()[k];
-            int pad = t - len;
-            for (int s = 0; s < len; s++) {
-                x.set(1.0, pad + s, i - from, sym(data.bits()[k], s));
+            for (int s = 0; s < data.lengths()[k]; s++) {
+                x.set(1.0, s, i - from, sym(data.bits()[k], s));
             }
         }
         return x;
+    }
+
+    /**
+     * The steps of the strings {@code index[from..to)} in {@link #oneHot}'s batch: each string's length,
+     * at least 1 (the empty string is read at step 0, where it has seen nothing).
+     */
+    public static int[] steps(Data data, int[] index, int from, int to) {
+        int[] steps = new int[to - from];
+        for (int i = from; i < to; i++) {
+            steps[i - from] = Math.max(1, data.lengths()[index[i]]);
+        }
+        return steps;
     }
 
     /** The labels of {@code index[from..to)}. */

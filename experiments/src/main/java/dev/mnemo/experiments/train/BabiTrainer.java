@@ -9,6 +9,7 @@ import dev.mnemo.experiments.tasks.babi.BabiReader;
 import dev.mnemo.experiments.tasks.babi.BabiStory;
 import dev.mnemo.experiments.tasks.babi.BabiTask;
 import dev.mnemo.experiments.tasks.symbolic.SequenceAccuracy;
+import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.analysis.SpectrumTracker;
 import dev.mnemo.nn.loss.SoftmaxCrossEntropy;
@@ -27,8 +28,8 @@ import java.util.stream.Stream;
 
 /**
  * Trains a model on bAbI question answering, one task per run: each question with the story's facts
- * before it (the last {@code maxFacts}) as one token sequence, one-hot, left-padded; the answer read as
- * a class at the last step; softmax cross-entropy, Adam, global-norm clipping. The data is either our
+ * before it (the last {@code maxFacts}) as one token sequence, one-hot, right-padded; the answer read as
+ * a class at the sequence's own last step; softmax cross-entropy, Adam, global-norm clipping. The data is either our
  * generator's stories ({@link BabiGenerator}: <b>generated data</b>, not Facebook's set, and every
  * output says so) or the public v1.2 files read from {@code data}.
  */
@@ -89,8 +90,9 @@ public final class BabiTrainer {
                     : "bAbI v1.2 files from " + data.toAbsolutePath().normalize();
             return "task: babi-qa" + task + "\n" + settings.describe() + "\n" + String.join("\n", "data: " + d,
                     "inputs: the last " + maxFacts + " facts before each question, then <query> and the question, "
-                            + "word tokens one-hot, left-padded",
-                    "answer: one class per distinct answer string, read at the last step; softmax cross-entropy");
+                            + "word tokens one-hot, right-padded",
+                    "answer: one class per distinct answer string, read at each sequence's own last step (padding "
+                            + "never reaches it); softmax cross-entropy");
         }
     }
 
@@ -192,7 +194,7 @@ public final class BabiTrainer {
                         tracker.onStep(step);
                     }
                     BabiBatch b = enc.batch(order, from, to);
-                    sum += setup.step(b.oneHot(), y -> ce.lastStep(y, b.answers(), false)) * (to - from);
+                    sum += setup.step(b.oneHot(), y -> ce.lastStep(y, b.answers(), b.lengths(), false)) * (to - from);
                     step++;
                 }
                 lastLoss = sum / n;
@@ -247,14 +249,26 @@ public final class BabiTrainer {
         return total == 0 ? 0 : (double) right / total;
     }
 
-    /** Per-task accuracy of the last-step argmax over {@code examples}, in evaluation mode, 256 at a time. */
+    /**
+     * Per-task accuracy of the argmax at each question's own last step over {@code examples}, in
+     * evaluation mode, 256 at a time.
+     */
     static BabiAccuracy score(TrainingSetup setup, BabiEncoder enc, List<BabiExample> examples) {
         BabiAccuracy acc = new BabiAccuracy();
         for (int from = 0; from < examples.size(); from += 256) {
             BabiBatch b = enc.batch(examples, from, Math.min(examples.size(), from + 256));
-            Tensor logits = setup.evaluate(b.oneHot());
-            acc.add(b, SequenceAccuracy.argmax(logits.select(logits.dim(0) - 1)));
+            acc.add(b, SequenceAccuracy.argmax(answerLogits(setup, b)));
         }
         return acc;
+    }
+
+    /** The model's answer logits {@code [B, classes]} for {@code b} on the host, each at its question's last step. */
+    static Tensor answerLogits(TrainingSetup setup, BabiBatch b) {
+        Tensor logits = setup.evaluate(b.oneHot());
+        int classes = logits.dim(2);
+        Tensor answers = Tensor.zeros(b.batch(), classes);
+        Backend.cpu().gatherRows(logits.reshape(b.steps() * b.batch(), classes),
+                SoftmaxCrossEntropy.lastStepRows(b.steps(), b.batch(), b.lengths(), false), answers);
+        return answers;
     }
 }

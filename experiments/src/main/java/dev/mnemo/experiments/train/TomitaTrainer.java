@@ -1,6 +1,7 @@
 package dev.mnemo.experiments.train;
 
 import dev.mnemo.experiments.tasks.Tomita;
+import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.analysis.SpectrumTracker;
 import dev.mnemo.nn.init.SpectrumSource;
@@ -57,7 +58,8 @@ public final class TomitaTrainer {
                             + "that length (with replacement); an epoch = as many strings as the training set",
                     "train lengths: " + trainMin + ".." + trainMax + ", test lengths: " + testMin + ".." + testMax
                             + ", up to " + perClass + " distinct strings per class per length",
-                    "inputs: one-hot, left-padded with zeros; 2 logits read on the last step; softmax cross-entropy");
+                    "inputs: one-hot, right-padded with zeros; 2 logits read at each string's own last step, "
+                            + "which no padding reaches; softmax cross-entropy");
         }
     }
 
@@ -134,8 +136,9 @@ public final class TomitaTrainer {
                         tracker.onStep(step);
                     }
                     int[] y = Tomita.labels(train, order, from, to);
-                    sum += setup.step(Tomita.oneHot(train, order, from, to), logits -> ce.lastStep(logits, y, false))
-                            * (to - from);
+                    int[] lengths = Tomita.steps(train, order, from, to);
+                    sum += setup.step(Tomita.oneHot(train, order, from, to),
+                            logits -> ce.lastStep(logits, y, lengths, false)) * (to - from);
                     step++;
                 }
                 lastLoss = sum / n;
@@ -171,21 +174,34 @@ public final class TomitaTrainer {
         }
     }
 
-    /** Last-step argmax accuracy over {@code data}, in evaluation mode, 512 strings at a time. */
+    /**
+     * Argmax accuracy at each string's own last step over {@code data}, in evaluation mode, 512 strings
+     * at a time. Right-padding comes after that step, so each prediction is the model's on the string
+     * alone, whatever else the batch holds.
+     */
     public static double accuracy(TrainingSetup setup, Tomita.Data data) {
         int n = data.size();
         int[] index = IntStream.range(0, n).toArray();
         int correct = 0;
         for (int from = 0; from < n; from += 512) {
             int to = Math.min(n, from + 512);
-            Tensor logits = setup.evaluate(Tomita.oneHot(data, index, from, to));
-            Tensor last = logits.select(logits.dim(0) - 1);
+            Tensor last = lastLogits(setup, data, index, from, to);
             for (int i = from; i < to; i++) {
                 int predicted = last.get(i - from, 1) > last.get(i - from, 0) ? 1 : 0;
                 correct += predicted == data.labels()[i] ? 1 : 0;
             }
         }
         return (double) correct / n;
+    }
+
+    /** The 2 logits {@code [B, 2]} (on the host) of the strings {@code index[from..to)}, each at its own last step. */
+    static Tensor lastLogits(TrainingSetup setup, Tomita.Data data, int[] index, int from, int to) {
+        Tensor logits = setup.evaluate(Tomita.oneHot(data, index, from, to));
+        int batch = to - from;
+        Tensor last = Tensor.zeros(batch, 2);
+        Backend.cpu().gatherRows(logits.reshape(logits.dim(0) * batch, 2),
+                SoftmaxCrossEntropy.lastStepRows(logits.dim(0), batch, Tomita.steps(data, index, from, to), false), last);
+        return last;
     }
 
     /** Creates {@code out} and checks that a file can be written in it (see {@link RunFolder#prepare}). */

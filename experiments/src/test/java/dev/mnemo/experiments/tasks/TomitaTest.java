@@ -114,18 +114,23 @@ class TomitaTest {
     }
 
     @Test
-    void oneHotIsLeftPadded() {
-        Tomita.Data d = new Tomita.Data(4, new int[] {0b01, 0}, new int[] {2, 0}, new int[] {1, 1});
-        Tensor x = Tomita.oneHot(d, new int[] {0, 1}, 0, 2);
-        assertEquals(List.of(2, 2, 2), List.of(x.dim(0), x.dim(1), x.dim(2)));
+    void oneHotIsRightPaddedAndEachStringEndsAtItsOwnStep() {
+        Tomita.Data d = new Tomita.Data(4, new int[] {0b01, 0b1, 0}, new int[] {2, 1, 0}, new int[] {1, 1, 1});
+        Tensor x = Tomita.oneHot(d, new int[] {0, 1, 2}, 0, 3);
+        assertEquals(List.of(2, 3, 2), List.of(x.dim(0), x.dim(1), x.dim(2)));
         // "10": symbol 1 at t=0, symbol 0 at t=1
         assertEquals(1.0, x.get(0, 0, 1));
         assertEquals(0.0, x.get(0, 0, 0));
         assertEquals(1.0, x.get(1, 0, 0));
+        // "1": symbol 1 at t=0, then padding
+        assertEquals(1.0, x.get(0, 1, 1));
+        assertEquals(0.0, x.get(1, 1, 0) + x.get(1, 1, 1));
         // the empty string: all zeros
         for (int t = 0; t < 2; t++) {
-            assertEquals(0.0, x.get(t, 1, 0) + x.get(t, 1, 1));
+            assertEquals(0.0, x.get(t, 2, 0) + x.get(t, 2, 1));
         }
+        assertArrayEquals(new int[] {2, 1, 1}, Tomita.steps(d, new int[] {0, 1, 2}, 0, 3));
+        assertArrayEquals(new int[] {1}, Tomita.steps(d, new int[] {0, 1, 2}, 1, 2));
     }
 
     @Test

@@ -82,7 +82,7 @@ public final class BabiEncoder {
         return answers.id(e.question().answer());
     }
 
-    /** Examples {@code from … to−1} as one left-padded batch. */
+    /** Examples {@code from … to−1} as one right-padded batch. */
     public BabiBatch batch(List<BabiExample> examples, int from, int to) {
         if (from < 0 || to > examples.size() || to <= from) {
             throw new IllegalArgumentException("need 0 <= from < to <= " + examples.size() + ", got " + from + ", " + to);
@@ -99,9 +99,8 @@ public final class BabiEncoder {
         int[] ans = new int[b];
         int[] tasks = new int[b];
         for (int i = 0; i < b; i++) {
-            int pad = steps - seqs[i].length;
             for (int t = 0; t < seqs[i].length; t++) {
-                tokens[(pad + t) * b + i] = seqs[i][t];
+                tokens[t * b + i] = seqs[i][t];
             }
             lengths[i] = seqs[i].length;
             ans[i] = answerClass(examples.get(from + i));

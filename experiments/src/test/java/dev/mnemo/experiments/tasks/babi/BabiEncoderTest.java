@@ -62,17 +62,16 @@ class BabiEncoderTest {
     }
 
     @Test
-    void batchesAreLeftPaddedTimeMajor() {
+    void batchesAreRightPaddedTimeMajor() {
         BabiEncoder enc = BabiEncoder.fit(EXAMPLES, 50);
         BabiBatch batch = enc.batch(EXAMPLES, 0, 2);
         int[] a = enc.encode(EXAMPLES.get(0));
         int[] b = enc.encode(EXAMPLES.get(1));
         assertEquals(b.length, batch.steps(), "the longer (3 facts) sets T");
         assertArrayEquals(new int[] {a.length, b.length}, batch.lengths());
-        int pad = b.length - a.length;
         for (int t = 0; t < batch.steps(); t++) {
             assertEquals(b[t], batch.token(t, 1));
-            assertEquals(t < pad ? 0 : a[t - pad], batch.token(t, 0));
+            assertEquals(t < a.length ? a[t] : 0, batch.token(t, 0));
         }
         assertArrayEquals(new int[] {0, 1}, batch.answers());
         assertArrayEquals(new int[] {1, 1}, batch.tasks());
@@ -83,10 +82,14 @@ class BabiEncoderTest {
             sum += v;
         }
         assertEquals(a.length + b.length, sum, "one hot entry per real token, none for padding");
-        assertEquals(1.0, x.get(pad, 0, a[0]));
-        assertEquals(1.0, x.get(batch.steps() - 1, 0, enc.words().id("?")));
+        assertEquals(1.0, x.get(0, 0, a[0]));
+        assertEquals(1.0, x.get(a.length - 1, 0, enc.words().id("?")));
+        assertEquals(1.0, x.get(batch.steps() - 1, 1, enc.words().id("?")));
         assertEquals("need 0 <= from < to <= 2, got 1, 1",
                 assertThrows(IllegalArgumentException.class, () -> enc.batch(EXAMPLES, 1, 1)).getMessage());
+        assertEquals("every length must be in [1, T = 2], got 3", assertThrows(IllegalArgumentException.class,
+                () -> new BabiBatch(new int[] {2, 3, 4, 5}, new int[] {3, 1}, new int[] {0, 0}, new int[] {1, 1}, 8))
+                .getMessage());
     }
 
     @Test
