@@ -29,6 +29,14 @@ std::map<CUdeviceptr, Allocation>::iterator containing(CUdeviceptr ptr) {
 CUresult check_host(const void* p, size_t bytes) {
   return p == nullptr && bytes > 0 ? CUDA_ERROR_INVALID_VALUE : CUDA_SUCCESS;
 }
+
+// CUDA_SUCCESS when [ptr, ptr + bytes) lies inside one allocation made in `ctx`: a peer copy names
+// each side's context, and the driver looks each pointer up there.
+CUresult check_context_range(CUdeviceptr ptr, size_t bytes, CUcontext ctx) {
+  auto it = containing(ptr);
+  if (it == g_allocations.end() || it->second.context != ctx) return CUDA_ERROR_INVALID_VALUE;
+  return bytes <= it->first + it->second.bytes - ptr ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
+}
 }  // namespace
 
 namespace mnemo_emu {
@@ -138,6 +146,19 @@ CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CU
   if (CUresult r = check_device_range(src, bytes)) return r;
   return submit(stream, [dst, src, bytes] {
     if (bytes > 0) std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes);
+  });
+}
+
+CUresult cuMemcpyPeerAsync(CUdeviceptr dst, CUcontext dstContext, CUdeviceptr src, CUcontext srcContext,
+                           size_t bytes, CUstream stream) {
+  MNEMO_EMU_ENTRY;
+  if (CUresult r = require_context()) return r;
+  if (context_device(dstContext) < 0 || context_device(srcContext) < 0) return CUDA_ERROR_INVALID_CONTEXT;
+  if (bytes == 0) return CUDA_SUCCESS;
+  if (CUresult r = check_context_range(dst, bytes, dstContext)) return r;
+  if (CUresult r = check_context_range(src, bytes, srcContext)) return r;
+  return submit(stream, [dst, src, bytes] {
+    std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes);
   });
 }
 

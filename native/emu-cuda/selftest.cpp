@@ -155,6 +155,30 @@ int main() {
   expect(cuDeviceGet(&past, devices), CUDA_ERROR_INVALID_DEVICE, "the device past the last");
   expect(cuDevicePrimaryCtxRetain(&other, devices), CUDA_ERROR_INVALID_DEVICE, "its primary context");
 
+  // A peer copy (another device's memory, on a real node) names each side's context, and each
+  // pointer must lie in memory of the context named for it.
+  CUcontext peer;
+  expect(cuCtxCreate_v2(&peer, 0, 0), CUDA_SUCCESS, "a peer context");
+  CUdeviceptr far = 0;
+  expect(cuMemAlloc(&far, 16), CUDA_SUCCESS, "memory in the peer context");
+  expect(cuCtxSetCurrent(ctx), CUDA_SUCCESS, "the stream's context for the copy");
+  const float four[4] = {1.0f, 2.0f, 3.0f, 4.0f};
+  expect(cuMemcpyHtoD(d, four, 16), CUDA_SUCCESS, "the source values");
+  expect(cuMemcpyPeerAsync(far, ctx, d, ctx, 16, stream), CUDA_ERROR_INVALID_VALUE,
+         "a peer copy naming the wrong context for its destination");
+  expect(cuMemcpyPeerAsync(far, peer, d, ctx, 32, stream), CUDA_ERROR_INVALID_VALUE,
+         "a peer copy past the destination's end");
+  expect(cuMemcpyPeerAsync(far, peer, d, ctx, 16, stream), CUDA_SUCCESS, "a peer copy");
+  expect(cuStreamSynchronize(stream), CUDA_SUCCESS, "wait for it");
+  float got[4] = {};
+  expect(cuMemcpyDtoH(got, far, 16), CUDA_SUCCESS, "read the peer's memory");
+  if (std::memcmp(got, four, 16) != 0) {
+    std::printf("FAIL the peer copy wrote %g %g %g %g\n", got[0], got[1], got[2], got[3]);
+    ++g_failed;
+  }
+  expect(cuCtxDestroy(peer), CUDA_SUCCESS, "destroy the peer context");
+  expect(cuCtxSetCurrent(ctx), CUDA_SUCCESS, "the first context again");
+
   // Another thread's view: a context is per thread.
   expect(cuCtxSetCurrent(nullptr), CUDA_SUCCESS, "no context");
   expect(cuMemFree(d), CUDA_ERROR_INVALID_CONTEXT, "free with no current context");

@@ -62,6 +62,11 @@ public final class CudaContext implements AutoCloseable {
         return context;
     }
 
+    /** The driver's handle ({@code CUcontext}), for calls that name a context, such as a peer copy. */
+    MemorySegment handle() {
+        return handle;
+    }
+
     /** The device ordinal. */
     public int ordinal() {
         return ordinal;

@@ -88,6 +88,9 @@ public final class CudaDriver {
             FunctionDescriptor.of(C_INT, DEVICE_PTR, DEVICE_PTR, C_SIZE_T), "cuMemcpyDtoD_v2");
     private static final MethodHandle CU_MEMCPY_DTOD_ASYNC = LIB.downcall(
             FunctionDescriptor.of(C_INT, DEVICE_PTR, DEVICE_PTR, C_SIZE_T, C_POINTER), "cuMemcpyDtoDAsync_v2");
+    private static final MethodHandle CU_MEMCPY_PEER_ASYNC = LIB.downcall(
+            FunctionDescriptor.of(C_INT, DEVICE_PTR, C_POINTER, DEVICE_PTR, C_POINTER, C_SIZE_T, C_POINTER),
+            "cuMemcpyPeerAsync");
     private static final MethodHandle CU_MEMSET_D32 = LIB.downcall(
             FunctionDescriptor.of(C_INT, DEVICE_PTR, C_UINT, C_SIZE_T), "cuMemsetD32_v2");
     private static final MethodHandle CU_MEMSET_D32_ASYNC = LIB.downcall(
@@ -407,6 +410,22 @@ public final class CudaDriver {
             throw CudaException.rethrow("cuMemcpyDtoDAsync_v2", t);
         }
         check(status, "cuMemcpyDtoDAsync_v2");
+    }
+
+    /**
+     * {@code cuMemcpyPeerAsync}: copies {@code bytes} from {@code src} (memory of {@code srcContext}) to
+     * {@code dst} (memory of {@code dstContext}) on {@code stream}, directly between the devices where
+     * they have peer access, staged by the driver where they do not.
+     */
+    public static void memcpyPeerAsync(long dst, MemorySegment dstContext, long src, MemorySegment srcContext,
+                                       long bytes, MemorySegment stream) {
+        int status;
+        try {
+            status = (int) CU_MEMCPY_PEER_ASYNC.invokeExact(dst, dstContext, src, srcContext, bytes, stream);
+        } catch (Throwable t) {
+            throw CudaException.rethrow("cuMemcpyPeerAsync", t);
+        }
+        check(status, "cuMemcpyPeerAsync");
     }
 
     /** {@code cuMemsetD32_v2}: sets {@code count} 32-bit words to {@code value}. */

@@ -277,6 +277,30 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
         CudaDriver.memcpyDtoDAsync(address() + dstOffset, src.address() + srcOffset, bytes, stream.handle());
     }
 
+    /**
+     * Queues a copy from a buffer of another context (another device) on {@code stream}, a stream of
+     * this buffer's context ({@code cuMemcpyPeerAsync}: direct between the GPUs where they have peer
+     * access, staged by the driver otherwise). Like any queued copy it is ordered only on
+     * {@code stream}: the caller orders it after the source's pending writes and before its later ones.
+     *
+     * @throws IllegalArgumentException when a range leaves its buffer, or {@code stream} belongs to
+     *                                  another context
+     */
+    public void copyFromPeerAsync(DeviceBuffer src, long srcOffset, long dstOffset, long bytes, CudaStream stream) {
+        checkDeviceSource(src, srcOffset, bytes);
+        checkInto(dstOffset, bytes);
+        if (stream.context() != context) {
+            throw new IllegalArgumentException("a peer copy runs on a stream of the destination's " + context
+                    + ", got a stream of " + stream.context());
+        }
+        if (bytes == 0) {
+            return;
+        }
+        long from = src.address() + srcOffset;   // checks the source is open and usable from this thread
+        long to = address() + dstOffset;         // leaves the destination's context current, the stream's
+        CudaDriver.memcpyPeerAsync(to, context.handle(), from, src.context.handle(), bytes, stream.handle());
+    }
+
     /** Sets every 32-bit word of the buffer to {@code bits} (the buffer size must be a multiple of 4). */
     public void fill(int bits) {
         if (byteSize % Integer.BYTES != 0) {

@@ -123,6 +123,28 @@ class CudaResourcesGpuTest {
         }
     }
 
+    /** Into the last device (a second context of device 0 on a one-GPU machine), on its stream. */
+    @Test
+    void peerCopiesRunOnTheDestinationsStream() {
+        float[] data = random(64, 5);
+        int last = CudaDriver.deviceGetCount() - 1;
+        try (CudaContext peer = CudaContext.open(last); CudaStream peerStream = CudaStream.create(peer);
+             DeviceBuffer far = DeviceBuffer.allocateFloats(peer, 64);
+             DeviceBuffer near = DeviceBuffer.of(context, data)) {
+            far.fill(0f);
+            far.copyFromPeerAsync(near, 16, 32, 64, peerStream);
+            peerStream.synchronize();
+            float[] out = far.toFloatArray(64);
+            for (int i = 0; i < 16; i++) {
+                assertEquals(data[4 + i], out[8 + i]);
+            }
+            assertEquals(0f, out[0]);
+            var e = assertThrows(IllegalArgumentException.class, () -> far.copyFromPeerAsync(near, 0, 0, 64, stream));
+            assertTrue(e.getMessage().startsWith("a peer copy runs on a stream of the destination's"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> far.copyFromPeerAsync(near, 0, 0, 257 * 4, peerStream));
+        }
+    }
+
     @Test
     void memsetWritesWords() {
         try (DeviceBuffer buffer = DeviceBuffer.allocateFloats(context, 16)) {

@@ -376,7 +376,8 @@ public final class CudaBackend extends CudaOps implements Backend {
      * {@code dst ← src}, same numel. Besides the contract's upload (host {@code src}, float32 or
      * float64, rounded to float32) and device copy, a CUDA {@code src} may be copied into a CPU
      * {@code dst} (the download behind {@code Tensor.to(Device.CPU)}), or come from another device
-     * (through the host); both wait for the source's stream.
+     * (a peer copy, {@code cuMemcpyPeerAsync}); both wait for the source's stream, and a peer copy also
+     * for itself.
      */
     @Override
     public void copy(Tensor src, Tensor dst) {
@@ -398,11 +399,13 @@ public final class CudaBackend extends CudaOps implements Backend {
             return;
         }
         if (src.storage() instanceof CudaStorage other && !other.released() && other.runtime() != rt) {
-            // slow path: another device's tensor (PyTorch's t.to("cuda:1")) comes through host memory;
-            // the download waits for that device's queued work
-            float[] host = new float[n];
-            other.buffer().copyToHost(src.offset(), host, 0, n);
-            d.buffer().copyFromHost(host, 0, dst.offset(), n);
+            // another device's tensor (PyTorch's t.to("cuda:1")): a peer copy on this device's stream once
+            // that device's queued work is done, then waited for, so neither device's later work reaches
+            // either side before it lands
+            other.runtime().stream.synchronize();
+            d.buffer().copyFromPeerAsync(other.buffer(), src.offset() * Float.BYTES, dst.offset() * Float.BYTES,
+                    (long) n * Float.BYTES, rt.stream);
+            rt.stream.synchronize();
             return;
         }
         CudaStorage s = storage("src", src);

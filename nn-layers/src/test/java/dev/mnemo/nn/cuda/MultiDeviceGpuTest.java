@@ -87,6 +87,22 @@ class MultiDeviceGpuTest {
                 "views keep their offsets across devices");
     }
 
+    @Test
+    void aCopyBetweenDevicesIsOnePeerCopyNotARoundTripThroughTheHost() {
+        var census = EmulatorCallCensus.open();
+        org.junit.jupiter.api.Assumptions.assumeTrue(census.isPresent(),
+                "the call census exists only in Mnemo's emulated driver");
+        Tensor onFirst = first.copyOf(Tensor.of(new float[] {1, 2, 3, 4}, 4));
+        Tensor onSecond = second.zeros(4);
+        census.get().reset();
+        second.copy(onFirst.slice(1, 4), onSecond.slice(0, 3));
+        var counts = census.get().counts();
+        assertEquals(1L, counts.getOrDefault("cuMemcpyPeerAsync", 0L), counts.toString());
+        assertEquals(0L, counts.getOrDefault("cuMemcpyDtoH_v2", 0L) + counts.getOrDefault("cuMemcpyHtoD_v2", 0L),
+                counts.toString());
+        assertArrayEquals(new float[] {2, 3, 4, 0}, onSecond.to(Device.CPU).toFloatArray());
+    }
+
     /** An LSTM on the second device against the float64 CPU reference, forward and backward. */
     @ParameterizedTest(name = "{0} T={1} B={2} H={3}")
     @CsvSource({"LSTM, 7, 3, 16", "GRU, 5, 2, 12", "RNN_TANH, 6, 40, 24"})
