@@ -62,3 +62,4 @@ echo "emu-cuda: built $out/libmnemo_emu_cuda.so ($(grep -c . "$out/obj/kernel_na
 # The driver's own rules, each broken once on purpose (native/emu-cuda/selftest.cpp).
 g++ "${driver_flags[@]}" "$src/selftest.cpp" -o "$out/selftest" -L"$out" -lmnemo_emu_cuda -Wl,-rpath,"$out"
 "$out/selftest"
+MNEMO_EMU_STREAMS=deferred "$out/selftest"   # the deferred streams' own rules too

@@ -8,6 +8,9 @@
 # message when the emulation cannot be built. MNEMO_EMU_SM_COUNT sets the emulated SM count (16).
 # The emulation plays a node of two GPUs (MNEMO_EMU_DEVICE_COUNT, default 2 here), so the tests of
 # choosing a device (cuda:1) run; with one they skip, as on a one-GPU machine.
+# Its streams are deferred here (MNEMO_EMU_STREAMS, default deferred here, eager elsewhere): queued
+# work runs only when something waits for it, so a missing synchronization reads stale memory and
+# fails a test instead of passing because the emulator ran the work at once.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 modules="${1:-java-bindings,nn-layers,bench,jcuda-interop,experiments}"
@@ -20,6 +23,6 @@ cd "$root"
 # -Dmnemo.cuda.libdir puts the emulation first in Mnemo's library search; LD_LIBRARY_PATH does the
 # same for JCuda's native library, which links libcuda.so.1. The `gpu` tag selects what the
 # emulation is for (the CPU tests already ran in `mvn verify`).
-MNEMO_EMU_DEVICE_COUNT="${MNEMO_EMU_DEVICE_COUNT:-2}" \
+MNEMO_EMU_DEVICE_COUNT="${MNEMO_EMU_DEVICE_COUNT:-2}" MNEMO_EMU_STREAMS="${MNEMO_EMU_STREAMS:-deferred}" \
 LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mvn -B -ntp -o test -pl "$modules" -am -Dgroups=gpu -Dsurefire.failIfNoSpecifiedTests=false \
     -Dmnemo.kernels.skip=true "-Dmnemo.test.args=-Dmnemo.cuda.libdir=$lib"

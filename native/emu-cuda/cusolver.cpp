@@ -419,7 +419,7 @@ MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnXgeev(
       !workspace_ok(bufferOnHost, workspaceInBytesOnHost, p.hostBytes)) {
     return CUSOLVER_STATUS_INVALID_VALUE;
   }
-  return queued(mnemo_emu::submit(handle->stream, [=] {
+  cusolverStatus_t s = queued(mnemo_emu::submit(handle->stream, [=] {
     if (p.isDouble) {
       run_geev<double>(p, static_cast<double*>(A), W, static_cast<double*>(VR), static_cast<double*>(bufferOnDevice),
                        static_cast<double*>(bufferOnHost), info);
@@ -428,6 +428,9 @@ MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnXgeev(
                       static_cast<float*>(bufferOnHost), info);
     }
   }));
+  // The host workspace is the caller's until the call returns: geev works on it before returning.
+  if (s == CUSOLVER_STATUS_SUCCESS) mnemo_emu::stream_sync(handle->stream);
+  return s;
 }
 
 MNEMO_CUSOLVER_API cusolverStatus_t cusolverDnXsyevd_bufferSize(

@@ -228,7 +228,12 @@ CUresult cuCtxDestroy_v2(CUcontext ctx) {
   MNEMO_EMU_ENTRY;
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   Context* c = as_context(ctx);
-  if (!g_created.erase(c)) return CUDA_ERROR_INVALID_CONTEXT;  // the primary context is released, not destroyed
+  if (!g_created.count(c)) return CUDA_ERROR_INVALID_CONTEXT;  // the primary context is released, not destroyed
+  CUcontext current = t_current;
+  t_current = ctx;
+  context_sync();  // its streams' queued work completes before its memory goes
+  t_current = current;
+  g_created.erase(c);
   free_context_allocations(ctx);
   if (t_current == ctx) t_current = nullptr;
   delete c;
@@ -238,7 +243,9 @@ CUresult cuCtxDestroy_v2(CUcontext ctx) {
 CUresult cuCtxSynchronize() {
   MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
-  return check_not_capturing();
+  if (CUresult r = check_not_capturing()) return r;
+  context_sync();
+  return CUDA_SUCCESS;
 }
 
 }  // extern "C"

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <iterator>
 #include <map>
+#include <memory>
+#include <vector>
 
 #include "state.h"
 
@@ -84,6 +86,7 @@ CUresult cuMemFree_v2(CUdeviceptr ptr) {
   if (CUresult r = check_not_capturing()) return r;
   auto it = g_allocations.find(ptr);
   if (it == g_allocations.end()) return CUDA_ERROR_INVALID_VALUE;
+  context_sync();  // cuMemFree waits for the device: queued work may still use the memory
   std::free(reinterpret_cast<void*>(ptr));
   g_allocations.erase(it);
   return CUDA_SUCCESS;
@@ -95,6 +98,7 @@ CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
   if (CUresult r = check_not_capturing()) return r;
   if (CUresult r = check_device_range(dst, bytes)) return r;
   if (CUresult r = check_host(src, bytes)) return r;
+  legacy_sync();  // a synchronous copy runs on the legacy stream, after the blocking streams' work
   if (bytes > 0) std::memcpy(reinterpret_cast<void*>(dst), src, bytes);
   return CUDA_SUCCESS;
 }
@@ -105,6 +109,7 @@ CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes) {
   if (CUresult r = check_not_capturing()) return r;
   if (CUresult r = check_device_range(src, bytes)) return r;
   if (CUresult r = check_host(dst, bytes)) return r;
+  legacy_sync();  // a synchronous copy runs on the legacy stream, after the blocking streams' work
   if (bytes > 0) std::memcpy(dst, reinterpret_cast<const void*>(src), bytes);
   return CUDA_SUCCESS;
 }
@@ -115,6 +120,7 @@ CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
   if (CUresult r = check_not_capturing()) return r;
   if (CUresult r = check_device_range(dst, bytes)) return r;
   if (CUresult r = check_device_range(src, bytes)) return r;
+  legacy_sync();  // a synchronous copy runs on the legacy stream, after the blocking streams' work
   if (bytes > 0) std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes);
   return CUDA_SUCCESS;
 }
@@ -124,8 +130,16 @@ CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t bytes, CU
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_device_range(dst, bytes)) return r;
   if (CUresult r = check_host(src, bytes)) return r;
-  return submit(stream, [dst, src, bytes] {
-    if (bytes > 0) std::memcpy(reinterpret_cast<void*>(dst), src, bytes);
+  if (is_capturing(stream)) {  // a replay reads the host memory again
+    return submit(stream, [dst, src, bytes] {
+      if (bytes > 0) std::memcpy(reinterpret_cast<void*>(dst), src, bytes);
+    });
+  }
+  // pageable host memory: the driver copies it to a staging buffer before returning
+  auto staged = std::make_shared<std::vector<unsigned char>>(static_cast<const unsigned char*>(src),
+                                                             static_cast<const unsigned char*>(src) + bytes);
+  return submit(stream, [dst, staged, bytes] {
+    if (bytes > 0) std::memcpy(reinterpret_cast<void*>(dst), staged->data(), bytes);
   });
 }
 
@@ -134,9 +148,13 @@ CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t bytes, CUstream
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_device_range(src, bytes)) return r;
   if (CUresult r = check_host(dst, bytes)) return r;
-  return submit(stream, [dst, src, bytes] {
-    if (bytes > 0) std::memcpy(dst, reinterpret_cast<const void*>(src), bytes);
-  });
+  if (CUresult r = submit(stream, [dst, src, bytes] {
+        if (bytes > 0) std::memcpy(dst, reinterpret_cast<const void*>(src), bytes);
+      })) {
+    return r;
+  }
+  stream_sync(stream);  // into pageable host memory the call returns once the copy is done
+  return CUDA_SUCCESS;
 }
 
 CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
@@ -178,6 +196,7 @@ CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int value, size_t count) {
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_not_capturing()) return r;
   if (CUresult r = check_memset32(dst, count)) return r;
+  legacy_sync();
   fill32(dst, value, count);
   return CUDA_SUCCESS;
 }

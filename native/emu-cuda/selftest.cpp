@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -178,6 +179,41 @@ int main() {
   }
   expect(cuCtxDestroy(peer), CUDA_SUCCESS, "destroy the peer context");
   expect(cuCtxSetCurrent(ctx), CUDA_SUCCESS, "the first context again");
+
+  // Deferred streams (MNEMO_EMU_STREAMS=deferred): queued work runs when something waits for it.
+  const char* mode = std::getenv("MNEMO_EMU_STREAMS");
+  if (mode != nullptr && std::strcmp(mode, "deferred") == 0) {
+    CUstream second;
+    expect(cuStreamCreate(&second, 0), CUDA_SUCCESS, "a second stream");
+    float one = 1.0f, two = 2.0f;
+    long long four = 4;
+    void* fillOne[] = {&d, &four, &one};
+    void* fillTwo[] = {&d, &four, &two};
+    expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, stream, fillOne, nullptr), CUDA_SUCCESS, "queue fill 1");
+    CUevent reached;
+    expect(cuEventCreate(&reached, 0), CUDA_SUCCESS, "an event");
+    expect(cuEventRecord(reached, stream), CUDA_SUCCESS, "record after fill 1");
+    expect(cuStreamWaitEvent(second, reached, 0), CUDA_SUCCESS, "the second stream waits for it");
+    expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, second, fillTwo, nullptr), CUDA_SUCCESS, "queue fill 2");
+    expect(cuStreamSynchronize(second), CUDA_SUCCESS, "run the second stream (and, at the wait, the first)");
+    expect(cuMemcpyDtoH(host, d, 4), CUDA_SUCCESS, "read");
+    if (host[0] != 2.0f) { std::printf("FAIL the wait did not order fill 1 before fill 2 (%g)\n", host[0]); ++g_failed; }
+    expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, second, fillOne, nullptr), CUDA_SUCCESS, "queue fill 1 again");
+    expect(cuMemsetD32(d, 0, 4), CUDA_SUCCESS, "a synchronous memset waits for the blocking streams");
+    expect(cuMemcpyDtoH(host, d, 4), CUDA_SUCCESS, "read after the memset");
+    if (host[0] != 0.0f) { std::printf("FAIL the queued fill ran after the memset (%g)\n", host[0]); ++g_failed; }
+    CUstream loose;
+    expect(cuStreamCreate(&loose, CU_STREAM_NON_BLOCKING), CUDA_SUCCESS, "a non-blocking stream");
+    expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, loose, fillTwo, nullptr), CUDA_SUCCESS, "queue on it");
+    expect(cuMemcpyDtoH(host, d, 4), CUDA_SUCCESS, "a synchronous copy does not wait for it");
+    if (host[0] != 0.0f) { std::printf("FAIL a synchronous copy waited for a non-blocking stream\n"); ++g_failed; }
+    expect(cuStreamSynchronize(loose), CUDA_SUCCESS, "wait for it");
+    expect(cuMemcpyDtoH(host, d, 4), CUDA_SUCCESS, "read after the wait");
+    if (host[0] != 2.0f) { std::printf("FAIL the non-blocking stream's fill did not run (%g)\n", host[0]); ++g_failed; }
+    expect(cuStreamDestroy(loose), CUDA_SUCCESS, "destroy the non-blocking stream");
+    expect(cuEventDestroy(reached), CUDA_SUCCESS, "destroy the event");
+    expect(cuStreamDestroy(second), CUDA_SUCCESS, "destroy the second stream");
+  }
 
   // Another thread's view: a context is per thread.
   expect(cuCtxSetCurrent(nullptr), CUDA_SUCCESS, "no context");

@@ -1,10 +1,18 @@
-// streams.cpp — emulated streams, events and CUDA Graph capture. Every stream is synchronous:
-// submitted work runs at once, unless the stream is being captured, when it is recorded and replays
-// at each cuGraphLaunch. The rules a real driver enforces during capture are kept, because breaking
-// them is the mistake a graph-capturing caller makes: no allocation or synchronous call from the
-// capturing thread (CU_STREAM_CAPTURE_MODE_THREAD_LOCAL; any thread in global mode), no work on the
-// legacy default stream, and an invalidated capture fails at cuStreamEndCapture.
+// streams.cpp — emulated streams, events and CUDA Graph capture. By default every stream is eager:
+// submitted work runs at once. With MNEMO_EMU_STREAMS=deferred a stream queues its work and runs it
+// only where a real driver would make someone wait for it: a synchronization of the stream, its
+// context or an event recorded on it, a stream waiting on such an event when it reaches the wait,
+// or a synchronous call on the legacy default stream (which first waits for the blocking streams
+// of its context). So work that is read before anything waited for it reads stale memory, as it may
+// on a GPU, instead of passing because the emulator happened to run it first. While a stream is
+// captured, its work is recorded and replays at each cuGraphLaunch. The rules a real driver
+// enforces during capture are kept, because breaking them is the mistake a graph-capturing caller
+// makes: no allocation or synchronous call from the capturing thread
+// (CU_STREAM_CAPTURE_MODE_THREAD_LOCAL; any thread in global mode), no work on the legacy default
+// stream, and an invalidated capture fails at cuStreamEndCapture.
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <thread>
@@ -17,6 +25,8 @@ namespace {
 
 struct Stream {
   CUcontext context = nullptr;  // current when it was created
+  bool blocking = true;         // waits for (and is waited for by) the legacy default stream
+  std::vector<Work> pending;    // deferred streams: queued, not yet run
   bool capturing = false;
   bool invalidated = false;
   CUstreamCaptureMode mode = CU_STREAM_CAPTURE_MODE_GLOBAL;
@@ -30,6 +40,7 @@ struct GraphExec { std::vector<Work> work; };
 struct Event {
   bool timing = true;
   bool recorded = false;
+  Stream* stream = nullptr;  // where it was last recorded
   std::chrono::steady_clock::time_point at;
 };
 
@@ -47,6 +58,31 @@ Stream* resolve(CUstream s) {
   if (is_default(s)) return &g_legacy;
   Stream* stream = reinterpret_cast<Stream*>(s);
   return g_streams.count(stream) ? stream : nullptr;
+}
+
+bool deferred() {
+  static const bool on = [] {
+    const char* v = std::getenv("MNEMO_EMU_STREAMS");
+    return v != nullptr && std::strcmp(v, "deferred") == 0;
+  }();
+  return on;
+}
+
+// Runs `s`'s queued work in order (work it runs may flush other streams, never `s` again).
+void flush(Stream* s) {
+  if (s == nullptr || !g_streams.count(s) || s->pending.empty()) return;
+  std::vector<Work> work;
+  work.swap(s->pending);
+  for (Work& w : work) w();
+}
+
+// Flushes the streams of `ctx`, only the blocking ones when `blockingOnly`.
+void flush_context(CUcontext ctx, bool blockingOnly) {
+  std::vector<Stream*> streams;
+  for (Stream* s : g_streams) {
+    if (s->context == ctx && (s->blocking || !blockingOnly)) streams.push_back(s);
+  }
+  for (Stream* s : streams) flush(s);
 }
 
 // The capture that forbids unsafe calls on this thread, if any.
@@ -79,6 +115,24 @@ bool g_hostOnly = false;
 
 void set_host_only(bool on) { g_hostOnly = on; }
 
+void legacy_sync() { flush_context(current_context(), true); }
+
+bool is_capturing(CUstream handle) {
+  Stream* s = resolve(handle);
+  return s != nullptr && s->capturing;
+}
+
+void context_sync() { flush_context(current_context(), false); }
+
+void stream_sync(CUstream handle) {
+  Stream* s = resolve(handle);
+  if (s == &g_legacy) {
+    legacy_sync();
+  } else if (s != nullptr && !s->capturing) {
+    flush(s);
+  }
+}
+
 CUresult submit(CUstream handle, Work work, bool compute) {
   Stream* stream = resolve(handle);
   if (stream == nullptr) return CUDA_ERROR_INVALID_HANDLE;
@@ -96,7 +150,15 @@ CUresult submit(CUstream handle, Work work, bool compute) {
     stream->recorded.push_back(std::move(work));
     return CUDA_SUCCESS;
   }
-  if (!compute || !g_hostOnly) work();
+  if (compute && g_hostOnly) return CUDA_SUCCESS;
+  if (stream == &g_legacy) {
+    legacy_sync();  // the legacy stream waits for the blocking streams' earlier work, and runs at once
+    work();
+  } else if (deferred()) {
+    stream->pending.push_back(std::move(work));
+  } else {
+    work();
+  }
   return CUDA_SUCCESS;
 }
 
@@ -106,12 +168,13 @@ using namespace mnemo_emu;
 
 extern "C" {
 
-CUresult cuStreamCreate(CUstream* out, unsigned int) {
+CUresult cuStreamCreate(CUstream* out, unsigned int flags) {
   MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (out == nullptr) return CUDA_ERROR_INVALID_VALUE;
   Stream* s = new Stream();
   s->context = current_context();
+  s->blocking = (flags & CU_STREAM_NON_BLOCKING) == 0;
   g_streams.insert(s);
   *out = reinterpret_cast<CUstream>(s);
   return CUDA_SUCCESS;
@@ -121,7 +184,9 @@ CUresult cuStreamDestroy_v2(CUstream handle) {
   MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   Stream* s = reinterpret_cast<Stream*>(handle);
-  if (is_default(handle) || !g_streams.erase(s)) return CUDA_ERROR_INVALID_HANDLE;
+  if (is_default(handle) || !g_streams.count(s)) return CUDA_ERROR_INVALID_HANDLE;
+  flush(s);  // its queued work still completes, as on a GPU
+  g_streams.erase(s);
   delete s;
   return CUDA_SUCCESS;
 }
@@ -135,7 +200,9 @@ CUresult cuStreamSynchronize(CUstream handle) {
     s->invalidated = true;
     return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
   }
-  return check_not_capturing();
+  if (CUresult r = check_not_capturing()) return r;
+  stream_sync(handle);
+  return CUDA_SUCCESS;
 }
 
 CUresult cuStreamGetCtx(CUstream handle, CUcontext* ctx) {
@@ -148,13 +215,18 @@ CUresult cuStreamGetCtx(CUstream handle, CUcontext* ctx) {
   return CUDA_SUCCESS;
 }
 
-// Every emulated stream is synchronous, so the wait is already satisfied; the handles are checked.
+// Eager streams have run everything already. A deferred stream, when it reaches the wait, runs the
+// work queued on the event's stream (all of it: at least what came before the record).
 CUresult cuStreamWaitEvent(CUstream handle, CUevent event, unsigned int flags) {
   MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
-  if (resolve(handle) == nullptr || !g_events.count(reinterpret_cast<Event*>(event))) return CUDA_ERROR_INVALID_HANDLE;
+  Stream* s = resolve(handle);
+  Event* e = reinterpret_cast<Event*>(event);
+  if (s == nullptr || !g_events.count(e)) return CUDA_ERROR_INVALID_HANDLE;
   if (flags != 0 && flags != CU_EVENT_WAIT_EXTERNAL) return CUDA_ERROR_INVALID_VALUE;
-  return CUDA_SUCCESS;
+  if (!deferred() || s->capturing || e->stream == nullptr || e->stream == s) return CUDA_SUCCESS;
+  Stream* source = e->stream;
+  return submit(handle, [source] { flush(source); }, /*compute=*/false);
 }
 
 CUresult cuStreamBeginCapture_v2(CUstream handle, CUstreamCaptureMode mode) {
@@ -253,6 +325,7 @@ CUresult cuEventRecord(CUevent event, CUstream stream) {
   if (CUresult r = require_context()) return r;
   Event* e = reinterpret_cast<Event*>(event);
   if (!g_events.count(e)) return CUDA_ERROR_INVALID_HANDLE;
+  if (Stream* s = resolve(stream); s != nullptr && !s->capturing) e->stream = s;
   return submit(stream, [e] {
     e->recorded = true;
     e->at = std::chrono::steady_clock::now();
@@ -262,8 +335,11 @@ CUresult cuEventRecord(CUevent event, CUstream stream) {
 CUresult cuEventSynchronize(CUevent event) {
   MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
-  if (!g_events.count(reinterpret_cast<Event*>(event))) return CUDA_ERROR_INVALID_HANDLE;
-  return check_not_capturing();
+  Event* e = reinterpret_cast<Event*>(event);
+  if (!g_events.count(e)) return CUDA_ERROR_INVALID_HANDLE;
+  if (CUresult r = check_not_capturing()) return r;
+  flush(e->stream);
+  return CUDA_SUCCESS;
 }
 
 CUresult cuEventElapsedTime_v2(float* ms, CUevent start, CUevent end) {
@@ -272,9 +348,10 @@ CUresult cuEventElapsedTime_v2(float* ms, CUevent start, CUevent end) {
   Event* a = reinterpret_cast<Event*>(start);
   Event* b = reinterpret_cast<Event*>(end);
   if (ms == nullptr) return CUDA_ERROR_INVALID_VALUE;
-  if (!g_events.count(a) || !g_events.count(b) || !a->timing || !b->timing || !a->recorded || !b->recorded) {
-    return CUDA_ERROR_INVALID_HANDLE;
-  }
+  if (!g_events.count(a) || !g_events.count(b)) return CUDA_ERROR_INVALID_HANDLE;
+  // recorded on a deferred stream whose queue has not reached it: not complete yet
+  if ((a->stream != nullptr && !a->recorded) || (b->stream != nullptr && !b->recorded)) return CUDA_ERROR_NOT_READY;
+  if (!a->timing || !b->timing || !a->recorded || !b->recorded) return CUDA_ERROR_INVALID_HANDLE;
   *ms = std::chrono::duration<float, std::milli>(b->at - a->at).count();
   return CUDA_SUCCESS;
 }

@@ -87,20 +87,28 @@ class MultiDeviceGpuTest {
                 "views keep their offsets across devices");
     }
 
+    /**
+     * With deferred emulated streams ({@code MNEMO_EMU_STREAMS=deferred}) a copy that does not wait for
+     * the source device's queued work, or for itself, reads the wrong values here.
+     */
     @Test
     void aCopyBetweenDevicesIsOnePeerCopyNotARoundTripThroughTheHost() {
         var census = EmulatorCallCensus.open();
         org.junit.jupiter.api.Assumptions.assumeTrue(census.isPresent(),
                 "the call census exists only in Mnemo's emulated driver");
-        Tensor onFirst = first.copyOf(Tensor.of(new float[] {1, 2, 3, 4}, 4));
+        Tensor values = first.copyOf(Tensor.of(new float[] {1, 2, 3, 4}, 4));
+        Tensor onFirst = first.empty(4);
         Tensor onSecond = second.zeros(4);
         census.get().reset();
+        first.multiply(values, values, onFirst);   // queued on the first device: the copy must come after it
         second.copy(onFirst.slice(1, 4), onSecond.slice(0, 3));
         var counts = census.get().counts();
         assertEquals(1L, counts.getOrDefault("cuMemcpyPeerAsync", 0L), counts.toString());
         assertEquals(0L, counts.getOrDefault("cuMemcpyDtoH_v2", 0L) + counts.getOrDefault("cuMemcpyHtoD_v2", 0L),
                 counts.toString());
-        assertArrayEquals(new float[] {2, 3, 4, 0}, onSecond.to(Device.CPU).toFloatArray());
+        first.fill(onFirst, -1.0);   // and a later write there must not reach it
+        assertArrayEquals(new float[] {-1, -1, -1, -1}, onFirst.to(Device.CPU).toFloatArray());
+        assertArrayEquals(new float[] {4, 9, 16, 0}, onSecond.to(Device.CPU).toFloatArray());
     }
 
     /** An LSTM on the second device against the float64 CPU reference, forward and backward. */
