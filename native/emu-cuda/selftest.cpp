@@ -210,6 +210,19 @@ int main() {
     expect(cuStreamSynchronize(loose), CUDA_SUCCESS, "wait for it");
     expect(cuMemcpyDtoH(host, d, 4), CUDA_SUCCESS, "read after the wait");
     if (host[0] != 2.0f) { std::printf("FAIL the non-blocking stream's fill did not run (%g)\n", host[0]); ++g_failed; }
+    // A wait covers the work before the record, not what the stream queued after it.
+    CUdeviceptr snapshot = 0;
+    expect(cuMemAlloc(&snapshot, 16), CUDA_SUCCESS, "a snapshot buffer");
+    expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, loose, fillOne, nullptr), CUDA_SUCCESS, "queue fill 1");
+    expect(cuEventRecord(reached, loose), CUDA_SUCCESS, "record after it");
+    expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, loose, fillTwo, nullptr), CUDA_SUCCESS, "queue fill 2 after");
+    expect(cuStreamWaitEvent(second, reached, 0), CUDA_SUCCESS, "wait for the record");
+    expect(cuMemcpyDtoDAsync(snapshot, d, 16, second), CUDA_SUCCESS, "copy after the wait");
+    expect(cuStreamSynchronize(second), CUDA_SUCCESS, "run the second stream");
+    expect(cuMemcpyDtoH(host, snapshot, 4), CUDA_SUCCESS, "read the snapshot");
+    if (host[0] != 1.0f) { std::printf("FAIL the wait ran work queued after the record (%g)\n", host[0]); ++g_failed; }
+    expect(cuStreamSynchronize(loose), CUDA_SUCCESS, "the rest of the non-blocking stream");
+    expect(cuMemFree(snapshot), CUDA_SUCCESS, "free the snapshot");
     expect(cuStreamDestroy(loose), CUDA_SUCCESS, "destroy the non-blocking stream");
     expect(cuEventDestroy(reached), CUDA_SUCCESS, "destroy the event");
     expect(cuStreamDestroy(second), CUDA_SUCCESS, "destroy the second stream");

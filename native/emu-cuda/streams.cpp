@@ -11,11 +11,14 @@
 // (CU_STREAM_CAPTURE_MODE_THREAD_LOCAL; any thread in global mode), no work on the legacy default
 // stream, and an invalidated capture fails at cuStreamEndCapture.
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <set>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "state.h"
@@ -26,7 +29,8 @@ namespace {
 struct Stream {
   CUcontext context = nullptr;  // current when it was created
   bool blocking = true;         // waits for (and is waited for by) the legacy default stream
-  std::vector<Work> pending;    // deferred streams: queued, not yet run
+  std::deque<std::pair<uint64_t, Work>> pending;  // deferred streams: (sequence number, work), not yet run
+  uint64_t queued = 0;          // sequence number of the last work queued
   bool capturing = false;
   bool invalidated = false;
   CUstreamCaptureMode mode = CU_STREAM_CAPTURE_MODE_GLOBAL;
@@ -41,6 +45,7 @@ struct Event {
   bool timing = true;
   bool recorded = false;
   Stream* stream = nullptr;  // where it was last recorded
+  uint64_t position = 0;     // the sequence number of that record on it
   std::chrono::steady_clock::time_point at;
 };
 
@@ -68,12 +73,16 @@ bool deferred() {
   return on;
 }
 
-// Runs `s`'s queued work in order (work it runs may flush other streams, never `s` again).
-void flush(Stream* s) {
-  if (s == nullptr || !g_streams.count(s) || s->pending.empty()) return;
-  std::vector<Work> work;
-  work.swap(s->pending);
-  for (Work& w : work) w();
+// Runs `s`'s queued work in order, up to sequence number `upTo` (work it runs may flush other
+// streams, or `s` itself through a wait: each item leaves the queue before it runs).
+void flush(Stream* s, uint64_t upTo = UINT64_MAX) {
+  if (s == nullptr || !g_streams.count(s)) return;
+  while (!s->pending.empty() && s->pending.front().first <= upTo) {
+    Work w = std::move(s->pending.front().second);
+    s->pending.pop_front();
+    w();
+    if (!g_streams.count(s)) return;
+  }
 }
 
 // Flushes the streams of `ctx`, only the blocking ones when `blockingOnly`.
@@ -155,7 +164,7 @@ CUresult submit(CUstream handle, Work work, bool compute) {
     legacy_sync();  // the legacy stream waits for the blocking streams' earlier work, and runs at once
     work();
   } else if (deferred()) {
-    stream->pending.push_back(std::move(work));
+    stream->pending.emplace_back(++stream->queued, std::move(work));
   } else {
     work();
   }
@@ -216,7 +225,7 @@ CUresult cuStreamGetCtx(CUstream handle, CUcontext* ctx) {
 }
 
 // Eager streams have run everything already. A deferred stream, when it reaches the wait, runs the
-// work queued on the event's stream (all of it: at least what came before the record).
+// work queued on the event's stream up to the record, and no further.
 CUresult cuStreamWaitEvent(CUstream handle, CUevent event, unsigned int flags) {
   MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
@@ -226,7 +235,8 @@ CUresult cuStreamWaitEvent(CUstream handle, CUevent event, unsigned int flags) {
   if (flags != 0 && flags != CU_EVENT_WAIT_EXTERNAL) return CUDA_ERROR_INVALID_VALUE;
   if (!deferred() || s->capturing || e->stream == nullptr || e->stream == s) return CUDA_SUCCESS;
   Stream* source = e->stream;
-  return submit(handle, [source] { flush(source); }, /*compute=*/false);
+  const uint64_t upTo = e->position;
+  return submit(handle, [source, upTo] { flush(source, upTo); }, /*compute=*/false);
 }
 
 CUresult cuStreamBeginCapture_v2(CUstream handle, CUstreamCaptureMode mode) {
@@ -325,11 +335,18 @@ CUresult cuEventRecord(CUevent event, CUstream stream) {
   if (CUresult r = require_context()) return r;
   Event* e = reinterpret_cast<Event*>(event);
   if (!g_events.count(e)) return CUDA_ERROR_INVALID_HANDLE;
-  if (Stream* s = resolve(stream); s != nullptr && !s->capturing) e->stream = s;
-  return submit(stream, [e] {
-    e->recorded = true;
-    e->at = std::chrono::steady_clock::now();
-  }, /*compute=*/false);
+  Stream* s = resolve(stream);
+  if (CUresult r = submit(stream, [e] {
+        e->recorded = true;
+        e->at = std::chrono::steady_clock::now();
+      }, /*compute=*/false)) {
+    return r;
+  }
+  if (s != nullptr && !s->capturing) {
+    e->stream = s;
+    e->position = s->queued;  // the marker just queued (eager and legacy streams: everything has run)
+  }
+  return CUDA_SUCCESS;
 }
 
 CUresult cuEventSynchronize(CUevent event) {
@@ -338,7 +355,7 @@ CUresult cuEventSynchronize(CUevent event) {
   Event* e = reinterpret_cast<Event*>(event);
   if (!g_events.count(e)) return CUDA_ERROR_INVALID_HANDLE;
   if (CUresult r = check_not_capturing()) return r;
-  flush(e->stream);
+  flush(e->stream, e->position);
   return CUDA_SUCCESS;
 }
 
