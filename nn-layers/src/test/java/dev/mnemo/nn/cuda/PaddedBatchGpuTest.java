@@ -6,6 +6,8 @@ import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.layers.PaddedBatch;
+import dev.mnemo.nn.loss.Loss;
+import dev.mnemo.nn.loss.SoftmaxCrossEntropy;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -36,5 +38,21 @@ class PaddedBatchGpuTest {
             assertEquals(0.0, RecurrentCudaGpuTest.relError(RecurrentCudaGpuTest.host(back.get(b)), seqs.get(b)),
                     "sequence " + b);
         }
+    }
+
+    /** Sequence classification on the padded batch: each sequence scored at its own last step, as on the CPU. */
+    @ParameterizedTest(name = "batchFirst={0}")
+    @ValueSource(booleans = {false, true})
+    void lastStepLossOfAPaddedBatchMatchesTheCpu(boolean batchFirst) {
+        List<Tensor> seqs = List.of(RecurrentCudaGpuTest.random(4, 3, 6), RecurrentCudaGpuTest.random(5, 7, 6),
+                RecurrentCudaGpuTest.random(6, 1, 6));
+        int[] targets = {5, 0, 2};
+        PaddedBatch cpu = PaddedBatch.of(seqs, batchFirst, CpuBackend.float32());
+        PaddedBatch gpu = PaddedBatch.of(seqs, batchFirst, CudaBackend.float32());
+        Loss want = new SoftmaxCrossEntropy(CpuBackend.float32()).lastStep(cpu.x(), targets, cpu.lengths(), batchFirst);
+        Loss got = new SoftmaxCrossEntropy(CudaBackend.float32()).lastStep(gpu.x(), targets, gpu.lengths(), batchFirst);
+        assertEquals(want.value(), got.value(), 1e-6 * Math.abs(want.value()));
+        assertEquals(0.0, RecurrentCudaGpuTest.relError(RecurrentCudaGpuTest.host(got.gradient()), want.gradient()),
+                1e-6);
     }
 }
