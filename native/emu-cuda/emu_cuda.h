@@ -44,6 +44,7 @@ CUresult submit(CUstream stream, Work work, bool compute = true);
 // context; cuStreamSynchronize (and a pageable cuMemcpyDtoHAsync) run that stream's. All are no-ops
 // with eager streams.
 void legacy_sync();
+bool deferred_streams();  // MNEMO_EMU_STREAMS=deferred
 bool is_capturing(CUstream stream);
 void context_sync();
 void stream_sync(CUstream stream);

@@ -130,7 +130,7 @@ CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t bytes, CU
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_device_range(dst, bytes)) return r;
   if (CUresult r = check_host(src, bytes)) return r;
-  if (is_capturing(stream)) {  // a replay reads the host memory again
+  if (!deferred_streams() || is_capturing(stream)) {  // runs at once, or a replay reads the host memory again
     return submit(stream, [dst, src, bytes] {
       if (bytes > 0) std::memcpy(reinterpret_cast<void*>(dst), src, bytes);
     });

@@ -12,9 +12,9 @@
 // stream, and an invalidated capture fails at cuStreamEndCapture.
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <set>
 #include <thread>
@@ -125,6 +125,8 @@ bool g_hostOnly = false;
 void set_host_only(bool on) { g_hostOnly = on; }
 
 void legacy_sync() { flush_context(current_context(), true); }
+
+bool deferred_streams() { return deferred(); }
 
 bool is_capturing(CUstream handle) {
   Stream* s = resolve(handle);
