@@ -222,6 +222,12 @@ int main() {
     expect(cuMemcpyDtoH(host, snapshot, 4), CUDA_SUCCESS, "read the snapshot");
     if (host[0] != 1.0f) { std::printf("FAIL the wait ran work queued after the record (%g)\n", host[0]); ++g_failed; }
     expect(cuStreamSynchronize(loose), CUDA_SUCCESS, "the rest of the non-blocking stream");
+    // Without an event, later work on another stream may run first, and here it does.
+    expect(cuMemsetD32(d, 0, 4), CUDA_SUCCESS, "zeros");
+    expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, stream, fillOne, nullptr), CUDA_SUCCESS, "queue fill 1");
+    expect(cuMemcpyDtoDAsync(snapshot, d, 16, second), CUDA_SUCCESS, "queue a copy on another stream, no event");
+    expect(cuMemcpyDtoH(host, snapshot, 4), CUDA_SUCCESS, "a synchronous read runs both streams");
+    if (host[0] != 0.0f) { std::printf("FAIL the unordered copy ran after the fill (%g)\n", host[0]); ++g_failed; }
     expect(cuMemFree(snapshot), CUDA_SUCCESS, "free the snapshot");
     expect(cuStreamDestroy(loose), CUDA_SUCCESS, "destroy the non-blocking stream");
     expect(cuEventDestroy(reached), CUDA_SUCCESS, "destroy the event");

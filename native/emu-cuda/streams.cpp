@@ -10,6 +10,7 @@
 // makes: no allocation or synchronous call from the capturing thread
 // (CU_STREAM_CAPTURE_MODE_THREAD_LOCAL; any thread in global mode), no work on the legacy default
 // stream, and an invalidated capture fails at cuStreamEndCapture.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -30,7 +31,7 @@ struct Stream {
   CUcontext context = nullptr;  // current when it was created
   bool blocking = true;         // waits for (and is waited for by) the legacy default stream
   std::deque<std::pair<uint64_t, Work>> pending;  // deferred streams: (sequence number, work), not yet run
-  uint64_t queued = 0;          // sequence number of the last work queued
+  uint64_t queued = 0;          // sequence number of the last work queued here
   bool capturing = false;
   bool invalidated = false;
   CUstreamCaptureMode mode = CU_STREAM_CAPTURE_MODE_GLOBAL;
@@ -50,6 +51,7 @@ struct Event {
 };
 
 Stream g_legacy;  // stream 0, CU_STREAM_LEGACY and CU_STREAM_PER_THREAD
+uint64_t g_sequence = 0;  // deferred streams: numbers every queued work, across streams
 std::set<Stream*> g_streams;
 std::set<Graph*> g_graphs;
 std::set<GraphExec*> g_execs;
@@ -85,12 +87,16 @@ void flush(Stream* s, uint64_t upTo = UINT64_MAX) {
   }
 }
 
-// Flushes the streams of `ctx`, only the blocking ones when `blockingOnly`.
+// Flushes the streams of `ctx`, only the blocking ones when `blockingOnly`. The stream whose oldest
+// queued work is the newest goes first: work that only follows another stream's in time, with no
+// event between them, then runs before it, as a GPU may run it.
 void flush_context(CUcontext ctx, bool blockingOnly) {
   std::vector<Stream*> streams;
   for (Stream* s : g_streams) {
-    if (s->context == ctx && (s->blocking || !blockingOnly)) streams.push_back(s);
+    if (s->context == ctx && (s->blocking || !blockingOnly) && !s->pending.empty()) streams.push_back(s);
   }
+  std::sort(streams.begin(), streams.end(),
+            [](const Stream* a, const Stream* b) { return a->pending.front().first > b->pending.front().first; });
   for (Stream* s : streams) flush(s);
 }
 
@@ -166,7 +172,8 @@ CUresult submit(CUstream handle, Work work, bool compute) {
     legacy_sync();  // the legacy stream waits for the blocking streams' earlier work, and runs at once
     work();
   } else if (deferred()) {
-    stream->pending.emplace_back(++stream->queued, std::move(work));
+    stream->queued = ++g_sequence;
+    stream->pending.emplace_back(stream->queued, std::move(work));
   } else {
     work();
   }
