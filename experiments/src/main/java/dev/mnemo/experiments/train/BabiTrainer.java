@@ -9,7 +9,6 @@ import dev.mnemo.experiments.tasks.babi.BabiReader;
 import dev.mnemo.experiments.tasks.babi.BabiStory;
 import dev.mnemo.experiments.tasks.babi.BabiTask;
 import dev.mnemo.experiments.tasks.symbolic.SequenceAccuracy;
-import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.analysis.SpectrumTracker;
 import dev.mnemo.nn.loss.SoftmaxCrossEntropy;
@@ -264,11 +263,6 @@ public final class BabiTrainer {
 
     /** The model's answer logits {@code [B, classes]} for {@code b} on the host, each at its question's last step. */
     static Tensor answerLogits(TrainingSetup setup, BabiBatch b) {
-        Tensor logits = setup.evaluate(b.oneHot());
-        int classes = logits.dim(2);
-        Tensor answers = Tensor.zeros(b.batch(), classes);
-        Backend.cpu().gatherRows(logits.reshape(b.steps() * b.batch(), classes),
-                SoftmaxCrossEntropy.lastStepRows(b.steps(), b.batch(), b.lengths(), false), answers);
-        return answers;
+        return setup.evaluateLastSteps(b.oneHot(), b.lengths());
     }
 }

@@ -1,7 +1,6 @@
 package dev.mnemo.experiments.train;
 
 import dev.mnemo.experiments.tasks.Tomita;
-import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.analysis.SpectrumTracker;
 import dev.mnemo.nn.init.SpectrumSource;
@@ -196,12 +195,7 @@ public final class TomitaTrainer {
 
     /** The 2 logits {@code [B, 2]} (on the host) of the strings {@code index[from..to)}, each at its own last step. */
     static Tensor lastLogits(TrainingSetup setup, Tomita.Data data, int[] index, int from, int to) {
-        Tensor logits = setup.evaluate(Tomita.oneHot(data, index, from, to));
-        int batch = to - from;
-        Tensor last = Tensor.zeros(batch, 2);
-        Backend.cpu().gatherRows(logits.reshape(logits.dim(0) * batch, 2),
-                SoftmaxCrossEntropy.lastStepRows(logits.dim(0), batch, Tomita.steps(data, index, from, to), false), last);
-        return last;
+        return setup.evaluateLastSteps(Tomita.oneHot(data, index, from, to), Tomita.steps(data, index, from, to));
     }
 
     /** Creates {@code out} and checks that a file can be written in it (see {@link RunFolder#prepare}). */

@@ -5,6 +5,7 @@ import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.init.SpectrumSource;
 import dev.mnemo.nn.loss.Loss;
+import dev.mnemo.nn.loss.SoftmaxCrossEntropy;
 import dev.mnemo.nn.optim.Adam;
 import dev.mnemo.nn.optim.AdamOptions;
 import dev.mnemo.nn.optim.GradientClipping;
@@ -84,5 +85,20 @@ public final class TrainingSetup {
         } finally {
             model.setTraining(true);
         }
+    }
+
+    /**
+     * The model's outputs {@code [B, O]} on the right-padded {@code x} {@code [T, B, I]} in evaluation
+     * mode, on the host, each at its sequence's own last step {@code lengths[b] − 1}.
+     */
+    public Tensor evaluateLastSteps(Tensor x, int[] lengths) {
+        Tensor y = evaluate(x);
+        int steps = y.dim(0);
+        int batch = y.dim(1);
+        int width = y.dim(2);
+        Tensor last = Tensor.zeros(batch, width);
+        Backend.cpu().gatherRows(y.reshape(steps * batch, width),
+                SoftmaxCrossEntropy.lastStepRows(steps, batch, lengths, false), last);
+        return last;
     }
 }

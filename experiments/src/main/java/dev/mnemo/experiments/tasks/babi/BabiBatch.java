@@ -5,8 +5,9 @@ import dev.mnemo.nn.Tensor;
 /**
  * Encoded bAbI examples for a sequence model, one token per step, time-major, <b>right-padded</b>: sequence
  * b occupies steps {@code 0 … lengths[b] − 1} and its answer is scored at its own last step
- * ({@code SoftmaxCrossEntropy.lastStep} with the lengths). A unidirectional model's output there has not seen the padding after it, so an
- * example's prediction does not depend on the other examples of its batch.
+ * ({@code SoftmaxCrossEntropy.lastStep} with the lengths). A unidirectional model's output there has
+ * not seen the padding after it, so an example's prediction does not depend on the other examples of
+ * its batch.
  *
  * @param tokens         {@code [T·B]}, index {@code t·B + b}: word ids; steps {@code lengths[b]} and later of
  *                       sequence b are {@link Vocabulary#PAD} (id 0)
