@@ -131,7 +131,7 @@ public final class Initializers {
                     throw new IllegalArgumentException("spectrum-matched needs csv=<path of a SpectrumTracker "
                             + "spectrum.csv>");
                 }
-                SpectrumSource source = SpectrumSource.fromCsv(Path.of(p.text("csv", "")), (long) p.number("step", -1));
+                SpectrumSource source = SpectrumSource.fromCsv(Path.of(p.text("csv", "")), p.integer("step", -1));
                 yield new SpectrumMatched(source, p.textOrNull("layer"), p.textOrNull("gate"),
                         p.bool("resample", false), Basis.parse(p.text("basis", "orthogonal")), p.number("gain", 1.0));
             }
@@ -139,7 +139,7 @@ public final class Initializers {
             default -> throw new AssertionError(name);
         };
         RecurrentInit.Builder b = RecurrentInit.builder(recurrent).name(name);
-        b.seed((long) p.number("seed", 0));
+        b.seed(p.integer("seed", 0));
         b.mask(new GateMask(p.text("mask", "all")));
         String defaultInput = name.equals("pytorch") ? "pytorch" : "xavier";
         if (name.equals("irnn")) {
@@ -270,6 +270,20 @@ public final class Initializers {
                 };
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("parameter " + key + " of " + name + " must be a number, got '"
+                        + s + "'");
+            }
+        }
+
+        /** A whole number, read exactly (a double would round seeds above 2^53 and drop fractions). */
+        long integer(String key, long fallback) {
+            String s = text(key, null);
+            if (s == null) {
+                return fallback;
+            }
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("parameter " + key + " of " + name + " must be a whole number, got '"
                         + s + "'");
             }
         }

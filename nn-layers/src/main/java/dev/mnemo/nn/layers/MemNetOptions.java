@@ -20,8 +20,9 @@ import java.util.List;
  *                       back, in training mode; in [0, 1), default 0.1
  * @param batchFirst     inputs and outputs of {@code forward} and {@code generate} are
  *                       {@code [B, T, ·]} instead of {@code [T, B, ·]}; default false
- * @param maxSteps       the longest sequence {@code forward} and {@code generate} accept (saved
- *                       activations grow with T); 0 (the default) for no limit; ≥ 0
+ * @param maxSteps       the longest sequence {@code forward} accepts (its saved activations grow
+ *                       with T; {@code generate} keeps none and is not capped); 0 (the default) for
+ *                       no limit; ≥ 0
  * @param seed           seeds the initialisation and the dropout stream; default 0
  * @param checkFinite    reject NaN and infinite values in inputs and incoming gradients; default false
  */

@@ -225,6 +225,19 @@ class InitializersTest {
     }
 
     @Test
+    void seedsAreReadExactlyEvenAboveTwoToThe53() {
+        // read as a double, 2^53 and 2^53 + 1 were one seed
+        long big = 1L << 53;
+        RecurrentLayer a = new Lstm(RecurrentOptions.of(3, 16));
+        RecurrentLayer b = new Lstm(RecurrentOptions.of(3, 16));
+        Initializers.byName("orthogonal", Map.of("seed", big)).apply(a);
+        Initializers.byName("orthogonal", Map.of("seed", big + 1)).apply(b);
+        assertFalse(java.util.Arrays.equals(a.flatParameters().toFloatArray(), b.flatParameters().toFloatArray()));
+        assertTrue(Initializers.byName("orthogonal", Map.of("seed", big + 1)).describe().contains(Long.toString(big + 1)),
+                Initializers.byName("orthogonal", Map.of("seed", big + 1)).describe());
+    }
+
+    @Test
     void theRegistryExplainsItsErrors() {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> Initializers.byName("he", Map.of()));
@@ -240,6 +253,9 @@ class InitializersTest {
         IllegalArgumentException number = assertThrows(IllegalArgumentException.class,
                 () -> Initializers.byName("xavier", Map.of("gain", "big")));
         assertEquals("parameter gain of xavier must be a number, got 'big'", number.getMessage());
+        IllegalArgumentException fraction = assertThrows(IllegalArgumentException.class,
+                () -> Initializers.byName("xavier", Map.of("seed", "1.7")));
+        assertEquals("parameter seed of xavier must be a whole number, got '1.7'", fraction.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Initializers.byName("spectrum-matched", Map.of()));
         assertThrows(IllegalArgumentException.class, () -> Initializers.byName("eigen", Map.of("mask", "x"))
                 .apply(new Lstm(RecurrentOptions.of(1, 2))));
