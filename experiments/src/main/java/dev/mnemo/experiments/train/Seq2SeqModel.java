@@ -1,5 +1,6 @@
 package dev.mnemo.experiments.train;
 
+import dev.mnemo.experiments.tasks.translation.TranslationVocabulary;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.io.SafeTensors;
@@ -144,11 +145,22 @@ public final class Seq2SeqModel {
 
     /**
      * As {@link #translate(TranslationBatch, int, int)}, from the encoder's input alone: {@code source}
-     * {@code [steps, batch]} time-major ids ({@link TranslationBatch#sourceIds}).
+     * {@code [steps, batch]} time-major ids ({@link TranslationBatch#sourceIds}), every sentence
+     * {@code steps} words long.
+     *
+     * @throws IllegalArgumentException on a {@code <pad>} id (padding would reach the encoder and the
+     *                                  attention), or a {@code beam} below 1
      */
     public int[][] translate(int[] source, int steps, int batch, int maxSteps, int beam) {
         if (beam < 1) {
             throw new IllegalArgumentException("beam must be >= 1, got " + beam);
+        }
+        for (int i = 0; i < source.length; i++) {
+            if (source[i] == TranslationVocabulary.PAD) {
+                throw new IllegalArgumentException("source holds <pad> at step " + i / batch + " of sentence "
+                        + i % batch + ": translate sources of one length per call (padding would reach the encoder "
+                        + "and the attention)");
+            }
         }
         Embedding.Output xs = sourceEmbedding.forward(source, steps, batch);
         RecurrentOutput enc = encoder.infer(xs.output(), null);

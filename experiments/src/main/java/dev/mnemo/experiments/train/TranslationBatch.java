@@ -14,9 +14,10 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>{@code source}: reversed when asked (Sutskever et al. 2014: the first source words then sit
- *       next to the first target words). Sources of different lengths would be left-padded with
- *       {@code <pad>}, so that each ends on the last step, but {@link #buckets} and the trainer's
- *       scoring batch only sources of one length: the encoder never reads padding.</li>
+ *       next to the first target words). Every source of a batch has one length ({@link #buckets}
+ *       and {@link Translator} group them so), and a batch of mixed lengths is refused: padding
+ *       would enter the encoder's state and the attention, which has no mask, so a sentence's
+ *       translation would depend on its batch.</li>
  *   <li>{@code decoderInput}: {@code <bos> y1 … yn}, {@code decoderTarget}: {@code y1 … yn <eos>}
  *       (teacher forcing), both right-padded; padded steps are never scored.</li>
  * </ul>
@@ -39,7 +40,6 @@ public record TranslationBatch(int[] source, int sourceSteps, int[] decoderInput
                                       TranslationVocabulary targetVocabulary, boolean reverseSource) {
         int b = pairs.size();
         List<List<String>> sources = pairs.stream().map(SentencePair::source).toList();
-        int ts = longest(sources);
         int tt = longest(pairs.stream().map(SentencePair::target).toList()) + 1;
         int[] input = new int[tt * b];   // <pad> = 0
         int[] target = new int[tt * b];
@@ -52,22 +52,30 @@ public record TranslationBatch(int[] source, int sourceSteps, int[] decoderInput
             }
             target[y.length * b + i] = TranslationVocabulary.EOS;
         }
-        return new TranslationBatch(sourceIds(sources, sourceVocabulary, reverseSource), ts, input, target, tt, pairs);
+        return new TranslationBatch(sourceIds(sources, sourceVocabulary, reverseSource),
+                sources.isEmpty() ? 0 : sources.getFirst().size(), input, target, tt, pairs);
     }
 
     /**
-     * {@code sources} as the encoder reads them: time-major {@code [T, B]} ids, T the longest
-     * sentence, each left-padded with {@code <pad>} and reversed when asked.
+     * {@code sources} as the encoder reads them: time-major {@code [T, B]} ids, reversed when asked.
+     *
+     * @throws IllegalArgumentException unless every source has the same length, at least 1
      */
     public static int[] sourceIds(List<List<String>> sources, TranslationVocabulary vocabulary, boolean reverse) {
         int b = sources.size();
-        int ts = longest(sources);
-        int[] ids = new int[ts * b];   // <pad> = 0
+        int ts = sources.isEmpty() ? 0 : sources.getFirst().size();
+        for (List<String> source : sources) {
+            if (source.size() != ts || ts == 0) {
+                throw new IllegalArgumentException("a batch's sources must have one length, at least 1: got " + ts
+                        + " and " + source.size() + " tokens (padding would reach the encoder and the attention; "
+                        + "group sentences by source length, as TranslationBatch.buckets does)");
+            }
+        }
+        int[] ids = new int[ts * b];
         for (int i = 0; i < b; i++) {
             int[] s = vocabulary.encode(sources.get(i));
-            int lead = ts - s.length;
-            for (int k = 0; k < s.length; k++) {
-                ids[(lead + k) * b + i] = s[reverse ? s.length - 1 - k : k];
+            for (int k = 0; k < ts; k++) {
+                ids[k * b + i] = s[reverse ? ts - 1 - k : k];
             }
         }
         return ids;

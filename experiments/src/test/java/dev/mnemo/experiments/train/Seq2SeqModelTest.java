@@ -24,8 +24,8 @@ class Seq2SeqModelTest {
 
     private static final List<SentencePair> PAIRS = List.of(
             new SentencePair(List.of("a", "b", "c"), List.of("x", "y")),
-            new SentencePair(List.of("b", "d"), List.of("y")),
-            new SentencePair(List.of("c"), List.of("z", "x", "y")));
+            new SentencePair(List.of("b", "d", "a"), List.of("y")),
+            new SentencePair(List.of("c", "a", "d"), List.of("z", "x", "y")));
     private static final TranslationVocabulary SOURCE = TranslationVocabulary.fit(
             PAIRS.stream().map(SentencePair::source).toList(), 1);
     private static final TranslationVocabulary TARGET = TranslationVocabulary.fit(

@@ -17,14 +17,14 @@ class TranslationBatchTest {
 
     private static final List<SentencePair> PAIRS = List.of(
             new SentencePair(List.of("a", "b", "c"), List.of("x", "y")),
-            new SentencePair(List.of("b"), List.of("z", "x", "y")));
+            new SentencePair(List.of("b", "c", "a"), List.of("z", "x", "y")));
     private static final TranslationVocabulary SOURCE = TranslationVocabulary.fit(
             PAIRS.stream().map(SentencePair::source).toList(), 1);
     private static final TranslationVocabulary TARGET = TranslationVocabulary.fit(
             PAIRS.stream().map(SentencePair::target).toList(), 1);
 
     @Test
-    void sourcesAreLeftPaddedAndOptionallyReversedTargetsShiftedAndRightPadded() {
+    void sourcesAreTimeMajorAndOptionallyReversedTargetsShiftedAndRightPadded() {
         int a = SOURCE.id("a");
         int b = SOURCE.id("b");
         int c = SOURCE.id("c");
@@ -37,14 +37,26 @@ class TranslationBatchTest {
         TranslationBatch forward = TranslationBatch.of(PAIRS, SOURCE, TARGET, false);
         assertEquals(3, forward.sourceSteps());
         // time-major [T, B]: row t holds step t of sentence 0, then of sentence 1
-        assertArrayEquals(new int[] {a, pad, b, pad, c, b}, forward.source());
+        assertArrayEquals(new int[] {a, b, b, c, c, a}, forward.source());
         TranslationBatch reversed = TranslationBatch.of(PAIRS, SOURCE, TARGET, true);
-        assertArrayEquals(new int[] {c, pad, b, pad, a, b}, reversed.source());
+        assertArrayEquals(new int[] {c, a, b, c, a, b}, reversed.source());
         assertEquals(4, forward.targetSteps());
         assertArrayEquals(new int[] {bos, bos, x, z, y, x, pad, y}, forward.decoderInput());
         assertArrayEquals(new int[] {x, z, y, x, eos, y, pad, eos}, forward.decoderTarget());
         assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 7}, forward.scoredRows());
         assertArrayEquals(new int[] {x, z, y, x, eos, y, eos}, forward.scoredTargets());
+    }
+
+    /** Padding would reach the encoder's state and the unmasked attention: a batch is of one source length. */
+    @Test
+    void sourcesOfDifferentLengthsAreRefused() {
+        List<SentencePair> mixed = List.of(PAIRS.getFirst(), new SentencePair(List.of("b"), List.of("x")));
+        var e = assertThrows(IllegalArgumentException.class, () -> TranslationBatch.of(mixed, SOURCE, TARGET, true));
+        assertEquals("a batch's sources must have one length, at least 1: got 3 and 1 tokens (padding would reach "
+                + "the encoder and the attention; group sentences by source length, as TranslationBatch.buckets does)",
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TranslationBatch.sourceIds(
+                List.of(List.of("a"), List.of()), SOURCE, false));
     }
 
     @Test

@@ -1,10 +1,9 @@
 package dev.mnemo.experiments.tasks.translation;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,20 +191,25 @@ public final class ParallelCorpus {
         return pairs + (pairs == 1 ? " pair" : " pairs");
     }
 
-    /** The lines of {@code file}, without terminators; a final newline does not start another line. */
+    /**
+     * The lines of {@code file}, without terminators; a final newline does not start another line.
+     * Lines end at {@code \n} (a {@code \r} before it is dropped) and nowhere else: a stray {@code \r}
+     * inside a sentence (which {@code BufferedReader.readLine} would take for a line end, silently
+     * shifting every later pair) stays in the line, where the tokenizer reads it as a space.
+     */
     private static List<String> lines(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("parallel text file " + file + " does not exist or is not a "
                     + "regular file");
         }
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader reader = new BufferedReader(
-                     new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()))) {
-            List<String> lines = new ArrayList<>();
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                lines.add(line);
+             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(in.readAllBytes())).toString();
+            List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+            if (lines.getLast().isEmpty()) {
+                lines.removeLast();   // after the final newline, or the whole of an empty file
             }
+            lines.replaceAll(line -> line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
             return lines;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read parallel text file " + file + ": " + e, e);

@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  *   <li>a number: digits ({@code \p{N}}) with internal {@code .} or {@code ,}: {@code 3.5}, {@code 1,000};</li>
  *   <li>any other character, alone: punctuation such as {@code .} {@code ,} {@code "} {@code (}.</li>
  * </ul>
- * Unicode white space (including no-break space) separates tokens; control and format characters (a byte
- * order mark, a zero-width space) are dropped.
+ * Unicode white space (including no-break space) separates tokens; format characters (a byte order
+ * mark, a soft hyphen, a zero-width space) and control characters other than white space are dropped
+ * first, so they never split a word: {@code Ein\u00ADhorn} → {@code einhorn}.
  * {@code "A man's T-shirt costs 3.50$."} → {@code [a, man's, t-shirt, costs, 3.50, $, .]}.
  * A blank line gives no tokens.
  */
@@ -32,6 +33,8 @@ public final class TranslationTokenizer {
             LETTERS + "(?:['’-]" + LETTERS + ")*"
             + "|\\p{N}+(?:[.,]\\p{N}+)*"
             + "|[^\\s\\p{Cc}\\p{Cf}]", Pattern.UNICODE_CHARACTER_CLASS);
+    /** Format characters and the control characters that are not white space: dropped before matching. */
+    private static final Pattern DROPPED = Pattern.compile("[\\p{Cf}[\\p{Cc}&&[^\\s]]]", Pattern.UNICODE_CHARACTER_CLASS);
 
     private TranslationTokenizer() {
     }
@@ -40,7 +43,7 @@ public final class TranslationTokenizer {
     public static List<String> tokenize(String line) {
         Objects.requireNonNull(line, "line to tokenize must not be null");
         List<String> tokens = new ArrayList<>();
-        Matcher m = TOKEN.matcher(line.toLowerCase(Locale.ROOT));
+        Matcher m = TOKEN.matcher(DROPPED.matcher(line).replaceAll("").toLowerCase(Locale.ROOT));
         while (m.find()) {
             tokens.add(m.group());
         }

@@ -66,6 +66,20 @@ class ParallelCorpusTest {
         assertEquals(List.of("zwei"), ParallelCorpus.read(en, crlf).pairs().get(1).target());
     }
 
+    /** readLine also ends a line at a lone \r: one stray \r on each side once shifted every later pair. */
+    @Test
+    void aLoneCarriageReturnDoesNotEndALine() throws IOException {
+        Path en = write("cr.en", "one\rtwo\nthree\nfour\n");
+        Path de = write("cr.de", "eins zwei\ndrei\nvier\rfünf\n");
+        ParallelCorpus.Read read = ParallelCorpus.read(en, de);
+        assertEquals(3, read.pairs().size());
+        assertEquals(List.of("one", "two"), read.pairs().get(0).source());
+        assertEquals(List.of("eins", "zwei"), read.pairs().get(0).target());
+        assertEquals(List.of("three"), read.pairs().get(1).source());
+        assertEquals(List.of("drei"), read.pairs().get(1).target());
+        assertEquals(List.of("vier", "fünf"), read.pairs().get(2).target());
+    }
+
     @Test
     void readsGzippedFiles() throws IOException {
         Path en = writeGzip("train.en.gz", "A man sleeps.\nWomen sing.\n");

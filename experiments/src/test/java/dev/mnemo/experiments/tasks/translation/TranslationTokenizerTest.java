@@ -36,6 +36,14 @@ class TranslationTokenizerTest {
                 TranslationTokenizer.tokenize("\uFEFFCafé E\u0301te\u00A0Ça😀"));
     }
 
+    /** Format characters are dropped before matching, so they never split a word. */
+    @Test
+    void formatCharactersInsideAWordAreDroppedNotSeparators() {
+        assertEquals(List.of("einhorn", "im", "fußballfeld"),
+                TranslationTokenizer.tokenize("Ein\u00ADhorn im Fußball\u200Bfeld"));
+        assertEquals(List.of("a", "b"), TranslationTokenizer.tokenize("a\tb"), "a tab is white space, not dropped");
+    }
+
     @Test
     void blankLinesGiveNoTokensAndNullIsRejected() {
         assertEquals(List.of(), TranslationTokenizer.tokenize(""));
