@@ -51,6 +51,20 @@ public final class CpuBackend implements Backend {
     }
 
     /**
+     * {@link #gemmImplementation()} with the system BLAS's threads per call where it says
+     * ({@code system BLAS /usr/lib/x86_64-linux-gnu/libopenblas.so.0, 2 threads per call}). Training
+     * reports print it: a threaded BLAS sums in another order at another thread count, and training
+     * can carry that last-bit difference far (the pure-Java GEMM splits rows only: the same bits at
+     * any thread count).
+     */
+    public static String gemmSetting() {
+        SystemBlas.Result r = SystemBlas.system();
+        java.util.OptionalInt threads = r.blas().map(SystemBlas::threads).orElse(java.util.OptionalInt.empty());
+        return r.description() + (threads.isPresent()
+                ? ", " + threads.getAsInt() + (threads.getAsInt() == 1 ? " thread" : " threads") + " per call" : "");
+    }
+
+    /**
      * Limits the system BLAS (if one is in use and can be told) to {@code threads} threads per GEMM.
      * Code that runs several trainings at once gives each its share of the cores; otherwise each
      * BLAS call starts a thread per core and they oversubscribe the machine.

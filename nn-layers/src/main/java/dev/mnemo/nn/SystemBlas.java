@@ -58,16 +58,23 @@ final class SystemBlas {
     private static final List<String> THREAD_SETTERS = List.of(
             "openblas_set_num_threads", "MKL_Set_Num_Threads", "bli_thread_set_num_threads");
 
+    /** Their getters, in the same order. */
+    private static final List<String> THREAD_GETTERS = List.of(
+            "openblas_get_num_threads", "MKL_Get_Max_Threads", "bli_thread_get_num_threads");
+
     private final String library;
     private final MethodHandle sgemm;
     private final MethodHandle sgemv;        // null when the library has no cblas_sgemv
     private final MethodHandle setThreads;   // null when the library has none of THREAD_SETTERS
+    private final MethodHandle getThreads;   // () → long; null when the library has none of THREAD_GETTERS
 
-    private SystemBlas(String library, MethodHandle sgemm, MethodHandle sgemv, MethodHandle setThreads) {
+    private SystemBlas(String library, MethodHandle sgemm, MethodHandle sgemv, MethodHandle setThreads,
+                       MethodHandle getThreads) {
         this.library = library;
         this.sgemm = sgemm;
         this.sgemv = sgemv;
         this.setThreads = setThreads;
+        this.getThreads = getThreads;
     }
 
     /** The process-wide choice, made once from {@value #PROPERTY} / {@value #ENV}. */
@@ -163,7 +170,17 @@ final class SystemBlas {
                 break;
             }
         }
-        return new SystemBlas(library, handle, gemv, threads);
+        MethodHandle threadCount = null;
+        for (String name : THREAD_GETTERS) {
+            var getter = lookup.find(name);
+            if (getter.isPresent()) {
+                ValueLayout result = name.startsWith("bli_") ? ValueLayout.JAVA_LONG : i;
+                threadCount = Linker.nativeLinker().downcallHandle(getter.get(), FunctionDescriptor.of(result))
+                        .asType(java.lang.invoke.MethodType.methodType(long.class));
+                break;
+            }
+        }
+        return new SystemBlas(library, handle, gemv, threads, threadCount);
     }
 
     /**
@@ -190,6 +207,22 @@ final class SystemBlas {
             return true;
         } catch (Throwable t) {
             throw new IllegalStateException("setting the thread count of " + library + " failed", t);
+        }
+    }
+
+    /**
+     * How many threads the library uses per call, where it says (OpenBLAS, MKL, BLIS). A threaded BLAS
+     * sums a GEMM in another order at another thread count, so results differ in the last bits.
+     */
+    java.util.OptionalInt threads() {
+        if (getThreads == null) {
+            return java.util.OptionalInt.empty();
+        }
+        try {
+            long n = (long) getThreads.invokeExact();
+            return n >= 1 ? java.util.OptionalInt.of((int) n) : java.util.OptionalInt.empty();
+        } catch (Throwable t) {
+            throw new IllegalStateException("reading the thread count of " + library + " failed", t);
         }
     }
 

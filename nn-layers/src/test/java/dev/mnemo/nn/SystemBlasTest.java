@@ -98,6 +98,10 @@ class SystemBlasTest {
             boolean took = blas.setThreads(1);
             if (openblas) {
                 assertTrue(took, blas.library() + " exports openblas_set_num_threads");
+                assertEquals(java.util.OptionalInt.of(1), blas.threads(), "openblas_get_num_threads reads it back");
+                assertTrue(blas.setThreads(2));
+                assertEquals(java.util.OptionalInt.of(2), blas.threads());
+                assertTrue(blas.setThreads(1));
             }
             matchesPureJava(blas);
             if (took) {
@@ -133,6 +137,28 @@ class SystemBlasTest {
         String d = CpuBackend.gemmImplementation();
         assertFalse(d.isBlank());
         assertTrue(d.startsWith("system BLAS ") || d.startsWith("pure Java"), d);
+    }
+
+    /** Training reports print the setting: a threaded BLAS's sums, and so the results, follow its thread count. */
+    @Test
+    void theSettingNamesTheThreadsPerCallWhereTheLibrarySays() {
+        String setting = CpuBackend.gemmSetting();
+        assertTrue(setting.startsWith(CpuBackend.gemmImplementation()), setting);
+        if (CpuBackend.gemmImplementation().contains("openblas")) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            try {
+                assertTrue(CpuBackend.setGemmThreads(1));
+                assertEquals(CpuBackend.gemmImplementation() + ", 1 thread per call", CpuBackend.gemmSetting());
+                if (cores > 1) {
+                    assertTrue(CpuBackend.setGemmThreads(2));
+                    assertEquals(CpuBackend.gemmImplementation() + ", 2 threads per call", CpuBackend.gemmSetting());
+                }
+            } finally {
+                CpuBackend.setGemmThreads(cores);
+            }
+        } else if (setting.startsWith("pure Java")) {
+            assertEquals(CpuBackend.gemmImplementation(), setting, "the pure-Java GEMM's sums do not depend on threads");
+        }
     }
 
     private static float[] random(Random rnd, int n) {

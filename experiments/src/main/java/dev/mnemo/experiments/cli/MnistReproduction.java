@@ -166,6 +166,7 @@ final class MnistReproduction {
                     + "a subset and\n  few epochs the accuracies are far below the paper's full runs and say little about "
                     + "long memory; rows within a few std are noise\n");
         }
+        md.append(ReproduceCommand.BASELINE_CAVEAT);
         md.append(ReproduceCommand.wallTime(seconds, nThreads, r.device));
         md.append("```\n");
         o.println();

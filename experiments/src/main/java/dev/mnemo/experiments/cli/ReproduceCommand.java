@@ -248,8 +248,7 @@ final class ReproduceCommand implements Callable<Integer> {
         md.append("spectrum-matched (ours, beyond the paper): for each grammar, cell and seed, the eigen-initialised model\n"
                 + "  is trained first in this same run; its trained weight_hh spectrum (every gate block, exact modes)\n"
                 + "  then initialises a fresh model of the same cell, which is trained with the same settings\n");
-        md.append("baseline caveat: PyTorch's own default U(−1/√H, 1/√H) has spectral radius ≈ 0.58 per block "
-                + "(not in this table; --init pytorch in mnemo train)\n");
+        md.append(BASELINE_CAVEAT);
         md.append(wallTime(seconds, nThreads, device));
         md.append("```\n");
         o.println();
@@ -309,6 +308,14 @@ final class ReproduceCommand implements Callable<Integer> {
     }
 
     /** The tables' last line: how long the study took, on what. */
+    /**
+     * eigen.md's caveat for every initializer table: the baselines people often compare against are
+     * neither of these rows.
+     */
+    static final String BASELINE_CAVEAT = "baseline caveat: PyTorch's own default U(−1/√H, 1/√H) has spectral radius "
+            + "≈ 0.58 per block, and Xavier applied to a whole\n  stacked 4H×H matrix instead of per block ≈ 0.63 per "
+            + "block; neither is in this table (--init pytorch in mnemo train)\n";
+
     static String wallTime(double seconds, int nThreads, String device) {
         return String.format(Locale.ROOT, "wall time: %.0f s on %d thread(s), %d CPU cores, Java %s, device %s%n",
                 seconds, nThreads, Runtime.getRuntime().availableProcessors(), Runtime.version(), device);

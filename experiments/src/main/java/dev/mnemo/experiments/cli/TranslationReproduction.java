@@ -146,6 +146,7 @@ final class TranslationReproduction {
             md.append("caveat: --quick is sized to finish in under a minute on 2 CPU cores (fewer pairs, epochs and "
                     + "seeds, a smaller state);\n  its BLEU is far below the full run's, and rows within a few std are noise\n");
         }
+        md.append(ReproduceCommand.BASELINE_CAVEAT);
         md.append(ReproduceCommand.wallTime(seconds, nThreads, r.device));
         md.append("```\n");
         o.println();

@@ -1,5 +1,7 @@
 package dev.mnemo.experiments.train;
 
+import dev.mnemo.nn.CpuBackend;
+import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.init.Initializers;
 import java.util.List;
 import java.util.Locale;
@@ -73,6 +75,14 @@ public record RunSettings(String cell, String init, Map<String, String> initPara
         return String.join("\n", cellLine(),
                 "hidden: " + hidden, "layers: " + layers, "epochs: " + epochs, "batch: " + batch,
                 "optimizer: Adam lr=" + lr, "clip (global norm): " + (clip > 0 ? clip : "off"),
-                "seed: " + seed, "device: " + device);
+                "seed: " + seed, "device: " + device) + (onCpu() ? "\ncpu gemm: " + CpuBackend.gemmSetting() : "");
+    }
+
+    /**
+     * Whether the runs compute on the CPU, where the GEMM's thread count is a setting of the result: a
+     * threaded BLAS sums in another order at another count, and training carries that far.
+     */
+    private boolean onCpu() {
+        return device.equals("cpu") || device.equals("auto") && !CudaBackend.isAvailable();
     }
 }
