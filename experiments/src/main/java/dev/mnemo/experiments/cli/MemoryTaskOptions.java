@@ -43,8 +43,10 @@ final class MemoryTaskOptions {
             description = "babi-qaN: generated test stories (default ${DEFAULT-VALUE})")
     int testStories;
 
-    @Option(names = "--max-facts", defaultValue = "6",
-            description = "babi-qaN: facts kept before each question, the latest (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-facts", defaultValue = "50",
+            description = "babi-qaN: facts kept before each question, the latest (default ${DEFAULT-VALUE}, as "
+                    + "MemN2N: every fact of a generated story; fewer cut some questions' supporting facts, and "
+                    + "config.txt says how many)")
     int maxFacts;
 
     /**

@@ -26,7 +26,7 @@ final class MemoryTaskRun {
             var c = new SymbolicTrainer.Config(task, s, m.alphabet(), len[0], len[1], m.trainSize, m.testSize);
             o.println("run folder: " + dir.toAbsolutePath().normalize());
             var r = SymbolicTrainer.run(c, dir, line -> print(o, line));
-            result = SymbolicTrainer.lines(r.train(), r.test());
+            result = SymbolicTrainer.lines(r.train(), r.test(), r.testUnseen());
         } else {
             var c = new BabiTrainer.Config(BabiTrainer.Config.taskNumber(task), s, m.stories, m.testStories, m.maxFacts,
                     data);

@@ -76,9 +76,17 @@ public final class BabiTrainer {
             return Integer.parseInt(m.group(1));
         }
 
-        /** {@code generated data} or {@code bAbI v1.2 files}: what every output names the data as. */
+        /**
+         * {@code generated data}, {@code generated bAbI-format files} (a folder of files our generator
+         * wrote, known by their header) or {@code bAbI v1.2 files}: what every output names the data as.
+         */
         public String dataLabel() {
-            return data == null ? "generated data" : "bAbI v1.2 files";
+            return data == null ? "generated data" : generatedFiles() ? "generated bAbI-format files" : "bAbI v1.2 files";
+        }
+
+        /** Whether {@code data}'s training file was written by {@link BabiGenerator#writeFile}. */
+        private boolean generatedFiles() {
+            return BabiTrainer.generatedFile(dataFile(data, task, "train"));
         }
 
         /** The settings as {@code key: value} lines. */
@@ -86,7 +94,8 @@ public final class BabiTrainer {
             String d = data == null
                     ? "GENERATED data (Mnemo's bAbI-format generator, not Facebook's bAbI set): " + trainStories
                     + " training stories (seed), " + testStories + " test stories (another seed), 5 questions each"
-                    : "bAbI v1.2 files from " + data.toAbsolutePath().normalize();
+                    : (generatedFiles() ? "GENERATED bAbI-format files (Mnemo's generator, not Facebook's bAbI set) from "
+                    : "bAbI v1.2 files from ") + data.toAbsolutePath().normalize();
             return "task: babi-qa" + task + "\n" + settings.describe() + "\n" + String.join("\n", "data: " + d,
                     "inputs: the last " + maxFacts + " facts before each question, then <query> and the question, "
                             + "word tokens one-hot, right-padded",
@@ -115,6 +124,20 @@ public final class BabiTrainer {
     }
 
     private static List<BabiStory> read(Path dir, int task, String split) {
+        Path file = dataFile(dir, task, split);
+        try {
+            return BabiReader.read(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read bAbI file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The one file {@code qa<task>_*_<split>.txt} in {@code dir}. Several are refused by name: our
+     * generator's {@code qa1_…_generated_train.txt} matches the public pattern too, and taking either
+     * silently would train on one and label it as the other.
+     */
+    static Path dataFile(Path dir, int task, String split) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("bAbI data folder " + dir + " does not exist (expected qa" + task
                     + "_*_train.txt and qa" + task + "_*_test.txt)");
@@ -125,9 +148,24 @@ public final class BabiTrainer {
             if (match.isEmpty()) {
                 throw new IllegalArgumentException("no bAbI file qa" + task + "_*_" + split + ".txt in " + dir);
             }
-            return BabiReader.read(match.getFirst());
+            if (match.size() > 1) {
+                throw new IllegalArgumentException("several bAbI files qa" + task + "_*_" + split + ".txt in " + dir
+                        + ": " + String.join(", ", match.stream().map(f -> f.getFileName().toString()).toList())
+                        + "; keep one per task and split in the folder");
+            }
+            return match.getFirst();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read bAbI files in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code file} starts with the header comment {@link BabiGenerator#writeFile} writes. */
+    static boolean generatedFile(Path file) {
+        try (var reader = Files.newBufferedReader(file)) {
+            String first = reader.readLine();
+            return first != null && first.startsWith("# GENERATED");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read bAbI file " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -162,8 +200,11 @@ public final class BabiTrainer {
         int classes = enc.answers().size();
         TrainingSetup setup = TrainingSetup.create(s, vocab, classes, null);
         String settings = c.describe() + "\n" + setup.describe() + String.format(Locale.ROOT,
-                "%nquestions: %d training, %d test (%s); vocabulary %d words, %d answer classes",
-                train.size(), test.size(), c.dataLabel(), vocab, classes);
+                "%nquestions: %d training, %d test (%s); vocabulary %d words, %d answer classes"
+                        + "%nsupporting facts kept: %s training, %s test questions (the rest lost one to --max-facts "
+                        + "and can only be guessed)",
+                train.size(), test.size(), c.dataLabel(), vocab, classes, share(enc.countKeepingSupport(train), train.size()),
+                share(enc.countKeepingSupport(test), test.size()));
         log.accept(settings);
         if (out != null) {
             RunFolder.write(out.resolve("config.txt"), settings + "\n");
@@ -236,6 +277,11 @@ public final class BabiTrainer {
                 t, c.dataLabel(), sc.accuracy(), sc.correct(), sc.total())));
         sb.append(String.format(Locale.ROOT, "test accuracy: %.4f%n", testAcc));
         return sb.toString();
+    }
+
+    /** {@code 478/500 (95.6 %)}. */
+    private static String share(int part, int whole) {
+        return String.format(Locale.ROOT, "%d/%d (%.1f %%)", part, whole, 100.0 * part / whole);
     }
 
     private static double overall(BabiAccuracy a) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.experiments.tasks.babi.BabiGenerator;
 import dev.mnemo.experiments.tasks.babi.BabiTask;
+import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,10 @@ class MemNetTrainTest {
         assertTrue(lines.getLast().matches("test accuracy: [01]\\.\\d{4}"), lines.getLast());
         assertTrue(r.out().contains("test accuracy per symbol: "), r.out());
         assertTrue(r.out().contains("test accuracy per sequence: "), r.out());
+        // 2..3 pairs of 4 keys and 4 values: far fewer sequences than the 64 drawn for training
+        assertTrue(r.out().matches("(?s).*\ntest accuracy per sequence on the \\d+ of 40 test sequences never drawn in "
+                + "training: (none|[01]\\.\\d{4})\n.*"), r.out());
+        assertTrue(Files.readString(out.resolve("config.txt")).contains("\ncpu gemm: " + CpuBackend.gemmImplementation()));
         assertTrue(r.out().contains("memnet(9 → S 14 = 2·d_k 5 + d_v 4, M 3 slots"), r.out()); // 4 keys + 4 values + delimiter
         for (String f : List.of("config.txt", "metrics.csv", "weights.safetensors", "result.txt")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
@@ -93,16 +98,39 @@ class MemNetTrainTest {
         assertTrue(lines.get(lines.size() - 2).matches("qa6 test accuracy \\(generated data\\): [01]\\.\\d{4} \\(\\d+/30\\)"),
                 lines.get(lines.size() - 2));
         assertTrue(Files.readString(dir.resolve("gen/config.txt")).contains("GENERATED data"));
+        assertTrue(Files.readString(dir.resolve("gen/config.txt")).matches("(?s).*\nsupporting facts kept: \\d+/60 "
+                + "\\(\\d+\\.\\d %\\) training, \\d+/30 \\(\\d+\\.\\d %\\) test questions.*"));
 
-        // --data reads qa<N>_*_train.txt / _test.txt in the public v1.2 format (here written by our generator)
+        // --data reads qa<N>_*_train.txt / _test.txt in the public v1.2 format; our generator's files
+        // (known by their header) are labelled generated
         Path data = Files.createDirectories(dir.resolve("babi"));
-        BabiGenerator.writeFile(data, "train", BabiGenerator.Config.defaults(BabiTask.SINGLE_SUPPORTING_FACT, 10, 5));
-        BabiGenerator.writeFile(data, "test", BabiGenerator.Config.defaults(BabiTask.SINGLE_SUPPORTING_FACT, 4, 6));
+        Path train = BabiGenerator.writeFile(data, "train", BabiGenerator.Config.defaults(BabiTask.SINGLE_SUPPORTING_FACT, 10, 5));
+        Path test = BabiGenerator.writeFile(data, "test", BabiGenerator.Config.defaults(BabiTask.SINGLE_SUPPORTING_FACT, 4, 6));
         CliRun f = run(args(dir.resolve("files"), "--task", "babi-qa1", "--cell", "memnet", "--init", "pytorch",
                 "--data", data.toString(), "--max-facts", "2"));
         assertEquals(0, f.exitCode(), f.err());
-        assertTrue(f.out().contains("qa1 test accuracy (bAbI v1.2 files): "), f.out());
+        assertTrue(f.out().contains("qa1 test accuracy (generated bAbI-format files): "), f.out());
         assertTrue(f.out().contains("questions: 50 training, 20 test"), f.out());
+        assertTrue(Files.readString(dir.resolve("files/config.txt")).contains("GENERATED bAbI-format files"));
+
+        // the same stories under the public names, without our header: the v1.2 label
+        Path publicData = Files.createDirectories(dir.resolve("public"));
+        Files.write(publicData.resolve("qa1_single-supporting-fact_train.txt"), withoutHeader(train));
+        Files.write(publicData.resolve("qa1_single-supporting-fact_test.txt"), withoutHeader(test));
+        CliRun v = run(args(dir.resolve("v12"), "--task", "babi-qa1", "--cell", "memnet", "--init", "pytorch",
+                "--data", publicData.toString(), "--max-facts", "2"));
+        assertEquals(0, v.exitCode(), v.err());
+        assertTrue(v.out().contains("qa1 test accuracy (bAbI v1.2 files): "), v.out());
+
+        // both in one folder: the generated name matches the public pattern too, so neither is taken
+        Files.copy(train, publicData.resolve(train.getFileName()));
+        assertOneLineFailure(run(args(dir.resolve("both"), "--task", "babi-qa1", "--cell", "memnet", "--init",
+                "pytorch", "--data", publicData.toString())), "several bAbI files qa1_*_train.txt in "
+                + publicData + ": " + train.getFileName() + ", qa1_single-supporting-fact_train.txt");
+    }
+
+    private static List<String> withoutHeader(Path file) throws java.io.IOException {
+        return Files.readAllLines(file).stream().filter(l -> !l.startsWith("#")).toList();
     }
 
     @Test

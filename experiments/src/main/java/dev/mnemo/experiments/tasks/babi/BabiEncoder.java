@@ -61,11 +61,30 @@ public final class BabiEncoder {
         return maxFacts;
     }
 
+    /** The facts of {@code e} the encoding keeps: the last {@link #maxFacts()}. */
+    public List<BabiLine.Fact> keptFacts(BabiExample e) {
+        List<BabiLine.Fact> facts = e.facts();
+        return facts.subList(Math.max(0, facts.size() - maxFacts), facts.size());
+    }
+
+    /**
+     * Whether every supporting fact of {@code e}'s question is among {@link #keptFacts}: if one was cut,
+     * the answer is not in the input and a model can only guess it.
+     */
+    public boolean keepsSupport(BabiExample e) {
+        var kept = keptFacts(e).stream().map(BabiLine.Fact::id).collect(java.util.stream.Collectors.toSet());
+        return kept.containsAll(e.question().supportingFacts());
+    }
+
+    /** How many of {@code examples} {@link #keepsSupport keep their support}. */
+    public int countKeepingSupport(List<BabiExample> examples) {
+        return (int) examples.stream().filter(this::keepsSupport).count();
+    }
+
     /** The token ids of one example (unknown words → {@link Vocabulary#UNK}). */
     public int[] encode(BabiExample e) {
         List<String> toks = new ArrayList<>();
-        List<BabiLine.Fact> facts = e.facts();
-        for (BabiLine.Fact f : facts.subList(Math.max(0, facts.size() - maxFacts), facts.size())) {
+        for (BabiLine.Fact f : keptFacts(e)) {
             toks.addAll(BabiTokenizer.tokenize(f.text()));
         }
         toks.add(QUERY);

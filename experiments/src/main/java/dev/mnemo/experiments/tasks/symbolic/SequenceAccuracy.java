@@ -34,6 +34,11 @@ public record SequenceAccuracy(long correctSymbols, long symbols, long correctSe
      *                  ignored)
      */
     public static SequenceAccuracy of(SequenceBatch batch, int[] predicted) {
+        return of(batch, predicted, b -> true);
+    }
+
+    /** As {@link #of(SequenceBatch, int[])}, over the sequences b that {@code counted} accepts only. */
+    public static SequenceAccuracy of(SequenceBatch batch, int[] predicted, java.util.function.IntPredicate counted) {
         int rows = batch.steps() * batch.batch();
         if (predicted.length != rows) {
             throw new IllegalArgumentException("predicted must have T·B = " + rows + " entries, got " + predicted.length);
@@ -43,6 +48,9 @@ public record SequenceAccuracy(long correctSymbols, long symbols, long correctSe
         long rightSeq = 0;
         long seqs = 0;
         for (int b = 0; b < batch.batch(); b++) {
+            if (!counted.test(b)) {
+                continue;
+            }
             boolean any = false;
             boolean all = true;
             for (int t = 0; t < batch.steps(); t++) {

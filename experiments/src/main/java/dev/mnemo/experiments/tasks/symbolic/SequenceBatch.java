@@ -62,6 +62,18 @@ public record SequenceBatch(Tensor inputs, int[] inputSymbols, int[] targets, in
         return inputSymbols[t * batch() + b];
     }
 
+    /**
+     * Sequence b's input as text, its symbols over its own {@code lengths[b]} steps ({@code 3,0,-1,-1});
+     * equal for equal inputs, so a set of keys says which sequences were drawn before.
+     */
+    public String sequenceKey(int b) {
+        StringBuilder key = new StringBuilder();
+        for (int t = 0; t < lengths[b]; t++) {
+            key.append(t == 0 ? "" : ",").append(input(t, b));
+        }
+        return key.toString();
+    }
+
     /** Whether step t of sequence b is scored. */
     public boolean scored(int t, int b) {
         return target(t, b) >= 0;

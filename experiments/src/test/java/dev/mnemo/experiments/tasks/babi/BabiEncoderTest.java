@@ -2,7 +2,9 @@ package dev.mnemo.experiments.tasks.babi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.nn.Tensor;
 import java.util.List;
@@ -55,6 +57,20 @@ class BabiEncoderTest {
         assertEquals(1, enc.answerClass(EXAMPLES.get(1)));
         BabiEncoder lastFact = new BabiEncoder(w, enc.answers(), 1);
         assertArrayEquals(ids(w, "mary went to the garden . <query> where is mary ?"), lastFact.encode(EXAMPLES.get(1)));
+    }
+
+    /** A question whose supporting fact was cut by maxFacts is not answerable from the input, and is counted. */
+    @Test
+    void saysWhetherTheKeptFactsHoldTheSupport() {
+        BabiEncoder all = BabiEncoder.fit(EXAMPLES, 50);
+        BabiEncoder lastFact = new BabiEncoder(all.words(), all.answers(), 1);
+        // question 1 (after facts 1, 2) rests on fact 1; question 2 (after facts 1, 2, 4) on fact 4
+        assertTrue(all.keepsSupport(EXAMPLES.get(0)));
+        assertFalse(lastFact.keepsSupport(EXAMPLES.get(0)), "fact 1 cut: only fact 2 kept");
+        assertTrue(lastFact.keepsSupport(EXAMPLES.get(1)));
+        assertEquals(List.of(4), lastFact.keptFacts(EXAMPLES.get(1)).stream().map(BabiLine.Fact::id).toList());
+        assertEquals(2, all.countKeepingSupport(EXAMPLES));
+        assertEquals(1, lastFact.countKeepingSupport(EXAMPLES));
     }
 
     private static int[] ids(Vocabulary w, String text) {

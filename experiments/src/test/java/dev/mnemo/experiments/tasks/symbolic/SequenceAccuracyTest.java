@@ -64,6 +64,24 @@ class SequenceAccuracyTest {
         assertEquals(19.0 / 20, SequenceAccuracy.of(batch, perfect).perSequence(), 1e-15);
     }
 
+    /** The trainer scores the test sequences never drawn in training apart: a predicate picks them, a key names them. */
+    @Test
+    void countsOnlyTheSequencesAskedForAndKeysNameEqualInputs() {
+        SequenceBatch batch = batch();
+        int[] predicted = {1, 1, 1, 2, 0, 0, 1, 1, 2};
+        assertEquals(new SequenceAccuracy(1, 1, 1, 1), SequenceAccuracy.of(batch, predicted, b -> b == 1));
+        assertEquals(SequenceAccuracy.of(batch, predicted), SequenceAccuracy.of(batch, predicted, b -> true));
+        assertEquals(SequenceAccuracy.EMPTY, SequenceAccuracy.of(batch, predicted, b -> false));
+        SequenceBatch copies = CopyTask.copy(4, 2, 2).sample(200, 5L);   // 16 strings of length 2: many repeats
+        var keys = new java.util.HashMap<String, String>();
+        for (int b = 0; b < copies.batch(); b++) {
+            String key = copies.sequenceKey(b);
+            String input = copies.input(0, b) + " " + copies.input(1, b);
+            assertEquals(input, keys.computeIfAbsent(key, k -> input), "one key, one input");
+        }
+        assertEquals(16, keys.size());
+    }
+
     @Test
     void shapeErrors() {
         SequenceBatch batch = batch();
