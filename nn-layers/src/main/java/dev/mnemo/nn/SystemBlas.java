@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -159,28 +160,29 @@ final class SystemBlas {
                 .map(symbolOfGemv -> Linker.nativeLinker().downcallHandle(symbolOfGemv, sgemvDescriptor,
                         Linker.Option.critical(true)))
                 .orElse(null);
-        MethodHandle threads = null;
-        for (String name : THREAD_SETTERS) {
-            var setter = lookup.find(name);
-            if (setter.isPresent()) {
-                // BLIS takes a dim_t (64-bit); OpenBLAS and MKL an int
-                ValueLayout arg = name.startsWith("bli_") ? ValueLayout.JAVA_LONG : i;
-                threads = Linker.nativeLinker().downcallHandle(setter.get(), FunctionDescriptor.ofVoid(arg))
-                        .asType(java.lang.invoke.MethodType.methodType(void.class, arg.carrier()));
-                break;
-            }
-        }
-        MethodHandle threadCount = null;
-        for (String name : THREAD_GETTERS) {
-            var getter = lookup.find(name);
-            if (getter.isPresent()) {
-                ValueLayout result = name.startsWith("bli_") ? ValueLayout.JAVA_LONG : i;
-                threadCount = Linker.nativeLinker().downcallHandle(getter.get(), FunctionDescriptor.of(result))
-                        .asType(java.lang.invoke.MethodType.methodType(long.class));
-                break;
-            }
-        }
+        // BLIS counts threads in a dim_t (64-bit); OpenBLAS and MKL in an int
+        MethodHandle threads = first(lookup, THREAD_SETTERS).map(e -> {
+            ValueLayout arg = e.getKey().startsWith("bli_") ? ValueLayout.JAVA_LONG : i;
+            return Linker.nativeLinker().downcallHandle(e.getValue(), FunctionDescriptor.ofVoid(arg))
+                    .asType(java.lang.invoke.MethodType.methodType(void.class, arg.carrier()));
+        }).orElse(null);
+        MethodHandle threadCount = first(lookup, THREAD_GETTERS).map(e -> {
+            ValueLayout result = e.getKey().startsWith("bli_") ? ValueLayout.JAVA_LONG : i;
+            return Linker.nativeLinker().downcallHandle(e.getValue(), FunctionDescriptor.of(result))
+                    .asType(java.lang.invoke.MethodType.methodType(long.class));
+        }).orElse(null);
         return new SystemBlas(library, handle, gemv, threads, threadCount);
+    }
+
+    /** The first of {@code names} that {@code lookup} finds, with its name. */
+    private static Optional<Map.Entry<String, MemorySegment>> first(SymbolLookup lookup, List<String> names) {
+        for (String name : names) {
+            Optional<MemorySegment> symbol = lookup.find(name);
+            if (symbol.isPresent()) {
+                return Optional.of(Map.entry(name, symbol.get()));
+            }
+        }
+        return Optional.empty();
     }
 
     /**

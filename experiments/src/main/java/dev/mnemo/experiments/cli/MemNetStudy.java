@@ -70,7 +70,7 @@ final class MemNetStudy {
                     "copy: alphabet " + copyAlphabet + ", lengths 1.." + copyMaxLength
                             + " (string, delimiter, blanks to answer on); sequence accuracy (every symbol right)",
                     "symbolic: " + trainPerEpoch + " fresh training sequences per epoch, " + testSize
-                            + " test sequences from another seed",
+                            + " test sequences from another seed (not held out: short strings recur in training)",
                     "babi-qa1: GENERATED data (Mnemo's generator, not Facebook's bAbI set), " + stories
                             + " training / " + testStories + " test stories of 5 questions; last " + maxFacts
                             + " facts + question as word tokens; accuracy",
@@ -238,6 +238,7 @@ final class MemNetStudy {
         md.append("\nSettings:\n\n```\n").append(z.describe()).append('\n')
                 .append("seeds: 1..").append(nSeeds).append("; std: sample standard deviation (n − 1) over seeds; a run whose "
                         + "training loss stopped being finite is marked diverged and left out of mean and std\n")
+                .append(settings("memnet", z.width(), z, 1).cpuGemm().map(line -> line + "\n").orElse(""))
                 .append(ReproduceCommand.wallTime(seconds, nThreads, r.device))
                 .append("```\n");
         o.println();

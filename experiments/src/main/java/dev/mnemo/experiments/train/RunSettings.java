@@ -6,6 +6,7 @@ import dev.mnemo.nn.init.Initializers;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The settings every training run shares, whatever the task: model, initializer, optimizer, seed and
@@ -75,14 +76,16 @@ public record RunSettings(String cell, String init, Map<String, String> initPara
         return String.join("\n", cellLine(),
                 "hidden: " + hidden, "layers: " + layers, "epochs: " + epochs, "batch: " + batch,
                 "optimizer: Adam lr=" + lr, "clip (global norm): " + (clip > 0 ? clip : "off"),
-                "seed: " + seed, "device: " + device) + (onCpu() ? "\ncpu gemm: " + CpuBackend.gemmSetting() : "");
+                "seed: " + seed, "device: " + device) + cpuGemm().map(line -> "\n" + line).orElse("");
     }
 
     /**
-     * Whether the runs compute on the CPU, where the GEMM's thread count is a setting of the result: a
-     * threaded BLAS sums in another order at another count, and training carries that far.
+     * The line {@code cpu gemm: …} when the runs compute on the CPU, where the GEMM's thread count is a
+     * setting of the result: a threaded BLAS sums in another order at another count, and training
+     * carries that far.
      */
-    private boolean onCpu() {
-        return device.equals("cpu") || device.equals("auto") && !CudaBackend.isAvailable();
+    public Optional<String> cpuGemm() {
+        boolean cpu = device.equals("cpu") || device.equals("auto") && !CudaBackend.isAvailable();
+        return cpu ? Optional.of("cpu gemm: " + CpuBackend.gemmSetting()) : Optional.empty();
     }
 }
