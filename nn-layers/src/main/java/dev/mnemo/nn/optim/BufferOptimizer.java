@@ -20,11 +20,21 @@ abstract sealed class BufferOptimizer implements Optimizer permits Sgd, Adam, Rm
             throw new IllegalArgumentException("buffers must not be empty: an optimizer needs parameters");
         }
         this.buffers = List.copyOf(buffers);
+        // A shared parameter would be updated twice, a shared gradient scaled twice by clipping, and a
+        // gradient that is another buffer's parameter overwritten by its update.
         for (int i = 0; i < this.buffers.size(); i++) {
+            ParameterBuffer a = this.buffers.get(i);
             for (int j = 0; j < i; j++) {
-                if (ParameterBuffer.overlaps(this.buffers.get(i).parameters(), this.buffers.get(j).parameters())) {
+                ParameterBuffer b = this.buffers.get(j);
+                if (ParameterBuffer.overlaps(a.parameters(), b.parameters())) {
                     throw new IllegalArgumentException("buffers " + j + " and " + i + " overlap: each parameter "
                             + "must be updated once");
+                }
+                if (ParameterBuffer.overlaps(a.gradients(), b.gradients())
+                        || ParameterBuffer.overlaps(a.gradients(), b.parameters())
+                        || ParameterBuffer.overlaps(a.parameters(), b.gradients())) {
+                    throw new IllegalArgumentException("buffers " + j + " and " + i + " share memory between their "
+                            + "gradients, or a gradient and a parameter: each buffer needs its own");
                 }
             }
         }

@@ -34,7 +34,8 @@ public final class GradientClipping {
      * Clips one flat gradient buffer (a layer's {@code flatGradients()}) in place.
      *
      * @param maxNorm the largest L2 norm left unscaled; finite and > 0
-     * @return the norm before clipping (NaN or infinite when an element is; nothing was scaled then)
+     * @return the norm before clipping (NaN or infinite when an element is, or when the sum of squares
+     *         overflows, which float64 gradients of 1e154 and more can do; nothing was scaled then)
      */
     public static double clipGlobalNorm(Tensor flatGradients, double maxNorm) {
         return clipGlobalNorm(List.of(Objects.requireNonNull(flatGradients, "flatGradients")), maxNorm);
@@ -53,7 +54,8 @@ public final class GradientClipping {
      * Clips several gradient buffers together: their global norm is that of all elements at once.
      *
      * @param maxNorm the largest L2 norm left unscaled; finite and > 0
-     * @return the norm before clipping (NaN or infinite when an element is; nothing was scaled then)
+     * @return the norm before clipping (NaN or infinite when an element is, or when the sum of squares
+     *         overflows, which float64 gradients of 1e154 and more can do; nothing was scaled then)
      */
     public static double clipGlobalNorm(List<Tensor> gradients, double maxNorm) {
         OptionChecks.aboveZero("maxNorm", maxNorm);

@@ -404,6 +404,17 @@ class OptimizerTest {
         e = assertThrows(IllegalArgumentException.class, () -> new Sgd(SgdOptions.of(0.1),
                 List.of(new ParameterBuffer(flat, g), new ParameterBuffer(flat.slice(2, 3), g.slice(2, 3)))));
         assertEquals("buffers 0 and 1 overlap: each parameter must be updated once", e.getMessage());
+        // one gradient shared by two buffers was scaled twice by clipGlobalNorm (norm 5 reported as 7.07)
+        Tensor shared = Tensor.zeros(2);
+        String sharing = "buffers 0 and 1 share memory between their gradients, or a gradient and a parameter: each "
+                + "buffer needs its own";
+        e = assertThrows(IllegalArgumentException.class, () -> new Adam(AdamOptions.of(0.1),
+                List.of(new ParameterBuffer(Tensor.zeros(2), shared), new ParameterBuffer(Tensor.zeros(2), shared))));
+        assertEquals(sharing, e.getMessage());
+        Tensor theta = Tensor.zeros(2);
+        e = assertThrows(IllegalArgumentException.class, () -> new Sgd(SgdOptions.of(0.1),
+                List.of(new ParameterBuffer(theta, Tensor.zeros(2)), new ParameterBuffer(Tensor.zeros(2), theta))));
+        assertEquals(sharing, e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Adam(AdamOptions.of(0.1), List.of()));
         assertEquals("buffers must not be empty: an optimizer needs parameters", e.getMessage());
     }
