@@ -214,7 +214,8 @@ final class Json {
         }
         int v = 0;
         for (int i = 0; i < 4; i++) {
-            int d = Character.digit(s.charAt(pos + i), 16);
+            char c = s.charAt(pos + i);   // ASCII only: Character.digit also takes other scripts' digits
+            int d = c < 128 ? Character.digit(c, 16) : -1;
             if (d < 0) {
                 throw error("four hex digits");
             }
@@ -270,6 +271,9 @@ final class Json {
             return Double.parseDouble(lit);
         }
         BigInteger big = new BigInteger(lit);
+        if (big.signum() == 0 && lit.startsWith("-")) {
+            return -0.0;   // as serde_json: -0 is a float, so no unsigned integer field takes it
+        }
         return big.bitLength() < 64 ? (Object) big.longValue() : big;
     }
 

@@ -47,13 +47,16 @@ import java.util.Set;
  *   [rest]     the data: each tensor's elements row-major, little-endian, at bytes [begin, end)
  *              counted from the first byte after the header
  * </pre>
- * This class writes the header compactly with {@code __metadata__} first, then the tensors in the
- * order given, their data back to back in that order (so the header order is the offset order).
+ * This class writes the header compactly with {@code __metadata__} first, then the tensors, their
+ * data back to back in the header's order: float64 tensors first, then float32, each in the order
+ * given, so every tensor's data starts at a multiple of its element size (8 + N is a multiple of 8),
+ * which readers that map the file in place need.
  * It reads dtypes {@code F32} and {@code F64} (Mnemo's {@link DType}s). Like the reference
  * implementation it rejects, with an {@link IOException} that names the problem: a file shorter than
  * 8 bytes, a header length beyond the file or above {@value #MAX_HEADER_BYTES} bytes, a header that is
  * not UTF-8 or not a JSON object (or does not start with '{'), a tensor entry without exactly
- * {@code dtype}, {@code shape} and {@code data_offsets}, negative or non-integer sizes, a byte range
+ * {@code dtype}, {@code shape} and {@code data_offsets} (other fields are ignored, and a
+ * {@code __metadata__} of {@code null} is none, as the reference does), negative or non-integer sizes, a byte range
  * whose length is not {@code numel · dtype size}, ranges that overlap, leave gaps, or do not end
  * exactly at the end of the file, and an unsupported dtype.
  *
@@ -62,8 +65,8 @@ import java.util.Set;
  * (views into its flat buffer), after checking every name and shape: PyTorch's
  * {@code load_state_dict(strict)}. Elements are converted to the layer's element type.
  *
- * <p><b>Differs from the reference writer</b>: it sorts tensors by dtype and name; this one keeps the
- * caller's (state_dict) order. Both orders are valid files; readers do not depend on it.
+ * <p><b>Differs from the reference writer</b>: it sorts tensors by alignment, then name; this one
+ * keeps the caller's (state_dict) order within an alignment. Both are valid, aligned files.
  */
 public final class SafeTensors {
 
@@ -129,17 +132,25 @@ public final class SafeTensors {
     public static void write(Path file, SequencedMap<String, Tensor> tensors, Map<String, String> metadata)
             throws IOException {
         Objects.requireNonNull(file, "file");
-        byte[] header = header(tensors, metadata);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        SequencedMap<String, Tensor> ordered = aligned(tensors);
+        byte[] header = header(ordered, metadata);
+        // A link is written through, to the file it names; the new file gets the old one's permissions, else
+        // the umask's (createTempFile's would be owner-only)
+        Path target = Files.isSymbolicLink(file) && Files.exists(file) ? file.toRealPath() : file;
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = dir.resolve(target.getFileName() + "." + Long.toUnsignedString(System.nanoTime(), 36) + ".tmp");
+        Files.createFile(tmp);
         try {
+            if (Files.exists(target) && Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+            }
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), CHUNK_BYTES)) {
-                writeTo(out, header, tensors);
+                writeTo(out, header, ordered);
             }
             try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
             Files.deleteIfExists(tmp);
@@ -148,14 +159,29 @@ public final class SafeTensors {
 
     /** The bytes of a safetensors file holding {@code tensors} and {@code metadata} (at most 2 GiB). */
     public static byte[] toBytes(SequencedMap<String, Tensor> tensors, Map<String, String> metadata) {
-        byte[] header = header(tensors, metadata);
+        SequencedMap<String, Tensor> ordered = aligned(tensors);
+        byte[] header = header(ordered, metadata);
         var out = new ByteArrayOutputStream();
         try {
-            writeTo(out, header, tensors);
+            writeTo(out, header, ordered);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);      // a ByteArrayOutputStream does not throw
         }
         return out.toByteArray();
+    }
+
+    /** {@code tensors}, float64 ones first (8-byte elements, then 4), each group in the order given. */
+    private static SequencedMap<String, Tensor> aligned(SequencedMap<String, Tensor> tensors) {
+        Objects.requireNonNull(tensors, "tensors");
+        SequencedMap<String, Tensor> out = new LinkedHashMap<>();
+        for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
+            tensors.forEach((name, t) -> {
+                if (t == null || t.dtype() == dtype) {
+                    out.put(name, t);
+                }
+            });
+        }
+        return out;
     }
 
     /** The length prefix and the padded header. */
@@ -196,6 +222,10 @@ public final class SafeTensors {
         json.append('}');
         byte[] text = json.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (text.length + 7) & ~7;        // 8 + N a multiple of 8, as the reference pads
+        if (padded > MAX_HEADER_BYTES) {
+            throw new IllegalArgumentException("the header would take " + padded + " bytes, more than the "
+                    + MAX_HEADER_BYTES + " a reader accepts (the reference's limit): fewer tensors or less metadata");
+        }
         ByteBuffer b = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(padded).put(text);
         while (b.hasRemaining()) {
@@ -211,6 +241,7 @@ public final class SafeTensors {
         for (Tensor t : tensors.values()) {
             Tensor h = t.to(Device.CPU);
             boolean f64 = h.dtype() == DType.FLOAT64;
+            float[] floats = f64 ? null : h.toFloatArray();   // the stored bits, NaN payloads included
             for (long i = 0; i < h.numel(); i++) {
                 if (chunk.remaining() < 8) {
                     out.write(chunk.array(), 0, chunk.position());
@@ -219,7 +250,7 @@ public final class SafeTensors {
                 if (f64) {
                     chunk.putDouble(h.getFlat(i));
                 } else {
-                    chunk.putFloat((float) h.getFlat(i));
+                    chunk.putFloat(floats[(int) i]);
                 }
             }
         }
@@ -380,6 +411,9 @@ public final class SafeTensors {
     }
 
     private static Map<String, String> metadata(String what, Object v) throws IOException {
+        if (v == Json.NULL) {
+            return Map.of();   // the reference reads it as no metadata
+        }
         if (!(v instanceof Map<?, ?> m)) {
             throw bad(what, METADATA + " must be an object of strings, got " + describe(v));
         }
@@ -397,12 +431,6 @@ public final class SafeTensors {
         if (!(v instanceof Map<?, ?> m)) {
             throw bad(what, "tensor " + name + " must be an object with dtype, shape and data_offsets, got "
                     + describe(v));
-        }
-        for (Object key : m.keySet()) {
-            if (!Set.of("dtype", "shape", "data_offsets").contains(key)) {
-                throw bad(what, "tensor " + name + " has an unknown field \"" + key + "\" (expected dtype, shape, "
-                        + "data_offsets)");
-            }
         }
         if (!(m.get("dtype") instanceof String code)) {
             throw bad(what, "tensor " + name + ": dtype must be a string, got " + describe(m.get("dtype")));

@@ -25,12 +25,14 @@ class JsonTest {
         assertEquals(Map.of(), m.get("o"));
         assertEquals(List.of(), m.get("a"));
         assertEquals(List.of("s", "n", "t", "f", "z", "o", "a"), List.copyOf(m.keySet()));
+        // as serde_json: -0 is a float, so no unsigned integer field takes it
+        assertEquals(List.of(-0.0, 0L), Json.parse("[-0, 0]"));
     }
 
     @Test
     void rejectsWhatRfc8259Rejects() {
         for (String bad : new String[]{"", "{", "{\"a\" 1}", "{\"a\":1,}", "[1,]", "01", "-", "1.", "1e", "+1", "NaN",
-                "tru", "\"abc", "\"\\x\"", "\"\\u12\"", "\"a\nb\"", "\"\\udc00\"", "\"\\ud800x\"", "{a:1}", "[1] [2]"}) {
+                "tru", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\u\u0660\u0660\u0664\u0661\"", "\"\\u00\uFF14\uFF41\"", "\"a\nb\"", "\"\\udc00\"", "\"\\ud800x\"", "{a:1}", "[1] [2]"}) {
             assertThrows(Json.JsonException.class, () -> Json.parse(bad), bad);
         }
     }

@@ -52,15 +52,16 @@ class SafeTensorsTest {
 
     @Test
     void readsAndWritesTheSpecByteForByte() throws IOException {
-        String header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[8,16]}}";
-        byte[] data = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.0f).putFloat(-2.5f)
-                .putDouble(0.1).array();
+        // as written: float64 data first, so each tensor starts at a multiple of its element size
+        String header = "{\"b\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[0,8]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}";
+        byte[] data = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(0.1).putFloat(1.0f)
+                .putFloat(-2.5f).array();
         byte[] bytes = file(header, data);
         assertEquals(0, (8 + (bytes.length - 16)) % 8, "header padded to a multiple of 8");
 
         var c = SafeTensors.read(bytes);
-        assertEquals(List.of("a", "b"), List.copyOf(c.tensors().keySet()));
+        assertEquals(List.of("b", "a"), List.copyOf(c.tensors().keySet()));
         Tensor a = c.tensors().get("a");
         assertEquals(DType.FLOAT32, a.dtype());
         assertArrayEquals(new int[]{2}, a.shape());
@@ -198,6 +199,74 @@ class SafeTensorsTest {
         assertEquals(Map.of("k\"", "v\t"), c.metadata());
     }
 
+    /** Readers that map the file in place need each tensor at a multiple of its element size. */
+    @Test
+    void float64DataComesFirstSoEveryTensorIsAligned() throws IOException {
+        SequencedMap<String, Tensor> m = new LinkedHashMap<>();
+        m.put("bias", Tensor.of(new float[]{1, 2, 3}, 3));
+        m.put("weight", Tensor.of(new double[]{4, 5}, 2));
+        m.put("scale", Tensor.of(new float[]{6}, 1));
+        byte[] bytes = SafeTensors.toBytes(m, Map.of());
+        long headerLength = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        var c = SafeTensors.read(bytes);
+        assertEquals(List.of("weight", "bias", "scale"), List.copyOf(c.tensors().keySet()), "offset order");
+        String header = new String(bytes, 8, (int) headerLength, java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(header.contains("\"weight\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]}"), header);
+        assertEquals(0, (8 + headerLength) % 8);
+        assertArrayEquals(new double[]{4, 5}, c.tensors().get("weight").toDoubleArray());
+    }
+
+    /** As the reference: a tensor's other fields are ignored, and a null __metadata__ is none. */
+    @Test
+    void unknownTensorFieldsAndNullMetadataAreRead() throws IOException {
+        var c = SafeTensors.read(file("{\"__metadata__\":null,\"a\":{\"dtype\":\"F32\",\"shape\":[2],"
+                + "\"data_offsets\":[0,8],\"offset\":3}}", 8));
+        assertEquals(List.of("a"), List.copyOf(c.tensors().keySet()));
+        assertTrue(c.metadata().isEmpty());
+    }
+
+    /** The bits go out as stored: a trip through double would quiet a signalling NaN. */
+    @Test
+    void float32BitsAreWrittenAsStored() throws IOException {
+        float signalling = Float.intBitsToFloat(0x7f800001);
+        SequencedMap<String, Tensor> m = new LinkedHashMap<>();
+        m.put("x", Tensor.of(new float[]{signalling, -0.0f}, 2));
+        Tensor back = SafeTensors.read(SafeTensors.toBytes(m, Map.of())).tensors().get("x");
+        assertEquals(0x7f800001, Float.floatToRawIntBits(back.toFloatArray()[0]));
+        assertEquals(0x80000000, Float.floatToRawIntBits(back.toFloatArray()[1]));
+    }
+
+    @Test
+    void aHeaderAboveTheReadersLimitIsNotWritten() {
+        SequencedMap<String, Tensor> m = new LinkedHashMap<>();
+        m.put("x", Tensor.zeros(1));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> SafeTensors.toBytes(m, Map.of("big", "a".repeat((int) SafeTensors.MAX_HEADER_BYTES))));
+        assertTrue(e.getMessage().contains("more than the 100000000 a reader accepts"), e.getMessage());
+    }
+
+    /** Written through a temporary file, the result keeps the replaced file's permissions, not owner-only. */
+    @Test
+    void aRewrittenFileKeepsItsPermissionsAndALinkItsTarget(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        java.nio.file.Path file = dir.resolve("w.safetensors");
+        SequencedMap<String, Tensor> m = new LinkedHashMap<>();
+        m.put("x", Tensor.of(new float[]{1}, 1));
+        SafeTensors.write(file, m);
+        var readable = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        java.nio.file.Files.setPosixFilePermissions(file, readable);
+        SafeTensors.write(file, m);
+        assertEquals(readable, java.nio.file.Files.getPosixFilePermissions(file));
+        java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("link.safetensors"), file);
+        m.put("x", Tensor.of(new float[]{2}, 1));
+        SafeTensors.write(link, m);
+        assertTrue(java.nio.file.Files.isSymbolicLink(link), "the link stays a link");
+        assertEquals(2f, SafeTensors.read(file).tensors().get("x").toFloatArray()[0]);
+        try (var left = java.nio.file.Files.list(dir)) {
+            assertEquals(2, left.count(), "no temporary file left behind");
+        }
+    }
+
     // ---- malformed files: each a clear IOException ----
 
     static final String A8 = "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
@@ -217,7 +286,7 @@ class SafeTensorsTest {
             {"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}|12|tensor b (bytes [4, 12)) overlaps tensor a (bytes [0, 8))
             {"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}}|20|data bytes [8, 12) belong to no tensor (before b): tensors must be packed without gaps
             {"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}|8|the header is not valid JSON: expected no repeated key, got "a" a second time at character 54 (found '"')
-            {"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"offset":3}}|8|tensor a has an unknown field "offset" (expected dtype, shape, data_offsets)
+            {"a":{"dtype":"F32","shape":[2],"data_offsets":[-0,8]}}|8|tensor a: data_offsets must be an array of integers >= 0 (below 2^63), got -0.0 at index 0
             {"a":{"shape":[2],"data_offsets":[0,8]}}|8|tensor a: dtype must be a string, got null
             {"a":[1,2]}|8|tensor a must be an object with dtype, shape and data_offsets, got an array
             {"__metadata__":{"k":1}}|0|__metadata__.k must be a string, got 1
