@@ -54,13 +54,13 @@ final class ReproduceCommand implements Callable<Integer> {
     String experiment;
 
     @Option(names = "--quick", description = {"a smaller run, labelled as such in the output:",
-            "tomita: Tomita 3-6, 3 seeds, 25 epochs, about 5 minutes on 2 CPU cores (full: Tomita 1-7, 5 seeds, 40 epochs)",
+            "tomita: Tomita 3-6, 3 seeds, 25 epochs, about 1-2 minutes on 2 CPU cores (full: Tomita 1-7, 5 seeds, 40 epochs)",
             "mnist: digits downsampled to 7x7 (49 steps), 2000 train / 500 test images, 5 epochs, hidden 32, 2 seeds "
                     + "(full: 28x28, 784 steps, all images, 10 epochs, hidden 64, 3 seeds)",
             "spectra: Mackey-Glass 17 (15 epochs), Tomita 4 (25) and 7x7 MNIST (2000 images, 5), 2 seeds "
                     + "(full: 40, 40 and 28x28 MNIST on all images for 10 epochs, 3 seeds)",
             "memnet: 12 epochs, d_k = d_v = 16, small data (Mackey-Glass 1500 steps, 1000 sequences per epoch, 150 bAbI "
-                    + "stories), 2 seeds, a few minutes on 2 CPU cores (full: 25 epochs, 32, larger data, 3 seeds)",
+                    + "stories), 2 seeds, under a minute on 2 CPU cores (full: 25 epochs, 32, larger data, 3 seeds)",
             "translation: 1500 training and 200 test pairs, 6 epochs, hidden 32, 2 seeds (full: 4000 and 500, 12 epochs, "
                     + "hidden 64, 3 seeds)"})
     boolean quick;
