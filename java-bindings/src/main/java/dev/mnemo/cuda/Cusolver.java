@@ -439,11 +439,13 @@ public final class Cusolver implements AutoCloseable {
         if (current != null && current.byteSize() >= bytes) {
             return current;
         }
+        // the new one first: a failed allocation leaves the field's buffer open and usable
+        DeviceBuffer grown = DeviceBuffer.allocate(context, bytes);
         if (current != null) {
             stream.synchronize(); // queued work may still read the old buffer
             current.close();
         }
-        return DeviceBuffer.allocate(context, bytes);
+        return grown;
     }
 
     /** Reads {@code info} back on the stream (which also waits for the solver) and throws when non-zero. */

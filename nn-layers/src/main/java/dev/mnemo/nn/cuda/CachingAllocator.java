@@ -110,6 +110,18 @@ final class CachingAllocator<B> {
     }
 
     /**
+     * A block of exactly {@code bytes} that stays outside the cache and its counters (a workspace, freed
+     * by its owner): when out of memory it frees the cache and reclaims unreachable tensors first, as
+     * {@link #take} does, so cached blocks never make it fail.
+     */
+    B allocateOutside(long bytes) {
+        long counted = deviceAllocations;
+        B block = allocate(bytes, bytes);
+        deviceAllocations = counted;   // not one of the cache's own
+        return block;
+    }
+
+    /**
      * Returns {@code block}, a block {@link #take} handed out: cached for reuse, or freed in the
      * direct mode (the caller has synchronized then).
      */

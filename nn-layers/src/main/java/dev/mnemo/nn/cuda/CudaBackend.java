@@ -264,7 +264,9 @@ public final class CudaBackend extends CudaOps implements Backend {
     /**
      * A float32 CUDA tensor of {@code shape} over the start of {@code memory}, without a copy: kernels
      * read and write {@code memory} itself. For memory another library allocated (see
-     * {@link DeviceBuffer#wrap}); its owner keeps it alive while the tensor and its views are used.
+     * {@link DeviceBuffer#wrap}); its owner keeps it alive while the tensor and its views are used. The
+     * memory stays the caller's, also when {@code memory} owns it: releasing the tensor, or its becoming
+     * unreachable, never frees it.
      *
      * @throws IllegalArgumentException when {@code memory} belongs to another context than
      *         {@link #context()}, is too small for {@code shape}, or is not 4-byte aligned
@@ -293,7 +295,10 @@ public final class CudaBackend extends CudaOps implements Backend {
             throw new IllegalArgumentException("float32 tensors need 4-byte aligned memory, " + memory.describe()
                     + " starts at 0x" + Long.toHexString(memory.address()));
         }
-        return Tensor.wrap(new CudaStorage(rt, memory, n, false), 0, shape);
+        // the runtime closes a tensor's buffer once the tensor is gone: hand it a view that frees nothing
+        DeviceBuffer borrowed = memory.isOwned() ? DeviceBuffer.wrap(memory.context(), memory.address(),
+                memory.byteSize()) : memory;
+        return Tensor.wrap(new CudaStorage(rt, borrowed, n, false), 0, shape);
     }
 
     @Override

@@ -81,6 +81,9 @@ final class CudaRuntime {
     private final Map<Workspace, DeviceBuffer> workspaces = new EnumMap<>(Workspace.class);
     /** Tensor blocks: taken by {@link #allocate}, given back by {@link #drainReleases}. */
     private final CachingAllocator<DeviceBuffer> allocator;
+    /** What {@link #sequenceLengths} last uploaded, and the workspace buffer it went to. */
+    private int[] uploadedLengths;
+    private DeviceBuffer lengthsBuffer;
     /** Blocks of unreachable tensors, queued by the cleaner (any thread) for the allocator. */
     private final ConcurrentLinkedQueue<DeviceBuffer> recycled = new ConcurrentLinkedQueue<>();
     /** Other resources (borrowed buffers, graphs) to close on the owner thread. */
@@ -176,11 +179,14 @@ final class CudaRuntime {
         return allocator.take(Math.multiplyExact(floats, (long) Float.BYTES));
     }
 
-    /** A buffer outside the allocator (workspaces, barrier words): freed only by closing it. */
+    /**
+     * A buffer outside the allocator's cache (workspaces, barrier words): freed only by closing it. When
+     * the device is out of memory, the allocator's cache and unreachable tensors go first.
+     */
     DeviceBuffer allocateOwned(long floats) {
         requireNotCapturing();
         drainReleases();
-        return DeviceBuffer.allocateFloats(context, floats);
+        return allocator.allocateOutside(Math.multiplyExact(floats, (long) Float.BYTES));
     }
 
     /**
@@ -329,7 +335,11 @@ final class CudaRuntime {
         }
         long size = Math.max(Math.max(floats, 256), current == null ? 0 : 2 * current.floatCapacity());
         if (current != null) {
+            // Out of the map (and recordings told) before the free: if the allocation below fails, the
+            // next call allocates afresh instead of handing out a closed buffer.
             stream.synchronize();
+            workspaces.remove(w);
+            workspaceEpoch++;
             current.close();
         }
         DeviceBuffer grown = allocateOwned(size);
@@ -339,6 +349,23 @@ final class CudaRuntime {
             onesFilled = 0;
         }
         return grown;
+    }
+
+    /**
+     * {@code lengths} in the {@link Workspace#SEQUENCE_LENGTHS} workspace, uploaded only when they differ
+     * from the last upload. The record lives here, beside the workspace, because the float32 and tf32
+     * views share both: kept per view, one view's upload went unseen by the other, which then read its
+     * lengths. The copy from the heap is synchronous, so queued kernels still reading the old ones are
+     * done before it.
+     */
+    DeviceBuffer sequenceLengths(int[] lengths) {
+        DeviceBuffer buffer = workspace(Workspace.SEQUENCE_LENGTHS, lengths.length);
+        if (buffer != lengthsBuffer || !java.util.Arrays.equals(lengths, uploadedLengths)) {
+            buffer.copyFromHost(java.lang.foreign.MemorySegment.ofArray(lengths), 0);
+            lengthsBuffer = buffer;
+            uploadedLengths = lengths.clone();
+        }
+        return buffer;
     }
 
     /** How many times a workspace has been reallocated (its address changed). */

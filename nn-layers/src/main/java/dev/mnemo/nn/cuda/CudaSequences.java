@@ -27,9 +27,6 @@ final class CudaSequences extends CudaOps {
 
     /** Made on first use: the device query, the launcher and the barrier words. */
     private PersistentPath persistentPath;
-    /** The lengths last uploaded, and the workspace they went to (a grown workspace is a new buffer). */
-    private int[] uploadedLengths;
-    private DeviceBuffer lengthsOnDevice;
 
     private PersistentPath persistentPath() {
         if (persistentPath == null) {
@@ -146,21 +143,9 @@ final class CudaSequences extends CudaOps {
         }
     }
 
-    /**
-     * The lengths on the device (null for none): uploaded when they differ from the last ones. The copy
-     * from the heap is synchronous, so queued kernels still reading the old ones are done before it.
-     */
+    /** The lengths on the device (null for none), through the runtime, which every view shares. */
     private DeviceMemory lengthsOnDevice(int[] lengths) {
-        if (lengths == null) {
-            return null;
-        }
-        DeviceBuffer buffer = rt.workspace(CudaRuntime.Workspace.SEQUENCE_LENGTHS, lengths.length);
-        if (buffer != lengthsOnDevice || !Arrays.equals(lengths, uploadedLengths)) {
-            buffer.copyFromHost(MemorySegment.ofArray(lengths), 0);
-            lengthsOnDevice = buffer;
-            uploadedLengths = lengths.clone();
-        }
-        return buffer;
+        return lengths == null ? null : rt.sequenceLengths(lengths);
     }
 
     /**

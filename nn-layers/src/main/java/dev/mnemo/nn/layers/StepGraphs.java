@@ -218,7 +218,7 @@ final class StepGraphs implements AutoCloseable {
             if (!recordNow(key, steps, batch)) {
                 return false;
             }
-            if (e != null) {
+            if (e != null && e.recording != null) {   // null: its recording threw
                 e.recording.close();
             }
             e = allocate(index, trace, hInit, cInit);
@@ -323,7 +323,7 @@ final class StepGraphs implements AutoCloseable {
             if (!recordNow(-1 - index, steps, batch)) {
                 return false;
             }
-            if (e != null) {
+            if (e != null && e.recording != null) {   // null: its recording threw
                 e.recording.close();
             }
             Entry f = entries.get(index);

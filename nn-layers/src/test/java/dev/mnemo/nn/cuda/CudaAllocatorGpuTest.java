@@ -1,6 +1,7 @@
 package dev.mnemo.nn.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.cuda.DeviceBuffer;
@@ -93,16 +94,33 @@ class CudaAllocatorGpuTest {
         assertTrue(rt.cachedBlocksForTests(FLOATS) > 0, "the unreachable tensor's block came back");
     }
 
+    /** Memory a tensor only borrows goes neither into the cache nor back to the driver: its owner frees it. */
     @Test
-    void wrappedMemoryIsClosedNotCached() throws InterruptedException {
-        DeviceBuffer own = DeviceBuffer.allocateFloats(gpu.context(), FLOATS);
-        Tensor t = gpu.wrap(own, FLOATS);
-        long inUse = gpu.memoryStats().inUseBytes();
-        t = null;
-        waitFor(() -> {
+    void wrappedMemoryIsNeitherCachedNorFreed() {
+        try (DeviceBuffer own = DeviceBuffer.allocateFloats(gpu.context(), FLOATS)) {
+            Tensor t = gpu.wrap(own, FLOATS);
+            long inUse = gpu.memoryStats().inUseBytes();
+            int cached = rt.cachedBlocksForTests(FLOATS);
+            gpu.release(t);
             rt.drainReleases();
-            return own.isClosed();
-        }, "the wrapped tensor's buffer was not released");
-        assertTrue(gpu.memoryStats().inUseBytes() <= inUse, "borrowed memory never counts as the allocator's");
+            assertFalse(own.isClosed(), "the owner's buffer stays open");
+            assertEquals(cached, rt.cachedBlocksForTests(FLOATS), "a borrowed block never enters the cache");
+            assertTrue(gpu.memoryStats().inUseBytes() <= inUse, "borrowed memory never counts as the allocator's");
+        }
+    }
+
+    /**
+     * A workspace whose growth fails is gone, not closed in place: the old buffer was freed first and
+     * stayed in the map, so every later use of that workspace failed with "closed".
+     */
+    @Test
+    void aFailedWorkspaceGrowthLeavesNoClosedWorkspace() {
+        CudaRuntime rt = gpu.runtimeForTests();
+        assertTrue(!rt.workspace(CudaRuntime.Workspace.COPY, 1024).isClosed());
+        org.junit.jupiter.api.Assertions.assertThrows(dev.mnemo.cuda.CudaException.class,
+                () -> rt.workspace(CudaRuntime.Workspace.COPY, 1L << 45));
+        Tensor a = gpu.copyOf(Tensor.of(new float[] {1, 2, 3, 4}, 4));
+        gpu.multiply(a, a, a);   // aliased: it stages through the COPY workspace
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1, 4, 9, 16}, a.to(Device.CPU).toFloatArray());
     }
 }

@@ -63,4 +63,20 @@ class CudaBackendWrapGpuTest {
             odd.close();
         }
     }
+
+    /** A buffer the caller owns stays the caller's: releasing the tensor over it once freed it. */
+    @Test
+    void anOwnedBufferIsNeverFreedByTheTensorOverIt() {
+        CudaBackend cuda = CudaBackend.float32();
+        try (DeviceBuffer mine = DeviceBuffer.allocateFloats(cuda.context(), 4)) {
+            Tensor t = cuda.wrap(mine, 4);
+            cuda.fill(t, 2.0);
+            cuda.release(t);
+            cuda.zeros(1);   // the next allocation drains the runtime's releases
+            assertFalse(mine.isClosed(), "the caller's buffer is still open");
+            float[] back = new float[4];
+            mine.copyToHost(back);
+            assertArrayEquals(new float[] {2, 2, 2, 2}, back);
+        }
+    }
 }

@@ -293,4 +293,30 @@ class PackedSequenceGpuTest {
             }
         }
     }
+
+    /**
+     * The float32 and tf32 views of a device share one runtime and its lengths workspace: each view
+     * once kept its own record of the last upload, so after the tf32 view uploaded its lengths the
+     * float32 view skipped its own upload and ran on the other's.
+     */
+    @org.junit.jupiter.api.Test
+    void float32AndTf32ViewsOfOneDeviceKeepTheirOwnLengths() {
+        CudaBackend f32 = CudaBackend.float32();
+        CudaBackend tf32 = CudaBackend.tf32();
+        var options = RecurrentOptions.builder(INPUT, HIDDEN).seed(RecurrentCudaGpuTest.SEED).build();
+        int[] ones = {1, 1, 1, 1, 1, 1};
+        for (String path : List.of("persistent", "auto")) {
+            SystemProperty.with(RecurrentLayer.GRAPHS_PROPERTY, "false", () -> PersistentRecurrentGpuTest.withPath(path,
+                    () -> {
+                        RecurrentLayer a = RecurrentCudaGpuTest.layer(Kind.RNN_TANH, options, f32);
+                        RecurrentLayer b = RecurrentCudaGpuTest.layer(Kind.RNN_TANH, options, tf32);
+                        Tensor x = f32.copyOf(RecurrentCudaGpuTest.random(1, STEPS, LENGTHS.length, INPUT));
+                        float[] first = a.forward(x, null, LENGTHS).output().to(Device.CPU).toFloatArray();
+                        b.forward(x, null, ones);
+                        float[] again = a.forward(x, null, LENGTHS).output().to(Device.CPU).toFloatArray();
+                        assertArrayEquals(first, again, path + ": the same layer, input and lengths give the same output");
+                        return null;
+                    }));
+        }
+    }
 }
