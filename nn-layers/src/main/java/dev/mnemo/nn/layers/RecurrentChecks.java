@@ -55,9 +55,13 @@ final class RecurrentChecks {
         }
     }
 
-    void state(String name, RecurrentState state, int batch) {
+    /**
+     * Checks an initial state and returns it as the pass reads it: null for zeros, also when its h is
+     * null (and its c, which must then be null too), as {@code backward} reads a null dState component.
+     */
+    RecurrentState state(String name, RecurrentState state, int batch) {
         if (state == null) {
-            return;
+            return null;
         }
         if (layer.hasCellState() && (state.h() == null) != (state.c() == null)) {
             throw new IllegalArgumentException(name + " of " + layer.kind() + " needs both h and c or neither (null "
@@ -65,6 +69,7 @@ final class RecurrentChecks {
         }
         stateTensor(name + ".h", state.h(), batch, true);
         stateTensor(name + ".c", state.c(), batch, layer.hasCellState());
+        return state.h() == null ? null : state;
     }
 
     private void stateTensor(String name, Tensor t, int batch, boolean allowed) {

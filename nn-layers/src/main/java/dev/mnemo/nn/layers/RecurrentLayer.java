@@ -145,8 +145,10 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * Runs the whole sequence.
      *
      * @param x     {@code [T, B, I]} ({@code [B, T, I]} when batchFirst), T ≥ 1, B ≥ 1
-     * @param state the initial state, each {@code [numLayers·directions, B, H]}; null for zeros
-     * @return output {@code [T, B, directions·H]} (batchFirst: {@code [B, T, ·]}), final state, saved
+     * @param state the initial state, each {@code [numLayers·directions, B, H]} (h: P features when
+     *              projected); null, or a null h (and c), for zeros
+     * @return output {@code [T, B, directions·H]} (batchFirst: {@code [B, T, ·]}), final state, saved.
+     *         The backward may read the output itself ({@link RecurrentSaved}): copy it before changing it
      * @throws IllegalArgumentException on a wrong shape, device or element type, or (checkFinite) a
      *                                  non-finite element, before any computation
      */
@@ -220,7 +222,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         PackedLengths packed = PackedLengths.of(lengths, steps, batch);
         // a packed pass checks finiteness on each row's own steps only, once sorted (packedSequence)
         InputCheck.require("x", x, backend, this, options.checkFinite() && packed == null);
-        checks.state("state", state, batch);
+        state = checks.state("state", state, batch);
         if (packed != null) {
             return packedSequence(x, state, packed, keeps);
         }
@@ -330,7 +332,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         }
         checks.tensor("xT", xT);
         int batch = xT.dim(0);
-        checks.state("state", state, batch);
+        state = checks.state("state", state, batch);
         RecurrentOutput out = forwardPass.run(xT.reshape(1, batch, options.inputSize()), state, true, false, keeps, null);
         return new RecurrentOutput(out.output().reshape(batch, options.outputSize()), out.state(), out.saved());
     }

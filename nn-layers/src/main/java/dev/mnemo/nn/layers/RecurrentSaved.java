@@ -6,9 +6,11 @@ import java.util.List;
 /**
  * Activations a forward pass keeps for its backward pass: opaque outside this package. An inference
  * pass ({@link RecurrentLayer#infer}) returns one that keeps nothing ({@link #keepsActivations()}
- * false), which a backward rejects. They reference
- * (do not copy) the input and the initial state, so those must not be modified before
- * {@link RecurrentLayer#backward}. One saved may be used for several backward calls.
+ * false), which a backward rejects. They reference (do not copy) the input, the initial state and, in
+ * some layouts (unidirectional, time-major, unpacked, and every {@code step}), the returned output
+ * itself, so none of those may be modified in place before {@link RecurrentLayer#backward}: copy the
+ * output first to change it (PyTorch refuses such an edit; here it would change the gradients). One
+ * saved may be used for several backward calls.
  *
  * <p>Its device memory goes back to the backend when the saved becomes unreachable, or at once with
  * {@link #release()} after the last backward (what PyTorch does when backward frees the graph): a

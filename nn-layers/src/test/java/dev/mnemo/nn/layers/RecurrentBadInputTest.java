@@ -6,6 +6,7 @@ import dev.mnemo.nn.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,6 +64,21 @@ class RecurrentBadInputTest {
         var lstm = new Lstm(RecurrentOptions.of(4, 5));
         assertMessage("state of Lstm needs both h and c or neither (null for zeros), got h [1, 3, 5] and c null",
                 () -> lstm.forward(be.zeros(6, 3, 4), RecurrentState.of(be.zeros(1, 3, 5))));
+    }
+
+    /** "Neither" is zeros, as null is (it once reached the pass and failed there with a NullPointerException). */
+    @Test
+    void aStateWithoutHOrCIsZeros() {
+        Tensor x = Tensor.of(new float[] {0.5f, -1f, 0.25f, 2f, 1f, -0.5f}, 3, 1, 2);
+        var lstm = new Lstm(RecurrentOptions.builder(2, 3).seed(4).build());
+        assertArrayEquals(lstm.forward(x, null).output().toFloatArray(),
+                lstm.forward(x, new RecurrentState(null, null)).output().toFloatArray());
+        var rnn = new Rnn(RecurrentOptions.builder(2, 3).seed(4).build());
+        assertArrayEquals(rnn.forward(x, null, new int[] {2}).output().toFloatArray(),
+                rnn.forward(x, RecurrentState.of(null), new int[] {2}).output().toFloatArray());
+        Tensor x0 = x.select(0);
+        assertArrayEquals(rnn.step(x0, null).output().toFloatArray(), rnn.inferStep(x0, RecurrentState.of(null)).output()
+                .toFloatArray());
     }
 
     @Test
