@@ -8,10 +8,14 @@ live there, in one place). For every shape: torch.nn.RNN (tanh) / LSTM / GRU, on
 unidirectional, input [T, B, I], float32 on cuda:N (MNEMO_BENCH_DEVICE, default 0),
 torch.backends.cudnn.benchmark = True, and TF32 switched exactly per row (cuda.matmul.allow_tf32
 and cudnn.allow_tf32 both True for "tf32", both False for "fp32" -- PyTorch's default leaves cuDNN
-TF32 on). Forward runs under torch.no_grad();
-the training forward ("fwd_train") runs with x requiring grad and no backward, so cuDNN keeps its
-reserve space for one, as Mnemo's forward keeps its trace; forward+backward zeroes the grads, runs forward with x requiring grad, and backward with
-dL/doutput = 1. Each timed run sits between two CUDA events; warm-up as the Java runner does (at
+TF32 on). Forward ("fwd", inference) runs the layer in eval() mode
+under torch.inference_mode(): no_grad alone leaves the module in training mode, which PyTorch passes
+to cuDNN as its training forward (reserve space written), so inference would be timed as training.
+The training forward ("fwd_train") runs in train() mode with x requiring grad and no backward, so
+cuDNN keeps its reserve space for one, as Mnemo's forward keeps its trace; forward+backward (train()
+mode) zeroes the grads, runs forward with x requiring grad, and backward with dL/doutput = 1. The
+first shape is measured once more before every other and that pass discarded (cuDNN's and cuBLAS's
+set-up, the GPU's clocks), as the Java runner does. Each timed run sits between two CUDA events; warm-up as the Java runner does (at
 least `warmup` runs and `min_warmup_ms`). OUT.json holds, per key "CELL/shape/math", the median and
 p10 / p90 in milliseconds, keyed like the Java report.
 
@@ -104,8 +108,8 @@ def main(argv):
 
     cells = {"RNN": torch.nn.RNN, "LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}
     results = {}
-    for s in spec["shapes"]:
-        key = s["key"]
+
+    def measure(s):
         tf32 = s["math"] == "tf32"
         torch.backends.cuda.matmul.allow_tf32 = tf32
         torch.backends.cudnn.allow_tf32 = tf32
@@ -126,7 +130,7 @@ def main(argv):
                 return torch.nn.utils.rnn.pad_packed_sequence(layer(packed)[0], total_length=s["T"])[0]
 
             def forward():
-                with torch.no_grad():
+                with torch.inference_mode():
                     run(x)
 
             def forward_train():
@@ -137,17 +141,27 @@ def main(argv):
                 xg.grad = None
                 run(xg).backward(dy)
 
+            layer.eval()    # inference: cuDNN's inference forward
             fwd = timed(forward, rep_fwd)
+            layer.train()   # the training columns
             fb = timed(forward_backward, rep_fb)
             ft = timed(forward_train, rep_fwd)
-            results[key] = {"fwd": fwd, "fwd_train": ft, "fwd_bwd": fb}
-            print("%-24s fwd %9.3f ms  fwd+bwd %9.3f ms  (training fwd %.3f ms)"
-                  % (key, fwd["median_ms"], fb["median_ms"], ft["median_ms"]))
+            return {"fwd": fwd, "fwd_train": ft, "fwd_bwd": fb}
         except Exception as e:  # one failing row must not lose the others
-            results[key] = {"error": "%s: %s" % (type(e).__name__, e)}
-            print("%s failed: %s" % (key, e))
+            return {"error": "%s: %s" % (type(e).__name__, e)}
         finally:
             torch.cuda.empty_cache()
+
+    if spec["shapes"]:
+        measure(spec["shapes"][0])   # discarded: library set-up and GPU clocks, before any timed shape
+    for s in spec["shapes"]:
+        r = measure(s)
+        results[s["key"]] = r
+        if "error" in r:
+            print("%s failed: %s" % (s["key"], r["error"]))
+        else:
+            print("%-24s fwd %9.3f ms  fwd+bwd %9.3f ms  (training fwd %.3f ms)"
+                  % (s["key"], r["fwd"]["median_ms"], r["fwd_bwd"]["median_ms"], r["fwd_train"]["median_ms"]))
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = True
     write(out, {"available": True, "reason": "", "info": info, "results": results})

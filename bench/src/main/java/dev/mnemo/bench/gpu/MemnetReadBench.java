@@ -83,11 +83,11 @@ final class MemnetReadBench {
             return 0;
         }
         CudaBackend gpu = CudaBackend.float32();
-        try (CudaContext context = CudaContext.open(0);
+        try (CudaContext context = BenchDevice.open();
              CudaEvent start = CudaEvent.create(context);
              CudaEvent end = CudaEvent.create(context)) {
             out.println("| B | N | d | ours µs | ours GB/s | sdpa_fp32 µs | bmm_fp32 µs | flash_bf16 µs | copy GB/s |"
-                    + " ours / best fp32 | ours / copy | ours graph µs | graph GB/s | graph / copy |");
+                    + " best fp32 torch / ours | ours / copy | ours graph µs | graph GB/s | graph / eager copy |");
             out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (long[] s : SHAPES) {
                 int b = (int) s[0];

@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * Timing as {@link GpuBenchmarkRunner}'s (CUDA events, median, warm-up); the Markdown has per row
  * the path {@code auto} would take, which persistent kernel ran ({@code persistent} = the
  * cooperative grid variant, {@code persistent-cluster} = the sm_90+ cluster variant, with its
- * geometry), both paths' forward (inference, as torch's under no_grad) and forward+backward
+ * geometry), both paths' forward (inference, as torch's in eval() under inference_mode) and forward+backward
  * medians, µs per step of the persistent forward, and torch / persistent ratios. {@code --persistent-variant} sets
  * {@code mnemo.persistent.variant} for the persistent timings ({@code auto}, the default: the
  * cluster variant where it runs, else the grid one); {@code both} times the grid and the cluster
@@ -192,7 +192,7 @@ final class PersistentBenchmark {
         b.append("| key | dims | auto path | persistent kernel | per-step fwd ms | persistent fwd ms | µs/step | "
                 + "torch fwd ms | torch/persistent fwd | per-step fwd+bwd ms | persistent fwd+bwd ms | torch fwd+bwd ms | "
                 + "torch/persistent fwd+bwd |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-        try (CudaContext context = CudaContext.open(0);
+        try (CudaContext context = BenchDevice.open();
              CudaEvent start = CudaEvent.create(context);
              CudaEvent end = CudaEvent.create(context)) {
             var timer = new GpuBenchmarkRunner.EventTimer(start, end);

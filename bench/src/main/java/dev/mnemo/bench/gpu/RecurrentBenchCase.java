@@ -50,7 +50,7 @@ record RecurrentBenchCase(CudaBackend backend, RecurrentLayer layer, Tensor x, T
     }
 
     /**
-     * As inference runs it ({@link RecurrentLayer#infer}, PyTorch's forward under {@code no_grad}):
+     * As inference runs it ({@link RecurrentLayer#infer}, PyTorch's forward in {@code eval()} under {@code inference_mode}):
      * no backward follows and nothing is kept for one.
      */
     void infer() {

@@ -150,8 +150,8 @@ public record Report(SequencedMap<String, String> environment, String skipped, S
             b.append("- **PyTorch side missing**: ").append(torchNote).append('\n');
         }
         b.append("\nMedian milliseconds (CUDA events); ratio = torch / ours, above 1 means Mnemo is faster. fwd is "
-                + "inference on both sides (ours infer, torch no_grad); train fwd keeps what a backward needs "
-                + "(ours forward, torch with autograd on).\n\n");
+                + "inference on both sides (ours infer, torch eval() under inference_mode); train fwd keeps what a "
+                + "backward needs (ours forward, torch train() with autograd on).\n\n");
         b.append("| cell | shape | T | B | I | H | math | ours fwd | torch fwd | ratio fwd | ours train fwd "
                 + "| torch train fwd | ratio train fwd | ours fwd+bwd | torch fwd+bwd | ratio fwd+bwd |\n");
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * What {@code bench/torch/rnn_bench.py} wrote: whether PyTorch ran (and why not), its environment
- * (torch and cuDNN versions, card), and per row key ("LSTM/large/fp32") the forward (no_grad),
+ * (torch and cuDNN versions, card), and per row key ("LSTM/large/fp32") the forward (eval() under inference_mode),
  * training forward (autograd on, no backward) and forward+backward {@link Timing}s.
  *
  * <p>The file: {@code {"available": true, "reason": "", "info": {...}, "results": {KEY: {"fwd":
