@@ -12,6 +12,7 @@ and 1x65536x64), times on cuda:0 with CUDA events (median of N runs after warm-u
   bmm_fp32      s = bmm(K, q), softmax over N, c = bmm(a, V), float32 (the best fp32 path)
   flash_bf16    SDPA restricted to the flash backend, q/K/V bfloat16
   copy          dst.copy_(src) of a float32 tensor of K+V's size: the copy ceiling
+  copy_graph    the same copy, 20 to a CUDA graph, per copy: the ceiling beside a read timed in a graph
 Bytes are those of K and V read once (B·N·2d·element size), as in gpu-anchors.md; the copy row
 counts its read and its write (2 × K+V bytes).
 And the fused-read comparison ("seq"): MemNet's read over a whole sequence, T = 64 steps, B = 256,
@@ -85,6 +86,22 @@ def main(argv):
             ms.append(a.elapsed_time(b))
         return summary(ms)
 
+    def graph_timed(op, n, per_graph=20):
+        """op's GPU time alone: per_graph runs captured in one CUDA graph, each replay's time divided by
+        per_graph, as the Java side times its read in a graph (the eager copy row includes a launch)."""
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):   # capture wants its warm-up off the default stream
+            for _ in range(3):
+                op()
+        torch.cuda.current_stream().wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            for _ in range(per_graph):
+                op()
+        s = timed(graph.replay, n)
+        return {k: (v / per_graph if k.endswith("_ms") else v) for k, v in s.items()}
+
     results = {}
 
     def put(key, s, nbytes):
@@ -119,6 +136,7 @@ def main(argv):
             src = torch.empty(2 * B * N * d, device=dev)
             dst = torch.empty_like(src)
             put("copy/" + tag, timed(lambda: dst.copy_(src), repeats), 2 * kv_bytes)
+            put("copy_graph/" + tag, graph_timed(lambda: dst.copy_(src), repeats), 2 * kv_bytes)
         del q, k, v, src, dst
         torch.cuda.empty_cache()
 
