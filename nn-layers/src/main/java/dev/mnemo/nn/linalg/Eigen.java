@@ -332,6 +332,10 @@ public final class Eigen {
         // host-only work per matrix, independent (each i writes only out[i] and notes[i]): on all cores
         IntStream.range(0, count).parallel().forEach(i -> {
             RawEigen raw = raws.get(i);
+            if (o.computesVectors() && !raw.hasVectors()) {   // asked for: their absence is a failed call
+                notes.get(i).add(who + " returned no eigenvectors; retrying alone");
+                return;
+            }
             EigenChecks checks = Invariants.check(raw, Invariants.Facts.of(as[i], n),
                     solver.precision().unitRoundoff(), as[i], o.checkResidual());
             if (checks.passed()) {

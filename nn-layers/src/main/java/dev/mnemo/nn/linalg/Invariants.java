@@ -114,6 +114,16 @@ final class Invariants {
                 negative++;
             }
         }
+        if (raw.hasVectors()) {   // "every λ and vector is finite": a vector of NaN once passed every check
+            double[] vr = raw.vectorsRe();
+            double[] vi = raw.vectorsIm();
+            for (int k = 0; k < vr.length; k++) {
+                if (!Double.isFinite(vr[k]) || !Double.isFinite(vi[k])) {
+                    return fail(tol, tol2, bound, resTol, "eigenvector " + k % n + " is not finite: element "
+                            + k / n + " is " + vr[k] + " + " + vi[k] + "i");
+                }
+            }
+        }
         double conj = 0;
         if (positive != negative) {
             return fail(tol, tol2, bound, resTol, "not closed under conjugation: " + positive + " eigenvalues with "

@@ -179,7 +179,7 @@ class EigenTest {
     }
 
     /** How {@link Lying} corrupts EJML's correct answer. */
-    enum Lie { SHIFT_A_REAL_EIGENVALUE, BREAK_PAIRS, BEND_A_VECTOR }
+    enum Lie { SHIFT_A_REAL_EIGENVALUE, BREAK_PAIRS, BEND_A_VECTOR, NAN_IN_A_VECTOR }
 
     /** A solver that returns EJML's answer corrupted: the checks must catch it. */
     record Lying(Lie lie, double amount) implements Solver {
@@ -218,6 +218,7 @@ class EigenTest {
                     }
                 }
                 case BEND_A_VECTOR -> vr[0] += amount;
+                case NAN_IN_A_VECTOR -> vr[n + 1] = Double.NaN;
             }
             return new RawEigen(re, im, vr, vectors ? good.vectorsIm() : null);
         }
@@ -237,6 +238,13 @@ class EigenTest {
         assertTrue(e.notes().get(1).startsWith("attempt 2 (cpu-ejml float64, values only) passed"), e.notes().get(1));
         assertArrayEquals(right.re(), e.re(), 0);
 
+        // a NaN in a vector passed every check when only the values were checked for finiteness
+        EigenResult vectors = Eigen.decompose(a.clone(), n, CPU.toBuilder().vectors(true).build(),
+                List.of(new Lying(Lie.NAN_IN_A_VECTOR, 0)));
+        assertTrue(vectors.notes().get(0).contains("eigenvector 1 is not finite: element 1 is NaN"),
+                vectors.notes().get(0));
+        assertEquals("cpu-ejml", vectors.solver());
+
         EigenResult pairs = Eigen.decompose(a.clone(), n, CPU, List.of(new Lying(Lie.BREAK_PAIRS, 0)));
         assertTrue(pairs.notes().get(0).contains("not closed under conjugation"), pairs.notes().get(0));
         assertEquals("cpu-ejml", pairs.solver());
@@ -250,6 +258,69 @@ class EigenTest {
         EigenResult e = Eigen.decompose(a.clone(), n, CPU_VECTORS, List.of(new Lying(Lie.BEND_A_VECTOR, 0.1)));
         assertTrue(e.notes().get(0).contains("residual check"), e.notes().get(0));
         assertEquals("cpu-ejml", e.solver());
+    }
+
+    /**
+     * Inverse iteration once started only from the all-ones vector, which here has no component along
+     * λ = 1's eigenvector (1, 0, 1)/√2: it returned an unrelated vector (residual 0.84), silently.
+     */
+    @Test
+    void everyEigenvectorSatisfiesAvEqualsLambdaV() {
+        double[] a = {0, 1, 1, 0, 0, 0, 1, -1, 0};
+        EigenResult e = Eigen.of(a, 3, CPU.toBuilder().vectors(true).build());
+        assertTrue(e.notes().isEmpty(), e.notes().toString());
+        double[] vr = e.vectorsRe();
+        for (int k = 0; k < 3; k++) {
+            assertEquals(0.0, e.im(k), 1e-12, "real spectrum 1, −1, 0");
+            double residual = 0;
+            for (int i = 0; i < 3; i++) {
+                double av = 0;
+                for (int j = 0; j < 3; j++) {
+                    av += a[i * 3 + j] * vr[j * 3 + k];
+                }
+                residual = Math.max(residual, Math.abs(av - e.re(k) * vr[i * 3 + k]));
+            }
+            assertTrue(residual < 1e-12, "eigenvector " + k + " (λ = " + e.re(k) + "): residual " + residual);
+        }
+    }
+
+    /** A batched solver that drops requested vectors fails that matrix's call, which is then retried alone. */
+    @Test
+    void aBatchedSolverWithoutRequestedVectorsIsRetried() {
+        double[] a = Matrices.gaussian(6, new Random(SEED));
+        BatchedEigenSolver valuesOnly = new BatchedEigenSolver() {
+            @Override
+            public String label() {
+                return "values-only";
+            }
+
+            @Override
+            public EigenPrecision precision() {
+                return EigenPrecision.FLOAT64;
+            }
+
+            @Override
+            public boolean supports(int n, int count, EigenOptions options) {
+                return true;
+            }
+
+            @Override
+            public List<RawEigen> solve(double[] packed, int n, int count, boolean vectors) {
+                List<RawEigen> out = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    double[] one = new double[n * n];
+                    System.arraycopy(packed, i * n * n, one, 0, n * n);
+                    RawEigen full = new Lying(Lie.SHIFT_A_REAL_EIGENVALUE, 0.0).solve(one, n, false);
+                    out.add(new RawEigen(full.re(), full.im(), null, null));
+                }
+                return out;
+            }
+        };
+        EigenResult e = Eigen.ofBatch(List.of(Tensor.of(a, 6, 6)),
+                CPU.toBuilder().vectors(true).batchedSolver(valuesOnly).build()).getFirst();
+        assertTrue(e.hasVectors());
+        assertTrue(e.notes().get(0).equals("batched values-only float64 returned no eigenvectors; retrying alone"),
+                e.notes().toString());
     }
 
     @Test
