@@ -158,17 +158,17 @@ public final class SymbolicTrainer {
                                 + "%.4f per sequence  (%.1f s)", epoch, s.epochs(), RunFolder.bar(epoch, s.epochs()),
                         lastLoss, trainAcc.perSymbol(), trainAcc.perSequence(), secs));
             }
-            SequenceAccuracy[] testAcc = accuracy(setup, test, drawn);
+            TestScores testAcc = testScores(setup, test, drawn);
             if (out != null) {
                 RunFolder.write(out.resolve("metrics.csv"), metrics.toString());
                 RunFolder.writeWeights(out, setup.model(), Map.of("task", c.task(), "cell", s.cell(), "init", s.init()));
-                RunFolder.write(out.resolve("result.txt"), lines(trainAcc, testAcc[0], testAcc[1]));
+                RunFolder.write(out.resolve("result.txt"), lines(trainAcc, testAcc.all(), testAcc.unseen()));
             }
             if (tracker != null) {
                 tracker.snapshot(step);
                 tracker.writePlots();
             }
-            return new Result(trainAcc, testAcc[0], testAcc[1], lastLoss, step, (System.nanoTime() - start) / 1e9,
+            return new Result(trainAcc, testAcc.all(), testAcc.unseen(), lastLoss, step, (System.nanoTime() - start) / 1e9,
                     setup.model());
         } finally {
             if (tracker != null) {
@@ -198,18 +198,26 @@ public final class SymbolicTrainer {
 
     /** Accuracy over {@code batches} in evaluation mode. */
     static SequenceAccuracy accuracy(TrainingSetup setup, List<SequenceBatch> batches) {
-        return accuracy(setup, batches, Set.of())[0];
+        SequenceAccuracy acc = SequenceAccuracy.EMPTY;
+        for (SequenceBatch b : batches) {
+            acc = acc.plus(SequenceAccuracy.of(b, setup.evaluate(b.inputs())));
+        }
+        return acc;
     }
 
-    /** Accuracy over every sequence of {@code batches}, and over those whose key is not in {@code seen}. */
-    static SequenceAccuracy[] accuracy(TrainingSetup setup, List<SequenceBatch> batches, Set<String> seen) {
+    /** The test set's accuracy over every sequence, and over those never drawn in training. */
+    record TestScores(SequenceAccuracy all, SequenceAccuracy unseen) {
+    }
+
+    /** {@link TestScores} of {@code batches}, {@code drawn} holding the training sequences' keys. */
+    static TestScores testScores(TrainingSetup setup, List<SequenceBatch> batches, Set<String> drawn) {
         SequenceAccuracy all = SequenceAccuracy.EMPTY;
         SequenceAccuracy unseen = SequenceAccuracy.EMPTY;
         for (SequenceBatch b : batches) {
             int[] predicted = SequenceAccuracy.argmax(setup.evaluate(b.inputs()));
             all = all.plus(SequenceAccuracy.of(b, predicted));
-            unseen = unseen.plus(SequenceAccuracy.of(b, predicted, i -> !seen.contains(b.sequenceKey(i))));
+            unseen = unseen.plus(SequenceAccuracy.of(b, predicted, i -> !drawn.contains(b.sequenceKey(i))));
         }
-        return new SequenceAccuracy[] {all, unseen};
+        return new TestScores(all, unseen);
     }
 }

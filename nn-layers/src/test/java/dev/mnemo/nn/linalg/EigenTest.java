@@ -284,14 +284,17 @@ class EigenTest {
         }
     }
 
-    /** A batched solver that drops requested vectors fails that matrix's call, which is then retried alone. */
-    @Test
-    void aBatchedSolverWithoutRequestedVectorsIsRetried() {
-        double[] a = Matrices.gaussian(6, new Random(SEED));
-        BatchedEigenSolver valuesOnly = new BatchedEigenSolver() {
+    /** One matrix of a batch, as a test's batched solver answers it. */
+    interface PerMatrix {
+        RawEigen solve(double[] one, int n, int index, boolean vectors);
+    }
+
+    /** A float64 batched solver named {@code label} that takes any batch and answers each matrix with {@code each}. */
+    static BatchedEigenSolver perMatrix(String label, PerMatrix each) {
+        return new BatchedEigenSolver() {
             @Override
             public String label() {
-                return "values-only";
+                return label;
             }
 
             @Override
@@ -310,12 +313,21 @@ class EigenTest {
                 for (int i = 0; i < count; i++) {
                     double[] one = new double[n * n];
                     System.arraycopy(packed, i * n * n, one, 0, n * n);
-                    RawEigen full = new Lying(Lie.SHIFT_A_REAL_EIGENVALUE, 0.0).solve(one, n, false);
-                    out.add(new RawEigen(full.re(), full.im(), null, null));
+                    out.add(each.solve(one, n, i, vectors));
                 }
                 return out;
             }
         };
+    }
+
+    /** A batched solver that drops requested vectors fails that matrix's call, which is then retried alone. */
+    @Test
+    void aBatchedSolverWithoutRequestedVectorsIsRetried() {
+        double[] a = Matrices.gaussian(6, new Random(SEED));
+        BatchedEigenSolver valuesOnly = perMatrix("values-only", (one, n, i, vectors) -> {
+            RawEigen full = new Lying(Lie.SHIFT_A_REAL_EIGENVALUE, 0.0).solve(one, n, false);
+            return new RawEigen(full.re(), full.im(), null, null);
+        });
         EigenResult e = Eigen.ofBatch(List.of(Tensor.of(a, 6, 6)),
                 CPU.toBuilder().vectors(true).batchedSolver(valuesOnly).build()).getFirst();
         assertTrue(e.hasVectors());
@@ -326,33 +338,8 @@ class EigenTest {
     @Test
     void aBatchedSolverIsCheckedPerMatrix() {
         double[] a = Matrices.gaussian(8, new Random(SEED));
-        BatchedEigenSolver liar = new BatchedEigenSolver() {
-            @Override
-            public String label() {
-                return "liar";
-            }
-
-            @Override
-            public EigenPrecision precision() {
-                return EigenPrecision.FLOAT64;
-            }
-
-            @Override
-            public boolean supports(int n, int count, EigenOptions options) {
-                return true;
-            }
-
-            @Override
-            public List<RawEigen> solve(double[] packed, int n, int count, boolean vectors) {
-                List<RawEigen> out = new ArrayList<>();
-                for (int i = 0; i < count; i++) {
-                    double[] one = new double[n * n];
-                    System.arraycopy(packed, i * n * n, one, 0, n * n);
-                    out.add(new Lying(Lie.SHIFT_A_REAL_EIGENVALUE, i == 1 ? 1.0 : 0.0).solve(one, n, vectors));
-                }
-                return out;
-            }
-        };
+        BatchedEigenSolver liar = perMatrix("liar", (one, n, i, vectors) ->
+                new Lying(Lie.SHIFT_A_REAL_EIGENVALUE, i == 1 ? 1.0 : 0.0).solve(one, n, vectors));
         List<EigenResult> out = Eigen.ofBatch(List.of(Tensor.of(a, 8, 8), Tensor.of(a, 8, 8)),
                 CPU.toBuilder().batchedSolver(liar).build());
         assertEquals("liar", out.get(0).solver());
