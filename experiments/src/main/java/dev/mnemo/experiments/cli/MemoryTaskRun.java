@@ -1,6 +1,7 @@
 package dev.mnemo.experiments.cli;
 
 import dev.mnemo.experiments.train.BabiTrainer;
+import dev.mnemo.experiments.train.RunFolder;
 import dev.mnemo.experiments.train.RunSettings;
 import dev.mnemo.experiments.train.SymbolicTrainer;
 import java.io.PrintWriter;
@@ -26,13 +27,14 @@ final class MemoryTaskRun {
             var c = new SymbolicTrainer.Config(task, s, m.alphabet(), len[0], len[1], m.trainSize, m.testSize);
             o.println("run folder: " + dir.toAbsolutePath().normalize());
             var r = SymbolicTrainer.run(c, dir, line -> print(o, line));
-            result = SymbolicTrainer.lines(r.train(), r.test(), r.testUnseen());
+            result = RunFolder.divergedNote(r.lastLoss()) + SymbolicTrainer.lines(r.train(), r.test(), r.testUnseen());
         } else {
             var c = new BabiTrainer.Config(BabiTrainer.Config.taskNumber(task), s, m.stories, m.testStories, m.maxFacts,
                     data);
             o.println("run folder: " + dir.toAbsolutePath().normalize());
             var r = BabiTrainer.run(c, dir, line -> print(o, line));
-            result = BabiTrainer.lines(c, r.trainAccuracy(), r.perTask(), r.testAccuracy());
+            result = RunFolder.divergedNote(r.lastLoss()) + BabiTrainer.lines(c, r.trainAccuracy(), r.perTask(),
+                    r.testAccuracy());
         }
         o.print(result);
         o.flush();

@@ -45,6 +45,11 @@ final class SpectraStudy {
     /** One trained task: its metric, and spectra before and after training. */
     private record Outcome(String task, String kind, String metricName, double metric, List<SpectrumSummary> before,
                            List<SpectrumSummary> after, String settings) {
+
+        /** Whether training diverged: no metric (NaN) and no trained spectrum. */
+        boolean diverged() {
+            return after == null;
+        }
     }
 
     /** A task to train: its label and how to run one seed. */
@@ -73,7 +78,7 @@ final class SpectraStudy {
             var s = settings(hidden, mgEpochs, 0.01, seed);
             var c = new ChaoticTrainer.Config("mackey-glass17", s, 4000, 0.8, 50, 5, 0);
             var res = ChaoticTrainer.run(c, null, null);
-            return outcome("mackey-glass17", "regression", "test NMSE (one-step)", res.testNmse(), s, 1, 1,
+            return outcome("mackey-glass17", "regression", "test NMSE (one-step)", res.testNmse(), res.lastLoss(), s, 1, 1,
                     res.model(), c.describe());
         }));
         int tomitaEpochs = r.epochs != null ? r.epochs : r.quick ? 25 : 40;
@@ -82,7 +87,7 @@ final class SpectraStudy {
                     r.device, 1, 12, 13, 20, 64, null);
             var res = TomitaTrainer.run(c, null, null);
             return outcome("tomita4", "classification", "test accuracy (lengths 13-20)", res.testAccuracy(),
-                    c.settings(), 2, 2, res.model(), c.describe());
+                    res.lastLoss(), c.settings(), 2, 2, res.model(), c.describe());
         }));
         MnistData.Source mnist = mnistOrNull(o);
         if (mnist != null) {
@@ -92,7 +97,8 @@ final class SpectraStudy {
                         r.device, r.data, r.quick ? MnistReproduction.QUICK_TRAIN : 0, r.quick ? 500 : 0,
                         r.quick ? MnistReproduction.QUICK_DOWNSAMPLE : 1, null);
                 var res = MnistTrainer.run(c, mnist, null, null);
-                return outcome("mnist", "classification", "test accuracy", res.testAccuracy(), c.settings(), 1, 10,
+                return outcome("mnist", "classification", "test accuracy", res.testAccuracy(), res.lastLoss(),
+                        c.settings(), 1, 10,
                         res.model(), c.describe() + "\ndata: " + mnist.description());
             }));
         }
@@ -111,8 +117,10 @@ final class SpectraStudy {
                         long t0 = System.nanoTime();
                         Outcome out = t.run().apply(seed);
                         synchronized (o) {
-                            o.printf(Locale.ROOT, "%-15s seed %d: %s %.6g (%.1f s)%n", t.name(), seed, out.metricName(),
-                                    out.metric(), (System.nanoTime() - t0) / 1e9);
+                            o.printf(Locale.ROOT, "%-15s seed %d: %s %s (%.1f s)%n", t.name(), seed, out.metricName(),
+                                    out.diverged() ? "diverged: training loss not finite, left out of the table"
+                                            : String.format(Locale.ROOT, "%.6g", out.metric()),
+                                    (System.nanoTime() - t0) / 1e9);
                             o.flush();
                         }
                         return out;
@@ -140,13 +148,18 @@ final class SpectraStudy {
         return MnistData.load(r.data);
     }
 
-    /** The spectra of a fresh model built like the trained one (same seed, so the same initial weights) and of the trained one. */
-    private static Outcome outcome(String task, String kind, String metricName, double metric, RunSettings s, int in,
-                                   int out, SequenceModel trained, String settings) {
+    /**
+     * The spectra of a fresh model built like the trained one (same seed, so the same initial weights) and of the
+     * trained one. A run whose training loss stopped being finite has neither a metric (NaN) nor a trained
+     * spectrum (null): its weights may hold NaN, which the eigensolver refuses.
+     */
+    private static Outcome outcome(String task, String kind, String metricName, double metric, double lastLoss,
+                                   RunSettings s, int in, int out, SequenceModel trained, String settings) {
         SequenceModel fresh = SequenceModels.build(s, in, out, null, Backend.cpu());
         var before = SpectrumAnalysis.of(fresh.recurrentLayers().firstEntry().getValue());
-        var after = SpectrumAnalysis.of(trained.recurrentLayers().firstEntry().getValue());
-        return new Outcome(task, kind, metricName, metric, before, after, settings);
+        boolean diverged = !Double.isFinite(lastLoss);
+        var after = diverged ? null : SpectrumAnalysis.of(trained.recurrentLayers().firstEntry().getValue());
+        return new Outcome(task, kind, metricName, SeedScores.of(metric, lastLoss), before, after, settings);
     }
 
     /** Share of modes with |λ| &gt; {@link #NEAR}. */
@@ -175,26 +188,33 @@ final class SpectraStudy {
         for (var e : results.entrySet()) {
             List<Outcome> outs = e.getValue();
             Outcome first = outs.getFirst();
-            double[] metric = outs.stream().mapToDouble(Outcome::metric).toArray();
-            for (int g = 0; g < first.after().size(); g++) {
+            // before-spectra over every seed; metric and after-spectra over the seeds that did not diverge
+            List<Outcome> trained = outs.stream().filter(x -> !x.diverged()).toList();
+            SeedScores metric = new SeedScores(outs.stream().mapToDouble(Outcome::metric).toArray());
+            for (int g = 0; g < first.before().size(); g++) {
                 final int gi = g;
-                String gate = first.after().get(g).gate();
+                String gate = first.before().get(g).gate();
                 md.append("| ").append(e.getKey()).append(" | ").append(first.kind()).append(" | ")
-                        .append(g == 0 ? first.metricName() + " " + pm(metric, "%.4g") : "").append(" | ").append(gate)
-                        .append(" | ");
+                        .append(g == 0 ? first.metricName() + " " + (metric.diverged() == 0 ? pm(metric.values(), "%.4g")
+                                : metric.summary(SpectraStudy::metric)) : "")
+                        .append(" | ").append(gate).append(" | ");
                 md.append(pm(stat(outs, true, gi, SpectrumSummary::spectralRadius), "%.3f")).append(" → ")
-                        .append(pm(stat(outs, false, gi, SpectrumSummary::spectralRadius), "%.3f")).append(" | ");
+                        .append(after(trained, gi, v -> pm(v, "%.3f"), SpectrumSummary::spectralRadius)).append(" | ");
                 md.append(pm(stat(outs, true, gi, SpectraStudy::nearShare), "%.2f")).append(" → ")
-                        .append(pm(stat(outs, false, gi, SpectraStudy::nearShare), "%.2f")).append(" | ");
+                        .append(after(trained, gi, v -> pm(v, "%.2f"), SpectraStudy::nearShare)).append(" | ");
                 md.append(taus(stat(outs, true, gi, SpectraStudy::medianTau))).append(" → ")
-                        .append(taus(stat(outs, false, gi, SpectraStudy::medianTau))).append(" |\n");
+                        .append(after(trained, gi, SpectraStudy::taus, SpectraStudy::medianTau)).append(" |\n");
                 for (int s = 0; s < outs.size(); s++) {
                     Outcome out = outs.get(s);
                     for (boolean before : new boolean[] {true, false}) {
+                        if (!before && out.diverged()) {
+                            continue;
+                        }
                         SpectrumSummary sum = (before ? out.before() : out.after()).get(g);
-                        csv.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%.6g,%s,%s,%.6f,%.4f,%.6g%n", out.task(),
-                                out.kind(), s + 1, out.metricName(), out.metric(), gate, before ? "before" : "after",
-                                sum.spectralRadius(), nearShare(sum), medianTau(sum)));
+                        csv.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%s,%s,%s,%.6f,%.4f,%.6g%n", out.task(),
+                                out.kind(), s + 1, out.metricName(), out.diverged() ? "diverged"
+                                        : String.format(Locale.ROOT, "%.6g", out.metric()), gate,
+                                before ? "before" : "after", sum.spectralRadius(), nearShare(sum), medianTau(sum)));
                     }
                 }
             }
@@ -213,6 +233,8 @@ final class SpectraStudy {
                 + "freshly initialised model of the same seed\n");
         md.append("median τ: τ = −1/ln|λ| per mode, ∞ for |λ| ≥ 1 (>1e4 and ∞ listed per seed); std: sample standard "
                 + "deviation (n − 1) over seeds\n");
+        md.append("diverged: a run whose training loss stopped being finite has no metric and no trained spectrum; it is "
+                + "left out of the metric and the after-columns, and the metric cell counts it\n");
         if (r.quick) {
             md.append("QUICK: short runs (MNIST downsampled to 7x7 = 49 steps, 2000 train / 500 test images), sized for "
                     + "minutes on 2 CPU cores\n");
@@ -225,9 +247,19 @@ final class SpectraStudy {
         ReproduceCommand.write(dir.resolve("spectra.md"), md.toString());
         ReproduceCommand.write(dir.resolve("spectra.csv"), csv.toString());
         Path png = dir.resolve("eigenvalues.png");
-        EigenvalueGrid.write(png, results.entrySet().stream().map(e -> new EigenvalueGrid.Column(
-                e.getKey() + " (" + e.getValue().getFirst().kind() + ")", e.getValue().getFirst().before(),
-                e.getValue().getFirst().after())).toList(), r.cell);
+        // each task's first seed that trained; a task none of whose seeds did is left out of the picture
+        List<EigenvalueGrid.Column> columns = new ArrayList<>();
+        for (var e : results.entrySet()) {
+            e.getValue().stream().filter(x -> !x.diverged()).findFirst().ifPresent(x -> columns.add(
+                    new EigenvalueGrid.Column(e.getKey() + " (" + x.kind() + ")", x.before(), x.after())));
+        }
+        if (columns.isEmpty()) {
+            o.println("wrote " + dir.resolve("spectra.md") + ", " + dir.resolve("spectra.csv")
+                    + " (no eigenvalues.png: every run diverged)");
+            o.flush();
+            return;
+        }
+        EigenvalueGrid.write(png, columns, r.cell);
         o.println("wrote " + dir.resolve("spectra.md") + ", " + dir.resolve("spectra.csv") + ", " + png);
         o.flush();
     }
@@ -235,6 +267,17 @@ final class SpectraStudy {
     private static double[] stat(List<Outcome> outs, boolean before, int gate,
                                  java.util.function.ToDoubleFunction<SpectrumSummary> f) {
         return outs.stream().mapToDouble(x -> f.applyAsDouble((before ? x.before() : x.after()).get(gate))).toArray();
+    }
+
+    /** An after-column over the runs that trained, "diverged" when none did. */
+    private static String after(List<Outcome> trained, int gate, java.util.function.Function<double[], String> format,
+                                java.util.function.ToDoubleFunction<SpectrumSummary> f) {
+        return trained.isEmpty() ? "diverged" : format.apply(stat(trained, false, gate, f));
+    }
+
+    /** A metric as the table has always printed it: four significant digits. */
+    private static String metric(double v) {
+        return String.format(Locale.ROOT, "%.4g", v);
     }
 
     /**

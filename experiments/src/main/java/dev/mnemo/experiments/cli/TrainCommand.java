@@ -4,6 +4,7 @@ import dev.mnemo.experiments.tasks.ChaoticSeries;
 import dev.mnemo.experiments.tasks.Tomita;
 import dev.mnemo.experiments.train.ChaoticTrainer;
 import dev.mnemo.experiments.train.MnistTrainer;
+import dev.mnemo.experiments.train.RunFolder;
 import dev.mnemo.experiments.train.RunSettings;
 import dev.mnemo.experiments.train.TomitaTrainer;
 import dev.mnemo.experiments.train.TranslationTrainer;
@@ -166,6 +167,7 @@ final class TrainCommand implements Callable<Integer> {
             o.println(line);
             o.flush();
         });
+        o.print(RunFolder.divergedNote(result.lastLoss()));
         o.printf(Locale.ROOT, "train accuracy: %.4f%n", result.trainAccuracy());
         o.printf(Locale.ROOT, "test accuracy: %.4f%n", result.testAccuracy());
         o.flush();
@@ -181,6 +183,7 @@ final class TrainCommand implements Callable<Integer> {
             o.println(line);
             o.flush();
         });
+        o.print(RunFolder.divergedNote(result.lastLoss()));
         o.printf(Locale.ROOT, "train accuracy: %.4f%n", result.trainAccuracy());
         o.printf(Locale.ROOT, "test accuracy: %.4f%n", result.testAccuracy());
         o.flush();
@@ -196,6 +199,7 @@ final class TrainCommand implements Callable<Integer> {
             o.println(line);
             o.flush();
         });
+        o.print(RunFolder.divergedNote(result.lastLoss()));
         o.printf(Locale.ROOT, "train nmse: %.6g%n", result.trainNmse());
         o.printf(Locale.ROOT, "persistence nmse: %.6g (one-step baseline x(t+1) = x(t))%n", result.persistenceNmse());
         o.printf(Locale.ROOT, "free-running nmse (%d steps): %.6g%n", config.horizon(), result.freeRunNmse());

@@ -1,5 +1,6 @@
 package dev.mnemo.experiments.cli;
 
+import dev.mnemo.experiments.train.RunFolder;
 import dev.mnemo.experiments.train.RunSettings;
 import dev.mnemo.experiments.train.TranslationTrainer;
 import java.io.PrintWriter;
@@ -21,7 +22,7 @@ final class TranslationRun {
             o.println(line);
             o.flush();
         });
-        o.print(TranslationTrainer.lines(c, r.validation(), r.test()));
+        o.print(RunFolder.divergedNote(r.lastLoss()) + TranslationTrainer.lines(c, r.validation(), r.test()));
         o.flush();
         return 0;
     }

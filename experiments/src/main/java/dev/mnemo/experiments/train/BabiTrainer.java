@@ -255,7 +255,8 @@ public final class BabiTrainer {
                 RunFolder.write(out.resolve("metrics.csv"), metrics.toString());
                 RunFolder.writeWeights(out, setup.model(), Map.of("task", "babi-qa" + c.task(), "cell", s.cell(),
                         "init", s.init(), "data", c.dataLabel()));
-                RunFolder.write(out.resolve("result.txt"), lines(c, trainAcc, testScore.perTask(), testAcc));
+                RunFolder.write(out.resolve("result.txt"), RunFolder.divergedNote(lastLoss)
+                        + lines(c, trainAcc, testScore.perTask(), testAcc));
             }
             if (tracker != null) {
                 tracker.snapshot(step);

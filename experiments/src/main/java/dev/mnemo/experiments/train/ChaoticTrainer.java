@@ -162,7 +162,7 @@ public final class ChaoticTrainer {
                 RunFolder.write(out.resolve("free-running.csv"), fr.toString());
                 RunFolder.write(out.resolve("metrics.csv"), metrics.toString());
                 RunFolder.writeWeights(out, setup.model(), Map.of("task", c.task(), "cell", s.cell(), "init", s.init()));
-                RunFolder.write(out.resolve("result.txt"), String.format(Locale.ROOT,
+                RunFolder.write(out.resolve("result.txt"), RunFolder.divergedNote(lastLoss) + String.format(Locale.ROOT,
                         "train nmse: %.6g%npersistence nmse: %.6g%nfree-running nmse (%d steps): %.6g%ntest nmse: %.6g%n",
                         trainNmse, persistence, c.horizon(), freeRun, testNmse));
             }

@@ -217,7 +217,7 @@ public final class MnistTrainer {
                 tracker.writePlots();
                 RunFolder.write(out.resolve("metrics.csv"), metrics.toString());
                 RunFolder.writeWeights(out, setup.model(), Map.of("task", c.task(), "cell", c.cell(), "init", c.init()));
-                RunFolder.write(out.resolve("result.txt"), String.format(Locale.ROOT,
+                RunFolder.write(out.resolve("result.txt"), RunFolder.divergedNote(lastLoss) + String.format(Locale.ROOT,
                         "train accuracy: %.4f%ntest accuracy: %.4f%n", trainAcc, testAcc));
             }
             return new TomitaTrainer.Result(trainAcc, testAcc, lastLoss, step, (System.nanoTime() - start) / 1e9,

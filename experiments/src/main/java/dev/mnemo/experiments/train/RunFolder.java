@@ -29,6 +29,16 @@ public final class RunFolder {
         }
     }
 
+    /**
+     * The line that heads a diverged run's results, empty for a run whose last training loss is finite. The
+     * trainers stop a run whose loss stops being finite and still score it; those scores are of NaN weights
+     * (a chance-level guess), and this line says so wherever they are printed or written.
+     */
+    public static String divergedNote(double lastLoss) {
+        return Double.isFinite(lastLoss) ? "" : "diverged: the training loss stopped being finite (" + lastLoss
+                + "); the scores below are of the diverged model, not a result\n";
+    }
+
     /** Writes {@code text} to {@code file}, naming the file on failure. */
     public static void write(Path file, String text) {
         try {

@@ -162,7 +162,8 @@ public final class SymbolicTrainer {
             if (out != null) {
                 RunFolder.write(out.resolve("metrics.csv"), metrics.toString());
                 RunFolder.writeWeights(out, setup.model(), Map.of("task", c.task(), "cell", s.cell(), "init", s.init()));
-                RunFolder.write(out.resolve("result.txt"), lines(trainAcc, testAcc.all(), testAcc.unseen()));
+                RunFolder.write(out.resolve("result.txt"), RunFolder.divergedNote(lastLoss)
+                        + lines(trainAcc, testAcc.all(), testAcc.unseen()));
             }
             if (tracker != null) {
                 tracker.snapshot(step);

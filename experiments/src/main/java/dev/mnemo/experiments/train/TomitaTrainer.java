@@ -161,7 +161,7 @@ public final class TomitaTrainer {
                 RunFolder.write(out.resolve("metrics.csv"), metrics.toString());
                 RunFolder.writeWeights(out, model, Map.of("task", "tomita" + c.grammar(), "cell", c.cell(),
                         "init", c.init()));
-                RunFolder.write(out.resolve("result.txt"), String.format(Locale.ROOT,
+                RunFolder.write(out.resolve("result.txt"), RunFolder.divergedNote(lastLoss) + String.format(Locale.ROOT,
                         "train accuracy: %.4f%ntest accuracy: %.4f%n", trainAcc, testAcc));
             }
             return new Result(trainAcc, testAcc, lastLoss, step, (System.nanoTime() - start) / 1e9,

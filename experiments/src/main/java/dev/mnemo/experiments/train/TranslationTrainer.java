@@ -209,7 +209,8 @@ public final class TranslationTrainer {
                 // the weights' rows and the head's outputs are these ids: without the words they are unusable
                 RunFolder.write(out.resolve("source-vocabulary.txt"), String.join("\n", sourceWords.tokens()) + "\n");
                 RunFolder.write(out.resolve("target-vocabulary.txt"), String.join("\n", targetWords.tokens()) + "\n");
-                RunFolder.write(out.resolve("result.txt"), lines(c, validation, test.bleu()));
+                RunFolder.write(out.resolve("result.txt"), RunFolder.divergedNote(lastLoss)
+                        + lines(c, validation, test.bleu()));
             }
             if (tracker != null) {
                 tracker.snapshot(step);

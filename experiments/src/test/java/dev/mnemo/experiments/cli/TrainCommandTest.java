@@ -39,6 +39,25 @@ class TrainCommandTest {
         assertTrue(Files.readString(out.resolve("config.txt")).contains("cell: lstm"));
     }
 
+    /**
+     * A run that diverges (learning rate 3e38, no clipping: NaN in the first epoch) still ends normally and says
+     * so before its scores, on the console and in result.txt; its spectrum tracker skips the NaN weights (it used
+     * to end the run with the eigensolver's "must be finite").
+     */
+    @Test
+    void aDivergedRunSaysSoBeforeItsScores(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        CliRun run = run("train", "--task", "tomita4", "--cell", "rnn", "--init", "xavier", "--hidden", "8",
+                "--epochs", "2", "--lr", "3e38", "--clip", "0", "--per-class", "8", "--train-lengths", "1..6",
+                "--test-lengths", "7..8", "--device", "cpu", "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        String note = "diverged: the training loss stopped being finite (NaN); the scores below are of the diverged "
+                + "model, not a result";
+        assertTrue(run.out().contains("loss NaN — diverged, stopping\n" + note + "\ntrain accuracy: "), run.out());
+        assertEquals(note, Files.readAllLines(out.resolve("result.txt")).getFirst());
+        assertEquals(2, Files.readAllLines(out.resolve("spectrum-summary.csv")).size(), "header + the step-0 snapshot");
+    }
+
     @Test
     void unknownTaskInitCellAreOneLine(@TempDir Path dir) {
         String o = dir.resolve("x").toString();

@@ -1,5 +1,6 @@
 package dev.mnemo.nn.analysis;
 
+import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Nonlinearity;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.layers.Gru;
@@ -68,6 +69,25 @@ public final class GateBlocks {
                     + " (spectra and the recurrent initializers need projSize 0)");
         }
         return blocks(layer, "weight_hh");
+    }
+
+    /**
+     * Whether every {@code weight_hh} of the layer is finite: a layer whose training diverged holds NaN
+     * or ±∞ there, which has no spectrum (the eigensolvers refuse it). Reads a CUDA layer's weights back.
+     */
+    public static boolean recurrentFinite(RecurrentLayer layer) {
+        RecurrentOptions o = layer.options();
+        for (int k = 0; k < o.numLayers(); k++) {
+            for (int d = 0; d < o.directions(); d++) {
+                Tensor w = layer.parameters().get("weight_hh" + suffix(k, d));
+                for (double v : w.to(Device.CPU).toDoubleArray()) {
+                    if (!Double.isFinite(v)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     /** Every H×I_k gate block of every {@code weight_ih}, same order as {@link #recurrent}. */

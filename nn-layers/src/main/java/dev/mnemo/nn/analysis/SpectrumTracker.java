@@ -42,6 +42,11 @@ import java.util.Objects;
  * </ul>
  * Layers are labelled {@code l0}, {@code l0_reverse}, … ({@code name.l0} when tracked under a name).
  * Both CSVs are flushed after every snapshot. Not thread-safe: call from the training loop.
+ *
+ * <p>A snapshot while a tracked layer's {@code weight_hh} holds NaN or ±∞ (training diverged) is
+ * skipped, not thrown: the tracker must not end a run whose divergence the training loop handles.
+ * No rows are written for that step; {@link #skippedSteps()} lists it, and the pictures show the
+ * snapshots that were taken.
  */
 public final class SpectrumTracker implements AutoCloseable {
 
@@ -67,6 +72,7 @@ public final class SpectrumTracker implements AutoCloseable {
     private final BufferedWriter spectrum;
     private final BufferedWriter summary;
     private final Map<String, Radii> radii = new LinkedHashMap<>();
+    private final List<Long> skipped = new ArrayList<>();
     private List<SpectrumSummary> first;
     private List<SpectrumSummary> latest;
     private long firstStep;
@@ -109,25 +115,31 @@ public final class SpectrumTracker implements AutoCloseable {
     /**
      * Takes a snapshot when {@code step} is a multiple of {@link Builder#every}; call once per step.
      *
-     * @return whether a snapshot was taken
+     * @return whether a snapshot was taken (false also when it was skipped for non-finite weights)
      */
     public boolean onStep(long step) {
         if (step % every != 0) {
             return false;
         }
-        snapshot(step);
-        return true;
+        return !snapshot(step).isEmpty();
     }
 
     /**
      * Analyses every tracked layer now, appends the rows to both CSVs and flushes them.
      *
-     * @return one summary per gate block, tracked layers in order
+     * @return one summary per gate block, tracked layers in order; empty when a tracked layer's
+     *         recurrent weights are not finite (the step is then in {@link #skippedSteps()})
      * @throws UncheckedIOException naming the file when it cannot be written
      */
     public List<SpectrumSummary> snapshot(long step) {
         if (closed) {
             throw new IllegalStateException("this SpectrumTracker is closed");
+        }
+        for (Tracked t : tracked) {
+            if (!GateBlocks.recurrentFinite(t.layer())) {
+                skipped.add(step);
+                return List.of();
+            }
         }
         List<SpectrumSummary> all = new ArrayList<>();
         for (Tracked t : tracked) {
@@ -201,6 +213,11 @@ public final class SpectrumTracker implements AutoCloseable {
         SpectrumPlots.overTraining(png, "spectral radius per gate block", "max |λ|", lines, plotSize * 3 / 2, plotSize);
         out.add(png);
         return out;
+    }
+
+    /** The steps whose snapshot was skipped because a tracked layer's recurrent weights were not finite. */
+    public List<Long> skippedSteps() {
+        return List.copyOf(skipped);
     }
 
     /** {@value #SPECTRUM_FILE} in the directory. */

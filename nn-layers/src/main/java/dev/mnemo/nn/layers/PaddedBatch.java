@@ -26,9 +26,29 @@ import java.util.Objects;
  */
 public record PaddedBatch(Tensor x, int[] lengths, boolean batchFirst) {
 
+    /**
+     * @throws IllegalArgumentException when {@code x} is not rank 3, {@code lengths} does not give one
+     *                                  length per batch row, or a length is outside {@code 1..T}
+     */
     public PaddedBatch {
         Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(lengths, "lengths");
+        if (x.rank() != 3) {
+            throw new IllegalArgumentException("x must be " + (batchFirst ? "[B, T, F]" : "[T, B, F]") + ", got "
+                    + InputCheck.describe(x));
+        }
+        int batch = x.dim(batchFirst ? 0 : 1);
+        int steps = x.dim(batchFirst ? 1 : 0);
+        if (lengths.length != batch) {
+            throw new IllegalArgumentException("lengths holds " + lengths.length + " lengths for a batch of " + batch);
+        }
         lengths = lengths.clone();
+        for (int b = 0; b < batch; b++) {
+            if (lengths[b] < 1 || lengths[b] > steps) {
+                throw new IllegalArgumentException("lengths[" + b + "] is " + lengths[b] + ": each length must be in 1.."
+                        + steps + " (T)");
+            }
+        }
     }
 
     /** The lengths, a copy. */

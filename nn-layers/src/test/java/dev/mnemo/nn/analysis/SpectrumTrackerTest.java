@@ -88,6 +88,26 @@ class SpectrumTrackerTest {
         assertEquals(Math.pow(1.02, 10), r10 / r0, 1e-5);
     }
 
+    /** A diverged layer (NaN in weight_hh, of any tracked layer) skips the snapshot instead of ending the run. */
+    @Test
+    void aSnapshotOfNonFiniteWeightsIsSkipped(@TempDir Path dir) throws IOException {
+        var lstm = new Lstm(RecurrentOptions.builder(2, 3).seed(3).build());
+        var gru = new Gru(RecurrentOptions.builder(2, 4).numLayers(2).seed(4).build());
+        try (SpectrumTracker tracker = SpectrumTracker.builder(dir).every(1).track(lstm).track("dec", gru).build()) {
+            assertEquals(4 + 6, tracker.snapshot(0).size());
+            long rows = Files.readAllLines(tracker.spectrumCsv()).size();
+            Tensor w = gru.parameters().get("weight_hh_l1");
+            w.setFlat(w.numel() - 1, Double.POSITIVE_INFINITY);
+            assertEquals(List.of(), tracker.snapshot(7));
+            w.setFlat(w.numel() - 1, Double.NaN);
+            assertFalse(tracker.onStep(8), "skipped, not taken");
+            assertEquals(List.of(7L, 8L), tracker.skippedSteps());
+            assertEquals(rows, Files.readAllLines(tracker.spectrumCsv()).size(), "no rows for a skipped step");
+            assertEquals(1 + 10, Files.readAllLines(tracker.summaryCsv()).size());
+            assertEquals(10 + 1, tracker.writePlots().size(), "the pictures show the snapshot that was taken");
+        }
+    }
+
     @Test
     void badOptionsAreRejected(@TempDir Path dir) {
         var lstm = new Lstm(RecurrentOptions.of(2, 3));

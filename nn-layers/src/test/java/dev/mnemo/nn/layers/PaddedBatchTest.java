@@ -84,6 +84,15 @@ class PaddedBatchTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> PaddedBatch.of(List.of(Tensor.zeros(2, 3), Tensor.zeros(2, 4)), false, BE));
         assertEquals("sequences[1] has 4 features, sequences[0] 3: every sequence needs the same F", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new PaddedBatch(BE.zeros(4, 2, 3), new int[]{4}, false));
+        assertEquals("lengths holds 1 lengths for a batch of 2", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new PaddedBatch(BE.zeros(2, 4, 3), new int[]{4, 5}, true));
+        assertEquals("lengths[1] is 5: each length must be in 1..4 (T)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new PaddedBatch(BE.zeros(4, 2, 3), new int[]{0, 4}, false));
+        assertEquals("lengths[0] is 0: each length must be in 1..4 (T)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new PaddedBatch(BE.zeros(4, 2), new int[]{4, 4}, false));
+        assertEquals("x must be [T, B, F], got [4, 2]", e.getMessage());
         PaddedBatch p = PaddedBatch.of(sequences(3, 2, 4), false, BE);
         e = assertThrows(IllegalArgumentException.class, () -> p.unpad(BE.zeros(4, 3, 5)));
         assertEquals("padded must be [T 4, B 2, F], like this batch, got [4, 3, 5]", e.getMessage());
