@@ -27,7 +27,7 @@ final class CpuParallel {
 
     /** Chunks of {@link #ELEMENT_CHUNK} that cover {@code n} elements. */
     static int chunkCount(int n) {
-        return (n + ELEMENT_CHUNK - 1) / ELEMENT_CHUNK;
+        return (int) (((long) n + ELEMENT_CHUNK - 1) / ELEMENT_CHUNK);   // long: n near 2^31 wrapped negative
     }
 
     /**

@@ -78,6 +78,14 @@ final class MnistReproduction {
                     for (String init : order) {
                         Future<TomitaTrainer.Result> eigen = bySeed.get("eigen");
                         Callable<TomitaTrainer.Result> job = () -> {
+                            if (init.equals("spectrum-matched") && !Double.isFinite(eigen.get().lastLoss())) {
+                                synchronized (o) {
+                                    o.printf(Locale.ROOT, "[%d/%d] %-4s %-16s seed %d: not run, its eigen run diverged%n",
+                                            done.incrementAndGet(), total, cell, init, seed);
+                                    o.flush();
+                                }
+                                return TomitaTrainer.Result.notRunSourceDiverged(eigen.get());
+                            }
                             SpectrumSource matched = init.equals("spectrum-matched")
                                     ? SpectrumSource.fromLayer(eigen.get().layer()) : null;
                             var c = config(init, cell, seed, hidden, epochs, downsample, trainLimit, testLimit, matched);
@@ -161,6 +169,9 @@ final class MnistReproduction {
         md.append("spectrum-matched (ours, beyond the paper): the eigen-initialised model of the same cell and seed is "
                 + "trained first in this run;\n  its trained weight_hh spectrum initialises a fresh model, trained with "
                 + "the same settings\n");
+        if (results.values().stream().flatMap(List::stream).anyMatch(TomitaTrainer.Result::notRun)) {
+            md.append(TomitaTrainer.Result.SOURCE_DIVERGED_NOTE);
+        }
         if (r.quick) {
             md.append("caveat: --quick is sized to finish in minutes on 2 CPU cores; with 7x7 images (49 steps, not 784), "
                     + "a subset and\n  few epochs the accuracies are far below the paper's full runs and say little about "

@@ -162,6 +162,14 @@ final class ReproduceCommand implements Callable<Integer> {
                             Key key = new Key(g, cell, init);
                             Future<TomitaTrainer.Result> eigen = bySeed.get("eigen");
                             Callable<TomitaTrainer.Result> job = () -> {
+                                if (init.equals("spectrum-matched") && !Double.isFinite(eigen.get().lastLoss())) {
+                                    synchronized (o) {
+                                        o.printf(Locale.ROOT, "[%d/%d] tomita%d %-4s %-16s seed %d: not run, its eigen "
+                                                + "run diverged%n", done.incrementAndGet(), total, g, cell, init, seed);
+                                        o.flush();
+                                    }
+                                    return TomitaTrainer.Result.notRunSourceDiverged(eigen.get());
+                                }
                                 SpectrumSource matched = init.equals("spectrum-matched")
                                         ? SpectrumSource.fromLayer(eigen.get().layer()) : null;
                                 var c = config(g, cell, init, h, ep, seed, matched);
@@ -248,6 +256,9 @@ final class ReproduceCommand implements Callable<Integer> {
         md.append("spectrum-matched (ours, beyond the paper): for each grammar, cell and seed, the eigen-initialised model\n"
                 + "  is trained first in this same run; its trained weight_hh spectrum (every gate block, exact modes)\n"
                 + "  then initialises a fresh model of the same cell, which is trained with the same settings\n");
+        if (results.values().stream().flatMap(List::stream).anyMatch(TomitaTrainer.Result::notRun)) {
+            md.append(TomitaTrainer.Result.SOURCE_DIVERGED_NOTE);
+        }
         md.append(BASELINE_CAVEAT);
         md.append(wallTime(seconds, nThreads, device));
         md.append("```\n");

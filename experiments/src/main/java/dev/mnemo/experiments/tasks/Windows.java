@@ -100,12 +100,13 @@ public final class Windows {
         return test.length / dims;
     }
 
-    /** The number of windows of a part of {@code steps} steps at {@code stride}. */
+    /** The number of windows of a part of {@code steps} steps at {@code stride}: 0 when no window (W + 1 steps) fits. */
     public int count(int steps, int stride) {
         if (stride < 1) {
             throw new IllegalArgumentException("stride must be >= 1, got " + stride);
         }
-        return (steps - window - 1) / stride + 1;
+        // guarded: integer division rounds a negative numerator toward zero, which counted 1 window of none
+        return steps < window + 1 ? 0 : (steps - window - 1) / stride + 1;
     }
 
     /** The number of training windows at {@code stride}. */

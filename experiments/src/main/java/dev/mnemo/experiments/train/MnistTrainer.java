@@ -151,8 +151,11 @@ public final class MnistTrainer {
             throw new IllegalArgumentException("no MNIST images to train or test on (train " + train.count()
                     + ", test " + test.count() + ")");
         }
-        if (train.rows() != 28 || train.cols() != 28 || test.rows() != 28 || test.cols() != 28) {
-            throw new IllegalArgumentException("MNIST images must be 28x28, got " + train.rows() + "x" + train.cols());
+        for (Digits d : List.of(train, test)) {
+            if (d.rows() != 28 || d.cols() != 28) {
+                throw new IllegalArgumentException("MNIST images must be 28x28, got " + d.rows() + "x" + d.cols()
+                        + " " + (d == train ? "training" : "test") + " images in " + source.description());
+            }
         }
         train = train.pooled(c.downsample());
         test = test.pooled(c.downsample());
@@ -215,6 +218,8 @@ public final class MnistTrainer {
             if (tracker != null) {
                 tracker.snapshot(step);
                 tracker.writePlots();
+            }
+            if (out != null) { // memnet has no tracker but still gets its run folder
                 RunFolder.write(out.resolve("metrics.csv"), metrics.toString());
                 RunFolder.writeWeights(out, setup.model(), Map.of("task", c.task(), "cell", c.cell(), "init", c.init()));
                 RunFolder.write(out.resolve("result.txt"), RunFolder.divergedNote(lastLoss) + String.format(Locale.ROOT,

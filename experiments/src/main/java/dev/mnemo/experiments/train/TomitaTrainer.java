@@ -66,8 +66,29 @@ public final class TomitaTrainer {
     public record Result(double trainAccuracy, double testAccuracy, double lastLoss, int steps, double seconds,
                          String initDescription, SequenceModel model, int trainSize, int testSize) {
 
-        /** The first recurrent layer of the model (null when it has none). */
+        /** The line a study's table adds when some spectrum-matched runs were {@linkplain #notRunSourceDiverged not run}. */
+        public static final String SOURCE_DIVERGED_NOTE = "spectrum-matched runs whose eigen run diverged were not run "
+                + "(a NaN spectrum has nothing to copy); they count as diverged\n";
+
+        /**
+         * The place of a spectrum-matched run that was not run because {@code source}, the eigen run whose trained
+         * spectrum it copies, diverged: no scores, a non-finite loss (so a study counts it as diverged), no model.
+         */
+        public static Result notRunSourceDiverged(Result source) {
+            return new Result(Double.NaN, Double.NaN, Double.NaN, 0, 0, "spectrum-matched: not run, its eigen run "
+                    + "diverged", null, source.trainSize(), source.testSize());
+        }
+
+        /** Whether this is a run that was {@linkplain #notRunSourceDiverged not run}. */
+        public boolean notRun() {
+            return model == null;
+        }
+
+        /** The first recurrent layer of the model (null when it has none, or when the run was not run). */
         public RecurrentLayer layer() {
+            if (model == null) {
+                return null;
+            }
             var layers = model.recurrentLayers();
             return layers.isEmpty() ? null : layers.firstEntry().getValue();
         }

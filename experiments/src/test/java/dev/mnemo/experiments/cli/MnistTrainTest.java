@@ -83,6 +83,46 @@ class MnistTrainTest {
         assertTrue(spectrum.out().contains("wrote 4 block(s)"), spectrum.out());
     }
 
+    /** MemNet has no spectrum tracker, but its run folder still gets metrics, weights and the result. */
+    @Test
+    void aMemnetRunWritesItsRunFolder(@TempDir Path dir) throws Exception {
+        Path pkg = fakePackage(dir, 3);
+        Path out = dir.resolve("run");
+        CliRun run = run("train", "--task", "mnist", "--cell", "memnet", "--init", "pytorch", "--hidden", "4",
+                "--epochs", "1", "--batch", "8", "--limit", "8", "--test-limit", "4", "--downsample", "4",
+                "--device", "cpu", "--data", pkg.toString(), "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        for (String f : List.of("config.txt", "metrics.csv", "result.txt", "weights.safetensors")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        assertFalse(Files.exists(out.resolve("spectrum.csv")));
+    }
+
+    /** IDX files of another image size: the message names the set and its size. */
+    @Test
+    void imagesOfAnotherSizeAreOneLine(@TempDir Path dir) throws Exception {
+        Path idx = Files.createDirectories(dir.resolve("idx"));
+        Files.write(idx.resolve("train-images-idx3-ubyte"), idxImages(4, 28));
+        Files.write(idx.resolve("train-labels-idx1-ubyte"), idxLabels(4));
+        Files.write(idx.resolve("t10k-images-idx3-ubyte"), idxImages(2, 32));
+        Files.write(idx.resolve("t10k-labels-idx1-ubyte"), idxLabels(2));
+        CliRun.assertOneLineFailure(run("train", "--task", "mnist", "--cell", "gru", "--init", "xavier", "--device",
+                "cpu", "--data", idx.toString(), "--out", dir.resolve("run").toString()),
+                "MNIST images must be 28x28, got 32x32 test images in MNIST IDX files from");
+    }
+
+    private static byte[] idxImages(int n, int side) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16 + n * side * side);
+        b.putInt(0x803).putInt(n).putInt(side).putInt(side);
+        return b.array();
+    }
+
+    private static byte[] idxLabels(int n) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + n);
+        b.putInt(0x801).putInt(n);
+        return b.array();
+    }
+
     @Test
     void missingDataIsOneLine(@TempDir Path dir) {
         CliRun run = run("train", "--task", "mnist", "--cell", "gru", "--init", "xavier", "--device", "cpu",

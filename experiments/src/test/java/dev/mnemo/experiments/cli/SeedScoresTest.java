@@ -3,6 +3,7 @@ package dev.mnemo.experiments.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mnemo.experiments.train.TomitaTrainer;
 import org.junit.jupiter.api.Test;
 
 class SeedScoresTest {
@@ -26,5 +27,18 @@ class SeedScoresTest {
         assertEquals("diverged (2 of 2)", all.summary("%.3f"));
         assertTrue(Double.isNaN(all.mean()));
         assertEquals("0.500 ± 0.000", new SeedScores(new double[] {0.5, 0.5}).summary("%.3f"));
+    }
+
+    /** A spectrum-matched run whose eigen source diverged is not run, and its place counts as diverged. */
+    @Test
+    void aRunNotRunForADivergedSourceCountsAsDiverged() {
+        var source = new TomitaTrainer.Result(0.5, 0.5, Double.NaN, 12, 1.0, "eigen", null, 40, 32);
+        var notRun = TomitaTrainer.Result.notRunSourceDiverged(source);
+        assertTrue(notRun.notRun());
+        assertEquals(null, notRun.layer());
+        assertEquals(40, notRun.trainSize());
+        assertEquals(32, notRun.testSize());
+        assertTrue(Double.isNaN(SeedScores.of(notRun.testAccuracy(), notRun.lastLoss())));
+        assertEquals("spectrum-matched: not run, its eigen run diverged", notRun.initDescription());
     }
 }

@@ -29,6 +29,9 @@ class WindowsTest {
         assertEquals(70, w.trainCount(1));          // starts 0..69: the last target is step 79
         assertEquals(14, w.trainCount(5));          // starts 0, 5, …, 65
         assertEquals(10, w.testCount(1));
+        assertEquals(1, w.count(11, 1));            // a window needs W + 1 = 11 steps
+        assertEquals(0, w.count(10, 1), "no window fits in W steps");
+        assertEquals(0, w.count(2, 5), "nor in fewer (the division used to round -9/5 up to a window)");
         float[] train = w.trainValues();
         Tensor x = w.inputs(train, new int[] {0, 7, 69});
         Tensor y = w.targets(train, new int[] {0, 7, 69});

@@ -390,17 +390,17 @@ public final class CudaBackend extends CudaOps implements Backend {
             throw new IllegalArgumentException("copy needs src and dst, got " + src + " and " + dst);
         }
         sameNumel("src", src, "dst", dst);
-        int n = Math.toIntExact(src.numel());
+        long n = src.numel();   // a device-to-device copy may exceed 2^31 elements; a host array may not
         if (dst.device() == Device.CPU) {
             CudaStorage s = storage("src", src);
-            float[] host = new float[n];
-            s.buffer().copyToHost(src.offset(), host, 0, n);
-            dst.copyFrom(Tensor.of(host, n));
+            float[] host = new float[hostLength(n)];
+            s.buffer().copyToHost(src.offset(), host, 0, host.length);
+            dst.copyFrom(Tensor.of(host, host.length));
             return;
         }
         CudaStorage d = storage("dst", dst);
         if (src.device() == Device.CPU) {
-            d.buffer().copyFromHost(src.toFloatArray(), 0, dst.offset(), n);
+            d.buffer().copyFromHost(src.toFloatArray(), 0, dst.offset(), hostLength(n));
             return;
         }
         if (src.storage() instanceof CudaStorage other && !other.released() && other.runtime() != rt) {
@@ -423,6 +423,15 @@ public final class CudaBackend extends CudaOps implements Backend {
         }
         d.buffer().copyFromDeviceAsync(s.buffer(), src.offset() * Float.BYTES, dst.offset() * Float.BYTES,
                 (long) n * Float.BYTES, rt.stream);
+    }
+
+    /** {@code n} as a host array's length; CPU tensors never exceed it, so this only guards the arithmetic. */
+    private static int hostLength(long n) {
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a copy between host and device of " + n + " elements exceeds a Java "
+                    + "array (at most " + Integer.MAX_VALUE + ")");
+        }
+        return (int) n;
     }
 
     @Override

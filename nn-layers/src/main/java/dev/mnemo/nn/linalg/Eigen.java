@@ -292,7 +292,19 @@ public final class Eigen {
         return later::join;
     }
 
+    /** The most doubles one packed batch may hold: a Java array's limit. */
+    static final long MAX_PACKED = Integer.MAX_VALUE - 8;
+
     static List<EigenResult> decomposeBatch(double[][] as, int[] ns, EigenOptions o) {
+        return decomposeBatch(as, ns, o, MAX_PACKED);
+    }
+
+    /**
+     * As {@link #decomposeBatch(double[][], int[], EigenOptions)}, packing at most {@code maxPacked} doubles
+     * per batched call: count·n·n can pass 2^31 (524,288 matrices of order 64), so a large batch goes in
+     * several calls.
+     */
+    static List<EigenResult> decomposeBatch(double[][] as, int[] ns, EigenOptions o, long maxPacked) {
         int count = as.length;
         EigenResult[] out = new EigenResult[count];
         List<List<String>> carried = new ArrayList<>(count);
@@ -302,19 +314,26 @@ public final class Eigen {
         BatchedEigenSolver batched = o.batchedSolver() != null ? o.batchedSolver() : GpuBatchedSolver.defaultFor(o, as, ns);
         if (batched != null && count > 0 && IntStream.of(ns).allMatch(x -> x == ns[0])
                 && batched.supports(ns[0], count, o)) {
-            runBatched(batched, as, ns[0], o, out, carried);
+            int n = ns[0];
+            int perCall = (int) Math.max(1, Math.min(count, maxPacked / ((long) n * n)));
+            for (int from = 0; from < count; from += perCall) {
+                runBatched(batched, as, from, Math.min(count, from + perCall), n, o, out, carried);
+            }
         }
         IntStream.range(0, count).parallel().filter(i -> out[i] == null)
                 .forEach(i -> out[i] = decompose(as[i], ns[i], o, List.of(), carried.get(i)));
         return List.of(out);
     }
 
-    /** Fills {@code out[i]} for each matrix the batched solver got right; notes why for the others. */
-    private static void runBatched(BatchedEigenSolver solver, double[][] as, int n, EigenOptions o,
+    /**
+     * Fills {@code out[i]}, for {@code i} in {@code [from, to)}, for each matrix the batched solver got right;
+     * notes why for the others.
+     */
+    private static void runBatched(BatchedEigenSolver solver, double[][] as, int from, int to, int n, EigenOptions o,
                                    EigenResult[] out, List<List<String>> notes) {
-        int count = as.length;
-        double[] packed = new double[count * n * n];
-        IntStream.range(0, count).parallel().forEach(i -> System.arraycopy(as[i], 0, packed, i * n * n, n * n));
+        int count = to - from;
+        double[] packed = new double[Math.multiplyExact(count, n * n)];
+        IntStream.range(0, count).parallel().forEach(i -> System.arraycopy(as[from + i], 0, packed, i * n * n, n * n));
         String who = "batched " + solver.label() + " " + solver.precision().label();
         List<RawEigen> raws;
         try {
@@ -324,14 +343,14 @@ public final class Eigen {
                         + " for " + count + " matrices");
             }
         } catch (RuntimeException e) {
-            for (List<String> l : notes) {
+            for (List<String> l : notes.subList(from, to)) {
                 l.add(who + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage() + "; retrying alone");
             }
             return;
         }
         // host-only work per matrix, independent (each i writes only out[i] and notes[i]): on all cores
-        IntStream.range(0, count).parallel().forEach(i -> {
-            RawEigen raw = raws.get(i);
+        IntStream.range(from, to).parallel().forEach(i -> {
+            RawEigen raw = raws.get(i - from);
             if (o.computesVectors() && !raw.hasVectors()) {   // asked for: their absence is a failed call
                 notes.get(i).add(who + " returned no eigenvectors; retrying alone");
                 return;

@@ -335,6 +335,42 @@ class EigenTest {
                 e.notes().toString());
     }
 
+    /**
+     * A batch whose packed size passes the limit (a Java array's, 2^31 − 9 doubles, for 524,288 matrices of order
+     * 64) goes in several batched calls, each within it; every matrix is still answered by the batched solver.
+     */
+    @Test
+    void aBatchOverThePackedLimitGoesInSeveralCalls() {
+        double[][] as = new double[5][];
+        for (int i = 0; i < as.length; i++) {
+            as[i] = Matrices.gaussian(4, new Random(SEED + i));
+        }
+        List<Integer> calls = new ArrayList<>();
+        BatchedEigenSolver counting = perMatrix("counting", (one, n, i, vectors) -> {
+            if (i == 0) {
+                synchronized (calls) {
+                    calls.add(0);
+                }
+            }
+            return new Lying(Lie.SHIFT_A_REAL_EIGENVALUE, 0.0).solve(one, n, vectors);
+        });
+        List<EigenResult> out = Eigen.decomposeBatch(as, new int[]{4, 4, 4, 4, 4},
+                CPU.toBuilder().batchedSolver(counting).build(), 2 * 16 + 15);
+        assertEquals(3, calls.size(), "5 matrices of 16 doubles, at most 47 doubles a call: 2 + 2 + 1");
+        for (int i = 0; i < as.length; i++) {
+            assertEquals("counting", out.get(i).solver(), "matrix " + i);
+            double trace = 0;
+            for (int k = 0; k < 4; k++) {
+                trace += as[i][k * 4 + k];
+            }
+            double sum = 0;
+            for (int k = 0; k < 4; k++) {
+                sum += out.get(i).re(k);
+            }
+            assertEquals(trace, sum, 1e-12, "matrix " + i + "'s own eigenvalues");
+        }
+    }
+
     @Test
     void aBatchedSolverIsCheckedPerMatrix() {
         double[] a = Matrices.gaussian(8, new Random(SEED));
