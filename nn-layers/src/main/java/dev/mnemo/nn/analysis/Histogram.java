@@ -24,8 +24,14 @@ public record Histogram(double[] edges, int[] counts) {
         }
         int[] counts = new int[bins];
         for (double v : values) {
-            int k = (int) Math.floor((v - lo) / (hi - lo) * bins);
-            counts[Math.max(0, Math.min(bins - 1, k))]++;
+            int k = Math.max(0, Math.min(bins - 1, (int) Math.floor((v - lo) / (hi - lo) * bins)));
+            // the quotient rounds apart from the edges' own arithmetic: settle a value at an edge by the edges
+            if (k + 1 < bins && v >= edges[k + 1]) {
+                k++;
+            } else if (k > 0 && v < edges[k]) {
+                k--;
+            }
+            counts[k]++;
         }
         return new Histogram(edges, counts);
     }

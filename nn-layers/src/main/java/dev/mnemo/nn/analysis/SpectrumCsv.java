@@ -64,6 +64,10 @@ public final class SpectrumCsv {
                 try {
                     double r = Double.parseDouble(f[re]);
                     double i = Double.parseDouble(f[im]);
+                    if (!Double.isFinite(r) || !Double.isFinite(i)) {   // parseDouble takes "NaN" and "Infinity"
+                        throw new IllegalArgumentException(csv + " line " + number + ": re and im must be finite, got "
+                                + r + ", " + i + ": " + line);
+                    }
                     rows.add(new Row(Long.parseLong(f[step].trim()), f[layer].trim(), f[gate].trim(), r, i,
                             Math.hypot(r, i)));
                 } catch (NumberFormatException e) {

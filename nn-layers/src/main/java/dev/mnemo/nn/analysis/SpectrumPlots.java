@@ -3,6 +3,7 @@ package dev.mnemo.nn.analysis;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.geom.Ellipse2D;
+import java.awt.geom.Rectangle2D;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -67,13 +69,19 @@ public final class SpectrumPlots {
     }
 
     /**
-     * Writes the eigenvalues of each series on the complex plane, with the unit circle, to {@code png}
-     * (square axes over ±max(1.05, 1.05·max |λ|)).
+     * Writes the eigenvalues of each series on the complex plane, with the unit circle, to {@code png}:
+     * equal scales on both axes, so the circle is round and |λ| reads off the picture, with the shorter
+     * axis spanning ±max(1.05, 1.05·max |λ|).
      *
      * @throws IllegalArgumentException on duplicate labels or a size below 16 pixels
      * @throws UncheckedIOException     naming the file when it cannot be written
      */
     public static void complexPlane(Path png, String title, List<Series> series, int width, int height) {
+        save(png, complexPlaneChart(title, series, width, height), width, height);
+    }
+
+    /** The chart {@link #complexPlane} writes, its axes already at equal scales for a {@code width × height} picture. */
+    static JFreeChart complexPlaneChart(String title, List<Series> series, int width, int height) {
         checkSize(width, height);
         unique(series.stream().map(Series::label).toList());
         XYSeriesCollection data = new XYSeriesCollection();
@@ -111,7 +119,28 @@ public final class SpectrumPlots {
         style(plot);
         ((NumberAxis) plot.getDomainAxis()).setRange(-extent, extent);
         ((NumberAxis) plot.getRangeAxis()).setRange(-extent, extent);
-        save(png, chart, width, height);
+        equalScales(chart, extent, width, height);
+        return chart;
+    }
+
+    /**
+     * Widens the longer side's axis so one unit takes as many pixels on both: the title, legend and labels leave a
+     * data area that is not square (561 × 534 pixels in a 640 × 640 picture), which drew the unit circle as an
+     * ellipse. Laid out twice, as the new tick labels can move the area by a pixel.
+     */
+    private static void equalScales(JFreeChart chart, double extent, int width, int height) {
+        XYPlot plot = chart.getXYPlot();
+        for (int pass = 0; pass < 2; pass++) {
+            ChartRenderingInfo info = new ChartRenderingInfo();
+            chart.createBufferedImage(width, height, info);
+            Rectangle2D area = info.getPlotInfo().getDataArea();
+            if (!(area.getWidth() > 0 && area.getHeight() > 0)) {
+                return;
+            }
+            double ratio = area.getWidth() / area.getHeight();
+            ((NumberAxis) plot.getDomainAxis()).setRange(-extent * Math.max(1, ratio), extent * Math.max(1, ratio));
+            ((NumberAxis) plot.getRangeAxis()).setRange(-extent * Math.max(1, 1 / ratio), extent * Math.max(1, 1 / ratio));
+        }
     }
 
     /**

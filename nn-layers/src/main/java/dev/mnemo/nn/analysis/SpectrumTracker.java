@@ -307,8 +307,8 @@ public final class SpectrumTracker implements AutoCloseable {
             if (every < 1) {
                 throw new IllegalArgumentException("every must be >= 1, got " + every);
             }
-            if (!(horizon > 0)) {
-                throw new IllegalArgumentException("horizon must be > 0, got " + horizon);
+            if (!(horizon > 0) || !Double.isFinite(horizon)) {   // ∞ named a column modes_tau_gt_9223372036854775807
+                throw new IllegalArgumentException("horizon must be > 0 and finite, got " + horizon);
             }
             if (plotSize < 16) {
                 throw new IllegalArgumentException("plotSize must be >= 16, got " + plotSize);

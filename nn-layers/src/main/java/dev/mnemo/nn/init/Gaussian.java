@@ -11,7 +11,7 @@ public record Gaussian(double std) implements BlockInit {
 
     /** Validates. */
     public Gaussian {
-        if (!(std > 0)) {
+        if (!(std > 0) || !Double.isFinite(std)) {   // an infinite std fills the weights with ±∞
             throw new IllegalArgumentException("std must be > 0, got " + std);
         }
     }

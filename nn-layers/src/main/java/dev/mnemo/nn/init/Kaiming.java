@@ -23,7 +23,7 @@ public record Kaiming(Distribution distribution, String nonlinearity, double gai
         switch (nonlinearity) {
             case "auto", "relu", "tanh", "linear" -> gain = Double.NaN;
             case "custom" -> {
-                if (!(gain > 0)) {
+                if (!(gain > 0) || !Double.isFinite(gain)) {   // an infinite gain fills the weights with ±∞
                     throw new IllegalArgumentException("gain must be > 0, got " + gain);
                 }
             }

@@ -13,7 +13,7 @@ public record Orthogonal(double gain) implements BlockInit {
 
     /** Validates. */
     public Orthogonal {
-        if (!(gain > 0)) {
+        if (!(gain > 0) || !Double.isFinite(gain)) {   // an infinite gain fills the weights with ±∞
             throw new IllegalArgumentException("gain must be > 0, got " + gain);
         }
     }

@@ -12,7 +12,7 @@ public record ScaledIdentity(double gain) implements BlockInit {
 
     /** Validates. */
     public ScaledIdentity {
-        if (!(gain > 0)) {
+        if (!(gain > 0) || !Double.isFinite(gain)) {   // an infinite gain fills the weights with ±∞
             throw new IllegalArgumentException("gain must be > 0, got " + gain);
         }
     }

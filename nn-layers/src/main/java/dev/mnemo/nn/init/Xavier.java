@@ -16,7 +16,7 @@ public record Xavier(Distribution distribution, double gain) implements BlockIni
     /** Validates. */
     public Xavier {
         java.util.Objects.requireNonNull(distribution, "distribution");
-        if (!(gain > 0)) {
+        if (!(gain > 0) || !Double.isFinite(gain)) {   // an infinite gain fills the weights with ±∞
             throw new IllegalArgumentException("gain must be > 0, got " + gain);
         }
     }

@@ -84,6 +84,23 @@ class SpectrumAnalysisTest {
         assertArrayEquals(new int[]{5, 2}, GateBlocks.input(gru).get(0).view().shape());
     }
 
+    /** A value equal to an edge lands in the bin that edge opens, whatever the quotient's rounding. */
+    @Test
+    void histogramPutsEachEdgeInTheBinItOpens() {
+        for (double hi : new double[]{1.1, 1.5, 2.7}) {
+            for (int bins : new int[]{7, 20, 33}) {
+                double[] edges = Histogram.of(new double[0], bins, 0, hi).edges();
+                double[] atEdges = java.util.Arrays.copyOf(edges, bins);   // edges[0..bins-1]
+                int[] counts = Histogram.of(atEdges, bins, 0, hi).counts();
+                for (int k = 0; k < bins; k++) {
+                    assertEquals(1, counts[k], "hi " + hi + ", " + bins + " bins: bin " + k + " holds edges[" + k + "]");
+                }
+                assertEquals(2, Histogram.of(new double[]{hi, 2 * hi}, bins, 0, hi).counts()[bins - 1]);
+                assertEquals(1, Histogram.of(new double[]{-1}, bins, 0, hi).counts()[0]);
+            }
+        }
+    }
+
     @Test
     void histogramRejectsBadBins() {
         assertThrows(IllegalArgumentException.class, () -> Histogram.of(new double[]{1}, 0, 0, 1));

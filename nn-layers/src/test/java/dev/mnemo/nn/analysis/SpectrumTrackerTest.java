@@ -120,6 +120,9 @@ class SpectrumTrackerTest {
         t.close();
         t.close();
         assertThrows(IllegalStateException.class, () -> t.snapshot(0));
+        var inf = assertThrows(IllegalArgumentException.class,
+                () -> SpectrumTracker.builder(dir).horizon(Double.POSITIVE_INFINITY).track(lstm).build());
+        assertEquals("horizon must be > 0 and finite, got Infinity", inf.getMessage());
         assertEquals("modes_tau_gt_784", SpectrumTracker.modesColumn(784));
         assertEquals("modes_tau_gt_12.5", SpectrumTracker.modesColumn(12.5));
     }
@@ -135,5 +138,34 @@ class SpectrumTrackerTest {
         assertThrows(IllegalArgumentException.class, () -> SpectrumPlots.complexPlane(png, "t",
                 List.of(new SpectrumPlots.Series("a", new double[0], new double[0]),
                         new SpectrumPlots.Series("a", new double[0], new double[0])), 100, 100));
+    }
+
+    /** One unit takes as many pixels across as up, so the unit circle is drawn round, at any picture size. */
+    @Test
+    void theComplexPlaneHasEqualScales() {
+        for (int[] size : new int[][]{{640, 640}, {320, 240}, {240, 400}}) {
+            var chart = SpectrumPlots.complexPlaneChart("eigenvalues of l0 gate i", List.of(new SpectrumPlots.Series(
+                    "step 0", new double[]{0.5, 1.3}, new double[]{0.5, 0})), size[0], size[1]);
+            var info = new org.jfree.chart.ChartRenderingInfo();
+            chart.createBufferedImage(size[0], size[1], info);
+            var area = info.getPlotInfo().getDataArea();
+            var plot = chart.getXYPlot();
+            double xPerPixel = plot.getDomainAxis().getRange().getLength() / area.getWidth();
+            double yPerPixel = plot.getRangeAxis().getRange().getLength() / area.getHeight();
+            assertEquals(1, xPerPixel / yPerPixel, 0.01, size[0] + "×" + size[1] + ": units per pixel across and up");
+            assertTrue(Math.min(plot.getDomainAxis().getRange().getUpperBound(),
+                    plot.getRangeAxis().getRange().getUpperBound()) >= 1.05 * 1.3 - 1e-12, "every eigenvalue shows");
+        }
+    }
+
+    /** A spectrum CSV holding NaN or ∞ (parseDouble reads both) is refused, naming the line. */
+    @Test
+    void aSpectrumCsvWithNonFiniteValuesIsRefused(@TempDir Path dir) throws IOException {
+        for (String bad : new String[]{"NaN,0", "Infinity,0", "0.5,NaN"}) {
+            Path csv = dir.resolve("bad.csv");
+            Files.writeString(csv, SpectrumCsv.HEADER + "\n0,l0,h,0.5,0,0.5\n0,l0,h," + bad + ",1\n");
+            var e = assertThrows(IllegalArgumentException.class, () -> SpectrumCsv.read(csv));
+            assertTrue(e.getMessage().contains("bad.csv line 3: re and im must be finite"), e.getMessage());
+        }
     }
 }

@@ -257,6 +257,15 @@ class InitializersTest {
                 () -> Initializers.byName("xavier", Map.of("seed", "1.7")));
         assertEquals("parameter seed of xavier must be a whole number, got '1.7'", fraction.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Initializers.byName("spectrum-matched", Map.of()));
+        // an infinite gain or std would fill the weights with ±∞: refused as eigen's is
+        for (String[] p : new String[][]{{"xavier", "gain"}, {"kaiming", "gain"}, {"orthogonal", "gain"},
+                {"irnn", "gain"}, {"irnn", "input-std"}, {"eigen", "gain"}}) {
+            IllegalArgumentException inf = assertThrows(IllegalArgumentException.class,
+                    () -> Initializers.byName(p[0], Map.of(p[1], "1e309")).apply(new Rnn(RecurrentOptions.of(2, 3))),
+                    p[0] + " " + p[1]);
+            assertTrue(inf.getMessage().contains("must be > 0") && inf.getMessage().contains("Infinity"),
+                    p[0] + " " + p[1] + ": " + inf.getMessage());
+        }
         assertThrows(IllegalArgumentException.class, () -> Initializers.byName("eigen", Map.of("mask", "x"))
                 .apply(new Lstm(RecurrentOptions.of(1, 2))));
         // every name builds with its defaults and describes itself
