@@ -31,12 +31,16 @@ __device__ __forceinline__ void add(MaxSum& a, float x) {
 }
 
 // Merges two states. Symmetric bit for bit (max is, and sa + sb == sb + sa), so a butterfly
-// leaves the same bits in every lane. A side that saw nothing (max −inf) contributes 0.
+// leaves the same bits in every lane. A side that saw nothing (−inf, 0) contributes 0. A side
+// that saw only NaN is (−inf, NaN), and its NaN must survive: with C ≤ 32 each lane holds one
+// class, and dropping it gave a finite loss for a row with a NaN logit.
+__device__ __forceinline__ float weighted_sum(MaxSum a, float m) {
+  return a.max == -CUDART_INF_F && a.sum == 0.0f ? 0.0f : a.sum * expf(a.max - m);
+}
+
 __device__ __forceinline__ MaxSum merge(MaxSum a, MaxSum b) {
   const float m = fmaxf(a.max, b.max);
-  const float sa = a.max == -CUDART_INF_F ? 0.0f : a.sum * expf(a.max - m);
-  const float sb = b.max == -CUDART_INF_F ? 0.0f : b.sum * expf(b.max - m);
-  return {m, sa + sb};
+  return {m, weighted_sum(a, m) + weighted_sum(b, m)};
 }
 
 __device__ __forceinline__ MaxSum warp_merge(MaxSum v) {

@@ -115,8 +115,9 @@ __device__ __forceinline__ float relu(float x) { return x < 0.0f ? 0.0f : x; }
 // Derivatives from the forward output y, as the backward kernels have y saved.
 __device__ __forceinline__ float sigmoid_grad_from_output(float y) { return y * (1.0f - y); }
 __device__ __forceinline__ float tanh_grad_from_output(float y) { return 1.0f - y * y; }
-// relu'(x) = [x > 0] = [y > 0] (0 at 0, as PyTorch's threshold_backward).
-__device__ __forceinline__ float relu_grad_from_output(float y) { return y > 0.0f ? 1.0f : 0.0f; }
+// The gradient through relu: dh where y > 0, else 0 (0 at 0, as PyTorch's threshold_backward). A
+// select, not dh · [y > 0]: a NaN or ∞ dh at a dead unit gives 0 there, as in PyTorch, not NaN.
+__device__ __forceinline__ float relu_backward(float dh, float y) { return y > 0.0f ? dh : 0.0f; }
 
 // bfloat16 as the upper 16 bits of a float32 (torch.bfloat16's bits), two to a 32-bit word, the
 // lower column in the lower half (little endian: the lower address).

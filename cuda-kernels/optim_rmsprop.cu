@@ -71,7 +71,8 @@ extern "C" __global__ void __launch_bounds__(mnemo::optim::rmsprop::kBlockThread
     if (centered) {
       const float ga = mnemo::torch_lerp(gradAvg[i], g, c.oneMinusAlpha);
       gradAvg[i] = ga;
-      avg = sqrtf(fmaf(-ga, ga, sq)) + c.eps;  // addcmul(square_avg, ga, ga, value=-1)
+      // addcmul(square_avg, ga, ga, value=-1), clamped at 0: rounding can take it below 0 (NaN)
+      avg = sqrtf(fmaxf(fmaf(-ga, ga, sq), 0.0f)) + c.eps;
     } else {
       avg = sqrtf(sq) + c.eps;
     }

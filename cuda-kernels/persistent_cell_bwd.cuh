@@ -60,7 +60,7 @@ __device__ __forceinline__ BwdOut<C> cell_backward_compute(const BwdInputs<C>& i
   const float dh = in.dy + dhCarried;
   if constexpr (C == Cell::kRnnTanh || C == Cell::kRnnRelu) {
     const float y = in.v[0];
-    out.dWx[0] = dh * (C == Cell::kRnnRelu ? relu_grad_from_output(y) : tanh_grad_from_output(y));
+    out.dWx[0] = C == Cell::kRnnRelu ? relu_backward(dh, y) : dh * tanh_grad_from_output(y);
     out.dRh[0] = out.dWx[0];
   } else if constexpr (C == Cell::kLstm) {
     const float ig = in.v[0];

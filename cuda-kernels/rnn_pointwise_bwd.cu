@@ -20,7 +20,7 @@ __device__ __forceinline__ void pointwise(const float* __restrict__ dy, long lon
   // dy and h are strided rows (slices of the [B, dirs·H] sequence); dhRec, dgates are dense.
   const float dh = (dy != nullptr ? dy[rc.row * ldy + rc.col] : 0.0f) + load_or_zero(dhRec, i);
   const float y = h[rc.row * ldh + rc.col];
-  dgates[i] = dh * (Relu ? relu_grad_from_output(y) : tanh_grad_from_output(y));
+  dgates[i] = Relu ? relu_backward(dh, y) : dh * tanh_grad_from_output(y);
 }
 }  // namespace mnemo::rnn::bwd
 

@@ -52,8 +52,8 @@ final class CpuCells {
         for (int i = 0; i < n; i++) {
             double v = y.get(i);
             double dy = dOut.get(i) + dNext.get(i);
-            double d = f == Nonlinearity.TANH ? 1.0 - v * v : (v > 0.0 ? 1.0 : 0.0);
-            dp.set(i, dy * d);
+            // relu: a select, so a NaN or ∞ gradient at a dead unit gives 0 (PyTorch's threshold_backward)
+            dp.set(i, f == Nonlinearity.TANH ? dy * (1.0 - v * v) : (v > 0.0 ? dy : 0.0));
             dNext.set(i, 0.0);
         }
     }

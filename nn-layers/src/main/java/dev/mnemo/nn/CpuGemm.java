@@ -155,6 +155,9 @@ final class CpuGemm {
             for (int j = 0; j < n; j++) {
                 c[ci + j] = beta == 0 ? 0 : beta * c[ci + j];
             }
+            if (alpha == 0) {   // BLAS: A and B are not read, so a NaN there leaves C = beta·C (as the float32 paths)
+                continue;
+            }
             for (int p = 0; p < k; p++) {
                 double av = alpha * (transA ? a[aOff + p * m + i] : a[aOff + i * k + p]);
                 for (int j = 0; j < n; j++) {

@@ -109,7 +109,7 @@ final class CpuOptimizers {
                     double ga = means.get(i);
                     means.set(i, ga + oneMinusAlpha * (g - ga));
                     ga = means.get(i);
-                    avg = Math.sqrt(square - ga * ga) + eps;
+                    avg = Math.sqrt(Math.max(square - ga * ga, 0.0)) + eps;   // rounding can make it < 0: no NaN
                 } else {
                     avg = Math.sqrt(square) + eps;
                 }

@@ -298,6 +298,7 @@ public final class Tensor {
 
     /** The multi-index of row-major position {@code flat}. */
     public int[] unflatIndex(long flat) {
+        Objects.checkIndex(flat, numel);   // past the end wrapped to [0, 0]; a zero-size shape divided by 0
         int[] index = new int[shape.length];
         for (int d = shape.length - 1; d >= 0; d--) {
             index[d] = (int) (flat % shape[d]);

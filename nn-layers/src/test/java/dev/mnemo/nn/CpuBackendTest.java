@@ -21,6 +21,46 @@ class CpuBackendTest {
         return t;
     }
 
+    /** alpha = 0: a and b are not read (BLAS), so a NaN there leaves c = beta·c, in both element types. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(DType.class)
+    void gemmWithAlphaZeroReadsNeitherOperand(DType dtype) {
+        CpuBackend be = dtype == DType.FLOAT64 ? CpuBackend.float64() : CpuBackend.float32();
+        Tensor a = random(dtype, 1, 2, 3);
+        a.setFlat(0, Double.NaN);
+        Tensor b = random(dtype, 2, 3, 2);
+        Tensor c = Tensor.zeros(dtype, 2, 2);
+        for (int i = 0; i < 4; i++) {
+            c.setFlat(i, 2.5);
+        }
+        be.gemm(false, false, 0.0, a, b, 2.0, c);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(5.0, c.getFlat(i), dtype + " c[" + i + "]");
+        }
+    }
+
+    /**
+     * The relu backward passes dh where h > 0 and gives 0 at a dead unit, even for a NaN or ∞ dh (PyTorch's
+     * threshold_backward); float32 already did, float64 multiplied by 0 and gave NaN.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(DType.class)
+    void reluBackwardIsZeroAtDeadUnitsWhateverTheGradient(DType dtype) {
+        CpuBackend be = dtype == DType.FLOAT64 ? CpuBackend.float64() : CpuBackend.float32();
+        Tensor h = Tensor.zeros(dtype, 1, 4);
+        Tensor dhOut = Tensor.zeros(dtype, 1, 4);
+        double[] hv = {0, 0, 2, 0};
+        double[] dv = {Double.NaN, Double.POSITIVE_INFINITY, 1, Double.NEGATIVE_INFINITY};
+        for (int i = 0; i < 4; i++) {
+            h.setFlat(i, hv[i]);
+            dhOut.setFlat(i, dv[i]);
+        }
+        Tensor dh = Tensor.zeros(dtype, 1, 4);
+        Tensor dPre = Tensor.zeros(dtype, 1, 4);
+        be.rnnCellBackward(Nonlinearity.RELU, h, dhOut, dh, dPre);
+        assertArrayEquals(new double[]{0, 0, 1, 0}, dPre.toDoubleArray(), dtype.toString());
+    }
+
     /** The definition, in double, reading op(a) and op(b) element by element. */
     static double[] reference(boolean ta, boolean tb, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
         int m = c.dim(0);

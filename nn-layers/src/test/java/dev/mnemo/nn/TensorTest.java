@@ -37,6 +37,9 @@ class TensorTest {
         Tensor t = iota(2, 3, 4);
         assertEquals(1 * 12 + 2 * 4 + 3, t.get(1, 2, 3));
         assertArrayEquals(new int[]{1, 2, 3}, t.unflatIndex(23));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.unflatIndex(24), "past the end wrapped to [0, 0, 0]");
+        assertThrows(IndexOutOfBoundsException.class, () -> t.unflatIndex(-1));
+        assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(0, 5).unflatIndex(0), "was a division by 0");
         assertThrows(IndexOutOfBoundsException.class, () -> t.get(2, 0, 0));
         var e = assertThrows(IllegalArgumentException.class, () -> t.get(1, 2));
         assertEquals("index [1, 2] has 2 dimensions, tensor [2, 3, 4] has 3", e.getMessage());

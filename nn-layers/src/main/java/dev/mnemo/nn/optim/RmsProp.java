@@ -12,7 +12,7 @@ import java.util.Objects;
  * <pre>
  *   g = g + weightDecay·θ                                 (weightDecay ≠ 0)
  *   s = α·s + (1 − α)·g²
- *   centered:  ḡ = α·ḡ + (1 − α)·g;   d = √(s − ḡ²) + eps
+ *   centered:  ḡ = α·ḡ + (1 − α)·g;   d = √max(s − ḡ², 0) + eps
  *   else:      d = √s + eps
  *   momentum > 0:  b = momentum·b + g/d;   θ = θ − lr·b
  *   else:          θ = θ − lr·g/d
@@ -20,7 +20,10 @@ import java.util.Objects;
  * {@code s}, {@code ḡ} and {@code b} start at zero; {@code ḡ} exists only when centered, {@code b}
  * only with momentum. One {@link Backend#rmsPropUpdate} pass per buffer and step.
  *
- * <p><b>Differs from PyTorch</b>: see {@link Optimizer} and {@link RmsPropOptions}.
+ * <p><b>Differs from PyTorch</b>: see {@link Optimizer} and {@link RmsPropOptions}; and centered, s − ḡ²
+ * is clamped at 0 before the root. In exact arithmetic it is a variance, never negative, but rounding
+ * can take it below 0 when the gradient barely varies (α near 0), and PyTorch's root then gives NaN
+ * parameters.
  */
 public final class RmsProp extends BufferOptimizer {
 

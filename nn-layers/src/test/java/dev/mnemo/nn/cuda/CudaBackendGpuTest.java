@@ -257,6 +257,49 @@ class CudaBackendGpuTest {
         assertClose(grad, gp, 1e-6, "squared-error gradient");
     }
 
+    /**
+     * A NaN logit at a class other than the target makes the row's loss NaN, as on the CPU and in PyTorch, at any
+     * class count: with C ≤ 32 each lane holds one class, and the lane that saw only the NaN used to be merged away.
+     */
+    @Test
+    void aNanLogitMakesTheLossNan() {
+        for (int[] c : new int[][] {{3, 0, 1}, {10, 7, 2}, {32, 31, 0}, {33, 5, 32}, {300, 200, 3}}) {
+            int classes = c[0];
+            Tensor logits = random(90 + classes, 2, 1, classes);
+            logits.set(Double.NaN, 0, c[1]);
+            int[] target = {c[2]};
+            Tensor d = gpu.zeros(1, classes);
+            double loss = gpu.softmaxCrossEntropy(gpu.copyOf(logits), target, 1.0, d);
+            assertTrue(Double.isNaN(loss), "C=" + classes + ", NaN at class " + c[1] + ": loss " + loss);
+            assertTrue(Double.isNaN(cpu.softmaxCrossEntropy(logits, target, 1.0, Tensor.zeros(1, classes))));
+        }
+    }
+
+    /** The relu backward gives 0 at a dead unit whatever the gradient there (NaN and ∞ included), as the CPU. */
+    @Test
+    void reluBackwardIsZeroAtDeadUnits() {
+        Tensor h = Tensor.of(new double[] {0, 0, 2, 0}, 1, 4);
+        Tensor dhOut = Tensor.of(new double[] {Double.NaN, Double.POSITIVE_INFINITY, 1, Double.NEGATIVE_INFINITY}, 1, 4);
+        Tensor dPre = gpu.zeros(1, 4);
+        gpu.rnnCellBackward(Nonlinearity.RELU, gpu.copyOf(h), gpu.copyOf(dhOut), gpu.zeros(1, 4), dPre);
+        assertArrayEquals(new double[] {0, 0, 1, 0}, dPre.to(Device.CPU).toDoubleArray());
+    }
+
+    /** Centered RMSprop with α = 0: the variance rounds below 0 (fma), clamped at 0, so no NaN parameter. */
+    @Test
+    void centeredRmsPropStaysFinite() {
+        Tensor p = gpu.zeros(256);
+        Tensor g = gpu.copyOf(random(95, 1, 256));
+        var rms = new dev.mnemo.nn.optim.RmsProp(dev.mnemo.nn.optim.RmsPropOptions.builder().lr(1e-6).alpha(0)
+                .centered(true).build(), p, g);
+        for (int step = 0; step < 3; step++) {
+            rms.step();
+        }
+        for (double v : p.to(Device.CPU).toDoubleArray()) {
+            assertTrue(Double.isFinite(v), "parameter " + v);
+        }
+    }
+
     @Test
     void optimizersTrackTheCpuOverSeveralSteps() {
         int n = 5000;

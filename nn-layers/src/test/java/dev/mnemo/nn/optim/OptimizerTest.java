@@ -91,6 +91,29 @@ class OptimizerTest {
         assertEquals(1 - 0.01 * 2 / (Math.sqrt(0.01 * 4) + 1e-8), p.getFlat(0), 1e-15);
     }
 
+    /**
+     * Centered with α = 0 the variance s − ḡ² is 0 in exact arithmetic; rounding (float32 squares) took it below 0
+     * and the root made NaN parameters. It is clamped at 0, so the step is finite.
+     */
+    @Test
+    void centeredRmsPropStaysFiniteWhenTheVarianceRoundsBelowZero() {
+        for (DType dtype : DType.values()) {
+            SplittableRandom rnd = new SplittableRandom(17);
+            Tensor p = Tensor.zeros(dtype, 64);
+            Tensor g = Tensor.zeros(dtype, 64);
+            for (int i = 0; i < 64; i++) {
+                g.setFlat(i, 2 * rnd.nextDouble() - 1);
+            }
+            var rms = new RmsProp(RmsPropOptions.builder().lr(1e-6).alpha(0).centered(true).build(), p, g);
+            for (int step = 0; step < 3; step++) {
+                rms.step();
+            }
+            for (int i = 0; i < 64; i++) {
+                assertTrue(Double.isFinite(p.getFlat(i)), dtype + " parameter " + i + ": " + p.getFlat(i));
+            }
+        }
+    }
+
     // ---- the cross-product against the reference ----
 
     static Stream<Arguments> sgdCases() {
