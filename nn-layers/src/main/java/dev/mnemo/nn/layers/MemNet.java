@@ -290,6 +290,10 @@ public final class MemNet extends Layer {
 
     /** The state after a forward pass (see {@link MemNetOutput#finalState()}). */
     MemNetState stateAfter(MemNetSaved saved) {
+        if (saved.released()) {   // the CPU would still answer from the unreleased arrays; CUDA failed on a copy
+            throw new IllegalStateException("saved was released (MemNetSaved.release): the final state is built from "
+                    + "its activations; take finalState() before releasing");
+        }
         int steps = saved.steps;
         int batch = saved.batch;
         var state = new MemNetState(this, batch, backend.copyOf(saved.o.select(steps - 1)),

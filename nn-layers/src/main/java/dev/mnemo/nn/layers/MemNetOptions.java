@@ -51,6 +51,16 @@ public record MemNetOptions(int inputSize, int outputSize, int keySize, int valu
         if (maxSteps < 0) {
             throw new IllegalArgumentException("maxSteps must be >= 0 (0: no limit), got " + maxSteps);
         }
+        // the parameters share one flat buffer: S·(d_in + S + d_v) for qkv.weight, S = 2·d_k + d_v, and the
+        // rest; its element count must fit a tensor (S itself overflowed int for d_k near 2^30)
+        long state = 2L * keySize + valueSize;
+        long parameters = state * (inputSize + state + valueSize) + 2 * state + (long) outputSize * (state + valueSize + 2)
+                + valueSize;
+        if (parameters > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("keySize, valueSize and the sizes give " + parameters + " parameters "
+                    + "(qkv.weight alone S·(d_in + S + d_v), S = 2·keySize + valueSize), more than a tensor's "
+                    + (Integer.MAX_VALUE - 8) + "; got keySize " + keySize + ", valueSize " + valueSize);
+        }
     }
 
     private static void positive(String name, int value) {

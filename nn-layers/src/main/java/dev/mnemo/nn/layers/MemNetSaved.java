@@ -38,8 +38,8 @@ public final class MemNetSaved {
 
     /**
      * Hands u, o, r, c and lse back to the backend now ({@link dev.mnemo.nn.Backend#release}); the
-     * forward's output is its own tensor and stays. A later {@link MemNet#backward} with this saved
-     * throws; a second release does nothing.
+     * forward's output is its own tensor and stays. A later {@link MemNet#backward} or
+     * {@link MemNetOutput#finalState()} with this saved throws; a second release does nothing.
      */
     public void release() {
         if (released) {

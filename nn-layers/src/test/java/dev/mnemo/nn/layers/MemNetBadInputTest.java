@@ -37,6 +37,22 @@ class MemNetBadInputTest {
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> net.backward(y.saved(), be.zeros(3, 2, 2)));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("saved was released"), e.getMessage());
+        // the final state reads the saved activations too: refused alike on every backend (CUDA failed on a copy)
+        var state = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, y::finalState);
+        org.junit.jupiter.api.Assertions.assertEquals("saved was released (MemNetSaved.release): the final state is built "
+                + "from its activations; take finalState() before releasing", state.getMessage());
+    }
+
+    /** Sizes whose parameters overflow an int (S = 2·keySize + valueSize itself did) are refused by name. */
+    @Test
+    void keyAndValueSizesTooLargeForATensor() {
+        for (int[] kv : new int[][] {{1_100_000_000, 32}, {40_000, 40_000}}) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> MemNetOptions.builder(1, 1).keySize(kv[0]).valueSize(kv[1]).build());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("keySize, valueSize and the sizes give ")
+                    && e.getMessage().endsWith("; got keySize " + kv[0] + ", valueSize " + kv[1]), e.getMessage());
+        }
+        MemNetOptions.builder(1, 1).keySize(8000).valueSize(8000).build();   // 24000 × 40001: fits
     }
 
     @Test
