@@ -13,8 +13,11 @@ package dev.mnemo.nn;
  *       GRU 3), so gate tensors are {@code [B, G·H]} with gate {@code k} in columns
  *       {@code [k·H, (k+1)·H)}.</li>
  *   <li>Every tensor argument must live on this backend's {@link #device()} with one common element
- *       type; nothing is null unless stated ("nullable"). Shapes are checked by the callers (layers)
- *       before any launch; implementations may assume them.</li>
+ *       type; nothing is null unless stated ("nullable"). The layers check their shapes before any
+ *       launch. The general operations a user may call directly (copies of columns, transposes,
+ *       products, GEMM, row gathers and scatters, the cross-entropy) check theirs, their indices and
+ *       their aliasing on every backend alike ({@link BackendChecks}); the cell kernels assume the
+ *       layers' checks.</li>
  *   <li>"in-out" arguments are read and then overwritten; aliasing is allowed only where stated.
  *       Gradient outputs overwrite unless the method says it accumulates.</li>
  * </ul>

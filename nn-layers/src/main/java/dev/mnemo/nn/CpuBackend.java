@@ -128,6 +128,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int width) {
+        BackendChecks.copyColumns(src, srcCol, dst, dstCol, width);
         int rows = src.dim(0);
         int sc = src.dim(1);
         int dc = dst.dim(1);
@@ -142,6 +143,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void transpose01(Tensor src, Tensor dst) {
+        BackendChecks.transpose01(src, dst);
         int n0 = src.dim(0);
         int n1 = src.dim(1);
         int w = src.dim(2);
@@ -160,6 +162,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void multiply(Tensor a, Tensor b, Tensor out) {
+        BackendChecks.multiply(a, b, out);
         HostView sa = HostView.of(a);
         HostView sb = HostView.of(b);
         HostView so = HostView.of(out);
@@ -216,14 +219,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
+        BackendChecks.gemm(transA, transB, a, b, c);
         int m = c.dim(0);
         int n = c.dim(1);
         int k = transA ? a.dim(0) : a.dim(1);
-        if ((transA ? a.dim(1) : a.dim(0)) != m || (transB ? b.dim(1) : b.dim(0)) != k
-                || (transB ? b.dim(0) : b.dim(1)) != n) {
-            throw new IllegalArgumentException("gemm shapes do not conform: op(a) of " + a + (transA ? "ᵀ" : "")
-                    + ", op(b) of " + b + (transB ? "ᵀ" : "") + ", c " + c);
-        }
         if (a.host() instanceof HostStorage.Floats fa && b.host() instanceof HostStorage.Floats fb
                 && c.host() instanceof HostStorage.Floats fc) {
             CpuGemm.sgemm(transA, transB, m, n, k, (float) alpha, fa.data, base(a), fb.data, base(b),
@@ -256,6 +255,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void addRowVector(Tensor m, Tensor v) {
+        BackendChecks.addRowVector(m, v);
         int rows = m.dim(0);
         int cols = m.dim(1);
         HostView sm = HostView.of(m);
@@ -270,6 +270,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gatherRows(Tensor table, int[] rows, Tensor out) {
+        BackendChecks.gatherRows(table, rows, out);
         int w = table.dim(1);
         HostView st = HostView.of(table);
         HostView so = HostView.of(out);
@@ -282,6 +283,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void scatterAddRows(Tensor src, int[] rows, Tensor table) {
+        BackendChecks.scatterAddRows(src, rows, table);
         int w = table.dim(1);
         HostView ss = HostView.of(src);
         HostView st = HostView.of(table);
@@ -295,6 +297,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public double softmaxCrossEntropy(Tensor logits, int[] targets, double scale, Tensor dLogits) {
+        BackendChecks.softmaxCrossEntropy(logits, targets, dLogits);
         int n = logits.dim(0);
         int classes = logits.dim(1);
         HostView sl = HostView.of(logits);

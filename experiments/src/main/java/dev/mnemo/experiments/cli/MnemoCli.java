@@ -33,7 +33,12 @@ public final class MnemoCli implements Runnable {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, line, parseResult) -> {
             if (System.getenv("MNEMO_DEBUG") != null) ex.printStackTrace(line.getErr());
-            line.getErr().println("mnemo: " + oneLine(ex));
+            String message = oneLine(ex);
+            if (message.startsWith("the CUDA backend is unavailable")) {   // the library's advice names its Java API
+                message = message.replace("use Device.CPU (Backend.cpu())", "run with --device cpu, or --device auto "
+                        + "(CUDA when it is there, else the CPU)");
+            }
+            line.getErr().println("mnemo: " + message);
             return 1;
         });
         // a mistake on the command line: one line (and where to look), not the whole usage text

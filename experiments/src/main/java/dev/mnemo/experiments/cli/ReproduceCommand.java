@@ -105,9 +105,19 @@ final class ReproduceCommand implements Callable<Integer> {
     private record Key(int grammar, String cell, String init) {
     }
 
+    /** The options only some experiments read. */
+    private static final OptionScope EXPERIMENT_OPTIONS = new OptionScope()
+            .group("mnemo reproduce tomita", "", "--grammars")
+            .group("mnemo reproduce mnist", "", "--data")
+            .group("mnemo reproduce spectra", "", "--data", "--cell", "--init");
+
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
+        if (List.of("tomita", "mnist", "spectra", "memnet", "translation").contains(experiment)) {
+            EXPERIMENT_OPTIONS.check(spec.commandLine().getParseResult(), "mnemo reproduce " + experiment,
+                    "mnemo reproduce " + experiment);
+        }
         switch (experiment) {
             case "tomita" -> { }
             case "mnist" -> {
@@ -137,6 +147,9 @@ final class ReproduceCommand implements Callable<Integer> {
         for (int g : gs) {
             if (g < 1 || g > 7) {
                 throw new IllegalArgumentException("Tomita grammars are 1 to 7, got " + g);
+            }
+            if (gs.indexOf(g) != gs.lastIndexOf(g)) {   // ran every run twice and wrote its table twice
+                throw new IllegalArgumentException("--grammars lists Tomita " + g + " twice: " + gs);
             }
         }
         Path dir = out != null ? out : Path.of("runs", "reproduce-tomita" + (quick ? "-quick" : ""));

@@ -38,7 +38,10 @@ record SeedScores(double[] values) {
         return ReproduceCommand.std(scored());
     }
 
-    /** "0.912 ± 0.010", with " (1 of 3 diverged)" when some did, or "diverged (3 of 3)". */
+    /**
+     * "0.912 ± 0.010", with " (1 of 3 diverged)" when some did, or "diverged (3 of 3)"; one scored seed has no
+     * standard deviation: "0.912 (one seed)" (it printed "± 0.000", which reads as no spread).
+     */
     String summary(String format) {
         return summary(v -> String.format(Locale.ROOT, format, v));
     }
@@ -49,7 +52,7 @@ record SeedScores(double[] values) {
         if (d == values.length) {
             return "diverged (" + d + " of " + d + ")";
         }
-        String s = format.apply(mean()) + " ± " + format.apply(std());
+        String s = format.apply(mean()) + (scored().length == 1 ? " (one seed)" : " ± " + format.apply(std()));
         return d == 0 ? s : s + " (" + d + " of " + values.length + " diverged)";
     }
 

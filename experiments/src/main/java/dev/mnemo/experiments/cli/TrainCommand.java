@@ -2,10 +2,12 @@ package dev.mnemo.experiments.cli;
 
 import dev.mnemo.experiments.tasks.ChaoticSeries;
 import dev.mnemo.experiments.tasks.Tomita;
+import dev.mnemo.experiments.train.BabiTrainer;
 import dev.mnemo.experiments.train.ChaoticTrainer;
 import dev.mnemo.experiments.train.MnistTrainer;
 import dev.mnemo.experiments.train.RunFolder;
 import dev.mnemo.experiments.train.RunSettings;
+import dev.mnemo.experiments.train.SymbolicTrainer;
 import dev.mnemo.experiments.train.TomitaTrainer;
 import dev.mnemo.experiments.train.TranslationTrainer;
 import java.io.PrintWriter;
@@ -130,10 +132,47 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "run folder (default runs/<task>-<cell>-<init>-s<seed>)")
     Path out;
 
+    /** The options only some tasks read. */
+    private static final OptionScope TASK_OPTIONS = new OptionScope()
+            .group("Tomita", "tomita1 … tomita7", "--train-lengths", "--test-lengths", "--per-class")
+            .group("MNIST", "mnist, pmnist", "--data", "--limit", "--test-limit", "--downsample")
+            .group("the chaotic series", "mackey-glass17, mackey-glass30, lorenz", "--length", "--window", "--stride",
+                    "--horizon")
+            .group("the symbolic tasks", "copy, reverse, parity, parity-final, recall", "--alphabet", "--lengths",
+                    "--train-size", "--test-size")
+            .group("bAbI", "babi-qa1, babi-qa2, babi-qa6, babi-qa7", "--data", "--stories", "--test-stories",
+                    "--max-facts")
+            .group("translation", "translation", "--data", "--pair", "--pairs", "--test-pairs", "--min-frequency",
+                    "--max-length", "--embedding", "--source-order", "--attention", "--beam");
+
+    /** The group of {@link #TASK_OPTIONS} that {@code t} belongs to; null for an unknown task. */
+    private static String taskGroup(String t) {
+        if (t.matches("tomita[1-7]")) {
+            return "Tomita";
+        }
+        if (MnistTrainer.TASKS.contains(t)) {
+            return "MNIST";
+        }
+        if (ChaoticSeries.isTask(t)) {
+            return "the chaotic series";
+        }
+        if (SymbolicTrainer.TASKS.contains(t)) {
+            return "the symbolic tasks";
+        }
+        if (BabiTrainer.isTask(t)) {
+            return "bAbI";
+        }
+        return t.equals(TranslationTrainer.TASK) ? "translation" : null;
+    }
+
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         String t = task.trim().toLowerCase(Locale.ROOT);
+        String group = taskGroup(t);
+        if (group != null) {   // an unknown task gets its own message below
+            TASK_OPTIONS.check(spec.commandLine().getParseResult(), group, "task " + t);
+        }
         initParams = memory.modelParams(cell, initParams);
         if (MemoryTaskRun.isTask(t)) {
             return MemoryTaskRun.run(o, t, new RunSettings(cell, init, initParams, hidden, layers, epochs, batch, lr,

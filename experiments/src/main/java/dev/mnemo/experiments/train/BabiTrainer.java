@@ -183,7 +183,7 @@ public final class BabiTrainer {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepare(out);
+            RunFolder.prepareRun(out);
         }
         RunSettings s = c.settings();
         List<List<BabiStory>> st = stories(c);

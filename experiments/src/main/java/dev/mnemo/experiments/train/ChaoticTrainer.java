@@ -88,7 +88,7 @@ public final class ChaoticTrainer {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepare(out);
+            RunFolder.prepareRun(out);
         }
         RunSettings s = c.settings();
         ChaoticSeries series = ChaoticSeries.generate(c.task(), c.length(), s.seed());

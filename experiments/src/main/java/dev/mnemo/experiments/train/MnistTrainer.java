@@ -128,7 +128,7 @@ public final class MnistTrainer {
     public static TomitaTrainer.Result run(Config c, Path out, Consumer<String> progress) {
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepare(out);
+            RunFolder.prepareRun(out);
         }
         MnistData.Source source = MnistData.load(c.data());
         return run(c, source, out, progress, start);
@@ -137,7 +137,7 @@ public final class MnistTrainer {
     /** {@link #run(Config, Path, Consumer)} on digits already loaded (reproduce loads them once for every run). */
     public static TomitaTrainer.Result run(Config c, MnistData.Source source, Path out, Consumer<String> progress) {
         if (out != null) {
-            RunFolder.prepare(out);
+            RunFolder.prepareRun(out);
         }
         return run(c, source, out, progress, System.nanoTime());
     }

@@ -29,6 +29,32 @@ public final class RunFolder {
         }
     }
 
+    /** What a training run writes into its folder: what {@link #prepareRun} clears from an earlier run. */
+    static final java.util.List<String> RUN_FILES = java.util.List.of("config.txt", "metrics.csv", "result.txt",
+            "weights.safetensors", "free-running.csv", "translations.tsv", "source-vocabulary.txt",
+            "target-vocabulary.txt", SpectrumTracker.SPECTRUM_FILE, SpectrumTracker.SUMMARY_FILE,
+            SpectrumTracker.RADIUS_PLOT);
+
+    /**
+     * As {@link #prepare}, for one training run's folder: also deletes the files an earlier run left there (those
+     * of {@link #RUN_FILES} and {@code eigenvalues-*.png}), so the folder never mixes two runs (a memnet run kept
+     * an LSTM run's spectrum files). Other files are left alone.
+     */
+    public static void prepareRun(Path out) {
+        prepare(out);
+        try (var stale = Files.newDirectoryStream(out, f -> {
+            String name = f.getFileName().toString();
+            return RUN_FILES.contains(name) || name.startsWith("eigenvalues-") && name.endsWith(".png");
+        })) {
+            for (Path f : stale) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot clear the earlier run's files in " + out + " (" + e.getMessage()
+                    + ")");
+        }
+    }
+
     /**
      * The line that heads a diverged run's results, empty for a run whose last training loss is finite. The
      * trainers stop a run whose loss stops being finite and still score it; those scores are of NaN weights

@@ -103,7 +103,7 @@ public final class SymbolicTrainer {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepare(out);
+            RunFolder.prepareRun(out);
         }
         RunSettings s = c.settings();
         SymbolicTask task = c.data();

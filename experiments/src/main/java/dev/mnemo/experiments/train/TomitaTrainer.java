@@ -106,7 +106,7 @@ public final class TomitaTrainer {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepare(out);
+            RunFolder.prepareRun(out);
         }
         Tomita.Data train = Tomita.generate(c.grammar(), c.trainMin(), c.trainMax(), c.perClass(), c.seed());
         Tomita.Data test = Tomita.generate(c.grammar(), c.testMin(), c.testMax(), c.perClass(), c.seed() + 1_000_003L);

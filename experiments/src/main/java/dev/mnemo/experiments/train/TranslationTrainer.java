@@ -131,7 +131,7 @@ public final class TranslationTrainer {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepare(out);
+            RunFolder.prepareRun(out);
         }
         RunSettings s = c.settings();
         Corpus corpus = corpus(c);

@@ -86,6 +86,16 @@ class MemNetTrainTest {
         assertTrue(Files.size(out.resolve("spectrum.csv")) > 0);
         assertTrue(Files.size(out.resolve("weights.safetensors")) > 0);
         assertTrue(r.out().contains("alphabet 3, string lengths 1..3"), r.out());
+        // a memnet run in the same folder: none of the LSTM run's files stay behind to mix two runs, a user's file does
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        CliRun m = run(args(out, "--task", "copy", "--cell", "memnet", "--init", "pytorch", "--train-size", "48",
+                "--test-size", "20", "--alphabet", "3", "--lengths", "1..3"));
+        assertEquals(0, m.exitCode(), m.err());
+        for (String stale : List.of("spectrum.csv", "spectrum-summary.csv", "spectral-radius.png", "eigenvalues-l0-i.png")) {
+            assertFalse(Files.exists(out.resolve(stale)), stale);
+        }
+        assertTrue(Files.readString(out.resolve("config.txt")).contains("memnet("));
+        assertEquals("mine", Files.readString(out.resolve("notes.txt")));
     }
 
     @Test

@@ -27,6 +27,9 @@ class SeedScoresTest {
         assertEquals("diverged (2 of 2)", all.summary("%.3f"));
         assertTrue(Double.isNaN(all.mean()));
         assertEquals("0.500 ± 0.000", new SeedScores(new double[] {0.5, 0.5}).summary("%.3f"));
+        assertEquals("0.775 (one seed)", new SeedScores(new double[] {0.775}).summary("%.3f"), "no std of one value");
+        assertEquals("0.850 (one seed) (2 of 3 diverged)",
+                new SeedScores(new double[] {Double.NaN, 0.85, Double.NaN}).summary("%.3f"));
     }
 
     /** A spectrum-matched run whose eigen source diverged is not run, and its place counts as diverged. */

@@ -58,6 +58,35 @@ class TrainCommandTest {
         assertEquals(2, Files.readAllLines(out.resolve("spectrum-summary.csv")).size(), "header + the step-0 snapshot");
     }
 
+    /** An option of another task (or experiment) is refused, not ignored, and the message says whose it is. */
+    @Test
+    void optionsOfOtherTasksAreOneLine(@TempDir Path dir) {
+        String o = dir.resolve("run").toString();
+        assertOneLineFailure(run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigen", "--window", "0",
+                "--out", o), "--window is an option of the chaotic series (mackey-glass17, mackey-glass30, lorenz), "
+                + "not of task tomita4");
+        assertOneLineFailure(run("train", "--task", "copy", "--cell", "lstm", "--init", "eigen", "--data", o, "--out", o),
+                "--data is an option of MNIST (mnist, pmnist) and bAbI (babi-qa1, babi-qa2, babi-qa6, babi-qa7) and "
+                        + "translation (translation), not of task copy");
+        assertOneLineFailure(run("train", "--task", "mnist", "--cell", "gru", "--init", "xavier", "--beam", "3",
+                "--out", o), "--beam is an option of translation (translation), not of task mnist");
+        assertOneLineFailure(run("reproduce", "memnet", "--quick", "--grammars", "4", "--out", o),
+                "--grammars is an option of mnemo reproduce tomita, not of mnemo reproduce memnet");
+        assertOneLineFailure(run("reproduce", "tomita", "--quick", "--cell", "gru", "--out", o),
+                "--cell is an option of mnemo reproduce spectra, not of mnemo reproduce tomita");
+        assertOneLineFailure(run("reproduce", "tomita", "--quick", "--grammars", "4,4", "--out", o),
+                "--grammars lists Tomita 4 twice: [4, 4]");
+    }
+
+    /** Without a CUDA driver, --device cuda says how to choose another device on the command line. */
+    @Test
+    void cudaWithoutAGpuSaysWhatToPass(@TempDir Path dir) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.mnemo.nn.cuda.CudaBackend.isAvailable(), "a CUDA GPU is here");
+        assertOneLineFailure(run("train", "--task", "tomita4", "--cell", "lstm", "--init", "eigen", "--epochs", "1",
+                "--device", "cuda", "--out", dir.resolve("run").toString()),
+                "; run with --device cpu, or --device auto (CUDA when it is there, else the CPU)");
+    }
+
     @Test
     void unknownTaskInitCellAreOneLine(@TempDir Path dir) {
         String o = dir.resolve("x").toString();

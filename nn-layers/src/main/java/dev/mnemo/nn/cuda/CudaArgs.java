@@ -5,8 +5,8 @@ import dev.mnemo.nn.Tensor;
 
 /**
  * The CUDA backend's argument checks, before any CUDA call: that a tensor is a CUDA tensor of this
- * runtime (and its device memory), shapes, and aliasing between tensors. Messages name the argument,
- * the rule and what was given.
+ * runtime (and its device memory). Shapes and aliasing are {@link dev.mnemo.nn.BackendChecks}, shared with
+ * the CPU backend. Messages name the argument, the rule and what was given.
  */
 final class CudaArgs {
     private final CudaRuntime rt;
@@ -44,58 +44,5 @@ final class CudaArgs {
                     + ") than this backend's (device " + rt.ordinal() + "): " + t);
         }
         return s;
-    }
-
-    static void shape(String name, Tensor t, int... expected) {
-        if (t == null) {
-            throw new IllegalArgumentException(name + " must not be null (expected shape "
-                    + Tensor.shapeString(expected) + ")");
-        }
-        if (!t.hasShape(expected)) {
-            throw new IllegalArgumentException(name + " must have shape " + Tensor.shapeString(expected) + ", got "
-                    + Tensor.shapeString(t.shape()));
-        }
-    }
-
-    static void optionalShape(String name, Tensor t, int... expected) {
-        if (t != null) {
-            shape(name, t, expected);
-        }
-    }
-
-    static void sameNumel(String aName, Tensor a, String bName, Tensor b) {
-        if (a.numel() != b.numel()) {
-            throw new IllegalArgumentException(bName + " must have the " + a.numel() + " elements of " + aName + " "
-                    + Tensor.shapeString(a.shape()) + ", got " + b.numel() + " " + Tensor.shapeString(b.shape()));
-        }
-    }
-
-    /** Every {@code values[i]} in {@code [0, bound)}; {@code boundName} says what bounds them. */
-    static void indices(String name, int[] values, int bound, String boundName) {
-        if (values == null) {
-            throw new IllegalArgumentException(name + " must not be null");
-        }
-        for (int i = 0; i < values.length; i++) {
-            if (values[i] < 0 || values[i] >= bound) {
-                throw new IllegalArgumentException(name + "[" + i + "] must be in [0, " + bound + ") (" + boundName
-                        + "), got " + values[i]);
-            }
-        }
-    }
-
-    static void matrix(String name, Tensor t) {
-        if (t == null || t.rank() != 2) {
-            throw new IllegalArgumentException(name + " must be a matrix [rows, cols], got "
-                    + (t == null ? "null" : Tensor.shapeString(t.shape())));
-        }
-    }
-
-    static boolean sameStart(Tensor a, Tensor b) {
-        return a.sharesStorageWith(b) && a.offset() == b.offset();
-    }
-
-    static boolean overlap(Tensor a, Tensor b) {
-        return a.sharesStorageWith(b) && a.numel() > 0 && b.numel() > 0
-                && a.offset() < b.offset() + b.numel() && b.offset() < a.offset() + a.numel();
     }
 }

@@ -1,10 +1,10 @@
 package dev.mnemo.nn.cuda;
 
-import static dev.mnemo.nn.cuda.CudaArgs.matrix;
-import static dev.mnemo.nn.cuda.CudaArgs.overlap;
-import static dev.mnemo.nn.cuda.CudaArgs.sameNumel;
-import static dev.mnemo.nn.cuda.CudaArgs.sameStart;
-import static dev.mnemo.nn.cuda.CudaArgs.shape;
+import static dev.mnemo.nn.BackendChecks.matrix;
+import static dev.mnemo.nn.BackendChecks.overlap;
+import static dev.mnemo.nn.BackendChecks.sameNumel;
+import static dev.mnemo.nn.BackendChecks.sameStart;
+import static dev.mnemo.nn.BackendChecks.shape;
 
 import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.CudaProbe;
@@ -17,6 +17,7 @@ import dev.mnemo.cuda.Side;
 import dev.mnemo.cuda.Transpose;
 import dev.mnemo.cuda.kernels.SumRowsPlan;
 import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.BackendChecks;
 import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.DType;
 import dev.mnemo.nn.Device;
@@ -442,26 +443,13 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     @Override
     public void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int width) {
-        matrix("src", src);
-        matrix("dst", dst);
+        BackendChecks.copyColumns(src, srcCol, dst, dstCol, width);
         int rows = src.dim(0);
-        if (dst.dim(0) != rows) {
-            throw new IllegalArgumentException("dst must have the " + rows + " rows of src "
-                    + Tensor.shapeString(src.shape()) + ", got " + Tensor.shapeString(dst.shape()));
-        }
-        if (width < 0 || srcCol < 0 || dstCol < 0 || srcCol + width > src.dim(1) || dstCol + width > dst.dim(1)) {
-            throw new IllegalArgumentException("columns [" + srcCol + ", +" + width + ") of src "
-                    + Tensor.shapeString(src.shape()) + " and [" + dstCol + ", +" + width + ") of dst "
-                    + Tensor.shapeString(dst.shape()) + " must lie within the matrices");
-        }
         if (rows == 0 || width == 0) {
             return;
         }
         CudaStorage s = storage("src", src);
         CudaStorage d = storage("dst", dst);
-        if (overlap(src, dst)) {
-            throw new IllegalArgumentException("dst must not overlap src in copyColumns, got " + dst + " and " + src);
-        }
         DeviceMemory a = s.floats(src.offset() + srcCol, src.numel() - srcCol);
         DeviceMemory c = d.floats(dst.offset() + dstCol, dst.numel() - dstCol);
         rt.cublas.sgeam(Transpose.NONE, Transpose.NONE, rows, width, 1f, a, src.dim(1), 0f, a, src.dim(1), c,
@@ -470,19 +458,12 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     @Override
     public void transpose01(Tensor src, Tensor dst) {
-        if (src == null || src.rank() != 3) {
-            throw new IllegalArgumentException("src must have rank 3 [n0, n1, w], got "
-                    + (src == null ? "null" : Tensor.shapeString(src.shape())));
-        }
+        BackendChecks.transpose01(src, dst);
         int n0 = src.dim(0);
         int n1 = src.dim(1);
         int w = src.dim(2);
-        shape("dst", dst, n1, n0, w);
         CudaStorage s = storage("src", src);
         CudaStorage d = storage("dst", dst);
-        if (overlap(src, dst)) {
-            throw new IllegalArgumentException("dst must not overlap src in transpose01, got " + dst + " and " + src);
-        }
         if (n0 == 0 || n1 == 0 || w == 0) {
             return;
         }
@@ -506,20 +487,13 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     @Override
     public void multiply(Tensor a, Tensor b, Tensor out) {
-        sameNumel("a", a, "b", b);
-        sameNumel("a", a, "out", out);
+        BackendChecks.multiply(a, b, out);
         long n = a.numel();
         DeviceMemory am = mem("a", a);
         DeviceMemory bm = mem("b", b);
         DeviceMemory om = mem("out", out);
         if (n == 0) {
             return;
-        }
-        for (Tensor in : new Tensor[] {a, b}) {
-            if (overlap(in, out) && !sameStart(in, out)) {
-                throw new IllegalArgumentException("out may alias a or b exactly but must not partly overlap them, got "
-                        + out + " at offset " + out.offset() + " and " + in + " at offset " + in.offset());
-            }
         }
         if (sameStart(out, a) || sameStart(out, b)) {
             // cublasSdgmm is documented out of place: multiply a copy of the aliased operand.
@@ -563,24 +537,13 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     @Override
     public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
-        matrix("a", a);
-        matrix("b", b);
-        matrix("c", c);
+        BackendChecks.gemm(transA, transB, a, b, c);
         int m = c.dim(0);
         int n = c.dim(1);
         int k = transA ? a.dim(0) : a.dim(1);
-        if ((transA ? a.dim(1) : a.dim(0)) != m || (transB ? b.dim(1) : b.dim(0)) != k
-                || (transB ? b.dim(0) : b.dim(1)) != n) {
-            throw new IllegalArgumentException("gemm shapes do not conform: op(a) of " + a + (transA ? "ᵀ" : "")
-                    + ", op(b) of " + b + (transB ? "ᵀ" : "") + ", c " + c + " (op(a) must be [" + m + ", k], op(b) [k, "
-                    + n + "])");
-        }
         DeviceMemory am = mem("a", a);
         DeviceMemory bm = mem("b", b);
         DeviceMemory cm = mem("c", c);
-        if (overlap(c, a) || overlap(c, b)) {
-            throw new IllegalArgumentException("c must not alias a or b in gemm, got c " + c + " at offset " + c.offset());
-        }
         if (m == 0 || n == 0) {
             return;
         }
@@ -652,18 +615,11 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     @Override
     public void addRowVector(Tensor m, Tensor v) {
-        matrix("m", m);
+        BackendChecks.addRowVector(m, v);
         int rows = m.dim(0);
         int cols = m.dim(1);
-        if (v == null || v.numel() != cols) {
-            throw new IllegalArgumentException("v must have " + cols + " elements (the columns of m "
-                    + Tensor.shapeString(m.shape()) + "), got " + (v == null ? "null" : Tensor.shapeString(v.shape())));
-        }
         DeviceMemory mm = mem("m", m);
         DeviceMemory vm = mem("v", v);
-        if (overlap(m, v)) {
-            throw new IllegalArgumentException("v must not overlap m in addRowVector, got " + v + " and " + m);
-        }
         if (rows == 0 || cols == 0) {
             return;
         }

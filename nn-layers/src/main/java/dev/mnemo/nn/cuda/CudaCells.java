@@ -1,10 +1,10 @@
 package dev.mnemo.nn.cuda;
 
-import static dev.mnemo.nn.cuda.CudaArgs.matrix;
-import static dev.mnemo.nn.cuda.CudaArgs.optionalShape;
-import static dev.mnemo.nn.cuda.CudaArgs.overlap;
-import static dev.mnemo.nn.cuda.CudaArgs.sameStart;
-import static dev.mnemo.nn.cuda.CudaArgs.shape;
+import static dev.mnemo.nn.BackendChecks.matrix;
+import static dev.mnemo.nn.BackendChecks.optionalShape;
+import static dev.mnemo.nn.BackendChecks.overlap;
+import static dev.mnemo.nn.BackendChecks.sameStart;
+import static dev.mnemo.nn.BackendChecks.shape;
 
 import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.GruKernels;

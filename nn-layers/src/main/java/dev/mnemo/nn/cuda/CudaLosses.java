@@ -1,15 +1,14 @@
 package dev.mnemo.nn.cuda;
 
-import static dev.mnemo.nn.cuda.CudaArgs.indices;
-import static dev.mnemo.nn.cuda.CudaArgs.matrix;
-import static dev.mnemo.nn.cuda.CudaArgs.overlap;
-import static dev.mnemo.nn.cuda.CudaArgs.sameNumel;
-import static dev.mnemo.nn.cuda.CudaArgs.sameStart;
-import static dev.mnemo.nn.cuda.CudaArgs.shape;
+import static dev.mnemo.nn.BackendChecks.overlap;
+import static dev.mnemo.nn.BackendChecks.sameNumel;
+import static dev.mnemo.nn.BackendChecks.sameStart;
+import static dev.mnemo.nn.BackendChecks.shape;
 
 import dev.mnemo.cuda.DeviceBuffer;
 import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.LossKernels;
+import dev.mnemo.nn.BackendChecks;
 import dev.mnemo.nn.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -24,20 +23,11 @@ final class CudaLosses extends CudaOps {
 
     /** {@link dev.mnemo.nn.Backend#softmaxCrossEntropy}: per-row losses on the device, summed on the host. */
     double softmaxCrossEntropy(Tensor logits, int[] targets, double scale, Tensor dLogits) {
-        matrix("logits", logits);
+        BackendChecks.softmaxCrossEntropy(logits, targets, dLogits);
         int n = logits.dim(0);
         int classes = logits.dim(1);
-        shape("dLogits", dLogits, n, classes);
-        if (targets == null || targets.length != n) {
-            throw new IllegalArgumentException("targets must have " + n + " elements (one per row of logits), got "
-                    + (targets == null ? "null" : targets.length));
-        }
-        indices("targets", targets, classes, "classes");
         DeviceMemory lm = mem("logits", logits);
         DeviceMemory dm = mem("dLogits", dLogits);
-        if (overlap(logits, dLogits) && !sameStart(logits, dLogits)) {
-            throw new IllegalArgumentException("dLogits may alias logits exactly but must not partly overlap it");
-        }
         if (n == 0) {
             return 0;
         }

@@ -1,6 +1,6 @@
 package dev.mnemo.nn.cuda;
 
-import static dev.mnemo.nn.cuda.CudaArgs.sameNumel;
+import static dev.mnemo.nn.BackendChecks.sameNumel;
 
 import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.OptimKernels;

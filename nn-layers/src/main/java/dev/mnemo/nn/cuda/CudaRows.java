@@ -1,13 +1,10 @@
 package dev.mnemo.nn.cuda;
 
-import static dev.mnemo.nn.cuda.CudaArgs.indices;
-import static dev.mnemo.nn.cuda.CudaArgs.matrix;
-import static dev.mnemo.nn.cuda.CudaArgs.overlap;
-import static dev.mnemo.nn.cuda.CudaArgs.shape;
 
 import dev.mnemo.cuda.DeviceBuffer;
 import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.ScatterPlan;
+import dev.mnemo.nn.BackendChecks;
 import dev.mnemo.nn.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -22,15 +19,10 @@ final class CudaRows extends CudaOps {
 
     /** {@link dev.mnemo.nn.Backend#gatherRows}. */
     void gather(Tensor table, int[] rows, Tensor out) {
-        matrix("table", table);
+        BackendChecks.gatherRows(table, rows, out);
         int w = table.dim(1);
-        indices("rows", rows, table.dim(0), "table rows");
-        shape("out", out, rows.length, w);
         CudaStorage t = storage("table", table);
         CudaStorage o = storage("out", out);
-        if (overlap(table, out)) {
-            throw new IllegalArgumentException("out must not overlap table in gatherRows");
-        }
         if (w == 0 || rows.length == 0) {
             return;
         }
@@ -72,15 +64,10 @@ final class CudaRows extends CudaOps {
 
     /** {@link dev.mnemo.nn.Backend#scatterAddRows}. */
     void scatterAdd(Tensor src, int[] rows, Tensor table) {
-        matrix("table", table);
+        BackendChecks.scatterAddRows(src, rows, table);
         int w = table.dim(1);
-        indices("rows", rows, table.dim(0), "table rows");
-        shape("src", src, rows.length, w);
         DeviceMemory s = mem("src", src);
         DeviceMemory t = mem("table", table);
-        if (overlap(table, src)) {
-            throw new IllegalArgumentException("src must not overlap table in scatterAddRows");
-        }
         if (w == 0) {
             return;
         }

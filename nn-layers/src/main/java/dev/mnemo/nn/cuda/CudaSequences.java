@@ -1,7 +1,7 @@
 package dev.mnemo.nn.cuda;
 
-import static dev.mnemo.nn.cuda.CudaArgs.optionalShape;
-import static dev.mnemo.nn.cuda.CudaArgs.shape;
+import static dev.mnemo.nn.BackendChecks.optionalShape;
+import static dev.mnemo.nn.BackendChecks.shape;
 
 import dev.mnemo.cuda.DeviceBuffer;
 import dev.mnemo.cuda.DeviceMemory;

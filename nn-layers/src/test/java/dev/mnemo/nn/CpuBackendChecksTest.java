@@ -1,0 +1,79 @@
+package dev.mnemo.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The CPU backend refuses what the CUDA backend refuses, with the same messages ({@link BackendChecks}). Each case
+ * used to run: a wrong answer, or a read or write outside the view it was given (into a neighbouring tensor).
+ */
+class CpuBackendChecksTest {
+
+    private static final CpuBackend BE = CpuBackend.float32();
+
+    private static void refused(String message, Executable call) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
+    }
+
+    private static Tensor iota(int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.numel(); i++) {
+            t.setFlat(i, i + 1);
+        }
+        return t;
+    }
+
+    @Test
+    void indicesOutsideTheViewAreRefusedAndNothingIsWritten() {
+        Tensor big = iota(4, 2);
+        Tensor view = big.slice(2, 4);                       // rows 2 and 3 of big
+        refused("rows[0] must be in [0, 2) (table rows), got -1",
+                () -> BE.gatherRows(view, new int[] {-1}, Tensor.zeros(1, 2)));   // read big's row 1
+        refused("rows[1] must be in [0, 2) (table rows), got 2",
+                () -> BE.scatterAddRows(Tensor.zeros(2, 2), new int[] {0, 2}, view));
+        refused("rows[0] must be in [0, 2) (table rows), got -1",
+                () -> BE.scatterAddRows(iota(1, 2), new int[] {-1}, view));         // wrote into big's row 1
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6, 7, 8}, big.toDoubleArray());
+        refused("out must have shape [1, 2], got [1, 3]", () -> BE.gatherRows(view, new int[] {0}, Tensor.zeros(1, 3)));
+    }
+
+    @Test
+    void theCrossEntropyRefusesATargetOutOfRange() {
+        Tensor logits = iota(2, 3);
+        // target 3 of 3 classes read the next row's first logit: a loss of −48.9
+        refused("targets[0] must be in [0, 3) (classes), got 3",
+                () -> BE.softmaxCrossEntropy(logits, new int[] {3, 0}, 1.0, Tensor.zeros(2, 3)));
+        refused("targets must have 2 elements (one per row of logits), got 1",
+                () -> BE.softmaxCrossEntropy(logits, new int[] {0}, 1.0, Tensor.zeros(2, 3)));
+    }
+
+    @Test
+    void gemmRefusesAliasingAndNonMatrices() {
+        Tensor a = iota(2, 2);
+        Tensor eye = Tensor.of(new float[] {1, 0, 0, 1}, 2, 2);
+        refused("c must not alias a or b in gemm, got c Tensor[2, 2] float32 cpu at offset 0",
+                () -> BE.gemm(false, false, 1, a, eye, 0, a));                   // gave [0, 0, 0, 0]
+        refused("c must be a matrix [rows, cols], got [2, 2, 5]",
+                () -> BE.gemm(false, false, 1, a, eye, 0, Tensor.zeros(2, 2, 5)));
+        refused("a must be a matrix [rows, cols], got [4]", () -> BE.gemm(false, false, 1, iota(4), eye, 0,
+                Tensor.zeros(2, 2)));
+    }
+
+    @Test
+    void copiesTransposesAndProductsRefuseShapesThatDoNotFit() {
+        Tensor big = iota(4, 2);
+        refused("dst must have the 4 rows of src [4, 2], got [2, 2]",
+                () -> BE.copyColumns(iota(4, 2), 0, big.slice(0, 2), 0, 2));
+        Tensor square = iota(2, 2, 1);
+        refused("dst must not overlap src in transpose01, got Tensor[2, 2, 1] float32 cpu and Tensor[2, 2, 1] float32 cpu",
+                () -> BE.transpose01(square, square));
+        refused("dst must have shape [3, 2, 1], got [2, 3, 1]", () -> BE.transpose01(iota(2, 3, 1), iota(2, 3, 1)));
+        refused("out must have the 2 elements of a [2], got 4 [4]",
+                () -> BE.multiply(iota(2), iota(2), Tensor.zeros(4)));   // read past both views
+        refused("v must have 2 elements (the columns of m [2, 2]), got [3]", () -> BE.addRowVector(iota(2, 2), iota(3)));
+    }
+}
