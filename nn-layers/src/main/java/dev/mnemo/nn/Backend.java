@@ -147,8 +147,11 @@ public interface Backend {
     long firstNonFinite(Tensor t);
 
     /**
-     * {@code Σ t[i]²} over all elements, accumulated in double (so float32 squares cannot overflow):
-     * pass 1 of global-norm gradient clipping. NaN if an element is NaN, infinite if one is infinite.
+     * {@code Σ t[i]²} over all elements: pass 1 of global-norm gradient clipping. NaN if an element is
+     * NaN, infinite if one is infinite; a sum that overflows float32 is recomputed exactly in double.
+     * The CPU accumulates in double. CUDA squares and sums each block's share in float32, then adds
+     * the blocks in double: so a tensor whose squares are all below float32's range (every |t[i]|
+     * under about 1e-19) sums to 0 there, where the CPU gives the tiny true value.
      * Deterministic: the summation order depends only on {@code numel}.
      */
     double sumOfSquares(Tensor t);

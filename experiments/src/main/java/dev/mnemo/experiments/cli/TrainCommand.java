@@ -208,6 +208,7 @@ final class TrainCommand implements Callable<Integer> {
         });
         o.print(RunFolder.divergedNote(result.lastLoss()));
         o.printf(Locale.ROOT, "train accuracy: %.4f%n", result.trainAccuracy());
+        o.print(TomitaTrainer.heldOutLine(result.heldOutAccuracy(), result.heldOutSize(), config));
         o.printf(Locale.ROOT, "test accuracy: %.4f%n", result.testAccuracy());
         o.flush();
         return 0;

@@ -174,6 +174,15 @@ public final class Tomita {
      * accepted and as many distinct rejected strings (see the class comment), shuffled, seeded.
      */
     public static Data generate(int grammar, int minLength, int maxLength, int perClass, long seed) {
+        return generate(grammar, minLength, maxLength, perClass, seed, null);
+    }
+
+    /**
+     * As {@link #generate(int, int, int, int, long)}, drawing only strings that are not in {@code exclude}
+     * (nullable): a set held out from it, e.g. test strings of the training lengths that training never saw.
+     * With {@code exclude} null the draws are those of the other overload, bit for bit.
+     */
+    public static Data generate(int grammar, int minLength, int maxLength, int perClass, long seed, Data exclude) {
         if (grammar < 1 || grammar > 7) {
             throw new IllegalArgumentException("Tomita grammars are 1 to 7, got " + grammar);
         }
@@ -192,7 +201,11 @@ public final class Tomita {
             int[] neg = new int[count];
             int np = 0;
             int nn = 0;
+            java.util.BitSet excluded = excluded(exclude, len);
             for (int b = 0; b < count; b++) {
+                if (excluded.get(b)) {
+                    continue;
+                }
                 if (accepts(grammar, b, len)) {
                     pos[np++] = b;
                 } else {
@@ -222,6 +235,19 @@ public final class Tomita {
             labels[i] = rows.get(i)[2];
         }
         return new Data(grammar, bits, lengths, labels);
+    }
+
+    /** The strings of length {@code len} in {@code data} (none for null), as a set of their bits. */
+    private static java.util.BitSet excluded(Data data, int len) {
+        java.util.BitSet set = new java.util.BitSet();
+        if (data != null) {
+            for (int i = 0; i < data.size(); i++) {
+                if (data.lengths()[i] == len) {
+                    set.set(data.bits()[i]);
+                }
+            }
+        }
+        return set;
     }
 
     /** n distinct of the first {@code size} entries (partial Fisher–Yates, in place). */

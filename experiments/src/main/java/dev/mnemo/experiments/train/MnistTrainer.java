@@ -226,7 +226,7 @@ public final class MnistTrainer {
                         "train accuracy: %.4f%ntest accuracy: %.4f%n", trainAcc, testAcc));
             }
             return new TomitaTrainer.Result(trainAcc, testAcc, lastLoss, step, (System.nanoTime() - start) / 1e9,
-                    setup.model().initDescription(), setup.model(), train.count(), test.count());
+                    setup.model().initDescription(), setup.model(), train.count(), test.count(), Double.NaN, 0);
         } finally {
             if (tracker != null) {
                 tracker.close();

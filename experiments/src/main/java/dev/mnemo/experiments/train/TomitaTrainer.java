@@ -57,14 +57,22 @@ public final class TomitaTrainer {
                             + "that length (with replacement); an epoch = as many strings as the training set",
                     "train lengths: " + trainMin + ".." + trainMax + ", test lengths: " + testMin + ".." + testMax
                             + ", up to " + perClass + " distinct strings per class per length",
+                    "held out: up to " + perClass + " strings per class per training length that training never "
+                            + "saw (a test range that overlaps the training lengths also leaves the training strings "
+                            + "out)",
                     "inputs: one-hot, right-padded with zeros; 2 logits read at each string's own last step, "
                             + "which no padding reaches; softmax cross-entropy");
         }
     }
 
-    /** What a classification run measured; {@code model} is the trained model. */
+    /**
+     * What a classification run measured; {@code model} is the trained model. {@code heldOutAccuracy} is on
+     * {@code heldOutSize} strings of the training lengths that training never saw (NaN when there are none,
+     * and for MNIST, which has no such set).
+     */
     public record Result(double trainAccuracy, double testAccuracy, double lastLoss, int steps, double seconds,
-                         String initDescription, SequenceModel model, int trainSize, int testSize) {
+                         String initDescription, SequenceModel model, int trainSize, int testSize,
+                         double heldOutAccuracy, int heldOutSize) {
 
         /** The line a study's table adds when some spectrum-matched runs were {@linkplain #notRunSourceDiverged not run}. */
         public static final String SOURCE_DIVERGED_NOTE = "spectrum-matched runs whose eigen run diverged were not run "
@@ -76,7 +84,7 @@ public final class TomitaTrainer {
          */
         public static Result notRunSourceDiverged(Result source) {
             return new Result(Double.NaN, Double.NaN, Double.NaN, 0, 0, "spectrum-matched: not run, its eigen run "
-                    + "diverged", null, source.trainSize(), source.testSize());
+                    + "diverged", null, source.trainSize(), source.testSize(), Double.NaN, source.heldOutSize());
         }
 
         /** Whether this is a run that was {@linkplain #notRunSourceDiverged not run}. */
@@ -109,7 +117,13 @@ public final class TomitaTrainer {
             RunFolder.prepareRun(out);
         }
         Tomita.Data train = Tomita.generate(c.grammar(), c.trainMin(), c.trainMax(), c.perClass(), c.seed());
-        Tomita.Data test = Tomita.generate(c.grammar(), c.testMin(), c.testMax(), c.perClass(), c.seed() + 1_000_003L);
+        // a test range that overlaps the training lengths leaves the training strings out (58 % of tomita1's
+        // test strings were training strings at 1..12 both); the held-out set is of the training lengths
+        boolean overlap = c.testMin() <= c.trainMax() && c.trainMin() <= c.testMax();
+        Tomita.Data test = Tomita.generate(c.grammar(), c.testMin(), c.testMax(), c.perClass(), c.seed() + 1_000_003L,
+                overlap ? train : null);
+        Tomita.Data heldOut = Tomita.generate(c.grammar(), c.trainMin(), c.trainMax(), c.perClass(),
+                c.seed() + 2_000_003L, train);
         if (train.size() == 0 || test.size() == 0) {
             throw new IllegalArgumentException("tomita" + c.grammar() + " has no balanced strings in the chosen lengths");
         }
@@ -117,7 +131,8 @@ public final class TomitaTrainer {
         SequenceModel model = setup.model();
 
         String settings = c.describe() + "\n" + setup.describe()
-                + "\ndata: " + train.size() + " training strings, " + test.size() + " test strings (balanced per length)";
+                + "\ndata: " + train.size() + " training strings, " + test.size() + " test strings, " + heldOut.size()
+                + " held-out strings of the training lengths (balanced per length)";
         log.accept(settings);
         if (out != null) {
             RunFolder.write(out.resolve("config.txt"), settings + "\n");
@@ -174,6 +189,7 @@ public final class TomitaTrainer {
                         epoch, c.epochs(), RunFolder.bar(epoch, c.epochs()), lastLoss, trainAcc, secs));
             }
             double testAcc = accuracy(setup, test);
+            double heldOutAcc = heldOut.size() == 0 ? Double.NaN : accuracy(setup, heldOut);
             if (tracker != null) {
                 tracker.snapshot(step);
                 tracker.writePlots();
@@ -183,15 +199,22 @@ public final class TomitaTrainer {
                 RunFolder.writeWeights(out, model, Map.of("task", "tomita" + c.grammar(), "cell", c.cell(),
                         "init", c.init()));
                 RunFolder.write(out.resolve("result.txt"), RunFolder.divergedNote(lastLoss) + String.format(Locale.ROOT,
-                        "train accuracy: %.4f%ntest accuracy: %.4f%n", trainAcc, testAcc));
+                        "train accuracy: %.4f%n%stest accuracy: %.4f%n", trainAcc, heldOutLine(heldOutAcc, heldOut.size(),
+                                c), testAcc));
             }
             return new Result(trainAcc, testAcc, lastLoss, step, (System.nanoTime() - start) / 1e9,
-                    model.initDescription(), model, train.size(), test.size());
+                    model.initDescription(), model, train.size(), test.size(), heldOutAcc, heldOut.size());
         } finally {
             if (tracker != null) {
                 tracker.close();
             }
         }
+    }
+
+    /** "held-out accuracy (lengths 1..12, 1234 strings never trained on): 0.9876", with its newline. */
+    public static String heldOutLine(double accuracy, int size, Config c) {
+        return String.format(Locale.ROOT, "held-out accuracy (lengths %d..%d, %d strings never trained on): %s%n",
+                c.trainMin(), c.trainMax(), size, size == 0 ? "none" : String.format(Locale.ROOT, "%.4f", accuracy));
     }
 
     /**

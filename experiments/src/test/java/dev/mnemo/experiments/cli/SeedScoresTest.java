@@ -35,7 +35,7 @@ class SeedScoresTest {
     /** A spectrum-matched run whose eigen source diverged is not run, and its place counts as diverged. */
     @Test
     void aRunNotRunForADivergedSourceCountsAsDiverged() {
-        var source = new TomitaTrainer.Result(0.5, 0.5, Double.NaN, 12, 1.0, "eigen", null, 40, 32);
+        var source = new TomitaTrainer.Result(0.5, 0.5, Double.NaN, 12, 1.0, "eigen", null, 40, 32, 0.5, 16);
         var notRun = TomitaTrainer.Result.notRunSourceDiverged(source);
         assertTrue(notRun.notRun());
         assertEquals(null, notRun.layer());

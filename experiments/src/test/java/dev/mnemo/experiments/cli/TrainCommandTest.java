@@ -28,6 +28,8 @@ class TrainCommandTest {
         assertTrue(lines.getLast().matches("test accuracy: [01]\\.\\d{4}"), lines.getLast());
         assertTrue(run.out().contains("initializer: eigen: weight_hh blocks [all] eigen("), run.out());
         assertTrue(run.out().contains("epoch 2/2"), run.out());
+        assertTrue(run.out().matches("(?s).*\ntrain accuracy: [01]\\.\\d{4}\nheld-out accuracy \\(lengths 1\\.\\.6, \\d+ "
+                + "strings never trained on\\): [01]\\.\\d{4}\ntest accuracy: .*"), run.out());
         for (String f : List.of("config.txt", "metrics.csv", "spectrum.csv", "spectrum-summary.csv", "spectral-radius.png",
                 "eigenvalues-l0-i.png", "eigenvalues-l0-g.png", "weights.safetensors", "result.txt")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);

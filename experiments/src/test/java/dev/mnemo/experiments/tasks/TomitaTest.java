@@ -113,6 +113,35 @@ class TomitaTest {
         assertThrows(IllegalArgumentException.class, () -> Tomita.generate(8, 1, 2, 1, 1));
     }
 
+    /** A set drawn with an exclusion shares no string with it, stays balanced, and without one is the plain draw. */
+    @Test
+    void aHeldOutSetSharesNoStringWithTraining() {
+        for (int g = 1; g <= 7; g++) {
+            Tomita.Data train = Tomita.generate(g, 1, 12, 64, 5);
+            Tomita.Data held = Tomita.generate(g, 1, 12, 64, 7, train);
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < train.size(); i++) {
+                seen.add(train.lengths()[i] + ":" + train.bits()[i]);
+            }
+            int positives = 0;
+            for (int i = 0; i < held.size(); i++) {
+                assertFalse(seen.contains(held.lengths()[i] + ":" + held.bits()[i]), "tomita" + g + " string " + i);
+                positives += held.labels()[i];
+            }
+            assertEquals(held.size(), 2 * positives, "tomita" + g + " balanced");
+            Tomita.Data plain = Tomita.generate(g, 1, 12, 64, 7);
+            Tomita.Data none = Tomita.generate(g, 1, 12, 64, 7, null);
+            assertArrayEquals(plain.bits(), none.bits());
+            assertArrayEquals(plain.lengths(), none.lengths());
+        }
+        // tomita4 at 1..12, 64 per class: lengths up to 6 are used up by training, longer ones are not
+        Tomita.Data held4 = Tomita.generate(4, 1, 12, 64, 7, Tomita.generate(4, 1, 12, 64, 5));
+        assertTrue(held4.size() > 0);
+        for (int len : held4.lengths()) {
+            assertTrue(len >= 7, "length " + len);
+        }
+    }
+
     @Test
     void oneHotIsRightPaddedAndEachStringEndsAtItsOwnStep() {
         Tomita.Data d = new Tomita.Data(4, new int[] {0b01, 0b1, 0}, new int[] {2, 1, 0}, new int[] {1, 1, 1});
