@@ -76,7 +76,12 @@ public record RunSettings(String cell, String init, Map<String, String> initPara
         return String.join("\n", cellLine(),
                 "hidden: " + hidden, "layers: " + layers, "epochs: " + epochs, "batch: " + batch,
                 "optimizer: Adam lr=" + lr, "clip (global norm): " + (clip > 0 ? clip : "off"),
-                "seed: " + seed, "device: " + device) + cpuGemm().map(line -> "\n" + line).orElse("");
+                "seed: " + seed, "device: " + deviceUsed()) + cpuGemm().map(line -> "\n" + line).orElse("");
+    }
+
+    /** The device setting, and for {@code auto} the device it chose: {@code auto (cuda)} or {@code auto (cpu)}. */
+    public String deviceUsed() {
+        return device.equals("auto") ? "auto (" + (CudaBackend.isAvailable() ? "cuda" : "cpu") + ")" : device;
     }
 
     /**

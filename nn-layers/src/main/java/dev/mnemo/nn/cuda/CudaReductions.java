@@ -29,10 +29,12 @@ final class CudaReductions extends CudaOps {
             return -1;
         }
         // slow path: download and scan on the host (only when something is not finite).
-        float[] host = download(t);
-        for (int i = 0; i < host.length; i++) {
-            if (!Float.isFinite(host[i])) {
-                return i;
+        for (long base = 0; base < n; base += DOWNLOAD_CHUNK) {
+            float[] host = download(t, base);
+            for (int i = 0; i < host.length; i++) {
+                if (!Float.isFinite(host[i])) {
+                    return base + i;
+                }
             }
         }
         return -1;
@@ -56,8 +58,10 @@ final class CudaReductions extends CudaOps {
         // slow path: a float32 partial overflowed or an element is not finite: the exact double sum
         // on the host (NaN if an element is NaN, infinite if one is infinite, as the contract says).
         double exact = 0;
-        for (float v : download(t)) {
-            exact += (double) v * v;
+        for (long base = 0; base < n; base += DOWNLOAD_CHUNK) {
+            for (float v : download(t, base)) {
+                exact += (double) v * v;
+            }
         }
         return exact;
     }
@@ -81,10 +85,14 @@ final class CudaReductions extends CudaOps {
         return true;
     }
 
-    private float[] download(Tensor t) {
-        int n = Math.toIntExact(t.numel());
+    /** Elements per host copy of the slow paths: a tensor may pass 2^31 elements, a Java array may not. */
+    static final int DOWNLOAD_CHUNK = 1 << 24;
+
+    /** Elements {@code [base, base + DOWNLOAD_CHUNK)} of {@code t} (fewer at its end), on the host. */
+    private float[] download(Tensor t, long base) {
+        int n = (int) Math.min(DOWNLOAD_CHUNK, t.numel() - base);
         float[] host = new float[n];
-        storage("t", t).buffer().copyToHost(t.offset(), host, 0, n);
+        storage("t", t).buffer().copyToHost(t.offset() + base, host, 0, n);
         return host;
     }
 }

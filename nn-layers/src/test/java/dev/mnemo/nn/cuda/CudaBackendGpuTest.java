@@ -275,6 +275,22 @@ class CudaBackendGpuTest {
         }
     }
 
+    /** The exact host passes behind the reductions read a tensor in chunks, and find what lies past the first. */
+    @Test
+    void slowReductionPathsReadPastTheFirstChunk() {
+        int n = CudaReductions.DOWNLOAD_CHUNK + 5;
+        Tensor t = gpu.zeros(n);
+        Tensor big = Tensor.of(new double[] {1e30, 1e30}, 2);   // squares overflow float32: the exact path
+        gpu.copy(big, t.slice(0, 2).reshape(2));
+        gpu.copy(big.slice(0, 1).reshape(1), t.slice(n - 2, n - 1).reshape(1));
+        assertEquals(3e60, gpu.sumOfSquares(t), 1e-6 * 3e60);   // 1e30 rounds to a float 1.5e-8 above
+        assertEquals(-1, gpu.firstNonFinite(t));
+        gpu.copy(Tensor.of(new double[] {Double.NaN}, 1), t.slice(n - 1, n).reshape(1));
+        assertEquals(n - 1, gpu.firstNonFinite(t));
+        assertTrue(Double.isNaN(gpu.sumOfSquares(t)));
+        gpu.release(t);
+    }
+
     /** The relu backward gives 0 at a dead unit whatever the gradient there (NaN and ∞ included), as the CPU. */
     @Test
     void reluBackwardIsZeroAtDeadUnits() {
