@@ -16,6 +16,16 @@ class RunSettingsTest {
         return new RunSettings("lstm", "xavier", Map.of(), 8, 1, 1, 4, 1e-3, 0, 1, device);
     }
 
+    /** config.txt names the device auto chose, not just "auto". */
+    @Test
+    void autoSaysWhichDeviceItChose() {
+        String chosen = dev.mnemo.nn.cuda.CudaBackend.isAvailable() ? "cuda" : "cpu";
+        assertEquals("auto (" + chosen + ")", withDevice("auto").deviceUsed());
+        assertTrue(withDevice("auto").describe().contains("\ndevice: auto (" + chosen
+                + ")"));
+        assertEquals("cuda:1", withDevice("cuda:1").deviceUsed());
+    }
+
     @Test
     void cudaNNamesADevice() {
         assertEquals(0, RunSettings.cudaOrdinal("cuda:0"));
