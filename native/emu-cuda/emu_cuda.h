@@ -52,5 +52,6 @@ void stream_sync(CUstream stream);
 // Host-only mode (mnemo_emu_set_host_only): submitted compute work is dropped, so a caller's host
 // cost can be timed without the emulator running its kernels. Results are garbage meanwhile.
 void set_host_only(bool on);
+bool host_only();
 
 }  // namespace mnemo_emu

@@ -130,6 +130,8 @@ bool g_hostOnly = false;
 
 void set_host_only(bool on) { g_hostOnly = on; }
 
+bool host_only() { return g_hostOnly; }
+
 void legacy_sync() { flush_context(current_context(), true); }
 
 bool deferred_streams() { return deferred(); }

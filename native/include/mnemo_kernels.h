@@ -1083,8 +1083,8 @@ extern "C" __global__ void mnemo_persistent_gru_bwd_f32(mnemo_persistent_bwd_par
  *   raising MAX_DYNAMIC_SHARED_SIZE_BYTES. One cluster must fit the device
  *   (cuOccupancyMaxActiveClusters >= 1). Built for sm_90 and newer; on older devices the entry
  *   points trap (the host must not pick them below compute capability 9.0).
- *   E.g. H100, LSTM H = 256, B = 8: S = 16, J = 16, one cluster, forward
- *   (4·16·256 + 2·8·256 + 8·4·16)·4 = 82 KiB per block.
+ *   E.g. H100, LSTM H = 256, B = 8: the planner (PersistentClusterPlan) takes 8 clusters of S = 8
+ *   blocks, J = 32 units each, one batch row per cluster: 130 KiB per block forward.
  */
 /* Whether the float32 forward holds its slice one row per thread (rows below
    MNEMO_PERSISTENT_BLOCK_THREADS in registers, the rest in shared memory): LSTM and GRU slices of
