@@ -333,6 +333,11 @@ public final class Seq2SeqModel {
         return m;
     }
 
+    /** Whether the model is in training mode (its parts are set together). */
+    public boolean isTraining() {
+        return encoder.isTraining();
+    }
+
     /** Training mode (dropout between stacked layers on) or evaluation mode, for every part. */
     public void setTraining(boolean training) {
         encoder.setTraining(training);

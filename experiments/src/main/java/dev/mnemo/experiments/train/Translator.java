@@ -98,9 +98,9 @@ public final class Translator {
 
     /**
      * The translations of {@code sources}, in their order: {@code beam} hypotheses per sentence (1 is
-     * greedy), at most 2 × length + 10 words each. Sentences of one length are translated together
-     * (no padding: a translation does not depend on the others); an empty source gives an empty
-     * translation. The model is in evaluation mode meanwhile.
+     * greedy), at most min(2 × length + 10, 256) words each. Sentences of one length are translated
+     * together (no padding: a translation does not depend on the others); an empty source gives an
+     * empty translation. The model is in evaluation mode meanwhile, and back in its own mode after.
      */
     public List<List<String>> translate(List<List<String>> sources, int beam) {
         Map<Integer, List<Integer>> byLength = new TreeMap<>();
@@ -110,6 +110,7 @@ public final class Translator {
             }
         }
         List<List<String>> out = new ArrayList<>(Collections.nCopies(sources.size(), List.of()));
+        boolean training = model.isTraining();
         model.setTraining(false);
         try {
             for (var e : byLength.entrySet()) {
@@ -126,7 +127,7 @@ public final class Translator {
                 }
             }
         } finally {
-            model.setTraining(true);
+            model.setTraining(training);   // it set training mode whatever the mode was before
         }
         return out;
     }

@@ -47,6 +47,20 @@ class TranslationLearningTest {
         assertTrue(corpus.description().contains("SYNTHETIC"), corpus.description());
     }
 
+    /** Translating puts the model in evaluation mode meanwhile and back in its own mode after, whichever it was. */
+    @Test
+    void translatingLeavesTheModelInItsOwnMode() {
+        var s = new RunSettings("gru", "xavier", Map.of(), 8, 1, 1, 32, 0.01, 1.0, 5, "cpu");
+        var words = dev.mnemo.experiments.tasks.translation.TranslationVocabulary.fit(List.of(List.of("a", "b")), 1);
+        Seq2SeqModel m = Seq2SeqModel.build(s, words.size(), words.size(), 4, false, CpuBackend.float64());
+        var translator = new Translator(m, words, words, true);
+        for (boolean training : new boolean[] {false, true}) {
+            m.setTraining(training);
+            assertEquals(1, translator.translate(List.of(List.of("a", "b")), 1).size());
+            assertEquals(training, m.isTraining(), "it used to end in training mode whatever the mode before");
+        }
+    }
+
     @ParameterizedTest(name = "attention {0}")
     @ValueSource(booleans = {false, true})
     void theScoreIsCorpusBleuOfTheGreedyTranslationsInTheirOrder(boolean attention) {
