@@ -15,4 +15,9 @@ public interface Storage {
 
     /** Number of elements. */
     long length();
+
+    /** Whether its memory was handed back ({@link Backend#release}); host storage never is. */
+    default boolean released() {
+        return false;
+    }
 }

@@ -53,7 +53,8 @@ public final class CudaStorage implements Storage {
     }
 
     /** Whether {@link #release} ran. */
-    boolean released() {
+    @Override
+    public boolean released() {
         return released;
     }
 

@@ -34,6 +34,13 @@ final class RecurrentChecks {
             throw new IllegalStateException("saved was released (RecurrentSaved.release): its traces are gone; run "
                     + "forward again, and release a saved only after its last backward");
         }
+        // what the caller gave forward, or got from it, and the backward reads: named here, not as a GEMM operand
+        notReleased(saved.layerInputs[0], "x given to forward");
+        notReleased(saved.h0, "the initial state's h given to forward");
+        notReleased(saved.c0, "the initial state's c given to forward");
+        for (RecurrentSaved.Trace t : saved.traces) {
+            notReleased(t.h(), "the output of forward (the backward reads it)");
+        }
         int steps = saved.steps;
         int batch = saved.batch;
         int p = options.outputSize();
@@ -52,6 +59,13 @@ final class RecurrentChecks {
         if (dState != null) {
             stateTensor("dState.h", dState.h(), batch, true);
             stateTensor("dState.c", dState.c(), batch, layer.hasCellState());
+        }
+    }
+
+    private static void notReleased(Tensor t, String what) {
+        if (t != null && t.storage().released()) {
+            throw new IllegalStateException(what + " was released (Backend.release) before this backward: release "
+                    + "it after the last backward that uses its forward");
         }
     }
 

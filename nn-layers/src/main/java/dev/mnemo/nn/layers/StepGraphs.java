@@ -4,7 +4,9 @@ import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,8 +20,10 @@ import java.util.Map;
  * gradients) are copied in, the recording is replayed, and the results are copied out into the
  * caller's fresh tensors. Outputs and saved activations therefore stay independent
  * between calls, exactly as on the eager path, and are bit for bit the same (same kernels and GEMMs,
- * same shapes, buffers at the same offsets). A different (steps, batch) frees the old buffers and
- * records again. The forward and backward recordings of one shape share their trace buffers, and a
+ * same shapes, buffers at the same offsets). A different (steps, batch) records again and hands the
+ * old buffers back ({@link Backend#release}) at once: a loop alternating shapes would otherwise ask
+ * the driver for fresh memory at every switch until a garbage collection ran. Old trace buffers still
+ * lent to a live saved become that saved's own, released with it. The forward and backward recordings of one shape share their trace buffers, and a
  * backward of the latest forward copies no trace in. Cost: per (layer, direction), device buffers for
  * one trace, ∂L/∂output and the pre-activation gradients, and a few device copies per call, which are cheap exactly where graphs
  * pay off (small steps, where launches dominate).
@@ -103,13 +107,15 @@ final class StepGraphs implements AutoCloseable {
         final int batch;
         final OwnedTrace trace;
         final BackwardLoop owned;
+        final List<Tensor> allocated;   // every tensor made for it but the trace, to release when it goes
         Backend.Recording recording;
 
-        BackwardEntry(int steps, int batch, OwnedTrace trace, BackwardLoop owned) {
+        BackwardEntry(int steps, int batch, OwnedTrace trace, BackwardLoop owned, List<Tensor> allocated) {
             this.steps = steps;
             this.batch = batch;
             this.trace = trace;
             this.owned = owned;
+            this.allocated = allocated;
         }
     }
 
@@ -121,15 +127,17 @@ final class StepGraphs implements AutoCloseable {
         final Tensor hInit;
         final Tensor cInit;
         final Tensor rh;
+        final List<Tensor> allocated;   // every tensor made for it but the trace, to release when it goes
         Backend.Recording recording;
 
-        Entry(int steps, int batch, OwnedTrace trace, Tensor hInit, Tensor cInit, Tensor rh) {
+        Entry(int steps, int batch, OwnedTrace trace, Tensor hInit, Tensor cInit, Tensor rh, List<Tensor> allocated) {
             this.steps = steps;
             this.batch = batch;
             this.trace = trace;
             this.hInit = hInit;
             this.cInit = cInit;
             this.rh = rh;
+            this.allocated = allocated;
         }
     }
 
@@ -218,11 +226,12 @@ final class StepGraphs implements AutoCloseable {
             if (!recordNow(key, steps, batch)) {
                 return false;
             }
-            if (e != null && e.recording != null) {   // null: its recording threw
-                e.recording.close();
-            }
+            Entry old = e;
             e = allocate(index, trace, hInit, cInit);
             entries.put(key, e);
+            if (old != null) {
+                retire(old.recording, old.allocated, old.trace);
+            }
         }
         RecurrentSaved.Trace owned = e.trace.buffers;
         boolean lentHere = trace.gates() == owned.gates();   // lend(): the projection is already in place
@@ -323,14 +332,16 @@ final class StepGraphs implements AutoCloseable {
             if (!recordNow(-1 - index, steps, batch)) {
                 return false;
             }
-            if (e != null && e.recording != null) {   // null: its recording threw
-                e.recording.close();
-            }
+            BackwardEntry old = e;
             Entry f = entries.get(index);
             OwnedTrace trace = f != null && f.steps == steps && f.batch == batch ? f.trace
                     : new OwnedTrace(likeTrace(l.trace()));
-            e = new BackwardEntry(steps, batch, trace, allocateBackward(index, l, trace.buffers));
+            List<Tensor> allocated = new ArrayList<>();
+            e = new BackwardEntry(steps, batch, trace, allocateBackward(index, l, trace.buffers, allocated), allocated);
             backwardEntries.put(index, e);
+            if (old != null) {
+                retire(old.recording, old.allocated, old.trace);
+            }
         }
         BackwardLoop o = e.owned;
         if (!e.trace.holds(l.trace())) {
@@ -385,17 +396,61 @@ final class StepGraphs implements AutoCloseable {
         }
     }
 
-    /** Owned tensors shaped like {@code l}'s (the trace given), the state-shaped ones at the same select index. */
-    private BackwardLoop allocateBackward(int index, BackwardLoop l, RecurrentSaved.Trace trace) {
-        Tensor dWx = like(l.dWx());
-        Tensor dRh = l.dRh() == l.dWx() ? dWx : like(l.dRh());
-        return new BackwardLoop(trace, stateSlot(index, l.h0()), stateSlot(index, l.c0()), like(l.dOut()),
-                stateSlot(index, l.dh()), stateSlot(index, l.dc()), dWx, dRh);
+    /**
+     * Owned tensors shaped like {@code l}'s (the trace given), the state-shaped ones at the same select index;
+     * every tensor made (the blocks, not their selects) is added to {@code allocated}.
+     */
+    private BackwardLoop allocateBackward(int index, BackwardLoop l, RecurrentSaved.Trace trace, List<Tensor> allocated) {
+        Tensor dWx = made(like(l.dWx()), allocated);
+        Tensor dRh = l.dRh() == l.dWx() ? dWx : made(like(l.dRh()), allocated);
+        return new BackwardLoop(trace, stateSlot(index, l.h0(), allocated), stateSlot(index, l.c0(), allocated),
+                made(like(l.dOut()), allocated), stateSlot(index, l.dh(), allocated), stateSlot(index, l.dc(), allocated),
+                dWx, dRh);
     }
 
-    /** A {@code [B, H]} tensor at select {@code index} of a fresh {@code [index + 1, B, H]} block; null for null. */
-    private Tensor stateSlot(int index, Tensor like) {
-        return like == null ? null : backend.zeros(index + 1, like.dim(0), like.dim(1)).select(index);
+    /** A {@code [B, H]} tensor at select {@code index} of a fresh {@code [index + 1, B, H]} block (added to
+     * {@code allocated}); null for null. */
+    private Tensor stateSlot(int index, Tensor like, List<Tensor> allocated) {
+        return like == null ? null : made(backend.zeros(index + 1, like.dim(0), like.dim(1)), allocated).select(index);
+    }
+
+    private static Tensor made(Tensor t, List<Tensor> allocated) {
+        if (t != null) {
+            allocated.add(t);
+        }
+        return t;
+    }
+
+    /**
+     * Hands back what an entry no longer in the maps held: its recording, its own tensors, and its trace
+     * (null: none to hand back) unless another entry still uses it. Trace buffers lent to a live saved become that saved's own.
+     */
+    private void retire(Backend.Recording recording, List<Tensor> allocated, OwnedTrace trace) {
+        if (recording != null) {   // null: not recorded yet, or its recording threw
+            recording.close();
+        }
+        for (Tensor t : allocated) {
+            backend.release(t);
+        }
+        allocated.clear();
+        if (trace == null || entries.values().stream().anyMatch(x -> x.trace == trace)
+                || backwardEntries.values().stream().anyMatch(x -> x.trace == trace)) {
+            return;   // the forward and backward entries of one shape share it
+        }
+        RecurrentSaved borrower = trace.lendingNow ? null : trace.borrower();
+        RecurrentSaved.Trace b = trace.buffers;
+        for (Tensor t : new Tensor[] {b.gates(), b.c(), b.hn()}) {   // what a loan hands to its saved
+            if (t == null) {
+                continue;
+            }
+            if (borrower != null) {
+                borrower.own(t);
+            } else if (!trace.lendingNow) {
+                backend.release(t);
+            }
+        }
+        backend.release(b.h());   // never lent: a saved keeps its own h
+        trace.lentTo = null;
     }
 
     /**
@@ -407,11 +462,12 @@ final class StepGraphs implements AutoCloseable {
         var owned = new OwnedTrace(likeTrace(trace));
         int batch = hInit.dim(0);
         int h = hInit.dim(1);
-        Tensor hBlock = backend.zeros(index + 1, batch, h);
-        Tensor cBlock = cInit == null ? null : backend.zeros(index + 1, batch, h);
-        Tensor rh = backend.recurrentProductBuffer(batch, trace.gates().dim(2), h);
+        List<Tensor> allocated = new ArrayList<>();
+        Tensor hBlock = made(backend.zeros(index + 1, batch, h), allocated);
+        Tensor cBlock = cInit == null ? null : made(backend.zeros(index + 1, batch, h), allocated);
+        Tensor rh = made(backend.recurrentProductBuffer(batch, trace.gates().dim(2), h), allocated);
         return new Entry(trace.h().dim(0), batch, owned, hBlock.select(index), cBlock == null ? null : cBlock.select(index),
-                rh);
+                rh, allocated);
     }
 
     private RecurrentSaved.Trace likeTrace(RecurrentSaved.Trace t) {
@@ -442,21 +498,25 @@ final class StepGraphs implements AutoCloseable {
         return loansCopiedOut;
     }
 
-    /** Frees every recording; the buffers go with this object. */
+    /** Frees every recording and hands back every buffer (trace buffers on loan to a live saved become its own). */
     @Override
     public void close() {
-        for (Entry e : entries.values()) {
-            if (e.recording != null) {
-                e.recording.close();
-            }
-        }
+        List<Entry> forwards = new ArrayList<>(entries.values());
+        List<BackwardEntry> backwards = new ArrayList<>(backwardEntries.values());
         entries.clear();
-        for (BackwardEntry e : backwardEntries.values()) {
-            if (e.recording != null) {
-                e.recording.close();
+        backwardEntries.clear();
+        java.util.Set<OwnedTrace> traces = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Entry e : forwards) {
+            retire(e.recording, e.allocated, e.trace);   // a trace shared with a backward entry is released once
+            traces.add(e.trace);
+        }
+        for (BackwardEntry e : backwards) {
+            if (traces.contains(e.trace)) {
+                retire(e.recording, e.allocated, null);
+            } else {
+                retire(e.recording, e.allocated, e.trace);
             }
         }
-        backwardEntries.clear();
         seen.clear();
     }
 }

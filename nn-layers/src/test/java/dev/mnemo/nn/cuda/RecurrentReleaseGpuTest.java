@@ -54,6 +54,30 @@ class RecurrentReleaseGpuTest {
                 }));
     }
 
+    /**
+     * A tensor the backward reads, released too early by the caller, is named as the caller knows it (x, the
+     * initial state, the output), not as the internal GEMM operand the backward would have failed on.
+     */
+    @org.junit.jupiter.api.Test
+    void aBackwardAfterReleasingItsInputsNamesThem() {
+        var options = RecurrentOptions.builder(3, 4).seed(RecurrentCudaGpuTest.SEED).build();
+        RecurrentLayer layer = RecurrentCudaGpuTest.layer(Kind.LSTM, options, gpu);
+        Tensor dy = gpu.copyOf(RecurrentCudaGpuTest.random(2, 5, 2, 4));
+        String[] expected = {"x given to forward", "the initial state's h given to forward",
+            "the output of forward (the backward reads it)"};
+        for (int which = 0; which < 3; which++) {
+            Tensor x = gpu.copyOf(RecurrentCudaGpuTest.random(1, 5, 2, 3));
+            var state = new dev.mnemo.nn.layers.RecurrentState(gpu.copyOf(RecurrentCudaGpuTest.random(3, 1, 2, 4)),
+                    gpu.copyOf(RecurrentCudaGpuTest.random(4, 1, 2, 4)));
+            RecurrentOutput out = layer.forward(x, state);
+            gpu.release(which == 0 ? x : which == 1 ? state.h() : out.output());
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> layer.backward(out.saved(), dy, null));
+            org.junit.jupiter.api.Assertions.assertEquals(expected[which] + " was released (Backend.release) before "
+                    + "this backward: release it after the last backward that uses its forward", e.getMessage());
+        }
+    }
+
     /** Output, h_n, (c_n), dx, dh_0, (dc_0) and the weight gradients of one pass, on the host. */
     List<float[]> pass(RecurrentLayer layer, Tensor x, Tensor dy, boolean release) {
         layer.zeroGradients();

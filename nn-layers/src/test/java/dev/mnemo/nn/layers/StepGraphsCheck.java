@@ -144,6 +144,69 @@ final class StepGraphsCheck {
     }
 
     /**
+     * Shapes that alternate (bucketed lengths): each switch records again and hands the old buffers back at
+     * once, so after the first switches the loop asks the driver for no more memory and holds a steady
+     * amount, with no garbage collection. A saved still holding the old shape's lent trace keeps it (it
+     * becomes the saved's own) and back-propagates with the eager bits.
+     */
+    static void runAlternating(Backend be, Function<RecurrentOptions, RecurrentLayer> make) {
+        RecurrentOptions opt = options();
+        RecurrentLayer eager = make.apply(opt);
+        RecurrentLayer graphs = make.apply(opt);
+        eager.setStepGraphs(false);
+        graphs.setStepGraphs(true);
+        var rnd = new SplittableRandom(17);
+        long allocationsAtWarmup = -1;
+        long inUseAtWarmup = -1;
+        RecurrentOutput keptA = null;
+        RecurrentOutput keptB = null;
+        Tensor keptDy = null;
+        for (int call = 0; call < 12; call++) {
+            int steps = call / 2 % 2 == 0 ? 6 : 5;   // 6, 6, 5, 5, 6, 6, …: a switch every other call
+            Tensor x = random(be, rnd, steps, 3, opt.inputSize());
+            RecurrentOutput a = eager.forward(x, null);
+            RecurrentOutput b = graphs.forward(x, null);
+            String at = eager.kind() + " alternating call " + call + " (T=" + steps + ")";
+            assertBits(a.output(), b.output(), at + ": output");
+            if (call == 1) {   // the second T = 6 call runs in the lent trace; keep its saved past the switch
+                keptA = a;
+                keptB = b;
+                keptDy = random(be, rnd, a.output().shape());
+                continue;
+            }
+            Tensor dy = random(be, rnd, a.output().shape());
+            eager.zeroGradients();
+            graphs.zeroGradients();
+            RecurrentGradients ga = eager.backward(a.saved(), dy, null);
+            RecurrentGradients gb = graphs.backward(b.saved(), dy, null);
+            assertBits(ga.dx(), gb.dx(), at + ": dx");
+            assertBits(eager.flatGradients(), graphs.flatGradients(), at + ": parameter gradients");
+            a.saved().release();
+            b.saved().release();
+            for (Tensor t : new Tensor[] {x, dy, a.output(), b.output(), a.state().h(), b.state().h(), a.state().c(),
+                    b.state().c(), ga.dx(), gb.dx(), ga.dState().h(), gb.dState().h(), ga.dState().c(),
+                    gb.dState().c()}) {
+                if (t != null) {
+                    be.release(t);
+                }
+            }
+            // calls 4..7 see both shapes once more after their first recordings: the most either holds
+            var stats = ((dev.mnemo.nn.cuda.CudaBackend) be).memoryStats();
+            if (call >= 4 && call <= 7) {
+                allocationsAtWarmup = stats.deviceAllocations();
+                inUseAtWarmup = Math.max(inUseAtWarmup, stats.inUseBytes());
+            } else if (call > 7) {
+                assertEquals(allocationsAtWarmup, stats.deviceAllocations(), at + ": fresh device memory");
+                assertTrue(stats.inUseBytes() <= inUseAtWarmup, at + ": memory held " + stats.inUseBytes() + " > "
+                        + inUseAtWarmup);
+            }
+        }
+        assertTrue(graphs.stepGraphs().loans() > 0, "some forward ran in a lent trace");
+        backwardsAgree(eager, graphs, keptA, keptB, keptDy, eager.kind() + ": the saved kept across the switches");
+        keptB.saved().release();
+    }
+
+    /**
      * The default CUDA mode (a shape records when a call repeats the previous call's shape): shapes
      * that change every call stay eager, a repeated one records on its second call and replays after,
      * short loops stay eager, and every call's results equal the eager loop's.

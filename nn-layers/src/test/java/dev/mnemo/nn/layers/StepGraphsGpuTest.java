@@ -60,6 +60,13 @@ class StepGraphsGpuTest {
     }
 
     @Test
+    void alternatingShapesHoldSteadyMemoryAndKeepLentTraces() {
+        StepGraphsCheck.runAlternating(gpu, o -> new Lstm(o, gpu));
+        StepGraphsCheck.runAlternating(gpu, o -> new Gru(o, gpu));
+        StepGraphsCheck.runAlternating(gpu, o -> new Rnn(o, gpu));
+    }
+
+    @Test
     void recordedLoopsWithTheProductInPartialsReplayTheEagerBits() {
         // H = 7 splits into 7 partials of one column each
         SystemProperty.run(StepSplits.PROPERTY, "7", () -> {
