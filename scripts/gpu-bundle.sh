@@ -41,7 +41,7 @@ if [ ! -f "$dir/junit-console.jar" ]; then
       -DoutputDirectory="$dir" -Dmdep.stripVersion=true
   mv "$dir/junit-platform-console-standalone.jar" "$dir/junit-console.jar"
 fi
-# The harness carries SASS for every architecture (about 30 MB): xz packs it to about 3 MB, and
+# The harness carries SASS for every architecture (about 30 MB): xz packs it to about 9 MB, and
 # gpu-suite.sh unpacks it on the GPU machine.
 harness=java-bindings/target/cuda-build/mnemo_harness
 rm -f "$dir/mnemo_harness" "$dir/mnemo_harness.xz" "$dir/mnemo_harness_phases" "$dir/mnemo_harness_phases.xz"
