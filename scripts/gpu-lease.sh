@@ -16,7 +16,7 @@ set -u
 out=${1:?usage: gpu-lease.sh OUT_DIR [CAP_SECONDS]}
 cap=${2:-450}
 b=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-work=$(mktemp -d); r=$work/r; mkdir -p "$r"
+work=$(mktemp -d); r=$work/r; mkdir -p "$r" "$out"
 t0=$(date +%s)
 elapsed() { echo $(( $(date +%s) - t0 )); }
 left() { echo $(( cap - $(elapsed) )); }
@@ -37,7 +37,7 @@ harness_stage() {
   t=$(at_most "$3" 200)
   # at most 5 s left for it: skip (timeout 0 would mean no limit at all, and a negative one is refused)
   [ -x "$b/$1" ] && [ "$t" -gt 5 ] || return 0
-  timeout "$t" "$b/$1" "$2" >"$r/$4" 2>&1
+  timeout -k 5 "$t" "$b/$1" "$2" >"$r/$4" 2>&1
   echo "gpu-lease: $2 rc=$? at $(elapsed)s"; pack
 }
 harness_stage mnemo_harness_phases persistent_phases 40 phases.txt
@@ -47,7 +47,7 @@ harness_stage mnemo_harness memnet 30 memnet-harness.txt
 
 t=$(at_most "${MNEMO_LEASE_BENCH_S:-250}" 30)
 if [ "$t" -gt 60 ]; then
-  timeout "$t" bash "$b/gpu-bench.sh" "$r/bench" >"$r/bench.txt" 2>&1
+  timeout -k 5 "$t" bash "$b/gpu-bench.sh" "$r/bench" >"$r/bench.txt" 2>&1
   echo "gpu-lease: bench rc=$? at $(elapsed)s"; pack
 fi
 

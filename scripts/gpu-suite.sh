@@ -36,9 +36,9 @@ want() { [[ "$stages" == *",$1,"* ]]; }
 # limit SECONDS FILE CMD...: runs CMD under a time limit; on timeout says so in FILE.
 limit() {
   local seconds=$1 file=$2; shift 2
-  timeout "$seconds" "$@"
+  timeout -k 5 "$seconds" "$@"   # -k: a process that ignores SIGTERM is killed 5 s later
   local rc=$?
-  if [ $rc -eq 124 ]; then echo "gpu-suite: stopped after the ${seconds}s limit of this stage" >>"$file"; fi
+  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then echo "gpu-suite: stopped after the ${seconds}s limit of this stage" >>"$file"; fi
   return $rc
 }
 
