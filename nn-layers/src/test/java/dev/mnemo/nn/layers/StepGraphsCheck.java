@@ -108,6 +108,15 @@ final class StepGraphsCheck {
         }
     }
 
+    /** Two layers of {@code opt}: one that never records, one that records every shape on its first call. */
+    static RecurrentLayer[] eagerAndRecorded(Function<RecurrentOptions, RecurrentLayer> make, RecurrentOptions opt) {
+        RecurrentLayer eager = make.apply(opt);
+        RecurrentLayer graphs = make.apply(opt);
+        eager.setStepGraphs(false);
+        graphs.setStepGraphs(true);
+        return new RecurrentLayer[] {eager, graphs};
+    }
+
     /**
      * A training loop that releases each saved after its backward: once recorded, every forward runs
      * in the recording's own trace (a loan, nothing copied but h) and never has to copy a borrower
@@ -115,10 +124,9 @@ final class StepGraphsCheck {
      */
     static void runReleasing(Backend be, Function<RecurrentOptions, RecurrentLayer> make) {
         RecurrentOptions opt = options();
-        RecurrentLayer eager = make.apply(opt);
-        RecurrentLayer graphs = make.apply(opt);
-        eager.setStepGraphs(false);
-        graphs.setStepGraphs(true);
+        RecurrentLayer[] layers = eagerAndRecorded(make, opt);
+        RecurrentLayer eager = layers[0];
+        RecurrentLayer graphs = layers[1];
         int perShape = opt.numLayers() * opt.directions();
         var rnd = new SplittableRandom(11);
         Tensor previousOutput = null;
@@ -151,10 +159,9 @@ final class StepGraphsCheck {
      */
     static void runAlternating(Backend be, Function<RecurrentOptions, RecurrentLayer> make) {
         RecurrentOptions opt = options();
-        RecurrentLayer eager = make.apply(opt);
-        RecurrentLayer graphs = make.apply(opt);
-        eager.setStepGraphs(false);
-        graphs.setStepGraphs(true);
+        RecurrentLayer[] layers = eagerAndRecorded(make, opt);
+        RecurrentLayer eager = layers[0];
+        RecurrentLayer graphs = layers[1];
         var rnd = new SplittableRandom(17);
         long allocationsAtWarmup = -1;
         long inUseAtWarmup = -1;
