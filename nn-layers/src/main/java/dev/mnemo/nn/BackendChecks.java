@@ -156,21 +156,21 @@ public final class BackendChecks {
 
     /** {@link Backend#gatherRows}. */
     public static void gatherRows(Tensor table, int[] rows, Tensor out) {
-        matrix("table", table);
-        indices("rows", rows, table.dim(0), "table rows");
-        shape("out", out, rows.length, table.dim(1));
-        if (overlap(table, out)) {
-            throw new IllegalArgumentException("out must not overlap table in gatherRows");
-        }
+        tableRows("gatherRows", table, rows, "out", out);
     }
 
     /** {@link Backend#scatterAddRows}. */
     public static void scatterAddRows(Tensor src, int[] rows, Tensor table) {
+        tableRows("scatterAddRows", table, rows, "src", src);
+    }
+
+    /** A row operation's table, its row indices, and the [rows, width] tensor on the other side, apart from the table. */
+    private static void tableRows(String op, Tensor table, int[] rows, String name, Tensor other) {
         matrix("table", table);
         indices("rows", rows, table.dim(0), "table rows");
-        shape("src", src, rows.length, table.dim(1));
-        if (overlap(table, src)) {
-            throw new IllegalArgumentException("src must not overlap table in scatterAddRows");
+        shape(name, other, rows.length, table.dim(1));
+        if (overlap(table, other)) {
+            throw new IllegalArgumentException(name + " must not overlap table in " + op);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.mnemo.experiments.tasks;
 
 import dev.mnemo.nn.Tensor;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -201,7 +202,7 @@ public final class Tomita {
             int[] neg = new int[count];
             int np = 0;
             int nn = 0;
-            java.util.BitSet excluded = excluded(exclude, len);
+            BitSet excluded = excluded(exclude, len);
             for (int b = 0; b < count; b++) {
                 if (excluded.get(b)) {
                     continue;
@@ -238,8 +239,8 @@ public final class Tomita {
     }
 
     /** The strings of length {@code len} in {@code data} (none for null), as a set of their bits. */
-    private static java.util.BitSet excluded(Data data, int len) {
-        java.util.BitSet set = new java.util.BitSet();
+    private static BitSet excluded(Data data, int len) {
+        BitSet set = new BitSet();
         if (data != null) {
             for (int i = 0; i < data.size(); i++) {
                 if (data.lengths()[i] == len) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
 
@@ -30,7 +31,7 @@ public final class RunFolder {
     }
 
     /** What a training run writes into its folder: what {@link #prepareRun} clears from an earlier run. */
-    static final java.util.List<String> RUN_FILES = java.util.List.of("config.txt", "metrics.csv", "result.txt",
+    static final List<String> RUN_FILES = List.of("config.txt", "metrics.csv", "result.txt",
             "weights.safetensors", "free-running.csv", "translations.tsv", "source-vocabulary.txt",
             "target-vocabulary.txt", SpectrumTracker.SPECTRUM_FILE, SpectrumTracker.SUMMARY_FILE,
             SpectrumTracker.RADIUS_PLOT);
