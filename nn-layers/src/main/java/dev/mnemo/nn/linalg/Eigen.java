@@ -247,13 +247,20 @@ public final class Eigen {
 
     private static EigenResult run(double[] a, int n, EigenOptions o, List<Attempt> plan, List<String> notes,
                                    boolean priorFailure) {
-        Supplier<Invariants.Facts> facts = factsBeside(a, n);
+        double scale = Invariants.scaleOf(a, n);
+        Supplier<Invariants.Facts> facts = factsBeside(a, n, scale);
+        // a huge or tiny A is solved as A / scale, as LAPACK's dgeev does inside: the solvers then
+        // neither overflow nor lose the spectrum to underflow (float32 ones included)
+        double[] solved = scale == 1 ? a : Invariants.scaled(a, n, 1 / scale);
         for (int k = 0; k < plan.size(); k++) {
             Attempt at = plan.get(k);
             boolean more = k + 1 < plan.size();
             RawEigen raw;
             try {
-                raw = at.solver().solve(a, n, at.vectors());
+                raw = at.solver().solve(solved, n, at.vectors());
+                if (scale != 1) {
+                    raw = raw.scaledValues(scale);
+                }
             } catch (RuntimeException e) {
                 notes.add("attempt " + (k + 1) + " (" + at + ") threw " + e.getClass().getSimpleName() + ": "
                         + e.getMessage() + (more ? "; retrying" : ""));
@@ -283,12 +290,12 @@ public final class Eigen {
      * A's facts for the checks. For a large matrix they are O(n²) passes over memory that the first
      * solver does not need, so they run beside it (in the common pool) rather than before it.
      */
-    private static Supplier<Invariants.Facts> factsBeside(double[] a, int n) {
+    private static Supplier<Invariants.Facts> factsBeside(double[] a, int n, double scale) {
         if (n < FACTS_BESIDE_MIN_ORDER) {
-            Invariants.Facts now = Invariants.Facts.of(a, n);
+            Invariants.Facts now = Invariants.Facts.of(a, n, scale);
             return () -> now;
         }
-        CompletableFuture<Invariants.Facts> later = CompletableFuture.supplyAsync(() -> Invariants.Facts.of(a, n));
+        CompletableFuture<Invariants.Facts> later = CompletableFuture.supplyAsync(() -> Invariants.Facts.of(a, n, scale));
         return later::join;
     }
 

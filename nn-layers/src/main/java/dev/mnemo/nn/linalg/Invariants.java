@@ -14,8 +14,13 @@ final class Invariants {
     private Invariants() {
     }
 
-    /** What the checks need from A, computed once per matrix. */
-    record Facts(int n, double trace, double traceOfSquare, double frobenius) {
+    /**
+     * What the checks need from A, computed once per matrix: tr, tr² and ‖·‖_F of {@code A / scale}.
+     * {@code scale} ({@link #scaleOf}) is 1 unless A's elements are huge or tiny, so that squares and
+     * products neither overflow nor vanish (an input of order 1e155 once failed every check with an
+     * infinite tolerance); dividing by a power of two is exact.
+     */
+    record Facts(int n, double trace, double traceOfSquare, double frobenius, double scale) {
         /** Tile order of {@link #of}: two 32×32 tiles of doubles (16 KB) stay in L1. */
         private static final int TILE = 32;
         /** From this order on, rows of tiles are summed in parallel. */
@@ -28,6 +33,15 @@ final class Invariants {
          * summed on its own and the rows are added in order, so the bits do not depend on threads.
          */
         static Facts of(double[] a, int n) {
+            return of(a, n, scaleOf(a, n));
+        }
+
+        /** As {@link #of(double[], int)} with {@code scale} from {@link #scaleOf}, computed already. */
+        static Facts of(double[] a, int n, double scale) {
+            return scale == 1 ? ofScaled(a, n, 1) : ofScaled(scaled(a, n, 1 / scale), n, scale);
+        }
+
+        private static Facts ofScaled(double[] a, int n, double scale) {
             int tileRows = (n + TILE - 1) / TILE;
             double[][] rows = new double[tileRows][];
             IntStream range = IntStream.range(0, tileRows);
@@ -40,7 +54,7 @@ final class Invariants {
                 tr2 += r[1];
                 fro += r[2];
             }
-            return new Facts(n, tr, tr2, Math.sqrt(fro));
+            return new Facts(n, tr, tr2, Math.sqrt(fro), scale);
         }
 
         /** {tr, tr² part, ‖·‖² part} of the tile pairs (T_IJ, T_JI) with I = ti / TILE and J ≥ I. */
@@ -73,6 +87,25 @@ final class Invariants {
         }
     }
 
+    private static final double SAFE_MIN = 0x1p-400;
+    private static final double SAFE_MAX = 0x1p400;
+
+    /**
+     * 1 where A's largest |a_ij| lies within [2⁻⁴⁰⁰, 2⁴⁰⁰] (or A is 0 or not finite), else the power of
+     * two of that element: the factor by which {@link Facts} and the solvers divide A (LAPACK's
+     * {@code dgeev} scales the same way; EJML does not, and failed on a matrix of order 1e300).
+     */
+    static double scaleOf(double[] a, int n) {
+        double max = 0;
+        for (int i = 0; i < n * n; i++) {
+            max = Math.max(max, Math.abs(a[i]));
+        }
+        if (max == 0 || !Double.isFinite(max) || (max >= SAFE_MIN && max <= SAFE_MAX)) {
+            return 1;
+        }
+        return Math.scalb(1.0, Math.getExponent(max));
+    }
+
     /**
      * Checks {@code raw} against A.
      *
@@ -81,6 +114,30 @@ final class Invariants {
      * @param residual whether to check the residual (needs vectors)
      */
     static EigenChecks check(RawEigen raw, Facts f, double u, double[] a, boolean residual) {
+        if (f.scale() == 1) {
+            return checkScaled(raw, f, u, a, residual);
+        }
+        // the identities of A/s hold for λ/s: check those, and report errors and bounds in A's units
+        double s = f.scale();
+        double inv = 1 / s;
+        RawEigen rawScaled = raw.scaledValues(inv);
+        EigenChecks c = checkScaled(rawScaled, f, u, residual ? scaled(a, f.n(), inv) : a, residual);
+        return new EigenChecks(c.traceError() * s, c.traceTolerance() * s, c.squareTraceError() * s * s,
+                c.squareTraceTolerance() * s * s, c.conjugateError() * s, c.radius() * s, c.radiusBound() * s,
+                c.residual(), c.residualTolerance(), c.failure().isEmpty() ? ""
+                : c.failure() + String.format(" (checked on A / %.3g, in those units)", s));
+    }
+
+    /** A copy of the n×n {@code a} times {@code factor}, a power of two: exact. */
+    static double[] scaled(double[] a, int n, double factor) {
+        double[] out = new double[n * n];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a[i] * factor;
+        }
+        return out;
+    }
+
+    private static EigenChecks checkScaled(RawEigen raw, Facts f, double u, double[] a, boolean residual) {
         int n = f.n();
         double scale = f.frobenius();
         double tol = FACTOR * n * u * scale;

@@ -44,6 +44,17 @@ public record RawEigen(double[] re, double[] im, double[] vectorsRe, double[] ve
         return re.length;
     }
 
+    /** The eigenvalues times {@code factor} (those of {@code factor·A}), the same eigenvectors. */
+    RawEigen scaledValues(double factor) {
+        double[] r = new double[re.length];
+        double[] i = new double[im.length];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = re[k] * factor;
+            i[k] = im[k] * factor;
+        }
+        return new RawEigen(r, i, vectorsRe, vectorsIm);
+    }
+
     /** Whether eigenvectors are present. */
     public boolean hasVectors() {
         return vectorsRe != null;

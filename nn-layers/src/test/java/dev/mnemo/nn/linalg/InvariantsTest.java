@@ -120,4 +120,55 @@ class InvariantsTest {
         assertEquals(-skewSquares, k.traceOfSquare(), 0);
         assertEquals(Math.sqrt(skewSquares), k.frobenius(), 1e-12);
     }
+
+    /**
+     * Matrices of order 1e155 and 1e-160 (float64): their squares overflow or vanish, so unscaled
+     * checks had an infinite or zero tolerance and refused every spectrum. Checked on A / 2^k, the
+     * spectrum passes first time, and the reported errors are in A's units.
+     */
+    @Test
+    void hugeAndTinyMatricesPassTheirChecksFirstTime() {
+        int n = 12;
+        double[] base = Matrices.gaussian(n, new Random(5));
+        EigenResult reference = Eigen.of(base, n, EigenTest.CPU_VECTORS);
+        for (double factor : new double[] {1e155, 1e-160, 1e300}) {
+            double[] a = base.clone();
+            for (int i = 0; i < a.length; i++) {
+                a[i] *= factor;
+            }
+            EigenResult r = Eigen.of(a, n, EigenTest.CPU_VECTORS);
+            assertFalse(r.retried(), () -> factor + ": " + r.notes());
+            assertTrue(r.checks().residualChecked());
+            for (int k = 0; k < n; k++) {
+                assertEquals(reference.re(k), r.re(k) / factor, 1e-9 * reference.spectralRadius());
+                assertEquals(reference.im(k), r.im(k) / factor, 1e-9 * reference.spectralRadius());
+            }
+            double tolerance = r.checks().traceTolerance();
+            assertTrue(tolerance > 1e-14 * factor && tolerance < 1e-10 * factor, () -> factor + ": " + tolerance);
+        }
+    }
+
+    /** A wrong spectrum of a huge matrix still fails, and the message says in which units. */
+    @Test
+    void aWrongSpectrumOfAHugeMatrixFails() {
+        int n = 8;
+        double[] a = Matrices.gaussian(n, new Random(9));
+        EigenResult right = Eigen.of(a, n, EigenTest.CPU);
+        double[] re = right.re().clone();
+        re[0] += 1e-3 * right.spectralRadius();
+        for (int i = 0; i < a.length; i++) {
+            a[i] *= 1e200;
+        }
+        for (int k = 0; k < n; k++) {
+            re[k] *= 1e200;
+        }
+        double[] im = right.im().clone();
+        for (int k = 0; k < n; k++) {
+            im[k] *= 1e200;
+        }
+        EigenChecks c = Invariants.check(RawEigen.values(re, im), Invariants.Facts.of(a, n), FLOAT64_U, a, false);
+        assertFalse(c.passed());
+        assertTrue(c.failure().startsWith("trace check") && c.failure().contains("checked on A / "), c.failure());
+        assertTrue(c.traceError() > 1e190 && Double.isFinite(c.traceError()), () -> "" + c.traceError());
+    }
 }
