@@ -208,6 +208,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void scale(Tensor t, double factor) {
         HostView s = HostView.of(t);
+        t.storage().recordWrite();
         forElements((int) t.numel(), (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 s.set(i, s.get(i) * factor);

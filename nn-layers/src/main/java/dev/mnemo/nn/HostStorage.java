@@ -16,9 +16,21 @@ abstract sealed class HostStorage implements Storage permits HostStorage.Floats,
         };
     }
 
+    private long version;
+
     abstract double get(int index);
 
     abstract void set(int index, double value);
+
+    @Override
+    public final long version() {
+        return version;
+    }
+
+    @Override
+    public final void recordWrite() {
+        version++;
+    }
 
     @Override
     public final Device device() {

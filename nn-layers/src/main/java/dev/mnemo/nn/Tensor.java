@@ -211,6 +211,7 @@ public final class Tensor {
         }
         HostStorage from = src.host();
         HostStorage to = host();
+        to.recordWrite();
         if (from instanceof HostStorage.Floats f && to instanceof HostStorage.Floats t) {
             System.arraycopy(f.data, (int) src.offset, t.data, (int) offset, (int) numel);
         } else if (from instanceof HostStorage.Doubles f && to instanceof HostStorage.Doubles t) {
@@ -260,7 +261,9 @@ public final class Tensor {
 
     /** Sets the element at {@code index} (float32 rounds). CPU only. */
     public void set(double value, int... index) {
-        host().set((int) (offset + flatIndex(index)), value);
+        HostStorage h = host();
+        h.recordWrite();
+        h.set((int) (offset + flatIndex(index)), value);
     }
 
     /** The element at flat (row-major) position {@code i}. CPU only. */
@@ -272,12 +275,15 @@ public final class Tensor {
     /** Sets the element at flat (row-major) position {@code i}. CPU only. */
     public void setFlat(long i, double value) {
         Objects.checkIndex(i, numel);
-        host().set((int) (offset + i), value);
+        HostStorage h = host();
+        h.recordWrite();
+        h.set((int) (offset + i), value);
     }
 
     /** Sets every element to {@code value}. CPU only. */
     public void fill(double value) {
         HostStorage h = host();
+        h.recordWrite();
         for (int i = 0; i < numel; i++) {
             h.set((int) offset + i, value);
         }

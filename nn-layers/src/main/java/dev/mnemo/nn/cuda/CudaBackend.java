@@ -400,6 +400,7 @@ public final class CudaBackend extends CudaOps implements Backend {
             return;
         }
         CudaStorage d = storage("dst", dst);
+        d.recordWrite();
         if (src.device() == Device.CPU) {
             d.buffer().copyFromHost(src.toFloatArray(), 0, dst.offset(), hostLength(n));
             return;
@@ -438,6 +439,7 @@ public final class CudaBackend extends CudaOps implements Backend {
     @Override
     public void fill(Tensor t, double value) {
         DeviceMemory x = mem("t", t);
+        t.storage().recordWrite();
         rt.tensor.fill(x, t.numel(), (float) value);
     }
 
@@ -530,6 +532,7 @@ public final class CudaBackend extends CudaOps implements Backend {
     @Override
     public void scale(Tensor t, double factor) {
         DeviceMemory x = mem("t", t);
+        t.storage().recordWrite();
         rt.tensor.axpby(x, x, t.numel(), (float) factor, 0f);
     }
 

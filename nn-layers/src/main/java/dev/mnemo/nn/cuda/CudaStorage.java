@@ -28,6 +28,7 @@ public final class CudaStorage implements Storage {
     private final long length;
     private final Cleaner.Cleanable cleanable;
     private boolean released;
+    private long version;
 
     /**
      * @param pooled whether {@code buffer} came from the runtime's allocator ({@link CudaRuntime#allocate}),
@@ -50,6 +51,16 @@ public final class CudaStorage implements Storage {
     void release() {
         released = true;
         cleanable.clean();
+    }
+
+    @Override
+    public long version() {
+        return version;
+    }
+
+    @Override
+    public void recordWrite() {
+        version++;
     }
 
     /** Whether {@link #release} ran. */

@@ -30,14 +30,19 @@ public final class Linear extends Layer {
     public record Output(Tensor output, Saved saved) {
     }
 
-    /** The input of a forward pass (referenced, not copied: do not modify it before backward). */
+    /**
+     * The input of a forward pass (referenced, not copied: a backward after the input or the weights
+     * were written refuses, see {@link dev.mnemo.nn.Storage#version()}).
+     */
     public static final class Saved {
         private final Linear layer;
         private final Tensor x;
+        private final SavedVersions versions;
 
         private Saved(Linear layer, Tensor x) {
             this.layer = layer;
             this.x = x;
+            this.versions = new SavedVersions().parameters(layer).input("x given to forward", x);
         }
     }
 
@@ -93,6 +98,7 @@ public final class Linear extends Layer {
         if (saved == null || saved.layer != this) {
             throw new IllegalArgumentException("saved must come from a forward of this layer (" + this + ")");
         }
+        saved.versions.check();
         int in = options.inFeatures();
         int out = options.outFeatures();
         int[] expected = saved.x.shape();

@@ -211,6 +211,7 @@ public final class MemNet extends Layer {
             throw new IllegalStateException("saved was released (MemNetSaved.release): its activations are gone; run "
                     + "forward again, and release a saved only after its last backward");
         }
+        saved.versions.check();
         int steps = saved.steps;
         int batch = saved.batch;
         boolean bf = options.batchFirst();

@@ -21,6 +21,7 @@ public final class MemNetSaved {
     final Tensor c;      // [T, B, d_v]: the reads c_t
     final Tensor lse;    // [T, B]: the reads' log-sum-exp
     final double dropoutScale;   // 1/(1−p) when dropout was applied, else 1
+    final SavedVersions versions = new SavedVersions();   // the weights (x is copied into u)
     private boolean released;
 
     MemNetSaved(MemNet layer, int steps, int batch, Tensor u, Tensor o, Tensor r, Tensor c, Tensor lse,
@@ -34,6 +35,7 @@ public final class MemNetSaved {
         this.c = c;
         this.lse = lse;
         this.dropoutScale = dropoutScale;
+        versions.parameters(layer);
     }
 
     /**

@@ -41,6 +41,7 @@ final class RecurrentChecks {
         for (RecurrentSaved.Trace t : saved.traces) {
             notReleased(t.h(), "the output of forward (the backward reads it)");
         }
+        saved.versions.check();   // nor changed since: an optimizer step, a load, an in-place edit
         int steps = saved.steps;
         int batch = saved.batch;
         int p = options.outputSize();

@@ -154,8 +154,15 @@ final class RecurrentForwardPass {
             return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), RecurrentSaved.inference(layer, steps,
                     batch, fromStep));
         }
+        // what the backward reads but the caller may still write: the weights, x, the initial state, and
+        // the output where it is the last layer's trace
+        var versions = new SavedVersions().parameters(layer).input("x given to forward", inputs[0])
+                .input("the initial state's h given to forward", h0).input("the initial state's c given to forward", c0);
+        if (dirs == 1) {
+            versions.input("the output of forward (the saved trace: copy it to change it)", layerOut);
+        }
         var saved = new RecurrentSaved(layer, steps, batch, fromStep, inputs, masks, traces, unprojected, h0, c0, packed,
-                owned);
+                owned, versions);
         if (layer.stepGraphs() != null) {   // training: the recordings lend their traces to this saved
             layer.stepGraphs().lent(saved);
         }

@@ -348,6 +348,8 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * @param dState  ∂L/∂ of the final state, each {@code [numLayers·directions, B, H]}; null, or a null
      *                component, for zeros
      * @return ∂L/∂x and ∂L/∂ of the initial state
+     * @throws IllegalStateException when the saved was released, or the weights, x, the initial state or
+     *                               the output it reads were written since the forward (an optimizer step)
      */
     public RecurrentGradients backward(RecurrentSaved saved, Tensor dOutput, RecurrentState dState) {
         checks.backward(saved, dOutput, dState);

@@ -6,11 +6,12 @@ import java.util.List;
 /**
  * Activations a forward pass keeps for its backward pass: opaque outside this package. An inference
  * pass ({@link RecurrentLayer#infer}) returns one that keeps nothing ({@link #keepsActivations()}
- * false), which a backward rejects. They reference (do not copy) the input, the initial state and, in
- * some layouts (unidirectional, time-major, unpacked, and every {@code step}), the returned output
- * itself, so none of those may be modified in place before {@link RecurrentLayer#backward}: copy the
- * output first to change it (PyTorch refuses such an edit; here it would change the gradients). One
- * saved may be used for several backward calls.
+ * false), which a backward rejects. They reference (do not copy) the layer's weights, the input, the
+ * initial state and, in some layouts (unidirectional, time-major, unpacked, and every {@code step}),
+ * the returned output itself, so a {@link RecurrentLayer#backward} after any of them was written since
+ * (an optimizer step, a load, an in-place edit: {@link dev.mnemo.nn.Storage#version()}) throws, as
+ * PyTorch refuses such an edit: copy the output first to change it. One saved may be used for several
+ * backward calls.
  *
  * <p>Its device memory goes back to the backend when the saved becomes unreachable, or at once with
  * {@link #release()} after the last backward (what PyTorch does when backward frees the graph): a
@@ -38,11 +39,12 @@ public final class RecurrentSaved {
     final boolean inference;      // from infer or inferStep: nothing kept, no backward
     final PackedLengths packed;   // a variable-length pass: every tensor here has its rows sorted; else null
     private final List<Tensor> owned;   // made by the forward and seen by no caller
+    final SavedVersions versions; // of what the backward reads that others may write; null for inference
     private boolean released;
 
     RecurrentSaved(RecurrentLayer layer, int steps, int batch, boolean fromStep, Tensor[] layerInputs,
                    Tensor[] dropoutMasks, Trace[] traces, Tensor[] unprojected, Tensor h0, Tensor c0,
-                   PackedLengths packed, List<Tensor> owned) {
+                   PackedLengths packed, List<Tensor> owned, SavedVersions versions) {
         this.layer = layer;
         this.steps = steps;
         this.batch = batch;
@@ -55,13 +57,14 @@ public final class RecurrentSaved {
         this.c0 = c0;
         this.packed = packed;
         this.owned = owned;
+        this.versions = versions;
         this.inference = traces == null;
     }
 
     /** What an inference pass returns in place of a saved: no traces, nothing to release. */
     static RecurrentSaved inference(RecurrentLayer layer, int steps, int batch, boolean fromStep) {
         return new RecurrentSaved(layer, steps, batch, fromStep, null, null, null, null, null, null, null,
-                new java.util.ArrayList<>());
+                new java.util.ArrayList<>(), null);
     }
 
     /** Adds a tensor the forward made and returns to no caller. */

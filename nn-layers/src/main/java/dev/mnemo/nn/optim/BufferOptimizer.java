@@ -57,7 +57,9 @@ abstract sealed class BufferOptimizer implements Optimizer permits Sgd, Adam, Rm
     public final void step() {
         long step = steps + 1;
         for (int i = 0; i < buffers.size(); i++) {
-            update(i, buffers.get(i), step);
+            ParameterBuffer b = buffers.get(i);
+            b.parameters().storage().recordWrite();   // a backward of an earlier forward now refuses
+            update(i, b, step);
         }
         steps = step;
     }
