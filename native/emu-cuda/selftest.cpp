@@ -231,6 +231,14 @@ int main() {
     expect(cuMemFree(snapshot), CUDA_SUCCESS, "free the snapshot");
     expect(cuStreamDestroy(loose), CUDA_SUCCESS, "destroy the non-blocking stream");
     expect(cuEventDestroy(reached), CUDA_SUCCESS, "destroy the event");
+    // A real driver lets an event go before its queued record runs (JCudaInterop closes so).
+    CUevent early;
+    expect(cuEventCreate(&early, 0), CUDA_SUCCESS, "an event to destroy early");
+    expect(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, stream, fillOne, nullptr), CUDA_SUCCESS, "queue fill 1");
+    expect(cuEventRecord(early, stream), CUDA_SUCCESS, "record it after the fill");
+    expect(cuEventDestroy(early), CUDA_SUCCESS, "destroy it with the record still queued");
+    expect(cuStreamSynchronize(stream), CUDA_SUCCESS, "the queued record then runs on a kept event");
+    expect(cuEventRecord(early, stream), CUDA_ERROR_INVALID_HANDLE, "the destroyed event is gone");
     expect(cuStreamDestroy(second), CUDA_SUCCESS, "destroy the second stream");
   }
 

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <memory>
 #include <set>
 #include <thread>
@@ -55,7 +56,9 @@ uint64_t g_sequence = 0;  // deferred streams: numbers every queued work, across
 std::set<Stream*> g_streams;
 std::set<Graph*> g_graphs;
 std::set<GraphExec*> g_execs;
-std::set<Event*> g_events;
+// Owned here and by each record still queued: a real driver lets an event be destroyed before its
+// record has run (it releases it once the record completes), so a queued record keeps it alive.
+std::map<Event*, std::shared_ptr<Event>> g_events;
 
 bool is_default(CUstream s) {
   return s == nullptr || s == CU_STREAM_LEGACY || s == CU_STREAM_PER_THREAD;
@@ -334,9 +337,10 @@ CUresult cuEventCreate(CUevent* out, unsigned int flags) {
   MNEMO_EMU_ENTRY;
   if (CUresult r = require_context()) return r;
   if (out == nullptr) return CUDA_ERROR_INVALID_VALUE;
-  Event* e = new Event();
+  auto owned = std::make_shared<Event>();
+  Event* e = owned.get();
   e->timing = (flags & CU_EVENT_DISABLE_TIMING) == 0;
-  g_events.insert(e);
+  g_events.emplace(e, std::move(owned));
   *out = reinterpret_cast<CUevent>(e);
   return CUDA_SUCCESS;
 }
@@ -347,9 +351,10 @@ CUresult cuEventRecord(CUevent event, CUstream stream) {
   Event* e = reinterpret_cast<Event*>(event);
   if (!g_events.count(e)) return CUDA_ERROR_INVALID_HANDLE;
   Stream* s = resolve(stream);
-  if (CUresult r = submit(stream, [e] {
-        e->recorded = true;
-        e->at = std::chrono::steady_clock::now();
+  std::shared_ptr<Event> kept = g_events[e];
+  if (CUresult r = submit(stream, [kept] {
+        kept->recorded = true;
+        kept->at = std::chrono::steady_clock::now();
       }, /*compute=*/false)) {
     return r;
   }
@@ -387,8 +392,7 @@ CUresult cuEventElapsedTime_v2(float* ms, CUevent start, CUevent end) {
 CUresult cuEventDestroy_v2(CUevent event) {
   MNEMO_EMU_ENTRY;
   Event* e = reinterpret_cast<Event*>(event);
-  if (!g_events.erase(e)) return CUDA_ERROR_INVALID_HANDLE;
-  delete e;
+  if (!g_events.erase(e)) return CUDA_ERROR_INVALID_HANDLE;  // a queued record may still hold it
   return CUDA_SUCCESS;
 }
 

@@ -125,6 +125,48 @@ class JCudaInteropGpuTest {
         }
     }
 
+    /**
+     * The README's order: the interop closes (destroying the event its ordering recorded on Mnemo's
+     * stream) before the caller synchronizes. A real driver allows that; the emulated one once freed
+     * the event under the queued record, and the next allocation aborted the JVM.
+     */
+    @Test
+    void closingTheInteropBeforeTheStreamIsSynchronizedKeepsTheResult() {
+        int steps = 4;
+        int batch = 3;
+        int input = 2;
+        int hidden = 5;
+        RecurrentOptions options = RecurrentOptions.builder(input, hidden).seed(4).build();
+        Lstm gpu = new Lstm(options, CudaBackend.float32());
+        Lstm cpu = new Lstm(options, CpuBackend.float32());
+        CudaBackend.float32().copy(cpu.flatParameters(), gpu.flatParameters());
+        float[] hostX = new float[steps * batch * input];
+        var rnd = new SplittableRandom(8);
+        for (int i = 0; i < hostX.length; i++) {
+            hostX[i] = (float) (2 * rnd.nextDouble() - 1);
+        }
+        CUdeviceptr x = alloc(hostX.length);
+        CUdeviceptr y = alloc(steps * batch * hidden);
+        try {
+            JCudaException.check(cuMemcpyHtoD(x, Pointer.to(hostX), bytes(hostX.length)), "cuMemcpyHtoD");
+            try (JCudaInterop own = JCudaInterop.open(CudaBackend.float32())) {
+                own.ordered(stream, () -> own.backend().copy(gpu.forward(own.tensor(x, steps, batch, input), null)
+                        .output(), own.tensor(y, steps, batch, hidden)));
+            }
+            JCudaException.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
+            float[] got = new float[steps * batch * hidden];
+            JCudaException.check(cuMemcpyDtoH(Pointer.to(got), y, bytes(got.length)), "cuMemcpyDtoH");
+            CudaBackend.float32().copy(Tensor.zeros(1), CudaBackend.float32().zeros(1));   // allocates after the close
+            float[] want = cpu.forward(Tensor.of(hostX, steps, batch, input), null).output().toFloatArray();
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i], got[i], 1e-5, "element " + i);
+            }
+        } finally {
+            cuMemFree(x);
+            cuMemFree(y);
+        }
+    }
+
     @Test
     void aTensorViewSharesTheJCudaMemory() {
         CUdeviceptr p = alloc(64);
