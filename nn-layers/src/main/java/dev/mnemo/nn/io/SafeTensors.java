@@ -551,6 +551,19 @@ public final class SafeTensors {
      */
     public static LoadResult loadInto(SequencedMap<String, Tensor> target, Map<String, Tensor> source,
                                       boolean strict) {
+        LoadResult result = checkLoad(target, source, strict);
+        for (var e : target.entrySet()) {
+            Tensor src = source.get(e.getKey());
+            if (src != null) {
+                Tensor dst = e.getValue();
+                Backend.of(dst).copy(src, dst);
+            }
+        }
+        return result;
+    }
+
+    /** The checks of {@link #loadInto}, copying nothing. */
+    static LoadResult checkLoad(SequencedMap<String, Tensor> target, Map<String, Tensor> source, boolean strict) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(source, "source");
         List<String> missing = new ArrayList<>();
@@ -576,13 +589,6 @@ public final class SafeTensors {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("cannot load " + source.size() + " tensors into " + target.size()
                     + " (nothing was copied): " + String.join("; ", problems));
-        }
-        for (var e : target.entrySet()) {
-            Tensor src = source.get(e.getKey());
-            if (src != null) {
-                Tensor dst = e.getValue();
-                Backend.of(dst).copy(src, dst);
-            }
         }
         return new LoadResult(missing, unexpected);
     }

@@ -3,8 +3,10 @@ package dev.mnemo.nn.optim;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.SequencedMap;
 
 /**
  * Adam (Kingma and Ba, 2015), and with {@link AdamOptions#decoupled()} AdamW (Loshchilov and Hutter,
@@ -41,6 +43,7 @@ public final class Adam extends BufferOptimizer {
     }
 
     /** The options this optimizer was built with ({@link #lr()} may have changed since). */
+    @Override
     public AdamOptions options() {
         return options;
     }
@@ -53,6 +56,15 @@ public final class Adam extends BufferOptimizer {
     /** PyTorch's {@code exp_avg_sq} (second moment) of buffer {@code index}. */
     public Tensor expAvgSq(int index) {
         return expAvgSq[index];
+    }
+
+    /** {@code exp_avg}, {@code exp_avg_sq}. */
+    @Override
+    SequencedMap<String, Tensor[]> stateTensors() {
+        SequencedMap<String, Tensor[]> out = new LinkedHashMap<>();
+        out.put("exp_avg", expAvg);
+        out.put("exp_avg_sq", expAvgSq);
+        return out;
     }
 
     @Override

@@ -1,9 +1,12 @@
 package dev.mnemo.nn.optim;
 
+import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.SequencedMap;
 
 /** What {@link Sgd}, {@link Adam} and {@link RmsProp} share: the buffers, the lr, the step count. */
 abstract sealed class BufferOptimizer implements Optimizer permits Sgd, Adam, RmsProp {
@@ -93,5 +96,45 @@ abstract sealed class BufferOptimizer implements Optimizer permits Sgd, Adam, Rm
 
     static double requireLr(double lr) {
         return OptionChecks.atLeastZero("lr", lr);
+    }
+
+    // ---- state dict (checks in StateDictChecks) ----
+
+    /** The options record this optimizer was built with (each subclass's public {@code options()}). */
+    abstract Record options();
+
+    /**
+     * The state tensors by PyTorch name, each an array indexed by buffer, in PyTorch's order; only the
+     * kinds this optimizer's options allocate.
+     */
+    abstract SequencedMap<String, Tensor[]> stateTensors();
+
+    @Override
+    public final OptimizerState stateDict() {
+        SequencedMap<String, Tensor> tensors = new LinkedHashMap<>();
+        SequencedMap<String, Tensor[]> kinds = stateTensors();
+        for (int i = 0; i < buffers.size(); i++) {
+            for (var e : kinds.entrySet()) {
+                tensors.put(i + "." + e.getKey(), e.getValue()[i]);
+            }
+        }
+        return new OptimizerState(getClass().getSimpleName(), StateDictChecks.optionValues(options()), buffers.size(),
+                steps, lr, tensors);
+    }
+
+    @Override
+    public final void loadStateDict(OptimizerState state) {
+        Objects.requireNonNull(state, "state");
+        OptimizerState mine = stateDict();
+        StateDictChecks.requireLoadable(this, mine, state);
+        for (var e : mine.tensors().entrySet()) {
+            Tensor dst = e.getValue();
+            Tensor src = state.tensors().get(e.getKey());
+            if (src != dst) {       // this optimizer's own stateDict(): nothing to copy
+                Backend.of(dst).copy(src, dst);
+            }
+        }
+        steps = state.step();
+        lr = state.lr();
     }
 }

@@ -38,4 +38,29 @@ public interface Optimizer {
 
     /** The buffers this optimizer updates, in order. */
     List<ParameterBuffer> buffers();
+
+    /**
+     * This optimizer's state (PyTorch's {@code state_dict()}): its kind and options, the step count, the
+     * current lr and its state tensors under PyTorch's names ({@code exp_avg}, {@code exp_avg_sq},
+     * {@code momentum_buffer}, {@code square_avg}, {@code grad_avg}); see {@link OptimizerState}. The
+     * tensors are this optimizer's own, not copies.
+     */
+    OptimizerState stateDict();
+
+    /**
+     * Restores a state from {@link #stateDict()} (PyTorch's {@code load_state_dict}): copies the state
+     * tensors into this optimizer's, and sets the step count and the lr, so the following steps are
+     * those of the optimizer that was saved. Everything is checked before anything changes.
+     *
+     * <p>The source tensors may be on this optimizer's device or on the host (a file's tensors, which
+     * are uploaded). The options' {@code lr} is not compared: the state's current lr replaces this
+     * optimizer's, as PyTorch's load restores a group's lr.
+     *
+     * @throws IllegalArgumentException naming every mismatch: another kind, other options (but lr),
+     *                                  another number of buffers, missing or unexpected tensors, and
+     *                                  tensors of another shape, element type or device; or a state
+     *                                  that no optimizer can reach (a NaN or infinite element, a
+     *                                  negative {@code exp_avg_sq} or {@code square_avg})
+     */
+    void loadStateDict(OptimizerState state);
 }

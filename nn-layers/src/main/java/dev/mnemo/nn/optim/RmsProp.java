@@ -3,8 +3,10 @@ package dev.mnemo.nn.optim;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.SequencedMap;
 
 /**
  * RMSprop (Hinton's lecture 6e; centered variant after Graves, 2013): PyTorch's
@@ -49,6 +51,7 @@ public final class RmsProp extends BufferOptimizer {
     }
 
     /** The options this optimizer was built with ({@link #lr()} may have changed since). */
+    @Override
     public RmsPropOptions options() {
         return options;
     }
@@ -66,6 +69,20 @@ public final class RmsProp extends BufferOptimizer {
     /** PyTorch's {@code grad_avg} of buffer {@code index}; null unless centered. */
     public Tensor gradAvg(int index) {
         return gradAvg == null ? null : gradAvg[index];
+    }
+
+    /** {@code square_avg}, then {@code momentum_buffer} with momentum and {@code grad_avg} when centered (PyTorch's order). */
+    @Override
+    SequencedMap<String, Tensor[]> stateTensors() {
+        SequencedMap<String, Tensor[]> out = new LinkedHashMap<>();
+        out.put("square_avg", squareAvg);
+        if (momentumBuffers != null) {
+            out.put("momentum_buffer", momentumBuffers);
+        }
+        if (gradAvg != null) {
+            out.put("grad_avg", gradAvg);
+        }
+        return out;
     }
 
     @Override

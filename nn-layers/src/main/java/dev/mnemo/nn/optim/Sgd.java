@@ -3,8 +3,10 @@ package dev.mnemo.nn.optim;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.SequencedMap;
 
 /**
  * Stochastic gradient descent, optionally with momentum, weight decay and Nesterov momentum
@@ -41,6 +43,7 @@ public final class Sgd extends BufferOptimizer {
     }
 
     /** The options this optimizer was built with ({@link #lr()} may have changed since). */
+    @Override
     public SgdOptions options() {
         return options;
     }
@@ -48,6 +51,16 @@ public final class Sgd extends BufferOptimizer {
     /** The momentum buffer of buffer {@code index}; null without momentum. */
     public Tensor momentumBuffer(int index) {
         return momentumBuffers == null ? null : momentumBuffers[index];
+    }
+
+    /** {@code momentum_buffer} with momentum, else nothing. */
+    @Override
+    SequencedMap<String, Tensor[]> stateTensors() {
+        SequencedMap<String, Tensor[]> out = new LinkedHashMap<>();
+        if (momentumBuffers != null) {
+            out.put("momentum_buffer", momentumBuffers);
+        }
+        return out;
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.Objects;
  *
  * <p><b>Differs from PyTorch</b>: always the closed form ({@code _get_closed_form_lr}) instead of the
  * chainable recursive form, so the lr does not depend on other changes to it between steps (a
- * second scheduler or a manual {@code setLr} is overwritten at the next step); no {@code step(epoch)}.
+ * second scheduler or a manual {@code setLr} is overwritten at the next step); no {@code step(epoch)}
+ * ({@link #setLastEpoch} moves to an epoch to resume a run).
  * Not thread-safe.
  */
 public abstract sealed class LrScheduler permits StepLr, CosineAnnealingLr {
@@ -50,6 +51,25 @@ public abstract sealed class LrScheduler permits StepLr, CosineAnnealingLr {
     /** The current epoch: 0 after construction, +1 per {@link #step()} (PyTorch's {@code last_epoch}). */
     public final int lastEpoch() {
         return lastEpoch;
+    }
+
+    /**
+     * Moves this schedule to {@code epoch} and sets the optimizer's lr to {@code lrAt(epoch)}: the state
+     * after {@code epoch} calls of {@link #step()}, to resume a run (PyTorch's {@code last_epoch}, as
+     * given to the constructor or restored by {@code load_state_dict}). Build the scheduler as at the
+     * start of the run, on the optimizer before its lr changed, so {@link #baseLr()} is the same:
+     * <pre>
+     *   var scheduler = new StepLr(new Adam(options, buffers), 10, 0.5);
+     *   scheduler.setLastEpoch(savedEpoch);     // scheduler.lastLr() is the saved run's
+     * </pre>
+     *
+     * @throws IllegalArgumentException if {@code epoch} &lt; 0
+     */
+    public final void setLastEpoch(int epoch) {
+        requireEpoch(epoch);
+        double lr = lrAt(epoch);
+        lastEpoch = epoch;
+        optimizer.setLr(lr);
     }
 
     /** The lr this scheduler last set (PyTorch's {@code get_last_lr()}). */
