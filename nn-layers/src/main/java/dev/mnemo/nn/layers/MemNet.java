@@ -149,10 +149,13 @@ public final class MemNet extends Layer {
                     + options.maxSteps() + " of " + this);
         }
         MemNetSaved saved = run(xt, steps, batch);
+        if (xt != x) {
+            backend.release(xt);   // batchFirst: the time-major copy, now in u
+        }
         Tensor y = backend.zeros(steps, batch, outputSize);
         output(saved.o.reshape(steps * batch, stateSize), saved.c.reshape(steps * batch, valueSize),
                 y.reshape(steps * batch, outputSize));
-        return new MemNetOutput(options.batchFirst() ? swap01(y) : y, saved);
+        return new MemNetOutput(options.batchFirst() ? swapAndRelease(y) : y, saved);
     }
 
     private MemNetSaved run(Tensor x, int steps, int batch) {
@@ -187,6 +190,9 @@ public final class MemNet extends Layer {
         if (drop) {
             dropout.advance(steps * stepElements);
         }
+        // scratch back to the backend once its last kernel is queued (stream order keeps that safe), so
+        // a CUDA loop reuses the same blocks instead of asking the driver until a collection runs
+        release(h0, c0, zero, mask);
         return new MemNetSaved(this, steps, batch, u, o, r, c, lse, drop ? 1.0 / (1.0 - options.dropout()) : 1.0);
     }
 
@@ -221,7 +227,7 @@ public final class MemNet extends Layer {
                     + " (the output's), got " + InputCheck.describe(dOutput));
         }
         checkTensor("dOutput", dOutput);
-        Tensor dy = bf ? swap01(dOutput) : dOutput;
+        Tensor dy = bf ? swap01(dOutput) : dOutput;   // batchFirst: a time-major copy, released below
         int tb = steps * batch;
         Tensor dy2 = dy.reshape(tb, outputSize);
 
@@ -271,7 +277,8 @@ public final class MemNet extends Layer {
         backend.addColumnSums(dO.reshape(tb, stateSize), params.gradient("qkv.bias"));
         Tensor dx = backend.zeros(steps, batch, inputSize);
         backend.copyColumns(dU.reshape(tb, cellInputSize), 0, dx.reshape(tb, inputSize), 0, inputSize);
-        return bf ? swap01(dx) : dx;
+        release(dO, dU, dh, dc, dr, zero, dy == dOutput ? null : dy);
+        return bf ? swapAndRelease(dx) : dx;
     }
 
     // ---- streaming ----
@@ -332,8 +339,9 @@ public final class MemNet extends Layer {
         Tensor o = backend.zeros(batch, stateSize);
         Tensor c = backend.zeros(batch, valueSize);
         Tensor lse = backend.zeros(batch);
+        Tensor zero = backend.zeros(batch, stateSize);
         backend.copyColumns(xT, 0, u, 0, inputSize);
-        relu(state.h, backend.zeros(batch, stateSize), r);
+        relu(state.h, zero, r);
         backend.copyColumns(r, 0, u, inputSize, stateSize);
         backend.copyColumns(state.c, 0, u, inputSize + stateSize, valueSize);
         backend.gemm(false, true, 1.0, u, params.value("qkv.weight"), 0.0, o);
@@ -350,6 +358,7 @@ public final class MemNet extends Layer {
         state.steps++;
         Tensor y = backend.zeros(batch, outputSize);
         output(o, c, y);
+        release(u, r, o, c, lse, zero);
         return y;
     }
 
@@ -383,16 +392,21 @@ public final class MemNet extends Layer {
         Tensor xt = timeMajorInput("prefix", prefix);
         int batch = xt.dim(1);
         MemNetState state = initialState(batch);
-        Tensor y = null;
-        for (int t = 0; t < xt.dim(0); t++) {
-            y = advance(xt.select(t), state);
-        }
         Tensor out = backend.zeros(n, batch, outputSize);
-        backend.copy(y, out.select(0));
-        for (int k = 1; k < n; k++) {
-            backend.copy(advance(out.select(k - 1), state), out.select(k));
+        for (int t = 0; t < xt.dim(0); t++) {
+            Tensor y = advance(xt.select(t), state);
+            if (t == xt.dim(0) - 1) {
+                backend.copy(y, out.select(0));
+            }
+            backend.release(y);
         }
-        return options.batchFirst() ? swap01(out) : out;
+        for (int k = 1; k < n; k++) {
+            Tensor y = advance(out.select(k - 1), state);
+            backend.copy(y, out.select(k));
+            backend.release(y);
+        }
+        release(state.h, state.c, state.keys, state.values, xt == prefix ? null : xt);
+        return options.batchFirst() ? swapAndRelease(out) : out;
     }
 
     // ---- pieces ----
@@ -443,6 +457,22 @@ public final class MemNet extends Layer {
         Tensor t = backend.zeros(batch, v.dim(0));
         backend.addRowVector(t, v);
         return t;
+    }
+
+    /** {@link #swap01}, handing {@code t}, a tensor of this layer's own, back. */
+    private Tensor swapAndRelease(Tensor t) {
+        Tensor s = swap01(t);
+        backend.release(t);
+        return s;
+    }
+
+    /** Hands this layer's own scratch back to the backend ({@link Backend#release}); nulls are skipped. */
+    private void release(Tensor... scratch) {
+        for (Tensor t : scratch) {
+            if (t != null) {
+                backend.release(t);
+            }
+        }
     }
 
     private Tensor swap01(Tensor t) {
