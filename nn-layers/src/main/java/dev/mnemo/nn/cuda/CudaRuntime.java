@@ -227,8 +227,13 @@ final class CudaRuntime {
      * Gives the queued blocks back to the allocator (no wait: see {@link CachingAllocator}) and
      * closes the other queued resources after the stream has finished the work queued so far (which
      * may still use them). The direct allocator frees blocks at once, so it waits too.
+     *
+     * @throws IllegalStateException from a thread that does not own the context ({@link CudaContext#use})
      */
     void drainReleases() {
+        // the owner thread only, before the allocator's lists are touched: a second thread's allocation
+        // once took a cached block unchecked, and beside the owner's two tensors shared one block
+        context.use();
         if (recycled.isEmpty() && releases.isEmpty()) {
             return;
         }

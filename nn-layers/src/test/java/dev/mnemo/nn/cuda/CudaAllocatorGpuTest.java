@@ -69,6 +69,32 @@ class CudaAllocatorGpuTest {
         }
     }
 
+    /**
+     * A thread that does not own the device is refused before the allocator is touched, even where a
+     * cached block would serve it without the driver. Before, it took the owner's block unchecked, and
+     * beside the owner's own allocations two live tensors came to share one block.
+     */
+    @Test
+    void anotherThreadCannotTakeACachedBlock() throws Exception {
+        releaseFilledTensor();
+        int cached = rt.cachedBlocksForTests(FLOATS);
+        CudaMemoryStats before = gpu.memoryStats();
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        Thread other = new Thread(() -> {
+            try {
+                gpu.empty(FLOATS);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "not-the-owner");
+        other.start();
+        other.join();
+        assertTrue(failure.get() instanceof IllegalStateException, "got " + failure.get());
+        assertTrue(failure.get().getMessage().contains("called from thread 'not-the-owner'"), failure.get().getMessage());
+        assertEquals(cached, rt.cachedBlocksForTests(FLOATS), "the cached block is still there");
+        assertEquals(before.reuses(), gpu.memoryStats().reuses());
+    }
+
     @Test
     void emptyCacheFreesTheCachedBlocksButNotLiveTensors() throws InterruptedException {
         Tensor live = gpu.zeros(FLOATS);
