@@ -90,11 +90,7 @@ class JCudaInteropGpuTest {
         CudaBackend.float32().copy(cpu32.flatParameters(), gpu.flatParameters());
         CpuBackend.float64().copy(cpu32.flatParameters(), cpu64.flatParameters());
 
-        float[] hostX = new float[steps * batch * input];
-        var rnd = new SplittableRandom(3);
-        for (int i = 0; i < hostX.length; i++) {
-            hostX[i] = (float) (2 * rnd.nextDouble() - 1);
-        }
+        float[] hostX = uniform(steps * batch * input, 3);
         CUdeviceptr x = alloc(hostX.length);
         CUdeviceptr y = alloc(steps * batch * hidden);
         try {
@@ -140,11 +136,7 @@ class JCudaInteropGpuTest {
         Lstm gpu = new Lstm(options, CudaBackend.float32());
         Lstm cpu = new Lstm(options, CpuBackend.float32());
         CudaBackend.float32().copy(cpu.flatParameters(), gpu.flatParameters());
-        float[] hostX = new float[steps * batch * input];
-        var rnd = new SplittableRandom(8);
-        for (int i = 0; i < hostX.length; i++) {
-            hostX[i] = (float) (2 * rnd.nextDouble() - 1);
-        }
+        float[] hostX = uniform(steps * batch * input, 8);
         CUdeviceptr x = alloc(hostX.length);
         CUdeviceptr y = alloc(steps * batch * hidden);
         try {
@@ -242,6 +234,16 @@ class JCudaInteropGpuTest {
             cuCtxDestroy(own);
             JCudaException.check(cuCtxSetCurrent(primary), "cuCtxSetCurrent");
         }
+    }
+
+    /** {@code n} values drawn from U(−1, 1) with {@code seed}. */
+    private static float[] uniform(int n, long seed) {
+        float[] a = new float[n];
+        var rnd = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (2 * rnd.nextDouble() - 1);
+        }
+        return a;
     }
 
     private static CUdeviceptr alloc(int floats) {
