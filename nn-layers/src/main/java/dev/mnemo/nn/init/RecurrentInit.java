@@ -1,6 +1,7 @@
 package dev.mnemo.nn.init;
 
 import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.DType;
 import dev.mnemo.nn.Nonlinearity;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.analysis.GateBlock;
@@ -189,6 +190,7 @@ public final class RecurrentInit implements Initializer {
         }
 
         Backend be = layer.backend();
+        requireRepresentable(layer, writes, forget);
         List<String> applied = new ArrayList<>();
         for (Write w : writes) {
             be.copy(Tensor.of(w.data(), w.rows(), w.cols()), w.block().view());
@@ -223,6 +225,27 @@ public final class RecurrentInit implements Initializer {
         InitRecord record = new InitRecord(name, describe(), layer.toString(), applied, notes);
         Initializers.remember(layer, record);
         return record;
+    }
+
+    /**
+     * Refuses, before anything is written, a value the layer's element type cannot hold: a gain of
+     * 1e39 once wrote ±∞ into float32 weights without a word.
+     */
+    private void requireRepresentable(RecurrentLayer layer, List<Write> writes, boolean forget) {
+        double max = layer.backend().dtype() == DType.FLOAT32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+        String type = layer.backend().dtype().label();
+        for (Write w : writes) {
+            for (double v : w.data()) {
+                if (!(Math.abs(v) <= max)) {
+                    throw new IllegalArgumentException(name + " gives " + w.block().label() + " of " + layer + " the value "
+                            + v + ", which " + type + " cannot hold (" + w.recipe().name() + "); nothing was written");
+                }
+            }
+        }
+        if (forget && !(Math.abs(forgetBias) <= max)) {
+            throw new IllegalArgumentException(name + ": forget-bias " + forgetBias + " does not fit " + type + " ("
+                    + layer + "); nothing was written");
+        }
     }
 
     private Write draw(GateBlock b, BlockInit recipe, String cell, Nonlinearity nl, int rows, int cols) {

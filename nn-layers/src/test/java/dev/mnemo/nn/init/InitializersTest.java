@@ -266,6 +266,21 @@ class InitializersTest {
             assertTrue(inf.getMessage().contains("must be > 0") && inf.getMessage().contains("Infinity"),
                     p[0] + " " + p[1] + ": " + inf.getMessage());
         }
+        // a finite gain whose weights float32 cannot hold wrote ±∞ silently: refused, nothing written
+        for (String name : new String[]{"xavier", "kaiming", "orthogonal", "irnn", "eigen"}) {
+            Lstm lstm = new Lstm(RecurrentOptions.of(3, 4));
+            float[] before = lstm.flatParameters().toFloatArray();
+            IllegalArgumentException huge = assertThrows(IllegalArgumentException.class,
+                    () -> Initializers.byName(name, Map.of("gain", "1e39")).apply(lstm), name);
+            assertTrue(huge.getMessage().contains("which float32 cannot hold") && huge.getMessage().contains(
+                    "nothing was written"), name + ": " + huge.getMessage());
+            assertArrayEquals(before, lstm.flatParameters().toFloatArray(), name);
+            Lstm wide = new Lstm(RecurrentOptions.builder(3, 4).build(), dev.mnemo.nn.CpuBackend.float64());
+            Initializers.byName(name, Map.of("gain", "1e39")).apply(wide);   // float64 holds them
+        }
+        IllegalArgumentException bias = assertThrows(IllegalArgumentException.class,
+                () -> Initializers.byName("xavier", Map.of("forget-bias", "1e39")).apply(new Lstm(RecurrentOptions.of(3, 4))));
+        assertTrue(bias.getMessage().contains("does not fit float32"), bias.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Initializers.byName("eigen", Map.of("mask", "x"))
                 .apply(new Lstm(RecurrentOptions.of(1, 2))));
         // every name builds with its defaults and describes itself
