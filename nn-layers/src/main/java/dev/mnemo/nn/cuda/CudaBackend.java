@@ -400,8 +400,8 @@ public final class CudaBackend extends CudaOps implements Backend {
             return;
         }
         CudaStorage d = storage("dst", dst);
-        d.recordWrite();
         if (src.device() == Device.CPU) {
+            d.recordWrite();
             d.buffer().copyFromHost(src.toFloatArray(), 0, dst.offset(), hostLength(n));
             return;
         }
@@ -410,6 +410,7 @@ public final class CudaBackend extends CudaOps implements Backend {
             // that device's queued work is done, then waited for, so neither device's later work reaches
             // either side before it lands
             other.runtime().stream.synchronize();
+            d.recordWrite();
             d.buffer().copyFromPeerAsync(other.buffer(), src.offset() * Float.BYTES, dst.offset() * Float.BYTES,
                     (long) n * Float.BYTES, rt.stream);
             rt.stream.synchronize();
@@ -423,6 +424,7 @@ public final class CudaBackend extends CudaOps implements Backend {
             throw new IllegalArgumentException("dst must not overlap src, got " + dst + " at offset " + dst.offset()
                     + " and " + src + " at offset " + src.offset() + " of one storage");
         }
+        d.recordWrite();   // after the checks: a refused copy, or one onto itself, changes nothing
         d.buffer().copyFromDeviceAsync(s.buffer(), src.offset() * Float.BYTES, dst.offset() * Float.BYTES,
                 (long) n * Float.BYTES, rt.stream);
     }

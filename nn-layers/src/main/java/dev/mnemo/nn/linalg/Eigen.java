@@ -247,34 +247,31 @@ public final class Eigen {
 
     private static EigenResult run(double[] a, int n, EigenOptions o, List<Attempt> plan, List<String> notes,
                                    boolean priorFailure) {
-        double scale = Invariants.scaleOf(a, n);
-        Supplier<Invariants.Facts> facts = factsBeside(a, n, scale);
-        // a huge or tiny A is solved as A / scale, as LAPACK's dgeev does inside: the solvers then
-        // neither overflow nor lose the spectrum to underflow (float32 ones included)
-        double[] solved = scale == 1 ? a : Invariants.scaled(a, n, 1 / scale);
+        // a huge or tiny A is solved and checked as A·2^−e, as LAPACK's dgeev scales inside: the solvers
+        // then neither overflow nor lose the spectrum to underflow; the values are scaled back at the end
+        int exponent = Invariants.scaleExponent(a, n);
+        double[] solved = exponent == 0 ? a : Invariants.scaled(a, n, exponent);
+        Supplier<Invariants.Facts> facts = factsBeside(solved, n, exponent);
         for (int k = 0; k < plan.size(); k++) {
             Attempt at = plan.get(k);
             boolean more = k + 1 < plan.size();
             RawEigen raw;
             try {
                 raw = at.solver().solve(solved, n, at.vectors());
-                if (scale != 1) {
-                    raw = raw.scaledValues(scale);
-                }
             } catch (RuntimeException e) {
                 notes.add("attempt " + (k + 1) + " (" + at + ") threw " + e.getClass().getSimpleName() + ": "
                         + e.getMessage() + (more ? "; retrying" : ""));
                 continue;
             }
-            EigenChecks checks = Invariants.check(raw, facts.get(), at.solver().precision().unitRoundoff(), a,
-                    o.checkResidual());
+            EigenChecks checks = Invariants.checkOfScaled(raw, facts.get(), at.solver().precision().unitRoundoff(),
+                    solved, o.checkResidual());
             if (checks.passed()) {
                 if (priorFailure || k > 0) {
                     notes.add("attempt " + (k + 1) + " (" + at + ") passed");
                     LOG.log(System.Logger.Level.WARNING, "eigendecomposition of a " + n + "×" + n + " matrix "
                             + "needed a retry: " + String.join("; ", notes));
                 }
-                return EigenResult.of(raw, o.computesVectors(), at.solver().label(), at.solver().precision(), checks,
+                return EigenResult.of(exponent == 0 ? raw : raw.scaledValues(exponent), o.computesVectors(), at.solver().label(), at.solver().precision(), checks,
                         notes);
             }
             notes.add("attempt " + (k + 1) + " (" + at + ") failed: " + checks.failure() + (more ? "; retrying" : ""));
@@ -290,12 +287,13 @@ public final class Eigen {
      * A's facts for the checks. For a large matrix they are O(n²) passes over memory that the first
      * solver does not need, so they run beside it (in the common pool) rather than before it.
      */
-    private static Supplier<Invariants.Facts> factsBeside(double[] a, int n, double scale) {
+    private static Supplier<Invariants.Facts> factsBeside(double[] scaledA, int n, int exponent) {
         if (n < FACTS_BESIDE_MIN_ORDER) {
-            Invariants.Facts now = Invariants.Facts.of(a, n, scale);
+            Invariants.Facts now = Invariants.Facts.ofScaled(scaledA, n, exponent);
             return () -> now;
         }
-        CompletableFuture<Invariants.Facts> later = CompletableFuture.supplyAsync(() -> Invariants.Facts.of(a, n, scale));
+        CompletableFuture<Invariants.Facts> later = CompletableFuture.supplyAsync(
+                () -> Invariants.Facts.ofScaled(scaledA, n, exponent));
         return later::join;
     }
 
@@ -339,8 +337,15 @@ public final class Eigen {
     private static void runBatched(BatchedEigenSolver solver, double[][] as, int from, int to, int n, EigenOptions o,
                                    EigenResult[] out, List<List<String>> notes) {
         int count = to - from;
+        // each matrix as Eigen.run solves it: a huge or tiny one scaled by a power of two (2^−e)
+        int[] exponents = new int[count];
+        double[][] solved = new double[count][];
         double[] packed = new double[Math.multiplyExact(count, n * n)];
-        IntStream.range(0, count).parallel().forEach(i -> System.arraycopy(as[from + i], 0, packed, i * n * n, n * n));
+        IntStream.range(0, count).parallel().forEach(i -> {
+            exponents[i] = Invariants.scaleExponent(as[from + i], n);
+            solved[i] = exponents[i] == 0 ? as[from + i] : Invariants.scaled(as[from + i], n, exponents[i]);
+            System.arraycopy(solved[i], 0, packed, i * n * n, n * n);
+        });
         String who = "batched " + solver.label() + " " + solver.precision().label();
         List<RawEigen> raws;
         try {
@@ -362,10 +367,12 @@ public final class Eigen {
                 notes.get(i).add(who + " returned no eigenvectors; retrying alone");
                 return;
             }
-            EigenChecks checks = Invariants.check(raw, Invariants.Facts.of(as[i], n),
-                    solver.precision().unitRoundoff(), as[i], o.checkResidual());
+            int e = exponents[i - from];
+            double[] a = solved[i - from];
+            EigenChecks checks = Invariants.checkOfScaled(raw, Invariants.Facts.ofScaled(a, n, e),
+                    solver.precision().unitRoundoff(), a, o.checkResidual());
             if (checks.passed()) {
-                out[i] = EigenResult.of(raw, o.computesVectors(), solver.label(), solver.precision(), checks,
+                out[i] = EigenResult.of(e == 0 ? raw : raw.scaledValues(e), o.computesVectors(), solver.label(), solver.precision(), checks,
                         List.of());
             } else {
                 notes.get(i).add(who + " failed: " + checks.failure() + "; retrying alone");

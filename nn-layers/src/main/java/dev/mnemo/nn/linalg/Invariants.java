@@ -15,12 +15,12 @@ final class Invariants {
     }
 
     /**
-     * What the checks need from A, computed once per matrix: tr, tr² and ‖·‖_F of {@code A / scale}.
-     * {@code scale} ({@link #scaleOf}) is 1 unless A's elements are huge or tiny, so that squares and
-     * products neither overflow nor vanish (an input of order 1e155 once failed every check with an
-     * infinite tolerance); dividing by a power of two is exact.
+     * What the checks need from A, computed once per matrix: tr, tr² and ‖·‖_F of {@code A·2^−e}, with
+     * {@code e} = {@code exponent} from {@link #scaleExponent}: 0 unless A's elements are huge or tiny,
+     * so that squares and products neither overflow nor vanish (an input of order 1e155 once failed
+     * every check with an infinite tolerance).
      */
-    record Facts(int n, double trace, double traceOfSquare, double frobenius, double scale) {
+    record Facts(int n, double trace, double traceOfSquare, double frobenius, int exponent) {
         /** Tile order of {@link #of}: two 32×32 tiles of doubles (16 KB) stay in L1. */
         private static final int TILE = 32;
         /** From this order on, rows of tiles are summed in parallel. */
@@ -33,15 +33,13 @@ final class Invariants {
          * summed on its own and the rows are added in order, so the bits do not depend on threads.
          */
         static Facts of(double[] a, int n) {
-            return of(a, n, scaleOf(a, n));
+            int e = scaleExponent(a, n);
+            return ofScaled(e == 0 ? a : scaled(a, n, e), n, e);
         }
 
-        /** As {@link #of(double[], int)} with {@code scale} from {@link #scaleOf}, computed already. */
-        static Facts of(double[] a, int n, double scale) {
-            return scale == 1 ? ofScaled(a, n, 1) : ofScaled(scaled(a, n, 1 / scale), n, scale);
-        }
-
-        private static Facts ofScaled(double[] a, int n, double scale) {
+        /** The facts of A from {@code scaledA} = A·2^−e, with e from {@link #scaleExponent}. */
+        static Facts ofScaled(double[] scaledA, int n, int exponent) {
+            double[] a = scaledA;
             int tileRows = (n + TILE - 1) / TILE;
             double[][] rows = new double[tileRows][];
             IntStream range = IntStream.range(0, tileRows);
@@ -54,7 +52,7 @@ final class Invariants {
                 tr2 += r[1];
                 fro += r[2];
             }
-            return new Facts(n, tr, tr2, Math.sqrt(fro), scale);
+            return new Facts(n, tr, tr2, Math.sqrt(fro), exponent);
         }
 
         /** {tr, tr² part, ‖·‖² part} of the tile pairs (T_IJ, T_JI) with I = ti / TILE and J ≥ I. */
@@ -87,23 +85,26 @@ final class Invariants {
         }
     }
 
-    private static final double SAFE_MIN = 0x1p-400;
-    private static final double SAFE_MAX = 0x1p400;
+    /** LAPACK's dgeev range (its SMLNUM and BIGNUM, √(2^−1022)/2^−53 and its inverse): inside it, no scaling. */
+    private static final double SAFE_MIN = 0x1p-458;
+    private static final double SAFE_MAX = 0x1p458;
 
     /**
-     * 1 where A's largest |a_ij| lies within [2⁻⁴⁰⁰, 2⁴⁰⁰] (or A is 0 or not finite), else the power of
-     * two of that element: the factor by which {@link Facts} and the solvers divide A (LAPACK's
-     * {@code dgeev} scales the same way; EJML does not, and failed on a matrix of order 1e300).
+     * 0 where A's largest |a_ij| lies within [2⁻⁴⁵⁸, 2⁴⁵⁸], LAPACK's {@code dgeev} range (or A is 0 or
+     * not finite); else that element's binary exponent e, so that A·2^−e, whose largest element is in
+     * [1, 2), is what {@link Facts} and the solvers see (EJML does not scale, and failed on a matrix of
+     * order 1e300). Scaling by a power of two is exact, but elements below 2^−1074 of the largest are
+     * lost, where dgeev, which scales only to the edge of its range, keeps more.
      */
-    static double scaleOf(double[] a, int n) {
+    static int scaleExponent(double[] a, int n) {
         double max = 0;
         for (int i = 0; i < n * n; i++) {
             max = Math.max(max, Math.abs(a[i]));
         }
         if (max == 0 || !Double.isFinite(max) || (max >= SAFE_MIN && max <= SAFE_MAX)) {
-            return 1;
+            return 0;
         }
-        return Math.scalb(1.0, Math.getExponent(max));
+        return max >= Double.MIN_NORMAL ? Math.getExponent(max) : Math.getExponent(max * 0x1p64) - 64;
     }
 
     /**
@@ -114,25 +115,35 @@ final class Invariants {
      * @param residual whether to check the residual (needs vectors)
      */
     static EigenChecks check(RawEigen raw, Facts f, double u, double[] a, boolean residual) {
-        if (f.scale() == 1) {
-            return checkScaled(raw, f, u, a, residual);
-        }
-        // the identities of A/s hold for λ/s: check those, and report errors and bounds in A's units
-        double s = f.scale();
-        double inv = 1 / s;
-        RawEigen rawScaled = raw.scaledValues(inv);
-        EigenChecks c = checkScaled(rawScaled, f, u, residual ? scaled(a, f.n(), inv) : a, residual);
-        return new EigenChecks(c.traceError() * s, c.traceTolerance() * s, c.squareTraceError() * s * s,
-                c.squareTraceTolerance() * s * s, c.conjugateError() * s, c.radius() * s, c.radiusBound() * s,
-                c.residual(), c.residualTolerance(), c.failure().isEmpty() ? ""
-                : c.failure() + String.format(" (checked on A / %.3g, in those units)", s));
+        int e = f.exponent();
+        return e == 0 ? checkScaled(raw, f, u, a, residual)
+                : checkOfScaled(raw.scaledValues(-e), f, u, residual ? scaled(a, f.n(), e) : a, residual);
     }
 
-    /** A copy of the n×n {@code a} times {@code factor}, a power of two: exact. */
-    static double[] scaled(double[] a, int n, double factor) {
+    /**
+     * {@link #check} of what a solver returned for A·2^−e ({@code scaledA}), in those units: where A is
+     * tiny, scaling the values back first would round them onto the subnormal grid, and no tolerance
+     * of A's own could then be met. The errors and bounds come back in A's units (those of squares
+     * may overflow or vanish there; the verdict does not depend on them).
+     */
+    static EigenChecks checkOfScaled(RawEigen scaledRaw, Facts f, double u, double[] scaledA, boolean residual) {
+        EigenChecks c = checkScaled(scaledRaw, f, u, scaledA, residual);
+        int e = f.exponent();
+        if (e == 0) {
+            return c;
+        }
+        return new EigenChecks(Math.scalb(c.traceError(), e), Math.scalb(c.traceTolerance(), e),
+                Math.scalb(c.squareTraceError(), 2 * e), Math.scalb(c.squareTraceTolerance(), 2 * e),
+                Math.scalb(c.conjugateError(), e), Math.scalb(c.radius(), e), Math.scalb(c.radiusBound(), e),
+                c.residual(), c.residualTolerance(), c.failure().isEmpty() ? ""
+                : c.failure() + " (checked on A·2^" + (-e) + ", in those units)");
+    }
+
+    /** A copy of the n×n {@code a} times 2^−{@code exponent}: exact unless an element falls below 2^−1074. */
+    static double[] scaled(double[] a, int n, int exponent) {
         double[] out = new double[n * n];
         for (int i = 0; i < out.length; i++) {
-            out[i] = a[i] * factor;
+            out[i] = Math.scalb(a[i], -exponent);
         }
         return out;
     }

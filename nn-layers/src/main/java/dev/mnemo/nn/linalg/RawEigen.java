@@ -44,13 +44,13 @@ public record RawEigen(double[] re, double[] im, double[] vectorsRe, double[] ve
         return re.length;
     }
 
-    /** The eigenvalues times {@code factor} (those of {@code factor·A}), the same eigenvectors. */
-    RawEigen scaledValues(double factor) {
+    /** The eigenvalues times 2^{@code exponent} (those of A·2^exponent), the same eigenvectors. */
+    RawEigen scaledValues(int exponent) {
         double[] r = new double[re.length];
         double[] i = new double[im.length];
         for (int k = 0; k < r.length; k++) {
-            r[k] = re[k] * factor;
-            i[k] = im[k] * factor;
+            r[k] = Math.scalb(re[k], exponent);
+            i[k] = Math.scalb(im[k], exponent);
         }
         return new RawEigen(r, i, vectorsRe, vectorsIm);
     }

@@ -53,4 +53,16 @@ class SavedVersionsGpuTest {
         gpu.copy(TestData.uniform(Backend.cpu(), 9, 1.0, 6, 4, 3), x);   // a reused device batch buffer
         assertRefused(() -> layer.backward(again.saved(), again.output(), null), "x given to forward");
     }
+
+    /** Only a copy that writes counts: one refused for overlap, or onto itself, leaves the version. */
+    @Test
+    void aRefusedOrEmptyCopyIsNotAWrite() {
+        Tensor x = gpu.zeros(8);
+        long before = x.storage().version();
+        assertThrows(IllegalArgumentException.class, () -> gpu.copy(x.slice(0, 4), x.slice(2, 6)));
+        gpu.copy(x, x);
+        org.junit.jupiter.api.Assertions.assertEquals(before, x.storage().version());
+        gpu.copy(x.slice(0, 4), x.slice(4, 8));
+        org.junit.jupiter.api.Assertions.assertEquals(before + 1, x.storage().version());
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -131,7 +132,7 @@ class InvariantsTest {
         int n = 12;
         double[] base = Matrices.gaussian(n, new Random(5));
         EigenResult reference = Eigen.of(base, n, EigenTest.CPU_VECTORS);
-        for (double factor : new double[] {1e155, 1e-160, 1e300}) {
+        for (double factor : new double[] {1e155, 1e-160, 1e300, 0x1p-1050}) {
             double[] a = base.clone();
             for (int i = 0; i < a.length; i++) {
                 a[i] *= factor;
@@ -139,13 +140,40 @@ class InvariantsTest {
             EigenResult r = Eigen.of(a, n, EigenTest.CPU_VECTORS);
             assertFalse(r.retried(), () -> factor + ": " + r.notes());
             assertTrue(r.checks().residualChecked());
+            // a subnormal input keeps only the bits above 2^-1074: its spectrum moves by some of those steps
+            double tol = Math.max(1e-9, 64 * Double.MIN_VALUE / factor) * reference.spectralRadius();
             for (int k = 0; k < n; k++) {
-                assertEquals(reference.re(k), r.re(k) / factor, 1e-9 * reference.spectralRadius());
-                assertEquals(reference.im(k), r.im(k) / factor, 1e-9 * reference.spectralRadius());
+                assertEquals(reference.re(k), r.re(k) / factor, tol);
+                assertEquals(reference.im(k), r.im(k) / factor, tol);
             }
-            double tolerance = r.checks().traceTolerance();
-            assertTrue(tolerance > 1e-14 * factor && tolerance < 1e-10 * factor, () -> factor + ": " + tolerance);
+            double tolerance = r.checks().traceTolerance();   // in A's units: below 2^-1074 for the subnormal one
+            assertTrue(factor < Double.MIN_NORMAL || tolerance > 1e-14 * factor && tolerance < 1e-10 * factor,
+                    () -> factor + ": " + tolerance);
         }
+        // the batched call scales each matrix as a single call does: none needs a retry
+        double[][] batch = {base.clone(), base.clone(), base.clone()};
+        for (int i = 0; i < batch[1].length; i++) {
+            batch[1][i] *= 1e200;
+            batch[2][i] *= 0x1p-1040;
+        }
+        List<EigenResult> results = Eigen.decomposeBatch(batch, new int[] {n, n, n}, EigenTest.CPU);
+        double[] factors = {1, 1e200, 0x1p-1040};
+        for (int m = 0; m < 3; m++) {
+            EigenResult r = results.get(m);
+            assertFalse(r.retried(), r.notes()::toString);
+            double tol = Math.max(1e-9, 64 * Double.MIN_VALUE / factors[m]) * reference.spectralRadius();
+            for (int k = 0; k < n; k++) {
+                assertEquals(reference.re(k), r.re(k) / factors[m], tol);
+            }
+        }
+    }
+
+    /** Within dgeev's range nothing is scaled, as in LAPACK; outside it, by the largest element's exponent. */
+    @Test
+    void onlyMatricesOutsideLapacksRangeAreScaled() {
+        assertEquals(0, Invariants.scaleExponent(new double[] {1e130, 0, 0, 1e-300}, 2));
+        assertEquals(514, Invariants.scaleExponent(new double[] {1e155}, 1), "1e155 is in [2^514, 2^515)");
+        assertEquals(-1050, Invariants.scaleExponent(new double[] {0x1.8p-1050}, 1), "a subnormal's own exponent");
     }
 
     /** A wrong spectrum of a huge matrix still fails, and the message says in which units. */
@@ -168,7 +196,7 @@ class InvariantsTest {
         }
         EigenChecks c = Invariants.check(RawEigen.values(re, im), Invariants.Facts.of(a, n), FLOAT64_U, a, false);
         assertFalse(c.passed());
-        assertTrue(c.failure().startsWith("trace check") && c.failure().contains("checked on A / "), c.failure());
+        assertTrue(c.failure().startsWith("trace check") && c.failure().contains("checked on A·2^-"), c.failure());
         assertTrue(c.traceError() > 1e190 && Double.isFinite(c.traceError()), () -> "" + c.traceError());
     }
 }
