@@ -42,6 +42,9 @@ public final class CosineAnnealingLr extends LrScheduler {
     @Override
     public double lrAt(int epoch) {
         requireEpoch(epoch);
+        if (epoch == 0) {   // exactly the base lr, as PyTorch starts: the formula may round it an ulp off
+            return baseLr();
+        }
         return etaMin + (baseLr() - etaMin) * (1.0 + Math.cos(Math.PI * epoch / tMax)) / 2.0;
     }
 

@@ -48,6 +48,10 @@ class LrSchedulerTest {
         assertEquals((0.1 + 0.001) / 2, s.lrAt(5), 1e-17);      // halfway: the mean
         assertEquals(0.1, s.lrAt(20), 1e-17);                   // the closed form is periodic
         assertEquals(s.baseLr(), 0.1);
+        // epoch 0 is the base lr exactly, as PyTorch starts (the formula gives 0.010000000000000002 here)
+        Optimizer small = sgd(0.01);
+        assertEquals(0.01, new CosineAnnealingLr(small, 10, 0.001).lrAt(0));
+        assertEquals(0.01, small.lr());
     }
 
     @Test
