@@ -11,7 +11,7 @@ import java.util.Map;
  * {@code List}, number → {@code Double}, string, boolean, null → {@code null}) and string/number
  * writers. Errors are {@link IllegalArgumentException}s naming the character position.
  */
-final class MiniJson {
+public final class MiniJson {
     private final String s;
     private int i;
 
@@ -20,7 +20,7 @@ final class MiniJson {
     }
 
     /** Parses one JSON value; anything but whitespace after it is an error. */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         MiniJson p = new MiniJson(text);
         Object v = p.value();
         p.ws();
@@ -31,7 +31,7 @@ final class MiniJson {
     }
 
     /** {@code "text"} with JSON escapes. */
-    static String quote(String text) {
+    public static String quote(String text) {
         StringBuilder b = new StringBuilder("\"");
         for (char c : text.toCharArray()) {
             switch (c) {
@@ -53,7 +53,7 @@ final class MiniJson {
     }
 
     /** A finite number with 4 decimals (milliseconds to 0.1 µs), or {@code null}. */
-    static String number(double v) {
+    public static String number(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "null";
     }
 
