@@ -3,6 +3,7 @@
 # scripts/gpu-bundle.sh:   BUNDLE/gpu-lease.sh OUT_DIR [CAP_SECONDS]     (default CAP 450)
 # Stages, most telling first, each capped so that the whole ends near CAP seconds:
 #   1. info + the `gpu` tests (90 s);
+#   1b. the float64 CPU cross-check against PyTorch (bench/torch/crosscheck.py, 30 s at most);
 #   2. the cluster kernels' cycles per step by phase (mnemo_harness_phases persistent_phases, 40 s);
 #   3. each tuning bit of the cluster kernels against the default (mnemo_harness persistent_ab, 60 s),
 #      every cluster size at the latency and pixel MNIST shapes (persistent_sweep, 30 s: e.g. the LSTM
@@ -29,6 +30,16 @@ pack() { tar czf "$out/results.tgz" -C "$work" r; echo "gpu-lease: packed at $(e
 } >"$r/smi.txt" 2>&1
 MNEMO_SUITE_INFO_S=25 MNEMO_SUITE_TESTS_S=90 bash "$b/gpu-suite.sh" "$r" info,tests
 echo "gpu-lease: tests rc=$? at $(elapsed)s"; pack
+
+# Mnemo's CPU layers, optimizers and losses against this machine's PyTorch, float64, on the CPU
+# (docs/results/pytorch-crosscheck: checked against Debian's 1.13 so far; about 10 s)
+t=$(at_most 30 200)
+if [ "$t" -gt 10 ]; then
+  timeout -k 5 "$t" bash -c 'python3 "$1/torch/crosscheck.py" "$2/torch-ref" && "$1/jre/bin/java" \
+      --enable-native-access=ALL-UNNAMED -cp "$1/jars/*" dev.mnemo.bench.torch.TorchCrossCheck "$2/torch-ref"' \
+      _ "$b" "$work" >"$r/torch-crosscheck.txt" 2>&1
+  echo "gpu-lease: torch crosscheck rc=$? at $(elapsed)s"; grep -E 'cases, .* over tolerance' "$r/torch-crosscheck.txt"; pack
+fi
 
 # harness_stage BINARY COMMAND LIMIT FILE: one harness command, at most LIMIT seconds (fewer so that
 # 200 s stay for the bench and memcheck), into r/FILE; skipped without the binary or time.
