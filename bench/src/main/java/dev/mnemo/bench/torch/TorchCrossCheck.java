@@ -212,46 +212,28 @@ public final class TorchCrossCheck {
                     List<?> betas = (List<?>) o.get("betas");
                     b.betas(((Number) betas.get(0)).doubleValue(), ((Number) betas.get(1)).doubleValue());
                 }
-                if (o.containsKey("eps")) {
-                    b.eps(dbl(o, "eps"));
-                }
-                if (o.containsKey("weight_decay")) {
-                    b.weightDecay(dbl(o, "weight_decay"));
-                }
+                ifGiven(o, "eps", b::eps);
+                ifGiven(o, "weight_decay", b::weightDecay);
                 yield new Adam(b.build(), p, g);
             }
             case "SGD" -> {
                 SgdOptions.Builder b = SgdOptions.builder().lr(dbl(o, "lr"));
-                if (o.containsKey("momentum")) {
-                    b.momentum(dbl(o, "momentum"));
-                }
-                if (o.containsKey("dampening")) {
-                    b.dampening(dbl(o, "dampening"));
-                }
-                if (o.containsKey("weight_decay")) {
-                    b.weightDecay(dbl(o, "weight_decay"));
-                }
-                if (o.containsKey("nesterov")) {
-                    b.nesterov((Boolean) o.get("nesterov"));
+                ifGiven(o, "momentum", b::momentum);
+                ifGiven(o, "dampening", b::dampening);
+                ifGiven(o, "weight_decay", b::weightDecay);
+                if (o.get("nesterov") instanceof Boolean v) {
+                    b.nesterov(v);
                 }
                 yield new Sgd(b.build(), p, g);
             }
             case "RMSprop" -> {
                 RmsPropOptions.Builder b = RmsPropOptions.builder().lr(dbl(o, "lr"));
-                if (o.containsKey("alpha")) {
-                    b.alpha(dbl(o, "alpha"));
-                }
-                if (o.containsKey("eps")) {
-                    b.eps(dbl(o, "eps"));
-                }
-                if (o.containsKey("weight_decay")) {
-                    b.weightDecay(dbl(o, "weight_decay"));
-                }
-                if (o.containsKey("momentum")) {
-                    b.momentum(dbl(o, "momentum"));
-                }
-                if (o.containsKey("centered")) {
-                    b.centered((Boolean) o.get("centered"));
+                ifGiven(o, "alpha", b::alpha);
+                ifGiven(o, "eps", b::eps);
+                ifGiven(o, "weight_decay", b::weightDecay);
+                ifGiven(o, "momentum", b::momentum);
+                if (o.get("centered") instanceof Boolean v) {
+                    b.centered(v);
                 }
                 yield new RmsProp(b.build(), p, g);
             }
@@ -501,5 +483,12 @@ public final class TorchCrossCheck {
             System.arraycopy(rows[i], 0, d, i * n, n);
         }
         return d;
+    }
+
+    /** Hands option {@code key} to {@code set} when the case names it (PyTorch's default otherwise). */
+    private static void ifGiven(Map<String, Object> o, String key, java.util.function.DoubleConsumer set) {
+        if (o.containsKey(key)) {
+            set.accept(dbl(o, key));
+        }
     }
 }
