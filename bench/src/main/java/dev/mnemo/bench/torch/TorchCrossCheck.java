@@ -142,21 +142,7 @@ public final class TorchCrossCheck {
             case "gru" -> new Gru(options, BE);
             default -> throw new IllegalArgumentException("unknown kind " + kind);
         };
-        // the state_dict, by name: both sides must hold exactly the same names and shapes
-        Set<String> torchNames = new LinkedHashSet<>();
-        for (String key : c.tensors.keySet()) {
-            if (key.startsWith("param.")) {
-                torchNames.add(key.substring("param.".length()));
-            }
-        }
-        if (!torchNames.equals(layer.parameters().keySet())) {
-            throw new IllegalStateException("parameter names differ: torch " + torchNames + ", mnemo "
-                    + layer.parameters().keySet());
-        }
-        for (String n : torchNames) {
-            layer.parameters().get(n).copyFrom(c.tensor("param." + n));
-        }
-        layer.zeroGradients();
+        loadStateDict(c, layer);
         int[] lengths = null;
         if (o.get("lengths") != null) {
             List<?> l = (List<?>) o.get("lengths");
@@ -190,7 +176,7 @@ public final class TorchCrossCheck {
         if (lstm) {
             c.compare("dInput", "c0", g.dState().c(), "grad.c0");
         }
-        for (String n : torchNames) {
+        for (String n : layer.parameters().keySet()) {   // the same names as torch's (loadStateDict)
             c.compare("dParams", n, layer.gradients().get(n), "grad.param." + n);
         }
     }
@@ -325,25 +311,12 @@ public final class TorchCrossCheck {
         Map<String, Object> o = c.options;
         Linear layer = new Linear(LinearOptions.builder(num(o, "inFeatures"), num(o, "outFeatures"))
                 .bias((Boolean) o.get("bias")).build(), BE);
-        Set<String> torchNames = new LinkedHashSet<>();
-        for (String key : c.tensors.keySet()) {
-            if (key.startsWith("param.")) {
-                torchNames.add(key.substring("param.".length()));
-            }
-        }
-        if (!torchNames.equals(layer.parameters().keySet())) {
-            throw new IllegalStateException("parameter names differ: torch " + torchNames + ", mnemo "
-                    + layer.parameters().keySet());
-        }
-        for (String n : torchNames) {
-            layer.parameters().get(n).copyFrom(c.tensor("param." + n));
-        }
-        layer.zeroGradients();
+        loadStateDict(c, layer);
         Linear.Output out = layer.forward(c.tensor("in.x"));
         c.compare("out", "output", out.output(), "out.output");
         Tensor dx = layer.backward(out.saved(), c.tensor("in.dout"));
         c.compare("dInput", "x", dx, "grad.x");
-        for (String n : torchNames) {
+        for (String n : layer.parameters().keySet()) {   // the same names as torch's (loadStateDict)
             c.compare("dParams", n, layer.gradients().get(n), "grad.param." + n);
         }
     }
@@ -490,5 +463,23 @@ public final class TorchCrossCheck {
         if (o.containsKey(key)) {
             set.accept(dbl(o, key));
         }
+    }
+
+    /** PyTorch's state_dict into {@code layer}, by name (both sides must hold exactly the same names); gradients zeroed. */
+    private static void loadStateDict(Case c, dev.mnemo.nn.layers.Layer layer) {
+        Set<String> torchNames = new LinkedHashSet<>();
+        for (String key : c.tensors.keySet()) {
+            if (key.startsWith("param.")) {
+                torchNames.add(key.substring("param.".length()));
+            }
+        }
+        if (!torchNames.equals(layer.parameters().keySet())) {
+            throw new IllegalStateException("parameter names differ: torch " + torchNames + ", mnemo "
+                    + layer.parameters().keySet());
+        }
+        for (String n : torchNames) {
+            layer.parameters().get(n).copyFrom(c.tensor("param." + n));
+        }
+        layer.zeroGradients();
     }
 }
