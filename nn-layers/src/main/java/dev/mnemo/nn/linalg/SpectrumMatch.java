@@ -25,15 +25,22 @@ final class SpectrumMatch {
             return 0;
         }
         // sort the n² pairs by distance: a long key of (float distance bits, pair index) sorts as
-        // (distance, index) because the bits of non-negative floats order like their values
+        // (distance, index) because the bits of non-negative floats order like their values. The
+        // distances are divided by the largest first: beyond float's range (spectra of order 1e200 or
+        // 1e-200) every key was ∞ or 0, and the pairs were matched in index order.
         double[] d = new double[n * n];
-        long[] keys = new long[n * n];
+        double largest = 0;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 int k = i * n + j;
                 d[k] = Math.hypot(re1[i] - re2[j], im1[i] - im2[j]);
-                keys[k] = ((long) Float.floatToIntBits((float) d[k]) << 32) | k;
+                largest = Math.max(largest, d[k]);
             }
+        }
+        double unit = largest > 0 && Double.isFinite(largest) ? largest : 1;
+        long[] keys = new long[n * n];
+        for (int k = 0; k < n * n; k++) {
+            keys[k] = ((long) Float.floatToIntBits((float) (d[k] / unit)) << 32) | k;
         }
         Arrays.sort(keys);
         boolean[] used1 = new boolean[n];

@@ -199,4 +199,21 @@ class InvariantsTest {
         assertTrue(c.failure().startsWith("trace check") && c.failure().contains("checked on A·2^-"), c.failure());
         assertTrue(c.traceError() > 1e190 && Double.isFinite(c.traceError()), () -> "" + c.traceError());
     }
+
+    /**
+     * The greedy match pairs closest points first at any scale: its sort key was a float, so beyond
+     * float's range every distance tied and points were paired in index order (2e200 reported for
+     * spectra 1e187 apart).
+     */
+    @Test
+    void spectraOfHugeAndTinyMatricesMatchAtTheirOwnScale() {
+        for (double s : new double[] {1, 1e200, 1e-200}) {
+            double[] re = {s, 3 * s};
+            double[] other = {3.0000000000001 * s, 1.0000000000001 * s};   // the other order
+            double d = SpectrumMatch.maxDistance(re, new double[2], other, new double[2]);
+            assertEquals(1e-13 * s, d, 1e-15 * s, "scale " + s);
+            EigenResult r = Eigen.of(new double[] {s, 0, 0, 3 * s}, 2, EigenTest.CPU);
+            assertEquals(1e-13 * s, r.maxDistanceTo(other, new double[2]), 1e-15 * s, "scale " + s);
+        }
+    }
 }
