@@ -7,7 +7,8 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 
 /**
  * The CPU solvers, float64: EJML's double-shift QR algorithm for general matrices (on A, or on Aᵀ as
- * the second way to try), EJML's symmetric QR algorithm for symmetric ones. EJML computes
+ * the second way to try; a badly scaled A balanced first, {@link Balancing}), EJML's symmetric QR
+ * algorithm for symmetric ones. EJML computes
  * eigenvectors of real eigenvalues only, so general eigenvectors come from {@link InverseIteration}
  * on the Hessenberg form instead (the method of LAPACK's {@code dhsein}).
  */
@@ -42,7 +43,10 @@ enum EjmlSolver implements Solver {
     @Override
     public RawEigen solve(double[] a, int n, boolean vectors) {
         DMatrixRMaj m = new DMatrixRMaj(n, n);
-        System.arraycopy(a, 0, m.data, 0, n * n);
+        // the general solvers see A balanced where it is badly scaled, as LAPACK's dgeev does (same
+        // spectrum); the eigenvectors below come from A itself
+        double[] balanced = symmetric ? null : Balancing.balancedOrNull(a, n);
+        System.arraycopy(balanced != null ? balanced : a, 0, m.data, 0, n * n);
         if (this == TRANSPOSED) {
             CommonOps_DDRM.transpose(m);
         }
