@@ -22,7 +22,7 @@ final class Balancing {
     /** D⁻¹AD of the n×n row-major {@code a}, or null when A is balanced within a factor of 2⁴ already. */
     static double[] balancedOrNull(double[] a, int n) {
         int[] exponent = new int[n];   // D = diag(2^exponent)
-        double[] b = a.clone();
+        double[] b = a;                // copied at the first scaling: most matrices need none
         boolean changed = true;
         for (int sweep = 0; changed && sweep < 100; sweep++) {
             changed = false;
@@ -57,6 +57,9 @@ final class Balancing {
                 }
                 exponent[i] += e;
                 changed = true;
+                if (b == a) {
+                    b = a.clone();
+                }
                 for (int j = 0; j < n; j++) {   // row i times 2^−e, column i times 2^e
                     b[i * n + j] = Math.scalb(b[i * n + j], -e);
                     b[j * n + i] = Math.scalb(b[j * n + i], e);
