@@ -3,14 +3,14 @@
 #   gpu-bench.sh OUT_DIR [RUNNER OPTIONS...]      (e.g. --cells LSTM --shapes large,latency_b1)
 # Runs from a bundle made by scripts/gpu-bundle.sh (jre.tar.xz, jars/, torch/*.py beside this
 # script) or from the repository after `mvn package` (then $JAVA_HOME or java on PATH is used).
-# Steps: the Java runner writes the shape list (--emit-shapes); every PyTorch script in
-# bench/torch/ (rnn_bench.py, and any other *.py there: each takes SHAPES.json OUT.json and writes
+# Steps: the Java runner writes the shape list (--emit-shapes); every PyTorch timing script in
+# bench/torch/ (rnn_bench.py, and any other *_bench.py there: each takes SHAPES.json OUT.json and writes
 # rnn_bench.py's format, keyed like the runner's rows) times its side; their results are merged;
 # the runner times Mnemo and joins both into OUT_DIR/report.json and OUT_DIR/report.md (torch /
 # ours ratios). Without python3, torch or CUDA each side says so and the report carries what there
 # is. About 1-3 minutes on an H100 with the repeats below. MNEMO_BENCH_EXTRAS (default "memnet eigen
-# persistent stepsplits") names the extra tables to make (eigen_bench.py and memnet_bench.py run only
-# for theirs); MNEMO_BENCH_JAVA_OPTS passes system properties to Mnemo's side (e.g.
+# persistent stepsplits"; set but empty: none) names the extra tables to make (eigen_bench.py and
+# memnet_bench.py run only for theirs); MNEMO_BENCH_JAVA_OPTS passes system properties to Mnemo's side (e.g.
 # -Dmnemo.cuda.stepSplits=1). MNEMO_BENCH_DEVICE (default 0) is the GPU both sides run on, on a
 # machine with several (Mnemo's -Dmnemo.cuda.device, PyTorch's cuda:N).
 set -uo pipefail
@@ -42,7 +42,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "${runner[@]}" --repeats "$repeats" "$@" --emit-shapes "$work/shapes.json" || exit 1
 
-extras=" ${MNEMO_BENCH_EXTRAS:-memnet eigen persistent stepsplits} "   # which extra tables to make (below)
+extras=" ${MNEMO_BENCH_EXTRAS-memnet eigen persistent stepsplits} "   # which extra tables (below); set and empty: none
 torch_args=()
 # Says why in the report too, not only in the log.
 torch_missing() {
@@ -52,7 +52,7 @@ torch_missing() {
 }
 if command -v python3 >/dev/null 2>&1; then
   results=()
-  for script in "$torch_dir"/*.py; do
+  for script in "$torch_dir"/*_bench.py; do   # the timing scripts (crosscheck.py and refcheck.py are checks)
     [ -f "$script" ] || continue
     name=$(basename "$script" .py)
     # The eigen and MemNet scripts only feed their own tables: skip them when those are not made
