@@ -63,10 +63,8 @@ ClusterPlan cluster_of_size(int size, int G, long long B, long long H, const Dev
   return {size, j, clusters};
 }
 
-// PersistentClusterPlan's rule (see its class comment): balanced portable sizes (S·J = H, S <= 8) when
-// any fits, then the fewest rows per cluster, then the smallest S with work <= kWorkPerBlock, else the
-// least work.
-ClusterPlan plan_cluster(int G, long long B, long long H, const Device& d, bool backward, bool bf16) {
+// Rule 1 of PersistentClusterPlan: the balanced portable sizes (S·J = H, S <= 8) when any fits, else all.
+std::vector<ClusterPlan> plan_pool(int G, long long B, long long H, const Device& d, bool backward, bool bf16) {
   std::vector<ClusterPlan> all, balanced;
   for (int s = 1; s <= 16; ++s) {
     const ClusterPlan p = cluster_of_size(s, G, B, H, d, backward, bf16);
@@ -74,19 +72,37 @@ ClusterPlan plan_cluster(int G, long long B, long long H, const Device& d, bool 
     all.push_back(p);
     if (static_cast<long long>(p.size) * p.units == H && p.size <= 8) balanced.push_back(p);
   }
-  const std::vector<ClusterPlan>& pool = balanced.empty() ? all : balanced;
+  return balanced.empty() ? all : balanced;
+}
+
+// PersistentClusterPlan's rule (see its class comment): over plan_pool, the fewest rows per cluster,
+// then the smallest S with work <= kWorkPerBlock, else the least work; except that a float32 forward
+// whose row slice keeps rows in shared memory at one batch row per cluster takes the smallest S
+// whose row slice is wholly in registers at no more than two rows.
+ClusterPlan plan_cluster(int G, long long B, long long H, const Device& d, bool backward, bool bf16) {
+  const std::vector<ClusterPlan> pool = plan_pool(G, B, H, d, backward, bf16);
   if (pool.empty()) return {};
   auto rows = [B](const ClusterPlan& p) { return (B + p.clusters - 1) / p.clusters; };
   auto work = [&](const ClusterPlan& p) { return static_cast<long long>(G) * p.units * H * rows(p); };
   long long fewest = rows(pool.front());
   for (const ClusterPlan& p : pool) fewest = std::min(fewest, rows(p));
-  ClusterPlan least;
+  ClusterPlan chosen;
   for (const ClusterPlan& p : pool) {
     if (rows(p) != fewest) continue;
-    if (work(p) <= kWorkPerBlock) return p;
-    if (least.size == 0 || work(p) < work(least)) least = p;
+    if (work(p) <= kWorkPerBlock) {
+      chosen = p;
+      break;
+    }
+    if (chosen.size == 0 || work(p) < work(chosen)) chosen = p;
   }
-  return least;
+  auto rowSlice = [&](const ClusterPlan& p) { return !backward && !bf16 && MNEMO_PERSISTENT_CLUSTER_ROW_SLICE(G, p.units, H); };
+  auto sharedRows = [&](const ClusterPlan& p) { return MNEMO_PERSISTENT_CLUSTER_SMEM_SLICE_ROWS(G, p.units, H); };
+  if (rowSlice(chosen) && sharedRows(chosen) > 0 && rows(chosen) == 1) {
+    for (const ClusterPlan& p : pool) {
+      if (rowSlice(p) && sharedRows(p) == 0 && rows(p) <= 2) return p;
+    }
+  }
+  return chosen;
 }
 
 // 0 when the cooperative kernel's shared memory does not fit.

@@ -96,8 +96,13 @@ class PersistentClusterKernelsTest {
             // row slice: 256 of GRU's 384 rows (LSTM's 512) in registers, 4·(128·128 + 2·2·128 + 2·384)
             "GRU, 200, 128, false, 1, 128, 100, 2, 70656",
             "GRU, 200, 128, true, 1, 128, 100, 2, 205824",
-            // and so pixel MNIST's LSTM fits one block a batch row: 4·(256·128 + 2·128 + 512)
-            "LSTM, 128, 128, false, 1, 128, 128, 1, 134144",
+            // pixel MNIST's LSTM would fit one block a batch row, 4·(256·128 + 2·128 + 512), with 256
+            // of its rows in shared memory; its forward takes two-block clusters of two rows instead,
+            // the 256-row slice wholly in registers: 4·(0 + 2·2·128 + 2·256); GRU's 4·(2·2·128 + 2·192)
+            "LSTM, 128, 128, false, 2, 64, 64, 2, 4096",
+            "GRU, 128, 128, false, 2, 64, 64, 2, 3584",
+            // at B = 64 two-block clusters hold one row each already: the least work of one row
+            "LSTM, 64, 128, false, 2, 64, 64, 1, 2048",
             // its backward splits the slice (columns past 256 shared): one block a batch row too,
             // 4·(128·(512 − 256) + 2·512 + 3·128 + 256); GRU's 4·(128·(384 − 256) + 2·384 + 3·128 + 256)
             "LSTM, 128, 128, true, 1, 128, 128, 1, 137728",
@@ -170,10 +175,14 @@ class PersistentClusterKernelsTest {
 
     @Test
     void aFixedClusterSizeTakesExactlyThatSizeOrSaysWhyNot() {
-        // pixel MNIST's LSTM (B = 128, H = 128): the rule takes 1 block (the row slice keeps half its
-        // 512 rows in registers), a fixed S = 4 four
+        // pixel MNIST's LSTM (B = 128, H = 128): the rule takes 2 blocks (the row slice of 256 rows
+        // wholly in registers), a fixed S = 1 one (half of its 512 rows in registers), S = 4 four
         var rule = PersistentClusterPlan.plan(Cell.LSTM, 128, 128, H100).plan();
-        assertEquals(1, rule.clusterSize());
+        assertEquals(2, rule.clusterSize());
+        var oneBlock = PersistentClusterPlan.plan(false, Cell.LSTM, 128, 128, H100, PersistentWeights.FP32, 1).plan();
+        assertEquals(1, oneBlock.clusterSize());
+        assertEquals(1, oneBlock.rowsPerCluster());
+        assertEquals(4L * (256 * 128 + 2 * 128 + 512), oneBlock.sharedMemoryBytes());
         var four = PersistentClusterPlan.plan(false, Cell.LSTM, 128, 128, H100, PersistentWeights.FP32, 4);
         assertTrue(four.feasible(), four::reason);
         assertEquals(4, four.plan().clusterSize());

@@ -49,10 +49,11 @@ class PersistentClusterSizeSettingTest {
 
     @Test
     void aFixedSizeShapesTheClusterPlanAndTheChoiceSaysSo() {
-        // pixel MNIST's LSTM: the rule's one-block clusters (the row slice's plan), or four-block ones when asked
+        // pixel MNIST's LSTM: the rule's two-block clusters (the row slice wholly in registers), or
+        // four-block ones when asked
         var rule = policy(Mode.AUTO, PersistentClusterPlan.AUTO_SIZE).choose(Cell.LSTM, 784, 128, 128);
         assertEquals(Path.CLUSTER, rule.path(), rule.toString());
-        assertEquals(1, rule.clusterPlan().clusterSize());
+        assertEquals(2, rule.clusterPlan().clusterSize());
         assertFalse(rule.reason().contains(PersistentClusterSizeSetting.PROPERTY), rule.reason());
         var four = policy(Mode.AUTO, 4).choose(Cell.LSTM, 784, 128, 128);
         assertEquals(Path.CLUSTER, four.path(), four.toString());
