@@ -46,7 +46,10 @@ class PersistentClusterRecurrentGpuTest {
             "RNN_RELU, 7, 1, 5, 37, 2, true", "RNN_RELU, 30, 5, 6, 133, 1, false",
             // one batch row per cluster and 257..512 columns G·H: the backward splits its slice between
             // registers and shared memory (GRU B = 70 above too)
-            "LSTM, 6, 4, 3, 128, 1, false", "RNN_TANH, 5, 3, 4, 300, 1, true"})
+            "LSTM, 6, 4, 3, 128, 1, false", "RNN_TANH, 5, 3, 4, 300, 1, true",
+            // pixel MNIST's batch and width: on 132 SMs the forward takes two-block clusters of two rows
+            // (the row slice wholly in registers), the backward one-block clusters of one row
+            "LSTM, 3, 128, 1, 128, 1, false", "GRU, 3, 128, 1, 128, 1, false"})
     void clusterMatchesTheFloat64CpuReference(Kind kind, int steps, int batch, int input, int hidden, int layers,
                                               boolean bidirectional) {
         CudaBackend gpu = CudaBackend.float32();
