@@ -235,6 +235,33 @@ void check_gather_case(const char* what, const std::vector<int>& rows, long long
            n, tableRows, width, diff, damaged);
 }
 
+// The carry of a packed step, bit for bit: rows with t >= length take src's row, the others keep
+// dst's, and nothing past dst is written.
+void check_carry_case(const char* what, const std::vector<float>& lengths, long long t, long long width,
+                      std::mt19937& rng, Tally& tally) {
+  const long long rows = static_cast<long long>(lengths.size());
+  const std::vector<float> before = spread_values(rows * width, rng);
+  const std::vector<float> src = spread_values(rows * width, rng);
+  std::vector<float> want = before;
+  long long carried = 0;
+  for (long long b = 0; b < rows; ++b) {
+    if (static_cast<float>(t) < lengths[at(b)]) continue;
+    ++carried;
+    for (long long c = 0; c < width; ++c) want[at(b * width + c)] = src[at(b * width + c)];
+  }
+  DeviceBuffer dDst = check::upload_with_guard(before);
+  DeviceBuffer dSrc = check::upload_exact(src);
+  DeviceBuffer dLengths = check::upload_exact(lengths);
+  launch_carry_finished_rows(dDst.get(), dSrc.get(), dLengths.get(), t, rows, width, nullptr);
+  CHECK(cudaDeviceSynchronize());
+  const std::vector<float> got = dDst.download();
+  const long long diff = bit_differences(got, want, rows * width);
+  const long long damaged = guard_damage(got, rows * width);
+  tally.expect(diff == 0 && damaged == 0,
+               "carry    %-22s rows=%-6lld t=%-5lld width=%-4lld carried=%-5lld bits_off=%lld guard_damaged=%lld",
+               what, rows, t, width, carried, diff, damaged);
+}
+
 std::vector<int> random_rows(long long n, int tableRows, std::mt19937& rng) {
   std::uniform_int_distribution<int> dist(0, tableRows - 1);
   std::vector<int> rows(at(n));
@@ -271,6 +298,14 @@ void check_dropout_scatter(std::mt19937& rng, Tally& t) {
   check_gather_case("random repeats", random_rows(2000, 50, rng), 50, 33, rng, t);
   check_gather_case("past one grid", random_rows(kPastOneGridPass / 64 + 3, 700, rng), 700, 64, rng,
                     t);
+
+  check_carry_case("empty", {}, 0, 8, rng, t);
+  check_carry_case("none ended", {5, 4, 3}, 2, 37, rng, t);
+  check_carry_case("some ended", {5, 4, 3, 3, 1}, 3, 37, rng, t);
+  check_carry_case("all ended", {2, 1}, 2, 16, rng, t);
+  std::vector<float> many(at(kPastOneGridPass / 64 + 3));
+  for (std::size_t i = 0; i < many.size(); ++i) many[i] = static_cast<float>(1 + (i * 7) % 200);
+  check_carry_case("past one grid", many, 100, 64, rng, t);
 }
 
 }  // namespace mnemo::harness

@@ -547,4 +547,11 @@ void launch_gather_rows(const float* table, const int* rows, float* out, long lo
   CHECK_LAUNCH();
 }
 
+void launch_carry_finished_rows(float* dst, const float* src, const float* lengths, long long t,
+                                long long rows, long long width, cudaStream_t stream) {
+  mnemo_gather_carry_finished_rows_f32<<<elementwise_grid(rows * width), kBlockThreads, 0, stream>>>(
+      dst, src, lengths, t, rows, width);
+  CHECK_LAUNCH();
+}
+
 }  // namespace mnemo::harness

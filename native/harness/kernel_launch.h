@@ -185,5 +185,8 @@ void launch_scatter_add_rows(float* table, const float* src, const int* order,
 // Grid-stride over n·width.
 void launch_gather_rows(const float* table, const int* rows, float* out, long long n,
                         long long width, cudaStream_t stream);
+// Grid-stride over rows·width.
+void launch_carry_finished_rows(float* dst, const float* src, const float* lengths, long long t,
+                                long long rows, long long width, cudaStream_t stream);
 
 }  // namespace mnemo::harness

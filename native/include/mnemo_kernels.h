@@ -1281,4 +1281,20 @@ extern "C" __global__ void mnemo_scatter_add_rows_f32(float* table, const float*
 extern "C" __global__ void mnemo_gather_rows_f32(const float* table, const int* rows, float* out,
                                                  long long n, long long width);
 
+/*
+ * dst[b, :] = src[b, :] for every row b with t >= lengths[b], other rows untouched: a packed
+ * recurrent step run on every row carries the state of rows whose sequence has ended (forward) or
+ * not yet begun (reverse), so the loop keeps one shape for any lengths and can be recorded:
+ *   dst      [rows, width]  in/out
+ *   src      [rows, width]  in; must not overlap dst
+ *   lengths  [rows]         in: each row's length as a float (exact below 2^24)
+ *   t                       the step, >= 0
+ *   rows, width             >= 0
+ * Launch: as mnemo_gather_rows_f32 (block 256, grid ceil(rows·width / 256) capped at 65535, at
+ *         least 1; grid-stride, column fastest); no dynamic shared memory.
+ */
+extern "C" __global__ void mnemo_gather_carry_finished_rows_f32(float* dst, const float* src,
+                                                                const float* lengths, long long t,
+                                                                long long rows, long long width);
+
 #endif /* MNEMO_KERNELS_H */

@@ -183,6 +183,14 @@ public interface Backend {
     void gatherRows(Tensor table, int[] rows, Tensor out);
 
     /**
+     * {@code dst[b, :] ← src[b, :]} for every row {@code b} with {@code t ≥ lengths[b]}, other rows
+     * untouched: a packed recurrent step run on every row keeps the state of the rows whose sequence
+     * has ended (or, in reverse, not yet begun), so the loop has one shape for any lengths. {@code dst}
+     * and {@code src} {@code [R, W]}, apart; {@code lengths} {@code [R]}, whole numbers.
+     */
+    void carryFinishedRows(Tensor dst, Tensor src, Tensor lengths, int t);
+
+    /**
      * {@code table[rows[i], :] += src[i, :]}, in order of {@code i} (repeated rows accumulate):
      * Embedding backward, the adjoint of {@link #gatherRows}.
      */

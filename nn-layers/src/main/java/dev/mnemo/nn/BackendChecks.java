@@ -159,6 +159,19 @@ public final class BackendChecks {
         tableRows("gatherRows", table, rows, "out", out);
     }
 
+    /** {@link Backend#carryFinishedRows}: dst and src one [R, W] shape, apart; lengths [R]; t >= 0. */
+    public static void carryFinishedRows(Tensor dst, Tensor src, Tensor lengths, int t) {
+        matrix("dst", dst);
+        shape("src", src, dst.dim(0), dst.dim(1));
+        shape("lengths", lengths, dst.dim(0));
+        if (t < 0) {
+            throw new IllegalArgumentException("t must be >= 0, got " + t);
+        }
+        if (overlap(dst, src)) {
+            throw new IllegalArgumentException("src must not overlap dst in carryFinishedRows");
+        }
+    }
+
     /** {@link Backend#scatterAddRows}. */
     public static void scatterAddRows(Tensor src, int[] rows, Tensor table) {
         tableRows("scatterAddRows", table, rows, "src", src);

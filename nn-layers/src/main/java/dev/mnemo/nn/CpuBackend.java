@@ -283,6 +283,22 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void carryFinishedRows(Tensor dst, Tensor src, Tensor lengths, int t) {
+        BackendChecks.carryFinishedRows(dst, src, lengths, t);
+        int w = dst.dim(1);
+        HostView sd = HostView.of(dst);
+        HostView ss = HostView.of(src);
+        HostView sl = HostView.of(lengths);
+        for (int b = 0; b < dst.dim(0); b++) {
+            if (t >= sl.get(b)) {
+                for (int j = 0; j < w; j++) {
+                    sd.set(b * w + j, ss.get(b * w + j));
+                }
+            }
+        }
+    }
+
+    @Override
     public void scatterAddRows(Tensor src, int[] rows, Tensor table) {
         BackendChecks.scatterAddRows(src, rows, table);
         int w = table.dim(1);

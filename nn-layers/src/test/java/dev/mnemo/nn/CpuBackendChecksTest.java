@@ -41,6 +41,26 @@ class CpuBackendChecksTest {
         refused("out must have shape [1, 2], got [1, 3]", () -> BE.gatherRows(view, new int[] {0}, Tensor.zeros(1, 3)));
     }
 
+    /** Rows with t >= their length take src's row, the others keep dst's; bad shapes, t and overlaps are refused. */
+    @Test
+    void carryFinishedRowsCopiesExactlyTheEndedRows() {
+        Tensor dst = iota(4, 2);
+        Tensor src = Tensor.of(new double[] {-1, -2, -3, -4, -5, -6, -7, -8}, 4, 2);
+        Tensor lengths = Tensor.of(new double[] {5, 3, 4, 1}, 4);
+        BE.carryFinishedRows(dst, src, lengths, 3);   // rows 1 (length 3) and 3 (length 1) have ended
+        assertArrayEquals(new double[] {1, 2, -3, -4, 5, 6, -7, -8}, dst.toDoubleArray());
+        BE.carryFinishedRows(dst, iota(4, 2), lengths, 0);   // none has ended at step 0
+        assertArrayEquals(new double[] {1, 2, -3, -4, 5, 6, -7, -8}, dst.toDoubleArray());
+        refused("src must have shape [4, 2], got [4, 3]",
+                () -> BE.carryFinishedRows(dst, Tensor.zeros(4, 3), lengths, 1));
+        refused("lengths must have shape [4], got [3]",
+                () -> BE.carryFinishedRows(dst, src, Tensor.zeros(3), 1));
+        refused("t must be >= 0, got -1", () -> BE.carryFinishedRows(dst, src, lengths, -1));
+        Tensor big = iota(6, 2);
+        refused("src must not overlap dst in carryFinishedRows",
+                () -> BE.carryFinishedRows(big.slice(0, 4), big.slice(2, 6), lengths, 1));
+    }
+
     @Test
     void theCrossEntropyRefusesATargetOutOfRange() {
         Tensor logits = iota(2, 3);

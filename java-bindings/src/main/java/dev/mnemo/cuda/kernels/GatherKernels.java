@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Launcher of the header's family "gather": {@code out[i, :] = table[rows[i], :]} in one launch,
  * whatever the order of the rows (embedding lookups, the row permutations of packed recurrent
- * passes). The counterpart of {@link ScatterKernels}.
+ * passes), and the carry of a packed step's finished rows. The counterpart of {@link ScatterKernels}.
  */
 public final class GatherKernels {
     /** Threads per block. */
@@ -24,6 +24,14 @@ public final class GatherKernels {
     public static final KernelSignature ROWS = KernelSignature.of("mnemo_gather_rows_f32",
             of("const float*", "table"), of("const int*", "rows"), of("float*", "out"), of("long long", "n"),
             of("long long", "width"));
+
+    /**
+     * {@code mnemo_gather_carry_finished_rows_f32(float* dst, const float* src, const float* lengths,
+     * long long t, long long rows, long long width)}.
+     */
+    public static final KernelSignature CARRY_FINISHED_ROWS = KernelSignature.of(
+            "mnemo_gather_carry_finished_rows_f32", of("float*", "dst"), of("const float*", "src"),
+            of("const float*", "lengths"), of("long long", "t"), of("long long", "rows"), of("long long", "width"));
 
     private final LaunchTarget target;
 
@@ -38,7 +46,7 @@ public final class GatherKernels {
 
     /** The signatures of this family, in header order. */
     public static List<KernelSignature> signatures() {
-        return List.of(ROWS);
+        return List.of(ROWS, CARRY_FINISHED_ROWS);
     }
 
     /** Block 256, grid ceil(n·width / 256) capped at 65535, at least 1. */
@@ -63,5 +71,27 @@ public final class GatherKernels {
         LaunchChecks.holds("rows", rows, n, "n ints");
         LaunchChecks.holds("out", out, Math.multiplyExact(n, width), "n·width");
         target.launch(ROWS, geometry, table, rows, out, n, width);
+    }
+
+    /**
+     * {@code dst[b, :] = src[b, :]} for every row b with {@code t >= lengths[b]}. The lengths are not
+     * read here (they live on the device, as floats); the caller checks that src does not overlap dst.
+     *
+     * @param dst [rows, width] in/out
+     * @param src [rows, width] in
+     * @param lengths [rows] floats
+     * @param t the step, >= 0
+     * @param rows rows, >= 0
+     * @param width columns, >= 0
+     */
+    public void carryFinishedRows(DeviceMemory dst, DeviceMemory src, DeviceMemory lengths, long t, long rows,
+                                  long width) {
+        LaunchChecks.count("t", t);
+        LaunchGeometry geometry = geometry(rows, width);
+        long n = Math.multiplyExact(rows, width);
+        LaunchChecks.holds("dst", dst, n, "rows·width");
+        LaunchChecks.holds("src", src, n, "rows·width");
+        LaunchChecks.holds("lengths", lengths, rows, "rows floats");
+        target.launch(CARRY_FINISHED_ROWS, geometry, dst, src, lengths, t, rows, width);
     }
 }

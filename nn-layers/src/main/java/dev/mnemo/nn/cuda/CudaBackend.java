@@ -638,6 +638,11 @@ public final class CudaBackend extends CudaOps implements Backend {
     }
 
     @Override
+    public void carryFinishedRows(Tensor dst, Tensor src, Tensor lengths, int t) {
+        this.rows.carryFinished(dst, src, lengths, t);
+    }
+
+    @Override
     public void scatterAddRows(Tensor src, int[] rows, Tensor table) {
         this.rows.scatterAdd(src, rows, table);
     }

@@ -42,6 +42,16 @@ final class CudaRows extends CudaOps {
         rt.gather.rows(mem("table", table), onDevice, mem("out", out), rows.length, w);
     }
 
+    /** {@link dev.mnemo.nn.Backend#carryFinishedRows}: one launch, the lengths read on the device. */
+    void carryFinished(Tensor dst, Tensor src, Tensor lengths, int t) {
+        BackendChecks.carryFinishedRows(dst, src, lengths, t);
+        if (dst.numel() == 0) {
+            return;
+        }
+        rt.gather.carryFinishedRows(mem("dst", dst), mem("src", src), mem("lengths", lengths), t, dst.dim(0),
+                dst.dim(1));
+    }
+
     /** Runs of consecutive rows up to which {@link #gather} copies each run instead of launching the kernel. */
     static final int COPY_RUNS = 4;
 

@@ -86,6 +86,20 @@ final class PackedLengths {
         return sortedLengths;
     }
 
+    /**
+     * The sorted lengths as a {@code [B]} tensor on {@code backend}, whole numbers (exact in float32),
+     * for {@link Backend#carryFinishedRows}; a fresh tensor, the caller's to release.
+     */
+    Tensor sortedLengthsOn(Backend backend) {
+        float[] values = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            values[i] = sortedLengths[i];
+        }
+        Tensor onDevice = backend.empty(batch);
+        backend.copy(Tensor.of(values, batch), onDevice);
+        return onDevice;
+    }
+
     /** The caller's row at sorted position {@code i}. */
     int callerRow(int i) {
         return order[i];

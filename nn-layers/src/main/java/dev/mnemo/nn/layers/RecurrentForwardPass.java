@@ -36,8 +36,11 @@ final class RecurrentForwardPass {
      * nothing for a backward, the LSTM's c is one running [B, H] (the final state's slice), each
      * direction's projection goes back to the backend as soon as its loop is queued, and the rest
      * before returning: the saved is empty. A {@code packed} pass (x and the state already in its
-     * row order) runs each loop in a whole-sequence kernel given the lengths, or eagerly, each step on
-     * the rows still running; never recorded.
+     * row order) runs each loop in a whole-sequence kernel given the lengths; else, where the backend
+     * records loops ({@link StepGraphs}), each step on every row with the finished rows carried
+     * ({@link Backend#carryFinishedRows}), a loop of one shape for any lengths that is recorded like an
+     * unpacked one; else eagerly, each step on the rows still running. Projected packed loops always
+     * run eagerly.
      */
     RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep, boolean ownsInput, boolean keeps,
                         PackedLengths packed) {
@@ -64,6 +67,10 @@ final class RecurrentForwardPass {
         RecurrentSaved.Trace[] traces = new RecurrentSaved.Trace[layers * dirs];
         Tensor[] unprojected = projected && keeps ? new Tensor[layers * dirs] : null;
         Tensor rh = null;   // the eager loop's scratch, made when a loop runs eagerly
+        Tensor cScratch = null;   // an eager packed LSTM loop's copy of the running c, made when one runs
+        // packed, where loops are recorded: every row computed at every step, finished rows carried
+        boolean carried = packed != null && !projected && layer.stepGraphs() != null;
+        Tensor lengths = carried ? owned(owned, packed.sortedLengthsOn(backend)) : null;
         Tensor in = x;
         Tensor layerOut = null;
         int preamble = owned.size();     // the transposed x and zero initial states, read by every layer
@@ -88,12 +95,13 @@ final class RecurrentForwardPass {
             for (int d = 0; d < dirs; d++) {
                 int idx = k * dirs + d;
                 RecurrentWeights w = layer.weights(idx);
-                // packed and projected loops are never recorded; projected ones never take a whole-sequence
-                // kernel, packed ones may (the kernel carries a finished row's state, as the eager loop does)
-                boolean unrecorded = packed != null || projected;
+                // projected loops are never recorded, packed ones when they carry their finished rows;
+                // projected ones never take a whole-sequence kernel, packed ones may (the kernel carries a
+                // finished row's state, as the loops do)
+                boolean unrecorded = projected || (packed != null && !carried);
                 StepGraphs graphs = unrecorded ? null : layer.stepGraphs();
-                RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, steps, batch, owned)
-                        : inferenceTrace(graphs, idx, steps, batch, cN);
+                RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, carried, steps, batch, owned)
+                        : inferenceTrace(graphs, idx, carried, steps, batch, cN);
                 traces[idx] = tr;
                 if (dirs > 1 || !lastLayer) {
                     owned.add(tr.h());   // else it is the layer's output
@@ -107,10 +115,15 @@ final class RecurrentForwardPass {
                         packed == null ? null : packed.sortedLengths()));
                 int dir = d;
                 // whole: the backend ran every step at once; else a recording, else the eager loop
-                if (!whole && (graphs == null || !graphs.forward(idx, keeps, tr, hInit, cInit,
-                        (gTr, gH, gC, gRh) -> forwardSteps(w, dir, gTr, gH, gC, gRh, keeps, null, null)))) {
+                PackedLengths loopPacked = carried ? null : packed;   // a carried loop runs every row
+                if (!whole && (graphs == null || !graphs.forward(idx, keeps, tr, hInit, cInit, lengths,
+                        (gTr, gH, gC, gRh, gLengths, gScratch) -> forwardSteps(w, dir, gTr, gH, gC, gRh, keeps, null,
+                                null, gLengths, gScratch)))) {
                     if (rh == null) {   // packed steps run on fewer rows than a split product's buffer has
                         rh = unrecorded ? backend.empty(batch, gh) : backend.recurrentProductBuffer(batch, gh, h);
+                    }
+                    if (carried && cInit != null && cScratch == null) {
+                        cScratch = backend.empty(batch, h);
                     }
                     // projected: the cell's output o ⊙ tanh(c), kept per step for the backward
                     Tensor m = !projected ? null : !keeps ? owned(owned, backend.empty(batch, h))
@@ -118,7 +131,7 @@ final class RecurrentForwardPass {
                     if (unprojected != null) {
                         unprojected[idx] = m;
                     }
-                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps, packed, m);
+                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps, loopPacked, m, lengths, cScratch);
                 }
                 int last = d == 0 ? steps - 1 : 0;
                 backend.copy(tr.h().select(last), hN.select(idx));
@@ -133,7 +146,7 @@ final class RecurrentForwardPass {
                     backend.copyColumns(tr.h().reshape(tb, p), 0, layerOut.reshape(tb, dirs * p), d * p, p);
                 }
                 if (!keeps) {
-                    releaseInferenceScratch(graphs, idx, tr);
+                    releaseInferenceScratch(graphs, idx, carried, tr);
                 }
             }
             in = layerOut;
@@ -147,6 +160,9 @@ final class RecurrentForwardPass {
         }
         if (rh != null) {
             backend.release(rh);
+        }
+        if (cScratch != null) {
+            backend.release(cScratch);
         }
         if (!keeps) {
             releaseAll(backend, owned.subList(handedBack, owned.size()));
@@ -174,10 +190,11 @@ final class RecurrentForwardPass {
      * {@code owned}, or a recorded shape's own gates, c and hn (lent: nothing to copy). Each is
      * written whole: gates by the projection GEMM (β = 0), the rest at every step.
      */
-    private RecurrentSaved.Trace trainingTrace(StepGraphs graphs, int idx, int steps, int batch, List<Tensor> owned) {
+    private RecurrentSaved.Trace trainingTrace(StepGraphs graphs, int idx, boolean packed, int steps, int batch,
+                                               List<Tensor> owned) {
         int h = options.hiddenSize();
         int p = options.outputSize();
-        RecurrentSaved.Trace lent = graphs == null ? null : graphs.lend(idx, steps, batch);
+        RecurrentSaved.Trace lent = graphs == null ? null : graphs.lend(idx, packed, steps, batch);
         if (lent != null) {
             return new RecurrentSaved.Trace(lent.gates(), backend.empty(steps, batch, p), lent.c(), lent.hn());
         }
@@ -201,10 +218,11 @@ final class RecurrentForwardPass {
      * so the last step leaves it in place. No hn. A recorded shape's own gates and running c when there
      * is one (its h stays the call's own: it may be the output).
      */
-    private RecurrentSaved.Trace inferenceTrace(StepGraphs graphs, int idx, int steps, int batch, Tensor cN) {
+    private RecurrentSaved.Trace inferenceTrace(StepGraphs graphs, int idx, boolean packed, int steps, int batch,
+                                                Tensor cN) {
         int h = options.hiddenSize();
         int p = options.outputSize();
-        RecurrentSaved.Trace own = graphs == null ? null : graphs.inferenceTrace(idx, steps, batch);
+        RecurrentSaved.Trace own = graphs == null ? null : graphs.inferenceTrace(idx, packed, steps, batch);
         if (own != null) {
             return new RecurrentSaved.Trace(own.gates(), backend.empty(steps, batch, p), own.c(), null);
         }
@@ -213,9 +231,9 @@ final class RecurrentForwardPass {
     }
 
     /** Hands back an inference direction's projection once its loop is queued, unless a recording owns it. */
-    private void releaseInferenceScratch(StepGraphs graphs, int idx, RecurrentSaved.Trace tr) {
+    private void releaseInferenceScratch(StepGraphs graphs, int idx, boolean packed, RecurrentSaved.Trace tr) {
         RecurrentSaved.Trace own = graphs == null ? null
-                : graphs.inferenceTrace(idx, tr.h().dim(0), tr.h().dim(1));
+                : graphs.inferenceTrace(idx, packed, tr.h().dim(0), tr.h().dim(1));
         if (own != null && own.gates() == tr.gates()) {
             return;
         }
@@ -244,11 +262,17 @@ final class RecurrentForwardPass {
      * row's final state, and a row the reverse direction has not reached yet holds its initial state,
      * which its first step reads as {@code h_{t+1}}; the backward reads the same trace.
      *
+     * <p>{@code lengths} (a packed loop that carries its finished rows, {@code packed} then null): every
+     * step runs on every row, then the rows with {@code t ≥ length} take h (and c) from the step before,
+     * the same trace as above in a loop of one shape; their gates and hn hold values no backward reads.
+     * An inference's running c is overwritten in place by the cell, so its finished rows come from
+     * {@code cScratch}, a copy made before the cell.
+     *
      * <p>{@code m} (projSize only): the cell writes its output {@code o ⊙ tanh(c)} there ({@code [T, B, H]}
      * when it {@code keeps}, else one running {@code [B, H]}), and {@code h_t = m_t·W_hrᵀ}.
      */
     private void forwardSteps(RecurrentWeights w, int d, RecurrentSaved.Trace tr, Tensor hInit, Tensor cInit, Tensor rh,
-                              boolean keeps, PackedLengths packed, Tensor m) {
+                              boolean keeps, PackedLengths packed, Tensor m, Tensor lengths, Tensor cScratch) {
         int steps = tr.h().dim(0);
         int batch = tr.h().dim(1);
         for (int s = 0; s < steps; s++) {
@@ -258,6 +282,9 @@ final class RecurrentForwardPass {
             // inference: c is the running [B, H], read and overwritten in place by every step
             Tensor cPrev = cInit == null ? null : s == 0 ? cInit : keeps ? tr.c().select(tPrev) : tr.c();
             Tensor c = tr.c() == null ? null : keeps ? tr.c().select(t) : tr.c();
+            if (lengths != null && c != null && c == cPrev) {
+                backend.copy(cPrev, cScratch);   // the finished rows' c, which the cell overwrites
+            }
             Tensor h = tr.h().select(t);
             int rows = packed == null ? batch : packed.active(t);
             if (rows < batch) {
@@ -280,6 +307,12 @@ final class RecurrentForwardPass {
                     tr.hn() == null ? null : firstRows(tr.hn().select(t), rows), firstRows(cellOut, rows)));
             if (m != null) {
                 backend.gemm(false, true, 1.0, firstRows(cellOut, rows), w.wHr(), 0.0, firstRows(h, rows));
+            }
+            if (lengths != null) {
+                backend.carryFinishedRows(h, hPrev, lengths, t);
+                if (c != null) {
+                    backend.carryFinishedRows(c, c == cPrev ? cScratch : cPrev, lengths, t);
+                }
             }
         }
     }

@@ -41,6 +41,11 @@ import java.util.Map;
  * training ones). Nothing an inference returns refers to them, so its projection GEMM always
  * writes the owned gates and its loop the owned c ({@link #inferenceTrace}), with no loan to track.
  *
+ * <p><b>Packed loops.</b> A packed forward that runs every row and carries the finished ones
+ * ({@link Backend#carryFinishedRows}) has recordings and buffers of its own, apart from the
+ * unpacked loops of its shape. Each call copies its sorted lengths in, so one recording serves every
+ * batch of its (steps, batch), whatever the lengths. A packed backward runs eagerly.
+ *
  * <p>A shape is recorded on its {@code sightings}-th consecutive call (1: at once; 2, the CUDA
  * default: when a call repeats the previous call's shape), so a training loop whose batches change
  * shape every call (bucketed sequence lengths) stays on the eager loop instead of recording each
@@ -52,9 +57,12 @@ import java.util.Map;
  */
 final class StepGraphs implements AutoCloseable {
 
-    /** The time loop of one (layer, direction) on the given buffers: what gets recorded. */
+    /**
+     * The time loop of one (layer, direction) on the given buffers: what gets recorded. A packed loop
+     * also gets the sorted lengths {@code [B]} and, for the LSTM, a {@code [B, H]} scratch; null else.
+     */
     interface Loop {
-        void run(RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Tensor rh);
+        void run(RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Tensor rh, Tensor lengths, Tensor cScratch);
     }
 
     /**
@@ -127,16 +135,21 @@ final class StepGraphs implements AutoCloseable {
         final Tensor hInit;
         final Tensor cInit;
         final Tensor rh;
+        final Tensor lengths;    // a packed loop's sorted lengths, copied in by every call; else null
+        final Tensor cScratch;   // a packed LSTM loop's scratch; else null
         final List<Tensor> allocated;   // every tensor made for it but the trace, to release when it goes
         Backend.Recording recording;
 
-        Entry(int steps, int batch, OwnedTrace trace, Tensor hInit, Tensor cInit, Tensor rh, List<Tensor> allocated) {
+        Entry(int steps, int batch, OwnedTrace trace, Tensor hInit, Tensor cInit, Tensor rh, Tensor lengths,
+              Tensor cScratch, List<Tensor> allocated) {
             this.steps = steps;
             this.batch = batch;
             this.trace = trace;
             this.hInit = hInit;
             this.cInit = cInit;
             this.rh = rh;
+            this.lengths = lengths;
+            this.cScratch = cScratch;
             this.allocated = allocated;
         }
     }
@@ -198,15 +211,17 @@ final class StepGraphs implements AutoCloseable {
 
     /**
      * The key of (layer, direction) {@code index}'s forward loop: training and inference loops run
-     * different cell kernels, so each has its own recording and buffers. Backward loops use
-     * {@code -1 - index}.
+     * different cell kernels, and packed loops carry finished rows, so each has its own recording and
+     * buffers. Backward loops use {@code -1 - index}.
      */
-    private static int forwardKey(int index, boolean keeps) {
-        return keeps ? index : INFERENCE_KEYS + index;
+    private static int forwardKey(int index, boolean keeps, boolean packed) {
+        return (keeps ? index : INFERENCE_KEYS + index) + (packed ? PACKED_KEYS : 0);
     }
 
     /** Where the inference loops' keys start, above any (layer, direction) index. */
     private static final int INFERENCE_KEYS = 1 << 20;
+    /** Added to a packed loop's key, above any unpacked one. */
+    private static final int PACKED_KEYS = 1 << 22;
 
     /**
      * Runs the loop of (layer, direction) {@code index} through its recording: {@code trace.gates()}
@@ -215,19 +230,22 @@ final class StepGraphs implements AutoCloseable {
      * @param keeps false for an inference loop (its trace has no hn, and its gates keep the projection)
      * @param hInit the initial h, {@code [B, H]} (a select of the {@code [L·D, B, H]} state)
      * @param cInit the initial c (LSTM), else null
+     * @param lengths a packed loop's sorted lengths {@code [B]} (copied in, so one recording serves any
+     *                lengths), else null
      * @return false when the shape is not recorded (yet): then nothing ran and the caller runs the loop
      */
-    boolean forward(int index, boolean keeps, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Loop loop) {
+    boolean forward(int index, boolean keeps, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Tensor lengths,
+                    Loop loop) {
         int steps = trace.h().dim(0);
         int batch = trace.h().dim(1);
-        int key = forwardKey(index, keeps);
+        int key = forwardKey(index, keeps, lengths != null);
         Entry e = entries.get(key);
         if (e == null || e.steps != steps || e.batch != batch) {
             if (!recordNow(key, steps, batch)) {
                 return false;
             }
             Entry old = e;
-            e = allocate(index, trace, hInit, cInit);
+            e = allocate(index, trace, hInit, cInit, lengths != null);
             entries.put(key, e);
             if (old != null) {
                 retire(old.recording, old.allocated, old.trace);
@@ -246,9 +264,13 @@ final class StepGraphs implements AutoCloseable {
         if (cInit != null) {
             backend.copy(cInit, e.cInit);
         }
+        if (lengths != null) {
+            backend.copy(lengths, e.lengths);
+        }
         if (e.recording == null) {
             Entry entry = e;
-            e.recording = backend.record(() -> loop.run(owned, entry.hInit, entry.cInit, entry.rh));
+            e.recording = backend.record(() -> loop.run(owned, entry.hInit, entry.cInit, entry.rh, entry.lengths,
+                    entry.cScratch));
             recordings++;
         } else {
             e.recording.replay();
@@ -268,8 +290,8 @@ final class StepGraphs implements AutoCloseable {
      * when (steps, batch) is recorded; else null. Nothing an inference returns refers to it (only h
      * is copied out), so it is never on loan and each call simply overwrites it.
      */
-    RecurrentSaved.Trace inferenceTrace(int index, int steps, int batch) {
-        Entry e = entries.get(forwardKey(index, false));
+    RecurrentSaved.Trace inferenceTrace(int index, boolean packed, int steps, int batch) {
+        Entry e = entries.get(forwardKey(index, false, packed));
         return e == null || e.recording == null || e.steps != steps || e.batch != batch ? null : e.trace.buffers;
     }
 
@@ -279,8 +301,8 @@ final class StepGraphs implements AutoCloseable {
      * its trace (h stays the caller's own) and must hand the saved to {@link #lent} when the forward
      * is done. Null when the caller makes its own trace.
      */
-    RecurrentSaved.Trace lend(int index, int steps, int batch) {
-        Entry e = entries.get(index);
+    RecurrentSaved.Trace lend(int index, boolean packed, int steps, int batch) {
+        Entry e = entries.get(forwardKey(index, true, packed));
         if (e == null || e.recording == null || e.steps != steps || e.batch != batch || e.trace.borrower() != null) {
             return null;
         }
@@ -458,7 +480,7 @@ final class StepGraphs implements AutoCloseable {
      * {@code [index + 1, B, H]} block, so it sits at the offset the eager path's select has (the GEMM
      * then sees the same alignment and picks the same kernel).
      */
-    private Entry allocate(int index, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit) {
+    private Entry allocate(int index, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, boolean packed) {
         var owned = new OwnedTrace(likeTrace(trace));
         int batch = hInit.dim(0);
         int h = hInit.dim(1);
@@ -466,8 +488,10 @@ final class StepGraphs implements AutoCloseable {
         Tensor hBlock = made(backend.zeros(index + 1, batch, h), allocated);
         Tensor cBlock = cInit == null ? null : made(backend.zeros(index + 1, batch, h), allocated);
         Tensor rh = made(backend.recurrentProductBuffer(batch, trace.gates().dim(2), h), allocated);
+        Tensor lengths = packed ? made(backend.zeros(batch), allocated) : null;
+        Tensor cScratch = packed && cInit != null ? made(backend.zeros(batch, cInit.dim(1)), allocated) : null;
         return new Entry(trace.h().dim(0), batch, owned, hBlock.select(index), cBlock == null ? null : cBlock.select(index),
-                rh, allocated);
+                rh, lengths, cScratch, allocated);
     }
 
     private RecurrentSaved.Trace likeTrace(RecurrentSaved.Trace t) {

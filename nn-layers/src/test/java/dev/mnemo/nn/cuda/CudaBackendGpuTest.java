@@ -176,6 +176,28 @@ class CudaBackendGpuTest {
         assertClose(table, gTable, 1e-6, "scatterAddRows");
     }
 
+    /** carryFinishedRows: the kernel's rows equal the CPU's, on views at offsets; past one grid's pass too. */
+    @Test
+    void carryFinishedRowsMatchesTheCpu() {
+        for (int rows : new int[] {6, 70_000}) {
+            Tensor dst = random(62, 1, rows, 3);
+            Tensor src = random(63, 1, rows, 3);
+            double[] lengths = new double[rows];
+            for (int b = 0; b < rows; b++) {
+                lengths[b] = 1 + (b * 7) % 9;
+            }
+            Tensor len = Tensor.of(lengths, rows);
+            Tensor gDstBase = gpu.zeros(rows + 2, 3);
+            Tensor gDst = gDstBase.slice(2, rows + 2);   // a view at an offset
+            gpu.copy(dst, gDst);
+            for (int t : new int[] {0, 4, 9}) {
+                cpu.carryFinishedRows(dst, src, len, t);
+                gpu.carryFinishedRows(gDst, gpu.copyOf(src), gpu.copyOf(len), t);
+                assertClose(dst, gDst, 0, "carryFinishedRows of " + rows + " rows at t " + t);
+            }
+        }
+    }
+
     /**
      * gatherRows both ways: a few runs of consecutive rows as device copies, any other order by the
      * gather kernel, on views at offsets; two kernel gathers back to back each read their own indices
