@@ -262,6 +262,37 @@ void check_carry_case(const char* what, const std::vector<float>& lengths, long 
                what, rows, t, width, carried, diff, damaged);
 }
 
+// The padded steps zeroed, bit for bit: (t, b, :) with t >= length is 0, every other element and
+// the guard past x keep their values; time-major and batch-first strides.
+void check_zero_ended_case(const char* what, const std::vector<float>& lengths, long long steps,
+                           long long width, bool batchFirst, std::mt19937& rng, Tally& tally) {
+  const long long rows = static_cast<long long>(lengths.size());
+  const long long n = steps * rows * width;
+  const std::vector<float> before = spread_values(n, rng);
+  std::vector<float> want = before;
+  const long long stepStride = batchFirst ? width : rows * width;
+  const long long rowStride = batchFirst ? steps * width : width;
+  long long zeroed = 0;
+  for (long long t = 0; t < steps; ++t) {
+    for (long long b = 0; b < rows; ++b) {
+      if (static_cast<float>(t) < lengths[at(b)]) continue;
+      for (long long c = 0; c < width; ++c) want[at(t * stepStride + b * rowStride + c)] = 0.0f;
+      zeroed += width;
+    }
+  }
+  DeviceBuffer dX = check::upload_with_guard(before);
+  DeviceBuffer dLengths = check::upload_exact(lengths);
+  launch_zero_ended_steps(dX.get(), dLengths.get(), steps, rows, width, stepStride, rowStride, nullptr);
+  CHECK(cudaDeviceSynchronize());
+  const std::vector<float> got = dX.download();
+  const long long diff = bit_differences(got, want, n);
+  const long long damaged = guard_damage(got, n);
+  tally.expect(diff == 0 && damaged == 0,
+               "zero     %-22s steps=%-5lld rows=%-5lld width=%-4lld %s zeroed=%-7lld bits_off=%lld "
+               "guard_damaged=%lld",
+               what, steps, rows, width, batchFirst ? "batch-first" : "time-major ", zeroed, diff, damaged);
+}
+
 std::vector<int> random_rows(long long n, int tableRows, std::mt19937& rng) {
   std::uniform_int_distribution<int> dist(0, tableRows - 1);
   std::vector<int> rows(at(n));
@@ -306,6 +337,15 @@ void check_dropout_scatter(std::mt19937& rng, Tally& t) {
   std::vector<float> many(at(kPastOneGridPass / 64 + 3));
   for (std::size_t i = 0; i < many.size(); ++i) many[i] = static_cast<float>(1 + (i * 7) % 200);
   check_carry_case("past one grid", many, 100, 64, rng, t);
+
+  for (bool batchFirst : {false, true}) {
+    check_zero_ended_case("empty", {}, 4, 8, batchFirst, rng, t);
+    check_zero_ended_case("none padded", {3, 3}, 3, 5, batchFirst, rng, t);
+    check_zero_ended_case("mixed", {5, 1, 3, 5, 2}, 5, 37, batchFirst, rng, t);
+    std::vector<float> wide(at(300));
+    for (std::size_t i = 0; i < wide.size(); ++i) wide[i] = static_cast<float>(1 + (i * 11) % 40);
+    check_zero_ended_case("300 rows", wide, 40, 64, batchFirst, rng, t);
+  }
 }
 
 }  // namespace mnemo::harness

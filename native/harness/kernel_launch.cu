@@ -554,4 +554,13 @@ void launch_carry_finished_rows(float* dst, const float* src, const float* lengt
   CHECK_LAUNCH();
 }
 
+void launch_zero_ended_steps(float* x, const float* lengths, long long steps, long long rows,
+                             long long width, long long stepStride, long long rowStride,
+                             cudaStream_t stream) {
+  mnemo_gather_zero_ended_steps_f32<<<elementwise_grid(steps * rows * width), kBlockThreads, 0,
+                                      stream>>>(x, lengths, steps, rows, width, stepStride,
+                                                rowStride);
+  CHECK_LAUNCH();
+}
+
 }  // namespace mnemo::harness

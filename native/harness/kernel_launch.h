@@ -188,5 +188,9 @@ void launch_gather_rows(const float* table, const int* rows, float* out, long lo
 // Grid-stride over rows·width.
 void launch_carry_finished_rows(float* dst, const float* src, const float* lengths, long long t,
                                 long long rows, long long width, cudaStream_t stream);
+// Grid-stride over steps·rows·width.
+void launch_zero_ended_steps(float* x, const float* lengths, long long steps, long long rows,
+                             long long width, long long stepStride, long long rowStride,
+                             cudaStream_t stream);
 
 }  // namespace mnemo::harness

@@ -1297,4 +1297,18 @@ extern "C" __global__ void mnemo_gather_carry_finished_rows_f32(float* dst, cons
                                                                 const float* lengths, long long t,
                                                                 long long rows, long long width);
 
+/*
+ * x[t, b, :] = 0 for every step t >= lengths[b], other elements untouched: the padded steps of a
+ * variable-length batch in one launch instead of one fill per step or row:
+ *   x           element (t, b, c) at t·stepStride + b·rowStride + c (time-major [T, B, W]:
+ *               stepStride B·W, rowStride W; batch-first [B, T, W]: stepStride W, rowStride T·W)
+ *   lengths     [rows] in: each row's length as a float (exact below 2^24)
+ *   steps, rows, width   >= 0
+ * Launch: block 256, grid ceil(steps·rows·width / 256) capped at 65535, at least 1 (grid-stride
+ *         over (t, b, c), c fastest); no dynamic shared memory.
+ */
+extern "C" __global__ void mnemo_gather_zero_ended_steps_f32(float* x, const float* lengths, long long steps,
+                                                             long long rows, long long width,
+                                                             long long stepStride, long long rowStride);
+
 #endif /* MNEMO_KERNELS_H */

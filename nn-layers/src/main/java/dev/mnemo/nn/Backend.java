@@ -191,6 +191,13 @@ public interface Backend {
     void carryFinishedRows(Tensor dst, Tensor src, Tensor lengths, int t);
 
     /**
+     * {@code x[t, b, :] ← 0} for every step {@code t ≥ lengths[b]}: the padded steps of a
+     * variable-length batch, {@code x} time-major {@code [T, B, W]} or, when {@code batchFirst},
+     * {@code [B, T, W]}; {@code lengths} {@code [B]}, whole numbers.
+     */
+    void zeroEndedSteps(Tensor x, Tensor lengths, boolean batchFirst);
+
+    /**
      * {@code table[rows[i], :] += src[i, :]}, in order of {@code i} (repeated rows accumulate):
      * Embedding backward, the adjoint of {@link #gatherRows}.
      */

@@ -172,6 +172,15 @@ public final class BackendChecks {
         }
     }
 
+    /** {@link Backend#zeroEndedSteps}: x rank 3, lengths one per row of x's batch dimension. */
+    public static void zeroEndedSteps(Tensor x, Tensor lengths, boolean batchFirst) {
+        if (x == null || x.rank() != 3) {
+            throw new IllegalArgumentException("x must be [T, B, W] (or [B, T, W] batch-first), got "
+                    + (x == null ? "null" : Tensor.shapeString(x.shape())));
+        }
+        shape("lengths", lengths, x.dim(batchFirst ? 0 : 1));
+    }
+
     /** {@link Backend#scatterAddRows}. */
     public static void scatterAddRows(Tensor src, int[] rows, Tensor table) {
         tableRows("scatterAddRows", table, rows, "src", src);

@@ -299,6 +299,24 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void zeroEndedSteps(Tensor x, Tensor lengths, boolean batchFirst) {
+        BackendChecks.zeroEndedSteps(x, lengths, batchFirst);
+        int steps = x.dim(batchFirst ? 1 : 0);
+        int rows = x.dim(batchFirst ? 0 : 1);
+        int w = x.dim(2);
+        HostView sx = HostView.of(x);
+        HostView sl = HostView.of(lengths);
+        for (int b = 0; b < rows; b++) {
+            for (int t = (int) Math.max(0, Math.ceil(sl.get(b))); t < steps; t++) {
+                int at = (batchFirst ? b * steps + t : t * rows + b) * w;
+                for (int j = 0; j < w; j++) {
+                    sx.set(at + j, 0.0);
+                }
+            }
+        }
+    }
+
+    @Override
     public void scatterAddRows(Tensor src, int[] rows, Tensor table) {
         BackendChecks.scatterAddRows(src, rows, table);
         int w = table.dim(1);

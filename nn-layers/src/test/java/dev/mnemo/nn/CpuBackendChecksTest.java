@@ -61,6 +61,21 @@ class CpuBackendChecksTest {
                 () -> BE.carryFinishedRows(big.slice(0, 4), big.slice(2, 6), lengths, 1));
     }
 
+    /** Steps at or past a row's length become 0, time-major and batch-first; a wrong lengths shape is refused. */
+    @Test
+    void zeroEndedStepsZerosExactlyThePaddedSteps() {
+        Tensor lengths = Tensor.of(new double[] {3, 1}, 2);
+        Tensor timeMajor = iota(3, 2, 2);   // [T 3, B 2, W 2]: row 1 ends after step 0
+        BE.zeroEndedSteps(timeMajor, lengths, false);
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6, 0, 0, 9, 10, 0, 0}, timeMajor.toDoubleArray());
+        Tensor batchFirst = iota(2, 3, 2);  // [B 2, T 3, W 2]
+        BE.zeroEndedSteps(batchFirst, lengths, true);
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0}, batchFirst.toDoubleArray());
+        refused("lengths must have shape [2], got [3]", () -> BE.zeroEndedSteps(iota(3, 2, 2), Tensor.zeros(3), false));
+        refused("x must be [T, B, W] (or [B, T, W] batch-first), got [3, 2]",
+                () -> BE.zeroEndedSteps(iota(3, 2), lengths, false));
+    }
+
     @Test
     void theCrossEntropyRefusesATargetOutOfRange() {
         Tensor logits = iota(2, 3);

@@ -33,6 +33,15 @@ public final class GatherKernels {
             "mnemo_gather_carry_finished_rows_f32", of("float*", "dst"), of("const float*", "src"),
             of("const float*", "lengths"), of("long long", "t"), of("long long", "rows"), of("long long", "width"));
 
+    /**
+     * {@code mnemo_gather_zero_ended_steps_f32(float* x, const float* lengths, long long steps, long long rows,
+     * long long width, long long stepStride, long long rowStride)}.
+     */
+    public static final KernelSignature ZERO_ENDED_STEPS = KernelSignature.of(
+            "mnemo_gather_zero_ended_steps_f32", of("float*", "x"), of("const float*", "lengths"),
+            of("long long", "steps"), of("long long", "rows"), of("long long", "width"), of("long long", "stepStride"),
+            of("long long", "rowStride"));
+
     private final LaunchTarget target;
 
     /** Launchers for the kernels of {@code module}, queued on {@code stream}. */
@@ -46,7 +55,7 @@ public final class GatherKernels {
 
     /** The signatures of this family, in header order. */
     public static List<KernelSignature> signatures() {
-        return List.of(ROWS, CARRY_FINISHED_ROWS);
+        return List.of(ROWS, CARRY_FINISHED_ROWS, ZERO_ENDED_STEPS);
     }
 
     /** Block 256, grid ceil(n·width / 256) capped at 65535, at least 1. */
@@ -93,5 +102,33 @@ public final class GatherKernels {
         LaunchChecks.holds("src", src, n, "rows·width");
         LaunchChecks.holds("lengths", lengths, rows, "rows floats");
         target.launch(CARRY_FINISHED_ROWS, geometry, dst, src, lengths, t, rows, width);
+    }
+
+    /**
+     * {@code x[t, b, :] = 0} for every step {@code t >= lengths[b]}, element (t, b, c) at
+     * {@code t·stepStride + b·rowStride + c}. The lengths are not read here (they live on the device).
+     *
+     * @param x the tensor, at least its last element's index + 1 floats
+     * @param lengths [rows] floats
+     * @param steps steps, >= 0
+     * @param rows rows, >= 0
+     * @param width columns, >= 0
+     * @param stepStride floats between steps, >= 0
+     * @param rowStride floats between rows, >= 0
+     */
+    public void zeroEndedSteps(DeviceMemory x, DeviceMemory lengths, long steps, long rows, long width,
+                               long stepStride, long rowStride) {
+        LaunchChecks.count("steps", steps);
+        LaunchChecks.count("rows", rows);
+        LaunchChecks.count("stepStride", stepStride);
+        LaunchChecks.count("rowStride", rowStride);
+        LaunchGeometry geometry = geometry(Math.multiplyExact(steps, rows), width);
+        if (steps > 0 && rows > 0 && width > 0) {
+            long last = Math.addExact(Math.addExact(Math.multiplyExact(steps - 1, stepStride),
+                    Math.multiplyExact(rows - 1, rowStride)), width);
+            LaunchChecks.holds("x", x, last, "(steps−1)·stepStride + (rows−1)·rowStride + width");
+        }
+        LaunchChecks.holds("lengths", lengths, rows, "rows floats");
+        target.launch(ZERO_ENDED_STEPS, geometry, x, lengths, steps, rows, width, stepStride, rowStride);
     }
 }

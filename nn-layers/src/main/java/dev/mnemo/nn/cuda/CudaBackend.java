@@ -643,6 +643,11 @@ public final class CudaBackend extends CudaOps implements Backend {
     }
 
     @Override
+    public void zeroEndedSteps(Tensor x, Tensor lengths, boolean batchFirst) {
+        this.rows.zeroEndedSteps(x, lengths, batchFirst);
+    }
+
+    @Override
     public void scatterAddRows(Tensor src, int[] rows, Tensor table) {
         this.rows.scatterAdd(src, rows, table);
     }

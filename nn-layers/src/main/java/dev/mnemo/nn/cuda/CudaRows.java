@@ -52,6 +52,19 @@ final class CudaRows extends CudaOps {
                 dst.dim(1));
     }
 
+    /** {@link dev.mnemo.nn.Backend#zeroEndedSteps}: one launch, the lengths read on the device. */
+    void zeroEndedSteps(Tensor x, Tensor lengths, boolean batchFirst) {
+        BackendChecks.zeroEndedSteps(x, lengths, batchFirst);
+        if (x.numel() == 0) {
+            return;
+        }
+        long steps = x.dim(batchFirst ? 1 : 0);
+        long rows = x.dim(batchFirst ? 0 : 1);
+        long w = x.dim(2);
+        rt.gather.zeroEndedSteps(mem("x", x), mem("lengths", lengths), steps, rows, w,
+                batchFirst ? w : rows * w, batchFirst ? steps * w : w);
+    }
+
     /** Runs of consecutive rows up to which {@link #gather} copies each run instead of launching the kernel. */
     static final int COPY_RUNS = 4;
 

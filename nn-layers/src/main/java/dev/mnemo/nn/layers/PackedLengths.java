@@ -91,12 +91,21 @@ final class PackedLengths {
      * for {@link Backend#carryFinishedRows}; a fresh tensor, the caller's to release.
      */
     Tensor sortedLengthsOn(Backend backend) {
-        float[] values = new float[batch];
+        return on(backend, sortedLengths);
+    }
+
+    /** As {@link #sortedLengthsOn}, in the caller's row order. */
+    Tensor lengthsOn(Backend backend) {
+        return on(backend, lengths);
+    }
+
+    private Tensor on(Backend backend, int[] values) {
+        float[] asFloats = new float[batch];
         for (int i = 0; i < batch; i++) {
-            values[i] = sortedLengths[i];
+            asFloats[i] = values[i];
         }
         Tensor onDevice = backend.empty(batch);
-        backend.copy(Tensor.of(values, batch), onDevice);
+        backend.copy(Tensor.of(asFloats, batch), onDevice);
         return onDevice;
     }
 
@@ -167,13 +176,27 @@ final class PackedLengths {
         return idx;
     }
 
-    /** Zeros the padded steps of a sorted time-major {@code [T, B, F]}: at step t, the rows from {@link #active} on. */
+    /**
+     * Zeros the padded steps of a sorted time-major {@code [T, B, F]}: at step t, the rows from
+     * {@link #active} on; one {@link Backend#zeroEndedSteps} instead of a fill per step.
+     */
     void zeroPadding(Backend backend, Tensor sorted) {
-        for (int t = 0; t < steps; t++) {
-            if (active[t] < batch) {
-                backend.fill(sorted.select(t).slice(active[t], batch), 0.0);
-            }
+        if (steps == 0 || active[steps - 1] == batch) {
+            return;   // no row ends before the last step
         }
+        Tensor onDevice = sortedLengthsOn(backend);
+        backend.zeroEndedSteps(sorted, onDevice, false);
+        backend.release(onDevice);
+    }
+
+    /** Zeros the padded steps of an unsorted batch-first {@code [B, T, F]} (the caller's rows). */
+    void zeroPaddingBatchFirst(Backend backend, Tensor unsorted) {
+        if (steps == 0 || active[steps - 1] == batch) {
+            return;
+        }
+        Tensor onDevice = lengthsOn(backend);
+        backend.zeroEndedSteps(unsorted, onDevice, true);
+        backend.release(onDevice);
     }
 
     /** A new state {@code [L·D, B, F]} holding {@code state}'s rows in the sorted order; null stays null. */

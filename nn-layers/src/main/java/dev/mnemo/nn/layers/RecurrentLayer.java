@@ -273,11 +273,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         int width = y.dim(2);
         Tensor yb = backend.empty(batch, steps, width);
         backend.gatherRows(y.reshape(tb, width), packed.fromSorted(true), yb.reshape(tb, width));
-        for (int b = 0; b < batch; b++) {
-            if (packed.length(b) < steps) {
-                backend.fill(yb.select(b).slice(packed.length(b), steps), 0.0);
-            }
-        }
+        packed.zeroPaddingBatchFirst(backend, yb);
         Tensor output = yb;
         if (!bf) {
             output = backend.empty(steps, batch, width);

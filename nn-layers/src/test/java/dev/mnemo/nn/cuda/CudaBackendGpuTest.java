@@ -198,6 +198,20 @@ class CudaBackendGpuTest {
         }
     }
 
+    /** zeroEndedSteps: the kernel zeros what the CPU zeros, time-major and batch-first. */
+    @Test
+    void zeroEndedStepsMatchesTheCpu() {
+        double[] lengths = {7, 1, 4, 7, 2, 5};
+        Tensor len = Tensor.of(lengths, 6);
+        for (boolean batchFirst : new boolean[] {false, true}) {
+            Tensor x = batchFirst ? random(64, 1, 6, 7, 5) : random(64, 1, 7, 6, 5);
+            Tensor gx = gpu.copyOf(x);
+            cpu.zeroEndedSteps(x, len, batchFirst);
+            gpu.zeroEndedSteps(gx, gpu.copyOf(len), batchFirst);
+            assertClose(x, gx, 0, "zeroEndedSteps, batchFirst " + batchFirst);
+        }
+    }
+
     /**
      * gatherRows both ways: a few runs of consecutive rows as device copies, any other order by the
      * gather kernel, on views at offsets; two kernel gathers back to back each read their own indices
