@@ -36,8 +36,13 @@ final class RecurrentBackwardPass {
         int layers = options.numLayers();
         boolean bf = options.batchFirst() && !saved.fromStep;
         PackedLengths packed = saved.packed;
-        boolean unrecorded = packed != null || projected;   // as the forward's loops ran: never in a CUDA Graph
+        // packed, where loops are recorded: every row at every step, the ended rows' dh and dc carried
+        boolean carried = packed != null && !projected && layer.stepGraphs() != null;
+        boolean unrecorded = projected || (packed != null && !carried);   // as the forward's loops ran
         StepGraphs graphs = unrecorded ? null : layer.stepGraphs();
+        Tensor lengths = carried ? packed.sortedLengthsOn(backend) : null;
+        Tensor dhKept = carried ? backend.empty(batch, p) : null;
+        Tensor dcKept = carried && layer.hasCellState() ? backend.empty(batch, h) : null;
         // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·P], rows sorted when packed
         Tensor dLayerOut;
         boolean ownsDLayerOut = dOutput == null || bf || packed != null;   // made here: released once the layer below has it
@@ -85,7 +90,7 @@ final class RecurrentBackwardPass {
                     backend.copyColumns(dLayerOut.reshape(tb, dirs * p), d * p, dOut.reshape(tb, p), 0, p);
                 }
                 // written at every step by the cell backward; a recorded shape's own when it has one
-                Tensor[] recorded = graphs == null ? null : graphs.ownedGradients(idx, steps, batch);
+                Tensor[] recorded = graphs == null ? null : graphs.ownedGradients(idx, carried, steps, batch);
                 Tensor dWx = recorded != null ? recorded[0] : backend.empty(steps, batch, gh);
                 Tensor dRh = !layer.splitsRecurrentGradient() ? dWx
                         : recorded != null ? recorded[1] : backend.empty(steps, batch, gh);
@@ -98,12 +103,13 @@ final class RecurrentBackwardPass {
                         tr.gates(), w.wHh(), h0, c0, tr.h(), tr.c(), tr.hn(), dOut, dh, dc, dWx,
                         layer.splitsRecurrentGradient() ? dRh : null, d == 1, packed == null ? null : packed.sortedLengths()));
                 int dir = d;
-                var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh);
+                var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh, lengths, dhKept,
+                        dc == null ? null : dcKept);
                 // whole: the backend ran every step at once; else a recording, else the eager loop
                 if (projected) {
                     backwardProjectedSteps(w, dir, loop, packed, saved.unprojected[idx]);
                 } else if (!whole && (graphs == null || !graphs.backward(idx, loop, l -> backwardSteps(w, dir, l, null)))) {
-                    backwardSteps(w, dir, loop, packed);
+                    backwardSteps(w, dir, loop, carried ? null : packed);
                 }
                 accumulateWeightGradients(w, d == 1, in, tr.h(), h0, dWx, dRh);
                 backend.gemm(false, false, 1.0, dWx.reshape(tb, gh), w.wIh(), d == 0 ? 0.0 : 1.0,
@@ -130,6 +136,11 @@ final class RecurrentBackwardPass {
                 ownsDLayerOut = true;
             } else {
                 dx = dIn;
+            }
+        }
+        for (Tensor t : new Tensor[] {lengths, dhKept, dcKept}) {
+            if (t != null) {
+                backend.release(t);
             }
         }
         if (saved.fromStep) {
@@ -187,15 +198,28 @@ final class RecurrentBackwardPass {
         }
     }
 
-    /** The reverse time loop of one direction: per step, the cell backward and {@code dh += dRh_t·W_hh}. */
+    /**
+     * The reverse time loop of one direction: per step, the cell backward and {@code dh += dRh_t·W_hh}.
+     * {@code packed}: each step on the rows still running. A loop with {@code l.lengths()} (packed,
+     * {@code packed} then null) runs every row, then gives the ended rows back the dh and dc they had
+     * before the step, and zeroes their dWx and dRh at the end: the same gradients in a loop of one
+     * shape for any lengths.
+     */
     private void backwardSteps(RecurrentWeights w, int d, StepGraphs.BackwardLoop l, PackedLengths packed) {
         RecurrentSaved.Trace tr = l.trace();
         int steps = tr.h().dim(0);
         int batch = tr.h().dim(1);
+        boolean carried = l.lengths() != null;
         for (int s = steps - 1; s >= 0; s--) {
             int t = d == 0 ? s : steps - 1 - s;
             boolean first = s == 0;
             int tPrev = d == 0 ? t - 1 : t + 1;
+            if (carried) {   // what an ended row's dh (dc) must still be after the step
+                backend.copy(l.dh(), l.dhKept());
+                if (l.dc() != null) {
+                    backend.copy(l.dc(), l.dcKept());
+                }
+            }
             // packed: the rows still running; a finished row's dh (dc) passes through the step untouched
             int rows = packed == null ? batch : packed.active(t);
             Tensor dRh = firstRows(l.dRh().select(t), rows);
@@ -207,11 +231,23 @@ final class RecurrentBackwardPass {
                     firstRows(tr.h().select(t), rows), firstRows(l.dOut().select(t), rows), firstRows(l.dh(), rows),
                     firstRows(l.dc(), rows), firstRows(l.dWx().select(t), rows), dRh));
             backend.gemm(false, false, 1.0, dRh, w.wHh(), 1.0, firstRows(l.dh(), rows));
+            if (carried) {
+                backend.carryFinishedRows(l.dh(), l.dhKept(), l.lengths(), t);
+                if (l.dc() != null) {
+                    backend.carryFinishedRows(l.dc(), l.dcKept(), l.lengths(), t);
+                }
+            }
             if (rows < batch) {   // no gradient at a finished row's step: the weight gradients sum over all rows
                 backend.fill(l.dWx().select(t).slice(rows, batch), 0.0);
                 if (l.dRh() != l.dWx()) {
                     backend.fill(l.dRh().select(t).slice(rows, batch), 0.0);
                 }
+            }
+        }
+        if (carried) {   // as above, in one launch each
+            backend.zeroEndedSteps(l.dWx(), l.lengths(), false);
+            if (l.dRh() != l.dWx()) {
+                backend.zeroEndedSteps(l.dRh(), l.lengths(), false);
             }
         }
     }

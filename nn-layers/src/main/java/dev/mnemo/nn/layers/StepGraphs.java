@@ -43,8 +43,8 @@ import java.util.Map;
  *
  * <p><b>Packed loops.</b> A packed forward that runs every row and carries the finished ones
  * ({@link Backend#carryFinishedRows}) has recordings and buffers of its own, apart from the
- * unpacked loops of its shape. Each call copies its sorted lengths in, so one recording serves every
- * batch of its (steps, batch), whatever the lengths. A packed backward runs eagerly.
+ * unpacked loops of its shape, and so has its backward. Each call copies its sorted lengths in, so
+ * one recording serves every batch of its (steps, batch), whatever the lengths.
  *
  * <p>A shape is recorded on its {@code sightings}-th consecutive call (1: at once; 2, the CUDA
  * default: when a call repeats the previous call's shape), so a training loop whose batches change
@@ -70,10 +70,16 @@ final class StepGraphs implements AutoCloseable {
      * ({@code h0}, {@code c0} selects of the {@code [L·D, B, H]} state), ∂L/∂output {@code dOut}
      * {@code [T, B, H]}, the running {@code dh}, {@code dc} (in-out, selects of {@code [L·D, B, H]}),
      * and the pre-activation gradients {@code dWx}, {@code dRh} {@code [T, B, G·H]} (out; the same
-     * tensor unless the cell splits them). {@code c0}, {@code dc} LSTM only.
+     * tensor unless the cell splits them). {@code c0}, {@code dc} LSTM only. A packed loop that runs
+     * every row also has the sorted {@code lengths} {@code [B]} and scratch {@code [B, H]} copies of dh
+     * and dc ({@code dhKept}, {@code dcKept}); null otherwise.
      */
     record BackwardLoop(RecurrentSaved.Trace trace, Tensor h0, Tensor c0, Tensor dOut, Tensor dh, Tensor dc,
-                        Tensor dWx, Tensor dRh) {
+                        Tensor dWx, Tensor dRh, Tensor lengths, Tensor dhKept, Tensor dcKept) {
+        BackwardLoop(RecurrentSaved.Trace trace, Tensor h0, Tensor c0, Tensor dOut, Tensor dh, Tensor dc,
+                     Tensor dWx, Tensor dRh) {
+            this(trace, h0, c0, dOut, dh, dc, dWx, dRh, null, null, null);
+        }
     }
 
     /**
@@ -349,18 +355,20 @@ final class StepGraphs implements AutoCloseable {
     boolean backward(int index, BackwardLoop l, java.util.function.Consumer<BackwardLoop> loop) {
         int steps = l.trace().h().dim(0);
         int batch = l.trace().h().dim(1);
-        BackwardEntry e = backwardEntries.get(index);
+        boolean packed = l.lengths() != null;
+        int key = backwardKey(index, packed);
+        BackwardEntry e = backwardEntries.get(key);
         if (e == null || e.steps != steps || e.batch != batch) {
-            if (!recordNow(-1 - index, steps, batch)) {
+            if (!recordNow(-1 - key, steps, batch)) {
                 return false;
             }
             BackwardEntry old = e;
-            Entry f = entries.get(index);
+            Entry f = entries.get(forwardKey(index, true, packed));
             OwnedTrace trace = f != null && f.steps == steps && f.batch == batch ? f.trace
                     : new OwnedTrace(likeTrace(l.trace()));
             List<Tensor> allocated = new ArrayList<>();
             e = new BackwardEntry(steps, batch, trace, allocateBackward(index, l, trace.buffers, allocated), allocated);
-            backwardEntries.put(index, e);
+            backwardEntries.put(key, e);
             if (old != null) {
                 retire(old.recording, old.allocated, old.trace);
             }
@@ -382,6 +390,7 @@ final class StepGraphs implements AutoCloseable {
         copyIfDistinct(l.dOut(), o.dOut());
         copyIfDistinct(l.dh(), o.dh());
         copyIfDistinct(l.dc(), o.dc());
+        copyIfDistinct(l.lengths(), o.lengths());
         if (e.recording == null) {
             e.recording = backend.record(() -> loop.accept(o));
             backwardRecordings++;
@@ -403,8 +412,8 @@ final class StepGraphs implements AutoCloseable {
      * instead of fresh tensors: they never leave that call, so no later call can overwrite them while
      * in use, and the replay then copies neither out.
      */
-    Tensor[] ownedGradients(int index, int steps, int batch) {
-        BackwardEntry e = backwardEntries.get(index);
+    Tensor[] ownedGradients(int index, boolean packed, int steps, int batch) {
+        BackwardEntry e = backwardEntries.get(backwardKey(index, packed));
         if (e == null || e.recording == null || e.steps != steps || e.batch != batch) {
             return null;
         }
@@ -427,7 +436,13 @@ final class StepGraphs implements AutoCloseable {
         Tensor dRh = l.dRh() == l.dWx() ? dWx : made(like(l.dRh()), allocated);
         return new BackwardLoop(trace, stateSlot(index, l.h0(), allocated), stateSlot(index, l.c0(), allocated),
                 made(like(l.dOut()), allocated), stateSlot(index, l.dh(), allocated), stateSlot(index, l.dc(), allocated),
-                dWx, dRh);
+                dWx, dRh, made(like(l.lengths()), allocated), made(like(l.dhKept()), allocated),
+                made(like(l.dcKept()), allocated));
+    }
+
+    /** The key of (layer, direction) {@code index}'s backward loop in {@code backwardEntries}; packed ones apart. */
+    private static int backwardKey(int index, boolean packed) {
+        return index + (packed ? PACKED_KEYS : 0);
     }
 
     /** A {@code [B, H]} tensor at select {@code index} of a fresh {@code [index + 1, B, H]} block (added to

@@ -12,9 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Packed forwards through recordings, on the CPU backend in float64 (whose recordings rerun the loop):
- * with graphs on, a packed loop runs every row and carries the finished ones, which must give the
- * eager packed loop's outputs, final states and gradients (to float64 rounding: the GEMMs see other
+ * Packed passes through recordings, on the CPU backend in float64 (whose recordings rerun the loop):
+ * with graphs on, a packed loop (forward and backward) runs every row and carries the finished ones,
+ * which must give the eager packed loop's outputs, final states and gradients (to float64 rounding: the GEMMs see other
  * row counts), in training and inference, both directions, and for other lengths of the same shape
  * through the same recordings.
  */
@@ -78,8 +78,10 @@ class PackedStepGraphsTest {
                 assertClose(ia.state().c(), ib.state().c(), at + ": inference final c");
             }
             calls++;
-            // training and inference loops record once for the shape; other lengths replay them
+            // training and inference loops record once for the shape, the backward too; other lengths replay them
             assertEquals(2 * perCall, graphs.stepGraphs().recordings(), at + ": recordings after call " + calls);
+            assertEquals(perCall, graphs.stepGraphs().backwardRecordings(), at + ": backward recordings after call "
+                    + calls);
         }
     }
 
