@@ -36,8 +36,7 @@ final class RecurrentBackwardPass {
         int layers = options.numLayers();
         boolean bf = options.batchFirst() && !saved.fromStep;
         PackedLengths packed = saved.packed;
-        // packed, where loops are recorded: every row at every step, the ended rows' dh and dc carried
-        boolean carried = packed != null && !projected && layer.stepGraphs() != null;
+        boolean carried = layer.carriesPackedRows(packed);   // the ended rows' dh and dc carried
         boolean unrecorded = projected || (packed != null && !carried);   // as the forward's loops ran
         StepGraphs graphs = unrecorded ? null : layer.stepGraphs();
         Tensor lengths = carried ? packed.sortedLengthsOn(backend) : null;

@@ -68,8 +68,7 @@ final class RecurrentForwardPass {
         Tensor[] unprojected = projected && keeps ? new Tensor[layers * dirs] : null;
         Tensor rh = null;   // the eager loop's scratch, made when a loop runs eagerly
         Tensor cScratch = null;   // an eager packed LSTM loop's copy of the running c, made when one runs
-        // packed, where loops are recorded: every row computed at every step, finished rows carried
-        boolean carried = packed != null && !projected && layer.stepGraphs() != null;
+        boolean carried = layer.carriesPackedRows(packed);   // every row at every step, the ended ones carried
         Tensor lengths = carried ? owned(owned, packed.sortedLengthsOn(backend)) : null;
         Tensor in = x;
         Tensor layerOut = null;

@@ -411,6 +411,15 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         return stepGraphs;
     }
 
+    /**
+     * Whether a pass with {@code packed} lengths runs every row at every step and carries the ended
+     * rows ({@link Backend#carryFinishedRows}), a loop of one shape that can be recorded: where loops
+     * are recorded, for all but projected LSTMs. Else each step runs on the rows still running.
+     */
+    boolean carriesPackedRows(PackedLengths packed) {
+        return packed != null && options.projSize() == 0 && stepGraphs != null;
+    }
+
     /** {@code Lstm(4, 5, numLayers=2, bidirectional=true)}: the sizes and the non-default options. */
     @Override
     public String toString() {
