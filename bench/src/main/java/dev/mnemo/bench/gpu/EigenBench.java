@@ -37,17 +37,20 @@ import java.util.function.LongSupplier;
  *       the checks), beside cuSOLVER's Xgeev alone on the device, the two calls alternating; API / bare
  *       is the median of the per-pair ratios (the API's overhead, free of drift between blocks), with
  *       their 25th and 75th percentiles ({@link #pairsFor} pairs per order); for N &lt;=
- *       {@value #CPU_MAX_ORDER} also on the CPU engine (EJML, float64), so the
- *       size rule's crossover ({@code mnemo.eigen.gpuMinOrder}) can be read off one run; and which
- *       engine the default options pick.</li>
+ *       {@value #CPU_MAX_ORDER} also on the CPU engine (float64, Mnemo's Francis QR), so the
+ *       size rule's crossover ({@code mnemo.eigen.gpuMinOrder}) can be read off one run; which
+ *       engine the default options pick; and AUTO / bare, the goal's own measure: the default
+ *       engine choice (CPU below the crossover) against the bare Xgeev, paired the same way.</li>
  * </ul>
  * Matrices: N(0, 1/n) entries, seed 1. Times: wall clock, median of the repeats after 3 warm-ups.
  * {@code --max-order} drops the rows of larger orders and {@code --batch-count} (default 1000) sizes
  * the batches: a quick run, or the emulated CUDA's smoke test.
  */
 final class EigenBench {
-    /** Largest order timed on the CPU too (EJML took 0.18 s at 256 and 2 s at 512 on a 2-core VM). */
-    static final int CPU_MAX_ORDER = 256;
+    /** Largest order timed on the CPU too (the Francis QR took 0.17 s at 512 on a 2-core VM; EJML took 2 s). */
+    static final int CPU_MAX_ORDER = 512;
+    /** The CPU side runs at least this long before it is timed, so the JIT has compiled its loops. */
+    private static final long CPU_WARM_UP_NANOS = 400_000_000L;
 
     private EigenBench() {
     }
@@ -87,8 +90,9 @@ final class EigenBench {
             return 0;
         }
         out.println("| row | torch.linalg.eigvals ms | Mnemo kernel ms (alone, input on the GPU) | torch call / kernel"
-                + " | Mnemo Eigen API ms | torch / API | bare Xgeev ms | API / bare | API / bare p25–p75 | CPU (EJML) API ms | AUTO picks |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                + " | Mnemo Eigen API ms | torch / API | bare Xgeev ms | API / bare | API / bare p25–p75 | CPU API ms"
+                + " | AUTO picks | AUTO / bare |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (int n : new int[] {16, 64}) {
             if (n > maxOrder) {
                 break;
@@ -102,23 +106,34 @@ final class EigenBench {
                 EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
                 double api = median(repeats, i -> Eigen.ofBatch(stacked, o));
                 row(out, key, torchMs(torch, key), kernel, api, Double.NaN, new double[] {Double.NaN, Double.NaN,
-                        Double.NaN}, Double.NaN, "");
+                        Double.NaN}, Double.NaN, "", Double.NaN);
             }
         }
         for (int n = 64; n <= Math.min(2048, maxOrder); n *= 2) {
             double[] a = gaussian(n * n, n);
             int order = n;
-            // the CPU side of the size rule, on this host (float64 EJML; too slow to time past 256)
+            // the CPU side of the size rule, on this host (float64), after a warm-up long enough for the JIT
             EigenOptions cpu = EigenOptions.builder().engine(EigenEngine.CPU).build();
-            double cpuMs = n <= CPU_MAX_ORDER ? median(Math.max(3, repeats / 3), i -> Eigen.of(a, order, cpu)) : Double.NaN;
-            String auto = Eigen.engineFor(n, false, EigenOptions.defaults()).name();
+            double cpuMs = Double.NaN;
+            if (n <= CPU_MAX_ORDER) {
+                warmUp(() -> Eigen.of(a, order, cpu));
+                cpuMs = median(Math.max(5, repeats / 2), i -> Eigen.of(a, order, cpu));
+            }
+            EigenEngine auto = Eigen.engineFor(n, false, EigenOptions.defaults());
             for (EigenPrecision p : EigenPrecision.values()) {
                 EigenOptions o = EigenOptions.builder().engine(EigenEngine.GPU).precision(p).build();
                 try (BareXgeev bare = BareXgeev.open(a, n, p)) {
                     // API and bare calls alternate, so drift between two timed blocks cannot pass for overhead
                     double[] ms = pairedMedians(pairsFor(n, repeats), () -> Eigen.of(a, order, o), bare::run);
+                    // AUTO on the GPU is the API row itself; on the CPU it gets pairs of its own
+                    double autoOverBare = ms[2];
+                    if (auto == EigenEngine.CPU) {
+                        EigenOptions defaults = EigenOptions.builder().precision(p).build();
+                        autoOverBare = pairedMedians(pairsFor(n, repeats), () -> Eigen.of(a, order, defaults),
+                                bare::run)[2];
+                    }
                     row(out, "single/" + n + "/" + tag(p), torchMs(torch, "single/" + n + "/" + tag(p)), Double.NaN,
-                            ms[0], ms[1], new double[] {ms[2], ms[3], ms[4]}, cpuMs, auto);
+                            ms[0], ms[1], new double[] {ms[2], ms[3], ms[4]}, cpuMs, auto.name(), autoOverBare);
                 }
             }
         }
@@ -146,6 +161,14 @@ final class EigenBench {
                 s.synchronize();
                 return null;
             });
+        }
+    }
+
+    /** Runs {@code work} for {@link #CPU_WARM_UP_NANOS}, at least three times. */
+    private static void warmUp(Runnable work) {
+        long end = System.nanoTime() + CPU_WARM_UP_NANOS;
+        for (int i = 0; i < 3 || System.nanoTime() < end; i++) {
+            work.run();
         }
     }
 
@@ -224,11 +247,11 @@ final class EigenBench {
 
     /** {@code apiOverBare}: median, p25, p75 of the per-pair ratios (NaN where not timed). */
     private static void row(PrintStream out, String key, double torch, double kernel, double api, double bare,
-                            double[] apiOverBare, double cpu, String auto) {
+                            double[] apiOverBare, double cpu, String auto, double autoOverBare) {
         String spread = Double.isNaN(apiOverBare[1]) ? "–" : fmt(apiOverBare[1]) + "–" + fmt(apiOverBare[2]);
-        out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", key,
+        out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", key,
                 fmt(torch), fmt(kernel), fmt(torch / kernel), fmt(api), fmt(torch / api), fmt(bare),
-                fmt(apiOverBare[0]), spread, fmt(cpu), auto.isEmpty() ? "–" : auto));
+                fmt(apiOverBare[0]), spread, fmt(cpu), auto.isEmpty() ? "–" : auto, fmt(autoOverBare)));
     }
 
     /**

@@ -21,7 +21,7 @@ class EigenBenchGpuTest {
         assertEquals(List.of("batch/4x16/fp32", "batch/4x16/fp64", "batch/4x64/fp32", "batch/4x64/fp64",
                 "single/64/fp32", "single/64/fp64"), rows.stream().map(l -> l.split("\\|")[1].strip()).toList(), r[1]);
         for (String row : rows) {
-            assertEquals(12, row.split("\\|", -1).length - 1, "eleven cells: " + row);
+            assertEquals(13, row.split("\\|", -1).length - 1, "twelve cells: " + row);
         }
         String[] single = rows.get(4).split("\\|");
         assertTrue(Double.parseDouble(single[7].strip()) > 0, "bare Xgeev timed: " + rows.get(4));
@@ -32,5 +32,6 @@ class EigenBenchGpuTest {
                 "the median lies within p25–p75: " + rows.get(4));
         assertTrue(Double.parseDouble(single[10].strip()) > 0, "CPU timed at n = 64: " + rows.get(4));
         assertTrue(single[11].strip().equals("CPU") || single[11].strip().equals("GPU"), rows.get(4));
+        assertTrue(Double.parseDouble(single[12].strip()) > 0, "AUTO / bare: " + rows.get(4));
     }
 }

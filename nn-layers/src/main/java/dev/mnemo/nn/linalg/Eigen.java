@@ -21,8 +21,9 @@ import java.util.stream.IntStream;
  * </pre>
  *
  * <h2>Where it runs</h2>
- * On the CPU with EJML (float64), or on the GPU with cuSOLVER {@code cusolverDnXgeev} (float32 or
- * float64), picked by {@link EigenOptions#engine()} and the size rule documented in
+ * On the CPU in float64 (Mnemo's own values-only Francis QR, {@link FrancisSolver}, for general
+ * matrices; EJML's symmetric QR for symmetric ones), or on the GPU with cuSOLVER
+ * {@code cusolverDnXgeev} (float32 or float64), picked by {@link EigenOptions#engine()} and the size rule documented in
  * {@link EigenOptions}. A matrix equal to its transpose goes to the symmetric solver (EJML's
  * symmetric QR or {@code cusolverDnXsyevd}) unless {@link EigenOptions#detectSymmetric()} is off.
  *
@@ -34,7 +35,8 @@ import java.util.stream.IntStream;
  * <ol>
  *   <li>GPU (when chosen): Xsyevd if symmetric; Xgeev as asked; Xgeev with vectors if values only
  *       were asked; Xgeev in float64 if float32 was asked;</li>
- *   <li>CPU: EJML symmetric if symmetric; EJML general on A; EJML general on Aᵀ.</li>
+ *   <li>CPU: EJML symmetric if symmetric; Mnemo's Francis QR on A; EJML general on A; EJML general
+ *       on Aᵀ.</li>
  * </ol>
  * The result's {@link EigenResult#notes()} list each failure and the attempt that passed (also
  * logged as a warning); when no attempt passes an {@link EigenException} is thrown.
@@ -240,6 +242,7 @@ public final class Eigen {
         if (symmetric) {
             plan.add(new Attempt(EjmlSolver.SYMMETRIC, vectors));
         }
+        plan.add(new Attempt(FrancisSolver.INSTANCE, vectors));
         plan.add(new Attempt(EjmlSolver.GENERAL, vectors));
         plan.add(new Attempt(EjmlSolver.TRANSPOSED, vectors));
         return plan;

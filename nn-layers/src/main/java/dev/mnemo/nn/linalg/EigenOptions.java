@@ -8,17 +8,23 @@ import java.util.Objects;
  * Options of {@link Eigen#of} and {@link Eigen#ofBatch}.
  *
  * <h2>The size rule of {@link EigenEngine#AUTO}</h2>
- * The GPU pays when cuSOLVER's time beats EJML's. Measured (single-threaded EJML 0.46 in float64 on
- * the build machine; {@code cusolverDnXgeev} float64 on an H100, reference/gpu-anchors.md):
+ * The GPU pays when cuSOLVER's time beats the CPU's. Values only, general matrices, N(0, 1/n)
+ * entries; the CPU columns single-threaded in float64 on the 2-core development VM (AMD EPYC, no
+ * GPU; {@code Eigen.of} with its checks, and EJML 0.46's solver alone, medians in one run);
+ * {@code cusolverDnXgeev} float64 alone on the H200 of bench/results/2026-11-28-h200 (run 8). Two
+ * machines, so the crossover is an estimate: the GPU bench's AUTO / bare column measures it on one.
  * <pre>
- *   n       EJML general   Xgeev     EJML symmetric   Xsyevd
- *   64        5.8 ms        6.2 ms      1.3 ms          0.97 ms
- *   128      38 ms         28 ms        3.0 ms          1.85 ms
- *   256     168 ms         59 ms       11.5 ms          2.32 ms
- *   512    1820 ms         90 ms      127 ms            4.92 ms
+ *   n     Eigen.of CPU   EJML alone   Xgeev (H200)
+ *   64       0.53 ms       1.76 ms       4.93 ms
+ *   128      3.2 ms       13.2 ms       23.4 ms
+ *   256     22 ms        106 ms         56.8 ms
+ *   512    168 ms        813 ms        109 ms
  * </pre>
- * So general matrices go to the GPU from n = 128 and symmetric ones from n = 256 (where the GPU's
- * lead is larger than the per-call transfer and launch overhead). Override per call with
+ * So general matrices go to the GPU from n = 256: below it the CPU is several times faster. At 256
+ * the VM's CPU still beat the H200, but run 8's host ran EJML about half as fast as the VM, which
+ * would leave the two about even there, and the GPU call is the bare Xgeev's time. Symmetric
+ * matrices (EJML's symmetric QR: 1.0 ms at 128, 6.5 ms at 256 on the VM; {@code cusolverDnXsyevd}
+ * 1.85 and 2.32 ms on an H100, reference/gpu-anchors.md) go from n = 256. Override per call with
  * {@link Builder#gpuMinOrder}, {@link Builder#gpuMinOrderSymmetric}, or for the process with the
  * system properties {@code mnemo.eigen.gpuMinOrder} and {@code mnemo.eigen.gpuMinOrderSymmetric}.
  *
@@ -29,7 +35,7 @@ import java.util.Objects;
  * @param engine               where to compute; default {@link EigenEngine#AUTO}
  * @param detectSymmetric      use the symmetric solver when {@code A} equals {@code Aᵀ} exactly;
  *                             default true
- * @param gpuMinOrder          AUTO: smallest n sent to the GPU, general matrices; default 128
+ * @param gpuMinOrder          AUTO: smallest n sent to the GPU, general matrices; default 256
  * @param gpuMinOrderSymmetric AUTO: smallest n sent to the GPU, symmetric matrices; default 256
  * @param batchedSolver        a solver for whole batches in {@link Eigen#ofBatch}; null (the default)
  *                             for Mnemo's batched GPU kernel where it applies (see there), else none
@@ -38,7 +44,7 @@ public record EigenOptions(boolean vectors, EigenPrecision precision, boolean ch
                            boolean detectSymmetric, int gpuMinOrder, int gpuMinOrderSymmetric,
                            BatchedEigenSolver batchedSolver) {
 
-    static final int DEFAULT_GPU_MIN_ORDER = 128;
+    static final int DEFAULT_GPU_MIN_ORDER = 256;
     static final int DEFAULT_GPU_MIN_ORDER_SYMMETRIC = 256;
 
     /** Validates; messages give the rule, then the value. */

@@ -195,7 +195,7 @@ public final class EigenResult {
     }
 
     /**
-     * The solver that produced this result: {@code cpu-ejml}, {@code cpu-ejml-symmetric},
+     * The solver that produced this result: {@code cpu-francis-qr}, {@code cpu-ejml}, {@code cpu-ejml-symmetric},
      * {@code cpu-ejml-transposed}, {@code gpu-cusolver-xgeev}, {@code gpu-cusolver-xsyevd}, or a
      * {@link BatchedEigenSolver}'s label.
      */

@@ -86,9 +86,9 @@ class EigenGpuTest {
     @Test
     void autoPicksTheGpuByTheSizeRule() {
         EigenOptions auto = EigenOptions.defaults();
-        assertEquals(EigenEngine.CPU, Eigen.engineFor(64, false, auto));
-        assertEquals(EigenEngine.GPU, Eigen.engineFor(128, false, auto));
-        assertEquals(EigenEngine.CPU, Eigen.engineFor(128, true, auto));
+        assertEquals(EigenEngine.CPU, Eigen.engineFor(128, false, auto));
+        assertEquals(EigenEngine.GPU, Eigen.engineFor(256, false, auto));
+        assertEquals(EigenEngine.CPU, Eigen.engineFor(255, true, auto));
         assertEquals(EigenEngine.GPU, Eigen.engineFor(256, true, auto));
         double[] a = Matrices.gaussian(256, new Random(SEED));
         assertEquals("gpu-cusolver-xgeev", Eigen.of(a, 256, auto).solver());

@@ -32,7 +32,7 @@ class EigenTest {
         EigenChecks c = e.checks();
         assertTrue(c.passed());
         assertTrue(e.notes().isEmpty(), () -> e.notes().toString());
-        assertEquals(n == 1 ? "cpu-ejml-symmetric" : "cpu-ejml", e.solver());
+        assertEquals(n == 1 ? "cpu-ejml-symmetric" : "cpu-francis-qr", e.solver());
         assertEquals(EigenPrecision.FLOAT64, e.precision());
         // a correct solver sits far inside the bounds
         assertTrue(c.traceError() <= c.traceTolerance() / 10, () -> c.toString());
@@ -128,7 +128,7 @@ class EigenTest {
             assertEquals(0.0, sym.im(k));
         }
         EigenResult general = Eigen.of(a, n, CPU.toBuilder().detectSymmetric(false).build());
-        assertEquals("cpu-ejml", general.solver());
+        assertEquals("cpu-francis-qr", general.solver());
         assertTrue(sym.maxDistanceTo(general) < 1e-10);
         assertTrue(residual(a, n, sym) < 1e-12 * n);
     }
@@ -230,12 +230,12 @@ class EigenTest {
         double[] a = Matrices.gaussian(n, new Random(SEED + 11));
         EigenResult right = Eigen.of(a, n, CPU);
         EigenResult e = Eigen.decompose(a.clone(), n, CPU, List.of(new Lying(Lie.SHIFT_A_REAL_EIGENVALUE, 0.5)));
-        assertEquals("cpu-ejml", e.solver());
+        assertEquals("cpu-francis-qr", e.solver());
         assertTrue(e.retried());
         assertEquals(2, e.notes().size(), () -> e.notes().toString());
         assertTrue(e.notes().get(0).startsWith("attempt 1 (lying float32, values only) failed: trace check"),
                 e.notes().get(0));
-        assertTrue(e.notes().get(1).startsWith("attempt 2 (cpu-ejml float64, values only) passed"), e.notes().get(1));
+        assertTrue(e.notes().get(1).startsWith("attempt 2 (cpu-francis-qr float64, values only) passed"), e.notes().get(1));
         assertArrayEquals(right.re(), e.re(), 0);
 
         // a NaN in a vector passed every check when only the values were checked for finiteness
@@ -243,11 +243,11 @@ class EigenTest {
                 List.of(new Lying(Lie.NAN_IN_A_VECTOR, 0)));
         assertTrue(vectors.notes().get(0).contains("eigenvector 1 is not finite: element 1 is NaN"),
                 vectors.notes().get(0));
-        assertEquals("cpu-ejml", vectors.solver());
+        assertEquals("cpu-francis-qr", vectors.solver());
 
         EigenResult pairs = Eigen.decompose(a.clone(), n, CPU, List.of(new Lying(Lie.BREAK_PAIRS, 0)));
         assertTrue(pairs.notes().get(0).contains("not closed under conjugation"), pairs.notes().get(0));
-        assertEquals("cpu-ejml", pairs.solver());
+        assertEquals("cpu-francis-qr", pairs.solver());
     }
 
     @Test
@@ -257,7 +257,7 @@ class EigenTest {
         // the eigenvalues are right, one eigenvector is not
         EigenResult e = Eigen.decompose(a.clone(), n, CPU_VECTORS, List.of(new Lying(Lie.BEND_A_VECTOR, 0.1)));
         assertTrue(e.notes().get(0).contains("residual check"), e.notes().get(0));
-        assertEquals("cpu-ejml", e.solver());
+        assertEquals("cpu-francis-qr", e.solver());
     }
 
     /**
@@ -380,7 +380,7 @@ class EigenTest {
                 CPU.toBuilder().batchedSolver(liar).build());
         assertEquals("liar", out.get(0).solver());
         assertTrue(out.get(0).notes().isEmpty());
-        assertEquals("cpu-ejml", out.get(1).solver());
+        assertEquals("cpu-francis-qr", out.get(1).solver());
         assertTrue(out.get(1).notes().get(0).startsWith("batched liar float64 failed: trace check"),
                 out.get(1).notes().toString());
         assertTrue(out.get(1).notes().get(1).contains("passed"));
@@ -400,7 +400,7 @@ class EigenTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Eigen.gpuUnavailableReason().isPresent(), "a GPU is present");
         EigenResult e = Eigen.of(Matrices.gaussian(8, new Random(1)), 8,
                 EigenOptions.builder().engine(EigenEngine.GPU).build());
-        assertEquals("cpu-ejml", e.solver());
+        assertEquals("cpu-francis-qr", e.solver());
         assertTrue(e.notes().get(0).startsWith("GPU requested but unavailable"), e.notes().toString());
         assertFalse(e.retried());
         assertEquals(EigenEngine.CPU, Eigen.engineFor(1024, false, EigenOptions.defaults()));

@@ -70,7 +70,7 @@ class GpuBatchedSolverTest {
                 "a GPU is present: EigenBatchedGpuTest covers this machine");
         double[][] as = batch(40, 6);
         for (EigenResult e : Eigen.decomposeBatch(as, orders(40, 6), EigenOptions.defaults())) {
-            assertEquals("cpu-ejml", e.solver());
+            assertEquals("cpu-francis-qr", e.solver());
         }
     }
 }
