@@ -13,4 +13,6 @@ module dev.mnemo.bench {
     requires dev.mnemo.cuda;
     requires dev.mnemo.jcuda;
     requires jmh.core;
+    requires ejml.core;
+    requires ejml.ddense;
 }
