@@ -9,16 +9,16 @@ import java.util.Objects;
  *
  * <h2>The size rule of {@link EigenEngine#AUTO}</h2>
  * The GPU pays when cuSOLVER's time beats the CPU's. Values only, general matrices, N(0, 1/n)
- * entries; the CPU columns single-threaded in float64 on the 2-core development VM (AMD EPYC, no
- * GPU; {@code Eigen.of} with its checks, and EJML 0.46's solver alone, medians in one run);
+ * entries; the CPU columns in float64 on the 2-core development VM (AMD EPYC, no GPU; {@code
+ * Eigen.of} with its checks, and EJML 0.46's solver alone: bench's {@code EigenBenchmark}, one run);
  * {@code cusolverDnXgeev} float64 alone on the H200 of bench/results/2026-11-28-h200 (run 8). Two
  * machines, so the crossover is an estimate: the GPU bench's AUTO / bare column measures it on one.
  * <pre>
  *   n     Eigen.of CPU   EJML alone   Xgeev (H200)
  *   64       0.53 ms       1.76 ms       4.93 ms
- *   128      3.2 ms       13.2 ms       23.4 ms
- *   256     22 ms        106 ms         56.8 ms
- *   512    168 ms        813 ms        109 ms
+ *   128      3.1 ms       12.6 ms       23.4 ms
+ *   256     21 ms        101 ms         56.8 ms
+ *   512    157 ms        810 ms        109 ms
  * </pre>
  * So general matrices go to the GPU from n = 256: below it the CPU is several times faster. At 256
  * the VM's CPU still beat the H200, but run 8's host ran EJML about half as fast as the VM, which
