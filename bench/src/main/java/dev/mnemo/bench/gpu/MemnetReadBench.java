@@ -3,6 +3,7 @@ package dev.mnemo.bench.gpu;
 import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.CudaDriver;
 import dev.mnemo.cuda.CudaEvent;
+import dev.mnemo.cuda.CudaStream;
 import dev.mnemo.nn.Backend.MemoryRead;
 import dev.mnemo.nn.Backend.Strided;
 import dev.mnemo.nn.Device;
@@ -25,14 +26,20 @@ import java.util.SplittableRandom;
  * {@code bench/torch/memnet_bench.py}:
  * <pre>
  *   java ... dev.mnemo.bench.gpu.GpuBenchmarkRunner memnet [--torch TORCH.json] [--repeats N]
+ *       [--shapes BxNxd,...] [--sequence on|off]
  * </pre>
+ * {@code --shapes} replaces the rows' shapes and {@code --sequence off} drops the sequence row: a
+ * quick run, or the emulated CUDA's smoke test.
  * Rows: the read of gpu-anchors.md's shapes (B, N, d), dense float32 [B, N, d] K and V, GB/s = K+V
  * bytes / median time, with the ratio to each PyTorch path (sdpa_fp32, bmm_fp32, flash_bf16) and
  * the fraction of the copy ceiling, and the same read timed inside a CUDA Graph (the kernels without
  * the host's launch cost, see {@link #perReadInGraph}); then MemNet's read over a whole sequence (T = 64, B = 256,
  * M = 8, d = 32, windows over a [T + M, B, 3d] history, forward then backward per step) against
- * PyTorch's autograd loop of the same math. Times: CUDA events on the legacy default stream
- * around each run (the backend's stream synchronises with it), median of N after warm-up. The
+ * PyTorch's autograd loop of the same math. Times: CUDA events around each run on the stream the
+ * run's kernels go to (the backend's), as {@code memnet_bench.py} records torch's events on the
+ * stream of its kernels; median of N after warm-up. The reads are also timed as runs 1–8 did, with
+ * the events on the legacy default stream (the last column): the backend's stream synchronises
+ * with that stream, so those times include two cross-stream waits, which torch's do not. The
  * bf16-storage read has no Backend entry point; its numbers come from {@code mnemo_harness memnet}.
  */
 final class MemnetReadBench {
@@ -53,18 +60,30 @@ final class MemnetReadBench {
     static int run(String[] args, PrintStream out, PrintStream err) {
         Path torchFile = null;
         int repeats = 50;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--torch" -> torchFile = Path.of(args[i + 1]);
-                case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
-                default -> {
-                    err.println("gpu-bench memnet: unknown option " + args[i]);
-                    return 2;
+        long[][] shapes = SHAPES;
+        boolean sequence = true;
+        String usage = "usage: GpuBenchmarkRunner memnet [--torch TORCH.json] [--repeats N>=1] [--shapes BxNxd,...]"
+                + " [--sequence on|off]";
+        try {
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                switch (args[i]) {
+                    case "--torch" -> torchFile = Path.of(args[i + 1]);
+                    case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
+                    case "--shapes" -> shapes = parseShapes(args[i + 1]);
+                    case "--sequence" -> sequence = switch (args[i + 1]) {
+                        case "on" -> true;
+                        case "off" -> false;
+                        default -> throw new IllegalArgumentException("--sequence takes on or off, got " + args[i + 1]);
+                    };
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
+        } catch (IllegalArgumentException e) {
+            err.println("gpu-bench memnet: " + e.getMessage() + "; " + usage);
+            return 2;
         }
         if (args.length % 2 != 0 || repeats < 1) {
-            err.println("usage: GpuBenchmarkRunner memnet [--torch TORCH.json] [--repeats N>=1]");
+            err.println(usage);
             return 2;
         }
         Map<?, ?> torch = Map.of();
@@ -86,15 +105,18 @@ final class MemnetReadBench {
         try (CudaContext context = BenchDevice.open();
              CudaEvent start = CudaEvent.create(context);
              CudaEvent end = CudaEvent.create(context)) {
+            CudaStream stream = gpu.stream();
             out.println("| B | N | d | ours µs | ours GB/s | sdpa_fp32 µs | bmm_fp32 µs | flash_bf16 µs | copy GB/s |"
-                    + " best fp32 torch / ours | ours / copy | ours graph µs | graph GB/s | graph / graph copy |");
-            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-            for (long[] s : SHAPES) {
+                    + " best fp32 torch / ours | ours / copy | ours graph µs | graph GB/s | graph / graph copy |"
+                    + " ours µs, legacy-stream events |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            for (long[] s : shapes) {
                 int b = (int) s[0];
                 int n = (int) s[1];
                 int d = (int) s[2];
                 ReadCase c = ReadCase.build(gpu, b, n, d);
-                double ms = time(start, end, c::forward, repeats);
+                double ms = time(start, end, stream, c::forward, repeats);
+                double legacyMs = time(start, end, null, c::forward, repeats);
                 double bytes = 8.0 * b * n * d;
                 String tag = b + "x" + n + "x" + d;
                 double sdpa = torchMs(torch, "sdpa_fp32/" + tag);
@@ -110,21 +132,51 @@ final class MemnetReadBench {
                 double gbps = bytes / (ms * 1e-3) / 1e9;
                 double graphMs = perReadInGraph(gpu, start, end, c::forward, repeats);
                 double graphGbps = bytes / (graphMs * 1e-3) / 1e9;
-                out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %s | %s | %.1f | %.0f | %s |%n", b,
-                        n, d, ms * 1e3, gbps, us(sdpa), us(bmm), us(flash), num(copyGbps, "%.0f"),
+                out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.0f | %s | %s | %s | %s | %s | %s | %.1f | %.0f | %s |"
+                        + " %.1f |%n", b, n, d, ms * 1e3, gbps, us(sdpa), us(bmm), us(flash), num(copyGbps, "%.0f"),
                         num(bestFp32 / ms, "%.2f×"), num(gbps / copyGbps, "%.0f %%", 100), graphMs * 1e3, graphGbps,
-                        num(graphGbps / graphCopyGbps, "%.0f %%", 100));
+                        num(graphGbps / graphCopyGbps, "%.0f %%", 100), legacyMs * 1e3);
                 c.release();
                 System.gc();
             }
+            if (!sequence) {
+                return 0;
+            }
             SequenceCase seq = SequenceCase.build(gpu);
-            double ms = time(start, end, seq::forwardBackward, Math.max(5, repeats / 5));
+            double ms = time(start, end, stream, seq::forwardBackward, Math.max(5, repeats / 5));
             double loop = torchMs(torch, "seq_loop_fwd_bwd/T" + SEQ_T + "xB" + SEQ_B + "xM" + SEQ_M + "xd" + SEQ_D);
             out.printf(Locale.ROOT, "%nMemNet read over a sequence, T=%d B=%d M=%d d=%d, forward+backward: ours %.3f ms,"
                     + " PyTorch loop %s ms, speed-up %s%n", SEQ_T, SEQ_B, SEQ_M, SEQ_D, ms,
                     num(loop, "%.3f"), num(loop / ms, "%.1f×"));
         }
         return 0;
+    }
+
+    /** {@code 64x128x64,1x65536x64}: rows of (B, N, d), each at least 1. */
+    static long[][] parseShapes(String list) {
+        String[] items = list.split(",");
+        long[][] shapes = new long[items.length][];
+        for (int i = 0; i < items.length; i++) {
+            String[] dims = items[i].strip().split("x");
+            if (dims.length != 3) {
+                throw new IllegalArgumentException("--shapes wants BxNxd items, got '" + items[i] + "'");
+            }
+            shapes[i] = new long[3];
+            for (int k = 0; k < 3; k++) {
+                long v;
+                try {
+                    v = Long.parseLong(dims[k]);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--shapes wants BxNxd items, got '" + items[i] + "'");
+                }
+                if (v < 1 || v > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("--shapes: each of B, N, d must be in [1, 2^31), got '"
+                            + items[i] + "'");
+                }
+                shapes[i][k] = v;
+            }
+        }
+        return shapes;
     }
 
     private static String us(double ms) {
@@ -157,31 +209,33 @@ final class MemnetReadBench {
                 read.run();
             }
         })) {
-            return time(start, end, recording::replay, Math.max(5, repeats / 5)) / GRAPH_READS;
+            return time(start, end, gpu.stream(), recording::replay, Math.max(5, repeats / 5)) / GRAPH_READS;
         }
     }
 
     /**
-     * Median milliseconds of {@code repeats} runs between events, after warm-up runs for at least
+     * Median milliseconds of {@code repeats} runs between events recorded on {@code stream} (null: the
+     * legacy default stream), after warm-up runs for at least
      * {@link GpuBenchmarkRunner#MIN_WARMUP_MS} ms (and 10 runs, at most {@value #MAX_WARMUP_RUNS}): a
      * read takes tens of microseconds, and the JIT compiles its Java side only after thousands of calls
      * (10 warm-up runs left the first H200 run timing interpreted code).
      */
-    static double time(CudaEvent start, CudaEvent end, Runnable op, int repeats) {
+    static double time(CudaEvent start, CudaEvent end, CudaStream stream, Runnable op, int repeats) {
+        MemorySegment on = stream == null ? MemorySegment.NULL : stream.handle();
         long warmStart = System.nanoTime();
         for (int i = 0; i < MAX_WARMUP_RUNS
                 && (i < 10 || System.nanoTime() - warmStart < GpuBenchmarkRunner.MIN_WARMUP_MS * 1_000_000L); i++) {
             op.run();
             if (i % 256 == 255) {        // keep the queue short
-                CudaDriver.eventRecord(end.handle(), MemorySegment.NULL);
+                CudaDriver.eventRecord(end.handle(), on);
                 end.synchronize();
             }
         }
         double[] ms = new double[repeats];
         for (int i = 0; i < repeats; i++) {
-            CudaDriver.eventRecord(start.handle(), MemorySegment.NULL);
+            CudaDriver.eventRecord(start.handle(), on);
             op.run();
-            CudaDriver.eventRecord(end.handle(), MemorySegment.NULL);
+            CudaDriver.eventRecord(end.handle(), on);
             ms[i] = end.elapsedMillisSince(start);
         }
         return Timing.of(ms).medianMs();

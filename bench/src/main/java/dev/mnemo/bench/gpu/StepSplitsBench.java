@@ -155,7 +155,7 @@ final class StepSplitsBench {
                                 CudaEvent end) {
         StepLoop loop = StepLoop.build(gpu, shape, splits);
         try (Backend.Recording recording = gpu.record(loop::run)) {
-            return MemnetReadBench.time(start, end, recording::replay, repeats) * 1e3 / STEPS;
+            return MemnetReadBench.time(start, end, null, recording::replay, repeats) * 1e3 / STEPS;
         }
     }
 

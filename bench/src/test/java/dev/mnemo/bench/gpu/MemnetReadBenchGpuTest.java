@@ -1,0 +1,32 @@
+package dev.mnemo.bench.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.mnemo.nn.cuda.CudaBackend;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("gpu")
+class MemnetReadBenchGpuTest {
+
+    @Test
+    void aShortRunTimesEveryRowBothWays() {
+        assumeTrue(CudaBackend.isAvailable(), () -> "no GPU: " + CudaBackend.unavailableReason().orElse(""));
+        String[] r = EigenBenchTest.run("memnet", "--repeats", "1", "--shapes", "2x16x8,3x300x16", "--sequence", "off");
+        assertEquals("0", r[0], r[2]);
+        List<String> rows = r[1].lines().filter(l -> l.matches("\\| \\d+ \\| \\d+ \\| \\d+ \\|.*")).toList();
+        assertEquals(2, rows.size(), r[1]);
+        for (String row : rows) {
+            String[] cells = row.split("\\|");
+            assertEquals(16, row.split("\\|", -1).length - 1, "fifteen cells: " + row);
+            assertTrue(Double.parseDouble(cells[4].strip()) > 0, "ours µs, events on the backend's stream: " + row);
+            assertTrue(Double.parseDouble(cells[12].strip()) > 0, "ours in a graph: " + row);
+            assertTrue(Double.parseDouble(cells[15].strip()) > 0, "ours µs, legacy-stream events: " + row);
+        }
+        assertFalse(r[1].contains("MemNet read over a sequence"), "--sequence off: " + r[1]);
+    }
+}
