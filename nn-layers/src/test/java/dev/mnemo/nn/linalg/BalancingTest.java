@@ -57,6 +57,38 @@ class BalancingTest {
         assertTrue(error < 1e-13, "relative error " + error);
     }
 
+    /**
+     * The reference cross-check's companion matrix {@code eig_companion_024} (numpy seed 20261128): a
+     * degree-20 polynomial with a close root pair near 0.815 ± 0.118i. Balanced on off-diagonal norms
+     * only, its roots came out 6.2e-10·‖A‖_F from the exact ones, 28× LAPACK's 2.2e-11; on whole
+     * rows and columns, as dgebal measures them, 6.2e-11.
+     */
+    @Test
+    void aCompanionMatrixWithAClosePairIsBalancedAsDgebalDoes() {
+        double[] row = {5.608320304914117, -14.221440946186789, 20.69738747216353, -16.714921854269452,
+            2.063841210626869, 13.010911657563788, -18.08956779879197, 12.848108593075573, -4.94656250284492,
+            0.4173555351184116, 0.5567236780606716, -0.29648558154530114, 0.08728978746676386, -0.02985954655544272,
+            0.009799127170662544, -0.0008723463378616243, -0.0004914843178788682, 0.00011977766743771976,
+            1.286782374153207e-06, -1.71810342460408e-06};
+        double[] re = {0.8151629934298766, 0.5876699585665669, 0.5836572258682974, -0.14180161699173227,
+            0.2784388292848008, 0.8151629934298766, 0.5876699585665669, 0.5836572258682974, -0.14180161699173227,
+            0.2784388292848008, 0.6010237380473875, -0.410409466602643, 0.8151107282437138, -0.11450467788683372,
+            -0.9491791205604081, 0.3172644644217806, 0.30849440541187634, 0.4871376555666407, -0.18195115627108116,
+            0.4890789542280658};
+        double[] im = {0.11833913053480406, 0.2048481801337655, 0.6066503196473605, 0.29780540737848166,
+            0.9149041124192396, -0.11833913053480406, -0.2048481801337655, -0.6066503196473605, -0.29780540737848166,
+            -0.9149041124192396, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        int n = row.length;
+        double[] a = new double[n * n];
+        System.arraycopy(row, 0, a, 0, n);
+        for (int i = 1; i < n; i++) {
+            a[i * n + i - 1] = 1;
+        }
+        double norm = Math.sqrt(java.util.Arrays.stream(a).map(v -> v * v).sum());
+        double error = Eigen.of(a, n, EigenTest.CPU).maxDistanceTo(re, im) / norm;
+        assertTrue(error < 1e-10, "relative error " + error + " (LAPACK's dgeev: 2.2e-11)");
+    }
+
     @Test
     void aMatrixBalancedAlreadyIsLeftAsItIs() {
         Random rnd = new Random(4);
