@@ -35,10 +35,9 @@ final class CudaRows extends CudaOps {
             }
             return;
         }
-        // One kernel, whatever the order: the indices go up through a reused workspace. The copy
-        // from the heap is synchronous, so earlier work reading the workspace is done before it.
-        DeviceBuffer onDevice = rt.workspace(CudaRuntime.Workspace.GATHER_ROWS, rows.length);
-        onDevice.copyFromHost(MemorySegment.ofArray(rows), 0);
+        // One kernel, whatever the order: the indices go up through a reused workspace, or are there
+        // already from an earlier gather with the same order (CudaRuntime#gatherIndices).
+        DeviceBuffer onDevice = rt.gatherIndices(rows);
         rt.gather.rows(mem("table", table), onDevice, mem("out", out), rows.length, w);
     }
 

@@ -53,8 +53,11 @@ final class CudaRuntime {
         MEMNET_PARTIALS,
         /** A scatter's grouped row indices (int32, {@code ScatterPlan.packed()}). */
         SCATTER_PLAN,
-        /** A gather's row indices (int32). */
+        /** A gather's row indices (int32): four slots, {@link #gatherIndices}. */
         GATHER_ROWS,
+        GATHER_ROWS_2,
+        GATHER_ROWS_3,
+        GATHER_ROWS_4,
         /** A variable-length batch's row lengths for the persistent kernels (int32, {@code CudaSequences}). */
         SEQUENCE_LENGTHS
     }
@@ -84,6 +87,7 @@ final class CudaRuntime {
     /** What {@link #sequenceLengths} last uploaded, and the workspace buffer it went to. */
     private int[] uploadedLengths;
     private DeviceBuffer lengthsBuffer;
+    private final GatherIndexSlots gatherIndexSlots = new GatherIndexSlots();
     /** Blocks of unreachable tensors, queued by the cleaner (any thread) for the allocator. */
     private final ConcurrentLinkedQueue<DeviceBuffer> recycled = new ConcurrentLinkedQueue<>();
     /** Other resources (borrowed buffers, graphs) to close on the owner thread. */
@@ -371,6 +375,14 @@ final class CudaRuntime {
             uploadedLengths = lengths.clone();
         }
         return buffer;
+    }
+
+    /**
+     * A gather's row indices on the device, uploaded only when no slot holds them already (see
+     * {@link GatherIndexSlots}); shared by the float32 and tf32 views, as the workspaces are.
+     */
+    DeviceBuffer gatherIndices(int[] rows) {
+        return gatherIndexSlots.upload(this, rows);
     }
 
     /** How many times a workspace has been reallocated (its address changed). */

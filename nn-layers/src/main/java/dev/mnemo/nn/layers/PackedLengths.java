@@ -25,6 +25,10 @@ final class PackedLengths {
     private final int[] position;  // caller row → sorted position
     private final int[] active;    // per step t: rows with length > t
     private final int[] sortedLengths;   // per sorted position
+    // the lengths as [B] tensors on the layer's backend, made at first use and kept for this packing's
+    // life: a call's passes (and the next call with the same lengths) upload them once, not per use
+    private Tensor sortedOnBackend;
+    private Tensor callerOrderOnBackend;
 
     private PackedLengths(int[] lengths, int steps) {
         this.steps = steps;
@@ -88,15 +92,39 @@ final class PackedLengths {
 
     /**
      * The sorted lengths as a {@code [B]} tensor on {@code backend}, whole numbers (exact in float32),
-     * for {@link Backend#carryFinishedRows}; a fresh tensor, the caller's to release.
+     * for {@link Backend#carryFinishedRows}: uploaded at the first call, then the same tensor until
+     * {@link #releaseTensors}. Callers read it and must not release it. (Each upload from the Java heap
+     * is a synchronous copy, which on CUDA waits for the device: a packed training call made six.)
      */
     Tensor sortedLengthsOn(Backend backend) {
-        return on(backend, sortedLengths);
+        if (sortedOnBackend == null) {
+            sortedOnBackend = on(backend, sortedLengths);
+        }
+        return sortedOnBackend;
     }
 
     /** As {@link #sortedLengthsOn}, in the caller's row order. */
     Tensor lengthsOn(Backend backend) {
-        return on(backend, lengths);
+        if (callerOrderOnBackend == null) {
+            callerOrderOnBackend = on(backend, lengths);
+        }
+        return callerOrderOnBackend;
+    }
+
+    /** Releases the tensors of {@link #sortedLengthsOn} and {@link #lengthsOn}; a later use uploads again. */
+    void releaseTensors(Backend backend) {
+        for (Tensor t : new Tensor[] {sortedOnBackend, callerOrderOnBackend}) {
+            if (t != null) {
+                backend.release(t);
+            }
+        }
+        sortedOnBackend = null;
+        callerOrderOnBackend = null;
+    }
+
+    /** Whether this is the packing of {@code lengths} over {@code steps} steps (its batch is their count). */
+    boolean packs(int[] lengths, int steps) {
+        return this.steps == steps && Arrays.equals(this.lengths, lengths);
     }
 
     private Tensor on(Backend backend, int[] values) {
@@ -184,9 +212,7 @@ final class PackedLengths {
         if (steps == 0 || active[steps - 1] == batch) {
             return;   // no row ends before the last step
         }
-        Tensor onDevice = sortedLengthsOn(backend);
-        backend.zeroEndedSteps(sorted, onDevice, false);
-        backend.release(onDevice);
+        backend.zeroEndedSteps(sorted, sortedLengthsOn(backend), false);
     }
 
     /** Zeros the padded steps of an unsorted batch-first {@code [B, T, F]} (the caller's rows). */
@@ -194,9 +220,7 @@ final class PackedLengths {
         if (steps == 0 || active[steps - 1] == batch) {
             return;
         }
-        Tensor onDevice = lengthsOn(backend);
-        backend.zeroEndedSteps(unsorted, onDevice, true);
-        backend.release(onDevice);
+        backend.zeroEndedSteps(unsorted, lengthsOn(backend), true);
     }
 
     /** A new state {@code [L·D, B, F]} holding {@code state}'s rows in the sorted order; null stays null. */

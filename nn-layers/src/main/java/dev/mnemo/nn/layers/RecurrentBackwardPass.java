@@ -39,7 +39,7 @@ final class RecurrentBackwardPass {
         boolean carried = layer.carriesPackedRows(packed);   // the ended rows' dh and dc carried
         boolean unrecorded = projected || (packed != null && !carried);   // as the forward's loops ran
         StepGraphs graphs = unrecorded ? null : layer.stepGraphs();
-        Tensor lengths = carried ? packed.sortedLengthsOn(backend) : null;
+        Tensor lengths = carried ? packed.sortedLengthsOn(backend) : null;   // the packing's, not released here
         Tensor dhKept = carried ? backend.empty(batch, p) : null;
         Tensor dcKept = carried && layer.hasCellState() ? backend.empty(batch, h) : null;
         // ∂L/∂(output of the layer being processed), time-major [T, B, dirs·P], rows sorted when packed
@@ -137,7 +137,7 @@ final class RecurrentBackwardPass {
                 dx = dIn;
             }
         }
-        for (Tensor t : new Tensor[] {lengths, dhKept, dcKept}) {
+        for (Tensor t : new Tensor[] {dhKept, dcKept}) {
             if (t != null) {
                 backend.release(t);
             }

@@ -69,7 +69,7 @@ final class RecurrentForwardPass {
         Tensor rh = null;   // the eager loop's scratch, made when a loop runs eagerly
         Tensor cScratch = null;   // an eager packed LSTM loop's copy of the running c, made when one runs
         boolean carried = layer.carriesPackedRows(packed);   // every row at every step, the ended ones carried
-        Tensor lengths = carried ? owned(owned, packed.sortedLengthsOn(backend)) : null;
+        Tensor lengths = carried ? packed.sortedLengthsOn(backend) : null;   // the packing's, not released here
         Tensor in = x;
         Tensor layerOut = null;
         int preamble = owned.size();     // the transposed x and zero initial states, read by every layer

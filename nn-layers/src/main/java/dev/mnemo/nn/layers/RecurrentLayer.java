@@ -52,6 +52,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
     private final RecurrentForwardPass forwardPass;
     private final RecurrentBackwardPass backwardPass;
     private StepGraphs stepGraphs;       // null when the time loops always run eagerly
+    private PackedLengths lastPacking;   // the last packed call's lengths, with their tensors on the backend
 
     RecurrentLayer(RecurrentOptions options, Backend backend, int gateCount) {
         super(backend, RecurrentWeights.layout(options, gateCount));
@@ -166,9 +167,12 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * ∂L/∂x there.
      *
      * <p>Internally the rows run sorted by length, so each step computes only the rows still running
-     * (cuDNN's packed layout). Packed passes never record a CUDA Graph; where the backend picks a
-     * whole-sequence (persistent) kernel for the shape, it runs with the lengths, every row in one
-     * launch, a finished row carrying its state.
+     * (cuDNN's packed layout). On CUDA the per-step loops instead run every row at every step, a
+     * finished row carrying its state, so that they keep one shape and are recorded as CUDA Graphs
+     * like unpacked ones (a projected LSTM's run eagerly); where the backend picks a whole-sequence
+     * (persistent) kernel for the shape, it runs with the lengths, every row in one launch, a finished
+     * row carrying its state. The lengths go to the backend once per distinct set: a call with the
+     * previous call's lengths reuses them.
      *
      * @param lengths one per batch row, each in {@code [1, T]}, any order; null: every row runs T steps
      *                (exactly {@link #forward(Tensor, RecurrentState)})
@@ -219,7 +223,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         }
         int steps = bf ? x.dim(1) : x.dim(0);
         int batch = bf ? x.dim(0) : x.dim(1);
-        PackedLengths packed = PackedLengths.of(lengths, steps, batch);
+        PackedLengths packed = packing(lengths, steps, batch);
         // a packed pass checks finiteness on each row's own steps only, once sorted (packedSequence)
         InputCheck.require("x", x, backend, this, options.checkFinite() && packed == null);
         state = checks.state("state", state, batch);
@@ -244,6 +248,26 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             backend.release(y);
         }
         return new RecurrentOutput(yb, out.state(), out.saved());
+    }
+
+    /**
+     * The packing of a call's {@code lengths}: the last call's again when they are the same, so its
+     * lengths already on the backend serve this call too (a training loop over batches of one set of
+     * lengths uploads them once); otherwise a new one, and the last one's tensors are released. A
+     * saved forward still holding that one uploads them again if its backward needs them.
+     */
+    private PackedLengths packing(int[] lengths, int steps, int batch) {
+        if (lastPacking != null && lengths != null && lastPacking.packs(lengths, steps)) {
+            return lastPacking;
+        }
+        PackedLengths packed = PackedLengths.of(lengths, steps, batch);
+        if (packed != null) {
+            if (lastPacking != null) {
+                lastPacking.releaseTensors(backend);
+            }
+            lastPacking = packed;
+        }
+        return packed;
     }
 
     /**

@@ -254,6 +254,44 @@ class CudaBackendGpuTest {
         assertClose(wantSecond, second, 0, "second of two back-to-back gathers");
     }
 
+    /**
+     * The gather's index slots: six orders cycled three times, back to back with nothing read in
+     * between (more orders than slots, so slots are overwritten while earlier kernels may still be
+     * queued), a longer order after a shorter one in the same slot, and repeats that hit a slot.
+     * Every gather equals the CPU's.
+     */
+    @Test
+    void gatherIndexSlotsHitMissAndRefill() {
+        Tensor table = random(62, 1, 50, 5);
+        Tensor gTable = gpu.copyOf(table);
+        List<int[]> orders = new java.util.ArrayList<>();
+        for (int k = 0; k < 6; k++) {
+            int n = 20 + 5 * k;
+            int[] rows = new int[n];
+            for (int i = 0; i < n; i++) {
+                rows[i] = (i * (7 + 2 * k) + k) % 50;
+            }
+            assertTrue(CudaRows.runs(rows) > CudaRows.COPY_RUNS, "a kernel gather");
+            orders.add(rows);
+        }
+        List<Tensor> got = new java.util.ArrayList<>();
+        List<Tensor> want = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int k : new int[] {0, 1, 0, 2, 3, 4, 5, 1, 5}) {
+                int[] rows = orders.get(k);
+                Tensor out = gpu.zeros(rows.length, 5);
+                gpu.gatherRows(gTable, rows, out);
+                got.add(out);
+                Tensor w = Tensor.zeros(rows.length, 5);
+                cpu.gatherRows(table, rows, w);
+                want.add(w);
+            }
+        }
+        for (int i = 0; i < got.size(); i++) {
+            assertClose(want.get(i), got.get(i), 0, "gather " + i);
+        }
+    }
+
     @Test
     void dropoutDrawsTheSameMask() {
         Tensor x = random(60, 1, 9, 13);

@@ -183,6 +183,41 @@ class HostCallCensusGpuTest {
     }
 
     /**
+     * A packed (variable-length) training call, warmed up: no allocation, no wait. Its lengths and its
+     * gathers' row orders go to the device only when they change (it made six synchronous uploads of
+     * its lengths per call, and one per gather into or out of the sorted order).
+     */
+    @ParameterizedTest(name = "{0} path={1}")
+    @CsvSource({"LSTM, per-step", "GRU, per-step", "LSTM, persistent", "GRU, persistent"})
+    void aPackedTrainingLoopNeitherAllocatesNorWaits(Kind kind, String path) {
+        Map<String, Long> counts = PersistentRecurrentGpuTest.withPath(path, "auto", () -> {
+            var options = RecurrentOptions.builder(4, 16).bias(true).seed(RecurrentCudaGpuTest.SEED).build();
+            RecurrentLayer layer = RecurrentCudaGpuTest.layer(kind, options, gpu);
+            Tensor x = gpu.copyOf(RecurrentCudaGpuTest.random(1, 6, 3, 4));
+            Tensor dy = gpu.copyOf(RecurrentCudaGpuTest.random(2, 6, 3, 16));
+            int[] lengths = {4, 6, 2};   // unsorted: the gathers into sorted order and back upload indices
+            return censusOfFifth(() -> {
+                RecurrentOutput out = layer.forward(x, null, lengths);
+                RecurrentGradients g = layer.backward(out.saved(), dy, null);
+                out.saved().release();
+                for (Tensor t : new Tensor[] {out.output(), out.state().h(), out.state().c(), g.dx(), g.dState().h(),
+                        g.dState().c()}) {
+                    if (t != null) {
+                        gpu.release(t);
+                    }
+                }
+            });
+        });
+        String where = kind + " packed, path=" + path + ": " + counts;
+        for (String stall : STALLS) {
+            assertEquals(0L, counts.getOrDefault(stall, 0L), stall + " in " + where);
+        }
+        for (String lookup : LOOKUPS) {
+            assertEquals(0L, counts.getOrDefault(lookup, 0L), lookup + " in " + where);
+        }
+    }
+
+    /**
      * The census of the fifth call (forward, backward, release of the saved) of a fresh layer, T 6,
      * B 3, I 4, H 16; {@code releaseResults}: each call also releases its output, state and gradients.
      */
