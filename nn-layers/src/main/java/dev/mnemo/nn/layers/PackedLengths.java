@@ -94,7 +94,7 @@ final class PackedLengths {
      * The sorted lengths as a {@code [B]} tensor on {@code backend}, whole numbers (exact in float32),
      * for {@link Backend#carryFinishedRows}: uploaded at the first call, then the same tensor until
      * {@link #releaseTensors}. Callers read it and must not release it. (Each upload from the Java heap
-     * is a synchronous copy, which on CUDA waits for the device: a packed training call made six.)
+     * is a synchronous copy, which on CUDA waits for the device: a packed training call made five.)
      */
     Tensor sortedLengthsOn(Backend backend) {
         if (sortedOnBackend == null) {

@@ -184,7 +184,7 @@ class HostCallCensusGpuTest {
 
     /**
      * A packed (variable-length) training call, warmed up: no allocation, no wait. Its lengths and its
-     * gathers' row orders go to the device only when they change (it made six synchronous uploads of
+     * gathers' row orders go to the device only when they change (it made five synchronous uploads of
      * its lengths per call, and one per gather into or out of the sorted order).
      */
     @ParameterizedTest(name = "{0} path={1}")
