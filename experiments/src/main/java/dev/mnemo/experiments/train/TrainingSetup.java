@@ -71,7 +71,8 @@ public final class TrainingSetup {
         Loss l = loss.apply(pass.output());
         model.backward(pass, l.gradient());
         if (settings.clip() > 0) {
-            GradientClipping.clipGlobalNorm(adam, settings.clip());
+            Tensor norm = GradientClipping.clipGlobalNormOnDevice(adam, settings.clip());
+            Backend.of(norm).release(norm);   // never read, so nothing waits for the clip
         }
         adam.step();
         return l.value();

@@ -5,6 +5,8 @@ import dev.mnemo.experiments.tasks.translation.ParallelCorpus;
 import dev.mnemo.experiments.tasks.translation.SentencePair;
 import dev.mnemo.experiments.tasks.translation.SyntheticParallelCorpus;
 import dev.mnemo.experiments.tasks.translation.TranslationVocabulary;
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.analysis.SpectrumTracker;
 import dev.mnemo.nn.optim.Adam;
 import dev.mnemo.nn.optim.AdamOptions;
@@ -180,7 +182,8 @@ public final class TranslationTrainer {
                     sum += model.lossAndGradients(b) * scored;
                     words += scored;
                     if (s.clip() > 0) {
-                        GradientClipping.clipGlobalNorm(adam, s.clip());
+                        Tensor norm = GradientClipping.clipGlobalNormOnDevice(adam, s.clip());
+                        Backend.of(norm).release(norm);   // never read, so nothing waits for the clip
                     }
                     adam.step();
                     step++;

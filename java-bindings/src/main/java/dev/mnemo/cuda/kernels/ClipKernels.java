@@ -99,6 +99,21 @@ public final class ClipKernels implements AutoCloseable {
     }
 
     /**
+     * Pass 1 on {@code blocks} blocks (the kernel strides over the grid, so any count covers x): several
+     * buffers' partials then fit one {@link #scale} call's {@value #MAX_PARTIALS}, which clips them
+     * together.
+     *
+     * @param blocks 1 .. {@value #MAX_PARTIALS}; {@code partials} holds that many
+     */
+    public void sumsq(DeviceMemory x, long n, DeviceMemory partials, int blocks) {
+        LaunchChecks.count("n", n);
+        LaunchChecks.fits("n", n, "x", x);
+        LaunchChecks.between("blocks", blocks, 1, MAX_PARTIALS);
+        LaunchChecks.holds("partials", partials, blocks, "blocks");
+        target.launch(SUMSQ, LaunchGeometry.linear(blocks, BLOCK_THREADS), x, n, partials);
+    }
+
+    /**
      * Pass 2: norm = sqrt(Σ partials); {@code x *= min(1, maxNorm / (norm + 1e-6))}; block 0
      * writes the norm.
      *

@@ -24,6 +24,7 @@ import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Nonlinearity;
 import dev.mnemo.nn.Tensor;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -529,6 +530,31 @@ public final class CudaBackend extends CudaOps implements Backend {
     @Override
     public double sumOfSquares(Tensor t) {
         return reductions.sumOfSquares(t);
+    }
+
+    /**
+     * Clips {@code gradients} (CUDA tensors of this device) to global L2 norm {@code maxNorm}
+     * together, as {@code torch.nn.utils.clip_grad_norm_} does: on the device, nothing read back, so
+     * the call only queues work. Each is scaled by {@code min(1, maxNorm / (norm + 1e-6))}; a
+     * non-finite norm scales nothing. Unlike {@link #sumOfSquares}, the float32 partial sums are not
+     * redone in double when they overflow: a norm beyond about 1.8e19 reports +∞ and scales nothing.
+     *
+     * @param maxNorm finite and > 0
+     * @return the norm before clipping, a {@code [1]} tensor on this device
+     * @throws IllegalArgumentException on a null list or element, a tensor of another device, more
+     *                                  than 1024 buffers, or a bad {@code maxNorm}
+     */
+    public Tensor clipGlobalNorm(List<Tensor> gradients, double maxNorm) {
+        if (gradients == null || !gradients.stream().allMatch(java.util.Objects::nonNull)) {
+            throw new IllegalArgumentException("gradients must be a list of CUDA tensors without nulls, got "
+                    + gradients);
+        }
+        if (!(maxNorm > 0) || !Double.isFinite(maxNorm)) {
+            throw new IllegalArgumentException("maxNorm must be finite and > 0, got " + maxNorm);
+        }
+        Tensor norm = empty(1);
+        reductions.clipGlobalNorm(gradients, maxNorm, norm);
+        return norm;
     }
 
     @Override

@@ -5,10 +5,12 @@ import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.ClipKernels;
 import dev.mnemo.nn.Tensor;
 
+import java.util.List;
+
 /**
  * The CUDA backend's whole-tensor reductions to a host value (gradient clipping's norm, the
  * finiteness checks): the clip kernels' per-block partials, read back, so these calls wait for the
- * stream. A partial that is not finite sends the call to an exact host pass over the downloaded
+ * stream; and {@link #clipGlobalNorm}, which keeps the norm on the device and waits for nothing. A partial that is not finite sends the call to an exact host pass over the downloaded
  * tensor (the slow path, taken only when something overflowed or is not finite).
  */
 final class CudaReductions extends CudaOps {
@@ -64,6 +66,47 @@ final class CudaReductions extends CudaOps {
             }
         }
         return exact;
+    }
+
+    /**
+     * Global-norm clipping of {@code gradients} together, queued: pass 1 of the clip kernels per
+     * buffer into one partials array (each buffer's grid cut to its share of the
+     * {@value ClipKernels#MAX_PARTIALS} the second pass takes), then pass 2 per buffer, which sums
+     * every buffer's partials in the same order and scales its own buffer by
+     * {@code min(1, maxNorm / (norm + 1e-6))}; a non-finite norm scales nothing. {@code norm} [1]
+     * receives the norm before clipping. Nothing is read back.
+     */
+    void clipGlobalNorm(List<Tensor> gradients, double maxNorm, Tensor norm) {
+        if (gradients.size() > ClipKernels.MAX_PARTIALS) {
+            throw new IllegalArgumentException("at most " + ClipKernels.MAX_PARTIALS + " gradient buffers are "
+                    + "clipped together on the device, got " + gradients.size());
+        }
+        DeviceMemory[] xs = new DeviceMemory[gradients.size()];
+        int[] blocks = new int[xs.length];
+        int share = ClipKernels.MAX_PARTIALS / Math.max(1, xs.length);
+        int total = 0;
+        for (int i = 0; i < xs.length; i++) {
+            Tensor g = gradients.get(i);
+            xs[i] = mem("gradients[" + i + "]", g);
+            blocks[i] = Math.min(ClipKernels.partialsCount(g.numel()), share);
+            total += blocks[i];
+        }
+        DeviceMemory out = mem("norm", norm);
+        if (xs.length == 0) {
+            rt.tensor.fill(out, 1, 0f);
+            return;
+        }
+        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.CLIP_PARTIALS, total);
+        int at = 0;
+        for (int i = 0; i < xs.length; i++) {
+            rt.clip.sumsq(xs[i], gradients.get(i).numel(), partials.sliceFloats(at, blocks[i]), blocks[i]);
+            at += blocks[i];
+        }
+        for (int i = 0; i < xs.length; i++) {
+            gradients.get(i).storage().recordWrite();
+            rt.clip.scale(xs[i], gradients.get(i).numel(), partials, total, (float) maxNorm, out);
+        }
+        norm.storage().recordWrite();
     }
 
     /** Pass 1 of the clip kernels into a workspace, read back (waits for the stream). */

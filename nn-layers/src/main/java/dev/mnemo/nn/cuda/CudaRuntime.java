@@ -39,6 +39,8 @@ final class CudaRuntime {
     enum Workspace {
         /** Split column sums; partial sums of squares (clip, MSE). */
         PARTIALS,
+        /** Several gradient buffers' partial sums of squares, clipped together on the device. */
+        CLIP_PARTIALS,
         /** Cross-entropy per-row losses. */
         LOSS,
         /** Cross-entropy (max, log-sum) per row. */

@@ -1,7 +1,9 @@
 package dev.mnemo.nn.optim;
 
 import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.CudaBackend;
 
 import java.util.List;
 import java.util.Objects;
@@ -67,6 +69,34 @@ public final class GradientClipping {
             }
         }
         return norm;
+    }
+
+    /**
+     * As {@link #clipGlobalNorm(List, double)}, but the norm stays where the gradients are: on CUDA the
+     * whole clip is queued on the device and nothing waits for it (as {@code clip_grad_norm_} returns
+     * a tensor), so a training step that does not read the norm keeps the host ahead of the GPU. See
+     * {@link CudaBackend#clipGlobalNorm} for the one difference (an overflowing float32 sum of squares
+     * reports +∞ and scales nothing). Gradients on the CPU, or on several devices, take the blocking
+     * path and get a {@code [1]} CPU tensor.
+     *
+     * @param maxNorm the largest L2 norm left unscaled; finite and > 0
+     * @return the norm before clipping, {@code [1]}, on the gradients' device
+     */
+    public static Tensor clipGlobalNormOnDevice(List<Tensor> gradients, double maxNorm) {
+        OptionChecks.aboveZero("maxNorm", maxNorm);
+        Objects.requireNonNull(gradients, "gradients");
+        if (!gradients.isEmpty() && gradients.stream().allMatch(Objects::nonNull)
+                && Backend.of(gradients.getFirst()) instanceof CudaBackend cuda
+                && gradients.stream().allMatch(g -> g.device() == Device.CUDA
+                        && ((CudaBackend) Backend.of(g)).context() == cuda.context())) {
+            return cuda.clipGlobalNorm(gradients, maxNorm);
+        }
+        return Tensor.of(new double[] {clipGlobalNorm(gradients, maxNorm)}, 1);
+    }
+
+    /** {@link #clipGlobalNormOnDevice(List, double)} on the gradient buffers of {@code optimizer}. */
+    public static Tensor clipGlobalNormOnDevice(Optimizer optimizer, double maxNorm) {
+        return clipGlobalNormOnDevice(optimizer.buffers().stream().map(ParameterBuffer::gradients).toList(), maxNorm);
     }
 
     /** The L2 norm of all elements of {@code gradients}, accumulated in double; nothing is changed. */

@@ -428,6 +428,42 @@ class CudaBackendGpuTest {
         assertClose(g, gg, 1e-5, "clipped");
     }
 
+    /**
+     * The queued clip of several buffers against the CPU's blocking one: a buffer big enough for the
+     * full 1024 partials alone (so every buffer's grid is cut to its share), a small one, an empty one;
+     * then one under the limit (nothing scaled) and one holding a NaN (nothing scaled, NaN norm).
+     */
+    @Test
+    void gradientClippingOnTheDeviceMatchesTheCpu() {
+        List<Tensor> cpuGrads = List.of(random(111, 1, 300_000), random(112, 1, 7, 5), Tensor.zeros(0));
+        List<Tensor> gpuGrads = cpuGrads.stream().map(gpu::copyOf).toList();
+        double norm = GradientClipping.clipGlobalNorm(cpuGrads, 3.0);
+        Tensor gNorm = GradientClipping.clipGlobalNormOnDevice(gpuGrads, 3.0);
+        assertEquals(Device.CUDA, gNorm.device());
+        assertEquals(norm, gNorm.to(Device.CPU).getFlat(0), 1e-5 * norm);
+        for (int i = 0; i < cpuGrads.size(); i++) {
+            assertClose(cpuGrads.get(i), gpuGrads.get(i), 1e-5, "clipped buffer " + i);
+        }
+
+        Tensor small = random(113, 1, 9);
+        Tensor gSmall = gpu.copyOf(small);
+        Tensor under = GradientClipping.clipGlobalNormOnDevice(List.of(gSmall), 1e6);
+        assertClose(small, gSmall, 0, "under the limit: unchanged");
+        assertEquals(Math.sqrt(cpu.sumOfSquares(small)), under.to(Device.CPU).getFlat(0), 1e-5);
+
+        Tensor withNan = random(114, 1, 9);
+        withNan.setFlat(4, Double.NaN);
+        Tensor gNan = gpu.copyOf(withNan);
+        Tensor nanNorm = GradientClipping.clipGlobalNormOnDevice(List.of(gNan), 1e-3);
+        assertTrue(Double.isNaN(nanNorm.to(Device.CPU).getFlat(0)));
+        double[] kept = gNan.to(Device.CPU).toDoubleArray();
+        for (int i = 0; i < kept.length; i++) {
+            if (i != 4) {
+                assertEquals(withNan.getFlat(i), kept[i], 0.0, "a NaN norm scales nothing");
+            }
+        }
+    }
+
     @Test
     void cellsMatchTheCpuOnOneStep() {
         int b = 3;

@@ -182,6 +182,17 @@ class HostCallCensusGpuTest {
         return censusOfFifth(call);
     }
 
+    /** Clipping on the device queues its launches and waits for nothing (the blocking form reads the norm back). */
+    @Test
+    void clippingOnTheDeviceWaitsForNothing() {
+        List<Tensor> grads = List.of(gpu.copyOf(RecurrentCudaGpuTest.random(1, 5000)),
+                gpu.copyOf(RecurrentCudaGpuTest.random(2, 300)));
+        Map<String, Long> counts = censusOfFifth(() -> gpu.release(
+                dev.mnemo.nn.optim.GradientClipping.clipGlobalNormOnDevice(grads, 0.5)));
+        assertNoStalls("clipGlobalNormOnDevice", counts);
+        assertEquals(4L, counts.getOrDefault("cuLaunchKernel", 0L), "two passes per buffer: " + counts);
+    }
+
     /**
      * A packed (variable-length) training call, warmed up: no allocation, no wait. Its lengths and its
      * gathers' row orders go to the device only when they change (it made five synchronous uploads of
@@ -261,7 +272,7 @@ class HostCallCensusGpuTest {
         int[] outShape = batchFirst ? new int[] {batch, steps, 2} : new int[] {steps, batch, 2};
         Tensor x = gpu.copyOf(RecurrentCudaGpuTest.random(3, shape));
         Tensor dy = gpu.copyOf(RecurrentCudaGpuTest.random(4, outShape));
-        assertNoStalls("training", censusOfFifth(() -> {
+        assertNoStalls("MemNet training", censusOfFifth(() -> {
             var out = layer.forward(x);
             Tensor dx = layer.backward(out.saved(), dy);
             out.saved().release();
@@ -270,18 +281,18 @@ class HostCallCensusGpuTest {
         }));
         var state = layer.initialState(batch);
         Tensor xT = gpu.copyOf(RecurrentCudaGpuTest.random(5, batch, 3));
-        assertNoStalls("step", censusOfFifth(() -> gpu.release(layer.step(xT, state))));
+        assertNoStalls("MemNet step", censusOfFifth(() -> gpu.release(layer.step(xT, state))));
 
         var square = new dev.mnemo.nn.layers.MemNet(dev.mnemo.nn.layers.MemNetOptions.builder(2, 2).slots(3)
                 .batchFirst(batchFirst).build(), gpu);
         Tensor prefix = gpu.copyOf(RecurrentCudaGpuTest.random(6, batchFirst ? new int[] {batch, 4, 2}
                 : new int[] {4, batch, 2}));
-        assertNoStalls("generate", censusOfFifth(() -> gpu.release(square.generate(prefix, 3))));
+        assertNoStalls("MemNet generate", censusOfFifth(() -> gpu.release(square.generate(prefix, 3))));
     }
 
     private static void assertNoStalls(String what, Map<String, Long> counts) {
         for (String stall : STALLS) {
-            assertEquals(0L, counts.getOrDefault(stall, 0L), stall + " in MemNet " + what + ": " + counts);
+            assertEquals(0L, counts.getOrDefault(stall, 0L), stall + " in " + what + ": " + counts);
         }
     }
 

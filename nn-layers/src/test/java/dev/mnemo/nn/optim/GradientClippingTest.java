@@ -36,6 +36,22 @@ class GradientClippingTest {
         assertEquals(0.8, g.getFlat(1), 2e-7);
     }
 
+    /** On the CPU the on-device form is the blocking one, its norm in a [1] tensor. */
+    @Test
+    void onTheCpuTheDeviceFormIsTheBlockingOne() {
+        Tensor a = of(DType.FLOAT32, 3, 0, -1);
+        Tensor b = of(DType.FLOAT64, 4, 2);
+        Tensor a2 = a.copy();
+        Tensor b2 = b.copy();
+        double norm = GradientClipping.clipGlobalNorm(List.of(a, b), 2.0);
+        Tensor onDevice = GradientClipping.clipGlobalNormOnDevice(List.of(a2, b2), 2.0);
+        assertArrayEquals(new int[] {1}, onDevice.shape());
+        assertEquals(norm, onDevice.getFlat(0), 0.0);
+        assertArrayEquals(a.toDoubleArray(), a2.toDoubleArray(), 0.0);
+        assertArrayEquals(b.toDoubleArray(), b2.toDoubleArray(), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> GradientClipping.clipGlobalNormOnDevice(List.of(a), 0.0));
+    }
+
     @Test
     void belowTheLimitNothingChanges() {
         Tensor g = of(DType.FLOAT32, 3, 4);
