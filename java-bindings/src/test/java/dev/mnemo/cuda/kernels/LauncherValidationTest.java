@@ -205,6 +205,24 @@ class LauncherValidationTest {
         IllegalArgumentException normOut = assertThrows(IllegalArgumentException.class,
                 () -> clip.scale(FakeMemory.floats(10), 10, FakeMemory.floats(1), 1, 1f, FakeMemory.floats(0)));
         assertEquals("normOut must hold >= 1 floats (one norm), got 0", normOut.getMessage());
+        IllegalArgumentException blocks = assertThrows(IllegalArgumentException.class,
+                () -> clip.sumsq(FakeMemory.floats(10), 10, FakeMemory.floats(2000), 1025));
+        assertEquals("blocks must be in [1, 1024], got 1025", blocks.getMessage());
+        IllegalArgumentException tooFew = assertThrows(IllegalArgumentException.class,
+                () -> clip.sumsq(FakeMemory.floats(10), 10, FakeMemory.floats(2), 3));
+        assertEquals("partials must hold >= 3 floats (blocks), got 2", tooFew.getMessage());
         assertTrue(target.launches.isEmpty());
+    }
+
+    /** Pass 1 on a chosen grid: several buffers' partials then fit one pass 2 (clipping them together). */
+    @Test
+    void sumsqOnAChosenGridLaunchesThatManyBlocks() {
+        DeviceMemory x = FakeMemory.floats(1 << 20);
+        DeviceMemory partials = FakeMemory.floats(8);
+        clip.sumsq(x, 1 << 20, partials, 8);
+        RecordingTarget.Launch launch = target.launches.getFirst();
+        assertEquals(ClipKernels.SUMSQ, launch.kernel());
+        assertEquals(LaunchGeometry.linear(8, 256), launch.geometry());
+        assertEquals(List.of(x, (long) (1 << 20), partials), launch.arguments());
     }
 }
