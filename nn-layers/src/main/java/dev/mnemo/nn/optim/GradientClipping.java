@@ -1,7 +1,6 @@
 package dev.mnemo.nn.optim;
 
 import dev.mnemo.nn.Backend;
-import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.CudaBackend;
 
@@ -87,8 +86,8 @@ public final class GradientClipping {
         Objects.requireNonNull(gradients, "gradients");
         if (!gradients.isEmpty() && gradients.stream().allMatch(Objects::nonNull)
                 && Backend.of(gradients.getFirst()) instanceof CudaBackend cuda
-                && gradients.stream().allMatch(g -> g.device() == Device.CUDA
-                        && ((CudaBackend) Backend.of(g)).context() == cuda.context())) {
+                && gradients.stream().allMatch(g -> Backend.of(g) instanceof CudaBackend c
+                        && c.context() == cuda.context())) {
             return cuda.clipGlobalNorm(gradients, maxNorm);
         }
         return Tensor.of(new double[] {clipGlobalNorm(gradients, maxNorm)}, 1);
