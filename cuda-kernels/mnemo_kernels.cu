@@ -41,3 +41,4 @@
 #include "gather_rows.cu"
 #include "persistent_cluster_fwd.cu"
 #include "persistent_cluster_bwd.cu"
+#include "persistent_wide_fwd.cu"

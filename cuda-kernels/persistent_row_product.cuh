@@ -29,6 +29,24 @@ constexpr int kRowSliceWidth = 128;
 static_assert(kRowSliceWidth == 128 && kBlockThreads == MNEMO_PERSISTENT_BLOCK_THREADS,
               "RowSlice::fits and MNEMO_PERSISTENT_CLUSTER_ROW_SLICE must agree");
 
+// w · x for a row held in registers (0 past `width`) and x in shared memory, 16-byte aligned:
+// broadcast float4 loads, four interleaved partials added (0 + 1) + (2 + 3) at the end. The wide
+// forward (persistent_wide_fwd.cu) sums its rows the same way.
+__device__ __forceinline__ float register_row_dot(const float (&w)[kRowSliceWidth], const float4* x, int width) {
+  float s[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+#pragma unroll
+  for (int q = 0; q < kRowSliceWidth / 4; ++q) {
+    if (4 * q < width) {  // uniform across the block
+      const float4 v = x[q];
+      s[0] = fmaf(w[4 * q], v.x, s[0]);
+      s[1] = fmaf(w[4 * q + 1], v.y, s[1]);
+      s[2] = fmaf(w[4 * q + 2], v.z, s[2]);
+      s[3] = fmaf(w[4 * q + 3], v.w, s[3]);
+    }
+  }
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 struct RowSlice {
   float w[kRowSliceWidth];  // row threadIdx.x of the slice, 0 past its width or past the rows
 
@@ -79,18 +97,7 @@ struct RowSlice {
     const int extra = extra_rows(rows);
     for (int b = 0; b < batch; ++b) {
       const float4* xb = reinterpret_cast<const float4*>(x + static_cast<long long>(b) * width);
-      float s[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-#pragma unroll
-      for (int q = 0; q < kRowSliceWidth / 4; ++q) {
-        if (4 * q < width) {  // uniform across the block
-          const float4 v = xb[q];
-          s[0] = fmaf(w[4 * q], v.x, s[0]);
-          s[1] = fmaf(w[4 * q + 1], v.y, s[1]);
-          s[2] = fmaf(w[4 * q + 2], v.z, s[2]);
-          s[3] = fmaf(w[4 * q + 3], v.w, s[3]);
-        }
-      }
-      if (r < rows) acc[b * rows + r] = (s[0] + s[1]) + (s[2] + s[3]);
+      if (r < rows) acc[b * rows + r] = register_row_dot(w, xb, width);
       if (r < extra) acc[b * rows + kBlockThreads + r] = spilled_row(spill, extra, xb, width);
     }
   }

@@ -6,7 +6,8 @@
 #   2. the cluster kernels by phase, each fast path against the default, every cluster size
 #      (mnemo_harness_phases persistent_phases, mnemo_harness persistent_ab and persistent_sweep);
 #   3. gpu-bench.sh on SHAPES beside PyTorch, twice: the planned geometry, then every cluster fixed
-#      at SIZE blocks (-Dmnemo.persistent.clusterSize): the layers end to end, both plans in one run;
+#      at SIZE blocks (-Dmnemo.persistent.clusterSize), or with SIZE "wide" the wide-block LSTM/GRU
+#      forward (-Dmnemo.persistent.wide=on): the layers end to end, both in one run;
 #   4. compute-sanitizer memcheck of the harness's persistent checks, with the time left.
 # Everything goes to r/ in a work folder, packed into OUT_DIR/results.tgz after each stage (a call
 # cut short still returns what finished).
@@ -37,11 +38,15 @@ for stage in "mnemo_harness_phases persistent_phases phases.txt" "mnemo_harness 
 done
 pack
 
-for run in "planned" "size-$size"; do
+other="size-$size"; [ "$size" = wide ] && other=wide
+for run in "planned" "$other"; do
   t=$(at_most 70 20)
   [ "$t" -gt 20 ] || break
-  opts=""
-  [ "$run" = planned ] || opts="-Dmnemo.persistent.clusterSize=$size"
+  case "$run" in
+    planned) opts="" ;;
+    wide) opts="-Dmnemo.persistent.wide=on" ;;
+    *) opts="-Dmnemo.persistent.clusterSize=$size" ;;
+  esac
   MNEMO_BENCH_EXTRAS="" MNEMO_BENCH_JAVA_OPTS="$opts" timeout -k 5 "$t" \
       bash "$b/gpu-bench.sh" "$r/bench-$run" --shapes "$shapes" >"$r/bench-$run.txt" 2>&1
   echo "gpu-plan-ab: bench $run rc=$? at $(elapsed)s"; pack

@@ -50,7 +50,7 @@ void run_kernel(const BoundKernel& kernel, Dim grid, Dim block, size_t dynamicSm
   void* arg = const_cast<BoundKernel*>(&kernel);
   const dim3 g(grid.x, grid.y, grid.z), b(block.x, block.y, block.z);
   switch (schedule) {
-    case Schedule::kOneBlockAtATime: ::emu::run_grid(g, b, trampoline, arg); break;
+    case Schedule::kOneBlockAtATime: ::emu::run_grid(g, b, dynamicSmemBytes, trampoline, arg); break;
     case Schedule::kAllBlocksLive: ::emu::run_grid_cooperative(g, b, dynamicSmemBytes, trampoline, arg); break;
     case Schedule::kClusters: ::emu::run_grid_clusters(g, b, clusterSize, dynamicSmemBytes, trampoline, arg); break;
   }

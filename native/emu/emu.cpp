@@ -338,7 +338,7 @@ void run_blocks_live(dim3 grid, dim3 block, unsigned first, unsigned count, size
   g_firstBlock = 0;
 }
 
-void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg) {
+void run_grid(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg) {
   ++g_launches;
   const unsigned nt = block.x * block.y * block.z;
   if (nt == 0 || nt > 1024 || grid.x == 0 || grid.y == 0 || grid.z == 0 || grid.y > 65535 || grid.z > 65535) {
@@ -355,9 +355,15 @@ void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg) {
     for (unsigned by = 0; by < grid.y; ++by)
       for (unsigned bx = 0; bx < grid.x; ++bx) {
         blockIdx = {bx, by, bz};
+        if (smemBytes > 0) {  // this block's own, NaN until written (as run_blocks_live's)
+          g_smem.assign(1, std::vector<float>((smemBytes + 3) / 4, std::nanf("")));
+          g_firstBlock = bx;
+        }
         for (unsigned t = 0; t < nt; ++t) start_thread(t, blockIdx, t);
         schedule_blocks(1, nt);
       }
+  g_smem.clear();
+  g_firstBlock = 0;
 }
 }  // namespace emu
 

@@ -229,6 +229,12 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
                                 [&] { launch_persistent_cluster_bwd(cell, b, p.clusters, s, bf16); })
                     : median_us(iters, s, no_setup, [&] { launch_persistent_cluster_fwd(cell, f, p.clusters, s, bf16); });
   };
+  // The opt-in wide-block forward (one 384-thread block per batch row, J = H), where it fits.
+  const bool wide = MNEMO_PERSISTENT_WIDE_FITS(G, H) != 0;
+  const auto runWide = [&] {
+    f.unitsPerBlock = static_cast<int>(H);
+    return median_us(iters, s, no_setup, [&] { launch_persistent_wide_fwd(cell, f, s); });
+  };
   if (run == ShapeRun::kPhases) {
     for (int pass = 0; pass < 3; ++pass) {  // inference forward, training forward, backward
       const bool backward = pass == 2;
@@ -247,6 +253,15 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
         }
         CHECK(cudaStreamSynchronize(s));
       });
+      if (!backward && wide) {
+        std::snprintf(geometry, sizeof geometry, "wide-block: %lld blocks x %d threads", B,
+                      MNEMO_PERSISTENT_WIDE_THREADS);
+        f.unitsPerBlock = static_cast<int>(H);
+        report_phases(cell_label(cell), B, H, what, geometry, static_cast<int>(B), false, [&] {
+          launch_persistent_wide_fwd(cell, f, s);
+          CHECK(cudaStreamSynchronize(s));
+        });
+      }
     }
     f.saveGates = 0;
     return;
@@ -273,6 +288,12 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
                     "default %.2fx faster\n",
                     cell_label(cell), T, B, H, what, geometry, fp.optIn ? "with" : "without", fp.name, other,
                     other / all);
+      }
+      if (!backward && wide) {
+        const double other = runWide() / T;
+        std::printf("persistent_ab %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %-34s with    wide-block    us/step=%.3f  "
+                    "default %.2fx faster\n",
+                    cell_label(cell), T, B, H, what, geometry, other, other / all);
       }
     }
     f.saveGates = 0;

@@ -46,6 +46,7 @@ struct Case {
   bool bf16Weights = false;  // cluster kernels only: the _bf16w_f32 entry points
   int tuning = 0;            // cluster kernels only: MNEMO_PERSISTENT_TUNE_* bits (off the default path)
   bool ragged = false;       // each batch row runs its own number of steps (p.lengths)
+  bool wide = false;         // the forward on the wide-block kernel (J = H, clusters = B for the backward)
 };
 
 std::string variant(const Case& c, int units) {
@@ -54,7 +55,7 @@ std::string variant(const Case& c, int units) {
                                                    std::to_string((c.hidden + units - 1) / units) +
                                                    (c.bf16Weights ? " bf16w" : "") +
                                                    (c.tuning != 0 ? " tuning " + std::to_string(c.tuning) : "");
-  return kernel + (c.ragged ? " ragged" : "");
+  return (c.wide ? "wide-block forward, " : "") + kernel + (c.ragged ? " ragged" : "");
 }
 
 // Whether step t lies past row b's end (never without lengths).
@@ -369,7 +370,9 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   p.saveGates = 1;
   p.lengths = c.ragged ? dLengths.get() : nullptr;
   const auto launch = [&](const mnemo_persistent_fwd_params& q) {
-    if (c.clusters > 0) {
+    if (c.wide) {
+      launch_persistent_wide_fwd(c.cell, q, nullptr);
+    } else if (c.clusters > 0) {
       launch_persistent_cluster_fwd(c.cell, q, c.clusters, nullptr, c.bf16Weights);
     } else {
       launch_persistent_fwd(c.cell, q, nullptr);
@@ -550,6 +553,21 @@ void check_persistent(std::mt19937& rng, Tally& t) {
   const Case raggedRnnShapes[] = {
       {PersistentCell::kRnnTanh, 4, 3, 300, 100, true, true, 3},
   };
+  // The wide-block forward (LSTM and GRU, G·H <= 384, H a multiple of 4; the backward on one-block
+  // clusters of one row, as pixel MNIST's): H = 96 (LSTM's 384 rows), T = 1 and B = 1, H = 4 with
+  // no bias, H = 44 reverse; GRU only: pixel MNIST's H = 128 (384 rows). Ragged: H = 96, reverse.
+  const Case wideShapes[] = {
+      {PersistentCell::kLstm, 5, 3, 96, 96, false, true, 3, false, 0, false, true},
+      {PersistentCell::kLstm, 1, 1, 64, 64, false, true, 1, false, 0, false, true},
+      {PersistentCell::kLstm, 4, 2, 4, 4, true, false, 2, false, 0, false, true},
+      {PersistentCell::kLstm, 3, 5, 44, 44, true, true, 5, false, 0, false, true},
+  };
+  const Case wideGruShapes[] = {
+      {PersistentCell::kGru, 4, 3, 128, 128, false, true, 3, false, 0, false, true},
+  };
+  const Case raggedWideShapes[] = {
+      {PersistentCell::kLstm, 5, 4, 96, 96, true, true, 4, false, 0, false, true},
+  };
   const bool clusters = device_has_clusters();
   if (!clusters) std::printf("SKIP persistent cluster kernels: compute capability below 9.0\n");
   const auto isRnn = [](PersistentCell cell) {
@@ -570,6 +588,11 @@ void check_persistent(std::mt19937& rng, Tally& t) {
     run(bf16Shapes, cell, false);
     run(raggedShapes, cell, true);
     if (isRnn(cell)) run(raggedRnnShapes, cell, true);
+    if (!isRnn(cell)) {
+      run(wideShapes, cell, false);
+      run(raggedWideShapes, cell, true);
+    }
+    if (cell == PersistentCell::kGru) run(wideGruShapes, cell, false);
   }
 }
 

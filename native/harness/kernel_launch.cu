@@ -5,6 +5,8 @@
 #include "mnemo_kernels.cu"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "cuda_check.h"
 #include "kernel_launch.h"
@@ -451,6 +453,21 @@ void launch_persistent_cluster_fwd(PersistentCell cell, const mnemo_persistent_f
           ? MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
           : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
   launch_clusters(kernel, p, clusterSize, clusters, smem, stream);
+}
+
+void launch_persistent_wide_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
+                                cudaStream_t stream) {
+  const int G = persistent_gates(cell);
+  if (!MNEMO_PERSISTENT_WIDE_FITS(G, p.hidden) || p.unitsPerBlock != p.hidden) {
+    std::fprintf(stderr, "launch_persistent_wide_fwd: G %d, H %lld, J %d is not a wide-block shape\n", G, p.hidden,
+                 p.unitsPerBlock);
+    std::exit(2);
+  }
+  void (*kernel)(mnemo_persistent_fwd_params) =
+      cell == PersistentCell::kLstm ? mnemo_persistent_wide_lstm_fwd_f32 : mnemo_persistent_wide_gru_fwd_f32;
+  const long long smem = MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, p.hidden);
+  kernel<<<static_cast<unsigned>(p.batch), MNEMO_PERSISTENT_WIDE_THREADS, static_cast<size_t>(smem), stream>>>(p);
+  CHECK_LAUNCH();
 }
 
 void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,

@@ -111,7 +111,8 @@ inline void __cluster_barrier_arrive_relaxed() { __cluster_barrier_arrive(); }
 void __cluster_barrier_wait();
 
 namespace emu {
-void run_grid(dim3 grid, dim3 block, void (*body)(void*), void* arg);
+// One block after another, each with `smemBytes` of dynamic shared memory (dynamic_shared()).
+void run_grid(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg);
 // A 1-D grid in clusters of `clusterSize` consecutive blocks: the blocks of one cluster live at once,
 // one cluster after another.
 void run_grid_clusters(dim3 grid, dim3 block, unsigned clusterSize, size_t smemBytes, void (*body)(void*), void* arg);
@@ -121,16 +122,17 @@ template <typename... K>
 struct Launcher {
   void (*k)(K...);
   dim3 grid, block;
+  size_t smem;
   template <typename... A>
   void operator()(A&&... a) {
     struct Pack { void (*k)(K...); std::tuple<K...> args; };
     Pack pack{k, std::tuple<K...>(std::forward<A>(a)...)};
-    run_grid(grid, block, [](void* p) { auto* pk = static_cast<Pack*>(p); std::apply(pk->k, pk->args); }, &pack);
+    run_grid(grid, block, smem, [](void* p) { auto* pk = static_cast<Pack*>(p); std::apply(pk->k, pk->args); }, &pack);
   }
 };
 template <typename... K>
-Launcher<K...> launch(void (*k)(K...), dim3 grid, dim3 block, size_t = 0, cudaStream_t = nullptr) {
-  return Launcher<K...>{k, grid, block};
+Launcher<K...> launch(void (*k)(K...), dim3 grid, dim3 block, size_t smem = 0, cudaStream_t = nullptr) {
+  return Launcher<K...>{k, grid, block, smem};
 }
 }  // namespace emu
 

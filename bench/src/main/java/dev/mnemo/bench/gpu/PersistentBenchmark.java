@@ -3,6 +3,7 @@ package dev.mnemo.bench.gpu;
 import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.CudaEvent;
 import dev.mnemo.cuda.kernels.PersistentWeights;
+import dev.mnemo.cuda.kernels.PersistentWideKernels;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.PersistentPolicy;
 import dev.mnemo.nn.cuda.PersistentVariant;
@@ -250,6 +251,7 @@ final class PersistentBenchmark {
     static String kernel(PersistentPolicy.Choice choice) {
         return switch (choice.path()) {
             case GRID -> "grid: " + choice.plan().grid() + " blocks × J " + choice.plan().unitsPerBlock();
+            case WIDE -> "wide-block: one block of " + PersistentWideKernels.BLOCK_THREADS + " threads per batch row";
             case CLUSTER -> "cluster: " + choice.clusterPlan().clusters() + " × S " + choice.clusterPlan().clusterSize()
                     + ", J " + choice.clusterPlan().unitsPerBlock() + ", Bc " + choice.clusterPlan().rowsPerCluster()
                     + (choice.weights() == PersistentWeights.BF16 ? ", bf16 W_hh" : "");

@@ -20,4 +20,7 @@ interface CooperativeTarget {
 
     /** Launches {@code kernel} cooperatively (all blocks co-resident), arguments in signature order. */
     void launchCooperative(KernelSignature kernel, LaunchGeometry geometry, Object... arguments);
+
+    /** Launches {@code kernel} plainly (blocks need not be co-resident), arguments in signature order. */
+    void launchPlain(KernelSignature kernel, LaunchGeometry geometry, Object... arguments);
 }

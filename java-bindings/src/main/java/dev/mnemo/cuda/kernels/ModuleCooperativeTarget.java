@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Cooperative and cluster launches of one module's functions on one stream; functions looked up at
+ * Cooperative, cluster and plain launches of one module's functions on one stream; functions looked up at
  * construction.
  */
 final class ModuleCooperativeTarget implements CooperativeTarget, ClusterTarget {
@@ -61,6 +61,14 @@ final class ModuleCooperativeTarget implements CooperativeTarget, ClusterTarget 
         try (Arena arena = Arena.ofConfined()) {
             // the driver copies the argument values during the launch, so the arena may close after
             function.launchCooperative(geometry, stream, kernel.pack(arena, arguments));
+        }
+    }
+
+    @Override
+    public void launchPlain(KernelSignature kernel, LaunchGeometry geometry, Object... arguments) {
+        CudaFunction function = module.function(kernel.name());
+        try (Arena arena = Arena.ofConfined()) {
+            function.launch(geometry, stream, kernel.pack(arena, arguments));
         }
     }
 

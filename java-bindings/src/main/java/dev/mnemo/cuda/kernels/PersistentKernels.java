@@ -30,7 +30,8 @@ import java.util.Map;
  *
  * <p>The header's cluster variants of the same kernels (sm_90+, same structs) launch through
  * {@link #cluster()} ({@link PersistentClusterKernels}); their raw-struct entry points are here too
- * ({@code clusterLstmFwd}, ...), as the header's family naming asks.
+ * ({@code clusterLstmFwd}, ...), as the header's family naming asks; so are the wide-block forward's
+ * ({@link #wide()}, {@link PersistentWideKernels}: one block of 384 threads per batch row).
  *
  * <p>Not thread-safe (one stream, one thread, like its context).
  */
@@ -265,6 +266,8 @@ public final class PersistentKernels {
     private final DeviceLimits limits;
     /** The cluster variants (null when built for CPU tests without a cluster target). */
     private final PersistentClusterKernels cluster;
+    /** The wide-block forward (one block per batch row, plain launches on the same target). */
+    private final PersistentWideKernels wide;
     private final MemorySegment fwdParams = ParamsStructs.allocate(FWD_PARAMS_LAYOUT);
     /** Occupancy per (kernel, shared bytes): asked of the driver once. */
     private final Map<String, Integer> occupancy = new HashMap<>();
@@ -286,9 +289,10 @@ public final class PersistentKernels {
         this.target = target;
         this.limits = limits;
         this.cluster = clusterTarget == null ? null : new PersistentClusterKernels(clusterTarget, limits);
+        this.wide = new PersistentWideKernels(target);
     }
 
-    /** The signatures of this family, in header order (the cluster variants last). */
+    /** The signatures of this family, in header order (the cluster variants, then the wide-block forward). */
     public static List<KernelSignature> signatures() {
         return List.of(RNN_FWD_TANH, RNN_FWD_RELU, LSTM_FWD, GRU_FWD, RNN_BWD_TANH, RNN_BWD_RELU, LSTM_BWD, GRU_BWD,
                 PersistentClusterKernels.RNN_FWD_TANH, PersistentClusterKernels.RNN_FWD_RELU,
@@ -298,7 +302,8 @@ public final class PersistentKernels {
                 PersistentClusterKernels.RNN_FWD_TANH_BF16W, PersistentClusterKernels.RNN_FWD_RELU_BF16W,
                 PersistentClusterKernels.LSTM_FWD_BF16W, PersistentClusterKernels.GRU_FWD_BF16W,
                 PersistentClusterKernels.RNN_BWD_TANH_BF16W, PersistentClusterKernels.RNN_BWD_RELU_BF16W,
-                PersistentClusterKernels.LSTM_BWD_BF16W, PersistentClusterKernels.GRU_BWD_BF16W);
+                PersistentClusterKernels.LSTM_BWD_BF16W, PersistentClusterKernels.GRU_BWD_BF16W,
+                PersistentWideKernels.LSTM_FWD, PersistentWideKernels.GRU_FWD);
     }
 
     /** The launchers of the cluster variants (sm_90 and newer), on the same module and stream. */
@@ -393,6 +398,24 @@ public final class PersistentKernels {
     /** {@code mnemo_persistent_cluster_gru_bwd_bf16w_f32} from the struct's bytes. */
     public void clusterGruBwdBf16w(MemorySegment p) {
         cluster().raw(PersistentClusterKernels.GRU_BWD_BF16W, p);
+    }
+
+    /** The launcher of the wide-block forward (any architecture), on the same module and stream. */
+    public PersistentWideKernels wide() {
+        return wide;
+    }
+
+    /**
+     * {@code mnemo_persistent_wide_lstm_fwd_f32} from the struct's bytes: scalars and non-null pointers
+     * checked (no barrier needed), one block per batch row ({@link PersistentWideKernels}).
+     */
+    public void wideLstmFwd(MemorySegment p) {
+        wide.raw(Cell.LSTM, p);
+    }
+
+    /** {@code mnemo_persistent_wide_gru_fwd_f32} from the struct's bytes. */
+    public void wideGruFwd(MemorySegment p) {
+        wide.raw(Cell.GRU, p);
     }
 
     /** The device limits this launcher plans for. */

@@ -68,6 +68,11 @@ class PersistentClusterKernelsTest {
         public void launchCooperative(KernelSignature kernel, LaunchGeometry geometry, Object... arguments) {
             throw new AssertionError("the cluster path is not cooperative");
         }
+
+        @Override
+        public void launchPlain(KernelSignature kernel, LaunchGeometry geometry, Object... arguments) {
+            throw new AssertionError("the cluster path launches clusters");
+        }
     }
 
     final Recorder target = new Recorder();

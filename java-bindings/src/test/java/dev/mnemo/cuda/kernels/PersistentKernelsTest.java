@@ -55,6 +55,13 @@ class PersistentKernelsTest {
             this.geometry = geometry;
             this.params = ((MemorySegment) arguments[0]).asReadOnly();
         }
+
+        @Override
+        public void launchPlain(KernelSignature kernel, LaunchGeometry geometry, Object... arguments) {
+            calls.add("plain " + kernel.name());
+            this.geometry = geometry;
+            this.params = ((MemorySegment) arguments[0]).asReadOnly();
+        }
     }
 
     final Recorder target = new Recorder();

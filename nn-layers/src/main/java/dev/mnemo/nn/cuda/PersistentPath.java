@@ -33,12 +33,14 @@ final class PersistentPath {
     /** The policy under the currently configured mode, variant, weights and cluster size. */
     PersistentPolicy policy() {
         return new PersistentPolicy(PersistentPolicy.Mode.configured(), PersistentVariant.configured(),
-                PersistentWeightsSetting.configured(), PersistentClusterSizeSetting.configured(), limits);
+                PersistentWeightsSetting.configured(), PersistentClusterSizeSetting.configured(),
+                PersistentWideSetting.configured(), limits);
     }
 
     /**
      * Launches the forward the choice names: the cluster kernel with its plan's J and cluster count
-     * (no barrier words), or the cooperative one with its plan's J and this path's barrier words.
+     * (no barrier words), the wide-block one (J = H, no barrier words), or the cooperative one with its
+     * plan's J and this path's barrier words.
      * {@code saves}: the LSTM and GRU write their activated gates over the projection for a backward
      * (an inference forward does not). {@code lengths}: a variable-length batch's row lengths (int32),
      * or null.
@@ -46,14 +48,16 @@ final class PersistentPath {
     void forward(Cell cell, PersistentPolicy.Choice choice, DeviceMemory gates, DeviceMemory wHh, DeviceMemory bIh,
                  DeviceMemory bHh, DeviceMemory h0, DeviceMemory c0, DeviceMemory h, DeviceMemory c, DeviceMemory hn,
                  long steps, long batch, long hidden, boolean reverse, boolean saves, DeviceMemory lengths) {
-        boolean cluster = choice.cluster();
-        var p = new PersistentKernels.FwdParams(gates, wHh, bIh, bHh, h0, c0, h, c, hn, cluster ? null : barrier,
-                steps, batch, hidden, choice.unitsPerBlock(), reverse, saves && (cell == Cell.LSTM || cell == Cell.GRU),
-                lengths);
-        if (cluster) {
-            kernels.cluster().forward(cell, p, choice.clusterPlan().clusters(), choice.clusterPlan().weights());
-        } else {
-            kernels.forward(cell, p);
+        PersistentPolicy.Path path = choice.path();
+        var p = new PersistentKernels.FwdParams(gates, wHh, bIh, bHh, h0, c0, h, c, hn,
+                path == PersistentPolicy.Path.GRID ? barrier : null, steps, batch, hidden, choice.unitsPerBlock(),
+                reverse, saves && (cell == Cell.LSTM || cell == Cell.GRU), lengths);
+        switch (path) {
+            case CLUSTER -> kernels.cluster().forward(cell, p, choice.clusterPlan().clusters(),
+                    choice.clusterPlan().weights());
+            case WIDE -> kernels.wide().forward(cell, p);
+            case GRID -> kernels.forward(cell, p);
+            case PER_STEP -> throw new IllegalStateException("the per-step path runs no persistent kernel");
         }
     }
 

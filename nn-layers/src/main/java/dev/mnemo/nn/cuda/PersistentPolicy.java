@@ -6,6 +6,7 @@ import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
 import dev.mnemo.cuda.kernels.PersistentKernels.Plan;
 import dev.mnemo.cuda.kernels.PersistentWeights;
+import dev.mnemo.cuda.kernels.PersistentWideKernels;
 import dev.mnemo.nn.Backend;
 import java.util.Locale;
 
@@ -86,7 +87,7 @@ public final class PersistentPolicy {
 
     /** The three outcomes. */
     public enum Path {
-        PER_STEP("per-step"), GRID("persistent"), CLUSTER("persistent-cluster");
+        PER_STEP("per-step"), GRID("persistent"), CLUSTER("persistent-cluster"), WIDE("persistent-wide");
 
         private final String label;
 
@@ -104,8 +105,10 @@ public final class PersistentPolicy {
      * The decision for one shape.
      *
      * @param path which path runs
-     * @param plan the cooperative kernel's geometry when {@link Path#GRID} (else null)
-     * @param clusterPlan the cluster kernel's geometry when {@link Path#CLUSTER} (else null)
+     * @param plan the cooperative kernel's geometry when {@link Path#GRID}, or when {@link Path#WIDE} replaced it
+     *             (else null)
+     * @param clusterPlan the cluster kernel's geometry when {@link Path#CLUSTER}, or when {@link Path#WIDE}
+     *                    replaced it (else null)
      * @param reason why, in words (with the geometry when a persistent kernel runs)
      */
     public record Choice(Path path, Plan plan, PersistentClusterPlan clusterPlan, String reason) {
@@ -128,11 +131,12 @@ public final class PersistentPolicy {
             return path == Path.CLUSTER ? clusterPlan.weights() : PersistentWeights.FP32;
         }
 
-        /** J of the chosen persistent kernel. */
+        /** J of the chosen persistent kernel (the wide-block forward's one block owns all H units). */
         public int unitsPerBlock() {
             return switch (path) {
                 case GRID -> plan.unitsPerBlock();
                 case CLUSTER -> clusterPlan.unitsPerBlock();
+                case WIDE -> Math.toIntExact(clusterPlan != null ? clusterPlan.hidden() : plan.hidden());
                 case PER_STEP -> throw new IllegalStateException("the per-step path has no unitsPerBlock");
             };
         }
@@ -147,6 +151,7 @@ public final class PersistentPolicy {
     private final PersistentVariant variant;
     private final PersistentWeights weights;
     private final int clusterSize;
+    private final boolean wideForward;
     private final DeviceLimits limits;
 
     /** A policy that may pick either variant ({@link PersistentVariant#AUTO}). */
@@ -172,6 +177,18 @@ public final class PersistentPolicy {
      */
     public PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, int clusterSize,
                             DeviceLimits limits) {
+        this(mode, variant, weights, clusterSize, false, limits);
+    }
+
+    /**
+     * A policy that, with {@code wideForward} ({@link PersistentWideSetting}), runs a persistent LSTM or GRU
+     * forward whose W_hh fits {@link PersistentWideKernels#fits} on the wide-block kernel instead.
+     *
+     * @throws IllegalArgumentException when {@code clusterSize} is neither AUTO_SIZE nor 1..16
+     */
+    public PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, int clusterSize,
+                            boolean wideForward, DeviceLimits limits) {
+        this.wideForward = wideForward;
         this.mode = java.util.Objects.requireNonNull(mode, "mode");
         this.variant = java.util.Objects.requireNonNull(variant, "variant");
         this.weights = java.util.Objects.requireNonNull(weights, "weights");
@@ -213,7 +230,14 @@ public final class PersistentPolicy {
      * @throws IllegalStateException in {@link Mode#PERSISTENT} when the persistent kernel cannot run
      */
     public Choice choose(Cell cell, long steps, long batch, long hidden) {
-        return choose(false, cell, steps, batch, hidden);
+        Choice chosen = choose(false, cell, steps, batch, hidden);
+        if (!wideForward || !chosen.persistent() || chosen.weights() != PersistentWeights.FP32
+                || !PersistentWideKernels.fits(cell, hidden)) {
+            return chosen;
+        }
+        return new Choice(Path.WIDE, chosen.plan(), chosen.clusterPlan(), PersistentWideSetting.PROPERTY
+                + "=on; persistent-wide " + cell + ": " + batch + " blocks × " + PersistentWideKernels.BLOCK_THREADS
+                + " threads, W_hh in registers, instead of " + chosen.path() + " (" + chosen.reason() + ")");
     }
 
     private Choice choose(boolean backward, Cell cell, long steps, long batch, long hidden) {
@@ -310,7 +334,8 @@ public final class PersistentPolicy {
                 + PersistentWeightsSetting.PROPERTY + (weights == PersistentWeights.FP32 ? ""
                 : "; opt-in: results of W_hh rounded to bfloat16; the grid kernels stay fp32")
                 + "), cluster size " + (clusterSize == PersistentClusterPlan.AUTO_SIZE ? "auto" : clusterSize)
-                + " (" + PersistentClusterSizeSetting.PROPERTY + "); compute capability " + limits.computeCapability() + ", "
+                + " (" + PersistentClusterSizeSetting.PROPERTY + "), wide-block LSTM/GRU forward "
+                + (wideForward ? "on" : "off") + " (" + PersistentWideSetting.PROPERTY + "); compute capability " + limits.computeCapability() + ", "
                 + limits.multiprocessors() + " SMs, " + limits.sharedMemoryPerBlockOptin() / 1024
                 + " KiB shared memory per block; cluster kernels "
                 + (limits.clusters() ? "available" : "unavailable (compute capability < 9.0)")

@@ -1,0 +1,123 @@
+// persistent_wide_fwd.cu — family "persistent": the whole-sequence forward of one LSTM / GRU layer
+// and direction with one block of 384 threads per batch row, all of W_hh held in registers, one row
+// per thread (see mnemo_kernels.h, "wide-block forward"). Opt-in until timed against the cluster
+// plan on a GPU (mnemo_harness persistent_ab, "wide-block").
+// Entry points: mnemo_persistent_wide_lstm_fwd_f32, mnemo_persistent_wide_gru_fwd_f32.
+//
+// Why: pixel MNIST's GRU (B = 128, H = 128) has 384 slice rows of 128 columns. At 256 threads a
+// block holds 256 of them in registers, so the cluster planner splits W_hh over two-block clusters
+// of two batch rows, which meet at a cluster barrier every step and write h_t into the peer
+// (run 9's phases: 3134 cycles a step, 382 of them arriving, 892 in the cell and the peer writes).
+// With 384 threads one block holds every row: 384 × 128 weights are 49,152 of the SM's 65,536
+// registers, 168 a thread with the rest, and the step needs only a block barrier. It is the
+// cluster kernel's one-block step (StepBarrier's solo path) with a wider block.
+#include "mnemo_kernels.h"
+#include "mnemo_math.cuh"
+#include "persistent_cell_fwd.cuh"
+#include "persistent_common.cuh"
+#include "persistent_phases.cuh"
+#include "persistent_row_product.cuh"
+
+namespace mnemo::persistent {
+
+constexpr int kWideThreads = MNEMO_PERSISTENT_WIDE_THREADS;
+static_assert(kWideThreads % kWarpSize == 0, "whole warps");
+
+template <Cell C>
+__device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& p) {
+  constexpr int G = kGatesOf<C>;
+  const int hidden = static_cast<int>(p.hidden);
+  const int rows = G * hidden;
+  const long long steps = p.steps;
+  const long long b = blockIdx.x;
+  const int r = static_cast<int>(threadIdx.x);
+
+  // Row r of W_hh [G·H, H] (gate r / H, unit r mod H), 0 past the rows and the width.
+  float w[kRowSliceWidth];
+#pragma unroll
+  for (int k = 0; k < kRowSliceWidth; ++k) {
+    w[k] = r < rows && k < hidden ? p.wHh[static_cast<long long>(r) * hidden + k] : 0.0f;
+  }
+  // Shared memory: h double-buffered [2, H], the products [G·H] (gate k of unit j at k·H + j),
+  // then the biases b_ih and b_hh [2, G·H]: read from there each step, they take no registers
+  // while the product holds its 128 weights (in registers ptxas spilled them).
+  float* hbuf = dynamic_shared_floats();
+  float* acc = hbuf + 2 * hidden;
+  float* bias = acc + rows;
+  for (int i = r; i < hidden; i += kWideThreads) hbuf[i] = p.h0[b * hidden + i];
+  for (int i = r; i < rows; i += kWideThreads) {
+    bias[i] = load_or_zero(p.bIh, i);
+    bias[rows + i] = load_or_zero(p.bHh, i);
+  }
+
+  // Thread j < H runs the cell of unit j, with the next step's gx loaded two steps ahead (see
+  // persistent_cluster_fwd.cu's cluster_steps, whose one-block path this is).
+  const bool active = r < hidden;
+  const long long j = active ? r : 0;
+  StepInputs<C> in{};
+  float gxAhead[G] = {};
+  float c = 0.0f;
+  const long long rowEnd = active && p.lengths != nullptr ? p.lengths[b] : steps;  // past it: carry the state
+  if (active) {
+    load_gx<C>(p, p.reverse ? steps - 1 : 0, b, j, in);
+    if (steps > 1) load_gx<C>(p, p.reverse ? steps - 2 : 1, b, j, gxAhead);
+    c = load_c_prev<C>(p, j, b, 0, true);
+  }
+  __syncthreads();  // h0 is in place
+
+  // Phases (persistent_phases.cuh), as the cluster kernels number them: 0 product, 1 block
+  // barrier, 2 cell, 4 output stores and input loads, 5 the step's closing block barrier.
+  PhaseClock clock;
+  for (long long s = 0; s < steps; ++s) {
+    const long long t = p.reverse ? steps - 1 - s : s;
+    const bool last = s + 1 == steps;
+    const float* hPrev = hbuf + (s & 1) * hidden;
+    float* hNext = hbuf + ((s + 1) & 1) * hidden;
+    clock.restart();
+    if (r < rows) acc[r] = register_row_dot(w, reinterpret_cast<const float4*>(hPrev), hidden);
+    clock.lap(0);
+    __syncthreads();
+    clock.lap(1);
+    CellOut<C> out{};
+    const bool carried = t >= rowEnd;
+    if (active) {
+#pragma unroll
+      for (int k = 0; k < G; ++k) {
+        in.bIh[k] = bias[k * hidden + j];
+        in.bHh[k] = bias[rows + k * hidden + j];
+      }
+      const float hp = hPrev[j];
+      out = carried ? carried_state<C>(hp, c) : cell_compute<C>(in, acc + j, hp, c, hidden);
+      if (!last) hNext[j] = out.h;
+    }
+    clock.lap(2);
+    if (active) {
+      cell_store<C>(p, out, j, b, t, carried);
+      c = out.c;
+      if (!last) {
+#pragma unroll
+        for (int g = 0; g < G; ++g) in.gx[g] = gxAhead[g];
+        if (s + 2 < steps) load_gx<C>(p, p.reverse ? t - 2 : t + 2, b, j, gxAhead);
+      }
+    }
+    clock.lap(4);
+    // h_t is whole in hNext, and every cell has read acc, before the next product.
+    if (!last) __syncthreads();
+    clock.lap(5);
+    clock.count_step();
+  }
+  clock.flush();
+}
+
+}  // namespace mnemo::persistent
+
+// ── exported instantiations (one block per SM by design: 168 registers a thread at 384 threads) ──
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kWideThreads, 1)
+    mnemo_persistent_wide_lstm_fwd_f32(mnemo_persistent_fwd_params p) {
+  mnemo::persistent::wide_forward<mnemo::persistent::Cell::kLstm>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kWideThreads, 1)
+    mnemo_persistent_wide_gru_fwd_f32(mnemo_persistent_fwd_params p) {
+  mnemo::persistent::wide_forward<mnemo::persistent::Cell::kGru>(p);
+}

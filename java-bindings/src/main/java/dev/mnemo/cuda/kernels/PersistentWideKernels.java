@@ -1,0 +1,110 @@
+package dev.mnemo.cuda.kernels;
+
+import static dev.mnemo.cuda.kernels.KernelParameter.of;
+
+import dev.mnemo.cuda.LaunchGeometry;
+import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
+import dev.mnemo.cuda.kernels.PersistentKernels.FwdParams;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/**
+ * Launcher of the persistent family's wide-block forward ({@code mnemo_persistent_wide_*_fwd_f32}): the
+ * whole-sequence LSTM or GRU forward with one block of {@value #BLOCK_THREADS} threads per batch row,
+ * every row of W_hh held in registers by one thread, a block barrier per step and no cluster. It runs
+ * where the whole of W_hh fits one row per thread ({@link #fits}: GRU H ≤ 128, LSTM H ≤ 96, H a
+ * multiple of 4; pixel MNIST's GRU has 384 rows of 128), on any architecture, for any batch (blocks never
+ * wait for one another, so they need not be co-resident). The params struct is the cooperative
+ * kernels'; its unitsPerBlock must be H, its barrier and tuning are not used.
+ *
+ * <p>Opt-in ({@code mnemo.persistent.wide=on}): written to remove the two-block clusters' barrier from
+ * pixel MNIST's GRU forward, not yet timed against them on a GPU.
+ *
+ * <p>Not thread-safe (one stream, one thread, like its context).
+ */
+public final class PersistentWideKernels {
+    /** {@code MNEMO_PERSISTENT_WIDE_THREADS}: threads per block, one W_hh row each. */
+    public static final int BLOCK_THREADS = 384;
+    /** The widest H a thread's row holds (its registers). */
+    public static final int MAX_HIDDEN = 128;
+
+    /** {@code mnemo_persistent_wide_lstm_fwd_f32(mnemo_persistent_fwd_params p)}. */
+    public static final KernelSignature LSTM_FWD = fwd("mnemo_persistent_wide_lstm_fwd_f32");
+    /** {@code mnemo_persistent_wide_gru_fwd_f32(mnemo_persistent_fwd_params p)}. */
+    public static final KernelSignature GRU_FWD = fwd("mnemo_persistent_wide_gru_fwd_f32");
+
+    private static KernelSignature fwd(String name) {
+        return KernelSignature.of(name, of("mnemo_persistent_fwd_params", "p"));
+    }
+
+    private final CooperativeTarget target;
+    private final MemorySegment fwdParams = ParamsStructs.allocate(PersistentKernels.FWD_PARAMS_LAYOUT);
+
+    PersistentWideKernels(CooperativeTarget target) {
+        this.target = target;
+    }
+
+    /** {@code MNEMO_PERSISTENT_WIDE_FITS(G, H)}: LSTM or GRU, H a multiple of 4 up to 128, G·H ≤ 384 rows. */
+    public static boolean fits(Cell cell, long hidden) {
+        return cell.gates() > 1 && hidden >= 1 && hidden <= MAX_HIDDEN && hidden % 4 == 0
+                && cell.gates() * hidden <= BLOCK_THREADS;
+    }
+
+    /** {@code MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, H)}: 4·(2·H + 3·G·H), h twice, the products and both biases. */
+    public static long sharedMemoryBytes(Cell cell, long hidden) {
+        return 4L * (2L * hidden + 3L * cell.gates() * hidden);
+    }
+
+    /** The wide-block forward entry point of {@code cell} (LSTM or GRU). */
+    public static KernelSignature forwardKernel(Cell cell) {
+        return switch (cell) {
+            case LSTM -> LSTM_FWD;
+            case GRU -> GRU_FWD;
+            case RNN_TANH, RNN_RELU -> throw new IllegalArgumentException(
+                    "the wide-block forward runs LSTM and GRU only (an RNN's " + MAX_HIDDEN
+                            + " rows leave two thirds of its threads idle), got " + cell);
+        };
+    }
+
+    /**
+     * The whole-sequence forward of {@code cell}, one block per batch row. p.unitsPerBlock() must be
+     * p.hidden(); p.barrier() is not used and may be null. Every size and overlap is checked before the launch.
+     */
+    public void forward(Cell cell, FwdParams p) {
+        KernelSignature kernel = forwardKernel(cell);
+        LaunchGeometry geometry = check(cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock());
+        PersistentKernels.checkBuffers(cell, p, false);
+        p.writeTo(fwdParams);
+        target.launchPlain(kernel, geometry, fwdParams);
+    }
+
+    /** A wide-block kernel from the struct's bytes: scalars and non-null pointers checked (no barrier needed). */
+    void raw(Cell cell, MemorySegment p) {
+        StructLayout l = PersistentKernels.FWD_PARAMS_LAYOUT;
+        LaunchChecks.structSize("p", p, l);
+        KernelSignature kernel = forwardKernel(cell);
+        PersistentKernels.checkRawStruct(false, cell, p, false);
+        LaunchGeometry geometry = check(cell, ParamsStructs.getLong(p, l, "steps"), ParamsStructs.getLong(p, l, "batch"),
+                ParamsStructs.getLong(p, l, "hidden"), ParamsStructs.getInt(p, l, "unitsPerBlock"));
+        target.launchPlain(kernel, geometry, p);
+    }
+
+    private static LaunchGeometry check(Cell cell, long steps, long batch, long hidden, int unitsPerBlock) {
+        LaunchChecks.atLeastOne("steps", steps);
+        LaunchChecks.atLeastOne("batch", batch);
+        LaunchChecks.atLeastOne("hidden", hidden);
+        if (!fits(cell, hidden)) {
+            throw new IllegalArgumentException("the wide-block " + cell + " forward holds W_hh one row per thread: "
+                    + "hidden must be a multiple of 4 up to " + MAX_HIDDEN + " with G·hidden <= " + BLOCK_THREADS
+                    + " rows, got hidden " + hidden + " (" + cell.gates() * hidden + " rows)");
+        }
+        if (unitsPerBlock != hidden) {
+            throw new IllegalArgumentException("the wide-block forward's one block owns every unit: unitsPerBlock must be "
+                    + "hidden " + hidden + ", got " + unitsPerBlock);
+        }
+        if (batch > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("batch (the grid) must fit in 32 bits, got " + batch);
+        }
+        return new LaunchGeometry((int) batch, 1, 1, BLOCK_THREADS, 1, 1, (int) sharedMemoryBytes(cell, hidden));
+    }
+}

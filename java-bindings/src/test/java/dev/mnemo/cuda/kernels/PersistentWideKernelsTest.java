@@ -1,0 +1,95 @@
+package dev.mnemo.cuda.kernels;
+
+import static dev.mnemo.cuda.kernels.PersistentKernelsTest.at;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.cuda.LaunchGeometry;
+import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
+import dev.mnemo.cuda.kernels.PersistentKernels.FwdParams;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The wide-block forward's fit rule, launch geometry, struct and validation, against a recording target. */
+class PersistentWideKernelsTest {
+    final PersistentKernelsTest.Recorder target = new PersistentKernelsTest.Recorder();
+    final PersistentKernels persistent = new PersistentKernels(target, PersistentKernelsTest.H100);
+
+    /** A forward of {@code cell} with J = {@code units} and no barrier words. */
+    static FwdParams params(Cell cell, long t, long b, long h, int units) {
+        long g = cell.gates() * h;
+        return new FwdParams(at(0, t * b * g), at(1, g * h), at(2, g), at(3, g), at(4, b * h),
+                cell == Cell.LSTM ? at(5, b * h) : null, at(6, t * b * h), cell == Cell.LSTM ? at(7, t * b * h) : null,
+                cell == Cell.GRU ? at(8, t * b * h) : null, null, t, b, h, units, false, true);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GRU, 128, true", "GRU, 4, true", "GRU, 132, false", "GRU, 126, false", "LSTM, 96, true",
+            "LSTM, 100, false", "LSTM, 128, false", "RNN_TANH, 128, false", "RNN_RELU, 4, false", "GRU, 0, false"})
+    void fitsWhenEveryRowOfWhhHasAThread(Cell cell, long hidden, boolean fits) {
+        assertEquals(fits, PersistentWideKernels.fits(cell, hidden));
+    }
+
+    @Test
+    void aForwardIsOnePlainBlockOf384ThreadsPerBatchRow() {
+        FwdParams p = params(Cell.GRU, 10, 128, 128, 128);
+        persistent.wide().forward(Cell.GRU, p);
+        assertEquals(List.of("plain mnemo_persistent_wide_gru_fwd_f32"), target.calls);
+        // 4·(2·H + 3·G·H): h twice, the products and both biases
+        assertEquals(new LaunchGeometry(128, 1, 1, 384, 1, 1, 4 * (256 + 3 * 384)), target.geometry);
+        var l = PersistentKernels.FWD_PARAMS_LAYOUT;
+        assertEquals(p.hn().address(), ParamsStructs.getLong(target.params, l, "hn"));
+        assertEquals(0L, ParamsStructs.getLong(target.params, l, "barrier"));
+        assertEquals(128, ParamsStructs.getInt(target.params, l, "unitsPerBlock"));
+        assertEquals(10L, ParamsStructs.getLong(target.params, l, "steps"));
+        // any batch, more blocks than SMs: the blocks never wait for one another
+        persistent.wide().forward(Cell.LSTM, params(Cell.LSTM, 1, 2000, 96, 96));
+        assertEquals(2000, target.geometry.gridX());
+        assertEquals(5376, PersistentWideKernels.sharedMemoryBytes(Cell.LSTM, 96));
+    }
+
+    @Test
+    void theRawStructTakesTheSameLaunch() {
+        FwdParams p = params(Cell.LSTM, 5, 3, 96, 96);
+        MemorySegment raw = ParamsStructs.allocate(PersistentKernels.FWD_PARAMS_LAYOUT);
+        p.writeTo(raw);
+        persistent.wideLstmFwd(raw);
+        assertEquals(List.of("plain mnemo_persistent_wide_lstm_fwd_f32"), target.calls);
+        assertEquals(new LaunchGeometry(3, 1, 1, 384, 1, 1, 5376), target.geometry);
+        ParamsStructs.putInt(raw, PersistentKernels.FWD_PARAMS_LAYOUT, "unitsPerBlock", 48);
+        var e = assertThrows(IllegalArgumentException.class, () -> persistent.wideLstmFwd(raw));
+        assertTrue(e.getMessage().contains("unitsPerBlock must be hidden 96, got 48"), e.getMessage());
+        ParamsStructs.putInt(raw, PersistentKernels.FWD_PARAMS_LAYOUT, "unitsPerBlock", 96);
+        ParamsStructs.putLong(raw, PersistentKernels.FWD_PARAMS_LAYOUT, "c0", 0L);
+        e = assertThrows(IllegalArgumentException.class, () -> persistent.wideLstmFwd(raw));
+        assertTrue(e.getMessage().contains("p.c0 must not be null"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> persistent.wideGruFwd(MemorySegment.ofArray(new byte[8])));
+    }
+
+    @Test
+    void shapesItCannotHoldAreRefusedBeforeAnyLaunch() {
+        var wide = persistent.wide();
+        var lstm128 = assertThrows(IllegalArgumentException.class,
+                () -> wide.forward(Cell.LSTM, params(Cell.LSTM, 4, 2, 128, 128)));
+        assertTrue(lstm128.getMessage().contains("G·hidden <= 384 rows, got hidden 128 (512 rows)"), lstm128.getMessage());
+        var odd = assertThrows(IllegalArgumentException.class, () -> wide.forward(Cell.GRU, params(Cell.GRU, 4, 2, 126, 126)));
+        assertTrue(odd.getMessage().contains("multiple of 4"), odd.getMessage());
+        var units = assertThrows(IllegalArgumentException.class,
+                () -> wide.forward(Cell.GRU, params(Cell.GRU, 4, 2, 128, 64)));
+        assertTrue(units.getMessage().contains("unitsPerBlock must be hidden 128, got 64"), units.getMessage());
+        var rnn = assertThrows(IllegalArgumentException.class,
+                () -> wide.forward(Cell.RNN_TANH, params(Cell.RNN_TANH, 4, 2, 128, 128)));
+        assertTrue(rnn.getMessage().contains("LSTM and GRU only"), rnn.getMessage());
+        FwdParams p = params(Cell.GRU, 4, 2, 128, 128);
+        FwdParams shortH = new FwdParams(p.gates(), p.wHh(), p.bIh(), p.bHh(), p.h0(), null, at(6, 4 * 2 * 128 - 1),
+                null, p.hn(), null, 4, 2, 128, 128, false, true);
+        var small = assertThrows(IllegalArgumentException.class, () -> wide.forward(Cell.GRU, shortH));
+        assertTrue(small.getMessage().contains("h"), small.getMessage());
+        assertFalse(target.calls.stream().anyMatch(c -> c.startsWith("plain")), target.calls.toString());
+    }
+}

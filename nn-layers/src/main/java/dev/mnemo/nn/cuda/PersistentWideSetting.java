@@ -1,0 +1,36 @@
+package dev.mnemo.nn.cuda;
+
+import dev.mnemo.cuda.kernels.PersistentWideKernels;
+import java.util.Locale;
+
+/**
+ * Whether a persistent LSTM or GRU forward runs on the wide-block kernel, from the system property
+ * {@value #PROPERTY}: {@code off} (the default) or {@code on}. On, a forward whose W_hh fits one row
+ * per thread of a 384-thread block ({@link PersistentWideKernels#fits}: GRU H ≤ 128, LSTM H ≤ 96, H a
+ * multiple of 4) takes one block per batch row instead of the path the policy chose (pixel MNIST's GRU:
+ * instead of two-block clusters meeting at a cluster barrier every step); the backward keeps its
+ * path. Off by default until it has been timed against the cluster plan on a GPU
+ * ({@code mnemo_harness persistent_ab}, row "with wide-block").
+ */
+public final class PersistentWideSetting {
+    /** The system property that turns the wide-block forward on. */
+    public static final String PROPERTY = "mnemo.persistent.wide";
+
+    private PersistentWideSetting() {
+    }
+
+    /** {@code on} or {@code off} (case-insensitive, surrounding blanks ignored). */
+    public static boolean parse(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(PROPERTY + " must be on or off, got '" + text + "'");
+        };
+    }
+
+    /** Whether the system property {@value #PROPERTY} turns it on (off when unset). */
+    public static boolean configured() {
+        String value = System.getProperty(PROPERTY);
+        return value != null && !value.isBlank() && parse(value);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.mnemo.nn.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.cuda.kernels.PersistentClusterPlan;
+import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
+import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
+import dev.mnemo.cuda.kernels.PersistentWeights;
+import dev.mnemo.nn.SystemProperty;
+import dev.mnemo.nn.cuda.PersistentPolicy.Mode;
+import dev.mnemo.nn.cuda.PersistentPolicy.Path;
+import org.junit.jupiter.api.Test;
+
+/** {@code mnemo.persistent.wide}: where the policy puts a forward on the wide-block kernel, on an H100's numbers. */
+class PersistentWidePolicyTest {
+    static final DeviceLimits H100 = new DeviceLimits(132, 232448, true, 9, 0);
+    static final DeviceLimits A100 = new DeviceLimits(108, 166912, true, 8, 0);
+
+    static PersistentPolicy policy(boolean wide, PersistentWeights weights, DeviceLimits limits) {
+        return new PersistentPolicy(Mode.AUTO, PersistentVariant.AUTO, weights, PersistentClusterPlan.AUTO_SIZE, wide,
+                limits);
+    }
+
+    @Test
+    void onItTakesPixelMnistsGruForwardAndKeepsTheBackward() {
+        var on = policy(true, PersistentWeights.FP32, H100);
+        var forward = on.choose(Cell.GRU, 784, 128, 128);
+        assertEquals(Path.WIDE, forward.path(), forward.toString());
+        assertEquals(128, forward.unitsPerBlock(), "one block owns every unit");
+        assertEquals(2, forward.clusterPlan().clusterSize(), "the replaced plan is kept: " + forward);
+        assertTrue(forward.reason().contains("128 blocks × 384 threads") && forward.reason().contains("persistent-cluster"),
+                forward.reason());
+        assertFalse(forward.cluster());
+        assertEquals(PersistentWeights.FP32, forward.weights());
+        var backward = on.chooseBackward(Cell.GRU, 784, 128, 128);
+        assertEquals(Path.CLUSTER, backward.path(), backward.toString());
+        // on a device without clusters it replaces the cooperative grid kernel
+        var a100 = policy(true, PersistentWeights.FP32, A100).choose(Cell.LSTM, 100, 8, 96);
+        assertEquals(Path.WIDE, a100.path(), a100.toString());
+        assertEquals(96, a100.unitsPerBlock());
+    }
+
+    @Test
+    void offOrWhereItDoesNotFitThePolicysChoiceStands() {
+        assertEquals(Path.CLUSTER, policy(false, PersistentWeights.FP32, H100).choose(Cell.GRU, 784, 128, 128).path());
+        var on = policy(true, PersistentWeights.FP32, H100);
+        assertEquals(Path.CLUSTER, on.choose(Cell.LSTM, 784, 128, 128).path(), "LSTM 512 rows: more than 384 threads");
+        assertEquals(Path.CLUSTER, on.choose(Cell.GRU, 100, 8, 132).path(), "H past 128 columns");
+        assertEquals(Path.CLUSTER, on.choose(Cell.GRU, 100, 8, 126).path(), "H not a multiple of 4");
+        assertEquals(Path.CLUSTER, on.choose(Cell.RNN_TANH, 784, 128, 128).path(), "no RNN kernel");
+        assertEquals(Path.CLUSTER, policy(true, PersistentWeights.BF16, H100).choose(Cell.GRU, 784, 128, 128).path(),
+                "bf16 weights stay on the cluster kernel");
+        var perStep = new PersistentPolicy(Mode.PER_STEP, PersistentVariant.AUTO, PersistentWeights.FP32,
+                PersistentClusterPlan.AUTO_SIZE, true, H100).choose(Cell.GRU, 784, 128, 128);
+        assertEquals(Path.PER_STEP, perStep.path(), "the per-step mode wins");
+    }
+
+    @Test
+    void theSettingParsesOnAndOffAndTheDescriptionSaysWhich() {
+        assertFalse(PersistentWideSetting.configured());
+        SystemProperty.run(PersistentWideSetting.PROPERTY, " ON ", () -> assertTrue(PersistentWideSetting.configured()));
+        SystemProperty.run(PersistentWideSetting.PROPERTY, "off", () -> assertFalse(PersistentWideSetting.configured()));
+        var bad = assertThrows(IllegalArgumentException.class, () -> PersistentWideSetting.parse("yes"));
+        assertTrue(bad.getMessage().contains("mnemo.persistent.wide must be on or off"), bad.getMessage());
+        assertTrue(policy(true, PersistentWeights.FP32, H100).describe().contains("wide-block LSTM/GRU forward on"));
+        assertTrue(policy(false, PersistentWeights.FP32, H100).describe().contains("wide-block LSTM/GRU forward off"));
+    }
+}
