@@ -139,6 +139,34 @@ __device__ __forceinline__ float load_c_prev(const mnemo_persistent_fwd_params& 
   }
 }
 
+// The loads before a whole-sequence kernel's first step for (b, j): step 0's gx into `in`, step
+// 1's into `gxAhead` (the kernels keep the next step's gx loaded ahead, see advance_inputs), and
+// LSTM's c0.
+template <Cell C>
+__device__ __forceinline__ float prime_inputs(const mnemo_persistent_fwd_params& p, long long b, long long j,
+                                              StepInputs<C>& in, float (&gxAhead)[kGatesOf<C>]) {
+  load_gx<C>(p, p.reverse ? p.steps - 1 : 0, b, j, in);
+  if (p.steps > 1) load_gx<C>(p, p.reverse ? p.steps - 2 : 1, b, j, gxAhead);
+  return load_c_prev<C>(p, j, b, 0, true);
+}
+
+// After the cell of (b, j) at step t (the s-th processed, `last` when it is the final one): stores what it produced, keeps LSTM's
+// c_t for the next step, moves the next step's gx into place and loads the one after it. A load
+// from DRAM can take longer than a step; issued two steps ahead it has landed by the time it moves.
+template <Cell C>
+__device__ __forceinline__ void advance_inputs(const mnemo_persistent_fwd_params& p, const CellOut<C>& out,
+                                               long long b, long long j, long long t, long long s, bool last,
+                                               bool carried, StepInputs<C>& in, float (&gxAhead)[kGatesOf<C>],
+                                               float& c) {
+  cell_store<C>(p, out, j, b, t, carried);
+  c = out.c;
+  if (!last) {
+#pragma unroll
+    for (int g = 0; g < kGatesOf<C>; ++g) in.gx[g] = gxAhead[g];
+    if (s + 2 < p.steps) load_gx<C>(p, p.reverse ? t - 2 : t + 2, b, j, gxAhead);
+  }
+}
+
 // One cell step of (b, j) at step t: compute (or carry the state past the row's end), store,
 // return h_t[b, j].
 template <Cell C>

@@ -65,9 +65,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
     const long long rowEnd = active && p.lengths != nullptr ? p.lengths[b] : steps;  // past it: carry the state
     if (active) {
       load_biases<C>(p, j, in);
-      load_gx<C>(p, p.reverse ? steps - 1 : 0, b, j, in);
-      if (steps > 1) load_gx<C>(p, p.reverse ? steps - 2 : 1, b, j, gxAhead);
-      c = load_c_prev<C>(p, j, b, 0, true);
+      c = prime_inputs<C>(p, b, j, in, gxAhead);
     }
     // Phases (persistent_phases.cuh): 0 product, 1 block barrier, 2 cell and h_t to the peers,
     // 3 arrive, 4 output stores and input loads, 5 wait.
@@ -103,15 +101,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       clock.lap(2);
       if (!last) k.barrier.arrive(handoff.releases());
       clock.lap(3);
-      if (active) {
-        cell_store<C>(p, out, j, b, t, carried);
-        c = out.c;
-        if (!last) {
-#pragma unroll
-          for (int g = 0; g < kGatesOf<C>; ++g) in.gx[g] = gxAhead[g];
-          if (s + 2 < steps) load_gx<C>(p, p.reverse ? t - 2 : t + 2, b, j, gxAhead);
-        }
-      }
+      if (active) advance_inputs<C>(p, out, b, j, t, s, last, carried, in, gxAhead, c);
       clock.lap(4);
       // h_t is in every block's hNext; no block writes its hPrev again before all have read it.
       if (!last) k.barrier.wait();

@@ -58,11 +58,7 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
   float gxAhead[G] = {};
   float c = 0.0f;
   const long long rowEnd = active && p.lengths != nullptr ? p.lengths[b] : steps;  // past it: carry the state
-  if (active) {
-    load_gx<C>(p, p.reverse ? steps - 1 : 0, b, j, in);
-    if (steps > 1) load_gx<C>(p, p.reverse ? steps - 2 : 1, b, j, gxAhead);
-    c = load_c_prev<C>(p, j, b, 0, true);
-  }
+  if (active) c = prime_inputs<C>(p, b, j, in, gxAhead);
   __syncthreads();  // h0 is in place
 
   // Phases (persistent_phases.cuh), as the cluster kernels number them: 0 product, 1 block
@@ -91,15 +87,7 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
       if (!last) hNext[j] = out.h;
     }
     clock.lap(2);
-    if (active) {
-      cell_store<C>(p, out, j, b, t, carried);
-      c = out.c;
-      if (!last) {
-#pragma unroll
-        for (int g = 0; g < G; ++g) in.gx[g] = gxAhead[g];
-        if (s + 2 < steps) load_gx<C>(p, p.reverse ? t - 2 : t + 2, b, j, gxAhead);
-      }
-    }
+    if (active) advance_inputs<C>(p, out, b, j, t, s, last, carried, in, gxAhead, c);
     clock.lap(4);
     // h_t is whole in hNext, and every cell has read acc, before the next product.
     if (!last) __syncthreads();

@@ -9,7 +9,8 @@
 #      every cluster size at the latency and pixel MNIST shapes (persistent_sweep, 30 s: e.g. the LSTM
 #      backward's one-block split plan against two blocks), then the MemNet read's kernels with the
 #      split-count sweep (mnemo_harness memnet, 30 s);
-#   4. gpu-bench.sh with every extra table, beside PyTorch (up to MNEMO_LEASE_BENCH_S, default 250 s);
+#   4. gpu-bench.sh with every extra table, beside PyTorch (up to MNEMO_LEASE_BENCH_S, default 250 s),
+#      then pixel MNIST again with the opt-in wide-block forward (60 s);
 #   5. compute-sanitizer memcheck of the harness check, with what time is left (up to 150 s).
 # Everything goes to a work folder r/, packed into OUT_DIR/results.tgz after each stage, so a call
 # cut short still returns what finished (the device tool brings back at most 8 files).
@@ -62,6 +63,15 @@ if [ "$t" -gt 60 ]; then
   echo "gpu-lease: bench rc=$? at $(elapsed)s"; pack
 fi
 
+# The opt-in wide-block LSTM/GRU forward (-Dmnemo.persistent.wide=on), end to end on pixel MNIST beside
+# PyTorch, to set against the bench's planned rows above (60 s at most, 30 kept for memcheck).
+t=$(at_most 60 30)
+if [ "$t" -gt 20 ]; then
+  MNEMO_BENCH_EXTRAS="" MNEMO_BENCH_JAVA_OPTS="-Dmnemo.persistent.wide=on" timeout -k 5 "$t" \
+      bash "$b/gpu-bench.sh" "$r/bench-wide" --shapes pixelMNIST >"$r/bench-wide.txt" 2>&1
+  echo "gpu-lease: bench wide rc=$? at $(elapsed)s"; pack
+fi
+
 t=$(at_most 150 5)
 if [ "$t" -gt 20 ]; then
   MNEMO_SUITE_MEMCHECK_S=$t bash "$b/gpu-suite.sh" "$r" memcheck
@@ -69,4 +79,4 @@ if [ "$t" -gt 20 ]; then
 fi
 grep -E 'tests (successful|failed|aborted)' "$r/junit.txt"
 cat "$r/phases.txt" "$r/ab.txt" 2>/dev/null
-grep -E '^\|' "$r/bench/report.md" 2>/dev/null
+grep -E '^\|' "$r/bench/report.md" "$r/bench-wide/report.md" 2>/dev/null
