@@ -1,8 +1,9 @@
-// persistent_wide_fwd.cu — family "persistent": the whole-sequence forward of one LSTM / GRU layer
-// and direction with one block of 384 threads per batch row, all of W_hh held in registers, one row
-// per thread (see mnemo_kernels.h, "wide-block forward"). Opt-in until timed against the cluster
-// plan on a GPU (mnemo_harness persistent_ab, "wide-block").
-// Entry points: mnemo_persistent_wide_lstm_fwd_f32, mnemo_persistent_wide_gru_fwd_f32.
+// persistent_wide_fwd.cu — family "persistent": the whole-sequence forward of one RNN / LSTM / GRU
+// layer and direction with one block per batch row (up to 384 threads), all of W_hh held in
+// registers, one row per thread (see mnemo_kernels.h, "wide-block forward"). Opt-in until timed
+// against the cluster plan on a GPU (mnemo_harness persistent_ab, "wide-block").
+// Entry points: mnemo_persistent_wide_rnn_fwd_tanh_f32, mnemo_persistent_wide_rnn_fwd_relu_f32,
+// mnemo_persistent_wide_lstm_fwd_f32, mnemo_persistent_wide_gru_fwd_f32.
 //
 // Why: pixel MNIST's GRU (B = 128, H = 128) has 384 slice rows of 128 columns. At 256 threads a
 // block holds 256 of them in registers, so the cluster planner splits W_hh over two-block clusters
@@ -11,6 +12,11 @@
 // With 384 threads one block holds every row: 384 × 128 weights are 49,152 of the SM's 65,536
 // registers, 168 a thread with the rest, and the step needs only a block barrier. It is the
 // cluster kernel's one-block step (StepBarrier's solo path) with a wider block.
+//
+// An RNN's row r is unit r's whole recurrent input, so its thread runs the cell on its own sum: no
+// product in shared memory and one block barrier a step instead of two. Pixel MNIST's RNN (128 rows
+// of 128) runs 128 threads, 128 FMAs each; the cluster kernel spreads those rows over 256 threads, 8
+// lanes a row, which meet in shuffles and then in shared memory before the cell.
 #include "mnemo_kernels.h"
 #include "mnemo_math.cuh"
 #include "persistent_cell_fwd.cuh"
@@ -31,6 +37,7 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
   const long long steps = p.steps;
   const long long b = blockIdx.x;
   const int r = static_cast<int>(threadIdx.x);
+  const int threads = static_cast<int>(blockDim.x);  // G·H rounded up to a warp
 
   // Row r of W_hh [G·H, H] (gate r / H, unit r mod H), 0 past the rows and the width.
   float w[kRowSliceWidth];
@@ -44,8 +51,8 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
   float* hbuf = dynamic_shared_floats();
   float* acc = hbuf + 2 * hidden;
   float* bias = acc + rows;
-  for (int i = r; i < hidden; i += kWideThreads) hbuf[i] = p.h0[b * hidden + i];
-  for (int i = r; i < rows; i += kWideThreads) {
+  for (int i = r; i < hidden; i += threads) hbuf[i] = p.h0[b * hidden + i];
+  for (int i = r; i < rows; i += threads) {
     bias[i] = load_or_zero(p.bIh, i);
     bias[rows + i] = load_or_zero(p.bHh, i);
   }
@@ -62,7 +69,8 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
   __syncthreads();  // h0 is in place
 
   // Phases (persistent_phases.cuh), as the cluster kernels number them: 0 product, 1 block
-  // barrier, 2 cell, 4 output stores and input loads, 5 the step's closing block barrier.
+  // barrier (none for an RNN), 2 cell, 4 output stores and input loads, 5 the step's closing block
+  // barrier.
   PhaseClock clock;
   for (long long s = 0; s < steps; ++s) {
     const long long t = p.reverse ? steps - 1 - s : s;
@@ -70,9 +78,16 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
     const float* hPrev = hbuf + (s & 1) * hidden;
     float* hNext = hbuf + ((s + 1) & 1) * hidden;
     clock.restart();
-    if (r < rows) acc[r] = register_row_dot(w, reinterpret_cast<const float4*>(hPrev), hidden);
+    // this thread's row sum: an RNN's cell takes it as it is, LSTM's and GRU's take their unit's G
+    // rows from shared memory
+    float own = 0.0f;
+    if constexpr (G == 1) {
+      if (r < rows) own = register_row_dot(w, reinterpret_cast<const float4*>(hPrev), hidden);
+    } else {
+      if (r < rows) acc[r] = register_row_dot(w, reinterpret_cast<const float4*>(hPrev), hidden);
+    }
     clock.lap(0);
-    __syncthreads();
+    if constexpr (G > 1) __syncthreads();
     clock.lap(1);
     CellOut<C> out{};
     const bool carried = t >= rowEnd;
@@ -83,13 +98,17 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
         in.bHh[k] = bias[rows + k * hidden + j];
       }
       const float hp = hPrev[j];
-      out = carried ? carried_state<C>(hp, c) : cell_compute<C>(in, acc + j, hp, c, hidden);
+      if constexpr (G == 1) {
+        out = carried ? carried_state<C>(hp, c) : cell_compute<C>(in, &own, hp, c, hidden);
+      } else {
+        out = carried ? carried_state<C>(hp, c) : cell_compute<C>(in, acc + j, hp, c, hidden);
+      }
       if (!last) hNext[j] = out.h;
     }
     clock.lap(2);
     if (active) advance_inputs<C>(p, out, b, j, t, s, last, carried, in, gxAhead, c);
     clock.lap(4);
-    // h_t is whole in hNext, and every cell has read acc, before the next product.
+    // h_t is whole in hNext, and every cell has read hPrev and acc, before the next product.
     if (!last) __syncthreads();
     clock.lap(5);
     clock.count_step();
@@ -99,7 +118,18 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
 
 }  // namespace mnemo::persistent
 
-// ── exported instantiations (one block per SM by design: 168 registers a thread at 384 threads) ──
+// ── exported instantiations (one block per SM by design: 168 registers a thread at 384 threads;
+// an RNN's block has at most 128, so ptxas may give it up to 255) ──
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kRowSliceWidth, 1)
+    mnemo_persistent_wide_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p) {
+  mnemo::persistent::wide_forward<mnemo::persistent::Cell::kRnnTanh>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kRowSliceWidth, 1)
+    mnemo_persistent_wide_rnn_fwd_relu_f32(mnemo_persistent_fwd_params p) {
+  mnemo::persistent::wide_forward<mnemo::persistent::Cell::kRnnRelu>(p);
+}
+
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kWideThreads, 1)
     mnemo_persistent_wide_lstm_fwd_f32(mnemo_persistent_fwd_params p) {
   mnemo::persistent::wide_forward<mnemo::persistent::Cell::kLstm>(p);

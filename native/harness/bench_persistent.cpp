@@ -229,7 +229,7 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
                                 [&] { launch_persistent_cluster_bwd(cell, b, p.clusters, s, bf16); })
                     : median_us(iters, s, no_setup, [&] { launch_persistent_cluster_fwd(cell, f, p.clusters, s, bf16); });
   };
-  // The opt-in wide-block forward (one 384-thread block per batch row, J = H), where it fits.
+  // The opt-in wide-block forward (one block per batch row, J = H), where it fits.
   const bool wide = MNEMO_PERSISTENT_WIDE_FITS(G, H) != 0;
   const auto runWide = [&] {
     f.unitsPerBlock = static_cast<int>(H);
@@ -254,8 +254,8 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
         CHECK(cudaStreamSynchronize(s));
       });
       if (!backward && wide) {
-        std::snprintf(geometry, sizeof geometry, "wide-block: %lld blocks x %d threads", B,
-                      MNEMO_PERSISTENT_WIDE_THREADS);
+        std::snprintf(geometry, sizeof geometry, "wide-block: %lld blocks x %lld threads", B,
+                      MNEMO_PERSISTENT_WIDE_BLOCK(G, H));
         f.unitsPerBlock = static_cast<int>(H);
         report_phases(cell_label(cell), B, H, what, geometry, static_cast<int>(B), false, [&] {
           launch_persistent_wide_fwd(cell, f, s);

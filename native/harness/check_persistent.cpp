@@ -553,16 +553,16 @@ void check_persistent(std::mt19937& rng, Tally& t) {
   const Case raggedRnnShapes[] = {
       {PersistentCell::kRnnTanh, 4, 3, 300, 100, true, true, 3},
   };
-  // The wide-block forward (LSTM and GRU, G·H <= 384, H a multiple of 4; the backward on one-block
+  // The wide-block forward (every cell, G·H <= 384, H a multiple of 4; the backward on one-block
   // clusters of one row, as pixel MNIST's): H = 96 (LSTM's 384 rows), T = 1 and B = 1, H = 4 with
-  // no bias, H = 44 reverse; GRU only: pixel MNIST's H = 128 (384 rows). Ragged: H = 96, reverse.
+  // no bias, H = 44 reverse; RNN and GRU: pixel MNIST's H = 128. Ragged: H = 96, reverse.
   const Case wideShapes[] = {
       {PersistentCell::kLstm, 5, 3, 96, 96, false, true, 3, false, 0, false, true},
       {PersistentCell::kLstm, 1, 1, 64, 64, false, true, 1, false, 0, false, true},
       {PersistentCell::kLstm, 4, 2, 4, 4, true, false, 2, false, 0, false, true},
       {PersistentCell::kLstm, 3, 5, 44, 44, true, true, 5, false, 0, false, true},
   };
-  const Case wideGruShapes[] = {
+  const Case wideH128Shapes[] = {
       {PersistentCell::kGru, 4, 3, 128, 128, false, true, 3, false, 0, false, true},
   };
   const Case raggedWideShapes[] = {
@@ -588,11 +588,9 @@ void check_persistent(std::mt19937& rng, Tally& t) {
     run(bf16Shapes, cell, false);
     run(raggedShapes, cell, true);
     if (isRnn(cell)) run(raggedRnnShapes, cell, true);
-    if (!isRnn(cell)) {
-      run(wideShapes, cell, false);
-      run(raggedWideShapes, cell, true);
-    }
-    if (cell == PersistentCell::kGru) run(wideGruShapes, cell, false);
+    run(wideShapes, cell, false);
+    run(raggedWideShapes, cell, true);
+    if (cell != PersistentCell::kLstm) run(wideH128Shapes, cell, false);
   }
 }
 

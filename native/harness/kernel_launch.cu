@@ -463,10 +463,13 @@ void launch_persistent_wide_fwd(PersistentCell cell, const mnemo_persistent_fwd_
                  p.unitsPerBlock);
     std::exit(2);
   }
-  void (*kernel)(mnemo_persistent_fwd_params) =
-      cell == PersistentCell::kLstm ? mnemo_persistent_wide_lstm_fwd_f32 : mnemo_persistent_wide_gru_fwd_f32;
+  void (*kernel)(mnemo_persistent_fwd_params) = mnemo_persistent_wide_rnn_fwd_tanh_f32;
+  if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_wide_rnn_fwd_relu_f32;
+  if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_wide_lstm_fwd_f32;
+  if (cell == PersistentCell::kGru) kernel = mnemo_persistent_wide_gru_fwd_f32;
   const long long smem = MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, p.hidden);
-  kernel<<<static_cast<unsigned>(p.batch), MNEMO_PERSISTENT_WIDE_THREADS, static_cast<size_t>(smem), stream>>>(p);
+  const unsigned threads = static_cast<unsigned>(MNEMO_PERSISTENT_WIDE_BLOCK(G, p.hidden));
+  kernel<<<static_cast<unsigned>(p.batch), threads, static_cast<size_t>(smem), stream>>>(p);
   CHECK_LAUNCH();
 }
 

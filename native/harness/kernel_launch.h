@@ -155,9 +155,8 @@ void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_b
                                    int clusters, cudaStream_t stream, bool bf16Weights = false);
 // Whether this device runs thread-block clusters (compute capability 9.0 or newer).
 bool device_has_clusters();
-// The wide-block forward (LSTM and GRU where MNEMO_PERSISTENT_WIDE_FITS(G, H); p.unitsPerBlock
-// must be H): grid B, block MNEMO_PERSISTENT_WIDE_THREADS, MNEMO_PERSISTENT_WIDE_SMEM_BYTES, a plain
-// launch. Exits with a message for a cell or width it does not take.
+// The wide-block forward (where MNEMO_PERSISTENT_WIDE_FITS(G, H); p.unitsPerBlock must be H): grid
+// B, block MNEMO_PERSISTENT_WIDE_BLOCK(G, H), MNEMO_PERSISTENT_WIDE_SMEM_BYTES, a plain launch. Exits with a message for a cell or width it does not take.
 void launch_persistent_wide_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
                                 cudaStream_t stream);
 

@@ -1176,23 +1176,30 @@ extern "C" __global__ void mnemo_persistent_cluster_gru_bwd_bf16w_f32(mnemo_pers
 
 /* ───────────── persistent, wide-block forward (one block per batch row, opt-in) ───────────── */
 /*
- * The whole-sequence forward of one LSTM or GRU layer and direction with one block of
- * MNEMO_PERSISTENT_WIDE_THREADS threads per batch row, thread r holding row r of W_hh [G·H, H] in
- * registers for the whole sequence: no cluster, no peer block, one block barrier per step. Only
- * where the whole of W_hh fits one row per thread: MNEMO_PERSISTENT_WIDE_FITS(G, H), i.e. GRU
- * H <= 128 and LSTM H <= 96, H a multiple of 4 (pixel MNIST's GRU: 384 rows of 128).
+ * The whole-sequence forward of one RNN, LSTM or GRU layer and direction with one block per batch
+ * row, thread r holding row r of W_hh [G·H, H] in registers for the whole sequence: no cluster, no
+ * peer block, one block barrier per step (RNN: thread j's row is unit j's whole recurrent input, so
+ * it runs the cell on its own sum and the step has that one barrier only; LSTM and GRU exchange the
+ * G rows of a unit through shared memory behind a second). Only where the whole of W_hh fits one
+ * row per thread: MNEMO_PERSISTENT_WIDE_FITS(G, H), i.e. H a multiple of 4 up to 128 with G·H <=
+ * MNEMO_PERSISTENT_WIDE_THREADS: RNN and GRU H <= 128, LSTM H <= 96 (pixel MNIST's GRU: 384 rows
+ * of 128, its RNN 128 rows).
  * Parameters: mnemo_persistent_fwd_params unchanged; unitsPerBlock must be H (one block owns every
  * unit), barrier and tuning are unused. Results agree with the cluster kernels and the per-step
  * path to float32 rounding (a row sums four interleaved partials, as the cluster row slice does).
- * Launch: plain (not cooperative, no cluster), grid B, block MNEMO_PERSISTENT_WIDE_THREADS, dynamic
- * shared memory MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, H) (h double-buffered [2, H], the products
- * [G·H] and the two biases [2, G·H]); blocks never wait for one another, so any B runs. Any architecture the fatbin has.
+ * Launch: plain (not cooperative, no cluster), grid B, block MNEMO_PERSISTENT_WIDE_BLOCK(G, H)
+ * (G·H rounded up to a warp), dynamic shared memory MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, H) (h
+ * double-buffered [2, H], the products [G·H] and the two biases [2, G·H]); blocks never wait for
+ * one another, so any B runs. Any architecture the fatbin has.
  */
 #define MNEMO_PERSISTENT_WIDE_THREADS 384
 #define MNEMO_PERSISTENT_WIDE_FITS(G, H) \
-  ((G) > 1 && (H) >= 1 && (H) <= 128 && (H) % 4 == 0 && (long long)(G) * (H) <= MNEMO_PERSISTENT_WIDE_THREADS)
+  ((G) >= 1 && (H) >= 1 && (H) <= 128 && (H) % 4 == 0 && (long long)(G) * (H) <= MNEMO_PERSISTENT_WIDE_THREADS)
+#define MNEMO_PERSISTENT_WIDE_BLOCK(G, H) (((long long)(G) * (H) + 31) / 32 * 32)
 #define MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, H) (4LL * (2LL * (H) + 3LL * (G) * (H)))
 
+extern "C" __global__ void mnemo_persistent_wide_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p);
+extern "C" __global__ void mnemo_persistent_wide_rnn_fwd_relu_f32(mnemo_persistent_fwd_params p);
 extern "C" __global__ void mnemo_persistent_wide_lstm_fwd_f32(mnemo_persistent_fwd_params p);
 extern "C" __global__ void mnemo_persistent_wide_gru_fwd_f32(mnemo_persistent_fwd_params p);
 

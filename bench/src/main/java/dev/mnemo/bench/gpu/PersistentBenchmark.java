@@ -196,7 +196,7 @@ final class PersistentBenchmark {
         try (CudaContext context = BenchDevice.open();
              CudaEvent start = CudaEvent.create(context);
              CudaEvent end = CudaEvent.create(context)) {
-            var timer = new GpuBenchmarkRunner.EventTimer(start, end);
+            var timer = GpuBenchmarkRunner.EventTimer.onBackendStream(start, end);
             for (BenchShape s : shapes) {
                 try {
                     var cell = s.recurrentCell();
@@ -251,7 +251,14 @@ final class PersistentBenchmark {
     static String kernel(PersistentPolicy.Choice choice) {
         return switch (choice.path()) {
             case GRID -> "grid: " + choice.plan().grid() + " blocks × J " + choice.plan().unitsPerBlock();
-            case WIDE -> "wide-block: one block of " + PersistentWideKernels.BLOCK_THREADS + " threads per batch row";
+            case WIDE -> {  // the plan it replaced names the shape
+                var cluster = choice.clusterPlan();
+                var grid = choice.plan();
+                long batch = cluster != null ? cluster.batch() : grid.batch();
+                var cell = cluster != null ? cluster.cell() : grid.cell();
+                yield "wide-block: " + batch + " blocks × "
+                        + PersistentWideKernels.blockThreads(cell, choice.unitsPerBlock()) + " threads";
+            }
             case CLUSTER -> "cluster: " + choice.clusterPlan().clusters() + " × S " + choice.clusterPlan().clusterSize()
                     + ", J " + choice.clusterPlan().unitsPerBlock() + ", Bc " + choice.clusterPlan().rowsPerCluster()
                     + (choice.weights() == PersistentWeights.BF16 ? ", bf16 W_hh" : "");

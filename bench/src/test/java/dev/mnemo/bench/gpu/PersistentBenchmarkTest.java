@@ -72,5 +72,10 @@ class PersistentBenchmarkTest {
                 dev.mnemo.nn.cuda.PersistentVariant.GRID, h100).choose(dev.mnemo.cuda.kernels.PersistentKernels.Cell.LSTM,
                 1000, 1, 256);
         assertEquals("grid: 128 blocks × J 2", PersistentBenchmark.kernel(grid));
+        var wide = new dev.mnemo.nn.cuda.PersistentPolicy(dev.mnemo.nn.cuda.PersistentPolicy.Mode.PERSISTENT,
+                dev.mnemo.nn.cuda.PersistentVariant.AUTO, dev.mnemo.cuda.kernels.PersistentWeights.FP32,
+                dev.mnemo.cuda.kernels.PersistentClusterPlan.AUTO_SIZE, true, h100)
+                .choose(dev.mnemo.cuda.kernels.PersistentKernels.Cell.GRU, 784, 128, 128);
+        assertEquals("wide-block: 128 blocks × 384 threads", PersistentBenchmark.kernel(wide));
     }
 }

@@ -31,7 +31,7 @@ import java.util.Map;
  * <p>The header's cluster variants of the same kernels (sm_90+, same structs) launch through
  * {@link #cluster()} ({@link PersistentClusterKernels}); their raw-struct entry points are here too
  * ({@code clusterLstmFwd}, ...), as the header's family naming asks; so are the wide-block forward's
- * ({@link #wide()}, {@link PersistentWideKernels}: one block of 384 threads per batch row).
+ * ({@link #wide()}, {@link PersistentWideKernels}: one block per batch row).
  *
  * <p>Not thread-safe (one stream, one thread, like its context).
  */
@@ -303,6 +303,7 @@ public final class PersistentKernels {
                 PersistentClusterKernels.LSTM_FWD_BF16W, PersistentClusterKernels.GRU_FWD_BF16W,
                 PersistentClusterKernels.RNN_BWD_TANH_BF16W, PersistentClusterKernels.RNN_BWD_RELU_BF16W,
                 PersistentClusterKernels.LSTM_BWD_BF16W, PersistentClusterKernels.GRU_BWD_BF16W,
+                PersistentWideKernels.RNN_FWD_TANH, PersistentWideKernels.RNN_FWD_RELU,
                 PersistentWideKernels.LSTM_FWD, PersistentWideKernels.GRU_FWD);
     }
 
@@ -406,9 +407,19 @@ public final class PersistentKernels {
     }
 
     /**
-     * {@code mnemo_persistent_wide_lstm_fwd_f32} from the struct's bytes: scalars and non-null pointers
+     * {@code mnemo_persistent_wide_rnn_fwd_tanh_f32} from the struct's bytes: scalars and non-null pointers
      * checked (no barrier needed), one block per batch row ({@link PersistentWideKernels}).
      */
+    public void wideRnnFwdTanh(MemorySegment p) {
+        wide.raw(Cell.RNN_TANH, p);
+    }
+
+    /** {@code mnemo_persistent_wide_rnn_fwd_relu_f32} from the struct's bytes. */
+    public void wideRnnFwdRelu(MemorySegment p) {
+        wide.raw(Cell.RNN_RELU, p);
+    }
+
+    /** {@code mnemo_persistent_wide_lstm_fwd_f32} from the struct's bytes. */
     public void wideLstmFwd(MemorySegment p) {
         wide.raw(Cell.LSTM, p);
     }

@@ -10,24 +10,30 @@ import java.lang.foreign.StructLayout;
 
 /**
  * Launcher of the persistent family's wide-block forward ({@code mnemo_persistent_wide_*_fwd_f32}): the
- * whole-sequence LSTM or GRU forward with one block of {@value #BLOCK_THREADS} threads per batch row,
- * every row of W_hh held in registers by one thread, a block barrier per step and no cluster. It runs
- * where the whole of W_hh fits one row per thread ({@link #fits}: GRU H ≤ 128, LSTM H ≤ 96, H a
- * multiple of 4; pixel MNIST's GRU has 384 rows of 128), on any architecture, for any batch (blocks never
- * wait for one another, so they need not be co-resident). The params struct is the cooperative
- * kernels'; its unitsPerBlock must be H, its barrier and tuning are not used.
+ * whole-sequence RNN, LSTM or GRU forward with one block per batch row ({@link #blockThreads}: G·H
+ * rounded up to a warp, at most {@value #BLOCK_THREADS}), every row of W_hh held in registers by one
+ * thread, no cluster. An RNN thread runs the cell on its own row's sum, so its step has one block
+ * barrier; LSTM and GRU exchange a unit's G rows through shared memory behind a second. It runs where
+ * the whole of W_hh fits one row per thread ({@link #fits}: RNN and GRU H ≤ 128, LSTM H ≤ 96, H a
+ * multiple of 4; pixel MNIST's GRU has 384 rows of 128, its RNN 128), on any architecture, for any batch
+ * (blocks never wait for one another, so they need not be co-resident). The params struct is the
+ * cooperative kernels'; its unitsPerBlock must be H, its barrier and tuning are not used.
  *
- * <p>Opt-in ({@code mnemo.persistent.wide=on}): written to remove the two-block clusters' barrier from
- * pixel MNIST's GRU forward, not yet timed against them on a GPU.
+ * <p>Opt-in ({@code mnemo.persistent.wide=on}): written for pixel MNIST's RNN and GRU forward, the two
+ * anchor rows still slower than cuDNN; not yet timed against the cluster kernels on a GPU.
  *
  * <p>Not thread-safe (one stream, one thread, like its context).
  */
 public final class PersistentWideKernels {
-    /** {@code MNEMO_PERSISTENT_WIDE_THREADS}: threads per block, one W_hh row each. */
+    /** {@code MNEMO_PERSISTENT_WIDE_THREADS}: the most threads a block has, one W_hh row each. */
     public static final int BLOCK_THREADS = 384;
     /** The widest H a thread's row holds (its registers). */
     public static final int MAX_HIDDEN = 128;
 
+    /** {@code mnemo_persistent_wide_rnn_fwd_tanh_f32(mnemo_persistent_fwd_params p)}. */
+    public static final KernelSignature RNN_FWD_TANH = fwd("mnemo_persistent_wide_rnn_fwd_tanh_f32");
+    /** {@code mnemo_persistent_wide_rnn_fwd_relu_f32(mnemo_persistent_fwd_params p)}. */
+    public static final KernelSignature RNN_FWD_RELU = fwd("mnemo_persistent_wide_rnn_fwd_relu_f32");
     /** {@code mnemo_persistent_wide_lstm_fwd_f32(mnemo_persistent_fwd_params p)}. */
     public static final KernelSignature LSTM_FWD = fwd("mnemo_persistent_wide_lstm_fwd_f32");
     /** {@code mnemo_persistent_wide_gru_fwd_f32(mnemo_persistent_fwd_params p)}. */
@@ -44,10 +50,14 @@ public final class PersistentWideKernels {
         this.target = target;
     }
 
-    /** {@code MNEMO_PERSISTENT_WIDE_FITS(G, H)}: LSTM or GRU, H a multiple of 4 up to 128, G·H ≤ 384 rows. */
+    /** {@code MNEMO_PERSISTENT_WIDE_FITS(G, H)}: H a multiple of 4 up to 128, G·H ≤ 384 rows. */
     public static boolean fits(Cell cell, long hidden) {
-        return cell.gates() > 1 && hidden >= 1 && hidden <= MAX_HIDDEN && hidden % 4 == 0
-                && cell.gates() * hidden <= BLOCK_THREADS;
+        return hidden >= 1 && hidden <= MAX_HIDDEN && hidden % 4 == 0 && cell.gates() * hidden <= BLOCK_THREADS;
+    }
+
+    /** {@code MNEMO_PERSISTENT_WIDE_BLOCK(G, H)}: G·H rounded up to a warp, a thread for each row of W_hh. */
+    public static int blockThreads(Cell cell, long hidden) {
+        return Math.toIntExact((cell.gates() * hidden + 31) / 32 * 32);
     }
 
     /** {@code MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, H)}: 4·(2·H + 3·G·H), h twice, the products and both biases. */
@@ -55,14 +65,13 @@ public final class PersistentWideKernels {
         return 4L * (2L * hidden + 3L * cell.gates() * hidden);
     }
 
-    /** The wide-block forward entry point of {@code cell} (LSTM or GRU). */
+    /** The wide-block forward entry point of {@code cell}. */
     public static KernelSignature forwardKernel(Cell cell) {
         return switch (cell) {
+            case RNN_TANH -> RNN_FWD_TANH;
+            case RNN_RELU -> RNN_FWD_RELU;
             case LSTM -> LSTM_FWD;
             case GRU -> GRU_FWD;
-            case RNN_TANH, RNN_RELU -> throw new IllegalArgumentException(
-                    "the wide-block forward runs LSTM and GRU only (an RNN's " + MAX_HIDDEN
-                            + " rows leave two thirds of its threads idle), got " + cell);
         };
     }
 
@@ -105,6 +114,7 @@ public final class PersistentWideKernels {
         if (batch > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("batch (the grid) must fit in 32 bits, got " + batch);
         }
-        return new LaunchGeometry((int) batch, 1, 1, BLOCK_THREADS, 1, 1, (int) sharedMemoryBytes(cell, hidden));
+        return new LaunchGeometry((int) batch, 1, 1, blockThreads(cell, hidden), 1, 1,
+                (int) sharedMemoryBytes(cell, hidden));
     }
 }

@@ -29,14 +29,16 @@ class PersistentWideKernelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"GRU, 128, true", "GRU, 4, true", "GRU, 132, false", "GRU, 126, false", "LSTM, 96, true",
-            "LSTM, 100, false", "LSTM, 128, false", "RNN_TANH, 128, false", "RNN_RELU, 4, false", "GRU, 0, false"})
-    void fitsWhenEveryRowOfWhhHasAThread(Cell cell, long hidden, boolean fits) {
+    @CsvSource({"GRU, 128, true, 384", "GRU, 4, true, 32", "GRU, 44, true, 160", "GRU, 132, false, 416",
+            "GRU, 126, false, 384", "LSTM, 96, true, 384", "LSTM, 100, false, 416", "LSTM, 128, false, 512",
+            "RNN_TANH, 128, true, 128", "RNN_RELU, 4, true, 32", "RNN_TANH, 132, false, 160", "GRU, 0, false, 0"})
+    void fitsWhenEveryRowOfWhhHasAThread(Cell cell, long hidden, boolean fits, int threads) {
         assertEquals(fits, PersistentWideKernels.fits(cell, hidden));
+        assertEquals(threads, PersistentWideKernels.blockThreads(cell, hidden), "G·H rounded up to a warp");
     }
 
     @Test
-    void aForwardIsOnePlainBlockOf384ThreadsPerBatchRow() {
+    void aForwardIsOnePlainBlockPerBatchRow() {
         FwdParams p = params(Cell.GRU, 10, 128, 128, 128);
         persistent.wide().forward(Cell.GRU, p);
         assertEquals(List.of("plain mnemo_persistent_wide_gru_fwd_f32"), target.calls);
@@ -51,6 +53,10 @@ class PersistentWideKernelsTest {
         persistent.wide().forward(Cell.LSTM, params(Cell.LSTM, 1, 2000, 96, 96));
         assertEquals(2000, target.geometry.gridX());
         assertEquals(5376, PersistentWideKernels.sharedMemoryBytes(Cell.LSTM, 96));
+        // pixel MNIST's RNN: a thread a row, 128 of them
+        persistent.wide().forward(Cell.RNN_RELU, params(Cell.RNN_RELU, 10, 128, 128, 128));
+        assertEquals("plain mnemo_persistent_wide_rnn_fwd_relu_f32", target.calls.getLast());
+        assertEquals(new LaunchGeometry(128, 1, 1, 128, 1, 1, 4 * (256 + 3 * 128)), target.geometry);
     }
 
     @Test
@@ -83,8 +89,8 @@ class PersistentWideKernelsTest {
                 () -> wide.forward(Cell.GRU, params(Cell.GRU, 4, 2, 128, 64)));
         assertTrue(units.getMessage().contains("unitsPerBlock must be hidden 128, got 64"), units.getMessage());
         var rnn = assertThrows(IllegalArgumentException.class,
-                () -> wide.forward(Cell.RNN_TANH, params(Cell.RNN_TANH, 4, 2, 128, 128)));
-        assertTrue(rnn.getMessage().contains("LSTM and GRU only"), rnn.getMessage());
+                () -> wide.forward(Cell.RNN_TANH, params(Cell.RNN_TANH, 4, 2, 256, 256)));
+        assertTrue(rnn.getMessage().contains("up to 128"), rnn.getMessage());
         FwdParams p = params(Cell.GRU, 4, 2, 128, 128);
         FwdParams shortH = new FwdParams(p.gates(), p.wHh(), p.bIh(), p.bHh(), p.h0(), null, at(6, 4 * 2 * 128 - 1),
                 null, p.hn(), null, 4, 2, 128, 128, false, true);

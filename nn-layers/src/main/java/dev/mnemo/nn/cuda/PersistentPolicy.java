@@ -181,8 +181,8 @@ public final class PersistentPolicy {
     }
 
     /**
-     * A policy that, with {@code wideForward} ({@link PersistentWideSetting}), runs a persistent LSTM or GRU
-     * forward whose W_hh fits {@link PersistentWideKernels#fits} on the wide-block kernel instead.
+     * A policy that, with {@code wideForward} ({@link PersistentWideSetting}), runs a persistent forward
+     * whose W_hh fits {@link PersistentWideKernels#fits} on the wide-block kernel instead.
      *
      * @throws IllegalArgumentException when {@code clusterSize} is neither AUTO_SIZE nor 1..16
      */
@@ -236,8 +236,9 @@ public final class PersistentPolicy {
             return chosen;
         }
         return new Choice(Path.WIDE, chosen.plan(), chosen.clusterPlan(), PersistentWideSetting.PROPERTY
-                + "=on; persistent-wide " + cell + ": " + batch + " blocks × " + PersistentWideKernels.BLOCK_THREADS
-                + " threads, W_hh in registers, instead of " + chosen.path() + " (" + chosen.reason() + ")");
+                + "=on; persistent-wide " + cell + ": " + batch + " blocks × "
+                + PersistentWideKernels.blockThreads(cell, hidden) + " threads, W_hh in registers, instead of "
+                + chosen.path() + " (" + chosen.reason() + ")");
     }
 
     private Choice choose(boolean backward, Cell cell, long steps, long batch, long hidden) {
@@ -334,7 +335,7 @@ public final class PersistentPolicy {
                 + PersistentWeightsSetting.PROPERTY + (weights == PersistentWeights.FP32 ? ""
                 : "; opt-in: results of W_hh rounded to bfloat16; the grid kernels stay fp32")
                 + "), cluster size " + (clusterSize == PersistentClusterPlan.AUTO_SIZE ? "auto" : clusterSize)
-                + " (" + PersistentClusterSizeSetting.PROPERTY + "), wide-block LSTM/GRU forward "
+                + " (" + PersistentClusterSizeSetting.PROPERTY + "), wide-block forward "
                 + (wideForward ? "on" : "off") + " (" + PersistentWideSetting.PROPERTY + "); compute capability " + limits.computeCapability() + ", "
                 + limits.multiprocessors() + " SMs, " + limits.sharedMemoryPerBlockOptin() / 1024
                 + " KiB shared memory per block; cluster kernels "

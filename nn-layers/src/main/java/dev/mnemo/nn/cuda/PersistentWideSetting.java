@@ -4,12 +4,12 @@ import dev.mnemo.cuda.kernels.PersistentWideKernels;
 import java.util.Locale;
 
 /**
- * Whether a persistent LSTM or GRU forward runs on the wide-block kernel, from the system property
- * {@value #PROPERTY}: {@code off} (the default) or {@code on}. On, a forward whose W_hh fits one row
- * per thread of a 384-thread block ({@link PersistentWideKernels#fits}: GRU H ≤ 128, LSTM H ≤ 96, H a
- * multiple of 4) takes one block per batch row instead of the path the policy chose (pixel MNIST's GRU:
- * instead of two-block clusters meeting at a cluster barrier every step); the backward keeps its
- * path. Off by default until it has been timed against the cluster plan on a GPU
+ * Whether a persistent forward runs on the wide-block kernel, from the system property {@value #PROPERTY}:
+ * {@code off} (the default) or {@code on}. On, a forward whose W_hh fits one row per thread of a block of
+ * at most 384 ({@link PersistentWideKernels#fits}: RNN and GRU H ≤ 128, LSTM H ≤ 96, H a multiple of 4)
+ * takes one block per batch row instead of the path the policy chose (pixel MNIST's GRU: instead of
+ * two-block clusters meeting at a cluster barrier every step; its RNN: one barrier a step instead of two,
+ * no shuffles); the backward keeps its path. Off by default until it has been timed against the cluster plan on a GPU
  * ({@code mnemo_harness persistent_ab}, row "with wide-block").
  */
 public final class PersistentWideSetting {

@@ -25,7 +25,7 @@ class PersistentWidePolicyTest {
     }
 
     @Test
-    void onItTakesPixelMnistsGruForwardAndKeepsTheBackward() {
+    void onItTakesPixelMnistsGruAndRnnForwardAndKeepsTheBackward() {
         var on = policy(true, PersistentWeights.FP32, H100);
         var forward = on.choose(Cell.GRU, 784, 128, 128);
         assertEquals(Path.WIDE, forward.path(), forward.toString());
@@ -35,6 +35,9 @@ class PersistentWidePolicyTest {
                 forward.reason());
         assertFalse(forward.cluster());
         assertEquals(PersistentWeights.FP32, forward.weights());
+        var rnn = on.choose(Cell.RNN_TANH, 784, 128, 128);
+        assertEquals(Path.WIDE, rnn.path(), rnn.toString());
+        assertTrue(rnn.reason().contains("128 blocks × 128 threads"), rnn.reason());
         var backward = on.chooseBackward(Cell.GRU, 784, 128, 128);
         assertEquals(Path.CLUSTER, backward.path(), backward.toString());
         // on a device without clusters it replaces the cooperative grid kernel
@@ -50,7 +53,7 @@ class PersistentWidePolicyTest {
         assertEquals(Path.CLUSTER, on.choose(Cell.LSTM, 784, 128, 128).path(), "LSTM 512 rows: more than 384 threads");
         assertEquals(Path.CLUSTER, on.choose(Cell.GRU, 100, 8, 132).path(), "H past 128 columns");
         assertEquals(Path.CLUSTER, on.choose(Cell.GRU, 100, 8, 126).path(), "H not a multiple of 4");
-        assertEquals(Path.CLUSTER, on.choose(Cell.RNN_TANH, 784, 128, 128).path(), "no RNN kernel");
+        assertEquals(Path.CLUSTER, on.choose(Cell.RNN_TANH, 100, 8, 256).path(), "an RNN past 128 columns");
         assertEquals(Path.CLUSTER, policy(true, PersistentWeights.BF16, H100).choose(Cell.GRU, 784, 128, 128).path(),
                 "bf16 weights stay on the cluster kernel");
         var perStep = new PersistentPolicy(Mode.PER_STEP, PersistentVariant.AUTO, PersistentWeights.FP32,
@@ -65,7 +68,7 @@ class PersistentWidePolicyTest {
         SystemProperty.run(PersistentWideSetting.PROPERTY, "off", () -> assertFalse(PersistentWideSetting.configured()));
         var bad = assertThrows(IllegalArgumentException.class, () -> PersistentWideSetting.parse("yes"));
         assertTrue(bad.getMessage().contains("mnemo.persistent.wide must be on or off"), bad.getMessage());
-        assertTrue(policy(true, PersistentWeights.FP32, H100).describe().contains("wide-block LSTM/GRU forward on"));
-        assertTrue(policy(false, PersistentWeights.FP32, H100).describe().contains("wide-block LSTM/GRU forward off"));
+        assertTrue(policy(true, PersistentWeights.FP32, H100).describe().contains("wide-block forward on"));
+        assertTrue(policy(false, PersistentWeights.FP32, H100).describe().contains("wide-block forward off"));
     }
 }

@@ -18,10 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The wide-block forward ({@code mnemo.persistent.wide=on}: one 384-thread block per batch row, W_hh in
- * registers) under a persistent path, against the float64 CPU reference (forward and every gradient,
- * the backward on its own persistent kernel) and against the forward it replaces on the GPU: pixel
- * MNIST's GRU width, LSTM's widest (96), H = 4, both directions, stacked layers.
+ * The wide-block forward ({@code mnemo.persistent.wide=on}: one block per batch row, W_hh in registers)
+ * under a persistent path, against the float64 CPU reference (forward and every gradient, the backward on
+ * its own persistent kernel) and against the forward it replaces on the GPU: pixel MNIST's RNN and GRU
+ * width, LSTM's widest (96), H = 4, both directions, stacked layers, both RNN nonlinearities.
  */
 @Tag("gpu")
 class PersistentWideRecurrentGpuTest {
@@ -38,7 +38,7 @@ class PersistentWideRecurrentGpuTest {
 
     @ParameterizedTest(name = "{0} T={1} B={2} I={3} H={4} layers={5} bidir={6}")
     @CsvSource({"GRU, 5, 3, 4, 128, 1, false", "GRU, 1, 2, 3, 44, 2, true", "LSTM, 7, 2, 5, 96, 1, true",
-            "LSTM, 4, 5, 3, 4, 1, false"})
+            "LSTM, 4, 5, 3, 4, 1, false", "RNN_TANH, 6, 3, 1, 128, 1, false", "RNN_RELU, 5, 2, 3, 36, 2, true"})
     void wideMatchesTheFloat64CpuReference(Kind kind, int steps, int batch, int input, int hidden, int layers,
                                            boolean bidirectional) {
         CudaBackend gpu = CudaBackend.float32();
@@ -56,7 +56,7 @@ class PersistentWideRecurrentGpuTest {
     }
 
     @ParameterizedTest(name = "{0} T={1} B={2} H={3}")
-    @CsvSource({"GRU, 4, 9, 128", "LSTM, 3, 4, 96"})
+    @CsvSource({"GRU, 4, 9, 128", "LSTM, 3, 4, 96", "RNN_TANH, 5, 9, 128"})
     void wideAndTheForwardItReplacesAgreeOnTheGpu(Kind kind, int steps, int batch, int hidden) {
         CudaBackend gpu = CudaBackend.float32();
         PersistentRecurrentGpuTest.assumeRoom(gpu, kind, steps, batch, hidden, "auto");
