@@ -42,3 +42,4 @@
 #include "persistent_cluster_fwd.cu"
 #include "persistent_cluster_bwd.cu"
 #include "persistent_wide_fwd.cu"
+#include "persistent_wide_bwd.cu"

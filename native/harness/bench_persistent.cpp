@@ -230,10 +230,13 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
                     : median_us(iters, s, no_setup, [&] { launch_persistent_cluster_fwd(cell, f, p.clusters, s, bf16); });
   };
   // The opt-in wide-block forward (one block per batch row, J = H), where it fits.
+  // The RNN's wide-block backward too.
   const bool wide = MNEMO_PERSISTENT_WIDE_FITS(G, H) != 0;
-  const auto runWide = [&] {
-    f.unitsPerBlock = static_cast<int>(H);
-    return median_us(iters, s, no_setup, [&] { launch_persistent_wide_fwd(cell, f, s); });
+  const bool wideBackward = MNEMO_PERSISTENT_WIDE_BWD_FITS(G, H) != 0;
+  const auto runWide = [&](bool backward) {
+    f.unitsPerBlock = b.unitsPerBlock = static_cast<int>(H);
+    return backward ? median_us(iters, s, resetGradients, [&] { launch_persistent_wide_bwd(cell, b, s); })
+                    : median_us(iters, s, no_setup, [&] { launch_persistent_wide_fwd(cell, f, s); });
   };
   if (run == ShapeRun::kPhases) {
     for (int pass = 0; pass < 3; ++pass) {  // inference forward, training forward, backward
@@ -253,12 +256,17 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
         }
         CHECK(cudaStreamSynchronize(s));
       });
-      if (!backward && wide) {
+      if (backward ? wideBackward : wide) {
         std::snprintf(geometry, sizeof geometry, "wide-block: %lld blocks x %lld threads", B,
                       MNEMO_PERSISTENT_WIDE_BLOCK(G, H));
-        f.unitsPerBlock = static_cast<int>(H);
-        report_phases(cell_label(cell), B, H, what, geometry, static_cast<int>(B), false, [&] {
-          launch_persistent_wide_fwd(cell, f, s);
+        f.unitsPerBlock = b.unitsPerBlock = static_cast<int>(H);
+        report_phases(cell_label(cell), B, H, what, geometry, static_cast<int>(B), backward, [&] {
+          if (backward) {
+            resetGradients();
+            launch_persistent_wide_bwd(cell, b, s);
+          } else {
+            launch_persistent_wide_fwd(cell, f, s);
+          }
           CHECK(cudaStreamSynchronize(s));
         });
       }
@@ -289,8 +297,8 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
                     cell_label(cell), T, B, H, what, geometry, fp.optIn ? "with" : "without", fp.name, other,
                     other / all);
       }
-      if (!backward && wide) {
-        const double other = runWide() / T;
+      if (backward ? wideBackward : wide) {
+        const double other = runWide(backward) / T;
         std::printf("persistent_ab %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %-34s with    wide-block    us/step=%.3f  "
                     "default %.2fx faster\n",
                     cell_label(cell), T, B, H, what, geometry, other, other / all);

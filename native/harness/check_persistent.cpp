@@ -46,7 +46,8 @@ struct Case {
   bool bf16Weights = false;  // cluster kernels only: the _bf16w_f32 entry points
   int tuning = 0;            // cluster kernels only: MNEMO_PERSISTENT_TUNE_* bits (off the default path)
   bool ragged = false;       // each batch row runs its own number of steps (p.lengths)
-  bool wide = false;         // the forward on the wide-block kernel (J = H, clusters = B for the backward)
+  bool wide = false;         // the wide-block forward (J = H), and for RNN the wide-block backward; LSTM's
+                             // and GRU's backward on B one-block clusters
 };
 
 std::string variant(const Case& c, int units) {
@@ -55,7 +56,11 @@ std::string variant(const Case& c, int units) {
                                                    std::to_string((c.hidden + units - 1) / units) +
                                                    (c.bf16Weights ? " bf16w" : "") +
                                                    (c.tuning != 0 ? " tuning " + std::to_string(c.tuning) : "");
-  return (c.wide ? "wide-block forward, " : "") + kernel + (c.ragged ? " ragged" : "");
+  const std::string ragged = c.ragged ? " ragged" : "";
+  if (!c.wide) return kernel + ragged;
+  // RNN: the wide-block backward too; LSTM and GRU: the backward on the cluster kernel
+  return (persistent_gates(c.cell) == 1 ? std::string("wide-block forward and backward")
+                                        : "wide-block forward, backward " + kernel) + ragged;
 }
 
 // Whether step t lies past row b's end (never without lengths).
@@ -231,7 +236,9 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
   p.reverse = c.reverse ? 1 : 0;
   p.tuning = c.tuning;
   p.lengths = sv.lengths.empty() ? nullptr : dLengths.get();
-  if (c.clusters > 0) {
+  if (c.wide && MNEMO_PERSISTENT_WIDE_BWD_FITS(G, H)) {
+    launch_persistent_wide_bwd(c.cell, p, nullptr);
+  } else if (c.clusters > 0) {
     launch_persistent_cluster_bwd(c.cell, p, c.clusters, nullptr, c.bf16Weights);
   } else {
     launch_persistent_bwd(c.cell, p, nullptr);

@@ -473,6 +473,22 @@ void launch_persistent_wide_fwd(PersistentCell cell, const mnemo_persistent_fwd_
   CHECK_LAUNCH();
 }
 
+void launch_persistent_wide_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
+                                cudaStream_t stream) {
+  const int G = persistent_gates(cell);
+  if (!MNEMO_PERSISTENT_WIDE_BWD_FITS(G, p.hidden) || p.unitsPerBlock != p.hidden) {
+    std::fprintf(stderr, "launch_persistent_wide_bwd: G %d, H %lld, J %d is not a wide-block backward shape\n", G,
+                 p.hidden, p.unitsPerBlock);
+    std::exit(2);
+  }
+  void (*kernel)(mnemo_persistent_bwd_params) =
+      cell == PersistentCell::kRnnRelu ? mnemo_persistent_wide_rnn_bwd_relu_f32 : mnemo_persistent_wide_rnn_bwd_tanh_f32;
+  const unsigned threads = static_cast<unsigned>(MNEMO_PERSISTENT_WIDE_BLOCK(G, p.hidden));
+  kernel<<<static_cast<unsigned>(p.batch), threads, static_cast<size_t>(MNEMO_PERSISTENT_WIDE_BWD_SMEM_BYTES(p.hidden)),
+           stream>>>(p);
+  CHECK_LAUNCH();
+}
+
 void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
                                    int clusters, cudaStream_t stream, bool bf16Weights) {
   void (*kernel)(mnemo_persistent_bwd_params) = nullptr;

@@ -159,6 +159,10 @@ bool device_has_clusters();
 // B, block MNEMO_PERSISTENT_WIDE_BLOCK(G, H), MNEMO_PERSISTENT_WIDE_SMEM_BYTES, a plain launch. Exits with a message for a cell or width it does not take.
 void launch_persistent_wide_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
                                 cudaStream_t stream);
+// The wide-block backward (RNN, MNEMO_PERSISTENT_WIDE_BWD_FITS(1, H); p.unitsPerBlock must be H): grid B,
+// block MNEMO_PERSISTENT_WIDE_BLOCK(1, H), MNEMO_PERSISTENT_WIDE_BWD_SMEM_BYTES, a plain launch.
+void launch_persistent_wide_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,
+                                cudaStream_t stream);
 
 // The cluster kernels' phase counters (cuda-kernels/persistent_phases.cuh): whether this harness
 // was built with them (-DMNEMO_PERSISTENT_PHASES, the mnemo_harness_phases target), zeroing them,

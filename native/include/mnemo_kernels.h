@@ -1174,7 +1174,7 @@ extern "C" __global__ void mnemo_persistent_cluster_rnn_bwd_relu_bf16w_f32(mnemo
 extern "C" __global__ void mnemo_persistent_cluster_lstm_bwd_bf16w_f32(mnemo_persistent_bwd_params p);
 extern "C" __global__ void mnemo_persistent_cluster_gru_bwd_bf16w_f32(mnemo_persistent_bwd_params p);
 
-/* ───────────── persistent, wide-block forward (one block per batch row, opt-in) ───────────── */
+/* ───────── persistent, wide-block forward and backward (one block per batch row, opt-in) ───────── */
 /*
  * The whole-sequence forward of one RNN, LSTM or GRU layer and direction with one block per batch
  * row, thread r holding row r of W_hh [G·H, H] in registers for the whole sequence: no cluster, no
@@ -1202,6 +1202,22 @@ extern "C" __global__ void mnemo_persistent_wide_rnn_fwd_tanh_f32(mnemo_persiste
 extern "C" __global__ void mnemo_persistent_wide_rnn_fwd_relu_f32(mnemo_persistent_fwd_params p);
 extern "C" __global__ void mnemo_persistent_wide_lstm_fwd_f32(mnemo_persistent_fwd_params p);
 extern "C" __global__ void mnemo_persistent_wide_gru_fwd_f32(mnemo_persistent_fwd_params p);
+
+/*
+ * The wide-block backward, RNN only: one block per batch row of MNEMO_PERSISTENT_WIDE_BLOCK(1, H)
+ * threads, thread j holding column j of W_hh in registers. Per step (last to first) thread j runs
+ * the cell backward of unit j, writes its dRh to shared memory, meets the block once, and forms its
+ * ∂L/∂h_{t−1} from its column and the whole step's dRh. MNEMO_PERSISTENT_WIDE_BWD_FITS(G, H): G = 1
+ * and MNEMO_PERSISTENT_WIDE_FITS. Parameters: mnemo_persistent_bwd_params unchanged (gates, h0, c0,
+ * c, hn, dc, dRh unused, as the RNN's other backward kernels); unitsPerBlock must be H, barrier and
+ * tuning are unused. Launch: plain, grid B, dynamic shared memory
+ * MNEMO_PERSISTENT_WIDE_BWD_SMEM_BYTES(H) (dRh double-buffered [2, H]).
+ */
+#define MNEMO_PERSISTENT_WIDE_BWD_FITS(G, H) ((G) == 1 && MNEMO_PERSISTENT_WIDE_FITS(G, H))
+#define MNEMO_PERSISTENT_WIDE_BWD_SMEM_BYTES(H) (8LL * (H))
+
+extern "C" __global__ void mnemo_persistent_wide_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p);
+extern "C" __global__ void mnemo_persistent_wide_rnn_bwd_relu_f32(mnemo_persistent_bwd_params p);
 
 /* ───────────────────────────── family: eigen (batched small eigenvalues) ───────────────────────────── */
 /*

@@ -304,7 +304,8 @@ public final class PersistentKernels {
                 PersistentClusterKernels.RNN_BWD_TANH_BF16W, PersistentClusterKernels.RNN_BWD_RELU_BF16W,
                 PersistentClusterKernels.LSTM_BWD_BF16W, PersistentClusterKernels.GRU_BWD_BF16W,
                 PersistentWideKernels.RNN_FWD_TANH, PersistentWideKernels.RNN_FWD_RELU,
-                PersistentWideKernels.LSTM_FWD, PersistentWideKernels.GRU_FWD);
+                PersistentWideKernels.LSTM_FWD, PersistentWideKernels.GRU_FWD,
+                PersistentWideKernels.RNN_BWD_TANH, PersistentWideKernels.RNN_BWD_RELU);
     }
 
     /** The launchers of the cluster variants (sm_90 and newer), on the same module and stream. */
@@ -427,6 +428,16 @@ public final class PersistentKernels {
     /** {@code mnemo_persistent_wide_gru_fwd_f32} from the struct's bytes. */
     public void wideGruFwd(MemorySegment p) {
         wide.raw(Cell.GRU, p);
+    }
+
+    /** {@code mnemo_persistent_wide_rnn_bwd_tanh_f32} from the struct's bytes (the RNN's wide-block backward). */
+    public void wideRnnBwdTanh(MemorySegment p) {
+        wide.rawBackward(Cell.RNN_TANH, p);
+    }
+
+    /** {@code mnemo_persistent_wide_rnn_bwd_relu_f32} from the struct's bytes. */
+    public void wideRnnBwdRelu(MemorySegment p) {
+        wide.rawBackward(Cell.RNN_RELU, p);
     }
 
     /** The device limits this launcher plans for. */

@@ -4,6 +4,7 @@ import static dev.mnemo.cuda.kernels.KernelParameter.of;
 
 import dev.mnemo.cuda.LaunchGeometry;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
+import dev.mnemo.cuda.kernels.PersistentKernels.BwdParams;
 import dev.mnemo.cuda.kernels.PersistentKernels.FwdParams;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -13,7 +14,9 @@ import java.lang.foreign.StructLayout;
  * whole-sequence RNN, LSTM or GRU forward with one block per batch row ({@link #blockThreads}: G·H
  * rounded up to a warp, at most {@value #BLOCK_THREADS}), every row of W_hh held in registers by one
  * thread, no cluster. An RNN thread runs the cell on its own row's sum, so its step has one block
- * barrier; LSTM and GRU exchange a unit's G rows through shared memory behind a second. It runs where
+ * barrier; LSTM and GRU exchange a unit's G rows through shared memory behind a second. For an RNN the
+ * backward too ({@link #backward}): thread j holds column j of W_hh and forms unit j's recurrent
+ * gradient alone, one block barrier a step. It runs where
  * the whole of W_hh fits one row per thread ({@link #fits}: RNN and GRU H ≤ 128, LSTM H ≤ 96, H a
  * multiple of 4; pixel MNIST's GRU has 384 rows of 128, its RNN 128), on any architecture, for any batch
  * (blocks never wait for one another, so they need not be co-resident). The params struct is the
@@ -39,12 +42,22 @@ public final class PersistentWideKernels {
     /** {@code mnemo_persistent_wide_gru_fwd_f32(mnemo_persistent_fwd_params p)}. */
     public static final KernelSignature GRU_FWD = fwd("mnemo_persistent_wide_gru_fwd_f32");
 
+    /** {@code mnemo_persistent_wide_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p)}. */
+    public static final KernelSignature RNN_BWD_TANH = bwd("mnemo_persistent_wide_rnn_bwd_tanh_f32");
+    /** {@code mnemo_persistent_wide_rnn_bwd_relu_f32(mnemo_persistent_bwd_params p)}. */
+    public static final KernelSignature RNN_BWD_RELU = bwd("mnemo_persistent_wide_rnn_bwd_relu_f32");
+
     private static KernelSignature fwd(String name) {
         return KernelSignature.of(name, of("mnemo_persistent_fwd_params", "p"));
     }
 
+    private static KernelSignature bwd(String name) {
+        return KernelSignature.of(name, of("mnemo_persistent_bwd_params", "p"));
+    }
+
     private final CooperativeTarget target;
     private final MemorySegment fwdParams = ParamsStructs.allocate(PersistentKernels.FWD_PARAMS_LAYOUT);
+    private final MemorySegment bwdParams = ParamsStructs.allocate(PersistentKernels.BWD_PARAMS_LAYOUT);
 
     PersistentWideKernels(CooperativeTarget target) {
         this.target = target;
@@ -53,6 +66,19 @@ public final class PersistentWideKernels {
     /** {@code MNEMO_PERSISTENT_WIDE_FITS(G, H)}: H a multiple of 4 up to 128, G·H ≤ 384 rows. */
     public static boolean fits(Cell cell, long hidden) {
         return hidden >= 1 && hidden <= MAX_HIDDEN && hidden % 4 == 0 && cell.gates() * hidden <= BLOCK_THREADS;
+    }
+
+    /**
+     * {@code MNEMO_PERSISTENT_WIDE_BWD_FITS(G, H)}: the backward, an RNN's only (thread j holds column j of
+     * W_hh, the whole of unit j's recurrent gradient), where the forward {@link #fits}.
+     */
+    public static boolean backwardFits(Cell cell, long hidden) {
+        return cell.gates() == 1 && fits(cell, hidden);
+    }
+
+    /** {@code MNEMO_PERSISTENT_WIDE_BWD_SMEM_BYTES(H)}: 8·H, a step's dRh twice. */
+    public static long backwardSharedMemoryBytes(long hidden) {
+        return 8L * hidden;
     }
 
     /** {@code MNEMO_PERSISTENT_WIDE_BLOCK(G, H)}: G·H rounded up to a warp, a thread for each row of W_hh. */
@@ -75,16 +101,49 @@ public final class PersistentWideKernels {
         };
     }
 
+    /** The wide-block backward entry point of {@code cell} (RNN only). */
+    public static KernelSignature backwardKernel(Cell cell) {
+        return switch (cell) {
+            case RNN_TANH -> RNN_BWD_TANH;
+            case RNN_RELU -> RNN_BWD_RELU;
+            case LSTM, GRU -> throw new IllegalArgumentException("the wide-block backward runs RNN only (a " + cell
+                    + " unit's recurrent gradient sums " + cell.gates() + " columns of W_hh), got " + cell);
+        };
+    }
+
     /**
      * The whole-sequence forward of {@code cell}, one block per batch row. p.unitsPerBlock() must be
      * p.hidden(); p.barrier() is not used and may be null. Every size and overlap is checked before the launch.
      */
     public void forward(Cell cell, FwdParams p) {
         KernelSignature kernel = forwardKernel(cell);
-        LaunchGeometry geometry = check(cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock());
+        LaunchGeometry geometry = check(cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), false);
         PersistentKernels.checkBuffers(cell, p, false);
         p.writeTo(fwdParams);
         target.launchPlain(kernel, geometry, fwdParams);
+    }
+
+    /**
+     * The whole-sequence backward of an RNN, one block per batch row. p.unitsPerBlock() must be p.hidden();
+     * p.barrier() is not used and may be null. Every size and overlap is checked before the launch.
+     */
+    public void backward(Cell cell, BwdParams p) {
+        KernelSignature kernel = backwardKernel(cell);
+        LaunchGeometry geometry = check(cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), true);
+        PersistentKernels.checkBackwardBuffers(cell, p, false);
+        p.writeTo(bwdParams);
+        target.launchPlain(kernel, geometry, bwdParams);
+    }
+
+    /** The backward from the struct's bytes: scalars and non-null pointers checked (no barrier needed). */
+    void rawBackward(Cell cell, MemorySegment p) {
+        StructLayout l = PersistentKernels.BWD_PARAMS_LAYOUT;
+        LaunchChecks.structSize("p", p, l);
+        KernelSignature kernel = backwardKernel(cell);
+        PersistentKernels.checkRawStruct(true, cell, p, false);
+        LaunchGeometry geometry = check(cell, ParamsStructs.getLong(p, l, "steps"), ParamsStructs.getLong(p, l, "batch"),
+                ParamsStructs.getLong(p, l, "hidden"), ParamsStructs.getInt(p, l, "unitsPerBlock"), true);
+        target.launchPlain(kernel, geometry, p);
     }
 
     /** A wide-block kernel from the struct's bytes: scalars and non-null pointers checked (no barrier needed). */
@@ -94,11 +153,12 @@ public final class PersistentWideKernels {
         KernelSignature kernel = forwardKernel(cell);
         PersistentKernels.checkRawStruct(false, cell, p, false);
         LaunchGeometry geometry = check(cell, ParamsStructs.getLong(p, l, "steps"), ParamsStructs.getLong(p, l, "batch"),
-                ParamsStructs.getLong(p, l, "hidden"), ParamsStructs.getInt(p, l, "unitsPerBlock"));
+                ParamsStructs.getLong(p, l, "hidden"), ParamsStructs.getInt(p, l, "unitsPerBlock"), false);
         target.launchPlain(kernel, geometry, p);
     }
 
-    private static LaunchGeometry check(Cell cell, long steps, long batch, long hidden, int unitsPerBlock) {
+    private static LaunchGeometry check(Cell cell, long steps, long batch, long hidden, int unitsPerBlock,
+                                        boolean backward) {
         LaunchChecks.atLeastOne("steps", steps);
         LaunchChecks.atLeastOne("batch", batch);
         LaunchChecks.atLeastOne("hidden", hidden);
@@ -115,6 +175,6 @@ public final class PersistentWideKernels {
             throw new IllegalArgumentException("batch (the grid) must fit in 32 bits, got " + batch);
         }
         return new LaunchGeometry((int) batch, 1, 1, blockThreads(cell, hidden), 1, 1,
-                (int) sharedMemoryBytes(cell, hidden));
+                (int) (backward ? backwardSharedMemoryBytes(hidden) : sharedMemoryBytes(cell, hidden)));
     }
 }

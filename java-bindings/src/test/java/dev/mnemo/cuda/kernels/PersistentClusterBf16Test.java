@@ -71,7 +71,7 @@ class PersistentClusterBf16Test {
             assertEquals(f32.parameters(), PersistentClusterKernels.forwardKernel(cell, PersistentWeights.BF16)
                     .parameters());
         }
-        assertEquals(28, PersistentKernels.signatures().size(), "8 grid, 8 cluster, 8 cluster bf16w, 4 wide-block");
+        assertEquals(30, PersistentKernels.signatures().size(), "8 grid, 8 cluster, 8 cluster bf16w, 6 wide-block");
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.cuda.LaunchGeometry;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
+import dev.mnemo.cuda.kernels.PersistentKernels.BwdParams;
 import dev.mnemo.cuda.kernels.PersistentKernels.FwdParams;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -75,6 +76,37 @@ class PersistentWideKernelsTest {
         e = assertThrows(IllegalArgumentException.class, () -> persistent.wideLstmFwd(raw));
         assertTrue(e.getMessage().contains("p.c0 must not be null"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> persistent.wideGruFwd(MemorySegment.ofArray(new byte[8])));
+    }
+
+    @Test
+    void anRnnsBackwardIsOnePlainBlockPerBatchRowToo() {
+        long t = 10;
+        long b = 128;
+        long h = 128;
+        BwdParams p = new BwdParams(null, at(1, h * h), null, null, at(6, t * b * h), null, null, at(9, t * b * h),
+                at(10, b * h), null, at(11, t * b * h), null, null, t, b, h, (int) h, true);
+        persistent.wide().backward(Cell.RNN_TANH, p);
+        assertEquals(List.of("plain mnemo_persistent_wide_rnn_bwd_tanh_f32"), target.calls);
+        assertEquals(new LaunchGeometry(128, 1, 1, 128, 1, 1, 8 * 128), target.geometry);
+        var l = PersistentKernels.BWD_PARAMS_LAYOUT;
+        assertEquals(p.dWx().address(), ParamsStructs.getLong(target.params, l, "dWx"));
+        assertEquals(1, ParamsStructs.getInt(target.params, l, "reverse"));
+        MemorySegment raw = ParamsStructs.allocate(l);
+        p.writeTo(raw);
+        persistent.wideRnnBwdRelu(raw);
+        assertEquals("plain mnemo_persistent_wide_rnn_bwd_relu_f32", target.calls.getLast());
+        // LSTM's and GRU's unit gradients sum G columns: no wide-block backward
+        assertFalse(PersistentWideKernels.backwardFits(Cell.GRU, 128));
+        assertTrue(PersistentWideKernels.backwardFits(Cell.RNN_RELU, 128));
+        var gru = assertThrows(IllegalArgumentException.class,
+                () -> persistent.wide().backward(Cell.GRU, new BwdParams(at(0, t * b * 3 * h), at(1, 3 * h * h),
+                        at(2, b * h), null, at(6, t * b * h), null, at(7, t * b * h), null, at(10, b * h), null,
+                        at(11, t * b * 3 * h), at(12, t * b * 3 * h), null, t, b, h, (int) h, false)));
+        assertTrue(gru.getMessage().contains("RNN only"), gru.getMessage());
+        var missing = assertThrows(IllegalArgumentException.class, () -> persistent.wide().backward(Cell.RNN_TANH,
+                new BwdParams(null, at(1, h * h), null, null, at(6, t * b * h), null, null, null, null, null,
+                        at(11, t * b * h), null, null, t, b, h, (int) h, false)));
+        assertTrue(missing.getMessage().contains("dh"), missing.getMessage());
     }
 
     @Test

@@ -66,13 +66,16 @@ final class PersistentPath {
                   DeviceMemory c0, DeviceMemory h, DeviceMemory c, DeviceMemory hn, DeviceMemory dy, DeviceMemory dh,
                   DeviceMemory dc, DeviceMemory dWx, DeviceMemory dRh, long steps, long batch, long hidden,
                   boolean reverse, DeviceMemory lengths) {
-        boolean cluster = choice.cluster();
+        PersistentPolicy.Path path = choice.path();
         var p = new PersistentKernels.BwdParams(gates, wHh, h0, c0, h, c, hn, dy, dh, dc, dWx, dRh,
-                cluster ? null : barrier, steps, batch, hidden, choice.unitsPerBlock(), reverse, lengths);
-        if (cluster) {
-            kernels.cluster().backward(cell, p, choice.clusterPlan().clusters(), choice.clusterPlan().weights());
-        } else {
-            kernels.backward(cell, p);
+                path == PersistentPolicy.Path.GRID ? barrier : null, steps, batch, hidden, choice.unitsPerBlock(),
+                reverse, lengths);
+        switch (path) {
+            case CLUSTER -> kernels.cluster().backward(cell, p, choice.clusterPlan().clusters(),
+                    choice.clusterPlan().weights());
+            case WIDE -> kernels.wide().backward(cell, p);
+            case GRID -> kernels.backward(cell, p);
+            case PER_STEP -> throw new IllegalStateException("the per-step path runs no persistent kernel");
         }
     }
 }

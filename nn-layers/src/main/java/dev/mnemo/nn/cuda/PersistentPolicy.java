@@ -230,9 +230,16 @@ public final class PersistentPolicy {
      * @throws IllegalStateException in {@link Mode#PERSISTENT} when the persistent kernel cannot run
      */
     public Choice choose(Cell cell, long steps, long batch, long hidden) {
-        Choice chosen = choose(false, cell, steps, batch, hidden);
-        if (!wideForward || !chosen.persistent() || chosen.weights() != PersistentWeights.FP32
-                || !PersistentWideKernels.fits(cell, hidden)) {
+        return wide(choose(false, cell, steps, batch, hidden), PersistentWideKernels.fits(cell, hidden), cell, batch,
+                hidden);
+    }
+
+    /**
+     * The wide-block kernel instead of {@code chosen} where {@link PersistentWideSetting} turns it on, a
+     * persistent path with float32 weights was chosen and the kernel {@code fits}.
+     */
+    private Choice wide(Choice chosen, boolean fits, Cell cell, long batch, long hidden) {
+        if (!wideForward || !chosen.persistent() || chosen.weights() != PersistentWeights.FP32 || !fits) {
             return chosen;
         }
         return new Choice(Path.WIDE, chosen.plan(), chosen.clusterPlan(), PersistentWideSetting.PROPERTY
@@ -323,9 +330,13 @@ public final class PersistentPolicy {
                 + "W_hh stays fp32 on the grid kernels; ";
     }
 
-    /** As {@link #choose}, for the whole-sequence backward (its own shared-memory limit). */
+    /**
+     * As {@link #choose}, for the whole-sequence backward (its own shared-memory limit); the wide-block
+     * kernel runs only an RNN's ({@link PersistentWideKernels#backwardFits}).
+     */
     public Choice chooseBackward(Cell cell, long steps, long batch, long hidden) {
-        return choose(true, cell, steps, batch, hidden);
+        return wide(choose(true, cell, steps, batch, hidden), PersistentWideKernels.backwardFits(cell, hidden), cell,
+                batch, hidden);
     }
 
     /** One line for {@code mnemo info}: the mode and what it means on this device. */

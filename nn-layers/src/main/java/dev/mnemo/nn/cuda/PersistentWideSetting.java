@@ -9,7 +9,8 @@ import java.util.Locale;
  * at most 384 ({@link PersistentWideKernels#fits}: RNN and GRU H ≤ 128, LSTM H ≤ 96, H a multiple of 4)
  * takes one block per batch row instead of the path the policy chose (pixel MNIST's GRU: instead of
  * two-block clusters meeting at a cluster barrier every step; its RNN: one barrier a step instead of two,
- * no shuffles); the backward keeps its path. Off by default until it has been timed against the cluster plan on a GPU
+ * no shuffles). The backward takes it for an RNN ({@link PersistentWideKernels#backwardFits}); LSTM's and
+ * GRU's keep the path the policy chose. Off by default until it has been timed against the cluster plan on a GPU
  * ({@code mnemo_harness persistent_ab}, row "with wide-block").
  */
 public final class PersistentWideSetting {

@@ -25,7 +25,7 @@ class PersistentWidePolicyTest {
     }
 
     @Test
-    void onItTakesPixelMnistsGruAndRnnForwardAndKeepsTheBackward() {
+    void onItTakesPixelMnistsGruAndRnnForwardAndTheRnnsBackward() {
         var on = policy(true, PersistentWeights.FP32, H100);
         var forward = on.choose(Cell.GRU, 784, 128, 128);
         assertEquals(Path.WIDE, forward.path(), forward.toString());
@@ -39,7 +39,12 @@ class PersistentWidePolicyTest {
         assertEquals(Path.WIDE, rnn.path(), rnn.toString());
         assertTrue(rnn.reason().contains("128 blocks × 128 threads"), rnn.reason());
         var backward = on.chooseBackward(Cell.GRU, 784, 128, 128);
-        assertEquals(Path.CLUSTER, backward.path(), backward.toString());
+        assertEquals(Path.CLUSTER, backward.path(), "LSTM's and GRU's backward keep their path: " + backward);
+        var rnnBackward = on.chooseBackward(Cell.RNN_RELU, 784, 128, 128);
+        assertEquals(Path.WIDE, rnnBackward.path(), rnnBackward.toString());
+        assertEquals(128, rnnBackward.unitsPerBlock());
+        assertEquals(Path.CLUSTER, policy(false, PersistentWeights.FP32, H100).chooseBackward(Cell.RNN_RELU, 784, 128,
+                128).path());
         // on a device without clusters it replaces the cooperative grid kernel
         var a100 = policy(true, PersistentWeights.FP32, A100).choose(Cell.LSTM, 100, 8, 96);
         assertEquals(Path.WIDE, a100.path(), a100.toString());
