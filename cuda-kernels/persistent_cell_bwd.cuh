@@ -122,6 +122,39 @@ __device__ __forceinline__ void store_bwd(const mnemo_persistent_bwd_params& p, 
   }
 }
 
+// The whole-sequence backward's order of steps (the wide-block backward's; the cluster backward
+// spells it out in lambdas): the s-th processed is the forward's step stepOf(s), last to first;
+// prevOf(t) is the forward step before t, firstOf(t) whether t came first.
+struct BwdOrder {
+  long long steps;
+  bool reverse;
+  __device__ __forceinline__ long long stepOf(long long s) const { return reverse ? s : steps - 1 - s; }
+  __device__ __forceinline__ long long prevOf(long long t) const { return reverse ? t + 1 : t - 1; }
+  __device__ __forceinline__ bool firstOf(long long t) const { return reverse ? t == steps - 1 : t == 0; }
+};
+
+// The saved values of the s-th processed step of (b, j), for load_bwd_inputs' caller.
+template <Cell C>
+__device__ __forceinline__ void load_bwd_step(const mnemo_persistent_bwd_params& p, const BwdOrder& order,
+                                              long long j, long long b, long long s, BwdInputs<C>& in) {
+  const long long t = order.stepOf(s);
+  load_bwd_inputs<C>(p, j, b, t, order.prevOf(t), order.firstOf(t), in);
+}
+
+// After the s-th processed step's cell backward of (b, j): stores its pre-activation gradients,
+// moves the next step's saved values into place and loads the ones after it (two steps ahead, as
+// the forward loads gx).
+template <Cell C>
+__device__ __forceinline__ void advance_bwd_inputs(const mnemo_persistent_bwd_params& p, const BwdOrder& order,
+                                                   const BwdOut<C>& out, long long j, long long b, long long s,
+                                                   BwdInputs<C>& in, BwdInputs<C>& ahead) {
+  store_bwd<C>(p, out, j, b, order.stepOf(s));
+  if (s + 1 < order.steps) {
+    in = ahead;
+    if (s + 2 < order.steps) load_bwd_step<C>(p, order, j, b, s + 2, ahead);
+  }
+}
+
 // The cell backward of unit j, batch row b, step t (carried past the row's end): writes the step's
 // pre-activation gradients and leaves in dhs[i] the part of ∂L/∂h_{t−1} that does not pass through W_hh, in dcs[i] ∂L/∂c_{t−1}.
 template <Cell C>

@@ -34,23 +34,21 @@ __device__ __forceinline__ void wide_backward(const mnemo_persistent_bwd_params&
   }
   float* dbuf = dynamic_shared_floats();  // [2, H]: a step's dRh, every unit
 
-  const auto stepOf = [&](long long s) { return p.reverse ? s : steps - 1 - s; };  // last to first
-  const auto prevOf = [&](long long t) { return p.reverse ? t + 1 : t - 1; };
-  const auto firstOf = [&](long long t) { return p.reverse ? t == steps - 1 : t == 0; };
+  const BwdOrder order{steps, p.reverse != 0};  // last to first
   const long long at = b * hidden + j;
   float dhCarried = active ? p.dh[at] : 0.0f;
   const long long rowEnd = active && p.lengths != nullptr ? p.lengths[b] : steps;  // past it: carried
   // The saved values two steps ahead, as the cluster backward loads them (persistent_cluster_bwd.cu).
   BwdInputs<C> in{};
   BwdInputs<C> ahead{};
-  if (active) load_bwd_inputs<C>(p, j, b, stepOf(0), prevOf(stepOf(0)), firstOf(stepOf(0)), in);
-  if (active && steps > 1) load_bwd_inputs<C>(p, j, b, stepOf(1), prevOf(stepOf(1)), firstOf(stepOf(1)), ahead);
+  if (active) load_bwd_step<C>(p, order, j, b, 0, in);
+  if (active && steps > 1) load_bwd_step<C>(p, order, j, b, 1, ahead);
 
   // Phases (persistent_phases.cuh), as the cluster backward numbers them: 0 cell and dRh into shared
   // memory, 2 output stores and input loads, 3 the block barrier, 4 the product and ∂L/∂h.
   PhaseClock clock;
   for (long long s = 0; s < steps; ++s) {
-    const long long t = stepOf(s);
+    const long long t = order.stepOf(s);
     float* ds = dbuf + (s & 1) * hidden;
     clock.restart();
     BwdOut<C> out{};
@@ -59,16 +57,7 @@ __device__ __forceinline__ void wide_backward(const mnemo_persistent_bwd_params&
       ds[j] = out.dRh[0];
     }
     clock.lap(0);
-    if (active) {
-      store_bwd<C>(p, out, j, b, t);
-      if (s + 1 < steps) {
-        in = ahead;
-        if (s + 2 < steps) {
-          const long long tn = stepOf(s + 2);
-          load_bwd_inputs<C>(p, j, b, tn, prevOf(tn), firstOf(tn), ahead);
-        }
-      }
-    }
+    if (active) advance_bwd_inputs<C>(p, order, out, j, b, s, in, ahead);
     clock.lap(2);
     // The step's dRh is whole in ds; the other buffer, which the next step writes, was last read
     // by every thread before this barrier.

@@ -412,32 +412,32 @@ public final class PersistentKernels {
      * checked (no barrier needed), one block per batch row ({@link PersistentWideKernels}).
      */
     public void wideRnnFwdTanh(MemorySegment p) {
-        wide.raw(Cell.RNN_TANH, p);
+        wide.raw(Cell.RNN_TANH, false, p);
     }
 
     /** {@code mnemo_persistent_wide_rnn_fwd_relu_f32} from the struct's bytes. */
     public void wideRnnFwdRelu(MemorySegment p) {
-        wide.raw(Cell.RNN_RELU, p);
+        wide.raw(Cell.RNN_RELU, false, p);
     }
 
     /** {@code mnemo_persistent_wide_lstm_fwd_f32} from the struct's bytes. */
     public void wideLstmFwd(MemorySegment p) {
-        wide.raw(Cell.LSTM, p);
+        wide.raw(Cell.LSTM, false, p);
     }
 
     /** {@code mnemo_persistent_wide_gru_fwd_f32} from the struct's bytes. */
     public void wideGruFwd(MemorySegment p) {
-        wide.raw(Cell.GRU, p);
+        wide.raw(Cell.GRU, false, p);
     }
 
     /** {@code mnemo_persistent_wide_rnn_bwd_tanh_f32} from the struct's bytes (the RNN's wide-block backward). */
     public void wideRnnBwdTanh(MemorySegment p) {
-        wide.rawBackward(Cell.RNN_TANH, p);
+        wide.raw(Cell.RNN_TANH, true, p);
     }
 
     /** {@code mnemo_persistent_wide_rnn_bwd_relu_f32} from the struct's bytes. */
     public void wideRnnBwdRelu(MemorySegment p) {
-        wide.rawBackward(Cell.RNN_RELU, p);
+        wide.raw(Cell.RNN_RELU, true, p);
     }
 
     /** The device limits this launcher plans for. */

@@ -135,25 +135,17 @@ public final class PersistentWideKernels {
         target.launchPlain(kernel, geometry, bwdParams);
     }
 
-    /** The backward from the struct's bytes: scalars and non-null pointers checked (no barrier needed). */
-    void rawBackward(Cell cell, MemorySegment p) {
-        StructLayout l = PersistentKernels.BWD_PARAMS_LAYOUT;
+    /**
+     * A wide-block kernel (the forward, or with {@code backward} an RNN's backward) from the struct's bytes:
+     * scalars and non-null pointers checked (no barrier needed).
+     */
+    void raw(Cell cell, boolean backward, MemorySegment p) {
+        StructLayout l = backward ? PersistentKernels.BWD_PARAMS_LAYOUT : PersistentKernels.FWD_PARAMS_LAYOUT;
         LaunchChecks.structSize("p", p, l);
-        KernelSignature kernel = backwardKernel(cell);
-        PersistentKernels.checkRawStruct(true, cell, p, false);
+        KernelSignature kernel = backward ? backwardKernel(cell) : forwardKernel(cell);
+        PersistentKernels.checkRawStruct(backward, cell, p, false);
         LaunchGeometry geometry = check(cell, ParamsStructs.getLong(p, l, "steps"), ParamsStructs.getLong(p, l, "batch"),
-                ParamsStructs.getLong(p, l, "hidden"), ParamsStructs.getInt(p, l, "unitsPerBlock"), true);
-        target.launchPlain(kernel, geometry, p);
-    }
-
-    /** A wide-block kernel from the struct's bytes: scalars and non-null pointers checked (no barrier needed). */
-    void raw(Cell cell, MemorySegment p) {
-        StructLayout l = PersistentKernels.FWD_PARAMS_LAYOUT;
-        LaunchChecks.structSize("p", p, l);
-        KernelSignature kernel = forwardKernel(cell);
-        PersistentKernels.checkRawStruct(false, cell, p, false);
-        LaunchGeometry geometry = check(cell, ParamsStructs.getLong(p, l, "steps"), ParamsStructs.getLong(p, l, "batch"),
-                ParamsStructs.getLong(p, l, "hidden"), ParamsStructs.getInt(p, l, "unitsPerBlock"), false);
+                ParamsStructs.getLong(p, l, "hidden"), ParamsStructs.getInt(p, l, "unitsPerBlock"), backward);
         target.launchPlain(kernel, geometry, p);
     }
 

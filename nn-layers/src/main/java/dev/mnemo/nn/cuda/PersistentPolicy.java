@@ -346,7 +346,7 @@ public final class PersistentPolicy {
                 + PersistentWeightsSetting.PROPERTY + (weights == PersistentWeights.FP32 ? ""
                 : "; opt-in: results of W_hh rounded to bfloat16; the grid kernels stay fp32")
                 + "), cluster size " + (clusterSize == PersistentClusterPlan.AUTO_SIZE ? "auto" : clusterSize)
-                + " (" + PersistentClusterSizeSetting.PROPERTY + "), wide-block forward "
+                + " (" + PersistentClusterSizeSetting.PROPERTY + "), wide-block kernels "
                 + (wideForward ? "on" : "off") + " (" + PersistentWideSetting.PROPERTY + "); compute capability " + limits.computeCapability() + ", "
                 + limits.multiprocessors() + " SMs, " + limits.sharedMemoryPerBlockOptin() / 1024
                 + " KiB shared memory per block; cluster kernels "

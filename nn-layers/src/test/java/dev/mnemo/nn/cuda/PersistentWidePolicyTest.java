@@ -73,7 +73,7 @@ class PersistentWidePolicyTest {
         SystemProperty.run(PersistentWideSetting.PROPERTY, "off", () -> assertFalse(PersistentWideSetting.configured()));
         var bad = assertThrows(IllegalArgumentException.class, () -> PersistentWideSetting.parse("yes"));
         assertTrue(bad.getMessage().contains("mnemo.persistent.wide must be on or off"), bad.getMessage());
-        assertTrue(policy(true, PersistentWeights.FP32, H100).describe().contains("wide-block forward on"));
-        assertTrue(policy(false, PersistentWeights.FP32, H100).describe().contains("wide-block forward off"));
+        assertTrue(policy(true, PersistentWeights.FP32, H100).describe().contains("wide-block kernels on"));
+        assertTrue(policy(false, PersistentWeights.FP32, H100).describe().contains("wide-block kernels off"));
     }
 }
