@@ -63,7 +63,7 @@ __device__ __forceinline__ void wide_backward(const mnemo_persistent_bwd_params&
     // by every thread before this barrier.
     __syncthreads();
     clock.lap(3);
-    if (active) dhCarried = out.dhRest + register_row_dot(w, reinterpret_cast<const float4*>(ds), hidden);
+    if (active) dhCarried = out.dhRest + register_row_dot_any(w, reinterpret_cast<const float4*>(ds), hidden);
     clock.lap(4);
     clock.count_step();
   }

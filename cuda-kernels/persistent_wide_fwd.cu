@@ -82,9 +82,9 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
     // rows from shared memory
     float own = 0.0f;
     if constexpr (G == 1) {
-      if (r < rows) own = register_row_dot(w, reinterpret_cast<const float4*>(hPrev), hidden);
+      if (r < rows) own = register_row_dot_any(w, reinterpret_cast<const float4*>(hPrev), hidden);
     } else {
-      if (r < rows) acc[r] = register_row_dot(w, reinterpret_cast<const float4*>(hPrev), hidden);
+      if (r < rows) acc[r] = register_row_dot_any(w, reinterpret_cast<const float4*>(hPrev), hidden);
     }
     clock.lap(0);
     if constexpr (G > 1) __syncthreads();
