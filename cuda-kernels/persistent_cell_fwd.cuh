@@ -150,9 +150,10 @@ __device__ __forceinline__ float prime_inputs(const mnemo_persistent_fwd_params&
   return load_c_prev<C>(p, j, b, 0, true);
 }
 
-// After the cell of (b, j) at step t (the s-th processed, `last` when it is the final one): stores what it produced, keeps LSTM's
-// c_t for the next step, moves the next step's gx into place and loads the one after it. A load
-// from DRAM can take longer than a step; issued two steps ahead it has landed by the time it moves.
+// After the cell of (b, j) at step t (the s-th processed; `last`: the final one): stores what it
+// produced, keeps LSTM's c_t for the next step, moves the next step's gx into place and loads the
+// one after it. A load from DRAM can take longer than a step; issued two steps ahead it has landed
+// by the time it moves.
 template <Cell C>
 __device__ __forceinline__ void advance_inputs(const mnemo_persistent_fwd_params& p, const CellOut<C>& out,
                                                long long b, long long j, long long t, long long s, bool last,

@@ -1,7 +1,7 @@
 // persistent_wide_fwd.cu — family "persistent": the whole-sequence forward of one RNN / LSTM / GRU
 // layer and direction with one block per batch row (up to 384 threads), all of W_hh held in
-// registers, one row per thread (see mnemo_kernels.h, "wide-block forward and backward"). Opt-in until timed
-// against the cluster plan on a GPU (mnemo_harness persistent_ab, "wide-block").
+// registers, one row per thread (see mnemo_kernels.h, "wide-block forward and backward"). Opt-in
+// until timed against the cluster plan on a GPU (mnemo_harness persistent_ab, "wide-block").
 // Entry points: mnemo_persistent_wide_rnn_fwd_tanh_f32, mnemo_persistent_wide_rnn_fwd_relu_f32,
 // mnemo_persistent_wide_lstm_fwd_f32, mnemo_persistent_wide_gru_fwd_f32.
 //

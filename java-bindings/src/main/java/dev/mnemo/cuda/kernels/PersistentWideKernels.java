@@ -144,8 +144,9 @@ public final class PersistentWideKernels {
         LaunchChecks.structSize("p", p, l);
         KernelSignature kernel = backward ? backwardKernel(cell) : forwardKernel(cell);
         PersistentKernels.checkRawStruct(backward, cell, p, false);
-        LaunchGeometry geometry = check(cell, ParamsStructs.getLong(p, l, "steps"), ParamsStructs.getLong(p, l, "batch"),
-                ParamsStructs.getLong(p, l, "hidden"), ParamsStructs.getInt(p, l, "unitsPerBlock"), backward);
+        LaunchGeometry geometry = check(cell, ParamsStructs.getLong(p, l, "steps"),
+                ParamsStructs.getLong(p, l, "batch"), ParamsStructs.getLong(p, l, "hidden"),
+                ParamsStructs.getInt(p, l, "unitsPerBlock"), backward);
         target.launchPlain(kernel, geometry, p);
     }
 
@@ -155,13 +156,13 @@ public final class PersistentWideKernels {
         LaunchChecks.atLeastOne("batch", batch);
         LaunchChecks.atLeastOne("hidden", hidden);
         if (!fits(cell, hidden)) {
-            throw new IllegalArgumentException("the wide-block " + cell + " forward holds W_hh one row per thread: "
+            throw new IllegalArgumentException("the wide-block " + cell + " kernels hold W_hh a row per thread: "
                     + "hidden must be a multiple of 4 up to " + MAX_HIDDEN + " with G·hidden <= " + BLOCK_THREADS
                     + " rows, got hidden " + hidden + " (" + cell.gates() * hidden + " rows)");
         }
         if (unitsPerBlock != hidden) {
-            throw new IllegalArgumentException("the wide-block forward's one block owns every unit: unitsPerBlock must be "
-                    + "hidden " + hidden + ", got " + unitsPerBlock);
+            throw new IllegalArgumentException("the wide-block kernels' one block owns every unit: "
+                    + "unitsPerBlock must be hidden " + hidden + ", got " + unitsPerBlock);
         }
         if (batch > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("batch (the grid) must fit in 32 bits, got " + batch);
