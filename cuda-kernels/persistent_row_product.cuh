@@ -30,13 +30,17 @@ static_assert(kRowSliceWidth == 128 && kBlockThreads == MNEMO_PERSISTENT_BLOCK_T
               "RowSlice::fits and MNEMO_PERSISTENT_CLUSTER_ROW_SLICE must agree");
 
 // w · x for a row held in registers (0 past `width`) and x in shared memory, 16-byte aligned:
-// broadcast float4 loads, four interleaved partials added (0 + 1) + (2 + 3) at the end. The wide
-// forward (persistent_wide_fwd.cu) sums its rows the same way.
-__device__ __forceinline__ float register_row_dot(const float (&w)[kRowSliceWidth], const float4* x, int width) {
+// broadcast float4 loads, four interleaved partials added (0 + 1) + (2 + 3) at the end. kGuarded:
+// each float4 chunk past `width` is skipped, behind a test that keeps the compiler from issuing
+// the later loads early; unguarded (the wide-block kernels at H = 128): every chunk, the same sums
+// in the same order.
+template <bool kGuarded>
+__device__ __forceinline__ float register_row_dot_chunks(const float (&w)[kRowSliceWidth], const float4* x,
+                                                         int width) {
   float s[4] = {0.0f, 0.0f, 0.0f, 0.0f};
 #pragma unroll
   for (int q = 0; q < kRowSliceWidth / 4; ++q) {
-    if (4 * q < width) {  // uniform across the block
+    if (!kGuarded || 4 * q < width) {  // uniform across the block
       const float4 v = x[q];
       s[0] = fmaf(w[4 * q], v.x, s[0]);
       s[1] = fmaf(w[4 * q + 1], v.y, s[1]);
@@ -47,25 +51,15 @@ __device__ __forceinline__ float register_row_dot(const float (&w)[kRowSliceWidt
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-// register_row_dot at the full kRowSliceWidth columns: the same sums in the same order, with no
-// per-chunk test, so the compiler may issue the shared loads as early as it likes. The wide-block
-// kernels take it when H is 128 (pixel MNIST); with the tests each float4 chunk sits behind a branch.
-__device__ __forceinline__ float register_row_dot_full(const float (&w)[kRowSliceWidth], const float4* x) {
-  float s[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-#pragma unroll
-  for (int q = 0; q < kRowSliceWidth / 4; ++q) {
-    const float4 v = x[q];
-    s[0] = fmaf(w[4 * q], v.x, s[0]);
-    s[1] = fmaf(w[4 * q + 1], v.y, s[1]);
-    s[2] = fmaf(w[4 * q + 2], v.z, s[2]);
-    s[3] = fmaf(w[4 * q + 3], v.w, s[3]);
-  }
-  return (s[0] + s[1]) + (s[2] + s[3]);
+// The cluster row slice's product (guarded at every width).
+__device__ __forceinline__ float register_row_dot(const float (&w)[kRowSliceWidth], const float4* x, int width) {
+  return register_row_dot_chunks<true>(w, x, width);
 }
 
-// register_row_dot, unguarded when `width` is the whole row (uniform across the block).
+// The wide-block kernels' product: unguarded when `width` is the whole row (uniform across the block).
 __device__ __forceinline__ float register_row_dot_any(const float (&w)[kRowSliceWidth], const float4* x, int width) {
-  return width == kRowSliceWidth ? register_row_dot_full(w, x) : register_row_dot(w, x, width);
+  return width == kRowSliceWidth ? register_row_dot_chunks<false>(w, x, width)
+                                 : register_row_dot_chunks<true>(w, x, width);
 }
 
 struct RowSlice {
