@@ -355,8 +355,9 @@ void run_grid(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void
     for (unsigned by = 0; by < grid.y; ++by)
       for (unsigned bx = 0; bx < grid.x; ++bx) {
         blockIdx = {bx, by, bz};
-        if (smemBytes > 0) {  // this block's own, NaN until written (as run_blocks_live's)
-          g_smem.assign(1, std::vector<float>((smemBytes + 3) / 4, std::nanf("")));
+        if (smemBytes > 0) {  // this block's own, NaN until written (as run_blocks_live's); one buffer reused
+          g_smem.resize(1);
+          g_smem[0].assign((smemBytes + 3) / 4, std::nanf(""));
           g_firstBlock = bx;
         }
         for (unsigned t = 0; t < nt; ++t) start_thread(t, blockIdx, t);

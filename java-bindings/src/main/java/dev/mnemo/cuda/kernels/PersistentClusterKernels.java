@@ -1,7 +1,5 @@
 package dev.mnemo.cuda.kernels;
 
-import static dev.mnemo.cuda.kernels.KernelParameter.of;
-
 import dev.mnemo.cuda.LaunchGeometry;
 import dev.mnemo.cuda.kernels.PersistentKernels.BwdParams;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
@@ -70,11 +68,11 @@ public final class PersistentClusterKernels {
     public static final KernelSignature GRU_BWD_BF16W = bwd("mnemo_persistent_cluster_gru_bwd_bf16w_f32");
 
     private static KernelSignature fwd(String name) {
-        return KernelSignature.of(name, of("mnemo_persistent_fwd_params", "p"));
+        return PersistentKernels.forwardSignature(name);
     }
 
     private static KernelSignature bwd(String name) {
-        return KernelSignature.of(name, of("mnemo_persistent_bwd_params", "p"));
+        return PersistentKernels.backwardSignature(name);
     }
 
     /** The cluster forward entry point of {@code cell}. */

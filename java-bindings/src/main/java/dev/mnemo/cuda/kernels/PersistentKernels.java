@@ -292,6 +292,16 @@ public final class PersistentKernels {
         this.wide = new PersistentWideKernels(target);
     }
 
+    /** A kernel of this family taking {@code mnemo_persistent_fwd_params p} (the cluster and wide-block forwards). */
+    static KernelSignature forwardSignature(String name) {
+        return KernelSignature.of(name, of("mnemo_persistent_fwd_params", "p"));
+    }
+
+    /** A kernel of this family taking {@code mnemo_persistent_bwd_params p}. */
+    static KernelSignature backwardSignature(String name) {
+        return KernelSignature.of(name, of("mnemo_persistent_bwd_params", "p"));
+    }
+
     /** The signatures of this family, in header order (the cluster variants, then the wide-block forward). */
     public static List<KernelSignature> signatures() {
         return List.of(RNN_FWD_TANH, RNN_FWD_RELU, LSTM_FWD, GRU_FWD, RNN_BWD_TANH, RNN_BWD_RELU, LSTM_BWD, GRU_BWD,

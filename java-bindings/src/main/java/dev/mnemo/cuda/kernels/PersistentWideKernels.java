@@ -1,7 +1,5 @@
 package dev.mnemo.cuda.kernels;
 
-import static dev.mnemo.cuda.kernels.KernelParameter.of;
-
 import dev.mnemo.cuda.LaunchGeometry;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.BwdParams;
@@ -48,11 +46,11 @@ public final class PersistentWideKernels {
     public static final KernelSignature RNN_BWD_RELU = bwd("mnemo_persistent_wide_rnn_bwd_relu_f32");
 
     private static KernelSignature fwd(String name) {
-        return KernelSignature.of(name, of("mnemo_persistent_fwd_params", "p"));
+        return PersistentKernels.forwardSignature(name);
     }
 
     private static KernelSignature bwd(String name) {
-        return KernelSignature.of(name, of("mnemo_persistent_bwd_params", "p"));
+        return PersistentKernels.backwardSignature(name);
     }
 
     private final CooperativeTarget target;
