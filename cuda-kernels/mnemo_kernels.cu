@@ -43,3 +43,4 @@
 #include "persistent_cluster_bwd.cu"
 #include "persistent_wide_fwd.cu"
 #include "persistent_wide_bwd.cu"
+#include "input_narrow_bwd.cu"

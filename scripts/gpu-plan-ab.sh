@@ -7,7 +7,8 @@
 #      (mnemo_harness_phases persistent_phases, mnemo_harness persistent_ab and persistent_sweep);
 #   3. gpu-bench.sh on SHAPES beside PyTorch, twice: the planned geometry, then every cluster fixed
 #      at SIZE blocks (-Dmnemo.persistent.clusterSize), or with SIZE "wide" the wide-block LSTM/GRU
-#      forward (-Dmnemo.persistent.wide=on): the layers end to end, both in one run;
+#      forward (-Dmnemo.persistent.wide=on), or with SIZE "narrow" the input-side backward on the
+#      GEMMs and column sums (-Dmnemo.cuda.narrowInput=off): the layers end to end, both in one run;
 #   4. compute-sanitizer memcheck of the harness's persistent checks, with the time left.
 # Everything goes to r/ in a work folder, packed into OUT_DIR/results.tgz after each stage (a call
 # cut short still returns what finished).
@@ -38,13 +39,14 @@ for stage in "mnemo_harness_phases persistent_phases phases.txt" "mnemo_harness 
 done
 pack
 
-other="size-$size"; [ "$size" = wide ] && other=wide
+other="size-$size"; [ "$size" = wide ] && other=wide; [ "$size" = narrow ] && other=narrow-off
 for run in "planned" "$other"; do
   t=$(at_most 70 20)
   [ "$t" -gt 20 ] || break
   case "$run" in
     planned) opts="" ;;
     wide) opts="-Dmnemo.persistent.wide=on" ;;
+    narrow-off) opts="-Dmnemo.cuda.narrowInput=off" ;;
     *) opts="-Dmnemo.persistent.clusterSize=$size" ;;
   esac
   MNEMO_BENCH_EXTRAS="" MNEMO_BENCH_JAVA_OPTS="$opts" timeout -k 5 "$t" \
@@ -60,4 +62,4 @@ if [ "$t" -gt 15 ] && command -v compute-sanitizer >/dev/null 2>&1; then
 fi
 grep -E 'tests (successful|failed|aborted)' "$r/junit.txt"
 grep -hE 'B=128' "$r/ab.txt" "$r/sweep.txt" 2>/dev/null | grep -E 'default|planned| (1|2) clusters? x|x (1|2) blocks' | cut -c1-160
-for run in planned "size-$size"; do echo "== $run"; grep -E '^\|' "$r/bench-$run/report.md" 2>/dev/null; done
+for run in planned "$other"; do echo "== $run"; grep -E '^\|' "$r/bench-$run/report.md" 2>/dev/null; done

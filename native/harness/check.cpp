@@ -163,10 +163,11 @@ int run_check() {
   if (wanted("persistent")) check_persistent(rng, t);
   if (wanted("eigen")) check_eigen(rng, t);
   if (wanted("dropout")) check_dropout_scatter(rng, t);
+  if (wanted("input")) check_input(rng, t);
   std::printf("%d passed, %d failed\n", t.passed(), t.failed());
   if (t.passed() + t.failed() == 0) {
     std::printf("mnemo_harness check: no check ran: MNEMO_CHECK_ONLY names none of basic, cells, training, "
-                "memnet, persistent, eigen, dropout\n");
+                "memnet, persistent, eigen, dropout, input\n");
     return 1;
   }
   return t.failed() == 0 ? 0 : 1;

@@ -46,6 +46,7 @@ void check_memnet(std::mt19937& rng, Tally& t);  // check_memnet.cpp
 void check_persistent(std::mt19937& rng, Tally& t);
 void check_eigen(std::mt19937& rng, Tally& t);  // check_eigen.cpp
 void check_dropout_scatter(std::mt19937& rng, Tally& t);  // check_dropout_scatter.cpp
+void check_input(std::mt19937& rng, Tally& t);  // check_input.cpp
 
 namespace check {
 

@@ -559,6 +559,32 @@ void launch_eigen_hqr(const double* a, long long matrixStride, int n, int count,
   CHECK_LAUNCH();
 }
 
+// ── input ──
+
+long long input_narrow_rows_per_split(long long rows) {
+  return std::min(rows, std::max<long long>(MNEMO_INPUT_NARROW_MIN_SPLIT_ROWS,
+                                            ceil_div(rows, MNEMO_INPUT_NARROW_TARGET_SPLITS)));
+}
+
+long long input_narrow_partials_count(long long rows, int gates, int inputs,
+                                      long long rowsPerSplit) {
+  return ceil_div(rows, rowsPerSplit) * gates * (1 + inputs);
+}
+
+void launch_input_narrow_bwd(float* dIn, float* partials, const float* dWx, const float* x,
+                             const float* wIh, long long rows, int gates, int inputs,
+                             long long rowsPerSplit, float beta, float* dbIh, float* dbHh,
+                             float* dwIh, cudaStream_t stream) {
+  const long long splits = ceil_div(rows, rowsPerSplit);
+  mnemo_input_narrow_bwd_f32<<<static_cast<unsigned>(splits), kBlockThreads, 0, stream>>>(
+      dIn, partials, dWx, x, wIh, rows, gates, inputs, rowsPerSplit, beta);
+  CHECK_LAUNCH();
+  launch_sum_rows_one_pass(dbIh, partials, splits, gates, 1.0f, stream);
+  if (dbHh != nullptr) launch_sum_rows_one_pass(dbHh, partials, splits, gates, 1.0f, stream);
+  launch_sum_rows_one_pass(dwIh, partials + splits * gates, splits,
+                           static_cast<long long>(gates) * inputs, 1.0f, stream);
+}
+
 // ── dropout, scatter ──
 
 void launch_dropout(const float* x, float* mask, float* y, long long n, long long seed,

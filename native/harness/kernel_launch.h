@@ -53,6 +53,19 @@ void launch_sum_rows_one_pass(float* out, const float* in, long long rows, long 
 void launch_sum_rows_partial(float* partials, const float* in, long long rows, long long cols,
                              long long rowsPerSplit, cudaStream_t stream);
 
+// ── input: the narrow input-side backward ──
+// The header's split of R rows: rows per split, and S = ceil(R / rowsPerSplit).
+long long input_narrow_rows_per_split(long long rows);
+// Floats of partials for R rows at a given rowsPerSplit: S·G·(1 + I).
+long long input_narrow_partials_count(long long rows, int gates, int inputs,
+                                      long long rowsPerSplit);
+// Both passes at a given rowsPerSplit: the kernel (dIn, partials), then the one-pass column sums
+// (beta = 1) into dbIh, dbHh (when not null) and dwIh.
+void launch_input_narrow_bwd(float* dIn, float* partials, const float* dWx, const float* x,
+                             const float* wIh, long long rows, int gates, int inputs,
+                             long long rowsPerSplit, float beta, float* dbIh, float* dbHh,
+                             float* dwIh, cudaStream_t stream);
+
 // ── recurrent cells: one thread per (b, j), grid ceil(B·H / 256) ──
 unsigned cell_grid(long long batch, long long hidden);
 // gh holds ghSplits partial products, partial s at gh + s·ghSplitStride (1 and 0: one product).

@@ -1356,4 +1356,48 @@ extern "C" __global__ void mnemo_gather_zero_ended_steps_f32(float* x, const flo
                                                              long long rows, long long width,
                                                              long long stepStride, long long rowStride);
 
+/* ───────────────────────────── family: input (narrow input-side backward) ─────────────────── */
+/*
+ * The input side of one recurrent layer direction's backward, over all R = T·B rows at once, for
+ * a layer with few inputs (pixel MNIST and the chaotic series have I = 1). With dWx [R, G] the
+ * gate pre-activation gradients (G = gates·H; GRU: its input side), x [R, I] the layer's input
+ * and W_ih [G, I], the host's two GEMMs and two column sums ("recurrent cells" above) read dWx
+ * four times; this reads it once:
+ *   dIn[r, i] = Σ_g dWx[r, g]·wIh[g, i] (+ beta·dIn[r, i])        written here
+ *   partials[s·G + g]                 = Σ_{r in split s} dWx[r, g]             (→ db_ih, db_hh)
+ *   partials[S·G + s·G·I + g·I + i]   = Σ_{r in split s} dWx[r, g]·x[r, i]     (→ dW_ih)
+ * for the splits s < S = gridDim.x of rowsPerSplit rows each. Then mnemo_tensor_sum_rows_f32
+ * (one pass, beta = 1) adds the S partial rows into each gradient: [S, G] at partials into db_ih
+ * (and into db_hh when the recurrent side's gradients are dWx too: RNN, LSTM), [S, G·I] at
+ * partials + S·G into dW_ih, whose [G, I] layout they share.
+ * Deterministic: every sum runs in an order fixed by (R, G, I); no atomics. The split, shared
+ * with the Java launcher:
+ *   rowsPerSplit = min(R, max(MNEMO_INPUT_NARROW_MIN_SPLIT_ROWS, ceil(R / MNEMO_INPUT_NARROW_TARGET_SPLITS)))
+ *   S            = ceil(R / rowsPerSplit)
+ * Scratch: partials holds S·G·(1 + I) floats.
+ */
+#define MNEMO_INPUT_NARROW_MAX_INPUTS 4
+#define MNEMO_INPUT_NARROW_MAX_GATES 1024
+#define MNEMO_INPUT_NARROW_TARGET_SPLITS 512
+#define MNEMO_INPUT_NARROW_MIN_SPLIT_ROWS 64
+
+/*
+ *   dIn           [R, I]             in-out (out only when beta = 0); must not overlap the others
+ *   partials      [S·G·(1 + I)]      out (layout above)
+ *   dWx           [R, G]             in
+ *   x             [R, I]             in
+ *   wIh           [G, I]             in
+ *   rows          R >= 1
+ *   gates         G, 1 .. MNEMO_INPUT_NARROW_MAX_GATES
+ *   inputs        I, 1 .. MNEMO_INPUT_NARROW_MAX_INPUTS
+ *   rowsPerSplit  1 .. R; the split above, or any other (the sums then run in another order)
+ *   beta          scale of dIn: 0 overwrites without reading, 1 accumulates (a second direction)
+ * Launch: block 256 threads, grid S = ceil(R / rowsPerSplit); no dynamic shared memory
+ *         (5 KiB static).
+ */
+extern "C" __global__ void mnemo_input_narrow_bwd_f32(float* dIn, float* partials, const float* dWx,
+                                                      const float* x, const float* wIh, long long rows,
+                                                      int gates, int inputs, long long rowsPerSplit,
+                                                      float beta);
+
 #endif /* MNEMO_KERNELS_H */

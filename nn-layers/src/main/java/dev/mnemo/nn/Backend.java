@@ -593,6 +593,38 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * The input side of one recurrent layer direction's gradients, over all R = T·B rows at once:
+     * {@code dwIh += dWxᵀ·x}, {@code dbIh += Σ_rows dWx} (and {@code dbHh} likewise when given: RNN and
+     * LSTM, whose recurrent-side gradients are dWx itself), {@code dIn = dWx·wIh + beta·dIn}. The default
+     * is two GEMMs and the column sums; a backend may read dWx once instead (CUDA, for few inputs).
+     *
+     * @param dWx  [R, G·H] the gate pre-activation gradients (GRU: the input side)
+     * @param x    [R, I] the direction's input
+     * @param wIh  [G·H, I]
+     * @param dwIh in-out [G·H, I]
+     * @param dbIh in-out [G·H], or null (no bias)
+     * @param dbHh in-out [G·H] summed from dWx too, or null (no bias, or the GRU's own dRh)
+     * @param dIn  [R, I]: out when beta is 0 (not read), else in-out
+     * @param beta 0 (the first direction) or 1 (the second adds its part)
+     */
+    record InputGradients(Tensor dWx, Tensor x, Tensor wIh, Tensor dwIh, Tensor dbIh, Tensor dbHh, Tensor dIn,
+                          double beta) {
+    }
+
+    /** Runs {@code g}: see {@link InputGradients}. */
+    default void inputGradients(InputGradients g) {
+        BackendChecks.inputGradients(g);
+        gemm(true, false, 1.0, g.dWx(), g.x(), 1.0, g.dwIh());
+        if (g.dbIh() != null) {
+            addColumnSums(g.dWx(), g.dbIh());
+        }
+        if (g.dbHh() != null) {
+            addColumnSums(g.dWx(), g.dbHh());
+        }
+        gemm(false, false, 1.0, g.dWx(), g.wIh(), g.beta(), g.dIn());
+    }
+
     // ---- recorded work (CUDA Graphs) ----
 
     /**

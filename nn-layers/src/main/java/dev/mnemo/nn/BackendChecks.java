@@ -141,6 +141,33 @@ public final class BackendChecks {
         }
     }
 
+    /** {@link Backend#inputGradients}: the shapes of its GEMMs and column sums, outputs apart from inputs. */
+    public static void inputGradients(Backend.InputGradients g) {
+        matrix("dWx", g.dWx());
+        matrix("x", g.x());
+        int rows = g.dWx().dim(0);
+        int gates = g.dWx().dim(1);
+        int inputs = g.x().dim(1);
+        shape("x", g.x(), rows, inputs);
+        shape("wIh", g.wIh(), gates, inputs);
+        shape("dwIh", g.dwIh(), gates, inputs);
+        optionalShape("dbIh", g.dbIh(), gates);
+        optionalShape("dbHh", g.dbHh(), gates);
+        shape("dIn", g.dIn(), rows, inputs);
+        Tensor[] inputsRead = {g.dWx(), g.x(), g.wIh()};
+        String[] inputNames = {"dWx", "x", "wIh"};
+        Tensor[] outputs = {g.dwIh(), g.dbIh(), g.dbHh(), g.dIn()};
+        String[] outputNames = {"dwIh", "dbIh", "dbHh", "dIn"};
+        for (int o = 0; o < outputs.length; o++) {
+            for (int i = 0; i < inputsRead.length && outputs[o] != null; i++) {
+                if (overlap(outputs[o], inputsRead[i])) {
+                    throw new IllegalArgumentException(outputNames[o] + " must not overlap " + inputNames[i]
+                            + " in inputGradients, got " + outputs[o] + " and " + inputsRead[i]);
+                }
+            }
+        }
+    }
+
     /** {@link Backend#addRowVector}. */
     public static void addRowVector(Tensor m, Tensor v) {
         matrix("m", m);

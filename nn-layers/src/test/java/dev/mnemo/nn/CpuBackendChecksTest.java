@@ -111,4 +111,38 @@ class CpuBackendChecksTest {
                 () -> BE.multiply(iota(2), iota(2), Tensor.zeros(4)));   // read past both views
         refused("v must have 2 elements (the columns of m [2, 2]), got [3]", () -> BE.addRowVector(iota(2, 2), iota(3)));
     }
+
+    /**
+     * The input side of a layer direction's gradients: dW_ih += dWxᵀ·x, both biases += the column sums,
+     * dIn = dWx·W_ih + beta·dIn, against sums written out by hand; bad shapes and overlaps are refused.
+     */
+    @Test
+    void inputGradientsAreTheGemmsAndColumnSums() {
+        Tensor dWx = iota(3, 2);                      // rows [1 2] [3 4] [5 6]
+        Tensor x = Tensor.of(new float[] {1, -1, 2}, 3, 1);
+        Tensor w = Tensor.of(new float[] {10, 100}, 2, 1);
+        Tensor dw = Tensor.of(new float[] {0.5f, 0.25f}, 2, 1);
+        Tensor dbIh = Tensor.zeros(2);
+        Tensor dbHh = Tensor.of(new float[] {1, 1}, 2);
+        Tensor dIn = Tensor.of(new float[] {7, 8, 9}, 3, 1);
+        BE.inputGradients(new Backend.InputGradients(dWx, x, w, dw, dbIh, dbHh, dIn, 1.0));
+        assertArrayEquals(new double[] {0.5 + 1 - 3 + 10, 0.25 + 2 - 4 + 12}, dw.toDoubleArray());
+        assertArrayEquals(new double[] {9, 12}, dbIh.toDoubleArray());
+        assertArrayEquals(new double[] {10, 13}, dbHh.toDoubleArray());
+        assertArrayEquals(new double[] {7 + 210, 8 + 430, 9 + 650}, dIn.toDoubleArray());
+        BE.inputGradients(new Backend.InputGradients(dWx, x, w, dw, null, null, dIn, 0.0));   // beta 0 overwrites
+        assertArrayEquals(new double[] {210, 430, 650}, dIn.toDoubleArray());
+        assertArrayEquals(new double[] {9, 12}, dbIh.toDoubleArray(), "no bias given, none summed");
+
+        refused("dIn must have shape [3, 1], got [3, 2]", () -> BE.inputGradients(
+                new Backend.InputGradients(dWx, x, w, dw, null, null, Tensor.zeros(3, 2), 0.0)));
+        refused("wIh must have shape [2, 1], got [1, 2]", () -> BE.inputGradients(
+                new Backend.InputGradients(dWx, x, Tensor.zeros(1, 2), dw, null, null, dIn, 0.0)));
+        refused("dbIh must have shape [2], got [3]", () -> BE.inputGradients(
+                new Backend.InputGradients(dWx, x, w, dw, Tensor.zeros(3), null, dIn, 0.0)));
+        Tensor both = Tensor.zeros(5, 1);
+        refused("dIn must not overlap x in inputGradients, got Tensor[3, 1] float32 cpu and Tensor[3, 1] float32 cpu",
+                () -> BE.inputGradients(new Backend.InputGradients(dWx, both.slice(0, 3), w, dw, null, null,
+                        both.slice(2, 5), 0.0)));
+    }
 }

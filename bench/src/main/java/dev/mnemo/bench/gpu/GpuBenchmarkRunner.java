@@ -45,6 +45,8 @@ import java.util.SequencedMap;
  *   ... GpuBenchmarkRunner eigen [--repeats N] [--torch FILE.json]   eigenvalue rows instead ({@link EigenBench})
  *   ... GpuBenchmarkRunner stepsplits [--repeats N] [--shapes ...] [--dims B,H]   the per-step product whole or in
  *                                                         partials ({@link StepSplitsBench})
+ *   ... GpuBenchmarkRunner inputgrads [--repeats N]   the input-side gradients: the narrow kernel against the
+ *                                                         GEMMs and column sums ({@link InputGradientsBench})
  *   ... GpuBenchmarkRunner hostcost [--cells ...] [--shapes ...] [--repeats N]   the host's µs per call on the
  *                                                         emulated driver, no GPU needed ({@link HostCostBench})
  * </pre>
@@ -176,6 +178,9 @@ public final class GpuBenchmarkRunner {
         }
         if (args.length > 0 && args[0].equals("stepsplits")) { // the per-step product in partials: StepSplitsBench
             return StepSplitsBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("inputgrads")) { // the narrow input backward vs GEMMs: InputGradientsBench
+            return InputGradientsBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if (args.length > 0 && args[0].equals("hostcost")) { // the host's time per call, no GPU: HostCostBench
             return HostCostBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
@@ -463,6 +468,8 @@ public final class GpuBenchmarkRunner {
                     (see PersistentBenchmark).
                 GpuBenchmarkRunner memnet | eigen | stepsplits [...]: the MemNet read, eigenvalues, and the
                     per-step recurrent product whole or in partials (MemnetReadBench, EigenBench, StepSplitsBench).
+                GpuBenchmarkRunner inputgrads [--repeats N]: the input-side gradients at the anchors with few
+                    inputs, the narrow kernel against the GEMMs and column sums (InputGradientsBench).
                 GpuBenchmarkRunner hostcost [--cells ...] [--shapes ...] [--repeats N]: the host's µs per call
                     with no GPU work, on the emulated driver (-Dmnemo.cuda.libdir=DIR; see HostCostBench).""";
     }

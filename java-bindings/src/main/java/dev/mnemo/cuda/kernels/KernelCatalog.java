@@ -17,7 +17,7 @@ public final class KernelCatalog {
     public static List<Class<?>> launchers() {
         return List.of(TensorKernels.class, ClipKernels.class, RnnKernels.class, LstmKernels.class, GruKernels.class,
                 LossKernels.class, OptimKernels.class, MemnetKernels.class, PersistentKernels.class, EigenKernels.class,
-                DropoutKernels.class, ScatterKernels.class, GatherKernels.class);
+                DropoutKernels.class, ScatterKernels.class, GatherKernels.class, InputKernels.class);
     }
 
     /**
@@ -48,6 +48,7 @@ public final class KernelCatalog {
         all.addAll(DropoutKernels.signatures());
         all.addAll(ScatterKernels.signatures());
         all.addAll(GatherKernels.signatures());
+        all.addAll(InputKernels.signatures());
         return List.copyOf(all);
     }
 }

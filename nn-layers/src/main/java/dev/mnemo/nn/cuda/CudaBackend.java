@@ -79,6 +79,7 @@ public final class CudaBackend extends CudaOps implements Backend {
     private final CudaLosses losses;
     private final CudaOptimizers optimizers;
     private final CudaSequences sequences;
+    private final CudaNarrowInput narrowInput;
 
     /** A view of {@code runtime}; tests of the argument checks pass null (they fail before any CUDA call). */
     CudaBackend(CudaRuntime runtime, GemmPrecision precision) {
@@ -89,6 +90,7 @@ public final class CudaBackend extends CudaOps implements Backend {
         this.losses = new CudaLosses(runtime, args);
         this.optimizers = new CudaOptimizers(runtime, args);
         this.sequences = new CudaSequences(runtime, args);
+        this.narrowInput = new CudaNarrowInput(runtime, args);
         this.precision = precision;
     }
 
@@ -642,6 +644,16 @@ public final class CudaBackend extends CudaOps implements Backend {
         SumRowsPlan plan = SumRowsPlan.of(rows, cols);
         DeviceMemory scratch = plan.isSplit() ? rt.workspace(CudaRuntime.Workspace.PARTIALS, plan.partialsFloats()) : null;
         rt.tensor.columnSums(om, mm, rows, cols, 1f, scratch);
+    }
+
+    /** For few inputs one read of dWx ({@link CudaNarrowInput}); else the GEMMs and column sums. */
+    @Override
+    public void inputGradients(InputGradients g) {
+        if (CudaNarrowInput.takes(g)) {
+            narrowInput.run(g);
+        } else {
+            Backend.super.inputGradients(g);
+        }
     }
 
     @Override

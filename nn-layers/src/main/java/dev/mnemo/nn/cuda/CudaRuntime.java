@@ -12,6 +12,7 @@ import dev.mnemo.cuda.KernelModule;
 import dev.mnemo.cuda.kernels.ClipKernels;
 import dev.mnemo.cuda.kernels.DropoutKernels;
 import dev.mnemo.cuda.kernels.GatherKernels;
+import dev.mnemo.cuda.kernels.InputKernels;
 import dev.mnemo.cuda.kernels.GruKernels;
 import dev.mnemo.cuda.kernels.LossKernels;
 import dev.mnemo.cuda.kernels.LstmKernels;
@@ -61,7 +62,9 @@ final class CudaRuntime {
         GATHER_ROWS_3,
         GATHER_ROWS_4,
         /** A variable-length batch's row lengths for the persistent kernels (int32, {@code CudaSequences}). */
-        SEQUENCE_LENGTHS
+        SEQUENCE_LENGTHS,
+        /** The narrow input backward's per-split partial sums ({@code CudaNarrowInput}). */
+        NARROW_INPUT_PARTIALS
     }
 
     final CudaContext context;
@@ -82,6 +85,7 @@ final class CudaRuntime {
     final DropoutKernels dropout;
     final ScatterKernels scatter;
     final GatherKernels gather;
+    final InputKernels input;
 
     private final Map<Workspace, DeviceBuffer> workspaces = new EnumMap<>(Workspace.class);
     /** Tensor blocks: taken by {@link #allocate}, given back by {@link #drainReleases}. */
@@ -120,6 +124,7 @@ final class CudaRuntime {
         this.dropout = new DropoutKernels(module, stream);
         this.scatter = new ScatterKernels(module, stream);
         this.gather = new GatherKernels(module, stream);
+        this.input = new InputKernels(module, stream);
     }
 
     /** Opens device {@code ordinal}: context, stream, kernels, cuBLAS; releases what it made on failure. */

@@ -110,9 +110,7 @@ final class RecurrentBackwardPass {
                 } else if (!whole && (graphs == null || !graphs.backward(idx, loop, l -> backwardSteps(w, dir, l, null)))) {
                     backwardSteps(w, dir, loop, carried ? null : packed);
                 }
-                accumulateWeightGradients(w, d == 1, in, tr.h(), h0, dWx, dRh);
-                backend.gemm(false, false, 1.0, dWx.reshape(tb, gh), w.wIh(), d == 0 ? 0.0 : 1.0,
-                        dIn.reshape(tb, inWidth));
+                accumulateWeightGradients(w, d == 1, in, tr.h(), h0, dWx, dRh, dIn);
                 // Queued work still reads these; the stream orders any reuse after it.
                 if (recorded == null) {
                     if (dRh != dWx) {
@@ -172,18 +170,18 @@ final class RecurrentBackwardPass {
     }
 
     /**
-     * The weight and bias gradients of one (layer, direction), over all steps at once: dW_ih += dWXᵀ·X,
-     * dW_hh += dRHᵀ·H_prev (H_prev of the first processed step is h0, of every other step the output of
-     * the step before it), db_ih, db_hh += the column sums.
+     * The weight and bias gradients of one (layer, direction), over all steps at once, and ∂L/∂(its
+     * input) into {@code dIn} (the second direction adds to the first's): dW_hh += dRHᵀ·H_prev (H_prev of
+     * the first processed step is h0, of every other step the output of the step before it), db_hh +=
+     * the column sums of dRH, and the input side ({@link Backend#inputGradients}: dW_ih, db_ih, dIn).
      */
     private void accumulateWeightGradients(RecurrentWeights w, boolean reverse, Tensor in, Tensor hOut, Tensor h0,
-                                           Tensor dWx, Tensor dRh) {
+                                           Tensor dWx, Tensor dRh, Tensor dIn) {
         int steps = hOut.dim(0);
         int batch = hOut.dim(1);
         int h = hOut.dim(2);
         int tb = steps * batch;
         int gh = dWx.dim(2);
-        backend.gemm(true, false, 1.0, dWx.reshape(tb, gh), in.reshape(tb, in.dim(2)), 1.0, w.dwIh());
         backend.gemm(true, false, 1.0, dRh.select(reverse ? steps - 1 : 0), h0, 1.0, w.dwHh());
         if (steps > 1) {
             Tensor dRest = reverse ? dRh.slice(0, steps - 1) : dRh.slice(1, steps);
@@ -191,10 +189,13 @@ final class RecurrentBackwardPass {
             backend.gemm(true, false, 1.0, dRest.reshape(tb - batch, gh), hPrev.reshape(tb - batch, h),
                     1.0, w.dwHh());
         }
-        if (options.bias()) {
-            backend.addColumnSums(dWx.reshape(tb, gh), w.dbIh());
+        boolean shared = dRh == dWx;   // RNN, LSTM: db_hh is db_ih's sum, taken with it
+        if (options.bias() && !shared) {
             backend.addColumnSums(dRh.reshape(tb, gh), w.dbHh());
         }
+        backend.inputGradients(new Backend.InputGradients(dWx.reshape(tb, gh), in.reshape(tb, in.dim(2)), w.wIh(),
+                w.dwIh(), options.bias() ? w.dbIh() : null, options.bias() && shared ? w.dbHh() : null,
+                dIn.reshape(tb, in.dim(2)), reverse ? 1.0 : 0.0));
     }
 
     /**

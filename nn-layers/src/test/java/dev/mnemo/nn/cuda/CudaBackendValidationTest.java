@@ -69,4 +69,15 @@ class CudaBackendValidationTest {
         rejected("dst must have shape [3, 2, 4], got [2, 3, 4]",
                 () -> cuda.transpose01(Tensor.zeros(2, 3, 4), Tensor.zeros(2, 3, 4)));
     }
+
+    /** The narrow kernel's shapes and the GEMM path's are refused alike, with the CPU backend's messages. */
+    @Test
+    void inputGradientsAreCheckedOnEitherPath() {
+        rejected("dIn must have shape [3, 1], got [3, 2]", () -> cuda.inputGradients(new Backend.InputGradients(
+                Tensor.zeros(3, 8), Tensor.zeros(3, 1), Tensor.zeros(8, 1), Tensor.zeros(8, 1), null, null,
+                Tensor.zeros(3, 2), 0.0)));
+        rejected("dIn must have shape [3, 6], got [3, 2]", () -> cuda.inputGradients(new Backend.InputGradients(
+                Tensor.zeros(3, 8), Tensor.zeros(3, 6), Tensor.zeros(8, 6), Tensor.zeros(8, 6), null, null,
+                Tensor.zeros(3, 2), 0.0)));
+    }
 }

@@ -1,0 +1,139 @@
+package dev.mnemo.bench.gpu;
+
+import dev.mnemo.cuda.CudaEvent;
+import dev.mnemo.cuda.kernels.NarrowInputPlan;
+import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.NarrowInputSetting;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The input side of a layer direction's backward ({@link Backend#inputGradients}: dW_ih, both biases,
+ * ∂L/∂input over all T·B rows) at the anchors with few inputs (pixel MNIST: I = 1), with the narrow kernel
+ * ({@code mnemo.cuda.narrowInput=on}, one read of dWx) and with the cuBLAS GEMMs and column sums
+ * ({@code off}, four reads), side by side in one process: µs (median, on the backend's stream), the ratio,
+ * and what the kernel's read of dWx comes to in GB/s.
+ *
+ * <pre>
+ *   ... GpuBenchmarkRunner inputgrads [--repeats N] [--steps T]
+ * </pre>
+ * {@code --steps} replaces the anchors' T (a short run).
+ * A {@code --torch FILE} (as gpu-bench.sh passes every extra table) is accepted and unused: this table
+ * compares Mnemo with itself.
+ */
+final class InputGradientsBench {
+    private InputGradientsBench() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        int repeats = 20;
+        int steps = 0;
+        for (int i = 0; i < args.length; i++) {
+            if (List.of("--repeats", "--torch", "--steps").contains(args[i]) && i + 1 == args.length) {
+                err.println("gpu-bench: " + args[i] + " needs a value");
+                return 2;
+            }
+            switch (args[i]) {
+                case "--torch" -> i++;
+                case "--repeats", "--steps" -> {
+                    int value = positive(args[++i]);
+                    if (value < 1) {
+                        err.println("gpu-bench: " + args[i - 1] + " must be an integer >= 1, got " + args[i]);
+                        return 2;
+                    }
+                    if (args[i - 1].equals("--repeats")) {
+                        repeats = value;
+                    } else {
+                        steps = value;
+                    }
+                }
+                default -> {
+                    err.println("gpu-bench: unknown inputgrads option " + args[i]);
+                    return 2;
+                }
+            }
+        }
+        if (GpuBenchmarkRunner.skippedWithoutCuda(out)) {
+            return 0;
+        }
+        CudaBackend gpu = CudaBackend.float32();
+        out.println("# Input-side gradients (dW_ih, db_ih, db_hh, dx over all T·B rows): narrow kernel vs GEMMs + column "
+                + "sums, µs (median of " + repeats + ", backend stream)");
+        out.println();
+        out.println("| cell | shape | T·B | G·H | I | narrow µs | GEMMs µs | GEMMs / narrow | narrow reads dWx at |");
+        out.println("|---|---|---|---|---|---|---|---|---|");
+        try (CudaEvent start = CudaEvent.create(gpu.context()); CudaEvent end = CudaEvent.create(gpu.context())) {
+            for (BenchShape shape : selected(steps)) {
+                out.println(row(gpu, shape, repeats, start, end));
+            }
+        }
+        return 0;
+    }
+
+    /** The value of a count option, or 0 when it is not an integer. */
+    private static int positive(String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The float32 anchors the narrow kernel takes, with T = {@code steps} when it is not 0. */
+    static List<BenchShape> selected(int steps) {
+        List<BenchShape> rows = new ArrayList<>();
+        for (BenchShape anchor : BenchShape.ANCHORS) {
+            BenchShape s = steps == 0 ? anchor : anchor.withDims(steps, anchor.batch(), anchor.input(), anchor.hidden());
+            int gates = StepSplitsBench.gateCount(s.cell()) * s.hidden();
+            if (s.math().equals("fp32") && NarrowInputPlan.fits((long) s.steps() * s.batch(), gates, s.input())) {
+                rows.add(s);
+            }
+        }
+        return rows;
+    }
+
+    private static String row(CudaBackend gpu, BenchShape s, int repeats, CudaEvent start, CudaEvent end) {
+        int rows = s.steps() * s.batch();
+        int gates = StepSplitsBench.gateCount(s.cell()) * s.hidden();
+        boolean shared = !s.cell().equals("GRU");   // RNN, LSTM: db_hh from the same sums
+        Tensor dWx = filled(gpu, 1e-3f, rows, gates);
+        Tensor x = filled(gpu, 0.5f, rows, s.input());
+        Tensor w = filled(gpu, 0.01f, gates, s.input());
+        Tensor dw = gpu.zeros(gates, s.input());
+        Tensor dbIh = gpu.zeros(gates);
+        Tensor dbHh = gpu.zeros(gates);
+        Tensor dIn = gpu.zeros(rows, s.input());
+        var call = new Backend.InputGradients(dWx, x, w, dw, dbIh, shared ? dbHh : null, dIn, 0.0);
+        double[] ms = new double[2];
+        String[] settings = {"on", "off"};
+        for (int k = 0; k < 2; k++) {
+            String previous = System.getProperty(NarrowInputSetting.PROPERTY);
+            System.setProperty(NarrowInputSetting.PROPERTY, settings[k]);
+            try {
+                ms[k] = MemnetReadBench.time(start, end, gpu.stream(), () -> gpu.inputGradients(call), repeats);
+            } finally {
+                if (previous == null) {
+                    System.clearProperty(NarrowInputSetting.PROPERTY);
+                } else {
+                    System.setProperty(NarrowInputSetting.PROPERTY, previous);
+                }
+            }
+        }
+        for (Tensor t : new Tensor[] {dWx, x, w, dw, dbIh, dbHh, dIn}) {
+            gpu.release(t);
+        }
+        double gbPerS = (double) rows * gates * Float.BYTES / (ms[0] * 1e-3) / 1e9;
+        return String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %.1f | %.1f | %.2f× | %.0f GB/s |", s.cell(),
+                s.shape(), rows, gates, s.input(), ms[0] * 1e3, ms[1] * 1e3, ms[1] / ms[0], gbPerS);
+    }
+
+    private static Tensor filled(CudaBackend gpu, float value, int... shape) {
+        Tensor t = gpu.zeros(shape);
+        gpu.fill(t, value);
+        return t;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.mnemo.nn.cuda;
+
+import dev.mnemo.cuda.kernels.NarrowInputPlan;
+import java.util.Locale;
+
+/**
+ * Whether a recurrent layer's input-side gradients take the narrow kernel, from the system property
+ * {@value #PROPERTY}: {@code on} (the default) or {@code off}. On, a layer direction whose input has at
+ * most {@value NarrowInputPlan#MAX_INPUTS} features and whose G·H is at most {@value NarrowInputPlan#MAX_GATES}
+ * (pixel MNIST, the chaotic series) forms dW_ih, the bias gradients and ∂L/∂input in one read of the gate
+ * gradients; off, as two cuBLAS GEMMs and two column sums that read them four times. Off is for timing
+ * the two side by side ({@code scripts/gpu-plan-ab.sh OUT 300 pixelMNIST narrow}).
+ */
+public final class NarrowInputSetting {
+    /** The system property that turns the narrow input backward off. */
+    public static final String PROPERTY = "mnemo.cuda.narrowInput";
+
+    private NarrowInputSetting() {
+    }
+
+    /** {@code on} or {@code off} (case-insensitive, surrounding blanks ignored). */
+    public static boolean parse(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(PROPERTY + " must be on or off, got '" + text + "'");
+        };
+    }
+
+    /** Whether the system property {@value #PROPERTY} leaves it on (on when unset). */
+    public static boolean configured() {
+        String value = System.getProperty(PROPERTY);
+        return value == null || value.isBlank() || parse(value);
+    }
+}
