@@ -16,7 +16,9 @@ import java.util.Locale;
  * ∂L/∂input over all T·B rows) at the anchors with few inputs (pixel MNIST: I = 1), with the narrow kernel
  * ({@code mnemo.cuda.narrowInput=on}, one read of dWx) and with the cuBLAS GEMMs and column sums
  * ({@code off}, four reads), side by side in one process: µs (median, on the backend's stream), the ratio,
- * and what the kernel's read of dWx comes to in GB/s.
+ * and what the kernel's read of dWx comes to in GB/s. For scale, the layer's other work outside its time
+ * loops at the same shape: the forward's input projection {@code x·W_ihᵀ} and the backward's
+ * {@code dW_hh += dRhᵀ·H_prev} over all steps, one cuBLAS GEMM each.
  *
  * <pre>
  *   ... GpuBenchmarkRunner inputgrads [--repeats N] [--steps T]
@@ -64,8 +66,9 @@ final class InputGradientsBench {
         out.println("# Input-side gradients (dW_ih, db_ih, db_hh, dx over all T·B rows): narrow kernel vs GEMMs + column "
                 + "sums, µs (median of " + repeats + ", backend stream)");
         out.println();
-        out.println("| cell | shape | T·B | G·H | I | narrow µs | GEMMs µs | GEMMs / narrow | narrow reads dWx at |");
-        out.println("|---|---|---|---|---|---|---|---|---|");
+        out.println("| cell | shape | T·B | G·H | I | narrow µs | GEMMs µs | GEMMs / narrow | narrow reads dWx at "
+                + "| x·W_ihᵀ µs | dW_hh µs |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         try (CudaEvent start = CudaEvent.create(gpu.context()); CudaEvent end = CudaEvent.create(gpu.context())) {
             for (BenchShape shape : selected(steps)) {
                 out.println(row(gpu, shape, repeats, start, end));
@@ -123,12 +126,22 @@ final class InputGradientsBench {
                 }
             }
         }
-        for (Tensor t : new Tensor[] {dWx, x, w, dw, dbIh, dbHh, dIn}) {
+        // The other two GEMMs over all steps, as the layer calls them: x·W_ihᵀ into dWx's place, and
+        // dW_hh from every step but the first (that one pairs with h0 in a small GEMM of its own).
+        double projectionMs = MemnetReadBench.time(start, end, gpu.stream(),
+                () -> gpu.gemm(false, true, 1.0, x, w, 0.0, dWx), repeats);
+        Tensor hPrev = filled(gpu, 0.1f, rows - s.batch(), s.hidden());
+        Tensor dwHh = gpu.zeros(gates, s.hidden());
+        Tensor dRest = dWx.slice(s.batch(), rows);
+        double recurrentMs = MemnetReadBench.time(start, end, gpu.stream(),
+                () -> gpu.gemm(true, false, 1.0, dRest, hPrev, 1.0, dwHh), repeats);
+        for (Tensor t : new Tensor[] {dWx, x, w, dw, dbIh, dbHh, dIn, hPrev, dwHh}) {
             gpu.release(t);
         }
         double gbPerS = (double) rows * gates * Float.BYTES / (ms[0] * 1e-3) / 1e9;
-        return String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %.1f | %.1f | %.2f× | %.0f GB/s |", s.cell(),
-                s.shape(), rows, gates, s.input(), ms[0] * 1e3, ms[1] * 1e3, ms[1] / ms[0], gbPerS);
+        return String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %.1f | %.1f | %.2f× | %.0f GB/s | %.1f | %.1f |",
+                s.cell(), s.shape(), rows, gates, s.input(), ms[0] * 1e3, ms[1] * 1e3, ms[1] / ms[0], gbPerS,
+                projectionMs * 1e3, recurrentMs * 1e3);
     }
 
     private static Tensor filled(CudaBackend gpu, float value, int... shape) {

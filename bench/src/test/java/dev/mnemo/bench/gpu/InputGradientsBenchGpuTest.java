@@ -22,10 +22,11 @@ class InputGradientsBenchGpuTest {
         assertEquals(3, rows.size(), r[1]);
         for (String row : rows) {
             String[] cells = row.split("\\|");
-            assertEquals(10, cells.length, row);
+            assertEquals(12, cells.length, row);
             assertEquals("256", cells[3].strip(), "T·B = 2·128: " + row);
             assertTrue(Double.parseDouble(cells[6].strip()) > 0 && Double.parseDouble(cells[7].strip()) > 0, row);
             assertTrue(cells[8].strip().endsWith("×") && cells[9].strip().endsWith("GB/s"), row);
+            assertTrue(Double.parseDouble(cells[10].strip()) > 0 && Double.parseDouble(cells[11].strip()) > 0, row);
         }
     }
 }

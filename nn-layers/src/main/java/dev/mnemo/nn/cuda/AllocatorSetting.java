@@ -1,7 +1,5 @@
 package dev.mnemo.nn.cuda;
 
-import java.util.Locale;
-
 /**
  * The CUDA backend's allocator, from the system property {@value #PROPERTY}, read when the runtime
  * starts: {@code caching} (the default; freed blocks are reused, see {@link CachingAllocator}) or
@@ -15,18 +13,13 @@ public final class AllocatorSetting {
     private AllocatorSetting() {
     }
 
-    /** Whether {@code text} ({@code caching} or {@code direct}, case-insensitive) asks for caching. */
+    /** {@code caching} or {@code direct} (case-insensitive, surrounding blanks ignored). */
     public static boolean parseCaching(String text) {
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "caching" -> true;
-            case "direct" -> false;
-            default -> throw new IllegalArgumentException(PROPERTY + " must be caching or direct, got '" + text + "'");
-        };
+        return TwoWayProperty.parse(PROPERTY, "caching", "direct", text);
     }
 
-    /** Whether the system property {@value #PROPERTY} asks for caching; true when unset. */
+    /** Whether the system property {@value #PROPERTY} says {@code caching} (true when unset). */
     public static boolean configuredCaching() {
-        String value = System.getProperty(PROPERTY);
-        return value == null || value.isBlank() || parseCaching(value);
+        return TwoWayProperty.read(PROPERTY, "caching", "direct", true);
     }
 }

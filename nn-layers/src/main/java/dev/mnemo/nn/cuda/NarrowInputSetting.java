@@ -1,7 +1,6 @@
 package dev.mnemo.nn.cuda;
 
 import dev.mnemo.cuda.kernels.NarrowInputPlan;
-import java.util.Locale;
 
 /**
  * Whether a recurrent layer's input-side gradients take the narrow kernel, from the system property
@@ -20,16 +19,11 @@ public final class NarrowInputSetting {
 
     /** {@code on} or {@code off} (case-insensitive, surrounding blanks ignored). */
     public static boolean parse(String text) {
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new IllegalArgumentException(PROPERTY + " must be on or off, got '" + text + "'");
-        };
+        return TwoWayProperty.parse(PROPERTY, "on", "off", text);
     }
 
-    /** Whether the system property {@value #PROPERTY} leaves it on (on when unset). */
+    /** Whether the system property {@value #PROPERTY} says {@code on} (true when unset). */
     public static boolean configured() {
-        String value = System.getProperty(PROPERTY);
-        return value == null || value.isBlank() || parse(value);
+        return TwoWayProperty.read(PROPERTY, "on", "off", true);
     }
 }

@@ -1,7 +1,6 @@
 package dev.mnemo.nn.cuda;
 
 import dev.mnemo.cuda.kernels.PersistentWideKernels;
-import java.util.Locale;
 
 /**
  * Whether a persistent forward runs on the wide-block kernel, from the system property {@value #PROPERTY}:
@@ -22,16 +21,11 @@ public final class PersistentWideSetting {
 
     /** {@code on} or {@code off} (case-insensitive, surrounding blanks ignored). */
     public static boolean parse(String text) {
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new IllegalArgumentException(PROPERTY + " must be on or off, got '" + text + "'");
-        };
+        return TwoWayProperty.parse(PROPERTY, "on", "off", text);
     }
 
-    /** Whether the system property {@value #PROPERTY} turns it on (off when unset). */
+    /** Whether the system property {@value #PROPERTY} says {@code on} (false when unset). */
     public static boolean configured() {
-        String value = System.getProperty(PROPERTY);
-        return value != null && !value.isBlank() && parse(value);
+        return TwoWayProperty.read(PROPERTY, "on", "off", false);
     }
 }
