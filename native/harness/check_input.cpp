@@ -130,7 +130,7 @@ void check_input(std::mt19937& rng, Tally& t) {
       {200, 1024, 4, 1.0f, true, 0, true},     // the widest: one row lane of 8 warps
       {129, 20, 4, 0.0f, true, 0, true},       // G below a warp
       {4000, 96, 2, 0.0f, true, 0, true},      // many splits of 64 rows
-      {40000, 32, 1, 1.0f, true, 0, true},     // the header's target: 507 splits of 79 rows
+      {40000, 32, 1, 1.0f, true, 0, true},     // the header's target: 255 splits of 157 rows
       {257, 64, 2, 0.0f, true, 1, true},       // a split per row
       {257, 64, 2, 0.0f, true, 257, true},     // one split of every row
       {1000, 200, 1, 1.0f, false, 0, false},   // uniform values: the tolerance path

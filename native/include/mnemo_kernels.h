@@ -1371,14 +1371,15 @@ extern "C" __global__ void mnemo_gather_zero_ended_steps_f32(float* x, const flo
  * (and into db_hh when the recurrent side's gradients are dWx too: RNN, LSTM), [S, G·I] at
  * partials + S·G into dW_ih, whose [G, I] layout they share.
  * Deterministic: every sum runs in an order fixed by (R, G, I); no atomics. The split, shared
- * with the Java launcher:
+ * with the Java launcher (256 blocks: about one wave at two blocks an SM on a 132-SM card, and
+ * few partial rows for the column sums to add):
  *   rowsPerSplit = min(R, max(MNEMO_INPUT_NARROW_MIN_SPLIT_ROWS, ceil(R / MNEMO_INPUT_NARROW_TARGET_SPLITS)))
  *   S            = ceil(R / rowsPerSplit)
  * Scratch: partials holds S·G·(1 + I) floats.
  */
 #define MNEMO_INPUT_NARROW_MAX_INPUTS 4
 #define MNEMO_INPUT_NARROW_MAX_GATES 1024
-#define MNEMO_INPUT_NARROW_TARGET_SPLITS 512
+#define MNEMO_INPUT_NARROW_TARGET_SPLITS 256
 #define MNEMO_INPUT_NARROW_MIN_SPLIT_ROWS 64
 
 /*

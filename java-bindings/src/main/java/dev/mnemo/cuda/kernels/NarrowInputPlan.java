@@ -23,7 +23,7 @@ public record NarrowInputPlan(long rows, int gates, int inputs, long splits, lon
     /** {@code MNEMO_INPUT_NARROW_MAX_GATES}: G·H, so H ≤ 256 for an LSTM. */
     public static final int MAX_GATES = 1024;
     /** {@code MNEMO_INPUT_NARROW_TARGET_SPLITS}. */
-    public static final long TARGET_SPLITS = 512;
+    public static final long TARGET_SPLITS = 256;
     /** {@code MNEMO_INPUT_NARROW_MIN_SPLIT_ROWS}. */
     public static final long MIN_SPLIT_ROWS = 64;
 

@@ -34,13 +34,13 @@ class InputKernelsTest {
 
     @ParameterizedTest
     @CsvSource({
-        "100352, 512, 1, 196, 512",   // pixel MNIST's LSTM: T·B = 784·128
+        "100352, 512, 1, 392, 256",   // pixel MNIST's LSTM: T·B = 784·128
         "1, 1, 1, 1, 1",
         "40, 1024, 4, 40, 1",         // fewer rows than a split
         "64, 128, 1, 64, 1",
         "65, 128, 1, 64, 2",
-        "32768, 1024, 4, 64, 512",    // exactly the target
-        "32769, 384, 3, 65, 505"})
+        "16384, 1024, 4, 64, 256",    // exactly the target
+        "16385, 384, 3, 65, 253"})
     void theSplitIsTheHeaders(long rows, int gates, int inputs, long rowsPerSplit, long splits) {
         NarrowInputPlan plan = NarrowInputPlan.of(rows, gates, inputs);
         assertEquals(rowsPerSplit, plan.rowsPerSplit());
@@ -87,8 +87,8 @@ class InputKernelsTest {
         input.narrowBwd(dIn, partials, dWx, x, w, 100352, 512, 1, plan.rowsPerSplit(), 1f);
         RecordingTarget.Launch launch = target.launches.getFirst();
         assertEquals(InputKernels.NARROW_BWD, launch.kernel());
-        assertEquals(LaunchGeometry.linear(512, 256), launch.geometry());
-        assertEquals(List.of(dIn, partials, dWx, x, w, 100352L, 512, 1, 196L, 1f), launch.arguments());
+        assertEquals(LaunchGeometry.linear(256, 256), launch.geometry());
+        assertEquals(List.of(dIn, partials, dWx, x, w, 100352L, 512, 1, 392L, 1f), launch.arguments());
     }
 
     @Test
