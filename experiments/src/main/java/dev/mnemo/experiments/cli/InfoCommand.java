@@ -1,9 +1,11 @@
 package dev.mnemo.experiments.cli;
 
 import dev.mnemo.cuda.CudaProbe;
+import dev.mnemo.cuda.kernels.NarrowInputPlan;
 import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.NarrowInputSetting;
 import dev.mnemo.nn.cuda.StepSplits;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,6 +41,9 @@ final class InfoCommand implements Callable<Integer> {
                     + " (" + AllocatorSetting.PROPERTY + ")");
             out.println("cuda per-step product: " + StepSplits.setting()
                     + " (" + StepSplits.PROPERTY + ": auto, 1 GEMM, or that many partials over H)");
+            out.println("cuda input-side backward: " + (NarrowInputSetting.configured()
+                    ? "one read of the gate gradients for at most " + NarrowInputPlan.MAX_INPUTS + " inputs"
+                    : "GEMMs and column sums") + " (" + NarrowInputSetting.PROPERTY + ")");
         }
         out.println();
         out.println(probe.describe());

@@ -19,6 +19,8 @@ class MnemoCliTest {
         CudaProbe probe = CudaProbe.probe();
         if (probe.available()) {
             assertTrue(run.out().contains("backend: cuda (device 0 of " + probe.devices().size()), run.out());
+            assertTrue(run.out().contains("cuda input-side backward: one read of the gate gradients for at most 4 "
+                    + "inputs (mnemo.cuda.narrowInput)"), run.out());
         } else {
             assertTrue(run.out().contains("backend: cpu — " + probe.unavailableReason()), run.out());
         }
