@@ -139,14 +139,68 @@ __device__ __forceinline__ float load_c_prev(const mnemo_persistent_fwd_params& 
   }
 }
 
+// The input projection done in the kernel (the _x1 kernels: one input feature): x [T, B] and W_ih's
+// one column [G·H], the two arguments those kernels take after the params struct.
+struct InputProjection {
+  const float* x;
+  const float* wIh;
+};
+
+// What the _x1 kernels keep ahead instead of the next step's gx: x_t[b], and this unit's G weights of
+// W_ih, loaded once.
+template <Cell C>
+struct ProjectedAhead {
+  float x;
+  float w[kGatesOf<C>];
+};
+
+// The next step's input as a kernel keeps it ahead: gx itself, or (kProjects) ProjectedAhead.
+template <Cell C, bool kProjects>
+struct AheadOf {
+  using type = float[kGatesOf<C>];
+};
+
+template <Cell C>
+struct AheadOf<C, true> {
+  using type = ProjectedAhead<C>;
+};
+
+// gx of (t, b, j) into `in`: loaded, or formed from x_t[b] and W_ih (kProjects). __fmul_rn keeps
+// the product apart from the cell's later additions, so it rounds once, as the host's GEMM of one
+// input column does.
+template <Cell C, bool kProjects>
+__device__ __forceinline__ void load_step_input(const mnemo_persistent_fwd_params& p, const InputProjection& proj,
+                                                long long t, long long b, long long j, StepInputs<C>& in) {
+  if constexpr (kProjects) {
+    const float x = proj.x[t * p.batch + b];
+#pragma unroll
+    for (int k = 0; k < kGatesOf<C>; ++k) in.gx[k] = __fmul_rn(x, proj.wIh[k * p.hidden + j]);
+  } else {
+    load_gx<C>(p, t, b, j, in);
+  }
+}
+
 // The loads before a whole-sequence kernel's first step for (b, j): step 0's gx into `in`, step
 // 1's into `gxAhead` (the kernels keep the next step's gx loaded ahead, see advance_inputs), and
 // LSTM's c0.
 template <Cell C>
-__device__ __forceinline__ float prime_inputs(const mnemo_persistent_fwd_params& p, long long b, long long j,
-                                              StepInputs<C>& in, float (&gxAhead)[kGatesOf<C>]) {
+__device__ __forceinline__ float prime_inputs(const mnemo_persistent_fwd_params& p, const InputProjection&,
+                                              long long b, long long j, StepInputs<C>& in,
+                                              float (&gxAhead)[kGatesOf<C>]) {
   load_gx<C>(p, p.reverse ? p.steps - 1 : 0, b, j, in);
   if (p.steps > 1) load_gx<C>(p, p.reverse ? p.steps - 2 : 1, b, j, gxAhead);
+  return load_c_prev<C>(p, j, b, 0, true);
+}
+
+// As above with the input projected here: the unit's weights once, step 0's gx formed, step 1's x.
+template <Cell C>
+__device__ __forceinline__ float prime_inputs(const mnemo_persistent_fwd_params& p, const InputProjection& proj,
+                                              long long b, long long j, StepInputs<C>& in,
+                                              ProjectedAhead<C>& ahead) {
+#pragma unroll
+  for (int k = 0; k < kGatesOf<C>; ++k) ahead.w[k] = proj.wIh[k * p.hidden + j];
+  load_step_input<C, true>(p, proj, p.reverse ? p.steps - 1 : 0, b, j, in);
+  if (p.steps > 1) ahead.x = proj.x[(p.reverse ? p.steps - 2 : 1) * p.batch + b];
   return load_c_prev<C>(p, j, b, 0, true);
 }
 
@@ -155,16 +209,32 @@ __device__ __forceinline__ float prime_inputs(const mnemo_persistent_fwd_params&
 // one after it. A load from DRAM can take longer than a step; issued two steps ahead it has landed
 // by the time it moves.
 template <Cell C>
-__device__ __forceinline__ void advance_inputs(const mnemo_persistent_fwd_params& p, const CellOut<C>& out,
-                                               long long b, long long j, long long t, long long s, bool last,
-                                               bool carried, StepInputs<C>& in, float (&gxAhead)[kGatesOf<C>],
-                                               float& c) {
+__device__ __forceinline__ void advance_inputs(const mnemo_persistent_fwd_params& p, const InputProjection&,
+                                               const CellOut<C>& out, long long b, long long j, long long t,
+                                               long long s, bool last, bool carried, StepInputs<C>& in,
+                                               float (&gxAhead)[kGatesOf<C>], float& c) {
   cell_store<C>(p, out, j, b, t, carried);
   c = out.c;
   if (!last) {
 #pragma unroll
     for (int g = 0; g < kGatesOf<C>; ++g) in.gx[g] = gxAhead[g];
     if (s + 2 < p.steps) load_gx<C>(p, p.reverse ? t - 2 : t + 2, b, j, gxAhead);
+  }
+}
+
+// As above with the input projected here: the next step's gx formed from the x loaded two steps
+// ago, and the x of the step after it loaded.
+template <Cell C>
+__device__ __forceinline__ void advance_inputs(const mnemo_persistent_fwd_params& p, const InputProjection& proj,
+                                               const CellOut<C>& out, long long b, long long j, long long t,
+                                               long long s, bool last, bool carried, StepInputs<C>& in,
+                                               ProjectedAhead<C>& ahead, float& c) {
+  cell_store<C>(p, out, j, b, t, carried);
+  c = out.c;
+  if (!last) {
+#pragma unroll
+    for (int g = 0; g < kGatesOf<C>; ++g) in.gx[g] = __fmul_rn(ahead.x, ahead.w[g]);
+    if (s + 2 < p.steps) ahead.x = proj.x[(p.reverse ? t - 2 : t + 2) * p.batch + b];
   }
 }
 

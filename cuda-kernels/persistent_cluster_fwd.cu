@@ -6,8 +6,8 @@
 // and 129 to 512 rows, one row per thread in registers and only the rows past 256 in shared memory
 // (persistent_row_product.cuh).
 // Entry points: mnemo_persistent_cluster_rnn_fwd_tanh_f32, mnemo_persistent_cluster_rnn_fwd_relu_f32,
-// mnemo_persistent_cluster_lstm_fwd_f32, mnemo_persistent_cluster_gru_fwd_f32, and their
-// _bf16w_f32 twins (W_hh slice kept as bfloat16).
+// mnemo_persistent_cluster_lstm_fwd_f32, mnemo_persistent_cluster_gru_fwd_f32, their _bf16w_f32
+// twins (W_hh slice kept as bfloat16) and _x1_f32 twins (one input feature, projected here).
 #include "mnemo_kernels.h"
 #include "mnemo_math.cuh"
 #include "persistent_cell_fwd.cuh"
@@ -46,9 +46,9 @@ struct ClusterBlock {
 // release, every other thread relaxed. Its serial copy and extra block barrier cost more than
 // they saved on the H200 (run 6), so it is off by default. A cluster of one block writes h_t
 // locally and meets at a block barrier (StepBarrier), 1.06x to 2.5x faster there (runs 6 and 7).
-template <Cell C, typename Product>
-__device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params& p, const ClusterBlock& k,
-                                              Product product) {
+template <Cell C, bool kProjects, typename Product>
+__device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params& p, const InputProjection& proj,
+                                              const ClusterBlock& k, Product product) {
   const long long steps = p.steps;
   const int items = k.myBatch * k.owned;  // the block's (b, j) cells per step
   const int mine = static_cast<int>(threadIdx.x);
@@ -60,12 +60,12 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
     const long long b = k.b0 + bl;
     const long long j = k.j0 + jj;
     StepInputs<C> in{};
-    float gxAhead[kGatesOf<C>] = {};  // gx of step s + 1
+    typename AheadOf<C, kProjects>::type ahead = {};  // the input of step s + 1 (gx, or x)
     float c = 0.0f;
     const long long rowEnd = active && p.lengths != nullptr ? p.lengths[b] : steps;  // past it: carry the state
     if (active) {
       load_biases<C>(p, j, in);
-      c = prime_inputs<C>(p, b, j, in, gxAhead);
+      c = prime_inputs<C>(p, proj, b, j, in, ahead);
     }
     // Phases (persistent_phases.cuh): 0 product, 1 block barrier, 2 cell and h_t to the peers,
     // 3 arrive, 4 output stores and input loads, 5 wait.
@@ -101,7 +101,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       clock.lap(2);
       if (!last) k.barrier.arrive(handoff.releases());
       clock.lap(3);
-      if (active) advance_inputs<C>(p, out, b, j, t, s, last, carried, in, gxAhead, c);
+      if (active) advance_inputs<C>(p, proj, out, b, j, t, s, last, carried, in, ahead, c);
       clock.lap(4);
       // h_t is in every block's hNext; no block writes its hPrev again before all have read it.
       if (!last) k.barrier.wait();
@@ -124,7 +124,7 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
       const int jj = i - bl * k.owned;
       StepInputs<C> in;
       load_biases<C>(p, k.j0 + jj, in);
-      load_gx<C>(p, t, k.b0 + bl, k.j0 + jj, in);
+      load_step_input<C, kProjects>(p, proj, t, k.b0 + bl, k.j0 + jj, in);
       const float h = cell_step<C>(p, in, k.acc + bl * k.rows + jj, hPrev[bl * k.hidden + k.j0 + jj],
                                    k.unitsPerBlock, k.j0 + jj, k.b0 + bl, t, tPrev, s == 0);
       if (!last) {
@@ -136,8 +136,9 @@ __device__ __forceinline__ void cluster_steps(const mnemo_persistent_fwd_params&
   }
 }
 
-template <Cell C, bool kBf16>
-__device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_params& p) {
+template <Cell C, bool kBf16, bool kProjects = false>
+__device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_params& p,
+                                                const InputProjection& proj = InputProjection{}) {
   constexpr int G = kGatesOf<C>;
   ClusterBlock k{};
   k.hidden = static_cast<int>(p.hidden);
@@ -177,7 +178,7 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
       // Every block of the cluster has started (its shared memory exists) before anyone writes
       // into it; also the block barrier before the product reads the spilled rows.
       cluster_sync();
-      cluster_steps<C>(p, k, [&](const float* x, float* acc) {
+      cluster_steps<C, kProjects>(p, proj, k, [&](const float* x, float* acc) {
         slice.product(x, acc, k.rows, k.myBatch, k.hidden, w);
       });
       return;
@@ -193,11 +194,11 @@ __device__ __forceinline__ void cluster_forward(const mnemo_persistent_fwd_param
     if (RegisterSlice::fits(k.rows, rowsPerCluster, k.hidden)) {
       RegisterSlice slice;
       slice.load(w, k.rows, k.hidden, p.tuning);
-      cluster_steps<C>(p, k, [&](const float* x, float* acc) { slice.product(x, acc, k.rows, k.hidden, p.tuning); });
+      cluster_steps<C, kProjects>(p, proj, k, [&](const float* x, float* acc) { slice.product(x, acc, k.rows, k.hidden, p.tuning); });
       return;
     }
   }
-  cluster_steps<C>(p, k, [&](const float* x, float* acc) {
+  cluster_steps<C, kProjects>(p, proj, k, [&](const float* x, float* acc) {
     block_product<kBf16>(w, x, acc, k.rows, k.myBatch, k.hidden);
   });
 }
@@ -223,6 +224,31 @@ extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
     mnemo_persistent_cluster_gru_fwd_f32(mnemo_persistent_fwd_params p) {
   mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kGru, false>(p);
+}
+
+// in-kernel input projection variants (mnemo_kernels.h, "Input projection in the kernel")
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_rnn_fwd_tanh_x1_f32(mnemo_persistent_fwd_params p, const float* x,
+                                              const float* wIh) {
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kRnnTanh, false, true>(p, {x, wIh});
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_rnn_fwd_relu_x1_f32(mnemo_persistent_fwd_params p, const float* x,
+                                              const float* wIh) {
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kRnnRelu, false, true>(p, {x, wIh});
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_lstm_fwd_x1_f32(mnemo_persistent_fwd_params p, const float* x,
+                                              const float* wIh) {
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kLstm, false, true>(p, {x, wIh});
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kBlockThreads, 1)
+    mnemo_persistent_cluster_gru_fwd_x1_f32(mnemo_persistent_fwd_params p, const float* x,
+                                              const float* wIh) {
+  mnemo::persistent::cluster_forward<mnemo::persistent::Cell::kGru, false, true>(p, {x, wIh});
 }
 
 // bf16-weight variants (mnemo_kernels.h, "bf16-weight cluster variants")

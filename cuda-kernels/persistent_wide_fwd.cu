@@ -29,8 +29,9 @@ namespace mnemo::persistent {
 constexpr int kWideThreads = MNEMO_PERSISTENT_WIDE_THREADS;
 static_assert(kWideThreads % kWarpSize == 0, "whole warps");
 
-template <Cell C>
-__device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& p) {
+template <Cell C, bool kProjects = false>
+__device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& p,
+                                             const InputProjection& proj = InputProjection{}) {
   constexpr int G = kGatesOf<C>;
   const int hidden = static_cast<int>(p.hidden);
   const int rows = G * hidden;
@@ -62,10 +63,10 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
   const bool active = r < hidden;
   const long long j = active ? r : 0;
   StepInputs<C> in{};
-  float gxAhead[G] = {};
+  typename AheadOf<C, kProjects>::type ahead = {};  // the input of step s + 1 (gx, or x)
   float c = 0.0f;
   const long long rowEnd = active && p.lengths != nullptr ? p.lengths[b] : steps;  // past it: carry the state
-  if (active) c = prime_inputs<C>(p, b, j, in, gxAhead);
+  if (active) c = prime_inputs<C>(p, proj, b, j, in, ahead);
   __syncthreads();  // h0 is in place
 
   // Phases (persistent_phases.cuh), as the cluster kernels number them: 0 product, 1 block
@@ -106,7 +107,7 @@ __device__ __forceinline__ void wide_forward(const mnemo_persistent_fwd_params& 
       if (!last) hNext[j] = out.h;
     }
     clock.lap(2);
-    if (active) advance_inputs<C>(p, out, b, j, t, s, last, carried, in, gxAhead, c);
+    if (active) advance_inputs<C>(p, proj, out, b, j, t, s, last, carried, in, ahead, c);
     clock.lap(4);
     // h_t is whole in hNext, and every cell has read hPrev and acc, before the next product.
     if (!last) __syncthreads();
@@ -138,4 +139,29 @@ extern "C" __global__ void __launch_bounds__(mnemo::persistent::kWideThreads, 1)
 extern "C" __global__ void __launch_bounds__(mnemo::persistent::kWideThreads, 1)
     mnemo_persistent_wide_gru_fwd_f32(mnemo_persistent_fwd_params p) {
   mnemo::persistent::wide_forward<mnemo::persistent::Cell::kGru>(p);
+}
+
+// in-kernel input projection variants (mnemo_kernels.h, "Input projection in the kernel")
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kRowSliceWidth, 1)
+    mnemo_persistent_wide_rnn_fwd_tanh_x1_f32(mnemo_persistent_fwd_params p, const float* x,
+                                           const float* wIh) {
+  mnemo::persistent::wide_forward<mnemo::persistent::Cell::kRnnTanh, true>(p, {x, wIh});
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kRowSliceWidth, 1)
+    mnemo_persistent_wide_rnn_fwd_relu_x1_f32(mnemo_persistent_fwd_params p, const float* x,
+                                           const float* wIh) {
+  mnemo::persistent::wide_forward<mnemo::persistent::Cell::kRnnRelu, true>(p, {x, wIh});
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kWideThreads, 1)
+    mnemo_persistent_wide_lstm_fwd_x1_f32(mnemo_persistent_fwd_params p, const float* x,
+                                           const float* wIh) {
+  mnemo::persistent::wide_forward<mnemo::persistent::Cell::kLstm, true>(p, {x, wIh});
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::persistent::kWideThreads, 1)
+    mnemo_persistent_wide_gru_fwd_x1_f32(mnemo_persistent_fwd_params p, const float* x,
+                                           const float* wIh) {
+  mnemo::persistent::wide_forward<mnemo::persistent::Cell::kGru, true>(p, {x, wIh});
 }

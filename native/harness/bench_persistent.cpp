@@ -185,6 +185,10 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
   for (DeviceBuffer* b : {&gates, &w, &bias, &h0, &c0, &h, &c, &hn, &dy}) launch_fill(b->get(), b->count(), 0.01f, s);
   DeviceArray<unsigned> barrier(2);
   CHECK(cudaMemsetAsync(barrier.get(), 0, 2 * sizeof(unsigned), s));
+  // one input feature and W_ih's column, for the forwards' _x1 twins (persistent_ab)
+  DeviceBuffer xIn(T * B), wIn(G * H);
+  launch_fill(xIn.get(), xIn.count(), 0.01f, s);
+  launch_fill(wIn.get(), wIn.count(), 0.01f, s);
 
   mnemo_persistent_fwd_params f{};
   f.gates = gates.get();
@@ -302,6 +306,27 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
         std::printf("persistent_ab %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %-34s with    wide-block    us/step=%.3f  "
                     "default %.2fx faster\n",
                     cell_label(cell), T, B, H, what, geometry, other, other / all);
+      }
+      // The forwards' _x1 twins: one input feature projected in the kernel instead of gx read from
+      // the T·B·G·H gates (as pixel MNIST's layer would run them).
+      if (!backward) {
+        f.tuning = 0;
+        f.unitsPerBlock = p.units;
+        const double x1 = median_us(iters, s, no_setup, [&] {
+          launch_persistent_cluster_fwd_x1(cell, f, xIn.get(), wIn.get(), p.clusters, s);
+        }) / T;
+        std::printf("persistent_ab %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %-34s with    in-kernel x   us/step=%.3f  "
+                    "default %.2fx faster\n",
+                    cell_label(cell), T, B, H, what, geometry, x1, x1 / all);
+        if (wide) {
+          f.unitsPerBlock = static_cast<int>(H);
+          const double wideX1 = median_us(iters, s, no_setup, [&] {
+            launch_persistent_wide_fwd_x1(cell, f, xIn.get(), wIn.get(), s);
+          }) / T;
+          std::printf("persistent_ab %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %-34s with    wide-block+x  us/step=%.3f  "
+                      "default %.2fx faster\n",
+                      cell_label(cell), T, B, H, what, geometry, wideX1, wideX1 / all);
+        }
       }
     }
     f.saveGates = 0;

@@ -48,6 +48,7 @@ struct Case {
   bool ragged = false;       // each batch row runs its own number of steps (p.lengths)
   bool wide = false;         // the wide-block forward (J = H), and for RNN the wide-block backward; LSTM's
                              // and GRU's backward on B one-block clusters
+  bool x1 = false;           // one input feature: the forward's _x1 twin too, which projects it itself
 };
 
 std::string variant(const Case& c, int units) {
@@ -268,12 +269,79 @@ void check_backward(const Case& c, const Saved& sv, const DeviceBuffer& dGates, 
            withDy ? "" : " dy=NULL", ex, er, eh, ec, damaged, bar[0], bar[1]);
 }
 
+// The _x1 twin of the forward `p` ran (cluster or wide-block), its gates holding only guard NaNs (a
+// read of them would turn h into NaN): training and inference must give the twin's outputs bit for
+// bit, the saved gates where the twin saved them and nothing elsewhere.
+void check_projected(const Case& c, const mnemo_persistent_fwd_params& p, const std::vector<float>& xs,
+                     const std::vector<float>& wIh, const std::vector<int>& lengths, const std::vector<float>& hGot,
+                     const std::vector<float>& cGot, const std::vector<float>& hnGot,
+                     const std::vector<float>& gGot, Tally& t) {
+  const long long T = c.steps, B = c.batch, H = c.hidden;
+  const long long GH = persistent_gates(c.cell) * H, n = T * B * H;
+  const bool lstm = c.cell == PersistentCell::kLstm, gru = c.cell == PersistentCell::kGru;
+  const DeviceBuffer dX = check::upload_exact(xs), dW = check::upload_exact(wIh);
+  const auto run = [&](mnemo_persistent_fwd_params q) {
+    DeviceArray<unsigned> barrier(2);
+    CHECK(cudaMemset(barrier.get(), 0, 2 * sizeof(unsigned)));
+    q.barrier = barrier.get();
+    if (c.wide) {
+      launch_persistent_wide_fwd_x1(c.cell, q, dX.get(), dW.get(), nullptr);
+    } else {
+      launch_persistent_cluster_fwd_x1(c.cell, q, dX.get(), dW.get(), c.clusters, nullptr);
+    }
+    CHECK(cudaDeviceSynchronize());
+  };
+  DeviceBuffer xGates = guarded_output(T * B * GH), xH = guarded_output(n), xC = guarded_output(n),
+               xHn = guarded_output(n);
+  mnemo_persistent_fwd_params q = p;
+  q.gates = xGates.get();
+  q.h = xH.get();
+  q.c = lstm ? xC.get() : nullptr;
+  q.hn = gru ? xHn.get() : nullptr;
+  run(q);
+  const std::vector<float> h = xH.download(), cs = xC.download(), hn = xHn.download(), g = xGates.download();
+  // saved gates (LSTM, GRU) where the twin saved them; guards where it kept the projection
+  long long gWrong = 0;
+  for (long long i = 0; i < T * B * GH; ++i) {
+    const long long tb = i / GH;
+    const bool saved = (lstm || gru) && !past_end(lengths, tb % B, tb / B);
+    gWrong += saved ? (same_bits(g[ref::at(i)], gGot[ref::at(i)]) ? 0 : 1) : (is_guard(g[ref::at(i)]) ? 0 : 1);
+  }
+  const long long hDiff = bit_differences(h, hGot, n);
+  const long long cDiff = lstm ? bit_differences(cs, cGot, n) : 0;
+  const long long hnDiff = gru ? bit_differences(hn, hnGot, n) : 0;
+  const long long damaged = guard_damage(h, n) + guard_damage(g, T * B * GH) + guard_damage(cs, lstm ? n : 0) +
+                            guard_damage(hn, gru ? n : 0);
+  // inference: h as the training forward's, and LSTM's running c left at the last processed step's
+  DeviceBuffer iH = guarded_output(n), iC = guarded_output(B * H);
+  mnemo_persistent_fwd_params iq = q;
+  iq.h = iH.get();
+  iq.c = lstm ? iC.get() : nullptr;
+  iq.hn = nullptr;
+  iq.saveGates = 0;
+  run(iq);
+  const std::vector<float> ih = iH.download(), ic = iC.download();
+  const long long lastT = c.reverse ? 0 : T - 1;
+  const std::vector<float> cLast(cGot.begin() + lastT * B * H, cGot.begin() + (lastT + 1) * B * H);
+  const long long ihDiff = bit_differences(ih, hGot, n);
+  const long long icDiff = lstm ? bit_differences(ic, cLast, B * H) : 0;
+  t.expect(hDiff + cDiff + hnDiff + gWrong + damaged + ihDiff + icDiff == 0,
+           "persistent_%s_fwd_x1 (%s) T=%lld B=%lld H=%lld J=%d%s: against the twin's bits, differ h %lld c %lld "
+           "hn %lld gates %lld, inference h %lld c %lld, guards damaged %lld",
+           cell_name(c.cell), c.wide ? "wide-block" : "cluster", T, B, H, c.unitsPerBlock,
+           c.reverse ? " reverse" : "", hDiff, cDiff, hnDiff, gWrong, ihDiff, icDiff, damaged);
+}
+
 void check_case(const Case& c, std::mt19937& rng, Tally& t) {
   const long long T = c.steps, B = c.batch, H = c.hidden;
   const int G = persistent_gates(c.cell);
   const long long GH = G * H;
   const float scale = 1.0f / std::sqrt(static_cast<float>(H));
-  const std::vector<float> wx = uniform(T * B * GH, -1.0f, 1.0f, rng);
+  // x1: the projection of one input feature, gx = x_t[b]·w_ih[g] in float as the host's GEMM forms it
+  const std::vector<float> xs = c.x1 ? uniform(T * B, -1.0f, 1.0f, rng) : std::vector<float>();
+  const std::vector<float> wIh = c.x1 ? uniform(GH, -1.0f, 1.0f, rng) : std::vector<float>();
+  std::vector<float> wx = c.x1 ? std::vector<float>(ref::at(T * B * GH)) : uniform(T * B * GH, -1.0f, 1.0f, rng);
+  for (long long i = 0; c.x1 && i < T * B * GH; ++i) wx[ref::at(i)] = xs[ref::at(i / GH)] * wIh[ref::at(i % GH)];
   const std::vector<float> wHh = uniform(GH * H, -2.0f * scale, 2.0f * scale, rng);
   const std::vector<float> bIh = c.bias ? uniform(GH, -0.5f, 0.5f, rng) : std::vector<float>();
   const std::vector<float> bHh = c.bias ? uniform(GH, -0.5f, 0.5f, rng) : std::vector<float>();
@@ -451,6 +519,8 @@ void check_case(const Case& c, std::mt19937& rng, Tally& t) {
              gDiff, cDiff, iDamaged, ibar[0], ibar[1]);
   }
 
+  if (c.x1) check_projected(c, p, xs, wIh, lengths, hGot, cGot, hnGot, gGot, t);
+
   // ── backward, on what the device forward saved (as training does) ──
   const Saved saved{wUsed, h0, c0, gGot, hGot, cGot, hnGot, lengths};
   check_backward(c, saved, dGates, dW, dH0, dC0, dH, dC, dHn, rng, t);
@@ -575,6 +645,21 @@ void check_persistent(std::mt19937& rng, Tally& t) {
   const Case raggedWideShapes[] = {
       {PersistentCell::kLstm, 5, 4, 96, 96, true, true, 4, false, 0, false, true},
   };
+  // One input feature, projected in the kernel (the _x1 twins): the cluster forward in pixel MNIST's
+  // geometry (one slice row per thread), with several cells per thread, the slice in registers, rows
+  // in shared memory on one-block clusters; the wide-block forward at H = 96 and 44. Ragged: both.
+  const Case x1Shapes[] = {
+      {PersistentCell::kLstm, 4, 4, 128, 64, false, true, 2, false, 0, false, false, true},
+      {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1, false, 0, false, false, true},
+      {PersistentCell::kLstm, 4, 1, 256, 32, false, true, 1, false, 0, false, false, true},
+      {PersistentCell::kLstm, 3, 2, 128, 128, true, true, 2, false, 0, false, false, true},
+      {PersistentCell::kLstm, 5, 3, 96, 96, false, true, 3, false, 0, false, true, true},
+      {PersistentCell::kLstm, 3, 5, 44, 44, true, false, 5, false, 0, false, true, true},
+  };
+  const Case raggedX1Shapes[] = {
+      {PersistentCell::kLstm, 5, 4, 128, 64, true, true, 2, false, 0, false, false, true},
+      {PersistentCell::kLstm, 5, 4, 96, 96, true, true, 4, false, 0, false, true, true},
+  };
   const bool clusters = device_has_clusters();
   if (!clusters) std::printf("SKIP persistent cluster kernels: compute capability below 9.0\n");
   const auto isRnn = [](PersistentCell cell) {
@@ -598,6 +683,8 @@ void check_persistent(std::mt19937& rng, Tally& t) {
     run(wideShapes, cell, false);
     run(raggedWideShapes, cell, true);
     if (cell != PersistentCell::kLstm) run(wideH128Shapes, cell, false);
+    run(x1Shapes, cell, false);
+    run(raggedX1Shapes, cell, true);
   }
 }
 

@@ -396,9 +396,9 @@ void launch_persistent_bwd(PersistentCell cell, const mnemo_persistent_bwd_param
 
 namespace {
 // cudaLaunchKernelEx with cluster dimension (clusterSize, 1, 1) over clusters·clusterSize blocks.
-template <typename P>
-void launch_clusters(void (*kernel)(P), const P& p, int clusterSize, int clusters, long long smem,
-                     cudaStream_t stream) {
+template <typename... P>
+void launch_clusters(void (*kernel)(P...), int clusterSize, int clusters, long long smem, cudaStream_t stream,
+                     P... args) {
   CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                              static_cast<int>(smem)));
   if (clusterSize > 8) {
@@ -416,7 +416,7 @@ void launch_clusters(void (*kernel)(P), const P& p, int clusterSize, int cluster
   config.stream = stream;
   config.attrs = attr;
   config.numAttrs = 1;
-  CHECK(cudaLaunchKernelEx(&config, kernel, p));
+  CHECK(cudaLaunchKernelEx(&config, kernel, args...));
 }
 }  // namespace
 
@@ -452,7 +452,7 @@ void launch_persistent_cluster_fwd(PersistentCell cell, const mnemo_persistent_f
       : (p.tuning & MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE) != 0
           ? MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
           : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
-  launch_clusters(kernel, p, clusterSize, clusters, smem, stream);
+  launch_clusters(kernel, clusterSize, clusters, smem, stream, p);
 }
 
 void launch_persistent_wide_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
@@ -470,6 +470,39 @@ void launch_persistent_wide_fwd(PersistentCell cell, const mnemo_persistent_fwd_
   const long long smem = MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, p.hidden);
   const unsigned threads = static_cast<unsigned>(MNEMO_PERSISTENT_WIDE_BLOCK(G, p.hidden));
   kernel<<<static_cast<unsigned>(p.batch), threads, static_cast<size_t>(smem), stream>>>(p);
+  CHECK_LAUNCH();
+}
+
+void launch_persistent_cluster_fwd_x1(PersistentCell cell, const mnemo_persistent_fwd_params& p,
+                                      const float* x, const float* wIh, int clusters, cudaStream_t stream) {
+  void (*kernel)(mnemo_persistent_fwd_params, const float*, const float*) = mnemo_persistent_cluster_rnn_fwd_tanh_x1_f32;
+  if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_cluster_rnn_fwd_relu_x1_f32;
+  if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_cluster_lstm_fwd_x1_f32;
+  if (cell == PersistentCell::kGru) kernel = mnemo_persistent_cluster_gru_fwd_x1_f32;
+  const int G = persistent_gates(cell);
+  const int clusterSize = static_cast<int>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
+  const long long rowsPerCluster = (p.batch + clusters - 1) / clusters;
+  const long long smem = (p.tuning & MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE) != 0
+                             ? MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
+                             : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
+  launch_clusters(kernel, clusterSize, clusters, smem, stream, p, x, wIh);
+}
+
+void launch_persistent_wide_fwd_x1(PersistentCell cell, const mnemo_persistent_fwd_params& p, const float* x,
+                                   const float* wIh, cudaStream_t stream) {
+  const int G = persistent_gates(cell);
+  if (!MNEMO_PERSISTENT_WIDE_FITS(G, p.hidden) || p.unitsPerBlock != p.hidden) {
+    std::fprintf(stderr, "launch_persistent_wide_fwd_x1: G %d, H %lld, J %d is not a wide-block shape\n", G,
+                 p.hidden, p.unitsPerBlock);
+    std::exit(2);
+  }
+  void (*kernel)(mnemo_persistent_fwd_params, const float*, const float*) = mnemo_persistent_wide_rnn_fwd_tanh_x1_f32;
+  if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_wide_rnn_fwd_relu_x1_f32;
+  if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_wide_lstm_fwd_x1_f32;
+  if (cell == PersistentCell::kGru) kernel = mnemo_persistent_wide_gru_fwd_x1_f32;
+  const long long smem = MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, p.hidden);
+  const unsigned threads = static_cast<unsigned>(MNEMO_PERSISTENT_WIDE_BLOCK(G, p.hidden));
+  kernel<<<static_cast<unsigned>(p.batch), threads, static_cast<size_t>(smem), stream>>>(p, x, wIh);
   CHECK_LAUNCH();
 }
 
@@ -515,7 +548,7 @@ void launch_persistent_cluster_bwd(PersistentCell cell, const mnemo_persistent_b
       : (p.tuning & MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT) != 0
           ? MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
           : MNEMO_PERSISTENT_CLUSTER_BWD_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
-  launch_clusters(kernel, p, clusterSize, clusters, smem, stream);
+  launch_clusters(kernel, clusterSize, clusters, smem, stream, p);
 }
 
 // ── persistent phase counters (instrumented build only) ──

@@ -172,6 +172,12 @@ bool device_has_clusters();
 // B, block MNEMO_PERSISTENT_WIDE_BLOCK(G, H), MNEMO_PERSISTENT_WIDE_SMEM_BYTES, a plain launch. Exits with a message for a cell or width it does not take.
 void launch_persistent_wide_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
                                 cudaStream_t stream);
+// The _x1 twins of the float32 cluster and wide-block forwards (one input feature, projected in the
+// kernel from x [T, B] and W_ih's column wIh [G·H]; p.gates is only written): launched as their twins.
+void launch_persistent_cluster_fwd_x1(PersistentCell cell, const mnemo_persistent_fwd_params& p,
+                                      const float* x, const float* wIh, int clusters, cudaStream_t stream);
+void launch_persistent_wide_fwd_x1(PersistentCell cell, const mnemo_persistent_fwd_params& p, const float* x,
+                                   const float* wIh, cudaStream_t stream);
 // The wide-block backward (RNN, MNEMO_PERSISTENT_WIDE_BWD_FITS(1, H); p.unitsPerBlock must be H): grid B,
 // block MNEMO_PERSISTENT_WIDE_BLOCK(1, H), MNEMO_PERSISTENT_WIDE_BWD_SMEM_BYTES, a plain launch.
 void launch_persistent_wide_bwd(PersistentCell cell, const mnemo_persistent_bwd_params& p,

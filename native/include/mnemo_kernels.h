@@ -1219,6 +1219,36 @@ extern "C" __global__ void mnemo_persistent_wide_gru_fwd_f32(mnemo_persistent_fw
 extern "C" __global__ void mnemo_persistent_wide_rnn_bwd_tanh_f32(mnemo_persistent_bwd_params p);
 extern "C" __global__ void mnemo_persistent_wide_rnn_bwd_relu_f32(mnemo_persistent_bwd_params p);
 
+/*
+ * Input projection in the kernel (opt-in, not yet timed): the float32 cluster and wide-block
+ * forward kernels for a layer with ONE input feature (pixel MNIST, the chaotic series). Instead of
+ * reading gx = x_t W_ihᵀ from p.gates (the host's GEMM, [T, B, G·H]: 205 MB at pixel MNIST's LSTM,
+ * written once and read once), each thread keeps its unit's G weights of W_ih's column and forms
+ * gx[k] = x[t, b] · wIh[k·H + j] itself, rounded once (the bits of the GEMM of one column); x is
+ * loaded two steps ahead, as gx is.
+ *   p     mnemo_persistent_fwd_params as for the kernel twinned; p.gates is only written (the
+ *         saved gates when saveGates = 1), never read, so the host need not fill it
+ *   x     [T, B]  in: the one input feature
+ *   wIh   [G·H]   in: W_ih's one column
+ * Launch, plan and results: as the kernel twinned (cluster: "Cluster variants"; wide-block: above).
+ */
+extern "C" __global__ void mnemo_persistent_cluster_rnn_fwd_tanh_x1_f32(mnemo_persistent_fwd_params p,
+                                                                       const float* x, const float* wIh);
+extern "C" __global__ void mnemo_persistent_cluster_rnn_fwd_relu_x1_f32(mnemo_persistent_fwd_params p,
+                                                                       const float* x, const float* wIh);
+extern "C" __global__ void mnemo_persistent_cluster_lstm_fwd_x1_f32(mnemo_persistent_fwd_params p,
+                                                                   const float* x, const float* wIh);
+extern "C" __global__ void mnemo_persistent_cluster_gru_fwd_x1_f32(mnemo_persistent_fwd_params p,
+                                                                  const float* x, const float* wIh);
+extern "C" __global__ void mnemo_persistent_wide_rnn_fwd_tanh_x1_f32(mnemo_persistent_fwd_params p,
+                                                                    const float* x, const float* wIh);
+extern "C" __global__ void mnemo_persistent_wide_rnn_fwd_relu_x1_f32(mnemo_persistent_fwd_params p,
+                                                                    const float* x, const float* wIh);
+extern "C" __global__ void mnemo_persistent_wide_lstm_fwd_x1_f32(mnemo_persistent_fwd_params p,
+                                                                const float* x, const float* wIh);
+extern "C" __global__ void mnemo_persistent_wide_gru_fwd_x1_f32(mnemo_persistent_fwd_params p,
+                                                               const float* x, const float* wIh);
+
 /* ───────────────────────────── family: eigen (batched small eigenvalues) ───────────────────────────── */
 /*
  * Eigenvalues of many small real square matrices in one launch: one block per matrix, the

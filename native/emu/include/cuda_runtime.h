@@ -26,6 +26,9 @@ struct uint3 { unsigned x, y, z; };
 struct alignas(16) float4 { float x, y, z, w; };
 struct alignas(16) uint4 { unsigned x, y, z, w; };
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, sizeof f); return f; }
+// A float product rounded once, never fused into a later addition: volatile keeps the compiler from
+// contracting it where the target has FMA (as the device intrinsic promises).
+inline float __fmul_rn(float a, float b) { volatile float p = a * b; return p; }
 inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, sizeof u); return u; }
 struct dim3 {
   unsigned x, y, z;
@@ -157,8 +160,8 @@ struct cudaLaunchConfig_t {
   cudaLaunchAttribute* attrs;
   unsigned numAttrs;
 };
-template <typename P>
-cudaError_t cudaLaunchKernelEx(const cudaLaunchConfig_t* config, void (*k)(P), P p) {
+template <typename... P, typename... A>
+cudaError_t cudaLaunchKernelEx(const cudaLaunchConfig_t* config, void (*k)(P...), A... args) {
   unsigned clusterSize = 1;
   for (unsigned i = 0; i < config->numAttrs; ++i) {
     if (config->attrs[i].id == cudaLaunchAttributeClusterDimension) {
@@ -167,9 +170,9 @@ cudaError_t cudaLaunchKernelEx(const cudaLaunchConfig_t* config, void (*k)(P), P
       clusterSize = d.x;
     }
   }
-  struct Pack { void (*k)(P); P p; };
-  Pack pack{k, p};
+  struct Pack { void (*k)(P...); std::tuple<P...> args; };
+  Pack pack{k, std::tuple<P...>(args...)};
   ::emu::run_grid_clusters(config->gridDim, config->blockDim, clusterSize, config->dynamicSmemBytes,
-                           [](void* a) { auto* pk = static_cast<Pack*>(a); pk->k(pk->p); }, &pack);
+                           [](void* a) { auto* pk = static_cast<Pack*>(a); std::apply(pk->k, pk->args); }, &pack);
   return cudaSuccess;
 }

@@ -1,5 +1,6 @@
 package dev.mnemo.cuda.kernels;
 
+import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.LaunchGeometry;
 import dev.mnemo.cuda.kernels.PersistentKernels.BwdParams;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
@@ -66,6 +67,32 @@ public final class PersistentClusterKernels {
     public static final KernelSignature LSTM_BWD_BF16W = bwd("mnemo_persistent_cluster_lstm_bwd_bf16w_f32");
     /** {@code mnemo_persistent_cluster_gru_bwd_bf16w_f32}. */
     public static final KernelSignature GRU_BWD_BF16W = bwd("mnemo_persistent_cluster_gru_bwd_bf16w_f32");
+
+    /**
+     * {@code mnemo_persistent_cluster_rnn_fwd_tanh_x1_f32(mnemo_persistent_fwd_params p, const float* x,
+     * const float* wIh)}: the input projection of one input feature done in the kernel.
+     */
+    public static final KernelSignature RNN_FWD_TANH_X1 = PersistentKernels.projectedSignature(
+            "mnemo_persistent_cluster_rnn_fwd_tanh_x1_f32");
+    /** {@code mnemo_persistent_cluster_rnn_fwd_relu_x1_f32}. */
+    public static final KernelSignature RNN_FWD_RELU_X1 = PersistentKernels.projectedSignature(
+            "mnemo_persistent_cluster_rnn_fwd_relu_x1_f32");
+    /** {@code mnemo_persistent_cluster_lstm_fwd_x1_f32}. */
+    public static final KernelSignature LSTM_FWD_X1 = PersistentKernels.projectedSignature(
+            "mnemo_persistent_cluster_lstm_fwd_x1_f32");
+    /** {@code mnemo_persistent_cluster_gru_fwd_x1_f32}. */
+    public static final KernelSignature GRU_FWD_X1 = PersistentKernels.projectedSignature(
+            "mnemo_persistent_cluster_gru_fwd_x1_f32");
+
+    /** The float32 forward of {@code cell} that projects one input feature itself. */
+    public static KernelSignature projectedForwardKernel(Cell cell) {
+        return switch (cell) {
+            case RNN_TANH -> RNN_FWD_TANH_X1;
+            case RNN_RELU -> RNN_FWD_RELU_X1;
+            case LSTM -> LSTM_FWD_X1;
+            case GRU -> GRU_FWD_X1;
+        };
+    }
 
     private static KernelSignature fwd(String name) {
         return PersistentKernels.forwardSignature(name);
@@ -170,6 +197,20 @@ public final class PersistentClusterKernels {
         launch(forwardKernel(cell, weights), launch, fwdParams);
     }
 
+    /**
+     * As {@link #forward(Cell, FwdParams)} (float32 W_hh, the plan's cluster count), with the input
+     * projection of one input feature done in the kernel: {@code x [T, B]} and W_ih's one column
+     * {@code wIh [G·H]} instead of p.gates' input (p.gates is still written when it saves the gates).
+     */
+    public void forwardProjected(Cell cell, FwdParams p, DeviceMemory x, DeviceMemory wIh) {
+        PersistentKernels.checkBuffers(cell, p, false);
+        PersistentKernels.checkProjection(cell, p.steps(), p.batch(), p.hidden(), x, wIh);
+        Launch launch = check(false, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(),
+                defaultClusters(p.hidden(), p.unitsPerBlock(), p.batch()), PersistentWeights.FP32, false);
+        p.writeTo(fwdParams);
+        launch(projectedForwardKernel(cell), launch, fwdParams, x, wIh);
+    }
+
     /** The backward with the plan's cluster count for S = ceil(H / J). */
     public void backward(Cell cell, BwdParams p) {
         backward(cell, p, defaultClusters(p.hidden(), p.unitsPerBlock(), p.batch()));
@@ -220,6 +261,24 @@ public final class PersistentClusterKernels {
                 & (backward ? PersistentKernels.TUNE_NO_BWD_SPLIT : PersistentKernels.TUNE_NO_ROW_SLICE)) != 0;
         launch(kernel, check(backward, cell, steps, batch, hidden, units, defaultClusters(hidden, units, batch),
                 weights, tiled), p);
+    }
+
+    /** {@link #forwardProjected} from the struct's bytes, as {@link #raw} checks them. */
+    void rawProjected(Cell cell, MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        StructLayout l = PersistentKernels.FWD_PARAMS_LAYOUT;
+        LaunchChecks.structSize("p", p, l);
+        PersistentKernels.checkRawStruct(false, cell, p, false);
+        long steps = ParamsStructs.getLong(p, l, "steps");
+        long batch = ParamsStructs.getLong(p, l, "batch");
+        long hidden = ParamsStructs.getLong(p, l, "hidden");
+        int units = ParamsStructs.getInt(p, l, "unitsPerBlock");
+        LaunchChecks.atLeastOne("hidden", hidden);
+        LaunchChecks.atLeastOne("unitsPerBlock", units);
+        LaunchChecks.atLeastOne("batch", batch);
+        PersistentKernels.checkProjection(cell, steps, batch, hidden, x, wIh);
+        boolean tiled = (ParamsStructs.getInt(p, l, "tuning") & PersistentKernels.TUNE_NO_ROW_SLICE) != 0;
+        launch(projectedForwardKernel(cell), check(false, cell, steps, batch, hidden, units,
+                defaultClusters(hidden, units, batch), PersistentWeights.FP32, tiled), p, x, wIh);
     }
 
     private static Cell cellOf(KernelSignature kernel) {
@@ -301,7 +360,7 @@ public final class PersistentClusterKernels {
                 (int) size);
     }
 
-    private void launch(KernelSignature kernel, Launch launch, MemorySegment p) {
+    private void launch(KernelSignature kernel, Launch launch, Object... arguments) {
         LaunchGeometry geometry = launch.geometry();
         int size = launch.clusterSize();
         target.allowDynamicSharedMemory(kernel, geometry.sharedMemBytes());
@@ -315,6 +374,6 @@ public final class PersistentClusterKernels {
                     + " bytes of shared memory each does not fit this device (cuOccupancyMaxActiveClusters = " + fit
                     + " for " + kernel.name() + "); choose a larger unitsPerBlock or a smaller batch per cluster");
         }
-        target.launchCluster(kernel, geometry, size, p);
+        target.launchCluster(kernel, geometry, size, arguments);
     }
 }

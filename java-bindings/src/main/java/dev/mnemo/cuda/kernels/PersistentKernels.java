@@ -297,6 +297,27 @@ public final class PersistentKernels {
         return KernelSignature.of(name, of("mnemo_persistent_fwd_params", "p"));
     }
 
+    /**
+     * A kernel of this family taking {@code mnemo_persistent_fwd_params p, const float* x, const float* wIh}
+     * (the _x1 forwards: the input projection of one input feature done in the kernel).
+     */
+    static KernelSignature projectedSignature(String name) {
+        return KernelSignature.of(name, of("mnemo_persistent_fwd_params", "p"), of("const float*", "x"),
+                of("const float*", "wIh"));
+    }
+
+    /**
+     * The _x1 kernels' two extra buffers: {@code x} holds the one input feature of every step and batch
+     * row {@code [T, B]}, {@code wIh} W_ih's one column {@code [G·H]}. Both are only read; their overlap
+     * with the outputs is not checked (a layer's input and weights never alias its outputs).
+     */
+    static void checkProjection(Cell cell, long steps, long batch, long hidden, DeviceMemory x, DeviceMemory wIh) {
+        LaunchChecks.present("x", x);
+        LaunchChecks.present("wIh", wIh);
+        LaunchChecks.holds("x", x, Math.multiplyExact(steps, batch), "T·B: one input feature");
+        LaunchChecks.holds("wIh", wIh, Math.multiplyExact((long) cell.gates(), hidden), "G·H: W_ih's one column");
+    }
+
     /** A kernel of this family taking {@code mnemo_persistent_bwd_params p}. */
     static KernelSignature backwardSignature(String name) {
         return KernelSignature.of(name, of("mnemo_persistent_bwd_params", "p"));
@@ -315,7 +336,11 @@ public final class PersistentKernels {
                 PersistentClusterKernels.LSTM_BWD_BF16W, PersistentClusterKernels.GRU_BWD_BF16W,
                 PersistentWideKernels.RNN_FWD_TANH, PersistentWideKernels.RNN_FWD_RELU,
                 PersistentWideKernels.LSTM_FWD, PersistentWideKernels.GRU_FWD,
-                PersistentWideKernels.RNN_BWD_TANH, PersistentWideKernels.RNN_BWD_RELU);
+                PersistentWideKernels.RNN_BWD_TANH, PersistentWideKernels.RNN_BWD_RELU,
+                PersistentClusterKernels.RNN_FWD_TANH_X1, PersistentClusterKernels.RNN_FWD_RELU_X1,
+                PersistentClusterKernels.LSTM_FWD_X1, PersistentClusterKernels.GRU_FWD_X1,
+                PersistentWideKernels.RNN_FWD_TANH_X1, PersistentWideKernels.RNN_FWD_RELU_X1,
+                PersistentWideKernels.LSTM_FWD_X1, PersistentWideKernels.GRU_FWD_X1);
     }
 
     /** The launchers of the cluster variants (sm_90 and newer), on the same module and stream. */
@@ -448,6 +473,49 @@ public final class PersistentKernels {
     /** {@code mnemo_persistent_wide_rnn_bwd_relu_f32} from the struct's bytes. */
     public void wideRnnBwdRelu(MemorySegment p) {
         wide.raw(Cell.RNN_RELU, true, p);
+    }
+
+    /**
+     * {@code mnemo_persistent_cluster_rnn_fwd_tanh_x1_f32} from the struct's bytes and the projection's two
+     * buffers: the cluster forward with the input projection of one input feature done in the kernel.
+     */
+    public void clusterRnnFwdTanhX1(MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        cluster().rawProjected(Cell.RNN_TANH, p, x, wIh);
+    }
+
+    /** {@code mnemo_persistent_cluster_rnn_fwd_relu_x1_f32} from the struct's bytes. */
+    public void clusterRnnFwdReluX1(MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        cluster().rawProjected(Cell.RNN_RELU, p, x, wIh);
+    }
+
+    /** {@code mnemo_persistent_cluster_lstm_fwd_x1_f32} from the struct's bytes. */
+    public void clusterLstmFwdX1(MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        cluster().rawProjected(Cell.LSTM, p, x, wIh);
+    }
+
+    /** {@code mnemo_persistent_cluster_gru_fwd_x1_f32} from the struct's bytes. */
+    public void clusterGruFwdX1(MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        cluster().rawProjected(Cell.GRU, p, x, wIh);
+    }
+
+    /** {@code mnemo_persistent_wide_rnn_fwd_tanh_x1_f32} from the struct's bytes and the projection's buffers. */
+    public void wideRnnFwdTanhX1(MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        wide.rawProjected(Cell.RNN_TANH, p, x, wIh);
+    }
+
+    /** {@code mnemo_persistent_wide_rnn_fwd_relu_x1_f32} from the struct's bytes. */
+    public void wideRnnFwdReluX1(MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        wide.rawProjected(Cell.RNN_RELU, p, x, wIh);
+    }
+
+    /** {@code mnemo_persistent_wide_lstm_fwd_x1_f32} from the struct's bytes. */
+    public void wideLstmFwdX1(MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        wide.rawProjected(Cell.LSTM, p, x, wIh);
+    }
+
+    /** {@code mnemo_persistent_wide_gru_fwd_x1_f32} from the struct's bytes. */
+    public void wideGruFwdX1(MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        wide.rawProjected(Cell.GRU, p, x, wIh);
     }
 
     /** The device limits this launcher plans for. */

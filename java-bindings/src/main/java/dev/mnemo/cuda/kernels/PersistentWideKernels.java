@@ -1,5 +1,6 @@
 package dev.mnemo.cuda.kernels;
 
+import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.LaunchGeometry;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.BwdParams;
@@ -44,6 +45,32 @@ public final class PersistentWideKernels {
     public static final KernelSignature RNN_BWD_TANH = bwd("mnemo_persistent_wide_rnn_bwd_tanh_f32");
     /** {@code mnemo_persistent_wide_rnn_bwd_relu_f32(mnemo_persistent_bwd_params p)}. */
     public static final KernelSignature RNN_BWD_RELU = bwd("mnemo_persistent_wide_rnn_bwd_relu_f32");
+
+    /**
+     * {@code mnemo_persistent_wide_rnn_fwd_tanh_x1_f32(mnemo_persistent_fwd_params p, const float* x,
+     * const float* wIh)}: the input projection of one input feature done in the kernel.
+     */
+    public static final KernelSignature RNN_FWD_TANH_X1 = PersistentKernels.projectedSignature(
+            "mnemo_persistent_wide_rnn_fwd_tanh_x1_f32");
+    /** {@code mnemo_persistent_wide_rnn_fwd_relu_x1_f32}. */
+    public static final KernelSignature RNN_FWD_RELU_X1 = PersistentKernels.projectedSignature(
+            "mnemo_persistent_wide_rnn_fwd_relu_x1_f32");
+    /** {@code mnemo_persistent_wide_lstm_fwd_x1_f32}. */
+    public static final KernelSignature LSTM_FWD_X1 = PersistentKernels.projectedSignature(
+            "mnemo_persistent_wide_lstm_fwd_x1_f32");
+    /** {@code mnemo_persistent_wide_gru_fwd_x1_f32}. */
+    public static final KernelSignature GRU_FWD_X1 = PersistentKernels.projectedSignature(
+            "mnemo_persistent_wide_gru_fwd_x1_f32");
+
+    /** The wide-block forward of {@code cell} that projects one input feature itself. */
+    public static KernelSignature projectedForwardKernel(Cell cell) {
+        return switch (cell) {
+            case RNN_TANH -> RNN_FWD_TANH_X1;
+            case RNN_RELU -> RNN_FWD_RELU_X1;
+            case LSTM -> LSTM_FWD_X1;
+            case GRU -> GRU_FWD_X1;
+        };
+    }
 
     private static KernelSignature fwd(String name) {
         return PersistentKernels.forwardSignature(name);
@@ -122,6 +149,18 @@ public final class PersistentWideKernels {
     }
 
     /**
+     * As {@link #forward}, with the input projection of one input feature done in the kernel:
+     * {@code x [T, B]} and W_ih's one column {@code wIh [G·H]} instead of p.gates' input.
+     */
+    public void forwardProjected(Cell cell, FwdParams p, DeviceMemory x, DeviceMemory wIh) {
+        LaunchGeometry geometry = check(cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), false);
+        PersistentKernels.checkBuffers(cell, p, false);
+        PersistentKernels.checkProjection(cell, p.steps(), p.batch(), p.hidden(), x, wIh);
+        p.writeTo(fwdParams);
+        target.launchPlain(projectedForwardKernel(cell), geometry, fwdParams, x, wIh);
+    }
+
+    /**
      * The whole-sequence backward of an RNN, one block per batch row. p.unitsPerBlock() must be p.hidden();
      * p.barrier() is not used and may be null. Every size and overlap is checked before the launch.
      */
@@ -146,6 +185,19 @@ public final class PersistentWideKernels {
                 ParamsStructs.getLong(p, l, "batch"), ParamsStructs.getLong(p, l, "hidden"),
                 ParamsStructs.getInt(p, l, "unitsPerBlock"), backward);
         target.launchPlain(kernel, geometry, p);
+    }
+
+    /** {@link #forwardProjected} from the struct's bytes, as {@link #raw} checks them. */
+    void rawProjected(Cell cell, MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        StructLayout l = PersistentKernels.FWD_PARAMS_LAYOUT;
+        LaunchChecks.structSize("p", p, l);
+        PersistentKernels.checkRawStruct(false, cell, p, false);
+        long steps = ParamsStructs.getLong(p, l, "steps");
+        long batch = ParamsStructs.getLong(p, l, "batch");
+        long hidden = ParamsStructs.getLong(p, l, "hidden");
+        LaunchGeometry geometry = check(cell, steps, batch, hidden, ParamsStructs.getInt(p, l, "unitsPerBlock"), false);
+        PersistentKernels.checkProjection(cell, steps, batch, hidden, x, wIh);
+        target.launchPlain(projectedForwardKernel(cell), geometry, p, x, wIh);
     }
 
     private static LaunchGeometry check(Cell cell, long steps, long batch, long hidden, int unitsPerBlock,

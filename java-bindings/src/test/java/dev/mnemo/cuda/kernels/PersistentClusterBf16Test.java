@@ -71,7 +71,8 @@ class PersistentClusterBf16Test {
             assertEquals(f32.parameters(), PersistentClusterKernels.forwardKernel(cell, PersistentWeights.BF16)
                     .parameters());
         }
-        assertEquals(30, PersistentKernels.signatures().size(), "8 grid, 8 cluster, 8 cluster bf16w, 6 wide-block");
+        assertEquals(38, PersistentKernels.signatures().size(),
+                "8 grid, 8 cluster, 8 cluster bf16w, 6 wide-block, 8 forwards projecting one input (x1)");
     }
 
     @Test

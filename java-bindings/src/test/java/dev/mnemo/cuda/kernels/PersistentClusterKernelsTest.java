@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.LaunchGeometry;
 import dev.mnemo.cuda.kernels.PersistentKernels.BwdParams;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
@@ -29,6 +30,7 @@ class PersistentClusterKernelsTest {
         LaunchGeometry geometry;
         int clusterSize;
         MemorySegment params;
+        Object[] arguments;
 
         @Override
         public void allowDynamicSharedMemory(KernelSignature kernel, int sharedBytes) {
@@ -52,6 +54,7 @@ class PersistentClusterKernelsTest {
             this.geometry = geometry;
             this.clusterSize = clusterSize;
             this.params = ((MemorySegment) arguments[0]).asReadOnly();
+            this.arguments = arguments.clone();
         }
 
         @Override
@@ -376,5 +379,36 @@ class PersistentClusterKernelsTest {
         ParamsStructs.putInt(s, l, "saveGates", 2);
         assertThrows(IllegalArgumentException.class, () -> persistent.clusterRnnFwdTanh(s));
         assertThrows(IllegalArgumentException.class, () -> persistent.clusterRnnFwdTanh(MemorySegment.ofArray(new byte[8])));
+    }
+
+    /** The _x1 twin: the same launch as the forward's, with x and W_ih's column after the struct. */
+    @Test
+    void aProjectedForwardIsTheTwinsLaunchWithTwoMoreArguments() {
+        FwdParams p = lstm(100, 8, 256, 32);
+        DeviceMemory x = PersistentKernelsTest.at(20, 100 * 8);
+        DeviceMemory w = PersistentKernelsTest.at(21, 4 * 256);
+        kernels.forward(Cell.LSTM, p);
+        LaunchGeometry twin = target.geometry;
+        kernels.forwardProjected(Cell.LSTM, p, x, w);
+        assertEquals("launch mnemo_persistent_cluster_lstm_fwd_x1_f32", target.calls.getLast());
+        assertEquals(twin, target.geometry);
+        assertEquals(3, target.arguments.length);
+        assertEquals(x, target.arguments[1]);
+        assertEquals(w, target.arguments[2]);
+        var e = assertThrows(IllegalArgumentException.class, () -> kernels.forwardProjected(Cell.LSTM, p,
+                PersistentKernelsTest.at(20, 100 * 8 - 1), w));
+        assertEquals("x must hold >= 800 floats (T·B: one input feature), got 799", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> kernels.forwardProjected(Cell.LSTM, p, x, null));
+        assertEquals("wIh must not be null", e.getMessage());
+        MemorySegment s = ParamsStructs.allocate(PersistentKernels.FWD_PARAMS_LAYOUT);
+        lstm(4, 1, 256, 32).writeTo(s);
+        persistent.clusterGruFwdX1(s, x, w);
+        assertEquals("launch mnemo_persistent_cluster_gru_fwd_x1_f32", target.calls.getLast());
+        persistent.clusterRnnFwdTanhX1(s, x, w);
+        persistent.clusterRnnFwdReluX1(s, x, w);
+        persistent.clusterLstmFwdX1(s, x, w);
+        assertEquals("launch mnemo_persistent_cluster_lstm_fwd_x1_f32", target.calls.getLast());
+        assertThrows(IllegalArgumentException.class, () -> persistent.clusterLstmFwdX1(s, x,
+                PersistentKernelsTest.at(21, 4 * 256 - 1)), "W_ih's column is G·H");
     }
 }

@@ -32,6 +32,7 @@ class PersistentKernelsTest {
         int perSm = 1;
         LaunchGeometry geometry;
         MemorySegment params;
+        Object[] arguments;
 
         @Override
         public int maxActiveBlocksPerMultiprocessor(KernelSignature kernel, int blockThreads, int sharedBytes) {
@@ -61,6 +62,7 @@ class PersistentKernelsTest {
             calls.add("plain " + kernel.name());
             this.geometry = geometry;
             this.params = ((MemorySegment) arguments[0]).asReadOnly();
+            this.arguments = arguments.clone();
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.LaunchGeometry;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.BwdParams;
@@ -129,5 +130,33 @@ class PersistentWideKernelsTest {
         var small = assertThrows(IllegalArgumentException.class, () -> wide.forward(Cell.GRU, shortH));
         assertTrue(small.getMessage().contains("h"), small.getMessage());
         assertFalse(target.calls.stream().anyMatch(c -> c.startsWith("plain")), target.calls.toString());
+    }
+
+    /** The _x1 twin: the same plain launch, with x and W_ih's column after the struct. */
+    @Test
+    void aProjectedForwardIsTheTwinsLaunchWithTwoMoreArguments() {
+        FwdParams p = params(Cell.GRU, 10, 128, 128, 128);
+        DeviceMemory x = at(20, 10 * 128);
+        DeviceMemory w = at(21, 3 * 128);
+        persistent.wide().forward(Cell.GRU, p);
+        LaunchGeometry twin = target.geometry;
+        persistent.wide().forwardProjected(Cell.GRU, p, x, w);
+        assertEquals("plain mnemo_persistent_wide_gru_fwd_x1_f32", target.calls.getLast());
+        assertEquals(twin, target.geometry);
+        assertEquals(List.of(x, w), List.of(target.arguments[1], target.arguments[2]));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> persistent.wide().forwardProjected(Cell.GRU, p, x, at(21, 3 * 128 - 1)));
+        assertEquals("wIh must hold >= 384 floats (G·H: W_ih's one column), got 383", e.getMessage());
+        MemorySegment raw = ParamsStructs.allocate(PersistentKernels.FWD_PARAMS_LAYOUT);
+        params(Cell.LSTM, 5, 3, 96, 96).writeTo(raw);
+        persistent.wideLstmFwdX1(raw, at(20, 15), at(21, 384));
+        assertEquals("plain mnemo_persistent_wide_lstm_fwd_x1_f32", target.calls.getLast());
+        assertEquals(new LaunchGeometry(3, 1, 1, 384, 1, 1, 5376), target.geometry);
+        persistent.wideGruFwdX1(raw, at(20, 15), at(21, 384));
+        persistent.wideRnnFwdTanhX1(raw, at(20, 15), at(21, 384));
+        persistent.wideRnnFwdReluX1(raw, at(20, 15), at(21, 384));
+        assertEquals("plain mnemo_persistent_wide_rnn_fwd_relu_x1_f32", target.calls.getLast());
+        assertThrows(IllegalArgumentException.class, () -> persistent.wideLstmFwdX1(raw, at(20, 14), at(21, 384)),
+                "x is T·B");
     }
 }
