@@ -8,7 +8,9 @@
 #   3. gpu-bench.sh on SHAPES beside PyTorch, twice: the planned geometry, then every cluster fixed
 #      at SIZE blocks (-Dmnemo.persistent.clusterSize), or with SIZE "wide" the wide-block LSTM/GRU
 #      forward (-Dmnemo.persistent.wide=on), or with SIZE "narrow" the input-side backward on the
-#      GEMMs and column sums (-Dmnemo.cuda.narrowInput=off): the layers end to end, both in one run;
+#      GEMMs and column sums (-Dmnemo.cuda.narrowInput=off), or with SIZE "x1" the forward projecting
+#      one input feature in its kernel (-Dmnemo.persistent.inputProjection=on): the layers end to end,
+#      both in one run;
 #   4. compute-sanitizer memcheck of the harness's persistent checks, with the time left.
 # Everything goes to r/ in a work folder, packed into OUT_DIR/results.tgz after each stage (a call
 # cut short still returns what finished).
@@ -40,6 +42,7 @@ done
 pack
 
 other="size-$size"; [ "$size" = wide ] && other=wide; [ "$size" = narrow ] && other=narrow-off
+[ "$size" = x1 ] && other=x1
 for run in "planned" "$other"; do
   t=$(at_most 70 20)
   [ "$t" -gt 20 ] || break
@@ -47,6 +50,7 @@ for run in "planned" "$other"; do
     planned) opts="" ;;
     wide) opts="-Dmnemo.persistent.wide=on" ;;
     narrow-off) opts="-Dmnemo.cuda.narrowInput=off" ;;
+    x1) opts="-Dmnemo.persistent.inputProjection=on" ;;
     *) opts="-Dmnemo.persistent.clusterSize=$size" ;;
   esac
   MNEMO_BENCH_EXTRAS="" MNEMO_BENCH_JAVA_OPTS="$opts" timeout -k 5 "$t" \

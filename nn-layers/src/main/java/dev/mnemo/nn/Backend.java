@@ -541,14 +541,31 @@ public interface Backend {
      *                for the reverse direction's steps before it starts), and its gates and hn there
      *                are not written, as the per-step loop of a packed pass leaves them; null when
      *                every row runs all T steps
+     * @param x       the direction's input [T, B, I], with {@code wIh} [G·H, I]; or both null (then gates
+     *                holds x·W_ihᵀ already). Given, gates holds no projection yet: a backend that runs the
+     *                sequence forms it (the GEMM into gates, or, with one input feature, inside its kernel);
+     *                one that returns false has done nothing, and the caller then runs the GEMM
      */
     record SequenceForward(RecurrentCell cell, Tensor gates, Tensor wHh, Tensor bih, Tensor bhh, Tensor h0,
-                           Tensor c0, Tensor h, Tensor c, Tensor hn, boolean reverse, boolean saves, int[] lengths) {
+                           Tensor c0, Tensor h, Tensor c, Tensor hn, boolean reverse, boolean saves, int[] lengths,
+                           Tensor x, Tensor wIh) {
         public SequenceForward {
             if (!saves && hn != null) {
                 throw new IllegalArgumentException("hn must be null for an inference forward (saves false): it is "
                         + "kept only for a backward");
             }
+            if ((x == null) != (wIh == null)) {
+                throw new IllegalArgumentException("x and wIh must both be given (the projection still to form) or "
+                        + "both be null (gates holds it), got x " + (x == null ? "null" : "given") + " and wIh "
+                        + (wIh == null ? "null" : "given"));
+            }
+        }
+
+        /** A forward whose gates already hold x·W_ihᵀ. */
+        public SequenceForward(RecurrentCell cell, Tensor gates, Tensor wHh, Tensor bih, Tensor bhh, Tensor h0,
+                               Tensor c0, Tensor h, Tensor c, Tensor hn, boolean reverse, boolean saves,
+                               int[] lengths) {
+            this(cell, gates, wHh, bih, bhh, h0, c0, h, c, hn, reverse, saves, lengths, null, null);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.mnemo.cuda.kernels.NarrowInputPlan;
 import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.InputProjectionSetting;
 import dev.mnemo.nn.cuda.NarrowInputSetting;
 import dev.mnemo.nn.cuda.StepSplits;
 import java.util.concurrent.Callable;
@@ -44,6 +45,9 @@ final class InfoCommand implements Callable<Integer> {
             out.println("cuda input-side backward: " + (NarrowInputSetting.configured()
                     ? "one read of the gate gradients for at most " + NarrowInputPlan.MAX_INPUTS + " inputs"
                     : "GEMMs and column sums") + " (" + NarrowInputSetting.PROPERTY + ")");
+            out.println("cuda input projection of one feature: " + (InputProjectionSetting.configured()
+                    ? "in the persistent forward kernel" : "a GEMM before the time loop")
+                    + " (" + InputProjectionSetting.PROPERTY + ")");
         }
         out.println();
         out.println(probe.describe());

@@ -203,10 +203,15 @@ public final class PersistentClusterKernels {
      * {@code wIh [G·H]} instead of p.gates' input (p.gates is still written when it saves the gates).
      */
     public void forwardProjected(Cell cell, FwdParams p, DeviceMemory x, DeviceMemory wIh) {
+        forwardProjected(cell, p, defaultClusters(p.hidden(), p.unitsPerBlock(), p.batch()), x, wIh);
+    }
+
+    /** As {@link #forwardProjected(Cell, FwdParams, DeviceMemory, DeviceMemory)} on {@code clusters} clusters. */
+    public void forwardProjected(Cell cell, FwdParams p, int clusters, DeviceMemory x, DeviceMemory wIh) {
         PersistentKernels.checkBuffers(cell, p, false);
         PersistentKernels.checkProjection(cell, p.steps(), p.batch(), p.hidden(), x, wIh);
-        Launch launch = check(false, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(),
-                defaultClusters(p.hidden(), p.unitsPerBlock(), p.batch()), PersistentWeights.FP32, false);
+        Launch launch = check(false, cell, p.steps(), p.batch(), p.hidden(), p.unitsPerBlock(), clusters,
+                PersistentWeights.FP32, false);
         p.writeTo(fwdParams);
         launch(projectedForwardKernel(cell), launch, fwdParams, x, wIh);
     }

@@ -818,7 +818,14 @@ public final class CudaBackend extends CudaOps implements Backend {
      */
     @Override
     public boolean sequenceForward(SequenceForward f) {
-        return sequences.forward(f);
+        return sequences.forward(f, () -> projectInput(f));
+    }
+
+    /** {@code gates = x·W_ihᵀ} over all steps: the GEMM the layer runs when no kernel projects its input. */
+    private void projectInput(SequenceForward f) {
+        int tb = f.gates().dim(0) * f.gates().dim(1);
+        gemm(false, true, 1.0, f.x().reshape(tb, f.x().dim(2)), f.wIh(), 0.0,
+                f.gates().reshape(tb, f.gates().dim(2)));
     }
 
     /**

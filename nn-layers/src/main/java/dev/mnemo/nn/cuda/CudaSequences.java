@@ -55,9 +55,12 @@ final class CudaSequences extends CudaOps {
 
     /**
      * Runs the whole sequence in one persistent launch when {@link #forwardPath} chooses it;
-     * false (nothing done) otherwise. Shapes are checked first, whatever the path.
+     * false (nothing done) otherwise. Shapes are checked first, whatever the path. When {@code f}
+     * still has its input projection to form ({@code f.x()}), a kernel that projects one input feature
+     * itself takes it where {@link InputProjectionSetting} allows, else {@code projection} (the GEMM)
+     * runs first.
      */
-    boolean forward(SequenceForward f) {
+    boolean forward(SequenceForward f, Runnable projection) {
         Dims d = Dims.of(f.cell(), f.h(), f.gates(), f.wHh(), f.h0());
         int steps = d.steps();
         int b = d.batch();
@@ -79,14 +82,24 @@ final class CudaSequences extends CudaOps {
             optionalShape("hn", f.hn(), steps, b, hs);
         }
         checkLengths(f.lengths(), steps, b);
+        if (f.x() != null) {   // the projection still to form: x [T, B, I], W_ih [G·H, I]
+            int inputs = f.x().rank() == 3 ? f.x().dim(2) : f.wIh().dim(-1);
+            shape("x", f.x(), steps, b, inputs);
+            shape("wIh", f.wIh(), g, inputs);
+        }
         PersistentPolicy.Choice choice = forwardPath(f.cell(), steps, b, hs);
         if (!choice.persistent()) {
             return false;
         }
+        boolean inKernel = f.x() != null && InputProjectionSetting.takes(choice, f.x().dim(2));
+        if (f.x() != null && !inKernel) {
+            projection.run();
+        }
         persistentPath().forward(d.cell(), choice, mem("gates", f.gates()), mem("wHh", f.wHh()), memOrNull("bih", f.bih()),
                 memOrNull("bhh", f.bhh()), mem("h0", f.h0()), lstm ? mem("c0", f.c0()) : null, mem("h", f.h()),
                 lstm ? mem("c", f.c()) : null, gru ? memOrNull("hn", f.hn()) : null, steps, b, hs, f.reverse(),
-                f.saves(), lengthsOnDevice(f.lengths()));
+                f.saves(), lengthsOnDevice(f.lengths()), inKernel ? mem("x", f.x()) : null,
+                inKernel ? mem("wIh", f.wIh()) : null);
         return true;
     }
 

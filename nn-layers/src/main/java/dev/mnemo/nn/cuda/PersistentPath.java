@@ -43,15 +43,26 @@ final class PersistentPath {
      * plan's J and this path's barrier words.
      * {@code saves}: the LSTM and GRU write their activated gates over the projection for a backward
      * (an inference forward does not). {@code lengths}: a variable-length batch's row lengths (int32),
-     * or null.
+     * or null. {@code x} and {@code wIh}: one input feature [T, B] and W_ih's column [G·H] for a kernel
+     * that projects them itself (the cluster one in float32, or the wide-block one;
+     * {@link InputProjectionSetting#takes}), gates then holding no projection; or both null.
      */
     void forward(Cell cell, PersistentPolicy.Choice choice, DeviceMemory gates, DeviceMemory wHh, DeviceMemory bIh,
                  DeviceMemory bHh, DeviceMemory h0, DeviceMemory c0, DeviceMemory h, DeviceMemory c, DeviceMemory hn,
-                 long steps, long batch, long hidden, boolean reverse, boolean saves, DeviceMemory lengths) {
+                 long steps, long batch, long hidden, boolean reverse, boolean saves, DeviceMemory lengths,
+                 DeviceMemory x, DeviceMemory wIh) {
         PersistentPolicy.Path path = choice.path();
         var p = new PersistentKernels.FwdParams(gates, wHh, bIh, bHh, h0, c0, h, c, hn,
                 path == PersistentPolicy.Path.GRID ? barrier : null, steps, batch, hidden, choice.unitsPerBlock(),
                 reverse, saves && (cell == Cell.LSTM || cell == Cell.GRU), lengths);
+        if (x != null) {
+            switch (path) {
+                case CLUSTER -> kernels.cluster().forwardProjected(cell, p, choice.clusterPlan().clusters(), x, wIh);
+                case WIDE -> kernels.wide().forwardProjected(cell, p, x, wIh);
+                default -> throw new IllegalStateException("no " + path + " kernel projects its input");
+            }
+            return;
+        }
         switch (path) {
             case CLUSTER -> kernels.cluster().forward(cell, p, choice.clusterPlan().clusters(),
                     choice.clusterPlan().weights());

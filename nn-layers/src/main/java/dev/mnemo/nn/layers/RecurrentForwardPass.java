@@ -105,13 +105,16 @@ final class RecurrentForwardPass {
                 if (dirs > 1 || !lastLayer) {
                     owned.add(tr.h());   // else it is the layer's output
                 }
-                backend.gemm(false, true, 1.0, in.reshape(tb, inWidth), w.wIh(), 0.0, tr.gates().reshape(tb, gh));
                 Tensor hInit = h0.select(idx);
                 Tensor cInit = c0 == null ? null : c0.select(idx);
-                // A backend with a whole-sequence path (CUDA's persistent kernels) may run all steps at once.
+                // A backend with a whole-sequence path (CUDA's persistent kernels) may run all steps at once,
+                // forming the input projection x·W_ihᵀ itself; else it is one GEMM over all steps here.
                 boolean whole = !projected && backend.sequenceForward(new Backend.SequenceForward(layer.sequenceCell(), tr.gates(),
                         w.wHh(), w.bIh(), w.bHh(), hInit, cInit, tr.h(), tr.c(), tr.hn(), d == 1, keeps,
-                        packed == null ? null : packed.sortedLengths()));
+                        packed == null ? null : packed.sortedLengths(), in, w.wIh()));
+                if (!whole) {
+                    backend.gemm(false, true, 1.0, in.reshape(tb, inWidth), w.wIh(), 0.0, tr.gates().reshape(tb, gh));
+                }
                 int dir = d;
                 // whole: the backend ran every step at once; else a recording, else the eager loop
                 PackedLengths loopPacked = carried ? null : packed;   // a carried loop runs every row
