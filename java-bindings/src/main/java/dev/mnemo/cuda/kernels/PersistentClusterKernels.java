@@ -249,6 +249,20 @@ public final class PersistentClusterKernels {
         Cell cell = cellOf(kernel);
         PersistentWeights weights = weightsOf(kernel, cell);
         boolean backward = kernel == backwardKernel(cell, weights);
+        launch(kernel, rawLaunch(backward, cell, weights, p), p);
+    }
+
+    /** {@link #forwardProjected} from the struct's bytes, as {@link #raw} checks them. */
+    void rawProjected(Cell cell, MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
+        Launch launch = rawLaunch(false, cell, PersistentWeights.FP32, p);
+        StructLayout l = PersistentKernels.FWD_PARAMS_LAYOUT;
+        PersistentKernels.checkProjection(cell, ParamsStructs.getLong(p, l, "steps"),
+                ParamsStructs.getLong(p, l, "batch"), ParamsStructs.getLong(p, l, "hidden"), x, wIh);
+        launch(projectedForwardKernel(cell), launch, p, x, wIh);
+    }
+
+    /** The launch of a raw struct: its size, scalars and pointers checked, the plan's cluster count. */
+    private Launch rawLaunch(boolean backward, Cell cell, PersistentWeights weights, MemorySegment p) {
         StructLayout l = backward ? PersistentKernels.BWD_PARAMS_LAYOUT : PersistentKernels.FWD_PARAMS_LAYOUT;
         LaunchChecks.structSize("p", p, l);
         PersistentKernels.checkRawStruct(backward, cell, p, false);
@@ -264,26 +278,7 @@ public final class PersistentClusterKernels {
         int tuning = ParamsStructs.getInt(p, l, "tuning");
         boolean tiled = weights == PersistentWeights.FP32 && (tuning
                 & (backward ? PersistentKernels.TUNE_NO_BWD_SPLIT : PersistentKernels.TUNE_NO_ROW_SLICE)) != 0;
-        launch(kernel, check(backward, cell, steps, batch, hidden, units, defaultClusters(hidden, units, batch),
-                weights, tiled), p);
-    }
-
-    /** {@link #forwardProjected} from the struct's bytes, as {@link #raw} checks them. */
-    void rawProjected(Cell cell, MemorySegment p, DeviceMemory x, DeviceMemory wIh) {
-        StructLayout l = PersistentKernels.FWD_PARAMS_LAYOUT;
-        LaunchChecks.structSize("p", p, l);
-        PersistentKernels.checkRawStruct(false, cell, p, false);
-        long steps = ParamsStructs.getLong(p, l, "steps");
-        long batch = ParamsStructs.getLong(p, l, "batch");
-        long hidden = ParamsStructs.getLong(p, l, "hidden");
-        int units = ParamsStructs.getInt(p, l, "unitsPerBlock");
-        LaunchChecks.atLeastOne("hidden", hidden);
-        LaunchChecks.atLeastOne("unitsPerBlock", units);
-        LaunchChecks.atLeastOne("batch", batch);
-        PersistentKernels.checkProjection(cell, steps, batch, hidden, x, wIh);
-        boolean tiled = (ParamsStructs.getInt(p, l, "tuning") & PersistentKernels.TUNE_NO_ROW_SLICE) != 0;
-        launch(projectedForwardKernel(cell), check(false, cell, steps, batch, hidden, units,
-                defaultClusters(hidden, units, batch), PersistentWeights.FP32, tiled), p, x, wIh);
+        return check(backward, cell, steps, batch, hidden, units, defaultClusters(hidden, units, batch), weights, tiled);
     }
 
     private static Cell cellOf(KernelSignature kernel) {
