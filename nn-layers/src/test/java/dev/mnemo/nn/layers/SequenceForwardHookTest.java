@@ -32,6 +32,10 @@ class SequenceForwardHookTest {
         int steps = f.h().dim(0);
         int batch = f.h().dim(1);
         int g = f.wHh().dim(0);
+        if (f.x() != null) {   // the projection still to form: a backend that takes the sequence forms it
+            int tb = steps * batch;
+            cpu.gemm(false, true, 1.0, f.x().reshape(tb, f.x().dim(2)), f.wIh(), 0.0, f.gates().reshape(tb, g));
+        }
         Tensor rh = cpu.zeros(batch, g);
         for (int s = 0; s < steps; s++) {
             int t = f.reverse() ? steps - 1 - s : s;
@@ -160,6 +164,9 @@ class SequenceForwardHookTest {
         for (int i = 0; i < calls.size(); i++) {
             var f = calls.get(i);
             assertEquals(i % dirs == 1, f.reverse(), "direction of call " + i);
+            // the input still to project: the layer's input (layer 0) or the layer below's output
+            assertEquals(i < dirs ? x.dim(2) : dirs * hidden, f.x().dim(2), "input width of call " + i);
+            assertEquals(f.gates().dim(2), f.wIh().dim(0));
             assertEquals(switch (kind) {
                 case RNN_TANH -> Backend.RecurrentCell.RNN_TANH;
                 case RNN_RELU -> Backend.RecurrentCell.RNN_RELU;
