@@ -426,6 +426,39 @@ bool device_has_clusters() {
   return major >= 9;
 }
 
+namespace {
+// A cluster forward's cluster size S = ceil(H / J) and dynamic shared memory (with the row slice
+// switched off by p.tuning the whole slice is in shared memory).
+struct ClusterFwdLaunch {
+  int clusterSize;
+  long long smem;
+};
+
+ClusterFwdLaunch cluster_fwd_launch(PersistentCell cell, const mnemo_persistent_fwd_params& p, int clusters,
+                                    bool bf16Weights) {
+  const int G = persistent_gates(cell);
+  const long long rowsPerCluster = (p.batch + clusters - 1) / clusters;
+  const long long smem =
+      bf16Weights ? MNEMO_PERSISTENT_CLUSTER_BF16W_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
+      : (p.tuning & MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE) != 0
+          ? MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
+          : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
+  return {static_cast<int>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock), smem};
+}
+
+// The wide-block forward's block (G·H rounded up to a warp) and dynamic shared memory; exits with a
+// message for a cell or width it does not take.
+dim3 wide_fwd_block(const char* who, PersistentCell cell, const mnemo_persistent_fwd_params& p, size_t& smem) {
+  const int G = persistent_gates(cell);
+  if (!MNEMO_PERSISTENT_WIDE_FITS(G, p.hidden) || p.unitsPerBlock != p.hidden) {
+    std::fprintf(stderr, "%s: G %d, H %lld, J %d is not a wide-block shape\n", who, G, p.hidden, p.unitsPerBlock);
+    std::exit(2);
+  }
+  smem = static_cast<size_t>(MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, p.hidden));
+  return dim3(static_cast<unsigned>(MNEMO_PERSISTENT_WIDE_BLOCK(G, p.hidden)));
+}
+}  // namespace
+
 void launch_persistent_cluster_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
                                    int clusters, cudaStream_t stream, bool bf16Weights) {
   void (*kernel)(mnemo_persistent_fwd_params) = nullptr;
@@ -443,33 +476,19 @@ void launch_persistent_cluster_fwd(PersistentCell cell, const mnemo_persistent_f
       kernel = bf16Weights ? mnemo_persistent_cluster_gru_fwd_bf16w_f32 : mnemo_persistent_cluster_gru_fwd_f32;
       break;
   }
-  const int G = persistent_gates(cell);
-  const int clusterSize = static_cast<int>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
-  const long long rowsPerCluster = (p.batch + clusters - 1) / clusters;
-  // With the row slice switched off (p.tuning) the whole slice is in shared memory.
-  const long long smem =
-      bf16Weights ? MNEMO_PERSISTENT_CLUSTER_BF16W_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
-      : (p.tuning & MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE) != 0
-          ? MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
-          : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
-  launch_clusters(kernel, clusterSize, clusters, smem, stream, p);
+  const ClusterFwdLaunch l = cluster_fwd_launch(cell, p, clusters, bf16Weights);
+  launch_clusters(kernel, l.clusterSize, clusters, l.smem, stream, p);
 }
 
 void launch_persistent_wide_fwd(PersistentCell cell, const mnemo_persistent_fwd_params& p,
                                 cudaStream_t stream) {
-  const int G = persistent_gates(cell);
-  if (!MNEMO_PERSISTENT_WIDE_FITS(G, p.hidden) || p.unitsPerBlock != p.hidden) {
-    std::fprintf(stderr, "launch_persistent_wide_fwd: G %d, H %lld, J %d is not a wide-block shape\n", G, p.hidden,
-                 p.unitsPerBlock);
-    std::exit(2);
-  }
   void (*kernel)(mnemo_persistent_fwd_params) = mnemo_persistent_wide_rnn_fwd_tanh_f32;
   if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_wide_rnn_fwd_relu_f32;
   if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_wide_lstm_fwd_f32;
   if (cell == PersistentCell::kGru) kernel = mnemo_persistent_wide_gru_fwd_f32;
-  const long long smem = MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, p.hidden);
-  const unsigned threads = static_cast<unsigned>(MNEMO_PERSISTENT_WIDE_BLOCK(G, p.hidden));
-  kernel<<<static_cast<unsigned>(p.batch), threads, static_cast<size_t>(smem), stream>>>(p);
+  size_t smem = 0;
+  const dim3 block = wide_fwd_block("launch_persistent_wide_fwd", cell, p, smem);
+  kernel<<<static_cast<unsigned>(p.batch), block, smem, stream>>>(p);
   CHECK_LAUNCH();
 }
 
@@ -479,30 +498,19 @@ void launch_persistent_cluster_fwd_x1(PersistentCell cell, const mnemo_persisten
   if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_cluster_rnn_fwd_relu_x1_f32;
   if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_cluster_lstm_fwd_x1_f32;
   if (cell == PersistentCell::kGru) kernel = mnemo_persistent_cluster_gru_fwd_x1_f32;
-  const int G = persistent_gates(cell);
-  const int clusterSize = static_cast<int>((p.hidden + p.unitsPerBlock - 1) / p.unitsPerBlock);
-  const long long rowsPerCluster = (p.batch + clusters - 1) / clusters;
-  const long long smem = (p.tuning & MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE) != 0
-                             ? MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden)
-                             : MNEMO_PERSISTENT_CLUSTER_SMEM_BYTES(G, p.unitsPerBlock, rowsPerCluster, p.hidden);
-  launch_clusters(kernel, clusterSize, clusters, smem, stream, p, x, wIh);
+  const ClusterFwdLaunch l = cluster_fwd_launch(cell, p, clusters, false);
+  launch_clusters(kernel, l.clusterSize, clusters, l.smem, stream, p, x, wIh);
 }
 
 void launch_persistent_wide_fwd_x1(PersistentCell cell, const mnemo_persistent_fwd_params& p, const float* x,
                                    const float* wIh, cudaStream_t stream) {
-  const int G = persistent_gates(cell);
-  if (!MNEMO_PERSISTENT_WIDE_FITS(G, p.hidden) || p.unitsPerBlock != p.hidden) {
-    std::fprintf(stderr, "launch_persistent_wide_fwd_x1: G %d, H %lld, J %d is not a wide-block shape\n", G,
-                 p.hidden, p.unitsPerBlock);
-    std::exit(2);
-  }
   void (*kernel)(mnemo_persistent_fwd_params, const float*, const float*) = mnemo_persistent_wide_rnn_fwd_tanh_x1_f32;
   if (cell == PersistentCell::kRnnRelu) kernel = mnemo_persistent_wide_rnn_fwd_relu_x1_f32;
   if (cell == PersistentCell::kLstm) kernel = mnemo_persistent_wide_lstm_fwd_x1_f32;
   if (cell == PersistentCell::kGru) kernel = mnemo_persistent_wide_gru_fwd_x1_f32;
-  const long long smem = MNEMO_PERSISTENT_WIDE_SMEM_BYTES(G, p.hidden);
-  const unsigned threads = static_cast<unsigned>(MNEMO_PERSISTENT_WIDE_BLOCK(G, p.hidden));
-  kernel<<<static_cast<unsigned>(p.batch), threads, static_cast<size_t>(smem), stream>>>(p, x, wIh);
+  size_t smem = 0;
+  const dim3 block = wide_fwd_block("launch_persistent_wide_fwd_x1", cell, p, smem);
+  kernel<<<static_cast<unsigned>(p.batch), block, smem, stream>>>(p, x, wIh);
   CHECK_LAUNCH();
 }
 

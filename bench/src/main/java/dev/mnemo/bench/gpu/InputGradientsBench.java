@@ -103,9 +103,9 @@ final class InputGradientsBench {
         int rows = s.steps() * s.batch();
         int gates = StepSplitsBench.gateCount(s.cell()) * s.hidden();
         boolean shared = !s.cell().equals("GRU");   // RNN, LSTM: db_hh from the same sums
-        Tensor dWx = filled(gpu, 1e-3f, rows, gates);
-        Tensor x = filled(gpu, 0.5f, rows, s.input());
-        Tensor w = filled(gpu, 0.01f, gates, s.input());
+        Tensor dWx = StepSplitsBench.filled(gpu, 1e-3f, rows, gates);
+        Tensor x = StepSplitsBench.filled(gpu, 0.5f, rows, s.input());
+        Tensor w = StepSplitsBench.filled(gpu, 0.01f, gates, s.input());
         Tensor dw = gpu.zeros(gates, s.input());
         Tensor dbIh = gpu.zeros(gates);
         Tensor dbHh = gpu.zeros(gates);
@@ -130,7 +130,7 @@ final class InputGradientsBench {
         // dW_hh from every step but the first (that one pairs with h0 in a small GEMM of its own).
         double projectionMs = MemnetReadBench.time(start, end, gpu.stream(),
                 () -> gpu.gemm(false, true, 1.0, x, w, 0.0, dWx), repeats);
-        Tensor hPrev = filled(gpu, 0.1f, rows - s.batch(), s.hidden());
+        Tensor hPrev = StepSplitsBench.filled(gpu, 0.1f, rows - s.batch(), s.hidden());
         Tensor dwHh = gpu.zeros(gates, s.hidden());
         Tensor dRest = dWx.slice(s.batch(), rows);
         double recurrentMs = MemnetReadBench.time(start, end, gpu.stream(),
@@ -142,11 +142,5 @@ final class InputGradientsBench {
         return String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %.1f | %.1f | %.2f× | %.0f GB/s | %.1f | %.1f |",
                 s.cell(), s.shape(), rows, gates, s.input(), ms[0] * 1e3, ms[1] * 1e3, ms[1] / ms[0], gbPerS,
                 projectionMs * 1e3, recurrentMs * 1e3);
-    }
-
-    private static Tensor filled(CudaBackend gpu, float value, int... shape) {
-        Tensor t = gpu.zeros(shape);
-        gpu.fill(t, value);
-        return t;
     }
 }

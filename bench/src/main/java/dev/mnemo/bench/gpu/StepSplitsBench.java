@@ -188,7 +188,8 @@ final class StepSplitsBench {
         }
     }
 
-    private static Tensor filled(CudaBackend gpu, float value, int... shape) {
+    /** A tensor of {@code shape} with every element {@code value}. */
+    static Tensor filled(CudaBackend gpu, float value, int... shape) {
         Tensor t = gpu.zeros(shape);
         gpu.fill(t, value);
         return t;
