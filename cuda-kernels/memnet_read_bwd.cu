@@ -230,7 +230,7 @@ struct Small {
 };
 
 // Split path: block (b, s) handles its chunk; its warps' dq sums are added in warp order into
-// partials[b, s, :].
+// partials[b, s, :], or with one split into dq itself.
 struct Split {
   template <int VEC, int G>
   static __device__ __forceinline__ void run(const mnemo_memnet_read_bwd_params& p, float* smem) {
@@ -264,11 +264,18 @@ struct Split {
         }
     }
     __syncthreads();
+    // One split: dq is this sum, scaled as the merge would (the merge's single term has the same
+    // bits), which saves the merge's launch. B >= 128 rows plan one split.
     float* out = p.partials + block * p.keyWidth;
+    float* dq = p.dq + b * p.dqBatchStride;
     for (int j = static_cast<int>(threadIdx.x); j < p.keyWidth; j += kBlockThreads) {
       float sum = 0.0f;
       for (int w = 0; w < kWarps; ++w) sum += smem[w * kMaxWidth + j];
-      out[j] = sum;
+      if (p.splits == 1) {
+        dq[j] = static_cast<float>(p.scale) * sum;
+      } else {
+        out[j] = sum;
+      }
     }
   }
 };
@@ -294,7 +301,8 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
   using namespace mnemo::memnet;
   __shared__ float red[kBlockThreads];
   const long long b = blockIdx.x;
-  if (b >= p.batch) return;  // the whole block, before any barrier
+  // The whole block, before any barrier: past the rows, or one split (finished by the split kernel).
+  if (b >= p.batch || p.splits == 1) return;
   const float* part = p.partials + b * p.splits * p.keyWidth;
   const merge::Groups g = merge::groups_of(p.keyWidth);
   float sum = 0.0f;

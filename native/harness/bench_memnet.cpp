@@ -80,7 +80,7 @@ void sweep_splits(const Shape& sh, const mnemo_memnet_read_fwd_params& f32,
   }
 }
 
-// The same for the backward, whose plan still has the old 4096-block target (never swept).
+// The same for the backward (run 8's sweep moved its plan from 4096 blocks to 128).
 void sweep_bwd_splits(const Shape& sh, const mnemo_memnet_read_bwd_params& planned, int iters, cudaStream_t s) {
   const long long B = sh.batch, N = sh.slots, d = sh.width;
   const std::vector<long long> counts = sweep_counts(B, N, planned.splits);

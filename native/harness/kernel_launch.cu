@@ -330,6 +330,10 @@ void launch_memnet_read_bwd_split(const mnemo_memnet_read_bwd_params& p, cudaStr
   mnemo_memnet_read_bwd_split_f32<<<memnet_split_grid(p.batch, p.splits), kBlockThreads, 0,
                                     stream>>>(p);
   CHECK_LAUNCH();
+  if (p.splits > 1) launch_memnet_read_bwd_merge(p, stream);  // one split: dq is written
+}
+
+void launch_memnet_read_bwd_merge(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream) {
   mnemo_memnet_read_bwd_merge_f32<<<memnet_merge_grid(p.batch), kBlockThreads, 0, stream>>>(p);
   CHECK_LAUNCH();
 }

@@ -140,7 +140,9 @@ void launch_memnet_read_fwd_split(const mnemo_memnet_read_fwd_params& p, bool kv
 // The merge kernel alone (the check launches it after a one-split read, which it must not touch).
 void launch_memnet_read_fwd_merge(const mnemo_memnet_read_fwd_params& p, cudaStream_t stream);
 void launch_memnet_read_bwd_small(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream);
+// The split kernel, then the merge when p.splits > 1; the merge alone, as the forward's.
 void launch_memnet_read_bwd_split(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream);
+void launch_memnet_read_bwd_merge(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream);
 void launch_memnet_ring_write(float* keys, float* values, const float* k, long long ldk,
                               const float* v, long long ldv, long long batch, long long slots,
                               long long keyWidth, long long valueWidth, long long step,

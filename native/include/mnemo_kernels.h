@@ -642,9 +642,9 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
  *         grid ceil(B / 8), at least 1; no dynamic shared memory.
  *   split (slots >= 1, any size; flash-decoding): block (s, b) takes slots
  *         [s·slotsPerSplit, min(slots, (s+1)·slotsPerSplit)) of row b and writes one partial;
- *         the merge kernel combines a row's partials. With splits = 1 the forward's split
- *         kernel finishes the row itself (c and lse, as the merge would) and its merge leaves
- *         the row alone, so the host launches the merge only for splits > 1 (launching it
+ *         the merge kernel combines a row's partials. With splits = 1 the split kernel
+ *         finishes the row itself (forward: c and lse; backward: dq; as the merge would) and its
+ *         merge leaves the row alone, so the host launches the merge only for splits > 1 (launching it
  *         anyway is harmless). Launch of the split kernels: block 256 threads, grid B·splits
  *         (1-D, block index = b·splits + s), at least 1, no dynamic shared memory; of the merge
  *         kernels: block 256 threads, a block per row (grid B, at least 1), no dynamic shared
@@ -666,8 +666,11 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
  *     8 splits; not swept yet).
  *   - At most 128 splits a row: a B = 1 read over 65536 slots took 16.7 µs in 132 splits and
  *     39.3 µs in 512 (run 6); 66 and 132 splits were equal (run 7).
- *   - The backward keeps the old target (many blocks of 128 slots) until a sweep of it says
- *     otherwise: it was never swept.
+ *   - The backward wants about one block per SM too, with no cap on a split's run: in run 8's
+ *     sweep (eager, the same run) 64 × 1024 took 57.6 µs at 2 splits against 64.1 at the old
+ *     4096-block target's 8; 256 × 1024 188.8 at 1 against 216.8 at 8; 64 × 8192 355.5 at 2
+ *     against 409.2 at 64 (and 395.0 at 9); 1024 × 256 111.5 at 1 against 124.9 at 2. B = 1 over
+ *     65536 slots was fastest at 128 and 132 splits (61.6 µs), the cap.
  * Scratch: forward partials [B, splits, 2 + valueWidth] floats (max, Σ exp, Σ exp·V per split);
  *          backward partials [B, splits, keyWidth] floats (Σ ds·K per split).
  * Loads: 16-byte vectors when both widths, every stride and every K/V (dK/dV) pointer allow it
@@ -680,7 +683,7 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
 #define MNEMO_MEMNET_SMALL_MAX_SLOTS 128
 #define MNEMO_MEMNET_SPLIT_TARGET_BLOCKS 128
 #define MNEMO_MEMNET_SPLIT_MAX_SLOTS 1024
-#define MNEMO_MEMNET_BWD_SPLIT_TARGET_BLOCKS 4096
+#define MNEMO_MEMNET_BWD_SPLIT_TARGET_BLOCKS 128
 #define MNEMO_MEMNET_SPLIT_MIN_SLOTS 128
 #define MNEMO_MEMNET_SPLIT_MAX_SPLITS 128
 
@@ -752,7 +755,7 @@ extern "C" __global__ void mnemo_memnet_read_fwd_merge_f32(mnemo_memnet_read_fwd
  *   c                  (24)   [B, d_v] in: the forward's c
  *   lse                (32)   [B]      in: the forward's lse
  *   dc                 (40)   [B, d_v] in
- *   dq                 (48)   out (overwritten; small path, merge): dq[b, j] at
+ *   dq                 (48)   out (overwritten; small path, merge, one-split split): dq[b, j] at
  *                             dq[b·dqBatchStride + j]
  *   dKeys              (56)   in-out (accumulated; small path, split)
  *   dValues            (64)   in-out (accumulated; small path, split)
@@ -777,8 +780,8 @@ extern "C" __global__ void mnemo_memnet_read_fwd_merge_f32(mnemo_memnet_read_fwd
  *   scale              (208)  double, rounded to float once
  * Entry points (launch: see "family: memnet" above):
  *   mnemo_memnet_read_bwd_small_f32   small path: dq, dK, dV
- *   mnemo_memnet_read_bwd_split_f32   split path pass 1: dK, dV and the dq partials
- *   mnemo_memnet_read_bwd_merge_f32   split path pass 2: partials → dq
+ *   mnemo_memnet_read_bwd_split_f32   split path pass 1: dK, dV and the dq partials (one split: dq)
+ *   mnemo_memnet_read_bwd_merge_f32   split path pass 2: partials → dq (splits > 1)
  */
 typedef struct mnemo_memnet_read_bwd_params {
   const float* q;

@@ -40,8 +40,8 @@ public final class MemnetKernels {
     public static final int SPLIT_TARGET_BLOCKS = 128;
     /** {@code MNEMO_MEMNET_SPLIT_MAX_SLOTS}: the forward's longest run of slots per split, where B allows. */
     public static final int SPLIT_MAX_SLOTS = 1024;
-    /** {@code MNEMO_MEMNET_BWD_SPLIT_TARGET_BLOCKS}: the backward's (not swept yet). */
-    public static final int BWD_SPLIT_TARGET_BLOCKS = 4096;
+    /** {@code MNEMO_MEMNET_BWD_SPLIT_TARGET_BLOCKS}: the backward's, about one block per SM too (H200, run 8). */
+    public static final int BWD_SPLIT_TARGET_BLOCKS = 128;
     /** {@code MNEMO_MEMNET_SPLIT_MIN_SLOTS}. */
     public static final int SPLIT_MIN_SLOTS = 128;
     /** {@code MNEMO_MEMNET_SPLIT_MAX_SPLITS}: more splits of a row only lengthen the read (H200, run 6). */
@@ -237,7 +237,10 @@ public final class MemnetKernels {
                 slots);
     }
 
-    /** The header's backward plan: {@code splits = min(max(1, ceil(4096 / B)), ceil(slots / 128), 128)}, then as above. */
+    /**
+     * The header's backward plan: {@code splits = min(max(1, ceil(128 / B)), ceil(slots / 128), 128)}, then as above;
+     * no cap on a split's run of slots. One split (every B &gt;= 128) is one launch: the split kernel writes dq.
+     */
     public static SplitPlan backwardSplitPlan(long batch, long slots) {
         LaunchChecks.count("batch", batch);
         LaunchChecks.count("slots", slots);
@@ -445,7 +448,9 @@ public final class MemnetKernels {
         }
         p.withPlan(plan).writeTo(bwdParams);
         readBwdSplit(bwdParams);
-        readBwdMerge(bwdParams);
+        if (plan.splits() > 1) {  // one split: the split kernel wrote dq
+            readBwdMerge(bwdParams);
+        }
     }
 
     private void launchSplitForward(FwdParams p, boolean bf16) {

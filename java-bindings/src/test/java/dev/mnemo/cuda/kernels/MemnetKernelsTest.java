@@ -53,11 +53,13 @@ class MemnetKernelsTest {
         assertEquals(new MemnetKernels.SplitPlan(1, 1024), MemnetKernels.splitPlan(256, 1024));
         assertEquals(new MemnetKernels.SplitPlan(2, 1000), MemnetKernels.splitPlan(256, 2000));
         assertEquals(new MemnetKernels.SplitPlan(1, 1), MemnetKernels.splitPlan(4, 0));
-        // backward: the old 4096-block target
-        assertEquals(new MemnetKernels.SplitPlan(64, 128), MemnetKernels.backwardSplitPlan(64, 8192));
+        // backward: about 128 blocks, no cap on a split's run (run 8's sweep: the fastest count on every row)
+        assertEquals(new MemnetKernels.SplitPlan(2, 4096), MemnetKernels.backwardSplitPlan(64, 8192));
+        assertEquals(new MemnetKernels.SplitPlan(2, 512), MemnetKernels.backwardSplitPlan(64, 1024));
         assertEquals(new MemnetKernels.SplitPlan(128, 512), MemnetKernels.backwardSplitPlan(1, 65536));
-        assertEquals(new MemnetKernels.SplitPlan(2, 128), MemnetKernels.backwardSplitPlan(1024, 256));
-        assertEquals(new MemnetKernels.SplitPlan(8, 128), MemnetKernels.backwardSplitPlan(256, 1024));
+        assertEquals(new MemnetKernels.SplitPlan(1, 256), MemnetKernels.backwardSplitPlan(1024, 256));
+        assertEquals(new MemnetKernels.SplitPlan(1, 1024), MemnetKernels.backwardSplitPlan(256, 1024));
+        assertEquals(new MemnetKernels.SplitPlan(3, 100), MemnetKernels.backwardSplitPlan(3, 300));
         assertEquals(new MemnetKernels.SplitPlan(1, 1), MemnetKernels.backwardSplitPlan(4, 0));
         for (long b : new long[] {1, 3, 64, 1000, 5000}) {
             for (long m : new long[] {1, 63, 64, 65, 129, 1000, 8191, 100_000}) {
@@ -71,7 +73,7 @@ class MemnetKernelsTest {
         }
         assertEquals(0, MemnetKernels.fwdPartialsCount(64, 128, 64), "small path needs no scratch");
         assertEquals(64L * 8 * 66, MemnetKernels.fwdPartialsCount(64, 8192, 64));
-        assertEquals(64L * 64 * 32, MemnetKernels.bwdPartialsCount(64, 8192, 32));
+        assertEquals(64L * 2 * 32, MemnetKernels.bwdPartialsCount(64, 8192, 32));
         assertEquals(2L * 1 * 7, MemnetKernels.fwdKvbf16PartialsCount(2, 50, 5));
     }
 
@@ -125,7 +127,7 @@ class MemnetKernelsTest {
     }
 
     @Test
-    void aOneSplitReadIsOneLaunchAndItsBackwardKeepsTwo() {
+    void aOneSplitReadIsOneLaunchForwardAndBackward() {
         long b = 256, m = 1024, d = 64;
         kernels.readForward(dense(b, m, 2, d, floats(MemnetKernels.fwdPartialsCount(b, m, d))));
         assertEquals(List.of(MemnetKernels.READ_FWD_SPLIT), target.launches.stream().map(RecordingTarget.Launch::kernel)
@@ -135,9 +137,16 @@ class MemnetKernelsTest {
         assertEquals(LaunchGeometry.linear(256, 256), target.launches.getFirst().geometry());
         target.launches.clear();
         kernels.readBackward(denseBwd(b, m, d, floats(MemnetKernels.bwdPartialsCount(b, m, d))));
+        assertEquals(List.of(MemnetKernels.READ_BWD_SPLIT), target.launches.stream().map(RecordingTarget.Launch::kernel)
+                .toList(), "the split kernel writes dq itself");
+        assertEquals(LaunchGeometry.linear(256, 256), target.launches.getFirst().geometry(), "one split a row");
+        assertEquals(1, ParamsStructs.getLong((MemorySegment) target.launches.getFirst().arguments().getFirst(),
+                MemnetKernels.BWD_PARAMS_LAYOUT, "splits"));
+        target.launches.clear();
+        kernels.readBackward(denseBwd(64, m, d, floats(MemnetKernels.bwdPartialsCount(64, m, d))));
         assertEquals(List.of(MemnetKernels.READ_BWD_SPLIT, MemnetKernels.READ_BWD_MERGE),
-                target.launches.stream().map(RecordingTarget.Launch::kernel).toList());
-        assertEquals(LaunchGeometry.linear(256 * 8, 256), target.launches.getFirst().geometry(), "8 splits a row");
+                target.launches.stream().map(RecordingTarget.Launch::kernel).toList(), "two splits: the merge too");
+        assertEquals(LaunchGeometry.linear(64 * 2, 256), target.launches.getFirst().geometry());
     }
 
     @Test
