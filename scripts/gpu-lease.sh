@@ -6,9 +6,9 @@
 #   1b. the float64 CPU cross-check against PyTorch (bench/torch/crosscheck.py, 30 s at most);
 #   2. the cluster kernels' cycles per step by phase (mnemo_harness_phases persistent_phases, 40 s);
 #   3. each tuning bit of the cluster kernels against the default (mnemo_harness persistent_ab, 60 s),
-#      every cluster size at the latency and pixel MNIST shapes (persistent_sweep, 30 s: e.g. the LSTM
-#      backward's one-block split plan against two blocks), then the MemNet read's kernels with the
-#      split-count sweep (mnemo_harness memnet, 30 s);
+#      every cluster size at the latency and pixel MNIST shapes and at B 1, H 128 (persistent_sweep,
+#      40 s: e.g. the LSTM backward's one-block split plan against two blocks), then the MemNet read's
+#      kernels with the split-count sweep (mnemo_harness memnet, 30 s);
 #   4. gpu-bench.sh with every extra table, beside PyTorch (up to MNEMO_LEASE_BENCH_S, default 250 s),
 #      then pixel MNIST again with the opt-in wide-block forward (60 s);
 #   5. compute-sanitizer memcheck of the harness check, with what time is left (up to 150 s).
@@ -54,7 +54,7 @@ harness_stage() {
 }
 harness_stage mnemo_harness_phases persistent_phases 40 phases.txt
 harness_stage mnemo_harness persistent_ab 60 ab.txt
-harness_stage mnemo_harness persistent_sweep 30 sweep.txt
+harness_stage mnemo_harness persistent_sweep 40 sweep.txt
 harness_stage mnemo_harness memnet 30 memnet-harness.txt
 
 t=$(at_most "${MNEMO_LEASE_BENCH_S:-250}" 30)

@@ -307,6 +307,18 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
                     "default %.2fx faster\n",
                     cell_label(cell), T, B, H, what, geometry, other, other / all);
       }
+      // A forward planned on clusters of several blocks against one-block clusters, at the anchors'
+      // length: run 9 timed pixel MNIST's two-block LSTM and GRU forwards only at T = 200 against one
+      // block, and run 7's one-block GRU at T = 784 (another machine) was faster than run 9's two.
+      if (!backward && p.size > 1) {
+        if (const ClusterPlan one = cluster_of_size(1, G, B, H, d, false, false); one.size == 1) {
+          f.tuning = 0;
+          const double single = runCluster(one, false, false) / T;
+          std::printf("persistent_ab %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %-34s on      one-block     us/step=%.3f  "
+                      "default %.2fx faster\n",
+                      cell_label(cell), T, B, H, what, geometry, single, single / all);
+        }
+      }
       // The forwards' _x1 twins: one input feature projected in the kernel instead of gx read from
       // the T·B·G·H gates (as pixel MNIST's layer would run them).
       if (!backward) {
@@ -394,8 +406,9 @@ void bench_persistent_sweep(long long, int iters, cudaStream_t s) {
     std::printf("persistent_sweep: compute capability below 9.0, no cluster kernels\n");
     return;
   }
-  // the latency rows (B = 1, 8 at H = 256) and pixel MNIST's (B = 128, H = 128)
-  const long long shapes[][2] = {{1, 256}, {8, 256}, {128, 128}};
+  // the latency rows (B = 1, 8 at H = 256), pixel MNIST's (B = 128, H = 128), and B = 1 at H = 128,
+  // where the plan's per-block work target decides S (cuDNN's small-H persistent path is there)
+  const long long shapes[][2] = {{1, 256}, {8, 256}, {128, 128}, {1, 128}};
   for (PersistentCell cell : {PersistentCell::kRnnTanh, PersistentCell::kLstm, PersistentCell::kGru}) {
     for (const auto& bh : shapes) {
       bench_shape(cell, bh[0], bh[1], d, iters, s, ShapeRun::kSweep);

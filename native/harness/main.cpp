@@ -27,7 +27,7 @@ const char* const kUsage =
     "  persistent [H] [iters]      whole-sequence RNN/LSTM/GRU fwd and bwd, T = 200, B 1 and 8,\n"
     "                              cooperative and cluster kernels: us per step (default H:\n"
     "                              128, 256, 512, 1024)\n"
-    "  persistent_sweep            every cluster size S = 1..16 at B 1, 8 (H 256) and B 128\n"
+    "  persistent_sweep            every cluster size S = 1..16 at B 1, 8 (H 256) and B 128, 1\n"
     "                              (H 128), fwd and bwd, the planner's pick marked (sm_90+)\n"
     "  persistent_phases           the planned cluster kernels' cycles per step by phase at\n"
     "                              B 128 H 128 and B 1 H 256 (mnemo_harness_phases only)\n"
