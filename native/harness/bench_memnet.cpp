@@ -37,7 +37,9 @@ MemnetSplitPlan plan_of(long long want, long long n) {
 }
 
 // Split counts to time beside a plan's `planned` on a split-path row: B·splits at 1/4, 1/2, 1, 2,
-// 4 and 6 times the SM count, each once (small rows round several fractions to the same count).
+// 4 and 6 times the SM count, and every count up to planned + 2 where the plan takes at most 16
+// (run 8: 64 × 8192 read fastest at 5 splits of the swept 1, 2, 3, 5, 9, 13 and the planned 8;
+// 4, 6 and 7 untimed), each once (small rows round several fractions to the same count).
 std::vector<long long> sweep_counts(long long B, long long N, long long planned) {
   std::vector<long long> counts;
   int device = 0, sms = 0;
@@ -45,12 +47,17 @@ std::vector<long long> sweep_counts(long long B, long long N, long long planned)
   CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
   if (sms < 1 || memnet_small_path(N)) return counts;
   const long long blocks[] = {sms / 4, sms / 2, sms, 2LL * sms, 4LL * sms, 6LL * sms};
-  for (long long target : blocks) {
-    const long long splits = plan_of(std::max(1LL, (target + B - 1) / B), N).splits;
+  const auto add = [&](long long want) {
+    const long long splits = plan_of(want, N).splits;
     if (splits != planned && std::find(counts.begin(), counts.end(), splits) == counts.end()) {
       counts.push_back(splits);
     }
+  };
+  for (long long target : blocks) add(std::max(1LL, (target + B - 1) / B));
+  if (planned <= 16) {
+    for (long long want = 1; want <= planned + 2; ++want) add(want);
   }
+  std::sort(counts.begin(), counts.end());
   return counts;
 }
 
