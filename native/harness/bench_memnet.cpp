@@ -105,6 +105,10 @@ void sweep_bwd_splits(const Shape& sh, const mnemo_memnet_read_bwd_params& plann
   }
 }
 
+// The small path's kernels are timed beside the split read up to twice the host's limit
+// (MNEMO_MEMNET_SMALL_MAX_SLOTS), so that a run shows the choice on both sides of it.
+constexpr long long kSmallTimedSlots = 2 * MNEMO_MEMNET_SMALL_MAX_SLOTS;
+
 void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   const long long B = sh.batch, N = sh.slots, d = sh.width;
   const long long kv = B * N * d;
@@ -140,9 +144,11 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   const double bytes = 8.0 * kv;  // K + V, float
   double us = median_us(iters, s, no_setup, [&] { launch_memnet_read_fwd_split(p, false, s); });
   report("mnemo_memnet_read_fwd_split+merge_f32", sh, plan.splits, iters, us, bytes);
-  if (memnet_small_path(N)) {
+  if (N <= kSmallTimedSlots) {
     us = median_us(iters, s, no_setup, [&] { launch_memnet_read_fwd_small(p, s); });
     report("mnemo_memnet_read_fwd_small_f32", sh, 1, iters, us, bytes);
+    us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_small(p, s); });
+    report("mnemo_memnet_read_fwd_small_f32 graph", sh, 1, iters, us, bytes);
   }
   mnemo_memnet_read_fwd_params p16 = p;
   p16.keys = keys16.get();
@@ -190,9 +196,23 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   b.slotsPerSplit = bplan.slotsPerSplit;
   b.splits = bplan.splits;
   b.scale = 0.125;
+  // The planned backward (launch_memnet_read_bwd picks the path), and near the small path's limit
+  // the other path too.
   us = median_us(iters, s, no_setup, [&] { launch_memnet_read_bwd(b, s); });
   report(memnet_small_path(N) ? "mnemo_memnet_read_bwd_small_f32" : "mnemo_memnet_read_bwd_split+merge_f32",
          sh, memnet_small_path(N) ? 1 : bplan.splits, iters, us, 3.0 * bytes);
+  if (N <= kSmallTimedSlots) {
+    const bool split = memnet_small_path(N);  // the one not planned
+    us = median_us(iters, s, no_setup, [&] {
+      if (split) {
+        launch_memnet_read_bwd_split(b, s);
+      } else {
+        launch_memnet_read_bwd_small(b, s);
+      }
+    });
+    report(split ? "mnemo_memnet_read_bwd_split+merge_f32" : "mnemo_memnet_read_bwd_small_f32", sh,
+           split ? bplan.splits : 1, iters, us, 3.0 * bytes);
+  }
   if (!memnet_small_path(N)) sweep_bwd_splits(sh, b, iters, s);
 }
 
@@ -203,8 +223,10 @@ void bench_memnet(long long n, int iters, cudaStream_t s) {
     bench_shape({64, n, 64}, iters, s);
     return;
   }
-  const Shape shapes[] = {{64, 128, 64}, {64, 1024, 64}, {256, 1024, 64},
-                          {64, 8192, 64}, {1024, 256, 32}, {1, 65536, 64}};
+  // the gpu-anchors shapes, then either side of the small path's limit: at it (64 slots) and a
+  // large batch past it, where a warp per row fills the SMs too
+  const Shape shapes[] = {{64, 128, 64}, {64, 1024, 64}, {256, 1024, 64}, {64, 8192, 64},
+                          {1024, 256, 32}, {1, 65536, 64}, {64, 64, 64}, {1024, 128, 64}};
   for (const Shape& sh : shapes) bench_shape(sh, iters, s);
 }
 

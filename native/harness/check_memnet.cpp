@@ -347,7 +347,10 @@ void check_memnet(std::mt19937& rng, Tally& t) {
       {"no slots, empties",     3,  0,   4, 8,   8,  Layout::kDense,  0, Path::kDefault, 0,  false, 1.0},
       {"no slots at all",       3,  0,   0, 8,   8,  Layout::kDense,  0, Path::kDefault, 0,  false, 1.0},
       {"batch 0",               0,  10,  1, 8,   8,  Layout::kDense,  0, Path::kDefault, 0,  false, 1.0},
-      {"d 64 small",            9,  128, 0, 64,  64, Layout::kDense,  0, Path::kDefault, 0,  false, 0.125},
+      {"d 64 small",            9,  64,  0, 64,  64, Layout::kDense,  0, Path::kDefault, 0,  false, 0.125},
+      // past MNEMO_MEMNET_SMALL_MAX_SLOTS the host reads one split a row; the small kernel takes any count
+      {"d 64 one split a row",  9,  128, 0, 64,  64, Layout::kDense,  0, Path::kDefault, 0,  false, 0.125},
+      {"d 64 small, 128 slots", 9,  128, 0, 64,  64, Layout::kDense,  0, Path::kSmall,   0,  false, 0.125},
       {"d 64 split plan",       3,  300, 0, 64,  64, Layout::kDense,  0, Path::kDefault, 0,  false, 0.125},
       {"d 64 split + empties",  2,  257, 5, 64,  16, Layout::kDense,  0, Path::kDefault, 0,  false, 0.125},
       {"wide vector rows",      2,  20,  1, 160, 200, Layout::kDense, 0, Path::kDefault, 0,  false, 0.1},

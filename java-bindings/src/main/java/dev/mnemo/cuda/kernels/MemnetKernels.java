@@ -34,8 +34,11 @@ public final class MemnetKernels {
     public static final int ROWS_PER_BLOCK = BLOCK_THREADS / 32;
     /** {@code MNEMO_MEMNET_MAX_WIDTH}: the widest key or value row. */
     public static final int MAX_WIDTH = 256;
-    /** {@code MNEMO_MEMNET_SMALL_MAX_SLOTS}: the small path's slot limit. */
-    public static final int SMALL_MAX_SLOTS = 128;
+    /**
+     * {@code MNEMO_MEMNET_SMALL_MAX_SLOTS}: the small path's slot limit. Longer rows read faster a block per
+     * row (the one-split read) than a warp per row: 1.2–1.6× at B 64, N 128, d 64 on the H200 (runs 6–8).
+     */
+    public static final int SMALL_MAX_SLOTS = 64;
     /** {@code MNEMO_MEMNET_SPLIT_TARGET_BLOCKS}: the forward's, about one block per SM (H200, run 7). */
     public static final int SPLIT_TARGET_BLOCKS = 128;
     /** {@code MNEMO_MEMNET_SPLIT_MAX_SLOTS}: the forward's longest run of slots per split, where B allows. */
@@ -406,7 +409,7 @@ public final class MemnetKernels {
     // ───────────────────────────── the typed reads ─────────────────────────────
 
     /**
-     * The forward read with K, V float: small path for {@code slots <= 128}, else split + merge with
+     * The forward read with K, V float: small path for {@code slots <= 64}, else split + merge with
      * the header's plan ({@code partials} must then hold {@link #fwdPartialsCount} floats).
      */
     public void readForward(FwdParams p) {
@@ -426,7 +429,7 @@ public final class MemnetKernels {
     }
 
     /**
-     * The backward read: dq overwritten, dK and dV accumulated; small path for {@code slots <= 128},
+     * The backward read: dq overwritten, dK and dV accumulated; small path for {@code slots <= 64},
      * else split + merge ({@code partials} must then hold {@link #bwdPartialsCount} floats).
      */
     public void readBackward(BwdParams p) {

@@ -100,6 +100,8 @@ class CudaMemoryReadGpuTest {
         "3, 1000, 0, 64, 64, false, 0.125", // split path
         "2, 300, 5, 3, 7, true, 0.5",      // split path, window, odd widths, empty slots
         "130, 200, 2, 8, 8, false, 0.5",   // one split a row: the split kernel finishes c, lse
+        "5, 64, 1, 32, 32, true, 0.25",    // the small path's longest rows
+        "5, 100, 1, 32, 16, true, 0.25",   // past them: one split a row, backward too (dq from the split kernel)
         "3, 0, 4, 8, 8, false, 1.0",       // only empty slots
         "3, 0, 0, 8, 8, false, 1.0",       // no slot at all: lse −inf, c 0
         "0, 10, 1, 8, 8, false, 1.0"})     // no rows
