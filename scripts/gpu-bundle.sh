@@ -56,7 +56,8 @@ if [ ! -f "$dir/jre.tar.xz" ]; then
     --strip-debug --no-header-files --no-man-pages --output "$tmp/jre"
   tar cJf "$dir/jre.tar.xz" -C "$tmp" jre && rm -rf "$tmp"
 fi
-cp scripts/gpu-suite.sh scripts/gpu-bench.sh scripts/gpu-bench-all.sh scripts/gpu-lease.sh scripts/gpu-plan-ab.sh "$dir/"
+cp scripts/gpu-suite.sh scripts/gpu-bench.sh scripts/gpu-bench-all.sh scripts/gpu-lease.sh scripts/gpu-plan-ab.sh \
+   scripts/gpu-ncu.sh "$dir/"
 rm -rf "$dir/torch"; mkdir -p "$dir/torch"; cp bench/torch/*.py "$dir/torch/"
 # The device tool carries at most 64 MiB (jre/ and an unpacked harness, if a run left them, count too).
 bytes=$(du -sb "$dir" | cut -f1)

@@ -11,7 +11,9 @@
 #      kernels with the split-count sweep (mnemo_harness memnet, 30 s);
 #   4. gpu-bench.sh with every extra table, beside PyTorch (up to MNEMO_LEASE_BENCH_S, default 250 s),
 #      then pixel MNIST again with the opt-in wide-block forward (60 s);
-#   5. compute-sanitizer memcheck of the harness check, with what time is left (up to 150 s).
+#   5. Nsight Compute's stall reasons of the pixel MNIST cluster kernels and their SASS (gpu-ncu.sh,
+#      up to 75 s, keeping 60 s for the next stage);
+#   6. compute-sanitizer memcheck of the harness check, with what time is left (up to 150 s).
 # Everything goes to a work folder r/, packed into OUT_DIR/results.tgz after each stage, so a call
 # cut short still returns what finished (the device tool brings back at most 8 files).
 set -u
@@ -70,6 +72,12 @@ if [ "$t" -gt 20 ]; then
   MNEMO_BENCH_EXTRAS="" MNEMO_BENCH_JAVA_OPTS="-Dmnemo.persistent.wide=on" timeout -k 5 "$t" \
       bash "$b/gpu-bench.sh" "$r/bench-wide" --shapes pixelMNIST >"$r/bench-wide.txt" 2>&1
   echo "gpu-lease: bench wide rc=$? at $(elapsed)s"; pack
+fi
+
+t=$(at_most 75 60)
+if [ "$t" -gt 20 ]; then
+  bash "$b/gpu-ncu.sh" "$r/ncu" "$t" >"$r/ncu.txt" 2>&1
+  echo "gpu-lease: ncu rc=$? at $(elapsed)s"; cat "$r/ncu.txt"; pack
 fi
 
 t=$(at_most 150 5)

@@ -287,6 +287,7 @@ const Bench kBenches[] = {
     {"persistent_sweep", bench_persistent_sweep, Bench::kSelf},
     {"persistent_phases", bench_persistent_phases, Bench::kSelf},
     {"persistent_ab", bench_persistent_ab, Bench::kSelf},
+    {"persistent_profile", bench_persistent_profile, Bench::kSelf},
 };
 
 const long long kDefaultHidden[] = {256, 512, 1024};

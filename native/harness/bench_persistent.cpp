@@ -174,7 +174,7 @@ bool fast_path_taken(int bit, int G, long long B, long long H, const ClusterPlan
 // device; the planned cluster kernels' phase cycles (persistent_phases_report.h); or the planned
 // cluster kernels with each fast path switched off against all on (p.tuning), at the anchors'
 // sequence length so that the inputs stream from DRAM as in the layer.
-enum class ShapeRun { kTable, kSweep, kPhases, kFastPaths };
+enum class ShapeRun { kTable, kSweep, kPhases, kFastPaths, kProfile };
 
 void bench_shape(PersistentCell cell, long long B, long long H, const Device& d, int iters,
                  cudaStream_t s, ShapeRun run = ShapeRun::kTable, long long T = kSteps) {
@@ -276,6 +276,37 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
       }
     }
     f.saveGates = 0;
+    return;
+  }
+  if (run == ShapeRun::kProfile) {
+    constexpr int kLaunches = 3;  // a profiler skips the first (cold) and takes the next
+    for (int pass = 0; pass < 3; ++pass) {  // inference forward, training forward, backward
+      const bool backward = pass == 2;
+      const ClusterPlan p = plan_cluster(G, B, H, d, backward, false);
+      if (p.size == 0) continue;
+      f.unitsPerBlock = b.unitsPerBlock = p.units;
+      f.saveGates = pass == 1 ? 1 : 0;
+      for (int i = 0; i < kLaunches; ++i) {
+        if (backward) {
+          resetGradients();
+          launch_persistent_cluster_bwd(cell, b, p.clusters, s);
+        } else {
+          launch_persistent_cluster_fwd(cell, f, p.clusters, s);
+        }
+      }
+      CHECK(cudaStreamSynchronize(s));
+      std::printf("persistent_profile %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %d clusters x %d blocks x %d units, "
+                  "%d launches\n", cell_label(cell), T, B, H, pass == 0 ? "fwd-infer" : pass == 1 ? "fwd-train" : "bwd",
+                  p.clusters, p.size, p.units, kLaunches);
+    }
+    f.saveGates = 0;
+    if (wide) {
+      f.unitsPerBlock = static_cast<int>(H);
+      for (int i = 0; i < kLaunches; ++i) launch_persistent_wide_fwd(cell, f, s);
+      CHECK(cudaStreamSynchronize(s));
+      std::printf("persistent_profile %-8s T=%-4lld B=%-3lld H=%-4lld fwd-infer wide-block: %lld blocks x %lld "
+                  "threads, %d launches\n", cell_label(cell), T, B, H, B, MNEMO_PERSISTENT_WIDE_BLOCK(G, H), kLaunches);
+    }
     return;
   }
   if (run == ShapeRun::kFastPaths) {
@@ -430,6 +461,17 @@ void bench_persistent_ab(long long, int iters, cudaStream_t s) {
       bench_shape(cell, tbh[1], tbh[2], d, iters, s, ShapeRun::kFastPaths, tbh[0]);
       CHECK(cudaStreamSynchronize(s));
     }
+  }
+}
+
+void bench_persistent_profile(long long, int, cudaStream_t s) {
+  const Device d = query_device();
+  if (!d.clusters) {
+    std::printf("persistent_profile: compute capability below 9.0, no cluster kernels\n");
+    return;
+  }
+  for (PersistentCell cell : {PersistentCell::kRnnTanh, PersistentCell::kLstm, PersistentCell::kGru}) {
+    bench_shape(cell, 128, 128, d, 1, s, ShapeRun::kProfile, 784);
   }
 }
 

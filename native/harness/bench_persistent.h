@@ -27,4 +27,10 @@ void bench_persistent_ab(long long n, int iters, cudaStream_t s);
 // binary has the counters and returns.
 void bench_persistent_phases(long long n, int iters, cudaStream_t s);
 
+// `mnemo_harness persistent_profile`: for a profiler to pick (scripts/gpu-ncu.sh): at pixel MNIST's
+// shape (T 784, B 128, H 128), RNN tanh, LSTM and GRU, the planned cluster kernels' inference forward,
+// training forward and backward, each launched 3 times in that order, then the wide-block forward 3
+// times where it fits. Prints each launch's geometry; times nothing.
+void bench_persistent_profile(long long n, int iters, cudaStream_t s);
+
 }  // namespace mnemo::harness

@@ -36,6 +36,8 @@ const char* const kUsage =
     "                              row slice, solo barrier, backward registers off) against the\n"
     "                              default, at the anchors' pixelMNIST, latency_b1 and small shapes\n"
     "                              (sm_90+)\n"
+    "  persistent_profile          the planned cluster kernels at pixel MNIST's shape, each pass\n"
+    "                              launched 3 times, for a profiler (scripts/gpu-ncu.sh); untimed\n"
     "  check                       every kernel vs a host reference; exit 0 ok, 1 failed\n"
     "exit status: 0 ok, 1 check failed, 2 CUDA error, 64 usage error\n";
 

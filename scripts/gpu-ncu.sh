@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# gpu-ncu.sh OUT_DIR [CAP_SECONDS] — where the persistent kernels' cycles go, from Nsight Compute on a
+# GPU machine (from a bundle of scripts/gpu-bundle.sh, after gpu-suite.sh unpacked the harness; default
+# CAP 90 s).
+#
+# `mnemo_harness persistent_phases` says how long each phase of a step takes, not why: the pixel
+# MNIST kernels that miss their goals (RNN and GRU forward, LSTM backward) spend hundreds of cycles a
+# step in phases whose arithmetic takes tens. ncu's warp-state sampling names the stall behind each
+# cycle (a global load's latency, a barrier, shared memory, the math pipes) and the instruction it
+# sits on. For each kernel below, one launch of `mnemo_harness persistent_profile` (the second: the
+# first is cold) is profiled into OUT_DIR/ncu-NAME.ncu-rep, then printed three ways, each its own
+# file, so that an option this ncu lacks loses one file, not the rest:
+#   ncu-NAME-details.txt   the sections (speed of light, warp states, scheduler, occupancy, memory)
+#   ncu-NAME-raw.csv       every metric collected, stall reasons among them
+#   ncu-NAME-source.csv    per SASS instruction: its samples by stall reason
+# and, before any profiling, the kernels' sm_90 SASS (sass-NAME.txt, cuobjdump: no GPU time). ncu runs
+# with --clock-control none (the device notes: leave the clocks alone); on a machine whose runtime
+# hides the counters it fails, and the files say so. The .ncu-rep files are deleted once printed.
+# Without ncu (on PATH, or under /usr/local/cuda*/bin) it says so and exits 0.
+set -u
+out=${1:?usage: gpu-ncu.sh OUT_DIR [CAP_SECONDS]}
+cap=${2:-90}
+b=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+mkdir -p "$out"
+ncu=$(command -v ncu || ls /usr/local/cuda*/bin/ncu 2>/dev/null | head -n 1)
+cuobjdump=$(command -v cuobjdump || ls /usr/local/cuda*/bin/cuobjdump 2>/dev/null | head -n 1)
+if [ -z "$ncu" ]; then
+  echo "gpu-ncu: no ncu on this machine; nothing profiled"
+  exit 0
+fi
+if [ ! -x "$b/mnemo_harness" ]; then
+  echo "gpu-ncu: no $b/mnemo_harness (gpu-suite.sh unpacks it); nothing profiled"
+  exit 0
+fi
+"$ncu" --version 2>&1 | tail -n 1
+t0=$(date +%s)
+# name:kernel, most telling first (the pixel MNIST rows that miss their goals)
+kernels="lstm-bwd:mnemo_persistent_cluster_lstm_bwd_f32 gru-fwd:mnemo_persistent_cluster_gru_fwd_f32
+rnn-fwd:mnemo_persistent_cluster_rnn_fwd_tanh_f32 lstm-fwd:mnemo_persistent_cluster_lstm_fwd_f32"
+if [ -n "$cuobjdump" ]; then
+  for entry in $kernels; do
+    timeout 30 "$cuobjdump" -arch sm_90 -sass -fun "${entry#*:}" "$b/mnemo_harness" >"$out/sass-${entry%%:*}.txt" 2>&1
+  done
+fi
+sections=(--section SpeedOfLight --section WarpStateStats --section SchedulerStats --section SourceCounters
+          --section LaunchStats --section Occupancy --section MemoryWorkloadAnalysis)
+for entry in $kernels; do
+  name=${entry%%:*}
+  kernel=${entry#*:}
+  left=$(( cap - ($(date +%s) - t0) ))
+  if [ "$left" -lt 15 ]; then
+    echo "gpu-ncu: out of time before $name"
+    break
+  fi
+  report="$out/ncu-$name"
+  timeout -k 5 "$left" "$ncu" -f -o "$report" --clock-control none -k "regex:^${kernel}\$" -s 1 -c 1 "${sections[@]}" \
+      "$b/mnemo_harness" persistent_profile >"$out/ncu-$name-run.txt" 2>&1
+  echo "gpu-ncu: $name rc=$? at $(( $(date +%s) - t0 ))s"
+  [ -f "$report.ncu-rep" ] || continue
+  "$ncu" -i "$report.ncu-rep" --page details >"$out/ncu-$name-details.txt" 2>&1
+  "$ncu" -i "$report.ncu-rep" --page raw --csv >"$out/ncu-$name-raw.csv" 2>&1
+  "$ncu" -i "$report.ncu-rep" --page source --csv --print-source sass >"$out/ncu-$name-source.csv" 2>&1
+  rm -f "$report.ncu-rep"
+done
+exit 0
