@@ -242,6 +242,25 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
     return backward ? median_us(iters, s, resetGradients, [&] { launch_persistent_wide_bwd(cell, b, s); })
                     : median_us(iters, s, no_setup, [&] { launch_persistent_wide_fwd(cell, f, s); });
   };
+  // One launch of a cluster plan's kernel, or of the wide-block kernel; a backward from zeroed dh, dc.
+  const auto launchCluster = [&](const ClusterPlan& p, bool backward) {
+    f.unitsPerBlock = b.unitsPerBlock = p.units;
+    if (backward) {
+      resetGradients();
+      launch_persistent_cluster_bwd(cell, b, p.clusters, s);
+    } else {
+      launch_persistent_cluster_fwd(cell, f, p.clusters, s);
+    }
+  };
+  const auto launchWide = [&](bool backward) {
+    f.unitsPerBlock = b.unitsPerBlock = static_cast<int>(H);
+    if (backward) {
+      resetGradients();
+      launch_persistent_wide_bwd(cell, b, s);
+    } else {
+      launch_persistent_wide_fwd(cell, f, s);
+    }
+  };
   if (run == ShapeRun::kPhases) {
     for (int pass = 0; pass < 3; ++pass) {  // inference forward, training forward, backward
       const bool backward = pass == 2;
@@ -252,25 +271,14 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
       std::snprintf(geometry, sizeof geometry, "%d clusters x %d blocks x %d units", p.clusters, p.size, p.units);
       const char* what = pass == 0 ? "fwd-infer" : pass == 1 ? "fwd-train" : "bwd";
       report_phases(cell_label(cell), B, H, what, geometry, p.clusters * p.size, backward, [&] {
-        if (backward) {
-          resetGradients();
-          launch_persistent_cluster_bwd(cell, b, p.clusters, s);
-        } else {
-          launch_persistent_cluster_fwd(cell, f, p.clusters, s);
-        }
+        launchCluster(p, backward);
         CHECK(cudaStreamSynchronize(s));
       });
       if (backward ? wideBackward : wide) {
         std::snprintf(geometry, sizeof geometry, "wide-block: %lld blocks x %lld threads", B,
                       MNEMO_PERSISTENT_WIDE_BLOCK(G, H));
-        f.unitsPerBlock = b.unitsPerBlock = static_cast<int>(H);
         report_phases(cell_label(cell), B, H, what, geometry, static_cast<int>(B), backward, [&] {
-          if (backward) {
-            resetGradients();
-            launch_persistent_wide_bwd(cell, b, s);
-          } else {
-            launch_persistent_wide_fwd(cell, f, s);
-          }
+          launchWide(backward);
           CHECK(cudaStreamSynchronize(s));
         });
       }
@@ -284,16 +292,8 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
       const bool backward = pass == 2;
       const ClusterPlan p = plan_cluster(G, B, H, d, backward, false);
       if (p.size == 0) continue;
-      f.unitsPerBlock = b.unitsPerBlock = p.units;
       f.saveGates = pass == 1 ? 1 : 0;
-      for (int i = 0; i < kLaunches; ++i) {
-        if (backward) {
-          resetGradients();
-          launch_persistent_cluster_bwd(cell, b, p.clusters, s);
-        } else {
-          launch_persistent_cluster_fwd(cell, f, p.clusters, s);
-        }
-      }
+      for (int i = 0; i < kLaunches; ++i) launchCluster(p, backward);
       CHECK(cudaStreamSynchronize(s));
       std::printf("persistent_profile %-8s T=%-4lld B=%-3lld H=%-4lld %-9s %d clusters x %d blocks x %d units, "
                   "%d launches\n", cell_label(cell), T, B, H, pass == 0 ? "fwd-infer" : pass == 1 ? "fwd-train" : "bwd",
@@ -301,8 +301,7 @@ void bench_shape(PersistentCell cell, long long B, long long H, const Device& d,
     }
     f.saveGates = 0;
     if (wide) {
-      f.unitsPerBlock = static_cast<int>(H);
-      for (int i = 0; i < kLaunches; ++i) launch_persistent_wide_fwd(cell, f, s);
+      for (int i = 0; i < kLaunches; ++i) launchWide(false);
       CHECK(cudaStreamSynchronize(s));
       std::printf("persistent_profile %-8s T=%-4lld B=%-3lld H=%-4lld fwd-infer wide-block: %lld blocks x %lld "
                   "threads, %d launches\n", cell_label(cell), T, B, H, B, MNEMO_PERSISTENT_WIDE_BLOCK(G, H), kLaunches);
