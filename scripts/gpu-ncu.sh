@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gpu-ncu.sh OUT_DIR [CAP_SECONDS] — where the persistent kernels' cycles go, from Nsight Compute on a
-# GPU machine (from a bundle of scripts/gpu-bundle.sh, after gpu-suite.sh unpacked the harness; default
-# CAP 90 s).
+# GPU machine (from a bundle of scripts/gpu-bundle.sh, whose harness it unpacks if need be; default
+# CAP 90 s). A stage of gpu-lease.sh, or a call of its own: `bash .gpu/gpu-ncu.sh "$OUT" 120`.
 #
 # `mnemo_harness persistent_phases` says how long each phase of a step takes, not why: the pixel
 # MNIST kernels that miss their goals (RNN and GRU forward, LSTM backward) spend hundreds of cycles a
@@ -28,8 +28,11 @@ if [ -z "$ncu" ]; then
   echo "gpu-ncu: no ncu on this machine; nothing profiled"
   exit 0
 fi
+if [ -f "$b/mnemo_harness.xz" ] && [ ! -x "$b/mnemo_harness" ]; then
+  xz -dc "$b/mnemo_harness.xz" >"$b/mnemo_harness" && chmod +x "$b/mnemo_harness"
+fi
 if [ ! -x "$b/mnemo_harness" ]; then
-  echo "gpu-ncu: no $b/mnemo_harness (gpu-suite.sh unpacks it); nothing profiled"
+  echo "gpu-ncu: no $b/mnemo_harness; nothing profiled"
   exit 0
 fi
 "$ncu" --version 2>&1 | tail -n 1
