@@ -307,8 +307,10 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
   const merge::Groups g = merge::groups_of(p.keyWidth);
   float sum = 0.0f;
   if (g.active()) {
-#pragma unroll 16  // as the forward's merge: many splits' loads in flight, the sum in order
-    for (long long s = g.group; s < p.splits; s += g.count) sum += part[s * p.keyWidth + g.column];
+    float v[merge::kFoldBatch];  // as the forward's merge: a batch of splits' loads in flight, the sum in order
+    merge::fold_splits(
+        g, p.splits, [&](int i, long long s) { v[i] = part[s * p.keyWidth + g.column]; },
+        [&](int i, long long) { sum += v[i]; });
   }
   sum = merge::sum_over_groups(sum, g, red);
   if (g.first()) p.dq[b * p.dqBatchStride + g.column] = static_cast<float>(p.scale) * sum;

@@ -242,15 +242,22 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
   float a = 0.0f;
   float l = 0.0f;
   if (g.active()) {
-    // 16 splits' loads in flight per thread (the sums keep their order): a B = 1 row over 65536
-    // slots has 512 splits, 128 for each thread at d_v = 64, each a trip to L2.
-#pragma unroll 16
-    for (long long s = g.group; s < p.splits; s += g.count) {
-      const float* ps = part + s * width;
-      const float w = expf(ps[0] - mx);
-      l += ps[1] * w;
-      a += ps[2 + g.column] * w;
-    }
+    // kFoldBatch splits' loads in flight per thread, the sums in split order: a B = 1 row over
+    // 65536 slots has 128 splits, 32 for each thread at d_v = 64.
+    float m[merge::kFoldBatch], ls[merge::kFoldBatch], as[merge::kFoldBatch];
+    merge::fold_splits(
+        g, p.splits,
+        [&](int i, long long s) {
+          const float* ps = part + s * width;
+          m[i] = ps[0];
+          ls[i] = ps[1];
+          as[i] = ps[2 + g.column];
+        },
+        [&](int i, long long) {
+          const float w = expf(m[i] - mx);
+          l = fmaf(ls[i], w, l);
+          a = fmaf(as[i], w, a);
+        });
   }
   a = merge::sum_over_groups(a, g, red);
   l = merge::sum_over_groups(l, g, red);
