@@ -141,6 +141,12 @@ public interface Backend {
     void multiply(Tensor a, Tensor b, Tensor out);
 
     /**
+     * {@code dst ← dst + src}, elementwise, same numel, each sum rounded once; {@code dst} may be
+     * {@code src} itself but must not partly overlap it.
+     */
+    void add(Tensor src, Tensor dst);
+
+    /**
      * Row-major position of the first NaN or infinite element of {@code t}, or {@code -1} if all are
      * finite. Backs the layers' {@code checkFinite} option.
      */

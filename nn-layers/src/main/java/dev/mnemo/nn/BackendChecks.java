@@ -122,6 +122,15 @@ public final class BackendChecks {
         }
     }
 
+    /** {@link Backend#add}: the same numel, dst either src itself or apart from it. */
+    public static void add(Tensor src, Tensor dst) {
+        sameNumel("src", src, "dst", dst);
+        if (overlap(src, dst) && !sameStart(src, dst)) {
+            throw new IllegalArgumentException("dst may be src itself but must not partly overlap it, got " + dst
+                    + " at offset " + dst.offset() + " and " + src + " at offset " + src.offset());
+        }
+    }
+
     /** {@link Backend#gemm}: matrices whose shapes conform, c overlapping neither a nor b. */
     public static void gemm(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
         matrix("a", a);

@@ -206,6 +206,19 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void add(Tensor src, Tensor dst) {
+        BackendChecks.add(src, dst);
+        HostView s = HostView.of(src);
+        HostView d = HostView.of(dst);
+        dst.storage().recordWrite();
+        forElements((int) dst.numel(), (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                d.set(i, d.get(i) + s.get(i));
+            }
+        });
+    }
+
+    @Override
     public void scale(Tensor t, double factor) {
         HostView s = HostView.of(t);
         t.storage().recordWrite();

@@ -112,6 +112,19 @@ class CpuBackendChecksTest {
         refused("v must have 2 elements (the columns of m [2, 2]), got [3]", () -> BE.addRowVector(iota(2, 2), iota(3)));
     }
 
+    @Test
+    void addSumsElementwiseIntoDst() {
+        Tensor dst = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+        BE.add(Tensor.of(new float[] {10, -20, 0.5f, 0}, 4), dst);   // any shape of the same numel
+        assertArrayEquals(new double[] {11, -18, 3.5, 4}, dst.toDoubleArray());
+        BE.add(dst, dst);   // dst may be src itself
+        assertArrayEquals(new double[] {22, -36, 7, 8}, dst.toDoubleArray());
+        refused("dst must have the 3 elements of src [3], got 4 [4]", () -> BE.add(iota(3), iota(4)));
+        Tensor row = iota(5);
+        refused("dst may be src itself but must not partly overlap it, got Tensor[4] float32 cpu at offset 1 and "
+                + "Tensor[4] float32 cpu at offset 0", () -> BE.add(row.slice(0, 4), row.slice(1, 5)));
+    }
+
     /**
      * The input side of a layer direction's gradients: dW_ih += dWxᵀ·x, both biases += the column sums,
      * dIn = dWx·W_ih + beta·dIn, against sums written out by hand; bad shapes and overlaps are refused.

@@ -560,6 +560,17 @@ public final class CudaBackend extends CudaOps implements Backend {
     }
 
     @Override
+    public void add(Tensor src, Tensor dst) {
+        BackendChecks.add(src, dst);
+        DeviceMemory s = mem("src", src);
+        DeviceMemory d = mem("dst", dst);
+        dst.storage().recordWrite();
+        if (dst.numel() > 0) {
+            rt.tensor.axpby(d, s, dst.numel(), 1f, 1f);   // fma(1, dst, 1·src): the sum rounded once
+        }
+    }
+
+    @Override
     public void scale(Tensor t, double factor) {
         DeviceMemory x = mem("t", t);
         t.storage().recordWrite();

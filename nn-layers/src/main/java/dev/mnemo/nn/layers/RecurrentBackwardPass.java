@@ -254,11 +254,13 @@ final class RecurrentBackwardPass {
 
     /**
      * The reverse time loop of a projected LSTM direction ({@code h_t = m_t·W_hrᵀ}, {@code m_t} the
-     * cell's output): per step, {@code ∂L/∂m_t = (dOut_t + dh)·W_hr}, the cell backward from it, and
-     * {@code dh ← dGates_t·W_hh}, the running ∂L/∂h of the step before (the cell passes nothing to h
-     * directly). Then {@code dW_hr += Σ_t (dOut_t + dh_t)ᵀ·m_t} as two GEMMs over all steps, from the
-     * running dh kept per step. Packed: finished rows keep their dh and dc; their m rows are 0, so they
-     * add nothing to dW_hr.
+     * cell's output): per step, {@code g_t = dOut_t + dh} (what reaches h_t), {@code ∂L/∂m_t = g_t·W_hr},
+     * the cell backward from it, and {@code dh ← dGates_t·W_hh}, the running ∂L/∂h of the step before
+     * (the cell passes nothing to h directly). Then {@code dW_hr += Σ_t g_tᵀ·m_t}, one GEMM over all
+     * steps from the g_t kept per step. Forming g_t first costs an elementwise add where
+     * {@code dOut_t·W_hr + dh·W_hr} cost a second GEMM per step, and a second one over all steps.
+     * Packed: finished rows keep their dh and dc, and get no ∂L/∂m; their m rows are 0, so their g
+     * rows add nothing to dW_hr.
      */
     private void backwardProjectedSteps(RecurrentWeights w, int d, StepGraphs.BackwardLoop l, PackedLengths packed,
                                         Tensor m) {
@@ -267,7 +269,7 @@ final class RecurrentBackwardPass {
         int batch = tr.h().dim(1);
         int h = options.hiddenSize();
         int p = options.outputSize();
-        Tensor dhKept = backend.empty(steps, batch, p);   // the running dh as each step found it
+        Tensor g = backend.empty(steps, batch, p);   // g_t = dOut_t + dh as step t found dh
         Tensor dm = backend.empty(batch, h);
         Tensor noDh = backend.zeros(batch, h);   // the cell's own dh: h reaches no later step but through W_hr
         for (int s = steps - 1; s >= 0; s--) {
@@ -275,10 +277,11 @@ final class RecurrentBackwardPass {
             boolean first = s == 0;
             int tPrev = d == 0 ? t - 1 : t + 1;
             int rows = packed == null ? batch : packed.active(t);
-            backend.copy(l.dh(), dhKept.select(t));
+            Tensor gt = g.select(t);
+            backend.copy(l.dh(), gt);
+            backend.add(l.dOut().select(t), gt);
             Tensor dmRows = firstRows(dm, rows);
-            backend.gemm(false, false, 1.0, firstRows(l.dOut().select(t), rows), w.wHr(), 0.0, dmRows);
-            backend.gemm(false, false, 1.0, firstRows(l.dh(), rows), w.wHr(), 1.0, dmRows);
+            backend.gemm(false, false, 1.0, firstRows(gt, rows), w.wHr(), 0.0, dmRows);
             Tensor dGates = firstRows(l.dWx().select(t), rows);
             layer.cellBackward(backend, new RecurrentLayer.StepBackward(firstRows(tr.gates().select(t), rows), null,
                     firstRows(first ? l.c0() : tr.c().select(tPrev), rows), firstRows(tr.c().select(t), rows), null,
@@ -289,9 +292,8 @@ final class RecurrentBackwardPass {
             }
         }
         int tb = steps * batch;
-        backend.gemm(true, false, 1.0, l.dOut().reshape(tb, p), m.reshape(tb, h), 1.0, w.dwHr());
-        backend.gemm(true, false, 1.0, dhKept.reshape(tb, p), m.reshape(tb, h), 1.0, w.dwHr());
-        backend.release(dhKept);
+        backend.gemm(true, false, 1.0, g.reshape(tb, p), m.reshape(tb, h), 1.0, w.dwHr());
+        backend.release(g);
         backend.release(dm);
         backend.release(noDh);
     }

@@ -130,6 +130,9 @@ class CudaBackendGpuTest {
         Tensor gb = gpu.copyOf(b);
         gpu.multiply(gm, gb, gb);   // out aliases b
         assertClose(out, gb, 1e-6, "multiply");
+        cpu.add(b, out);
+        gpu.add(gpu.copyOf(b), gb);
+        assertClose(out, gb, 1e-6, "add");
         cpu.scale(m, -0.25);
         gpu.scale(gm, -0.25);
         assertClose(m, gm, 1e-6, "scale");
