@@ -35,15 +35,16 @@ constexpr int kFoldBatch = 16;
 // load(i, s) for every one, then use(i, s) for each in split order. A loop over the splits, unrolled,
 // would leave the loop after each split whose bound test fails: nvcc unrolled it so, and no load
 // went ahead of the previous split's exit test, so each split waited for its own trip to L2 (the H200
-// runs timed about one L2 latency per split: B = 1, N = 65536 grew 48 ns per added split). Here a
-// split past the end loads split `group` again (always there) and is not used.
+// runs timed about one L2 latency per split: B = 1, N = 65536 grew 48 ns per added split). Here the
+// bound test only predicates each load, so a batch's loads go out together, and a short row (2
+// splits) loads no more than it uses.
 template <typename Load, typename Use>
 __device__ __forceinline__ void fold_splits(const Groups& g, long long splits, Load load, Use use) {
   for (long long s0 = g.group; s0 < splits; s0 += static_cast<long long>(kFoldBatch) * g.count) {
 #pragma unroll
     for (int i = 0; i < kFoldBatch; ++i) {
       const long long s = s0 + static_cast<long long>(i) * g.count;
-      load(i, s < splits ? s : static_cast<long long>(g.group));
+      if (s < splits) load(i, s);
     }
 #pragma unroll
     for (int i = 0; i < kFoldBatch; ++i) {
