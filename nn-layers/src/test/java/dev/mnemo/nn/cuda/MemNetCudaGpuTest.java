@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * MemNet on CUDA against the CPU, identical weights and inputs: the sequence forward, every gradient
  * and ∂L/∂x, the final state, and free-running generation (the ring-buffer read). Cases cover empty
  * slots (T &lt; M), wrap-around (T &gt; M), masking, scale ≠ 1, dropout (the same counter-based mask on
- * both), batchFirst, B = 1 and the paper's sizes (d_k = d_v = 32).
+ * both), batchFirst, B = 1, the paper's sizes (d_k = d_v = 32), and a memory past the small read's 64
+ * slots.
  *
  * <p>Tolerance (STYLE.md §14): each result is compared with a float64 CPU run of the same float32
  * weights; the CUDA error must be at most {@code max(2 × the float32 CPU error, 1e-5)} relative to the
@@ -44,7 +45,8 @@ class MemNetCudaGpuTest {
             "13, 6, 4, true, 0.5, 0.1, true, 4, 3",
             "9, 1, 1, false, 1.0, 0.0, false, 5, 7",
             "20, 4, 8, false, 1.0, 0.1, false, 32, 32",
-            "40, 3, 33, false, 0.177, 0.0, false, 32, 32"})
+            "40, 3, 33, false, 0.177, 0.0, false, 32, 32",
+            "75, 2, 70, false, 0.177, 0.0, false, 32, 32"})   // past 64 filled slots: the one-split read
     void cudaMatchesCpu(int steps, int batch, int slots, boolean masked, double scale, double dropout,
                         boolean batchFirst, int keySize, int valueSize) {
         MemNetOptions options = MemNetOptions.builder(3, 3).keySize(keySize).valueSize(valueSize).slots(slots)
