@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gpu-ncu.sh OUT_DIR [CAP_SECONDS] — where the persistent kernels' cycles go, from Nsight Compute on a
 # GPU machine (from a bundle of scripts/gpu-bundle.sh, whose harness it unpacks if need be; default
-# CAP 90 s). A stage of gpu-lease.sh, or a call of its own: `bash .gpu/gpu-ncu.sh "$OUT" 120`.
+# CAP 90 s). A stage of gpu-lease.sh, or a call of its own; the device tool brings back at most 8 files,
+# so pack them: `bash .gpu/gpu-ncu.sh /tmp/ncu 120; tar czf "$OUT/ncu.tgz" -C /tmp ncu`.
 #
 # `mnemo_harness persistent_phases` says how long each phase of a step takes, not why: the pixel
 # MNIST kernels that miss their goals (RNN and GRU forward, LSTM backward) spend hundreds of cycles a
