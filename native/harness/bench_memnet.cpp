@@ -160,6 +160,13 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   report("mnemo_memnet_read_fwd_split+merge_f32 graph", sh, plan.splits, iters, us, bytes);
   us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p16, true, s); });
   report("mnemo_memnet_read_fwd_split+merge_kvbf16 graph", sh, plan.splits, iters, us, bytes / 2);
+  if (plan.splits > 1) {
+    // The merge alone (its partials are the read's above), GB/s of the partials it reads: what is left
+    // of a many-split row's merge since its loads go out in batches (B = 1 grew 48 ns per split in run 8).
+    us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_merge(p, s); });
+    report("mnemo_memnet_read_fwd_merge_f32 graph (alone)", sh, plan.splits, iters, us,
+           4.0 * B * plan.splits * (2 + d));
+  }
   sweep_splits(sh, p, p16, iters, s);
 
   // Backward: dK, dV accumulate across the timed calls (finite: the inputs are constant).
