@@ -141,10 +141,10 @@ public interface Backend {
     void multiply(Tensor a, Tensor b, Tensor out);
 
     /**
-     * {@code dst ← dst + src}, elementwise, same numel, each sum rounded once; {@code dst} may be
-     * {@code src} itself but must not partly overlap it.
+     * {@code out ← a + b}, elementwise, same numel, each sum rounded once; {@code out} may alias
+     * {@code a} or {@code b}.
      */
-    void add(Tensor src, Tensor dst);
+    void add(Tensor a, Tensor b, Tensor out);
 
     /**
      * Row-major position of the first NaN or infinite element of {@code t}, or {@code -1} if all are

@@ -112,6 +112,16 @@ public final class BackendChecks {
 
     /** {@link Backend#multiply}: out may alias a or b exactly, not in part. */
     public static void multiply(Tensor a, Tensor b, Tensor out) {
+        elementwise(a, b, out);
+    }
+
+    /** {@link Backend#add}: as {@link #multiply}. */
+    public static void add(Tensor a, Tensor b, Tensor out) {
+        elementwise(a, b, out);
+    }
+
+    /** Two operands and an output of one numel, the output either one of them exactly or apart from both. */
+    private static void elementwise(Tensor a, Tensor b, Tensor out) {
         sameNumel("a", a, "b", b);
         sameNumel("a", a, "out", out);
         for (Tensor in : new Tensor[] {a, b}) {
@@ -119,15 +129,6 @@ public final class BackendChecks {
                 throw new IllegalArgumentException("out may alias a or b exactly but must not partly overlap them, got "
                         + out + " at offset " + out.offset() + " and " + in + " at offset " + in.offset());
             }
-        }
-    }
-
-    /** {@link Backend#add}: the same numel, dst either src itself or apart from it. */
-    public static void add(Tensor src, Tensor dst) {
-        sameNumel("src", src, "dst", dst);
-        if (overlap(src, dst) && !sameStart(src, dst)) {
-            throw new IllegalArgumentException("dst may be src itself but must not partly overlap it, got " + dst
-                    + " at offset " + dst.offset() + " and " + src + " at offset " + src.offset());
         }
     }
 

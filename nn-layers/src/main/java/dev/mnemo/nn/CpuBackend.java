@@ -206,14 +206,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void add(Tensor src, Tensor dst) {
-        BackendChecks.add(src, dst);
-        HostView s = HostView.of(src);
-        HostView d = HostView.of(dst);
-        dst.storage().recordWrite();
-        forElements((int) dst.numel(), (i0, i1) -> {
+    public void add(Tensor a, Tensor b, Tensor out) {
+        BackendChecks.add(a, b, out);
+        HostView sa = HostView.of(a);
+        HostView sb = HostView.of(b);
+        HostView so = HostView.of(out);
+        out.storage().recordWrite();
+        forElements((int) out.numel(), (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                d.set(i, d.get(i) + s.get(i));
+                so.set(i, sa.get(i) + sb.get(i));
             }
         });
     }

@@ -113,16 +113,16 @@ class CpuBackendChecksTest {
     }
 
     @Test
-    void addSumsElementwiseIntoDst() {
+    void addSumsElementwise() {
         Tensor dst = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
-        BE.add(Tensor.of(new float[] {10, -20, 0.5f, 0}, 4), dst);   // any shape of the same numel
+        BE.add(Tensor.of(new float[] {10, -20, 0.5f, 0}, 4), dst, dst);   // any shape of the same numel; out may be b
         assertArrayEquals(new double[] {11, -18, 3.5, 4}, dst.toDoubleArray());
-        BE.add(dst, dst);   // dst may be src itself
+        BE.add(dst, dst, dst);   // out may be a and b
         assertArrayEquals(new double[] {22, -36, 7, 8}, dst.toDoubleArray());
-        refused("dst must have the 3 elements of src [3], got 4 [4]", () -> BE.add(iota(3), iota(4)));
+        refused("b must have the 3 elements of a [3], got 4 [4]", () -> BE.add(iota(3), iota(4), iota(3)));
         Tensor row = iota(5);
-        refused("dst may be src itself but must not partly overlap it, got Tensor[4] float32 cpu at offset 1 and "
-                + "Tensor[4] float32 cpu at offset 0", () -> BE.add(row.slice(0, 4), row.slice(1, 5)));
+        refused("out may alias a or b exactly but must not partly overlap them, got Tensor[4] float32 cpu at offset 1 "
+                + "and Tensor[4] float32 cpu at offset 0", () -> BE.add(row.slice(0, 4), iota(4), row.slice(1, 5)));
     }
 
     /**

@@ -560,13 +560,19 @@ public final class CudaBackend extends CudaOps implements Backend {
     }
 
     @Override
-    public void add(Tensor src, Tensor dst) {
-        BackendChecks.add(src, dst);
-        DeviceMemory s = mem("src", src);
-        DeviceMemory d = mem("dst", dst);
-        dst.storage().recordWrite();
-        if (dst.numel() > 0) {
-            rt.tensor.axpby(d, s, dst.numel(), 1f, 1f);   // fma(1, dst, 1·src): the sum rounded once
+    public void add(Tensor a, Tensor b, Tensor out) {
+        BackendChecks.add(a, b, out);
+        long n = a.numel();
+        DeviceMemory am = mem("a", a);
+        DeviceMemory bm = mem("b", b);
+        DeviceMemory om = mem("out", out);
+        out.storage().recordWrite();
+        // 1·a + 1·b as a 1 x n matrix (cublasSgeam, which may write in place), in int-sized chunks
+        final int chunk = Integer.MAX_VALUE / 2;
+        for (long start = 0; start < n; start += chunk) {
+            int len = (int) Math.min(chunk, n - start);
+            rt.cublas.sgeam(Transpose.NONE, Transpose.NONE, 1, len, 1f, am.sliceFloats(start, len), len, 1f,
+                    bm.sliceFloats(start, len), len, om.sliceFloats(start, len), len);
         }
     }
 

@@ -257,8 +257,9 @@ final class RecurrentBackwardPass {
      * cell's output): per step, {@code g_t = dOut_t + dh} (what reaches h_t), {@code ∂L/∂m_t = g_t·W_hr},
      * the cell backward from it, and {@code dh ← dGates_t·W_hh}, the running ∂L/∂h of the step before
      * (the cell passes nothing to h directly). Then {@code dW_hr += Σ_t g_tᵀ·m_t}, one GEMM over all
-     * steps from the g_t kept per step. Forming g_t first costs an elementwise add where
-     * {@code dOut_t·W_hr + dh·W_hr} cost a second GEMM per step, and a second one over all steps.
+     * steps from the g_t kept per step. Forming g_t is the one elementwise launch that copied dh
+     * per step before, where {@code dOut_t·W_hr + dh·W_hr} cost a second GEMM per step, and a second
+     * one over all steps.
      * Packed: finished rows keep their dh and dc, and get no ∂L/∂m; their m rows are 0, so their g
      * rows add nothing to dW_hr.
      */
@@ -278,8 +279,7 @@ final class RecurrentBackwardPass {
             int tPrev = d == 0 ? t - 1 : t + 1;
             int rows = packed == null ? batch : packed.active(t);
             Tensor gt = g.select(t);
-            backend.copy(l.dh(), gt);
-            backend.add(l.dOut().select(t), gt);
+            backend.add(l.dh(), l.dOut().select(t), gt);
             Tensor dmRows = firstRows(dm, rows);
             backend.gemm(false, false, 1.0, firstRows(gt, rows), w.wHr(), 0.0, dmRows);
             Tensor dGates = firstRows(l.dWx().select(t), rows);

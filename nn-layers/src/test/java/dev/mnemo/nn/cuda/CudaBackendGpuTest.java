@@ -130,8 +130,8 @@ class CudaBackendGpuTest {
         Tensor gb = gpu.copyOf(b);
         gpu.multiply(gm, gb, gb);   // out aliases b
         assertClose(out, gb, 1e-6, "multiply");
-        cpu.add(b, out);
-        gpu.add(gpu.copyOf(b), gb);
+        cpu.add(b, out, out);
+        gpu.add(gpu.copyOf(b), gb, gb);   // out aliases b
         assertClose(out, gb, 1e-6, "add");
         cpu.scale(m, -0.25);
         gpu.scale(gm, -0.25);
