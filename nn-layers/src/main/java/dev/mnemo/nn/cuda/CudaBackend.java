@@ -516,11 +516,20 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     /** {@code c = a ⊙ x} over n elements: a 1 x n row times diag(x), in int-sized chunks. */
     private void elementwiseProduct(DeviceMemory a, DeviceMemory x, DeviceMemory c, long n) {
-        final int chunk = Integer.MAX_VALUE / 2;
-        for (long start = 0; start < n; start += chunk) {
-            int len = (int) Math.min(chunk, n - start);
-            rt.cublas.sdgmm(Side.RIGHT, 1, len, a.sliceFloats(start, len), len, x.sliceFloats(start, len), 1,
-                    c.sliceFloats(start, len), len);
+        inChunks(n, (start, len) -> rt.cublas.sdgmm(Side.RIGHT, 1, len, a.sliceFloats(start, len), len,
+                x.sliceFloats(start, len), 1, c.sliceFloats(start, len), len));
+    }
+
+    /** One cuBLAS call over a flat range [start, start + len), the range an int can count. */
+    private interface Chunk {
+        void run(long start, int len);
+    }
+
+    /** {@code n} elements as 1 x len rows for cuBLAS, whose sizes are ints. */
+    private static void inChunks(long n, Chunk chunk) {
+        final int most = Integer.MAX_VALUE / 2;
+        for (long start = 0; start < n; start += most) {
+            chunk.run(start, (int) Math.min(most, n - start));
         }
     }
 
@@ -567,13 +576,9 @@ public final class CudaBackend extends CudaOps implements Backend {
         DeviceMemory bm = mem("b", b);
         DeviceMemory om = mem("out", out);
         out.storage().recordWrite();
-        // 1·a + 1·b as a 1 x n matrix (cublasSgeam, which may write in place), in int-sized chunks
-        final int chunk = Integer.MAX_VALUE / 2;
-        for (long start = 0; start < n; start += chunk) {
-            int len = (int) Math.min(chunk, n - start);
-            rt.cublas.sgeam(Transpose.NONE, Transpose.NONE, 1, len, 1f, am.sliceFloats(start, len), len, 1f,
-                    bm.sliceFloats(start, len), len, om.sliceFloats(start, len), len);
-        }
+        // 1·a + 1·b as 1 x n rows (cublasSgeam, which may write in place)
+        inChunks(n, (start, len) -> rt.cublas.sgeam(Transpose.NONE, Transpose.NONE, 1, len, 1f,
+                am.sliceFloats(start, len), len, 1f, bm.sliceFloats(start, len), len, om.sliceFloats(start, len), len));
     }
 
     @Override
