@@ -118,8 +118,7 @@ final class HostCostBench {
                 double[] eager = time(s, "per-step", "false", repeats, warmupMs);
                 double[] graphs = time(s, "per-step", "auto", repeats, warmupMs);
                 double[] auto = time(s, "auto", "auto", repeats, warmupMs);
-                // packed and projected layers never record their loops: their graphs column is the eager
-                // loop; a packed row's auto column may be a persistent kernel (with the lengths)
+                // a packed row's auto column may be a persistent kernel (with the lengths)
                 String path = RecurrentBenchCase.pathOf(s);
                 out.printf(Locale.ROOT, "| %s | %s | %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %s | %.0f | %.0f |%n",
                         s.cell(), s.shape(), s.steps(), s.batch(), s.hidden(), eager[0], eager[1], graphs[0], graphs[1],

@@ -37,7 +37,7 @@ final class RecurrentBackwardPass {
         boolean bf = options.batchFirst() && !saved.fromStep;
         PackedLengths packed = saved.packed;
         boolean carried = layer.carriesPackedRows(packed);   // the ended rows' dh and dc carried
-        boolean unrecorded = projected || (packed != null && !carried);   // as the forward's loops ran
+        boolean unrecorded = packed != null && !carried;   // as the forward's loops ran
         StepGraphs graphs = unrecorded ? null : layer.stepGraphs();
         Tensor lengths = carried ? packed.sortedLengthsOn(backend) : null;   // the packing's, not released here
         Tensor dhKept = carried ? backend.empty(batch, p) : null;
@@ -89,10 +89,14 @@ final class RecurrentBackwardPass {
                     backend.copyColumns(dLayerOut.reshape(tb, dirs * p), d * p, dOut.reshape(tb, p), 0, p);
                 }
                 // written at every step by the cell backward; a recorded shape's own when it has one
-                Tensor[] recorded = graphs == null ? null : graphs.ownedGradients(idx, carried, steps, batch);
-                Tensor dWx = recorded != null ? recorded[0] : backend.empty(steps, batch, gh);
+                StepGraphs.BackwardLoop recorded = graphs == null ? null : graphs.ownedLoop(idx, carried, steps, batch);
+                Tensor dWx = recorded != null ? recorded.dWx() : backend.empty(steps, batch, gh);
                 Tensor dRh = !layer.splitsRecurrentGradient() ? dWx
-                        : recorded != null ? recorded[1] : backend.empty(steps, batch, gh);
+                        : recorded != null ? recorded.dRh() : backend.empty(steps, batch, gh);
+                // projected: g_t (what reached h_t) and the loop's two scratches
+                Tensor g = !projected ? null : recorded != null ? recorded.g() : backend.empty(steps, batch, p);
+                Tensor dm = !projected ? null : recorded != null ? recorded.dm() : backend.empty(batch, h);
+                Tensor noDh = !projected ? null : recorded != null ? recorded.noDh() : backend.zeros(batch, h);
                 Tensor dh = dh0.select(idx);
                 Tensor dc = dc0 == null ? null : dc0.select(idx);
                 Tensor h0 = saved.h0.select(idx);
@@ -103,20 +107,25 @@ final class RecurrentBackwardPass {
                         layer.splitsRecurrentGradient() ? dRh : null, d == 1, packed == null ? null : packed.sortedLengths()));
                 int dir = d;
                 var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh, lengths, dhKept,
-                        dc == null ? null : dcKept);
+                        dc == null ? null : dcKept, g, dm, noDh);
                 // whole: the backend ran every step at once; else a recording, else the eager loop
                 if (projected) {
-                    backwardProjectedSteps(w, dir, loop, packed, saved.unprojected[idx]);
+                    if (graphs == null || !graphs.backward(idx, loop, l -> backwardProjectedSteps(w, dir, l, null))) {
+                        backwardProjectedSteps(w, dir, loop, packed);
+                    }
+                    // dW_hr += Σ_t g_tᵀ·m_t, one GEMM over all steps (packed: finished rows' m is 0)
+                    backend.gemm(true, false, 1.0, g.reshape(tb, p), tr.m().reshape(tb, h), 1.0, w.dwHr());
                 } else if (!whole && (graphs == null || !graphs.backward(idx, loop, l -> backwardSteps(w, dir, l, null)))) {
                     backwardSteps(w, dir, loop, carried ? null : packed);
                 }
                 accumulateWeightGradients(w, d == 1, in, tr.h(), h0, dWx, dRh, dIn);
                 // Queued work still reads these; the stream orders any reuse after it.
                 if (recorded == null) {
-                    if (dRh != dWx) {
-                        backend.release(dRh);
+                    for (Tensor t : new Tensor[] {dRh != dWx ? dRh : null, dWx, g, dm, noDh}) {
+                        if (t != null) {
+                            backend.release(t);
+                        }
                     }
-                    backend.release(dWx);
                 }
                 if (dOut != dLayerOut) {
                     backend.release(dOut);
@@ -254,25 +263,21 @@ final class RecurrentBackwardPass {
 
     /**
      * The reverse time loop of a projected LSTM direction ({@code h_t = m_t·W_hrᵀ}, {@code m_t} the
-     * cell's output): per step, {@code g_t = dOut_t + dh} (what reaches h_t), {@code ∂L/∂m_t = g_t·W_hr},
-     * the cell backward from it, and {@code dh ← dGates_t·W_hh}, the running ∂L/∂h of the step before
-     * (the cell passes nothing to h directly). Then {@code dW_hr += Σ_t g_tᵀ·m_t}, one GEMM over all
-     * steps from the g_t kept per step. Forming g_t is the one elementwise launch that copied dh
-     * per step before, where {@code dOut_t·W_hr + dh·W_hr} cost a second GEMM per step, and a second
-     * one over all steps.
-     * Packed: finished rows keep their dh and dc, and get no ∂L/∂m; their m rows are 0, so their g
-     * rows add nothing to dW_hr.
+     * cell's output): per step, {@code g_t = dOut_t + dh} (what reaches h_t) into {@code l.g()},
+     * {@code ∂L/∂m_t = g_t·W_hr}, the cell backward from it, and {@code dh ← dGates_t·W_hh}, the running
+     * ∂L/∂h of the step before (the cell passes nothing to h directly: its own dh is the all-zero
+     * {@code l.noDh()}). The caller then forms {@code dW_hr += Σ_t g_tᵀ·m_t} in one GEMM over all
+     * steps. Forming g_t is the one elementwise launch that copied dh per step before, where
+     * {@code dOut_t·W_hr + dh·W_hr} cost a second GEMM per step, and a second one over all steps.
+     * Packed: finished rows keep their dh and dc, and get no ∂L/∂m.
      */
-    private void backwardProjectedSteps(RecurrentWeights w, int d, StepGraphs.BackwardLoop l, PackedLengths packed,
-                                        Tensor m) {
+    private void backwardProjectedSteps(RecurrentWeights w, int d, StepGraphs.BackwardLoop l, PackedLengths packed) {
         RecurrentSaved.Trace tr = l.trace();
         int steps = tr.h().dim(0);
         int batch = tr.h().dim(1);
-        int h = options.hiddenSize();
-        int p = options.outputSize();
-        Tensor g = backend.empty(steps, batch, p);   // g_t = dOut_t + dh as step t found dh
-        Tensor dm = backend.empty(batch, h);
-        Tensor noDh = backend.zeros(batch, h);   // the cell's own dh: h reaches no later step but through W_hr
+        Tensor g = l.g();
+        Tensor dm = l.dm();
+        Tensor noDh = l.noDh();
         for (int s = steps - 1; s >= 0; s--) {
             int t = d == 0 ? s : steps - 1 - s;
             boolean first = s == 0;
@@ -291,10 +296,5 @@ final class RecurrentBackwardPass {
                 backend.fill(l.dWx().select(t).slice(rows, batch), 0.0);
             }
         }
-        int tb = steps * batch;
-        backend.gemm(true, false, 1.0, g.reshape(tb, p), m.reshape(tb, h), 1.0, w.dwHr());
-        backend.release(g);
-        backend.release(dm);
-        backend.release(noDh);
     }
 }

@@ -40,7 +40,7 @@ final class RecurrentForwardPass {
      * records loops ({@link StepGraphs}), each step on every row with the finished rows carried
      * ({@link Backend#carryFinishedRows}), a loop of one shape for any lengths that is recorded like an
      * unpacked one; else eagerly, each step on the rows still running. Projected packed loops always
-     * run eagerly.
+     * run eagerly; projected unpacked ones are recorded like the others.
      */
     RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep, boolean ownsInput, boolean keeps,
                         PackedLengths packed) {
@@ -65,7 +65,6 @@ final class RecurrentForwardPass {
         Tensor[] inputs = new Tensor[layers];
         Tensor[] masks = new Tensor[layers];
         RecurrentSaved.Trace[] traces = new RecurrentSaved.Trace[layers * dirs];
-        Tensor[] unprojected = projected && keeps ? new Tensor[layers * dirs] : null;
         Tensor rh = null;   // the eager loop's scratch, made when a loop runs eagerly
         Tensor cScratch = null;   // an eager packed LSTM loop's copy of the running c, made when one runs
         boolean carried = layer.carriesPackedRows(packed);   // every row at every step, the ended ones carried
@@ -94,12 +93,12 @@ final class RecurrentForwardPass {
             for (int d = 0; d < dirs; d++) {
                 int idx = k * dirs + d;
                 RecurrentWeights w = layer.weights(idx);
-                // projected loops are never recorded, packed ones when they carry their finished rows;
+                // packed loops are recorded when they carry their finished rows (never when projected);
                 // projected ones never take a whole-sequence kernel, packed ones may (the kernel carries a
                 // finished row's state, as the loops do)
-                boolean unrecorded = projected || (packed != null && !carried);
+                boolean unrecorded = packed != null && !carried;
                 StepGraphs graphs = unrecorded ? null : layer.stepGraphs();
-                RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, carried, steps, batch, owned)
+                RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, carried, steps, batch, packed != null, owned)
                         : inferenceTrace(graphs, idx, carried, steps, batch, cN);
                 traces[idx] = tr;
                 if (dirs > 1 || !lastLayer) {
@@ -120,20 +119,14 @@ final class RecurrentForwardPass {
                 PackedLengths loopPacked = carried ? null : packed;   // a carried loop runs every row
                 if (!whole && (graphs == null || !graphs.forward(idx, keeps, tr, hInit, cInit, lengths,
                         (gTr, gH, gC, gRh, gLengths, gScratch) -> forwardSteps(w, dir, gTr, gH, gC, gRh, keeps, null,
-                                null, gLengths, gScratch)))) {
+                                gLengths, gScratch)))) {
                     if (rh == null) {   // packed steps run on fewer rows than a split product's buffer has
-                        rh = unrecorded ? backend.empty(batch, gh) : backend.recurrentProductBuffer(batch, gh, h);
+                        rh = unrecorded ? backend.empty(batch, gh) : backend.recurrentProductBuffer(batch, gh, p);
                     }
                     if (carried && cInit != null && cScratch == null) {
                         cScratch = backend.empty(batch, h);
                     }
-                    // projected: the cell's output o ⊙ tanh(c), kept per step for the backward
-                    Tensor m = !projected ? null : !keeps ? owned(owned, backend.empty(batch, h))
-                            : owned(owned, packed == null ? backend.empty(steps, batch, h) : backend.zeros(steps, batch, h));
-                    if (unprojected != null) {
-                        unprojected[idx] = m;
-                    }
-                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps, loopPacked, m, lengths, cScratch);
+                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps, loopPacked, lengths, cScratch);
                 }
                 int last = d == 0 ? steps - 1 : 0;
                 backend.copy(tr.h().select(last), hN.select(idx));
@@ -179,7 +172,7 @@ final class RecurrentForwardPass {
         if (dirs == 1) {
             versions.input("the output of forward (the saved trace: copy it to change it)", layerOut);
         }
-        var saved = new RecurrentSaved(layer, steps, batch, fromStep, inputs, masks, traces, unprojected, h0, c0, packed,
+        var saved = new RecurrentSaved(layer, steps, batch, fromStep, inputs, masks, traces, h0, c0, packed,
                 owned, versions);
         if (layer.stepGraphs() != null) {   // training: the recordings lend their traces to this saved
             layer.stepGraphs().lent(saved);
@@ -189,26 +182,26 @@ final class RecurrentForwardPass {
 
     /**
      * The trace a training forward of (layer, direction) {@code idx} saves: fresh tensors listed in
-     * {@code owned}, or a recorded shape's own gates, c and hn (lent: nothing to copy). Each is
-     * written whole: gates by the projection GEMM (β = 0), the rest at every step.
+     * {@code owned}, or a recorded shape's own gates, c, hn and m (lent: nothing to copy). Each is
+     * written whole: gates by the projection GEMM (β = 0), the rest at every step, but for a packed
+     * projected loop's m, whose finished rows stay 0 (so they add nothing to dW_hr).
      */
     private RecurrentSaved.Trace trainingTrace(StepGraphs graphs, int idx, boolean packed, int steps, int batch,
-                                               List<Tensor> owned) {
+                                               boolean zeroM, List<Tensor> owned) {
         int h = options.hiddenSize();
         int p = options.outputSize();
         RecurrentSaved.Trace lent = graphs == null ? null : graphs.lend(idx, packed, steps, batch);
         if (lent != null) {
-            return new RecurrentSaved.Trace(lent.gates(), backend.empty(steps, batch, p), lent.c(), lent.hn());
+            return new RecurrentSaved.Trace(lent.gates(), backend.empty(steps, batch, p), lent.c(), lent.hn(), lent.m());
         }
         var tr = new RecurrentSaved.Trace(backend.empty(steps, batch, gateCount * h), backend.empty(steps, batch, p),
                 layer.hasCellState() ? backend.empty(steps, batch, h) : null,
-                layer.savesHn() ? backend.empty(steps, batch, h) : null);
-        owned.add(tr.gates());
-        if (tr.c() != null) {
-            owned.add(tr.c());
-        }
-        if (tr.hn() != null) {
-            owned.add(tr.hn());
+                layer.savesHn() ? backend.empty(steps, batch, h) : null,
+                options.projSize() == 0 ? null : zeroM ? backend.zeros(steps, batch, h) : backend.empty(steps, batch, h));
+        for (Tensor t : tr.lendable()) {
+            if (t != null) {
+                owned.add(t);
+            }
         }
         return tr;
     }
@@ -217,8 +210,9 @@ final class RecurrentForwardPass {
      * The buffers an inference of (layer, direction) {@code idx} runs in: the projection (gates, kept
      * as it is), h, and for the LSTM only the running c {@code [B, H]}, updated in place step by step
      * (nothing needs c_t afterwards but the final state): the final state's own slice of {@code cN},
-     * so the last step leaves it in place. No hn. A recorded shape's own gates and running c when there
-     * is one (its h stays the call's own: it may be the output).
+     * so the last step leaves it in place; projected, a running m {@code [B, H]}. No hn. A recorded
+     * shape's own gates, running c and m when there is one (its h stays the call's own: it may be the
+     * output).
      */
     private RecurrentSaved.Trace inferenceTrace(StepGraphs graphs, int idx, boolean packed, int steps, int batch,
                                                 Tensor cN) {
@@ -226,13 +220,16 @@ final class RecurrentForwardPass {
         int p = options.outputSize();
         RecurrentSaved.Trace own = graphs == null ? null : graphs.inferenceTrace(idx, packed, steps, batch);
         if (own != null) {
-            return new RecurrentSaved.Trace(own.gates(), backend.empty(steps, batch, p), own.c(), null);
+            return new RecurrentSaved.Trace(own.gates(), backend.empty(steps, batch, p), own.c(), null, own.m());
         }
         return new RecurrentSaved.Trace(backend.empty(steps, batch, gateCount * h), backend.empty(steps, batch, p),
-                cN == null ? null : cN.select(idx), null);
+                cN == null ? null : cN.select(idx), null, options.projSize() == 0 ? null : backend.empty(batch, h));
     }
 
-    /** Hands back an inference direction's projection once its loop is queued, unless a recording owns it. */
+    /**
+     * Hands back an inference direction's projection (and running m) once its loop is queued, unless a
+     * recording owns them.
+     */
     private void releaseInferenceScratch(StepGraphs graphs, int idx, boolean packed, RecurrentSaved.Trace tr) {
         RecurrentSaved.Trace own = graphs == null ? null
                 : graphs.inferenceTrace(idx, packed, tr.h().dim(0), tr.h().dim(1));
@@ -240,6 +237,9 @@ final class RecurrentForwardPass {
             return;
         }
         backend.release(tr.gates());
+        if (tr.m() != null) {
+            backend.release(tr.m());
+        }
     }
 
     /** Hands every tensor back to {@code backend}; queued work that reads them still comes first. */
@@ -270,11 +270,12 @@ final class RecurrentForwardPass {
      * An inference's running c is overwritten in place by the cell, so its finished rows come from
      * {@code cScratch}, a copy made before the cell.
      *
-     * <p>{@code m} (projSize only): the cell writes its output {@code o ⊙ tanh(c)} there ({@code [T, B, H]}
-     * when it {@code keeps}, else one running {@code [B, H]}), and {@code h_t = m_t·W_hrᵀ}.
+     * <p>The trace's {@code m} (projSize only): the cell writes its output {@code o ⊙ tanh(c)} there
+     * ({@code [T, B, H]} when it {@code keeps}, else one running {@code [B, H]}), and {@code h_t = m_t·W_hrᵀ}.
      */
     private void forwardSteps(RecurrentWeights w, int d, RecurrentSaved.Trace tr, Tensor hInit, Tensor cInit, Tensor rh,
-                              boolean keeps, PackedLengths packed, Tensor m, Tensor lengths, Tensor cScratch) {
+                              boolean keeps, PackedLengths packed, Tensor lengths, Tensor cScratch) {
+        Tensor m = tr.m();
         int steps = tr.h().dim(0);
         int batch = tr.h().dim(1);
         for (int s = 0; s < steps; s++) {

@@ -23,12 +23,13 @@ import java.util.List;
  * over all steps ({@code dW_ih += dWXᵀ · X_k}, {@code dW_hh += dRHᵀ · H_prev}) and the bias gradients
  * as column sums.
  *
- * <p>Two variants never record a CUDA Graph: a variable-length pass
- * ({@link #forward(Tensor, RecurrentState, int[])}, rows sorted by length so each step computes the
- * rows still running, see {@link PackedLengths}; a whole-sequence kernel, where the backend picks one,
- * takes the lengths and carries a finished row's state itself) and the LSTM's projection
- * ({@code projSize}: the cell's output m_t gives {@code h_t = m_t · W_hrᵀ}, one more GEMM per step each
- * way), which always runs step by step.
+ * <p>A variable-length pass ({@link #forward(Tensor, RecurrentState, int[])}, rows sorted by length,
+ * see {@link PackedLengths}) runs each step on the rows still running, or, where the loops are
+ * recorded in CUDA Graphs, every row with the finished ones carried; a whole-sequence kernel, where
+ * the backend picks one, takes the lengths and carries a finished row's state itself. The LSTM's
+ * projection ({@code projSize}: the cell's output m_t gives {@code h_t = m_t · W_hrᵀ}, one more GEMM
+ * per step each way) always runs step by step, its loops recorded like the others' but in a packed
+ * pass.
  *
  * <p><b>Parameters</b> by PyTorch {@code state_dict} name and in PyTorch's order: {@code weight_ih_l0},
  * {@code weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, then the same with {@code _reverse}

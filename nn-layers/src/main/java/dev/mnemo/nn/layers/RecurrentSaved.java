@@ -21,9 +21,18 @@ import java.util.List;
 public final class RecurrentSaved {
 
     /** What one direction of one layer keeps, all time-major and indexed by actual time step. */
-    record Trace(Tensor gates, Tensor h, Tensor c, Tensor hn) {
+    record Trace(Tensor gates, Tensor h, Tensor c, Tensor hn, Tensor m) {
         // gates [T, B, G·H]: activated gates (LSTM, GRU) or the input projection (RNN, unused)
-        // h [T, B, H]; c [T, B, H] LSTM only; hn [T, B, H] = W_hn h_{t−1} + b_hn, GRU only
+        // h [T, B, P] (P = H unless projected); c [T, B, H] LSTM only; hn [T, B, H] = W_hn h_{t−1} + b_hn,
+        // GRU only; m [T, B, H] a projected LSTM's cell outputs o ⊙ tanh(c), h_t = m_t·W_hrᵀ
+        Trace(Tensor gates, Tensor h, Tensor c, Tensor hn) {
+            this(gates, h, c, hn, null);
+        }
+
+        /** Everything but h, which a saved never shares with a recording (see {@link StepGraphs}). */
+        Tensor[] lendable() {
+            return new Tensor[] {gates, c, hn, m};
+        }
     }
 
     final RecurrentLayer layer;
@@ -33,7 +42,6 @@ public final class RecurrentSaved {
     final Tensor[] layerInputs;   // [numLayers], time-major [T, B, in_k]; [0] is x
     final Tensor[] dropoutMasks;  // [numLayers], the mask that made layerInputs[k]; null if none
     final Trace[] traces;         // [numLayers·directions]
-    final Tensor[] unprojected;   // [numLayers·directions] a projected LSTM's cell outputs m [T, B, H]; else null
     final Tensor h0;
     final Tensor c0;              // LSTM only
     final boolean inference;      // from infer or inferStep: nothing kept, no backward
@@ -43,7 +51,7 @@ public final class RecurrentSaved {
     private boolean released;
 
     RecurrentSaved(RecurrentLayer layer, int steps, int batch, boolean fromStep, Tensor[] layerInputs,
-                   Tensor[] dropoutMasks, Trace[] traces, Tensor[] unprojected, Tensor h0, Tensor c0,
+                   Tensor[] dropoutMasks, Trace[] traces, Tensor h0, Tensor c0,
                    PackedLengths packed, List<Tensor> owned, SavedVersions versions) {
         this.layer = layer;
         this.steps = steps;
@@ -52,7 +60,6 @@ public final class RecurrentSaved {
         this.layerInputs = layerInputs;
         this.dropoutMasks = dropoutMasks;
         this.traces = traces;
-        this.unprojected = unprojected;
         this.h0 = h0;
         this.c0 = c0;
         this.packed = packed;
@@ -63,7 +70,7 @@ public final class RecurrentSaved {
 
     /** What an inference pass returns in place of a saved: no traces, nothing to release. */
     static RecurrentSaved inference(RecurrentLayer layer, int steps, int batch, boolean fromStep) {
-        return new RecurrentSaved(layer, steps, batch, fromStep, null, null, null, null, null, null, null,
+        return new RecurrentSaved(layer, steps, batch, fromStep, null, null, null, null, null, null,
                 new java.util.ArrayList<>(), null);
     }
 
@@ -73,12 +80,12 @@ public final class RecurrentSaved {
     }
 
     /**
-     * Direction {@code index}'s trace becomes {@code t}, whose gates, c and hn are copies this saved
+     * Direction {@code index}'s trace becomes {@code t}, whose gates, c, hn and m are copies this saved
      * owns (a lent trace given back, see {@link StepGraphs}); h stays.
      */
     void replaceTrace(int index, Trace t) {
         traces[index] = t;
-        for (Tensor x : new Tensor[] {t.gates(), t.c(), t.hn()}) {
+        for (Tensor x : t.lendable()) {
             if (x != null) {
                 owned.add(x);
             }

@@ -41,6 +41,11 @@ import java.util.Map;
  * training ones). Nothing an inference returns refers to them, so its projection GEMM always
  * writes the owned gates and its loop the owned c ({@link #inferenceTrace}), with no loan to track.
  *
+ * <p><b>Projected loops</b> (an LSTM with projSize): the forward step's third launch, {@code h_t =
+ * m_t·W_hrᵀ}, is recorded with the rest, and the trace's m is lent and copied like its c. The
+ * backward loop's g_t (what reached h_t) is its output; the one GEMM that forms dW_hr from all steps'
+ * g and m runs after the replay, on the caller's trace. Packed projected loops stay eager.
+ *
  * <p><b>Packed loops.</b> A packed forward that runs every row and carries the finished ones
  * ({@link Backend#carryFinishedRows}) has recordings and buffers of its own, apart from the
  * unpacked loops of its shape, and so has its backward. Each call copies its sorted lengths in, so
@@ -72,13 +77,16 @@ final class StepGraphs implements AutoCloseable {
      * and the pre-activation gradients {@code dWx}, {@code dRh} {@code [T, B, G·H]} (out; the same
      * tensor unless the cell splits them). {@code c0}, {@code dc} LSTM only. A packed loop that runs
      * every row also has the sorted {@code lengths} {@code [B]} and scratch {@code [B, H]} copies of dh
-     * and dc ({@code dhKept}, {@code dcKept}); null otherwise.
+     * and dc ({@code dhKept}, {@code dcKept}); null otherwise. A projected LSTM's loop also writes
+     * {@code g} {@code [T, B, P]}, what reached each h_t (out: dW_hr is formed from it after the loop),
+     * and runs in two {@code [B, H]} scratches, {@code dm} and the all-zero {@code noDh}; null otherwise.
      */
     record BackwardLoop(RecurrentSaved.Trace trace, Tensor h0, Tensor c0, Tensor dOut, Tensor dh, Tensor dc,
-                        Tensor dWx, Tensor dRh, Tensor lengths, Tensor dhKept, Tensor dcKept) {
+                        Tensor dWx, Tensor dRh, Tensor lengths, Tensor dhKept, Tensor dcKept, Tensor g, Tensor dm,
+                        Tensor noDh) {
         BackwardLoop(RecurrentSaved.Trace trace, Tensor h0, Tensor c0, Tensor dOut, Tensor dh, Tensor dc,
                      Tensor dWx, Tensor dRh) {
-            this(trace, h0, c0, dOut, dh, dc, dWx, dRh, null, null, null);
+            this(trace, h0, c0, dOut, dh, dc, dWx, dRh, null, null, null, null, null, null);
         }
     }
 
@@ -286,6 +294,7 @@ final class StepGraphs implements AutoCloseable {
             backend.copy(owned.gates(), trace.gates());
             copyIfDistinct(owned.c(), trace.c());
             copyIfDistinct(owned.hn(), trace.hn());
+            copyIfDistinct(owned.m(), trace.m());
         }
         e.trace.nowHolds(trace);
         return true;
@@ -342,8 +351,8 @@ final class StepGraphs implements AutoCloseable {
         }
         loansCopiedOut++;
         RecurrentSaved.Trace mine = s.traces[t.lentIndex];
-        s.replaceTrace(t.lentIndex, new RecurrentSaved.Trace(backend.copyOf(mine.gates()), mine.h(),
-                mine.c() == null ? null : backend.copyOf(mine.c()), mine.hn() == null ? null : backend.copyOf(mine.hn())));
+        s.replaceTrace(t.lentIndex, new RecurrentSaved.Trace(backend.copyOf(mine.gates()), mine.h(), copyOf(mine.c()),
+                copyOf(mine.hn()), copyOf(mine.m())));
     }
 
     /**
@@ -383,6 +392,7 @@ final class StepGraphs implements AutoCloseable {
             copyIfDistinct(l.trace().h(), o.trace().h());
             copyIfDistinct(l.trace().c(), o.trace().c());
             copyIfDistinct(l.trace().hn(), o.trace().hn());
+            // m (projected) is not copied: the loop never reads it, dW_hr is formed outside the recording
             e.trace.nowHolds(l.trace());
         }
         copyIfDistinct(l.h0(), o.h0());
@@ -397,27 +407,32 @@ final class StepGraphs implements AutoCloseable {
         } else {
             e.recording.replay();
         }
-        copyIfDistinct(o.dWx(), l.dWx());   // nothing to copy when the caller took them from ownedGradients
+        copyIfDistinct(o.dWx(), l.dWx());   // nothing to copy when the caller took them from ownedLoop
         if (l.dRh() != l.dWx()) {
             copyIfDistinct(o.dRh(), l.dRh());
         }
+        copyIfDistinct(o.g(), l.g());
         backend.copy(o.dh(), l.dh());
         copyIfDistinct(o.dc(), l.dc());
         return true;
     }
 
     /**
-     * The recorded backward's own pre-activation gradients {dWx, dRh} of (layer, direction)
-     * {@code index} when (steps, batch) is recorded, else null. A backward may take them as its own
-     * instead of fresh tensors: they never leave that call, so no later call can overwrite them while
-     * in use, and the replay then copies neither out.
+     * The recorded backward's own tensors of (layer, direction) {@code index} when (steps, batch) is
+     * recorded, else null. A backward may take its outputs and scratch (dWx, dRh, g, dm, noDh) as its
+     * own instead of fresh tensors: they never leave that call, so no later call can overwrite them
+     * while in use, and the replay then copies none of them out.
      */
-    Tensor[] ownedGradients(int index, boolean packed, int steps, int batch) {
+    BackwardLoop ownedLoop(int index, boolean packed, int steps, int batch) {
         BackwardEntry e = backwardEntries.get(backwardKey(index, packed));
         if (e == null || e.recording == null || e.steps != steps || e.batch != batch) {
             return null;
         }
-        return new Tensor[] {e.owned.dWx(), e.owned.dRh()};
+        return e.owned;
+    }
+
+    private Tensor copyOf(Tensor t) {
+        return t == null ? null : backend.copyOf(t);
     }
 
     /** {@code to ← from} unless {@code from} is null or already is {@code to} (a lent or owned buffer). */
@@ -437,7 +452,8 @@ final class StepGraphs implements AutoCloseable {
         return new BackwardLoop(trace, stateSlot(index, l.h0(), allocated), stateSlot(index, l.c0(), allocated),
                 made(like(l.dOut()), allocated), stateSlot(index, l.dh(), allocated), stateSlot(index, l.dc(), allocated),
                 dWx, dRh, made(like(l.lengths()), allocated), made(like(l.dhKept()), allocated),
-                made(like(l.dcKept()), allocated));
+                made(like(l.dcKept()), allocated), made(like(l.g()), allocated), made(like(l.dm()), allocated),
+                made(like(l.noDh()), allocated));
     }
 
     /** The key of (layer, direction) {@code index}'s backward loop in {@code backwardEntries}; packed ones apart. */
@@ -476,7 +492,7 @@ final class StepGraphs implements AutoCloseable {
         }
         RecurrentSaved borrower = trace.lendingNow ? null : trace.borrower();
         RecurrentSaved.Trace b = trace.buffers;
-        for (Tensor t : new Tensor[] {b.gates(), b.c(), b.hn()}) {   // what a loan hands to its saved
+        for (Tensor t : b.lendable()) {   // what a loan hands to its saved
             if (t == null) {
                 continue;
             }
@@ -498,11 +514,11 @@ final class StepGraphs implements AutoCloseable {
     private Entry allocate(int index, RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, boolean packed) {
         var owned = new OwnedTrace(likeTrace(trace));
         int batch = hInit.dim(0);
-        int h = hInit.dim(1);
+        int p = hInit.dim(1);   // h's width: H, or P when projected (the recurrent product's depth)
         List<Tensor> allocated = new ArrayList<>();
-        Tensor hBlock = made(backend.zeros(index + 1, batch, h), allocated);
-        Tensor cBlock = cInit == null ? null : made(backend.zeros(index + 1, batch, h), allocated);
-        Tensor rh = made(backend.recurrentProductBuffer(batch, trace.gates().dim(2), h), allocated);
+        Tensor hBlock = made(backend.zeros(index + 1, batch, p), allocated);
+        Tensor cBlock = cInit == null ? null : made(backend.zeros(index + 1, batch, cInit.dim(1)), allocated);
+        Tensor rh = made(backend.recurrentProductBuffer(batch, trace.gates().dim(2), p), allocated);
         Tensor lengths = packed ? made(backend.zeros(batch), allocated) : null;
         Tensor cScratch = packed && cInit != null ? made(backend.zeros(batch, cInit.dim(1)), allocated) : null;
         return new Entry(trace.h().dim(0), batch, owned, hBlock.select(index), cBlock == null ? null : cBlock.select(index),
@@ -510,7 +526,7 @@ final class StepGraphs implements AutoCloseable {
     }
 
     private RecurrentSaved.Trace likeTrace(RecurrentSaved.Trace t) {
-        return new RecurrentSaved.Trace(like(t.gates()), like(t.h()), like(t.c()), like(t.hn()));
+        return new RecurrentSaved.Trace(like(t.gates()), like(t.h()), like(t.c()), like(t.hn()), like(t.m()));
     }
 
     private Tensor like(Tensor t) {

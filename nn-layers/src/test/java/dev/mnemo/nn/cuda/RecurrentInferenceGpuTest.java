@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link RecurrentLayer#infer} on CUDA, on each forward path: the per-step loop eager and through
- * its recorded graph, and the persistent grid and cluster kernels. Its output and final state equal
+ * its recorded graph (a projected LSTM too), and the persistent grid and cluster kernels. Its output and final state equal
  * the training forward's bit for bit (the inference kernels compute the same expressions, they only
  * skip the saved gates and hn), and once its results are released the memory in use is what it was
  * before the call.
@@ -35,15 +35,17 @@ class RecurrentInferenceGpuTest {
         gpu = CudaBackend.float32();
     }
 
-    @ParameterizedTest(name = "{0} path={1} variant={2} graphs={3} bidir={4}")
-    @CsvSource({"LSTM, per-step, auto, false, true", "GRU, per-step, auto, false, false",
-            "RNN_TANH, per-step, auto, false, true",
-            "LSTM, per-step, auto, true, false", "GRU, per-step, auto, true, true", "RNN_RELU, per-step, auto, true, false",
-            "LSTM, persistent, grid, false, false", "GRU, persistent, grid, false, true",
-            "LSTM, persistent, cluster, false, true", "GRU, persistent, cluster, false, false",
-            "RNN_TANH, persistent, cluster, false, false"})
+    @ParameterizedTest(name = "{0} path={1} variant={2} graphs={3} bidir={4} proj={5}")
+    @CsvSource({"LSTM, per-step, auto, false, true, 0", "GRU, per-step, auto, false, false, 0",
+            "RNN_TANH, per-step, auto, false, true, 0",
+            "LSTM, per-step, auto, true, false, 0", "GRU, per-step, auto, true, true, 0",
+            "RNN_RELU, per-step, auto, true, false, 0",
+            "LSTM, per-step, auto, false, true, 5", "LSTM, per-step, auto, true, true, 5",
+            "LSTM, persistent, grid, false, false, 0", "GRU, persistent, grid, false, true, 0",
+            "LSTM, persistent, cluster, false, true, 0", "GRU, persistent, cluster, false, false, 0",
+            "RNN_TANH, persistent, cluster, false, false, 0"})
     void inferMatchesTheForwardAndKeepsNothing(Kind kind, String path, String variant, boolean graphs,
-                                               boolean bidirectional) {
+                                               boolean bidirectional, int proj) {
         int steps = 7;
         int batch = 3;
         int hidden = 24;
@@ -53,7 +55,7 @@ class RecurrentInferenceGpuTest {
         SystemProperty.with(RecurrentLayer.GRAPHS_PROPERTY, graphs ? "true" : "false",
                 () -> PersistentRecurrentGpuTest.withPath(path, variant, () -> {
                     var options = RecurrentOptions.builder(5, hidden).numLayers(2).bidirectional(bidirectional)
-                            .bias(true).seed(RecurrentCudaGpuTest.SEED).build();
+                            .projSize(proj).bias(true).seed(RecurrentCudaGpuTest.SEED).build();
                     RecurrentLayer layer = RecurrentCudaGpuTest.layer(kind, options, gpu);
                     Tensor x = gpu.copyOf(RecurrentCudaGpuTest.random(1, steps, batch, 5));
                     RecurrentOutput trained = layer.forward(x, null);

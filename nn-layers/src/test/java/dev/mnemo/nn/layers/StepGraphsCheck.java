@@ -26,8 +26,17 @@ final class StepGraphsCheck {
         return RecurrentOptions.builder(5, 7).numLayers(2).bidirectional(true).dropout(0.3).seed(99).build();
     }
 
+    /** {@link #options()} with h projected to 4 features (LSTM only). */
+    static RecurrentOptions projectedOptions() {
+        return RecurrentOptions.builder(5, 7).projSize(4).numLayers(2).bidirectional(true).dropout(0.3).seed(99)
+                .build();
+    }
+
     static void run(Backend be, Function<RecurrentOptions, RecurrentLayer> make) {
-        RecurrentOptions opt = options();
+        run(be, make, options());
+    }
+
+    static void run(Backend be, Function<RecurrentOptions, RecurrentLayer> make, RecurrentOptions opt) {
         RecurrentLayer eager = make.apply(opt);
         RecurrentLayer graphs = make.apply(opt);
         eager.setStepGraphs(false);     // the CUDA backend's layers start in the auto graph mode
@@ -45,7 +54,7 @@ final class StepGraphsCheck {
             boolean withState = call % 2 == 1;
             RecurrentState state = null;
             if (withState) {
-                Tensor h = random(be, rnd, perShape, batch, opt.hiddenSize());
+                Tensor h = random(be, rnd, perShape, batch, opt.outputSize());
                 Tensor c = eager instanceof Lstm ? random(be, rnd, perShape, batch, opt.hiddenSize()) : null;
                 state = new RecurrentState(h, c);
             }
@@ -82,6 +91,17 @@ final class StepGraphsCheck {
         assertTrue(graphs.stepGraphs().loans() > 0 && graphs.stepGraphs().loansCopiedOut() > 0,
                 "live saveds lent traces and had them copied out: " + graphs.stepGraphs().loans() + ", "
                         + graphs.stepGraphs().loansCopiedOut());
+        // A forward in the lent trace, then one that needs it while the first is live: the first's
+        // trace is copied out before the replay overwrites it, and its backward keeps the eager bits.
+        int copiedOut = graphs.stepGraphs().loansCopiedOut();
+        Tensor x3 = random(be, rnd, 6, 3, opt.inputSize());
+        Tensor x4 = random(be, rnd, 6, 3, opt.inputSize());
+        RecurrentOutput a3 = eager.forward(x3, null);
+        RecurrentOutput b3 = graphs.forward(x3, null);
+        eager.forward(x4, null);
+        graphs.forward(x4, null);
+        assertEquals(copiedOut + perShape, graphs.stepGraphs().loansCopiedOut(), "the live loan was copied out");
+        backwardsAgree(eager, graphs, a3, b3, dy, eager.kind() + ": a loan copied out");
         // An earlier output is not overwritten by a later call (the graph's buffers are copied out).
         Tensor x = random(be, rnd, 6, 3, opt.inputSize());
         RecurrentOutput first = graphs.forward(x, null);
@@ -123,7 +143,10 @@ final class StepGraphsCheck {
      * out; the results stay the eager loop's bits, and an output survives the next call.
      */
     static void runReleasing(Backend be, Function<RecurrentOptions, RecurrentLayer> make) {
-        RecurrentOptions opt = options();
+        runReleasing(be, make, options());
+    }
+
+    static void runReleasing(Backend be, Function<RecurrentOptions, RecurrentLayer> make, RecurrentOptions opt) {
         RecurrentLayer[] layers = eagerAndRecorded(make, opt);
         RecurrentLayer eager = layers[0];
         RecurrentLayer graphs = layers[1];
@@ -158,7 +181,10 @@ final class StepGraphsCheck {
      * becomes the saved's own) and back-propagates with the eager bits.
      */
     static void runAlternating(Backend be, Function<RecurrentOptions, RecurrentLayer> make) {
-        RecurrentOptions opt = options();
+        runAlternating(be, make, options());
+    }
+
+    static void runAlternating(Backend be, Function<RecurrentOptions, RecurrentLayer> make, RecurrentOptions opt) {
         RecurrentLayer[] layers = eagerAndRecorded(make, opt);
         RecurrentLayer eager = layers[0];
         RecurrentLayer graphs = layers[1];
@@ -219,7 +245,10 @@ final class StepGraphsCheck {
      * short loops stay eager, and every call's results equal the eager loop's.
      */
     static void runAuto(Backend be, Function<RecurrentOptions, RecurrentLayer> make) {
-        RecurrentOptions opt = options();
+        runAuto(be, make, options());
+    }
+
+    static void runAuto(Backend be, Function<RecurrentOptions, RecurrentLayer> make, RecurrentOptions opt) {
         RecurrentLayer eager = make.apply(opt);
         RecurrentLayer graphs = make.apply(opt);
         eager.setStepGraphs(false);

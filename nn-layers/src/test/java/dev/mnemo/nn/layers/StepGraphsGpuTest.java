@@ -53,6 +53,15 @@ class StepGraphsGpuTest {
     }
 
     @Test
+    void projectedLstmGraphReplayIsBitIdentical() {
+        var projected = StepGraphsCheck.projectedOptions();
+        StepGraphsCheck.run(gpu, o -> new Lstm(o, gpu), projected);
+        StepGraphsCheck.runReleasing(gpu, o -> new Lstm(o, gpu), projected);
+        StepGraphsCheck.runAlternating(gpu, o -> new Lstm(o, gpu), projected);
+        StepGraphsCheck.runAuto(gpu, o -> new Lstm(o, gpu), projected);
+    }
+
+    @Test
     void aReleasingLoopRunsInLentTracesWithTheEagerBits() {
         StepGraphsCheck.runReleasing(gpu, o -> new Lstm(o, gpu));
         StepGraphsCheck.runReleasing(gpu, o -> new Gru(o, gpu));
@@ -74,6 +83,11 @@ class StepGraphsGpuTest {
             StepGraphsCheck.run(gpu, o -> new Lstm(o, gpu));
             StepGraphsCheck.run(gpu, o -> new Gru(o, gpu));
             StepGraphsCheck.run(gpu, o -> new Rnn(o, gpu));
+        });
+        // projected: the product's depth is P = 4, split into 4 partials
+        SystemProperty.run(StepSplits.PROPERTY, "4", () -> {
+            assertEquals(3, gpu.recurrentProductBuffer(2, 28, 4).rank(), "the product is split");
+            StepGraphsCheck.run(gpu, o -> new Lstm(o, gpu), StepGraphsCheck.projectedOptions());
         });
     }
 

@@ -32,6 +32,14 @@ class StepGraphsTest {
     }
 
     @Test
+    void projectedLstmGraphPathEqualsTheEagerLoop() {
+        var projected = StepGraphsCheck.projectedOptions();
+        StepGraphsCheck.run(cpu, o -> new Lstm(o, cpu), projected);
+        StepGraphsCheck.runReleasing(cpu, o -> new Lstm(o, cpu), projected);
+        StepGraphsCheck.runAuto(cpu, o -> new Lstm(o, cpu), projected);
+    }
+
+    @Test
     void aReleasingLoopRunsInLentTraces() {
         StepGraphsCheck.runReleasing(cpu, o -> new Lstm(o, cpu));
         StepGraphsCheck.runReleasing(cpu, o -> new Gru(o, cpu));
