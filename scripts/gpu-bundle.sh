@@ -57,7 +57,7 @@ if [ ! -f "$dir/jre.tar.xz" ]; then
   tar cJf "$dir/jre.tar.xz" -C "$tmp" jre && rm -rf "$tmp"
 fi
 cp scripts/gpu-suite.sh scripts/gpu-bench.sh scripts/gpu-bench-all.sh scripts/gpu-lease.sh scripts/gpu-plan-ab.sh \
-   scripts/gpu-ncu.sh "$dir/"
+   scripts/gpu-ncu.sh scripts/ncu-kernel-table.py "$dir/"
 rm -rf "$dir/torch"; mkdir -p "$dir/torch"; cp bench/torch/*.py "$dir/torch/"
 # The device tool carries at most 64 MiB (jre/ and an unpacked harness, if a run left them, count too).
 bytes=$(du -sb "$dir" | cut -f1)

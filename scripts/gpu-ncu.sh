@@ -14,7 +14,11 @@
 #   ncu-NAME-details.txt   the sections (speed of light, warp states, scheduler, occupancy, memory)
 #   ncu-NAME-raw.csv       every metric collected, stall reasons among them
 #   ncu-NAME-source.csv    per SASS instruction: its samples by stall reason
-# and, before any profiling, the kernels' sm_90 SASS (sass-NAME.txt, cuobjdump: no GPU time). ncu runs
+# and, before any profiling, the kernels' sm_90 SASS (sass-NAME.txt, cuobjdump: no GPU time). Then,
+# with the time left (MNEMO_NCU_ROWS, default "LSTM/projected/fp32"), each named benchmark row's
+# forward + backward (`GpuBenchmarkRunner profile`, two eager runs) with every launch's duration, grid
+# and block: rows-CELL-SHAPE-MATH.csv, and .md summed by kernel (ncu-kernel-table.py), which says
+# where a per-step row's GPU time goes and how cuBLAS tiled each GEMM. ncu runs
 # with --clock-control none (the device notes: leave the clocks alone); on a machine whose runtime
 # hides the counters it fails, and the files say so. The .ncu-rep files are deleted once printed.
 # Without ncu (on PATH, or under /usr/local/cuda*/bin) it says so and exits 0.
@@ -65,5 +69,27 @@ for entry in $kernels; do
   "$ncu" -i "$report.ncu-rep" --page raw --csv >"$out/ncu-$name-raw.csv" 2>&1
   "$ncu" -i "$report.ncu-rep" --page source --csv --print-source sass >"$out/ncu-$name-source.csv" 2>&1
   rm -f "$report.ncu-rep"
+done
+
+# The benchmark rows: every launch of two forward + backward runs, one pass of four launch metrics each.
+java=""
+if [ -x "$b/jre/bin/java" ]; then java="$b/jre/bin/java"
+elif [ -f "$b/jre.tar.xz" ]; then tar xJf "$b/jre.tar.xz" -C "$b" && java="$b/jre/bin/java"
+fi
+for row in ${MNEMO_NCU_ROWS-LSTM/projected/fp32}; do
+  left=$(( cap - ($(date +%s) - t0) ))
+  if [ -z "$java" ] || [ "$left" -lt 20 ]; then
+    echo "gpu-ncu: row $row skipped (${java:-no java in the bundle}; ${left}s left)"
+    continue
+  fi
+  IFS=/ read -r cell shape math <<<"$row"
+  file="$out/rows-$cell-$shape-$math"
+  timeout -k 5 "$left" "$ncu" --clock-control none --csv --page raw \
+      --metrics gpu__time_duration.sum,launch__grid_size,launch__block_size,launch__registers_per_thread \
+      "$java" --enable-native-access=ALL-UNNAMED -cp "$b/jars/*" dev.mnemo.bench.gpu.GpuBenchmarkRunner profile \
+      --cells "$cell" --shapes "$shape" --math "$math" --runs 2 >"$file.csv" 2>"$file-run.txt"
+  echo "gpu-ncu: row $row rc=$? at $(( $(date +%s) - t0 ))s"
+  python3 "$b/ncu-kernel-table.py" "$file.csv" 2 >"$file.md" 2>&1
+  head -n 12 "$file.md"
 done
 exit 0

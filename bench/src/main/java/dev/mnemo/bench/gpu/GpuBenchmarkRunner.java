@@ -49,6 +49,8 @@ import java.util.SequencedMap;
  *                                                         GEMMs and column sums ({@link InputGradientsBench})
  *   ... GpuBenchmarkRunner hostcost [--cells ...] [--shapes ...] [--repeats N]   the host's µs per call on the
  *                                                         emulated driver, no GPU needed ({@link HostCostBench})
+ *   ... GpuBenchmarkRunner profile [--cells ...] [--shapes ...] [--math ...] [--runs N]   forward + backward runs
+ *                                                         for a profiler, timing nothing ({@link ProfiledRuns})
  * </pre>
  *
  * <h2>Timing</h2>
@@ -184,6 +186,9 @@ public final class GpuBenchmarkRunner {
         }
         if (args.length > 0 && args[0].equals("hostcost")) { // the host's time per call, no GPU: HostCostBench
             return HostCostBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("profile")) { // runs for a profiler, timing nothing: ProfiledRuns
+            return ProfiledRuns.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(usage());
@@ -471,6 +476,8 @@ public final class GpuBenchmarkRunner {
                 GpuBenchmarkRunner inputgrads [--repeats N]: the input-side gradients at the anchors with few
                     inputs, the narrow kernel against the GEMMs and column sums (InputGradientsBench).
                 GpuBenchmarkRunner hostcost [--cells ...] [--shapes ...] [--repeats N]: the host's µs per call
-                    with no GPU work, on the emulated driver (-Dmnemo.cuda.libdir=DIR; see HostCostBench).""";
+                    with no GPU work, on the emulated driver (-Dmnemo.cuda.libdir=DIR; see HostCostBench).
+                GpuBenchmarkRunner profile [--cells ...] [--shapes ...] [--math ...] [--runs N]: forward +
+                    backward runs for a profiler to attribute by kernel, timing nothing (see ProfiledRuns).""";
     }
 }
