@@ -111,9 +111,9 @@ final class RecurrentBackwardPass {
                 // whole: the backend ran every step at once; else a recording, else the eager loop
                 if (projected) {
                     if (graphs == null || !graphs.backward(idx, loop, l -> backwardProjectedSteps(w, dir, l, null))) {
-                        backwardProjectedSteps(w, dir, loop, packed);
+                        backwardProjectedSteps(w, dir, loop, carried ? null : packed);
                     }
-                    // dW_hr += Σ_t g_tᵀ·m_t, one GEMM over all steps (packed: finished rows' m is 0)
+                    // dW_hr += Σ_t g_tᵀ·m_t, one GEMM over all steps (packed: a finished row's m or g is 0)
                     backend.gemm(true, false, 1.0, g.reshape(tb, p), tr.m().reshape(tb, h), 1.0, w.dwHr());
                 } else if (!whole && (graphs == null || !graphs.backward(idx, loop, l -> backwardSteps(w, dir, l, null)))) {
                     backwardSteps(w, dir, loop, carried ? null : packed);
@@ -269,7 +269,10 @@ final class RecurrentBackwardPass {
      * {@code l.noDh()}). The caller then forms {@code dW_hr += Σ_t g_tᵀ·m_t} in one GEMM over all
      * steps. Forming g_t is the one elementwise launch that copied dh per step before, where
      * {@code dOut_t·W_hr + dh·W_hr} cost a second GEMM per step, and a second one over all steps.
-     * Packed: finished rows keep their dh and dc, and get no ∂L/∂m.
+     * {@code packed}: each step on the rows still running; finished rows keep their dh and dc, and get
+     * no ∂L/∂m (their m rows are 0). A loop with {@code l.lengths()} (packed, {@code packed} then null)
+     * runs every row, gives the ended rows back their dh and dc after each step, and zeroes their dWx
+     * and g at the end, as {@link #backwardSteps} does.
      */
     private void backwardProjectedSteps(RecurrentWeights w, int d, StepGraphs.BackwardLoop l, PackedLengths packed) {
         RecurrentSaved.Trace tr = l.trace();
@@ -278,10 +281,15 @@ final class RecurrentBackwardPass {
         Tensor g = l.g();
         Tensor dm = l.dm();
         Tensor noDh = l.noDh();
+        boolean carried = l.lengths() != null;
         for (int s = steps - 1; s >= 0; s--) {
             int t = d == 0 ? s : steps - 1 - s;
             boolean first = s == 0;
             int tPrev = d == 0 ? t - 1 : t + 1;
+            if (carried) {   // what an ended row's dh and dc must still be after the step
+                backend.copy(l.dh(), l.dhKept());
+                backend.copy(l.dc(), l.dcKept());
+            }
             int rows = packed == null ? batch : packed.active(t);
             Tensor gt = g.select(t);
             backend.add(l.dh(), l.dOut().select(t), gt);
@@ -292,9 +300,17 @@ final class RecurrentBackwardPass {
                     firstRows(first ? l.c0() : tr.c().select(tPrev), rows), firstRows(tr.c().select(t), rows), null,
                     null, dmRows, firstRows(noDh, rows), firstRows(l.dc(), rows), dGates, dGates));
             backend.gemm(false, false, 1.0, dGates, w.wHh(), 0.0, firstRows(l.dh(), rows));
+            if (carried) {
+                backend.carryFinishedRows(l.dh(), l.dhKept(), l.lengths(), t);
+                backend.carryFinishedRows(l.dc(), l.dcKept(), l.lengths(), t);
+            }
             if (rows < batch) {   // no gradient at a finished row's step: the weight gradients sum over all rows
                 backend.fill(l.dWx().select(t).slice(rows, batch), 0.0);
             }
+        }
+        if (carried) {   // the ended rows' steps: no gate gradient, and nothing for dW_hr
+            backend.zeroEndedSteps(l.dWx(), l.lengths(), false);
+            backend.zeroEndedSteps(g, l.lengths(), false);
         }
     }
 }

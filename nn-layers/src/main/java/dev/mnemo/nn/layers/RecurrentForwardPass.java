@@ -39,8 +39,8 @@ final class RecurrentForwardPass {
      * row order) runs each loop in a whole-sequence kernel given the lengths; else, where the backend
      * records loops ({@link StepGraphs}), each step on every row with the finished rows carried
      * ({@link Backend#carryFinishedRows}), a loop of one shape for any lengths that is recorded like an
-     * unpacked one; else eagerly, each step on the rows still running. Projected packed loops always
-     * run eagerly; projected unpacked ones are recorded like the others.
+     * unpacked one; else eagerly, each step on the rows still running. Projected loops are recorded
+     * like the others.
      */
     RecurrentOutput run(Tensor x, RecurrentState state, boolean fromStep, boolean ownsInput, boolean keeps,
                         PackedLengths packed) {
@@ -93,12 +93,12 @@ final class RecurrentForwardPass {
             for (int d = 0; d < dirs; d++) {
                 int idx = k * dirs + d;
                 RecurrentWeights w = layer.weights(idx);
-                // packed loops are recorded when they carry their finished rows (never when projected);
-                // projected ones never take a whole-sequence kernel, packed ones may (the kernel carries a
-                // finished row's state, as the loops do)
+                // packed loops are recorded when they carry their finished rows; projected ones never
+                // take a whole-sequence kernel, packed ones may (the kernel carries a finished row's
+                // state, as the loops do)
                 boolean unrecorded = packed != null && !carried;
                 StepGraphs graphs = unrecorded ? null : layer.stepGraphs();
-                RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, carried, steps, batch, packed != null, owned)
+                RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, carried, steps, batch, packed != null && !carried, owned)
                         : inferenceTrace(graphs, idx, carried, steps, batch, cN);
                 traces[idx] = tr;
                 if (dirs > 1 || !lastLayer) {
@@ -183,8 +183,9 @@ final class RecurrentForwardPass {
     /**
      * The trace a training forward of (layer, direction) {@code idx} saves: fresh tensors listed in
      * {@code owned}, or a recorded shape's own gates, c, hn and m (lent: nothing to copy). Each is
-     * written whole: gates by the projection GEMM (β = 0), the rest at every step, but for a packed
-     * projected loop's m, whose finished rows stay 0 (so they add nothing to dW_hr).
+     * written whole: gates by the projection GEMM (β = 0), the rest at every step, but for an eager
+     * packed projected loop's m ({@code zeroM}), whose finished rows stay 0 (so they add nothing to
+     * dW_hr; a loop that carries its finished rows zeroes their g instead).
      */
     private RecurrentSaved.Trace trainingTrace(StepGraphs graphs, int idx, boolean packed, int steps, int batch,
                                                boolean zeroM, List<Tensor> owned) {

@@ -28,8 +28,7 @@ import java.util.List;
  * recorded in CUDA Graphs, every row with the finished ones carried; a whole-sequence kernel, where
  * the backend picks one, takes the lengths and carries a finished row's state itself. The LSTM's
  * projection ({@code projSize}: the cell's output m_t gives {@code h_t = m_t · W_hrᵀ}, one more GEMM
- * per step each way) always runs step by step, its loops recorded like the others' but in a packed
- * pass.
+ * per step each way) always runs step by step, its loops recorded like the others'.
  *
  * <p><b>Parameters</b> by PyTorch {@code state_dict} name and in PyTorch's order: {@code weight_ih_l0},
  * {@code weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, then the same with {@code _reverse}
@@ -170,7 +169,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * <p>Internally the rows run sorted by length, so each step computes only the rows still running
      * (cuDNN's packed layout). On CUDA the per-step loops instead run every row at every step, a
      * finished row carrying its state, so that they keep one shape and are recorded as CUDA Graphs
-     * like unpacked ones (a projected LSTM's run eagerly); where the backend picks a whole-sequence
+     * like unpacked ones; where the backend picks a whole-sequence
      * (persistent) kernel for the shape, it runs with the lengths, every row in one launch, a finished
      * row carrying its state. The lengths go to the backend once per distinct set: a call with the
      * previous call's lengths reuses them.
@@ -439,10 +438,10 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
     /**
      * Whether a pass with {@code packed} lengths runs every row at every step and carries the ended
      * rows ({@link Backend#carryFinishedRows}), a loop of one shape that can be recorded: where loops
-     * are recorded, for all but projected LSTMs. Else each step runs on the rows still running.
+     * are recorded. Else each step runs on the rows still running.
      */
     boolean carriesPackedRows(PackedLengths packed) {
-        return packed != null && options.projSize() == 0 && stepGraphs != null;
+        return packed != null && stepGraphs != null;
     }
 
     /** {@code Lstm(4, 5, numLayers=2, bidirectional=true)}: the sizes and the non-default options. */

@@ -44,7 +44,8 @@ import java.util.Map;
  * <p><b>Projected loops</b> (an LSTM with projSize): the forward step's third launch, {@code h_t =
  * m_t·W_hrᵀ}, is recorded with the rest, and the trace's m is lent and copied like its c. The
  * backward loop's g_t (what reached h_t) is its output; the one GEMM that forms dW_hr from all steps'
- * g and m runs after the replay, on the caller's trace. Packed projected loops stay eager.
+ * g and m runs after the replay, on the caller's trace. A packed projected loop that carries its finished
+ * rows zeroes their g at the end, their m being computed from carried states.
  *
  * <p><b>Packed loops.</b> A packed forward that runs every row and carries the finished ones
  * ({@link Backend#carryFinishedRows}) has recordings and buffers of its own, apart from the

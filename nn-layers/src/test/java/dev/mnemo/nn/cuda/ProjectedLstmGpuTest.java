@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.CpuBackend;
+import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.layers.Lstm;
+import dev.mnemo.nn.layers.RecurrentLayer;
 import dev.mnemo.nn.layers.RecurrentOptions;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -16,10 +19,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A projected LSTM (projSize) on CUDA against the CPU: identical weights and inputs, forward and every
  * gradient, with the tolerance scheme of {@link RecurrentCudaGpuTest} (at most twice the float32 CPU
- * error against a float64 reference, floor 1e-5).
+ * error against a float64 reference, floor 1e-5). Variable lengths too, eagerly (each step on the
+ * rows still running) and recorded (every row run, the finished ones carried), each call of a
+ * recorded layer against the CPU, the first recording and the later ones replaying.
  */
 @Tag("gpu")
 class ProjectedLstmGpuTest {
+    static final int STEPS = 7;
+    static final int BATCH = 5;
+    static final int INPUT = 6;
+    static final int HIDDEN = 33;
+    static final int PROJ = 9;
 
     @BeforeEach
     void assumeCuda() {
@@ -29,12 +39,19 @@ class ProjectedLstmGpuTest {
     @ParameterizedTest(name = "layers={0} bidir={1} batchFirst={2}")
     @CsvSource({"1, false, false", "2, true, false", "2, false, true", "3, true, true"})
     void cudaMatchesCpu(int layers, boolean bidir, boolean batchFirst) {
-        int steps = 7;
-        int batch = 5;
-        int input = 6;
-        int hidden = 33;
-        int proj = 9;
-        var options = RecurrentOptions.builder(input, hidden).projSize(proj).numLayers(layers).bidirectional(bidir)
+        compare(layers, bidir, batchFirst, null, 1);
+    }
+
+    @ParameterizedTest(name = "graphs={0} bidir={1} batchFirst={2}")
+    @CsvSource({"false, true, false", "true, true, false", "true, false, true"})
+    void packedCudaMatchesCpu(boolean graphs, boolean bidir, boolean batchFirst) {
+        SystemProperty.run(RecurrentLayer.GRAPHS_PROPERTY, Boolean.toString(graphs),
+                () -> compare(2, bidir, batchFirst, new int[] {4, 7, 1, 7, 3}, graphs ? 3 : 1));
+    }
+
+    /** {@code calls} forward + backward passes of one CUDA layer, each against the CPU's one. */
+    private static void compare(int layers, boolean bidir, boolean batchFirst, int[] lengths, int calls) {
+        var options = RecurrentOptions.builder(INPUT, HIDDEN).projSize(PROJ).numLayers(layers).bidirectional(bidir)
                 .batchFirst(batchFirst).seed(RecurrentCudaGpuTest.SEED).build();
         CpuBackend cpu64 = CpuBackend.float64();
         CpuBackend cpu32 = CpuBackend.float32();
@@ -46,22 +63,25 @@ class ProjectedLstmGpuTest {
         gpu.copy(cpu.flatParameters(), dev.flatParameters());
         int dirs = bidir ? 2 : 1;
         int ld = layers * dirs;
-        Tensor x = RecurrentCudaGpuTest.random(1, batchFirst ? new int[]{batch, steps, input} : new int[]{steps, batch, input});
-        Tensor h0 = RecurrentCudaGpuTest.random(2, ld, batch, proj);
-        Tensor c0 = RecurrentCudaGpuTest.random(3, ld, batch, hidden);
-        Tensor dy = RecurrentCudaGpuTest.random(4, batchFirst ? new int[]{batch, steps, dirs * proj}
-                : new int[]{steps, batch, dirs * proj});
-        Tensor dh = RecurrentCudaGpuTest.random(5, ld, batch, proj);
-        Tensor dc = RecurrentCudaGpuTest.random(6, ld, batch, hidden);
-        Map<String, Tensor> r = RecurrentCudaGpuTest.run(ref, cpu64, x, h0, c0, dy, dh, dc);
-        Map<String, Tensor> c = RecurrentCudaGpuTest.run(cpu, cpu32, x, h0, c0, dy, dh, dc);
-        Map<String, Tensor> g = RecurrentCudaGpuTest.run(dev, gpu, x, h0, c0, dy, dh, dc);
-        for (String name : r.keySet()) {
-            double cpuErr = RecurrentCudaGpuTest.relError(c.get(name), r.get(name));
-            double gpuErr = RecurrentCudaGpuTest.relError(g.get(name), r.get(name));
-            double tol = Math.max(2 * cpuErr, 1e-5);
-            assertTrue(gpuErr <= tol, name + " of " + dev + ": CUDA error " + gpuErr + " > " + tol + " (CPU float32 error "
-                    + cpuErr + ")");
+        Tensor x = RecurrentCudaGpuTest.random(1, batchFirst ? new int[]{BATCH, STEPS, INPUT} : new int[]{STEPS, BATCH, INPUT});
+        Tensor h0 = RecurrentCudaGpuTest.random(2, ld, BATCH, PROJ);
+        Tensor c0 = RecurrentCudaGpuTest.random(3, ld, BATCH, HIDDEN);
+        Tensor dy = RecurrentCudaGpuTest.random(4, batchFirst ? new int[]{BATCH, STEPS, dirs * PROJ}
+                : new int[]{STEPS, BATCH, dirs * PROJ});
+        Tensor dh = RecurrentCudaGpuTest.random(5, ld, BATCH, PROJ);
+        Tensor dc = RecurrentCudaGpuTest.random(6, ld, BATCH, HIDDEN);
+        Map<String, Tensor> r = RecurrentCudaGpuTest.run(ref, cpu64, x, h0, c0, dy, dh, dc, lengths);
+        Map<String, Tensor> c = RecurrentCudaGpuTest.run(cpu, cpu32, x, h0, c0, dy, dh, dc, lengths);
+        for (int call = 0; call < calls; call++) {
+            Map<String, Tensor> g = RecurrentCudaGpuTest.run(dev, gpu, x, h0, c0, dy, dh, dc, lengths);
+            for (String name : r.keySet()) {
+                double cpuErr = RecurrentCudaGpuTest.relError(c.get(name), r.get(name));
+                double gpuErr = RecurrentCudaGpuTest.relError(g.get(name), r.get(name));
+                double tol = Math.max(2 * cpuErr, 1e-5);
+                assertTrue(gpuErr <= tol, name + " of " + dev + " call " + call + " (lengths "
+                        + Arrays.toString(lengths) + ", graphs " + dev.usesStepGraphs() + "): CUDA error " + gpuErr
+                        + " > " + tol + " (CPU float32 error " + cpuErr + ")");
+            }
         }
     }
 }

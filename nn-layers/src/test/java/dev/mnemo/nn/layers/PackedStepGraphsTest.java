@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with graphs on, a packed loop (forward and backward) runs every row and carries the finished ones,
  * which must give the eager packed loop's outputs, final states and gradients (to float64 rounding: the GEMMs see other
  * row counts), in training and inference, both directions, and for other lengths of the same shape
- * through the same recordings.
+ * through the same recordings. A projected LSTM too: its finished rows' m and g are not 0 in the
+ * carried loop, whose g is zeroed at their steps so that dW_hr sums the same terms.
  */
 class PackedStepGraphsTest {
     static final Backend F64 = CpuBackend.float64();
@@ -32,27 +33,30 @@ class PackedStepGraphsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"LSTM", "GRU", "RNN"})
+    @ValueSource(strings = {"LSTM", "GRU", "RNN", "projected LSTM"})
     void recordedPackedLoopsEqualTheEagerPackedLoop(String kind) {
         Function<RecurrentOptions, RecurrentLayer> make = o -> switch (kind) {
-            case "LSTM" -> new Lstm(o, F64);
+            case "LSTM", "projected LSTM" -> new Lstm(o, F64);
             case "GRU" -> new Gru(o, F64);
             default -> new Rnn(o, F64);
         };
-        RecurrentLayer eager = make.apply(options());
-        RecurrentLayer graphs = make.apply(options());
+        RecurrentOptions options = kind.startsWith("projected")
+                ? RecurrentOptions.builder(3, 4).projSize(3).numLayers(2).bidirectional(true).seed(17).build() : options();
+        RecurrentLayer eager = make.apply(options);
+        RecurrentLayer graphs = make.apply(options);
         eager.setStepGraphs(false);
         graphs.setStepGraphs(true);
-        int slices = options().numLayers() * options().directions();
+        int slices = options.numLayers() * options.directions();
+        int p = options.outputSize();
         int perCall = slices;   // one recording per (layer, direction)
         var rnd = new SplittableRandom(3);
         int calls = 0;
         for (int[] lengths : new int[][] {LENGTHS, OTHER, LENGTHS}) {
             Tensor x = StepGraphsCheck.random(F64, rnd, STEPS, BATCH, 3);
-            Tensor h0 = StepGraphsCheck.random(F64, rnd, slices, BATCH, 4);
+            Tensor h0 = StepGraphsCheck.random(F64, rnd, slices, BATCH, p);
             Tensor c0 = eager instanceof Lstm ? StepGraphsCheck.random(F64, rnd, slices, BATCH, 4) : null;
             RecurrentState state = new RecurrentState(h0, c0);
-            Tensor dy = StepGraphsCheck.random(F64, rnd, STEPS, BATCH, 8);
+            Tensor dy = StepGraphsCheck.random(F64, rnd, STEPS, BATCH, 2 * p);
             String at = kind + " lengths " + java.util.Arrays.toString(lengths);
 
             RecurrentOutput a = eager.forward(x, state, lengths);
@@ -68,6 +72,9 @@ class PackedStepGraphsTest {
             RecurrentGradients gb = graphs.backward(b.saved(), dy, null);
             assertClose(ga.dx(), gb.dx(), at + ": dx");
             assertClose(ga.dState().h(), gb.dState().h(), at + ": dh0");
+            if (c0 != null) {
+                assertClose(ga.dState().c(), gb.dState().c(), at + ": dc0");
+            }
             assertClose(eager.flatGradients(), graphs.flatGradients(), at + ": weight gradients");
 
             RecurrentOutput ia = eager.infer(x, state, lengths);
