@@ -9,7 +9,7 @@
 # the runner times Mnemo and joins both into OUT_DIR/report.json and OUT_DIR/report.md (torch /
 # ours ratios). Without python3, torch or CUDA each side says so and the report carries what there
 # is. About 1-3 minutes on an H100 with the repeats below. MNEMO_BENCH_EXTRAS (default "memnet eigen
-# persistent stepsplits inputgrads"; set but empty: none) names the extra tables to make (eigen_bench.py and
+# persistent stepsplits inputgrads depthsplits"; set but empty: none) names the extra tables to make (eigen_bench.py and
 # memnet_bench.py run only for theirs); MNEMO_BENCH_JAVA_OPTS passes system properties to Mnemo's side (e.g.
 # -Dmnemo.cuda.stepSplits=1). MNEMO_BENCH_DEVICE (default 0) is the GPU both sides run on, on a
 # machine with several (Mnemo's -Dmnemo.cuda.device, PyTorch's cuda:N).
@@ -42,7 +42,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "${runner[@]}" --repeats "$repeats" "$@" --emit-shapes "$work/shapes.json" || exit 1
 
-extras=" ${MNEMO_BENCH_EXTRAS-memnet eigen persistent stepsplits inputgrads} "   # which extra tables (below); set and empty: none
+extras=" ${MNEMO_BENCH_EXTRAS-memnet eigen persistent stepsplits inputgrads depthsplits} "   # which extra tables (below); set and empty: none
 torch_args=()
 # Says why in the report too, not only in the log.
 torch_missing() {
@@ -104,6 +104,7 @@ extra_table() {
     || echo "gpu-bench: the $1 benchmark failed (see $out/$1.md)"
 }
 extra_table memnet
+extra_table depthsplits
 extra_table inputgrads
 
 # Persistent vs per-step recurrent forward (and fwd+bwd) on the latency-bound shapes, beside

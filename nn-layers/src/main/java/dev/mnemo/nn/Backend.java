@@ -359,6 +359,29 @@ public interface Backend {
         gemm(false, true, 1.0, hPrev, wHh, 0.0, rh);
     }
 
+    /**
+     * A scratch for {@link #depthSplitProduct} of a {@code [rows, cols]} result over {@code depth}:
+     * {@code [S, rows, cols]} on a backend that splits such a product into S slices of its depth,
+     * else null (one GEMM, no scratch; this default). Contents undefined.
+     */
+    default Tensor depthSplitBuffer(int rows, int cols, int depth) {
+        return null;
+    }
+
+    /**
+     * {@code c ← a·op(b)} ({@code op(b) = bᵀ} when {@code transB}): one GEMM when {@code partials}
+     * is null; with a buffer of {@link #depthSplitBuffer} made for at least {@code c}'s rows, a backend
+     * that splits runs S GEMMs over equal slices of the depth into it and sums them into {@code c}.
+     * A projected LSTM's per-step products, whose result is narrow and whose depth is long, take it.
+     *
+     * @param a [M, K]
+     * @param b [K, N], or [N, K] when {@code transB}
+     * @param c [M, N], overwritten
+     */
+    default void depthSplitProduct(Tensor a, Tensor b, boolean transB, Tensor c, Tensor partials) {
+        gemm(false, transB, 1.0, a, b, 0.0, c);
+    }
+
     // wx = x_t·W_ihᵀ [B, G·H] (all steps' input projection done as one GEMM beforehand);
     // rh = h_{t−1}·W_hhᵀ [B, G·H] (or its partials, see recurrentProductBuffer); bih, bhh [G·H]
     // nullable (no bias). Backward: dhOut [B, H] is

@@ -8,6 +8,7 @@ import dev.mnemo.cuda.CudaStream;
 import dev.mnemo.cuda.CudaProbe;
 import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.DepthSplits;
 import dev.mnemo.nn.cuda.StepSplits;
 import dev.mnemo.nn.layers.RecurrentLayer;
 
@@ -45,6 +46,8 @@ import java.util.SequencedMap;
  *   ... GpuBenchmarkRunner eigen [--repeats N] [--torch FILE.json]   eigenvalue rows instead ({@link EigenBench})
  *   ... GpuBenchmarkRunner stepsplits [--repeats N] [--shapes ...] [--dims B,H]   the per-step product whole or in
  *                                                         partials ({@link StepSplitsBench})
+ *   ... GpuBenchmarkRunner depthsplits [--repeats N]   narrow per-step products whole or split over their depth
+ *                                                         ({@link DepthSplitsBench})
  *   ... GpuBenchmarkRunner inputgrads [--repeats N]   the input-side gradients: the narrow kernel against the
  *                                                         GEMMs and column sums ({@link InputGradientsBench})
  *   ... GpuBenchmarkRunner hostcost [--cells ...] [--shapes ...] [--repeats N]   the host's µs per call on the
@@ -187,6 +190,9 @@ public final class GpuBenchmarkRunner {
         if (args.length > 0 && args[0].equals("hostcost")) { // the host's time per call, no GPU: HostCostBench
             return HostCostBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
+        if (args.length > 0 && args[0].equals("depthsplits")) { // narrow products split over their depth
+            return DepthSplitsBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         if (args.length > 0 && args[0].equals("profile")) { // runs for a profiler, timing nothing: ProfiledRuns
             return ProfiledRuns.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
@@ -312,6 +318,8 @@ public final class GpuBenchmarkRunner {
                 + " (" + RecurrentLayer.GRAPHS_PROPERTY + "; auto records a shape's per-step loops on its second call)");
         env.put("allocator", System.getProperty(AllocatorSetting.PROPERTY, "caching") + " (" + AllocatorSetting.PROPERTY
                 + "; caching reuses the blocks of released tensors)");
+        env.put("depth-split products", DepthSplits.setting() + " (" + DepthSplits.PROPERTY
+                + "; auto splits a projected LSTM's narrow per-step products over their depth)");
         env.put("step product", StepSplits.setting() + " (" + StepSplits.PROPERTY
                 + "; partials of the per-step recurrent GEMM)");
         torch.info().forEach((k, v) -> env.put("torch " + k, v));
@@ -473,6 +481,8 @@ public final class GpuBenchmarkRunner {
                     (see PersistentBenchmark).
                 GpuBenchmarkRunner memnet | eigen | stepsplits [...]: the MemNet read, eigenvalues, and the
                     per-step recurrent product whole or in partials (MemnetReadBench, EigenBench, StepSplitsBench).
+                GpuBenchmarkRunner depthsplits [--repeats N]: narrow per-step products (the projected LSTM's, the
+                    backward's dh) whole or split over their depth (DepthSplitsBench).
                 GpuBenchmarkRunner inputgrads [--repeats N]: the input-side gradients at the anchors with few
                     inputs, the narrow kernel against the GEMMs and column sums (InputGradientsBench).
                 GpuBenchmarkRunner hostcost [--cells ...] [--shapes ...] [--repeats N]: the host's µs per call

@@ -5,6 +5,7 @@ import dev.mnemo.cuda.kernels.NarrowInputPlan;
 import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.DepthSplits;
 import dev.mnemo.nn.cuda.InputProjectionSetting;
 import dev.mnemo.nn.cuda.NarrowInputSetting;
 import dev.mnemo.nn.cuda.StepSplits;
@@ -42,6 +43,8 @@ final class InfoCommand implements Callable<Integer> {
                     + " (" + AllocatorSetting.PROPERTY + ")");
             out.println("cuda per-step product: " + StepSplits.setting()
                     + " (" + StepSplits.PROPERTY + ": auto, 1 GEMM, or that many partials over H)");
+            out.println("cuda projected LSTM's per-step products: " + DepthSplits.setting()
+                    + " (" + DepthSplits.PROPERTY + ": auto, 1 GEMM, or that many slices of the depth)");
             out.println("cuda input-side backward: " + (NarrowInputSetting.configured()
                     ? "one read of the gate gradients for at most " + NarrowInputPlan.MAX_INPUTS + " inputs"
                     : "GEMMs and column sums") + " (" + NarrowInputSetting.PROPERTY + ")");

@@ -650,6 +650,40 @@ public final class CudaBackend extends CudaOps implements Backend {
     }
 
     @Override
+    public Tensor depthSplitBuffer(int rows, int cols, int depth) {
+        int s = DepthSplits.splits(DepthSplits.configured(), rows, cols, depth, rt.device.multiprocessors());
+        return s == 1 ? null : empty(s, rows, cols);
+    }
+
+    @Override
+    public void depthSplitProduct(Tensor a, Tensor b, boolean transB, Tensor c, Tensor partials) {
+        if (partials == null) {
+            gemm(false, transB, 1.0, a, b, 0.0, c);
+            return;
+        }
+        BackendChecks.gemm(false, transB, a, b, c);
+        int m = c.dim(0);
+        int n = c.dim(1);
+        int k = a.dim(1);
+        if (partials.rank() != 3 || partials.dim(1) < m || partials.dim(2) != n || k % partials.dim(0) != 0) {
+            throw new IllegalArgumentException("partials must be [S, >= " + m + ", " + n + "] with S dividing the depth "
+                    + k + ", got " + Tensor.shapeString(partials.shape()));
+        }
+        if (overlap(partials, a) || overlap(partials, b) || overlap(partials, c)) {
+            throw new IllegalArgumentException("partials must not overlap a, b or c, got partials " + partials
+                    + " at offset " + partials.offset());
+        }
+        DeviceMemory cm = mem("c", c);
+        DeviceMemory pm = mem("partials", partials);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        CudaRecurrentProduct.depthSplit(rt.cublas, precision, mem("a", a), mem("b", b), transB, pm, partials.dim(0), m,
+                n, k);
+        rt.tensor.sumRows(cm, pm, partials.dim(0), (long) m * n, 0f);
+    }
+
+    @Override
     public void addColumnSums(Tensor m, Tensor out) {
         matrix("m", m);
         int rows = m.dim(0);

@@ -65,4 +65,26 @@ final class CudaRecurrentProduct {
                     hidden, k, wHh, hidden, k, 0f, rh, width, strideC, splits);
         }
     }
+
+    /**
+     * {@code partials[s] ← a[:, slice s]·op(b)[slice s, :]} for the S equal slices of the depth K
+     * ({@code a [M, K]}, {@code b [K, N]} or, {@code transB}, {@code [N, K]}; dense), the partials
+     * {@code [S, M, N]} from the start of {@code partials}: one strided-batched GEMM in {@code precision}.
+     * {@link CudaBackend#depthSplitProduct} sums them.
+     */
+    static void depthSplit(Cublas cublas, GemmPrecision precision, DeviceMemory a, DeviceMemory b, boolean transB,
+                           DeviceMemory partials, int splits, int m, int n, int depth) {
+        int k = depth / splits;
+        int ldb = transB ? depth : n;
+        long strideB = transB ? k : (long) k * n;   // slice s: columns of bᵀ's rows, or rows of b
+        Transpose tb = transB ? Transpose.TRANSPOSE : Transpose.NONE;
+        long strideC = (long) m * n;
+        if (precision == GemmPrecision.FP32) {
+            cublas.sgemmStridedBatched(Transpose.NONE, tb, m, n, k, 1f, a, depth, k, b, ldb, strideB, 0f, partials, n,
+                    strideC, splits);
+        } else {
+            cublas.gemmStridedBatchedEx(precision, Transpose.NONE, tb, m, n, k, 1f, a, depth, k, b, ldb, strideB, 0f,
+                    partials, n, strideC, splits);
+        }
+    }
 }

@@ -40,6 +40,11 @@ public final class StepSplits {
 
     /** {@code auto} ({@link #AUTO}) or an integer 1..{@value #MAX_SPLITS} (case-insensitive, blanks ignored). */
     public static int parse(String text) {
+        return parse(PROPERTY, text);
+    }
+
+    /** {@link #parse(String)} of the value of {@code property}, which the error message names. */
+    static int parse(String property, String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.equals("auto")) {
             return AUTO;
@@ -52,7 +57,7 @@ public final class StepSplits {
         } catch (NumberFormatException e) {
             // the message below says what is allowed
         }
-        throw new IllegalArgumentException(PROPERTY + " must be auto or 1.." + MAX_SPLITS + ", got '" + text + "'");
+        throw new IllegalArgumentException(property + " must be auto or 1.." + MAX_SPLITS + ", got '" + text + "'");
     }
 
     /** What the system property asks for: {@link #AUTO} (also when unset or blank), or S. */
@@ -91,7 +96,8 @@ public final class StepSplits {
         return s;
     }
 
-    private static int largestDivisorAtMost(int n, int limit) {
+    /** The largest divisor of {@code n} not above {@code limit} (1 at least): slices must be equal. */
+    static int largestDivisorAtMost(int n, int limit) {
         for (int s = Math.min(limit, n); s > 1; s--) {
             if (n % s == 0) {
                 return s;

@@ -97,6 +97,8 @@ final class RecurrentBackwardPass {
                 Tensor g = !projected ? null : recorded != null ? recorded.g() : backend.empty(steps, batch, p);
                 Tensor dm = !projected ? null : recorded != null ? recorded.dm() : backend.empty(batch, h);
                 Tensor noDh = !projected ? null : recorded != null ? recorded.noDh() : backend.zeros(batch, h);
+                Tensor dhPartials = !projected ? null : recorded != null ? recorded.dhPartials()
+                        : backend.depthSplitBuffer(batch, p, gh);
                 Tensor dh = dh0.select(idx);
                 Tensor dc = dc0 == null ? null : dc0.select(idx);
                 Tensor h0 = saved.h0.select(idx);
@@ -107,7 +109,7 @@ final class RecurrentBackwardPass {
                         layer.splitsRecurrentGradient() ? dRh : null, d == 1, packed == null ? null : packed.sortedLengths()));
                 int dir = d;
                 var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh, lengths, dhKept,
-                        dc == null ? null : dcKept, g, dm, noDh);
+                        dc == null ? null : dcKept, g, dm, noDh, dhPartials);
                 // whole: the backend ran every step at once; else a recording, else the eager loop
                 if (projected) {
                     if (graphs == null || !graphs.backward(idx, loop, l -> backwardProjectedSteps(w, dir, l, null))) {
@@ -121,7 +123,7 @@ final class RecurrentBackwardPass {
                 accumulateWeightGradients(w, d == 1, in, tr.h(), h0, dWx, dRh, dIn);
                 // Queued work still reads these; the stream orders any reuse after it.
                 if (recorded == null) {
-                    for (Tensor t : new Tensor[] {dRh != dWx ? dRh : null, dWx, g, dm, noDh}) {
+                    for (Tensor t : new Tensor[] {dRh != dWx ? dRh : null, dWx, g, dm, noDh, dhPartials}) {
                         if (t != null) {
                             backend.release(t);
                         }
@@ -266,7 +268,8 @@ final class RecurrentBackwardPass {
      * cell's output): per step, {@code g_t = dOut_t + dh} (what reaches h_t) into {@code l.g()},
      * {@code ∂L/∂m_t = g_t·W_hr}, the cell backward from it, and {@code dh ← dGates_t·W_hh}, the running
      * ∂L/∂h of the step before (the cell passes nothing to h directly: its own dh is the all-zero
-     * {@code l.noDh()}). The caller then forms {@code dW_hr += Σ_t g_tᵀ·m_t} in one GEMM over all
+     * {@code l.noDh()}), in slices of 4H when the backend split it ({@code l.dhPartials()}, see
+     * {@link Backend#depthSplitProduct}). The caller then forms {@code dW_hr += Σ_t g_tᵀ·m_t} in one GEMM over all
      * steps. Forming g_t is the one elementwise launch that copied dh per step before, where
      * {@code dOut_t·W_hr + dh·W_hr} cost a second GEMM per step, and a second one over all steps.
      * {@code packed}: each step on the rows still running; finished rows keep their dh and dc, and get
@@ -299,7 +302,7 @@ final class RecurrentBackwardPass {
             layer.cellBackward(backend, new RecurrentLayer.StepBackward(firstRows(tr.gates().select(t), rows), null,
                     firstRows(first ? l.c0() : tr.c().select(tPrev), rows), firstRows(tr.c().select(t), rows), null,
                     null, dmRows, firstRows(noDh, rows), firstRows(l.dc(), rows), dGates, dGates));
-            backend.gemm(false, false, 1.0, dGates, w.wHh(), 0.0, firstRows(l.dh(), rows));
+            backend.depthSplitProduct(dGates, w.wHh(), false, firstRows(l.dh(), rows), l.dhPartials());
             if (carried) {
                 backend.carryFinishedRows(l.dh(), l.dhKept(), l.lengths(), t);
                 backend.carryFinishedRows(l.dc(), l.dcKept(), l.lengths(), t);

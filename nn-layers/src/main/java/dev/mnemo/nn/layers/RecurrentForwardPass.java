@@ -67,6 +67,8 @@ final class RecurrentForwardPass {
         RecurrentSaved.Trace[] traces = new RecurrentSaved.Trace[layers * dirs];
         Tensor rh = null;   // the eager loop's scratch, made when a loop runs eagerly
         Tensor cScratch = null;   // an eager packed LSTM loop's copy of the running c, made when one runs
+        Tensor hPartials = null;  // an eager projected loop's split projection, made when one runs (null: not split)
+        boolean partialsMade = false;
         boolean carried = layer.carriesPackedRows(packed);   // every row at every step, the ended ones carried
         Tensor lengths = carried ? packed.sortedLengthsOn(backend) : null;   // the packing's, not released here
         Tensor in = x;
@@ -118,15 +120,19 @@ final class RecurrentForwardPass {
                 // whole: the backend ran every step at once; else a recording, else the eager loop
                 PackedLengths loopPacked = carried ? null : packed;   // a carried loop runs every row
                 if (!whole && (graphs == null || !graphs.forward(idx, keeps, tr, hInit, cInit, lengths,
-                        (gTr, gH, gC, gRh, gLengths, gScratch) -> forwardSteps(w, dir, gTr, gH, gC, gRh, keeps, null,
-                                gLengths, gScratch)))) {
+                        (gTr, gH, gC, gRh, gLengths, gScratch, gPartials) -> forwardSteps(w, dir, gTr, gH, gC, gRh,
+                                keeps, null, gLengths, gScratch, gPartials)))) {
                     if (rh == null) {   // packed steps run on fewer rows than a split product's buffer has
                         rh = unrecorded ? backend.empty(batch, gh) : backend.recurrentProductBuffer(batch, gh, p);
                     }
                     if (carried && cInit != null && cScratch == null) {
                         cScratch = backend.empty(batch, h);
                     }
-                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps, loopPacked, lengths, cScratch);
+                    if (projected && !partialsMade) {
+                        hPartials = backend.depthSplitBuffer(batch, p, h);
+                        partialsMade = true;
+                    }
+                    forwardSteps(w, dir, tr, hInit, cInit, rh, keeps, loopPacked, lengths, cScratch, hPartials);
                 }
                 int last = d == 0 ? steps - 1 : 0;
                 backend.copy(tr.h().select(last), hN.select(idx));
@@ -158,6 +164,9 @@ final class RecurrentForwardPass {
         }
         if (cScratch != null) {
             backend.release(cScratch);
+        }
+        if (hPartials != null) {
+            backend.release(hPartials);
         }
         if (!keeps) {
             releaseAll(backend, owned.subList(handedBack, owned.size()));
@@ -272,10 +281,11 @@ final class RecurrentForwardPass {
      * {@code cScratch}, a copy made before the cell.
      *
      * <p>The trace's {@code m} (projSize only): the cell writes its output {@code o ⊙ tanh(c)} there
-     * ({@code [T, B, H]} when it {@code keeps}, else one running {@code [B, H]}), and {@code h_t = m_t·W_hrᵀ}.
+     * ({@code [T, B, H]} when it {@code keeps}, else one running {@code [B, H]}), and {@code h_t = m_t·W_hrᵀ},
+     * in slices of H when the backend split it ({@code hPartials}, see {@link Backend#depthSplitProduct}).
      */
     private void forwardSteps(RecurrentWeights w, int d, RecurrentSaved.Trace tr, Tensor hInit, Tensor cInit, Tensor rh,
-                              boolean keeps, PackedLengths packed, Tensor lengths, Tensor cScratch) {
+                              boolean keeps, PackedLengths packed, Tensor lengths, Tensor cScratch, Tensor hPartials) {
         Tensor m = tr.m();
         int steps = tr.h().dim(0);
         int batch = tr.h().dim(1);
@@ -310,7 +320,7 @@ final class RecurrentForwardPass {
                     firstRows(hPrev, rows), firstRows(cPrev, rows), keeps ? gatesT : null, firstRows(c, rows),
                     tr.hn() == null ? null : firstRows(tr.hn().select(t), rows), firstRows(cellOut, rows)));
             if (m != null) {
-                backend.gemm(false, true, 1.0, firstRows(cellOut, rows), w.wHr(), 0.0, firstRows(h, rows));
+                backend.depthSplitProduct(firstRows(cellOut, rows), w.wHr(), true, firstRows(h, rows), hPartials);
             }
             if (lengths != null) {
                 backend.carryFinishedRows(h, hPrev, lengths, t);

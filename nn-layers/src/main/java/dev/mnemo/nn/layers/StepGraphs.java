@@ -65,10 +65,12 @@ final class StepGraphs implements AutoCloseable {
 
     /**
      * The time loop of one (layer, direction) on the given buffers: what gets recorded. A packed loop
-     * also gets the sorted lengths {@code [B]} and, for the LSTM, a {@code [B, H]} scratch; null else.
+     * also gets the sorted lengths {@code [B]} and, for the LSTM, a {@code [B, H]} scratch; a projected
+     * one the partials of its projection ({@link Backend#depthSplitBuffer}, null when not split); null else.
      */
     interface Loop {
-        void run(RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Tensor rh, Tensor lengths, Tensor cScratch);
+        void run(RecurrentSaved.Trace trace, Tensor hInit, Tensor cInit, Tensor rh, Tensor lengths, Tensor cScratch,
+                 Tensor hPartials);
     }
 
     /**
@@ -80,14 +82,16 @@ final class StepGraphs implements AutoCloseable {
      * every row also has the sorted {@code lengths} {@code [B]} and scratch {@code [B, H]} copies of dh
      * and dc ({@code dhKept}, {@code dcKept}); null otherwise. A projected LSTM's loop also writes
      * {@code g} {@code [T, B, P]}, what reached each h_t (out: dW_hr is formed from it after the loop),
-     * and runs in two {@code [B, H]} scratches, {@code dm} and the all-zero {@code noDh}; null otherwise.
+     * and runs in two {@code [B, H]} scratches, {@code dm} and the all-zero {@code noDh}, and the
+     * partials of its dh product {@code dhPartials} ({@link Backend#depthSplitBuffer}, null when not
+     * split); null otherwise.
      */
     record BackwardLoop(RecurrentSaved.Trace trace, Tensor h0, Tensor c0, Tensor dOut, Tensor dh, Tensor dc,
                         Tensor dWx, Tensor dRh, Tensor lengths, Tensor dhKept, Tensor dcKept, Tensor g, Tensor dm,
-                        Tensor noDh) {
+                        Tensor noDh, Tensor dhPartials) {
         BackwardLoop(RecurrentSaved.Trace trace, Tensor h0, Tensor c0, Tensor dOut, Tensor dh, Tensor dc,
                      Tensor dWx, Tensor dRh) {
-            this(trace, h0, c0, dOut, dh, dc, dWx, dRh, null, null, null, null, null, null);
+            this(trace, h0, c0, dOut, dh, dc, dWx, dRh, null, null, null, null, null, null, null);
         }
     }
 
@@ -152,11 +156,12 @@ final class StepGraphs implements AutoCloseable {
         final Tensor rh;
         final Tensor lengths;    // a packed loop's sorted lengths, copied in by every call; else null
         final Tensor cScratch;   // a packed LSTM loop's scratch; else null
+        final Tensor hPartials;  // a projected loop's split projection; else null
         final List<Tensor> allocated;   // every tensor made for it but the trace, to release when it goes
         Backend.Recording recording;
 
         Entry(int steps, int batch, OwnedTrace trace, Tensor hInit, Tensor cInit, Tensor rh, Tensor lengths,
-              Tensor cScratch, List<Tensor> allocated) {
+              Tensor cScratch, Tensor hPartials, List<Tensor> allocated) {
             this.steps = steps;
             this.batch = batch;
             this.trace = trace;
@@ -165,6 +170,7 @@ final class StepGraphs implements AutoCloseable {
             this.rh = rh;
             this.lengths = lengths;
             this.cScratch = cScratch;
+            this.hPartials = hPartials;
             this.allocated = allocated;
         }
     }
@@ -285,7 +291,7 @@ final class StepGraphs implements AutoCloseable {
         if (e.recording == null) {
             Entry entry = e;
             e.recording = backend.record(() -> loop.run(owned, entry.hInit, entry.cInit, entry.rh, entry.lengths,
-                    entry.cScratch));
+                    entry.cScratch, entry.hPartials));
             recordings++;
         } else {
             e.recording.replay();
@@ -454,7 +460,7 @@ final class StepGraphs implements AutoCloseable {
                 made(like(l.dOut()), allocated), stateSlot(index, l.dh(), allocated), stateSlot(index, l.dc(), allocated),
                 dWx, dRh, made(like(l.lengths()), allocated), made(like(l.dhKept()), allocated),
                 made(like(l.dcKept()), allocated), made(like(l.g()), allocated), made(like(l.dm()), allocated),
-                made(like(l.noDh()), allocated));
+                made(like(l.noDh()), allocated), made(like(l.dhPartials()), allocated));
     }
 
     /** The key of (layer, direction) {@code index}'s backward loop in {@code backwardEntries}; packed ones apart. */
@@ -522,8 +528,10 @@ final class StepGraphs implements AutoCloseable {
         Tensor rh = made(backend.recurrentProductBuffer(batch, trace.gates().dim(2), p), allocated);
         Tensor lengths = packed ? made(backend.zeros(batch), allocated) : null;
         Tensor cScratch = packed && cInit != null ? made(backend.zeros(batch, cInit.dim(1)), allocated) : null;
+        Tensor m = trace.m();
+        Tensor hPartials = m == null ? null : made(backend.depthSplitBuffer(batch, p, m.dim(m.rank() - 1)), allocated);
         return new Entry(trace.h().dim(0), batch, owned, hBlock.select(index), cBlock == null ? null : cBlock.select(index),
-                rh, lengths, cScratch, allocated);
+                rh, lengths, cScratch, hPartials, allocated);
     }
 
     private RecurrentSaved.Trace likeTrace(RecurrentSaved.Trace t) {

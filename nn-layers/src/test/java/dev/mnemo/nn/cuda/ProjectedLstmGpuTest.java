@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * gradient, with the tolerance scheme of {@link RecurrentCudaGpuTest} (at most twice the float32 CPU
  * error against a float64 reference, floor 1e-5). Variable lengths too, eagerly (each step on the
  * rows still running) and recorded (every row run, the finished ones carried), each call of a
- * recorded layer against the CPU, the first recording and the later ones replaying.
+ * recorded layer against the CPU, the first recording and the later ones replaying. Each also with
+ * the per-step products split over their depth ({@value DepthSplits#PROPERTY} = 3: H = 33 and 4H = 132
+ * in three slices).
  */
 @Tag("gpu")
 class ProjectedLstmGpuTest {
@@ -36,17 +38,19 @@ class ProjectedLstmGpuTest {
         CudaAssume.available();
     }
 
-    @ParameterizedTest(name = "layers={0} bidir={1} batchFirst={2}")
-    @CsvSource({"1, false, false", "2, true, false", "2, false, true", "3, true, true"})
-    void cudaMatchesCpu(int layers, boolean bidir, boolean batchFirst) {
-        compare(layers, bidir, batchFirst, null, 1);
+    @ParameterizedTest(name = "layers={0} bidir={1} batchFirst={2} depthSplits={3}")
+    @CsvSource({"1, false, false, 1", "2, true, false, 1", "2, false, true, 1", "3, true, true, 1",
+            "2, true, false, 3"})
+    void cudaMatchesCpu(int layers, boolean bidir, boolean batchFirst, String depthSplits) {
+        SystemProperty.run(DepthSplits.PROPERTY, depthSplits, () -> compare(layers, bidir, batchFirst, null, 1));
     }
 
-    @ParameterizedTest(name = "graphs={0} bidir={1} batchFirst={2}")
-    @CsvSource({"false, true, false", "true, true, false", "true, false, true"})
-    void packedCudaMatchesCpu(boolean graphs, boolean bidir, boolean batchFirst) {
-        SystemProperty.run(RecurrentLayer.GRAPHS_PROPERTY, Boolean.toString(graphs),
-                () -> compare(2, bidir, batchFirst, new int[] {4, 7, 1, 7, 3}, graphs ? 3 : 1));
+    @ParameterizedTest(name = "graphs={0} bidir={1} batchFirst={2} depthSplits={3}")
+    @CsvSource({"false, true, false, 1", "true, true, false, 1", "true, false, true, 1", "false, true, false, 3",
+            "true, true, true, 3"})
+    void packedCudaMatchesCpu(boolean graphs, boolean bidir, boolean batchFirst, String depthSplits) {
+        SystemProperty.run(DepthSplits.PROPERTY, depthSplits, () -> SystemProperty.run(RecurrentLayer.GRAPHS_PROPERTY,
+                Boolean.toString(graphs), () -> compare(2, bidir, batchFirst, new int[] {4, 7, 1, 7, 3}, graphs ? 3 : 1)));
     }
 
     /** {@code calls} forward + backward passes of one CUDA layer, each against the CPU's one. */

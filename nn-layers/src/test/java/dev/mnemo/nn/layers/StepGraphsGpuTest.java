@@ -3,6 +3,7 @@ package dev.mnemo.nn.layers;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.DepthSplits;
 import dev.mnemo.nn.cuda.PersistentPolicy;
 import dev.mnemo.nn.cuda.StepSplits;
 import org.junit.jupiter.api.AfterEach;
@@ -84,11 +85,14 @@ class StepGraphsGpuTest {
             StepGraphsCheck.run(gpu, o -> new Gru(o, gpu));
             StepGraphsCheck.run(gpu, o -> new Rnn(o, gpu));
         });
-        // projected: the product's depth is P = 4, split into 4 partials
-        SystemProperty.run(StepSplits.PROPERTY, "4", () -> {
+        // projected: the product's depth is P = 4, split into 4 partials; its projection and dh products
+        // over H = 7 and 4H = 28 in 7 slices
+        SystemProperty.run(StepSplits.PROPERTY, "4", () -> SystemProperty.run(DepthSplits.PROPERTY, "7", () -> {
             assertEquals(3, gpu.recurrentProductBuffer(2, 28, 4).rank(), "the product is split");
+            assertEquals(7, gpu.depthSplitBuffer(2, 4, 28).dim(0), "the dh product is split");
             StepGraphsCheck.run(gpu, o -> new Lstm(o, gpu), StepGraphsCheck.projectedOptions());
-        });
+            StepGraphsCheck.runReleasing(gpu, o -> new Lstm(o, gpu), StepGraphsCheck.projectedOptions());
+        }));
     }
 
     @Test
