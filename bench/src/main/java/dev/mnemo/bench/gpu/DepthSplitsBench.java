@@ -58,13 +58,8 @@ final class DepthSplitsBench {
                     // accepted, unused: this table compares Mnemo with itself
                 }
                 case "--repeats" -> {
-                    try {
-                        repeats = Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        repeats = 0;
-                    }
+                    repeats = BenchArgs.atLeastOne(a, v, err);
                     if (repeats < 1) {
-                        err.println("gpu-bench: --repeats must be an integer >= 1, got " + v);
                         return 2;
                     }
                 }

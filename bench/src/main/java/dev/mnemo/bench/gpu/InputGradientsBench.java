@@ -42,9 +42,8 @@ final class InputGradientsBench {
             switch (args[i]) {
                 case "--torch" -> i++;
                 case "--repeats", "--steps" -> {
-                    int value = positive(args[++i]);
+                    int value = BenchArgs.atLeastOne(args[i], args[++i], err);
                     if (value < 1) {
-                        err.println("gpu-bench: " + args[i - 1] + " must be an integer >= 1, got " + args[i]);
                         return 2;
                     }
                     if (args[i - 1].equals("--repeats")) {
@@ -75,15 +74,6 @@ final class InputGradientsBench {
             }
         }
         return 0;
-    }
-
-    /** The value of a count option, or 0 when it is not an integer. */
-    private static int positive(String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     /** The float32 anchors the narrow kernel takes, with T = {@code steps} when it is not 0. */

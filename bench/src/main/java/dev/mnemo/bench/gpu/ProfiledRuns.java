@@ -41,13 +41,8 @@ final class ProfiledRuns {
                 case "--shapes" -> shapes = List.of(v.split(","));
                 case "--math" -> maths = List.of(v.split(","));
                 case "--runs" -> {
-                    try {
-                        runs = Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        runs = 0;
-                    }
+                    runs = BenchArgs.atLeastOne(a, v, err);
                     if (runs < 1) {
-                        err.println("gpu-bench: --runs must be an integer >= 1, got " + v);
                         return 2;
                     }
                 }

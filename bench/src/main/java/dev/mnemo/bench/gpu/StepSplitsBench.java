@@ -53,13 +53,8 @@ final class StepSplitsBench {
                     }
                 }
                 case "--repeats" -> {
-                    try {
-                        repeats = Integer.parseInt(args[++i]);
-                    } catch (NumberFormatException e) {
-                        repeats = 0;
-                    }
+                    repeats = BenchArgs.atLeastOne(a, args[++i], err);
                     if (repeats < 1) {
-                        err.println("gpu-bench: --repeats must be an integer >= 1, got " + args[i]);
                         return 2;
                     }
                 }
