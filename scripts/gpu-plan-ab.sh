@@ -9,8 +9,10 @@
 #      at SIZE blocks (-Dmnemo.persistent.clusterSize), or with SIZE "wide" the wide-block LSTM/GRU
 #      forward (-Dmnemo.persistent.wide=on), or with SIZE "narrow" the input-side backward on the
 #      GEMMs and column sums (-Dmnemo.cuda.narrowInput=off), or with SIZE "x1" the forward projecting
-#      one input feature in its kernel (-Dmnemo.persistent.inputProjection=on): the layers end to end,
-#      both in one run;
+#      one input feature in its kernel (-Dmnemo.persistent.inputProjection=on), or with SIZE "depth1"
+#      a projected LSTM's products as one GEMM each (-Dmnemo.cuda.depthSplits=1; SHAPES projected), or
+#      with SIZE "eager" the per-step loops never recorded (-Dmnemo.cuda.graphs=false): the layers end
+#      to end, both in one run;
 #   4. compute-sanitizer memcheck of the harness's persistent checks, with the time left.
 # Everything goes to r/ in a work folder, packed into OUT_DIR/results.tgz after each stage (a call
 # cut short still returns what finished).
@@ -42,7 +44,7 @@ done
 pack
 
 other="size-$size"; [ "$size" = wide ] && other=wide; [ "$size" = narrow ] && other=narrow-off
-[ "$size" = x1 ] && other=x1
+[ "$size" = x1 ] && other=x1; [ "$size" = depth1 ] && other=depth1; [ "$size" = eager ] && other=eager
 for run in "planned" "$other"; do
   t=$(at_most 70 20)
   [ "$t" -gt 20 ] || break
@@ -51,6 +53,8 @@ for run in "planned" "$other"; do
     wide) opts="-Dmnemo.persistent.wide=on" ;;
     narrow-off) opts="-Dmnemo.cuda.narrowInput=off" ;;
     x1) opts="-Dmnemo.persistent.inputProjection=on" ;;
+    depth1) opts="-Dmnemo.cuda.depthSplits=1" ;;
+    eager) opts="-Dmnemo.cuda.graphs=false" ;;
     *) opts="-Dmnemo.persistent.clusterSize=$size" ;;
   esac
   MNEMO_BENCH_EXTRAS="" MNEMO_BENCH_JAVA_OPTS="$opts" timeout -k 5 "$t" \
