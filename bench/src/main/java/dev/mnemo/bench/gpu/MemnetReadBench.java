@@ -35,7 +35,8 @@ import java.util.SplittableRandom;
  * the fraction of the copy ceiling, and the same read timed inside a CUDA Graph (the kernels without
  * the host's launch cost, see {@link #perReadInGraph}); then MemNet's read over a whole sequence (T = 64, B = 256,
  * M = 8, d = 32, windows over a [T + M, B, 3d] history, forward then backward per step) against
- * PyTorch's autograd loop of the same math. Times: CUDA events around each run on the stream the
+ * PyTorch's autograd loop of the same math, and the whole MemNet cell (the layer's training forward and
+ * backward, {@link MemNetCellCase}) against PyTorch's loop of the same cell. Times: CUDA events around each run on the stream the
  * run's kernels go to (the backend's), as {@code memnet_bench.py} records torch's events on the
  * stream of its kernels; median of N after warm-up. The reads are also timed as runs 1–8 did, with
  * the events on the legacy default stream (the last column): the backend's stream synchronises
@@ -148,6 +149,12 @@ final class MemnetReadBench {
             out.printf(Locale.ROOT, "%nMemNet read over a sequence, T=%d B=%d M=%d d=%d, forward+backward: ours %.3f ms,"
                     + " PyTorch loop %s ms, speed-up %s%n", SEQ_T, SEQ_B, SEQ_M, SEQ_D, ms,
                     num(loop, "%.3f"), num(loop / ms, "%.1f×"));
+            MemNetCellCase cell = MemNetCellCase.build(gpu);
+            double cellMs = time(start, end, stream, cell::forwardBackward, Math.max(5, repeats / 5));
+            double cellLoop = torchMs(torch, MemNetCellCase.torchKey());
+            out.printf(Locale.ROOT, "MemNet cell over a sequence (the layer: projections, read, write, output), T=%d B=%d"
+                    + " M=%d d=%d d_in=d_out=1, training forward+backward: ours %.3f ms, PyTorch loop %s ms, speed-up %s%n",
+                    SEQ_T, SEQ_B, SEQ_M, SEQ_D, cellMs, num(cellLoop, "%.3f"), num(cellLoop / cellMs, "%.1f×"));
         }
         return 0;
     }

@@ -28,5 +28,22 @@ class MemnetReadBenchGpuTest {
             assertTrue(Double.parseDouble(cells[15].strip()) > 0, "ours µs, legacy-stream events: " + row);
         }
         assertFalse(r[1].contains("MemNet read over a sequence"), "--sequence off: " + r[1]);
+        assertFalse(r[1].contains("MemNet cell over a sequence"), "--sequence off: " + r[1]);
+    }
+
+    @Test
+    void theCellCaseTrainsTheLayerAndHandsItsResultsBack() {
+        assumeTrue(CudaBackend.isAvailable(), () -> "no GPU: " + CudaBackend.unavailableReason().orElse(""));
+        CudaBackend gpu = CudaBackend.float32();
+        MemNetCellCase cell = MemNetCellCase.build(gpu);
+        assertEquals(12_738, cell.net().flatParameters().numel(), "memnet.md's code defaults");
+        assertEquals("cell_loop_fwd_bwd/T64xB256xM8xd32xin1", MemNetCellCase.torchKey());
+        cell.forwardBackward();   // the first call may keep what lasts (workspaces, cached blocks)
+        long before = gpu.memoryStats().inUseBytes();
+        cell.forwardBackward();
+        gpu.synchronize();
+        assertEquals(before, gpu.memoryStats().inUseBytes(), "a step hands back all it took");
+        double[] g = cell.net().flatGradients().to(dev.mnemo.nn.Device.CPU).toDoubleArray();
+        assertTrue(java.util.Arrays.stream(g).anyMatch(v -> v != 0), "the backward wrote gradients");
     }
 }
