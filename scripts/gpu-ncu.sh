@@ -84,7 +84,7 @@ for row in ${MNEMO_NCU_ROWS-LSTM/projected/fp32}; do
   fi
   IFS=/ read -r cell shape math <<<"$row"
   file="$out/rows-$cell-$shape-$math"
-  timeout -k 5 "$left" "$ncu" --clock-control none --csv --page raw \
+  timeout -k 5 "$left" "$ncu" --clock-control none --csv --page raw --print-units base \
       --metrics gpu__time_duration.sum,launch__grid_size,launch__block_size,launch__registers_per_thread \
       "$java" --enable-native-access=ALL-UNNAMED -cp "$b/jars/*" dev.mnemo.bench.gpu.GpuBenchmarkRunner profile \
       --cells "$cell" --shapes "$shape" --math "$math" --runs 2 >"$file.csv" 2>"$file-run.txt"

@@ -4,8 +4,8 @@ the GPU time went, largest first.
 
     ncu-kernel-table.py RAW.csv [RUNS]
 
-RAW.csv comes from `ncu --csv --page raw --metrics gpu__time_duration.sum,launch__grid_size,...`
-(its second line holds the units). RUNS divides the totals, so a profile of N identical runs reads
+RAW.csv comes from `ncu --csv --page raw --print-units base --metrics gpu__time_duration.sum,...`
+(its second line holds the units, when ncu prints them). RUNS divides the totals, so a profile of N identical runs reads
 per run. Launches group by kernel name, grid and block size: one cuBLAS kernel at two grid sizes is
 two rows, which is the point when a GEMM's tiling is in question.
 """
@@ -14,6 +14,14 @@ import sys
 from collections import OrderedDict
 
 SCALE_TO_US = {"nsecond": 1e-3, "usecond": 1.0, "msecond": 1e3, "second": 1e6}
+
+
+def is_number(text):
+    try:
+        float(text.replace(",", ""))
+        return True
+    except ValueError:
+        return False
 
 
 def main(argv):
@@ -27,16 +35,21 @@ def main(argv):
     if len(rows) < 3:
         print(f"no launches in {argv[1]}")
         return 0
-    header, units, launches = rows[0], rows[1], rows[2:]
+    header = rows[0]
     col = {name: i for i, name in enumerate(header)}
     for needed in ("Kernel Name", "gpu__time_duration.sum"):
         if needed not in col:
             print(f"{argv[1]} has no column {needed!r}; columns: {header[:12]}…", file=sys.stderr)
             return 1
     duration = col["gpu__time_duration.sum"]
-    scale = SCALE_TO_US.get(units[duration].strip(), None)
+    unit = rows[1][duration].strip()
+    if is_number(unit):   # no units line: ncu's base unit for a duration, nanoseconds (--print-units base)
+        unit, launches = "nsecond", rows[1:]
+    else:
+        launches = rows[2:]
+    scale = SCALE_TO_US.get(unit)
     if scale is None:
-        print(f"unknown unit {units[duration]!r} for gpu__time_duration.sum", file=sys.stderr)
+        print(f"unknown unit {unit!r} for gpu__time_duration.sum", file=sys.stderr)
         return 1
 
     def field(row, name):
