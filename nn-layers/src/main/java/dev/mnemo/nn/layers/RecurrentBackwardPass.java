@@ -111,14 +111,12 @@ final class RecurrentBackwardPass {
                 var loop = new StepGraphs.BackwardLoop(tr, h0, c0, dOut, dh, dc, dWx, dRh, lengths, dhKept,
                         dc == null ? null : dcKept, g, dm, noDh, dhPartials);
                 // whole: the backend ran every step at once; else a recording, else the eager loop
-                if (projected) {
-                    if (graphs == null || !graphs.backward(idx, loop, l -> backwardProjectedSteps(w, dir, l, null))) {
-                        backwardProjectedSteps(w, dir, loop, carried ? null : packed);
-                    }
-                    // dW_hr += Σ_t g_tᵀ·m_t, one GEMM over all steps (packed: a finished row's m or g is 0)
+                ReverseLoop reverse = projected ? this::backwardProjectedSteps : this::backwardSteps;
+                if (!whole && (graphs == null || !graphs.backward(idx, loop, l -> reverse.run(w, dir, l, null)))) {
+                    reverse.run(w, dir, loop, carried ? null : packed);
+                }
+                if (projected) {   // dW_hr += Σ_t g_tᵀ·m_t, one GEMM over all steps (packed: a finished row's m or g is 0)
                     backend.gemm(true, false, 1.0, g.reshape(tb, p), tr.m().reshape(tb, h), 1.0, w.dwHr());
-                } else if (!whole && (graphs == null || !graphs.backward(idx, loop, l -> backwardSteps(w, dir, l, null)))) {
-                    backwardSteps(w, dir, loop, carried ? null : packed);
                 }
                 accumulateWeightGradients(w, d == 1, in, tr.h(), h0, dWx, dRh, dIn);
                 // Queued work still reads these; the stream orders any reuse after it.
@@ -169,6 +167,11 @@ final class RecurrentBackwardPass {
             dx = dxb;
         }
         return new RecurrentGradients(dx, new RecurrentState(dh0, dc0));
+    }
+
+    /** A direction's reverse time loop: {@link #backwardSteps}, or {@link #backwardProjectedSteps}. */
+    private interface ReverseLoop {
+        void run(RecurrentWeights w, int d, StepGraphs.BackwardLoop l, PackedLengths packed);
     }
 
     /** {@code dst ← src}, a state {@code [L·D, B, H]}, its rows sorted when {@code packed}. */

@@ -67,8 +67,7 @@ final class RecurrentForwardPass {
         RecurrentSaved.Trace[] traces = new RecurrentSaved.Trace[layers * dirs];
         Tensor rh = null;   // the eager loop's scratch, made when a loop runs eagerly
         Tensor cScratch = null;   // an eager packed LSTM loop's copy of the running c, made when one runs
-        Tensor hPartials = null;  // an eager projected loop's split projection, made when one runs (null: not split)
-        boolean partialsMade = false;
+        Tensor hPartials = null;  // an eager projected loop's split projection, made with rh (null: not split)
         boolean carried = layer.carriesPackedRows(packed);   // every row at every step, the ended ones carried
         Tensor lengths = carried ? packed.sortedLengthsOn(backend) : null;   // the packing's, not released here
         Tensor in = x;
@@ -100,7 +99,7 @@ final class RecurrentForwardPass {
                 // state, as the loops do)
                 boolean unrecorded = packed != null && !carried;
                 StepGraphs graphs = unrecorded ? null : layer.stepGraphs();
-                RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, carried, steps, batch, packed != null && !carried, owned)
+                RecurrentSaved.Trace tr = keeps ? trainingTrace(graphs, idx, carried, steps, batch, unrecorded, owned)
                         : inferenceTrace(graphs, idx, carried, steps, batch, cN);
                 traces[idx] = tr;
                 if (dirs > 1 || !lastLayer) {
@@ -124,13 +123,10 @@ final class RecurrentForwardPass {
                                 keeps, null, gLengths, gScratch, gPartials)))) {
                     if (rh == null) {   // packed steps run on fewer rows than a split product's buffer has
                         rh = unrecorded ? backend.empty(batch, gh) : backend.recurrentProductBuffer(batch, gh, p);
+                        hPartials = projected ? backend.depthSplitBuffer(batch, p, h) : null;
                     }
                     if (carried && cInit != null && cScratch == null) {
                         cScratch = backend.empty(batch, h);
-                    }
-                    if (projected && !partialsMade) {
-                        hPartials = backend.depthSplitBuffer(batch, p, h);
-                        partialsMade = true;
                     }
                     forwardSteps(w, dir, tr, hInit, cInit, rh, keeps, loopPacked, lengths, cScratch, hPartials);
                 }
