@@ -3,24 +3,10 @@
 // mnemo_dropout_apply_f32 (see mnemo_kernels.h).
 #include "mnemo_kernels.h"
 #include "mnemo_math.cuh"
+#include "dropout_hash.cuh"
 
 namespace mnemo::dropout {
 constexpr int kBlockThreads = 256;  // the header's launch contract
-
-// SplitMix64's finaliser. Unsigned 64-bit arithmetic wraps like Java's long; >> on unsigned is
-// Java's >>>.
-__device__ __forceinline__ unsigned long long mix64(unsigned long long z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// The draw for element `index` of stream `seed`, uniform in [0, 1): (z >> 11)·2^-53 is exact in
-// double, so the comparison with p below is the Java one.
-__device__ __forceinline__ double uniform(unsigned long long mixedSeed, unsigned long long index) {
-  const unsigned long long z = mix64(mixedSeed + (index + 1ull) * 0x9E3779B97F4A7C15ull);
-  return static_cast<double>(z >> 11) * 0x1.0p-53;
-}
 }  // namespace mnemo::dropout
 
 // No __restrict__ on x and y: the header lets y alias x (each element is read before its write,

@@ -136,4 +136,14 @@ __device__ __forceinline__ unsigned bf16_pack_rn(float low, float high) {
   return bf16_bits_rn(low) | (bf16_bits_rn(high) << 16);
 }
 
+// The block's dynamic shared memory as floats (the emulator keeps one array per live block).
+__device__ __forceinline__ float* dynamic_shared_floats() {
+#ifdef MNEMO_EMULATOR
+  return static_cast<float*>(::emu::dynamic_shared());  // native/emu: one array per live block
+#else
+  extern __shared__ float smem[];
+  return smem;
+#endif
+}
+
 }  // namespace mnemo

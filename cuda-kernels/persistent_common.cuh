@@ -25,15 +25,6 @@ __device__ __forceinline__ bool past_end(const int* lengths, long long b, long l
   return lengths != nullptr && t >= lengths[b];
 }
 
-__device__ __forceinline__ float* dynamic_shared_floats() {
-#ifdef MNEMO_EMULATOR
-  return static_cast<float*>(::emu::dynamic_shared());  // native/emu: one array per live block
-#else
-  extern __shared__ float smem[];
-  return smem;
-#endif
-}
-
 // 32-bit words per slice row of `width` columns: one float each, or two bfloat16 (see
 // mnemo_kernels.h, "bf16-weight cluster variants").
 template <bool kBf16>

@@ -847,6 +847,143 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
                                                        long long slots, long long keyWidth,
                                                        long long valueWidth, long long step);
 
+/*
+ * MemNet's whole teacher-forced sequence in one launch, forward and backward (the step loops of
+ * dev.mnemo.nn.layers.MemNet, one block per batch row: rows never meet inside the loop, so no
+ * block waits for another). With S = 2·d_k + d_v, W = d_in + S + d_v (the cell input's width)
+ * and ldw = W | 1 (odd, so the forward's row-per-thread reads of W from shared memory meet no
+ * bank conflict), each block keeps the cell's weight [S, W] in shared memory for all steps.
+ *
+ * Forward, step t of row b (histories [T, B, ·], row index t·B + b):
+ *   r_t = dropout(relu(h_{t−1}))    h_{−1} = h0; element i of row b draws stream index
+ *                                   dropoutOffset + t·B·S + b·S + i, kept as mnemo_dropout_apply_f32
+ *                                   (no dropout when dropoutP = 0)
+ *   u_t = [x_t, r_t, c_{t−1}]       c_{−1} = c0; x_t is read from u's first d_in columns
+ *   o_t = weight·u_t + bias          (h_t = o_t; q, k, v = its columns [0, d_k), [d_k, 2d_k), [2d_k, S))
+ *   c_t, lse_t = the read of q_t over the k, v columns of o_{t−f} … o_{t−1}, f = min(t, M), plus
+ *                M − f empty slots unless maskEmptySlots (mnemo_memnet_read_fwd_small_f32's c, lse)
+ * Backward, t = T−1 … 0, with dc carried from step t+1 (0 at T−1) and dh likewise:
+ *   dc  += dy_t·readOutWeight;   g = dO_t + dy_t·stateOutWeight + dh   (dO_t: the k, v gradients
+ *                                                                      of later reads)
+ *   the read's backward (mnemo_memnet_read_bwd_small_f32): dq added to g's q columns, dK, dV to
+ *   the k, v columns of dO_{t−f} … dO_{t−1};   dO_t = g;   dU_t = g·weight
+ *   dh = (r_t > 0 ? dU_t[d_in + i] : 0)·dropoutScale;   dc = dU_t[d_in + S + j]
+ * and at the end dh0[b] = dh, dc0[b] = dc (∂L/∂h0, ∂L/∂c0 per row, before the sum over rows).
+ * The layer forms the parameter gradients from dO, dU and u with GEMMs, as its step loop does.
+ *
+ * Sizes: T, B >= 1; 1 <= d_in; 1 <= d_k, d_v <= MNEMO_MEMNET_MAX_WIDTH; 0 <= M <=
+ * MNEMO_MEMNET_SEQ_MAX_SLOTS; d_out >= 1. Launch: block MNEMO_MEMNET_SEQ_THREADS threads, grid B,
+ * dynamic shared memory (floats, times 4 bytes), with P(n) = min(MNEMO_MEMNET_SEQ_MAX_PARTS,
+ * max(1, MNEMO_MEMNET_SEQ_THREADS / n)):
+ *   forward   S·ldw + W + S + d_v + P(S)·S + M + 2
+ *   backward  S·ldw + W + 2·S + d_v + P(W)·W + 2·M
+ * (the device's opt-in limit decides which sizes run: 49.5 KB + vectors at d_in = 1,
+ * d_k = d_v = 32). Every sum runs in an order fixed by the sizes: the same call gives the same bits.
+ * Aliasing: no output overlaps an input or another output (u is in-out).
+ */
+#define MNEMO_MEMNET_SEQ_THREADS 256
+#define MNEMO_MEMNET_SEQ_MAX_PARTS 8
+#define MNEMO_MEMNET_SEQ_MAX_SLOTS 64
+
+/*
+ * The forward loop. Params struct by value, 160 bytes, 8-byte aligned, no padding.
+ * Fields (byte offset):
+ *   weight          (0)    [S, W]  in (qkv.weight)
+ *   bias            (8)    [S]     in
+ *   h0              (16)   [S]     in, the learned initial state
+ *   c0              (24)   [d_v]   in, the learned initial read
+ *   u               (32)   [T, B, W] in-out: x in columns [0, d_in); r_t, c_{t−1} written after
+ *   o               (40)   [T, B, S]  out
+ *   r               (48)   [T, B, S]  out
+ *   c               (56)   [T, B, d_v] out
+ *   lse             (64)   [T, B]     out
+ *   steps           (72)   T
+ *   batch           (80)   B
+ *   inputWidth      (88)   d_in
+ *   keyWidth        (96)   d_k
+ *   valueWidth      (104)  d_v
+ *   slots           (112)  M
+ *   maskEmptySlots  (120)  0 or 1
+ *   dropoutSeed     (128)
+ *   dropoutOffset   (136)
+ *   dropoutP        (144)  double, in [0, 1)
+ *   scale           (152)  double, rounded to float once
+ */
+typedef struct mnemo_memnet_seq_fwd_params {
+  const float* weight;
+  const float* bias;
+  const float* h0;
+  const float* c0;
+  float* u;
+  float* o;
+  float* r;
+  float* c;
+  float* lse;
+  long long steps;
+  long long batch;
+  long long inputWidth;
+  long long keyWidth;
+  long long valueWidth;
+  long long slots;
+  long long maskEmptySlots;
+  long long dropoutSeed;
+  long long dropoutOffset;
+  double dropoutP;
+  double scale;
+} mnemo_memnet_seq_fwd_params;
+
+/*
+ * The backward loop. Params struct by value, 168 bytes, 8-byte aligned, no padding.
+ * Fields (byte offset):
+ *   weight          (0)    [S, W]      in (qkv.weight)
+ *   stateOutWeight  (8)    [d_out, S]  in (W_s)
+ *   readOutWeight   (16)   [d_out, d_v] in (W_c)
+ *   o               (24)   [T, B, S]   in, the forward's
+ *   r               (32)   [T, B, S]   in
+ *   c               (40)   [T, B, d_v] in
+ *   lse             (48)   [T, B]      in
+ *   dy              (56)   [T, B, d_out] in
+ *   dO              (64)   [T, B, S]   out (written whole)
+ *   dU              (72)   [T, B, W]   out
+ *   dh0             (80)   [B, S]      out
+ *   dc0             (88)   [B, d_v]    out
+ *   steps           (96)   T
+ *   batch           (104)  B
+ *   inputWidth      (112)  d_in
+ *   keyWidth        (120)  d_k
+ *   valueWidth      (128)  d_v
+ *   outputWidth     (136)  d_out
+ *   slots           (144)  M
+ *   dropoutScale    (152)  double: 1/(1 − p) after a forward with dropout, else 1
+ *   scale           (160)  double, rounded to float once
+ */
+typedef struct mnemo_memnet_seq_bwd_params {
+  const float* weight;
+  const float* stateOutWeight;
+  const float* readOutWeight;
+  const float* o;
+  const float* r;
+  const float* c;
+  const float* lse;
+  const float* dy;
+  float* dO;
+  float* dU;
+  float* dh0;
+  float* dc0;
+  long long steps;
+  long long batch;
+  long long inputWidth;
+  long long keyWidth;
+  long long valueWidth;
+  long long outputWidth;
+  long long slots;
+  double dropoutScale;
+  double scale;
+} mnemo_memnet_seq_bwd_params;
+
+extern "C" __global__ void mnemo_memnet_seq_fwd_f32(mnemo_memnet_seq_fwd_params p);
+extern "C" __global__ void mnemo_memnet_seq_bwd_f32(mnemo_memnet_seq_bwd_params p);
+
 /* ───────────────────────── family: persistent (whole-sequence recurrent forward, backward) ─ */
 /*
  * One layer and direction of an RNN (tanh / relu), LSTM or GRU over all T steps in ONE launch

@@ -539,6 +539,82 @@ public interface Backend {
     void memoryReadBackward(MemoryRead read, Tensor c, Tensor lse, Tensor dc,
                             Strided dq, Strided dKeys, Strided dValues);
 
+    // ---- MemNet's whole teacher-forced sequence (optional; the per-step primitives above always work) ----
+
+    /**
+     * MemNet's cell sizes and read options (dev.mnemo.nn.layers.MemNet): the state width
+     * {@code S = 2·d_k + d_v} and the cell input's width {@code W = d_in + S + d_v}.
+     */
+    record MemNetCell(int inputWidth, int keyWidth, int valueWidth, int outputWidth, int slots,
+                      boolean maskEmptySlots, double scale) {
+        /** {@code S = 2·d_k + d_v}. */
+        public int stateWidth() {
+            return 2 * keyWidth + valueWidth;
+        }
+
+        /** {@code W = d_in + S + d_v}. */
+        public int cellWidth() {
+            return inputWidth + stateWidth() + valueWidth;
+        }
+    }
+
+    /**
+     * MemNet's forward over all T steps: what its step loop computes and saves (see the layer's class
+     * comment), with T and B the histories' first two dimensions.
+     *
+     * @param weight        [S, W] qkv.weight
+     * @param bias          [S] qkv.bias
+     * @param h0            [S] the learned initial state, broadcast over the batch
+     * @param c0            [d_v] the learned initial read
+     * @param dropoutP      the fed-back state's dropout, in [0, 1); 0 for none (evaluation)
+     * @param dropoutSeed   its stream
+     * @param dropoutOffset the stream index of step 0's first element: step t's mask on r_t [B, S] is
+     *                      {@link #dropout}'s with offset {@code dropoutOffset + t·B·S}
+     * @param u             in-out [T, B, W]: x in columns [0, d_in) in; r_t and c_{t−1} written after them
+     * @param o             out [T, B, S]
+     * @param r             out [T, B, S]: dropout(relu(h_{t−1}))
+     * @param c             out [T, B, d_v]: the reads
+     * @param lse           out [T, B]: the reads' log-sum-exp
+     */
+    record MemNetForward(MemNetCell cell, Tensor weight, Tensor bias, Tensor h0, Tensor c0, double dropoutP,
+                         long dropoutSeed, long dropoutOffset, Tensor u, Tensor o, Tensor r, Tensor c, Tensor lse) {
+    }
+
+    /**
+     * Runs {@code f} in one go where this backend has a whole-sequence MemNet path and it fits the sizes
+     * (CUDA: one launch); returns false, having done nothing, when the caller should run its step loop.
+     * The default has no such path.
+     */
+    default boolean memNetForward(MemNetForward f) {
+        return false;
+    }
+
+    /**
+     * MemNet's backward over all T steps, from what {@link MemNetForward} saved: the step loop of the
+     * layer's backward, without the parameter gradients (the caller forms them from dO, dU and u with
+     * GEMMs over all steps at once).
+     *
+     * @param weight         [S, W] qkv.weight
+     * @param stateOutWeight [d_out, S] W_s
+     * @param readOutWeight  [d_out, d_v] W_c
+     * @param dropoutScale   1/(1 − p) for a forward with dropout, else 1
+     * @param o              [T, B, S], and r, c, lse: the forward's
+     * @param dy             [T, B, d_out] ∂L/∂y
+     * @param dO             out [T, B, S]: ∂L/∂o_t
+     * @param dU             out [T, B, W]: ∂L/∂u_t
+     * @param dh             out [B, S]: ∂L/∂h0 per row (before the sum over the batch)
+     * @param dc             out [B, d_v]: ∂L/∂c0 per row
+     */
+    record MemNetBackward(MemNetCell cell, Tensor weight, Tensor stateOutWeight, Tensor readOutWeight,
+                          double dropoutScale, Tensor o, Tensor r, Tensor c, Tensor lse, Tensor dy, Tensor dO,
+                          Tensor dU, Tensor dh, Tensor dc) {
+    }
+
+    /** As {@link #memNetForward}, for the backward: false (nothing done) means run the step loop. */
+    default boolean memNetBackward(MemNetBackward b) {
+        return false;
+    }
+
     // ---- whole-sequence recurrent forward (optional; the per-step primitives above always work) ----
 
     /** The cells {@link #sequenceForward} runs: RNN with tanh or relu, LSTM, GRU. */

@@ -9,6 +9,7 @@ import dev.mnemo.nn.Backend.Strided;
 import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.MemNetLoopSetting;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
@@ -151,10 +152,24 @@ final class MemnetReadBench {
                     num(loop, "%.3f"), num(loop / ms, "%.1f×"));
             MemNetCellCase cell = MemNetCellCase.build(gpu);
             double cellMs = time(start, end, stream, cell::forwardBackward, Math.max(5, repeats / 5));
+            // the layer's step loop, in the same run: what the one-launch loop replaces
+            String before = System.setProperty(MemNetLoopSetting.PROPERTY, "off");
+            double stepsMs;
+            try {
+                stepsMs = time(start, end, stream, cell::forwardBackward, Math.max(5, repeats / 5));
+            } finally {
+                if (before == null) {
+                    System.clearProperty(MemNetLoopSetting.PROPERTY);
+                } else {
+                    System.setProperty(MemNetLoopSetting.PROPERTY, before);
+                }
+            }
             double cellLoop = torchMs(torch, MemNetCellCase.torchKey());
             out.printf(Locale.ROOT, "MemNet cell over a sequence (the layer: projections, read, write, output), T=%d B=%d"
-                    + " M=%d d=%d d_in=d_out=1, training forward+backward: ours %.3f ms, PyTorch loop %s ms, speed-up %s%n",
-                    SEQ_T, SEQ_B, SEQ_M, SEQ_D, cellMs, num(cellLoop, "%.3f"), num(cellLoop / cellMs, "%.1f×"));
+                    + " M=%d d=%d d_in=d_out=1, training forward+backward: ours %.3f ms, PyTorch loop %s ms, speed-up %s;"
+                    + " the layer's step loop (%s=off) %.3f ms, the one-launch loop %.2f× faster%n",
+                    SEQ_T, SEQ_B, SEQ_M, SEQ_D, cellMs, num(cellLoop, "%.3f"), num(cellLoop / cellMs, "%.1f×"),
+                    MemNetLoopSetting.PROPERTY, stepsMs, stepsMs / cellMs);
         }
         return 0;
     }

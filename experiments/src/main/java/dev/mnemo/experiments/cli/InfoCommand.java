@@ -1,12 +1,14 @@
 package dev.mnemo.experiments.cli;
 
 import dev.mnemo.cuda.CudaProbe;
+import dev.mnemo.cuda.kernels.MemnetSequenceKernels;
 import dev.mnemo.cuda.kernels.NarrowInputPlan;
 import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.cuda.AllocatorSetting;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.DepthSplits;
 import dev.mnemo.nn.cuda.InputProjectionSetting;
+import dev.mnemo.nn.cuda.MemNetLoopSetting;
 import dev.mnemo.nn.cuda.NarrowInputSetting;
 import dev.mnemo.nn.cuda.StepSplits;
 import java.util.concurrent.Callable;
@@ -48,6 +50,10 @@ final class InfoCommand implements Callable<Integer> {
             out.println("cuda input-side backward: " + (NarrowInputSetting.configured()
                     ? "one read of the gate gradients for at most " + NarrowInputPlan.MAX_INPUTS + " inputs"
                     : "GEMMs and column sums") + " (" + NarrowInputSetting.PROPERTY + ")");
+            out.println("cuda MemNet sequence: " + (MemNetLoopSetting.configured()
+                    ? "one launch each way where the cell fits a block's shared memory (at most "
+                    + MemnetSequenceKernels.MAX_SLOTS + " slots)" : "the step loop")
+                    + " (" + MemNetLoopSetting.PROPERTY + ")");
             out.println("cuda input projection of one feature: " + (InputProjectionSetting.configured()
                     ? "in the persistent forward kernel" : "a GEMM before the time loop")
                     + " (" + InputProjectionSetting.PROPERTY + ")");

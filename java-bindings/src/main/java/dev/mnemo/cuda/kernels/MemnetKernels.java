@@ -202,6 +202,7 @@ public final class MemnetKernels {
     }
 
     private final LaunchTarget target;
+    private final MemnetSequenceKernels sequence;
     private final MemorySegment fwdParams = ParamsStructs.allocate(FWD_PARAMS_LAYOUT);
     private final MemorySegment bwdParams = ParamsStructs.allocate(BWD_PARAMS_LAYOUT);
 
@@ -212,12 +213,18 @@ public final class MemnetKernels {
 
     MemnetKernels(LaunchTarget target) {
         this.target = target;
+        this.sequence = new MemnetSequenceKernels(target);
+    }
+
+    /** The whole-sequence loop of MemNet's layer, on this launcher's stream. */
+    public MemnetSequenceKernels sequence() {
+        return sequence;
     }
 
     /** The signatures of this family, in header order. */
     public static List<KernelSignature> signatures() {
         return List.of(READ_FWD_SMALL, READ_FWD_SPLIT, READ_FWD_SPLIT_KVBF16, READ_FWD_MERGE, READ_BWD_SMALL,
-                READ_BWD_SPLIT, READ_BWD_MERGE, RING_WRITE);
+                READ_BWD_SPLIT, READ_BWD_MERGE, RING_WRITE, MemnetSequenceKernels.SEQ_FWD, MemnetSequenceKernels.SEQ_BWD);
     }
 
     // ───────────────────────────── plans and geometry ─────────────────────────────
@@ -404,6 +411,16 @@ public final class MemnetKernels {
         LaunchChecks.disjoint("values", values, valuesFloats, "k", k, kSpan);
         LaunchChecks.disjoint("values", values, valuesFloats, "v", v, vSpan);
         target.launch(RING_WRITE, geometry, keys, values, k, ldk, v, ldv, batch, slots, keyWidth, valueWidth, step);
+    }
+
+    /** The sequence forward from the struct's bytes (see {@link MemnetSequenceKernels}). */
+    public void seqFwd(MemorySegment p) {
+        sequence.forwardRaw(p);
+    }
+
+    /** The sequence backward from the struct's bytes (see {@link MemnetSequenceKernels}). */
+    public void seqBwd(MemorySegment p) {
+        sequence.backwardRaw(p);
     }
 
     // ───────────────────────────── the typed reads ─────────────────────────────

@@ -80,6 +80,7 @@ public final class CudaBackend extends CudaOps implements Backend {
     private final CudaOptimizers optimizers;
     private final CudaSequences sequences;
     private final CudaNarrowInput narrowInput;
+    private final CudaMemNetLoop memNetLoop;
 
     /** A view of {@code runtime}; tests of the argument checks pass null (they fail before any CUDA call). */
     CudaBackend(CudaRuntime runtime, GemmPrecision precision) {
@@ -91,6 +92,7 @@ public final class CudaBackend extends CudaOps implements Backend {
         this.optimizers = new CudaOptimizers(runtime, args);
         this.sequences = new CudaSequences(runtime, args);
         this.narrowInput = new CudaNarrowInput(runtime, args);
+        this.memNetLoop = new CudaMemNetLoop(runtime, args);
         this.precision = precision;
     }
 
@@ -787,6 +789,21 @@ public final class CudaBackend extends CudaOps implements Backend {
     public void memoryReadBackward(MemoryRead read, Tensor c, Tensor lse, Tensor dc,
                                    Strided dq, Strided dKeys, Strided dValues) {
         CudaMemoryRead.backward(this, read, c, lse, dc, dq, dKeys, dValues);
+    }
+
+    /**
+     * MemNet's whole forward in one launch where {@link MemNetLoopSetting} is on and the cell's weight fits a
+     * block's shared memory (at most 64 slots); false (nothing done) otherwise.
+     */
+    @Override
+    public boolean memNetForward(MemNetForward f) {
+        return memNetLoop.forward(f);
+    }
+
+    /** As {@link #memNetForward}, for the backward. */
+    @Override
+    public boolean memNetBackward(MemNetBackward b) {
+        return memNetLoop.backward(b);
     }
 
     // ───────────────────────────── dropout ─────────────────────────────

@@ -166,18 +166,33 @@ public final class MemNet extends Layer {
         Tensor c = backend.zeros(steps, batch, valueSize);
         Tensor lse = backend.zeros(steps, batch);
         backend.copyColumns(x.reshape(tb, inputSize), 0, u.reshape(tb, cellInputSize), 0, inputSize);
+        boolean drop = isTraining() && options.dropout() > 0;
+        double p = drop ? options.dropout() : 0.0;
+        // CUDA runs the whole loop as one launch where the cell fits; otherwise, and on the CPU, step by step
+        if (!backend.memNetForward(new Backend.MemNetForward(cell(), params.value("qkv.weight"),
+                params.value("qkv.bias"), params.value("h0"), params.value("c0"), p, dropout.seed(), dropout.offset(),
+                u, o, r, c, lse))) {
+            forwardSteps(steps, batch, p, u, o, r, c, lse);
+        }
+        if (drop) {
+            dropout.advance(steps * (long) batch * stateSize);
+        }
+        return new MemNetSaved(this, steps, batch, u, o, r, c, lse, drop ? 1.0 / (1.0 - p) : 1.0);
+    }
+
+    /** The forward's step loop: what {@link Backend#memNetForward} does in one call. */
+    private void forwardSteps(int steps, int batch, double p, Tensor u, Tensor o, Tensor r, Tensor c, Tensor lse) {
         Tensor h0 = broadcast(params.value("h0"), batch);
         Tensor c0 = broadcast(params.value("c0"), batch);
         Tensor zero = backend.zeros(batch, stateSize);
-        boolean drop = isTraining() && options.dropout() > 0;
-        Tensor mask = drop ? backend.zeros(batch, stateSize) : null;
+        Tensor mask = p > 0 ? backend.zeros(batch, stateSize) : null;
         long stepElements = (long) batch * stateSize;
         for (int t = 0; t < steps; t++) {
             Tensor rt = r.select(t);
             Tensor ut = u.select(t);
             relu(t == 0 ? h0 : o.select(t - 1), zero, rt);
-            if (drop) {
-                backend.dropout(rt, options.dropout(), dropout.seed(), dropout.offset() + t * stepElements, mask, rt);
+            if (p > 0) {
+                backend.dropout(rt, p, dropout.seed(), dropout.offset() + t * stepElements, mask, rt);
             }
             backend.copyColumns(rt, 0, ut, inputSize, stateSize);
             backend.copyColumns(t == 0 ? c0 : c.select(t - 1), 0, ut, inputSize + stateSize, valueSize);
@@ -187,19 +202,20 @@ public final class MemNet extends Layer {
             Window w = window(o, t, batch);
             backend.memoryReadForward(read(batch, t, w), c.select(t), lse.select(t));
         }
-        if (drop) {
-            dropout.advance(steps * stepElements);
-        }
         // scratch back to the backend once its last kernel is queued (stream order keeps that safe), so
         // a CUDA loop reuses the same blocks instead of asking the driver until a collection runs
         release(h0, c0, zero, mask);
-        return new MemNetSaved(this, steps, batch, u, o, r, c, lse, drop ? 1.0 / (1.0 - options.dropout()) : 1.0);
+    }
+
+    /** The cell's sizes and read options, for {@link Backend#memNetForward} and {@link Backend#memNetBackward}. */
+    private Backend.MemNetCell cell() {
+        return new Backend.MemNetCell(inputSize, keySize, valueSize, outputSize, slots, options.maskEmptySlots(),
+                options.scale());
     }
 
     /**
-     * Back-propagates through the pass that produced {@code saved}, in reverse time. The read at step
-     * t sends its key and value gradients straight into the rows of the steps in its window, so each
-     * step's ∂L/∂o_t is complete when the loop reaches it.
+     * Back-propagates through the pass that produced {@code saved}, in reverse time (on CUDA one launch
+     * where the cell fits, as the forward), then forms the parameter gradients over all steps at once.
      *
      * <p>Parameter gradients are <b>accumulated</b> into {@link #flatGradients()} (like PyTorch's
      * {@code .grad}); call {@link #zeroGradients()} between updates.
@@ -241,6 +257,31 @@ public final class MemNet extends Layer {
         Tensor dU = backend.zeros(steps, batch, cellInputSize);  // ∂L/∂u_t
         Tensor dh = backend.zeros(batch, stateSize);             // ∂L/∂h_t through step t+1
         Tensor dc = backend.zeros(batch, valueSize);             // ∂L/∂c_t
+        if (!backend.memNetBackward(new Backend.MemNetBackward(cell(), params.value("qkv.weight"),
+                params.value("state_out.weight"), params.value("read_out.weight"), saved.dropoutScale, saved.o,
+                saved.r, saved.c, saved.lse, dy, dO, dU, dh, dc))) {
+            backwardSteps(saved, dy, dO, dU, dh, dc);
+        }
+        // h0 and c0 are broadcast over the batch: their gradients sum over it
+        backend.addColumnSums(dh, params.gradient("h0"));
+        backend.addColumnSums(dc, params.gradient("c0"));
+        backend.gemm(true, false, 1.0, dO.reshape(tb, stateSize), saved.u.reshape(tb, cellInputSize), 1.0,
+                params.gradient("qkv.weight"));
+        backend.addColumnSums(dO.reshape(tb, stateSize), params.gradient("qkv.bias"));
+        Tensor dx = backend.zeros(steps, batch, inputSize);
+        backend.copyColumns(dU.reshape(tb, cellInputSize), 0, dx.reshape(tb, inputSize), 0, inputSize);
+        release(dO, dU, dh, dc, dy == dOutput ? null : dy);
+        return bf ? swapAndRelease(dx) : dx;
+    }
+
+    /**
+     * The backward's step loop, t = T−1 … 0: what {@link Backend#memNetBackward} does in one call. The read at
+     * step t sends its key and value gradients straight into the rows of the steps in its window, so each
+     * step's ∂L/∂o_t is complete when the loop reaches it.
+     */
+    private void backwardSteps(MemNetSaved saved, Tensor dy, Tensor dO, Tensor dU, Tensor dh, Tensor dc) {
+        int steps = saved.steps;
+        int batch = saved.batch;
         Tensor dr = backend.zeros(batch, stateSize);
         Tensor zero = backend.zeros(batch, stateSize);
         Tensor wS = params.value("state_out.weight");
@@ -269,16 +310,7 @@ public final class MemNet extends Layer {
             }
             backend.copyColumns(dUt, inputSize + stateSize, dc, 0, valueSize);
         }
-        // h0 and c0 are broadcast over the batch: their gradients sum over it
-        backend.addColumnSums(dh, params.gradient("h0"));
-        backend.addColumnSums(dc, params.gradient("c0"));
-        backend.gemm(true, false, 1.0, dO.reshape(tb, stateSize), saved.u.reshape(tb, cellInputSize), 1.0,
-                params.gradient("qkv.weight"));
-        backend.addColumnSums(dO.reshape(tb, stateSize), params.gradient("qkv.bias"));
-        Tensor dx = backend.zeros(steps, batch, inputSize);
-        backend.copyColumns(dU.reshape(tb, cellInputSize), 0, dx.reshape(tb, inputSize), 0, inputSize);
-        release(dO, dU, dh, dc, dr, zero, dy == dOutput ? null : dy);
-        return bf ? swapAndRelease(dx) : dx;
+        release(dr, zero);
     }
 
     // ---- streaming ----

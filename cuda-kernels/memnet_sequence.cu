@@ -1,0 +1,281 @@
+// memnet_sequence.cu — family "memnet": MemNet's whole teacher-forced sequence in one launch,
+// forward and backward (mnemo_memnet_seq_fwd_f32, mnemo_memnet_seq_bwd_f32; see
+// mnemo_kernels.h). The layer's step loop queues seven launches a step forward and nine backward,
+// each a few microseconds of host time over a few hundred floats a row; here a block runs one
+// batch row through every step, the cell's weight in shared memory throughout.
+//
+// A step's phases are separated by block barriers; each phase gives a thread whole outputs (or
+// whole partial sums), so every sum runs in an order fixed by the sizes. The memory of row b is
+// its own history: the k, v columns of o_{t−f} … o_{t−1} (forward) and of dO (backward), written
+// by this block earlier and visible to it after a barrier.
+#include <math_constants.h>
+
+#include "dropout_hash.cuh"
+#include "mnemo_kernels.h"
+#include "mnemo_math.cuh"
+
+namespace mnemo::memnet_seq {
+constexpr int kThreads = MNEMO_MEMNET_SEQ_THREADS;
+constexpr int kWarps = kThreads / kWarpSize;
+
+// Odd row stride: thread i reading w[i·ldw + j] for one j meets 32 different banks.
+__device__ __forceinline__ long long weight_stride(long long width) { return width | 1; }
+
+// Threads that share one output of a matrix–vector product of n outputs (header: P(n)).
+__device__ __forceinline__ int parts_for(long long n) {
+  const long long p = kThreads / n;
+  return p < 1 ? 1 : (p > MNEMO_MEMNET_SEQ_MAX_PARTS ? MNEMO_MEMNET_SEQ_MAX_PARTS : static_cast<int>(p));
+}
+
+__device__ __forceinline__ float warp_max(float v) {
+#pragma unroll
+  for (int offset = kWarpSize / 2; offset > 0; offset >>= 1) {
+    v = fmaxf(v, __shfl_xor_sync(kFullWarpMask, v, offset));
+  }
+  return v;
+}
+
+// weight [rows, width] (dense) into shared memory at row stride ldw.
+__device__ __forceinline__ void load_weight(const float* __restrict__ weight, long long rows, long long width,
+                                            long long ldw, float* __restrict__ w) {
+  for (long long i = threadIdx.x; i < rows * width; i += kThreads) {
+    const long long row = i / width;
+    w[row * ldw + (i - row * width)] = weight[i];
+  }
+}
+
+// Row b's history at step t: the row of a [T, B, ·] tensor.
+__device__ __forceinline__ long long history_row(long long t, long long batch, long long b) { return t * batch + b; }
+}  // namespace mnemo::memnet_seq
+
+extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads)
+    mnemo_memnet_seq_fwd_f32(mnemo_memnet_seq_fwd_params p) {
+  using namespace mnemo;
+  using namespace mnemo::memnet_seq;
+  const long long b = blockIdx.x;
+  const int tid = static_cast<int>(threadIdx.x);
+  const int lane = tid % kWarpSize;
+  const int warp = tid / kWarpSize;
+  const long long steps = p.steps, batch = p.batch, dIn = p.inputWidth, dk = p.keyWidth, dv = p.valueWidth;
+  const long long slots = p.slots;
+  const long long S = 2 * dk + dv, width = dIn + S + dv, ldw = weight_stride(width);
+  const int parts = parts_for(S);
+  const long long chunk = (width + parts - 1) / parts;
+
+  float* w = dynamic_shared_floats();  // [S, ldw]
+  float* u = w + S * ldw;        // [width]  u_t
+  float* o = u + width;          // [S]      o_{t−1}, then o_t
+  float* c = o + S;              // [d_v]    c_{t−1}, then c_t
+  float* partial = c + dv;       // [parts, S]
+  float* prob = partial + parts * S;  // [M]  scores, then probabilities
+  float* stat = prob + slots;    // [2]      lse
+
+  load_weight(p.weight, S, width, ldw, w);
+  for (long long i = tid; i < S; i += kThreads) o[i] = p.h0[i];
+  for (long long j = tid; j < dv; j += kThreads) c[j] = p.c0[j];
+  const bool drop = p.dropoutP > 0.0;
+  const double keep_scale = 1.0 / (1.0 - p.dropoutP);
+  const unsigned long long mixed_seed = dropout::mix64(static_cast<unsigned long long>(p.dropoutSeed));
+  const float scale = static_cast<float>(p.scale);
+  __syncthreads();
+
+  for (long long t = 0; t < steps; ++t) {
+    const long long row = history_row(t, batch, b);
+    float* u_row = p.u + row * width;
+    // u_t = [x_t, dropout(relu(h_{t−1})), c_{t−1}]
+    for (long long j = tid; j < width; j += kThreads) {
+      float v;
+      if (j < dIn) {
+        v = u_row[j];
+      } else if (j < dIn + S) {
+        const long long i = j - dIn;
+        v = relu(o[i]);
+        if (drop) {  // as mnemo_dropout_apply_f32 on the step's [B, S] block: one rounding from double
+          const unsigned long long index = static_cast<unsigned long long>(p.dropoutOffset) +
+                                           static_cast<unsigned long long>((t * batch + b) * S + i);
+          const bool keep = dropout::uniform(mixed_seed, index) >= p.dropoutP;
+          v = static_cast<float>(static_cast<double>(v) * (keep ? keep_scale : 0.0));
+        }
+        p.r[row * S + i] = v;
+        u_row[j] = v;
+      } else {
+        v = c[j - dIn - S];
+        u_row[j] = v;
+      }
+      u[j] = v;
+    }
+    __syncthreads();
+    // o_t = weight·u_t + bias: thread (part, i) sums columns [part·chunk, (part+1)·chunk) of row i
+    for (long long k = tid; k < parts * S; k += kThreads) {
+      const long long part = k / S, i = k - part * S;
+      const long long j1 = min(width, (part + 1) * chunk);
+      const float* wr = w + i * ldw;
+      float acc = 0.0f;
+#pragma unroll 4
+      for (long long j = part * chunk; j < j1; ++j) acc = fmaf(wr[j], u[j], acc);
+      partial[k] = acc;
+    }
+    __syncthreads();
+    for (long long i = tid; i < S; i += kThreads) {
+      float acc = 0.0f;
+      for (int part = 0; part < parts; ++part) acc += partial[part * S + i];
+      const float v = acc + p.bias[i];
+      o[i] = v;
+      p.o[row * S + i] = v;
+    }
+    __syncthreads();
+    // the read of q_t = o_t[0, d_k) over the window's keys: a warp per slot
+    const long long filled = t < slots ? t : slots;
+    const long long empty = p.maskEmptySlots ? 0 : slots - filled;
+    const long long first = t - filled;
+    for (long long m = warp; m < filled; m += kWarps) {
+      const float* key = p.o + history_row(first + m, batch, b) * S + dk;
+      float acc = 0.0f;
+      for (long long j = lane; j < dk; j += kWarpSize) acc = fmaf(key[j], o[j], acc);
+      acc = warp_sum(acc);
+      if (lane == 0) prob[m] = scale * acc;
+    }
+    __syncthreads();
+    if (warp == 0) {  // softmax over the filled slots and the empty ones (score 0)
+      float mx = empty > 0 ? 0.0f : -CUDART_INF_F;
+      for (long long m = lane; m < filled; m += kWarpSize) mx = fmaxf(mx, prob[m]);
+      mx = warp_max(mx);
+      float sum = 0.0f;
+      for (long long m = lane; m < filled; m += kWarpSize) sum += expf(prob[m] - mx);
+      sum = warp_sum(sum);
+      const float lse = filled + empty == 0 ? -CUDART_INF_F
+                                            : mx + logf(sum + static_cast<float>(empty) * expf(-mx));
+      for (long long m = lane; m < filled; m += kWarpSize) prob[m] = expf(prob[m] - lse);
+      if (lane == 0) stat[0] = lse;
+    }
+    __syncthreads();
+    for (long long j = tid; j < dv; j += kThreads) {  // c_t = Σ_m a_m·v_m (0 with no filled slot)
+      float acc = 0.0f;
+      for (long long m = 0; m < filled; ++m) {
+        acc = fmaf(prob[m], p.o[history_row(first + m, batch, b) * S + 2 * dk + j], acc);
+      }
+      c[j] = acc;
+      p.c[row * dv + j] = acc;
+    }
+    if (tid == 0) p.lse[row] = stat[0];
+    __syncthreads();
+  }
+}
+
+extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads)
+    mnemo_memnet_seq_bwd_f32(mnemo_memnet_seq_bwd_params p) {
+  using namespace mnemo;
+  using namespace mnemo::memnet_seq;
+  const long long b = blockIdx.x;
+  const int tid = static_cast<int>(threadIdx.x);
+  const int lane = tid % kWarpSize;
+  const int warp = tid / kWarpSize;
+  const long long steps = p.steps, batch = p.batch, dIn = p.inputWidth, dk = p.keyWidth, dv = p.valueWidth;
+  const long long dOut = p.outputWidth, slots = p.slots;
+  const long long S = 2 * dk + dv, width = dIn + S + dv, ldw = weight_stride(width);
+  const int parts = parts_for(width);
+  const long long chunk = (S + parts - 1) / parts;
+
+  float* w = dynamic_shared_floats();  // [S, ldw]
+  float* g = w + S * ldw;        // [S]      ∂L/∂o_t
+  float* du = g + S;             // [width]  ∂L/∂u_t
+  float* dh = du + width;        // [S]      ∂L/∂h_t through step t+1
+  float* dc = dh + S;            // [d_v]    ∂L/∂c_t
+  float* partial = dc + dv;      // [parts, width]
+  float* prob = partial + parts * width;  // [M] a_m
+  float* ds = prob + slots;      // [M]      ⟨v_m, dc⟩, then ∂L/∂s_m
+
+  load_weight(p.weight, S, width, ldw, w);
+  for (long long k = tid; k < steps * S; k += kThreads) {  // the reads add into dO: start from 0
+    const long long t = k / S;
+    p.dO[history_row(t, batch, b) * S + (k - t * S)] = 0.0f;
+  }
+  for (long long i = tid; i < S; i += kThreads) dh[i] = 0.0f;
+  for (long long j = tid; j < dv; j += kThreads) dc[j] = 0.0f;
+  const float scale = static_cast<float>(p.scale);
+  const float dropout_scale = static_cast<float>(p.dropoutScale);
+  __syncthreads();
+
+  for (long long t = steps - 1; t >= 0; --t) {
+    const long long row = history_row(t, batch, b);
+    const float* dy = p.dy + row * dOut;
+    const float* q = p.o + row * S;
+    float* dO_row = p.dO + row * S;
+    // dc += dy_t·W_c;  g = dO_t + dy_t·W_s + dh
+    for (long long j = tid; j < dv; j += kThreads) {
+      float acc = dc[j];
+      for (long long k = 0; k < dOut; ++k) acc = fmaf(dy[k], p.readOutWeight[k * dv + j], acc);
+      dc[j] = acc;
+    }
+    for (long long i = tid; i < S; i += kThreads) {
+      float acc = dO_row[i] + dh[i];
+      for (long long k = 0; k < dOut; ++k) acc = fmaf(dy[k], p.stateOutWeight[k * S + i], acc);
+      g[i] = acc;
+    }
+    __syncthreads();
+    // the read's backward: a_m from the saved lse, ⟨v_m, dc⟩ a warp per slot
+    const long long filled = t < slots ? t : slots;
+    const long long first = t - filled;
+    const float lse = p.lse[row];
+    for (long long m = warp; m < filled; m += kWarps) {
+      const float* key = p.o + history_row(first + m, batch, b) * S + dk;
+      const float* value = key + dk;
+      float s = 0.0f, da = 0.0f;
+      for (long long j = lane; j < dk; j += kWarpSize) s = fmaf(key[j], q[j], s);
+      for (long long j = lane; j < dv; j += kWarpSize) da = fmaf(value[j], dc[j], da);
+      s = warp_sum(s);
+      da = warp_sum(da);
+      if (lane == 0) {
+        prob[m] = expf(scale * s - lse);
+        ds[m] = da;
+      }
+    }
+    __syncthreads();
+    if (warp == 0 && filled > 0) {  // ds_m = a_m·(⟨v_m, dc⟩ − ⟨c_t, dc⟩)
+      float d = 0.0f;
+      for (long long j = lane; j < dv; j += kWarpSize) d = fmaf(p.c[row * dv + j], dc[j], d);
+      d = warp_sum(d);
+      for (long long m = lane; m < filled; m += kWarpSize) ds[m] = prob[m] * (ds[m] - d);
+    }
+    __syncthreads();
+    for (long long j = tid; j < dk; j += kThreads) {  // dq into g's q columns
+      float acc = 0.0f;
+      for (long long m = 0; m < filled; ++m) {
+        acc = fmaf(ds[m], p.o[history_row(first + m, batch, b) * S + dk + j], acc);
+      }
+      g[j] += scale * acc;
+    }
+    for (long long k = tid; k < filled * (dk + dv); k += kThreads) {  // dK, dV into the window's dO rows
+      const long long m = k / (dk + dv), j = k - m * (dk + dv);
+      float* target = p.dO + history_row(first + m, batch, b) * S + dk + j;
+      *target += j < dk ? scale * ds[m] * q[j] : prob[m] * dc[j - dk];
+    }
+    __syncthreads();
+    // dO_t is complete; dU_t = g·weight: thread (part, j) sums rows [part·chunk, (part+1)·chunk)
+    for (long long i = tid; i < S; i += kThreads) dO_row[i] = g[i];
+    for (long long k = tid; k < parts * width; k += kThreads) {
+      const long long part = k / width, j = k - part * width;
+      const long long i1 = min(S, (part + 1) * chunk);
+      float acc = 0.0f;
+#pragma unroll 4
+      for (long long i = part * chunk; i < i1; ++i) acc = fmaf(g[i], w[i * ldw + j], acc);
+      partial[k] = acc;
+    }
+    __syncthreads();
+    for (long long j = tid; j < width; j += kThreads) {
+      float acc = 0.0f;
+      for (int part = 0; part < parts; ++part) acc += partial[part * width + j];
+      du[j] = acc;
+      p.dU[row * width + j] = acc;
+    }
+    __syncthreads();
+    // to step t−1: through r_t = dropout(relu(h_{t−1})) (r > 0 exactly where both kept it) and c_{t−1}
+    for (long long i = tid; i < S; i += kThreads) {
+      dh[i] = (p.r[row * S + i] > 0.0f ? du[dIn + i] : 0.0f) * dropout_scale;
+    }
+    for (long long j = tid; j < dv; j += kThreads) dc[j] = du[dIn + S + j];
+    __syncthreads();
+  }
+  for (long long i = tid; i < S; i += kThreads) p.dh0[b * S + i] = dh[i];
+  for (long long j = tid; j < dv; j += kThreads) p.dc0[b * dv + j] = dc[j];
+}
