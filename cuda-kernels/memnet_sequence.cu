@@ -68,7 +68,7 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads)
   float* c = o + S;              // [d_v]    c_{t−1}, then c_t
   float* partial = c + dv;       // [parts, S]
   float* prob = partial + parts * S;  // [M]  scores, then probabilities
-  float* stat = prob + slots;    // [2]      lse
+  float* stat = prob + slots;    // [1]      lse
 
   load_weight(p.weight, S, width, ldw, w);
   for (long long i = tid; i < S; i += kThreads) o[i] = p.h0[i];

@@ -159,7 +159,11 @@ int run_check() {
   }
   if (wanted("cells")) check_cells(rng, t);
   if (wanted("training")) check_training(rng, t);
-  if (wanted("memnet")) check_memnet(rng, t);
+  if (wanted("memnet")) {
+    check_memnet(rng, t);
+    std::mt19937 fork = rng;  // a copy: the groups after memnet keep the inputs they had before
+    check_memnet_sequence(fork, t);
+  }
   if (wanted("persistent")) check_persistent(rng, t);
   if (wanted("eigen")) check_eigen(rng, t);
   if (wanted("dropout")) check_dropout_scatter(rng, t);

@@ -23,17 +23,8 @@ using check::kGuard;
 
 // ───────────────────────────── dropout ─────────────────────────────
 
-std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// The host twin of the Java hash (the header's formula).
-double dropout_uniform(std::uint64_t seed, std::uint64_t index) {
-  const std::uint64_t z = mix64(mix64(seed) + (index + 1) * 0x9E3779B97F4A7C15ull);
-  return static_cast<double>(z >> 11) * 0x1.0p-53;
-}
+// The host twin of the Java hash (the header's formula; reference.h, shared with the MemNet loop's check).
+using ref::dropout_uniform;
 
 long long as_signed(std::uint64_t bits) {
   long long v = 0;

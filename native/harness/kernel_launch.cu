@@ -359,6 +359,48 @@ void launch_memnet_ring_write(float* keys, float* values, const float* k, long l
   CHECK_LAUNCH();
 }
 
+namespace {
+// The header's P(n): threads that share one output of an n-output matrix–vector product.
+long long memnet_seq_parts(long long n) {
+  return std::min<long long>(MNEMO_MEMNET_SEQ_MAX_PARTS, std::max(1LL, MNEMO_MEMNET_SEQ_THREADS / n));
+}
+
+// The weight's rows in shared memory, at the odd stride ldw = W | 1: S·ldw floats.
+long long memnet_seq_weight_floats(long long S, long long width) { return S * (width | 1); }
+
+// The launch both loops share: the opt-in to `smem` bytes, then one block per batch row.
+template <typename P>
+void launch_memnet_seq(void (*kernel)(P), const P& p, long long smem, cudaStream_t stream) {
+  CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                             static_cast<int>(smem)));
+  kernel<<<static_cast<unsigned>(p.batch), MNEMO_MEMNET_SEQ_THREADS, static_cast<size_t>(smem),
+           stream>>>(p);
+  CHECK_LAUNCH();
+}
+}  // namespace
+
+long long memnet_seq_fwd_smem_bytes(const mnemo_memnet_seq_fwd_params& p) {
+  const long long S = 2 * p.keyWidth + p.valueWidth, width = p.inputWidth + S + p.valueWidth;
+  const long long floats = memnet_seq_weight_floats(S, width) + width + S + p.valueWidth +
+                           memnet_seq_parts(S) * S + p.slots + 1;
+  return floats * static_cast<long long>(sizeof(float));
+}
+
+long long memnet_seq_bwd_smem_bytes(const mnemo_memnet_seq_bwd_params& p) {
+  const long long S = 2 * p.keyWidth + p.valueWidth, width = p.inputWidth + S + p.valueWidth;
+  const long long floats = memnet_seq_weight_floats(S, width) + width + 2 * S + p.valueWidth +
+                           memnet_seq_parts(width) * width + 2 * p.slots;
+  return floats * static_cast<long long>(sizeof(float));
+}
+
+void launch_memnet_seq_fwd(const mnemo_memnet_seq_fwd_params& p, cudaStream_t stream) {
+  launch_memnet_seq(mnemo_memnet_seq_fwd_f32, p, memnet_seq_fwd_smem_bytes(p), stream);
+}
+
+void launch_memnet_seq_bwd(const mnemo_memnet_seq_bwd_params& p, cudaStream_t stream) {
+  launch_memnet_seq(mnemo_memnet_seq_bwd_f32, p, memnet_seq_bwd_smem_bytes(p), stream);
+}
+
 // ── persistent ──
 int persistent_gates(PersistentCell cell) {
   return cell == PersistentCell::kLstm ? 4 : cell == PersistentCell::kGru ? 3 : 1;

@@ -148,6 +148,15 @@ void launch_memnet_ring_write(float* keys, float* values, const float* k, long l
                               long long keyWidth, long long valueWidth, long long step,
                               cudaStream_t stream);
 
+// ── memnet: the whole teacher-forced sequence in one launch (forward, backward) ──
+// Dynamic shared memory in bytes, the header's formula for p's sizes.
+long long memnet_seq_fwd_smem_bytes(const mnemo_memnet_seq_fwd_params& p);
+long long memnet_seq_bwd_smem_bytes(const mnemo_memnet_seq_bwd_params& p);
+// Block MNEMO_MEMNET_SEQ_THREADS, grid p.batch (>= 1), that shared memory (opted in first: the
+// paper's cell is past the 48 KiB a launch gets without asking).
+void launch_memnet_seq_fwd(const mnemo_memnet_seq_fwd_params& p, cudaStream_t stream);
+void launch_memnet_seq_bwd(const mnemo_memnet_seq_bwd_params& p, cudaStream_t stream);
+
 // ── persistent (whole-sequence forward, cooperative launch) ──
 enum class PersistentCell { kRnnTanh, kRnnRelu, kLstm, kGru };
 // Gates per cell: 1, 1, 4, 3.

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -297,6 +298,21 @@ inline void rmsprop_step(Vec& p, const Vec& grad, Vec& sq, Vec& buf, Vec& ga,
       p[i] -= c.lr * g / avg;
     }
   }
+}
+
+// ── dropout: the counter hash of the header's "family: dropout" ──
+
+// SplitMix64's finaliser, unsigned 64-bit arithmetic (wrapping, as Java's long).
+inline std::uint64_t dropout_mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// u(seed, index) in [0, 1): element `index` of stream `seed` is kept when u >= p.
+inline double dropout_uniform(std::uint64_t seed, std::uint64_t index) {
+  const std::uint64_t z = dropout_mix64(dropout_mix64(seed) + (index + 1) * 0x9E3779B97F4A7C15ull);
+  return static_cast<double>(z >> 11) * 0x1.0p-53;
 }
 
 }  // namespace mnemo::harness::ref

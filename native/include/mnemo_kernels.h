@@ -875,10 +875,10 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
  * MNEMO_MEMNET_SEQ_MAX_SLOTS; d_out >= 1. Launch: block MNEMO_MEMNET_SEQ_THREADS threads, grid B,
  * dynamic shared memory (floats, times 4 bytes), with P(n) = min(MNEMO_MEMNET_SEQ_MAX_PARTS,
  * max(1, MNEMO_MEMNET_SEQ_THREADS / n)):
- *   forward   S·ldw + W + S + d_v + P(S)·S + M + 2
+ *   forward   S·ldw + W + S + d_v + P(S)·S + M + 1
  *   backward  S·ldw + W + 2·S + d_v + P(W)·W + 2·M
- * (the device's opt-in limit decides which sizes run: 49.5 KB + vectors at d_in = 1,
- * d_k = d_v = 32). Every sum runs in an order fixed by the sizes: the same call gives the same bits.
+ * (the device's opt-in limit decides which sizes run: 50.2 KB forward, 50.3 KB backward at
+ * d_in = 1, d_k = d_v = 32, past the 48 KiB a launch gets without opting in). Every sum runs in an order fixed by the sizes: the same call gives the same bits.
  * Aliasing: no output overlaps an input or another output (u is in-out).
  */
 #define MNEMO_MEMNET_SEQ_THREADS 256
@@ -954,7 +954,8 @@ typedef struct mnemo_memnet_seq_fwd_params {
  *   valueWidth      (128)  d_v
  *   outputWidth     (136)  d_out
  *   slots           (144)  M
- *   dropoutScale    (152)  double: 1/(1 − p) after a forward with dropout, else 1
+ *   dropoutScale    (152)  double: 1/(1 − p) after a forward with dropout, else 1; rounded to
+ *                          float once (the step loop's Backend.scale rounds it so too)
  *   scale           (160)  double, rounded to float once
  */
 typedef struct mnemo_memnet_seq_bwd_params {

@@ -2,6 +2,7 @@ package dev.mnemo.bench.gpu;
 
 import dev.mnemo.cuda.NativeLibrary;
 import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.MemNetLoopSetting;
 import dev.mnemo.nn.cuda.PersistentPolicy;
 import dev.mnemo.nn.layers.RecurrentLayer;
 import java.io.PrintStream;
@@ -124,10 +125,35 @@ final class HostCostBench {
                         s.cell(), s.shape(), s.steps(), s.batch(), s.hidden(), eager[0], eager[1], graphs[0], graphs[1],
                         path, auto[0], auto[1]);
             }
+            memNetCell(out, repeats, warmupMs);
         } finally {
             setHostOnly(hostOnly.get(), false);
         }
         return 0;
+    }
+
+    /**
+     * The MemNet cell of the bench ({@link MemNetCellCase}: T 64, B 256, training forward + backward) with the
+     * layer's step loop and with the one-launch loop ({@link MemNetLoopSetting}).
+     */
+    private static void memNetCell(PrintStream out, int repeats, long warmupMs) {
+        MemNetCellCase cell = MemNetCellCase.build(CudaBackend.float32());
+        double[] us = new double[2];
+        String[] settings = {"off", "on"};
+        for (int k = 0; k < 2; k++) {
+            String before = System.setProperty(MemNetLoopSetting.PROPERTY, settings[k]);
+            try {
+                us[k] = medianMicros(cell::forwardBackward, repeats, warmupMs);
+            } finally {
+                restore(MemNetLoopSetting.PROPERTY, before);
+            }
+        }
+        out.println();
+        out.println("| MemNet cell (T " + MemNetCellCase.T + ", B " + MemNetCellCase.B
+                + ", d_k = d_v = 32, M 8), training fwd+bwd | µs |");
+        out.println("|---|---|");
+        out.printf(Locale.ROOT, "| the layer's step loop (%s=off) | %.0f |%n", MemNetLoopSetting.PROPERTY, us[0]);
+        out.printf(Locale.ROOT, "| one launch each way (on, the default) | %.0f |%n", us[1]);
     }
 
     /** Median µs per forward and per forward + backward of {@code s} with these path and graph settings. */

@@ -162,11 +162,11 @@ public final class MemnetSequenceKernels {
         return cellWidth | 1;
     }
 
-    /** Dynamic shared memory of the forward, bytes: {@code 4·(S·ldw + W + S + d_v + P(S)·S + M + 2)}. */
+    /** Dynamic shared memory of the forward, bytes: {@code 4·(S·ldw + W + S + d_v + P(S)·S + M + 1)}. */
     public static long forwardSharedBytes(Sizes z) {
         long s = z.stateWidth();
         long w = z.cellWidth();
-        return Float.BYTES * (s * weightStride(w) + w + s + z.valueWidth() + parts(s) * s + z.slots() + 2);
+        return Float.BYTES * (s * weightStride(w) + w + s + z.valueWidth() + parts(s) * s + z.slots() + 1);
     }
 
     /** Dynamic shared memory of the backward, bytes: {@code 4·(S·ldw + W + 2·S + d_v + P(W)·W + 2·M)}. */
@@ -179,7 +179,7 @@ public final class MemnetSequenceKernels {
     /**
      * Whether the loop runs these sizes on a device that lets a block have {@code sharedBytesOptin} of shared
      * memory: widths within {@link MemnetKernels#MAX_WIDTH}, at most {@value #MAX_SLOTS} slots, and both
-     * directions' shared memory within the limit (d_in = 1, d_k = d_v = 32: 50 KB and 51 KB).
+     * directions' shared memory within the limit (d_in = 1, d_k = d_v = 32: 50.2 KB and 50.3 KB).
      */
     public static boolean fits(Sizes z, long sharedBytesOptin) {
         if (z.inputWidth() < 1 || z.outputWidth() < 1 || z.keyWidth() < 1 || z.valueWidth() < 1

@@ -51,13 +51,13 @@ class MemnetSequenceKernelsTest {
 
     @Test
     void sharedMemoryFollowsTheHeader() {
-        // forward: 4·(S·ldw + W + S + d_v + P(S)·S + M + 2), ldw = 129, P(96) = 2
-        assertEquals(4L * (96 * 129 + 129 + 96 + 32 + 2 * 96 + 8 + 2), MemnetSequenceKernels.forwardSharedBytes(PAPER));
+        // forward: 4·(S·ldw + W + S + d_v + P(S)·S + M + 1), ldw = 129, P(96) = 2
+        assertEquals(4L * (96 * 129 + 129 + 96 + 32 + 2 * 96 + 8 + 1), MemnetSequenceKernels.forwardSharedBytes(PAPER));
         // backward: 4·(S·ldw + W + 2·S + d_v + P(W)·W + 2·M), P(129) = 1
         assertEquals(4L * (96 * 129 + 129 + 2 * 96 + 32 + 129 + 16), MemnetSequenceKernels.backwardSharedBytes(PAPER));
         // an even W is padded to an odd row stride; a narrow product is shared by at most 8 threads
         Sizes even = new Sizes(2, 3, 2, 1, 0);   // S 8, W 12
-        assertEquals(4L * (8 * 13 + 12 + 8 + 2 + 8 * 8 + 0 + 2), MemnetSequenceKernels.forwardSharedBytes(even));
+        assertEquals(4L * (8 * 13 + 12 + 8 + 2 + 8 * 8 + 0 + 1), MemnetSequenceKernels.forwardSharedBytes(even));
         assertEquals(4L * (8 * 13 + 12 + 16 + 2 + 8 * 12), MemnetSequenceKernels.backwardSharedBytes(even));
         assertEquals(1, MemnetSequenceKernels.parts(300));
         assertEquals(2, MemnetSequenceKernels.parts(128));
