@@ -28,8 +28,11 @@ __device__ __forceinline__ Groups groups_of(long long width) {
   return {w, kBlockThreads / w, t / w, t % w};
 }
 
-// Splits a group folds per batch: all their loads are issued before any is used.
+// Splits a group folds per batch: all their loads are issued before any is used. The split kernels'
+// own merges (counters given) keep fewer in flight: inlined into the slot loop's kernel, 16 of the
+// forward's three arrays spilled it past its register cap (80).
 constexpr int kFoldBatch = 16;
+constexpr int kFusedFoldBatch = 4;
 
 // For each batch of up to kFoldBatch of this group's splits (s = group, group + count, … < splits):
 // load(i, s) for every one, then use(i, s) for each in split order. A loop over the splits, unrolled,
@@ -38,16 +41,16 @@ constexpr int kFoldBatch = 16;
 // runs timed about one L2 latency per split: B = 1, N = 65536 grew 48 ns per added split). Here the
 // bound test only predicates each load, so a batch's loads go out together, and a short row (2
 // splits) loads no more than it uses.
-template <typename Load, typename Use>
+template <int BATCH = kFoldBatch, typename Load, typename Use>
 __device__ __forceinline__ void fold_splits(const Groups& g, long long splits, Load load, Use use) {
-  for (long long s0 = g.group; s0 < splits; s0 += static_cast<long long>(kFoldBatch) * g.count) {
+  for (long long s0 = g.group; s0 < splits; s0 += static_cast<long long>(BATCH) * g.count) {
 #pragma unroll
-    for (int i = 0; i < kFoldBatch; ++i) {
+    for (int i = 0; i < BATCH; ++i) {
       const long long s = s0 + static_cast<long long>(i) * g.count;
       if (s < splits) load(i, s);
     }
 #pragma unroll
-    for (int i = 0; i < kFoldBatch; ++i) {
+    for (int i = 0; i < BATCH; ++i) {
       const long long s = s0 + static_cast<long long>(i) * g.count;
       if (s < splits) use(i, s);
     }
@@ -78,6 +81,22 @@ __device__ __forceinline__ float sum_over_groups(float mine, const Groups& g, fl
     for (int k = 0; k < g.count; ++k) total += red[k * g.width + g.column];
   __syncthreads();
   return total;
+}
+
+// Whether this block is the last of row b's `splits` blocks to finish (counters given): each block
+// fences its partial, then counts itself on counters[b], and the block that brings the count to
+// `splits` merges the row (in split order, as the merge kernel; which block is last changes no bit)
+// and sets the count back to 0 for the next call. The fence before the count is what lets the last
+// block read the others' partials (it reads them from L2, __ldcg: none is in its L1). red: a float of
+// shared memory, free again on return. All threads of the block must call it.
+__device__ __forceinline__ bool last_of_row(unsigned* counters, long long b, long long splits, float* red) {
+  __threadfence();
+  __syncthreads();  // every thread's partial fenced (and red free)
+  if (threadIdx.x == 0) red[0] = atomicAdd(counters + b, 1u) + 1u == static_cast<unsigned>(splits) ? 1.0f : 0.0f;
+  __syncthreads();
+  const bool last = red[0] != 0.0f;
+  __syncthreads();  // red free again
+  return last;
 }
 
 }  // namespace mnemo::memnet::merge

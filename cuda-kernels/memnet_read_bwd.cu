@@ -12,7 +12,7 @@
 
 namespace mnemo::memnet::bwd {
 
-static_assert(sizeof(mnemo_memnet_read_bwd_params) == 216, "header: 216 bytes");
+static_assert(sizeof(mnemo_memnet_read_bwd_params) == 224, "header: 224 bytes");
 static_assert(offsetof(mnemo_memnet_read_bwd_params, q) == 0, "header offset");
 static_assert(offsetof(mnemo_memnet_read_bwd_params, keys) == 8, "header offset");
 static_assert(offsetof(mnemo_memnet_read_bwd_params, values) == 16, "header offset");
@@ -40,6 +40,7 @@ static_assert(offsetof(mnemo_memnet_read_bwd_params, dValueSlotStride) == 184, "
 static_assert(offsetof(mnemo_memnet_read_bwd_params, slotsPerSplit) == 192, "header offset");
 static_assert(offsetof(mnemo_memnet_read_bwd_params, splits) == 200, "header offset");
 static_assert(offsetof(mnemo_memnet_read_bwd_params, scale) == 208, "header offset");
+static_assert(offsetof(mnemo_memnet_read_bwd_params, counters) == 216, "header offset");
 
 // Floats of the split kernel's shared memory: per warp its dq partial row.
 constexpr int kSmemFloats = kWarps * kMaxWidth;
@@ -229,6 +230,24 @@ struct Small {
   }
 };
 
+// Row b's dq, a block (memnet_merge.cuh): dq[b, j] = scale · Σ_s partials[b, s, j], the partials
+// read from L2 (__ldcg: the split kernel's last block of a row reads what other blocks wrote).
+// red: kBlockThreads floats of shared memory; BATCH as the forward's.
+template <int BATCH = merge::kFoldBatch>
+__device__ __forceinline__ void merge_row(const mnemo_memnet_read_bwd_params& p, long long b, float* red) {
+  const float* part = p.partials + b * p.splits * p.keyWidth;
+  const merge::Groups g = merge::groups_of(p.keyWidth);
+  float sum = 0.0f;
+  if (g.active()) {
+    float v[BATCH];  // as the forward's merge: a batch of splits' loads in flight, the sum in order
+    merge::fold_splits<BATCH>(
+        g, p.splits, [&](int i, long long s) { v[i] = __ldcg(part + s * p.keyWidth + g.column); },
+        [&](int i, long long) { sum += v[i]; });
+  }
+  sum = merge::sum_over_groups(sum, g, red);
+  if (g.first()) p.dq[b * p.dqBatchStride + g.column] = static_cast<float>(p.scale) * sum;
+}
+
 // Split path: block (b, s) handles its chunk; its warps' dq sums are added in warp order into
 // partials[b, s, :], or with one split into dq itself.
 struct Split {
@@ -277,6 +296,12 @@ struct Split {
         out[j] = sum;
       }
     }
+    // With counters, the row's last block sums dq here (smem's warp sums are read: the barrier in
+    // last_of_row comes first)
+    if (p.splits > 1 && p.counters != nullptr && merge::last_of_row(p.counters, b, p.splits, smem)) {
+      merge_row<merge::kFusedFoldBatch>(p, b, smem);
+      if (threadIdx.x == 0) p.counters[b] = 0u;
+    }
   }
 };
 
@@ -295,23 +320,14 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
   dispatch<float, bwd::Split>(bwd::layout_of(p), p, smem);
 }
 
-// A block per row (memnet_merge.cuh): dq[b, j] = scale · Σ_s partials[b, s, j].
+// A block per row (merge_row): nothing when the split kernel finished the rows (one split) or summed
+// them itself (counters given).
 extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
     mnemo_memnet_read_bwd_merge_f32(mnemo_memnet_read_bwd_params p) {
   using namespace mnemo::memnet;
   __shared__ float red[kBlockThreads];
   const long long b = blockIdx.x;
-  // The whole block, before any barrier: past the rows, or one split (finished by the split kernel).
-  if (b >= p.batch || p.splits == 1) return;
-  const float* part = p.partials + b * p.splits * p.keyWidth;
-  const merge::Groups g = merge::groups_of(p.keyWidth);
-  float sum = 0.0f;
-  if (g.active()) {
-    float v[merge::kFoldBatch];  // as the forward's merge: a batch of splits' loads in flight, the sum in order
-    merge::fold_splits(
-        g, p.splits, [&](int i, long long s) { v[i] = part[s * p.keyWidth + g.column]; },
-        [&](int i, long long) { sum += v[i]; });
-  }
-  sum = merge::sum_over_groups(sum, g, red);
-  if (g.first()) p.dq[b * p.dqBatchStride + g.column] = static_cast<float>(p.scale) * sum;
+  // The whole block, before any barrier: past the rows, or a row the split kernel finished.
+  if (b >= p.batch || p.splits == 1 || p.counters != nullptr) return;
+  bwd::merge_row(p, b, red);
 }

@@ -9,7 +9,7 @@
 
 namespace mnemo::memnet::fwd {
 
-static_assert(sizeof(mnemo_memnet_read_fwd_params) == 152, "header: 152 bytes");
+static_assert(sizeof(mnemo_memnet_read_fwd_params) == 160, "header: 160 bytes");
 static_assert(offsetof(mnemo_memnet_read_fwd_params, q) == 0, "header offset");
 static_assert(offsetof(mnemo_memnet_read_fwd_params, keys) == 8, "header offset");
 static_assert(offsetof(mnemo_memnet_read_fwd_params, values) == 16, "header offset");
@@ -28,6 +28,7 @@ static_assert(offsetof(mnemo_memnet_read_fwd_params, valueBatchStride) == 112, "
 static_assert(offsetof(mnemo_memnet_read_fwd_params, valueSlotStride) == 120, "header offset");
 static_assert(offsetof(mnemo_memnet_read_fwd_params, slotsPerSplit) == 128, "header offset");
 static_assert(offsetof(mnemo_memnet_read_fwd_params, splits) == 136, "header offset");
+static_assert(offsetof(mnemo_memnet_read_fwd_params, counters) == 152, "header offset");
 static_assert(offsetof(mnemo_memnet_read_fwd_params, scale) == 144, "header offset");
 
 // Floats of the split kernel's shared memory: per warp (m, l) and its acc row.
@@ -95,6 +96,56 @@ struct Small {
     if (lane == 0) p.lse[b] = f.lse;
   }
 };
+
+// Row b's merge, a block (memnet_merge.cuh): the max over the row's partials (and 0 for the empty
+// slots), then l = Σ l_s·exp(m_s − max) + empty·exp(−max) and c = Σ acc_s·exp(m_s − max) / l.
+// Each thread of a group forms the same l bits (same splits, same order), so every column's
+// thread ends with the same l. Partials are read from L2 (__ldcg): the split kernel's last block of
+// a row reads what other blocks wrote. red: kBlockThreads floats of shared memory. BATCH: the splits
+// whose loads a thread keeps in flight (merge::fold_splits).
+template <int BATCH = merge::kFoldBatch>
+__device__ __forceinline__ void merge_row(const mnemo_memnet_read_fwd_params& p, long long b, float* red) {
+  const long long width = 2 + p.valueWidth;
+  const float* part = p.partials + b * p.splits * width;
+  float mx = -CUDART_INF_F;
+  for (long long s = threadIdx.x; s < p.splits; s += kBlockThreads) mx = nan_max(mx, __ldcg(part + s * width));
+  mx = merge::block_max(mx, red);
+  if (p.emptySlots > 0) mx = nan_max(mx, 0.0f);
+  float* c = p.c + b * p.valueWidth;
+  if (mx == -CUDART_INF_F) {  // the same in every thread: no slot at all
+    for (long long j = threadIdx.x; j < p.valueWidth; j += kBlockThreads) c[j] = 0.0f;
+    if (threadIdx.x == 0) p.lse[b] = -CUDART_INF_F;
+    return;
+  }
+  const merge::Groups g = merge::groups_of(p.valueWidth);
+  float a = 0.0f;
+  float l = 0.0f;
+  if (g.active()) {
+    // kFoldBatch splits' loads in flight per thread, the sums in split order: a B = 1 row over
+    // 65536 slots has 128 splits, 32 for each thread at d_v = 64.
+    float m[BATCH], ls[BATCH], as[BATCH];
+    merge::fold_splits<BATCH>(
+        g, p.splits,
+        [&](int i, long long s) {
+          const float* ps = part + s * width;
+          m[i] = __ldcg(ps);
+          ls[i] = __ldcg(ps + 1);
+          as[i] = __ldcg(ps + 2 + g.column);
+        },
+        [&](int i, long long) {
+          const float w = expf(m[i] - mx);
+          l = fmaf(ls[i], w, l);
+          a = fmaf(as[i], w, a);
+        });
+  }
+  a = merge::sum_over_groups(a, g, red);
+  l = merge::sum_over_groups(l, g, red);
+  if (g.first()) {
+    if (p.emptySlots > 0) l += static_cast<float>(p.emptySlots) * expf(-mx);
+    c[g.column] = a / l;
+    if (g.column == 0) p.lse[b] = mx + logf(l);
+  }
+}
 
 // Split path: block (b, s) folds its chunk with all 8 warps (groups interleave over the slots),
 // merges the warps in warp order through shared memory and writes partial (m, l, acc[d_v]), or
@@ -169,6 +220,11 @@ struct Split {
         out[1] = l;
       }
     }
+    // With counters, the row's last block merges it here: no merge launch, and no wait for every row
+    if (p.splits > 1 && p.counters != nullptr && merge::last_of_row(p.counters, b, p.splits, smem)) {
+      merge_row<merge::kFusedFoldBatch>(p, b, smem);
+      if (threadIdx.x == 0) p.counters[b] = 0u;
+    }
   }
 
   // A row read in one split: the merge's arithmetic on its single partial (m, l, a) — the max
@@ -215,55 +271,14 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads, mnemo
   dispatch<Bf16, fwd::Split<Bf16>>(fwd::layout_of<Bf16>(p), p, smem);
 }
 
-// A block per row (memnet_merge.cuh): the max over the row's partials (and 0 for the empty
-// slots), then l = Σ l_s·exp(m_s − max) + empty·exp(−max) and c = Σ acc_s·exp(m_s − max) / l.
-// Each thread of a group forms the same l bits (same splits, same order), so every column's
-// thread ends with the same l.
+// A block per row (merge_row): nothing when the split kernel finished the rows (one split) or merged
+// them itself (counters given).
 extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
     mnemo_memnet_read_fwd_merge_f32(mnemo_memnet_read_fwd_params p) {
   using namespace mnemo::memnet;
   __shared__ float red[kBlockThreads];
   const long long b = blockIdx.x;
-  // The whole block, before any barrier: past the rows, or one split (finished by the split kernel).
-  if (b >= p.batch || p.splits == 1) return;
-  const long long width = 2 + p.valueWidth;
-  const float* part = p.partials + b * p.splits * width;
-  float mx = -CUDART_INF_F;
-  for (long long s = threadIdx.x; s < p.splits; s += kBlockThreads) mx = nan_max(mx, part[s * width]);
-  mx = merge::block_max(mx, red);
-  if (p.emptySlots > 0) mx = nan_max(mx, 0.0f);
-  float* c = p.c + b * p.valueWidth;
-  if (mx == -CUDART_INF_F) {  // the same in every thread: no slot at all
-    for (long long j = threadIdx.x; j < p.valueWidth; j += kBlockThreads) c[j] = 0.0f;
-    if (threadIdx.x == 0) p.lse[b] = -CUDART_INF_F;
-    return;
-  }
-  const merge::Groups g = merge::groups_of(p.valueWidth);
-  float a = 0.0f;
-  float l = 0.0f;
-  if (g.active()) {
-    // kFoldBatch splits' loads in flight per thread, the sums in split order: a B = 1 row over
-    // 65536 slots has 128 splits, 32 for each thread at d_v = 64.
-    float m[merge::kFoldBatch], ls[merge::kFoldBatch], as[merge::kFoldBatch];
-    merge::fold_splits(
-        g, p.splits,
-        [&](int i, long long s) {
-          const float* ps = part + s * width;
-          m[i] = ps[0];
-          ls[i] = ps[1];
-          as[i] = ps[2 + g.column];
-        },
-        [&](int i, long long) {
-          const float w = expf(m[i] - mx);
-          l = fmaf(ls[i], w, l);
-          a = fmaf(as[i], w, a);
-        });
-  }
-  a = merge::sum_over_groups(a, g, red);
-  l = merge::sum_over_groups(l, g, red);
-  if (g.first()) {
-    if (p.emptySlots > 0) l += static_cast<float>(p.emptySlots) * expf(-mx);
-    c[g.column] = a / l;
-    if (g.column == 0) p.lse[b] = mx + logf(l);
-  }
+  // The whole block, before any barrier: past the rows, or a row the split kernel finished.
+  if (b >= p.batch || p.splits == 1 || p.counters != nullptr) return;
+  fwd::merge_row(p, b, red);
 }

@@ -4,44 +4,28 @@
 // each a few microseconds of host time over a few hundred floats a row; here a block runs one
 // batch row through every step, the cell's weight in shared memory throughout.
 //
-// A step's phases are separated by block barriers; each phase gives a thread whole outputs (or
-// whole partial sums), so every sum runs in an order fixed by the sizes. The memory of row b is
-// its own history: the k, v columns of o_{t−f} … o_{t−1} (forward) and of dO (backward), written
-// by this block earlier and visible to it after a barrier.
+// The phases and products are memnet_cell.cuh's. The memory of row b is its own history: the k, v
+// columns of o_{t−f} … o_{t−1} (forward) and of dO (backward), written by this block earlier and
+// visible to it after a barrier.
 #include <math_constants.h>
 
 #include "dropout_hash.cuh"
+#include "memnet_cell.cuh"
 #include "mnemo_kernels.h"
 #include "mnemo_math.cuh"
 
 namespace mnemo::memnet_seq {
-constexpr int kThreads = MNEMO_MEMNET_SEQ_THREADS;
-constexpr int kWarps = kThreads / kWarpSize;
+using namespace mnemo::memnet_cell;
 
-// Odd row stride: thread i reading w[i·ldw + j] for one j meets 32 different banks.
-__device__ __forceinline__ long long weight_stride(long long width) { return width | 1; }
+// The sizes both loops take from their params: S = 2·d_k + d_v, W = d_in + S + d_v, ldw.
+struct Sizes {
+  long long steps, batch, dIn, dk, dv, slots, S, width, ldw;
+};
 
-// Threads that share one output of a matrix–vector product of n outputs (header: P(n)).
-__device__ __forceinline__ int parts_for(long long n) {
-  const long long p = kThreads / n;
-  return p < 1 ? 1 : (p > MNEMO_MEMNET_SEQ_MAX_PARTS ? MNEMO_MEMNET_SEQ_MAX_PARTS : static_cast<int>(p));
-}
-
-__device__ __forceinline__ float warp_max(float v) {
-#pragma unroll
-  for (int offset = kWarpSize / 2; offset > 0; offset >>= 1) {
-    v = fmaxf(v, __shfl_xor_sync(kFullWarpMask, v, offset));
-  }
-  return v;
-}
-
-// weight [rows, width] (dense) into shared memory at row stride ldw.
-__device__ __forceinline__ void load_weight(const float* __restrict__ weight, long long rows, long long width,
-                                            long long ldw, float* __restrict__ w) {
-  for (long long i = threadIdx.x; i < rows * width; i += kThreads) {
-    const long long row = i / width;
-    w[row * ldw + (i - row * width)] = weight[i];
-  }
+template <typename P>
+__device__ __forceinline__ Sizes sizes_of(const P& p) {
+  const long long S = 2 * p.keyWidth + p.valueWidth, width = p.inputWidth + S + p.valueWidth;
+  return {p.steps, p.batch, p.inputWidth, p.keyWidth, p.valueWidth, p.slots, S, width, weight_stride(width)};
 }
 
 // Row b's history at step t: the row of a [T, B, ·] tensor.
@@ -54,13 +38,8 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads)
   using namespace mnemo::memnet_seq;
   const long long b = blockIdx.x;
   const int tid = static_cast<int>(threadIdx.x);
-  const int lane = tid % kWarpSize;
-  const int warp = tid / kWarpSize;
-  const long long steps = p.steps, batch = p.batch, dIn = p.inputWidth, dk = p.keyWidth, dv = p.valueWidth;
-  const long long slots = p.slots;
-  const long long S = 2 * dk + dv, width = dIn + S + dv, ldw = weight_stride(width);
+  const auto [steps, batch, dIn, dk, dv, slots, S, width, ldw] = sizes_of(p);
   const int parts = parts_for(S);
-  const long long chunk = (width + parts - 1) / parts;
 
   float* w = dynamic_shared_floats();  // [S, ldw]
   float* u = w + S * ldw;        // [width]  u_t
@@ -105,60 +84,14 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads)
       u[j] = v;
     }
     __syncthreads();
-    // o_t = weight·u_t + bias: thread (part, i) sums columns [part·chunk, (part+1)·chunk) of row i
-    for (long long k = tid; k < parts * S; k += kThreads) {
-      const long long part = k / S, i = k - part * S;
-      const long long j1 = min(width, (part + 1) * chunk);
-      const float* wr = w + i * ldw;
-      float acc = 0.0f;
-#pragma unroll 4
-      for (long long j = part * chunk; j < j1; ++j) acc = fmaf(wr[j], u[j], acc);
-      partial[k] = acc;
-    }
-    __syncthreads();
-    for (long long i = tid; i < S; i += kThreads) {
-      float acc = 0.0f;
-      for (int part = 0; part < parts; ++part) acc += partial[part * S + i];
-      const float v = acc + p.bias[i];
-      o[i] = v;
-      p.o[row * S + i] = v;
-    }
-    __syncthreads();
-    // the read of q_t = o_t[0, d_k) over the window's keys: a warp per slot
+    product(w, ldw, u, S, width, parts, p.bias, partial, o, p.o + row * S);  // o_t = weight·u_t + bias
+    // the read of q_t = o_t[0, d_k) over the k, v columns of the window's history rows
     const long long filled = t < slots ? t : slots;
     const long long empty = p.maskEmptySlots ? 0 : slots - filled;
-    const long long first = t - filled;
-    for (long long m = warp; m < filled; m += kWarps) {
-      const float* key = p.o + history_row(first + m, batch, b) * S + dk;
-      float acc = 0.0f;
-      for (long long j = lane; j < dk; j += kWarpSize) acc = fmaf(key[j], o[j], acc);
-      acc = warp_sum(acc);
-      if (lane == 0) prob[m] = scale * acc;
-    }
-    __syncthreads();
-    if (warp == 0) {  // softmax over the filled slots and the empty ones (score 0)
-      float mx = empty > 0 ? 0.0f : -CUDART_INF_F;
-      for (long long m = lane; m < filled; m += kWarpSize) mx = fmaxf(mx, prob[m]);
-      mx = warp_max(mx);
-      float sum = 0.0f;
-      for (long long m = lane; m < filled; m += kWarpSize) sum += expf(prob[m] - mx);
-      sum = warp_sum(sum);
-      const float lse = filled + empty == 0 ? -CUDART_INF_F
-                                            : mx + logf(sum + static_cast<float>(empty) * expf(-mx));
-      for (long long m = lane; m < filled; m += kWarpSize) prob[m] = expf(prob[m] - lse);
-      if (lane == 0) stat[0] = lse;
-    }
-    __syncthreads();
-    for (long long j = tid; j < dv; j += kThreads) {  // c_t = Σ_m a_m·v_m (0 with no filled slot)
-      float acc = 0.0f;
-      for (long long m = 0; m < filled; ++m) {
-        acc = fmaf(prob[m], p.o[history_row(first + m, batch, b) * S + 2 * dk + j], acc);
-      }
-      c[j] = acc;
-      p.c[row * dv + j] = acc;
-    }
-    if (tid == 0) p.lse[row] = stat[0];
-    __syncthreads();
+    const float* first = p.o + history_row(t - filled, batch, b) * S;
+    const float lse = read(o, Slots{first + dk, batch * S, first + 2 * dk, batch * S}, filled, empty, dk, dv, scale,
+                           prob, stat, c, p.c + row * dv);
+    if (tid == 0) p.lse[row] = lse;
   }
 }
 
@@ -170,9 +103,8 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads)
   const int tid = static_cast<int>(threadIdx.x);
   const int lane = tid % kWarpSize;
   const int warp = tid / kWarpSize;
-  const long long steps = p.steps, batch = p.batch, dIn = p.inputWidth, dk = p.keyWidth, dv = p.valueWidth;
-  const long long dOut = p.outputWidth, slots = p.slots;
-  const long long S = 2 * dk + dv, width = dIn + S + dv, ldw = weight_stride(width);
+  const auto [steps, batch, dIn, dk, dv, slots, S, width, ldw] = sizes_of(p);
+  const long long dOut = p.outputWidth;
   const int parts = parts_for(width);
   const long long chunk = (S + parts - 1) / parts;
 

@@ -34,6 +34,7 @@
 #include "memnet_read_bwd.cu"
 #include "memnet_ring_write.cu"
 #include "memnet_sequence.cu"
+#include "memnet_stream.cu"
 #include "persistent_fwd.cu"
 #include "persistent_bwd.cu"
 #include "eigen_batched.cu"

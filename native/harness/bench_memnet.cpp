@@ -1,6 +1,8 @@
 // bench_memnet.cpp — times the memnet read: per shape, the split (flash-decoding) forward with
 // float and bf16 storage (eager, then inside a CUDA Graph), the host's default path (small for
-// N <= 128), and the backward; on every split-path row, both at other split counts.
+// N <= 128), and the backward; on every split-path row, both at other split counts. Each split read
+// of more than one split is timed twice: "split+merge" (the split kernel, then the merge kernel) and
+// "split … counters" (counters given: one launch, each row merged by its last split block).
 // GB/s counts the bytes the read must move: K and V once (B·N·(d_k + d_v)·element size) for the
 // forward — the convention of gpu-anchors.md's torch SDPA rows — and K, V read plus dK, dV read
 // and written (6 × the float K+V bytes) for the backward.
@@ -26,8 +28,32 @@ struct Shape {
 };
 
 void report(const char* what, const Shape& s, long long splits, int iters, double us, double bytes) {
-  std::printf("%-47s B=%-5lld N=%-6lld d=%-4lld splits=%-4lld iters=%-5d median_us=%-9.2f GB/s=%.1f\n",
+  std::printf("%-50s B=%-5lld N=%-6lld d=%-4lld splits=%-4lld iters=%-5d median_us=%-9.2f GB/s=%.1f\n",
               what, s.batch, s.slots, s.width, splits, iters, us, bytes / (us * 1e-6) / 1e9);
+}
+
+// The split read (p.counters given: one launch) eagerly, or per read inside a CUDA graph.
+double time_fwd_split(const mnemo_memnet_read_fwd_params& p, bool kvBf16, bool graph, int iters, cudaStream_t s) {
+  const auto read = [&] { launch_memnet_read_fwd_split(p, kvBf16, s); };
+  return graph ? graph_median_us(iters, kGraphReads, s, read) : median_us(iters, s, no_setup, read);
+}
+
+// Beside a split+merge row: the same read with counters (one launch), where it has a merge to fold
+// in (with one split the split kernel finishes the rows either way). counters: [B] words, all 0.
+void report_fwd_counters(const char* what, const Shape& sh, mnemo_memnet_read_fwd_params p, unsigned* counters,
+                         bool kvBf16, bool graph, int iters, double bytes, cudaStream_t s) {
+  if (p.splits < 2) return;
+  p.counters = counters;
+  report(what, sh, p.splits, iters, time_fwd_split(p, kvBf16, graph, iters, s), bytes);
+}
+
+// The backward's, eager (as its split+merge rows).
+void report_bwd_counters(const char* what, const Shape& sh, mnemo_memnet_read_bwd_params p, unsigned* counters,
+                         int iters, double bytes, cudaStream_t s) {
+  if (p.splits < 2) return;
+  p.counters = counters;
+  const double us = median_us(iters, s, no_setup, [&] { launch_memnet_read_bwd_split(p, s); });
+  report(what, sh, p.splits, iters, us, bytes);
 }
 
 // `want` splits of n slots as the kernels need them: splits = ceil(n / slotsPerSplit).
@@ -67,7 +93,7 @@ std::vector<long long> sweep_counts(long long B, long long N, long long planned)
 // splits than the old 4096-block target were faster on every row swept (hence the 128-block
 // target), but 64 × 8192 was not swept.
 void sweep_splits(const Shape& sh, const mnemo_memnet_read_fwd_params& f32,
-                  const mnemo_memnet_read_fwd_params& bf16, int iters, cudaStream_t s) {
+                  const mnemo_memnet_read_fwd_params& bf16, unsigned* counters, int iters, cudaStream_t s) {
   const long long B = sh.batch, N = sh.slots, d = sh.width;
   const std::vector<long long> counts = sweep_counts(B, N, f32.splits);
   if (counts.empty()) return;
@@ -82,13 +108,16 @@ void sweep_splits(const Shape& sh, const mnemo_memnet_read_fwd_params& f32,
     p.splits = p16.splits = plan.splits;
     double us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p, false, s); });
     report("sweep split+merge_f32 graph", sh, plan.splits, iters, us, bytes);
+    report_fwd_counters("sweep split_f32 counters graph", sh, p, counters, false, true, iters, bytes, s);
     us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p16, true, s); });
     report("sweep split+merge_kvbf16 graph", sh, plan.splits, iters, us, bytes / 2);
+    report_fwd_counters("sweep split_kvbf16 counters graph", sh, p16, counters, true, true, iters, bytes / 2, s);
   }
 }
 
 // The same for the backward (run 8's sweep moved its plan from 4096 blocks to 128).
-void sweep_bwd_splits(const Shape& sh, const mnemo_memnet_read_bwd_params& planned, int iters, cudaStream_t s) {
+void sweep_bwd_splits(const Shape& sh, const mnemo_memnet_read_bwd_params& planned, unsigned* counters, int iters,
+                      cudaStream_t s) {
   const long long B = sh.batch, N = sh.slots, d = sh.width;
   const std::vector<long long> counts = sweep_counts(B, N, planned.splits);
   if (counts.empty()) return;
@@ -102,6 +131,7 @@ void sweep_bwd_splits(const Shape& sh, const mnemo_memnet_read_bwd_params& plann
     p.splits = plan.splits;
     const double us = median_us(iters, s, no_setup, [&] { launch_memnet_read_bwd_split(p, s); });
     report("sweep bwd split+merge_f32", sh, plan.splits, iters, us, 3.0 * 8.0 * B * N * d);
+    report_bwd_counters("sweep bwd split_f32 counters", sh, p, counters, iters, 3.0 * 8.0 * B * N * d, s);
   }
 }
 
@@ -122,6 +152,9 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   CHECK(cudaMemsetAsync(values16.get(), 0x3E, static_cast<std::size_t>(kv) * 2, s));
   const MemnetSplitPlan plan = memnet_split_plan(B, N);
   DeviceBuffer partials(B * plan.splits * (2 + d));
+  // One counters buffer for every read with counters of this shape: the kernels leave it all 0.
+  DeviceArray<unsigned> counters(B);
+  CHECK(cudaMemsetAsync(counters.get(), 0, static_cast<std::size_t>(B) * sizeof(unsigned), s));
   mnemo_memnet_read_fwd_params p{};
   p.q = q.get();
   p.keys = keys.get();
@@ -144,6 +177,8 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   const double bytes = 8.0 * kv;  // K + V, float
   double us = median_us(iters, s, no_setup, [&] { launch_memnet_read_fwd_split(p, false, s); });
   report("mnemo_memnet_read_fwd_split+merge_f32", sh, plan.splits, iters, us, bytes);
+  report_fwd_counters("mnemo_memnet_read_fwd_split_f32 counters", sh, p, counters.get(), false, false, iters,
+                      bytes, s);
   if (N <= kSmallTimedSlots) {
     us = median_us(iters, s, no_setup, [&] { launch_memnet_read_fwd_small(p, s); });
     report("mnemo_memnet_read_fwd_small_f32", sh, 1, iters, us, bytes);
@@ -155,11 +190,17 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   p16.values = values16.get();
   us = median_us(iters, s, no_setup, [&] { launch_memnet_read_fwd_split(p16, true, s); });
   report("mnemo_memnet_read_fwd_split+merge_kvbf16", sh, plan.splits, iters, us, bytes / 2);
+  report_fwd_counters("mnemo_memnet_read_fwd_split_kvbf16 counters", sh, p16, counters.get(), true, false, iters,
+                      bytes / 2, s);
   // The same two reads, kernels alone: what a CUDA-Graph caller (Mnemo's default) pays.
   us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p, false, s); });
   report("mnemo_memnet_read_fwd_split+merge_f32 graph", sh, plan.splits, iters, us, bytes);
+  report_fwd_counters("mnemo_memnet_read_fwd_split_f32 counters graph", sh, p, counters.get(), false, true, iters,
+                      bytes, s);
   us = graph_median_us(iters, kGraphReads, s, [&] { launch_memnet_read_fwd_split(p16, true, s); });
   report("mnemo_memnet_read_fwd_split+merge_kvbf16 graph", sh, plan.splits, iters, us, bytes / 2);
+  report_fwd_counters("mnemo_memnet_read_fwd_split_kvbf16 counters graph", sh, p16, counters.get(), true, true,
+                      iters, bytes / 2, s);
   if (plan.splits > 1) {
     // The merge alone (its partials are the read's above), GB/s of the partials it reads: what is left
     // of a many-split row's merge since its loads go out in batches (B = 1 grew 48 ns per split in run 8).
@@ -167,7 +208,7 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
     report("mnemo_memnet_read_fwd_merge_f32 graph (alone)", sh, plan.splits, iters, us,
            4.0 * B * plan.splits * (2 + d));
   }
-  sweep_splits(sh, p, p16, iters, s);
+  sweep_splits(sh, p, p16, counters.get(), iters, s);
 
   // Backward: dK, dV accumulate across the timed calls (finite: the inputs are constant).
   const MemnetSplitPlan bplan = memnet_bwd_split_plan(B, N);
@@ -208,6 +249,11 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
   us = median_us(iters, s, no_setup, [&] { launch_memnet_read_bwd(b, s); });
   report(memnet_small_path(N) ? "mnemo_memnet_read_bwd_small_f32" : "mnemo_memnet_read_bwd_split+merge_f32",
          sh, memnet_small_path(N) ? 1 : bplan.splits, iters, us, 3.0 * bytes);
+  if (!memnet_small_path(N)) {
+    report_bwd_counters("mnemo_memnet_read_bwd_split_f32 counters", sh, b, counters.get(), iters, 3.0 * bytes, s);
+  }
+  // (the backward's split read below runs where the small path is planned, N <= 64: one split, no
+  // counters row)
   if (N <= kSmallTimedSlots) {
     const bool split = memnet_small_path(N);  // the one not planned
     us = median_us(iters, s, no_setup, [&] {
@@ -220,7 +266,7 @@ void bench_shape(const Shape& sh, int iters, cudaStream_t s) {
     report(split ? "mnemo_memnet_read_bwd_split+merge_f32" : "mnemo_memnet_read_bwd_small_f32", sh,
            split ? bplan.splits : 1, iters, us, 3.0 * bytes);
   }
-  if (!memnet_small_path(N)) sweep_bwd_splits(sh, b, iters, s);
+  if (!memnet_small_path(N)) sweep_bwd_splits(sh, b, counters.get(), iters, s);
 }
 
 }  // namespace

@@ -2,9 +2,12 @@
 // reference: the forward and backward read on the small path and the split path (the header's
 // plan and forced small chunks), over a dense [B, M, d] memory and a strided window of a
 // [T, B, S] step history, aligned (16-byte vector loads) and not (element loads), with empty
-// slots, no slots, wide rows and bf16 storage; bit-identical reruns; and the ring-buffer write.
+// slots, no slots, wide rows and bf16 storage; bit-identical reruns; the split read with counters
+// (one launch: each row's last split block merges it) against the merge kernel, bit for bit; and
+// the ring-buffer write.
 // Gradients accumulate into buffers that start random; every element outside the operands
 // (the q columns of the history, slots outside the window, guards) must keep its bits.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -63,6 +66,135 @@ struct Reference {
   std::vector<double> c, lse;               // forward
   std::vector<double> dq, dK, dV;           // backward (dK, dV: the added gradient only)
 };
+
+// ── counters: the split read in one launch, each row merged by its last split block ──
+
+// A [n] counters buffer, all 0 as the kernels want it on entry, then kGuard guard words.
+class Counters {
+ public:
+  explicit Counters(long long n) : n_(n), words_(n + kGuard) {
+    std::vector<unsigned> host(at(n + kGuard), kGuardBits);
+    std::fill_n(host.begin(), at(n), 0u);
+    words_.upload(host);
+  }
+  unsigned* get() const { return words_.get(); }
+  // Counters not back at 0 (the kernels must leave every one so for the next call).
+  long long nonzero() const {
+    const std::vector<unsigned> host = words_.download();
+    return std::count_if(host.begin(), host.begin() + n_, [](unsigned w) { return w != 0u; });
+  }
+  long long guard_damage() const {
+    const std::vector<unsigned> host = words_.download();
+    return std::count_if(host.begin() + n_, host.end(), [](unsigned w) { return w != kGuardBits; });
+  }
+
+ private:
+  long long n_;
+  DeviceArray<unsigned> words_;
+};
+
+// Every float of d back to guard bits, so that what a later read leaves unwritten shows.
+void refill_guard(DeviceBuffer& d) { CHECK(cudaMemset(d.get(), 0xFF, at(d.count()) * sizeof(float))); }
+
+// What a read left: the floats both merge routes must give bit for bit, and the guard floats
+// (outputs' tails and gaps, the partials' tail) no longer guard bits.
+struct Snapshot {
+  std::vector<float> values;
+  long long damaged = 0;
+};
+
+struct CountersOutcome {
+  long long differ = 0;        // first read with counters against the merge kernel's bits
+  long long leftNonzero = 0;   // counters not 0 after either read
+  long long rerunDiffers = 0;  // second read (same counters buffer) against the merge kernel's bits
+  long long damaged = 0;       // guards of the outputs, the partials and the counters
+  bool ok() const { return differ == 0 && leftNonzero == 0 && rerunDiffers == 0 && damaged == 0; }
+};
+
+// The read with counters, twice on one counters buffer (the second needs the first's reset to 0),
+// each after `reset` (outputs to guard bits, gradients to their start: a row nobody merged shows),
+// against `want`, the snapshot of the split + merge read.
+template <typename Reset, typename Run, typename Snap>
+CountersOutcome read_with_counters(long long batch, const Snapshot& want, Reset reset, Run run, Snap snapshot) {
+  Counters counters(batch);
+  CountersOutcome o;
+  for (int pass = 0; pass < 2; ++pass) {
+    reset();
+    run(counters.get());
+    const Snapshot got = snapshot();
+    const long long n = static_cast<long long>(want.values.size());
+    (pass == 0 ? o.differ : o.rerunDiffers) += bit_differences(got.values, want.values, n);
+    o.damaged += got.damaged;
+    o.leftNonzero += counters.nonzero();
+  }
+  o.damaged += counters.guard_damage();
+  return o;
+}
+
+// The forward split read fp (splits > 1, its c, lse and partials the merge kernel's) with counters.
+void check_fwd_counters(const Case& k, const mnemo_memnet_read_fwd_params& fp, DeviceBuffer& dc,
+                        DeviceBuffer& dlse, DeviceBuffer& partials, Tally& t) {
+  const long long B = fp.batch, nc = B * fp.valueWidth, np = B * fp.splits * (2 + fp.valueWidth);
+  const auto snapshot = [&] {
+    const std::vector<float> c = dc.download(), lse = dlse.download();
+    Snapshot s;
+    s.values.assign(c.begin(), c.begin() + nc);
+    s.values.insert(s.values.end(), lse.begin(), lse.begin() + B);
+    s.damaged = guard_damage(c, nc) + guard_damage(lse, B) + guard_damage(partials.download(), np);
+    return s;
+  };
+  const auto reset = [&] {
+    refill_guard(dc);
+    refill_guard(dlse);
+    refill_guard(partials);
+  };
+  const auto run = [&](unsigned* counters) {
+    mnemo_memnet_read_fwd_params p = fp;
+    p.counters = counters;
+    launch_memnet_read_fwd_split(p, k.bf16, nullptr);
+    CHECK(cudaDeviceSynchronize());
+  };
+  const CountersOutcome o = read_with_counters(B, snapshot(), reset, run, snapshot);
+  t.expect(o.ok(),
+           "memnet fwd %-22s B=%lld M=%lld split%s splits=%lld counters: differ=%lld left_nonzero=%lld "
+           "rerun_differs=%lld guard_damaged=%lld",
+           k.name, B, fp.slots, k.bf16 ? " bf16" : "", fp.splits, o.differ, o.leftNonzero, o.rerunDiffers,
+           o.damaged);
+}
+
+// The backward split read bp (splits > 1, its dq and gradients the merge kernel's from gradInit,
+// dq strided by bp.dqBatchStride) with counters.
+void check_bwd_counters(const Case& k, const mnemo_memnet_read_bwd_params& bp, DeviceBuffer& ddq,
+                        DeviceBuffer& dgrad, const std::vector<float>& gradInit, DeviceBuffer& bpart,
+                        Tally& t) {
+  const long long B = bp.batch, dk = bp.keyWidth, np = B * bp.splits * dk;
+  const long long memFloats = static_cast<long long>(gradInit.size());
+  const auto snapshot = [&] {
+    Snapshot s;
+    long long dqDamage = 0;
+    s.values = unstride(ddq.download(), B, dk, bp.dqBatchStride, dqDamage);
+    const std::vector<float> grad = dgrad.download();
+    s.values.insert(s.values.end(), grad.begin(), grad.begin() + memFloats);
+    s.damaged = dqDamage + guard_damage(grad, memFloats) + guard_damage(bpart.download(), np);
+    return s;
+  };
+  const auto reset = [&] {
+    refill_guard(ddq);
+    refill_guard(bpart);
+    dgrad.upload(gradInit);
+  };
+  const auto run = [&](unsigned* counters) {
+    mnemo_memnet_read_bwd_params p = bp;
+    p.counters = counters;
+    launch_memnet_read_bwd_split(p, nullptr);
+    CHECK(cudaDeviceSynchronize());
+  };
+  const CountersOutcome o = read_with_counters(B, snapshot(), reset, run, snapshot);
+  t.expect(o.ok(),
+           "memnet bwd %-22s B=%lld M=%lld split splits=%lld counters: differ=%lld left_nonzero=%lld "
+           "rerun_differs=%lld guard_damaged=%lld",
+           k.name, B, bp.slots, bp.splits, o.differ, o.leftNonzero, o.rerunDiffers, o.damaged);
+}
 
 void check_case(const Case& k, std::mt19937& rng, Tally& t) {
   const long long B = k.batch, M = k.slots, dk = k.keyWidth, dv = k.valueWidth;
@@ -193,6 +325,7 @@ void check_case(const Case& k, std::mt19937& rng, Tally& t) {
            "wrong=%lld guard_damaged=%lld rerun_differs=%lld",
            k.name, B, M, k.empty, dk, dv, small ? "small" : "split", k.bf16 ? " bf16" : "",
            small ? 1LL : plan.splits, worst, wrong, damaged, differ);
+  if (!small && plan.splits > 1 && B > 0) check_fwd_counters(k, fp, dc, dlse, partials, t);
   if (k.bf16) return;
 
   // ── backward: inputs c, lse = the reference's (rounded), random dc and gradient buffers ──
@@ -303,6 +436,7 @@ void check_case(const Case& k, std::mt19937& rng, Tally& t) {
            "dKV_wrong=%lld outside_changed=%lld guard_damaged=%lld rerun_differs=%lld",
            k.name, B, M, dk, dv, small ? "small" : "split", small ? 1LL : bplan.splits, wrong,
            gradWrong, untouched, damaged, differ);
+  if (!small && bplan.splits > 1 && B > 0) check_bwd_counters(k, bp, ddq, dgrad, gradInit, bpart, t);
 }
 
 void check_ring_write(std::mt19937& rng, Tally& t) {
@@ -355,7 +489,7 @@ void check_memnet(std::mt19937& rng, Tally& t) {
       {"d 64 split + empties",  2,  257, 5, 64,  16, Layout::kDense,  0, Path::kDefault, 0,  false, 0.125},
       {"wide vector rows",      2,  20,  1, 160, 200, Layout::kDense, 0, Path::kDefault, 0,  false, 0.1},
       {"wide element rows",     2,  20,  1, 130, 7,  Layout::kDense,  0, Path::kSplit,   6,  false, 0.1},
-      // the merges' block per row: 313 splits over 5 groups of 48 (fwd) and 4 of 64 (bwd) threads
+      // the merges' block per row: 128 splits (the cap), 5 groups of 48 (fwd), 4 of 64 (bwd) threads
       {"one row, many splits",  1, 40000, 3, 64, 48, Layout::kDense,  0, Path::kDefault, 0,  false, 0.125},
       // 300 splits, one group of 256 threads: the widest rows
       {"widest rows, 300 splits", 2, 600, 0, 256, 256, Layout::kDense, 0, Path::kSplit,  2,  false, 0.0625},
@@ -368,6 +502,13 @@ void check_memnet(std::mt19937& rng, Tally& t) {
   };
   for (const Case& k : cases) check_case(k, rng, t);
   check_ring_write(rng, t);
+  // Cases added since draw from a copy: the groups after memnet keep the inputs they had before.
+  const Case later[] = {
+      // bf16 rows merged by their last split block (counters): 63 splits over 5 groups of 48 threads
+      {"bf16 many splits",      3,  1000, 2, 64,  48, Layout::kDense,  0, Path::kSplit,   16, true,  0.125},
+  };
+  std::mt19937 fork = rng;
+  for (const Case& k : later) check_case(k, fork, t);
 }
 
 }  // namespace mnemo::harness

@@ -283,6 +283,11 @@ unsigned memnet_split_grid(long long batch, long long splits) {
   const long long blocks = batch * splits;
   return static_cast<unsigned>(blocks < 1 ? 1 : blocks);
 }
+// Whether a split read needs the merge launch: not with one split (the split kernel finishes the
+// row) nor with counters (each row's last split block merges it).
+bool memnet_needs_merge(long long splits, const unsigned* counters) {
+  return splits > 1 && counters == nullptr;
+}
 }  // namespace
 
 void launch_memnet_read_fwd_small(const mnemo_memnet_read_fwd_params& p, cudaStream_t stream) {
@@ -301,7 +306,7 @@ void launch_memnet_read_fwd_split(const mnemo_memnet_read_fwd_params& p, bool kv
                                       stream>>>(p);
   }
   CHECK_LAUNCH();
-  if (p.splits > 1) launch_memnet_read_fwd_merge(p, stream);  // one split: the row is finished
+  if (memnet_needs_merge(p.splits, p.counters)) launch_memnet_read_fwd_merge(p, stream);
 }
 
 void launch_memnet_read_fwd_merge(const mnemo_memnet_read_fwd_params& p, cudaStream_t stream) {
@@ -330,7 +335,7 @@ void launch_memnet_read_bwd_split(const mnemo_memnet_read_bwd_params& p, cudaStr
   mnemo_memnet_read_bwd_split_f32<<<memnet_split_grid(p.batch, p.splits), kBlockThreads, 0,
                                     stream>>>(p);
   CHECK_LAUNCH();
-  if (p.splits > 1) launch_memnet_read_bwd_merge(p, stream);  // one split: dq is written
+  if (memnet_needs_merge(p.splits, p.counters)) launch_memnet_read_bwd_merge(p, stream);
 }
 
 void launch_memnet_read_bwd_merge(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream) {

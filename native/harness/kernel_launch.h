@@ -129,18 +129,21 @@ inline bool memnet_small_path(long long slots) { return slots <= MNEMO_MEMNET_SM
 long long memnet_fwd_partials_count(long long batch, long long slots, long long valueWidth);
 long long memnet_bwd_partials_count(long long batch, long long slots, long long keyWidth);
 // The whole read the header's way: small path, or split + merge with p.partials (the plan's
-// slotsPerSplit and splits are filled in here). kvBf16: K, V stored as bf16 (split path only).
+// slotsPerSplit and splits are filled in here; p.counters given, the split kernel alone).
+// kvBf16: K, V stored as bf16 (split path only).
 void launch_memnet_read_fwd(mnemo_memnet_read_fwd_params p, bool kvBf16, cudaStream_t stream);
 void launch_memnet_read_bwd(mnemo_memnet_read_bwd_params p, cudaStream_t stream);
 // One path forced (the check runs both on the same shapes): split with a given plan.
 void launch_memnet_read_fwd_small(const mnemo_memnet_read_fwd_params& p, cudaStream_t stream);
-// The split kernel, then the merge when p.splits > 1.
+// The split kernel, then the merge when p.splits > 1 and p.counters is null (given, the split
+// kernel merges the rows itself: one launch).
 void launch_memnet_read_fwd_split(const mnemo_memnet_read_fwd_params& p, bool kvBf16,
                                   cudaStream_t stream);
 // The merge kernel alone (the check launches it after a one-split read, which it must not touch).
 void launch_memnet_read_fwd_merge(const mnemo_memnet_read_fwd_params& p, cudaStream_t stream);
 void launch_memnet_read_bwd_small(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream);
-// The split kernel, then the merge when p.splits > 1; the merge alone, as the forward's.
+// The split kernel, then the merge when p.splits > 1 and no counters; the merge alone, as the
+// forward's.
 void launch_memnet_read_bwd_split(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream);
 void launch_memnet_read_bwd_merge(const mnemo_memnet_read_bwd_params& p, cudaStream_t stream);
 void launch_memnet_ring_write(float* keys, float* values, const float* k, long long ldk,

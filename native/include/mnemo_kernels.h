@@ -650,7 +650,12 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
  *         the merge kernel combines a row's partials. With splits = 1 the split kernel
  *         finishes the row itself (forward: c and lse; backward: dq; as the merge would) and its
  *         merge leaves the row alone, so the host launches the merge only for splits > 1 (launching it
- *         anyway is harmless). Launch of the split kernels: block 256 threads, grid B·splits
+ *         anyway is harmless). With `counters` given (the params' last field) the split kernel
+ *         merges the rows itself: each block fences its partial and counts itself on
+ *         counters[b]; the block that brings the count to `splits` merges row b (the merge
+ *         kernel's arithmetic, in split order, so the bits do not depend on which block is last)
+ *         and sets counters[b] back to 0. One launch then does the whole read, and a row's merge
+ *         starts when its own splits are done; the merge kernel leaves every row alone. Launch of the split kernels: block 256 threads, grid B·splits
  *         (1-D, block index = b·splits + s), at least 1, no dynamic shared memory; of the merge
  *         kernels: block 256 threads, a block per row (grid B, at least 1), no dynamic shared
  *         memory.
@@ -693,7 +698,7 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
 #define MNEMO_MEMNET_SPLIT_MAX_SPLITS 128
 
 /*
- * The forward read. Params struct by value, 152 bytes, 8-byte aligned, no padding.
+ * The forward read. Params struct by value, 160 bytes, 8-byte aligned, no padding.
  * Fields (byte offset):
  *   q                 (0)    [B, ·]  in: q[b, j] at q[b·qBatchStride + j]
  *   keys              (8)    in: K, float (…_f32 kernels) or bf16 bits (…_kvbf16_f32)
@@ -715,6 +720,9 @@ extern "C" __global__ void mnemo_optim_rmsprop_f32(float* param, const float* gr
  *   slotsPerSplit     (128)  split path: >= 1 (ignored by the small path)
  *   splits            (136)  split path: ceil(slots / slotsPerSplit) (ignored by the small path)
  *   scale             (144)  double, rounded to float once
+ *   counters          (152)  [B] unsigned, split path: in-out, all 0 on entry and on return (MAY BE
+ *                            NULL: then the merge kernel merges rows of splits > 1); ignored by
+ *                            the small path. Must not overlap anything else.
  * Entry points (launch: see "family: memnet" above):
  *   mnemo_memnet_read_fwd_small_f32        small path: c, lse
  *   mnemo_memnet_read_fwd_split_f32        split path pass 1: partials (K, V float); with
@@ -744,6 +752,7 @@ typedef struct mnemo_memnet_read_fwd_params {
   long long slotsPerSplit;
   long long splits;
   double scale;
+  unsigned* counters;
 } mnemo_memnet_read_fwd_params;
 
 extern "C" __global__ void mnemo_memnet_read_fwd_small_f32(mnemo_memnet_read_fwd_params p);
@@ -752,7 +761,7 @@ extern "C" __global__ void mnemo_memnet_read_fwd_split_kvbf16_f32(mnemo_memnet_r
 extern "C" __global__ void mnemo_memnet_read_fwd_merge_f32(mnemo_memnet_read_fwd_params p);
 
 /*
- * The backward read (K, V float). Params struct by value, 216 bytes, 8-byte aligned, no
+ * The backward read (K, V float). Params struct by value, 224 bytes, 8-byte aligned, no
  * padding. Fields (byte offset):
  *   q                  (0)    in, as the forward's
  *   keys               (8)    in
@@ -783,6 +792,8 @@ extern "C" __global__ void mnemo_memnet_read_fwd_merge_f32(mnemo_memnet_read_fwd
  *   slotsPerSplit      (192)  split path: >= 1 (ignored by the small path)
  *   splits             (200)  split path: ceil(slots / slotsPerSplit)
  *   scale              (208)  double, rounded to float once
+ *   counters           (216)  [B] unsigned, as the forward's: given, the split kernel writes dq of
+ *                             rows of splits > 1 itself
  * Entry points (launch: see "family: memnet" above):
  *   mnemo_memnet_read_bwd_small_f32   small path: dq, dK, dV
  *   mnemo_memnet_read_bwd_split_f32   split path pass 1: dK, dV and the dq partials (one split: dq)
@@ -816,6 +827,7 @@ typedef struct mnemo_memnet_read_bwd_params {
   long long slotsPerSplit;
   long long splits;
   double scale;
+  unsigned* counters;
 } mnemo_memnet_read_bwd_params;
 
 extern "C" __global__ void mnemo_memnet_read_bwd_small_f32(mnemo_memnet_read_bwd_params p);
@@ -984,6 +996,76 @@ typedef struct mnemo_memnet_seq_bwd_params {
 
 extern "C" __global__ void mnemo_memnet_seq_fwd_f32(mnemo_memnet_seq_fwd_params p);
 extern "C" __global__ void mnemo_memnet_seq_bwd_f32(mnemo_memnet_seq_bwd_params p);
+
+/*
+ * MemNet's streaming steps in one launch (inference: no dropout, nothing saved): the
+ * dev.mnemo.nn.layers.MemNet step / generate path, one block of MNEMO_MEMNET_SEQ_THREADS threads
+ * per batch row, the cell's weight in shared memory as in the sequence loop. The state is the
+ * layer's MemNetState, advanced in place: h [B, S], c [B, d_v], and the memory as a ring buffer
+ * keys [B, M, d_k], values [B, M, d_v] whose slots 0 … min(n, M) − 1 are filled after n steps,
+ * step n writing slot n mod M. With n0 = stepsBefore, step t (0 … T−1) of row b:
+ *   x_t = x[t, b, :] for t < P, else y_{t−1} (free-running; then d_in = d_out)
+ *   u_t = [x_t, relu(h), c];  o = weight·u_t + bias
+ *   c = the read of q = o[0, d_k) over slots 0 … f − 1, f = min(n0 + t, M), plus M − f empty slots
+ *       unless maskEmptySlots (as mnemo_memnet_read_fwd_small_f32), before the write
+ *   keys[b, (n0 + t) mod M] = o[d_k, 2d_k);  values[b, (n0 + t) mod M] = o[2d_k, S);  h = o
+ *   y[t, b, :] = stateOutWeight·h + stateOutBias + readOutWeight·c + readOutBias
+ * Sizes as the sequence loop's, plus 1 <= P <= T and d_out >= 1. Launch: block
+ * MNEMO_MEMNET_SEQ_THREADS, grid B, dynamic shared memory 4·(S·ldw + W + S + d_v + P(S)·S + M + 1
+ * + d_out) bytes. Params struct by value, 184 bytes, 8-byte aligned, no padding. Fields (byte
+ * offset):
+ *   weight          (0)    [S, W]       in
+ *   bias            (8)    [S]          in
+ *   stateOutWeight  (16)   [d_out, S]   in
+ *   stateOutBias    (24)   [d_out]      in
+ *   readOutWeight   (32)   [d_out, d_v] in
+ *   readOutBias     (40)   [d_out]      in
+ *   x               (48)   [P, B, d_in] in
+ *   y               (56)   [T, B, d_out] out
+ *   h               (64)   [B, S]       in-out
+ *   c               (72)   [B, d_v]     in-out
+ *   keys            (80)   [B, M, d_k]  in-out
+ *   values          (88)   [B, M, d_v]  in-out
+ *   steps           (96)   T
+ *   prefix          (104)  P
+ *   batch           (112)  B
+ *   inputWidth      (120)  d_in
+ *   keyWidth        (128)  d_k
+ *   valueWidth      (136)  d_v
+ *   outputWidth     (144)  d_out
+ *   slots           (152)  M, 1 .. MNEMO_MEMNET_SEQ_MAX_SLOTS
+ *   stepsBefore     (160)  n0 >= 0
+ *   maskEmptySlots  (168)  0 or 1
+ *   scale           (176)  double, rounded to float once
+ * Aliasing: no output overlaps another buffer.
+ */
+typedef struct mnemo_memnet_stream_params {
+  const float* weight;
+  const float* bias;
+  const float* stateOutWeight;
+  const float* stateOutBias;
+  const float* readOutWeight;
+  const float* readOutBias;
+  const float* x;
+  float* y;
+  float* h;
+  float* c;
+  float* keys;
+  float* values;
+  long long steps;
+  long long prefix;
+  long long batch;
+  long long inputWidth;
+  long long keyWidth;
+  long long valueWidth;
+  long long outputWidth;
+  long long slots;
+  long long stepsBefore;
+  long long maskEmptySlots;
+  double scale;
+} mnemo_memnet_stream_params;
+
+extern "C" __global__ void mnemo_memnet_stream_f32(mnemo_memnet_stream_params p);
 
 /* ───────────────────────── family: persistent (whole-sequence recurrent forward, backward) ─ */
 /*

@@ -615,6 +615,27 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * T inference steps of MemNet streams (no dropout, nothing saved), advancing their state in place: the first
+     * P take their inputs from {@code x}, the rest the previous step's output (free-running; d_in = d_out). With
+     * n0 steps before, step t reads the filled ring slots {@code 0 … min(n0 + t, M) − 1} (plus the empty ones unless
+     * masked), then writes its key and value to slot {@code (n0 + t) mod M} (dev.mnemo.nn.layers.MemNetState).
+     *
+     * @param x           [P, B, d_in], 1 ≤ P ≤ T
+     * @param y           out [T, B, d_out]: every step's output
+     * @param h           in-out [B, S]; c in-out [B, d_v]; keys in-out [B, M, d_k]; values in-out [B, M, d_v]
+     * @param stepsBefore n0, the steps the state has taken
+     */
+    record MemNetStream(MemNetCell cell, Tensor weight, Tensor bias, Tensor stateOutWeight, Tensor stateOutBias,
+                        Tensor readOutWeight, Tensor readOutBias, Tensor x, Tensor y, Tensor h, Tensor c, Tensor keys,
+                        Tensor values, long stepsBefore) {
+    }
+
+    /** As {@link #memNetForward}, for streaming steps: false (nothing done) means run them one by one. */
+    default boolean memNetStream(MemNetStream s) {
+        return false;
+    }
+
     // ---- whole-sequence recurrent forward (optional; the per-step primitives above always work) ----
 
     /** The cells {@link #sequenceForward} runs: RNN with tanh or relu, LSTM, GRU. */

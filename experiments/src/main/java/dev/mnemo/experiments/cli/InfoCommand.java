@@ -9,6 +9,7 @@ import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.DepthSplits;
 import dev.mnemo.nn.cuda.InputProjectionSetting;
 import dev.mnemo.nn.cuda.MemNetLoopSetting;
+import dev.mnemo.nn.cuda.MemnetMergeSetting;
 import dev.mnemo.nn.cuda.NarrowInputSetting;
 import dev.mnemo.nn.cuda.StepSplits;
 import java.util.concurrent.Callable;
@@ -54,6 +55,9 @@ final class InfoCommand implements Callable<Integer> {
                     ? "one launch each way where the cell fits a block's shared memory (at most "
                     + MemnetSequenceKernels.MAX_SLOTS + " slots)" : "the step loop")
                     + " (" + MemNetLoopSetting.PROPERTY + ")");
+            out.println("cuda MemNet read of several splits: " + (MemnetMergeSetting.configured()
+                    ? "one launch, each row merged by its last split block" : "the split kernel, then the merge kernel")
+                    + " (" + MemnetMergeSetting.PROPERTY + ")");
             out.println("cuda input projection of one feature: " + (InputProjectionSetting.configured()
                     ? "in the persistent forward kernel" : "a GEMM before the time loop")
                     + " (" + InputProjectionSetting.PROPERTY + ")");

@@ -30,6 +30,7 @@ public final class KernelCatalog {
                 OptimKernels.SGD_PARAMS_LAYOUT, OptimKernels.ADAM_PARAMS_LAYOUT, OptimKernels.RMSPROP_PARAMS_LAYOUT,
                 MemnetKernels.FWD_PARAMS_LAYOUT, MemnetKernels.BWD_PARAMS_LAYOUT,
                 MemnetSequenceKernels.FWD_PARAMS_LAYOUT, MemnetSequenceKernels.BWD_PARAMS_LAYOUT,
+                MemnetSequenceKernels.STREAM_PARAMS_LAYOUT,
                 PersistentKernels.FWD_PARAMS_LAYOUT, PersistentKernels.BWD_PARAMS_LAYOUT);
     }
 

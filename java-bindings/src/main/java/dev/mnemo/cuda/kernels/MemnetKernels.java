@@ -22,7 +22,7 @@ import java.util.List;
  * {@link #readBackward} take a typed {@link FwdParams} / {@link BwdParams}, check every size,
  * stride and overlap, choose the path and the split plan ({@link #splitPlan}, {@link #backwardSplitPlan};
  * overriding the record's {@code slotsPerSplit} and {@code splits}), and queue one or two launches
- * (a one-split forward is one: its split kernel finishes the rows). The mirror
+ * (one when a read has one split, or counters: its split kernel then finishes the rows). The mirror
  * methods ({@code readFwdSmall(MemorySegment)}, ...) launch one kernel from the struct's bytes.
  *
  * <p>Not thread-safe (one stream, one thread, like its context).
@@ -52,7 +52,7 @@ public final class MemnetKernels {
     /** The ring write's grid cap (grid-stride). */
     public static final int MAX_GRID = 65535;
 
-    /** {@code mnemo_memnet_read_fwd_params}: 152 bytes, 8-byte aligned, no padding. */
+    /** {@code mnemo_memnet_read_fwd_params}: 160 bytes, 8-byte aligned, no padding. */
     public static final StructLayout FWD_PARAMS_LAYOUT = MemoryLayout.structLayout(
             ParamsStructs.pointer("q"), ParamsStructs.pointer("keys"), ParamsStructs.pointer("values"),
             ParamsStructs.pointer("c"), ParamsStructs.pointer("lse"), ParamsStructs.pointer("partials"),
@@ -60,10 +60,11 @@ public final class MemnetKernels {
             ParamsStructs.int64("keyWidth"), ParamsStructs.int64("valueWidth"), ParamsStructs.int64("qBatchStride"),
             ParamsStructs.int64("keyBatchStride"), ParamsStructs.int64("keySlotStride"),
             ParamsStructs.int64("valueBatchStride"), ParamsStructs.int64("valueSlotStride"),
-            ParamsStructs.int64("slotsPerSplit"), ParamsStructs.int64("splits"), ParamsStructs.float64("scale"))
+            ParamsStructs.int64("slotsPerSplit"), ParamsStructs.int64("splits"), ParamsStructs.float64("scale"),
+            ParamsStructs.pointer("counters"))
             .withName("mnemo_memnet_read_fwd_params");
 
-    /** {@code mnemo_memnet_read_bwd_params}: 216 bytes, 8-byte aligned, no padding. */
+    /** {@code mnemo_memnet_read_bwd_params}: 224 bytes, 8-byte aligned, no padding. */
     public static final StructLayout BWD_PARAMS_LAYOUT = MemoryLayout.structLayout(
             ParamsStructs.pointer("q"), ParamsStructs.pointer("keys"), ParamsStructs.pointer("values"),
             ParamsStructs.pointer("c"), ParamsStructs.pointer("lse"), ParamsStructs.pointer("dc"),
@@ -75,7 +76,7 @@ public final class MemnetKernels {
             ParamsStructs.int64("dqBatchStride"), ParamsStructs.int64("dKeyBatchStride"),
             ParamsStructs.int64("dKeySlotStride"), ParamsStructs.int64("dValueBatchStride"),
             ParamsStructs.int64("dValueSlotStride"), ParamsStructs.int64("slotsPerSplit"),
-            ParamsStructs.int64("splits"), ParamsStructs.float64("scale"))
+            ParamsStructs.int64("splits"), ParamsStructs.float64("scale"), ParamsStructs.pointer("counters"))
             .withName("mnemo_memnet_read_bwd_params");
 
     private static final KernelParameter FWD = of("mnemo_memnet_read_fwd_params", "p");
@@ -113,13 +114,25 @@ public final class MemnetKernels {
     /**
      * The fields of {@code mnemo_memnet_read_fwd_params} (names and order as in C). Each pointer is
      * at its operand's first element; {@code keys} and {@code values} hold floats, or bf16 values
-     * for {@link #readForwardKvbf16}.
+     * for {@link #readForwardKvbf16}. {@code counters} ({@link #countersCount} words, all zero, or
+     * null): given, a split read is one launch (the split kernel merges each row itself).
      */
     public record FwdParams(DeviceMemory q, DeviceMemory keys, DeviceMemory values, DeviceMemory c, DeviceMemory lse,
                             DeviceMemory partials, long batch, long slots, long emptySlots, long keyWidth,
                             long valueWidth, long qBatchStride, long keyBatchStride, long keySlotStride,
                             long valueBatchStride, long valueSlotStride, long slotsPerSplit, long splits,
-                            double scale) {
+                            double scale, DeviceMemory counters) {
+
+        /** Without counters: a split read of more than one split is the split kernel and the merge. */
+        public FwdParams(DeviceMemory q, DeviceMemory keys, DeviceMemory values, DeviceMemory c, DeviceMemory lse,
+                         DeviceMemory partials, long batch, long slots, long emptySlots, long keyWidth,
+                         long valueWidth, long qBatchStride, long keyBatchStride, long keySlotStride,
+                         long valueBatchStride, long valueSlotStride, long slotsPerSplit, long splits,
+                         double scale) {
+            this(q, keys, values, c, lse, partials, batch, slots, emptySlots, keyWidth, valueWidth, qBatchStride,
+                    keyBatchStride, keySlotStride, valueBatchStride, valueSlotStride, slotsPerSplit, splits, scale,
+                    null);
+        }
 
         /** Writes the struct's bytes (device addresses, null as 0) into {@code s}. */
         public void writeTo(MemorySegment s) {
@@ -143,23 +156,38 @@ public final class MemnetKernels {
             ParamsStructs.putLong(s, l, "slotsPerSplit", slotsPerSplit);
             ParamsStructs.putLong(s, l, "splits", splits);
             ParamsStructs.putDouble(s, l, "scale", scale);
+            ParamsStructs.putLong(s, l, "counters", ParamsStructs.addressOf(counters));
         }
 
         FwdParams withPlan(SplitPlan plan) {
             return new FwdParams(q, keys, values, c, lse, partials, batch, slots, emptySlots, keyWidth, valueWidth,
                     qBatchStride, keyBatchStride, keySlotStride, valueBatchStride, valueSlotStride,
-                    plan.slotsPerSplit(), plan.splits(), scale);
+                    plan.slotsPerSplit(), plan.splits(), scale, counters);
         }
     }
 
-    /** The fields of {@code mnemo_memnet_read_bwd_params} (names and order as in C). */
+    /** The fields of {@code mnemo_memnet_read_bwd_params} (names and order as in C); counters as the forward's. */
     public record BwdParams(DeviceMemory q, DeviceMemory keys, DeviceMemory values, DeviceMemory c, DeviceMemory lse,
                             DeviceMemory dc, DeviceMemory dq, DeviceMemory dKeys, DeviceMemory dValues,
                             DeviceMemory partials, long batch, long slots, long keyWidth, long valueWidth,
                             long qBatchStride, long keyBatchStride, long keySlotStride, long valueBatchStride,
                             long valueSlotStride, long dqBatchStride, long dKeyBatchStride, long dKeySlotStride,
                             long dValueBatchStride, long dValueSlotStride, long slotsPerSplit, long splits,
-                            double scale) {
+                            double scale, DeviceMemory counters) {
+
+        /** Without counters: a split read of more than one split is the split kernel and the merge. */
+        public BwdParams(DeviceMemory q, DeviceMemory keys, DeviceMemory values, DeviceMemory c, DeviceMemory lse,
+                         DeviceMemory dc, DeviceMemory dq, DeviceMemory dKeys, DeviceMemory dValues,
+                         DeviceMemory partials, long batch, long slots, long keyWidth, long valueWidth,
+                         long qBatchStride, long keyBatchStride, long keySlotStride, long valueBatchStride,
+                         long valueSlotStride, long dqBatchStride, long dKeyBatchStride, long dKeySlotStride,
+                         long dValueBatchStride, long dValueSlotStride, long slotsPerSplit, long splits,
+                         double scale) {
+            this(q, keys, values, c, lse, dc, dq, dKeys, dValues, partials, batch, slots, keyWidth, valueWidth,
+                    qBatchStride, keyBatchStride, keySlotStride, valueBatchStride, valueSlotStride, dqBatchStride,
+                    dKeyBatchStride, dKeySlotStride, dValueBatchStride, dValueSlotStride, slotsPerSplit, splits, scale,
+                    null);
+        }
 
         /** Writes the struct's bytes (device addresses, null as 0) into {@code s}. */
         public void writeTo(MemorySegment s) {
@@ -191,13 +219,14 @@ public final class MemnetKernels {
             ParamsStructs.putLong(s, l, "slotsPerSplit", slotsPerSplit);
             ParamsStructs.putLong(s, l, "splits", splits);
             ParamsStructs.putDouble(s, l, "scale", scale);
+            ParamsStructs.putLong(s, l, "counters", ParamsStructs.addressOf(counters));
         }
 
         BwdParams withPlan(SplitPlan plan) {
             return new BwdParams(q, keys, values, c, lse, dc, dq, dKeys, dValues, partials, batch, slots, keyWidth,
                     valueWidth, qBatchStride, keyBatchStride, keySlotStride, valueBatchStride, valueSlotStride,
                     dqBatchStride, dKeyBatchStride, dKeySlotStride, dValueBatchStride, dValueSlotStride,
-                    plan.slotsPerSplit(), plan.splits(), scale);
+                    plan.slotsPerSplit(), plan.splits(), scale, counters);
         }
     }
 
@@ -224,7 +253,8 @@ public final class MemnetKernels {
     /** The signatures of this family, in header order. */
     public static List<KernelSignature> signatures() {
         return List.of(READ_FWD_SMALL, READ_FWD_SPLIT, READ_FWD_SPLIT_KVBF16, READ_FWD_MERGE, READ_BWD_SMALL,
-                READ_BWD_SPLIT, READ_BWD_MERGE, RING_WRITE, MemnetSequenceKernels.SEQ_FWD, MemnetSequenceKernels.SEQ_BWD);
+                READ_BWD_SPLIT, READ_BWD_MERGE, RING_WRITE, MemnetSequenceKernels.SEQ_FWD, MemnetSequenceKernels.SEQ_BWD,
+                MemnetSequenceKernels.STREAM);
     }
 
     // ───────────────────────────── plans and geometry ─────────────────────────────
@@ -282,6 +312,15 @@ public final class MemnetKernels {
     public static long bwdPartialsCount(long batch, long slots, long keyWidth) {
         return smallPath(slots) ? 0 : Math.multiplyExact(
                 Math.multiplyExact(batch, backwardSplitPlan(batch, slots).splits()), keyWidth);
+    }
+
+    /**
+     * The 32-bit words of counters a split read of {@code batch} rows takes to merge its rows in the split kernel
+     * (one launch): a word per row, all zero before the first read (each read leaves them zero).
+     */
+    public static long countersCount(long batch) {
+        LaunchChecks.count("batch", batch);
+        return batch;
     }
 
     /** Small path: block 256 (a warp per row), grid ceil(B / 8), at least 1. */
@@ -423,6 +462,11 @@ public final class MemnetKernels {
         sequence.backwardRaw(p);
     }
 
+    /** The streaming steps from the struct's bytes (see {@link MemnetSequenceKernels}). */
+    public void stream(MemorySegment p) {
+        sequence.streamRaw(p);
+    }
+
     // ───────────────────────────── the typed reads ─────────────────────────────
 
     /**
@@ -466,9 +510,12 @@ public final class MemnetKernels {
         if (p.batch() == 0) {
             return;
         }
+        checkCounters(p.counters(), p.batch(), new String[] {"q", "keys", "values", "c", "lse", "dc", "dq", "dKeys",
+            "dValues", "partials"}, new DeviceMemory[] {p.q(), p.keys(), p.values(), p.c(), p.lse(), p.dc(), p.dq(),
+            p.dKeys(), p.dValues(), p.partials()});
         p.withPlan(plan).writeTo(bwdParams);
         readBwdSplit(bwdParams);
-        if (plan.splits() > 1) {  // one split: the split kernel wrote dq
+        if (plan.splits() > 1 && p.counters() == null) {  // one split, or counters: the split kernel wrote dq
             readBwdMerge(bwdParams);
         }
     }
@@ -480,6 +527,8 @@ public final class MemnetKernels {
         LaunchChecks.holds("partials", p.partials(), needed, "fwdPartialsCount: batch·splits·(2 + valueWidth)");
         checkScratchDisjoint(p.partials(), needed, new String[] {"q", "keys", "values", "c", "lse"},
                 new DeviceMemory[] {p.q(), p.keys(), p.values(), p.c(), p.lse()});
+        checkCounters(p.counters(), p.batch(), new String[] {"q", "keys", "values", "c", "lse", "partials"},
+                new DeviceMemory[] {p.q(), p.keys(), p.values(), p.c(), p.lse(), p.partials()});
         if (p.batch() == 0) {
             return;
         }
@@ -489,7 +538,7 @@ public final class MemnetKernels {
         } else {
             readFwdSplit(fwdParams);
         }
-        if (plan.splits() > 1) {  // one split: the split kernel finished the rows
+        if (plan.splits() > 1 && p.counters() == null) {  // one split, or counters: the split kernel finished the rows
             readFwdMerge(fwdParams);
         }
     }
@@ -536,6 +585,21 @@ public final class MemnetKernels {
         if (as < bs + bBytes && bs < as + aBytes) {
             throw new IllegalArgumentException(aName + " must not overlap " + bName + ", got " + a.describe() + " and "
                     + b.describe());
+        }
+    }
+
+    /**
+     * Counters, when given, hold a 32-bit word per row and overlap nothing else (the kernels count on them and
+     * set them back to 0; they must be 0 on entry: {@link #countersCount}).
+     */
+    private static void checkCounters(DeviceMemory counters, long batch, String[] names, DeviceMemory[] others) {
+        if (counters == null) {
+            return;
+        }
+        LaunchChecks.holds("counters", counters, countersCount(batch), "countersCount: a word per batch row");
+        for (int i = 0; i < names.length; i++) {
+            disjointBytes("counters", counters, batch * Integer.BYTES, names[i], others[i],
+                    others[i] == null ? 0 : others[i].byteSize());
         }
     }
 

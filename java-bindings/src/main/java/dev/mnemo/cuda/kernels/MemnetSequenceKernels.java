@@ -7,12 +7,15 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
- * Launcher of the memnet family's whole-sequence loop ({@code mnemo_memnet_seq_fwd_f32},
- * {@code mnemo_memnet_seq_bwd_f32}): MemNet's teacher-forced forward or backward over all T steps in
- * one launch, a block of {@value #THREADS} threads per batch row, the cell's weight in shared memory.
- * It replaces the layer's step loop (seven launches a step forward, nine backward) where the weight
- * fits the device's shared memory ({@link #fits}) and the memory has at most {@value #MAX_SLOTS} slots.
- * {@link #forward} and {@link #backward} check every size, span and overlap, then queue one launch.
+ * Launcher of the memnet family's one-launch loops: MemNet's teacher-forced forward or backward over all
+ * T steps ({@code mnemo_memnet_seq_fwd_f32}, {@code mnemo_memnet_seq_bwd_f32}), and its streaming
+ * inference steps over a ring-buffer memory ({@code mnemo_memnet_stream_f32}: a step of a stream, or a
+ * prefix and a free-running continuation), each a block of {@value #THREADS} threads per batch row, the
+ * cell's weight in shared memory. They replace the layer's step loops (seven launches a step forward,
+ * nine backward, about fourteen a streaming step) where the weight fits the device's shared memory
+ * ({@link #fits}, {@link #streamFits}) and the memory has at most {@value #MAX_SLOTS} slots.
+ * {@link #forward}, {@link #backward} and {@link #stream} check every size, span and overlap, then queue
+ * one launch.
  *
  * <p>Not thread-safe (one stream, one thread, like its context).
  */
@@ -47,12 +50,28 @@ public final class MemnetSequenceKernels {
             ParamsStructs.float64("scale"))
             .withName("mnemo_memnet_seq_bwd_params");
 
+    /** {@code mnemo_memnet_stream_params}: 184 bytes, 8-byte aligned, no padding. */
+    public static final StructLayout STREAM_PARAMS_LAYOUT = MemoryLayout.structLayout(
+            ParamsStructs.pointer("weight"), ParamsStructs.pointer("bias"), ParamsStructs.pointer("stateOutWeight"),
+            ParamsStructs.pointer("stateOutBias"), ParamsStructs.pointer("readOutWeight"),
+            ParamsStructs.pointer("readOutBias"), ParamsStructs.pointer("x"), ParamsStructs.pointer("y"),
+            ParamsStructs.pointer("h"), ParamsStructs.pointer("c"), ParamsStructs.pointer("keys"),
+            ParamsStructs.pointer("values"), ParamsStructs.int64("steps"), ParamsStructs.int64("prefix"),
+            ParamsStructs.int64("batch"), ParamsStructs.int64("inputWidth"), ParamsStructs.int64("keyWidth"),
+            ParamsStructs.int64("valueWidth"), ParamsStructs.int64("outputWidth"), ParamsStructs.int64("slots"),
+            ParamsStructs.int64("stepsBefore"), ParamsStructs.int64("maskEmptySlots"), ParamsStructs.float64("scale"))
+            .withName("mnemo_memnet_stream_params");
+
     /** {@code mnemo_memnet_seq_fwd_f32(mnemo_memnet_seq_fwd_params p)}. */
     public static final KernelSignature SEQ_FWD = KernelSignature.of("mnemo_memnet_seq_fwd_f32",
             KernelParameter.of("mnemo_memnet_seq_fwd_params", "p"));
     /** {@code mnemo_memnet_seq_bwd_f32(mnemo_memnet_seq_bwd_params p)}. */
     public static final KernelSignature SEQ_BWD = KernelSignature.of("mnemo_memnet_seq_bwd_f32",
             KernelParameter.of("mnemo_memnet_seq_bwd_params", "p"));
+
+    /** {@code mnemo_memnet_stream_f32(mnemo_memnet_stream_params p)}. */
+    public static final KernelSignature STREAM = KernelSignature.of("mnemo_memnet_stream_f32",
+            KernelParameter.of("mnemo_memnet_stream_params", "p"));
 
     /** The cell's sizes: d_in, d_k, d_v, d_out and M. */
     public record Sizes(long inputWidth, long keyWidth, long valueWidth, long outputWidth, long slots) {
@@ -142,7 +161,43 @@ public final class MemnetSequenceKernels {
         }
     }
 
+    /**
+     * The fields of {@code mnemo_memnet_stream_params} (names and order as in C): T steps of a stream whose first P
+     * inputs are {@code x} and the rest the previous outputs, from state (h, c, keys, values) after
+     * {@code stepsBefore} steps, advanced in place.
+     */
+    public record StreamParams(DeviceMemory weight, DeviceMemory bias, DeviceMemory stateOutWeight,
+                               DeviceMemory stateOutBias, DeviceMemory readOutWeight, DeviceMemory readOutBias,
+                               DeviceMemory x, DeviceMemory y, DeviceMemory h, DeviceMemory c, DeviceMemory keys,
+                               DeviceMemory values, long steps, long prefix, long batch, Sizes sizes, long stepsBefore,
+                               boolean maskEmptySlots, double scale) {
+
+        /** Writes the struct's bytes (device addresses, null as 0) into {@code s}. */
+        public void writeTo(MemorySegment s) {
+            StructLayout l = STREAM_PARAMS_LAYOUT;
+            String[] pointers = {"weight", "bias", "stateOutWeight", "stateOutBias", "readOutWeight", "readOutBias",
+                "x", "y", "h", "c", "keys", "values"};
+            DeviceMemory[] mem = {weight, bias, stateOutWeight, stateOutBias, readOutWeight, readOutBias, x, y, h, c,
+                keys, values};
+            for (int i = 0; i < pointers.length; i++) {
+                ParamsStructs.putLong(s, l, pointers[i], ParamsStructs.addressOf(mem[i]));
+            }
+            ParamsStructs.putLong(s, l, "steps", steps);
+            ParamsStructs.putLong(s, l, "prefix", prefix);
+            ParamsStructs.putLong(s, l, "batch", batch);
+            ParamsStructs.putLong(s, l, "inputWidth", sizes.inputWidth());
+            ParamsStructs.putLong(s, l, "keyWidth", sizes.keyWidth());
+            ParamsStructs.putLong(s, l, "valueWidth", sizes.valueWidth());
+            ParamsStructs.putLong(s, l, "outputWidth", sizes.outputWidth());
+            ParamsStructs.putLong(s, l, "slots", sizes.slots());
+            ParamsStructs.putLong(s, l, "stepsBefore", stepsBefore);
+            ParamsStructs.putLong(s, l, "maskEmptySlots", maskEmptySlots ? 1 : 0);
+            ParamsStructs.putDouble(s, l, "scale", scale);
+        }
+    }
+
     private final LaunchTarget target;
+    private final MemorySegment streamParams = ParamsStructs.allocate(STREAM_PARAMS_LAYOUT);
     private final MemorySegment fwdParams = ParamsStructs.allocate(FWD_PARAMS_LAYOUT);
     private final MemorySegment bwdParams = ParamsStructs.allocate(BWD_PARAMS_LAYOUT);
 
@@ -174,6 +229,16 @@ public final class MemnetSequenceKernels {
         long s = z.stateWidth();
         long w = z.cellWidth();
         return Float.BYTES * (s * weightStride(w) + w + 2 * s + z.valueWidth() + parts(w) * w + 2 * z.slots());
+    }
+
+    /** Dynamic shared memory of the streaming steps, bytes: the forward's plus {@code 4·d_out}. */
+    public static long streamSharedBytes(Sizes z) {
+        return forwardSharedBytes(z) + Float.BYTES * z.outputWidth();
+    }
+
+    /** Whether the streaming steps run these sizes (as {@link #fits}, with at least one slot: the memory is a ring). */
+    public static boolean streamFits(Sizes z, long sharedBytesOptin) {
+        return fits(z, sharedBytesOptin) && z.slots() >= 1 && streamSharedBytes(z) <= sharedBytesOptin;
     }
 
     /**
@@ -238,7 +303,46 @@ public final class MemnetSequenceKernels {
         target.launch(SEQ_BWD, geometry(p.batch(), backwardSharedBytes(z)), bwdParams);
     }
 
+    /** The streaming steps: checks, then one launch. */
+    public void stream(StreamParams p) {
+        Sizes z = p.sizes();
+        checkStream(p.steps(), p.prefix(), p.batch(), p.stepsBefore(), z);
+        long s = z.stateWidth();
+        long w = z.cellWidth();
+        long d = z.outputWidth();
+        long b = p.batch();
+        String[] names = {"weight", "bias", "stateOutWeight", "stateOutBias", "readOutWeight", "readOutBias", "x", "y",
+            "h", "c", "keys", "values"};
+        DeviceMemory[] mem = {p.weight(), p.bias(), p.stateOutWeight(), p.stateOutBias(), p.readOutWeight(),
+            p.readOutBias(), p.x(), p.y(), p.h(), p.c(), p.keys(), p.values()};
+        long[] floats = {s * w, s, d * s, d, d * z.valueWidth(), d, p.prefix() * b * z.inputWidth(), p.steps() * b * d,
+            b * s, b * z.valueWidth(), b * z.slots() * z.keyWidth(), b * z.slots() * z.valueWidth()};
+        String[] why = {"S·W", "S", "d_out·S", "d_out", "d_out·d_v", "d_out", "P·B·d_in", "T·B·d_out", "B·S", "B·d_v",
+            "B·M·d_k", "B·M·d_v"};
+        checkBuffers(names, mem, floats, why, 7);
+        p.writeTo(streamParams);
+        target.launch(STREAM, geometry(b, streamSharedBytes(z)), streamParams);
+    }
+
     // ───────────────────────────── raw launches (MemnetKernels' mirror methods) ─────────────────────────────
+
+    void streamRaw(MemorySegment p) {
+        LaunchChecks.structSize("p", p, STREAM_PARAMS_LAYOUT);
+        StructLayout l = STREAM_PARAMS_LAYOUT;
+        Sizes z = new Sizes(ParamsStructs.getLong(p, l, "inputWidth"), ParamsStructs.getLong(p, l, "keyWidth"),
+                ParamsStructs.getLong(p, l, "valueWidth"), ParamsStructs.getLong(p, l, "outputWidth"),
+                ParamsStructs.getLong(p, l, "slots"));
+        long batch = ParamsStructs.getLong(p, l, "batch");
+        checkStream(ParamsStructs.getLong(p, l, "steps"), ParamsStructs.getLong(p, l, "prefix"), batch,
+                ParamsStructs.getLong(p, l, "stepsBefore"), z);
+        LaunchChecks.flag("maskEmptySlots", (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE,
+                ParamsStructs.getLong(p, l, "maskEmptySlots"))));
+        for (String name : new String[] {"weight", "bias", "stateOutWeight", "stateOutBias", "readOutWeight",
+            "readOutBias", "x", "y", "h", "c", "keys", "values"}) {
+            requireNonZero(p, l, name);
+        }
+        target.launch(STREAM, geometry(batch, streamSharedBytes(z)), p);
+    }
 
     void forwardRaw(MemorySegment p) {
         LaunchChecks.structSize("p", p, FWD_PARAMS_LAYOUT);
@@ -283,6 +387,18 @@ public final class MemnetSequenceKernels {
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("T·B·W must fit in 64 bits, got " + steps + "·" + batch + "·"
                     + z.cellWidth());
+        }
+    }
+
+    private static void checkStream(long steps, long prefix, long batch, long stepsBefore, Sizes z) {
+        checkCommon(steps, batch, z);
+        LaunchChecks.atLeastOne("slots (a ring of slots)", z.slots());
+        LaunchChecks.between("prefix", prefix, 1, steps);
+        LaunchChecks.count("stepsBefore", stepsBefore);
+        if (prefix < steps && z.inputWidth() != z.outputWidth()) {
+            throw new IllegalArgumentException("free-running steps (prefix " + prefix + " < steps " + steps
+                    + ") feed y back as x and need inputWidth == outputWidth, got " + z.inputWidth() + " and "
+                    + z.outputWidth());
         }
     }
 

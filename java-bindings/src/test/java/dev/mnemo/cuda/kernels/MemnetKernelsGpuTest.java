@@ -198,6 +198,66 @@ class MemnetKernelsGpuTest {
         }
     }
 
+    /**
+     * With counters the split kernel's last block of each row merges it: the same bits as the merge kernel, the
+     * counters back at 0 after each read (so a second read merges too), forward (float and bf16 K, V) and backward.
+     */
+    @ParameterizedTest(name = "B={0} M={1} dk={2} dv={3} bf16={4}")
+    @CsvSource({"3, 300, 64, 64, false", "2, 200, 3, 7, false", "1, 5000, 16, 16, false", "64, 150, 8, 8, false",
+        "3, 300, 64, 64, true", "1, 5000, 12, 5, true"})
+    void rowsMergedInTheSplitKernelHaveTheMergeKernelsBits(int b, int m, int dk, int dv, boolean bf16) {
+        MemnetKernels.SplitPlan plan = MemnetKernels.splitPlan(b, m);
+        assertEquals(true, plan.splits() > 1, "every case reads more than one split a row");
+        float[] q = random(b * dk, 11);
+        float[] k = random(b * m * dk, 12);
+        float[] v = random(b * m * dv, 13);
+        long partialsCount = Math.max(MemnetKernels.fwdKvbf16PartialsCount(b, m, dv),
+                MemnetKernels.bwdPartialsCount(b, m, dk));
+        try (DeviceBuffer dq = upload(q); DeviceBuffer dk_ = bf16 ? uploadBf16(roundToBf16(k)) : upload(k);
+             DeviceBuffer dv_ = bf16 ? uploadBf16(roundToBf16(v)) : upload(v);
+             DeviceBuffer c = upload(new float[b * dv]); DeviceBuffer lse = upload(new float[b]);
+             DeviceBuffer partials = DeviceBuffer.allocateFloats(context, Math.max(1, partialsCount));
+             DeviceBuffer counters = upload(new float[(int) MemnetKernels.countersCount(b)])) {
+            float[][] results = new float[3][];
+            for (int run = 0; run < 3; run++) {   // the merge kernel, then the split kernel's merge twice
+                float[] nan = new float[b * dv];
+                java.util.Arrays.fill(nan, Float.NaN);   // what a read leaves unwritten shows
+                c.copyFromHost(nan);
+                lse.copyFromHost(java.util.Arrays.copyOf(nan, b));
+                var p = new MemnetKernels.FwdParams(dq, dk_, dv_, c, lse, partials, b, m, 1, dk, dv, dk, (long) m * dk,
+                        dk, (long) m * dv, dv, 0, 0, 0.3, run == 0 ? null : counters);
+                if (bf16) {
+                    memnet.readForwardKvbf16(p);
+                } else {
+                    memnet.readForward(p);
+                }
+                float[] cl = java.util.Arrays.copyOf(download(c, b * dv), b * dv + b);
+                System.arraycopy(download(lse, b), 0, cl, b * dv, b);
+                results[run] = cl;
+                assertArrayEquals(new float[b], download(counters, b), "counters back at 0 after read " + run);
+            }
+            assertArrayEquals(results[0], results[1], "c, lse: split-kernel merge against the merge kernel");
+            assertArrayEquals(results[0], results[2], "c, lse: a second read with the same counters");
+            if (bf16) {
+                return;
+            }
+            float[] dcIn = random(b * dv, 14);
+            float[][] dqs = new float[2][];
+            for (int run = 0; run < 2; run++) {
+                try (DeviceBuffer dc = upload(dcIn); DeviceBuffer dqOut = upload(new float[b * dk]);
+                     DeviceBuffer grad = upload(new float[b * m * (dk + dv)])) {
+                    memnet.readBackward(new MemnetKernels.BwdParams(dq, dk_, dv_, c, lse, dc, dqOut,
+                            grad.sliceFloats(0, (long) b * m * dk), grad.sliceFloats((long) b * m * dk, (long) b * m * dv),
+                            partials, b, m, dk, dv, dk, (long) m * dk, dk, (long) m * dv, dv, dk, (long) m * dk, dk,
+                            (long) m * dv, dv, 0, 0, 0.3, run == 0 ? null : counters));
+                    dqs[run] = download(dqOut, b * dk);
+                    assertArrayEquals(new float[b], download(counters, b), "counters back at 0 after backward " + run);
+                }
+            }
+            assertArrayEquals(dqs[0], dqs[1], "dq: split-kernel sum against the merge kernel");
+        }
+    }
+
     @Test
     void ringWriteReplacesOneSlot() {
         int b = 3, m = 5, dk = 4, dv = 3, ldk = 6, ldv = 5, step = 7;

@@ -169,6 +169,43 @@ class MemnetKernelsTest {
     }
 
     @Test
+    void withCountersASplitReadIsOneLaunchBothWays() {
+        long b = 64, m = 8192, d = 64;
+        FakeMemory counters = floats(MemnetKernels.countersCount(b));
+        MemnetKernels.FwdParams p = dense(b, m, 0, d, floats(MemnetKernels.fwdPartialsCount(b, m, d)));
+        kernels.readForward(withCounters(p, counters));
+        assertEquals(List.of(MemnetKernels.READ_FWD_SPLIT), target.launches.stream().map(RecordingTarget.Launch::kernel)
+                .toList(), "the split kernel's last block of a row merges it");
+        MemorySegment s = (MemorySegment) target.launches.getFirst().arguments().getFirst();
+        assertEquals(counters.address(), fwdLong(s, "counters"));
+        assertEquals(8, fwdLong(s, "splits"));
+        target.launches.clear();
+        MemnetKernels.BwdParams bp = denseBwd(b, m, d, floats(MemnetKernels.bwdPartialsCount(b, m, d)));
+        kernels.readBackward(new MemnetKernels.BwdParams(bp.q(), bp.keys(), bp.values(), bp.c(), bp.lse(), bp.dc(),
+                bp.dq(), bp.dKeys(), bp.dValues(), bp.partials(), b, m, d, d, d, m * d, d, m * d, d, d, m * d, d, m * d,
+                d, 0, 0, 1.0, counters));
+        assertEquals(List.of(MemnetKernels.READ_BWD_SPLIT), target.launches.stream().map(RecordingTarget.Launch::kernel)
+                .toList());
+        assertEquals(counters.address(), ParamsStructs.getLong((MemorySegment) target.launches.getFirst().arguments()
+                .getFirst(), MemnetKernels.BWD_PARAMS_LAYOUT, "counters"));
+        target.launches.clear();
+        kernels.readForward(withCounters(dense(9, 64, 0, 64, null), counters));
+        assertEquals(List.of(MemnetKernels.READ_FWD_SMALL), target.launches.stream().map(RecordingTarget.Launch::kernel)
+                .toList(), "the small path ignores counters");
+        assertMessage("counters must hold >= 64 floats (countersCount: a word per batch row), got 63",
+                () -> kernels.readForward(withCounters(p, floats(63))));
+        assertMessage("counters must not overlap partials", () -> kernels.readForward(withCounters(p, p.partials())));
+        assertEquals(64, MemnetKernels.countersCount(64));
+    }
+
+    private static MemnetKernels.FwdParams withCounters(MemnetKernels.FwdParams p, DeviceMemory counters) {
+        return new MemnetKernels.FwdParams(p.q(), p.keys(), p.values(), p.c(), p.lse(), p.partials(), p.batch(),
+                p.slots(), p.emptySlots(), p.keyWidth(), p.valueWidth(), p.qBatchStride(), p.keyBatchStride(),
+                p.keySlotStride(), p.valueBatchStride(), p.valueSlotStride(), p.slotsPerSplit(), p.splits(), p.scale(),
+                counters);
+    }
+
+    @Test
     void backwardPicksThePathLikeTheForward() {
         kernels.readBackward(denseBwd(5, 37, 32, null));
         assertEquals(MemnetKernels.READ_BWD_SMALL, target.launches.getFirst().kernel());
@@ -209,12 +246,12 @@ class MemnetKernelsTest {
 
     @Test
     void rawStructsAreCheckedToo() {
-        assertMessage("p must be a mnemo_memnet_read_fwd_params of 152 bytes, got 8 bytes",
+        assertMessage("p must be a mnemo_memnet_read_fwd_params of 160 bytes, got 8 bytes",
                 () -> kernels.readFwdSmall(MemorySegment.ofArray(new long[1])));
-        MemorySegment s = MemorySegment.ofArray(new long[19]);
+        MemorySegment s = MemorySegment.ofArray(new long[20]);
         dense(2, 300, 0, 4, floats(100)).withPlan(new MemnetKernels.SplitPlan(4, 60)).writeTo(s);
         assertMessage("splits must be ceil(slots / slotsPerSplit) = 5, got 4", () -> kernels.readFwdSplit(s));
-        MemorySegment b = MemorySegment.ofArray(new long[27]);
+        MemorySegment b = MemorySegment.ofArray(new long[28]);
         denseBwd(2, 8, 4, null).writeTo(b);
         assertMessage("p.partials must not be null", () -> kernels.readBwdSplit(b));
         kernels.readBwdSmall(b);
@@ -228,7 +265,7 @@ class MemnetKernelsTest {
         kernels.readForward(new MemnetKernels.FwdParams(floats(8), none, none, floats(8), floats(2), null, 2, 0, 3, 4, 4,
                 4, 0, 0, 0, 0, 0, 0, 1));
         assertEquals(MemnetKernels.READ_FWD_SMALL, target.launches.getFirst().kernel());
-        MemorySegment s = MemorySegment.ofArray(new long[19]);
+        MemorySegment s = MemorySegment.ofArray(new long[20]);
         new MemnetKernels.FwdParams(floats(8), none, none, floats(8), floats(2), null, 2, 1, 0, 4, 4, 4, 4, 4, 4, 4, 0, 0, 1)
                 .writeTo(s);
         assertMessage("p.keys must not be null", () -> kernels.readFwdSmall(s));
@@ -251,15 +288,16 @@ class MemnetKernelsTest {
 
     @Test
     void typedRecordsWriteEveryFieldAtItsOffset() {
-        MemorySegment s = MemorySegment.ofArray(new long[27]);
+        MemorySegment s = MemorySegment.ofArray(new long[28]);
         new MemnetKernels.BwdParams(new FakeMemory(0x10, 4), new FakeMemory(0x20, 4), new FakeMemory(0x30, 4),
                 new FakeMemory(0x40, 4), new FakeMemory(0x50, 4), new FakeMemory(0x60, 4), new FakeMemory(0x70, 4),
                 new FakeMemory(0x80, 4), new FakeMemory(0x90, 4), null, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-                15, 16, 0.5).writeTo(s);
+                15, 16, 0.5, new FakeMemory(0xA0, 4)).writeTo(s);
         long[] got = s.toArray(ValueLayout.JAVA_LONG);
         assertEquals(List.of(0x10L, 0x20L, 0x30L, 0x40L, 0x50L, 0x60L, 0x70L, 0x80L, 0x90L, 0L, 1L, 2L, 3L, 4L, 5L, 6L,
                 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L), java.util.Arrays.stream(got).limit(26).boxed().toList());
         assertEquals(0.5, s.get(ValueLayout.JAVA_DOUBLE, 208));
+        assertEquals(0xA0L, got[27], "counters at 216");
     }
 
     private static void assertMessage(String expectedStart, Runnable call) {

@@ -806,6 +806,12 @@ public final class CudaBackend extends CudaOps implements Backend {
         return memNetLoop.backward(b);
     }
 
+    /** MemNet's streaming steps (step, generate) in one launch, where {@link #memNetForward} would run. */
+    @Override
+    public boolean memNetStream(MemNetStream s) {
+        return memNetLoop.stream(s);
+    }
+
     // ───────────────────────────── dropout ─────────────────────────────
 
     @Override

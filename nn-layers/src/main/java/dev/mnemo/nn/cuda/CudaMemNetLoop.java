@@ -4,6 +4,7 @@ import dev.mnemo.cuda.kernels.MemnetSequenceKernels;
 import dev.mnemo.nn.Backend.MemNetBackward;
 import dev.mnemo.nn.Backend.MemNetCell;
 import dev.mnemo.nn.Backend.MemNetForward;
+import dev.mnemo.nn.Backend.MemNetStream;
 import dev.mnemo.nn.BackendChecks;
 import dev.mnemo.nn.Tensor;
 
@@ -21,6 +22,41 @@ final class CudaMemNetLoop extends CudaOps {
     boolean takes(MemNetCell cell) {
         return MemNetLoopSetting.configured()
                 && MemnetSequenceKernels.fits(sizes(cell), rt.device.sharedMemoryPerBlockOptin());
+    }
+
+    /**
+     * Runs {@code s} in one launch where the setting is on and its cell fits ({@link MemnetSequenceKernels#streamFits});
+     * false otherwise, with nothing done.
+     */
+    boolean stream(MemNetStream s) {
+        MemNetCell cell = s.cell();
+        if (!MemNetLoopSetting.configured()
+                || !MemnetSequenceKernels.streamFits(sizes(cell), rt.device.sharedMemoryPerBlockOptin())) {
+            return false;
+        }
+        int prefix = s.x().dim(0);
+        int batch = s.x().dim(1);
+        int steps = s.y().dim(0);
+        int st = cell.stateWidth();
+        int d = cell.outputWidth();
+        BackendChecks.shape("weight", s.weight(), st, cell.cellWidth());
+        BackendChecks.shape("bias", s.bias(), st);
+        BackendChecks.shape("stateOutWeight", s.stateOutWeight(), d, st);
+        BackendChecks.shape("stateOutBias", s.stateOutBias(), d);
+        BackendChecks.shape("readOutWeight", s.readOutWeight(), d, cell.valueWidth());
+        BackendChecks.shape("readOutBias", s.readOutBias(), d);
+        BackendChecks.shape("x", s.x(), prefix, batch, cell.inputWidth());
+        BackendChecks.shape("y", s.y(), steps, batch, d);
+        BackendChecks.shape("h", s.h(), batch, st);
+        BackendChecks.shape("c", s.c(), batch, cell.valueWidth());
+        BackendChecks.shape("keys", s.keys(), batch, cell.slots(), cell.keyWidth());
+        BackendChecks.shape("values", s.values(), batch, cell.slots(), cell.valueWidth());
+        rt.memnet().sequence().stream(new MemnetSequenceKernels.StreamParams(mem("weight", s.weight()),
+                mem("bias", s.bias()), mem("stateOutWeight", s.stateOutWeight()), mem("stateOutBias", s.stateOutBias()),
+                mem("readOutWeight", s.readOutWeight()), mem("readOutBias", s.readOutBias()), mem("x", s.x()),
+                mem("y", s.y()), mem("h", s.h()), mem("c", s.c()), mem("keys", s.keys()), mem("values", s.values()),
+                steps, prefix, batch, sizes(cell), s.stepsBefore(), cell.maskEmptySlots(), cell.scale()));
+        return true;
     }
 
     static MemnetSequenceKernels.Sizes sizes(MemNetCell cell) {

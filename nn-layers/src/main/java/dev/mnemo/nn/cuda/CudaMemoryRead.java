@@ -11,7 +11,8 @@ import dev.mnemo.nn.Tensor;
  * {@link Strided} operand becomes a device pointer at its first element plus its strides; the
  * launcher ({@link MemnetKernels}) checks sizes and overlaps, then takes the small path (a warp
  * per row, fused) for up to {@link MemnetKernels#SMALL_MAX_SLOTS} slots, else the split
- * (flash-decoding) path with the runtime's partials workspace. Widths up to
+ * (flash-decoding) path with the runtime's partials workspace, its rows merged by the split kernel
+ * itself (the runtime's counters; {@link MemnetMergeSetting}). Widths up to
  * {@link MemnetKernels#MAX_WIDTH}.
  */
 final class CudaMemoryRead {
@@ -38,7 +39,7 @@ final class CudaMemoryRead {
         rt.memnet().readForward(new MemnetKernels.FwdParams(q, keys, values, cm, lm, partials, b, read.slots(),
                 read.emptySlots(), read.keyWidth(), read.valueWidth(), read.q().batchStride(),
                 read.keys().batchStride(), read.keys().slotStride(), read.values().batchStride(),
-                read.values().slotStride(), 0, 0, read.scale()));
+                read.values().slotStride(), 0, 0, read.scale(), counters(rt, partials, b)));
     }
 
     static void backward(CudaBackend backend, MemoryRead read, Tensor c, Tensor lse, Tensor dc, Strided dq,
@@ -71,7 +72,16 @@ final class CudaMemoryRead {
                 read.slots(), read.keyWidth(), read.valueWidth(), read.q().batchStride(), read.keys().batchStride(),
                 read.keys().slotStride(), read.values().batchStride(), read.values().slotStride(), dq.batchStride(),
                 dKeys.batchStride(), dKeys.slotStride(), dValues.batchStride(), dValues.slotStride(), 0, 0,
-                read.scale()));
+                read.scale(), counters(rt, partials, b)));
+    }
+
+    /**
+     * The rows' counters for a split read (partials given) when {@link MemnetMergeSetting} merges rows in the split
+     * kernel; null (the merge kernel) otherwise, and for the small path.
+     */
+    private static DeviceMemory counters(CudaRuntime rt, DeviceMemory partials, int batch) {
+        return partials != null && MemnetMergeSetting.configured()
+                ? rt.memnetCounters(MemnetKernels.countersCount(batch)) : null;
     }
 
     private static void checkWidths(MemoryRead read) {

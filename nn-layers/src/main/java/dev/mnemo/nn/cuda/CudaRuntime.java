@@ -54,6 +54,8 @@ final class CudaRuntime {
         COPY,
         /** Split-path partials of the key-value memory read (forward and backward). */
         MEMNET_PARTIALS,
+        /** A split read's per-row counters (32-bit, zero between reads: {@link #memnetCounters}). */
+        MEMNET_COUNTERS,
         /** A scatter's grouped row indices (int32, {@code ScatterPlan.packed()}). */
         SCATTER_PLAN,
         /** A gather's row indices (int32): four slots, {@link #gatherIndices}. */
@@ -102,6 +104,8 @@ final class CudaRuntime {
     /** Whether {@link #capture} is running (allocation is refused then). */
     private boolean capturing;
     private MemnetKernels memnet;
+    /** The counters buffer last zeroed by {@link #memnetCounters}. */
+    private DeviceBuffer countersZeroed;
     /** Counts workspace reallocations: a recorded graph that holds an old workspace's address is stale. */
     private long workspaceEpoch;
 
@@ -365,6 +369,19 @@ final class CudaRuntime {
             onesFilled = 0;
         }
         return grown;
+    }
+
+    /**
+     * The {@link Workspace#MEMNET_COUNTERS} workspace for {@code rows} rows: zeroed (on the stream) whenever it is
+     * new, and the split kernels that count on it leave it zero, so every read finds it so.
+     */
+    DeviceBuffer memnetCounters(long rows) {
+        DeviceBuffer counters = workspace(Workspace.MEMNET_COUNTERS, rows);
+        if (counters != countersZeroed) {
+            counters.memsetD32Async(0, 0, counters.floatCapacity(), stream);
+            countersZeroed = counters;
+        }
+        return counters;
     }
 
     /**

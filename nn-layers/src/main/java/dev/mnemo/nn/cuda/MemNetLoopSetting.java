@@ -1,11 +1,12 @@
 package dev.mnemo.nn.cuda;
 
 /**
- * Whether a MemNet layer on CUDA runs its teacher-forced sequence as one launch each way, from the
- * system property {@value #PROPERTY}: {@code on} (the default) or {@code off}. On, where the cell's
- * weight fits a block's shared memory and the memory has at most 64 slots
- * ({@link dev.mnemo.cuda.kernels.MemnetSequenceKernels#fits}), forward and backward are one kernel
- * each; off, the layer's step loop (seven launches a step forward, nine backward). Off is for timing
+ * Whether a MemNet layer on CUDA runs its loops as one launch, from the system property
+ * {@value #PROPERTY}: {@code on} (the default) or {@code off}. On, where the cell's weight fits a block's
+ * shared memory and the memory has at most 64 slots
+ * ({@link dev.mnemo.cuda.kernels.MemnetSequenceKernels#fits}), the teacher-forced forward and backward
+ * are one kernel each, and so is a call of {@code step} or {@code generate}; off, the layer's step loops
+ * (seven launches a step forward, nine backward, about fourteen a streaming step). Off is for timing
  * the two side by side ({@code GpuBenchmarkRunner memnet}'s cell rows).
  */
 public final class MemNetLoopSetting {

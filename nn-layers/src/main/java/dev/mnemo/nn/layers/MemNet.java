@@ -54,6 +54,10 @@ import java.util.SplittableRandom;
  * masking of empty slots are options; dropout masks come from the counter-based stream of
  * {@link Backend#dropout} ({@link #seedDropout}).
  *
+ * <p>On CUDA each of {@link #forward}, {@link #backward}, {@link #step} and {@link #generate} is one kernel where
+ * the cell fits a block's shared memory (at most 64 slots; {@link Backend#memNetForward},
+ * {@link Backend#memNetStream}); elsewhere the step loops below run, which are the reference.
+ *
  * <p>Not thread-safe: one thread at a time per layer.
  */
 public final class MemNet extends Layer {
@@ -361,7 +365,26 @@ public final class MemNet extends Layer {
         }
         checkTensor("xT", xT);
         checkState(state, xT.dim(0));
+        Tensor y = backend.zeros(1, state.batch, outputSize);
+        if (stream(xT.reshape(1, state.batch, inputSize), y, state)) {   // CUDA: one launch
+            return y.reshape(state.batch, outputSize);
+        }
+        backend.release(y);
         return advance(xT, state);
+    }
+
+    /**
+     * {@link Backend#memNetStream}: {@code y.dim(0)} steps of {@code state}, the first {@code x.dim(0)} from x, the
+     * rest free-running; false (nothing done) where the backend has no such path.
+     */
+    private boolean stream(Tensor x, Tensor y, MemNetState state) {
+        if (!backend.memNetStream(new Backend.MemNetStream(cell(), params.value("qkv.weight"), params.value("qkv.bias"),
+                params.value("state_out.weight"), params.value("state_out.bias"), params.value("read_out.weight"),
+                params.value("read_out.bias"), x, y, state.h, state.c, state.keys, state.values, state.steps))) {
+            return false;
+        }
+        state.steps += y.dim(0);
+        return true;
     }
 
     private Tensor advance(Tensor xT, MemNetState state) {
@@ -425,6 +448,14 @@ public final class MemNet extends Layer {
         int batch = xt.dim(1);
         MemNetState state = initialState(batch);
         Tensor out = backend.zeros(n, batch, outputSize);
+        int p = xt.dim(0);
+        Tensor all = backend.zeros(p + n - 1, batch, outputSize);   // CUDA: every step's y in one launch
+        if (stream(xt, all, state)) {
+            backend.copy(all.slice(p - 1, p - 1 + n), out);   // x̂_P … : the outputs from step P − 1 on
+            release(all, state.h, state.c, state.keys, state.values, xt == prefix ? null : xt);
+            return options.batchFirst() ? swapAndRelease(out) : out;
+        }
+        backend.release(all);
         for (int t = 0; t < xt.dim(0); t++) {
             Tensor y = advance(xt.select(t), state);
             if (t == xt.dim(0) - 1) {

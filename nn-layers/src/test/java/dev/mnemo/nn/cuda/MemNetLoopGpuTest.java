@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.layers.MemNet;
@@ -51,37 +50,53 @@ class MemNetLoopGpuTest {
                                      int slots, boolean masked, double scale, double dropout) {
         MemNetOptions options = MemNetOptions.builder(inputs, outputs).keySize(keySize).valueSize(valueSize)
                 .slots(slots).maskEmptySlots(masked).scale(scale).dropout(dropout).seed(MemNetCudaGpuTest.SEED).build();
-        CpuBackend cpu32 = CpuBackend.float32();
-        CpuBackend cpu64 = CpuBackend.float64();
-        CudaBackend gpu = CudaBackend.float32();
-        MemNet cpu = new MemNet(options, cpu32);
-        MemNet ref = new MemNet(options, cpu64);
-        MemNet dev = new MemNet(options, gpu);
-        if (keySize <= 8) {
-            // ±0.5 weights: attention far from uniform, as the small cases of MemNetCudaGpuTest (wider cells keep
-            // the default init: ±0.5 over their hundreds of inputs would overflow the scores within a few steps)
-            Tensor w = MemNetCudaGpuTest.random(7, (int) cpu.flatParameters().numel());
-            cpu32.scale(w, 0.5);
-            cpu32.copy(w, cpu.flatParameters());
-        }
-        cpu64.copy(cpu.flatParameters(), ref.flatParameters());
-        gpu.copy(cpu.flatParameters(), dev.flatParameters());
-        Tensor x = MemNetCudaGpuTest.random(1, steps, batch, inputs);
-        Tensor dy = MemNetCudaGpuTest.random(2, steps, batch, outputs);
-
-        Map<String, Tensor> r = MemNetCudaGpuTest.run(ref, cpu64, x, dy);
-        Map<String, Tensor> c = MemNetCudaGpuTest.run(cpu, cpu32, x, dy);
         for (String loop : new String[] {"on", "off"}) {
-            Map<String, Tensor> g = SystemProperty.with(MemNetLoopSetting.PROPERTY, loop,
-                    () -> MemNetCudaGpuTest.run(dev, gpu, x, dy));
-            for (String name : r.keySet()) {
-                double cpuErr = RecurrentCudaGpuTest.relError(c.get(name), r.get(name));
-                double gpuErr = RecurrentCudaGpuTest.relError(g.get(name), r.get(name));
-                double tol = Math.max(2 * cpuErr, 1e-5);
-                assertTrue(gpuErr <= tol, name + " of " + dev + " (loop " + loop + "): CUDA error " + gpuErr + " > "
-                        + tol + " (CPU float32 error " + cpuErr + ", seed " + MemNetCudaGpuTest.SEED + ")");
+            SystemProperty.run(MemNetLoopSetting.PROPERTY, loop, () -> MemNetCudaGpuTest.assertMatchesFloat64Cpu(
+                    options, new int[] {steps, batch, inputs}, new int[] {steps, batch, outputs}, " (loop " + loop + ")"));
+        }
+    }
+
+    /**
+     * Streaming: a forward's final state continued by {@code extra} steps of {@link MemNet#step} (one launch a
+     * step), then a free-running {@link MemNet#generate}, both loops against the float64 CPU layer; covers states
+     * before and after the ring wraps, and masking.
+     */
+    @ParameterizedTest(name = "prefix={0} extra={1} M={2} masked={3} d_k={4}")
+    @CsvSource({"3, 6, 4, false, 4", "9, 5, 4, true, 6", "1, 3, 8, false, 32", "20, 4, 64, false, 8"})
+    void streamingStepsMatchTheFloat64Cpu(int prefix, int extra, int slots, boolean masked, int keySize) {
+        MemNetOptions options = MemNetOptions.builder(2, 2).keySize(keySize).valueSize(keySize + 1).slots(slots)
+                .maskEmptySlots(masked).scale(0.7).seed(21).build();
+        int batch = 3;
+        Tensor x = MemNetCudaGpuTest.random(9, prefix + extra, batch, 2);
+        Map<String, Tensor> ref = streamed(options, dev.mnemo.nn.CpuBackend.float64(), x, prefix);
+        for (String loop : new String[] {"on", "off"}) {
+            Map<String, Tensor> got = SystemProperty.with(MemNetLoopSetting.PROPERTY, loop,
+                    () -> streamed(options, CudaBackend.float32(), x, prefix));
+            for (String name : ref.keySet()) {
+                double err = RecurrentCudaGpuTest.relError(got.get(name), ref.get(name));
+                assertTrue(err <= 1e-5, name + " (loop " + loop + "): CUDA error " + err + " against the float64 CPU");
             }
         }
+    }
+
+    /** Every step's y, the final state and a 7-step generate of a fresh layer on {@code be} (results on the host). */
+    private static Map<String, Tensor> streamed(MemNetOptions options, dev.mnemo.nn.Backend be, Tensor x, int prefix) {
+        MemNet layer = new MemNet(options, be);
+        if (be != dev.mnemo.nn.CpuBackend.float64()) {   // the float64 reference's weights, rounded to float32
+            be.copy(new MemNet(options, dev.mnemo.nn.CpuBackend.float64()).flatParameters(), layer.flatParameters());
+        }
+        layer.setTraining(false);
+        dev.mnemo.nn.layers.MemNetState state = layer.forward(be.copyOf(x.slice(0, prefix))).finalState();
+        Map<String, Tensor> m = new java.util.LinkedHashMap<>();
+        for (int t = prefix; t < x.dim(0); t++) {
+            m.put("y " + t, MemNetCudaGpuTest.host(layer.step(be.copyOf(x.select(t)), state)));
+        }
+        m.put("h", MemNetCudaGpuTest.host(state.h()));
+        m.put("c", MemNetCudaGpuTest.host(state.c()));
+        m.put("keys", MemNetCudaGpuTest.host(state.keys()));
+        m.put("values", MemNetCudaGpuTest.host(state.values()));
+        m.put("generate", MemNetCudaGpuTest.host(layer.generate(be.copyOf(x), 7)));
+        return m;
     }
 
     @Test
@@ -127,5 +142,27 @@ class MemNetLoopGpuTest {
                     .mapToLong(Map.Entry::getValue).sum();
             assertTrue(one ? reads == 0 : reads >= steps, "forward reads " + reads + ": " + counts);
         }
+    }
+
+    /** On the emulated driver: a streaming step is one launch, a generate one more. */
+    @Test
+    void aStreamingStepIsOneLaunch() {
+        Optional<EmulatorCallCensus> opened = EmulatorCallCensus.open();
+        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
+        EmulatorCallCensus census = opened.get();
+        CudaBackend gpu = CudaBackend.float32();
+        MemNet layer = new MemNet(MemNetOptions.builder(1, 1).seed(4).build(), gpu);
+        layer.setTraining(false);
+        dev.mnemo.nn.layers.MemNetState state = layer.initialState(3);
+        Tensor xT = gpu.copyOf(MemNetCudaGpuTest.random(10, 3, 1));
+        gpu.release(layer.step(xT, state));
+        gpu.synchronize();
+        census.reset();
+        gpu.release(layer.step(xT, state));
+        gpu.synchronize();
+        Map<String, Long> counts = census.counts();
+        assertEquals(1L, counts.getOrDefault("launch:mnemo_memnet_stream_f32", 0L), counts.toString());
+        assertEquals(1L, counts.getOrDefault("cuLaunchKernel", 0L), "the step's only launch: " + counts);
+        assertEquals(2L, state.steps());
     }
 }

@@ -1,0 +1,117 @@
+// memnet_cell.cuh — family "memnet": what MemNet's one-launch loops share (memnet_sequence.cu,
+// memnet_stream.cu): a block of MNEMO_MEMNET_SEQ_THREADS threads runs one batch row, the cell's
+// weight in shared memory at an odd row stride; a step's phases are block barriers, and each
+// phase gives a thread whole outputs (or whole partial sums), so every sum's order is fixed by the
+// sizes.
+#pragma once
+
+#include <math_constants.h>
+
+#include "mnemo_kernels.h"
+#include "mnemo_math.cuh"
+
+namespace mnemo::memnet_cell {
+constexpr int kThreads = MNEMO_MEMNET_SEQ_THREADS;
+constexpr int kWarps = kThreads / kWarpSize;
+
+// Odd row stride: thread i reading w[i·ldw + j] for one j meets 32 different banks.
+__device__ __forceinline__ long long weight_stride(long long width) { return width | 1; }
+
+// Threads that share one output of a matrix–vector product of n outputs (header: P(n)).
+__device__ __forceinline__ int parts_for(long long n) {
+  const long long p = kThreads / n;
+  return p < 1 ? 1 : (p > MNEMO_MEMNET_SEQ_MAX_PARTS ? MNEMO_MEMNET_SEQ_MAX_PARTS : static_cast<int>(p));
+}
+
+__device__ __forceinline__ float warp_max(float v) {
+#pragma unroll
+  for (int offset = kWarpSize / 2; offset > 0; offset >>= 1) {
+    v = fmaxf(v, __shfl_xor_sync(kFullWarpMask, v, offset));
+  }
+  return v;
+}
+
+// weight [rows, width] (dense) into shared memory at row stride ldw.
+__device__ __forceinline__ void load_weight(const float* __restrict__ weight, long long rows, long long width,
+                                            long long ldw, float* __restrict__ w) {
+  for (long long i = threadIdx.x; i < rows * width; i += kThreads) {
+    const long long row = i / width;
+    w[row * ldw + (i - row * width)] = weight[i];
+  }
+}
+
+// o[i] = Σ_j w[i·ldw + j]·u[j] + bias[i] for i < rows, into shared o and (when given) oOut: thread
+// (part, i) sums columns [part·chunk, (part+1)·chunk) of row i into partial [parts, rows], then
+// thread i adds the parts in order. Ends with a barrier: o is complete.
+__device__ __forceinline__ void product(const float* w, long long ldw, const float* u, long long rows, long long width,
+                                        int parts, const float* __restrict__ bias, float* partial, float* o,
+                                        float* oOut) {
+  const long long chunk = (width + parts - 1) / parts;
+  for (long long k = threadIdx.x; k < parts * rows; k += kThreads) {
+    const long long part = k / rows, i = k - part * rows;
+    const long long j1 = min(width, (part + 1) * chunk);
+    const float* wr = w + i * ldw;
+    float acc = 0.0f;
+#pragma unroll 4
+    for (long long j = part * chunk; j < j1; ++j) acc = fmaf(wr[j], u[j], acc);
+    partial[k] = acc;
+  }
+  __syncthreads();
+  for (long long i = threadIdx.x; i < rows; i += kThreads) {
+    float acc = 0.0f;
+    for (int part = 0; part < parts; ++part) acc += partial[part * rows + i];
+    const float v = acc + bias[i];
+    o[i] = v;
+    if (oOut != nullptr) oOut[i] = v;
+  }
+  __syncthreads();
+}
+
+// Where a read's slots lie: key m at keys + m·keyStride, value m at values + m·valueStride.
+struct Slots {
+  const float* keys;
+  long long keyStride;
+  const float* values;
+  long long valueStride;
+};
+
+// The read of q [d_k] over `filled` slots plus `empty` zero slots (score 0): scores a warp per slot
+// into prob [filled], the softmax in warp 0, then c[j] = Σ_m a_m·v_m[j] (0 with no filled slot) into
+// shared c and (when given) cOut. Returns the log-sum-exp in every thread (−∞ with no slot at all).
+// Three barriers, the last at the end: c is complete and prob, stat are free again after it.
+__device__ __forceinline__ float read(const float* q, const Slots& s, long long filled, long long empty, long long dk,
+                                      long long dv, float scale, float* prob, float* stat, float* c, float* cOut) {
+  const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
+  const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+  for (long long m = warp; m < filled; m += kWarps) {
+    const float* key = s.keys + m * s.keyStride;
+    float acc = 0.0f;
+    for (long long j = lane; j < dk; j += kWarpSize) acc = fmaf(key[j], q[j], acc);
+    acc = warp_sum(acc);
+    if (lane == 0) prob[m] = scale * acc;
+  }
+  __syncthreads();
+  if (warp == 0) {  // softmax over the filled slots and the empty ones (score 0)
+    float mx = empty > 0 ? 0.0f : -CUDART_INF_F;
+    for (long long m = lane; m < filled; m += kWarpSize) mx = fmaxf(mx, prob[m]);
+    mx = warp_max(mx);
+    float sum = 0.0f;
+    for (long long m = lane; m < filled; m += kWarpSize) sum += expf(prob[m] - mx);
+    sum = warp_sum(sum);
+    const float lse = filled + empty == 0 ? -CUDART_INF_F
+                                          : mx + logf(sum + static_cast<float>(empty) * expf(-mx));
+    for (long long m = lane; m < filled; m += kWarpSize) prob[m] = expf(prob[m] - lse);
+    if (lane == 0) stat[0] = lse;
+  }
+  __syncthreads();
+  for (long long j = threadIdx.x; j < dv; j += kThreads) {
+    float acc = 0.0f;
+    for (long long m = 0; m < filled; ++m) acc = fmaf(prob[m], s.values[m * s.valueStride + j], acc);
+    c[j] = acc;
+    if (cOut != nullptr) cOut[j] = acc;
+  }
+  const float lse = stat[0];
+  __syncthreads();
+  return lse;
+}
+}  // namespace mnemo::memnet_cell
