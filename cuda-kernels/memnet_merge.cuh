@@ -86,13 +86,18 @@ __device__ __forceinline__ float sum_over_groups(float mine, const Groups& g, fl
 // Whether this block is the last of row b's `splits` blocks to finish (counters given): each block
 // fences its partial, then counts itself on counters[b], and the block that brings the count to
 // `splits` merges the row (in split order, as the merge kernel; which block is last changes no bit)
-// and sets the count back to 0 for the next call. The fence before the count is what lets the last
-// block read the others' partials (it reads them from L2, __ldcg: none is in its L1). red: a float of
-// shared memory, free again on return. All threads of the block must call it.
+// and sets the count back to 0 for the next call. The fences around the count (each block's before
+// it, the last block's after it) are what let the last block read the others' partials; it reads
+// them from L2 (__ldcg: none is in its L1). red: a float of shared memory, free again on return.
+// All threads of the block must call it.
 __device__ __forceinline__ bool last_of_row(unsigned* counters, long long b, long long splits, float* red) {
   __threadfence();
   __syncthreads();  // every thread's partial fenced (and red free)
-  if (threadIdx.x == 0) red[0] = atomicAdd(counters + b, 1u) + 1u == static_cast<unsigned>(splits) ? 1.0f : 0.0f;
+  if (threadIdx.x == 0) {
+    const bool last = atomicAdd(counters + b, 1u) + 1u == static_cast<unsigned>(splits);
+    __threadfence();  // the acquire side: the count seen before the partials are read
+    red[0] = last ? 1.0f : 0.0f;
+  }
   __syncthreads();
   const bool last = red[0] != 0.0f;
   __syncthreads();  // red free again

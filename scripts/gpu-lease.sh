@@ -13,7 +13,8 @@
 #      then pixel MNIST again with the opt-in wide-block forward (60 s);
 #   5. Nsight Compute's stall reasons of the pixel MNIST cluster kernels and their SASS (gpu-ncu.sh,
 #      up to 75 s, keeping 60 s for the next stage);
-#   6. compute-sanitizer memcheck of the harness check, with what time is left (up to 150 s).
+#   6. compute-sanitizer memcheck of the harness check's memnet group (up to 60 s), then of the whole
+#      check with what time is left (up to 150 s).
 # Everything goes to a work folder r/, packed into OUT_DIR/results.tgz after each stage, so a call
 # cut short still returns what finished (the device tool brings back at most 8 files).
 set -u
@@ -80,6 +81,14 @@ if [ "$t" -gt 20 ]; then
   echo "gpu-lease: ncu rc=$? at $(elapsed)s"; cat "$r/ncu.txt"; pack
 fi
 
+# The memnet group first (its kernels are the newest: the one-launch loops and the split kernels'
+# own merges, none yet run on a GPU), then every group with the time left.
+t=$(at_most 60 30)
+if [ "$t" -gt 20 ]; then
+  mkdir -p "$r/memcheck-memnet"
+  MNEMO_CHECK_ONLY=memnet MNEMO_SUITE_MEMCHECK_S=$t bash "$b/gpu-suite.sh" "$r/memcheck-memnet" memcheck
+  echo "gpu-lease: memnet memcheck rc=$? at $(elapsed)s"; tail -3 "$r/memcheck-memnet/memcheck.txt"; pack
+fi
 t=$(at_most 150 5)
 if [ "$t" -gt 20 ]; then
   MNEMO_SUITE_MEMCHECK_S=$t bash "$b/gpu-suite.sh" "$r" memcheck

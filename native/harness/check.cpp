@@ -163,6 +163,7 @@ int run_check() {
     check_memnet(rng, t);
     std::mt19937 fork = rng;  // a copy: the groups after memnet keep the inputs they had before
     check_memnet_sequence(fork, t);
+    check_memnet_stream(fork, t);
   }
   if (wanted("persistent")) check_persistent(rng, t);
   if (wanted("eigen")) check_eigen(rng, t);

@@ -44,6 +44,7 @@ void check_cells(std::mt19937& rng, Tally& t);
 void check_training(std::mt19937& rng, Tally& t);
 void check_memnet(std::mt19937& rng, Tally& t);  // check_memnet.cpp
 void check_memnet_sequence(std::mt19937& rng, Tally& t);  // check_memnet_sequence.cpp
+void check_memnet_stream(std::mt19937& rng, Tally& t);  // check_memnet_stream.cpp
 void check_persistent(std::mt19937& rng, Tally& t);
 void check_eigen(std::mt19937& rng, Tally& t);  // check_eigen.cpp
 void check_dropout_scatter(std::mt19937& rng, Tally& t);  // check_dropout_scatter.cpp

@@ -406,6 +406,17 @@ void launch_memnet_seq_bwd(const mnemo_memnet_seq_bwd_params& p, cudaStream_t st
   launch_memnet_seq(mnemo_memnet_seq_bwd_f32, p, memnet_seq_bwd_smem_bytes(p), stream);
 }
 
+long long memnet_stream_smem_bytes(const mnemo_memnet_stream_params& p) {
+  const long long S = 2 * p.keyWidth + p.valueWidth, width = p.inputWidth + S + p.valueWidth;
+  const long long floats = memnet_seq_weight_floats(S, width) + width + S + p.valueWidth +
+                           memnet_seq_parts(S) * S + p.slots + 1 + p.outputWidth;
+  return floats * static_cast<long long>(sizeof(float));
+}
+
+void launch_memnet_stream(const mnemo_memnet_stream_params& p, cudaStream_t stream) {
+  launch_memnet_seq(mnemo_memnet_stream_f32, p, memnet_stream_smem_bytes(p), stream);
+}
+
 // ── persistent ──
 int persistent_gates(PersistentCell cell) {
   return cell == PersistentCell::kLstm ? 4 : cell == PersistentCell::kGru ? 3 : 1;

@@ -160,6 +160,13 @@ long long memnet_seq_bwd_smem_bytes(const mnemo_memnet_seq_bwd_params& p);
 void launch_memnet_seq_fwd(const mnemo_memnet_seq_fwd_params& p, cudaStream_t stream);
 void launch_memnet_seq_bwd(const mnemo_memnet_seq_bwd_params& p, cudaStream_t stream);
 
+// ── memnet: streaming steps in one launch (inference, the state advanced in place) ──
+// Dynamic shared memory in bytes, the header's formula: the forward loop's plus d_out floats (y_{t−1}).
+long long memnet_stream_smem_bytes(const mnemo_memnet_stream_params& p);
+// Block MNEMO_MEMNET_SEQ_THREADS, grid p.batch (>= 1), that shared memory (opted in first, as the
+// loops: the paper's cell is past 48 KiB).
+void launch_memnet_stream(const mnemo_memnet_stream_params& p, cudaStream_t stream);
+
 // ── persistent (whole-sequence forward, cooperative launch) ──
 enum class PersistentCell { kRnnTanh, kRnnRelu, kLstm, kGru };
 // Gates per cell: 1, 1, 4, 3.

@@ -138,22 +138,25 @@ final class HostCostBench {
      */
     private static void memNetCell(PrintStream out, int repeats, long warmupMs) {
         MemNetCellCase cell = MemNetCellCase.build(CudaBackend.float32());
-        double[] us = new double[2];
+        MemNetStreamCase stream = MemNetStreamCase.build(CudaBackend.float32(), cell.net());
+        double[][] us = new double[2][2];
         String[] settings = {"off", "on"};
         for (int k = 0; k < 2; k++) {
             String before = System.setProperty(MemNetLoopSetting.PROPERTY, settings[k]);
             try {
-                us[k] = medianMicros(cell::forwardBackward, repeats, warmupMs);
+                us[k][0] = medianMicros(cell::forwardBackward, repeats, warmupMs);
+                us[k][1] = medianMicros(stream::step, repeats, warmupMs);
             } finally {
                 restore(MemNetLoopSetting.PROPERTY, before);
             }
         }
         out.println();
-        out.println("| MemNet cell (T " + MemNetCellCase.T + ", B " + MemNetCellCase.B
-                + ", d_k = d_v = 32, M 8), training fwd+bwd | µs |");
-        out.println("|---|---|");
-        out.printf(Locale.ROOT, "| the layer's step loop (%s=off) | %.0f |%n", MemNetLoopSetting.PROPERTY, us[0]);
-        out.printf(Locale.ROOT, "| one launch each way (on, the default) | %.0f |%n", us[1]);
+        out.println("| MemNet (d_k = d_v = 32, M 8) | training fwd+bwd, T " + MemNetCellCase.T + ", B "
+                + MemNetCellCase.B + ", µs | a streaming step, B " + MemNetCellCase.B + ", µs |");
+        out.println("|---|---|---|");
+        out.printf(Locale.ROOT, "| the layer's step loops (%s=off) | %.0f | %.0f |%n", MemNetLoopSetting.PROPERTY,
+                us[0][0], us[0][1]);
+        out.printf(Locale.ROOT, "| one launch a call (on, the default) | %.0f | %.0f |%n", us[1][0], us[1][1]);
     }
 
     /** Median µs per forward and per forward + backward of {@code s} with these path and graph settings. */

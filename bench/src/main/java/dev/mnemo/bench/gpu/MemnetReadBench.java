@@ -151,12 +151,16 @@ final class MemnetReadBench {
                     + " PyTorch loop %s ms, speed-up %s%n", SEQ_T, SEQ_B, SEQ_M, SEQ_D, ms,
                     num(loop, "%.3f"), num(loop / ms, "%.1f×"));
             MemNetCellCase cell = MemNetCellCase.build(gpu);
+            MemNetStreamCase streaming = MemNetStreamCase.build(gpu, cell.net());
             double cellMs = time(start, end, stream, cell::forwardBackward, Math.max(5, repeats / 5));
-            // the layer's step loop, in the same run: what the one-launch loop replaces
+            double stepMs = time(start, end, stream, streaming::step, repeats);
+            // the layer's step loops, in the same run: what the one-launch loops replace
             String before = System.setProperty(MemNetLoopSetting.PROPERTY, "off");
             double stepsMs;
+            double stepLoopMs;
             try {
                 stepsMs = time(start, end, stream, cell::forwardBackward, Math.max(5, repeats / 5));
+                stepLoopMs = time(start, end, stream, streaming::step, repeats);
             } finally {
                 if (before == null) {
                     System.clearProperty(MemNetLoopSetting.PROPERTY);
@@ -170,6 +174,9 @@ final class MemnetReadBench {
                     + " the layer's step loop (%s=off) %.3f ms, the one-launch loop %.2f× faster%n",
                     SEQ_T, SEQ_B, SEQ_M, SEQ_D, cellMs, num(cellLoop, "%.3f"), num(cellLoop / cellMs, "%.1f×"),
                     MemNetLoopSetting.PROPERTY, stepsMs, stepsMs / cellMs);
+            out.printf(Locale.ROOT, "MemNet streaming step (inference, a full ring), B=%d M=%d d=%d: one launch %.1f µs,"
+                    + " the layer's step loop %.1f µs, %.2f× faster%n", SEQ_B, SEQ_M, SEQ_D, stepMs * 1e3,
+                    stepLoopMs * 1e3, stepLoopMs / stepMs);
         }
         return 0;
     }

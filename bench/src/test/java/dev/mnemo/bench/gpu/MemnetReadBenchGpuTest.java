@@ -45,5 +45,14 @@ class MemnetReadBenchGpuTest {
         assertEquals(before, gpu.memoryStats().inUseBytes(), "a step hands back all it took");
         double[] g = cell.net().flatGradients().to(dev.mnemo.nn.Device.CPU).toDoubleArray();
         assertTrue(java.util.Arrays.stream(g).anyMatch(v -> v != 0), "the backward wrote gradients");
+
+        MemNetStreamCase stream = MemNetStreamCase.build(gpu, cell.net());
+        stream.step();
+        long streaming = gpu.memoryStats().inUseBytes();
+        stream.step();
+        gpu.synchronize();
+        assertEquals(streaming, gpu.memoryStats().inUseBytes(), "a streaming step hands back its output");
+        assertEquals(2, stream.state().steps(), "each call is one step of every stream");
+        assertTrue(cell.net().isTraining(), "the step leaves the layer's mode as it found it");
     }
 }

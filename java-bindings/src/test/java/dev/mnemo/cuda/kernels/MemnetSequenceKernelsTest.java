@@ -156,6 +156,50 @@ class MemnetSequenceKernelsTest {
         assertTrue(target.launches.isEmpty(), "no launch after a failed check");
     }
 
+    private static MemnetSequenceKernels.StreamParams stream(long steps, long prefix, long batch, Sizes z) {
+        long s = z.stateWidth();
+        long d = z.outputWidth();
+        return new MemnetSequenceKernels.StreamParams(floats(s * z.cellWidth()), floats(s), floats(d * s), floats(d),
+                floats(d * z.valueWidth()), floats(d), floats(prefix * batch * z.inputWidth()), floats(steps * batch * d),
+                floats(batch * s), floats(batch * z.valueWidth()), floats(batch * z.slots() * z.keyWidth()),
+                floats(batch * z.slots() * z.valueWidth()), steps, prefix, batch, z, 9, false, 1.0);
+    }
+
+    @Test
+    void streamingStepsAreOneLaunchAndCheckTheirSizes() {
+        var seq = kernels.sequence();
+        MemnetSequenceKernels.StreamParams p = stream(10, 3, 4, PAPER);
+        seq.stream(p);
+        RecordingTarget.Launch l = target.launches.getFirst();
+        assertEquals(MemnetSequenceKernels.STREAM, l.kernel());
+        long smem = MemnetSequenceKernels.forwardSharedBytes(PAPER) + 4;
+        assertEquals(smem, MemnetSequenceKernels.streamSharedBytes(PAPER));
+        assertEquals(new LaunchGeometry(4, 1, 1, 256, 1, 1, (int) smem), l.geometry());
+        MemorySegment s = (MemorySegment) l.arguments().getFirst();
+        var layout = MemnetSequenceKernels.STREAM_PARAMS_LAYOUT;
+        assertEquals(p.keys().address(), ParamsStructs.getLong(s, layout, "keys"));
+        assertEquals(3, ParamsStructs.getLong(s, layout, "prefix"));
+        assertEquals(9, ParamsStructs.getLong(s, layout, "stepsBefore"));
+        assertEquals(184, layout.byteSize());
+        kernels.stream(s);   // the mirror method launches the same struct
+        assertEquals(2, target.launches.size());
+        target.launches.clear();
+        assertTrue(MemnetSequenceKernels.streamFits(PAPER, H100_OPTIN));
+        assertFalse(MemnetSequenceKernels.streamFits(new Sizes(1, 4, 4, 1, 0), H100_OPTIN), "a ring needs a slot");
+        Sizes wide = new Sizes(3, 4, 4, 2, 8);
+        assertMessage("free-running steps (prefix 2 < steps 5) feed y back as x and need inputWidth == outputWidth",
+                () -> seq.stream(stream(5, 2, 2, wide)));
+        seq.stream(stream(5, 5, 2, wide));   // teacher-forced throughout: any widths
+        assertMessage("prefix must be in [1, 4], got 0", () -> seq.stream(stream(4, 0, 2, PAPER)));
+        assertMessage("slots (a ring of slots) must be >= 1, got 0",
+                () -> seq.stream(stream(2, 2, 2, new Sizes(1, 4, 4, 1, 0))));
+        MemnetSequenceKernels.StreamParams ok = stream(2, 2, 3, PAPER);
+        assertMessage("y must not overlap h", () -> seq.stream(new MemnetSequenceKernels.StreamParams(ok.weight(),
+                ok.bias(), ok.stateOutWeight(), ok.stateOutBias(), ok.readOutWeight(), ok.readOutBias(), ok.x(), ok.h(),
+                ok.h(), ok.c(), ok.keys(), ok.values(), 2, 2, 3, PAPER, 0, false, 1.0)));
+        assertEquals(1, target.launches.size(), "only the valid teacher-forced call launched");
+    }
+
     private static void assertMessage(String expectedStart, Runnable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
         assertTrue(e.getMessage().startsWith(expectedStart), () -> "message '" + e.getMessage() + "' should start with '"
