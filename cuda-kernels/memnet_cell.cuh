@@ -40,6 +40,17 @@ __device__ __forceinline__ void load_weight(const float* __restrict__ weight, lo
   }
 }
 
+// The sizes the loops take from their params: S = 2·d_k + d_v, W = d_in + S + d_v, ldw.
+struct Sizes {
+  long long steps, batch, dIn, dk, dv, slots, S, width, ldw;
+};
+
+template <typename P>
+__device__ __forceinline__ Sizes sizes_of(const P& p) {
+  const long long S = 2 * p.keyWidth + p.valueWidth, width = p.inputWidth + S + p.valueWidth;
+  return {p.steps, p.batch, p.inputWidth, p.keyWidth, p.valueWidth, p.slots, S, width, weight_stride(width)};
+}
+
 // o[i] = Σ_j w[i·ldw + j]·u[j] + bias[i] for i < rows, into shared o and (when given) oOut: thread
 // (part, i) sums columns [part·chunk, (part+1)·chunk) of row i into partial [parts, rows], then
 // thread i adds the parts in order. Ends with a barrier: o is complete.

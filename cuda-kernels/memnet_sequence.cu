@@ -17,17 +17,6 @@
 namespace mnemo::memnet_seq {
 using namespace mnemo::memnet_cell;
 
-// The sizes both loops take from their params: S = 2·d_k + d_v, W = d_in + S + d_v, ldw.
-struct Sizes {
-  long long steps, batch, dIn, dk, dv, slots, S, width, ldw;
-};
-
-template <typename P>
-__device__ __forceinline__ Sizes sizes_of(const P& p) {
-  const long long S = 2 * p.keyWidth + p.valueWidth, width = p.inputWidth + S + p.valueWidth;
-  return {p.steps, p.batch, p.inputWidth, p.keyWidth, p.valueWidth, p.slots, S, width, weight_stride(width)};
-}
-
 // Row b's history at step t: the row of a [T, B, ·] tensor.
 __device__ __forceinline__ long long history_row(long long t, long long batch, long long b) { return t * batch + b; }
 }  // namespace mnemo::memnet_seq

@@ -39,8 +39,7 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_cell::kThreads)
   using namespace mnemo;
   using namespace mnemo::memnet_stream;
   const long long b = blockIdx.x;
-  const long long batch = p.batch, dIn = p.inputWidth, dk = p.keyWidth, dv = p.valueWidth, M = p.slots;
-  const long long S = 2 * dk + dv, width = dIn + S + dv, ldw = weight_stride(width);
+  const auto [steps, batch, dIn, dk, dv, M, S, width, ldw] = sizes_of(p);
   const int parts = parts_for(S);
 
   float* w = dynamic_shared_floats();  // [S, ldw]
@@ -60,7 +59,7 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_cell::kThreads)
   const float scale = static_cast<float>(p.scale);
   __syncthreads();
 
-  for (long long t = 0; t < p.steps; ++t) {
+  for (long long t = 0; t < steps; ++t) {
     const long long n = p.stepsBefore + t;  // this step's index in the stream
     for (long long j = threadIdx.x; j < width; j += kThreads) {  // u_t = [x_t, relu(h), c]
       u[j] = j < dIn ? (t < p.prefix ? p.x[(t * batch + b) * dIn + j] : y[j])

@@ -329,50 +329,37 @@ public final class MemnetSequenceKernels {
     void streamRaw(MemorySegment p) {
         LaunchChecks.structSize("p", p, STREAM_PARAMS_LAYOUT);
         StructLayout l = STREAM_PARAMS_LAYOUT;
-        Sizes z = new Sizes(ParamsStructs.getLong(p, l, "inputWidth"), ParamsStructs.getLong(p, l, "keyWidth"),
-                ParamsStructs.getLong(p, l, "valueWidth"), ParamsStructs.getLong(p, l, "outputWidth"),
-                ParamsStructs.getLong(p, l, "slots"));
+        Sizes z = sizesOf(p, l, ParamsStructs.getLong(p, l, "outputWidth"));
         long batch = ParamsStructs.getLong(p, l, "batch");
         checkStream(ParamsStructs.getLong(p, l, "steps"), ParamsStructs.getLong(p, l, "prefix"), batch,
                 ParamsStructs.getLong(p, l, "stepsBefore"), z);
-        LaunchChecks.flag("maskEmptySlots", (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE,
-                ParamsStructs.getLong(p, l, "maskEmptySlots"))));
-        for (String name : new String[] {"weight", "bias", "stateOutWeight", "stateOutBias", "readOutWeight",
-            "readOutBias", "x", "y", "h", "c", "keys", "values"}) {
-            requireNonZero(p, l, name);
-        }
+        checkFlag(p, l, "maskEmptySlots");
+        requireNonZero(p, l, "weight", "bias", "stateOutWeight", "stateOutBias", "readOutWeight", "readOutBias", "x",
+                "y", "h", "c", "keys", "values");
         target.launch(STREAM, geometry(batch, streamSharedBytes(z)), p);
     }
 
     void forwardRaw(MemorySegment p) {
         LaunchChecks.structSize("p", p, FWD_PARAMS_LAYOUT);
         StructLayout l = FWD_PARAMS_LAYOUT;
-        Sizes z = new Sizes(ParamsStructs.getLong(p, l, "inputWidth"), ParamsStructs.getLong(p, l, "keyWidth"),
-                ParamsStructs.getLong(p, l, "valueWidth"), 1, ParamsStructs.getLong(p, l, "slots"));
+        Sizes z = sizesOf(p, l, 1);   // the forward has no output layer
         long batch = ParamsStructs.getLong(p, l, "batch");
         checkCommon(ParamsStructs.getLong(p, l, "steps"), batch, z);
-        LaunchChecks.flag("maskEmptySlots", (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE,
-                ParamsStructs.getLong(p, l, "maskEmptySlots"))));
+        checkFlag(p, l, "maskEmptySlots");
         LaunchChecks.unitInterval("dropoutP", ParamsStructs.getDouble(p, l, "dropoutP"));
-        for (String name : new String[] {"weight", "bias", "h0", "c0", "u", "o", "r", "c", "lse"}) {
-            requireNonZero(p, l, name);
-        }
+        requireNonZero(p, l, "weight", "bias", "h0", "c0", "u", "o", "r", "c", "lse");
         target.launch(SEQ_FWD, geometry(batch, forwardSharedBytes(z)), p);
     }
 
     void backwardRaw(MemorySegment p) {
         LaunchChecks.structSize("p", p, BWD_PARAMS_LAYOUT);
         StructLayout l = BWD_PARAMS_LAYOUT;
-        Sizes z = new Sizes(ParamsStructs.getLong(p, l, "inputWidth"), ParamsStructs.getLong(p, l, "keyWidth"),
-                ParamsStructs.getLong(p, l, "valueWidth"), ParamsStructs.getLong(p, l, "outputWidth"),
-                ParamsStructs.getLong(p, l, "slots"));
+        Sizes z = sizesOf(p, l, ParamsStructs.getLong(p, l, "outputWidth"));
         long batch = ParamsStructs.getLong(p, l, "batch");
         checkCommon(ParamsStructs.getLong(p, l, "steps"), batch, z);
         checkDropoutScale(ParamsStructs.getDouble(p, l, "dropoutScale"));
-        for (String name : new String[] {"weight", "stateOutWeight", "readOutWeight", "o", "r", "c", "lse", "dy", "dO",
-            "dU", "dh0", "dc0"}) {
-            requireNonZero(p, l, name);
-        }
+        requireNonZero(p, l, "weight", "stateOutWeight", "readOutWeight", "o", "r", "c", "lse", "dy", "dO", "dU", "dh0",
+                "dc0");
         target.launch(SEQ_BWD, geometry(batch, backwardSharedBytes(z)), p);
     }
 
@@ -423,9 +410,23 @@ public final class MemnetSequenceKernels {
         }
     }
 
-    private static void requireNonZero(MemorySegment p, StructLayout l, String name) {
-        if (ParamsStructs.getLong(p, l, name) == 0) {
-            throw new IllegalArgumentException("p." + name + " must not be null");
+    private static void requireNonZero(MemorySegment p, StructLayout l, String... names) {
+        for (String name : names) {
+            if (ParamsStructs.getLong(p, l, name) == 0) {
+                throw new IllegalArgumentException("p." + name + " must not be null");
+            }
         }
+    }
+
+    /** A struct's cell sizes; {@code outputWidth} where the struct has none. */
+    private static Sizes sizesOf(MemorySegment p, StructLayout l, long outputWidth) {
+        return new Sizes(ParamsStructs.getLong(p, l, "inputWidth"), ParamsStructs.getLong(p, l, "keyWidth"),
+                ParamsStructs.getLong(p, l, "valueWidth"), outputWidth, ParamsStructs.getLong(p, l, "slots"));
+    }
+
+    /** A struct's 0/1 field (a long in C). */
+    private static void checkFlag(MemorySegment p, StructLayout l, String name) {
+        long v = ParamsStructs.getLong(p, l, name);
+        LaunchChecks.flag(name, (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v)));
     }
 }
