@@ -29,8 +29,8 @@ __device__ __forceinline__ Groups groups_of(long long width) {
 }
 
 // Splits a group folds per batch: all their loads are issued before any is used. The split kernels'
-// own merges (counters given) keep fewer in flight: inlined into the slot loop's kernel, 16 of the
-// forward's three arrays spilled it past its register cap (80).
+// own merges (counters given) keep fewer in flight: with 16 the forward split kernels spilled past
+// their register cap (80); with 4 neither spills.
 constexpr int kFoldBatch = 16;
 constexpr int kFusedFoldBatch = 4;
 
