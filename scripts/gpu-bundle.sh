@@ -41,13 +41,26 @@ if [ ! -f "$dir/junit-console.jar" ]; then
       -DoutputDirectory="$dir" -Dmdep.stripVersion=true
   mv "$dir/junit-platform-console-standalone.jar" "$dir/junit-console.jar"
 fi
-# The harness carries SASS for every architecture (about 30 MB): xz packs it to about 9 MB, and
-# gpu-suite.sh unpacks it on the GPU machine.
+# The bundle's harness carries SASS for the lent machines' architecture only (MNEMO_BUNDLE_ARCHS,
+# default 90: H100 and H200), built beside the jar's all-architecture one: that one's xz-packed copy
+# (12 MB from a 42 MB binary on 2026-11-29) left the bundle 1.8 MB under the device tool's limit.
+# Without cmake and nvcc the all-architecture harness goes instead. gpu-suite.sh unpacks it there.
 harness=java-bindings/target/cuda-build/mnemo_harness
+phases=${harness}_phases
+bundle_build=java-bindings/target/cuda-build-bundle
+if command -v cmake >/dev/null 2>&1 && command -v nvcc >/dev/null 2>&1 && [ -x "$harness" ]; then
+  if cmake -S . -B "$bundle_build" -DCMAKE_BUILD_TYPE=Release -DMNEMO_CUDA_ARCHS="${MNEMO_BUNDLE_ARCHS:-90}" \
+       >"$bundle_build.log" 2>&1 \
+     && cmake --build "$bundle_build" --target mnemo_harness --parallel "$(nproc)" >>"$bundle_build.log" 2>&1; then
+    harness=$bundle_build/mnemo_harness
+  else
+    echo "gpu-bundle: the sm_${MNEMO_BUNDLE_ARCHS:-90} harness did not build ($bundle_build.log); packing the all-architecture one" >&2
+  fi
+fi
 rm -f "$dir/mnemo_harness" "$dir/mnemo_harness.xz" "$dir/mnemo_harness_phases" "$dir/mnemo_harness_phases.xz"
 if [ -x "$harness" ]; then xz -9 -c "$harness" >"$dir/mnemo_harness.xz"; else echo "gpu-bundle: no native harness (built without nvcc?)" >&2; fi
 # The phase-counting harness (sm_90 only; `persistent_phases`), when the build made it.
-if [ -x "${harness}_phases" ]; then xz -9 -c "${harness}_phases" >"$dir/mnemo_harness_phases.xz"; fi
+if [ -x "$phases" ]; then xz -9 -c "$phases" >"$dir/mnemo_harness_phases.xz"; fi
 # The team's make-jre.sh modules plus java.desktop (the spectrum plots use AWT), jdk.zipfs (JUnit scans test jars through it) and jdk.jfr (a flight recording of a slow run can be read back here).
 if [ ! -f "$dir/jre.tar.xz" ]; then
   tmp=$(mktemp -d)
