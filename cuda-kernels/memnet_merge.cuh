@@ -104,4 +104,18 @@ __device__ __forceinline__ bool last_of_row(unsigned* counters, long long b, lon
   return last;
 }
 
+// With counters, row b's last split block merges it after its own partial (merge_row(b), then the count
+// back to 0): no merge launch, and no wait for every row. The split kernels call it after their
+// layout's Split::run, so the merge is compiled once per kernel rather than once per layout; smem's
+// partial sums have been read by then (the barrier in last_of_row comes first).
+template <typename P, typename MergeRow>
+__device__ __forceinline__ void merge_if_last(const P& p, float* smem, MergeRow merge_row) {
+  const long long b = static_cast<long long>(blockIdx.x) / p.splits;
+  if (p.splits == 1 || p.counters == nullptr || b >= p.batch) return;  // the whole block
+  if (last_of_row(p.counters, b, p.splits, smem)) {
+    merge_row(b);
+    if (threadIdx.x == 0) p.counters[b] = 0u;
+  }
+}
+
 }  // namespace mnemo::memnet::merge

@@ -299,16 +299,6 @@ struct Split {
   }
 };
 
-// With counters, the row's last split block sums its dq after its own partial (smem's warp sums have
-// been read: the barrier in last_of_row comes first); once per kernel, as the forward's.
-__device__ __forceinline__ void merge_if_last(const mnemo_memnet_read_bwd_params& p, float* smem) {
-  const long long b = static_cast<long long>(blockIdx.x) / p.splits;
-  if (p.splits == 1 || p.counters == nullptr || b >= p.batch) return;  // the whole block
-  if (merge::last_of_row(p.counters, b, p.splits, smem)) {
-    merge_row<merge::kFusedFoldBatch>(p, b, smem);
-    if (threadIdx.x == 0) p.counters[b] = 0u;
-  }
-}
 }  // namespace mnemo::memnet::bwd
 
 extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
@@ -322,7 +312,7 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
   using namespace mnemo::memnet;
   __shared__ float smem[bwd::kSmemFloats];
   dispatch<float, bwd::Split>(bwd::layout_of(p), p, smem);
-  bwd::merge_if_last(p, smem);
+  merge::merge_if_last(p, smem, [&](long long b) { bwd::merge_row<merge::kFusedFoldBatch>(p, b, smem); });
 }
 
 // A block per row (merge_row): nothing when the split kernel finished the rows (one split) or summed

@@ -244,17 +244,6 @@ struct Split {
   };
 };
 
-// With counters, the row's last split block merges it after its own partial: no merge launch, and
-// no wait for every row. Called by the split kernels after their layout's Split::run, so the merge is
-// compiled once per kernel rather than once per layout (it does not depend on the layout).
-__device__ __forceinline__ void merge_if_last(const mnemo_memnet_read_fwd_params& p, float* smem) {
-  const long long b = static_cast<long long>(blockIdx.x) / p.splits;
-  if (p.splits == 1 || p.counters == nullptr || b >= p.batch) return;  // the whole block
-  if (merge::last_of_row(p.counters, b, p.splits, smem)) {
-    merge_row<merge::kFusedFoldBatch>(p, b, smem);
-    if (threadIdx.x == 0) p.counters[b] = 0u;
-  }
-}
 }  // namespace mnemo::memnet::fwd
 
 extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads)
@@ -268,7 +257,7 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads, mnemo
   using namespace mnemo::memnet;
   __shared__ float smem[fwd::kSmemFloats];
   dispatch<float, fwd::Split<float>>(fwd::layout_of<float>(p), p, smem);
-  fwd::merge_if_last(p, smem);
+  merge::merge_if_last(p, smem, [&](long long b) { fwd::merge_row<merge::kFusedFoldBatch>(p, b, smem); });
 }
 
 extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads, mnemo::memnet::kSplitMinBlocks)
@@ -276,7 +265,7 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet::kBlockThreads, mnemo
   using namespace mnemo::memnet;
   __shared__ float smem[fwd::kSmemFloats];
   dispatch<Bf16, fwd::Split<Bf16>>(fwd::layout_of<Bf16>(p), p, smem);
-  fwd::merge_if_last(p, smem);
+  merge::merge_if_last(p, smem, [&](long long b) { fwd::merge_row<merge::kFusedFoldBatch>(p, b, smem); });
 }
 
 // A block per row (merge_row): nothing when the split kernel finished the rows (one split) or merged

@@ -366,11 +366,10 @@ public final class MemNet extends Layer {
         checkTensor("xT", xT);
         checkState(state, xT.dim(0));
         Tensor y = backend.zeros(1, state.batch, outputSize);
-        if (stream(xT.reshape(1, state.batch, inputSize), y, state)) {   // CUDA: one launch
-            return y.reshape(state.batch, outputSize);
+        if (!stream(xT.reshape(1, state.batch, inputSize), y, state)) {   // CUDA: one launch
+            advance(xT, state, y.reshape(state.batch, outputSize));
         }
-        backend.release(y);
-        return advance(xT, state);
+        return y.reshape(state.batch, outputSize);
     }
 
     /**
@@ -387,7 +386,8 @@ public final class MemNet extends Layer {
         return true;
     }
 
-    private Tensor advance(Tensor xT, MemNetState state) {
+    /** One step of {@code state}'s streams, step by step; its output into {@code y} {@code [B, d_out]}. */
+    private void advance(Tensor xT, MemNetState state, Tensor y) {
         int batch = state.batch;
         Tensor u = backend.zeros(batch, cellInputSize);
         Tensor r = backend.zeros(batch, stateSize);
@@ -411,10 +411,8 @@ public final class MemNet extends Layer {
         backend.copy(o, state.h);
         backend.copy(c, state.c);
         state.steps++;
-        Tensor y = backend.zeros(batch, outputSize);
         output(o, c, y);
         release(u, r, o, c, lse, zero);
-        return y;
     }
 
     /** Writes the k and v columns of {@code o} [B, S] into ring slot {@code slot} of every stream. */
@@ -449,26 +447,14 @@ public final class MemNet extends Layer {
         MemNetState state = initialState(batch);
         Tensor out = backend.zeros(n, batch, outputSize);
         int p = xt.dim(0);
-        Tensor all = backend.zeros(p + n - 1, batch, outputSize);   // CUDA: every step's y in one launch
-        if (stream(xt, all, state)) {
-            backend.copy(all.slice(p - 1, p - 1 + n), out);   // x̂_P … : the outputs from step P − 1 on
-            release(all, state.h, state.c, state.keys, state.values, xt == prefix ? null : xt);
-            return options.batchFirst() ? swapAndRelease(out) : out;
-        }
-        backend.release(all);
-        for (int t = 0; t < xt.dim(0); t++) {
-            Tensor y = advance(xt.select(t), state);
-            if (t == xt.dim(0) - 1) {
-                backend.copy(y, out.select(0));
+        Tensor all = backend.zeros(p + n - 1, batch, outputSize);   // every step's y
+        if (!stream(xt, all, state)) {   // CUDA: one launch; else step by step, free-running from step P
+            for (int t = 0; t < p + n - 1; t++) {
+                advance(t < p ? xt.select(t) : all.select(t - 1), state, all.select(t));
             }
-            backend.release(y);
         }
-        for (int k = 1; k < n; k++) {
-            Tensor y = advance(out.select(k - 1), state);
-            backend.copy(y, out.select(k));
-            backend.release(y);
-        }
-        release(state.h, state.c, state.keys, state.values, xt == prefix ? null : xt);
+        backend.copy(all.slice(p - 1, p - 1 + n), out);   // x̂_P … : the outputs from step P − 1 on
+        release(all, state.h, state.c, state.keys, state.values, xt == prefix ? null : xt);
         return options.batchFirst() ? swapAndRelease(out) : out;
     }
 
