@@ -11,6 +11,9 @@
 # Its streams are deferred here (MNEMO_EMU_STREAMS, default deferred here, eager elsewhere): queued
 # work runs only when something waits for it, so a missing synchronization reads stale memory and
 # fails a test instead of passing because the emulator ran the work at once.
+# Its kernels run under the shuffled schedule here (MNEMO_EMU_SCHEDULE, default shuffle here, inorder
+# elsewhere): threads resume in a seeded random order each round, and an ordinary launch runs its blocks
+# in a seeded random order, so a kernel right only because lower blocks run first fails a test.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 modules="${1:-java-bindings,nn-layers,bench,jcuda-interop,experiments}"
@@ -24,5 +27,6 @@ cd "$root"
 # same for JCuda's native library, which links libcuda.so.1. The `gpu` tag selects what the
 # emulation is for (the CPU tests already ran in `mvn verify`).
 MNEMO_EMU_DEVICE_COUNT="${MNEMO_EMU_DEVICE_COUNT:-2}" MNEMO_EMU_STREAMS="${MNEMO_EMU_STREAMS:-deferred}" \
+MNEMO_EMU_SCHEDULE="${MNEMO_EMU_SCHEDULE:-shuffle}" \
 LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mvn -B -ntp -o test -pl "$modules" -am -Dgroups=gpu -Dsurefire.failIfNoSpecifiedTests=false \
     -Dmnemo.kernels.skip=true "-Dmnemo.test.args=-Dmnemo.cuda.libdir=$lib"

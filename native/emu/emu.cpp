@@ -1,6 +1,7 @@
 // CPU emulator of CUDA blocks: every thread of a block is a coroutine on one OS thread;
 // __syncthreads and __shfl_xor_sync yield to a scheduler that releases them when all live
-// threads (of the block / warp) have arrived. Ordinary launches run one block after another;
+// threads (of the block / warp) have arrived. Ordinary launches run one block after another (in
+// index order, or a shuffled order under MNEMO_EMU_SCHEDULE=shuffle);
 // cooperative launches (run_grid_cooperative) keep every block of the grid live at once, so a
 // grid-wide barrier that spins with __nanosleep makes progress; cluster launches keep one cluster
 // live at a time.
@@ -189,6 +190,23 @@ const std::vector<unsigned>& resume_order(unsigned n) {
   return g_order;
 }
 
+// The order an ordinary launch runs its blocks in (linear index x + y·X + z·X·Y): in index order,
+// or under the shuffle schedule a seeded permutation per launch. A real GPU promises no order, so a
+// kernel whose last-arriving block does the row's work (a split read's fused merge) must also be
+// right when that block is not the highest index.
+std::vector<unsigned long long> block_order(unsigned long long blocks) {
+  read_schedule();
+  std::vector<unsigned long long> order(blocks);
+  for (unsigned long long i = 0; i < blocks; ++i) order[i] = i;
+  if (g_shuffle) {
+    for (unsigned long long i = blocks; i > 1; --i) {
+      g_rng = g_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+      std::swap(order[i - 1], order[(g_rng >> 33) % i]);
+    }
+  }
+  return order;
+}
+
 void resume(int t) {
   current = t;
   threadIdx = threads[t].idx;
@@ -351,18 +369,19 @@ void run_grid(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void
   blockDim = block;
   threads.resize(nt);
   while (stacks.size() < nt) stacks.push_back(static_cast<char*>(std::malloc(kStack)));
-  for (unsigned bz = 0; bz < grid.z; ++bz)
-    for (unsigned by = 0; by < grid.y; ++by)
-      for (unsigned bx = 0; bx < grid.x; ++bx) {
-        blockIdx = {bx, by, bz};
-        if (smemBytes > 0) {  // this block's own, NaN until written (as run_blocks_live's); one buffer reused
-          g_smem.resize(1);
-          g_smem[0].assign((smemBytes + 3) / 4, std::nanf(""));
-          g_firstBlock = bx;
-        }
-        for (unsigned t = 0; t < nt; ++t) start_thread(t, blockIdx, t);
-        schedule_blocks(1, nt);
-      }
+  for (unsigned long long linear : block_order(static_cast<unsigned long long>(grid.x) * grid.y * grid.z)) {
+    const unsigned bx = static_cast<unsigned>(linear % grid.x);
+    const unsigned by = static_cast<unsigned>(linear / grid.x % grid.y);
+    const unsigned bz = static_cast<unsigned>(linear / grid.x / grid.y);
+    blockIdx = {bx, by, bz};
+    if (smemBytes > 0) {  // this block's own, NaN until written (as run_blocks_live's); one buffer reused
+      g_smem.resize(1);
+      g_smem[0].assign((smemBytes + 3) / 4, std::nanf(""));
+      g_firstBlock = bx;
+    }
+    for (unsigned t = 0; t < nt; ++t) start_thread(t, blockIdx, t);
+    schedule_blocks(1, nt);
+  }
   g_smem.clear();
   g_firstBlock = 0;
 }
