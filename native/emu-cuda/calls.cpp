@@ -10,6 +10,7 @@
 #include <string>
 
 #include "emu_cuda.h"
+#include "state.h"
 
 namespace mnemo_emu {
 namespace {
@@ -50,6 +51,13 @@ void mnemo_emu_reset_call_census() {
 void mnemo_emu_set_host_only(int on) {
   std::lock_guard<std::recursive_mutex> guard(mnemo_emu::api_mutex());
   mnemo_emu::set_host_only(on != 0);
+}
+
+// SMs per GPC from now on (0: no GPCs modelled, the default): clusters of more blocks than a GPC holds
+// at once find no room in cuOccupancyMaxActiveClusters and fail to launch.
+void mnemo_emu_set_gpc_sms(int sms) {
+  std::lock_guard<std::recursive_mutex> guard(mnemo_emu::api_mutex());
+  mnemo_emu::set_gpc_sms(sms);
 }
 
 }  // extern "C"

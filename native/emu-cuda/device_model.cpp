@@ -19,6 +19,24 @@ const DeviceModel& device_model() {
 }
 
 namespace {
+int& gpc_sms_setting() {
+  static int sms = [] {
+    const char* v = std::getenv("MNEMO_EMU_GPC_SMS");
+    return v != nullptr ? std::max(0, std::atoi(v)) : 0;
+  }();
+  return sms;
+}
+}  // namespace
+
+int gpc_sms() { return gpc_sms_setting(); }
+void set_gpc_sms(int sms) { gpc_sms_setting() = std::max(0, sms); }
+
+bool cluster_fits_gpc(unsigned cluster, int perSm) {
+  const int gpc = gpc_sms();
+  return gpc == 0 || static_cast<long long>(cluster) <= static_cast<long long>(gpc) * perSm;
+}
+
+namespace {
 // Registers are allocated per thread in units of 8 and per warp in units of 256.
 int registers_per_warp(const KernelResources& k) {
   const int perThread = (std::max(k.registersPerThread, 1) + 7) / 8 * 8;

@@ -246,9 +246,14 @@ CUresult cuOccupancyMaxActiveClusters(int* clusters, CUfunction f, const CUlaunc
   if (CUresult r = check_cluster(*fn, grid, cluster)) return r;
   if (CUresult r = check_smem(*fn, config->sharedMemBytes)) return r;
   const int threads = static_cast<int>(config->blockDimX * config->blockDimY * config->blockDimZ);
-  // A cluster's blocks sit on distinct SMs of one GPC; the model has no GPCs, only SMs.
+  // A cluster's blocks sit on the SMs of one GPC. Without GPCs modelled (gpc_sms() 0) the SMs are one pool.
   const int perSm = blocks_per_sm(fn->resources(), threads, config->sharedMemBytes);
-  *clusters = perSm * device_model().smCount / static_cast<int>(cluster);
+  const int gpc = gpc_sms();
+  if (gpc == 0) {
+    *clusters = perSm * device_model().smCount / static_cast<int>(cluster);
+  } else {
+    *clusters = device_model().smCount / gpc * (perSm * gpc / static_cast<int>(cluster));
+  }
   return CUDA_SUCCESS;
 }
 
@@ -285,6 +290,10 @@ CUresult cuLaunchKernelEx(const CUlaunchConfig* config, CUfunction f, void** par
   if (cluster != 0) {
     if (cooperative) return CUDA_ERROR_NOT_SUPPORTED;  // not emulated: clusters and a grid barrier at once
     if (CUresult r = check_cluster(*fn, grid, cluster)) return r;
+    const int threads = static_cast<int>(block.x * block.y * block.z);
+    if (!cluster_fits_gpc(cluster, blocks_per_sm(fn->resources(), threads, config->sharedMemBytes))) {
+      return CUDA_ERROR_INVALID_CLUSTER_SIZE;  // more blocks than one GPC holds at once
+    }
     schedule = Schedule::kClusters;
   } else {
     cluster = 1;

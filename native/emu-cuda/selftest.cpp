@@ -13,6 +13,7 @@
 extern "C" long long mnemo_emu_call_census(char* out, long long capacity);
 extern "C" void mnemo_emu_reset_call_census();
 extern "C" void mnemo_emu_set_host_only(int on);
+extern "C" void mnemo_emu_set_gpc_sms(int sms);
 // CUDA 13's cuda.h maps cuCtxCreate to _v4; JCuda and the emulation use the _v2 entry point.
 extern "C" CUresult cuCtxCreate_v2(CUcontext* ctx, unsigned int flags, CUdevice device);
 
@@ -71,6 +72,42 @@ int main() {
          "64 KiB of dynamic shared memory without cuFuncSetAttribute");
   expect(cuFuncSetAttribute(fill, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, 64 * 1024), CUDA_SUCCESS,
          "raise the dynamic shared memory limit");
+
+  // Clusters live in one GPC: with 2 SMs a GPC and 3 blocks of 64 KiB an SM, 8 blocks find no room.
+  {
+    CUlaunchAttribute attr{};
+    attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+    attr.value.clusterDim.x = 8;
+    attr.value.clusterDim.y = 1;
+    attr.value.clusterDim.z = 1;
+    CUlaunchConfig config{};
+    config.gridDimX = 8;
+    config.gridDimY = config.gridDimZ = 1;
+    config.blockDimX = 32;
+    config.blockDimY = config.blockDimZ = 1;
+    config.sharedMemBytes = 64 * 1024;
+    config.attrs = &attr;
+    config.numAttrs = 1;
+    int clusters = -1;
+    expect(cuOccupancyMaxActiveClusters(&clusters, fill, &config), CUDA_SUCCESS, "cluster occupancy");
+    if (clusters < 1) { std::printf("FAIL 8-block clusters without GPCs: %d fit\n", clusters); ++g_failed; }
+    mnemo_emu_set_gpc_sms(2);
+    expect(cuOccupancyMaxActiveClusters(&clusters, fill, &config), CUDA_SUCCESS, "cluster occupancy, small GPCs");
+    if (clusters != 0) { std::printf("FAIL 8-block clusters in 2-SM GPCs: %d fit\n", clusters); ++g_failed; }
+    expect(cuLaunchKernelEx(&config, fill, args, nullptr), CUDA_ERROR_INVALID_CLUSTER_SIZE,
+           "a cluster of more blocks than a GPC holds");
+    attr.value.clusterDim.x = 4;
+    config.gridDimX = 4;
+    int gpcSmCount = 0;
+    expect(cuDeviceGetAttribute(&gpcSmCount, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0), CUDA_SUCCESS, "SM count");
+    expect(cuOccupancyMaxActiveClusters(&clusters, fill, &config), CUDA_SUCCESS, "4-block cluster occupancy");
+    if (clusters != gpcSmCount / 2) {
+      std::printf("FAIL 4-block clusters in 2-SM GPCs: %d fit, want one a GPC (%d)\n", clusters, gpcSmCount / 2);
+      ++g_failed;
+    }
+    expect(cuLaunchKernelEx(&config, fill, args, nullptr), CUDA_SUCCESS, "a cluster that fits a GPC");
+    mnemo_emu_set_gpc_sms(0);
+  }
 
   // Cooperative launches: no more blocks than are co-resident.
   int perSm = 0, sms = 0, regs = 0, maxThreads = 0;

@@ -51,6 +51,13 @@ struct DeviceModel {
   int maxNonPortableCluster = 16;
 };
 const DeviceModel& device_model();
+// SMs per GPC, which bounds a cluster (its blocks share one GPC): 0 models no GPCs, so any cluster up
+// to the size limits fits. From MNEMO_EMU_GPC_SMS at first use, or mnemo_emu_set_gpc_sms, so a test
+// can play a part (a MIG slice, a smaller GPU) on which the planned cluster does not fit.
+int gpc_sms();
+void set_gpc_sms(int sms);
+// Whether one cluster of `cluster` blocks of `perSm` resident blocks per SM fits one GPC.
+bool cluster_fits_gpc(unsigned cluster, int perSm);
 
 // What a kernel uses per block, beside its launch's dynamic shared memory.
 struct KernelResources {

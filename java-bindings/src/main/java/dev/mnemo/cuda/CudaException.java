@@ -44,6 +44,9 @@ public final class CudaException extends RuntimeException {
     /** {@code CUDA_ERROR_OUT_OF_MEMORY}'s code in the driver API. */
     public static final int DRIVER_OUT_OF_MEMORY = 2;
 
+    /** {@code CUDA_ERROR_INVALID_CLUSTER_SIZE}'s code in the driver API. */
+    public static final int DRIVER_INVALID_CLUSTER_SIZE = 912;
+
     private final Library library;
     private final String call;
     private final int code;

@@ -65,13 +65,21 @@ public final class CudaFunction {
 
     /**
      * {@code cuOccupancyMaxActiveClusters}: clusters of {@code clusterX} blocks of this geometry's
-     * block size and dynamic shared memory that fit on the device at once (0: none fits).
+     * block size and dynamic shared memory that fit on the device at once (0: none fits). A cluster
+     * size the device does not run at all ({@code CUDA_ERROR_INVALID_CLUSTER_SIZE}: above 8 without
+     * {@link FunctionAttribute#NON_PORTABLE_CLUSTER_SIZE_ALLOWED}, or above what its GPCs hold) fits 0
+     * times too.
      */
     public int maxActiveClusters(LaunchGeometry geometry, int clusterX, CudaStream stream) {
         module.handle();
         try (Arena arena = Arena.ofConfined()) {
             return CudaDriver.occupancyMaxActiveClusters(handle,
                     LaunchConfig.withCluster(arena, geometry, clusterX, stream.handle()));
+        } catch (CudaException e) {
+            if (e.library() == CudaException.Library.DRIVER && e.code() == CudaException.DRIVER_INVALID_CLUSTER_SIZE) {
+                return 0;
+            }
+            throw e;
         }
     }
 

@@ -360,15 +360,33 @@ public final class PersistentClusterKernels {
                 (int) size);
     }
 
-    private void launch(KernelSignature kernel, Launch launch, Object... arguments) {
-        LaunchGeometry geometry = launch.geometry();
-        int size = launch.clusterSize();
+    /**
+     * Whether the device runs one cluster of {@code plan}'s forward or backward kernel (its cell and
+     * weights) with the plan's S and shared memory: {@code cuOccupancyMaxActiveClusters} >= 1, asked
+     * once per kernel, shared memory and S, as before each launch. The {@link ClusterFit} the CUDA
+     * backend plans with. The in-kernel projection's twin shares the plan's geometry and is not asked
+     * separately (its launch still is).
+     */
+    public boolean runs(PersistentClusterPlan plan) {
+        KernelSignature kernel = plan.backward() ? backwardKernel(plan.cell(), plan.weights())
+                : forwardKernel(plan.cell(), plan.weights());
+        return clustersThatFit(kernel, plan.geometry(), plan.clusterSize()) >= 1;
+    }
+
+    /** Clusters of {@code size} blocks of {@code geometry} that fit at once, the kernel's attributes set first. */
+    private int clustersThatFit(KernelSignature kernel, LaunchGeometry geometry, int size) {
         target.allowDynamicSharedMemory(kernel, geometry.sharedMemBytes());
         if (size > PersistentClusterPlan.PORTABLE_CLUSTER_SIZE) {
             target.allowNonPortableClusterSize(kernel);
         }
-        int fit = occupancy.computeIfAbsent(kernel.name() + "@" + geometry.sharedMemBytes() + "@" + size,
+        return occupancy.computeIfAbsent(kernel.name() + "@" + geometry.sharedMemBytes() + "@" + size,
                 k -> target.maxActiveClusters(kernel, geometry, size));
+    }
+
+    private void launch(KernelSignature kernel, Launch launch, Object... arguments) {
+        LaunchGeometry geometry = launch.geometry();
+        int size = launch.clusterSize();
+        int fit = clustersThatFit(kernel, geometry, size);
         if (fit < 1) {
             throw new IllegalArgumentException("one cluster of " + size + " blocks with " + geometry.sharedMemBytes()
                     + " bytes of shared memory each does not fit this device (cuOccupancyMaxActiveClusters = " + fit

@@ -274,7 +274,19 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
      */
     public static Outcome plan(boolean backward, Cell cell, long batch, long hidden, DeviceLimits limits,
                                PersistentWeights weights, int clusterSize) {
+        return plan(backward, cell, batch, hidden, limits, weights, clusterSize, ClusterFit.ANY);
+    }
+
+    /**
+     * As {@link #plan(boolean, Cell, long, long, DeviceLimits, PersistentWeights, int)}, asking {@code fit}
+     * whether the device runs the rule's choice: a refused plan leaves the candidates and the rule
+     * chooses again among the rest (so the device is asked about as few sizes as possible, usually
+     * one); none when it refuses them all, saying which.
+     */
+    public static Outcome plan(boolean backward, Cell cell, long batch, long hidden, DeviceLimits limits,
+                               PersistentWeights weights, int clusterSize, ClusterFit fit) {
         java.util.Objects.requireNonNull(weights, "weights");
+        java.util.Objects.requireNonNull(fit, "fit");
         requireClusterSize(clusterSize);
         LaunchChecks.atLeastOne("batch", batch);
         LaunchChecks.atLeastOne("hidden", hidden);
@@ -313,8 +325,21 @@ public record PersistentClusterPlan(Cell cell, PersistentWeights weights, boolea
                         clusters, (int) rows, (int) smem));
             }
         }
-        if (!feasible.isEmpty()) {
-            return Outcome.of(choose(feasible));
+        var refused = new java.util.ArrayList<PersistentClusterPlan>();
+        while (!feasible.isEmpty()) {
+            var chosen = choose(feasible);
+            if (fit.runs(chosen)) {
+                return Outcome.of(chosen);
+            }
+            feasible.remove(chosen);
+            refused.add(chosen);
+        }
+        if (!refused.isEmpty()) {
+            return Outcome.none("the device runs no cluster of the sizes that fit its shared memory ("
+                    + refused.stream().map(p -> "S " + p.clusterSize() + " with " + p.sharedMemoryBytes() + " bytes")
+                    .collect(java.util.stream.Collectors.joining(", "))
+                    + " per block; cuOccupancyMaxActiveClusters finds room for none, as where a GPC holds fewer"
+                    + " SMs than the cluster's blocks need)");
         }
         if (clusterSize != AUTO_SIZE && leastShared == Long.MAX_VALUE) {
             long units = LaunchChecks.blocksFor(hidden, clusterSize);

@@ -234,6 +234,63 @@ class PersistentClusterKernelsTest {
     }
 
     @Test
+    void aClusterTheDeviceRefusesGivesWayToTheRulesNextChoice() {
+        // LSTM B = 1, H = 384: W_hh fits shared memory from 11 blocks up, and the rule takes 16; a device
+        // whose GPCs hold 8 SMs runs none of them, so there is no plan, and the reason says why
+        var rule = PersistentClusterPlan.plan(Cell.LSTM, 1, 384, H100).plan();
+        assertEquals(16, rule.clusterSize());
+        var fitting = new java.util.ArrayList<Integer>();
+        for (int size = 1; size <= PersistentClusterPlan.MAX_CLUSTER_SIZE; size++) {
+            if (PersistentClusterPlan.plan(false, Cell.LSTM, 1, 384, H100, PersistentWeights.FP32, size).feasible()) {
+                fitting.add(size);
+            }
+        }
+        assertTrue(fitting.stream().allMatch(size -> size > 8), fitting::toString);
+        var asked = new java.util.ArrayList<Integer>();
+        ClusterFit eightSms = plan -> {
+            asked.add(plan.clusterSize());
+            return plan.clusterSize() <= 8;
+        };
+        var small = PersistentClusterPlan.plan(false, Cell.LSTM, 1, 384, H100, PersistentWeights.FP32,
+                PersistentClusterPlan.AUTO_SIZE, eightSms);
+        assertFalse(small.feasible());
+        assertTrue(small.reason().contains("cuOccupancyMaxActiveClusters") && small.reason().contains("S 16 with "
+                + rule.sharedMemoryBytes() + " bytes"), small.reason());
+        assertEquals(16, asked.get(0), "the rule's choice is asked first");
+        assertEquals(fitting, asked.stream().sorted().toList(), "each size the shared memory allows asked once");
+        // GRU B = 1, H = 256: the rule takes S 8 (balanced, portable); refused, it takes the next by rule 3
+        var gru = PersistentClusterPlan.plan(Cell.GRU, 1, 256, H100).plan();
+        ClusterFit fourSms = plan -> plan.clusterSize() <= 4;
+        var gruSmall = PersistentClusterPlan.plan(false, Cell.GRU, 1, 256, H100, PersistentWeights.FP32,
+                PersistentClusterPlan.AUTO_SIZE, fourSms);
+        assertTrue(gruSmall.feasible(), gruSmall::reason);
+        assertTrue(gru.clusterSize() > 4, gru::toString);
+        assertEquals(4, gruSmall.plan().clusterSize(), gruSmall.plan()::toString);
+        // a fit that takes everything changes nothing
+        assertEquals(gru, PersistentClusterPlan.plan(false, Cell.GRU, 1, 256, H100, PersistentWeights.FP32,
+                PersistentClusterPlan.AUTO_SIZE, ClusterFit.ANY).plan());
+    }
+
+    @Test
+    void runsAsksTheDeviceOnceForThePlansKernelSharedMemoryAndSize() {
+        var plan = PersistentClusterPlan.plan(Cell.GRU, 5, 128, H100).plan();
+        assertTrue(kernels.runs(plan));
+        String kernel = PersistentClusterKernels.GRU_FWD.name();
+        assertEquals(List.of("allow " + plan.sharedMemoryBytes(),
+                "clusters " + kernel + " " + plan.sharedMemoryBytes() + " " + plan.clusterSize()), target.calls);
+        assertTrue(kernels.runs(plan));
+        assertEquals(1, target.calls.stream().filter(c -> c.startsWith("clusters")).count(), "cached");
+        var backward = PersistentClusterPlan.planBackward(Cell.LSTM, 1, 600, H100, PersistentWeights.BF16).plan();
+        target.fit = 0;
+        assertFalse(kernels.runs(backward));
+        assertTrue(target.calls.contains("non-portable " + PersistentClusterKernels.LSTM_BWD_BF16W.name())
+                        || backward.clusterSize() <= PersistentClusterPlan.PORTABLE_CLUSTER_SIZE,
+                target.calls::toString);
+        assertTrue(target.calls.contains("clusters " + PersistentClusterKernels.LSTM_BWD_BF16W.name() + " "
+                + backward.sharedMemoryBytes() + " " + backward.clusterSize()), target.calls::toString);
+    }
+
+    @Test
     void clustersSpreadTheBatchWithoutEmptyClusters() {
         assertEquals(8, PersistentClusterPlan.clustersFor(16, 8, 132));
         assertEquals(8, PersistentClusterPlan.clustersFor(16, 100, 132)); // 132 / 16

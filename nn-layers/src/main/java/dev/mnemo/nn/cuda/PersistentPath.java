@@ -30,11 +30,14 @@ final class PersistentPath {
         return new PersistentPath(new PersistentKernels(rt.module, rt.stream, limits), limits, barrier);
     }
 
-    /** The policy under the currently configured mode, variant, weights and cluster size. */
+    /**
+     * The policy under the currently configured mode, variant, weights and cluster size, asking the driver
+     * whether a cluster plan fits before choosing it.
+     */
     PersistentPolicy policy() {
         return new PersistentPolicy(PersistentPolicy.Mode.configured(), PersistentVariant.configured(),
                 PersistentWeightsSetting.configured(), PersistentClusterSizeSetting.configured(),
-                PersistentWideSetting.configured(), limits);
+                PersistentWideSetting.configured(), limits).fitting(plan -> kernels.cluster().runs(plan));
     }
 
     /**

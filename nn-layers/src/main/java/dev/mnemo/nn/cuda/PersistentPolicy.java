@@ -1,5 +1,6 @@
 package dev.mnemo.nn.cuda;
 
+import dev.mnemo.cuda.kernels.ClusterFit;
 import dev.mnemo.cuda.kernels.PersistentClusterPlan;
 import dev.mnemo.cuda.kernels.PersistentKernels;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
@@ -153,6 +154,7 @@ public final class PersistentPolicy {
     private final int clusterSize;
     private final boolean wideForward;
     private final DeviceLimits limits;
+    private final ClusterFit clusterFit;
 
     /** A policy that may pick either variant ({@link PersistentVariant#AUTO}). */
     public PersistentPolicy(Mode mode, DeviceLimits limits) {
@@ -188,12 +190,30 @@ public final class PersistentPolicy {
      */
     public PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, int clusterSize,
                             boolean wideForward, DeviceLimits limits) {
+        this(mode, variant, weights, clusterSize, wideForward, limits, ClusterFit.ANY);
+    }
+
+    private PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, int clusterSize,
+                             boolean wideForward, DeviceLimits limits, ClusterFit clusterFit) {
+        this.clusterFit = java.util.Objects.requireNonNull(clusterFit, "clusterFit");
         this.wideForward = wideForward;
         this.mode = java.util.Objects.requireNonNull(mode, "mode");
         this.variant = java.util.Objects.requireNonNull(variant, "variant");
         this.weights = java.util.Objects.requireNonNull(weights, "weights");
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
         this.clusterSize = PersistentClusterPlan.requireClusterSize(clusterSize);
+    }
+
+    /**
+     * This policy, asking {@code fit} whether the device runs a cluster plan before choosing it (the CUDA
+     * backend passes {@link dev.mnemo.cuda.kernels.PersistentClusterKernels#runs}): a refused cluster size
+     * gives way to the next one the plan's rule picks, then to the grid kernel, then to the per-step loop,
+     * so {@link Mode#AUTO} runs on a device whose GPCs are smaller than the rule's cluster instead of
+     * failing at launch. The policies made by the constructors trust the plan's arithmetic
+     * ({@link ClusterFit#ANY}).
+     */
+    public PersistentPolicy fitting(ClusterFit fit) {
+        return new PersistentPolicy(mode, variant, weights, clusterSize, wideForward, limits, fit);
     }
 
     public Mode mode() {
@@ -298,7 +318,8 @@ public final class PersistentPolicy {
     private Choice persistentChoice(boolean backward, Cell cell, long batch, long hidden) {
         String clusterWhyNot = null;
         if (variant != PersistentVariant.GRID) {
-            var cluster = PersistentClusterPlan.plan(backward, cell, batch, hidden, limits, weights, clusterSize);
+            var cluster = PersistentClusterPlan.plan(backward, cell, batch, hidden, limits, weights, clusterSize,
+                    clusterFit);
             if (cluster.feasible()) {
                 return new Choice(Path.CLUSTER, null, cluster.plan(), "");
             }

@@ -167,6 +167,29 @@ class PersistentPolicyTest {
     }
 
     @Test
+    void aClusterTheDeviceCannotHoldGivesWayToASmallerOneThenToTheGridKernel() {
+        // GRU B = 1, H = 256: the rule's S 8; on a device whose GPCs hold 4 SMs, S 4; with no cluster at all
+        // the grid kernel, and under variant=cluster persistent an error that says why
+        var h100 = new PersistentPolicy(Mode.AUTO, H100_CC);
+        assertEquals(8, h100.choose(Cell.GRU, 100, 1, 256).clusterPlan().clusterSize());
+        var fourSms = h100.fitting(plan -> plan.clusterSize() <= 4).choose(Cell.GRU, 100, 1, 256);
+        assertEquals(PersistentPolicy.Path.CLUSTER, fourSms.path(), fourSms.toString());
+        assertEquals(4, fourSms.clusterPlan().clusterSize());
+        var none = h100.fitting(plan -> false);
+        var grid = none.choose(Cell.GRU, 100, 1, 256);
+        assertEquals(PersistentPolicy.Path.GRID, grid.path(), grid.toString());
+        assertEquals(PersistentPolicy.Path.GRID, none.chooseBackward(Cell.GRU, 100, 1, 256).path());
+        var e = assertThrows(IllegalStateException.class, () -> new PersistentPolicy(Mode.PERSISTENT,
+                PersistentVariant.CLUSTER, H100_CC).fitting(plan -> false).choose(Cell.GRU, 100, 1, 256));
+        assertTrue(e.getMessage().contains("cuOccupancyMaxActiveClusters"), e.getMessage());
+        // mode and variant stay those of the policy it came from; describe's example follows the fit
+        assertEquals(Mode.AUTO, none.mode());
+        assertEquals(PersistentVariant.AUTO, none.variant());
+        assertTrue(none.describe().contains("(e.g. LSTM B=1 H=256: persistent ("), none.describe());
+        assertTrue(h100.describe().contains("(e.g. LSTM B=1 H=256: persistent-cluster ("), h100.describe());
+    }
+
+    @Test
     void onAnA100OnlyTheGridVariantRuns() {
         var c = new PersistentPolicy(Mode.AUTO, A100).choose(Cell.GRU, 100, 1, 256);
         assertEquals(PersistentPolicy.Path.GRID, c.path(), c.toString());
