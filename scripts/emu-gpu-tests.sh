@@ -14,11 +14,16 @@
 # Its kernels run under the shuffled schedule here (MNEMO_EMU_SCHEDULE, default shuffle here, inorder
 # elsewhere): threads resume in a seeded random order each round, and an ordinary launch runs its blocks
 # in a seeded random order, so a kernel right only because lower blocks run first fails a test.
+# MNEMO_EMU_ARCH=80|86|89 plays an older architecture's limits (no thread-block clusters, less shared
+# memory a block), so the paths a Hopper never takes run too.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 modules="${1:-java-bindings,nn-layers,bench,jcuda-interop,experiments}"
 lib="$root/build/emu-cuda"
-"$root/scripts/emu-cuda.sh" "$lib"
+# MNEMO_EMU_BUILT=true reuses the libraries a previous run built (scripts/test.sh's second pass).
+if [ "${MNEMO_EMU_BUILT:-false}" != true ] || [ ! -e "$lib/libcuda.so.1" ]; then
+  "$root/scripts/emu-cuda.sh" "$lib"
+fi
 # shellcheck source=find-jdk.sh
 . "$root/scripts/find-jdk.sh"
 mnemo_find_jdk || exit 1

@@ -1,5 +1,6 @@
 // device_model.cpp — the emulated device's limits and the occupancy rule built on them.
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "state.h"
@@ -13,6 +14,29 @@ const DeviceModel& device_model() {
     m.smCount = sms != nullptr ? std::max(1, std::atoi(sms)) : 16;
     const char* devices = std::getenv("MNEMO_EMU_DEVICE_COUNT");
     m.deviceCount = devices != nullptr ? std::clamp(std::atoi(devices), 1, kMaxDevices) : 1;
+    const char* arch = std::getenv("MNEMO_EMU_ARCH");
+    const int a = arch != nullptr ? std::atoi(arch) : 90;
+    switch (a) {
+      case 90: break;
+      case 80:  // A100
+        m.computeMajor = 8;
+        m.sharedPerBlockOptin = 163 * 1024;
+        m.sharedPerSm = 164 * 1024;
+        break;
+      case 86:  // RTX 30xx, A10, A40
+      case 89:  // RTX 40xx, L4, L40
+        m.computeMajor = 8;
+        m.computeMinor = a % 10;
+        m.sharedPerBlockOptin = 99 * 1024;
+        m.sharedPerSm = 100 * 1024;
+        m.maxThreadsPerSm = 1536;
+        m.maxBlocksPerSm = a == 86 ? 16 : 24;
+        break;
+      default:
+        std::fprintf(stderr, "mnemo emu-cuda: MNEMO_EMU_ARCH=%s is not one of 80, 86, 89, 90\n", arch);
+        std::abort();
+    }
+    if (!m.clusters()) m.maxPortableCluster = m.maxNonPortableCluster = 0;
     return m;
   }();
   return model;

@@ -129,7 +129,9 @@ CUresult cuDeviceGetName(char* name, int len, CUdevice device) {
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (!is_device(device)) return CUDA_ERROR_INVALID_DEVICE;
   if (name == nullptr || len <= 0) return CUDA_ERROR_INVALID_VALUE;
-  std::snprintf(name, static_cast<size_t>(len), "Mnemo CPU emulation (sm_90, %d SMs)", device_model().smCount);
+  const DeviceModel& m = device_model();
+  std::snprintf(name, static_cast<size_t>(len), "Mnemo CPU emulation (sm_%d%d, %d SMs)", m.computeMajor,
+                m.computeMinor, m.smCount);
   return CUDA_SUCCESS;
 }
 
@@ -160,15 +162,15 @@ CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attribute, CUdevice
     case CU_DEVICE_ATTRIBUTE_WARP_SIZE: *value = 32; break;
     case CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK: *value = m.registersPerSm; break;
     case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: *value = m.smCount; break;
-    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: *value = 9; break;
-    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: *value = 0; break;
+    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: *value = m.computeMajor; break;
+    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: *value = m.computeMinor; break;
     case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR: *value = m.maxThreadsPerSm; break;
     case CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR: *value = m.maxBlocksPerSm; break;
     case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR: *value = m.sharedPerSm; break;
     case CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR: *value = m.registersPerSm; break;
     case CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH: *value = 1; break;
     case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN: *value = m.sharedPerBlockOptin; break;
-    case CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH: *value = 1; break;
+    case CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH: *value = m.clusters() ? 1 : 0; break;
     default:
       std::fprintf(stderr, "mnemo emu-cuda: cuDeviceGetAttribute(%d) is not emulated\n", static_cast<int>(attribute));
       return CUDA_ERROR_NOT_SUPPORTED;

@@ -104,6 +104,7 @@ CUresult launch(Function& fn, Dim grid, Dim block, size_t smem, CUstream stream,
 
 CUresult check_cluster(const Function& fn, Dim grid, unsigned cluster) {
   const DeviceModel& m = device_model();
+  if (!m.clusters()) return CUDA_ERROR_NOT_SUPPORTED;  // no cluster launches before compute capability 9.0
   const int limit = fn.nonPortableClusterAllowed ? m.maxNonPortableCluster : m.maxPortableCluster;
   if (cluster == 0 || cluster > static_cast<unsigned>(limit) || grid.x % cluster != 0) {
     return CUDA_ERROR_INVALID_CLUSTER_SIZE;

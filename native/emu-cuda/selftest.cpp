@@ -74,6 +74,9 @@ int main() {
          "raise the dynamic shared memory limit");
 
   // Clusters live in one GPC: with 2 SMs a GPC and 3 blocks of 64 KiB an SM, 8 blocks find no room.
+  // Before compute capability 9.0 (MNEMO_EMU_ARCH) there are no clusters at all.
+  int clusterLaunch = 0;
+  expect(cuDeviceGetAttribute(&clusterLaunch, CU_DEVICE_ATTRIBUTE_CLUSTER_LAUNCH, 0), CUDA_SUCCESS, "cluster launch");
   {
     CUlaunchAttribute attr{};
     attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
@@ -89,24 +92,31 @@ int main() {
     config.attrs = &attr;
     config.numAttrs = 1;
     int clusters = -1;
-    expect(cuOccupancyMaxActiveClusters(&clusters, fill, &config), CUDA_SUCCESS, "cluster occupancy");
-    if (clusters < 1) { std::printf("FAIL 8-block clusters without GPCs: %d fit\n", clusters); ++g_failed; }
-    mnemo_emu_set_gpc_sms(2);
-    expect(cuOccupancyMaxActiveClusters(&clusters, fill, &config), CUDA_SUCCESS, "cluster occupancy, small GPCs");
-    if (clusters != 0) { std::printf("FAIL 8-block clusters in 2-SM GPCs: %d fit\n", clusters); ++g_failed; }
-    expect(cuLaunchKernelEx(&config, fill, args, nullptr), CUDA_ERROR_INVALID_CLUSTER_SIZE,
-           "a cluster of more blocks than a GPC holds");
-    attr.value.clusterDim.x = 4;
-    config.gridDimX = 4;
-    int gpcSmCount = 0;
-    expect(cuDeviceGetAttribute(&gpcSmCount, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0), CUDA_SUCCESS, "SM count");
-    expect(cuOccupancyMaxActiveClusters(&clusters, fill, &config), CUDA_SUCCESS, "4-block cluster occupancy");
-    if (clusters != gpcSmCount / 2) {
-      std::printf("FAIL 4-block clusters in 2-SM GPCs: %d fit, want one a GPC (%d)\n", clusters, gpcSmCount / 2);
-      ++g_failed;
+    if (clusterLaunch == 0) {
+      expect(cuOccupancyMaxActiveClusters(&clusters, fill, &config), CUDA_ERROR_NOT_SUPPORTED,
+             "cluster occupancy before compute capability 9.0");
+      expect(cuLaunchKernelEx(&config, fill, args, nullptr), CUDA_ERROR_NOT_SUPPORTED,
+             "a cluster launch before compute capability 9.0");
+    } else {
+      expect(cuOccupancyMaxActiveClusters(&clusters, fill, &config), CUDA_SUCCESS, "cluster occupancy");
+      if (clusters < 1) { std::printf("FAIL 8-block clusters without GPCs: %d fit\n", clusters); ++g_failed; }
+      mnemo_emu_set_gpc_sms(2);
+      expect(cuOccupancyMaxActiveClusters(&clusters, fill, &config), CUDA_SUCCESS, "cluster occupancy, small GPCs");
+      if (clusters != 0) { std::printf("FAIL 8-block clusters in 2-SM GPCs: %d fit\n", clusters); ++g_failed; }
+      expect(cuLaunchKernelEx(&config, fill, args, nullptr), CUDA_ERROR_INVALID_CLUSTER_SIZE,
+             "a cluster of more blocks than a GPC holds");
+      attr.value.clusterDim.x = 4;
+      config.gridDimX = 4;
+      int gpcSmCount = 0;
+      expect(cuDeviceGetAttribute(&gpcSmCount, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0), CUDA_SUCCESS, "SM count");
+      expect(cuOccupancyMaxActiveClusters(&clusters, fill, &config), CUDA_SUCCESS, "4-block cluster occupancy");
+      if (clusters != gpcSmCount / 2) {
+        std::printf("FAIL 4-block clusters in 2-SM GPCs: %d fit, want one a GPC (%d)\n", clusters, gpcSmCount / 2);
+        ++g_failed;
+      }
+      expect(cuLaunchKernelEx(&config, fill, args, nullptr), CUDA_SUCCESS, "a cluster that fits a GPC");
+      mnemo_emu_set_gpc_sms(0);
     }
-    expect(cuLaunchKernelEx(&config, fill, args, nullptr), CUDA_SUCCESS, "a cluster that fits a GPC");
-    mnemo_emu_set_gpc_sms(0);
   }
 
   // Cooperative launches: no more blocks than are co-resident.

@@ -36,9 +36,14 @@ constexpr int kMaxDevices = 8;
 // kernels launch few blocks. MNEMO_EMU_SM_COUNT overrides the SM count (default 16), and
 // MNEMO_EMU_DEVICE_COUNT how many such devices there are (default 1, at most kMaxDevices): they
 // share one host address space, as devices share the unified address space on a real node.
+// MNEMO_EMU_ARCH plays an older architecture's limits instead: 80 (A100: 163 KiB of shared memory a
+// block), 86 or 89 (Ampere and Ada workstation parts: 99 KiB, 1536 threads an SM); none of them has
+// thread-block clusters, so cluster launches are refused there, as the real kernels would trap.
 struct DeviceModel {
   int smCount;
   int deviceCount;
+  int computeMajor = 9;
+  int computeMinor = 0;
   int maxThreadsPerBlock = 1024;
   int maxThreadsPerSm = 2048;
   int maxBlocksPerSm = 32;
@@ -49,6 +54,7 @@ struct DeviceModel {
   int sharedReservedPerBlock = 1024;  // what the driver keeps per resident block
   int maxPortableCluster = 8;
   int maxNonPortableCluster = 16;
+  bool clusters() const { return computeMajor >= 9; }
 };
 const DeviceModel& device_model();
 // SMs per GPC, which bounds a cluster (its blocks share one GPC): 0 models no GPCs, so any cluster up
