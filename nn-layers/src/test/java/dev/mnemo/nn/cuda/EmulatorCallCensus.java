@@ -1,14 +1,11 @@
 package dev.mnemo.nn.cuda;
 
-import dev.mnemo.cuda.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -31,14 +28,9 @@ public final class EmulatorCallCensus {
     /** The census of the loaded libcuda.so.1, when it is Mnemo's emulator. */
     @SuppressWarnings("restricted")
     public static Optional<EmulatorCallCensus> open() {
-        Optional<String> source = NativeLibrary.cuda().source();
-        if (source.isEmpty() || !source.get().startsWith("/")) {
-            return Optional.empty();
-        }
-        SymbolLookup lookup = SymbolLookup.libraryLookup(Path.of(source.get()), Arena.global());
         var linker = Linker.nativeLinker();
-        Optional<MemorySegment> censusAt = lookup.find("mnemo_emu_call_census");
-        Optional<MemorySegment> resetAt = lookup.find("mnemo_emu_reset_call_census");
+        Optional<MemorySegment> censusAt = EmulatorSymbols.find("mnemo_emu_call_census");
+        Optional<MemorySegment> resetAt = EmulatorSymbols.find("mnemo_emu_reset_call_census");
         if (censusAt.isEmpty() || resetAt.isEmpty()) {
             return Optional.empty();
         }

@@ -1,13 +1,9 @@
 package dev.mnemo.nn.cuda;
 
-import dev.mnemo.cuda.NativeLibrary;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -25,13 +21,8 @@ final class EmulatorGpcs {
     /** The switch of the loaded libcuda.so.1, when it is Mnemo's emulator. */
     @SuppressWarnings("restricted")
     static Optional<EmulatorGpcs> open() {
-        Optional<String> source = NativeLibrary.cuda().source();
-        if (source.isEmpty() || !source.get().startsWith("/")) {
-            return Optional.empty();
-        }
-        return SymbolLookup.libraryLookup(Path.of(source.get()), Arena.global()).find("mnemo_emu_set_gpc_sms")
-                .map(at -> new EmulatorGpcs(Linker.nativeLinker().downcallHandle(at,
-                        FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT))));
+        return EmulatorSymbols.find("mnemo_emu_set_gpc_sms").map(at -> new EmulatorGpcs(
+                Linker.nativeLinker().downcallHandle(at, FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT))));
     }
 
     /** SMs per GPC from now on; 0 models no GPCs (any cluster up to the size limits fits). */
