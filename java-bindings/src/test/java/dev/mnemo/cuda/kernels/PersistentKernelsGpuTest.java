@@ -1,6 +1,7 @@
 package dev.mnemo.cuda.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.cuda.CudaContext;
 import dev.mnemo.cuda.CudaDevice;
@@ -9,6 +10,7 @@ import dev.mnemo.cuda.CudaStream;
 import dev.mnemo.cuda.DeviceBuffer;
 import dev.mnemo.cuda.Gpu;
 import dev.mnemo.cuda.KernelModule;
+import dev.mnemo.cuda.LaunchGeometry;
 import dev.mnemo.cuda.kernels.PersistentKernels.Cell;
 import dev.mnemo.cuda.kernels.PersistentKernels.DeviceLimits;
 import java.util.Random;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -65,6 +68,21 @@ class PersistentKernelsGpuTest {
         if (context != null) {
             context.close();
         }
+    }
+
+    /**
+     * A cluster size no device runs (32 blocks, above the hardware's 16) fits 0 times: the driver's
+     * CUDA_ERROR_INVALID_CLUSTER_SIZE is read as no room, so the CUDA backend's planning
+     * ({@link PersistentClusterKernels#runs}) moves on instead of failing.
+     */
+    @Test
+    void aClusterSizeTheDeviceRefusesFitsNoTimes() {
+        Assumptions.assumeTrue(CudaDevice.query(0).computeMajor() >= 9, "thread-block clusters need compute 9.0");
+        var function = module.function(PersistentClusterKernels.RNN_FWD_TANH.name());
+        var geometry = new LaunchGeometry(32, 1, 1, PersistentKernels.BLOCK_THREADS, 1, 1, 0);
+        assertEquals(0, function.maxActiveClusters(geometry, 32, stream));
+        assertTrue(function.maxActiveClusters(new LaunchGeometry(2, 1, 1, PersistentKernels.BLOCK_THREADS, 1, 1, 0), 2,
+                stream) >= 1, "two blocks of no shared memory fit");
     }
 
     static float[] random(int n, float scale, Random r) {
