@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code mnemo.recurrent.path=auto} on a part whose GPCs cannot hold the cluster the plan's arithmetic
- * picks: the CUDA backend asks the driver first, so the layer runs on another path and matches the
+ * picks: the CUDA backend asks the driver first, so the layer runs on a cluster that fits, or on another
+ * path, and matches the
  * float64 CPU reference instead of failing at launch. Needs the emulated driver's GPC model (a real
  * GPU's GPCs are what they are), and compute capability 9.0.
  */
@@ -26,6 +27,34 @@ class PersistentClusterFitGpuTest {
     static final int STEPS = 6;
     static final int BATCH = 1;
     static final int HIDDEN = 232;
+
+    @Test
+    void aRefusedClusterGivesWayToAnotherClusterThatRuns() {
+        CudaAssume.clusters();
+        var gpcs = EmulatorGpcs.open();
+        Assumptions.assumeTrue(gpcs.isPresent(), "needs the emulated driver's GPC model (mnemo_emu_set_gpc_sms)");
+        CudaBackend gpu = CudaBackend.float32();
+        var limits = DeviceLimits.of(CudaDevice.query(gpu.runtimeForTests().ordinal()));
+        // GRU B = 1, H = 224 (no other test's shape): the rules take 8 blocks of 75 KiB, two an SM
+        int hidden = 224;
+        var arithmetic = new PersistentPolicy(PersistentPolicy.Mode.AUTO, limits).choose(Cell.GRU, STEPS, BATCH, hidden);
+        assertEquals(8, arithmetic.clusterPlan().clusterSize(), arithmetic.toString());
+        // three SMs a GPC: 8 such blocks find no room; the rules then take 3 blocks of 199 KiB, one an SM
+        gpcs.get().smsPerGpc(3);
+        try {
+            var forward = PersistentRecurrentGpuTest.withPath("auto", "auto",
+                    () -> gpu.recurrentPath(GRU, STEPS, BATCH, hidden));
+            assertEquals(PersistentPolicy.Path.CLUSTER, forward.path(), forward.toString());
+            assertTrue(forward.clusterPlan().clusterSize() != 8, forward.toString());
+            PersistentRecurrentGpuTest.withPath("auto", "auto", () -> {
+                RecurrentCudaGpuTest.compare(gpu, Kind.GRU, STEPS, BATCH, 3, hidden, true, 1, false, false, true,
+                        0.0, 1e-5, 2.0);
+                return null;
+            });
+        } finally {
+            gpcs.get().smsPerGpc(0);
+        }
+    }
 
     @Test
     void autoTakesAnotherPathWhereNoGpcHoldsThePlannedCluster() {
