@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code mnemo.recurrent.path=auto} on a part whose GPCs cannot hold the cluster the plan's arithmetic
  * picks: the CUDA backend asks the driver first, so the layer runs on a cluster that fits, or on another
- * path, and matches the
- * float64 CPU reference instead of failing at launch. Needs the emulated driver's GPC model (a real
- * GPU's GPCs are what they are), and compute capability 9.0.
+ * path, and matches the float64 CPU reference instead of failing at launch. Needs the emulated driver's
+ * GPC model (a real GPU's GPCs are what they are), and compute capability 9.0.
  */
 @Tag("gpu")
 class PersistentClusterFitGpuTest {
