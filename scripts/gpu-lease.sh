@@ -4,6 +4,8 @@
 # Stages, most telling first, each capped so that the whole ends near CAP seconds:
 #   1. info + the `gpu` tests (90 s);
 #   1b. the float64 CPU cross-check against PyTorch (bench/torch/crosscheck.py, 30 s at most);
+#   1c. compute-sanitizer memcheck of the harness check's memnet group (45 s at most): its kernels are
+#       the newest, never yet run on a GPU;
 #   2. the cluster kernels' cycles per step by phase (mnemo_harness_phases persistent_phases, 40 s);
 #   3. each tuning bit of the cluster kernels against the default (mnemo_harness persistent_ab, 60 s),
 #      every cluster size at the latency and pixel MNIST shapes and at B 1, H 128 (persistent_sweep,
@@ -13,8 +15,7 @@
 #      then pixel MNIST again with the opt-in wide-block forward (60 s);
 #   5. Nsight Compute's stall reasons of the pixel MNIST cluster kernels and their SASS (gpu-ncu.sh,
 #      up to 75 s, keeping 60 s for the next stage);
-#   6. compute-sanitizer memcheck of the harness check's memnet group (up to 60 s), then of the whole
-#      check with what time is left (up to 150 s).
+#   6. compute-sanitizer memcheck of the whole check with what time is left (up to 150 s).
 # Everything goes to a work folder r/, packed into OUT_DIR/results.tgz after each stage, so a call
 # cut short still returns what finished (the device tool brings back at most 8 files).
 set -u
@@ -43,6 +44,15 @@ if [ "$t" -gt 10 ]; then
       --enable-native-access=ALL-UNNAMED -cp "$1/jars/*" dev.mnemo.bench.torch.TorchCrossCheck "$2/torch-ref"' \
       _ "$b" "$work" >"$r/torch-crosscheck.txt" 2>&1
   echo "gpu-lease: torch crosscheck rc=$? at $(elapsed)s"; grep -E 'cases, .* over tolerance' "$r/torch-crosscheck.txt"; pack
+fi
+
+# The memnet group's kernels under compute-sanitizer next (at most 45 s): the one-launch loops and the
+# split kernels' own merges have never run on a GPU, and the later stages would leave memcheck no time.
+t=$(at_most 45 200)
+if [ "$t" -gt 20 ]; then
+  mkdir -p "$r/memcheck-memnet"
+  MNEMO_CHECK_ONLY=memnet MNEMO_SUITE_MEMCHECK_S=$t bash "$b/gpu-suite.sh" "$r/memcheck-memnet" memcheck
+  echo "gpu-lease: memnet memcheck rc=$? at $(elapsed)s"; tail -3 "$r/memcheck-memnet/memcheck.txt"; pack
 fi
 
 # harness_stage BINARY COMMAND LIMIT FILE: one harness command, at most LIMIT seconds (fewer so that
@@ -81,14 +91,6 @@ if [ "$t" -gt 20 ]; then
   echo "gpu-lease: ncu rc=$? at $(elapsed)s"; cat "$r/ncu.txt"; pack
 fi
 
-# The memnet group first (its kernels are the newest: the one-launch loops and the split kernels'
-# own merges, none yet run on a GPU), then every group with the time left.
-t=$(at_most 60 30)
-if [ "$t" -gt 20 ]; then
-  mkdir -p "$r/memcheck-memnet"
-  MNEMO_CHECK_ONLY=memnet MNEMO_SUITE_MEMCHECK_S=$t bash "$b/gpu-suite.sh" "$r/memcheck-memnet" memcheck
-  echo "gpu-lease: memnet memcheck rc=$? at $(elapsed)s"; tail -3 "$r/memcheck-memnet/memcheck.txt"; pack
-fi
 t=$(at_most 150 5)
 if [ "$t" -gt 20 ]; then
   MNEMO_SUITE_MEMCHECK_S=$t bash "$b/gpu-suite.sh" "$r" memcheck
