@@ -1,6 +1,6 @@
 package dev.mnemo.bench.gpu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mnemo.nn.cuda.CudaBackend;
@@ -28,6 +28,10 @@ class RecurrentBenchCaseGpuTest {
         CudaBackend gpu = CudaBackend.float32();
         BenchShape shape = new BenchShape(cell, shapeName, 5, 3, 8, 16, "fp32", Double.NaN, Double.NaN);
         RecurrentBenchCase c = RecurrentBenchCase.build(shape, gpu);
+        // Earlier cases' layers are garbage now, and the cleaner hands their blocks back whenever a
+        // collection finds them (CI once saw 181,248 bytes in use drop to 12,800 mid-measurement):
+        // collect them before the warm-up, whose allocations take those blocks back, and fail on growth only.
+        settleGarbage();
         withPath(path, () -> {
             for (int i = 0; i < 3; i++) {
                 c.infer();
@@ -40,9 +44,23 @@ class RecurrentBenchCaseGpuTest {
                 c.forward();
                 c.forwardBackward();
             }
-            assertEquals(before, gpu.memoryStats().inUseBytes(), cell + " " + path + ": memory in use grew");
+            long after = gpu.memoryStats().inUseBytes();
+            assertTrue(after <= before, cell + " " + path + ": memory in use grew from " + before + " to " + after);
             return null;
         });
+    }
+
+    /** A few collections, each with time for the cleaner to queue what it found. */
+    private static void settleGarbage() {
+        for (int round = 0; round < 3; round++) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static <T> T withPath(String path, Supplier<T> body) {
