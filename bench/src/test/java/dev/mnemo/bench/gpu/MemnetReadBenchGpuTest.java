@@ -35,6 +35,7 @@ class MemnetReadBenchGpuTest {
     void theCellCaseTrainsTheLayerAndHandsItsResultsBack() {
         assumeTrue(CudaBackend.isAvailable(), () -> "no GPU: " + CudaBackend.unavailableReason().orElse(""));
         CudaBackend gpu = CudaBackend.float32();
+        UnreachableBlocks.collect();   // earlier tests' tensors, before the first step takes their blocks back
         MemNetCellCase cell = MemNetCellCase.build(gpu);
         assertEquals(12_738, cell.net().flatParameters().numel(), "memnet.md's code defaults");
         assertEquals("cell_loop_fwd_bwd/T64xB256xM8xd32xin1", MemNetCellCase.torchKey());
@@ -42,7 +43,8 @@ class MemnetReadBenchGpuTest {
         long before = gpu.memoryStats().inUseBytes();
         cell.forwardBackward();
         gpu.synchronize();
-        assertEquals(before, gpu.memoryStats().inUseBytes(), "a step hands back all it took");
+        long after = gpu.memoryStats().inUseBytes();
+        assertTrue(after <= before, "a step hands back all it took: in use " + before + " then " + after);
         double[] g = cell.net().flatGradients().to(dev.mnemo.nn.Device.CPU).toDoubleArray();
         assertTrue(java.util.Arrays.stream(g).anyMatch(v -> v != 0), "the backward wrote gradients");
 
@@ -51,7 +53,9 @@ class MemnetReadBenchGpuTest {
         long streaming = gpu.memoryStats().inUseBytes();
         stream.step();
         gpu.synchronize();
-        assertEquals(streaming, gpu.memoryStats().inUseBytes(), "a streaming step hands back its output");
+        long afterStep = gpu.memoryStats().inUseBytes();
+        assertTrue(afterStep <= streaming, "a streaming step hands back its output: in use " + streaming + " then "
+                + afterStep);
         assertEquals(2, stream.state().steps(), "each call is one step of every stream");
         assertTrue(cell.net().isTraining(), "the step leaves the layer's mode as it found it");
     }

@@ -28,10 +28,7 @@ class RecurrentBenchCaseGpuTest {
         CudaBackend gpu = CudaBackend.float32();
         BenchShape shape = new BenchShape(cell, shapeName, 5, 3, 8, 16, "fp32", Double.NaN, Double.NaN);
         RecurrentBenchCase c = RecurrentBenchCase.build(shape, gpu);
-        // Earlier cases' layers are garbage now, and the cleaner hands their blocks back whenever a
-        // collection finds them (CI once saw 181,248 bytes in use drop to 12,800 mid-measurement):
-        // collect them before the warm-up, whose allocations take those blocks back, and fail on growth only.
-        settleGarbage();
+        UnreachableBlocks.collect();   // earlier cases' layers, before the warm-up takes their blocks back
         withPath(path, () -> {
             for (int i = 0; i < 3; i++) {
                 c.infer();
@@ -48,19 +45,6 @@ class RecurrentBenchCaseGpuTest {
             assertTrue(after <= before, cell + " " + path + ": memory in use grew from " + before + " to " + after);
             return null;
         });
-    }
-
-    /** A few collections, each with time for the cleaner to queue what it found. */
-    private static void settleGarbage() {
-        for (int round = 0; round < 3; round++) {
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     private static <T> T withPath(String path, Supplier<T> body) {
