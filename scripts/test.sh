@@ -3,8 +3,8 @@
 # Tests tagged `gpu` skip, with the reason, where no CUDA driver answers.
 # Then runs every kernel against its host reference on the CPU emulator (scripts/emu-check.sh), when
 # g++ exists; MNEMO_EMU_CHECK=false skips that step. Last, the Java `gpu` tests against the emulated
-# CUDA libraries (scripts/emu-gpu-tests.sh), when g++ and CUDA's cuda.h exist, then those of java-bindings,
-# nn-layers and bench again on an older architecture's limits (MNEMO_EMU_OLDER_ARCH, default 89; none skips);
+# CUDA libraries (scripts/emu-gpu-tests.sh), when g++ and CUDA's cuda.h exist, then all of them again on
+# an older architecture's limits (MNEMO_EMU_OLDER_ARCH, default 89; none skips);
 # MNEMO_EMU_GPU_TESTS=false skips that step.
 #   scripts/test.sh [extra maven arguments]
 set -euo pipefail
@@ -35,10 +35,10 @@ if [ "${MNEMO_EMU_GPU_TESTS:-true}" != false ] && command -v g++ >/dev/null 2>&1
   elif [ $status != 0 ]; then
     exit $status
   elif [ "${MNEMO_EMU_OLDER_ARCH:-89}" != none ]; then
-    # The bindings', layers' and benchmarks' tests again on an Ada part's limits (sm_89: no clusters, 99 KiB
-    # of shared memory a block), where the planners fall back to the grid kernels and the per-step loop.
-    echo "test: Java GPU tests of java-bindings, nn-layers and bench on the emulated sm_${MNEMO_EMU_OLDER_ARCH:-89}"
-    MNEMO_EMU_ARCH="${MNEMO_EMU_OLDER_ARCH:-89}" MNEMO_EMU_BUILT=true scripts/emu-gpu-tests.sh java-bindings,nn-layers,bench
+    # Every module's `gpu` tests again on an Ada part's limits (sm_89: no clusters, 99 KiB of shared memory
+    # a block), where the planners fall back to the grid kernels and the per-step loop.
+    echo "test: Java GPU tests again on the emulated sm_${MNEMO_EMU_OLDER_ARCH:-89}"
+    MNEMO_EMU_ARCH="${MNEMO_EMU_OLDER_ARCH:-89}" MNEMO_EMU_BUILT=true scripts/emu-gpu-tests.sh
   fi
 else
   echo "test: Java GPU tests on the emulated CUDA skipped (no g++, or MNEMO_EMU_GPU_TESTS=false)"
