@@ -47,7 +47,7 @@ void bench_axpby(long long n, int iters, cudaStream_t s) {
 
 void bench_clip(long long n, int iters, cudaStream_t s) {
   DeviceBuffer x(n);
-  DeviceBuffer partials(kClipMaxPartials);
+  DeviceArray<double> partials(kClipMaxPartials);
   DeviceBuffer norm(1);
   // Clipping every time: refill x with ones (outside the timed pair) so norm = sqrt(n) > 1.
   double us = median_us(

@@ -25,6 +25,7 @@
 namespace mnemo::harness {
 namespace {
 
+using check::at;
 using check::guard_damage;
 using check::kGuard;
 using check::kGuardBits;
@@ -84,24 +85,27 @@ void check_axpby_case(long long n, float alpha, float beta, bool alias, std::mt1
 }
 
 // Both passes; maxNorm either forces clipping or is twice the norm (x must stay bit-exact).
-void check_clip_case(long long n, bool clipping, std::mt19937& rng, Tally& t) {
-  const std::vector<float> hx = random_with_guard(n, rng);
+// magnitude scales the elements: at 1e20 every square overflows float (the partials are double).
+void check_clip_case(long long n, bool clipping, float magnitude, std::mt19937& rng, Tally& t) {
+  std::vector<float> hx = random_with_guard(n, rng);
+  for (long long i = 0; i < n; ++i) hx[at(i)] *= magnitude;
   double sumsq = 0.0;
-  for (long long i = 0; i < n; ++i) sumsq += static_cast<double>(hx[i]) * hx[i];
+  for (long long i = 0; i < n; ++i) sumsq += static_cast<double>(hx[at(i)]) * hx[at(i)];
   const double norm = std::sqrt(sumsq);
   const float maxNorm = clipping ? 0.5f * static_cast<float>(norm) + 1e-3f
                                  : 2.0f * static_cast<float>(norm) + 1.0f;
   const double coef = std::fmin(1.0, maxNorm / (norm + 1e-6));  // the header's rule
 
   const long long numPartials = clip_partials_count(n);
+  const long long partialFloats = 2 * numPartials;  // doubles
   DeviceBuffer x(n + kGuard);
-  DeviceBuffer partials(numPartials + kGuard);
+  DeviceBuffer partials(partialFloats + kGuard);
   DeviceBuffer normOut(1 + kGuard);
   x.upload(hx);
   CHECK(cudaMemset(partials.get(), 0xFF,
-                   static_cast<std::size_t>(numPartials + kGuard) * sizeof(float)));
+                   static_cast<std::size_t>(partialFloats + kGuard) * sizeof(float)));
   CHECK(cudaMemset(normOut.get(), 0xFF, static_cast<std::size_t>(1 + kGuard) * sizeof(float)));
-  launch_clip(x.get(), n, partials.get(), maxNorm, normOut.get(), nullptr);
+  launch_clip(x.get(), n, reinterpret_cast<double*>(partials.get()), maxNorm, normOut.get(), nullptr);
   CHECK(cudaDeviceSynchronize());
   const std::vector<float> got = x.download();
   const std::vector<float> gotPartials = partials.download();
@@ -114,12 +118,13 @@ void check_clip_case(long long n, bool clipping, std::mt19937& rng, Tally& t) {
     const bool ok = clipping ? close(got[k], hx[k] * coef, 1e-5) : got[k] == hx[k];
     wrong += ok ? 0 : 1;
   }
-  const long long damaged = guard_damage(got, n) + guard_damage(gotPartials, numPartials) +
+  const long long damaged = guard_damage(got, n) + guard_damage(gotPartials, partialFloats) +
                             guard_damage(gotNorm, 1);
   const bool normOk = close(gotNorm[0], norm, 1e-5);
   t.expect(wrong == 0 && damaged == 0 && normOk,
-           "clip   n=%-9lld %-8s partials=%lld norm=%.6g (host %.6g) wrong=%lld guard_damaged=%lld",
-           n, clipping ? "clipping" : "no-op", numPartials, gotNorm[0], norm, wrong, damaged);
+           "clip   n=%-9lld %-8s x%-5g partials=%lld norm=%.6g (host %.6g) wrong=%lld guard_damaged=%lld",
+           n, clipping ? "clipping" : "no-op", static_cast<double>(magnitude), numPartials, gotNorm[0], norm,
+           wrong, damaged);
 }
 
 // Whether MNEMO_CHECK_ONLY (unset: every group) names `group`.
@@ -153,8 +158,9 @@ int run_check() {
       check_axpby_case(n, -1.25f, 0.5f, false, rng, t);
       check_axpby_case(n, 2.0f, 0.0f, false, rng, t);
       check_axpby_case(n, 0.75f, -0.5f, true, rng, t);
-      check_clip_case(n, true, rng, t);
-      check_clip_case(n, false, rng, t);
+      check_clip_case(n, true, 1.0f, rng, t);
+      check_clip_case(n, false, 1.0f, rng, t);
+      if (n > 0 && n <= (1LL << 20) + 3) check_clip_case(n, true, 1e20f, rng, t);  // float squares overflow
     }
   }
   if (wanted("cells")) check_cells(rng, t);

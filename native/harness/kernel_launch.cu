@@ -31,7 +31,7 @@ void launch_axpby(float* y, const float* x, long long n, float alpha, float beta
   CHECK_LAUNCH();
 }
 
-void launch_clip(float* x, long long n, float* partials, float maxNorm, float* normOut,
+void launch_clip(float* x, long long n, double* partials, float maxNorm, float* normOut,
                  cudaStream_t stream) {
   const unsigned numPartials = clip_partials_count(n);
   mnemo_clip_sumsq_f32<<<numPartials, kBlockThreads, 0, stream>>>(x, n, partials);

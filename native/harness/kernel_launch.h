@@ -33,8 +33,8 @@ inline unsigned clip_partials_count(long long n) { return capped_grid(n, kClipMa
 void launch_fill(float* x, long long n, float value, cudaStream_t stream);
 void launch_axpby(float* y, const float* x, long long n, float alpha, float beta,
                   cudaStream_t stream);
-// Both clip passes; partials needs clip_partials_count(n) floats.
-void launch_clip(float* x, long long n, float* partials, float maxNorm, float* normOut,
+// Both clip passes; partials needs clip_partials_count(n) doubles.
+void launch_clip(float* x, long long n, double* partials, float maxNorm, float* normOut,
                  cudaStream_t stream);
 
 // ── tensor: column sums ──

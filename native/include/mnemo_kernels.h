@@ -114,13 +114,16 @@ extern "C" __global__ void mnemo_tensor_sum_rows_partial_f32(float* partials, co
 /* ───────────────────────────── family: clip (global-norm gradient clipping) ───────────── */
 /*
  * Two passes over one flat gradient buffer (all parameters' gradients are views into it):
- *   1. mnemo_clip_sumsq_f32 writes one partial Σx² per block;
+ *   1. mnemo_clip_sumsq_f32 writes one partial Σx² per block, accumulated in double (float32
+ *      squares cannot overflow it);
  *   2. mnemo_clip_scale_f32 has every block add the partials up in the same order (so the
  *      result is deterministic), forms norm = sqrt(Σ), and scales x by
  *      min(1, maxNorm / (norm + 1e-6)) — the rule of PyTorch's clip_grad_norm_. The sum and
- *      the coefficient are computed in double; a NaN or infinite norm leaves x
- *      unchanged (normOut reports it) — PyTorch would spread the NaN into every gradient.
- * Scratch: partials holds numPartials floats, numPartials = the grid size of pass 1
+ *      the coefficient are computed in double; a NaN or infinite norm (only a NaN or infinite
+ *      element makes one) leaves x unchanged (normOut reports it) — PyTorch would spread the NaN
+ *      into every gradient. normOut is float: a norm past FLT_MAX reads +Inf there, though x
+ *      was scaled by the finite double norm.
+ * Scratch: partials holds numPartials doubles, numPartials = the grid size of pass 1
  *          (at most MNEMO_CLIP_MAX_PARTIALS).
  */
 #define MNEMO_CLIP_MAX_PARTIALS 1024
@@ -132,7 +135,7 @@ extern "C" __global__ void mnemo_tensor_sum_rows_partial_f32(float* partials, co
  * Launch: block 256 threads, grid min(ceil(n/256), MNEMO_CLIP_MAX_PARTIALS), at least 1;
  *         no dynamic shared memory.
  */
-extern "C" __global__ void mnemo_clip_sumsq_f32(const float* x, long long n, float* partials);
+extern "C" __global__ void mnemo_clip_sumsq_f32(const float* x, long long n, double* partials);
 
 /*
  *   x            [n]            in-out: scaled in place when norm > maxNorm
@@ -144,7 +147,7 @@ extern "C" __global__ void mnemo_clip_sumsq_f32(const float* x, long long n, flo
  * Launch: block 256 threads, grid ceil(n/256) capped at 65535 (grid-stride), at least 1;
  *         no dynamic shared memory.
  */
-extern "C" __global__ void mnemo_clip_scale_f32(float* x, long long n, const float* partials,
+extern "C" __global__ void mnemo_clip_scale_f32(float* x, long long n, const double* partials,
                                                 int numPartials, float maxNorm, float* normOut);
 
 /* ───────────────────────────── recurrent cells: the per-step pointwise kernels ──────────── */

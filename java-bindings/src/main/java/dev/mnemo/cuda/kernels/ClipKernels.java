@@ -14,10 +14,11 @@ import java.util.function.LongFunction;
  * Launchers of the header's family "clip": global-norm gradient clipping in two passes over one
  * flat gradient buffer, the rule of PyTorch's {@code clip_grad_norm_}:
  * {@code x *= min(1, maxNorm / (norm + 1e-6))}. Pass 1 writes one partial sum of squares per
- * block; pass 2 has every block add the partials in the same order (so the norm is deterministic)
- * and scale. {@link #clipGlobalNorm} runs both and returns the norm before clipping.
+ * block, accumulated in double (float32 squares cannot overflow it); pass 2 has every block add the
+ * partials in the same order (so the norm is deterministic) and scale. {@link #clipGlobalNorm} runs
+ * both and returns the norm before clipping.
  *
- * <p>Scratch: {@link #partialsCount(long)} floats of partials plus one for the norm. The
+ * <p>Scratch: {@link #partialsCount(long)} doubles of partials, then one float for the norm. The
  * convenience method uses a scratch buffer this object owns (allocated on first use, freed by
  * {@link #close()}) unless the caller passes one.
  */
@@ -29,15 +30,15 @@ public final class ClipKernels implements AutoCloseable {
     /** Grid cap of pass 2. */
     public static final int MAX_GRID = 65535;
 
-    /** {@code mnemo_clip_sumsq_f32(const float* x, long long n, float* partials)}. */
+    /** {@code mnemo_clip_sumsq_f32(const float* x, long long n, double* partials)}. */
     public static final KernelSignature SUMSQ = KernelSignature.of("mnemo_clip_sumsq_f32",
-            of("const float*", "x"), of("long long", "n"), of("float*", "partials"));
+            of("const float*", "x"), of("long long", "n"), of("double*", "partials"));
     /**
-     * {@code mnemo_clip_scale_f32(float* x, long long n, const float* partials, int numPartials,
+     * {@code mnemo_clip_scale_f32(float* x, long long n, const double* partials, int numPartials,
      * float maxNorm, float* normOut)}.
      */
     public static final KernelSignature SCALE = KernelSignature.of("mnemo_clip_scale_f32",
-            of("float*", "x"), of("long long", "n"), of("const float*", "partials"),
+            of("float*", "x"), of("long long", "n"), of("const double*", "partials"),
             of("int", "numPartials"), of("float", "maxNorm"), of("float*", "normOut"));
 
     private final LaunchTarget target;
@@ -67,9 +68,9 @@ public final class ClipKernels implements AutoCloseable {
         return (int) Math.max(1, Math.min(LaunchChecks.blocksFor(n, BLOCK_THREADS), MAX_PARTIALS));
     }
 
-    /** Scratch floats {@link #clipGlobalNorm} needs: the partials plus the norm. */
+    /** Scratch floats {@link #clipGlobalNorm} needs: the partials (two floats a double) plus the norm. */
     public static long scratchFloats(long n) {
-        return partialsCount(n) + 1L;
+        return 2L * partialsCount(n) + 1L;
     }
 
     /** Pass 1's launch: grid {@link #partialsCount(long)}, block 256. */
@@ -89,12 +90,12 @@ public final class ClipKernels implements AutoCloseable {
      *
      * @param x [n] in
      * @param n element count, {@code 0 <= n <=} x's capacity
-     * @param partials [partialsCount(n)] out
+     * @param partials [partialsCount(n)] doubles, out
      */
     public void sumsq(DeviceMemory x, long n, DeviceMemory partials) {
         LaunchChecks.count("n", n);
         LaunchChecks.fits("n", n, "x", x);
-        LaunchChecks.holds("partials", partials, partialsCount(n), "partialsCount(n)");
+        LaunchChecks.holdsDoubles("partials", partials, partialsCount(n), "partialsCount(n)");
         target.launch(SUMSQ, sumsqGeometry(n), x, n, partials);
     }
 
@@ -103,13 +104,13 @@ public final class ClipKernels implements AutoCloseable {
      * buffers' partials then fit one {@link #scale} call's {@value #MAX_PARTIALS}, which clips them
      * together.
      *
-     * @param blocks 1 .. {@value #MAX_PARTIALS}; {@code partials} holds that many
+     * @param blocks 1 .. {@value #MAX_PARTIALS}; {@code partials} holds that many doubles
      */
     public void sumsq(DeviceMemory x, long n, DeviceMemory partials, int blocks) {
         LaunchChecks.count("n", n);
         LaunchChecks.fits("n", n, "x", x);
         LaunchChecks.between("blocks", blocks, 1, MAX_PARTIALS);
-        LaunchChecks.holds("partials", partials, blocks, "blocks");
+        LaunchChecks.holdsDoubles("partials", partials, blocks, "blocks");
         target.launch(SUMSQ, LaunchGeometry.linear(blocks, BLOCK_THREADS), x, n, partials);
     }
 
@@ -119,7 +120,7 @@ public final class ClipKernels implements AutoCloseable {
      *
      * @param x [n] in-out
      * @param n element count, {@code 0 <= n <=} x's capacity
-     * @param partials [numPartials] in, from {@link #sumsq}
+     * @param partials [numPartials] doubles in, from {@link #sumsq}
      * @param numPartials 1 .. {@value #MAX_PARTIALS}
      * @param maxNorm > 0
      * @param normOut [1] out: the norm before clipping
@@ -129,7 +130,7 @@ public final class ClipKernels implements AutoCloseable {
         LaunchChecks.count("n", n);
         LaunchChecks.fits("n", n, "x", x);
         LaunchChecks.between("numPartials", numPartials, 1, MAX_PARTIALS);
-        LaunchChecks.holds("partials", partials, numPartials, "numPartials");
+        LaunchChecks.holdsDoubles("partials", partials, numPartials, "numPartials");
         LaunchChecks.positive("maxNorm", maxNorm);
         LaunchChecks.holds("normOut", normOut, 1, "one norm");
         target.launch(SCALE, scaleGeometry(n), x, n, partials, numPartials, maxNorm, normOut);
@@ -146,7 +147,7 @@ public final class ClipKernels implements AutoCloseable {
             throw new IllegalStateException("ClipKernels is closed");
         }
         if (ownedScratch == null) {
-            ownedScratch = scratchAllocator.apply((MAX_PARTIALS + 1L) * Float.BYTES);
+            ownedScratch = scratchAllocator.apply(MAX_PARTIALS * (long) Double.BYTES + Float.BYTES);
         }
         return clipGlobalNorm(x, n, maxNorm, ownedScratch);
     }
@@ -158,9 +159,9 @@ public final class ClipKernels implements AutoCloseable {
     public float clipGlobalNorm(DeviceMemory x, long n, float maxNorm, DeviceMemory scratch) {
         validateClip(x, n, maxNorm);
         int partials = partialsCount(n);
-        LaunchChecks.holds("scratch", scratch, partials + 1L, "partialsCount(n) + 1");
-        DeviceMemory partialSums = scratch.sliceFloats(0, partials);
-        DeviceMemory norm = scratch.sliceFloats(partials, 1);
+        LaunchChecks.holds("scratch", scratch, scratchFloats(n), "2·partialsCount(n) + 1");
+        DeviceMemory partialSums = scratch.sliceFloats(0, 2L * partials);
+        DeviceMemory norm = scratch.sliceFloats(2L * partials, 1);
         sumsq(x, n, partialSums);
         scale(x, n, partialSums, partials, maxNorm, norm);
         return target.readFloat(norm);

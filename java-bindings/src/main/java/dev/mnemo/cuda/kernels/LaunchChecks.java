@@ -33,6 +33,15 @@ final class LaunchChecks {
         }
     }
 
+    /** A buffer must hold at least {@code needed} doubles: "partials must hold >= 4 doubles (blocks), got 2". */
+    static void holdsDoubles(String bufferName, DeviceMemory buffer, long needed, String why) {
+        long capacity = buffer.doubleCapacity();
+        if (capacity < needed) {
+            throw new IllegalArgumentException(bufferName + " must hold >= " + needed + " doubles (" + why
+                    + "), got " + capacity);
+        }
+    }
+
     /** {@code value > 0}; NaN fails too. */
     static void positive(String name, float value) {
         if (!(value > 0)) {

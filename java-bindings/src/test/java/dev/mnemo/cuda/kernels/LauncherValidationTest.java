@@ -30,7 +30,7 @@ class LauncherValidationTest {
         assertEquals(partials, ClipKernels.partialsCount(n));
         assertEquals(LaunchGeometry.linear(partials, 256), ClipKernels.sumsqGeometry(n));
         assertEquals(LaunchGeometry.linear(scaleGrid, 256), ClipKernels.scaleGeometry(n));
-        assertEquals(partials + 1L, ClipKernels.scratchFloats(n));
+        assertEquals(2L * partials + 1L, ClipKernels.scratchFloats(n));   // double partials, float norm
     }
 
     @Test
@@ -154,7 +154,7 @@ class LauncherValidationTest {
     @Test
     void clipRunsBothPassesOnScratchSlicesAndReturnsTheNorm() {
         DeviceMemory x = FakeMemory.floats(1000);
-        DeviceMemory scratch = new FakeMemory(0x50000, 5 * Float.BYTES);
+        DeviceMemory scratch = new FakeMemory(0x50000, 9 * Float.BYTES);
         float norm = clip.clipGlobalNorm(x, 1000, 1f, scratch);
         assertEquals(5f, norm);
         assertEquals(2, target.launches.size());
@@ -164,19 +164,19 @@ class LauncherValidationTest {
         assertEquals(LaunchGeometry.linear(4, 256), sumsq.geometry());
         DeviceMemory partials = (DeviceMemory) sumsq.arguments().get(2);
         assertEquals(0x50000, partials.address());
-        assertEquals(16, partials.byteSize());
+        assertEquals(4 * Double.BYTES, partials.byteSize());
         assertEquals(ClipKernels.SCALE, scale.kernel());
         assertEquals(List.of(x, 1000L, partials, 4, 1f), scale.arguments().subList(0, 5));
         DeviceMemory normOut = (DeviceMemory) scale.arguments().get(5);
-        assertEquals(0x50000 + 16, normOut.address());
+        assertEquals(0x50000 + 32, normOut.address());
         assertEquals(normOut, target.reads.getFirst());
     }
 
     @Test
     void scratchTooSmallIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> clip.clipGlobalNorm(FakeMemory.floats(1000), 1000, 1f, FakeMemory.floats(4)));
-        assertEquals("scratch must hold >= 5 floats (partialsCount(n) + 1), got 4", e.getMessage());
+                () -> clip.clipGlobalNorm(FakeMemory.floats(1000), 1000, 1f, FakeMemory.floats(8)));
+        assertEquals("scratch must hold >= 9 floats (2·partialsCount(n) + 1), got 8", e.getMessage());
         assertTrue(target.launches.isEmpty());
     }
 
@@ -188,7 +188,7 @@ class LauncherValidationTest {
         DeviceMemory second = (DeviceMemory) target.launches.get(2).arguments().get(2);
         assertEquals(0x90000, first.address());
         assertEquals(0x90000, second.address());
-        assertEquals(4 * 1024, second.byteSize());
+        assertEquals(8 * 1024, second.byteSize());
         clip.close();
         clip.close();
         assertThrows(IllegalStateException.class, () -> clip.clipGlobalNorm(FakeMemory.floats(10), 10, 1f));
@@ -197,20 +197,23 @@ class LauncherValidationTest {
     @Test
     void rawPassesValidateTheirBuffers() {
         IllegalArgumentException partials = assertThrows(IllegalArgumentException.class,
-                () -> clip.sumsq(FakeMemory.floats(1000), 1000, FakeMemory.floats(2)));
-        assertEquals("partials must hold >= 4 floats (partialsCount(n)), got 2", partials.getMessage());
+                () -> clip.sumsq(FakeMemory.floats(1000), 1000, FakeMemory.floats(7)));
+        assertEquals("partials must hold >= 4 doubles (partialsCount(n)), got 3", partials.getMessage());
         IllegalArgumentException numPartials = assertThrows(IllegalArgumentException.class,
                 () -> clip.scale(FakeMemory.floats(10), 10, FakeMemory.floats(2000), 1025, 1f, FakeMemory.floats(1)));
         assertEquals("numPartials must be in [1, 1024], got 1025", numPartials.getMessage());
         IllegalArgumentException normOut = assertThrows(IllegalArgumentException.class,
-                () -> clip.scale(FakeMemory.floats(10), 10, FakeMemory.floats(1), 1, 1f, FakeMemory.floats(0)));
+                () -> clip.scale(FakeMemory.floats(10), 10, FakeMemory.floats(2), 1, 1f, FakeMemory.floats(0)));
         assertEquals("normOut must hold >= 1 floats (one norm), got 0", normOut.getMessage());
         IllegalArgumentException blocks = assertThrows(IllegalArgumentException.class,
                 () -> clip.sumsq(FakeMemory.floats(10), 10, FakeMemory.floats(2000), 1025));
         assertEquals("blocks must be in [1, 1024], got 1025", blocks.getMessage());
         IllegalArgumentException tooFew = assertThrows(IllegalArgumentException.class,
-                () -> clip.sumsq(FakeMemory.floats(10), 10, FakeMemory.floats(2), 3));
-        assertEquals("partials must hold >= 3 floats (blocks), got 2", tooFew.getMessage());
+                () -> clip.sumsq(FakeMemory.floats(10), 10, FakeMemory.floats(5), 3));
+        assertEquals("partials must hold >= 3 doubles (blocks), got 2", tooFew.getMessage());
+        IllegalArgumentException scaleFew = assertThrows(IllegalArgumentException.class,
+                () -> clip.scale(FakeMemory.floats(10), 10, FakeMemory.floats(3), 2, 1f, FakeMemory.floats(1)));
+        assertEquals("partials must hold >= 2 doubles (numPartials), got 1", scaleFew.getMessage());
         assertTrue(target.launches.isEmpty());
     }
 
@@ -218,7 +221,7 @@ class LauncherValidationTest {
     @Test
     void sumsqOnAChosenGridLaunchesThatManyBlocks() {
         DeviceMemory x = FakeMemory.floats(1 << 20);
-        DeviceMemory partials = FakeMemory.floats(8);
+        DeviceMemory partials = FakeMemory.floats(16);
         clip.sumsq(x, 1 << 20, partials, 8);
         RecordingTarget.Launch launch = target.launches.getFirst();
         assertEquals(ClipKernels.SUMSQ, launch.kernel());

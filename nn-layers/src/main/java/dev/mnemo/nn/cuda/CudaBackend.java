@@ -549,8 +549,9 @@ public final class CudaBackend extends CudaOps implements Backend {
      * Clips {@code gradients} (CUDA tensors of this device) to global L2 norm {@code maxNorm}
      * together, as {@code torch.nn.utils.clip_grad_norm_} does: on the device, nothing read back, so
      * the call only queues work. Each is scaled by {@code min(1, maxNorm / (norm + 1e-6))}; a
-     * non-finite norm scales nothing. Unlike {@link #sumOfSquares}, the float32 partial sums are not
-     * redone in double when they overflow: a norm beyond about 1.8e19 reports +∞ and scales nothing.
+     * non-finite norm (a NaN or infinite element) scales nothing. The sum of squares is accumulated in
+     * double, as {@link #sumOfSquares}; the returned norm is float32, so a norm past 3.4e38 reads +∞
+     * there although the gradients were scaled by its finite double value.
      *
      * @param maxNorm finite and > 0
      * @return the norm before clipping, a {@code [1]} tensor on this device

@@ -9,9 +9,11 @@ import java.util.List;
 
 /**
  * The CUDA backend's whole-tensor reductions to a host value (gradient clipping's norm, the
- * finiteness checks): the clip kernels' per-block partials, read back, so these calls wait for the
- * stream; and {@link #clipGlobalNorm}, which keeps the norm on the device and waits for nothing. A partial that is not finite sends the call to an exact host pass over the downloaded
- * tensor (the slow path, taken only when something overflowed or is not finite).
+ * finiteness checks): the clip kernels' per-block partials (sums of squares in double, which float32
+ * squares cannot overflow), read back, so these calls wait for the stream; and
+ * {@link #clipGlobalNorm}, which keeps the norm on the device and waits for nothing. A partial that
+ * is not finite means a NaN or infinite element: {@link #firstNonFinite} then finds it on the host
+ * (the slow path, taken only then).
  */
 final class CudaReductions extends CudaOps {
     CudaReductions(CudaRuntime rt, CudaArgs args) {
@@ -25,8 +27,7 @@ final class CudaReductions extends CudaOps {
         if (n == 0) {
             return -1;
         }
-        // A NaN or infinite element makes its block's Σx² non-finite; overflowing finite squares
-        // can too, so a non-finite partial only sends us to the exact host scan.
+        // A NaN or infinite element, and only one, makes its block's Σx² non-finite.
         if (allFinite(partialSumsOfSquares(x, n))) {
             return -1;
         }
@@ -42,30 +43,22 @@ final class CudaReductions extends CudaOps {
         return -1;
     }
 
-    /** {@link dev.mnemo.nn.Backend#sumOfSquares}: per-block float32 partials, summed in double in a fixed order. */
+    /**
+     * {@link dev.mnemo.nn.Backend#sumOfSquares}: the per-block double partials, summed in a fixed order
+     * (deterministic). NaN when an element is NaN, else +∞ when one is infinite: squares are never
+     * negative, so an infinite partial cannot cancel.
+     */
     double sumOfSquares(Tensor t) {
         DeviceMemory x = mem("t", t);
         long n = t.numel();
         if (n == 0) {
             return 0;
         }
-        float[] partials = partialSumsOfSquares(x, n);
         double sum = 0;
-        for (float p : partials) {      // fixed order over a grid fixed by n: deterministic
+        for (double p : partialSumsOfSquares(x, n)) {   // fixed order over a grid fixed by n
             sum += p;
         }
-        if (Double.isFinite(sum)) {
-            return sum;
-        }
-        // slow path: a float32 partial overflowed or an element is not finite: the exact double sum
-        // on the host (NaN if an element is NaN, infinite if one is infinite, as the contract says).
-        double exact = 0;
-        for (long base = 0; base < n; base += DOWNLOAD_CHUNK) {
-            for (float v : download(t, base)) {
-                exact += (double) v * v;
-            }
-        }
-        return exact;
+        return sum;
     }
 
     /**
@@ -96,10 +89,10 @@ final class CudaReductions extends CudaOps {
             rt.tensor.fill(out, 1, 0f);
             return;
         }
-        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.CLIP_PARTIALS, total);
+        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.CLIP_PARTIALS, 2L * total);   // doubles
         int at = 0;
         for (int i = 0; i < xs.length; i++) {
-            rt.clip.sumsq(xs[i], gradients.get(i).numel(), partials.sliceFloats(at, blocks[i]), blocks[i]);
+            rt.clip.sumsq(xs[i], gradients.get(i).numel(), partials.sliceFloats(2L * at, 2L * blocks[i]), blocks[i]);
             at += blocks[i];
         }
         for (int i = 0; i < xs.length; i++) {
@@ -110,25 +103,25 @@ final class CudaReductions extends CudaOps {
     }
 
     /** Pass 1 of the clip kernels into a workspace, read back (waits for the stream). */
-    private float[] partialSumsOfSquares(DeviceMemory x, long n) {
+    private double[] partialSumsOfSquares(DeviceMemory x, long n) {
         int count = ClipKernels.partialsCount(n);
-        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.PARTIALS, count);
+        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.PARTIALS, 2L * count);   // doubles
         rt.clip.sumsq(x, n, partials);
-        float[] host = new float[count];
+        double[] host = new double[count];
         partials.copyToHost(0, host, 0, count);
         return host;
     }
 
-    private static boolean allFinite(float[] values) {
-        for (float v : values) {
-            if (!Float.isFinite(v)) {
+    private static boolean allFinite(double[] values) {
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Elements per host copy of the slow paths: a tensor may pass 2^31 elements, a Java array may not. */
+    /** Elements per host copy of the slow path: a tensor may pass 2^31 elements, a Java array may not. */
     static final int DOWNLOAD_CHUNK = 1 << 24;
 
     /** Elements {@code [base, base + DOWNLOAD_CHUNK)} of {@code t} (fewer at its end), on the host. */

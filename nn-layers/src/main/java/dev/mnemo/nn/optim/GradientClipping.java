@@ -73,10 +73,11 @@ public final class GradientClipping {
     /**
      * As {@link #clipGlobalNorm(List, double)}, but the norm stays where the gradients are: on CUDA the
      * whole clip is queued on the device and nothing waits for it (as {@code clip_grad_norm_} returns
-     * a tensor), so a training step that does not read the norm keeps the host ahead of the GPU. See
-     * {@link CudaBackend#clipGlobalNorm} for the one difference (an overflowing float32 sum of squares
-     * reports +∞ and scales nothing). Gradients on the CPU, or on several devices, take the blocking
-     * path and get a {@code [1]} CPU tensor.
+     * a tensor), so a training step that does not read the norm keeps the host ahead of the GPU. The
+     * norm is computed as on the blocking path (squares summed in double); see
+     * {@link CudaBackend#clipGlobalNorm} for the one difference (it is returned as a float32, so a norm
+     * past 3.4e38 reads +∞). Gradients on the CPU, or on several devices, take the blocking path and get
+     * a {@code [1]} CPU tensor.
      *
      * @param maxNorm the largest L2 norm left unscaled; finite and > 0
      * @return the norm before clipping, {@code [1]}, on the gradients' device

@@ -352,12 +352,15 @@ class CudaBackendGpuTest {
         }
     }
 
-    /** The exact host passes behind the reductions read a tensor in chunks, and find what lies past the first. */
+    /**
+     * Sums of squares beyond float32 (1e30² = 1e60) stay finite, and the host scan behind
+     * firstNonFinite reads a tensor in chunks and finds what lies past the first.
+     */
     @Test
     void slowReductionPathsReadPastTheFirstChunk() {
         int n = CudaReductions.DOWNLOAD_CHUNK + 5;
         Tensor t = gpu.zeros(n);
-        Tensor big = Tensor.of(new double[] {1e30, 1e30}, 2);   // squares overflow float32: the exact path
+        Tensor big = Tensor.of(new double[] {1e30, 1e30}, 2);   // squares overflow float32, not the double partials
         gpu.copy(big, t.slice(0, 2).reshape(2));
         gpu.copy(big.slice(0, 1).reshape(1), t.slice(n - 2, n - 1).reshape(1));
         assertEquals(3e60, gpu.sumOfSquares(t), 1e-6 * 3e60);   // 1e30 rounds to a float 1.5e-8 above
@@ -453,6 +456,14 @@ class CudaBackendGpuTest {
         Tensor under = GradientClipping.clipGlobalNormOnDevice(List.of(gSmall), 1e6);
         assertClose(small, gSmall, 0, "under the limit: unchanged");
         assertEquals(Math.sqrt(cpu.sumOfSquares(small)), under.to(Device.CPU).getFlat(0), 1e-5);
+
+        // squares past float32's range (3e20² = 9e40): the norm stays finite and the buffers are scaled
+        Tensor huge = Tensor.of(new float[] {3e20f, -4e20f, 0f, 1e-3f}, 4);
+        Tensor gHuge = gpu.copyOf(huge);
+        Tensor hugeNorm = GradientClipping.clipGlobalNormOnDevice(List.of(gHuge), 1.0);
+        assertEquals(GradientClipping.clipGlobalNorm(huge, 1.0), hugeNorm.to(Device.CPU).getFlat(0), 1e-6 * 5e20);
+        assertClose(huge, gHuge, 1e-6, "clipped from a norm of 5e20");
+        assertEquals(0.6, gHuge.to(Device.CPU).getFlat(0), 1e-6);
 
         Tensor withNan = random(114, 1, 9);
         withNan.setFlat(4, Double.NaN);
