@@ -35,7 +35,7 @@ class MemnetReadBenchGpuTest {
     void theCellCaseTrainsTheLayerAndHandsItsResultsBack() {
         assumeTrue(CudaBackend.isAvailable(), () -> "no GPU: " + CudaBackend.unavailableReason().orElse(""));
         CudaBackend gpu = CudaBackend.float32();
-        UnreachableBlocks.collect();   // earlier tests' tensors, before the first step takes their blocks back
+        gpu.reclaimUnreachable();   // earlier tests' tensors, before the first step takes their blocks back
         MemNetCellCase cell = MemNetCellCase.build(gpu);
         assertEquals(12_738, cell.net().flatParameters().numel(), "memnet.md's code defaults");
         assertEquals("cell_loop_fwd_bwd/T64xB256xM8xd32xin1", MemNetCellCase.torchKey());

@@ -28,7 +28,7 @@ class RecurrentBenchCaseGpuTest {
         CudaBackend gpu = CudaBackend.float32();
         BenchShape shape = new BenchShape(cell, shapeName, 5, 3, 8, 16, "fp32", Double.NaN, Double.NaN);
         RecurrentBenchCase c = RecurrentBenchCase.build(shape, gpu);
-        UnreachableBlocks.collect();   // earlier cases' layers, before the warm-up takes their blocks back
+        gpu.reclaimUnreachable();   // earlier cases' layers, before the warm-up takes their blocks back
         withPath(path, () -> {
             for (int i = 0; i < 3; i++) {
                 c.infer();

@@ -335,6 +335,23 @@ public final class CudaBackend extends CudaOps implements Backend {
     }
 
     /**
+     * Takes back now the device memory of tensors no longer reachable from Java (and of what only they
+     * held: saved activations, graph recordings). Such memory otherwise returns when a garbage
+     * collection happens to find it and the backend's next call drains what the cleaner queued, so a
+     * measurement of {@link #memoryStats()} can see it fall at any point. This runs collections (two
+     * to four, until one finds nothing more, each with a wait of 20–80 ms for the cleaner) and hands
+     * what they found to the allocator's cache at once, as {@link #release} does ({@link #emptyCache}
+     * then gives it to the driver). For memory measurements and before handing the device to other
+     * code, not for a training loop: each call costs full collections and at least 60 ms. From the
+     * thread that owns the context, as every call.
+     *
+     * @return {@link #memoryStats()} afterwards
+     */
+    public CudaMemoryStats reclaimUnreachable() {
+        return rt.reclaimUnreachable();
+    }
+
+    /**
      * Frees the device memory the caching allocator keeps for reuse (after the work queued so far),
      * e.g. before another library needs it; memory of live tensors stays. Shared by every view of the
      * runtime ({@link #float32()}, {@link #tf32()}).

@@ -277,6 +277,42 @@ final class CudaRuntime {
         new BufferDevice().reclaimUnreachable();
     }
 
+    /** Rounds of {@link #reclaimUnreachable}: at least two, at most four. */
+    private static final int MIN_RECLAIM_ROUNDS = 2;
+    private static final int MAX_RECLAIM_ROUNDS = 4;
+
+    /**
+     * Collects until a round finds nothing more, handing each round's findings to the allocator at
+     * once. Two rounds at least: a cleaner action that ran in one round may have held the last
+     * reference to other device memory, which the next collection finds.
+     */
+    CudaMemoryStats reclaimUnreachable() {
+        context.use();
+        for (int round = 1; round <= MAX_RECLAIM_ROUNDS; round++) {
+            if (!collectOnce(20L * round) && round >= MIN_RECLAIM_ROUNDS) {
+                break;
+            }
+        }
+        return allocator.stats();
+    }
+
+    /**
+     * One garbage collection, {@code waitMillis} for the cleaner thread to queue what it found, then
+     * the queue drained; whether anything had been queued (false also when interrupted).
+     */
+    private boolean collectOnce(long waitMillis) {
+        System.gc();
+        try {
+            Thread.sleep(waitMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        boolean found = !recycled.isEmpty() || !releases.isEmpty();
+        drainReleases();
+        return found;
+    }
+
     /** How many blocks of {@code floats}' size class the allocator keeps for reuse; for tests. */
     int cachedBlocksForTests(long floats) {
         return allocator.cachedBlocks(floats * Float.BYTES);
@@ -320,18 +356,10 @@ final class CudaRuntime {
 
         @Override
         public void reclaimUnreachable() {
-            // The cleaner thread queues an unreachable tensor's block shortly after a collection finds it.
-            for (int round = 1; round <= RECLAIM_ROUNDS; round++) {
-                System.gc();
-                try {
-                    Thread.sleep(10L * round);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                boolean found = !recycled.isEmpty() || !releases.isEmpty();
-                drainReleases();
-                if (found) {
+            // The cleaner thread queues an unreachable tensor's block shortly after a collection finds
+            // it; the first round that finds something is enough to retry the allocation.
+            for (int round = 1; round <= RECLAIM_ROUNDS && !Thread.currentThread().isInterrupted(); round++) {
+                if (collectOnce(10L * round)) {
                     return;
                 }
             }

@@ -108,6 +108,24 @@ class CudaAllocatorGpuTest {
         assertEquals(3f, live.to(Device.CPU).toFloatArray()[FLOATS - 1]);
     }
 
+    /** One call hands a dropped tensor's block to the cache; a live tensor keeps its block and values. */
+    @Test
+    void reclaimUnreachableTakesBackDroppedTensorsInOneCall() {
+        gpu.reclaimUnreachable();   // earlier tests' garbage
+        gpu.emptyCache();
+        Tensor live = gpu.zeros(FLOATS);
+        gpu.fill(live, 5f);
+        Tensor dropped = gpu.zeros(3 * FLOATS);   // the 12,288-byte class, apart from live's
+        long before = gpu.memoryStats().inUseBytes();
+        assertEquals(0, rt.cachedBlocksForTests(3 * FLOATS));
+        dropped = null;
+        CudaMemoryStats after = gpu.reclaimUnreachable();
+        assertTrue(before - after.inUseBytes() >= 3 * FLOATS * Float.BYTES, "in use " + before + " -> " + after);
+        assertEquals(1, rt.cachedBlocksForTests(3 * FLOATS), "the dropped tensor's block is cached");
+        assertEquals(after, gpu.memoryStats());
+        assertEquals(5f, live.to(Device.CPU).toFloatArray()[FLOATS - 1]);
+    }
+
     @Test
     void outOfMemoryReclaimsTheBlocksOfUnreachableTensors() {
         gpu.emptyCache();

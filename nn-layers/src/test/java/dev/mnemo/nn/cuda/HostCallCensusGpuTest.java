@@ -173,7 +173,7 @@ class HostCallCensusGpuTest {
                 new Backend.Strided(k, 0, (long) n * d, d), new Backend.Strided(v, 0, (long) n * d, d));
         Tensor c = gpu.zeros(b, d);
         Tensor lse = gpu.zeros(b);
-        settleCleaners();
+        gpu.reclaimUnreachable();   // earlier tests' graphs and tensors: closed now, not in a counted call
         gpu.memoryReadForward(read, c, lse);
         census.reset();
         gpu.memoryReadForward(read, c, lse);
@@ -316,7 +316,7 @@ class HostCallCensusGpuTest {
 
     /** The census of {@code call}'s fifth run: four to warm up, the device drained, then one counted. */
     private Map<String, Long> censusOfFifth(Runnable call) {
-        settleCleaners();
+        gpu.reclaimUnreachable();   // earlier tests' graphs and tensors: closed now, not in a counted call
         for (int i = 0; i < 4; i++) {
             call.run();
         }
@@ -326,20 +326,5 @@ class HostCallCensusGpuTest {
         Map<String, Long> counts = census.counts();
         gpu.synchronize();
         return counts;
-    }
-
-    /**
-     * Collects what earlier tests dropped (their layers' graphs, their tensors) and gives the
-     * cleaners time to queue it, so that the runtime closes it in a warm-up call. Otherwise a GC
-     * that happens to run just before the counted call puts a graph's destroy, and the stream
-     * synchronize it waits for, into that call's census (seen once under load).
-     */
-    private static void settleCleaners() {
-        System.gc();
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

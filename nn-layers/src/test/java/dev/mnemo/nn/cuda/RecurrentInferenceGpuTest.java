@@ -64,7 +64,7 @@ class RecurrentInferenceGpuTest {
                     release(trained);
                     // graphs: the first inference records its loops, the later ones replay them
                     for (int call = 0; call < 3; call++) {
-                        DeviceMemoryInUse.settle(gpu);
+                        gpu.reclaimUnreachable();   // earlier calls' garbage, so it cannot drop mid-measurement
                         long before = DeviceMemoryInUse.bytes(gpu);
                         RecurrentOutput inferred = layer.infer(x, null);
                         List<float[]> got = results(inferred);
