@@ -45,6 +45,8 @@ const KernelEntry* find_kernel(const char* name) {
   return nullptr;
 }
 
+unsigned long long max_live_blocks() { return ::emu::kMaxLiveBlocks; }
+
 void run_kernel(const BoundKernel& kernel, Dim grid, Dim block, size_t dynamicSmemBytes, Schedule schedule,
                 unsigned clusterSize) {
   void* arg = const_cast<BoundKernel*>(&kernel);

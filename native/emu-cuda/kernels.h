@@ -31,6 +31,10 @@ enum class Schedule {
   kClusters,         // thread-block clusters of `clusterSize`; every block live
 };
 
+// The most blocks a kAllBlocksLive grid may have: native/emu's emu::kMaxLiveBlocks (each block is
+// a set of coroutines). A larger cooperative grid is refused by the caller, not run.
+unsigned long long max_live_blocks();
+
 // Runs the grid to completion. Launch limits were checked by the caller.
 void run_kernel(const BoundKernel& kernel, Dim grid, Dim block, size_t dynamicSmemBytes, Schedule schedule,
                 unsigned clusterSize);

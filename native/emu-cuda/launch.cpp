@@ -80,12 +80,12 @@ CUresult launch(Function& fn, Dim grid, Dim block, size_t smem, CUstream stream,
     if (schedule == Schedule::kAllBlocksLive && blocks > 1ULL * perSm * device_model().smCount) {
       return CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE;
     }
-    if (schedule == Schedule::kAllBlocksLive && blocks > kMaxLiveBlocks && !host_only()) {
+    if (schedule == Schedule::kAllBlocksLive && blocks > max_live_blocks() && !host_only()) {
       // co-resident on the emulated device (MNEMO_EMU_SM_COUNT), but more than the emulator runs at once:
       // refused with a reason instead of aborting the process in the scheduler
       std::fprintf(stderr, "mnemo emu-cuda: %s: a cooperative grid of %llu blocks; the emulator runs at most %llu "
                    "live blocks (lower MNEMO_EMU_SM_COUNT, or use host-only mode)\n", fn.kernel->name, blocks,
-                   kMaxLiveBlocks);
+                   max_live_blocks());
       return CUDA_ERROR_NOT_SUPPORTED;
     }
     if (perSm == 0) return CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;

@@ -74,10 +74,6 @@ struct KernelResources {
 // The most threads a block of this kernel may have: 1024, or fewer when its registers do not fit.
 int max_threads_per_block(const KernelResources& k);
 
-// The most blocks the emulator runs live at once (a cooperative grid): each is a set of host
-// threads. MNEMO_EMU_SM_COUNT may plan larger grids; launching one is refused, not run.
-constexpr unsigned long long kMaxLiveBlocks = 64;
-
 // Resident blocks per SM for a block of `threads` threads using `dynamicSmem` bytes (the
 // occupancy calculator's rule for the model above); 0 when one block does not fit.
 int blocks_per_sm(const KernelResources& k, int threads, size_t dynamicSmem);

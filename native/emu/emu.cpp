@@ -5,6 +5,8 @@
 // cooperative launches (run_grid_cooperative) keep every block of the grid live at once, so a
 // grid-wide barrier that spins with __nanosleep makes progress; cluster launches keep one cluster
 // live at a time.
+#include <sys/mman.h>
+
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -115,9 +117,28 @@ struct Thread {
 };
 constexpr size_t kStack = 256 * 1024;
 std::vector<Thread> threads;
-// Coroutine stacks, reused by every launch and freed at exit (so LeakSanitizer stays quiet).
-struct Stacks : std::vector<char*> {
-  ~Stacks() { for (char* s : *this) std::free(s); }
+// Coroutine stacks: one anonymous mapping without swap reserved for it (MAP_NORESERVE), so the
+// thousands of threads of a grid of many live blocks cost only the stack pages they touch. Grown
+// between launches, when no coroutine lives, by mapping afresh; unmapped at exit.
+struct Stacks {
+  char* base = nullptr;
+  size_t count = 0;
+  ~Stacks() {
+    if (base != nullptr) munmap(base, count * kStack);
+  }
+  // Room for n stacks.
+  void reserve(size_t n) {
+    if (n <= count) return;
+    if (base != nullptr) munmap(base, count * kStack);
+    void* p = mmap(nullptr, n * kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+      std::fprintf(stderr, "emu: could not map %zu coroutine stacks of %zu KiB\n", n, kStack / 1024);
+      std::abort();
+    }
+    base = static_cast<char*>(p);
+    count = n;
+  }
+  char* operator[](size_t t) const { return base + t * kStack; }
 } stacks;
 Context scheduler;
 int current = -1;
@@ -336,7 +357,7 @@ void run_blocks_live(dim3 grid, dim3 block, unsigned first, unsigned count, size
                      void* arg) {
   ++g_launches;
   const unsigned nt = block.x * block.y * block.z;
-  if (nt == 0 || nt > 1024 || nt % 32 != 0 || grid.x == 0 || grid.y != 1 || grid.z != 1 || count > 64) {
+  if (nt == 0 || nt > 1024 || nt % 32 != 0 || grid.x == 0 || grid.y != 1 || grid.z != 1 || count > kMaxLiveBlocks) {
     std::fprintf(stderr, "emu: bad cooperative launch grid (%u,%u,%u) block %u\n", grid.x, grid.y, grid.z, nt);
     std::abort();
   }
@@ -346,7 +367,7 @@ void run_blocks_live(dim3 grid, dim3 block, unsigned first, unsigned count, size
   blockDim = block;
   const unsigned all = count * nt;
   threads.assign(all, Thread{});
-  while (stacks.size() < all) stacks.push_back(static_cast<char*>(std::malloc(kStack)));
+  stacks.reserve(all);
   g_firstBlock = first;
   g_smem.assign(count, std::vector<float>((smemBytes + 3) / 4));
   for (auto& v : g_smem) std::fill(v.begin(), v.end(), std::nanf(""));  // unwritten shared reads show
@@ -368,7 +389,7 @@ void run_grid(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void
   gridDim = grid;
   blockDim = block;
   threads.resize(nt);
-  while (stacks.size() < nt) stacks.push_back(static_cast<char*>(std::malloc(kStack)));
+  stacks.reserve(nt);
   for (unsigned long long linear : block_order(static_cast<unsigned long long>(grid.x) * grid.y * grid.z)) {
     const unsigned bx = static_cast<unsigned>(linear % grid.x);
     const unsigned by = static_cast<unsigned>(linear / grid.x % grid.y);

@@ -120,6 +120,9 @@ void run_grid(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void
 // one cluster after another.
 void run_grid_clusters(dim3 grid, dim3 block, unsigned clusterSize, size_t smemBytes, void (*body)(void*), void* arg);
 void* dynamic_shared();
+// Every block of a 1-D grid live at once (a cooperative launch), at most kMaxLiveBlocks of them:
+// 1024 covers the grids planned for 132 SMs; each block is up to 1024 coroutines.
+constexpr unsigned kMaxLiveBlocks = 1024;
 void run_grid_cooperative(dim3 grid, dim3 block, size_t smemBytes, void (*body)(void*), void* arg);
 template <typename... K>
 struct Launcher {
