@@ -78,6 +78,53 @@ __device__ __forceinline__ void product(const float* w, long long ldw, const flo
   __syncthreads();
 }
 
+// Slots a group of threads takes at least in weighted_rows: fewer would not pay for the second
+// pass and its barrier (the paper's M = 8 always takes the one-group loop).
+constexpr long long kMinSlotsPerGroup = 16;
+
+// Groups that share weighted_rows' sum of `filled` slots for `width` columns: at most what the
+// block's threads and the scratch hold; 1 means the plain loop.
+__device__ __forceinline__ long long slot_groups(long long filled, long long width, long long scratchFloats) {
+  long long g = filled / kMinSlotsPerGroup;
+  g = min(g, static_cast<long long>(kThreads) / width);
+  g = min(g, scratchFloats / width);
+  return g < 1 ? 1 : g;
+}
+
+// store(j, Σ_{m < filled} a[m]·rows[m·stride + j]) for each j < width. With one group thread j
+// sums every slot, so only `width` threads work; with many slots (slot_groups) thread (g, j) sums
+// group g's run of slots into scratch [groups, width], then thread j adds the groups in order.
+// Every sum's order is fixed by the sizes. Uniform control flow; no barrier after the stores.
+template <typename Store>
+__device__ __forceinline__ void weighted_rows(const float* a, const float* rows, long long stride, long long filled,
+                                              long long width, float* scratch, long long scratchFloats, Store store) {
+  const long long groups = slot_groups(filled, width, scratchFloats);
+  if (groups == 1) {
+    for (long long j = threadIdx.x; j < width; j += kThreads) {
+      float acc = 0.0f;
+#pragma unroll 4
+      for (long long m = 0; m < filled; ++m) acc = fmaf(a[m], rows[m * stride + j], acc);
+      store(j, acc);
+    }
+    return;
+  }
+  const long long run = (filled + groups - 1) / groups;
+  for (long long k = threadIdx.x; k < groups * width; k += kThreads) {
+    const long long g = k / width, j = k - g * width;
+    const long long m1 = min(filled, (g + 1) * run);
+    float acc = 0.0f;
+#pragma unroll 4
+    for (long long m = g * run; m < m1; ++m) acc = fmaf(a[m], rows[m * stride + j], acc);
+    scratch[k] = acc;
+  }
+  __syncthreads();
+  for (long long j = threadIdx.x; j < width; j += kThreads) {
+    float acc = 0.0f;
+    for (long long g = 0; g < groups; ++g) acc += scratch[g * width + j];
+    store(j, acc);
+  }
+}
+
 // Where a read's slots lie: key m at keys + m·keyStride, value m at values + m·valueStride.
 struct Slots {
   const float* keys;
@@ -88,10 +135,12 @@ struct Slots {
 
 // The read of q [d_k] over `filled` slots plus `empty` zero slots (score 0): scores a warp per slot
 // into prob [filled], the softmax in warp 0, then c[j] = Σ_m a_m·v_m[j] (0 with no filled slot) into
-// shared c and (when given) cOut. Returns the log-sum-exp in every thread (−∞ with no slot at all).
-// Three barriers, the last at the end: c is complete and prob, stat are free again after it.
+// shared c and (when given) cOut, by weighted_rows in `scratch` (scratchFloats floats, free during
+// the read). Returns the log-sum-exp in every thread (−∞ with no slot at all). Three or four
+// barriers, the last at the end: c is complete and prob, stat, scratch are free again after it.
 __device__ __forceinline__ float read(const float* q, const Slots& s, long long filled, long long empty, long long dk,
-                                      long long dv, float scale, float* prob, float* stat, float* c, float* cOut) {
+                                      long long dv, float scale, float* prob, float* stat, float* scratch,
+                                      long long scratchFloats, float* c, float* cOut) {
   const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
   const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
   for (long long m = warp; m < filled; m += kWarps) {
@@ -115,12 +164,10 @@ __device__ __forceinline__ float read(const float* q, const Slots& s, long long 
     if (lane == 0) stat[0] = lse;
   }
   __syncthreads();
-  for (long long j = threadIdx.x; j < dv; j += kThreads) {
-    float acc = 0.0f;
-    for (long long m = 0; m < filled; ++m) acc = fmaf(prob[m], s.values[m * s.valueStride + j], acc);
-    c[j] = acc;
-    if (cOut != nullptr) cOut[j] = acc;
-  }
+  weighted_rows(prob, s.values, s.valueStride, filled, dv, scratch, scratchFloats, [&](long long j, float v) {
+    c[j] = v;
+    if (cOut != nullptr) cOut[j] = v;
+  });
   const float lse = stat[0];
   __syncthreads();
   return lse;

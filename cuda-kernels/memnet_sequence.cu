@@ -79,12 +79,14 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads)
     const long long empty = p.maskEmptySlots ? 0 : slots - filled;
     const float* first = p.o + history_row(t - filled, batch, b) * S;
     const float lse = read(o, Slots{first + dk, batch * S, first + 2 * dk, batch * S}, filled, empty, dk, dv, scale,
-                           prob, stat, c, p.c + row * dv);
+                           prob, stat, partial, parts * S, c, p.c + row * dv);
     if (tid == 0) p.lse[row] = lse;
   }
 }
 
-extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads)
+// Three blocks an SM by registers (80 a thread, no spill), as before the split dq; ptxas picks 128
+// when free to, which would leave two.
+extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads, 3)
     mnemo_memnet_seq_bwd_f32(mnemo_memnet_seq_bwd_params p) {
   using namespace mnemo;
   using namespace mnemo::memnet_seq;
@@ -159,13 +161,9 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads)
       for (long long m = lane; m < filled; m += kWarpSize) ds[m] = prob[m] * (ds[m] - d);
     }
     __syncthreads();
-    for (long long j = tid; j < dk; j += kThreads) {  // dq into g's q columns
-      float acc = 0.0f;
-      for (long long m = 0; m < filled; ++m) {
-        acc = fmaf(ds[m], p.o[history_row(first + m, batch, b) * S + dk + j], acc);
-      }
-      g[j] += scale * acc;
-    }
+    // dq into g's q columns (partial is free until dU)
+    weighted_rows(ds, p.o + history_row(first, batch, b) * S + dk, batch * S, filled, dk, partial, parts * width,
+                  [&](long long j, float v) { g[j] += scale * v; });
     for (long long k = tid; k < filled * (dk + dv); k += kThreads) {  // dK, dV into the window's dO rows
       const long long m = k / (dk + dv), j = k - m * (dk + dv);
       float* target = p.dO + history_row(first + m, batch, b) * S + dk + j;

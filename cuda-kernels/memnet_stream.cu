@@ -68,8 +68,8 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_cell::kThreads)
     __syncthreads();
     product(w, ldw, u, S, width, parts, p.bias, partial, h, nullptr);  // h = o_t
     const long long filled = n < M ? n : M;
-    read(h, Slots{keys, dk, values, dv}, filled, p.maskEmptySlots ? 0 : M - filled, dk, dv, scale, prob, stat, c,
-         nullptr);
+    read(h, Slots{keys, dk, values, dv}, filled, p.maskEmptySlots ? 0 : M - filled, dk, dv, scale, prob, stat,
+         partial, parts * S, c, nullptr);
     const long long slot = n % M;  // after the read: it sees the events up to t − 1
     for (long long j = threadIdx.x; j < dk + dv; j += kThreads) {
       if (j < dk) {

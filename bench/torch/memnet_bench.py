@@ -22,7 +22,8 @@ And the whole cell ("cell"): MemNet as memnet.md writes it (u_t = [x_t, dropout(
 o_t = W u_t + b split into q | k | v, the read before the write, a FIFO of M slots, y_t = W_s h_t + b_s
 + W_c c_t + b_c), in training mode with the code's defaults (d_in = d_out = 1, d_k = d_v = 32, M = 8,
 dropout 0.1, learned h_0 and c_0: 12,738 parameters), T = 64, B = 256, forward + backward of sum(y):
-the loop a PyTorch user writes for this cell, beside Mnemo's MemNet layer.
+the loop a PyTorch user writes for this cell, beside Mnemo's MemNet layer; and the same cell with
+M = 128 over T = 160 steps (CELLS).
 
 Writes {"available", "reason", "info", "results": {KEY: {median_ms, p10_ms, p90_ms, n, gbps}}}
 with KEY "PATH/BxNxd" (or "seq_loop_fwd_bwd/T64xB256xM8xd32", "cell_loop_fwd_bwd/T64xB256xM8xd32xin1"). Without torch or CUDA it writes
@@ -35,6 +36,7 @@ import sys
 
 SHAPES = [(64, 128, 64), (64, 1024, 64), (256, 1024, 64), (64, 8192, 64), (1024, 256, 32), (1, 65536, 64)]
 SEQ = dict(T=64, B=256, M=8, d=32)
+CELLS = [(64, 8), (160, 128)]  # (T, M) of the whole-cell loops; B and d as SEQ
 
 
 def summary(ms):
@@ -166,32 +168,33 @@ def main(argv):
 
     # The whole cell, as a PyTorch loop (memnet.md; the FIFO shifts, which the order-free read allows).
     S = 3 * d
-    torch.manual_seed(3)
-    W = torch.nn.Linear(1 + S + d, S).to(dev)
-    Ws = torch.nn.Linear(S, 1).to(dev)
-    Wc = torch.nn.Linear(d, 1).to(dev)
-    h0 = torch.nn.Parameter(0.1 * torch.randn(S, device=dev))
-    c0 = torch.nn.Parameter(0.1 * torch.randn(d, device=dev))
-    xs = torch.rand(T, B, 1, device=dev, generator=g) * 2 - 1
-    n_params = sum(p.numel() for p in [*W.parameters(), *Ws.parameters(), *Wc.parameters(), h0, c0])
-    assert n_params == 12738, n_params
+    for T, M in CELLS:
+        torch.manual_seed(3)
+        W = torch.nn.Linear(1 + S + d, S).to(dev)
+        Ws = torch.nn.Linear(S, 1).to(dev)
+        Wc = torch.nn.Linear(d, 1).to(dev)
+        h0 = torch.nn.Parameter(0.1 * torch.randn(S, device=dev))
+        c0 = torch.nn.Parameter(0.1 * torch.randn(d, device=dev))
+        xs = torch.rand(T, B, 1, device=dev, generator=g) * 2 - 1
+        n_params = sum(p.numel() for p in [*W.parameters(), *Ws.parameters(), *Wc.parameters(), h0, c0])
+        assert n_params == 12738, n_params
 
-    def cell():
-        h, c = h0.expand(B, S), c0.expand(B, d)
-        keys = torch.zeros(B, M, d, device=dev)
-        values = torch.zeros(B, M, d, device=dev)
-        ys = []
-        for t in range(T):
-            u = torch.cat([xs[t], F.dropout(F.relu(h), 0.1, training=True), c], dim=-1)
-            h = W(u)
-            q, k, v = h.split([d, d, d], dim=-1)
-            a = torch.softmax(torch.bmm(keys, q.unsqueeze(2)).squeeze(2), dim=-1)  # scale 1, as MemNet
-            c = torch.bmm(a.unsqueeze(1), values).squeeze(1)
-            keys = torch.cat([keys[:, 1:], k.unsqueeze(1)], dim=1)
-            values = torch.cat([values[:, 1:], v.unsqueeze(1)], dim=1)
-            ys.append(Ws(h) + Wc(c))
-        torch.stack(ys).sum().backward()
-    put("cell_loop_fwd_bwd/T%dxB%dxM%dxd%dxin1" % (T, B, M, d), timed(cell, max(5, repeats // 5)), 0)
+        def cell():
+            h, c = h0.expand(B, S), c0.expand(B, d)
+            keys = torch.zeros(B, M, d, device=dev)
+            values = torch.zeros(B, M, d, device=dev)
+            ys = []
+            for t in range(T):
+                u = torch.cat([xs[t], F.dropout(F.relu(h), 0.1, training=True), c], dim=-1)
+                h = W(u)
+                q, k, v = h.split([d, d, d], dim=-1)
+                a = torch.softmax(torch.bmm(keys, q.unsqueeze(2)).squeeze(2), dim=-1)  # scale 1, as MemNet
+                c = torch.bmm(a.unsqueeze(1), values).squeeze(1)
+                keys = torch.cat([keys[:, 1:], k.unsqueeze(1)], dim=1)
+                values = torch.cat([values[:, 1:], v.unsqueeze(1)], dim=1)
+                ys.append(Ws(h) + Wc(c))
+            torch.stack(ys).sum().backward()
+        put("cell_loop_fwd_bwd/T%dxB%dxM%dxd%dxin1" % (T, B, M, d), timed(cell, max(5, repeats // 5)), 0)
 
     write(out, {"available": True, "reason": "",
                 "info": {"version": torch.__version__, "device": torch.cuda.get_device_name(0)},

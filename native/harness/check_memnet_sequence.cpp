@@ -1,8 +1,9 @@
 // check_memnet_sequence.cpp — `check` cases of MemNet's whole teacher-forced sequence in one
 // launch (mnemo_memnet_seq_fwd_f32, mnemo_memnet_seq_bwd_f32) against a double-precision host
 // reference of the header's step recurrences: the paper's cell, one step, fewer steps than
-// slots, no slot at all, a window that wraps past 64 slots, odd widths, an even cell width (the
-// padded weight stride), one batch row and an input wider than the block.
+// slots, no slot at all, windows that wrap past 64 and 256 slots (the latter two split the
+// read's weighted sums over groups of threads), odd widths, an even cell width (the padded weight
+// stride), one batch row and an input wider than the block.
 // The backward's reference reads the device forward's o, r, c, lse, so both take every dropout
 // and relu decision the same way; the reference itself is first held against central finite
 // differences of its own forward.
@@ -517,6 +518,8 @@ void check_memnet_sequence(std::mt19937& rng, Tally& t) {
       {"fewer steps, masked",    5,  2, 4,   8,  6,  2, 8,  true,  0.2,  1.0},
       {"no slot at all",         4,  2, 3,   4,  4,  2, 0,  true,  0.1,  1.0},
       {"window wraps, 64 slots", 70, 2, 2,   8,  8,  2, 64, false, 0.1,  0.5},  // W 34: even
+      {"paper cell, 100 slots",  110, 2, 1,  32, 32, 1, 100, true, 0.1,  1.0},  // c_t in 6 groups, dq in 4
+      {"the most slots, wraps",  270, 2, 1,  8,  8,  1, 256, false, 0.1, 0.5},  // 16 groups each way
       {"odd widths",             9,  3, 3,   5,  7,  2, 4,  true,  0.25, 0.5},
       {"even W, no dropout",     6,  2, 2,   4,  4,  2, 3,  false, 0.0,  1.0},  // W 18, ldw 19
       {"one row",                12, 1, 5,   16, 16, 4, 6,  false, 0.3,  0.25},

@@ -329,6 +329,7 @@ void check_memnet_stream(std::mt19937& rng, Tally& t) {
       {"masked, empty state",         6,  6,  2, 3,  4,  5,  2, 4,  0,  true,  false, 0.5},
       {"paper cell, full ring",       12, 12, 5, 1,  32, 32, 1, 8,  9,  false, false, 1.0},  // smem > 48 KiB
       {"odd widths, n0 past M",       3,  3,  2, 3,  5,  7,  2, 64, 70, false, false, 0.5},
+      {"the most slots, ring wraps",  12, 12, 2, 2,  8,  8,  2, 256, 250, false, false, 0.5},  // c_t in 16 groups
       {"one row, free-running",       5,  2,  1, 3,  8,  8,  3, 3,  1,  false, false, 0.25},
       {"unfilled slots hold junk",    3,  3,  2, 2,  4,  4,  2, 8,  2,  false, true,  1.0},
   };

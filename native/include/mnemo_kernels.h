@@ -894,11 +894,15 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
  *   backward  S·ldw + W + 2·S + d_v + P(W)·W + 2·M
  * (the device's opt-in limit decides which sizes run: 50.2 KB forward, 50.3 KB backward at
  * d_in = 1, d_k = d_v = 32, past the 48 KiB a launch gets without opting in). Every sum runs in an order fixed by the sizes: the same call gives the same bits.
+ * The read's weighted sums (c_t forward, dq backward) split a window of 32 or more filled slots
+ * over groups of threads, each at least 16 slots, in the P·n floats of the products' scratch.
  * Aliasing: no output overlaps an input or another output (u is in-out).
  */
 #define MNEMO_MEMNET_SEQ_THREADS 256
 #define MNEMO_MEMNET_SEQ_MAX_PARTS 8
-#define MNEMO_MEMNET_SEQ_MAX_SLOTS 64
+/* The most slots: a step's window of M history rows is read from global memory (L2 at these
+ * sizes); 256 slots cost 2 KiB of the prob/score arrays in shared memory. */
+#define MNEMO_MEMNET_SEQ_MAX_SLOTS 256
 
 /*
  * The forward loop. Params struct by value, 160 bytes, 8-byte aligned, no padding.

@@ -152,33 +152,47 @@ final class MemnetReadBench {
                     num(loop, "%.3f"), num(loop / ms, "%.1f×"));
             MemNetCellCase cell = MemNetCellCase.build(gpu);
             MemNetStreamCase streaming = MemNetStreamCase.build(gpu, cell.net());
-            double cellMs = time(start, end, stream, cell::forwardBackward, Math.max(5, repeats / 5));
             double stepMs = time(start, end, stream, streaming::step, repeats);
-            // the layer's step loops, in the same run: what the one-launch loops replace
-            String before = System.setProperty(MemNetLoopSetting.PROPERTY, "off");
-            double stepsMs;
-            double stepLoopMs;
-            try {
-                stepsMs = time(start, end, stream, cell::forwardBackward, Math.max(5, repeats / 5));
-                stepLoopMs = time(start, end, stream, streaming::step, repeats);
-            } finally {
-                if (before == null) {
-                    System.clearProperty(MemNetLoopSetting.PROPERTY);
-                } else {
-                    System.setProperty(MemNetLoopSetting.PROPERTY, before);
-                }
-            }
-            double cellLoop = torchMs(torch, MemNetCellCase.torchKey());
-            out.printf(Locale.ROOT, "MemNet cell over a sequence (the layer: projections, read, write, output), T=%d B=%d"
-                    + " M=%d d=%d d_in=d_out=1, training forward+backward: ours %.3f ms, PyTorch loop %s ms, speed-up %s;"
-                    + " the layer's step loop (%s=off) %.3f ms, the one-launch loop %.2f× faster%n",
-                    SEQ_T, SEQ_B, SEQ_M, SEQ_D, cellMs, num(cellLoop, "%.3f"), num(cellLoop / cellMs, "%.1f×"),
-                    MemNetLoopSetting.PROPERTY, stepsMs, stepsMs / cellMs);
+            int stepRuns = repeats;
+            double stepLoopMs = withStepLoops(() -> time(start, end, stream, streaming::step, stepRuns));
+            timeCell(out, torch, start, end, stream, repeats, cell);
             out.printf(Locale.ROOT, "MemNet streaming step (inference, a full ring), B=%d M=%d d=%d: one launch %.1f µs,"
                     + " the layer's step loop %.1f µs, %.2f× faster%n", SEQ_B, SEQ_M, SEQ_D, stepMs * 1e3,
                     stepLoopMs * 1e3, stepLoopMs / stepMs);
+            timeCell(out, torch, start, end, stream, repeats, MemNetCellCase.wideMemory(gpu));
         }
         return 0;
+    }
+
+    /**
+     * The cell's training step with the one-launch loops and with the layer's step loops ({@link MemNetLoopSetting}
+     * off), in the same run, beside PyTorch's loop of the same cell.
+     */
+    private static void timeCell(PrintStream out, Map<?, ?> torch, CudaEvent start, CudaEvent end, CudaStream stream,
+                                 int repeats, MemNetCellCase cell) {
+        int runs = Math.max(5, repeats / 5);
+        double cellMs = time(start, end, stream, cell::forwardBackward, runs);
+        double stepsMs = withStepLoops(() -> time(start, end, stream, cell::forwardBackward, runs));
+        double cellLoop = torchMs(torch, cell.torchKey());
+        out.printf(Locale.ROOT, "MemNet cell over a sequence (the layer: projections, read, write, output), T=%d B=%d"
+                + " M=%d d=%d d_in=d_out=1, training forward+backward: ours %.3f ms, PyTorch loop %s ms, speed-up %s;"
+                + " the layer's step loop (%s=off) %.3f ms, the one-launch loop %.2f× faster%n",
+                cell.steps(), SEQ_B, cell.slots(), SEQ_D, cellMs, num(cellLoop, "%.3f"), num(cellLoop / cellMs, "%.1f×"),
+                MemNetLoopSetting.PROPERTY, stepsMs, stepsMs / cellMs);
+    }
+
+    /** {@code timed} with the MemNet layer's step loops ({@link MemNetLoopSetting} off), the property restored after. */
+    private static double withStepLoops(java.util.function.DoubleSupplier timed) {
+        String before = System.setProperty(MemNetLoopSetting.PROPERTY, "off");
+        try {
+            return timed.getAsDouble();
+        } finally {
+            if (before == null) {
+                System.clearProperty(MemNetLoopSetting.PROPERTY);
+            } else {
+                System.setProperty(MemNetLoopSetting.PROPERTY, before);
+            }
+        }
     }
 
     /** {@code 64x128x64,1x65536x64}: rows of (B, N, d), each at least 1. */

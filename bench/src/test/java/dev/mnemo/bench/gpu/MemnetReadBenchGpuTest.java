@@ -38,7 +38,11 @@ class MemnetReadBenchGpuTest {
         gpu.reclaimUnreachable();   // earlier tests' tensors, before the first step takes their blocks back
         MemNetCellCase cell = MemNetCellCase.build(gpu);
         assertEquals(12_738, cell.net().flatParameters().numel(), "memnet.md's code defaults");
-        assertEquals("cell_loop_fwd_bwd/T64xB256xM8xd32xin1", MemNetCellCase.torchKey());
+        assertEquals("cell_loop_fwd_bwd/T64xB256xM8xd32xin1", cell.torchKey());
+        MemNetCellCase wide = MemNetCellCase.wideMemory(gpu);
+        assertEquals("cell_loop_fwd_bwd/T160xB256xM128xd32xin1", wide.torchKey(), "memnet_bench.py's second cell");
+        assertEquals(128, wide.net().options().slots());
+        assertEquals(12_738, wide.net().flatParameters().numel(), "M does not change the count");
         cell.forwardBackward();   // the first call may keep what lasts (workspaces, cached blocks)
         long before = gpu.memoryStats().inUseBytes();
         cell.forwardBackward();

@@ -22,7 +22,7 @@ class MnemoCliTest {
             assertTrue(run.out().contains("cuda input-side backward: one read of the gate gradients for at most 4 "
                     + "inputs (mnemo.cuda.narrowInput)"), run.out());
             assertTrue(run.out().contains("cuda MemNet sequence: one launch each way where the cell fits a block's "
-                    + "shared memory (at most 64 slots) (mnemo.cuda.memnetLoop)"), run.out());
+                    + "shared memory (at most 256 slots) (mnemo.cuda.memnetLoop)"), run.out());
         } else {
             assertTrue(run.out().contains("backend: cpu — " + probe.unavailableReason()), run.out());
         }

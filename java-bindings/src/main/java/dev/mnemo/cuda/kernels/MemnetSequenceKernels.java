@@ -24,8 +24,11 @@ public final class MemnetSequenceKernels {
     public static final int THREADS = 256;
     /** {@code MNEMO_MEMNET_SEQ_MAX_PARTS}: the most threads that share one output of a matrix–vector product. */
     public static final int MAX_PARTS = 8;
-    /** {@code MNEMO_MEMNET_SEQ_MAX_SLOTS}: the largest memory the loop reads (the small read's limit). */
-    public static final int MAX_SLOTS = 64;
+    /**
+     * {@code MNEMO_MEMNET_SEQ_MAX_SLOTS}: the largest memory the loops read. A step's window is read from the
+     * history in global memory, so the limit is the loops' per-step work, not shared memory (2 KiB at 256).
+     */
+    public static final int MAX_SLOTS = 256;
 
     /** {@code mnemo_memnet_seq_fwd_params}: 160 bytes, 8-byte aligned, no padding. */
     public static final StructLayout FWD_PARAMS_LAYOUT = MemoryLayout.structLayout(

@@ -70,7 +70,8 @@ class MemnetSequenceKernelsTest {
         assertFalse(MemnetSequenceKernels.fits(PAPER, 48 * 1024), "49.5 KB of weight needs the opt-in");
         assertTrue(MemnetSequenceKernels.fits(new Sizes(1, 64, 64, 1, 64), H100_OPTIN), "S 192, W 257: 197 KB");
         assertFalse(MemnetSequenceKernels.fits(new Sizes(1, 64, 96, 1, 8), H100_OPTIN), "S 224, W 321: 281 KB");
-        assertFalse(MemnetSequenceKernels.fits(new Sizes(1, 4, 4, 1, 65), H100_OPTIN), "past 64 slots");
+        assertTrue(MemnetSequenceKernels.fits(new Sizes(1, 4, 4, 1, 256), H100_OPTIN), "the most slots");
+        assertFalse(MemnetSequenceKernels.fits(new Sizes(1, 4, 4, 1, 257), H100_OPTIN), "past 256 slots");
         assertFalse(MemnetSequenceKernels.fits(new Sizes(1, 257, 1, 1, 8), Long.MAX_VALUE), "past the read's widths");
         assertFalse(MemnetSequenceKernels.fits(new Sizes(0, 4, 4, 1, 8), H100_OPTIN));
         assertTrue(MemnetSequenceKernels.fits(new Sizes(3, 1, 1, 2, 0), H100_OPTIN), "no slot at all");
@@ -129,7 +130,7 @@ class MemnetSequenceKernelsTest {
         var seq = kernels.sequence();
         assertMessage("steps must be >= 1, got 0", () -> seq.forward(forward(0, 2, PAPER, 0)));
         assertMessage("batch must be in [1, 2147483647], got 0", () -> seq.forward(forward(2, 0, PAPER, 0)));
-        assertMessage("slots must be in [0, 64], got 65", () -> seq.forward(forward(2, 2, new Sizes(1, 4, 4, 1, 65), 0)));
+        assertMessage("slots must be in [0, 256], got 257", () -> seq.forward(forward(2, 2, new Sizes(1, 4, 4, 1, 257), 0)));
         assertMessage("keyWidth must be in [1, 256], got 257",
                 () -> seq.forward(forward(1, 1, new Sizes(1, 257, 4, 1, 8), 0)));
         assertMessage("outputWidth must be >= 1, got 0",

@@ -811,7 +811,7 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     /**
      * MemNet's whole forward in one launch where {@link MemNetLoopSetting} is on and the cell's weight fits a
-     * block's shared memory (at most 64 slots); false (nothing done) otherwise.
+     * block's shared memory (at most 256 slots); false (nothing done) otherwise.
      */
     @Override
     public boolean memNetForward(MemNetForward f) {

@@ -55,7 +55,7 @@ import java.util.SplittableRandom;
  * {@link Backend#dropout} ({@link #seedDropout}).
  *
  * <p>On CUDA each of {@link #forward}, {@link #backward}, {@link #step} and {@link #generate} is one kernel where
- * the cell fits a block's shared memory (at most 64 slots; {@link Backend#memNetForward},
+ * the cell fits a block's shared memory (at most 256 slots; {@link Backend#memNetForward},
  * {@link Backend#memNetStream}); elsewhere the step loops below run, which are the reference.
  *
  * <p>Not thread-safe: one thread at a time per layer.

@@ -46,7 +46,7 @@ class MemNetCudaGpuTest {
             "9, 1, 1, false, 1.0, 0.0, false, 5, 7",
             "20, 4, 8, false, 1.0, 0.1, false, 32, 32",
             "40, 3, 33, false, 0.177, 0.0, false, 32, 32",
-            "75, 2, 70, false, 0.177, 0.0, false, 32, 32"})   // past 64 filled slots: the one-split read
+            "75, 2, 70, false, 0.177, 0.0, false, 32, 32"})   // past 64 filled slots (the step loop's one-split read: MemNetLoopGpuTest)
     void cudaMatchesCpu(int steps, int batch, int slots, boolean masked, double scale, double dropout,
                         boolean batchFirst, int keySize, int valueSize) {
         MemNetOptions options = MemNetOptions.builder(3, 3).keySize(keySize).valueSize(valueSize).slots(slots)

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * MemNet's one-launch sequence loop ({@link MemNetLoopSetting}, {@code mnemo_memnet_seq_*_f32}) against the
  * float64 CPU layer and against the CUDA step loop it replaces: outputs, every gradient, ∂L/∂x, the final
- * state and generation, at T = 1, T &lt; M, wrap-around, the most slots the loop takes (64), several input,
+ * state and generation, at T = 1, T &lt; M, wrap-around, windows whose read is split over thread groups (100 and
+ * 256 slots, the most the loop takes), several input,
  * output, key and value widths, masking, scale and dropout. On the emulated driver also which kernels ran.
  *
  * <p>Tolerance as {@link MemNetCudaGpuTest}: at most {@code max(2 × the float32 CPU error, 1e-5)} relative
@@ -44,7 +45,9 @@ class MemNetLoopGpuTest {
             "20, 5, 1, 1, 32, 32, 8, false, 1.0, 0.1",    // the paper's sizes
             "9, 2, 3, 2, 5, 7, 4, true, 0.5, 0.0",
             "11, 3, 2, 3, 3, 1, 1, false, 2.0, 0.3",
-            "70, 2, 2, 1, 16, 4, 64, false, 0.3, 0.1",    // the most slots: 64 steps with empty ones, then the ring
+            "70, 2, 2, 1, 16, 4, 64, false, 0.3, 0.1",    // 64 steps with empty ones, then the ring
+            "110, 2, 1, 1, 32, 32, 100, true, 1.0, 0.1",  // the paper's widths: c_t in 6 thread groups, dq in 4
+            "262, 1, 1, 2, 8, 8, 256, false, 0.5, 0.0",   // the most slots, then the ring
             "6, 1, 1, 3, 64, 48, 3, true, 1.0, 0.0"})     // S 176, W 225: 157 KB of weight a block
     void bothLoopsMatchTheFloat64Cpu(int steps, int batch, int inputs, int outputs, int keySize, int valueSize,
                                      int slots, boolean masked, double scale, double dropout) {
@@ -62,7 +65,8 @@ class MemNetLoopGpuTest {
      * before and after the ring wraps, and masking.
      */
     @ParameterizedTest(name = "prefix={0} extra={1} M={2} masked={3} d_k={4}")
-    @CsvSource({"3, 6, 4, false, 4", "9, 5, 4, true, 6", "1, 3, 8, false, 32", "20, 4, 64, false, 8"})
+    @CsvSource({"3, 6, 4, false, 4", "9, 5, 4, true, 6", "1, 3, 8, false, 32", "20, 4, 64, false, 8",
+            "250, 10, 256, false, 8"})   // the ring of the most slots wraps during the steps
     void streamingStepsMatchTheFloat64Cpu(int prefix, int extra, int slots, boolean masked, int keySize) {
         MemNetOptions options = MemNetOptions.builder(2, 2).keySize(keySize).valueSize(keySize + 1).slots(slots)
                 .maskEmptySlots(masked).scale(0.7).seed(21).build();
@@ -115,7 +119,7 @@ class MemNetLoopGpuTest {
 
     /** On the emulated driver: one launch each way replaces the step loop's reads, off brings them back. */
     @ParameterizedTest(name = "M={0} d_k={1} fits={2}")
-    @CsvSource({"8, 32, true", "64, 16, true", "65, 16, false", "8, 256, false"})
+    @CsvSource({"8, 32, true", "64, 16, true", "256, 16, true", "257, 16, false", "8, 256, false"})
     void oneLaunchEachWayWhereTheCellFits(int slots, int keySize, boolean fits) {
         Optional<EmulatorCallCensus> opened = EmulatorCallCensus.open();
         Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
