@@ -91,27 +91,17 @@ __device__ __forceinline__ long long slot_groups(long long filled, long long wid
   return g < 1 ? 1 : g;
 }
 
-// store(j, Σ_{m < filled} a[m]·rows[m·stride + j]) for each j < width. With one group thread j
-// sums every slot, so only `width` threads work; with many slots (slot_groups) thread (g, j) sums
-// group g's run of slots into scratch [groups, width], then thread j adds the groups in order.
-// Every sum's order is fixed by the sizes. Uniform control flow; no barrier after the stores.
+// store(j, Σ_{m < n} a[m]·rows[m·stride + j]) for each j < width, in `groups` groups of threads:
+// thread (g, j) sums group g's run of terms into scratch [groups, width], then thread j adds the
+// groups in order, so every sum's order is fixed by the sizes. One barrier, between the passes;
+// none after the stores. Uniform control flow.
 template <typename Store>
-__device__ __forceinline__ void weighted_rows(const float* a, const float* rows, long long stride, long long filled,
-                                              long long width, float* scratch, long long scratchFloats, Store store) {
-  const long long groups = slot_groups(filled, width, scratchFloats);
-  if (groups == 1) {
-    for (long long j = threadIdx.x; j < width; j += kThreads) {
-      float acc = 0.0f;
-#pragma unroll 4
-      for (long long m = 0; m < filled; ++m) acc = fmaf(a[m], rows[m * stride + j], acc);
-      store(j, acc);
-    }
-    return;
-  }
-  const long long run = (filled + groups - 1) / groups;
+__device__ __forceinline__ void grouped_sum(const float* a, const float* rows, long long stride, long long n,
+                                            long long width, float* scratch, long long groups, Store store) {
+  const long long run = (n + groups - 1) / groups;
   for (long long k = threadIdx.x; k < groups * width; k += kThreads) {
     const long long g = k / width, j = k - g * width;
-    const long long m1 = min(filled, (g + 1) * run);
+    const long long m1 = min(n, (g + 1) * run);
     float acc = 0.0f;
 #pragma unroll 4
     for (long long m = g * run; m < m1; ++m) acc = fmaf(a[m], rows[m * stride + j], acc);
@@ -121,6 +111,25 @@ __device__ __forceinline__ void weighted_rows(const float* a, const float* rows,
   for (long long j = threadIdx.x; j < width; j += kThreads) {
     float acc = 0.0f;
     for (long long g = 0; g < groups; ++g) acc += scratch[g * width + j];
+    store(j, acc);
+  }
+}
+
+// store(j, Σ_{m < filled} a[m]·rows[m·stride + j]) for each j < width: a read's weighted sum over
+// its slots. With few slots thread j sums every slot (only `width` threads work, no barrier);
+// with many (slot_groups) the slots are split over groups by grouped_sum.
+template <typename Store>
+__device__ __forceinline__ void weighted_rows(const float* a, const float* rows, long long stride, long long filled,
+                                              long long width, float* scratch, long long scratchFloats, Store store) {
+  const long long groups = slot_groups(filled, width, scratchFloats);
+  if (groups > 1) {
+    grouped_sum(a, rows, stride, filled, width, scratch, groups, store);
+    return;
+  }
+  for (long long j = threadIdx.x; j < width; j += kThreads) {
+    float acc = 0.0f;
+#pragma unroll 4
+    for (long long m = 0; m < filled; ++m) acc = fmaf(a[m], rows[m * stride + j], acc);
     store(j, acc);
   }
 }

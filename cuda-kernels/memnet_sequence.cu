@@ -97,7 +97,6 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads, 3)
   const auto [steps, batch, dIn, dk, dv, slots, S, width, ldw] = sizes_of(p);
   const long long dOut = p.outputWidth;
   const int parts = parts_for(width);
-  const long long chunk = (S + parts - 1) / parts;
 
   float* w = dynamic_shared_floats();  // [S, ldw]
   float* g = w + S * ldw;        // [S]      ∂L/∂o_t
@@ -170,23 +169,12 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads, 3)
       *target += j < dk ? scale * ds[m] * q[j] : prob[m] * dc[j - dk];
     }
     __syncthreads();
-    // dO_t is complete; dU_t = g·weight: thread (part, j) sums rows [part·chunk, (part+1)·chunk)
+    // dO_t is complete; dU_t = g·weight, the S rows of the weight in `parts` groups
     for (long long i = tid; i < S; i += kThreads) dO_row[i] = g[i];
-    for (long long k = tid; k < parts * width; k += kThreads) {
-      const long long part = k / width, j = k - part * width;
-      const long long i1 = min(S, (part + 1) * chunk);
-      float acc = 0.0f;
-#pragma unroll 4
-      for (long long i = part * chunk; i < i1; ++i) acc = fmaf(g[i], w[i * ldw + j], acc);
-      partial[k] = acc;
-    }
-    __syncthreads();
-    for (long long j = tid; j < width; j += kThreads) {
-      float acc = 0.0f;
-      for (int part = 0; part < parts; ++part) acc += partial[part * width + j];
-      du[j] = acc;
-      p.dU[row * width + j] = acc;
-    }
+    grouped_sum(g, w, ldw, S, width, partial, parts, [&](long long j, float v) {
+      du[j] = v;
+      p.dU[row * width + j] = v;
+    });
     __syncthreads();
     // to step t−1: through r_t = dropout(relu(h_{t−1})) (r > 0 exactly where both kept it) and c_{t−1}
     for (long long i = tid; i < S; i += kThreads) {

@@ -147,7 +147,7 @@ final class HostCostBench {
                 us[k][0] = medianMicros(cell::forwardBackward, repeats, warmupMs);
                 us[k][1] = medianMicros(stream::step, repeats, warmupMs);
             } finally {
-                restore(MemNetLoopSetting.PROPERTY, before);
+                SystemProperties.restore(MemNetLoopSetting.PROPERTY, before);
             }
         }
         out.println();
@@ -170,8 +170,8 @@ final class HostCostBench {
             return new double[] {medianMicros(forward, repeats, warmupMs),
                     medianMicros(forwardBackward, repeats, warmupMs)};
         } finally {
-            restore(PersistentPolicy.PROPERTY, pathBefore);
-            restore(RecurrentLayer.GRAPHS_PROPERTY, graphsBefore);
+            SystemProperties.restore(PersistentPolicy.PROPERTY, pathBefore);
+            SystemProperties.restore(RecurrentLayer.GRAPHS_PROPERTY, graphsBefore);
         }
     }
 
@@ -190,14 +190,6 @@ final class HostCostBench {
         }
         Arrays.sort(us);
         return us[repeats / 2];
-    }
-
-    private static void restore(String name, String value) {
-        if (value == null) {
-            System.clearProperty(name);
-        } else {
-            System.setProperty(name, value);
-        }
     }
 
     /** {@code mnemo_emu_set_host_only} of the loaded libcuda.so.1, when it is Mnemo's emulator. */

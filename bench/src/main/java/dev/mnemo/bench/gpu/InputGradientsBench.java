@@ -104,17 +104,8 @@ final class InputGradientsBench {
         double[] ms = new double[2];
         String[] settings = {"on", "off"};
         for (int k = 0; k < 2; k++) {
-            String previous = System.getProperty(NarrowInputSetting.PROPERTY);
-            System.setProperty(NarrowInputSetting.PROPERTY, settings[k]);
-            try {
-                ms[k] = MemnetReadBench.time(start, end, gpu.stream(), () -> gpu.inputGradients(call), repeats);
-            } finally {
-                if (previous == null) {
-                    System.clearProperty(NarrowInputSetting.PROPERTY);
-                } else {
-                    System.setProperty(NarrowInputSetting.PROPERTY, previous);
-                }
-            }
+            ms[k] = SystemProperties.with(NarrowInputSetting.PROPERTY, settings[k],
+                    () -> MemnetReadBench.time(start, end, gpu.stream(), () -> gpu.inputGradients(call), repeats));
         }
         // The other two GEMMs over all steps, as the layer calls them: x·W_ihᵀ into dWx's place, and
         // dW_hh from every step but the first (that one pairs with h0 in a small GEMM of its own).

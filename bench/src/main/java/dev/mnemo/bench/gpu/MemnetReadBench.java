@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * MemNet's key-value read on the GPU through {@link CudaBackend#memoryReadForward} /
@@ -181,18 +182,9 @@ final class MemnetReadBench {
                 MemNetLoopSetting.PROPERTY, stepsMs, stepsMs / cellMs);
     }
 
-    /** {@code timed} with the MemNet layer's step loops ({@link MemNetLoopSetting} off), the property restored after. */
-    private static double withStepLoops(java.util.function.DoubleSupplier timed) {
-        String before = System.setProperty(MemNetLoopSetting.PROPERTY, "off");
-        try {
-            return timed.getAsDouble();
-        } finally {
-            if (before == null) {
-                System.clearProperty(MemNetLoopSetting.PROPERTY);
-            } else {
-                System.setProperty(MemNetLoopSetting.PROPERTY, before);
-            }
-        }
+    /** {@code timed} with the MemNet layer's step loops ({@link MemNetLoopSetting} off). */
+    private static double withStepLoops(Supplier<Double> timed) {
+        return SystemProperties.with(MemNetLoopSetting.PROPERTY, "off", timed);
     }
 
     /** {@code 64x128x64,1x65536x64}: rows of (B, N, d), each at least 1. */

@@ -301,17 +301,9 @@ final class PersistentBenchmark {
         try {
             return body.get();
         } finally {
-            restore(PersistentPolicy.PROPERTY, before);
-            restore(PersistentVariant.PROPERTY, variantBefore);
-            restore(PersistentWeightsSetting.PROPERTY, weightsBefore);
-        }
-    }
-
-    private static void restore(String property, String value) {
-        if (value == null) {
-            System.clearProperty(property);
-        } else {
-            System.setProperty(property, value);
+            SystemProperties.restore(PersistentPolicy.PROPERTY, before);
+            SystemProperties.restore(PersistentVariant.PROPERTY, variantBefore);
+            SystemProperties.restore(PersistentWeightsSetting.PROPERTY, weightsBefore);
         }
     }
 }

@@ -48,15 +48,6 @@ class RecurrentBenchCaseGpuTest {
     }
 
     private static <T> T withPath(String path, Supplier<T> body) {
-        String before = System.setProperty(PersistentPolicy.PROPERTY, path);
-        try {
-            return body.get();
-        } finally {
-            if (before == null) {
-                System.clearProperty(PersistentPolicy.PROPERTY);
-            } else {
-                System.setProperty(PersistentPolicy.PROPERTY, before);
-            }
-        }
+        return SystemProperties.with(PersistentPolicy.PROPERTY, path, body);
     }
 }
