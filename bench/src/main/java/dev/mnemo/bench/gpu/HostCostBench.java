@@ -133,30 +133,31 @@ final class HostCostBench {
     }
 
     /**
-     * The MemNet cell of the bench ({@link MemNetCellCase}: T 64, B 256, training forward + backward) with the
-     * layer's step loop and with the one-launch loop ({@link MemNetLoopSetting}).
+     * The MemNet cells of the bench ({@link MemNetCellCase}: M 8 over T 64 and M 128 over T 160, B 256, training
+     * forward + backward) and a streaming step (M 8), with the layer's step loops and with the one-launch loops
+     * ({@link MemNetLoopSetting}).
      */
     private static void memNetCell(PrintStream out, int repeats, long warmupMs) {
         MemNetCellCase cell = MemNetCellCase.build(CudaBackend.float32());
+        MemNetCellCase wide = MemNetCellCase.wideMemory(CudaBackend.float32());
         MemNetStreamCase stream = MemNetStreamCase.build(CudaBackend.float32(), cell.net());
-        double[][] us = new double[2][2];
         String[] settings = {"off", "on"};
+        double[][] us = new double[2][];
         for (int k = 0; k < 2; k++) {
-            String before = System.setProperty(MemNetLoopSetting.PROPERTY, settings[k]);
-            try {
-                us[k][0] = medianMicros(cell::forwardBackward, repeats, warmupMs);
-                us[k][1] = medianMicros(stream::step, repeats, warmupMs);
-            } finally {
-                SystemProperties.restore(MemNetLoopSetting.PROPERTY, before);
-            }
+            us[k] = SystemProperties.with(MemNetLoopSetting.PROPERTY, settings[k], () -> new double[] {
+                medianMicros(cell::forwardBackward, repeats, warmupMs),
+                medianMicros(wide::forwardBackward, repeats, warmupMs),
+                medianMicros(stream::step, repeats, warmupMs)});
         }
         out.println();
-        out.println("| MemNet (d_k = d_v = 32, M 8) | training fwd+bwd, T " + MemNetCellCase.T + ", B "
-                + MemNetCellCase.B + ", µs | a streaming step, B " + MemNetCellCase.B + ", µs |");
-        out.println("|---|---|---|");
-        out.printf(Locale.ROOT, "| the layer's step loops (%s=off) | %.0f | %.0f |%n", MemNetLoopSetting.PROPERTY,
-                us[0][0], us[0][1]);
-        out.printf(Locale.ROOT, "| one launch a call (on, the default) | %.0f | %.0f |%n", us[1][0], us[1][1]);
+        out.printf(Locale.ROOT, "| MemNet (d_k = d_v = 32), B %d | training fwd+bwd, M %d, T %d, µs | training fwd+bwd, "
+                + "M %d, T %d, µs | a streaming step, M %d, µs |%n", MemNetCellCase.B, cell.slots(), cell.steps(),
+                wide.slots(), wide.steps(), cell.slots());
+        out.println("|---|---|---|---|");
+        out.printf(Locale.ROOT, "| the layer's step loops (%s=off) | %.0f | %.0f | %.0f |%n", MemNetLoopSetting.PROPERTY,
+                us[0][0], us[0][1], us[0][2]);
+        out.printf(Locale.ROOT, "| one launch a call (on, the default) | %.0f | %.0f | %.0f |%n", us[1][0], us[1][1],
+                us[1][2]);
     }
 
     /** Median µs per forward and per forward + backward of {@code s} with these path and graph settings. */

@@ -38,7 +38,7 @@ import java.util.function.Supplier;
  * the host's launch cost, see {@link #perReadInGraph}); then MemNet's read over a whole sequence (T = 64, B = 256,
  * M = 8, d = 32, windows over a [T + M, B, 3d] history, forward then backward per step) against
  * PyTorch's autograd loop of the same math, and the whole MemNet cell (the layer's training forward and
- * backward, {@link MemNetCellCase}) against PyTorch's loop of the same cell. Times: CUDA events around each run on the stream the
+ * backward, {@link MemNetCellCase}, at M = 8 and M = 128) against PyTorch's loop of the same cell. Times: CUDA events around each run on the stream the
  * run's kernels go to (the backend's), as {@code memnet_bench.py} records torch's events on the
  * stream of its kernels; median of N after warm-up. The reads are also timed as runs 1–8 did, with
  * the events on the legacy default stream (the last column): the backend's stream synchronises

@@ -29,6 +29,17 @@ class HostCostBenchGpuTest {
         for (int k : new int[] {6, 7, 8, 9, 11, 12}) {
             assertTrue(Double.parseDouble(cells[k].strip()) > 0, "column " + k + " timed: " + rows.getFirst());
         }
+        // the MemNet table: both ways, each column timed (M 8, M 128, a streaming step)
+        for (String way : new String[] {"| the layer's step loops", "| one launch a call"}) {
+            List<String> memnet = r[1].lines().filter(l -> l.startsWith(way)).toList();
+            assertEquals(1, memnet.size(), r[1]);
+            String[] columns = memnet.getFirst().split("\\|");
+            assertEquals(5, columns.length, memnet.getFirst());
+            for (int k = 2; k <= 4; k++) {
+                assertTrue(Double.parseDouble(columns[k].strip()) > 0, "column " + k + " timed: " + memnet.getFirst());
+            }
+        }
+        assertTrue(r[1].contains("training fwd+bwd, M 128, T 160, µs"), r[1]);
         // host-only mode is off again: a kernel runs
         var gpu = CudaBackend.float32();
         var t = gpu.zeros(4);
