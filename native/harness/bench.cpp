@@ -193,7 +193,8 @@ void bench_xent(long long n, int iters, cudaStream_t s) {
 // Elementwise-sized cases below: n = element count (default 2^20, 2^24, 2^26).
 void bench_mse(long long n, int iters, cudaStream_t s) {
   const DeviceBuffer pred = filled(n, 0.5f, s), target = filled(n, 0.25f, s);
-  DeviceBuffer partials(kLossMseMaxPartials), dpred(n);
+  DeviceArray<double> partials(kLossMseMaxPartials);
+  DeviceBuffer dpred(n);
   double us = median_us(iters, s, no_setup,
                         [&] { launch_mse_fwd(pred.get(), target.get(), n, partials.get(), s); });
   report("mnemo_loss_mse_fwd_f32", n, iters, us, 8.0 * n);

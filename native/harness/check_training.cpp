@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
@@ -256,10 +257,12 @@ void check_mse(long long n, std::mt19937& rng, Tally& t) {
     const std::vector<float> target = small_integers(n, 8, rng);
     const long long G = mse_partials_count(n);
     const DeviceBuffer dp = upload_exact(pred), dt = upload_exact(target);
-    DeviceBuffer partials = guarded_output(G);
-    launch_mse_fwd(dp.get(), dt.get(), n, partials.get(), nullptr);
+    DeviceBuffer partials = guarded_output(2 * G);  // G doubles, then the guard
+    launch_mse_fwd(dp.get(), dt.get(), n, reinterpret_cast<double*>(partials.get()), nullptr);
     CHECK(cudaDeviceSynchronize());
-    const std::vector<float> got = partials.download();
+    const std::vector<float> raw = partials.download();
+    std::vector<double> got(at(G));
+    std::memcpy(got.data(), raw.data(), at(G) * sizeof(double));
     ref::Vec want(at(G), 0.0);
     double total = 0.0;
     for (long long i = 0; i < n; ++i) {
@@ -270,14 +273,34 @@ void check_mse(long long n, std::mt19937& rng, Tally& t) {
     long long wrong = 0;
     double gotTotal = 0.0;
     for (long long b = 0; b < G; ++b) {
-      wrong += static_cast<double>(got[at(b)]) == want[at(b)] ? 0 : 1;
+      wrong += got[at(b)] == want[at(b)] ? 0 : 1;
       gotTotal += got[at(b)];
     }
-    const long long dmg = guard_damage(got, G);
+    const long long dmg = guard_damage(raw, 2 * G);
     t.expect(wrong == 0 && dmg == 0 && gotTotal == total,
              "mse_fwd  n=%-9lld partials=%-4lld integers exact: wrong=%lld sum=%.17g (host %.17g) "
              "guard_damaged=%lld",
              n, G, wrong, gotTotal, total, dmg);
+  }
+  // Differences of 1e20 and more: every square overflows float, not the double partials.
+  if (n > 0 && n <= (1LL << 20) + 3) {
+    std::vector<float> pred = uniform(n, -2.0f, 2.0f, rng);
+    const std::vector<float> target = uniform(n, -2.0f, 2.0f, rng);
+    for (float& v : pred) v *= 1e20f;
+    const long long G = mse_partials_count(n);
+    const DeviceBuffer dp = upload_exact(pred), dt = upload_exact(target);
+    DeviceArray<double> partials(G);
+    launch_mse_fwd(dp.get(), dt.get(), n, partials.get(), nullptr);
+    CHECK(cudaDeviceSynchronize());
+    const std::vector<double> got = partials.download();
+    double total = 0.0, gotTotal = 0.0;
+    for (long long i = 0; i < n; ++i) {
+      const double d = static_cast<double>(pred[at(i)]) - target[at(i)];
+      total += d * d;
+    }
+    for (double v : got) gotTotal += v;
+    t.expect(std::isfinite(gotTotal) && std::fabs(gotTotal - total) <= 1e-12 * total,
+             "mse_fwd  n=%-9lld partials=%-4lld x1e20: sum=%.17g (host %.17g)", n, G, gotTotal, total);
   }
   // Backward, scale = 1/n, then in place over pred (the allowed alias).
   const std::vector<float> pred = uniform(n, -2.0f, 2.0f, rng);

@@ -199,7 +199,7 @@ void launch_xent_bwd(float* dlogits, const float* logits, const int* targets,
   CHECK_LAUNCH();
 }
 
-void launch_mse_fwd(const float* pred, const float* target, long long n, float* partials,
+void launch_mse_fwd(const float* pred, const float* target, long long n, double* partials,
                     cudaStream_t stream) {
   mnemo_loss_mse_fwd_f32<<<mse_partials_count(n), kBlockThreads, 0, stream>>>(pred, target, n,
                                                                               partials);

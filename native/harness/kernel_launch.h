@@ -98,7 +98,7 @@ void launch_xent_bwd(float* dlogits, const float* logits, const int* targets,
                      cudaStream_t stream);
 // MSE forward's grid = the number of partials it writes.
 inline unsigned mse_partials_count(long long n) { return capped_grid(n, kLossMseMaxPartials); }
-void launch_mse_fwd(const float* pred, const float* target, long long n, float* partials,
+void launch_mse_fwd(const float* pred, const float* target, long long n, double* partials,
                     cudaStream_t stream);
 void launch_mse_bwd(float* dpred, const float* pred, const float* target, long long n,
                     float scale, cudaStream_t stream);

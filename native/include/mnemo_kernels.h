@@ -454,9 +454,9 @@ extern "C" __global__ void mnemo_loss_softmax_xent_bwd_f32(float* dlogits, const
 
 /*
  * Mean squared error in two steps, like clip: the forward writes one partial Σ (pred − target)²
- * per block; the loss is Σ partials (× 1/n for reduction='mean'), summed by the host or on the
- * device by mnemo_tensor_sum_rows_f32(out, partials, numPartials, 1, 0) (deterministic).
- * Scratch: partials holds numPartials floats, numPartials = the forward's grid size (at most
+ * per block, differences and sums in double (as the CPU's); the loss is Σ partials (× 1/n for
+ * reduction='mean'), summed by the host in a fixed order (deterministic).
+ * Scratch: partials holds numPartials doubles, numPartials = the forward's grid size (at most
  * MNEMO_LOSS_MSE_MAX_PARTIALS).
  */
 #define MNEMO_LOSS_MSE_MAX_PARTIALS 1024
@@ -470,7 +470,7 @@ extern "C" __global__ void mnemo_loss_softmax_xent_bwd_f32(float* dlogits, const
  *         no dynamic shared memory.
  */
 extern "C" __global__ void mnemo_loss_mse_fwd_f32(const float* pred, const float* target,
-                                                  long long n, float* partials);
+                                                  long long n, double* partials);
 
 /*
  * dpred[i] = 2 · (pred[i] − target[i]) · scale (scale = upstream gradient, × 1/n for 'mean').

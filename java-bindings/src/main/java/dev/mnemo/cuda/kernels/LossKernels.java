@@ -41,9 +41,9 @@ public final class LossKernels {
     public static final KernelSignature SOFTMAX_XENT_BWD = KernelSignature.of("mnemo_loss_softmax_xent_bwd_f32",
             of("float*", "dlogits"), of("const float*", "logits"), of("const int*", "targets"),
             of("const float*", "stats"), of("long long", "rows"), of("long long", "classes"), of("float", "scale"));
-    /** {@code mnemo_loss_mse_fwd_f32(const float* pred, const float* target, long long n, float* partials)}. */
+    /** {@code mnemo_loss_mse_fwd_f32(const float* pred, const float* target, long long n, double* partials)}. */
     public static final KernelSignature MSE_FWD = KernelSignature.of("mnemo_loss_mse_fwd_f32",
-            of("const float*", "pred"), of("const float*", "target"), of("long long", "n"), of("float*", "partials"));
+            of("const float*", "pred"), of("const float*", "target"), of("long long", "n"), of("double*", "partials"));
     /** {@code mnemo_loss_mse_bwd_f32(float* dpred, const float* pred, const float* target, long long n, float scale)}. */
     public static final KernelSignature MSE_BWD = KernelSignature.of("mnemo_loss_mse_bwd_f32",
             of("float*", "dpred"), of("const float*", "pred"), of("const float*", "target"), of("long long", "n"),
@@ -157,12 +157,12 @@ public final class LossKernels {
     }
 
     /**
-     * Pass 1 of MSE: {@code partials[b]} = block b's {@code Σ (pred − target)²}.
+     * Pass 1 of MSE: {@code partials[b]} = block b's {@code Σ (pred − target)²}, in double.
      *
      * @param pred [n] in
      * @param target [n] in
      * @param n element count {@code >= 0}
-     * @param partials [msePartialsCount(n)] out
+     * @param partials [msePartialsCount(n)] doubles, out
      */
     public void mseFwd(DeviceMemory pred, DeviceMemory target, long n, DeviceMemory partials) {
         LaunchChecks.count("n", n);
@@ -172,9 +172,9 @@ public final class LossKernels {
         LaunchChecks.fits("n", n, "pred", pred);
         LaunchChecks.fits("n", n, "target", target);
         int count = msePartialsCount(n);
-        LaunchChecks.holds("partials", partials, count, "msePartialsCount(n)");
-        LaunchChecks.disjoint("partials", partials, count, "pred", pred, n);
-        LaunchChecks.disjoint("partials", partials, count, "target", target, n);
+        LaunchChecks.holdsDoubles("partials", partials, count, "msePartialsCount(n)");
+        LaunchChecks.disjoint("partials", partials, 2L * count, "pred", pred, n);
+        LaunchChecks.disjoint("partials", partials, 2L * count, "target", target, n);
         this.target.launch(MSE_FWD, mseFwdGeometry(n), pred, target, n, partials);
     }
 

@@ -256,8 +256,8 @@ class CellLossOptimLauncherTest {
                 () -> loss.softmaxXentFwd(logits, targets, out, floats(9), 5, 3));
         rejected("dlogits must not overlap stats, got FakeMemory(60 bytes) and FakeMemory(60 bytes)",
                 () -> loss.softmaxXentBwd(logits, floats(15), targets, logits, 5, 3, 1f));
-        rejected("partials must hold >= 4 floats (msePartialsCount(n)), got 3",
-                () -> loss.mseFwd(floats(1000), floats(1000), 1000, floats(3)));
+        rejected("partials must hold >= 4 doubles (msePartialsCount(n)), got 3",
+                () -> loss.mseFwd(floats(1000), floats(1000), 1000, floats(7)));
         rejected("n must be <= target's capacity (10 floats), got 11",
                 () -> loss.mseBwd(floats(11), floats(11), floats(10), 11, 1f));
     }

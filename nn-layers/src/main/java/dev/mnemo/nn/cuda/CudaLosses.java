@@ -14,7 +14,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The CUDA backend's losses: the gradient is written on the device and the loss comes back to the
- * host as float32 partials summed in double (so these calls wait for the stream).
+ * host as per-row losses (cross-entropy) or per-block double partials (MSE), summed in double in a
+ * fixed order (so these calls wait for the stream).
  */
 final class CudaLosses extends CudaOps {
     CudaLosses(CudaRuntime rt, CudaArgs args) {
@@ -61,13 +62,13 @@ final class CudaLosses extends CudaOps {
         }
         long n = pred.numel();
         int count = LossKernels.msePartialsCount(n);
-        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.PARTIALS, count);
+        DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.PARTIALS, 2L * count);   // doubles
         rt.loss.mseFwd(p, t, n, partials);
         rt.loss.mseBwd(g, p, t, n, (float) scale);
-        float[] host = new float[count];
+        double[] host = new double[count];
         partials.copyToHost(0, host, 0, count);
         double sum = 0;
-        for (float v : host) {
+        for (double v : host) {
             sum += v;
         }
         return sum;

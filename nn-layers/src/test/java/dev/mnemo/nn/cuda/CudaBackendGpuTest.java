@@ -330,8 +330,12 @@ class CudaBackendGpuTest {
         double se = cpu.squaredError(pred, target, 1.0 / 3000, grad);
         Tensor gp = gpu.copyOf(pred);
         double gSe = gpu.squaredError(gp, gpu.copyOf(target), 1.0 / 3000, gp);   // grad aliases pred
-        assertEquals(se, gSe, 1e-5 * se, "squared error");
+        assertEquals(se, gSe, 1e-12 * se, "squared error: the CPU's terms, summed in double in another order");
         assertClose(grad, gp, 1e-6, "squared-error gradient");
+        Tensor huge = Tensor.of(new float[] {3e20f, -4e20f}, 2);   // squares past float32's range
+        Tensor zero = Tensor.zeros(2);
+        double hugeSe = gpu.squaredError(gpu.copyOf(huge), gpu.copyOf(zero), 1.0, gpu.zeros(2));
+        assertEquals(cpu.squaredError(huge, zero, 1.0, Tensor.zeros(2)), hugeSe, 1e-12 * 25e40, "no float overflow");
     }
 
     /**
