@@ -171,9 +171,10 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads, 3)
     __syncthreads();
     // dO_t is complete; dU_t = g·weight, the S rows of the weight in `parts` groups
     for (long long i = tid; i < S; i += kThreads) dO_row[i] = g[i];
+    float* dU_row = p.dU + row * width;  // a pointer, not the structured binding, goes into the lambda (C++17)
     grouped_sum(g, w, ldw, S, width, partial, parts, [&](long long j, float v) {
       du[j] = v;
-      p.dU[row * width + j] = v;
+      dU_row[j] = v;
     });
     __syncthreads();
     // to step t−1: through r_t = dropout(relu(h_{t−1})) (r > 0 exactly where both kept it) and c_{t−1}
