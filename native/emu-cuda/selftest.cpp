@@ -4,6 +4,7 @@
 // ordinary launches, mnemo_persistent_lstm_fwd_f32 for the cooperative rules.
 #include <cuda.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -134,6 +135,25 @@ int main() {
   if (maxThreads < 1024) {
     expect(cuLaunchKernel(lstm, 1, 1, 1, 1024, 1, 1, 0, nullptr, coop, nullptr), CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES,
            "a block whose registers do not fit an SM");
+  }
+  // A legal cooperative grid of more than 64 blocks (the emulator's limit once) runs every block.
+  int fillPerSm = 0;
+  expect(cuOccupancyMaxActiveBlocksPerMultiprocessor(&fillPerSm, fill, 256, 0), CUDA_SUCCESS, "fill occupancy");
+  const unsigned wide = static_cast<unsigned>(std::min(fillPerSm * sms, 100));
+  if (wide > 64) {
+    CUdeviceptr big;
+    long long bigN = 256LL * wide;
+    float seven = 7.0f;
+    void* bigArgs[] = {&big, &bigN, &seven};
+    std::vector<float> back(static_cast<size_t>(bigN));
+    expect(cuMemAlloc(&big, static_cast<size_t>(bigN) * sizeof(float)), CUDA_SUCCESS, "allocate for the wide grid");
+    expect(cuLaunchCooperativeKernel(fill, wide, 1, 1, 256, 1, 1, 0, nullptr, bigArgs), CUDA_SUCCESS,
+           "a cooperative grid of more than 64 blocks");
+    expect(cuMemcpyDtoH(back.data(), big, static_cast<size_t>(bigN) * sizeof(float)), CUDA_SUCCESS, "read it back");
+    for (float v : back) {
+      if (v != 7.0f) { std::printf("FAIL the wide cooperative grid left %g in its output\n", v); ++g_failed; break; }
+    }
+    expect(cuMemFree(big), CUDA_SUCCESS, "free the wide grid's buffer");
   }
 
   // Capture: stream work is recorded and replayed; synchronous calls and allocation are refused.
