@@ -925,7 +925,7 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
  *   maskEmptySlots  (120)  0 or 1
  *   dropoutSeed     (128)
  *   dropoutOffset   (136)
- *   dropoutP        (144)  double, in [0, 1)
+ *   dropoutP        (144)  double, in [0, 1] (1: r_t = 0)
  *   scale           (152)  double, rounded to float once
  */
 typedef struct mnemo_memnet_seq_fwd_params {
@@ -973,7 +973,7 @@ typedef struct mnemo_memnet_seq_fwd_params {
  *   valueWidth      (128)  d_v
  *   outputWidth     (136)  d_out
  *   slots           (144)  M
- *   dropoutScale    (152)  double: 1/(1 − p) after a forward with dropout, else 1; rounded to
+ *   dropoutScale    (152)  double: 1/(1 − p) after a forward with dropout (0 when p = 1), else 1; rounded to
  *                          float once (the step loop's Backend.scale rounds it so too)
  *   scale           (160)  double, rounded to float once
  */
@@ -1548,7 +1548,7 @@ extern "C" __global__ void mnemo_eigen_hqr_f64(const double* a, long long matrix
  *   n            element count, >= 0
  *   seed         the stream
  *   offset       stream index of element 0 (element i draws index offset + i)
- *   p            drop probability, in [0, 1)
+ *   p            drop probability, in [0, 1] (1: mask 0, y = x·0)
  * Launch: as mnemo_tensor_fill_f32.
  */
 extern "C" __global__ void mnemo_dropout_apply_f32(const float* x, float* mask, float* y,

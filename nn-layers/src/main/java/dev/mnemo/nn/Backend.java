@@ -332,8 +332,9 @@ public interface Backend {
     /**
      * Inverted dropout: {@code mask ← keep ? 1/(1−p) : 0}, {@code y ← x ⊙ mask}, where element
      * {@code i} is kept when a counter-based hash of {@code (seed, offset + i)} mapped to [0, 1) is at
-     * least {@code p}. The hash ({@link CpuBackend#dropoutUniform}) is part of the contract so every
-     * backend draws the same mask. {@code y} may alias {@code x}.
+     * least {@code p}, {@code p} in [0, 1] (at 1 nothing is kept: mask 0, y = x·0). The hash
+     * ({@link CpuBackend#dropoutUniform}) is part of the contract so every backend draws the same
+     * mask. {@code y} may alias {@code x}.
      */
     void dropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y);
 
@@ -566,7 +567,7 @@ public interface Backend {
      * @param bias          [S] qkv.bias
      * @param h0            [S] the learned initial state, broadcast over the batch
      * @param c0            [d_v] the learned initial read
-     * @param dropoutP      the fed-back state's dropout, in [0, 1); 0 for none (evaluation)
+     * @param dropoutP      the fed-back state's dropout, in [0, 1]; 0 for none (evaluation)
      * @param dropoutSeed   its stream
      * @param dropoutOffset the stream index of step 0's first element: step t's mask on r_t [B, S] is
      *                      {@link #dropout}'s with offset {@code dropoutOffset + t·B·S}

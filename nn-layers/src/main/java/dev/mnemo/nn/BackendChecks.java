@@ -15,6 +15,13 @@ public final class BackendChecks {
 
     // ---- building blocks ----
 
+    /** A dropout probability: in [0, 1] (1 keeps nothing); NaN fails. */
+    public static void dropoutProbability(double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("p must be in [0, 1], got " + p);
+        }
+    }
+
     /** {@code t} is {@code expected}'s shape. */
     public static void shape(String name, Tensor t, int... expected) {
         if (t == null) {

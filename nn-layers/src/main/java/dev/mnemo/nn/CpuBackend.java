@@ -421,6 +421,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void dropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y) {
+        BackendChecks.dropoutProbability(p);
         HostView sx = HostView.of(x);
         HostView sm = HostView.of(mask);
         HostView sy = HostView.of(y);

@@ -48,14 +48,14 @@ public final class DropoutKernels {
      * @param n element count, {@code 0 <= n <=} each capacity
      * @param seed the stream
      * @param offset stream index of element 0
-     * @param p drop probability in [0, 1)
+     * @param p drop probability in [0, 1] (1: mask 0, y = x·0)
      */
     public void apply(DeviceMemory x, DeviceMemory mask, DeviceMemory y, long n, long seed, long offset, double p) {
         LaunchChecks.count("n", n);
         LaunchChecks.fits("n", n, "x", x);
         LaunchChecks.fits("n", n, "mask", mask);
         LaunchChecks.fits("n", n, "y", y);
-        LaunchChecks.unitInterval("p", p);
+        LaunchChecks.probability("p", p);
         LaunchChecks.disjoint("mask", mask, n, "x", x, n);
         LaunchChecks.disjoint("mask", mask, n, "y", y, n);
         target.launch(APPLY, TensorKernels.geometry(n), x, mask, y, n, seed, offset, p);

@@ -178,6 +178,13 @@ final class LaunchChecks {
         }
     }
 
+    /** A probability that may be 1: {@code 0 <= value <= 1}; NaN fails too. */
+    static void probability(String name, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(name + " must be in [0, 1], got " + value);
+        }
+    }
+
     /** {@code 0 <= value < 1}; NaN fails too. */
     static void unitInterval(String name, double value) {
         if (!(value >= 0 && value < 1)) {

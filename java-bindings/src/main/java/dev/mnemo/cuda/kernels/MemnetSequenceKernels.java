@@ -271,7 +271,7 @@ public final class MemnetSequenceKernels {
     public void forward(FwdParams p) {
         Sizes z = p.sizes();
         checkCommon(p.steps(), p.batch(), z);
-        LaunchChecks.unitInterval("dropoutP", p.dropoutP());
+        LaunchChecks.probability("dropoutP", p.dropoutP());
         long s = z.stateWidth();
         long w = z.cellWidth();
         long rows = p.steps() * p.batch();
@@ -349,7 +349,7 @@ public final class MemnetSequenceKernels {
         long batch = ParamsStructs.getLong(p, l, "batch");
         checkCommon(ParamsStructs.getLong(p, l, "steps"), batch, z);
         checkFlag(p, l, "maskEmptySlots");
-        LaunchChecks.unitInterval("dropoutP", ParamsStructs.getDouble(p, l, "dropoutP"));
+        LaunchChecks.probability("dropoutP", ParamsStructs.getDouble(p, l, "dropoutP"));
         requireNonZero(p, l, "weight", "bias", "h0", "c0", "u", "o", "r", "c", "lse");
         target.launch(SEQ_FWD, geometry(batch, forwardSharedBytes(z)), p);
     }
@@ -393,8 +393,9 @@ public final class MemnetSequenceKernels {
     }
 
     private static void checkDropoutScale(double scale) {
-        if (!(scale >= 1 && Double.isFinite(scale))) {
-            throw new IllegalArgumentException("dropoutScale must be finite and >= 1 (1/(1 − p)), got " + scale);
+        if (!(scale == 0 || scale >= 1 && Double.isFinite(scale))) {
+            throw new IllegalArgumentException("dropoutScale must be 1/(1 − p) (finite, >= 1) or 0 (p = 1), got "
+                    + scale);
         }
     }
 

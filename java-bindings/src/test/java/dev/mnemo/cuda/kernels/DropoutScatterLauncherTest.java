@@ -38,8 +38,8 @@ class DropoutScatterLauncherTest {
     void dropoutRejectsBadArgumentsBeforeLaunching() {
         DeviceMemory x = new FakeMemory(0x10000, 400);
         DeviceMemory mask = new FakeMemory(0x20000, 400);
-        rejected("p must be in [0, 1), got 1.0", () -> dropout.apply(x, mask, x, 100, 0, 0, 1.0));
-        rejected("p must be in [0, 1), got NaN", () -> dropout.apply(x, mask, x, 100, 0, 0, Double.NaN));
+        rejected("p must be in [0, 1], got 1.5", () -> dropout.apply(x, mask, x, 100, 0, 0, 1.5));
+        rejected("p must be in [0, 1], got NaN", () -> dropout.apply(x, mask, x, 100, 0, 0, Double.NaN));
         rejected("n must be <= mask's capacity (100 floats), got 101", () -> dropout.apply(
                 new FakeMemory(0x10000, 404), mask, new FakeMemory(0x30000, 404), 101, 0, 0, 0.5));
         rejected("n must be >= 0, got -1", () -> dropout.apply(x, mask, x, -1, 0, 0, 0.5));

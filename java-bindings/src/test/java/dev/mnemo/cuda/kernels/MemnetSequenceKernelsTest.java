@@ -120,7 +120,7 @@ class MemnetSequenceKernelsTest {
         kernels.seqBwd(b);
         assertEquals(MemnetSequenceKernels.SEQ_BWD, target.launches.getLast().kernel());
         ParamsStructs.putDouble(b, MemnetSequenceKernels.BWD_PARAMS_LAYOUT, "dropoutScale", 0.5);
-        assertMessage("dropoutScale must be finite and >= 1", () -> kernels.seqBwd(b));
+        assertMessage("dropoutScale must be 1/(1 − p) (finite, >= 1) or 0 (p = 1)", () -> kernels.seqBwd(b));
         assertMessage("p must be a mnemo_memnet_seq_bwd_params of 168 bytes",
                 () -> kernels.seqBwd(ParamsStructs.allocate(MemnetSequenceKernels.FWD_PARAMS_LAYOUT)));
     }
@@ -135,7 +135,7 @@ class MemnetSequenceKernelsTest {
                 () -> seq.forward(forward(1, 1, new Sizes(1, 257, 4, 1, 8), 0)));
         assertMessage("outputWidth must be >= 1, got 0",
                 () -> seq.backward(backward(2, 2, new Sizes(1, 4, 4, 0, 8), 1)));
-        assertMessage("dropoutP must be in [0, 1), got 1.0", () -> seq.forward(forward(2, 2, PAPER, 1.0)));
+        assertMessage("dropoutP must be in [0, 1], got 1.5", () -> seq.forward(forward(2, 2, PAPER, 1.5)));
         FwdParams ok = forward(2, 3, PAPER, 0);
         assertMessage("u must hold >= 774 floats (T·B·W)", () -> seq.forward(new FwdParams(ok.weight(), ok.bias(),
                 ok.h0(), ok.c0(), floats(773), ok.o(), ok.r(), ok.c(), ok.lse(), 2, 3, PAPER, false, 0, 0, 0, 1)));

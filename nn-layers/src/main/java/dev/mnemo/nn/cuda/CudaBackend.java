@@ -836,9 +836,7 @@ public final class CudaBackend extends CudaOps implements Backend {
     public void dropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y) {
         sameNumel("x", x, "mask", mask);
         sameNumel("x", x, "y", y);
-        if (!(p >= 0 && p < 1)) {
-            throw new IllegalArgumentException("p must be in [0, 1), got " + p);
-        }
+        BackendChecks.dropoutProbability(p);
         DeviceMemory xm = mem("x", x);
         DeviceMemory mm = mem("mask", mask);
         DeviceMemory ym = mem("y", y);

@@ -162,6 +162,10 @@ public final class MemNet extends Layer {
         return new MemNetOutput(options.batchFirst() ? swapAndRelease(y) : y, saved);
     }
 
+    /**
+     * The forward's loop; the saved's dropout scale is 1/(1 − p), or 0 at p = 1, where nothing is fed back and
+     * so no gradient may flow back either (1/(1 − p) would be ∞, and 0·∞ NaN).
+     */
     private MemNetSaved run(Tensor x, int steps, int batch) {
         int tb = steps * batch;
         Tensor u = backend.zeros(steps, batch, cellInputSize);
@@ -181,7 +185,7 @@ public final class MemNet extends Layer {
         if (drop) {
             dropout.advance(steps * (long) batch * stateSize);
         }
-        return new MemNetSaved(this, steps, batch, u, o, r, c, lse, drop ? 1.0 / (1.0 - p) : 1.0);
+        return new MemNetSaved(this, steps, batch, u, o, r, c, lse, !drop ? 1.0 : p < 1.0 ? 1.0 / (1.0 - p) : 0.0);
     }
 
     /** The forward's step loop: what {@link Backend#memNetForward} does in one call. */

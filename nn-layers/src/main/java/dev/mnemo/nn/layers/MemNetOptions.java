@@ -17,7 +17,8 @@ import java.util.List;
  * @param maskEmptySlots exclude empty slots from the softmax; default false: the memory starts as M
  *                       zero slots that take part with score 0 and value 0, as in the code
  * @param dropout        probability of zeroing an element of {@code relu(h_{t−1})} before it is fed
- *                       back, in training mode; in [0, 1), default 0.1
+ *                       back, in training mode; in [0, 1], default 0.1 (1 feeds back zeros, and no
+ *                       gradient flows through the fed-back state)
  * @param batchFirst     inputs and outputs of {@code forward} and {@code generate} are
  *                       {@code [B, T, ·]} instead of {@code [T, B, ·]}; default false
  * @param maxSteps       the longest sequence {@code forward} accepts (its saved activations grow
@@ -45,8 +46,8 @@ public record MemNetOptions(int inputSize, int outputSize, int keySize, int valu
         if (!(scale > 0.0) || !Double.isFinite(scale)) {
             throw new IllegalArgumentException("scale must be finite and > 0, got " + scale);
         }
-        if (!(dropout >= 0.0 && dropout < 1.0)) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        if (!(dropout >= 0.0 && dropout <= 1.0)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1], got " + dropout);
         }
         if (maxSteps < 0) {
             throw new IllegalArgumentException("maxSteps must be >= 0 (0: no limit), got " + maxSteps);

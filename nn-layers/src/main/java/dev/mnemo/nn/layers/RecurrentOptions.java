@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param batchFirst    input and output are {@code [B, T, ·]} instead of {@code [T, B, ·]}; states
  *                      stay {@code [layers·dirs, B, H]}; default false
  * @param dropout       probability of zeroing an element of each layer's output except the last,
- *                      in training mode only; in [0, 1), default 0
+ *                      in training mode only; in [0, 1], default 0 (1 zeroes every element, as
+ *                      PyTorch's does)
  * @param bidirectional a second, time-reversed direction per layer; default false
  * @param nonlinearity  {@link Rnn} only: tanh (default) or relu
  * @param seed          seeds the weight initialisation and the dropout stream; default 0, so layers
@@ -43,8 +44,8 @@ public record RecurrentOptions(int inputSize, int hiddenSize, int numLayers, boo
         if (numLayers <= 0) {
             throw new IllegalArgumentException("numLayers must be > 0, got " + numLayers);
         }
-        if (!(dropout >= 0.0 && dropout < 1.0)) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        if (!(dropout >= 0.0 && dropout <= 1.0)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1], got " + dropout);
         }
         Objects.requireNonNull(nonlinearity, "nonlinearity must not be null");
         if (projSize < 0 || projSize >= hiddenSize) {

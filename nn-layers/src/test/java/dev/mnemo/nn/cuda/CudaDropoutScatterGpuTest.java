@@ -45,7 +45,7 @@ class CudaDropoutScatterGpuTest {
 
     @ParameterizedTest
     @CsvSource({"0, 0, 0.5, 1", "77, 1000, 0.3, 9999", "-1, 9223372036854775000, 0.1, 5000",
-            "-9223372036854775808, -5, 0.95, 70000", "12, 3, 0.0, 300"})
+            "-9223372036854775808, -5, 0.95, 70000", "12, 3, 0.0, 300", "5, 6, 1.0, 4000"})   // p 1: all zero
     void dropoutMaskAndOutputEqualTheCpuBitForBit(long seed, long offset, double p, int n) {
         Tensor x = spread(seed ^ n, n);
         Tensor mask = Tensor.zeros(n);

@@ -48,7 +48,8 @@ class MemNetLoopGpuTest {
             "70, 2, 2, 1, 16, 4, 64, false, 0.3, 0.1",    // 64 steps with empty ones, then the ring
             "110, 2, 1, 1, 32, 32, 100, true, 1.0, 0.1",  // the paper's widths: c_t in 6 thread groups, dq in 4
             "262, 1, 1, 2, 8, 8, 256, false, 0.5, 0.0",   // the most slots, then the ring
-            "6, 1, 1, 3, 64, 48, 3, true, 1.0, 0.0"})     // S 176, W 225: 157 KB of weight a block
+            "6, 1, 1, 3, 64, 48, 3, true, 1.0, 0.0",      // S 176, W 225: 157 KB of weight a block
+            "9, 2, 2, 1, 8, 8, 4, false, 1.0, 1.0"})      // dropout 1: zeros fed back, no gradient through them
     void bothLoopsMatchTheFloat64Cpu(int steps, int batch, int inputs, int outputs, int keySize, int valueSize,
                                      int slots, boolean masked, double scale, double dropout) {
         MemNetOptions options = MemNetOptions.builder(inputs, outputs).keySize(keySize).valueSize(valueSize)

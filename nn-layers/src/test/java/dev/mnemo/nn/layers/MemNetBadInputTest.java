@@ -21,7 +21,7 @@ class MemNetBadInputTest {
         assertMessage("scale must be finite and > 0, got 0.0", () -> MemNetOptions.builder(1, 1).scale(0).build());
         assertMessage("scale must be finite and > 0, got NaN",
                 () -> MemNetOptions.builder(1, 1).scale(Double.NaN).build());
-        assertMessage("dropout must be in [0, 1), got 1.0", () -> MemNetOptions.builder(1, 1).dropout(1).build());
+        assertMessage("dropout must be in [0, 1], got 1.5", () -> MemNetOptions.builder(1, 1).dropout(1.5).build());
         assertMessage("maxSteps must be >= 0 (0: no limit), got -3",
                 () -> MemNetOptions.builder(1, 1).maxSteps(-3).build());
     }

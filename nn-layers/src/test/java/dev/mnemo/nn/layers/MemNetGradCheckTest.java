@@ -33,6 +33,7 @@ class MemNetGradCheckTest {
             "4, 2, 6, true, 0.7, 0.0, false, 2, 3",
             "7, 2, 3, false, 1.0, 0.3, false, 2, 3",   // wrap-around, dropout
             "7, 3, 3, true, 1.3, 0.3, true, 2, 3",
+            "7, 2, 3, false, 1.0, 1.0, false, 2, 3",   // dropout 1: zeros fed back, no gradient through them
             "5, 1, 1, true, 1.0, 0.0, false, 1, 1",
             "6, 2, 2, false, 0.5, 0.0, false, 1, 1"})
     void gradientsMatchFiniteDifferences(int steps, int batch, int slots, boolean masked, double scale,

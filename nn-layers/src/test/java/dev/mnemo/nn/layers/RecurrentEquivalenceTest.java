@@ -238,4 +238,35 @@ class RecurrentEquivalenceTest {
         var layer = cell.create(cell.options(I, H).numLayers(2).bidirectional(true).dropout(0.4).seed(4).build(), be);
         new GradCheck(layer, TestData.uniform(be, 91, 1.0, 5, 2, I), null, 90).run();
     }
+
+    /**
+     * Dropout 1 (PyTorch allows it): the second layer sees zeros in training, so the first layer and x get no
+     * gradient at all (0, not the NaN of 0·∞), and the gradient check still holds.
+     */
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void dropoutOneZeroesWhatReachesTheNextLayer(Cell cell) {
+        Backend be = CpuBackend.float64();
+        var layer = cell.create(cell.options(I, H).numLayers(2).dropout(1.0).seed(4).build(), be);
+        Tensor x = TestData.uniform(be, 92, 1.0, 5, 2, I);
+        layer.zeroGradients();
+        var out = layer.forward(x, null);
+        Tensor dx = layer.backward(out.saved(), TestData.uniform(be, 93, 1.0, 5, 2, H), null).dx();
+        assertEquals(0.0, maxAbs(dx), "no gradient reaches x");
+        for (var e : layer.gradients().entrySet()) {
+            double max = maxAbs(e.getValue());
+            // the first layer's parameters, and the second's input weights (its input is all zeros)
+            boolean cut = e.getKey().endsWith("_l0") || e.getKey().equals("weight_ih_l1");
+            assertTrue(cut ? max == 0 : Double.isFinite(max) && max > 0, e.getKey() + ": max |gradient| " + max);
+        }
+        new GradCheck(layer, x, null, 94).run();
+    }
+
+    private static double maxAbs(Tensor t) {
+        double max = 0;
+        for (double v : t.toDoubleArray()) {
+            max = Double.isNaN(v) ? v : Math.max(max, Math.abs(v));
+        }
+        return max;
+    }
 }

@@ -26,8 +26,8 @@ class RecurrentOptionsTest {
         assertRejected("hiddenSize must be > 0, got 0", () -> RecurrentOptions.of(4, 0));
         assertRejected("inputSize must be > 0, got -1", () -> RecurrentOptions.of(-1, 5));
         assertRejected("numLayers must be > 0, got 0", () -> RecurrentOptions.builder(4, 5).numLayers(0).build());
-        assertRejected("dropout must be in [0, 1), got 1.0", () -> RecurrentOptions.builder(4, 5).dropout(1).build());
-        assertRejected("dropout must be in [0, 1), got NaN",
+        assertRejected("dropout must be in [0, 1], got 1.5", () -> RecurrentOptions.builder(4, 5).dropout(1.5).build());
+        assertRejected("dropout must be in [0, 1], got NaN",
                 () -> RecurrentOptions.builder(4, 5).dropout(Double.NaN).build());
         assertRejected("nonlinearity is an Rnn option and must stay tanh for Lstm, got relu",
                 () -> new Lstm(RecurrentOptions.builder(4, 5).nonlinearity(Nonlinearity.RELU).build()));
