@@ -301,6 +301,7 @@ void check_dropout_scatter(std::mt19937& rng, Tally& t) {
     check_dropout_case(n, 0xffffffffffffffffull, 0x7ffffffffffffff0ull, 0.1, false, rng, t);
     check_dropout_case(n, 0x8000000000000000ull, 12345, 0.9, true, rng, t);
     check_dropout_case(n, 7, 3, 0.0, false, rng, t);
+    check_dropout_case(n, 9, 77, 1.0, false, rng, t);  // p = 1 keeps nothing: mask 0, y = x·0
   }
 
   check_scatter_case("empty", {}, 4, 8, rng, t);
