@@ -142,23 +142,74 @@ struct Slots {
   long long valueStride;
 };
 
-// The read of q [d_k] over `filled` slots plus `empty` zero slots (score 0): scores a warp per slot
-// into prob [filled], the softmax in warp 0, then c[j] = Σ_m a_m·v_m[j] (0 with no filled slot) into
-// shared c and (when given) cOut, by weighted_rows in `scratch` (scratchFloats floats, free during
-// the read). Returns the log-sum-exp in every thread (−∞ with no slot at all). Three or four
-// barriers, the last at the end: c is complete and prob, stat, scratch are free again after it.
+// Slots a warp takes at once in the forward read's scores (warp_slot_dots).
+constexpr int kScoreSlotsPerRound = 4;
+
+// For the slots m = warp, warp + kWarps, … below `filled`, each warp's dot products of slot m's row
+// (rows + m·stride) with one or two shared vectors, done(m, dots) in lane 0: dots[0] =
+// Σ_{j < n0} row[j]·x0[j], and with kTwo dots[1] = Σ_{j < n1} row[off1 + j]·x1[j]. Each sum runs over j
+// in lane order and is reduced by warp_sum, so it has the bits of a warp taking one slot at a time.
+// A warp takes R slots a round, their loads issued together: at 256 slots a warp waited for 32
+// rounds of a load and five shuffles, one slot after another. Slots past `filled` in a warp's last
+// round read slot filled − 1 (a valid row) and are not reported. Uniform control flow within a warp.
+template <int R, bool kTwo, typename Done>
+__device__ __forceinline__ void warp_slot_dots(long long filled, const float* rows, long long stride, const float* x0,
+                                               long long n0, long long off1, const float* x1, long long n1,
+                                               Done done) {
+  const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
+  const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+  for (long long first = warp; first < filled; first += static_cast<long long>(kWarps) * R) {
+    const float* row[R];
+    float d0[R], d1[R];
+#pragma unroll
+    for (int u = 0; u < R; ++u) {
+      row[u] = rows + min(first + u * kWarps, filled - 1) * stride;
+      d0[u] = 0.0f;
+      d1[u] = 0.0f;
+    }
+    for (long long j = lane; j < n0; j += kWarpSize) {
+      const float xj = x0[j];
+#pragma unroll
+      for (int u = 0; u < R; ++u) d0[u] = fmaf(row[u][j], xj, d0[u]);
+    }
+    if constexpr (kTwo) {
+      for (long long j = lane; j < n1; j += kWarpSize) {
+        const float xj = x1[j];
+#pragma unroll
+        for (int u = 0; u < R; ++u) d1[u] = fmaf(row[u][off1 + j], xj, d1[u]);
+      }
+    }
+#pragma unroll
+    for (int u = 0; u < R; ++u) {
+      d0[u] = warp_sum(d0[u]);
+      if constexpr (kTwo) d1[u] = warp_sum(d1[u]);
+    }
+    if (lane == 0) {
+#pragma unroll
+      for (int u = 0; u < R; ++u) {
+        const long long m = first + u * kWarps;
+        if (m < filled) {
+          const float dots[2] = {d0[u], d1[u]};
+          done(m, dots);
+        }
+      }
+    }
+  }
+}
+
+// The read of q [d_k] over `filled` slots plus `empty` zero slots (score 0): scores by
+// warp_slot_dots into prob [filled], the softmax in warp 0, then c[j] = Σ_m a_m·v_m[j] (0 with no
+// filled slot) into shared c and (when given) cOut, by weighted_rows in `scratch` (scratchFloats
+// floats, free during the read). Returns the log-sum-exp in every thread (−∞ with no slot at all).
+// Three or four barriers, the last at the end: c is complete and prob, stat, scratch are free again
+// after it.
 __device__ __forceinline__ float read(const float* q, const Slots& s, long long filled, long long empty, long long dk,
                                       long long dv, float scale, float* prob, float* stat, float* scratch,
                                       long long scratchFloats, float* c, float* cOut) {
   const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
   const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
-  for (long long m = warp; m < filled; m += kWarps) {
-    const float* key = s.keys + m * s.keyStride;
-    float acc = 0.0f;
-    for (long long j = lane; j < dk; j += kWarpSize) acc = fmaf(key[j], q[j], acc);
-    acc = warp_sum(acc);
-    if (lane == 0) prob[m] = scale * acc;
-  }
+  warp_slot_dots<kScoreSlotsPerRound, false>(filled, s.keys, s.keyStride, q, dk, 0, nullptr, 0,
+                                             [&](long long m, const float (&dots)[2]) { prob[m] = scale * dots[0]; });
   __syncthreads();
   if (warp == 0) {  // softmax over the filled slots and the empty ones (score 0)
     float mx = empty > 0 ? 0.0f : -CUDART_INF_F;

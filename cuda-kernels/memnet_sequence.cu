@@ -17,10 +17,15 @@
 namespace mnemo::memnet_seq {
 using namespace mnemo::memnet_cell;
 
+// Slots a warp takes at once in the backward's two dot products per slot (warp_slot_dots).
+constexpr int kBackwardSlotsPerRound = 3;
+
 // Row b's history at step t: the row of a [T, B, ·] tensor.
 __device__ __forceinline__ long long history_row(long long t, long long batch, long long b) { return t * batch + b; }
 }  // namespace mnemo::memnet_seq
 
+// 80 registers a thread (three blocks an SM by registers; the read's four-slot rounds: held at 64
+// by __launch_bounds__, ptxas spills).
 extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads)
     mnemo_memnet_seq_fwd_f32(mnemo_memnet_seq_fwd_params p) {
   using namespace mnemo;
@@ -135,23 +140,15 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads, 3)
       g[i] = acc;
     }
     __syncthreads();
-    // the read's backward: a_m from the saved lse, ⟨v_m, dc⟩ a warp per slot
+    // the read's backward: a_m from the saved lse, ⟨v_m, dc⟩ (warp_slot_dots)
     const long long filled = t < slots ? t : slots;
     const long long first = t - filled;
     const float lse = p.lse[row];
-    for (long long m = warp; m < filled; m += kWarps) {
-      const float* key = p.o + history_row(first + m, batch, b) * S + dk;
-      const float* value = key + dk;
-      float s = 0.0f, da = 0.0f;
-      for (long long j = lane; j < dk; j += kWarpSize) s = fmaf(key[j], q[j], s);
-      for (long long j = lane; j < dv; j += kWarpSize) da = fmaf(value[j], dc[j], da);
-      s = warp_sum(s);
-      da = warp_sum(da);
-      if (lane == 0) {
-        prob[m] = expf(scale * s - lse);
-        ds[m] = da;
-      }
-    }
+    warp_slot_dots<kBackwardSlotsPerRound, true>(filled, p.o + history_row(first, batch, b) * S + dk, batch * S, q,
+                                                 dk, dk, dc, dv, [&](long long m, const float (&dots)[2]) {
+                                                   prob[m] = expf(scale * dots[0] - lse);
+                                                   ds[m] = dots[1];
+                                                 });
     __syncthreads();
     if (warp == 0 && filled > 0) {  // ds_m = a_m·(⟨v_m, dc⟩ − ⟨c_t, dc⟩)
       float d = 0.0f;
