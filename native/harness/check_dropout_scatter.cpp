@@ -89,9 +89,11 @@ void check_dropout_java_values(Tally& t) {
            sizeof kJavaDraws / sizeof kJavaDraws[0], hostWrong, deviceWrong);
 }
 
-// mask and y bit for bit against the host twin; y may alias x.
+// mask and y bit for bit against the host twin; y may alias x. `atPosition`: the kernel that reads
+// the stream position from device memory, given position offset + 2^40 + 3 and offset −(2^40 + 3),
+// whose wrapping sum is `offset`.
 void check_dropout_case(long long n, std::uint64_t seed, std::uint64_t offset, double p,
-                        bool alias, std::mt19937& rng, Tally& t) {
+                        bool alias, std::mt19937& rng, Tally& t, bool atPosition = false) {
   std::vector<float> hx = check::uniform(n, -4.0f, 4.0f, rng);
   if (n > 3) {  // specials travel through the product as on the CPU
     hx[0] = INFINITY;
@@ -112,7 +114,15 @@ void check_dropout_case(long long n, std::uint64_t seed, std::uint64_t offset, d
   DeviceBuffer mask = guarded_output(n);
   DeviceBuffer y = guarded_output(n);
   float* yPtr = alias ? x.get() : y.get();
-  launch_dropout(x.get(), mask.get(), yPtr, n, as_signed(seed), as_signed(offset), p, nullptr);
+  DeviceArray<long long> position(1);
+  if (atPosition) {
+    const std::uint64_t shift = (std::uint64_t{1} << 40) + 3;
+    position.upload({as_signed(offset + shift)});
+    launch_dropout_at(x.get(), mask.get(), yPtr, n, as_signed(seed), position.get(), as_signed(0 - shift), p,
+                      nullptr);
+  } else {
+    launch_dropout(x.get(), mask.get(), yPtr, n, as_signed(seed), as_signed(offset), p, nullptr);
+  }
   CHECK(cudaDeviceSynchronize());
   const std::vector<float> gotMask = mask.download();
   const std::vector<float> gotY = alias ? x.download() : y.download();
@@ -124,10 +134,10 @@ void check_dropout_case(long long n, std::uint64_t seed, std::uint64_t offset, d
   const double sd = n > 0 ? std::sqrt(p * (1.0 - p) / static_cast<double>(n)) : 0.0;
   const bool rateOk = std::fabs(keptFraction - (1.0 - p)) <= 6.0 * sd + 1e-12;
   t.expect(maskDiff == 0 && yDiff == 0 && damaged == 0 && rateOk,
-           "dropout  n=%-9lld p=%-4g seed=%016llx offset=%016llx%s mask_bits_off=%lld "
+           "dropout%s n=%-9lld p=%-4g seed=%016llx offset=%016llx%s mask_bits_off=%lld "
            "y_bits_off=%lld kept=%.4f guard_damaged=%lld",
-           n, p, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(offset),
-           alias ? " y=x" : "", maskDiff, yDiff, keptFraction, damaged);
+           atPosition ? " at" : "", n, p, static_cast<unsigned long long>(seed),
+           static_cast<unsigned long long>(offset), alias ? " y=x" : "", maskDiff, yDiff, keptFraction, damaged);
 }
 
 // ───────────────────────────── scatter ─────────────────────────────
@@ -302,6 +312,8 @@ void check_dropout_scatter(std::mt19937& rng, Tally& t) {
     check_dropout_case(n, 0x8000000000000000ull, 12345, 0.9, true, rng, t);
     check_dropout_case(n, 7, 3, 0.0, false, rng, t);
     check_dropout_case(n, 9, 77, 1.0, false, rng, t);  // p = 1 keeps nothing: mask 0, y = x·0
+    check_dropout_case(n, 0xffffffffffffffffull, 0x7ffffffffffffff0ull, 0.1, false, rng, t, true);
+    check_dropout_case(n, 0x8000000000000000ull, 12345, 0.9, true, rng, t, true);
   }
 
   check_scatter_case("empty", {}, 4, 8, rng, t);

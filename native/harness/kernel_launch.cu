@@ -697,6 +697,13 @@ void launch_dropout(const float* x, float* mask, float* y, long long n, long lon
   CHECK_LAUNCH();
 }
 
+void launch_dropout_at(const float* x, float* mask, float* y, long long n, long long seed,
+                       const long long* position, long long offset, double p, cudaStream_t stream) {
+  mnemo_dropout_apply_at_f32<<<elementwise_grid(n), kBlockThreads, 0, stream>>>(x, mask, y, n, seed,
+                                                                               position, offset, p);
+  CHECK_LAUNCH();
+}
+
 void launch_scatter_add_rows(float* table, const float* src, const int* order,
                              const int* segStart, const int* segRow, long long segments,
                              long long width, cudaStream_t stream) {

@@ -226,6 +226,9 @@ void launch_eigen_hqr(const double* a, long long matrixStride, int n, int count,
 // Grid-stride elementwise grid over n.
 void launch_dropout(const float* x, float* mask, float* y, long long n, long long seed,
                     long long offset, double p, cudaStream_t stream);
+// As launch_dropout, element i drawing index *position + offset + i (position: a device int64).
+void launch_dropout_at(const float* x, float* mask, float* y, long long n, long long seed,
+                       const long long* position, long long offset, double p, cudaStream_t stream);
 // Grid-stride over segments·width.
 void launch_scatter_add_rows(float* table, const float* src, const int* order,
                              const int* segStart, const int* segRow, long long segments,

@@ -1555,6 +1555,18 @@ extern "C" __global__ void mnemo_dropout_apply_f32(const float* x, float* mask, 
                                                    long long n, long long seed, long long offset,
                                                    double p);
 
+/*
+ * As mnemo_dropout_apply_f32, with element i drawing index *position + offset + i (wrapping), the
+ * position read from device memory when the kernel runs: recorded work (a CUDA Graph) then draws
+ * the mask of the position last written there, not of the one it was recorded with.
+ *   position     [1]  in, a device int64
+ * Launch: as mnemo_tensor_fill_f32.
+ */
+extern "C" __global__ void mnemo_dropout_apply_at_f32(const float* x, float* mask, float* y,
+                                                      long long n, long long seed,
+                                                      const long long* position, long long offset,
+                                                      double p);
+
 /* ───────────────────────────── family: scatter ───────────────────────────── */
 /*
  * table[rows[i], :] += src[i, :] for every i < n, repeated rows accumulated in order of i

@@ -338,6 +338,35 @@ public interface Backend {
      */
     void dropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y);
 
+    /**
+     * A dropout stream position that this backend's queued work reads when it runs (on CUDA an int64 in device
+     * memory), for dropout inside work recorded with {@link #record}: a recording holds its kernels' arguments,
+     * so an offset passed as a number would draw the same mask on every replay. Set the position before a replay
+     * and the replay draws the masks of that position.
+     */
+    interface DropoutPosition extends AutoCloseable {
+        /**
+         * Sets the position, in order with this backend's queued work: work queued before still reads the old
+         * value, work queued (or replayed) after reads this one.
+         */
+        void set(long position);
+
+        /** Frees what the backend holds for it (on CUDA 8 bytes of device memory); idempotent. */
+        @Override
+        void close();
+    }
+
+    /** A new {@link DropoutPosition}, at 0. On CUDA it allocates: not inside a {@link #record} region. */
+    DropoutPosition dropoutPosition();
+
+    /**
+     * {@link #dropout(Tensor, double, long, long, Tensor, Tensor)} with element {@code i} drawing stream index
+     * {@code position + offset + i} (wrapping, as Java longs add), {@code position} as set when the work runs.
+     *
+     * @param position from this backend's {@link #dropoutPosition()}, not closed
+     */
+    void dropout(Tensor x, double p, long seed, DropoutPosition position, long offset, Tensor mask, Tensor y);
+
     // ---- recurrent cells: one time step, after the two GEMMs ----
     /**
      * A buffer for one step's recurrent product {@code h_{t−1}·W_hhᵀ} of {@code batch} rows and

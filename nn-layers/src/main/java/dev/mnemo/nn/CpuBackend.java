@@ -433,6 +433,53 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    @Override
+    public DropoutPosition dropoutPosition() {
+        return new HostDropoutPosition();
+    }
+
+    @Override
+    public void dropout(Tensor x, double p, long seed, DropoutPosition position, long offset, Tensor mask, Tensor y) {
+        if (!(position instanceof HostDropoutPosition host)) {
+            throw new IllegalArgumentException("position must come from this backend's dropoutPosition(), got "
+                    + position);
+        }
+        dropout(x, p, seed, host.value() + offset, mask, y);
+    }
+
+    /** The CPU's position: a field, read when dropout runs (the CPU runs every call at once). */
+    private static final class HostDropoutPosition implements DropoutPosition {
+        private long value;
+        private boolean closed;
+
+        @Override
+        public void set(long position) {
+            requireOpen();
+            value = position;
+        }
+
+        long value() {
+            requireOpen();
+            return value;
+        }
+
+        private void requireOpen() {
+            if (closed) {
+                throw new IllegalStateException("the dropout position is closed");
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        @Override
+        public String toString() {
+            return "DropoutPosition(cpu, " + (closed ? "closed" : value) + ")";
+        }
+    }
+
     /**
      * The dropout draw for element {@code index} of stream {@code seed}: uniform in [0, 1), from two
      * SplitMix64 finalisers, {@code mix(mix(seed) + (index + 1)·0x9E3779B97F4A7C15) >>> 11} scaled by

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CpuBackendTest {
@@ -171,6 +172,36 @@ class CpuBackendTest {
         Tensor tailMask = Tensor.zeros(5_000);
         be.dropout(x.slice(5_000, 10_000), 0.3, 7, 5_000, tailMask, Tensor.zeros(5_000));
         assertArrayEquals(mask.slice(5_000, 10_000).toFloatArray(), tailMask.toFloatArray());
+    }
+
+    @Test
+    void dropoutAtAPositionDrawsPositionPlusOffsetAndRefusesAForeignOrClosedPosition() {
+        Backend be = Backend.cpu();
+        Tensor x = Tensor.zeros(300);
+        x.fill(2.0);
+        Tensor want = Tensor.zeros(300);
+        Tensor wantMask = Tensor.zeros(300);
+        be.dropout(x, 0.4, 11, Long.MIN_VALUE + 5, wantMask, want);
+        try (Backend.DropoutPosition at = be.dropoutPosition()) {
+            at.set(Long.MAX_VALUE);            // MAX + 6 wraps to MIN + 5, as the kernels' unsigned sum
+            Tensor y = Tensor.zeros(300);
+            Tensor mask = Tensor.zeros(300);
+            be.dropout(x, 0.4, 11, at, 6, mask, y);
+            assertArrayEquals(want.toFloatArray(), y.toFloatArray());
+            assertArrayEquals(wantMask.toFloatArray(), mask.toFloatArray());
+            at.set(0);
+            be.dropout(x, 0.4, 11, at, 6, mask, y);
+            Tensor other = Tensor.zeros(300);
+            be.dropout(x, 0.4, 11, 6, Tensor.zeros(300), other);
+            assertArrayEquals(other.toFloatArray(), y.toFloatArray());
+            at.close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class,
+                    () -> be.dropout(x, 0.4, 11, at, 6, mask, y));
+            assertEquals("the dropout position is closed", closed.getMessage());
+        }
+        IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
+                () -> be.dropout(x, 0.4, 11, (Backend.DropoutPosition) null, 0, Tensor.zeros(300), Tensor.zeros(300)));
+        assertEquals("position must come from this backend's dropoutPosition(), got null", foreign.getMessage());
     }
 
     @Test

@@ -134,16 +134,19 @@ final class HostCostBench {
 
     /**
      * The MemNet cells of the bench ({@link MemNetCellCase}: M 8 over T 64 and M 128 over T 160, B 256, training
-     * forward + backward) and a streaming step (M 8), with the layer's step loops and with the one-launch loops
-     * ({@link MemNetLoopSetting}).
+     * forward + backward) and a streaming step (M 8), with the layer's step loops, eager and recorded in CUDA
+     * Graphs, and with the one-launch loops ({@link MemNetLoopSetting}).
      */
     private static void memNetCell(PrintStream out, int repeats, long warmupMs) {
         MemNetCellCase cell = MemNetCellCase.build(CudaBackend.float32());
         MemNetCellCase wide = MemNetCellCase.wideMemory(CudaBackend.float32());
         MemNetStreamCase stream = MemNetStreamCase.build(CudaBackend.float32(), cell.net());
-        String[] settings = {"off", "on"};
-        double[][] us = new double[2][];
-        for (int k = 0; k < 2; k++) {
+        String[] settings = {"off", "off", "on"};
+        boolean[] graphs = {false, true, true};
+        double[][] us = new double[settings.length][];
+        for (int k = 0; k < settings.length; k++) {
+            cell.net().setStepGraphs(graphs[k]);
+            wide.net().setStepGraphs(graphs[k]);
             us[k] = SystemProperties.with(MemNetLoopSetting.PROPERTY, settings[k], () -> new double[] {
                 medianMicros(cell::forwardBackward, repeats, warmupMs),
                 medianMicros(wide::forwardBackward, repeats, warmupMs),
@@ -154,10 +157,12 @@ final class HostCostBench {
                 + "M %d, T %d, µs | a streaming step, M %d, µs |%n", MemNetCellCase.B, cell.slots(), cell.steps(),
                 wide.slots(), wide.steps(), cell.slots());
         out.println("|---|---|---|---|");
-        out.printf(Locale.ROOT, "| the layer's step loops (%s=off) | %.0f | %.0f | %.0f |%n", MemNetLoopSetting.PROPERTY,
-                us[0][0], us[0][1], us[0][2]);
-        out.printf(Locale.ROOT, "| one launch a call (on, the default) | %.0f | %.0f | %.0f |%n", us[1][0], us[1][1],
+        out.printf(Locale.ROOT, "| the layer's step loops (%s=off), eager | %.0f | %.0f | %.0f |%n",
+                MemNetLoopSetting.PROPERTY, us[0][0], us[0][1], us[0][2]);
+        out.printf(Locale.ROOT, "| the step loops recorded in CUDA Graphs | %.0f | %.0f | %.0f |%n", us[1][0], us[1][1],
                 us[1][2]);
+        out.printf(Locale.ROOT, "| one launch a call (on, the default) | %.0f | %.0f | %.0f |%n", us[2][0], us[2][1],
+                us[2][2]);
     }
 
     /** Median µs per forward and per forward + backward of {@code s} with these path and graph settings. */

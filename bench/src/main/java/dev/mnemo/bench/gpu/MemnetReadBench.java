@@ -167,19 +167,23 @@ final class MemnetReadBench {
 
     /**
      * The cell's training step with the one-launch loops and with the layer's step loops ({@link MemNetLoopSetting}
-     * off), in the same run, beside PyTorch's loop of the same cell.
+     * off), eager and recorded in CUDA Graphs, in the same run, beside PyTorch's loop of the same cell.
      */
     private static void timeCell(PrintStream out, Map<?, ?> torch, CudaEvent start, CudaEvent end, CudaStream stream,
                                  int repeats, MemNetCellCase cell) {
         int runs = Math.max(5, repeats / 5);
         double cellMs = time(start, end, stream, cell::forwardBackward, runs);
+        cell.net().setStepGraphs(false);
         double stepsMs = withStepLoops(() -> time(start, end, stream, cell::forwardBackward, runs));
+        cell.net().setStepGraphs(true);
+        double graphStepsMs = withStepLoops(() -> time(start, end, stream, cell::forwardBackward, runs));
         double cellLoop = torchMs(torch, cell.torchKey());
         out.printf(Locale.ROOT, "MemNet cell over a sequence (the layer: projections, read, write, output), T=%d B=%d"
                 + " M=%d d=%d d_in=d_out=1, training forward+backward: ours %.3f ms, PyTorch loop %s ms, speed-up %s;"
-                + " the layer's step loop (%s=off) %.3f ms, the one-launch loop %.2f× faster%n",
+                + " the layer's step loop (%s=off) %.3f ms eager, %.3f ms in CUDA Graphs; the one-launch loop %.2f×"
+                + " faster than the eager and %.2f× than the recorded step loop%n",
                 cell.steps(), SEQ_B, cell.slots(), SEQ_D, cellMs, num(cellLoop, "%.3f"), num(cellLoop / cellMs, "%.1f×"),
-                MemNetLoopSetting.PROPERTY, stepsMs, stepsMs / cellMs);
+                MemNetLoopSetting.PROPERTY, stepsMs, graphStepsMs, stepsMs / cellMs, graphStepsMs / cellMs);
     }
 
     /** {@code timed} with the MemNet layer's step loops ({@link MemNetLoopSetting} off). */

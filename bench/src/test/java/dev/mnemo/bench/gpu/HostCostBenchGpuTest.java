@@ -29,8 +29,8 @@ class HostCostBenchGpuTest {
         for (int k : new int[] {6, 7, 8, 9, 11, 12}) {
             assertTrue(Double.parseDouble(cells[k].strip()) > 0, "column " + k + " timed: " + rows.getFirst());
         }
-        // the MemNet table: both ways, each column timed (M 8, M 128, a streaming step)
-        for (String way : new String[] {"| the layer's step loops", "| one launch a call"}) {
+        // the MemNet table: the three ways, each column timed (M 8, M 128, a streaming step)
+        for (String way : new String[] {"| the layer's step loops", "| the step loops recorded", "| one launch a call"}) {
             List<String> memnet = r[1].lines().filter(l -> l.startsWith(way)).toList();
             assertEquals(1, memnet.size(), r[1]);
             String[] columns = memnet.getFirst().split("\\|");

@@ -21,6 +21,15 @@ public final class DropoutKernels {
             of("const float*", "x"), of("float*", "mask"), of("float*", "y"), of("long long", "n"),
             of("long long", "seed"), of("long long", "offset"), of("double", "p"));
 
+    /**
+     * {@code mnemo_dropout_apply_at_f32(const float* x, float* mask, float* y, long long n, long long seed,
+     * const long long* position, long long offset, double p)}.
+     */
+    public static final KernelSignature APPLY_AT = KernelSignature.of("mnemo_dropout_apply_at_f32",
+            of("const float*", "x"), of("float*", "mask"), of("float*", "y"), of("long long", "n"),
+            of("long long", "seed"), of("const long long*", "position"), of("long long", "offset"),
+            of("double", "p"));
+
     private final LaunchTarget target;
 
     /** Launchers for the kernels of {@code module}, queued on {@code stream}. */
@@ -34,7 +43,7 @@ public final class DropoutKernels {
 
     /** The signatures of this family, in header order. */
     public static List<KernelSignature> signatures() {
-        return List.of(APPLY);
+        return List.of(APPLY, APPLY_AT);
     }
 
     /**
@@ -51,6 +60,31 @@ public final class DropoutKernels {
      * @param p drop probability in [0, 1] (1: mask 0, y = x·0)
      */
     public void apply(DeviceMemory x, DeviceMemory mask, DeviceMemory y, long n, long seed, long offset, double p) {
+        checkApply(x, mask, y, n, p);
+        target.launch(APPLY, TensorKernels.geometry(n), x, mask, y, n, seed, offset, p);
+    }
+
+    /**
+     * As {@link #apply}, with element {@code i} drawing stream index {@code position + offset + i}, where
+     * {@code position} is the int64 in device memory when the kernel runs: work recorded into a CUDA Graph
+     * draws the mask of whatever position was written there before each replay.
+     *
+     * @param position one int64 (8 bytes) in device memory, 8-byte aligned; must not overlap mask or y
+     */
+    public void applyAt(DeviceMemory x, DeviceMemory mask, DeviceMemory y, long n, long seed, DeviceMemory position,
+                        long offset, double p) {
+        checkApply(x, mask, y, n, p);
+        LaunchChecks.holdsDoubles("position", position, 1, "one int64");
+        if (position.address() % Long.BYTES != 0) {
+            throw new IllegalArgumentException("position must be 8-byte aligned, got address 0x"
+                    + Long.toHexString(position.address()));
+        }
+        LaunchChecks.disjoint("position", position, 2, "mask", mask, n);
+        LaunchChecks.disjoint("position", position, 2, "y", y, n);
+        target.launch(APPLY_AT, TensorKernels.geometry(n), x, mask, y, n, seed, position, offset, p);
+    }
+
+    private static void checkApply(DeviceMemory x, DeviceMemory mask, DeviceMemory y, long n, double p) {
         LaunchChecks.count("n", n);
         LaunchChecks.fits("n", n, "x", x);
         LaunchChecks.fits("n", n, "mask", mask);
@@ -58,6 +92,5 @@ public final class DropoutKernels {
         LaunchChecks.probability("p", p);
         LaunchChecks.disjoint("mask", mask, n, "x", x, n);
         LaunchChecks.disjoint("mask", mask, n, "y", y, n);
-        target.launch(APPLY, TensorKernels.geometry(n), x, mask, y, n, seed, offset, p);
     }
 }

@@ -49,6 +49,33 @@ class DropoutScatterLauncherTest {
     }
 
     @Test
+    void dropoutAtAPositionPassesThePositionPointer() {
+        DeviceMemory x = new FakeMemory(0x10000, 4000);
+        DeviceMemory mask = new FakeMemory(0x20000, 4000);
+        DeviceMemory position = new FakeMemory(0x30000, 8);
+        dropout.applyAt(x, mask, x, 1000, -7L, position, 96, 0.25);
+        RecordingTarget.Launch launch = target.launches.getFirst();
+        assertEquals(DropoutKernels.APPLY_AT, launch.kernel());
+        assertEquals(LaunchGeometry.linear(4, 256), launch.geometry());
+        assertEquals(List.of(x, mask, x, 1000L, -7L, position, 96L, 0.25), launch.arguments());
+    }
+
+    @Test
+    void dropoutAtAPositionRejectsASmallMisalignedOrOverlappingPosition() {
+        DeviceMemory x = new FakeMemory(0x10000, 400);
+        DeviceMemory mask = new FakeMemory(0x20000, 400);
+        rejected("position must hold >= 1 doubles (one int64), got 0",
+                () -> dropout.applyAt(x, mask, x, 100, 0, new FakeMemory(0x30000, 4), 0, 0.5));
+        rejected("position must be 8-byte aligned, got address 0x30004",
+                () -> dropout.applyAt(x, mask, x, 100, 0, new FakeMemory(0x30004, 8), 0, 0.5));
+        rejected("position must not overlap mask, got FakeMemory(8 bytes) and FakeMemory(400 bytes)",
+                () -> dropout.applyAt(x, mask, x, 100, 0, new FakeMemory(0x20000 + 392, 8), 0, 0.5));
+        rejected("p must be in [0, 1], got 2.0",
+                () -> dropout.applyAt(x, mask, x, 100, 0, new FakeMemory(0x30000, 8), 0, 2.0));
+        assertTrue(target.launches.isEmpty());
+    }
+
+    @Test
     void scatterPlanGroupsIndicesByRowInOrderOfI() {
         ScatterPlan plan = ScatterPlan.of(new int[] {3, 0, 3, 2, 0, 3}, 4);
         assertEquals(3, plan.segments());

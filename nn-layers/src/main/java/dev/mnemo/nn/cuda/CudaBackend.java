@@ -834,6 +834,30 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     @Override
     public void dropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y) {
+        DropoutOperands o = dropoutOperands(x, p, mask, y);
+        // One pass on the device: the kernel draws the contract's counter hash itself.
+        rt.dropout.apply(o.x(), o.mask(), o.y(), x.numel(), seed, offset, p);
+    }
+
+    @Override
+    public DropoutPosition dropoutPosition() {
+        return new CudaDropoutPosition(this);
+    }
+
+    @Override
+    public void dropout(Tensor x, double p, long seed, DropoutPosition position, long offset, Tensor mask, Tensor y) {
+        if (!(position instanceof CudaDropoutPosition at) || at.runtime() != rt) {
+            throw new IllegalArgumentException("position must come from this device's dropoutPosition(), got "
+                    + position);
+        }
+        DropoutOperands o = dropoutOperands(x, p, mask, y);
+        rt.dropout.applyAt(o.x(), o.mask(), o.y(), x.numel(), seed, at.memory(), offset, p);
+    }
+
+    private record DropoutOperands(DeviceMemory x, DeviceMemory mask, DeviceMemory y) {
+    }
+
+    private DropoutOperands dropoutOperands(Tensor x, double p, Tensor mask, Tensor y) {
         sameNumel("x", x, "mask", mask);
         sameNumel("x", x, "y", y);
         BackendChecks.dropoutProbability(p);
@@ -847,8 +871,7 @@ public final class CudaBackend extends CudaOps implements Backend {
             throw new IllegalArgumentException("y may alias x exactly but must not partly overlap it, got y at offset "
                     + y.offset() + " and x at offset " + x.offset() + " of one storage");
         }
-        // One pass on the device: the kernel draws the contract's counter hash itself.
-        rt.dropout.apply(xm, mm, ym, x.numel(), seed, offset, p);
+        return new DropoutOperands(xm, mm, ym);
     }
 
     // ───────────────────────────── recurrent cells (CudaCells) ─────────────────────────────

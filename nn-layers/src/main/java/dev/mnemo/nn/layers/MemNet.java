@@ -56,7 +56,8 @@ import java.util.SplittableRandom;
  *
  * <p>On CUDA each of {@link #forward}, {@link #backward}, {@link #step} and {@link #generate} is one kernel where
  * the cell fits a block's shared memory (at most 256 slots; {@link Backend#memNetForward},
- * {@link Backend#memNetStream}); elsewhere the step loops below run, which are the reference.
+ * {@link Backend#memNetStream}); elsewhere the step loops below run, which are the reference (on CUDA the
+ * teacher-forced ones recorded in CUDA Graphs, {@link #setStepGraphs}).
  *
  * <p>Not thread-safe: one thread at a time per layer.
  */
@@ -71,6 +72,7 @@ public final class MemNet extends Layer {
     private final int stateSize;     // S
     private final int cellInputSize; // d_in + S + d_v
     private final DropoutStream dropout;
+    private MemNetGraphs graphs;     // null: the step loops always run eagerly
 
     /** A float32 CPU layer. */
     public MemNet(MemNetOptions options) {
@@ -99,6 +101,9 @@ public final class MemNet extends Layer {
         this.cellInputSize = options.cellInputSize();
         this.dropout = new DropoutStream(options.seed());
         initialise();
+        if (backend.device() == dev.mnemo.nn.Device.CUDA) {
+            useStepGraphs(RecurrentLayer.graphSightings(System.getProperty(RecurrentLayer.GRAPHS_PROPERTY, "auto")));
+        }
     }
 
     /** Draws every parameter in buffer order from one stream (see the class comment for the laws). */
@@ -124,6 +129,37 @@ public final class MemNet extends Layer {
 
     public MemNetOptions options() {
         return options;
+    }
+
+    /**
+     * Records the step loops in CUDA Graphs (see {@link MemNetGraphs}: where no one-launch kernel runs the
+     * sequence, e.g. more than 256 slots) and replays them for later calls of the same shape; off runs them
+     * eagerly. On CUDA the default follows {@value RecurrentLayer#GRAPHS_PROPERTY} as for the recurrent layers:
+     * {@code auto} records a shape when a call repeats the previous call's.
+     */
+    public void setStepGraphs(boolean on) {
+        useStepGraphs(on ? 1 : 0);
+    }
+
+    /** Whether the step loops may be recorded ({@link #setStepGraphs}). */
+    public boolean usesStepGraphs() {
+        return graphs != null;
+    }
+
+    /** Graph mode by sightings: 0 off, else a shape records on that many calls in a row. */
+    void useStepGraphs(int sightings) {
+        if (graphs != null && graphs.sightings() == sightings) {
+            return;
+        }
+        if (graphs != null) {
+            graphs.close();
+        }
+        graphs = sightings > 0 ? new MemNetGraphs(this, backend, sightings) : null;
+    }
+
+    /** The graph path's bookkeeping, null when off; for tests. */
+    MemNetGraphs stepGraphs() {
+        return graphs;
     }
 
     /** Restarts the dropout stream at {@code seed} (initially the options' seed). */
@@ -177,9 +213,12 @@ public final class MemNet extends Layer {
         boolean drop = isTraining() && options.dropout() > 0;
         double p = drop ? options.dropout() : 0.0;
         // CUDA runs the whole loop as one launch where the cell fits; otherwise, and on the CPU, step by step
-        if (!backend.memNetForward(new Backend.MemNetForward(cell(), params.value("qkv.weight"),
+        // (on CUDA recorded in a graph once a shape repeats)
+        boolean oneLaunch = backend.memNetForward(new Backend.MemNetForward(cell(), params.value("qkv.weight"),
                 params.value("qkv.bias"), params.value("h0"), params.value("c0"), p, dropout.seed(), dropout.offset(),
-                u, o, r, c, lse))) {
+                u, o, r, c, lse));
+        if (!oneLaunch && (graphs == null
+                || !graphs.forward(steps, batch, p, dropout.seed(), dropout.offset(), u, o, r, c, lse))) {
             forwardSteps(steps, batch, p, u, o, r, c, lse);
         }
         if (drop) {
@@ -190,29 +229,62 @@ public final class MemNet extends Layer {
 
     /** The forward's step loop: what {@link Backend#memNetForward} does in one call. */
     private void forwardSteps(int steps, int batch, double p, Tensor u, Tensor o, Tensor r, Tensor c, Tensor lse) {
-        Tensor h0 = broadcast(params.value("h0"), batch);
-        Tensor c0 = broadcast(params.value("c0"), batch);
-        Tensor zero = backend.zeros(batch, stateSize);
-        Tensor mask = p > 0 ? backend.zeros(batch, stateSize) : null;
+        ForwardScratch scratch = ForwardScratch.allocate(backend, batch, stateSize, valueSize, p > 0);
+        long seed = dropout.seed();
+        long offset = dropout.offset();
+        forwardLoop(steps, batch, u, o, r, c, lse, scratch, (rt, mask, stepOffset) ->
+                backend.dropout(rt, p, seed, offset + stepOffset, mask, rt));
+        // scratch back to the backend once its last kernel is queued (stream order keeps that safe), so
+        // a CUDA loop reuses the same blocks instead of asking the driver until a collection runs
+        scratch.release(backend);
+    }
+
+    /** The fed-back state's dropout at one step: {@code r ← dropout(r)}, its mask into {@code mask}. */
+    interface StepDropout {
+        /** @param stepOffset the step's first element in the call's stream, {@code t·B·S} */
+        void apply(Tensor r, Tensor mask, long stepOffset);
+    }
+
+    /** What the forward loop needs besides its inputs and outputs: h0, c0 broadcast, a zero, the dropout mask. */
+    record ForwardScratch(Tensor h0, Tensor c0, Tensor zero, Tensor mask) {
+        static ForwardScratch allocate(Backend backend, int batch, int stateSize, int valueSize, boolean drop) {
+            return new ForwardScratch(backend.zeros(batch, stateSize), backend.zeros(batch, valueSize),
+                    backend.zeros(batch, stateSize), drop ? backend.zeros(batch, stateSize) : null);
+        }
+
+        void release(Backend backend) {
+            for (Tensor t : new Tensor[] {h0, c0, zero, mask}) {
+                if (t != null) {
+                    backend.release(t);
+                }
+            }
+        }
+    }
+
+    /**
+     * The forward's steps on the given buffers, allocating nothing (a recording's region, {@link MemNetGraphs}):
+     * x already in u's first columns; with a mask in the scratch, {@code drop} applies each step's dropout.
+     */
+    void forwardLoop(int steps, int batch, Tensor u, Tensor o, Tensor r, Tensor c, Tensor lse, ForwardScratch s,
+                     StepDropout drop) {
+        broadcastInto(params.value("h0"), s.h0());
+        broadcastInto(params.value("c0"), s.c0());
         long stepElements = (long) batch * stateSize;
         for (int t = 0; t < steps; t++) {
             Tensor rt = r.select(t);
             Tensor ut = u.select(t);
-            relu(t == 0 ? h0 : o.select(t - 1), zero, rt);
-            if (p > 0) {
-                backend.dropout(rt, p, dropout.seed(), dropout.offset() + t * stepElements, mask, rt);
+            relu(t == 0 ? s.h0() : o.select(t - 1), s.zero(), rt);
+            if (s.mask() != null) {
+                drop.apply(rt, s.mask(), t * stepElements);
             }
             backend.copyColumns(rt, 0, ut, inputSize, stateSize);
-            backend.copyColumns(t == 0 ? c0 : c.select(t - 1), 0, ut, inputSize + stateSize, valueSize);
+            backend.copyColumns(t == 0 ? s.c0() : c.select(t - 1), 0, ut, inputSize + stateSize, valueSize);
             Tensor ot = o.select(t);
             backend.gemm(false, true, 1.0, ut, params.value("qkv.weight"), 0.0, ot);
             backend.addRowVector(ot, params.value("qkv.bias"));
             Window w = window(o, t, batch);
             backend.memoryReadForward(read(batch, t, w), c.select(t), lse.select(t));
         }
-        // scratch back to the backend once its last kernel is queued (stream order keeps that safe), so
-        // a CUDA loop reuses the same blocks instead of asking the driver until a collection runs
-        release(h0, c0, zero, mask);
     }
 
     /** The cell's sizes and read options, for {@link Backend#memNetForward} and {@link Backend#memNetBackward}. */
@@ -268,7 +340,9 @@ public final class MemNet extends Layer {
         if (!backend.memNetBackward(new Backend.MemNetBackward(cell(), params.value("qkv.weight"),
                 params.value("state_out.weight"), params.value("read_out.weight"), saved.dropoutScale, saved.o,
                 saved.r, saved.c, saved.lse, dy, dO, dU, dh, dc))) {
-            backwardSteps(saved, dy, dO, dU, dh, dc);
+            if (graphs == null || !graphs.backward(saved, dy, dO, dU, dh, dc)) {
+                backwardSteps(saved, dy, dO, dU, dh, dc);
+            }
         }
         // h0 and c0 are broadcast over the batch: their gradients sum over it
         backend.addColumnSums(dh, params.gradient("h0"));
@@ -288,10 +362,30 @@ public final class MemNet extends Layer {
      * step's ∂L/∂o_t is complete when the loop reaches it.
      */
     private void backwardSteps(MemNetSaved saved, Tensor dy, Tensor dO, Tensor dU, Tensor dh, Tensor dc) {
-        int steps = saved.steps;
-        int batch = saved.batch;
-        Tensor dr = backend.zeros(batch, stateSize);
-        Tensor zero = backend.zeros(batch, stateSize);
+        BackwardScratch scratch = BackwardScratch.allocate(backend, saved.batch, stateSize);
+        backwardLoop(saved.steps, saved.batch, saved.dropoutScale, saved.o, saved.r, saved.c, saved.lse, dy, dO, dU, dh,
+                dc, scratch);
+        scratch.release(backend);
+    }
+
+    /** What the backward loop needs besides its inputs and outputs: ∂L/∂r and a zero. */
+    record BackwardScratch(Tensor dr, Tensor zero) {
+        static BackwardScratch allocate(Backend backend, int batch, int stateSize) {
+            return new BackwardScratch(backend.zeros(batch, stateSize), backend.zeros(batch, stateSize));
+        }
+
+        void release(Backend backend) {
+            backend.release(dr);
+            backend.release(zero);
+        }
+    }
+
+    /**
+     * The backward's steps on the given buffers (the forward's o, r, c, lse; dO, dh, dc zero before it),
+     * allocating nothing (a recording's region, {@link MemNetGraphs}).
+     */
+    void backwardLoop(int steps, int batch, double dropoutScale, Tensor o, Tensor r, Tensor c, Tensor lse, Tensor dy,
+                      Tensor dO, Tensor dU, Tensor dh, Tensor dc, BackwardScratch s) {
         Tensor wS = params.value("state_out.weight");
         Tensor wC = params.value("read_out.weight");
         Tensor w = params.value("qkv.weight");
@@ -302,23 +396,22 @@ public final class MemNet extends Layer {
             backend.gemm(false, false, 1.0, dyt, wC, 1.0, dc);
             // dq overwrites the q columns of dO_t, which nothing else has written yet
             Window g = window(dO, t, batch);
-            backend.memoryReadBackward(read(batch, t, window(saved.o, t, batch)), saved.c.select(t),
-                    saved.lse.select(t), dc, g.q(), g.keys(), g.values());
+            backend.memoryReadBackward(read(batch, t, window(o, t, batch)), c.select(t), lse.select(t), dc, g.q(),
+                    g.keys(), g.values());
             backend.gemm(false, false, 1.0, dyt, wS, 1.0, dOt);
             if (t < steps - 1) {
                 accumulate(dh, dOt);
             }
             backend.gemm(false, false, 1.0, dOt, w, 0.0, dUt);
             // to step t−1: through r_{t−1} = dropout(relu(h_{t−1})), and c_{t−1}
-            backend.copyColumns(dUt, inputSize, dr, 0, stateSize);
+            backend.copyColumns(dUt, inputSize, s.dr(), 0, stateSize);
             // r > 0 exactly where the mask kept a positive relu, so relu′ of r is mask ≠ 0 ∧ h > 0
-            backend.rnnCellBackward(Nonlinearity.RELU, saved.r.select(t), dr, zero, dh);
-            if (saved.dropoutScale != 1.0) {
-                backend.scale(dh, saved.dropoutScale);
+            backend.rnnCellBackward(Nonlinearity.RELU, r.select(t), s.dr(), s.zero(), dh);
+            if (dropoutScale != 1.0) {
+                backend.scale(dh, dropoutScale);
             }
             backend.copyColumns(dUt, inputSize + stateSize, dc, 0, valueSize);
         }
-        release(dr, zero);
     }
 
     // ---- streaming ----
@@ -510,6 +603,12 @@ public final class MemNet extends Layer {
         Tensor t = backend.zeros(batch, v.dim(0));
         backend.addRowVector(t, v);
         return t;
+    }
+
+    /** {@code v} [w] repeated as the rows of {@code t} {@code [batch, w]}: zeros, then v added (as {@link #broadcast}). */
+    private void broadcastInto(Tensor v, Tensor t) {
+        backend.fill(t, 0.0);
+        backend.addRowVector(t, v);
     }
 
     /** {@link #swap01}, handing {@code t}, a tensor of this layer's own, back. */

@@ -61,6 +61,37 @@ class CudaDropoutScatterGpuTest {
         assertBits(y, gx, "y = x in place");
     }
 
+    /**
+     * The position is read when the kernel runs: a recording replays with the mask of the position set before
+     * each replay, the CPU's mask at position + offset, bit for bit.
+     */
+    @Test
+    void dropoutAtAPositionRecordedDrawsTheMaskOfEachReplaysPosition() {
+        int n = 3000;
+        Tensor x = spread(5, n);
+        Tensor gx = gpu.copyOf(x);
+        Tensor gMask = gpu.zeros(n);
+        Tensor gy = gpu.zeros(n);
+        try (var at = gpu.dropoutPosition(); var recording = gpu.record(() -> gpu.dropout(gx, 0.3, 9, at, 40, gMask, gy))) {
+            for (long position : new long[] {1000, -77, Long.MAX_VALUE}) {
+                at.set(position);
+                recording.replay();
+                Tensor mask = Tensor.zeros(n);
+                Tensor y = Tensor.zeros(n);
+                cpu.dropout(x, 0.3, 9, position + 40, mask, y);
+                assertBits(mask, gMask, "mask at position " + position);
+                assertBits(y, gy, "y at position " + position);
+            }
+            at.close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> at.set(1));
+            assertEquals("the dropout position is closed", closed.getMessage());
+        }
+        IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
+                () -> gpu.dropout(gx, 0.3, 9, cpu.dropoutPosition(), 0, gMask, gy));
+        assertEquals("position must come from this device's dropoutPosition(), got DropoutPosition(cpu, 0)",
+                foreign.getMessage());
+    }
+
     @Test
     void dropoutOnViewsAndPartialOverlapIsRejected() {
         Tensor x = spread(3, 4, 50);

@@ -1,0 +1,69 @@
+package dev.mnemo.nn.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.CudaBackend;
+import dev.mnemo.nn.cuda.EmulatorCallCensus;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MemNet's step loops recorded in CUDA Graphs ({@link MemNetGraphs}) at 300 slots, past the one-launch
+ * kernels: bit for bit the eager loop's across calls whose dropout masks differ ({@link MemNetGraphsCheck}),
+ * and on the emulated driver a replayed call is one graph launch each way.
+ */
+@Tag("gpu")
+class MemNetGraphsGpuTest {
+    CudaBackend gpu;
+
+    @BeforeEach
+    void assumeCuda() {
+        var reason = CudaBackend.unavailableReason();
+        Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElse(""));
+        gpu = CudaBackend.float32();
+    }
+
+    @Test
+    void recordedLoopsMatchTheEagerLoopsBitForBit() {
+        assertEquals(8, MemNetGraphsCheck.run(gpu, 1));
+        assertEquals(4, MemNetGraphsCheck.run(gpu, 2));
+    }
+
+    @Test
+    void cudaLayersRecordByDefault() {
+        assertTrue(new MemNet(MemNetGraphsCheck.options(), gpu).usesStepGraphs());
+    }
+
+    @Test
+    void aReplayedTrainingCallIsOneGraphLaunchEachWay() {
+        Optional<EmulatorCallCensus> opened = EmulatorCallCensus.open();
+        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
+        EmulatorCallCensus census = opened.get();
+        MemNet layer = new MemNet(MemNetGraphsCheck.options(), gpu);   // auto: records on the second call
+        Tensor x = gpu.copyOf(TestData.uniform(gpu, 1, 1.0, 6, 2, 2));
+        Tensor dy = gpu.copyOf(TestData.uniform(gpu, 2, 1.0, 6, 2, 3));
+        for (int call = 0; call < 3; call++) {
+            gpu.synchronize();
+            census.reset();
+            MemNetOutput out = layer.forward(x);
+            layer.backward(out.saved(), dy);
+            gpu.synchronize();
+            Map<String, Long> counts = census.counts();
+            long reads = counts.entrySet().stream().filter(e -> e.getKey().startsWith("launch:mnemo_memnet_read"))
+                    .mapToLong(Map.Entry::getValue).sum();
+            if (call == 2) {
+                assertEquals(2L, counts.getOrDefault("cuGraphLaunch", 0L), "replays in " + counts);
+                assertEquals(0L, reads, "no read launched outside the graphs: " + counts);
+            } else {
+                assertEquals(0L, counts.getOrDefault("cuGraphLaunch", 0L), "call " + call + ": " + counts);
+                assertTrue(reads >= 2 * 6, "call " + call + " reads " + reads + ": " + counts);
+            }
+        }
+    }
+}
