@@ -31,6 +31,7 @@ final class BabiWorld {
     private final Map<String, String> lying = new HashMap<>();         // object → location it was dropped at
     private final Map<String, int[]> dropped = new HashMap<>();        // object → {drop fact, dropper's move}
     private final Map<String, Map<String, Integer>> handling = new HashMap<>(); // person → object → last fact with it
+    private final List<String> mentioned = new ArrayList<>();          // rooms the facts have named, first mention first
 
     BabiWorld(SplittableRandom rnd) {
         this.rnd = rnd;
@@ -65,6 +66,9 @@ final class BabiWorld {
         elsewhere.remove(location.get(p));
         String loc = pick(elsewhere);
         say(p + " " + pick(MOVE) + " the " + loc + ".");
+        if (!mentioned.contains(loc)) {
+            mentioned.add(loc);
+        }
         location.put(p, loc);
         lastMove.put(p, lines.size());
     }
@@ -144,6 +148,11 @@ final class BabiWorld {
     /** People whose place is known. */
     List<String> placedPeople() {
         return PEOPLE.stream().filter(location::containsKey).toList();
+    }
+
+    /** The rooms the story's facts have named so far, in order of first mention. */
+    List<String> mentionedRooms() {
+        return List.copyOf(mentioned);
     }
 
     String locationOf(String person) {

@@ -174,6 +174,39 @@ class BabiGeneratorTest {
         }
     }
 
+    /**
+     * A "no" names a room the story has named, so "yes if the question's room is in the facts before it" is a
+     * coin toss (it scored 0.73 when a "no" could name any of the six rooms), while the room of the person's
+     * last move still answers every question.
+     */
+    @Test
+    void yesNoQuestionsCannotBeAnsweredByWhetherTheRoomWasMentioned() {
+        int shortcut = 0;
+        int lastMove = 0;
+        int n = 0;
+        for (BabiStory story : BabiGenerator.generate(BabiTask.YES_NO_QUESTIONS, 400, 9L)) {
+            Map<String, String> room = new HashMap<>();
+            StringBuilder facts = new StringBuilder();
+            for (BabiLine line : story.lines()) {
+                if (line instanceof BabiLine.Fact f) {
+                    facts.append(f.text()).append(' ');
+                    String[] words = f.text().replace(".", "").split(" ");
+                    room.put(words[0], words[words.length - 1]);
+                } else if (line instanceof BabiLine.Question q) {
+                    Matcher m = IS_IN.matcher(q.text());
+                    assertTrue(m.matches(), q.text());
+                    String answer = q.answers().getFirst();
+                    boolean mentioned = facts.toString().contains(" " + m.group(2) + ".");
+                    shortcut += (mentioned ? "yes" : "no").equals(answer) ? 1 : 0;
+                    lastMove += (m.group(2).equals(room.get(m.group(1))) ? "yes" : "no").equals(answer) ? 1 : 0;
+                    n++;
+                }
+            }
+        }
+        assertEquals(n, lastMove, "the person's last move answers every question");
+        assertEquals(0.5, shortcut / (double) n, 0.01, "the mention shortcut scores " + shortcut + "/" + n);
+    }
+
     @Test
     void countingAnswersAreCorrect() {
         Map<String, Integer> answers = verify(BabiTask.COUNTING, BabiGenerator.generate(BabiTask.COUNTING, 400, 4L));
