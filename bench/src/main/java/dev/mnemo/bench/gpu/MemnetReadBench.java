@@ -104,6 +104,12 @@ final class MemnetReadBench {
         if (GpuBenchmarkRunner.skippedWithoutCuda(out)) {
             return 0;
         }
+        measure(out, torch, repeats, shapes, sequence);
+        return 0;
+    }
+
+    /** The tables, once the options are read: each read shape, then (unless {@code sequence} is off) the cells. */
+    private static void measure(PrintStream out, Map<?, ?> torch, int repeats, long[][] shapes, boolean sequence) {
         CudaBackend gpu = CudaBackend.float32();
         try (CudaContext context = BenchDevice.open();
              CudaEvent start = CudaEvent.create(context);
@@ -143,7 +149,7 @@ final class MemnetReadBench {
                 System.gc();
             }
             if (!sequence) {
-                return 0;
+                return;
             }
             SequenceCase seq = SequenceCase.build(gpu);
             double ms = time(start, end, stream, seq::forwardBackward, Math.max(5, repeats / 5));
@@ -154,15 +160,13 @@ final class MemnetReadBench {
             MemNetCellCase cell = MemNetCellCase.build(gpu);
             MemNetStreamCase streaming = MemNetStreamCase.build(gpu, cell.net());
             double stepMs = time(start, end, stream, streaming::step, repeats);
-            int stepRuns = repeats;
-            double stepLoopMs = withStepLoops(() -> time(start, end, stream, streaming::step, stepRuns));
+            double stepLoopMs = withStepLoops(() -> time(start, end, stream, streaming::step, repeats));
             timeCell(out, torch, start, end, stream, repeats, cell);
             out.printf(Locale.ROOT, "MemNet streaming step (inference, a full ring), B=%d M=%d d=%d: one launch %.1f µs,"
                     + " the layer's step loop %.1f µs, %.2f× faster%n", SEQ_B, SEQ_M, SEQ_D, stepMs * 1e3,
                     stepLoopMs * 1e3, stepLoopMs / stepMs);
             timeCell(out, torch, start, end, stream, repeats, MemNetCellCase.wideMemory(gpu));
         }
-        return 0;
     }
 
     /**
