@@ -439,14 +439,23 @@ void check_case(const Case& k, std::mt19937& rng, Tally& t) {
   if (!small && bplan.splits > 1 && B > 0) check_bwd_counters(k, bp, ddq, dgrad, gradInit, bpart, t);
 }
 
-void check_ring_write(std::mt19937& rng, Tally& t) {
-  const long long B = 3, M = 5, dk = 4, dv = 3, ldk = 6, ldv = 5, step = 7;
+// The write into slot step mod M (stepOnDevice: the step read from a device int64), every other slot
+// untouched, bit for bit.
+void check_ring_write(std::mt19937& rng, Tally& t, long long step, bool stepOnDevice) {
+  const long long B = 3, M = 5, dk = 4, dv = 3, ldk = 6, ldv = 5;
   const std::vector<float> keys0 = uniform(B * M * dk, -1, 1, rng), values0 = uniform(B * M * dv, -1, 1, rng);
   const std::vector<float> k = uniform(B * ldk, -1, 1, rng), v = uniform(B * ldv, -1, 1, rng);
   DeviceBuffer dkeys = upload_with_guard(keys0), dvalues = upload_with_guard(values0);
   const DeviceBuffer dk_ = upload_exact(k), dv_ = upload_exact(v);
-  launch_memnet_ring_write(dkeys.get(), dvalues.get(), dk_.get(), ldk, dv_.get(), ldv, B, M, dk, dv,
-                           step, nullptr);
+  DeviceArray<long long> dstep(1);
+  if (stepOnDevice) {
+    dstep.upload({step});
+    launch_memnet_ring_write_at(dkeys.get(), dvalues.get(), dk_.get(), ldk, dv_.get(), ldv, B, M, dk, dv,
+                                dstep.get(), nullptr);
+  } else {
+    launch_memnet_ring_write(dkeys.get(), dvalues.get(), dk_.get(), ldk, dv_.get(), ldv, B, M, dk, dv,
+                             step, nullptr);
+  }
   CHECK(cudaDeviceSynchronize());
   const std::vector<float> gk = dkeys.download(), gv = dvalues.download();
   long long wrong = 0;
@@ -463,8 +472,9 @@ void check_ring_write(std::mt19937& rng, Tally& t) {
       }
     }
   const long long damaged = guard_damage(gk, B * M * dk) + guard_damage(gv, B * M * dv);
-  t.expect(wrong == 0 && damaged == 0, "memnet ring_write B=%lld M=%lld dk=%lld dv=%lld step=%lld wrong=%lld guard_damaged=%lld",
-           B, M, dk, dv, step, wrong, damaged);
+  t.expect(wrong == 0 && damaged == 0,
+           "memnet ring_write%s B=%lld M=%lld dk=%lld dv=%lld step=%lld wrong=%lld guard_damaged=%lld",
+           stepOnDevice ? "_at" : "", B, M, dk, dv, step, wrong, damaged);
 }
 
 }  // namespace
@@ -501,7 +511,9 @@ void check_memnet(std::mt19937& rng, Tally& t) {
       {"bf16 odd widths",       2,  50,  2, 12,  5,  Layout::kDense,  0, Path::kDefault, 0,  true,  0.5},
   };
   for (const Case& k : cases) check_case(k, rng, t);
-  check_ring_write(rng, t);
+  check_ring_write(rng, t, 7, false);
+  check_ring_write(rng, t, 7, true);
+  check_ring_write(rng, t, 1000000000003LL, true);  // a long stream's count: slot 3
   // Cases added since draw from a copy: the groups after memnet keep the inputs they had before.
   const Case later[] = {
       // bf16 rows merged by their last split block (counters): 63 splits over 5 groups of 48 threads

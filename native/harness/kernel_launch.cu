@@ -364,6 +364,16 @@ void launch_memnet_ring_write(float* keys, float* values, const float* k, long l
   CHECK_LAUNCH();
 }
 
+void launch_memnet_ring_write_at(float* keys, float* values, const float* k, long long ldk,
+                                 const float* v, long long ldv, long long batch, long long slots,
+                                 long long keyWidth, long long valueWidth, const long long* step,
+                                 cudaStream_t stream) {
+  mnemo_memnet_ring_write_at_f32<<<elementwise_grid(batch * (keyWidth + valueWidth)), kBlockThreads,
+                                   0, stream>>>(keys, values, k, ldk, v, ldv, batch, slots, keyWidth,
+                                                valueWidth, step);
+  CHECK_LAUNCH();
+}
+
 namespace {
 // The header's P(n): threads that share one output of an n-output matrix–vector product.
 long long memnet_seq_parts(long long n) {

@@ -150,6 +150,11 @@ void launch_memnet_ring_write(float* keys, float* values, const float* k, long l
                               const float* v, long long ldv, long long batch, long long slots,
                               long long keyWidth, long long valueWidth, long long step,
                               cudaStream_t stream);
+// As launch_memnet_ring_write, the step a device int64 read when the kernel runs.
+void launch_memnet_ring_write_at(float* keys, float* values, const float* k, long long ldk,
+                                 const float* v, long long ldv, long long batch, long long slots,
+                                 long long keyWidth, long long valueWidth, const long long* step,
+                                 cudaStream_t stream);
 
 // ── memnet: the whole teacher-forced sequence in one launch (forward, backward) ──
 // Dynamic shared memory in bytes, the header's formula for p's sizes.

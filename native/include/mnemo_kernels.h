@@ -863,6 +863,18 @@ extern "C" __global__ void mnemo_memnet_ring_write_f32(float* keys, float* value
                                                        long long valueWidth, long long step);
 
 /*
+ * As mnemo_memnet_ring_write_f32, with the step read from device memory when the kernel runs, so a
+ * recorded streaming step (a CUDA Graph) writes the slot of the step count set before each replay.
+ *   step        [1]  in, a device int64 >= 0
+ * Launch: as mnemo_memnet_ring_write_f32.
+ */
+extern "C" __global__ void mnemo_memnet_ring_write_at_f32(float* keys, float* values, const float* k,
+                                                          long long ldk, const float* v,
+                                                          long long ldv, long long batch,
+                                                          long long slots, long long keyWidth,
+                                                          long long valueWidth, const long long* step);
+
+/*
  * MemNet's whole teacher-forced sequence in one launch, forward and backward (the step loops of
  * dev.mnemo.nn.layers.MemNet, one block per batch row: rows never meet inside the loop, so no
  * block waits for another). With S = 2·d_k + d_v, W = d_in + S + d_v (the cell input's width)

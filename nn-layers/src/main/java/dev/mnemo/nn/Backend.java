@@ -339,12 +339,13 @@ public interface Backend {
     void dropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y);
 
     /**
-     * A dropout stream position that this backend's queued work reads when it runs (on CUDA an int64 in device
-     * memory), for dropout inside work recorded with {@link #record}: a recording holds its kernels' arguments,
-     * so an offset passed as a number would draw the same mask on every replay. Set the position before a replay
-     * and the replay draws the masks of that position.
+     * A position that this backend's queued work reads when it runs (on CUDA an int64 in device memory): a
+     * dropout stream offset ({@link #dropout(Tensor, double, long, DevicePosition, long, Tensor, Tensor)}), a
+     * ring memory's step count ({@link #ringWrite}). It is for work recorded with {@link #record}: a recording
+     * holds its kernels' arguments, so a position passed as a number would be the same on every replay. Set the
+     * position before a replay and the replay reads that one.
      */
-    interface DropoutPosition extends AutoCloseable {
+    interface DevicePosition extends AutoCloseable {
         /**
          * Sets the position, in order with this backend's queued work: work queued before still reads the old
          * value, work queued (or replayed) after reads this one.
@@ -356,16 +357,16 @@ public interface Backend {
         void close();
     }
 
-    /** A new {@link DropoutPosition}, at 0. On CUDA it allocates: not inside a {@link #record} region. */
-    DropoutPosition dropoutPosition();
+    /** A new {@link DevicePosition}, at 0. On CUDA it allocates: not inside a {@link #record} region. */
+    DevicePosition devicePosition();
 
     /**
      * {@link #dropout(Tensor, double, long, long, Tensor, Tensor)} with element {@code i} drawing stream index
      * {@code position + offset + i} (wrapping, as Java longs add), {@code position} as set when the work runs.
      *
-     * @param position from this backend's {@link #dropoutPosition()}, not closed
+     * @param position from this backend's {@link #devicePosition()}, not closed
      */
-    void dropout(Tensor x, double p, long seed, DropoutPosition position, long offset, Tensor mask, Tensor y);
+    void dropout(Tensor x, double p, long seed, DevicePosition position, long offset, Tensor mask, Tensor y);
 
     // ---- recurrent cells: one time step, after the two GEMMs ----
     /**
@@ -568,6 +569,18 @@ public interface Backend {
      */
     void memoryReadBackward(MemoryRead read, Tensor c, Tensor lse, Tensor dc,
                             Strided dq, Strided dKeys, Strided dValues);
+
+    /**
+     * One step's write into a ring memory: with s = {@code step}'s value when the work runs and M the ring's
+     * slots, {@code keys[b, s mod M, :] = src[b, keyColumn : keyColumn + d_k]} and
+     * {@code values[b, s mod M, :] = src[b, valueColumn : valueColumn + d_v]} for every row b.
+     *
+     * @param src    {@code [B, W]}, the two column ranges within W
+     * @param keys   {@code [B, M, d_k]}, dense
+     * @param values {@code [B, M, d_v]}, dense
+     * @param step   from this backend's {@link #devicePosition()}, at a value {@code >= 0} when the work runs
+     */
+    void ringWrite(Tensor src, int keyColumn, int valueColumn, Tensor keys, Tensor values, DevicePosition step);
 
     // ---- MemNet's whole teacher-forced sequence (optional; the per-step primitives above always work) ----
 

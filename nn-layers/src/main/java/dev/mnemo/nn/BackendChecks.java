@@ -105,6 +105,29 @@ public final class BackendChecks {
         }
     }
 
+    /**
+     * {@link Backend#ringWrite}'s operands: src {@code [B, W]} with both column ranges inside W, keys
+     * {@code [B, M, d_k]}, values {@code [B, M, d_v]}, M of both the same.
+     */
+    public static void ringWrite(Tensor src, int keyColumn, int valueColumn, Tensor keys, Tensor values) {
+        matrix("src", src);
+        if (keys == null || keys.rank() != 3 || values == null || values.rank() != 3 || keys.dim(0) != src.dim(0)
+                || values.dim(0) != src.dim(0) || keys.dim(1) != values.dim(1) || keys.dim(1) < 1) {
+            throw new IllegalArgumentException("ringWrite needs keys [B, M, d_k] and values [B, M, d_v] with B = "
+                    + src.dim(0) + " (src's rows) and M >= 1, got " + describe(keys) + " and " + describe(values));
+        }
+        int width = src.dim(1);
+        if (keyColumn < 0 || keyColumn + keys.dim(2) > width || valueColumn < 0 || valueColumn + values.dim(2) > width) {
+            throw new IllegalArgumentException("ringWrite's columns [" + keyColumn + ", " + (keyColumn + keys.dim(2))
+                    + ") and [" + valueColumn + ", " + (valueColumn + values.dim(2)) + ") must lie within src's "
+                    + width + " columns");
+        }
+    }
+
+    private static String describe(Tensor t) {
+        return t == null ? "null" : Tensor.shapeString(t.shape());
+    }
+
     /** {@link Backend#transpose01}. */
     public static void transpose01(Tensor src, Tensor dst) {
         if (src == null || src.rank() != 3) {

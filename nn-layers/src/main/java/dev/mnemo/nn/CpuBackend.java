@@ -417,6 +417,24 @@ public final class CpuBackend implements Backend {
         CpuMemoryRead.backward(read, c, lse, dc, dq, dKeys, dValues);
     }
 
+    @Override
+    public void ringWrite(Tensor src, int keyColumn, int valueColumn, Tensor keys, Tensor values, DevicePosition step) {
+        BackendChecks.ringWrite(src, keyColumn, valueColumn, keys, values);
+        long at = host(step).value();
+        if (at < 0) {
+            throw new IllegalArgumentException("ringWrite's step must be >= 0, got " + at);
+        }
+        int slot = (int) (at % keys.dim(1));
+        for (int b = 0; b < src.dim(0); b++) {
+            for (int j = 0; j < keys.dim(2); j++) {
+                keys.set(src.get(b, keyColumn + j), b, slot, j);
+            }
+            for (int j = 0; j < values.dim(2); j++) {
+                values.set(src.get(b, valueColumn + j), b, slot, j);
+            }
+        }
+    }
+
     // ---- dropout ----
 
     @Override
@@ -434,21 +452,25 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public DropoutPosition dropoutPosition() {
-        return new HostDropoutPosition();
+    public DevicePosition devicePosition() {
+        return new HostDevicePosition();
     }
 
     @Override
-    public void dropout(Tensor x, double p, long seed, DropoutPosition position, long offset, Tensor mask, Tensor y) {
-        if (!(position instanceof HostDropoutPosition host)) {
-            throw new IllegalArgumentException("position must come from this backend's dropoutPosition(), got "
+    public void dropout(Tensor x, double p, long seed, DevicePosition position, long offset, Tensor mask, Tensor y) {
+        dropout(x, p, seed, host(position).value() + offset, mask, y);
+    }
+
+    private static HostDevicePosition host(DevicePosition position) {
+        if (!(position instanceof HostDevicePosition host)) {
+            throw new IllegalArgumentException("position must come from this backend's devicePosition(), got "
                     + position);
         }
-        dropout(x, p, seed, host.value() + offset, mask, y);
+        return host;
     }
 
     /** The CPU's position: a field, read when dropout runs (the CPU runs every call at once). */
-    private static final class HostDropoutPosition implements DropoutPosition {
+    private static final class HostDevicePosition implements DevicePosition {
         private long value;
         private boolean closed;
 
@@ -465,7 +487,7 @@ public final class CpuBackend implements Backend {
 
         private void requireOpen() {
             if (closed) {
-                throw new IllegalStateException("the dropout position is closed");
+                throw new IllegalStateException("the device position is closed");
             }
         }
 
@@ -476,7 +498,7 @@ public final class CpuBackend implements Backend {
 
         @Override
         public String toString() {
-            return "DropoutPosition(cpu, " + (closed ? "closed" : value) + ")";
+            return "DevicePosition(cpu, " + (closed ? "closed" : value) + ")";
         }
     }
 

@@ -182,7 +182,7 @@ class CpuBackendTest {
         Tensor want = Tensor.zeros(300);
         Tensor wantMask = Tensor.zeros(300);
         be.dropout(x, 0.4, 11, Long.MIN_VALUE + 5, wantMask, want);
-        try (Backend.DropoutPosition at = be.dropoutPosition()) {
+        try (Backend.DevicePosition at = be.devicePosition()) {
             at.set(Long.MAX_VALUE);            // MAX + 6 wraps to MIN + 5, as the kernels' unsigned sum
             Tensor y = Tensor.zeros(300);
             Tensor mask = Tensor.zeros(300);
@@ -197,11 +197,45 @@ class CpuBackendTest {
             at.close();
             IllegalStateException closed = assertThrows(IllegalStateException.class,
                     () -> be.dropout(x, 0.4, 11, at, 6, mask, y));
-            assertEquals("the dropout position is closed", closed.getMessage());
+            assertEquals("the device position is closed", closed.getMessage());
         }
         IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
-                () -> be.dropout(x, 0.4, 11, (Backend.DropoutPosition) null, 0, Tensor.zeros(300), Tensor.zeros(300)));
-        assertEquals("position must come from this backend's dropoutPosition(), got null", foreign.getMessage());
+                () -> be.dropout(x, 0.4, 11, (Backend.DevicePosition) null, 0, Tensor.zeros(300), Tensor.zeros(300)));
+        assertEquals("position must come from this backend's devicePosition(), got null", foreign.getMessage());
+    }
+
+    @Test
+    void ringWriteWritesTheSlotOfThePositionAndNothingElse() {
+        Backend be = Backend.cpu();
+        Tensor src = Tensor.zeros(2, 7);
+        for (long i = 0; i < src.numel(); i++) {
+            src.setFlat(i, i + 1);
+        }
+        Tensor keys = Tensor.zeros(2, 4, 2);
+        Tensor values = Tensor.zeros(2, 4, 3);
+        keys.fill(-1);
+        values.fill(-1);
+        try (Backend.DevicePosition step = be.devicePosition()) {
+            step.set(4_000_000_001L);   // slot 1 of 4
+            be.ringWrite(src, 1, 4, keys, values, step);
+            for (int b = 0; b < 2; b++) {
+                for (int m = 0; m < 4; m++) {
+                    for (int j = 0; j < 2; j++) {
+                        assertEquals(m == 1 ? src.get(b, 1 + j) : -1.0, keys.get(b, m, j), "key " + b + m + j);
+                    }
+                    for (int j = 0; j < 3; j++) {
+                        assertEquals(m == 1 ? src.get(b, 4 + j) : -1.0, values.get(b, m, j), "value " + b + m + j);
+                    }
+                }
+            }
+            step.set(-1);
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> be.ringWrite(src, 1, 4, keys, values, step));
+            assertEquals("ringWrite's step must be >= 0, got -1", negative.getMessage());
+            IllegalArgumentException wide = assertThrows(IllegalArgumentException.class,
+                    () -> be.ringWrite(src, 1, 5, keys, values, step));
+            assertEquals("ringWrite's columns [1, 3) and [5, 8) must lie within src's 7 columns", wide.getMessage());
+        }
     }
 
     @Test

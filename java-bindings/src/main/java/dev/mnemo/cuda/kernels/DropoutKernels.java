@@ -74,11 +74,7 @@ public final class DropoutKernels {
     public void applyAt(DeviceMemory x, DeviceMemory mask, DeviceMemory y, long n, long seed, DeviceMemory position,
                         long offset, double p) {
         checkApply(x, mask, y, n, p);
-        LaunchChecks.holdsDoubles("position", position, 1, "one int64");
-        if (position.address() % Long.BYTES != 0) {
-            throw new IllegalArgumentException("position must be 8-byte aligned, got address 0x"
-                    + Long.toHexString(position.address()));
-        }
+        LaunchChecks.position("position", position);
         LaunchChecks.disjoint("position", position, 2, "mask", mask, n);
         LaunchChecks.disjoint("position", position, 2, "y", y, n);
         target.launch(APPLY_AT, TensorKernels.geometry(n), x, mask, y, n, seed, position, offset, p);

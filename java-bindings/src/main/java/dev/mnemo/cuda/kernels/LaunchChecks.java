@@ -42,6 +42,15 @@ final class LaunchChecks {
         }
     }
 
+    /** A device int64 a kernel reads when it runs: at least 8 bytes, 8-byte aligned. */
+    static void position(String name, DeviceMemory buffer) {
+        holdsDoubles(name, buffer, 1, "one int64");
+        if (buffer.address() % Long.BYTES != 0) {
+            throw new IllegalArgumentException(name + " must be 8-byte aligned, got address 0x"
+                    + Long.toHexString(buffer.address()));
+        }
+    }
+
     /** {@code value > 0}; NaN fails too. */
     static void positive(String name, float value) {
         if (!(value > 0)) {

@@ -106,6 +106,15 @@ public final class MemnetKernels {
             of("float*", "keys"), of("float*", "values"), of("const float*", "k"), of("long long", "ldk"),
             of("const float*", "v"), of("long long", "ldv"), of("long long", "batch"), of("long long", "slots"),
             of("long long", "keyWidth"), of("long long", "valueWidth"), of("long long", "step"));
+    /**
+     * {@code mnemo_memnet_ring_write_at_f32(float* keys, float* values, const float* k, long long ldk,
+     * const float* v, long long ldv, long long batch, long long slots, long long keyWidth,
+     * long long valueWidth, const long long* step)}.
+     */
+    public static final KernelSignature RING_WRITE_AT = KernelSignature.of("mnemo_memnet_ring_write_at_f32",
+            of("float*", "keys"), of("float*", "values"), of("const float*", "k"), of("long long", "ldk"),
+            of("const float*", "v"), of("long long", "ldv"), of("long long", "batch"), of("long long", "slots"),
+            of("long long", "keyWidth"), of("long long", "valueWidth"), of("const long long*", "step"));
 
     /** The header's split of a row's slots: {@code splits} chunks of {@code slotsPerSplit}. */
     public record SplitPlan(long splits, long slotsPerSplit) {
@@ -253,7 +262,7 @@ public final class MemnetKernels {
     /** The signatures of this family, in header order. */
     public static List<KernelSignature> signatures() {
         return List.of(READ_FWD_SMALL, READ_FWD_SPLIT, READ_FWD_SPLIT_KVBF16, READ_FWD_MERGE, READ_BWD_SMALL,
-                READ_BWD_SPLIT, READ_BWD_MERGE, RING_WRITE, MemnetSequenceKernels.SEQ_FWD, MemnetSequenceKernels.SEQ_BWD,
+                READ_BWD_SPLIT, READ_BWD_MERGE, RING_WRITE, RING_WRITE_AT, MemnetSequenceKernels.SEQ_FWD, MemnetSequenceKernels.SEQ_BWD,
                 MemnetSequenceKernels.STREAM);
     }
 
@@ -420,11 +429,36 @@ public final class MemnetKernels {
      */
     public void ringWrite(DeviceMemory keys, DeviceMemory values, DeviceMemory k, long ldk, DeviceMemory v, long ldv,
                           long batch, long slots, long keyWidth, long valueWidth, long step) {
+        LaunchChecks.count("step", step);
+        LaunchGeometry geometry = checkRingWrite(keys, values, k, ldk, v, ldv, batch, slots, keyWidth, valueWidth);
+        target.launch(RING_WRITE, geometry, keys, values, k, ldk, v, ldv, batch, slots, keyWidth, valueWidth, step);
+    }
+
+    /**
+     * As {@link #ringWrite}, the step an int64 in device memory read when the kernel runs (a recorded streaming
+     * step writes the slot of the count set before each replay).
+     *
+     * @param step one int64 (8 bytes) in device memory, 8-byte aligned, {@code >= 0} when the kernel runs; must not
+     *             overlap keys or values
+     */
+    public void ringWriteAt(DeviceMemory keys, DeviceMemory values, DeviceMemory k, long ldk, DeviceMemory v,
+                            long ldv, long batch, long slots, long keyWidth, long valueWidth, DeviceMemory step) {
+        LaunchGeometry geometry = checkRingWrite(keys, values, k, ldk, v, ldv, batch, slots, keyWidth, valueWidth);
+        LaunchChecks.position("step", step);
+        LaunchChecks.disjoint("step", step, 2, "keys", keys, Math.multiplyExact(Math.multiplyExact(batch, slots),
+                keyWidth));
+        LaunchChecks.disjoint("step", step, 2, "values", values, Math.multiplyExact(Math.multiplyExact(batch, slots),
+                valueWidth));
+        target.launch(RING_WRITE_AT, geometry, keys, values, k, ldk, v, ldv, batch, slots, keyWidth, valueWidth, step);
+    }
+
+    private LaunchGeometry checkRingWrite(DeviceMemory keys, DeviceMemory values, DeviceMemory k, long ldk,
+                                          DeviceMemory v, long ldv, long batch, long slots, long keyWidth,
+                                          long valueWidth) {
         LaunchChecks.count("batch", batch);
         LaunchChecks.atLeastOne("slots", slots);
         LaunchChecks.atLeastOne("keyWidth", keyWidth);
         LaunchChecks.atLeastOne("valueWidth", valueWidth);
-        LaunchChecks.count("step", step);
         if (ldk < keyWidth) {
             throw new IllegalArgumentException("ldk must be >= keyWidth (" + keyWidth + "), got " + ldk);
         }
@@ -449,7 +483,7 @@ public final class MemnetKernels {
         LaunchChecks.disjoint("keys", keys, keysFloats, "v", v, vSpan);
         LaunchChecks.disjoint("values", values, valuesFloats, "k", k, kSpan);
         LaunchChecks.disjoint("values", values, valuesFloats, "v", v, vSpan);
-        target.launch(RING_WRITE, geometry, keys, values, k, ldk, v, ldv, batch, slots, keyWidth, valueWidth, step);
+        return geometry;
     }
 
     /** The sequence forward from the struct's bytes (see {@link MemnetSequenceKernels}). */

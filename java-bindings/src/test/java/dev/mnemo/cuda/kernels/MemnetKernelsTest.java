@@ -287,6 +287,24 @@ class MemnetKernelsTest {
     }
 
     @Test
+    void ringWriteAtAStepOnTheDevicePassesItsPointer() {
+        FakeMemory keys = floats(3 * 5 * 4), values = floats(3 * 5 * 3), k = floats(3 * 6), v = floats(3 * 5);
+        FakeMemory step = new FakeMemory(0x7000_0000L, 8);
+        kernels.ringWriteAt(keys, values, k, 6, v, 5, 3, 5, 4, 3, step);
+        RecordingTarget.Launch l = target.launches.getFirst();
+        assertEquals(MemnetKernels.RING_WRITE_AT, l.kernel());
+        assertEquals(LaunchGeometry.linear(1, 256), l.geometry());
+        assertEquals(List.of(keys, values, k, 6L, v, 5L, 3L, 5L, 4L, 3L, step), l.arguments());
+        assertMessage("step must hold >= 1 doubles (one int64), got 0",
+                () -> kernels.ringWriteAt(keys, values, k, 6, v, 5, 3, 5, 4, 3, new FakeMemory(0x7000_0000L, 4)));
+        assertMessage("step must be 8-byte aligned, got address 0x70000004",
+                () -> kernels.ringWriteAt(keys, values, k, 6, v, 5, 3, 5, 4, 3, new FakeMemory(0x7000_0004L, 8)));
+        assertMessage("ldv must be >= valueWidth (3), got 2",
+                () -> kernels.ringWriteAt(keys, values, k, 6, v, 2, 3, 5, 4, 3, step));
+        assertEquals(1, target.launches.size());
+    }
+
+    @Test
     void typedRecordsWriteEveryFieldAtItsOffset() {
         MemorySegment s = MemorySegment.ofArray(new long[28]);
         new MemnetKernels.BwdParams(new FakeMemory(0x10, 4), new FakeMemory(0x20, 4), new FakeMemory(0x30, 4),

@@ -809,6 +809,19 @@ public final class CudaBackend extends CudaOps implements Backend {
         CudaMemoryRead.backward(this, read, c, lse, dc, dq, dKeys, dValues);
     }
 
+    @Override
+    public void ringWrite(Tensor src, int keyColumn, int valueColumn, Tensor keys, Tensor values, DevicePosition step) {
+        BackendChecks.ringWrite(src, keyColumn, valueColumn, keys, values);
+        CudaDevicePosition at = position(step);
+        CudaStorage s = storage("src", src);
+        DeviceMemory k = s.floats(src.offset() + keyColumn, src.numel() - keyColumn);
+        DeviceMemory v = s.floats(src.offset() + valueColumn, src.numel() - valueColumn);
+        keys.storage().recordWrite();
+        values.storage().recordWrite();
+        rt.memnet().ringWriteAt(mem("keys", keys), mem("values", values), k, src.dim(1), v, src.dim(1), src.dim(0),
+                keys.dim(1), keys.dim(2), values.dim(2), at.memory());
+    }
+
     /**
      * MemNet's whole forward in one launch where {@link MemNetLoopSetting} is on and the cell's weight fits a
      * block's shared memory (at most 256 slots); false (nothing done) otherwise.
@@ -840,18 +853,22 @@ public final class CudaBackend extends CudaOps implements Backend {
     }
 
     @Override
-    public DropoutPosition dropoutPosition() {
-        return new CudaDropoutPosition(this);
+    public DevicePosition devicePosition() {
+        return new CudaDevicePosition(this);
     }
 
     @Override
-    public void dropout(Tensor x, double p, long seed, DropoutPosition position, long offset, Tensor mask, Tensor y) {
-        if (!(position instanceof CudaDropoutPosition at) || at.runtime() != rt) {
-            throw new IllegalArgumentException("position must come from this device's dropoutPosition(), got "
+    public void dropout(Tensor x, double p, long seed, DevicePosition position, long offset, Tensor mask, Tensor y) {
+        DropoutOperands o = dropoutOperands(x, p, mask, y);
+        rt.dropout.applyAt(o.x(), o.mask(), o.y(), x.numel(), seed, position(position).memory(), offset, p);
+    }
+
+    private CudaDevicePosition position(DevicePosition position) {
+        if (!(position instanceof CudaDevicePosition at) || at.runtime() != rt) {
+            throw new IllegalArgumentException("position must come from this device's devicePosition(), got "
                     + position);
         }
-        DropoutOperands o = dropoutOperands(x, p, mask, y);
-        rt.dropout.applyAt(o.x(), o.mask(), o.y(), x.numel(), seed, at.memory(), offset, p);
+        return at;
     }
 
     private record DropoutOperands(DeviceMemory x, DeviceMemory mask, DeviceMemory y) {

@@ -56,8 +56,9 @@ import java.util.SplittableRandom;
  *
  * <p>On CUDA each of {@link #forward}, {@link #backward}, {@link #step} and {@link #generate} is one kernel where
  * the cell fits a block's shared memory (at most 256 slots; {@link Backend#memNetForward},
- * {@link Backend#memNetStream}); elsewhere the step loops below run, which are the reference (on CUDA the
- * teacher-forced ones recorded in CUDA Graphs, {@link #setStepGraphs}).
+ * {@link Backend#memNetStream}); elsewhere the step loops below run, which are the reference (on CUDA recorded
+ * in CUDA Graphs, {@link #setStepGraphs}: the sequence loops per shape, a state's streaming step once its ring
+ * is full).
  *
  * <p>Not thread-safe: one thread at a time per layer.
  */
@@ -132,9 +133,9 @@ public final class MemNet extends Layer {
     }
 
     /**
-     * Records the step loops in CUDA Graphs (see {@link MemNetGraphs}: where no one-launch kernel runs the
-     * sequence, e.g. more than 256 slots) and replays them for later calls of the same shape; off runs them
-     * eagerly. On CUDA the default follows {@value RecurrentLayer#GRAPHS_PROPERTY} as for the recurrent layers:
+     * Records the step loops in CUDA Graphs where no one-launch kernel runs them (e.g. more than 256 slots) and
+     * replays them: the sequence loops for later calls of the same shape ({@link MemNetGraphs}), a state's
+     * streaming step once its ring is full ({@link MemNetStepGraph}); off runs them eagerly. On CUDA the default follows {@value RecurrentLayer#GRAPHS_PROPERTY} as for the recurrent layers:
      * {@code auto} records a shape when a call repeats the previous call's.
      */
     public void setStepGraphs(boolean on) {
@@ -464,9 +465,22 @@ public final class MemNet extends Layer {
         checkState(state, xT.dim(0));
         Tensor y = backend.zeros(1, state.batch, outputSize);
         if (!stream(xT.reshape(1, state.batch, inputSize), y, state)) {   // CUDA: one launch
-            advance(xT, state, y.reshape(state.batch, outputSize));
+            advanceStep(xT, state, y.reshape(state.batch, outputSize));
         }
         return y.reshape(state.batch, outputSize);
+    }
+
+    /** {@link #advance}, replayed from the state's recording once its ring is full (CUDA, graphs on). */
+    private void advanceStep(Tensor xT, MemNetState state, Tensor y) {
+        if (graphs != null) {
+            if (state.stepGraph == null) {
+                state.stepGraph = new MemNetStepGraph(this, backend, state, graphs.sightings());
+            }
+            if (state.stepGraph.step(xT, y)) {
+                return;
+            }
+        }
+        advance(xT, state, y);
     }
 
     /**
@@ -485,31 +499,56 @@ public final class MemNet extends Layer {
 
     /** One step of {@code state}'s streams, step by step; its output into {@code y} {@code [B, d_out]}. */
     private void advance(Tensor xT, MemNetState state, Tensor y) {
+        StepScratch scratch = StepScratch.allocate(backend, state.batch, cellInputSize, stateSize, valueSize);
+        int slot = state.nextSlot();
+        advanceLoop(xT, state, y, scratch, o -> store(o, slot, state));
+        state.steps++;
+        scratch.release(backend);
+    }
+
+    /** What a streaming step needs besides its input, output and state. */
+    record StepScratch(Tensor u, Tensor r, Tensor o, Tensor c, Tensor lse, Tensor zero) {
+        static StepScratch allocate(Backend backend, int batch, int cellInputSize, int stateSize, int valueSize) {
+            return new StepScratch(backend.zeros(batch, cellInputSize), backend.zeros(batch, stateSize),
+                    backend.zeros(batch, stateSize), backend.zeros(batch, valueSize), backend.zeros(batch),
+                    backend.zeros(batch, stateSize));
+        }
+
+        void release(Backend backend) {
+            for (Tensor t : new Tensor[] {u, r, o, c, lse, zero}) {
+                backend.release(t);
+            }
+        }
+    }
+
+    /**
+     * One streaming step on the given buffers, allocating nothing (a recording's region, {@link MemNetStepGraph}):
+     * reads {@code state}'s memory, writes o's k and v through {@code write}, moves h and c on, y out. Leaves
+     * {@code state.steps} to the caller (a replay cannot count on the host).
+     */
+    void advanceLoop(Tensor xT, MemNetState state, Tensor y, StepScratch s, java.util.function.Consumer<Tensor> write) {
         int batch = state.batch;
-        Tensor u = backend.zeros(batch, cellInputSize);
-        Tensor r = backend.zeros(batch, stateSize);
-        Tensor o = backend.zeros(batch, stateSize);
-        Tensor c = backend.zeros(batch, valueSize);
-        Tensor lse = backend.zeros(batch);
-        Tensor zero = backend.zeros(batch, stateSize);
-        backend.copyColumns(xT, 0, u, 0, inputSize);
-        relu(state.h, zero, r);
-        backend.copyColumns(r, 0, u, inputSize, stateSize);
-        backend.copyColumns(state.c, 0, u, inputSize + stateSize, valueSize);
-        backend.gemm(false, true, 1.0, u, params.value("qkv.weight"), 0.0, o);
-        backend.addRowVector(o, params.value("qkv.bias"));
+        backend.copyColumns(xT, 0, s.u(), 0, inputSize);
+        relu(state.h, s.zero(), s.r());
+        backend.copyColumns(s.r(), 0, s.u(), inputSize, stateSize);
+        backend.copyColumns(state.c, 0, s.u(), inputSize + stateSize, valueSize);
+        backend.gemm(false, true, 1.0, s.u(), params.value("qkv.weight"), 0.0, s.o());
+        backend.addRowVector(s.o(), params.value("qkv.bias"));
         int filled = state.filled();
         var read = new MemoryRead(batch, filled, options.maskEmptySlots() ? 0 : slots - filled, keySize, valueSize,
-                options.scale(), new Strided(o, 0, stateSize, 0),
+                options.scale(), new Strided(s.o(), 0, stateSize, 0),
                 new Strided(state.keys, 0, (long) slots * keySize, keySize),
                 new Strided(state.values, 0, (long) slots * valueSize, valueSize));
-        backend.memoryReadForward(read, c, lse);
-        store(o, state.nextSlot(), state);      // after the read: it sees events up to t−1
-        backend.copy(o, state.h);
-        backend.copy(c, state.c);
-        state.steps++;
-        output(o, c, y);
-        release(u, r, o, c, lse, zero);
+        backend.memoryReadForward(read, s.c(), s.lse());
+        write.accept(s.o());      // after the read: it sees events up to t−1
+        backend.copy(s.o(), state.h);
+        backend.copy(s.c(), state.c);
+        output(s.o(), s.c(), y);
+    }
+
+    /** Writes the k and v columns of {@code o} [B, S] into the ring slot of {@code step}'s value, on the device. */
+    void storeAt(Tensor o, MemNetState state, Backend.DevicePosition step) {
+        backend.ringWrite(o, keySize, 2 * keySize, state.keys, state.values, step);
     }
 
     /** Writes the k and v columns of {@code o} [B, S] into ring slot {@code slot} of every stream. */
@@ -547,7 +586,7 @@ public final class MemNet extends Layer {
         Tensor all = backend.zeros(p + n - 1, batch, outputSize);   // every step's y
         if (!stream(xt, all, state)) {   // CUDA: one launch; else step by step, free-running from step P
             for (int t = 0; t < p + n - 1; t++) {
-                advance(t < p ? xt.select(t) : all.select(t - 1), state, all.select(t));
+                advanceStep(t < p ? xt.select(t) : all.select(t - 1), state, all.select(t));
             }
         }
         backend.copy(all.slice(p - 1, p - 1 + n), out);   // x̂_P … : the outputs from step P − 1 on

@@ -16,7 +16,7 @@ import dev.mnemo.nn.Tensor;
  * kernels on the same shapes: the results are the eager loop's bit for bit.
  *
  * <p><b>Dropout.</b> The eager loop passes each step's stream offset to the dropout kernel as a number, which
- * a recording would freeze. The recorded loop draws from a {@link Backend.DropoutPosition} set to the call's
+ * a recording would freeze. The recorded loop draws from a {@link Backend.DevicePosition} set to the call's
  * offset before each replay, so every call gets its own masks, the eager loop's. The seed is part of the key
  * ({@link MemNet#seedDropout} records again).
  *
@@ -51,7 +51,7 @@ final class MemNetGraphs implements AutoCloseable {
     private final Sightings<BackwardKey> backwardSeen = new Sightings<>();
     private Forward forward;
     private Backward backward;
-    private Backend.DropoutPosition position;   // made with the first recording that drops
+    private Backend.DevicePosition position;   // made with the first recording that drops
     private int recordings;
 
     MemNetGraphs(MemNet layer, Backend backend, int sightings) {
@@ -108,9 +108,9 @@ final class MemNetGraphs implements AutoCloseable {
         var scratch = MemNet.ForwardScratch.allocate(backend, batch, opt.stateSize(), opt.valueSize(), key.drop());
         copyInputColumns(callerU, u);
         if (key.drop() && position == null) {
-            position = backend.dropoutPosition();
+            position = backend.devicePosition();
         }
-        Backend.DropoutPosition at = position;
+        Backend.DevicePosition at = position;
         long seed = key.seed();
         MemNet.StepDropout drop = (rt, mask, stepOffset) -> backend.dropout(rt, p, seed, at, stepOffset, mask, rt);
         setPosition(p, offset);

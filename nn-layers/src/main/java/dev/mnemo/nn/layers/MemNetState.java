@@ -24,6 +24,7 @@ public final class MemNetState {
     final Tensor keys;      // [B, M, d_k]
     final Tensor values;    // [B, M, d_v]
     long steps;
+    MemNetStepGraph stepGraph;   // the recorded step (CUDA, graphs on), made by the layer's first step
 
     MemNetState(MemNet layer, int batch, Tensor h, Tensor c, Tensor keys, Tensor values, long steps) {
         this.layer = layer;

@@ -72,7 +72,7 @@ class CudaDropoutScatterGpuTest {
         Tensor gx = gpu.copyOf(x);
         Tensor gMask = gpu.zeros(n);
         Tensor gy = gpu.zeros(n);
-        try (var at = gpu.dropoutPosition(); var recording = gpu.record(() -> gpu.dropout(gx, 0.3, 9, at, 40, gMask, gy))) {
+        try (var at = gpu.devicePosition(); var recording = gpu.record(() -> gpu.dropout(gx, 0.3, 9, at, 40, gMask, gy))) {
             for (long position : new long[] {1000, -77, Long.MAX_VALUE}) {
                 at.set(position);
                 recording.replay();
@@ -84,12 +84,34 @@ class CudaDropoutScatterGpuTest {
             }
             at.close();
             IllegalStateException closed = assertThrows(IllegalStateException.class, () -> at.set(1));
-            assertEquals("the dropout position is closed", closed.getMessage());
+            assertEquals("the device position is closed", closed.getMessage());
         }
         IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
-                () -> gpu.dropout(gx, 0.3, 9, cpu.dropoutPosition(), 0, gMask, gy));
-        assertEquals("position must come from this device's dropoutPosition(), got DropoutPosition(cpu, 0)",
+                () -> gpu.dropout(gx, 0.3, 9, cpu.devicePosition(), 0, gMask, gy));
+        assertEquals("position must come from this device's devicePosition(), got DevicePosition(cpu, 0)",
                 foreign.getMessage());
+    }
+
+    /** A recorded ring write writes the slot of the step count set before each replay, as the CPU's. */
+    @Test
+    void ringWriteRecordedWritesTheSlotOfEachReplaysStep() {
+        Tensor src = spread(8, 3, 9);
+        Tensor keys = spread(9, 3, 5, 2);
+        Tensor values = spread(10, 3, 5, 4);
+        Tensor gSrc = gpu.copyOf(src);
+        Tensor gKeys = gpu.copyOf(keys);
+        Tensor gValues = gpu.copyOf(values);
+        try (var step = gpu.devicePosition(); var cpuStep = cpu.devicePosition();
+             var recording = gpu.record(() -> gpu.ringWrite(gSrc, 2, 5, gKeys, gValues, step))) {
+            for (long at : new long[] {0, 7, 123_456_789_012L}) {
+                step.set(at);
+                cpuStep.set(at);
+                recording.replay();
+                cpu.ringWrite(src, 2, 5, keys, values, cpuStep);
+                assertBits(keys, gKeys, "keys after step " + at);
+                assertBits(values, gValues, "values after step " + at);
+            }
+        }
     }
 
     @Test

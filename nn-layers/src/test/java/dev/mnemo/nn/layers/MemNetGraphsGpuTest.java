@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * MemNet's step loops recorded in CUDA Graphs ({@link MemNetGraphs}) at 300 slots, past the one-launch
  * kernels: bit for bit the eager loop's across calls whose dropout masks differ ({@link MemNetGraphsCheck}),
- * and on the emulated driver a replayed call is one graph launch each way.
+ * and on the emulated driver a replayed call is one graph launch each way; likewise the streaming step once
+ * its ring is full ({@link MemNetStepGraph}, {@link MemNetStepGraphCheck}).
  */
 @Tag("gpu")
 class MemNetGraphsGpuTest {
@@ -33,6 +34,40 @@ class MemNetGraphsGpuTest {
     void recordedLoopsMatchTheEagerLoopsBitForBit() {
         assertEquals(8, MemNetGraphsCheck.run(gpu, 1));
         assertEquals(4, MemNetGraphsCheck.run(gpu, 2));
+    }
+
+    @Test
+    void recordedStreamingStepsMatchTheEagerStepsBitForBit() {
+        MemNetStepGraphCheck.run(gpu, 1);
+        MemNetStepGraphCheck.run(gpu, 2);
+    }
+
+    @Test
+    void aRecordedStreamingStepIsOneGraphLaunch() {
+        Optional<EmulatorCallCensus> opened = EmulatorCallCensus.open();
+        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
+        EmulatorCallCensus census = opened.get();
+        MemNet layer = new MemNet(MemNetStepGraphCheck.options(), gpu);   // auto: the second full step records
+        layer.setTraining(false);
+        MemNetState state = layer.initialState(2);
+        Tensor x = gpu.copyOf(TestData.uniform(gpu, 3, 1.0, 2, 2));
+        for (int t = 0; t < MemNetStepGraphCheck.SLOTS + 2; t++) {
+            gpu.release(layer.step(x, state));
+        }
+        gpu.synchronize();
+        census.reset();
+        gpu.release(layer.step(x, state));
+        gpu.synchronize();
+        Map<String, Long> counts = census.counts();
+        long reads = readLaunches(counts);
+        assertEquals(1L, counts.getOrDefault("cuGraphLaunch", 0L), "one replay: " + counts);
+        assertEquals(0L, reads, "no read launched outside the graph: " + counts);
+    }
+
+    /** Launches of the memory read kernels, outside any graph. */
+    private static long readLaunches(Map<String, Long> counts) {
+        return counts.entrySet().stream().filter(e -> e.getKey().startsWith("launch:mnemo_memnet_read"))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     @Test
@@ -55,8 +90,7 @@ class MemNetGraphsGpuTest {
             layer.backward(out.saved(), dy);
             gpu.synchronize();
             Map<String, Long> counts = census.counts();
-            long reads = counts.entrySet().stream().filter(e -> e.getKey().startsWith("launch:mnemo_memnet_read"))
-                    .mapToLong(Map.Entry::getValue).sum();
+            long reads = readLaunches(counts);
             if (call == 2) {
                 assertEquals(2L, counts.getOrDefault("cuGraphLaunch", 0L), "replays in " + counts);
                 assertEquals(0L, reads, "no read launched outside the graphs: " + counts);

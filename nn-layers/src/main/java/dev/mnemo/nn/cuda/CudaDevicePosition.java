@@ -5,16 +5,16 @@ import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 
 /**
- * {@link CudaBackend}'s {@link Backend.DropoutPosition}: an int64 in device memory (a tensor of two
+ * {@link CudaBackend}'s {@link Backend.DevicePosition}: an int64 in device memory (a tensor of two
  * float words), which {@code mnemo_dropout_apply_at_f32} reads when it runs. {@link #set} queues two
  * 32-bit memsets on the backend's stream, so it needs no host buffer that must outlive the copy, and a
  * replay queued after it reads the new value.
  */
-final class CudaDropoutPosition implements Backend.DropoutPosition {
+final class CudaDevicePosition implements Backend.DevicePosition {
     private final CudaBackend backend;
     private Tensor words;   // null once closed
 
-    CudaDropoutPosition(CudaBackend backend) {
+    CudaDevicePosition(CudaBackend backend) {
         this.backend = backend;
         this.words = backend.zeros(2);
     }
@@ -38,7 +38,7 @@ final class CudaDropoutPosition implements Backend.DropoutPosition {
 
     private CudaStorage storage() {
         if (words == null) {
-            throw new IllegalStateException("the dropout position is closed");
+            throw new IllegalStateException("the device position is closed");
         }
         return (CudaStorage) words.storage();
     }
@@ -53,6 +53,6 @@ final class CudaDropoutPosition implements Backend.DropoutPosition {
 
     @Override
     public String toString() {
-        return "DropoutPosition(" + backend + (words == null ? ", closed" : "") + ")";
+        return "DevicePosition(" + backend + (words == null ? ", closed" : "") + ")";
     }
 }
