@@ -6,7 +6,8 @@ import dev.mnemo.nn.Tensor;
 
 /**
  * {@link CudaBackend}'s {@link Backend.DevicePosition}: an int64 in device memory (a tensor of two
- * float words), which {@code mnemo_dropout_apply_at_f32} reads when it runs. {@link #set} queues two
+ * float words), which {@code mnemo_dropout_apply_at_f32} and {@code mnemo_memnet_ring_write_at_f32} read
+ * when they run. {@link #set} queues two
  * 32-bit memsets on the backend's stream, so it needs no host buffer that must outlive the copy, and a
  * replay queued after it reads the new value.
  */
