@@ -246,19 +246,18 @@ public final class MemNet extends Layer {
         void apply(Tensor r, Tensor mask, long stepOffset);
     }
 
-    /** What the forward loop needs besides its inputs and outputs: h0, c0 broadcast, a zero, the dropout mask. */
+    /**
+     * What the forward loop needs besides its inputs and outputs: h0, c0 broadcast (empty: the loop fills them),
+     * a zero, the dropout mask.
+     */
     record ForwardScratch(Tensor h0, Tensor c0, Tensor zero, Tensor mask) {
         static ForwardScratch allocate(Backend backend, int batch, int stateSize, int valueSize, boolean drop) {
-            return new ForwardScratch(backend.zeros(batch, stateSize), backend.zeros(batch, valueSize),
+            return new ForwardScratch(backend.empty(batch, stateSize), backend.empty(batch, valueSize),
                     backend.zeros(batch, stateSize), drop ? backend.zeros(batch, stateSize) : null);
         }
 
         void release(Backend backend) {
-            for (Tensor t : new Tensor[] {h0, c0, zero, mask}) {
-                if (t != null) {
-                    backend.release(t);
-                }
-            }
+            releaseAll(backend, h0, c0, zero, mask);
         }
     }
 
@@ -376,8 +375,7 @@ public final class MemNet extends Layer {
         }
 
         void release(Backend backend) {
-            backend.release(dr);
-            backend.release(zero);
+            releaseAll(backend, dr, zero);
         }
     }
 
@@ -515,9 +513,7 @@ public final class MemNet extends Layer {
         }
 
         void release(Backend backend) {
-            for (Tensor t : new Tensor[] {u, r, o, c, lse, zero}) {
-                backend.release(t);
-            }
+            releaseAll(backend, u, r, o, c, lse, zero);
         }
     }
 
@@ -659,7 +655,12 @@ public final class MemNet extends Layer {
 
     /** Hands this layer's own scratch back to the backend ({@link Backend#release}); nulls are skipped. */
     private void release(Tensor... scratch) {
-        for (Tensor t : scratch) {
+        releaseAll(backend, scratch);
+    }
+
+    /** {@link Backend#release} of each tensor, nulls skipped (the step loops' scratch, {@link MemNetGraphs}). */
+    static void releaseAll(Backend backend, Tensor... tensors) {
+        for (Tensor t : tensors) {
             if (t != null) {
                 backend.release(t);
             }

@@ -195,7 +195,7 @@ final class MemNetGraphs implements AutoCloseable {
     private void closeForward() {
         if (forward != null) {
             forward.recording().close();
-            releaseAll(forward.u(), forward.o(), forward.r(), forward.c(), forward.lse());
+            MemNet.releaseAll(backend, forward.u(), forward.o(), forward.r(), forward.c(), forward.lse());
             forward.scratch().release(backend);
             forward = null;
         }
@@ -204,16 +204,10 @@ final class MemNetGraphs implements AutoCloseable {
     private void closeBackward() {
         if (backward != null) {
             backward.recording().close();
-            releaseAll(backward.o(), backward.r(), backward.c(), backward.lse(), backward.dy(), backward.dO(),
+            MemNet.releaseAll(backend, backward.o(), backward.r(), backward.c(), backward.lse(), backward.dy(), backward.dO(),
                     backward.dU(), backward.dh(), backward.dc());
             backward.scratch().release(backend);
             backward = null;
-        }
-    }
-
-    private void releaseAll(Tensor... tensors) {
-        for (Tensor t : tensors) {
-            backend.release(t);
         }
     }
 
