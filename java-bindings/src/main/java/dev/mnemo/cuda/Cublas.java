@@ -382,20 +382,11 @@ public final class Cublas implements AutoCloseable {
     /** Destroys the handle (idempotent). */
     @Override
     public void close() {
-        if (lifetime.isClosed()) {
-            return;
-        }
-        boolean release = !context.isClosed();
-        if (release) {
-            context.use();
-        }
-        lifetime.close(() -> {
-            if (release) {
-                try {
-                    check((int) DESTROY.invokeExact(handle), "cublasDestroy_v2");
-                } catch (Throwable t) {
-                    throw CudaException.rethrow("cublasDestroy_v2", t);
-                }
+        lifetime.closeIn(context, true, () -> {
+            try {
+                check((int) DESTROY.invokeExact(handle), "cublasDestroy_v2");
+            } catch (Throwable t) {
+                throw CudaException.rethrow("cublasDestroy_v2", t);
             }
         });
     }

@@ -54,17 +54,6 @@ public final class CudaEvent implements AutoCloseable {
     /** Destroys the event (idempotent). */
     @Override
     public void close() {
-        if (lifetime.isClosed()) {
-            return;
-        }
-        boolean release = !context.isClosed();
-        if (release) {
-            context.use();
-        }
-        lifetime.close(() -> {
-            if (release) {
-                CudaDriver.eventDestroy(handle);
-            }
-        });
+        lifetime.closeIn(context, true, () -> CudaDriver.eventDestroy(handle));
     }
 }

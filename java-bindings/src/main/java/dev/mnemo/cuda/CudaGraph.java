@@ -66,20 +66,11 @@ public final class CudaGraph implements AutoCloseable {
     /** Destroys the executable graph and the graph (idempotent). */
     @Override
     public void close() {
-        if (lifetime.isClosed()) {
-            return;
-        }
-        boolean release = !context.isClosed();
-        if (release) {
-            context.use();
-        }
-        lifetime.close(() -> {
-            if (release) {
-                try {
-                    CudaDriver.graphExecDestroy(exec);
-                } finally {
-                    CudaDriver.graphDestroy(graph);
-                }
+        lifetime.closeIn(context, true, () -> {
+            try {
+                CudaDriver.graphExecDestroy(exec);
+            } finally {
+                CudaDriver.graphDestroy(graph);
             }
         });
     }

@@ -75,19 +75,7 @@ public final class CudaModule implements AutoCloseable {
     /** Unloads the module (idempotent); its functions become unusable. */
     @Override
     public void close() {
-        if (lifetime.isClosed()) {
-            return;
-        }
-        boolean release = !context.isClosed();
-        if (release) {
-            context.use();
-        }
-        lifetime.close(() -> {
-            functions.clear();
-            if (release) {
-                CudaDriver.moduleUnload(handle);
-            }
-        });
+        lifetime.closeIn(context, true, () -> CudaDriver.moduleUnload(handle), functions::clear);
     }
 
     @Override

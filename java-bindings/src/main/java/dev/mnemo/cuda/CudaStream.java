@@ -82,18 +82,7 @@ public final class CudaStream implements AutoCloseable {
     /** Destroys the stream (idempotent); work already queued still completes. */
     @Override
     public void close() {
-        if (lifetime.isClosed()) {
-            return;
-        }
-        boolean release = owned && !context.isClosed();
-        if (release) {
-            context.use();
-        }
-        lifetime.close(() -> {
-            if (release) {
-                CudaDriver.streamDestroy(handle);
-            }
-        });
+        lifetime.closeIn(context, owned, () -> CudaDriver.streamDestroy(handle));
     }
 
     @Override

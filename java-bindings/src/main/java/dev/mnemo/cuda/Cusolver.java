@@ -392,27 +392,17 @@ public final class Cusolver implements AutoCloseable {
     /** Destroys the params and handle and frees the workspaces (idempotent). */
     @Override
     public void close() {
-        if (lifetime.isClosed()) {
-            return;
-        }
-        boolean release = !context.isClosed();
-        if (release) {
-            context.use();
-        }
-        lifetime.close(() -> {
+        lifetime.closeIn(context, true, () -> {
             try {
-                if (release) {
-                    check((int) DESTROY_PARAMS.invokeExact(params), "cusolverDnDestroyParams");
-                    check((int) DESTROY.invokeExact(handle), "cusolverDnDestroy");
-                }
+                check((int) DESTROY_PARAMS.invokeExact(params), "cusolverDnDestroyParams");
+                check((int) DESTROY.invokeExact(handle), "cusolverDnDestroy");
             } catch (Throwable t) {
                 throw CudaException.rethrow("cusolverDnDestroy", t);
-            } finally {
-                closeAll(deviceWorkspace, matrixScratch, vectorScratch, inputScratch, valuesOut, vectorsOut, info,
-                        cublas);
-                hostArena.close();
-                stagingArena.close();
             }
+        }, () -> {
+            closeAll(deviceWorkspace, matrixScratch, vectorScratch, inputScratch, valuesOut, vectorsOut, info, cublas);
+            hostArena.close();
+            stagingArena.close();
         });
     }
 

@@ -335,18 +335,7 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
     /** Frees the memory (idempotent). Work still queued on it must have finished. */
     @Override
     public void close() {
-        if (lifetime.isClosed()) {
-            return;
-        }
-        boolean release = owned && address != 0 && !context.isClosed();
-        if (release) {
-            context.use();
-        }
-        lifetime.close(() -> {
-            if (release) {
-                CudaDriver.memFree(address);
-            }
-        });
+        lifetime.closeIn(context, owned && address != 0, () -> CudaDriver.memFree(address));
     }
 
     @Override

@@ -73,6 +73,35 @@ final class Lifetime {
      * The resource counts as closed even when {@code release} throws, so the failure is reported
      * once and never followed by a leak warning.
      */
+    /**
+     * {@link #close} for a resource made in {@code context}: {@code destroy} (the driver call) runs with the
+     * context current, and only when {@code owned} and the context still lives, since a released context
+     * may already have taken its resources with it; {@code always} (host-side state) runs either way, after.
+     */
+    void closeIn(CudaContext context, boolean owned, Runnable destroy, Runnable always) {
+        if (state.closed) {
+            return;
+        }
+        boolean release = owned && !context.isClosed();
+        if (release) {
+            context.use();
+        }
+        close(() -> {
+            try {
+                if (release) {
+                    destroy.run();
+                }
+            } finally {
+                always.run();
+            }
+        });
+    }
+
+    /** {@link #closeIn(CudaContext, boolean, Runnable, Runnable)} with no host-side state to drop. */
+    void closeIn(CudaContext context, boolean owned, Runnable destroy) {
+        closeIn(context, owned, destroy, () -> { });
+    }
+
     void close(Runnable release) {
         if (state.closed) {
             return;

@@ -191,6 +191,23 @@ class CudaResourcesGpuTest {
     }
 
     @Test
+    void resourcesClosedAfterTheirContextSkipTheDriverAndStillCountAsClosed() {
+        // A second handle on the same primary context: closing it leaves the class's context usable.
+        CudaContext other = CudaContext.open(0);
+        DeviceBuffer buffer = DeviceBuffer.allocate(other, 256);
+        CudaStream s = CudaStream.create(other);
+        CudaEvent event = CudaEvent.create(other);
+        other.close();
+        // Each close would make the closed context current first and throw, were it not skipped.
+        buffer.close();
+        s.close();
+        event.close();
+        assertTrue(buffer.isClosed() && s.isClosed() && event.isClosed());
+        context.use();  // the class's context is current again for the tests after this one
+        stream.synchronize();
+    }
+
+    @Test
     void aDeviceThatDoesNotExistIsAClearError() {
         int count = Gpu.probe().devices().size();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaContext.open(count));
