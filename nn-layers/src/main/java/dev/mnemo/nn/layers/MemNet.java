@@ -257,7 +257,7 @@ public final class MemNet extends Layer {
         }
 
         void release(Backend backend) {
-            releaseAll(backend, h0, c0, zero, mask);
+            Release.all(backend, h0, c0, zero, mask);
         }
     }
 
@@ -352,7 +352,7 @@ public final class MemNet extends Layer {
         backend.addColumnSums(dO.reshape(tb, stateSize), params.gradient("qkv.bias"));
         Tensor dx = backend.zeros(steps, batch, inputSize);
         backend.copyColumns(dU.reshape(tb, cellInputSize), 0, dx.reshape(tb, inputSize), 0, inputSize);
-        release(dO, dU, dh, dc, dy == dOutput ? null : dy);
+        Release.all(backend, dO, dU, dh, dc, dy == dOutput ? null : dy);
         return bf ? swapAndRelease(dx) : dx;
     }
 
@@ -375,7 +375,7 @@ public final class MemNet extends Layer {
         }
 
         void release(Backend backend) {
-            releaseAll(backend, dr, zero);
+            Release.all(backend, dr, zero);
         }
     }
 
@@ -513,7 +513,7 @@ public final class MemNet extends Layer {
         }
 
         void release(Backend backend) {
-            releaseAll(backend, u, r, o, c, lse, zero);
+            Release.all(backend, u, r, o, c, lse, zero);
         }
     }
 
@@ -586,7 +586,7 @@ public final class MemNet extends Layer {
             }
         }
         backend.copy(all.slice(p - 1, p - 1 + n), out);   // x̂_P … : the outputs from step P − 1 on
-        release(all, state.h, state.c, state.keys, state.values, xt == prefix ? null : xt);
+        Release.all(backend, all, state.h, state.c, state.keys, state.values, xt == prefix ? null : xt);
         return options.batchFirst() ? swapAndRelease(out) : out;
     }
 
@@ -651,20 +651,6 @@ public final class MemNet extends Layer {
         Tensor s = swap01(t);
         backend.release(t);
         return s;
-    }
-
-    /** Hands this layer's own scratch back to the backend ({@link Backend#release}); nulls are skipped. */
-    private void release(Tensor... scratch) {
-        releaseAll(backend, scratch);
-    }
-
-    /** {@link Backend#release} of each tensor, nulls skipped (the step loops' scratch, {@link MemNetGraphs}). */
-    static void releaseAll(Backend backend, Tensor... tensors) {
-        for (Tensor t : tensors) {
-            if (t != null) {
-                backend.release(t);
-            }
-        }
     }
 
     private Tensor swap01(Tensor t) {

@@ -38,10 +38,13 @@ final class MemNetGraphs implements AutoCloseable {
                            MemNet.ForwardScratch scratch, Backend.Recording recording) {
     }
 
-    /** A backward recording and the buffers it runs on. */
-    private record Backward(BackwardKey key, Tensor o, Tensor r, Tensor c, Tensor lse, Tensor dy, Tensor dO,
-                            Tensor dU, Tensor dh, Tensor dc, MemNet.BackwardScratch scratch,
-                            Backend.Recording recording) {
+    /** The buffers a backward recording runs on: the trace and ∂L/∂y copied in, the gradients copied out. */
+    private record BackwardBuffers(Tensor o, Tensor r, Tensor c, Tensor lse, Tensor dy, Tensor dO, Tensor dU,
+                                   Tensor dh, Tensor dc, MemNet.BackwardScratch scratch) {
+    }
+
+    /** A backward recording and its buffers. */
+    private record Backward(BackwardKey key, BackwardBuffers b, Backend.Recording recording) {
     }
 
     private final MemNet layer;
@@ -133,13 +136,14 @@ final class MemNetGraphs implements AutoCloseable {
             }
             backward = recordBackward(key, saved, dy);
         } else {
-            copyTrace(saved, dy, backward);
+            copyTrace(saved, dy, backward.b());
             backward.recording().replay();
         }
-        backend.copy(backward.dO(), dO);
-        backend.copy(backward.dU(), dU);
-        backend.copy(backward.dh(), dh);
-        backend.copy(backward.dc(), dc);
+        BackwardBuffers b = backward.b();
+        backend.copy(b.dO(), dO);
+        backend.copy(b.dU(), dU);
+        backend.copy(b.dh(), dh);
+        backend.copy(b.dc(), dc);
         return true;
     }
 
@@ -149,11 +153,11 @@ final class MemNetGraphs implements AutoCloseable {
         int batch = key.batch();
         int stateSize = layer.options().stateSize();
         int valueSize = layer.options().valueSize();
-        var b = new Backward(key, backend.zeros(saved.o.shape()), backend.zeros(saved.r.shape()),
+        var b = new BackwardBuffers(backend.zeros(saved.o.shape()), backend.zeros(saved.r.shape()),
                 backend.zeros(saved.c.shape()), backend.zeros(saved.lse.shape()), backend.zeros(dy.shape()),
                 backend.zeros(steps, batch, stateSize), backend.zeros(steps, batch, layer.options().cellInputSize()),
                 backend.zeros(batch, stateSize), backend.zeros(batch, valueSize),
-                MemNet.BackwardScratch.allocate(backend, batch, stateSize), null);
+                MemNet.BackwardScratch.allocate(backend, batch, stateSize));
         copyTrace(saved, dy, b);
         var recording = backend.record(() -> {
             backend.fill(b.dO(), 0.0);   // the reads add into earlier steps' rows
@@ -163,8 +167,7 @@ final class MemNetGraphs implements AutoCloseable {
                     b.dh(), b.dc(), b.scratch());
         });
         recordings++;
-        return new Backward(key, b.o(), b.r(), b.c(), b.lse(), b.dy(), b.dO(), b.dU(), b.dh(), b.dc(), b.scratch(),
-                recording);
+        return new Backward(key, b, recording);
     }
 
     /** Whether a shape seen {@code seen} times in a row records now. */
@@ -172,7 +175,7 @@ final class MemNetGraphs implements AutoCloseable {
         return seen >= sightings && (sightings == 1 || steps >= StepGraphs.AUTO_MIN_STEPS);
     }
 
-    private void copyTrace(MemNetSaved saved, Tensor dy, Backward b) {
+    private void copyTrace(MemNetSaved saved, Tensor dy, BackwardBuffers b) {
         backend.copy(saved.o, b.o());
         backend.copy(saved.r, b.r());
         backend.copy(saved.c, b.c());
@@ -195,7 +198,7 @@ final class MemNetGraphs implements AutoCloseable {
     private void closeForward() {
         if (forward != null) {
             forward.recording().close();
-            MemNet.releaseAll(backend, forward.u(), forward.o(), forward.r(), forward.c(), forward.lse());
+            Release.all(backend, forward.u(), forward.o(), forward.r(), forward.c(), forward.lse());
             forward.scratch().release(backend);
             forward = null;
         }
@@ -204,9 +207,9 @@ final class MemNetGraphs implements AutoCloseable {
     private void closeBackward() {
         if (backward != null) {
             backward.recording().close();
-            MemNet.releaseAll(backend, backward.o(), backward.r(), backward.c(), backward.lse(), backward.dy(), backward.dO(),
-                    backward.dU(), backward.dh(), backward.dc());
-            backward.scratch().release(backend);
+            BackwardBuffers b = backward.b();
+            Release.all(backend, b.o(), b.r(), b.c(), b.lse(), b.dy(), b.dO(), b.dU(), b.dh(), b.dc());
+            b.scratch().release(backend);
             backward = null;
         }
     }

@@ -113,11 +113,7 @@ final class PackedLengths {
 
     /** Releases the tensors of {@link #sortedLengthsOn} and {@link #lengthsOn}; a later use uploads again. */
     void releaseTensors(Backend backend) {
-        for (Tensor t : new Tensor[] {sortedOnBackend, callerOrderOnBackend}) {
-            if (t != null) {
-                backend.release(t);
-            }
-        }
+        Release.all(backend, sortedOnBackend, callerOrderOnBackend);
         sortedOnBackend = null;
         callerOrderOnBackend = null;
     }

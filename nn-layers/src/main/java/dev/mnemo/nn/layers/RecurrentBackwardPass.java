@@ -121,11 +121,7 @@ final class RecurrentBackwardPass {
                 accumulateWeightGradients(w, d == 1, in, tr.h(), h0, dWx, dRh, dIn);
                 // Queued work still reads these; the stream orders any reuse after it.
                 if (recorded == null) {
-                    for (Tensor t : new Tensor[] {dRh != dWx ? dRh : null, dWx, g, dm, noDh, dhPartials}) {
-                        if (t != null) {
-                            backend.release(t);
-                        }
-                    }
+                    Release.all(backend, dRh != dWx ? dRh : null, dWx, g, dm, noDh, dhPartials);
                 }
                 if (dOut != dLayerOut) {
                     backend.release(dOut);
@@ -144,11 +140,7 @@ final class RecurrentBackwardPass {
                 dx = dIn;
             }
         }
-        for (Tensor t : new Tensor[] {dhKept, dcKept}) {
-            if (t != null) {
-                backend.release(t);
-            }
-        }
+        Release.all(backend, dhKept, dcKept);
         if (saved.fromStep) {
             dx = dx.reshape(batch, options.inputSize());
         } else if (packed != null) {   // dx is 0 at the padded steps, whose dWx rows are 0

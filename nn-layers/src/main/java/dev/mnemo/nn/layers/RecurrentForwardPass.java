@@ -151,22 +151,14 @@ final class RecurrentForwardPass {
                 // The layer below's output and this layer's dropout buffers feed only this layer's
                 // projections, now queued: as under no_grad, at most two layers' buffers are alive at
                 // once, whatever the depth. The stream orders any reuse after the queued work.
-                releaseAll(backend, owned.subList(handedBack, layerOutputs));
+                Release.all(backend, owned.subList(handedBack, layerOutputs));
                 handedBack = layerOutputs;
             }
         }
-        if (rh != null) {
-            backend.release(rh);
-        }
-        if (cScratch != null) {
-            backend.release(cScratch);
-        }
-        if (hPartials != null) {
-            backend.release(hPartials);
-        }
+        Release.all(backend, rh, cScratch, hPartials);
         if (!keeps) {
-            releaseAll(backend, owned.subList(handedBack, owned.size()));
-            releaseAll(backend, owned.subList(0, preamble));
+            Release.all(backend, owned.subList(handedBack, owned.size()));
+            Release.all(backend, owned.subList(0, preamble));
             return new RecurrentOutput(layerOut, new RecurrentState(hN, cN), RecurrentSaved.inference(layer, steps,
                     batch, fromStep));
         }
@@ -242,17 +234,7 @@ final class RecurrentForwardPass {
         if (own != null && own.gates() == tr.gates()) {
             return;
         }
-        backend.release(tr.gates());
-        if (tr.m() != null) {
-            backend.release(tr.m());
-        }
-    }
-
-    /** Hands every tensor back to {@code backend}; queued work that reads them still comes first. */
-    static void releaseAll(Backend backend, List<Tensor> tensors) {
-        for (Tensor t : tensors) {
-            backend.release(t);
-        }
+        Release.all(backend, tr.gates(), tr.m());
     }
 
     private static Tensor owned(List<Tensor> owned, Tensor t) {

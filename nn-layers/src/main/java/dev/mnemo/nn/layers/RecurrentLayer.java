@@ -311,7 +311,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
             sortedState.forEach(out.saved()::own);
         } else {
             backend.release(y);
-            RecurrentForwardPass.releaseAll(backend, sortedState);
+            Release.all(backend, sortedState);
         }
         return new RecurrentOutput(output, last, out.saved());
     }
