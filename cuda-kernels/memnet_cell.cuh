@@ -218,8 +218,10 @@ __device__ __forceinline__ float read(const float* q, const Slots& s, long long 
     float sum = 0.0f;
     for (long long m = lane; m < filled; m += kWarpSize) sum += expf(prob[m] - mx);
     sum = warp_sum(sum);
-    const float lse = filled + empty == 0 ? -CUDART_INF_F
-                                          : mx + logf(sum + static_cast<float>(empty) * expf(-mx));
+    // With empty slots mx >= 0; without, every score (so mx) may be below −88, where expf(−mx) = ∞ and the
+    // term 0·∞ = NaN: the max with 0 keeps it 0·finite.
+    const float emptyTerm = static_cast<float>(empty) * expf(-fmaxf(mx, 0.0f));
+    const float lse = filled + empty == 0 ? -CUDART_INF_F : mx + logf(sum + emptyTerm);
     for (long long m = lane; m < filled; m += kWarpSize) prob[m] = expf(prob[m] - lse);
     if (lane == 0) stat[0] = lse;
   }

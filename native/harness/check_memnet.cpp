@@ -242,7 +242,7 @@ void check_case(const Case& k, std::mt19937& rng, Tally& t) {
       r.lse[at(b)] = -std::numeric_limits<double>::infinity();
       continue;
     }
-    double l = double(k.empty) * std::exp(-mx);
+    double l = k.empty > 0 ? double(k.empty) * std::exp(-mx) : 0.0;  // 0·exp(−mx) may be 0·∞
     for (long long m = 0; m < M; ++m) l += std::exp(scores[at(m)] - mx);
     const double lse = mx + std::log(l);
     r.lse[at(b)] = lse;

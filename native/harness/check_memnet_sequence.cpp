@@ -97,7 +97,7 @@ void read_forward(const Seq& k, long long t, long long b, Forward& f) {
     s[at(m)] = score(k, f.o, t, b, m);
     mx = std::max(mx, s[at(m)]);
   }
-  double sum = static_cast<double>(empty) * std::exp(-mx);
+  double sum = empty > 0 ? static_cast<double>(empty) * std::exp(-mx) : 0.0;  // 0·exp(−mx) may be 0·∞
   for (long long m = 0; m < filled; ++m) sum += std::exp(s[at(m)] - mx);
   const double lse = mx + std::log(sum);
   f.lse[at(row)] = lse;

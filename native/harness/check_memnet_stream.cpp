@@ -84,7 +84,7 @@ Vec memory_read(const Case& k, const double* q, const Ring& ring, long long fill
     s[at(m)] = k.read_scale() * dot;
     mx = std::max(mx, s[at(m)]);
   }
-  double sum = static_cast<double>(empty) * std::exp(-mx);
+  double sum = empty > 0 ? static_cast<double>(empty) * std::exp(-mx) : 0.0;  // 0·exp(−mx) may be 0·∞
   for (long long m = 0; m < filled; ++m) sum += std::exp(s[at(m)] - mx);
   const double lse = mx + std::log(sum);
   for (long long m = 0; m < filled; ++m) {

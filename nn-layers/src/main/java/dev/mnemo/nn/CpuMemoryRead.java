@@ -62,7 +62,8 @@ final class CpuMemoryRead {
                     }
                     continue;
                 }
-                double sum = read.emptySlots() * Math.exp(-max);
+                // empty slots only when there are any: with none, max may be below −709, and 0·exp(−max) = 0·∞ = NaN
+                double sum = read.emptySlots() > 0 ? read.emptySlots() * Math.exp(-max) : 0.0;
                 for (int m = 0; m < slots; m++) {
                     sum += Math.exp(s[m] - max);
                 }

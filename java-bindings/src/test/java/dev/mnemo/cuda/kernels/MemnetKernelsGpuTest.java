@@ -124,7 +124,7 @@ class MemnetKernelsGpuTest {
                 s[r][j] = scale * dot;
                 mx = Math.max(mx, s[r][j]);
             }
-            double l = e * Math.exp(-mx);
+            double l = e > 0 ? e * Math.exp(-mx) : 0.0;   // 0·exp(−mx) may be 0·∞
             for (int j = 0; j < m; j++) {
                 l += Math.exp(s[r][j] - mx);
             }

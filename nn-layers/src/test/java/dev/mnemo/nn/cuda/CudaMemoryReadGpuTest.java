@@ -137,7 +137,7 @@ class CudaMemoryReadGpuTest {
                 lseRef[r] = Double.NEGATIVE_INFINITY;
                 continue;
             }
-            double l = empty * Math.exp(-mx);
+            double l = empty > 0 ? empty * Math.exp(-mx) : 0.0;   // 0·exp(−mx) may be 0·∞
             for (int m = 0; m < slots; m++) {
                 l += Math.exp(s[r][m] - mx);
             }
