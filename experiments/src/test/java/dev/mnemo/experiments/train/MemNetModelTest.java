@@ -10,7 +10,6 @@ import dev.mnemo.experiments.tasks.Windows;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.layers.MemNetOptions;
-import dev.mnemo.nn.loss.MeanSquaredError;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -45,21 +44,7 @@ class MemNetModelTest {
 
     @Test
     void stepsLowerTheLossOnAFixedBatch() {
-        TrainingSetup setup = TrainingSetup.create(settings(8, Map.of("slots", "4"), 1, "pytorch"), 1, 1, null);
-        float[] x = new float[6 * 4];
-        float[] y = new float[6 * 4];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) Math.sin(0.7 * i);
-            y[i] = (float) Math.cos(0.7 * i);
-        }
-        Tensor target = Tensor.of(y, 6, 4, 1);
-        MeanSquaredError mse = new MeanSquaredError(setup.backend());
-        double first = setup.step(Tensor.of(x, 6, 4, 1), out -> mse.compute(out, target));
-        double last = first;
-        for (int i = 0; i < 60; i++) {
-            last = setup.step(Tensor.of(x, 6, 4, 1), out -> mse.compute(out, target));
-        }
-        assertTrue(last < 0.5 * first, first + " → " + last);
+        FixedBatchFit.assertStepsLowerTheLoss(TrainingSetup.create(settings(8, Map.of("slots", "4"), 1, "pytorch"), 1, 1, null));
     }
 
     @Test

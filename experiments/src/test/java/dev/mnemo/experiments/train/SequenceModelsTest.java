@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
-import dev.mnemo.nn.loss.MeanSquaredError;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -63,21 +62,7 @@ class SequenceModelsTest {
 
     @Test
     void stepsLowerTheLossOnAFixedBatch() {
-        TrainingSetup setup = TrainingSetup.create(settings("gru", "orthogonal", 1), 1, 1, null);
-        float[] x = new float[6 * 4];
-        float[] y = new float[6 * 4];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) Math.sin(0.7 * i);
-            y[i] = (float) Math.cos(0.7 * i);
-        }
-        Tensor target = Tensor.of(y, 6, 4, 1);
-        MeanSquaredError mse = new MeanSquaredError(setup.backend());
-        double first = setup.step(Tensor.of(x, 6, 4, 1), out -> mse.compute(out, target));
-        double last = first;
-        for (int i = 0; i < 60; i++) {
-            last = setup.step(Tensor.of(x, 6, 4, 1), out -> mse.compute(out, target));
-        }
-        assertTrue(last < 0.5 * first, first + " → " + last);
+        FixedBatchFit.assertStepsLowerTheLoss(TrainingSetup.create(settings("gru", "orthogonal", 1), 1, 1, null));
     }
 
     @Test
