@@ -91,20 +91,39 @@ final class Invariants {
 
     /**
      * 0 where A's largest |a_ij| lies within [2⁻⁴⁵⁸, 2⁴⁵⁸], LAPACK's {@code dgeev} range (or A is 0 or
-     * not finite); else that element's binary exponent e, so that A·2^−e, whose largest element is in
-     * [1, 2), is what {@link Facts} and the solvers see (EJML does not scale, and failed on a matrix of
-     * order 1e300). Scaling by a power of two is exact, but elements below 2^−1074 of the largest are
-     * lost, where dgeev, which scales only to the edge of its range, keeps more.
+     * not finite); else the e such that A·2^−e is what {@link Facts} and the solvers see (EJML does not
+     * scale, and failed on a matrix of order 1e300). Scaling by a power of two is exact where no element
+     * falls below the normal range. A tiny A: e is its largest element's binary exponent, so that element
+     * lands in [1, 2). A huge A is scaled down as far as that, but no further than keeps its smallest
+     * nonzero element normal, and at least into the range (the largest at most 2⁴⁵⁸, as dgeev, which
+     * scales only to the edge of its range): a matrix graded from 1e−184 to 1e184 (the similarity D·B·D⁻¹
+     * of a well-scaled B, D = diag(10^{8i})) lost its small elements to underflow when its largest went to
+     * [1, 2), and with them B's spectrum; scaled less, balancing recovers B.
      */
     static int scaleExponent(double[] a, int n) {
         double max = 0;
+        double min = Double.POSITIVE_INFINITY;   // the smallest nonzero magnitude
         for (int i = 0; i < n * n; i++) {
-            max = Math.max(max, Math.abs(a[i]));
+            double m = Math.abs(a[i]);
+            max = Math.max(max, m);
+            if (m != 0) {
+                min = Math.min(min, m);
+            }
         }
         if (max == 0 || !Double.isFinite(max) || (max >= SAFE_MIN && max <= SAFE_MAX)) {
             return 0;
         }
-        return max >= Double.MIN_NORMAL ? Math.getExponent(max) : Math.getExponent(max * 0x1p64) - 64;
+        int top = binaryExponent(max);
+        if (max < SAFE_MIN) {
+            return top;   // scaled up: nothing is lost
+        }
+        int keepsSmallest = binaryExponent(min) - Double.MIN_EXPONENT;   // 2^−e·min stays ≥ 2^−1022
+        return Math.max(top - Math.getExponent(SAFE_MAX), Math.min(top, keepsSmallest));
+    }
+
+    /** The binary exponent of a positive finite {@code x}, subnormals included (2^−1050 has −1050). */
+    private static int binaryExponent(double x) {
+        return x >= Double.MIN_NORMAL ? Math.getExponent(x) : Math.getExponent(x * 0x1p64) - 64;
     }
 
     /**

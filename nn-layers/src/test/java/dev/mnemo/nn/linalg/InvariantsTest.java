@@ -168,12 +168,20 @@ class InvariantsTest {
         }
     }
 
-    /** Within dgeev's range nothing is scaled, as in LAPACK; outside it, by the largest element's exponent. */
+    /**
+     * Within dgeev's range nothing is scaled, as in LAPACK; outside it, by the largest element's exponent, or,
+     * for a huge matrix, less where its smallest element would otherwise leave the normal range.
+     */
     @Test
     void onlyMatricesOutsideLapacksRangeAreScaled() {
         assertEquals(0, Invariants.scaleExponent(new double[] {1e130, 0, 0, 1e-300}, 2));
         assertEquals(514, Invariants.scaleExponent(new double[] {1e155}, 1), "1e155 is in [2^514, 2^515)");
         assertEquals(-1050, Invariants.scaleExponent(new double[] {0x1.8p-1050}, 1), "a subnormal's own exponent");
+        // a huge matrix whose smallest element would leave the normal range: scaled down less
+        assertEquals(411, Invariants.scaleExponent(new double[] {0x1p611, 0, 0, 0x1p-611}, 2),
+                "the smallest at 2^-1022, the largest at 2^200");
+        assertEquals(153, Invariants.scaleExponent(new double[] {0x1p611, 0, 0, 0x1p-900}, 2),
+                "at least into dgeev's range: the largest at 2^458");
     }
 
     /** A wrong spectrum of a huge matrix still fails, and the message says in which units. */
