@@ -22,30 +22,17 @@ final class Balancing {
 
     /** D⁻¹AD of the n×n row-major {@code a}, or null when A is balanced within a factor of 2⁴ already. */
     static double[] balancedOrNull(double[] a, int n) {
+        if (balancedAlready(a, n)) {
+            return null;
+        }
         int[] exponent = new int[n];   // D = diag(2^exponent)
         double[] b = a;                // copied at the first scaling: most matrices need none
         boolean changed = true;
         for (int sweep = 0; changed && sweep < 100; sweep++) {
             changed = false;
             for (int i = 0; i < n; i++) {
-                double c = norm(b, i, n, n);       // column i
-                double r = norm(b, i * n, 1, n);   // row i
-                if (c == 0 || r == 0) {
-                    continue;
-                }
-                double sum = c + r;
-                int e = 0;
-                while (c < r / 2 && exponent[i] + e < MAX_EXPONENT) {   // column too small: scale it up
-                    c *= 2;
-                    r /= 2;
-                    e++;
-                }
-                while (c / 2 >= r && exponent[i] + e > -MAX_EXPONENT) {   // column too large: down
-                    c /= 2;
-                    r *= 2;
-                    e--;
-                }
-                if (e == 0 || c + r >= GAIN * sum) {
+                int e = step(norm(b, i, n, n), norm(b, i * n, 1, n), exponent[i]);   // column i, row i
+                if (e == 0) {
                     continue;
                 }
                 exponent[i] += e;
@@ -65,6 +52,68 @@ final class Balancing {
             }
         }
         return null;
+    }
+
+    /**
+     * The power of two by which to scale column i up (row i down), given column norm c and row norm r and the
+     * exponent it has so far; 0 when the step would not shrink c + r enough (dgebal's test), or c or r is 0.
+     */
+    private static int step(double c, double r, int exponentSoFar) {
+        if (c == 0 || r == 0) {
+            return 0;
+        }
+        double sum = c + r;
+        int e = 0;
+        while (c < r / 2 && exponentSoFar + e < MAX_EXPONENT) {   // column too small: scale it up
+            c *= 2;
+            r /= 2;
+            e++;
+        }
+        while (c / 2 >= r && exponentSoFar + e > -MAX_EXPONENT) {   // column too large: down
+            c /= 2;
+            r *= 2;
+            e--;
+        }
+        return e == 0 || c + r >= GAIN * sum ? 0 : e;
+    }
+
+    /** Sums of squares inside this range need no scaling to be summed or square-rooted. */
+    private static final double PLAIN_MIN = 0x1p-900;
+    private static final double PLAIN_MAX = 0x1p900;
+
+    /**
+     * Whether the first sweep would scale no index, from every row's and column's sum of squares in one
+     * row-major pass (the sweep itself walks columns, which for n = 2048 took 54 ms where the matrix needs
+     * nothing, as most do): then no later sweep would either. False where a sum leaves the range in which
+     * plain squares are exact enough; the sweep's scaled norms decide there.
+     */
+    private static boolean balancedAlready(double[] a, int n) {
+        double[] rows = new double[n];
+        double[] cols = new double[n];
+        for (int i = 0; i < n; i++) {
+            double row = 0;
+            for (int j = 0; j < n; j++) {
+                double x = a[i * n + j];
+                double sq = x * x;
+                row += sq;
+                cols[j] += sq;
+            }
+            rows[i] = row;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!plain(rows[i]) || !plain(cols[i])) {
+                return false;
+            }
+            if (step(Math.sqrt(cols[i]), Math.sqrt(rows[i]), 0) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 0 is not: a row of elements below 1e−162 sums to 0 too (the sweep tells a zero row from those). */
+    private static boolean plain(double sumOfSquares) {
+        return sumOfSquares >= PLAIN_MIN && sumOfSquares <= PLAIN_MAX;
     }
 
     /**

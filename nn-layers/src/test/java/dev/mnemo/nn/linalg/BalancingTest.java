@@ -101,17 +101,6 @@ class BalancingTest {
         }
         assertNull(Balancing.balancedOrNull(new double[] {1, 0, 0, 2}, 2), "diagonal: nothing to balance");
     }
-    /** D·B·D⁻¹ with D = diag(10^{step·i}): B's spectrum, its elements spread from 10^{−23·step} to 10^{23·step}. */
-    private static double[] graded(double[] b, int n, int step) {
-        double[] g = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                g[i * n + j] = b[i * n + j] * Math.pow(10, step * (i - j));
-            }
-        }
-        return g;
-    }
-
     /**
      * A similarity graded from 1e−184 to 1e184 has B's eigenvalues. The scaling of a huge matrix used to put
      * its largest element at 1 and so its smallest below 2^−1074, losing B's spectrum (off by 1e159 at 10^8 a
@@ -124,7 +113,7 @@ class BalancingTest {
         double[] b = Matrices.gaussian(n, new Random(5));
         EigenResult reference = Eigen.of(b, n, EigenTest.CPU);
         for (int step : new int[] {2, 6, 8}) {
-            EigenResult r = Eigen.of(graded(b, n, step), n, EigenTest.CPU);
+            EigenResult r = Eigen.of(Matrices.graded(b, n, step), n, EigenTest.CPU);
             double error = r.maxDistanceTo(reference);
             assertTrue(error < 1e-12, "graded by 10^" + step + " a row: off by " + error);
         }
@@ -139,7 +128,7 @@ class BalancingTest {
     void tinyRowsAndColumnsAreBalanced() {
         int n = 6;
         double[] b = Matrices.gaussian(n, new Random(6));
-        double[] g = graded(b, n, 3);
+        double[] g = Matrices.graded(b, n, 3);
         for (int i = 0; i < g.length; i++) {
             g[i] *= 1e-200;
         }

@@ -125,4 +125,28 @@ class EigenBatchedGpuTest {
             }
         }
     }
+    /**
+     * Similarities graded by 10^step a row (16×16: elements from 10^−15·step to 10^15·step) are balanced before
+     * the kernel, as the CPU solvers and dgeev balance: the kernel's values are the balanced CPU solver's.
+     * Unbalanced they came back off by 1e6 (float64, step 1) to 1e47 (step 4) times the spectral radius,
+     * passing every check measured against ‖A‖_F (the checks now measure against the balanced norm).
+     */
+    @ParameterizedTest
+    @CsvSource({"1, FLOAT32", "1, FLOAT64", "4, FLOAT32", "4, FLOAT64"})
+    void gradedMatricesAreBalancedForTheKernel(int step, EigenPrecision p) {
+        int n = 16;
+        Random r = new Random(SEED + 7 * step);
+        double[][] as = new double[8][];
+        for (int k = 0; k < as.length; k++) {
+            as[k] = Matrices.graded(Matrices.gaussian(n, r), n, step);
+        }
+        List<EigenResult> gpu = Eigen.decomposeBatch(as, orders(as.length, n), gpu(p));
+        for (int k = 0; k < as.length; k++) {
+            EigenResult g = gpu.get(k);
+            assertEquals("gpu-batched-hqr", g.solver(), "matrix " + k + ": " + g.notes());
+            EigenResult c = Eigen.of(as[k], n, CPU);
+            double d = g.maxDistanceTo(c) / c.spectralRadius();
+            assertTrue(d < (p == EigenPrecision.FLOAT32 ? 1e-4 : 1e-12), p + " matrix " + k + ": relative distance " + d);
+        }
+    }
 }

@@ -224,4 +224,38 @@ class InvariantsTest {
             assertEquals(1e-13 * s, r.maxDistanceTo(other, new double[2]), 1e-15 * s, "scale " + s);
         }
     }
+    /**
+     * A wrong spectrum of a badly scaled matrix fails: two eigenvalues of a 16×16 similarity graded by 10 a
+     * row moved by ±1e6 (the trace kept but for rounding) pass every check against ‖A‖_F ≈ 1e15 (trace
+     * tolerance 0.03, tr² 3e16, norm bound 1e15), and fail against the balanced ‖D⁻¹AD‖_F, the scale of the
+     * spectrum (trace tolerance 1e−13).
+     */
+    @Test
+    void aWrongSpectrumOfABadlyScaledMatrixFailsAgainstItsBalancedNorm() {
+        int n = 16;
+        double[] a = Matrices.graded(Matrices.gaussian(n, new Random(11)), n, 1);
+        EigenResult right = Eigen.of(a, n, EigenTest.CPU);
+        var facts = Invariants.Facts.of(a, n);
+        assertTrue(facts.spectralScale() < 1e-10 * facts.frobenius(),
+                facts.spectralScale() + " against ‖A‖_F " + facts.frobenius());
+        assertTrue(Invariants.check(RawEigen.values(right.re(), right.im()), facts, FLOAT64_U, a, false).passed());
+        double[] re = right.re().clone();
+        double[] im = right.im();
+        int first = -1;
+        int second = -1;
+        for (int k = 0; k < n; k++) {   // two real eigenvalues
+            if (im[k] == 0) {
+                if (first < 0) {
+                    first = k;
+                } else if (second < 0) {
+                    second = k;
+                }
+            }
+        }
+        re[first] += 1e6;
+        re[second] -= 1e6;
+        EigenChecks c = Invariants.check(RawEigen.values(re, im), facts, FLOAT64_U, a, false);
+        assertFalse(c.passed());
+        assertTrue(c.traceTolerance() < 1e-10, "tolerance " + c.traceTolerance());
+    }
 }

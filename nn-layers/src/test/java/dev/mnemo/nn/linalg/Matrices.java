@@ -119,4 +119,14 @@ final class Matrices {
         }
         return Math.sqrt(s);
     }
+    /** D·B·D⁻¹ with D = diag(10^{step·i}): B's spectrum, its elements graded by 10^step a row and column. */
+    static double[] graded(double[] b, int n, int step) {
+        double[] g = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                g[i * n + j] = b[i * n + j] * Math.pow(10, step * (i - j));
+            }
+        }
+        return g;
+    }
 }
