@@ -8,17 +8,17 @@ import org.junit.jupiter.api.Assumptions;
  * what is missing (driver, device, cuBLAS, kernels), never fails for lack of a GPU. Call it in
  * {@code @BeforeEach}, so each test is reported as skipped with the reason.
  */
-final class CudaAssume {
+public final class CudaAssume {
     private CudaAssume() {
     }
 
-    static void available() {
+    public static void available() {
         var reason = CudaBackend.unavailableReason();
         Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElse(""));
     }
 
     /** {@link #available()}, and a device with thread-block clusters (compute capability 9.0+). */
-    static void clusters() {
+    public static void clusters() {
         available();
         CudaDevice d = CudaDevice.query(CudaBackend.float32().runtimeForTests().ordinal());
         Assumptions.assumeTrue(d.computeMajor() >= 9, () -> "compute capability " + d.computeCapability()

@@ -1,9 +1,9 @@
 package dev.mnemo.nn.layers;
 
 import dev.mnemo.nn.SystemProperty;
+import dev.mnemo.nn.cuda.CudaAssume;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.MemNetLoopSetting;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,8 +20,7 @@ class MemNetFarScoresGpuTest {
 
     @BeforeEach
     void assumeCuda() {
-        var reason = CudaBackend.unavailableReason();
-        Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElse(""));
+        CudaAssume.available();
         gpu = CudaBackend.float32();
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.CudaAssume;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.EmulatorCallCensus;
 import java.util.Map;
@@ -25,8 +26,7 @@ class MemNetGraphsGpuTest {
 
     @BeforeEach
     void assumeCuda() {
-        var reason = CudaBackend.unavailableReason();
-        Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElse(""));
+        CudaAssume.available();
         gpu = CudaBackend.float32();
     }
 

@@ -2,11 +2,11 @@ package dev.mnemo.nn.layers;
 
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.cuda.CudaAssume;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.optim.Adam;
 import dev.mnemo.nn.optim.AdamOptions;
 import dev.mnemo.nn.optim.ParameterBuffer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,8 +23,7 @@ class SavedVersionsGpuTest {
 
     @BeforeEach
     void assumeCuda() {
-        var reason = CudaBackend.unavailableReason();
-        Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElse(""));
+        CudaAssume.available();
         gpu = CudaBackend.float32();
     }
 

@@ -2,6 +2,7 @@ package dev.mnemo.nn.layers;
 
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.SystemProperty;
+import dev.mnemo.nn.cuda.CudaAssume;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.DepthSplits;
 import dev.mnemo.nn.cuda.PersistentPolicy;
@@ -26,8 +27,7 @@ class StepGraphsGpuTest {
 
     @BeforeEach
     void assumeCuda() {
-        var reason = CudaBackend.unavailableReason();
-        Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElse(""));
+        CudaAssume.available();
         gpu = CudaBackend.float32();
         // these small batches would take the persistent kernels, which have no time loop to record
         pathBefore = System.setProperty(PersistentPolicy.PROPERTY, "per-step");
