@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * cuSOLVER against the CPU (EJML, float64) on the same matrices: eigenvalues agree within
@@ -108,5 +109,22 @@ class EigenGpuTest {
             assertEquals("gpu-cusolver-xgeev", gpu.get(i).solver());
             assertTrue(gpu.get(i).maxDistanceTo(cpu.get(i)) < 1e-9 * Math.sqrt(n));
         }
+    }
+    /**
+     * A 64×64 similarity graded by 10 a row (elements from 1e−63 to 1e63) on the GPU engine has the balanced
+     * CPU solver's spectrum, relative to its radius: from cuSOLVER where its Xgeev balances as LAPACK's dgeev
+     * does, else from the CPU after a retry its notes name (the checks measure against the balanced norm,
+     * so an unbalanced answer fails them). On the emulated driver "cuSOLVER" is LAPACK itself.
+     */
+    @ParameterizedTest
+    @EnumSource(EigenPrecision.class)
+    void aGradedMatrixHasTheBalancedSpectrum(EigenPrecision p) {
+        int n = 64;
+        double[] a = Matrices.graded(Matrices.gaussian(n, new Random(SEED * 11)), n, 1);
+        EigenResult cpu = Eigen.of(a, n, CPU);
+        EigenResult gpu = Eigen.of(a, n, gpu(p));
+        double d = gpu.maxDistanceTo(cpu) / cpu.spectralRadius();
+        assertTrue(d < (p == EigenPrecision.FLOAT32 ? 1e-4 : 1e-12), () -> p + ": relative distance " + d + " from "
+                + gpu.solver() + " " + gpu.notes());
     }
 }
