@@ -4,6 +4,7 @@ import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -319,13 +320,19 @@ public final class Eigen {
         for (int i = 0; i < count; i++) {
             carried.add(new ArrayList<>());
         }
-        BatchedEigenSolver batched = o.batchedSolver() != null ? o.batchedSolver() : GpuBatchedSolver.defaultFor(o, as, ns);
-        if (batched != null && count > 0 && IntStream.of(ns).allMatch(x -> x == ns[0])
-                && batched.supports(ns[0], count, o)) {
+        // the default kernel leaves the symmetric matrices to the symmetric solvers; a solver set in the options
+        // takes the whole batch
+        int[] share = o.batchedSolver() != null ? IntStream.range(0, count).toArray()
+                : GpuBatchedSolver.kernelShare(o, as, ns);
+        BatchedEigenSolver batched = o.batchedSolver() != null ? o.batchedSolver()
+                : GpuBatchedSolver.defaultFor(o, as, ns, share.length);
+        if (batched != null && share.length > 0 && IntStream.of(ns).allMatch(x -> x == ns[0])
+                && batched.supports(ns[0], share.length, o)) {
             int n = ns[0];
-            int perCall = (int) Math.max(1, Math.min(count, maxPacked / ((long) n * n)));
-            for (int from = 0; from < count; from += perCall) {
-                runBatched(batched, as, from, Math.min(count, from + perCall), n, o, out, carried);
+            int perCall = (int) Math.max(1, Math.min(share.length, maxPacked / ((long) n * n)));
+            for (int from = 0; from < share.length; from += perCall) {
+                int[] chunk = Arrays.copyOfRange(share, from, Math.min(share.length, from + perCall));
+                runBatched(batched, as, chunk, n, o, out, carried);
             }
         }
         IntStream.range(0, count).parallel().filter(i -> out[i] == null)
@@ -334,12 +341,12 @@ public final class Eigen {
     }
 
     /**
-     * Fills {@code out[i]}, for {@code i} in {@code [from, to)}, for each matrix the batched solver got right;
+     * Fills {@code out[i]}, for each {@code i} of {@code which}, for each matrix the batched solver got right;
      * notes why for the others.
      */
-    private static void runBatched(BatchedEigenSolver solver, double[][] as, int from, int to, int n, EigenOptions o,
+    private static void runBatched(BatchedEigenSolver solver, double[][] as, int[] which, int n, EigenOptions o,
                                    EigenResult[] out, List<List<String>> notes) {
-        int count = to - from;
+        int count = which.length;
         // each matrix as Eigen.run solves it: a huge or tiny one scaled by a power of two (2^−e); then, as the
         // CPU solvers and LAPACK's dgeev do, balanced where badly scaled when only values are asked for (the
         // exact power-of-two similarity leaves them as they are, not the vectors; unbalanced, the batched
@@ -348,8 +355,9 @@ public final class Eigen {
         double[][] solved = new double[count][];
         double[] packed = new double[Math.multiplyExact(count, n * n)];
         IntStream.range(0, count).parallel().forEach(i -> {
-            exponents[i] = Invariants.scaleExponent(as[from + i], n);
-            double[] scaled = exponents[i] == 0 ? as[from + i] : Invariants.scaled(as[from + i], n, exponents[i]);
+            double[] a = as[which[i]];
+            exponents[i] = Invariants.scaleExponent(a, n);
+            double[] scaled = exponents[i] == 0 ? a : Invariants.scaled(a, n, exponents[i]);
             double[] balanced = o.computesVectors() ? null : Balancing.balancedOrNull(scaled, n);
             solved[i] = balanced != null ? balanced : scaled;
             System.arraycopy(solved[i], 0, packed, i * n * n, n * n);
@@ -363,20 +371,22 @@ public final class Eigen {
                         + " for " + count + " matrices");
             }
         } catch (RuntimeException e) {
-            for (List<String> l : notes.subList(from, to)) {
-                l.add(who + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage() + "; retrying alone");
+            for (int i : which) {
+                notes.get(i).add(who + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage()
+                        + "; retrying alone");
             }
             return;
         }
-        // host-only work per matrix, independent (each i writes only out[i] and notes[i]): on all cores
-        IntStream.range(from, to).parallel().forEach(i -> {
-            RawEigen raw = raws.get(i - from);
+        // host-only work per matrix, independent (each writes only out[which[k]] and its notes): on all cores
+        IntStream.range(0, count).parallel().forEach(k -> {
+            int i = which[k];
+            RawEigen raw = raws.get(k);
             if (o.computesVectors() && !raw.hasVectors()) {   // asked for: their absence is a failed call
                 notes.get(i).add(who + " returned no eigenvectors; retrying alone");
                 return;
             }
-            int e = exponents[i - from];
-            double[] a = solved[i - from];
+            int e = exponents[k];
+            double[] a = solved[k];
             EigenChecks checks = Invariants.checkOfScaled(raw, Invariants.Facts.ofScaled(a, n, e),
                     solver.precision().unitRoundoff(), a, o.checkResidual());
             if (checks.passed()) {

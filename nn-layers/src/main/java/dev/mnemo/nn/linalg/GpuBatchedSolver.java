@@ -24,8 +24,8 @@ import java.util.stream.IntStream;
  *
  * <p>{@link #defaultFor} picks it for {@code Eigen.ofBatch} when no batched solver is set: values
  * only, a GPU with the kernels present, engine GPU, or engine AUTO with at least
- * {@code mnemo.eigen.gpuMinBatch} (default 32) matrices; and, when symmetric matrices are detected,
- * none of the batch symmetric (those go to the symmetric solvers) unless they are 1×1.
+ * {@code mnemo.eigen.gpuMinBatch} (default 32) matrices that are not symmetric; symmetric ones, when
+ * detected, are left to the symmetric solvers ({@link #kernelShare}) while the rest of the batch takes the kernel.
  *
  * @param precision float32 (the input is rounded to float first) or float64
  */
@@ -55,20 +55,40 @@ record GpuBatchedSolver(EigenPrecision precision) implements BatchedEigenSolver 
                 : Optional.of("kernels not built: the jar has no mnemo_kernels.fatbin");
     }
 
-    /** The solver {@link Eigen#ofBatch} uses when none is set, or null (see the class comment). */
+    /** {@link #defaultFor(EigenOptions, double[][], int[], int)} with the batch's {@link #kernelShare} counted here. */
     static GpuBatchedSolver defaultFor(EigenOptions o, double[][] as, int[] ns) {
-        if (o.engine() == EigenEngine.CPU || o.computesVectors() || as.length == 0
-                || (o.engine() == EigenEngine.AUTO && as.length < MIN_BATCH)) {
+        return defaultFor(o, as, ns, kernelShare(o, as, ns).length);
+    }
+
+    /**
+     * The solver {@link Eigen#ofBatch} uses when none is set, or null (see the class comment); {@code share}: how
+     * many of the matrices the kernel would take ({@link #kernelShare}).
+     */
+    static GpuBatchedSolver defaultFor(EigenOptions o, double[][] as, int[] ns, int share) {
+        if (o.engine() == EigenEngine.CPU || o.computesVectors() || as.length == 0) {
             return null;
         }
         for (int i = 0; i < as.length; i++) {
-            // Every 1×1 matrix is symmetric, and its eigenvalue is its entry on any path: keep them batched.
-            if (ns[i] != ns[0] || ns[i] > EigenKernels.MAX_ORDER
-                    || (o.detectSymmetric() && ns[i] > 1 && Eigen.isSymmetric(as[i], ns[i]))) {
+            if (ns[i] != ns[0] || ns[i] > EigenKernels.MAX_ORDER) {
                 return null;
             }
         }
+        if (o.engine() == EigenEngine.AUTO && share < MIN_BATCH) {
+            return null;
+        }
         return unavailableReason().isEmpty() ? new GpuBatchedSolver(o.precision()) : null;
+    }
+
+    /**
+     * The indices of the matrices the kernel takes from a batch: all but the symmetric ones where symmetry is
+     * detected, which keep the symmetric solvers (an IRNN's identity or a zero block among a layer's gate
+     * blocks used to send the whole batch the one-matrix way). Every 1×1 matrix is symmetric, and its
+     * eigenvalue is its entry on any path: those stay.
+     */
+    static int[] kernelShare(EigenOptions o, double[][] as, int[] ns) {
+        return java.util.stream.IntStream.range(0, as.length)
+                .filter(i -> !(o.detectSymmetric() && ns[i] > 1 && Eigen.isSymmetric(as[i], ns[i])))
+                .toArray();
     }
 
     @Override

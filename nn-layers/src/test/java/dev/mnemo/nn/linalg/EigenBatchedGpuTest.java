@@ -149,4 +149,37 @@ class EigenBatchedGpuTest {
             assertTrue(d < (p == EigenPrecision.FLOAT32 ? 1e-4 : 1e-12), p + " matrix " + k + ": relative distance " + d);
         }
     }
+    /**
+     * A batch with symmetric matrices among the rest (an IRNN's identity, a zero block): those take the symmetric
+     * solvers and the rest the kernel, in input order. Before, one symmetric matrix sent the whole batch the
+     * one-matrix way.
+     */
+    @ParameterizedTest
+    @EnumSource(EigenPrecision.class)
+    void symmetricMatricesLeaveTheKernelAndTheRestStay(EigenPrecision p) {
+        int n = 16;
+        Random r = new Random(SEED * 5);
+        double[][] as = new double[40][];
+        for (int i = 0; i < as.length; i++) {
+            as[i] = Matrices.gaussian(n, r);
+        }
+        double[] identity = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            identity[i * n + i] = 1;
+        }
+        as[3] = identity;
+        as[17] = new double[n * n];
+        List<EigenResult> results = Eigen.decomposeBatch(as, orders(as.length, n), gpu(p));
+        for (int i = 0; i < as.length; i++) {
+            EigenResult e = results.get(i);
+            assertTrue(e.notes().isEmpty(), "matrix " + i + ": " + e.notes());
+            if (i == 3 || i == 17) {
+                assertTrue(e.symmetric(), "matrix " + i + " took " + e.solver());
+            } else {
+                assertEquals("gpu-batched-hqr", e.solver(), "matrix " + i);
+            }
+            double d = e.maxDistanceTo(Eigen.of(as[i], n, CPU));
+            assertTrue(d < tolerance(p, as[i]) + 1e-12, p + " matrix " + i + ": distance " + d);
+        }
+    }
 }

@@ -35,7 +35,7 @@ class GpuBatchedSolverTest {
     }
 
     @Test
-    void autoNeedsABigEnoughBatchOfOneOrderUpTo64WithoutSymmetricMatrices() {
+    void autoNeedsABigEnoughBatchOfOneOrderUpTo64() {
         EigenOptions gpu = EigenOptions.builder().engine(EigenEngine.GPU).build();
         EigenOptions auto = EigenOptions.defaults();
         int few = GpuBatchedSolver.MIN_BATCH - 1;
@@ -46,9 +46,18 @@ class GpuBatchedSolverTest {
         as[3] = Matrices.gaussian(9, new Random(3));
         mixed[3] = 9;
         assertNull(GpuBatchedSolver.defaultFor(gpu, as, mixed));
+        // a symmetric matrix stays out of the kernel's share, not the batch out of the kernel
         double[][] withSymmetric = batch(40, 2);
         withSymmetric[5] = new double[] {1, 2, 2, 1};
-        assertNull(GpuBatchedSolver.defaultFor(gpu, withSymmetric, orders(40, 2)));
+        int[] share = GpuBatchedSolver.kernelShare(gpu, withSymmetric, orders(40, 2));
+        assertEquals(39, share.length);
+        assertTrue(java.util.stream.IntStream.of(share).noneMatch(i -> i == 5));
+        assertEquals(40, GpuBatchedSolver.kernelShare(gpu.toBuilder().detectSymmetric(false).build(), withSymmetric,
+                orders(40, 2)).length);
+        // AUTO counts only the share: 32 matrices of which one is symmetric are too few
+        double[][] auto32 = batch(GpuBatchedSolver.MIN_BATCH, 2);
+        auto32[0] = new double[] {1, 2, 2, 1};
+        assertNull(GpuBatchedSolver.defaultFor(auto, auto32, orders(GpuBatchedSolver.MIN_BATCH, 2)));
         // where every rule is met, only a missing GPU or kernel build stands in the way
         GpuBatchedSolver s = GpuBatchedSolver.defaultFor(gpu, batch(40, 16), orders(40, 16));
         assertEquals(GpuBatchedSolver.unavailableReason().isEmpty(), s != null);
