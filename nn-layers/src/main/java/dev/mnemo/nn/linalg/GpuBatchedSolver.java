@@ -86,7 +86,7 @@ record GpuBatchedSolver(EigenPrecision precision) implements BatchedEigenSolver 
      * eigenvalue is its entry on any path: those stay.
      */
     static int[] kernelShare(EigenOptions o, double[][] as, int[] ns) {
-        return java.util.stream.IntStream.range(0, as.length)
+        return IntStream.range(0, as.length)
                 .filter(i -> !(o.detectSymmetric() && ns[i] > 1 && Eigen.isSymmetric(as[i], ns[i])))
                 .toArray();
     }
