@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -233,6 +234,21 @@ cusolverStatus_t plan_geev(cusolverDnHandle_t handle, cusolverDnParams_t params,
   return p.isDouble ? query_geev<double>(p) : query_geev<float>(p);
 }
 
+// Whether the n×n column-major A (leading dimension lda) holds an infinity or a NaN. LAPACK must not
+// see one: ?gebal then reports a NaN norm (INFO = −3), ?geev goes on with ILO and IHI never set, and
+// the routines after it wrote outside A and the workspace (a float32 Xgeev of a matrix of order 1e40,
+// whose elements round to ∞, corrupted the process's heap). What the emulation answers instead is
+// NaN eigenvalues with info 0, which is what a solver that propagates the NaN would return.
+template <typename T>
+bool has_non_finite(const T* A, int n, int lda) {
+  for (int j = 0; j < n; ++j) {
+    for (int i = 0; i < n; ++i) {
+      if (!std::isfinite(A[static_cast<size_t>(j) * lda + i])) return true;
+    }
+  }
+  return false;
+}
+
 // Runs on the stream: LAPACK overwrites A, writes VR (same column-major layout and ldvr as
 // cuSOLVER's), and the eigenvalues are copied from the staging area into W in W's format.
 template <typename T>
@@ -243,6 +259,18 @@ void run_geev(const GeevPlan& p, T* A, void* W, T* VR, T* stage, T* work, int* i
   }
   T* wr = stage;
   T* wi = stage + p.n;
+  if (has_non_finite(A, p.n, p.lda)) {
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    T* w = static_cast<T*>(W);
+    for (int j = 0; j < 2 * p.n; ++j) w[j] = nan;   // n complex or 2n real entries: 2n values either way
+    if (p.vectors) {
+      for (int j = 0; j < p.n; ++j) {
+        for (int i = 0; i < p.n; ++i) VR[static_cast<size_t>(j) * p.ldvr + i] = nan;
+      }
+    }
+    *info = 0;
+    return;
+  }
   T unused = 0;
   int lapackInfo = 0;
   lapack().geev<T>()("N", p.vectors ? "V" : "N", &p.n, A, &p.lda, wr, wi, &unused, &p.ldvl,
@@ -322,6 +350,17 @@ cusolverStatus_t plan_syevd(cusolverDnHandle_t handle, cusolverDnParams_t params
 template <typename T>
 void run_syevd(const SyevdPlan& p, T* A, T* W, void* workspace, int* info) {
   if (p.n == 0) {
+    *info = 0;
+    return;
+  }
+  if (has_non_finite(A, p.n, p.lda)) {   // as in run_geev: NaN eigenvalues, LAPACK never sees it
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    for (int j = 0; j < p.n; ++j) W[j] = nan;
+    if (p.vectors) {
+      for (int j = 0; j < p.n; ++j) {
+        for (int i = 0; i < p.n; ++i) A[static_cast<size_t>(j) * p.lda + i] = nan;
+      }
+    }
     *info = 0;
     return;
   }

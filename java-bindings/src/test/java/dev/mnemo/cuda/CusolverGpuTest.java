@@ -250,6 +250,45 @@ class CusolverGpuTest {
         assertEquals("a must hold n·n = 9 elements, got 7", e.getMessage());
     }
 
+    /**
+     * An infinity or NaN in A is the caller's to avoid (Mnemo's Eigen scales and checks first), but must not
+     * take the process down: the call returns non-finite eigenvalues or throws with cuSOLVER's info. On the
+     * emulated driver LAPACK's ?geev ran on with ILO and IHI unset after ?gebal saw the NaN, and the heap
+     * was corrupted ("double free or corruption", the JVM aborted); it now answers NaN.
+     */
+    @Test
+    void aNonFiniteInputGivesNonFiniteValuesOrAnErrorNeverACrash() {
+        int n = 16;
+        double[] huge = known(n, 301).a().clone();   // every element rounds to ±∞ in float32: the abort's case
+        for (int i = 0; i < huge.length; i++) {
+            huge[i] *= 1e40;
+        }
+        for (double bad : new double[] {Double.POSITIVE_INFINITY, Double.NaN, 0}) {
+            double[] a = bad == 0 ? huge : known(n, 300).a().clone();
+            if (bad != 0) {
+                a[5] = bad;
+                a[n + 3] = -bad;
+            }
+            CudaDataType type = bad == 0 ? CudaDataType.FLOAT32 : CudaDataType.FLOAT64;
+            for (boolean vectors : new boolean[] {false, true}) {
+                try {
+                    GeneralEigen e = solver.geev(type, a, n, vectors);
+                    assertTrue(!Double.isFinite(e.valuesRe()[0]) || !Double.isFinite(e.valuesIm()[0]),
+                            "finite eigenvalues of a non-finite matrix: " + e.valuesRe()[0]);
+                } catch (CudaException expected) {
+                    // cuSOLVER reported info != 0
+                }
+            }
+            double[] sym = symmetricPart(a, n);
+            try {
+                SymmetricEigen e = solver.syevd(type, sym, n, false);
+                assertTrue(!Double.isFinite(e.values()[0]), "finite eigenvalues of a non-finite matrix");
+            } catch (CudaException expected) {
+                // cuSOLVER reported info != 0
+            }
+        }
+    }
+
     private static double[] symmetricPart(double[] a, int n) {
         double[] s = new double[n * n];
         for (int i = 0; i < n; i++) {
