@@ -252,9 +252,16 @@ public final class Eigen {
     private static EigenResult run(double[] a, int n, EigenOptions o, List<Attempt> plan, List<String> notes,
                                    boolean priorFailure) {
         // a huge or tiny A is solved and checked as A·2^−e, as LAPACK's dgeev scales inside: the solvers
-        // then neither overflow nor lose the spectrum to underflow; the values are scaled back at the end
+        // then neither overflow nor lose the spectrum to underflow; the values are scaled back at the end.
+        // Into float32's narrower range where a float32 solver is on the plan.
+        boolean single = plan.stream().anyMatch(at -> at.solver().precision() == EigenPrecision.FLOAT32);
         int exponent = Invariants.scaleExponent(a, n);
         double[] solved = exponent == 0 ? a : Invariants.scaled(a, n, exponent);
+        if (single) {
+            int more = floatExponent(solved, n, Balancing.balancedOrNull(solved, n));
+            solved = more == 0 ? solved : Invariants.scaled(solved, n, more);
+            exponent += more;
+        }
         Supplier<Invariants.Facts> facts = factsBeside(solved, n, exponent);
         for (int k = 0; k < plan.size(); k++) {
             Attempt at = plan.get(k);
@@ -282,6 +289,16 @@ public final class Eigen {
         }
         throw new EigenException("no eigendecomposition of the " + n + "×" + n + " matrix passed the checks: "
                 + String.join("; ", notes), notes);
+    }
+
+    /**
+     * The further power of two by which a float32 solver's input {@code a} (already in double's range) is
+     * scaled into float32's ({@link Invariants#scaleExponent(double[], int, EigenPrecision)}), judged on
+     * {@code balanced}, a's balanced form where it has one: a graded matrix's own elements may span more than
+     * a float, its balanced form's not, and the balanced form is what the batched kernel gets.
+     */
+    private static int floatExponent(double[] a, int n, double[] balanced) {
+        return Invariants.scaleExponent(balanced != null ? balanced : a, n, EigenPrecision.FLOAT32);
     }
 
     /** From this order on, A's facts are computed on another core while the first attempt runs. */
@@ -360,6 +377,11 @@ public final class Eigen {
             double[] scaled = exponents[i] == 0 ? a : Invariants.scaled(a, n, exponents[i]);
             double[] balanced = o.computesVectors() ? null : Balancing.balancedOrNull(scaled, n);
             solved[i] = balanced != null ? balanced : scaled;
+            if (solver.precision() == EigenPrecision.FLOAT32) {
+                int more = floatExponent(solved[i], n, null);
+                solved[i] = more == 0 ? solved[i] : Invariants.scaled(solved[i], n, more);
+                exponents[i] += more;
+            }
             System.arraycopy(solved[i], 0, packed, i * n * n, n * n);
         });
         String who = "batched " + solver.label() + " " + solver.precision().label();

@@ -103,8 +103,9 @@ final class Invariants {
     }
 
     /** LAPACK's dgeev range (its SMLNUM and BIGNUM, √(2^−1022)/2^−53 and its inverse): inside it, no scaling. */
-    private static final double SAFE_MIN = 0x1p-458;
-    private static final double SAFE_MAX = 0x1p458;
+    private static final int SAFE_EXPONENT = 458;
+    /** sgeev's (√(2^−126)/2^−24): a float32 solver sees elements of at most 2^39, squares far from overflow. */
+    private static final int SAFE_EXPONENT_FLOAT = 39;
 
     /**
      * 0 where A's largest |a_ij| lies within [2⁻⁴⁵⁸, 2⁴⁵⁸], LAPACK's {@code dgeev} range (or A is 0 or
@@ -118,6 +119,19 @@ final class Invariants {
      * [1, 2), and with them B's spectrum; scaled less, balancing recovers B.
      */
     static int scaleExponent(double[] a, int n) {
+        return scaleExponent(a, n, EigenPrecision.FLOAT64);
+    }
+
+    /**
+     * {@link #scaleExponent(double[], int)} for solvers of {@code precision}: float32's range is sgeev's
+     * [2⁻³⁹, 2³⁹] and its normal floor 2⁻¹²⁶. Unscaled, a float32 solver got a matrix of order 1e20 whose
+     * squares overflowed (the batched kernel returned NaN and the call went on to a retry) and one of order
+     * 1e40 rounded to ∞. The float64 solvers of the same plan see the same exactly scaled matrix.
+     */
+    static int scaleExponent(double[] a, int n, EigenPrecision precision) {
+        boolean single = precision == EigenPrecision.FLOAT32;
+        int safe = single ? SAFE_EXPONENT_FLOAT : SAFE_EXPONENT;
+        int normalFloor = single ? Float.MIN_EXPONENT : Double.MIN_EXPONENT;
         double max = 0;
         double min = Double.POSITIVE_INFINITY;   // the smallest nonzero magnitude
         for (int i = 0; i < n * n; i++) {
@@ -127,15 +141,18 @@ final class Invariants {
                 min = Math.min(min, m);
             }
         }
-        if (max == 0 || !Double.isFinite(max) || (max >= SAFE_MIN && max <= SAFE_MAX)) {
+        if (max == 0 || !Double.isFinite(max)) {
+            return 0;
+        }
+        if (max >= Math.scalb(1.0, -safe) && max <= Math.scalb(1.0, safe)) {
             return 0;
         }
         int top = binaryExponent(max);
-        if (max < SAFE_MIN) {
+        if (max < 1) {
             return top;   // scaled up: nothing is lost
         }
-        int keepsSmallest = binaryExponent(min) - Double.MIN_EXPONENT;   // 2^−e·min stays ≥ 2^−1022
-        return Math.max(top - Math.getExponent(SAFE_MAX), Math.min(top, keepsSmallest));
+        int keepsSmallest = binaryExponent(min) - normalFloor;   // 2^−e·min stays normal
+        return Math.max(top - safe, Math.min(top, keepsSmallest));
     }
 
     /** The binary exponent of a positive finite {@code x}, subnormals included (2^−1050 has −1050). */

@@ -182,4 +182,30 @@ class EigenBatchedGpuTest {
             assertTrue(d < tolerance(p, as[i]) + 1e-12, p + " matrix " + i + ": distance " + d);
         }
     }
+    /**
+     * float32 batches of matrices of order 1e±20 and 1e±40 go through the kernel at the first attempt: scaled
+     * into sgeev's range 2^±39 first. Unscaled, the squares of order 1e20 overflowed in the kernel (NaN, then a
+     * retry alone), and elements of order 1e40 rounded to ∞.
+     */
+    @ParameterizedTest
+    @CsvSource({"1e20", "1e40", "1e-20", "1e-40"})
+    void float32BatchesOfHugeOrTinyMatricesAreScaledIntoFloatRange(double scale) {
+        int n = 16;
+        Random r = new Random(SEED + 13);
+        double[][] as = new double[40][];
+        for (int k = 0; k < as.length; k++) {
+            as[k] = Matrices.gaussian(n, r);
+            for (int i = 0; i < as[k].length; i++) {
+                as[k][i] *= scale;
+            }
+        }
+        List<EigenResult> gpu = Eigen.decomposeBatch(as, orders(as.length, n), gpu(EigenPrecision.FLOAT32));
+        for (int k = 0; k < as.length; k++) {
+            EigenResult g = gpu.get(k);
+            assertEquals("gpu-batched-hqr", g.solver(), "matrix " + k + ": " + g.notes());
+            EigenResult c = Eigen.of(as[k], n, CPU);
+            double d = g.maxDistanceTo(c) / c.spectralRadius();
+            assertTrue(d < 1e-4, "matrix " + k + ": relative distance " + d);
+        }
+    }
 }

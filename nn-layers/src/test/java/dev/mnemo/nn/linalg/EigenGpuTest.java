@@ -127,4 +127,21 @@ class EigenGpuTest {
         assertTrue(d < (p == EigenPrecision.FLOAT32 ? 1e-4 : 1e-12), () -> p + ": relative distance " + d + " from "
                 + gpu.solver() + " " + gpu.notes());
     }
+    /** A float32 Xgeev of a matrix of order 1e40 (beyond float's range) or 1e−40 answers at the first attempt. */
+    @ParameterizedTest
+    @CsvSource({"1e40", "1e-40"})
+    void aFloat32SolveOfAMatrixBeyondFloatRangeIsScaledFirst(double scale) {
+        int n = 32;
+        double[] a = Matrices.gaussian(n, new Random(SEED * 13));
+        for (int i = 0; i < a.length; i++) {
+            a[i] *= scale;
+        }
+        EigenResult gpu = Eigen.of(a, n, gpu(EigenPrecision.FLOAT32));
+        assertEquals("gpu-cusolver-xgeev", gpu.solver(), () -> gpu.notes().toString());
+        assertEquals(EigenPrecision.FLOAT32, gpu.precision());
+        assertTrue(gpu.notes().isEmpty(), () -> gpu.notes().toString());
+        EigenResult cpu = Eigen.of(a, n, CPU);
+        double d = gpu.maxDistanceTo(cpu) / cpu.spectralRadius();
+        assertTrue(d < 1e-4, () -> "relative distance " + d);
+    }
 }

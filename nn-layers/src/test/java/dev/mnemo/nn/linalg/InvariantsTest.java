@@ -182,6 +182,13 @@ class InvariantsTest {
                 "the smallest at 2^-1022, the largest at 2^200");
         assertEquals(153, Invariants.scaleExponent(new double[] {0x1p611, 0, 0, 0x1p-900}, 2),
                 "at least into dgeev's range: the largest at 2^458");
+        // for float32 solvers, sgeev's range 2^±39 and float's normal floor 2^-126
+        assertEquals(0, Invariants.scaleExponent(new double[] {1e11}, 1, EigenPrecision.FLOAT32));
+        assertEquals(66, Invariants.scaleExponent(new double[] {1e20}, 1, EigenPrecision.FLOAT32), "1e20 in [2^66, 2^67)");
+        assertEquals(0, Invariants.scaleExponent(new double[] {1e20}, 1, EigenPrecision.FLOAT64));
+        assertEquals(-67, Invariants.scaleExponent(new double[] {1e-20}, 1, EigenPrecision.FLOAT32));
+        assertEquals(26, Invariants.scaleExponent(new double[] {0x1p65, 0, 0, 0x1p-100}, 2, EigenPrecision.FLOAT32),
+                "the smallest kept at 2^-126, the largest then at 2^39");
     }
 
     /** A wrong spectrum of a huge matrix still fails, and the message says in which units. */
