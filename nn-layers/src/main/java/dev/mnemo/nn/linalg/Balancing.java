@@ -20,8 +20,37 @@ final class Balancing {
     private Balancing() {
     }
 
+    /** B = D⁻¹AD and D = diag(2^exponent[i]); an eigenvector w of B is D⁻¹v for the eigenvector v of A. */
+    record Balanced(double[] matrix, int[] exponent) {
+        /** v = D·w of each column of the n×n row-major {@code w}, in place. */
+        void toOriginalBasis(double[] w, int n) {
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    w[i * n + j] = Math.scalb(w[i * n + j], exponent[i]);
+                }
+            }
+        }
+
+        /** w = D⁻¹·v of each column of the n×n row-major {@code v}, as a copy. */
+        double[] toBalancedBasis(double[] v, int n) {
+            double[] w = new double[n * n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    w[i * n + j] = Math.scalb(v[i * n + j], -exponent[i]);
+                }
+            }
+            return w;
+        }
+    }
+
     /** D⁻¹AD of the n×n row-major {@code a}, or null when A is balanced within a factor of 2⁴ already. */
     static double[] balancedOrNull(double[] a, int n) {
+        Balanced b = balance(a, n);
+        return b == null ? null : b.matrix();
+    }
+
+    /** {@link #balancedOrNull} with D. */
+    static Balanced balance(double[] a, int n) {
         if (balancedAlready(a, n)) {
             return null;
         }
@@ -48,7 +77,7 @@ final class Balancing {
         }
         for (int e : exponent) {
             if (Math.abs(e) >= MIN_EXPONENT) {
-                return b;
+                return new Balanced(b, exponent);
             }
         }
         return null;

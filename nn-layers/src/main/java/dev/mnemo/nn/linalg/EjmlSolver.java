@@ -44,7 +44,7 @@ enum EjmlSolver implements Solver {
     public RawEigen solve(double[] a, int n, boolean vectors) {
         DMatrixRMaj m = new DMatrixRMaj(n, n);
         // the general solvers see A balanced where it is badly scaled, as LAPACK's dgeev does (same
-        // spectrum); the eigenvectors below come from A itself
+        // spectrum); the eigenvectors below come from inverse iteration on it, transformed back to A's
         double[] balanced = symmetric ? null : Balancing.balancedOrNull(a, n);
         System.arraycopy(balanced != null ? balanced : a, 0, m.data, 0, n * n);
         if (this == TRANSPOSED) {
@@ -69,7 +69,7 @@ enum EjmlSolver implements Solver {
             return RawEigen.values(re, im);
         }
         if (!symmetric) {
-            double[][] v = InverseIteration.eigenvectors(a, n, re, im);
+            double[][] v = InverseIteration.eigenvectorsBalanced(a, n, re, im);
             return new RawEigen(re, im, v[0], v[1]);
         }
         double[] vRe = new double[n * n];

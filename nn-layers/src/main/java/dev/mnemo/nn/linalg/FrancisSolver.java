@@ -3,7 +3,8 @@ package dev.mnemo.nn.linalg;
 /**
  * The first CPU solver for general matrices, float64: A balanced where badly scaled ({@link Balancing}),
  * reduced to Hessenberg form ({@link HessenbergForm}), then the values-only Francis QR algorithm
- * ({@link FrancisDoubleShift}); eigenvectors, when asked for, by {@link InverseIteration} on A.
+ * ({@link FrancisDoubleShift}); eigenvectors, when asked for, by {@link InverseIteration} on the
+ * balanced matrix, transformed back to A's basis.
  * EJML's solvers stay behind it on {@link Eigen}'s ladder as the second way to try.
  */
 enum FrancisSolver implements Solver {
@@ -40,7 +41,7 @@ enum FrancisSolver implements Solver {
         if (!vectors) {
             return RawEigen.values(re, im);
         }
-        double[][] v = InverseIteration.eigenvectors(a, n, re, im);
+        double[][] v = InverseIteration.eigenvectorsBalanced(a, n, re, im);
         return new RawEigen(re, im, v[0], v[1]);
     }
 

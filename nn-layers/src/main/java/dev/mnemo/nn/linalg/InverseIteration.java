@@ -24,6 +24,36 @@ final class InverseIteration {
     private InverseIteration() {
     }
 
+    /**
+     * {@link #eigenvectors} computed on A balanced where it is badly scaled, as LAPACK's dgeev computes them
+     * (dgebal, then dgebak): w of B = D⁻¹AD, then v = D·w, each column scaled to unit length again. On A
+     * itself, a 16×16 similarity graded by 10 a row got vectors whose residual in B's basis was 0.37·‖B‖
+     * while ‖Av − λv‖ stayed within rounding of ‖A‖ ≈ 1e15.
+     */
+    static double[][] eigenvectorsBalanced(double[] a, int n, double[] re, double[] im) {
+        Balancing.Balanced b = Balancing.balance(a, n);
+        if (b == null) {
+            return eigenvectors(a, n, re, im);
+        }
+        double[][] v = eigenvectors(b.matrix(), n, re, im);
+        b.toOriginalBasis(v[0], n);
+        b.toOriginalBasis(v[1], n);
+        double[] xr = new double[n];
+        double[] xi = new double[n];
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < n; i++) {
+                xr[i] = v[0][i * n + j];
+                xi[i] = v[1][i * n + j];
+            }
+            normalize(xr, xi);
+            for (int i = 0; i < n; i++) {
+                v[0][i * n + j] = xr[i];
+                v[1][i * n + j] = xi[i];
+            }
+        }
+        return v;
+    }
+
     /** {vectorsRe, vectorsIm}, each {@code [n, n]} row-major, column j for eigenvalue j. */
     static double[][] eigenvectors(double[] a, int n, double[] re, double[] im) {
         DMatrixRMaj m = new DMatrixRMaj(n, n);
