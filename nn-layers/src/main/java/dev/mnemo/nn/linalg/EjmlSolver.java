@@ -45,8 +45,8 @@ enum EjmlSolver implements Solver {
         DMatrixRMaj m = new DMatrixRMaj(n, n);
         // the general solvers see A balanced where it is badly scaled, as LAPACK's dgeev does (same
         // spectrum); the eigenvectors below come from inverse iteration on it, transformed back to A's
-        double[] balanced = symmetric ? null : Balancing.balancedOrNull(a, n);
-        System.arraycopy(balanced != null ? balanced : a, 0, m.data, 0, n * n);
+        Balancing.Balanced balanced = symmetric ? null : Balancing.balance(a, n);
+        System.arraycopy(balanced != null ? balanced.matrix() : a, 0, m.data, 0, n * n);
         if (this == TRANSPOSED) {
             CommonOps_DDRM.transpose(m);
         }
@@ -69,7 +69,7 @@ enum EjmlSolver implements Solver {
             return RawEigen.values(re, im);
         }
         if (!symmetric) {
-            double[][] v = InverseIteration.eigenvectorsBalanced(a, n, re, im);
+            double[][] v = InverseIteration.eigenvectorsBalanced(a, balanced, n, re, im);
             return new RawEigen(re, im, v[0], v[1]);
         }
         double[] vRe = new double[n * n];

@@ -27,10 +27,10 @@ enum FrancisSolver implements Solver {
 
     @Override
     public RawEigen solve(double[] a, int n, boolean vectors) {
-        double[] balanced = Balancing.balancedOrNull(a, n);
+        Balancing.Balanced balanced = Balancing.balance(a, n);
         int ld = rowStride(n);
         double[] h = new double[n * ld];
-        double[] from = balanced != null ? balanced : a;
+        double[] from = balanced != null ? balanced.matrix() : a;
         for (int i = 0; i < n; i++) {
             System.arraycopy(from, i * n, h, i * ld, n);
         }
@@ -41,7 +41,7 @@ enum FrancisSolver implements Solver {
         if (!vectors) {
             return RawEigen.values(re, im);
         }
-        double[][] v = InverseIteration.eigenvectorsBalanced(a, n, re, im);
+        double[][] v = InverseIteration.eigenvectorsBalanced(a, balanced, n, re, im);
         return new RawEigen(re, im, v[0], v[1]);
     }
 
