@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The call census of Mnemo's emulated CUDA libraries ({@code native/emu-cuda/calls.cpp}): how often
@@ -38,6 +39,13 @@ public final class EmulatorCallCensus {
                 linker.downcallHandle(censusAt.get(), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                         ValueLayout.ADDRESS, ValueLayout.JAVA_LONG)),
                 linker.downcallHandle(resetAt.get(), FunctionDescriptor.ofVoid())));
+    }
+
+    /** {@link #open()}'s census, or the calling test skipped where the driver is not Mnemo's emulator. */
+    public static EmulatorCallCensus assumeOpen() {
+        Optional<EmulatorCallCensus> opened = open();
+        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
+        return opened.get();
     }
 
     /** Forgets every count. */

@@ -15,7 +15,6 @@ import dev.mnemo.nn.layers.RecurrentOutput;
 import dev.mnemo.nn.layers.RecurrentState;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,9 +46,7 @@ class HostCallCensusGpuTest {
     @BeforeEach
     void assumeEmulator() {
         CudaAssume.available();
-        var opened = EmulatorCallCensus.open();
-        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
-        census = opened.get();
+        census = EmulatorCallCensus.assumeOpen();
         gpu = CudaBackend.float32();
     }
 

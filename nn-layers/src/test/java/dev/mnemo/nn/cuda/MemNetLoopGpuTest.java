@@ -10,8 +10,6 @@ import dev.mnemo.nn.layers.MemNet;
 import dev.mnemo.nn.layers.MemNetOptions;
 import dev.mnemo.nn.layers.MemNetOutput;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -122,9 +120,7 @@ class MemNetLoopGpuTest {
     @ParameterizedTest(name = "M={0} d_k={1} fits={2}")
     @CsvSource({"8, 32, true", "64, 16, true", "256, 16, true", "257, 16, false", "8, 256, false"})
     void oneLaunchEachWayWhereTheCellFits(int slots, int keySize, boolean fits) {
-        Optional<EmulatorCallCensus> opened = EmulatorCallCensus.open();
-        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
-        EmulatorCallCensus census = opened.get();
+        EmulatorCallCensus census = EmulatorCallCensus.assumeOpen();
         CudaBackend gpu = CudaBackend.float32();
         MemNet layer = new MemNet(MemNetOptions.builder(1, 1).keySize(keySize).valueSize(keySize).slots(slots)
                 .seed(11).build(), gpu);
@@ -152,9 +148,7 @@ class MemNetLoopGpuTest {
     /** On the emulated driver: a streaming step is one launch, a generate one more. */
     @Test
     void aStreamingStepIsOneLaunch() {
-        Optional<EmulatorCallCensus> opened = EmulatorCallCensus.open();
-        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
-        EmulatorCallCensus census = opened.get();
+        EmulatorCallCensus census = EmulatorCallCensus.assumeOpen();
         CudaBackend gpu = CudaBackend.float32();
         MemNet layer = new MemNet(MemNetOptions.builder(1, 1).seed(4).build(), gpu);
         layer.setTraining(false);

@@ -10,9 +10,7 @@ import dev.mnemo.nn.SystemProperty;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.RecurrentCudaGpuTest.Kind;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -95,9 +93,7 @@ class NarrowInputGpuTest {
     @ParameterizedTest(name = "I={0}")
     @CsvSource({"1, true", "4, true", "5, false"})
     void theKernelRunsWhereItFitsAndNoGemmDoes(int inputs, boolean fits) {
-        Optional<EmulatorCallCensus> opened = EmulatorCallCensus.open();
-        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
-        EmulatorCallCensus census = opened.get();
+        EmulatorCallCensus census = EmulatorCallCensus.assumeOpen();
         CudaBackend gpu = CudaBackend.float32();
         for (boolean on : new boolean[] {true, false}) {
             Map<String, Long> counts = narrow(on, () -> {

@@ -8,8 +8,6 @@ import dev.mnemo.nn.cuda.CudaAssume;
 import dev.mnemo.nn.cuda.CudaBackend;
 import dev.mnemo.nn.cuda.EmulatorCallCensus;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -44,9 +42,7 @@ class MemNetGraphsGpuTest {
 
     @Test
     void aRecordedStreamingStepIsOneGraphLaunch() {
-        Optional<EmulatorCallCensus> opened = EmulatorCallCensus.open();
-        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
-        EmulatorCallCensus census = opened.get();
+        EmulatorCallCensus census = EmulatorCallCensus.assumeOpen();
         MemNet layer = new MemNet(MemNetStepGraphCheck.options(), gpu);   // auto: the second full step records
         layer.setTraining(false);
         MemNetState state = layer.initialState(2);
@@ -77,9 +73,7 @@ class MemNetGraphsGpuTest {
 
     @Test
     void aReplayedTrainingCallIsOneGraphLaunchEachWay() {
-        Optional<EmulatorCallCensus> opened = EmulatorCallCensus.open();
-        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
-        EmulatorCallCensus census = opened.get();
+        EmulatorCallCensus census = EmulatorCallCensus.assumeOpen();
         MemNet layer = new MemNet(MemNetGraphsCheck.options(), gpu);   // auto: records on the second call
         Tensor x = gpu.copyOf(TestData.uniform(gpu, 1, 1.0, 6, 2, 2));
         Tensor dy = gpu.copyOf(TestData.uniform(gpu, 2, 1.0, 6, 2, 3));

@@ -23,9 +23,7 @@ class EigenCallCensusGpuTest {
     @BeforeEach
     void assumeEmulator() {
         Assumptions.assumeTrue(Eigen.gpuUnavailableReason().isEmpty(), () -> Eigen.gpuUnavailableReason().orElse(""));
-        var opened = EmulatorCallCensus.open();
-        Assumptions.assumeTrue(opened.isPresent(), "the call census exists only in Mnemo's emulated driver");
-        census = opened.get();
+        census = EmulatorCallCensus.assumeOpen();
     }
 
     static double[] random(int n) {
