@@ -4,10 +4,13 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -44,26 +47,48 @@ public final class SpectrumPlots {
     private SpectrumPlots() {
     }
 
+    /**
+     * The largest magnitude a picture takes: the axes reach a little past it and are widened again to equal
+     * scales, and JFreeChart refuses an axis range that is not finite.
+     */
+    public static final double MAX_DRAWN = 1e300;
+
     /** Eigenvalues to draw as points. */
     public record Series(String label, double[] re, double[] im) {
-        /** Checks the lengths. */
+        /**
+         * Checks the lengths and values: a NaN made the axes NaN and left the whole picture blank, an infinite
+         * one failed inside JFreeChart with a bare "Must be finite.".
+         */
         public Series {
             Objects.requireNonNull(label, "label");
             if (re.length != im.length) {
                 throw new IllegalArgumentException("re and im must have the same length, got " + re.length + " and "
                         + im.length);
             }
+            for (int i = 0; i < re.length; i++) {
+                if (!(Math.hypot(re[i], im[i]) <= MAX_DRAWN)) {
+                    throw new IllegalArgumentException("series '" + label + "': eigenvalue " + i + " = " + re[i]
+                            + (im[i] < 0 ? " - " : " + ") + Math.abs(im[i]) + "i cannot be drawn (|λ| must be finite, "
+                            + "at most " + MAX_DRAWN + ")");
+                }
+            }
         }
     }
 
-    /** A value over training steps, drawn as a line. */
+    /** A value over training steps, drawn as a line; a NaN value leaves a gap. */
     public record Trajectory(String label, long[] steps, double[] values) {
-        /** Checks the lengths. */
+        /** Checks the lengths and values (an infinite one failed inside JFreeChart with a bare "Must be finite."). */
         public Trajectory {
             Objects.requireNonNull(label, "label");
             if (steps.length != values.length) {
                 throw new IllegalArgumentException("steps and values must have the same length, got " + steps.length
                         + " and " + values.length);
+            }
+            for (int i = 0; i < values.length; i++) {
+                if (Math.abs(values[i]) > MAX_DRAWN) {
+                    throw new IllegalArgumentException("trajectory '" + label + "': value " + values[i] + " at step "
+                            + steps[i] + " cannot be drawn (at most " + MAX_DRAWN + " in magnitude, or NaN for a gap)");
+                }
             }
         }
     }
@@ -185,14 +210,26 @@ public final class SpectrumPlots {
         plot.setRangeGridlinePaint(new Color(0xdddddd));
     }
 
+    /**
+     * Draws the chart, then writes it beside {@code png} and moves it into place: drawing straight into the file
+     * left a 0-byte PNG behind when drawing failed.
+     */
     private static void save(Path png, JFreeChart chart, int width, int height) {
+        BufferedImage image = chart.createBufferedImage(width, height);
+        Path target = png.toAbsolutePath();
+        Path partial = target.resolveSibling(target.getFileName() + ".partial");
         try {
-            Path parent = png.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
+            Files.createDirectories(target.getParent());
+            try (OutputStream out = Files.newOutputStream(partial)) {
+                ChartUtils.writeBufferedImageAsPNG(out, image);
             }
-            ChartUtils.saveChartAsPNG(png.toFile(), chart, width, height);
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // the write's own failure is the one to report
+            }
             throw new UncheckedIOException("cannot write " + png + ": " + e.getMessage(), e);
         }
     }

@@ -102,9 +102,13 @@ public final class SpectrumTracker implements AutoCloseable {
         summary.flush();
     }
 
-    /** The name of the summary's last column: {@code modes_tau_gt_784} (T as written, integral T without ".0"). */
+    /**
+     * The name of the summary's last column: {@code modes_tau_gt_784} (T as written, integral T without ".0";
+     * from 2^63 on as a double, {@code modes_tau_gt_1.0E19}, since a long would saturate and name another T).
+     */
     public static String modesColumn(double horizon) {
-        return "modes_tau_gt_" + (horizon == Math.rint(horizon) ? Long.toString((long) horizon) : Double.toString(horizon));
+        boolean fitsLong = horizon == Math.rint(horizon) && Math.abs(horizon) < 0x1p63;
+        return "modes_tau_gt_" + (fitsLong ? Long.toString((long) horizon) : Double.toString(horizon));
     }
 
     /** A builder writing into {@code directory} (created if needed). */

@@ -105,5 +105,17 @@ class SpectrumAnalysisTest {
     void histogramRejectsBadBins() {
         assertThrows(IllegalArgumentException.class, () -> Histogram.of(new double[]{1}, 0, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> Histogram.of(new double[]{1}, 3, 1, 1));
+        // infinite edges, or a width that overflows, gave NaN and infinite edges and put every value in bin 0
+        assertThrows(IllegalArgumentException.class,
+                () -> Histogram.of(new double[]{0.5}, 4, 0, Double.POSITIVE_INFINITY));
+        assertThrows(IllegalArgumentException.class,
+                () -> Histogram.of(new double[]{0.5}, 4, -Double.MAX_VALUE, Double.MAX_VALUE));
+        // a NaN was counted as a value at lo
+        assertThrows(IllegalArgumentException.class, () -> Histogram.of(new double[]{0.5, Double.NaN}, 4, 0, 1));
+        // bins + 1 edges overflowed int: NegativeArraySizeException
+        assertThrows(IllegalArgumentException.class, () -> Histogram.of(new double[]{1}, Integer.MAX_VALUE, 0, 1));
+        // ±∞ are values below lo and above hi: first and last bin
+        assertArrayEquals(new int[]{1, 0, 0, 1},
+                Histogram.of(new double[]{Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}, 4, 0, 1).counts());
     }
 }

@@ -125,6 +125,9 @@ class SpectrumTrackerTest {
         assertEquals("horizon must be > 0 and finite, got Infinity", inf.getMessage());
         assertEquals("modes_tau_gt_784", SpectrumTracker.modesColumn(784));
         assertEquals("modes_tau_gt_12.5", SpectrumTracker.modesColumn(12.5));
+        // from 2^63 on a long saturates: 1e19 was named modes_tau_gt_9223372036854775807
+        assertEquals("modes_tau_gt_1.0E19", SpectrumTracker.modesColumn(1e19));
+        assertEquals("modes_tau_gt_4611686018427387904", SpectrumTracker.modesColumn(0x1p62));
     }
 
     @Test
@@ -138,6 +141,37 @@ class SpectrumTrackerTest {
         assertThrows(IllegalArgumentException.class, () -> SpectrumPlots.complexPlane(png, "t",
                 List.of(new SpectrumPlots.Series("a", new double[0], new double[0]),
                         new SpectrumPlots.Series("a", new double[0], new double[0])), 100, 100));
+    }
+
+    /**
+     * Values a picture cannot show are refused up front, naming the series: a NaN eigenvalue drew a blank chart
+     * without an error, an infinite trajectory value failed inside JFreeChart ("Must be finite.") and left a
+     * 0-byte PNG. A NaN in a trajectory is a gap; a picture is written whole or not at all.
+     */
+    @Test
+    void picturesRefuseValuesTheyCannotShow(@TempDir Path dir) throws IOException {
+        for (double[] reIm : new double[][]{{Double.NaN, 0}, {0, Double.POSITIVE_INFINITY}, {1e301, 0}}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> new SpectrumPlots.Series("step 5",
+                    new double[]{0.5, reIm[0]}, new double[]{0.1, reIm[1]}));
+            assertTrue(e.getMessage().contains("series 'step 5': eigenvalue 1"), e.getMessage());
+        }
+        for (double v : new double[]{Double.POSITIVE_INFINITY, -1e301}) {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> new SpectrumPlots.Trajectory("l0/h", new long[]{0, 10}, new double[]{1, v}));
+            assertTrue(e.getMessage().contains("trajectory 'l0/h': value " + v + " at step 10"), e.getMessage());
+        }
+        Path png = dir.resolve("radius.png");
+        Files.writeString(png, "an older picture");
+        SpectrumPlots.overTraining(png, "t", "radius", List.of(new SpectrumPlots.Trajectory("l0/h",
+                new long[]{0, 10, 20}, new double[]{0.9, Double.NaN, 1e300})), 200, 160);
+        assertEquals(200, ImageIO.read(png.toFile()).getWidth(), "replaced by the new picture");
+        SpectrumPlots.complexPlane(dir.resolve("plane.png"), "t", List.of(new SpectrumPlots.Series("a",
+                new double[]{1e300, 0}, new double[]{0, 0.5})), 200, 160);
+        assertEquals(160, ImageIO.read(dir.resolve("plane.png").toFile()).getHeight());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("plane.png", "radius.png"), files.map(f -> f.getFileName().toString()).sorted()
+                    .toList(), "no partial file left beside");
+        }
     }
 
     /** One unit takes as many pixels across as up, so the unit circle is drawn round, at any picture size. */
