@@ -95,9 +95,13 @@ final class CudaReductions extends CudaOps {
             rt.clip.sumsq(xs[i], gradients.get(i).numel(), partials.sliceFloats(2L * at, 2L * blocks[i]), blocks[i]);
             at += blocks[i];
         }
+        // a maxNorm below float's least subnormal (finite and > 0, so valid) rounds to 0, which the kernel
+        // refuses: it clips to that least value instead, scaling by ~1e-45 / norm as the blocking path's factor
+        // rounds to in float32
+        float maxNormF = Math.max((float) maxNorm, Float.MIN_VALUE);
         for (int i = 0; i < xs.length; i++) {
             gradients.get(i).storage().recordWrite();
-            rt.clip.scale(xs[i], gradients.get(i).numel(), partials, total, (float) maxNorm, out);
+            rt.clip.scale(xs[i], gradients.get(i).numel(), partials, total, maxNormF, out);
         }
         norm.storage().recordWrite();
     }

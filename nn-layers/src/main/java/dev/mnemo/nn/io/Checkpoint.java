@@ -254,6 +254,13 @@ public final class Checkpoint {
                     + "scheduler on the optimizer before loading, with the lr the run started with)");
         }
         long epoch = integer(file, meta, SCHEDULER + ".last_epoch", Integer.MAX_VALUE);
+        if (problems.isEmpty()) {
+            try {
+                scheduler.checkedLrAt((int) epoch);   // setLastEpoch must not fail after the model was copied
+            } catch (IllegalArgumentException e) {
+                problems.add("the saved epoch " + epoch + " has no usable lr: " + e.getMessage());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(where + "cannot load the " + kind + " state into " + scheduler
                     + " (nothing was changed): " + String.join("; ", problems));

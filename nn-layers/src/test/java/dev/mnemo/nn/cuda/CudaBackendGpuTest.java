@@ -480,6 +480,15 @@ class CudaBackendGpuTest {
                 assertEquals(withNan.getFlat(i), kept[i], 0.0, "a NaN norm scales nothing");
             }
         }
+
+        // a maxNorm below float's least subnormal is finite and > 0, so valid: it rounded to 0 and the kernel
+        // refused it, after the buffer's version had been bumped; now it clips to ~0 as the CPU does
+        Tensor tiny = Tensor.of(new float[] {3f, 4f}, 2);
+        Tensor gTiny = gpu.copyOf(tiny);
+        Tensor tinyNorm = GradientClipping.clipGlobalNormOnDevice(List.of(gTiny), Double.MIN_VALUE);
+        assertEquals(GradientClipping.clipGlobalNorm(tiny, Double.MIN_VALUE), tinyNorm.to(Device.CPU).getFlat(0), 1e-6);
+        assertClose(tiny, gTiny, 0, "clipped to a norm of ~0");
+        assertEquals(0.0, tiny.getFlat(1), 0.0);
     }
 
     @Test

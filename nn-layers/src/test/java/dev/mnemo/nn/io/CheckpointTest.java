@@ -400,6 +400,28 @@ class CheckpointTest {
         }
     }
 
+    /**
+     * A saved epoch whose scheduled lr no optimizer takes (StepLr with gamma 10 reaches ∞ by epoch 700) is refused
+     * before anything is copied: the model used to be loaded, and then the scheduler threw.
+     */
+    @Test
+    void anEpochWithoutAUsableLrIsRefusedBeforeTheModelIsTouched() throws IOException {
+        Recipe growing = new Recipe("adam", b -> new Adam(AdamOptions.of(0.01), b), o -> new StepLr(o, 1, 10.0));
+        Model a = new Model(Backend.cpu(), SEED, growing);
+        Path file = dir.resolve("growing.safetensors");
+        Checkpoint.write(file, a.parameters(), a.optimizer, a.scheduler);
+        SafeTensors.Contents c = SafeTensors.read(file);
+        Map<String, String> m = new LinkedHashMap<>(c.metadata());
+        m.put("scheduler.last_epoch", "700");
+        Path edited = dir.resolve("edited.safetensors");
+        SafeTensors.write(edited, c.tensors(), m);
+        Model b = new Model(Backend.cpu(), SEED + 1, growing);
+        String message = refusedAndUnchanged(edited, b, b.parameters());
+        assertTrue(message.endsWith("(nothing was changed): the saved epoch 700 has no usable lr: "
+                + "StepLr(stepSize=1, gamma=10.0) gives lr Infinity at epoch 700: an optimizer's lr must be finite "
+                + "and >= 0"), message);
+    }
+
     @Test
     void aTruncatedFileIsRefused() throws IOException {
         Path file = adamCheckpoint();

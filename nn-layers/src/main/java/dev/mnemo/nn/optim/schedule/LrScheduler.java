@@ -42,10 +42,31 @@ public abstract sealed class LrScheduler permits StepLr, CosineAnnealingLr {
     /** The learning rate of {@code epoch} ≥ 0 under this schedule. */
     public abstract double lrAt(int epoch);
 
-    /** Ends an epoch: advances {@link #lastEpoch()} and sets the optimizer's lr to its value. */
+    /**
+     * {@link #lrAt}{@code (epoch)}, checked as an optimizer's lr must be (finite, ≥ 0): a schedule can leave that
+     * range ({@code StepLr} with gamma 10 reaches ∞ in about 300 epochs).
+     *
+     * @throws IllegalArgumentException naming the schedule and the epoch, if the lr is not finite and ≥ 0
+     */
+    public final double checkedLrAt(int epoch) {
+        double lr = lrAt(epoch);
+        if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(this + " gives lr " + lr + " at epoch " + epoch
+                    + ": an optimizer's lr must be finite and >= 0");
+        }
+        return lr;
+    }
+
+    /**
+     * Ends an epoch: advances {@link #lastEpoch()} and sets the optimizer's lr to its value. When that lr is not
+     * one an optimizer takes, throws and leaves the epoch and the lr as they were.
+     *
+     * @throws IllegalArgumentException if the next epoch's lr is not finite and ≥ 0
+     */
     public final void step() {
-        lastEpoch = Math.incrementExact(lastEpoch);
-        optimizer.setLr(lrAt(lastEpoch));
+        int next = Math.incrementExact(lastEpoch);
+        optimizer.setLr(checkedLrAt(next));
+        lastEpoch = next;
     }
 
     /** The current epoch: 0 after construction, +1 per {@link #step()} (PyTorch's {@code last_epoch}). */
@@ -63,13 +84,12 @@ public abstract sealed class LrScheduler permits StepLr, CosineAnnealingLr {
      *   scheduler.setLastEpoch(savedEpoch);     // scheduler.lastLr() is the saved run's
      * </pre>
      *
-     * @throws IllegalArgumentException if {@code epoch} &lt; 0
+     * @throws IllegalArgumentException if {@code epoch} &lt; 0, or its lr is not finite and ≥ 0 (nothing changed)
      */
     public final void setLastEpoch(int epoch) {
         requireEpoch(epoch);
-        double lr = lrAt(epoch);
+        optimizer.setLr(checkedLrAt(epoch));
         lastEpoch = epoch;
-        optimizer.setLr(lr);
     }
 
     /** The lr this scheduler last set (PyTorch's {@code get_last_lr()}). */

@@ -65,6 +65,34 @@ class LrSchedulerTest {
         assertEquals(0.0, s.lrAt(4), 1e-16);
     }
 
+    /**
+     * A schedule can leave the lr an optimizer takes (gamma 10 reaches ∞ at epoch 306 from 1e-3): the step or move
+     * that gets there throws and changes nothing. It used to advance the epoch first, so lastEpoch() and lastLr()
+     * told of an lr the optimizer never had.
+     */
+    @Test
+    void anEpochWhoseLrNoOptimizerTakesChangesNothing() {
+        Optimizer opt = sgd(1e-3);
+        var s = new StepLr(opt, 1, 10.0);
+        s.setLastEpoch(300);
+        double lr = opt.lr();
+        var e = assertThrows(IllegalArgumentException.class, () -> {
+            for (int i = 0; i < 10; i++) {
+                s.step();
+            }
+        });
+        assertEquals(true, e.getMessage().startsWith("StepLr(stepSize=1, gamma=10.0) gives lr Infinity at epoch "),
+                e.getMessage());
+        int reached = s.lastEpoch();
+        assertEquals(opt.lr(), s.lastLr(), "the epoch stopped where the lr did");
+        assertEquals(true, Double.isFinite(opt.lr()) && opt.lr() > lr);
+        assertThrows(IllegalArgumentException.class, () -> s.setLastEpoch(1000));
+        assertEquals(reached, s.lastEpoch());
+        assertEquals(opt.lr(), s.lastLr());
+        assertThrows(IllegalArgumentException.class, () -> s.checkedLrAt(1000));
+        assertEquals(s.lrAt(5), s.checkedLrAt(5));
+    }
+
     @Test
     void argumentsAreValidated() {
         Optimizer opt = sgd(0.1);
