@@ -17,6 +17,21 @@ import dev.mnemo.nn.Nonlinearity;
 public record BlockContext(String cell, Nonlinearity nonlinearity, String layer, String gate, String parameter,
                            int rows, int cols) {
 
+    /**
+     * Checks the size: every recipe fills a {@code rows·cols} array, and a negative size gave some of them a
+     * one-element block rather than an error.
+     */
+    public BlockContext {
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException("a block must be at least 1×1, got " + rows + "×" + cols
+                    + " (" + parameter + " " + layer + "/" + gate + ")");
+        }
+        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a block of " + rows + "×" + cols + " has more elements than a Java "
+                    + "array holds (" + parameter + " " + layer + "/" + gate + ")");
+        }
+    }
+
     /** A context for a bare {@code rows × cols} block (tests, tools): an RNN-tanh {@code l0/h} block. */
     public static BlockContext of(int rows, int cols) {
         return new BlockContext("rnn", Nonlinearity.TANH, "l0", "h", "weight_hh_l0", rows, cols);

@@ -152,6 +152,20 @@ public record EigenInit(Magnitude magnitude, Phase phase, Basis basis, double ga
                     }
                 }
             }
+            // gain·|λ| can overflow though both are finite (1e200 each): the product, or V·B·V⁻¹, came back as ∞
+            // and NaN without an error from construct (a layer's apply refused it later)
+            for (int k = 0; k < n; k++) {
+                if (!Double.isFinite(re[k]) || !Double.isFinite(im[k])) {
+                    throw new IllegalArgumentException("eigenvalue " + re[k] + (im[k] < 0 ? " - " : " + ")
+                            + Math.abs(im[k]) + "i is not finite: gain × magnitude overflows double");
+                }
+            }
+            for (double x : w) {
+                if (!Double.isFinite(x)) {
+                    throw new IllegalArgumentException("the " + n + "×" + n + " matrix V·B·V⁻¹ overflows double: "
+                            + "its eigenvalues (gain × magnitude) are too large");
+                }
+            }
             return new Construction(w, re, im);
         }
     }

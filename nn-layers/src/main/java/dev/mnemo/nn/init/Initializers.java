@@ -131,7 +131,13 @@ public final class Initializers {
                     throw new IllegalArgumentException("spectrum-matched needs csv=<path of a SpectrumTracker "
                             + "spectrum.csv>");
                 }
-                SpectrumSource source = SpectrumSource.fromCsv(Path.of(p.text("csv", "")), p.integer("step", -1));
+                SpectrumSource source;
+                try {
+                    source = SpectrumSource.fromCsv(Path.of(p.text("csv", "")), p.integer("step", -1));
+                } catch (java.io.UncheckedIOException e) {   // a bad value, as this method's contract says
+                    throw new IllegalArgumentException("spectrum-matched: cannot read csv=" + p.text("csv", "") + ": "
+                            + e.getMessage(), e);
+                }
                 yield new SpectrumMatched(source, p.textOrNull("layer"), p.textOrNull("gate"),
                         p.bool("resample", false), Basis.parse(p.text("basis", "orthogonal")), p.number("gain", 1.0));
             }

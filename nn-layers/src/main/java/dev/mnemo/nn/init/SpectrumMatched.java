@@ -78,6 +78,7 @@ public record SpectrumMatched(SpectrumSource source, String sourceLayer, String 
                         + source.blocks()));
         double[] re = s[0];
         double[] im = s[1];
+        requireConjugatePairs(re, im, layer + "/" + gate);
         List<double[]> pairs = new ArrayList<>();   // {r, θ}
         List<Double> reals = new ArrayList<>();
         for (int i = 0; i < re.length; i++) {
@@ -118,5 +119,45 @@ public record SpectrumMatched(SpectrumSource source, String sourceLayer, String 
             }
         }
         return modes.assemble(basis, rnd);
+    }
+
+    /**
+     * A real matrix's spectrum holds each complex eigenvalue with its conjugate. Only the Im λ &gt; 0 half is read,
+     * so a spectrum written by hand without that symmetry ({0.5+0.3i, 0.4−0.2i}) silently built another one
+     * ({0.5±0.3i}). The halves are matched to a relative 1e-6 of the largest |λ|, as a CSV may hold them rounded.
+     */
+    static void requireConjugatePairs(double[] re, double[] im, String block) {
+        double scale = 0;
+        for (int i = 0; i < re.length; i++) {
+            scale = Math.max(scale, Math.hypot(re[i], im[i]));
+        }
+        double tolerance = 1e-6 * scale;
+        boolean[] used = new boolean[re.length];
+        for (int i = 0; i < re.length; i++) {
+            if (im[i] < 0) {
+                int best = -1;
+                double bestDistance = Double.POSITIVE_INFINITY;
+                for (int j = 0; j < re.length; j++) {
+                    double d = Math.hypot(re[j] - re[i], im[j] + im[i]);
+                    if (im[j] > 0 && !used[j] && d < bestDistance) {
+                        best = j;
+                        bestDistance = d;
+                    }
+                }
+                if (best < 0 || bestDistance > tolerance) {
+                    throw new IllegalArgumentException("spectrum-matched: the spectrum of " + block + " is not that "
+                            + "of a real matrix: " + re[i] + " - " + -im[i] + "i has no conjugate " + re[i] + " + "
+                            + -im[i] + "i (within " + tolerance + ")");
+                }
+                used[best] = true;
+            }
+        }
+        for (int j = 0; j < re.length; j++) {
+            if (im[j] > 0 && !used[j]) {
+                throw new IllegalArgumentException("spectrum-matched: the spectrum of " + block + " is not that of a "
+                        + "real matrix: " + re[j] + " + " + im[j] + "i has no conjugate " + re[j] + " - " + im[j]
+                        + "i");
+            }
+        }
     }
 }

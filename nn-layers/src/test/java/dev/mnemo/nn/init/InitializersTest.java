@@ -347,4 +347,40 @@ class InitializersTest {
                         Basis.ORTHOGONAL, 1)).build().apply(fresh));
         assertTrue(e.getMessage().contains("has no spectrum for l3/i"), e.getMessage());
     }
+
+    /**
+     * Inputs no recipe can build from give an IllegalArgumentException naming the problem: a spectrum that is not
+     * a real matrix's (it built another one silently), a missing CSV (an UncheckedIOException), a negative block
+     * size (a one-element block), a gain × magnitude past double (a NaN matrix from construct).
+     */
+    @Test
+    void impossibleRecipesAreRefusedWithTheReason(@TempDir Path dir) throws java.io.IOException {
+        Path csv = dir.resolve("hand-made.csv");
+        java.nio.file.Files.writeString(csv, dev.mnemo.nn.analysis.SpectrumCsv.HEADER
+                + "\n0,l0,h,0.5,0.3,0.58\n0,l0,h,0.4,-0.2,0.45\n");
+        SpectrumMatched unpaired = SpectrumMatched.of(SpectrumSource.fromCsv(csv));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> unpaired.sample(BlockContext.of(2, 2), new SplittableRandom(1)));
+        assertTrue(e.getMessage().contains("the spectrum of l0/h is not that of a real matrix: 0.4 - 0.2i has no "
+                + "conjugate 0.4 + 0.2i"), e.getMessage());
+        java.nio.file.Files.writeString(csv, dev.mnemo.nn.analysis.SpectrumCsv.HEADER
+                + "\n0,l0,h,0.5,0.3,0.58\n0,l0,h,0.5,-0.3000000001,0.58\n0,l0,h,0.7,0,0.7\n");
+        assertEquals(9, SpectrumMatched.of(SpectrumSource.fromCsv(csv)).sample(BlockContext.of(3, 3),
+                new SplittableRandom(1)).length, "pairs rounded in the file still match");
+
+        e = assertThrows(IllegalArgumentException.class, () -> Initializers.byName("spectrum-matched",
+                Map.of("csv", dir.resolve("missing.csv").toString())));
+        assertTrue(e.getMessage().startsWith("spectrum-matched: cannot read csv=" + dir.resolve("missing.csv")),
+                e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> BlockContext.of(-1, -1));
+        assertEquals("a block must be at least 1×1, got -1×-1 (weight_hh_l0 l0/h)", e.getMessage());
+
+        EigenInit huge = new EigenInit(new Magnitude.Fixed(1e200), new Phase.Uniform(1), Basis.ORTHOGONAL, 1e200);
+        e = assertThrows(IllegalArgumentException.class, () -> huge.construct(4, new SplittableRandom(1)));
+        assertTrue(e.getMessage().endsWith("is not finite: gain × magnitude overflows double"), e.getMessage());
+        EigenInit large = new EigenInit(new Magnitude.Fixed(1e300), new Phase.Uniform(1), Basis.RANDOM, 1e8);
+        e = assertThrows(IllegalArgumentException.class, () -> large.construct(16, new SplittableRandom(1)));
+        assertTrue(e.getMessage().contains("overflows double"), e.getMessage());
+    }
 }
