@@ -65,6 +65,17 @@ final class SpectrumCommand implements Callable<Integer> {
             throw new IllegalArgumentException(weights + " is not a readable safetensors file: " + e.getMessage(), e);
         }
         List<Block> blocks = blocks(contents.tensors(), weights.toString());
+        for (Block b : blocks) {   // before any output: a diverged run writes NaN weights, and the analysis said
+            double[] values = b.matrix().toDoubleArray();   // only "square must be finite, got NaN at [0, 0]"
+            for (int i = 0; i < values.length; i++) {
+                if (!Double.isFinite(values[i])) {
+                    int n = b.matrix().dim(1);
+                    throw new IllegalArgumentException(weights + ": gate " + b.gate() + " of " + b.layer() + "'s "
+                            + "weight_hh holds " + values[i] + " at [" + i / n + ", " + i % n + "]; a diverged run's "
+                            + "weights have no spectrum");
+                }
+            }
+        }
         Path dir = out != null ? out : weights.toAbsolutePath().getParent().resolve("spectrum");
         try {
             Files.createDirectories(dir);

@@ -13,6 +13,7 @@ import dev.mnemo.experiments.train.TranslationTrainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -145,6 +146,29 @@ final class TrainCommand implements Callable<Integer> {
             .group("translation", "translation", "--data", "--pair", "--pairs", "--test-pairs", "--min-frequency",
                     "--max-length", "--embedding", "--source-order", "--attention", "--beam");
 
+    /**
+     * Options of a task's group that this task, or this mode of it (with or without {@code --data}), never reads:
+     * refused as {@link #TASK_OPTIONS} refuses another group's, as they trained as if not given.
+     */
+    private void refuseUnread(picocli.CommandLine.ParseResult parsed, String t) {
+        if (t.startsWith("parity") && parsed.hasMatchedOption("--alphabet")) {
+            throw new IllegalArgumentException("--alphabet is not read by " + t + ": its strings are binary "
+                    + "(--alphabet sizes copy, reverse and recall)");
+        }
+        boolean files = data != null;
+        List<String> unread = BabiTrainer.isTask(t) && files ? List.of("--stories", "--test-stories")
+                : t.equals(TranslationTrainer.TASK) ? (files ? List.of("--pairs", "--test-pairs") : List.of("--pair"))
+                : List.of();
+        for (String option : unread) {
+            if (parsed.hasMatchedOption(option)) {
+                throw new IllegalArgumentException(option + " is not read by " + t + (files
+                        ? " with --data: the files' " + (BabiTrainer.isTask(t) ? "stories" : "pairs") + " are used"
+                        : " without --data: it names the language pair of --data's files; without them the synthetic "
+                                + "pair is used"));
+            }
+        }
+    }
+
     /** The group of {@link #TASK_OPTIONS} that {@code t} belongs to; null for an unknown task. */
     private static String taskGroup(String t) {
         if (t.matches("tomita[1-7]")) {
@@ -172,6 +196,7 @@ final class TrainCommand implements Callable<Integer> {
         String group = taskGroup(t);
         if (group != null) {   // an unknown task gets its own message below
             TASK_OPTIONS.check(spec.commandLine().getParseResult(), group, "task " + t);
+            refuseUnread(spec.commandLine().getParseResult(), t);
         }
         initParams = memory.modelParams(cell, initParams);
         if (MemoryTaskRun.isTask(t)) {

@@ -1,10 +1,9 @@
 package dev.mnemo.experiments.cli;
 
+import dev.mnemo.experiments.tasks.translation.TextLines;
 import dev.mnemo.experiments.tasks.translation.TranslationTokenizer;
 import dev.mnemo.experiments.train.Translator;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -57,12 +56,11 @@ final class TranslateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The sentences, split as training split its corpus: a lone \r (readAllLines' line end) stays inside. */
     private List<String> lines() {
         try {
-            if (input != null) {
-                return Files.readAllLines(input, StandardCharsets.UTF_8);
-            }
-            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList();
+            byte[] bytes = input != null ? Files.readAllBytes(input) : System.in.readAllBytes();
+            return TextLines.split(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + input + ": " + e.getMessage(), e);
         }

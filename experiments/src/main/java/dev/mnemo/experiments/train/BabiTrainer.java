@@ -163,7 +163,7 @@ public final class BabiTrainer {
     static boolean generatedFile(Path file) {
         try (var reader = Files.newBufferedReader(file)) {
             String first = reader.readLine();
-            return first != null && first.startsWith("# GENERATED");
+            return first != null && BabiReader.withoutByteOrderMark(first).startsWith("# GENERATED");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read bAbI file " + file + ": " + e.getMessage(), e);
         }
@@ -183,7 +183,7 @@ public final class BabiTrainer {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepareRun(out);
+            RunFolder.prepare(out);
         }
         RunSettings s = c.settings();
         List<List<BabiStory>> st = stories(c);
@@ -207,7 +207,7 @@ public final class BabiTrainer {
                 share(enc.countKeepingSupport(test), test.size()));
         log.accept(settings);
         if (out != null) {
-            RunFolder.write(out.resolve("config.txt"), settings + "\n");
+            RunFolder.startRun(out, settings + "\n");
         }
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy(setup.backend());
         SplittableRandom rnd = new SplittableRandom(s.seed() * 31 + 17);

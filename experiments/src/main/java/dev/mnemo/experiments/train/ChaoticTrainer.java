@@ -56,9 +56,10 @@ public final class ChaoticTrainer {
                 throw new IllegalArgumentException("train fraction must be in (0, 1), got " + trainFraction);
             }
             long testSteps = length - Math.round(length * trainFraction);
-            if (testSteps < window + horizon + 1) {
+            long needed = (long) window + horizon + 1;   // in int, --window 2^31−1 wrapped negative and passed
+            if (testSteps < needed) {
                 throw new IllegalArgumentException("--length " + length + " leaves " + testSteps + " test steps; "
-                        + "need at least window + horizon + 1 = " + (window + horizon + 1));
+                        + "need at least window + horizon + 1 = " + needed);
             }
         }
 
@@ -88,7 +89,7 @@ public final class ChaoticTrainer {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepareRun(out);
+            RunFolder.prepare(out);
         }
         RunSettings s = c.settings();
         ChaoticSeries series = ChaoticSeries.generate(c.task(), c.length(), s.seed());
@@ -106,7 +107,7 @@ public final class ChaoticTrainer {
                         + "one-step test NMSE %.6g", starts.length, testStarts.length, persistence);
         log.accept(settings);
         if (out != null) {
-            RunFolder.write(out.resolve("config.txt"), settings + "\n");
+            RunFolder.startRun(out, settings + "\n");
         }
         MeanSquaredError mse = new MeanSquaredError(setup.backend());
         SplittableRandom rnd = new SplittableRandom(s.seed() * 31 + 13);

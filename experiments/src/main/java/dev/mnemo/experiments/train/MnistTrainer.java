@@ -128,7 +128,7 @@ public final class MnistTrainer {
     public static TomitaTrainer.Result run(Config c, Path out, Consumer<String> progress) {
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepareRun(out);
+            RunFolder.prepare(out);
         }
         MnistData.Source source = MnistData.load(c.data());
         return run(c, source, out, progress, start);
@@ -137,7 +137,7 @@ public final class MnistTrainer {
     /** {@link #run(Config, Path, Consumer)} on digits already loaded (reproduce loads them once for every run). */
     public static TomitaTrainer.Result run(Config c, MnistData.Source source, Path out, Consumer<String> progress) {
         if (out != null) {
-            RunFolder.prepareRun(out);
+            RunFolder.prepare(out);
         }
         return run(c, source, out, progress, System.nanoTime());
     }
@@ -166,7 +166,7 @@ public final class MnistTrainer {
                 + "\nimages: " + train.count() + " training, " + test.count() + " test";
         log.accept(settings);
         if (out != null) {
-            RunFolder.write(out.resolve("config.txt"), settings + "\n");
+            RunFolder.startRun(out, settings + "\n");
         }
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy(setup.backend());
         SplittableRandom rnd = new SplittableRandom(c.seed() * 31 + 11);

@@ -30,19 +30,20 @@ public final class RunFolder {
         }
     }
 
-    /** What a training run writes into its folder: what {@link #prepareRun} clears from an earlier run. */
+    /** What a training run writes into its folder: what {@link #startRun} clears from an earlier run. */
     static final List<String> RUN_FILES = List.of("config.txt", "metrics.csv", "result.txt",
             "weights.safetensors", "free-running.csv", "translations.tsv", "source-vocabulary.txt",
             "target-vocabulary.txt", SpectrumTracker.SPECTRUM_FILE, SpectrumTracker.SUMMARY_FILE,
             SpectrumTracker.RADIUS_PLOT);
 
     /**
-     * As {@link #prepare}, for one training run's folder: also deletes the files an earlier run left there (those
-     * of {@link #RUN_FILES} and {@code eigenvalues-*.png}), so the folder never mixes two runs (a memnet run kept
-     * an LSTM run's spectrum files). Other files are left alone.
+     * Starts a training run's output, once its data are loaded and its model is built: deletes the files an
+     * earlier run left in {@code out} (those of {@link #RUN_FILES} and {@code eigenvalues-*.png}), so the folder
+     * never mixes two runs (a memnet run kept an LSTM run's spectrum files), then writes {@code config.txt}.
+     * Other files are left alone. Call {@link #prepare} first, at the start: clearing there wiped a good run's
+     * folder when the new run then failed on a missing data folder or a bad parameter.
      */
-    public static void prepareRun(Path out) {
-        prepare(out);
+    public static void startRun(Path out, String config) {
         try (var stale = Files.newDirectoryStream(out, f -> {
             String name = f.getFileName().toString();
             return RUN_FILES.contains(name) || name.startsWith("eigenvalues-") && name.endsWith(".png");
@@ -54,6 +55,7 @@ public final class RunFolder {
             throw new IllegalArgumentException("cannot clear the earlier run's files in " + out + " (" + e.getMessage()
                     + ")");
         }
+        write(out.resolve("config.txt"), config);
     }
 
     /**

@@ -103,7 +103,7 @@ public final class SymbolicTrainer {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepareRun(out);
+            RunFolder.prepare(out);
         }
         RunSettings s = c.settings();
         SymbolicTask task = c.data();
@@ -114,7 +114,7 @@ public final class SymbolicTrainer {
                 + task.classes() + " classes, at most " + task.maxSteps() + " steps";
         log.accept(settings);
         if (out != null) {
-            RunFolder.write(out.resolve("config.txt"), settings + "\n");
+            RunFolder.startRun(out, settings + "\n");
         }
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy(setup.backend());
         SplittableRandom rnd = new SplittableRandom(s.seed() * 31 + 11);

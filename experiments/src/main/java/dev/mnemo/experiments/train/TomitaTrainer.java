@@ -114,7 +114,7 @@ public final class TomitaTrainer {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepareRun(out);
+            RunFolder.prepare(out);
         }
         Tomita.Data train = Tomita.generate(c.grammar(), c.trainMin(), c.trainMax(), c.perClass(), c.seed());
         // a test range that overlaps the training lengths leaves the training strings out (58 % of tomita1's
@@ -135,7 +135,7 @@ public final class TomitaTrainer {
                 + " held-out strings of the training lengths (balanced per length)";
         log.accept(settings);
         if (out != null) {
-            RunFolder.write(out.resolve("config.txt"), settings + "\n");
+            RunFolder.startRun(out, settings + "\n");
         }
 
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy(setup.backend());

@@ -133,7 +133,7 @@ public final class TranslationTrainer {
         Consumer<String> log = progress == null ? s -> { } : progress;
         long start = System.nanoTime();
         if (out != null) {
-            RunFolder.prepareRun(out);
+            RunFolder.prepare(out);
         }
         RunSettings s = c.settings();
         Corpus corpus = corpus(c);
@@ -158,7 +158,7 @@ public final class TranslationTrainer {
                 sourceWords.size(), targetWords.size());
         log.accept(settings);
         if (out != null) {
-            RunFolder.write(out.resolve("config.txt"), settings + "\n");
+            RunFolder.startRun(out, settings + "\n");
         }
         Adam adam = new Adam(AdamOptions.of(s.lr()), model.parameterBuffers());
         SplittableRandom rnd = new SplittableRandom(s.seed() * 31 + 23);

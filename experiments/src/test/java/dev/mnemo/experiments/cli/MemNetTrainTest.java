@@ -96,6 +96,16 @@ class MemNetTrainTest {
         }
         assertTrue(Files.readString(out.resolve("config.txt")).contains("memnet("));
         assertEquals("mine", Files.readString(out.resolve("notes.txt")));
+        // a re-run that fails before it starts (here a bad initializer parameter) leaves the earlier run whole:
+        // the folder used to be cleared first
+        byte[] weights = Files.readAllBytes(out.resolve("weights.safetensors"));
+        CliRun bad = run(args(out, "--task", "copy", "--cell", "lstm", "--init", "xavier", "--init-param", "gain=abc",
+                "--train-size", "48", "--test-size", "20", "--alphabet", "3", "--lengths", "1..3"));
+        assertEquals(1, bad.exitCode(), bad.out());
+        assertTrue(bad.err().contains("gain"), bad.err());
+        assertTrue(Files.readString(out.resolve("config.txt")).contains("memnet("));
+        assertTrue(java.util.Arrays.equals(weights, Files.readAllBytes(out.resolve("weights.safetensors"))));
+        assertTrue(Files.exists(out.resolve("result.txt")));
     }
 
     @Test

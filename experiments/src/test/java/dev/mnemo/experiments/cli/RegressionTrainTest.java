@@ -66,6 +66,12 @@ class RegressionTrainTest {
                 "--window", "0", "--out", o), "window must be >= 1");
         assertOneLineFailure(run("train", "--task", "mackey-glass30", "--cell", "gru", "--init", "xavier",
                 "--length", "100", "--out", o), "--length 100 leaves 20 test steps");
+        // window + horizon + 1 wrapped in int: a negative array size, or a whole run and then OutOfMemoryError
+        assertOneLineFailure(run("train", "--task", "lorenz", "--cell", "gru", "--init", "xavier", "--length", "400",
+                "--window", "2147483647", "--out", o), "--length 400 leaves 80 test steps; need at least window + "
+                + "horizon + 1 = 2147483668");
+        assertOneLineFailure(run("train", "--task", "lorenz", "--cell", "gru", "--init", "xavier", "--length", "400",
+                "--horizon", "2147483647", "--out", o), "--length 400 leaves 80 test steps");
         Path file = dir.resolve("a-file");
         Files.writeString(file, "not a folder");
         assertOneLineFailure(run("train", "--task", "lorenz", "--cell", "gru", "--init", "xavier", "--out",

@@ -96,6 +96,15 @@ class SpectrumCommandTest {
         bad.put("weight_hh_l0", Tensor.zeros(8, 4));
         SafeTensors.write(odd, bad);
         assertOneLineFailure(run("spectrum", "--weights", odd.toString()), "cannot tell the cell");
+        Path diverged = dir.resolve("diverged.safetensors");
+        var nan = new LinkedHashMap<String, Tensor>();
+        nan.put("weight_hh_l0", Tensor.zeros(12, 4));
+        nan.get("weight_hh_l0").setFlat(4 * 4 + 6, Double.NaN);   // GRU (3 gates of 4), gate z, row 1 col 2
+        SafeTensors.write(diverged, nan);
+        CliRun d = run("spectrum", "--weights", diverged.toString());
+        assertOneLineFailure(d, diverged + ": gate z of l0's weight_hh holds NaN at [1, 2]; a diverged run's weights "
+                + "have no spectrum");
+        assertEquals("", d.out(), "nothing printed before the refusal");
         assertOneLineFailure(run("spectrum", "--weights", headOnly.toString(), "--horizon", "-1"), "--horizon");
         assertOneLineFailure(run("spectrum"), "--weights");
     }

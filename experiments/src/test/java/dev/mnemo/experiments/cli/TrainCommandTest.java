@@ -78,6 +78,16 @@ class TrainCommandTest {
                 "--cell is an option of mnemo reproduce spectra, not of mnemo reproduce tomita");
         assertOneLineFailure(run("reproduce", "tomita", "--quick", "--grammars", "4,4", "--out", o),
                 "--grammars lists Tomita 4 twice: [4, 4]");
+        // options of the task's group that this task, or this mode of it, never reads: they trained as if not given
+        assertOneLineFailure(run("train", "--task", "parity", "--cell", "gru", "--init", "xavier", "--alphabet", "5",
+                "--out", o), "--alphabet is not read by parity: its strings are binary");
+        assertOneLineFailure(run("train", "--task", "translation", "--cell", "gru", "--init", "xavier", "--pair", "fr-en",
+                "--out", o), "--pair is not read by translation without --data");
+        assertOneLineFailure(run("train", "--task", "translation", "--cell", "gru", "--init", "xavier", "--data", o,
+                "--pairs", "7", "--out", o), "--pairs is not read by translation with --data: the files' pairs are used");
+        assertOneLineFailure(run("train", "--task", "babi-qa1", "--cell", "gru", "--init", "xavier", "--data", o,
+                "--test-stories", "2", "--out", o), "--test-stories is not read by babi-qa1 with --data: the files' "
+                + "stories are used");
     }
 
     /** Without a CUDA driver, --device cuda says how to choose another device on the command line. */

@@ -19,10 +19,20 @@ final class FlatParameters {
     private final SequencedMap<String, Tensor> valueViews;
     private final SequencedMap<String, Tensor> gradientViews;
 
+    /** The most elements one flat buffer holds: a Java array's, as the CPU backend keeps it in one. */
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
     private FlatParameters(Backend backend, SequencedMap<String, int[]> shapes) {
         long total = 0;
         for (int[] s : shapes.values()) {
             total += numel(s);
+        }
+        if (total > MAX_ELEMENTS) {   // Math.toIntExact's bare "integer overflow" named neither size nor limit
+            var largest = shapes.entrySet().stream().max(java.util.Comparator.comparingLong(e -> numel(e.getValue())))
+                    .orElseThrow();
+            throw new IllegalArgumentException("the parameters hold " + total + " elements, more than the "
+                    + MAX_ELEMENTS + " one flat buffer holds (the largest, " + largest.getKey() + ", is "
+                    + java.util.Arrays.toString(largest.getValue()) + "): choose smaller sizes");
         }
         this.values = backend.zeros(Math.toIntExact(total));
         this.gradients = backend.zeros(Math.toIntExact(total));

@@ -45,13 +45,21 @@ public final class BabiReader {
         }
     }
 
-    /** The stories of {@code in}; {@code source} names it in error messages. */
+    /** The stories of {@code in}; {@code source} names it in error messages. A leading byte-order mark is skipped. */
     public static List<BabiStory> read(BufferedReader in, String source, int task) throws IOException {
         List<String> lines = new ArrayList<>();
         for (String l = in.readLine(); l != null; l = in.readLine()) {
-            lines.add(l);
+            lines.add(lines.isEmpty() ? withoutByteOrderMark(l) : l);
         }
         return parse(lines, source, task);
+    }
+
+    /**
+     * {@code firstLine} without a leading U+FEFF: editors on Windows save UTF-8 with one, and it is invisible, so
+     * the line it prefixed was refused with a message quoting what looked like a valid line.
+     */
+    public static String withoutByteOrderMark(String firstLine) {
+        return firstLine.startsWith("\uFEFF") ? firstLine.substring(1) : firstLine;
     }
 
     /** The stories of {@code lines} (without line terminators); {@code source} names them in error messages. */

@@ -20,12 +20,8 @@ import java.util.SplittableRandom;
 public record AssociativeRecallTask(int keys, int values, int minPairs, int maxPairs) implements SymbolicTask {
 
     public AssociativeRecallTask {
-        if (keys < 1) {
-            throw new IllegalArgumentException("keys must be >= 1, got " + keys);
-        }
-        if (values < 2) {
-            throw new IllegalArgumentException("values must be >= 2, got " + values);
-        }
+        SymbolicChecks.symbols("keys", keys, 1);
+        SymbolicChecks.symbols("values", values, 2);
         if (minPairs < 1) {
             throw new IllegalArgumentException("minPairs must be >= 1, got " + minPairs);
         }

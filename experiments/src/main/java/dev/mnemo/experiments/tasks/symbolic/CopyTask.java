@@ -19,9 +19,7 @@ import java.util.SplittableRandom;
 public record CopyTask(int alphabet, int minLength, int maxLength, boolean reversed) implements SymbolicTask {
 
     public CopyTask {
-        if (alphabet < 2) {
-            throw new IllegalArgumentException("alphabet must be >= 2, got " + alphabet);
-        }
+        SymbolicChecks.symbols("alphabet", alphabet, 2);
         SymbolicChecks.lengths(minLength, maxLength);
     }
 

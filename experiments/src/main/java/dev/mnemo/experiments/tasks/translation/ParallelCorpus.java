@@ -191,12 +191,7 @@ public final class ParallelCorpus {
         return pairs + (pairs == 1 ? " pair" : " pairs");
     }
 
-    /**
-     * The lines of {@code file}, without terminators; a final newline does not start another line.
-     * Lines end at {@code \n} (a {@code \r} before it is dropped) and nowhere else: a stray {@code \r}
-     * inside a sentence (which {@code BufferedReader.readLine} would take for a line end, silently
-     * shifting every later pair) stays in the line, where the tokenizer reads it as a space.
-     */
+    /** The lines of {@code file} ({@link TextLines#split}), gzip-compressed where its name ends in .gz. */
     private static List<String> lines(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("parallel text file " + file + " does not exist or is not a "
@@ -205,12 +200,7 @@ public final class ParallelCorpus {
         try (InputStream raw = Files.newInputStream(file);
              InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
             String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(in.readAllBytes())).toString();
-            List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
-            if (lines.getLast().isEmpty()) {
-                lines.removeLast();   // after the final newline, or the whole of an empty file
-            }
-            lines.replaceAll(line -> line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
-            return lines;
+            return TextLines.split(text);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read parallel text file " + file + ": " + e, e);
         }

@@ -29,6 +29,16 @@ class BabiReaderTest {
             "4 Mary picked up the apple there.",
             "5 What is Mary carrying? \tfootball,apple\t1 4");
 
+    /** A UTF-8 byte-order mark (invisible) made the first line fail with a message quoting a valid-looking line. */
+    @Test
+    void aByteOrderMarkIsSkipped(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("qa1_single-supporting-fact_train.txt");
+        Files.writeString(file, "\uFEFF" + String.join("\r\n", EXCERPT) + "\r\n", StandardCharsets.UTF_8);
+        assertEquals(BabiReader.parse(EXCERPT, "excerpt.txt", 1), BabiReader.read(file));
+        assertEquals("# GENERATED", BabiReader.withoutByteOrderMark("\uFEFF# GENERATED"));
+        assertEquals("1 \uFEFFx", BabiReader.withoutByteOrderMark("1 \uFEFFx"), "only a leading mark");
+    }
+
     @Test
     void aKnownExcerptParsesExactly() {
         List<BabiStory> stories = BabiReader.parse(EXCERPT, "excerpt.txt", 1);

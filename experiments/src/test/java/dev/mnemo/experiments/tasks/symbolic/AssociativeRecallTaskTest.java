@@ -78,13 +78,13 @@ class AssociativeRecallTaskTest {
     void badArguments() {
         assertEquals("maxPairs must be <= keys (3, keys are distinct), got 4",
                 assertThrows(IllegalArgumentException.class, () -> new AssociativeRecallTask(3, 4, 1, 4)).getMessage());
-        assertEquals("values must be >= 2, got 1",
+        assertEquals("values must be in [2, 1048576], got 1",
                 assertThrows(IllegalArgumentException.class, () -> new AssociativeRecallTask(3, 1, 1, 2)).getMessage());
         assertEquals("minPairs must be >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new AssociativeRecallTask(3, 2, 0, 2)).getMessage());
         assertEquals("maxPairs must be >= minPairs (2), got 1",
                 assertThrows(IllegalArgumentException.class, () -> new AssociativeRecallTask(3, 2, 2, 1)).getMessage());
-        assertEquals("keys must be >= 1, got 0",
+        assertEquals("keys must be in [1, 1048576], got 0",
                 assertThrows(IllegalArgumentException.class, () -> new AssociativeRecallTask(0, 2, 1, 1)).getMessage());
     }
 }

@@ -134,8 +134,11 @@ class CopyTaskTest {
 
     @Test
     void badArgumentsAreRejectedWithTheRule() {
-        assertEquals("alphabet must be >= 2, got 1",
+        assertEquals("alphabet must be in [2, 1048576], got 1",
                 assertThrows(IllegalArgumentException.class, () -> CopyTask.copy(1, 1, 2)).getMessage());
+        // alphabet + 1 input channels overflowed int: "inputSize must be > 0, got -2147483648" from the layer
+        assertEquals("alphabet must be in [2, 1048576], got 2147483647", assertThrows(IllegalArgumentException.class,
+                () -> CopyTask.copy(Integer.MAX_VALUE, 1, 2)).getMessage());
         assertEquals("minLength must be >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> CopyTask.copy(2, 0, 2)).getMessage());
         assertEquals("maxLength must be >= minLength (3), got 2",
