@@ -19,6 +19,8 @@ import java.lang.foreign.MemorySegment;
 public final class CudaContext implements AutoCloseable {
     /** The context this class last made current on each thread, to skip redundant cuCtxSetCurrent calls. */
     private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
+    /** The context whose stream this thread is capturing into a graph ({@link CudaGraph#capture}), else null. */
+    private static final ThreadLocal<CudaContext> CAPTURING = new ThreadLocal<>();
 
     private final int ordinal;
     private final int device;
@@ -103,9 +105,29 @@ public final class CudaContext implements AutoCloseable {
                     + "': a context is used by one thread at a time (open one per thread, or call "
                     + "claimForCurrentThread() after the owner stops)");
         }
+        CudaContext capturing = CAPTURING.get();
+        if (capturing != null && capturing != this) {
+            // thread-local capture records the captured stream only: work of this context would run now, at
+            // capture, and never on replay (a recorded region scaling a device-1 tensor ran twice, then not at all)
+            throw new IllegalStateException(lifetime.description() + " used while " + capturing.lifetime.description()
+                    + " is capturing a CUDA Graph on this thread: its work would run at capture and not on replay; "
+                    + "use only the capturing device inside a recorded region");
+        }
         if (CURRENT.get() != this) {
             CudaDriver.ctxSetCurrent(handle);
             CURRENT.set(this);
+        }
+    }
+
+    /**
+     * Marks this thread as capturing into {@code context}'s stream (null: no longer), so that {@link #use()} of
+     * any other context throws. For {@link CudaGraph#capture}.
+     */
+    static void capturingOnThisThread(CudaContext context) {
+        if (context == null) {
+            CAPTURING.remove();
+        } else {
+            CAPTURING.set(context);
         }
     }
 

@@ -9,6 +9,8 @@ import java.lang.foreign.MemorySegment;
  * <p>Capture uses {@code CU_STREAM_CAPTURE_MODE_THREAD_LOCAL}: inside the region, queue work on the
  * captured stream only, and make no synchronous CUDA calls (allocation, synchronous copies,
  * synchronization), which capture forbids. Kernel arguments are recorded by value at capture time.
+ * Using another context inside the region throws {@link IllegalStateException} (its work would run at
+ * capture and never on replay), which ends the capture.
  */
 public final class CudaGraph implements AutoCloseable {
     private final CudaContext context;
@@ -32,7 +34,12 @@ public final class CudaGraph implements AutoCloseable {
         MemorySegment handle = stream.handle();
         CudaDriver.streamBeginCapture(handle, CudaDriver.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
         try {
-            region.run();
+            CudaContext.capturingOnThisThread(stream.context());   // another context's use() throws meanwhile
+            try {
+                region.run();
+            } finally {
+                CudaContext.capturingOnThisThread(null);
+            }
         } catch (RuntimeException | Error e) {
             try {
                 CudaDriver.graphDestroy(CudaDriver.streamEndCapture(handle));

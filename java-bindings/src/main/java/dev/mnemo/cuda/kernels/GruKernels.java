@@ -277,7 +277,14 @@ public final class GruKernels {
         return geometry;
     }
 
+    /**
+     * The pointers of {@code names} are not null, where there is a row to read (batch > 0): an empty tensor's
+     * memory may sit at address 0, and a batch of 0 was refused as "p.gx must not be null" though it reads nothing.
+     */
     private static void requireNonZero(MemorySegment p, StructLayout l, List<String> names) {
+        if (ParamsStructs.getLong(p, l, "batch") == 0) {
+            return;
+        }
         for (String name : names) {
             if (ParamsStructs.getLong(p, l, name) == 0) {
                 throw new IllegalArgumentException("p." + name + " must not be null");

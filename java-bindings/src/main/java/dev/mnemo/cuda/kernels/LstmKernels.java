@@ -214,7 +214,8 @@ public final class LstmKernels {
         LaunchChecks.stride("ldh", ParamsStructs.getLong(p, l, "ldh"), hidden);
         LaunchChecks.splitSpan(ParamsStructs.getLong(p, l, "ghSplits"), ParamsStructs.getLong(p, l, "ghSplitStride"),
                 savedGateFloats(batch, hidden));
-        for (String name : training ? List.of("gx", "gh", "cPrev", "hOut", "cOut", "gates")
+        // with no row (batch 0) nothing is read, and an empty tensor's memory may sit at address 0
+        for (String name : batch == 0 ? List.<String>of() : training ? List.of("gx", "gh", "cPrev", "hOut", "cOut", "gates")
                 : List.of("gx", "gh", "cPrev", "hOut", "cOut")) {
             if (ParamsStructs.getLong(p, l, name) == 0) {
                 throw new IllegalArgumentException("p." + name + " must not be null");

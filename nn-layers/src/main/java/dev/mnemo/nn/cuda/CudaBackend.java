@@ -301,9 +301,10 @@ public final class CudaBackend extends CudaOps implements Backend {
             throw new IllegalArgumentException("float32 tensors need 4-byte aligned memory, " + memory.describe()
                     + " starts at 0x" + Long.toHexString(memory.address()));
         }
-        // the runtime closes a tensor's buffer once the tensor is gone: hand it a view that frees nothing
-        DeviceBuffer borrowed = memory.isOwned() ? DeviceBuffer.wrap(memory.context(), memory.address(),
-                memory.byteSize()) : memory;
+        // the runtime closes a tensor's buffer once the tensor is gone: hand it a view of its own, which frees
+        // nothing. Also for a borrowed buffer: given as it is, releasing one tensor closed the caller's object,
+        // and with it every other tensor wrapped over it
+        DeviceBuffer borrowed = DeviceBuffer.wrap(memory.context(), memory.address(), memory.byteSize());
         return Tensor.wrap(new CudaStorage(rt, borrowed, n, false), 0, shape);
     }
 

@@ -12,7 +12,9 @@ import java.util.Objects;
  * <p>The region runs eagerly first (that run is the caller's first result, and it grows the
  * workspaces the region needs, which capture could not do), then is captured; nothing runs during
  * capture. The graph holds device addresses, so it goes stale when a workspace of the runtime is
- * reallocated (another call needed a bigger one): a replay then captures again. If capture fails
+ * reallocated (another call needed a bigger one): a replay then captures again. So it does when other
+ * work uploaded new contents into a workspace the graph reads in place (gather indices, sequence
+ * lengths), after rerunning the region. If capture fails
  * (the region did something capture forbids), the recording falls back to rerunning the region,
  * so results never depend on whether the graph exists.
  *
@@ -34,6 +36,8 @@ final class CudaRecording implements Backend.Recording {
     private final Runnable region;
     private final GraphSlot slot = new GraphSlot();
     private long epoch;
+    /** The uploaded workspaces (gather indices, sequence lengths) the graph reads, at their rewrite counts. */
+    private java.util.Map<CudaRuntime.Workspace, Long> reads = java.util.Map.of();
     private boolean eager;
     private boolean closed;
     private int captures;
@@ -59,15 +63,18 @@ final class CudaRecording implements Backend.Recording {
 
     private void capture() {
         epoch = rt.workspaceEpoch();
+        var captured = new java.util.EnumMap<CudaRuntime.Workspace, Long>(CudaRuntime.Workspace.class);
         try {
-            slot.graph = rt.capture(region);
+            slot.graph = rt.capture(region, captured);
             captures++;
         } catch (RuntimeException e) {
             eager = true;
             LOG.log(System.Logger.Level.WARNING, "CUDA Graph capture failed; replays run the region eagerly", e);
         }
-        if (rt.workspaceEpoch() != epoch) {
-            // A workspace moved while capturing: the graph may hold the old address.
+        reads = captured;
+        if (rt.workspaceEpoch() != epoch || !rt.unchangedSince(reads)) {
+            // A workspace moved while capturing (the graph may hold the old address), or the region itself
+            // uploaded over indices it read earlier (more gathers than slots): the graph would replay wrong.
             closeGraph();
             eager = true;
         }
@@ -89,6 +96,14 @@ final class CudaRecording implements Backend.Recording {
                 region.run();
                 return;
             }
+        }
+        if (!rt.unchangedSince(reads)) {
+            // other work uploaded other gather indices or lengths over the ones the graph reads: run the region
+            // (which uploads its own again) and capture it anew for the next replay
+            closeGraph();
+            region.run();
+            capture();
+            return;
         }
         slot.graph.launch(rt.stream);
     }

@@ -108,6 +108,14 @@ final class CudaRuntime {
     private DeviceBuffer countersZeroed;
     /** Counts workspace reallocations: a recorded graph that holds an old workspace's address is stale. */
     private long workspaceEpoch;
+    /**
+     * Per workspace, how many times its contents were uploaded anew in place ({@link #gatherIndices},
+     * {@link #sequenceLengths}): the address stays, so the epoch does not move, but a graph that read the old
+     * contents would replay with the new ones.
+     */
+    private final Map<Workspace, Long> rewrites = new EnumMap<>(Workspace.class);
+    /** While {@link #capture} runs: the uploaded workspaces the region's kernels read, at their rewrite counts. */
+    private Map<Workspace, Long> captureReads;
 
     private CudaRuntime(CudaContext context, CudaDevice device, CudaStream stream, CudaModule module, Cublas cublas,
                         DeviceBuffer cublasWorkspace, boolean caching) {
@@ -210,11 +218,43 @@ final class CudaRuntime {
      * allocation fails the capture, as {@code cuMemAlloc} itself would.
      */
     CudaGraph capture(Runnable region) {
+        return capture(region, new EnumMap<>(Workspace.class));
+    }
+
+    /**
+     * As {@link #capture(Runnable)}, noting in {@code reads} each uploaded workspace the region reads, at its
+     * rewrite count then: the graph is right only while {@link #unchangedSince}{@code (reads)}.
+     */
+    CudaGraph capture(Runnable region, Map<Workspace, Long> reads) {
         capturing = true;
+        captureReads = reads;
         try {
             return CudaGraph.capture(stream, region);
         } finally {
             capturing = false;
+            captureReads = null;
+        }
+    }
+
+    /** Whether none of the workspaces in {@code reads} was uploaded anew since (see {@link #capture(Runnable, Map)}). */
+    boolean unchangedSince(Map<Workspace, Long> reads) {
+        for (var e : reads.entrySet()) {
+            if (rewrites.getOrDefault(e.getKey(), 0L).longValue() != e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Workspace {@code w}'s contents were uploaded anew in place. */
+    void rewritten(Workspace w) {
+        rewrites.merge(w, 1L, Long::sum);
+    }
+
+    /** A kernel queued now reads {@code w}'s uploaded contents: noted while capturing (the first count wins). */
+    void readsUploaded(Workspace w) {
+        if (captureReads != null) {
+            captureReads.putIfAbsent(w, rewrites.getOrDefault(w, 0L));
         }
     }
 
@@ -425,7 +465,9 @@ final class CudaRuntime {
             buffer.copyFromHost(java.lang.foreign.MemorySegment.ofArray(lengths), 0);
             lengthsBuffer = buffer;
             uploadedLengths = lengths.clone();
+            rewritten(Workspace.SEQUENCE_LENGTHS);
         }
+        readsUploaded(Workspace.SEQUENCE_LENGTHS);
         return buffer;
     }
 

@@ -13,7 +13,9 @@ import java.util.Arrays;
  *
  * <p>A slot is only ever rewritten by that synchronous copy, which runs after every queued kernel
  * that reads the slot: a kernel never sees its indices change under it. A miss takes the slot used
- * longest ago.
+ * longest ago. A recorded graph does see it (it replays reading the slot's address): each rewrite is
+ * counted ({@link CudaRuntime#rewritten}) and each read noted while capturing, so a recording whose
+ * slot was rewritten since captures again.
  */
 final class GatherIndexSlots {
 
@@ -32,6 +34,7 @@ final class GatherIndexSlots {
             // the same buffer still (a workspace grown for another caller would have moved it)
             if (held[i] != null && Arrays.equals(held[i], rows) && rt.workspace(SLOTS[i], rows.length) == heldIn[i]) {
                 lastUse[i] = uses;
+                rt.readsUploaded(SLOTS[i]);
                 return heldIn[i];
             }
         }
@@ -47,6 +50,8 @@ final class GatherIndexSlots {
         held[slot] = rows.clone();
         heldIn[slot] = buffer;
         lastUse[slot] = uses;
+        rt.rewritten(SLOTS[slot]);
+        rt.readsUploaded(SLOTS[slot]);
         return buffer;
     }
 }

@@ -491,6 +491,26 @@ class CudaBackendGpuTest {
         assertEquals(0.0, tiny.getFlat(1), 0.0);
     }
 
+    /**
+     * A batch of 0 rows reads and writes nothing, as on the CPU. A fresh empty tensor's memory sits at address 0,
+     * which the LSTM and GRU launchers took for a missing argument ("p.gx must not be null").
+     */
+    @Test
+    void cellsOfZeroRowsDoNothingAsOnTheCpu() {
+        int h = 3;
+        gpu.lstmCellForward(gpu.zeros(0, 4 * h), gpu.zeros(0, 4 * h), gpu.zeros(4 * h), gpu.zeros(4 * h),
+                gpu.zeros(0, h), gpu.zeros(0, 4 * h), gpu.zeros(0, h), gpu.zeros(0, h));
+        gpu.lstmCellForward(gpu.zeros(0, 4 * h), gpu.zeros(0, 4 * h), null, null, gpu.zeros(0, h), null,
+                gpu.zeros(0, h), gpu.zeros(0, h));
+        gpu.gruCellForward(gpu.zeros(0, 3 * h), gpu.zeros(0, 3 * h), gpu.zeros(3 * h), gpu.zeros(3 * h),
+                gpu.zeros(0, h), gpu.zeros(0, 3 * h), gpu.zeros(0, h), gpu.zeros(0, h));
+        gpu.gruCellBackward(gpu.zeros(0, 3 * h), gpu.zeros(0, h), gpu.zeros(0, h), gpu.zeros(0, h), gpu.zeros(0, h),
+                gpu.zeros(0, 3 * h), gpu.zeros(0, 3 * h));
+        gpu.lstmCellBackward(gpu.zeros(0, 4 * h), gpu.zeros(0, h), gpu.zeros(0, h), gpu.zeros(0, h), gpu.zeros(0, h),
+                gpu.zeros(0, h), gpu.zeros(0, 4 * h));
+        gpu.synchronize();
+    }
+
     @Test
     void cellsMatchTheCpuOnOneStep() {
         int b = 3;

@@ -47,6 +47,29 @@ class CudaBackendWrapGpuTest {
         }
     }
 
+    /**
+     * The buffer given stays the caller's, borrowed as well as owned: a borrowed one used to become the tensor's
+     * storage itself, so releasing one tensor closed the caller's object and every other tensor over it.
+     */
+    @Test
+    void releasingOneWrappedTensorLeavesTheBorrowedBufferAndItsOtherTensors() {
+        CudaBackend cuda = CudaBackend.float32();
+        try (DeviceBuffer owner = DeviceBuffer.allocateFloats(cuda.context(), 16)) {
+            DeviceBuffer view = DeviceBuffer.wrap(cuda.context(), owner.address(), 16 * Float.BYTES);
+            Tensor whole = cuda.wrap(view, 16);
+            Tensor square = cuda.wrap(view, 4, 4);
+            cuda.release(whole);
+            cuda.zeros(1);   // an allocation drains the runtime's release queue
+            cuda.fill(square, 5.0);
+            float[] fives = new float[16];
+            java.util.Arrays.fill(fives, 5f);
+            assertArrayEquals(fives, square.to(Device.CPU).toFloatArray(), "the other tensor over the buffer works");
+            assertFalse(view.isClosed(), "the caller's buffer stays open");
+            Tensor again = cuda.wrap(view, 2);
+            assertArrayEquals(new float[] {5, 5}, again.to(Device.CPU).toFloatArray());
+        }
+    }
+
     @Test
     void tooSmallOrMisalignedMemoryIsRejected() {
         CudaBackend cuda = CudaBackend.float32();

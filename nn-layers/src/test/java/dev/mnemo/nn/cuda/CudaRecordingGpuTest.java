@@ -129,4 +129,83 @@ class CudaRecordingGpuTest {
         }
         assertTrue(closed, "the unreachable recording's graph was not destroyed");
     }
+
+    /**
+     * A gather reads its row indices from one of four reused workspace slots, rewritten in place when other
+     * gathers need them: the graph holds the slot's address, so a replay after four other gathers read their
+     * indices (other rows, silently). The rewrite is counted and the recording captures again.
+     */
+    @Test
+    void aReplayAfterOtherGathersReadsItsOwnRows() {
+        Tensor table = random(21, 10, 3);
+        Tensor hostTable = table.to(Device.CPU);
+        for (int k = 0; k < 4; k++) {   // every slot allocated and holding other orders
+            gpu.gatherRows(table, new int[] {k + 3, 9, k + 1, 8, k + 2, 6, 4}, gpu.zeros(7, 3));
+        }
+        int[] rows = {5, 3, 1, 7, 2, 0, 9};
+        Tensor out = gpu.zeros(7, 3);
+        CudaRecording rec = (CudaRecording) gpu.record(() -> gpu.gatherRows(table, rows, out));
+        assertFalse(rec.isEager(), "capture failed");
+        Tensor expected = Tensor.zeros(7, 3);
+        dev.mnemo.nn.Backend.cpu().gatherRows(hostTable, rows, expected);
+        for (int round = 0; round < 3; round++) {
+            for (int k = 0; k < 4; k++) {
+                gpu.gatherRows(table, new int[] {k, 9, k + 1, 8, k + 2, 6, 4}, gpu.zeros(7, 3));
+            }
+            gpu.fill(out, 0);
+            rec.replay();
+            assertArrayEquals(expected.toFloatArray(), host(out), "round " + round + ": the recorded gather's rows");
+            gpu.fill(out, 0);
+            rec.replay();   // nothing rewrote the slot since: the new graph replays
+            assertArrayEquals(expected.toFloatArray(), host(out), "round " + round + ": again");
+        }
+        assertEquals(4, rec.captures(), "captured once, then once per round of other gathers");
+
+        // a region gathering more orders than there are slots rewrites one it read before: it stays eager
+        int[][] many = {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}};
+        Tensor[] outs = new Tensor[many.length];
+        for (int k = 0; k < many.length; k++) {
+            outs[k] = gpu.zeros(2, 3);
+        }
+        CudaRecording five = (CudaRecording) gpu.record(() -> {
+            for (int k = 0; k < many.length; k++) {
+                gpu.gatherRows(table, many[k], outs[k]);
+            }
+        });
+        for (Tensor o : outs) {
+            gpu.fill(o, 0);
+        }
+        five.replay();
+        for (int k = 0; k < many.length; k++) {
+            Tensor want = Tensor.zeros(2, 3);
+            dev.mnemo.nn.Backend.cpu().gatherRows(hostTable, many[k], want);
+            assertArrayEquals(want.toFloatArray(), host(outs[k]), "gather " + k + " of five in one region");
+        }
+    }
+
+    /**
+     * Work on another device inside a recorded region is not captured (capture is of this device's stream):
+     * it ran at capture, so twice at record time, and never on replay. Now its use throws during capture,
+     * before anything runs, and the recording replays the region eagerly.
+     */
+    @Test
+    void anotherDeviceInsideARecordedRegionRunsOnceAndOnEveryReplay() {
+        int count = CudaBackend.deviceCount();
+        org.junit.jupiter.api.Assumptions.assumeTrue(count >= 2, () -> "needs two CUDA devices, found " + count
+                + " (the emulated CUDA plays two with MNEMO_EMU_DEVICE_COUNT=2)");
+        CudaBackend second = CudaBackend.float32(1);
+        Tensor b = second.copyOf(Tensor.of(new float[] {1, 1, 1, 1}, 4));
+        Tensor a = gpu.copyOf(Tensor.of(new float[] {1, 1}, 2));
+        CudaRecording rec = (CudaRecording) gpu.record(() -> {
+            gpu.scale(a, 3);
+            second.scale(b, 2);
+        });
+        assertArrayEquals(new float[] {2, 2, 2, 2}, host(b), "the region ran once");
+        assertArrayEquals(new float[] {3, 3}, host(a));
+        assertTrue(rec.isEager(), "a region using two devices cannot be one graph");
+        second.fill(b, 1);
+        rec.replay();
+        assertArrayEquals(new float[] {2, 2, 2, 2}, host(b), "and once per replay");
+        assertArrayEquals(new float[] {9, 9}, host(a));
+    }
 }
