@@ -63,5 +63,11 @@ class LinearTest {
         assertEquals("inFeatures must be > 0, got 0", e.getMessage());
         assertEquals("Linear(4, 3)", lin.toString());
         assertEquals("Linear(4, 3, bias=false)", new Linear(LinearOptions.builder(4, 3).bias(false).build()).toString());
+        // more parameters than one flat buffer holds: was Math.toIntExact's bare "integer overflow"
+        e = assertThrows(IllegalArgumentException.class, () -> new Linear(LinearOptions.of(50_000, 50_000)));
+        assertEquals("the parameters hold 2500050000 elements, more than the 2147483639 one flat buffer holds (the "
+                + "largest, weight, is [50000, 50000]): choose smaller sizes", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Embedding(50_000, 50_000, 1));
+        assertTrue(e.getMessage().startsWith("the parameters hold 2500000000 elements"), e.getMessage());
     }
 }
