@@ -95,7 +95,8 @@ public final class BackendChecks {
             throw new IllegalArgumentException("dst must have the " + rows + " rows of src "
                     + Tensor.shapeString(src.shape()) + ", got " + Tensor.shapeString(dst.shape()));
         }
-        if (width < 0 || srcCol < 0 || dstCol < 0 || srcCol + width > src.dim(1) || dstCol + width > dst.dim(1)) {
+        // width > dim − col, not col + width > dim: that sum wrapped past Integer.MAX_VALUE and let a copy through
+        if (width < 0 || srcCol < 0 || dstCol < 0 || width > src.dim(1) - srcCol || width > dst.dim(1) - dstCol) {
             throw new IllegalArgumentException("columns [" + srcCol + ", +" + width + ") of src "
                     + Tensor.shapeString(src.shape()) + " and [" + dstCol + ", +" + width + ") of dst "
                     + Tensor.shapeString(dst.shape()) + " must lie within the matrices");
@@ -117,10 +118,12 @@ public final class BackendChecks {
                     + src.dim(0) + " (src's rows) and M >= 1, got " + describe(keys) + " and " + describe(values));
         }
         int width = src.dim(1);
-        if (keyColumn < 0 || keyColumn + keys.dim(2) > width || valueColumn < 0 || valueColumn + values.dim(2) > width) {
-            throw new IllegalArgumentException("ringWrite's columns [" + keyColumn + ", " + (keyColumn + keys.dim(2))
-                    + ") and [" + valueColumn + ", " + (valueColumn + values.dim(2)) + ") must lie within src's "
-                    + width + " columns");
+        // d > width − column, not column + d > width, which wraps past Integer.MAX_VALUE
+        if (keyColumn < 0 || keys.dim(2) > width - keyColumn || valueColumn < 0
+                || values.dim(2) > width - valueColumn) {
+            throw new IllegalArgumentException("ringWrite's columns [" + keyColumn + ", "
+                    + ((long) keyColumn + keys.dim(2)) + ") and [" + valueColumn + ", "
+                    + ((long) valueColumn + values.dim(2)) + ") must lie within src's " + width + " columns");
         }
     }
 
@@ -208,6 +211,19 @@ public final class BackendChecks {
         }
     }
 
+    /** {@link Backend#addColumnSums}: out has m's column count of elements and does not overlap m. */
+    public static void addColumnSums(Tensor m, Tensor out) {
+        matrix("m", m);
+        int cols = m.dim(1);
+        if (out == null || out.numel() != cols) {
+            throw new IllegalArgumentException("out must have " + cols + " elements (the columns of m "
+                    + Tensor.shapeString(m.shape()) + "), got " + (out == null ? "null" : Tensor.shapeString(out.shape())));
+        }
+        if (overlap(m, out)) {
+            throw new IllegalArgumentException("out must not overlap m in addColumnSums, got " + out + " and " + m);
+        }
+    }
+
     /** {@link Backend#addRowVector}. */
     public static void addRowVector(Tensor m, Tensor v) {
         matrix("m", m);
@@ -276,6 +292,149 @@ public final class BackendChecks {
         indices("targets", targets, classes, "classes");
         if (overlap(logits, dLogits) && !sameStart(logits, dLogits)) {
             throw new IllegalArgumentException("dLogits may alias logits exactly but must not partly overlap it");
+        }
+    }
+
+    /** {@link Backend#squaredError}: one numel for all three; grad may alias pred or target exactly, not in part. */
+    public static void squaredError(Tensor pred, Tensor target, Tensor grad) {
+        sameNumel("pred", pred, "target", target);
+        sameNumel("pred", pred, "grad", grad);
+        if ((overlap(grad, pred) && !sameStart(grad, pred)) || (overlap(grad, target) && !sameStart(grad, target))) {
+            throw new IllegalArgumentException("grad may alias pred or target exactly but must not partly overlap them");
+        }
+    }
+
+    /**
+     * Both {@link Backend#dropout} overloads: x, mask and y of one numel, p in [0, 1], the mask apart
+     * from x and y, y either x exactly or apart from it.
+     */
+    public static void dropout(Tensor x, double p, Tensor mask, Tensor y) {
+        sameNumel("x", x, "mask", mask);
+        sameNumel("x", x, "y", y);
+        dropoutProbability(p);
+        if (overlap(mask, x) || overlap(mask, y)) {
+            throw new IllegalArgumentException("mask must not overlap x or y in dropout");
+        }
+        if (overlap(x, y) && !sameStart(x, y)) {
+            throw new IllegalArgumentException("y may alias x exactly but must not partly overlap it, got y at offset "
+                    + y.offset() + " and x at offset " + x.offset() + " of one storage");
+        }
+    }
+
+    // ---- the recurrent cells ----
+    // The forward checks cover every operand but rh, whose shapes differ by backend: [B, G·H] here; CUDA also
+    // takes [S, B, G·H] partials (Backend#recurrentProductBuffer). Each backend checks rh right after.
+
+    /** {@link Backend#rnnCellForward}, all but rh: h [B, H], wx [B, H], biases [H]. */
+    public static void rnnCellForward(Tensor wx, Tensor bih, Tensor bhh, Tensor h) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        shape("wx", wx, b, hs);
+        optionalShape("bih", bih, hs);
+        optionalShape("bhh", bhh, hs);
+    }
+
+    /** {@link Backend#rnnCellBackward}: h, dhOut, dh and dPre one [B, H] shape. */
+    public static void rnnCellBackward(Tensor h, Tensor dhOut, Tensor dh, Tensor dPre) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        shape("dhOut", dhOut, b, hs);
+        shape("dh", dh, b, hs);
+        shape("dPre", dPre, b, hs);
+    }
+
+    /** {@link Backend#lstmCellForward}, all but rh: gates (if given) wx itself or apart from it. */
+    public static void lstmCellForward(Tensor wx, Tensor bih, Tensor bhh, Tensor cPrev, Tensor gates, Tensor c,
+                                       Tensor h) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        int g = gateWidth(4, hs);
+        shape("wx", wx, b, g);
+        optionalShape("bih", bih, g);
+        optionalShape("bhh", bhh, g);
+        shape("cPrev", cPrev, b, hs);
+        optionalShape("gates", gates, b, g);
+        shape("c", c, b, hs);
+        if (gates != null) {
+            gatesInPlaceOrApart(wx, gates);
+        }
+    }
+
+    /** {@link Backend#lstmCellBackward}: c [B, H] sets the shapes. */
+    public static void lstmCellBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dhOut, Tensor dh, Tensor dc,
+                                        Tensor dGates) {
+        matrix("c", c);
+        int b = c.dim(0);
+        int hs = c.dim(1);
+        int g = gateWidth(4, hs);
+        shape("gates", gates, b, g);
+        shape("cPrev", cPrev, b, hs);
+        shape("dhOut", dhOut, b, hs);
+        shape("dh", dh, b, hs);
+        shape("dc", dc, b, hs);
+        shape("dGates", dGates, b, g);
+    }
+
+    /**
+     * {@link Backend#gruCellForward}, all but rh: gates and hn both given or both null, gates wx itself or
+     * apart from it.
+     *
+     * @return whether the forward keeps gates and hn ({@link Backend#gruKeeps})
+     */
+    public static boolean gruCellForward(Tensor wx, Tensor bih, Tensor bhh, Tensor hPrev, Tensor gates, Tensor hn,
+                                         Tensor h) {
+        matrix("h", h);
+        int b = h.dim(0);
+        int hs = h.dim(1);
+        int g = gateWidth(3, hs);
+        shape("wx", wx, b, g);
+        optionalShape("bih", bih, g);
+        optionalShape("bhh", bhh, g);
+        shape("hPrev", hPrev, b, hs);
+        boolean keeps = Backend.gruKeeps(gates, hn);
+        optionalShape("gates", gates, b, g);
+        optionalShape("hn", hn, b, hs);
+        if (keeps) {
+            gatesInPlaceOrApart(wx, gates);
+        }
+        return keeps;
+    }
+
+    /** {@link Backend#gruCellBackward}: hn [B, H] sets the shapes. */
+    public static void gruCellBackward(Tensor gates, Tensor hn, Tensor hPrev, Tensor dhOut, Tensor dh, Tensor dWx,
+                                       Tensor dRh) {
+        matrix("hn", hn);
+        int b = hn.dim(0);
+        int hs = hn.dim(1);
+        int g = gateWidth(3, hs);
+        shape("gates", gates, b, g);
+        shape("hPrev", hPrev, b, hs);
+        shape("dhOut", dhOut, b, hs);
+        shape("dh", dh, b, hs);
+        shape("dWx", dWx, b, g);
+        shape("dRh", dRh, b, g);
+    }
+
+    /** G·H, refused where it passes Integer.MAX_VALUE (the product wrapped, and a wrong shape could match it). */
+    private static int gateWidth(int gates, int hs) {
+        if (hs > Integer.MAX_VALUE / gates) {
+            throw new IllegalArgumentException("the hidden size times " + gates + " gates must be at most "
+                    + Integer.MAX_VALUE + ", got hidden size " + hs);
+        }
+        return gates * hs;
+    }
+
+    /**
+     * {@code gates} either is {@code wx} (the layers overwrite the projection with the activations, which
+     * the kernels allow: each element is read before it is written) or does not overlap it.
+     */
+    private static void gatesInPlaceOrApart(Tensor wx, Tensor gates) {
+        if (overlap(wx, gates) && !sameStart(wx, gates)) {
+            throw new IllegalArgumentException("gates may alias wx exactly but must not partly overlap it, got gates at "
+                    + "offset " + gates.offset() + " and wx at offset " + wx.offset() + " of one storage");
         }
     }
 }

@@ -253,6 +253,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void addColumnSums(Tensor m, Tensor out) {
+        BackendChecks.addColumnSums(m, out);
         int rows = m.dim(0);
         int cols = m.dim(1);
         HostView s = HostView.of(m);
@@ -374,6 +375,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public double squaredError(Tensor pred, Tensor target, double scale, Tensor grad) {
+        BackendChecks.squaredError(pred, target, grad);
         HostView sp = HostView.of(pred);
         HostView st = HostView.of(target);
         HostView sg = HostView.of(grad);
@@ -439,7 +441,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void dropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y) {
-        BackendChecks.dropoutProbability(p);
+        BackendChecks.dropout(x, p, mask, y);
+        applyDropout(x, p, seed, offset, mask, y);
+    }
+
+    private static void applyDropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y) {
         HostView sx = HostView.of(x);
         HostView sm = HostView.of(mask);
         HostView sy = HostView.of(y);
@@ -458,7 +464,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void dropout(Tensor x, double p, long seed, DevicePosition position, long offset, Tensor mask, Tensor y) {
-        dropout(x, p, seed, host(position).value() + offset, mask, y);
+        BackendChecks.dropout(x, p, mask, y);   // the operands before the position, as CUDA
+        applyDropout(x, p, seed, host(position).value() + offset, mask, y);
     }
 
     private static HostDevicePosition host(DevicePosition position) {
@@ -522,35 +529,44 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void rnnCellForward(Nonlinearity f, Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor h) {
+        BackendChecks.rnnCellForward(wx, bih, bhh, h);
+        BackendChecks.shape("rh", rh, h.dim(0), h.dim(1));   // no partials here (recurrentProductBuffer)
         CpuCells.rnnForward(f, wx, rh, bih, bhh, h);
     }
 
     @Override
     public void rnnCellBackward(Nonlinearity f, Tensor h, Tensor dhOut, Tensor dh, Tensor dPre) {
+        BackendChecks.rnnCellBackward(h, dhOut, dh, dPre);
         CpuCells.rnnBackward(f, h, dhOut, dh, dPre);
     }
 
     @Override
     public void lstmCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor cPrev,
                                 Tensor gates, Tensor c, Tensor h) {
+        BackendChecks.lstmCellForward(wx, bih, bhh, cPrev, gates, c, h);
+        BackendChecks.shape("rh", rh, wx.dim(0), wx.dim(1));
         CpuCells.lstmForward(wx, rh, bih, bhh, cPrev, gates, c, h);
     }
 
     @Override
     public void lstmCellBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dhOut, Tensor dh, Tensor dc,
                                  Tensor dGates) {
+        BackendChecks.lstmCellBackward(gates, cPrev, c, dhOut, dh, dc, dGates);
         CpuCells.lstmBackward(gates, cPrev, c, dhOut, dh, dc, dGates);
     }
 
     @Override
     public void gruCellForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev,
                                Tensor gates, Tensor hn, Tensor h) {
+        BackendChecks.gruCellForward(wx, bih, bhh, hPrev, gates, hn, h);
+        BackendChecks.shape("rh", rh, wx.dim(0), wx.dim(1));
         CpuCells.gruForward(wx, rh, bih, bhh, hPrev, gates, hn, h);
     }
 
     @Override
     public void gruCellBackward(Tensor gates, Tensor hn, Tensor hPrev, Tensor dhOut, Tensor dh,
                                 Tensor dWx, Tensor dRh) {
+        BackendChecks.gruCellBackward(gates, hn, hPrev, dhOut, dh, dWx, dRh);
         CpuCells.gruBackward(gates, hn, hPrev, dhOut, dh, dWx, dRh);
     }
 

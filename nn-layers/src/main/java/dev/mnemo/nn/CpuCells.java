@@ -12,6 +12,8 @@ import static dev.mnemo.nn.CpuParallel.forRows;
  * <p>Each kernel loops over batch rows b and hidden units j; gate k of unit j sits at column k·H + j.
  * A kernel reads every input of (b, j) before it writes any output of (b, j), which is what makes
  * "gates may alias wx" safe. Batch rows are split over threads by {@link CpuParallel#forRows}.
+ * The kernels index their arrays directly and check nothing: {@link CpuBackend} checks every shape first
+ * ({@link BackendChecks}, as the CUDA backend does).
  */
 final class CpuCells {
 

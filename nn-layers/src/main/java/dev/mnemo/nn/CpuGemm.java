@@ -16,6 +16,8 @@ package dev.mnemo.nn;
  * <p>Where an optimised system BLAS is found ({@link SystemBlas}), float32 products of at least
  * {@link #BLAS_MIN_FLOPS} go to its {@code cblas_sgemm} instead; smaller ones stay here, where the
  * FFM call would cost more than the product (OpenBLAS was measured faster from m·n·k = 4096 up).
+ * On every path {@code alpha == 0} reads neither A nor B, as BLAS specifies: C becomes {@code beta·C}
+ * (exact zeros for {@code beta == 0}), whatever NaN or ∞ A and B hold.
  *
  * <p>The float64 kernel is the plain triple loop: it serves the reference path on test-sized shapes
  * and stays pure Java so that gradient checks never depend on a native library.

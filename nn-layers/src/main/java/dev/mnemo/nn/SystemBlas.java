@@ -235,11 +235,18 @@ final class SystemBlas {
 
     /**
      * {@code C = alpha·op(A)·op(B) + beta·C}, row-major and contiguous, with the same arguments as
-     * {@link CpuGemm#sgemm}; {@code beta == 0} does not read C (BLAS semantics).
+     * {@link CpuGemm#sgemm}; {@code beta == 0} does not read C (BLAS semantics), and {@code alpha == 0}
+     * (or {@code k == 0}) reads neither A nor B: C becomes {@code beta·C} (0 for {@code beta == 0}).
      */
     void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
         if (m == 0 || n == 0) {
+            return;
+        }
+        if (alpha == 0f || k == 0) {
+            // the Java kernel only scales C here; OpenBLAS 0.3.21 still multiplied A and B and turned a NaN or ∞
+            // there into a NaN in C
+            CpuGemm.javaSgemm(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
             return;
         }
         int lda = Math.max(1, transA ? m : k);

@@ -27,7 +27,8 @@ public final class Tensor {
         this.offset = offset;
         this.shape = shape;
         this.numel = count(shape);
-        if (offset < 0 || offset + numel > storage.length()) {
+        // numel > length − offset, not offset + numel > length: that sum wrapped and let Long.MAX_VALUE in
+        if (offset < 0 || numel > storage.length() - offset) {
             throw new IllegalArgumentException("a tensor of shape " + shapeString(shape) + " at offset "
                     + offset + " does not fit a storage of " + storage.length() + " elements");
         }
@@ -78,8 +79,16 @@ public final class Tensor {
         return shape.clone();
     }
 
-    /** Size of dimension {@code d}; negative {@code d} counts from the end. */
+    /**
+     * Size of dimension {@code d}; negative {@code d} counts from the end.
+     *
+     * @throws IllegalArgumentException unless {@code -rank() <= d < rank()}
+     */
     public int dim(int d) {
+        if (d < -shape.length || d >= shape.length) {
+            throw new IllegalArgumentException("dimension must be in [" + -shape.length + ", " + shape.length
+                    + ") for shape " + shapeString(shape) + ", got " + d);
+        }
         return shape[d < 0 ? shape.length + d : d];
     }
 
@@ -137,15 +146,16 @@ public final class Tensor {
                 throw new IllegalArgumentException("reshape of " + shapeString(shape) + " to "
                         + Arrays.toString(newShape) + ": sizes must be >= 0 with at most one -1");
             } else {
-                known *= s[i];
+                // saturates instead of wrapping (a wrapped product could divide numel); a later 0 still gives 0
+                known = s[i] != 0 && known > Long.MAX_VALUE / s[i] ? Long.MAX_VALUE : known * s[i];
             }
         }
         if (infer >= 0) {
-            if (known == 0 || numel % known != 0) {
+            if (known == 0 || numel % known != 0 || numel / known > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("reshape of " + shapeString(shape) + " (" + numel
                         + " elements) to " + Arrays.toString(newShape) + ": -1 cannot be inferred");
             }
-            s[infer] = Math.toIntExact(numel / known);
+            s[infer] = (int) (numel / known);
         }
         if (count(s) != numel) {
             throw new IllegalArgumentException("reshape of " + shapeString(shape) + " (" + numel
@@ -174,7 +184,8 @@ public final class Tensor {
     }
 
     private long rowSize() {
-        return shape[0] == 0 ? count(Arrays.copyOfRange(shape, 1, shape.length)) : numel / shape[0];
+        // with no rows the only view is at row 0, so any size serves; counting the others could overflow
+        return shape[0] == 0 ? 0 : numel / shape[0];
     }
 
     // ---- devices and copies ----
@@ -341,10 +352,24 @@ public final class Tensor {
         return shape.clone();
     }
 
+    /**
+     * The element count: 0 when any size is 0 (however large the others).
+     *
+     * @throws IllegalArgumentException when it passes {@link Long#MAX_VALUE}
+     */
     private static long count(int[] shape) {
+        for (int s : shape) {
+            if (s == 0) {
+                return 0;
+            }
+        }
         long n = 1;
         for (int s : shape) {
-            n = Math.multiplyExact(n, (long) s);
+            if (n > Long.MAX_VALUE / s) {   // sizes are >= 0 here (checkedShape, reshape)
+                throw new IllegalArgumentException("shape " + shapeString(shape) + " has more than " + Long.MAX_VALUE
+                        + " elements");
+            }
+            n *= s;
         }
         return n;
     }

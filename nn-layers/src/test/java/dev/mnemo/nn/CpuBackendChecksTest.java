@@ -158,4 +158,142 @@ class CpuBackendChecksTest {
                 () -> BE.inputGradients(new Backend.InputGradients(dWx, both.slice(0, 3), w, dw, null, null,
                         both.slice(2, 5), 0.0)));
     }
+
+    /** Column ranges are compared without int overflow: these wrapped past Integer.MAX_VALUE and were let through. */
+    @Test
+    void columnRangesPastIntegerMaxValueAreRefusedBeforeAnyWrite() {
+        Tensor src = iota(2, 3);
+        Tensor dst = iota(2, 3);
+        refused("columns [1, +2147483647) of src [2, 3] and [1, +2147483647) of dst [2, 3] must lie within the matrices",
+                () -> BE.copyColumns(src, 1, dst, 1, Integer.MAX_VALUE));   // wrote dst[0, 1], then AIOOBE
+        refused("columns [2147483647, +2) of src [2, 3] and [0, +2) of dst [2, 3] must lie within the matrices",
+                () -> BE.copyColumns(src, Integer.MAX_VALUE, dst, 0, 2));
+        refused("columns [0, +2) of src [2, 3] and [2147483647, +2) of dst [2, 3] must lie within the matrices",
+                () -> BE.copyColumns(src, 0, dst, Integer.MAX_VALUE, 2));
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, dst.toDoubleArray());
+        Tensor keys = Tensor.zeros(2, 2, 2);
+        Tensor values = Tensor.zeros(2, 2, 1);
+        try (Backend.DevicePosition step = BE.devicePosition()) {
+            refused("ringWrite's columns [2147483647, 2147483649) and [0, 1) must lie within src's 3 columns",
+                    () -> BE.ringWrite(src, Integer.MAX_VALUE, 0, keys, values, step));
+            refused("ringWrite's columns [0, 2) and [2147483647, 2147483648) must lie within src's 3 columns",
+                    () -> BE.ringWrite(src, 0, Integer.MAX_VALUE, keys, values, step));
+        }
+        assertArrayEquals(new double[8], keys.toDoubleArray());
+    }
+
+    /** squaredError: pred, target and grad of one numel (a smaller view read or wrote its neighbours). */
+    @Test
+    void squaredErrorRefusesOperandsOfAnotherSizeOrPartlyOverlapping() {
+        Tensor pred = iota(4);
+        Tensor big = iota(6);
+        refused("target must have the 4 elements of pred [4], got 2 [2]",
+                () -> BE.squaredError(pred, big.slice(2, 4), 1, Tensor.zeros(4)));   // read big[4], big[5]
+        refused("grad must have the 4 elements of pred [4], got 2 [2]",
+                () -> BE.squaredError(pred, iota(4), 1, big.slice(0, 2)));           // wrote big[2], big[3]
+        refused("target must have the 4 elements of pred [4], got 5 [5]",
+                () -> BE.squaredError(pred, iota(5), 1, Tensor.zeros(4)));
+        refused("grad may alias pred or target exactly but must not partly overlap them",
+                () -> BE.squaredError(big.slice(0, 4), iota(4), 1, big.slice(1, 5)));
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, big.toDoubleArray());
+        // grad may be pred itself
+        Tensor p = Tensor.of(new float[] {1, 2}, 2);
+        assertEquals(5.0, BE.squaredError(p, Tensor.of(new float[] {0, 4}, 2), 0.5, p));
+        assertArrayEquals(new double[] {1, -2}, p.toDoubleArray());
+    }
+
+    /** addColumnSums: out has m's column count and lies apart from m (it wrote a neighbour, or threw AIOOBE). */
+    @Test
+    void addColumnSumsRefusesAnOutOfAnotherSizeAndOverlaps() {
+        Tensor big = iota(4);
+        refused("out must have 3 elements (the columns of m [2, 3]), got [2]",
+                () -> BE.addColumnSums(iota(2, 3), big.slice(0, 2)));   // added into big[2]
+        refused("m must be a matrix [rows, cols], got [4]", () -> BE.addColumnSums(iota(4), Tensor.zeros(1)));
+        assertArrayEquals(new double[] {1, 2, 3, 4}, big.toDoubleArray());
+        Tensor both = iota(3, 2);
+        refused("out must not overlap m in addColumnSums, got Tensor[2] float32 cpu and Tensor[2, 2] float32 cpu",
+                () -> BE.addColumnSums(both.slice(0, 2), both.select(1)));
+        Tensor out = Tensor.of(new float[] {10, 20}, 2);
+        BE.addColumnSums(both, out);
+        assertArrayEquals(new double[] {10 + 9, 20 + 12}, out.toDoubleArray());
+    }
+
+    /** Both dropout overloads: x, mask and y of one numel, the mask apart, y x itself or apart. */
+    @Test
+    void dropoutRefusesMasksAndOutputsOfAnotherSizeAndOverlaps() {
+        Tensor x = iota(4);
+        Tensor big = iota(6);
+        try (Backend.DevicePosition at = BE.devicePosition()) {
+            for (Dropout call : new Dropout[] {
+                    (xx, mask, y) -> BE.dropout(xx, 0.5, 7, 0, mask, y),
+                    (xx, mask, y) -> BE.dropout(xx, 0.5, 7, at, 0, mask, y)}) {
+                refused("y must have the 4 elements of x [4], got 2 [2]",
+                        () -> call.run(x, Tensor.zeros(4), big.slice(0, 2)));   // wrote big[2], big[3]
+                refused("mask must have the 4 elements of x [4], got 2 [2]",
+                        () -> call.run(x, Tensor.zeros(2), Tensor.zeros(4)));   // AIOOBE
+                refused("mask must not overlap x or y in dropout",
+                        () -> call.run(big.slice(0, 4), big.slice(2, 6), Tensor.zeros(4)));
+                refused("mask must not overlap x or y in dropout", () -> call.run(x, x, Tensor.zeros(4)));
+                refused("y may alias x exactly but must not partly overlap it, got y at offset 1 and x at offset 0 of "
+                        + "one storage", () -> call.run(big.slice(0, 4), Tensor.zeros(4), big.slice(1, 5)));
+                assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, big.toDoubleArray());
+            }
+            Tensor y = iota(4);
+            Tensor mask = Tensor.zeros(4);
+            BE.dropout(y, 0.5, 7, at, 0, mask, y);   // y may be x itself
+            for (int i = 0; i < 4; i++) {
+                assertEquals((i + 1) * mask.getFlat(i), y.getFlat(i));
+            }
+        }
+    }
+
+    private interface Dropout {
+        void run(Tensor x, Tensor mask, Tensor y);
+    }
+
+    /**
+     * The cells check shapes as CUDA does, in both element types: a wx of 4 elements for [2, 3] read a neighbour
+     * (float32) or threw AIOOBE (float64).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(DType.class)
+    void cellsRefuseShapesThatDoNotFit(DType dtype) {
+        CpuBackend be = dtype == DType.FLOAT64 ? CpuBackend.float64() : CpuBackend.float32();
+        Tensor h = Tensor.zeros(dtype, 2, 3);
+        Tensor big = Tensor.zeros(dtype, 6);
+        refused("wx must have shape [2, 3], got [4]", () -> be.rnnCellForward(Nonlinearity.RELU, big.slice(0, 4),
+                Tensor.zeros(dtype, 2, 3), null, null, h));
+        refused("rh must have shape [2, 3], got [3, 2]", () -> be.rnnCellForward(Nonlinearity.TANH,
+                Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 3, 2), null, null, h));
+        refused("bhh must have shape [3], got [2]", () -> be.rnnCellForward(Nonlinearity.TANH,
+                Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 2, 3), null, Tensor.zeros(dtype, 2), h));
+        refused("h must be a matrix [rows, cols], got [6]", () -> be.rnnCellForward(Nonlinearity.TANH,
+                Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 2, 3), null, null, big));
+        refused("dPre must have shape [2, 3], got [3, 2]", () -> be.rnnCellBackward(Nonlinearity.TANH, h,
+                Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 3, 2)));
+
+        Tensor g4 = Tensor.zeros(dtype, 2, 12);
+        refused("wx must have shape [2, 12], got [2, 9]", () -> be.lstmCellForward(Tensor.zeros(dtype, 2, 9), g4, null,
+                null, h, g4, Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 2, 3)));
+        refused("rh must have shape [2, 12], got [2, 2, 12]", () -> be.lstmCellForward(g4, Tensor.zeros(dtype, 2, 2,
+                12), null, null, h, null, Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 2, 3)));
+        refused("c must have shape [2, 3], got [2, 2]", () -> be.lstmCellForward(g4, g4, null, null, h, null,
+                Tensor.zeros(dtype, 2, 2), Tensor.zeros(dtype, 2, 3)));
+        Tensor wide = Tensor.zeros(dtype, 3, 12);
+        refused("gates may alias wx exactly but must not partly overlap it, got gates at offset 12 and wx at offset 0 "
+                + "of one storage", () -> be.lstmCellForward(wide.slice(0, 2), g4, null, null, h, wide.slice(1, 3),
+                Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 2, 3)));
+        refused("dGates must have shape [2, 12], got [2, 3]", () -> be.lstmCellBackward(g4, h, h,
+                Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 2, 3),
+                Tensor.zeros(dtype, 2, 3)));
+
+        Tensor g3 = Tensor.zeros(dtype, 2, 9);
+        refused("hn must have shape [2, 3], got [2, 9]", () -> be.gruCellForward(g3, g3, null, null, h,
+                Tensor.zeros(dtype, 2, 9), Tensor.zeros(dtype, 2, 9), Tensor.zeros(dtype, 2, 3)));
+        refused("bih must have shape [9], got [3]", () -> be.gruCellForward(g3, g3, Tensor.zeros(dtype, 3), null, h,
+                null, null, Tensor.zeros(dtype, 2, 3)));
+        refused("dRh must have shape [2, 9], got [2, 3]", () -> be.gruCellBackward(g3, h, h, Tensor.zeros(dtype, 2,
+                3), Tensor.zeros(dtype, 2, 3), Tensor.zeros(dtype, 2, 9), Tensor.zeros(dtype, 2, 3)));
+        assertArrayEquals(new double[6], big.toDoubleArray());
+    }
 }

@@ -41,6 +41,44 @@ class CpuBackendTest {
     }
 
     /**
+     * As above on shapes that reach the system BLAS (m·n·k >= 512) and its sgemv (one row, one column), every
+     * transpose and beta: with OpenBLAS, a NaN in a and an ∞ in b made c NaN. beta = 0 gives exact zeros even
+     * over a NaN in c.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(DType.class)
+    void gemmWithAlphaZeroReadsNeitherOperandOnEveryPath(DType dtype) {
+        CpuBackend be = dtype == DType.FLOAT64 ? CpuBackend.float64() : CpuBackend.float32();
+        int[][] shapes = {{8, 8, 8}, {3, 5, 40}, {64, 64, 64}, {1, 64, 64}, {64, 1, 64}};
+        for (int[] s : shapes) {
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                Tensor a = Tensor.zeros(dtype, ta ? k : m, ta ? m : k);
+                a.fill(Double.NaN);
+                Tensor b = Tensor.zeros(dtype, tb ? n : k, tb ? k : n);
+                b.fill(1);
+                b.setFlat(0, Double.POSITIVE_INFINITY);
+                for (double beta : new double[] {0, 0.5, 1}) {
+                    Tensor c = Tensor.zeros(dtype, m, n);
+                    c.fill(2.5);
+                    if (beta == 0) {
+                        c.setFlat(0, Double.NaN);   // not read: BLAS's beta = 0
+                    }
+                    be.gemm(ta, tb, 0.0, a, b, beta, c);
+                    for (int i = 0; i < c.numel(); i++) {
+                        assertEquals(2.5 * beta, c.getFlat(i), dtype + " " + m + "x" + n + "x" + k + " transA " + ta
+                                + " transB " + tb + " beta " + beta + " c[" + i + "]");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The relu backward passes dh where h > 0 and gives 0 at a dead unit, even for a NaN or ∞ dh (PyTorch's
      * threshold_backward); float32 already did, float64 multiplied by 0 and gave NaN.
      */

@@ -77,6 +77,33 @@ class SystemBlasTest {
         }
     }
 
+    /** alpha = 0 reads neither a nor b (BLAS semantics): OpenBLAS 0.3.21 itself made c NaN from a NaN in a. */
+    @Test
+    void alphaZeroReadsNeitherOperand() {
+        for (SystemBlas blas : allBlas()) {
+            for (int[] s : new int[][] {{8, 8, 8}, {1, 8, 8}, {8, 1, 8}}) {
+                int m = s[0];
+                int n = s[1];
+                int k = s[2];
+                float[] a = new float[m * k];
+                java.util.Arrays.fill(a, Float.NaN);
+                float[] b = new float[k * n];
+                java.util.Arrays.fill(b, Float.POSITIVE_INFINITY);
+                float[] c = new float[m * n];
+                java.util.Arrays.fill(c, 2.5f);
+                blas.sgemm(false, false, m, n, k, 0f, a, 0, b, 0, 2f, c, 0);
+                for (int i = 0; i < c.length; i++) {
+                    assertEquals(5f, c[i], blas.library() + ": " + m + "x" + n + "x" + k + " c[" + i + "]");
+                }
+                java.util.Arrays.fill(c, Float.NaN);
+                blas.sgemm(true, true, m, n, k, 0f, a, 0, b, 0, 0f, c, 0);
+                for (int i = 0; i < c.length; i++) {
+                    assertEquals(0f, c[i], blas.library() + ": beta 0, " + m + "x" + n + "x" + k + " c[" + i + "]");
+                }
+            }
+        }
+    }
+
     @Test
     void betaZeroOverwritesWithoutReadingCInMatrixVectorProducts() {
         for (SystemBlas blas : allBlas()) {

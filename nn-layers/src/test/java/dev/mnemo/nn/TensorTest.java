@@ -100,4 +100,34 @@ class TensorTest {
             assertTrue(e.getMessage().contains("CUDA backend is unavailable: " + reason.get()), e.getMessage());
         }
     }
+
+    /** Offsets and element counts are checked without long overflow, and dim names the shape. */
+    @Test
+    void overflowingOffsetsCountsAndDimensionsAreRefusedClearly() {
+        Storage storage = Tensor.zeros(4).storage();
+        var e = assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(storage, Long.MAX_VALUE, 2));
+        assertEquals("a tensor of shape [2] at offset 9223372036854775807 does not fit a storage of 4 elements",
+                e.getMessage());   // offset + numel wrapped negative and passed; the first read was at index -1
+        assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(storage, 3, 2));
+        assertEquals(2, Tensor.wrap(storage, 2, 2).numel());
+        e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(1 << 30, 1 << 30, 1 << 30));
+        assertEquals("shape [1073741824, 1073741824, 1073741824] has more than 9223372036854775807 elements",
+                e.getMessage());   // was ArithmeticException: long overflow
+        int max = Integer.MAX_VALUE;
+        Tensor empty = Tensor.zeros(max, max, max, 0);   // 0 elements, however large the other sizes
+        assertEquals(0, empty.numel());
+        assertEquals(0, empty.reshape(0, max, max, max).numel());
+        assertEquals(0, Tensor.zeros(0, max, max, max).slice(0, 0).numel());
+        e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(4).reshape(-1, 1 << 30, 1 << 30, 1 << 30));
+        assertEquals("reshape of [4] (4 elements) to [-1, 1073741824, 1073741824, 1073741824]: -1 cannot be inferred",
+                e.getMessage());
+
+        Tensor t = Tensor.zeros(2, 3);
+        assertEquals(3, t.dim(-1));
+        assertEquals(2, t.dim(-2));
+        e = assertThrows(IllegalArgumentException.class, () -> t.dim(5));   // was ArrayIndexOutOfBounds
+        assertEquals("dimension must be in [-2, 2) for shape [2, 3], got 5", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> t.dim(-3));  // said "Index -1 out of bounds"
+        assertEquals("dimension must be in [-2, 2) for shape [2, 3], got -3", e.getMessage());
+    }
 }

@@ -706,18 +706,11 @@ public final class CudaBackend extends CudaOps implements Backend {
 
     @Override
     public void addColumnSums(Tensor m, Tensor out) {
-        matrix("m", m);
+        BackendChecks.addColumnSums(m, out);   // shared with the CPU, which once checked nothing
         int rows = m.dim(0);
         int cols = m.dim(1);
-        if (out == null || out.numel() != cols) {
-            throw new IllegalArgumentException("out must have " + cols + " elements (the columns of m "
-                    + Tensor.shapeString(m.shape()) + "), got " + (out == null ? "null" : Tensor.shapeString(out.shape())));
-        }
         DeviceMemory mm = mem("m", m);
         DeviceMemory om = mem("out", out);
-        if (overlap(m, out)) {
-            throw new IllegalArgumentException("out must not overlap m in addColumnSums, got " + out + " and " + m);
-        }
         SumRowsPlan plan = SumRowsPlan.of(rows, cols);
         DeviceMemory scratch = plan.isSplit() ? rt.workspace(CudaRuntime.Workspace.PARTIALS, plan.partialsFloats()) : null;
         rt.tensor.columnSums(om, mm, rows, cols, 1f, scratch);
@@ -876,20 +869,8 @@ public final class CudaBackend extends CudaOps implements Backend {
     }
 
     private DropoutOperands dropoutOperands(Tensor x, double p, Tensor mask, Tensor y) {
-        sameNumel("x", x, "mask", mask);
-        sameNumel("x", x, "y", y);
-        BackendChecks.dropoutProbability(p);
-        DeviceMemory xm = mem("x", x);
-        DeviceMemory mm = mem("mask", mask);
-        DeviceMemory ym = mem("y", y);
-        if (overlap(mask, x) || overlap(mask, y)) {
-            throw new IllegalArgumentException("mask must not overlap x or y in dropout");
-        }
-        if (overlap(x, y) && !sameStart(x, y)) {
-            throw new IllegalArgumentException("y may alias x exactly but must not partly overlap it, got y at offset "
-                    + y.offset() + " and x at offset " + x.offset() + " of one storage");
-        }
-        return new DropoutOperands(xm, mm, ym);
+        BackendChecks.dropout(x, p, mask, y);   // shared with the CPU
+        return new DropoutOperands(mem("x", x), mem("mask", mask), mem("y", y));
     }
 
     // ───────────────────────────── recurrent cells (CudaCells) ─────────────────────────────

@@ -1,23 +1,18 @@
 package dev.mnemo.nn.cuda;
 
-import static dev.mnemo.nn.BackendChecks.matrix;
-import static dev.mnemo.nn.BackendChecks.optionalShape;
-import static dev.mnemo.nn.BackendChecks.overlap;
-import static dev.mnemo.nn.BackendChecks.sameStart;
-import static dev.mnemo.nn.BackendChecks.shape;
-
 import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.GruKernels;
 import dev.mnemo.cuda.kernels.LstmKernels;
-import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.BackendChecks;
 import dev.mnemo.nn.Nonlinearity;
 import dev.mnemo.nn.Tensor;
 
 /**
  * The CUDA backend's recurrent cells: the {@link dev.mnemo.nn.Backend} contract of
  * {@code rnnCellForward} … {@code gruCellBackward} on the per-step kernels (families rnn, lstm, gru
- * of {@code mnemo_kernels.h}), every argument checked first. The recurrent product {@code rh} may
- * come in partials ({@link CudaRecurrentProduct}); the gates may overwrite the input projection.
+ * of {@code mnemo_kernels.h}), every argument checked first: by {@link BackendChecks}, as on the CPU, except
+ * the recurrent product {@code rh}, which may come in partials here ({@link CudaRecurrentProduct}). The gates
+ * may overwrite the input projection.
  */
 final class CudaCells extends CudaOps {
     CudaCells(CudaRuntime rt, CudaArgs args) {
@@ -26,13 +21,10 @@ final class CudaCells extends CudaOps {
 
     /** {@link dev.mnemo.nn.Backend#rnnCellForward}. */
     void rnnForward(Nonlinearity f, Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor h) {
-        matrix("h", h);
+        BackendChecks.rnnCellForward(wx, bih, bhh, h);
         int b = h.dim(0);
         int hs = h.dim(1);
-        shape("wx", wx, b, hs);
         CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, hs);
-        optionalShape("bih", bih, hs);
-        optionalShape("bhh", bhh, hs);
         DeviceMemory gx = mem("wx", wx);
         DeviceMemory gh = mem("rh", rh);
         DeviceMemory bi = memOrNull("bih", bih);
@@ -47,12 +39,9 @@ final class CudaCells extends CudaOps {
 
     /** {@link dev.mnemo.nn.Backend#rnnCellBackward}. */
     void rnnBackward(Nonlinearity f, Tensor h, Tensor dhOut, Tensor dh, Tensor dPre) {
-        matrix("h", h);
+        BackendChecks.rnnCellBackward(h, dhOut, dh, dPre);
         int b = h.dim(0);
         int hs = h.dim(1);
-        shape("dhOut", dhOut, b, hs);
-        shape("dh", dh, b, hs);
-        shape("dPre", dPre, b, hs);
         DeviceMemory hm = mem("h", h);
         DeviceMemory dy = mem("dhOut", dhOut);
         DeviceMemory dhm = mem("dh", dh);
@@ -68,22 +57,12 @@ final class CudaCells extends CudaOps {
     /** {@link dev.mnemo.nn.Backend#lstmCellForward}. */
     void lstmForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor cPrev,
                                 Tensor gates, Tensor c, Tensor h) {
-        matrix("h", h);
+        BackendChecks.lstmCellForward(wx, bih, bhh, cPrev, gates, c, h);
         int b = h.dim(0);
         int hs = h.dim(1);
-        int g = 4 * hs;
-        shape("wx", wx, b, g);
-        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, g);
-        optionalShape("bih", bih, g);
-        optionalShape("bhh", bhh, g);
-        shape("cPrev", cPrev, b, hs);
-        optionalShape("gates", gates, b, g);
-        shape("c", c, b, hs);
+        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, 4 * hs);
         DeviceMemory gx = mem("wx", wx);
         DeviceMemory gm = memOrNull("gates", gates);
-        if (gates != null) {
-            requireGatesInPlaceOrApart(wx, gates);
-        }
         LstmKernels.FwdParams p = new LstmKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
                 memOrNull("bhh", bhh), mem("cPrev", cPrev), mem("h", h), mem("c", c), gm, b, hs, hs, parts.splits(),
                 parts.stride());
@@ -97,15 +76,9 @@ final class CudaCells extends CudaOps {
     /** {@link dev.mnemo.nn.Backend#lstmCellBackward}. */
     void lstmBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dhOut, Tensor dh, Tensor dc,
                                  Tensor dGates) {
-        matrix("c", c);
+        BackendChecks.lstmCellBackward(gates, cPrev, c, dhOut, dh, dc, dGates);
         int b = c.dim(0);
         int hs = c.dim(1);
-        shape("gates", gates, b, 4 * hs);
-        shape("cPrev", cPrev, b, hs);
-        shape("dhOut", dhOut, b, hs);
-        shape("dh", dh, b, hs);
-        shape("dc", dc, b, hs);
-        shape("dGates", dGates, b, 4 * hs);
         DeviceMemory dhm = mem("dh", dh);
         DeviceMemory dy = mem("dhOut", dhOut);
         DeviceMemory dcm = mem("dc", dc);
@@ -120,22 +93,11 @@ final class CudaCells extends CudaOps {
     /** {@link dev.mnemo.nn.Backend#gruCellForward}. */
     void gruForward(Tensor wx, Tensor rh, Tensor bih, Tensor bhh, Tensor hPrev,
                                Tensor gates, Tensor hn, Tensor h) {
-        matrix("h", h);
+        boolean keeps = BackendChecks.gruCellForward(wx, bih, bhh, hPrev, gates, hn, h);
         int b = h.dim(0);
         int hs = h.dim(1);
-        int g = 3 * hs;
-        shape("wx", wx, b, g);
-        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, g);
-        optionalShape("bih", bih, g);
-        optionalShape("bhh", bhh, g);
-        shape("hPrev", hPrev, b, hs);
-        boolean keeps = Backend.gruKeeps(gates, hn);
-        optionalShape("gates", gates, b, g);
-        optionalShape("hn", hn, b, hs);
+        CudaRecurrentProduct.Partials parts = CudaRecurrentProduct.Partials.of("rh", rh, b, 3 * hs);
         DeviceMemory gx = mem("wx", wx);
-        if (keeps) {
-            requireGatesInPlaceOrApart(wx, gates);
-        }
         GruKernels.FwdParams p = new GruKernels.FwdParams(gx, mem("rh", rh), memOrNull("bih", bih),
                 memOrNull("bhh", bhh), mem("hPrev", hPrev), mem("h", h), memOrNull("gates", gates),
                 memOrNull("hn", hn), b, hs, hs, hs, parts.splits(), parts.stride());
@@ -149,30 +111,13 @@ final class CudaCells extends CudaOps {
     /** {@link dev.mnemo.nn.Backend#gruCellBackward}. */
     void gruBackward(Tensor gates, Tensor hn, Tensor hPrev, Tensor dhOut, Tensor dh,
                                 Tensor dWx, Tensor dRh) {
-        matrix("hn", hn);
+        BackendChecks.gruCellBackward(gates, hn, hPrev, dhOut, dh, dWx, dRh);
         int b = hn.dim(0);
         int hs = hn.dim(1);
-        shape("gates", gates, b, 3 * hs);
-        shape("hPrev", hPrev, b, hs);
-        shape("dhOut", dhOut, b, hs);
-        shape("dh", dh, b, hs);
-        shape("dWx", dWx, b, 3 * hs);
-        shape("dRh", dRh, b, 3 * hs);
         DeviceMemory dhm = mem("dh", dh);
         // dh carries ∂L/∂h_t in and dh ⊙ z out: the header lets dhPrevDirect alias dhRec.
         GruKernels.BwdParams p = new GruKernels.BwdParams(mem("dhOut", dhOut), dhm, mem("gates", gates),
                 mem("hn", hn), mem("hPrev", hPrev), mem("dWx", dWx), mem("dRh", dRh), dhm, b, hs, hs, hs);
         rt.gru.pointwiseBwd(p);
-    }
-
-    /**
-     * Checks that {@code gates} either is {@code wx} (the layers overwrite the projection with the
-     * activations, which the kernels allow) or does not overlap it.
-     */
-    private void requireGatesInPlaceOrApart(Tensor wx, Tensor gates) {
-        if (overlap(wx, gates) && !sameStart(wx, gates)) {
-            throw new IllegalArgumentException("gates may alias wx exactly but must not partly overlap it, got gates at "
-                    + "offset " + gates.offset() + " and wx at offset " + wx.offset() + " of one storage");
-        }
     }
 }

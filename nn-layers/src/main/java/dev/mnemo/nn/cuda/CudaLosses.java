@@ -1,10 +1,5 @@
 package dev.mnemo.nn.cuda;
 
-import static dev.mnemo.nn.BackendChecks.overlap;
-import static dev.mnemo.nn.BackendChecks.sameNumel;
-import static dev.mnemo.nn.BackendChecks.sameStart;
-import static dev.mnemo.nn.BackendChecks.shape;
-
 import dev.mnemo.cuda.DeviceBuffer;
 import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.LossKernels;
@@ -52,14 +47,10 @@ final class CudaLosses extends CudaOps {
 
     /** {@link dev.mnemo.nn.Backend#squaredError}: per-block partials on the device, summed on the host. */
     double squaredError(Tensor pred, Tensor target, double scale, Tensor grad) {
-        sameNumel("pred", pred, "target", target);
-        sameNumel("pred", pred, "grad", grad);
+        BackendChecks.squaredError(pred, target, grad);
         DeviceMemory p = mem("pred", pred);
         DeviceMemory t = mem("target", target);
         DeviceMemory g = mem("grad", grad);
-        if ((overlap(grad, pred) && !sameStart(grad, pred)) || (overlap(grad, target) && !sameStart(grad, target))) {
-            throw new IllegalArgumentException("grad may alias pred or target exactly but must not partly overlap them");
-        }
         long n = pred.numel();
         int count = LossKernels.msePartialsCount(n);
         DeviceBuffer partials = rt.workspace(CudaRuntime.Workspace.PARTIALS, 2L * count);   // doubles
