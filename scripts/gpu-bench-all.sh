@@ -4,7 +4,7 @@
 # From a bundle made by scripts/gpu-bundle.sh (what gpu-suite.sh calls) or from the repository
 # after `mvn package`. Steps, each logged to OUT_DIR/*.txt:
 #   1. gpu-bench.sh: GpuBenchmarkRunner (recurrent cells per-step and persistent, and every other row
-#      it has: MemNet read, eigen, optimizer step, ...) beside bench/torch/*.py (PyTorch/cuDNN) →
+#      it has: MemNet read, eigen, step and depth splits, input gradients) beside bench/torch/*.py (PyTorch/cuDNN) →
 #      report.json / report.md;
 #   2. JMH LaunchOverheadBenchmark (Mnemo FFM vs JCuda vs CUDA Graph replay, with and without a
 #      stream sync) → launch-jmh.json;
@@ -34,6 +34,10 @@ fi
 command -v "$java" >/dev/null 2>&1 || { echo "gpu-bench-all: no java ($java)"; exit 1; }
 run_java=("$java" --enable-native-access=ALL-UNNAMED -cp "${cp_all%:}")
 notes=()
+# An earlier run's results go first: SuiteReport reads these files whatever the notes say, so a step skipped
+# or failed now published the old numbers beside its note.
+rm -f "$out"/launch-jmh.json "$out"/launch-jmh.txt "$out"/launch-c.txt "$out"/harness-info.txt \
+  "$out"/suite.json "$out"/suite.md
 
 echo "== 1/4 benchmark runner beside PyTorch"
 bash "$here/gpu-bench.sh" "$out" >"$out/bench.txt" 2>&1 || notes+=(--note "gpu-bench.sh failed (see bench.txt)")
@@ -44,15 +48,21 @@ if [ "${MNEMO_BENCH_SKIP_JMH:-0}" = 1 ]; then
   notes+=(--note "the JMH launch-overhead run was skipped (MNEMO_BENCH_SKIP_JMH=1)")
 else
   # 8 benchmarks x (3 + 5) one-second iterations, one fork.
-  timeout 400 "${run_java[@]}" dev.mnemo.bench.LaunchOverhead -f 1 -wi 3 -w 1s -i 5 -r 1s \
-    -rf json -rff "$out/launch-jmh.json" >"$out/launch-jmh.txt" 2>&1 \
-    || notes+=(--note "the JMH launch-overhead run failed or timed out (see launch-jmh.txt)")
+  if ! timeout 400 "${run_java[@]}" dev.mnemo.bench.LaunchOverhead -f 1 -wi 3 -w 1s -i 5 -r 1s \
+      -rf json -rff "$out/launch-jmh.json" >"$out/launch-jmh.txt" 2>&1; then
+    notes+=(--note "the JMH launch-overhead run failed or timed out (see launch-jmh.txt)")
+    rm -f "$out/launch-jmh.json"   # a partial run's numbers are not the run's
+  fi
   grep -m1 "skipped" "$out/launch-jmh.txt" && notes+=(--note "$(grep -m1 skipped "$out/launch-jmh.txt")")
 fi
 
 echo "== 3/4 C harness launch overhead"
 if [ -x "$harness" ]; then
-  timeout 120 "$harness" launch >"$out/launch-c.txt" 2>&1 || notes+=(--note "mnemo_harness launch failed (see launch-c.txt)")
+  if ! timeout 120 "$harness" launch >"$out/launch-c.txt.log" 2>&1; then
+    notes+=(--note "mnemo_harness launch failed (see launch-c.txt.log)")
+  else
+    mv "$out/launch-c.txt.log" "$out/launch-c.txt"   # read by SuiteReport only when the run succeeded
+  fi
   "$harness" info >"$out/harness-info.txt" 2>&1 || true
 else
   notes+=(--note "no native harness (built without nvcc?): no C launch baseline")

@@ -35,11 +35,17 @@ fi
 read -r -a java_opts <<<"${MNEMO_BENCH_JAVA_OPTS:-}"
 export MNEMO_BENCH_DEVICE=${MNEMO_BENCH_DEVICE:-0}   # read by the PyTorch scripts
 java_opts+=("-Dmnemo.cuda.device=$MNEMO_BENCH_DEVICE")
+# the Eigen API's worker opens its own context (mnemo.eigen.device, default 0): on the same device, or the
+# eigen table's API columns would time another GPU than its bare Xgeev and torch columns
+java_opts+=("-Dmnemo.eigen.device=$MNEMO_BENCH_DEVICE")
 runner=(timeout 200 "$java" --enable-native-access=ALL-UNNAMED "${java_opts[@]}" -cp "${cp_all%:}"
         dev.mnemo.bench.gpu.GpuBenchmarkRunner)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# An earlier run's reports go first: a step that fails now must not leave its old numbers to be published.
+rm -f "$out"/report.json "$out"/report.md "$out"/persistent.md "$out"/persistent.txt \
+  "$out"/{memnet,depthsplits,inputgrads,eigen,stepsplits}.md
 "${runner[@]}" --repeats "$repeats" "$@" --emit-shapes "$work/shapes.json" || exit 1
 
 extras=" ${MNEMO_BENCH_EXTRAS-memnet eigen persistent stepsplits inputgrads depthsplits} "   # which extra tables (below); set and empty: none
@@ -47,7 +53,9 @@ torch_args=()
 # Says why in the report too, not only in the log.
 torch_missing() {
   echo "gpu-bench: $1; report without torch rows"
-  printf '{"available": false, "reason": "%s", "info": {}, "results": {}}\n' "$1" >"$work/torch.json"
+  local reason=${1//\\/\\\\}            # JSON string escapes: a path holding \ or " broke the file
+  reason=${reason//\"/\\\"}
+  printf '{"available": false, "reason": "%s", "info": {}, "results": {}}\n' "$reason" >"$work/torch.json"
   torch_args=(--torch "$work/torch.json")
 }
 if command -v python3 >/dev/null 2>&1; then
@@ -95,6 +103,11 @@ else
 fi
 
 "${runner[@]}" --repeats "$repeats" "$@" "${torch_args[@]}" --out "$out/report.json"
+main_rc=$?
+if [ "$main_rc" -ne 0 ]; then
+  echo "gpu-bench: the main timed run failed (exit $main_rc): no report.json"
+  rm -f "$out/report.json" "$out/report.md"
+fi
 
 # Benchmarks with tables of their own (GpuBenchmarkRunner subcommands), joined with the same PyTorch
 # results: each writes OUT_DIR/<name>.md. Most wanted first: a lease's time limit may cut the last.
@@ -124,4 +137,4 @@ else
 fi
 extra_table eigen
 extra_table stepsplits
-
+exit "$main_rc"   # the extra tables say their own failures; the main report decides

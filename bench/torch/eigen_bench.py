@@ -94,7 +94,7 @@ def main(argv):
         "available": True,
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
-        "device": torch.cuda.get_device_name(0),
+        "device": torch.cuda.get_device_name(dev),
         "python": platform.python_version(),
         "results": results,
     })

@@ -197,7 +197,7 @@ def main(argv):
         put("cell_loop_fwd_bwd/T%dxB%dxM%dxd%dxin1" % (T, B, M, d), timed(cell, max(5, repeats // 5)), 0)
 
     write(out, {"available": True, "reason": "",
-                "info": {"version": torch.__version__, "device": torch.cuda.get_device_name(0)},
+                "info": {"version": torch.__version__, "device": torch.cuda.get_device_name(dev)},
                 "results": results})
     return 0
 

@@ -214,11 +214,16 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
         check("cell", cells, ALL.stream().map(BenchShape::cell).toList());
         check("shape", shapes, ALL.stream().map(BenchShape::shape).toList());
         check("math", maths, ALL.stream().map(BenchShape::math).toList());
-        return ALL.stream()
+        List<BenchShape> rows = ALL.stream()
                 .filter(s -> cells == null || cells.isEmpty() || cells.contains(s.cell()))
                 .filter(s -> shapes == null || shapes.isEmpty() || shapes.contains(s.shape()))
                 .filter(s -> maths == null || maths.isEmpty() || maths.contains(s.math()))
                 .toList();
+        if (rows.isEmpty()) {   // a report of no rows exited 0, and hostcost crashed on it
+            throw new IllegalArgumentException("cells " + cells + ", shapes " + shapes + " and maths " + maths
+                    + " select no benchmark row (e.g. shape " + PROJECTED_SHAPE + " is LSTM's only)");
+        }
+        return rows;
     }
 
     private static void check(String what, List<String> wanted, List<String> known) {

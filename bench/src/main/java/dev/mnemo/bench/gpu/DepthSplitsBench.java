@@ -115,7 +115,7 @@ final class DepthSplitsBench {
                 gpu.depthSplitProduct(a, b, r.transB(), c, partials);
             }
         })) {
-            return MemnetReadBench.time(start, end, null, recording::replay, repeats) * 1e3 / PRODUCTS;
+            return MemnetReadBench.time(start, end, gpu.stream(), recording::replay, repeats) * 1e3 / PRODUCTS;
         } finally {
             for (Tensor t : new Tensor[] {a, b, c, partials}) {
                 if (t != null) {

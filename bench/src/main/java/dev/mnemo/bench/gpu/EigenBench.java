@@ -67,11 +67,18 @@ final class EigenBench {
                         + " [--batch-count N]");
                 return 2;
             }
-            switch (args[i]) {
-                case "--repeats" -> repeats = Math.max(1, Integer.parseInt(v));
-                case "--max-order" -> maxOrder = Math.max(1, Integer.parseInt(v));
-                case "--batch-count" -> batchCount = Math.max(1, Integer.parseInt(v));
-                default -> torchFile = Path.of(v);
+            if (!args[i].equals("--torch")) {   // a bad count was a NumberFormatException, 0 silently 1
+                int n = BenchArgs.atLeastOne(args[i], v, err);
+                if (n < 1) {
+                    return 2;
+                }
+                switch (args[i]) {
+                    case "--repeats" -> repeats = n;
+                    case "--max-order" -> maxOrder = n;
+                    default -> batchCount = n;
+                }
+            } else {
+                torchFile = Path.of(v);
             }
         }
         Map<?, ?> torch = Map.of();

@@ -95,8 +95,19 @@ public final class GpuBenchmarkRunner {
         /** The selected anchor rows, or, with {@code --dims}, their cells and maths at those dimensions. */
         List<BenchShape> select() {
             List<BenchShape> rows = BenchShape.select(cells, shapes, maths);
-            return dims == null ? rows
-                    : rows.stream().map(s -> s.withDims(dims[0], dims[1], dims[2], dims[3])).distinct().toList();
+            if (dims == null) {
+                return rows;
+            }
+            // withDims keeps the cell and math only: a packed or projected row named in --shapes would silently
+            // lose its lengths or projection; unnamed, those rows are just not the ones --dims resizes
+            java.util.function.Predicate<BenchShape> special = s -> s.lengths() != null || s.projSize() > 0;
+            if (rows.stream().anyMatch(special.and(s -> shapes.contains(s.shape())))) {
+                throw new IllegalArgumentException("--dims sets plain rows' dimensions; it cannot keep the "
+                        + "lengths of shape " + BenchShape.PACKED_SHAPE + " or the projection of shape "
+                        + BenchShape.PROJECTED_SHAPE + ": choose other --shapes");
+            }
+            return rows.stream().filter(special.negate()).map(s -> s.withDims(dims[0], dims[1], dims[2], dims[3]))
+                    .distinct().toList();
         }
 
         int forwardRepeats() {
@@ -128,7 +139,12 @@ public final class GpuBenchmarkRunner {
                     case "--shapes" -> shapes = list(v);
                     case "--math" -> maths = list(v);
                     case "--repeats" -> repeats = positive(a, v);
-                    case "--warmup" -> warmup = positive(a, v);
+                    case "--warmup" -> {
+                        warmup = positive(a, v);
+                        if (warmup > MAX_WARMUP) {   // was capped at MAX_WARMUP while the report said >= warmup
+                            throw new IllegalArgumentException("--warmup must be <= " + MAX_WARMUP + ", got " + warmup);
+                        }
+                    }
                     case "--out" -> out = Path.of(v);
                     case "--torch" -> torch = Path.of(v);
                     case "--emit-shapes" -> emit = Path.of(v);

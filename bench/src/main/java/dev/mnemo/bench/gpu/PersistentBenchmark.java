@@ -106,6 +106,9 @@ final class PersistentBenchmark {
                 throw new IllegalArgumentException("--repeats and --warmup must be >= 1");
             }
             List<BenchShape> shapes = shapes(cells);
+            if (shapes.isEmpty()) {   // an unknown cell made a report of no rows
+                throw new IllegalArgumentException("--cells must name some of RNN, LSTM, GRU, got " + cells);
+            }
             if (dims != null) { // the cells at your own dimensions, one "custom" row each
                 int[] d = dims;
                 shapes = shapes.stream().map(s -> s.withDims(d[0], d[1], d[2], d[3])).distinct().toList();

@@ -65,6 +65,11 @@ final class StepSplitsBench {
                 }
             }
         }
+        if (selected(shapes, dims).isEmpty()) {   // an unknown shape made a table of no rows
+            err.println("gpu-bench: stepsplits --shapes must name some of "
+                    + BenchShape.ANCHORS.stream().map(BenchShape::shape).distinct().toList() + ", got " + shapes);
+            return 2;
+        }
         if (GpuBenchmarkRunner.skippedWithoutCuda(out)) {
             return 0;
         }
@@ -150,7 +155,7 @@ final class StepSplitsBench {
                                 CudaEvent end) {
         StepLoop loop = StepLoop.build(gpu, shape, splits);
         try (Backend.Recording recording = gpu.record(loop::run)) {
-            return MemnetReadBench.time(start, end, null, recording::replay, repeats) * 1e3 / STEPS;
+            return MemnetReadBench.time(start, end, gpu.stream(), recording::replay, repeats) * 1e3 / STEPS;
         }
     }
 

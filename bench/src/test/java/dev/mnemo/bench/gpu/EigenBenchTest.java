@@ -26,6 +26,13 @@ class EigenBenchTest {
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("usage: eigen [--repeats N] [--torch FILE.json] [--max-order N] [--batch-count N]"), r[2]);
         assertEquals("2", run("eigen", "--torch", "/nonexistent/torch.json")[0]);
+        // a count that is not one was a NumberFormatException's stack trace; 0 silently became 1
+        for (String bad : new String[] {"x", "0", "-3"}) {
+            r = run("eigen", "--repeats", bad);
+            assertEquals("2", r[0], bad);
+            assertEquals("gpu-bench: --repeats must be an integer >= 1, got " + bad, r[2].strip());
+        }
+        assertEquals("2", run("eigen", "--batch-count", "many")[0]);
     }
 
     @Test

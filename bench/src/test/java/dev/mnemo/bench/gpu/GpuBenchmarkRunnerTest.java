@@ -140,6 +140,18 @@ class GpuBenchmarkRunnerTest {
         assertEquals(2, run("--frobnicate", "1").rc());
         assertEquals(2, run("--out").rc());
         assertEquals(0, run("--help").rc());
+        // a selection of no rows reported nothing and exited 0 (hostcost crashed on it)
+        Result none = run("--cells", "RNN", "--shapes", "projected");
+        assertEquals(2, none.rc());
+        assertTrue(none.err().contains("select no benchmark row"), none.err());
+        // --dims kept the cell only: a packed or projected row lost its lengths or projection, renamed custom
+        Result packed = run("--shapes", "packed", "--dims", "5,2,3,4");
+        assertEquals(2, packed.rc());
+        assertTrue(packed.err().contains("--dims sets plain rows' dimensions"), packed.err());
+        // warm-up was capped at 200 runs while the report said ">= 300 warm-up runs"
+        Result warm = run("--warmup", "300");
+        assertEquals(2, warm.rc());
+        assertEquals("gpu-bench: --warmup must be <= 200, got 300", warm.err().strip());
         assertEquals(Path.of("a/report.md"), GpuBenchmarkRunner.markdownPath(Path.of("a/report.json")));
     }
 

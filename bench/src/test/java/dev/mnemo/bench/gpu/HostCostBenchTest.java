@@ -19,5 +19,8 @@ class HostCostBenchTest {
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("huge"), r[2]);
         assertEquals("2", EigenBenchTest.run("hostcost", "--fast", "1")[0]);
+        r = EigenBenchTest.run("hostcost", "--cells", "RNN", "--shapes", "projected");   // crashed on getFirst
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("select no benchmark row"), r[2]);
     }
 }

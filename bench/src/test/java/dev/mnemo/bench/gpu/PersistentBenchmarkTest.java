@@ -51,6 +51,10 @@ class PersistentBenchmarkTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, rc);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--bogus"));
+        var unknownCell = new ByteArrayOutputStream();   // was a report of no rows
+        assertEquals(2, GpuBenchmarkRunner.run(new String[] {"--persistent", "--cells", "TCN"}, System.out,
+                new PrintStream(unknownCell, true, StandardCharsets.UTF_8)));
+        assertTrue(unknownCell.toString(StandardCharsets.UTF_8).contains("--cells must name some of RNN, LSTM, GRU"));
     }
 
     @Test

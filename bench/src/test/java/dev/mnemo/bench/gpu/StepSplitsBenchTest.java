@@ -21,6 +21,9 @@ class StepSplitsBenchTest {
         assertTrue(r[2].contains("--shapes needs a value"), r[2]);
         r = EigenBenchTest.run("stepsplits", "--fast");
         assertTrue(r[2].contains("unknown stepsplits option --fast"), r[2]);
+        r = EigenBenchTest.run("stepsplits", "--shapes", "huge");   // was a table of no rows
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("stepsplits --shapes must name some of"), r[2]);
     }
 
     @Test
