@@ -209,7 +209,7 @@ __device__ __forceinline__ float read(const float* q, const Slots& s, long long 
   const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
   const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
   warp_slot_dots<kScoreSlotsPerRound, false>(filled, s.keys, s.keyStride, q, dk, 0, nullptr, 0,
-                                             [&](long long m, const float (&dots)[2]) { prob[m] = scale * dots[0]; });
+                                             [&](long long m, const float (&dots)[2]) { prob[m] = finite_score(scale * dots[0]); });
   __syncthreads();
   if (warp == 0) {  // softmax over the filled slots and the empty ones (score 0)
     float mx = empty > 0 ? 0.0f : -CUDART_INF_F;

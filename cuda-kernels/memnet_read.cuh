@@ -248,7 +248,7 @@ __device__ __forceinline__ void fold_slots(const FwdRow<S>& row,
 #pragma unroll
         for (int i = 0; i < VEC; ++i) dot = fmaf(kv[u][r].at(i), qv[r][i], dot);
       dot = group_sum<G>(dot);  // every lane, valid slot or not: the shuffle needs all 32
-      s[u] = valid[u] ? dot * row.scale : -CUDART_INF_F;
+      s[u] = valid[u] ? finite_score(dot * row.scale) : -CUDART_INF_F;
     }
     float mx = st.m;
 #pragma unroll

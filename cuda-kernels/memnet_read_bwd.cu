@@ -163,7 +163,7 @@ __device__ __forceinline__ void backward_slots(const BwdRow& row,
       sdot = group_sum<G>(sdot);
       vdot = group_sum<G>(vdot);
       if (!valid[u]) continue;  // after the shuffles: every lane took part in them
-      const float a = expf(sdot * row.scale - row.lse);
+      const float a = expf(finite_score(sdot * row.scale) - row.lse);   // the forward's score
       const float ds = a * (vdot - row.d);
       const float fk = row.scale * ds;
 #pragma unroll

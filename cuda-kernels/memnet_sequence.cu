@@ -146,7 +146,7 @@ extern "C" __global__ void __launch_bounds__(mnemo::memnet_seq::kThreads, 3)
     const float lse = p.lse[row];
     warp_slot_dots<kBackwardSlotsPerRound, true>(filled, p.o + history_row(first, batch, b) * S + dk, batch * S, q,
                                                  dk, dk, dc, dv, [&](long long m, const float (&dots)[2]) {
-                                                   prob[m] = expf(scale * dots[0] - lse);
+                                                   prob[m] = expf(finite_score(scale * dots[0]) - lse);
                                                    ds[m] = dots[1];
                                                  });
     __syncthreads();

@@ -112,6 +112,13 @@ __device__ __forceinline__ float stable_tanh(float x) { return tanhf(x); }
 // max(x, 0) with NaN passed through, as torch.relu (fmaxf would turn NaN into 0).
 __device__ __forceinline__ float relu(float x) { return x < 0.0f ? 0.0f : x; }
 
+// An attention score kept inside float's range, NaN kept: scale·⟨k, q⟩ past 3.4e38 rounds to ±∞, and a max
+// of +∞ made every weight exp(∞ − ∞) = NaN (MemNet's read, whose log-sum-exp is finite for every finite score).
+// Clamped, the largest score takes the weight, as its exact value would.
+__device__ __forceinline__ float finite_score(float s) {
+  return s > 3.402823466e38f ? 3.402823466e38f : (s < -3.402823466e38f ? -3.402823466e38f : s);
+}
+
 // Derivatives from the forward output y, as the backward kernels have y saved.
 __device__ __forceinline__ float sigmoid_grad_from_output(float y) { return y * (1.0f - y); }
 __device__ __forceinline__ float tanh_grad_from_output(float y) { return 1.0f - y * y; }

@@ -140,7 +140,7 @@ CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice device) {
   if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
   if (!is_device(device)) return CUDA_ERROR_INVALID_DEVICE;
   if (bytes == nullptr) return CUDA_ERROR_INVALID_VALUE;
-  *bytes = size_t{8} << 30;
+  *bytes = kDeviceMemoryBytes;
   return CUDA_SUCCESS;
 }
 

@@ -19,6 +19,12 @@ struct Allocation {
   CUcontext context;  // current when it was allocated
 };
 std::map<CUdeviceptr, Allocation> g_allocations;  // start → allocation
+size_t g_live_bytes[mnemo_emu::kMaxDevices] = {};  // per device, what its allocations hold
+
+size_t& live_bytes(CUcontext ctx) {
+  const int device = mnemo_emu::context_device(ctx);
+  return g_live_bytes[device < 0 ? 0 : device];
+}
 
 // The allocation holding `ptr`, or end().
 std::map<CUdeviceptr, Allocation>::iterator containing(CUdeviceptr ptr) {
@@ -54,6 +60,7 @@ void free_context_allocations(CUcontext ctx) {
   for (auto it = g_allocations.begin(); it != g_allocations.end();) {
     if (it->second.context == ctx) {
       std::free(reinterpret_cast<void*>(it->first));
+      live_bytes(ctx) -= it->second.bytes;
       it = g_allocations.erase(it);
     } else {
       ++it;
@@ -71,12 +78,15 @@ CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
   if (CUresult r = require_context()) return r;
   if (CUresult r = check_not_capturing()) return r;
   if (out == nullptr || bytes == 0) return CUDA_ERROR_INVALID_VALUE;
+  size_t& live = live_bytes(current_context());
+  if (bytes > kDeviceMemoryBytes - live) return CUDA_ERROR_OUT_OF_MEMORY;  // the device is full
   // 256-byte alignment, as cuMemAlloc guarantees; vector loads in the kernels rely on it.
   void* p = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
   if (p == nullptr) return CUDA_ERROR_OUT_OF_MEMORY;
   std::memset(p, 0xFF, bytes);
   *out = reinterpret_cast<CUdeviceptr>(p);
   g_allocations[*out] = Allocation{bytes, current_context()};
+  live += bytes;
   return CUDA_SUCCESS;
 }
 
@@ -88,6 +98,7 @@ CUresult cuMemFree_v2(CUdeviceptr ptr) {
   if (it == g_allocations.end()) return CUDA_ERROR_INVALID_VALUE;
   context_sync();  // cuMemFree waits for the device: queued work may still use the memory
   std::free(reinterpret_cast<void*>(ptr));
+  live_bytes(it->second.context) -= it->second.bytes;
   g_allocations.erase(it);
   return CUDA_SUCCESS;
 }

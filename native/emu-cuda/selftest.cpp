@@ -48,6 +48,10 @@ int main() {
   if (host[0] == host[0]) { std::printf("FAIL fresh memory is not NaN\n"); ++g_failed; }
   expect(cuMemcpyHtoD(d + 96, host, 64), CUDA_ERROR_INVALID_VALUE, "a copy past the allocation's end");
   expect(cuMemFree(d + 4), CUDA_ERROR_INVALID_VALUE, "free of an address that was not allocated");
+  size_t total = 0;  // past the device's memory (128 bytes of it are held): refused, not asked of the host
+  expect(cuDeviceTotalMem(&total, 0), CUDA_SUCCESS, "cuDeviceTotalMem");
+  CUdeviceptr huge = 0;
+  expect(cuMemAlloc(&huge, total - 64), CUDA_ERROR_OUT_OF_MEMORY, "an allocation past what the device has left");
 
   CUmodule module;
   expect(cuModuleLoadData(&module, "not a fatbin"), CUDA_ERROR_INVALID_IMAGE, "load of a non-fatbin");

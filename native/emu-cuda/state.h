@@ -32,6 +32,11 @@ CUresult check_not_capturing();
 // The most devices the emulation plays (MNEMO_EMU_DEVICE_COUNT).
 constexpr int kMaxDevices = 8;
 
+// Each emulated device's memory (cuDeviceTotalMem): allocations past it fail with
+// CUDA_ERROR_OUT_OF_MEMORY, as on a GPU, instead of asking the host for it (a 17 GB request filled
+// the host's memory and the kernel's OOM killer took the JVM).
+constexpr size_t kDeviceMemoryBytes = size_t{8} << 30;
+
 // The emulated device: a Hopper-class part (compute capability 9.0) with few SMs, so persistent
 // kernels launch few blocks. MNEMO_EMU_SM_COUNT overrides the SM count (default 16), and
 // MNEMO_EMU_DEVICE_COUNT how many such devices there are (default 1, at most kMaxDevices): they

@@ -58,9 +58,17 @@ final class PointerChecks {
             if (s < 0) {
                 throw new IllegalArgumentException(name + ": sizes must be >= 0, got shape " + Tensor.shapeString(shape));
             }
-            n = Math.multiplyExact(n, s);
         }
-        long needed = Math.multiplyExact(n, Float.BYTES);
+        long needed;
+        try {
+            for (int s : shape) {
+                n = Math.multiplyExact(n, s);
+            }
+            needed = Math.multiplyExact(n, Float.BYTES);
+        } catch (ArithmeticException e) {   // was the bare "long overflow"
+            throw new IllegalArgumentException(name + ": a float32 tensor of shape " + Tensor.shapeString(shape)
+                    + " needs more than " + Long.MAX_VALUE + " bytes");
+        }
         if (needed > byteSize) {
             throw new IllegalArgumentException(name + ": a float32 tensor of shape " + Tensor.shapeString(shape)
                     + " needs " + needed + " bytes, the memory has " + byteSize);

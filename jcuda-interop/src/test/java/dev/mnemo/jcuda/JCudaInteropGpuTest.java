@@ -195,6 +195,27 @@ class JCudaInteropGpuTest {
         }
     }
 
+    /**
+     * An empty view is checked too (it skipped every check, so a freed or made-up pointer passed); it may start
+     * one past its allocation's end, as a slice at the end does.
+     */
+    @Test
+    void emptyViewsAreCheckedAndMayEndTheirAllocation() {
+        CUdeviceptr p = alloc(16);
+        try {
+            try (DeviceBuffer end = interop.wrap(p.withByteOffset(bytes(16)), 0)) {
+                assertEquals(0, end.byteSize());
+            }
+            assertEquals(0, interop.tensor(p.withByteOffset(bytes(16)), 0, 3).numel());
+        } finally {
+            cuMemFree(p);
+        }
+        CUdeviceptr madeUp = new CUdeviceptr().withByteOffset(0x1000);   // no device memory near it
+        var unknown = assertThrows(IllegalArgumentException.class, () -> interop.wrap(madeUp, 0));
+        assertTrue(unknown.getMessage().contains("not device memory the CUDA driver knows"), unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> interop.tensor(madeUp, 0, 3));
+    }
+
     @Test
     void aWrappedStreamCarriesMnemoWorkAndIsNotDestroyed() {
         CUdeviceptr p = alloc(32);

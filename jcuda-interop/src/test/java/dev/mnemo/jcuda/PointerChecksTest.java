@@ -52,6 +52,11 @@ class PointerChecksTest {
         assertThrows(IllegalArgumentException.class, () -> PointerChecks.floatsFor("x", 96, 2, -3, 4));
         assertThrows(IllegalArgumentException.class, () -> PointerChecks.floatsFor("x", 96, (int[]) null));
         assertEquals(0, PointerChecks.floatsFor("x", 0, 0, 5));
+        // an element count past long was ArithmeticException's bare "long overflow"
+        e = assertThrows(IllegalArgumentException.class,
+                () -> PointerChecks.floatsFor("x", 64, Integer.MAX_VALUE, Integer.MAX_VALUE, 4));
+        assertEquals("x: a float32 tensor of shape [2147483647, 2147483647, 4] needs more than 9223372036854775807 "
+                + "bytes", e.getMessage());
     }
 
     @Test

@@ -52,9 +52,6 @@ final class CpuMemoryRead {
             double[] acc = new double[dv];
             for (int b = b0; b < b1; b++) {
                 double max = scores(q, keys, b, slots, dk, scale, s);
-                if (read.emptySlots() > 0) {
-                    max = Math.max(max, 0.0);   // each empty slot scores 0
-                }
                 if (slots + read.emptySlots() == 0) {
                     sl.set(lo + b, Double.NEGATIVE_INFINITY);
                     for (int j = 0; j < dv; j++) {
@@ -62,12 +59,7 @@ final class CpuMemoryRead {
                     }
                     continue;
                 }
-                // empty slots only when there are any: with none, max may be below −709, and 0·exp(−max) = 0·∞ = NaN
-                double sum = read.emptySlots() > 0 ? read.emptySlots() * Math.exp(-max) : 0.0;
-                for (int m = 0; m < slots; m++) {
-                    sum += Math.exp(s[m] - max);
-                }
-                double logSum = max + Math.log(sum);
+                double logSum = logSumExp(s, slots, read.emptySlots(), max);
                 java.util.Arrays.fill(acc, 0.0);
                 for (int m = 0; m < slots; m++) {
                     double a = Math.exp(s[m] - logSum);
@@ -109,8 +101,13 @@ final class CpuMemoryRead {
             for (int b = b0; b < b1; b++) {
                 java.util.Arrays.fill(dqAcc, 0.0);
                 if (slots > 0) {
-                    scores(q, keys, b, slots, dk, scale, s);
+                    double max = scores(q, keys, b, slots, dk, scale, s);
                     double logSum = sl.get(lo + b);
+                    if (logSum == Double.POSITIVE_INFINITY) {
+                        // a float32 lse of a score past 3.4e38 rounded to ∞, and every weight exp(s − ∞) to 0: the
+                        // gradients came back 0; the scores themselves are finite in double, so sum them again
+                        logSum = logSumExp(s, slots, read.emptySlots(), max);
+                    }
                     double d = 0;        // D = ⟨c, dc⟩ = Σ_m a[m]·⟨V[m], dc⟩ (empty slots hold zero values)
                     for (int j = 0; j < dv; j++) {
                         d += sc.get(co + b * dv + j) * sdc.get(dco + b * dv + j);
@@ -139,7 +136,11 @@ final class CpuMemoryRead {
         });
     }
 
-    /** {@code s[m] ← scale·⟨keys[b, m, :], q[b, :]⟩} for the filled slots; returns their maximum (−∞ if none). */
+    /**
+     * {@code s[m] ← scale·⟨keys[b, m, :], q[b, :]⟩} for the filled slots, kept inside double's range (an
+     * infinite score made the max ∞ and every weight exp(∞ − ∞) = NaN; the CUDA kernels keep theirs inside
+     * float's); returns their maximum (−∞ if none).
+     */
     private static double scores(View q, View keys, int b, int slots, int dk, double scale, double[] s) {
         double max = Double.NEGATIVE_INFINITY;
         for (int m = 0; m < slots; m++) {
@@ -147,9 +148,26 @@ final class CpuMemoryRead {
             for (int j = 0; j < dk; j++) {
                 dot += keys.get(b, m, j) * q.get(b, 0, j);
             }
-            s[m] = scale * dot;
+            double score = scale * dot;
+            s[m] = score > Double.MAX_VALUE ? Double.MAX_VALUE : score < -Double.MAX_VALUE ? -Double.MAX_VALUE : score;
             max = Math.max(max, s[m]);
         }
         return max;
+    }
+
+    /**
+     * log(Σ_m exp(s[m]) + empty·exp(0)) over the filled slots' scores (maximum {@code max}) and {@code empty}
+     * slots scoring 0.
+     */
+    private static double logSumExp(double[] s, int slots, long empty, double max) {
+        if (empty > 0) {
+            max = Math.max(max, 0.0);   // each empty slot scores 0
+        }
+        // empty slots only when there are any: with none, max may be below −709, and 0·exp(−max) = 0·∞ = NaN
+        double sum = empty > 0 ? empty * Math.exp(-max) : 0.0;
+        for (int m = 0; m < slots; m++) {
+            sum += Math.exp(s[m] - max);
+        }
+        return max + Math.log(sum);
     }
 }

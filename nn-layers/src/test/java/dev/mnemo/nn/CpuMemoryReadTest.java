@@ -255,6 +255,13 @@ class CpuMemoryReadTest {
         assertTrue(maxAbs(lse) > 100, "the case must reach large scores, max |lse| " + maxAbs(lse));
     }
 
+    /** {@link ScoresPastFloatCheck}: scores past 3.4e38 read and differentiate right, in float32 and float64. */
+    @Test
+    void scoresPastFloatRangeKeepTheirGradients() {
+        ScoresPastFloatCheck.run(CpuBackend.float32());
+        ScoresPastFloatCheck.run(CpuBackend.float64());
+    }
+
     @Test
     void float32AgreesWithFloat64() {
         Backend f64 = CpuBackend.float64();

@@ -193,6 +193,15 @@ class CudaMemoryReadGpuTest {
         assertClose(gradRef, host(gradT), 2e-5, "dKeys/dValues accumulated, the rest of the history unchanged");
     }
 
+    /**
+     * {@link dev.mnemo.nn.ScoresPastFloatCheck}: a score past 3.4e38 was +∞ in float32, and every weight
+     * exp(∞ − ∞) NaN; the kernels keep scores inside float's range.
+     */
+    @Test
+    void scoresPastFloatRangeReadTheirValue() {
+        dev.mnemo.nn.ScoresPastFloatCheck.run(gpu);
+    }
+
     @Test
     void operandsOutsideTheirBaseAndWideRowsAreRejected() {
         Tensor mem = gpu.zeros(100);
