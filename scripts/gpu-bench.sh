@@ -33,6 +33,12 @@ else                                                               # the reposit
 fi
 # MNEMO_BENCH_JAVA_OPTS: system properties for Mnemo's side, e.g. "-Dmnemo.cuda.stepSplits=auto"
 read -r -a java_opts <<<"${MNEMO_BENCH_JAVA_OPTS:-}"
+# The device is MNEMO_BENCH_DEVICE's, for both sides: one given here would be overridden below (the last -D
+# wins) or would leave the PyTorch side on another GPU.
+if [[ " ${MNEMO_BENCH_JAVA_OPTS:-} " == *"-Dmnemo.cuda.device="* || " ${MNEMO_BENCH_JAVA_OPTS:-} " == *"-Dmnemo.eigen.device="* ]]; then
+  echo "gpu-bench: set MNEMO_BENCH_DEVICE=N to choose the GPU, not -Dmnemo.cuda.device or -Dmnemo.eigen.device in MNEMO_BENCH_JAVA_OPTS" >&2
+  exit 2
+fi
 export MNEMO_BENCH_DEVICE=${MNEMO_BENCH_DEVICE:-0}   # read by the PyTorch scripts
 java_opts+=("-Dmnemo.cuda.device=$MNEMO_BENCH_DEVICE")
 # the Eigen API's worker opens its own context (mnemo.eigen.device, default 0): on the same device, or the

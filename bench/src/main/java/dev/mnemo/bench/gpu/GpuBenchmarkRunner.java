@@ -330,9 +330,11 @@ public final class GpuBenchmarkRunner {
         if (CudaBackend.unavailableReason().isEmpty()) {
             env.put("recurrent path", CudaBackend.float32().recurrentPathDescription());
         }
-        env.put("time-loop graphs", System.getProperty(RecurrentLayer.GRAPHS_PROPERTY, "auto")
+        env.put("time-loop graphs", System.getProperty(RecurrentLayer.GRAPHS_PROPERTY, " ").isBlank() ? "auto"
+                : System.getProperty(RecurrentLayer.GRAPHS_PROPERTY).strip()
                 + " (" + RecurrentLayer.GRAPHS_PROPERTY + "; auto records a shape's per-step loops on its second call)");
-        env.put("allocator", System.getProperty(AllocatorSetting.PROPERTY, "caching") + " (" + AllocatorSetting.PROPERTY
+        // the setting in effect, not the raw property (blank means caching, and was printed as "")
+        env.put("allocator", (AllocatorSetting.configuredCaching() ? "caching" : "direct") + " (" + AllocatorSetting.PROPERTY
                 + "; caching reuses the blocks of released tensors)");
         env.put("depth-split products", DepthSplits.setting() + " (" + DepthSplits.PROPERTY
                 + "; auto splits a projected LSTM's narrow per-step products over their depth)");

@@ -32,7 +32,9 @@ public final class MnemoCli implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, line, parseResult) -> {
-            if (System.getenv("MNEMO_DEBUG") != null) ex.printStackTrace(line.getErr());
+            if (debug(System.getenv("MNEMO_DEBUG"))) {
+                ex.printStackTrace(line.getErr());
+            }
             String message = oneLine(ex);
             if (message.startsWith("the CUDA backend is unavailable")) {   // the library's advice names its Java API
                 message = message.replace("use Device.CPU (Backend.cpu())", "run with --device cpu, or --device auto "
@@ -49,6 +51,12 @@ public final class MnemoCli implements Runnable {
             return bad.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cli;
+    }
+
+    /** Whether MNEMO_DEBUG asks for stack traces: set, and not blank, 0, false or off. */
+    static boolean debug(String value) {
+        return value != null && !java.util.List.of("", "0", "false", "off", "no")
+                .contains(value.strip().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static String oneLine(Throwable ex) {

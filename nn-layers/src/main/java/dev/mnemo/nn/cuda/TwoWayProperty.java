@@ -10,13 +10,17 @@ final class TwoWayProperty {
     private TwoWayProperty() {
     }
 
-    /** True for {@code yes}, false for {@code no}; else "PROPERTY must be YES or NO, got 'TEXT'". */
+    /**
+     * True for {@code yes}, false for {@code no}; else "PROPERTY must be YES or NO, got 'TEXT'". An on/off knob
+     * also takes true/false, as {@code mnemo.cuda.graphs} does (its README neighbours took only on/off).
+     */
     static boolean parse(String property, String yes, String no, String text) {
         String value = text.trim().toLowerCase(Locale.ROOT);
-        if (value.equals(yes)) {
+        boolean onOff = yes.equals("on") && no.equals("off");
+        if (value.equals(yes) || onOff && value.equals("true")) {
             return true;
         }
-        if (value.equals(no)) {
+        if (value.equals(no) || onOff && value.equals("false")) {
             return false;
         }
         throw new IllegalArgumentException(property + " must be " + yes + " or " + no + ", got '" + text + "'");

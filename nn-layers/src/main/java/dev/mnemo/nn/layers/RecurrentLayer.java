@@ -389,7 +389,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      */
     static int graphSightings(String value) {
         return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "auto" -> 2;
+            case "auto", "" -> 2;   // blank is the default, as for every other knob
             case "true", "on" -> 1;
             case "false", "off" -> 0;
             default -> throw new IllegalArgumentException("-D" + GRAPHS_PROPERTY + " must be auto, true or false, got '"

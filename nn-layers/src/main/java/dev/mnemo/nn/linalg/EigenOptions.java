@@ -127,11 +127,12 @@ public record EigenOptions(boolean vectors, EigenPrecision precision, boolean ch
         }
 
         static int defaultGpuMinOrder() {
-            return Integer.getInteger("mnemo.eigen.gpuMinOrder", DEFAULT_GPU_MIN_ORDER);
+            return dev.mnemo.nn.IntegerProperty.atLeast("mnemo.eigen.gpuMinOrder", 1, DEFAULT_GPU_MIN_ORDER);
         }
 
         static int defaultGpuMinOrderSymmetric() {
-            return Integer.getInteger("mnemo.eigen.gpuMinOrderSymmetric", DEFAULT_GPU_MIN_ORDER_SYMMETRIC);
+            return dev.mnemo.nn.IntegerProperty.atLeast("mnemo.eigen.gpuMinOrderSymmetric", 1,
+                    DEFAULT_GPU_MIN_ORDER_SYMMETRIC);
         }
 
         public Builder vectors(boolean vectors) {

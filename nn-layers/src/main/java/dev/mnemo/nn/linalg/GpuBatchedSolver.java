@@ -31,8 +31,17 @@ import java.util.stream.IntStream;
  */
 record GpuBatchedSolver(EigenPrecision precision) implements BatchedEigenSolver {
 
-    /** The smallest batch AUTO sends to the kernel. */
-    static final int MIN_BATCH = Integer.getInteger("mnemo.eigen.gpuMinBatch", 32);
+    /** The smallest batch AUTO sends to the kernel, unless {@value #MIN_BATCH_PROPERTY} says otherwise. */
+    static final int MIN_BATCH = 32;
+    static final String MIN_BATCH_PROPERTY = "mnemo.eigen.gpuMinBatch";
+
+    /**
+     * {@value #MIN_BATCH_PROPERTY}, read at each call (a class constant made a bad value an error of class
+     * loading, and took " 2" or "abc" for the default and −5 as "any batch").
+     */
+    static int minBatch() {
+        return dev.mnemo.nn.IntegerProperty.atLeast(MIN_BATCH_PROPERTY, 1, MIN_BATCH);
+    }
 
     @Override
     public String label() {
@@ -73,7 +82,7 @@ record GpuBatchedSolver(EigenPrecision precision) implements BatchedEigenSolver 
                 return null;
             }
         }
-        if (o.engine() == EigenEngine.AUTO && share < MIN_BATCH) {
+        if (o.engine() == EigenEngine.AUTO && share < minBatch()) {
             return null;
         }
         return unavailableReason().isEmpty() ? new GpuBatchedSolver(o.precision()) : null;

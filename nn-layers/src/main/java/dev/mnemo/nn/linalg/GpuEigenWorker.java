@@ -24,6 +24,8 @@ import java.util.function.Function;
  * first use.
  */
 final class GpuEigenWorker {
+    /** The device the worker's context is opened on (default 0). */
+    static final String DEVICE_PROPERTY = "mnemo.eigen.device";
 
     private static volatile Optional<String> unavailable;
     private static GpuEigenWorker instance;
@@ -128,7 +130,13 @@ final class GpuEigenWorker {
             CudaContext context = null;
             CudaStream stream = null;
             try {
-                context = CudaContext.open(Integer.getInteger("mnemo.eigen.device", 0));
+                // as -Dmnemo.cuda.device is read: a stray blank or a typo silently meant device 0
+                int device = dev.mnemo.nn.IntegerProperty.atLeast(DEVICE_PROPERTY, 0, 0);
+                try {
+                    context = CudaContext.open(device);
+                } catch (IllegalArgumentException e) {   // "device 5 does not exist": say which setting chose it
+                    throw new IllegalArgumentException("-D" + DEVICE_PROPERTY + "=" + device + ": " + e.getMessage(), e);
+                }
                 stream = CudaStream.create(context);
                 cusolver = Cusolver.create(stream);
             } catch (RuntimeException e) {

@@ -14,6 +14,9 @@ class MemNetLoopSettingTest {
     void parsesOnAndOffAndNamesTheBadValue() {
         assertTrue(MemNetLoopSetting.parse(" ON "));
         assertFalse(MemNetLoopSetting.parse("off"));
+        // true/false as mnemo.cuda.graphs takes them, which the README shows beside it
+        assertTrue(MemNetLoopSetting.parse("True"));
+        assertFalse(MemNetLoopSetting.parse(" false"));
         var e = assertThrows(IllegalArgumentException.class, () -> MemNetLoopSetting.parse("auto"));
         assertEquals("mnemo.cuda.memnetLoop must be on or off, got 'auto'", e.getMessage());
     }

@@ -56,6 +56,7 @@ class StepGraphsTest {
         assertEquals(2, RecurrentLayer.graphSightings("auto"));
         assertEquals(1, RecurrentLayer.graphSightings(" TRUE"));
         assertEquals(0, RecurrentLayer.graphSightings("false"));
+        assertEquals(2, RecurrentLayer.graphSightings(" "), "blank is the default, as for every knob");
         var e = assertThrows(IllegalArgumentException.class, () -> RecurrentLayer.graphSightings("sometimes"));
         assertTrue(e.getMessage().contains("mnemo.cuda.graphs") && e.getMessage().contains("sometimes"), e.getMessage());
     }

@@ -82,4 +82,22 @@ class GpuBatchedSolverTest {
             assertEquals("cpu-francis-qr", e.solver());
         }
     }
+
+    /**
+     * The eigen knobs are read as every Mnemo knob: a bad value is refused naming the property (they were read by
+     * Integer.getInteger: " 2" or "abc" silently meant the default, −5 let AUTO send a batch of 1 to the kernel).
+     */
+    @Test
+    void theEigenKnobsRefuseBadValuesByName() {
+        assertEquals(2, dev.mnemo.nn.SystemProperty.with(GpuBatchedSolver.MIN_BATCH_PROPERTY, " 2",
+                GpuBatchedSolver::minBatch));
+        var e = assertThrows(IllegalArgumentException.class, () -> dev.mnemo.nn.SystemProperty.run(
+                GpuBatchedSolver.MIN_BATCH_PROPERTY, "-5", GpuBatchedSolver::minBatch));
+        assertEquals("-Dmnemo.eigen.gpuMinBatch must be an integer >= 1, got '-5'", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> dev.mnemo.nn.SystemProperty.run(
+                "mnemo.eigen.gpuMinOrder", "0", EigenOptions::defaults));
+        assertEquals("-Dmnemo.eigen.gpuMinOrder must be an integer >= 1, got '0'", e.getMessage());
+        assertEquals(64, dev.mnemo.nn.SystemProperty.with("mnemo.eigen.gpuMinOrderSymmetric", " 64",
+                () -> EigenOptions.defaults().gpuMinOrderSymmetric()));
+    }
 }
