@@ -76,7 +76,40 @@ public record RunSettings(String cell, String init, Map<String, String> initPara
         return String.join("\n", cellLine(),
                 "hidden: " + hidden, "layers: " + layers, "epochs: " + epochs, "batch: " + batch,
                 "optimizer: Adam lr=" + lr, "clip (global norm): " + (clip > 0 ? clip : "off"),
-                "seed: " + seed, "device: " + deviceUsed()) + cpuGemm().map(line -> "\n" + line).orElse("");
+                "seed: " + seed, "device: " + deviceUsed()) + cpuGemm().map(line -> "\n" + line).orElse("")
+                + cudaDevice().map(line -> "\n" + line).orElse("") + "\n" + mnemoProperties();
+    }
+
+    /**
+     * The line {@code cuda: NAME (device N, compute capability X.Y, M SMs)} when the run computes on CUDA: the
+     * automatic choices of kernels and paths follow the card (a persistent kernel where it fits, splits by SM
+     * count), and they sum in other orders.
+     */
+    public Optional<String> cudaDevice() {
+        boolean cuda = device.startsWith("cuda") || device.equals("auto") && CudaBackend.isAvailable();
+        if (!cuda || !(SequenceModels.backend(device) instanceof CudaBackend backend)) {
+            return Optional.empty();
+        }
+        dev.mnemo.cuda.CudaDevice d = backend.context().device();
+        return Optional.of("cuda: " + d.name() + " (device " + d.ordinal() + ", compute capability "
+                + d.computeCapability() + ", " + d.multiprocessors() + " SMs)");
+    }
+
+    /**
+     * The line {@code mnemo properties: -Dmnemo.recurrent.path=per-step …}: every {@code mnemo.*} system
+     * property set for this run (or {@code none: the defaults}). They choose kernels, paths and splits, and
+     * several change the result (bf16 persistent weights, the per-step path, step splits): config.txt did not
+     * say, so two identical config files could come from runs that differ in every weight.
+     */
+    public static String mnemoProperties() {
+        var set = new java.util.TreeMap<String, String>();
+        System.getProperties().forEach((k, v) -> {
+            if (k instanceof String key && key.startsWith("mnemo.")) {
+                set.put(key, String.valueOf(v));
+            }
+        });
+        return "mnemo properties: " + (set.isEmpty() ? "none: the defaults"
+                : String.join(" ", set.entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList()));
     }
 
     /** The device setting, and for {@code auto} the device it chose: {@code auto (cuda)} or {@code auto (cpu)}. */

@@ -26,6 +26,25 @@ class RunSettingsTest {
         assertEquals("cuda:1", withDevice("cuda:1").deviceUsed());
     }
 
+    /**
+     * config.txt records the mnemo.* properties set (they choose kernels and paths, and some change the result:
+     * identical config files came from runs that differed in every weight).
+     */
+    @Test
+    void theMnemoPropertiesSetAreRecorded() {
+        String line;
+        System.setProperty("mnemo.recurrent.path", "per-step");
+        System.setProperty("mnemo.cuda.stepSplits", "4");
+        try {
+            line = withDevice("cpu").describe();
+        } finally {
+            System.clearProperty("mnemo.recurrent.path");
+            System.clearProperty("mnemo.cuda.stepSplits");
+        }
+        assertTrue(line.contains("\nmnemo properties: ") && line.contains("-Dmnemo.cuda.stepSplits=4 ")
+                && line.contains("-Dmnemo.recurrent.path=per-step"), line);
+    }
+
     @Test
     void cudaNNamesADevice() {
         assertEquals(0, RunSettings.cudaOrdinal("cuda:0"));

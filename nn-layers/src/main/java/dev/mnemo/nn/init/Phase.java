@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 /** How {@link EigenInit} draws the angles θ of its conjugate pairs r·e^{±iθ}. */
 public sealed interface Phase permits Phase.Uniform, Phase.Zero {
 
-    /** {@code uniform[0, 3.14159]}, {@code zero}. */
+    /** {@code uniform[0, 3.141592653589793]}, {@code zero}. */
     String describe();
 
     /** θ ~ U[0, thetaMax], thetaMax in (0, π]: conjugate pairs. */

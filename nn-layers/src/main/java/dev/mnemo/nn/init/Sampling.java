@@ -96,16 +96,15 @@ final class Sampling {
         return a;
     }
 
-    /** {@code 1.5} → "1.5", {@code 3.141592653589793} → "3.14159": compact numbers for describe(). */
+    /**
+     * {@code 1.5} → "1.5", {@code 3.141592653589793} → "3.141592653589793": the shortest text that reads back
+     * as {@code x}, so a describe() (config.txt) reproduces the run. Six significant digits ("3.14159") gave
+     * other weights when copied into --init-param, and recorded r-min 0.9000001 as 0.9.
+     */
     static String num(double x) {
         if (x == Math.rint(x) && Math.abs(x) < 1e15) {
             return Long.toString((long) x) + ".0";
         }
-        String s = String.format(java.util.Locale.ROOT, "%.6g", x);
-        if (s.contains("e")) {
-            return s;
-        }
-        s = s.replaceAll("0+$", "");
-        return s.endsWith(".") ? s + "0" : s;
+        return Double.toString(x);
     }
 }

@@ -1,6 +1,8 @@
 package dev.mnemo.nn.io;
 
 import dev.mnemo.nn.Tensor;
+import dev.mnemo.nn.layers.DropoutPosition;
+import dev.mnemo.nn.layers.Layer;
 import dev.mnemo.nn.optim.Optimizer;
 import dev.mnemo.nn.optim.OptimizerState;
 import dev.mnemo.nn.optim.schedule.CosineAnnealingLr;
@@ -49,6 +51,9 @@ import java.util.SequencedMap;
  *   scheduler.last_epoch     PyTorch's last_epoch
  *   scheduler.base_lr        PyTorch's base_lrs[0]
  *   scheduler.options.&lt;k&gt;    stepSize, gamma | tMax, etaMin
+ *   dropout.&lt;layer&gt;.seed       a layer's dropout stream: its seed and the elements used (written with
+ *   dropout.&lt;layer&gt;.elements   the layers, for each one with dropout; a run with dropout resumes exactly
+ *                            only with them)
  * </pre>
  * Tensors on any device are written (copied to the host) and loaded into tensors on any device
  * (uploaded), so a checkpoint written from a CUDA run loads into a CPU model and back.
@@ -81,6 +86,7 @@ public final class Checkpoint {
     private static final String OPTIMIZER_OPTIONS = "optimizer.options.";
     private static final String SCHEDULER = "scheduler";
     private static final String SCHEDULER_OPTIONS = "scheduler.options.";
+    private static final String DROPOUT = "dropout.";
 
     private Checkpoint() {
     }
@@ -104,6 +110,19 @@ public final class Checkpoint {
      */
     public static void write(Path file, SequencedMap<String, Tensor> model, Optimizer optimizer,
                              LrScheduler scheduler) throws IOException {
+        write(file, model, optimizer, scheduler, null);
+    }
+
+    /**
+     * As {@link #write(Path, SequencedMap, Optimizer, LrScheduler)}, also saving where each layer's dropout
+     * masks continue from ({@link Layer#dropoutPosition}; a layer without dropout adds nothing), under the
+     * layer's name: a run with dropout resumes bit for bit only with it, as its masks depend on every training
+     * pass before.
+     *
+     * @param layers the model's layers by name (e.g. {@code "lstm"}), or null for none
+     */
+    public static void write(Path file, SequencedMap<String, Tensor> model, Optimizer optimizer,
+                             LrScheduler scheduler, SequencedMap<String, ? extends Layer> layers) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(model, "model");
         requireSchedulerOf(optimizer, scheduler);
@@ -125,6 +144,12 @@ public final class Checkpoint {
             metadata.put(SCHEDULER + ".last_epoch", Integer.toString(scheduler.lastEpoch()));
             metadata.put(SCHEDULER + ".base_lr", Double.toString(scheduler.baseLr()));
             options(scheduler).forEach((k, v) -> metadata.put(SCHEDULER_OPTIONS + k, v));
+        }
+        if (layers != null) {
+            layers.forEach((name, layer) -> layer.dropoutPosition().ifPresent(p -> {
+                metadata.put(DROPOUT + name + ".seed", Long.toString(p.seed()));
+                metadata.put(DROPOUT + name + ".elements", Long.toString(p.elements()));
+            }));
         }
         SafeTensors.write(file, tensors, metadata);
     }
@@ -152,6 +177,18 @@ public final class Checkpoint {
      */
     public static void load(Path file, SequencedMap<String, Tensor> model, Optimizer optimizer,
                             LrScheduler scheduler) throws IOException {
+        load(file, model, optimizer, scheduler, null);
+    }
+
+    /**
+     * As {@link #load(Path, SequencedMap, Optimizer, LrScheduler)}, also continuing each layer's dropout masks
+     * where the file's run left them ({@link #write(Path, SequencedMap, Optimizer, LrScheduler, SequencedMap)}).
+     * The layers with dropout must be those the file holds positions for, by name.
+     *
+     * @param layers the model's layers by name, or null to leave the file's dropout positions unread
+     */
+    public static void load(Path file, SequencedMap<String, Tensor> model, Optimizer optimizer,
+                            LrScheduler scheduler, SequencedMap<String, ? extends Layer> layers) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(model, "model");
         requireSchedulerOf(optimizer, scheduler);
@@ -208,6 +245,7 @@ public final class Checkpoint {
         if (scheduler != null) {
             lastEpoch = checkScheduler(file, meta, scheduler);
         }
+        Map<Layer, DropoutPosition> dropout = layers == null ? Map.of() : checkDropout(file, meta, layers);
         try {
             SafeTensors.checkLoad(model, modelTensors, true);
         } catch (IllegalArgumentException e) {
@@ -227,6 +265,48 @@ public final class Checkpoint {
         if (state != null) {
             optimizer.setLr(state.lr());       // the saved lr wins over the scheduler's (a manual setLr)
         }
+        dropout.forEach(Layer::continueDropout);
+    }
+
+    /**
+     * The file's dropout position of each of {@code layers} with dropout; refuses a layer the file has none
+     * for, and a position in the file for a layer not given (one run's masks would go on in another layer).
+     */
+    private static Map<Layer, DropoutPosition> checkDropout(Path file, Map<String, String> meta,
+                                                            SequencedMap<String, ? extends Layer> layers)
+            throws IOException {
+        String where = "checkpoint " + file + ": ";
+        Map<Layer, DropoutPosition> out = new LinkedHashMap<>();
+        List<String> given = new ArrayList<>();
+        for (var e : layers.entrySet()) {
+            if (e.getValue().dropoutPosition().isEmpty()) {
+                continue;
+            }
+            String key = DROPOUT + e.getKey();
+            if (!meta.containsKey(key + ".seed")) {
+                throw new IllegalArgumentException(where + "it holds no dropout position for layer " + e.getKey()
+                        + " (written without it, or under another name), so its masks cannot continue");
+            }
+            String seed = meta.get(key + ".seed");
+            long s;
+            try {
+                s = Long.parseLong(seed);
+            } catch (NumberFormatException ex) {
+                throw bad(file, key + ".seed must be an integer, got \"" + seed + "\"");
+            }
+            out.put(e.getValue(), new DropoutPosition(s, integer(file, meta, key + ".elements", Long.MAX_VALUE)));
+            given.add(e.getKey());
+        }
+        for (String k : meta.keySet()) {
+            if (k.startsWith(DROPOUT) && k.endsWith(".seed")) {
+                String name = k.substring(DROPOUT.length(), k.length() - ".seed".length());
+                if (!given.contains(name)) {
+                    throw new IllegalArgumentException(where + "it holds the dropout position of layer " + name
+                            + ", which is not among the layers with dropout given " + given);
+                }
+            }
+        }
+        return out;
     }
 
     /** Checks the scheduler against the file; returns the saved epoch. */

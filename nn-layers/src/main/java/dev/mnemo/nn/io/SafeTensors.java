@@ -126,7 +126,8 @@ public final class SafeTensors {
      *
      * @param tensors  by name: names non-empty, not {@code __metadata__}; float32 or float64 tensors
      *                 on any device (copied to the host)
-     * @param metadata the {@code __metadata__} strings; empty for none
+     * @param metadata the {@code __metadata__} strings; empty for none. Written in its order when it has one
+     *                 (a {@link SequencedMap}), else sorted by key, so the same call writes the same bytes
      * @throws IllegalArgumentException on a bad name or metadata entry
      */
     public static void write(Path file, SequencedMap<String, Tensor> tensors, Map<String, String> metadata)
@@ -192,7 +193,14 @@ public final class SafeTensors {
         if (!metadata.isEmpty()) {
             json.append(Json.quote(METADATA)).append(":{");
             boolean first = true;
-            for (var e : metadata.entrySet()) {
+            // an unordered map (Map.of) iterates in an order that changes from JVM to JVM: sorted, the same run
+            // writes the same bytes (the trainers' weights files differed between identical runs)
+            Map<String, String> ordered = metadata;
+            if (!(metadata instanceof java.util.SequencedMap<String, String>)) {
+                ordered = new java.util.TreeMap<>(java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+                ordered.putAll(metadata);
+            }
+            for (var e : ordered.entrySet()) {
                 requireText("metadata key", e.getKey());
                 requireText("metadata value of " + e.getKey(), e.getValue());
                 json.append(first ? "" : ",").append(Json.quote(e.getKey())).append(':').append(Json.quote(e.getValue()));

@@ -29,6 +29,12 @@ final class DropoutStream {
         return offset;
     }
 
+    /** Continues at element {@code offset} of {@code seed}'s stream (a checkpoint's position). */
+    void moveTo(long seed, long offset) {
+        this.seed = seed;
+        this.offset = offset;
+    }
+
     /** Marks {@code elements} of the stream as used. */
     void advance(long elements) {
         offset += elements;

@@ -70,4 +70,33 @@ public abstract sealed class Layer permits Linear, Embedding, MemNet, RecurrentL
     public final boolean isTraining() {
         return training;
     }
+
+    /** This layer's dropout stream; null for a layer without dropout ({@link Linear}, {@link Embedding}). */
+    DropoutStream dropoutStreamOrNull() {
+        return null;
+    }
+
+    /**
+     * Where this layer's dropout masks continue from (empty for a layer without dropout): what a checkpoint
+     * saves, as a run's masks depend on every training pass before ({@code Checkpoint.write} with the layers).
+     */
+    public final java.util.Optional<DropoutPosition> dropoutPosition() {
+        DropoutStream s = dropoutStreamOrNull();
+        return s == null ? java.util.Optional.empty() : java.util.Optional.of(new DropoutPosition(s.seed(), s.offset()));
+    }
+
+    /**
+     * Continues this layer's dropout masks from {@code position}, as {@link #dropoutPosition()} gave it in the
+     * run being resumed.
+     *
+     * @throws IllegalArgumentException for a layer without dropout
+     */
+    public final void continueDropout(DropoutPosition position) {
+        Objects.requireNonNull(position, "position");
+        DropoutStream s = dropoutStreamOrNull();
+        if (s == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no dropout to continue");
+        }
+        s.moveTo(position.seed(), position.elements());
+    }
 }

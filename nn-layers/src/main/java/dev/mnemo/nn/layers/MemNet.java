@@ -158,6 +158,11 @@ public final class MemNet extends Layer {
         graphs = sightings > 0 ? new MemNetGraphs(this, backend, sightings) : null;
     }
 
+    @Override
+    DropoutStream dropoutStreamOrNull() {
+        return dropout;
+    }
+
     /** The graph path's bookkeeping, null when off; for tests. */
     MemNetGraphs stepGraphs() {
         return graphs;

@@ -130,6 +130,11 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
         return dropout;
     }
 
+    @Override
+    DropoutStream dropoutStreamOrNull() {
+        return dropout;
+    }
+
     // ---- public API ----
 
     /** The options this layer was built with. */

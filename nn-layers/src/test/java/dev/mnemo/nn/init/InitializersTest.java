@@ -214,7 +214,7 @@ class InitializersTest {
         assertEquals("Lstm(2, 8)", rec.layer());
         String d = rec.description();
         for (String part : List.of("eigen(our reading", "magnitude=two-level(share=0.5, high=0.99, low=0.5)",
-                "phase=uniform[0, 3.14159]", "basis=orthogonal", "gain=1.0", "weight_hh blocks [candidate]",
+                "phase=uniform[0, 3.141592653589793]", "basis=orthogonal", "gain=1.0", "weight_hh blocks [candidate]",
                 "other weight_hh blocks xavier-uniform(gain=1.0)", "weight_ih xavier-uniform(gain=1.0) per gate block",
                 "biases 0", "forget bias off", "seed 11")) {
             assertTrue(d.contains(part), () -> "missing '" + part + "' in " + d);
@@ -382,5 +382,17 @@ class InitializersTest {
         EigenInit large = new EigenInit(new Magnitude.Fixed(1e300), new Phase.Uniform(1), Basis.RANDOM, 1e8);
         e = assertThrows(IllegalArgumentException.class, () -> large.construct(16, new SplittableRandom(1)));
         assertTrue(e.getMessage().contains("overflows double"), e.getMessage());
+    }
+
+    /**
+     * describe() (config.txt) gives every parameter as the shortest text that reads back exactly: six significant
+     * digits recorded r-min 0.9000001 as 0.9 and π as 3.14159, and copied back they made other weights.
+     */
+    @Test
+    void describeRecordsParametersExactly() {
+        String d = Initializers.byName("eigen", Map.of("r-min", "0.9000001", "gain", "1.00000001")).describe();
+        assertTrue(d.contains("0.9000001") && d.contains("gain=1.00000001"), d);
+        String byDefault = Initializers.byName("eigen", Map.of()).describe();
+        assertTrue(byDefault.contains("3.141592653589793"), byDefault);
     }
 }

@@ -94,11 +94,25 @@ class CheckpointTest {
         final LrScheduler scheduler;
 
         Model(Backend backend, long initSeed, Recipe recipe) {
+            this(backend, initSeed, recipe, 1, 0.0);
+        }
+
+        /** With {@code layers} stacked LSTM layers and {@code dropout} between them. */
+        Model(Backend backend, long initSeed, Recipe recipe, int layers, double dropout) {
             this.backend = backend;
-            this.lstm = new Lstm(RecurrentOptions.builder(INPUT, HIDDEN).seed(initSeed).build(), backend);
+            this.lstm = new Lstm(RecurrentOptions.builder(INPUT, HIDDEN).numLayers(layers).dropout(dropout)
+                    .seed(initSeed).build(), backend);
             this.head = new Linear(LinearOptions.builder(HIDDEN, OUT).seed(initSeed + 1).build(), backend);
             this.optimizer = recipe.optimizer.apply(List.of(ParameterBuffer.of(lstm), ParameterBuffer.of(head)));
             this.scheduler = recipe.scheduler.apply(optimizer);
+        }
+
+        /** The layers by name, for their dropout positions. */
+        SequencedMap<String, dev.mnemo.nn.layers.Layer> layers() {
+            SequencedMap<String, dev.mnemo.nn.layers.Layer> m = new LinkedHashMap<>();
+            m.put("lstm", lstm);
+            m.put("head", head);
+            return m;
         }
 
         /** PyTorch's model.state_dict(): lstm.weight_ih_l0, …, head.weight, head.bias. */
@@ -174,6 +188,89 @@ class CheckpointTest {
         for (var e : ab[0].optimizer.stateDict().tensors().entrySet()) {
             assertArrayEquals(e.getValue().toFloatArray(), ab[1].optimizer.stateDict().tensors().get(e.getKey())
                     .toFloatArray(), e.getKey());
+        }
+    }
+
+    /**
+     * Dropout between stacked layers draws its masks from a stream whose position every training pass moves:
+     * saved with the layers, the resumed run draws the uninterrupted run's masks (before, the checkpoint held no
+     * position and every parameter differed after the resume); loaded without them, the masks start over.
+     */
+    @Test
+    void aRunWithDropoutResumesBitForBitWithItsLayers() throws IOException {
+        Recipe adam = recipes().findFirst().orElseThrow();
+        Path file = dir.resolve("dropout.safetensors");
+        Model a = new Model(Backend.cpu(), SEED, adam, 2, 0.3);
+        a.train(0, K);
+        Checkpoint.write(file, a.parameters(), a.optimizer, a.scheduler, a.layers());
+        a.train(K, K + N);
+        Model b = new Model(Backend.cpu(), SEED + 100, adam, 2, 0.3);
+        Checkpoint.load(file, b.parameters(), b.optimizer, b.scheduler, b.layers());
+        assertEquals(a.lstm.dropoutPosition().isPresent(), true);
+        b.train(K, K + N);
+        assertArrayEquals(a.flatParameters(), b.flatParameters());
+        assertEquals(a.lstm.dropoutPosition(), b.lstm.dropoutPosition());
+
+        Model c = new Model(Backend.cpu(), SEED + 100, adam, 2, 0.3);
+        Checkpoint.load(file, c.parameters(), c.optimizer, c.scheduler);
+        c.train(K, K + N);
+        assertFalse(java.util.Arrays.equals(a.flatParameters(), c.flatParameters()), "without the positions");
+
+        Model d = new Model(Backend.cpu(), SEED + 100, adam, 2, 0.3);
+        SequencedMap<String, dev.mnemo.nn.layers.Layer> renamed = new LinkedHashMap<>();
+        renamed.put("rnn", d.lstm);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Checkpoint.load(file, d.parameters(), d.optimizer, d.scheduler, renamed));
+        assertEquals("checkpoint " + file + ": it holds no dropout position for layer rnn (written without it, or "
+                + "under another name), so its masks cannot continue", e.getMessage());
+        SequencedMap<String, dev.mnemo.nn.layers.Layer> headOnly = new LinkedHashMap<>();
+        headOnly.put("head", d.head);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Checkpoint.load(file, d.parameters(), d.optimizer, d.scheduler, headOnly));
+        assertEquals("checkpoint " + file + ": it holds the dropout position of layer lstm, which is not among the "
+                + "layers with dropout given []", e.getMessage());
+        assertEquals(0, d.optimizer.stepCount(), "a refused load changes nothing");
+    }
+
+    /** The same for MemNet, whose dropout (0.1 by default) applies at every step of one layer. */
+    @Test
+    void aMemNetRunResumesBitForBitWithItsLayer() throws IOException {
+        Path file = dir.resolve("memnet.safetensors");
+        dev.mnemo.nn.layers.MemNet[] nets = new dev.mnemo.nn.layers.MemNet[2];
+        Optimizer[] opts = new Optimizer[2];
+        for (int r = 0; r < 2; r++) {
+            nets[r] = new dev.mnemo.nn.layers.MemNet(dev.mnemo.nn.layers.MemNetOptions.builder(INPUT, OUT).slots(3)
+                    .dropout(0.1).seed(SEED + 100L * r).build());
+            opts[r] = new Adam(AdamOptions.of(0.01), List.of(ParameterBuffer.of(nets[r])));
+        }
+        SequencedMap<String, dev.mnemo.nn.layers.Layer> layersA = new LinkedHashMap<>();
+        layersA.put("memnet", nets[0]);
+        trainMemNet(nets[0], opts[0], 0, K);
+        Checkpoint.write(file, new LinkedHashMap<>(nets[0].parameters()), opts[0], null, layersA);
+        trainMemNet(nets[0], opts[0], K, K + N);
+        SequencedMap<String, dev.mnemo.nn.layers.Layer> layersB = new LinkedHashMap<>();
+        layersB.put("memnet", nets[1]);
+        Checkpoint.load(file, new LinkedHashMap<>(nets[1].parameters()), opts[1], null, layersB);
+        trainMemNet(nets[1], opts[1], K, K + N);
+        assertArrayEquals(nets[0].flatParameters().toFloatArray(), nets[1].flatParameters().toFloatArray());
+    }
+
+    private static void trainMemNet(dev.mnemo.nn.layers.MemNet net, Optimizer optimizer, int from, int to) {
+        var mse = new MeanSquaredError(net.backend());
+        for (int s = from; s < to; s++) {
+            var rnd = new SplittableRandom(SEED * 1_000_003L + s);
+            Tensor x = Tensor.zeros(T, B, INPUT);
+            Tensor y = Tensor.zeros(T, B, OUT);
+            for (long i = 0; i < x.numel(); i++) {
+                x.setFlat(i, rnd.nextDouble(-1, 1));
+            }
+            for (long i = 0; i < y.numel(); i++) {
+                y.setFlat(i, rnd.nextDouble(-1, 1));
+            }
+            optimizer.zeroGrad();
+            var out = net.forward(x);
+            net.backward(out.saved(), mse.compute(out.output(), y).gradient());
+            optimizer.step();
         }
     }
 

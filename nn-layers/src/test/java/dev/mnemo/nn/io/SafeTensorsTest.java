@@ -103,6 +103,31 @@ class SafeTensorsTest {
 
     // ---- round trips through layers ----
 
+    /**
+     * The same call writes the same bytes: unordered metadata (Map.of, whose order changes from JVM to JVM) is
+     * written sorted by key; ordered metadata in its order.
+     */
+    @Test
+    void metadataOrderIsTheMapsOrElseSorted() throws IOException {
+        var t = new LinkedHashMap<String, Tensor>();
+        t.put("w", Tensor.zeros(2));
+        Path f = dir.resolve("m.safetensors");
+        var unordered = new java.util.HashMap<String, String>();
+        for (String k : new String[] {"task", "cell", "init", "zeta", "alpha"}) {
+            unordered.put(k, k.toUpperCase(java.util.Locale.ROOT));
+        }
+        SafeTensors.write(f, t, unordered);
+        String header = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(header.contains("{\"alpha\":\"ALPHA\",\"cell\":\"CELL\",\"init\":\"INIT\",\"task\":\"TASK\","
+                + "\"zeta\":\"ZETA\"}"), header);
+        var ordered = new LinkedHashMap<String, String>();
+        ordered.put("zeta", "1");
+        ordered.put("alpha", "2");
+        SafeTensors.write(f, t, ordered);
+        header = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(header.contains("{\"zeta\":\"1\",\"alpha\":\"2\"}"), header);
+    }
+
     @Test
     void lstmRoundTripThroughAFile() throws IOException {
         var options = RecurrentOptions.builder(4, 5).numLayers(2).bidirectional(true).seed(11).build();
