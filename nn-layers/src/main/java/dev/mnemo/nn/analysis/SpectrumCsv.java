@@ -42,7 +42,8 @@ public final class SpectrumCsv {
             if (header == null) {
                 throw new IllegalArgumentException(csv + " is empty; expected the header " + HEADER);
             }
-            String[] names = header.trim().split(",");
+            // a spreadsheet's UTF-8 export starts with a byte-order mark, which named the first column "\uFEFFstep"
+            String[] names = (header.startsWith("\uFEFF") ? header.substring(1) : header).trim().split(",");
             int step = column(csv, names, "step");
             int layer = column(csv, names, "layer");
             int gate = column(csv, names, "gate");

@@ -192,6 +192,15 @@ class SpectrumTrackerTest {
         }
     }
 
+    /** A byte-order mark before the header (a spreadsheet's UTF-8 export) is skipped. */
+    @Test
+    void aSpectrumCsvWithAByteOrderMarkReads(@TempDir Path dir) throws IOException {
+        Path csv = dir.resolve("bom.csv");
+        Files.writeString(csv, "\uFEFF" + SpectrumCsv.HEADER + "\r\n0,l0,h,0.5,0,0.5\r\n");
+        assertEquals(1, SpectrumCsv.read(csv).size());
+        assertEquals(0.5, SpectrumCsv.read(csv).getFirst().re());
+    }
+
     /** A spectrum CSV holding NaN or ∞ (parseDouble reads both) is refused, naming the line. */
     @Test
     void aSpectrumCsvWithNonFiniteValuesIsRefused(@TempDir Path dir) throws IOException {
