@@ -230,7 +230,8 @@ final class MemNetStudy {
                             model, row.size(), row.parameters(), v.values().length, mean, std,
                             each.replace("; ", ";")));
                     if (t.accuracy() && v.diverged() < v.values().length) {
-                        chart.add(mean, std, model.equals("memnet") ? "MemNet" : model.toUpperCase(Locale.ROOT), t.name());
+                        ReproduceCommand.addBar(chart, mean, std, model.equals("memnet") ? "MemNet" : model.toUpperCase(Locale.ROOT),
+                                t.name());
                     }
                 }
             }

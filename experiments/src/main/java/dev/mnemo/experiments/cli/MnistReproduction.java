@@ -145,7 +145,7 @@ final class MnistReproduction {
                 csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,%.4f,%s%n", init, cell, acc.values().length,
                         acc.mean(), acc.std(), trainMean, acc.each("%.4f", ";")));
                 if (acc.diverged() < acc.values().length) {
-                    chart.add(acc.mean(), acc.std(), cell.toUpperCase(Locale.ROOT), init);
+                    ReproduceCommand.addBar(chart, acc.mean(), acc.std(), cell.toUpperCase(Locale.ROOT), init);
                 }
             }
             md.append('\n');

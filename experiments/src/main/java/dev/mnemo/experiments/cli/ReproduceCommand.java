@@ -243,7 +243,7 @@ final class ReproduceCommand implements Callable<Integer> {
                     csv.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%.4f,%.4f,%.4f,%s,%.4f%n", g, init, cell,
                             acc.values().length, acc.mean(), acc.std(), trainMean, acc.each("%.4f", ";"), heldOutMean));
                     if (acc.diverged() < acc.values().length) {
-                        chart.add(acc.mean(), acc.std(), cell.toUpperCase(Locale.ROOT),
+                        addBar(chart, acc.mean(), acc.std(), cell.toUpperCase(Locale.ROOT),
                                 (gs.size() > 1 ? "T" + g + " " : "") + init);
                     }
                 }
@@ -294,6 +294,14 @@ final class ReproduceCommand implements Callable<Integer> {
         barChart(png, data, "Tomita " + gs + ": test accuracy on longer strings (mean ± std)", "test accuracy");
     }
 
+    /**
+     * Adds a bar to a chart's data: no whisker where the std is NaN (fewer than two seeds scored: it was drawn as
+     * a zero whisker), no bar where the mean is (every seed diverged).
+     */
+    static void addBar(DefaultStatisticalCategoryDataset chart, double mean, double std, String row, String column) {
+        chart.add(Double.isNaN(mean) ? null : (Number) mean, Double.isNaN(std) ? null : (Number) std, row, column);
+    }
+
     /** A bar per (initializer, cell) with its ± std whisker, accuracy axis 0…1.05. */
     static void barChart(Path png, DefaultStatisticalCategoryDataset data, String title, String valueLabel) {
         System.setProperty("java.awt.headless", "true");
@@ -323,9 +331,10 @@ final class ReproduceCommand implements Callable<Integer> {
         return v.length == 0 ? Double.NaN : s / v.length;
     }
 
+    /** Sample standard deviation (n − 1); NaN for fewer than two values, which have none (it was 0: "no spread"). */
     static double std(double[] v) {
         if (v.length < 2) {
-            return 0;
+            return Double.NaN;
         }
         double m = mean(v);
         double s = 0;

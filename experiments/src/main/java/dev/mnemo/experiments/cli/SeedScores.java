@@ -33,7 +33,7 @@ record SeedScores(double[] values) {
         return ReproduceCommand.mean(scored());
     }
 
-    /** Sample standard deviation over the runs that did not diverge. */
+    /** Sample standard deviation over the runs that did not diverge; NaN when fewer than two did. */
     double std() {
         return ReproduceCommand.std(scored());
     }

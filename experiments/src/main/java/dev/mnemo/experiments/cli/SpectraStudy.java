@@ -29,7 +29,7 @@ import java.util.concurrent.Future;
  * recurrent spectra before and after training compared: per gate block the spectral radius, the
  * share of modes near the unit circle (|λ| &gt; {@value #NEAR}) and the median memory time constant
  * τ = −1/ln|λ|. Writes spectra.md, spectra.csv and eigenvalues.png (rows: gates; columns: tasks;
- * seed 1, before and after).
+ * each task's first seed that trained, seed 1 unless it diverged, named in the column title; before and after).
  */
 final class SpectraStudy {
 
@@ -247,11 +247,19 @@ final class SpectraStudy {
         ReproduceCommand.write(dir.resolve("spectra.md"), md.toString());
         ReproduceCommand.write(dir.resolve("spectra.csv"), csv.toString());
         Path png = dir.resolve("eigenvalues.png");
-        // each task's first seed that trained; a task none of whose seeds did is left out of the picture
+        // each task's first seed that trained, named in its title (seed 1 unless it diverged); a task none of
+        // whose seeds did is left out of the picture
         List<EigenvalueGrid.Column> columns = new ArrayList<>();
         for (var e : results.entrySet()) {
-            e.getValue().stream().filter(x -> !x.diverged()).findFirst().ifPresent(x -> columns.add(
-                    new EigenvalueGrid.Column(e.getKey() + " (" + x.kind() + ")", x.before(), x.after())));
+            List<Outcome> runs = e.getValue();
+            for (int i = 0; i < runs.size(); i++) {   // runs hold seeds 1, 2, … in order
+                Outcome x = runs.get(i);
+                if (!x.diverged()) {
+                    columns.add(new EigenvalueGrid.Column(e.getKey() + " (" + x.kind() + ", seed " + (i + 1) + ")",
+                            x.before(), x.after()));
+                    break;
+                }
+            }
         }
         if (columns.isEmpty()) {
             o.println("wrote " + dir.resolve("spectra.md") + ", " + dir.resolve("spectra.csv")

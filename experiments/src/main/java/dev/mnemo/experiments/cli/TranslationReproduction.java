@@ -118,7 +118,7 @@ final class TranslationReproduction {
                 csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.2f,%.2f,%.2f,%s%n", init, cell, bleu.values().length,
                         bleu.mean(), bleu.std(), validationMean, bleu.each("%.2f", ";")));
                 if (bleu.diverged() < bleu.values().length) {
-                    chart.add(bleu.mean() / 100, bleu.std() / 100, cell.toUpperCase(Locale.ROOT), init);
+                    ReproduceCommand.addBar(chart, bleu.mean() / 100, bleu.std() / 100, cell.toUpperCase(Locale.ROOT), init);
                 }
             }
             md.append('\n');

@@ -30,6 +30,10 @@ class SeedScoresTest {
         assertEquals("0.775 (one seed)", new SeedScores(new double[] {0.775}).summary("%.3f"), "no std of one value");
         assertEquals("0.850 (one seed) (2 of 3 diverged)",
                 new SeedScores(new double[] {Double.NaN, 0.85, Double.NaN}).summary("%.3f"));
+        // the std the CSVs and charts write: none (NaN) below two scored seeds, where it was 0, "no spread"
+        assertTrue(Double.isNaN(new SeedScores(new double[] {0.9, Double.NaN, Double.NaN}).std()));
+        assertTrue(Double.isNaN(all.std()));
+        assertEquals(0.0, new SeedScores(new double[] {0.5, 0.5}).std());
     }
 
     /** A spectrum-matched run whose eigen source diverged is not run, and its place counts as diverged. */
