@@ -61,6 +61,16 @@ public final class PersistentKernels {
     /** The barrier counts arrivals over the whole launch in 32 bits: (T − 1)·grid (backward T·grid). */
     private static final long MAX_BARRIER_ARRIVALS = 0xFFFF_FFFFL;
 
+    /**
+     * Whether the grid barrier's 32-bit arrival counter holds a sequence of {@code steps} steps on {@code grid}
+     * blocks: (T − 1)·grid arrivals forward, T·grid backward. A plan depends on B and H only; a choice of path
+     * must ask this too, or a long enough sequence picks a kernel its launch then refuses.
+     */
+    public static boolean barrierFits(boolean backward, long steps, long grid) {
+        long arrivals = backward ? steps : steps - 1;
+        return arrivals <= 0 || grid <= 0 || arrivals <= MAX_BARRIER_ARRIVALS / grid;
+    }
+
     /** {@code mnemo_persistent_fwd_params}: 128 bytes, 8-byte aligned, no padding. */
     public static final StructLayout FWD_PARAMS_LAYOUT = MemoryLayout.structLayout(
             ParamsStructs.pointer("gates"), ParamsStructs.pointer("wHh"), ParamsStructs.pointer("bIh"),
@@ -669,7 +679,7 @@ public final class PersistentKernels {
         if (!limits.cooperativeLaunch()) {
             throw new IllegalStateException("the device does not support cooperative launches");
         }
-        if ((backward ? steps : steps - 1) * grid > MAX_BARRIER_ARRIVALS) {
+        if (!barrierFits(backward, steps, grid)) {
             throw new IllegalArgumentException("steps·grid must be < 2^32 (the barrier counter), got "
                     + steps + ", " + grid);
         }

@@ -100,6 +100,17 @@ class PersistentKernelsTest {
         assertEquals(new LaunchGeometry(grid, 1, 1, 256, 1, 1, smem), plan.plan().geometry());
     }
 
+    /** The barrier's 32-bit counter: (T − 1)·grid arrivals forward, T·grid backward, as the launch checks. */
+    @Test
+    void barrierFitsKeepsTheArrivalCountIn32Bits() {
+        assertTrue(PersistentKernels.barrierFits(false, 0xFFFF_FFFFL / 108 + 1, 108));
+        assertFalse(PersistentKernels.barrierFits(false, 0xFFFF_FFFFL / 108 + 2, 108));
+        assertFalse(PersistentKernels.barrierFits(true, 0xFFFF_FFFFL / 108 + 1, 108));
+        assertTrue(PersistentKernels.barrierFits(false, 1, 1 << 30));
+        assertTrue(PersistentKernels.barrierFits(true, Long.MAX_VALUE / 2, 0));
+        assertFalse(PersistentKernels.barrierFits(false, Long.MAX_VALUE, 2), "no overflow in the product");
+    }
+
     @Test
     void planSaysWhyNot() {
         var big = PersistentKernels.plan(Cell.LSTM, 8, 2048, H100);

@@ -272,7 +272,7 @@ public final class PersistentPolicy {
         if (mode == Mode.PER_STEP) {
             return Choice.perStep(PROPERTY + "=per-step");
         }
-        Choice persistent = persistentChoice(backward, cell, batch, hidden);
+        Choice persistent = persistentChoice(backward, cell, steps, batch, hidden);
         if (!persistent.persistent()) {
             if (mode == Mode.PERSISTENT) {
                 throw new IllegalStateException(PROPERTY + "=persistent, but no persistent " + cell
@@ -315,7 +315,7 @@ public final class PersistentPolicy {
      * clusters and its plan fits, else the cooperative one when its plan fits; otherwise a per-step
      * choice whose reason names why each allowed variant cannot run.
      */
-    private Choice persistentChoice(boolean backward, Cell cell, long batch, long hidden) {
+    private Choice persistentChoice(boolean backward, Cell cell, long steps, long batch, long hidden) {
         String clusterWhyNot = null;
         if (variant != PersistentVariant.GRID) {
             var cluster = PersistentClusterPlan.plan(backward, cell, batch, hidden, limits, weights, clusterSize,
@@ -330,10 +330,15 @@ public final class PersistentPolicy {
         if (variant != PersistentVariant.CLUSTER) {
             var grid = backward ? PersistentKernels.planBackward(cell, batch, hidden, limits)
                     : PersistentKernels.plan(cell, batch, hidden, limits);
-            if (grid.feasible()) {
+            String reason = grid.feasible() ? null : grid.reason();
+            if (grid.feasible() && !PersistentKernels.barrierFits(backward, steps, grid.plan().grid())) {
+                // the plan fits B and H; T·grid passes the barrier's 32-bit counter, which the launch refuses
+                reason = "T " + steps + " × " + grid.plan().grid() + " blocks passes the grid barrier's 32-bit counter";
+            }
+            if (reason == null) {
                 return new Choice(Path.GRID, grid.plan(), null, "");
             }
-            gridWhyNot = variant == PersistentVariant.AUTO ? "grid: " + grid.reason() : grid.reason();
+            gridWhyNot = variant == PersistentVariant.AUTO ? "grid: " + reason : reason;
         }
         String restricted = variant == PersistentVariant.AUTO ? "" : PersistentVariant.PROPERTY + "=" + variant + ", ";
         if (clusterWhyNot != null && gridWhyNot != null) {

@@ -33,6 +33,24 @@ class PersistentPolicyTest {
         assertTrue(p.choose(Cell.RNN_RELU, 5, 32, 37).persistent());
     }
 
+    /**
+     * The grid kernel's barrier counts (T − 1)·grid arrivals (T·grid backward) in 32 bits: a sequence long enough
+     * to pass it is not a grid plan. auto picked one at T = 40,000,000 on 108 blocks, and the launch refused it.
+     */
+    @Test
+    void aSequenceThatPassesTheGridBarrierCounterIsNotAGridPlan() {
+        var p = new PersistentPolicy(Mode.AUTO, A100);
+        var fits = p.choose(Cell.RNN_TANH, 39_000_000L, 1, 108);
+        assertTrue(fits.persistent(), fits.toString());
+        var tooLong = p.choose(Cell.RNN_TANH, 40_000_000L, 1, 108);
+        assertFalse(tooLong.persistent(), tooLong.toString());
+        assertTrue(tooLong.reason().contains("passes the grid barrier's 32-bit counter"), tooLong.reason());
+        assertFalse(p.chooseBackward(Cell.LSTM, 40_000_000L, 1, 108).persistent());
+        var e = assertThrows(IllegalStateException.class,
+                () -> new PersistentPolicy(Mode.PERSISTENT, A100).choose(Cell.RNN_TANH, 40_000_000L, 1, 108));
+        assertTrue(e.getMessage().contains("32-bit counter"), e.getMessage());
+    }
+
     @Test
     void autoKeepsThePerStepPathForLargeBatchesOrWhatDoesNotFit() {
         var p = new PersistentPolicy(Mode.AUTO, H100);
