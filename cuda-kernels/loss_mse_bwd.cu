@@ -14,6 +14,9 @@ extern "C" __global__ void __launch_bounds__(mnemo::loss::mse_bwd::kBlockThreads
                            float scale) {
   const long long stride = mnemo::grid_stride();
   for (long long i = mnemo::grid_thread_index(); i < n; i += stride) {  // i < n: bounds guard
-    dpred[i] = 2.0f * (pred[i] - target[i]) * scale;  // PyTorch: norm·(input − target)·grad
+    // in double, rounded once, as the CPU backend: pred − target of 3e38 and −3e38 overflowed float before
+    // the 1/N scale brought it back into range (PyTorch's float32 kernel gives ∞ there too)
+    dpred[i] = static_cast<float>(2.0 * static_cast<double>(scale) *
+                                  (static_cast<double>(pred[i]) - static_cast<double>(target[i])));
   }
 }

@@ -71,6 +71,7 @@ public final class EigenResult {
             c = Double.compare(arg[x], arg[y]);
             return c != 0 ? c : Double.compare(imag[y], imag[x]);
         });
+        pairConjugates(order, r, imag, mag, arg);
         double[] sr = new double[n];
         double[] si = new double[n];
         for (int k = 0; k < n; k++) {
@@ -87,6 +88,43 @@ public final class EigenResult {
             }
         }
         return new EigenResult(n, sr, si, vr, vi, solver, precision, checks, notes);
+    }
+
+    /**
+     * Puts each +Im member's conjugate right after it. The sort keeps a pair together only when no other value ties
+     * with it in |λ| and |arg λ|: a repeated pair came out λ, λ, λ̄, λ̄ (and two pairs a rounding apart, whose
+     * |λ| and arg tie, λ1, λ2, λ̄2, λ̄1), against the documented order, with the vectors following. The partner is
+     * the exact conjugate where there is one (LAPACK's pairs are exact), else the nearest −Im value of the same
+     * |λ| and arg; it moves forward within that tie, so the order by |λ| and arg is kept.
+     */
+    private static void pairConjugates(Integer[] order, double[] re, double[] im, double[] mag, double[] arg) {
+        int n = order.length;
+        for (int k = 0; k + 1 < n; k++) {
+            int a = order[k];
+            if (!(im[a] > 0)) {
+                continue;
+            }
+            int partner = -1;
+            double best = Double.POSITIVE_INFINITY;
+            for (int j = k + 1; j < n && mag[order[j]] == mag[a] && arg[order[j]] == arg[a]; j++) {
+                int b = order[j];
+                if (im[b] < 0) {
+                    double d = Math.hypot(re[b] - re[a], im[b] + im[a]);
+                    if (d < best) {
+                        best = d;
+                        partner = j;
+                    }
+                }
+            }
+            if (partner > k + 1) {
+                Integer moved = order[partner];
+                System.arraycopy(order, k + 1, order, k + 2, partner - k - 1);
+                order[k + 1] = moved;
+            }
+            if (partner > 0) {
+                k++;   // the pair is placed
+            }
+        }
     }
 
     /** Column {@code from} of (ar, ai) to column {@code to} of (br, bi): unit norm, largest component real > 0. */

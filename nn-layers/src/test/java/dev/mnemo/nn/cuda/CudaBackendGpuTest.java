@@ -336,6 +336,15 @@ class CudaBackendGpuTest {
         Tensor zero = Tensor.zeros(2);
         double hugeSe = gpu.squaredError(gpu.copyOf(huge), gpu.copyOf(zero), 1.0, gpu.zeros(2));
         assertEquals(cpu.squaredError(huge, zero, 1.0, Tensor.zeros(2)), hugeSe, 1e-12 * 25e40, "no float overflow");
+        // a difference past float's range whose scaled gradient is within it: ∞ on CUDA, 3e38 on the CPU, before
+        Tensor far = Tensor.of(new float[] {3e38f, 3e38f, 3e38f, 3e38f}, 4);
+        Tensor farTarget = Tensor.of(new float[] {-3e38f, -3e38f, -3e38f, -3e38f}, 4);
+        Tensor cpuGrad = Tensor.zeros(4);
+        cpu.squaredError(far, farTarget, 0.25, cpuGrad);
+        Tensor gpuGrad = gpu.zeros(4);
+        gpu.squaredError(gpu.copyOf(far), gpu.copyOf(farTarget), 0.25, gpuGrad);
+        assertClose(cpuGrad, gpuGrad, 1e-6, "gradient 2·6e38/4 = 3e38");
+        assertEquals(3e38, gpuGrad.to(Device.CPU).getFlat(0), 1e32);
     }
 
     /**

@@ -477,4 +477,56 @@ class EigenTest {
         return Invariants.residual(a, n, new RawEigen(e.re(), e.im(), e.vectorsRe(), e.vectorsIm()),
                 Matrices.frobenius(a));
     }
+
+    /**
+     * A repeated complex pair keeps each pair adjacent, +Im first, with conjugate vectors: the sort's last
+     * tie-break put every +Im member first (λ, λ, λ̄, λ̄), on every solver, and a dense similar matrix of two equal
+     * rotations split its pairs in a tenth to a quarter of seeds.
+     */
+    @Test
+    void aRepeatedComplexPairStaysPaired() {
+        double[] twoRotations = {0, -1, 0, 0, 1, 0, 0, 0, 0, 0, 0, -1, 0, 0, 1, 0};
+        EigenResult e = Eigen.of(twoRotations, 4, EigenOptions.builder().vectors(true).build());
+        assertPaired(e, "two exact rotations by π/2");
+        double c = Math.cos(0.7);
+        double sn = Math.sin(0.7);
+        for (int n : new int[] {4, 6}) {
+            double[] b = new double[n * n];
+            for (int k = 0; k + 1 < n; k += 2) {   // R(0.7) twice (and a real 0.5 for n = 6)
+                int at = k == 4 ? -1 : k;
+                if (at < 0) {
+                    b[k * n + k] = 0.5;
+                    b[(k + 1) * n + k + 1] = -0.5;
+                    continue;
+                }
+                b[at * n + at] = c;
+                b[at * n + at + 1] = -sn;
+                b[(at + 1) * n + at] = sn;
+                b[(at + 1) * n + at + 1] = c;
+            }
+            for (int seed = 0; seed < 60; seed++) {
+                double[] a = Matrices.similar(Matrices.orthogonal(n, new Random(seed)), b, n);
+                assertPaired(Eigen.of(a, n, EigenOptions.builder().vectors(true).build()), "n " + n + " seed " + seed);
+            }
+        }
+    }
+
+    private static void assertPaired(EigenResult e, String what) {
+        int n = e.n();
+        double[] vr = e.vectorsRe();
+        double[] vi = e.vectorsIm();
+        for (int k = 0; k < n; k++) {
+            if (e.im(k) > 0) {
+                assertTrue(k + 1 < n && e.im(k + 1) < 0, what + ": λ" + k + " = " + e.re(k) + "+" + e.im(k)
+                        + "i is not followed by its conjugate");
+                assertEquals(e.re(k), e.re(k + 1), 1e-12, what);
+                assertEquals(-e.im(k), e.im(k + 1), 1e-12, what);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(vr[i * n + k], vr[i * n + k + 1], 1e-9, what + ": conjugate vectors, row " + i);
+                    assertEquals(-vi[i * n + k], vi[i * n + k + 1], 1e-9, what + ": conjugate vectors, row " + i);
+                }
+                k++;
+            }
+        }
+    }
 }
