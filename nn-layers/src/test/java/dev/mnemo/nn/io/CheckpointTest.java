@@ -126,15 +126,9 @@ class CheckpointTest {
         void train(int from, int to) {
             var mse = new MeanSquaredError(backend);
             for (int s = from; s < to; s++) {
-                var rnd = new SplittableRandom(SEED * 1_000_003L + s);
-                Tensor x = Tensor.zeros(T, B, INPUT);
-                Tensor y = Tensor.zeros(T, B, OUT);
-                for (long i = 0; i < x.numel(); i++) {
-                    x.setFlat(i, rnd.nextDouble(-1, 1));
-                }
-                for (long i = 0; i < y.numel(); i++) {
-                    y.setFlat(i, rnd.nextDouble(-1, 1));
-                }
+                Tensor[] xy = batch(s);
+                Tensor x = xy[0];
+                Tensor y = xy[1];
                 optimizer.zeroGrad();
                 RecurrentOutput h = lstm.forward(x.to(backend.device()), null);
                 Linear.Output out = head.forward(h.output());
@@ -255,18 +249,26 @@ class CheckpointTest {
         assertArrayEquals(nets[0].flatParameters().toFloatArray(), nets[1].flatParameters().toFloatArray());
     }
 
+    /** Step s's batch {x [T, B, INPUT], y [T, B, OUT]}: it depends on s only, so a resumed run sees the same. */
+    static Tensor[] batch(int s) {
+        var rnd = new SplittableRandom(SEED * 1_000_003L + s);
+        Tensor x = Tensor.zeros(T, B, INPUT);
+        Tensor y = Tensor.zeros(T, B, OUT);
+        for (long i = 0; i < x.numel(); i++) {
+            x.setFlat(i, rnd.nextDouble(-1, 1));
+        }
+        for (long i = 0; i < y.numel(); i++) {
+            y.setFlat(i, rnd.nextDouble(-1, 1));
+        }
+        return new Tensor[] {x, y};
+    }
+
     private static void trainMemNet(dev.mnemo.nn.layers.MemNet net, Optimizer optimizer, int from, int to) {
         var mse = new MeanSquaredError(net.backend());
         for (int s = from; s < to; s++) {
-            var rnd = new SplittableRandom(SEED * 1_000_003L + s);
-            Tensor x = Tensor.zeros(T, B, INPUT);
-            Tensor y = Tensor.zeros(T, B, OUT);
-            for (long i = 0; i < x.numel(); i++) {
-                x.setFlat(i, rnd.nextDouble(-1, 1));
-            }
-            for (long i = 0; i < y.numel(); i++) {
-                y.setFlat(i, rnd.nextDouble(-1, 1));
-            }
+            Tensor[] xy = batch(s);
+            Tensor x = xy[0];
+            Tensor y = xy[1];
             optimizer.zeroGrad();
             var out = net.forward(x);
             net.backward(out.saved(), mse.compute(out.output(), y).gradient());
