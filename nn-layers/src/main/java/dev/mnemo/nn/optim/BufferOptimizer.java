@@ -1,6 +1,7 @@
 package dev.mnemo.nn.optim;
 
 import dev.mnemo.nn.Backend;
+import dev.mnemo.nn.BackendChecks;
 import dev.mnemo.nn.Tensor;
 
 import java.util.LinkedHashMap;
@@ -127,9 +128,30 @@ abstract sealed class BufferOptimizer implements Optimizer permits Sgd, Adam, Rm
         Objects.requireNonNull(state, "state");
         OptimizerState mine = stateDict();
         StateDictChecks.requireLoadable(this, mine, state);
+        SequencedMap<String, Tensor> sources = new LinkedHashMap<>();
         for (var e : mine.tensors().entrySet()) {
             Tensor dst = e.getValue();
             Tensor src = state.tensors().get(e.getKey());
+            if (src == dst && state.step() != steps) {
+                // stateDict() hands out the live tensors with the step count of that moment: they have moved on
+                // since, so step and moments would disagree (Adam's bias correction of another step)
+                throw new IllegalArgumentException("the state's tensors are this optimizer's own, which have moved on "
+                        + (steps - state.step()) + " step(s) since the state was taken at step " + state.step()
+                        + ": copy its tensors when taking it (or write a Checkpoint) to go back to it");
+            }
+            sources.put(e.getKey(), src);
+        }
+        for (var e : sources.entrySet()) {   // a source over another name's tensor (a swap) is read before written
+            Tensor src = e.getValue();
+            boolean overwritten = mine.tensors().entrySet().stream().anyMatch(m -> !m.getKey().equals(e.getKey())
+                    && BackendChecks.overlap(src, m.getValue()));
+            if (overwritten) {
+                e.setValue(src.copy());
+            }
+        }
+        for (var e : mine.tensors().entrySet()) {
+            Tensor dst = e.getValue();
+            Tensor src = sources.get(e.getKey());
             if (src != dst) {       // this optimizer's own stateDict(): nothing to copy
                 Backend.of(dst).copy(src, dst);
             }

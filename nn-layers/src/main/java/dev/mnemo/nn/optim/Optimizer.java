@@ -60,7 +60,10 @@ public interface Optimizer {
      *                                  another number of buffers, missing or unexpected tensors, and
      *                                  tensors of another shape, element type or device; or a state
      *                                  that no optimizer can reach (a NaN or infinite element, a
-     *                                  negative {@code exp_avg_sq} or {@code square_avg})
+     *                                  negative {@code exp_avg_sq} or {@code square_avg}); or a state whose
+     *                                  tensors are this optimizer's own, kept from {@link #stateDict()} while
+     *                                  it took more steps (its step count and moments would disagree: copy
+     *                                  the tensors to keep a state)
      */
     void loadStateDict(OptimizerState state);
 }

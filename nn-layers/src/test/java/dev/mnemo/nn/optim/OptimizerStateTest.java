@@ -199,6 +199,55 @@ class OptimizerStateTest {
         assertEquals(1, adam.stepCount());
     }
 
+    /**
+     * A kept stateDict() holds the live tensors with the step count of its moment: reloaded after more steps it set
+     * the count back while the moments stayed (Adam's next step used another step's bias correction). Refused now,
+     * saying to copy the tensors; a copied state goes back exactly.
+     */
+    @Test
+    void aKeptLiveStateThatMovedOnIsRefusedACopiedOneGoesBack() {
+        Setup a = Setup.random(SEED);
+        var adam = new Adam(AdamOptions.of(0.01), a.buffers);
+        a.gradients(0);
+        adam.step();
+        OptimizerState live = adam.stateDict();
+        SequencedMap<String, Tensor> copies = new LinkedHashMap<>();
+        live.tensors().forEach((k, v) -> copies.put(k, v.copy()));
+        OptimizerState copied = with(live, copies);
+        float[] m1 = adam.expAvg(0).toFloatArray();
+        a.gradients(1);
+        adam.step();
+        adam.step();
+        var e = assertThrows(IllegalArgumentException.class, () -> adam.loadStateDict(live));
+        assertTrue(e.getMessage().contains("moved on 2 step(s) since the state was taken at step 1"), e.getMessage());
+        assertEquals(3, adam.stepCount(), "nothing changed");
+        adam.loadStateDict(copied);
+        assertEquals(1, adam.stepCount());
+        assertArrayEquals(m1, adam.expAvg(0).toFloatArray());
+    }
+
+    /** State tensors given under each other's names (a swap of this optimizer's own) are read before written. */
+    @Test
+    void aStateOverTheOptimizersOwnTensorsUnderOtherNamesLoadsAsGiven() {
+        Setup a = Setup.random(SEED);
+        var adam = new Adam(AdamOptions.of(0.01), a.buffers);
+        a.gradients(0);
+        adam.step();
+        OptimizerState s = adam.stateDict();
+        float[] m = adam.expAvg(0).toFloatArray();
+        float[] v = adam.expAvgSq(0).toFloatArray();
+        SequencedMap<String, Tensor> swapped = new LinkedHashMap<>(s.tensors());
+        swapped.put("0.exp_avg", adam.expAvgSq(0));
+        swapped.put("0.exp_avg_sq", adam.expAvg(0));
+        for (int i = 0; i < m.length; i++) {   // a swap must still be a reachable state: exp_avg_sq >= 0
+            m[i] = Math.abs(m[i]);
+        }
+        adam.expAvg(0).copyFrom(Tensor.of(m, m.length));
+        adam.loadStateDict(with(s, swapped));
+        assertArrayEquals(v, adam.expAvg(0).toFloatArray(), "exp_avg got exp_avg_sq's values");
+        assertArrayEquals(m, adam.expAvgSq(0).toFloatArray(), "and exp_avg_sq exp_avg's, not its own new ones");
+    }
+
     // ---- refusals ----
 
     static Adam adam(Setup s) {
