@@ -200,7 +200,7 @@ class CheckpointTest {
         a.train(K, K + N);
         Model b = new Model(Backend.cpu(), SEED + 100, adam, 2, 0.3);
         Checkpoint.load(file, b.parameters(), b.optimizer, b.scheduler, b.layers());
-        assertEquals(a.lstm.dropoutPosition().isPresent(), true);
+        assertTrue(a.lstm.dropoutPosition().isPresent(), "a layer with dropout has a position");
         b.train(K, K + N);
         assertArrayEquals(a.flatParameters(), b.flatParameters());
         assertEquals(a.lstm.dropoutPosition(), b.lstm.dropoutPosition());

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LrSchedulerTest {
 
@@ -81,11 +82,11 @@ class LrSchedulerTest {
                 s.step();
             }
         });
-        assertEquals(true, e.getMessage().startsWith("StepLr(stepSize=1, gamma=10.0) gives lr Infinity at epoch "),
+        assertTrue(e.getMessage().startsWith("StepLr(stepSize=1, gamma=10.0) gives lr Infinity at epoch "),
                 e.getMessage());
         int reached = s.lastEpoch();
         assertEquals(opt.lr(), s.lastLr(), "the epoch stopped where the lr did");
-        assertEquals(true, Double.isFinite(opt.lr()) && opt.lr() > lr);
+        assertTrue(Double.isFinite(opt.lr()) && opt.lr() > lr, "the last lr reached: " + opt.lr());
         assertThrows(IllegalArgumentException.class, () -> s.setLastEpoch(1000));
         assertEquals(reached, s.lastEpoch());
         assertEquals(opt.lr(), s.lastLr());
