@@ -27,17 +27,16 @@ public record Histogram(double[] edges, int[] counts) {
         if (!Double.isFinite(hi - lo)) {
             throw new IllegalArgumentException("lo, hi and hi − lo must be finite, got lo " + lo + ", hi " + hi);
         }
-        for (int i = 0; i < values.length; i++) {
-            if (Double.isNaN(values[i])) {   // floor(NaN) casts to 0: it would be counted as a value at lo
-                throw new IllegalArgumentException("values[" + i + "] is NaN: a NaN belongs to no bin");
-            }
-        }
         double[] edges = new double[bins + 1];
         for (int k = 0; k <= bins; k++) {
             edges[k] = lo + (hi - lo) * k / bins;
         }
         int[] counts = new int[bins];
-        for (double v : values) {
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
+            if (Double.isNaN(v)) {   // floor(NaN) casts to 0: it would be counted as a value at lo
+                throw new IllegalArgumentException("values[" + i + "] is NaN: a NaN belongs to no bin");
+            }
             int k = Math.max(0, Math.min(bins - 1, (int) Math.floor((v - lo) / (hi - lo) * bins)));
             // the quotient rounds apart from the edges' own arithmetic: settle a value at an edge by the edges
             if (k + 1 < bins && v >= edges[k + 1]) {

@@ -215,15 +215,9 @@ final class CudaRuntime {
     /**
      * {@code region} captured from this runtime's stream into a CUDA Graph. It may not allocate: a
      * cached block would stay in the graph after its tensor is gone and serve another tensor, so an
-     * allocation fails the capture, as {@code cuMemAlloc} itself would.
-     */
-    CudaGraph capture(Runnable region) {
-        return capture(region, new EnumMap<>(Workspace.class));
-    }
-
-    /**
-     * As {@link #capture(Runnable)}, noting in {@code reads} each uploaded workspace the region reads, at its
-     * rewrite count then: the graph is right only while {@link #unchangedSince}{@code (reads)}.
+     * allocation fails the capture, as {@code cuMemAlloc} itself would. Each uploaded workspace the region
+     * reads is noted in {@code reads} at its rewrite count then: the graph is right only while
+     * {@link #unchangedSince}{@code (reads)}.
      */
     CudaGraph capture(Runnable region, Map<Workspace, Long> reads) {
         capturing = true;
@@ -236,7 +230,7 @@ final class CudaRuntime {
         }
     }
 
-    /** Whether none of the workspaces in {@code reads} was uploaded anew since (see {@link #capture(Runnable, Map)}). */
+    /** Whether none of the workspaces in {@code reads} was uploaded anew since (see {@link #capture}). */
     boolean unchangedSince(Map<Workspace, Long> reads) {
         for (var e : reads.entrySet()) {
             if (rewrites.getOrDefault(e.getKey(), 0L).longValue() != e.getValue()) {
