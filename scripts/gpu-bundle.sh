@@ -4,7 +4,7 @@
 #   scripts/gpu-bundle.sh [DIR]          (default .gpu; run after `mvn package`, or it builds)
 # DIR then holds: jars/ (every module jar, test jar and dependency), junit-console.jar, the native
 # harness and its phase-counting twin xz-packed (when nvcc built them), jre.tar.xz (a jlink
-# runtime), gpu-suite.sh, gpu-bench.sh, gpu-bench-all.sh, gpu-lease.sh, gpu-plan-ab.sh and torch/*.py (the PyTorch
+# runtime), gpu-suite.sh, gpu-bench.sh, gpu-bench-all.sh, gpu-lease.sh, gpu-plan-ab.sh, gpu-variants.sh and torch/*.py (the PyTorch
 # side of the benchmarks). On the GPU machine:
 #   DIR/gpu-suite.sh OUT_DIR             (or DIR/gpu-lease.sh OUT_DIR: one capped call for a short lease)
 set -euo pipefail
@@ -70,7 +70,7 @@ if [ ! -f "$dir/jre.tar.xz" ]; then
   tar cJf "$dir/jre.tar.xz" -C "$tmp" jre && rm -rf "$tmp"
 fi
 cp scripts/gpu-suite.sh scripts/gpu-bench.sh scripts/gpu-bench-all.sh scripts/gpu-lease.sh scripts/gpu-plan-ab.sh \
-   scripts/gpu-ncu.sh scripts/ncu-kernel-table.py "$dir/"
+   scripts/gpu-ncu.sh scripts/gpu-variants.sh scripts/ncu-kernel-table.py "$dir/"
 rm -rf "$dir/torch"; mkdir -p "$dir/torch"; cp bench/torch/*.py "$dir/torch/"
 # The device tool carries at most 64 MiB (jre/ and an unpacked harness, if a run left them, count too).
 bytes=$(du -sb "$dir" | cut -f1)
