@@ -14,11 +14,15 @@ import java.util.Map;
  * error), array → {@code List<Object>}, string → {@code String}, number → {@code Long} when it is an
  * integer literal that fits, {@code BigInteger} when it is a larger integer literal, else
  * {@code Double}; {@code true}/{@code false} → {@code Boolean}; {@code null} → {@link #NULL}.
- * Rejected: anything after the value but whitespace, nesting deeper than {@value #MAX_DEPTH}, raw
+ * Rejected: anything after the value but whitespace, nesting deeper than {@value #MAX_DEPTH}, a number
+ * literal longer than {@value #MAX_NUMBER_CHARS} characters, raw
  * control characters in strings, invalid escapes and lone surrogates, leading zeros, {@code NaN}.
  * Errors are {@link JsonException}s that say what was expected and at which character.
  */
 final class Json {
+
+    /** Longest number literal read; no safetensors field needs more than 20 digits. */
+    static final int MAX_NUMBER_CHARS = 400;
 
     /** JSON {@code null} (a map cannot hold Java's null unambiguously). */
     static final Object NULL = new Object() {
@@ -265,6 +269,11 @@ final class Json {
             while (isDigit(peek())) {
                 pos++;
             }
+        }
+        if (pos - start > MAX_NUMBER_CHARS) {
+            // BigInteger's parse takes time quadratic in the digits: a 1.6 MB literal took 73 s
+            pos = start;
+            throw error("a number of at most " + MAX_NUMBER_CHARS + " characters");
         }
         String lit = s.substring(start, pos);
         if (!integer) {

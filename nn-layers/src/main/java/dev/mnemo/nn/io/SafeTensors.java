@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -142,11 +143,12 @@ public final class SafeTensors {
         Path tmp = dir.resolve(target.getFileName() + "." + Long.toUnsignedString(System.nanoTime(), 36) + ".tmp");
         Files.createFile(tmp);
         try {
-            if (Files.exists(target) && Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
-            }
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), CHUNK_BYTES)) {
                 writeTo(out, header, ordered);
+            }
+            // after the bytes: a read-only file's permissions, set first, refused the write into the temp file
+            if (Files.exists(target) && Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -501,42 +503,52 @@ public final class SafeTensors {
     }
 
     private static Tensor data(Source src, long dataStart, Entry e) throws IOException {
+        // read chunk by chunk into the one tensor that is returned: a whole second array (and Tensor.of's
+        // copy of it) tripled the peak memory, so a file that fitted the heap once ran out
         Tensor t = Tensor.zeros(e.dtype, e.shape);
         int numel = (int) t.numel();
+        Tensor flat = t.reshape(numel);
         int size = e.dtype.byteSize();
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         int perChunk = CHUNK_BYTES / size;
-        double[] d = e.dtype == DType.FLOAT64 ? new double[numel] : null;
-        float[] f = e.dtype == DType.FLOAT32 ? new float[numel] : null;
+        double[] d = e.dtype == DType.FLOAT64 ? new double[Math.min(perChunk, numel)] : null;
+        float[] f = e.dtype == DType.FLOAT32 ? new float[Math.min(perChunk, numel)] : null;
         for (int i = 0; i < numel; i += perChunk) {
             int count = Math.min(perChunk, numel - i);
             chunk.clear().limit(count * size);
             src.read(dataStart + e.begin + (long) i * size, chunk);
             chunk.flip();
+            Tensor part;
             if (d != null) {
-                chunk.asDoubleBuffer().get(d, i, count);
+                chunk.asDoubleBuffer().get(d, 0, count);
+                part = Tensor.of(count == d.length ? d : Arrays.copyOf(d, count), count);
             } else {
-                chunk.asFloatBuffer().get(f, i, count);
+                chunk.asFloatBuffer().get(f, 0, count);
+                part = Tensor.of(count == f.length ? f : Arrays.copyOf(f, count), count);
             }
+            flat.slice(i, i + count).copyFrom(part);
         }
-        return d != null ? Tensor.of(d, e.shape) : Tensor.of(f, e.shape);
+        return t;
     }
 
     private static String range(Entry e) {
         return "[" + e.begin + ", " + e.end + ")";
     }
 
+    /** Longest text of a value quoted whole in an error message; a longer one is cut (a file may hold any). */
+    static final int DESCRIBED_CHARS = 60;
+
     private static String describe(Object v) {
-        if (v instanceof String s) {
-            return Json.quote(s);
-        }
         if (v instanceof Map<?, ?>) {
             return "an object";
         }
         if (v instanceof List<?>) {
             return "an array";
         }
-        return String.valueOf(v);
+        String text = v instanceof String s ? s : String.valueOf(v);
+        String cut = text.length() <= DESCRIBED_CHARS ? text
+                : text.substring(0, DESCRIBED_CHARS) + "… (" + text.length() + " characters)";
+        return v instanceof String ? Json.quote(cut) : cut;
     }
 
     private static IOException bad(String what, String problem) {

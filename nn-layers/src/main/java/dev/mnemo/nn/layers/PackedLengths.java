@@ -118,9 +118,12 @@ final class PackedLengths {
         callerOrderOnBackend = null;
     }
 
-    /** Whether this is the packing of {@code lengths} over {@code steps} steps (its batch is their count). */
-    boolean packs(int[] lengths, int steps) {
-        return this.steps == steps && Arrays.equals(this.lengths, lengths);
+    /**
+     * Whether this is the packing of {@code lengths} over {@code steps} steps for an input of {@code batch}
+     * rows: the same lengths given with another batch must meet {@link #of}'s count check, not be reused.
+     */
+    boolean packs(int[] lengths, int steps, int batch) {
+        return this.batch == batch && this.steps == steps && Arrays.equals(this.lengths, lengths);
     }
 
     private Tensor on(Backend backend, int[] values) {

@@ -262,7 +262,7 @@ public abstract sealed class RecurrentLayer extends Layer permits Rnn, Lstm, Gru
      * saved forward still holding that one uploads them again if its backward needs them.
      */
     private PackedLengths packing(int[] lengths, int steps, int batch) {
-        if (lastPacking != null && lengths != null && lastPacking.packs(lengths, steps)) {
+        if (lastPacking != null && lengths != null && lastPacking.packs(lengths, steps, batch)) {
             return lastPacking;
         }
         PackedLengths packed = PackedLengths.of(lengths, steps, batch);

@@ -46,6 +46,18 @@ class JsonTest {
         assertDoesNotThrow(ok);
     }
 
+    @Test
+    void refusesANumberTooLongToParseQuickly() {
+        // a million digits took BigInteger's quadratic parse about a minute before the file was refused
+        String digits = "9".repeat(1_000_000);
+        var e = assertThrows(Json.JsonException.class, () -> Json.parse("[" + digits + "]"));
+        assertEquals("expected a number of at most 400 characters at character 1 (found '9')", e.getMessage());
+        assertThrows(Json.JsonException.class, () -> Json.parse("[0." + digits + "]"));
+        String longest = "9".repeat(Json.MAX_NUMBER_CHARS);
+        assertEquals(List.of(new BigInteger(longest)),
+                org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> Json.parse("[" + longest + "]")));
+    }
+
     static void assertDoesNotThrow(String text) {
         org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> Json.parse(text));
     }

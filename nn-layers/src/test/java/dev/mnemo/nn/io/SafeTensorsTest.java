@@ -79,6 +79,28 @@ class SafeTensorsTest {
     }
 
     @Test
+    void tensorsLongerThanOneReadChunkRoundTrip() throws IOException {
+        // the reader fills each tensor 64 KiB at a time: several chunks, the last one partial, both types
+        float[] f = new float[7 * 5_729];
+        double[] d = new double[20_001];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) Math.sin(i) * i;
+        }
+        for (int i = 0; i < d.length; i++) {
+            d[i] = Math.cos(i) / (i + 1);
+        }
+        SequencedMap<String, Tensor> m = new LinkedHashMap<>();
+        m.put("f", Tensor.of(f, 7, 5_729));
+        m.put("d", Tensor.of(d, 20_001));
+        Path file = dir.resolve("long.safetensors");
+        SafeTensors.write(file, m, Map.of());
+        var back = SafeTensors.read(file);
+        assertArrayEquals(f, back.tensors().get("f").toFloatArray());
+        assertArrayEquals(new int[]{7, 5_729}, back.tensors().get("f").shape());
+        assertArrayEquals(d, back.tensors().get("d").toDoubleArray());
+    }
+
+    @Test
     void headerOrderNeedNotBeOffsetOrderAndWhitespaceAndMetadataAreRead() throws IOException {
         String header = "{ \"b\" : {\"shape\": [1], \"dtype\": \"F32\", \"data_offsets\": [4, 8]},\n"
                 + "  \"__metadata__\": {\"format\": \"pt\", \"note\": \"\\u00e9t\\u00e9 \\ud83d\\ude00\"},\n"
@@ -321,6 +343,21 @@ class SafeTensorsTest {
             ["a"]|0|the header must be a JSON object starting with '{', it starts with byte 0x5b
             """)
     void malformedHeadersAreRejected(String header, int dataBytes, String problem) {
+        assertRejected(header, dataBytes, problem);
+    }
+
+    @Test
+    void aLongValueIsCutInTheMessage() {
+        String digits = "1234567890".repeat(30);
+        assertRejected("{\"__metadata__\":{\"k\":" + digits + "}}", 0,
+                "__metadata__.k must be a string, got " + digits.substring(0, 60) + "… (300 characters)");
+        String letters = "ab".repeat(500);
+        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[\"" + letters + "\"],\"data_offsets\":[0,8]}}", 8,
+                "tensor a: shape must be an array of integers >= 0 (below 2^63), got \"" + letters.substring(0, 60)
+                        + "… (1000 characters)\" at index 0");
+    }
+
+    private static void assertRejected(String header, int dataBytes, String problem) {
         var e = assertThrows(IOException.class, () -> SafeTensors.read(file(header, dataBytes)));
         assertEquals("not a valid safetensors file (the bytes): " + problem, e.getMessage());
     }

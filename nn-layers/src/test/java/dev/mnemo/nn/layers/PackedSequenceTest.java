@@ -3,6 +3,7 @@ package dev.mnemo.nn.layers;
 import dev.mnemo.nn.Backend;
 import dev.mnemo.nn.CpuBackend;
 import dev.mnemo.nn.Tensor;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -319,6 +320,27 @@ class PackedSequenceTest {
                     call + ": the message names lengths and " + bad + ": " + e.getMessage());
             assertEquals(List.of(), calls.stream().filter(c -> !bookkeeping.contains(c)).toList(),
                     call + " asked the backend for work before rejecting lengths " + Arrays.toString(lengths));
+        }
+    }
+
+    @Test
+    void theLastCallsLengthsWithAnotherBatchAreCountedAgain() {
+        // the layer keeps the last packing for reuse: the same lengths with an input of another batch
+        // skipped the count check and failed in a reshape, after allocating the packed input
+        for (boolean infer : new boolean[] {false, true}) {
+            RecurrentLayer l = layer(Cell.GRU, 1, false, false, 0.0, 43, BE);
+            int[] lengths = {2, 3, 1};
+            l.forward(TestData.uniform(BE, 1, 1.0, STEPS, 3, INPUT), null, lengths);
+            Tensor wider = TestData.uniform(BE, 2, 1.0, STEPS, 4, INPUT);
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> {
+                        if (infer) {
+                            l.infer(wider, null, lengths);
+                        } else {
+                            l.forward(wider, null, lengths);
+                        }
+                    });
+            assertEquals("lengths must have one entry per batch row (4), got 3", e.getMessage());
         }
     }
 
