@@ -388,6 +388,9 @@ public final class CudaBackend extends CudaOps implements Backend {
         }
         CudaStorage s = storage("t", t);
         Backend.super.release(t);   // the rules every backend checks: a whole tensor of this device
+        // the owner thread only, as every other call: the block goes back for reuse, and another thread's
+        // release could hand it on while the owner's call still reads it
+        rt.context.use();
         s.release();
     }
 

@@ -27,7 +27,7 @@ public final class CudaStorage implements Storage {
     private final DeviceBuffer buffer;
     private final long length;
     private final Cleaner.Cleanable cleanable;
-    private boolean released;
+    private volatile boolean released;   // volatile: another thread's call may read it
     private long version;
 
     /**

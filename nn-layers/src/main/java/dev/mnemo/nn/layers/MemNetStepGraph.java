@@ -52,6 +52,7 @@ final class MemNetStepGraph {
             }
             record(xT);
         } else {
+            requireCapturedLive();
             backend.copy(xT, x);
             stepCount.set(state.steps);
             recording.replay();
@@ -59,6 +60,23 @@ final class MemNetStepGraph {
         state.steps++;
         backend.copy(y, yOut);
         return true;
+    }
+
+    /**
+     * The graph holds the addresses of the state's tensors and the layer's weights, and a replay checks
+     * nothing: released, their blocks may already hold another tensor, which the step would read and
+     * overwrite. The eager step refuses them on its first use; so does this.
+     */
+    private void requireCapturedLive() {
+        String[] names = {"the state's h", "the state's c", "the state's keys", "the state's values",
+                "the layer's parameters"};
+        Tensor[] captured = {state.h, state.c, state.keys, state.values, layer.flatParameters()};
+        for (int i = 0; i < captured.length; i++) {
+            if (captured[i].storage().released()) {
+                throw new IllegalStateException(names[i] + " was released (Backend.release), so this step cannot "
+                        + "run: " + captured[i]);
+            }
+        }
     }
 
     /** Whether the step is recorded; for tests. */

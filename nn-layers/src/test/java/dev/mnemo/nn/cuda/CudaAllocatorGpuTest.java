@@ -96,6 +96,26 @@ class CudaAllocatorGpuTest {
     }
 
     @Test
+    void anotherThreadCannotReleaseATensor() throws Exception {
+        // a release hands the block back for reuse: from another thread, in the middle of the owner's call
+        Tensor live = gpu.zeros(FLOATS);
+        gpu.fill(live, 3f);
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        Thread other = new Thread(() -> {
+            try {
+                gpu.release(live);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "not-the-owner");
+        other.start();
+        other.join();
+        assertTrue(failure.get() instanceof IllegalStateException, "got " + failure.get());
+        assertTrue(failure.get().getMessage().contains("called from thread 'not-the-owner'"), failure.get().getMessage());
+        assertEquals(3f, live.to(Device.CPU).toFloatArray()[FLOATS - 1], "still live");
+    }
+
+    @Test
     void emptyCacheFreesTheCachedBlocksButNotLiveTensors() throws InterruptedException {
         Tensor live = gpu.zeros(FLOATS);
         gpu.fill(live, 3f);

@@ -1,8 +1,10 @@
 package dev.mnemo.nn.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mnemo.nn.Device;
 import dev.mnemo.nn.Tensor;
 import dev.mnemo.nn.cuda.CudaAssume;
 import dev.mnemo.nn.cuda.CudaBackend;
@@ -38,6 +40,39 @@ class MemNetGraphsGpuTest {
     void recordedStreamingStepsMatchTheEagerStepsBitForBit() {
         MemNetStepGraphCheck.run(gpu, 1);
         MemNetStepGraphCheck.run(gpu, 2);
+    }
+
+    @Test
+    void aRecordedStreamingStepRefusesReleasedStateOrWeights() {
+        // the graph holds their addresses: a replay wrote into whatever tensor took a released block next
+        String[] names = {"h", "c", "keys", "values", "parameters"};
+        for (String name : names) {
+            MemNet layer = new MemNet(MemNetStepGraphCheck.options(), gpu);
+            layer.useStepGraphs(1);
+            layer.setTraining(false);
+            MemNetState state = layer.initialState(2);
+            Tensor x = gpu.copyOf(TestData.uniform(gpu, 3, 1.0, 2, 2));
+            for (int t = 0; t < MemNetStepGraphCheck.SLOTS + 2; t++) {
+                gpu.release(layer.step(x, state));
+            }
+            assertTrue(state.stepGraph.recorded(), "recorded before the release");
+            Tensor released = switch (name) {
+                case "h" -> state.h();
+                case "c" -> state.c();
+                case "keys" -> state.keys();
+                case "values" -> state.values();
+                default -> layer.flatParameters();
+            };
+            gpu.release(released);
+            Tensor reuser = gpu.empty((int) released.numel());
+            gpu.fill(reuser, 7f);
+            var e = assertThrows(IllegalStateException.class, () -> layer.step(x, state), name);
+            assertTrue(e.getMessage().contains(name) && e.getMessage().contains("released"), e.getMessage());
+            float[] kept = reuser.to(Device.CPU).toFloatArray();
+            for (float v : kept) {
+                assertEquals(7f, v, name + ": the tensor that took the released block was written");
+            }
+        }
     }
 
     @Test
