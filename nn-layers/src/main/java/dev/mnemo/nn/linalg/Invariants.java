@@ -291,7 +291,7 @@ final class Invariants {
                 if (!(res <= resTol)) {
                     failure = f.balanced() == null
                             ? String.format("residual check: ‖AV − VΛ‖/‖A‖ = %.3g > %.3g", res, resTol)
-                            : String.format("residual check: ‖BW − WΛ‖/‖B‖ = %.3g > %.3g (A balanced, B = D⁻¹AD, W = D⁻¹V)",
+                            : String.format("residual check: ‖BW − WΛ‖/‖B‖ = %.3g > %.3g (A balanced, B = D⁻¹PᵀAPD, W = D⁻¹PᵀV)",
                                     res, resTol);
                 }
             }

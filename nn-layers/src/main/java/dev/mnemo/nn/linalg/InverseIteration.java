@@ -27,7 +27,7 @@ final class InverseIteration {
     /**
      * {@link #eigenvectors} computed on A balanced ({@code b}, from {@link Balancing#balance}; null where A is
      * balanced already), as LAPACK's dgeev computes them
-     * (dgebal, then dgebak): w of B = D⁻¹AD, then v = D·w, each column scaled to unit length again. On A
+     * (dgebal, then dgebak): w of B = D⁻¹PᵀAPD, then v = P·D·w, each column scaled to unit length again. On A
      * itself, a 16×16 similarity graded by 10 a row got vectors whose residual in B's basis was 0.37·‖B‖
      * while ‖Av − λv‖ stayed within rounding of ‖A‖ ≈ 1e15.
      */
@@ -35,9 +35,8 @@ final class InverseIteration {
         if (b == null) {
             return eigenvectors(a, n, re, im);
         }
-        double[][] v = eigenvectors(b.matrix(), n, re, im);
-        b.toOriginalBasis(v[0], n);
-        b.toOriginalBasis(v[1], n);
+        double[][] w = eigenvectors(b.matrix(), n, re, im);
+        double[][] v = {b.toOriginalBasis(w[0], n), b.toOriginalBasis(w[1], n)};
         double[] xr = new double[n];
         double[] xi = new double[n];
         for (int j = 0; j < n; j++) {

@@ -1,5 +1,7 @@
 package dev.mnemo.nn.linalg;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -187,5 +189,57 @@ class BalancingTest {
                     Invariants.Facts.of(g, n), 0x1p-53, g, true);
             assertTrue(!c.passed() && c.failure().contains("(A balanced"), "graded by 10^" + step + ": " + c.failure());
         }
+    }
+
+    @Test
+    void isolatedEigenvaluesAreNotScaled() {
+        // upper triangular, graded: every eigenvalue is isolated. Scaled anyway, the vector of 1e-8 came back
+        // off by 6e-9 (v = D·w built from w's tiny components); LAPACK's dgeev, which isolates first, by 2e-16
+        double[] a = {1, 1, 1, 0, 1e-4, 1, 0, 0, 1e-8};
+        assertArrayEquals(new boolean[] {false, false, false}, Isolation.of(a, 3).active());
+        assertNull(Balancing.balance(a, 3), "nothing left to scale");
+        EigenResult r = Eigen.of(a, 3, EigenTest.CPU.toBuilder().vectors(true).build());
+        double residual = Invariants.residual(a, 3, new RawEigen(r.re(), r.im(), r.vectorsRe(), r.vectorsIm()),
+                Matrices.frobenius(a));
+        assertTrue(residual < 1e-15, "‖AV − VΛ‖/‖A‖ = " + residual);
+    }
+
+    @Test
+    void onlyTheIndicesLeftAreScaled() {
+        // index 0's row is zero off the diagonal and index 3's column is: their eigenvalues (5 and 7) are
+        // isolated; the graded 2×2 block of indices 1 and 2 is still balanced
+        double[] a = {
+                5, 0, 0, 0,
+                3, 1, 1e6, 0,
+                4, 1e-6, 1, 0,
+                0, 2, 8, 7};
+        Isolation isolation = Isolation.of(a, 4);
+        assertArrayEquals(new boolean[] {false, true, true, false}, isolation.active());
+        assertArrayEquals(new int[] {3, 1, 2, 0}, isolation.order(), "by column first, by row last");
+        Balancing.Balanced b = Balancing.balance(a, 4);
+        assertNotNull(b, "the graded block is scaled");
+        assertEquals(0, b.exponent()[0]);
+        assertEquals(0, b.exponent()[3]);
+        assertTrue(Math.abs(b.exponent()[1] - b.exponent()[2]) >= 16, java.util.Arrays.toString(b.exponent()));
+        // in the isolated order the scaled matrix is block upper triangular: 7 and 5 deflate exactly (in A's
+        // order the scaled coupling made 7 come back as 7 + 2e-8)
+        EigenResult r = Eigen.of(a, 4, EigenTest.CPU);
+        assertEquals(0, r.maxDistanceTo(new double[] {7, 5, 2, 0}, new double[4]), 1e-14);
+        EigenResult v = Eigen.of(a, 4, EigenTest.CPU.toBuilder().vectors(true).build());
+        double residual = Invariants.residual(a, 4, new RawEigen(v.re(), v.im(), v.vectorsRe(), v.vectorsIm()),
+                Matrices.frobenius(a));
+        assertTrue(residual < 1e-15, "‖AV − VΛ‖/‖A‖ = " + residual);
+    }
+
+    @Test
+    void aDenseMatrixHasNothingIsolated() {
+        double[] a = new double[36];
+        Random random = new Random(3);
+        for (int k = 0; k < a.length; k++) {
+            a[k] = random.nextGaussian();
+        }
+        boolean[] all = new boolean[6];
+        java.util.Arrays.fill(all, true);
+        assertArrayEquals(all, Isolation.of(a, 6).active());
     }
 }
