@@ -404,7 +404,7 @@ public final class Eigen {
             int i = which[k];
             RawEigen raw = raws.get(k);
             if (o.computesVectors() && !raw.hasVectors()) {   // asked for: their absence is a failed call
-                notes.get(i).add(who + " returned no eigenvectors; retrying alone");
+                notes.get(i).add(who + " failed: returned no eigenvectors; retrying alone");
                 return;
             }
             int e = exponents[k];
