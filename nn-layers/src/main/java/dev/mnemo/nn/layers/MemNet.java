@@ -591,6 +591,9 @@ public final class MemNet extends Layer {
             }
         }
         backend.copy(all.slice(p - 1, p - 1 + n), out);   // x̂_P … : the outputs from step P − 1 on
+        if (state.stepGraph != null) {   // its recording and buffers, else held until a GC finds the state
+            state.stepGraph.close();
+        }
         Release.all(backend, all, state.h, state.c, state.keys, state.values, xt == prefix ? null : xt);
         return options.batchFirst() ? swapAndRelease(out) : out;
     }

@@ -79,6 +79,26 @@ final class MemNetStepGraph {
         }
     }
 
+    /**
+     * Frees the recording and its buffers now rather than when the state becomes unreachable: {@code generate}
+     * drops its state at the end of every call. Idempotent; a later full step records again.
+     */
+    void close() {
+        if (recording == null) {
+            return;
+        }
+        recording.close();
+        scratch.release(backend);
+        stepCount.close();
+        Release.all(backend, x, y);
+        recording = null;
+        scratch = null;
+        stepCount = null;
+        x = null;
+        y = null;
+        fullSteps = 0;
+    }
+
     /** Whether the step is recorded; for tests. */
     boolean recorded() {
         return recording != null;

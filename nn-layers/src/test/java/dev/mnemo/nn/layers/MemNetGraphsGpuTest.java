@@ -76,6 +76,24 @@ class MemNetGraphsGpuTest {
     }
 
     @Test
+    void generatePastTheRingHandsItsRecordingBackEachCall() {
+        // generate's state records its full-ring steps; the recording and its buffers stayed held until a GC
+        // found the dropped state: device memory in use grew with every call
+        MemNet layer = new MemNet(MemNetStepGraphCheck.options(), gpu);
+        layer.useStepGraphs(1);
+        layer.setTraining(false);
+        Tensor prefix = gpu.copyOf(TestData.uniform(gpu, 5, 1.0, MemNetStepGraphCheck.SLOTS + 5, 2, 2));
+        gpu.release(layer.generate(prefix, 4));
+        gpu.synchronize();
+        long inUse = gpu.memoryStats().inUseBytes();
+        for (int call = 0; call < 5; call++) {
+            gpu.release(layer.generate(prefix, 4));
+            gpu.synchronize();
+            assertEquals(inUse, gpu.memoryStats().inUseBytes(), "device memory in use after call " + (call + 2));
+        }
+    }
+
+    @Test
     void aRecordedStreamingStepIsOneGraphLaunch() {
         EmulatorCallCensus census = EmulatorCallCensus.assumeOpen();
         MemNet layer = new MemNet(MemNetStepGraphCheck.options(), gpu);   // auto: the second full step records
