@@ -79,18 +79,7 @@ class CudaAllocatorGpuTest {
         releaseFilledTensor();
         int cached = rt.cachedBlocksForTests(FLOATS);
         CudaMemoryStats before = gpu.memoryStats();
-        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
-        Thread other = new Thread(() -> {
-            try {
-                gpu.empty(FLOATS);
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, "not-the-owner");
-        other.start();
-        other.join();
-        assertTrue(failure.get() instanceof IllegalStateException, "got " + failure.get());
-        assertTrue(failure.get().getMessage().contains("called from thread 'not-the-owner'"), failure.get().getMessage());
+        assertRefusedOnAnotherThread(() -> gpu.empty(FLOATS));
         assertEquals(cached, rt.cachedBlocksForTests(FLOATS), "the cached block is still there");
         assertEquals(before.reuses(), gpu.memoryStats().reuses());
     }
@@ -100,10 +89,16 @@ class CudaAllocatorGpuTest {
         // a release hands the block back for reuse: from another thread, in the middle of the owner's call
         Tensor live = gpu.zeros(FLOATS);
         gpu.fill(live, 3f);
+        assertRefusedOnAnotherThread(() -> gpu.release(live));
+        assertEquals(3f, live.to(Device.CPU).toFloatArray()[FLOATS - 1], "still live");
+    }
+
+    /** Runs {@code call} on a thread that does not own the device: it must be refused, naming that thread. */
+    private static void assertRefusedOnAnotherThread(Runnable call) throws InterruptedException {
         var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
         Thread other = new Thread(() -> {
             try {
-                gpu.release(live);
+                call.run();
             } catch (Throwable t) {
                 failure.set(t);
             }
@@ -112,7 +107,6 @@ class CudaAllocatorGpuTest {
         other.join();
         assertTrue(failure.get() instanceof IllegalStateException, "got " + failure.get());
         assertTrue(failure.get().getMessage().contains("called from thread 'not-the-owner'"), failure.get().getMessage());
-        assertEquals(3f, live.to(Device.CPU).toFloatArray()[FLOATS - 1], "still live");
     }
 
     @Test
