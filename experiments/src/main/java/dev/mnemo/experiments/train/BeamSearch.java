@@ -46,6 +46,9 @@ final class BeamSearch {
         if (beam < 1) {
             throw new IllegalArgumentException("beam must be >= 1, got " + beam);
         }
+        if (maxSteps < 1) {
+            throw new IllegalArgumentException("maxSteps must be >= 1, got " + maxSteps);
+        }
         Hypothesis[][] live = new Hypothesis[batch][beam];
         List<List<Hypothesis>> finished = new ArrayList<>();
         for (int b = 0; b < batch; b++) {

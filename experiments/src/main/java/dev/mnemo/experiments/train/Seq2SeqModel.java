@@ -149,11 +149,14 @@ public final class Seq2SeqModel {
      * {@code steps} words long.
      *
      * @throws IllegalArgumentException on a {@code <pad>} id (padding would reach the encoder and the
-     *                                  attention), or a {@code beam} below 1
+     *                                  attention), or a {@code beam} or {@code maxSteps} below 1
      */
     public int[][] translate(int[] source, int steps, int batch, int maxSteps, int beam) {
         if (beam < 1) {
             throw new IllegalArgumentException("beam must be >= 1, got " + beam);
+        }
+        if (maxSteps < 1) {   // else every translation came back empty
+            throw new IllegalArgumentException("maxSteps must be >= 1, got " + maxSteps);
         }
         for (int i = 0; i < source.length; i++) {
             if (source[i] == TranslationVocabulary.PAD) {

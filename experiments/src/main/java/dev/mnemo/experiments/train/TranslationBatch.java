@@ -27,12 +27,44 @@ import java.util.TreeMap;
 public record TranslationBatch(int[] source, int sourceSteps, int[] decoderInput, int[] decoderTarget,
                                int targetSteps, List<SentencePair> pairs) {
 
+    /**
+     * @throws IllegalArgumentException on arrays that do not hold {@code steps × pairs} ids, a {@code <pad>}
+     *                                  in a source (it would train the encoder and the attention), or a
+     *                                  sentence whose first target is {@code <pad>} (nothing to score)
+     */
     public TranslationBatch {
         Objects.requireNonNull(pairs, "pairs");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(decoderInput, "decoderInput");
+        Objects.requireNonNull(decoderTarget, "decoderTarget");
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("a batch needs at least one sentence pair");
         }
         pairs = List.copyOf(pairs);
+        int b = pairs.size();
+        requireSteps("source", source, sourceSteps, b);
+        requireSteps("decoderInput", decoderInput, targetSteps, b);
+        requireSteps("decoderTarget", decoderTarget, targetSteps, b);
+        for (int i = 0; i < source.length; i++) {
+            if (source[i] == TranslationVocabulary.PAD) {
+                throw new IllegalArgumentException("source holds <pad> at step " + i / b + " of sentence " + i % b
+                        + ": every source of a batch has one length, with no padding (it would reach the encoder "
+                        + "and the attention)");
+            }
+        }
+        for (int i = 0; i < b; i++) {
+            if (decoderTarget[i] == TranslationVocabulary.PAD) {
+                throw new IllegalArgumentException("sentence " + i + "'s target starts with <pad>: each target "
+                        + "holds its words and <eos> before any padding");
+            }
+        }
+    }
+
+    private static void requireSteps(String name, int[] ids, int steps, int batch) {
+        if (steps < 1 || ids.length != (long) steps * batch) {
+            throw new IllegalArgumentException(name + " must hold steps × batch ids with steps >= 1: got "
+                    + ids.length + " ids for " + steps + " steps of " + batch + " sentences");
+        }
     }
 
     /** The batch of {@code pairs}, encoded with the two vocabularies. */

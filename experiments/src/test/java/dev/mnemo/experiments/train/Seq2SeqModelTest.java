@@ -113,6 +113,19 @@ class Seq2SeqModelTest {
     }
 
     @Test
+    void aStepLimitBelowOneIsRefused() {
+        // it returned empty translations
+        Seq2SeqModel m = model("gru", 1, true, Backend.cpu());
+        TranslationBatch b = TranslationBatch.of(PAIRS, SOURCE, TARGET, false);
+        for (int beam : new int[] {1, 3}) {
+            for (int maxSteps : new int[] {0, -5}) {
+                var e = assertThrows(IllegalArgumentException.class, () -> m.translate(b, maxSteps, beam));
+                assertEquals("maxSteps must be >= 1, got " + maxSteps, e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void translationNeedsARecurrentCellAndAPositiveEmbedding() {
         var memnet = new RunSettings("memnet", "pytorch", Map.of(), 4, 1, 1, 3, 0.01, 0, 7, "cpu");
         var e = assertThrows(IllegalArgumentException.class, () -> Seq2SeqModel.build(memnet, 8, 7, 3, false, Backend.cpu()));

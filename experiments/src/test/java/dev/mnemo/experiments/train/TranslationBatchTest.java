@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.experiments.tasks.translation.SentencePair;
 import dev.mnemo.experiments.tasks.translation.TranslationVocabulary;
@@ -57,6 +58,28 @@ class TranslationBatchTest {
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> TranslationBatch.sourceIds(
                 List.of(List.of("a"), List.of()), SOURCE, false));
+    }
+
+    /** Built by hand, a batch is checked as TranslationBatch.of builds it: a padded source trained unnoticed. */
+    @Test
+    void aBatchBuiltByHandIsChecked() {
+        TranslationBatch good = TranslationBatch.of(PAIRS, SOURCE, TARGET, false);
+        int[] padded = good.source().clone();
+        padded[0] = TranslationVocabulary.PAD;
+        var e = assertThrows(IllegalArgumentException.class, () -> new TranslationBatch(padded, good.sourceSteps(),
+                good.decoderInput(), good.decoderTarget(), good.targetSteps(), good.pairs()));
+        assertTrue(e.getMessage().startsWith("source holds <pad> at step 0 of sentence 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new TranslationBatch(good.source(), good.sourceSteps(),
+                good.decoderInput(), java.util.Arrays.copyOf(good.decoderTarget(), 3), good.targetSteps(), good.pairs()));
+        assertEquals("decoderTarget must hold steps × batch ids with steps >= 1: got 3 ids for " + good.targetSteps()
+                + " steps of " + PAIRS.size() + " sentences", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new TranslationBatch(new int[0], 0,
+                good.decoderInput(), good.decoderTarget(), good.targetSteps(), good.pairs()));
+        assertTrue(e.getMessage().startsWith("source must hold steps × batch ids with steps >= 1"), e.getMessage());
+        int[] noTarget = new int[good.decoderTarget().length];   // all <pad>
+        e = assertThrows(IllegalArgumentException.class, () -> new TranslationBatch(good.source(), good.sourceSteps(),
+                good.decoderInput(), noTarget, good.targetSteps(), good.pairs()));
+        assertTrue(e.getMessage().startsWith("sentence 0's target starts with <pad>"), e.getMessage());
     }
 
     @Test
