@@ -71,8 +71,10 @@ extern "C" __global__ void __launch_bounds__(mnemo::optim::rmsprop::kBlockThread
     if (centered) {
       const float ga = mnemo::torch_lerp(gradAvg[i], g, c.oneMinusAlpha);
       gradAvg[i] = ga;
-      // addcmul(square_avg, ga, ga, value=-1), clamped at 0: rounding can take it below 0 (NaN)
-      avg = sqrtf(fmaxf(fmaf(-ga, ga, sq), 0.0f)) + c.eps;
+      // addcmul(square_avg, ga, ga, value=-1), clamped at 0: rounding can take it below 0 (NaN). Not fmaxf:
+      // it turned the NaN of an infinite gradient (∞ − ∞) into 0, and the step into ±∞ where the CPU gives NaN
+      const float var = fmaf(-ga, ga, sq);
+      avg = sqrtf(var < 0.0f ? 0.0f : var) + c.eps;
     } else {
       avg = sqrtf(sq) + c.eps;
     }

@@ -86,6 +86,57 @@ public final class BackendChecks {
 
     // ---- one per operation: the contract of the Backend method of that name ----
 
+    /** {@link Backend#sgdUpdate}: the momentum buffer needed where momentum is on. */
+    public static void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, Backend.SgdParams hp) {
+        optimizerBuffers(param, new String[] {"grad", "momentumBuffer"}, new Tensor[] {grad, momentumBuffer},
+                new boolean[] {true, hp.momentum() != 0}, "momentum " + hp.momentum());
+    }
+
+    /** {@link Backend#adamUpdate}. */
+    public static void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq) {
+        optimizerBuffers(param, new String[] {"grad", "expAvg", "expAvgSq"}, new Tensor[] {grad, expAvg, expAvgSq},
+                new boolean[] {true, true, true}, "");
+    }
+
+    /** {@link Backend#rmsPropUpdate}: the momentum buffer where momentum is on, the mean gradient where centered. */
+    public static void rmsPropUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor momentumBuffer,
+                                     Tensor gradAvg, Backend.RmsPropParams hp) {
+        optimizerBuffers(param, new String[] {"grad", "squareAvg", "momentumBuffer", "gradAvg"},
+                new Tensor[] {grad, squareAvg, momentumBuffer, gradAvg},
+                new boolean[] {true, true, hp.momentum() > 0, hp.centered()},
+                "momentum " + hp.momentum() + (hp.centered() ? ", centered" : ""));
+    }
+
+    /**
+     * Each buffer the options use present, with param's element count, and none overlapping param or another:
+     * the update reads and writes them all element by element.
+     */
+    private static void optimizerBuffers(Tensor param, String[] names, Tensor[] buffers, boolean[] used,
+                                         String options) {
+        if (param == null) {
+            throw new IllegalArgumentException("param must not be null");
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (!used[i]) {
+                continue;
+            }
+            if (buffers[i] == null) {
+                throw new IllegalArgumentException(names[i] + " must not be null" + (options.isEmpty() ? ""
+                        : " with " + options));
+            }
+            sameNumel("param", param, names[i], buffers[i]);
+            if (overlap(param, buffers[i])) {
+                throw new IllegalArgumentException(names[i] + " must not overlap param: " + buffers[i] + ", " + param);
+            }
+            for (int j = 0; j < i; j++) {
+                if (used[j] && overlap(buffers[j], buffers[i])) {
+                    throw new IllegalArgumentException(names[i] + " must not overlap " + names[j] + ": " + buffers[i]
+                            + ", " + buffers[j]);
+                }
+            }
+        }
+    }
+
     /** {@link Backend#copyColumns}. */
     public static void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int width) {
         matrix("src", src);

@@ -392,17 +392,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams hp) {
+        BackendChecks.sgdUpdate(param, grad, momentumBuffer, hp);
         CpuOptimizers.sgd(param, grad, momentumBuffer, hp);
     }
 
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamParams hp) {
+        BackendChecks.adamUpdate(param, grad, expAvg, expAvgSq);
         CpuOptimizers.adam(param, grad, expAvg, expAvgSq, hp);
     }
 
     @Override
     public void rmsPropUpdate(Tensor param, Tensor grad, Tensor squareAvg, Tensor momentumBuffer, Tensor gradAvg,
                               RmsPropParams hp) {
+        BackendChecks.rmsPropUpdate(param, grad, squareAvg, momentumBuffer, gradAvg, hp);
         CpuOptimizers.rmsProp(param, grad, squareAvg, momentumBuffer, gradAvg, hp);
     }
 

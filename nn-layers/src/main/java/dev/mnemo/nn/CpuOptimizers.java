@@ -69,15 +69,23 @@ final class CpuOptimizers {
                         g += wd * w;
                     }
                 }
-                double m = first.get(i);
-                first.set(i, m + oneMinusBeta1 * (g - m));
+                first.set(i, lerp(first.get(i), g, oneMinusBeta1));
                 second.set(i, beta2 * second.get(i) + oneMinusBeta2 * g * g);
-                m = first.get(i);
+                double m = first.get(i);
                 double v = second.get(i);
                 double denom = Math.sqrt(v) / biasCorrection2Sqrt + eps;
                 p.set(i, w - stepSize * (m / denom));
             }
         });
+    }
+
+    /**
+     * PyTorch's {@code lerp} (the moving averages' {@code exp_avg.lerp_(grad, 1 − β₁)}): from the end for a weight
+     * of 0.5 and more, so weight 1 gives the end exactly. {@code start + w·(end − start)} throughout gave Adam
+     * with β₁ = 0 a mean of 0.0 for a gradient of 1 after one of 1e17.
+     */
+    static double lerp(double start, double end, double weight) {
+        return Math.abs(weight) < 0.5 ? start + weight * (end - start) : end - (end - start) * (1 - weight);
     }
 
     static void rmsProp(Tensor param, Tensor grad, Tensor squareAvg, Tensor momentumBuffer, Tensor gradAvg,
@@ -106,9 +114,8 @@ final class CpuOptimizers {
                 double square = squares.get(i);
                 double avg;
                 if (centered) {
+                    means.set(i, lerp(means.get(i), g, oneMinusAlpha));
                     double ga = means.get(i);
-                    means.set(i, ga + oneMinusAlpha * (g - ga));
-                    ga = means.get(i);
                     avg = Math.sqrt(Math.max(square - ga * ga, 0.0)) + eps;   // rounding can make it < 0: no NaN
                 } else {
                     avg = Math.sqrt(square) + eps;

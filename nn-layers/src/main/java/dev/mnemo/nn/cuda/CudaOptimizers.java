@@ -1,12 +1,11 @@
 package dev.mnemo.nn.cuda;
 
-import static dev.mnemo.nn.BackendChecks.sameNumel;
-
 import dev.mnemo.cuda.DeviceMemory;
 import dev.mnemo.cuda.kernels.OptimKernels;
 import dev.mnemo.nn.Backend.AdamParams;
 import dev.mnemo.nn.Backend.RmsPropParams;
 import dev.mnemo.nn.Backend.SgdParams;
+import dev.mnemo.nn.BackendChecks;
 import dev.mnemo.nn.Tensor;
 
 /**
@@ -21,15 +20,8 @@ final class CudaOptimizers extends CudaOps {
 
     /** {@link dev.mnemo.nn.Backend#sgdUpdate}. */
     void sgd(Tensor param, Tensor grad, Tensor momentumBuffer, SgdParams hp) {
-        sameNumel("param", param, "grad", grad);
+        BackendChecks.sgdUpdate(param, grad, momentumBuffer, hp);
         boolean momentum = hp.momentum() != 0;
-        if (momentum) {
-            if (momentumBuffer == null) {
-                throw new IllegalArgumentException("momentumBuffer must not be null when momentum != 0, got momentum "
-                        + hp.momentum());
-            }
-            sameNumel("param", param, "momentumBuffer", momentumBuffer);
-        }
         DeviceMemory p = mem("param", param);
         DeviceMemory g = mem("grad", grad);
         DeviceMemory buf = momentum ? mem("momentumBuffer", momentumBuffer) : null;
@@ -39,9 +31,7 @@ final class CudaOptimizers extends CudaOps {
 
     /** {@link dev.mnemo.nn.Backend#adamUpdate}. */
     void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamParams hp) {
-        sameNumel("param", param, "grad", grad);
-        sameNumel("param", param, "expAvg", expAvg);
-        sameNumel("param", param, "expAvgSq", expAvgSq);
+        BackendChecks.adamUpdate(param, grad, expAvg, expAvgSq);
         if (hp.step() < 1 || hp.step() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("step must be in [1, " + Integer.MAX_VALUE + "] (the kernel's int), got "
                     + hp.step());
@@ -57,22 +47,8 @@ final class CudaOptimizers extends CudaOps {
     /** {@link dev.mnemo.nn.Backend#rmsPropUpdate}. */
     void rmsProp(Tensor param, Tensor grad, Tensor squareAvg, Tensor momentumBuffer, Tensor gradAvg,
                  RmsPropParams hp) {
-        sameNumel("param", param, "grad", grad);
-        sameNumel("param", param, "squareAvg", squareAvg);
+        BackendChecks.rmsPropUpdate(param, grad, squareAvg, momentumBuffer, gradAvg, hp);
         boolean momentum = hp.momentum() > 0;
-        if (momentum) {
-            if (momentumBuffer == null) {
-                throw new IllegalArgumentException("momentumBuffer must not be null when momentum > 0, got momentum "
-                        + hp.momentum());
-            }
-            sameNumel("param", param, "momentumBuffer", momentumBuffer);
-        }
-        if (hp.centered()) {
-            if (gradAvg == null) {
-                throw new IllegalArgumentException("gradAvg must not be null when centered");
-            }
-            sameNumel("param", param, "gradAvg", gradAvg);
-        }
         DeviceMemory p = mem("param", param);
         DeviceMemory g = mem("grad", grad);
         DeviceMemory sq = mem("squareAvg", squareAvg);

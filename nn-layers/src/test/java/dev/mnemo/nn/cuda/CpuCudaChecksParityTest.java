@@ -69,4 +69,27 @@ class CpuCudaChecksParityTest {
         bothRefuse("hPrev must have shape [2, 3], got [3, 2]", be -> be.gruCellBackward(Tensor.zeros(2, 9), h,
                 Tensor.zeros(3, 2), h, h, Tensor.zeros(2, 9), Tensor.zeros(2, 9)));
     }
+
+    @Test
+    void optimizerUpdatesRefuseMissingShortOrOverlappingBuffers() {
+        // on the CPU a [2] gradient view of a [4] parameter read two elements past the view
+        Tensor big = Tensor.zeros(8);
+        var sgd = new Backend.SgdParams(1, 0, 0, 0, false, true);
+        bothRefuse("grad must have the 4 elements of param [4], got 2 [2]",
+                be -> be.sgdUpdate(Tensor.zeros(4), big.slice(0, 2), null, sgd));
+        bothRefuse("momentumBuffer must not be null with momentum 0.9",
+                be -> be.sgdUpdate(Tensor.zeros(4), Tensor.zeros(4), null, new Backend.SgdParams(1, 0.9, 0, 0, false, true)));
+        bothRefuse("grad must not overlap param: " + big.slice(2, 6) + ", " + big.slice(0, 4),
+                be -> be.sgdUpdate(big.slice(0, 4), big.slice(2, 6), null, sgd));
+        var adam = new Backend.AdamParams(1e-3, 0.9, 0.999, 1e-8, 0, 1, false);
+        bothRefuse("expAvg must have the 4 elements of param [4], got 2 [2]",
+                be -> be.adamUpdate(Tensor.zeros(4), Tensor.zeros(4), Tensor.zeros(2), Tensor.zeros(4), adam));
+        bothRefuse("expAvgSq must not overlap expAvg: " + big.slice(3, 7) + ", " + big.slice(0, 4),
+                be -> be.adamUpdate(Tensor.zeros(4), Tensor.zeros(4), big.slice(0, 4), big.slice(3, 7), adam));
+        var centered = new Backend.RmsPropParams(1e-2, 0.99, 1e-8, 0, 0, true);
+        bothRefuse("gradAvg must not be null with momentum 0.0, centered",
+                be -> be.rmsPropUpdate(Tensor.zeros(4), Tensor.zeros(4), Tensor.zeros(4), null, null, centered));
+        bothRefuse("squareAvg must have the 4 elements of param [4], got 5 [5]",
+                be -> be.rmsPropUpdate(Tensor.zeros(4), Tensor.zeros(4), Tensor.zeros(5), null, Tensor.zeros(4), centered));
+    }
 }

@@ -409,6 +409,23 @@ class CudaBackendGpuTest {
         }
     }
 
+    /** An infinite gradient: ∞ − ∞ in the variance is NaN, as on the CPU and in PyTorch, not a clamped 0 (a ±∞ step). */
+    @Test
+    void centeredRmsPropOfAnInfiniteGradientIsNaNAsOnTheCpu() {
+        Tensor grad = Tensor.of(new float[] {Float.POSITIVE_INFINITY, 1f, Float.NEGATIVE_INFINITY}, 3);
+        Tensor[] params = {Tensor.of(new float[] {1, 1, 1}, 3), gpu.copyOf(Tensor.of(new float[] {1, 1, 1}, 3))};
+        Tensor[] grads = {grad, gpu.copyOf(grad)};
+        for (int k = 0; k < 2; k++) {
+            new dev.mnemo.nn.optim.RmsProp(dev.mnemo.nn.optim.RmsPropOptions.builder().lr(1e-3).centered(true).build(),
+                    params[k], grads[k]).step();
+        }
+        double[] onCpu = params[0].toDoubleArray();
+        double[] onGpu = params[1].to(Device.CPU).toDoubleArray();
+        assertTrue(Double.isNaN(onCpu[0]) && Double.isNaN(onCpu[2]), java.util.Arrays.toString(onCpu));
+        assertTrue(Double.isNaN(onGpu[0]) && Double.isNaN(onGpu[2]), java.util.Arrays.toString(onGpu));
+        assertEquals(onCpu[1], onGpu[1], 1e-6);
+    }
+
     @Test
     void optimizersTrackTheCpuOverSeveralSteps() {
         int n = 5000;

@@ -60,7 +60,7 @@ class CudaBackendValidationTest {
                 () -> cuda.softmaxCrossEntropy(Tensor.zeros(3, 4), new int[] {0, 1}, 1, Tensor.zeros(3, 4)));
         rejected("targets[1] must be in [0, 4) (classes), got 4",
                 () -> cuda.softmaxCrossEntropy(Tensor.zeros(2, 4), new int[] {0, 4}, 1, Tensor.zeros(2, 4)));
-        rejected("momentumBuffer must not be null when momentum != 0, got momentum 0.9",
+        rejected("momentumBuffer must not be null with momentum 0.9",
                 () -> cuda.sgdUpdate(Tensor.zeros(4), Tensor.zeros(4), null,
                         new Backend.SgdParams(0.1, 0.9, 0, 0, false, true)));
         rejected("step must be in [1, 2147483647] (the kernel's int), got 0",

@@ -75,6 +75,26 @@ class OptimizerTest {
     }
 
     @Test
+    void movingAveragesWithWeightOneTakeTheGradientExactly() {
+        // PyTorch's lerp takes a weight of 0.5 and more from the end: with β₁ = 0 (α = 0) the mean is the last
+        // gradient exactly. Computed as m + w·(g − m), a gradient of 1 after one of 1e17 left a mean of 0.0
+        Tensor p = Tensor.of(new double[]{0.0}, 1);
+        Tensor g = Tensor.of(new double[]{1e17}, 1);
+        var adam = new Adam(AdamOptions.builder().lr(1e-30).betas(0, 0.999).build(), p, g);
+        adam.step();
+        g.setFlat(0, 1.0);
+        adam.step();
+        assertEquals(1.0, adam.expAvg(0).getFlat(0));
+        Tensor q = Tensor.of(new double[]{0.0}, 1);
+        Tensor h = Tensor.of(new double[]{1e17}, 1);
+        var rms = new RmsProp(RmsPropOptions.builder().lr(1e-30).alpha(0).centered(true).build(), q, h);
+        rms.step();
+        h.setFlat(0, 1.0);
+        rms.step();
+        assertEquals(1.0, rms.gradAvg(0).getFlat(0));
+    }
+
+    @Test
     void adamWDecaysBeforeTheUpdateByHand() {
         Tensor p = Tensor.of(new double[]{2.0}, 1);
         Tensor g = Tensor.of(new double[]{1.0}, 1);
