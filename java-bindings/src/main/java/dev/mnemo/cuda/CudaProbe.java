@@ -177,21 +177,30 @@ public final class CudaProbe {
      * its own, else by JIT from PTX of an arch not above its own, else not at all.
      */
     public static String kernelImageFor(CudaDevice device, List<String> archs) {
+        // the driver's choice: the newest SASS of the device's major at or below it, else the newest PTX at or
+        // below it (the first match in the fatbin's ascending list named sm_80 for an sm_89 that loads sm_89)
         int major = device.computeMajor();
         int own = major * 10 + device.computeMinor();
+        String sass = null;
+        int sassNumber = -1;
+        String ptx = null;
+        int ptxNumber = -1;
         for (String arch : archs) {
             int number = archNumber(arch, "sm_");
-            if (number > 0 && number / 10 == major && number <= own && !arch.endsWith("a")) {
-                return "SASS " + arch;
+            if (number > sassNumber && number / 10 == major && number <= own && !arch.endsWith("a")) {
+                sass = arch;
+                sassNumber = number;
+            }
+            number = archNumber(arch, "compute_");
+            if (number > ptxNumber && number <= own) {
+                ptx = arch;
+                ptxNumber = number;
             }
         }
-        for (String arch : archs) {
-            int number = archNumber(arch, "compute_");
-            if (number > 0 && number <= own) {
-                return "PTX JIT from " + arch;
-            }
+        if (sass != null) {
+            return "SASS " + sass;
         }
-        return "none: no SASS for " + device.smArch() + " and no PTX at or below it";
+        return ptx != null ? "PTX JIT from " + ptx : "none: no SASS for " + device.smArch() + " and no PTX at or below it";
     }
 
     private static int archNumber(String arch, String prefix) {

@@ -56,7 +56,10 @@ class CudaProbeTest {
     void kernelImageChoiceFollowsCudaCompatibilityRules() {
         List<String> archs = List.of("sm_80", "sm_86", "sm_89", "sm_90", "sm_100", "sm_120", "compute_120");
         assertEquals("SASS sm_90", CudaProbe.kernelImageFor(device(9, 0), archs));
-        assertEquals("SASS sm_80", CudaProbe.kernelImageFor(device(8, 7), archs)); // sm_80 cubin runs on 8.7
+        assertEquals("SASS sm_86", CudaProbe.kernelImageFor(device(8, 7), archs)); // the newest 8.x cubin at or below 8.7
+        assertEquals("SASS sm_89", CudaProbe.kernelImageFor(device(8, 9), archs));
+        assertEquals("SASS sm_86", CudaProbe.kernelImageFor(device(8, 6), archs));
+        assertEquals("PTX JIT from compute_120", CudaProbe.kernelImageFor(device(13, 0), List.of("compute_90", "compute_120")));
         assertEquals("SASS sm_120", CudaProbe.kernelImageFor(device(12, 1), archs));
         assertEquals("PTX JIT from compute_120", CudaProbe.kernelImageFor(device(13, 0), List.of("sm_90", "compute_120")));
         assertTrue(CudaProbe.kernelImageFor(device(7, 5), archs).startsWith("none: no SASS for sm_75"));

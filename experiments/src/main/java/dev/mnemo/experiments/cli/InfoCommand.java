@@ -35,11 +35,14 @@ final class InfoCommand implements Callable<Integer> {
         out.println("mnemo " + versionOrDev() + " on Java " + Runtime.version()
                 + " (" + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
                 + Runtime.getRuntime().availableProcessors() + " CPU cores)");
-        out.println("backend: " + (probe.available()
+        // the backend's own reason, not only the driver's: with a driver but no cuBLAS or no kernels this said
+        // cuda, then failed before the probe's report that explains it (runs take the CPU there)
+        var reason = CudaBackend.unavailableReason();
+        out.println("backend: " + (reason.isEmpty()
                 ? "cuda (" + defaultDevice(probe.devices().size()) + ")"
-                : "cpu — " + probe.unavailableReason()));
+                : "cpu — " + reason.get()));
         out.println("cpu gemm: " + CpuBackend.gemmImplementation());
-        if (probe.available() && usableDefault(probe.devices().size())) {
+        if (reason.isEmpty() && usableDefault(probe.devices().size())) {
             out.println("recurrent path on cuda: " + CudaBackend.float32().recurrentPathDescription());
             out.println("cuda allocator: " + (CudaBackend.float32().memoryStats().caching()
                     ? "caching (the blocks of released tensors are reused)" : "direct (cuMemAlloc / cuMemFree per tensor)")

@@ -25,11 +25,28 @@ final class InputCheck {
         if (checkFinite) {
             long bad = backend.firstNonFinite(t);
             if (bad >= 0) {
-                double v = t.device() == Device.CPU ? t.getFlat(bad) : Double.NaN;
+                double v = elementAt(t, bad);
                 throw new IllegalArgumentException(name + " must be finite (checkFinite), got " + v + " at "
                         + Arrays.toString(t.unflatIndex(bad)) + " of " + Tensor.shapeString(t.shape()));
             }
         }
+    }
+
+    /**
+     * Element {@code flat} of {@code t}, one element read back from a device: the message says which value
+     * it was (an overflow's ∞ was reported as NaN on CUDA).
+     */
+    private static double elementAt(Tensor t, long flat) {
+        if (t.device() == Device.CPU) {
+            return t.getFlat(flat);
+        }
+        int[] at = t.unflatIndex(flat);
+        Tensor row = t;
+        for (int d = 0; d < at.length - 1; d++) {
+            row = row.select(at[d]);
+        }
+        int last = at.length == 0 ? 0 : at[at.length - 1];
+        return (at.length == 0 ? row : row.slice(last, last + 1)).to(Device.CPU).getFlat(0);
     }
 
     /**
@@ -47,7 +64,7 @@ final class InputCheck {
         }
         int[] at = sorted.unflatIndex(bad);   // [t, sorted row, feature]
         int row = packed.callerRow(at[1]);
-        double v = sorted.device() == Device.CPU ? sorted.getFlat(bad) : Double.NaN;
+        double v = elementAt(sorted, bad);
         int[] shape = sorted.shape();
         int[] where = batchFirst ? new int[]{row, at[0], at[2]} : new int[]{at[0], row, at[2]};
         int[] callerShape = batchFirst ? new int[]{shape[1], shape[0], shape[2]} : shape;
