@@ -152,7 +152,7 @@ public final class PersistentPolicy {
     private final PersistentVariant variant;
     private final PersistentWeights weights;
     private final int clusterSize;
-    private final boolean wideForward;
+    private final PersistentWideSetting.Mode wide;
     private final DeviceLimits limits;
     private final ClusterFit clusterFit;
 
@@ -179,24 +179,37 @@ public final class PersistentPolicy {
      */
     public PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, int clusterSize,
                             DeviceLimits limits) {
-        this(mode, variant, weights, clusterSize, false, limits);
+        this(mode, variant, weights, clusterSize, PersistentWideSetting.Mode.OFF, limits);
     }
 
     /**
-     * A policy that, with {@code wideForward} ({@link PersistentWideSetting}), runs a persistent forward
-     * whose W_hh fits {@link PersistentWideKernels#fits} on the wide-block kernel instead.
+     * A policy that, with {@code wideForward}, runs every persistent forward whose W_hh fits
+     * {@link PersistentWideKernels#fits} on the wide-block kernel instead ({@link PersistentWideSetting} on;
+     * false: off).
      *
      * @throws IllegalArgumentException when {@code clusterSize} is neither AUTO_SIZE nor 1..16
      */
     public PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, int clusterSize,
                             boolean wideForward, DeviceLimits limits) {
-        this(mode, variant, weights, clusterSize, wideForward, limits, ClusterFit.ANY);
+        this(mode, variant, weights, clusterSize, wideForward ? PersistentWideSetting.Mode.ON
+                : PersistentWideSetting.Mode.OFF, limits);
+    }
+
+    /**
+     * A policy that runs persistent passes on the wide-block kernel where {@code wide} says
+     * ({@link PersistentWideSetting}) and the kernel fits.
+     *
+     * @throws IllegalArgumentException when {@code clusterSize} is neither AUTO_SIZE nor 1..16
+     */
+    public PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, int clusterSize,
+                            PersistentWideSetting.Mode wide, DeviceLimits limits) {
+        this(mode, variant, weights, clusterSize, wide, limits, ClusterFit.ANY);
     }
 
     private PersistentPolicy(Mode mode, PersistentVariant variant, PersistentWeights weights, int clusterSize,
-                             boolean wideForward, DeviceLimits limits, ClusterFit clusterFit) {
+                             PersistentWideSetting.Mode wide, DeviceLimits limits, ClusterFit clusterFit) {
         this.clusterFit = java.util.Objects.requireNonNull(clusterFit, "clusterFit");
-        this.wideForward = wideForward;
+        this.wide = java.util.Objects.requireNonNull(wide, "wide");
         this.mode = java.util.Objects.requireNonNull(mode, "mode");
         this.variant = java.util.Objects.requireNonNull(variant, "variant");
         this.weights = java.util.Objects.requireNonNull(weights, "weights");
@@ -213,7 +226,7 @@ public final class PersistentPolicy {
      * ({@link ClusterFit#ANY}).
      */
     public PersistentPolicy fitting(ClusterFit fit) {
-        return new PersistentPolicy(mode, variant, weights, clusterSize, wideForward, limits, fit);
+        return new PersistentPolicy(mode, variant, weights, clusterSize, wide, limits, fit);
     }
 
     public Mode mode() {
@@ -250,20 +263,23 @@ public final class PersistentPolicy {
      * @throws IllegalStateException in {@link Mode#PERSISTENT} when the persistent kernel cannot run
      */
     public Choice choose(Cell cell, long steps, long batch, long hidden) {
-        return wide(choose(false, cell, steps, batch, hidden), PersistentWideKernels.fits(cell, hidden), cell, batch,
-                hidden);
+        return wide(false, choose(false, cell, steps, batch, hidden), PersistentWideKernels.fits(cell, hidden), cell,
+                batch, hidden);
     }
 
     /**
-     * The wide-block kernel instead of {@code chosen} where {@link PersistentWideSetting} turns it on, a
-     * persistent path with float32 weights was chosen and the kernel {@code fits}.
+     * The wide-block kernel instead of {@code chosen} where {@link PersistentWideSetting} takes it for this pass,
+     * a persistent path with float32 weights was chosen and the kernel {@code fits}.
      */
-    private Choice wide(Choice chosen, boolean fits, Cell cell, long batch, long hidden) {
-        if (!wideForward || !chosen.persistent() || chosen.weights() != PersistentWeights.FP32 || !fits) {
+    private Choice wide(boolean backward, Choice chosen, boolean fits, Cell cell, long batch, long hidden) {
+        // auto leaves a variant or cluster size the user fixed as it is; on overrides them
+        boolean fixed = variant != PersistentVariant.AUTO || clusterSize != PersistentClusterPlan.AUTO_SIZE;
+        if (!wide.takes(backward, batch) || wide == PersistentWideSetting.Mode.AUTO && fixed || !chosen.persistent()
+                || chosen.weights() != PersistentWeights.FP32 || !fits) {
             return chosen;
         }
         return new Choice(Path.WIDE, chosen.plan(), chosen.clusterPlan(), PersistentWideSetting.PROPERTY
-                + "=on; persistent-wide " + cell + ": " + batch + " blocks × "
+                + "=" + wide + "; persistent-wide " + cell + ": " + batch + " blocks × "
                 + PersistentWideKernels.blockThreads(cell, hidden) + " threads, W_hh in registers, instead of "
                 + chosen.path() + " (" + chosen.reason() + ")");
     }
@@ -361,8 +377,8 @@ public final class PersistentPolicy {
      * kernel runs only an RNN's ({@link PersistentWideKernels#backwardFits}).
      */
     public Choice chooseBackward(Cell cell, long steps, long batch, long hidden) {
-        return wide(choose(true, cell, steps, batch, hidden), PersistentWideKernels.backwardFits(cell, hidden), cell,
-                batch, hidden);
+        return wide(true, choose(true, cell, steps, batch, hidden), PersistentWideKernels.backwardFits(cell, hidden),
+                cell, batch, hidden);
     }
 
     /** One line for {@code mnemo info}: the mode and what it means on this device. */
@@ -372,8 +388,9 @@ public final class PersistentPolicy {
                 + PersistentWeightsSetting.PROPERTY + (weights == PersistentWeights.FP32 ? ""
                 : "; opt-in: results of W_hh rounded to bfloat16; the grid kernels stay fp32")
                 + "), cluster size " + (clusterSize == PersistentClusterPlan.AUTO_SIZE ? "auto" : clusterSize)
-                + " (" + PersistentClusterSizeSetting.PROPERTY + "), wide-block kernels "
-                + (wideForward ? "on" : "off") + " (" + PersistentWideSetting.PROPERTY + "); compute capability " + limits.computeCapability() + ", "
+                + " (" + PersistentClusterSizeSetting.PROPERTY + "), wide-block kernels " + wide
+                + (wide == PersistentWideSetting.Mode.AUTO ? ": forwards of " + PersistentWideSetting.AUTO_MIN_BATCH
+                + " batch rows and more" : "") + " (" + PersistentWideSetting.PROPERTY + "); compute capability " + limits.computeCapability() + ", "
                 + limits.multiprocessors() + " SMs, " + limits.sharedMemoryPerBlockOptin() / 1024
                 + " KiB shared memory per block; cluster kernels "
                 + (limits.clusters() ? "available" : "unavailable (compute capability < 9.0)")

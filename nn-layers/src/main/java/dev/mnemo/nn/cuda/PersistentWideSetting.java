@@ -1,31 +1,66 @@
 package dev.mnemo.nn.cuda;
 
-import dev.mnemo.cuda.kernels.PersistentWideKernels;
+import java.util.Locale;
 
 /**
- * Whether a persistent forward runs on the wide-block kernel, from the system property {@value #PROPERTY}:
- * {@code off} (the default) or {@code on}. On, a forward whose W_hh fits one row per thread of a block of
- * at most 384 ({@link PersistentWideKernels#fits}: RNN and GRU H ≤ 128, LSTM H ≤ 96, H a multiple of 4)
- * takes one block per batch row instead of the path the policy chose (pixel MNIST's GRU: instead of
- * two-block clusters meeting at a cluster barrier every step; its RNN: one barrier a step instead of two,
- * no shuffles). The backward takes it for an RNN ({@link PersistentWideKernels#backwardFits}); LSTM's and
- * GRU's keep the path the policy chose. Off by default until it has been timed against the cluster plan on a GPU
- * ({@code mnemo_harness persistent_ab}, row "with wide-block").
+ * Where a persistent pass runs on the wide-block kernel ({@link PersistentWideKernels}: one block per batch
+ * row, W_hh in registers, no cluster), from the system property {@value #PROPERTY}: {@code auto} (the
+ * default), {@code on} or {@code off}. The kernel takes a forward whose W_hh fits one row per thread of a
+ * block of at most 384 ({@link PersistentWideKernels#fits}: RNN and GRU H ≤ 128, LSTM H ≤ 96, H a multiple
+ * of 4), and an RNN's backward ({@link PersistentWideKernels#backwardFits}).
+ * <ul>
+ *   <li>{@code auto}: the forward at {@value #AUTO_MIN_BATCH} batch rows and more, where it was timed faster.
+ *       On the H200 at pixel MNIST's shape (B = 128, H = 128; bench/results/2026-11-29-h200) the GRU forward
+ *       took 1.54 µs a step against 1.98 on the planned two-block clusters, the RNN's 0.73 against 0.98; the
+ *       whole layer forward ran 1.3–1.8× faster with the input projection in the kernel as well. Below that
+ *       batch the cluster plans split W_hh over several blocks a row, which the wide kernel cannot; not
+ *       timed there, so not taken. The RNN's wide backward stays off: 0.78 µs a step against 0.65.</li>
+ *   <li>{@code on}: every forward that fits, and the RNN's backward (the opt-in of before).</li>
+ *   <li>{@code off}: never.</li>
+ * </ul>
  */
 public final class PersistentWideSetting {
-    /** The system property that turns the wide-block forward on. */
+    /** The system property that chooses where the wide-block kernel runs. */
     public static final String PROPERTY = "mnemo.persistent.wide";
+    /** The smallest batch whose forward {@code auto} runs on the wide-block kernel. */
+    public static final long AUTO_MIN_BATCH = 128;
+
+    /** Where the wide-block kernel runs. */
+    public enum Mode {
+        OFF, AUTO, ON;
+
+        /** Whether a pass of {@code batch} rows takes the kernel (given that it fits). */
+        boolean takes(boolean backward, long batch) {
+            return switch (this) {
+                case OFF -> false;
+                case AUTO -> !backward && batch >= AUTO_MIN_BATCH;
+                case ON -> true;
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private PersistentWideSetting() {
     }
 
-    /** {@code on} or {@code off} (case-insensitive, surrounding blanks ignored). */
-    public static boolean parse(String text) {
-        return TwoWayProperty.parse(PROPERTY, "on", "off", text);
+    /** {@code auto}, {@code on} or {@code off} (case-insensitive, surrounding blanks ignored). */
+    public static Mode parse(String text) {
+        String value = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "auto" -> Mode.AUTO;
+            case "on", "true" -> Mode.ON;
+            case "off", "false" -> Mode.OFF;
+            default -> throw new IllegalArgumentException(PROPERTY + " must be auto, on or off, got '" + text + "'");
+        };
     }
 
-    /** Whether the system property {@value #PROPERTY} says {@code on} (false when unset). */
-    public static boolean configured() {
-        return TwoWayProperty.read(PROPERTY, "on", "off", false);
+    /** The mode the system property {@value #PROPERTY} names ({@code auto} when unset or blank). */
+    public static Mode configured() {
+        String value = System.getProperty(PROPERTY);
+        return value == null || value.isBlank() ? Mode.AUTO : parse(value);
     }
 }

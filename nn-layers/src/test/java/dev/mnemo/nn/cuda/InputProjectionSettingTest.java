@@ -19,9 +19,9 @@ class InputProjectionSettingTest {
     }
 
     @Test
-    void configuredIsOffUnlessTurnedOn() {
-        assertFalse(SystemProperty.with(InputProjectionSetting.PROPERTY, null, InputProjectionSetting::configured));
-        assertFalse(SystemProperty.with(InputProjectionSetting.PROPERTY, "", InputProjectionSetting::configured));
-        assertTrue(SystemProperty.with(InputProjectionSetting.PROPERTY, "on", InputProjectionSetting::configured));
+    void configuredIsOnUnlessTurnedOff() {
+        assertTrue(SystemProperty.with(InputProjectionSetting.PROPERTY, null, InputProjectionSetting::configured));
+        assertTrue(SystemProperty.with(InputProjectionSetting.PROPERTY, "", InputProjectionSetting::configured));
+        assertFalse(SystemProperty.with(InputProjectionSetting.PROPERTY, "off", InputProjectionSetting::configured));
     }
 }

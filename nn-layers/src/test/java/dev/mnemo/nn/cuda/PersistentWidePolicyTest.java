@@ -66,13 +66,40 @@ class PersistentWidePolicyTest {
         assertEquals(Path.PER_STEP, perStep.path(), "the per-step mode wins");
     }
 
+    /** auto: the forward at 128 batch rows and more, where the H200 ran it faster; never the RNN's backward. */
+    @Test
+    void autoTakesTheForwardOfLargeBatchesOnly() {
+        var auto = new PersistentPolicy(Mode.AUTO, PersistentVariant.AUTO, PersistentWeights.FP32,
+                PersistentClusterPlan.AUTO_SIZE, PersistentWideSetting.Mode.AUTO, H100);
+        var gru = auto.choose(Cell.GRU, 784, 128, 128);
+        assertEquals(Path.WIDE, gru.path(), gru.toString());
+        assertTrue(gru.reason().startsWith("mnemo.persistent.wide=auto; persistent-wide"), gru.reason());
+        assertEquals(Path.WIDE, auto.choose(Cell.RNN_TANH, 784, 300, 128).path());
+        assertEquals(Path.CLUSTER, auto.choose(Cell.GRU, 784, 127, 128).path(), "below 128 rows: the cluster plan");
+        assertEquals(Path.CLUSTER, auto.choose(Cell.GRU, 1000, 1, 128).path());
+        assertEquals(Path.CLUSTER, auto.chooseBackward(Cell.RNN_TANH, 784, 128, 128).path(),
+                "the RNN's wide backward ran slower: on only");
+        assertTrue(auto.describe().contains("wide-block kernels auto: forwards of 128 batch rows and more"),
+                auto.describe());
+        var cluster = new PersistentPolicy(Mode.AUTO, PersistentVariant.CLUSTER, PersistentWeights.FP32,
+                PersistentClusterPlan.AUTO_SIZE, PersistentWideSetting.Mode.AUTO, H100);
+        assertEquals(Path.CLUSTER, cluster.choose(Cell.GRU, 784, 128, 128).path(), "a variant the user fixed stands");
+        var sized = new PersistentPolicy(Mode.AUTO, PersistentVariant.AUTO, PersistentWeights.FP32, 1,
+                PersistentWideSetting.Mode.AUTO, H100);
+        assertEquals(Path.CLUSTER, sized.choose(Cell.GRU, 784, 128, 128).path(), "so does a cluster size");
+    }
+
     @Test
     void theSettingParsesOnAndOffAndTheDescriptionSaysWhich() {
-        assertFalse(PersistentWideSetting.configured());
-        SystemProperty.run(PersistentWideSetting.PROPERTY, " ON ", () -> assertTrue(PersistentWideSetting.configured()));
-        SystemProperty.run(PersistentWideSetting.PROPERTY, "off", () -> assertFalse(PersistentWideSetting.configured()));
+        assertEquals(PersistentWideSetting.Mode.AUTO, PersistentWideSetting.configured());
+        SystemProperty.run(PersistentWideSetting.PROPERTY, " ON ",
+                () -> assertEquals(PersistentWideSetting.Mode.ON, PersistentWideSetting.configured()));
+        SystemProperty.run(PersistentWideSetting.PROPERTY, "off",
+                () -> assertEquals(PersistentWideSetting.Mode.OFF, PersistentWideSetting.configured()));
+        SystemProperty.run(PersistentWideSetting.PROPERTY, " ",
+                () -> assertEquals(PersistentWideSetting.Mode.AUTO, PersistentWideSetting.configured()));
         var bad = assertThrows(IllegalArgumentException.class, () -> PersistentWideSetting.parse("yes"));
-        assertTrue(bad.getMessage().contains("mnemo.persistent.wide must be on or off"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("mnemo.persistent.wide must be auto, on or off"), bad.getMessage());
         assertTrue(policy(true, PersistentWeights.FP32, H100).describe().contains("wide-block kernels on"));
         assertTrue(policy(false, PersistentWeights.FP32, H100).describe().contains("wide-block kernels off"));
     }
