@@ -12,7 +12,7 @@ import java.util.Locale;
  *   <li>{@code auto}: the forward at {@value #AUTO_MIN_BATCH} batch rows and more, where it was timed faster.
  *       On the H200 at pixel MNIST's shape (B = 128, H = 128; bench/results/2026-11-29-h200) the GRU forward
  *       took 1.54 µs a step against 1.98 on the planned two-block clusters, the RNN's 0.73 against 0.98; the
- *       whole layer forward ran 1.3–1.8× faster with the input projection in the kernel as well. Below that
+ *       RNN and GRU layers' forward ran 1.5–1.8× faster with the input projection in the kernel as well. Below that
  *       batch the cluster plans split W_hh over several blocks a row, which the wide kernel cannot; not
  *       timed there, so not taken. The RNN's wide backward stays off: 0.78 µs a step against 0.65.</li>
  *   <li>{@code on}: every forward that fits, and the RNN's backward (the opt-in of before).</li>
