@@ -245,6 +245,14 @@ final class CpuFloatCells {
         for (int j = 0; j < out.length; j++) {
             out[j] = (float) Fp32Activations.sigmoid((double) x[j] + r[j] + bias[j]);
         }
+        // the rational sigmoid is 1 ulp below −7.6 no more, and never under 3e-10: a closed gate then kept
+        // 3e-10 of a large state. Those few elements take the exact path, after the vectorized loop
+        for (int j = 0; j < out.length; j++) {
+            double p = (double) x[j] + r[j] + bias[j];
+            if (p < Fp32Activations.SIGMOID_EXACT_BELOW) {
+                out[j] = (float) CpuCells.sigmoid(p);
+            }
+        }
     }
 
     /** {@code out = tanh(x + r + bias)}. */

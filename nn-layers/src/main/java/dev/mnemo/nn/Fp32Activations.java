@@ -13,8 +13,9 @@ package dev.mnemo.nn;
  * reaches ±1 before the rounding, and stays within [−1, 1] after it; tanh(−x) = −tanh(x) exactly.
  *
  * <p>{@code sigmoid(x) = (1 + tanh(x/2)) / 2}: absolute error below 3e-10, and the result lies in
- * (0, 1) before rounding. Relative accuracy is lost only where sigmoid itself is below ~1e-8
- * (x < −18), values that carry no information in a float32 gate.
+ * (0, 1) before rounding. Relative accuracy is lost below {@value #SIGMOID_EXACT_BELOW} (more than one
+ * ulp there, 12 at −10, and a floor of 3e-10 from −22 on), so {@link CpuFloatCells} takes the exact
+ * sigmoid there: a closed gate multiplies a state that may be large.
  *
  * <p>Used by the float32 cell kernels ({@link CpuFloatCells}); the float64 backend keeps
  * {@link Math#tanh} and {@link Math#exp}, so the gradient checks in double see the exact functions.
@@ -23,6 +24,9 @@ final class Fp32Activations {
 
     private Fp32Activations() {
     }
+
+    /** Below this the rational sigmoid is more than one ulp off; the float32 cells compute it exactly there. */
+    static final double SIGMOID_EXACT_BELOW = -7.5;
 
     /** |x| beyond which tanh is taken at the clamp (tanh(11) = 1 − 5.6e-10). */
     static final double CLAMP = 11.0;

@@ -1,5 +1,6 @@
 package dev.mnemo.nn;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -49,6 +50,33 @@ class CpuFloatCellsTest {
         }
         // Each stored value is a few float32 roundings from the float64 one: 2e-7 of its scale at most.
         assertTrue(worst <= 2e-7 * scale, what + ": max |float32 − float64| " + worst + " at scale " + scale);
+    }
+
+    /**
+     * A closed gate clears a large state as in float64: the rational sigmoid's floor of 3e-10 kept 3e-4 of
+     * a cell of 1e6 behind a forget gate of σ(−30) = 9.4e-14.
+     */
+    @Test
+    void closedGatesClearALargeStateAsInFloat64() {
+        Tensor wx = F32.zeros(1, 4);
+        for (int k = 0; k < 4; k++) {
+            wx.setFlat(k, new double[] {-100, -30, 0, 0}[k]);
+        }
+        Tensor cPrev = F32.zeros(1, 1);
+        cPrev.setFlat(0, 1e6);
+        Tensor gates = F32.zeros(1, 4);
+        Tensor c = F32.zeros(1, 1);
+        Tensor h = F32.zeros(1, 1);
+        F32.lstmCellForward(wx, F32.zeros(1, 4), null, null, cPrev, gates, c, h);
+        Tensor c64 = F64.zeros(1, 1);
+        F64.lstmCellForward(twin(wx), F64.zeros(1, 4), null, null, twin(cPrev), F64.zeros(1, 4), c64, F64.zeros(1, 1));
+        assertEquals(c64.getFlat(0), c.getFlat(0), 1e-6 * c64.getFlat(0));
+        for (double x : new double[] {-7.6, -10, -16, -20, -30, -90, -104, -200}) {
+            wx.setFlat(0, x);
+            F32.lstmCellForward(wx, F32.zeros(1, 4), null, null, cPrev, gates, c, h);
+            float exact = (float) CpuCells.sigmoid(x);
+            assertEquals(exact, (float) gates.getFlat(0), Math.ulp(exact), "σ(" + x + ")");
+        }
     }
 
     @ParameterizedTest(name = "B={0} H={1} bias={2}")
