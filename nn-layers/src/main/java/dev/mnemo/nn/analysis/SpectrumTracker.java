@@ -139,6 +139,12 @@ public final class SpectrumTracker implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this SpectrumTracker is closed");
         }
+        // one snapshot a step: a step written twice gave spectrum.csv 2H modes for an H×H block at that step,
+        // and a spectrum-matched init read from it drew its modes instead of copying them
+        if (first != null && step <= latestStep) {
+            throw new IllegalArgumentException("step " + step + " is not after the last snapshot's (" + latestStep
+                    + "): the CSVs hold one snapshot a step, in order");
+        }
         for (Tracked t : tracked) {
             if (!GateBlocks.recurrentFinite(t.layer())) {
                 skipped.add(step);

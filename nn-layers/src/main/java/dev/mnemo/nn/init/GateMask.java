@@ -53,8 +53,11 @@ public record GateMask(String spec) {
         if (spec.equals("candidate")) {
             return Set.of(GateBlocks.candidateGate(layer));
         }
-        List<String> asked = new ArrayList<>(Arrays.asList(spec.split(",")));
+        List<String> asked = new ArrayList<>(Arrays.asList(spec.split(",", -1)));
         for (String g : asked) {
+            if (g.isEmpty()) {   // "," selected no gate: the recipe went to none, while the record named it
+                throw new IllegalArgumentException("mask '" + spec + "' has an empty gate name; name gates like i,f");
+            }
             if (!gates.contains(g)) {
                 throw new IllegalArgumentException("mask gate '" + g + "' is not a gate of " + GateBlocks.cellName(layer)
                         + " (" + String.join(", ", gates) + ")");

@@ -89,6 +89,22 @@ class SpectrumTrackerTest {
     }
 
     /** A diverged layer (NaN in weight_hh, of any tracked layer) skips the snapshot instead of ending the run. */
+    /** A step written twice gave its blocks 2H modes in spectrum.csv (a spectrum-matched init then drew them). */
+    @Test
+    void aStepIsWrittenOnceAndInOrder(@TempDir Path dir) throws IOException {
+        var lstm = new Lstm(RecurrentOptions.builder(2, 3).seed(3).build());
+        try (SpectrumTracker tracker = SpectrumTracker.builder(dir).every(10).track(lstm).build()) {
+            assertTrue(tracker.onStep(10));
+            long rows = Files.readAllLines(tracker.spectrumCsv()).size();
+            var e = assertThrows(IllegalArgumentException.class, () -> tracker.snapshot(10));
+            assertEquals("step 10 is not after the last snapshot's (10): the CSVs hold one snapshot a step, in order",
+                    e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> tracker.snapshot(3));
+            assertEquals(rows, Files.readAllLines(tracker.spectrumCsv()).size(), "nothing written");
+            assertEquals(4, tracker.snapshot(11).size());
+        }
+    }
+
     @Test
     void aSnapshotOfNonFiniteWeightsIsSkipped(@TempDir Path dir) throws IOException {
         var lstm = new Lstm(RecurrentOptions.builder(2, 3).seed(3).build());

@@ -144,6 +144,10 @@ class EigenInitTest {
             assertEquals(before.getFlat(i), after.getFlat(i), 0); // gate i untouched
         }
         assertThrows(IllegalArgumentException.class, () -> GateMask.of("x").resolve(again));
+        // "," named no gate: the recipe went to no block while the record named it
+        var empty = assertThrows(IllegalArgumentException.class, () -> new GateMask(",").resolve(again));
+        assertEquals("mask ',' has an empty gate name; name gates like i,f", empty.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new GateMask("i,").resolve(again));
     }
 
     @Test
