@@ -166,6 +166,20 @@ class SystemBlasTest {
         assertTrue(d.startsWith("system BLAS ") || d.startsWith("pure Java"), d);
     }
 
+    /**
+     * OpenBLAS built for every CPU picks its kernel at load, and two kernels sum in other orders: the setting names
+     * the one in use (the same run trained to 0.31 with one and to 0.078 with the other, under one path).
+     */
+    @Test
+    void anOpenBlasNamesTheKernelItChose() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(CpuBackend.gemmImplementation().contains("openblas"),
+                "no OpenBLAS here: " + CpuBackend.gemmImplementation());
+        String d = CpuBackend.gemmImplementation();
+        assertTrue(d.matches("system BLAS .*openblas.* \\(core [A-Za-z0-9_]+\\)"), d);
+        String forced = SystemBlas.load(d.substring("system BLAS ".length(), d.indexOf(" (core "))).libraryAndCore();
+        assertEquals(d.substring("system BLAS ".length()), forced);
+    }
+
     /** Training reports print the setting: a threaded BLAS's sums, and so the results, follow its thread count. */
     @Test
     void theSettingNamesTheThreadsPerCallWhereTheLibrarySays() {
