@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * and cuSOLVER versions, and the architectures compiled into the shipped kernels. Never fails for a
  * missing GPU: that is reported, and the CPU backend is named instead.
  */
-@Command(name = "info", mixinStandardHelpOptions = true,
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = MnemoVersion.class,
         description = "Show the backend Mnemo would use, the GPUs, library versions and kernel archs.")
 final class InfoCommand implements Callable<Integer> {
 

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  * {@code mnemo reproduce tomita}: the initializer × cell table (mean ± std of test accuracy on longer
  * strings, over seeds), as Markdown, CSV and a PNG bar chart, with every setting under it.
  */
-@Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "reproduce", mixinStandardHelpOptions = true, versionProvider = MnemoVersion.class, sortOptions = false,
         description = {"Reproduce an experiment of the eigen-initializer paper.",
                 "tomita, mnist: the initializer × cell table (mean ± std over seeds); writes table.md, table.csv and "
                         + "table.png into --out and prints the table with every setting.",
@@ -152,6 +152,8 @@ final class ReproduceCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--grammars lists Tomita " + g + " twice: " + gs);
             }
         }
+        // every setting checked once, before the folder or any output (a bad --device left both behind)
+        config(gs.getFirst(), TomitaTrainer.CELLS.getFirst(), "eigen", h, ep, 1, null);
         Path dir = out != null ? out : Path.of("runs", "reproduce-tomita" + (quick ? "-quick" : ""));
         TomitaTrainer.prepare(dir);
 
@@ -224,7 +226,9 @@ final class ReproduceCommand implements Callable<Integer> {
         DefaultStatisticalCategoryDataset chart = new DefaultStatisticalCategoryDataset();
         for (int g : gs) {
             md.append("### Tomita ").append(g).append(": test accuracy on lengths 13–20 (mean ± std over ")
-                    .append(nSeeds).append(" seeds) [mean on held-out strings of lengths 1–12]\n\n| init | ");
+                    .append(nSeeds).append(" seeds) [mean on held-out strings of lengths 1–12]")
+                    .append(quick ? " — QUICK run (" + configs.values().iterator().next().epochs() + " epochs)" : "")
+                    .append("\n\n| init | ");
             md.append(String.join(" | ", TomitaTrainer.CELLS.stream().map(c -> c.toUpperCase(Locale.ROOT)).toList()))
                     .append(" |\n|---|").append("---|".repeat(TomitaTrainer.CELLS.size())).append('\n');
             for (String init : INITS) {
@@ -285,13 +289,15 @@ final class ReproduceCommand implements Callable<Integer> {
         write(dir.resolve("table.md"), md.toString());
         write(dir.resolve("table.csv"), csv.toString());
         Path png = dir.resolve("table.png");
-        barChart(png, chart, gs);
+        barChart(png, chart, gs, quick);
         o.println("wrote " + dir.resolve("table.md") + ", " + dir.resolve("table.csv") + ", " + png);
         o.flush();
     }
 
-    private static void barChart(Path png, DefaultStatisticalCategoryDataset data, List<Integer> gs) {
-        barChart(png, data, "Tomita " + gs + ": test accuracy on longer strings (mean ± std)", "test accuracy");
+    private static void barChart(Path png, DefaultStatisticalCategoryDataset data, List<Integer> gs, boolean quick) {
+        String grammars = String.join(", ", gs.stream().map(String::valueOf).toList());
+        barChart(png, data, "Tomita " + grammars + ": test accuracy on longer strings (mean ± std)"
+                + (quick ? " — QUICK run" : ""), "test accuracy");
     }
 
     /**

@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * model. Every tensor named {@code [prefix]weight_hh_l<k>[_reverse]} is split into its H×H gate
  * blocks, the cell read from the shape ([G·H, H]: G = 1 RNN, 3 GRU r,z,n, 4 LSTM i,f,g,o).
  */
-@Command(name = "spectrum", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "spectrum", mixinStandardHelpOptions = true, versionProvider = MnemoVersion.class, sortOptions = false,
         description = "Spectrum summary and eigenvalue plots of the recurrent weights of a saved model (safetensors).")
 final class SpectrumCommand implements Callable<Integer> {
 

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code mnemo train}: one training run on a task, with a run folder. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = MnemoVersion.class, sortOptions = false,
         description = {"Train one model on a task (Tomita: tested on longer strings; mnist/pmnist: pixel by pixel; "
                 + "mackey-glass17/30, lorenz: one-step-ahead regression, tested later in time; translation: an encoder-decoder "
                 + "scored with BLEU-4).",

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code mnemo translate}: a trained translation run's model on new sentences, one per line. */
-@Command(name = "translate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "translate", mixinStandardHelpOptions = true, versionProvider = MnemoVersion.class, sortOptions = false,
         description = {"Translate sentences with the model of a 'mnemo train --task translation' run folder.",
                 "Reads one sentence per line (--input, or standard input), tokenizes it as training did, and prints "
                         + "one translation per line, its tokens separated by spaces (an empty line for an empty one)."})

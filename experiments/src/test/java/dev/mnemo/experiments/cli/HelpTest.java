@@ -22,6 +22,10 @@ class HelpTest {
             if (e.getKey().equals("help")) {
                 continue;
             }
+            // every command offers --version (the mixin): it printed an empty line below the top level
+            CliRun version = run(e.getKey(), "--version");
+            assertEquals(0, version.exitCode(), e.getKey());
+            assertTrue(version.out().startsWith("mnemo "), e.getKey() + " --version: '" + version.out() + "'");
             CliRun help = run(e.getKey(), "--help");
             assertEquals(0, help.exitCode(), e.getKey());
             assertEquals("", help.err(), "picocli warnings in the help of " + e.getKey());

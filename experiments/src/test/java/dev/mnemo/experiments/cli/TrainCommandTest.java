@@ -78,6 +78,11 @@ class TrainCommandTest {
                 "--cell is an option of mnemo reproduce spectra, not of mnemo reproduce tomita");
         assertOneLineFailure(run("reproduce", "tomita", "--quick", "--grammars", "4,4", "--out", o),
                 "--grammars lists Tomita 4 twice: [4, 4]");
+        // checked before the folder and the header, as the other studies do: this left both behind
+        CliRun badDevice = run("reproduce", "tomita", "--quick", "--device", "cuda:x", "--out", o);
+        assertOneLineFailure(badDevice, "unknown device 'cuda:x'");
+        assertEquals("", badDevice.out(), "no header before the error");
+        assertFalse(Files.exists(Path.of(o)), "no folder made");
         // options of the task's group that this task, or this mode of it, never reads: they trained as if not given
         assertOneLineFailure(run("train", "--task", "parity", "--cell", "gru", "--init", "xavier", "--alphabet", "5",
                 "--out", o), "--alphabet is not read by parity: its strings are binary");
@@ -147,5 +152,16 @@ class TrainCommandTest {
         assertEquals(1 + 7 * 3, Files.readAllLines(dir.resolve("table.csv")).size());
         assertTrue(Files.size(dir.resolve("table.png")) > 0);
         assertTrue(run.out().contains(md.strip().lines().findFirst().orElseThrow()));
+        assertFalse(md.contains("QUICK"), "a full run is not labelled quick");
+    }
+
+    /** --quick says so in the table, as the other studies' tables do. */
+    @Test
+    void aQuickReproduceIsLabelledQuick(@TempDir Path dir) throws Exception {
+        CliRun run = run("reproduce", "tomita", "--quick", "--seeds", "1", "--grammars", "4", "--epochs", "1",
+                "--hidden", "4", "--threads", "2", "--out", dir.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        String md = Files.readString(dir.resolve("table.md"));
+        assertTrue(md.contains("[mean on held-out strings of lengths 1–12] — QUICK run (1 epochs)"), md);
     }
 }
