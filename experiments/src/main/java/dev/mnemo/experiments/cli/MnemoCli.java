@@ -73,7 +73,7 @@ public final class MnemoCli implements Runnable {
             code = commandLine(out, err).execute(args);
         } catch (OutOfMemoryError e) {   // an Error passes picocli's handler: it printed a JVM stack trace
             err.println("mnemo: out of memory (" + e.getMessage() + "): the sizes asked for (--hidden, --batch, "
-                    + "--length, the data) need more than this JVM's " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + "--length, --beam, the data) need more than this JVM's " + (Runtime.getRuntime().maxMemory() >> 20)
                     + " MiB; choose smaller ones, or give Java more with MNEMO_JAVA_OPTS=-Xmx<size> (./mnemo)");
             code = 1;
         }

@@ -28,8 +28,10 @@ import picocli.CommandLine.Spec;
         description = {"Train one model on a task (Tomita: tested on longer strings; mnist/pmnist: pixel by pixel; "
                 + "mackey-glass17/30, lorenz: one-step-ahead regression, tested later in time; translation: an encoder-decoder "
                 + "scored with BLEU-4).",
-                "Writes config.txt, metrics.csv, spectrum.csv, spectrum-summary.csv, eigenvalue and spectral-radius "
-                        + "PNGs, result.txt and weights.safetensors into --out (regression also free-running.csv).",
+                "Writes config.txt, metrics.csv, result.txt and weights.safetensors into --out; recurrent cells "
+                        + "also spectrum.csv, spectrum-summary.csv and eigenvalue and spectral-radius PNGs (MemNet "
+                        + "none); regression also free-running.csv; translation also translations.tsv and "
+                        + "source-/target-vocabulary.txt.",
                 "The last line is 'test accuracy: 0.xxxx' (classification), 'test nmse: …' (one-step NMSE, "
                         + "regression; the free-running NMSE is the line before) or 'test bleu: xx.xx' (translation, "
                         + "which also writes translations.tsv)."})

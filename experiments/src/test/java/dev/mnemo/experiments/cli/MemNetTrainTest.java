@@ -168,7 +168,7 @@ class MemNetTrainTest {
         assertOneLineFailure(run(args(dir.resolve("f"), "--task", "babi-qa1", "--cell", "memnet", "--init", "pytorch",
                 "--data", dir.resolve("nowhere").toString())), "bAbI data folder");
         assertOneLineFailure(run(args(dir.resolve("g"), "--task", "babi-qa3", "--cell", "gru", "--init", "pytorch")),
-                "unknown bAbI task 'qa3'; generated tasks: qa1, qa2, qa6, qa7");
+                "unknown bAbI task 'qa3'; generated tasks: qa1, qa2, qa6, qa7 (with --data, the public files' qa1 … qa20)");
         assertOneLineFailure(run(args(dir.resolve("h"), "--task", "copy", "--cell", "gru", "--init", "pytorch",
                 "--lengths", "3..1")), "--lengths must be MIN..MAX");
         assertOneLineFailure(run("reproduce", "spectra", "--cell", "memnet", "--init", "pytorch", "--out",

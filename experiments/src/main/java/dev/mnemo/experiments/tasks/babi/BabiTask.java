@@ -47,6 +47,7 @@ public enum BabiTask {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown bAbI task '" + name + "'; generated tasks: qa1, qa2, qa6, qa7");
+        throw new IllegalArgumentException("unknown bAbI task '" + name + "'; generated tasks: qa1, qa2, qa6, qa7 "
+                + "(with --data, the public files' qa1 … qa20)");
     }
 }

@@ -254,7 +254,8 @@ class BabiGeneratorTest {
         assertEquals(BabiTask.COUNTING, BabiTask.parse("QA7"));
         assertEquals(BabiTask.TWO_SUPPORTING_FACTS, BabiTask.parse("two-supporting-facts"));
         assertEquals(BabiTask.YES_NO_QUESTIONS, BabiTask.parse("6"));
-        assertEquals("unknown bAbI task 'qa3'; generated tasks: qa1, qa2, qa6, qa7",
+        assertEquals("unknown bAbI task 'qa3'; generated tasks: qa1, qa2, qa6, qa7 "
+                + "(with --data, the public files' qa1 … qa20)",
                 assertThrows(IllegalArgumentException.class, () -> BabiTask.parse("qa3")).getMessage());
         assertEquals("stories must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
                 () -> new BabiGenerator.Config(BabiTask.COUNTING, 0, 1, 1, 0)).getMessage());
