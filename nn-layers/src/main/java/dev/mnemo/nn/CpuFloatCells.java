@@ -245,15 +245,22 @@ final class CpuFloatCells {
         for (int j = 0; j < out.length; j++) {
             out[j] = (float) Fp32Activations.sigmoid((double) x[j] + r[j] + bias[j]);
         }
-        // the rational sigmoid is 1 ulp below −7.6 no more, and never under 3e-10: a closed gate then kept
-        // 3e-10 of a large state. Those few elements take the exact path, after the vectorized loop
+        // below −7.5 the rational sigmoid is more than an ulp off, and never under 3e-10: a closed gate kept 3e-10
+        // of a large state. Those few elements take the exact path. The result is monotone in p, so only the
+        // outputs at or under σ(−7.5) can be such elements: one compare each, p recomputed for those alone
         for (int j = 0; j < out.length; j++) {
-            double p = (double) x[j] + r[j] + bias[j];
-            if (p < Fp32Activations.SIGMOID_EXACT_BELOW) {
-                out[j] = (float) CpuCells.sigmoid(p);
+            if (out[j] <= SIGMOID_AT_EXACT_BOUND) {
+                double p = (double) x[j] + r[j] + bias[j];
+                if (p < Fp32Activations.SIGMOID_EXACT_BELOW) {
+                    out[j] = (float) CpuCells.sigmoid(p);
+                }
             }
         }
     }
+
+    /** The float32 rational sigmoid at {@link Fp32Activations#SIGMOID_EXACT_BELOW}: no smaller p gives more. */
+    private static final float SIGMOID_AT_EXACT_BOUND =
+            (float) Fp32Activations.sigmoid(Fp32Activations.SIGMOID_EXACT_BELOW);
 
     /** {@code out = tanh(x + r + bias)}. */
     private static void tanhOf(float[] x, float[] r, double[] bias, float[] out) {
