@@ -141,4 +141,18 @@ class BabiEncoderTest {
         assertEquals("predicted must have B = 2 entries, got 1",
                 assertThrows(IllegalArgumentException.class, () -> acc.add(batch, new int[1])).getMessage());
     }
+
+    @Test
+    void exactlyFivePercentErrorPassesAndOneMoreWrongAnswerFails() {
+        BabiAccuracy acc = new BabiAccuracy();
+        for (int i = 0; i < 1000; i++) {
+            acc.add(1, i < 950);   // 95.0 %: 1 − 0.95 is above 0.05 in doubles
+            acc.add(2, i < 949);   // 94.9 %
+            acc.add(3, i % 20 != 0);   // 19 of 20
+        }
+        assertEquals(1, acc.failedTasks());
+        assertFalse(acc.perTask().get(1).failed());
+        assertTrue(acc.perTask().get(2).failed());
+        assertFalse(acc.perTask().get(3).failed());
+    }
 }
