@@ -81,14 +81,14 @@ public final class Seq2SeqModel {
                     + String.join(", ", SequenceModels.RECURRENT_CELLS) + ", got '" + s.cell() + "'");
         }
         RunSettings.positive("embedding", embedding);
-        var enc = SequenceModels.recurrentLayer(s, embedding, s.seed(), null, be);
-        var dec = SequenceModels.recurrentLayer(s, embedding, s.seed() + 2, null, be);
+        var enc = SequenceModels.recurrentLayer(s, embedding, 0, null, be);
+        var dec = SequenceModels.recurrentLayer(s, embedding, 2, null, be);
         return new Seq2SeqModel(s.cell(), be,
                 new Embedding(sourceWords, embedding, s.seed() + 3, be),
                 new Embedding(targetWords, embedding, s.seed() + 4, be),
                 enc.layer(), dec.layer(), attention ? new LuongAttention(s.hidden(), s.seed() + 5, be) : null,
                 new Linear(LinearOptions.builder(s.hidden(), targetWords).seed(s.seed() + 1).build(), be),
-                enc.initDescription());
+                "encoder " + enc.initDescription() + "; decoder " + dec.initDescription());
     }
 
     /**

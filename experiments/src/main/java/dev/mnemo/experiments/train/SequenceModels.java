@@ -67,7 +67,7 @@ public final class SequenceModels {
     }
 
     private static RecurrentModel recurrent(RunSettings s, int in, int out, SpectrumSource matched, Backend be) {
-        Initialized r = recurrentLayer(s, in, s.seed(), matched, be);
+        Initialized r = recurrentLayer(s, in, 0, matched, be);
         Linear head = new Linear(LinearOptions.builder(s.hidden(), out).seed(s.seed() + 1).build(), be);
         return new RecurrentModel(s.cell(), r.layer(), head, r.initDescription());
     }
@@ -78,15 +78,20 @@ public final class SequenceModels {
 
     /**
      * A recurrent layer of {@code s}'s cell ({@code rnn}, {@code lstm} or {@code gru}), hidden size and
-     * depth, {@code in} inputs, initialised by {@code s}'s initializer from {@code seed}.
+     * depth, {@code in} inputs, initialised by {@code s}'s initializer from the run's seed plus
+     * {@code seedOffset}: the initializer's own {@code seed} parameter when given, else {@code s.seed()}.
+     * A model of several layers gives each its own offset, so that they are drawn apart however the
+     * seed was given.
      *
      * @param matched when non-null, the {@code spectrum-matched} initializer takes its modes from here
      */
-    public static Initialized recurrentLayer(RunSettings s, int in, long seed, SpectrumSource matched, Backend be) {
+    public static Initialized recurrentLayer(RunSettings s, int in, long seedOffset, SpectrumSource matched,
+                                             Backend be) {
         if (!RECURRENT_CELLS.contains(s.cell())) {
             throw new IllegalArgumentException("this model needs a recurrent cell (" + String.join(", ",
                     RECURRENT_CELLS) + "), got '" + s.cell() + "'");
         }
+        long seed = s.seed() + seedOffset;
         RecurrentOptions.Builder ob = RecurrentOptions.builder(in, s.hidden()).numLayers(s.layers()).seed(seed);
         if (s.cell().equals("rnn")) {
             ob.nonlinearity(rnnNonlinearity(s.init()));
@@ -102,10 +107,20 @@ public final class SequenceModels {
             init = Initializers.spectrumMatched(matched, seed).toBuilder().name("spectrum-matched").build();
         } else {
             Map<String, Object> params = new LinkedHashMap<>(s.initParams());
-            params.putIfAbsent("seed", seed);
+            Object given = params.get("seed");
+            params.put("seed", given == null ? seed : offsetSeed(given, seedOffset));
             init = Initializers.byName(s.init(), params);
         }
         init.apply(layer);
         return new Initialized(layer, init.describe());
+    }
+
+    /** The initializer's {@code seed} parameter plus {@code offset}; one that is not a whole number as given, for the initializer to refuse. */
+    private static Object offsetSeed(Object given, long offset) {
+        try {
+            return Math.addExact(Long.parseLong(given.toString()), offset);
+        } catch (NumberFormatException | ArithmeticException e) {
+            return given;
+        }
     }
 }

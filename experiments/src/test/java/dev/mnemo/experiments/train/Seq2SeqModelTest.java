@@ -135,6 +135,29 @@ class Seq2SeqModelTest {
         assertTrue(e.getMessage().contains("embedding must be >= 1"), e.getMessage());
     }
 
+    @ParameterizedTest(name = "init params {0}")
+    @ValueSource(strings = {"", "seed=7"})
+    void theEncoderAndDecoderAreDrawnApartHoweverTheSeedIsGiven(String given) {
+        // with --init-param seed=7 both took seed 7 and were drawn bit for bit alike
+        Map<String, String> params = given.isEmpty() ? Map.of() : Map.of("seed", "7");
+        var s = new RunSettings("lstm", "eigen", params, 6, 1, 1, 3, 0.01, 0, 1, "cpu");
+        Seq2SeqModel m = Seq2SeqModel.build(s, 8, 7, 3, false, Backend.cpu());
+        for (String name : new String[] {"weight_hh_l0", "weight_ih_l0"}) {
+            float[] enc = m.parameters().get("encoder." + name).toFloatArray();
+            float[] dec = m.parameters().get("decoder." + name).toFloatArray();
+            assertTrue(!java.util.Arrays.equals(enc, dec), name + " alike in encoder and decoder");
+        }
+        // the record names both layers' seeds: the run's (or the given) seed and that plus 2
+        long base = given.isEmpty() ? 1 : 7;
+        String record = m.initDescription();
+        assertTrue(record.startsWith("encoder eigen") && record.contains("seed " + base + ";")
+                && record.contains("; decoder eigen") && record.endsWith("seed " + (base + 2)), record);
+        // and the same settings draw the same model again
+        Seq2SeqModel again = Seq2SeqModel.build(s, 8, 7, 3, false, Backend.cpu());
+        assertArrayEquals(m.parameters().get("decoder.weight_hh_l0").toFloatArray(),
+                again.parameters().get("decoder.weight_hh_l0").toFloatArray());
+    }
+
     @Test
     void partsAreNamedAsSavedAndCounted() {
         Seq2SeqModel m = model("lstm", 1, false, Backend.cpu());
