@@ -169,8 +169,8 @@ final class RecurrentForwardPass {
         if (dirs == 1) {
             versions.input("the output of forward (the saved trace: copy it to change it)", layerOut);
         }
-        var saved = new RecurrentSaved(layer, steps, batch, fromStep, inputs, masks, traces, h0, c0, packed,
-                owned, versions);
+        var saved = new RecurrentSaved(layer, steps, batch, fromStep, inputs, masks, traces, h0, c0, state == null,
+                packed, owned, versions);
         if (layer.stepGraphs() != null) {   // training: the recordings lend their traces to this saved
             layer.stepGraphs().lent(saved);
         }

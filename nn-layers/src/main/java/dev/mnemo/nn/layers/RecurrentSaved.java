@@ -44,6 +44,7 @@ public final class RecurrentSaved {
     final Trace[] traces;         // [numLayers·directions]
     final Tensor h0;
     final Tensor c0;              // LSTM only
+    final boolean zeroInitialState; // the forward got no state: h0 and c0 are its own zeros
     final boolean inference;      // from infer or inferStep: nothing kept, no backward
     final PackedLengths packed;   // a variable-length pass: every tensor here has its rows sorted; else null
     private final List<Tensor> owned;   // made by the forward and seen by no caller
@@ -51,7 +52,7 @@ public final class RecurrentSaved {
     private boolean released;
 
     RecurrentSaved(RecurrentLayer layer, int steps, int batch, boolean fromStep, Tensor[] layerInputs,
-                   Tensor[] dropoutMasks, Trace[] traces, Tensor h0, Tensor c0,
+                   Tensor[] dropoutMasks, Trace[] traces, Tensor h0, Tensor c0, boolean zeroInitialState,
                    PackedLengths packed, List<Tensor> owned, SavedVersions versions) {
         this.layer = layer;
         this.steps = steps;
@@ -62,6 +63,7 @@ public final class RecurrentSaved {
         this.traces = traces;
         this.h0 = h0;
         this.c0 = c0;
+        this.zeroInitialState = zeroInitialState;
         this.packed = packed;
         this.owned = owned;
         this.versions = versions;
@@ -70,7 +72,7 @@ public final class RecurrentSaved {
 
     /** What an inference pass returns in place of a saved: no traces, nothing to release. */
     static RecurrentSaved inference(RecurrentLayer layer, int steps, int batch, boolean fromStep) {
-        return new RecurrentSaved(layer, steps, batch, fromStep, null, null, null, null, null, null,
+        return new RecurrentSaved(layer, steps, batch, fromStep, null, null, null, null, null, false, null,
                 new java.util.ArrayList<>(), null);
     }
 
