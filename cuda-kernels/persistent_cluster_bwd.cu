@@ -38,9 +38,11 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
   // in shared memory; the host sized shared memory by the same rule (MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT).
   bool split = false;
   if constexpr (!kBf16) {
-    split = SplitSlice::fits(unitsPerBlock, rowsPerCluster, gh) && (p.tuning & MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT) == 0;
+    split = split_fits(unitsPerBlock, rowsPerCluster, gh) && (p.tuning & MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT) == 0;
   }
-  const long long sliceWords = split ? static_cast<long long>(unitsPerBlock) * SplitSlice::spilled_columns(gh)
+  const bool wideSplit = split && split_is_wide(gh, p.tuning);
+  // the split's room is the narrow layout's (the host's rule); the wide layout fills a prefix of it
+  const long long sliceWords = split ? static_cast<long long>(unitsPerBlock) * SplitSlice<kSplitNarrowColumns>::spilled_columns(gh)
                                      : static_cast<long long>(unitsPerBlock) * slice_words<kBf16>(gh);
 
   float* w = dynamic_shared_floats();               // [J, G·H]: row kk = column j0 + kk of W_hh (split: the spill)
@@ -51,10 +53,7 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
   float* halves = dcs + mine;                       // split only: [2, 128], the halves' sums
   const int dStride = rowsPerCluster * gh;
 
-  SplitSlice splitSlice;
-  if constexpr (!kBf16) {
-    if (split) splitSlice.load(p.wHh, w, unitsPerBlock, owned, j0, hidden, gh);
-  }
+  // The split slice is loaded where its product runs, below: each layout's registers live only there.
   if (!split) load_weight_columns<kBf16>(p.wHh, w, gh, unitsPerBlock, owned, j0, hidden);
   for (int i = static_cast<int>(threadIdx.x); i < myBatch * owned; i += kBlockThreads) {
     const int bl = i / owned;
@@ -197,13 +196,23 @@ __device__ __forceinline__ void cluster_backward(const mnemo_persistent_bwd_para
     }
   };
   // One batch row per cluster and at most 128 rows (J): 257..512 columns (G·H) split between
-  // registers and shared memory (LSTM and GRU pixel MNIST; not yet timed); up to 256 columns, the
+  // registers and shared memory (LSTM and GRU pixel MNIST, persistent_split_product.cuh, in its wide
+  // layout from 320 columns unless p.tuning's MNEMO_PERSISTENT_TUNE_NARROW_SPLIT); up to 256 columns, the
   // slice in registers (persistent_register_product.cuh), as the forward's: RNN's latency_b1, small
   // and pixel MNIST plans, 1.32-1.69x faster on the H200. p.tuning's MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT
   // and MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS turn them off.
   if constexpr (!kBf16) {
+    // The split's spill is written by its own block and read after the time loop's first barrier.
+    if (wideSplit) {
+      SplitSlice<kSplitWideColumns> slice;
+      slice.load(p.wHh, w, unitsPerBlock, owned, j0, hidden, gh);
+      stepsWith([&](const float* x) { slice.product(x, acc, unitsPerBlock, gh, w, halves); });
+      return;
+    }
     if (split) {
-      stepsWith([&](const float* x) { splitSlice.product(x, acc, unitsPerBlock, gh, w, halves); });
+      SplitSlice<kSplitNarrowColumns> slice;
+      slice.load(p.wHh, w, unitsPerBlock, owned, j0, hidden, gh);
+      stepsWith([&](const float* x) { slice.product(x, acc, unitsPerBlock, gh, w, halves); });
       return;
     }
     if (RegisterSlice::fits(unitsPerBlock, rowsPerCluster, gh) &&

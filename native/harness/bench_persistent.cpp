@@ -138,6 +138,7 @@ constexpr FastPath kFastPaths[] = {
     {MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS, "bwd-registers"},
     {MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT, "bwd-split"},
     {MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS, "register-layout"},
+    {MNEMO_PERSISTENT_TUNE_NARROW_SPLIT, "wide-split"},
 };
 
 // Whether the fast path `bit` is taken by the planned cluster kernel at all (so switching it off
@@ -160,6 +161,8 @@ bool fast_path_taken(int bit, int G, long long B, long long H, const ClusterPlan
     case MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT:  // SplitSlice, where the whole slice fits shared memory too
       return backward && MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT(G, p.units, rowsPerCluster, H) &&
              MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES(G, p.units, rowsPerCluster, H) <= d.smemOptin;
+    case MNEMO_PERSISTENT_TUNE_NARROW_SPLIT:  // SplitSlice's wide layout (persistent_split_product.cuh)
+      return backward && MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT(G, p.units, rowsPerCluster, H) && G * H >= 320;
     case MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS: {  // RegisterSlice, grouped (<= 128 columns) or two tiles
       const long long rows = backward ? p.units : G * p.units;
       const long long width = backward ? G * H : H;

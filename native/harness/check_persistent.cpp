@@ -578,6 +578,8 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       // 257..512 columns G·H): the case above (LSTM 512, GRU 384 columns on one block); 400 and 300
       // columns on two blocks of 50, reverse (uneven halves of the spilled columns for the GRU)
       {PersistentCell::kLstm, 4, 3, 100, 50, true, true, 3},
+      // 320 columns (LSTM H = 80): the split's wide layout with nothing in shared memory
+      {PersistentCell::kLstm, 3, 2, 80, 80, false, true, 2},
       // each p.tuning bit alone (the courier warp switched on, forward and backward, B = 1 on 8
       // blocks too; each fast path off; a one-block cluster that meets at the cluster barrier) and
       // all at once: each must agree as well
@@ -589,6 +591,8 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1, false, MNEMO_PERSISTENT_TUNE_CLUSTER_BARRIER},
       {PersistentCell::kLstm, 7, 1, 37, 10, false, true, 1, false, MNEMO_PERSISTENT_TUNE_NO_BWD_REGISTERS},
       {PersistentCell::kLstm, 3, 2, 100, 100, false, true, 2, false, MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT},
+      {PersistentCell::kLstm, 3, 2, 128, 128, true, true, 2, false, MNEMO_PERSISTENT_TUNE_NARROW_SPLIT},
+      {PersistentCell::kLstm, 4, 3, 100, 50, false, true, 3, false, MNEMO_PERSISTENT_TUNE_NARROW_SPLIT},
       {PersistentCell::kLstm, 7, 1, 37, 10, true, true, 1, false, MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS},
       {PersistentCell::kLstm, 3, 2, 128, 128, false, true, 2, false, MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS},
       {PersistentCell::kLstm, 3, 5, 64, 16, true, true, 2, false, MNEMO_PERSISTENT_TUNE_ALL},
@@ -603,10 +607,12 @@ void check_persistent(std::mt19937& rng, Tally& t) {
       {PersistentCell::kLstm, 3, 9, 40, 40, true, true, 1, true},
   };
   // RNN only (an LSTM or GRU slice this wide fits no block): the split backward at 300 and 260
-  // columns, three clusters of one row on 3 blocks, and one cluster of 4 blocks (J = 65).
+  // columns, three clusters of one row on 3 blocks, and one cluster of 4 blocks (J = 65); 360.
   const Case rnnShapes[] = {
       {PersistentCell::kRnnTanh, 3, 3, 300, 100, true, true, 3},
       {PersistentCell::kRnnTanh, 4, 1, 260, 65, false, false, 1},
+      // the split's wide layout (from 320 columns): 360 on two clusters of 4 blocks, reverse
+      {PersistentCell::kRnnTanh, 3, 2, 360, 90, true, true, 2},
   };
   // Ragged (every row its own length, the first T and the last 1): cooperative with several blocks
   // and with several cells per thread; clusters with the last one short of rows, several cells per

@@ -1146,7 +1146,12 @@ extern "C" __global__ void mnemo_memnet_stream_f32(mnemo_memnet_stream_params p)
    reduced one after the other, instead of 8 lanes a row up to 128 columns and the two tiles'
    reductions overlapped past that */
 #define MNEMO_PERSISTENT_TUNE_SERIAL_REGISTERS 32
-#define MNEMO_PERSISTENT_TUNE_ALL 63
+/* the backward's split slice holds 128 columns a thread in registers at every width, as on the
+   H200 in run 10, instead of 160 from 320 columns on (LSTM and GRU pixel MNIST: a quarter and a
+   half fewer weights read from shared memory a step). Written without a GPU: the two are to be
+   timed side by side (mnemo_harness persistent_ab, "wide-split"). */
+#define MNEMO_PERSISTENT_TUNE_NARROW_SPLIT 64
+#define MNEMO_PERSISTENT_TUNE_ALL 127
 /* Dynamic shared memory per block in bytes: the W_hh slice [G·J, H], h_{t−1} [B, H] and the
    recurrent products [B, G·J], all float. */
 #define MNEMO_PERSISTENT_SMEM_BYTES(G, J, B, H) \
@@ -1357,9 +1362,9 @@ extern "C" __global__ void mnemo_persistent_gru_bwd_f32(mnemo_persistent_bwd_par
 #define MNEMO_PERSISTENT_CLUSTER_TILED_SMEM_BYTES(G, J, BC, H) \
   (4LL * ((long long)(G) * (J) * (H) + 2LL * (BC) * (H) + (long long)(BC) * (G) * (J)))
 /* Whether the float32 backward splits its slice (persistent_split_product.cuh): one batch row per
-   cluster, J <= 128 rows of 257..512 columns G·H (a multiple of 4). Columns 0..255 are then held in
-   registers, the rest in shared memory [G·H − 256, J], with 256 floats of scratch for the halves'
-   sums. p.tuning's MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT turns it off: that launch needs
+   cluster, J <= 128 rows of 257..512 columns G·H (a multiple of 4). Columns 0..255 (0..319 from 320
+   columns on) are then held in registers, the rest in shared memory, sized here for the most, [G·H −
+   256, J], with 256 floats of scratch for the halves' sums. p.tuning's MNEMO_PERSISTENT_TUNE_NO_BWD_SPLIT turns it off: that launch needs
    MNEMO_PERSISTENT_CLUSTER_BWD_TILED_SMEM_BYTES. */
 #define MNEMO_PERSISTENT_CLUSTER_BWD_SPLIT(G, J, BC, H)                                               \
   ((BC) == 1 && (J) <= MNEMO_PERSISTENT_BLOCK_THREADS / 2 && (long long)(G) * (H) > 256 &&             \

@@ -43,7 +43,7 @@ public final class PersistentKernels {
      * choice of the cluster kernels' default path for side-by-side timing (the courier warp on, or a
      * fast path off); the launchers here write 0, the default path.
      */
-    public static final int TUNE_ALL = 63;
+    public static final int TUNE_ALL = 127;
     /**
      * {@code MNEMO_PERSISTENT_TUNE_NO_ROW_SLICE}: the forward keeps its whole slice in shared memory
      * instead of one row per thread in registers, so its launch needs
