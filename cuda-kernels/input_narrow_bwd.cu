@@ -6,6 +6,11 @@
 // "row lanes" take kRowsPerPass adjacent rows each per pass. A thread's column sums and dW
 // partials stay in registers for the whole split; a row's dIn is a warp butterfly plus, when a
 // row lane has several warps, one shared-memory sum.
+//
+// For one or two inputs a pass's loads are issued before the pass ahead of it is added (two sets
+// of registers). Without that, each pass waited out its loads' latency and then its barrier with
+// nothing in flight: pixel MNIST's LSTM read dWx at 1.8 TB/s on the H200 (run 11, `inputgrads`),
+// under half the copy's. Written without a GPU; `GpuBenchmarkRunner inputgrads` times it.
 #include "mnemo_kernels.h"
 #include "mnemo_math.cuh"
 
@@ -30,6 +35,19 @@ __device__ __forceinline__ int column_threads(int gates) {
 struct Shared {
   float rowDots[2][kWarps][kRowsPerPass][MNEMO_INPUT_NARROW_MAX_INPUTS];
   float laneTotals[kBlockThreads * kColsPerThread];
+};
+
+// Whether a pass's loads are issued while the pass before it is added (two register sets): for one
+// or two inputs, the recurrent layers' narrow inputs (pixel MNIST's 1). Three and four inputs would
+// need more than the 128 registers a thread has at two blocks an SM, and spill.
+template <int kInputs>
+constexpr bool kPrefetches = kInputs <= 2;
+
+// One pass's loads: kRowsPerPass rows of this thread's columns of dWx, and their x.
+template <int kInputs>
+struct PassData {
+  float v[kRowsPerPass][kColsPerThread];
+  float x[kRowsPerPass][kInputs];
 };
 
 template <int kInputs>
@@ -66,21 +84,23 @@ __device__ __forceinline__ void narrow_bwd(Shared& sh, float* __restrict__ dIn,
 
   const long long rowsPerPass = static_cast<long long>(rowLanes) * kRowsPerPass;
   const long long passes = (end - begin + rowsPerPass - 1) / rowsPerPass;  // the same for all threads
-  for (long long p = 0; p < passes; ++p) {
+  // A pass's loads into `d` (zeros past the rows or the columns).
+  const auto load = [&](long long p, PassData<kInputs>& d) {
     const long long first = begin + p * rowsPerPass + static_cast<long long>(rowLane) * kRowsPerPass;
-    float v[kRowsPerPass][kColsPerThread];
-    float xr[kRowsPerPass][kInputs];
 #pragma unroll
     for (int u = 0; u < kRowsPerPass; ++u) {
       const long long r = first + u;
       const bool rowValid = r < end;
 #pragma unroll
       for (int k = 0; k < kColsPerThread; ++k) {
-        v[u][k] = rowValid && colValid[k] ? dWx[r * gates + col[k]] : 0.0f;
+        d.v[u][k] = rowValid && colValid[k] ? dWx[r * gates + col[k]] : 0.0f;
       }
 #pragma unroll
-      for (int i = 0; i < kInputs; ++i) xr[u][i] = rowValid ? x[r * kInputs + i] : 0.0f;
+      for (int i = 0; i < kInputs; ++i) d.x[u][i] = rowValid ? x[r * kInputs + i] : 0.0f;
     }
+  };
+  // A loaded pass into the column totals and dIn.
+  const auto add = [&](long long p, const PassData<kInputs>& d) {
     // Rows in increasing order into the column totals; columns in increasing k into the row dots.
     float dot[kRowsPerPass][kInputs];
 #pragma unroll
@@ -89,11 +109,11 @@ __device__ __forceinline__ void narrow_bwd(Shared& sh, float* __restrict__ dIn,
       for (int i = 0; i < kInputs; ++i) dot[u][i] = 0.0f;
 #pragma unroll
       for (int k = 0; k < kColsPerThread; ++k) {
-        colSum[k] += v[u][k];
+        colSum[k] += d.v[u][k];
 #pragma unroll
         for (int i = 0; i < kInputs; ++i) {
-          colDw[k][i] = fmaf(v[u][k], xr[u][i], colDw[k][i]);
-          dot[u][i] = fmaf(v[u][k], w[k][i], dot[u][i]);
+          colDw[k][i] = fmaf(d.v[u][k], d.x[u][i], colDw[k][i]);
+          dot[u][i] = fmaf(d.v[u][k], w[k][i], dot[u][i]);
         }
       }
     }
@@ -129,6 +149,26 @@ __device__ __forceinline__ void narrow_bwd(Shared& sh, float* __restrict__ dIn,
         float* out = dIn + r * kInputs + i;
         *out = beta == 0.0f ? total : fmaf(beta, *out, total);  // beta = 0 must not read dIn
       }
+    }
+  };
+  if constexpr (kPrefetches<kInputs>) {
+    // Each pass's loads are in flight while the pass before it is added and meets at its barrier:
+    // two register sets, taken in turn (a copy from one to the other would wait for the loads).
+    PassData<kInputs> even, odd;
+    if (passes > 0) load(0, even);
+    for (long long p = 0; p < passes; p += 2) {
+      if (p + 1 < passes) load(p + 1, odd);
+      add(p, even);
+      if (p + 1 < passes) {
+        if (p + 2 < passes) load(p + 2, even);
+        add(p + 1, odd);
+      }
+    }
+  } else {
+    for (long long p = 0; p < passes; ++p) {
+      PassData<kInputs> d;
+      load(p, d);
+      add(p, d);
     }
   }
 
@@ -166,8 +206,8 @@ __device__ __forceinline__ void narrow_bwd(Shared& sh, float* __restrict__ dIn,
 }  // namespace mnemo::input::narrow
 
 // Every thread reaches every barrier: passes is the same for the whole block, and threads past
-// the columns or rows load zeros and write nothing.
-extern "C" __global__ void __launch_bounds__(mnemo::input::narrow::kBlockThreads)
+// the columns or rows load zeros and write nothing. Two blocks an SM: at most 128 registers.
+extern "C" __global__ void __launch_bounds__(mnemo::input::narrow::kBlockThreads, 2)
     mnemo_input_narrow_bwd_f32(float* __restrict__ dIn, float* __restrict__ partials,
                                const float* __restrict__ dWx, const float* __restrict__ x,
                                const float* __restrict__ wIh, long long rows, int gates,
