@@ -14,11 +14,11 @@ import java.lang.foreign.MemorySegment;
  * context per thread for concurrent work on one device (they share the device's primary context).
  *
  * <p>Several contexts may be used from one thread (one per device): each call makes its own
- * context current first, when it is not already.
+ * context current first, when it is not already. It asks the driver which one is, so that a context
+ * made current by other code on the thread (JCuda, {@link CudaDriver#ctxSetCurrent}) never receives
+ * this one's work: a cache of what this class last set once sent device 0's allocations to device 1.
  */
 public final class CudaContext implements AutoCloseable {
-    /** The context this class last made current on each thread, to skip redundant cuCtxSetCurrent calls. */
-    private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
     /** The context whose stream this thread is capturing into a graph ({@link CudaGraph#capture}), else null. */
     private static final ThreadLocal<CudaContext> CAPTURING = new ThreadLocal<>();
 
@@ -59,9 +59,7 @@ public final class CudaContext implements AutoCloseable {
             CudaDriver.devicePrimaryCtxRelease(device);
             throw e;
         }
-        CudaContext context = new CudaContext(ordinal, device, handle);
-        CURRENT.set(context);
-        return context;
+        return new CudaContext(ordinal, device, handle);
     }
 
     /** The driver's handle ({@code CUcontext}), for calls that name a context, such as a peer copy. */
@@ -97,6 +95,20 @@ public final class CudaContext implements AutoCloseable {
      * @throws IllegalStateException when closed or called from a thread that is not the owner
      */
     public void use() {
+        check();
+        if (!isCurrent()) {
+            CudaDriver.ctxSetCurrent(handle);
+        }
+    }
+
+    /**
+     * {@link #use()}'s checks without making the context current: for what hands out an address or a
+     * handle and calls no driver function itself ({@link DeviceBuffer#address()}, asked many times per
+     * launch), so that only the calls into the driver ask it which context is current.
+     *
+     * @throws IllegalStateException when closed or called from a thread that is not the owner
+     */
+    public void check() {
         lifetime.ensureOpen();
         Thread caller = Thread.currentThread();
         if (caller != owner) {
@@ -113,22 +125,26 @@ public final class CudaContext implements AutoCloseable {
                     + " is capturing a CUDA Graph on this thread: its work would run at capture and not on replay; "
                     + "use only the capturing device inside a recorded region");
         }
-        if (CURRENT.get() != this) {
-            CudaDriver.ctxSetCurrent(handle);
-            CURRENT.set(this);
-        }
+    }
+
+    /** Whether the driver has this context current on the calling thread. */
+    private boolean isCurrent() {
+        return CudaDriver.ctxGetCurrent() == handle.address();
     }
 
     /**
      * Marks this thread as capturing into {@code context}'s stream (null: no longer), so that {@link #use()} of
-     * any other context throws. For {@link CudaGraph#capture}.
+     * any other context throws, and returns the mark it replaces, for a nested capture to put back. For
+     * {@link CudaGraph#capture}.
      */
-    static void capturingOnThisThread(CudaContext context) {
+    static CudaContext capturingOnThisThread(CudaContext context) {
+        CudaContext previous = CAPTURING.get();
         if (context == null) {
             CAPTURING.remove();
         } else {
             CAPTURING.set(context);
         }
+        return previous;
     }
 
     /**
@@ -139,7 +155,6 @@ public final class CudaContext implements AutoCloseable {
         lifetime.ensureOpen();
         owner = Thread.currentThread();
         CudaDriver.ctxSetCurrent(handle);
-        CURRENT.set(this);
     }
 
     /** {@code cuCtxSynchronize}: waits for all work submitted in this context. */
@@ -159,8 +174,7 @@ public final class CudaContext implements AutoCloseable {
         }
         use();
         lifetime.close(() -> {
-            if (CURRENT.get() == this) {
-                CURRENT.remove();
+            if (isCurrent()) {
                 CudaDriver.ctxSetCurrent(MemorySegment.NULL);
             }
             CudaDriver.devicePrimaryCtxRelease(device);

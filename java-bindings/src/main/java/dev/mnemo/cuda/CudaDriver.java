@@ -70,6 +70,11 @@ public final class CudaDriver {
             FunctionDescriptor.of(C_INT, C_INT), "cuDevicePrimaryCtxRelease_v2");
     private static final MethodHandle CU_CTX_SET_CURRENT = LIB.downcall(
             FunctionDescriptor.of(C_INT, C_POINTER), "cuCtxSetCurrent");
+    private static final MethodHandle CU_CTX_GET_CURRENT = LIB.downcall(
+            FunctionDescriptor.of(C_INT, C_POINTER), "cuCtxGetCurrent");
+    /** Each thread's out-parameter of cuCtxGetCurrent, asked before every call: no allocation per ask. */
+    private static final ThreadLocal<MemorySegment> CURRENT_OUT =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(C_POINTER));
     private static final MethodHandle CU_CTX_SYNCHRONIZE = LIB.downcall(
             FunctionDescriptor.of(C_INT), "cuCtxSynchronize");
     private static final MethodHandle CU_MEM_ALLOC = LIB.downcall(
@@ -308,6 +313,19 @@ public final class CudaDriver {
             throw CudaException.rethrow("cuCtxSetCurrent", t);
         }
         check(status, "cuCtxSetCurrent");
+    }
+
+    /** {@code cuCtxGetCurrent}: the calling thread's current context's address, 0 when it has none. */
+    public static long ctxGetCurrent() {
+        MemorySegment out = CURRENT_OUT.get();
+        int status;
+        try {
+            status = (int) CU_CTX_GET_CURRENT.invokeExact(out);
+        } catch (Throwable t) {
+            throw CudaException.rethrow("cuCtxGetCurrent", t);
+        }
+        check(status, "cuCtxGetCurrent");
+        return out.get(C_POINTER, 0).address();
     }
 
     /** {@code cuCtxSynchronize}: waits for all work of the current context. */

@@ -34,11 +34,12 @@ public final class CudaGraph implements AutoCloseable {
         MemorySegment handle = stream.handle();
         CudaDriver.streamBeginCapture(handle, CudaDriver.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
         try {
-            CudaContext.capturingOnThisThread(stream.context());   // another context's use() throws meanwhile
+            // another context's use() throws meanwhile; a nested capture puts the outer one's mark back
+            CudaContext outer = CudaContext.capturingOnThisThread(stream.context());
             try {
                 region.run();
             } finally {
-                CudaContext.capturingOnThisThread(null);
+                CudaContext.capturingOnThisThread(outer);
             }
         } catch (RuntimeException | Error e) {
             try {

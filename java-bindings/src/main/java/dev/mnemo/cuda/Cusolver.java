@@ -406,9 +406,14 @@ public final class Cusolver implements AutoCloseable {
         });
     }
 
+    /**
+     * The handle, after checking it and its stream are open (the stream's check makes the context current):
+     * on a closed stream's handle, work once failed without naming it, or went onto whichever stream the
+     * driver gave its handle to next.
+     */
     private MemorySegment handle() {
         lifetime.ensureOpen();
-        context.use();
+        stream.handle();
         return handle;
     }
 

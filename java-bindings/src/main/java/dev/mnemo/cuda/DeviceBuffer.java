@@ -98,7 +98,7 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
     @Override
     public long address() {
         lifetime.ensureOpen();
-        context.use();
+        context.check();   // a number: the driver call it goes into makes its context current
         return address;
     }
 
@@ -131,6 +131,7 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
             return;
         }
         long dst = address() + dstOffset;
+        context.use();
         if (src.isNative()) {
             CudaDriver.memcpyHtoD(dst, src, src.byteSize());
             return;
@@ -193,6 +194,7 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
             return;
         }
         long src = address() + srcOffset;
+        context.use();
         if (dst.isNative()) {
             CudaDriver.memcpyDtoH(dst, src, dst.byteSize());
             return;
@@ -264,6 +266,7 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
         if (bytes == 0) {
             return;
         }
+        context.use();
         CudaDriver.memcpyDtoD(address() + dstOffset, src.address() + srcOffset, bytes);
     }
 
@@ -297,7 +300,8 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
             return;
         }
         long from = src.address() + srcOffset;   // checks the source is open and usable from this thread
-        long to = address() + dstOffset;         // leaves the destination's context current, the stream's
+        long to = address() + dstOffset;
+        // stream.handle() makes the stream's context current: the destination's
         CudaDriver.memcpyPeerAsync(to, context.handle(), from, src.context.handle(), bytes, stream.handle());
     }
 
@@ -320,6 +324,7 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
         if (count == 0) {
             return;
         }
+        context.use();
         CudaDriver.memsetD32(address() + wordOffset * Integer.BYTES, bits, count);
     }
 

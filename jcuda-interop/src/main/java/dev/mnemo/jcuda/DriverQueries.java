@@ -6,9 +6,6 @@ package dev.mnemo.jcuda;
  */
 interface DriverQueries {
 
-    /** The context current on the calling thread ({@code cuCtxGetCurrent}); 0 when none. */
-    long currentContext();
-
     /** Device {@code ordinal}'s primary context (retained and released again: Mnemo holds it). */
     long primaryContext(int ordinal);
 

@@ -24,9 +24,10 @@ import jcuda.driver.CUstream;
  * another device's, {@code CudaBackend.float32(n)}). JCuda code that shares memory
  * or streams with it must use that same context: {@code cuDevicePrimaryCtxRetain(ctx, dev)} then
  * {@code cuCtxSetCurrent(ctx)}, not {@code cuCtxCreate} (which makes a second context whose memory
- * Mnemo's kernels cannot touch). Every call here checks it: the current context, the context of
- * each pointer and stream, and the device; a mismatch is an exception that says so, before any
- * work is queued.
+ * Mnemo's kernels cannot touch). Every call here checks it: the context of each pointer and stream,
+ * and the device; a mismatch is an exception that says so, before any work is queued. Mnemo makes
+ * its context current itself before each of its calls, whatever JCuda code made current in between,
+ * and leaves it current.
  *
  * <h2>Memory</h2>
  * {@link #wrap(CUdeviceptr, long)} and {@link #tensor} view JCuda memory as a Mnemo
@@ -188,8 +189,7 @@ public final class JCudaInterop implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this JCudaInterop is closed");
         }
-        backend.context().use(); // the owner thread; makes the primary context current in Mnemo's view
-        PointerChecks.currentIsPrimary(driver.currentContext(), primary, ordinal);
+        backend.context().use(); // the owner thread; makes the primary context current
     }
 
     private long checkStream(CUstream stream) {

@@ -1,6 +1,5 @@
 package dev.mnemo.jcuda;
 
-import static jcuda.driver.JCudaDriver.cuCtxGetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
@@ -20,13 +19,6 @@ final class JCudaQueries implements DriverQueries {
     static final JCudaQueries INSTANCE = new JCudaQueries();
 
     private JCudaQueries() {
-    }
-
-    @Override
-    public long currentContext() {
-        CUcontext current = new CUcontext();
-        JCudaException.check(cuCtxGetCurrent(current), "cuCtxGetCurrent");
-        return JCudaHandles.handle(current);
     }
 
     @Override

@@ -77,21 +77,6 @@ final class PointerChecks {
     }
 
     /**
-     * Checks that the calling thread's current context is device {@code ordinal}'s primary one.
-     *
-     * @throws IllegalStateException naming the rule otherwise
-     */
-    static void currentIsPrimary(long current, long primary, int ordinal) {
-        if (current == primary) {
-            return;
-        }
-        String what = current == 0 ? "no CUDA context is current on thread '" + Thread.currentThread().getName() + "'"
-                : "the current CUDA context (0x" + Long.toHexString(current) + ") is not device " + ordinal
-                  + "'s primary context (0x" + Long.toHexString(primary) + ")";
-        throw new IllegalStateException(what + ". " + CONTEXT_RULE.formatted(ordinal));
-    }
-
-    /**
      * Checks the driver's view of {@code [address, address + byteSize)}: known device memory, in the
      * primary context of device {@code ordinal}, inside one allocation.
      *

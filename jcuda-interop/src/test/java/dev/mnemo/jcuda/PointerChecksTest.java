@@ -60,16 +60,6 @@ class PointerChecksTest {
     }
 
     @Test
-    void anotherCurrentContextIsRejectedWithTheRule() {
-        var e = assertThrows(IllegalStateException.class, () -> PointerChecks.currentIsPrimary(OTHER, PRIMARY, 0));
-        assertTrue(e.getMessage().contains("is not device 0's primary context"), e.getMessage());
-        assertTrue(e.getMessage().contains("cuDevicePrimaryCtxRetain"), e.getMessage());
-        var none = assertThrows(IllegalStateException.class, () -> PointerChecks.currentIsPrimary(0, PRIMARY, 0));
-        assertTrue(none.getMessage().startsWith("no CUDA context is current"), none.getMessage());
-        assertDoesNotThrow(() -> PointerChecks.currentIsPrimary(PRIMARY, PRIMARY, 0));
-    }
-
-    @Test
     void memoryTheDriverDoesNotKnowIsRejected() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> PointerChecks.allocation("x", BASE, 16, null, PRIMARY, 0));
