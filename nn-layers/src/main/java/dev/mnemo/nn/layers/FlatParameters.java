@@ -54,6 +54,12 @@ final class FlatParameters {
         private final SequencedMap<String, int[]> shapes = new LinkedHashMap<>();
 
         Layout add(String name, int... shape) {
+            for (int d : shape) {
+                if (d < 0) {   // a size that wrapped in int arithmetic
+                    throw new IllegalArgumentException("parameter " + name + " has a negative dimension: "
+                            + java.util.Arrays.toString(shape));
+                }
+            }
             if (shapes.putIfAbsent(name, shape.clone()) != null) {
                 throw new IllegalArgumentException("parameter " + name + " declared twice");
             }

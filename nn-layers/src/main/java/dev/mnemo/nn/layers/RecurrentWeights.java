@@ -21,16 +21,20 @@ record RecurrentWeights(Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, Tensor w
         int h = options.hiddenSize();
         int p = options.outputSize();
         int dirs = options.directions();
+        // in int, 4·2^29 wrapped to a negative size and 4·(2^30 + 1) to 4 gate rows
+        int gateRows = fits(gateCount + " gates × hiddenSize " + h, (long) gateCount * h);
+        int above = fits(dirs + " directions × " + (options.projSize() > 0 ? "projSize " : "hiddenSize ") + p,
+                (long) dirs * p);
         var layout = FlatParameters.layout();
         for (int k = 0; k < options.numLayers(); k++) {
-            int in = k == 0 ? options.inputSize() : dirs * p;
+            int in = k == 0 ? options.inputSize() : above;
             for (int d = 0; d < dirs; d++) {
                 String sfx = suffix(k, d);
-                layout.add("weight_ih" + sfx, gateCount * h, in);
-                layout.add("weight_hh" + sfx, gateCount * h, p);
+                layout.add("weight_ih" + sfx, gateRows, in);
+                layout.add("weight_hh" + sfx, gateRows, p);
                 if (options.bias()) {
-                    layout.add("bias_ih" + sfx, gateCount * h);
-                    layout.add("bias_hh" + sfx, gateCount * h);
+                    layout.add("bias_ih" + sfx, gateRows);
+                    layout.add("bias_hh" + sfx, gateRows);
                 }
                 if (options.projSize() > 0) {
                     layout.add("weight_hr" + sfx, p, h);
@@ -38,6 +42,15 @@ record RecurrentWeights(Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, Tensor w
             }
         }
         return layout;
+    }
+
+    /** {@code value} as an int when one flat parameter buffer could hold that many rows, else a clear error. */
+    private static int fits(String what, long value) {
+        if (value > FlatParameters.MAX_ELEMENTS) {
+            throw new IllegalArgumentException(what + " = " + value + " rows, more than the " + FlatParameters.MAX_ELEMENTS
+                    + " elements one flat parameter buffer holds: choose a smaller size");
+        }
+        return (int) value;
     }
 
     /** The views of every (layer k, direction d) into {@code params}, at {@code k·directions + d}. */

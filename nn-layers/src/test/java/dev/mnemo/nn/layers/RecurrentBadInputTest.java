@@ -158,4 +158,17 @@ class RecurrentBadInputTest {
         assertEquals("step needs a unidirectional layer; Gru(4, 5, bidirectional=true) is bidirectional (its "
                 + "reverse direction needs the whole sequence): use forward", e.getMessage());
     }
+
+    @Test
+    void gateRowsPastAFlatBufferAreRefusedBeforeAnyAllocation() {
+        // in int, 4·2^29 wrapped negative (a bare "integer overflow") and 4·(2^30 + 1) to 4 gate rows
+        var e = assertThrows(IllegalArgumentException.class, () -> new Lstm(RecurrentOptions.of(1, 1 << 29)));
+        assertEquals("4 gates × hiddenSize 536870912 = 2147483648 rows, more than the 2147483639 elements one flat "
+                + "parameter buffer holds: choose a smaller size", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Gru(RecurrentOptions.of(1, 1 << 30)));
+        assertTrue(e.getMessage().startsWith("3 gates × hiddenSize 1073741824 = 3221225472 rows"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> RecurrentWeights.layout(RecurrentOptions.builder(3, (1 << 30) + 1).projSize(1).build(), 4));
+        assertTrue(e.getMessage().startsWith("4 gates × hiddenSize 1073741825 = 4294967300 rows"), e.getMessage());
+    }
 }
