@@ -110,6 +110,7 @@ class EigenGpuTest {
             assertTrue(gpu.get(i).maxDistanceTo(cpu.get(i)) < 1e-9 * Math.sqrt(n));
         }
     }
+
     /**
      * A 64×64 similarity graded by 10 a row (elements from 1e−63 to 1e63) on the GPU engine has the balanced
      * CPU solver's spectrum, relative to its radius: from cuSOLVER where its Xgeev balances as LAPACK's dgeev
@@ -124,9 +125,13 @@ class EigenGpuTest {
         EigenResult cpu = Eigen.of(a, n, CPU);
         EigenResult gpu = Eigen.of(a, n, gpu(p));
         double d = gpu.maxDistanceTo(cpu) / cpu.spectralRadius();
+        // which engine answered says whether cuSOLVER's Xgeev balances (the GPU run's junit.txt keeps it)
+        System.out.println("graded 64x64 " + p + ": answered by " + gpu.solver() + ", relative distance " + d
+                + ", notes " + gpu.notes());
         assertTrue(d < (p == EigenPrecision.FLOAT32 ? 1e-4 : 1e-12), () -> p + ": relative distance " + d + " from "
                 + gpu.solver() + " " + gpu.notes());
     }
+
     /** A float32 Xgeev of a matrix of order 1e40 (beyond float's range) or 1e−40 answers at the first attempt. */
     @ParameterizedTest
     @CsvSource({"1e40", "1e-40"})
