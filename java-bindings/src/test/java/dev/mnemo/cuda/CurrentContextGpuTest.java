@@ -74,10 +74,7 @@ class CurrentContextGpuTest {
             CudaStream stream = CudaStream.create(context);
             try (Cublas blas = Cublas.create(stream)) {
                 stream.close();
-                var e = assertThrows(IllegalStateException.class,
-                        () -> blas.sgemm(Transpose.NONE, Transpose.NONE, 2, 2, 2, 1f, a, a, 0f, c));
-                assertTrue(e.getMessage().startsWith("CudaStream(") && e.getMessage().endsWith("is closed"),
-                        e.getMessage());
+                assertRefusedAsAClosedStream(() -> blas.sgemm(Transpose.NONE, Transpose.NONE, 2, 2, 2, 1f, a, a, 0f, c));
             }
         }
     }
@@ -92,11 +89,13 @@ class CurrentContextGpuTest {
             try (Cusolver solver = Cusolver.create(stream)) {
                 stream.close();
                 // the device-level call: the host-array ones were refused by their copy to the device
-                var e = assertThrows(IllegalStateException.class,
-                        () -> solver.syevd(CudaDataType.FLOAT64, 2, a, w, false));
-                assertTrue(e.getMessage().startsWith("CudaStream(") && e.getMessage().endsWith("is closed"),
-                        e.getMessage());
+                assertRefusedAsAClosedStream(() -> solver.syevd(CudaDataType.FLOAT64, 2, a, w, false));
             }
         }
+    }
+
+    private static void assertRefusedAsAClosedStream(org.junit.jupiter.api.function.Executable call) {
+        var e = assertThrows(IllegalStateException.class, call);
+        assertTrue(e.getMessage().startsWith("CudaStream(") && e.getMessage().endsWith("is closed"), e.getMessage());
     }
 }

@@ -154,11 +154,10 @@ public interface Backend {
 
     /**
      * {@code Σ t[i]²} over all elements: pass 1 of global-norm gradient clipping. NaN if an element is
-     * NaN, infinite if one is infinite; a sum that overflows float32 is recomputed exactly in double.
-     * The CPU accumulates in double. CUDA squares and sums each block's share in float32, then adds
-     * the blocks in double: so a tensor whose squares are all below float32's range (every |t[i]|
-     * under about 1e-19) sums to 0 there, where the CPU gives the tiny true value.
-     * Deterministic: the summation order depends only on {@code numel}.
+     * NaN, infinite if one is infinite. Both backends square and add in double: the CPU in one pass,
+     * CUDA per block and then the block partials in a fixed order, so the two agree up to summation
+     * order, also for squares below float32's range or sums past it. Deterministic: the summation
+     * order depends only on {@code numel}.
      */
     double sumOfSquares(Tensor t);
 

@@ -114,8 +114,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        if (src.device() != Device.CPU) {
-            Backend.of(src).copy(src, dst);   // a device source is downloaded by its backend
+        if (src.device() != Device.CPU || dst.device() != Device.CPU) {
+            Backend.of(src.device() != Device.CPU ? src : dst).copy(src, dst);   // a device side's backend copies
             return;
         }
         dst.copyFrom(src);
@@ -123,6 +123,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void fill(Tensor t, double value) {
+        HostView.of("t", t);   // a device tensor: refused naming the argument
         t.fill(value);
     }
 
@@ -132,8 +133,8 @@ public final class CpuBackend implements Backend {
         int rows = src.dim(0);
         int sc = src.dim(1);
         int dc = dst.dim(1);
-        HostView s = HostView.of(src);
-        HostView d = HostView.of(dst);
+        HostView s = HostView.of("src", src);
+        HostView d = HostView.of("dst", dst);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < width; j++) {
                 d.set(r * dc + dstCol + j, s.get(r * sc + srcCol + j));
@@ -147,8 +148,8 @@ public final class CpuBackend implements Backend {
         int n0 = src.dim(0);
         int n1 = src.dim(1);
         int w = src.dim(2);
-        HostView s = HostView.of(src);
-        HostView d = HostView.of(dst);
+        HostView s = HostView.of("src", src);
+        HostView d = HostView.of("dst", dst);
         for (int i = 0; i < n0; i++) {
             for (int j = 0; j < n1; j++) {
                 int from = (i * n1 + j) * w;
@@ -163,9 +164,9 @@ public final class CpuBackend implements Backend {
     @Override
     public void multiply(Tensor a, Tensor b, Tensor out) {
         BackendChecks.multiply(a, b, out);
-        HostView sa = HostView.of(a);
-        HostView sb = HostView.of(b);
-        HostView so = HostView.of(out);
+        HostView sa = HostView.of("a", a);
+        HostView sb = HostView.of("b", b);
+        HostView so = HostView.of("out", out);
         for (int i = 0; i < out.numel(); i++) {
             so.set(i, sa.get(i) * sb.get(i));
         }
@@ -173,7 +174,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public long firstNonFinite(Tensor t) {
-        HostView s = HostView.of(t);
+        HostView s = HostView.of("t", t);
         for (int i = 0; i < t.numel(); i++) {
             if (!Double.isFinite(s.get(i))) {
                 return i;
@@ -184,7 +185,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public double sumOfSquares(Tensor t) {
-        HostView s = HostView.of(t);
+        HostView s = HostView.of("t", t);
         int n = (int) t.numel();
         int chunks = chunkCount(n);
         double[] partial = new double[chunks];
@@ -208,9 +209,9 @@ public final class CpuBackend implements Backend {
     @Override
     public void add(Tensor a, Tensor b, Tensor out) {
         BackendChecks.add(a, b, out);
-        HostView sa = HostView.of(a);
-        HostView sb = HostView.of(b);
-        HostView so = HostView.of(out);
+        HostView sa = HostView.of("a", a);
+        HostView sb = HostView.of("b", b);
+        HostView so = HostView.of("out", out);
         out.storage().recordWrite();
         forElements((int) out.numel(), (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
@@ -221,7 +222,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void scale(Tensor t, double factor) {
-        HostView s = HostView.of(t);
+        HostView s = HostView.of("t", t);
         t.storage().recordWrite();
         forElements((int) t.numel(), (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
@@ -256,8 +257,8 @@ public final class CpuBackend implements Backend {
         BackendChecks.addColumnSums(m, out);
         int rows = m.dim(0);
         int cols = m.dim(1);
-        HostView s = HostView.of(m);
-        HostView d = HostView.of(out);
+        HostView s = HostView.of("m", m);
+        HostView d = HostView.of("out", out);
         double[] sum = new double[cols];
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
@@ -274,8 +275,8 @@ public final class CpuBackend implements Backend {
         BackendChecks.addRowVector(m, v);
         int rows = m.dim(0);
         int cols = m.dim(1);
-        HostView sm = HostView.of(m);
-        HostView sv = HostView.of(v);
+        HostView sm = HostView.of("m", m);
+        HostView sv = HostView.of("v", v);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
                 int e = r * cols + j;
@@ -288,8 +289,8 @@ public final class CpuBackend implements Backend {
     public void gatherRows(Tensor table, int[] rows, Tensor out) {
         BackendChecks.gatherRows(table, rows, out);
         int w = table.dim(1);
-        HostView st = HostView.of(table);
-        HostView so = HostView.of(out);
+        HostView st = HostView.of("table", table);
+        HostView so = HostView.of("out", out);
         for (int i = 0; i < rows.length; i++) {
             for (int j = 0; j < w; j++) {
                 so.set(i * w + j, st.get(rows[i] * w + j));
@@ -301,9 +302,9 @@ public final class CpuBackend implements Backend {
     public void carryFinishedRows(Tensor dst, Tensor src, Tensor lengths, int t) {
         BackendChecks.carryFinishedRows(dst, src, lengths, t);
         int w = dst.dim(1);
-        HostView sd = HostView.of(dst);
-        HostView ss = HostView.of(src);
-        HostView sl = HostView.of(lengths);
+        HostView sd = HostView.of("dst", dst);
+        HostView ss = HostView.of("src", src);
+        HostView sl = HostView.of("lengths", lengths);
         for (int b = 0; b < dst.dim(0); b++) {
             if (t >= sl.get(b)) {
                 for (int j = 0; j < w; j++) {
@@ -319,8 +320,8 @@ public final class CpuBackend implements Backend {
         int steps = x.dim(batchFirst ? 1 : 0);
         int rows = x.dim(batchFirst ? 0 : 1);
         int w = x.dim(2);
-        HostView sx = HostView.of(x);
-        HostView sl = HostView.of(lengths);
+        HostView sx = HostView.of("x", x);
+        HostView sl = HostView.of("lengths", lengths);
         for (int b = 0; b < rows; b++) {
             for (int t = (int) Math.max(0, Math.ceil(sl.get(b))); t < steps; t++) {
                 int at = (batchFirst ? b * steps + t : t * rows + b) * w;
@@ -335,8 +336,8 @@ public final class CpuBackend implements Backend {
     public void scatterAddRows(Tensor src, int[] rows, Tensor table) {
         BackendChecks.scatterAddRows(src, rows, table);
         int w = table.dim(1);
-        HostView ss = HostView.of(src);
-        HostView st = HostView.of(table);
+        HostView ss = HostView.of("src", src);
+        HostView st = HostView.of("table", table);
         for (int i = 0; i < rows.length; i++) {
             for (int j = 0; j < w; j++) {
                 int e = rows[i] * w + j;
@@ -350,8 +351,8 @@ public final class CpuBackend implements Backend {
         BackendChecks.softmaxCrossEntropy(logits, targets, dLogits);
         int n = logits.dim(0);
         int classes = logits.dim(1);
-        HostView sl = HostView.of(logits);
-        HostView sd = HostView.of(dLogits);
+        HostView sl = HostView.of("logits", logits);
+        HostView sd = HostView.of("dLogits", dLogits);
         double total = 0;
         for (int r = 0; r < n; r++) {
             int row = r * classes;
@@ -376,9 +377,9 @@ public final class CpuBackend implements Backend {
     @Override
     public double squaredError(Tensor pred, Tensor target, double scale, Tensor grad) {
         BackendChecks.squaredError(pred, target, grad);
-        HostView sp = HostView.of(pred);
-        HostView st = HostView.of(target);
-        HostView sg = HostView.of(grad);
+        HostView sp = HostView.of("pred", pred);
+        HostView st = HostView.of("target", target);
+        HostView sg = HostView.of("grad", grad);
         double total = 0;
         for (int i = 0; i < pred.numel(); i++) {
             double d = sp.get(i) - st.get(i);
@@ -449,9 +450,9 @@ public final class CpuBackend implements Backend {
     }
 
     private static void applyDropout(Tensor x, double p, long seed, long offset, Tensor mask, Tensor y) {
-        HostView sx = HostView.of(x);
-        HostView sm = HostView.of(mask);
-        HostView sy = HostView.of(y);
+        HostView sx = HostView.of("x", x);
+        HostView sm = HostView.of("mask", mask);
+        HostView sy = HostView.of("y", y);
         double scale = 1.0 / (1.0 - p);
         for (int i = 0; i < x.numel(); i++) {
             double keep = dropoutUniform(seed, offset + i) >= p ? scale : 0.0;

@@ -28,7 +28,7 @@ final class CpuCells {
         }
         int hs = h.dim(1);
         Gates in = new Gates(wx, rh, bih, bhh);
-        HostView out = HostView.of(h);
+        HostView out = HostView.of("h", h);
         forRows(h.dim(0), hs, PARALLEL_ELEMENTS, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 for (int j = 0; j < hs; j++) {
@@ -47,10 +47,10 @@ final class CpuCells {
             return;
         }
         int n = (int) h.numel();
-        HostView y = HostView.of(h);
-        HostView dOut = HostView.of(dhOut);
-        HostView dNext = HostView.of(dh);
-        HostView dp = HostView.of(dPre);
+        HostView y = HostView.of("h", h);
+        HostView dOut = HostView.of("dhOut", dhOut);
+        HostView dNext = HostView.of("dh", dh);
+        HostView dp = HostView.of("dPre", dPre);
         for (int i = 0; i < n; i++) {
             double v = y.get(i);
             double dy = dOut.get(i) + dNext.get(i);
@@ -70,10 +70,10 @@ final class CpuCells {
         }
         int hs = h.dim(1);
         Gates in = new Gates(wx, rh, bih, bhh);
-        HostView kept = HostView.ofNullable(gates);
-        HostView cp = HostView.of(cPrev);
-        HostView cOut = HostView.of(c);
-        HostView hOut = HostView.of(h);
+        HostView kept = HostView.ofNullable("gates", gates);
+        HostView cp = HostView.of("cPrev", cPrev);
+        HostView cOut = HostView.of("c", c);
+        HostView hOut = HostView.of("h", h);
         forRows(h.dim(0), 4L * hs, PARALLEL_ELEMENTS, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int row = b * 4 * hs;
@@ -105,13 +105,13 @@ final class CpuCells {
             return;
         }
         int hs = c.dim(1);
-        HostView kept = HostView.of(gates);
-        HostView cp = HostView.of(cPrev);
-        HostView cs = HostView.of(c);
-        HostView dOut = HostView.of(dhOut);
-        HostView dNext = HostView.of(dh);
-        HostView dCell = HostView.of(dc);
-        HostView dg = HostView.of(dGates);
+        HostView kept = HostView.of("gates", gates);
+        HostView cp = HostView.of("cPrev", cPrev);
+        HostView cs = HostView.of("c", c);
+        HostView dOut = HostView.of("dhOut", dhOut);
+        HostView dNext = HostView.of("dh", dh);
+        HostView dCell = HostView.of("dc", dc);
+        HostView dg = HostView.of("dGates", dGates);
         forRows(c.dim(0), 4L * hs, PARALLEL_ELEMENTS, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int row = b * 4 * hs;
@@ -146,10 +146,10 @@ final class CpuCells {
         }
         int hs = h.dim(1);
         Gates in = new Gates(wx, rh, bih, bhh);
-        HostView kept = keeps ? HostView.of(gates) : null;
-        HostView keptHn = keeps ? HostView.of(hn) : null;
-        HostView hp = HostView.of(hPrev);
-        HostView hOut = HostView.of(h);
+        HostView kept = keeps ? HostView.of("gates", gates) : null;
+        HostView keptHn = keeps ? HostView.of("hn", hn) : null;
+        HostView hp = HostView.of("hPrev", hPrev);
+        HostView hOut = HostView.of("h", h);
         forRows(h.dim(0), 3L * hs, PARALLEL_ELEMENTS, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int row = b * 3 * hs;
@@ -179,13 +179,13 @@ final class CpuCells {
             return;
         }
         int hs = hn.dim(1);
-        HostView kept = HostView.of(gates);
-        HostView keptHn = HostView.of(hn);
-        HostView hp = HostView.of(hPrev);
-        HostView dOut = HostView.of(dhOut);
-        HostView dNext = HostView.of(dh);
-        HostView dx = HostView.of(dWx);
-        HostView dr = HostView.of(dRh);
+        HostView kept = HostView.of("gates", gates);
+        HostView keptHn = HostView.of("hn", hn);
+        HostView hp = HostView.of("hPrev", hPrev);
+        HostView dOut = HostView.of("dhOut", dhOut);
+        HostView dNext = HostView.of("dh", dh);
+        HostView dx = HostView.of("dWx", dWx);
+        HostView dr = HostView.of("dRh", dRh);
         forRows(hn.dim(0), 3L * hs, PARALLEL_ELEMENTS, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int row = b * 3 * hs;
@@ -214,7 +214,7 @@ final class CpuCells {
     private record Gates(HostView wx, HostView rh, HostView bih, HostView bhh) {
 
         Gates(Tensor wx, Tensor rh, Tensor bih, Tensor bhh) {
-            this(HostView.of(wx), HostView.of(rh), HostView.ofNullable(bih), HostView.ofNullable(bhh));
+            this(HostView.of("wx", wx), HostView.of("rh", rh), HostView.ofNullable("bih", bih), HostView.ofNullable("bhh", bhh));
         }
 
         /** wx + bih at element {@code e} of the [B, G·H] block, gate column {@code col}. */

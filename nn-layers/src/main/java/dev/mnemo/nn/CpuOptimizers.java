@@ -15,10 +15,10 @@ final class CpuOptimizers {
     }
 
     static void sgd(Tensor param, Tensor grad, Tensor momentumBuffer, Backend.SgdParams hp) {
-        HostView p = HostView.of(param);
-        HostView gr = HostView.of(grad);
+        HostView p = HostView.of("param", param);
+        HostView gr = HostView.of("grad", grad);
         boolean useMomentum = hp.momentum() != 0.0;
-        HostView buffer = useMomentum ? HostView.of(momentumBuffer) : null;
+        HostView buffer = useMomentum ? HostView.of("momentumBuffer", momentumBuffer) : null;
         double lr = hp.lr();
         double momentum = hp.momentum();
         double keep = 1.0 - hp.dampening();
@@ -43,10 +43,10 @@ final class CpuOptimizers {
     }
 
     static void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Backend.AdamParams hp) {
-        HostView p = HostView.of(param);
-        HostView gr = HostView.of(grad);
-        HostView first = HostView.of(expAvg);
-        HostView second = HostView.of(expAvgSq);
+        HostView p = HostView.of("param", param);
+        HostView gr = HostView.of("grad", grad);
+        HostView first = HostView.of("expAvg", expAvg);
+        HostView second = HostView.of("expAvgSq", expAvgSq);
         double lr = hp.lr();
         double wd = hp.weightDecay();
         boolean decoupled = hp.decoupled();
@@ -90,13 +90,13 @@ final class CpuOptimizers {
 
     static void rmsProp(Tensor param, Tensor grad, Tensor squareAvg, Tensor momentumBuffer, Tensor gradAvg,
                         Backend.RmsPropParams hp) {
-        HostView p = HostView.of(param);
-        HostView gr = HostView.of(grad);
-        HostView squares = HostView.of(squareAvg);
+        HostView p = HostView.of("param", param);
+        HostView gr = HostView.of("grad", grad);
+        HostView squares = HostView.of("squareAvg", squareAvg);
         boolean useMomentum = hp.momentum() > 0.0;
         boolean centered = hp.centered();
-        HostView buffer = useMomentum ? HostView.of(momentumBuffer) : null;
-        HostView means = centered ? HostView.of(gradAvg) : null;
+        HostView buffer = useMomentum ? HostView.of("momentumBuffer", momentumBuffer) : null;
+        HostView means = centered ? HostView.of("gradAvg", gradAvg) : null;
         double lr = hp.lr();
         double alpha = hp.alpha();
         double oneMinusAlpha = 1.0 - alpha;

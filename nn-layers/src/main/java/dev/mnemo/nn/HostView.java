@@ -8,14 +8,18 @@ import java.util.Objects;
  */
 record HostView(HostStorage storage, int base) {
 
-    static HostView of(Tensor t) {
-        Objects.requireNonNull(t, "tensor");
-        return new HostView(t.host(), Math.toIntExact(t.offset()));
+    static HostView of(String name, Tensor t) {
+        Objects.requireNonNull(t, name);
+        if (!(t.storage() instanceof HostStorage h)) {   // Tensor.host()'s message named no argument
+            throw new IllegalArgumentException(name + " must be a cpu tensor (the CPU backend's device), got " + t
+                    + ": copy it with to(Device.CPU) first");
+        }
+        return new HostView(h, Math.toIntExact(t.offset()));
     }
 
     /** {@code null} for an absent optional operand (a bias, a tensor inference does not keep). */
-    static HostView ofNullable(Tensor t) {
-        return t == null ? null : of(t);
+    static HostView ofNullable(String name, Tensor t) {
+        return t == null ? null : of(name, t);
     }
 
     double get(int i) {

@@ -54,8 +54,7 @@ import java.util.Optional;
  *
  * <h2>Slow paths (kept simple, correct, and marked {@code // slow path:})</h2>
  * {@link #firstNonFinite} downloads the tensor only when the device sum of squares is
- * not finite; {@link #sumOfSquares} recomputes on the host in double when the float32 per-block
- * partials overflow; {@link #gatherRows} issues one copy per run of rows. {@link #dropout} draws the
+ * not finite; {@link #gatherRows} issues one copy per run of rows. {@link #dropout} draws the
  * mask of {@link CpuBackend#dropoutUniform} on the device, and {@link #scatterAddRows} uploads a
  * grouping of the row indices and runs one deterministic kernel (both equal the CPU backend bit for
  * bit in float32).
