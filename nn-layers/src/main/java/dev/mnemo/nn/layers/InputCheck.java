@@ -13,10 +13,14 @@ final class InputCheck {
     }
 
     /**
-     * Fails unless {@code t} lives on {@code backend} with its element type, and (when
-     * {@code checkFinite}) has no NaN or infinite element.
+     * Fails unless {@code t} is not released ({@link Backend#release}), lives on {@code backend} with its
+     * element type, and (when {@code checkFinite}) has no NaN or infinite element.
      */
     static void require(String name, Tensor t, Backend backend, Object owner, boolean checkFinite) {
+        if (t.storage().released()) {   // an operand deeper in was refused under its own name (src, a, wx)
+            throw new IllegalStateException(name + " was released (Backend.release): its device memory may already "
+                    + "hold another tensor");
+        }
         if (t.device() != backend.device() || t.dtype() != backend.dtype()) {
             throw new IllegalArgumentException(name + " must be a " + backend.device().label() + " "
                     + backend.dtype().label() + " tensor like the parameters of " + owner + ", got "
