@@ -17,7 +17,8 @@ mode) zeroes the grads, runs forward with x requiring grad, and backward with dL
 first shape is measured once more before every other and that pass discarded (cuDNN's and cuBLAS's
 set-up, the GPU's clocks), as the Java runner does. Each timed run sits between two CUDA events; warm-up as the Java runner does (at
 least `warmup` runs and `min_warmup_ms`). OUT.json holds, per key "CELL/shape/math", the median and
-p10 / p90 in milliseconds, keyed like the Java report.
+p10 / p90 in milliseconds, keyed like the Java report, and under "measured" the dimensions, math and
+repeat counts it timed: the report compares a row only where they are its own.
 
 A shape with "P" (the "projected" row) is an LSTM with proj_size=P, and dL/doutput has P features.
 A shape with "lengths" (the "packed" rows: one length per batch row) runs as a variable-length
@@ -156,6 +157,9 @@ def main(argv):
         measure(spec["shapes"][0])   # discarded: library set-up and GPU clocks, before any timed shape
     for s in spec["shapes"]:
         r = measure(s)
+        # what this row timed, so that the report never sets it beside another shape's or policy's times
+        r["measured"] = {k: s[k] for k in ("T", "B", "I", "H", "P", "lengths", "math") if k in s}
+        r["measured"].update(repeats_fwd=rep_fwd, repeats_fwd_bwd=rep_fb)
         results[s["key"]] = r
         if "error" in r:
             print("%s failed: %s" % (s["key"], r["error"]))

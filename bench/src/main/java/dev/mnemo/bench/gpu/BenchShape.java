@@ -102,6 +102,13 @@ public record BenchShape(String cell, String shape, int steps, int batch, int in
         return d;
     }
 
+    /** What PyTorch must have timed for this row to be compared ({@link TorchResults#comparableTo}). */
+    String measuredAs(int repeatsForward, int repeatsForwardBackward) {
+        int[] l = lengths();
+        return TorchResults.measuredAs(steps, batch, input, hidden, projSize(), math,
+                l == null ? "" : java.util.Arrays.toString(l), repeatsForward, repeatsForwardBackward);
+    }
+
     /**
      * "T=100 B=64 I=1024 H=1024"; a packed row adds its lengths' range ("lengths 100..51"), a projected
      * row its projection ("P=256").

@@ -81,11 +81,10 @@ final class EigenBench {
                 torchFile = Path.of(v);
             }
         }
-        Map<?, ?> torch = Map.of();
+        Object doc = null;
         try {
             if (torchFile != null) {
-                Map<?, ?> doc = (Map<?, ?>) MiniJson.parse(Files.readString(torchFile));
-                torch = doc.get("results") instanceof Map<?, ?> m ? m : Map.of();
+                doc = MiniJson.parse(Files.readString(torchFile));
             }
         } catch (IOException | RuntimeException e) {
             err.println("gpu-bench eigen: cannot read " + torchFile + ": " + e.getMessage());
@@ -96,6 +95,9 @@ final class EigenBench {
                     + Eigen.gpuUnavailableReason().orElse("kernels not built"));
             return 0;
         }
+        Map<?, ?> torch = TorchSide.header(out, doc, torchFile, "medians (ours: of " + repeats + " after warm-up "
+                + "calls; torch, eigen_bench.py: of its --repeats after 3 warm-up calls for single matrices, of 3 after 1 "
+                + "for the batches)");
         out.println("| row | torch.linalg.eigvals ms | Mnemo kernel ms (alone, input on the GPU) | torch call / kernel"
                 + " | Mnemo Eigen API ms | torch / API | bare Xgeev ms | API / bare | API / bare p25–p75 | CPU API ms"
                 + " | AUTO picks | AUTO / bare |");

@@ -234,7 +234,8 @@ public final class GpuBenchmarkRunner {
                 out.println("gpu-bench: wrote " + shapes.size() + " shapes to " + options.emitShapes());
                 return 0;
             }
-            TorchResults torch = loadTorch(options.torch());
+            TorchResults torch = loadTorch(options.torch()).comparableTo(shapes, cardName(),
+                    options.forwardRepeats(), options.forwardBackwardRepeats());
             SequencedMap<String, String> env = environment(options, torch);
             Map<String, Timing> fwd = new LinkedHashMap<>();
             Map<String, Timing> fwdTrain = new LinkedHashMap<>();
@@ -268,6 +269,13 @@ public final class GpuBenchmarkRunner {
         String name = json.getFileName().toString();
         String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
         return json.resolveSibling(base + ".md");
+    }
+
+    /** The name of the card Mnemo's rows run on (-Dmnemo.cuda.device), as PyTorch names it; null without one. */
+    static String cardName() {
+        List<CudaDevice> devices = CudaProbe.probe().devices();
+        int used = CudaBackend.defaultDevice();
+        return used < devices.size() ? devices.get(used).name() : null;
     }
 
     private static TorchResults loadTorch(Path file) throws IOException {

@@ -89,13 +89,10 @@ final class MemnetReadBench {
             err.println(usage);
             return 2;
         }
-        Map<?, ?> torch = Map.of();
+        Object doc = null;
         if (torchFile != null) {
             try {
-                Object doc = MiniJson.parse(Files.readString(torchFile));
-                if (doc instanceof Map<?, ?> m && m.get("results") instanceof Map<?, ?> r) {
-                    torch = r;
-                }
+                doc = MiniJson.parse(Files.readString(torchFile));
             } catch (IOException | IllegalArgumentException e) {
                 err.println("gpu-bench memnet: cannot read " + torchFile + ": " + e.getMessage());
                 return 2;
@@ -104,6 +101,8 @@ final class MemnetReadBench {
         if (GpuBenchmarkRunner.skippedWithoutCuda(out)) {
             return 0;
         }
+        Map<?, ?> torch = TorchSide.header(out, doc, torchFile, "median of " + repeats + " after >= 10 warm-up runs and "
+                + ">= " + GpuBenchmarkRunner.MIN_WARMUP_MS + " ms on both sides; CUDA events; µs per read");
         measure(out, torch, repeats, shapes, sequence);
         return 0;
     }

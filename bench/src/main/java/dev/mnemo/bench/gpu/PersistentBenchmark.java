@@ -90,9 +90,9 @@ final class PersistentBenchmark {
                 }
                 String v = args[i + 1];
                 switch (args[i]) {
-                    case "--cells" -> cells = List.of(v.split(","));
-                    case "--repeats" -> repeats = Integer.parseInt(v);
-                    case "--warmup" -> warmup = Integer.parseInt(v);
+                    case "--cells" -> cells = names("--cells", v, BenchShape.CELLS);
+                    case "--repeats" -> repeats = count("--repeats", v);
+                    case "--warmup" -> warmup = count("--warmup", v);
                     case "--out" -> md = Path.of(v);
                     case "--torch" -> torchFile = Path.of(v);
                     case "--emit-shapes" -> emit = Path.of(v);
@@ -102,8 +102,9 @@ final class PersistentBenchmark {
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            if (repeats < 1 || warmup < 1) {
-                throw new IllegalArgumentException("--repeats and --warmup must be >= 1");
+            if (warmup > GpuBenchmarkRunner.MAX_WARMUP) {   // both sides ran 200 while the shapes file said more
+                throw new IllegalArgumentException("--warmup must be <= " + GpuBenchmarkRunner.MAX_WARMUP + ", got "
+                        + warmup);
             }
             List<BenchShape> shapes = shapes(cells);
             if (shapes.isEmpty()) {   // an unknown cell made a report of no rows
@@ -125,8 +126,9 @@ final class PersistentBenchmark {
                 out.println(GpuBenchmarkRunner.SKIP_PREFIX + reason);
                 return 0;
             }
-            TorchResults torch = torchFile != null && Files.isRegularFile(torchFile) ? TorchResults.read(torchFile)
-                    : TorchResults.none("no --torch file");
+            TorchResults torch = (torchFile != null && Files.isRegularFile(torchFile) ? TorchResults.read(torchFile)
+                    : TorchResults.none("no --torch file")).comparableTo(shapes, GpuBenchmarkRunner.cardName(),
+                    options.forwardRepeats(), options.forwardBackwardRepeats());
             String report = measure(shapes, options, runs(variants, weights), torch, out);
             if (md != null) {
                 Files.writeString(md, report);
@@ -139,6 +141,33 @@ final class PersistentBenchmark {
             err.println("gpu-bench --persistent: " + e.getMessage());
             return 2;
         }
+    }
+
+    /** A count option's value: an integer >= 1. */
+    private static int count(String option, String value) {
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(option + " must be an integer >= 1, got '" + value + "'");
+    }
+
+    /** A comma-separated list of names, each stripped and one of {@code known} (an unknown one was dropped). */
+    static List<String> names(String option, String value, List<String> known) {
+        List<String> out = new ArrayList<>();
+        for (String n : value.split(",")) {
+            String name = n.strip();
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException(option + " must name some of " + String.join(", ", known) + ", got '"
+                        + name + "'");
+            }
+            out.add(name);
+        }
+        return out;
     }
 
     /** {@code auto}, {@code cluster}, {@code grid}, or {@code both} (grid then cluster). */
@@ -239,6 +268,20 @@ final class PersistentBenchmark {
                 }
                 System.gc();
             }
+        }
+        // why a torch column is empty: no PyTorch side, or a row it did not time as ours ran
+        List<String> notes = new ArrayList<>();
+        if (!torch.available()) {
+            notes.add("PyTorch side missing: " + torch.reason());
+        }
+        for (BenchShape s : shapes) {
+            if (torch.errors().containsKey(s.key())) {
+                notes.add(s.key() + ": torch: " + torch.errors().get(s.key()));
+            }
+        }
+        if (!notes.isEmpty()) {
+            b.append("\nNotes:\n\n");
+            notes.forEach(n -> b.append("- ").append(n).append('\n'));
         }
         return b.toString();
     }

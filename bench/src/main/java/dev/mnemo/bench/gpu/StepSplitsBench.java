@@ -58,7 +58,15 @@ final class StepSplitsBench {
                         return 2;
                     }
                 }
-                case "--shapes" -> shapes = List.of(args[++i].split(","));
+                case "--shapes" -> {
+                    try {   // each name stripped and known: " mid" and a typo were dropped silently
+                        shapes = PersistentBenchmark.names("--shapes", args[++i],
+                                BenchShape.ANCHORS.stream().map(BenchShape::shape).distinct().toList());
+                    } catch (IllegalArgumentException e) {
+                        err.println("gpu-bench: stepsplits " + e.getMessage());
+                        return 2;
+                    }
+                }
                 default -> {
                     err.println("gpu-bench: unknown stepsplits option " + a);
                     return 2;

@@ -40,7 +40,12 @@ class GpuBenchmarkRunnerTest {
         Files.writeString(torch, """
                 {"available": true, "reason": "", "info": {"version": "2.11.0"},
                  "results": {"RNN/small/fp32": {"fwd": {"median_ms": 0.33, "p10_ms": 0.32, "p90_ms": 0.35, "n": 20},
-                                                "fwd_bwd": {"median_ms": 1.1, "p10_ms": 1.0, "p90_ms": 1.2, "n": 10}}}}
+                                                "fwd_bwd": {"median_ms": 1.1, "p10_ms": 1.0, "p90_ms": 1.2, "n": 10},
+                                                "measured": {"T": 100, "B": 64, "I": 256, "H": 256, "math": "fp32",
+                                                             "repeats_fwd": 20, "repeats_fwd_bwd": 10}},
+                             "RNN/large/fp32": {"fwd": {"median_ms": 50, "n": 20},
+                                                "measured": {"T": 1000, "B": 256, "I": 1024, "H": 1024, "math": "fp32",
+                                                             "repeats_fwd": 20, "repeats_fwd_bwd": 10}}}}
                 """);
         Path json = dir.resolve("out/report.json");
         Result r = run("--cells", "RNN", "--shapes", "small,large", "--torch", torch.toString(),
@@ -51,6 +56,10 @@ class GpuBenchmarkRunnerTest {
         assertTrue(md.contains("**Mnemo side skipped**"), md);
         assertTrue(md.contains("| RNN | small | 100 | 64 | 256 | 256 | fp32 | — | 0.330 | — | — | — | — | — | 1.100 | — |"),
                 md);
+        // another shape's torch time under this row's name: not set beside ours, and the row says why
+        assertTrue(md.contains("| RNN | large | 100 | 64 | 1024 | 1024 | fp32 | — | — |"), md);
+        assertTrue(md.contains("RNN/large/fp32: torch: measured T=1000 B=256 I=1024 H=1024 P=0 fp32, 20/10 runs, ours "
+                + "T=100 B=64 I=1024 H=1024 P=0 fp32, 20/10 runs: not compared"), md);
         var root = (Map<?, ?>) MiniJson.parse(Files.readString(json));
         assertEquals(CudaBackend.unavailableReason().orElseThrow(), root.get("skipped"));
         assertEquals(3, ((List<?>) root.get("rows")).size());

@@ -18,7 +18,9 @@ class ReportTest {
              "results": {
                "LSTM/large/fp32": {"fwd": {"median_ms": 4.6, "p10_ms": 4.5, "p90_ms": 4.8, "n": 20},
                                    "fwd_train": {"median_ms": 5.0, "p10_ms": 4.9, "p90_ms": 5.2, "n": 20},
-                                   "fwd_bwd": {"median_ms": 13.5, "p10_ms": 13.0, "p90_ms": 14.0, "n": 10}},
+                                   "fwd_bwd": {"median_ms": 13.5, "p10_ms": 13.0, "p90_ms": 14.0, "n": 10},
+                                   "measured": {"T": 100, "B": 64, "I": 1024, "H": 1024, "math": "fp32",
+                                                "repeats_fwd": 20, "repeats_fwd_bwd": 10}},
                "GRU/large/fp32": {"error": "RuntimeError: out of memory"}}}
             """;
 
@@ -32,7 +34,29 @@ class ReportTest {
         env.put("card", "NVIDIA H100 80GB HBM3");
         env.put("driver", "13000 (supports CUDA 13.0)");
         return new Report(env, "", "", Report.join(shapes, fwd, fwdTrain, fwdBwd, errors,
-                TorchResults.parse(TORCH_JSON)));
+                TorchResults.parse(TORCH_JSON).comparableTo(shapes, "NVIDIA H100 80GB HBM3", 20, 10)));
+    }
+
+    @Test
+    void onlyTorchRowsTimedAsOursOnOurCardAreCompared() {
+        List<BenchShape> shapes = BenchShape.select(List.of("LSTM"), List.of("large"), List.of("fp32"));
+        TorchResults t = TorchResults.parse(TORCH_JSON);
+        assertEquals(4.6, t.comparableTo(shapes, "NVIDIA H100 80GB HBM3", 20, 10).forward().get("LSTM/large/fp32")
+                .medianMs());
+        // other repeat counts than ours
+        TorchResults other = t.comparableTo(shapes, "NVIDIA H100 80GB HBM3", 5, 3);
+        assertNull(other.forward().get("LSTM/large/fp32"));
+        assertTrue(other.errors().get("LSTM/large/fp32").endsWith("ours T=100 B=64 I=1024 H=1024 P=0 fp32, 5/3 runs: "
+                + "not compared"), other.errors().toString());
+        // a file from another card: no PyTorch side at all, and why
+        TorchResults elsewhere = t.comparableTo(shapes, "NVIDIA H200", 20, 10);
+        assertTrue(!elsewhere.available() && elsewhere.reason().startsWith("PyTorch ran on NVIDIA H100 80GB HBM3, "
+                + "Mnemo on NVIDIA H200"), elsewhere.reason());
+        // a row that does not say what it measured (an older rnn_bench.py)
+        TorchResults old = TorchResults.parse(TORCH_JSON.replace("\"measured\"", "\"was\""))
+                .comparableTo(shapes, null, 20, 10);
+        assertNull(old.forward().get("LSTM/large/fp32"));
+        assertTrue(old.errors().get("LSTM/large/fp32").startsWith("the row does not say what it measured"));
     }
 
     @Test
