@@ -28,7 +28,7 @@ runner=("$b/jre/bin/java" --enable-native-access=ALL-UNNAMED "${common[@]}" -cp 
 main=dev.mnemo.bench.gpu.GpuBenchmarkRunner
 shapes=pixelMNIST,projected
 
-"${runner[@]}" "$main" --shapes "$shapes" --emit-shapes "$work/shapes.json" >"$r/emit.txt" 2>&1
+"${runner[@]}" "$main" --shapes "$shapes" --repeats 10 --emit-shapes "$work/shapes.json" >"$r/emit.txt" 2>&1   # the rows' repeats: torch times as many
 t=$(at_most 40 150)
 if [ "$t" -gt 5 ]; then
   timeout -k 5 "$t" python3 "$b/torch/rnn_bench.py" "$work/shapes.json" "$work/torch.json" >"$r/torch.txt" 2>&1
