@@ -127,6 +127,17 @@ public final class CudaContext implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails unless {@code other} is this driver context (another {@code CudaContext} of the same device's
+     * primary context is): {@code what} names the call, e.g. "record CudaEvent(device 0) on".
+     */
+    void requireSame(CudaContext other, String what) {
+        if (other.handle.address() != handle.address()) {
+            throw new IllegalArgumentException(what + " a stream of " + other.lifetime.description()
+                    + ": it must be a stream of " + lifetime.description());
+        }
+    }
+
     /** Whether the driver has this context current on the calling thread. */
     private boolean isCurrent() {
         return CudaDriver.ctxGetCurrent() == handle.address();

@@ -27,8 +27,14 @@ public final class CudaEvent implements AutoCloseable {
         return handle;
     }
 
-    /** Records the event at the current end of {@code stream}. */
+    /**
+     * Records the event at the current end of {@code stream}, a stream of the event's context.
+     *
+     * @throws IllegalArgumentException for a stream of another context (the driver's
+     *         {@code CUDA_ERROR_INVALID_HANDLE}, or nothing at all on an emulator)
+     */
     public void record(CudaStream stream) {
+        context.requireSame(stream.context(), "record " + lifetime.description() + " on");
         CudaDriver.eventRecord(handle(), stream.handle());
     }
 

@@ -60,9 +60,14 @@ public final class CudaGraph implements AutoCloseable {
         return new CudaGraph(stream.context(), graph, exec);
     }
 
-    /** Queues one replay of the graph on {@code stream}. */
+    /**
+     * Queues one replay of the graph on {@code stream}, a stream of the context it was captured in.
+     *
+     * @throws IllegalArgumentException for a stream of another context
+     */
     public void launch(CudaStream stream) {
         lifetime.ensureOpen();
+        context.requireSame(stream.context(), "launch " + lifetime.description() + " on");
         CudaDriver.graphLaunch(exec, stream.handle());
     }
 

@@ -50,6 +50,27 @@ class CurrentContextGpuTest {
     }
 
     @Test
+    void eventsAndGraphsRefuseAnotherDevicesStream() {
+        int devices = CudaDriver.deviceGetCount();
+        org.junit.jupiter.api.Assumptions.assumeTrue(devices >= 2, "needs two CUDA devices, " + devices + " present");
+        try (CudaContext first = CudaContext.open(0); CudaContext second = CudaContext.open(1);
+             CudaStream mine = CudaStream.create(first); CudaStream theirs = CudaStream.create(second);
+             CudaEvent event = CudaEvent.create(first);
+             DeviceBuffer buffer = DeviceBuffer.allocateFloats(first, 4)) {
+            var e = assertThrows(IllegalArgumentException.class, () -> event.record(theirs));
+            assertTrue(e.getMessage().startsWith("record CudaEvent(device 0) on a stream of CudaContext(device 1)"),
+                    e.getMessage());
+            event.record(mine);   // its own context's stream
+            try (CudaGraph graph = CudaGraph.capture(mine, () -> buffer.memsetD32Async(0, 5, 4, mine))) {
+                var g = assertThrows(IllegalArgumentException.class, () -> graph.launch(theirs));
+                assertTrue(g.getMessage().startsWith("launch CudaGraph(device 0) on a stream of"), g.getMessage());
+                graph.launch(mine);
+                mine.synchronize();
+            }
+        }
+    }
+
+    @Test
     void aNestedCaptureKeepsTheOuterCapturesGuard() {
         // a second CudaContext of device 0 is another context to the guard, on a machine with one GPU
         try (CudaContext context = CudaContext.open(0); CudaContext other = CudaContext.open(0);
