@@ -271,6 +271,12 @@ public final class GpuBenchmarkRunner {
         return json.resolveSibling(base + ".md");
     }
 
+    /** The driver's version and the CUDA version it supports, as the reports print them. */
+    static String driver(CudaProbe probe) {
+        return probe.driverVersion() == 0 ? "unknown"
+                : probe.driverVersion() + " (supports CUDA " + probe.cudaVersion() + ")";
+    }
+
     /** The name of the card Mnemo's rows run on (-Dmnemo.cuda.device), as PyTorch names it; null without one. */
     static String cardName() {
         List<CudaDevice> devices = CudaProbe.probe().devices();
@@ -325,8 +331,7 @@ public final class GpuBenchmarkRunner {
         } else {
             env.put("card", "none");
         }
-        env.put("driver", probe.driverVersion() == 0 ? "unknown"
-                : probe.driverVersion() + " (supports CUDA " + probe.cudaVersion() + ")");
+        env.put("driver", driver(probe));
         env.put("cuBLAS", probe.cublas().available() ? probe.cublas().version() : "unavailable");
         env.put("java", Runtime.version().toString());
         env.put("policy", String.format(Locale.ROOT,

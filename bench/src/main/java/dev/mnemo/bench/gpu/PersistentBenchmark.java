@@ -90,9 +90,9 @@ final class PersistentBenchmark {
                 }
                 String v = args[i + 1];
                 switch (args[i]) {
-                    case "--cells" -> cells = names("--cells", v, BenchShape.CELLS);
-                    case "--repeats" -> repeats = count("--repeats", v);
-                    case "--warmup" -> warmup = count("--warmup", v);
+                    case "--cells" -> cells = BenchArgs.names("--cells", v, BenchShape.CELLS);
+                    case "--repeats" -> repeats = BenchArgs.count("--repeats", v);
+                    case "--warmup" -> warmup = BenchArgs.count("--warmup", v);
                     case "--out" -> md = Path.of(v);
                     case "--torch" -> torchFile = Path.of(v);
                     case "--emit-shapes" -> emit = Path.of(v);
@@ -141,33 +141,6 @@ final class PersistentBenchmark {
             err.println("gpu-bench --persistent: " + e.getMessage());
             return 2;
         }
-    }
-
-    /** A count option's value: an integer >= 1. */
-    private static int count(String option, String value) {
-        try {
-            int n = Integer.parseInt(value.strip());
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new IllegalArgumentException(option + " must be an integer >= 1, got '" + value + "'");
-    }
-
-    /** A comma-separated list of names, each stripped and one of {@code known} (an unknown one was dropped). */
-    static List<String> names(String option, String value, List<String> known) {
-        List<String> out = new ArrayList<>();
-        for (String n : value.split(",")) {
-            String name = n.strip();
-            if (!known.contains(name)) {
-                throw new IllegalArgumentException(option + " must name some of " + String.join(", ", known) + ", got '"
-                        + name + "'");
-            }
-            out.add(name);
-        }
-        return out;
     }
 
     /** {@code auto}, {@code cluster}, {@code grid}, or {@code both} (grid then cluster). */

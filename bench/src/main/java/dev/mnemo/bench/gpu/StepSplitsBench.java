@@ -60,7 +60,7 @@ final class StepSplitsBench {
                 }
                 case "--shapes" -> {
                     try {   // each name stripped and known: " mid" and a typo were dropped silently
-                        shapes = PersistentBenchmark.names("--shapes", args[++i],
+                        shapes = BenchArgs.names("--shapes", args[++i],
                                 BenchShape.ANCHORS.stream().map(BenchShape::shape).distinct().toList());
                     } catch (IllegalArgumentException e) {
                         err.println("gpu-bench: stepsplits " + e.getMessage());

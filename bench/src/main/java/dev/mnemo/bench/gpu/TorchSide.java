@@ -22,10 +22,8 @@ final class TorchSide {
      */
     static Map<?, ?> header(PrintStream out, Object doc, Path file, String policy) {
         String card = GpuBenchmarkRunner.cardName();
-        CudaProbe probe = CudaProbe.probe();
         out.println("- card: " + (card == null ? "none" : card));
-        out.println("- driver: " + (probe.driverVersion() == 0 ? "unknown"
-                : probe.driverVersion() + " (supports CUDA " + probe.cudaVersion() + ")"));
+        out.println("- driver: " + GpuBenchmarkRunner.driver(CudaProbe.probe()));
         out.println("- policy: " + policy);
         String missing;
         Map<?, ?> rows = Map.of();
